@@ -1,0 +1,7 @@
+import { project } from '../../jest.preset.js';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Standalone run (`cd examples/tinkex && npm test`); the root config includes this package too.
+const { displayName: _name, ...settings } = project(path.dirname(fileURLToPath(import.meta.url)), 'tinkex');
+export default settings;

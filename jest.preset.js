@@ -1,0 +1,35 @@
+// Shared Jest settings: native ESM + @swc/jest with legacy decorators and decorator metadata,
+// the combination ts-sdk-anchors.md §5.6 found working on Node 20. Type errors are caught by `tsc --noEmit`.
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+
+/** @param {string} dir @param {string} name */
+export function project(dir, name) {
+  return {
+    displayName: name,
+    rootDir: dir,
+    testEnvironment: 'node',
+    extensionsToTreatAsEsm: ['.ts'],
+    setupFiles: ['reflect-metadata'],
+    testMatch: ['<rootDir>/test/**/*.test.ts'],
+    moduleNameMapper: {
+      '^pristine$': path.join(root, 'src/index.ts'),
+      '^(\\.{1,2}/.*)\\.js$': '$1',
+    },
+    transform: {
+      '^.+\\.(t|j)s$': [
+        '@swc/jest',
+        {
+          jsc: {
+            parser: { syntax: 'typescript', decorators: true },
+            transform: { legacyDecorator: true, decoratorMetadata: true },
+            target: 'es2022',
+          },
+          module: { type: 'es6' },
+        },
+      ],
+    },
+  };
+}
