@@ -1,0 +1,63 @@
+import { PristineError, type ErrorDetails } from './pristine-error.js';
+
+/** An error that happened while talking to the API. */
+export class APIError extends PristineError {}
+
+/** The connection failed or broke before a complete response arrived. Retryable. */
+export class APIConnectionError extends APIError {
+  constructor(message = 'Connection error.', details: ErrorDetails = {}) {
+    super(message, { category: 'server', retryable: true, ...details });
+  }
+}
+
+/** The attempt did not finish within its timeout. Retryable. */
+export class APITimeoutError extends APIConnectionError {
+  constructor(message = 'Request timed out.', details: ErrorDetails = {}) {
+    super(message, details);
+  }
+}
+
+/** The caller aborted through its AbortSignal. Never retried. */
+export class APIUserAbortError extends APIError {
+  constructor(message = 'Request was aborted.', details: ErrorDetails = {}) {
+    super(message, { category: 'user', retryable: false, ...details });
+  }
+}
+
+/** The server answered with a non-success status. */
+export class APIStatusError extends APIError {
+  declare readonly status: number;
+}
+
+export class BadRequestError extends APIStatusError {}
+export class AuthenticationError extends APIStatusError {}
+export class PermissionDeniedError extends APIStatusError {}
+export class NotFoundError extends APIStatusError {}
+export class ConflictError extends APIStatusError {}
+export class UnprocessableEntityError extends APIStatusError {}
+export class RateLimitError extends APIStatusError {}
+export class InternalServerError extends APIStatusError {}
+
+/** The circuit for this key is open: the call failed fast and touched no network. */
+export class CircuitOpenError extends APIError {
+  constructor(key: string, details: ErrorDetails = {}) {
+    super(`Circuit open for ${key}; failing fast.`, { category: 'server', retryable: false, ...details });
+  }
+}
+
+const byStatus: Record<number, typeof APIStatusError> = {
+  400: BadRequestError,
+  401: AuthenticationError,
+  403: PermissionDeniedError,
+  404: NotFoundError,
+  409: ConflictError,
+  422: UnprocessableEntityError,
+  429: RateLimitError,
+};
+
+/** Build the status error class that matches `status`. */
+export function statusError(status: number, message: string, details: ErrorDetails): APIStatusError {
+  const ErrorClass = status >= 500 ? InternalServerError : (byStatus[status] ?? APIStatusError);
+  const category = details.category ?? (status >= 500 ? 'server' : status >= 400 ? 'user' : 'unknown');
+  return new ErrorClass(message, { ...details, status, category });
+}

@@ -1,0 +1,3 @@
+export * from './pristine-error.js';
+export * from './api-errors.js';
+export * from './validation-error.js';

@@ -1,0 +1,14 @@
+/**
+ * Clock port: every wait in the kernel (retry backoff, rate-limit windows, poll intervals,
+ * heartbeats) goes through this, so tests drive time instead of sleeping.
+ */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after `ms`; rejects with the signal's reason as soon as `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** A repeating timer that never keeps the process alive. Returns a cancel function. */
+  every(ms: number, fn: () => void): () => void;
+}
+
+export const ClockToken = Symbol.for('pristine.port.Clock');

@@ -1,0 +1,66 @@
+export type ErrorCategory = 'user' | 'server' | 'unknown';
+
+/** What one poll response means, as read by the plugin's protocol. */
+export type PollReading<T = unknown> =
+  | { state: 'pending' }
+  | { state: 'try_again'; queueState?: string; reason?: string; retryAfterMs?: number }
+  | { state: 'complete'; value: T }
+  | { state: 'complete_metadata'; sizeBytes: number }
+  | { state: 'failed'; message: string; category: ErrorCategory; body?: unknown }
+  | { state: 'expired' };
+
+export interface PollContext {
+  requestId: string;
+  /** 0 for the first poll. */
+  iteration: number;
+  /** Whether a metadata-only answer is acceptable (the result may exceed the bytes budget). */
+  allowMetadataOnly: boolean;
+}
+
+/**
+ * A plugin's long-running-operation protocol. The kernel holds no provider specifics: it asks the
+ * protocol which endpoint to poll, with what input and headers, and how to read the answer.
+ */
+export interface PollProtocol<T = unknown> {
+  /** Endpoint id used for polling. */
+  pollEndpoint: string;
+  /** Extract the operation id from the submit response. */
+  requestId(submitResponse: unknown): string;
+  pollInput(context: PollContext): unknown;
+  pollHeaders?(context: PollContext): Record<string, string>;
+  read(body: unknown): PollReading<T>;
+  /** What to do with a 410/expired answer: resubmit the original request, or fail. */
+  onExpired: 'resubmit' | 'fail';
+  /** Delay before the next poll after an empty/pending answer (ms). Default 0. */
+  pendingDelayMs?: number;
+  /** Per-poll timeout (ms). */
+  pollTimeoutMs?: number;
+}
+
+export interface QueueStateEvent {
+  requestId: string;
+  queueState: string;
+  reason?: string;
+}
+
+export interface PollOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** Results larger than this are not fetched in full when a metadata-only answer comes first. */
+  maxResultBytes?: number;
+  onQueueState?(event: QueueStateEvent): void;
+}
+
+/**
+ * Futures port: polls an operation to completion through the kernel pipeline.
+ * `resubmit` is supplied by the kernel so an expired operation can be started again.
+ */
+export interface FuturePoller {
+  poll<T>(
+    protocol: PollProtocol<T>,
+    requestId: string,
+    options: PollOptions & { resubmit?: () => Promise<string> },
+  ): Promise<T>;
+}
+
+export const FuturesToken = Symbol.for('pristine.port.Futures');

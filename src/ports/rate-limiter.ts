@@ -1,0 +1,19 @@
+export interface TokenBucketSettings {
+  requestsPerSecond: number;
+  burst: number;
+}
+
+/**
+ * RateLimiter port.
+ * (a) A backoff window per bucket: after a 429, `backoff(bucket, ms)` closes the window and every later
+ *     `acquire` on that bucket waits (abortably) until it reopens. Buckets never block each other.
+ * (b) An optional token bucket per bucket.
+ */
+export interface RateLimiter {
+  acquire(bucket: string, options?: { signal?: AbortSignal; tokenBucket?: TokenBucketSettings }): Promise<void>;
+  backoff(bucket: string, ms: number): void;
+  /** Milliseconds until the bucket's window reopens (0 when open). */
+  waitTime(bucket: string): number;
+}
+
+export const RateLimiterToken = Symbol.for('pristine.port.RateLimiter');

@@ -1,0 +1,34 @@
+/** How one attempt ended, decided once by the classifier. */
+export type AttemptOutcome<T> =
+  | { kind: 'success'; value: T }
+  | { kind: 'retryable'; error: Error; retryAfterMs?: number }
+  | { kind: 'fatal'; error: Error };
+
+export interface RetryContext {
+  /** Retries after the first attempt (0 = one attempt only). */
+  maxRetries: number;
+  /** A non-replayable body is never retried. */
+  replayable: boolean;
+  signal?: AbortSignal;
+  /** Called before each backoff sleep. */
+  onRetry?(info: { attempt: number; delayMs: number; error: Error }): void;
+}
+
+export interface RetryDelayOptions {
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** Fraction of the delay removed at random: delay × (1 − jitter·random). */
+  jitter: number;
+  /** A server-given delay is honoured only up to this bound. */
+  maxRetryAfterMs: number;
+}
+
+/**
+ * Retry port: runs `attempt(n)` (n = 0 for the first try) until success, a fatal outcome, or the
+ * retry budget is spent. All sleeps go through the Clock port and are abortable.
+ */
+export interface Retry {
+  run<T>(attempt: (n: number) => Promise<AttemptOutcome<T>>, context: RetryContext): Promise<T>;
+}
+
+export const RetryToken = Symbol.for('pristine.port.Retry');

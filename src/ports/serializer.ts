@@ -1,0 +1,23 @@
+export interface ValidationIssue {
+  /** JSON pointer to the failing value, e.g. `/data/0/loss_fn_inputs/target_tokens`. */
+  pointer: string;
+  message: string;
+  /** The schema keyword that failed (`type`, `required`, `additionalProperties`, …). */
+  rule: string;
+}
+
+/** A compiled validator: returns the issues, or an empty list when the value is valid. */
+export type CompiledValidator = (value: unknown) => ValidationIssue[];
+
+/**
+ * Serializer port: JSON encoding plus schema validation. Validators are compiled once per kernel.
+ * `compile` receives plain JSON Schema (TypeBox schemas are JSON Schema).
+ */
+export interface Serializer {
+  readonly contentType: string;
+  compile(schema: object, options?: { allowUnknown?: boolean }): CompiledValidator;
+  encode(value: unknown): string | Uint8Array;
+  decode(bytes: Uint8Array, contentType: string | undefined): unknown;
+}
+
+export const SerializerToken = Symbol.for('pristine.port.Serializer');

@@ -1,0 +1,25 @@
+export type AttributeValue = string | number | boolean;
+
+/** The slice of a tracing span the kernel needs. */
+export interface TelemetrySpan {
+  setAttributes(attributes: Record<string, AttributeValue | undefined>): void;
+  recordError(error: unknown): void;
+  end(): void;
+}
+
+/**
+ * Telemetry port: one span per call, one child span per attempt, W3C context injected into headers.
+ * Adapters must swallow exporter/tracer failures: telemetry never fails a request.
+ */
+export interface Telemetry {
+  startCall(name: string, attributes: Record<string, AttributeValue | undefined>): TelemetrySpan;
+  startAttempt(
+    parent: TelemetrySpan,
+    name: string,
+    attributes: Record<string, AttributeValue | undefined>,
+  ): TelemetrySpan;
+  /** Write `traceparent` (and `tracestate`) for `span` into the outgoing headers. */
+  inject(span: TelemetrySpan, headers: Record<string, string>): void;
+}
+
+export const TelemetryToken = Symbol.for('pristine.port.Telemetry');
