@@ -15,6 +15,8 @@ export interface AuthScheme {
   identity(): string;
   /** Header names this scheme writes, so loggers know to redact them. */
   readonly secretHeaders: readonly string[];
+  /** Secret values the kernel must scrub from messages and logs. */
+  secretValues?(): readonly string[];
 }
 
 export const AuthToken = Symbol.for('pristine.port.Auth');

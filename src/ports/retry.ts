@@ -10,6 +10,8 @@ export interface RetryContext {
   /** A non-replayable body is never retried. */
   replayable: boolean;
   signal?: AbortSignal;
+  /** Overrides of the adapter's delay settings for this call (a named retry policy). */
+  delays?: Partial<RetryDelayOptions>;
   /** Called before each backoff sleep. */
   onRetry?(info: { attempt: number; delayMs: number; error: Error }): void;
 }

@@ -7,6 +7,8 @@ export interface ErrorDetails {
   requestId?: string;
   category?: ErrorCategory;
   retryable?: boolean;
+  /** A server-given delay before the next attempt. */
+  retryAfterMs?: number;
   cause?: unknown;
 }
 
@@ -18,6 +20,7 @@ export class PristineError extends Error {
   readonly requestId: string | undefined;
   readonly category: ErrorCategory;
   readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
 
   constructor(message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -28,5 +31,6 @@ export class PristineError extends Error {
     this.requestId = details.requestId;
     this.category = details.category ?? 'unknown';
     this.retryable = details.retryable ?? false;
+    this.retryAfterMs = details.retryAfterMs;
   }
 }

@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import type { AuthScheme } from '../../ports/auth.js';
+import { Secret } from '../../kernel/redact.js';
+
+/** Sends an API key in a header (name configurable, e.g. `X-API-Key`). */
+export class ApiKeyHeaderAuth implements AuthScheme {
+  readonly name = 'api-key';
+  readonly secretHeaders: readonly string[];
+  private readonly key: Secret;
+
+  constructor(
+    key: string | Secret,
+    private readonly header = 'x-api-key',
+  ) {
+    this.key = key instanceof Secret ? key : new Secret(key);
+    this.secretHeaders = [header.toLowerCase()];
+  }
+
+  apply(headers: Record<string, string>): void {
+    headers[this.header.toLowerCase()] = this.key.reveal();
+  }
+
+  secretValues(): readonly string[] {
+    return [this.key.reveal()];
+  }
+
+  identity(): string {
+    return fingerprint(this.key.reveal());
+  }
+}
+
+/** A short, non-reversible identity for keying per-credential state (never the key itself). */
+export function fingerprint(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex').slice(0, 16);
+}

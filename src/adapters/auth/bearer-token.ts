@@ -1,0 +1,26 @@
+import type { AuthScheme } from '../../ports/auth.js';
+import { Secret } from '../../kernel/redact.js';
+import { fingerprint } from './api-key-header.js';
+
+/** `Authorization: Bearer <token>` with a fixed token. */
+export class BearerTokenAuth implements AuthScheme {
+  readonly name = 'bearer';
+  readonly secretHeaders = ['authorization'] as const;
+  private readonly token: Secret;
+
+  constructor(token: string | Secret) {
+    this.token = token instanceof Secret ? token : new Secret(token);
+  }
+
+  apply(headers: Record<string, string>): void {
+    headers.authorization = `Bearer ${this.token.reveal()}`;
+  }
+
+  secretValues(): readonly string[] {
+    return [this.token.reveal()];
+  }
+
+  identity(): string {
+    return fingerprint(this.token.reveal());
+  }
+}

@@ -1,0 +1,47 @@
+import type { Clock } from '../../ports/clock.js';
+import type { AttemptOutcome, Retry, RetryContext, RetryDelayOptions } from '../../ports/retry.js';
+
+export const DEFAULT_RETRY_DELAYS: RetryDelayOptions = {
+  initialDelayMs: 500,
+  maxDelayMs: 8_000,
+  jitter: 0.25,
+  maxRetryAfterMs: 60_000,
+};
+
+/**
+ * Exponential backoff with jitter: `min(initial·2^n, max) × (1 − jitter·random)`, or the server's
+ * retry-after when the classifier found one. Every sleep goes through the Clock port and is abortable.
+ *
+ * Why not cockatiel's RetryPolicy: in 3.2.1 its backoff sleep ignores the AbortSignal and uses the real
+ * timer, so an abort would wait out the delay and tests would need real time. Breakers use cockatiel.
+ */
+export class BackoffRetry implements Retry {
+  constructor(
+    private readonly clock: Clock,
+    private readonly delays: RetryDelayOptions = DEFAULT_RETRY_DELAYS,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  async run<T>(attempt: (n: number) => Promise<AttemptOutcome<T>>, context: RetryContext): Promise<T> {
+    for (let n = 0; ; n++) {
+      const outcome = await attempt(n);
+      if (outcome.kind === 'success') return outcome.value;
+      if (outcome.kind === 'fatal' || n >= context.maxRetries || !context.replayable || context.signal?.aborted) {
+        throw outcome.error;
+      }
+      const delayMs = this.delayFor(n, outcome.retryAfterMs, context.delays);
+      context.onRetry?.({ attempt: n + 1, delayMs, error: outcome.error });
+      await this.clock.sleep(delayMs, context.signal);
+    }
+  }
+
+  /** Delay before retry number `retriesSoFar + 1`. */
+  delayFor(retriesSoFar: number, retryAfterMs?: number, overrides?: Partial<RetryDelayOptions>): number {
+    const delays = overrides ? { ...this.delays, ...overrides } : this.delays;
+    if (retryAfterMs !== undefined && retryAfterMs >= 0 && retryAfterMs <= delays.maxRetryAfterMs) {
+      return retryAfterMs;
+    }
+    const base = Math.min(delays.initialDelayMs * 2 ** retriesSoFar, delays.maxDelayMs);
+    return base * (1 - delays.jitter * this.random());
+  }
+}

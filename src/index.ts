@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+
+export * from './ports/index.js';
+export * from './kernel/errors/index.js';
+export { Kernel, createKernel, type AdapterRegistration } from './kernel/kernel.js';
+export type { KernelOptions } from './kernel/kernel-options.js';
+export type { KernelServices, KernelSettings } from './kernel/services.js';
+export {
+  definePlugin,
+  type Plugin,
+  type PluginSpec,
+  type PluginDefaults,
+  type HeaderScheme,
+  type RetryPolicySpec,
+  type ConcurrencySpec,
+  type ErrorMapper,
+} from './kernel/plugin.js';
+export { defineManifest } from './kernel/manifest/types.js';
+export type {
+  EndpointSpec,
+  ManifestSpec,
+  StreamSpec,
+  PaginationSpec,
+  EndpointId,
+  InputOf,
+  OutputOf,
+  EventOf,
+} from './kernel/manifest/types.js';
+export { ManifestError } from './kernel/manifest/manifest-error.js';
+export { loadManifest } from './kernel/manifest/load.js';
+export type { CompiledEndpoint } from './kernel/manifest/compile.js';
+export { Pipeline } from './kernel/pipeline/pipeline.js';
+export type { Stage, StagePlacement, CallContext, CallOptions, CallResult } from './kernel/pipeline/context.js';
+export { ResponseValidationError } from './kernel/pipeline/stages/validate-response.js';
+export { countsAsServerFailure } from './kernel/pipeline/stages/breaker.js';
+export { shouldRetryStatus } from './kernel/pipeline/stages/classify.js';
+export { KERNEL_VERSION } from './kernel/version.js';
+export { ApiKeyHeaderAuth, fingerprint } from './adapters/auth/api-key-header.js';
+export { BearerTokenAuth } from './adapters/auth/bearer-token.js';
+export { TokenProviderAuth } from './adapters/auth/token-provider.js';
+export { NoAuth } from './adapters/auth/no-auth.js';
+export { BackoffRetry, DEFAULT_RETRY_DELAYS } from './adapters/retry/backoff-retry.js';
+export { parseRetryAfter } from './adapters/retry/retry-after.js';
+export { AjvJsonSerializer } from './adapters/serializer/ajv-json-serializer.js';
+export { Type, type Static, type TSchema } from '@sinclair/typebox';

@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
+import { Ports } from '../ports/index.js';
+import type { AuthScheme } from '../ports/auth.js';
+import type { Serializer } from '../ports/serializer.js';
+import { registerDefaultAdapters } from './default-adapters.js';
+import { PristineError } from './errors/pristine-error.js';
+import { KernelEvents } from './events.js';
+import { DEFAULT_SETTINGS, type KernelOptions } from './kernel-options.js';
+import { compileManifest, type CompiledEndpoint } from './manifest/compile.js';
+import { ManifestError } from './manifest/manifest-error.js';
+import type { EndpointSpec, ManifestSpec } from './manifest/types.js';
+import type { CallContext, CallOptions, CallResult, ResolvedOptions } from './pipeline/context.js';
+import { builtInStages } from './pipeline/built-in-stages.js';
+import { Pipeline } from './pipeline/pipeline.js';
+import type { Plugin, PluginSpec, RegisteredPlugin } from './plugin.js';
+import { SecretRegistry } from './redact.js';
+import { staticHeaders } from './request/platform-headers.js';
+import { resolveServices } from './resolve-services.js';
+import type { KernelServices, KernelSettings } from './services.js';
+import type { InputOf, OutputOf } from './manifest/types.js';
+
+/** An adapter instance, or a factory that builds it from the kernel's container. */
+export type AdapterRegistration<T> = T | ((container: DependencyContainer) => T);
+
+const KNOWN_TOKENS: ReadonlySet<symbol> = new Set(Object.values(Ports));
+
+type ManifestOf<E extends EndpointSpec> = { name: string; version: string; endpoints: readonly E[] };
+
+/**
+ * The kernel: a private DI container of adapters, the registered plugins and the stage pipeline.
+ * Two kernels never share registrations or state.
+ */
+export class Kernel<E extends EndpointSpec = never> {
+  readonly container: DependencyContainer;
+  readonly pipeline = new Pipeline(builtInStages);
+  readonly events = new KernelEvents();
+  readonly secrets = new SecretRegistry();
+  readonly settings: KernelSettings;
+  private readonly plugins = new Map<string, RegisteredPlugin>();
+  private readonly endpoints = new Map<string, { plugin: RegisteredPlugin; endpoint: CompiledEndpoint }>();
+  private readonly overrides = new Map<symbol, AdapterRegistration<unknown>>();
+  private services?: KernelServices;
+
+  constructor(options: KernelOptions = {}) {
+    const { logLevel, ...settings } = options;
+    this.settings = { ...DEFAULT_SETTINGS, ...stripUndefined(settings) };
+    if (this.settings.proxy) this.secrets.addUrlCredentials(this.settings.proxy);
+    this.container = rootContainer.createChildContainer();
+    registerDefaultAdapters(this.container, {
+      settings: this.settings,
+      events: this.events,
+      secrets: this.secrets,
+      logLevel,
+    });
+  }
+
+  /**
+   * Override the adapter bound to a port. Precedence, last wins: kernel defaults, then each plugin's
+   * `register`, then `kernel.register` (whenever it was called).
+   */
+  register<T>(token: InjectionToken<T> & symbol, adapter: AdapterRegistration<T>): this {
+    if (!KNOWN_TOKENS.has(token)) {
+      throw new PristineError(`Unknown port token ${String(token)}; use one of Ports.${Object.keys(Ports).join(', Ports.')}`);
+    }
+    this.overrides.set(token, adapter);
+    bind(this.container, token, adapter);
+    this.services = undefined;
+    return this;
+  }
+
+  /** The adapter currently bound to a port. */
+  resolve<T>(token: InjectionToken<T> & symbol): T {
+    if (!KNOWN_TOKENS.has(token)) throw new PristineError(`Unknown port token ${String(token)}`);
+    return this.container.resolve(token);
+  }
+
+  /** Register a plugin: validates and compiles its manifest, then lets it register adapters. */
+  use<M extends ManifestSpec>(plugin: Plugin<M>): Kernel<E | M['endpoints'][number]> {
+    const spec = plugin as unknown as PluginSpec;
+    if (!spec || typeof spec.name !== 'string' || !spec.manifest) {
+      throw new ManifestError('plugin', 'manifest', 'is required (use definePlugin)');
+    }
+    if (this.plugins.has(spec.name)) throw new ManifestError(`plugin "${spec.name}"`, 'name', 'is already registered');
+    const compiled = compileManifest(spec.manifest, this.container.resolve<Serializer>(Ports.Serializer), {
+      retryPolicies: new Set(Object.keys(spec.retryPolicies ?? {})),
+      authSchemes: new Set(Object.keys(spec.auth ?? {})),
+      pollProtocols: new Set(Object.keys(spec.pollProtocols ?? {})),
+      weights: new Set(Object.keys(spec.weights ?? {})),
+    });
+    for (const endpoint of compiled) {
+      const owner = this.endpoints.get(endpoint.id);
+      if (owner) {
+        throw new ManifestError(`plugin "${spec.name}"`, `endpoint "${endpoint.id}"`, `collides with plugin "${owner.plugin.spec.name}"`);
+      }
+    }
+    if (spec.stages) this.pipeline.insertAll(spec.stages);
+    const registered: RegisteredPlugin = {
+      spec,
+      endpoints: new Map(compiled.map((e) => [e.id, e])),
+      staticHeaders: staticHeaders(spec.name, spec.version, spec.headers),
+    };
+    this.plugins.set(spec.name, registered);
+    for (const endpoint of compiled) this.endpoints.set(endpoint.id, { plugin: registered, endpoint });
+    for (const scheme of Object.values(spec.auth ?? {})) this.registerSecrets(scheme);
+    if (spec.register) {
+      spec.register(this.container);
+      for (const [token, adapter] of this.overrides) bind(this.container, token, adapter);
+      this.services = undefined;
+    }
+    return this as unknown as Kernel<E | M['endpoints'][number]>;
+  }
+
+  /** Call an endpoint and return its decoded, validated response body. */
+  async call<Id extends E['id']>(
+    endpointId: Id,
+    input: InputOf<ManifestOf<E>, Id>,
+    options?: CallOptions,
+  ): Promise<OutputOf<ManifestOf<E>, Id>> {
+    const result = await this.execute(endpointId, input, options);
+    return result.body as OutputOf<ManifestOf<E>, Id>;
+  }
+
+  /** Like `call`, with the status, headers and request id of the final attempt. */
+  execute(endpointId: string, input: unknown, options: CallOptions = {}): Promise<CallResult> {
+    const entry = this.endpoints.get(endpointId);
+    if (!entry) return Promise.reject(new PristineError(`Unknown endpoint "${endpointId}"`));
+    const context = this.createContext(entry.plugin, entry.endpoint, input, options);
+    return this.pipeline.execute(context);
+  }
+
+  /** The compiled endpoint for an id (for kernel extensions such as streams and futures). */
+  endpoint(endpointId: string): CompiledEndpoint {
+    const entry = this.endpoints.get(endpointId);
+    if (!entry) throw new PristineError(`Unknown endpoint "${endpointId}"`);
+    return entry.endpoint;
+  }
+
+  /** The plugin that owns an endpoint. */
+  pluginOf(endpointId: string): PluginSpec {
+    const entry = this.endpoints.get(endpointId);
+    if (!entry) throw new PristineError(`Unknown endpoint "${endpointId}"`);
+    return entry.plugin.spec;
+  }
+
+  /** The adapters and registries calls use, resolved once after the last registration. */
+  getServices(): KernelServices {
+    this.services ??= resolveServices(this.container, this.settings, this.events, this.secrets);
+    return this.services;
+  }
+
+  /** Release transport sockets. */
+  async close(): Promise<void> {
+    await this.getServices().transport.close?.();
+  }
+
+  private createContext(
+    plugin: RegisteredPlugin,
+    endpoint: CompiledEndpoint,
+    input: unknown,
+    options: CallOptions,
+  ): CallContext {
+    const services = this.getServices();
+    const resolved = this.resolveOptions(plugin.spec, endpoint, options);
+    const idem = plugin.spec.headers?.idempotency;
+    const wantsKey = idem !== false && endpoint.method !== 'GET' && endpoint.method !== 'HEAD';
+    return {
+      services,
+      plugin,
+      endpoint,
+      input: (input ?? {}) as Record<string, unknown>,
+      options: resolved,
+      auth: this.authFor(plugin.spec, endpoint, services),
+      idempotencyKey: wantsKey ? (options.idempotencyKey ?? idem?.generate?.() ?? randomUUID()) : undefined,
+      attempt: 0,
+      replayable: true,
+      extraHeaders: {},
+      startedAt: services.clock.now(),
+      bag: new Map(),
+    };
+  }
+
+  private resolveOptions(plugin: PluginSpec, endpoint: CompiledEndpoint, call: CallOptions): ResolvedOptions {
+    const policy = endpoint.spec.retry ? plugin.retryPolicies?.[endpoint.spec.retry] : undefined;
+    const baseUrl = call.baseUrl ?? plugin.defaults?.baseUrl ?? this.settings.baseUrl;
+    if (!baseUrl) throw new PristineError(`No base URL for "${endpoint.id}": set it on the kernel, the plugin or the call`);
+    return {
+      signal: call.signal,
+      timeoutMs: call.timeoutMs ?? endpoint.spec.timeoutMs ?? plugin.defaults?.timeoutMs ?? this.settings.timeoutMs,
+      maxRetries: call.maxRetries ?? policy?.maxRetries ?? plugin.defaults?.maxRetries ?? this.settings.maxRetries,
+      headers: call.headers ?? {},
+      query: call.query ?? {},
+      baseUrl,
+    };
+  }
+
+  private authFor(plugin: PluginSpec, endpoint: CompiledEndpoint, services: KernelServices): AuthScheme | undefined {
+    if (endpoint.spec.auth === false) return undefined;
+    return plugin.auth?.[endpoint.spec.auth ?? 'default'] ?? services.auth;
+  }
+
+  private registerSecrets(scheme: AuthScheme): void {
+    for (const value of scheme.secretValues?.() ?? []) this.secrets.add(value);
+  }
+}
+
+/** Create a kernel with its own container. */
+export function createKernel(options: KernelOptions = {}): Kernel {
+  return new Kernel(options);
+}
+
+function bind<T>(container: DependencyContainer, token: symbol, adapter: AdapterRegistration<T>): void {
+  if (typeof adapter === 'function') {
+    let instance: T | undefined;
+    container.register(token, { useFactory: (c) => (instance ??= (adapter as (c: DependencyContainer) => T)(c)) });
+  } else {
+    container.register(token, { useValue: adapter });
+  }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

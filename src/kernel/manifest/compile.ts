@@ -1,0 +1,181 @@
+import type { TSchema } from '@sinclair/typebox';
+import type { CompiledValidator, Serializer } from '../../ports/serializer.js';
+import type { HttpMethod } from '../../ports/transport.js';
+import { ManifestError } from './manifest-error.js';
+import { parsePathTemplate, type PathTemplate } from './path-template.js';
+import type { EndpointSpec, ManifestSpec, StreamSpec } from './types.js';
+
+/** An endpoint ready to run: validators compiled once, path template parsed. */
+export interface CompiledEndpoint {
+  readonly spec: EndpointSpec;
+  readonly id: string;
+  readonly method: HttpMethod;
+  readonly template: PathTemplate;
+  readonly queryKeys: readonly string[];
+  readonly headerKeys: Readonly<Record<string, string>>;
+  readonly multiSegment: ReadonlySet<string>;
+  /** Input keys that are not path/query/header params: these form the JSON body. */
+  readonly isBodyKey: (key: string) => boolean;
+  readonly validateInput?: CompiledValidator;
+  readonly validateResponse?: CompiledValidator;
+  readonly validateEvent?: CompiledValidator;
+  readonly stream?: StreamSpec;
+  readonly idempotent: boolean;
+}
+
+const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+const ENDPOINT_KEYS: ReadonlySet<string> = new Set([
+  'id', 'method', 'path', 'description', 'input', 'response', 'query', 'headers', 'multiSegment',
+  'idempotent', 'retry', 'timeoutMs', 'auth', 'resource', 'stream', 'future', 'redirect', 'bodyType',
+  'responseType', 'compress', 'pagination', 'weight',
+]); // prettier-ignore
+const STREAM_KEYS: ReadonlySet<string> = new Set([
+  'terminator',
+  'doneEvent',
+  'errorEvent',
+  'resume',
+  'idleTimeoutMs',
+  'event',
+]);
+const MANIFEST_KEYS: ReadonlySet<string> = new Set(['name', 'version', 'endpoints']);
+
+/** Names a plugin declares, which endpoints may reference. */
+export interface DeclaredNames {
+  retryPolicies: ReadonlySet<string>;
+  authSchemes: ReadonlySet<string>;
+  pollProtocols: ReadonlySet<string>;
+  weights: ReadonlySet<string>;
+}
+
+/**
+ * Validate a manifest strictly and compile it. Every problem names the endpoint and the field, so a
+ * plugin author finds a typo at registration instead of at the first call.
+ */
+export function compileManifest(
+  manifest: ManifestSpec,
+  serializer: Serializer,
+  names: DeclaredNames,
+): CompiledEndpoint[] {
+  const subject = `manifest "${manifest?.name ?? '?'}"`;
+  rejectUnknownKeys(subject, manifest as object, MANIFEST_KEYS);
+  if (typeof manifest.name !== 'string' || !manifest.name) throw new ManifestError(subject, 'name', 'is required');
+  if (!Array.isArray(manifest.endpoints)) throw new ManifestError(subject, 'endpoints', 'must be an array');
+  const seen = new Set<string>();
+  return manifest.endpoints.map((spec, index) => {
+    const where = `${subject} endpoint "${spec?.id ?? `#${index}`}"`;
+    checkEndpoint(where, spec, names);
+    if (seen.has(spec.id)) throw new ManifestError(where, 'id', 'is declared twice');
+    seen.add(spec.id);
+    return compileEndpoint(where, spec, serializer);
+  });
+}
+
+function rejectUnknownKeys(where: string, value: object, allowed: ReadonlySet<string>): void {
+  if (typeof value !== 'object' || value === null) throw new ManifestError(where, 'value', 'must be an object');
+  for (const key of Object.keys(value)) {
+    if (!allowed.has(key)) throw new ManifestError(where, key, 'is not a known key');
+  }
+}
+
+function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames): void {
+  rejectUnknownKeys(where, spec, ENDPOINT_KEYS);
+  if (typeof spec.id !== 'string' || !/^[A-Za-z][\w.-]*$/.test(spec.id)) {
+    throw new ManifestError(where, 'id', 'must be a non-empty identifier');
+  }
+  if (!METHODS.has(spec.method)) throw new ManifestError(where, 'method', `"${spec.method}" is not an HTTP method`);
+  if (typeof spec.path !== 'string' || !spec.path.startsWith('/')) {
+    throw new ManifestError(where, 'path', 'must start with "/"');
+  }
+  const template = parsePathTemplate(spec.path);
+  const properties = inputProperties(spec.input);
+  const required = new Set<string>((spec.input as { required?: string[] } | undefined)?.required ?? []);
+  for (const param of template.params) {
+    if (!properties) throw new ManifestError(where, 'input', `must declare path param "${param}"`);
+    if (!properties.has(param) || !required.has(param)) {
+      throw new ManifestError(where, `path param "${param}"`, 'is missing from the required input properties');
+    }
+  }
+  for (const key of spec.query ?? []) {
+    if (!properties?.has(key)) throw new ManifestError(where, `query "${key}"`, 'is not an input property');
+  }
+  for (const key of Object.keys(spec.headers ?? {})) {
+    if (!properties?.has(key)) throw new ManifestError(where, `headers "${key}"`, 'is not an input property');
+  }
+  for (const key of spec.multiSegment ?? []) {
+    if (!template.params.includes(key)) throw new ManifestError(where, `multiSegment "${key}"`, 'is not a path param');
+  }
+  checkReference(where, 'retry', spec.retry, names.retryPolicies);
+  if (spec.auth !== false) checkReference(where, 'auth', spec.auth, names.authSchemes);
+  checkReference(where, 'future', spec.future, names.pollProtocols);
+  checkReference(where, 'weight', spec.weight, names.weights);
+  if (spec.timeoutMs !== undefined && !(Number.isFinite(spec.timeoutMs) && spec.timeoutMs > 0)) {
+    throw new ManifestError(where, 'timeoutMs', 'must be a positive number');
+  }
+  if (spec.redirect !== undefined && spec.redirect !== 'manual' && spec.redirect !== 'follow') {
+    throw new ManifestError(where, 'redirect', 'must be "manual" or "follow"');
+  }
+  if (spec.bodyType !== undefined && !['json', 'multipart', 'raw'].includes(spec.bodyType)) {
+    throw new ManifestError(where, 'bodyType', 'must be "json", "multipart" or "raw"');
+  }
+  if (spec.responseType !== undefined && !['json', 'text', 'bytes', 'stream'].includes(spec.responseType)) {
+    throw new ManifestError(where, 'responseType', 'must be "json", "text", "bytes" or "stream"');
+  }
+  if (typeof spec.stream === 'object') rejectUnknownKeys(`${where} stream`, spec.stream, STREAM_KEYS);
+  if (spec.stream && spec.future) throw new ManifestError(where, 'stream', 'cannot be combined with future');
+  if (spec.pagination) checkPagination(where, spec, properties);
+}
+
+function checkPagination(where: string, spec: EndpointSpec, properties: Set<string> | undefined): void {
+  const p = spec.pagination!;
+  const params = p.style === 'offset' ? [p.offsetParam, p.limitParam] : [p.cursorParam, p.limitParam];
+  for (const param of params) {
+    if (param !== undefined && !properties?.has(param)) {
+      throw new ManifestError(where, `pagination "${param}"`, 'is not an input property');
+    }
+  }
+  if (p.style !== 'offset' && p.style !== 'cursor') {
+    throw new ManifestError(where, 'pagination.style', 'must be "offset" or "cursor"');
+  }
+}
+
+function checkReference(where: string, field: string, name: unknown, declared: ReadonlySet<string>): void {
+  if (name === undefined) return;
+  if (typeof name !== 'string' || !declared.has(name)) {
+    throw new ManifestError(where, field, `references "${String(name)}", which the plugin does not declare`);
+  }
+}
+
+function inputProperties(schema: TSchema | undefined): Set<string> | undefined {
+  const props = (schema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  return props ? new Set(Object.keys(props)) : undefined;
+}
+
+function compileEndpoint(where: string, spec: EndpointSpec, serializer: Serializer): CompiledEndpoint {
+  const template = parsePathTemplate(spec.path);
+  const nonBody = new Set<string>([...template.params, ...(spec.query ?? []), ...Object.keys(spec.headers ?? {})]);
+  const stream = spec.stream === true ? {} : spec.stream || undefined;
+  const compile = (schema: TSchema | undefined, field: string, allowUnknown: boolean) => {
+    if (!schema) return undefined;
+    try {
+      return serializer.compile(schema, { allowUnknown });
+    } catch (error) {
+      throw new ManifestError(where, field, `is not a valid JSON schema: ${(error as Error).message}`);
+    }
+  };
+  return {
+    spec,
+    id: spec.id,
+    method: spec.method,
+    template,
+    queryKeys: spec.query ?? [],
+    headerKeys: spec.headers ?? {},
+    multiSegment: new Set(spec.multiSegment ?? []),
+    isBodyKey: (key) => !nonBody.has(key),
+    validateInput: compile(spec.input, 'input', false),
+    // Unknown response fields are kept, never rejected: servers add fields over time.
+    validateResponse: compile(spec.response, 'response', true),
+    validateEvent: compile(stream?.event, 'stream.event', true),
+    stream,
+    idempotent: spec.idempotent ?? ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'].includes(spec.method),
+  };
+}

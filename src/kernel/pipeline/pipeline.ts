@@ -1,0 +1,85 @@
+import { PristineError } from '../errors/pristine-error.js';
+import type { CallContext, CallResult, Next, Stage, StagePlacement } from './context.js';
+
+interface Pending {
+  stage: Stage;
+  placement: StagePlacement;
+}
+
+/**
+ * The ordered list of named stages. The order is data: plugins insert stages before or after a named
+ * stage; `order()` shows the result. Duplicate names, unknown anchors and placement cycles are rejected.
+ */
+export class Pipeline {
+  private stages: Stage[];
+
+  constructor(builtIns: readonly Stage[]) {
+    this.stages = [...builtIns];
+    assertUnique(this.stages.map((s) => s.name));
+  }
+
+  order(): string[] {
+    return this.stages.map((s) => s.name);
+  }
+
+  /** Insert several stages whose anchors may refer to each other; resolves them in dependency order. */
+  insertAll(entries: readonly Pending[]): void {
+    const names = [...this.order(), ...entries.map((e) => e.stage.name)];
+    assertUnique(names);
+    let pending = [...entries];
+    while (pending.length > 0) {
+      const placeable = pending.filter((p) => this.indexOf(anchorOf(p.placement)) >= 0);
+      if (placeable.length === 0) {
+        const known = new Set(names);
+        const unknown = pending.find((p) => !known.has(anchorOf(p.placement)));
+        if (unknown) {
+          throw new PristineError(`Stage "${unknown.stage.name}" is placed relative to unknown stage "${anchorOf(unknown.placement)}"`);
+        }
+        throw new PristineError(`Stage placements form a cycle: ${pending.map((p) => p.stage.name).join(', ')}`);
+      }
+      for (const p of placeable) this.insert(p.stage, p.placement);
+      pending = pending.filter((p) => !placeable.includes(p));
+    }
+  }
+
+  insert(stage: Stage, placement: StagePlacement): void {
+    if (this.indexOf(stage.name) >= 0) throw new PristineError(`Stage "${stage.name}" already exists`);
+    const anchor = this.indexOf(anchorOf(placement));
+    if (anchor < 0) throw new PristineError(`Unknown stage "${anchorOf(placement)}"`);
+    const at = 'before' in placement ? anchor : anchor + 1;
+    this.stages = [...this.stages.slice(0, at), stage, ...this.stages.slice(at)];
+  }
+
+  remove(name: string): void {
+    this.stages = this.stages.filter((s) => s.name !== name);
+  }
+
+  /** Run the stages in order; each decides whether and how often to call the next. */
+  execute(context: CallContext): Promise<CallResult> {
+    const stages = this.stages;
+    const dispatch = (index: number): Next => {
+      return () => {
+        const stage = stages[index];
+        if (!stage) throw new PristineError('The pipeline ended without a transport stage');
+        return stage.run(context, dispatch(index + 1));
+      };
+    };
+    return dispatch(0)();
+  }
+
+  private indexOf(name: string): number {
+    return this.stages.findIndex((s) => s.name === name);
+  }
+}
+
+function anchorOf(placement: StagePlacement): string {
+  return 'before' in placement ? placement.before : placement.after;
+}
+
+function assertUnique(names: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) throw new PristineError(`Duplicate stage name "${name}"`);
+    seen.add(name);
+  }
+}

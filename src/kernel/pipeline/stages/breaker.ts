@@ -1,0 +1,22 @@
+import { APIConnectionError } from '../../errors/api-errors.js';
+import { PristineError } from '../../errors/pristine-error.js';
+import type { Stage } from '../context.js';
+
+/** Server-side failures trip breakers; client errors (4xx) never do. */
+export function countsAsServerFailure(error: unknown): boolean {
+  if (error instanceof APIConnectionError) return true; // includes timeouts
+  return error instanceof PristineError && error.status !== undefined && error.status >= 500;
+}
+
+/** Fail fast while the (base URL, resource) breaker is open. */
+export const breakerStage: Stage = {
+  name: 'breaker',
+  run(context, next) {
+    const resource = context.endpoint.spec.resource ?? 'default';
+    const spec = context.plugin.spec;
+    const settings = spec.breakers?.[resource] ?? spec.defaults?.breaker ?? context.services.settings.breaker;
+    if (settings === false) return next();
+    const key = `${context.options.baseUrl}#${resource}`;
+    return context.services.breakers.execute(key, settings, next, countsAsServerFailure, context.options.signal);
+  },
+};

@@ -1,0 +1,86 @@
+import { statusError } from '../../errors/api-errors.js';
+import { readAll } from '../../request/read-body.js';
+import type { CallContext, CallResult, Stage } from '../context.js';
+
+/** Error bodies larger than this are cut: they are for messages, not data. */
+const MAX_ERROR_BODY = 64 * 1024;
+
+/**
+ * Decide once per attempt: success (decode the body), retryable or fatal (throw a status error with
+ * the server's retry-after). `x-should-retry` overrides the status rules.
+ */
+export const classifyStage: Stage = {
+  name: 'classify',
+  async run(context, next) {
+    const result = await next();
+    const response = result.response!;
+    const { services, endpoint } = context;
+    const requestId = response.headers[services.settings.requestIdHeader.toLowerCase()];
+    const body = services.compression.decompress(response.body, response.headers['content-encoding']);
+    const ok = response.status < 300 || (response.status < 400 && endpoint.spec.redirect === 'manual');
+    if (!ok) {
+      const raw = await readAll(body, MAX_ERROR_BODY);
+      throw errorFor(context, result, decodeLoosely(raw, response.headers['content-type']), requestId);
+    }
+    const responseType = endpoint.spec.responseType ?? 'json';
+    if (endpoint.stream || responseType === 'stream') {
+      return { ...result, requestId, response: { ...response, body: body as AsyncIterable<Uint8Array> } };
+    }
+    const raw = await readAll(body);
+    const decoded =
+      responseType === 'bytes'
+        ? raw
+        : responseType === 'text'
+          ? raw.toString('utf8')
+          : services.serializer.decode(raw, response.headers['content-type']);
+    return { status: response.status, headers: response.headers, body: decoded, requestId };
+  },
+};
+
+function decodeLoosely(raw: Buffer, contentType: string | undefined): unknown {
+  const text = raw.toString('utf8');
+  if (contentType?.includes('json') || /^\s*[[{]/.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+export function shouldRetryStatus(status: number, headers: Record<string, string>): boolean {
+  const override = headers['x-should-retry'];
+  if (override === 'true') return true;
+  if (override === 'false') return false;
+  return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+function errorFor(context: CallContext, result: CallResult, body: unknown, requestId: string | undefined) {
+  const { status, headers } = result;
+  return statusError(status, `${status} ${summarize(body)}`, {
+    headers,
+    body,
+    requestId,
+    retryable: shouldRetryStatus(status, headers),
+    retryAfterMs: parseRetryAfterFor(context, headers),
+  });
+}
+
+function parseRetryAfterFor(context: CallContext, headers: Record<string, string>): number | undefined {
+  return context.services.retryAfter(headers);
+}
+
+function summarize(body: unknown): string {
+  if (body === undefined || body === '') return 'status code (no body)';
+  if (typeof body === 'string') return body.slice(0, 500);
+  const record = body as Record<string, unknown>;
+  for (const key of ['message', 'detail', 'error']) {
+    const value = record?.[key];
+    if (typeof value === 'string') return value;
+    if (value && typeof value === 'object' && typeof (value as { message?: unknown }).message === 'string') {
+      return (value as { message: string }).message;
+    }
+  }
+  return JSON.stringify(body).slice(0, 500);
+}

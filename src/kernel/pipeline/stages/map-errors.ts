@@ -1,0 +1,27 @@
+import { APIConnectionError } from '../../errors/api-errors.js';
+import { PristineError } from '../../errors/pristine-error.js';
+import type { Stage } from '../context.js';
+
+/**
+ * Every failure leaves the pipeline as a PristineError: unknown throwables are wrapped, the plugin may
+ * map to a richer error, and known secrets are scrubbed from the message.
+ */
+export const mapErrorsStage: Stage = {
+  name: 'errors',
+  async run(context, next) {
+    try {
+      return await next();
+    } catch (thrown) {
+      let error =
+        thrown instanceof PristineError
+          ? thrown
+          : new APIConnectionError(`Request failed: ${(thrown as Error)?.message ?? String(thrown)}`, {
+              cause: thrown,
+              retryable: false,
+            });
+      error = context.plugin.spec.errorMapper?.(error, context.endpoint) ?? error;
+      error.message = context.services.secrets.scrub(error.message);
+      throw error;
+    }
+  },
+};

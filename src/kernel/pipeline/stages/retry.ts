@@ -1,0 +1,47 @@
+import type { AttemptOutcome } from '../../../ports/retry.js';
+import { APIUserAbortError } from '../../errors/api-errors.js';
+import { PristineError } from '../../errors/pristine-error.js';
+import type { CallResult, Stage } from '../context.js';
+
+/**
+ * Run the attempt stages until success or the retry budget is spent. Each attempt rebuilds the
+ * request (fresh retry-count header, same idempotency key).
+ */
+export const retryStage: Stage = {
+  name: 'retry',
+  run(context, next) {
+    const policyName = context.endpoint.spec.retry;
+    const policy = policyName ? context.plugin.spec.retryPolicies?.[policyName] : undefined;
+    const { services, endpoint } = context;
+    return services.retry.run<CallResult>(
+      async (n) => {
+        context.attempt = n;
+        try {
+          return { kind: 'success', value: await next() };
+        } catch (error) {
+          return outcomeOf(error, context.options.signal);
+        }
+      },
+      {
+        maxRetries: context.options.maxRetries,
+        get replayable() {
+          return context.replayable;
+        },
+        signal: context.options.signal,
+        delays: policy,
+        onRetry: ({ attempt, delayMs, error }) =>
+          services.events.emit('request:retry', { endpointId: endpoint.id, attempt, delayMs, error }),
+      },
+    );
+  },
+};
+
+function outcomeOf(error: unknown, signal: AbortSignal | undefined): AttemptOutcome<CallResult> {
+  if (signal?.aborted && !(error instanceof APIUserAbortError)) {
+    return { kind: 'fatal', error: new APIUserAbortError(undefined, { cause: error }) };
+  }
+  if (error instanceof PristineError && error.retryable) {
+    return { kind: 'retryable', error, retryAfterMs: error.retryAfterMs };
+  }
+  return { kind: 'fatal', error: error as Error };
+}

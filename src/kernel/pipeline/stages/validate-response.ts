@@ -1,0 +1,33 @@
+import { PristineError } from '../../errors/pristine-error.js';
+import type { ValidationIssue } from '../../../ports/serializer.js';
+import type { Stage } from '../context.js';
+
+/** The server answered with a body that does not match the endpoint's response schema. */
+export class ResponseValidationError extends PristineError {
+  constructor(
+    readonly endpointId: string,
+    readonly issues: readonly ValidationIssue[],
+    body: unknown,
+  ) {
+    super(
+      `Response of "${endpointId}" does not match its schema:\n${issues.map((i) => `  ${i.pointer || '/'}: ${i.message}`).join('\n')}`,
+      { body, category: 'server' },
+    );
+  }
+}
+
+/** Validate decoded responses: `strict` throws, `warn` logs, `off` skips. Unknown fields are kept. */
+export const validateResponseStage: Stage = {
+  name: 'response',
+  async run(context, next) {
+    const result = await next();
+    const mode = context.services.settings.responseValidation;
+    const validate = context.endpoint.validateResponse;
+    if (mode === 'off' || !validate || result.response) return result;
+    const issues = validate(result.body);
+    if (issues.length === 0) return result;
+    if (mode === 'strict') throw new ResponseValidationError(context.endpoint.id, issues, result.body);
+    context.services.logger.warn('response does not match schema', { endpointId: context.endpoint.id, issues });
+    return result;
+  },
+};

@@ -1,0 +1,47 @@
+import type { DependencyContainer } from 'tsyringe';
+import { Ports } from '../ports/index.js';
+import type { Clock } from '../ports/clock.js';
+import type { Semaphore, SemaphoreFactory } from '../ports/semaphore.js';
+import { parseRetryAfter } from '../adapters/retry/retry-after.js';
+import type { KernelEvents } from './events.js';
+import type { SecretRegistry } from './redact.js';
+import type { KernelServices, KernelSettings } from './services.js';
+
+/** Resolve every port once into the services record the stages read. */
+export function resolveServices(
+  container: DependencyContainer,
+  settings: KernelSettings,
+  events: KernelEvents,
+  secrets: SecretRegistry,
+): KernelServices {
+  const clock = container.resolve<Clock>(Ports.Clock);
+  const semaphores = container.resolve<SemaphoreFactory>(Ports.Semaphore);
+  const shared = new Map<string, Semaphore>();
+  return {
+    settings,
+    transport: container.resolve(Ports.Transport),
+    auth: container.resolve(Ports.Auth),
+    retry: container.resolve(Ports.Retry),
+    breakers: container.resolve(Ports.CircuitBreaker),
+    rateLimiter: container.resolve(Ports.RateLimiter),
+    semaphores,
+    serializer: container.resolve(Ports.Serializer),
+    telemetry: container.resolve(Ports.Telemetry),
+    compression: container.resolve(Ports.Compression),
+    multipart: container.resolve(Ports.Multipart),
+    streaming: container.resolve(Ports.Streaming),
+    clock,
+    logger: container.resolve(Ports.Logger),
+    events,
+    secrets,
+    semaphore(key, capacity) {
+      let semaphore = shared.get(key);
+      if (!semaphore) {
+        semaphore = semaphores.create(capacity);
+        shared.set(key, semaphore);
+      }
+      return semaphore;
+    },
+    retryAfter: (headers) => parseRetryAfter(headers, clock.now()),
+  };
+}

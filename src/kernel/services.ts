@@ -1,0 +1,56 @@
+import type { CircuitBreakerRegistry, BreakerSettings } from '../ports/circuit-breaker.js';
+import type { AuthScheme } from '../ports/auth.js';
+import type { Clock } from '../ports/clock.js';
+import type { Compression } from '../ports/compression.js';
+import type { Logger } from '../ports/logger.js';
+import type { Multipart } from '../ports/multipart.js';
+import type { RateLimiter, TokenBucketSettings } from '../ports/rate-limiter.js';
+import type { Retry } from '../ports/retry.js';
+import type { Semaphore, SemaphoreFactory } from '../ports/semaphore.js';
+import type { Serializer } from '../ports/serializer.js';
+import type { Streaming } from '../ports/streaming.js';
+import type { Telemetry } from '../ports/telemetry.js';
+import type { Transport } from '../ports/transport.js';
+import type { KernelEvents } from './events.js';
+import type { SecretRegistry } from './redact.js';
+
+/** Kernel-wide settings that are not adapters. */
+export interface KernelSettings {
+  baseUrl?: string;
+  timeoutMs: number;
+  maxRetries: number;
+  responseValidation: 'strict' | 'warn' | 'off';
+  /** Gzip request bodies above this many bytes when the endpoint asks for compression. */
+  compressionThresholdBytes: number;
+  /** Default breaker settings (a plugin or endpoint resource may override). `false` disables breakers. */
+  breaker: BreakerSettings | false;
+  tokenBucket?: TokenBucketSettings;
+  /** Header carrying the server's request id, read into errors and results. */
+  requestIdHeader: string;
+  proxy?: string;
+}
+
+/** The resolved adapters and shared registries one kernel's stages use. */
+export interface KernelServices {
+  readonly settings: KernelSettings;
+  readonly transport: Transport;
+  /** Fallback auth for plugins that declare none. */
+  readonly auth: AuthScheme;
+  readonly retry: Retry;
+  readonly breakers: CircuitBreakerRegistry;
+  readonly rateLimiter: RateLimiter;
+  readonly semaphores: SemaphoreFactory;
+  readonly serializer: Serializer;
+  readonly telemetry: Telemetry;
+  readonly compression: Compression;
+  readonly multipart: Multipart;
+  readonly streaming: Streaming;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly events: KernelEvents;
+  readonly secrets: SecretRegistry;
+  /** Semaphores are shared per (plugin, resource, kind) across every call of the kernel. */
+  semaphore(key: string, capacity: number): Semaphore;
+  /** A server-given delay read from response headers, bounded by the retry policy. */
+  retryAfter(headers: Record<string, string>): number | undefined;
+}
