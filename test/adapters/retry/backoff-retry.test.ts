@@ -1,0 +1,82 @@
+import { describe, expect, it } from '@jest/globals';
+import { BackoffRetry } from '../../../src/adapters/retry/backoff-retry.js';
+import { APIConnectionError, APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
+import { RecordingClock } from '../../support/recording-clock.js';
+
+const retryable = () => ({ kind: 'retryable' as const, error: new APIConnectionError() });
+
+describe('BackoffRetry', () => {
+  it('computes min(0.5 s·2^n, 8 s) × (1 − 0.25·random)', async () => {
+    const clock = new RecordingClock();
+    const retry = new BackoffRetry(clock, undefined, () => 1);
+    await expect(retry.run(async () => retryable(), { maxRetries: 6, replayable: true })).rejects.toThrow(
+      APIConnectionError,
+    );
+    expect(clock.sleeps).toEqual([375, 750, 1500, 3000, 6000, 6000]);
+  });
+
+  it('uses no jitter when random is 0 and respects a policy override', async () => {
+    const clock = new RecordingClock();
+    const retry = new BackoffRetry(clock, undefined, () => 0);
+    await expect(
+      retry.run(async () => retryable(), { maxRetries: 3, replayable: true, delays: { maxDelayMs: 1000 } }),
+    ).rejects.toThrow();
+    expect(clock.sleeps).toEqual([500, 1000, 1000]);
+  });
+
+  it('honours a server retry-after within 60 s and ignores larger ones', async () => {
+    const clock = new RecordingClock();
+    const retry = new BackoffRetry(clock, undefined, () => 0);
+    let n = 0;
+    const result = await retry.run(
+      async () => {
+        n++;
+        if (n === 1) return { kind: 'retryable', error: new Error('a'), retryAfterMs: 1234 };
+        if (n === 2) return { kind: 'retryable', error: new Error('b'), retryAfterMs: 61_000 };
+        return { kind: 'success', value: 'done' };
+      },
+      { maxRetries: 5, replayable: true },
+    );
+    expect(result).toBe('done');
+    expect(clock.sleeps).toEqual([1234, 1000]);
+  });
+
+  it('never retries a fatal outcome or a non-replayable body', async () => {
+    const clock = new RecordingClock();
+    const retry = new BackoffRetry(clock);
+    let calls = 0;
+    await expect(
+      retry.run(
+        async () => {
+          calls++;
+          return { kind: 'fatal', error: new Error('bad request') };
+        },
+        { maxRetries: 5, replayable: true },
+      ),
+    ).rejects.toThrow('bad request');
+    await expect(
+      retry.run(
+        async () => {
+          calls++;
+          return retryable();
+        },
+        { maxRetries: 5, replayable: false },
+      ),
+    ).rejects.toThrow(APIConnectionError);
+    expect(calls).toBe(2);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('rejects at once with APIUserAbortError when aborted during the backoff sleep', async () => {
+    const clock = new RecordingClock();
+    clock.hold = true;
+    const retry = new BackoffRetry(clock);
+    const controller = new AbortController();
+    const running = retry.run(async () => retryable(), { maxRetries: 5, replayable: true, signal: controller.signal });
+    await Promise.resolve();
+    await Promise.resolve();
+    controller.abort();
+    await expect(running).rejects.toThrow(APIUserAbortError);
+    expect(clock.sleeps).toHaveLength(1);
+  });
+});

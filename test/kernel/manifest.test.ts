@@ -1,0 +1,50 @@
+import { describe, expect, it } from '@jest/globals';
+import { Type } from '@sinclair/typebox';
+import { createKernel } from '../../src/kernel/kernel.js';
+import { ManifestError } from '../../src/kernel/manifest/manifest-error.js';
+import { definePlugin } from '../../src/kernel/plugin.js';
+import type { EndpointSpec } from '../../src/kernel/manifest/types.js';
+
+function pluginWith(endpoints: unknown[], name = 'p') {
+  return definePlugin({ name, version: '1', manifest: { name, version: '1', endpoints: endpoints as EndpointSpec[] } });
+}
+
+const ok = { id: 'get_x', method: 'GET', path: '/x/{id}', input: Type.Object({ id: Type.String() }) };
+
+describe('manifest validation at registration', () => {
+  it.each([
+    [{ ...ok, retries: 3 }, /endpoint "get_x": retries is not a known key/],
+    [{ ...ok, method: 'FETCH' }, /endpoint "get_x": method "FETCH" is not an HTTP method/],
+    [{ ...ok, input: Type.Object({}) }, /endpoint "get_x": path param "id" is missing from the required input properties/],
+    [{ ...ok, input: undefined }, /endpoint "get_x": input must declare path param "id"/],
+    [{ ...ok, path: 'x' }, /endpoint "get_x": path must start with "\/"/],
+    [{ ...ok, retry: 'aggressive' }, /endpoint "get_x": retry references "aggressive", which the plugin does not declare/],
+    [{ ...ok, query: ['limit'] }, /endpoint "get_x": query "limit" is not an input property/],
+    [{ ...ok, stream: { terminator: '[DONE]', typo: 1 } }, /stream: typo is not a known key/],
+    [{ ...ok, timeoutMs: -1 }, /timeoutMs must be a positive number/],
+  ])('rejects %# with an error naming the endpoint and the field', (endpoint, message) => {
+    const kernel = createKernel();
+    expect(() => kernel.use(pluginWith([endpoint]))).toThrow(ManifestError);
+    expect(() => kernel.use(pluginWith([endpoint]))).toThrow(message);
+  });
+
+  it('rejects duplicate ids within a manifest', () => {
+    expect(() => createKernel().use(pluginWith([ok, ok]))).toThrow(/endpoint "get_x": id is declared twice/);
+  });
+
+  it('rejects duplicate plugin names and endpoint ids colliding across plugins', () => {
+    const kernel = createKernel();
+    kernel.use(pluginWith([ok], 'a'));
+    expect(() => kernel.use(pluginWith([], 'a'))).toThrow(/plugin "a": name is already registered/);
+    expect(() => kernel.use(pluginWith([ok], 'b'))).toThrow(/endpoint "get_x" collides with plugin "a"/);
+  });
+
+  it('rejects unknown top-level manifest keys', () => {
+    const plugin = definePlugin({
+      name: 'q',
+      version: '1',
+      manifest: { name: 'q', version: '1', endpoints: [], servers: [] } as never,
+    });
+    expect(() => createKernel().use(plugin)).toThrow(/manifest "q": servers is not a known key/);
+  });
+});

@@ -1,0 +1,142 @@
+import { describe, expect, it } from '@jest/globals';
+import { Readable } from 'node:stream';
+import { Type } from '@sinclair/typebox';
+import { MemoryTransport } from '../../src/adapters/transport/memory-transport.js';
+import { BackoffRetry } from '../../src/adapters/retry/backoff-retry.js';
+import { createKernel } from '../../src/kernel/kernel.js';
+import { definePlugin } from '../../src/kernel/plugin.js';
+import {
+  APIConnectionError,
+  APIUserAbortError,
+  BadRequestError,
+  InternalServerError,
+  RateLimitError,
+} from '../../src/kernel/errors/api-errors.js';
+import { Ports } from '../../src/ports/index.js';
+import type { TransportRequest } from '../../src/ports/transport.js';
+import { RecordingClock } from '../support/recording-clock.js';
+
+type Reply = { status: number; headers?: Record<string, string>; body?: string } | Error;
+
+const plugin = definePlugin({
+  name: 'echo',
+  version: '1',
+  defaults: { baseUrl: 'http://echo.test', maxRetries: 2, breaker: false },
+  headers: { retryCount: 'x-retry-count', idempotency: { header: 'idempotency-key' } },
+  manifest: {
+    name: 'echo',
+    version: '1',
+    endpoints: [
+      { id: 'echo', method: 'POST', path: '/echo', input: Type.Object({ n: Type.Optional(Type.Integer()) }) },
+      { id: 'upload', method: 'POST', path: '/upload', bodyType: 'raw' },
+    ],
+  },
+});
+
+/** A kernel whose transport plays back `replies` in order and records every request. */
+function scripted(replies: Reply[]) {
+  const clock = new RecordingClock();
+  const seen: TransportRequest[] = [];
+  const transport = new MemoryTransport((req: TransportRequest) => {
+    seen.push(req);
+    const reply = replies.shift() ?? { status: 200, body: '{"ok":true}' };
+    if (reply instanceof Error) throw reply;
+    return { status: reply.status, headers: { 'content-type': 'application/json', ...reply.headers }, body: reply.body ?? '{}' };
+  });
+  const kernel = createKernel().use(plugin);
+  kernel.register(Ports.Clock, clock);
+  kernel.register(Ports.Transport, transport);
+  kernel.register(Ports.Retry, new BackoffRetry(clock, undefined, () => 0));
+  return { kernel, clock, seen };
+}
+
+describe('retry rules', () => {
+  it.each([408, 409, 429, 500, 503])('retries status %i and succeeds', async (status) => {
+    const { kernel, seen } = scripted([{ status }]);
+    await expect(kernel.call('echo', {})).resolves.toEqual({ ok: true });
+    expect(seen).toHaveLength(2);
+  });
+
+  it('retries connection errors and timeouts', async () => {
+    const { kernel, seen } = scripted([new APIConnectionError('reset')]);
+    await expect(kernel.call('echo', {})).resolves.toEqual({ ok: true });
+    expect(seen).toHaveLength(2);
+  });
+
+  it('does not retry 400, and gives up after maxRetries', async () => {
+    const bad = scripted([{ status: 400, body: '{"message":"nope"}' }]);
+    await expect(bad.kernel.call('echo', {})).rejects.toBeInstanceOf(BadRequestError);
+    expect(bad.seen).toHaveLength(1);
+    const down = scripted([{ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 }]);
+    await expect(down.kernel.call('echo', {})).rejects.toBeInstanceOf(InternalServerError);
+    expect(down.seen).toHaveLength(3);
+  });
+
+  it('lets x-should-retry override the status rules both ways', async () => {
+    const stop = scripted([{ status: 500, headers: { 'x-should-retry': 'false' } }]);
+    await expect(stop.kernel.call('echo', {})).rejects.toBeInstanceOf(InternalServerError);
+    expect(stop.seen).toHaveLength(1);
+    const force = scripted([{ status: 400, headers: { 'x-should-retry': 'true' } }]);
+    await expect(force.kernel.call('echo', {})).resolves.toEqual({ ok: true });
+    expect(force.seen).toHaveLength(2);
+  });
+
+  it('waits the server retry-after (ms, seconds, HTTP date) and falls back to backoff on garbage', async () => {
+    const future = new Date(1_700_000_000_000 + 3000).toUTCString();
+    const { kernel, clock } = scripted([
+      { status: 429, headers: { 'retry-after-ms': '120' } },
+      { status: 429, headers: { 'retry-after': '0.1' } },
+    ]);
+    await kernel.call('echo', {}, { maxRetries: 5 });
+    const dated = scripted([{ status: 503, headers: { 'retry-after': future } }, { status: 503, headers: { 'retry-after': 'later' } }]);
+    await dated.kernel.call('echo', {}, { maxRetries: 5 });
+    expect(clock.sleeps).toEqual([120, 100]);
+    expect(dated.clock.sleeps).toEqual([3000, 1000]);
+  });
+
+  it('increments the retry-count header and keeps one idempotency key per call', async () => {
+    const { kernel, seen } = scripted([{ status: 500 }, { status: 500 }]);
+    await kernel.call('echo', {});
+    await kernel.call('echo', {});
+    expect(seen.map((r) => r.headers['x-retry-count'])).toEqual(['0', '1', '2', '0']);
+    const keys = seen.map((r) => r.headers['idempotency-key']);
+    expect(new Set(keys.slice(0, 3)).size).toBe(1);
+    expect(keys[3]).not.toBe(keys[0]);
+  });
+
+  it('uses a caller-supplied idempotency key and per-call maxRetries', async () => {
+    const { kernel, seen } = scripted([{ status: 500 }]);
+    await expect(kernel.call('echo', {}, { idempotencyKey: 'mine', maxRetries: 0 })).rejects.toBeInstanceOf(
+      InternalServerError,
+    );
+    expect(seen.map((r) => r.headers['idempotency-key'])).toEqual(['mine']);
+  });
+
+  it('never retries a streaming request body, but retries a buffered one', async () => {
+    const streamed = scripted([{ status: 500 }]);
+    await expect(
+      streamed.kernel.call('upload', { body: Readable.from([Buffer.from('abc')]) } as never),
+    ).rejects.toBeInstanceOf(InternalServerError);
+    expect(streamed.seen).toHaveLength(1);
+    const buffered = scripted([{ status: 500 }]);
+    await buffered.kernel.call('upload', { body: Buffer.from('abc') } as never);
+    expect(buffered.seen).toHaveLength(2);
+  });
+
+  it('rejects promptly with APIUserAbortError when aborted during a backoff sleep', async () => {
+    const { kernel, clock } = scripted([{ status: 500 }]);
+    clock.hold = true;
+    const controller = new AbortController();
+    const call = kernel.call('echo', {}, { signal: controller.signal });
+    while (clock.sleeps.length === 0) await new Promise((r) => setImmediate(r));
+    controller.abort();
+    await expect(call).rejects.toBeInstanceOf(APIUserAbortError);
+  });
+
+  it('surfaces the last error with its retry-after after exhausting retries on 429', async () => {
+    const { kernel } = scripted([{ status: 429 }, { status: 429 }, { status: 429 }]);
+    const error = await kernel.call('echo', {}).catch((e) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as RateLimitError).retryable).toBe(true);
+  });
+});
