@@ -30,7 +30,13 @@ export { ManifestError } from './kernel/manifest/manifest-error.js';
 export { loadManifest } from './kernel/manifest/load.js';
 export type { CompiledEndpoint } from './kernel/manifest/compile.js';
 export { Pipeline } from './kernel/pipeline/pipeline.js';
-export type { Stage, StagePlacement, CallContext, CallOptions, CallResult } from './kernel/pipeline/context.js';
+export type {
+  Stage,
+  StagePlacement,
+  CallContext,
+  CallOptions,
+  CallResult,
+} from './kernel/pipeline/context.js';
 export { ResponseValidationError } from './kernel/pipeline/stages/validate-response.js';
 export { countsAsServerFailure } from './kernel/pipeline/stages/breaker.js';
 export { shouldRetryStatus } from './kernel/pipeline/stages/classify.js';
@@ -43,3 +49,29 @@ export { BackoffRetry, DEFAULT_RETRY_DELAYS } from './adapters/retry/backoff-ret
 export { parseRetryAfter } from './adapters/retry/retry-after.js';
 export { AjvJsonSerializer } from './adapters/serializer/ajv-json-serializer.js';
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
+export {
+  Secret,
+  SecretRegistry,
+  REDACTED,
+  redactHeaders,
+  redactUrl,
+  redactValue,
+  isSecretHeader,
+} from './kernel/redact.js';
+export { KernelEvents, type KernelEventMap, type KernelEventName } from './kernel/events.js';
+export { SystemClock } from './adapters/clock/system-clock.js';
+export { GotTransport, type GotTransportOptions } from './adapters/transport/got-transport.js';
+export {
+  MemoryTransport,
+  type MemoryHandler,
+  type MemoryResponse,
+} from './adapters/transport/memory-transport.js';
+export { ZlibCompression } from './adapters/compression/zlib-compression.js';
+export { FormDataMultipart } from './adapters/multipart/form-data-multipart.js';
+export { NoopTelemetry } from './adapters/telemetry/noop-telemetry.js';
+export { JsonLogger, type JsonLoggerOptions } from './adapters/logger/json-logger.js';
+export { FifoSemaphore, FifoSemaphoreFactory } from './adapters/semaphore/fifo-semaphore.js';
+export { WindowRateLimiter, bucketKey } from './adapters/rate-limiter/window-rate-limiter.js';
+export { CockatielBreakerRegistry } from './adapters/circuit-breaker/cockatiel-breaker.js';
+export { WhatwgSseDecoder, SseBufferOverflowError } from './adapters/streaming/sse-decoder.js';
+export { SseStreaming } from './adapters/streaming/sse-streaming.js';

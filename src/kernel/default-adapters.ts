@@ -29,7 +29,10 @@ export interface DefaultAdapterContext {
  * The kernel's built-in bindings, one per port. Factories resolve their own dependencies from the
  * container, so overriding the Clock also changes the clock that retry and rate limiting use.
  */
-export function registerDefaultAdapters(container: DependencyContainer, context: DefaultAdapterContext): void {
+export function registerDefaultAdapters(
+  container: DependencyContainer,
+  context: DefaultAdapterContext,
+): void {
   const lazy = <T>(token: symbol, make: (c: DependencyContainer) => T) => {
     let instance: T | undefined;
     container.register(token, { useFactory: (c) => (instance ??= make(c)) });

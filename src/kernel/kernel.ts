@@ -61,7 +61,9 @@ export class Kernel<E extends EndpointSpec = never> {
    */
   register<T>(token: InjectionToken<T> & symbol, adapter: AdapterRegistration<T>): this {
     if (!KNOWN_TOKENS.has(token)) {
-      throw new PristineError(`Unknown port token ${String(token)}; use one of Ports.${Object.keys(Ports).join(', Ports.')}`);
+      throw new PristineError(
+        `Unknown port token ${String(token)}; use one of Ports.${Object.keys(Ports).join(', Ports.')}`,
+      );
     }
     this.overrides.set(token, adapter);
     bind(this.container, token, adapter);
@@ -81,7 +83,8 @@ export class Kernel<E extends EndpointSpec = never> {
     if (!spec || typeof spec.name !== 'string' || !spec.manifest) {
       throw new ManifestError('plugin', 'manifest', 'is required (use definePlugin)');
     }
-    if (this.plugins.has(spec.name)) throw new ManifestError(`plugin "${spec.name}"`, 'name', 'is already registered');
+    if (this.plugins.has(spec.name))
+      throw new ManifestError(`plugin "${spec.name}"`, 'name', 'is already registered');
     const compiled = compileManifest(spec.manifest, this.container.resolve<Serializer>(Ports.Serializer), {
       retryPolicies: new Set(Object.keys(spec.retryPolicies ?? {})),
       authSchemes: new Set(Object.keys(spec.auth ?? {})),
@@ -91,7 +94,11 @@ export class Kernel<E extends EndpointSpec = never> {
     for (const endpoint of compiled) {
       const owner = this.endpoints.get(endpoint.id);
       if (owner) {
-        throw new ManifestError(`plugin "${spec.name}"`, `endpoint "${endpoint.id}"`, `collides with plugin "${owner.plugin.spec.name}"`);
+        throw new ManifestError(
+          `plugin "${spec.name}"`,
+          `endpoint "${endpoint.id}"`,
+          `collides with plugin "${owner.plugin.spec.name}"`,
+        );
       }
     }
     if (spec.stages) this.pipeline.insertAll(spec.stages);
@@ -183,18 +190,27 @@ export class Kernel<E extends EndpointSpec = never> {
   private resolveOptions(plugin: PluginSpec, endpoint: CompiledEndpoint, call: CallOptions): ResolvedOptions {
     const policy = endpoint.spec.retry ? plugin.retryPolicies?.[endpoint.spec.retry] : undefined;
     const baseUrl = call.baseUrl ?? plugin.defaults?.baseUrl ?? this.settings.baseUrl;
-    if (!baseUrl) throw new PristineError(`No base URL for "${endpoint.id}": set it on the kernel, the plugin or the call`);
+    if (!baseUrl)
+      throw new PristineError(
+        `No base URL for "${endpoint.id}": set it on the kernel, the plugin or the call`,
+      );
     return {
       signal: call.signal,
-      timeoutMs: call.timeoutMs ?? endpoint.spec.timeoutMs ?? plugin.defaults?.timeoutMs ?? this.settings.timeoutMs,
-      maxRetries: call.maxRetries ?? policy?.maxRetries ?? plugin.defaults?.maxRetries ?? this.settings.maxRetries,
+      timeoutMs:
+        call.timeoutMs ?? endpoint.spec.timeoutMs ?? plugin.defaults?.timeoutMs ?? this.settings.timeoutMs,
+      maxRetries:
+        call.maxRetries ?? policy?.maxRetries ?? plugin.defaults?.maxRetries ?? this.settings.maxRetries,
       headers: call.headers ?? {},
       query: call.query ?? {},
       baseUrl,
     };
   }
 
-  private authFor(plugin: PluginSpec, endpoint: CompiledEndpoint, services: KernelServices): AuthScheme | undefined {
+  private authFor(
+    plugin: PluginSpec,
+    endpoint: CompiledEndpoint,
+    services: KernelServices,
+  ): AuthScheme | undefined {
     if (endpoint.spec.auth === false) return undefined;
     return plugin.auth?.[endpoint.spec.auth ?? 'default'] ?? services.auth;
   }
@@ -212,7 +228,9 @@ export function createKernel(options: KernelOptions = {}): Kernel {
 function bind<T>(container: DependencyContainer, token: symbol, adapter: AdapterRegistration<T>): void {
   if (typeof adapter === 'function') {
     let instance: T | undefined;
-    container.register(token, { useFactory: (c) => (instance ??= (adapter as (c: DependencyContainer) => T)(c)) });
+    container.register(token, {
+      useFactory: (c) => (instance ??= (adapter as (c: DependencyContainer) => T)(c)),
+    });
   } else {
     container.register(token, { useValue: adapter });
   }

@@ -27,7 +27,9 @@ export interface HeaderScheme {
   /** Extra static headers on every request. */
   static?: Record<string, string>;
   /** Platform headers: name → value kind. */
-  platform?: Partial<Record<'os' | 'arch' | 'runtime' | 'runtimeVersion' | 'packageVersion' | 'language', string>>;
+  platform?: Partial<
+    Record<'os' | 'arch' | 'runtime' | 'runtimeVersion' | 'packageVersion' | 'language', string>
+  >;
   /** Header carrying the attempt number (0 first). `false` disables it. */
   retryCount?: string | false;
   /** Idempotency key header for non-GET requests, and its value format. */
@@ -75,7 +77,9 @@ export interface PluginSpec<M extends ManifestSpec = ManifestSpec> {
   register?(container: DependencyContainer): void;
 }
 
-export type Plugin<M extends ManifestSpec = ManifestSpec> = Readonly<PluginSpec<M>> & { readonly __plugin: true };
+export type Plugin<M extends ManifestSpec = ManifestSpec> = Readonly<PluginSpec<M>> & {
+  readonly __plugin: true;
+};
 
 /** Declare a plugin. The kernel validates it strictly when it is used. */
 export function definePlugin<const M extends ManifestSpec>(spec: PluginSpec<M>): Plugin<M> {

@@ -5,7 +5,10 @@ export interface Compression {
   /** Compress a buffered request body; returns the encoding name to put in `Content-Encoding`. */
   compress(body: Uint8Array): Promise<{ body: Uint8Array; encoding: string }>;
   /** Decode a response body stream by its `Content-Encoding` (gzip, deflate, br, identity). */
-  decompress(body: AsyncIterable<Uint8Array>, encoding: string | undefined): AsyncIterable<Uint8Array> | Readable;
+  decompress(
+    body: AsyncIterable<Uint8Array>,
+    encoding: string | undefined,
+  ): AsyncIterable<Uint8Array> | Readable;
 }
 
 export const CompressionToken = Symbol.for('pristine.port.Compression');

@@ -10,7 +10,10 @@ export interface TokenBucketSettings {
  * (b) An optional token bucket per bucket.
  */
 export interface RateLimiter {
-  acquire(bucket: string, options?: { signal?: AbortSignal; tokenBucket?: TokenBucketSettings }): Promise<void>;
+  acquire(
+    bucket: string,
+    options?: { signal?: AbortSignal; tokenBucket?: TokenBucketSettings },
+  ): Promise<void>;
   backoff(bucket: string, ms: number): void;
   /** Milliseconds until the bucket's window reopens (0 when open). */
   waitTime(bucket: string): number;

@@ -25,7 +25,11 @@ export interface SessionHandle {
 
 /** Sessions port: creates sessions and runs their heartbeats through the pipeline. */
 export interface SessionManager {
-  open<TInput>(protocol: SessionProtocol<TInput>, input: TInput, options?: { signal?: AbortSignal }): Promise<SessionHandle>;
+  open<TInput>(
+    protocol: SessionProtocol<TInput>,
+    input: TInput,
+    options?: { signal?: AbortSignal },
+  ): Promise<SessionHandle>;
   readonly sessions: readonly SessionHandle[];
   stopAll(): Promise<void>;
 }

@@ -15,6 +15,8 @@ export interface TransportRequest {
   timeoutMs: number;
   signal?: AbortSignal;
   redirect: 'manual' | 'follow';
+  /** The body is read as a stream (SSE, downloads): the timeout bounds the wait for headers only. */
+  streaming?: boolean;
   /** Proxy URL for this request, already resolved from options and env. */
   proxy?: string;
 }

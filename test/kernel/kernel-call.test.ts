@@ -79,7 +79,9 @@ describe('kernel.call', () => {
     const transport = memoryThings();
     const kernel = buildKernel();
     kernel.register(Ports.Transport, transport);
-    const error = await kernel.call('create_thing', { name: '', size: -1, extra: true } as never).catch((e) => e);
+    const error = await kernel
+      .call('create_thing', { name: '', size: -1, extra: true } as never)
+      .catch((e) => e);
     expect(error).toBeInstanceOf(ValidationError);
     const pointers = (error as ValidationError).issues.map((i) => i.pointer).sort();
     expect(pointers).toEqual(['/extra', '/name', '/size']);

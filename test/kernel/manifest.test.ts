@@ -6,7 +6,11 @@ import { definePlugin } from '../../src/kernel/plugin.js';
 import type { EndpointSpec } from '../../src/kernel/manifest/types.js';
 
 function pluginWith(endpoints: unknown[], name = 'p') {
-  return definePlugin({ name, version: '1', manifest: { name, version: '1', endpoints: endpoints as EndpointSpec[] } });
+  return definePlugin({
+    name,
+    version: '1',
+    manifest: { name, version: '1', endpoints: endpoints as EndpointSpec[] },
+  });
 }
 
 const ok = { id: 'get_x', method: 'GET', path: '/x/{id}', input: Type.Object({ id: Type.String() }) };
@@ -15,10 +19,16 @@ describe('manifest validation at registration', () => {
   it.each([
     [{ ...ok, retries: 3 }, /endpoint "get_x": retries is not a known key/],
     [{ ...ok, method: 'FETCH' }, /endpoint "get_x": method "FETCH" is not an HTTP method/],
-    [{ ...ok, input: Type.Object({}) }, /endpoint "get_x": path param "id" is missing from the required input properties/],
+    [
+      { ...ok, input: Type.Object({}) },
+      /endpoint "get_x": path param "id" is missing from the required input properties/,
+    ],
     [{ ...ok, input: undefined }, /endpoint "get_x": input must declare path param "id"/],
     [{ ...ok, path: 'x' }, /endpoint "get_x": path must start with "\/"/],
-    [{ ...ok, retry: 'aggressive' }, /endpoint "get_x": retry references "aggressive", which the plugin does not declare/],
+    [
+      { ...ok, retry: 'aggressive' },
+      /endpoint "get_x": retry references "aggressive", which the plugin does not declare/,
+    ],
     [{ ...ok, query: ['limit'] }, /endpoint "get_x": query "limit" is not an input property/],
     [{ ...ok, stream: { terminator: '[DONE]', typo: 1 } }, /stream: typo is not a known key/],
     [{ ...ok, timeoutMs: -1 }, /timeoutMs must be a positive number/],

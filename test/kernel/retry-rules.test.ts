@@ -41,7 +41,11 @@ function scripted(replies: Reply[]) {
     seen.push(req);
     const reply = replies.shift() ?? { status: 200, body: '{"ok":true}' };
     if (reply instanceof Error) throw reply;
-    return { status: reply.status, headers: { 'content-type': 'application/json', ...reply.headers }, body: reply.body ?? '{}' };
+    return {
+      status: reply.status,
+      headers: { 'content-type': 'application/json', ...reply.headers },
+      body: reply.body ?? '{}',
+    };
   });
   const kernel = createKernel().use(plugin);
   kernel.register(Ports.Clock, clock);
@@ -88,7 +92,10 @@ describe('retry rules', () => {
       { status: 429, headers: { 'retry-after': '0.1' } },
     ]);
     await kernel.call('echo', {}, { maxRetries: 5 });
-    const dated = scripted([{ status: 503, headers: { 'retry-after': future } }, { status: 503, headers: { 'retry-after': 'later' } }]);
+    const dated = scripted([
+      { status: 503, headers: { 'retry-after': future } },
+      { status: 503, headers: { 'retry-after': 'later' } },
+    ]);
     await dated.kernel.call('echo', {}, { maxRetries: 5 });
     expect(clock.sleeps).toEqual([120, 100]);
     expect(dated.clock.sleeps).toEqual([3000, 1000]);

@@ -26,7 +26,12 @@ export class BackoffRetry implements Retry {
     for (let n = 0; ; n++) {
       const outcome = await attempt(n);
       if (outcome.kind === 'success') return outcome.value;
-      if (outcome.kind === 'fatal' || n >= context.maxRetries || !context.replayable || context.signal?.aborted) {
+      if (
+        outcome.kind === 'fatal' ||
+        n >= context.maxRetries ||
+        !context.replayable ||
+        context.signal?.aborted
+      ) {
         throw outcome.error;
       }
       const delayMs = this.delayFor(n, outcome.retryAfterMs, context.delays);

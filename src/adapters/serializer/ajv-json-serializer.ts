@@ -19,7 +19,8 @@ export class AjvJsonSerializer implements Serializer {
     const ajv = options.allowUnknown ? this.lenientAjv : this.strictAjv;
     const target = options.allowUnknown ? allowUnknownProperties(schema) : schema;
     const validate = ajv.compile(target);
-    const validator: CompiledValidator = (value) => (validate(value) ? [] : (validate.errors ?? []).map(toIssue));
+    const validator: CompiledValidator = (value) =>
+      validate(value) ? [] : (validate.errors ?? []).map(toIssue);
     cache.set(schema, validator);
     return validator;
   }
@@ -51,5 +52,7 @@ function toIssue(error: ErrorObject): ValidationIssue {
 
 /** Response schemas keep unknown fields: drop `additionalProperties: false` everywhere. */
 function allowUnknownProperties(schema: object): object {
-  return JSON.parse(JSON.stringify(schema), (key, value) => (key === 'additionalProperties' ? undefined : value));
+  return JSON.parse(JSON.stringify(schema), (key, value) =>
+    key === 'additionalProperties' ? undefined : value,
+  );
 }

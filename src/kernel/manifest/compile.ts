@@ -58,7 +58,8 @@ export function compileManifest(
 ): CompiledEndpoint[] {
   const subject = `manifest "${manifest?.name ?? '?'}"`;
   rejectUnknownKeys(subject, manifest as object, MANIFEST_KEYS);
-  if (typeof manifest.name !== 'string' || !manifest.name) throw new ManifestError(subject, 'name', 'is required');
+  if (typeof manifest.name !== 'string' || !manifest.name)
+    throw new ManifestError(subject, 'name', 'is required');
   if (!Array.isArray(manifest.endpoints)) throw new ManifestError(subject, 'endpoints', 'must be an array');
   const seen = new Set<string>();
   return manifest.endpoints.map((spec, index) => {
@@ -71,7 +72,8 @@ export function compileManifest(
 }
 
 function rejectUnknownKeys(where: string, value: object, allowed: ReadonlySet<string>): void {
-  if (typeof value !== 'object' || value === null) throw new ManifestError(where, 'value', 'must be an object');
+  if (typeof value !== 'object' || value === null)
+    throw new ManifestError(where, 'value', 'must be an object');
   for (const key of Object.keys(value)) {
     if (!allowed.has(key)) throw new ManifestError(where, key, 'is not a known key');
   }
@@ -82,7 +84,8 @@ function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames):
   if (typeof spec.id !== 'string' || !/^[A-Za-z][\w.-]*$/.test(spec.id)) {
     throw new ManifestError(where, 'id', 'must be a non-empty identifier');
   }
-  if (!METHODS.has(spec.method)) throw new ManifestError(where, 'method', `"${spec.method}" is not an HTTP method`);
+  if (!METHODS.has(spec.method))
+    throw new ManifestError(where, 'method', `"${spec.method}" is not an HTTP method`);
   if (typeof spec.path !== 'string' || !spec.path.startsWith('/')) {
     throw new ManifestError(where, 'path', 'must start with "/"');
   }
@@ -92,7 +95,11 @@ function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames):
   for (const param of template.params) {
     if (!properties) throw new ManifestError(where, 'input', `must declare path param "${param}"`);
     if (!properties.has(param) || !required.has(param)) {
-      throw new ManifestError(where, `path param "${param}"`, 'is missing from the required input properties');
+      throw new ManifestError(
+        where,
+        `path param "${param}"`,
+        'is missing from the required input properties',
+      );
     }
   }
   for (const key of spec.query ?? []) {
@@ -102,7 +109,8 @@ function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames):
     if (!properties?.has(key)) throw new ManifestError(where, `headers "${key}"`, 'is not an input property');
   }
   for (const key of spec.multiSegment ?? []) {
-    if (!template.params.includes(key)) throw new ManifestError(where, `multiSegment "${key}"`, 'is not a path param');
+    if (!template.params.includes(key))
+      throw new ManifestError(where, `multiSegment "${key}"`, 'is not a path param');
   }
   checkReference(where, 'retry', spec.retry, names.retryPolicies);
   if (spec.auth !== false) checkReference(where, 'auth', spec.auth, names.authSchemes);
@@ -152,7 +160,11 @@ function inputProperties(schema: TSchema | undefined): Set<string> | undefined {
 
 function compileEndpoint(where: string, spec: EndpointSpec, serializer: Serializer): CompiledEndpoint {
   const template = parsePathTemplate(spec.path);
-  const nonBody = new Set<string>([...template.params, ...(spec.query ?? []), ...Object.keys(spec.headers ?? {})]);
+  const nonBody = new Set<string>([
+    ...template.params,
+    ...(spec.query ?? []),
+    ...Object.keys(spec.headers ?? {}),
+  ]);
   const stream = spec.stream === true ? {} : spec.stream || undefined;
   const compile = (schema: TSchema | undefined, field: string, allowUnknown: boolean) => {
     if (!schema) return undefined;

@@ -8,6 +8,10 @@ export async function loadManifest(file: string): Promise<ManifestSpec> {
   try {
     return JSON.parse(text) as ManifestSpec;
   } catch (error) {
-    throw new ManifestError(`manifest file ${file}`, 'content', `is not valid JSON: ${(error as Error).message}`);
+    throw new ManifestError(
+      `manifest file ${file}`,
+      'content',
+      `is not valid JSON: ${(error as Error).message}`,
+    );
   }
 }

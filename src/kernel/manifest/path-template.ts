@@ -33,14 +33,25 @@ export function parsePathTemplate(path: string): PathTemplate {
 }
 
 /**
- * Percent-encode one path value. `encodeURIComponent` escapes `/`, `?` and `#`, so a value can never
- * leave its segment; multi-segment params keep `/` but still may not smuggle `..` segments.
+ * Percent-encode one path segment. `encodeURIComponent` escapes `/`, `?` and `#`, so a value can never
+ * leave its segment; `:` and `@` are legal in a segment (RFC 3986 pchar) and ids such as `S:train:0`
+ * go out raw, as other clients send them.
  */
+function encodeSegment(value: string): string {
+  return encodeURIComponent(value).replace(/%3A/gi, ':').replace(/%40/gi, '@');
+}
+
+/** Multi-segment params keep `/` but may not smuggle `.` or `..` segments. */
 function encodePathValue(value: string, multiSegment: boolean): string {
-  if (!multiSegment) return encodeURIComponent(value);
+  if (!multiSegment) return encodeSegment(value);
   const segments = value.split('/');
   if (segments.some((s) => s === '..' || s === '.')) {
-    throw ValidationError.field('path', '/', 'pattern', 'path parameter may not contain "." or ".." segments');
+    throw ValidationError.field(
+      'path',
+      '/',
+      'pattern',
+      'path parameter may not contain "." or ".." segments',
+    );
   }
-  return segments.map(encodeURIComponent).join('/');
+  return segments.map(encodeSegment).join('/');
 }

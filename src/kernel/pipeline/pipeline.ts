@@ -33,9 +33,13 @@ export class Pipeline {
         const known = new Set(names);
         const unknown = pending.find((p) => !known.has(anchorOf(p.placement)));
         if (unknown) {
-          throw new PristineError(`Stage "${unknown.stage.name}" is placed relative to unknown stage "${anchorOf(unknown.placement)}"`);
+          throw new PristineError(
+            `Stage "${unknown.stage.name}" is placed relative to unknown stage "${anchorOf(unknown.placement)}"`,
+          );
         }
-        throw new PristineError(`Stage placements form a cycle: ${pending.map((p) => p.stage.name).join(', ')}`);
+        throw new PristineError(
+          `Stage placements form a cycle: ${pending.map((p) => p.stage.name).join(', ')}`,
+        );
       }
       for (const p of placeable) this.insert(p.stage, p.placement);
       pending = pending.filter((p) => !placeable.includes(p));

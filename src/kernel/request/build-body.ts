@@ -18,8 +18,14 @@ export async function buildBody(context: CallContext): Promise<BuiltBody> {
   const bodyType = endpoint.spec.bodyType ?? 'json';
   if (bodyType === 'raw') {
     const raw = input.body as RequestBody | undefined;
-    const oneShot = raw instanceof Readable || (raw !== undefined && typeof raw === 'object' && Symbol.asyncIterator in raw);
-    return { body: raw, contentType: (input.contentType as string) ?? 'application/octet-stream', replayable: !oneShot };
+    const oneShot =
+      raw instanceof Readable ||
+      (raw !== undefined && typeof raw === 'object' && Symbol.asyncIterator in raw);
+    return {
+      body: raw,
+      contentType: (input.contentType as string) ?? 'application/octet-stream',
+      replayable: !oneShot,
+    };
   }
   const fields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {

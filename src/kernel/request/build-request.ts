@@ -7,7 +7,10 @@ import { buildUrl } from './build-url.js';
  * Build one attempt's request. Header layering, later wins: plugin static/platform headers, endpoint
  * header params, per-call headers, then the kernel's own (retry count, idempotency key, content type).
  */
-export async function buildRequest(context: CallContext, staticHeaders: Record<string, string>): Promise<TransportRequest> {
+export async function buildRequest(
+  context: CallContext,
+  staticHeaders: Record<string, string>,
+): Promise<TransportRequest> {
   const { endpoint, input, options, plugin, services } = context;
   const scheme = plugin.spec.headers;
   const headers: Record<string, string> = { ...staticHeaders };
@@ -15,13 +18,15 @@ export async function buildRequest(context: CallContext, staticHeaders: Record<s
     const value = input[key];
     if (value !== undefined && value !== null) headers[name.toLowerCase()] = String(value);
   }
-  for (const [name, value] of Object.entries(scheme?.dynamic?.(context) ?? {})) headers[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(scheme?.dynamic?.(context) ?? {}))
+    headers[name.toLowerCase()] = value;
   for (const [name, value] of Object.entries(options.headers)) headers[name.toLowerCase()] = value;
   for (const [name, value] of Object.entries(context.extraHeaders)) headers[name.toLowerCase()] = value;
   const retryHeader = scheme?.retryCount === undefined ? 'x-retry-count' : scheme.retryCount;
   if (retryHeader) headers[retryHeader.toLowerCase()] = String(context.attempt);
   const idempotency = scheme?.idempotency === undefined ? { header: 'idempotency-key' } : scheme.idempotency;
-  if (idempotency && context.idempotencyKey) headers[idempotency.header.toLowerCase()] = context.idempotencyKey;
+  if (idempotency && context.idempotencyKey)
+    headers[idempotency.header.toLowerCase()] = context.idempotencyKey;
 
   const built = await buildBody(context);
   let body = built.body;
@@ -34,7 +39,9 @@ export async function buildRequest(context: CallContext, staticHeaders: Record<s
     (typeof body === 'string' || body instanceof Uint8Array) &&
     byteLength(body) >= services.settings.compressionThresholdBytes
   ) {
-    const compressed = await services.compression.compress(typeof body === 'string' ? Buffer.from(body) : body);
+    const compressed = await services.compression.compress(
+      typeof body === 'string' ? Buffer.from(body) : body,
+    );
     body = compressed.body;
     headers['content-encoding'] = compressed.encoding;
   }
@@ -46,6 +53,7 @@ export async function buildRequest(context: CallContext, staticHeaders: Record<s
     timeoutMs: options.timeoutMs,
     signal: options.signal,
     redirect: endpoint.spec.redirect ?? 'follow',
+    streaming: Boolean(endpoint.stream) || endpoint.spec.responseType === 'stream',
     proxy: services.settings.proxy,
   };
 }

@@ -72,7 +72,11 @@ describe('BackoffRetry', () => {
     clock.hold = true;
     const retry = new BackoffRetry(clock);
     const controller = new AbortController();
-    const running = retry.run(async () => retryable(), { maxRetries: 5, replayable: true, signal: controller.signal });
+    const running = retry.run(async () => retryable(), {
+      maxRetries: 5,
+      replayable: true,
+      signal: controller.signal,
+    });
     await Promise.resolve();
     await Promise.resolve();
     controller.abort();

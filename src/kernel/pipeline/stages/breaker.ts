@@ -17,6 +17,12 @@ export const breakerStage: Stage = {
     const settings = spec.breakers?.[resource] ?? spec.defaults?.breaker ?? context.services.settings.breaker;
     if (settings === false) return next();
     const key = `${context.options.baseUrl}#${resource}`;
-    return context.services.breakers.execute(key, settings, next, countsAsServerFailure, context.options.signal);
+    return context.services.breakers.execute(
+      key,
+      settings,
+      next,
+      countsAsServerFailure,
+      context.options.signal,
+    );
   },
 };

@@ -12,10 +12,18 @@ export const callTelemetryStage: Stage = {
       'url.template': endpoint.spec.path,
       'pristine.endpoint': endpoint.id,
     });
-    services.events.emit('request:start', { endpointId: endpoint.id, method: endpoint.method, url, attempt: 0 });
+    services.events.emit('request:start', {
+      endpointId: endpoint.id,
+      method: endpoint.method,
+      url,
+      attempt: 0,
+    });
     try {
       const result = await next();
-      context.callSpan.setAttributes({ 'http.response.status_code': result.status, 'http.request.resend_count': context.attempt });
+      context.callSpan.setAttributes({
+        'http.response.status_code': result.status,
+        'http.request.resend_count': context.attempt,
+      });
       services.events.emit('request:stop', {
         endpointId: endpoint.id,
         status: result.status,

@@ -19,7 +19,9 @@ export const semaphoreStage: Stage = {
         const sem = services.semaphore(`${context.plugin.spec.name}:${resource}:count`, limits.maxConcurrent);
         releases.push(await sem.acquire(1, options.signal));
       }
-      const weightFn = context.endpoint.spec.weight ? context.plugin.spec.weights?.[context.endpoint.spec.weight] : undefined;
+      const weightFn = context.endpoint.spec.weight
+        ? context.plugin.spec.weights?.[context.endpoint.spec.weight]
+        : undefined;
       if (limits.maxWeight && weightFn) {
         const sem = services.semaphore(`${context.plugin.spec.name}:${resource}:weight`, limits.maxWeight);
         releases.push(await sem.acquire(weightFn(context, bodySize(context.request?.body)), options.signal));

@@ -27,7 +27,10 @@ export const validateResponseStage: Stage = {
     const issues = validate(result.body);
     if (issues.length === 0) return result;
     if (mode === 'strict') throw new ResponseValidationError(context.endpoint.id, issues, result.body);
-    context.services.logger.warn('response does not match schema', { endpointId: context.endpoint.id, issues });
+    context.services.logger.warn('response does not match schema', {
+      endpointId: context.endpoint.id,
+      issues,
+    });
     return result;
   },
 };

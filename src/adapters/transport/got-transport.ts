@@ -1,0 +1,89 @@
+import http from 'node:http';
+import https from 'node:https';
+import got, { type Agents } from 'got';
+import type { Transport, TransportRequest, TransportResponse } from '../../ports/transport.js';
+import { toTransportError } from './transport-errors.js';
+
+export interface GotTransportOptions {
+  /** Keep-alive sockets per host. */
+  maxSockets?: number;
+  /** Use HTTP/2 where the server offers it (ALPN). */
+  http2?: boolean;
+}
+
+/**
+ * The default transport, on got 14. got's own retries are off (the Retry port owns them), a request
+ * timeout is always set, redirects follow the endpoint flag, bodies stream, and no `Connection` header is
+ * ever set by hand (keep-alive comes from the agents).
+ */
+export class GotTransport implements Transport {
+  readonly name = 'got';
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
+  private readonly agents: Agents;
+
+  constructor(private readonly options: GotTransportOptions = {}) {
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256 };
+    this.httpAgent = new http.Agent(agentOptions);
+    this.httpsAgent = new https.Agent(agentOptions);
+    this.agents = { http: this.httpAgent, https: this.httpsAgent };
+  }
+
+  send(request: TransportRequest): Promise<TransportResponse> {
+    return new Promise((resolve, reject) => {
+      const stream = got.stream(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body as never,
+        retry: { limit: 0 },
+        throwHttpErrors: false,
+        decompress: false,
+        followRedirect: request.redirect === 'follow',
+        timeout: request.streaming ? { response: request.timeoutMs } : { request: request.timeoutMs },
+        agent: this.agents,
+        http2: this.options.http2 ?? false,
+        signal: request.signal,
+      });
+      let settled = false;
+      stream.once('error', (error: Error) => {
+        if (settled) return;
+        settled = true;
+        reject(toTransportError(error, request.signal));
+      });
+      stream.once('response', (response: http.IncomingMessage) => {
+        settled = true;
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: flattenHeaders(response.headers),
+          body: guardedBody(stream, request.signal),
+          cancel: () => stream.destroy(),
+        });
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}
+
+async function* guardedBody(
+  stream: AsyncIterable<Uint8Array>,
+  signal?: AbortSignal,
+): AsyncIterable<Uint8Array> {
+  try {
+    for await (const chunk of stream) yield chunk;
+  } catch (error) {
+    throw toTransportError(error as Error, signal);
+  }
+}
+
+export function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined)
+      out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return out;
+}

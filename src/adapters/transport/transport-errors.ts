@@ -1,0 +1,20 @@
+import { APIConnectionError, APITimeoutError, APIUserAbortError } from '../../kernel/errors/api-errors.js';
+import { PristineError } from '../../kernel/errors/pristine-error.js';
+
+/** Map a low-level failure (no HTTP status) to the kernel's connection errors. */
+export function toTransportError(error: Error, signal?: AbortSignal): PristineError {
+  if (error instanceof PristineError) return error;
+  const code = (error as { code?: string }).code;
+  if (signal?.aborted || error.name === 'AbortError' || code === 'ABORT_ERR') {
+    return new APIUserAbortError(undefined, { cause: error });
+  }
+  if (
+    error.name === 'TimeoutError' ||
+    code === 'ETIMEDOUT' ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT'
+  ) {
+    return new APITimeoutError(undefined, { cause: error });
+  }
+  return new APIConnectionError(`Connection error: ${code ?? error.message}`, { cause: error });
+}
