@@ -75,3 +75,18 @@ export { WindowRateLimiter, bucketKey } from './adapters/rate-limiter/window-rat
 export { CockatielBreakerRegistry } from './adapters/circuit-breaker/cockatiel-breaker.js';
 export { WhatwgSseDecoder, SseBufferOverflowError } from './adapters/streaming/sse-decoder.js';
 export { SseStreaming } from './adapters/streaming/sse-streaming.js';
+export { APIFuture } from './kernel/futures/api-future.js';
+export { Futures } from './kernel/futures/combinators.js';
+export { PipelinePoller } from './kernel/futures/pipeline-poller.js';
+export { debounceQueueState } from './kernel/futures/debounce.js';
+export {
+  FutureFailedError,
+  FutureExpiredError,
+  ResultTooLargeError,
+  FutureCancelledError,
+  FutureTimeoutError,
+} from './kernel/futures/future-errors.js';
+export { EventStream, type StreamOptions } from './kernel/streams/event-stream.js';
+export { StreamIdleTimeoutError, StreamEventError } from './kernel/streams/stream-errors.js';
+export { PipelineSessionManager } from './kernel/sessions/pipeline-session-manager.js';
+export { paginate, type PageIterable } from './kernel/pagination/paginate.js';

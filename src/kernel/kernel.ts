@@ -18,7 +18,14 @@ import { SecretRegistry } from './redact.js';
 import { staticHeaders } from './request/platform-headers.js';
 import { resolveServices } from './resolve-services.js';
 import type { KernelServices, KernelSettings } from './services.js';
-import type { InputOf, OutputOf } from './manifest/types.js';
+import type { EventOf, InputOf, OutputOf } from './manifest/types.js';
+import type { FuturePoller, PollOptions } from '../ports/futures.js';
+import type { SessionManager } from '../ports/sessions.js';
+import { APIFuture } from './futures/api-future.js';
+import { PipelinePoller } from './futures/pipeline-poller.js';
+import { PipelineSessionManager } from './sessions/pipeline-session-manager.js';
+import { EventStream, type StreamOptions } from './streams/event-stream.js';
+import { paginate, type PageIterable } from './pagination/paginate.js';
 
 /** An adapter instance, or a factory that builds it from the kernel's container. */
 export type AdapterRegistration<T> = T | ((container: DependencyContainer) => T);
@@ -53,6 +60,9 @@ export class Kernel<E extends EndpointSpec = never> {
       secrets: this.secrets,
       logLevel,
     });
+    // Futures and sessions run through this kernel's own pipeline.
+    bind(this.container, Ports.Futures, () => new PipelinePoller(this.host()));
+    bind(this.container, Ports.Sessions, () => new PipelineSessionManager(this.host()));
   }
 
   /**
@@ -136,6 +146,68 @@ export class Kernel<E extends EndpointSpec = never> {
     return this.pipeline.execute(context);
   }
 
+  /**
+   * Open a server-sent-event stream: an async iterable of typed events. Retries happen only before the
+   * first event; `break` or an abort closes the socket.
+   */
+  stream<Id extends E['id']>(
+    endpointId: Id,
+    input: InputOf<ManifestOf<E>, Id>,
+    options?: StreamOptions,
+  ): EventStream<EventOf<ManifestOf<E>, Id>> {
+    return new EventStream(this.host(), endpointId, input, options);
+  }
+
+  /**
+   * Start a long-running operation and return its future once the server accepted it. The endpoint names
+   * the plugin's poll protocol (`future: 'name'`); every poll goes through the pipeline.
+   */
+  async submit<T = unknown>(
+    endpointId: string,
+    input: unknown,
+    options: CallOptions & Omit<PollOptions, 'signal'> & { resubmitInput?: () => unknown } = {},
+  ): Promise<APIFuture<T>> {
+    const endpoint = this.endpoint(endpointId);
+    const plugin = this.pluginOf(endpointId);
+    const protocol = endpoint.spec.future ? plugin.pollProtocols?.[endpoint.spec.future] : undefined;
+    if (!protocol) throw new PristineError(`Endpoint "${endpointId}" is not a future endpoint`);
+    const clock = this.getServices().clock;
+    const started = clock.now();
+    const { maxResultBytes, onQueueState, resubmitInput, ...callOptions } = options;
+    const submitOnce = async (body: unknown) => protocol.requestId((await this.execute(endpointId, body, callOptions)).body);
+    const requestId = await submitOnce(input);
+    const submitRoundtripMs = clock.now() - started;
+    const poller = this.container.resolve<FuturePoller>(Ports.Futures);
+    return new APIFuture<T>(
+      requestId,
+      (signal) =>
+        poller.poll<T>(protocol, requestId, {
+          signal: callOptions.signal ? AbortSignal.any([signal, callOptions.signal]) : signal,
+          maxResultBytes,
+          onQueueState,
+          submitEndpoint: endpointId,
+          submitRoundtripMs,
+          resubmit: () => submitOnce(resubmitInput ? resubmitInput() : input),
+        }),
+      clock,
+    );
+  }
+
+  /** Iterate every item of a paginated endpoint. */
+  paginate<T = unknown>(endpointId: string, input: Record<string, unknown> = {}, options?: CallOptions & { pageSize?: number }): PageIterable<T> {
+    return paginate<T>(
+      { execute: (id, i, o) => this.execute(id, i, o), paginationOf: (id) => this.endpoint(id).spec.pagination },
+      endpointId,
+      input,
+      options,
+    );
+  }
+
+  /** The Sessions port bound to this kernel. */
+  get sessions(): SessionManager {
+    return this.container.resolve<SessionManager>(Ports.Sessions);
+  }
+
   /** The compiled endpoint for an id (for kernel extensions such as streams and futures). */
   endpoint(endpointId: string): CompiledEndpoint {
     const entry = this.endpoints.get(endpointId);
@@ -156,9 +228,34 @@ export class Kernel<E extends EndpointSpec = never> {
     return this.services;
   }
 
-  /** Release transport sockets. */
+  /** Stop sessions and release transport sockets. */
   async close(): Promise<void> {
+    await this.sessions.stopAll();
     await this.getServices().transport.close?.();
+  }
+
+  /** The narrow view kernel extensions (futures, sessions, streams) work through. */
+  private host() {
+    const kernel = this;
+    return {
+      execute: (id: string, input: unknown, options?: CallOptions) => kernel.execute(id, input, options),
+      endpoint: (id: string) => kernel.endpoint(id),
+      get clock() {
+        return kernel.getServices().clock;
+      },
+      get logger() {
+        return kernel.getServices().logger;
+      },
+      get streaming() {
+        return kernel.getServices().streaming;
+      },
+      get telemetry() {
+        return kernel.getServices().telemetry;
+      },
+      events: kernel.events,
+      emitQueueState: (event: { requestId: string; queueState: string; reason?: string }) =>
+        kernel.events.emit('queue:state', event),
+    };
   }
 
   private createContext(

@@ -11,6 +11,10 @@ export type PollReading<T = unknown> =
 
 export interface PollContext {
   requestId: string;
+  /** The endpoint that started the operation (e.g. to name the request type on polls). */
+  submitEndpoint: string;
+  /** Milliseconds from the start of the submit until the future existed (first poll only is typical). */
+  submitRoundtripMs: number;
   /** 0 for the first poll. */
   iteration: number;
   /** Whether a metadata-only answer is acceptable (the result may exceed the bytes budget). */
@@ -35,6 +39,9 @@ export interface PollProtocol<T = unknown> {
   pendingDelayMs?: number;
   /** Per-poll timeout (ms). */
   pollTimeoutMs?: number;
+  /** Backoff after 429 or a connection error: min(base·2^k, max). Defaults 1 000 and 30 000 ms. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
 }
 
 export interface QueueStateEvent {
@@ -59,7 +66,7 @@ export interface FuturePoller {
   poll<T>(
     protocol: PollProtocol<T>,
     requestId: string,
-    options: PollOptions & { resubmit?: () => Promise<string> },
+    options: PollOptions & { resubmit?: () => Promise<string>; submitEndpoint?: string; submitRoundtripMs?: number },
   ): Promise<T>;
 }
 

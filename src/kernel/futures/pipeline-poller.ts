@@ -1,0 +1,143 @@
+import type { Clock } from '../../ports/clock.js';
+import type { PollContext, PollOptions, PollProtocol, PollReading, FuturePoller } from '../../ports/futures.js';
+import { APIConnectionError } from '../errors/api-errors.js';
+import { PristineError } from '../errors/pristine-error.js';
+import type { CallOptions, CallResult } from '../pipeline/context.js';
+import { FutureExpiredError, FutureFailedError, ResultTooLargeError } from './future-errors.js';
+
+export interface PollerHost {
+  execute(endpointId: string, input: unknown, options?: CallOptions): Promise<CallResult>;
+  readonly clock: Clock;
+  emitQueueState(event: { requestId: string; queueState: string; reason?: string }): void;
+}
+
+/** What one poll attempt tells the loop to do next. */
+type Step<T> =
+  | { next: 'done'; value: T }
+  | { next: 'poll'; delayMs: number; allowMetadataOnly?: boolean }
+  | { next: 'expired' }
+  | { next: 'backoff' };
+
+/**
+ * Polls an operation to completion through the kernel pipeline, so every poll gets auth, telemetry and
+ * the breaker. The protocol (the plugin's) says what each answer means; this loop holds no provider
+ * specifics.
+ */
+export class PipelinePoller implements FuturePoller {
+  constructor(private readonly host: PollerHost) {}
+
+  async poll<T>(
+    protocol: PollProtocol<T>,
+    firstRequestId: string,
+    options: PollOptions & { resubmit?: () => Promise<string>; submitEndpoint?: string; submitRoundtripMs?: number },
+  ): Promise<T> {
+    const { clock } = this.host;
+    let requestId = firstRequestId;
+    let iteration = 0;
+    let allowMetadataOnly = options.maxResultBytes !== undefined;
+    let backoffExponent = 0;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const context: PollContext = {
+        requestId,
+        iteration,
+        allowMetadataOnly,
+        submitEndpoint: options.submitEndpoint ?? '',
+        submitRoundtripMs: options.submitRoundtripMs ?? 0,
+      };
+      const step = await this.pollOnce(protocol, context, options);
+      iteration++;
+      if (step.next === 'done') return step.value;
+      if (step.next === 'expired') {
+        if (protocol.onExpired === 'resubmit' && options.resubmit) {
+          requestId = await options.resubmit();
+          iteration = 0;
+          continue;
+        }
+        throw new FutureExpiredError(requestId);
+      }
+      if (step.next === 'backoff') {
+        const base = protocol.backoffBaseMs ?? 1_000;
+        const delay = Math.min(base * 2 ** backoffExponent, protocol.backoffMaxMs ?? 30_000);
+        backoffExponent++;
+        await clock.sleep(delay, options.signal);
+        continue;
+      }
+      backoffExponent = 0;
+      if (step.allowMetadataOnly !== undefined) allowMetadataOnly = step.allowMetadataOnly;
+      if (step.delayMs > 0) await clock.sleep(step.delayMs, options.signal);
+    }
+  }
+
+  private async pollOnce<T>(protocol: PollProtocol<T>, context: PollContext, options: PollOptions): Promise<Step<T>> {
+    let reading: PollReading<T>;
+    try {
+      const result = await this.host.execute(protocol.pollEndpoint, protocol.pollInput(context), {
+        timeoutMs: protocol.pollTimeoutMs,
+        maxRetries: 0,
+        headers: protocol.pollHeaders?.(context),
+        signal: options.signal,
+      });
+      reading = protocol.read(result.body);
+    } catch (error) {
+      return this.onPollError(protocol, context, error, options);
+    }
+    return this.interpret(reading, context, options);
+  }
+
+  private onPollError<T>(protocol: PollProtocol<T>, context: PollContext, error: unknown, options: PollOptions): Step<T> {
+    if (options.signal?.aborted) throw error;
+    if (error instanceof APIConnectionError) return { next: 'backoff' };
+    if (!(error instanceof PristineError) || error.status === undefined) throw error;
+    const status = error.status;
+    if (status === 410) return { next: 'expired' };
+    if (status === 429) return { next: 'backoff' };
+    if (status === 408) {
+      // A 408 carries a try-again body: report the queue state and poll again at once.
+      const reading = safeRead(protocol, error.body);
+      if (reading?.state === 'try_again') this.report(context.requestId, reading, options);
+      return { next: 'poll', delayMs: 0 };
+    }
+    if (status >= 500) return { next: 'poll', delayMs: 0 };
+    throw error;
+  }
+
+  private interpret<T>(reading: PollReading<T>, context: PollContext, options: PollOptions): Step<T> {
+    switch (reading.state) {
+      case 'complete':
+        return { next: 'done', value: reading.value };
+      case 'pending':
+        return { next: 'poll', delayMs: 0 };
+      case 'try_again':
+        this.report(context.requestId, reading, options);
+        return { next: 'poll', delayMs: reading.retryAfterMs ?? 0 };
+      case 'complete_metadata': {
+        const budget = options.maxResultBytes ?? Number.POSITIVE_INFINITY;
+        if (reading.sizeBytes > budget) throw new ResultTooLargeError(context.requestId, reading.sizeBytes, budget);
+        return { next: 'poll', delayMs: 0, allowMetadataOnly: false };
+      }
+      case 'failed':
+        throw new FutureFailedError(reading.message, context.requestId, reading.category, reading.body);
+      case 'expired':
+        return { next: 'expired' };
+    }
+  }
+
+  private report(requestId: string, reading: { queueState?: string; reason?: string }, options: PollOptions): void {
+    const event = { requestId, queueState: reading.queueState ?? 'unknown', reason: reading.reason };
+    this.host.emitQueueState(event);
+    try {
+      options.onQueueState?.(event);
+    } catch {
+      /* observers never break polling */
+    }
+  }
+}
+
+function safeRead<T>(protocol: PollProtocol<T>, body: unknown): PollReading<T> | undefined {
+  try {
+    return protocol.read(body);
+  } catch {
+    return undefined;
+  }
+}

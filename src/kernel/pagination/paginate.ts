@@ -1,0 +1,73 @@
+import { PristineError } from '../errors/pristine-error.js';
+import type { PaginationSpec } from '../manifest/types.js';
+import type { CallOptions, CallResult } from '../pipeline/context.js';
+
+export interface PageHost {
+  execute(endpointId: string, input: unknown, options?: CallOptions): Promise<CallResult>;
+  paginationOf(endpointId: string): PaginationSpec | undefined;
+}
+
+/** An async iterable of items across pages, with `toArray({ max })`. */
+export interface PageIterable<T> extends AsyncIterable<T> {
+  toArray(options?: { max?: number }): Promise<T[]>;
+}
+
+/**
+ * Iterate every item of a paginated endpoint, driven by the manifest's pagination metadata. Pages are
+ * fetched lazily: stopping early fetches nothing more.
+ */
+export function paginate<T = unknown>(
+  host: PageHost,
+  endpointId: string,
+  input: Record<string, unknown> = {},
+  options: CallOptions & { pageSize?: number } = {},
+): PageIterable<T> {
+  const spec = host.paginationOf(endpointId);
+  if (!spec) throw new PristineError(`Endpoint "${endpointId}" declares no pagination`);
+  const iterate = async function* (): AsyncGenerator<T> {
+    const limitParam = spec.limitParam;
+    const pageInput: Record<string, unknown> = { ...input };
+    if (limitParam && options.pageSize !== undefined) pageInput[limitParam] = options.pageSize;
+    let offset = spec.style === 'offset' ? Number(input[spec.offsetParam] ?? 0) : 0;
+    for (;;) {
+      if (spec.style === 'offset') pageInput[spec.offsetParam] = offset;
+      const { body } = await host.execute(endpointId, pageInput, options);
+      const items = (readPath(body, spec.items) as T[] | undefined) ?? [];
+      for (const item of items) yield item;
+      if (items.length === 0) return;
+      if (spec.style === 'offset') {
+        offset += items.length;
+        const total = spec.total ? (readPath(body, spec.total) as number | undefined) : undefined;
+        if (total !== undefined && offset >= total) return;
+        const limit = limitParam ? (pageInput[limitParam] as number | undefined) : undefined;
+        if (limit !== undefined && items.length < limit) return;
+      } else {
+        const cursor = readPath(body, spec.nextCursor);
+        if (cursor === undefined || cursor === null || cursor === '') return;
+        pageInput[spec.cursorParam] = cursor;
+      }
+    }
+  };
+  return {
+    [Symbol.asyncIterator]: iterate,
+    async toArray({ max = Number.POSITIVE_INFINITY } = {}) {
+      const out: T[] = [];
+      if (max <= 0) return out;
+      for await (const item of iterate()) {
+        out.push(item);
+        if (out.length >= max) break;
+      }
+      return out;
+    },
+  };
+}
+
+/** Read a dotted path such as `cursor.total_count`. */
+function readPath(value: unknown, path: string): unknown {
+  let current = value;
+  for (const key of path.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}

@@ -1,0 +1,98 @@
+import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import type { SessionHandle, SessionManager, SessionProtocol } from '../../ports/sessions.js';
+import type { KernelEvents } from '../events.js';
+import type { CallOptions, CallResult } from '../pipeline/context.js';
+
+export interface SessionHost {
+  execute(endpointId: string, input: unknown, options?: CallOptions): Promise<CallResult>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly events: KernelEvents;
+}
+
+/**
+ * Opens sessions through the pipeline and keeps each alive with heartbeats on the Clock port. Heartbeats
+ * never overlap and are never retried; a failing session is warned about once per window and kept.
+ */
+export class PipelineSessionManager implements SessionManager {
+  private readonly handles = new Set<HeartbeatSession>();
+
+  constructor(private readonly host: SessionHost) {}
+
+  get sessions(): readonly SessionHandle[] {
+    return [...this.handles];
+  }
+
+  async open<TInput>(
+    protocol: SessionProtocol<TInput>,
+    input: TInput,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<SessionHandle> {
+    const created = await this.host.execute(protocol.createEndpoint, input, { signal: options.signal });
+    const session = new HeartbeatSession(protocol.sessionId(created.body), protocol as SessionProtocol, this.host, () =>
+      this.handles.delete(session),
+    );
+    this.handles.add(session);
+    session.start();
+    return session;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.handles].map((s) => s.stop()));
+  }
+}
+
+class HeartbeatSession implements SessionHandle {
+  private cancelTimer?: () => void;
+  private inFlight?: Promise<void>;
+  private failingSince?: number;
+  private warnedAt?: number;
+  private stopped = false;
+
+  constructor(
+    readonly id: string,
+    private readonly protocol: SessionProtocol,
+    private readonly host: SessionHost,
+    private readonly onStop: () => void,
+  ) {}
+
+  start(): void {
+    this.cancelTimer = this.host.clock.every(this.protocol.intervalMs, () => {
+      if (!this.inFlight && !this.stopped) this.inFlight = this.beat().finally(() => (this.inFlight = undefined));
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.cancelTimer?.();
+    await this.inFlight;
+    this.onStop();
+  }
+
+  private async beat(): Promise<void> {
+    const { clock, logger, events } = this.host;
+    try {
+      await this.host.execute(this.protocol.heartbeatEndpoint, this.protocol.heartbeatInput(this.id), {
+        timeoutMs: this.protocol.heartbeatTimeoutMs,
+        maxRetries: 0,
+      });
+      this.failingSince = undefined;
+      this.warnedAt = undefined;
+    } catch (error) {
+      const now = clock.now();
+      this.failingSince ??= now;
+      const failingForMs = now - this.failingSince;
+      const window = this.protocol.failureWindowMs ?? 120_000;
+      if (failingForMs >= window && (this.warnedAt === undefined || now - this.warnedAt >= window)) {
+        this.warnedAt = now;
+        logger.warn('session heartbeats have been failing; the server may end the session', {
+          sessionId: this.id,
+          failingForMs,
+          error: (error as Error).message,
+        });
+        events.emit('session:heartbeat-failed', { sessionId: this.id, failingForMs });
+      }
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import type { Clock } from '../../ports/clock.js';
+import type { Streaming } from '../../ports/streaming.js';
+import type { Telemetry } from '../../ports/telemetry.js';
+import type { TransportResponse } from '../../ports/transport.js';
+import { APIConnectionError, APIUserAbortError } from '../errors/api-errors.js';
+import type { CompiledEndpoint } from '../manifest/compile.js';
+import type { CallOptions, CallResult } from '../pipeline/context.js';
+import { ResponseValidationError } from '../pipeline/stages/validate-response.js';
+import { StreamEventError, StreamIdleTimeoutError } from './stream-errors.js';
+
+export interface StreamHost {
+  execute(endpointId: string, input: unknown, options?: CallOptions): Promise<CallResult>;
+  endpoint(endpointId: string): CompiledEndpoint;
+  readonly clock: Clock;
+  readonly streaming: Streaming;
+  readonly telemetry: Telemetry;
+}
+
+export interface StreamOptions extends CallOptions {
+  /** Override the endpoint's idle timeout. */
+  idleTimeoutMs?: number;
+  /** Reconnects allowed after the first event when the endpoint supports resume. Default 3. */
+  maxReconnects?: number;
+}
+
+/**
+ * Server-sent events from one endpoint as an async iterable of typed values. The connection goes through
+ * the pipeline: retries happen only before the first event; afterwards a dropped connection resumes with
+ * `Last-Event-ID` when the endpoint allows it. Breaking out of the loop or aborting closes the socket.
+ */
+export class EventStream<T> implements AsyncIterable<T> {
+  readonly controller = new AbortController();
+
+  constructor(
+    private readonly host: StreamHost,
+    private readonly endpointId: string,
+    private readonly input: unknown,
+    private readonly options: StreamOptions = {},
+  ) {}
+
+  abort(): void {
+    this.controller.abort();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    const endpoint = this.host.endpoint(this.endpointId);
+    const spec = endpoint.stream ?? {};
+    const signal = this.options.signal
+      ? AbortSignal.any([this.options.signal, this.controller.signal])
+      : this.controller.signal;
+    const idleMs = this.options.idleTimeoutMs ?? spec.idleTimeoutMs;
+    const span = this.host.telemetry.startCall(`${this.endpointId} stream`, { 'pristine.endpoint': this.endpointId });
+    let lastEventId: string | undefined;
+    let yielded = 0;
+    let reconnects = 0;
+    try {
+      for (;;) {
+        const headers = { ...this.options.headers, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) };
+        const result = await this.host.execute(this.endpointId, this.input, {
+          ...this.options,
+          headers,
+          signal,
+          maxRetries: yielded > 0 ? 0 : this.options.maxRetries,
+        });
+        const response = result.response!;
+        const decoder = this.host.streaming.createDecoder();
+        try {
+          for await (const chunk of this.idleGuard(response, idleMs, signal)) {
+            for (const event of decoder.feed(chunk)) {
+              if (event.id !== undefined) lastEventId = event.id;
+              if (spec.terminator !== undefined && event.data === spec.terminator) return;
+              if (spec.doneEvent && event.event === spec.doneEvent) return;
+              const value = parseData(event.data);
+              if (spec.errorEvent && event.event === spec.errorEvent) throw new StreamEventError(this.endpointId, value);
+              const issues = endpoint.validateEvent?.(value) ?? [];
+              if (issues.length > 0) throw new ResponseValidationError(this.endpointId, issues, value);
+              yielded++;
+              yield value as T;
+            }
+          }
+          return;
+        } catch (error) {
+          const resumable = spec.resume && lastEventId !== undefined && error instanceof APIConnectionError;
+          if (!signal.aborted && resumable && reconnects < (this.options.maxReconnects ?? 3)) {
+            reconnects++;
+            continue;
+          }
+          throw error;
+        } finally {
+          response.cancel();
+        }
+      }
+    } catch (error) {
+      span.recordError(error);
+      throw error;
+    } finally {
+      span.setAttributes({ 'pristine.stream.events': yielded, 'pristine.stream.reconnects': reconnects });
+      span.end();
+    }
+  }
+
+  /** Yield body chunks, failing if none arrives within `idleMs`. */
+  private async *idleGuard(response: TransportResponse, idleMs: number | undefined, signal: AbortSignal) {
+    const iterator = response.body[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<Uint8Array>;
+      if (idleMs === undefined) {
+        next = await iterator.next();
+      } else {
+        const stop = new AbortController();
+        const idle = this.host.clock.sleep(idleMs, AbortSignal.any([stop.signal, signal])).then(
+          () => 'idle' as const,
+          () => 'stopped' as const,
+        );
+        const raced = await Promise.race([iterator.next(), idle]);
+        stop.abort();
+        if (raced === 'idle') throw new StreamIdleTimeoutError(this.endpointId, idleMs);
+        if (raced === 'stopped') throw new APIUserAbortError();
+        next = raced;
+      }
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+}
+
+function parseData(data: string): unknown {
+  const first = data.charCodeAt(0);
+  // Only JSON-looking payloads are parsed; plain text passes through.
+  if (first === 123 || first === 91 || first === 34 || (first >= 48 && first <= 57) || data === 'true' || data === 'false' || data === 'null') {
+    try {
+      return JSON.parse(data);
+    } catch {
+      return data;
+    }
+  }
+  return data;
+}
