@@ -159,14 +159,15 @@ export class Kernel<E extends EndpointSpec = never> {
   }
 
   /**
-   * Start a long-running operation and return its future once the server accepted it. The endpoint names
-   * the plugin's poll protocol (`future: 'name'`); every poll goes through the pipeline.
+   * Start a long-running operation. Returns its future at once; `future.accepted` resolves when the server
+   * accepted the request, `await future` gives the result. The endpoint names the plugin's poll protocol
+   * (`future: 'name'`); every poll goes through the pipeline.
    */
-  async submit<T = unknown>(
+  submit<T = unknown>(
     endpointId: string,
     input: unknown,
     options: CallOptions & Omit<PollOptions, 'signal'> & { resubmitInput?: () => unknown } = {},
-  ): Promise<APIFuture<T>> {
+  ): APIFuture<T> {
     const endpoint = this.endpoint(endpointId);
     const plugin = this.pluginOf(endpointId);
     const protocol = endpoint.spec.future ? plugin.pollProtocols?.[endpoint.spec.future] : undefined;
@@ -174,19 +175,19 @@ export class Kernel<E extends EndpointSpec = never> {
     const clock = this.getServices().clock;
     const started = clock.now();
     const { maxResultBytes, onQueueState, resubmitInput, ...callOptions } = options;
-    const submitOnce = async (body: unknown) => protocol.requestId((await this.execute(endpointId, body, callOptions)).body);
-    const requestId = await submitOnce(input);
-    const submitRoundtripMs = clock.now() - started;
+    const submitOnce = async (body: unknown) =>
+      protocol.requestId((await this.execute(endpointId, body, callOptions)).body);
+    const accepted = submitOnce(input);
     const poller = this.container.resolve<FuturePoller>(Ports.Futures);
     return new APIFuture<T>(
-      requestId,
-      (signal) =>
+      accepted,
+      (requestId, signal) =>
         poller.poll<T>(protocol, requestId, {
           signal: callOptions.signal ? AbortSignal.any([signal, callOptions.signal]) : signal,
           maxResultBytes,
           onQueueState,
           submitEndpoint: endpointId,
-          submitRoundtripMs,
+          submitRoundtripMs: clock.now() - started,
           resubmit: () => submitOnce(resubmitInput ? resubmitInput() : input),
         }),
       clock,
@@ -194,9 +195,16 @@ export class Kernel<E extends EndpointSpec = never> {
   }
 
   /** Iterate every item of a paginated endpoint. */
-  paginate<T = unknown>(endpointId: string, input: Record<string, unknown> = {}, options?: CallOptions & { pageSize?: number }): PageIterable<T> {
+  paginate<T = unknown>(
+    endpointId: string,
+    input: Record<string, unknown> = {},
+    options?: CallOptions & { pageSize?: number },
+  ): PageIterable<T> {
     return paginate<T>(
-      { execute: (id, i, o) => this.execute(id, i, o), paginationOf: (id) => this.endpoint(id).spec.pagination },
+      {
+        execute: (id, i, o) => this.execute(id, i, o),
+        paginationOf: (id) => this.endpoint(id).spec.pagination,
+      },
       endpointId,
       input,
       options,

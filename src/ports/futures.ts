@@ -66,7 +66,11 @@ export interface FuturePoller {
   poll<T>(
     protocol: PollProtocol<T>,
     requestId: string,
-    options: PollOptions & { resubmit?: () => Promise<string>; submitEndpoint?: string; submitRoundtripMs?: number },
+    options: PollOptions & {
+      resubmit?: () => Promise<string>;
+      submitEndpoint?: string;
+      submitRoundtripMs?: number;
+    },
   ): Promise<T>;
 }
 

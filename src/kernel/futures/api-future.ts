@@ -3,29 +3,48 @@ import { APIUserAbortError } from '../errors/api-errors.js';
 import { FutureCancelledError, FutureTimeoutError } from './future-errors.js';
 
 /**
- * A long-running operation's result. Polling starts at once (like the Python SDK) and runs once: `await
- * future`, `future.result()` and `.then` all share the same poll loop. `cancel()` stops polling.
+ * A long-running operation. It is returned at once and is a thenable: `await future` (or
+ * `future.result()`) gives the operation's result, while `await future.accepted` resolves with the
+ * request id as soon as the server has accepted the work — so callers can submit several operations back
+ * to back and await the results later.
+ *
+ * (A `Promise<APIFuture>` cannot exist in JavaScript: a promise that resolves to a thenable adopts it.
+ * Hence the future itself carries the submission.)
+ *
+ * Polling starts as soon as the request is accepted and runs once; every way of awaiting shares it.
  */
 export class APIFuture<T> implements PromiseLike<T> {
+  /** Resolves with the request id once the server accepted the request. */
+  readonly accepted: Promise<string>;
   private readonly controller = new AbortController();
   private readonly settled: Promise<T>;
+  private id: string | undefined;
 
   constructor(
-    readonly requestId: string,
-    poll: (signal: AbortSignal) => Promise<T>,
+    accepted: Promise<string>,
+    poll: (requestId: string, signal: AbortSignal) => Promise<T>,
     private readonly clock: Clock,
   ) {
-    this.settled = poll(this.controller.signal).catch((error) => {
-      if (this.controller.signal.aborted) throw new FutureCancelledError(this.requestId);
-      throw error;
-    });
+    this.accepted = accepted.then((id) => (this.id = id));
+    this.settled = this.accepted
+      .then((id) => poll(id, this.controller.signal))
+      .catch((error) => {
+        if (this.controller.signal.aborted) throw new FutureCancelledError(this.id ?? '(not accepted)');
+        throw error;
+      });
     // A future nobody awaits must not crash the process with an unhandled rejection.
+    this.accepted.catch(() => {});
     this.settled.catch(() => {});
   }
 
+  /** The server's id for this operation; undefined until `accepted` resolves. */
+  get requestId(): string | undefined {
+    return this.id;
+  }
+
   /** Snake-case alias, as the wire and the Python SDK name it. */
-  get request_id(): string {
-    return this.requestId;
+  get request_id(): string | undefined {
+    return this.id;
   }
 
   /** Wait for the result, at most `timeoutMs`; `signal` stops waiting (polling goes on unless cancelled). */
@@ -34,18 +53,22 @@ export class APIFuture<T> implements PromiseLike<T> {
     if (timeoutMs === undefined && !signal) return this.settled;
     return new Promise<T>((resolve, reject) => {
       const stop = new AbortController();
-      const cleanup = () => stop.abort();
       if (timeoutMs !== undefined) {
         this.clock.sleep(timeoutMs, stop.signal).then(
-          () => reject(new FutureTimeoutError(this.requestId, timeoutMs)),
+          () => reject(new FutureTimeoutError(this.id ?? '(not accepted)', timeoutMs)),
           () => {},
         );
       }
-      signal?.addEventListener('abort', () => reject(new APIUserAbortError()), { once: true, signal: stop.signal });
-      this.settled.then(resolve, reject).finally(cleanup);
+      if (signal?.aborted) reject(new APIUserAbortError());
+      signal?.addEventListener('abort', () => reject(new APIUserAbortError()), {
+        once: true,
+        signal: stop.signal,
+      });
+      this.settled.then(resolve, reject).finally(() => stop.abort());
     });
   }
 
+  /** Stop polling; the result rejects with `FutureCancelledError`. */
   cancel(): void {
     this.controller.abort();
   }
@@ -61,8 +84,27 @@ export class APIFuture<T> implements PromiseLike<T> {
     return this.settled.then(onfulfilled, onrejected);
   }
 
-  /** Derive a future whose value is transformed, sharing this one's poll loop and id. */
+  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.settled.catch(onrejected);
+  }
+
+  /** A future over the same operation whose value is transformed. */
   map<U>(transform: (value: T) => U | Promise<U>): APIFuture<U> {
-    return new APIFuture(this.requestId, () => this.settled.then(transform), this.clock);
+    return new APIFuture(this.accepted, () => this.settled.then(transform), this.clock);
+  }
+
+  /** A future that is already complete (e.g. for results computed client-side). */
+  static resolved<T>(value: T, requestId: string, clock: Clock): APIFuture<T> {
+    return new APIFuture(Promise.resolve(requestId), async () => value, clock);
+  }
+
+  /** Combine several futures into one whose value is computed from all their results. */
+  static combine<T, U>(
+    futures: readonly APIFuture<T>[],
+    transform: (values: T[]) => U,
+    clock: Clock,
+  ): APIFuture<U> {
+    const accepted = Promise.all(futures.map((f) => f.accepted)).then((ids) => ids.join(','));
+    return new APIFuture(accepted, () => Promise.all(futures).then(transform), clock);
   }
 }

@@ -29,7 +29,7 @@ export const Futures = {
       while (!failed && next < items.length) {
         const index = next++;
         try {
-          results[index] = await (await start(items[index], index));
+          results[index] = await await start(items[index], index);
         } catch (error) {
           failed = true;
           throw error;

@@ -11,7 +11,11 @@ export class FutureFailedError extends PristineError {
 /** The server no longer holds the operation's result, and the protocol does not resubmit. */
 export class FutureExpiredError extends PristineError {
   constructor(requestId: string) {
-    super(`The result of ${requestId} expired before it was fetched`, { requestId, category: 'server', retryable: true });
+    super(`The result of ${requestId} expired before it was fetched`, {
+      requestId,
+      category: 'server',
+      retryable: true,
+    });
   }
 }
 

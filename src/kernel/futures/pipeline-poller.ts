@@ -1,5 +1,11 @@
 import type { Clock } from '../../ports/clock.js';
-import type { PollContext, PollOptions, PollProtocol, PollReading, FuturePoller } from '../../ports/futures.js';
+import type {
+  PollContext,
+  PollOptions,
+  PollProtocol,
+  PollReading,
+  FuturePoller,
+} from '../../ports/futures.js';
 import { APIConnectionError } from '../errors/api-errors.js';
 import { PristineError } from '../errors/pristine-error.js';
 import type { CallOptions, CallResult } from '../pipeline/context.js';
@@ -29,7 +35,11 @@ export class PipelinePoller implements FuturePoller {
   async poll<T>(
     protocol: PollProtocol<T>,
     firstRequestId: string,
-    options: PollOptions & { resubmit?: () => Promise<string>; submitEndpoint?: string; submitRoundtripMs?: number },
+    options: PollOptions & {
+      resubmit?: () => Promise<string>;
+      submitEndpoint?: string;
+      submitRoundtripMs?: number;
+    },
   ): Promise<T> {
     const { clock } = this.host;
     let requestId = firstRequestId;
@@ -69,7 +79,11 @@ export class PipelinePoller implements FuturePoller {
     }
   }
 
-  private async pollOnce<T>(protocol: PollProtocol<T>, context: PollContext, options: PollOptions): Promise<Step<T>> {
+  private async pollOnce<T>(
+    protocol: PollProtocol<T>,
+    context: PollContext,
+    options: PollOptions,
+  ): Promise<Step<T>> {
     let reading: PollReading<T>;
     try {
       const result = await this.host.execute(protocol.pollEndpoint, protocol.pollInput(context), {
@@ -85,7 +99,12 @@ export class PipelinePoller implements FuturePoller {
     return this.interpret(reading, context, options);
   }
 
-  private onPollError<T>(protocol: PollProtocol<T>, context: PollContext, error: unknown, options: PollOptions): Step<T> {
+  private onPollError<T>(
+    protocol: PollProtocol<T>,
+    context: PollContext,
+    error: unknown,
+    options: PollOptions,
+  ): Step<T> {
     if (options.signal?.aborted) throw error;
     if (error instanceof APIConnectionError) return { next: 'backoff' };
     if (!(error instanceof PristineError) || error.status === undefined) throw error;
@@ -113,7 +132,8 @@ export class PipelinePoller implements FuturePoller {
         return { next: 'poll', delayMs: reading.retryAfterMs ?? 0 };
       case 'complete_metadata': {
         const budget = options.maxResultBytes ?? Number.POSITIVE_INFINITY;
-        if (reading.sizeBytes > budget) throw new ResultTooLargeError(context.requestId, reading.sizeBytes, budget);
+        if (reading.sizeBytes > budget)
+          throw new ResultTooLargeError(context.requestId, reading.sizeBytes, budget);
         return { next: 'poll', delayMs: 0, allowMetadataOnly: false };
       }
       case 'failed':
@@ -123,7 +143,11 @@ export class PipelinePoller implements FuturePoller {
     }
   }
 
-  private report(requestId: string, reading: { queueState?: string; reason?: string }, options: PollOptions): void {
+  private report(
+    requestId: string,
+    reading: { queueState?: string; reason?: string },
+    options: PollOptions,
+  ): void {
     const event = { requestId, queueState: reading.queueState ?? 'unknown', reason: reading.reason };
     this.host.emitQueueState(event);
     try {

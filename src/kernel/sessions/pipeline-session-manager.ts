@@ -30,8 +30,11 @@ export class PipelineSessionManager implements SessionManager {
     options: { signal?: AbortSignal } = {},
   ): Promise<SessionHandle> {
     const created = await this.host.execute(protocol.createEndpoint, input, { signal: options.signal });
-    const session = new HeartbeatSession(protocol.sessionId(created.body), protocol as SessionProtocol, this.host, () =>
-      this.handles.delete(session),
+    const session = new HeartbeatSession(
+      protocol.sessionId(created.body),
+      protocol as SessionProtocol,
+      this.host,
+      () => this.handles.delete(session),
     );
     this.handles.add(session);
     session.start();
@@ -59,7 +62,8 @@ class HeartbeatSession implements SessionHandle {
 
   start(): void {
     this.cancelTimer = this.host.clock.every(this.protocol.intervalMs, () => {
-      if (!this.inFlight && !this.stopped) this.inFlight = this.beat().finally(() => (this.inFlight = undefined));
+      if (!this.inFlight && !this.stopped)
+        this.inFlight = this.beat().finally(() => (this.inFlight = undefined));
     });
   }
 

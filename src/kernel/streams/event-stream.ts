@@ -49,7 +49,9 @@ export class EventStream<T> implements AsyncIterable<T> {
       ? AbortSignal.any([this.options.signal, this.controller.signal])
       : this.controller.signal;
     const idleMs = this.options.idleTimeoutMs ?? spec.idleTimeoutMs;
-    const span = this.host.telemetry.startCall(`${this.endpointId} stream`, { 'pristine.endpoint': this.endpointId });
+    const span = this.host.telemetry.startCall(`${this.endpointId} stream`, {
+      'pristine.endpoint': this.endpointId,
+    });
     let lastEventId: string | undefined;
     let yielded = 0;
     let reconnects = 0;
@@ -71,7 +73,8 @@ export class EventStream<T> implements AsyncIterable<T> {
               if (spec.terminator !== undefined && event.data === spec.terminator) return;
               if (spec.doneEvent && event.event === spec.doneEvent) return;
               const value = parseData(event.data);
-              if (spec.errorEvent && event.event === spec.errorEvent) throw new StreamEventError(this.endpointId, value);
+              if (spec.errorEvent && event.event === spec.errorEvent)
+                throw new StreamEventError(this.endpointId, value);
               const issues = endpoint.validateEvent?.(value) ?? [];
               if (issues.length > 0) throw new ResponseValidationError(this.endpointId, issues, value);
               yielded++;
@@ -127,7 +130,15 @@ export class EventStream<T> implements AsyncIterable<T> {
 function parseData(data: string): unknown {
   const first = data.charCodeAt(0);
   // Only JSON-looking payloads are parsed; plain text passes through.
-  if (first === 123 || first === 91 || first === 34 || (first >= 48 && first <= 57) || data === 'true' || data === 'false' || data === 'null') {
+  if (
+    first === 123 ||
+    first === 91 ||
+    first === 34 ||
+    (first >= 48 && first <= 57) ||
+    data === 'true' ||
+    data === 'false' ||
+    data === 'null'
+  ) {
     try {
       return JSON.parse(data);
     } catch {

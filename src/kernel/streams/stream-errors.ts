@@ -3,16 +3,22 @@ import { PristineError } from '../errors/pristine-error.js';
 /** No bytes arrived for longer than the stream's idle timeout (distinct from the request timeout). */
 export class StreamIdleTimeoutError extends PristineError {
   constructor(endpointId: string, idleMs: number) {
-    super(`Stream "${endpointId}" was idle for more than ${idleMs} ms`, { category: 'server', retryable: false });
+    super(`Stream "${endpointId}" was idle for more than ${idleMs} ms`, {
+      category: 'server',
+      retryable: false,
+    });
   }
 }
 
 /** The server sent the endpoint's error event. */
 export class StreamEventError extends PristineError {
   constructor(endpointId: string, data: unknown) {
-    super(`Stream "${endpointId}" reported an error: ${typeof data === 'string' ? data : JSON.stringify(data)}`, {
-      body: data,
-      category: 'server',
-    });
+    super(
+      `Stream "${endpointId}" reported an error: ${typeof data === 'string' ? data : JSON.stringify(data)}`,
+      {
+        body: data,
+        category: 'server',
+      },
+    );
   }
 }

@@ -1,0 +1,214 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { Type } from '@sinclair/typebox';
+import { createKernel } from '../../../src/kernel/kernel.js';
+import { definePlugin } from '../../../src/kernel/plugin.js';
+import { Futures } from '../../../src/kernel/futures/combinators.js';
+import {
+  FutureCancelledError,
+  FutureExpiredError,
+  FutureFailedError,
+  ResultTooLargeError,
+} from '../../../src/kernel/futures/future-errors.js';
+import type { PollProtocol, PollReading } from '../../../src/ports/futures.js';
+import { Ports } from '../../../src/ports/index.js';
+import { RecordingClock } from '../../support/recording-clock.js';
+import { json, scriptedServer, type Seen } from '../../support/scripted-server.js';
+
+/** A made-up job API: POST /jobs answers {id}; POST /jobs/poll answers {status, ...}. */
+const protocol: PollProtocol<{ answer: number }> = {
+  pollEndpoint: 'poll_job',
+  requestId: (body) => (body as { id: string }).id,
+  pollInput: ({ requestId, allowMetadataOnly }) => ({ id: requestId, metadata_ok: allowMetadataOnly }),
+  pollHeaders: ({ iteration, submitEndpoint }) => ({
+    'x-iteration': String(iteration),
+    'x-kind': submitEndpoint,
+  }),
+  read(body): PollReading<{ answer: number }> {
+    const b = body as Record<string, any>;
+    if (b.status === 'pending') return { state: 'pending' };
+    if (b.status === 'queued') return { state: 'try_again', queueState: b.queue, reason: b.reason };
+    if (b.status === 'failed') return { state: 'failed', message: b.message, category: b.category };
+    if (b.status === 'metadata') return { state: 'complete_metadata', sizeBytes: b.size };
+    return { state: 'complete', value: b.result };
+  },
+  onExpired: 'resubmit',
+};
+
+function kernelFor(url: string, onExpired: 'resubmit' | 'fail' = 'resubmit') {
+  const plugin = definePlugin({
+    name: 'jobs',
+    version: '1',
+    defaults: { baseUrl: url, breaker: false },
+    pollProtocols: { jobs: { ...protocol, onExpired } },
+    manifest: {
+      name: 'jobs',
+      version: '1',
+      endpoints: [
+        {
+          id: 'start_job',
+          method: 'POST',
+          path: '/jobs',
+          input: Type.Object({ n: Type.Integer() }),
+          future: 'jobs',
+        },
+        {
+          id: 'poll_job',
+          method: 'POST',
+          path: '/jobs/poll',
+          input: Type.Object({ id: Type.String(), metadata_ok: Type.Boolean() }),
+        },
+      ],
+    },
+  });
+  const kernel = createKernel().use(plugin);
+  const clock = new RecordingClock();
+  kernel.register(Ports.Clock, clock);
+  return { kernel, clock };
+}
+
+let closeAll: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(closeAll.map((c) => c()));
+  closeAll = [];
+});
+
+async function serve(script: (req: Seen, polls: number) => [number, unknown]) {
+  let polls = 0;
+  const server = await scriptedServer((req, res) => {
+    if (req.path === '/jobs') return json(res, 200, { id: `job-${req.body.n}` });
+    const [status, body] = script(req, polls++);
+    json(res, status, body);
+  });
+  closeAll.push(server.close);
+  return server;
+}
+
+describe('futures through the pipeline', () => {
+  it('goes pending → try_again (paused, with reason) → complete, reporting the queue state', async () => {
+    const server = await serve((_req, n) =>
+      n === 0
+        ? [200, { status: 'pending' }]
+        : n === 1
+          ? [200, { status: 'queued', queue: 'paused_capacity', reason: 'busy' }]
+          : [200, { status: 'done', result: { answer: 42 } }],
+    );
+    const { kernel } = kernelFor(server.url);
+    const states: unknown[] = [];
+    kernel.events.on('queue:state', (e) => states.push(e));
+    const future = kernel.submit<{ answer: number }>('start_job', { n: 1 });
+    await future.accepted;
+    expect(future.requestId).toBe('job-1');
+    await expect(future).resolves.toEqual({ answer: 42 });
+    expect(states).toEqual([{ requestId: 'job-1', queueState: 'paused_capacity', reason: 'busy' }]);
+    const polls = server.seen.filter((s) => s.path === '/jobs/poll');
+    expect(polls.map((p) => p.headers['x-iteration'])).toEqual(['0', '1', '2']);
+    expect(polls[0].headers['x-kind']).toBe('start_job');
+    await kernel.close();
+  });
+
+  it('re-polls at once on 408 and 5xx, and backs off min(2^k s, 30 s) on 429', async () => {
+    const statuses = [408, 503, 429, 429, 500];
+    const server = await serve((_req, n) =>
+      n < statuses.length
+        ? [statuses[n], { status: 'queued' }]
+        : [200, { status: 'done', result: { answer: 1 } }],
+    );
+    const { kernel, clock } = kernelFor(server.url);
+    const future = kernel.submit('start_job', { n: 2 });
+    await expect(future.result()).resolves.toEqual({ answer: 1 });
+    expect(clock.sleeps).toEqual([1000, 2000]);
+    expect(server.seen.filter((s) => s.path === '/jobs/poll')).toHaveLength(6);
+    await kernel.close();
+  });
+
+  it('resubmits on 410 when the protocol says so, and fails when it does not', async () => {
+    const server = await serve((req) =>
+      req.body.id === 'job-3' ? [410, { gone: true }] : [200, { status: 'done', result: { answer: 3 } }],
+    );
+    const resubmitting = kernelFor(server.url);
+    let n = 3;
+    const future = resubmitting.kernel.submit('start_job', { n: 3 }, { resubmitInput: () => ({ n: ++n }) });
+    await expect(future).resolves.toEqual({ answer: 3 });
+    expect(server.seen.filter((s) => s.path === '/jobs').map((s) => s.body.n)).toEqual([3, 4]);
+    const failing = kernelFor(server.url, 'fail');
+    const doomed = failing.kernel.submit('start_job', { n: 3 });
+    await expect(doomed).rejects.toBeInstanceOf(FutureExpiredError);
+    await resubmitting.kernel.close();
+    await failing.kernel.close();
+  });
+
+  it('surfaces failures with their category and request id, without re-polling', async () => {
+    const server = await serve((req) => [
+      200,
+      { status: 'failed', message: 'bad tokens', category: req.body.id === 'job-5' ? 'user' : 'server' },
+    ]);
+    const { kernel } = kernelFor(server.url);
+    const error = (await kernel.submit('start_job', { n: 5 }).catch((e) => e)) as FutureFailedError;
+    expect(error).toBeInstanceOf(FutureFailedError);
+    expect(error.category).toBe('user');
+    expect(error.requestId).toBe('job-5');
+    const server2 = (await kernel.submit('start_job', { n: 6 }).catch((e) => e)) as FutureFailedError;
+    expect(server2.category).toBe('server');
+    expect(server.seen.filter((s) => s.path === '/jobs/poll')).toHaveLength(2);
+    await kernel.close();
+  });
+
+  it('fetches a metadata-only result in full when it fits the bytes budget, and refuses when it does not', async () => {
+    const server = await serve((req) =>
+      req.body.metadata_ok
+        ? [200, { status: 'metadata', size: req.body.id === 'job-7' ? 100 : 10_000 }]
+        : [200, { status: 'done', result: { answer: 7 } }],
+    );
+    const { kernel } = kernelFor(server.url);
+    await expect(kernel.submit('start_job', { n: 7 }, { maxResultBytes: 1000 })).resolves.toEqual({
+      answer: 7,
+    });
+    const polls = server.seen.filter((s) => s.path === '/jobs/poll');
+    expect(polls.map((p) => p.body.metadata_ok)).toEqual([true, false]);
+    await expect(kernel.submit('start_job', { n: 8 }, { maxResultBytes: 1000 })).rejects.toBeInstanceOf(
+      ResultTooLargeError,
+    );
+    await kernel.close();
+  });
+
+  it('stops polling once cancelled: no further request reaches the server', async () => {
+    const server = await serve(() => [200, { status: 'pending' }]);
+    const { kernel } = kernelFor(server.url);
+    const future = kernel.submit('start_job', { n: 9 });
+    // Let a few polls happen, then cancel.
+    while (server.seen.filter((s) => s.path === '/jobs/poll').length < 3)
+      await new Promise((r) => setImmediate(r));
+    future.cancel();
+    await expect(future).rejects.toBeInstanceOf(FutureCancelledError);
+    const count = server.seen.length;
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(server.seen.length).toBe(count);
+    await kernel.close();
+  });
+
+  it('Futures.all over 100 futures keeps the order; the first failure carries its request id', async () => {
+    const server = await serve((req) =>
+      req.body.id === 'job-1042'
+        ? [200, { status: 'failed', message: 'nope', category: 'user' }]
+        : [200, { status: 'done', result: { answer: Number(req.body.id.slice(4)) } }],
+    );
+    const { kernel } = kernelFor(server.url);
+    const futures = Array.from({ length: 100 }, (_, i) =>
+      kernel.submit<{ answer: number }>('start_job', { n: i }),
+    );
+    const results = await Futures.all(futures);
+    expect(results.map((r) => r.answer)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    const mapped = await Futures.map(
+      [1, 2, 3],
+      (i) => kernel.submit<{ answer: number }>('start_job', { n: i * 10 }),
+      { concurrency: 2 },
+    );
+    expect(mapped.map((r) => r.answer)).toEqual([10, 20, 30]);
+    const error = await Futures.all([
+      kernel.submit('start_job', { n: 1 }),
+      kernel.submit('start_job', { n: 1042 }),
+    ]).catch((e) => e);
+    expect(error.requestId).toBe('job-1042');
+    await kernel.close();
+  });
+});

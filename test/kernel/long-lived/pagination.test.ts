@@ -1,0 +1,97 @@
+import { describe, expect, it } from '@jest/globals';
+import { Type } from '@sinclair/typebox';
+import { createKernel } from '../../../src/kernel/kernel.js';
+import { definePlugin } from '../../../src/kernel/plugin.js';
+import { MemoryTransport } from '../../../src/adapters/transport/memory-transport.js';
+import { Ports } from '../../../src/ports/index.js';
+
+const ITEMS = Array.from({ length: 1000 }, (_, i) => ({ id: i }));
+
+function setup() {
+  const transport = new MemoryTransport((req) => {
+    const url = new URL(req.url);
+    const limit = Number(url.searchParams.get('limit'));
+    if (url.pathname === '/offset') {
+      const offset = Number(url.searchParams.get('offset'));
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: { items: ITEMS.slice(offset, offset + limit), meta: { total: ITEMS.length } },
+      };
+    }
+    const start = Number(url.searchParams.get('after') ?? 0);
+    const page = ITEMS.slice(start, start + limit);
+    const next = start + limit < ITEMS.length ? String(start + limit) : null;
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: { data: page, next } };
+  });
+  const input = Type.Object({
+    limit: Type.Optional(Type.Integer()),
+    offset: Type.Optional(Type.Integer()),
+    after: Type.Optional(Type.String()),
+  });
+  const kernel = createKernel().use(
+    definePlugin({
+      name: 'pages',
+      version: '1',
+      defaults: { baseUrl: 'http://pages.test' },
+      manifest: {
+        name: 'pages',
+        version: '1',
+        endpoints: [
+          {
+            id: 'by_offset',
+            method: 'GET',
+            path: '/offset',
+            query: ['limit', 'offset'],
+            input,
+            pagination: {
+              style: 'offset',
+              offsetParam: 'offset',
+              limitParam: 'limit',
+              items: 'items',
+              total: 'meta.total',
+            },
+          },
+          {
+            id: 'by_cursor',
+            method: 'GET',
+            path: '/cursor',
+            query: ['limit', 'after'],
+            input,
+            pagination: {
+              style: 'cursor',
+              cursorParam: 'after',
+              nextCursor: 'next',
+              items: 'data',
+              limitParam: 'limit',
+            },
+          },
+        ],
+      },
+    }),
+  );
+  kernel.register(Ports.Transport, transport);
+  return { kernel, transport };
+}
+
+describe('pagination', () => {
+  it.each(['by_offset', 'by_cursor'])(
+    '%s returns 1,000 items in pages of 37, each exactly once',
+    async (id) => {
+      const { kernel, transport } = setup();
+      const ids: number[] = [];
+      for await (const item of kernel.paginate<{ id: number }>(id, {}, { pageSize: 37 })) ids.push(item.id);
+      expect(ids).toEqual(ITEMS.map((i) => i.id));
+      expect(transport.requests).toHaveLength(Math.ceil(1000 / 37));
+    },
+  );
+
+  it('toArray({ max }) stops early without fetching further pages', async () => {
+    const { kernel, transport } = setup();
+    const first = await kernel
+      .paginate<{ id: number }>('by_offset', {}, { pageSize: 37 })
+      .toArray({ max: 50 });
+    expect(first.map((i) => i.id)).toEqual(ITEMS.slice(0, 50).map((i) => i.id));
+    expect(transport.requests).toHaveLength(2);
+  });
+});

@@ -1,0 +1,136 @@
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { Type } from '@sinclair/typebox';
+import { createKernel } from '../../../src/kernel/kernel.js';
+import { definePlugin } from '../../../src/kernel/plugin.js';
+import { SystemClock } from '../../../src/adapters/clock/system-clock.js';
+import { MemoryTransport } from '../../../src/adapters/transport/memory-transport.js';
+import { Ports } from '../../../src/ports/index.js';
+import type { TransportRequest } from '../../../src/ports/transport.js';
+
+const sessionProtocol = {
+  createEndpoint: 'open',
+  sessionId: (body: unknown) => (body as { id: string }).id,
+  heartbeatEndpoint: 'beat',
+  heartbeatInput: (id: string) => ({ id }),
+  intervalMs: 10_000,
+  heartbeatTimeoutMs: 5_000,
+  failureWindowMs: 120_000,
+};
+
+function setup(
+  answer: (
+    req: TransportRequest,
+  ) => { status: number; body?: string } | Promise<{ status: number; body?: string }>,
+) {
+  const transport = new MemoryTransport(async (req) => {
+    const a = await answer(req);
+    return { status: a.status, headers: { 'content-type': 'application/json' }, body: a.body ?? '{}' };
+  });
+  const plugin = definePlugin({
+    name: 's',
+    version: '1',
+    defaults: { baseUrl: 'http://s.test', breaker: false },
+    sessionProtocols: { main: sessionProtocol },
+    manifest: {
+      name: 's',
+      version: '1',
+      endpoints: [
+        { id: 'open', method: 'POST', path: '/open', input: Type.Object({ tag: Type.String() }) },
+        { id: 'beat', method: 'POST', path: '/beat', input: Type.Object({ id: Type.String() }) },
+      ],
+    },
+  });
+  const kernel = createKernel({ logLevel: 'off' }).use(plugin);
+  kernel.register(Ports.Transport, transport);
+  kernel.register(Ports.Clock, new SystemClock());
+  return { kernel, transport };
+}
+
+const beats = (t: MemoryTransport) => t.requests.filter((r) => r.url.endsWith('/beat'));
+
+afterEach(() => {
+  jest.useRealTimers();
+});
+
+/** Let the pipeline's promise chain run after a fake-timer tick. */
+async function flush() {
+  for (let i = 0; i < 30; i++) await Promise.resolve();
+}
+
+describe('sessions', () => {
+  it('heartbeats every interval through the pipeline with no retries', async () => {
+    jest.useFakeTimers();
+    const { kernel, transport } = setup((req) =>
+      req.url.endsWith('/open') ? { status: 200, body: '{"id":"s1"}' } : { status: 500 },
+    );
+    const session = await kernel.sessions.open(sessionProtocol, { tag: 'x' });
+    expect(session.id).toBe('s1');
+    expect(beats(transport)).toHaveLength(0);
+    for (let i = 0; i < 3; i++) {
+      jest.advanceTimersByTime(10_000);
+      await flush();
+    }
+    expect(beats(transport)).toHaveLength(3);
+    expect(beats(transport).every((r) => r.timeoutMs === 5_000)).toBe(true);
+    await kernel.close();
+  });
+
+  it('warns once after heartbeats fail for the whole window, and keeps the session', async () => {
+    jest.useFakeTimers();
+    const { kernel } = setup((req) =>
+      req.url.endsWith('/open') ? { status: 200, body: '{"id":"s2"}' } : { status: 503 },
+    );
+    const warnings: unknown[] = [];
+    kernel.events.on('session:heartbeat-failed', (e) => warnings.push(e));
+    await kernel.sessions.open(sessionProtocol, { tag: 'x' });
+    for (let i = 0; i < 14; i++) {
+      jest.advanceTimersByTime(10_000);
+      await flush();
+    }
+    expect(warnings).toEqual([{ sessionId: 's2', failingForMs: 120_000 }]);
+    expect(kernel.sessions.sessions.map((s) => s.id)).toEqual(['s2']);
+    await kernel.close();
+  });
+
+  it('never overlaps heartbeats, and stop() waits for the one in flight', async () => {
+    jest.useFakeTimers();
+    let finish!: () => void;
+    const { kernel, transport } = setup((req) =>
+      req.url.endsWith('/open')
+        ? { status: 200, body: '{"id":"s3"}' }
+        : new Promise((r) => (finish = () => r({ status: 200 }))),
+    );
+    const session = await kernel.sessions.open(sessionProtocol, { tag: 'x' });
+    jest.advanceTimersByTime(10_000);
+    await flush();
+    jest.advanceTimersByTime(10_000);
+    await flush();
+    expect(beats(transport)).toHaveLength(1);
+    let stopped = false;
+    const stopping = session.stop().then(() => (stopped = true));
+    await flush();
+    expect(stopped).toBe(false);
+    finish();
+    await stopping;
+    expect(stopped).toBe(true);
+    jest.advanceTimersByTime(50_000);
+    await flush();
+    expect(beats(transport)).toHaveLength(1);
+    await kernel.close();
+  });
+
+  it('holds several sessions per kernel and stops them all', async () => {
+    jest.useFakeTimers();
+    let n = 0;
+    const { kernel } = setup((req) =>
+      req.url.endsWith('/open') ? { status: 200, body: `{"id":"s${++n}"}` } : { status: 200 },
+    );
+    await kernel.sessions.open(sessionProtocol, { tag: 'a' });
+    await kernel.sessions.open(sessionProtocol, { tag: 'b' });
+    expect(kernel.sessions.sessions.map((s) => s.id)).toEqual(['s1', 's2']);
+    await kernel.sessions.stopAll();
+    expect(kernel.sessions.sessions).toHaveLength(0);
+    expect(jest.getTimerCount()).toBe(0);
+    await kernel.close();
+  });
+});

@@ -1,0 +1,156 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { Type } from '@sinclair/typebox';
+import { createKernel } from '../../../src/kernel/kernel.js';
+import { definePlugin } from '../../../src/kernel/plugin.js';
+import { StreamEventError, StreamIdleTimeoutError } from '../../../src/kernel/streams/stream-errors.js';
+import { APIConnectionError } from '../../../src/kernel/errors/api-errors.js';
+import { Ports } from '../../../src/ports/index.js';
+import { RecordingClock } from '../../support/recording-clock.js';
+import { scriptedServer, type Route } from '../../support/scripted-server.js';
+
+const Tick = Type.Object({ n: Type.Integer() });
+
+function kernelFor(url: string) {
+  const plugin = definePlugin({
+    name: 'feed',
+    version: '1',
+    defaults: { baseUrl: url, breaker: false },
+    manifest: {
+      name: 'feed',
+      version: '1',
+      endpoints: [
+        {
+          id: 'ticks',
+          method: 'POST',
+          path: '/ticks',
+          input: Type.Object({ from: Type.Integer() }),
+          stream: { terminator: '[DONE]', errorEvent: 'error', event: Tick, resume: true },
+        },
+        { id: 'ticks_done_event', method: 'GET', path: '/ticks2', stream: { doneEvent: 'end' } },
+      ],
+    },
+  });
+  const kernel = createKernel().use(plugin);
+  kernel.register(Ports.Clock, new RecordingClock());
+  return kernel;
+}
+
+let cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(cleanups.map((c) => c()));
+  cleanups = [];
+});
+
+async function serve(route: Route) {
+  const server = await scriptedServer(route);
+  cleanups.push(server.close);
+  return server;
+}
+
+const sse = (res: import('node:http').ServerResponse) =>
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+
+describe('kernel.stream', () => {
+  it('yields typed, validated events until the terminator', async () => {
+    const server = await serve((_req, res) => {
+      sse(res);
+      res.end(': comment\n\ndata: {"n":1}\n\ndata: {"n":2}\r\n\r\ndata: [DONE]\n\ndata: {"n":3}\n\n');
+    });
+    const kernel = kernelFor(server.url);
+    const seen: number[] = [];
+    for await (const tick of kernel.stream('ticks', { from: 0 })) seen.push(tick.n);
+    expect(seen).toEqual([1, 2]);
+    await kernel.close();
+  });
+
+  it('ends on a done event and throws on an error event', async () => {
+    const server = await serve((req, res) => {
+      sse(res);
+      if (req.path === '/ticks2') res.end('data: a\n\nevent: end\ndata: x\n\ndata: b\n\n');
+      else res.end('data: {"n":1}\n\nevent: error\ndata: {"message":"boom"}\n\n');
+    });
+    const kernel = kernelFor(server.url);
+    const words: unknown[] = [];
+    for await (const w of kernel.stream('ticks_done_event', undefined as never)) words.push(w);
+    expect(words).toEqual(['a']);
+    const collected: unknown[] = [];
+    await expect(
+      (async () => {
+        for await (const t of kernel.stream('ticks', { from: 0 })) collected.push(t);
+      })(),
+    ).rejects.toBeInstanceOf(StreamEventError);
+    expect(collected).toEqual([{ n: 1 }]);
+    await kernel.close();
+  });
+
+  it('closes the socket when the consumer breaks out of the loop', async () => {
+    let closed!: () => void;
+    const socketClosed = new Promise<void>((r) => (closed = r));
+    const server = await serve((_req, res) => {
+      sse(res);
+      res.write('data: {"n":1}\n\n');
+      res.on('close', () => closed());
+    });
+    const kernel = kernelFor(server.url);
+    for await (const tick of kernel.stream('ticks', { from: 0 })) {
+      expect(tick.n).toBe(1);
+      break;
+    }
+    await socketClosed;
+    await kernel.close();
+  });
+
+  it('retries before the first event but not after it (without an id to resume from)', async () => {
+    let calls = 0;
+    const server = await serve((_req, res) => {
+      calls++;
+      if (calls === 1) {
+        res.writeHead(503).end();
+        return;
+      }
+      sse(res);
+      res.write('data: {"n":1}\n\n', () => setImmediate(() => res.socket?.destroy()));
+    });
+    const kernel = kernelFor(server.url);
+    const got: number[] = [];
+    const error = await (async () => {
+      for await (const t of kernel.stream('ticks', { from: 0 })) got.push(t.n);
+    })().catch((e) => e);
+    expect(got).toEqual([1]);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(calls).toBe(2);
+    await kernel.close();
+  });
+
+  it('resumes with Last-Event-ID after a drop once events carried ids', async () => {
+    const server = await serve((req, res) => {
+      sse(res);
+      if (!req.headers['last-event-id']) {
+        res.write('id: 7\ndata: {"n":7}\n\n', () => setImmediate(() => res.socket?.destroy()));
+      } else {
+        res.end(`data: {"n":${Number(req.headers['last-event-id']) + 1}}\n\ndata: [DONE]\n\n`);
+      }
+    });
+    const kernel = kernelFor(server.url);
+    const got: number[] = [];
+    for await (const t of kernel.stream('ticks', { from: 0 })) got.push(t.n);
+    expect(got).toEqual([7, 8]);
+    expect(server.seen[1].headers['last-event-id']).toBe('7');
+    await kernel.close();
+  });
+
+  it('fails with an idle timeout distinct from the request timeout', async () => {
+    const server = await serve((_req, res) => {
+      sse(res);
+      res.write('data: {"n":1}\n\n');
+    });
+    const kernel = kernelFor(server.url);
+    const error = await (async () => {
+      for await (const _ of kernel.stream('ticks', { from: 0 }, { idleTimeoutMs: 5 })) {
+        /* the clock's sleeps finish at once, so the second read times out */
+      }
+    })().catch((e) => e);
+    expect(error).toBeInstanceOf(StreamIdleTimeoutError);
+    await kernel.close();
+  });
+});
