@@ -1,0 +1,113 @@
+import { ByteModel, CORE, type AdapterWeights } from './byte-model.js';
+import { prng } from './prng.js';
+
+export interface SamplingSettings {
+  max_tokens: number;
+  temperature: number;
+  top_k: number;
+  top_p: number;
+  seed?: number;
+  /** Stop strings (byte sequences) or stop token ids. */
+  stopStrings: number[][];
+  stopTokens: number[];
+}
+
+export interface SampledSequence {
+  tokens: number[];
+  logprobs: number[];
+  stop_reason: 'length' | 'stop';
+}
+
+/**
+ * Autoregressive sampling from the byte core. Temperature 0 is greedy; top-k and top-p filter the core
+ * distribution. `onToken` sees every token as it is produced (for the SSE extension).
+ */
+export function sampleSequence(
+  model: ByteModel,
+  adapter: AdapterWeights,
+  prompt: number[],
+  settings: SamplingSettings,
+  random: () => number,
+  onToken?: (token: number, logprob: number) => void,
+): SampledSequence {
+  const logits = new Float64Array(CORE);
+  const probs = new Float64Array(CORE);
+  const order = new Int32Array(CORE);
+  const context = prompt.slice(-2);
+  const tokens: number[] = [];
+  const logprobs: number[] = [];
+  for (let step = 0; step < settings.max_tokens; step++) {
+    const prev1 = context[context.length - 1] ?? 0;
+    const prev2 = context[context.length - 2] ?? 0;
+    const logZ = model.logits(adapter, prev2, prev1, logits);
+    const token = pick(logits, probs, order, settings, random);
+    const lp = ByteModel.logprob(logits, logZ, token);
+    tokens.push(token);
+    logprobs.push(lp);
+    onToken?.(token, lp);
+    context.push(token);
+    if (settings.stopTokens.includes(token)) return { tokens, logprobs, stop_reason: 'stop' };
+    if (settings.stopStrings.some((s) => endsWith(tokens, s)))
+      return { tokens, logprobs, stop_reason: 'stop' };
+  }
+  return { tokens, logprobs, stop_reason: 'length' };
+}
+
+function pick(
+  logits: Float64Array,
+  probs: Float64Array,
+  order: Int32Array,
+  s: SamplingSettings,
+  random: () => number,
+): number {
+  if (s.temperature <= 0) {
+    let best = 0;
+    for (let j = 1; j < CORE; j++) if (logits[j] > logits[best]) best = j;
+    return best;
+  }
+  let max = -Infinity;
+  for (let j = 0; j < CORE; j++) max = Math.max(max, logits[j]);
+  let sum = 0;
+  for (let j = 0; j < CORE; j++) sum += probs[j] = Math.exp((logits[j] - max) / s.temperature);
+  for (let j = 0; j < CORE; j++) {
+    probs[j] /= sum;
+    order[j] = j;
+  }
+  const k = s.top_k > 0 ? Math.min(s.top_k, CORE) : CORE;
+  if (k < CORE || s.top_p < 1) {
+    const sorted = Array.from(order).sort((a, b) => probs[b] - probs[a]);
+    let mass = 0;
+    let kept = 0;
+    for (; kept < k; kept++) {
+      mass += probs[sorted[kept]];
+      if (mass >= s.top_p) {
+        kept++;
+        break;
+      }
+    }
+    let r = random() * mass;
+    for (let i = 0; i < kept; i++) {
+      r -= probs[sorted[i]];
+      if (r <= 0) return sorted[i];
+    }
+    return sorted[kept - 1];
+  }
+  let r = random();
+  for (let j = 0; j < CORE; j++) {
+    r -= probs[j];
+    if (r <= 0) return j;
+  }
+  return CORE - 1;
+}
+
+function endsWith(tokens: number[], suffix: number[]): boolean {
+  if (suffix.length === 0 || suffix.length > tokens.length) return false;
+  for (let i = 1; i <= suffix.length; i++)
+    if (tokens[tokens.length - i] !== suffix[suffix.length - i]) return false;
+  return true;
+}
+
+/** A PRNG for one sample request: seeded when the client asks for reproducibility. */
+export function samplingRandom(seed: number | undefined, fallback: () => number): () => number {
+  return seed === undefined ? fallback : prng(seed);
+}

@@ -1,0 +1,171 @@
+import type { EndpointClass } from './chaos.js';
+import type { EmulatorContext } from './context.js';
+import type { Answer } from './http-util.js';
+import * as futures from './routes/futures.js';
+import * as rest from './routes/rest.js';
+import * as sampling from './routes/sampling.js';
+import * as sessions from './routes/sessions.js';
+import * as training from './routes/training.js';
+
+type Params = string[];
+type Handler = (ctx: EmulatorContext, body: any, params: Params, query: URLSearchParams) => Answer;
+
+export interface Route {
+  method: string;
+  pattern: RegExp;
+  /** Name of the request schema in schemas.ts, for JSON bodies. */
+  schema?: string;
+  endpointClass: EndpointClass;
+  /** Accepts work that a retry must not apply twice (chaos `lost` applies). */
+  submits?: boolean;
+  auth?: false;
+  handle: Handler;
+}
+
+const post = (
+  name: string,
+  endpointClass: EndpointClass,
+  handle: Handler,
+  extra: Partial<Route> = {},
+): Route => ({
+  method: 'POST',
+  pattern: new RegExp(`^/api/v1/${name}$`),
+  schema: name,
+  endpointClass,
+  handle,
+  ...extra,
+});
+
+// Path ids keep `:` raw (S:train:0) and checkpoint ids contain `/` (weights/NAME); both decoded.
+const RUN = '([^/]+)';
+const CKPT = '((?:weights|sampler_weights)/[^/]+)';
+
+export const ROUTES: Route[] = [
+  post('create_session', 'sessions', (c, b) => sessions.createSession(c, b)),
+  post('session_heartbeat', 'sessions', (c, b) => sessions.heartbeat(c, b)),
+  post('create_sampling_session', 'sessions', (c, b) => sampling.createSamplingSession(c, b)),
+  post('telemetry', 'telemetry', (c, b) => sessions.telemetry(c, b)),
+  {
+    method: 'GET',
+    pattern: /^\/api\/v1\/get_server_capabilities$/,
+    endpointClass: 'rest',
+    handle: () => sessions.capabilities(),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/v1\/healthz$/,
+    endpointClass: 'rest',
+    auth: false,
+    handle: () => sessions.healthz(),
+  },
+  post('create_model', 'training', (c, b) => training.createModel(c, b), { submits: true }),
+  post('get_info', 'training', (c, b) => training.getInfo(c, b)),
+  post('unload_model', 'training', (c, b) => training.unloadModel(c, b), { submits: true }),
+  post('forward', 'training', (c, b) => training.forward(c, b), { submits: true }),
+  post('forward_backward', 'training', (c, b) => training.forwardBackward(c, b), { submits: true }),
+  post('optim_step', 'training', (c, b) => training.optimStep(c, b), { submits: true }),
+  post('save_weights', 'training', (c, b) => training.saveWeights(c, b), { submits: true }),
+  post('load_weights', 'training', (c, b) => training.loadWeights(c, b), { submits: true }),
+  post('save_weights_for_sampler', 'training', (c, b) => training.saveWeightsForSampler(c, b), {
+    submits: true,
+  }),
+  post('weights_info', 'rest', (c, b) => training.weightsInfo(c, b)),
+  post('asample', 'sampling', (c, b) => sampling.asample(c, b), { submits: true }),
+  post('stream_sample', 'sampling', (c, b) => sampling.streamSample(c, b), { schema: 'asample' }),
+  post('retrieve_future', 'futures', (c, b) => futures.retrieveFuture(c, b)),
+  {
+    method: 'GET',
+    pattern: /^\/api\/v1\/training_runs$/,
+    endpointClass: 'rest',
+    handle: (c, _b, _p, q) => rest.listTrainingRuns(c, q),
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/api/v1/training_runs/${RUN}$`),
+    endpointClass: 'rest',
+    handle: (c, _b, p) => rest.getTrainingRun(c, p[0]),
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/api/v1/training_runs/${RUN}/checkpoints$`),
+    endpointClass: 'rest',
+    handle: (c, _b, p) => rest.listCheckpoints(c, p[0]),
+  },
+  {
+    method: 'DELETE',
+    pattern: new RegExp(`^/api/v1/training_runs/${RUN}/checkpoints/${CKPT}$`),
+    endpointClass: 'rest',
+    handle: (c, _b, p) => rest.deleteCheckpoint(c, p[0], p[1]),
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/api/v1/training_runs/${RUN}/checkpoints/${CKPT}/archive$`),
+    endpointClass: 'rest',
+    handle: (c, _b, p) => rest.archiveUrl(c, p[0], p[1]),
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/api/v1/training_runs/${RUN}/checkpoints/${CKPT}/publish$`),
+    endpointClass: 'rest',
+    handle: (c, _b, p) => rest.publish(c, p[0], p[1], true),
+  },
+  {
+    method: 'DELETE',
+    pattern: new RegExp(`^/api/v1/training_runs/${RUN}/checkpoints/${CKPT}/publish$`),
+    endpointClass: 'rest',
+    handle: (c, _b, p) => rest.publish(c, p[0], p[1], false),
+  },
+  {
+    method: 'PUT',
+    pattern: new RegExp(`^/api/v1/training_runs/${RUN}/checkpoints/${CKPT}/ttl$`),
+    schema: 'ttl',
+    endpointClass: 'rest',
+    handle: (c, b, p) => rest.setTtl(c, p[0], p[1], b),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/v1\/checkpoints$/,
+    endpointClass: 'rest',
+    handle: (c, _b, _p, q) => rest.listUserCheckpoints(c, q),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/v1\/sessions$/,
+    endpointClass: 'rest',
+    handle: (c, _b, _p, q) => rest.listSessions(c, q),
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/api/v1/sessions/${RUN}$`),
+    endpointClass: 'rest',
+    handle: (c, _b, p) => rest.getSession(c, p[0]),
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/api/v1/samplers/${RUN}$`),
+    endpointClass: 'rest',
+    handle: (c, _b, p) => rest.getSampler(c, p[0]),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/downloads\/([\w-]+)\.tar$/,
+    endpointClass: 'rest',
+    auth: false,
+    handle: (c, _b, p) => rest.download(c, p[0]),
+  },
+];
+
+/** Find the route for a method and a (decoded) path. */
+export function match(
+  method: string,
+  path: string,
+): { route: Route; params: Params } | { status: 404 | 405 } {
+  let pathMatched = false;
+  for (const route of ROUTES) {
+    const m = route.pattern.exec(path);
+    if (!m) continue;
+    pathMatched = true;
+    if (route.method === method) return { route, params: m.slice(1) };
+  }
+  return { status: pathMatched ? 405 : 404 };
+}

@@ -1,0 +1,94 @@
+import type { AdapterWeights, ByteModel } from './model/byte-model.js';
+import type { OptimizerState } from './model/adam.js';
+import type { Gradients } from './model/training.js';
+import type { Sequencer } from './sequencer.js';
+
+export interface SessionRecord {
+  session_id: string;
+  tags: string[];
+  user_metadata: Record<string, unknown>;
+  sdk_version: string;
+  created_at: string;
+  training_run_ids: string[];
+  sampler_ids: string[];
+  heartbeats: number[];
+  modelSeqIds: Set<number>;
+  samplingSeqIds: Map<number, string>;
+}
+
+export interface ModelRecord {
+  model_id: string;
+  session_id: string;
+  base_model: string;
+  model: ByteModel;
+  lora_rank: number;
+  train: { mlp: boolean; attn: boolean; unembed: boolean };
+  user_metadata: Record<string, unknown> | null;
+  adapter: AdapterWeights;
+  optimizer: OptimizerState;
+  grads: Gradients;
+  sequencer: Sequencer;
+  /** seq_ids whose work was applied, in order: the exactly-once witness. */
+  applied: number[];
+  last_request_time: string;
+  unloaded: boolean;
+}
+
+export interface CheckpointRecord {
+  tinker_path: string;
+  training_run_id: string;
+  checkpoint_id: string;
+  checkpoint_type: 'training' | 'sampler';
+  time: string;
+  size_bytes: number;
+  public: boolean;
+  expires_at: string | null;
+  base_model: string;
+  lora_rank: number;
+  adapter: AdapterWeights;
+  optimizer?: OptimizerState;
+}
+
+export interface SamplerRecord {
+  sampler_id: string;
+  base_model: string;
+  model_path: string | null;
+  model: ByteModel;
+  adapter: AdapterWeights;
+}
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+  at: number;
+}
+
+/** Everything the emulator holds, exposed for tests (`emulator.state`). */
+export class EmulatorState {
+  readonly sessions = new Map<string, SessionRecord>();
+  readonly models = new Map<string, ModelRecord>();
+  readonly checkpoints = new Map<string, CheckpointRecord>();
+  readonly samplers = new Map<string, SamplerRecord>();
+  readonly telemetry: unknown[] = [];
+  readonly requests: LoggedRequest[] = [];
+  /** Keep the request log bounded for long benchmark runs. */
+  maxLoggedRequests = 100_000;
+
+  /** Heartbeat timestamps of a session. */
+  heartbeats(sessionId: string): number[] {
+    return this.sessions.get(sessionId)?.heartbeats ?? [];
+  }
+
+  /** The seq_ids applied to a model, in order. */
+  appliedSteps(modelId: string): number[] {
+    return this.models.get(modelId)?.applied ?? [];
+  }
+
+  log(entry: LoggedRequest): void {
+    if (this.requests.length >= this.maxLoggedRequests) this.requests.shift();
+    this.requests.push(entry);
+  }
+}
