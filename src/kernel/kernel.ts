@@ -166,7 +166,12 @@ export class Kernel<E extends EndpointSpec = never> {
   submit<T = unknown>(
     endpointId: string,
     input: unknown,
-    options: CallOptions & Omit<PollOptions, 'signal'> & { resubmitInput?: () => unknown } = {},
+    options: CallOptions &
+      Omit<PollOptions, 'signal'> & {
+        resubmitInput?: () => unknown;
+        /** Submit only after this settles (success or failure): strict submission order without awaiting. */
+        after?: PromiseLike<unknown>;
+      } = {},
   ): APIFuture<T> {
     const endpoint = this.endpoint(endpointId);
     const plugin = this.pluginOf(endpointId);
@@ -174,10 +179,15 @@ export class Kernel<E extends EndpointSpec = never> {
     if (!protocol) throw new PristineError(`Endpoint "${endpointId}" is not a future endpoint`);
     const clock = this.getServices().clock;
     const started = clock.now();
-    const { maxResultBytes, onQueueState, resubmitInput, ...callOptions } = options;
+    const { maxResultBytes, onQueueState, resubmitInput, after, ...callOptions } = options;
     const submitOnce = async (body: unknown) =>
       protocol.requestId((await this.execute(endpointId, body, callOptions)).body);
-    const accepted = submitOnce(input);
+    const accepted = after
+      ? Promise.resolve(after).then(
+          () => submitOnce(input),
+          () => submitOnce(input),
+        )
+      : submitOnce(input);
     const poller = this.container.resolve<FuturePoller>(Ports.Futures);
     return new APIFuture<T>(
       accepted,
@@ -293,7 +303,7 @@ export class Kernel<E extends EndpointSpec = never> {
   }
 
   private resolveOptions(plugin: PluginSpec, endpoint: CompiledEndpoint, call: CallOptions): ResolvedOptions {
-    const policy = endpoint.spec.retry ? plugin.retryPolicies?.[endpoint.spec.retry] : undefined;
+    const policy = plugin.retryPolicies?.[endpoint.spec.retry ?? 'default'];
     const baseUrl = call.baseUrl ?? plugin.defaults?.baseUrl ?? this.settings.baseUrl;
     if (!baseUrl)
       throw new PristineError(

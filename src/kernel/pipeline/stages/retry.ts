@@ -10,8 +10,8 @@ import type { CallResult, Stage } from '../context.js';
 export const retryStage: Stage = {
   name: 'retry',
   run(context, next) {
-    const policyName = context.endpoint.spec.retry;
-    const policy = policyName ? context.plugin.spec.retryPolicies?.[policyName] : undefined;
+    // An endpoint without a named policy uses the plugin's `default` policy, when it declares one.
+    const policy = context.plugin.spec.retryPolicies?.[context.endpoint.spec.retry ?? 'default'];
     const { services, endpoint } = context;
     return services.retry.run<CallResult>(
       async (n) => {

@@ -1,0 +1,163 @@
+import {
+  FutureExpiredError,
+  Ports,
+  PristineError,
+  RateLimitError,
+  debounceQueueState,
+  NotFoundError,
+  ValidationError,
+  type AttemptOutcome,
+  type RateLimiter,
+  type Retry,
+} from 'pristine';
+import { ModelInput } from '../types/model-input.js';
+import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
+import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
+import { loggerOf } from './tinker-kernel.js';
+import type { ServiceClient } from './service-client.js';
+
+/** The Python SDK's RetryConfig for sampling. */
+export interface SamplingRetryConfig {
+  retry_delay_base_ms: number;
+  retry_delay_max_ms: number;
+  jitter_factor: number;
+  /** A request making no progress for this long fails. */
+  progress_timeout_ms: number;
+  enable_retry_logic: boolean;
+}
+
+export const DEFAULT_SAMPLING_RETRY: SamplingRetryConfig = {
+  retry_delay_base_ms: 500,
+  retry_delay_max_ms: 10_000,
+  jitter_factor: 0.25,
+  progress_timeout_ms: 7_200_000,
+  enable_retry_logic: true,
+};
+
+export interface SampleRequest {
+  prompt: ModelInput | ModelInputWire | readonly number[];
+  num_samples?: number;
+  sampling_params: SamplingParams;
+  include_prompt_logprobs?: boolean;
+  topk_prompt_logprobs?: number;
+}
+
+/** One streamed event of `sampleStream`. */
+export type SampleStreamChunk =
+  | { type: 'token'; index: number; token: number; logprob: number }
+  | { type: 'done'; response: SampleResponse };
+
+/** Prompts above this estimate wait 5 s after a 429 instead of 1 s. */
+const LARGE_PROMPT_BYTES = 128 * 1024;
+
+/**
+ * Samples from one sampler. `sample` retries whole requests (new seq_id each attempt, unlimited attempts
+ * on retryable errors, a 410 resubmits), waits out 429 back-pressure per sampler, and respects the
+ * kernel's sampling concurrency and dispatch-bytes limits.
+ */
+export class SamplingClient {
+  private seq = 0;
+  private readonly retryConfig: SamplingRetryConfig;
+  private readonly bucket: string;
+  private readonly onQueueState;
+
+  constructor(
+    private readonly service: ServiceClient,
+    readonly sampling_session_id: string,
+    retry_config: Partial<SamplingRetryConfig> = {},
+  ) {
+    this.retryConfig = { ...DEFAULT_SAMPLING_RETRY, ...retry_config };
+    this.bucket = `tinker-sampling|${sampling_session_id}`;
+    const logger = loggerOf(service.kernel);
+    this.onQueueState = debounceQueueState(
+      (e) => {
+        if (e.queueState !== 'active') logger.warn(`Sampling for ${sampling_session_id} is paused. Reason: ${e.reason ?? e.queueState}.`);
+      },
+      service.kernel.getServices().clock,
+      60_000,
+    );
+  }
+
+  private body(request: SampleRequest) {
+    return {
+      num_samples: request.num_samples ?? 1,
+      prompt: ModelInput.from(request.prompt).toJSON(),
+      sampling_params: request.sampling_params,
+      sampling_session_id: this.sampling_session_id,
+      prompt_logprobs: request.include_prompt_logprobs ?? false,
+      topk_prompt_logprobs: request.topk_prompt_logprobs ?? 0,
+    };
+  }
+
+  /** Sample; resolves with the whole response. Each retry is a new request with the next seq_id. */
+  async sample(request: SampleRequest): Promise<SampleResponse> {
+    const kernel = this.service.kernel;
+    const body = this.body(request);
+    // Validate once before anything is sent (every attempt sends the same shape).
+    const issues = kernel.endpoint('asample').validateInput?.({ ...body, seq_id: 0 }) ?? [];
+    if (issues.length > 0) throw new ValidationError('input for "asample"', issues);
+    const promptBytes = Buffer.byteLength(JSON.stringify(body.prompt));
+    const retry = kernel.resolve<Retry>(Ports.Retry);
+    const limiter = kernel.resolve<RateLimiter>(Ports.RateLimiter);
+    const cfg = this.retryConfig;
+    return retry.run<SampleResponse>(
+      async (): Promise<AttemptOutcome<SampleResponse>> => {
+        try {
+          await limiter.acquire(this.bucket);
+          const future = kernel.submit<SampleResponse>('asample', { ...body, seq_id: this.seq++ }, { onQueueState: this.onQueueState });
+          return { kind: 'success', value: await future.result({ timeoutMs: cfg.progress_timeout_ms }) };
+        } catch (error) {
+          if (error instanceof RateLimitError) limiter.backoff(this.bucket, promptBytes <= LARGE_PROMPT_BYTES ? 1_000 : 5_000);
+          return classify(error, cfg.enable_retry_logic);
+        }
+      },
+      {
+        maxRetries: cfg.enable_retry_logic ? Number.POSITIVE_INFINITY : 0,
+        replayable: true,
+        delays: { initialDelayMs: cfg.retry_delay_base_ms, maxDelayMs: cfg.retry_delay_max_ms, jitter: cfg.jitter_factor },
+      },
+    );
+  }
+
+  /**
+   * Stream tokens as they are sampled (the `stream_sample` SSE extension). Against a server without the
+   * extension (404), falls back to one non-streamed sample and yields its tokens, then the response.
+   */
+  async *sampleStream(request: Omit<SampleRequest, 'num_samples'>, options: { signal?: AbortSignal } = {}): AsyncGenerator<SampleStreamChunk> {
+    const body = { ...this.body({ ...request, num_samples: 1 }), num_samples: 1 as const, seq_id: this.seq++ };
+    try {
+      for await (const event of this.service.kernel.stream('stream_sample', body, { signal: options.signal })) {
+        yield event as SampleStreamChunk;
+      }
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      const response = await this.sample({ ...request, num_samples: 1 });
+      const sequence = response.sequences[0];
+      for (let i = 0; i < sequence.tokens.length; i++) {
+        yield { type: 'token', index: i, token: sequence.tokens[i], logprob: sequence.logprobs?.[i] ?? Number.NaN };
+      }
+      yield { type: 'done', response };
+    }
+  }
+
+  /** Log probability of every prompt token given its prefix (the first is null). */
+  async computeLogprobs(prompt: ModelInput | ModelInputWire | readonly number[]): Promise<(number | null)[]> {
+    const response = await this.sample({ prompt, num_samples: 1, sampling_params: { max_tokens: 1 }, include_prompt_logprobs: true });
+    return response.prompt_logprobs ?? [];
+  }
+
+  async getBaseModel(): Promise<string> {
+    return (await this.service.kernel.call('get_sampler', { sampler_id: this.sampling_session_id })).base_model;
+  }
+
+  async getTokenizer(): Promise<Tokenizer> {
+    return loadTokenizer(resolveTokenizerId(await this.getBaseModel(), undefined));
+  }
+}
+
+function classify(error: unknown, retryEnabled: boolean): AttemptOutcome<SampleResponse> {
+  const retryable =
+    retryEnabled &&
+    (error instanceof FutureExpiredError || (error instanceof PristineError && (error.retryable || [408, 409, 410, 429].includes(error.status ?? 0) || (error.status ?? 0) >= 500)));
+  return retryable ? { kind: 'retryable', error: error as Error } : { kind: 'fatal', error: error as Error };
+}

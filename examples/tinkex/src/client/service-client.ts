@@ -1,0 +1,145 @@
+import { APIFuture, ValidationError, type SessionHandle } from 'pristine';
+import { resolveConfig, type ResolvedConfig, type ServiceClientOptions } from '../config.js';
+import type { LoraConfig } from '../types/schemas.js';
+import { parseTinkerPath } from '../types/tinker-path.js';
+import { RestClient } from './rest-client.js';
+import { SamplingClient, type SamplingRetryConfig } from './sampling-client.js';
+import { SessionContext } from './session-context.js';
+import { createTinkerKernel, type TinkerKernel } from './tinker-kernel.js';
+import { TrainingClient } from './training-client.js';
+
+export interface ServiceClientInit extends ServiceClientOptions {
+  /** Swap adapters before any request (e.g. a custom transport in tests). */
+  configureKernel?: (kernel: TinkerKernel) => void;
+}
+
+export interface LoraTrainingOptions {
+  base_model: string;
+  rank?: number;
+  seed?: number | null;
+  train_mlp?: boolean;
+  train_attn?: boolean;
+  train_unembed?: boolean;
+  user_metadata?: Record<string, string> | null;
+}
+
+/**
+ * The entry point. The constructor does no I/O: the session is created on first training or sampling
+ * use. `close()` (or `await using`) stops heartbeats and flushes telemetry.
+ */
+export class ServiceClient {
+  readonly kernel: TinkerKernel;
+  readonly config: ResolvedConfig;
+  private sessionPromise?: Promise<SessionContext>;
+
+  constructor(options: ServiceClientInit = {}) {
+    this.config = resolveConfig(options);
+    this.kernel = createTinkerKernel(this.config, options.configureKernel);
+  }
+
+  /** The session, created once on first use. */
+  session(): Promise<SessionContext> {
+    this.sessionPromise ??= SessionContext.open(this.kernel, this.config).catch((error) => {
+      this.sessionPromise = undefined;
+      throw error;
+    });
+    return this.sessionPromise;
+  }
+
+  getServerCapabilities() {
+    return this.kernel.call('get_server_capabilities', {});
+  }
+
+  /** Create a LoRA model and its training client (waits until the model exists). */
+  async createLoraTrainingClient(options: LoraTrainingOptions): Promise<TrainingClient> {
+    const { base_model, rank = 32, seed = null, train_mlp = true, train_attn = true, train_unembed = true } = options;
+    if (!train_mlp && !train_attn && !train_unembed) {
+      throw new ValidationError('createLoraTrainingClient options', [
+        { pointer: '/train_mlp', rule: 'anyOf', message: 'at least one of train_mlp, train_attn, train_unembed must be true' },
+      ]);
+    }
+    const ctx = await this.session();
+    const lora_config: LoraConfig = { rank, seed, train_unembed, train_mlp, train_attn };
+    const future = this.kernel.submit<{ model_id: string }>('create_model', {
+      session_id: ctx.sessionId,
+      model_seq_id: ctx.nextModelSeqId(),
+      base_model,
+      user_metadata: options.user_metadata ?? null,
+      lora_config,
+    });
+    const { model_id } = await future;
+    return new TrainingClient(this, ctx, model_id);
+  }
+
+  /** A training client whose weights come from a saved checkpoint (fresh optimizer state). */
+  createTrainingClientFromState(path: string, opts: { base_model?: string; user_metadata?: Record<string, string> } = {}) {
+    return this.fromState(path, false, opts);
+  }
+
+  /** A training client that resumes from a checkpoint including its optimizer state. */
+  createTrainingClientFromStateWithOptimizer(path: string, opts: { base_model?: string; user_metadata?: Record<string, string> } = {}) {
+    return this.fromState(path, true, opts);
+  }
+
+  private async fromState(path: string, optimizer: boolean, opts: { base_model?: string; user_metadata?: Record<string, string> }) {
+    parseTinkerPath(path);
+    const info = await this.kernel.call('weights_info', { tinker_path: path });
+    const client = await this.createLoraTrainingClient({
+      base_model: opts.base_model ?? info.base_model,
+      rank: info.lora_rank ?? 32,
+      train_mlp: info.train_mlp ?? true,
+      train_attn: info.train_attn ?? true,
+      train_unembed: info.train_unembed ?? true,
+      user_metadata: opts.user_metadata,
+    });
+    await (optimizer ? client.loadStateWithOptimizer(path) : client.loadState(path));
+    return client;
+  }
+
+  /** A sampling client for saved sampler weights (`model_path`) or a base model. */
+  async createSamplingClient(options: { model_path?: string; base_model?: string; retry_config?: Partial<SamplingRetryConfig> }): Promise<SamplingClient> {
+    if (!options.model_path === !options.base_model) {
+      throw ValidationError.field('createSamplingClient options', '/model_path', 'oneOf', 'pass exactly one of model_path or base_model');
+    }
+    if (options.model_path) parseTinkerPath(options.model_path);
+    const ctx = await this.session();
+    const { sampling_session_id } = await this.kernel.call('create_sampling_session', {
+      session_id: ctx.sessionId,
+      sampling_session_seq_id: ctx.nextSamplingSeqId(),
+      base_model: options.base_model ?? null,
+      model_path: options.model_path ?? null,
+    });
+    return new SamplingClient(this, sampling_session_id, options.retry_config);
+  }
+
+  createRestClient(): RestClient {
+    return new RestClient(this);
+  }
+
+  /** Report an exception to backend telemetry (a no-op before the session exists). */
+  async reportException(error: unknown): Promise<void> {
+    if (!this.sessionPromise) return;
+    const ctx = await this.sessionPromise.catch(() => undefined);
+    ctx?.telemetry?.exception(error);
+  }
+
+  get activeSessions(): readonly SessionHandle[] {
+    return this.kernel.sessions.sessions;
+  }
+
+  /** Stop heartbeats, flush telemetry, release sockets. */
+  async close(): Promise<void> {
+    const ctx = await this.sessionPromise?.catch(() => undefined);
+    await ctx?.close();
+    await this.kernel.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** A completed future, for results computed client-side. */
+  resolvedFuture<T>(value: T, requestId: string): APIFuture<T> {
+    return APIFuture.resolved(value, requestId, this.kernel.getServices().clock);
+  }
+}

@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+
+export { ServiceClient, type ServiceClientInit, type LoraTrainingOptions } from './client/service-client.js';
+export { TrainingClient } from './client/training-client.js';
+export {
+  SamplingClient,
+  DEFAULT_SAMPLING_RETRY,
+  type SamplingRetryConfig,
+  type SampleRequest,
+  type SampleStreamChunk,
+} from './client/sampling-client.js';
+export { RestClient, type AccessScope, type CheckpointArchiveUrl } from './client/rest-client.js';
+export { createTinkerKernel, type TinkerKernel } from './client/tinker-kernel.js';
+export { resolveConfig, DEFAULT_BASE_URL, type ServiceClientOptions, type ResolvedConfig } from './config.js';
+export { tinkerPlugin } from './plugin/tinker-plugin.js';
+export { tinkerManifest, type TinkerManifest } from './manifest.js';
+export { RequestFailedError } from './plugin/errors.js';
+export { ModelInput } from './types/model-input.js';
+export { TensorData } from './types/tensor-data.js';
+export { datum, checkData } from './types/datum.js';
+export { parseTinkerPath, type ParsedTinkerPath } from './types/tinker-path.js';
+export * from './types/schemas.js';
+export { chunkData, estimateDatumBytes } from './training/chunking.js';
+export { mergeMetrics, mergeOutputs } from './training/metrics.js';
+export type { CustomLoss, ManualLoss, AutodiffLoss } from './training/custom-loss.js';
+export { loadTokenizer, resolveTokenizerId, type Tokenizer } from './tokenizer/tokenizer.js';
+export { downloadCheckpoint, extractSafely, UnsafeArchiveError, type DownloadOptions, type DownloadProgress } from './download/checkpoint-download.js';
+export { TelemetryReporter } from './telemetry/reporter.js';
+export { VERSION } from './version.js';
+export {
+  APIFuture,
+  Futures,
+  ValidationError,
+  APIError,
+  APIStatusError,
+  APIConnectionError,
+  APITimeoutError,
+  APIUserAbortError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  UnprocessableEntityError,
+  RateLimitError,
+  InternalServerError,
+  FutureFailedError,
+  PristineError,
+} from 'pristine';

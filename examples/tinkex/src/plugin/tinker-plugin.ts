@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { ApiKeyHeaderAuth, definePlugin, type CallContext } from 'pristine';
+import type { ResolvedConfig } from '../config.js';
+import { tinkerManifest } from '../manifest.js';
+import { VERSION } from '../version.js';
+import { tinkerPollProtocol } from './poll-protocol.js';
+import { tinkerSessionProtocol } from './session-protocol.js';
+
+/** Sampling limits of the Python SDK: 400 requests in flight and 5 MiB of dispatched prompts. */
+export const SAMPLING_MAX_CONCURRENT = 400;
+export const SAMPLING_MAX_DISPATCH_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Tinker as a Pristine plugin: the manifest plus the protocol contributions (futures, sessions, headers,
+ * auth, retry policies, sampling limits). No HTTP, retry or polling code lives here.
+ */
+export function tinkerPlugin(config: ResolvedConfig) {
+  return definePlugin({
+    name: 'tinker',
+    version: VERSION,
+    manifest: tinkerManifest,
+    defaults: {
+      baseUrl: config.base_url,
+      timeoutMs: config.timeout_ms,
+      maxRetries: config.max_retries,
+      // Breakers are opt-in for Tinker (as in tinkex): a queue of retries is safer than failing fast.
+      breaker: false,
+      logLevelEnv: 'TINKER_LOG',
+    },
+    auth: { default: new ApiKeyHeaderAuth(config.api_key, 'X-API-Key') },
+    headers: {
+      userAgent: `Tinkex/TypeScript ${VERSION}`,
+      platform: {
+        packageVersion: 'X-Stainless-Package-Version',
+        os: 'X-Stainless-OS',
+        arch: 'X-Stainless-Arch',
+        runtime: 'X-Stainless-Runtime',
+        runtimeVersion: 'X-Stainless-Runtime-Version',
+        language: 'X-Stainless-Lang',
+      },
+      static: config.default_headers,
+      retryCount: 'x-stainless-retry-count',
+      idempotency: { header: 'X-Idempotency-Key', generate: () => `stainless-node-retry-${randomUUID()}` },
+      dynamic: (context: CallContext) => ({
+        'x-stainless-read-timeout': String(context.options.timeoutMs / 1000),
+        ...(context.endpoint.id === 'asample' ? { 'X-Tinker-Sampling-Backpressure': '1' } : {}),
+      }),
+    },
+    retryPolicies: {
+      default: { maxRetries: config.max_retries, initialDelayMs: 500, maxDelayMs: 10_000 },
+      none: { maxRetries: 0 },
+    },
+    pollProtocols: { tinker: tinkerPollProtocol },
+    sessionProtocols: { tinker: tinkerSessionProtocol(config.heartbeat_interval_ms) },
+    weights: { bodyBytes: (_context, bodyBytes) => bodyBytes },
+    concurrency: { sampling: { maxConcurrent: SAMPLING_MAX_CONCURRENT, maxWeight: SAMPLING_MAX_DISPATCH_BYTES } },
+  });
+}
