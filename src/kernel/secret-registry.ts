@@ -1,0 +1,118 @@
+import { inspect } from 'node:util';
+import { REDACTED, isSecret, type Secret } from './secret.js';
+
+/*
+ * Shapes that are secret whatever the registry holds:
+ * - an HTTP credential scheme followed by its credentials (`Bearer eyJ…`, `Basic dXNlcjpwYXNz`);
+ * - the userinfo of a URL written into text (`https://user:pass@proxy:8080`), up to the last `@`
+ *   before the host, as WHATWG URL parsing reads it.
+ */
+const BEARER = String.raw`\b(Bearer|Basic)\s+([A-Za-z0-9._~+/-]+=*)`;
+const USERINFO = String.raw`\b([a-z][a-z0-9+.-]*://)([^\s/?#"'<>]*)@`;
+/** A credential query parameter inside text, e.g. a URL quoted in a transport error message. */
+const QUERY_PARAM = String.raw`([?&#](?:api[_-]?key|key|token|access_token|refresh_token|id_token|secret|client_secret|password|sig|signature|code)=)[^&\s#"'<>]+`;
+
+/** Secrets shorter than this are not scrubbed from text: they would mangle ordinary words. */
+const MIN_SECRET_LENGTH = 4;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** `Basic <base64>` is a credential only if it decodes to `user:password`; "Basic usage" is prose. */
+function isBasicCredential(encoded: string): boolean {
+  return encoded.length >= 4 && Buffer.from(encoded, 'base64').toString('latin1').includes(':');
+}
+
+function replace(
+  match: string,
+  scheme?: string,
+  credential?: string,
+  urlScheme?: string,
+  userinfo?: string,
+  param?: string,
+): string {
+  if (scheme !== undefined) {
+    if (scheme.toLowerCase() === 'basic' && !isBasicCredential(credential ?? '')) return match;
+    return `${scheme} ${REDACTED}`;
+  }
+  if (urlScheme !== undefined) return `${urlScheme}${userinfo?.includes(':') ? '***:***' : '***'}@`;
+  if (param !== undefined) return `${param}${REDACTED}`;
+  return REDACTED;
+}
+
+/**
+ * The secret values one kernel knows (API keys, tokens, proxy passwords). `scrub` replaces every
+ * occurrence in arbitrary text (error messages, log lines), and also bearer/basic credentials, URL
+ * userinfo and credential query parameters, in a single pass of one combined RegExp that is rebuilt only when the set changes.
+ */
+export class SecretRegistry {
+  readonly #values = new Set<string>();
+  #pattern: RegExp | undefined;
+
+  /** Register a secret; empty and very short values are ignored. Returns whether it was added. */
+  add(secret: string | Secret | undefined | null): boolean {
+    const value = isSecret(secret) ? secret.reveal() : secret;
+    if (!value || value.length < MIN_SECRET_LENGTH || this.#values.has(value)) return false;
+    this.#values.add(value);
+    this.#pattern = undefined;
+    return true;
+  }
+
+  /** Forget a secret, e.g. a rotated token, so the set does not grow without bound. */
+  delete(secret: string | Secret): boolean {
+    const deleted = this.#values.delete(isSecret(secret) ? secret.reveal() : secret);
+    if (deleted) this.#pattern = undefined;
+    return deleted;
+  }
+
+  /** Register the password of a URL such as a proxy URL, both as written and percent-decoded. */
+  addUrlCredentials(url: string): void {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return; // not a URL: nothing to register
+    }
+    if (!parsed.password) return;
+    this.add(parsed.password);
+    try {
+      this.add(decodeURIComponent(parsed.password));
+    } catch {
+      /* malformed escapes: the raw form is registered */
+    }
+  }
+
+  get size(): number {
+    return this.#values.size;
+  }
+
+  scrub(text: string): string {
+    if (!text) return text;
+    this.#pattern ??= this.#compile();
+    this.#pattern.lastIndex = 0;
+    return text.replace(this.#pattern, replace);
+  }
+
+  #compile(): RegExp {
+    // Longest first, so a secret that contains another is replaced whole.
+    const literals = [...this.#values].sort((a, b) => b.length - a.length).map(escapeRegExp);
+    const known = literals.length > 0 ? `(?:${literals.join('|')})|` : '';
+    return new RegExp(`${known}${BEARER}|${USERINFO}|${QUERY_PARAM}`, 'gi');
+  }
+
+  [inspect.custom](): string {
+    return `SecretRegistry(${this.#values.size} secrets)`;
+  }
+
+  toJSON(): string {
+    return `SecretRegistry(${this.#values.size} secrets)`;
+  }
+}
+
+const NO_SECRETS = new SecretRegistry();
+
+/** Scrub credentials that are recognisable by shape (bearer/basic, URL userinfo) from text. */
+export function scrubText(text: string): string {
+  return NO_SECRETS.scrub(text);
+}
