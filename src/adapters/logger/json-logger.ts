@@ -1,50 +1,72 @@
 import type { Logger, LogLevel } from '../../ports/logger.js';
-import { redactValue, type SecretRegistry } from '../../kernel/redact.js';
+import { isLevelEnabled, parseLogLevel, type RecordLevel } from './log-levels.js';
+import { buildRecord, type RecordOptions } from './log-record.js';
 
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, off: 99 };
-
-export interface JsonLoggerOptions {
+export interface JsonLoggerOptions extends RecordOptions {
+  /** Threshold when the env var is unset or invalid. Default `warn`. */
   level?: LogLevel;
-  /** Env var whose value sets the level (e.g. `MYSDK_LOG`); wins over `level`. */
+  /**
+   * NAME of an env var (e.g. `MYSDK_LOG`) whose value (debug/info/warn/error/off) wins over `level`,
+   * so logging can be turned up on a deployed program without a code change.
+   */
   envVar?: string;
-  secrets?: SecretRegistry;
+  /** Where `envVar` is read. Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Destination of the JSON lines. Default `process.stderr`. */
+  stream?: { write(chunk: string): unknown };
+  /** Alternative to `stream`: receives each line without its trailing newline. */
   write?: (line: string) => void;
+  /** Timestamp source, for deterministic tests. Default `Date.now`. */
+  now?: () => number;
 }
 
-/** Structured JSON lines; every record is redacted and scrubbed of known secrets before it is written. */
+/**
+ * Structured logs as JSON lines (`{"time","level","message",...fields}`). Every record is redacted
+ * and scrubbed of the kernel's known secrets before it is serialised, and writing never throws: a
+ * broken log destination must not fail a request.
+ */
 export class JsonLogger implements Logger {
   readonly level: LogLevel;
-  private readonly write: (line: string) => void;
+  readonly #write: (line: string) => void;
+  readonly #now: () => number;
 
   constructor(private readonly options: JsonLoggerOptions = {}) {
-    const fromEnv = options.envVar ? process.env[options.envVar]?.toLowerCase() : undefined;
-    this.level = fromEnv && fromEnv in ORDER ? (fromEnv as LogLevel) : (options.level ?? 'warn');
-    this.write = options.write ?? ((line) => process.stderr.write(`${line}\n`));
+    const configured = options.level ?? 'warn';
+    const raw = options.envVar ? (options.env ?? process.env)[options.envVar] : undefined;
+    const fromEnv = parseLogLevel(raw);
+    this.level = fromEnv ?? configured;
+    const stream = options.stream ?? process.stderr;
+    this.#write = options.write ?? ((line) => stream.write(`${line}\n`));
+    this.#now = options.now ?? Date.now;
+    if (raw !== undefined && raw.trim() !== '' && fromEnv === undefined) {
+      this.warn(`ignoring invalid ${options.envVar} value; expected debug, info, warn, error or off`, {
+        value: raw,
+      });
+    }
   }
 
   debug(message: string, fields?: Record<string, unknown>): void {
-    this.log('debug', message, fields);
+    this.#log('debug', message, fields);
   }
   info(message: string, fields?: Record<string, unknown>): void {
-    this.log('info', message, fields);
+    this.#log('info', message, fields);
   }
   warn(message: string, fields?: Record<string, unknown>): void {
-    this.log('warn', message, fields);
+    this.#log('warn', message, fields);
   }
   error(message: string, fields?: Record<string, unknown>): void {
-    this.log('error', message, fields);
+    this.#log('error', message, fields);
   }
 
-  private log(level: Exclude<LogLevel, 'off'>, message: string, fields?: Record<string, unknown>): void {
-    if (ORDER[level] < ORDER[this.level]) return;
-    const record = {
-      time: new Date().toISOString(),
-      level,
-      message,
-      ...(redactValue(fields ?? {}) as object),
-    };
-    let line = JSON.stringify(record);
-    if (this.options.secrets) line = this.options.secrets.scrub(line);
-    this.write(line);
+  #log(level: RecordLevel, message: string, fields?: Record<string, unknown>): void {
+    if (!isLevelEnabled(level, this.level)) return;
+    try {
+      const record = buildRecord(level, message, fields, this.options);
+      const core = { time: new Date(this.#now()).toISOString(), level, message: record.message };
+      // Core keys first and unshadowable: a field named `level` must not fake a record's level.
+      this.#write(JSON.stringify(Object.assign({ ...core }, record.fields, core)));
+    } catch {
+      // A closed stream or a failing writer: dropping one log line beats failing the call.
+    }
   }
 }
