@@ -1,0 +1,25 @@
+import type { Clock } from 'pristine';
+
+/**
+ * A clock whose short sleeps (backoff, ≤ 60 s) finish at once, so retries cost no real time. Long sleeps
+ * are deadlines (progress timeouts): they never fire, they only end when aborted.
+ */
+export class InstantClock implements Clock {
+  readonly sleeps: number[] = [];
+  private time = Date.parse('2026-01-01T00:00:00Z');
+  now(): number {
+    return this.time;
+  }
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    if (ms > 60_000) {
+      return new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    }
+    this.sleeps.push(ms);
+    this.time += ms;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  every(): () => void {
+    return () => {};
+  }
+}
