@@ -40,7 +40,7 @@ describe('CaptureLogger', () => {
 
 describe('SilentLogger', () => {
   it('is off and accepts every call', () => {
-    const logger = new SilentLogger();
+    const logger: Logger = new SilentLogger();
     expect(logger.level).toBe('off');
     expect(() => logger.error('x', { a: 1 })).not.toThrow();
   });
