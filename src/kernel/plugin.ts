@@ -13,6 +13,8 @@ import type { PristineError } from './errors/pristine-error.js';
 /** A named retry policy an endpoint can reference with `retry: 'name'`. */
 export interface RetryPolicySpec extends Partial<RetryDelayOptions> {
   maxRetries?: number;
+  /** Statuses that are final for this policy even though they are normally retried (e.g. 409). */
+  fatalStatuses?: readonly number[];
 }
 
 /** Concurrency limits for one resource: a counting and/or a weighted semaphore. */

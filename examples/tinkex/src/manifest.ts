@@ -388,6 +388,7 @@ export const tinkerManifest = defineManifest({
     {
       id: 'publish_checkpoint',
       method: 'POST',
+      retry: 'publish',
       path: `${CHECKPOINT}/publish`,
       multiSegment: ['checkpoint_id'],
       input: Type.Object(checkpointPath, strict),
@@ -396,6 +397,7 @@ export const tinkerManifest = defineManifest({
     {
       id: 'unpublish_checkpoint',
       method: 'DELETE',
+      retry: 'publish',
       path: `${CHECKPOINT}/publish`,
       multiSegment: ['checkpoint_id'],
       input: Type.Object(checkpointPath, strict),

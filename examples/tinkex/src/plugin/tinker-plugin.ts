@@ -49,6 +49,8 @@ export function tinkerPlugin(config: ResolvedConfig) {
     retryPolicies: {
       default: { maxRetries: config.max_retries, initialDelayMs: 500, maxDelayMs: 10_000 },
       none: { maxRetries: 0 },
+      // Publishing an already-public checkpoint is a 409 that no retry can fix.
+      publish: { maxRetries: config.max_retries, initialDelayMs: 500, maxDelayMs: 10_000, fatalStatuses: [409] },
     },
     pollProtocols: { tinker: tinkerPollProtocol },
     sessionProtocols: { tinker: tinkerSessionProtocol(config.heartbeat_interval_ms) },

@@ -58,11 +58,13 @@ export function shouldRetryStatus(status: number, headers: Record<string, string
 
 function errorFor(context: CallContext, result: CallResult, body: unknown, requestId: string | undefined) {
   const { status, headers } = result;
+  const policy = context.plugin.spec.retryPolicies?.[context.endpoint.spec.retry ?? 'default'];
+  const final = policy?.fatalStatuses?.includes(status) ?? false;
   return statusError(status, `${status} ${summarize(body)}`, {
     headers,
     body,
     requestId,
-    retryable: shouldRetryStatus(status, headers),
+    retryable: !final && shouldRetryStatus(status, headers),
     retryAfterMs: parseRetryAfterFor(context, headers),
   });
 }
