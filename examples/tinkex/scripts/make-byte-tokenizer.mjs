@@ -34,10 +34,31 @@ const tokenizer = {
   pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: false },
   post_processor: null,
   decoder: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: false },
-  model: { type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false, vocab, merges: [] },
+  model: {
+    type: 'BPE',
+    dropout: null,
+    unk_token: null,
+    continuing_subword_prefix: null,
+    end_of_word_suffix: null,
+    fuse_unk: false,
+    byte_fallback: false,
+    vocab,
+    merges: [],
+  },
 };
-const config = { tokenizer_class: 'PreTrainedTokenizerFast', model_max_length: 4096, clean_up_tokenization_spaces: false };
-const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'assets', 'tokenizers', 'tinkex', 'byte-level');
+const config = {
+  tokenizer_class: 'PreTrainedTokenizerFast',
+  model_max_length: 4096,
+  clean_up_tokenization_spaces: false,
+};
+const out = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'assets',
+  'tokenizers',
+  'tinkex',
+  'byte-level',
+);
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'tokenizer.json'), JSON.stringify(tokenizer));
 writeFileSync(join(out, 'tokenizer_config.json'), JSON.stringify(config, null, 2));

@@ -24,7 +24,13 @@ export { chunkData, estimateDatumBytes } from './training/chunking.js';
 export { mergeMetrics, mergeOutputs } from './training/metrics.js';
 export type { CustomLoss, ManualLoss, AutodiffLoss } from './training/custom-loss.js';
 export { loadTokenizer, resolveTokenizerId, type Tokenizer } from './tokenizer/tokenizer.js';
-export { downloadCheckpoint, extractSafely, UnsafeArchiveError, type DownloadOptions, type DownloadProgress } from './download/checkpoint-download.js';
+export {
+  downloadCheckpoint,
+  extractSafely,
+  UnsafeArchiveError,
+  type DownloadOptions,
+  type DownloadProgress,
+} from './download/checkpoint-download.js';
 export { TelemetryReporter } from './telemetry/reporter.js';
 export { VERSION } from './version.js';
 export {

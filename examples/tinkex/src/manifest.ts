@@ -86,11 +86,20 @@ export const tinkerManifest = defineManifest({
       resource: 'training',
       response: Type.Object({
         supported_models: Type.Array(
-          Type.Object({ model_name: Type.Optional(Type.String()), max_context_length: Type.Optional(Type.Integer()) }),
+          Type.Object({
+            model_name: Type.Optional(Type.String()),
+            max_context_length: Type.Optional(Type.Integer()),
+          }),
         ),
       }),
     },
-    { id: 'healthz', method: 'GET', path: '/api/v1/healthz', auth: false, response: Type.Object({ status: Type.String() }) },
+    {
+      id: 'healthz',
+      method: 'GET',
+      path: '/api/v1/healthz',
+      auth: false,
+      response: Type.Object({ status: Type.String() }),
+    },
     // Models
     {
       id: 'create_model',
@@ -145,7 +154,10 @@ export const tinkerManifest = defineManifest({
       path: '/api/v1/forward',
       resource: 'training',
       future: 'tinker',
-      input: Type.Object({ forward_input: LossInputSchema, model_id: Type.String(), ...seq, ...typeTag('forward') }, strict),
+      input: Type.Object(
+        { forward_input: LossInputSchema, model_id: Type.String(), ...seq, ...typeTag('forward') },
+        strict,
+      ),
       response: FutureHandleSchema,
     },
     {
@@ -155,7 +167,12 @@ export const tinkerManifest = defineManifest({
       resource: 'training',
       future: 'tinker',
       input: Type.Object(
-        { forward_backward_input: LossInputSchema, model_id: Type.String(), ...seq, ...typeTag('forward_backward') },
+        {
+          forward_backward_input: LossInputSchema,
+          model_id: Type.String(),
+          ...seq,
+          ...typeTag('forward_backward'),
+        },
         strict,
       ),
       response: FutureHandleSchema,
@@ -166,7 +183,10 @@ export const tinkerManifest = defineManifest({
       path: '/api/v1/optim_step',
       resource: 'training',
       future: 'tinker',
-      input: Type.Object({ adam_params: AdamParamsSchema, model_id: Type.String(), ...seq, ...typeTag('optim_step') }, strict),
+      input: Type.Object(
+        { adam_params: AdamParamsSchema, model_id: Type.String(), ...seq, ...typeTag('optim_step') },
+        strict,
+      ),
       response: FutureHandleSchema,
     },
     // Weights
@@ -339,14 +359,23 @@ export const tinkerManifest = defineManifest({
         strict,
       ),
       response: Type.Object({ training_runs: Type.Array(TrainingRunSchema), cursor: CursorSchema }),
-      pagination: { style: 'offset', offsetParam: 'offset', limitParam: 'limit', items: 'training_runs', total: 'cursor.total_count' },
+      pagination: {
+        style: 'offset',
+        offsetParam: 'offset',
+        limitParam: 'limit',
+        items: 'training_runs',
+        total: 'cursor.total_count',
+      },
     },
     {
       id: 'get_training_run',
       method: 'GET',
       path: '/api/v1/training_runs/{training_run_id}',
       query: ['access_scope'],
-      input: Type.Object({ training_run_id: Type.String({ minLength: 1 }), access_scope: accessScope }, strict),
+      input: Type.Object(
+        { training_run_id: Type.String({ minLength: 1 }), access_scope: accessScope },
+        strict,
+      ),
       response: TrainingRunSchema,
     },
     {
@@ -354,7 +383,10 @@ export const tinkerManifest = defineManifest({
       method: 'GET',
       path: '/api/v1/training_runs/{training_run_id}/checkpoints',
       input: Type.Object({ training_run_id: Type.String({ minLength: 1 }) }, strict),
-      response: Type.Object({ checkpoints: Type.Array(CheckpointSchema), cursor: Type.Optional(nullable(CursorSchema)) }),
+      response: Type.Object({
+        checkpoints: Type.Array(CheckpointSchema),
+        cursor: Type.Optional(nullable(CursorSchema)),
+      }),
     },
     {
       id: 'list_user_checkpoints',
@@ -362,11 +394,23 @@ export const tinkerManifest = defineManifest({
       path: '/api/v1/checkpoints',
       query: ['limit', 'offset'],
       input: Type.Object(
-        { limit: Type.Optional(Type.Integer({ minimum: 1 })), offset: Type.Optional(Type.Integer({ minimum: 0 })) },
+        {
+          limit: Type.Optional(Type.Integer({ minimum: 1 })),
+          offset: Type.Optional(Type.Integer({ minimum: 0 })),
+        },
         strict,
       ),
-      response: Type.Object({ checkpoints: Type.Array(CheckpointSchema), cursor: Type.Optional(nullable(CursorSchema)) }),
-      pagination: { style: 'offset', offsetParam: 'offset', limitParam: 'limit', items: 'checkpoints', total: 'cursor.total_count' },
+      response: Type.Object({
+        checkpoints: Type.Array(CheckpointSchema),
+        cursor: Type.Optional(nullable(CursorSchema)),
+      }),
+      pagination: {
+        style: 'offset',
+        offsetParam: 'offset',
+        limitParam: 'limit',
+        items: 'checkpoints',
+        total: 'cursor.total_count',
+      },
     },
     {
       id: 'delete_checkpoint',
@@ -434,14 +478,21 @@ export const tinkerManifest = defineManifest({
       path: '/api/v1/sessions/{session_id}',
       query: ['access_scope'],
       input: Type.Object({ session_id: Type.String({ minLength: 1 }), access_scope: accessScope }, strict),
-      response: Type.Object({ training_run_ids: Type.Array(Type.String()), sampler_ids: Type.Array(Type.String()) }),
+      response: Type.Object({
+        training_run_ids: Type.Array(Type.String()),
+        sampler_ids: Type.Array(Type.String()),
+      }),
     },
     {
       id: 'get_sampler',
       method: 'GET',
       path: '/api/v1/samplers/{sampler_id}',
       input: Type.Object({ sampler_id: Type.String({ minLength: 1 }) }, strict),
-      response: Type.Object({ sampler_id: Type.String(), base_model: Type.String(), model_path: Type.Optional(nullable(Type.String())) }),
+      response: Type.Object({
+        sampler_id: Type.String(),
+        base_model: Type.String(),
+        model_path: Type.Optional(nullable(Type.String())),
+      }),
     },
     // Signed archive downloads live on another origin: the base URL is set per call, no API key is sent.
     {

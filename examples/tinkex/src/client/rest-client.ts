@@ -23,7 +23,10 @@ export class RestClient {
   }
 
   getTrainingRun(training_run_id: string, access_scope?: AccessScope): Promise<TrainingRun> {
-    return this.kernel.call('get_training_run', { training_run_id, ...(access_scope ? { access_scope } : {}) });
+    return this.kernel.call('get_training_run', {
+      training_run_id,
+      ...(access_scope ? { access_scope } : {}),
+    });
   }
 
   getTrainingRunByTinkerPath(tinker_path: string, access_scope?: AccessScope): Promise<TrainingRun> {
@@ -35,13 +38,21 @@ export class RestClient {
     return this.kernel.call('weights_info', { tinker_path });
   }
 
-  listTrainingRuns(opts: { limit?: number; offset?: number; access_scope?: AccessScope; project_id?: string } = {}) {
+  listTrainingRuns(
+    opts: { limit?: number; offset?: number; access_scope?: AccessScope; project_id?: string } = {},
+  ) {
     return this.kernel.call('list_training_runs', { limit: 20, offset: 0, ...opts });
   }
 
   /** Every training run, page by page. */
-  iterateTrainingRuns(opts: { page_size?: number; access_scope?: AccessScope } = {}): PageIterable<TrainingRun> {
-    return this.kernel.paginate<TrainingRun>('list_training_runs', opts.access_scope ? { access_scope: opts.access_scope } : {}, { pageSize: opts.page_size ?? 20 });
+  iterateTrainingRuns(
+    opts: { page_size?: number; access_scope?: AccessScope } = {},
+  ): PageIterable<TrainingRun> {
+    return this.kernel.paginate<TrainingRun>(
+      'list_training_runs',
+      opts.access_scope ? { access_scope: opts.access_scope } : {},
+      { pageSize: opts.page_size ?? 20 },
+    );
   }
 
   listCheckpoints(training_run_id: string) {
@@ -60,19 +71,38 @@ export class RestClient {
    * A signed download URL for a checkpoint archive. The server answers 302 with `Location` (and
    * `Expires`, else 15 minutes); a 503 means the archive is being prepared, so wait and ask again.
    */
-  async getCheckpointArchiveUrl(training_run_id: string, checkpoint_id: string, options: CallOptions = {}): Promise<CheckpointArchiveUrl> {
+  async getCheckpointArchiveUrl(
+    training_run_id: string,
+    checkpoint_id: string,
+    options: CallOptions = {},
+  ): Promise<CheckpointArchiveUrl> {
     const clock = this.kernel.getServices().clock;
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.kernel.execute('get_checkpoint_archive_url', { training_run_id, checkpoint_id }, { ...options, maxRetries: options.maxRetries ?? 2 });
+        const result = await this.kernel.execute(
+          'get_checkpoint_archive_url',
+          { training_run_id, checkpoint_id },
+          { ...options, maxRetries: options.maxRetries ?? 2 },
+        );
         const location = result.headers.location;
         if (result.status < 300 || !location) {
           const body = typeof result.body === 'string' && result.body ? JSON.parse(result.body) : result.body;
-          if (body && typeof body === 'object' && 'url' in body) return { url: String(body.url), expires: new Date(String((body as { expires?: string }).expires ?? clock.now() + 900_000)) };
-          throw new ValidationError('archive response', [{ pointer: '/location', rule: 'redirect', message: `expected a redirect, got ${result.status}` }]);
+          if (body && typeof body === 'object' && 'url' in body)
+            return {
+              url: String(body.url),
+              expires: new Date(String((body as { expires?: string }).expires ?? clock.now() + 900_000)),
+            };
+          throw new ValidationError('archive response', [
+            { pointer: '/location', rule: 'redirect', message: `expected a redirect, got ${result.status}` },
+          ]);
         }
-        const expires = result.headers.expires ? new Date(result.headers.expires) : new Date(clock.now() + 15 * 60_000);
-        return { url: location, expires: Number.isNaN(expires.getTime()) ? new Date(clock.now() + 15 * 60_000) : expires };
+        const expires = result.headers.expires
+          ? new Date(result.headers.expires)
+          : new Date(clock.now() + 15 * 60_000);
+        return {
+          url: location,
+          expires: Number.isNaN(expires.getTime()) ? new Date(clock.now() + 15 * 60_000) : expires,
+        };
       } catch (error) {
         if (error instanceof APIStatusError && error.status === 503 && attempt < ARCHIVE_ATTEMPTS) {
           await clock.sleep(ARCHIVE_WAIT_MS, options.signal);
@@ -100,18 +130,28 @@ export class RestClient {
   /** Make a checkpoint public (409 ConflictError if it already is). */
   async publishCheckpointFromTinkerPath(tinker_path: string): Promise<void> {
     const p = parseTinkerPath(tinker_path);
-    await this.kernel.call('publish_checkpoint', { training_run_id: p.training_run_id, checkpoint_id: p.checkpoint_id });
+    await this.kernel.call('publish_checkpoint', {
+      training_run_id: p.training_run_id,
+      checkpoint_id: p.checkpoint_id,
+    });
   }
 
   async unpublishCheckpointFromTinkerPath(tinker_path: string): Promise<void> {
     const p = parseTinkerPath(tinker_path);
-    await this.kernel.call('unpublish_checkpoint', { training_run_id: p.training_run_id, checkpoint_id: p.checkpoint_id });
+    await this.kernel.call('unpublish_checkpoint', {
+      training_run_id: p.training_run_id,
+      checkpoint_id: p.checkpoint_id,
+    });
   }
 
   /** Set a time-to-live in seconds; `null` removes the expiry. */
   async setCheckpointTtlFromTinkerPath(tinker_path: string, ttl_seconds: number | null): Promise<void> {
     const p = parseTinkerPath(tinker_path);
-    await this.kernel.call('set_checkpoint_ttl', { training_run_id: p.training_run_id, checkpoint_id: p.checkpoint_id, ttl_seconds });
+    await this.kernel.call('set_checkpoint_ttl', {
+      training_run_id: p.training_run_id,
+      checkpoint_id: p.checkpoint_id,
+      ttl_seconds,
+    });
   }
 
   getSession(session_id: string, access_scope?: AccessScope) {
@@ -135,7 +175,15 @@ export class RestClient {
     const target = new URL(url);
     const query = Object.fromEntries(target.searchParams);
     const path = target.pathname.replace(/^\//, '').split('/').map(decodeURIComponent).join('/');
-    const result = await this.kernel.execute('download_archive', { path }, { baseUrl: target.origin, query, signal });
-    return { size: Number(result.headers['content-length'] ?? Number.NaN), body: result.response!.body, cancel: () => result.response!.cancel() };
+    const result = await this.kernel.execute(
+      'download_archive',
+      { path },
+      { baseUrl: target.origin, query, signal },
+    );
+    return {
+      size: Number(result.headers['content-length'] ?? Number.NaN),
+      body: result.response!.body,
+      cancel: () => result.response!.cancel(),
+    };
   }
 }

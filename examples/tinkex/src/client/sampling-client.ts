@@ -71,7 +71,8 @@ export class SamplingClient {
     const logger = loggerOf(service.kernel);
     this.onQueueState = debounceQueueState(
       (e) => {
-        if (e.queueState !== 'active') logger.warn(`Sampling for ${sampling_session_id} is paused. Reason: ${e.reason ?? e.queueState}.`);
+        if (e.queueState !== 'active')
+          logger.warn(`Sampling for ${sampling_session_id} is paused. Reason: ${e.reason ?? e.queueState}.`);
       },
       service.kernel.getServices().clock,
       60_000,
@@ -104,17 +105,26 @@ export class SamplingClient {
       async (): Promise<AttemptOutcome<SampleResponse>> => {
         try {
           await limiter.acquire(this.bucket);
-          const future = kernel.submit<SampleResponse>('asample', { ...body, seq_id: this.seq++ }, { onQueueState: this.onQueueState });
+          const future = kernel.submit<SampleResponse>(
+            'asample',
+            { ...body, seq_id: this.seq++ },
+            { onQueueState: this.onQueueState },
+          );
           return { kind: 'success', value: await future.result({ timeoutMs: cfg.progress_timeout_ms }) };
         } catch (error) {
-          if (error instanceof RateLimitError) limiter.backoff(this.bucket, promptBytes <= LARGE_PROMPT_BYTES ? 1_000 : 5_000);
+          if (error instanceof RateLimitError)
+            limiter.backoff(this.bucket, promptBytes <= LARGE_PROMPT_BYTES ? 1_000 : 5_000);
           return classify(error, cfg.enable_retry_logic);
         }
       },
       {
         maxRetries: cfg.enable_retry_logic ? Number.POSITIVE_INFINITY : 0,
         replayable: true,
-        delays: { initialDelayMs: cfg.retry_delay_base_ms, maxDelayMs: cfg.retry_delay_max_ms, jitter: cfg.jitter_factor },
+        delays: {
+          initialDelayMs: cfg.retry_delay_base_ms,
+          maxDelayMs: cfg.retry_delay_max_ms,
+          jitter: cfg.jitter_factor,
+        },
       },
     );
   }
@@ -123,10 +133,19 @@ export class SamplingClient {
    * Stream tokens as they are sampled (the `stream_sample` SSE extension). Against a server without the
    * extension (404), falls back to one non-streamed sample and yields its tokens, then the response.
    */
-  async *sampleStream(request: Omit<SampleRequest, 'num_samples'>, options: { signal?: AbortSignal } = {}): AsyncGenerator<SampleStreamChunk> {
-    const body = { ...this.body({ ...request, num_samples: 1 }), num_samples: 1 as const, seq_id: this.seq++ };
+  async *sampleStream(
+    request: Omit<SampleRequest, 'num_samples'>,
+    options: { signal?: AbortSignal } = {},
+  ): AsyncGenerator<SampleStreamChunk> {
+    const body = {
+      ...this.body({ ...request, num_samples: 1 }),
+      num_samples: 1 as const,
+      seq_id: this.seq++,
+    };
     try {
-      for await (const event of this.service.kernel.stream('stream_sample', body, { signal: options.signal })) {
+      for await (const event of this.service.kernel.stream('stream_sample', body, {
+        signal: options.signal,
+      })) {
         yield event as SampleStreamChunk;
       }
     } catch (error) {
@@ -134,7 +153,12 @@ export class SamplingClient {
       const response = await this.sample({ ...request, num_samples: 1 });
       const sequence = response.sequences[0];
       for (let i = 0; i < sequence.tokens.length; i++) {
-        yield { type: 'token', index: i, token: sequence.tokens[i], logprob: sequence.logprobs?.[i] ?? Number.NaN };
+        yield {
+          type: 'token',
+          index: i,
+          token: sequence.tokens[i],
+          logprob: sequence.logprobs?.[i] ?? Number.NaN,
+        };
       }
       yield { type: 'done', response };
     }
@@ -142,12 +166,18 @@ export class SamplingClient {
 
   /** Log probability of every prompt token given its prefix (the first is null). */
   async computeLogprobs(prompt: ModelInput | ModelInputWire | readonly number[]): Promise<(number | null)[]> {
-    const response = await this.sample({ prompt, num_samples: 1, sampling_params: { max_tokens: 1 }, include_prompt_logprobs: true });
+    const response = await this.sample({
+      prompt,
+      num_samples: 1,
+      sampling_params: { max_tokens: 1 },
+      include_prompt_logprobs: true,
+    });
     return response.prompt_logprobs ?? [];
   }
 
   async getBaseModel(): Promise<string> {
-    return (await this.service.kernel.call('get_sampler', { sampler_id: this.sampling_session_id })).base_model;
+    return (await this.service.kernel.call('get_sampler', { sampler_id: this.sampling_session_id }))
+      .base_model;
   }
 
   async getTokenizer(): Promise<Tokenizer> {
@@ -158,6 +188,8 @@ export class SamplingClient {
 function classify(error: unknown, retryEnabled: boolean): AttemptOutcome<SampleResponse> {
   const retryable =
     retryEnabled &&
-    (error instanceof FutureExpiredError || (error instanceof PristineError && (error.retryable || [408, 409, 410, 429].includes(error.status ?? 0) || (error.status ?? 0) >= 500)));
+    (error instanceof FutureExpiredError ||
+      (error instanceof PristineError &&
+        (error.retryable || [408, 409, 410, 429].includes(error.status ?? 0) || (error.status ?? 0) >= 500)));
   return retryable ? { kind: 'retryable', error: error as Error } : { kind: 'fatal', error: error as Error };
 }

@@ -52,10 +52,21 @@ export class ServiceClient {
 
   /** Create a LoRA model and its training client (waits until the model exists). */
   async createLoraTrainingClient(options: LoraTrainingOptions): Promise<TrainingClient> {
-    const { base_model, rank = 32, seed = null, train_mlp = true, train_attn = true, train_unembed = true } = options;
+    const {
+      base_model,
+      rank = 32,
+      seed = null,
+      train_mlp = true,
+      train_attn = true,
+      train_unembed = true,
+    } = options;
     if (!train_mlp && !train_attn && !train_unembed) {
       throw new ValidationError('createLoraTrainingClient options', [
-        { pointer: '/train_mlp', rule: 'anyOf', message: 'at least one of train_mlp, train_attn, train_unembed must be true' },
+        {
+          pointer: '/train_mlp',
+          rule: 'anyOf',
+          message: 'at least one of train_mlp, train_attn, train_unembed must be true',
+        },
       ]);
     }
     const ctx = await this.session();
@@ -72,16 +83,26 @@ export class ServiceClient {
   }
 
   /** A training client whose weights come from a saved checkpoint (fresh optimizer state). */
-  createTrainingClientFromState(path: string, opts: { base_model?: string; user_metadata?: Record<string, string> } = {}) {
+  createTrainingClientFromState(
+    path: string,
+    opts: { base_model?: string; user_metadata?: Record<string, string> } = {},
+  ) {
     return this.fromState(path, false, opts);
   }
 
   /** A training client that resumes from a checkpoint including its optimizer state. */
-  createTrainingClientFromStateWithOptimizer(path: string, opts: { base_model?: string; user_metadata?: Record<string, string> } = {}) {
+  createTrainingClientFromStateWithOptimizer(
+    path: string,
+    opts: { base_model?: string; user_metadata?: Record<string, string> } = {},
+  ) {
     return this.fromState(path, true, opts);
   }
 
-  private async fromState(path: string, optimizer: boolean, opts: { base_model?: string; user_metadata?: Record<string, string> }) {
+  private async fromState(
+    path: string,
+    optimizer: boolean,
+    opts: { base_model?: string; user_metadata?: Record<string, string> },
+  ) {
     parseTinkerPath(path);
     const info = await this.kernel.call('weights_info', { tinker_path: path });
     const client = await this.createLoraTrainingClient({
@@ -97,9 +118,18 @@ export class ServiceClient {
   }
 
   /** A sampling client for saved sampler weights (`model_path`) or a base model. */
-  async createSamplingClient(options: { model_path?: string; base_model?: string; retry_config?: Partial<SamplingRetryConfig> }): Promise<SamplingClient> {
+  async createSamplingClient(options: {
+    model_path?: string;
+    base_model?: string;
+    retry_config?: Partial<SamplingRetryConfig>;
+  }): Promise<SamplingClient> {
     if (!options.model_path === !options.base_model) {
-      throw ValidationError.field('createSamplingClient options', '/model_path', 'oneOf', 'pass exactly one of model_path or base_model');
+      throw ValidationError.field(
+        'createSamplingClient options',
+        '/model_path',
+        'oneOf',
+        'pass exactly one of model_path or base_model',
+      );
     }
     if (options.model_path) parseTinkerPath(options.model_path);
     const ctx = await this.session();

@@ -7,8 +7,13 @@ import { tinkerPlugin } from '../plugin/tinker-plugin.js';
 export type TinkerKernel = Kernel<TinkerManifest['endpoints'][number]>;
 
 /** Build the kernel for one ServiceClient; `configure` may swap adapters (tests, custom transports). */
-export function createTinkerKernel(config: ResolvedConfig, configure?: (kernel: TinkerKernel) => void): TinkerKernel {
-  const kernel = createKernel({ logLevel: config.log_level, requestIdHeader: 'x-request-id' }).use(tinkerPlugin(config));
+export function createTinkerKernel(
+  config: ResolvedConfig,
+  configure?: (kernel: TinkerKernel) => void,
+): TinkerKernel {
+  const kernel = createKernel({ logLevel: config.log_level, requestIdHeader: 'x-request-id' }).use(
+    tinkerPlugin(config),
+  );
   configure?.(kernel);
   return kernel;
 }

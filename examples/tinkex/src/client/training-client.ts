@@ -1,10 +1,21 @@
 import { APIFuture, debounceQueueState, type QueueStateEvent } from 'pristine';
-import type { AdamParams, Datum, ForwardBackwardOutput, LossFnType, OptimStepResponse } from '../types/schemas.js';
+import type {
+  AdamParams,
+  Datum,
+  ForwardBackwardOutput,
+  LossFnType,
+  OptimStepResponse,
+} from '../types/schemas.js';
 import { checkData } from '../types/datum.js';
 import { parseTinkerPath } from '../types/tinker-path.js';
 import { chunkData } from '../training/chunking.js';
 import { mergeOutputs } from '../training/metrics.js';
-import { backwardData, customLossGradients, forwardDataForCustomLoss, type CustomLoss } from '../training/custom-loss.js';
+import {
+  backwardData,
+  customLossGradients,
+  forwardDataForCustomLoss,
+  type CustomLoss,
+} from '../training/custom-loss.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
 import { loggerOf } from './tinker-kernel.js';
 import type { SamplingRetryConfig } from './sampling-client.js';
@@ -30,7 +41,8 @@ export class TrainingClient {
     const logger = loggerOf(service.kernel);
     this.onQueueState = debounceQueueState(
       (e) => {
-        if (e.queueState !== 'active') logger.warn(`Training for ${model_id} is paused. Reason: ${e.reason ?? e.queueState}.`);
+        if (e.queueState !== 'active')
+          logger.warn(`Training for ${model_id} is paused. Reason: ${e.reason ?? e.queueState}.`);
       },
       service.kernel.getServices().clock,
       60_000,
@@ -40,30 +52,51 @@ export class TrainingClient {
   /** Submit one sequenced request after the previous one, with a seq_id reserved now. */
   private enqueue<T>(endpoint: string, body: (seq_id: number) => Record<string, unknown>): APIFuture<T> {
     const seq_id = ++this.seq;
-    const future = this.service.kernel.submit<T>(endpoint, { ...body(seq_id), model_id: this.model_id, seq_id }, {
-      after: this.turn,
-      onQueueState: this.onQueueState,
-    });
+    const future = this.service.kernel.submit<T>(
+      endpoint,
+      { ...body(seq_id), model_id: this.model_id, seq_id },
+      {
+        after: this.turn,
+        onQueueState: this.onQueueState,
+      },
+    );
     this.turn = future.accepted.catch(() => undefined);
     return future;
   }
 
-  private lossPass(kind: 'forward' | 'forward_backward', data: readonly Datum[], loss_fn: LossFnType, loss_fn_config?: Record<string, number> | null) {
+  private lossPass(
+    kind: 'forward' | 'forward_backward',
+    data: readonly Datum[],
+    loss_fn: LossFnType,
+    loss_fn_config?: Record<string, number> | null,
+  ) {
     checkData(data, loss_fn);
     const key = kind === 'forward' ? 'forward_input' : 'forward_backward_input';
     const futures = chunkData(data).map((chunk) =>
-      this.enqueue<ForwardBackwardOutput>(kind, () => ({ [key]: { data: chunk, loss_fn, loss_fn_config: loss_fn_config ?? null } })),
+      this.enqueue<ForwardBackwardOutput>(kind, () => ({
+        [key]: { data: chunk, loss_fn, loss_fn_config: loss_fn_config ?? null },
+      })),
     );
-    return futures.length === 1 ? futures[0] : APIFuture.combine(futures, mergeOutputs, this.service.kernel.getServices().clock);
+    return futures.length === 1
+      ? futures[0]
+      : APIFuture.combine(futures, mergeOutputs, this.service.kernel.getServices().clock);
   }
 
   /** Forward only: logprobs and loss, no gradients. */
-  forward(data: readonly Datum[], loss_fn: LossFnType, loss_fn_config?: Record<string, number> | null): APIFuture<ForwardBackwardOutput> {
+  forward(
+    data: readonly Datum[],
+    loss_fn: LossFnType,
+    loss_fn_config?: Record<string, number> | null,
+  ): APIFuture<ForwardBackwardOutput> {
     return this.lossPass('forward', data, loss_fn, loss_fn_config);
   }
 
   /** Forward and backward: accumulates gradients for the next optimStep. */
-  forwardBackward(data: readonly Datum[], loss_fn: LossFnType, loss_fn_config?: Record<string, number> | null): APIFuture<ForwardBackwardOutput> {
+  forwardBackward(
+    data: readonly Datum[],
+    loss_fn: LossFnType,
+    loss_fn_config?: Record<string, number> | null,
+  ): APIFuture<ForwardBackwardOutput> {
     return this.lossPass('forward_backward', data, loss_fn, loss_fn_config);
   }
 
@@ -86,7 +119,10 @@ export class TrainingClient {
 
   /** Save weights and optimizer state under a name; the result holds the `tinker://` path. */
   saveState(name: string, opts: { ttl_seconds?: number } = {}): APIFuture<{ path: string }> {
-    return this.enqueue('save_weights', () => ({ path: name, ...(opts.ttl_seconds ? { ttl_seconds: opts.ttl_seconds } : {}) }));
+    return this.enqueue('save_weights', () => ({
+      path: name,
+      ...(opts.ttl_seconds ? { ttl_seconds: opts.ttl_seconds } : {}),
+    }));
   }
 
   loadState(path: string): APIFuture<{ path?: string }> {
@@ -101,13 +137,18 @@ export class TrainingClient {
 
   /** Save sampler weights under a name (for `createSamplingClient(model_path)`). */
   saveWeightsForSampler(name: string, opts: { ttl_seconds?: number } = {}): APIFuture<{ path: string }> {
-    return this.enqueue('save_weights_for_sampler', () => ({ path: name, ...(opts.ttl_seconds ? { ttl_seconds: opts.ttl_seconds } : {}) }));
+    return this.enqueue('save_weights_for_sampler', () => ({
+      path: name,
+      ...(opts.ttl_seconds ? { ttl_seconds: opts.ttl_seconds } : {}),
+    }));
   }
 
   /** Snapshot the current weights into an ephemeral sampler and return its client. */
   async saveWeightsAndGetSamplingClient(retry_config?: Partial<SamplingRetryConfig>) {
     const sampling_session_seq_id = this.ctx.nextSamplingSeqId();
-    const result = await this.enqueue<{ sampling_session_id: string }>('save_weights_for_sampler', () => ({ sampling_session_seq_id }));
+    const result = await this.enqueue<{ sampling_session_id: string }>('save_weights_for_sampler', () => ({
+      sampling_session_seq_id,
+    }));
     const { SamplingClient } = await import('./sampling-client.js');
     return new SamplingClient(this.service, result.sampling_session_id, retry_config);
   }
@@ -122,6 +163,8 @@ export class TrainingClient {
 
   async getTokenizer(): Promise<Tokenizer> {
     const info = await this.getInfo();
-    return loadTokenizer(resolveTokenizerId(info.model_data.model_name ?? info.model_name ?? '', info.model_data.tokenizer_id));
+    return loadTokenizer(
+      resolveTokenizerId(info.model_data.model_name ?? info.model_name ?? '', info.model_data.tokenizer_id),
+    );
   }
 }

@@ -33,10 +33,19 @@ export class UnsafeArchiveError extends PristineError {
  * memory, extracted into a temporary directory with every entry checked (no absolute paths, no `..`, no
  * links escaping the target), then moved into place. Temporary files are removed on every outcome.
  */
-export async function downloadCheckpoint(rest: RestClient, tinker_path: string, options: DownloadOptions): Promise<string[]> {
+export async function downloadCheckpoint(
+  rest: RestClient,
+  tinker_path: string,
+  options: DownloadOptions,
+): Promise<string[]> {
   const target = resolve(options.output_dir);
   if (!options.force && (await nonEmpty(target))) {
-    throw ValidationError.field('downloadCheckpoint options', '/output_dir', 'empty', `${target} exists and is not empty (pass force: true to replace it)`);
+    throw ValidationError.field(
+      'downloadCheckpoint options',
+      '/output_dir',
+      'empty',
+      `${target} exists and is not empty (pass force: true to replace it)`,
+    );
   }
   const { url } = await rest.getCheckpointArchiveUrlFromTinkerPath(tinker_path, { signal: options.signal });
   await mkdir(dirname(target), { recursive: true });
@@ -53,7 +62,9 @@ export async function downloadCheckpoint(rest: RestClient, tinker_path: string, 
       },
     });
     try {
-      await pipeline(Readable.from(download.body), counter, createWriteStream(archive), { signal: options.signal });
+      await pipeline(Readable.from(download.body), counter, createWriteStream(archive), {
+        signal: options.signal,
+      });
     } finally {
       download.cancel();
     }
@@ -83,13 +94,20 @@ export async function extractSafely(file: string, dir: string): Promise<void> {
     onReadEntry: (entry) => {
       if (refusal) return;
       const path = entry.path;
-      if (isAbsolute(path) || /^[a-zA-Z]:/.test(path)) refusal = new UnsafeArchiveError(path, 'absolute path');
-      else if (path.split(/[\\/]/).includes('..')) refusal = new UnsafeArchiveError(path, 'parent-directory segment');
-      else if (!inside(resolve(root, path))) refusal = new UnsafeArchiveError(path, 'outside the output directory');
+      if (isAbsolute(path) || /^[a-zA-Z]:/.test(path))
+        refusal = new UnsafeArchiveError(path, 'absolute path');
+      else if (path.split(/[\\/]/).includes('..'))
+        refusal = new UnsafeArchiveError(path, 'parent-directory segment');
+      else if (!inside(resolve(root, path)))
+        refusal = new UnsafeArchiveError(path, 'outside the output directory');
       else if (entry.type === 'SymbolicLink' || entry.type === 'Link') {
         const linkpath = entry.linkpath ?? '';
-        const resolved = entry.type === 'SymbolicLink' ? resolve(dirname(resolve(root, path)), linkpath) : resolve(root, linkpath);
-        if (isAbsolute(linkpath) || !inside(resolved)) refusal = new UnsafeArchiveError(path, `link to "${linkpath}" escapes the output directory`);
+        const resolved =
+          entry.type === 'SymbolicLink'
+            ? resolve(dirname(resolve(root, path)), linkpath)
+            : resolve(root, linkpath);
+        if (isAbsolute(linkpath) || !inside(resolved))
+          refusal = new UnsafeArchiveError(path, `link to "${linkpath}" escapes the output directory`);
       }
     },
   });

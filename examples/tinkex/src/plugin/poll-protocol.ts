@@ -14,7 +14,9 @@ export const tinkerPollProtocol: PollProtocol = {
   pollHeaders: ({ iteration, submitEndpoint, submitRoundtripMs }) => ({
     'X-Tinker-Request-Iteration': String(iteration),
     'X-Tinker-Request-Type': REQUEST_TYPES[submitEndpoint] ?? submitEndpoint,
-    ...(iteration === 0 ? { 'X-Tinker-Create-Promise-Roundtrip-Time': String(submitRoundtripMs / 1000) } : {}),
+    ...(iteration === 0
+      ? { 'X-Tinker-Create-Promise-Roundtrip-Time': String(submitRoundtripMs / 1000) }
+      : {}),
     'X-Stainless-Raw-Response': 'raw',
   }),
   read(body): PollReading {
@@ -26,7 +28,8 @@ export const tinkerPollProtocol: PollProtocol = {
         reason: typeof b.queue_state_reason === 'string' ? b.queue_state_reason : undefined,
       };
     }
-    if (b.status === 'complete_metadata') return { state: 'complete_metadata', sizeBytes: Number(b.response_payload_size ?? 0) };
+    if (b.status === 'complete_metadata')
+      return { state: 'complete_metadata', sizeBytes: Number(b.response_payload_size ?? 0) };
     if ('error' in b && b.error !== undefined && b.error !== null) {
       return { state: 'failed', message: String(b.error), category: categoryOf(b.category), body };
     }

@@ -50,11 +50,18 @@ export function tinkerPlugin(config: ResolvedConfig) {
       default: { maxRetries: config.max_retries, initialDelayMs: 500, maxDelayMs: 10_000 },
       none: { maxRetries: 0 },
       // Publishing an already-public checkpoint is a 409 that no retry can fix.
-      publish: { maxRetries: config.max_retries, initialDelayMs: 500, maxDelayMs: 10_000, fatalStatuses: [409] },
+      publish: {
+        maxRetries: config.max_retries,
+        initialDelayMs: 500,
+        maxDelayMs: 10_000,
+        fatalStatuses: [409],
+      },
     },
     pollProtocols: { tinker: tinkerPollProtocol },
     sessionProtocols: { tinker: tinkerSessionProtocol(config.heartbeat_interval_ms) },
     weights: { bodyBytes: (_context, bodyBytes) => bodyBytes },
-    concurrency: { sampling: { maxConcurrent: SAMPLING_MAX_CONCURRENT, maxWeight: SAMPLING_MAX_DISPATCH_BYTES } },
+    concurrency: {
+      sampling: { maxConcurrent: SAMPLING_MAX_CONCURRENT, maxWeight: SAMPLING_MAX_DISPATCH_BYTES },
+    },
   });
 }

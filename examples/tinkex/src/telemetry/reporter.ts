@@ -40,12 +40,27 @@ export class TelemetryReporter {
 
   /** Report an exception; user errors (4xx other than 408, or category user) go out as `user_error`. */
   exception(error: unknown): void {
-    const e = error as { name?: string; message?: string; status?: number; category?: string; body?: unknown };
-    const isUser = e.category === 'user' || (e.status !== undefined && e.status >= 400 && e.status < 500 && e.status !== 408);
+    const e = error as {
+      name?: string;
+      message?: string;
+      status?: number;
+      category?: string;
+      body?: unknown;
+    };
+    const isUser =
+      e.category === 'user' ||
+      (e.status !== undefined && e.status >= 400 && e.status < 500 && e.status !== 408);
     if (isUser) {
-      this.generic('user_error', { error_type: e.name, message: e.message, status_code: e.status, body: e.body }, 'WARNING');
+      this.generic(
+        'user_error',
+        { error_type: e.name, message: e.message, status_code: e.status, body: e.body },
+        'WARNING',
+      );
     } else {
-      this.record('UNHANDLED_EXCEPTION', 'ERROR', { error_type: e.name ?? 'Error', error_message: e.message ?? String(error) });
+      this.record('UNHANDLED_EXCEPTION', 'ERROR', {
+        error_type: e.name ?? 'Error',
+        error_message: e.message ?? String(error),
+      });
     }
   }
 

@@ -31,7 +31,12 @@ export function resolveTokenizerId(modelName: string, tokenizerId: string | null
 function candidates(id: string): string[] {
   const dirs = [join(BUNDLED, id)];
   if (process.env.TINKEX_TOKENIZER_CACHE) dirs.push(join(process.env.TINKEX_TOKENIZER_CACHE, id));
-  const hub = join(process.env.HF_HOME ?? join(homedir(), '.cache', 'huggingface'), 'hub', `models--${id.replace('/', '--')}`, 'snapshots');
+  const hub = join(
+    process.env.HF_HOME ?? join(homedir(), '.cache', 'huggingface'),
+    'hub',
+    `models--${id.replace('/', '--')}`,
+    'snapshots',
+  );
   if (existsSync(hub)) for (const snapshot of readdirSync(hub)) dirs.push(join(hub, snapshot));
   return dirs;
 }
@@ -57,7 +62,8 @@ export function loadTokenizer(id: string): Tokenizer {
   const hf = new HfTokenizer(json, config);
   const tokenizer: Tokenizer = {
     id,
-    encode: (text, options = {}) => hf.encode(text, { add_special_tokens: options.add_special_tokens ?? true }).ids,
+    encode: (text, options = {}) =>
+      hf.encode(text, { add_special_tokens: options.add_special_tokens ?? true }).ids,
     decode: (ids) => hf.decode([...ids]),
   };
   cache.set(id, tokenizer);

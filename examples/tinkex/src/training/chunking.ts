@@ -24,7 +24,11 @@ export function estimateDatumBytes(datum: Datum): number {
  * Split greedily, in order: a new chunk starts when the current one holds `maxLen` datums or the next
  * datum would push it past `maxBytes`. A single oversized datum gets a chunk of its own.
  */
-export function chunkData(data: readonly Datum[], maxLen = MAX_CHUNK_LEN, maxBytes = MAX_CHUNK_BYTES): Datum[][] {
+export function chunkData(
+  data: readonly Datum[],
+  maxLen = MAX_CHUNK_LEN,
+  maxBytes = MAX_CHUNK_BYTES,
+): Datum[][] {
   const chunks: Datum[][] = [];
   let current: Datum[] = [];
   let currentBytes = 0;

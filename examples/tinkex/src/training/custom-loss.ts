@@ -5,7 +5,9 @@ import type { Datum, TensorDataWire } from '../types/schemas.js';
 export type ManualLoss = (
   data: readonly Datum[],
   logprobs: number[][],
-) => { loss: number; grads: number[][]; metrics?: Record<string, number> } | Promise<{ loss: number; grads: number[][]; metrics?: Record<string, number> }>;
+) =>
+  | { loss: number; grads: number[][]; metrics?: Record<string, number> }
+  | Promise<{ loss: number; grads: number[][]; metrics?: Record<string, number> }>;
 
 /** A loss written with @tensorflow/tfjs-core ops; gradients come from automatic differentiation. */
 export interface AutodiffLoss {
@@ -23,16 +25,30 @@ export function forwardDataForCustomLoss(data: readonly Datum[]): Datum[] {
   return data.map((d, i) => {
     const inputs = d.loss_fn_inputs;
     if (!inputs.target_tokens) {
-      throw ValidationError.field('training data', `/data/${i}/loss_fn_inputs/target_tokens`, 'required', 'target_tokens is required for a custom loss');
+      throw ValidationError.field(
+        'training data',
+        `/data/${i}/loss_fn_inputs/target_tokens`,
+        'required',
+        'target_tokens is required for a custom loss',
+      );
     }
     for (const key of Object.keys(inputs)) {
       if (key !== 'target_tokens' && key !== 'weights') {
-        throw ValidationError.field('training data', `/data/${i}/loss_fn_inputs/${key}`, 'additionalProperties', 'custom losses accept only target_tokens and weights');
+        throw ValidationError.field(
+          'training data',
+          `/data/${i}/loss_fn_inputs/${key}`,
+          'additionalProperties',
+          'custom losses accept only target_tokens and weights',
+        );
       }
     }
     if (inputs.weights) return d;
     const n = inputs.target_tokens.data.length;
-    const weights: TensorDataWire = { data: new Array(n).fill(0), dtype: 'float32', shape: inputs.target_tokens.shape ?? [n] };
+    const weights: TensorDataWire = {
+      data: new Array(n).fill(0),
+      dtype: 'float32',
+      shape: inputs.target_tokens.shape ?? [n],
+    };
     return { ...d, loss_fn_inputs: { ...inputs, weights } };
   });
 }
@@ -46,11 +62,21 @@ export async function customLossGradients(
   if (typeof loss === 'function') {
     const out = await loss(data, logprobs);
     if (!Array.isArray(out.grads) || out.grads.length !== logprobs.length) {
-      throw ValidationError.field('custom loss', '/grads', 'length', `the loss must return one gradient array per datum (${logprobs.length})`);
+      throw ValidationError.field(
+        'custom loss',
+        '/grads',
+        'length',
+        `the loss must return one gradient array per datum (${logprobs.length})`,
+      );
     }
     out.grads.forEach((g, i) => {
       if (g.length !== logprobs[i].length) {
-        throw ValidationError.field('custom loss', `/grads/${i}`, 'length', `gradient ${i} has ${g.length} values, logprobs have ${logprobs[i].length}`);
+        throw ValidationError.field(
+          'custom loss',
+          `/grads/${i}`,
+          'length',
+          `gradient ${i} has ${g.length} values, logprobs have ${logprobs[i].length}`,
+        );
       }
     });
     return { loss: out.loss, grads: out.grads, metrics: out.metrics ?? {} };
@@ -92,6 +118,8 @@ async function loadTf(): Promise<any> {
       const core = 'tfjs-core';
       const cpu = 'tfjs-backend-cpu';
       const tf = await import(`@tensorflow/${core}`);
+      // tfjs-core registers gradient functions only on request.
+      await import(`@tensorflow/${core}/dist/register_all_gradients.js`);
       await import(`@tensorflow/${cpu}`);
       await tf.setBackend('cpu');
       return tf;

@@ -14,11 +14,17 @@ export function mergeOutputs(results: readonly ForwardBackwardOutput[]): Forward
   return {
     loss_fn_output_type: results[0]?.loss_fn_output_type,
     loss_fn_outputs: outputs,
-    metrics: mergeMetrics(results.map((r) => r.metrics), weights),
+    metrics: mergeMetrics(
+      results.map((r) => r.metrics),
+      weights,
+    ),
   };
 }
 
-export function mergeMetrics(metrics: readonly Record<string, number>[], weights: readonly number[]): Record<string, number> {
+export function mergeMetrics(
+  metrics: readonly Record<string, number>[],
+  weights: readonly number[],
+): Record<string, number> {
   const merged: Record<string, number> = {};
   if (metrics.length === 0) return merged;
   for (const key of Object.keys(metrics[0])) {
@@ -27,7 +33,9 @@ export function mergeMetrics(metrics: readonly Record<string, number>[], weights
     const reduction = key.slice(key.lastIndexOf(':') + 1);
     const totalWeight = weights.reduce((a, b) => a + b, 0);
     const weightedMean = () =>
-      totalWeight > 0 ? values.reduce((acc, v, i) => acc + v * weights[i], 0) / totalWeight : values.reduce((a, b) => a + b, 0) / values.length;
+      totalWeight > 0
+        ? values.reduce((acc, v, i) => acc + v * weights[i], 0) / totalWeight
+        : values.reduce((a, b) => a + b, 0) / values.length;
     switch (reduction) {
       case 'mean':
         merged[key] = weightedMean();

@@ -34,12 +34,18 @@ const REQUIRED: Record<string, string[]> = {
  * must match the model input. Every failure names `data[i].loss_fn_inputs.<name>` and nothing is sent.
  */
 export function checkData(data: readonly Datum[], lossFn: LossFnType | string): void {
-  if (data.length === 0) throw ValidationError.field('training data', '/data', 'minItems', 'No data provided');
+  if (data.length === 0)
+    throw ValidationError.field('training data', '/data', 'minItems', 'No data provided');
   const issues: { pointer: string; rule: string; message: string }[] = [];
   data.forEach((d, i) => {
     const inputs = d.loss_fn_inputs ?? {};
     for (const name of REQUIRED[lossFn] ?? []) {
-      if (!inputs[name]) issues.push({ pointer: `/data/${i}/loss_fn_inputs/${name}`, rule: 'required', message: `${name} is required for ${lossFn}` });
+      if (!inputs[name])
+        issues.push({
+          pointer: `/data/${i}/loss_fn_inputs/${name}`,
+          rule: 'required',
+          message: `${name} is required for ${lossFn}`,
+        });
     }
     const length = ModelInput.from(d.model_input).length;
     for (const [name, tensor] of Object.entries(inputs)) {
@@ -50,9 +56,14 @@ export function checkData(data: readonly Datum[], lossFn: LossFnType | string): 
         issues.push(...(error as ValidationError).issues);
         continue;
       }
-      if (name === 'target_tokens' && tensor.dtype !== 'int64') issues.push({ pointer: `${where}/dtype`, rule: 'enum', message: 'target_tokens must be int64' });
+      if (name === 'target_tokens' && tensor.dtype !== 'int64')
+        issues.push({ pointer: `${where}/dtype`, rule: 'enum', message: 'target_tokens must be int64' });
       if (tensor.data.length !== length) {
-        issues.push({ pointer: where, rule: 'length', message: `has ${tensor.data.length} values but the model input has ${length} tokens` });
+        issues.push({
+          pointer: where,
+          rule: 'length',
+          message: `has ${tensor.data.length} values but the model input has ${length} tokens`,
+        });
       }
     }
   });

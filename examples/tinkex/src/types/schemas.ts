@@ -30,12 +30,20 @@ export const ImageAssetPointerChunkSchema = Type.Object(
   },
   strict,
 );
-export const ModelInputChunkSchema = Type.Union([EncodedTextChunkSchema, ImageChunkSchema, ImageAssetPointerChunkSchema]);
+export const ModelInputChunkSchema = Type.Union([
+  EncodedTextChunkSchema,
+  ImageChunkSchema,
+  ImageAssetPointerChunkSchema,
+]);
 export const ModelInputSchema = Type.Object({ chunks: Type.Array(ModelInputChunkSchema) }, strict);
 
 export const TensorDtypeSchema = Type.Union([Type.Literal('int64'), Type.Literal('float32')]);
 export const TensorDataSchema = Type.Object(
-  { data: Type.Array(Type.Number()), dtype: TensorDtypeSchema, shape: Type.Optional(nullable(Type.Array(Type.Integer({ minimum: 0 })))) },
+  {
+    data: Type.Array(Type.Number()),
+    dtype: TensorDtypeSchema,
+    shape: Type.Optional(nullable(Type.Array(Type.Integer({ minimum: 0 })))),
+  },
   strict,
 );
 export const DatumSchema = Type.Object(
@@ -50,7 +58,11 @@ export const LossFnSchema = Type.Union([
   Type.Literal('dro'),
 ]);
 export const LossInputSchema = Type.Object(
-  { data: Type.Array(DatumSchema), loss_fn: LossFnSchema, loss_fn_config: Type.Optional(nullable(Type.Record(Type.String(), Type.Number()))) },
+  {
+    data: Type.Array(DatumSchema),
+    loss_fn: LossFnSchema,
+    loss_fn_config: Type.Optional(nullable(Type.Record(Type.String(), Type.Number()))),
+  },
   strict,
 );
 
@@ -69,7 +81,9 @@ export const SamplingParamsSchema = Type.Object(
   {
     max_tokens: Type.Optional(nullable(Type.Integer({ minimum: 1 }))),
     seed: Type.Optional(nullable(Type.Integer())),
-    stop: Type.Optional(nullable(Type.Union([Type.String(), Type.Array(Type.String()), Type.Array(Type.Integer())]))),
+    stop: Type.Optional(
+      nullable(Type.Union([Type.String(), Type.Array(Type.String()), Type.Array(Type.Integer())])),
+    ),
     temperature: Type.Optional(Type.Number({ minimum: 0 })),
     top_k: Type.Optional(Type.Integer()),
     top_p: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
@@ -88,13 +102,18 @@ export const LoraConfigSchema = Type.Object(
 );
 
 // Responses: unknown fields are kept (servers add fields over time).
-export const FutureHandleSchema = Type.Object({ request_id: Type.String(), model_id: Type.Optional(Type.String()) });
+export const FutureHandleSchema = Type.Object({
+  request_id: Type.String(),
+  model_id: Type.Optional(Type.String()),
+});
 export const LossOutputSchema = Type.Object({
   loss_fn_output_type: Type.Optional(Type.String()),
   loss_fn_outputs: Type.Array(Type.Record(Type.String(), TensorDataSchema)),
   metrics: Type.Record(Type.String(), Type.Number()),
 });
-export const OptimStepResponseSchema = Type.Object({ metrics: Type.Optional(nullable(Type.Record(Type.String(), Type.Number()))) });
+export const OptimStepResponseSchema = Type.Object({
+  metrics: Type.Optional(nullable(Type.Record(Type.String(), Type.Number()))),
+});
 export const SampledSequenceSchema = Type.Object({
   tokens: Type.Array(Type.Integer()),
   logprobs: Type.Optional(nullable(Type.Array(Type.Number()))),
@@ -103,7 +122,9 @@ export const SampledSequenceSchema = Type.Object({
 export const SampleResponseSchema = Type.Object({
   sequences: Type.Array(SampledSequenceSchema),
   prompt_logprobs: Type.Optional(nullable(Type.Array(nullable(Type.Number())))),
-  topk_prompt_logprobs: Type.Optional(nullable(Type.Array(nullable(Type.Array(Type.Tuple([Type.Integer(), Type.Number()])))))),
+  topk_prompt_logprobs: Type.Optional(
+    nullable(Type.Array(nullable(Type.Array(Type.Tuple([Type.Integer(), Type.Number()]))))),
+  ),
 });
 export const CheckpointSchema = Type.Object({
   checkpoint_id: Type.String(),
@@ -114,7 +135,11 @@ export const CheckpointSchema = Type.Object({
   public: Type.Optional(Type.Boolean()),
   expires_at: Type.Optional(nullable(Type.String())),
 });
-export const CursorSchema = Type.Object({ offset: Type.Integer(), limit: Type.Integer(), total_count: Type.Integer() });
+export const CursorSchema = Type.Object({
+  offset: Type.Integer(),
+  limit: Type.Integer(),
+  total_count: Type.Integer(),
+});
 export const TrainingRunSchema = Type.Object({
   training_run_id: Type.String(),
   base_model: Type.String(),
@@ -149,4 +174,11 @@ export type TrainingRun = Static<typeof TrainingRunSchema>;
 export type Cursor = Static<typeof CursorSchema>;
 
 /** The Python SDK's AdamParams defaults (the server fills them in when omitted). */
-export const ADAM_DEFAULTS = { learning_rate: 1e-4, beta1: 0.9, beta2: 0.95, eps: 1e-12, weight_decay: 0, grad_clip_norm: 0 } as const;
+export const ADAM_DEFAULTS = {
+  learning_rate: 1e-4,
+  beta1: 0.9,
+  beta2: 0.95,
+  eps: 1e-12,
+  weight_decay: 0,
+  grad_clip_norm: 0,
+} as const;

@@ -1,7 +1,8 @@
 import { ValidationError } from 'pristine';
 import type { TensorDataWire, TensorDtype } from './schemas.js';
 
-type Numeric = readonly number[] | Float32Array | Float64Array | Int32Array | BigInt64Array | readonly bigint[];
+type Numeric =
+  readonly number[] | Float32Array | Float64Array | Int32Array | BigInt64Array | readonly bigint[];
 
 /** A dense tensor as the wire carries it: flat data, a dtype (`int64` or `float32`) and a shape. */
 export class TensorData {
@@ -25,21 +26,39 @@ export class TensorData {
   }
 
   /** Throw a ValidationError naming `where` if the dtype, values or shape are inconsistent. */
-  static check(wire: { data: readonly number[]; dtype: string; shape?: readonly number[] | null }, where: string): void {
+  static check(
+    wire: { data: readonly number[]; dtype: string; shape?: readonly number[] | null },
+    where: string,
+  ): void {
     if (wire.dtype !== 'int64' && wire.dtype !== 'float32') {
-      throw ValidationError.field('tensor', `${where}/dtype`, 'enum', `dtype must be "int64" or "float32", got "${wire.dtype}"`);
+      throw ValidationError.field(
+        'tensor',
+        `${where}/dtype`,
+        'enum',
+        `dtype must be "int64" or "float32", got "${wire.dtype}"`,
+      );
     }
     if (wire.dtype === 'int64') {
       for (let i = 0; i < wire.data.length; i++) {
         if (!Number.isInteger(wire.data[i])) {
-          throw ValidationError.field('tensor', `${where}/data/${i}`, 'integer', `int64 tensors hold integers, got ${wire.data[i]}`);
+          throw ValidationError.field(
+            'tensor',
+            `${where}/data/${i}`,
+            'integer',
+            `int64 tensors hold integers, got ${wire.data[i]}`,
+          );
         }
       }
     }
     if (wire.shape) {
       const size = wire.shape.reduce((a, b) => a * b, 1);
       if (size !== wire.data.length) {
-        throw ValidationError.field('tensor', `${where}/shape`, 'shape', `shape [${wire.shape.join(', ')}] holds ${size} values, data has ${wire.data.length}`);
+        throw ValidationError.field(
+          'tensor',
+          `${where}/shape`,
+          'shape',
+          `shape [${wire.shape.join(', ')}] holds ${size} values, data has ${wire.data.length}`,
+        );
       }
     }
   }
@@ -49,7 +68,9 @@ export class TensorData {
   }
 
   toTypedArray(): Float32Array | BigInt64Array {
-    return this.dtype === 'float32' ? Float32Array.from(this.data) : BigInt64Array.from(this.data, (x) => BigInt(x));
+    return this.dtype === 'float32'
+      ? Float32Array.from(this.data)
+      : BigInt64Array.from(this.data, (x) => BigInt(x));
   }
 
   toJSON(): TensorDataWire {
@@ -62,7 +83,12 @@ function inferDtype(values: Numeric): TensorDtype {
   if (values instanceof Int32Array || values instanceof BigInt64Array) return 'int64';
   const first = (values as readonly unknown[])[0];
   if (typeof first === 'bigint') return 'int64';
-  throw ValidationError.field('tensor', '/dtype', 'required', 'dtype is required for plain arrays ("int64" or "float32")');
+  throw ValidationError.field(
+    'tensor',
+    '/dtype',
+    'required',
+    'dtype is required for plain arrays ("int64" or "float32")',
+  );
 }
 
 /** Copy into a plain number array without per-element closures (1M values are common). */

@@ -7,15 +7,23 @@ async function run(chaos: string | undefined) {
   const clock = new InstantClock();
   const env = await setup({ chaos }, { configureKernel: (kernel) => kernel.register(Ports.Clock, clock) });
   try {
-    const training = await env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 8 });
+    const training = await env.service.createLoraTrainingClient({
+      base_model: 'meta-llama/Llama-3.2-1B',
+      rank: 8,
+    });
     const losses: Promise<number>[] = [];
     for (let i = 0; i < 20; i++) {
-      losses.push(training.forwardBackward([textDatum(TEXT)], 'cross_entropy').then((r) => r.metrics['loss:sum']));
+      losses.push(
+        training.forwardBackward([textDatum(TEXT)], 'cross_entropy').then((r) => r.metrics['loss:sum']),
+      );
       training.optimStep({ learning_rate: 1e-4 });
     }
     const final = (await training.forward([textDatum(TEXT)], 'cross_entropy')).metrics['loss:sum'];
     const sampler = await training.saveWeightsAndGetSamplingClient();
-    const sample = await sampler.sample({ prompt: bytes('The quick'), sampling_params: { max_tokens: 6, temperature: 0 } });
+    const sample = await sampler.sample({
+      prompt: bytes('The quick'),
+      sampling_params: { max_tokens: 6, temperature: 0 },
+    });
     return {
       losses: await Promise.all(losses),
       final,
@@ -32,7 +40,9 @@ async function run(chaos: string | undefined) {
 describe('exactly-once training under chaos', () => {
   it('ends with exactly the same loss with 20% 5xx, 10% 429, 5% resets, lost responses and queue pauses', async () => {
     const calm = await run(undefined);
-    const stormy = await run('5xx=0.2,429=0.1,reset=0.05,lost=0.05,truncate=0.02;scope=training|sampling|sessions;pause=0.2,5xx=0.2,429=0.05;scope=futures');
+    const stormy = await run(
+      '5xx=0.2,429=0.1,reset=0.05,lost=0.05,truncate=0.02;scope=training|sampling|sessions;pause=0.2,5xx=0.2,429=0.05;scope=futures',
+    );
     expect(stormy.faults).toBeGreaterThan(10);
     expect(stormy.losses).toEqual(calm.losses);
     expect(stormy.final).toBe(calm.final);

@@ -13,13 +13,27 @@ export class InstantClock implements Clock {
   async sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
     if (ms > 60_000) {
-      return new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
+      return new Promise((_, reject) =>
+        signal?.addEventListener('abort', () => reject(signal.reason), { once: true }),
+      );
     }
     this.sleeps.push(ms);
     this.time += ms;
     await new Promise((resolve) => setImmediate(resolve));
   }
-  every(): () => void {
-    return () => {};
+  private readonly timers = new Set<() => void>();
+
+  /** Repeating timers only fire when the test calls `tick()`. */
+  every(_ms: number, fn: () => void): () => void {
+    this.timers.add(fn);
+    return () => this.timers.delete(fn);
+  }
+
+  tick(): void {
+    for (const fn of [...this.timers]) fn();
+  }
+
+  get timerCount(): number {
+    return this.timers.size;
   }
 }

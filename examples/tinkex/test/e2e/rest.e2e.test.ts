@@ -3,7 +3,13 @@ import { mkdtemp, readFile, readdir, rm, writeFile, mkdir, symlink } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tar from 'tar';
-import { ConflictError, downloadCheckpoint, extractSafely, UnsafeArchiveError, ValidationError } from '../../src/index.js';
+import {
+  ConflictError,
+  downloadCheckpoint,
+  extractSafely,
+  UnsafeArchiveError,
+  ValidationError,
+} from '../../src/index.js';
 import { setup, TEXT, textDatum } from './harness.js';
 
 let cleanup: Array<() => Promise<void>> = [];
@@ -22,7 +28,10 @@ describe('RestClient and checkpoint download', () => {
   it('lists and reads runs, checkpoints and sessions, sets a TTL, publishes, and downloads the archive', async () => {
     const env = await setup();
     cleanup.push(env.close);
-    const training = await env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 4 });
+    const training = await env.service.createLoraTrainingClient({
+      base_model: 'meta-llama/Llama-3.2-1B',
+      rank: 4,
+    });
     await training.forwardBackward([textDatum(TEXT)], 'cross_entropy');
     const { path } = await training.saveState('ckpt');
     const sampler = await training.saveWeightsForSampler('for-sampling');
@@ -40,7 +49,10 @@ describe('RestClient and checkpoint download', () => {
     expect((await rest.getWeightsInfoByTinkerPath(path)).lora_rank).toBe(4);
 
     await rest.setCheckpointTtlFromTinkerPath(path, 3600);
-    expect((await rest.listCheckpoints(training.model_id)).checkpoints.find((c) => c.tinker_path === path)?.expires_at).toBeTruthy();
+    expect(
+      (await rest.listCheckpoints(training.model_id)).checkpoints.find((c) => c.tinker_path === path)
+        ?.expires_at,
+    ).toBeTruthy();
     await rest.setCheckpointTtlFromTinkerPath(path, null);
     await rest.publishCheckpointFromTinkerPath(path);
     await expect(rest.publishCheckpointFromTinkerPath(path)).rejects.toBeInstanceOf(ConflictError);
@@ -52,7 +64,10 @@ describe('RestClient and checkpoint download', () => {
 
     const out = join(await tempDir(), 'ckpt');
     const progress: number[] = [];
-    const files = await downloadCheckpoint(rest, path, { output_dir: out, onProgress: (p) => progress.push(p.downloadedBytes) });
+    const files = await downloadCheckpoint(rest, path, {
+      output_dir: out,
+      onProgress: (p) => progress.push(p.downloadedBytes),
+    });
     expect(files).toEqual(['adapter_config.json', 'adapter_model.json']);
     expect(JSON.parse(await readFile(join(out, 'adapter_config.json'), 'utf8')).r).toBe(4);
     expect(progress.at(-1)).toBeGreaterThan(0);
@@ -66,8 +81,22 @@ describe('RestClient and checkpoint download', () => {
   });
 
   it.each([
-    ['a ../ entry', async (src: string) => ({ entries: ['../evil.txt'], cwd: join(src, 'inner'), setup: () => writeFile(join(src, 'evil.txt'), 'x') })],
-    ['an escaping symlink', async (src: string) => ({ entries: ['link'], cwd: src, setup: () => symlink('/etc/passwd', join(src, 'link')) })],
+    [
+      'a ../ entry',
+      async (src: string) => ({
+        entries: ['../evil.txt'],
+        cwd: join(src, 'inner'),
+        setup: () => writeFile(join(src, 'evil.txt'), 'x'),
+      }),
+    ],
+    [
+      'an escaping symlink',
+      async (src: string) => ({
+        entries: ['link'],
+        cwd: src,
+        setup: () => symlink('/etc/passwd', join(src, 'link')),
+      }),
+    ],
   ])('refuses a malicious archive with %s and leaves nothing outside output_dir', async (_name, make) => {
     const root = await tempDir();
     const src = join(root, 'src');

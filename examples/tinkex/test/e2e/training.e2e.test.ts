@@ -9,7 +9,10 @@ afterEach(async () => {
 });
 
 /** 20 pipelined forwardBackward + optimStep rounds; returns the losses. */
-async function train(training: Awaited<ReturnType<Awaited<ReturnType<typeof setup>>['service']['createLoraTrainingClient']>>, steps = 20) {
+async function train(
+  training: Awaited<ReturnType<Awaited<ReturnType<typeof setup>>['service']['createLoraTrainingClient']>>,
+  steps = 20,
+) {
   const futures = [];
   for (let i = 0; i < steps; i++) {
     futures.push(training.forwardBackward([textDatum(TEXT)], 'cross_entropy'));
@@ -23,11 +26,16 @@ describe('Tinkex against the emulator', () => {
   it('trains with pipelined steps, halving the loss, each step applied exactly once and in order', async () => {
     const env = await setup();
     cleanup = env.close;
-    const training = await env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 8 });
+    const training = await env.service.createLoraTrainingClient({
+      base_model: 'meta-llama/Llama-3.2-1B',
+      rank: 8,
+    });
     expect(training.model_id).toMatch(/:train:0$/);
     const losses = await train(training);
     expect(losses[19]).toBeLessThan(losses[0] * 0.5);
-    expect(env.emulator.state.appliedSteps(training.model_id)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(env.emulator.state.appliedSteps(training.model_id)).toEqual(
+      Array.from({ length: 40 }, (_, i) => i + 1),
+    );
   });
 
   it('saves state and resumes with the optimizer to the identical loss', async () => {
@@ -47,7 +55,10 @@ describe('Tinkex against the emulator', () => {
   it('samples, streams and computes logprobs from the trained weights', async () => {
     const env = await setup();
     cleanup = env.close;
-    const training = await env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 8 });
+    const training = await env.service.createLoraTrainingClient({
+      base_model: 'meta-llama/Llama-3.2-1B',
+      rank: 8,
+    });
     await train(training);
     const sampler = await training.saveWeightsAndGetSamplingClient();
     const prompt = bytes('The quick');
@@ -64,7 +75,10 @@ describe('Tinkex against the emulator', () => {
     expect(response.topk_prompt_logprobs?.[1]).toHaveLength(3);
     const streamed: number[] = [];
     let done = false;
-    for await (const chunk of sampler.sampleStream({ prompt, sampling_params: { max_tokens: 10, temperature: 0 } })) {
+    for await (const chunk of sampler.sampleStream({
+      prompt,
+      sampling_params: { max_tokens: 10, temperature: 0 },
+    })) {
       if (chunk.type === 'token') streamed.push(chunk.token);
       else done = true;
     }
@@ -81,18 +95,51 @@ describe('Tinkex against the emulator', () => {
   it('rejects bad input with ValidationError before any request is sent', async () => {
     const env = await setup();
     cleanup = env.close;
-    const training = await env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 8 });
+    const training = await env.service.createLoraTrainingClient({
+      base_model: 'meta-llama/Llama-3.2-1B',
+      rank: 8,
+    });
     const before = env.emulator.state.requests.length;
     const good = textDatum('abcd');
     const cases: Array<() => unknown> = [
-      () => training.forwardBackward([{ ...good, loss_fn_inputs: { ...good.loss_fn_inputs, target_tokens: { ...good.loss_fn_inputs.target_tokens, dtype: 'float64' as never } } }], 'cross_entropy'),
-      () => training.forwardBackward([{ ...good, loss_fn_inputs: { ...good.loss_fn_inputs, weights: { data: [1, 1, 1], dtype: 'float32', shape: [4] } } }], 'cross_entropy'),
-      () => training.forwardBackward([{ model_input: good.model_input, loss_fn_inputs: { weights: good.loss_fn_inputs.weights } }], 'cross_entropy'),
+      () =>
+        training.forwardBackward(
+          [
+            {
+              ...good,
+              loss_fn_inputs: {
+                ...good.loss_fn_inputs,
+                target_tokens: { ...good.loss_fn_inputs.target_tokens, dtype: 'float64' as never },
+              },
+            },
+          ],
+          'cross_entropy',
+        ),
+      () =>
+        training.forwardBackward(
+          [
+            {
+              ...good,
+              loss_fn_inputs: {
+                ...good.loss_fn_inputs,
+                weights: { data: [1, 1, 1], dtype: 'float32', shape: [4] },
+              },
+            },
+          ],
+          'cross_entropy',
+        ),
+      () =>
+        training.forwardBackward(
+          [{ model_input: good.model_input, loss_fn_inputs: { weights: good.loss_fn_inputs.weights } }],
+          'cross_entropy',
+        ),
       () => training.loadState('s3://bucket/weights'),
       () => env.service.createRestClient().getTrainingRunByTinkerPath('tinker://only-two'),
     ];
     for (const run of cases) {
-      const error = await Promise.resolve().then(run).catch((e) => e);
+      const error = await Promise.resolve()
+        .then(run)
+        .catch((e) => e);
       expect(error).toBeInstanceOf(ValidationError);
     }
     expect(env.emulator.state.requests.length).toBe(before);

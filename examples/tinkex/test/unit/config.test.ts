@@ -1,0 +1,73 @@
+import { describe, expect, it } from '@jest/globals';
+import { inspect } from 'node:util';
+import { resolveConfig, ServiceClient, ValidationError, DEFAULT_BASE_URL } from '../../src/index.js';
+
+describe('ServiceClient configuration', () => {
+  it('layers options over environment over defaults', () => {
+    const env = {
+      TINKER_API_KEY: 'tml-from-env',
+      TINKER_BASE_URL: 'http://env.test/',
+      TINKER_TAGS: 'a,b,a',
+      TINKER_PROJECT_ID: 'p1',
+      TINKER_TELEMETRY: '0',
+      TINKER_LOG: 'debug',
+    };
+    const fromEnv = resolveConfig({ env });
+    expect(fromEnv.base_url).toBe('http://env.test');
+    expect(fromEnv.tags).toEqual(['a', 'b']);
+    expect(fromEnv.project_id).toBe('p1');
+    expect(fromEnv.telemetry).toBe(false);
+    expect(fromEnv.log_level).toBe('debug');
+    expect(fromEnv.max_retries).toBe(10);
+    const fromOptions = resolveConfig({
+      env,
+      api_key: 'tml-option',
+      base_url: 'http://opt.test',
+      tags: ['z'],
+      telemetry: true,
+    });
+    expect(fromOptions.api_key.reveal()).toBe('tml-option');
+    expect(fromOptions.base_url).toBe('http://opt.test');
+    expect(fromOptions.tags).toEqual(['z']);
+    expect(fromOptions.telemetry).toBe(true);
+    expect(resolveConfig({ env: { TINKER_API_KEY: 'tml-x' } }).base_url).toBe(DEFAULT_BASE_URL);
+  });
+
+  it('adds Cloudflare Access headers from the environment', () => {
+    const config = resolveConfig({
+      env: {
+        TINKER_API_KEY: 'tml-x',
+        CLOUDFLARE_ACCESS_CLIENT_ID: 'cid',
+        CLOUDFLARE_ACCESS_CLIENT_SECRET: 'csecret',
+      },
+    });
+    expect(config.default_headers).toEqual({
+      'CF-Access-Client-Id': 'cid',
+      'CF-Access-Client-Secret': 'csecret',
+    });
+  });
+
+  it('rejects a key without the tml- prefix, without echoing it', () => {
+    const error = (() => {
+      try {
+        new ServiceClient({ api_key: 'sk-super-secret-value', env: {} });
+      } catch (e) {
+        return e as ValidationError;
+      }
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error!.message).toContain('tml-');
+    expect(error!.message).not.toContain('super-secret');
+    expect(() => new ServiceClient({ env: {} })).toThrow(/api_key/);
+  });
+
+  it('never shows the key in util.inspect or JSON of the client', () => {
+    const client = new ServiceClient({
+      api_key: 'tml-very-secret-key-123',
+      env: {},
+      base_url: 'http://127.0.0.1:9',
+    });
+    expect(inspect(client, { depth: 6 })).not.toContain('very-secret');
+    expect(JSON.stringify(client.config)).not.toContain('very-secret');
+  });
+});
