@@ -1,0 +1,174 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, type RunningEmulator } from '../emulator/index.js';
+import { downloadCheckpoint, ServiceClient } from '../index.js';
+import { lineChart, terminal } from '../cli/terminal.js';
+
+/** Every two-byte context in this text has one continuation, so the byte model can learn it exactly. */
+export const QUICKSTART_TEXT = 'The quick brown fox jumps over the lazy dog. ';
+
+export interface QuickstartOptions {
+  steps: number;
+  json: boolean;
+  env?: NodeJS.ProcessEnv;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WriteStream;
+}
+
+export interface QuickstartSummary {
+  backend: 'emulator' | 'remote';
+  model_id: string;
+  steps: number;
+  loss_curve: number[];
+  loss_reduction: number;
+  checkpoint: string;
+  sample: { prompt: string; completion: string };
+  training_runs: number;
+  checkpoints: string[];
+  downloaded_files: string[];
+  timings_ms: Record<string, number>;
+}
+
+/**
+ * The whole Tinker workflow through the public API: train a LoRA, save, sample (streamed), list runs and
+ * checkpoints, download the archive. Uses the embedded emulator unless TINKER_BASE_URL and
+ * TINKER_API_KEY point at a real deployment.
+ */
+export async function runQuickstart(options: QuickstartOptions): Promise<QuickstartSummary> {
+  const env = options.env ?? process.env;
+  const out = options.stdout ?? process.stdout;
+  const term = terminal(options.stderr ?? process.stderr, env);
+  const remote = Boolean(env.TINKER_BASE_URL && env.TINKER_API_KEY);
+  const timings: Record<string, number> = {};
+  const time = async <T>(name: string, work: () => PromiseLike<T>): Promise<T> => {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[name] = Math.round(performance.now() - start);
+    }
+  };
+  let emulator: RunningEmulator | undefined;
+  if (!remote) emulator = await startEmulator({ seed: 7 });
+  const service = new ServiceClient(
+    remote ? { env } : { api_key: 'tml-local-emulator', base_url: emulator!.url, env: {}, log_level: 'off' },
+  );
+  const workDir = await mkdtemp(join(tmpdir(), 'tinkex-quickstart-'));
+  try {
+    const baseModel = 'meta-llama/Llama-3.2-1B';
+    term.progress('connecting', 0, 1, remote ? env.TINKER_BASE_URL! : `emulator ${emulator!.url}`);
+    const training = await time('create_model', () =>
+      service.createLoraTrainingClient({ base_model: baseModel, rank: 16 }),
+    );
+    term.endProgress();
+    const tokenizer = await training.getTokenizer();
+    const tokens = tokenizer.encode(QUICKSTART_TEXT, { add_special_tokens: false });
+    const datum = {
+      model_input: { chunks: [{ tokens: tokens.slice(0, -1) }] },
+      loss_fn_inputs: {
+        target_tokens: { data: tokens.slice(1), dtype: 'int64' as const },
+        weights: { data: tokens.slice(1).map(() => 1), dtype: 'float32' as const },
+      },
+    };
+
+    // Pipelined: each step is submitted before the previous result arrives.
+    const losses: number[] = [];
+    const trainStart = performance.now();
+    await time('train', async () => {
+      const results = [];
+      for (let step = 0; step < options.steps; step++) {
+        const future = training.forwardBackward([datum], 'cross_entropy');
+        training.optimStep({ learning_rate: 1e-4 });
+        results.push(
+          future.then((r) => {
+            losses[step] = r.metrics['loss:mean'] ?? r.metrics['loss:sum'];
+            const done = losses.filter((x) => x !== undefined).length;
+            const rate = (done / ((performance.now() - trainStart) / 1000)).toFixed(1);
+            if (!options.json)
+              term.progress(
+                'training',
+                done,
+                options.steps,
+                `step ${done}/${options.steps} loss ${losses[step].toFixed(4)} ${rate} steps/s`,
+              );
+          }),
+        );
+      }
+      await Promise.all(results);
+    });
+    term.endProgress();
+
+    const saved = await time('save', () => training.saveState('quickstart'));
+    const sampler = await time('sampler', () => training.saveWeightsAndGetSamplingClient());
+
+    const prompt = 'The quick';
+    let completion = '';
+    await time('sample', async () => {
+      if (!options.json) out.write(`\n${term.paint(1, 'prompt:')} ${prompt}${term.paint(32, '')}`);
+      const pending: number[] = [];
+      for await (const chunk of sampler.sampleStream({
+        prompt: tokenizer.encode(prompt, { add_special_tokens: false }),
+        sampling_params: { max_tokens: 40, temperature: 0, stop: ['.'] },
+      })) {
+        if (chunk.type !== 'token') continue;
+        pending.push(chunk.token);
+        const text = tokenizer.decode(pending);
+        if (!text.includes('\ufffd')) {
+          completion += text;
+          pending.length = 0;
+          if (!options.json) out.write(term.paint(32, text));
+        }
+      }
+      if (!options.json) out.write('\n\n');
+    });
+
+    const rest = service.createRestClient();
+    const runs = await time('list_runs', () => rest.listTrainingRuns());
+    const checkpoints = await time('list_checkpoints', () => rest.listCheckpoints(training.model_id));
+    const files = await time('download', () =>
+      downloadCheckpoint(rest, saved.path, {
+        output_dir: join(workDir, 'checkpoint'),
+        onProgress: (p) => {
+          if (!options.json)
+            term.progress(
+              'download',
+              p.downloadedBytes,
+              Number.isFinite(p.totalBytes) ? p.totalBytes : p.downloadedBytes,
+              `${(p.downloadedBytes / 1024).toFixed(0)} KiB`,
+            );
+        },
+      }),
+    );
+    term.endProgress();
+
+    const summary: QuickstartSummary = {
+      backend: remote ? 'remote' : 'emulator',
+      model_id: training.model_id,
+      steps: options.steps,
+      loss_curve: losses,
+      loss_reduction: losses.length > 1 ? 1 - losses.at(-1)! / losses[0] : 0,
+      checkpoint: saved.path,
+      sample: { prompt, completion },
+      training_runs: runs.cursor.total_count,
+      checkpoints: checkpoints.checkpoints.map((c) => c.tinker_path),
+      downloaded_files: files,
+      timings_ms: timings,
+    };
+    if (options.json) {
+      out.write(`${JSON.stringify(summary, null, 2)}\n`);
+    } else {
+      out.write(`${term.paint(1, 'loss curve')}\n${lineChart(losses)}\n\n`);
+      out.write(
+        `loss ${losses[0].toFixed(4)} → ${losses.at(-1)!.toFixed(4)} (${(summary.loss_reduction * 100).toFixed(1)}% lower) in ${options.steps} steps\n`,
+      );
+      out.write(`checkpoint ${saved.path} (${files.join(', ')})\n`);
+      out.write(`training runs: ${summary.training_runs}, checkpoints: ${summary.checkpoints.length}\n`);
+    }
+    return summary;
+  } finally {
+    await service.close();
+    await emulator?.close();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
