@@ -52,6 +52,8 @@ export { Type, type Static, type TSchema } from '@sinclair/typebox';
 export {
   Secret,
   SecretRegistry,
+  scrubText,
+  isSecret,
   REDACTED,
   redactHeaders,
   redactUrl,
@@ -70,6 +72,10 @@ export { ZlibCompression } from './adapters/compression/zlib-compression.js';
 export { FormDataMultipart } from './adapters/multipart/form-data-multipart.js';
 export { NoopTelemetry } from './adapters/telemetry/noop-telemetry.js';
 export { JsonLogger, type JsonLoggerOptions } from './adapters/logger/json-logger.js';
+export { CaptureLogger, type CapturedRecord } from './adapters/logger/capture-logger.js';
+export { SilentLogger } from './adapters/logger/silent-logger.js';
+export { OtelTelemetry, formatTraceparent, type OtelTelemetryOptions } from './adapters/telemetry/otel-telemetry.js';
+export { MemoryTransport as InMemoryTransport } from './adapters/transport/memory-transport.js';
 export { FifoSemaphore, FifoSemaphoreFactory } from './adapters/semaphore/fifo-semaphore.js';
 export { WindowRateLimiter, bucketKey } from './adapters/rate-limiter/window-rate-limiter.js';
 export { CockatielBreakerRegistry } from './adapters/circuit-breaker/cockatiel-breaker.js';

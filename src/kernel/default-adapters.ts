@@ -23,6 +23,8 @@ export interface DefaultAdapterContext {
   events: KernelEvents;
   secrets: SecretRegistry;
   logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'off';
+  /** The env var a registered plugin names for the log level (read when the logger is first built). */
+  logLevelEnv?: () => string | undefined;
 }
 
 /**
@@ -53,5 +55,8 @@ export function registerDefaultAdapters(
   lazy(Ports.Compression, () => new ZlibCompression());
   lazy(Ports.Multipart, () => new FormDataMultipart());
   lazy(Ports.Streaming, () => new SseStreaming());
-  lazy(Ports.Logger, () => new JsonLogger({ level: context.logLevel ?? 'warn', secrets: context.secrets }));
+  lazy(
+    Ports.Logger,
+    () => new JsonLogger({ level: context.logLevel ?? 'warn', envVar: context.logLevelEnv?.(), secrets: context.secrets }),
+  );
 }

@@ -41,7 +41,10 @@ type ManifestOf<E extends EndpointSpec> = { name: string; version: string; endpo
 export class Kernel<E extends EndpointSpec = never> {
   readonly container: DependencyContainer;
   readonly pipeline = new Pipeline(builtInStages);
-  readonly events = new KernelEvents();
+  readonly events = new KernelEvents({
+    onListenerError: (error, event) =>
+      this.getServices().logger.warn('a kernel event listener threw', { event, error: (error as Error)?.message }),
+  });
   readonly secrets = new SecretRegistry();
   readonly settings: KernelSettings;
   private readonly plugins = new Map<string, RegisteredPlugin>();
@@ -59,6 +62,7 @@ export class Kernel<E extends EndpointSpec = never> {
       events: this.events,
       secrets: this.secrets,
       logLevel,
+      logLevelEnv: () => [...this.plugins.values()].map((p) => p.spec.defaults?.logLevelEnv).find(Boolean),
     });
     // Futures and sessions run through this kernel's own pipeline.
     bind(this.container, Ports.Futures, () => new PipelinePoller(this.host()));

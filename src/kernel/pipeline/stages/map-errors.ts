@@ -1,6 +1,7 @@
 import { APIConnectionError } from '../../errors/api-errors.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import type { Stage } from '../context.js';
+import { redactValue } from '../../redact.js';
 
 /**
  * Every failure leaves the pipeline as a PristineError: unknown throwables are wrapped, the plugin may
@@ -20,7 +21,10 @@ export const mapErrorsStage: Stage = {
               retryable: false,
             });
       error = context.plugin.spec.errorMapper?.(error, context.endpoint) ?? error;
-      error.message = context.services.secrets.scrub(error.message);
+      const secrets = context.services.secrets;
+      error.message = secrets.scrub(error.message);
+      // Servers sometimes echo credentials back in error bodies.
+      if (error.body !== undefined) (error as { body: unknown }).body = redactValue(error.body, { secrets });
       throw error;
     }
   },
