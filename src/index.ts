@@ -63,6 +63,7 @@ export {
 export { KernelEvents, type KernelEventMap, type KernelEventName } from './kernel/events.js';
 export { SystemClock } from './adapters/clock/system-clock.js';
 export { GotTransport, type GotTransportOptions } from './adapters/transport/got-transport.js';
+export { UndiciTransport, type UndiciTransportOptions } from './adapters/transport/undici-transport.js';
 export {
   MemoryTransport,
   type MemoryHandler,
@@ -74,7 +75,11 @@ export { NoopTelemetry } from './adapters/telemetry/noop-telemetry.js';
 export { JsonLogger, type JsonLoggerOptions } from './adapters/logger/json-logger.js';
 export { CaptureLogger, type CapturedRecord } from './adapters/logger/capture-logger.js';
 export { SilentLogger } from './adapters/logger/silent-logger.js';
-export { OtelTelemetry, formatTraceparent, type OtelTelemetryOptions } from './adapters/telemetry/otel-telemetry.js';
+export {
+  OtelTelemetry,
+  formatTraceparent,
+  type OtelTelemetryOptions,
+} from './adapters/telemetry/otel-telemetry.js';
 export { MemoryTransport as InMemoryTransport } from './adapters/transport/memory-transport.js';
 export { FifoSemaphore, FifoSemaphoreFactory } from './adapters/semaphore/fifo-semaphore.js';
 export { WindowRateLimiter, bucketKey } from './adapters/rate-limiter/window-rate-limiter.js';

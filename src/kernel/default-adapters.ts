@@ -57,6 +57,11 @@ export function registerDefaultAdapters(
   lazy(Ports.Streaming, () => new SseStreaming());
   lazy(
     Ports.Logger,
-    () => new JsonLogger({ level: context.logLevel ?? 'warn', envVar: context.logLevelEnv?.(), secrets: context.secrets }),
+    () =>
+      new JsonLogger({
+        level: context.logLevel ?? 'warn',
+        envVar: context.logLevelEnv?.(),
+        secrets: context.secrets,
+      }),
   );
 }

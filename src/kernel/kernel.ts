@@ -43,7 +43,10 @@ export class Kernel<E extends EndpointSpec = never> {
   readonly pipeline = new Pipeline(builtInStages);
   readonly events = new KernelEvents({
     onListenerError: (error, event) =>
-      this.getServices().logger.warn('a kernel event listener threw', { event, error: (error as Error)?.message }),
+      this.getServices().logger.warn('a kernel event listener threw', {
+        event,
+        error: (error as Error)?.message,
+      }),
   });
   readonly secrets = new SecretRegistry();
   readonly settings: KernelSettings;

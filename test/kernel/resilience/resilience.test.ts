@@ -6,14 +6,30 @@ import { ApiKeyHeaderAuth } from '../../../src/adapters/auth/api-key-header.js';
 import { BackoffRetry } from '../../../src/adapters/retry/backoff-retry.js';
 import { createKernel } from '../../../src/kernel/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
-import { AuthenticationError, CircuitOpenError, InternalServerError } from '../../../src/kernel/errors/api-errors.js';
+import {
+  AuthenticationError,
+  CircuitOpenError,
+  InternalServerError,
+} from '../../../src/kernel/errors/api-errors.js';
 import { Ports } from '../../../src/ports/index.js';
 import { RecordingClock } from '../../support/recording-clock.js';
 import { json, scriptedServer } from '../../support/scripted-server.js';
 
 const endpoints = [
-  { id: 'work', method: 'POST' as const, path: '/work', resource: 'jobs', input: Type.Object({ n: Type.Integer() }) },
-  { id: 'other', method: 'POST' as const, path: '/other', resource: 'other', input: Type.Object({ n: Type.Integer() }) },
+  {
+    id: 'work',
+    method: 'POST' as const,
+    path: '/work',
+    resource: 'jobs',
+    input: Type.Object({ n: Type.Integer() }),
+  },
+  {
+    id: 'other',
+    method: 'POST' as const,
+    path: '/other',
+    resource: 'other',
+    input: Type.Object({ n: Type.Integer() }),
+  },
 ];
 
 function kernelFor(url: string, extra: Record<string, unknown> = {}, key = 'tml-tenant-a-key-0001') {
@@ -46,7 +62,8 @@ describe('resilience stages against a faulty local server', () => {
         });
         return;
       }
-      if (mode === 'throttle' && req.headers['x-api-key'] === 'tml-tenant-a-key-0001') return json(res, 429, { message: 'slow down' }, { 'retry-after': '7' });
+      if (mode === 'throttle' && req.headers['x-api-key'] === 'tml-tenant-a-key-0001')
+        return json(res, 429, { message: 'slow down' }, { 'retry-after': '7' });
       if (mode === 'leak') return json(res, 401, { message: `bad key ${req.headers['x-api-key']}` });
       json(res, 200, { n: req.body?.n });
     });
@@ -60,7 +77,8 @@ describe('resilience stages against a faulty local server', () => {
       const kernel = kernelFor(server.url);
       const states: string[] = [];
       kernel.events.on('breaker:state', (c) => states.push(`${c.from}->${c.to}`));
-      for (let i = 0; i < 3; i++) await expect(kernel.call('work', { n: i })).rejects.toBeInstanceOf(InternalServerError);
+      for (let i = 0; i < 3; i++)
+        await expect(kernel.call('work', { n: i })).rejects.toBeInstanceOf(InternalServerError);
       const sent = server.seen.length;
       await expect(kernel.call('work', { n: 9 })).rejects.toBeInstanceOf(CircuitOpenError);
       expect(server.seen.length).toBe(sent);
@@ -109,15 +127,32 @@ describe('resilience stages against a faulty local server', () => {
     mode = 'leak';
     const proxy = 'http://proxyuser:proxy-pass-42@127.0.0.1:9';
     const kernel = createKernel({ proxy, logLevel: 'debug' }).use(
-      definePlugin({ name: 'svc', version: '1', defaults: { baseUrl: server.url, maxRetries: 0, breaker: false }, auth: { default: new ApiKeyHeaderAuth('tml-secret-key-abcdef', 'x-api-key') }, manifest: { name: 'svc', version: '1', endpoints } }),
+      definePlugin({
+        name: 'svc',
+        version: '1',
+        defaults: { baseUrl: server.url, maxRetries: 0, breaker: false },
+        auth: { default: new ApiKeyHeaderAuth('tml-secret-key-abcdef', 'x-api-key') },
+        manifest: { name: 'svc', version: '1', endpoints },
+      }),
     );
     const logger = new CaptureLogger({ secrets: kernel.secrets });
     kernel.register(Ports.Logger, logger);
     kernel.settings.proxy = undefined; // the proxy is only here to be redacted; do not route through it
     const error = (await kernel.call('other', { n: 1 }).catch((e) => e)) as AuthenticationError;
     expect(error).toBeInstanceOf(AuthenticationError);
-    logger.error('call failed', { error: error.message, body: error.body, proxy, authorization: 'Bearer tok-xyz-123456' });
-    const haystack = [error.message, JSON.stringify(error.body), logger.text(), inspect(kernel, { depth: 8 }), inspect(error)].join('\n');
+    logger.error('call failed', {
+      error: error.message,
+      body: error.body,
+      proxy,
+      authorization: 'Bearer tok-xyz-123456',
+    });
+    const haystack = [
+      error.message,
+      JSON.stringify(error.body),
+      logger.text(),
+      inspect(kernel, { depth: 8 }),
+      inspect(error),
+    ].join('\n');
     for (const secret of ['tml-secret-key-abcdef', 'proxy-pass-42', 'tok-xyz-123456']) {
       expect(error.message).not.toContain(secret);
       expect(logger.text()).not.toContain(secret);

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { Type } from '@sinclair/typebox';
 import { OtelTelemetry } from '../../../src/adapters/telemetry/otel-telemetry.js';
 import { BackoffRetry } from '../../../src/adapters/retry/backoff-retry.js';
@@ -13,7 +17,9 @@ describe('telemetry through the pipeline', () => {
   let server: Awaited<ReturnType<typeof scriptedServer>>;
   let calls = 0;
   beforeAll(async () => {
-    server = await scriptedServer((_req, res) => (++calls < 3 ? json(res, 503, { message: 'busy' }) : json(res, 200, { ok: true })));
+    server = await scriptedServer((_req, res) =>
+      ++calls < 3 ? json(res, 503, { message: 'busy' }) : json(res, 200, { ok: true }),
+    );
   });
   afterAll(() => server.close());
 
@@ -26,7 +32,19 @@ describe('telemetry through the pipeline', () => {
         name: 'traced',
         version: '1',
         defaults: { baseUrl: `${server.url}/v1?api_key=abc`.replace('?api_key=abc', ''), breaker: false },
-        manifest: { name: 'traced', version: '1', endpoints: [{ id: 'ping', method: 'POST', path: '/ping', query: ['token'], input: Type.Object({ token: Type.String() }) }] },
+        manifest: {
+          name: 'traced',
+          version: '1',
+          endpoints: [
+            {
+              id: 'ping',
+              method: 'POST',
+              path: '/ping',
+              query: ['token'],
+              input: Type.Object({ token: Type.String() }),
+            },
+          ],
+        },
       }),
     );
     kernel.register(Ports.Telemetry, new OtelTelemetry({ tracerProvider: provider }));
@@ -39,7 +57,8 @@ describe('telemetry through the pipeline', () => {
     const call = spans.find((s) => s.name === 'ping')!;
     const attempts = spans.filter((s) => s.name === 'ping attempt');
     expect(attempts).toHaveLength(3);
-    for (const a of attempts) expect(a.parentSpanContext?.spanId ?? (a as any).parentSpanId).toBe(call.spanContext().spanId);
+    for (const a of attempts)
+      expect(a.parentSpanContext?.spanId ?? (a as any).parentSpanId).toBe(call.spanContext().spanId);
     expect(attempts.map((a) => a.attributes['http.response.status_code'])).toEqual([503, 503, 200]);
     expect(attempts.map((a) => a.attributes['http.request.resend_count'])).toEqual([0, 1, 2]);
     expect(attempts[0].attributes['error.type']).toBe('503');
