@@ -58,13 +58,14 @@ export class WhatwgSseDecoder implements SseDecoder {
       if (text.charCodeAt(0) === 10) start = 1; // the LF of a CRLF split across chunks
     }
     const length = text.length;
+    // Positions of the next LF and CR, each searched again only once passed: one scan per chunk.
+    let lf = text.indexOf('\n', start);
+    let cr = text.indexOf('\r', start);
     while (start < length) {
-      const lf = text.indexOf('\n', start);
-      const cr = text.indexOf('\r', start);
-      let end: number;
+      if (lf !== -1 && lf < start) lf = text.indexOf('\n', start);
+      if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
       if (lf === -1 && cr === -1) break;
-      if (cr === -1 || (lf !== -1 && lf < cr)) end = lf;
-      else end = cr;
+      const end = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr;
       let line = text.slice(start, end);
       if (this.pending.length > 0) {
         this.pending.push(line);

@@ -1,0 +1,95 @@
+import { fork } from 'node:child_process';
+import { Agent, request } from 'undici';
+import { ServiceClient } from '../examples/tinkex/dist/index.js';
+import { median, peakRss, percentile } from './lib.mjs';
+
+async function emulatorProcess(chaos = '') {
+  const child = fork(new URL('./emulator-child.mjs', import.meta.url), [chaos], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const url = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(String(d).trim())));
+  return { url, stop: () => new Promise((r) => { child.once('exit', r); child.send('stop'); }) };
+}
+
+const client = (url) => new ServiceClient({ api_key: 'tml-bench', base_url: url, env: {}, telemetry: false, log_level: 'off' });
+
+/** 2,000 sample requests (8 tokens) with futures through Tinkex, without and with 5% chaos. */
+export async function samplingFanout() {
+  const out = {};
+  for (const [name, chaos] of [['no_chaos', ''], ['chaos_5pct', '5xx=0.05;scope=sampling|futures']]) {
+    const emu = await emulatorProcess(chaos);
+    const service = client(emu.url);
+    const sampler = await service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
+    await Promise.all(Array.from({ length: 200 }, () => sampler.sample({ prompt: [72, 105], sampling_params: { max_tokens: 8 } })));
+    const latencies = [];
+    const start = performance.now();
+    const { peak } = await peakRss(() =>
+      Promise.all(
+        Array.from({ length: 2000 }, async () => {
+          const t = performance.now();
+          await sampler.sample({ prompt: [72, 105], sampling_params: { max_tokens: 8 } });
+          latencies.push(performance.now() - t);
+        }),
+      ),
+    );
+    const seconds = (performance.now() - start) / 1000;
+    out[name] = { samples_per_s: 2000 / seconds, p50_ms: median(latencies), p99_ms: percentile(latencies, 99), peak_rss_mb: peak / 1024 / 1024 };
+    await service.close();
+    await emu.stop();
+  }
+  return out;
+}
+
+/** The emulator alone, loaded by raw undici: submit + poll per 8-token sample, 64 in flight. */
+export async function emulatorAlone() {
+  const emu = await emulatorProcess();
+  const agent = new Agent({ connections: 64 });
+  const post = async (path, body) => {
+    const r = await request(`${emu.url}/api/v1/${path}`, { method: 'POST', dispatcher: agent, headers: { 'x-api-key': 'tml-bench', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return r.body.json();
+  };
+  const session = (await post('create_session', { tags: [], sdk_version: 'bench' })).session_id;
+  const sampler = (await post('create_sampling_session', { session_id: session, sampling_session_seq_id: 0, base_model: 'meta-llama/Llama-3.2-1B' })).sampling_session_id;
+  let seq = 0;
+  const one = async () => {
+    const { request_id } = await post('asample', { prompt: { chunks: [{ tokens: [72, 105] }] }, sampling_params: { max_tokens: 8 }, sampling_session_id: sampler, seq_id: seq++ });
+    for (;;) {
+      const r = await post('retrieve_future', { request_id });
+      if (r.type !== 'try_again') return r;
+    }
+  };
+  const run = async (n) => {
+    let next = 0;
+    const start = performance.now();
+    await Promise.all(Array.from({ length: 64 }, async () => { while (next++ < n) await one(); }));
+    return n / ((performance.now() - start) / 1000);
+  };
+  await run(500);
+  const rates = [await run(3000), await run(3000), await run(3000)];
+  await agent.close();
+  await emu.stop();
+  return { samples_per_s: median(rates) };
+}
+
+/** forward_backward + optim_step steps per second with 1, 8 and 64 datums per step. */
+export async function trainingThroughput() {
+  const emu = await emulatorProcess();
+  const service = client(emu.url);
+  const training = await service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 8 });
+  const text = [...Buffer.from('The quick brown fox jumps over the lazy dog. ')];
+  const datum = { model_input: { chunks: [{ tokens: text.slice(0, -1) }] }, loss_fn_inputs: { target_tokens: { data: text.slice(1), dtype: 'int64' } } };
+  const out = {};
+  for (const n of [1, 8, 64]) {
+    const data = Array.from({ length: n }, () => datum);
+    const steps = 10;
+    const start = performance.now();
+    const futures = [];
+    for (let i = 0; i < steps; i++) {
+      futures.push(training.forwardBackward(data, 'cross_entropy'));
+      futures.push(training.optimStep({ learning_rate: 1e-4 }));
+    }
+    await Promise.all(futures);
+    out[`datums_${n}`] = { steps_per_s: steps / ((performance.now() - start) / 1000) };
+  }
+  await service.close();
+  await emu.stop();
+  return out;
+}
