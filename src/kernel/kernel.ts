@@ -58,7 +58,10 @@ export class Kernel<E extends EndpointSpec = never> {
   constructor(options: KernelOptions = {}) {
     const { logLevel, ...settings } = options;
     this.settings = { ...DEFAULT_SETTINGS, ...stripUndefined(settings) };
-    if (this.settings.proxy) this.secrets.addUrlCredentials(this.settings.proxy);
+    // Proxy credentials, explicit or from the environment, are secrets like API keys.
+    for (const proxy of [this.settings.proxy, process.env.HTTPS_PROXY, process.env.https_proxy, process.env.HTTP_PROXY, process.env.http_proxy]) {
+      if (proxy) this.secrets.addUrlCredentials(proxy);
+    }
     this.container = rootContainer.createChildContainer();
     registerDefaultAdapters(this.container, {
       settings: this.settings,

@@ -2,6 +2,7 @@ import type { TransportRequest } from '../../ports/transport.js';
 import type { CallContext } from '../pipeline/context.js';
 import { buildBody } from './build-body.js';
 import { buildUrl } from './build-url.js';
+import { proxyFor } from './proxy-for.js';
 
 /**
  * Build one attempt's request. Header layering, later wins: plugin static/platform headers, endpoint
@@ -45,16 +46,17 @@ export async function buildRequest(
     body = compressed.body;
     headers['content-encoding'] = compressed.encoding;
   }
+  const url = buildUrl(options.baseUrl, endpoint, input, options.query);
   return {
     method: endpoint.method,
-    url: buildUrl(options.baseUrl, endpoint, input, options.query),
+    url,
     headers,
     body,
     timeoutMs: options.timeoutMs,
     signal: options.signal,
     redirect: endpoint.spec.redirect ?? 'follow',
     streaming: Boolean(endpoint.stream) || endpoint.spec.responseType === 'stream',
-    proxy: services.settings.proxy,
+    proxy: proxyFor(url, services.settings.proxy),
   };
 }
 
