@@ -1,56 +1,120 @@
-import { defineManifest, Type } from 'pristine';
+import { defineManifest, Type, type TSchema } from 'pristine';
 import {
-  AdamParamsSchema,
-  CheckpointSchema,
-  CursorSchema,
-  FutureHandleSchema,
-  LoraConfigSchema,
-  LossInputSchema,
-  ModelInputSchema,
-  SamplingParamsSchema,
-  TrainingRunSchema,
-} from './types/schemas.js';
+  AssignSessionProjectBodySchema,
+  AuditLogResponseSchema,
+  BillingUsageResponseSchema,
+  TraceExportResponseSchema,
+} from './types/account.js';
+import { CheckpointsListResponseSchema, WeightsInfoResponseSchema } from './types/checkpoints.js';
+import {
+  AuthTokenRequestSchema,
+  AuthTokenResponseSchema,
+  ClientConfigRequestSchema,
+  ClientConfigResponseSchema,
+  ClientDynamicConfigResponseSchema,
+} from './types/client-config.js';
+import { GetServerCapabilitiesResponseSchema, HealthResponseSchema } from './types/capabilities.js';
+import { FutureRetrieveRequestSchema, FutureRetrieveResponseSchema, UntypedAPIFutureSchema } from './types/futures.js';
+import {
+  CreateModelRequestSchema,
+  ForwardBackwardRequestSchema,
+  ForwardRequestSchema,
+  GetInfoRequestSchema,
+  LoadWeightsRequestSchema,
+  OptimStepRequestSchema,
+  SaveWeightsForSamplerRequestSchema,
+  SaveWeightsRequestSchema,
+  UnloadModelRequestSchema,
+  WeightsInfoRequestSchema,
+} from './types/requests.js';
+import { GetInfoResponseSchema } from './types/responses.js';
+import { SampleRequestSchema, SampleStreamEventSchema, StreamSampleRequestSchema } from './types/sampling.js';
+import {
+  AccessScopeSchema,
+  CreateSamplingSessionRequestSchema,
+  CreateSamplingSessionResponseSchema,
+  CreateSessionRequestSchema,
+  CreateSessionResponseSchema,
+  GetSamplerResponseSchema,
+  GetSessionResponseSchema,
+  ListSessionsResponseSchema,
+  SessionHeartbeatRequestSchema,
+  SessionHeartbeatResponseSchema,
+} from './types/sessions.js';
+import { TelemetryResponseSchema, TelemetrySendRequestSchema } from './types/telemetry.js';
+import { TrainingRunSchema, TrainingRunsResponseSchema } from './types/training-runs.js';
+import { SetCheckpointTtlBodySchema } from './types/checkpoints.js';
 import { VERSION } from './version.js';
 
 const strict = { additionalProperties: false } as const;
-const nullable = <T extends import('pristine').TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const typeTag = (name: string) => ({ type: Type.Optional(Type.Literal(name)) });
-const seq = { seq_id: Type.Optional(nullable(Type.Integer({ minimum: 0 }))) };
-const accessScope = Type.Optional(Type.Union([Type.Literal('owned'), Type.Literal('accessible')]));
-const Empty = Type.Unknown();
+const scope = { access_scope: Type.Optional(AccessScopeSchema) };
+const page = (max?: number) => ({
+  limit: Type.Optional(Type.Integer({ minimum: 0, ...(max ? { maximum: max } : {}) })),
+  offset: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+const RunId = Type.String({ minLength: 1, pattern: '^[^/]+$' });
+/**
+ * The REST checkpoint id carries its kind and a `/`: `weights/<name>` or `sampler_weights/<name>`.
+ * It goes into the URL raw (the `/` unescaped), hence `multiSegment`.
+ */
 const checkpointPath = {
-  training_run_id: Type.String({ minLength: 1 }),
+  training_run_id: RunId,
   checkpoint_id: Type.String({ pattern: '^(weights|sampler_weights)/[^/]+$' }),
 };
 const CHECKPOINT = '/api/v1/training_runs/{training_run_id}/checkpoints/{checkpoint_id}';
 
-/** Every endpoint of the Tinker JSON protocol (Python SDK 0.7.0–0.24.1), plus the SSE sampling extension. */
+/** Merge path params into a body schema (the manifest's input covers both). */
+const withPath = <P extends Record<string, TSchema>, B extends Record<string, TSchema>>(
+  params: P,
+  body: { properties: B },
+) => Type.Object({ ...params, ...body.properties }, strict);
+
+/**
+ * Every endpoint of the Tinker JSON protocol (Python SDK 0.7.0–0.24.1), plus the SSE sampling
+ * extension. Pools (`resource`) follow the SDK's connection pools: sessions, training (TRAIN and all
+ * REST), futures (RETRIEVE_PROMISE), sampling, telemetry. Every endpoint answering `{request_id}` is a
+ * `tinker` future. Retry policy `none` marks the calls the SDK sends with `max_retries=0` and re-drives
+ * itself (polls, heartbeats, asample).
+ */
 export const tinkerManifest = defineManifest({
   name: 'tinker',
   version: VERSION,
   endpoints: [
+    // Bootstrap (0.18.0+)
+    {
+      id: 'get_client_config',
+      method: 'POST',
+      path: '/api/v1/client/config',
+      resource: 'sessions',
+      input: ClientConfigRequestSchema,
+      response: ClientConfigResponseSchema,
+    },
+    {
+      id: 'get_dynamic_config',
+      method: 'POST',
+      path: '/api/v1/client/dynamic_config',
+      resource: 'sessions',
+      retry: 'none',
+      timeoutMs: 10_000,
+      input: ClientConfigRequestSchema,
+      response: ClientDynamicConfigResponseSchema,
+    },
+    {
+      id: 'auth_token',
+      method: 'POST',
+      path: '/api/v1/auth/token',
+      resource: 'sessions',
+      input: AuthTokenRequestSchema,
+      response: AuthTokenResponseSchema,
+    },
     // Sessions
     {
       id: 'create_session',
       method: 'POST',
       path: '/api/v1/create_session',
       resource: 'sessions',
-      input: Type.Object(
-        {
-          tags: Type.Array(Type.String()),
-          user_metadata: Type.Optional(nullable(Type.Record(Type.String(), Type.Unknown()))),
-          sdk_version: Type.String(),
-          project_id: Type.Optional(nullable(Type.String())),
-          ...typeTag('create_session'),
-        },
-        strict,
-      ),
-      response: Type.Object({
-        session_id: Type.String(),
-        info_message: Type.Optional(nullable(Type.String())),
-        warning_message: Type.Optional(nullable(Type.String())),
-        error_message: Type.Optional(nullable(Type.String())),
-      }),
+      input: CreateSessionRequestSchema,
+      response: CreateSessionResponseSchema,
     },
     {
       id: 'session_heartbeat',
@@ -59,24 +123,16 @@ export const tinkerManifest = defineManifest({
       resource: 'sessions',
       retry: 'none',
       timeoutMs: 10_000,
-      input: Type.Object({ session_id: Type.String(), ...typeTag('session_heartbeat') }, strict),
+      input: SessionHeartbeatRequestSchema,
+      response: SessionHeartbeatResponseSchema,
     },
     {
       id: 'create_sampling_session',
       method: 'POST',
       path: '/api/v1/create_sampling_session',
       resource: 'sessions',
-      input: Type.Object(
-        {
-          session_id: Type.String(),
-          sampling_session_seq_id: Type.Integer({ minimum: 0 }),
-          base_model: Type.Optional(nullable(Type.String())),
-          model_path: Type.Optional(nullable(Type.String())),
-          ...typeTag('create_sampling_session'),
-        },
-        strict,
-      ),
-      response: Type.Object({ sampling_session_id: Type.String() }),
+      input: CreateSamplingSessionRequestSchema,
+      response: CreateSamplingSessionResponseSchema,
     },
     // Service
     {
@@ -84,21 +140,13 @@ export const tinkerManifest = defineManifest({
       method: 'GET',
       path: '/api/v1/get_server_capabilities',
       resource: 'training',
-      response: Type.Object({
-        supported_models: Type.Array(
-          Type.Object({
-            model_name: Type.Optional(Type.String()),
-            max_context_length: Type.Optional(Type.Integer()),
-          }),
-        ),
-      }),
+      response: GetServerCapabilitiesResponseSchema,
     },
     {
       id: 'healthz',
       method: 'GET',
       path: '/api/v1/healthz',
-      auth: false,
-      response: Type.Object({ status: Type.String() }),
+      response: HealthResponseSchema,
     },
     // Models
     {
@@ -107,36 +155,16 @@ export const tinkerManifest = defineManifest({
       path: '/api/v1/create_model',
       resource: 'training',
       future: 'tinker',
-      input: Type.Object(
-        {
-          session_id: Type.String(),
-          model_seq_id: Type.Integer({ minimum: 0 }),
-          base_model: Type.String({ minLength: 1 }),
-          user_metadata: Type.Optional(nullable(Type.Record(Type.String(), Type.Unknown()))),
-          lora_config: Type.Optional(nullable(LoraConfigSchema)),
-          ...typeTag('create_model'),
-        },
-        strict,
-      ),
-      response: FutureHandleSchema,
+      input: CreateModelRequestSchema,
+      response: UntypedAPIFutureSchema,
     },
     {
       id: 'get_info',
       method: 'POST',
       path: '/api/v1/get_info',
       resource: 'training',
-      input: Type.Object({ model_id: Type.String(), ...typeTag('get_info') }, strict),
-      response: Type.Object({
-        model_id: Type.String(),
-        model_data: Type.Object({
-          arch: Type.Optional(nullable(Type.String())),
-          model_name: Type.Optional(nullable(Type.String())),
-          tokenizer_id: Type.Optional(nullable(Type.String())),
-        }),
-        is_lora: Type.Optional(nullable(Type.Boolean())),
-        lora_rank: Type.Optional(nullable(Type.Integer())),
-        model_name: Type.Optional(nullable(Type.String())),
-      }),
+      input: GetInfoRequestSchema,
+      response: GetInfoResponseSchema,
     },
     {
       id: 'unload_model',
@@ -144,8 +172,8 @@ export const tinkerManifest = defineManifest({
       path: '/api/v1/unload_model',
       resource: 'training',
       future: 'tinker',
-      input: Type.Object({ model_id: Type.String(), ...typeTag('unload_model') }, strict),
-      response: FutureHandleSchema,
+      input: UnloadModelRequestSchema,
+      response: UntypedAPIFutureSchema,
     },
     // Training
     {
@@ -154,11 +182,8 @@ export const tinkerManifest = defineManifest({
       path: '/api/v1/forward',
       resource: 'training',
       future: 'tinker',
-      input: Type.Object(
-        { forward_input: LossInputSchema, model_id: Type.String(), ...seq, ...typeTag('forward') },
-        strict,
-      ),
-      response: FutureHandleSchema,
+      input: ForwardRequestSchema,
+      response: UntypedAPIFutureSchema,
     },
     {
       id: 'forward_backward',
@@ -166,16 +191,8 @@ export const tinkerManifest = defineManifest({
       path: '/api/v1/forward_backward',
       resource: 'training',
       future: 'tinker',
-      input: Type.Object(
-        {
-          forward_backward_input: LossInputSchema,
-          model_id: Type.String(),
-          ...seq,
-          ...typeTag('forward_backward'),
-        },
-        strict,
-      ),
-      response: FutureHandleSchema,
+      input: ForwardBackwardRequestSchema,
+      response: UntypedAPIFutureSchema,
     },
     {
       id: 'optim_step',
@@ -183,11 +200,8 @@ export const tinkerManifest = defineManifest({
       path: '/api/v1/optim_step',
       resource: 'training',
       future: 'tinker',
-      input: Type.Object(
-        { adam_params: AdamParamsSchema, model_id: Type.String(), ...seq, ...typeTag('optim_step') },
-        strict,
-      ),
-      response: FutureHandleSchema,
+      input: OptimStepRequestSchema,
+      response: UntypedAPIFutureSchema,
     },
     // Weights
     {
@@ -196,18 +210,8 @@ export const tinkerManifest = defineManifest({
       path: '/api/v1/save_weights',
       resource: 'training',
       future: 'tinker',
-      input: Type.Object(
-        {
-          model_id: Type.String(),
-          path: Type.Optional(nullable(Type.String({ pattern: '^[\\w.-]+$' }))),
-          ttl_seconds: Type.Optional(nullable(Type.Integer({ minimum: 1 }))),
-          overwrite: Type.Optional(Type.Boolean()),
-          ...seq,
-          ...typeTag('save_weights'),
-        },
-        strict,
-      ),
-      response: FutureHandleSchema,
+      input: SaveWeightsRequestSchema,
+      response: UntypedAPIFutureSchema,
     },
     {
       id: 'load_weights',
@@ -215,18 +219,8 @@ export const tinkerManifest = defineManifest({
       path: '/api/v1/load_weights',
       resource: 'training',
       future: 'tinker',
-      input: Type.Object(
-        {
-          model_id: Type.String(),
-          path: Type.String({ pattern: '^tinker://' }),
-          optimizer: Type.Boolean(),
-          weights_access_token: Type.Optional(nullable(Type.String())),
-          ...seq,
-          ...typeTag('load_weights'),
-        },
-        strict,
-      ),
-      response: FutureHandleSchema,
+      input: LoadWeightsRequestSchema,
+      response: UntypedAPIFutureSchema,
     },
     {
       id: 'save_weights_for_sampler',
@@ -234,35 +228,18 @@ export const tinkerManifest = defineManifest({
       path: '/api/v1/save_weights_for_sampler',
       resource: 'training',
       future: 'tinker',
-      input: Type.Object(
-        {
-          model_id: Type.String(),
-          path: Type.Optional(nullable(Type.String({ pattern: '^[\\w.-]+$' }))),
-          sampling_session_seq_id: Type.Optional(nullable(Type.Integer({ minimum: 0 }))),
-          ttl_seconds: Type.Optional(nullable(Type.Integer({ minimum: 1 }))),
-          ...seq,
-          ...typeTag('save_weights_for_sampler'),
-        },
-        strict,
-      ),
-      response: FutureHandleSchema,
+      input: SaveWeightsForSamplerRequestSchema,
+      response: UntypedAPIFutureSchema,
     },
     {
       id: 'weights_info',
       method: 'POST',
       path: '/api/v1/weights_info',
       resource: 'training',
-      input: Type.Object({ tinker_path: Type.String({ pattern: '^tinker://' }) }, strict),
-      response: Type.Object({
-        base_model: Type.String(),
-        is_lora: Type.Boolean(),
-        lora_rank: Type.Optional(nullable(Type.Integer())),
-        train_unembed: Type.Optional(nullable(Type.Boolean())),
-        train_mlp: Type.Optional(nullable(Type.Boolean())),
-        train_attn: Type.Optional(nullable(Type.Boolean())),
-      }),
+      input: WeightsInfoRequestSchema,
+      response: WeightsInfoResponseSchema,
     },
-    // Sampling
+    // Sampling: the client's retry handler resubmits with a new seq_id, so no transport retries.
     {
       id: 'asample',
       method: 'POST',
@@ -271,45 +248,22 @@ export const tinkerManifest = defineManifest({
       weight: 'bodyBytes',
       retry: 'none',
       future: 'tinker',
-      input: Type.Object(
-        {
-          num_samples: Type.Optional(Type.Integer({ minimum: 1 })),
-          prompt: ModelInputSchema,
-          sampling_params: SamplingParamsSchema,
-          sampling_session_id: Type.Optional(Type.String()),
-          base_model: Type.Optional(Type.String()),
-          model_path: Type.Optional(Type.String()),
-          seq_id: Type.Optional(Type.Integer({ minimum: 0 })),
-          prompt_logprobs: Type.Optional(Type.Boolean()),
-          topk_prompt_logprobs: Type.Optional(Type.Integer({ minimum: 0 })),
-          ...typeTag('sample'),
-        },
-        strict,
-      ),
-      response: FutureHandleSchema,
+      input: SampleRequestSchema,
+      response: UntypedAPIFutureSchema,
     },
     {
       id: 'stream_sample',
       method: 'POST',
       path: '/api/v1/stream_sample',
       resource: 'sampling',
+      retry: 'none',
       stream: {
         terminator: '[DONE]',
+        errorEvent: 'error',
         idleTimeoutMs: 60_000,
-        event: Type.Object({ type: Type.String() }),
+        event: SampleStreamEventSchema,
       },
-      input: Type.Object(
-        {
-          num_samples: Type.Optional(Type.Literal(1)),
-          prompt: ModelInputSchema,
-          sampling_params: SamplingParamsSchema,
-          sampling_session_id: Type.String(),
-          seq_id: Type.Optional(Type.Integer({ minimum: 0 })),
-          prompt_logprobs: Type.Optional(Type.Boolean()),
-          topk_prompt_logprobs: Type.Optional(Type.Integer({ minimum: 0 })),
-        },
-        strict,
-      ),
+      input: StreamSampleRequestSchema,
     },
     // Futures and telemetry
     {
@@ -319,11 +273,8 @@ export const tinkerManifest = defineManifest({
       resource: 'futures',
       retry: 'none',
       timeoutMs: 45_000,
-      input: Type.Object(
-        { request_id: Type.String(), allow_metadata_only: Type.Optional(Type.Boolean()) },
-        strict,
-      ),
-      response: Empty,
+      input: FutureRetrieveRequestSchema,
+      response: FutureRetrieveResponseSchema,
     },
     {
       id: 'telemetry',
@@ -331,34 +282,18 @@ export const tinkerManifest = defineManifest({
       path: '/api/v1/telemetry',
       resource: 'telemetry',
       timeoutMs: 5_000,
-      input: Type.Object(
-        {
-          events: Type.Array(Type.Record(Type.String(), Type.Unknown())),
-          platform: Type.String(),
-          sdk_version: Type.String(),
-          session_id: Type.String(),
-          process_uuid: Type.Optional(Type.String()),
-        },
-        strict,
-      ),
-      response: Type.Object({ status: Type.Literal('accepted') }),
+      input: TelemetrySendRequestSchema,
+      response: TelemetryResponseSchema,
     },
     // REST: training runs and checkpoints
     {
       id: 'list_training_runs',
       method: 'GET',
       path: '/api/v1/training_runs',
+      resource: 'training',
       query: ['limit', 'offset', 'access_scope', 'project_id'],
-      input: Type.Object(
-        {
-          limit: Type.Optional(Type.Integer({ minimum: 1 })),
-          offset: Type.Optional(Type.Integer({ minimum: 0 })),
-          access_scope: accessScope,
-          project_id: Type.Optional(Type.String()),
-        },
-        strict,
-      ),
-      response: Type.Object({ training_runs: Type.Array(TrainingRunSchema), cursor: CursorSchema }),
+      input: Type.Object({ ...page(), ...scope, project_id: Type.Optional(Type.String()) }, strict),
+      response: TrainingRunsResponseSchema,
       pagination: {
         style: 'offset',
         offsetParam: 'offset',
@@ -371,39 +306,27 @@ export const tinkerManifest = defineManifest({
       id: 'get_training_run',
       method: 'GET',
       path: '/api/v1/training_runs/{training_run_id}',
+      resource: 'training',
       query: ['access_scope'],
-      input: Type.Object(
-        { training_run_id: Type.String({ minLength: 1 }), access_scope: accessScope },
-        strict,
-      ),
+      input: Type.Object({ training_run_id: RunId, ...scope }, strict),
       response: TrainingRunSchema,
     },
     {
       id: 'list_checkpoints',
       method: 'GET',
       path: '/api/v1/training_runs/{training_run_id}/checkpoints',
-      input: Type.Object({ training_run_id: Type.String({ minLength: 1 }) }, strict),
-      response: Type.Object({
-        checkpoints: Type.Array(CheckpointSchema),
-        cursor: Type.Optional(nullable(CursorSchema)),
-      }),
+      resource: 'training',
+      input: Type.Object({ training_run_id: RunId }, strict),
+      response: CheckpointsListResponseSchema,
     },
     {
       id: 'list_user_checkpoints',
       method: 'GET',
       path: '/api/v1/checkpoints',
+      resource: 'training',
       query: ['limit', 'offset'],
-      input: Type.Object(
-        {
-          limit: Type.Optional(Type.Integer({ minimum: 1 })),
-          offset: Type.Optional(Type.Integer({ minimum: 0 })),
-        },
-        strict,
-      ),
-      response: Type.Object({
-        checkpoints: Type.Array(CheckpointSchema),
-        cursor: Type.Optional(nullable(CursorSchema)),
-      }),
+      input: Type.Object(page(), strict),
+      response: CheckpointsListResponseSchema,
       pagination: {
         style: 'offset',
         offsetParam: 'offset',
@@ -416,14 +339,17 @@ export const tinkerManifest = defineManifest({
       id: 'delete_checkpoint',
       method: 'DELETE',
       path: CHECKPOINT,
+      resource: 'training',
       multiSegment: ['checkpoint_id'],
       input: Type.Object(checkpointPath, strict),
       responseType: 'text',
     },
+    // A 302 to a signed URL (Location, Expires) or, from 0.11.0, a 200 `{url, expires}`: never followed.
     {
       id: 'get_checkpoint_archive_url',
       method: 'GET',
       path: `${CHECKPOINT}/archive`,
+      resource: 'training',
       multiSegment: ['checkpoint_id'],
       redirect: 'manual',
       input: Type.Object(checkpointPath, strict),
@@ -432,8 +358,8 @@ export const tinkerManifest = defineManifest({
     {
       id: 'publish_checkpoint',
       method: 'POST',
-      retry: 'publish',
       path: `${CHECKPOINT}/publish`,
+      resource: 'training',
       multiSegment: ['checkpoint_id'],
       input: Type.Object(checkpointPath, strict),
       responseType: 'text',
@@ -441,8 +367,8 @@ export const tinkerManifest = defineManifest({
     {
       id: 'unpublish_checkpoint',
       method: 'DELETE',
-      retry: 'publish',
       path: `${CHECKPOINT}/publish`,
+      resource: 'training',
       multiSegment: ['checkpoint_id'],
       input: Type.Object(checkpointPath, strict),
       responseType: 'text',
@@ -451,48 +377,79 @@ export const tinkerManifest = defineManifest({
       id: 'set_checkpoint_ttl',
       method: 'PUT',
       path: `${CHECKPOINT}/ttl`,
+      resource: 'training',
       multiSegment: ['checkpoint_id'],
-      input: Type.Object({ ...checkpointPath, ttl_seconds: nullable(Type.Integer({ minimum: 1 })) }, strict),
+      input: withPath(checkpointPath, SetCheckpointTtlBodySchema),
       responseType: 'text',
     },
-    // REST: sessions and samplers
+    // REST: sessions, samplers, account
     {
       id: 'list_sessions',
       method: 'GET',
       path: '/api/v1/sessions',
+      resource: 'training',
       query: ['limit', 'offset', 'access_scope'],
-      input: Type.Object(
-        {
-          limit: Type.Optional(Type.Integer({ minimum: 1 })),
-          offset: Type.Optional(Type.Integer({ minimum: 0 })),
-          access_scope: accessScope,
-        },
-        strict,
-      ),
-      response: Type.Object({ sessions: Type.Array(Type.String()) }),
+      input: Type.Object({ ...page(), ...scope }, strict),
+      response: ListSessionsResponseSchema,
       pagination: { style: 'offset', offsetParam: 'offset', limitParam: 'limit', items: 'sessions' },
     },
     {
       id: 'get_session',
       method: 'GET',
       path: '/api/v1/sessions/{session_id}',
+      resource: 'training',
       query: ['access_scope'],
-      input: Type.Object({ session_id: Type.String({ minLength: 1 }), access_scope: accessScope }, strict),
-      response: Type.Object({
-        training_run_ids: Type.Array(Type.String()),
-        sampler_ids: Type.Array(Type.String()),
-      }),
+      input: Type.Object({ session_id: Type.String({ minLength: 1 }), ...scope }, strict),
+      response: GetSessionResponseSchema,
     },
+    {
+      id: 'assign_session_project',
+      method: 'PUT',
+      path: '/api/v1/sessions/{session_id}/project',
+      resource: 'training',
+      input: withPath({ session_id: Type.String({ minLength: 1 }) }, AssignSessionProjectBodySchema),
+      responseType: 'text',
+    },
+    {
+      id: 'export_session_trace',
+      method: 'GET',
+      path: '/api/v1/sessions/{session_id}/trace_export',
+      resource: 'training',
+      input: Type.Object({ session_id: Type.String({ minLength: 1 }) }, strict),
+      response: TraceExportResponseSchema,
+    },
+    // Sampler ids contain `:` (`<session>:sample:<n>`); the SDK sends them unescaped.
     {
       id: 'get_sampler',
       method: 'GET',
       path: '/api/v1/samplers/{sampler_id}',
+      resource: 'training',
       input: Type.Object({ sampler_id: Type.String({ minLength: 1 }) }, strict),
-      response: Type.Object({
-        sampler_id: Type.String(),
-        base_model: Type.String(),
-        model_path: Type.Optional(nullable(Type.String())),
-      }),
+      response: GetSamplerResponseSchema,
+    },
+    {
+      id: 'get_audit_log',
+      method: 'GET',
+      path: '/api/v1/audit',
+      resource: 'training',
+      query: ['event_type', 'day'],
+      input: Type.Object(
+        {
+          event_type: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('checkpoints')])),
+          day: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })),
+        },
+        strict,
+      ),
+      response: AuditLogResponseSchema,
+    },
+    {
+      id: 'get_billing_usage',
+      method: 'GET',
+      path: '/api/v1/billing/usage/events',
+      resource: 'training',
+      query: ['starting_on', 'ending_before'],
+      input: Type.Object({ starting_on: Type.String(), ending_before: Type.String() }, strict),
+      response: BillingUsageResponseSchema,
     },
     // Signed archive downloads live on another origin: the base URL is set per call, no API key is sent.
     {

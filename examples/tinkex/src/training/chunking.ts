@@ -1,40 +1,55 @@
-import type { Datum } from '../types/schemas.js';
+import type { Datum } from '../types/datum.js';
+import type { ModelInputChunk, ModelInputWire } from '../types/model-input.js';
 
+/** Server limits per forward/forward_backward request (`MAX_CHUNK_LEN`, `MAX_CHUNK_BYTES_COUNT`). */
 export const MAX_CHUNK_LEN = 1024;
 export const MAX_CHUNK_BYTES = 5_000_000;
 
 /**
- * The Python SDK's per-datum byte estimate: text chunks 4 bytes a token, images their data or location
- * length, plus every loss input at its dtype size (8 for int64, 4 for float32).
+ * The JSON-protocol SDKs' (0.7.0–0.24.1) size estimate of one chunk: an image its base64 `data` length,
+ * an image pointer its `location` length, anything else 10 bytes a token (roughly a JSON number).
  */
-export function estimateDatumBytes(datum: Datum): number {
+export function estimateChunkBytes(chunk: ModelInputChunk): number {
+  if ('data' in chunk) return chunk.data.length;
+  if ('location' in chunk) return chunk.location.length;
+  if ('tokens' in chunk) return chunk.tokens.length * 10;
+  // A dmel chunk's length is its frame count, unknown without decoding; its payload size bounds it.
+  return chunk.dmel.length;
+}
+
+export function estimateModelInputBytes(model_input: ModelInputWire): number {
   let bytes = 0;
-  for (const chunk of datum.model_input.chunks) {
-    if ('tokens' in chunk) bytes += chunk.tokens.length * 4;
-    else if (chunk.type === 'image') bytes += chunk.data.length;
-    else bytes += chunk.location.length;
-  }
-  for (const tensor of Object.values(datum.loss_fn_inputs)) {
-    bytes += tensor.data.length * (tensor.dtype === 'int64' ? 8 : 4);
-  }
+  for (const chunk of model_input.chunks) bytes += estimateChunkBytes(chunk);
   return bytes;
 }
 
+/** `TrainingClient._estimate_bytes_count`: the model input plus 10 bytes per loss-input value. */
+export function estimateDatumBytes(datum: Datum): number {
+  let bytes = estimateModelInputBytes(datum.model_input);
+  for (const tensor of Object.values(datum.loss_fn_inputs)) bytes += tensor.data.length * 10;
+  return bytes;
+}
+
+export interface ChunkOptions {
+  maxLen?: number;
+  maxBytes?: number;
+  /** Per-datum size estimate; defaults to `estimateDatumBytes`. */
+  estimate?: (datum: Datum) => number;
+}
+
 /**
- * Split greedily, in order: a new chunk starts when the current one holds `maxLen` datums or the next
- * datum would push it past `maxBytes`. A single oversized datum gets a chunk of its own.
+ * `_chunked_requests_generator`: split greedily in order. A chunk is closed before a datum when it
+ * already holds `maxLen` datums, or when it is non-empty and the datum would push its estimate past
+ * `maxBytes`; so a datum bigger than the budget still travels, alone.
  */
-export function chunkData(
-  data: readonly Datum[],
-  maxLen = MAX_CHUNK_LEN,
-  maxBytes = MAX_CHUNK_BYTES,
-): Datum[][] {
+export function chunkData(data: readonly Datum[], options: ChunkOptions = {}): Datum[][] {
+  const { maxLen = MAX_CHUNK_LEN, maxBytes = MAX_CHUNK_BYTES, estimate = estimateDatumBytes } = options;
   const chunks: Datum[][] = [];
   let current: Datum[] = [];
   let currentBytes = 0;
   for (const datum of data) {
-    const bytes = estimateDatumBytes(datum);
-    if (current.length > 0 && (current.length >= maxLen || currentBytes + bytes > maxBytes)) {
+    const bytes = estimate(datum);
+    if ((current.length > 0 && currentBytes + bytes > maxBytes) || current.length === maxLen) {
       chunks.push(current);
       current = [];
       currentBytes = 0;

@@ -1,71 +1,140 @@
-import { ValidationError } from 'pristine';
-import { ModelInput } from './model-input.js';
-import { TensorData } from './tensor-data.js';
-import type { Datum, LossFnType, ModelInputWire, TensorDataWire } from './schemas.js';
+import { Type, ValidationError, type Static } from 'pristine';
+import { strict } from './common.js';
+import { LOSS_FN_REQUIRED_INPUTS, LOSS_INPUT_DTYPES, isLossFnType } from './loss.js';
+import { chunkLength, ModelInput, ModelInputSchema, type ModelInputWire } from './model-input.js';
+import { TensorData, TensorDataSchema, type TensorDataWire, type TensorValues } from './tensor-data.js';
 
-/** Build a wire datum from builders or wire values. */
+/** One training example: the model input and the per-token inputs of the loss. */
+export const DatumSchema = Type.Object(
+  {
+    loss_fn_inputs: Type.Record(Type.String(), TensorDataSchema),
+    model_input: ModelInputSchema,
+  },
+  strict,
+);
+export type Datum = Static<typeof DatumSchema>;
+
+type ValidationIssue = ValidationError['issues'][number];
+
+/**
+ * Build a wire datum from builders, typed arrays or plain lists. A plain (or nested) list gets its dtype
+ * from the key as in the Python SDK (`target_tokens` int64; `weights`, `advantages`, `logprobs`,
+ * `clip_*_threshold` float32); under any other key it needs a TensorData or a typed array.
+ */
 export function datum(
   model_input: ModelInput | ModelInputWire | readonly number[],
-  loss_fn_inputs: Record<string, TensorData | TensorDataWire | readonly number[]>,
+  loss_fn_inputs: Record<string, TensorData | TensorDataWire | TensorValues> = {},
 ): Datum {
   const inputs: Record<string, TensorDataWire> = {};
   for (const [name, value] of Object.entries(loss_fn_inputs)) {
-    inputs[name] =
-      value instanceof TensorData
-        ? value.toJSON()
-        : Array.isArray(value)
-          ? TensorData.fromArray(value, name === 'target_tokens' ? 'int64' : 'float32').toJSON()
-          : (value as TensorDataWire);
+    inputs[name] = toWireTensor(name, value);
   }
-  return { model_input: ModelInput.from(model_input).toJSON(), loss_fn_inputs: inputs };
+  return { loss_fn_inputs: inputs, model_input: ModelInput.from(model_input).toJSON() };
 }
 
-/** What each loss needs besides the model input. */
-const REQUIRED: Record<string, string[]> = {
-  cross_entropy: ['target_tokens'],
-  importance_sampling: ['target_tokens', 'logprobs', 'advantages'],
-  ppo: ['target_tokens', 'logprobs', 'advantages'],
-  cispo: ['target_tokens', 'logprobs', 'advantages'],
-  dro: ['target_tokens', 'logprobs', 'advantages'],
-};
+function toWireTensor(name: string, value: TensorData | TensorDataWire | TensorValues): TensorDataWire {
+  if (value instanceof TensorData) return value.toJSON();
+  if (Array.isArray(value) || ArrayBuffer.isView(value)) {
+    const dtype = ArrayBuffer.isView(value) ? undefined : LOSS_INPUT_DTYPES[name];
+    if (!ArrayBuffer.isView(value) && dtype === undefined) {
+      throw ValidationError.field(
+        'datum',
+        `/loss_fn_inputs/${name}`,
+        'dtype',
+        `a plain list under "${name}" has no known dtype; pass TensorData.fromArray(values, dtype)`,
+      );
+    }
+    try {
+      return TensorData.fromArray(value as TensorValues, dtype).toJSON();
+    } catch (error) {
+      throw rebase(error, `/loss_fn_inputs/${name}`, 'datum');
+    }
+  }
+  return value as TensorDataWire;
+}
 
 /**
- * Client-side checks the schema cannot express: required loss inputs, dtypes, shapes, and lengths that
- * must match the model input. Every failure names `data[i].loss_fn_inputs.<name>` and nothing is sent.
+ * The client-side checks of a training batch that the schema cannot express: the loss is known, every
+ * input the loss needs is there, each tensor is well-formed (dtype, integer token ids, shape), and every
+ * per-token input has one value per model-input token. All issues are collected; pointers look like
+ * `/data/3/loss_fn_inputs/target_tokens` and messages name `data[3].loss_fn_inputs.target_tokens`.
+ * The Python SDK's own check (`forward*` with no data raises "No data provided") comes first.
  */
-export function checkData(data: readonly Datum[], lossFn: LossFnType | string): void {
-  if (data.length === 0)
+export function checkData(data: readonly Datum[], lossFn: string): void {
+  if (!Array.isArray(data) || data.length === 0)
     throw ValidationError.field('training data', '/data', 'minItems', 'No data provided');
-  const issues: { pointer: string; rule: string; message: string }[] = [];
-  data.forEach((d, i) => {
-    const inputs = d.loss_fn_inputs ?? {};
-    for (const name of REQUIRED[lossFn] ?? []) {
-      if (!inputs[name])
-        issues.push({
-          pointer: `/data/${i}/loss_fn_inputs/${name}`,
-          rule: 'required',
-          message: `${name} is required for ${lossFn}`,
-        });
-    }
-    const length = ModelInput.from(d.model_input).length;
-    for (const [name, tensor] of Object.entries(inputs)) {
-      const where = `/data/${i}/loss_fn_inputs/${name}`;
-      try {
-        TensorData.check(tensor, where);
-      } catch (error) {
-        issues.push(...(error as ValidationError).issues);
-        continue;
-      }
-      if (name === 'target_tokens' && tensor.dtype !== 'int64')
-        issues.push({ pointer: `${where}/dtype`, rule: 'enum', message: 'target_tokens must be int64' });
-      if (tensor.data.length !== length) {
-        issues.push({
-          pointer: where,
-          rule: 'length',
-          message: `has ${tensor.data.length} values but the model input has ${length} tokens`,
-        });
-      }
-    }
-  });
+  if (!isLossFnType(lossFn)) {
+    throw ValidationError.field(
+      'training data',
+      '/loss_fn',
+      'enum',
+      `unknown loss_fn ${JSON.stringify(lossFn)}; expected one of ${Object.keys(LOSS_FN_REQUIRED_INPUTS).join(', ')}`,
+    );
+  }
+  const issues: ValidationIssue[] = [];
+  data.forEach((d, i) => checkDatum(d, i, lossFn, issues));
   if (issues.length > 0) throw new ValidationError('training data', issues);
+}
+
+function checkDatum(
+  d: Datum,
+  i: number,
+  lossFn: keyof typeof LOSS_FN_REQUIRED_INPUTS,
+  issues: ValidationIssue[],
+): void {
+  const base = `/data/${i}`;
+  if (!d || typeof d !== 'object' || !d.model_input || !Array.isArray(d.model_input.chunks)) {
+    issues.push({ pointer: `${base}/model_input`, rule: 'required', message: `data[${i}].model_input is required` });
+    return;
+  }
+  const inputs = d.loss_fn_inputs ?? {};
+  for (const name of LOSS_FN_REQUIRED_INPUTS[lossFn]) {
+    if (!inputs[name]) {
+      issues.push({
+        pointer: `${base}/loss_fn_inputs/${name}`,
+        rule: 'required',
+        message: `data[${i}].loss_fn_inputs.${name} is required by ${lossFn}`,
+      });
+    }
+  }
+  // Images without expected_tokens have no client-side length; the server checks those.
+  let length: number | undefined = 0;
+  for (const chunk of d.model_input.chunks) {
+    const n = chunkLength(chunk);
+    length = n === undefined || length === undefined ? undefined : length + n;
+  }
+  for (const [name, tensor] of Object.entries(inputs)) {
+    const where = `${base}/loss_fn_inputs/${name}`;
+    try {
+      TensorData.check(tensor, where);
+    } catch (error) {
+      issues.push(...(error as ValidationError).issues);
+      continue;
+    }
+    if (name === 'target_tokens' && tensor.dtype !== 'int64') {
+      issues.push({
+        pointer: `${where}/dtype`,
+        rule: 'enum',
+        message: `data[${i}].loss_fn_inputs.target_tokens must be int64, got ${tensor.dtype}`,
+      });
+    }
+    // Per-token inputs run along the sequence: their first dimension is the model input's length.
+    const rows = tensor.shape && tensor.shape.length > 0 ? tensor.shape[0] : tensor.data.length;
+    if (length !== undefined && rows !== length) {
+      issues.push({
+        pointer: where,
+        rule: 'length',
+        message: `data[${i}].loss_fn_inputs.${name} has ${rows} values but data[${i}].model_input has ${length} tokens`,
+      });
+    }
+  }
+}
+
+/** Re-anchor a tensor's ValidationError pointers under `prefix`. */
+export function rebase(error: unknown, prefix: string, where: string): unknown {
+  if (!(error instanceof ValidationError)) return error;
+  return new ValidationError(
+    where,
+    error.issues.map((issue) => ({ ...issue, pointer: `${prefix}${issue.pointer}` })),
+  );
 }

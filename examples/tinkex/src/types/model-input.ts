@@ -1,6 +1,103 @@
-import type { ModelInputChunk, ModelInputWire } from './schemas.js';
+import { Type, ValidationError, type Static } from 'pristine';
+import { maybe, strict, typeTag } from './common.js';
 
-/** A model prompt: a list of chunks (token runs and images). Immutable; builders return new inputs. */
+const ImageFormatSchema = Type.Union([Type.Literal('png'), Type.Literal('jpeg')]);
+
+/** Token ids. 0.7.0 sends `{"tokens": [...]}` with no `type`. */
+export const EncodedTextChunkSchema = Type.Object(
+  { tokens: Type.Array(Type.Integer({ minimum: 0 })), ...typeTag('encoded_text') },
+  strict,
+);
+
+/** An inline image, base64 in JSON. `expected_tokens` is advisory (the server checks it). */
+export const ImageChunkSchema = Type.Object(
+  {
+    data: Type.String({ contentEncoding: 'base64' }),
+    format: ImageFormatSchema,
+    expected_tokens: maybe(Type.Integer({ minimum: 0 })),
+    ...typeTag('image'),
+  },
+  strict,
+);
+
+/** An image by reference (path or URL); JSON/sampling only. */
+export const ImageAssetPointerChunkSchema = Type.Object(
+  {
+    format: ImageFormatSchema,
+    location: Type.String(),
+    expected_tokens: maybe(Type.Integer({ minimum: 0 })),
+    ...typeTag('image_asset_pointer'),
+  },
+  strict,
+);
+
+/** Audio features (SDK 0.23.0+): a serialized TensorContainer, base64 in JSON. */
+export const DmelChunkSchema = Type.Object(
+  { dmel: Type.String({ contentEncoding: 'base64' }), ...typeTag('dmel') },
+  strict,
+);
+
+/** The chunk kinds are told apart by their fields, so the optional `type` is never needed to decide. */
+export const ModelInputChunkSchema = Type.Union([
+  EncodedTextChunkSchema,
+  ImageChunkSchema,
+  ImageAssetPointerChunkSchema,
+  DmelChunkSchema,
+]);
+export const ModelInputSchema = Type.Object({ chunks: Type.Array(ModelInputChunkSchema) }, strict);
+
+export type EncodedTextChunk = Static<typeof EncodedTextChunkSchema>;
+export type ImageChunk = Static<typeof ImageChunkSchema>;
+export type ImageAssetPointerChunk = Static<typeof ImageAssetPointerChunkSchema>;
+export type DmelChunk = Static<typeof DmelChunkSchema>;
+export type ModelInputChunk = Static<typeof ModelInputChunkSchema>;
+export type ModelInputWire = Static<typeof ModelInputSchema>;
+
+/** A text chunk, shaped as 0.7.0 sends it (no `type`). */
+export function encodedTextChunk(tokens: readonly number[]): EncodedTextChunk {
+  checkTokens(tokens, '/tokens');
+  return { tokens: [...tokens] };
+}
+
+/** An inline image chunk; bytes are base64-encoded. `type` is set: servers route images by it. */
+export function imageChunk(
+  data: Uint8Array | string,
+  format: 'png' | 'jpeg',
+  expected_tokens?: number,
+): ImageChunk {
+  const base64 = typeof data === 'string' ? data : Buffer.from(data).toString('base64');
+  return {
+    data: base64,
+    format,
+    ...(expected_tokens === undefined ? {} : { expected_tokens }),
+    type: 'image',
+  };
+}
+
+export function imageAssetPointerChunk(
+  location: string,
+  format: 'png' | 'jpeg',
+  expected_tokens?: number,
+): ImageAssetPointerChunk {
+  return {
+    format,
+    location,
+    ...(expected_tokens === undefined ? {} : { expected_tokens }),
+    type: 'image_asset_pointer',
+  };
+}
+
+/** The length of one chunk in tokens, or undefined when it cannot be known (an image without expected_tokens). */
+export function chunkLength(chunk: ModelInputChunk): number | undefined {
+  if ('tokens' in chunk) return chunk.tokens.length;
+  if ('expected_tokens' in chunk) return chunk.expected_tokens ?? undefined;
+  return undefined;
+}
+
+/**
+ * A model prompt: a list of chunks (token runs, images). Immutable like the Python SDK's: every
+ * builder returns a new input.
+ */
 export class ModelInput {
   readonly chunks: readonly ModelInputChunk[];
 
@@ -12,8 +109,9 @@ export class ModelInput {
     return new ModelInput([]);
   }
 
+  /** One text chunk of the given token ids. */
   static fromInts(tokens: readonly number[]): ModelInput {
-    return new ModelInput([{ tokens: [...tokens] }]);
+    return new ModelInput([encodedTextChunk(tokens)]);
   }
 
   static fromChunks(chunks: readonly ModelInputChunk[]): ModelInput {
@@ -23,7 +121,7 @@ export class ModelInput {
   /** Accept a ModelInput, its wire form, or a plain token list. */
   static from(value: ModelInput | ModelInputWire | readonly number[]): ModelInput {
     if (value instanceof ModelInput) return value;
-    if (Array.isArray(value)) return ModelInput.fromInts(value as number[]);
+    if (Array.isArray(value)) return ModelInput.fromInts(value as readonly number[]);
     return ModelInput.fromChunks((value as ModelInputWire).chunks);
   }
 
@@ -31,29 +129,61 @@ export class ModelInput {
     return new ModelInput([...this.chunks, chunk]);
   }
 
-  /** Append one token, extending the last text chunk when there is one. */
+  /** Append one token as a new text chunk, exactly as the Python SDK's `append_int` does. */
   appendInt(token: number): ModelInput {
-    const last = this.chunks.at(-1);
-    if (last && 'tokens' in last) {
-      return new ModelInput([...this.chunks.slice(0, -1), { ...last, tokens: [...last.tokens, token] }]);
-    }
-    return this.append({ tokens: [token] });
+    return this.append(encodedTextChunk([token]));
   }
 
-  /** All tokens; only valid when every chunk is text. */
+  /** All token ids; only for inputs made of text chunks. */
   toInts(): number[] {
-    return this.chunks.flatMap((chunk) => {
-      if (!('tokens' in chunk)) throw new TypeError(`toInts(): chunk of type "${chunk.type}" has no tokens`);
-      return chunk.tokens;
+    const out: number[] = [];
+    this.chunks.forEach((chunk, i) => {
+      if (!('tokens' in chunk)) {
+        throw ValidationError.field(
+          'model input',
+          `/chunks/${i}`,
+          'type',
+          `toInts() needs text chunks only; chunk ${i} is "${chunk.type ?? 'non-text'}"`,
+        );
+      }
+      for (const token of chunk.tokens) out.push(token);
     });
+    return out;
   }
 
-  /** Length in tokens (images count their expected tokens). */
+  /** Context length in tokens. Images count their `expected_tokens`, which must then be set. */
   get length(): number {
-    return this.chunks.reduce((n, c) => n + ('tokens' in c ? c.tokens.length : (c.expected_tokens ?? 0)), 0);
+    let total = 0;
+    this.chunks.forEach((chunk, i) => {
+      const n = chunkLength(chunk);
+      if (n === undefined) {
+        throw ValidationError.field(
+          'model input',
+          `/chunks/${i}/expected_tokens`,
+          'required',
+          'expected_tokens must be set to compute the length of an image chunk',
+        );
+      }
+      total += n;
+    });
+    return total;
   }
 
+  /** The wire form `{chunks: [...]}`. */
   toJSON(): ModelInputWire {
     return { chunks: this.chunks.map((c) => ({ ...c })) as ModelInputWire['chunks'] };
+  }
+}
+
+function checkTokens(tokens: readonly number[], pointer: string): void {
+  for (let i = 0; i < tokens.length; i++) {
+    if (!Number.isSafeInteger(tokens[i]) || tokens[i] < 0) {
+      throw ValidationError.field(
+        'model input',
+        `${pointer}/${i}`,
+        'integer',
+        `token ids are non-negative integers, got ${tokens[i]}`,
+      );
+    }
   }
 }

@@ -1,106 +1,270 @@
-import { ValidationError } from 'pristine';
-import type { TensorDataWire, TensorDtype } from './schemas.js';
+import { Type, ValidationError, type Static } from 'pristine';
+import { maybe, strict } from './common.js';
 
-type Numeric =
-  readonly number[] | Float32Array | Float64Array | Int32Array | BigInt64Array | readonly bigint[];
+export const TensorDtypeSchema = Type.Union([Type.Literal('int64'), Type.Literal('float32')]);
 
-/** A dense tensor as the wire carries it: flat data, a dtype (`int64` or `float32`) and a shape. */
+/**
+ * A dense (or CSR-sparse, SDK 0.18+) tensor as JSON: flat `data`, a dtype and an optional shape.
+ * Strict: this is what the client sends.
+ */
+export const TensorDataSchema = Type.Object(
+  {
+    data: Type.Array(Type.Number()),
+    dtype: TensorDtypeSchema,
+    shape: maybe(Type.Array(Type.Integer({ minimum: 0 }))),
+    sparse_crow_indices: maybe(Type.Array(Type.Integer({ minimum: 0 }))),
+    sparse_col_indices: maybe(Type.Array(Type.Integer({ minimum: 0 }))),
+  },
+  strict,
+);
+
+/** The same tensor in a server answer: unknown fields are ignored, as the Python SDK does. */
+export const TensorDataOutputSchema = Type.Object({
+  data: Type.Array(Type.Number()),
+  dtype: TensorDtypeSchema,
+  shape: maybe(Type.Array(Type.Integer({ minimum: 0 }))),
+});
+
+export type TensorDtype = Static<typeof TensorDtypeSchema>;
+export type TensorDataWire = Static<typeof TensorDataSchema>;
+
+/** Values a tensor can be built from. Nested plain arrays give their shape (rectangular only). */
+export type TensorValues =
+  | readonly number[]
+  | readonly bigint[]
+  | readonly (readonly unknown[])[]
+  | Float32Array
+  | Float64Array
+  | Int32Array
+  | BigInt64Array;
+
+type Store = Float32Array | Float64Array;
+
+const WHERE = 'tensor';
+
+/**
+ * A dense tensor: dtype `int64` or `float32`, a shape, and values kept in a typed array so a million
+ * values cost 4 or 8 bytes each, not a boxed JS array. Immutable. int64 values are held as doubles, so
+ * they must be safe integers (|v| ≤ 2^53 − 1), which token ids always are.
+ */
 export class TensorData {
+  private wire?: TensorDataWire;
+
   private constructor(
-    readonly data: number[],
+    private readonly values: Store,
     readonly dtype: TensorDtype,
-    readonly shape: number[],
+    readonly shape: readonly number[],
   ) {}
 
-  /** Build from values; the dtype is inferred from typed arrays, else required. Validates before sending. */
-  static fromArray(values: Numeric, dtype?: TensorDtype, shape?: readonly number[]): TensorData {
+  /**
+   * Build from values. The dtype is inferred from typed arrays (Float32Array/Float64Array → float32,
+   * Int32Array/BigInt64Array → int64) and bigint arrays; plain number arrays need it. Throws a
+   * ValidationError for a wrong dtype, non-integers in int64, non-finite numbers, or a shape that does
+   * not hold exactly the given number of values.
+   */
+  static fromArray(values: TensorValues, dtype?: TensorDtype, shape?: readonly number[]): TensorData {
+    let flat: ArrayLike<unknown> = values as ArrayLike<unknown>;
+    let inferredShape: number[] | undefined;
+    if (Array.isArray(values) && values.length > 0 && Array.isArray(values[0])) {
+      ({ flat, shape: inferredShape } = flatten(values as readonly unknown[]));
+    }
     const resolved = dtype ?? inferDtype(values);
-    const data = toNumbers(values);
-    const dims = shape ? [...shape] : [data.length];
-    TensorData.check({ data, dtype: resolved, shape: dims }, 'tensor');
-    return new TensorData(data, resolved, dims);
+    checkDtype(resolved, '/dtype');
+    const store = toStore(flat, resolved);
+    const dims = shape ? [...shape] : (inferredShape ?? [store.length]);
+    checkShape(dims, store.length, '/shape');
+    return new TensorData(store, resolved, dims);
   }
 
-  static fromWire(wire: TensorDataWire): TensorData {
-    return new TensorData(wire.data, wire.dtype, wire.shape ?? [wire.data.length]);
+  /** Build from a typed array; its element type decides the dtype. */
+  static fromTypedArray(
+    values: Float32Array | Float64Array | Int32Array | BigInt64Array,
+    shape?: readonly number[],
+  ): TensorData {
+    return TensorData.fromArray(values, undefined, shape);
   }
 
-  /** Throw a ValidationError naming `where` if the dtype, values or shape are inconsistent. */
+  /** Decode the JSON form (as found in requests and in `loss_fn_outputs`), validating it. */
+  static fromWire(wire: {
+    data: readonly number[];
+    dtype: string;
+    shape?: readonly number[] | null;
+  }): TensorData {
+    checkDtype(wire.dtype, '/dtype');
+    const dtype = wire.dtype as TensorDtype;
+    const store = toStore(wire.data, dtype);
+    const dims = wire.shape ? [...wire.shape] : [store.length];
+    checkShape(dims, store.length, '/shape');
+    return new TensorData(store, dtype, dims);
+  }
+
+  /**
+   * Validate a tensor in its JSON form without keeping a copy; issues are reported under `where`
+   * (a JSON pointer such as `/data/0/loss_fn_inputs/weights`).
+   */
   static check(
-    wire: { data: readonly number[]; dtype: string; shape?: readonly number[] | null },
+    wire: { data: readonly unknown[]; dtype: string; shape?: readonly number[] | null },
     where: string,
   ): void {
-    if (wire.dtype !== 'int64' && wire.dtype !== 'float32') {
-      throw ValidationError.field(
-        'tensor',
-        `${where}/dtype`,
-        'enum',
-        `dtype must be "int64" or "float32", got "${wire.dtype}"`,
-      );
-    }
-    if (wire.dtype === 'int64') {
-      for (let i = 0; i < wire.data.length; i++) {
-        if (!Number.isInteger(wire.data[i])) {
-          throw ValidationError.field(
-            'tensor',
-            `${where}/data/${i}`,
-            'integer',
-            `int64 tensors hold integers, got ${wire.data[i]}`,
-          );
-        }
-      }
-    }
-    if (wire.shape) {
-      const size = wire.shape.reduce((a, b) => a * b, 1);
-      if (size !== wire.data.length) {
-        throw ValidationError.field(
-          'tensor',
-          `${where}/shape`,
-          'shape',
-          `shape [${wire.shape.join(', ')}] holds ${size} values, data has ${wire.data.length}`,
-        );
-      }
-    }
+    checkDtype(wire.dtype, `${where}/dtype`);
+    scan(wire.data, wire.dtype as TensorDtype, `${where}/data`);
+    // Sparse tensors carry only the non-zero values, so their shape holds more than `data`.
+    const sparse = (wire as { sparse_crow_indices?: unknown }).sparse_crow_indices != null;
+    if (wire.shape && !sparse) checkShape(wire.shape, wire.data.length, `${where}/shape`);
   }
 
+  /** Number of values. */
+  get size(): number {
+    return this.values.length;
+  }
+
+  /** The flat values as a new plain array. */
   toArray(): number[] {
-    return [...this.data];
+    const n = this.values.length;
+    const out = new Array<number>(n);
+    for (let i = 0; i < n; i++) out[i] = this.values[i];
+    return out;
   }
 
+  /** A copy as Float32Array (float32) or BigInt64Array (int64). */
   toTypedArray(): Float32Array | BigInt64Array {
-    return this.dtype === 'float32'
-      ? Float32Array.from(this.data)
-      : BigInt64Array.from(this.data, (x) => BigInt(x));
+    if (this.dtype === 'float32') return (this.values as Float32Array).slice();
+    const n = this.values.length;
+    const out = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) out[i] = BigInt(this.values[i]);
+    return out;
   }
 
+  /** The wire form `{data, dtype, shape}` (float32 values as their exact double expansion, like numpy). */
   toJSON(): TensorDataWire {
-    return { data: this.data, dtype: this.dtype, shape: this.shape };
+    this.wire ??= { data: this.toArray(), dtype: this.dtype, shape: [...this.shape] };
+    return this.wire;
   }
 }
 
-function inferDtype(values: Numeric): TensorDtype {
+function inferDtype(values: TensorValues): TensorDtype {
   if (values instanceof Float32Array || values instanceof Float64Array) return 'float32';
   if (values instanceof Int32Array || values instanceof BigInt64Array) return 'int64';
-  const first = (values as readonly unknown[])[0];
+  let first: unknown = (values as readonly unknown[])[0];
+  while (Array.isArray(first)) first = first[0];
   if (typeof first === 'bigint') return 'int64';
   throw ValidationError.field(
-    'tensor',
+    WHERE,
     '/dtype',
     'required',
-    'dtype is required for plain arrays ("int64" or "float32")',
+    'dtype is required for plain number arrays ("int64" or "float32")',
   );
 }
 
-/** Copy into a plain number array without per-element closures (1M values are common). */
-function toNumbers(values: Numeric): number[] {
-  const out = new Array<number>(values.length);
-  if (values instanceof BigInt64Array || typeof (values as readonly unknown[])[0] === 'bigint') {
-    for (let i = 0; i < values.length; i++) out[i] = Number((values as readonly bigint[])[i]);
-  } else if (values instanceof Float32Array) {
-    // Round-trip float32 values through their shortest decimal so the wire JSON stays compact.
-    for (let i = 0; i < values.length; i++) out[i] = Math.fround(values[i]);
-  } else {
-    for (let i = 0; i < values.length; i++) out[i] = (values as readonly number[])[i];
+function checkDtype(dtype: unknown, pointer: string): void {
+  if (dtype !== 'int64' && dtype !== 'float32') {
+    throw ValidationError.field(
+      WHERE,
+      pointer,
+      'enum',
+      `dtype must be "int64" or "float32", got ${JSON.stringify(dtype)}`,
+    );
   }
+}
+
+function checkShape(shape: readonly number[], size: number, pointer: string): void {
+  let product = 1;
+  for (let i = 0; i < shape.length; i++) {
+    if (!Number.isInteger(shape[i]) || shape[i] < 0) {
+      throw ValidationError.field(
+        WHERE,
+        `${pointer}/${i}`,
+        'integer',
+        `dimensions are non-negative integers, got ${shape[i]}`,
+      );
+    }
+    product *= shape[i];
+  }
+  if (product !== size) {
+    throw ValidationError.field(
+      WHERE,
+      pointer,
+      'shape',
+      `shape [${shape.join(', ')}] holds ${product} values, but there are ${size}`,
+    );
+  }
+}
+
+/**
+ * Copy into the backing typed array. The common cases use the engine's native bulk conversion; a
+ * NaN afterwards means a bad input value (or a real NaN), and only then is the slow, precise scan run.
+ */
+function toStore(values: ArrayLike<unknown>, dtype: TensorDtype): Store {
+  const n = values.length;
+  if (values instanceof BigInt64Array || (n > 0 && typeof values[0] === 'bigint')) {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (typeof v !== 'bigint' || v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) {
+        scan(values, dtype, '/data');
+      }
+      out[i] = Number(v as bigint);
+    }
+    if (dtype === 'float32') return new Float32Array(out);
+    return out;
+  }
+  const isTyped = ArrayBuffer.isView(values);
+  // Plain arrays of non-numbers would be coerced silently by the typed-array constructor.
+  if (!isTyped) scan(values, dtype, '/data');
+  const out = dtype === 'float32' ? new Float32Array(values as ArrayLike<number>) : new Float64Array(values as ArrayLike<number>);
+  if (isTyped) scan(out, dtype, '/data');
   return out;
+}
+
+/** Reject non-numbers, non-finite numbers, and non-integers (or unsafe integers) in int64 tensors. */
+function scan(values: ArrayLike<unknown>, dtype: TensorDtype, pointer: string): void {
+  const int = dtype === 'int64';
+  const n = values.length;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (typeof v === 'number') {
+      if (int ? Number.isSafeInteger(v) : Number.isFinite(v)) continue;
+      throw ValidationError.field(
+        WHERE,
+        `${pointer}/${i}`,
+        int ? 'integer' : 'finite',
+        int ? `int64 tensors hold (safe) integers, got ${v}` : `values must be finite numbers, got ${v}`,
+      );
+    }
+    if (typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER)) {
+      continue;
+    }
+    throw ValidationError.field(
+      WHERE,
+      `${pointer}/${i}`,
+      'type',
+      `values must be numbers, got ${typeof v === 'bigint' ? `${v}n (beyond 2^53)` : JSON.stringify(v)}`,
+    );
+  }
+}
+
+/** Flatten a nested rectangular array, returning its shape; ragged nesting is rejected. */
+function flatten(values: readonly unknown[]): { flat: unknown[]; shape: number[] } {
+  const shape: number[] = [];
+  for (let level: unknown = values; Array.isArray(level); level = level[0]) shape.push(level.length);
+  const flat: unknown[] = [];
+  const walk = (node: unknown, depth: number, pointer: string): void => {
+    if (depth === shape.length) {
+      if (Array.isArray(node))
+        throw ValidationError.field(WHERE, pointer, 'shape', 'ragged nested arrays are not tensors');
+      flat.push(node);
+      return;
+    }
+    if (!Array.isArray(node) || node.length !== shape[depth]) {
+      throw ValidationError.field(
+        WHERE,
+        pointer,
+        'shape',
+        `ragged nested arrays are not tensors: expected ${shape[depth]} values here`,
+      );
+    }
+    for (let i = 0; i < node.length; i++) walk(node[i], depth + 1, `${pointer}/${i}`);
+  };
+  walk(values, 0, '/data');
+  return { flat, shape };
 }

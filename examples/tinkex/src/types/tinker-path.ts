@@ -1,29 +1,34 @@
 import { ValidationError } from 'pristine';
+import type { CheckpointType } from './checkpoints.js';
+
+const PREFIX = 'tinker://';
 
 export interface ParsedTinkerPath {
   tinker_path: string;
   training_run_id: string;
-  checkpoint_type: 'training' | 'sampler';
+  checkpoint_type: CheckpointType;
   /** `weights/<name>` or `sampler_weights/<name>`, as the REST paths use it. */
   checkpoint_id: string;
 }
 
-/** Parse `tinker://RUN/weights/NAME` or `tinker://RUN/sampler_weights/NAME`, as the Python SDK does. */
+/**
+ * Parse `tinker://<run>/weights/<name>` or `tinker://<run>/sampler_weights/<name>` the way
+ * `ParsedCheckpointTinkerPath.from_tinker_path` does: exactly three `/`-separated parts after the
+ * scheme, the middle one naming the kind. Unlike Python, empty parts are refused too, since they would
+ * address a different URL. Failures are ValidationErrors (category `user`), so nothing is sent.
+ */
 export function parseTinkerPath(path: string): ParsedTinkerPath {
   const fail = (rule: string, message: string) =>
-    ValidationError.field('tinker path', '/tinker_path', rule, message);
-  if (typeof path !== 'string' || !path.startsWith('tinker://'))
-    throw fail('prefix', 'must start with "tinker://"');
-  const parts = path.slice('tinker://'.length).split('/');
-  if (parts.length !== 3 || parts.some((p) => p.length === 0)) {
-    throw fail(
-      'format',
-      'must look like tinker://<run>/weights/<name> or tinker://<run>/sampler_weights/<name>',
-    );
+    ValidationError.field('tinker path', '/tinker_path', rule, `Invalid tinker path ${JSON.stringify(path)}: ${message}`);
+  if (typeof path !== 'string' || !path.startsWith(PREFIX)) throw fail('prefix', 'it must start with "tinker://"');
+  const parts = path.slice(PREFIX.length).split('/');
+  if (parts.length !== 3) {
+    throw fail('format', 'expected tinker://<run_id>/weights/<name> or tinker://<run_id>/sampler_weights/<name>');
   }
   const [run, kind, name] = parts;
   if (kind !== 'weights' && kind !== 'sampler_weights')
-    throw fail('enum', 'the middle part must be "weights" or "sampler_weights"');
+    throw fail('enum', `the checkpoint kind must be "weights" or "sampler_weights", got "${kind}"`);
+  if (run.length === 0 || name.length === 0) throw fail('format', 'the run id and the checkpoint name must not be empty');
   return {
     tinker_path: path,
     training_run_id: run,

@@ -1,0 +1,71 @@
+import { register } from 'node:module';
+import { ValidationError } from 'pristine';
+
+/** The slice of @tensorflow/tfjs-core the custom loss uses (typed loosely: tfjs is an optional peer). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Tf = any;
+
+const CORE = '@tensorflow/tfjs-core';
+const CPU = '@tensorflow/tfjs-backend-cpu';
+
+/**
+ * Node cannot import tfjs-core's gradient registrations (`dist/register_all_gradients.js` is ESM with
+ * extensionless relative imports), and the CommonJS bundle registers no gradients at all. This resolve
+ * hook retries such specifiers inside tfjs-core with `.js` (or `/index.js`), nothing else.
+ */
+const HOOK = `
+export async function resolve(specifier, context, next) {
+  try {
+    return await next(specifier, context);
+  } catch (error) {
+    const inTf = context.parentURL && context.parentURL.includes('/@tensorflow/tfjs-core/dist/');
+    if (!inTf || !/^\\.{1,2}\\//.test(specifier)) throw error;
+    if (error.code === 'ERR_UNSUPPORTED_DIR_IMPORT') return next(specifier + '/index.js', context);
+    if (error.code === 'ERR_MODULE_NOT_FOUND') return next(specifier + '.js', context);
+    throw error;
+  }
+}`;
+
+let loading: Promise<Tf> | undefined;
+let hooked = false;
+
+/**
+ * Load @tensorflow/tfjs-core with its CPU backend and gradients, once. Both packages are optional peer
+ * dependencies: when missing, the error says how to install them (or to return gradients yourself).
+ */
+export function loadTf(): Promise<Tf> {
+  loading ??= (async () => {
+    try {
+      // Computed specifiers: nothing resolves tfjs unless a custom loss asks for autodiff.
+      const tf = await import(CORE);
+      await importGradients();
+      await import(CPU);
+      await tf.setBackend('cpu');
+      return tf;
+    } catch (error) {
+      loading = undefined;
+      throw new ValidationError('custom loss', [
+        {
+          pointer: '/autodiff',
+          rule: 'dependency',
+          message:
+            `automatic differentiation needs the optional peers ${CORE} and ${CPU}: ` +
+            `npm install ${CORE} ${CPU} (or make the loss return { loss, grads }). Cause: ${(error as Error).message}`,
+        },
+      ]);
+    }
+  })();
+  return loading;
+}
+
+async function importGradients(): Promise<void> {
+  const specifier = `${CORE}/dist/register_all_gradients.js`;
+  try {
+    await import(specifier);
+  } catch (error) {
+    if (hooked || (error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    hooked = true;
+    register(`data:text/javascript,${encodeURIComponent(HOOK)}`, import.meta.url);
+    await import(specifier);
+  }
+}

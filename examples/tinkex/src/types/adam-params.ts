@@ -1,0 +1,67 @@
+import { Type, ValidationError, type Static } from 'pristine';
+import { strict } from './common.js';
+
+/**
+ * AdamW settings for `optim_step`. Every field is optional on the wire: 0.7.0 sends only the fields
+ * the caller set and the server applies the defaults below; newer SDKs send all six.
+ */
+export const AdamParamsSchema = Type.Object(
+  {
+    learning_rate: Type.Optional(Type.Number({ minimum: 0 })),
+    beta1: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+    beta2: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+    eps: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    /** Decoupled (AdamW) weight decay. */
+    weight_decay: Type.Optional(Type.Number({ minimum: 0 })),
+    /** Maximum global gradient norm; 0 turns clipping off. */
+    grad_clip_norm: Type.Optional(Type.Number({ minimum: 0 })),
+  },
+  strict,
+);
+export type AdamParams = Static<typeof AdamParamsSchema>;
+
+/** The Python SDK's `AdamParams` defaults. */
+export const ADAM_DEFAULTS: Readonly<Required<AdamParams>> = Object.freeze({
+  learning_rate: 1e-4,
+  beta1: 0.9,
+  beta2: 0.95,
+  eps: 1e-12,
+  weight_decay: 0,
+  grad_clip_norm: 0,
+});
+
+type Bound = { min?: number; minExclusive?: boolean; max?: number };
+const BOUNDS: Record<keyof AdamParams, Bound> = {
+  learning_rate: { min: 0 },
+  beta1: { min: 0, max: 1 },
+  beta2: { min: 0, max: 1 },
+  eps: { min: 0, minExclusive: true },
+  weight_decay: { min: 0 },
+  grad_clip_norm: { min: 0 },
+};
+
+/**
+ * Adam parameters with every default filled in (what SDKs ≥ 0.8 send), validated: a bad value throws a
+ * ValidationError naming the field.
+ */
+export function adamParams(overrides: AdamParams = {}): Required<AdamParams> {
+  const out = { ...ADAM_DEFAULTS } as Required<AdamParams>;
+  for (const [key, value] of Object.entries(overrides) as [keyof AdamParams, number | undefined][]) {
+    if (!(key in BOUNDS)) {
+      throw ValidationError.field('adam params', `/${key}`, 'additionalProperties', `unknown field "${key}"`);
+    }
+    if (value === undefined) continue;
+    const b = BOUNDS[key];
+    const ok =
+      typeof value === 'number' &&
+      Number.isFinite(value) &&
+      (b.min === undefined || (b.minExclusive ? value > b.min : value >= b.min)) &&
+      (b.max === undefined || value < b.max);
+    if (!ok) {
+      const range = `${b.minExclusive ? '>' : '≥'} ${b.min}${b.max === undefined ? '' : ` and < ${b.max}`}`;
+      throw ValidationError.field('adam params', `/${key}`, 'range', `${key} must be ${range}, got ${value}`);
+    }
+    out[key] = value;
+  }
+  return out;
+}
