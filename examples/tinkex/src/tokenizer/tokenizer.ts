@@ -1,71 +1,66 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { ValidationError } from 'pristine';
+import { locateTokenizer, tokenizerDirs, type LocateOptions } from './locate.js';
+
+export { resolveTokenizer, resolveTokenizerId, type TokenizerRef } from './resolve.js';
+export { BUNDLED_TOKENIZERS, locateTokenizer, tokenizerDirs, type LocateOptions } from './locate.js';
 
 /** What the SDK needs from a tokenizer. */
 export interface Tokenizer {
   readonly id: string;
+  /** Token ids of `text`; special tokens (e.g. BOS) are added unless `add_special_tokens: false`. */
   encode(text: string, options?: { add_special_tokens?: boolean }): number[];
   decode(ids: readonly number[]): string;
-}
-
-const BUNDLED = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'assets', 'tokenizers');
-
-/**
- * The tokenizer id for a model, as the Python SDK resolves it: `get_info`'s tokenizer_id when present
- * (its `:suffix` stripped), else Llama-3 models share one tokenizer, `org/model/variant` uses `org/model`,
- * otherwise the model name itself.
- */
-export function resolveTokenizerId(modelName: string, tokenizerId: string | null | undefined): string {
-  if (tokenizerId) return tokenizerId.split(':')[0];
-  const name = modelName.split(':')[0];
-  if (name.startsWith('meta-llama/Llama-3')) return 'thinkingmachineslabinc/meta-llama-3-instruct-tokenizer';
-  const parts = name.split('/');
-  return parts.length >= 3 ? `${parts[0]}/${parts[1]}` : name;
-}
-
-/** Directories searched, in order: bundled assets, $TINKEX_TOKENIZER_CACHE/<id>, and the HF hub cache. */
-function candidates(id: string): string[] {
-  const dirs = [join(BUNDLED, id)];
-  if (process.env.TINKEX_TOKENIZER_CACHE) dirs.push(join(process.env.TINKEX_TOKENIZER_CACHE, id));
-  const hub = join(
-    process.env.HF_HOME ?? join(homedir(), '.cache', 'huggingface'),
-    'hub',
-    `models--${id.replace('/', '--')}`,
-    'snapshots',
-  );
-  if (existsSync(hub)) for (const snapshot of readdirSync(hub)) dirs.push(join(hub, snapshot));
-  return dirs;
+  /** Size of the vocabulary, added tokens included. */
+  readonly vocabSize: number;
 }
 
 const cache = new Map<string, Tokenizer>();
 
-/** Load a Hugging Face tokenizer from local files (never from the network). */
-export function loadTokenizer(id: string): Tokenizer {
-  const hit = cache.get(id);
+/**
+ * Load a Hugging Face tokenizer (tokenizer.json + tokenizer_config.json) from local files only: the
+ * directory `$TINKEX_TOKENIZER_CACHE/<org>/<name>/`, the Hugging Face hub cache, or the tokenizers bundled
+ * with Tinkex (`tinkex/byte-level`). Loaded tokenizers are cached per id and revision. When none has
+ * it, a ValidationError lists where it looked. Nothing is downloaded.
+ */
+export function loadTokenizer(id: string, options: LocateOptions = {}): Tokenizer {
+  const key = `${id}@${options.revision ?? ''}@${options.cacheDir ?? ''}`;
+  const hit = cache.get(key);
   if (hit) return hit;
-  const dir = candidates(id).find((d) => existsSync(join(d, 'tokenizer.json')));
+  const dir = locateTokenizer(id, options);
   if (!dir) {
     throw ValidationError.field(
       'tokenizer',
       '/tokenizer_id',
       'available',
-      `tokenizer "${id}" is not available locally; put tokenizer.json and tokenizer_config.json under $TINKEX_TOKENIZER_CACHE/${id} (or the Hugging Face hub cache)`,
+      `tokenizer "${id}" is not available locally. Put its tokenizer.json and tokenizer_config.json in ` +
+        `$TINKEX_TOKENIZER_CACHE/${id}/ or the Hugging Face hub cache (e.g. \`huggingface-cli download ${id} ` +
+        `tokenizer.json tokenizer_config.json\`). Searched: ${tokenizerDirs(id, options).join(', ')}`,
     );
   }
+  const tokenizer = fromFiles(id, dir);
+  cache.set(key, tokenizer);
+  return tokenizer;
+}
+
+/** Build from a directory holding tokenizer.json (and optionally tokenizer_config.json). */
+export function fromFiles(id: string, dir: string): Tokenizer {
   const json = JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8'));
   const configPath = join(dir, 'tokenizer_config.json');
   const config = existsSync(configPath) ? JSON.parse(readFileSync(configPath, 'utf8')) : {};
-  const hf = new HfTokenizer(json, config);
-  const tokenizer: Tokenizer = {
+  return fromJSON(id, json, config);
+}
+
+/** Build from the parsed tokenizer.json and tokenizer_config.json objects. */
+export function fromJSON(id: string, tokenizerJson: object, config: object = {}): Tokenizer {
+  const hf = new HfTokenizer(tokenizerJson, config);
+  const vocabSize = hf.get_vocab(true).size;
+  return {
     id,
-    encode: (text, options = {}) =>
-      hf.encode(text, { add_special_tokens: options.add_special_tokens ?? true }).ids,
+    vocabSize,
+    encode: (text, options = {}) => hf.encode(text, { add_special_tokens: options.add_special_tokens ?? true }).ids,
     decode: (ids) => hf.decode([...ids]),
   };
-  cache.set(id, tokenizer);
-  return tokenizer;
 }

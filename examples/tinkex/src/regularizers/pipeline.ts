@@ -1,0 +1,111 @@
+import { ValidationError } from 'pristine';
+import type { ManualLoss, Metrics } from '../training/custom-loss.js';
+import type { Datum } from '../types/datum.js';
+import type { Regularizer, RegularizerResult, Rows } from './types.js';
+
+/** A regularizer in a pipeline: a unique name and a non-negative weight. */
+export interface RegularizerSpec {
+  name: string;
+  weight: number;
+  fn: Regularizer;
+}
+
+export interface RegularizerOutput {
+  name: string;
+  value: number;
+  weight: number;
+  /** weight · value */
+  contribution: number;
+  /** ‖∂value/∂logprobs‖₂, when tracked. */
+  grad_norm?: number;
+  grad_norm_weighted?: number;
+  custom: Metrics;
+}
+
+export interface CustomLossOutput {
+  loss_total: number;
+  base_loss: { value: number; grad_norm?: number; custom: Metrics };
+  regularizers: Record<string, RegularizerOutput>;
+  regularizer_total: number;
+  total_grad_norm?: number;
+}
+
+/** The base loss of a pipeline: value and exact gradient (a ManualLoss result). */
+export type BaseLoss = (data: readonly Datum[], logprobs: Rows) => ReturnType<ManualLoss>;
+
+export interface PipelineOptions {
+  regularizers?: readonly RegularizerSpec[];
+  /** Report gradient norms per term and of the total. */
+  track_grad_norms?: boolean;
+}
+
+export function validateSpecs(specs: readonly RegularizerSpec[]): void {
+  const seen = new Set<string>();
+  specs.forEach((s, i) => {
+    const fail = (message: string) => ValidationError.field('regularizers', `/regularizers/${i}`, 'spec', message);
+    if (typeof s.name !== 'string' || s.name.length === 0) throw fail('name must be a non-empty string');
+    if (seen.has(s.name)) throw fail(`duplicate regularizer name "${s.name}"`);
+    seen.add(s.name);
+    if (!(typeof s.weight === 'number' && s.weight >= 0)) throw fail(`weight of "${s.name}" must be ≥ 0`);
+    if (typeof s.fn !== 'function') throw fail(`fn of "${s.name}" must be a function`);
+  });
+}
+
+const norm = (g: Rows) => Math.sqrt(g.reduce((s, r) => s + r.reduce((t, v) => t + v * v, 0), 0));
+
+/**
+ * Total loss = base + Σ weight_i · regularizer_i, with the exact total gradient. Runs the regularizers
+ * concurrently (they may be async) and reports each term.
+ */
+export async function computePipeline(
+  data: readonly Datum[],
+  logprobs: Rows,
+  base: BaseLoss,
+  options: PipelineOptions = {},
+): Promise<{ loss: number; grads: Rows; metrics: Metrics; output: CustomLossOutput }> {
+  const specs = options.regularizers ?? [];
+  validateSpecs(specs);
+  const baseOut = await base(data, logprobs);
+  const results: RegularizerResult[] = await Promise.all(specs.map((s) => s.fn(data, logprobs)));
+  const grads = baseOut.grads.map((r) => [...r]);
+  const regularizers: Record<string, RegularizerOutput> = {};
+  let regularizerTotal = 0;
+  results.forEach((res, i) => {
+    const { name, weight } = specs[i];
+    res.grad.forEach((r, a) => r.forEach((v, b) => (grads[a][b] += weight * v)));
+    const gn = options.track_grad_norms ? norm(res.grad) : undefined;
+    regularizers[name] = {
+      name,
+      value: res.value,
+      weight,
+      contribution: weight * res.value,
+      ...(gn === undefined ? {} : { grad_norm: gn, grad_norm_weighted: weight * gn }),
+      custom: res.metrics,
+    };
+    regularizerTotal += weight * res.value;
+  });
+  const loss = baseOut.loss + regularizerTotal;
+  const output: CustomLossOutput = {
+    loss_total: loss,
+    base_loss: {
+      value: baseOut.loss,
+      ...(options.track_grad_norms ? { grad_norm: norm(baseOut.grads) } : {}),
+      custom: baseOut.metrics ?? {},
+    },
+    regularizers,
+    regularizer_total: regularizerTotal,
+    ...(options.track_grad_norms ? { total_grad_norm: norm(grads) } : {}),
+  };
+  const metrics: Metrics = { ...(baseOut.metrics ?? {}), loss_total: loss, regularizer_total: regularizerTotal };
+  for (const r of Object.values(regularizers)) metrics[`${r.name}_contribution`] = r.contribution;
+  return { loss, grads, metrics, output };
+}
+
+/** A ManualLoss for `forwardBackwardCustom` that adds the regularizers to `base`. */
+export function withRegularizers(base: BaseLoss, options: PipelineOptions): ManualLoss {
+  validateSpecs(options.regularizers ?? []);
+  return async (data, logprobs) => {
+    const { loss, grads, metrics } = await computePipeline(data, logprobs, base, options);
+    return { loss, grads, metrics };
+  };
+}

@@ -1,0 +1,51 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Tokenizers shipped with the package: `assets/tokenizers/<id>/tokenizer.json`. */
+export const BUNDLED_TOKENIZERS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'assets', 'tokenizers');
+
+export interface LocateOptions {
+  /** A directory laid out as `<dir>/<org>/<name>/tokenizer.json`; default `$TINKEX_TOKENIZER_CACHE`. */
+  cacheDir?: string;
+  /** The Hugging Face hub cache; default `$HF_HUB_CACHE`, else `$HF_HOME/hub`, else `~/.cache/huggingface/hub`. */
+  hubCache?: string;
+  /** A pinned hub revision (commit); otherwise `refs/main`, else any snapshot. */
+  revision?: string;
+  /** Whether to look in the bundled assets (default true). */
+  bundled?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Directories that may hold `<id>`'s tokenizer.json, in the order searched: the Tinkex cache, the
+ * Hugging Face hub cache (`models--org--name/snapshots/<rev>`), then the bundled assets. Never the network.
+ */
+export function tokenizerDirs(id: string, options: LocateOptions = {}): string[] {
+  const env = options.env ?? process.env;
+  const dirs: string[] = [];
+  const cache = options.cacheDir ?? env.TINKEX_TOKENIZER_CACHE;
+  if (cache) dirs.push(join(cache, ...id.split('/')));
+  const hub =
+    options.hubCache ??
+    env.HF_HUB_CACHE ??
+    (env.HF_HOME ? join(env.HF_HOME, 'hub') : join(homedir(), '.cache', 'huggingface', 'hub'));
+  dirs.push(...hubSnapshots(join(hub, `models--${id.split('/').join('--')}`), options.revision));
+  if (options.bundled ?? true) dirs.push(join(BUNDLED_TOKENIZERS, ...id.split('/')));
+  return dirs;
+}
+
+function hubSnapshots(repo: string, revision?: string): string[] {
+  const snapshots = join(repo, 'snapshots');
+  if (!existsSync(snapshots)) return [];
+  if (revision) return [join(snapshots, revision)];
+  const main = join(repo, 'refs', 'main');
+  const preferred = existsSync(main) ? [join(snapshots, readFileSync(main, 'utf8').trim())] : [];
+  return [...preferred, ...readdirSync(snapshots).map((s) => join(snapshots, s))];
+}
+
+/** The first directory holding a tokenizer.json, or undefined. */
+export function locateTokenizer(id: string, options: LocateOptions = {}): string | undefined {
+  return tokenizerDirs(id, options).find((d) => existsSync(join(d, 'tokenizer.json')));
+}
