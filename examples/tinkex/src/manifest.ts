@@ -357,6 +357,8 @@ export const tinkerManifest = defineManifest({
     },
     {
       id: 'publish_checkpoint',
+      // A 409 (already public / not public) is final: no retry can fix it.
+      retry: 'publish',
       method: 'POST',
       path: `${CHECKPOINT}/publish`,
       resource: 'training',
@@ -366,6 +368,8 @@ export const tinkerManifest = defineManifest({
     },
     {
       id: 'unpublish_checkpoint',
+      // A 409 (already public / not public) is final: no retry can fix it.
+      retry: 'publish',
       method: 'DELETE',
       path: `${CHECKPOINT}/publish`,
       resource: 'training',
