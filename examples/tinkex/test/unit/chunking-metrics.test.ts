@@ -10,10 +10,6 @@ const datum = (tokens: number): Datum => ({
 });
 
 describe('chunking', () => {
-  it('estimates bytes as the Python SDK does (4 per token, dtype sizes for tensors)', () => {
-    expect(estimateDatumBytes(datum(10))).toBe(10 * 4 + 10 * 8 + 10 * 4);
-  });
-
   it('splits greedily in order at 1024 datums', () => {
     const data = Array.from({ length: 2500 }, () => datum(1));
     const chunks = chunkData(data);
@@ -22,11 +18,13 @@ describe('chunking', () => {
   });
 
   it('splits at the byte budget and gives an oversized datum a chunk of its own', () => {
-    const big = datum(400_000); // 6.4 MB estimated
-    const small = datum(100_000); // 1.6 MB
-    const chunks = chunkData([small, small, small, big, small]);
-    expect(chunks.map((c) => c.map((d) => d.model_input.chunks[0]).length)).toEqual([3, 1, 1]);
-    expect(chunks[1][0]).toBe(big);
+    const small = datum(1000);
+    const budget = estimateDatumBytes(small) * 2.5; // room for two small datums, not three
+    const big = datum(4000); // alone it is over the budget
+    expect(estimateDatumBytes(big)).toBeGreaterThan(budget);
+    const chunks = chunkData([small, small, small, big, small], { maxBytes: budget });
+    expect(chunks.map((c) => c.length)).toEqual([2, 1, 1, 1]);
+    expect(chunks[2][0]).toBe(big);
   });
 });
 
