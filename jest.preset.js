@@ -16,6 +16,7 @@ export function project(dir, name) {
     testMatch: ['<rootDir>/test/**/*.test.ts'],
     moduleNameMapper: {
       '^pristine$': path.join(root, 'src/index.ts'),
+      '^tinkex$': path.join(root, 'examples/tinkex/src/index.ts'),
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },
     transform: {
