@@ -12,7 +12,7 @@ const common = {
   event_id: Type.String(),
   event_session_index: Type.Integer({ minimum: 0 }),
   severity: SeveritySchema,
-  timestamp: Type.String({ format: 'date-time' }),
+  timestamp: Type.String(),
 };
 
 export const SessionStartEventSchema = Type.Object(

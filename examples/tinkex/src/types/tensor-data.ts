@@ -118,11 +118,15 @@ export class TensorData {
     return this.values.length;
   }
 
-  /** The flat values as a new plain array. */
+  /**
+   * The flat values as a new plain array. Built by push, not `new Array(n)`: a holey array takes
+   * JSON.stringify's slow path (about 40% slower on a million floats).
+   */
   toArray(): number[] {
-    const n = this.values.length;
-    const out = new Array<number>(n);
-    for (let i = 0; i < n; i++) out[i] = this.values[i];
+    const values = this.values;
+    const n = values.length;
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push(values[i]);
     return out;
   }
 
@@ -216,14 +220,21 @@ function toStore(values: ArrayLike<unknown>, dtype: TensorDtype): Store {
   return out;
 }
 
-/** Reject non-numbers, non-finite numbers, and non-integers (or unsafe integers) in int64 tensors. */
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Reject non-numbers, non-finite numbers, and non-integers (or unsafe integers) in int64 tensors.
+ * Hot loop over up to millions of values: arithmetic only, no global lookups (`Number.isFinite` is a
+ * global property read per element, which is slow inside vm contexts such as Jest's).
+ */
 function scan(values: ArrayLike<unknown>, dtype: TensorDtype, pointer: string): void {
   const int = dtype === 'int64';
   const n = values.length;
   for (let i = 0; i < n; i++) {
     const v = values[i];
     if (typeof v === 'number') {
-      if (int ? Number.isSafeInteger(v) : Number.isFinite(v)) continue;
+      // v - v is 0 for finite numbers and NaN for NaN and ±Infinity.
+      if (int ? v % 1 === 0 && v <= MAX_SAFE && v >= -MAX_SAFE : v - v === 0) continue;
       throw ValidationError.field(
         WHERE,
         `${pointer}/${i}`,
@@ -231,9 +242,7 @@ function scan(values: ArrayLike<unknown>, dtype: TensorDtype, pointer: string): 
         int ? `int64 tensors hold (safe) integers, got ${v}` : `values must be finite numbers, got ${v}`,
       );
     }
-    if (typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER)) {
-      continue;
-    }
+    if (typeof v === 'bigint' && v <= BigInt(MAX_SAFE) && v >= -BigInt(MAX_SAFE)) continue;
     throw ValidationError.field(
       WHERE,
       `${pointer}/${i}`,

@@ -1,0 +1,63 @@
+import { describe, expect, it } from '@jest/globals';
+import { ValidationError } from 'pristine';
+import { ADAM_DEFAULTS, adamParams } from '../../src/types/adam-params.js';
+import { loraConfig } from '../../src/types/lora-config.js';
+import { samplingParams } from '../../src/types/sampling-params.js';
+import { parseTinkerPath } from '../../src/types/tinker-path.js';
+
+describe('parameter builders', () => {
+  it('AdamParams: Python defaults, overrides validated by field', () => {
+    expect(adamParams()).toEqual({
+      learning_rate: 1e-4,
+      beta1: 0.9,
+      beta2: 0.95,
+      eps: 1e-12,
+      weight_decay: 0,
+      grad_clip_norm: 0,
+    });
+    expect(adamParams({ learning_rate: 0.01 }).learning_rate).toBe(0.01);
+    expect(() => adamParams({ beta1: 1 })).toThrow(/beta1/);
+    expect(() => adamParams({ eps: 0 })).toThrow(ValidationError);
+    expect(ADAM_DEFAULTS.beta2).toBe(0.95);
+  });
+
+  it('LoraConfig: rank 32 and all layers by default, seed null, one layer group required', () => {
+    expect(JSON.stringify(loraConfig({ rank: 8 }))).toBe(
+      '{"rank":8,"seed":null,"train_unembed":true,"train_mlp":true,"train_attn":true}',
+    );
+    expect(loraConfig().rank).toBe(32);
+    expect(() => loraConfig({ train_mlp: false, train_attn: false, train_unembed: false })).toThrow(/At least one/);
+  });
+
+  it('SamplingParams: only given fields, ranges checked', () => {
+    expect(samplingParams({ max_tokens: 8, seed: 1234, temperature: 0.7 })).toEqual({
+      max_tokens: 8,
+      seed: 1234,
+      temperature: 0.7,
+    });
+    expect(() => samplingParams({ top_p: 1.5 })).toThrow(/top_p/);
+    expect(() => samplingParams({ top_k: -2 })).toThrow(/top_k/);
+  });
+});
+
+describe('parseTinkerPath', () => {
+  it('parses training and sampler paths with raw ids containing ":"', () => {
+    expect(parseTinkerPath('tinker://S:train:0/weights/my-ckpt')).toEqual({
+      tinker_path: 'tinker://S:train:0/weights/my-ckpt',
+      training_run_id: 'S:train:0',
+      checkpoint_type: 'training',
+      checkpoint_id: 'weights/my-ckpt',
+    });
+    expect(parseTinkerPath('tinker://r/sampler_weights/s').checkpoint_type).toBe('sampler');
+  });
+
+  it.each([
+    'http://r/weights/x',
+    'tinker://r/weights',
+    'tinker://r/weights/x/y',
+    'tinker://r/optimizer/x',
+    'tinker:///weights/x',
+  ])('rejects %s with a ValidationError', (path) => {
+    expect(() => parseTinkerPath(path)).toThrow(ValidationError);
+  });
+});
