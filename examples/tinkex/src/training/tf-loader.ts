@@ -20,9 +20,13 @@ export async function resolve(specifier, context, next) {
   } catch (error) {
     const inTf = context.parentURL && context.parentURL.includes('/@tensorflow/tfjs-core/dist/');
     if (!inTf || !/^\\.{1,2}\\//.test(specifier)) throw error;
-    if (error.code === 'ERR_UNSUPPORTED_DIR_IMPORT') return next(specifier + '/index.js', context);
-    if (error.code === 'ERR_MODULE_NOT_FOUND') return next(specifier + '.js', context);
-    throw error;
+    if (error.code !== 'ERR_MODULE_NOT_FOUND' && error.code !== 'ERR_UNSUPPORTED_DIR_IMPORT') throw error;
+    // './gradients' may name both gradients.js and a gradients/ directory: the file wins, as in bundlers.
+    try {
+      return await next(specifier + '.js', context);
+    } catch {
+      return next(specifier + '/index.js', context);
+    }
   }
 }`;
 
@@ -58,14 +62,15 @@ export function loadTf(): Promise<Tf> {
   return loading;
 }
 
+/**
+ * The hook must be in place before the first attempt: Node caches a failed module load. It only
+ * rewrites specifiers that already failed inside tfjs-core, so it is inert elsewhere (and under Jest,
+ * whose resolver handles these imports itself).
+ */
 async function importGradients(): Promise<void> {
-  const specifier = `${CORE}/dist/register_all_gradients.js`;
-  try {
-    await import(specifier);
-  } catch (error) {
-    if (hooked || (error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+  if (!hooked) {
     hooked = true;
     register(`data:text/javascript,${encodeURIComponent(HOOK)}`, import.meta.url);
-    await import(specifier);
   }
+  await import(`${CORE}/dist/register_all_gradients.js`);
 }
