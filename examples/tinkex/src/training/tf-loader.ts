@@ -64,13 +64,16 @@ export function loadTf(): Promise<Tf> {
 
 /**
  * The hook must be in place before the first attempt: Node caches a failed module load. It only
- * rewrites specifiers that already failed inside tfjs-core, so it is inert elsewhere (and under Jest,
- * whose resolver handles these imports itself).
+ * rewrites specifiers that already failed inside tfjs-core, so it is inert elsewhere.
  */
 async function importGradients(): Promise<void> {
   if (!hooked) {
     hooked = true;
-    register(`data:text/javascript,${encodeURIComponent(HOOK)}`, import.meta.url);
+    try {
+      register(`data:text/javascript,${encodeURIComponent(HOOK)}`, import.meta.url);
+    } catch {
+      // Jest forbids loader hooks; its own resolver already handles extensionless imports.
+    }
   }
   await import(`${CORE}/dist/register_all_gradients.js`);
 }
