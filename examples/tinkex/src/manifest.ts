@@ -14,7 +14,11 @@ import {
   ClientDynamicConfigResponseSchema,
 } from './types/client-config.js';
 import { GetServerCapabilitiesResponseSchema, HealthResponseSchema } from './types/capabilities.js';
-import { FutureRetrieveRequestSchema, FutureRetrieveResponseSchema, UntypedAPIFutureSchema } from './types/futures.js';
+import {
+  FutureRetrieveRequestSchema,
+  FutureRetrieveResponseSchema,
+  UntypedAPIFutureSchema,
+} from './types/futures.js';
 import {
   CreateModelRequestSchema,
   ForwardBackwardRequestSchema,

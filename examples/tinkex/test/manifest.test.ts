@@ -25,7 +25,10 @@ describe('the Tinker manifest', () => {
   });
 
   it('marks every endpoint that answers {request_id} as a tinker future, and only those', () => {
-    const futures = tinkerManifest.endpoints.filter((e) => 'future' in e).map((e) => e.id).sort();
+    const futures = tinkerManifest.endpoints
+      .filter((e) => 'future' in e)
+      .map((e) => e.id)
+      .sort();
     expect(futures).toEqual(
       [
         'asample',
@@ -79,7 +82,10 @@ describe('the Tinker manifest', () => {
     ],
     ['optim_step', { adam_params: { learning_rate: 0.0001 }, model_id: 'S:train:0', seq_id: 2 }],
     ['save_weights', { model_id: 'S:train:0', path: 'my-ckpt', seq_id: 4 }],
-    ['load_weights', { model_id: 'S:train:0', path: 'tinker://S:train:0/weights/my-ckpt', optimizer: false, seq_id: 5 }],
+    [
+      'load_weights',
+      { model_id: 'S:train:0', path: 'tinker://S:train:0/weights/my-ckpt', optimizer: false, seq_id: 5 },
+    ],
     ['save_weights_for_sampler', { model_id: 'S:train:0', sampling_session_seq_id: 0, seq_id: 7 }],
     [
       'asample',
@@ -95,7 +101,12 @@ describe('the Tinker manifest', () => {
     ],
     [
       'create_sampling_session',
-      { session_id: 'S', sampling_session_seq_id: 1, base_model: null, model_path: 'tinker://S:train:0/sampler_weights/s' },
+      {
+        session_id: 'S',
+        sampling_session_seq_id: 1,
+        base_model: null,
+        model_path: 'tinker://S:train:0/sampler_weights/s',
+      },
     ],
     ['weights_info', { tinker_path: 'tinker://S:train:0/weights/my-ckpt' }],
     ['session_heartbeat', { session_id: 'S' }],
@@ -117,7 +128,10 @@ describe('the Tinker manifest', () => {
         session_id: 'S',
       },
     ],
-    ['set_checkpoint_ttl', { training_run_id: 'S:train:0', checkpoint_id: 'weights/my-ckpt', ttl_seconds: null }],
+    [
+      'set_checkpoint_ttl',
+      { training_run_id: 'S:train:0', checkpoint_id: 'weights/my-ckpt', ttl_seconds: null },
+    ],
   ])('accepts the 0.7.0 %s body', (id, body) => {
     expect(issues(id, body)).toEqual([]);
   });
@@ -137,14 +151,27 @@ describe('the Tinker manifest', () => {
     ).toEqual([]);
     expect(
       issues('optim_step', {
-        adam_params: { learning_rate: 1e-4, beta1: 0.9, beta2: 0.95, eps: 1e-12, weight_decay: 0, grad_clip_norm: 0 },
+        adam_params: {
+          learning_rate: 1e-4,
+          beta1: 0.9,
+          beta2: 0.95,
+          eps: 1e-12,
+          weight_decay: 0,
+          grad_clip_norm: 0,
+        },
         model_id: 'm',
         seq_id: 1,
         type: 'optim_step',
       }),
     ).toEqual([]);
     expect(
-      issues('load_weights', { session_id: 'S', model_seq_id: 1, path: 'tinker://r/weights/x', optimizer: true, type: 'load_weights' }),
+      issues('load_weights', {
+        session_id: 'S',
+        model_seq_id: 1,
+        path: 'tinker://r/weights/x',
+        optimizer: true,
+        type: 'load_weights',
+      }),
     ).toEqual([]);
   });
 
@@ -153,9 +180,11 @@ describe('the Tinker manifest', () => {
       '/adam_params/learning_rate',
     );
     expect(issues('get_info', { model_id: 'm', extra: 1 })[0].pointer).toBe('/extra');
-    expect(issues('asample', { prompt: { chunks: [{ tokens: [1.5] }] }, sampling_params: {} }).length).toBeGreaterThan(0);
-    expect(issues('delete_checkpoint', { training_run_id: 'r', checkpoint_id: 'optimizer/x' })[0].pointer).toBe(
-      '/checkpoint_id',
-    );
+    expect(
+      issues('asample', { prompt: { chunks: [{ tokens: [1.5] }] }, sampling_params: {} }).length,
+    ).toBeGreaterThan(0);
+    expect(
+      issues('delete_checkpoint', { training_run_id: 'r', checkpoint_id: 'optimizer/x' })[0].pointer,
+    ).toBe('/checkpoint_id');
   });
 });

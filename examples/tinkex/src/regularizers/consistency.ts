@@ -36,7 +36,9 @@ export function consistency(options: ConsistencyOptions = {}): Regularizer {
       let dot = 0;
       let xx = 0;
       let rr = 0;
-      x.forEach((row, i) => row.forEach((v, j) => ((dot += v * r[i][j]), (xx += v * v), (rr += r[i][j] * r[i][j]))));
+      x.forEach((row, i) =>
+        row.forEach((v, j) => ((dot += v * r[i][j]), (xx += v * v), (rr += r[i][j] * r[i][j]))),
+      );
       const nx = Math.max(Math.sqrt(xx), 1e-8);
       const nr = Math.max(Math.sqrt(rr), 1e-8);
       value = 1 - dot / (nx * nr);

@@ -19,7 +19,12 @@ export function elasticNet(options: ElasticNetOptions = {}): Regularizer {
     const n = reduction === 'mean' ? Math.max(count(x), 1) : 1;
     let abs = 0;
     let sq = 0;
-    for (const r of x) for (const v of r) (abs += Math.abs(v)), (sq += v * v);
+    for (const r of x) {
+      for (const v of r) {
+        abs += Math.abs(v);
+        sq += v * v;
+      }
+    }
     const value = (lambda * (l1_ratio * abs + (1 - l1_ratio) * sq)) / n;
     const grad = x.map((r) => r.map((v) => (lambda * (l1_ratio * sign(v) + 2 * (1 - l1_ratio) * v)) / n));
     return { value, grad: back(grad), metrics: { elastic_net: value, l1_ratio } };

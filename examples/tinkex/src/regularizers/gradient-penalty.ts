@@ -16,7 +16,12 @@ export interface GradientPenaltyOptions {
 
 /** `gradient_penalty`: (‖∇f(x̂)‖₂ − t)². Its gradient is 2(‖g‖ − t)·ε·H(x̂)·g/‖g‖. */
 export function gradientPenalty(options: GradientPenaltyOptions): Regularizer {
-  const { mode = 'output', target_norm = 1, reference_field = 'reference_logprobs', random = Math.random } = options;
+  const {
+    mode = 'output',
+    target_norm = 1,
+    reference_field = 'reference_logprobs',
+    random = Math.random,
+  } = options;
   checkOption(typeof options.gradFn === 'function', 'gradFn', 'gradFn is required');
   return (data, logprobs) => {
     let eps = 1;
@@ -29,7 +34,8 @@ export function gradientPenalty(options: GradientPenaltyOptions): Regularizer {
     const g = options.gradFn(x);
     const norm = Math.sqrt(g.reduce((s, r) => s + r.reduce((t, v) => t + v * v, 0), 0));
     const value = (norm - target_norm) * (norm - target_norm);
-    if (norm === 0) return { value, grad: logprobs.map((r) => r.map(() => 0)), metrics: { gradient_norm: 0 } };
+    if (norm === 0)
+      return { value, grad: logprobs.map((r) => r.map(() => 0)), metrics: { gradient_norm: 0 } };
     const unit = g.map((r) => r.map((v) => v / norm));
     const hv = options.hvp ? options.hvp(x, unit) : centralHvp(options.gradFn, x, unit);
     const k = 2 * (norm - target_norm) * eps;

@@ -24,7 +24,12 @@ export function l2(options: L2Options = {}): Regularizer {
     const n = Math.max(count(x), 1);
     let sumX = 0;
     let sumSq = 0;
-    for (const r of x) for (const v of r) (sumX += v), (sumSq += v * v);
+    for (const r of x) {
+      for (const v of r) {
+        sumX += v;
+        sumSq += v * v;
+      }
+    }
     const c0 = center === 'mean' ? sumX / n : (center ?? 0);
     let total = 0;
     const g = x.map((r) =>

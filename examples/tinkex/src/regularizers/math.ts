@@ -46,7 +46,8 @@ export function fieldRows(data: readonly Datum[], field: string, where: string):
 /** Shapes must agree row for row. */
 export function sameShape(a: Rows, b: Rows, what: string): void {
   const ok = a.length === b.length && a.every((r, i) => r.length === b[i].length);
-  if (!ok) throw ValidationError.field('regularizer', `/${what}`, 'shape', `${what} must have the logprobs' shape`);
+  if (!ok)
+    throw ValidationError.field('regularizer', `/${what}`, 'shape', `${what} must have the logprobs' shape`);
 }
 
 export function logSumExp(row: readonly number[]): number {

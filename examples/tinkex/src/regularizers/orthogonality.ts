@@ -22,7 +22,12 @@ export function orthogonality(options: OrthogonalityOptions = {}): Regularizer {
   checkOption(['soft', 'hard', 'spectral'].includes(mode), 'mode', 'mode is soft, hard or spectral');
   return (_data, logprobs) => {
     if (logprobs.some((r) => r.length !== logprobs[0].length)) {
-      throw ValidationError.field('regularizer', '/logprobs', 'shape', 'orthogonality needs rows of equal length');
+      throw ValidationError.field(
+        'regularizer',
+        '/logprobs',
+        'shape',
+        'orthogonality needs rows of equal length',
+      );
     }
     const m = axis === 'rows' ? logprobs : transpose(logprobs);
     const norms = m.map((r) => Math.max(Math.sqrt(r.reduce((s, v) => s + v * v, 0)), 1e-8));

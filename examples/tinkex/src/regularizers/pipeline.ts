@@ -42,7 +42,8 @@ export interface PipelineOptions {
 export function validateSpecs(specs: readonly RegularizerSpec[]): void {
   const seen = new Set<string>();
   specs.forEach((s, i) => {
-    const fail = (message: string) => ValidationError.field('regularizers', `/regularizers/${i}`, 'spec', message);
+    const fail = (message: string) =>
+      ValidationError.field('regularizers', `/regularizers/${i}`, 'spec', message);
     if (typeof s.name !== 'string' || s.name.length === 0) throw fail('name must be a non-empty string');
     if (seen.has(s.name)) throw fail(`duplicate regularizer name "${s.name}"`);
     seen.add(s.name);
@@ -96,7 +97,11 @@ export async function computePipeline(
     regularizer_total: regularizerTotal,
     ...(options.track_grad_norms ? { total_grad_norm: norm(grads) } : {}),
   };
-  const metrics: Metrics = { ...(baseOut.metrics ?? {}), loss_total: loss, regularizer_total: regularizerTotal };
+  const metrics: Metrics = {
+    ...(baseOut.metrics ?? {}),
+    loss_total: loss,
+    regularizer_total: regularizerTotal,
+  };
   for (const r of Object.values(regularizers)) metrics[`${r.name}_contribution`] = r.contribution;
   return { loss, grads, metrics, output };
 }

@@ -4,7 +4,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Tokenizers shipped with the package: `assets/tokenizers/<id>/tokenizer.json`. */
-export const BUNDLED_TOKENIZERS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'assets', 'tokenizers');
+export const BUNDLED_TOKENIZERS = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'assets',
+  'tokenizers',
+);
 
 export interface LocateOptions {
   /** A directory laid out as `<dir>/<org>/<name>/tokenizer.json`; default `$TINKEX_TOKENIZER_CACHE`. */

@@ -25,12 +25,18 @@ const PINNED: Readonly<Record<string, { tokenizer_id: string; revision: string }
     tokenizer_id: 'moonshotai/Kimi-K2-Thinking',
     revision: '612681931a8c906ddb349f8ad0f582cb552189cd',
   },
-  'moonshotai/Kimi-K2.5': { tokenizer_id: 'moonshotai/Kimi-K2.5', revision: '4d01dfe0332d63057c186e0b262165819efb6611' },
+  'moonshotai/Kimi-K2.5': {
+    tokenizer_id: 'moonshotai/Kimi-K2.5',
+    revision: '4d01dfe0332d63057c186e0b262165819efb6611',
+  },
   'moonshotai/Kimi-K2.5-Text-Only': {
     tokenizer_id: 'moonshotai/Kimi-K2.5',
     revision: '4d01dfe0332d63057c186e0b262165819efb6611',
   },
-  'moonshotai/Kimi-K2.6': { tokenizer_id: 'moonshotai/Kimi-K2.6', revision: 'b5aabbfb20227ed42becbf5541dbffd213942c58' },
+  'moonshotai/Kimi-K2.6': {
+    tokenizer_id: 'moonshotai/Kimi-K2.6',
+    revision: 'b5aabbfb20227ed42becbf5541dbffd213942c58',
+  },
 };
 
 export function resolveTokenizer(modelName: string, tokenizerId?: string | null): TokenizerRef {

@@ -60,7 +60,8 @@ export function fromJSON(id: string, tokenizerJson: object, config: object = {})
   return {
     id,
     vocabSize,
-    encode: (text, options = {}) => hf.encode(text, { add_special_tokens: options.add_special_tokens ?? true }).ids,
+    encode: (text, options = {}) =>
+      hf.encode(text, { add_special_tokens: options.add_special_tokens ?? true }).ids,
     decode: (ids) => hf.decode([...ids]),
   };
 }

@@ -100,7 +100,12 @@ export function logprobsFromForward(
   output.loss_fn_outputs.forEach((o, i) => {
     const lp = o.logprobs;
     if (!lp) {
-      throw ValidationError.field('forward output', `/loss_fn_outputs/${i}/logprobs`, 'required', 'no logprobs');
+      throw ValidationError.field(
+        'forward output',
+        `/loss_fn_outputs/${i}/logprobs`,
+        'required',
+        'no logprobs',
+      );
     }
     values.push([...lp.data]);
     shapes.push(lp.shape ? [...lp.shape] : [lp.data.length]);
@@ -119,7 +124,12 @@ export async function customLossGradients(
     const out = await loss(data, logprobs);
     checkGrads(out.grads, logprobs);
     if (typeof out.loss !== 'number') {
-      throw ValidationError.field('custom loss', '/loss', 'type', 'the loss must return { loss: number, grads }');
+      throw ValidationError.field(
+        'custom loss',
+        '/loss',
+        'type',
+        'the loss must return { loss: number, grads }',
+      );
     }
     return { loss: out.loss, grads: out.grads.map((g) => [...g]), metrics: { ...(out.metrics ?? {}) } };
   }
@@ -149,7 +159,12 @@ async function autodiffGradients(
       const scalar = out && typeof out === 'object' && 'loss' in out && !('dataSync' in out) ? out.loss : out;
       if (out !== scalar) metrics = { ...(out.metrics ?? {}) };
       if (!scalar || scalar.rank !== 0) {
-        throw ValidationError.field('custom loss', '/loss', 'scalar', 'the autodiff loss must return a scalar tensor');
+        throw ValidationError.field(
+          'custom loss',
+          '/loss',
+          'scalar',
+          'the autodiff loss must return a scalar tensor',
+        );
       }
       return scalar;
     })(inputs);
@@ -168,7 +183,12 @@ async function autodiffGradients(
   } catch (error) {
     if (error instanceof ValidationError) throw error;
     // tfjs throws when the loss does not depend on the logprobs: Python's "No gradient computed".
-    throw ValidationError.field('custom loss', '/grads', 'gradient', `No gradient computed: ${(error as Error).message}`);
+    throw ValidationError.field(
+      'custom loss',
+      '/grads',
+      'gradient',
+      `No gradient computed: ${(error as Error).message}`,
+    );
   } finally {
     for (const t of inputs) t.dispose();
   }
@@ -198,7 +218,12 @@ function checkGrads(grads: unknown, logprobs: number[][]): asserts grads is numb
     }
     for (let j = 0; j < arr.length; j++) {
       if (!Number.isFinite(arr[j])) {
-        throw ValidationError.field('custom loss', `/grads/${i}/${j}`, 'finite', `gradient values must be finite, got ${arr[j]}`);
+        throw ValidationError.field(
+          'custom loss',
+          `/grads/${i}/${j}`,
+          'finite',
+          `gradient values must be finite, got ${arr[j]}`,
+        );
       }
     }
   });
@@ -214,7 +239,12 @@ export function backwardData(
   shapes?: readonly number[][],
 ): Datum[] {
   if (grads.length !== data.length) {
-    throw ValidationError.field('custom loss', '/grads', 'length', `expected ${data.length} gradients, got ${grads.length}`);
+    throw ValidationError.field(
+      'custom loss',
+      '/grads',
+      'length',
+      `expected ${data.length} gradients, got ${grads.length}`,
+    );
   }
   return data.map((d, i) => {
     const g = grads[i];

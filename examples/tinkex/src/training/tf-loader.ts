@@ -2,7 +2,6 @@ import { register } from 'node:module';
 import { ValidationError } from 'pristine';
 
 /** The slice of @tensorflow/tfjs-core the custom loss uses (typed loosely: tfjs is an optional peer). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Tf = any;
 
 const CORE = '@tensorflow/tfjs-core';

@@ -2,7 +2,10 @@ import { Type, type Static } from 'pristine';
 import { maybe, strict } from './common.js';
 
 /** `PUT /sessions/{id}/project` body (0.22.0+). */
-export const AssignSessionProjectBodySchema = Type.Object({ project_id: Type.String({ minLength: 1 }) }, strict);
+export const AssignSessionProjectBodySchema = Type.Object(
+  { project_id: Type.String({ minLength: 1 }) },
+  strict,
+);
 
 /** `GET /sessions/{id}/trace_export` (0.24.0+): polled until `ready` (or `failed`). */
 export const TraceExportResponseSchema = Type.Object({
@@ -35,7 +38,10 @@ export const BillingUsageEventSchema = Type.Object({
 export const BillingUsageResponseSchema = Type.Object({
   data: Type.Array(BillingUsageEventSchema),
   sessions: Type.Optional(
-    Type.Record(Type.String(), Type.Object({ user_metadata: maybe(Type.Record(Type.String(), Type.String())) })),
+    Type.Record(
+      Type.String(),
+      Type.Object({ user_metadata: maybe(Type.Record(Type.String(), Type.String())) }),
+    ),
   ),
 });
 

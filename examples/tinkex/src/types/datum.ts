@@ -84,7 +84,11 @@ function checkDatum(
 ): void {
   const base = `/data/${i}`;
   if (!d || typeof d !== 'object' || !d.model_input || !Array.isArray(d.model_input.chunks)) {
-    issues.push({ pointer: `${base}/model_input`, rule: 'required', message: `data[${i}].model_input is required` });
+    issues.push({
+      pointer: `${base}/model_input`,
+      rule: 'required',
+      message: `data[${i}].model_input is required`,
+    });
     return;
   }
   const inputs = d.loss_fn_inputs ?? {};

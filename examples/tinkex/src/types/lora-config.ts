@@ -30,7 +30,12 @@ export interface LoraOptions {
 export function loraConfig(options: LoraOptions = {}): LoraConfig {
   const { rank = 32, seed = null, train_mlp = true, train_attn = true, train_unembed = true } = options;
   if (!Number.isInteger(rank) || rank < 1)
-    throw ValidationError.field('lora config', '/rank', 'minimum', `rank must be a positive integer, got ${rank}`);
+    throw ValidationError.field(
+      'lora config',
+      '/rank',
+      'minimum',
+      `rank must be a positive integer, got ${rank}`,
+    );
   if (seed !== null && !Number.isInteger(seed))
     throw ValidationError.field('lora config', '/seed', 'integer', `seed must be an integer, got ${seed}`);
   if (!train_mlp && !train_attn && !train_unembed) {

@@ -9,7 +9,9 @@ export const SamplingParamsSchema = Type.Object(
   {
     max_tokens: maybe(Type.Integer({ minimum: 0 })),
     seed: maybe(Type.Integer()),
-    stop: maybe(Type.Union([Type.String(), Type.Array(Type.String()), Type.Array(Type.Integer({ minimum: 0 }))])),
+    stop: maybe(
+      Type.Union([Type.String(), Type.Array(Type.String()), Type.Array(Type.Integer({ minimum: 0 }))]),
+    ),
     temperature: Type.Optional(Type.Number({ minimum: 0 })),
     /** −1 turns top-k off. */
     top_k: Type.Optional(Type.Integer({ minimum: -1 })),

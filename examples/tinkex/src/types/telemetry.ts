@@ -1,7 +1,12 @@
 import { Type, type Static } from 'pristine';
 import { maybe, strict } from './common.js';
 
-export const TELEMETRY_EVENT_TYPES = ['SESSION_START', 'SESSION_END', 'UNHANDLED_EXCEPTION', 'GENERIC_EVENT'] as const;
+export const TELEMETRY_EVENT_TYPES = [
+  'SESSION_START',
+  'SESSION_END',
+  'UNHANDLED_EXCEPTION',
+  'GENERIC_EVENT',
+] as const;
 export const SEVERITIES = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
 
 export const EventTypeSchema = Type.Union(TELEMETRY_EVENT_TYPES.map((t) => Type.Literal(t)));

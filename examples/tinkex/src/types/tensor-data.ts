@@ -204,7 +204,11 @@ function toStore(values: ArrayLike<unknown>, dtype: TensorDtype): Store {
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const v = values[i];
-      if (typeof v !== 'bigint' || v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) {
+      if (
+        typeof v !== 'bigint' ||
+        v > BigInt(Number.MAX_SAFE_INTEGER) ||
+        v < -BigInt(Number.MAX_SAFE_INTEGER)
+      ) {
         scan(values, dtype, '/data');
       }
       out[i] = Number(v as bigint);
@@ -215,7 +219,10 @@ function toStore(values: ArrayLike<unknown>, dtype: TensorDtype): Store {
   const isTyped = ArrayBuffer.isView(values);
   // Plain arrays of non-numbers would be coerced silently by the typed-array constructor.
   if (!isTyped) scan(values, dtype, '/data');
-  const out = dtype === 'float32' ? new Float32Array(values as ArrayLike<number>) : new Float64Array(values as ArrayLike<number>);
+  const out =
+    dtype === 'float32'
+      ? new Float32Array(values as ArrayLike<number>)
+      : new Float64Array(values as ArrayLike<number>);
   if (isTyped) scan(out, dtype, '/data');
   return out;
 }

@@ -19,16 +19,26 @@ export interface ParsedTinkerPath {
  */
 export function parseTinkerPath(path: string): ParsedTinkerPath {
   const fail = (rule: string, message: string) =>
-    ValidationError.field('tinker path', '/tinker_path', rule, `Invalid tinker path ${JSON.stringify(path)}: ${message}`);
-  if (typeof path !== 'string' || !path.startsWith(PREFIX)) throw fail('prefix', 'it must start with "tinker://"');
+    ValidationError.field(
+      'tinker path',
+      '/tinker_path',
+      rule,
+      `Invalid tinker path ${JSON.stringify(path)}: ${message}`,
+    );
+  if (typeof path !== 'string' || !path.startsWith(PREFIX))
+    throw fail('prefix', 'it must start with "tinker://"');
   const parts = path.slice(PREFIX.length).split('/');
   if (parts.length !== 3) {
-    throw fail('format', 'expected tinker://<run_id>/weights/<name> or tinker://<run_id>/sampler_weights/<name>');
+    throw fail(
+      'format',
+      'expected tinker://<run_id>/weights/<name> or tinker://<run_id>/sampler_weights/<name>',
+    );
   }
   const [run, kind, name] = parts;
   if (kind !== 'weights' && kind !== 'sampler_weights')
     throw fail('enum', `the checkpoint kind must be "weights" or "sampler_weights", got "${kind}"`);
-  if (run.length === 0 || name.length === 0) throw fail('format', 'the run id and the checkpoint name must not be empty');
+  if (run.length === 0 || name.length === 0)
+    throw fail('format', 'the run id and the checkpoint name must not be empty');
   return {
     tinker_path: path,
     training_run_id: run,

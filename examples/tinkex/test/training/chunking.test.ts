@@ -4,7 +4,10 @@ import { datum } from '../../src/types/datum.js';
 import { imageChunk, ModelInput } from '../../src/types/model-input.js';
 
 const text = (tokens: number) =>
-  datum(new Array(tokens).fill(1), { target_tokens: new Array(tokens).fill(1), weights: new Array(tokens).fill(1) });
+  datum(new Array(tokens).fill(1), {
+    target_tokens: new Array(tokens).fill(1),
+    weights: new Array(tokens).fill(1),
+  });
 
 describe('chunkData', () => {
   it('estimates as the JSON-protocol SDKs: 10 bytes a token and a loss value, images by payload', () => {
@@ -30,6 +33,8 @@ describe('chunkData', () => {
 
   it('takes custom limits and estimators', () => {
     expect(chunkData([text(1), text(1), text(1)], { maxLen: 2 }).map((c) => c.length)).toEqual([2, 1]);
-    expect(chunkData([text(1), text(1)], { maxBytes: 1, estimate: () => 1 }).map((c) => c.length)).toEqual([1, 1]);
+    expect(chunkData([text(1), text(1)], { maxBytes: 1, estimate: () => 1 }).map((c) => c.length)).toEqual([
+      1, 1,
+    ]);
   });
 });

@@ -8,7 +8,10 @@ import {
 } from '../../src/training/custom-loss.js';
 import { datum } from '../../src/types/datum.js';
 
-const data = [datum([1, 2, 3], { target_tokens: [2, 3, 4] }), datum([5, 6], { target_tokens: [6, 7], weights: [1, 1] })];
+const data = [
+  datum([1, 2, 3], { target_tokens: [2, 3, 4] }),
+  datum([5, 6], { target_tokens: [6, 7], weights: [1, 1] }),
+];
 const logprobs = [
   [-1.2, -0.3, -2.5],
   [-0.7, -1.9],
@@ -17,7 +20,8 @@ const logprobs = [
 /** Nonlinear in the logprobs: mean over datums of logsumexp(lp) + 0.1·Σlp². */
 const plain = (lps: number[][]) =>
   lps.reduce(
-    (acc, lp) => acc + Math.log(lp.reduce((s, x) => s + Math.exp(x), 0)) + 0.1 * lp.reduce((s, x) => s + x * x, 0),
+    (acc, lp) =>
+      acc + Math.log(lp.reduce((s, x) => s + Math.exp(x), 0)) + 0.1 * lp.reduce((s, x) => s + x * x, 0),
     0,
   ) / lps.length;
 
@@ -58,7 +62,10 @@ describe('forward_backward_custom math', () => {
     const backward = backwardData(data, grads);
     // The server's loss with these weights, as a function of the logprobs:
     const surrogate = (lps: number[][]) =>
-      lps.reduce((acc, lp, i) => acc + lp.reduce((s, x, j) => s - x * backward[i].loss_fn_inputs.weights.data[j], 0), 0);
+      lps.reduce(
+        (acc, lp, i) => acc + lp.reduce((s, x, j) => s - x * backward[i].loss_fn_inputs.weights.data[j], 0),
+        0,
+      );
     logprobs.forEach((lp, i) =>
       lp.forEach((_, j) => expect(finiteDifference(surrogate, logprobs, i, j)).toBeCloseTo(grads[i][j], 6)),
     );
@@ -68,14 +75,22 @@ describe('forward_backward_custom math', () => {
 
   it('validates inputs, gradient shapes and forward outputs', async () => {
     expect(() => forwardDataForCustomLoss([datum([1], { weights: [1] })])).toThrow(/target_tokens/);
-    expect(() => forwardDataForCustomLoss([datum([1], { target_tokens: [1], advantages: [1] })])).toThrow(ValidationError);
-    await expect(customLossGradients(data, logprobs, () => ({ loss: 0, grads: [[1]] }))).rejects.toBeInstanceOf(
+    expect(() => forwardDataForCustomLoss([datum([1], { target_tokens: [1], advantages: [1] })])).toThrow(
       ValidationError,
     );
     await expect(
-      customLossGradients(data, logprobs, { autodiff: (_d, lps, tf) => tf.stack(lps.map((lp: any) => tf.sum(lp))) }),
+      customLossGradients(data, logprobs, () => ({ loss: 0, grads: [[1]] })),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      customLossGradients(data, logprobs, {
+        autodiff: (_d, lps, tf) => tf.stack(lps.map((lp: any) => tf.sum(lp))),
+      }),
     ).rejects.toThrow(/scalar/);
-    const out = { loss_fn_output_type: 'x', loss_fn_outputs: [{ logprobs: { data: [-1, -2], dtype: 'float32' as const } }], metrics: {} };
+    const out = {
+      loss_fn_output_type: 'x',
+      loss_fn_outputs: [{ logprobs: { data: [-1, -2], dtype: 'float32' as const } }],
+      metrics: {},
+    };
     expect(logprobsFromForward(out, 1)).toEqual({ values: [[-1, -2]], shapes: [[2]] });
     expect(() => logprobsFromForward(out, 2)).toThrow(ValidationError);
   });

@@ -17,10 +17,35 @@ describe('Python hash port', () => {
 });
 
 describe('mergeMetrics', () => {
-  const chunks = [
-    { 'loss:mean': 1, 'loss:sum': 2, 'x:min': 3, 'x:max': 3, 'gap:slack': 1, 'id:unique': 7, 'only:sum': 1, 'new:median': 1 },
-    { 'loss:mean': 4, 'loss:sum': 5, 'x:min': 1, 'x:max': 9, 'gap:slack': 4, 'id:unique': 8, 'new:median': 2 },
-    { 'loss:mean': 0, 'loss:sum': 1, 'x:min': 2, 'x:max': 0, 'gap:slack': 0, 'id:unique': 9, 'new:median': 3 },
+  const chunks: Record<string, number>[] = [
+    {
+      'loss:mean': 1,
+      'loss:sum': 2,
+      'x:min': 3,
+      'x:max': 3,
+      'gap:slack': 1,
+      'id:unique': 7,
+      'only:sum': 1,
+      'new:median': 1,
+    },
+    {
+      'loss:mean': 4,
+      'loss:sum': 5,
+      'x:min': 1,
+      'x:max': 9,
+      'gap:slack': 4,
+      'id:unique': 8,
+      'new:median': 2,
+    },
+    {
+      'loss:mean': 0,
+      'loss:sum': 1,
+      'x:min': 2,
+      'x:max': 0,
+      'gap:slack': 0,
+      'id:unique': 9,
+      'new:median': 3,
+    },
   ];
   const weights = [1, 3, 0];
 
@@ -48,7 +73,11 @@ describe('mergeMetrics', () => {
 
   it('mergeOutputs concatenates outputs in chunk order and weights by output count', () => {
     const out = mergeOutputs([
-      { loss_fn_output_type: 't', loss_fn_outputs: [{ a: { data: [1], dtype: 'float32' } }], metrics: { 'l:mean': 2 } },
+      {
+        loss_fn_output_type: 't',
+        loss_fn_outputs: [{ a: { data: [1], dtype: 'float32' } }],
+        metrics: { 'l:mean': 2 },
+      },
       {
         loss_fn_output_type: 'u',
         loss_fn_outputs: [{ a: { data: [2], dtype: 'float32' } }, { a: { data: [3], dtype: 'float32' } }],

@@ -27,8 +27,12 @@ describe('datum()', () => {
 
   it('needs an explicit dtype for unknown keys and names the key on bad values', () => {
     expect(issues(() => datum([1], { custom: [1] }))[0].pointer).toBe('/loss_fn_inputs/custom');
-    expect(issues(() => datum([1], { target_tokens: [1.5] }))[0].pointer).toBe('/loss_fn_inputs/target_tokens/data/0');
-    expect(datum([1], { custom: TensorData.fromArray([7], 'float32') }).loss_fn_inputs.custom.dtype).toBe('float32');
+    expect(issues(() => datum([1], { target_tokens: [1.5] }))[0].pointer).toBe(
+      '/loss_fn_inputs/target_tokens/data/0',
+    );
+    expect(datum([1], { custom: TensorData.fromArray([7], 'float32') }).loss_fn_inputs.custom.dtype).toBe(
+      'float32',
+    );
   });
 });
 

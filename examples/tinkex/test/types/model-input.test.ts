@@ -17,7 +17,9 @@ describe('ModelInput', () => {
   });
 
   it('counts images by expected_tokens and refuses toInts() across an image', () => {
-    const img = ModelInput.fromInts([1]).append(imageChunk(new Uint8Array([137, 80]), 'png', 4)).appendInt(2);
+    const img = ModelInput.fromInts([1])
+      .append(imageChunk(new Uint8Array([137, 80]), 'png', 4))
+      .appendInt(2);
     expect(img.length).toBe(6);
     expect(img.chunks[1]).toEqual({ data: 'iVA=', format: 'png', expected_tokens: 4, type: 'image' });
     expect(() => img.toInts()).toThrow(ValidationError);

@@ -26,7 +26,9 @@ describe('parameter builders', () => {
       '{"rank":8,"seed":null,"train_unembed":true,"train_mlp":true,"train_attn":true}',
     );
     expect(loraConfig().rank).toBe(32);
-    expect(() => loraConfig({ train_mlp: false, train_attn: false, train_unembed: false })).toThrow(/At least one/);
+    expect(() => loraConfig({ train_mlp: false, train_attn: false, train_unembed: false })).toThrow(
+      /At least one/,
+    );
   });
 
   it('SamplingParams: only given fields, ranges checked', () => {

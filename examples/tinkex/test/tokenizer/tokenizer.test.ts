@@ -1,0 +1,80 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ValidationError } from 'pristine';
+import {
+  BUNDLED_TOKENIZERS,
+  loadTokenizer,
+  resolveTokenizer,
+  resolveTokenizerId,
+} from '../../src/tokenizer/tokenizer.js';
+
+const empty = () => mkdtempSync(join(tmpdir(), 'tinkex-tok-'));
+const isolated = { hubCache: empty(), env: {} };
+
+describe('tokenizer id resolution (Python SDK)', () => {
+  it.each([
+    ['meta-llama/Llama-3.2-1B', null, 'thinkingmachineslabinc/meta-llama-3-instruct-tokenizer'],
+    ['Qwen/Qwen3-8B:peft:123', null, 'Qwen/Qwen3-8B'],
+    ['Qwen/Qwen3-30B-A3B/instruct', null, 'Qwen/Qwen3-30B-A3B'],
+    ['meta-llama/Llama-3.2-1B', 'tinkex/byte-level:v2', 'tinkex/byte-level'],
+    ['gpt2', undefined, 'gpt2'],
+  ])('%s with tokenizer_id %s → %s', (model, id, expected) => {
+    expect(resolveTokenizerId(model, id)).toBe(expected);
+  });
+
+  it('pins Kimi revisions and flags TML tokenizers', () => {
+    expect(resolveTokenizer('moonshotai/Kimi-K2.5-Text-Only')).toEqual({
+      tokenizer_id: 'moonshotai/Kimi-K2.5',
+      revision: '4d01dfe0332d63057c186e0b262165819efb6611',
+      trust_remote_code: true,
+    });
+    expect(resolveTokenizer('x', 'TML/foo').tml).toBe(true);
+  });
+});
+
+describe('bundled byte-level tokenizer', () => {
+  const tok = loadTokenizer('tinkex/byte-level', isolated);
+
+  it('maps every byte of the UTF-8 text to its own id, and back', () => {
+    for (const text of ['Hello, world!\n\ttabs  spaces', 'naïve café — 日本語 🎉', '\u0000\u00ff']) {
+      const ids = tok.encode(text);
+      expect(ids).toEqual([...Buffer.from(text, 'utf8')]);
+      expect(tok.decode(ids)).toBe(text);
+    }
+    expect(tok.encode('ab', { add_special_tokens: false })).toEqual([97, 98]);
+    expect(tok.vocabSize).toBe(256);
+  });
+
+  it('is what the generator script writes', async () => {
+    const shipped = readFileSync(join(BUNDLED_TOKENIZERS, 'tinkex', 'byte-level', 'tokenizer.json'), 'utf8');
+    const vocab = JSON.parse(shipped).model.vocab as Record<string, number>;
+    expect(Object.values(vocab).sort((a, b) => a - b)).toEqual([...Array(256).keys()]);
+  });
+});
+
+describe('loading from caches', () => {
+  it('prefers $TINKEX_TOKENIZER_CACHE/<id>, then the hub cache snapshot of refs/main', () => {
+    const byte = readFileSync(join(BUNDLED_TOKENIZERS, 'tinkex', 'byte-level', 'tokenizer.json'), 'utf8');
+    const cache = empty();
+    mkdirSync(join(cache, 'acme', 'tok'), { recursive: true });
+    writeFileSync(join(cache, 'acme', 'tok', 'tokenizer.json'), byte);
+    expect(
+      loadTokenizer('acme/tok', { ...isolated, env: { TINKEX_TOKENIZER_CACHE: cache } }).encode('A'),
+    ).toEqual([65]);
+
+    const hub = empty();
+    const repo = join(hub, 'models--acme--hubtok');
+    mkdirSync(join(repo, 'snapshots', 'abc123'), { recursive: true });
+    mkdirSync(join(repo, 'refs'), { recursive: true });
+    writeFileSync(join(repo, 'refs', 'main'), 'abc123\n');
+    writeFileSync(join(repo, 'snapshots', 'abc123', 'tokenizer.json'), byte);
+    expect(loadTokenizer('acme/hubtok', { hubCache: hub, env: {} }).decode([104, 105])).toBe('hi');
+  });
+
+  it('fails with a ValidationError that says where it looked, without any network', () => {
+    expect(() => loadTokenizer('nobody/missing', isolated)).toThrow(ValidationError);
+    expect(() => loadTokenizer('nobody/missing', isolated)).toThrow(/TINKEX_TOKENIZER_CACHE/);
+  });
+});
