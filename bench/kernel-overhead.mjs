@@ -19,11 +19,20 @@ export async function kernelOverhead() {
   const url = `http://127.0.0.1:${server.address().port}`;
   const body = JSON.stringify({ name: 'anvil', size: 3 });
 
-  const gotClient = got.extend({ agent: { http: new http.Agent({ keepAlive: true, maxSockets: 256 }) }, retry: { limit: 0 } });
-  const rawGot = () => gotClient.post(`${url}/things`, { body, headers: { 'content-type': 'application/json' } }).json();
+  const gotClient = got.extend({
+    agent: { http: new http.Agent({ keepAlive: true, maxSockets: 256 }) },
+    retry: { limit: 0 },
+  });
+  const rawGot = () =>
+    gotClient.post(`${url}/things`, { body, headers: { 'content-type': 'application/json' } }).json();
   const undiciAgent = new Agent({ connections: 256 });
   const rawUndici = async () => {
-    const r = await request(`${url}/things`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, dispatcher: undiciAgent });
+    const r = await request(`${url}/things`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+      dispatcher: undiciAgent,
+    });
     return r.body.json();
   };
   const plugin = definePlugin({
@@ -59,7 +68,10 @@ export async function kernelOverhead() {
     ['kernel_got', () => viaGot.call('create_thing', input)],
     ['kernel_undici', () => viaUndici.call('create_thing', input)],
   ]) {
-    results[name] = { latency_us_c1: await latency(fn, { ops: 1000 }), throughput_rps_c64: await throughput(fn, { ops: 6000 }) };
+    results[name] = {
+      latency_us_c1: await latency(fn, { ops: 1000 }),
+      throughput_rps_c64: await throughput(fn, { ops: 6000 }),
+    };
   }
   await viaGot.close();
   await viaUndici.close();

@@ -8,10 +8,19 @@ const enc = new TextEncoder();
 
 /** Our SSE decoder vs eventsource-parser 3 on many small events and on one 16 MiB event in 16-byte chunks. */
 export async function sse() {
-  const small = enc.encode(Array.from({ length: 50_000 }, (_, i) => `id: ${i}\nevent: tick\ndata: {"n":${i},"text":"hello world"}\n\n`).join(''));
-  const smallChunks = Array.from({ length: Math.ceil(small.length / 1024) }, (_, i) => small.subarray(i * 1024, (i + 1) * 1024));
+  const small = enc.encode(
+    Array.from(
+      { length: 50_000 },
+      (_, i) => `id: ${i}\nevent: tick\ndata: {"n":${i},"text":"hello world"}\n\n`,
+    ).join(''),
+  );
+  const smallChunks = Array.from({ length: Math.ceil(small.length / 1024) }, (_, i) =>
+    small.subarray(i * 1024, (i + 1) * 1024),
+  );
   const big = enc.encode(`data: ${'x'.repeat(16 * 1024 * 1024)}\n\n`);
-  const bigChunks = Array.from({ length: Math.ceil(big.length / 16) }, (_, i) => big.subarray(i * 16, (i + 1) * 16));
+  const bigChunks = Array.from({ length: Math.ceil(big.length / 16) }, (_, i) =>
+    big.subarray(i * 16, (i + 1) * 16),
+  );
   const ours = (chunks) => () => {
     const d = new WhatwgSseDecoder(64 * 1024 * 1024);
     let n = 0;
@@ -27,10 +36,17 @@ export async function sse() {
   };
   const mb = (bytes, ms) => bytes / 1024 / 1024 / (ms / 1000);
   const r = {};
-  for (const [name, chunks, bytes] of [['small_events', smallChunks, small.length], ['one_16MiB_event_16B_chunks', bigChunks, big.length]]) {
+  for (const [name, chunks, bytes] of [
+    ['small_events', smallChunks, small.length],
+    ['one_16MiB_event_16B_chunks', bigChunks, big.length],
+  ]) {
     const oursMs = await timeJob(ours(chunks), { rounds: 3 });
     const theirsMs = await timeJob(theirs(chunks), { rounds: 3 });
-    r[name] = { ours_MBps: mb(bytes, oursMs), eventsource_parser_MBps: mb(bytes, theirsMs), ratio: theirsMs / oursMs };
+    r[name] = {
+      ours_MBps: mb(bytes, oursMs),
+      eventsource_parser_MBps: mb(bytes, theirsMs),
+      ratio: theirsMs / oursMs,
+    };
   }
   return r;
 }
@@ -47,19 +63,36 @@ export async function validation() {
       weights: { data: Array.from({ length: 128 }, () => 1), dtype: 'float32', shape: [128] },
     },
   });
-  const body = { forward_backward_input: { data: Array.from({ length: 1024 }, (_, i) => datum(i)), loss_fn: 'cross_entropy', loss_fn_config: null }, model_id: 'm', seq_id: 1 };
+  const body = {
+    forward_backward_input: {
+      data: Array.from({ length: 1024 }, (_, i) => datum(i)),
+      loss_fn: 'cross_entropy',
+      loss_fn_config: null,
+    },
+    model_id: 'm',
+    seq_id: 1,
+  };
   const stringifyMs = await timeJob(() => JSON.stringify(body), { rounds: 7 });
-  const validateMs = await timeJob(() => {
-    if (!validate(body)) throw new Error('invalid');
-  }, { rounds: 7 });
-  return { stringify_ms: stringifyMs, validate_ms: validateMs, validate_over_stringify: validateMs / stringifyMs };
+  const validateMs = await timeJob(
+    () => {
+      if (!validate(body)) throw new Error('invalid');
+    },
+    { rounds: 7 },
+  );
+  return {
+    stringify_ms: stringifyMs,
+    validate_ms: validateMs,
+    validate_over_stringify: validateMs / stringifyMs,
+  };
 }
 
 /** 1M float32 values to wire JSON and back, vs a naive Array.from + JSON round trip. */
 export async function tensorData() {
   const values = new Float32Array(1_000_000).map((_, i) => Math.sin(i));
-  const ours = () => TensorData.fromWire(JSON.parse(JSON.stringify(TensorData.fromArray(values)))).toTypedArray();
-  const naive = () => Float32Array.from(JSON.parse(JSON.stringify({ data: Array.from(values), dtype: 'float32' })).data);
+  const ours = () =>
+    TensorData.fromWire(JSON.parse(JSON.stringify(TensorData.fromArray(values)))).toTypedArray();
+  const naive = () =>
+    Float32Array.from(JSON.parse(JSON.stringify({ data: Array.from(values), dtype: 'float32' })).data);
   const oursMs = await timeJob(ours, { rounds: 5 });
   const naiveMs = await timeJob(naive, { rounds: 5 });
   return { ours_ms: oursMs, naive_ms: naiveMs, speedup: naiveMs / oursMs };

@@ -4,21 +4,38 @@ import { ServiceClient } from '../examples/tinkex/dist/index.js';
 import { median, peakRss, percentile } from './lib.mjs';
 
 async function emulatorProcess(chaos = '') {
-  const child = fork(new URL('./emulator-child.mjs', import.meta.url), [chaos], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const child = fork(new URL('./emulator-child.mjs', import.meta.url), [chaos], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
   const url = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(String(d).trim())));
-  return { url, stop: () => new Promise((r) => { child.once('exit', r); child.send('stop'); }) };
+  return {
+    url,
+    stop: () =>
+      new Promise((r) => {
+        child.once('exit', r);
+        child.send('stop');
+      }),
+  };
 }
 
-const client = (url) => new ServiceClient({ api_key: 'tml-bench', base_url: url, env: {}, telemetry: false, log_level: 'off' });
+const client = (url) =>
+  new ServiceClient({ api_key: 'tml-bench', base_url: url, env: {}, telemetry: false, log_level: 'off' });
 
 /** 2,000 sample requests (8 tokens) with futures through Tinkex, without and with 5% chaos. */
 export async function samplingFanout() {
   const out = {};
-  for (const [name, chaos] of [['no_chaos', ''], ['chaos_5pct', '5xx=0.05;scope=sampling|futures']]) {
+  for (const [name, chaos] of [
+    ['no_chaos', ''],
+    ['chaos_5pct', '5xx=0.05;scope=sampling|futures'],
+  ]) {
     const emu = await emulatorProcess(chaos);
     const service = client(emu.url);
     const sampler = await service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
-    await Promise.all(Array.from({ length: 200 }, () => sampler.sample({ prompt: [72, 105], sampling_params: { max_tokens: 8 } })));
+    await Promise.all(
+      Array.from({ length: 200 }, () =>
+        sampler.sample({ prompt: [72, 105], sampling_params: { max_tokens: 8 } }),
+      ),
+    );
     const latencies = [];
     const start = performance.now();
     const { peak } = await peakRss(() =>
@@ -31,7 +48,12 @@ export async function samplingFanout() {
       ),
     );
     const seconds = (performance.now() - start) / 1000;
-    out[name] = { samples_per_s: 2000 / seconds, p50_ms: median(latencies), p99_ms: percentile(latencies, 99), peak_rss_mb: peak / 1024 / 1024 };
+    out[name] = {
+      samples_per_s: 2000 / seconds,
+      p50_ms: median(latencies),
+      p99_ms: percentile(latencies, 99),
+      peak_rss_mb: peak / 1024 / 1024,
+    };
     await service.close();
     await emu.stop();
   }
@@ -43,14 +65,30 @@ export async function emulatorAlone() {
   const emu = await emulatorProcess();
   const agent = new Agent({ connections: 64 });
   const post = async (path, body) => {
-    const r = await request(`${emu.url}/api/v1/${path}`, { method: 'POST', dispatcher: agent, headers: { 'x-api-key': 'tml-bench', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const r = await request(`${emu.url}/api/v1/${path}`, {
+      method: 'POST',
+      dispatcher: agent,
+      headers: { 'x-api-key': 'tml-bench', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return r.body.json();
   };
   const session = (await post('create_session', { tags: [], sdk_version: 'bench' })).session_id;
-  const sampler = (await post('create_sampling_session', { session_id: session, sampling_session_seq_id: 0, base_model: 'meta-llama/Llama-3.2-1B' })).sampling_session_id;
+  const sampler = (
+    await post('create_sampling_session', {
+      session_id: session,
+      sampling_session_seq_id: 0,
+      base_model: 'meta-llama/Llama-3.2-1B',
+    })
+  ).sampling_session_id;
   let seq = 0;
   const one = async () => {
-    const { request_id } = await post('asample', { prompt: { chunks: [{ tokens: [72, 105] }] }, sampling_params: { max_tokens: 8 }, sampling_session_id: sampler, seq_id: seq++ });
+    const { request_id } = await post('asample', {
+      prompt: { chunks: [{ tokens: [72, 105] }] },
+      sampling_params: { max_tokens: 8 },
+      sampling_session_id: sampler,
+      seq_id: seq++,
+    });
     for (;;) {
       const r = await post('retrieve_future', { request_id });
       if (r.type !== 'try_again') return r;
@@ -59,7 +97,11 @@ export async function emulatorAlone() {
   const run = async (n) => {
     let next = 0;
     const start = performance.now();
-    await Promise.all(Array.from({ length: 64 }, async () => { while (next++ < n) await one(); }));
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        while (next++ < n) await one();
+      }),
+    );
     return n / ((performance.now() - start) / 1000);
   };
   await run(500);
@@ -75,7 +117,10 @@ export async function trainingThroughput() {
   const service = client(emu.url);
   const training = await service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 8 });
   const text = [...Buffer.from('The quick brown fox jumps over the lazy dog. ')];
-  const datum = { model_input: { chunks: [{ tokens: text.slice(0, -1) }] }, loss_fn_inputs: { target_tokens: { data: text.slice(1), dtype: 'int64' } } };
+  const datum = {
+    model_input: { chunks: [{ tokens: text.slice(0, -1) }] },
+    loss_fn_inputs: { target_tokens: { data: text.slice(1), dtype: 'int64' } },
+  };
   const out = {};
   for (const n of [1, 8, 64]) {
     const data = Array.from({ length: n }, () => datum);

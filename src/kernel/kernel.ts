@@ -59,7 +59,13 @@ export class Kernel<E extends EndpointSpec = never> {
     const { logLevel, ...settings } = options;
     this.settings = { ...DEFAULT_SETTINGS, ...stripUndefined(settings) };
     // Proxy credentials, explicit or from the environment, are secrets like API keys.
-    for (const proxy of [this.settings.proxy, process.env.HTTPS_PROXY, process.env.https_proxy, process.env.HTTP_PROXY, process.env.http_proxy]) {
+    for (const proxy of [
+      this.settings.proxy,
+      process.env.HTTPS_PROXY,
+      process.env.https_proxy,
+      process.env.HTTP_PROXY,
+      process.env.http_proxy,
+    ]) {
       if (proxy) this.secrets.addUrlCredentials(proxy);
     }
     this.container = rootContainer.createChildContainer();
@@ -264,6 +270,7 @@ export class Kernel<E extends EndpointSpec = never> {
 
   /** The narrow view kernel extensions (futures, sessions, streams) work through. */
   private host() {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below must read this kernel lazily
     const kernel = this;
     return {
       execute: (id: string, input: unknown, options?: CallOptions) => kernel.execute(id, input, options),

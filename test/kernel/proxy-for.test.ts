@@ -2,7 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import { proxyFor } from '../../src/kernel/request/proxy-for.js';
 
 describe('proxyFor', () => {
-  const env = { HTTPS_PROXY: 'http://u:p@proxy:3128', http_proxy: 'http://plain:8080', NO_PROXY: 'localhost,.internal,api.local:8443' };
+  const env = {
+    HTTPS_PROXY: 'http://u:p@proxy:3128',
+    http_proxy: 'http://plain:8080',
+    NO_PROXY: 'localhost,.internal,api.local:8443',
+  };
   it('prefers the explicit proxy, then the env var for the scheme', () => {
     expect(proxyFor('https://a.test/x', 'http://explicit:1', env)).toBe('http://explicit:1');
     expect(proxyFor('https://a.test/x', undefined, env)).toBe('http://u:p@proxy:3128');

@@ -4,7 +4,9 @@ import { ServiceClient } from 'tinkex';
 const service = new ServiceClient(); // reads TINKER_API_KEY and TINKER_BASE_URL
 const training = await service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 16 });
 const tokenizer = await training.getTokenizer();
-const tokens = tokenizer.encode('The quick brown fox jumps over the lazy dog.', { add_special_tokens: false });
+const tokens = tokenizer.encode('The quick brown fox jumps over the lazy dog.', {
+  add_special_tokens: false,
+});
 const datum = {
   model_input: { chunks: [{ tokens: tokens.slice(0, -1) }] },
   loss_fn_inputs: { target_tokens: { data: tokens.slice(1), dtype: 'int64' as const } },
@@ -14,6 +16,9 @@ for (let step = 0; step < 20; step++) {
   training.optimStep({ learning_rate: 1e-4 });
 }
 const sampler = await training.saveWeightsAndGetSamplingClient();
-const { sequences } = await sampler.sample({ prompt: tokenizer.encode('The quick'), sampling_params: { max_tokens: 16 } });
+const { sequences } = await sampler.sample({
+  prompt: tokenizer.encode('The quick'),
+  sampling_params: { max_tokens: 16 },
+});
 console.log(tokenizer.decode(sequences[0].tokens));
 await service.close();

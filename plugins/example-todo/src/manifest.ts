@@ -12,7 +12,10 @@ export const todoManifest = defineManifest({
       id: 'create_todo',
       method: 'POST',
       path: '/todos',
-      input: Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+      input: Type.Object(
+        { title: Type.String({ minLength: 1, maxLength: 200 }) },
+        { additionalProperties: false },
+      ),
       response: Todo,
     },
     {
@@ -27,16 +30,31 @@ export const todoManifest = defineManifest({
       method: 'GET',
       path: '/todos',
       query: ['page_size', 'start'],
-      input: Type.Object({ page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })), start: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false }),
+      input: Type.Object(
+        {
+          page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+          start: Type.Optional(Type.Integer({ minimum: 0 })),
+        },
+        { additionalProperties: false },
+      ),
       response: Type.Object({ todos: Type.Array(Todo), total: Type.Integer() }),
-      pagination: { style: 'offset', offsetParam: 'start', limitParam: 'page_size', items: 'todos', total: 'total' },
+      pagination: {
+        style: 'offset',
+        offsetParam: 'start',
+        limitParam: 'page_size',
+        items: 'todos',
+        total: 'total',
+      },
     },
     {
       id: 'start_export',
       method: 'POST',
       path: '/exports',
       future: 'jobs',
-      input: Type.Object({ format: Type.Union([Type.Literal('csv'), Type.Literal('json')]) }, { additionalProperties: false }),
+      input: Type.Object(
+        { format: Type.Union([Type.Literal('csv'), Type.Literal('json')]) },
+        { additionalProperties: false },
+      ),
       response: Type.Object({ job: Type.String() }),
     },
     {

@@ -9,7 +9,8 @@ const jobs: PollProtocol = {
   read(body) {
     const b = body as { state: string; url?: string; error?: string; progress?: number };
     if (b.state === 'running') return { state: 'pending' };
-    if (b.state === 'failed') return { state: 'failed', message: b.error ?? 'export failed', category: 'server' };
+    if (b.state === 'failed')
+      return { state: 'failed', message: b.error ?? 'export failed', category: 'server' };
     return { state: 'complete', value: { url: b.url } };
   },
   onExpired: 'fail',

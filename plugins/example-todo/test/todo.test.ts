@@ -44,7 +44,10 @@ async function todoServer() {
       if (job) {
         const polls = (jobs.get(job[1]) ?? 0) + 1;
         jobs.set(job[1], polls);
-        return send(200, polls < 3 ? { state: 'running' } : { state: 'done', url: `http://x/exports/${job[1]}.csv` });
+        return send(
+          200,
+          polls < 3 ? { state: 'running' } : { state: 'done', url: `http://x/exports/${job[1]}.csv` },
+        );
       }
       if (url.pathname === '/changes') {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -58,10 +61,11 @@ async function todoServer() {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     auth,
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -72,7 +76,11 @@ describe('the todo plugin on the same kernel', () => {
   let client: TodoClient;
   beforeAll(async () => {
     server = await todoServer();
-    client = new TodoClient({ baseUrl: server.url, token: 'todo-token', configure: (k) => k.register(Ports.Clock, instantClock) });
+    client = new TodoClient({
+      baseUrl: server.url,
+      token: 'todo-token',
+      configure: (k) => k.register(Ports.Clock, instantClock),
+    });
   });
   afterAll(async () => {
     await client.close();

@@ -34,11 +34,14 @@ describe('SSE decoder (WHATWG event-stream rules)', () => {
   it('gives identical events for every split of the recorded stream (property)', () => {
     const bytes = enc.encode(RECORDED);
     fc.assert(
-      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 12 }), (cuts) => {
-        const points = [0, ...cuts.sort((a, b) => a - b), bytes.length];
-        const chunks = points.slice(1).map((end, i) => bytes.subarray(points[i], end));
-        expect(decodeChunks(chunks)).toEqual(EXPECTED);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 12 }),
+        (cuts) => {
+          const points = [0, ...cuts.sort((a, b) => a - b), bytes.length];
+          const chunks = points.slice(1).map((end, i) => bytes.subarray(points[i], end));
+          expect(decodeChunks(chunks)).toEqual(EXPECTED);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -49,7 +52,9 @@ describe('SSE decoder (WHATWG event-stream rules)', () => {
   });
 
   it('discards an unterminated final event and ignores ids with NUL and non-numeric retry', () => {
-    expect(decodeChunks([enc.encode('id: a\0b\nretry: 1x\ndata: x\n\ndata: unfinished')])).toEqual([{ event: 'message', data: 'x' }]);
+    expect(decodeChunks([enc.encode('id: a\0b\nretry: 1x\ndata: x\n\ndata: unfinished')])).toEqual([
+      { event: 'message', data: 'x' },
+    ]);
   });
 
   it('parses a 16 MiB single event fed in 16-byte chunks', () => {

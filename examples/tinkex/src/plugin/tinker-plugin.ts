@@ -63,5 +63,11 @@ export function tinkerPlugin(config: ResolvedConfig) {
     concurrency: {
       sampling: { maxConcurrent: SAMPLING_MAX_CONCURRENT, maxWeight: SAMPLING_MAX_DISPATCH_BYTES },
     },
+    // undici measured 3-4x faster than got on the polling-heavy Tinker traffic (docs/performance.md).
+    // Users can still swap it with kernel.register(Ports.Transport, ...), which takes precedence.
+    register(container) {
+      let transport: UndiciTransport | undefined;
+      container.register(Ports.Transport, { useFactory: () => (transport ??= new UndiciTransport()) });
+    },
   });
 }

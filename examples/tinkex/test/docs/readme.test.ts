@@ -11,7 +11,12 @@ describe('README code runs as written', () => {
   const saved = { ...process.env };
   beforeAll(async () => {
     emulator = await startEmulator({ seed: 7 });
-    Object.assign(process.env, { TINKER_BASE_URL: emulator.url, TINKER_API_KEY: 'tml-readme-test', TINKER_TELEMETRY: '0', TINKER_LOG: 'off' });
+    Object.assign(process.env, {
+      TINKER_BASE_URL: emulator.url,
+      TINKER_API_KEY: 'tml-readme-test',
+      TINKER_TELEMETRY: '0',
+      TINKER_LOG: 'off',
+    });
   });
   afterAll(async () => {
     process.env = saved;
