@@ -60,6 +60,6 @@ const out = join(
   'byte-level',
 );
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'tokenizer.json'), JSON.stringify(tokenizer));
-writeFileSync(join(out, 'tokenizer_config.json'), JSON.stringify(config, null, 2));
+writeFileSync(join(out, 'tokenizer.json'), `${JSON.stringify(tokenizer, null, 2)}\n`);
+writeFileSync(join(out, 'tokenizer_config.json'), `${JSON.stringify(config, null, 2)}\n`);
 console.log(`wrote ${out}`);
