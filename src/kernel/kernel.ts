@@ -54,6 +54,8 @@ export class Kernel<E extends EndpointSpec = never> {
   private readonly endpoints = new Map<string, { plugin: RegisteredPlugin; endpoint: CompiledEndpoint }>();
   private readonly overrides = new Map<symbol, AdapterRegistration<unknown>>();
   private services?: KernelServices;
+  /** Futures still polling; `close()` cancels them so nothing polls a closed kernel. */
+  private readonly liveFutures = new Set<APIFuture<unknown>>();
 
   constructor(options: KernelOptions = {}) {
     const { logLevel, ...settings } = options;
@@ -205,7 +207,7 @@ export class Kernel<E extends EndpointSpec = never> {
         )
       : submitOnce(input);
     const poller = this.container.resolve<FuturePoller>(Ports.Futures);
-    return new APIFuture<T>(
+    const future = new APIFuture<T>(
       accepted,
       (requestId, signal) =>
         poller.poll<T>(protocol, requestId, {
@@ -218,6 +220,10 @@ export class Kernel<E extends EndpointSpec = never> {
         }),
       clock,
     );
+    this.liveFutures.add(future as APIFuture<unknown>);
+    const forget = () => this.liveFutures.delete(future as APIFuture<unknown>);
+    future.then(forget, forget);
+    return future;
   }
 
   /** Iterate every item of a paginated endpoint. */
@@ -262,8 +268,10 @@ export class Kernel<E extends EndpointSpec = never> {
     return this.services;
   }
 
-  /** Stop sessions and release transport sockets. */
+  /** Cancel outstanding futures, stop sessions and release transport sockets. */
   async close(): Promise<void> {
+    for (const future of this.liveFutures) future.cancel();
+    this.liveFutures.clear();
     await this.sessions.stopAll();
     await this.getServices().transport.close?.();
   }

@@ -186,6 +186,19 @@ describe('futures through the pipeline', () => {
     await kernel.close();
   });
 
+  it('kernel.close() cancels futures that are still polling', async () => {
+    const server = await serve(() => [200, { status: 'pending' }]);
+    const { kernel } = kernelFor(server.url);
+    const future = kernel.submit('start_job', { n: 11 });
+    await future.accepted;
+    while (server.seen.filter((s) => s.path === '/jobs/poll').length < 2) await new Promise((r) => setImmediate(r));
+    await kernel.close();
+    await expect(future).rejects.toBeInstanceOf(FutureCancelledError);
+    const count = server.seen.length;
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(server.seen.length).toBe(count);
+  });
+
   it('Futures.all over 100 futures keeps the order; the first failure carries its request id', async () => {
     const server = await serve((req) =>
       req.body.id === 'job-1042'
