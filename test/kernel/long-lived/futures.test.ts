@@ -191,7 +191,8 @@ describe('futures through the pipeline', () => {
     const { kernel } = kernelFor(server.url);
     const future = kernel.submit('start_job', { n: 11 });
     await future.accepted;
-    while (server.seen.filter((s) => s.path === '/jobs/poll').length < 2) await new Promise((r) => setImmediate(r));
+    while (server.seen.filter((s) => s.path === '/jobs/poll').length < 2)
+      await new Promise((r) => setImmediate(r));
     await kernel.close();
     await expect(future).rejects.toBeInstanceOf(FutureCancelledError);
     const count = server.seen.length;

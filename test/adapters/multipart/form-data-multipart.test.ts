@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { FormDataMultipart } from '../../../src/adapters/multipart/form-data-multipart.js';
+import { GotTransport } from '../../../src/adapters/transport/got-transport.js';
+
+async function text(body: AsyncIterable<Uint8Array>) {
+  const parts: Buffer[] = [];
+  for await (const c of body) parts.push(Buffer.from(c));
+  return Buffer.concat(parts).toString('latin1');
+}
+
+describe('FormDataMultipart', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pristine-multipart-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+  const multipart = new FormDataMultipart();
+
+  it('flattens nested fields with brackets and encodes all four file sources, with a pinned boundary', async () => {
+    const path = join(dir, 'a.txt');
+    await writeFile(path, 'from-disk');
+    const encoded = await multipart.encode(
+      {
+        meta: { run: 'r1', tags: ['x', 'y'] },
+        n: 3,
+        disk: { path, filename: 'a.txt', contentType: 'text/plain' },
+        bytes: { data: Buffer.from('from-bytes'), filename: 'b.bin' },
+        blob: { data: new Blob(['from-blob']), filename: 'c.bin' },
+        stream: { data: Readable.from([Buffer.from('from-stream')]), filename: 'd.bin' },
+      },
+      { boundary: 'BOUNDARY42' },
+    );
+    expect(encoded.contentType).toBe('multipart/form-data; boundary=BOUNDARY42');
+    expect(encoded.replayable).toBe(false); // the Readable part can be sent once
+    const body = await text(encoded.body);
+    for (const name of ['meta[run]', 'meta[tags][]', 'n']) expect(body).toContain(`name="${name}"`);
+    expect(body.match(/name="meta\[tags\]\[\]"/g)).toHaveLength(2);
+    for (const part of ['from-disk', 'from-bytes', 'from-blob', 'from-stream']) expect(body).toContain(part);
+    expect(body).toContain('filename="a.txt"');
+    expect(body).toContain('Content-Type: text/plain');
+    expect(body.startsWith('--BOUNDARY42')).toBe(true);
+  });
+
+  it('detects files anywhere in the value, so a body without files stays JSON', () => {
+    expect(multipart.hasFiles({ a: { b: [{ data: Buffer.from('x'), filename: 'f' }] } })).toBe(true);
+    expect(multipart.hasFiles({ a: 1, b: ['x'], c: { d: Buffer.from('not a file part') } })).toBe(false);
+  });
+
+  it('uploads a 200 MiB file from disk with less than 64 MiB of RSS growth', async () => {
+    const path = join(dir, 'big.bin');
+    const chunk = Buffer.alloc(1024 * 1024, 7);
+    await new Promise<void>((resolve, reject) => {
+      const out = createWriteStream(path);
+      out.on('error', reject);
+      let written = 0;
+      const pump = () => {
+        while (written < 200) {
+          written++;
+          if (!out.write(chunk)) return out.once('drain', pump);
+        }
+        out.end(resolve);
+      };
+      pump();
+    });
+    let received = 0;
+    const server = http.createServer((req, res) => {
+      req.on('data', (c: Buffer) => (received += c.length));
+      req.on('end', () => res.end('{}'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const transport = new GotTransport();
+    try {
+      global.gc?.();
+      const before = process.memoryUsage().rss;
+      let peak = before;
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+      const encoded = await multipart.encode({ file: { path, filename: 'big.bin' } });
+      const res = await transport.send({
+        method: 'POST',
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/upload`,
+        headers: { 'content-type': encoded.contentType, 'content-length': String(encoded.contentLength) },
+        body: Readable.from(encoded.body),
+        timeoutMs: 60_000,
+        redirect: 'manual',
+      });
+      await text(res.body);
+      clearInterval(sampler);
+      peak = Math.max(peak, process.memoryUsage().rss);
+      expect(received).toBeGreaterThan(200 * 1024 * 1024);
+      expect(peak - before).toBeLessThan(64 * 1024 * 1024);
+    } finally {
+      await transport.close();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  }, 60_000);
+});
