@@ -160,8 +160,11 @@ export class Kernel<E extends EndpointSpec = never> {
   execute(endpointId: string, input: unknown, options: CallOptions = {}): Promise<CallResult> {
     const entry = this.endpoints.get(endpointId);
     if (!entry) return Promise.reject(new PristineError(`Unknown endpoint "${endpointId}"`));
-    const context = this.createContext(entry.plugin, entry.endpoint, input, options);
-    return this.pipeline.execute(context);
+    try {
+      return this.pipeline.execute(this.createContext(entry.plugin, entry.endpoint, input, options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**

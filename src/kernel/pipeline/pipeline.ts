@@ -58,8 +58,8 @@ export class Pipeline {
     this.stages = this.stages.filter((s) => s.name !== name);
   }
 
-  /** Run the stages in order; each decides whether and how often to call the next. */
-  execute(context: CallContext): Promise<CallResult> {
+  /** Run the stages in order; each decides whether and how often to call the next. Never throws synchronously. */
+  async execute(context: CallContext): Promise<CallResult> {
     const stages = this.stages;
     const dispatch = (index: number): Next => {
       return () => {
@@ -68,7 +68,7 @@ export class Pipeline {
         return stage.run(context, dispatch(index + 1));
       };
     };
-    return dispatch(0)();
+    return await dispatch(0)();
   }
 
   private indexOf(name: string): number {
