@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import got, { type Agents } from 'got';
+import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
 import type { Transport, TransportRequest, TransportResponse } from '../../ports/transport.js';
 import { toTransportError } from './transport-errors.js';
 
@@ -21,6 +22,8 @@ export class GotTransport implements Transport {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly agents: Agents;
+  /** Keep-alive proxy agents per proxy URL (hpagent: absolute-URI for http, CONNECT for https). */
+  private readonly proxyAgents = new Map<string, Agents>();
 
   constructor(private readonly options: GotTransportOptions = {}) {
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256 };
@@ -40,7 +43,7 @@ export class GotTransport implements Transport {
         decompress: false,
         followRedirect: request.redirect === 'follow',
         timeout: request.streaming ? { response: request.timeoutMs } : { request: request.timeoutMs },
-        agent: this.agents,
+        agent: request.proxy ? this.proxyAgentsFor(request.proxy) : this.agents,
         http2: this.options.http2 ?? false,
         signal: request.signal,
       });
@@ -65,6 +68,20 @@ export class GotTransport implements Transport {
   async close(): Promise<void> {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+    for (const agents of this.proxyAgents.values()) {
+      (agents.http as http.Agent).destroy();
+      (agents.https as https.Agent).destroy();
+    }
+  }
+
+  private proxyAgentsFor(proxy: string): Agents {
+    let agents = this.proxyAgents.get(proxy);
+    if (!agents) {
+      const options = { keepAlive: true, maxSockets: this.options.maxSockets ?? 256, proxy };
+      agents = { http: new HttpProxyAgent(options), https: new HttpsProxyAgent(options) };
+      this.proxyAgents.set(proxy, agents);
+    }
+    return agents;
   }
 }
 
