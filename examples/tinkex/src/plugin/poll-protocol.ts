@@ -1,6 +1,6 @@
 import type { PollProtocol, PollReading } from 'pristine';
 import { categoryOf } from './errors.js';
-import { REQUEST_TYPES } from './request-types.js';
+import { REQUEST_TYPES } from '../types/futures.js';
 
 /**
  * How Tinker futures are polled: `POST /api/v1/retrieve_future` with the request id, the iteration and
