@@ -1,74 +1,285 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { SseBufferOverflowError, WhatwgSseDecoder } from '../../../src/adapters/streaming/sse-decoder.js';
+import { SseStreaming } from '../../../src/adapters/streaming/sse-streaming.js';
+import { PristineError } from '../../../src/kernel/errors/pristine-error.js';
 import type { ServerSentEvent } from '../../../src/ports/streaming.js';
 
 const enc = new TextEncoder();
 
-function decodeChunks(chunks: Uint8Array[]): ServerSentEvent[] {
-  const d = new WhatwgSseDecoder();
+function decodeChunks(chunks: Uint8Array[], maxBufferSize?: number): ServerSentEvent[] {
+  const d = new WhatwgSseDecoder(maxBufferSize);
   const events = chunks.flatMap((c) => d.feed(c));
   return [...events, ...d.end()];
 }
 
+const decode = (...parts: string[]) => decodeChunks(parts.map((p) => enc.encode(p)));
+
+/** Cut `bytes` at the given (sorted, unique, interior) offsets. */
+function cut(bytes: Uint8Array, offsets: number[]): Uint8Array[] {
+  const points = [0, ...offsets, bytes.length];
+  return points.slice(1).map((end, i) => bytes.subarray(points[i], end));
+}
+
 const RECORDED =
   '\uFEFF: keep-alive comment\n' +
-  'id: 1\nevent: token\ndata: {"t":"héllo ✓"}\n\n' +
+  'id: 1\nevent: token\ndata: {"t":"héllo ✓ 😀"}\n\n' +
   'data: line one\r\ndata: line two\r\n\r\n' +
   'retry: 2500\ndata: cr only\r\rdata:no-space\n\n' +
   'event: done\nid: 2\ndata: [DONE]\n\n';
 
 const EXPECTED: ServerSentEvent[] = [
-  { event: 'token', data: '{"t":"héllo ✓"}', id: '1' },
+  { event: 'token', data: '{"t":"héllo ✓ 😀"}', id: '1' },
   { event: 'message', data: 'line one\nline two', id: '1' },
   { event: 'message', data: 'cr only', id: '1', retry: 2500 },
   { event: 'message', data: 'no-space', id: '1' },
   { event: 'done', data: '[DONE]', id: '2' },
 ];
 
-describe('SSE decoder (WHATWG event-stream rules)', () => {
-  it('decodes the spec cases: BOM, comments, ids, events, CRLF, CR only, multi-line data, retry', () => {
-    expect(decodeChunks([enc.encode(RECORDED)])).toEqual(EXPECTED);
+describe('SSE decoder: WHATWG event-stream rules', () => {
+  it('decodes a recorded stream: BOM, comments, ids, event names, CRLF, CR only, multi-line data, retry', () => {
+    expect(decode(RECORDED)).toEqual(EXPECTED);
   });
 
-  it('gives identical events for every split of the recorded stream (property)', () => {
-    const bytes = enc.encode(RECORDED);
-    fc.assert(
-      fc.property(
-        fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 12 }),
-        (cuts) => {
-          const points = [0, ...cuts.sort((a, b) => a - b), bytes.length];
-          const chunks = points.slice(1).map((end, i) => bytes.subarray(points[i], end));
-          expect(decodeChunks(chunks)).toEqual(EXPECTED);
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
-
-  it('gives identical events when fed one byte at a time (split CRLF and split UTF-8)', () => {
-    const bytes = enc.encode(RECORDED);
-    expect(decodeChunks(Array.from(bytes, (b) => Uint8Array.of(b)))).toEqual(EXPECTED);
-  });
-
-  it('discards an unterminated final event and ignores ids with NUL and non-numeric retry', () => {
-    expect(decodeChunks([enc.encode('id: a\0b\nretry: 1x\ndata: x\n\ndata: unfinished')])).toEqual([
-      { event: 'message', data: 'x' },
+  it('treats CR alone as a line ending', () => {
+    expect(decode('data: a\rdata: b\r\revent: x\rdata: c\r\r')).toEqual([
+      { event: 'message', data: 'a\nb' },
+      { event: 'x', data: 'c' },
     ]);
   });
 
+  it('does not read a CRLF split across chunks as two line endings', () => {
+    // If the LF were a second line break, "a" would be dispatched on its own.
+    expect(decode('data: a\r', '\ndata: b\r', '\n\r', '\n')).toEqual([{ event: 'message', data: 'a\nb' }]);
+    expect(decode('data: a\r', '\n', '\r', '\n')).toEqual([{ event: 'message', data: 'a' }]);
+  });
+
+  it('keeps a blank line that follows a chunk-final CR', () => {
+    // CR | CR: the second CR is a real (blank) line, not the tail of a CRLF.
+    expect(decode('data: a\r', '\r')).toEqual([{ event: 'message', data: 'a' }]);
+  });
+
+  it('strips one leading BOM, even split across chunks, and only at the start of the stream', () => {
+    const bom = enc.encode('\uFEFF');
+    const body = enc.encode('data: x\n\n');
+    expect(decodeChunks([bom.subarray(0, 1), bom.subarray(1), body])).toEqual([
+      { event: 'message', data: 'x' },
+    ]);
+    // A second BOM is part of the field name, so that line is an unknown field.
+    expect(decode('\uFEFF\uFEFFdata: x\n\ndata: y\n\n')).toEqual([{ event: 'message', data: 'y' }]);
+    expect(decode('data: x\n\n\uFEFFdata: y\n\n')).toEqual([{ event: 'message', data: 'x' }]);
+  });
+
+  it('ignores comments, including inside an event', () => {
+    expect(decode(':hello\ndata: a\n: mid-event\ndata: b\n:\n\n')).toEqual([
+      { event: 'message', data: 'a\nb' },
+    ]);
+  });
+
+  it('removes exactly one space after the colon and reads a field without colon as an empty value', () => {
+    expect(decode('data:  two\n\ndata\n\ndata:\ndata\n\n')).toEqual([
+      { event: 'message', data: ' two' },
+      { event: 'message', data: '' },
+      { event: 'message', data: '\n' },
+    ]);
+  });
+
+  it('dispatches on a blank line with the default type "message" and resets the type', () => {
+    expect(decode('event: update\ndata: 1\n\ndata: 2\n\nevent:\ndata: 3\n\n')).toEqual([
+      { event: 'update', data: '1' },
+      { event: 'message', data: '2' },
+      { event: 'message', data: '3' },
+    ]);
+  });
+
+  it('does not dispatch data-less events (and their type does not leak into the next)', () => {
+    expect(decode('event: ping\n\nid: 7\n\n\n\ndata: x\n\n')).toEqual([
+      { event: 'message', data: 'x', id: '7' },
+    ]);
+  });
+
+  it('keeps the last event id across events, ignores ids with NUL, and updates lastEventId on blank lines', () => {
+    const d = new WhatwgSseDecoder();
+    expect(d.lastEventId).toBeUndefined();
+    expect(d.feed(enc.encode('id: a\ndata: 1\n\ndata: 2\n\nid: b\0c\ndata: 3\n\n'))).toEqual([
+      { event: 'message', data: '1', id: 'a' },
+      { event: 'message', data: '2', id: 'a' },
+      { event: 'message', data: '3', id: 'a' },
+    ]);
+    d.feed(enc.encode('id: z\n'));
+    expect(d.lastEventId).toBe('a'); // the id buffer is committed when the event ends
+    d.feed(enc.encode('\n'));
+    expect(d.lastEventId).toBe('z'); // even without data
+    expect(d.feed(enc.encode('id\ndata: 4\n\n'))).toEqual([{ event: 'message', data: '4', id: '' }]);
+  });
+
+  it('accepts retry only when it is all ASCII digits, and reports it once', () => {
+    expect(
+      decode(
+        'retry: 1x\ndata: a\n\nretry:\ndata: b\n\nretry: ３\ndata: c\n\nretry: 10\ndata: d\n\ndata: e\n\n',
+      ),
+    ).toEqual([
+      { event: 'message', data: 'a' },
+      { event: 'message', data: 'b' },
+      { event: 'message', data: 'c' },
+      { event: 'message', data: 'd', retry: 10 },
+      { event: 'message', data: 'e' },
+    ]);
+  });
+
+  it('carries a retry from a data-less block to the next event (servers often send it alone)', () => {
+    expect(decode('retry: 3000\n\ndata: x\n\n')).toEqual([{ event: 'message', data: 'x', retry: 3000 }]);
+  });
+
+  it('passes [DONE]-style sentinels through as plain data', () => {
+    expect(decode('data: {"a":1}\n\ndata: [DONE]\n\n').map((e) => e.data)).toEqual(['{"a":1}', '[DONE]']);
+  });
+
+  it('decodes multibyte UTF-8 split at every byte of the character', () => {
+    const bytes = enc.encode('data: a😀é✓b\n\n');
+    for (let i = 1; i < bytes.length; i++) {
+      expect(decodeChunks(cut(bytes, [i]))).toEqual([{ event: 'message', data: 'a😀é✓b' }]);
+    }
+  });
+
+  it('replaces invalid UTF-8 with U+FFFD without losing the line break after it', () => {
+    const bytes = Uint8Array.of(...enc.encode('data: a'), 0xf0, 0x9f, ...enc.encode('\n\n'));
+    expect(decodeChunks([bytes])).toEqual([{ event: 'message', data: 'a\uFFFD' }]);
+  });
+
+  it('discards an unterminated final event and an unterminated final line at end()', () => {
+    const d = new WhatwgSseDecoder();
+    expect(d.feed(enc.encode('data: done\n\ndata: unfinished\n'))).toEqual([
+      { event: 'message', data: 'done' },
+    ]);
+    expect(d.end()).toEqual([]);
+    expect(decode('data: x\n\ndata: no line end')).toEqual([{ event: 'message', data: 'x' }]);
+  });
+
+  it('SseStreaming builds independent decoders with the given buffer limit', () => {
+    const streaming = new SseStreaming();
+    const a = streaming.createDecoder();
+    const b = streaming.createDecoder({ maxBufferSize: 8 });
+    a.feed(enc.encode('data: half'));
+    expect(a.feed(enc.encode('\n\n'))).toEqual([{ event: 'message', data: 'half' }]);
+    expect(() => b.feed(enc.encode('data: too long'))).toThrow(SseBufferOverflowError);
+  });
+});
+
+describe('SSE decoder: chunking never changes the events (properties)', () => {
+  const bytes = enc.encode(RECORDED);
+
+  it('gives identical events for a cut at every byte boundary', () => {
+    for (let i = 1; i < bytes.length; i++) expect(decodeChunks(cut(bytes, [i]))).toEqual(EXPECTED);
+  });
+
+  it('gives identical events when fed one byte at a time (split CRLF, BOM and UTF-8)', () => {
+    expect(decodeChunks(Array.from(bytes, (b) => Uint8Array.of(b)))).toEqual(EXPECTED);
+  });
+
+  it('gives identical events for random split points', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 24 }),
+        (cuts) => {
+          expect(
+            decodeChunks(
+              cut(
+                bytes,
+                cuts.sort((a, b) => a - b),
+              ),
+            ),
+          ).toEqual(EXPECTED);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  // Random streams: any Unicode text in values, any line ending, comments between fields.
+  const text = fc.string({ unit: 'binary', maxLength: 12 }).map((s) => s.replace(/[\r\n]/g, ''));
+  const lineEnd = fc.constantFrom('\n', '\r', '\r\n');
+  const block = fc.record({
+    event: fc.option(text, { nil: undefined }),
+    id: fc.option(text, { nil: undefined }),
+    data: fc.array(text, { maxLength: 3 }),
+    comment: fc.boolean(),
+  });
+
+  it('decodes generated streams as their model says, however they are cut', () => {
+    fc.assert(
+      fc.property(
+        fc.array(block, { maxLength: 6 }),
+        lineEnd,
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (blocks, eol, rawCuts) => {
+          let source = '';
+          const expected: ServerSentEvent[] = [];
+          let lastId: string | undefined;
+          for (const b of blocks) {
+            if (b.comment) source += `: note${eol}`;
+            if (b.event !== undefined) source += `event: ${b.event}${eol}`;
+            if (b.id !== undefined) source += `id: ${b.id}${eol}`;
+            for (const line of b.data) source += `data: ${line}${eol}`;
+            source += eol;
+            if (b.id !== undefined && !b.id.includes('\0')) lastId = b.id;
+            if (b.data.length > 0) {
+              const event: ServerSentEvent = { event: b.event || 'message', data: b.data.join('\n') };
+              if (lastId !== undefined) event.id = lastId;
+              expected.push(event);
+            }
+          }
+          const all = enc.encode(source);
+          const cuts = [...new Set(rawCuts.map((n) => (all.length > 1 ? 1 + (n % (all.length - 1)) : 0)))]
+            .filter((n) => n > 0)
+            .sort((a, b) => a - b);
+          expect(decodeChunks(cut(all, cuts))).toEqual(expected);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('SSE decoder: size', () => {
   it('parses a 16 MiB single event fed in 16-byte chunks', () => {
     const payload = 'x'.repeat(16 * 1024 * 1024);
     const bytes = enc.encode(`data: ${payload}\n\n`);
     const d = new WhatwgSseDecoder(32 * 1024 * 1024);
-    let events: ServerSentEvent[] = [];
-    for (let i = 0; i < bytes.length; i += 16) events = events.concat(d.feed(bytes.subarray(i, i + 16)));
+    const events: ServerSentEvent[] = [];
+    for (let i = 0; i < bytes.length; i += 16) events.push(...d.feed(bytes.subarray(i, i + 16)));
     expect(events).toHaveLength(1);
     expect(events[0].data.length).toBe(payload.length);
+    expect(events[0].data.endsWith('xxx')).toBe(true);
   });
 
-  it('fails with a typed error past the maximum buffer size', () => {
+  it('throws a typed error when an incomplete line passes maxBufferSize, and stays failed', () => {
     const d = new WhatwgSseDecoder(1024);
-    expect(() => d.feed(enc.encode(`data: ${'y'.repeat(2048)}`))).toThrow(SseBufferOverflowError);
+    d.feed(enc.encode(`data: ${'y'.repeat(1000)}`));
+    let error: unknown;
+    try {
+      d.feed(enc.encode('y'.repeat(100)));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SseBufferOverflowError);
+    expect(error).toBeInstanceOf(PristineError);
+    expect((error as SseBufferOverflowError).limit).toBe(1024);
+    expect(() => d.feed(enc.encode('\n\n'))).toThrow(SseBufferOverflowError);
+  });
+
+  it('counts the event being built, not just the current line', () => {
+    const line = `data: ${'z'.repeat(90)}\n`;
+    const d = new WhatwgSseDecoder(1024);
+    expect(() => {
+      for (let i = 0; i < 20; i++) d.feed(enc.encode(line)); // each line is short, the event is not
+    }).toThrow(SseBufferOverflowError);
+  });
+
+  it('does not throw for many events that are each under the limit', () => {
+    const d = new WhatwgSseDecoder(64);
+    let n = 0;
+    for (let i = 0; i < 1000; i++) n += d.feed(enc.encode(`data: ${'w'.repeat(40)}\n\n`)).length;
+    expect(n).toBe(1000);
   });
 });
