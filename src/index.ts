@@ -62,6 +62,7 @@ export {
 } from './kernel/redact.js';
 export { KernelEvents, type KernelEventMap, type KernelEventName } from './kernel/events.js';
 export { SystemClock } from './adapters/clock/system-clock.js';
+export { FakeClock } from './adapters/clock/fake-clock.js';
 export { GotTransport, type GotTransportOptions } from './adapters/transport/got-transport.js';
 export { UndiciTransport, type UndiciTransportOptions } from './adapters/transport/undici-transport.js';
 export {

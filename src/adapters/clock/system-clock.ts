@@ -1,32 +1,46 @@
 import type { Clock } from '../../ports/clock.js';
 import { APIUserAbortError } from '../../kernel/errors/api-errors.js';
 
-/** The real clock. Sleeps are abortable and leave no timer or listener behind. */
+/** Node fires a timer longer than this after 1 ms (with a warning), so longer sleeps are chained. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The abort error every clock rejects with: a user abort, carrying the signal's reason as cause. */
+export function sleepAborted(signal: AbortSignal): APIUserAbortError {
+  return new APIUserAbortError(undefined, { cause: signal.reason });
+}
+
+/**
+ * The real clock. A sleep keeps the process alive (someone awaits it) but leaves no timer or listener
+ * behind once it settles or aborts; `every` timers are unref'd so heartbeats never hold the process.
+ */
 export class SystemClock implements Clock {
   now(): number {
     return Date.now();
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(new APIUserAbortError(undefined, { cause: signal.reason }));
+    if (signal?.aborted) return Promise.reject(sleepAborted(signal));
     return new Promise((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout>;
       const onAbort = () => {
         clearTimeout(timer);
-        reject(new APIUserAbortError(undefined, { cause: signal?.reason }));
+        reject(sleepAborted(signal!));
       };
-      const timer = setTimeout(
-        () => {
+      const wait = (remaining: number) => {
+        const step = Math.min(remaining, MAX_TIMER_MS);
+        timer = setTimeout(() => {
+          if (remaining > step) return wait(remaining - step);
           signal?.removeEventListener('abort', onAbort);
           resolve();
-        },
-        Math.max(0, ms),
-      );
+        }, step);
+      };
+      wait(ms > 0 ? ms : 0); // NaN and negatives: no wait; Infinity: until aborted
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
   every(ms: number, fn: () => void): () => void {
-    const timer = setInterval(fn, ms);
+    const timer = setInterval(fn, Math.max(1, ms));
     timer.unref();
     return () => clearInterval(timer);
   }
