@@ -1,5 +1,5 @@
 import type { Release, Semaphore, SemaphoreFactory } from '../../ports/semaphore.js';
-import { APIUserAbortError } from '../../kernel/errors/api-errors.js';
+import { sleepAborted } from '../clock/system-clock.js';
 
 interface Waiter {
   weight: number;
@@ -7,17 +7,30 @@ interface Waiter {
 }
 
 /**
- * A weighted FIFO semaphore (weight 1 makes it a counting one). No barging: a heavy waiter at the head
- * blocks lighter ones behind it. A request heavier than the whole capacity runs alone.
+ * A weighted FIFO semaphore (weight 1 makes it a counting one).
+ *
+ * - No barging: a heavy waiter at the head blocks lighter ones behind it, so a large request is never
+ *   starved by a stream of small ones.
+ * - A request heavier than the whole capacity does not deadlock: it waits until everything is
+ *   released, then runs alone — nothing else (not even a weight-0 request) is admitted until it
+ *   releases.
+ * - An aborted waiter leaves the queue at once; if it was blocking the head, the next ones that fit
+ *   are admitted.
+ * - Release is idempotent: calling it twice does not credit the permits twice.
  */
 export class FifoSemaphore implements Semaphore {
   private used = 0;
+  /** An oversized holder is running. */
+  private exclusive = false;
   private readonly queue: Waiter[] = [];
 
-  constructor(readonly capacity: number) {}
+  constructor(readonly capacity: number) {
+    // 0 is allowed: every request is then oversized and runs alone.
+    if (!(capacity >= 0)) throw new RangeError(`Semaphore capacity must be >= 0, got ${capacity}`);
+  }
 
   get available(): number {
-    return Math.max(0, this.capacity - this.used);
+    return this.exclusive ? 0 : Math.max(0, this.capacity - this.used);
   }
 
   get waiting(): number {
@@ -25,12 +38,14 @@ export class FifoSemaphore implements Semaphore {
   }
 
   acquire(weight = 1, signal?: AbortSignal): Promise<Release> {
-    if (signal?.aborted) return Promise.reject(new APIUserAbortError());
-    const cost = Math.min(weight, this.capacity);
-    if (this.queue.length === 0 && this.fits(cost)) return Promise.resolve(this.take(cost));
+    if (!(weight >= 0)) {
+      return Promise.reject(new RangeError(`Semaphore weight must be >= 0, got ${weight}`));
+    }
+    if (signal?.aborted) return Promise.reject(sleepAborted(signal));
+    if (this.queue.length === 0 && this.fits(weight)) return Promise.resolve(this.take(weight));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
-        weight: cost,
+        weight,
         grant: (release) => {
           signal?.removeEventListener('abort', onAbort);
           resolve(release);
@@ -38,27 +53,32 @@ export class FifoSemaphore implements Semaphore {
       };
       const onAbort = () => {
         const index = this.queue.indexOf(waiter);
-        if (index >= 0) this.queue.splice(index, 1);
-        reject(new APIUserAbortError());
-        this.drain();
+        if (index !== -1) this.queue.splice(index, 1);
+        reject(sleepAborted(signal!));
+        // It may have been the heavy head that held lighter waiters back.
+        if (index === 0) this.drain();
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(waiter);
     });
   }
 
-  private fits(cost: number): boolean {
-    // An oversized request (clamped to capacity) fits only when nothing else holds a permit.
-    return this.used + cost <= this.capacity;
+  private fits(weight: number): boolean {
+    if (this.exclusive) return false;
+    if (weight > this.capacity) return this.used === 0;
+    return this.used + weight <= this.capacity;
   }
 
-  private take(cost: number): Release {
-    this.used += cost;
+  private take(weight: number): Release {
+    const oversized = weight > this.capacity;
+    if (oversized) this.exclusive = true;
+    else this.used += weight;
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.used -= cost;
+      if (oversized) this.exclusive = false;
+      else this.used -= weight;
       this.drain();
     };
   }
@@ -71,6 +91,7 @@ export class FifoSemaphore implements Semaphore {
   }
 }
 
+/** Builds FIFO semaphores; the kernel keeps one per (plugin, resource, kind). */
 export class FifoSemaphoreFactory implements SemaphoreFactory {
   create(capacity: number): Semaphore {
     return new FifoSemaphore(capacity);

@@ -51,3 +51,104 @@ describe('FifoSemaphore', () => {
     expect(sem.available).toBe(4);
   });
 });
+
+/** Run `n` tasks through `sem`, each holding its permit across a few event-loop hops. */
+async function load(sem: FifoSemaphore, weights: number[]) {
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const granted: number[] = [];
+  await Promise.all(
+    weights.map(async (weight, i) => {
+      const release = await sem.acquire(weight);
+      granted.push(i);
+      inFlight += weight;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      for (let hop = 0; hop < (i * 7) % 5; hop++) await tick();
+      inFlight -= weight;
+      release();
+    }),
+  );
+  return { maxInFlight, granted };
+}
+
+describe('FifoSemaphore under load', () => {
+  it('never lets 500 concurrent acquirers exceed the limit, and grants in arrival order', async () => {
+    const sem = new FifoSemaphore(8);
+    const { maxInFlight, granted } = await load(sem, Array(500).fill(1));
+    expect(maxInFlight).toBe(8); // reached, never passed
+    expect(granted).toEqual([...granted].sort((a, b) => a - b));
+    expect(sem.available).toBe(8);
+    expect(sem.waiting).toBe(0);
+  });
+
+  it('never exceeds a byte budget with weighted acquirers, still in arrival order', async () => {
+    const sem = new FifoSemaphore(1024);
+    const weights = Array.from({ length: 500 }, (_, i) => (i * 379) % 700);
+    const { maxInFlight, granted } = await load(sem, weights);
+    expect(maxInFlight).toBeLessThanOrEqual(1024);
+    expect(granted).toEqual([...granted].sort((a, b) => a - b));
+    expect(sem.available).toBe(1024);
+  });
+
+  it('admits nothing else, not even weight 0, while an oversized request runs', async () => {
+    const sem = new FifoSemaphore(10);
+    const releaseBig = await sem.acquire(50);
+    const admitted: string[] = [];
+    const zero = sem.acquire(0).then((r) => (admitted.push('zero'), r));
+    const one = sem.acquire(1).then((r) => (admitted.push('one'), r));
+    await tick();
+    expect(admitted).toEqual([]);
+    expect(sem.available).toBe(0);
+    releaseBig();
+    (await zero)();
+    (await one)();
+    expect(admitted).toEqual(['zero', 'one']);
+    expect(sem.available).toBe(10);
+  });
+
+  it('does not leak capacity when many waiters abort, and an aborted head unblocks the rest', async () => {
+    const sem = new FifoSemaphore(4);
+    const held = await sem.acquire(3);
+    const controllers = Array.from({ length: 50 }, () => new AbortController());
+    const heavy = sem.acquire(4, controllers[0].signal); // blocks the light ones behind it
+    const aborted = controllers.slice(1).map((c) => sem.acquire(1, c.signal));
+    const light = sem.acquire(1);
+    let lightGranted = false;
+    void light.then(() => (lightGranted = true));
+    expect(sem.waiting).toBe(51);
+    const reason = new Error('caller gave up');
+    controllers[0].abort(reason);
+    await expect(heavy).rejects.toMatchObject({ name: 'APIUserAbortError', cause: reason });
+    // The heavy head left, so the next waiter (one of the abortable light ones) now fits.
+    expect(sem.waiting).toBe(49);
+    for (const c of controllers.slice(2)) c.abort();
+    await Promise.allSettled(aborted);
+    await tick();
+    expect(sem.waiting).toBe(1); // only the non-abortable light waiter; 3 + 1 permits are held
+    expect(lightGranted).toBe(false);
+    (await aborted[0])();
+    (await light)();
+    expect(lightGranted).toBe(true);
+    held();
+    expect(sem.available).toBe(4);
+  });
+
+  it('ignores an abort that comes after the permit was granted', async () => {
+    const sem = new FifoSemaphore(1);
+    const controller = new AbortController();
+    const release = await sem.acquire(1, controller.signal);
+    controller.abort();
+    expect(sem.available).toBe(0);
+    release();
+    expect(sem.available).toBe(1);
+  });
+
+  it('rejects an already-aborted signal and nonsense weights without touching the queue', async () => {
+    const sem = new FifoSemaphore(2);
+    await expect(sem.acquire(1, AbortSignal.abort())).rejects.toBeInstanceOf(APIUserAbortError);
+    await expect(sem.acquire(-1)).rejects.toBeInstanceOf(RangeError);
+    await expect(sem.acquire(Number.NaN)).rejects.toBeInstanceOf(RangeError);
+    expect(sem.waiting).toBe(0);
+    expect(sem.available).toBe(2);
+  });
+});
