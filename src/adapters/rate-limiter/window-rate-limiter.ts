@@ -1,17 +1,35 @@
 import type { Clock } from '../../ports/clock.js';
 import type { RateLimiter, TokenBucketSettings } from '../../ports/rate-limiter.js';
+import { sleepAborted } from '../clock/system-clock.js';
 
-interface Bucket {
-  openAt: number;
-  tokens: number;
-  refilledAt: number;
-  /** Serializes token waits so callers are served in arrival order. */
-  queue: Promise<void>;
+interface TokenWaiter {
+  settings: TokenBucketSettings;
+  grant: () => void;
 }
 
+interface Bucket {
+  /** Epoch ms when the backoff window reopens. */
+  openAt: number;
+  /** Starts at +Infinity so the first refill caps it at the burst (a fresh bucket is full). */
+  tokens: number;
+  refilledAt: number;
+  /** Token waiters in arrival order; only the pump hands out tokens while any wait. */
+  waiters: TokenWaiter[];
+  /** Cancels the pump's sleep when the last waiter aborts, so no timer is left behind. */
+  pump: AbortController | undefined;
+}
+
+/** Float slack so a sleep computed to refill exactly one token is not followed by a 1e-13 ms one. */
+const EPSILON = 1e-9;
+
 /**
- * Per-bucket backoff windows (a 429 closes a bucket until its retry-after passes) and an optional token
- * bucket. Buckets never block each other; every wait goes through the Clock and is abortable.
+ * Per-bucket rate limiting:
+ * (a) a backoff window — after a 429, `backoff(bucket, ms)` closes the bucket until `now + ms`
+ *     (extending, never shortening) and every `acquire` on it waits until it reopens;
+ * (b) an optional token bucket — `requestsPerSecond` with a `burst`, served strictly in arrival
+ *     order (a newcomer never takes a token ahead of someone already waiting).
+ * Buckets never block each other. Every wait goes through the Clock and is abortable: an aborted
+ * caller rejects with APIUserAbortError at once and leaves no timer behind.
  */
 export class WindowRateLimiter implements RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
@@ -24,6 +42,7 @@ export class WindowRateLimiter implements RateLimiter {
   }
 
   backoff(bucket: string, ms: number): void {
+    if (!(ms > 0)) return;
     const state = this.bucket(bucket);
     state.openAt = Math.max(state.openAt, this.clock.now() + ms);
   }
@@ -32,31 +51,80 @@ export class WindowRateLimiter implements RateLimiter {
     bucket: string,
     options: { signal?: AbortSignal; tokenBucket?: TokenBucketSettings } = {},
   ): Promise<void> {
+    const { signal, tokenBucket } = options;
+    if (signal?.aborted) throw sleepAborted(signal);
+    if (tokenBucket) validate(tokenBucket);
     // Re-check after each sleep: the window may have been extended meanwhile.
     for (let wait = this.waitTime(bucket); wait > 0; wait = this.waitTime(bucket)) {
-      await this.clock.sleep(wait, options.signal);
+      await this.clock.sleep(wait, signal);
     }
-    if (options.tokenBucket) await this.takeToken(this.bucket(bucket), options.tokenBucket, options.signal);
+    if (!tokenBucket) return;
+    const state = this.bucket(bucket);
+    this.refill(state, tokenBucket);
+    if (state.waiters.length === 0 && state.tokens >= 1 - EPSILON) {
+      state.tokens -= 1;
+      return;
+    }
+    return this.enqueue(state, tokenBucket, signal);
   }
 
-  private takeToken(state: Bucket, settings: TokenBucketSettings, signal?: AbortSignal): Promise<void> {
-    const turn = state.queue.then(async () => {
-      for (;;) {
-        const now = this.clock.now();
-        state.tokens = Math.min(
-          settings.burst,
-          state.tokens + ((now - state.refilledAt) / 1000) * settings.requestsPerSecond,
-        );
-        state.refilledAt = now;
-        if (state.tokens >= 1) {
-          state.tokens -= 1;
-          return;
-        }
-        await this.clock.sleep(((1 - state.tokens) / settings.requestsPerSecond) * 1000, signal);
-      }
+  private enqueue(state: Bucket, settings: TokenBucketSettings, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const waiter: TokenWaiter = {
+        settings,
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        const index = state.waiters.indexOf(waiter);
+        if (index !== -1) state.waiters.splice(index, 1);
+        if (state.waiters.length === 0) state.pump?.abort();
+        reject(sleepAborted(signal!));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      state.waiters.push(waiter);
+      // A pump whose last waiter just aborted may not have unwound yet: start a fresh one.
+      if (!state.pump || state.pump.signal.aborted) void this.pump(state);
     });
-    state.queue = turn.catch(() => {});
-    return turn;
+  }
+
+  /** Hands out tokens to the waiters in order, sleeping until the next one refills. One per bucket. */
+  private async pump(state: Bucket): Promise<void> {
+    const controller = new AbortController();
+    state.pump = controller;
+    try {
+      while (!controller.signal.aborted && state.waiters.length > 0) {
+        const head = state.waiters[0];
+        const closedFor = state.openAt - this.clock.now();
+        if (closedFor > 0) {
+          // A 429 arrived while these callers queued: the window applies to them too.
+          await this.clock.sleep(closedFor, controller.signal);
+          continue;
+        }
+        this.refill(state, head.settings);
+        if (state.tokens >= 1 - EPSILON) {
+          state.tokens -= 1;
+          state.waiters.shift();
+          head.grant();
+          continue;
+        }
+        const ms = ((1 - state.tokens) / head.settings.requestsPerSecond) * 1000;
+        await this.clock.sleep(ms, controller.signal);
+      }
+    } catch {
+      // Aborted: the last waiter left. Nothing to hand out.
+    } finally {
+      if (state.pump === controller) state.pump = undefined;
+    }
+  }
+
+  private refill(state: Bucket, settings: TokenBucketSettings): void {
+    const now = this.clock.now();
+    const earned = (Math.max(0, now - state.refilledAt) / 1000) * settings.requestsPerSecond;
+    state.tokens = Math.min(settings.burst, state.tokens + earned);
+    state.refilledAt = now;
   }
 
   private bucket(key: string): Bucket {
@@ -66,7 +134,8 @@ export class WindowRateLimiter implements RateLimiter {
         openAt: 0,
         tokens: Number.POSITIVE_INFINITY,
         refilledAt: this.clock.now(),
-        queue: Promise.resolve(),
+        waiters: [],
+        pump: undefined,
       };
       this.buckets.set(key, state);
     }
@@ -74,7 +143,18 @@ export class WindowRateLimiter implements RateLimiter {
   }
 }
 
-/** The default bucket key: a base URL plus a credential fingerprint (never a raw key). */
+function validate(settings: TokenBucketSettings): void {
+  if (!(settings.requestsPerSecond > 0) || !(settings.burst >= 1)) {
+    throw new RangeError(
+      `Token bucket needs requestsPerSecond > 0 and burst >= 1, got ${settings.requestsPerSecond} and ${settings.burst}`,
+    );
+  }
+}
+
+/**
+ * The default bucket key: a base URL plus a credential identity, which must already be a hash (e.g.
+ * `fingerprint(key)`), never a raw key. Same shape as the kernel's rate-limit stage uses.
+ */
 export function bucketKey(baseUrl: string, identity: string): string {
   return `${baseUrl}|${identity}`;
 }

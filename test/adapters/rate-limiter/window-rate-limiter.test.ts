@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { WindowRateLimiter } from '../../../src/adapters/rate-limiter/window-rate-limiter.js';
+import { fingerprint } from '../../../src/adapters/auth/api-key-header.js';
+import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
+import { WindowRateLimiter, bucketKey } from '../../../src/adapters/rate-limiter/window-rate-limiter.js';
 import { APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
 import { RecordingClock } from '../../support/recording-clock.js';
 
@@ -34,5 +36,138 @@ describe('WindowRateLimiter', () => {
     const settings = { requestsPerSecond: 4, burst: 2 };
     for (let i = 0; i < 4; i++) await limiter.acquire('t', { tokenBucket: settings });
     expect(clock.sleeps).toEqual([250, 250]);
+  });
+});
+
+describe('WindowRateLimiter with a FakeClock', () => {
+  /** Resolve-time of each promise, on the fake clock. */
+  const track = (clock: FakeClock, p: Promise<void>) => {
+    const state: { at?: number; error?: unknown } = {};
+    p.then(
+      () => (state.at = clock.now()),
+      (error: unknown) => (state.error = error),
+    );
+    return state;
+  };
+
+  it('holds a bucket closed until the window passes, re-checking an extension made meanwhile', async () => {
+    const clock = new FakeClock(0);
+    const limiter = new WindowRateLimiter(clock);
+    limiter.backoff('a', 1000);
+    const a = track(clock, limiter.acquire('a'));
+    const b = track(clock, limiter.acquire('b'));
+    await clock.advance(0);
+    expect(b.at).toBe(0); // another bucket is never blocked
+    await clock.advance(500);
+    limiter.backoff('a', 1000); // a second 429 while waiting: now reopens at 1500
+    limiter.backoff('a', 10); // never shortens
+    await clock.advance(500);
+    expect(a.at).toBeUndefined();
+    expect(limiter.waitTime('a')).toBe(500);
+    await clock.advance(500);
+    expect(a.at).toBe(1500);
+    expect(limiter.waitTime('a')).toBe(0);
+  });
+
+  it('rejects an aborted wait at once with the reason and leaves no timer', async () => {
+    const clock = new FakeClock(0);
+    const limiter = new WindowRateLimiter(clock);
+    limiter.backoff('a', 60_000);
+    const controller = new AbortController();
+    const waiting = limiter.acquire('a', { signal: controller.signal });
+    expect(clock.pending).toBe(1);
+    controller.abort('bye');
+    await expect(waiting).rejects.toMatchObject({ name: 'APIUserAbortError', cause: 'bye' });
+    expect(clock.pending).toBe(0);
+  });
+
+  it('serves a burst at once, then one token per 1/rate seconds, in arrival order', async () => {
+    const clock = new FakeClock(0);
+    const limiter = new WindowRateLimiter(clock);
+    const tokenBucket = { requestsPerSecond: 4, burst: 2 };
+    const calls = Array.from({ length: 6 }, () => track(clock, limiter.acquire('t', { tokenBucket })));
+    await clock.advance(2000);
+    expect(calls.map((c) => c.at)).toEqual([0, 0, 250, 500, 750, 1000]);
+    // Idle for a while refills up to the burst, not beyond.
+    await clock.advance(10_000);
+    const later = Array.from({ length: 3 }, () => track(clock, limiter.acquire('t', { tokenBucket })));
+    await clock.advance(1000);
+    expect(later.map((c) => c.at)).toEqual([12_000, 12_000, 12_250]);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('does not let a newcomer take a refilled token ahead of a queued caller', async () => {
+    const clock = new FakeClock(0);
+    const limiter = new WindowRateLimiter(clock);
+    const tokenBucket = { requestsPerSecond: 1, burst: 1 };
+    const order: string[] = [];
+    await limiter.acquire('t', { tokenBucket });
+    // The newcomer's timer is scheduled first, so at t=1000 it runs before the limiter's own refill
+    // wait: a token exists then, but the queued caller is owed it.
+    const newcomer = clock
+      .sleep(1000)
+      .then(() => limiter.acquire('t', { tokenBucket }))
+      .then(() => order.push('newcomer'));
+    const queued = limiter.acquire('t', { tokenBucket }).then(() => order.push('queued'));
+    await clock.advance(3000);
+    await Promise.all([queued, newcomer]);
+    expect(order).toEqual(['queued', 'newcomer']);
+  });
+
+  it('lets an aborted token waiter leave the queue: the next takes its turn, and no timer is left', async () => {
+    const clock = new FakeClock(0);
+    const limiter = new WindowRateLimiter(clock);
+    const tokenBucket = { requestsPerSecond: 10, burst: 1 };
+    await limiter.acquire('t', { tokenBucket });
+    const controller = new AbortController();
+    const first = track(clock, limiter.acquire('t', { tokenBucket, signal: controller.signal }));
+    const second = track(clock, limiter.acquire('t', { tokenBucket }));
+    controller.abort();
+    await clock.advance(100);
+    expect(first.error).toBeInstanceOf(APIUserAbortError);
+    expect(second.at).toBe(100);
+
+    const lone = new AbortController();
+    const alone = limiter.acquire('t', { tokenBucket, signal: lone.signal });
+    await clock.advance(0);
+    expect(clock.pending).toBe(1); // the refill wait
+    lone.abort();
+    await expect(alone).rejects.toBeInstanceOf(APIUserAbortError);
+    await clock.advance(0);
+    expect(clock.pending).toBe(0);
+    // And the bucket still works afterwards.
+    const after = track(clock, limiter.acquire('t', { tokenBucket }));
+    await clock.advance(100);
+    expect(after.at).toBe(200);
+  });
+
+  it('keeps token buckets apart and applies a backoff to callers already queued for tokens', async () => {
+    const clock = new FakeClock(0);
+    const limiter = new WindowRateLimiter(clock);
+    const tokenBucket = { requestsPerSecond: 1, burst: 1 };
+    await limiter.acquire('x', { tokenBucket });
+    const y = track(clock, limiter.acquire('y', { tokenBucket }));
+    const x = track(clock, limiter.acquire('x', { tokenBucket }));
+    await clock.advance(0);
+    expect(y.at).toBe(0);
+    limiter.backoff('x', 5000);
+    await clock.advance(10_000);
+    expect(x.at).toBe(5000);
+  });
+
+  it('rejects token bucket settings that could never grant', async () => {
+    const limiter = new WindowRateLimiter(new FakeClock());
+    await expect(
+      limiter.acquire('t', { tokenBucket: { requestsPerSecond: 0, burst: 1 } }),
+    ).rejects.toBeInstanceOf(RangeError);
+  });
+});
+
+describe('bucketKey', () => {
+  it('combines the base URL with the credential fingerprint, never the raw key', () => {
+    const key = bucketKey('https://api.example.com/v1', fingerprint('sk-secret-123'));
+    expect(key).toBe(`https://api.example.com/v1|${fingerprint('sk-secret-123')}`);
+    expect(key).not.toContain('sk-secret-123');
+    expect(bucketKey('https://api.example.com/v1', fingerprint('other'))).not.toBe(key);
   });
 });
