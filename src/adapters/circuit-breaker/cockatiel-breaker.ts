@@ -2,10 +2,12 @@ import {
   BrokenCircuitError,
   CircuitState,
   ConsecutiveBreaker,
+  IsolatedCircuitError,
   SamplingBreaker,
   circuitBreaker,
   handleWhen,
   type CircuitBreakerPolicy,
+  type IBreaker,
 } from 'cockatiel';
 import type {
   BreakerSettings,
@@ -14,6 +16,7 @@ import type {
   CircuitBreakerRegistry,
 } from '../../ports/circuit-breaker.js';
 import { CircuitOpenError } from '../../kernel/errors/api-errors.js';
+import { sleepAborted } from '../clock/system-clock.js';
 
 const STATE_NAMES: Record<CircuitState, BreakerState> = {
   [CircuitState.Closed]: 'closed',
@@ -22,19 +25,44 @@ const STATE_NAMES: Record<CircuitState, BreakerState> = {
   [CircuitState.Isolated]: 'open',
 };
 
-interface Entry {
-  policy: CircuitBreakerPolicy;
-  /** The predicate of the call in flight; cockatiel's filter reads it. */
-  counts: (error: unknown) => boolean;
+/**
+ * Carries an error the caller's predicate does not count through cockatiel. Cockatiel's filter sees
+ * only the error, so the per-call predicate is applied here, and the filter just rejects this wrapper.
+ */
+class NotCounted {
+  constructor(readonly error: unknown) {}
+}
+
+function makeBreaker(settings: BreakerSettings): IBreaker {
+  if (settings.failureRateThreshold !== undefined) {
+    return new SamplingBreaker({
+      threshold: settings.failureRateThreshold,
+      duration: settings.samplingWindowMs ?? 30_000,
+      minimumRps: settings.minimumRps,
+    });
+  }
+  return new ConsecutiveBreaker(settings.consecutiveFailures ?? 5);
 }
 
 /**
- * One cockatiel breaker per key, created lazily with the key's settings. Errors the predicate rejects
- * (client errors) pass through without counting; cockatiel then treats the call as a success, which is
- * right: the server answered.
+ * The CircuitBreaker port on cockatiel: one policy per key, created lazily with the settings of the
+ * first call for that key.
+ *
+ * - Open: `execute` rejects with CircuitOpenError and never calls `fn`.
+ * - After `halfOpenAfterMs` the next call is the trial (cockatiel checks `Date.now()` on that call; no
+ *   timer runs, so `state()` still says "open" until a call arrives). While the trial runs, other
+ *   calls fail fast with CircuitOpenError rather than queueing behind it.
+ * - The trial's success closes the breaker; a counted failure reopens it.
+ *
+ * Errors `countsAsFailure` rejects (4xx, user aborts, validation) pass through unchanged and are
+ * neutral while closed: they neither count as failures nor reset the consecutive-failure count or
+ * the sampling window (a 4xx burst must not hide a failing backend, nor trip it). As a half-open
+ * trial, such an error closes the breaker: the server answered, which is what the trial asks.
+ * Every close starts a fresh count (cockatiel alone would keep the old count after such a trial, so
+ * the next single failure would reopen it).
  */
 export class CockatielBreakerRegistry implements CircuitBreakerRegistry {
-  private readonly entries = new Map<string, Entry>();
+  private readonly policies = new Map<string, CircuitBreakerPolicy>();
   private readonly listeners = new Set<(change: BreakerStateChange) => void>();
 
   async execute<T>(
@@ -44,19 +72,30 @@ export class CockatielBreakerRegistry implements CircuitBreakerRegistry {
     countsAsFailure: (error: unknown) => boolean,
     signal?: AbortSignal,
   ): Promise<T> {
-    const entry = this.entry(key, settings);
-    entry.counts = countsAsFailure;
+    // A call already cancelled must not be spent as the trial.
+    if (signal?.aborted) throw sleepAborted(signal);
+    const policy = this.policy(key, settings);
+    if (policy.state === CircuitState.HalfOpen) throw new CircuitOpenError(key);
     try {
-      return await entry.policy.execute(() => fn(), signal);
+      return await policy.execute(async () => {
+        try {
+          return await fn();
+        } catch (error) {
+          throw countsAsFailure(error) ? error : new NotCounted(error);
+        }
+      }, signal);
     } catch (error) {
-      if (error instanceof BrokenCircuitError) throw new CircuitOpenError(key, { cause: error });
+      if (error instanceof NotCounted) throw error.error;
+      if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+        throw new CircuitOpenError(key, { cause: error });
+      }
       throw error;
     }
   }
 
   state(key: string): BreakerState | undefined {
-    const entry = this.entries.get(key);
-    return entry ? STATE_NAMES[entry.policy.state] : undefined;
+    const policy = this.policies.get(key);
+    return policy ? STATE_NAMES[policy.state] : undefined;
   }
 
   onStateChange(listener: (change: BreakerStateChange) => void): () => void {
@@ -64,38 +103,32 @@ export class CockatielBreakerRegistry implements CircuitBreakerRegistry {
     return () => this.listeners.delete(listener);
   }
 
-  private entry(key: string, settings: BreakerSettings): Entry {
-    let entry = this.entries.get(key);
-    if (entry) return entry;
-    const holder: Entry = { counts: () => true, policy: undefined as unknown as CircuitBreakerPolicy };
-    const breaker =
-      settings.failureRateThreshold !== undefined
-        ? new SamplingBreaker({
-            threshold: settings.failureRateThreshold,
-            duration: settings.samplingWindowMs ?? 30_000,
-            minimumRps: settings.minimumRps,
-          })
-        : new ConsecutiveBreaker(settings.consecutiveFailures ?? 5);
-    holder.policy = circuitBreaker(
-      handleWhen((error) => holder.counts(error)),
+  private policy(key: string, settings: BreakerSettings): CircuitBreakerPolicy {
+    let policy = this.policies.get(key);
+    if (policy) return policy;
+    const breaker = makeBreaker(settings);
+    policy = circuitBreaker(
+      handleWhen((error) => !(error instanceof NotCounted)),
       { halfOpenAfter: settings.halfOpenAfterMs, breaker },
     );
+    policy.onReset(() => {
+      breaker.state = makeBreaker(settings).state;
+    });
     let previous: BreakerState = 'closed';
-    holder.policy.onStateChange((state) => {
+    policy.onStateChange((state) => {
       const next = STATE_NAMES[state];
       if (next === previous) return;
-      const change = { key, from: previous, to: next };
+      const change: BreakerStateChange = { key, from: previous, to: next };
       previous = next;
       for (const listener of this.listeners) {
         try {
           listener(change);
         } catch {
-          /* listeners never break calls */
+          // A listener's bug must not break the call that changed the state.
         }
       }
     });
-    this.entries.set(key, holder);
-    entry = holder;
-    return entry;
+    this.policies.set(key, policy);
+    return policy;
   }
 }
