@@ -25,18 +25,4 @@ export async function setup(emulatorOptions: EmulatorOptions = {}, clientOptions
   };
 }
 
-export const bytes = (text: string) => [...Buffer.from(text, 'utf8')];
-
-/** A cross_entropy datum predicting each next byte of `text`. */
-export function textDatum(text: string) {
-  const b = bytes(text);
-  const tokens = b.slice(0, -1);
-  const targets = b.slice(1);
-  return {
-    model_input: { chunks: [{ tokens }] },
-    loss_fn_inputs: {
-      target_tokens: { data: targets, dtype: 'int64' as const, shape: [targets.length] },
-      weights: { data: targets.map(() => 1), dtype: 'float32' as const, shape: [targets.length] },
-    },
-  };
-}
+export { bytes, textDatum } from '../support/text-datum.js';

@@ -55,21 +55,7 @@ export async function withEmulator<T>(
   }
 }
 
-export const bytes = (text: string) => [...Buffer.from(text, 'utf8')];
-
-/** A cross_entropy datum over `text`: predict each next byte. */
-export function textDatum(text: string) {
-  const b = bytes(text);
-  const tokens = b.slice(0, -1);
-  const targets = b.slice(1);
-  return {
-    model_input: { chunks: [{ tokens }] },
-    loss_fn_inputs: {
-      target_tokens: { data: targets, dtype: 'int64', shape: [targets.length] },
-      weights: { data: targets.map(() => 1), dtype: 'float32', shape: [targets.length] },
-    },
-  };
-}
+export { bytes, textDatum } from '../support/text-datum.js';
 
 export async function openModel(api: ReturnType<typeof client>, rank = 8) {
   const session = (await api.post('create_session', { tags: [], user_metadata: {}, sdk_version: '0.7.0' }))
