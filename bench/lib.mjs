@@ -65,3 +65,71 @@ export async function peakRss(fn, intervalMs = 20) {
     clearInterval(timer);
   }
 }
+
+/** Start a bench/*.mjs server script in a child process; resolves to its printed URL and a stop(). */
+export async function childServer(script, args = []) {
+  const { fork } = await import('node:child_process');
+  const child = fork(new URL(script, import.meta.url), args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const url = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(String(d).trim())));
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.send('stop');
+      }),
+  };
+}
+
+/**
+ * Latency (c=1) and throughput (c=`concurrency`) of several contenders, measured in interleaved rounds
+ * (A B C A B C …) so drift in machine load hits all of them alike; each figure is the median over
+ * rounds. Also reports the client's own CPU time per call, which does not depend on the server.
+ */
+export async function compareCalls(
+  contenders,
+  { rounds = 7, latencyOps = 500, throughputOps = 4000, concurrency = 64, warmup = 2000 } = {},
+) {
+  const names = Object.keys(contenders);
+  const samples = Object.fromEntries(names.map((n) => [n, { latency: [], throughput: [], cpu: [] }]));
+  const sequential = async (fn, ops) => {
+    const start = performance.now();
+    for (let i = 0; i < ops; i++) await fn();
+    return ((performance.now() - start) * 1000) / ops;
+  };
+  const parallel = async (fn, ops) => {
+    let next = 0;
+    const cpu0 = process.cpuUsage();
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next++ < ops) await fn();
+      }),
+    );
+    const seconds = (performance.now() - start) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    return { rps: ops / seconds, cpuUs: (cpu.user + cpu.system) / ops };
+  };
+  for (const name of names) {
+    await sequential(contenders[name], warmup / 2);
+    await parallel(contenders[name], warmup);
+  }
+  for (let r = 0; r < rounds; r++) {
+    for (const name of names) {
+      samples[name].latency.push(await sequential(contenders[name], latencyOps));
+      const { rps, cpuUs } = await parallel(contenders[name], throughputOps);
+      samples[name].throughput.push(rps);
+      samples[name].cpu.push(cpuUs);
+    }
+  }
+  return Object.fromEntries(
+    names.map((n) => [
+      n,
+      {
+        latency_us_c1: median(samples[n].latency),
+        [`throughput_rps_c${concurrency}`]: median(samples[n].throughput),
+        client_cpu_us_per_call: median(samples[n].cpu),
+      },
+    ]),
+  );
+}

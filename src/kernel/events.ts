@@ -75,6 +75,11 @@ export class KernelEvents {
     return off;
   }
 
+  /** True when an `emit` of this event would reach anyone, so callers can skip building its payload. */
+  observed(name: KernelEventName): boolean {
+    return this.#listeners.has(name as string) || this.#channel(name as string).hasSubscribers;
+  }
+
   listenerCount(name: KernelEventName): number {
     return this.#listeners.get(name as string)?.length ?? 0;
   }

@@ -16,6 +16,7 @@ import { Pipeline } from './pipeline/pipeline.js';
 import type { Plugin, PluginSpec, RegisteredPlugin } from './plugin.js';
 import { SecretRegistry } from './redact.js';
 import { staticHeaders } from './request/platform-headers.js';
+import { ProxyResolver } from './request/proxy-for.js';
 import { resolveServices } from './resolve-services.js';
 import type { KernelServices, KernelSettings } from './services.js';
 import type { EventOf, InputOf, OutputOf } from './manifest/types.js';
@@ -54,6 +55,8 @@ export class Kernel<E extends EndpointSpec = never> {
   private readonly endpoints = new Map<string, { plugin: RegisteredPlugin; endpoint: CompiledEndpoint }>();
   private readonly overrides = new Map<symbol, AdapterRegistration<unknown>>();
   private services?: KernelServices;
+  private readonly proxies: ProxyResolver;
+  private hostView?: ReturnType<Kernel['createHost']>;
   /** Futures still polling; `close()` cancels them so nothing polls a closed kernel. */
   private readonly liveFutures = new Set<APIFuture<unknown>>();
 
@@ -70,6 +73,7 @@ export class Kernel<E extends EndpointSpec = never> {
     ]) {
       if (proxy) this.secrets.addUrlCredentials(proxy);
     }
+    this.proxies = new ProxyResolver(this.settings, process.env);
     this.container = rootContainer.createChildContainer();
     registerDefaultAdapters(this.container, {
       settings: this.settings,
@@ -267,7 +271,7 @@ export class Kernel<E extends EndpointSpec = never> {
 
   /** The adapters and registries calls use, resolved once after the last registration. */
   getServices(): KernelServices {
-    this.services ??= resolveServices(this.container, this.settings, this.events, this.secrets);
+    this.services ??= resolveServices(this.container, this.settings, this.events, this.secrets, this.proxies);
     return this.services;
   }
 
@@ -281,6 +285,11 @@ export class Kernel<E extends EndpointSpec = never> {
 
   /** The narrow view kernel extensions (futures, sessions, streams) work through. */
   private host() {
+    // Built once: an object literal with getters is slow to create, and streams ask for it per call.
+    return (this.hostView ??= this.createHost());
+  }
+
+  private createHost() {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below must read this kernel lazily
     const kernel = this;
     return {
@@ -325,6 +334,10 @@ export class Kernel<E extends EndpointSpec = never> {
       attempt: 0,
       replayable: true,
       extraHeaders: {},
+      // Every field the stages set later is present from the start, so all contexts share one shape.
+      request: undefined,
+      callSpan: undefined,
+      attemptSpan: undefined,
       startedAt: services.clock.now(),
       bag: new Map(),
     };

@@ -4,6 +4,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Semaphore, SemaphoreFactory } from '../ports/semaphore.js';
 import { parseRetryAfter } from '../adapters/retry/retry-after.js';
 import type { KernelEvents } from './events.js';
+import type { ProxyResolver } from './request/proxy-for.js';
 import type { SecretRegistry } from './redact.js';
 import type { KernelServices, KernelSettings } from './services.js';
 
@@ -13,6 +14,7 @@ export function resolveServices(
   settings: KernelSettings,
   events: KernelEvents,
   secrets: SecretRegistry,
+  proxies: ProxyResolver,
 ): KernelServices {
   const clock = container.resolve<Clock>(Ports.Clock);
   const semaphores = container.resolve<SemaphoreFactory>(Ports.Semaphore);
@@ -42,6 +44,7 @@ export function resolveServices(
       }
       return semaphore;
     },
+    proxyFor: (url) => proxies.resolve(url),
     retryAfter: (headers) => parseRetryAfter(headers, clock.now()),
   };
 }

@@ -51,6 +51,8 @@ export interface KernelServices {
   readonly secrets: SecretRegistry;
   /** Semaphores are shared per (plugin, resource, kind) across every call of the kernel. */
   semaphore(key: string, capacity: number): Semaphore;
+  /** The proxy URL for a request URL (explicit setting, else the environment read at kernel creation). */
+  proxyFor(url: string): string | undefined;
   /** A server-given delay read from response headers, bounded by the retry policy. */
   retryAfter(headers: Record<string, string>): number | undefined;
 }

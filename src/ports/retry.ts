@@ -7,8 +7,12 @@ export type AttemptOutcome<T> =
 export interface RetryContext {
   /** Retries after the first attempt (0 = one attempt only). */
   maxRetries: number;
-  /** A non-replayable body is never retried. */
-  replayable: boolean;
+  /**
+   * Asked before each retry; a call whose one-shot body (a stream) was sent answers false and is not
+   * retried. Omitted means always replayable. A function rather than a getter: object literals with
+   * accessors are slow to create, and this context is built on every call.
+   */
+  replayable?: () => boolean;
   signal?: AbortSignal;
   /** Overrides of the adapter's delay settings for this call (a named retry policy). */
   delays?: Partial<RetryDelayOptions>;

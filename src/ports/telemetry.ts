@@ -12,6 +12,11 @@ export interface TelemetrySpan {
  * Adapters must swallow exporter/tracer failures: telemetry never fails a request.
  */
 export interface Telemetry {
+  /**
+   * False when spans are discarded (the no-op adapter): the kernel then skips building span
+   * attributes, which would otherwise cost a URL parse per attempt. Undefined counts as true.
+   */
+  readonly recording?: boolean;
   startCall(name: string, attributes: Record<string, AttributeValue | undefined>): TelemetrySpan;
   startAttempt(
     parent: TelemetrySpan,

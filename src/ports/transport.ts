@@ -30,6 +30,11 @@ export interface TransportResponse {
    * calling `cancel()` releases the socket.
    */
   body: AsyncIterable<Uint8Array>;
+  /**
+   * Optional: the whole (still encoded) body at once, for adapters with a faster path than iterating
+   * `body` chunk by chunk. It consumes the body and fails with the same typed errors.
+   */
+  readAll?(): Promise<Uint8Array>;
   /** Abort the response body and release the socket early. */
   cancel(): void;
 }

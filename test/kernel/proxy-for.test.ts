@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { proxyFor } from '../../src/kernel/request/proxy-for.js';
+import { ProxyResolver, proxyFor } from '../../src/kernel/request/proxy-for.js';
 
 describe('proxyFor', () => {
   const env = {
@@ -19,5 +19,37 @@ describe('proxyFor', () => {
     expect(proxyFor('https://api.local:8443/x', undefined, env)).toBeUndefined();
     expect(proxyFor('https://api.local/x', undefined, env)).toBe('http://u:p@proxy:3128');
     expect(proxyFor('https://x.test/', undefined, { ...env, NO_PROXY: '*' })).toBeUndefined();
+  });
+});
+
+describe('ProxyResolver', () => {
+  it('reads the environment once: later changes do not apply to this kernel', () => {
+    const env: NodeJS.ProcessEnv = { HTTP_PROXY: 'http://first:1' };
+    const resolver = new ProxyResolver({}, env);
+    env.HTTP_PROXY = 'http://second:2';
+    env.NO_PROXY = '*';
+    expect(resolver.resolve('http://a.test/x')).toBe('http://first:1');
+  });
+  it('answers per origin: scheme, host and port all count', () => {
+    const resolver = new ProxyResolver(
+      {},
+      {
+        HTTP_PROXY: 'http://plain:8080',
+        HTTPS_PROXY: 'http://secure:3128',
+        NO_PROXY: 'a.test:8443,skip.test',
+      },
+    );
+    expect(resolver.resolve('http://a.test/x?y=1')).toBe('http://plain:8080');
+    expect(resolver.resolve('https://a.test/x')).toBe('http://secure:3128');
+    expect(resolver.resolve('https://a.test:8443/x')).toBeUndefined();
+    expect(resolver.resolve('https://a.test/again')).toBe('http://secure:3128');
+    expect(resolver.resolve('http://skip.test')).toBeUndefined();
+    expect(resolver.resolve('http://user@b.test:81#frag')).toBe('http://plain:8080');
+  });
+  it('returns the explicit proxy for everything, and nothing without one', () => {
+    expect(new ProxyResolver({ proxy: 'http://explicit:1' }, {}).resolve('https://a.test')).toBe(
+      'http://explicit:1',
+    );
+    expect(new ProxyResolver({}, {}).resolve('https://a.test')).toBeUndefined();
   });
 });

@@ -7,6 +7,7 @@ export class ApiKeyHeaderAuth implements AuthScheme {
   readonly name = 'api-key';
   readonly secretHeaders: readonly string[];
   private readonly key: Secret;
+  private cachedIdentity: string | undefined;
 
   constructor(
     key: string | Secret,
@@ -25,7 +26,9 @@ export class ApiKeyHeaderAuth implements AuthScheme {
   }
 
   identity(): string {
-    return fingerprint(this.key.reveal());
+    // Computed once: the credential never changes, and this runs on every attempt (rate-limit bucket).
+    this.cachedIdentity ??= fingerprint(this.key.reveal());
+    return this.cachedIdentity;
   }
 }
 

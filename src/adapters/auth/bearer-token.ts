@@ -7,6 +7,7 @@ export class BearerTokenAuth implements AuthScheme {
   readonly name = 'bearer';
   readonly secretHeaders = ['authorization'] as const;
   private readonly token: Secret;
+  private cachedIdentity: string | undefined;
 
   constructor(token: string | Secret) {
     this.token = token instanceof Secret ? token : new Secret(token);
@@ -21,6 +22,8 @@ export class BearerTokenAuth implements AuthScheme {
   }
 
   identity(): string {
-    return fingerprint(this.token.reveal());
+    // Computed once: the credential never changes, and this runs on every attempt (rate-limit bucket).
+    this.cachedIdentity ??= fingerprint(this.token.reveal());
+    return this.cachedIdentity;
   }
 }

@@ -19,6 +19,9 @@ interface Bucket {
   pump: AbortController | undefined;
 }
 
+/** One settled promise shared by every caller that may go at once. */
+const GO: Promise<void> = Promise.resolve();
+
 /** Float slack so a sleep computed to refill exactly one token is not followed by a 1e-13 ms one. */
 const EPSILON = 1e-9;
 
@@ -47,23 +50,48 @@ export class WindowRateLimiter implements RateLimiter {
     state.openAt = Math.max(state.openAt, this.clock.now() + ms);
   }
 
-  async acquire(
+  acquire(
     bucket: string,
     options: { signal?: AbortSignal; tokenBucket?: TokenBucketSettings } = {},
   ): Promise<void> {
     const { signal, tokenBucket } = options;
-    if (signal?.aborted) throw sleepAborted(signal);
-    if (tokenBucket) validate(tokenBucket);
+    if (signal?.aborted) return Promise.reject(sleepAborted(signal));
+    if (tokenBucket) {
+      try {
+        validate(tokenBucket);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    // Not async: every request passes here, and an open bucket should cost no promise of its own.
+    if (this.waitTime(bucket) > 0) return this.waitForWindow(bucket, tokenBucket, signal);
+    return this.take(bucket, tokenBucket, signal);
+  }
+
+  private async waitForWindow(
+    bucket: string,
+    tokenBucket: TokenBucketSettings | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     // Re-check after each sleep: the window may have been extended meanwhile.
     for (let wait = this.waitTime(bucket); wait > 0; wait = this.waitTime(bucket)) {
       await this.clock.sleep(wait, signal);
     }
-    if (!tokenBucket) return;
+    return this.take(bucket, tokenBucket, signal);
+  }
+
+  /** Take a token (or pass, without a token bucket); queue behind earlier waiters otherwise. */
+  private take(
+    bucket: string,
+    tokenBucket: TokenBucketSettings | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    if (!tokenBucket) return GO;
     const state = this.bucket(bucket);
     this.refill(state, tokenBucket);
     if (state.waiters.length === 0 && state.tokens >= 1 - EPSILON) {
       state.tokens -= 1;
-      return;
+      return GO;
     }
     return this.enqueue(state, tokenBucket, signal);
   }

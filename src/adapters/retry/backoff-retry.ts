@@ -29,7 +29,7 @@ export class BackoffRetry implements Retry {
       if (
         outcome.kind === 'fatal' ||
         n >= context.maxRetries ||
-        !context.replayable ||
+        context.replayable?.() === false ||
         context.signal?.aborted
       ) {
         throw outcome.error;

@@ -5,6 +5,7 @@ const NOOP_SPAN: TelemetrySpan = Object.freeze({ setAttributes() {}, recordError
 
 /** The cheapest telemetry: no spans, no headers. The kernel's default. */
 export class NoopTelemetry implements Telemetry {
+  readonly recording = false;
   startCall(): TelemetrySpan {
     return NOOP_SPAN;
   }

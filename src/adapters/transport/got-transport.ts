@@ -3,6 +3,7 @@ import https from 'node:https';
 import got, { type Agents } from 'got';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
 import type { Transport, TransportRequest, TransportResponse } from '../../ports/transport.js';
+import { CREDENTIAL_HEADERS } from './follow-redirect.js';
 import { toTransportError } from './transport-errors.js';
 
 export interface GotTransportOptions {
@@ -42,6 +43,7 @@ export class GotTransport implements Transport {
         throwHttpErrors: false,
         decompress: false,
         followRedirect: request.redirect === 'follow',
+        hooks: { beforeRedirect: [dropCredentialsAcrossOrigins(request.url)] },
         timeout: request.streaming ? { response: request.timeoutMs } : { request: request.timeoutMs },
         agent: request.proxy ? this.proxyAgentsFor(request.proxy) : this.agents,
         http2: this.options.http2 ?? false,
@@ -103,4 +105,16 @@ export function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string
       out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
   }
   return out;
+}
+
+/**
+ * got drops `authorization` and `cookie` when a redirect leaves the origin, but not API-key headers;
+ * this hook removes every credential header the undici adapter removes, so both behave the same.
+ */
+function dropCredentialsAcrossOrigins(originalUrl: string) {
+  const origin = new URL(originalUrl).origin;
+  return (options: { url?: URL | string; headers: Record<string, unknown> }) => {
+    if (options.url && new URL(String(options.url)).origin === origin) return;
+    for (const name of CREDENTIAL_HEADERS) delete options.headers[name];
+  };
 }

@@ -16,6 +16,8 @@ export interface CompiledEndpoint {
   readonly multiSegment: ReadonlySet<string>;
   /** Input keys that are not path/query/header params: these form the JSON body. */
   readonly isBodyKey: (key: string) => boolean;
+  /** No path/query/header params: the input is the body as it is, with no per-call copy. */
+  readonly inputIsBody: boolean;
   readonly validateInput?: CompiledValidator;
   readonly validateResponse?: CompiledValidator;
   readonly validateEvent?: CompiledValidator;
@@ -183,6 +185,7 @@ function compileEndpoint(where: string, spec: EndpointSpec, serializer: Serializ
     headerKeys: spec.headers ?? {},
     multiSegment: new Set(spec.multiSegment ?? []),
     isBodyKey: (key) => !nonBody.has(key),
+    inputIsBody: nonBody.size === 0,
     validateInput: compile(spec.input, 'input', false),
     // Unknown response fields are kept, never rejected: servers add fields over time.
     validateResponse: compile(spec.response, 'response', true),

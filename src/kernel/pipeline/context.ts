@@ -63,7 +63,10 @@ export interface CallResult {
 
 export type Next = () => Promise<CallResult>;
 
-/** One named pipeline stage: smithy-style middleware around `next`. */
+/**
+ * One named pipeline stage: smithy-style middleware around `next`. `next()` always returns a promise
+ * (a synchronous throw further down arrives as a rejection).
+ */
 export interface Stage {
   readonly name: string;
   run(context: CallContext, next: Next): Promise<CallResult>;

@@ -27,6 +27,14 @@ export async function buildBody(context: CallContext): Promise<BuiltBody> {
       replayable: !oneShot,
     };
   }
+  if (bodyType === 'json' && endpoint.inputIsBody) {
+    // JSON drops undefined members itself, so the input needs no filtered copy.
+    return {
+      body: services.serializer.encode(input),
+      contentType: services.serializer.contentType,
+      replayable: true,
+    };
+  }
   const fields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
     if (value !== undefined && endpoint.isBodyKey(key)) fields[key] = value;

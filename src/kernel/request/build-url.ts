@@ -10,14 +10,17 @@ export function buildUrl(
   extraQuery: Record<string, QueryValue>,
 ): string {
   const path = endpoint.template.expand(input, endpoint.multiSegment);
-  const params = new URLSearchParams();
+  const base = baseUrl.endsWith('/') ? baseUrl.replace(/\/+$/, '') : baseUrl;
+  let params: URLSearchParams | undefined;
   const add = (key: string, value: unknown) => {
     if (value === undefined || value === null) return;
+    params ??= new URLSearchParams();
     if (Array.isArray(value)) for (const item of value) params.append(key, String(item));
     else params.append(key, String(value));
   };
   for (const key of endpoint.queryKeys) add(key, input[key]);
-  for (const [key, value] of Object.entries(extraQuery)) add(key, value);
-  const query = params.toString();
-  return `${baseUrl.replace(/\/+$/, '')}${path}${query ? `?${query}` : ''}`;
+  for (const key in extraQuery) add(key, extraQuery[key]);
+  // Most calls carry no query: skip URLSearchParams entirely for them.
+  const query = params?.toString();
+  return `${base}${path}${query ? `?${query}` : ''}`;
 }

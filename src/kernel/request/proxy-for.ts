@@ -28,3 +28,43 @@ export function proxyFor(
   });
   return bypass ? undefined : fromEnv;
 }
+
+const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];
+
+/**
+ * `proxyFor` for one kernel: the environment is read once, when the kernel is created (the same moment
+ * its proxy credentials are registered as secrets, so a proxy added later could not leak them either),
+ * and each origin's answer is cached, so a call costs a map lookup rather than a URL parse.
+ */
+export class ProxyResolver {
+  private readonly env: NodeJS.ProcessEnv = {};
+  private readonly anyFromEnv: boolean;
+  private readonly byOrigin = new Map<string, string | undefined>();
+
+  /** `settings.proxy` is read on each call (it may be changed on a live kernel); the env only once. */
+  constructor(
+    private readonly settings: { readonly proxy?: string },
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
+    for (const name of PROXY_VARS) if (env[name] !== undefined) this.env[name] = env[name];
+    this.anyFromEnv = PROXY_VARS.slice(0, 4).some((name) => this.env[name]);
+  }
+
+  resolve(url: string): string | undefined {
+    if (this.settings.proxy) return this.settings.proxy;
+    if (!this.anyFromEnv) return undefined;
+    const origin = originPrefix(url);
+    if (this.byOrigin.has(origin)) return this.byOrigin.get(origin);
+    const proxy = proxyFor(url, undefined, this.env);
+    if (this.byOrigin.size >= 1024) this.byOrigin.clear(); // bounded: a few base URLs in practice
+    this.byOrigin.set(origin, proxy);
+    return proxy;
+  }
+}
+
+/** `scheme://authority` of an absolute URL, without parsing it. */
+function originPrefix(url: string): string {
+  const authority = url.indexOf('//') + 2;
+  const end = url.slice(authority).search(/[/?#]/);
+  return end < 0 ? url : url.slice(0, authority + end);
+}

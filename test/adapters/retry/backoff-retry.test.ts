@@ -9,9 +9,7 @@ describe('BackoffRetry', () => {
   it('computes min(0.5 s·2^n, 8 s) × (1 − 0.25·random)', async () => {
     const clock = new RecordingClock();
     const retry = new BackoffRetry(clock, undefined, () => 1);
-    await expect(retry.run(async () => retryable(), { maxRetries: 6, replayable: true })).rejects.toThrow(
-      APIConnectionError,
-    );
+    await expect(retry.run(async () => retryable(), { maxRetries: 6 })).rejects.toThrow(APIConnectionError);
     expect(clock.sleeps).toEqual([375, 750, 1500, 3000, 6000, 6000]);
   });
 
@@ -19,7 +17,7 @@ describe('BackoffRetry', () => {
     const clock = new RecordingClock();
     const retry = new BackoffRetry(clock, undefined, () => 0);
     await expect(
-      retry.run(async () => retryable(), { maxRetries: 3, replayable: true, delays: { maxDelayMs: 1000 } }),
+      retry.run(async () => retryable(), { maxRetries: 3, delays: { maxDelayMs: 1000 } }),
     ).rejects.toThrow();
     expect(clock.sleeps).toEqual([500, 1000, 1000]);
   });
@@ -35,7 +33,7 @@ describe('BackoffRetry', () => {
         if (n === 2) return { kind: 'retryable', error: new Error('b'), retryAfterMs: 61_000 };
         return { kind: 'success', value: 'done' };
       },
-      { maxRetries: 5, replayable: true },
+      { maxRetries: 5 },
     );
     expect(result).toBe('done');
     expect(clock.sleeps).toEqual([1234, 1000]);
@@ -51,7 +49,7 @@ describe('BackoffRetry', () => {
           calls++;
           return { kind: 'fatal', error: new Error('bad request') };
         },
-        { maxRetries: 5, replayable: true },
+        { maxRetries: 5 },
       ),
     ).rejects.toThrow('bad request');
     await expect(
@@ -60,7 +58,7 @@ describe('BackoffRetry', () => {
           calls++;
           return retryable();
         },
-        { maxRetries: 5, replayable: false },
+        { maxRetries: 5, replayable: () => false },
       ),
     ).rejects.toThrow(APIConnectionError);
     expect(calls).toBe(2);
@@ -74,7 +72,6 @@ describe('BackoffRetry', () => {
     const controller = new AbortController();
     const running = retry.run(async () => retryable(), {
       maxRetries: 5,
-      replayable: true,
       signal: controller.signal,
     });
     await Promise.resolve();

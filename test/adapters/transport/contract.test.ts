@@ -13,6 +13,10 @@ import type { Transport, TransportRequest } from '../../../src/ports/transport.j
 let server: http.Server;
 let base = '';
 const seen: http.IncomingHttpHeaders[] = [];
+/** A second origin (another port), to see which headers follow a redirect there. */
+let other: http.Server;
+let otherBase = '';
+const seenElsewhere: http.IncomingHttpHeaders[] = [];
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -39,6 +43,12 @@ beforeAll(async () => {
         case '/redirect':
           res.writeHead(302, { location: '/echo?status=203' });
           return res.end();
+        case '/loop':
+          res.writeHead(302, { location: '/loop' });
+          return res.end();
+        case '/away':
+          res.writeHead(302, { location: `${otherBase}/elsewhere` });
+          return res.end();
         default:
           res.writeHead(404).end();
       }
@@ -46,10 +56,18 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  other = http.createServer((req, res) => {
+    seenElsewhere.push(req.headers);
+    res.writeHead(200).end('elsewhere');
+  });
+  await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+  otherBase = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  for (const s of [server, other]) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
 });
 
 const req = (path: string, extra: Partial<TransportRequest> = {}): TransportRequest => ({
@@ -113,6 +131,29 @@ describe.each([
     );
     expect(followed.status).toBe(203);
     await text(followed.body);
+  });
+
+  it('stops a redirect loop with a connection error', async () => {
+    await expect(
+      transport.send(req('/loop', { method: 'GET', body: undefined, redirect: 'follow' })),
+    ).rejects.toBeInstanceOf(APIConnectionError);
+  });
+
+  it('drops credentials when a redirect leaves the origin', async () => {
+    seenElsewhere.length = 0;
+    const res = await transport.send(
+      req('/away', {
+        method: 'GET',
+        body: undefined,
+        redirect: 'follow',
+        headers: { 'x-api-key': 'tml-secret', authorization: 'Bearer secret', 'user-agent': 'ua' },
+      }),
+    );
+    expect(await text(res.body)).toBe('elsewhere');
+    expect(seenElsewhere).toHaveLength(1);
+    expect(seenElsewhere[0]['user-agent']).toBe('ua');
+    expect(seenElsewhere[0]).not.toHaveProperty('x-api-key');
+    expect(seenElsewhere[0]).not.toHaveProperty('authorization');
   });
 
   it('never sends a hand-set Connection: close and keeps sockets alive', async () => {

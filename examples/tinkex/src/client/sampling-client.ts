@@ -119,7 +119,6 @@ export class SamplingClient {
       },
       {
         maxRetries: cfg.enable_retry_logic ? Number.POSITIVE_INFINITY : 0,
-        replayable: true,
         delays: {
           initialDelayMs: cfg.retry_delay_base_ms,
           maxDelayMs: cfg.retry_delay_max_ms,

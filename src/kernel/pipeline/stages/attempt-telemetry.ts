@@ -1,34 +1,38 @@
 import { redactUrl } from '../../redact.js';
-import type { Stage } from '../context.js';
+import type { CallContext, CallResult, Next, Stage } from '../context.js';
 
 /** A child span per attempt, and the W3C trace context on the wire. */
 export const attemptTelemetryStage: Stage = {
   name: 'attempt',
-  async run(context, next) {
-    const { telemetry } = context.services;
-    const request = context.request;
-    if (!context.callSpan || !request) return next();
-    const url = new URL(request.url);
-    const span = telemetry.startAttempt(context.callSpan, `${context.endpoint.id} attempt`, {
-      'http.request.method': request.method,
-      'url.full': redactUrl(request.url),
-      'server.address': url.hostname,
-      'server.port': url.port ? Number(url.port) : undefined,
-      'http.request.resend_count': context.attempt,
-    });
-    context.attemptSpan = span;
-    telemetry.inject(span, request.headers);
-    try {
-      const result = await next();
-      span.setAttributes({ 'http.response.status_code': result.status });
-      return result;
-    } catch (error) {
-      const status = (error as { status?: number }).status;
-      if (status !== undefined) span.setAttributes({ 'http.response.status_code': status });
-      span.recordError(error);
-      throw error;
-    } finally {
-      span.end();
-    }
+  run(context, next) {
+    const recording = context.services.telemetry.recording !== false;
+    return recording && context.callSpan && context.request ? traced(context, next) : next();
   },
 };
+
+async function traced(context: CallContext, next: Next): Promise<CallResult> {
+  const { telemetry } = context.services;
+  const request = context.request!;
+  const url = new URL(request.url);
+  const span = telemetry.startAttempt(context.callSpan!, `${context.endpoint.id} attempt`, {
+    'http.request.method': request.method,
+    'url.full': redactUrl(request.url),
+    'server.address': url.hostname,
+    'server.port': url.port ? Number(url.port) : undefined,
+    'http.request.resend_count': context.attempt,
+  });
+  context.attemptSpan = span;
+  telemetry.inject(span, request.headers);
+  try {
+    const result = await next();
+    span.setAttributes({ 'http.response.status_code': result.status });
+    return result;
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status !== undefined) span.setAttributes({ 'http.response.status_code': status });
+    span.recordError(error);
+    throw error;
+  } finally {
+    span.end();
+  }
+}

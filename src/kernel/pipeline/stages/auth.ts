@@ -3,15 +3,15 @@ import type { Stage } from '../context.js';
 /** Add credentials on every attempt, so retries see refreshed tokens. */
 export const authStage: Stage = {
   name: 'auth',
-  async run(context, next) {
-    if (context.auth && context.request) {
-      await context.auth.apply(context.request.headers, {
-        url: context.request.url,
-        method: context.request.method,
-        endpointId: context.endpoint.id,
-        attempt: context.attempt,
-      });
-    }
-    return next();
+  run(context, next) {
+    if (!context.auth || !context.request) return next();
+    const applied = context.auth.apply(context.request.headers, {
+      url: context.request.url,
+      method: context.request.method,
+      endpointId: context.endpoint.id,
+      attempt: context.attempt,
+    });
+    // Static keys apply synchronously; only token providers need to be awaited.
+    return applied instanceof Promise ? applied.then(next) : next();
   },
 };

@@ -1,43 +1,56 @@
-import type { Stage } from '../context.js';
+import type { CallContext, CallResult, Next, Stage } from '../context.js';
 import { redactUrl } from '../../redact.js';
 
 /** One span and one start/stop (or error) event pair per call, around every attempt. */
 export const callTelemetryStage: Stage = {
   name: 'telemetry',
-  async run(context, next) {
-    const { services, endpoint } = context;
-    const url = redactUrl(context.options.baseUrl + endpoint.spec.path);
-    context.callSpan = services.telemetry.startCall(endpoint.id, {
-      'http.request.method': endpoint.method,
-      'url.template': endpoint.spec.path,
-      'pristine.endpoint': endpoint.id,
-    });
+  run(context, next) {
+    const { telemetry, events } = context.services;
+    // With the no-op tracer and nobody listening, this stage would only allocate.
+    const observed =
+      telemetry.recording !== false ||
+      events.observed('request:start') ||
+      events.observed('request:stop') ||
+      events.observed('request:error');
+    return observed ? traced(context, next) : next();
+  },
+};
+
+async function traced(context: CallContext, next: Next): Promise<CallResult> {
+  const { services, endpoint } = context;
+  context.callSpan = services.telemetry.startCall(endpoint.id, {
+    'http.request.method': endpoint.method,
+    'url.template': endpoint.spec.path,
+    'pristine.endpoint': endpoint.id,
+  });
+  // Redacting the URL is the costly part of this event; skip it when nobody listens.
+  if (services.events.observed('request:start')) {
     services.events.emit('request:start', {
       endpointId: endpoint.id,
       method: endpoint.method,
-      url,
+      url: redactUrl(context.options.baseUrl + endpoint.spec.path),
       attempt: 0,
     });
-    try {
-      const result = await next();
-      context.callSpan.setAttributes({
-        'http.response.status_code': result.status,
-        'http.request.resend_count': context.attempt,
-      });
-      services.events.emit('request:stop', {
-        endpointId: endpoint.id,
-        status: result.status,
-        durationMs: services.clock.now() - context.startedAt,
-        attempts: context.attempt + 1,
-      });
-      return result;
-    } catch (error) {
-      context.callSpan.recordError(error);
-      context.callSpan.setAttributes({ 'http.request.resend_count': context.attempt });
-      services.events.emit('request:error', { endpointId: endpoint.id, error });
-      throw error;
-    } finally {
-      context.callSpan.end();
-    }
-  },
-};
+  }
+  try {
+    const result = await next();
+    context.callSpan.setAttributes({
+      'http.response.status_code': result.status,
+      'http.request.resend_count': context.attempt,
+    });
+    services.events.emit('request:stop', {
+      endpointId: endpoint.id,
+      status: result.status,
+      durationMs: services.clock.now() - context.startedAt,
+      attempts: context.attempt + 1,
+    });
+    return result;
+  } catch (error) {
+    context.callSpan.recordError(error);
+    context.callSpan.setAttributes({ 'http.request.resend_count': context.attempt });
+    services.events.emit('request:error', { endpointId: endpoint.id, error });
+    throw error;
+  } finally {
+    context.callSpan.end();
+  }
+}

@@ -1,4 +1,6 @@
-import { statusError } from '../../errors/api-errors.js';
+import { APIConnectionError, statusError } from '../../errors/api-errors.js';
+import { PristineError } from '../../errors/pristine-error.js';
+import type { TransportResponse } from '../../../ports/transport.js';
 import { readAll } from '../../request/read-body.js';
 import type { CallContext, CallResult, Stage } from '../context.js';
 
@@ -26,7 +28,8 @@ export const classifyStage: Stage = {
     if (endpoint.stream || responseType === 'stream') {
       return { ...result, requestId, response: { ...response, body: body as AsyncIterable<Uint8Array> } };
     }
-    const raw = await readAll(body);
+    const raw =
+      response.readAll && !hasCoding(response.headers) ? await readWhole(response) : await readAll(body);
     const decoded =
       responseType === 'bytes'
         ? raw
@@ -36,6 +39,24 @@ export const classifyStage: Stage = {
     return { status: response.status, headers: response.headers, body: decoded, requestId };
   },
 };
+
+function hasCoding(headers: Record<string, string>): boolean {
+  const coding = headers['content-encoding'];
+  return coding !== undefined && coding.trim().toLowerCase() !== 'identity';
+}
+
+/** The adapter's whole-body read, with the same error contract as `readAll`. */
+async function readWhole(response: TransportResponse): Promise<Buffer> {
+  try {
+    const bytes = await response.readAll!();
+    return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  } catch (error) {
+    if (error instanceof PristineError) throw error;
+    throw new APIConnectionError(`Connection broke while reading the response: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
 
 function decodeLoosely(raw: Buffer, contentType: string | undefined): unknown {
   const text = raw.toString('utf8');

@@ -12,22 +12,20 @@ export function rateLimitBucket(context: CallContext): string {
  */
 export const rateLimitStage: Stage = {
   name: 'ratelimit',
-  async run(context, next) {
+  run(context, next) {
     const { rateLimiter, events, settings } = context.services;
     const bucket = rateLimitBucket(context);
     const waitMs = rateLimiter.waitTime(bucket);
     if (waitMs > 0) events.emit('ratelimit:wait', { bucket, waitMs });
-    await rateLimiter.acquire(bucket, {
+    const admitted = rateLimiter.acquire(bucket, {
       signal: context.options.signal,
       tokenBucket: context.plugin.spec.defaults?.tokenBucket ?? settings.tokenBucket,
     });
-    try {
-      return await next();
-    } catch (error) {
+    return admitted.then(next).catch((error: unknown) => {
       if (error instanceof RateLimitError && error.retryAfterMs !== undefined) {
         rateLimiter.backoff(bucket, error.retryAfterMs);
       }
       throw error;
-    }
+    });
   },
 };

@@ -14,19 +14,13 @@ export const retryStage: Stage = {
     const policy = context.plugin.spec.retryPolicies?.[context.endpoint.spec.retry ?? 'default'];
     const { services, endpoint } = context;
     return services.retry.run<CallResult>(
-      async (n) => {
+      (n) => {
         context.attempt = n;
-        try {
-          return { kind: 'success', value: await next() };
-        } catch (error) {
-          return outcomeOf(error, context.options.signal);
-        }
+        return next().then(succeeded, (error) => outcomeOf(error, context.options.signal));
       },
       {
         maxRetries: context.options.maxRetries,
-        get replayable() {
-          return context.replayable;
-        },
+        replayable: () => context.replayable,
         signal: context.options.signal,
         delays: policy,
         onRetry: ({ attempt, delayMs, error }) =>
@@ -35,6 +29,10 @@ export const retryStage: Stage = {
     );
   },
 };
+
+function succeeded(value: CallResult): AttemptOutcome<CallResult> {
+  return { kind: 'success', value };
+}
 
 function outcomeOf(error: unknown, signal: AbortSignal | undefined): AttemptOutcome<CallResult> {
   if (signal?.aborted && !(error instanceof APIUserAbortError)) {

@@ -1,5 +1,5 @@
 import type { Release } from '../../../ports/semaphore.js';
-import type { Stage } from '../context.js';
+import type { CallContext, CallResult, Next, Stage } from '../context.js';
 
 /**
  * Limit concurrency per endpoint resource: a counting semaphore (`maxConcurrent`) and a weighted one
@@ -8,30 +8,38 @@ import type { Stage } from '../context.js';
  */
 export const semaphoreStage: Stage = {
   name: 'semaphore',
-  async run(context, next) {
+  run(context, next) {
     const resource = context.endpoint.spec.resource;
     const limits = resource ? context.plugin.spec.concurrency?.[resource] : undefined;
-    if (!limits) return next();
-    const { services, options } = context;
-    const releases: Release[] = [];
-    try {
-      if (limits.maxConcurrent) {
-        const sem = services.semaphore(`${context.plugin.spec.name}:${resource}:count`, limits.maxConcurrent);
-        releases.push(await sem.acquire(1, options.signal));
-      }
-      const weightFn = context.endpoint.spec.weight
-        ? context.plugin.spec.weights?.[context.endpoint.spec.weight]
-        : undefined;
-      if (limits.maxWeight && weightFn) {
-        const sem = services.semaphore(`${context.plugin.spec.name}:${resource}:weight`, limits.maxWeight);
-        releases.push(await sem.acquire(weightFn(context, bodySize(context.request?.body)), options.signal));
-      }
-      return await next();
-    } finally {
-      for (const release of releases) release();
-    }
+    return limits ? limited(context, next, resource!, limits) : next();
   },
 };
+
+async function limited(
+  context: CallContext,
+  next: Next,
+  resource: string,
+  limits: { maxConcurrent?: number; maxWeight?: number },
+): Promise<CallResult> {
+  const { services, options } = context;
+  const releases: Release[] = [];
+  try {
+    if (limits.maxConcurrent) {
+      const sem = services.semaphore(`${context.plugin.spec.name}:${resource}:count`, limits.maxConcurrent);
+      releases.push(await sem.acquire(1, options.signal));
+    }
+    const weightFn = context.endpoint.spec.weight
+      ? context.plugin.spec.weights?.[context.endpoint.spec.weight]
+      : undefined;
+    if (limits.maxWeight && weightFn) {
+      const sem = services.semaphore(`${context.plugin.spec.name}:${resource}:weight`, limits.maxWeight);
+      releases.push(await sem.acquire(weightFn(context, bodySize(context.request?.body)), options.signal));
+    }
+    return await next();
+  } finally {
+    for (const release of releases) release();
+  }
+}
 
 function bodySize(body: unknown): number {
   if (typeof body === 'string') return Buffer.byteLength(body);
