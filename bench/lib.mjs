@@ -41,16 +41,22 @@ export async function throughput(fn, { concurrency = 64, ops = 5000, rounds = 3,
   return median(results);
 }
 
-/** Median wall time (ms) of a synchronous or async job. */
-export async function timeJob(fn, { rounds = 5, warmup = 1 } = {}) {
-  for (let i = 0; i < warmup; i++) await fn();
-  const times = [];
+/**
+ * Median wall time (ms) of each job, measured in interleaved rounds (A B A B …) after one warm-up each,
+ * so machine drift and GC state hit every job alike.
+ */
+export async function compareJobs(jobs, { rounds = 7 } = {}) {
+  const names = Object.keys(jobs);
+  const times = Object.fromEntries(names.map((n) => [n, []]));
+  for (const name of names) await jobs[name]();
   for (let r = 0; r < rounds; r++) {
-    const start = performance.now();
-    await fn();
-    times.push(performance.now() - start);
+    for (const name of names) {
+      const start = performance.now();
+      await jobs[name]();
+      times[name].push(performance.now() - start);
+    }
   }
-  return median(times);
+  return Object.fromEntries(names.map((n) => [n, median(times[n])]));
 }
 
 /** Track peak RSS while `fn` runs. */

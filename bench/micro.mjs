@@ -1,8 +1,8 @@
 import { createParser } from 'eventsource-parser';
 import { Ajv } from 'ajv';
 import { WhatwgSseDecoder } from '../dist/index.js';
-import { tinkerManifest, TensorData } from '../examples/tinkex/dist/index.js';
-import { timeJob } from './lib.mjs';
+import { LossOutputSchema, tinkerManifest, TensorData } from '../examples/tinkex/dist/index.js';
+import { compareJobs } from './lib.mjs';
 
 const enc = new TextEncoder();
 
@@ -40,8 +40,10 @@ export async function sse() {
     ['small_events', smallChunks, small.length],
     ['one_16MiB_event_16B_chunks', bigChunks, big.length],
   ]) {
-    const oursMs = await timeJob(ours(chunks), { rounds: 3 });
-    const theirsMs = await timeJob(theirs(chunks), { rounds: 3 });
+    const { oursMs, theirsMs } = await compareJobs(
+      { oursMs: ours(chunks), theirsMs: theirs(chunks) },
+      { rounds: 7 },
+    );
     r[name] = {
       ours_MBps: mb(bytes, oursMs),
       eventsource_parser_MBps: mb(bytes, theirsMs),
@@ -51,11 +53,27 @@ export async function sse() {
   return r;
 }
 
-/** ajv request + response validation of a 1024-datum forward_backward body vs JSON.stringify alone. */
+/**
+ * ajv validation of a 1024-datum forward_backward request and of its 1024-output response, vs
+ * `JSON.stringify` of the same request alone.
+ */
 export async function validation() {
   const ajv = new Ajv({ allErrors: true, strict: false });
   const endpoint = tinkerManifest.endpoints.find((e) => e.id === 'forward_backward');
   const validate = ajv.compile(endpoint.input);
+  const validateOutput = ajv.compile(LossOutputSchema);
+  const output = {
+    loss_fn_output_type: 'cross_entropy',
+    loss_fn_outputs: Array.from({ length: 1024 }, () => ({
+      logprobs: { data: Array.from({ length: 128 }, (_, i) => -i / 100), dtype: 'float32', shape: [128] },
+      elementwise_loss: {
+        data: Array.from({ length: 128 }, (_, i) => i / 100),
+        dtype: 'float32',
+        shape: [128],
+      },
+    })),
+    metrics: { 'loss:sum': 1.5 },
+  };
   const datum = (n) => ({
     model_input: { chunks: [{ tokens: Array.from({ length: 128 }, (_, i) => (i * n) % 1000) }] },
     loss_fn_inputs: {
@@ -72,17 +90,22 @@ export async function validation() {
     model_id: 'm',
     seq_id: 1,
   };
-  const stringifyMs = await timeJob(() => JSON.stringify(body), { rounds: 7 });
-  const validateMs = await timeJob(
-    () => {
-      if (!validate(body)) throw new Error('invalid');
+  const check = (fn, value) => () => {
+    if (!fn(value)) throw new Error(`invalid: ${JSON.stringify(fn.errors)}`);
+  };
+  const times = await compareJobs(
+    {
+      stringify: () => JSON.stringify(body),
+      request: check(validate, body),
+      response: check(validateOutput, output),
     },
-    { rounds: 7 },
+    { rounds: 9 },
   );
   return {
-    stringify_ms: stringifyMs,
-    validate_ms: validateMs,
-    validate_over_stringify: validateMs / stringifyMs,
+    stringify_ms: times.stringify,
+    validate_request_ms: times.request,
+    validate_response_ms: times.response,
+    validate_over_stringify: (times.request + times.response) / times.stringify,
   };
 }
 
@@ -93,7 +116,6 @@ export async function tensorData() {
     TensorData.fromWire(JSON.parse(JSON.stringify(TensorData.fromArray(values)))).toTypedArray();
   const naive = () =>
     Float32Array.from(JSON.parse(JSON.stringify({ data: Array.from(values), dtype: 'float32' })).data);
-  const oursMs = await timeJob(ours, { rounds: 5 });
-  const naiveMs = await timeJob(naive, { rounds: 5 });
+  const { oursMs, naiveMs } = await compareJobs({ oursMs: ours, naiveMs: naive }, { rounds: 5 });
   return { ours_ms: oursMs, naive_ms: naiveMs, speedup: naiveMs / oursMs };
 }

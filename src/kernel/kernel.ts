@@ -13,6 +13,7 @@ import type { EndpointSpec, ManifestSpec } from './manifest/types.js';
 import type { CallContext, CallOptions, CallResult, ResolvedOptions } from './pipeline/context.js';
 import { builtInStages } from './pipeline/built-in-stages.js';
 import { Pipeline } from './pipeline/pipeline.js';
+import { PipelineCallContext } from './pipeline/call-context.js';
 import type { Plugin, PluginSpec, RegisteredPlugin } from './plugin.js';
 import { SecretRegistry } from './redact.js';
 import { staticHeaders } from './request/platform-headers.js';
@@ -323,7 +324,7 @@ export class Kernel<E extends EndpointSpec = never> {
     const resolved = this.resolveOptions(plugin.spec, endpoint, options);
     const idem = plugin.spec.headers?.idempotency;
     const wantsKey = idem !== false && endpoint.method !== 'GET' && endpoint.method !== 'HEAD';
-    return {
+    return new PipelineCallContext({
       services,
       plugin,
       endpoint,
@@ -331,16 +332,8 @@ export class Kernel<E extends EndpointSpec = never> {
       options: resolved,
       auth: this.authFor(plugin.spec, endpoint, services),
       idempotencyKey: wantsKey ? (options.idempotencyKey ?? idem?.generate?.() ?? randomUUID()) : undefined,
-      attempt: 0,
-      replayable: true,
-      extraHeaders: {},
-      // Every field the stages set later is present from the start, so all contexts share one shape.
-      request: undefined,
-      callSpan: undefined,
-      attemptSpan: undefined,
       startedAt: services.clock.now(),
-      bag: new Map(),
-    };
+    });
   }
 
   private resolveOptions(plugin: PluginSpec, endpoint: CompiledEndpoint, call: CallOptions): ResolvedOptions {

@@ -7,6 +7,11 @@ export interface Clock {
   now(): number;
   /** Resolves after `ms`; rejects with the signal's reason as soon as `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Run `fn` once after `ms` (a deadline). Returns a cancel function; cancelling costs nothing, unlike
+   * aborting a `sleep`, which rejects with an error. Keeps the process alive while pending, like `sleep`.
+   */
+  after(ms: number, fn: () => void): () => void;
   /** A repeating timer that never keeps the process alive. Returns a cancel function. */
   every(ms: number, fn: () => void): () => void;
 }

@@ -16,6 +16,11 @@ export type CompiledValidator = (value: unknown) => ValidationIssue[];
 export interface Serializer {
   readonly contentType: string;
   compile(schema: object, options?: { allowUnknown?: boolean }): CompiledValidator;
+  /**
+   * Optional: why `schema` is not a valid schema (undefined when it is), without compiling it. The
+   * kernel checks every schema when a plugin registers and compiles each validator on first use.
+   */
+  checkSchema?(schema: object): string | undefined;
   encode(value: unknown): string | Uint8Array;
   decode(bytes: Uint8Array, contentType: string | undefined): unknown;
 }

@@ -4,6 +4,9 @@ import { createKernel } from '../../src/kernel/kernel.js';
 import { ManifestError } from '../../src/kernel/manifest/manifest-error.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import type { EndpointSpec } from '../../src/kernel/manifest/types.js';
+import { AjvJsonSerializer } from '../../src/adapters/serializer/ajv-json-serializer.js';
+import { Ports } from '../../src/ports/index.js';
+import type { Serializer } from '../../src/ports/serializer.js';
 
 function pluginWith(endpoints: unknown[], name = 'p') {
   return definePlugin({
@@ -32,6 +35,10 @@ describe('manifest validation at registration', () => {
     [{ ...ok, query: ['limit'] }, /endpoint "get_x": query "limit" is not an input property/],
     [{ ...ok, stream: { terminator: '[DONE]', typo: 1 } }, /stream: typo is not a known key/],
     [{ ...ok, timeoutMs: -1 }, /timeoutMs must be a positive number/],
+    [
+      { ...ok, response: { type: 'objekt' } },
+      /endpoint "get_x": response is not a valid JSON schema: .*type/,
+    ],
   ])('rejects %# with an error naming the endpoint and the field', (endpoint, message) => {
     const kernel = createKernel();
     expect(() => kernel.use(pluginWith([endpoint]))).toThrow(ManifestError);
@@ -56,5 +63,37 @@ describe('manifest validation at registration', () => {
       manifest: { name: 'q', version: '1', endpoints: [], servers: [] } as never,
     });
     expect(() => createKernel().use(plugin)).toThrow(/manifest "q": servers is not a known key/);
+  });
+});
+
+describe('validator compilation', () => {
+  it('checks schemas at registration but compiles each validator on first use, once', async () => {
+    const compiled: string[] = [];
+    const serializer = new AjvJsonSerializer();
+    const counting: Serializer = {
+      contentType: serializer.contentType,
+      compile: (schema, options) => {
+        compiled.push(JSON.stringify(schema));
+        return serializer.compile(schema, options);
+      },
+      checkSchema: (schema) => serializer.checkSchema(schema),
+      encode: (value) => serializer.encode(value),
+      decode: (bytes, type) => serializer.decode(bytes, type),
+    };
+    const kernel = createKernel({ baseUrl: 'http://127.0.0.1:9' });
+    kernel.register(Ports.Serializer, counting);
+    kernel.use(
+      pluginWith([
+        ok,
+        { id: 'other', method: 'POST', path: '/y', input: Type.Object({ n: Type.Integer() }) },
+      ]),
+    );
+    expect(compiled).toHaveLength(0);
+    const other = kernel.endpoint('other');
+    expect(other.validateInput?.({ n: 'x' })).toEqual([
+      expect.objectContaining({ pointer: '/n', rule: 'type' }),
+    ]);
+    expect(other.validateInput?.({ n: 1 })).toEqual([]);
+    expect(compiled).toHaveLength(1);
   });
 });

@@ -26,6 +26,11 @@ export class RecordingClock implements Clock {
     });
   }
 
+  /** Deadlines never fire: these tests are about retry sleeps. */
+  after(): () => void {
+    return () => {};
+  }
+
   every(): () => void {
     return () => {};
   }

@@ -69,7 +69,12 @@ async function todoServer() {
   };
 }
 
-const instantClock: Clock = { now: () => Date.now(), sleep: async () => {}, every: () => () => {} };
+const instantClock: Clock = {
+  now: () => Date.now(),
+  sleep: async () => {},
+  after: () => () => {},
+  every: () => () => {},
+};
 
 describe('the todo plugin on the same kernel', () => {
   let server: Awaited<ReturnType<typeof todoServer>>;

@@ -60,6 +60,11 @@ export class FakeClock implements Clock {
     });
   }
 
+  after(ms: number, fn: () => void): () => void {
+    const timer = this.schedule(ms, undefined, fn);
+    return () => this.cancel(timer);
+  }
+
   every(ms: number, fn: () => void): () => void {
     // At least 1 ms, or `advance` would loop forever on a zero interval.
     const interval = Math.max(1, ms);

@@ -39,6 +39,16 @@ export class SystemClock implements Clock {
     });
   }
 
+  after(ms: number, fn: () => void): () => void {
+    let timer: ReturnType<typeof setTimeout>;
+    const wait = (remaining: number) => {
+      const step = Math.min(remaining, MAX_TIMER_MS);
+      timer = setTimeout(() => (remaining > step ? wait(remaining - step) : fn()), step);
+    };
+    wait(ms > 0 ? ms : 0);
+    return () => clearTimeout(timer);
+  }
+
   every(ms: number, fn: () => void): () => void {
     const timer = setInterval(fn, Math.max(1, ms));
     timer.unref();

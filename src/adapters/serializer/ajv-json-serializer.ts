@@ -25,6 +25,12 @@ export class AjvJsonSerializer implements Serializer {
     return validator;
   }
 
+  checkSchema(schema: object): string | undefined {
+    return this.strictAjv.validateSchema(schema)
+      ? undefined
+      : this.strictAjv.errorsText(this.strictAjv.errors);
+  }
+
   encode(value: unknown): string {
     return JSON.stringify(value);
   }

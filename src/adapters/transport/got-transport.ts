@@ -1,10 +1,18 @@
 import http from 'node:http';
 import https from 'node:https';
-import got, { type Agents } from 'got';
-import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
+import type { Agents, Got } from 'got';
 import type { Transport, TransportRequest, TransportResponse } from '../../ports/transport.js';
 import { CREDENTIAL_HEADERS } from './follow-redirect.js';
 import { toTransportError } from './transport-errors.js';
+
+/**
+ * got (and hpagent, for proxies) load on first use: together they add about 25 MB of RSS, which a
+ * program that binds another transport (Tinkex binds undici) should not pay for importing pristine.
+ */
+let gotModule: Promise<Got> | undefined;
+const loadGot = () => (gotModule ??= import('got').then((m) => m.default));
+let hpagentModule: Promise<typeof import('hpagent')> | undefined;
+const loadHpagent = () => (hpagentModule ??= import('hpagent'));
 
 export interface GotTransportOptions {
   /** Keep-alive sockets per host. */
@@ -33,7 +41,9 @@ export class GotTransport implements Transport {
     this.agents = { http: this.httpAgent, https: this.httpsAgent };
   }
 
-  send(request: TransportRequest): Promise<TransportResponse> {
+  async send(request: TransportRequest): Promise<TransportResponse> {
+    const got = await loadGot();
+    const agent = request.proxy ? await this.proxyAgentsFor(request.proxy) : this.agents;
     return new Promise((resolve, reject) => {
       const stream = got.stream(request.url, {
         method: request.method,
@@ -45,7 +55,7 @@ export class GotTransport implements Transport {
         followRedirect: request.redirect === 'follow',
         hooks: { beforeRedirect: [dropCredentialsAcrossOrigins(request.url)] },
         timeout: request.streaming ? { response: request.timeoutMs } : { request: request.timeoutMs },
-        agent: request.proxy ? this.proxyAgentsFor(request.proxy) : this.agents,
+        agent,
         http2: this.options.http2 ?? false,
         signal: request.signal,
       });
@@ -76,9 +86,12 @@ export class GotTransport implements Transport {
     }
   }
 
-  private proxyAgentsFor(proxy: string): Agents {
+  private async proxyAgentsFor(proxy: string): Promise<Agents> {
     let agents = this.proxyAgents.get(proxy);
     if (!agents) {
+      const { HttpProxyAgent, HttpsProxyAgent } = await loadHpagent();
+      agents = this.proxyAgents.get(proxy); // another call may have created them meanwhile
+      if (agents) return agents;
       const options = { keepAlive: true, maxSockets: this.options.maxSockets ?? 256, proxy };
       agents = { http: new HttpProxyAgent(options), https: new HttpsProxyAgent(options) };
       this.proxyAgents.set(proxy, agents);

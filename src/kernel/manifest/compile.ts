@@ -168,13 +168,27 @@ function compileEndpoint(where: string, spec: EndpointSpec, serializer: Serializ
     ...Object.keys(spec.headers ?? {}),
   ]);
   const stream = spec.stream === true ? {} : spec.stream || undefined;
-  const compile = (schema: TSchema | undefined, field: string, allowUnknown: boolean) => {
+  // Validators compile on first use: code generation for every schema of a large manifest costs
+  // tens of MB and most programs call a few endpoints. Schemas are still checked here, at registration.
+  const compile = (
+    schema: TSchema | undefined,
+    field: string,
+    allowUnknown: boolean,
+  ): CompiledValidator | undefined => {
     if (!schema) return undefined;
-    try {
-      return serializer.compile(schema, { allowUnknown });
-    } catch (error) {
-      throw new ManifestError(where, field, `is not a valid JSON schema: ${(error as Error).message}`);
-    }
+    const problem = serializer.checkSchema?.(schema);
+    if (problem) throw new ManifestError(where, field, `is not a valid JSON schema: ${problem}`);
+    let validator: CompiledValidator | undefined;
+    return (value) => {
+      if (!validator) {
+        try {
+          validator = serializer.compile(schema, { allowUnknown });
+        } catch (error) {
+          throw new ManifestError(where, field, `is not a valid JSON schema: ${(error as Error).message}`);
+        }
+      }
+      return validator(value);
+    };
   };
   return {
     spec,

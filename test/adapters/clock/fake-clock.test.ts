@@ -68,6 +68,20 @@ describe('FakeClock', () => {
     expect(at).toEqual([100, 200, 300]);
   });
 
+  it('runs `after` at its due time, in order with sleeps, and drops it when cancelled', async () => {
+    const clock = new FakeClock();
+    const order: string[] = [];
+    const clock0 = clock.now();
+    clock.after(200, () => order.push(`after@${clock.now() - clock0}`));
+    void clock.sleep(100).then(() => order.push(`sleep@${clock.now() - clock0}`));
+    const cancel = clock.after(150, () => order.push('cancelled'));
+    cancel();
+    expect(clock.pending).toBe(2);
+    await clock.advance(1000);
+    expect(order).toEqual(['sleep@100', 'after@200']);
+    expect(clock.pending).toBe(0);
+  });
+
   it('advanceToNext jumps exactly to the earliest timer', async () => {
     const clock = new FakeClock(0);
     let woke = false;

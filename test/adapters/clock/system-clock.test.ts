@@ -65,6 +65,23 @@ describe('SystemClock', () => {
     expect(done).toBe(true);
   });
 
+  it('runs `after` once at its deadline, across the 2^31-1 ms timer limit, and not at all when cancelled', () => {
+    const clock = new SystemClock();
+    const fired = jest.fn();
+    clock.after(3 * 2 ** 31, fired);
+    jest.advanceTimersByTime(3 * 2 ** 31 - 1);
+    expect(fired).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(1);
+    expect(fired).toHaveBeenCalledTimes(1);
+    const cancelled = jest.fn();
+    const cancel = clock.after(1000, cancelled);
+    jest.advanceTimersByTime(500);
+    cancel();
+    jest.advanceTimersByTime(10_000);
+    expect(cancelled).not.toHaveBeenCalled();
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
   it('repeats `every` until cancelled', () => {
     const clock = new SystemClock();
     const fn = jest.fn();

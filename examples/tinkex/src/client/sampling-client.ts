@@ -1,14 +1,11 @@
 import {
   FutureExpiredError,
-  Ports,
   PristineError,
   RateLimitError,
   debounceQueueState,
   NotFoundError,
   ValidationError,
   type AttemptOutcome,
-  type RateLimiter,
-  type Retry,
 } from 'pristine';
 import { ModelInput } from '../types/model-input.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
@@ -98,8 +95,8 @@ export class SamplingClient {
     const issues = kernel.endpoint('asample').validateInput?.({ ...body, seq_id: 0 }) ?? [];
     if (issues.length > 0) throw new ValidationError('input for "asample"', issues);
     const promptBytes = Buffer.byteLength(JSON.stringify(body.prompt));
-    const retry = kernel.resolve<Retry>(Ports.Retry);
-    const limiter = kernel.resolve<RateLimiter>(Ports.RateLimiter);
+    // The kernel's resolved services, not container lookups: this runs for every sample.
+    const { retry, rateLimiter: limiter } = kernel.getServices();
     const cfg = this.retryConfig;
     return retry.run<SampleResponse>(
       async (): Promise<AttemptOutcome<SampleResponse>> => {

@@ -23,6 +23,13 @@ export class InstantClock implements Clock {
   }
   private readonly timers = new Set<() => void>();
 
+  /** Deadlines (progress timeouts) never fire here; short ones fire on the next turn. */
+  after(ms: number, fn: () => void): () => void {
+    if (ms > 60_000) return () => {};
+    const timer = setImmediate(fn);
+    return () => clearImmediate(timer);
+  }
+
   /** Repeating timers only fire when the test calls `tick()`. */
   every(_ms: number, fn: () => void): () => void {
     this.timers.add(fn);

@@ -1,0 +1,44 @@
+// One sampling fan-out in a fresh process, so its peak RSS is not inflated by whatever ran before it
+// in the bench process. Usage: node bench/fanout-child.mjs '<chaos spec>' → prints one JSON line.
+import { ServiceClient } from '../examples/tinkex/dist/index.js';
+import { childServer, median, peakRss, percentile } from './lib.mjs';
+
+const chaos = process.argv[2] ?? '';
+const emulator = await childServer('./emulator-child.mjs', [chaos]);
+const rssAtStart = process.memoryUsage().rss;
+const service = new ServiceClient({
+  api_key: 'tml-bench',
+  base_url: emulator.url,
+  env: {},
+  telemetry: false,
+  log_level: 'off',
+});
+const sampler = await service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
+const sample = () => sampler.sample({ prompt: [72, 105], sampling_params: { max_tokens: 8 } });
+await Promise.all(Array.from({ length: 200 }, sample)); // warm-up: JIT, sockets, validators
+const rssBeforeBurst = process.memoryUsage().rss;
+const latencies = [];
+const start = performance.now();
+const { peak } = await peakRss(() =>
+  Promise.all(
+    Array.from({ length: 2000 }, async () => {
+      const t = performance.now();
+      await sample();
+      latencies.push(performance.now() - t);
+    }),
+  ),
+);
+const seconds = (performance.now() - start) / 1000;
+await service.close();
+await emulator.stop();
+const mb = (bytes) => bytes / 1024 / 1024;
+process.stdout.write(
+  `${JSON.stringify({
+    samples_per_s: 2000 / seconds,
+    p50_ms: median(latencies),
+    p99_ms: percentile(latencies, 99),
+    peak_rss_mb: mb(peak),
+    rss_at_start_mb: mb(rssAtStart),
+    rss_before_burst_mb: mb(rssBeforeBurst),
+  })}\n`,
+);

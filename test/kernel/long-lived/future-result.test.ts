@@ -1,0 +1,70 @@
+import { describe, expect, it } from '@jest/globals';
+import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
+import { APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
+import { APIFuture } from '../../../src/kernel/futures/api-future.js';
+import { FutureTimeoutError } from '../../../src/kernel/futures/future-errors.js';
+
+/** A future whose operation completes when the test says so. */
+function manualFuture(clock: FakeClock) {
+  let finish!: (value: number) => void;
+  const outcome = new Promise<number>((resolve) => (finish = resolve));
+  const future = new APIFuture<number>(Promise.resolve('req-1'), () => outcome, clock);
+  return { future, finish };
+}
+
+describe('APIFuture.result', () => {
+  it('rejects with FutureTimeoutError at the deadline; the operation goes on and can still be awaited', async () => {
+    const clock = new FakeClock();
+    const { future, finish } = manualFuture(clock);
+    const waiting = future.result({ timeoutMs: 5_000 });
+    await clock.advance(4_999);
+    let settled = false;
+    void waiting.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await clock.advance(0);
+    expect(settled).toBe(false);
+    await clock.advance(1);
+    await expect(waiting).rejects.toBeInstanceOf(FutureTimeoutError);
+    await expect(waiting).rejects.toThrow(/req-1/);
+    finish(42);
+    await expect(future).resolves.toBe(42);
+  });
+
+  it('resolves before the deadline and leaves no timer behind', async () => {
+    const clock = new FakeClock();
+    const { future, finish } = manualFuture(clock);
+    const waiting = future.result({ timeoutMs: 7_200_000 });
+    await clock.advance(10);
+    expect(clock.pending).toBe(1);
+    finish(7);
+    await expect(waiting).resolves.toBe(7);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('stops waiting when the signal aborts, cancels the deadline, and does not cancel the operation', async () => {
+    const clock = new FakeClock();
+    const { future, finish } = manualFuture(clock);
+    const controller = new AbortController();
+    const waiting = future.result({ timeoutMs: 60_000, signal: controller.signal });
+    await clock.advance(10);
+    controller.abort();
+    await expect(waiting).rejects.toBeInstanceOf(APIUserAbortError);
+    expect(clock.pending).toBe(0);
+    expect(future.cancelled).toBe(false);
+    finish(1);
+    await expect(future.result()).resolves.toBe(1);
+  });
+
+  it('rejects at once for a signal that is already aborted', async () => {
+    const clock = new FakeClock();
+    const { future } = manualFuture(clock);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(future.result({ timeoutMs: 1000, signal: controller.signal })).rejects.toBeInstanceOf(
+      APIUserAbortError,
+    );
+    expect(clock.pending).toBe(0);
+  });
+});
