@@ -34,7 +34,14 @@ class StreamFile {
     readonly type: string,
   ) {}
   stream(): ReadableStream<Uint8Array> {
-    return Readable.toWeb(this.source) as ReadableStream<Uint8Array>;
+    return Readable.toWeb(Readable.from(asBytes(this.source))) as ReadableStream<Uint8Array>;
+  }
+}
+
+/** form-data-encoder silently drops string chunks (e.g. from `Readable.from(['text'])`): send their bytes. */
+async function* asBytes(source: Readable): AsyncIterable<Uint8Array> {
+  for await (const chunk of source) {
+    yield typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
   }
 }
 

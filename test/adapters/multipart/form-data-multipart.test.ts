@@ -48,6 +48,16 @@ describe('FormDataMultipart', () => {
     expect(body.startsWith('--BOUNDARY42')).toBe(true);
   });
 
+  it('sends the bytes of a Readable that yields strings (they are not dropped)', async () => {
+    const encoded = await multipart.encode(
+      { notes: { data: Readable.from(['line one\n', 'line two']), filename: 'notes.txt' } },
+      { boundary: 'b' },
+    );
+    expect(await text(encoded.body)).toContain(
+      'filename="notes.txt"\r\nContent-Type: application/octet-stream\r\n\r\nline one\nline two\r\n--b--',
+    );
+  });
+
   it('detects files anywhere in the value, so a body without files stays JSON', () => {
     expect(multipart.hasFiles({ a: { b: [{ data: Buffer.from('x'), filename: 'f' }] } })).toBe(true);
     expect(multipart.hasFiles({ a: 1, b: ['x'], c: { d: Buffer.from('not a file part') } })).toBe(false);

@@ -38,6 +38,8 @@ export class EmulatorContext {
     readonly metadataThresholdBytes: number,
     /** Multiplies every learning_rate (see docs/emulator.md). */
     readonly learningRateScale: number,
+    /** Zero bytes added to every checkpoint archive as `padding.bin` (download benchmarks). */
+    readonly archivePaddingBytes = 0,
   ) {}
 
   /** The frozen base of one advertised model, built once. */

@@ -24,6 +24,11 @@ export interface EmulatorOptions {
   metadataThresholdBytes?: number;
   /** Multiplies every learning_rate so the tiny model trains at real-world rates. Default 1000. */
   learningRateScale?: number;
+  /**
+   * Adds a zero-filled `padding.bin` of this many bytes to every checkpoint archive (streamed, never
+   * held in memory), to measure large downloads. Default 0.
+   */
+  archivePaddingBytes?: number;
   /** Injected time source, for tests. */
   now?: () => number;
 }
@@ -50,6 +55,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     () => url,
     options.metadataThresholdBytes ?? 4 * 1024 * 1024,
     options.learningRateScale ?? 1000,
+    options.archivePaddingBytes ?? 0,
   );
   const server = createServer(ctx);
   const sockets = new Set<Socket>();

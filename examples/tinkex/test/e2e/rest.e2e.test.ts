@@ -80,6 +80,27 @@ describe('RestClient and checkpoint download', () => {
     expect((await rest.listCheckpoints(training.model_id)).checkpoints).toHaveLength(1);
   });
 
+  it('streams an archive padded to a chosen size, so large downloads can be measured', async () => {
+    const env = await setup({ archivePaddingBytes: 3 * 1024 * 1024 + 7 });
+    cleanup.push(env.close);
+    const training = await env.service.createLoraTrainingClient({
+      base_model: 'meta-llama/Llama-3.2-1B',
+      rank: 4,
+    });
+    const { path } = await training.saveState('padded');
+    const out = join(await tempDir(), 'padded');
+    let downloaded = 0;
+    const files = await downloadCheckpoint(env.service.createRestClient(), path, {
+      output_dir: out,
+      onProgress: (p) => (downloaded = p.downloadedBytes),
+    });
+    expect(files).toEqual(['adapter_config.json', 'adapter_model.json', 'padding.bin']);
+    const padding = await readFile(join(out, 'padding.bin'));
+    expect(padding.length).toBe(3 * 1024 * 1024 + 7);
+    expect(padding.every((b) => b === 0)).toBe(true);
+    expect(downloaded).toBeGreaterThan(3 * 1024 * 1024);
+  });
+
   it.each([
     [
       'a ../ entry',

@@ -130,7 +130,9 @@ export function download(ctx: EmulatorContext, token: string): Answer {
   if (!entry || entry.expires < ctx.now()) throw new HttpError(404, 'download link expired or unknown');
   const found = ctx.state.checkpoints.get(entry.path);
   if (!found) throw new HttpError(404, 'checkpoint was deleted');
-  return { raw: (res) => void sendArchive(res, found).catch(() => res.destroy()) };
+  return {
+    raw: (res) => void sendArchive(res, found, ctx.archivePaddingBytes).catch(() => res.destroy()),
+  };
 }
 
 export function listSessions(ctx: EmulatorContext, query: Query): Answer {

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { Type } from '@sinclair/typebox';
+import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
+import { InternalServerError } from '../../src/kernel/errors/api-errors.js';
+import { createKernel } from '../../src/kernel/kernel.js';
+import { definePlugin } from '../../src/kernel/plugin.js';
+import { Ports } from '../../src/ports/index.js';
+import { RecordingClock } from '../support/recording-clock.js';
+
+interface Received {
+  contentType: string;
+  body: string;
+}
+
+let server: http.Server;
+let url = '';
+let dir = '';
+const received: Received[] = [];
+/** Statuses to answer, in order; 200 once they run out. */
+const script: number[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pristine-multipart-'));
+  server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({
+        contentType: req.headers['content-type'] ?? '',
+        body: Buffer.concat(chunks).toString(),
+      });
+      const status = script.shift() ?? 200;
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: status }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  await rm(dir, { recursive: true, force: true });
+});
+
+const plugin = () =>
+  definePlugin({
+    name: 'files',
+    version: '1',
+    defaults: { baseUrl: url, maxRetries: 2, breaker: false },
+    manifest: {
+      name: 'files',
+      version: '1',
+      endpoints: [
+        {
+          id: 'upload',
+          method: 'POST',
+          path: '/files',
+          bodyType: 'multipart',
+          input: Type.Object({ purpose: Type.String(), file: Type.Unknown() }),
+        },
+      ],
+    },
+  });
+
+function kernel() {
+  const k = createKernel().use(plugin());
+  k.register(Ports.Transport, new UndiciTransport());
+  k.register(Ports.Clock, new RecordingClock());
+  return k;
+}
+
+describe('multipart endpoints through the pipeline', () => {
+  it('sends fields and a file read from disk as multipart/form-data, and retries it (the file is re-read)', async () => {
+    const path = join(dir, 'notes.txt');
+    await writeFile(path, 'file body from disk');
+    received.length = 0;
+    script.push(503);
+    const k = kernel();
+    await expect(
+      k.call('upload', {
+        purpose: 'fine-tune',
+        file: { path, filename: 'notes.txt', contentType: 'text/plain' },
+      }),
+    ).resolves.toEqual({ ok: 200 });
+    expect(received).toHaveLength(2);
+    for (const { contentType, body } of received) {
+      const boundary = /boundary=(.+)$/.exec(contentType)?.[1];
+      expect(boundary).toBeTruthy();
+      expect(body).toContain(`--${boundary}`);
+      expect(body).toMatch(/name="purpose"\r\n\r\nfine-tune\r\n/);
+      expect(body).toMatch(
+        /name="file"; filename="notes.txt"\r\nContent-Type: text\/plain\r\n\r\nfile body from disk\r\n/,
+      );
+    }
+    await k.close();
+  });
+
+  it('never retries a file that was a one-shot stream: the server error surfaces after one request', async () => {
+    received.length = 0;
+    script.push(503);
+    const k = kernel();
+    const error = await k
+      .call('upload', { purpose: 'x', file: { data: Readable.from(['streamed once']), filename: 's.bin' } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InternalServerError);
+    expect(received).toHaveLength(1);
+    expect(received[0].body).toContain('streamed once');
+    await k.close();
+  });
+});
