@@ -1,7 +1,9 @@
 // Runs the emulator in its own process so the client under test does not share its event loop.
+// argv[2]: chaos spec (may be empty); argv[3]: optional JSON of further emulator options.
 import { startEmulator } from '../examples/tinkex/dist/emulator/index.js';
 
-const emulator = await startEmulator({ seed: 1, chaos: process.argv[2] || undefined });
+const extra = process.argv[3] ? JSON.parse(process.argv[3]) : {};
+const emulator = await startEmulator({ seed: 1, chaos: process.argv[2] || undefined, ...extra });
 process.stdout.write(`${emulator.url}\n`);
 process.on('message', async (m) => {
   if (m === 'stop') {

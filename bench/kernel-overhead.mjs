@@ -62,7 +62,7 @@ export async function kernelOverhead() {
   });
   const gotSide = await compareCalls(
     { raw_got: rawGot, kernel_got: () => viaGot.call('create_thing', input) },
-    { rounds: 5, throughputOps: 2000, warmup: 1000 },
+    { rounds: 7, throughputOps: 2000, warmup: 1000 },
   );
   await viaGot.close();
   await viaUndici.close();

@@ -105,20 +105,22 @@ export async function emulatorAlone() {
   return { samples_per_s: median(rates) };
 }
 
-/** forward_backward + optim_step steps per second with 1, 8 and 64 datums per step. */
+/**
+ * forward_backward + optim_step steps per second with 1, 8 and 64 datums per step; then datums per
+ * second with chunking off (1,024 datums: one request per step) and on (2,048 datums: split into two
+ * 1,024-datum requests, submitted back to back and merged).
+ */
 export async function trainingThroughput() {
   const emu = await emulatorProcess();
   const service = client(emu.url);
   const training = await service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 8 });
   const text = [...Buffer.from('The quick brown fox jumps over the lazy dog. ')];
-  const datum = {
-    model_input: { chunks: [{ tokens: text.slice(0, -1) }] },
-    loss_fn_inputs: { target_tokens: { data: text.slice(1), dtype: 'int64' } },
-  };
-  const out = {};
-  for (const n of [1, 8, 64]) {
-    const data = Array.from({ length: n }, () => datum);
-    const steps = 10;
+  const datumOf = (tokens) => ({
+    model_input: { chunks: [{ tokens: tokens.slice(0, -1) }] },
+    loss_fn_inputs: { target_tokens: { data: tokens.slice(1), dtype: 'int64' } },
+  });
+  const datum = datumOf(text);
+  const run = async (data, steps) => {
     const start = performance.now();
     const futures = [];
     for (let i = 0; i < steps; i++) {
@@ -126,8 +128,30 @@ export async function trainingThroughput() {
       futures.push(training.optimStep({ learning_rate: 1e-4 }));
     }
     await Promise.all(futures);
-    out[`datums_${n}`] = { steps_per_s: steps / ((performance.now() - start) / 1000) };
+    return steps / ((performance.now() - start) / 1000);
+  };
+  await run([datum], 5); // warm-up: JIT, sockets, validators
+  const out = {};
+  for (const n of [1, 8, 64]) {
+    out[`datums_${n}`] = {
+      steps_per_s: await run(
+        Array.from({ length: n }, () => datum),
+        10,
+      ),
+    };
   }
+  const short = datumOf(text.slice(0, 9));
+  for (const [name, n] of [
+    ['datums_1024_one_chunk', 1024],
+    ['datums_2048_two_chunks', 2048],
+  ]) {
+    const stepsPerS = await run(
+      Array.from({ length: n }, () => short),
+      3,
+    );
+    out[name] = { steps_per_s: stepsPerS, datums_per_s: stepsPerS * n };
+  }
+  out.chunking_ratio = out.datums_2048_two_chunks.datums_per_s / out.datums_1024_one_chunk.datums_per_s;
   await service.close();
   await emu.stop();
   return out;

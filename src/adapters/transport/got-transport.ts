@@ -33,6 +33,7 @@ export class GotTransport implements Transport {
   private readonly agents: Agents;
   /** Keep-alive proxy agents per proxy URL (hpagent: absolute-URI for http, CONNECT for https). */
   private readonly proxyAgents = new Map<string, Agents>();
+  private client: Promise<Got> | undefined;
 
   constructor(private readonly options: GotTransportOptions = {}) {
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256 };
@@ -42,21 +43,16 @@ export class GotTransport implements Transport {
   }
 
   async send(request: TransportRequest): Promise<TransportResponse> {
-    const got = await loadGot();
+    const got = await (this.client ??= this.createClient());
     const agent = request.proxy ? await this.proxyAgentsFor(request.proxy) : this.agents;
     return new Promise((resolve, reject) => {
       const stream = got.stream(request.url, {
         method: request.method,
         headers: request.headers,
         body: request.body as never,
-        retry: { limit: 0 },
-        throwHttpErrors: false,
-        decompress: false,
         followRedirect: request.redirect === 'follow',
-        hooks: { beforeRedirect: [dropCredentialsAcrossOrigins(request.url)] },
         timeout: request.streaming ? { response: request.timeoutMs } : { request: request.timeoutMs },
         agent,
-        http2: this.options.http2 ?? false,
         signal: request.signal,
       });
       let settled = false;
@@ -74,6 +70,20 @@ export class GotTransport implements Transport {
           cancel: () => stream.destroy(),
         });
       });
+    });
+  }
+
+  /**
+   * One got instance with the fixed options: got merges every option object per request, so options
+   * (hooks above all) passed per call cost tens of µs each time.
+   */
+  private async createClient(): Promise<Got> {
+    return (await loadGot()).extend({
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      decompress: false,
+      http2: this.options.http2 ?? false,
+      hooks: { beforeRedirect: [dropCredentialsAcrossOrigins] },
     });
   }
 
@@ -122,12 +132,14 @@ export function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string
 
 /**
  * got drops `authorization` and `cookie` when a redirect leaves the origin, but not API-key headers;
- * this hook removes every credential header the undici adapter removes, so both behave the same.
+ * this hook removes every credential header the undici adapter removes, so both behave the same. Each
+ * hop compares the next URL with the URL that answered the redirect; once dropped, headers stay dropped.
  */
-function dropCredentialsAcrossOrigins(originalUrl: string) {
-  const origin = new URL(originalUrl).origin;
-  return (options: { url?: URL | string; headers: Record<string, unknown> }) => {
-    if (options.url && new URL(String(options.url)).origin === origin) return;
-    for (const name of CREDENTIAL_HEADERS) delete options.headers[name];
-  };
+function dropCredentialsAcrossOrigins(
+  options: { url?: URL | string; headers: Record<string, unknown> },
+  response: { requestUrl: URL | string },
+): void {
+  const from = new URL(String(response.requestUrl)).origin;
+  if (options.url && new URL(String(options.url)).origin === from) return;
+  for (const name of CREDENTIAL_HEADERS) delete options.headers[name];
 }
