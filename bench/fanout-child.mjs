@@ -1,9 +1,11 @@
 // One sampling fan-out in a fresh process, so its peak RSS is not inflated by whatever ran before it
-// in the bench process. Usage: node bench/fanout-child.mjs '<chaos spec>' → prints one JSON line.
+// in the bench process. Usage: node bench/fanout-child.mjs '<chaos spec>' ['<ServiceClient options JSON>']
+// → prints one JSON line.
 import { ServiceClient } from '../examples/tinkex/dist/index.js';
 import { childServer, median, peakRss, percentile } from './lib.mjs';
 
 const chaos = process.argv[2] ?? '';
+const options = process.argv[3] ? JSON.parse(process.argv[3]) : {};
 const emulator = await childServer('./emulator-child.mjs', [chaos]);
 const rssAtStart = process.memoryUsage().rss;
 const service = new ServiceClient({
@@ -12,6 +14,7 @@ const service = new ServiceClient({
   env: {},
   telemetry: false,
   log_level: 'off',
+  ...options,
 });
 const sampler = await service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
 const sample = () => sampler.sample({ prompt: [72, 105], sampling_params: { max_tokens: 8 } });

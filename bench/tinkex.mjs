@@ -28,12 +28,15 @@ const client = (url) =>
  */
 export async function samplingFanout() {
   const out = {};
-  for (const [name, chaos] of [
-    ['no_chaos', ''],
-    ['chaos_5pct', '5xx=0.05;scope=sampling|futures'],
+  for (const [name, chaos, options] of [
+    ['no_chaos', '', {}],
+    ['chaos_5pct', '5xx=0.05;scope=sampling|futures', {}],
+    // The Python SDK's 400 submissions in flight is the default; 100 shows what the option buys.
+    ['no_chaos_dispatch_100', '', { sample_dispatch_concurrency: 100 }],
   ]) {
     const runs = [];
-    for (let i = 0; i < 3; i++) runs.push(await runChild('./fanout-child.mjs', [chaos]));
+    for (let i = 0; i < 3; i++)
+      runs.push(await runChild('./fanout-child.mjs', [chaos, JSON.stringify(options)]));
     runs.sort((a, b) => a.samples_per_s - b.samples_per_s);
     out[name] = { ...runs[1], peak_rss_mb: Math.max(...runs.map((r) => r.peak_rss_mb)), runs: runs.length };
   }

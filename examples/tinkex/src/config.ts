@@ -19,6 +19,11 @@ export interface ServiceClientOptions {
   log_level?: 'debug' | 'info' | 'warn' | 'error' | 'off';
   /** Heartbeat cadence; the Python SDK uses 10 s. */
   heartbeat_interval_ms?: number;
+  /**
+   * Sample submissions in flight at once (the Python SDK's dispatch limit, 400). Results are polled
+   * without limit. A lower value bounds memory when thousands of samples are started together.
+   */
+  sample_dispatch_concurrency?: number;
   /** Environment to read; defaults to process.env (tests pass their own). */
   env?: Record<string, string | undefined>;
 }
@@ -36,6 +41,7 @@ export interface ResolvedConfig {
   telemetry: boolean;
   log_level: 'debug' | 'info' | 'warn' | 'error' | 'off';
   heartbeat_interval_ms: number;
+  sample_dispatch_concurrency: number;
   sdk_version: string;
 }
 
@@ -88,8 +94,19 @@ export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfi
       options.telemetry ?? (telemetryEnv === undefined ? true : TRUE_WORDS.has(telemetryEnv.toLowerCase())),
     log_level: options.log_level ?? logLevelFrom(nonEmpty(env.TINKER_LOG)),
     heartbeat_interval_ms: options.heartbeat_interval_ms ?? 10_000,
+    sample_dispatch_concurrency: positiveInteger(
+      'sample_dispatch_concurrency',
+      options.sample_dispatch_concurrency ?? 400,
+    ),
     sdk_version: VERSION,
   };
+}
+
+function positiveInteger(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw ValidationError.field('ServiceClient options', `/${field}`, 'minimum', 'must be an integer ≥ 1');
+  }
+  return value;
 }
 
 function logLevelFrom(value: string | undefined): ResolvedConfig['log_level'] {

@@ -6,8 +6,10 @@ import { VERSION } from '../version.js';
 import { tinkerPollProtocol } from './poll-protocol.js';
 import { tinkerSessionProtocol } from './session-protocol.js';
 
-/** Sampling limits of the Python SDK: 400 requests in flight and 5 MiB of dispatched prompts. */
-export const SAMPLING_MAX_CONCURRENT = 400;
+/**
+ * The Python SDK's 5 MiB budget of dispatched prompts. Its 400 submissions in flight is the default of
+ * the `sample_dispatch_concurrency` option.
+ */
 export const SAMPLING_MAX_DISPATCH_BYTES = 5 * 1024 * 1024;
 
 /**
@@ -61,7 +63,10 @@ export function tinkerPlugin(config: ResolvedConfig) {
     sessionProtocols: { tinker: tinkerSessionProtocol(config.heartbeat_interval_ms) },
     weights: { bodyBytes: (_context, bodyBytes) => bodyBytes },
     concurrency: {
-      sampling: { maxConcurrent: SAMPLING_MAX_CONCURRENT, maxWeight: SAMPLING_MAX_DISPATCH_BYTES },
+      sampling: {
+        maxConcurrent: config.sample_dispatch_concurrency,
+        maxWeight: SAMPLING_MAX_DISPATCH_BYTES,
+      },
     },
     // undici measured 3-4x faster than got on the polling-heavy Tinker traffic (docs/performance.md).
     // Users can still swap it with kernel.register(Ports.Transport, ...), which takes precedence.

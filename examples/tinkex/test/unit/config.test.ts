@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { inspect } from 'node:util';
 import { resolveConfig, ServiceClient, ValidationError, DEFAULT_BASE_URL } from '../../src/index.js';
+import { tinkerPlugin } from '../../src/plugin/tinker-plugin.js';
 
 describe('ServiceClient configuration', () => {
   it('layers options over environment over defaults', () => {
@@ -31,6 +32,20 @@ describe('ServiceClient configuration', () => {
     expect(fromOptions.tags).toEqual(['z']);
     expect(fromOptions.telemetry).toBe(true);
     expect(resolveConfig({ env: { TINKER_API_KEY: 'tml-x' } }).base_url).toBe(DEFAULT_BASE_URL);
+  });
+
+  it('limits sample submissions in flight to 400 by default, or to the option, which must be ≥ 1', () => {
+    const env = { TINKER_API_KEY: 'tml-x' };
+    expect(tinkerPlugin(resolveConfig({ env })).concurrency?.sampling?.maxConcurrent).toBe(400);
+    expect(
+      tinkerPlugin(resolveConfig({ env, sample_dispatch_concurrency: 64 })).concurrency?.sampling
+        ?.maxConcurrent,
+    ).toBe(64);
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      expect(() => resolveConfig({ env, sample_dispatch_concurrency: bad })).toThrow(
+        /sample_dispatch_concurrency: must be an integer ≥ 1/,
+      );
+    }
   });
 
   it('adds Cloudflare Access headers from the environment', () => {
