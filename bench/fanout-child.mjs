@@ -1,21 +1,14 @@
 // One sampling fan-out in a fresh process, so its peak RSS is not inflated by whatever ran before it
 // in the bench process. Usage: node bench/fanout-child.mjs '<chaos spec>' ['<ServiceClient options JSON>']
 // → prints one JSON line.
-import { ServiceClient } from '../examples/tinkex/dist/index.js';
 import { childServer, median, peakRss, percentile } from './lib.mjs';
+import { benchClient } from './tinkex-client.mjs';
 
 const chaos = process.argv[2] ?? '';
 const options = process.argv[3] ? JSON.parse(process.argv[3]) : {};
 const emulator = await childServer('./emulator-child.mjs', [chaos]);
 const rssAtStart = process.memoryUsage().rss;
-const service = new ServiceClient({
-  api_key: 'tml-bench',
-  base_url: emulator.url,
-  env: {},
-  telemetry: false,
-  log_level: 'off',
-  ...options,
-});
+const service = benchClient(emulator.url, options);
 const sampler = await service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
 const sample = () => sampler.sample({ prompt: [72, 105], sampling_params: { max_tokens: 8 } });
 await Promise.all(Array.from({ length: 200 }, sample)); // warm-up: JIT, sockets, validators

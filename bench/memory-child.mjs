@@ -4,8 +4,9 @@ import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GotTransport, Ports, Type, UndiciTransport, createKernel, definePlugin } from '../dist/index.js';
-import { ServiceClient, downloadCheckpoint } from '../examples/tinkex/dist/index.js';
+import { downloadCheckpoint } from '../examples/tinkex/dist/index.js';
 import { childServer, peakRss } from './lib.mjs';
+import { benchClient } from './tinkex-client.mjs';
 
 const MiB = 1024 * 1024;
 const mode = process.argv[2];
@@ -28,13 +29,7 @@ async function download() {
     '',
     JSON.stringify({ archivePaddingBytes: padding }),
   ]);
-  const service = new ServiceClient({
-    api_key: 'tml-bench',
-    base_url: emulator.url,
-    env: {},
-    telemetry: false,
-    log_level: 'off',
-  });
+  const service = benchClient(emulator.url);
   try {
     const training = await service.createLoraTrainingClient({
       base_model: 'meta-llama/Llama-3.2-1B',

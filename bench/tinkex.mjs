@@ -1,25 +1,6 @@
-import { fork } from 'node:child_process';
 import { Agent, request } from 'undici';
-import { ServiceClient } from '../examples/tinkex/dist/index.js';
-import { median } from './lib.mjs';
-
-async function emulatorProcess(chaos = '') {
-  const child = fork(new URL('./emulator-child.mjs', import.meta.url), [chaos], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  const url = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(String(d).trim())));
-  return {
-    url,
-    stop: () =>
-      new Promise((r) => {
-        child.once('exit', r);
-        child.send('stop');
-      }),
-  };
-}
-
-const client = (url) =>
-  new ServiceClient({ api_key: 'tml-bench', base_url: url, env: {}, telemetry: false, log_level: 'off' });
+import { childServer, median } from './lib.mjs';
+import { benchClient } from './tinkex-client.mjs';
 
 /**
  * 2,000 sample requests (8 tokens) with futures through Tinkex, all started at once, without and with 5%
@@ -59,7 +40,7 @@ async function runChild(script, args) {
 
 /** The emulator alone, loaded by raw undici: submit + poll per 8-token sample, 64 in flight. */
 export async function emulatorAlone() {
-  const emu = await emulatorProcess();
+  const emu = await childServer('./emulator-child.mjs');
   const agent = new Agent({ connections: 64 });
   const post = async (path, body) => {
     const r = await request(`${emu.url}/api/v1/${path}`, {
@@ -114,8 +95,8 @@ export async function emulatorAlone() {
  * 1,024-datum requests, submitted back to back and merged).
  */
 export async function trainingThroughput() {
-  const emu = await emulatorProcess();
-  const service = client(emu.url);
+  const emu = await childServer('./emulator-child.mjs');
+  const service = benchClient(emu.url);
   const training = await service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 8 });
   const text = [...Buffer.from('The quick brown fox jumps over the lazy dog. ')];
   const datumOf = (tokens) => ({
