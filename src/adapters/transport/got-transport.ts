@@ -67,6 +67,8 @@ export class GotTransport implements Transport {
           status: response.statusCode ?? 0,
           headers: flattenHeaders(response.headers),
           body: guardedBody(stream, request.signal),
+          // Collect with 'data' events rather than an async iterator over the got stream: cheaper per call.
+          readAll: () => collect(stream, request.signal),
           cancel: () => stream.destroy(),
         });
       });
@@ -119,6 +121,15 @@ async function* guardedBody(
   } catch (error) {
     throw toTransportError(error as Error, signal);
   }
+}
+
+function collect(stream: NodeJS.ReadableStream, signal?: AbortSignal): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    stream.once('error', (error: Error) => reject(toTransportError(error, signal)));
+  });
 }
 
 export function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
