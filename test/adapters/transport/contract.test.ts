@@ -43,6 +43,10 @@ beforeAll(async () => {
         case '/redirect':
           res.writeHead(302, { location: '/echo?status=203' });
           return res.end();
+        case '/truncate':
+          res.writeHead(200, { 'content-length': '100' });
+          res.write('only ten b');
+          return setImmediate(() => req.socket.destroy());
         case '/loop':
           res.writeHead(302, { location: '/loop' });
           return res.end();
@@ -103,6 +107,14 @@ describe.each([
       expect(res.headers['x-mixed-case']).toBe('yes');
       expect(await text(res.body)).toBe('payload-ü');
     }
+  });
+
+  it('reads a whole body at once when the adapter offers it, and a body cut short is a connection error', async () => {
+    const res = await transport.send(req('/echo'));
+    expect(res.readAll).toBeDefined();
+    expect(Buffer.from(await res.readAll!()).toString('utf8')).toBe('payload-ü');
+    const cut = await transport.send(req('/truncate', { method: 'GET', body: undefined }));
+    await expect(cut.readAll!()).rejects.toBeInstanceOf(APIConnectionError);
   });
 
   it('reads a body incrementally', async () => {
