@@ -56,13 +56,13 @@ export async function kernelOverhead() {
   const viaUndici = kernelWith(new UndiciTransport());
   const input = { name: 'anvil', size: 3 };
   // got and undici differ by 3-4x, so each kernel is interleaved with its own baseline only.
-  const undiciSide = await compareCalls({
-    raw_undici: rawUndici,
-    kernel_undici: () => viaUndici.call('create_thing', input),
-  });
+  const undiciSide = await compareCalls(
+    { raw_undici: rawUndici, kernel_undici: () => viaUndici.call('create_thing', input) },
+    { rounds: 11 },
+  );
   const gotSide = await compareCalls(
     { raw_got: rawGot, kernel_got: () => viaGot.call('create_thing', input) },
-    { rounds: 7, throughputOps: 2000, warmup: 1000 },
+    { rounds: 11, throughputOps: 2000, warmup: 1000 },
   );
   await viaGot.close();
   await viaUndici.close();

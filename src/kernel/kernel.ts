@@ -152,13 +152,12 @@ export class Kernel<E extends EndpointSpec = never> {
   }
 
   /** Call an endpoint and return its decoded, validated response body. */
-  async call<Id extends E['id']>(
+  call<Id extends E['id']>(
     endpointId: Id,
     input: InputOf<ManifestOf<E>, Id>,
     options?: CallOptions,
   ): Promise<OutputOf<ManifestOf<E>, Id>> {
-    const result = await this.execute(endpointId, input, options);
-    return result.body as OutputOf<ManifestOf<E>, Id>;
+    return this.execute(endpointId, input, options).then(bodyOf) as Promise<OutputOf<ManifestOf<E>, Id>>;
   }
 
   /** Like `call`, with the status, headers and request id of the final attempt. */
@@ -367,6 +366,10 @@ export class Kernel<E extends EndpointSpec = never> {
   private registerSecrets(scheme: AuthScheme): void {
     for (const value of scheme.secretValues?.() ?? []) this.secrets.add(value);
   }
+}
+
+function bodyOf(result: CallResult): unknown {
+  return result.body;
 }
 
 /** Create a kernel with its own container. */

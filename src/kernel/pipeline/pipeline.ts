@@ -59,7 +59,7 @@ export class Pipeline {
   }
 
   /** Run the stages in order; each decides whether and how often to call the next. Never throws synchronously. */
-  async execute(context: CallContext): Promise<CallResult> {
+  execute(context: CallContext): Promise<CallResult> {
     const stages = this.stages;
     const dispatch = (index: number): Next => {
       return () => {
@@ -74,7 +74,7 @@ export class Pipeline {
         }
       };
     };
-    return await dispatch(0)();
+    return dispatch(0)();
   }
 
   private indexOf(name: string): number {

@@ -11,8 +11,11 @@ export interface BuiltBody {
 
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Serialize the body for one attempt: JSON, multipart (only when files are present) or raw bytes. */
-export async function buildBody(context: CallContext): Promise<BuiltBody> {
+/**
+ * Serialize the body for one attempt: JSON, multipart (only when files are present) or raw bytes. Only
+ * multipart encoding is asynchronous; everything else returns at once (no promise per call).
+ */
+export function buildBody(context: CallContext): BuiltBody | Promise<BuiltBody> {
   const { endpoint, input, services } = context;
   if (BODYLESS.has(endpoint.method)) return { replayable: true };
   const bodyType = endpoint.spec.bodyType ?? 'json';
@@ -40,13 +43,12 @@ export async function buildBody(context: CallContext): Promise<BuiltBody> {
     if (value !== undefined && endpoint.isBodyKey(key)) fields[key] = value;
   }
   if (bodyType === 'multipart' && services.multipart.hasFiles(fields)) {
-    const encoded = await services.multipart.encode(fields);
-    return {
+    return services.multipart.encode(fields).then((encoded) => ({
       body: encoded.body,
       contentType: encoded.contentType,
       contentLength: encoded.contentLength,
       replayable: encoded.replayable,
-    };
+    }));
   }
   const encoded = services.serializer.encode(fields);
   return { body: encoded, contentType: services.serializer.contentType, replayable: true };

@@ -1,17 +1,26 @@
-import type { TransportRequest } from '../../ports/transport.js';
+import type { RequestBody, TransportRequest } from '../../ports/transport.js';
 import type { CallContext } from '../pipeline/context.js';
-import { buildBody } from './build-body.js';
+import { buildBody, type BuiltBody } from './build-body.js';
 import { buildUrl } from './build-url.js';
 
 /**
  * Build one attempt's request. Header layering, later wins: plugin static/platform headers, endpoint
  * header params, per-call headers, then the kernel's own (retry count, idempotency key, content type).
+ * Synchronous for JSON and raw bodies; a promise only when a multipart body or gzip must be awaited.
  */
-export async function buildRequest(
+export function buildRequest(
   context: CallContext,
   staticHeaders: Record<string, string>,
-): Promise<TransportRequest> {
-  const { endpoint, input, options, plugin, services } = context;
+): TransportRequest | Promise<TransportRequest> {
+  const headers = requestHeaders(context, staticHeaders);
+  const built = buildBody(context);
+  return built instanceof Promise
+    ? built.then((body) => withBody(context, headers, body))
+    : withBody(context, headers, built);
+}
+
+function requestHeaders(context: CallContext, staticHeaders: Record<string, string>): Record<string, string> {
+  const { endpoint, input, options, plugin } = context;
   const scheme = plugin.spec.headers;
   // Object.assign, not spread: V8 copies a spread of dashed keys slowly (about 3 µs here vs 0.2 µs).
   const headers: Record<string, string> = Object.assign({}, staticHeaders);
@@ -29,9 +38,16 @@ export async function buildRequest(
   const idempotency = scheme?.idempotency === undefined ? { header: 'idempotency-key' } : scheme.idempotency;
   if (idempotency && context.idempotencyKey)
     headers[idempotency.header.toLowerCase()] = context.idempotencyKey;
+  return headers;
+}
 
-  const built = await buildBody(context);
-  let body = built.body;
+function withBody(
+  context: CallContext,
+  headers: Record<string, string>,
+  built: BuiltBody,
+): TransportRequest | Promise<TransportRequest> {
+  const { endpoint, services } = context;
+  const body = built.body;
   if (built.contentType) headers['content-type'] = built.contentType;
   if (built.contentLength !== undefined) headers['content-length'] = String(built.contentLength);
   if (!built.replayable) context.replayable = false;
@@ -41,12 +57,22 @@ export async function buildRequest(
     (typeof body === 'string' || body instanceof Uint8Array) &&
     byteLength(body) >= services.settings.compressionThresholdBytes
   ) {
-    const compressed = await services.compression.compress(
-      typeof body === 'string' ? Buffer.from(body) : body,
-    );
-    body = compressed.body;
-    headers['content-encoding'] = compressed.encoding;
+    return services.compression
+      .compress(typeof body === 'string' ? Buffer.from(body) : body)
+      .then((compressed) => {
+        headers['content-encoding'] = compressed.encoding;
+        return assemble(context, headers, compressed.body);
+      });
   }
+  return assemble(context, headers, body);
+}
+
+function assemble(
+  context: CallContext,
+  headers: Record<string, string>,
+  body: RequestBody | undefined,
+): TransportRequest {
+  const { endpoint, input, options, services } = context;
   const url = buildUrl(options.baseUrl, endpoint, input, options.query);
   return {
     method: endpoint.method,

@@ -4,8 +4,15 @@ import type { Stage } from '../context.js';
 /** Rebuild the request for every attempt: fresh retry-count header, same idempotency key. */
 export const buildStage: Stage = {
   name: 'build',
-  async run(context, next) {
-    context.request = await buildRequest(context, context.plugin.staticHeaders);
+  run(context, next) {
+    const request = buildRequest(context, context.plugin.staticHeaders);
+    if (request instanceof Promise) {
+      return request.then((built) => {
+        context.request = built;
+        return next();
+      });
+    }
+    context.request = request;
     return next();
   },
 };

@@ -9,10 +9,8 @@ import { redactValue } from '../../redact.js';
  */
 export const mapErrorsStage: Stage = {
   name: 'errors',
-  async run(context, next) {
-    try {
-      return await next();
-    } catch (thrown) {
+  run(context, next) {
+    return next().catch((thrown: unknown) => {
       let error =
         thrown instanceof PristineError
           ? thrown
@@ -26,6 +24,6 @@ export const mapErrorsStage: Stage = {
       // Servers sometimes echo credentials back in error bodies.
       if (error.body !== undefined) (error as { body: unknown }).body = redactValue(error.body, { secrets });
       throw error;
-    }
+    });
   },
 };

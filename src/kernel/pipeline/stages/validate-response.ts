@@ -1,6 +1,6 @@
 import { PristineError } from '../../errors/pristine-error.js';
 import type { ValidationIssue } from '../../../ports/serializer.js';
-import type { Stage } from '../context.js';
+import type { CallContext, CallResult, Stage } from '../context.js';
 
 /** The server answered with a body that does not match the endpoint's response schema. */
 export class ResponseValidationError extends PristineError {
@@ -19,18 +19,22 @@ export class ResponseValidationError extends PristineError {
 /** Validate decoded responses: `strict` throws, `warn` logs, `off` skips. Unknown fields are kept. */
 export const validateResponseStage: Stage = {
   name: 'response',
-  async run(context, next) {
-    const result = await next();
+  run(context, next) {
     const mode = context.services.settings.responseValidation;
-    const validate = context.endpoint.validateResponse;
-    if (mode === 'off' || !validate || result.response) return result;
-    const issues = validate(result.body);
-    if (issues.length === 0) return result;
-    if (mode === 'strict') throw new ResponseValidationError(context.endpoint.id, issues, result.body);
-    context.services.logger.warn('response does not match schema', {
-      endpointId: context.endpoint.id,
-      issues,
-    });
-    return result;
+    if (mode === 'off' || !context.endpoint.validateResponse) return next();
+    return next().then((result) => checked(context, result, mode));
   },
 };
+
+function checked(context: CallContext, result: CallResult, mode: 'strict' | 'warn'): CallResult {
+  const validate = context.endpoint.validateResponse!;
+  if (result.response) return result;
+  const issues = validate(result.body);
+  if (issues.length === 0) return result;
+  if (mode === 'strict') throw new ResponseValidationError(context.endpoint.id, issues, result.body);
+  context.services.logger.warn('response does not match schema', {
+    endpointId: context.endpoint.id,
+    issues,
+  });
+  return result;
+}
