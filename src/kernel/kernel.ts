@@ -21,7 +21,7 @@ import { ProxyResolver } from './request/proxy-for.js';
 import { resolveServices } from './resolve-services.js';
 import type { KernelServices, KernelSettings } from './services.js';
 import type { EventOf, InputOf, OutputOf } from './manifest/types.js';
-import type { FuturePoller, PollOptions } from '../ports/futures.js';
+import type { PollOptions } from '../ports/futures.js';
 import type { SessionManager } from '../ports/sessions.js';
 import { APIFuture } from './futures/api-future.js';
 import { PipelinePoller } from './futures/pipeline-poller.js';
@@ -213,7 +213,7 @@ export class Kernel<E extends EndpointSpec = never> {
           () => submitOnce(input),
         )
       : submitOnce(input);
-    const poller = this.container.resolve<FuturePoller>(Ports.Futures);
+    const poller = this.getServices().futures;
     const future = new APIFuture<T>(
       accepted,
       (requestId, signal) =>

@@ -32,6 +32,7 @@ export function resolveServices(
     compression: container.resolve(Ports.Compression),
     multipart: container.resolve(Ports.Multipart),
     streaming: container.resolve(Ports.Streaming),
+    futures: container.resolve(Ports.Futures),
     clock,
     logger: container.resolve(Ports.Logger),
     events,

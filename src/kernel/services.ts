@@ -9,6 +9,7 @@ import type { Retry } from '../ports/retry.js';
 import type { Semaphore, SemaphoreFactory } from '../ports/semaphore.js';
 import type { Serializer } from '../ports/serializer.js';
 import type { Streaming } from '../ports/streaming.js';
+import type { FuturePoller } from '../ports/futures.js';
 import type { Telemetry } from '../ports/telemetry.js';
 import type { Transport } from '../ports/transport.js';
 import type { KernelEvents } from './events.js';
@@ -45,6 +46,8 @@ export interface KernelServices {
   readonly compression: Compression;
   readonly multipart: Multipart;
   readonly streaming: Streaming;
+  /** Polls submitted futures (resolved once, like every port here, not per submit). */
+  readonly futures: FuturePoller;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly events: KernelEvents;

@@ -6,6 +6,7 @@ import {
   NotFoundError,
   ValidationError,
   type AttemptOutcome,
+  type RetryContext,
 } from 'pristine';
 import { ModelInput } from '../types/model-input.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
@@ -55,6 +56,8 @@ const LARGE_PROMPT_BYTES = 128 * 1024;
 export class SamplingClient {
   private seq = 0;
   private readonly retryConfig: SamplingRetryConfig;
+  /** Shared by every sample's retry loop (the loop only reads it). */
+  private readonly retryContext: RetryContext;
   private readonly bucket: string;
   private readonly onQueueState;
 
@@ -64,6 +67,15 @@ export class SamplingClient {
     retry_config: Partial<SamplingRetryConfig> = {},
   ) {
     this.retryConfig = { ...DEFAULT_SAMPLING_RETRY, ...retry_config };
+    const cfg = this.retryConfig;
+    this.retryContext = {
+      maxRetries: cfg.enable_retry_logic ? Number.POSITIVE_INFINITY : 0,
+      delays: {
+        initialDelayMs: cfg.retry_delay_base_ms,
+        maxDelayMs: cfg.retry_delay_max_ms,
+        jitter: cfg.jitter_factor,
+      },
+    };
     this.bucket = `tinker-sampling|${sampling_session_id}`;
     const logger = loggerOf(service.kernel);
     this.onQueueState = debounceQueueState(
@@ -90,39 +102,28 @@ export class SamplingClient {
   /** Sample; resolves with the whole response. Each retry is a new request with the next seq_id. */
   async sample(request: SampleRequest): Promise<SampleResponse> {
     const kernel = this.service.kernel;
-    const body = this.body(request);
-    // Validate once before anything is sent (every attempt sends the same shape).
-    const issues = kernel.endpoint('asample').validateInput?.({ ...body, seq_id: 0 }) ?? [];
+    // One input object for every attempt: attempts run one after another, each with the next seq_id.
+    const input = { ...this.body(request), seq_id: 0 };
+    // Validate once before anything is sent, so bad input never waits out a 429 backoff first.
+    const issues = kernel.endpoint('asample').validateInput?.(input) ?? [];
     if (issues.length > 0) throw new ValidationError('input for "asample"', issues);
-    const promptBytes = Buffer.byteLength(JSON.stringify(body.prompt));
     // The kernel's resolved services, not container lookups: this runs for every sample.
     const { retry, rateLimiter: limiter } = kernel.getServices();
     const cfg = this.retryConfig;
-    return retry.run<SampleResponse>(
-      async (): Promise<AttemptOutcome<SampleResponse>> => {
-        try {
-          await limiter.acquire(this.bucket);
-          const future = kernel.submit<SampleResponse>(
-            'asample',
-            { ...body, seq_id: this.seq++ },
-            { onQueueState: this.onQueueState },
-          );
-          return { kind: 'success', value: await future.result({ timeoutMs: cfg.progress_timeout_ms }) };
-        } catch (error) {
-          if (error instanceof RateLimitError)
-            limiter.backoff(this.bucket, promptBytes <= LARGE_PROMPT_BYTES ? 1_000 : 5_000);
-          return classify(error, cfg.enable_retry_logic);
+    return retry.run<SampleResponse>(async (): Promise<AttemptOutcome<SampleResponse>> => {
+      try {
+        await limiter.acquire(this.bucket);
+        input.seq_id = this.seq++;
+        const future = kernel.submit<SampleResponse>('asample', input, { onQueueState: this.onQueueState });
+        return { kind: 'success', value: await future.result({ timeoutMs: cfg.progress_timeout_ms }) };
+      } catch (error) {
+        if (error instanceof RateLimitError) {
+          const promptBytes = Buffer.byteLength(JSON.stringify(input.prompt));
+          limiter.backoff(this.bucket, promptBytes <= LARGE_PROMPT_BYTES ? 1_000 : 5_000);
         }
-      },
-      {
-        maxRetries: cfg.enable_retry_logic ? Number.POSITIVE_INFINITY : 0,
-        delays: {
-          initialDelayMs: cfg.retry_delay_base_ms,
-          maxDelayMs: cfg.retry_delay_max_ms,
-          jitter: cfg.jitter_factor,
-        },
-      },
-    );
+        return classify(error, cfg.enable_retry_logic);
+      }
+    }, this.retryContext);
   }
 
   /**
