@@ -121,7 +121,7 @@ const table = [
   ...Object.entries(results.sampling_fanout).map(([n, r]) =>
     row(
       `Tinkex sampling fan-out, 2,000 requests at once, ${n.replace(/_/g, ' ')}`,
-      `${f(r.samples_per_s, 0)} samples/s, p50 ${f(r.p50_ms, 0)} ms, p99 ${f(r.p99_ms, 0)} ms, peak RSS ${f(r.peak_rss_mb, 0)} MB`,
+      `${f(r.samples_per_s, 0)} samples/s, p50 ${f(r.p50_ms, 0)} ms, p99 ${f(r.p99_ms, 0)} ms, peak RSS ${f(r.peak_rss_mb, 0)} MB (${r.peak_rss_mb_runs.map((p) => f(p, 0)).join(' / ')})`,
       `RSS ${f(r.rss_at_start_mb, 0)} MB at start, ${f(r.rss_before_burst_mb, 0)} MB before the burst`,
       '—',
       '≥ 750/s, < 160 MB',

@@ -19,7 +19,8 @@ export async function samplingFanout() {
     for (let i = 0; i < 3; i++)
       runs.push(await runChild('./fanout-child.mjs', [chaos, JSON.stringify(options)]));
     runs.sort((a, b) => a.samples_per_s - b.samples_per_s);
-    out[name] = { ...runs[1], peak_rss_mb: Math.max(...runs.map((r) => r.peak_rss_mb)), runs: runs.length };
+    const peaks = runs.map((r) => r.peak_rss_mb);
+    out[name] = { ...runs[1], peak_rss_mb: Math.max(...peaks), peak_rss_mb_runs: peaks, runs: runs.length };
   }
   return out;
 }
