@@ -68,7 +68,7 @@ export interface PluginSpec<M extends ManifestSpec = ManifestSpec> {
   pollProtocols?: Record<string, PollProtocol<any>>;
   sessionProtocols?: Record<string, SessionProtocol<any>>;
   /** Weight functions for weighted semaphores, by name. */
-  weights?: Record<string, (context: CallContext, bodyBytes: number) => number>;
+  weights?: Record<string, (context: CallContext) => number>;
   /** Concurrency limits per endpoint `resource`. */
   concurrency?: Record<string, ConcurrencySpec>;
   /** Breaker settings per endpoint `resource`. */

@@ -249,7 +249,7 @@ export const tinkerManifest = defineManifest({
       method: 'POST',
       path: '/api/v1/asample',
       resource: 'sampling',
-      weight: 'bodyBytes',
+      weight: 'promptBytes',
       retry: 'none',
       future: 'tinker',
       input: SampleRequestSchema,

@@ -19,7 +19,7 @@ describe('the Tinker manifest', () => {
       manifest: tinkerManifest,
       retryPolicies: { default: {}, none: { maxRetries: 0 }, publish: { fatalStatuses: [409] } },
       pollProtocols: { tinker: {} as never },
-      weights: { bodyBytes: () => 1 },
+      weights: { promptBytes: () => 1 },
     });
     expect(() => createKernel().use(plugin)).not.toThrow();
   });

@@ -15,7 +15,10 @@ import { validateResponseStage } from './stages/validate-response.js';
 
 /**
  * The built-in stage order. Call-level stages run once; everything after `retry` runs per attempt:
- * retry ⊃ build ⊃ auth ⊃ ratelimit ⊃ breaker ⊃ semaphore ⊃ attempt span ⊃ classify ⊃ transport.
+ * retry ⊃ ratelimit ⊃ breaker ⊃ semaphore ⊃ build ⊃ auth ⊃ attempt span ⊃ classify ⊃ transport.
+ * A throttled bucket or an open breaker decides before a permit is taken; a request is built (and
+ * authenticated) only once it holds its permit, so thousands of queued calls hold no built requests and
+ * each request leaves with fresh headers and a fresh token.
  */
 export const builtInStages: readonly Stage[] = [
   validateInputStage,
@@ -23,11 +26,11 @@ export const builtInStages: readonly Stage[] = [
   mapErrorsStage,
   validateResponseStage,
   retryStage,
-  buildStage,
-  authStage,
   rateLimitStage,
   breakerStage,
   semaphoreStage,
+  buildStage,
+  authStage,
   attemptTelemetryStage,
   classifyStage,
   transportStage,

@@ -9,6 +9,7 @@ import {
   type RetryContext,
 } from 'pristine';
 import { ModelInput } from '../types/model-input.js';
+import { estimateModelInputBytes } from '../training/chunking.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
 import { loggerOf } from './tinker-kernel.js';
@@ -118,7 +119,8 @@ export class SamplingClient {
         return { kind: 'success', value: await future.result({ timeoutMs: cfg.progress_timeout_ms }) };
       } catch (error) {
         if (error instanceof RateLimitError) {
-          const promptBytes = Buffer.byteLength(JSON.stringify(input.prompt));
+          // The Python SDK's estimate (10 bytes a token), as the dispatch-bytes limit uses.
+          const promptBytes = estimateModelInputBytes(input.prompt);
           limiter.backoff(this.bucket, promptBytes <= LARGE_PROMPT_BYTES ? 1_000 : 5_000);
         }
         return classify(error, cfg.enable_retry_logic);

@@ -3,6 +3,8 @@ import { ApiKeyHeaderAuth, definePlugin, Ports, UndiciTransport, type CallContex
 import type { ResolvedConfig } from '../config.js';
 import { tinkerManifest } from '../manifest.js';
 import { VERSION } from '../version.js';
+import { estimateModelInputBytes } from '../training/chunking.js';
+import type { ModelInputWire } from '../types/model-input.js';
 import { tinkerPollProtocol } from './poll-protocol.js';
 import { tinkerSessionProtocol } from './session-protocol.js';
 
@@ -61,7 +63,8 @@ export function tinkerPlugin(config: ResolvedConfig) {
     },
     pollProtocols: { tinker: tinkerPollProtocol },
     sessionProtocols: { tinker: tinkerSessionProtocol(config.heartbeat_interval_ms) },
-    weights: { bodyBytes: (_context, bodyBytes) => bodyBytes },
+    // The Python SDK's dispatch-bytes estimate: 10 bytes a token, an image its data length.
+    weights: { promptBytes: (context) => estimateModelInputBytes(context.input.prompt as ModelInputWire) },
     concurrency: {
       sampling: {
         maxConcurrent: config.sample_dispatch_concurrency,

@@ -3,8 +3,9 @@ import type { CallContext, CallResult, Next, Stage } from '../context.js';
 
 /**
  * Limit concurrency per endpoint resource: a counting semaphore (`maxConcurrent`) and a weighted one
- * (`maxWeight`, charged by the endpoint's weight function, e.g. body bytes). Permits are held until the
- * response headers arrive; stream bodies are not counted.
+ * (`maxWeight`, charged by the endpoint's weight function, computed from the call's input since the
+ * request is built only after the permits are held). Permits are held until the response headers
+ * arrive; stream bodies are not counted.
  */
 export const semaphoreStage: Stage = {
   name: 'semaphore',
@@ -33,16 +34,10 @@ async function limited(
       : undefined;
     if (limits.maxWeight && weightFn) {
       const sem = services.semaphore(`${context.plugin.spec.name}:${resource}:weight`, limits.maxWeight);
-      releases.push(await sem.acquire(weightFn(context, bodySize(context.request?.body)), options.signal));
+      releases.push(await sem.acquire(weightFn(context), options.signal));
     }
     return await next();
   } finally {
     for (const release of releases) release();
   }
-}
-
-function bodySize(body: unknown): number {
-  if (typeof body === 'string') return Buffer.byteLength(body);
-  if (body instanceof Uint8Array) return body.byteLength;
-  return 0;
 }

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Type } from '@sinclair/typebox';
+import { TokenProviderAuth } from '../../src/adapters/auth/token-provider.js';
+import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
+import { createKernel } from '../../src/kernel/kernel.js';
+import { definePlugin } from '../../src/kernel/plugin.js';
+import { Ports } from '../../src/ports/index.js';
+
+/** A server that holds every request until the test releases it, recording the weights in flight. */
+let server: http.Server;
+let url = '';
+const held: Array<{ size: number; release: () => void }> = [];
+let arrived: () => void = () => {};
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const { size } = JSON.parse(Buffer.concat(chunks).toString()) as { size: number };
+      held.push({ size, release: () => res.writeHead(200).end(JSON.stringify({ size })) });
+      arrived();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+/** Resolves once `n` requests are held by the server. */
+const heldCount = (n: number) =>
+  new Promise<void>((resolve) => {
+    const check = () => (held.length >= n ? resolve() : undefined);
+    arrived = check;
+    check();
+  });
+
+describe('per-resource concurrency limits through the pipeline', () => {
+  it('keeps the summed weight in flight within maxWeight, in FIFO order, and builds a request only once admitted', async () => {
+    let tokensIssued = 0;
+    const kernel = createKernel().use(
+      definePlugin({
+        name: 'jobs',
+        version: '1',
+        defaults: { baseUrl: url, maxRetries: 0, breaker: false },
+        auth: { default: new TokenProviderAuth(() => `token-${++tokensIssued}`) },
+        weights: { size: (context) => Number(context.input.size) },
+        concurrency: { uploads: { maxWeight: 100 } },
+        manifest: {
+          name: 'jobs',
+          version: '1',
+          endpoints: [
+            {
+              id: 'upload',
+              method: 'POST',
+              path: '/uploads',
+              resource: 'uploads',
+              weight: 'size',
+              input: Type.Object({ size: Type.Integer() }),
+            },
+          ],
+        },
+      }),
+    );
+    kernel.register(Ports.Transport, new UndiciTransport());
+    held.length = 0;
+    const calls = [60, 30, 50, 20].map((size) => kernel.call('upload', { size }));
+    await heldCount(2);
+    // 60 + 30 fit; 50 would make 140, so it waits, and 20 waits behind it (no barging).
+    expect(held.map((h) => h.size)).toEqual([60, 30]);
+    // Requests still waiting for their permit were not built: no token was fetched for them.
+    expect(tokensIssued).toBe(2);
+    held[0].release(); // 60 leaves: 30 + 50 + 20 = 100 fit
+    await heldCount(4);
+    expect(held.map((h) => h.size)).toEqual([60, 30, 50, 20]);
+    expect(tokensIssued).toBe(4);
+    for (const h of held.slice(1)) h.release();
+    await expect(Promise.all(calls)).resolves.toEqual([
+      { size: 60 },
+      { size: 30 },
+      { size: 50 },
+      { size: 20 },
+    ]);
+    await kernel.close();
+  });
+});
