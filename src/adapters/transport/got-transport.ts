@@ -44,7 +44,7 @@ export class GotTransport implements Transport {
 
   async send(request: TransportRequest): Promise<TransportResponse> {
     const got = await (this.client ??= this.createClient());
-    const agent = request.proxy ? await this.proxyAgentsFor(request.proxy) : this.agents;
+    const proxyAgents = request.proxy ? await this.proxyAgentsFor(request.proxy) : undefined;
     return new Promise((resolve, reject) => {
       const stream = got.stream(request.url, {
         method: request.method,
@@ -52,7 +52,8 @@ export class GotTransport implements Transport {
         body: request.body as never,
         followRedirect: request.redirect === 'follow',
         timeout: request.streaming ? { response: request.timeoutMs } : { request: request.timeoutMs },
-        agent,
+        // The keep-alive agents are set on the instance; only a proxy needs its own per request.
+        ...(proxyAgents ? { agent: proxyAgents } : {}),
         signal: request.signal,
       });
       let settled = false;
@@ -85,6 +86,7 @@ export class GotTransport implements Transport {
       throwHttpErrors: false,
       decompress: false,
       http2: this.options.http2 ?? false,
+      agent: this.agents,
       hooks: { beforeRedirect: [dropCredentialsAcrossOrigins] },
     });
   }
