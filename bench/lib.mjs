@@ -11,36 +11,6 @@ export const percentile = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 
-/** Median time per operation (µs) of `fn`, over `rounds` rounds of `ops` sequential calls. */
-export async function latency(fn, { ops = 500, rounds = 5, warmup = 200 } = {}) {
-  for (let i = 0; i < warmup; i++) await fn();
-  const perOp = [];
-  for (let r = 0; r < rounds; r++) {
-    const start = performance.now();
-    for (let i = 0; i < ops; i++) await fn();
-    perOp.push(((performance.now() - start) * 1000) / ops);
-  }
-  return median(perOp);
-}
-
-/** Median throughput (ops/s) with `concurrency` workers doing `ops` calls in total, over `rounds`. */
-export async function throughput(fn, { concurrency = 64, ops = 5000, rounds = 3, warmup = 500 } = {}) {
-  const run = async (n) => {
-    let next = 0;
-    const start = performance.now();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next++ < n) await fn();
-      }),
-    );
-    return n / ((performance.now() - start) / 1000);
-  };
-  await run(warmup);
-  const results = [];
-  for (let r = 0; r < rounds; r++) results.push(await run(ops));
-  return median(results);
-}
-
 /**
  * Median wall time (ms) of each job, measured in interleaved rounds (A B A B …) after one warm-up each,
  * so machine drift and GC state hit every job alike.
@@ -138,4 +108,18 @@ export async function compareCalls(
       },
     ]),
   );
+}
+
+/** Run a bench script in a fresh Node process (with `nodeFlags`) and parse the JSON line it prints last. */
+export async function runScript(script, args = [], nodeFlags = []) {
+  const { execFile } = await import('node:child_process');
+  const stdout = await new Promise((resolve, reject) =>
+    execFile(
+      process.execPath,
+      [...nodeFlags, new URL(script, import.meta.url).pathname, ...args],
+      { maxBuffer: 1 << 20 },
+      (error, out) => (error ? reject(error) : resolve(out)),
+    ),
+  );
+  return JSON.parse(stdout.trim().split('\n').pop());
 }

@@ -1,16 +1,7 @@
-import { execFile } from 'node:child_process';
+import { runScript } from './lib.mjs';
 
-/** Run one memory scenario of bench/memory-child.mjs in a fresh process with --expose-gc. */
-function scenario(mode) {
-  return new Promise((resolve, reject) =>
-    execFile(
-      process.execPath,
-      ['--expose-gc', new URL('./memory-child.mjs', import.meta.url).pathname, mode],
-      { maxBuffer: 1 << 20 },
-      (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout.trim().split('\n').pop()))),
-    ),
-  );
-}
+/** One memory scenario of bench/memory-child.mjs, in a fresh process started with --expose-gc. */
+const scenario = (mode) => runScript('./memory-child.mjs', [mode], ['--expose-gc']);
 
 /** Peak RSS growth while downloading a 512 MiB checkpoint and uploading a 200 MiB multipart file. */
 export async function memory() {

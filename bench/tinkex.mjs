@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import { childServer, median } from './lib.mjs';
+import { childServer, median, runScript } from './lib.mjs';
 import { benchClient } from './tinkex-client.mjs';
 
 /**
@@ -17,26 +17,12 @@ export async function samplingFanout() {
   ]) {
     const runs = [];
     for (let i = 0; i < 3; i++)
-      runs.push(await runChild('./fanout-child.mjs', [chaos, JSON.stringify(options)]));
+      runs.push(await runScript('./fanout-child.mjs', [chaos, JSON.stringify(options)]));
     runs.sort((a, b) => a.samples_per_s - b.samples_per_s);
     const peaks = runs.map((r) => r.peak_rss_mb);
     out[name] = { ...runs[1], peak_rss_mb: Math.max(...peaks), peak_rss_mb_runs: peaks, runs: runs.length };
   }
   return out;
-}
-
-/** Run a bench script in a fresh Node process and parse the JSON line it prints. */
-async function runChild(script, args) {
-  const { execFile } = await import('node:child_process');
-  const stdout = await new Promise((resolve, reject) =>
-    execFile(
-      process.execPath,
-      [new URL(script, import.meta.url).pathname, ...args],
-      { maxBuffer: 1 << 20 },
-      (error, out) => (error ? reject(error) : resolve(out)),
-    ),
-  );
-  return JSON.parse(stdout.trim().split('\n').pop());
 }
 
 /** The emulator alone, loaded by raw undici: submit + poll per 8-token sample, 64 in flight. */
