@@ -5,6 +5,7 @@ import type { AuthScheme } from '../ports/auth.js';
 import type { Serializer } from '../ports/serializer.js';
 import { registerDefaultAdapters } from './default-adapters.js';
 import { PristineError } from './errors/pristine-error.js';
+import { ValidationError } from './errors/validation-error.js';
 import { KernelEvents } from './events.js';
 import { DEFAULT_SETTINGS, type KernelOptions } from './kernel-options.js';
 import { compileManifest, type CompiledEndpoint } from './manifest/compile.js';
@@ -221,6 +222,7 @@ export class Kernel<E extends EndpointSpec = never> {
           signal: callOptions.signal ? AbortSignal.any([signal, callOptions.signal]) : signal,
           maxResultBytes,
           onQueueState,
+          maxConsecutiveFailures: this.pollFailureBudget(plugin, protocol.pollEndpoint),
           submitEndpoint: endpointId,
           submitRoundtripMs: clock.now() - started,
           resubmit: () => submitOnce(resubmitInput ? resubmitInput() : input),
@@ -231,6 +233,23 @@ export class Kernel<E extends EndpointSpec = never> {
     const forget = () => this.liveFutures.delete(future as APIFuture<unknown>);
     future.then(forget, forget);
     return future;
+  }
+
+  /**
+   * Check an input against the endpoint's schema without sending anything; throws the ValidationError
+   * the call would fail with. For clients that must not reserve anything (a sequence number, a slot)
+   * for a request that can never be sent.
+   */
+  validateInput(endpointId: string, input: unknown): void {
+    const issues = this.endpoint(endpointId).validateInput?.(input) ?? [];
+    if (issues.length > 0) throw new ValidationError(`input for "${endpointId}"`, issues);
+  }
+
+  /** Consecutive failed polls a future tolerates: the retry budget of the poll endpoint. */
+  private pollFailureBudget(plugin: PluginSpec, pollEndpoint: string): number {
+    const entry = this.endpoints.get(pollEndpoint);
+    const policy = plugin.retryPolicies?.[entry?.endpoint.spec.retry ?? 'default'];
+    return policy?.maxRetries ?? plugin.defaults?.maxRetries ?? this.settings.maxRetries;
   }
 
   /** Iterate every item of a paginated endpoint. */

@@ -32,13 +32,14 @@ export class TrainingClient {
   /** Resolves when the latest submission was accepted (or failed): the next one's turn. */
   private turn: Promise<unknown> = Promise.resolve();
   private readonly onQueueState: (event: QueueStateEvent) => void;
+  private readonly logger: ReturnType<typeof loggerOf>;
 
   constructor(
     private readonly service: ServiceClient,
     private readonly ctx: SessionContext,
     readonly model_id: string,
   ) {
-    const logger = loggerOf(service.kernel);
+    const logger = (this.logger = loggerOf(service.kernel));
     this.onQueueState = debounceQueueState(
       (e) => {
         if (e.queueState !== 'active')
@@ -49,18 +50,35 @@ export class TrainingClient {
     );
   }
 
-  /** Submit one sequenced request after the previous one, with a seq_id reserved now. */
-  private enqueue<T>(endpoint: string, body: (seq_id: number) => Record<string, unknown>): APIFuture<T> {
+  /**
+   * Submit one sequenced request after the previous one. The input is validated first, so a request
+   * that can never be sent reserves no seq_id (a hole the server would wait on). A reserved request that
+   * then fails for good (4xx, retries spent) burns its seq_id, as the Python SDK does: the next request
+   * takes the following id and is submitted at once; the server treats the skipped id as a gap.
+   */
+  private enqueue<T>(endpoint: string, body: Record<string, unknown>): APIFuture<T> {
+    this.check(endpoint, body);
+    return this.reserve<T>(endpoint, body);
+  }
+
+  /** Throws the ValidationError the request would fail with; reserves nothing. */
+  private check(endpoint: string, body: Record<string, unknown>): void {
+    this.service.kernel.validateInput(endpoint, { ...body, model_id: this.model_id, seq_id: this.seq + 1 });
+  }
+
+  private reserve<T>(endpoint: string, body: Record<string, unknown>): APIFuture<T> {
     const seq_id = ++this.seq;
-    const future = this.service.kernel.submit<T>(
-      endpoint,
-      { ...body(seq_id), model_id: this.model_id, seq_id },
-      {
-        after: this.turn,
-        onQueueState: this.onQueueState,
-      },
-    );
-    this.turn = future.accepted.catch(() => undefined);
+    const input = { ...body, model_id: this.model_id, seq_id };
+    const future = this.service.kernel.submit<T>(endpoint, input, {
+      after: this.turn,
+      onQueueState: this.onQueueState,
+    });
+    this.turn = future.accepted.catch((error: unknown) => {
+      this.logger.warn(
+        `${endpoint} (seq_id ${seq_id}) for ${this.model_id} was not accepted: ${(error as Error).message}. ` +
+          'Its future rejects; later requests go on with the next seq_id.',
+      );
+    });
     return future;
   }
 
@@ -72,11 +90,12 @@ export class TrainingClient {
   ) {
     checkData(data, loss_fn);
     const key = kind === 'forward' ? 'forward_input' : 'forward_backward_input';
-    const futures = chunkData(data).map((chunk) =>
-      this.enqueue<ForwardBackwardOutput>(kind, () => ({
-        [key]: { data: chunk, loss_fn, loss_fn_config: loss_fn_config ?? null },
-      })),
-    );
+    const chunks = chunkData(data).map((chunk) => ({
+      [key]: { data: chunk, loss_fn, loss_fn_config: loss_fn_config ?? null },
+    }));
+    // Every chunk is checked before the first one reserves a seq_id: all or nothing.
+    for (const chunk of chunks) this.check(kind, chunk);
+    const futures = chunks.map((chunk) => this.reserve<ForwardBackwardOutput>(kind, chunk));
     return futures.length === 1
       ? futures[0]
       : APIFuture.combine(futures, mergeOutputs, this.service.kernel.getServices().clock);
@@ -114,41 +133,41 @@ export class TrainingClient {
   }
 
   optimStep(adam_params: AdamParams): APIFuture<OptimStepResponse> {
-    return this.enqueue('optim_step', () => ({ adam_params }));
+    return this.enqueue('optim_step', { adam_params });
   }
 
   /** Save weights and optimizer state under a name; the result holds the `tinker://` path. */
   saveState(name: string, opts: { ttl_seconds?: number } = {}): APIFuture<{ path: string }> {
-    return this.enqueue('save_weights', () => ({
+    return this.enqueue('save_weights', {
       path: name,
       ...(opts.ttl_seconds ? { ttl_seconds: opts.ttl_seconds } : {}),
-    }));
+    });
   }
 
   loadState(path: string): APIFuture<{ path?: string }> {
     parseTinkerPath(path);
-    return this.enqueue('load_weights', () => ({ path, optimizer: false }));
+    return this.enqueue('load_weights', { path, optimizer: false });
   }
 
   loadStateWithOptimizer(path: string): APIFuture<{ path?: string }> {
     parseTinkerPath(path);
-    return this.enqueue('load_weights', () => ({ path, optimizer: true }));
+    return this.enqueue('load_weights', { path, optimizer: true });
   }
 
   /** Save sampler weights under a name (for `createSamplingClient(model_path)`). */
   saveWeightsForSampler(name: string, opts: { ttl_seconds?: number } = {}): APIFuture<{ path: string }> {
-    return this.enqueue('save_weights_for_sampler', () => ({
+    return this.enqueue('save_weights_for_sampler', {
       path: name,
       ...(opts.ttl_seconds ? { ttl_seconds: opts.ttl_seconds } : {}),
-    }));
+    });
   }
 
   /** Snapshot the current weights into an ephemeral sampler and return its client. */
   async saveWeightsAndGetSamplingClient(retry_config?: Partial<SamplingRetryConfig>) {
     const sampling_session_seq_id = this.ctx.nextSamplingSeqId();
-    const result = await this.enqueue<{ sampling_session_id: string }>('save_weights_for_sampler', () => ({
+    const result = await this.enqueue<{ sampling_session_id: string }>('save_weights_for_sampler', {
       sampling_session_seq_id,
-    }));
+    });
     const { SamplingClient } = await import('./sampling-client.js');
     return new SamplingClient(this.service, result.sampling_session_id, retry_config);
   }

@@ -31,11 +31,18 @@ export interface EmulatorOptions {
   archivePaddingBytes?: number;
   /** Injected time source, for tests. */
   now?: () => number;
+  /**
+   * How long a training request held for a missing predecessor seq_id waits before the gap is passed
+   * over (a client burns the seq_id of a submission that failed for good). Default 10 000 ms.
+   */
+  sequenceGapMs?: number;
 }
 
 export interface RunningEmulator {
   url: string;
   state: EmulatorState;
+  /** Change the chaos spec while running (e.g. `5xx=1;scope=training` for an outage, `''` to end it). */
+  setChaos(spec: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -57,6 +64,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     options.learningRateScale ?? 1000,
     options.archivePaddingBytes ?? 0,
   );
+  ctx.sequenceGapMs = options.sequenceGapMs ?? ctx.sequenceGapMs;
   const server = createServer(ctx);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
@@ -73,6 +81,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   return {
     url,
     state,
+    setChaos: (spec) => ctx.chaos.configure(spec),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
