@@ -222,7 +222,7 @@ export class Kernel<E extends EndpointSpec = never> {
           signal: callOptions.signal ? AbortSignal.any([signal, callOptions.signal]) : signal,
           maxResultBytes,
           onQueueState,
-          maxConsecutiveFailures: this.pollFailureBudget(plugin, protocol.pollEndpoint),
+          maxConsecutiveFailures: this.pollFailureBudget(plugin),
           submitEndpoint: endpointId,
           submitRoundtripMs: clock.now() - started,
           resubmit: () => submitOnce(resubmitInput ? resubmitInput() : input),
@@ -245,11 +245,14 @@ export class Kernel<E extends EndpointSpec = never> {
     if (issues.length > 0) throw new ValidationError(`input for "${endpointId}"`, issues);
   }
 
-  /** Consecutive failed polls a future tolerates: the retry budget of the poll endpoint. */
-  private pollFailureBudget(plugin: PluginSpec, pollEndpoint: string): number {
-    const entry = this.endpoints.get(pollEndpoint);
-    const policy = plugin.retryPolicies?.[entry?.endpoint.spec.retry ?? 'default'];
-    return policy?.maxRetries ?? plugin.defaults?.maxRetries ?? this.settings.maxRetries;
+  /**
+   * Consecutive failed polls a future tolerates: the plugin's default retry budget (a poll endpoint
+   * itself is usually sent without retries, each poll being one attempt of the loop).
+   */
+  private pollFailureBudget(plugin: PluginSpec): number {
+    return (
+      plugin.retryPolicies?.default?.maxRetries ?? plugin.defaults?.maxRetries ?? this.settings.maxRetries
+    );
   }
 
   /** Iterate every item of a paginated endpoint. */

@@ -51,5 +51,8 @@ export {
   RateLimitError,
   InternalServerError,
   FutureFailedError,
+  FutureTimeoutError,
+  FutureExpiredError,
+  FutureCancelledError,
   PristineError,
 } from 'pristine';

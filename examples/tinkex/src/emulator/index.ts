@@ -16,6 +16,8 @@ export interface EmulatorOptions {
   /** Loopback by default. */
   host?: string;
   seed?: number;
+  /** Seeds only the chaos dice (default: `seed`), so fault patterns vary while the model stays the same. */
+  chaosSeed?: number;
   /** Chaos spec (see docs/emulator.md); defaults to env TINKEX_EMULATOR_CHAOS, else none. */
   chaos?: string;
   /** How long a delivered result stays retrievable. */
@@ -56,7 +58,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const ctx = new EmulatorContext(
     state,
     new FutureStore(now, options.futureTtlMs ?? 5 * 60_000),
-    new Chaos(parseChaos(options.chaos ?? process.env.TINKEX_EMULATOR_CHAOS), seed),
+    new Chaos(parseChaos(options.chaos ?? process.env.TINKEX_EMULATOR_CHAOS), options.chaosSeed ?? seed),
     seed,
     now,
     () => url,

@@ -33,8 +33,7 @@ async function start(emulatorOptions = {}, clientOptions = {}) {
     base_model: 'meta-llama/Llama-3.2-1B',
     rank: 8,
   });
-  const requests = (path: string) =>
-    env.emulator.state.requests.filter((r) => r.path === `/api/v1/${path}`);
+  const requests = (path: string) => env.emulator.state.requests.filter((r) => r.path === `/api/v1/${path}`);
   /** Polls the emulator received for one future. */
   const pollsFor = (requestId: string | undefined) =>
     requests('retrieve_future').filter((r) => (r.body as { request_id?: string }).request_id === requestId)
