@@ -14,13 +14,13 @@ afterEach(async () => {
 });
 
 /** Hang guard: the promises must all settle before the deadline (generous; it only catches a wedge). */
-async function settledWithin<T>(promises: readonly Promise<T>[], ms = 15_000) {
+async function settledWithin(futures: readonly PromiseLike<unknown>[], ms = 15_000) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms);
   });
   try {
-    return await Promise.race([Promise.allSettled(promises), deadline]);
+    return await Promise.race([Promise.allSettled(futures.map((f) => Promise.resolve(f))), deadline]);
   } finally {
     clearTimeout(timer);
   }
@@ -51,7 +51,7 @@ describe('a failed training submission does not wedge the TrainingClient', () =>
     expect(() => training.saveState('')).toThrow(/\/path/);
     const optim = training.optimStep({ learning_rate: 1e-4 });
     const saved = training.saveState('after-bad-input');
-    const results = await settledWithin([fb, optim, saved] as Promise<unknown>[]);
+    const results = await settledWithin([fb, optim, saved]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
     // No hole: the three valid requests took seq_ids 1, 2, 3; the invalid ones never left the client.
     expect(env.emulator.state.appliedSteps(training.model_id)).toEqual([1, 2, 3]);
@@ -66,7 +66,7 @@ describe('a failed training submission does not wedge the TrainingClient', () =>
     const refused = training.saveState('has a space');
     const optim = training.optimStep({ learning_rate: 1e-4 });
     const fb2 = training.forwardBackward([textDatum(TEXT)], 'cross_entropy');
-    const results = await settledWithin([fb, refused, optim, fb2] as Promise<unknown>[]);
+    const results = await settledWithin([fb, refused, optim, fb2]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     const error = (results[1] as PromiseRejectedResult).reason as BadRequestError;
     expect(error).toBeInstanceOf(BadRequestError);
@@ -79,7 +79,7 @@ describe('a failed training submission does not wedge the TrainingClient', () =>
     await training.forwardBackward([textDatum(TEXT)], 'cross_entropy');
     env.emulator.setChaos('5xx=1;scope=training');
     const lost = training.optimStep({ learning_rate: 1e-4 });
-    const [outcome] = await settledWithin([lost as Promise<unknown>]);
+    const [outcome] = await settledWithin([lost]);
     env.emulator.setChaos(undefined);
     expect(outcome.status).toBe('rejected');
     const error = (outcome as PromiseRejectedResult).reason as APIStatusError;
@@ -88,7 +88,7 @@ describe('a failed training submission does not wedge the TrainingClient', () =>
     // seq_id 2 never reached the server: seq_id 3 waits for it, then the gap is passed over.
     const fb2 = training.forwardBackward([textDatum(TEXT)], 'cross_entropy');
     const optim = training.optimStep({ learning_rate: 1e-4 });
-    const results = await settledWithin([fb2, optim] as Promise<unknown>[]);
+    const results = await settledWithin([fb2, optim]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
     expect(env.emulator.state.appliedSteps(training.model_id)).toEqual([1, 3, 4]);
     // Held ~300 ms while the emulator answered try_again at once: paced polls (10, 20, 40, … 250 ms),
