@@ -195,7 +195,10 @@ export class Kernel<E extends EndpointSpec = never> {
     options: CallOptions &
       Omit<PollOptions, 'signal'> & {
         resubmitInput?: () => unknown;
-        /** Submit only after this settles (success or failure): strict submission order without awaiting. */
+        /**
+         * Submit only once this resolves: strict submission order without awaiting. If it rejects,
+         * nothing is sent and the future rejects with its reason (the caller aborts a queued request).
+         */
         after?: PromiseLike<unknown>;
       } = {},
   ): APIFuture<T> {
@@ -208,12 +211,7 @@ export class Kernel<E extends EndpointSpec = never> {
     const { maxResultBytes, onQueueState, resubmitInput, after, ...callOptions } = options;
     const submitOnce = async (body: unknown) =>
       protocol.requestId((await this.execute(endpointId, body, callOptions)).body);
-    const accepted = after
-      ? Promise.resolve(after).then(
-          () => submitOnce(input),
-          () => submitOnce(input),
-        )
-      : submitOnce(input);
+    const accepted = after ? Promise.resolve(after).then(() => submitOnce(input)) : submitOnce(input);
     const poller = this.getServices().futures;
     const future = new APIFuture<T>(
       accepted,

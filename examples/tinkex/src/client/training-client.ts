@@ -17,6 +17,7 @@ import {
   type CustomLoss,
 } from '../training/custom-loss.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
+import { SubmissionOrder } from '../training/submission-order.js';
 import { loggerOf } from './tinker-kernel.js';
 import type { SamplingRetryConfig } from './sampling-client.js';
 import type { ServiceClient } from './service-client.js';
@@ -28,18 +29,17 @@ import type { SessionContext } from './session-context.js';
  * `forwardBackward` and `optimStep` can be pipelined without awaiting in between.
  */
 export class TrainingClient {
-  private seq = 0;
-  /** Resolves when the latest submission was accepted (or failed): the next one's turn. */
-  private turn: Promise<unknown> = Promise.resolve();
+  /** seq_ids and the submission turn (see SubmissionOrder for what a failed submission does). */
+  private readonly order: SubmissionOrder;
   private readonly onQueueState: (event: QueueStateEvent) => void;
-  private readonly logger: ReturnType<typeof loggerOf>;
 
   constructor(
     private readonly service: ServiceClient,
     private readonly ctx: SessionContext,
     readonly model_id: string,
   ) {
-    const logger = (this.logger = loggerOf(service.kernel));
+    const logger = loggerOf(service.kernel);
+    this.order = new SubmissionOrder((message) => logger.warn(`${model_id}: ${message}`));
     this.onQueueState = debounceQueueState(
       (e) => {
         if (e.queueState !== 'active')
@@ -52,9 +52,7 @@ export class TrainingClient {
 
   /**
    * Submit one sequenced request after the previous one. The input is validated first, so a request
-   * that can never be sent reserves no seq_id (a hole the server would wait on). A reserved request that
-   * then fails for good (4xx, retries spent) burns its seq_id, as the Python SDK does: the next request
-   * takes the following id and is submitted at once; the server treats the skipped id as a gap.
+   * that can never be sent reserves no seq_id (a hole the server would wait on).
    */
   private enqueue<T>(endpoint: string, body: Record<string, unknown>): APIFuture<T> {
     this.check(endpoint, body);
@@ -63,22 +61,21 @@ export class TrainingClient {
 
   /** Throws the ValidationError the request would fail with; reserves nothing. */
   private check(endpoint: string, body: Record<string, unknown>): void {
-    this.service.kernel.validateInput(endpoint, { ...body, model_id: this.model_id, seq_id: this.seq + 1 });
+    this.service.kernel.validateInput(endpoint, {
+      ...body,
+      model_id: this.model_id,
+      seq_id: this.order.nextSeqId,
+    });
   }
 
   private reserve<T>(endpoint: string, body: Record<string, unknown>): APIFuture<T> {
-    const seq_id = ++this.seq;
-    const input = { ...body, model_id: this.model_id, seq_id };
-    const future = this.service.kernel.submit<T>(endpoint, input, {
-      after: this.turn,
-      onQueueState: this.onQueueState,
-    });
-    this.turn = future.accepted.catch((error: unknown) => {
-      this.logger.warn(
-        `${endpoint} (seq_id ${seq_id}) for ${this.model_id} was not accepted: ${(error as Error).message}. ` +
-          'Its future rejects; later requests go on with the next seq_id.',
-      );
-    });
+    const { seq_id, gate, track } = this.order.reserve(endpoint);
+    const future = this.service.kernel.submit<T>(
+      endpoint,
+      { ...body, model_id: this.model_id, seq_id },
+      { after: gate, onQueueState: this.onQueueState },
+    );
+    track(future.accepted);
     return future;
   }
 

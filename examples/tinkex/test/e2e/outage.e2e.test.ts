@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { APIConnectionError, FutureTimeoutError, type ResolvedConfig } from '../../src/index.js';
+import {
+  APIConnectionError,
+  FutureTimeoutError,
+  TrainingSequenceAbortedError,
+  type ResolvedConfig,
+} from '../../src/index.js';
 import { setup, TEXT, textDatum, bytes } from './harness.js';
 
 /**
@@ -10,15 +15,13 @@ import { setup, TEXT, textDatum, bytes } from './harness.js';
  * - a future being polled fails on the (max_retries + 1)-th poll in a row that cannot reach the server,
  *   after backing off Σ min(1 s · 2^i, 30 s) for i < max_retries (plus each poll's own connect time);
  * - a training request not yet accepted fails after its transport retries, Σ min(0.5 s · 2^i, 10 s)
- *   for i < max_retries; requests queued behind it then fail the same way one after another (each waits
- *   for its predecessor's submission, to keep seq_id order), so the k-th queued one fails after k times
- *   that;
+ *   for i < max_retries; the requests queued behind it are then not sent and reject at once with a
+ *   TrainingSequenceAbortedError naming it;
  * - a sample stops retrying once it has not succeeded for `progress_timeout_ms`, after at most one more
  *   backoff (≤ `retry_delay_max_ms`) and attempt.
  */
 function outageBoundMs(
   config: Pick<ResolvedConfig, 'max_retries'>,
-  queuedTraining: number,
   sampling: {
     progress_timeout_ms: number;
     retry_delay_max_ms: number;
@@ -27,7 +30,7 @@ function outageBoundMs(
   const sum = (n: number, base: number, cap: number) =>
     Array.from({ length: n }, (_, i) => Math.min(base * 2 ** i, cap)).reduce((a, b) => a + b, 0);
   const polling = sum(config.max_retries, 1_000, 30_000);
-  const submitting = queuedTraining * sum(config.max_retries, 500, 10_000);
+  const submitting = sum(config.max_retries, 500, 10_000);
   const sampleBound = sampling.progress_timeout_ms + sampling.retry_delay_max_ms + polling;
   return Math.max(polling, submitting, sampleBound);
 }
@@ -69,7 +72,7 @@ describe('an outage longer than the retry budget', () => {
     await env.emulator.close();
     const queued = [training.optimStep({ learning_rate: 1e-4 }), training.saveState('during-outage')];
 
-    const bound = outageBoundMs(env.service.config, queued.length, retry);
+    const bound = outageBoundMs(env.service.config, retry);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const guard = new Promise<'hung'>((resolve) => {
       // Hang guard only: generous on a loaded machine; the bound itself is what the docs state.
@@ -84,7 +87,11 @@ describe('an outage longer than the retry budget', () => {
     const results = outcome as PromiseSettledResult<unknown>[];
     expect(results.map((r) => r.status)).toEqual(Array(results.length).fill('rejected'));
     const reasons = results.map((r) => (r as PromiseRejectedResult).reason);
-    for (const reason of reasons.slice(0, 4)) expect(reason).toBeInstanceOf(APIConnectionError);
+    // Polled futures and the first queued request: the connection errors themselves.
+    for (const reason of reasons.slice(0, 3)) expect(reason).toBeInstanceOf(APIConnectionError);
+    // The request queued behind the failed one was not sent, and says which step failed.
+    expect(reasons[3]).toBeInstanceOf(TrainingSequenceAbortedError);
+    expect((reasons[3] as TrainingSequenceAbortedError).failed.endpoint).toBe('optim_step');
     for (const reason of reasons.slice(4)) {
       expect(reason instanceof APIConnectionError || reason instanceof FutureTimeoutError).toBe(true);
     }

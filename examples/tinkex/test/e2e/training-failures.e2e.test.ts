@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { APIStatusError, BadRequestError, ValidationError } from '../../src/index.js';
+import {
+  APIStatusError,
+  BadRequestError,
+  TrainingSequenceAbortedError,
+  ValidationError,
+} from '../../src/index.js';
 import { setup, TEXT, textDatum } from './harness.js';
 
 /**
@@ -74,23 +79,41 @@ describe('a failed training submission does not wedge the TrainingClient', () =>
     expect(env.emulator.state.appliedSteps(training.model_id)).toEqual([1, 3, 4]);
   });
 
-  it('retries running out leaves a gap the server never saw; later futures settle, polled a few times', async () => {
-    const { env, training, pollsFor } = await start({ sequenceGapMs: 300 }, { max_retries: 1 });
+  it('retries running out: that future fails, the queue behind it fails at once naming it, later calls run', async () => {
+    const { env, training, pollsFor, requests } = await start({ sequenceGapMs: 300 }, { max_retries: 1 });
     await training.forwardBackward([textDatum(TEXT)], 'cross_entropy');
     env.emulator.setChaos('5xx=1;scope=training');
     const lost = training.optimStep({ learning_rate: 1e-4 });
-    const [outcome] = await settledWithin([lost]);
+    const queued = [
+      training.forwardBackward([textDatum(TEXT)], 'cross_entropy'),
+      training.optimStep({ learning_rate: 1e-4 }),
+    ];
+    const outcomes = await settledWithin([lost, ...queued]);
     env.emulator.setChaos(undefined);
-    expect(outcome.status).toBe('rejected');
-    const error = (outcome as PromiseRejectedResult).reason as APIStatusError;
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    const [error, ...aborted] = outcomes.map((o) => (o as PromiseRejectedResult).reason);
     expect(error).toBeInstanceOf(APIStatusError);
-    expect(error.status).toBe(503);
-    // seq_id 2 never reached the server: seq_id 3 waits for it, then the gap is passed over.
+    expect((error as APIStatusError).status).toBe(503);
+    for (const reason of aborted) {
+      expect(reason).toBeInstanceOf(TrainingSequenceAbortedError);
+      expect((reason as TrainingSequenceAbortedError).failed).toMatchObject({
+        endpoint: 'optim_step',
+        seq_id: 2,
+      });
+      expect((reason as Error).message).toMatch(/optim_step \(seq_id 2\)/);
+    }
+    // The queued requests were never sent.
+    const sentSeqIds = [...requests('forward_backward'), ...requests('optim_step')].map(
+      (r) => (r.body as { seq_id: number }).seq_id,
+    );
+    expect(sentSeqIds).not.toContain(3);
+    expect(sentSeqIds).not.toContain(4);
+    // seq_ids 2-4 never reached the server: seq_id 5 waits for them, then the gap is passed over.
     const fb2 = training.forwardBackward([textDatum(TEXT)], 'cross_entropy');
     const optim = training.optimStep({ learning_rate: 1e-4 });
     const results = await settledWithin([fb2, optim]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
-    expect(env.emulator.state.appliedSteps(training.model_id)).toEqual([1, 3, 4]);
+    expect(env.emulator.state.appliedSteps(training.model_id)).toEqual([1, 5, 6]);
     // Held ~300 ms while the emulator answered try_again at once: paced polls (10, 20, 40, … 250 ms),
     // not the thousands an immediate re-poll loop sends.
     expect(pollsFor(fb2.requestId)).toBeGreaterThan(1);
