@@ -12,7 +12,9 @@ Usage:
   tinkex run info <training_run_id>
   tinkex checkpoint list [<training_run_id>]
   tinkex checkpoint info <tinker_path>
-  tinkex checkpoint download <tinker_path> --output <dir> [--force]
+  tinkex checkpoint download <tinker_path> [--output <dir>] [--force]
+      (extracts into <dir, default .>/<run_id>_<weights|sampler_weights>_<name>;
+       --force replaces only that folder)
   tinkex checkpoint delete|publish|unpublish <tinker_path>
   tinkex checkpoint ttl <tinker_path> <seconds|none>
   tinkex version
@@ -61,9 +63,16 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
         else if (sub === 'ttl' && arg && arg2)
           await rest.setCheckpointTtlFromTinkerPath(arg, arg2 === 'none' ? null : Number(arg2));
         else if (sub === 'download' && arg) {
+          const at = Math.max(argv.indexOf('--output'), argv.indexOf('-o'));
+          const output = at >= 0 ? (argv[at + 1] ?? '') : undefined;
+          if (output !== undefined && (output === '' || output.startsWith('-'))) {
+            process.stderr.write('tinkex: --output needs a directory\n');
+            return 2;
+          }
           const term = terminal();
-          const files = await downloadCheckpoint(rest, arg, {
-            output_dir: flag(argv, 'output') ?? '.',
+          const result = await downloadCheckpoint(rest, arg, {
+            // As `tinker checkpoint download`: the checkpoint gets its own folder in the current directory.
+            output_dir: output ?? process.cwd(),
             force: argv.includes('--force'),
             onProgress: (p) =>
               term.progress(
@@ -74,7 +83,7 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
               ),
           });
           term.endProgress();
-          print(files.join('\n'));
+          print(result);
         } else {
           process.stderr.write(HELP);
           return 2;
