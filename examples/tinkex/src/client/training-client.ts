@@ -121,7 +121,8 @@ export class TrainingClient {
   saveState(name: string, opts: { ttl_seconds?: number } = {}): APIFuture<{ path: string }> {
     return this.enqueue('save_weights', () => ({
       path: name,
-      ...(opts.ttl_seconds ? { ttl_seconds: opts.ttl_seconds } : {}),
+      // 0 is sent too, so the schema refuses it by name (minimum 1) instead of dropping it.
+      ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
     }));
   }
 
@@ -139,7 +140,8 @@ export class TrainingClient {
   saveWeightsForSampler(name: string, opts: { ttl_seconds?: number } = {}): APIFuture<{ path: string }> {
     return this.enqueue('save_weights_for_sampler', () => ({
       path: name,
-      ...(opts.ttl_seconds ? { ttl_seconds: opts.ttl_seconds } : {}),
+      // 0 is sent too, so the schema refuses it by name (minimum 1) instead of dropping it.
+      ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
     }));
   }
 
