@@ -59,4 +59,6 @@ export {
   InternalServerError,
   FutureFailedError,
   PristineError,
+  StreamIdleTimeoutError,
+  StreamTruncatedError,
 } from 'pristine';

@@ -6,7 +6,7 @@ import { APIConnectionError, APIUserAbortError } from '../errors/api-errors.js';
 import type { CompiledEndpoint } from '../manifest/compile.js';
 import type { CallOptions, CallResult } from '../pipeline/context.js';
 import { ResponseValidationError } from '../pipeline/stages/validate-response.js';
-import { StreamEventError, StreamIdleTimeoutError } from './stream-errors.js';
+import { StreamEventError, StreamIdleTimeoutError, StreamTruncatedError } from './stream-errors.js';
 
 export interface StreamHost {
   execute(endpointId: string, input: unknown, options?: CallOptions): Promise<CallResult>;
@@ -81,6 +81,8 @@ export class EventStream<T> implements AsyncIterable<T> {
               yield value as T;
             }
           }
+          const marker = endMarker(spec);
+          if (marker) throw new StreamTruncatedError(this.endpointId, marker);
           return;
         } catch (error) {
           const resumable = spec.resume && lastEventId !== undefined && error instanceof APIConnectionError;
@@ -125,6 +127,13 @@ export class EventStream<T> implements AsyncIterable<T> {
       yield next.value;
     }
   }
+}
+
+/** What ends the stream normally, if the endpoint declares anything: without it, the body was cut. */
+function endMarker(spec: { terminator?: string; doneEvent?: string }): string | undefined {
+  if (spec.terminator !== undefined) return `terminator ${JSON.stringify(spec.terminator)}`;
+  if (spec.doneEvent) return `"${spec.doneEvent}" event`;
+  return undefined;
 }
 
 function parseData(data: string): unknown {
