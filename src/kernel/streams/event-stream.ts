@@ -77,8 +77,11 @@ export class EventStream<T> implements AsyncIterable<T> {
                 throw new StreamEventError(this.endpointId, value);
               const issues = endpoint.validateEvent?.(value) ?? [];
               if (issues.length > 0) throw new ResponseValidationError(this.endpointId, issues, value);
+              // Events decoded from one chunk wait in a batch: none may reach a consumer that aborted.
+              throwIfAborted(signal);
               yielded++;
               yield value as T;
+              throwIfAborted(signal);
             }
           }
           const marker = endMarker(spec);
@@ -127,6 +130,11 @@ export class EventStream<T> implements AsyncIterable<T> {
       yield next.value;
     }
   }
+}
+
+/** The caller aborted: stop at once with the typed abort error, whatever is still buffered. */
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new APIUserAbortError(undefined, { cause: signal.reason });
 }
 
 /** What ends the stream normally, if the endpoint declares anything: without it, the body was cut. */

@@ -7,7 +7,7 @@ import {
   StreamIdleTimeoutError,
   StreamTruncatedError,
 } from '../../../src/kernel/streams/stream-errors.js';
-import { APIConnectionError } from '../../../src/kernel/errors/api-errors.js';
+import { APIConnectionError, APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
 import { Ports } from '../../../src/ports/index.js';
 import { RecordingClock } from '../../support/recording-clock.js';
 import { scriptedServer, type Route } from '../../support/scripted-server.js';
@@ -190,6 +190,30 @@ describe('kernel.stream', () => {
     expect(got).toEqual(['a', 'b']);
     await kernel.close();
   });
+
+  it.each(['signal', 'stream.abort()'])(
+    'after an abort through %s, yields none of the events already buffered and rejects with APIUserAbortError',
+    async (how) => {
+      const server = await serve((_req, res) => {
+        sse(res);
+        res.end('data: {"n":1}\n\ndata: {"n":2}\n\ndata: {"n":3}\n\ndata: [DONE]\n\n');
+      });
+      const kernel = kernelFor(server.url);
+      const controller = new AbortController();
+      const stream = kernel.stream('ticks', { from: 0 }, { signal: controller.signal });
+      const got: number[] = [];
+      const error = await (async () => {
+        for await (const t of stream) {
+          got.push(t.n);
+          if (how === 'signal') controller.abort();
+          else stream.abort();
+        }
+      })().catch((e) => e);
+      expect(got).toEqual([1]);
+      expect(error).toBeInstanceOf(APIUserAbortError);
+      await kernel.close();
+    },
+  );
 
   it('fails with an idle timeout distinct from the request timeout', async () => {
     const server = await serve((_req, res) => {

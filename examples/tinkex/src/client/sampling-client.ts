@@ -1,4 +1,5 @@
 import {
+  APIUserAbortError,
   FutureExpiredError,
   PristineError,
   RateLimitError,
@@ -149,17 +150,7 @@ export class SamplingClient {
       }
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
-      const response = await this.sample({ ...request, num_samples: 1 });
-      const sequence = response.sequences[0];
-      for (let i = 0; i < sequence.tokens.length; i++) {
-        yield {
-          type: 'token',
-          index: i,
-          token: sequence.tokens[i],
-          logprob: sequence.logprobs?.[i] ?? Number.NaN,
-        };
-      }
-      yield { type: 'done', response };
+      yield* fallbackStream(await this.sample({ ...request, num_samples: 1 }), options.signal);
     }
   }
 
@@ -182,6 +173,29 @@ export class SamplingClient {
   async getTokenizer(): Promise<Tokenizer> {
     return loadTokenizer(resolveTokenizerId(await this.getBaseModel(), undefined));
   }
+}
+
+/**
+ * The events of a complete response, for servers without the SSE extension. Like the real stream, it
+ * yields nothing once `signal` is aborted and rejects with `APIUserAbortError` instead.
+ */
+function* fallbackStream(response: SampleResponse, signal?: AbortSignal): Generator<SampleStreamChunk> {
+  const stopIfAborted = () => {
+    if (signal?.aborted) throw new APIUserAbortError(undefined, { cause: signal.reason });
+  };
+  const sequence = response.sequences[0];
+  for (let i = 0; i < sequence.tokens.length; i++) {
+    stopIfAborted();
+    yield {
+      type: 'token',
+      index: i,
+      token: sequence.tokens[i],
+      logprob: sequence.logprobs?.[i] ?? Number.NaN,
+    };
+  }
+  stopIfAborted();
+  yield { type: 'done', response };
+  stopIfAborted();
 }
 
 function classify(error: unknown, retryEnabled: boolean): AttemptOutcome<SampleResponse> {
