@@ -3,7 +3,6 @@ import {
   FutureExpiredError,
   PristineError,
   RateLimitError,
-  debounceQueueState,
   NotFoundError,
   ValidationError,
   type AttemptOutcome,
@@ -14,6 +13,7 @@ import { estimateModelInputBytes } from '../training/chunking.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
 import { loggerOf } from './tinker-kernel.js';
+import { queueStateLogger } from './queue-state-logger.js';
 import type { ServiceClient } from './service-client.js';
 
 /** The Python SDK's RetryConfig for sampling. */
@@ -79,15 +79,13 @@ export class SamplingClient {
       },
     };
     this.bucket = `tinker-sampling|${sampling_session_id}`;
-    const logger = loggerOf(service.kernel);
-    this.onQueueState = debounceQueueState(
-      (e) => {
-        if (e.queueState !== 'active')
-          logger.warn(`Sampling for ${sampling_session_id} is paused. Reason: ${e.reason ?? e.queueState}.`);
-      },
-      service.kernel.getServices().clock,
-      60_000,
-    );
+    this.onQueueState = queueStateLogger({
+      logger: loggerOf(service.kernel),
+      clock: service.kernel.getServices().clock,
+      scope: service.kernel,
+      prefix: 'Sampling',
+      identifier: sampling_session_id,
+    });
   }
 
   private body(request: SampleRequest) {

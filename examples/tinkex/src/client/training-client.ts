@@ -1,4 +1,5 @@
-import { APIFuture, debounceQueueState, type QueueStateEvent } from 'pristine';
+import { APIFuture, type QueueStateEvent } from 'pristine';
+import { queueStateLogger } from './queue-state-logger.js';
 import type {
   AdamParams,
   Datum,
@@ -38,15 +39,13 @@ export class TrainingClient {
     private readonly ctx: SessionContext,
     readonly model_id: string,
   ) {
-    const logger = loggerOf(service.kernel);
-    this.onQueueState = debounceQueueState(
-      (e) => {
-        if (e.queueState !== 'active')
-          logger.warn(`Training for ${model_id} is paused. Reason: ${e.reason ?? e.queueState}.`);
-      },
-      service.kernel.getServices().clock,
-      60_000,
-    );
+    this.onQueueState = queueStateLogger({
+      logger: loggerOf(service.kernel),
+      clock: service.kernel.getServices().clock,
+      scope: service.kernel,
+      prefix: 'Training',
+      identifier: model_id,
+    });
   }
 
   /** Submit one sequenced request after the previous one, with a seq_id reserved now. */

@@ -1,0 +1,44 @@
+import { describe, expect, it } from '@jest/globals';
+import { Ports, type Logger } from 'pristine';
+import { InstantClock } from './instant-clock.js';
+import { setup, TEXT, textDatum } from './harness.js';
+
+describe('queue-state warnings under real pauses from the emulator', () => {
+  it('warn once per model per minute however often the state flips', async () => {
+    const clock = new InstantClock();
+    const warnings: string[] = [];
+    const logger: Logger = {
+      level: 'warn',
+      debug: () => {},
+      info: () => {},
+      warn: (m) => warnings.push(m),
+      error: () => {},
+    };
+    const env = await setup(
+      { chaos: 'pause=0.6;scope=futures' },
+      {
+        configureKernel: (kernel) => {
+          kernel.register(Ports.Clock, clock);
+          kernel.register(Ports.Logger, logger);
+        },
+      },
+    );
+    try {
+      const states: string[] = [];
+      env.service.kernel.events.on('queue:state', (e) => states.push(e.queueState));
+      const start = clock.now();
+      const training = await env.service.createLoraTrainingClient({
+        base_model: 'meta-llama/Llama-3.2-1B',
+        rank: 4,
+      });
+      for (let i = 0; i < 8; i++) await training.forwardBackward([textDatum(TEXT)], 'cross_entropy');
+      const paused = states.filter((s) => s !== 'active').length;
+      expect(paused).toBeGreaterThanOrEqual(4);
+      const mine = warnings.filter((w) => w.startsWith(`Training for ${training.model_id} is paused.`));
+      expect(mine.length).toBeGreaterThanOrEqual(1);
+      expect(mine.length).toBeLessThanOrEqual(1 + Math.floor((clock.now() - start) / 60_000));
+    } finally {
+      await env.close();
+    }
+  }, 30_000);
+});
