@@ -12,8 +12,6 @@ import { ModelInput } from '../types/model-input.js';
 import { estimateModelInputBytes } from '../training/chunking.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
-import { loggerOf } from './tinker-kernel.js';
-import { queueStateLogger } from './queue-state-logger.js';
 import type { ServiceClient } from './service-client.js';
 
 /** The Python SDK's RetryConfig for sampling. */
@@ -79,13 +77,7 @@ export class SamplingClient {
       },
     };
     this.bucket = `tinker-sampling|${sampling_session_id}`;
-    this.onQueueState = queueStateLogger({
-      logger: loggerOf(service.kernel),
-      clock: service.kernel.getServices().clock,
-      scope: service.kernel,
-      prefix: 'Sampling',
-      identifier: sampling_session_id,
-    });
+    this.onQueueState = service.queueWarnings('Sampling', sampling_session_id);
   }
 
   private body(request: SampleRequest) {

@@ -1,5 +1,4 @@
 import { APIFuture, type QueueStateEvent } from 'pristine';
-import { queueStateLogger } from './queue-state-logger.js';
 import type {
   AdamParams,
   Datum,
@@ -18,7 +17,6 @@ import {
   type CustomLoss,
 } from '../training/custom-loss.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
-import { loggerOf } from './tinker-kernel.js';
 import type { SamplingRetryConfig } from './sampling-client.js';
 import type { ServiceClient } from './service-client.js';
 import type { SessionContext } from './session-context.js';
@@ -39,13 +37,7 @@ export class TrainingClient {
     private readonly ctx: SessionContext,
     readonly model_id: string,
   ) {
-    this.onQueueState = queueStateLogger({
-      logger: loggerOf(service.kernel),
-      clock: service.kernel.getServices().clock,
-      scope: service.kernel,
-      prefix: 'Training',
-      identifier: model_id,
-    });
+    this.onQueueState = service.queueWarnings('Training', model_id);
   }
 
   /** Submit one sequenced request after the previous one, with a seq_id reserved now. */
