@@ -1,19 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { Ports, type Logger } from 'pristine';
+import { CaptureLogger, Ports } from 'pristine';
 import { InstantClock } from './instant-clock.js';
 import { setup, TEXT, textDatum } from './harness.js';
 
 describe('queue-state warnings under real pauses from the emulator', () => {
   it('warn once per model (and once for model creation) per minute however often the state flips', async () => {
     const clock = new InstantClock();
-    const warnings: string[] = [];
-    const logger: Logger = {
-      level: 'warn',
-      debug: () => {},
-      info: () => {},
-      warn: (m) => warnings.push(m),
-      error: () => {},
-    };
+    const logger = new CaptureLogger({ level: 'warn' });
     const env = await setup(
       { chaos: 'pause=0.6;scope=futures' },
       {
@@ -34,6 +27,7 @@ describe('queue-state warnings under real pauses from the emulator', () => {
       for (let i = 0; i < 8; i++) await training.forwardBackward([textDatum(TEXT)], 'cross_entropy');
       const paused = states.filter((s) => s !== 'active').length;
       expect(paused).toBeGreaterThanOrEqual(4);
+      const warnings = logger.records.filter((r) => r.level === 'warn').map((r) => r.message);
       const mine = warnings.filter((w) => w.startsWith(`Training for ${training.model_id} is paused.`));
       expect(mine.length).toBeGreaterThanOrEqual(1);
       const windows = 1 + Math.floor((clock.now() - start) / 60_000);
