@@ -27,6 +27,26 @@ function flag(argv: string[], name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
+/**
+ * Run `work` with a signal that Ctrl-C (SIGINT) or SIGTERM aborts, so the operation can clean up (the
+ * download removes its staging folder) instead of the process dying mid-way.
+ */
+async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T | 'interrupted'> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await work(controller.signal);
+  } catch (error) {
+    if (controller.signal.aborted) return 'interrupted';
+    throw error;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
 export async function runCli(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const [command, sub, arg, arg2] = argv;
   const print = (value: unknown) =>
@@ -69,20 +89,26 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
             process.stderr.write('tinkex: --output needs a directory\n');
             return 2;
           }
-          const term = terminal();
-          const result = await downloadCheckpoint(rest, arg, {
-            // As `tinker checkpoint download`: the checkpoint gets its own folder in the current directory.
-            output_dir: output ?? process.cwd(),
-            force: argv.includes('--force'),
-            onProgress: (p) =>
-              term.progress(
-                'download',
-                p.downloadedBytes,
-                p.totalBytes,
-                `${(p.downloadedBytes / 1024).toFixed(0)} KiB`,
-              ),
+          const result = await interruptible((signal) => {
+            const term = terminal();
+            return downloadCheckpoint(rest, arg, {
+              // As `tinker checkpoint download`: the checkpoint gets its own folder in the current directory.
+              output_dir: output ?? process.cwd(),
+              force: argv.includes('--force'),
+              signal,
+              onProgress: (p) =>
+                term.progress(
+                  'download',
+                  p.downloadedBytes,
+                  p.totalBytes,
+                  `${(p.downloadedBytes / 1024).toFixed(0)} KiB`,
+                ),
+            }).finally(() => term.endProgress());
           });
-          term.endProgress();
+          if (result === 'interrupted') {
+            process.stderr.write('tinkex: download interrupted; nothing was left behind\n');
+            return 130;
+          }
           print(result);
         } else {
           process.stderr.write(HELP);

@@ -58,6 +58,8 @@ export async function downloadCheckpoint(
     await mkdir(staging);
     await extractSafely(archive, staging);
     const files = await listFiles(staging);
+    // An abort during extraction (which takes no signal) still wins: nothing is installed.
+    if (options.signal?.aborted) throw new APIUserAbortError(undefined, { cause: options.signal.reason });
     await install(staging, target, work, force);
     return { checkpoint_path: tinker_path, destination: target, files };
   } finally {
