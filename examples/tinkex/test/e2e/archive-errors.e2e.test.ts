@@ -48,6 +48,7 @@ describe('checkpoint archives the server should never send', () => {
       empty: { body: Buffer.alloc(0) },
       truncated: { body: good.subarray(0, 1000) },
       'cut-connection': { body: good, cutAfter: 1000 },
+      'cut-chunked': { body: good, cutAfter: 1000, chunked: true },
       'dot-dot': {
         body: await tarOf(['../evil.txt'], (d) => writeFile(join(d, '..', 'evil.txt'), 'x'), true),
       },
@@ -96,6 +97,7 @@ describe('checkpoint archives the server should never send', () => {
     ['empty', CorruptArchiveError],
     ['truncated', CorruptArchiveError],
     ['cut-connection', APIConnectionError],
+    ['cut-chunked', APIConnectionError],
     ['dot-dot', UnsafeArchiveError],
     ['inner-symlink', UnsafeArchiveError],
     ['write-through-symlink', UnsafeArchiveError],
@@ -134,7 +136,7 @@ describe('checkpoint archives the server should never send', () => {
       env: { TINKER_BASE_URL: server.url, TINKER_API_KEY: API_KEY },
     });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^tinkex: CorruptArchiveError: /);
+    expect(result.stderr).toMatch(/^tinkex: CorruptArchiveError: /m);
     expect(await snapshot(cwd)).toEqual({ 'notes.txt': expect.any(String) });
   }, 30_000);
 });

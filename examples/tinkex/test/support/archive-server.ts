@@ -4,8 +4,10 @@ import type { AddressInfo } from 'node:net';
 /** What the archive server sends for one checkpoint name: bytes, optionally cut after `cutAfter`. */
 export interface ArchiveAnswer {
   body: Buffer;
-  /** Announce the full length, send this many bytes, then destroy the socket. */
+  /** Send this many bytes, then destroy the socket. */
   cutAfter?: number;
+  /** Send no Content-Length (chunked, as the emulator does). */
+  chunked?: boolean;
 }
 
 /**
@@ -26,7 +28,10 @@ export async function startArchiveServer(answers: Record<string, ArchiveAnswer>)
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"detail":"not found"}');
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/x-tar', 'content-length': answer.body.length });
+    res.writeHead(200, {
+      'content-type': 'application/x-tar',
+      ...(answer.chunked ? {} : { 'content-length': answer.body.length }),
+    });
     if (answer.cutAfter === undefined) res.end(answer.body);
     else res.write(answer.body.subarray(0, answer.cutAfter), () => res.destroy());
   });
