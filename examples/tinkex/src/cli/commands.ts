@@ -1,7 +1,7 @@
 import { runEmulatorCli } from '../emulator/cli.js';
 import { main as quickstart } from '../demo/main.js';
-import { downloadCheckpoint, ServiceClient, VERSION } from '../index.js';
-import { terminal } from './terminal.js';
+import { ServiceClient, VERSION } from '../index.js';
+import { downloadCommand } from './download-command.js';
 
 const HELP = `tinkex ${VERSION}
 
@@ -25,26 +25,6 @@ Environment: TINKER_API_KEY, TINKER_BASE_URL (see docs/configuration.md).
 function flag(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : undefined;
-}
-
-/**
- * Run `work` with a signal that Ctrl-C (SIGINT) or SIGTERM aborts, so the operation can clean up (the
- * download removes its staging folder) instead of the process dying mid-way.
- */
-async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T | 'interrupted'> {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
-    return await work(controller.signal);
-  } catch (error) {
-    if (controller.signal.aborted) return 'interrupted';
-    throw error;
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
 }
 
 export async function runCli(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
@@ -82,35 +62,8 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
         else if (sub === 'unpublish' && arg) await rest.unpublishCheckpointFromTinkerPath(arg);
         else if (sub === 'ttl' && arg && arg2)
           await rest.setCheckpointTtlFromTinkerPath(arg, arg2 === 'none' ? null : Number(arg2));
-        else if (sub === 'download' && arg) {
-          const at = Math.max(argv.indexOf('--output'), argv.indexOf('-o'));
-          const output = at >= 0 ? (argv[at + 1] ?? '') : undefined;
-          if (output !== undefined && (output === '' || output.startsWith('-'))) {
-            process.stderr.write('tinkex: --output needs a directory\n');
-            return 2;
-          }
-          const result = await interruptible((signal) => {
-            const term = terminal();
-            return downloadCheckpoint(rest, arg, {
-              // As `tinker checkpoint download`: the checkpoint gets its own folder in the current directory.
-              output_dir: output ?? process.cwd(),
-              force: argv.includes('--force'),
-              signal,
-              onProgress: (p) =>
-                term.progress(
-                  'download',
-                  p.downloadedBytes,
-                  p.totalBytes,
-                  `${(p.downloadedBytes / 1024).toFixed(0)} KiB`,
-                ),
-            }).finally(() => term.endProgress());
-          });
-          if (result === 'interrupted') {
-            process.stderr.write('tinkex: download interrupted; nothing was left behind\n');
-            return 130;
-          }
-          print(result);
-        } else {
+        else if (sub === 'download' && arg) return await downloadCommand(rest, arg, argv, print);
+        else {
           process.stderr.write(HELP);
           return 2;
         }
