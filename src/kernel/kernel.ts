@@ -15,8 +15,9 @@ import { builtInStages } from './pipeline/built-in-stages.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { PipelineCallContext } from './pipeline/call-context.js';
 import type { Plugin, PluginSpec, RegisteredPlugin } from './plugin.js';
-import { SecretRegistry } from './redact.js';
+import { SecretRegistry, isSecretHeader } from './redact.js';
 import { staticHeaders } from './request/platform-headers.js';
+import { leavesOrigin } from './request/cross-origin.js';
 import { ProxyResolver } from './request/proxy-for.js';
 import { resolveServices } from './resolve-services.js';
 import type { KernelServices, KernelSettings } from './services.js';
@@ -74,7 +75,9 @@ export class Kernel<E extends EndpointSpec = never> {
     ]) {
       if (proxy) this.secrets.addUrlCredentials(proxy);
     }
-    this.proxies = new ProxyResolver(this.settings, process.env);
+    this.proxies = new ProxyResolver(this.settings, process.env, (proxy) =>
+      this.secrets.addUrlCredentials(proxy),
+    );
     this.container = rootContainer.createChildContainer();
     registerDefaultAdapters(this.container, {
       settings: this.settings,
@@ -135,14 +138,20 @@ export class Kernel<E extends EndpointSpec = never> {
       }
     }
     if (spec.stages) this.pipeline.insertAll(spec.stages);
+    const headers = staticHeaders(spec.name, spec.version, spec.headers);
     const registered: RegisteredPlugin = {
       spec,
       endpoints: new Map(compiled.map((e) => [e.id, e])),
-      staticHeaders: staticHeaders(spec.name, spec.version, spec.headers),
+      staticHeaders: headers,
+      crossOriginHeaders: { 'user-agent': headers['user-agent'], accept: headers.accept },
     };
     this.plugins.set(spec.name, registered);
     for (const endpoint of compiled) this.endpoints.set(endpoint.id, { plugin: registered, endpoint });
     for (const scheme of Object.values(spec.auth ?? {})) this.registerSecrets(scheme);
+    for (const value of spec.secrets ?? []) this.secrets.add(value);
+    for (const [name, value] of Object.entries(spec.headers?.static ?? {})) {
+      if (isSecretHeader(name)) this.secrets.add(value);
+    }
     if (spec.register) {
       spec.register(this.container);
       for (const [token, adapter] of this.overrides) bind(this.container, token, adapter);
@@ -321,6 +330,9 @@ export class Kernel<E extends EndpointSpec = never> {
   ): CallContext {
     const services = this.getServices();
     const resolved = this.resolveOptions(plugin.spec, endpoint, options);
+    // Another origin (a signed download URL) gets no credentials and no plugin headers, unless opted in.
+    const home = plugin.spec.defaults?.baseUrl ?? this.settings.baseUrl;
+    const crossOrigin = !endpoint.spec.crossOriginCredentials && leavesOrigin(home, options.baseUrl);
     const idem = plugin.spec.headers?.idempotency;
     const wantsKey = idem !== false && endpoint.method !== 'GET' && endpoint.method !== 'HEAD';
     return new PipelineCallContext({
@@ -329,7 +341,8 @@ export class Kernel<E extends EndpointSpec = never> {
       endpoint,
       input: (input ?? {}) as Record<string, unknown>,
       options: resolved,
-      auth: this.authFor(plugin.spec, endpoint, services),
+      auth: crossOrigin ? undefined : this.authFor(plugin.spec, endpoint, services),
+      crossOrigin,
       idempotencyKey: wantsKey ? (options.idempotencyKey ?? idem?.generate?.() ?? randomUUID()) : undefined,
       startedAt: services.clock.now(),
     });

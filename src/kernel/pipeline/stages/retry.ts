@@ -1,5 +1,6 @@
 import type { AttemptOutcome } from '../../../ports/retry.js';
 import { APIUserAbortError } from '../../errors/api-errors.js';
+import { scrubError } from '../../errors/error-secrets.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import type { CallResult, Stage } from '../context.js';
 
@@ -23,8 +24,14 @@ export const retryStage: Stage = {
         replayable: () => context.replayable,
         signal: context.options.signal,
         delays: policy,
+        // Scrubbed before listeners see it: a retry logger must not print an echoed credential.
         onRetry: ({ attempt, delayMs, error }) =>
-          services.events.emit('request:retry', { endpointId: endpoint.id, attempt, delayMs, error }),
+          services.events.emit('request:retry', {
+            endpointId: endpoint.id,
+            attempt,
+            delayMs,
+            error: scrubError(error, services.secrets),
+          }),
       },
     );
   },
