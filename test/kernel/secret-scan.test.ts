@@ -89,7 +89,11 @@ const withCredentials = (url: string) =>
   url.replace('http://', `http://${PROXY_USER}:${encodeURIComponent(PROXY_PASSWORD)}@`);
 
 beforeAll(async () => {
-  [echo, proxy, rejecting] = await Promise.all([startEchoServer(), startForwardProxy(), startRejectingProxy()]);
+  [echo, proxy, rejecting] = await Promise.all([
+    startEchoServer(),
+    startForwardProxy(),
+    startRejectingProxy(),
+  ]);
   refused = await closedPortUrl();
 });
 afterAll(async () => {

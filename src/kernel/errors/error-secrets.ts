@@ -53,7 +53,12 @@ export function sanitizedCause(error: unknown, depth = 0): Error | undefined {
   copy.name = error.name;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' || typeof code === 'number') {
-    Object.defineProperty(copy, 'code', { value: code, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(copy, 'code', {
+      value: code,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   copy.stack = scrubText(error.stack ?? `${error.name}: ${error.message}`);
   if (error.cause !== undefined && depth < MAX_CAUSE_DEPTH) {

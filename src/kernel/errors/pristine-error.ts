@@ -47,7 +47,11 @@ export class PristineError extends Error {
   }
 
   /** Like Node's own error format (stack, then the fields), but from the redacted view. */
-  [inspect.custom](_depth: number, options: InspectOptionsStylized, inspectFn: typeof inspect = inspect): string {
+  [inspect.custom](
+    _depth: number,
+    options: InspectOptionsStylized,
+    inspectFn: typeof inspect = inspect,
+  ): string {
     const stack = scrubberOf(this).scrub(this.stack ?? `${this.name}: ${this.message}`);
     const { name: _name, message: _message, ...fields } = redactedView(this);
     if (Object.keys(fields).length === 0) return stack;

@@ -43,13 +43,18 @@ describe('checkpoint archive download to another origin', () => {
     emulatorUrl = env.emulator.url;
     cleanup.push(env.close);
 
-    const training = await env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 4 });
+    const training = await env.service.createLoraTrainingClient({
+      base_model: 'meta-llama/Llama-3.2-1B',
+      rank: 4,
+    });
     await training.forwardBackward([textDatum(TEXT)], 'cross_entropy');
     const { path } = await training.saveState('ckpt');
     const out = await mkdtemp(join(tmpdir(), 'tinkex-origin-'));
     cleanup.push(() => rm(out, { recursive: true, force: true }));
 
-    const files = await downloadCheckpoint(env.service.createRestClient(), path, { output_dir: join(out, 'ckpt') });
+    const files = await downloadCheckpoint(env.service.createRestClient(), path, {
+      output_dir: join(out, 'ckpt'),
+    });
 
     expect(files).toEqual(['adapter_config.json', 'adapter_model.json']);
     // The Tinker API got every header meant for it...
@@ -62,7 +67,8 @@ describe('checkpoint archive download to another origin', () => {
     expect(archiveHost.seen).toHaveLength(1);
     const download = archiveHost.seen[0];
     const sent = Object.keys(download).sort();
-    for (const name of sent) expect(name).not.toMatch(/^(x-api-key|authorization|cf-access-|x-team|x-stainless-)/);
+    for (const name of sent)
+      expect(name).not.toMatch(/^(x-api-key|authorization|cf-access-|x-team|x-stainless-)/);
     expect(JSON.stringify(download)).not.toMatch(new RegExp(`${API_KEY}|${CF_ID}|${CF_SECRET}`));
     expect(download['user-agent']).toMatch(/^Tinkex\/TypeScript /);
   });

@@ -34,7 +34,8 @@ export function startEchoingApi(): Promise<Host> {
       if (req.url?.includes('/hang')) return;
       const echo: Record<string, string> = {};
       for (const [name, value] of Object.entries(req.headers)) {
-        if (typeof value === 'string' && name !== 'host' && name !== 'content-length') echo[`x-echo-${name}`] = value;
+        if (typeof value === 'string' && name !== 'host' && name !== 'content-length')
+          echo[`x-echo-${name}`] = value;
       }
       res.writeHead(401, { ...echo, 'content-type': 'application/json' });
       res.end(JSON.stringify({ detail: `invalid credentials ${Object.values(echo).join(' ')}`, echo }));

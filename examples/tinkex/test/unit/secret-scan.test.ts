@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { inspect } from 'node:util';
-import { CaptureLogger, GotTransport, PristineError, Ports, UndiciTransport, type Transport } from 'pristine';
+import { CaptureLogger, GotTransport, PristineError, Ports, type Transport } from 'pristine';
 import { ServiceClient } from '../../src/index.js';
 import { InstantClock } from '../e2e/instant-clock.js';
 import { refusedUrl, startEchoingApi, startForwarder, type Host } from '../support/loopback-hosts.js';
@@ -30,7 +30,8 @@ const CREDENTIALS = [
 let api: Host;
 let proxy: Host;
 let refused = '';
-const withCredentials = (url: string) => url.replace('http://', `http://scan:${encodeURIComponent(PROXY_PASSWORD)}@`);
+const withCredentials = (url: string) =>
+  url.replace('http://', `http://scan:${encodeURIComponent(PROXY_PASSWORD)}@`);
 
 beforeAll(async () => {
   api = await startEchoingApi();
@@ -115,7 +116,9 @@ describe.each([
       const received = scenario.witness().seen.slice(before);
       expect(received.length).toBeGreaterThan(0);
       // The credentials were really sent (to the API or, for the proxy, in Proxy-Authorization).
-      expect(JSON.stringify(received)).toMatch(scenario.proxy ? /proxy-authorization|x-api-key/ : /x-api-key/);
+      expect(JSON.stringify(received)).toMatch(
+        scenario.proxy ? /proxy-authorization|x-api-key/ : /x-api-key/,
+      );
     }
   });
 });
