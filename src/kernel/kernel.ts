@@ -3,7 +3,9 @@ import { container as rootContainer, type DependencyContainer, type InjectionTok
 import { Ports } from '../ports/index.js';
 import type { AuthScheme } from '../ports/auth.js';
 import type { Serializer } from '../ports/serializer.js';
+import { bind, type AdapterRegistration } from './bind-adapter.js';
 import { registerDefaultAdapters } from './default-adapters.js';
+import { scrubError } from './errors/error-secrets.js';
 import { PristineError } from './errors/pristine-error.js';
 import { KernelEvents } from './events.js';
 import { DEFAULT_SETTINGS, type KernelOptions } from './kernel-options.js';
@@ -30,8 +32,7 @@ import { PipelineSessionManager } from './sessions/pipeline-session-manager.js';
 import { EventStream, type StreamOptions } from './streams/event-stream.js';
 import { paginate, type PageIterable } from './pagination/paginate.js';
 
-/** An adapter instance, or a factory that builds it from the kernel's container. */
-export type AdapterRegistration<T> = T | ((container: DependencyContainer) => T);
+export type { AdapterRegistration } from './bind-adapter.js';
 
 const KNOWN_TOKENS: ReadonlySet<symbol> = new Set(Object.values(Ports));
 
@@ -226,14 +227,19 @@ export class Kernel<E extends EndpointSpec = never> {
     const future = new APIFuture<T>(
       accepted,
       (requestId, signal) =>
-        poller.poll<T>(protocol, requestId, {
-          signal: callOptions.signal ? AbortSignal.any([signal, callOptions.signal]) : signal,
-          maxResultBytes,
-          onQueueState,
-          submitEndpoint: endpointId,
-          submitRoundtripMs: clock.now() - started,
-          resubmit: () => submitOnce(resubmitInput ? resubmitInput() : input),
-        }),
+        poller
+          .poll<T>(protocol, requestId, {
+            signal: callOptions.signal ? AbortSignal.any([signal, callOptions.signal]) : signal,
+            maxResultBytes,
+            onQueueState,
+            submitEndpoint: endpointId,
+            submitRoundtripMs: clock.now() - started,
+            resubmit: () => submitOnce(resubmitInput ? resubmitInput() : input),
+          })
+          // A failed future carries the server's message and body: scrubbed like a call's error.
+          .catch((error: unknown) => {
+            throw error instanceof Error ? scrubError(error, this.secrets) : error;
+          }),
       clock,
     );
     this.liveFutures.add(future as APIFuture<unknown>);
@@ -317,6 +323,7 @@ export class Kernel<E extends EndpointSpec = never> {
         return kernel.getServices().telemetry;
       },
       events: kernel.events,
+      secrets: kernel.secrets,
       emitQueueState: (event: { requestId: string; queueState: string; reason?: string }) =>
         kernel.events.emit('queue:state', event),
     };
@@ -388,17 +395,6 @@ function bodyOf(result: CallResult): unknown {
 /** Create a kernel with its own container. */
 export function createKernel(options: KernelOptions = {}): Kernel {
   return new Kernel(options);
-}
-
-function bind<T>(container: DependencyContainer, token: symbol, adapter: AdapterRegistration<T>): void {
-  if (typeof adapter === 'function') {
-    let instance: T | undefined;
-    container.register(token, {
-      useFactory: (c) => (instance ??= (adapter as (c: DependencyContainer) => T)(c)),
-    });
-  } else {
-    container.register(token, { useValue: adapter });
-  }
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
