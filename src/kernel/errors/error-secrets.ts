@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { redactValue, scrubText } from '../redact.js';
 
 /** Anything that can scrub known secrets from text; in practice a kernel's `SecretRegistry`. */
@@ -48,7 +49,8 @@ const MAX_CAUSE_DEPTH = 5;
  */
 export function sanitizedCause(error: unknown, depth = 0): Error | undefined {
   if (error === undefined || error === null) return undefined;
-  if (!(error instanceof Error)) return new Error(scrubText(String(error)));
+  // isNativeError too: an error from another realm (a vm context, Jest) fails `instanceof Error`.
+  if (!(error instanceof Error || types.isNativeError(error))) return new Error(scrubText(String(error)));
   const copy = new Error(scrubText(error.message));
   copy.name = error.name;
   const code = (error as { code?: unknown }).code;
