@@ -145,6 +145,7 @@ export class Kernel<E extends EndpointSpec = never> {
       endpoints: new Map(compiled.map((e) => [e.id, e])),
       staticHeaders: headers,
       crossOriginHeaders: { 'user-agent': headers['user-agent'], accept: headers.accept },
+      originBound: Object.freeze(Object.keys(spec.headers?.static ?? {}).map((name) => name.toLowerCase())),
     };
     this.plugins.set(spec.name, registered);
     for (const endpoint of compiled) this.endpoints.set(endpoint.id, { plugin: registered, endpoint });

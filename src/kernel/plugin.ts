@@ -103,4 +103,6 @@ export interface RegisteredPlugin {
   readonly staticHeaders: Readonly<Record<string, string>>;
   /** What a request to another origin starts from: User-Agent and Accept only. */
   readonly crossOriginHeaders: Readonly<Record<string, string>>;
+  /** The plugin's static header names (lower-case): dropped when a redirect leaves its origin. */
+  readonly originBound: readonly string[];
 }

@@ -27,6 +27,8 @@ async function recorder(): Promise<Recorder> {
   const server = http.createServer((req, res) => {
     seen.push(req.headers);
     req.resume();
+    const away = /^\/away\?to=(.+)$/.exec(req.url!);
+    if (away) return res.writeHead(302, { location: decodeURIComponent(away[1]) }).end();
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -70,6 +72,14 @@ function originPlugin(baseUrl: string) {
           multiSegment: ['path'],
           input: Type.Object({ path: Type.String(), range: Type.Optional(Type.String()) }),
           headers: { range: 'Range' },
+          response: ok,
+        },
+        {
+          id: 'away',
+          method: 'GET',
+          path: '/away',
+          input: Type.Object({ to: Type.String() }),
+          query: ['to'],
           response: ok,
         },
         {
@@ -117,6 +127,18 @@ describe.each([
     expect(received.range).toBe('bytes=0-');
     expect(received['x-call-header']).toBe('mine');
     expect(JSON.stringify(received)).not.toContain(API_KEY);
+  });
+
+  it('drop them when the plugin API redirects to another origin', async () => {
+    const kernel = createKernel().use(originPlugin(api.url));
+    kernel.register(Ports.Transport, makeTransport());
+    archive.seen.length = 0;
+    await kernel.call('away', { to: `${archive.url}/signed` });
+    await kernel.close();
+    expect(archive.seen).toHaveLength(1);
+    for (const name of ['x-api-key', 'x-tenant', 'x-access-client-id']) {
+      expect(archive.seen[0]).not.toHaveProperty(name);
+    }
   });
 
   it('send them to another origin when the endpoint opts in with crossOriginCredentials', async () => {

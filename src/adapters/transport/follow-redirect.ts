@@ -7,11 +7,16 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 export const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'api-key'];
 
 /**
- * Remove every credential header before a request goes to another origin: the fixed list, and any
- * name that looks secret by the kernel's rules (`x-auth-token`, `cf-access-client-secret`, …).
+ * Remove every credential header before a request goes to another origin: the fixed list, the
+ * request's origin-bound headers, and any name that looks secret by the kernel's rules
+ * (`x-auth-token`, `cf-access-client-secret`, …).
  */
-export function dropCredentialHeaders(headers: Record<string, unknown>): void {
+export function dropCredentialHeaders(
+  headers: Record<string, unknown>,
+  originBound: readonly string[] = [],
+): void {
   for (const name of CREDENTIAL_HEADERS) delete headers[name];
+  for (const name of originBound) delete headers[name];
   for (const name of Object.keys(headers)) if (isSecretHeader(name)) delete headers[name];
 }
 
@@ -49,6 +54,6 @@ export function redirectTarget(
   } else if (body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array)) {
     return undefined; // a stream was consumed by the first request and cannot be sent again
   }
-  if (target.origin !== new URL(request.url).origin) dropCredentialHeaders(headers);
+  if (target.origin !== new URL(request.url).origin) dropCredentialHeaders(headers, request.originBound);
   return { ...request, method, url: target.href, headers, body };
 }

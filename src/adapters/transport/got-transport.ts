@@ -55,6 +55,8 @@ export class GotTransport implements Transport {
         // The keep-alive agents are set on the instance; only a proxy needs its own per request.
         ...(proxyAgents ? { agent: proxyAgents } : {}),
         signal: request.signal,
+        // Read by the redirect hook; set only when there is something to drop (got merges it per call).
+        ...(request.originBound?.length ? { context: { originBound: request.originBound } } : {}),
       });
       let settled = false;
       stream.once('error', (error: Error) => {
@@ -150,10 +152,10 @@ export function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string
  * hop compares the next URL with the URL that answered the redirect; once dropped, headers stay dropped.
  */
 function dropCredentialsAcrossOrigins(
-  options: { url?: URL | string; headers: Record<string, unknown> },
+  options: { url?: URL | string; headers: Record<string, unknown>; context: Record<string, unknown> },
   response: { requestUrl: URL | string },
 ): void {
   const from = new URL(String(response.requestUrl)).origin;
   if (options.url && new URL(String(options.url)).origin === from) return;
-  dropCredentialHeaders(options.headers);
+  dropCredentialHeaders(options.headers, options.context.originBound as readonly string[] | undefined);
 }

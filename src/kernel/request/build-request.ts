@@ -92,6 +92,7 @@ function assemble(
     redirect: endpoint.spec.redirect ?? 'follow',
     streaming: Boolean(endpoint.stream) || endpoint.spec.responseType === 'stream',
     proxy: services.proxyFor(url),
+    originBound: context.plugin.originBound,
   };
 }
 

@@ -163,14 +163,16 @@ describe.each([
           authorization: 'Bearer secret',
           'cf-access-client-secret': 'cf-secret',
           'x-auth-token': 'token-secret',
+          'x-team': 'research',
           'user-agent': 'ua',
         },
+        originBound: ['x-team'],
       }),
     );
     expect(await text(res.body)).toBe('elsewhere');
     expect(seenElsewhere).toHaveLength(1);
     expect(seenElsewhere[0]['user-agent']).toBe('ua');
-    for (const name of ['x-api-key', 'authorization', 'cf-access-client-secret', 'x-auth-token']) {
+    for (const name of ['x-api-key', 'authorization', 'cf-access-client-secret', 'x-auth-token', 'x-team']) {
       expect(seenElsewhere[0]).not.toHaveProperty(name);
     }
   });
