@@ -1,4 +1,4 @@
-import { APIFuture, debounceQueueState, type QueueStateEvent } from 'pristine';
+import { APIFuture, type QueueStateEvent } from 'pristine';
 import type {
   AdamParams,
   Datum,
@@ -40,14 +40,7 @@ export class TrainingClient {
   ) {
     const logger = loggerOf(service.kernel);
     this.order = new SubmissionOrder((message) => logger.warn(`${model_id}: ${message}`));
-    this.onQueueState = debounceQueueState(
-      (e) => {
-        if (e.queueState !== 'active')
-          logger.warn(`Training for ${model_id} is paused. Reason: ${e.reason ?? e.queueState}.`);
-      },
-      service.kernel.getServices().clock,
-      60_000,
-    );
+    this.onQueueState = service.queueWarnings('Training', model_id);
   }
 
   /**
@@ -137,7 +130,8 @@ export class TrainingClient {
   saveState(name: string, opts: { ttl_seconds?: number } = {}): APIFuture<{ path: string }> {
     return this.enqueue('save_weights', {
       path: name,
-      ...(opts.ttl_seconds ? { ttl_seconds: opts.ttl_seconds } : {}),
+      // 0 is checked too, so the schema refuses it by name (minimum 1) instead of dropping it.
+      ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
     });
   }
 
@@ -155,7 +149,8 @@ export class TrainingClient {
   saveWeightsForSampler(name: string, opts: { ttl_seconds?: number } = {}): APIFuture<{ path: string }> {
     return this.enqueue('save_weights_for_sampler', {
       path: name,
-      ...(opts.ttl_seconds ? { ttl_seconds: opts.ttl_seconds } : {}),
+      // 0 is checked too, so the schema refuses it by name (minimum 1) instead of dropping it.
+      ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
     });
   }
 
