@@ -72,11 +72,14 @@ export class PipelinePoller implements FuturePoller {
       if (step.next === 'done') return step.value;
       if ((step.next === 'poll' || step.next === 'backoff') && step.failure !== undefined) {
         if (++failures > budget) throw step.failure;
-      } else {
+      } else if (step.next !== 'expired') {
         failures = 0;
       }
       if (step.next === 'expired') {
-        if (protocol.onExpired === 'resubmit' && options.resubmit) {
+        // Resubmitting is paced and counts against the budget: a server that expires every
+        // result must not turn one future into a resubmit loop.
+        if (protocol.onExpired === 'resubmit' && options.resubmit && ++failures <= budget) {
+          await clock.sleep(pacer.next(), options.signal);
           requestId = await options.resubmit();
           iteration = 0;
           continue;

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { createKernel } from '../../../src/kernel/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
 import { APIConnectionError, InternalServerError } from '../../../src/kernel/errors/api-errors.js';
+import { FutureExpiredError } from '../../../src/kernel/futures/future-errors.js';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import type { Clock } from '../../../src/ports/clock.js';
 import type { PollProtocol, PollReading } from '../../../src/ports/futures.js';
@@ -23,12 +24,12 @@ const protocol: PollProtocol<number> = {
   onExpired: 'fail',
 };
 
-function kernelFor(url: string, clock: Clock, maxRetries = 10) {
+function kernelFor(url: string, clock: Clock, maxRetries = 10, onExpired: 'fail' | 'resubmit' = 'fail') {
   const plugin = definePlugin({
     name: 'jobs',
     version: '1',
     defaults: { baseUrl: url, breaker: false, maxRetries },
-    pollProtocols: { jobs: protocol },
+    pollProtocols: { jobs: { ...protocol, onExpired } },
     manifest: {
       name: 'jobs',
       version: '1',
@@ -127,6 +128,21 @@ describe('poll failure budget', () => {
     const error = await kernel.submit('start_job', {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIConnectionError);
     expect(clock.sleeps).toEqual([1_000, 2_000]);
+  });
+
+  it('a server that expires every result gets a bounded number of paced resubmits, then FutureExpiredError', async () => {
+    const clock = new RecordingClock();
+    const server = await scriptedServer((req, res) =>
+      req.path === '/jobs' ? json(res, 200, { id: 'job-6' }) : json(res, 410, { detail: 'gone' }),
+    );
+    cleanup.push(server.close);
+    const kernel = kernelFor(server.url, clock, 2, 'resubmit');
+    cleanup.push(() => kernel.close());
+    const error = await kernel.submit('start_job', {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FutureExpiredError);
+    // The first submit and 2 resubmits, each after the pacing delay.
+    expect(server.seen.filter((s) => s.path === '/jobs')).toHaveLength(3);
+    expect(clock.sleeps).toEqual([10, 20]);
   });
 
   it('an answer in between resets the count: failures must be consecutive', async () => {
