@@ -9,10 +9,8 @@ const run = (cmd, args) => {
   const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
-const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-process.stderr.write('building pristine and tinkex…\n');
-run(process.execPath, [tsc, '-p', 'tsconfig.build.json']);
-run(process.execPath, [tsc, '-p', 'examples/tinkex/tsconfig.build.json']);
+process.stderr.write('building pristine, tinker-emulator and tinkex…\n');
+run(process.execPath, [join(root, 'scripts', 'build.mjs')]);
 run(process.execPath, [
   join(root, 'examples/tinkex/dist/cli/main.js'),
   'quickstart',
