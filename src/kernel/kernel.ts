@@ -37,7 +37,7 @@ export type { AdapterRegistration } from './bind-adapter.js';
 
 const KNOWN_TOKENS: ReadonlySet<symbol> = new Set(Object.values(Ports));
 
-type ManifestOf<E extends EndpointSpec> = { name: string; version: string; endpoints: readonly E[] };
+export type ManifestOf<E extends EndpointSpec> = { name: string; version: string; endpoints: readonly E[] };
 
 /**
  * The kernel: a private DI container of adapters, the registered plugins and the stage pipeline.

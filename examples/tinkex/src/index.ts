@@ -1,3 +1,9 @@
+/**
+ * Tinkex: a TypeScript SDK for the Tinker training and sampling API, built as a Pristine plugin.
+ * Start with {@link ServiceClient}.
+ *
+ * @module tinkex
+ */
 import 'reflect-metadata';
 
 export { ServiceClient, type ServiceClientInit, type LoraTrainingOptions } from './client/service-client.js';

@@ -26,7 +26,8 @@ export interface OtelTelemetryOptions {
   secrets?: { scrub(text: string): string };
 }
 
-type Attrs = Record<string, AttributeValue | undefined>;
+/** Span attributes as the adapter accepts them (undefined values are dropped). */
+export type Attrs = Record<string, AttributeValue | undefined>;
 
 const NOOP_SPAN: TelemetrySpan = Object.freeze({ setAttributes() {}, recordError() {}, end() {} });
 
