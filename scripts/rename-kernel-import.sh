@@ -44,6 +44,10 @@ for f in "${json[@]}"; do
   sed -E -i -e 's/"pristine"/"pristine-kernel"/g' "$f"
 done
 echo "rewrote ${#code[@]} code/doc files and ${#json[@]} manifests"
+# Longer specifiers can push a line past the print width; keep the rewritten files Prettier-clean.
+if ((${#code[@]} + ${#json[@]})) && [[ -x node_modules/.bin/prettier ]]; then
+  node_modules/.bin/prettier --write --log-level warn "${code[@]}" "${json[@]}"
+fi
 
 if [[ $mode != --no-install ]]; then
   npm install --no-audit --no-fund
