@@ -1,6 +1,9 @@
 import type { EndpointClass } from './chaos.js';
 import type { EmulatorContext } from './context.js';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Answer } from './http-util.js';
+import type { ProtobufDecoder } from './request-body.js';
+import * as config from './routes/config.js';
 import * as futures from './routes/futures.js';
 import * as rest from './routes/rest.js';
 import * as sampling from './routes/sampling.js';
@@ -8,7 +11,13 @@ import * as sessions from './routes/sessions.js';
 import * as training from './routes/training.js';
 
 type Params = string[];
-type Handler = (ctx: EmulatorContext, body: any, params: Params, query: URLSearchParams) => Answer;
+type Handler = (
+  ctx: EmulatorContext,
+  body: any,
+  params: Params,
+  query: URLSearchParams,
+  headers: IncomingHttpHeaders,
+) => Answer | Promise<Answer>;
 
 export interface Route {
   method: string;
@@ -19,6 +28,10 @@ export interface Route {
   /** Accepts work that a retry must not apply twice (chaos `lost` applies). */
   submits?: boolean;
   auth?: false;
+  /** Decodes `application/x-protobuf` bodies into the handler's JSON shape; JSON only without it. */
+  protobuf?: ProtobufDecoder;
+  /** Introduced with the 0.18–0.25 clients: absent (404) in `legacyJson` mode. */
+  modern?: true;
   handle: Handler;
 }
 
@@ -41,6 +54,9 @@ const RUN = '([^/]+)';
 const CKPT = '((?:weights|sampler_weights)/[^/]+)';
 
 export const ROUTES: Route[] = [
+  post('client/config', 'sessions', (c) => config.clientConfig(c), { modern: true }),
+  post('client/dynamic_config', 'sessions', (c) => config.dynamicConfig(c), { modern: true }),
+  post('auth/token', 'sessions', (c) => config.authToken(c), { modern: true }),
   post('create_session', 'sessions', (c, b) => sessions.createSession(c, b)),
   post('session_heartbeat', 'sessions', (c, b) => sessions.heartbeat(c, b)),
   post('create_sampling_session', 'sessions', (c, b) => sampling.createSamplingSession(c, b)),
@@ -72,7 +88,7 @@ export const ROUTES: Route[] = [
   post('weights_info', 'rest', (c, b) => training.weightsInfo(c, b)),
   post('asample', 'sampling', (c, b) => sampling.asample(c, b), { submits: true }),
   post('stream_sample', 'sampling', (c, b) => sampling.streamSample(c, b), { schema: 'asample' }),
-  post('retrieve_future', 'futures', (c, b) => futures.retrieveFuture(c, b)),
+  post('retrieve_future', 'futures', (c, b, _p, _q, h) => futures.retrieveFuture(c, b, h)),
   {
     method: 'GET',
     pattern: /^\/api\/v1\/training_runs$/,

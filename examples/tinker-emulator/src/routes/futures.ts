@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { EmulatorContext } from '../context.js';
 import { HttpError, ok, type Answer } from '../http-util.js';
 
@@ -9,20 +10,33 @@ const PAUSES = [
   },
 ];
 
-/** `retrieve_future`: try_again while pending or paused, the result, `{error, category}`, or 410. */
-export function retrieveFuture(ctx: EmulatorContext, body: Record<string, any>): Answer {
-  const found = ctx.futures.lookup(body.request_id);
-  if (found === 'missing') throw new HttpError(404, `future ${body.request_id} not found`, 'request_id');
+/**
+ * `retrieve_future`: the result, `{error, category}`, `complete_metadata`, or `try_again` while pending
+ * (after holding the poll open up to `longPollMs`) or paused; 410 once expired, 404 when unknown.
+ */
+export async function retrieveFuture(
+  ctx: EmulatorContext,
+  body: Record<string, any>,
+  _headers: IncomingHttpHeaders,
+): Promise<Answer> {
+  const id: string = body.request_id;
+  let found = ctx.futures.lookup(id);
+  if (found === 'missing') throw new HttpError(404, `future ${id} not found`, 'request_id');
   if (found === 'expired' || ctx.chaos.roll('futures', 'expire'))
-    throw new HttpError(410, `future ${body.request_id} expired`);
+    throw new HttpError(410, `future ${id} expired`);
   if (ctx.chaos.roll('futures', 'pause')) {
     const pause = PAUSES[ctx.state.requests.length % 2];
-    return ok({ type: 'try_again', request_id: body.request_id, ...pause });
+    return ok({ type: 'try_again', request_id: id, ...pause });
   }
-  if (found.state === 'pending')
-    return ok({ type: 'try_again', request_id: body.request_id, queue_state: 'active' });
+  if (found.state === 'pending' && ctx.protocol.longPollMs > 0) {
+    // Long poll: a waiting client does not spin; the answer comes as soon as the work is done.
+    await ctx.futures.settled(id, ctx.protocol.longPollMs, ctx.protocol.after);
+    found = ctx.futures.lookup(id);
+    if (typeof found === 'string') throw new HttpError(410, `future ${id} expired`);
+  }
+  if (found.state === 'pending') return ok({ type: 'try_again', request_id: id, queue_state: 'active' });
   if (found.state === 'failed') {
-    ctx.futures.markDelivered(body.request_id);
+    ctx.futures.markDelivered(id);
     return ok(found.error);
   }
   if (body.allow_metadata_only) {
@@ -30,6 +44,6 @@ export function retrieveFuture(ctx: EmulatorContext, body: Record<string, any>):
     if (size > ctx.metadataThresholdBytes)
       return ok({ status: 'complete_metadata', response_payload_size: size });
   }
-  ctx.futures.markDelivered(body.request_id);
+  ctx.futures.markDelivered(id);
   return ok(found.result);
 }
