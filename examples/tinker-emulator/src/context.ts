@@ -5,6 +5,7 @@ import type { EmulatorState } from './state.js';
 import { HttpError } from './http-util.js';
 import type { JwtIssuer } from './auth.js';
 import type { ClientConfig, DynamicConfig } from './protocol/client-config.js';
+import type { ProtobufResultLayout } from './protocol/results.js';
 
 export interface ModelSpec {
   model_name: string;
@@ -33,6 +34,8 @@ export interface ProtocolSettings {
   /** How long `retrieve_future` holds a poll open while the result is not ready. */
   longPollMs: number;
   jwt: JwtIssuer;
+  /** How protobuf forward/backward results are laid out. */
+  resultLayout: ProtobufResultLayout;
   /** A one-shot timer on the emulator's clock; returns its cancel function. */
   after: (ms: number, fn: () => void) => () => void;
 }

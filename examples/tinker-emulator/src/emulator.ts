@@ -10,6 +10,7 @@ import {
   type ClientConfig,
   type DynamicConfig,
 } from './protocol/client-config.js';
+import { DEFAULT_LAYOUT, type ProtobufResultLayout } from './protocol/results.js';
 import { reseedSampling } from './routes/sampling.js';
 import { createServer } from './server.js';
 import { EmulatorState, type LoggedRequest } from './state.js';
@@ -49,6 +50,11 @@ export interface EmulatorOptions {
   longPollMs?: number;
   /** Lifetime of the JWTs `auth/token` issues. Default 3,600 s. */
   jwtTtlSeconds?: number;
+  /**
+   * Layout of protobuf forward/backward results: one ArrayRecord (default) or one per datum, float32
+   * (default) or bfloat16 floats; to exercise clients' decoders.
+   */
+  protobufResults?: Partial<ProtobufResultLayout>;
   /** Injected time source, for tests (`clock` wins when both are given). */
   now?: () => number;
   /** Injected clock with timers, for tests (long polls wait on it). */
@@ -108,6 +114,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       legacyJson: options.legacyJson ?? false,
       longPollMs: options.longPollMs ?? 1000,
       jwt,
+      resultLayout: { ...DEFAULT_LAYOUT, ...options.protobufResults },
       after: clock ? (ms, fn) => clock.after(ms, fn) : realTimer,
     },
   );

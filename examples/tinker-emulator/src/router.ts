@@ -9,6 +9,7 @@ import * as rest from './routes/rest.js';
 import * as sampling from './routes/sampling.js';
 import * as sessions from './routes/sessions.js';
 import * as training from './routes/training.js';
+import { decodeForwardBackwardRequest } from './protocol/fwdbwd-request.js';
 
 type Params = string[];
 type Handler = (
@@ -78,7 +79,11 @@ export const ROUTES: Route[] = [
   post('get_info', 'training', (c, b) => training.getInfo(c, b)),
   post('unload_model', 'training', (c, b) => training.unloadModel(c, b), { submits: true }),
   post('forward', 'training', (c, b) => training.forward(c, b), { submits: true }),
-  post('forward_backward', 'training', (c, b) => training.forwardBackward(c, b), { submits: true }),
+  // JSON (0.7.0–0.24.1) or protobuf (0.25.0; `forward_only` makes it a forward pass).
+  post('forward_backward', 'training', (c, b) => training.forwardBackward(c, b), {
+    submits: true,
+    protobuf: decodeForwardBackwardRequest,
+  }),
   post('optim_step', 'training', (c, b) => training.optimStep(c, b), { submits: true }),
   post('save_weights', 'training', (c, b) => training.saveWeights(c, b), { submits: true }),
   post('load_weights', 'training', (c, b) => training.loadWeights(c, b), { submits: true }),

@@ -57,15 +57,18 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
   }
 
   let body: unknown;
+  let protobuf = false;
   try {
     const decoded = decodeBody(raw, req.headers, route.protobuf, ctx.protocol.legacyJson);
     body = decoded.body;
     logged = decoded.logged;
+    protobuf = decoded.protobuf;
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
     return reply(error.status, { detail: error.detail, ...(error.field ? { field: error.field } : {}) });
   }
-  if (route.schema) {
+  // Protobuf bodies were checked by their decoder (the schema is the JSON form).
+  if (route.schema && !protobuf) {
     const problem = validate(body ?? {}, REQUEST_SCHEMAS[route.schema]);
     if (problem) return reply(400, { detail: `${problem.field} ${problem.problem}`, field: problem.field });
   }

@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { EmulatorContext } from '../context.js';
 import { HttpError, ok, type Answer } from '../http-util.js';
+import { encodeResult } from '../protocol/results.js';
+import { PROTOBUF } from '../request-body.js';
 
 const PAUSES = [
   { queue_state: 'paused_rate_limit', queue_state_reason: 'concurrent training clients rate limit hit' },
@@ -17,7 +19,7 @@ const PAUSES = [
 export async function retrieveFuture(
   ctx: EmulatorContext,
   body: Record<string, any>,
-  _headers: IncomingHttpHeaders,
+  headers: IncomingHttpHeaders,
 ): Promise<Answer> {
   const id: string = body.request_id;
   let found = ctx.futures.lookup(id);
@@ -39,11 +41,21 @@ export async function retrieveFuture(
     ctx.futures.markDelivered(id);
     return ok(found.error);
   }
+  // Sample and forward/backward results go out as protobuf to polls that accept it (0.18.1+ clients);
+  // try_again, errors and every other result stay JSON.
+  const proto =
+    found.kind && !ctx.protocol.legacyJson && wantsProtobuf(headers.accept)
+      ? encodeResult(found.kind, found.result, ctx.protocol.resultLayout)
+      : undefined;
   if (body.allow_metadata_only) {
-    const size = Buffer.byteLength(JSON.stringify(found.result));
+    const size = proto ? proto.length : Buffer.byteLength(JSON.stringify(found.result));
     if (size > ctx.metadataThresholdBytes)
       return ok({ status: 'complete_metadata', response_payload_size: size });
   }
   ctx.futures.markDelivered(id);
-  return ok(found.result);
+  return proto ? { status: 200, bytes: proto, contentType: PROTOBUF } : ok(found.result);
+}
+
+function wantsProtobuf(accept: string | undefined): boolean {
+  return (accept ?? '').split(',').some((part) => part.split(';')[0].trim().toLowerCase() === PROTOBUF);
 }
