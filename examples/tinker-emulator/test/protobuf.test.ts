@@ -241,6 +241,37 @@ describe('protobuf result layouts and protocol selection', () => {
     });
   });
 
+  it('complete_metadata gives the protobuf size, and the full poll then delivers exactly that many bytes', async () => {
+    await withEmulator({ metadataThresholdBytes: 16 }, async (emu) => {
+      const api = client(emu);
+      const { modelId } = await openModel(api);
+      const submit = await postProto(
+        emu.url,
+        KEY,
+        fwdBwdRequest({
+          model_id: modelId,
+          seq_id: 1,
+          data: [protoDatum('abcdef')],
+          loss_fn: 'cross_entropy',
+        }),
+      );
+      const poll = (allowMetadataOnly: boolean) =>
+        fetch(`${emu.url}/api/v1/retrieve_future`, {
+          method: 'POST',
+          headers: { 'x-api-key': KEY, 'content-type': 'application/json', accept: PROTOBUF },
+          body: JSON.stringify({
+            request_id: submit.body.request_id,
+            allow_metadata_only: allowMetadataOnly,
+          }),
+        });
+      const metadata = await (await poll(true)).json();
+      expect(metadata).toEqual({ status: 'complete_metadata', response_payload_size: expect.any(Number) });
+      const full = await poll(false);
+      expect(full.headers.get('content-type')).toBe(PROTOBUF);
+      expect((await full.arrayBuffer()).byteLength).toBe(metadata.response_payload_size);
+    });
+  });
+
   it('serves protobuf to 0.18.1–0.24.1 polls (Accept: application/x-protobuf, application/json)', async () => {
     await withEmulator({}, async (emu) => {
       const api = client(emu);
