@@ -5,6 +5,7 @@ import type { EmulatorContext } from './context.js';
 import { HttpError, readBody, sendJson, type Answer } from './http-util.js';
 import { decodeBody } from './request-body.js';
 import { match } from './router.js';
+import { rejectSequenced } from './routes/sequenced.js';
 import { REQUEST_SCHEMAS } from './schemas.js';
 import { validate } from './validation.js';
 
@@ -70,10 +71,16 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
     if (!(error instanceof HttpError)) throw error;
     return reply(error.status, { detail: error.detail, ...(error.field ? { field: error.field } : {}) });
   }
+  // A refused training submission still consumed its seq_id: later ones must not wait for it.
+  const refuse = (status: number, payload: unknown) => {
+    if (route.submits && route.endpointClass === 'training' && status < 500)
+      rejectSequenced(ctx, body as Record<string, unknown> | undefined);
+    reply(status, payload);
+  };
   // Protobuf bodies were checked by their decoder (the schema is the JSON form).
   if (route.schema && !protobuf) {
     const problem = validate(body ?? {}, REQUEST_SCHEMAS[route.schema]);
-    if (problem) return reply(400, { detail: `${problem.field} ${problem.problem}`, field: problem.field });
+    if (problem) return refuse(400, { detail: `${problem.field} ${problem.problem}`, field: problem.field });
   }
 
   // Faults before acceptance: the work is not done, so a retry simply does it.
@@ -115,7 +122,7 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
     answer = await route.handle(ctx, body ?? {}, params, url.searchParams, req.headers);
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
-    return reply(error.status, { detail: error.detail, ...(error.field ? { field: error.field } : {}) });
+    return refuse(error.status, { detail: error.detail, ...(error.field ? { field: error.field } : {}) });
   }
 
   if ('raw' in answer) {
