@@ -70,7 +70,8 @@ const packages = PACKAGES.filter((dir) => existsSync(join(root, dir, 'package.js
 const byName = Object.fromEntries(packages.map((p) => [p.name, p]));
 const kernel = packages.find((p) => p.dir === 'packages/kernel');
 const tinkex = byName.tinkex;
-if (!kernel || !tinkex) fail('the kernel and tinkex packages must both be packed');
+if (!kernel || !tinkex || !byName['tinker-emulator'])
+  fail('the kernel, tinker-emulator and tinkex must all be packed');
 for (const p of packages) {
   for (const [dep, range] of Object.entries(p.manifest.dependencies ?? {})) {
     if (/^(file|link|workspace):/.test(range)) fail(`${p.name} depends on ${dep} by path (${range})`);
@@ -121,12 +122,11 @@ writeFileSync(join(app, 'import-check.mjs'), importCheck + '\n');
 process.stdout.write(run(process.execPath, ['import-check.mjs'], { cwd: app }));
 
 // 4. A TypeScript consumer, type-checked against the shipped declarations (NodeNext, as an app would).
-const emulatorModule = byName['tinker-emulator'] ? 'tinker-emulator' : 'tinkex/emulator';
 writeFileSync(
   join(app, 'consumer.ts'),
   `import { createKernel, definePlugin, defineManifest, Type } from '${kernel.name}';
 import { ServiceClient, type SamplingClient } from 'tinkex';
-import { startEmulator } from '${emulatorModule}';
+import { startEmulator } from 'tinker-emulator';
 
 export const kinds: [typeof createKernel, typeof definePlugin, typeof defineManifest, typeof Type] = [
   createKernel, definePlugin, defineManifest, Type,
@@ -170,7 +170,7 @@ const readme = readFileSync(join(root, 'examples', 'tinkex', 'examples', 'readme
   .replace(/ as const/g, '');
 writeFileSync(
   join(app, 'quickstart.mjs'),
-  `import { startEmulator } from '${emulatorModule}';
+  `import { startEmulator } from 'tinker-emulator';
 const emulator = await startEmulator();
 process.env.TINKER_BASE_URL = emulator.url;
 process.env.TINKER_API_KEY = 'tml-pack-install-check';
@@ -193,10 +193,9 @@ const version = run('npx', ['--no-install', 'tinkex', 'version'], { cwd: app, en
 if (!version.includes(tinkex.manifest.version))
   fail(`\`npx tinkex version\` printed ${JSON.stringify(version)}`);
 process.stdout.write(`bin: npx tinkex --help ok; npx tinkex version -> ${version.trim().split('\n')[0]}\n`);
-if (byName['tinker-emulator']?.manifest.bin) {
-  run('npx', ['--no-install', 'tinker-emulator', '--help'], { cwd: app });
-  process.stdout.write('bin: npx tinker-emulator --help ok\n');
-}
+const emulatorHelp = run('npx', ['--no-install', 'tinker-emulator', '--help'], { cwd: app });
+if (!/tinker-emulator/.test(emulatorHelp)) fail('`npx tinker-emulator --help` printed no usage');
+process.stdout.write('bin: npx tinker-emulator --help ok\n');
 
 if (!keep) rmSync(work, { recursive: true, force: true });
 process.stdout.write(

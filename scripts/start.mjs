@@ -1,5 +1,6 @@
-// `npm start`: build the kernel and Tinkex, then run the Tinkex quickstart against the embedded emulator
-// (or a real deployment when TINKER_BASE_URL and TINKER_API_KEY are set). Extra args go to the quickstart.
+// `npm start`: build the kernel, the emulator and Tinkex, then run the Tinkex quickstart against the embedded
+// emulator (or a real deployment when TINKER_BASE_URL and TINKER_API_KEY are set). Extra args go to the
+// quickstart.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
