@@ -91,7 +91,10 @@ export interface ManifestSpec {
   endpoints: readonly EndpointSpec[];
 }
 
-export type EndpointOf<M extends ManifestSpec, Id extends string> = Extract<M['endpoints'][number], { id: Id }>;
+export type EndpointOf<M extends ManifestSpec, Id extends string> = Extract<
+  M['endpoints'][number],
+  { id: Id }
+>;
 
 /** Endpoint ids of a manifest. */
 export type EndpointId<M extends ManifestSpec> = M['endpoints'][number]['id'];
