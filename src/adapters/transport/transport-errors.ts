@@ -1,20 +1,90 @@
-import { APIConnectionError, APITimeoutError, APIUserAbortError } from '../../kernel/errors/api-errors.js';
+import {
+  APIConnectionError,
+  APITimeoutError,
+  APIUserAbortError,
+  ProxyError,
+} from '../../kernel/errors/api-errors.js';
 import { PristineError } from '../../kernel/errors/pristine-error.js';
+import type { TransportRequest } from '../../ports/transport.js';
+import type { AttemptDeadline } from './attempt-deadline.js';
 
-/** Map a low-level failure (no HTTP status) to the kernel's connection errors. */
-export function toTransportError(error: Error, signal?: AbortSignal): PristineError {
+/**
+ * How long a proxy may take to answer CONNECT. A request's own deadline usually ends its wait sooner;
+ * this bounds the tunnel it leaves behind.
+ */
+export const PROXY_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * A proxy's refusal of a tunnel, raised inside a library's connect hook (where the request is not known)
+ * and turned into a `ProxyError` per request by `toTransportError`. It carries no `code`, so undici fails
+ * the requests waiting for that connection instead of reconnecting in a loop.
+ */
+export class ProxyTunnelFailure extends Error {
+  constructor(
+    /** The proxy's answer to CONNECT, when it gave one. */
+    readonly proxyStatus: number | undefined,
+    /** The proxy URL; only its origin (never its credentials) goes into messages. */
+    readonly proxy: string,
+    options?: { cause?: unknown },
+  ) {
+    const code = (options?.cause as { code?: string } | undefined)?.code;
+    super(
+      proxyStatus === undefined
+        ? `CONNECT failed: ${code ?? (options?.cause as Error | undefined)?.message ?? 'no answer'}`
+        : `CONNECT answered ${proxyStatus}`,
+      options,
+    );
+    this.name = 'ProxyTunnelFailure';
+  }
+}
+
+/** `METHOD scheme://host:port` of a request, for messages: no path, query or credentials. */
+export function describeTarget(request: Pick<TransportRequest, 'method' | 'url'>): string {
+  return `${request.method} ${originOf(request.url)}`;
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/**
+ * Map a low-level failure (no HTTP status) to the kernel's connection errors. The attempt's deadline
+ * decides first: once it has ended, the failure is its timeout or abort, whatever the library reports.
+ */
+export function toTransportError(
+  error: Error,
+  request: TransportRequest,
+  deadline?: AttemptDeadline,
+): PristineError {
+  if (deadline?.ending) return deadline.failure(error);
   if (error instanceof PristineError) return error;
+  if (error instanceof ProxyTunnelFailure) {
+    return new ProxyError(
+      `Proxy error: ${describeTarget(request)} via ${originOf(error.proxy)}: ${error.message}`,
+      error.proxyStatus,
+      { cause: error },
+    );
+  }
   const code = (error as { code?: string }).code;
-  if (signal?.aborted || error.name === 'AbortError' || code === 'ABORT_ERR') {
+  if (request.signal?.aborted || error.name === 'AbortError' || code === 'ABORT_ERR') {
     return new APIUserAbortError(undefined, { cause: error });
   }
   if (
     error.name === 'TimeoutError' ||
     code === 'ETIMEDOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT' ||
     code === 'UND_ERR_HEADERS_TIMEOUT' ||
     code === 'UND_ERR_BODY_TIMEOUT'
   ) {
-    return new APITimeoutError(undefined, { cause: error });
+    return new APITimeoutError(`Request timed out: ${describeTarget(request)} ${code ?? ''}`.trimEnd(), {
+      cause: error,
+    });
   }
-  return new APIConnectionError(`Connection error: ${code ?? error.message}`, { cause: error });
+  return new APIConnectionError(`Connection error: ${describeTarget(request)} ${code ?? error.message}`, {
+    cause: error,
+  });
 }
