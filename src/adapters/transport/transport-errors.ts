@@ -62,10 +62,12 @@ export function toTransportError(
 ): PristineError {
   if (deadline?.ending) return deadline.failure(error);
   if (error instanceof PristineError) return error;
-  if (error instanceof ProxyTunnelFailure) {
+  // got wraps what its agent reports in a RequestError; the tunnel failure is its cause.
+  const tunnel = error instanceof ProxyTunnelFailure ? error : error.cause;
+  if (tunnel instanceof ProxyTunnelFailure) {
     return new ProxyError(
-      `Proxy error: ${describeTarget(request)} via ${originOf(error.proxy)}: ${error.message}`,
-      error.proxyStatus,
+      `Proxy error: ${describeTarget(request)} via ${originOf(tunnel.proxy)}: ${tunnel.message}`,
+      tunnel.proxyStatus,
       { cause: error },
     );
   }

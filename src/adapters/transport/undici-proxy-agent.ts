@@ -22,7 +22,10 @@ class TunnelClient extends Pool {
 
   override connect(options: TunnelOptions): Promise<Dispatcher.ConnectData>;
   override connect(options: TunnelOptions, callback: TunnelCallback): void;
-  override connect(options: TunnelOptions, callback?: TunnelCallback): Promise<Dispatcher.ConnectData> | void {
+  override connect(
+    options: TunnelOptions,
+    callback?: TunnelCallback,
+  ): Promise<Dispatcher.ConnectData> | void {
     if (callback) return super.connect(options, callback);
     const bounded = { ...options, headersTimeout: PROXY_CONNECT_TIMEOUT_MS } as TunnelOptions;
     return super.connect(bounded).then(
