@@ -1,6 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
-import { FakeClock } from '../../src/adapters/clock/fake-clock.js';
 import { APITimeoutError, APIUserAbortError } from '../../src/kernel/errors/api-errors.js';
 import { createKernel } from '../../src/kernel/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
@@ -37,7 +36,6 @@ class DeafTransport implements Transport {
 
 function setup() {
   const transport = new DeafTransport();
-  const clock = new FakeClock();
   const kernel = createKernel({ maxRetries: 0, timeoutMs: 100, breaker: false }).use(
     definePlugin({
       name: 'p',
@@ -47,8 +45,7 @@ function setup() {
     }),
   );
   kernel.register(Ports.Transport, transport);
-  kernel.register(Ports.Clock, clock);
-  return { kernel, transport, clock };
+  return { kernel, transport };
 }
 
 /** Resolves once the call reached the transport (the stages before it run on microtasks). */
@@ -56,18 +53,27 @@ async function reached(transport: DeafTransport): Promise<void> {
   while (transport.requests.length === 0) await new Promise((r) => setImmediate(r));
 }
 
+// The stage's timer is wall-clock, like the adapters' deadlines; Jest's fake timers drive it.
+beforeEach(() => {
+  jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+});
+afterEach(() => {
+  jest.useRealTimers();
+});
+
 describe('transport stage: the kernel bounds adapters that ignore the contract', () => {
   it('times the attempt out at the deadline plus a grace period, and cancels an answer that comes later', async () => {
-    const { kernel, transport, clock } = setup();
+    const { kernel, transport } = setup();
     const call = kernel.call('ping', undefined as never);
     const outcome = call.then(
       () => 'resolved',
       (e: Error) => e,
     );
     await reached(transport);
-    await clock.advance(100 + TRANSPORT_GRACE_MS - 1);
+    jest.advanceTimersByTime(100 + TRANSPORT_GRACE_MS - 1);
+    await new Promise((r) => setImmediate(r));
     await expect(Promise.race([outcome, Promise.resolve('pending')])).resolves.toBe('pending');
-    await clock.advance(1);
+    jest.advanceTimersByTime(1);
     const error = await outcome;
     expect(error).toBeInstanceOf(APITimeoutError);
     expect((error as Error).message).toMatch(/transport 'deaf' did not settle/);
@@ -78,13 +84,13 @@ describe('transport stage: the kernel bounds adapters that ignore the contract',
   });
 
   it('ends the attempt as soon as the caller aborts', async () => {
-    const { kernel, transport, clock } = setup();
+    const { kernel, transport } = setup();
     const controller = new AbortController();
     const call = kernel.call('ping', undefined as never, { signal: controller.signal });
     await reached(transport);
     controller.abort();
     await expect(call).rejects.toBeInstanceOf(APIUserAbortError);
-    expect(clock.pending).toBe(0); // the grace timer is gone with the attempt
+    expect(jest.getTimerCount()).toBe(0); // the grace timer is gone with the attempt
     await kernel.close();
   });
 });

@@ -42,6 +42,7 @@ export {
   APIConnectionError,
   APITimeoutError,
   APIUserAbortError,
+  ProxyError,
   BadRequestError,
   AuthenticationError,
   PermissionDeniedError,

@@ -66,6 +66,22 @@ const pingPlugin = definePlugin({
   },
 });
 
+/**
+ * One call through the working proxy with a roomy deadline: got and hpagent load on first use, and
+ * on a loaded machine those imports alone can outlast a short deadline (which rightly counts them).
+ */
+async function warmUp(transport: Transport): Promise<void> {
+  const res = await transport.send({
+    method: 'GET',
+    url: `${targetUrl}/warm-up`,
+    headers: {},
+    timeoutMs: 30_000,
+    redirect: 'manual',
+    proxy: proxyUrl,
+  });
+  for await (const _chunk of res.body);
+}
+
 describe.each([
   ['got', () => new GotTransport()],
   ['undici', () => new UndiciTransport()],
@@ -76,7 +92,9 @@ describe.each([
     const kernel = createKernel({ proxy: proxy.url, maxRetries: 2, timeoutMs, breaker: false }).use(
       pingPlugin,
     );
-    kernel.register(Ports.Transport, make());
+    const transport = make();
+    await warmUp(transport);
+    kernel.register(Ports.Transport, transport);
     kernel.register(Ports.Clock, new RecordingClock());
     const started = Date.now();
     const error = await kernel.call('ping', undefined as never).catch((e: Error) => e);

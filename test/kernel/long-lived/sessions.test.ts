@@ -100,7 +100,10 @@ describe('sessions', () => {
         ? { status: 200, body: '{"id":"s3"}' }
         : new Promise((r) => (finish = () => r({ status: 200 }))),
     );
-    const session = await kernel.sessions.open(sessionProtocol, { tag: 'x' });
+    // A heartbeat can only still be in flight at the next tick when its timeout outlasts the interval
+    // (the kernel ends every attempt by its deadline).
+    const slowBeats = { ...sessionProtocol, heartbeatTimeoutMs: 30_000 };
+    const session = await kernel.sessions.open(slowBeats, { tag: 'x' });
     jest.advanceTimersByTime(10_000);
     await flush();
     jest.advanceTimersByTime(10_000);

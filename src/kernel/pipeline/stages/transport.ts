@@ -1,6 +1,5 @@
 import { APITimeoutError, APIUserAbortError } from '../../errors/api-errors.js';
 import { PristineError } from '../../errors/pristine-error.js';
-import type { Clock } from '../../../ports/clock.js';
 import type { TransportRequest, TransportResponse } from '../../../ports/transport.js';
 import type { CallResult, Stage } from '../context.js';
 
@@ -13,14 +12,16 @@ export const TRANSPORT_GRACE_MS = 1000;
 /**
  * The terminal stage: one HTTP exchange through the Transport port. Whatever the adapter does, the
  * exchange settles when the caller aborts, and at the latest `TRANSPORT_GRACE_MS` after its deadline.
+ * Like the adapters' deadlines this runs on wall-clock timers, not the Clock port: a test clock that
+ * skips retry sleeps must not cut real network exchanges short.
  */
 export const transportStage: Stage = {
   name: 'transport',
   run(context) {
     const request = context.request;
     if (!request) throw new PristineError('No request was built before the transport stage');
-    const { transport, clock } = context.services;
-    return bounded(transport.send(request), request, transport.name, clock).then(asResult);
+    const transport = context.services.transport;
+    return bounded(transport.send(request), request, transport.name).then(asResult);
   },
 };
 
@@ -28,7 +29,6 @@ function bounded(
   sending: Promise<TransportResponse>,
   request: TransportRequest,
   transportName: string,
-  clock: Clock,
 ): Promise<TransportResponse> {
   const { signal, timeoutMs } = request;
   return new Promise((resolve, reject) => {
@@ -36,17 +36,17 @@ function bounded(
     const settle = (): boolean => {
       if (settled) return false;
       settled = true;
-      cancelTimer();
+      clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       return true;
     };
     const onAbort = () => {
       if (settle()) reject(new APIUserAbortError(undefined, { cause: signal?.reason }));
     };
-    const cancelTimer = clock.after(timeoutMs + TRANSPORT_GRACE_MS, () => {
+    const timer = setTimeout(() => {
       const message = `Request timed out after ${timeoutMs} ms: transport '${transportName}' did not settle`;
       if (settle()) reject(new APITimeoutError(message));
-    });
+    }, timeoutMs + TRANSPORT_GRACE_MS);
     if (signal?.aborted) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
     sending.then(
