@@ -23,8 +23,7 @@ export class ProxyTunnelFailure extends Error {
   constructor(
     /** The proxy's answer to CONNECT, when it gave one. */
     readonly proxyStatus: number | undefined,
-    /** The proxy URL; only its origin (never its credentials) goes into messages. */
-    readonly proxy: string,
+    proxy: string,
     options?: { cause?: unknown },
   ) {
     const code = (options?.cause as { code?: string } | undefined)?.code;
@@ -35,7 +34,11 @@ export class ProxyTunnelFailure extends Error {
       options,
     );
     this.name = 'ProxyTunnelFailure';
+    this.proxy = originOf(proxy);
   }
+
+  /** The proxy's origin: never its credentials, which `util.inspect` would otherwise print. */
+  readonly proxy: string;
 }
 
 /** `METHOD scheme://host:port` of a request, for messages: no path, query or credentials. */
@@ -60,20 +63,24 @@ export function toTransportError(
   request: TransportRequest,
   deadline?: AttemptDeadline,
 ): PristineError {
-  if (deadline?.ending) return deadline.failure(error);
+  if (deadline?.ending) {
+    // undici rejects with the signal's reason, which already is the typed failure.
+    return error === deadline.signal.reason
+      ? (error as PristineError)
+      : deadline.failure(withoutRequest(error));
+  }
   if (error instanceof PristineError) return error;
-  // got wraps what its agent reports in a RequestError; the tunnel failure is its cause.
-  const tunnel = error instanceof ProxyTunnelFailure ? error : error.cause;
-  if (tunnel instanceof ProxyTunnelFailure) {
+  const cause = withoutRequest(error);
+  if (cause instanceof ProxyTunnelFailure) {
     return new ProxyError(
-      `Proxy error: ${describeTarget(request)} via ${originOf(tunnel.proxy)}: ${tunnel.message}`,
-      tunnel.proxyStatus,
-      { cause: error },
+      `Proxy error: ${describeTarget(request)} via ${cause.proxy}: ${cause.message}`,
+      cause.proxyStatus,
+      { cause },
     );
   }
   const code = (error as { code?: string }).code;
   if (request.signal?.aborted || error.name === 'AbortError' || code === 'ABORT_ERR') {
-    return new APIUserAbortError(undefined, { cause: error });
+    return new APIUserAbortError(undefined, { cause });
   }
   if (
     error.name === 'TimeoutError' ||
@@ -83,10 +90,20 @@ export function toTransportError(
     code === 'UND_ERR_BODY_TIMEOUT'
   ) {
     return new APITimeoutError(`Request timed out: ${describeTarget(request)} ${code ?? ''}`.trimEnd(), {
-      cause: error,
+      cause,
     });
   }
   return new APIConnectionError(`Connection error: ${describeTarget(request)} ${code ?? error.message}`, {
-    cause: error,
+    cause,
   });
+}
+
+/**
+ * The error to keep as `cause`. got wraps every failure in a RequestError that holds the request's
+ * options (headers with credentials, the proxy agent with the proxy's password), which `util.inspect`
+ * prints; only what it wraps is kept.
+ */
+function withoutRequest(error: Error): Error | undefined {
+  if (!('options' in error)) return error;
+  return error.cause instanceof Error ? error.cause : undefined;
 }

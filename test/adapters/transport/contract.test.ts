@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
+import { inspect } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { GotTransport } from '../../../src/adapters/transport/got-transport.js';
 import { UndiciTransport } from '../../../src/adapters/transport/undici-transport.js';
@@ -273,10 +274,16 @@ describe.each(transports)('transport contract: %s', (_name, make) => {
   it('names the method, origin and cause of a connection error, never credentials or the path', async () => {
     const port = await closedPort();
     const error = await transport
-      .send(req('/private?key=query-secret', { url: `http://127.0.0.1:${port}/private?key=query-secret` }))
+      .send(
+        req('/private?key=query-secret', {
+          url: `http://127.0.0.1:${port}/private?key=query-secret`,
+          headers: { authorization: 'Bearer header-secret' },
+        }),
+      )
       .then(unexpected, (e: Error) => e);
     expect(error).toBeInstanceOf(APIConnectionError);
     expect(error.message).toBe(`Connection error: POST http://127.0.0.1:${port} ECONNREFUSED`);
+    expect(inspect(error, { depth: 6 })).not.toMatch(/header-secret|query-secret/);
     const reset = await transport.send(req('/reset')).then(unexpected, (e: Error) => e);
     expect(reset.message).toMatch(new RegExp(`^Connection error: POST ${base} `));
   });
@@ -314,6 +321,7 @@ describe.each(transports)('transport contract through a failing proxy: %s', (_na
           expect(error.message).toMatch(new RegExp(`^Proxy error: POST ${base} via ${proxy.url}: CONNECT `));
         }
         expect(error.message).not.toContain('proxy-secret');
+        expect(inspect(error, { depth: 6 })).not.toContain('proxy-secret');
         // A hang guard, not a timing assertion: the attempt ends at its deadline at the latest.
         expect(Date.now() - started).toBeLessThan(timeoutMs + 1000);
         expect(proxy.connections).toBe(1);
