@@ -111,6 +111,19 @@ describe.each([
     expect(connections).toBe(1);
   });
 
+  it('keeps answering a 407 as such: wrong proxy credentials never open a circuit breaker', async () => {
+    const proxy = await misbehavingProxy('answers 407');
+    const breaker = { consecutiveFailures: 1, halfOpenAfterMs: 60_000 };
+    const kernel = createKernel({ proxy: proxy.url, maxRetries: 0, breaker }).use(pingPlugin);
+    kernel.register(Ports.Transport, make());
+    for (let i = 0; i < 2; i++) {
+      await expect(kernel.call('ping', undefined as never)).rejects.toBeInstanceOf(ProxyError);
+    }
+    expect(proxy.connections).toBe(2);
+    await proxy.close();
+    await kernel.close();
+  });
+
   it.each(['answers 502', 'closes'] as const)(
     'retries a proxy that %s as a connection error, within the retry budget',
     async (failure) => {
