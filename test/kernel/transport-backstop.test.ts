@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { Type } from '@sinclair/typebox';
 import { APITimeoutError, APIUserAbortError } from '../../src/kernel/errors/api-errors.js';
 import { createKernel } from '../../src/kernel/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
