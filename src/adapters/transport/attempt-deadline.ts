@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { APITimeoutError, APIUserAbortError } from '../../kernel/errors/api-errors.js';
 import type { PristineError } from '../../kernel/errors/pristine-error.js';
 import type { TransportRequest } from '../../ports/transport.js';
@@ -7,18 +8,22 @@ const noop = () => {};
 
 /**
  * One attempt's clock. `timeoutMs` bounds the whole attempt (connect, proxy tunnel, redirects, headers
- * and, unless the request streams, every byte of the body); the caller's signal may end it sooner. The
- * library gets `signal`, which aborts on either, and `race` settles at the deadline even when a library
- * ignores its signal (undici never looks at the signal of a request still waiting for a connection).
+ * and, unless the request streams, every byte of the body); the caller's signal may end it sooner.
  * Libraries' own timeouts are not enough: undici's run on a coarse clock and restart with every chunk.
+ *
+ * When the attempt ends early the deadline emits `abort` with `aborted` and `reason` set, which is the
+ * shape undici accepts as a request's signal (an EventEmitter costs far less per call than an
+ * AbortController). `race` settles at the deadline even when a library ignores its signal: undici never
+ * looks at the signal of a request still waiting for a connection.
  */
-export class AttemptDeadline {
-  private readonly controller = new AbortController();
+export class AttemptDeadline extends EventEmitter {
+  /** The typed failure, once the attempt was cut short (undici rejects with a signal's `reason`). */
+  reason: PristineError | undefined;
   private readonly timer: NodeJS.Timeout | undefined;
-  private ended: 'timeout' | 'abort' | undefined;
   private readonly onCallerAbort = () => this.end('abort');
 
   constructor(private readonly request: TransportRequest) {
+    super();
     const caller = request.signal;
     if (caller?.aborted) {
       this.end('abort');
@@ -28,24 +33,9 @@ export class AttemptDeadline {
     this.timer = setTimeout(() => this.end('timeout'), request.timeoutMs);
   }
 
-  /** Aborts when the deadline passes or the caller aborts. */
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  /** How the attempt was cut short, if it was. */
-  get ending(): 'timeout' | 'abort' | undefined {
-    return this.ended;
-  }
-
-  /** The typed error for how the attempt was cut short. */
-  failure(cause?: unknown): PristineError {
-    const { timeoutMs, signal } = this.request;
-    return this.ended === 'timeout'
-      ? new APITimeoutError(`Request timed out after ${timeoutMs} ms: ${describeTarget(this.request)}`, {
-          cause,
-        })
-      : new APIUserAbortError(undefined, { cause: cause ?? signal?.reason });
+  /** Whether the attempt was cut short (by its deadline or the caller). */
+  get aborted(): boolean {
+    return this.reason !== undefined;
   }
 
   /** Headers of a streaming response arrived: the clock stops, the caller's signal still ends the body. */
@@ -64,22 +54,21 @@ export class AttemptDeadline {
    * receives the value should it still arrive (so a late response releases its socket).
    */
   race<T>(promise: Promise<T>, discard: (value: T) => void = noop): Promise<T> {
-    if (this.ended) {
+    if (this.reason) {
       promise.then(discard, noop);
-      return Promise.reject(this.failure());
+      return Promise.reject(this.reason);
     }
-    const signal = this.controller.signal;
     return new Promise<T>((resolve, reject) => {
-      const onEnd = () => reject(this.failure());
-      signal.addEventListener('abort', onEnd, { once: true });
+      const onEnd = () => reject(this.reason);
+      this.once('abort', onEnd);
       promise.then(
         (value) => {
-          signal.removeEventListener('abort', onEnd);
-          if (this.ended) discard(value);
+          this.removeListener('abort', onEnd);
+          if (this.reason) discard(value);
           else resolve(value);
         },
         (error: unknown) => {
-          signal.removeEventListener('abort', onEnd);
+          this.removeListener('abort', onEnd);
           reject(error);
         },
       );
@@ -87,9 +76,13 @@ export class AttemptDeadline {
   }
 
   private end(how: 'timeout' | 'abort'): void {
-    if (this.ended) return;
-    this.ended = how;
+    if (this.reason) return;
+    const { timeoutMs, signal } = this.request;
+    this.reason =
+      how === 'timeout'
+        ? new APITimeoutError(`Request timed out after ${timeoutMs} ms: ${describeTarget(this.request)}`)
+        : new APIUserAbortError(undefined, { cause: signal?.reason });
     this.release();
-    this.controller.abort(this.failure());
+    this.emit('abort');
   }
 }

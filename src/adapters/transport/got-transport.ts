@@ -51,7 +51,7 @@ export class GotTransport implements Transport {
     try {
       const got = await deadline.race((this.client ??= this.createClient()));
       const proxy = request.proxy ? await deadline.race(this.proxyAgentsFor(request.proxy)) : undefined;
-      // got honours its signal; the race is there so that no library path can outlive the deadline.
+      // The deadline destroys got's stream; the race is there so that no library path outlives it.
       return await deadline.race(exchange(got, request, deadline, proxy), (late) => late.cancel());
     } catch (error) {
       deadline.release();
@@ -113,11 +113,13 @@ function exchange(
       headers: request.headers,
       body: request.body as never,
       followRedirect: request.redirect === 'follow',
-      // No got timeout: the deadline's signal bounds the whole attempt, body included.
+      // No got timeout and no signal: the deadline destroys the stream, which bounds the whole attempt
+      // (body included) for less than got's timers and an AbortController cost per call.
       // The keep-alive agents are set on the instance; only a proxy needs its own per request.
       ...(proxyAgents ? { agent: proxyAgents } : {}),
-      signal: deadline.signal,
     });
+    if (deadline.aborted) stream.destroy(deadline.reason);
+    else deadline.once('abort', () => stream.destroy(deadline.reason));
     let settled = false;
     stream.once('error', (error: Error) => {
       if (settled) return;

@@ -63,12 +63,7 @@ export function toTransportError(
   request: TransportRequest,
   deadline?: AttemptDeadline,
 ): PristineError {
-  if (deadline?.ending) {
-    // undici rejects with the signal's reason, which already is the typed failure.
-    return error === deadline.signal.reason
-      ? (error as PristineError)
-      : deadline.failure(withoutRequest(error));
-  }
+  if (deadline?.reason) return deadline.reason;
   if (error instanceof PristineError) return error;
   const cause = withoutRequest(error);
   if (cause instanceof ProxyTunnelFailure) {

@@ -44,7 +44,7 @@ export class UndiciTransport implements Transport {
     try {
       let current = req;
       for (let redirects = 0; ; redirects++) {
-        const response = await deadline.race(this.exchange(current, deadline.signal), discardBody);
+        const response = await deadline.race(this.exchange(current, deadline), discardBody);
         const next =
           current.redirect === 'follow'
             ? redirectTarget(current, response.statusCode, header(response.headers.location))
@@ -63,7 +63,7 @@ export class UndiciTransport implements Transport {
   }
 
   /** One request/response, redirects not followed. */
-  private exchange(req: TransportRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  private exchange(req: TransportRequest, signal: AttemptDeadline): Promise<Dispatcher.ResponseData> {
     const dispatcher = req.proxy ? this.proxyFor(req.proxy) : this.dispatcher;
     const target = this.split(req.url);
     const options = {
