@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { Agents, Got } from 'got';
 import type { HttpsProxyAgentOptions } from 'hpagent';
 import type { Transport, TransportRequest, TransportResponse } from '../../ports/transport.js';
-import { CREDENTIAL_HEADERS } from './follow-redirect.js';
+import { dropCredentialHeaders } from './follow-redirect.js';
 import { AttemptDeadline } from './attempt-deadline.js';
 import { PROXY_CONNECT_TIMEOUT_MS, ProxyTunnelFailure, toTransportError } from './transport-errors.js';
 
@@ -117,6 +117,8 @@ function exchange(
       // (body included) for less than got's timers and an AbortController cost per call.
       // The keep-alive agents are set on the instance; only a proxy needs its own per request.
       ...(proxyAgents ? { agent: proxyAgents } : {}),
+      // Read by the redirect hook; set only when there is something to drop (got merges it per call).
+      ...(request.originBound?.length ? { context: { originBound: request.originBound } } : {}),
     });
     if (deadline.aborted) stream.destroy(deadline.reason);
     else deadline.once('abort', () => stream.destroy(deadline.reason));
@@ -211,14 +213,15 @@ export function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string
 
 /**
  * got drops `authorization` and `cookie` when a redirect leaves the origin, but not API-key headers;
- * this hook removes every credential header the undici adapter removes, so both behave the same. Each
+ * this hook removes every credential header the undici adapter removes (also secret-looking names),
+ * so both behave the same. Each
  * hop compares the next URL with the URL that answered the redirect; once dropped, headers stay dropped.
  */
 function dropCredentialsAcrossOrigins(
-  options: { url?: URL | string; headers: Record<string, unknown> },
+  options: { url?: URL | string; headers: Record<string, unknown>; context: Record<string, unknown> },
   response: { requestUrl: URL | string },
 ): void {
   const from = new URL(String(response.requestUrl)).origin;
   if (options.url && new URL(String(options.url)).origin === from) return;
-  for (const name of CREDENTIAL_HEADERS) delete options.headers[name];
+  dropCredentialHeaders(options.headers, options.context.originBound as readonly string[] | undefined);
 }

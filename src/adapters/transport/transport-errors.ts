@@ -4,6 +4,7 @@ import {
   APIUserAbortError,
   ProxyError,
 } from '../../kernel/errors/api-errors.js';
+import { sanitizedCause } from '../../kernel/errors/error-secrets.js';
 import { PristineError } from '../../kernel/errors/pristine-error.js';
 import type { TransportRequest } from '../../ports/transport.js';
 import type { AttemptDeadline } from './attempt-deadline.js';
@@ -57,6 +58,8 @@ function originOf(url: string): string {
 /**
  * Map a low-level failure (no HTTP status) to the kernel's connection errors. The attempt's deadline
  * decides first: once it has ended, the failure is its timeout or abort, whatever the library reports.
+ * The library error is never kept as it is: got's errors hold the request options (headers with the API
+ * key, agents with the proxy URL), which `util.inspect` prints. The cause is a sanitized copy.
  */
 export function toTransportError(
   error: Error,
@@ -65,14 +68,16 @@ export function toTransportError(
 ): PristineError {
   if (deadline?.reason) return deadline.reason;
   if (error instanceof PristineError) return error;
-  const cause = withoutRequest(error);
-  if (cause instanceof ProxyTunnelFailure) {
+  // got wraps what its agent reports in a RequestError; the tunnel failure is then its cause.
+  const tunnel = error instanceof ProxyTunnelFailure ? error : error.cause;
+  if (tunnel instanceof ProxyTunnelFailure) {
     return new ProxyError(
-      `Proxy error: ${describeTarget(request)} via ${cause.proxy}: ${cause.message}`,
-      cause.proxyStatus,
-      { cause },
+      `Proxy error: ${describeTarget(request)} via ${tunnel.proxy}: ${tunnel.message}`,
+      tunnel.proxyStatus,
+      { cause: sanitizedCause(tunnel) },
     );
   }
+  const cause = sanitizedCause(error);
   const code = (error as { code?: string }).code;
   if (request.signal?.aborted || error.name === 'AbortError' || code === 'ABORT_ERR') {
     return new APIUserAbortError(undefined, { cause });
@@ -91,14 +96,4 @@ export function toTransportError(
   return new APIConnectionError(`Connection error: ${describeTarget(request)} ${code ?? error.message}`, {
     cause,
   });
-}
-
-/**
- * The error to keep as `cause`. got wraps every failure in a RequestError that holds the request's
- * options (headers with credentials, the proxy agent with the proxy's password), which `util.inspect`
- * prints; only what it wraps is kept.
- */
-function withoutRequest(error: Error): Error | undefined {
-  if (!('options' in error)) return error;
-  return error.cause instanceof Error ? error.cause : undefined;
 }

@@ -100,9 +100,8 @@ describe('sessions', () => {
         ? { status: 200, body: '{"id":"s3"}' }
         : new Promise((r) => (finish = () => r({ status: 200 }))),
     );
-    // A heartbeat can only still be in flight at the next tick when its timeout outlasts the interval
-    // (the kernel ends every attempt by its deadline).
-    const slowBeats = { ...sessionProtocol, heartbeatTimeoutMs: 30_000 };
+    // A heartbeat slower than the interval (but inside its own timeout) must not be overlapped.
+    const slowBeats = { ...sessionProtocol, heartbeatTimeoutMs: 60_000 };
     const session = await kernel.sessions.open(slowBeats, { tag: 'x' });
     jest.advanceTimersByTime(10_000);
     await flush();
