@@ -62,6 +62,12 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
 
   let body: unknown;
   let protobuf = false;
+  // A refused training submission still consumed its seq_id: later ones must not wait for it.
+  const refuse = (status: number, payload: unknown, request = body) => {
+    if (route.submits && route.endpointClass === 'training' && status < 500)
+      rejectSequenced(ctx, request as Record<string, unknown> | undefined);
+    reply(status, payload);
+  };
   try {
     const decoded = decodeBody(raw, req.headers, route.protobuf, ctx.protocol.legacyJson);
     body = decoded.body;
@@ -69,14 +75,9 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
     protobuf = decoded.protobuf;
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
-    return reply(error.status, { detail: error.detail, ...(error.field ? { field: error.field } : {}) });
+    const payload = { detail: error.detail, ...(error.field ? { field: error.field } : {}) };
+    return refuse(error.status, payload, error.request);
   }
-  // A refused training submission still consumed its seq_id: later ones must not wait for it.
-  const refuse = (status: number, payload: unknown) => {
-    if (route.submits && route.endpointClass === 'training' && status < 500)
-      rejectSequenced(ctx, body as Record<string, unknown> | undefined);
-    reply(status, payload);
-  };
   // Protobuf bodies were checked by their decoder (the schema is the JSON form).
   if (route.schema && !protobuf) {
     const problem = validate(body ?? {}, REQUEST_SCHEMAS[route.schema]);

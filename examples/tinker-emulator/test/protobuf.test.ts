@@ -192,6 +192,29 @@ describe('0.25 protobuf forward_backward', () => {
     });
   });
 
+  it('a refused protobuf submission gives up its seq_id: the next one runs without waiting for the gap', async () => {
+    await withEmulator({ sequenceGapMs: 600_000, longPollMs: 0 }, async (emu) => {
+      const api = client(emu);
+      const { modelId } = await openModel(api);
+      const datum = protoDatum('abcd');
+      datum.loss_fn_inputs.weights.dtype = 0; // DTYPE_UNSPECIFIED
+      const refused = await postProto(
+        emu.url,
+        KEY,
+        fwdBwdRequest({ model_id: modelId, seq_id: 1, data: [datum], loss_fn: 'cross_entropy' }),
+      );
+      expect(refused).toMatchObject({ status: 400, body: { field: 'data[0].loss_fn_inputs.weights.dtype' } });
+      const next = await postProto(
+        emu.url,
+        KEY,
+        fwdBwdRequest({ model_id: modelId, seq_id: 2, data: [protoDatum('abcd')], loss_fn: 'cross_entropy' }),
+      );
+      const poll = await api.post('retrieve_future', { request_id: next.body.request_id });
+      expect(poll.body.metrics).toBeDefined(); // done at once, not try_again
+      expect(emu.state.appliedSteps(modelId)).toEqual([2]);
+    });
+  });
+
   it('answers JSON results to JSON polls of the same futures (0.7.0 clients)', async () => {
     await withEmulator({}, async (emu) => {
       const api = client(emu);

@@ -56,6 +56,7 @@ export {
   APIConnectionError,
   APITimeoutError,
   APIUserAbortError,
+  ProxyError,
   BadRequestError,
   AuthenticationError,
   PermissionDeniedError,
