@@ -3,7 +3,7 @@
  * manifest; the kernel compiles them into typed calls over swappable ports (transport, retry, serializer,
  * telemetry, …).
  *
- * @module pristine
+ * @module pristine-kernel
  */
 import 'reflect-metadata';
 

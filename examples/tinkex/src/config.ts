@@ -1,4 +1,4 @@
-import { Secret, ValidationError } from 'pristine';
+import { Secret, ValidationError } from 'pristine-kernel';
 import { VERSION } from './version.js';
 
 export const DEFAULT_BASE_URL = 'https://tinker.thinkingmachines.dev/services/tinker-prod';

@@ -72,4 +72,4 @@ export {
   PristineError,
   StreamIdleTimeoutError,
   StreamTruncatedError,
-} from 'pristine';
+} from 'pristine-kernel';

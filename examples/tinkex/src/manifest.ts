@@ -1,4 +1,4 @@
-import { defineManifest, Type, type TSchema } from 'pristine';
+import { defineManifest, Type, type TSchema } from 'pristine-kernel';
 import {
   AssignSessionProjectBodySchema,
   AuditLogResponseSchema,

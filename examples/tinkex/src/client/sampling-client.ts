@@ -9,7 +9,7 @@ import {
   ValidationError,
   type AttemptOutcome,
   type RetryContext,
-} from 'pristine';
+} from 'pristine-kernel';
 import { ModelInput } from '../types/model-input.js';
 import { estimateModelInputBytes } from '../training/chunking.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';

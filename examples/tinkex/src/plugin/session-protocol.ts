@@ -1,4 +1,4 @@
-import type { SessionProtocol } from 'pristine';
+import type { SessionProtocol } from 'pristine-kernel';
 
 /** Tinker sessions: created by `create_session`, kept alive by a heartbeat every 10 s (no retries). */
 export function tinkerSessionProtocol(intervalMs: number): SessionProtocol {

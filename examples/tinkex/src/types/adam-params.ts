@@ -1,4 +1,4 @@
-import { Type, ValidationError, type Static } from 'pristine';
+import { Type, ValidationError, type Static } from 'pristine-kernel';
 import { strict } from './common.js';
 
 /**

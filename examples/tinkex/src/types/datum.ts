@@ -1,4 +1,4 @@
-import { Type, ValidationError, type Static } from 'pristine';
+import { Type, ValidationError, type Static } from 'pristine-kernel';
 import { strict } from './common.js';
 import { LOSS_FN_REQUIRED_INPUTS, LOSS_INPUT_DTYPES, isLossFnType } from './loss.js';
 import { chunkLength, ModelInput, ModelInputSchema, type ModelInputWire } from './model-input.js';

@@ -1,4 +1,4 @@
-import { Type, ValidationError, type Static } from 'pristine';
+import { Type, ValidationError, type Static } from 'pristine-kernel';
 import { maybe, strict } from './common.js';
 
 /** LoRA settings for `create_model`. 0.7.0 sends all five fields, `seed` as null when unset. */

@@ -1,4 +1,4 @@
-import { Type, ValidationError, type Static } from 'pristine';
+import { Type, ValidationError, type Static } from 'pristine-kernel';
 import { maybe, strict, typeTag } from './common.js';
 
 const ImageFormatSchema = Type.Union([Type.Literal('png'), Type.Literal('jpeg')]);

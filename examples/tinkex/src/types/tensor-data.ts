@@ -1,4 +1,4 @@
-import { Type, ValidationError, type Static } from 'pristine';
+import { Type, ValidationError, type Static } from 'pristine-kernel';
 import { maybe, strict } from './common.js';
 
 export const TensorDtypeSchema = Type.Union([Type.Literal('int64'), Type.Literal('float32')]);
