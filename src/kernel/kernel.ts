@@ -7,6 +7,12 @@ import { registerDefaultAdapters } from './default-adapters.js';
 import { PristineError } from './errors/pristine-error.js';
 import { KernelEvents } from './events.js';
 import { DEFAULT_SETTINGS, type KernelOptions } from './kernel-options.js';
+import {
+  checkCallOptions,
+  checkKernelOptions,
+  checkPluginDefaults,
+  checkStaticHeaders,
+} from './options/check-kernel-options.js';
 import { compileManifest, type CompiledEndpoint } from './manifest/compile.js';
 import { ManifestError } from './manifest/manifest-error.js';
 import type { EndpointSpec, ManifestSpec } from './manifest/types.js';
@@ -62,6 +68,7 @@ export class Kernel<E extends EndpointSpec = never> {
   private readonly liveFutures = new Set<APIFuture<unknown>>();
 
   constructor(options: KernelOptions = {}) {
+    checkKernelOptions(options);
     const { logLevel, ...settings } = options;
     this.settings = { ...DEFAULT_SETTINGS, ...stripUndefined(settings) };
     // Proxy credentials, explicit or from the environment, are secrets like API keys.
@@ -116,6 +123,8 @@ export class Kernel<E extends EndpointSpec = never> {
     if (!spec || typeof spec.name !== 'string' || !spec.manifest) {
       throw new ManifestError('plugin', 'manifest', 'is required (use definePlugin)');
     }
+    checkPluginDefaults(spec.name, spec.defaults);
+    checkStaticHeaders(spec);
     if (this.plugins.has(spec.name))
       throw new ManifestError(`plugin "${spec.name}"`, 'name', 'is already registered');
     const compiled = compileManifest(spec.manifest, this.container.resolve<Serializer>(Ports.Serializer), {
@@ -336,6 +345,7 @@ export class Kernel<E extends EndpointSpec = never> {
   }
 
   private resolveOptions(plugin: PluginSpec, endpoint: CompiledEndpoint, call: CallOptions): ResolvedOptions {
+    checkCallOptions(call, endpoint.id);
     const policy = plugin.retryPolicies?.[endpoint.spec.retry ?? 'default'];
     const baseUrl = call.baseUrl ?? plugin.defaults?.baseUrl ?? this.settings.baseUrl;
     if (!baseUrl)

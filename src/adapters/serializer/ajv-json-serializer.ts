@@ -4,11 +4,14 @@ import type { CompiledValidator, Serializer, ValidationIssue } from '../../ports
 /**
  * JSON serializer with ajv validation. One Ajv instance per serializer (so per kernel); schemas are
  * compiled once at plugin registration and cached by identity.
+ *
+ * `strictNumbers`: NaN and ±Infinity fail every `number`/`integer` schema. JSON has no form for them
+ * (`JSON.stringify` would send `null`), so they are reported as rule `finite` on their field instead.
  */
 export class AjvJsonSerializer implements Serializer {
   readonly contentType = 'application/json';
-  private readonly strictAjv = new Ajv({ allErrors: true, strict: false });
-  private readonly lenientAjv = new Ajv({ allErrors: true, strict: false });
+  private readonly strictAjv = new Ajv({ allErrors: true, strict: false, strictNumbers: true });
+  private readonly lenientAjv = new Ajv({ allErrors: true, strict: false, strictNumbers: true });
   private readonly cache = new WeakMap<object, CompiledValidator>();
   private readonly lenientCache = new WeakMap<object, CompiledValidator>();
 
@@ -20,7 +23,7 @@ export class AjvJsonSerializer implements Serializer {
     const target = options.allowUnknown ? allowUnknownProperties(schema) : schema;
     const validate = ajv.compile(target);
     const validator: CompiledValidator = (value) =>
-      validate(value) ? [] : (validate.errors ?? []).map(toIssue);
+      validate(value) ? [] : issuesOf(validate.errors ?? [], value);
     cache.set(schema, validator);
     return validator;
   }
@@ -41,6 +44,47 @@ export class AjvJsonSerializer implements Serializer {
     if (contentType && !/json/i.test(contentType)) return text;
     return JSON.parse(text);
   }
+}
+
+/**
+ * Map ajv's errors to issues. A non-finite number fails `type` once per schema branch (`anyOf` of
+ * number and null gives three errors): those collapse into one `finite` issue per field.
+ */
+function issuesOf(errors: readonly ErrorObject[], root: unknown): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const nonFinite = new Set<string>();
+  for (const error of errors) {
+    if (nonFinite.has(error.instancePath)) continue;
+    if (
+      (error.keyword === 'type' || error.keyword === 'anyOf' || error.keyword === 'oneOf') &&
+      isNonFinite(valueAt(root, error.instancePath))
+    ) {
+      nonFinite.add(error.instancePath);
+      issues.push({
+        pointer: error.instancePath,
+        rule: 'finite',
+        message: `must be a finite number, got ${String(valueAt(root, error.instancePath))} (JSON has no NaN or Infinity)`,
+      });
+      continue;
+    }
+    issues.push(toIssue(error));
+  }
+  return issues;
+}
+
+function isNonFinite(value: unknown): boolean {
+  return typeof value === 'number' && !Number.isFinite(value);
+}
+
+/** The value a JSON pointer (ajv's `instancePath`) designates. */
+function valueAt(root: unknown, pointer: string): unknown {
+  if (pointer === '') return root;
+  let node = root;
+  for (const raw of pointer.slice(1).split('/')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return node;
 }
 
 function toIssue(error: ErrorObject): ValidationIssue {
