@@ -27,7 +27,7 @@ export type {
   EventOf,
 } from './kernel/manifest/types.js';
 export { ManifestError } from './kernel/manifest/manifest-error.js';
-export { OptionChecks, MAX_TIMER_MS, isPlainObject } from './kernel/options/option-checks.js';
+export { OptionChecks, MAX_TIMER_MS, isPlainObject, describeValue } from './kernel/options/option-checks.js';
 export {
   headerIssues,
   headerNameProblem,

@@ -27,14 +27,14 @@ export class OptionChecks {
   object(key: string, value: unknown): boolean {
     if (value === undefined) return true;
     if (isPlainObject(value)) return true;
-    this.fail(key, 'type', `must be an object, got ${describe(value)}`);
+    this.fail(key, 'type', `must be an object, got ${describeValue(value)}`);
     return false;
   }
 
   integer(key: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): this {
     if (value === undefined) return this;
     if (typeof value !== 'number' || !Number.isInteger(value)) {
-      return this.fail(key, 'integer', `must be an integer, got ${describe(value)}`);
+      return this.fail(key, 'integer', `must be an integer, got ${describeValue(value)}`);
     }
     if (value < min) return this.fail(key, 'minimum', `must be ≥ ${min}, got ${value}`);
     if (value > max) return this.fail(key, 'maximum', `must be ≤ ${max}, got ${value}`);
@@ -45,7 +45,7 @@ export class OptionChecks {
   number(key: string, value: unknown, bounds: { min?: number; max?: number; exclusiveMin?: boolean }): this {
     if (value === undefined) return this;
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      return this.fail(key, 'finite', `must be a finite number, got ${describe(value)}`);
+      return this.fail(key, 'finite', `must be a finite number, got ${describeValue(value)}`);
     }
     const { min, max, exclusiveMin } = bounds;
     if (min !== undefined && (exclusiveMin ? value <= min : value < min)) {
@@ -66,12 +66,13 @@ export class OptionChecks {
 
   boolean(key: string, value: unknown): this {
     if (value === undefined || typeof value === 'boolean') return this;
-    return this.fail(key, 'type', `must be a boolean, got ${describe(value)}`);
+    return this.fail(key, 'type', `must be a boolean, got ${describeValue(value)}`);
   }
 
   string(key: string, value: unknown, options: { nonEmpty?: boolean } = {}): this {
     if (value === undefined) return this;
-    if (typeof value !== 'string') return this.fail(key, 'type', `must be a string, got ${describe(value)}`);
+    if (typeof value !== 'string')
+      return this.fail(key, 'type', `must be a string, got ${describeValue(value)}`);
     if (options.nonEmpty && value.length === 0) return this.fail(key, 'minLength', 'must not be empty');
     return this;
   }
@@ -81,7 +82,7 @@ export class OptionChecks {
     return this.fail(
       key,
       'enum',
-      `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${describe(value)}`,
+      `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${describeValue(value)}`,
     );
   }
 
@@ -89,7 +90,7 @@ export class OptionChecks {
   url(key: string, value: unknown, protocols: readonly string[] = ['http:', 'https:']): this {
     if (value === undefined) return this;
     if (typeof value !== 'string')
-      return this.fail(key, 'type', `must be a URL string, got ${describe(value)}`);
+      return this.fail(key, 'type', `must be a URL string, got ${describeValue(value)}`);
     let parsed: URL;
     try {
       parsed = new URL(value);
@@ -106,10 +107,10 @@ export class OptionChecks {
   strings(key: string, value: unknown): this {
     if (value === undefined) return this;
     if (!Array.isArray(value))
-      return this.fail(key, 'type', `must be an array of strings, got ${describe(value)}`);
+      return this.fail(key, 'type', `must be an array of strings, got ${describeValue(value)}`);
     value.forEach((item, i) => {
       if (typeof item !== 'string')
-        this.fail(`${key}/${i}`, 'type', `must be a string, got ${describe(item)}`);
+        this.fail(`${key}/${i}`, 'type', `must be a string, got ${describeValue(item)}`);
     });
     return this;
   }
@@ -119,7 +120,7 @@ export class OptionChecks {
     if (!this.object(key, value) || value === undefined) return this;
     for (const [name, item] of Object.entries(value as object)) {
       if (typeof item !== 'string') {
-        this.fail(`${key}/${escapePointer(name)}`, 'type', `must be a string, got ${describe(item)}`);
+        this.fail(`${key}/${escapePointer(name)}`, 'type', `must be a string, got ${describeValue(item)}`);
       }
     }
     return this;
@@ -133,7 +134,7 @@ export class OptionChecks {
 
   func(key: string, value: unknown): this {
     if (value === undefined || typeof value === 'function') return this;
-    return this.fail(key, 'type', `must be a function, got ${describe(value)}`);
+    return this.fail(key, 'type', `must be a function, got ${describeValue(value)}`);
   }
 
   /** Throw every collected issue as one ValidationError. */
@@ -152,8 +153,12 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
-/** A short, safe description of a value for messages: type and, for numbers and booleans, the value. */
-export function describe(value: unknown): string {
+/**
+ * A short description of any value for an error message; never throws (a symbol, a bigint or an object
+ * without `toString` cannot break the message that reports them). Strings are quoted and cut at 40
+ * characters; do not pass secrets.
+ */
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   switch (typeof value) {
@@ -163,9 +168,11 @@ export function describe(value: unknown): string {
     case 'bigint':
       return `${value}n`;
     case 'string':
-      return 'a string';
-    case 'object':
-      return `an object (${(value as object).constructor?.name ?? 'no prototype'})`;
+      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+    case 'object': {
+      const name: unknown = (value as { constructor?: { name?: unknown } }).constructor?.name;
+      return `an object (${typeof name === 'string' ? name : 'no prototype'})`;
+    }
     default:
       return typeof value;
   }
