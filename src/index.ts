@@ -74,6 +74,7 @@ export { GotTransport, type GotTransportOptions } from './adapters/transport/got
 export { UndiciTransport, type UndiciTransportOptions } from './adapters/transport/undici-transport.js';
 export {
   MemoryTransport,
+  type MemoryAnswer,
   type MemoryHandler,
   type MemoryResponse,
 } from './adapters/transport/memory-transport.js';

@@ -22,6 +22,7 @@ describe('pipeline stage order', () => {
       'check-headers',
       'attempt',
       'classify',
+      'log',
       'transport',
     ]);
   });
