@@ -26,3 +26,13 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 export function isArrayLike(value: unknown): value is ArrayLike<unknown> {
   return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
 }
+
+/**
+ * An options argument: absent (→ `{}`) or an object. A default parameter only covers `undefined`, so
+ * `null` or a number would otherwise crash on the first property read.
+ */
+export function optionsOf<T extends object>(value: T | undefined, where: string): T {
+  if (value === undefined) return {} as T;
+  if (isRecord(value)) return value;
+  throw ValidationError.field(where, '/', 'type', 'must be an object');
+}
