@@ -1,4 +1,4 @@
-import { APIFuture, debounceQueueState, type QueueStateEvent } from 'pristine';
+import { APIFuture, debounceQueueState, ValidationError, type QueueStateEvent } from 'pristine';
 import type {
   AdamParams,
   Datum,
@@ -51,6 +51,10 @@ export class TrainingClient {
 
   /** Submit one sequenced request after the previous one, with a seq_id reserved now. */
   private enqueue<T>(endpoint: string, body: (seq_id: number) => Record<string, unknown>): APIFuture<T> {
+    // Validate before reserving: a seq_id for a request that is never sent is a gap the server waits on.
+    const probe = { ...body(this.seq + 1), model_id: this.model_id, seq_id: this.seq + 1 };
+    const issues = this.service.kernel.endpoint(endpoint).validateInput?.(probe) ?? [];
+    if (issues.length > 0) throw new ValidationError(`input for "${endpoint}"`, issues);
     const seq_id = ++this.seq;
     const future = this.service.kernel.submit<T>(
       endpoint,

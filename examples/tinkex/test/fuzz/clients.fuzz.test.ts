@@ -32,7 +32,7 @@ const requestCount = () =>
 
 beforeAll(async () => {
   env = await setup();
-  training = await env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 4 });
+  training = await newTrainingClient();
   sampling = await env.service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
   rest = env.service.createRestClient();
 }, 60_000);
@@ -44,6 +44,11 @@ afterAll(async () => {
 
 /** Call, and check the contract: typed outcome, and nothing sent when validation refused the input. */
 async function typedAndUnsentIfRefused(run: () => unknown): Promise<'refused' | 'other'> {
+  return (await outcomeOf(run)) === 'refused' ? 'refused' : 'other';
+}
+
+/** Like typedAndUnsentIfRefused, telling a server-side failure apart from a success. */
+async function outcomeOf(run: () => unknown): Promise<'refused' | 'failed' | 'ok'> {
   const before = requestCount();
   const outcome = await settleTyped(async () => {
     const value = run();
@@ -54,8 +59,11 @@ async function typedAndUnsentIfRefused(run: () => unknown): Promise<'refused' | 
     expect(requestCount()).toBe(before);
     return 'refused';
   }
-  return 'other';
+  return outcome.ok ? 'ok' : 'failed';
 }
+
+const newTrainingClient = () =>
+  env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 4 });
 
 const tokens = fc.array(fc.oneof(fc.nat(255), badNumber()), { minLength: 0, maxLength: 6 });
 const tensor = fc.oneof(
@@ -184,13 +192,20 @@ describe('Tinkex clients answer bad input with typed errors and send nothing the
           numberish,
           async (d, loss, config, adam, path, ttl) => {
             const calls = [
-              () => training.forward(d as never, loss as never, config as never),
-              () => training.forwardBackward(d as never, loss as never, config as never),
-              () => training.optimStep(adam as never),
-              () => training.saveState(path as never, { ttl_seconds: ttl as never }),
-              () => training.loadState(path as never),
+              (t: TrainingClient) => t.forward(d as never, loss as never, config as never),
+              (t: TrainingClient) => t.forwardBackward(d as never, loss as never, config as never),
+              (t: TrainingClient) => t.optimStep(adam as never),
+              (t: TrainingClient) => t.saveState(path as never, { ttl_seconds: ttl as never }),
+              (t: TrainingClient) => t.loadState(path as never),
             ];
-            for (const call of calls) seen[await typedAndUnsentIfRefused(call)]++;
+            for (const call of calls) {
+              const outcome = await outcomeOf(() => call(training));
+              seen[outcome === 'refused' ? 'refused' : 'other']++;
+              // A request the server refused after its seq_id was reserved leaves a gap the emulator
+              // waits on (the training-wedge work); go on with a fresh model so one refusal cannot
+              // stall the cases after it.
+              if (outcome === 'failed') training = await newTrainingClient();
+            }
           },
         ),
         fuzzParams(40),
