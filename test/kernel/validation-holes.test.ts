@@ -85,7 +85,7 @@ describe('validation holes (issue 13, item 6)', () => {
     return { kernel, retries };
   }
 
-  it('rejects NaN and ±Infinity in every number schema, naming the field and the rule finite', async () => {
+  it('rejects NaN and ±Infinity in every number schema (rule finite) and unsafe integers (rule safe-integer)', async () => {
     const { kernel } = kernelWithRetries();
     const before = server.seen.length;
     for (const bad of [Number.NaN, Infinity, -Infinity]) {
@@ -98,6 +98,11 @@ describe('validation holes (issue 13, item 6)', () => {
         expect.objectContaining({ pointer: '/samples/1', rule: 'finite' }),
       ]);
       expect(error.message).toContain('/value: must be a finite number');
+    }
+    // An `integer` beyond ±(2^53 − 1) holds no exact integer (1e308 passes `% 1 === 0`).
+    for (const bad of [2 ** 53, -(2 ** 53), 1e308]) {
+      const error = await rejected(kernel.call('record', { series: 's', value: 1, weight: bad }));
+      expect(error.issues).toEqual([expect.objectContaining({ pointer: '/weight', rule: 'safe-integer' })]);
     }
     expect(server.seen.length).toBe(before);
     await expect(kernel.call('record', { series: 's', value: 1.5, weight: null })).resolves.toEqual({

@@ -6,9 +6,16 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Tab and printable ASCII: anything else is either refused by Node's HTTP stack or mangled on the way. */
 const SAFE_VALUE = /^[\t\x20-\x7e]*$/;
 
+/** Names seen valid before: the same few dozen names come by on every attempt. */
+const goodNames = new Set<string>();
+const MAX_REMEMBERED_NAMES = 512;
+
 /** Why a header name cannot be sent, or undefined when it can. */
 export function headerNameProblem(name: string): string | undefined {
-  return TOKEN.test(name) ? undefined : 'is not a valid header name (RFC 9110 token characters only)';
+  if (goodNames.has(name)) return undefined;
+  if (!TOKEN.test(name)) return 'is not a valid header name (RFC 9110 token characters only)';
+  if (goodNames.size < MAX_REMEMBERED_NAMES) goodNames.add(name);
+  return undefined;
 }
 
 /**
