@@ -64,21 +64,12 @@ function describeThrown(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : `non-error ${typeof error}`;
 }
 
-/**
- * Collect unhandled rejections while a suite runs (a promise the SDK created and left to fail on its
- * own). `stop()` detaches the listener and returns what was seen.
+/*
+ * No unhandled rejection: jest-circus replaces the process's `unhandledRejection` listeners while a
+ * test file runs and fails the running test (or hook) with the rejection's error, so any promise the
+ * SDK leaves to reject on its own fails the property that caused it. (A listener added from inside the
+ * test sandbox would never fire: Jest gives each sandbox a copy of `process`.)
  */
-export function watchUnhandledRejections(): { stop(): unknown[] } {
-  const seen: unknown[] = [];
-  const listener = (reason: unknown) => seen.push(reason);
-  process.on('unhandledRejection', listener);
-  return {
-    stop() {
-      process.off('unhandledRejection', listener);
-      return seen;
-    },
-  };
-}
 
 /** Values of every JavaScript kind, weighted towards the ones that broke validation before. */
 export function anyValue(): fc.Arbitrary<unknown> {

@@ -31,8 +31,8 @@ export function checkKernelOptions(options: unknown): asserts options is KernelO
 
 /** Per-call options, checked before the call enters the pipeline (nothing is sent on failure). */
 export function checkCallOptions(options: CallOptions, endpointId: string): void {
-  // Most calls pass no options at all: keep that path free.
-  if (isEmpty(options)) return;
+  // Most calls pass no options at all: keep that path free of allocations.
+  if (isPlainObject(options) && isEmpty(options)) return;
   const checks = new OptionChecks(`call options for "${endpointId}"`);
   if (!checks.object('', options)) checks.throwIfAny();
   const o = options as Record<string, unknown>;
@@ -54,6 +54,12 @@ export function checkCallOptions(options: CallOptions, endpointId: string): void
     }
   }
   checks.throwIfAny();
+}
+
+/** A plugin's defaults and static headers, checked when it registers. */
+export function checkPluginOptions(spec: { name: string; defaults?: unknown; headers?: unknown }): void {
+  checkPluginDefaults(spec.name, spec.defaults);
+  checkStaticHeaders(spec as { name: string; headers?: { static?: unknown; userAgent?: unknown } });
 }
 
 /** Plugin defaults follow the kernel's rules for the same settings. */
@@ -121,5 +127,27 @@ export function checkStaticHeaders(spec: {
   const checks = new OptionChecks(`plugin "${spec.name}" headers`);
   checks.headers('static', spec.headers?.static);
   if (spec.headers?.userAgent !== undefined) checks.headers('', { 'user-agent': spec.headers.userAgent });
+  checks.throwIfAny();
+}
+
+/**
+ * The extra options of `submit`, `paginate` and `stream`, checked when the method is called (the work
+ * itself starts later, where a wrong type would surface as a TypeError inside an iterator).
+ */
+export function checkExtraOptions(method: string, endpointId: string, options: unknown): void {
+  if (options === undefined) return;
+  const checks = new OptionChecks(`${method} options for "${endpointId}"`);
+  if (!checks.object('', options)) checks.throwIfAny();
+  const o = options as Record<string, unknown>;
+  checks
+    .integer('pageSize', o.pageSize, 1)
+    .duration('idleTimeoutMs', o.idleTimeoutMs)
+    .integer('maxReconnects', o.maxReconnects, 0)
+    .integer('maxResultBytes', o.maxResultBytes, 0)
+    .func('onQueueState', o.onQueueState)
+    .func('resubmitInput', o.resubmitInput);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+    checks.fail('signal', 'type', 'must be an AbortSignal');
+  }
   checks.throwIfAny();
 }

@@ -23,7 +23,7 @@ export class OptionChecks {
     return this;
   }
 
-  /** A plain object (or absent). Returns false when it is given but is not one. */
+  /** An object, not an array (or absent). Returns false when it is given but is not one. */
   object(key: string, value: unknown): boolean {
     if (value === undefined) return true;
     if (isPlainObject(value)) return true;
@@ -147,10 +147,9 @@ export class OptionChecks {
   }
 }
 
+/** A non-null object that is not an array (an options bag, from any realm). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { AjvJsonSerializer, ValidationError, type TSchema } from 'pristine';
 import {
@@ -8,7 +8,6 @@ import {
   FUZZ_TIMEOUT_MS,
   fuzzParams,
   trickyString,
-  watchUnhandledRejections,
 } from '../../../../test/support/fuzz.js';
 import {
   AdamParamsSchema,
@@ -37,8 +36,6 @@ import {
 const serializer = new AjvJsonSerializer();
 const wireIssues = (schema: TSchema, value: unknown) =>
   serializer.compile(schema)(JSON.parse(JSON.stringify(value)));
-const unhandled = watchUnhandledRejections();
-afterAll(() => expect(unhandled.stop()).toEqual([]));
 
 /** Run a builder; a result must satisfy `valid`, a throw must be a ValidationError. */
 function builds(run: () => unknown, valid: (value: any) => void): void {

@@ -9,7 +9,6 @@ import {
   fuzzParams,
   settleTyped,
   trickyString,
-  watchUnhandledRejections,
 } from '../../../../test/support/fuzz.js';
 import { ServiceClient, type SamplingClient, type TrainingClient, type RestClient } from '../../src/index.js';
 import { setup, textDatum } from '../e2e/harness.js';
@@ -24,7 +23,6 @@ let env: Awaited<ReturnType<typeof setup>>;
 let training: TrainingClient;
 let sampling: SamplingClient;
 let rest: RestClient;
-const unhandled = watchUnhandledRejections();
 
 /** Requests the emulator handled, minus the background ones (heartbeats, telemetry). */
 const requestCount = () =>
@@ -39,7 +37,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await env.close();
-  expect(unhandled.stop()).toEqual([]);
 });
 
 /** Call, and check the contract: typed outcome, and nothing sent when validation refused the input. */
