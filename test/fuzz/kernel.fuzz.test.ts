@@ -173,4 +173,48 @@ describe('kernel entry points answer bad input with typed errors (property-based
     },
     FUZZ_TIMEOUT_MS,
   );
+
+  it(
+    'kernel.submit, kernel.paginate and kernel.stream with bad options',
+    async () => {
+      const kernel = createKernel({ maxRetries: 0 }).use(thingsPlugin({ defaults: { baseUrl: server.url } }));
+      const extra = fc.oneof(
+        fc.record(
+          {
+            pageSize: fc.oneof(fc.nat(3), badNumber(), anyValue()),
+            idleTimeoutMs: fc.oneof(badNumber(), anyValue()),
+            maxReconnects: fc.oneof(badNumber(), anyValue()),
+            signal: anyValue(),
+            headers: headerMap,
+          },
+          { requiredKeys: [] },
+        ),
+        anyValue(),
+      );
+      try {
+        await fc.assert(
+          fc.asyncProperty(extra, thingInput, async (options, input) => {
+            const before = server.requests.length;
+            const first = async (iterable: AsyncIterable<unknown>) => {
+              for await (const item of iterable) return item;
+            };
+            for (const run of [
+              () => kernel.submit('create_thing', input, options as never),
+              () => first(kernel.paginate('list_things', input as never, options as never)),
+              () => first(kernel.stream('get_thing', input as never, options as never)),
+            ]) {
+              const outcome = await settleTyped(run);
+              if (!outcome.ok && outcome.error instanceof ValidationError) {
+                expect(server.requests.length).toBe(before);
+              }
+            }
+          }),
+          fuzzParams(200),
+        );
+      } finally {
+        await kernel.close();
+      }
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });
