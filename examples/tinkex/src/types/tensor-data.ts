@@ -216,12 +216,12 @@ function checkDtype(dtype: unknown, pointer: string): void {
 function checkShape(shape: readonly number[], size: number, pointer: string): void {
   let product = 1;
   for (let i = 0; i < shape.length; i++) {
-    if (!Number.isInteger(shape[i]) || shape[i] < 0) {
+    if (!Number.isSafeInteger(shape[i]) || shape[i] < 0) {
       throw ValidationError.field(
         WHERE,
         `${pointer}/${i}`,
         'integer',
-        `dimensions are non-negative integers, got ${describeValue(shape[i])}`,
+        `dimensions are non-negative (safe) integers, got ${describeValue(shape[i])}`,
       );
     }
     product *= shape[i];
