@@ -107,6 +107,10 @@ export {
   FutureTimeoutError,
 } from './kernel/futures/future-errors.js';
 export { EventStream, type StreamOptions } from './kernel/streams/event-stream.js';
-export { StreamIdleTimeoutError, StreamEventError } from './kernel/streams/stream-errors.js';
+export {
+  StreamIdleTimeoutError,
+  StreamEventError,
+  StreamTruncatedError,
+} from './kernel/streams/stream-errors.js';
 export { PipelineSessionManager } from './kernel/sessions/pipeline-session-manager.js';
 export { paginate, type PageIterable } from './kernel/pagination/paginate.js';

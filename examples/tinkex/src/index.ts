@@ -22,15 +22,23 @@ export { parseTinkerPath, type ParsedTinkerPath } from './types/tinker-path.js';
 export * from './types/schemas.js';
 export { chunkData, estimateDatumBytes } from './training/chunking.js';
 export { mergeMetrics, mergeOutputs } from './training/metrics.js';
+export { TrainingSequenceAbortedError, type FailedStep } from './training/submission-order.js';
 export type { CustomLoss, ManualLoss, AutodiffLoss } from './training/custom-loss.js';
 export { loadTokenizer, resolveTokenizerId, type Tokenizer } from './tokenizer/tokenizer.js';
 export {
   downloadCheckpoint,
-  extractSafely,
-  UnsafeArchiveError,
   type DownloadOptions,
   type DownloadProgress,
+  type DownloadResult,
 } from './download/checkpoint-download.js';
+export { extractSafely } from './download/extract.js';
+export { checkpointFolderName } from './download/download-target.js';
+export {
+  CheckpointArchiveError,
+  CorruptArchiveError,
+  DownloadTargetError,
+  UnsafeArchiveError,
+} from './download/download-errors.js';
 export { TelemetryReporter } from './telemetry/reporter.js';
 export { VERSION } from './version.js';
 export {
@@ -51,5 +59,10 @@ export {
   RateLimitError,
   InternalServerError,
   FutureFailedError,
+  FutureTimeoutError,
+  FutureExpiredError,
+  FutureCancelledError,
   PristineError,
+  StreamIdleTimeoutError,
+  StreamTruncatedError,
 } from 'pristine';

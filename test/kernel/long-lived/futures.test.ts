@@ -34,12 +34,16 @@ const protocol: PollProtocol<{ answer: number }> = {
   onExpired: 'resubmit',
 };
 
-function kernelFor(url: string, onExpired: 'resubmit' | 'fail' = 'resubmit') {
+function kernelFor(
+  url: string,
+  onExpired: 'resubmit' | 'fail' = 'resubmit',
+  overrides: Partial<PollProtocol<{ answer: number }>> = {},
+) {
   const plugin = definePlugin({
     name: 'jobs',
     version: '1',
     defaults: { baseUrl: url, breaker: false },
-    pollProtocols: { jobs: { ...protocol, onExpired } },
+    pollProtocols: { jobs: { ...protocol, onExpired, ...overrides } },
     manifest: {
       name: 'jobs',
       version: '1',
@@ -106,7 +110,7 @@ describe('futures through the pipeline', () => {
     await kernel.close();
   });
 
-  it('re-polls at once on 408 and 5xx, and backs off min(2^k s, 30 s) on 429', async () => {
+  it('re-polls 408 and 5xx after the pacing delay, and backs off min(2^k s, 30 s) on 429', async () => {
     const statuses = [408, 503, 429, 429, 500];
     const server = await serve((_req, n) =>
       n < statuses.length
@@ -116,7 +120,8 @@ describe('futures through the pipeline', () => {
     const { kernel, clock } = kernelFor(server.url);
     const future = kernel.submit('start_job', { n: 2 });
     await expect(future.result()).resolves.toEqual({ answer: 1 });
-    expect(clock.sleeps).toEqual([1000, 2000]);
+    // 408 and 5xx: the kernel's re-poll pacing (10 ms doubling); 429: the protocol's backoff.
+    expect(clock.sleeps).toEqual([10, 20, 1000, 2000, 40]);
     expect(server.seen.filter((s) => s.path === '/jobs/poll')).toHaveLength(6);
     await kernel.close();
   });
@@ -150,6 +155,20 @@ describe('futures through the pipeline', () => {
     const server2 = (await kernel.submit('start_job', { n: 6 }).catch((e) => e)) as FutureFailedError;
     expect(server2.category).toBe('server');
     expect(server.seen.filter((s) => s.path === '/jobs/poll')).toHaveLength(2);
+    await kernel.close();
+  });
+
+  it("throws the protocol's own failure class (a FutureFailedError subclass) when it names one", async () => {
+    class JobFailedError extends FutureFailedError {}
+    const server = await serve(() => [200, { status: 'failed', message: 'bad tokens', category: 'user' }]);
+    const { kernel } = kernelFor(server.url, 'resubmit', {
+      failedError: ({ message, category, body }, requestId) =>
+        new JobFailedError(message, requestId, category, body),
+    });
+    const error = (await kernel.submit('start_job', { n: 5 }).catch((e) => e)) as JobFailedError;
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect(error).toBeInstanceOf(FutureFailedError);
+    expect([error.message, error.category, error.requestId]).toEqual(['bad tokens', 'user', 'job-5']);
     await kernel.close();
   });
 

@@ -1,8 +1,10 @@
 import {
+  APIUserAbortError,
   FutureExpiredError,
+  FutureTimeoutError,
+  type APIFuture,
   PristineError,
   RateLimitError,
-  debounceQueueState,
   NotFoundError,
   OptionChecks,
   ValidationError,
@@ -14,7 +16,6 @@ import { optionsOf } from '../types/wire-check.js';
 import { estimateModelInputBytes } from '../training/chunking.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
-import { loggerOf } from './tinker-kernel.js';
 import type { ServiceClient } from './service-client.js';
 
 /** The Python SDK's RetryConfig for sampling. */
@@ -22,7 +23,10 @@ export interface SamplingRetryConfig {
   retry_delay_base_ms: number;
   retry_delay_max_ms: number;
   jitter_factor: number;
-  /** A request making no progress for this long fails. */
+  /**
+   * A sample that has not succeeded for this long fails with its last error (retries stop). Default
+   * 2 h; the wait for one result is bounded by what is left of it.
+   */
   progress_timeout_ms: number;
   enable_retry_logic: boolean;
 }
@@ -80,15 +84,7 @@ export class SamplingClient {
       },
     };
     this.bucket = `tinker-sampling|${sampling_session_id}`;
-    const logger = loggerOf(service.kernel);
-    this.onQueueState = debounceQueueState(
-      (e) => {
-        if (e.queueState !== 'active')
-          logger.warn(`Sampling for ${sampling_session_id} is paused. Reason: ${e.reason ?? e.queueState}.`);
-      },
-      service.kernel.getServices().clock,
-      60_000,
-    );
+    this.onQueueState = service.queueWarnings('Sampling', sampling_session_id);
   }
 
   private body(request: SampleRequest) {
@@ -112,20 +108,28 @@ export class SamplingClient {
     const issues = kernel.endpoint('asample').validateInput?.(input) ?? [];
     if (issues.length > 0) throw new ValidationError('input for "asample"', issues);
     // The kernel's resolved services, not container lookups: this runs for every sample.
-    const { retry, rateLimiter: limiter } = kernel.getServices();
+    const { retry, rateLimiter: limiter, clock } = kernel.getServices();
     const cfg = this.retryConfig;
+    // Retries are unlimited in number but not in time: once no attempt has succeeded for
+    // progress_timeout_ms, the last error is final (an outage cannot keep a sample pending forever).
+    const giveUpAt = clock.now() + cfg.progress_timeout_ms;
     return retry.run<SampleResponse>(async (): Promise<AttemptOutcome<SampleResponse>> => {
+      let future: APIFuture<SampleResponse> | undefined;
       try {
         await limiter.acquire(this.bucket);
         input.seq_id = this.seq++;
-        const future = kernel.submit<SampleResponse>('asample', input, { onQueueState: this.onQueueState });
-        return { kind: 'success', value: await future.result({ timeoutMs: cfg.progress_timeout_ms }) };
+        future = kernel.submit<SampleResponse>('asample', input, { onQueueState: this.onQueueState });
+        const timeoutMs = Math.max(1, giveUpAt - clock.now());
+        return { kind: 'success', value: await future.result({ timeoutMs }) };
       } catch (error) {
         if (error instanceof RateLimitError) {
           // The Python SDK's estimate (10 bytes a token), as the dispatch-bytes limit uses.
           const promptBytes = estimateModelInputBytes(input.prompt);
           limiter.backoff(this.bucket, promptBytes <= LARGE_PROMPT_BYTES ? 1_000 : 5_000);
         }
+        // An abandoned attempt stops polling: its result can no longer reach the caller.
+        if (error instanceof FutureTimeoutError) future?.cancel();
+        if (clock.now() >= giveUpAt) return { kind: 'fatal', error: error as Error };
         return classify(error, cfg.enable_retry_logic);
       }
     }, this.retryContext);
@@ -153,17 +157,7 @@ export class SamplingClient {
       }
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
-      const response = await this.sample({ ...request, num_samples: 1 });
-      const sequence = response.sequences[0];
-      for (let i = 0; i < sequence.tokens.length; i++) {
-        yield {
-          type: 'token',
-          index: i,
-          token: sequence.tokens[i],
-          logprob: sequence.logprobs?.[i] ?? Number.NaN,
-        };
-      }
-      yield { type: 'done', response };
+      yield* fallbackStream(await this.sample({ ...request, num_samples: 1 }), options.signal);
     }
   }
 
@@ -207,6 +201,29 @@ function checkRetryConfig(config: Partial<SamplingRetryConfig> | undefined): Par
   }
   checks.throwIfAny();
   return config;
+}
+
+/**
+ * The events of a complete response, for servers without the SSE extension. Like the real stream, it
+ * yields nothing once `signal` is aborted and rejects with `APIUserAbortError` instead.
+ */
+function* fallbackStream(response: SampleResponse, signal?: AbortSignal): Generator<SampleStreamChunk> {
+  const stopIfAborted = () => {
+    if (signal?.aborted) throw new APIUserAbortError(undefined, { cause: signal.reason });
+  };
+  const sequence = response.sequences[0];
+  for (let i = 0; i < sequence.tokens.length; i++) {
+    stopIfAborted();
+    yield {
+      type: 'token',
+      index: i,
+      token: sequence.tokens[i],
+      logprob: sequence.logprobs?.[i] ?? Number.NaN,
+    };
+  }
+  stopIfAborted();
+  yield { type: 'done', response };
+  stopIfAborted();
 }
 
 function classify(error: unknown, retryEnabled: boolean): AttemptOutcome<SampleResponse> {
