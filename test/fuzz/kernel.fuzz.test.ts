@@ -137,7 +137,7 @@ describe('kernel entry points answer bad input with typed errors (property-based
             }
           },
         ),
-        fuzzParams(300),
+        fuzzParams(150),
       );
     },
     FUZZ_TIMEOUT_MS,

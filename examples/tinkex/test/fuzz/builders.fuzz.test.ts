@@ -287,7 +287,7 @@ describe('builders answer bad input with a ValidationError (property-based)', ()
             },
           );
         }),
-        fuzzParams(300),
+        fuzzParams(600),
       );
     },
     FUZZ_TIMEOUT_MS,
