@@ -235,13 +235,12 @@ describe('validation holes (issue 13, item 6)', () => {
 
   it('maps Node refusing a header in a transport to a connection error that is not retried', async () => {
     const transport = new UndiciTransport();
+    const request = { method: 'GET', url: server.url, headers: { 'x-bad': 'a\r\nb' }, timeoutMs: 5_000 };
     try {
-      const error = await transport
-        .send({ method: 'GET', url: server.url, headers: { 'x-bad': 'a\r\nb' }, timeoutMs: 5_000 } as never)
-        .then(
-          () => undefined,
-          (e: unknown) => toTransportError(e as Error),
-        );
+      const error = await transport.send(request as never).then(
+        () => undefined,
+        (e: unknown) => toTransportError(e as Error, request as never),
+      );
       expect(error?.retryable).toBe(false);
     } finally {
       await transport.close?.();
