@@ -51,7 +51,12 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pristine-multipart-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
-afterEach(() => server.close());
+const kernels: ReturnType<typeof createKernel>[] = [];
+afterEach(async () => {
+  // Closed here, not at the end of each test, so a failing assertion leaves no open handle behind.
+  await Promise.all(kernels.splice(0).map((k) => k.close()));
+  await server.close();
+});
 
 const plugin = (url: string) =>
   definePlugin({
@@ -77,6 +82,7 @@ function kernel(url: string) {
   const k = createKernel().use(plugin(url));
   k.register(Ports.Transport, new UndiciTransport());
   k.register(Ports.Clock, new RecordingClock());
+  kernels.push(k);
   return k;
 }
 
@@ -103,7 +109,6 @@ describe('multipart endpoints through the pipeline', () => {
         /name="file"; filename="notes.txt"\r\nContent-Type: text\/plain\r\n\r\nfile body from disk\r\n/,
       );
     }
-    await k.close();
   });
 
   it('never retries a file that was a one-shot stream: the server error surfaces after one request', async () => {
@@ -116,6 +121,5 @@ describe('multipart endpoints through the pipeline', () => {
     expect(error).toBeInstanceOf(InternalServerError);
     expect(received).toHaveLength(1);
     expect(received[0].body).toContain('streamed once');
-    await k.close();
   });
 });
