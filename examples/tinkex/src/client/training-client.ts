@@ -1,4 +1,4 @@
-import { APIFuture, debounceQueueState, type QueueStateEvent } from 'pristine';
+import { APIFuture, type QueueStateEvent } from 'pristine';
 import type {
   AdamParams,
   Datum,
@@ -17,7 +17,6 @@ import {
   type CustomLoss,
 } from '../training/custom-loss.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
-import { loggerOf } from './tinker-kernel.js';
 import type { SamplingRetryConfig } from './sampling-client.js';
 import type { ServiceClient } from './service-client.js';
 import type { SessionContext } from './session-context.js';
@@ -38,15 +37,7 @@ export class TrainingClient {
     private readonly ctx: SessionContext,
     readonly model_id: string,
   ) {
-    const logger = loggerOf(service.kernel);
-    this.onQueueState = debounceQueueState(
-      (e) => {
-        if (e.queueState !== 'active')
-          logger.warn(`Training for ${model_id} is paused. Reason: ${e.reason ?? e.queueState}.`);
-      },
-      service.kernel.getServices().clock,
-      60_000,
-    );
+    this.onQueueState = service.queueWarnings('Training', model_id);
   }
 
   /** Submit one sequenced request after the previous one, with a seq_id reserved now. */
@@ -121,7 +112,8 @@ export class TrainingClient {
   saveState(name: string, opts: { ttl_seconds?: number } = {}): APIFuture<{ path: string }> {
     return this.enqueue('save_weights', () => ({
       path: name,
-      ...(opts.ttl_seconds ? { ttl_seconds: opts.ttl_seconds } : {}),
+      // 0 is sent too, so the schema refuses it by name (minimum 1) instead of dropping it.
+      ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
     }));
   }
 
@@ -139,7 +131,8 @@ export class TrainingClient {
   saveWeightsForSampler(name: string, opts: { ttl_seconds?: number } = {}): APIFuture<{ path: string }> {
     return this.enqueue('save_weights_for_sampler', () => ({
       path: name,
-      ...(opts.ttl_seconds ? { ttl_seconds: opts.ttl_seconds } : {}),
+      // 0 is sent too, so the schema refuses it by name (minimum 1) instead of dropping it.
+      ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
     }));
   }
 

@@ -1,5 +1,5 @@
 import type { PollProtocol, PollReading } from 'pristine';
-import { categoryOf } from './errors.js';
+import { categoryOf, RequestFailedError } from './errors.js';
 import { REQUEST_TYPES } from '../types/futures.js';
 
 /**
@@ -35,6 +35,8 @@ export const tinkerPollProtocol: PollProtocol = {
     }
     return { state: 'complete', value: body };
   },
+  failedError: ({ message, category, body }, requestId) =>
+    new RequestFailedError(message, requestId, category, body),
   // Training futures resubmit with the same seq_id (the server deduplicates); sampling resubmits anew.
   onExpired: 'resubmit',
   pollTimeoutMs: 45_000,
