@@ -49,10 +49,20 @@ class StreamFile implements FileLike {
   }
 }
 
-/** form-data-encoder silently drops string chunks (e.g. from `Readable.from(['text'])`): send their bytes. */
+/** form-data-encoder's own chunk size: it re-slices larger chunks, so we hand it none. */
+const MAX_CHUNK = 65_536;
+
+/**
+ * A stream's chunks as bytes form-data-encoder sends intact. It silently drops string chunks (e.g. from
+ * `Readable.from(['text'])`), and re-slices chunks over 64 KiB from the start of their ArrayBuffer,
+ * ignoring the view's offset (a `Buffer.subarray` would send the wrong bytes). Views are not copied.
+ */
 async function* asBytes(source: Readable): AsyncIterable<Uint8Array> {
   for await (const chunk of source) {
-    yield typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
+    for (let at = 0; at < bytes.byteLength; at += MAX_CHUNK) {
+      yield bytes.subarray(at, Math.min(at + MAX_CHUNK, bytes.byteLength));
+    }
   }
 }
 

@@ -74,6 +74,23 @@ describe('FormDataMultipart', () => {
     );
   });
 
+  it('sends a large chunk that is a view into a bigger buffer byte for byte', async () => {
+    // form-data-encoder re-slices chunks over 64 KiB from the start of their ArrayBuffer, ignoring the offset.
+    const backing = Buffer.alloc(300_000);
+    for (let i = 0; i < backing.length; i++) backing[i] = i % 251;
+    const view = backing.subarray(1_000, 201_000);
+    const encoded = await multipart.encode(
+      { big: { data: Readable.from([view]), filename: 'big.bin' } },
+      { boundary: 'b' },
+    );
+    const parts: Buffer[] = [];
+    for await (const c of encoded.body) parts.push(Buffer.from(c));
+    const body = Buffer.concat(parts);
+    const start = body.indexOf('\r\n\r\n') + 4;
+    expect(body.subarray(start, start + view.length).equals(view)).toBe(true);
+    expect(body.subarray(start + view.length).toString()).toBe('\r\n--b--\r\n\r\n');
+  });
+
   it('detects files anywhere in the value, so a body without files stays JSON', () => {
     expect(multipart.hasFiles({ a: { b: [{ data: Buffer.from('x'), filename: 'f' }] } })).toBe(true);
     expect(multipart.hasFiles({ a: 1, b: ['x'], c: { d: Buffer.from('not a file part') } })).toBe(false);
