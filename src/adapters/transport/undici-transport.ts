@@ -17,6 +17,11 @@ export interface UndiciTransportOptions {
   connections?: number;
   /** Route every request through this proxy (credentials in the URL are sent as Proxy-Authorization). */
   proxy?: string;
+  /**
+   * Send through this undici dispatcher instead of a pooled `Agent` of our own, e.g. undici's
+   * `MockAgent` in tests (nock cannot see undici). The caller owns it: `close()` leaves it open.
+   */
+  dispatcher?: Dispatcher;
 }
 
 /**
@@ -34,9 +39,11 @@ export class UndiciTransport implements Transport {
   private readonly plainOrigins = new Map<string, boolean>();
 
   constructor(private readonly options: UndiciTransportOptions = {}) {
-    this.dispatcher = options.proxy
-      ? tunnelingProxyAgent(options.proxy, options.connections ?? 256)
-      : new Agent({ connections: options.connections ?? 256, keepAliveTimeout: 30_000 });
+    this.dispatcher =
+      options.dispatcher ??
+      (options.proxy
+        ? tunnelingProxyAgent(options.proxy, options.connections ?? 256)
+        : new Agent({ connections: options.connections ?? 256, keepAliveTimeout: 30_000 }));
   }
 
   async send(req: TransportRequest): Promise<TransportResponse> {
@@ -85,7 +92,8 @@ export class UndiciTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.dispatcher.close(), ...[...this.proxies.values()].map((p) => p.close())]);
+    const own = this.options.dispatcher ? [] : [this.dispatcher.close()];
+    await Promise.all([...own, ...[...this.proxies.values()].map((p) => p.close())]);
   }
 
   /**
