@@ -25,6 +25,8 @@ export type {
   InputOf,
   OutputOf,
   EventOf,
+  ItemOf,
+  ResultOf,
 } from './kernel/manifest/types.js';
 export { ManifestError } from './kernel/manifest/manifest-error.js';
 export { loadManifest } from './kernel/manifest/load.js';
