@@ -29,6 +29,7 @@ export type {
   ResultOf,
 } from './kernel/manifest/types.js';
 export { ManifestError } from './kernel/manifest/manifest-error.js';
+export { FileInputSchema } from './kernel/manifest/file-input.js';
 export { loadManifest } from './kernel/manifest/load.js';
 export type { CompiledEndpoint } from './kernel/manifest/compile.js';
 export { Pipeline } from './kernel/pipeline/pipeline.js';
