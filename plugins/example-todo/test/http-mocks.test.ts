@@ -25,6 +25,12 @@ describe('HTTP mocking libraries with a plugin', () => {
     nock.cleanAll();
     nock.enableNetConnect();
   });
+  // nock patches node:http for the whole process: Jest runs other test files in this worker, so
+  // switch it on for this file only (an interceptor left behind breaks their proxies and sockets).
+  beforeAll(() => {
+    if (!nock.isActive()) nock.activate();
+  });
+  afterAll(() => nock.restore());
 
   it("nock intercepts the kernel's default transport (got, on node:http) with no configuration", async () => {
     nock.disableNetConnect();

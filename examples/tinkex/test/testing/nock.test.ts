@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { MockAgent } from 'undici';
 import { GotTransport, Ports, UndiciTransport } from 'pristine';
@@ -12,6 +12,12 @@ describe('Tinkex with HTTP mocking libraries', () => {
     nock.cleanAll();
     nock.enableNetConnect();
   });
+  // nock patches node:http for the whole process: Jest runs other test files in this worker, so
+  // switch it on for this file only (an interceptor left behind breaks their proxies and sockets).
+  beforeAll(() => {
+    if (!nock.isActive()) nock.activate();
+  });
+  afterAll(() => nock.restore());
 
   it('nock answers a ServiceClient whose kernel is bound to GotTransport', async () => {
     nock.disableNetConnect();
