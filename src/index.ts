@@ -25,6 +25,8 @@ export type {
   InputOf,
   OutputOf,
   EventOf,
+  ItemOf,
+  ResultOf,
 } from './kernel/manifest/types.js';
 export { ManifestError } from './kernel/manifest/manifest-error.js';
 export { OptionChecks, MAX_TIMER_MS, isPlainObject, describeValue } from './kernel/options/option-checks.js';
@@ -34,6 +36,7 @@ export {
   headerValueProblem,
   assertSendableHeader,
 } from './kernel/request/header-checks.js';
+export { FileInputSchema } from './kernel/manifest/file-input.js';
 export { loadManifest } from './kernel/manifest/load.js';
 export type { CompiledEndpoint } from './kernel/manifest/compile.js';
 export { Pipeline } from './kernel/pipeline/pipeline.js';

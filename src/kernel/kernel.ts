@@ -8,6 +8,7 @@ import { registerDefaultAdapters } from './default-adapters.js';
 import { scrubError } from './errors/error-secrets.js';
 import { PristineError } from './errors/pristine-error.js';
 import { ValidationError } from './errors/validation-error.js';
+import { ResponseValidationError } from './pipeline/stages/validate-response.js';
 import { KernelEvents } from './events.js';
 import { DEFAULT_SETTINGS, type KernelOptions } from './kernel-options.js';
 import * as optionChecks from './options/check-kernel-options.js';
@@ -25,7 +26,7 @@ import { leavesOrigin } from './request/cross-origin.js';
 import { ProxyResolver } from './request/proxy-for.js';
 import { resolveServices } from './resolve-services.js';
 import type { KernelServices, KernelSettings } from './services.js';
-import type { EventOf, InputOf, OutputOf } from './manifest/types.js';
+import type { EventOf, InputOf, ItemOf, OutputOf, ResultOf } from './manifest/types.js';
 import type { PollOptions } from '../ports/futures.js';
 import type { SessionManager } from '../ports/sessions.js';
 import { APIFuture } from './futures/api-future.js';
@@ -39,6 +40,16 @@ export type { AdapterRegistration } from './bind-adapter.js';
 const KNOWN_TOKENS: ReadonlySet<symbol> = new Set(Object.values(Ports));
 
 type ManifestOf<E extends EndpointSpec> = { name: string; version: string; endpoints: readonly E[] };
+
+type SubmitOptions = CallOptions &
+  Omit<PollOptions, 'signal'> & {
+    resubmitInput?: () => unknown;
+    /**
+     * Submit only once this resolves: strict submission order without awaiting. If it rejects,
+     * nothing is sent and the future rejects with its reason (the caller aborts a queued request).
+     */
+    after?: PromiseLike<unknown>;
+  };
 
 /**
  * The kernel: a private DI container of adapters, the registered plugins and the stage pipeline.
@@ -172,11 +183,20 @@ export class Kernel<E extends EndpointSpec = never> {
     input: InputOf<ManifestOf<E>, Id>,
     options?: CallOptions,
   ): Promise<OutputOf<ManifestOf<E>, Id>> {
-    return this.execute(endpointId, input, options).then(bodyOf) as Promise<OutputOf<ManifestOf<E>, Id>>;
+    return this.executeById(endpointId, input, options).then(bodyOf) as Promise<OutputOf<ManifestOf<E>, Id>>;
   }
 
   /** Like `call`, with the status, headers and request id of the final attempt. */
-  execute(endpointId: string, input: unknown, options: CallOptions = {}): Promise<CallResult> {
+  execute<Id extends E['id']>(
+    endpointId: Id,
+    input: InputOf<ManifestOf<E>, Id>,
+    options?: CallOptions,
+  ): Promise<CallResult<OutputOf<ManifestOf<E>, Id>>> {
+    return this.executeById(endpointId, input, options) as Promise<CallResult<OutputOf<ManifestOf<E>, Id>>>;
+  }
+
+  /** `execute` by a computed id, for kernel extensions (streams, futures, pages): the body is `unknown`. */
+  executeById(endpointId: string, input: unknown, options: CallOptions = {}): Promise<CallResult> {
     const entry = this.endpoints.get(endpointId);
     if (!entry) return Promise.reject(new PristineError(`Unknown endpoint "${endpointId}"`));
     try {
@@ -204,19 +224,14 @@ export class Kernel<E extends EndpointSpec = never> {
    * accepted the request, `await future` gives the result. The endpoint names the plugin's poll protocol
    * (`future: 'name'`); every poll goes through the pipeline.
    */
-  submit<T = unknown>(
-    endpointId: string,
-    input: unknown,
-    options: CallOptions &
-      Omit<PollOptions, 'signal'> & {
-        resubmitInput?: () => unknown;
-        /**
-         * Submit only once this resolves: strict submission order without awaiting. If it rejects,
-         * nothing is sent and the future rejects with its reason (the caller aborts a queued request).
-         */
-        after?: PromiseLike<unknown>;
-      } = {},
-  ): APIFuture<T> {
+  submit<Id extends E['id']>(
+    endpointId: Id,
+    input: InputOf<ManifestOf<E>, Id>,
+    options?: SubmitOptions,
+  ): APIFuture<ResultOf<ManifestOf<E>, Id>>;
+  /** With an explicit result type (`submit<{ url: string }>(...)`), for endpoints without `result`. */
+  submit<T>(endpointId: string, input: unknown, options?: SubmitOptions): APIFuture<T>;
+  submit<T>(endpointId: string, input: unknown, options: SubmitOptions = {}): APIFuture<T> {
     optionChecks.checkExtraOptions('submit', endpointId, options);
     const endpoint = this.endpoint(endpointId);
     const plugin = this.pluginOf(endpointId);
@@ -226,7 +241,7 @@ export class Kernel<E extends EndpointSpec = never> {
     const started = clock.now();
     const { maxResultBytes, onQueueState, resubmitInput, after, ...callOptions } = options;
     const submitOnce = async (body: unknown) =>
-      protocol.requestId((await this.execute(endpointId, body, callOptions)).body);
+      protocol.requestId((await this.executeById(endpointId, body, callOptions)).body);
     const accepted = after ? Promise.resolve(after).then(() => submitOnce(input)) : submitOnce(input);
     const poller = this.getServices().futures;
     const future = new APIFuture<T>(
@@ -247,6 +262,7 @@ export class Kernel<E extends EndpointSpec = never> {
             submitRoundtripMs: clock.now() - started,
             resubmit: () => submitOnce(resubmitInput ? resubmitInput() : input),
           })
+          .then((value) => this.checkResult(endpoint, value))
           // A failed future carries the server's message and body: scrubbed like a call's error.
           .catch((error: unknown) => {
             throw error instanceof Error ? scrubError(error, this.secrets) : error;
@@ -257,6 +273,19 @@ export class Kernel<E extends EndpointSpec = never> {
     const forget = () => this.liveFutures.delete(future as APIFuture<unknown>);
     future.then(forget, forget);
     return future;
+  }
+
+  /** A future's final value against the endpoint's `result` schema, as responses are checked. */
+  private checkResult<T>(endpoint: CompiledEndpoint, value: T): T {
+    const mode = this.settings.responseValidation;
+    const issues = mode === 'off' ? [] : (endpoint.validateResult?.(value) ?? []);
+    if (issues.length === 0) return value;
+    if (mode === 'strict') throw new ResponseValidationError(`${endpoint.id} (result)`, issues, value);
+    this.getServices().logger.warn('future result does not match schema', {
+      endpointId: endpoint.id,
+      issues,
+    });
+    return value;
   }
 
   /**
@@ -270,19 +299,30 @@ export class Kernel<E extends EndpointSpec = never> {
   }
 
   /** Iterate every item of a paginated endpoint. */
-  paginate<T = unknown>(
+  paginate<Id extends E['id']>(
+    endpointId: Id,
+    input?: InputOf<ManifestOf<E>, Id>,
+    options?: CallOptions & { pageSize?: number },
+  ): PageIterable<ItemOf<ManifestOf<E>, Id>>;
+  /** With an explicit item type (`paginate<Todo>(...)`). */
+  paginate<T>(
     endpointId: string,
-    input: Record<string, unknown> = {},
+    input?: Record<string, unknown>,
+    options?: CallOptions & { pageSize?: number },
+  ): PageIterable<T>;
+  paginate<T>(
+    endpointId: string,
+    input?: unknown,
     options?: CallOptions & { pageSize?: number },
   ): PageIterable<T> {
     optionChecks.checkExtraOptions('paginate', endpointId, options);
     return paginate<T>(
       {
-        execute: (id, i, o) => this.execute(id, i, o),
+        execute: (id, i, o) => this.executeById(id, i, o),
         paginationOf: (id) => this.endpoint(id).spec.pagination,
       },
       endpointId,
-      input,
+      (input ?? {}) as Record<string, unknown>,
       options,
     );
   }
@@ -330,7 +370,7 @@ export class Kernel<E extends EndpointSpec = never> {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below must read this kernel lazily
     const kernel = this;
     return {
-      execute: (id: string, input: unknown, options?: CallOptions) => kernel.execute(id, input, options),
+      execute: (id: string, input: unknown, options?: CallOptions) => kernel.executeById(id, input, options),
       endpoint: (id: string) => kernel.endpoint(id),
       get clock() {
         return kernel.getServices().clock;

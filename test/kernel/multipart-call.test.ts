@@ -11,6 +11,8 @@ import { InternalServerError } from '../../src/kernel/errors/api-errors.js';
 import { createKernel } from '../../src/kernel/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
+import { FileInputSchema } from '../../src/kernel/manifest/file-input.js';
+import { ValidationError } from '../../src/kernel/errors/validation-error.js';
 import { RecordingClock } from '../support/recording-clock.js';
 
 interface Received {
@@ -72,7 +74,7 @@ const plugin = (url: string) =>
           method: 'POST',
           path: '/files',
           bodyType: 'multipart',
-          input: Type.Object({ purpose: Type.String(), file: Type.Unknown() }),
+          input: Type.Object({ purpose: Type.String(), file: FileInputSchema() }),
         },
       ],
     },
@@ -121,5 +123,29 @@ describe('multipart endpoints through the pipeline', () => {
     expect(error).toBeInstanceOf(InternalServerError);
     expect(received).toHaveLength(1);
     expect(received[0].body).toContain('streamed once');
+  });
+
+  it('FileInputSchema rejects a file part with no filename or no source before anything is sent', async () => {
+    server = await uploadServer([]);
+    const { received } = server;
+    const k = kernel(server.url);
+    const noName = await k
+      .call('upload', { purpose: 'x', file: { path: '/tmp/x' } as never })
+      .catch((e: unknown) => e);
+    expect(noName).toBeInstanceOf(ValidationError);
+    expect(String(noName)).toMatch(/file.*filename/);
+    const noSource = await k
+      .call('upload', { purpose: 'x', file: { filename: 'a.txt' } })
+      .catch((e: unknown) => e);
+    expect(noSource).toBeInstanceOf(ValidationError);
+    expect(String(noSource)).toMatch(/\/file/);
+    const bytes = await k.call('upload', {
+      purpose: 'x',
+      file: { data: new TextEncoder().encode('raw bytes'), filename: 'b.bin' },
+    });
+    expect(bytes).toEqual({ ok: 200 });
+    expect(received).toHaveLength(1);
+    expect(received[0].body).toContain('raw bytes');
+    await k.close();
   });
 });

@@ -21,6 +21,8 @@ export interface CompiledEndpoint {
   readonly validateInput?: CompiledValidator;
   readonly validateResponse?: CompiledValidator;
   readonly validateEvent?: CompiledValidator;
+  /** A future endpoint's final value, checked before `await future` resolves. */
+  readonly validateResult?: CompiledValidator;
   readonly stream?: StreamSpec;
   readonly idempotent: boolean;
 }
@@ -30,6 +32,7 @@ const ENDPOINT_KEYS: ReadonlySet<string> = new Set([
   'id', 'method', 'path', 'description', 'input', 'response', 'query', 'headers', 'multiSegment',
   'idempotent', 'retry', 'timeoutMs', 'auth', 'resource', 'stream', 'future', 'redirect', 'bodyType',
   'responseType', 'compress', 'pagination', 'weight', 'crossOriginCredentials',
+  'result',
 ]); // prettier-ignore
 const STREAM_KEYS: ReadonlySet<string> = new Set([
   'terminator',
@@ -39,6 +42,10 @@ const STREAM_KEYS: ReadonlySet<string> = new Set([
   'idleTimeoutMs',
   'event',
 ]);
+const PAGINATION_KEYS = {
+  offset: new Set(['style', 'offsetParam', 'limitParam', 'items', 'total']),
+  cursor: new Set(['style', 'cursorParam', 'nextCursor', 'items', 'limitParam', 'hasMore']),
+} as const;
 const MANIFEST_KEYS: ReadonlySet<string> = new Set(['name', 'version', 'endpoints']);
 
 /** Names a plugin declares, which endpoints may reference. */
@@ -136,6 +143,9 @@ function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames):
   if (typeof spec.stream === 'object') rejectUnknownKeys(`${where} stream`, spec.stream, STREAM_KEYS);
   if (spec.stream && spec.future) throw new ManifestError(where, 'stream', 'cannot be combined with future');
   if (spec.pagination) checkPagination(where, spec, properties);
+  if (spec.result !== undefined && !spec.future) {
+    throw new ManifestError(where, 'result', 'is only for future endpoints (declare `future`)');
+  }
 }
 
 function checkPagination(where: string, spec: EndpointSpec, properties: Set<string> | undefined): void {
@@ -148,6 +158,17 @@ function checkPagination(where: string, spec: EndpointSpec, properties: Set<stri
   }
   if (p.style !== 'offset' && p.style !== 'cursor') {
     throw new ManifestError(where, 'pagination.style', 'must be "offset" or "cursor"');
+  }
+  rejectUnknownKeys(`${where} pagination`, p, PAGINATION_KEYS[p.style]);
+  const keys = p.style === 'offset' ? [p.items, p.total] : [p.items, p.nextCursor, p.hasMore];
+  const required = p.style === 'offset' ? ['items'] : ['items', 'nextCursor'];
+  for (const name of required) {
+    if (typeof (p as unknown as Record<string, unknown>)[name] !== 'string') {
+      throw new ManifestError(where, `pagination.${name}`, 'must be a response key (a string)');
+    }
+  }
+  if (keys.some((key) => key !== undefined && (typeof key !== 'string' || key === ''))) {
+    throw new ManifestError(where, 'pagination', 'response keys must be non-empty strings');
   }
 }
 
@@ -207,6 +228,7 @@ function compileEndpoint(where: string, spec: EndpointSpec, serializer: Serializ
     // Unknown response fields are kept, never rejected: servers add fields over time.
     validateResponse: compile(spec.response, 'response', true),
     validateEvent: compile(stream?.event, 'stream.event', true),
+    validateResult: compile(spec.result, 'result', true),
     stream,
     idempotent: spec.idempotent ?? ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'].includes(spec.method),
   };

@@ -36,6 +36,11 @@ export type PaginationSpec =
       nextCursor: string;
       items: string;
       limitParam?: string;
+      /**
+       * Response key holding a boolean: `false` ends the listing without asking for an empty page
+       * (OpenAI-style `has_more`, with `nextCursor: 'last_id'`).
+       */
+      hasMore?: string;
     };
 
 /** What a plugin author writes for one endpoint. */
@@ -68,6 +73,11 @@ export interface EndpointSpec {
   stream?: boolean | StreamSpec;
   /** Name of the plugin's poll protocol: the response is a long-running operation. */
   future?: string;
+  /**
+   * Schema of a future's final value (what `await kernel.submit(...)` resolves to): types `submit`
+   * and is checked like a response (unknown fields kept). Only on `future` endpoints.
+   */
+  result?: TSchema;
   redirect?: 'manual' | 'follow';
   bodyType?: 'json' | 'multipart' | 'raw';
   /** How to read a successful body. Default `json`. */
@@ -107,6 +117,30 @@ export type OutputOf<M extends ManifestSpec, Id extends string> =
 /** The event type inferred from an endpoint's stream event schema. */
 export type EventOf<M extends ManifestSpec, Id extends string> =
   EndpointOf<M, Id> extends { stream: { event: infer S extends TSchema } } ? Static<S> : unknown;
+
+/** The item type of a paginated endpoint: the element type of the response at the `items` key. */
+export type ItemOf<M extends ManifestSpec, Id extends string> =
+  EndpointOf<M, Id> extends {
+    response: infer S extends TSchema;
+    pagination: { items: infer K extends string };
+  }
+    ? ElementAt<Static<S>, K>
+    : unknown;
+
+/** The element type of the array at a dotted path such as `data` or `page.items`. */
+type ElementAt<T, K extends string> = K extends `${infer Head}.${infer Rest}`
+  ? Head extends keyof T
+    ? ElementAt<NonNullable<T[Head]>, Rest>
+    : unknown
+  : K extends keyof T
+    ? NonNullable<T[K]> extends readonly (infer I)[]
+      ? I
+      : unknown
+    : unknown;
+
+/** The final value of a future endpoint, inferred from its `result` schema. */
+export type ResultOf<M extends ManifestSpec, Id extends string> =
+  EndpointOf<M, Id> extends { result: infer S extends TSchema } ? Static<S> : unknown;
 
 /** Identity helper that keeps literal types so `kernel.call` can infer inputs and outputs. */
 export function defineManifest<const M extends ManifestSpec>(manifest: M): M {

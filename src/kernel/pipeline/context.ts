@@ -56,11 +56,11 @@ export interface CallContext {
 }
 
 /** The result a successful call produces. */
-export interface CallResult {
+export interface CallResult<B = unknown> {
   status: number;
   headers: Record<string, string>;
   /** Decoded body (JSON value, text or bytes); undefined for stream responses. */
-  body: unknown;
+  body: B;
   /** The live response, for stream endpoints; its body is not yet consumed. */
   response?: TransportResponse;
   requestId?: string;
