@@ -22,6 +22,7 @@ import { staticHeaders } from './request/platform-headers.js';
 import { leavesOrigin } from './request/cross-origin.js';
 import { ProxyResolver } from './request/proxy-for.js';
 import { resolveServices } from './resolve-services.js';
+import { registerSharedAdapters } from './shared-state.js';
 import type { KernelServices, KernelSettings } from './services.js';
 import type { EventOf, InputOf, OutputOf } from './manifest/types.js';
 import type { PollOptions } from '../ports/futures.js';
@@ -62,9 +63,11 @@ export class Kernel<E extends EndpointSpec = never> {
   private hostView?: ReturnType<Kernel['createHost']>;
   /** Futures still polling; `close()` cancels them so nothing polls a closed kernel. */
   private readonly liveFutures = new Set<APIFuture<unknown>>();
+  /** Stops lease renewals and closes the Redis connections of `shared` state. */
+  private readonly closeShared?: () => Promise<void>;
 
   constructor(options: KernelOptions = {}) {
-    const { logLevel, ...settings } = options;
+    const { logLevel, shared, ...settings } = options;
     this.settings = { ...DEFAULT_SETTINGS, ...stripUndefined(settings) };
     // Proxy credentials, explicit or from the environment, are secrets like API keys.
     for (const proxy of [
@@ -87,6 +90,12 @@ export class Kernel<E extends EndpointSpec = never> {
       logLevel,
       logLevelEnv: () => [...this.plugins.values()].map((p) => p.spec.defaults?.logLevelEnv).find(Boolean),
     });
+    if (shared) {
+      this.closeShared = registerSharedAdapters(this.container, shared, {
+        events: this.events,
+        secrets: this.secrets,
+      });
+    }
     // Futures and sessions run through this kernel's own pipeline.
     bind(this.container, Ports.Futures, () => new PipelinePoller(this.host()));
     bind(this.container, Ports.Sessions, () => new PipelineSessionManager(this.host()));
@@ -297,6 +306,7 @@ export class Kernel<E extends EndpointSpec = never> {
     this.liveFutures.clear();
     await this.sessions.stopAll();
     await this.getServices().transport.close?.();
+    await this.closeShared?.();
   }
 
   /** The narrow view kernel extensions (futures, sessions, streams) work through. */
