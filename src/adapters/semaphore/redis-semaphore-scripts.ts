@@ -89,16 +89,21 @@ ${KEEP}
 return {0, 0}`,
 );
 
-/** ARGV id. Returns 1 when the lease was still held (its permits are credited back), else 0. */
+/**
+ * ARGV id, channel, capacity. Credits a lease's permits back (if it was still held) and tells waiters.
+ * Returns the budget now available.
+ */
 export const SEM_RELEASE = new LuaScript(
   'sem-release',
   `local w = redis.call('HGET', KEYS[4], 'h:' .. ARGV[1])
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
-if w == 'x' then redis.call('HSET', KEYS[4], 'exclusive', 0)
-elseif w then redis.call('HINCRBYFLOAT', KEYS[4], 'used', -tonumber(w)) end
-redis.call('HDEL', KEYS[4], 'h:' .. ARGV[1])
-redis.call('PUBLISH', ARGV[2], 'released')
-return 1`,
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
+  if w == 'x' then redis.call('HSET', KEYS[4], 'exclusive', 0)
+  elseif w then redis.call('HINCRBYFLOAT', KEYS[4], 'used', -tonumber(w)) end
+  redis.call('HDEL', KEYS[4], 'h:' .. ARGV[1])
+  redis.call('PUBLISH', ARGV[2], 'released')
+end
+if redis.call('HGET', KEYS[4], 'exclusive') == '1' then return '0' end
+return tostring(math.max(0, tonumber(ARGV[3]) - tonumber(redis.call('HGET', KEYS[4], 'used') or '0')))`,
 );
 
 /** ARGV id, channel. An aborted waiter leaves the queue; those behind it may now fit. */

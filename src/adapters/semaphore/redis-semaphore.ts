@@ -35,6 +35,9 @@ export class RedisSemaphore implements Semaphore {
   private renewer: NodeJS.Timeout | undefined;
   private lastAvailable: number;
   private localWaiting = 0;
+  /** Waiters of this process behind the one asking Redis (see `turn`). */
+  private readonly line: (() => void)[] = [];
+  private polling = false;
   private readonly keys: string[];
   private readonly channel: string;
   private readonly leaseMs: number;
@@ -68,9 +71,61 @@ export class RedisSemaphore implements Semaphore {
   async acquire(weight = 1, signal?: AbortSignal): Promise<Release> {
     if (!(weight >= 0)) throw new RangeError(`Semaphore weight must be >= 0, got ${weight}`);
     if (signal?.aborted) throw sleepAborted(signal);
-    const id = randomUUID();
     this.stopListening ??= this.link.subscribe(`sem:${this.name}:events`, () => this.wakeAll());
     this.localWaiting++;
+    try {
+      await this.turn(signal);
+      try {
+        return await this.poll(weight, signal);
+      } finally {
+        this.passTurn();
+      }
+    } catch (error) {
+      if (!(error instanceof RedisUnavailable)) throw error;
+      if (this.link.onUnavailable === 'reject') {
+        throw new SharedStateUnavailableError('semaphore', { cause: error });
+      }
+      this.fallback ??= new FifoSemaphore(this.capacity);
+      return this.fallback.acquire(weight, signal);
+    } finally {
+      this.localWaiting--;
+    }
+  }
+
+  /**
+   * This process's waiters queue here in arrival order and only the first asks Redis, so the fleet's
+   * queue holds one waiter per process: grants within a process keep arrival order, processes take
+   * turns by ticket, and Redis sees one poller per process rather than one per waiter.
+   */
+  private turn(signal: AbortSignal | undefined): Promise<void> {
+    if (!this.polling) {
+      this.polling = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        const index = this.line.indexOf(go);
+        if (index !== -1) this.line.splice(index, 1);
+        reject(sleepAborted(signal!));
+      };
+      const go = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.line.push(go);
+    });
+  }
+
+  private passTurn(): void {
+    const next = this.line.shift();
+    if (next) next();
+    else this.polling = false;
+  }
+
+  /** Ask Redis until granted: woken by release notifications, else re-asking after a bounded backoff. */
+  private async poll(weight: number, signal: AbortSignal | undefined): Promise<Release> {
+    const id = randomUUID();
     let queued = false;
     try {
       for (let delay = 5; ; delay = Math.min(delay * 2, this.maxPollMs)) {
@@ -82,7 +137,7 @@ export class RedisSemaphore implements Semaphore {
             weight,
             this.capacity,
             this.leaseMs,
-            // A waiter re-polls at least every maxPollMs; one that stops (crashed) leaves after a lease.
+            // The head re-polls at least every maxPollMs; one that stops (crashed) leaves after a lease.
             this.leaseMs,
           ])) as [number, string];
           queued = true;
@@ -94,14 +149,8 @@ export class RedisSemaphore implements Semaphore {
         }
       }
     } catch (error) {
-      if (queued && signal?.aborted) this.leave(id);
-      if (!(error instanceof RedisUnavailable)) throw error;
-      if (this.link.onUnavailable === 'reject')
-        throw new SharedStateUnavailableError('semaphore', { cause: error });
-      this.fallback ??= new FifoSemaphore(this.capacity);
-      return this.fallback.acquire(weight, signal);
-    } finally {
-      this.localWaiting--;
+      if (queued) this.leave(id);
+      throw error;
     }
   }
 
@@ -138,8 +187,11 @@ export class RedisSemaphore implements Semaphore {
       }
       // This process's waiters need not wait for the published message.
       this.link
-        .run(SEM_RELEASE, this.keys, [id, this.channel])
-        .then(() => this.wakeAll())
+        .run(SEM_RELEASE, this.keys, [id, this.channel, this.capacity])
+        .then((available) => {
+          this.lastAvailable = Number(available);
+          this.wakeAll();
+        })
         .catch(() => {
           // Redis away: the lease expires on its own within leaseMs.
         });
