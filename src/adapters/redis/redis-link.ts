@@ -123,15 +123,11 @@ export class RedisLink {
     return () => set.delete(listener);
   }
 
+  /** Close both connections and wait (bounded) until their sockets are gone, so nothing outlives close. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.subscriber?.disconnect();
-    if (this.client.status === 'ready') {
-      await this.client.quit().catch(() => this.client.disconnect());
-    } else {
-      this.client.disconnect();
-    }
+    await Promise.all([this.client, this.subscriber].map((connection) => connection && shut(connection)));
   }
 
   private async ready(): Promise<void> {
@@ -203,4 +199,22 @@ export class RedisLink {
 /** The message of an error Redis replied with (as opposed to a connection failure or timeout). */
 function replyError(error: unknown): string | undefined {
   return error instanceof ReplyError ? (error as Error).message : undefined;
+}
+
+/** QUIT when connected (Redis drops our state cleanly), else disconnect; settles on 'end' or after 1 s. */
+function shut(connection: Redis): Promise<void> {
+  if (connection.status === 'end' || connection.status === 'wait') {
+    connection.disconnect();
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 1000);
+    timer.unref();
+    connection.once('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if (connection.status === 'ready') connection.quit().catch(() => connection.disconnect());
+    else connection.disconnect();
+  });
 }
