@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Type } from '@sinclair/typebox';
@@ -131,5 +132,22 @@ describeRedis('createKernel({ shared: { redis } })', () => {
     expect(() => createKernel({ shared: { redis: `http://user:${PASSWORD}@example.com` } })).toThrow(
       /redis:\/\/ or rediss:\/\//,
     );
+  });
+
+  it('runs the snippet of docs/architecture.md "Running a fleet" as written', async () => {
+    const doc = readFileSync(new URL('../../docs/architecture.md', import.meta.url), 'utf8');
+    const block = /## Running a fleet[\s\S]*?```ts\n([\s\S]*?)```/.exec(doc)![1];
+    const body = block.replace(/^import .*\n/m, '');
+    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
+      ...args: string[]
+    ) => (...values: unknown[]) => Promise<void>;
+    const saved = process.env.REDIS_URL;
+    process.env.REDIS_URL = redis.url;
+    try {
+      await new AsyncFunction('createKernel', body)(createKernel);
+    } finally {
+      if (saved === undefined) delete process.env.REDIS_URL;
+      else process.env.REDIS_URL = saved;
+    }
   });
 });
