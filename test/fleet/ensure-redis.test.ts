@@ -7,7 +7,7 @@ const script = fileURLToPath(new URL('../../scripts/ensure-redis.sh', import.met
 
 describeRedis('scripts/ensure-redis.sh (the README command)', () => {
   it('does nothing and succeeds when redis-server is already installed', () => {
-    // PATH without apt-get's sbin directories: the script must not reach for apt at all.
+    // Silent: it neither updates apt nor installs anything.
     const run = spawnSync('sh', [script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
     expect(run.status).toBe(0);
     expect(run.stdout + run.stderr).toBe('');
