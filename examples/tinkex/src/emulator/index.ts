@@ -16,6 +16,8 @@ export interface EmulatorOptions {
   /** Loopback by default. */
   host?: string;
   seed?: number;
+  /** Seeds only the chaos dice (default: `seed`), so fault patterns vary while the model stays the same. */
+  chaosSeed?: number;
   /** Chaos spec (see docs/emulator.md); defaults to env TINKEX_EMULATOR_CHAOS, else none. */
   chaos?: string;
   /** How long a delivered result stays retrievable. */
@@ -31,11 +33,18 @@ export interface EmulatorOptions {
   archivePaddingBytes?: number;
   /** Injected time source, for tests. */
   now?: () => number;
+  /**
+   * How long a training request held for a missing predecessor seq_id waits before the gap is passed
+   * over (a client burns the seq_id of a submission that failed for good). Default 10 000 ms.
+   */
+  sequenceGapMs?: number;
 }
 
 export interface RunningEmulator {
   url: string;
   state: EmulatorState;
+  /** Change the chaos spec while running (e.g. `5xx=1;scope=training` for an outage, `''` to end it). */
+  setChaos(spec: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -49,7 +58,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const ctx = new EmulatorContext(
     state,
     new FutureStore(now, options.futureTtlMs ?? 5 * 60_000),
-    new Chaos(parseChaos(options.chaos ?? process.env.TINKEX_EMULATOR_CHAOS), seed),
+    new Chaos(parseChaos(options.chaos ?? process.env.TINKEX_EMULATOR_CHAOS), options.chaosSeed ?? seed),
     seed,
     now,
     () => url,
@@ -57,6 +66,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     options.learningRateScale ?? 1000,
     options.archivePaddingBytes ?? 0,
   );
+  ctx.sequenceGapMs = options.sequenceGapMs ?? ctx.sequenceGapMs;
   const server = createServer(ctx);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
@@ -73,6 +83,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   return {
     url,
     state,
+    setChaos: (spec) => ctx.chaos.configure(spec),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

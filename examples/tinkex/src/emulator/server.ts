@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { EmulatorContext } from './context.js';
 import { HttpError, readBody, sendJson, type Answer } from './http-util.js';
 import { match } from './router.js';
+import { rejectSequenced } from './routes/training.js';
 import { REQUEST_SCHEMAS } from './schemas.js';
 import { validate } from './validation.js';
 
@@ -55,9 +56,15 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
       return reply(400, { detail: 'body is not valid JSON' });
     }
   }
+  // A refused training submission still consumed its seq_id: later ones must not wait for it.
+  const refuse = (status: number, payload: unknown) => {
+    if (route.submits && route.endpointClass === 'training' && status < 500)
+      rejectSequenced(ctx, body as Record<string, unknown> | undefined);
+    reply(status, payload);
+  };
   if (route.schema) {
     const problem = validate(body ?? {}, REQUEST_SCHEMAS[route.schema]);
-    if (problem) return reply(400, { detail: `${problem.field} ${problem.problem}`, field: problem.field });
+    if (problem) return refuse(400, { detail: `${problem.field} ${problem.problem}`, field: problem.field });
   }
 
   // Faults before acceptance: the work is not done, so a retry simply does it.
@@ -81,7 +88,7 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
     answer = route.handle(ctx, body ?? {}, params, url.searchParams);
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
-    return reply(error.status, { detail: error.detail, ...(error.field ? { field: error.field } : {}) });
+    return refuse(error.status, { detail: error.detail, ...(error.field ? { field: error.field } : {}) });
   }
 
   if ('raw' in answer) {

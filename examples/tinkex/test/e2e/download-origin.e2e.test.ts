@@ -52,7 +52,7 @@ describe('checkpoint archive download to another origin', () => {
     const out = await mkdtemp(join(tmpdir(), 'tinkex-origin-'));
     cleanup.push(() => rm(out, { recursive: true, force: true }));
 
-    const files = await downloadCheckpoint(env.service.createRestClient(), path, {
+    const { files } = await downloadCheckpoint(env.service.createRestClient(), path, {
       output_dir: join(out, 'ckpt'),
     });
 

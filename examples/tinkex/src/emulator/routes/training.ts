@@ -18,6 +18,8 @@ function sequenced(
   if (seqId !== undefined && seqId !== null) {
     const existing = model.sequencer.duplicate(seqId);
     if (existing) return ok({ request_id: existing, model_id: model.model_id });
+    if (model.sequencer.skipped(seqId))
+      throw new HttpError(400, `seq_id ${seqId} was skipped: later requests already ran`, 'seq_id');
   }
   const requestId = ctx.futures.create();
   const run = () => {
@@ -32,6 +34,15 @@ function sequenced(
   if (seqId === undefined || seqId === null) run();
   else model.sequencer.submit(seqId, requestId, run);
   return ok({ request_id: requestId, model_id: model.model_id });
+}
+
+/**
+ * A training submission was refused (4xx) before it was sequenced: the server saw its seq_id, so later
+ * requests must not wait for it.
+ */
+export function rejectSequenced(ctx: EmulatorContext, body: Body | undefined): void {
+  const model = ctx.state.models.get(body?.model_id);
+  if (model && Number.isInteger(body?.seq_id)) model.sequencer.reject(body!.seq_id);
 }
 
 export function createModel(ctx: EmulatorContext, body: Body): Answer {
@@ -61,7 +72,7 @@ export function createModel(ctx: EmulatorContext, body: Body): Answer {
       adapter,
       optimizer: createOptimizer(adapter),
       grads: zeroGradients(adapter),
-      sequencer: new Sequencer(1),
+      sequencer: new Sequencer(1, ctx.sequenceGapMs),
       applied: [],
       last_request_time: ctx.iso(),
       unloaded: false,
