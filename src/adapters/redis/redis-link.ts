@@ -29,7 +29,10 @@ export class RedisUnavailable extends Error {
   }
 }
 
-/** A Lua script run with EVALSHA; loaded once per server (again after a restart flushed it). */
+/** Every script defined, so a connection can load them all as soon as it is ready. */
+const SCRIPTS = new Set<LuaScript>();
+
+/** A Lua script run with EVALSHA; loaded when a connection becomes ready (and again after NOSCRIPT). */
 export class LuaScript {
   readonly sha: string;
   constructor(
@@ -37,6 +40,7 @@ export class LuaScript {
     readonly source: string,
   ) {
     this.sha = createHash('sha1').update(source).digest('hex');
+    SCRIPTS.add(this);
   }
 }
 
@@ -71,6 +75,11 @@ export class RedisLink {
     this.client = new Redis(options.url, this.connectionOptions(false));
     // Failures are reported by the commands that fail; an unhandled 'error' event would crash the process.
     this.client.on('error', () => {});
+    // Load the scripts before any command of ours reaches a fresh (or restarted) server: a NOSCRIPT retry
+    // would send that command after later ones (a backoff after the acquire that followed it).
+    this.client.on('ready', () => {
+      for (const script of SCRIPTS) this.client.script('LOAD', script.source).catch(() => {});
+    });
   }
 
   /** The logger that reports fallback and recovery (the kernel's). */

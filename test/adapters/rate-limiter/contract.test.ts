@@ -117,6 +117,9 @@ describeRedis('RedisRateLimiter', () => {
     // Both connected (a 429 sent over a link still connecting would reach Redis after `other` asked).
     await Promise.all([one.acquire('warm'), other.acquire('shared')]);
     one.backoff('shared', 400);
+    // Processes race like this in real life too; here, wait until Redis has the window: a later command
+    // on `one`'s connection is answered after the backoff was applied.
+    await one.acquire('warm');
     const { track } = tracker();
     // `other` never saw the 429 itself, yet waits for the window.
     expect(await track('other', other.acquire('shared'))).toBeGreaterThanOrEqual(350);
