@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { CockatielBreakerRegistry } from '../../../src/adapters/circuit-breaker/cockatiel-breaker.js';
 import { RedisBreakerRegistry } from '../../../src/adapters/circuit-breaker/redis-breaker.js';
+import { CaptureLogger } from '../../../src/adapters/logger/capture-logger.js';
 import { RedisLink } from '../../../src/adapters/redis/redis-link.js';
 import { APIUserAbortError, CircuitOpenError } from '../../../src/kernel/errors/api-errors.js';
 import type { BreakerStateChange, CircuitBreakerRegistry } from '../../../src/ports/circuit-breaker.js';
@@ -127,10 +128,13 @@ contract('CockatielBreakerRegistry', () => new CockatielBreakerRegistry());
 
 describeRedis('RedisBreakerRegistry', () => {
   let redis: RedisServer;
+  /** Every link logs here: a fallback to in-process limits would let these tests pass without Redis. */
+  const logger = new CaptureLogger();
   const links: RedisLink[] = [];
   /** A registry on its own connection, as another process would have. */
   const registry = (options?: { trialLeaseMs?: number }) => {
     const link = new RedisLink({ url: redis.url, keyPrefix: 'breaker-test:' });
+    link.useLogger(logger);
     links.push(link);
     return new RedisBreakerRegistry(link, options);
   };
@@ -139,6 +143,7 @@ describeRedis('RedisBreakerRegistry', () => {
     redis = await RedisServer.start();
   });
   afterAll(async () => {
+    expect(logger.records.filter((r) => r.level === 'warn')).toEqual([]);
     await Promise.all(links.map((link) => link.close()));
     await redis?.stop();
   });

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { SystemClock } from '../../../src/adapters/clock/system-clock.js';
 import { RedisRateLimiter } from '../../../src/adapters/rate-limiter/redis-rate-limiter.js';
 import { WindowRateLimiter } from '../../../src/adapters/rate-limiter/window-rate-limiter.js';
+import { CaptureLogger } from '../../../src/adapters/logger/capture-logger.js';
 import { RedisLink } from '../../../src/adapters/redis/redis-link.js';
 import { APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
 import type { RateLimiter } from '../../../src/ports/rate-limiter.js';
@@ -93,10 +94,13 @@ contract('WindowRateLimiter', () => ({ make: () => new WindowRateLimiter(new Sys
 
 describeRedis('RedisRateLimiter', () => {
   let redis: RedisServer;
+  /** Every link logs here: a fallback to in-process limits would let these tests pass without Redis. */
+  const logger = new CaptureLogger();
   const links: RedisLink[] = [];
   /** A limiter on its own connection, as another process would have; `prefix` picks the fleet. */
   const limiterFor = (prefix: string) => {
     const link = new RedisLink({ url: redis.url, keyPrefix: prefix });
+    link.useLogger(logger);
     links.push(link);
     return new RedisRateLimiter(link, new SystemClock());
   };
@@ -105,6 +109,7 @@ describeRedis('RedisRateLimiter', () => {
     redis = await RedisServer.start();
   });
   afterAll(async () => {
+    expect(logger.records.filter((r) => r.level === 'warn')).toEqual([]);
     await Promise.all(links.map((link) => link.close()));
     await redis?.stop();
   });

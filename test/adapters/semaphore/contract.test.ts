@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { SystemClock } from '../../../src/adapters/clock/system-clock.js';
+import { CaptureLogger } from '../../../src/adapters/logger/capture-logger.js';
 import { RedisLink } from '../../../src/adapters/redis/redis-link.js';
 import { FifoSemaphore } from '../../../src/adapters/semaphore/fifo-semaphore.js';
 import { RedisSemaphoreFactory } from '../../../src/adapters/semaphore/redis-semaphore.js';
@@ -120,11 +121,14 @@ contract('FifoSemaphore', (capacity) => new FifoSemaphore(capacity));
 
 describeRedis('RedisSemaphore', () => {
   let redis: RedisServer;
+  /** Every link logs here: a fallback to in-process limits would let these tests pass without Redis. */
+  const logger = new CaptureLogger();
   const links: RedisLink[] = [];
   const factories: RedisSemaphoreFactory[] = [];
   /** A factory on its own connection, as another process would have. */
   const factory = (leaseMs?: number) => {
     const link = new RedisLink({ url: redis.url, keyPrefix: 'sem-test:' });
+    link.useLogger(logger);
     links.push(link);
     const made = new RedisSemaphoreFactory(link, new SystemClock(), { leaseMs });
     factories.push(made);
@@ -135,6 +139,7 @@ describeRedis('RedisSemaphore', () => {
     redis = await RedisServer.start();
   });
   afterAll(async () => {
+    expect(logger.records.filter((r) => r.level === 'warn')).toEqual([]);
     for (const made of factories) made.close();
     await Promise.all(links.map((link) => link.close()));
     await redis?.stop();
