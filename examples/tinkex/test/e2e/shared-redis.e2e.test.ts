@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
 import { fingerprint, RedisLink, RedisSemaphoreFactory, SystemClock } from 'pristine';
 import { RedisServer, describeRedis } from '../../../../test/support/redis-server.js';
 import { ServiceClient, type SamplingClient } from '../../src/index.js';
@@ -38,6 +39,41 @@ describeRedis('ServiceClient with shared: { redis }', () => {
     release();
     const response = await sampled;
     expect(response.sequences).toHaveLength(1);
+  }, 20_000);
+
+  it('closes the sampling 429 window for every process of the fleet when one sampler sees a 429', async () => {
+    const fleetKey = `tinkex:${fingerprint(API_KEY)}:rate:tinker-sampling|fleet`;
+    const probe = new Redis(redis.url);
+    let first: Promise<unknown> | undefined;
+    const peer = new ServiceClient({
+      api_key: API_KEY,
+      base_url: env.emulator.url,
+      telemetry: false,
+      log_level: 'off',
+      env: {},
+      shared: { redis: redis.url },
+    });
+    try {
+      const peerSampler = await peer.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
+      env.emulator.setChaos('429=1;scope=sampling');
+      first = sampler.sample(request); // meets the 429, closes the fleet's window for 1 s, retries
+      let openAt: string | null = null;
+      for (let i = 0; i < 200 && !openAt; i++) {
+        openAt = await probe.hget(fleetKey, 'open_at');
+        if (!openAt) await new Promise((r) => setTimeout(r, 5));
+      }
+      env.emulator.setChaos(undefined);
+      expect(openAt).not.toBeNull(); // the 429 closed the window in Redis, for the fleet
+      const start = performance.now();
+      await peerSampler.sample(request); // another process, which never saw a 429 itself
+      expect(performance.now() - start).toBeGreaterThanOrEqual(300);
+      await first;
+    } finally {
+      env.emulator.setChaos(undefined);
+      await first?.catch(() => {}); // settles once its 1 s backoff ends: nothing outlives the test
+      probe.disconnect();
+      await peer.close();
+    }
   }, 20_000);
 
   it('rejects a shared.redis that is not a redis:// URL before anything is sent', () => {
