@@ -11,12 +11,16 @@ export function project(dir, name) {
     displayName: name,
     rootDir: dir,
     testEnvironment: 'node',
+    // End-to-end tests start servers and child processes; on a loaded 2-core machine 5 s is too tight.
+    // A hang still fails, 30 s later. (Also set globally in jest.config.js: projects alone ignore it.)
+    testTimeout: 30_000,
     extensionsToTreatAsEsm: ['.ts'],
     setupFiles: ['reflect-metadata'],
     testMatch: ['<rootDir>/test/**/*.test.ts'],
     moduleNameMapper: {
       '^pristine$': path.join(root, 'src/index.ts'),
       '^tinkex$': path.join(root, 'examples/tinkex/src/index.ts'),
+      '^tinker-emulator$': path.join(root, 'examples/tinker-emulator/src/index.ts'),
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },
     transform: {

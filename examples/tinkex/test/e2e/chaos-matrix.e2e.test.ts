@@ -12,10 +12,12 @@ const STEPS = 3;
 
 const FAULTS: Record<string, string> = {
   '5xx before acceptance': '5xx=0.3;scope=training|sessions',
-  '429 with Retry-After': '429=0.3;scope=training|sessions',
+  // Scopes are honoured now (they used to be ignored, so every fault hit every class): 429 on polls too
+  // and a higher truncation rate, so the few training calls of a campaign draw some for each seed.
+  '429 with Retry-After': '429=0.3;scope=training|sessions|futures',
   'connection resets': 'reset=0.2;scope=training|sessions',
   'responses lost after acceptance': 'lost=0.3;scope=training',
-  'truncated bodies': 'truncate=0.2;scope=training',
+  'truncated bodies': 'truncate=0.4;scope=training',
   'queue pauses and expired futures': 'pause=0.4,expire=0.1;scope=futures',
   '5xx and resets on polls': '5xx=0.3,reset=0.1;scope=futures',
 };

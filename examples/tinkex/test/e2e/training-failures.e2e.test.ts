@@ -80,7 +80,11 @@ describe('a failed training submission does not wedge the TrainingClient', () =>
   });
 
   it('retries running out: that future fails, the queue behind it fails at once naming it, later calls run', async () => {
-    const { env, training, pollsFor, requests } = await start({ sequenceGapMs: 300 }, { max_retries: 1 });
+    const { env, training, pollsFor, requests } = await start(
+      // longPollMs 0: the emulator answers try_again at once, so the pacing seen is the client's own.
+      { sequenceGapMs: 300, longPollMs: 0 },
+      { max_retries: 1 },
+    );
     await training.forwardBackward([textDatum(TEXT)], 'cross_entropy');
     env.emulator.setChaos('5xx=1;scope=training');
     const lost = training.optimStep({ learning_rate: 1e-4 });

@@ -1,0 +1,173 @@
+import type { ServerResponse } from 'node:http';
+import { ByteModel, CORE, createAdapter } from '../model/byte-model.js';
+import { sampleSequence, samplingRandom, type SamplingSettings } from '../model/sampler.js';
+import { prng } from '../model/prng.js';
+import { parseTinkerPath, type EmulatorContext } from '../context.js';
+import { HttpError, ok, type Answer } from '../http-util.js';
+import type { SamplerRecord } from '../state.js';
+
+type Body = Record<string, any>;
+
+export function createSamplingSession(ctx: EmulatorContext, body: Body): Answer {
+  const session = ctx.state.sessions.get(body.session_id);
+  if (!session) throw new HttpError(404, `session ${body.session_id} not found`, 'session_id');
+  const existing = session.samplingSeqIds.get(body.sampling_session_seq_id);
+  if (existing) return ok({ type: 'create_sampling_session', sampling_session_id: existing });
+  const samplerId = `${body.session_id}:sample:${body.sampling_session_seq_id}`;
+  let record: SamplerRecord;
+  if (body.model_path) {
+    parseTinkerPath(body.model_path);
+    const checkpoint = ctx.state.checkpoints.get(body.model_path);
+    if (!checkpoint) throw new HttpError(404, `checkpoint ${body.model_path} not found`, 'model_path');
+    record = {
+      sampler_id: samplerId,
+      base_model: checkpoint.base_model,
+      model_path: body.model_path,
+      model: ctx.baseModel(checkpoint.base_model),
+      adapter: checkpoint.adapter,
+    };
+  } else if (body.base_model) {
+    record = {
+      sampler_id: samplerId,
+      base_model: body.base_model,
+      model_path: null,
+      model: ctx.baseModel(body.base_model),
+      adapter: createAdapter(1, 0),
+    };
+  } else {
+    throw new HttpError(400, 'either model_path or base_model is required', 'model_path');
+  }
+  ctx.state.samplers.set(samplerId, record);
+  session.samplingSeqIds.set(body.sampling_session_seq_id, samplerId);
+  session.sampler_ids.push(samplerId);
+  return ok({ type: 'create_sampling_session', sampling_session_id: samplerId });
+}
+
+function resolveSampler(ctx: EmulatorContext, body: Body): SamplerRecord {
+  if (body.sampling_session_id) {
+    const sampler = ctx.state.samplers.get(body.sampling_session_id);
+    if (!sampler)
+      throw new HttpError(404, `sampler ${body.sampling_session_id} not found`, 'sampling_session_id');
+    return sampler;
+  }
+  if (body.base_model) {
+    return {
+      sampler_id: 'adhoc',
+      base_model: body.base_model,
+      model_path: null,
+      model: ctx.baseModel(body.base_model),
+      adapter: createAdapter(1, 0),
+    };
+  }
+  throw new HttpError(400, 'sampling_session_id is required', 'sampling_session_id');
+}
+
+function settingsOf(body: Body): SamplingSettings {
+  const p = body.sampling_params ?? {};
+  const stop = p.stop == null ? [] : Array.isArray(p.stop) ? p.stop : [p.stop];
+  return {
+    max_tokens: p.max_tokens ?? 16,
+    temperature: p.temperature ?? 1,
+    top_k: p.top_k ?? -1,
+    top_p: p.top_p ?? 1,
+    seed: p.seed ?? undefined,
+    stopStrings: stop
+      .filter((s: unknown) => typeof s === 'string')
+      .map((s: string) => [...Buffer.from(s, 'utf8')]),
+    stopTokens: stop.filter((s: unknown) => typeof s === 'number'),
+  };
+}
+
+function promptTokens(body: Body, vocab: number): number[] {
+  return body.prompt.chunks.flatMap((c: Body, j: number) => {
+    if (!Array.isArray(c.tokens)) return [];
+    for (const t of c.tokens) {
+      if (!Number.isInteger(t) || t < 0 || t >= vocab)
+        throw new HttpError(400, `token ${t} is outside the vocabulary`, `prompt.chunks[${j}].tokens`);
+    }
+    return c.tokens;
+  });
+}
+
+/** Prompt logprobs (first position null) and optional top-k alternatives per position. */
+function promptScores(sampler: SamplerRecord, prompt: number[], topk: number) {
+  const logits = new Float64Array(CORE);
+  const logprobs: (number | null)[] = [null];
+  const topkOut: ([number, number][] | null)[] = [null];
+  for (let t = 1; t < prompt.length; t++) {
+    const logZ = sampler.model.logits(sampler.adapter, t > 1 ? prompt[t - 2] : 0, prompt[t - 1], logits);
+    logprobs.push(ByteModel.logprob(logits, logZ, prompt[t]));
+    if (topk > 0) {
+      const best = Array.from({ length: CORE }, (_, j) => j)
+        .sort((a, b) => logits[b] - logits[a])
+        .slice(0, topk);
+      topkOut.push(best.map((j) => [j, logits[j] - logZ]));
+    }
+  }
+  return { logprobs, topk: topkOut };
+}
+
+let fallbackRandom = prng(1);
+export function reseedSampling(seed: number): void {
+  fallbackRandom = prng(seed ^ 0xabcdef);
+}
+
+function sampleResult(ctx: EmulatorContext, body: Body, onToken?: (token: number, logprob: number) => void) {
+  const sampler = resolveSampler(ctx, body);
+  const prompt = promptTokens(body, sampler.model.vocabSize);
+  const settings = settingsOf(body);
+  const random = samplingRandom(settings.seed, fallbackRandom);
+  const numSamples = body.num_samples ?? 1;
+  const sequences = Array.from({ length: numSamples }, () =>
+    sampleSequence(sampler.model, sampler.adapter, prompt, settings, random, onToken),
+  );
+  const sessionId = sampler.sampler_id.split(':sample:')[0];
+  ctx.meter(sessionId, sampler.base_model, 'sampling_prefill', prompt.length);
+  ctx.meter(
+    sessionId,
+    sampler.base_model,
+    'sampling_sample',
+    sequences.reduce((n, s) => n + s.tokens.length, 0),
+  );
+  const result: Record<string, unknown> = { type: 'sample', sequences };
+  if (body.prompt_logprobs || (body.topk_prompt_logprobs ?? 0) > 0) {
+    const scores = promptScores(sampler, prompt, body.topk_prompt_logprobs ?? 0);
+    result.prompt_logprobs = body.prompt_logprobs ? scores.logprobs : null;
+    if ((body.topk_prompt_logprobs ?? 0) > 0) result.topk_prompt_logprobs = scores.topk;
+  }
+  return result;
+}
+
+export function asample(ctx: EmulatorContext, body: Body): Answer {
+  const requestId = ctx.futures.create('sample');
+  try {
+    ctx.futures.complete(requestId, sampleResult(ctx, body));
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    if (error.status === 404 || error.status === 400) throw error;
+    ctx.futures.fail(requestId, error.detail, 'server');
+  }
+  return ok({ request_id: requestId });
+}
+
+/**
+ * SSE extension (not in the real API): one `token` event per sampled token, then a `done` event with the
+ * complete response, then `data: [DONE]`.
+ */
+export function streamSample(ctx: EmulatorContext, body: Body): Answer {
+  const events: string[] = [];
+  let index = 0;
+  const result = sampleResult(ctx, { ...body, num_samples: 1 }, (token, logprob) => {
+    events.push(
+      `id: ${index}\ndata: ${JSON.stringify({ type: 'token', index: index++, token, logprob })}\n\n`,
+    );
+  });
+  return {
+    raw: (res: ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      for (const event of events) res.write(event);
+      res.write(`data: ${JSON.stringify({ type: 'done', response: result })}\n\n`);
+      res.end('data: [DONE]\n\n');
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { ADAM_DEFAULTS, adamStep } from '../model/adam.js';
+import { runSequence, type Sequence } from '../model/training.js';
+import type { EmulatorContext } from '../context.js';
+import { HttpError, type Answer } from '../http-util.js';
+import { sequenced } from './sequenced.js';
+
+type Body = Record<string, any>;
+
+/** Turn wire datums into sequences, checking what the loss function needs. */
+function sequences(input: Body, vocab: number): Sequence[] {
+  return input.data.map((datum: Body, i: number) => {
+    const tokens: number[] = datum.model_input.chunks.flatMap((c: Body, j: number) => {
+      if (!Array.isArray(c.tokens))
+        throw new HttpError(
+          400,
+          'only encoded_text chunks can be trained on',
+          `data[${i}].model_input.chunks[${j}]`,
+        );
+      return c.tokens;
+    });
+    const inputs = datum.loss_fn_inputs as Record<string, { data: number[] }>;
+    const field = (name: string) => `data[${i}].loss_fn_inputs.${name}`;
+    const targets = inputs.target_tokens?.data;
+    if (!targets) throw new HttpError(400, 'target_tokens is required', field('target_tokens'));
+    if (targets.length !== tokens.length)
+      throw new HttpError(400, 'target_tokens must match the model input length', field('target_tokens'));
+    for (const t of [...tokens, ...targets]) {
+      if (!Number.isInteger(t) || t < 0 || t >= vocab)
+        throw new HttpError(400, `token ${t} is outside the vocabulary`, field('target_tokens'));
+    }
+    const weights = inputs.weights?.data ?? new Array(tokens.length).fill(1);
+    if (weights.length !== tokens.length)
+      throw new HttpError(400, 'weights must match the model input length', field('weights'));
+    return {
+      tokens,
+      targets,
+      weights,
+      old_logprobs: inputs.logprobs?.data,
+      advantages: inputs.advantages?.data,
+    };
+  });
+}
+
+function lossPass(
+  ctx: EmulatorContext,
+  body: Body,
+  inputKey: 'forward_input' | 'forward_backward_input',
+  backward: boolean,
+): Answer {
+  const model = ctx.model(body.model_id);
+  const input = body[inputKey];
+  if (input.loss_fn !== 'cross_entropy' && input.loss_fn !== 'importance_sampling') {
+    throw new HttpError(
+      400,
+      `loss_fn "${input.loss_fn}" is not supported by the emulator`,
+      `${inputKey}.loss_fn`,
+    );
+  }
+  const seqs = sequences(input, model.model.vocabSize);
+  return sequenced(
+    ctx,
+    model,
+    body.seq_id,
+    () => {
+      ctx.meter(
+        model.session_id,
+        model.base_model,
+        'training',
+        seqs.reduce((n, s) => n + s.tokens.length, 0),
+      );
+      let total = 0;
+      let weightSum = 0;
+      const outputs = seqs.map((seq) => {
+        const pass = runSequence(
+          model.model,
+          model.adapter,
+          seq,
+          input.loss_fn,
+          backward ? model.grads : undefined,
+        );
+        total += pass.loss;
+        weightSum += seq.weights.reduce((a, b) => a + b, 0);
+        return {
+          logprobs: { data: pass.logprobs, dtype: 'float32', shape: [pass.logprobs.length] },
+          elementwise_loss: { data: pass.elementwise, dtype: 'float32', shape: [pass.elementwise.length] },
+        };
+      });
+      return {
+        loss_fn_output_type: 'TensorData',
+        loss_fn_outputs: outputs,
+        metrics: { 'loss:sum': total, 'loss:mean': weightSum > 0 ? total / weightSum : 0 },
+      };
+    },
+    'forward_backward',
+  );
+}
+
+export const forward = (ctx: EmulatorContext, body: Body) => lossPass(ctx, body, 'forward_input', false);
+/** JSON bodies are always forward+backward; protobuf ones are a forward pass with `forward_only`. */
+export const forwardBackward = (ctx: EmulatorContext, body: Body) =>
+  lossPass(ctx, body, 'forward_backward_input', body.forward_only !== true);
+
+export function optimStep(ctx: EmulatorContext, body: Body): Answer {
+  const model = ctx.model(body.model_id);
+  const params = { ...ADAM_DEFAULTS, ...body.adam_params };
+  // The byte model is tiny: scale the rate so real-world LoRA rates (1e-4 … 5e-4) train visibly.
+  params.learning_rate *= ctx.learningRateScale;
+  if (!(params.learning_rate >= 0))
+    throw new HttpError(400, 'learning_rate must be >= 0', 'adam_params.learning_rate');
+  return sequenced(ctx, model, body.seq_id, () => {
+    const norm = adamStep(model.adapter, model.grads, model.optimizer, params);
+    return { type: 'optim_step', metrics: { 'grad_norm:mean': norm } };
+  });
+}

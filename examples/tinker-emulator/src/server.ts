@@ -1,0 +1,171 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { credentialProblem } from './auth.js';
+import type { EmulatorContext } from './context.js';
+import { HttpError, readBody, sendJson, type Answer } from './http-util.js';
+import { decodeBody } from './request-body.js';
+import { match } from './router.js';
+import { rejectSequenced } from './routes/sequenced.js';
+import { REQUEST_SCHEMAS } from './schemas.js';
+import { validate } from './validation.js';
+
+/** Endpoint classes that stop with 402 while the account's billing is paused. */
+const BILLED = new Set(['training', 'sampling', 'futures']);
+
+/** The HTTP face of the emulator: body decoding, auth, strict validation, chaos, routing and the request log. */
+export function createServer(ctx: EmulatorContext): http.Server {
+  const server = http.createServer((req, res) => {
+    handle(ctx, req, res).catch((error) => {
+      if (!res.headersSent) sendJson(res, 500, { detail: `emulator error: ${(error as Error).message}` });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://emulator');
+  const path = decodeURIComponent(url.pathname);
+  const raw = await readBody(req);
+  let logged: unknown;
+  const log = (status: number, responseType?: string) =>
+    ctx.state.log({
+      method: req.method!,
+      path: url.pathname + url.search,
+      status,
+      headers: req.headers,
+      body: logged,
+      content_type: req.headers['content-type'],
+      content_encoding: req.headers['content-encoding'],
+      body_bytes: raw.length,
+      response_content_type: responseType,
+      at: ctx.now(),
+    });
+  const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+    log(status, 'application/json');
+    sendJson(res, status, payload, headers);
+  };
+
+  const found = match(req.method ?? 'GET', path);
+  // Routes of the 0.18–0.25 clients do not exist on a legacy server.
+  if ('status' in found || (found.route.modern && ctx.protocol.legacyJson)) {
+    const status = 'status' in found ? found.status : 404;
+    return reply(status, { detail: status === 404 ? 'not found' : 'method not allowed' });
+  }
+  const { route, params } = found;
+
+  if (route.auth !== false) {
+    const problem = await credentialProblem(req.headers['x-api-key'], ctx.protocol.jwt);
+    if (problem) return reply(401, { detail: problem });
+  }
+
+  let body: unknown;
+  let protobuf = false;
+  // A refused training submission still consumed its seq_id: later ones must not wait for it.
+  const refuse = (status: number, payload: unknown, request = body) => {
+    if (route.submits && route.endpointClass === 'training' && status < 500)
+      rejectSequenced(ctx, request as Record<string, unknown> | undefined);
+    reply(status, payload);
+  };
+  try {
+    const decoded = decodeBody(raw, req.headers, route.protobuf, ctx.protocol.legacyJson);
+    body = decoded.body;
+    logged = decoded.logged;
+    protobuf = decoded.protobuf;
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    const payload = { detail: error.detail, ...(error.field ? { field: error.field } : {}) };
+    return refuse(error.status, payload, error.request);
+  }
+  // Protobuf bodies were checked by their decoder (the schema is the JSON form).
+  if (route.schema && !protobuf) {
+    const problem = validate(body ?? {}, REQUEST_SCHEMAS[route.schema]);
+    if (problem) return refuse(400, { detail: `${problem.field} ${problem.problem}`, field: problem.field });
+  }
+
+  // Faults before acceptance: the work is not done, so a retry simply does it.
+  const chaos = ctx.chaos;
+  const delay = chaos.latency(route.endpointClass);
+  if (delay > 0) await new Promise((r) => setTimeout(r, delay).unref());
+  if (chaos.roll(route.endpointClass, 'reset')) {
+    log(0);
+    (req.socket as Socket).destroy();
+    return;
+  }
+  if (chaos.roll(route.endpointClass, 'rateLimit'))
+    return reply(429, { detail: 'rate limited (chaos)' }, { 'retry-after': '0' });
+  if (chaos.roll(route.endpointClass, 'error5xx'))
+    return reply(503, { detail: 'service unavailable (chaos)' });
+  if (route.schema === 'session_heartbeat' && chaos.roll('sessions', 'heartbeat'))
+    return reply(500, { detail: 'heartbeat failed (chaos)' });
+  if (
+    (ctx.protocol.billingPaused && BILLED.has(route.endpointClass)) ||
+    chaos.roll(route.endpointClass, 'paymentRequired')
+  )
+    return reply(402, {
+      detail: 'billing: payment required; work resumes once the account is in good standing',
+    });
+  if (chaos.roll(route.endpointClass, 'requestTimeout'))
+    return reply(408, {
+      queue_state: 'paused_capacity',
+      queue_state_reason: 'request timed out in the queue (chaos)',
+    });
+  if (chaos.roll(route.endpointClass, 'bare400')) {
+    log(400);
+    res.writeHead(400, { 'content-length': 0 });
+    res.end();
+    return;
+  }
+
+  let answer: Answer;
+  try {
+    answer = await route.handle(ctx, body ?? {}, params, url.searchParams, req.headers);
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    return refuse(error.status, { detail: error.detail, ...(error.field ? { field: error.field } : {}) });
+  }
+
+  if ('raw' in answer) {
+    log(200);
+    answer.raw(res);
+    return;
+  }
+  // Faults after acceptance: the work was applied; the client's retry must be deduplicated.
+  if (route.submits && chaos.roll(route.endpointClass, 'lost'))
+    return reply(502, { detail: 'response lost (chaos)' });
+  if ('bytes' in answer) return sendBytes(ctx, res, answer, route.endpointClass, log);
+  if (chaos.roll(route.endpointClass, 'truncate') && answer.body !== undefined) {
+    log(answer.status, 'application/json');
+    truncated(res, answer.status, 'application/json', Buffer.from(JSON.stringify(answer.body)));
+    return;
+  }
+  if (answer.status === 204 || answer.body === undefined) {
+    log(answer.status);
+    res.writeHead(answer.status, answer.headers ?? {});
+    res.end();
+    return;
+  }
+  reply(answer.status, answer.body, answer.headers);
+}
+
+function sendBytes(
+  ctx: EmulatorContext,
+  res: ServerResponse,
+  answer: { status: number; bytes: Buffer; contentType: string },
+  endpointClass: Parameters<EmulatorContext['chaos']['roll']>[0],
+  log: (status: number, responseType?: string) => void,
+): void {
+  log(answer.status, answer.contentType);
+  if (ctx.chaos.roll(endpointClass, 'truncate'))
+    return truncated(res, answer.status, answer.contentType, answer.bytes);
+  res.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': answer.bytes.length });
+  res.end(answer.bytes);
+}
+
+/** Headers promise more bytes than are sent, then the connection closes (chaos `truncate`). */
+function truncated(res: ServerResponse, status: number, contentType: string, bytes: Buffer): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': bytes.length + 16 });
+  res.end(bytes.subarray(0, Math.floor(bytes.length / 2)));
+  res.socket?.destroy();
+}

@@ -1,0 +1,136 @@
+import type { AdapterWeights, ByteModel } from './model/byte-model.js';
+import type { OptimizerState } from './model/adam.js';
+import type { Gradients } from './model/training.js';
+import type { Sequencer } from './sequencer.js';
+
+export interface SessionRecord {
+  session_id: string;
+  tags: string[];
+  user_metadata: Record<string, unknown>;
+  sdk_version: string;
+  project_id: string | null;
+  created_at: string;
+  training_run_ids: string[];
+  sampler_ids: string[];
+  heartbeats: number[];
+  modelSeqIds: Set<number>;
+  samplingSeqIds: Map<number, string>;
+  /** `trace_export` polls answered so far (pending, then ready). */
+  traceExportPolls: number;
+}
+
+export interface ModelRecord {
+  model_id: string;
+  session_id: string;
+  base_model: string;
+  model: ByteModel;
+  lora_rank: number;
+  train: { mlp: boolean; attn: boolean; unembed: boolean };
+  user_metadata: Record<string, unknown> | null;
+  adapter: AdapterWeights;
+  optimizer: OptimizerState;
+  grads: Gradients;
+  sequencer: Sequencer;
+  /** seq_ids whose work was applied, in order: the exactly-once witness. */
+  applied: number[];
+  last_request_time: string;
+  unloaded: boolean;
+}
+
+export interface CheckpointRecord {
+  tinker_path: string;
+  training_run_id: string;
+  checkpoint_id: string;
+  checkpoint_type: 'training' | 'sampler';
+  time: string;
+  size_bytes: number;
+  public: boolean;
+  expires_at: string | null;
+  base_model: string;
+  lora_rank: number;
+  train: { mlp: boolean; attn: boolean; unembed: boolean };
+  adapter: AdapterWeights;
+  optimizer?: OptimizerState;
+}
+
+/** One entry of `GET /api/v1/audit`. */
+export interface AuditEntry {
+  timestamp: string;
+  event: string;
+  model_id?: string;
+  tinker_path?: string;
+  purpose?: string;
+}
+
+/** Metered work, aggregated per hour by `GET /api/v1/billing/usage/events`. */
+export interface UsageRecord {
+  at: number;
+  session_id: string;
+  base_model: string;
+  type: 'training' | 'sampling_prefill' | 'sampling_sample' | 'checkpoint';
+  /** Tokens, or checkpoints for `checkpoint`. */
+  amount: number;
+}
+
+export interface SamplerRecord {
+  sampler_id: string;
+  base_model: string;
+  model_path: string | null;
+  model: ByteModel;
+  adapter: AdapterWeights;
+}
+
+/** One entry of the request log (`emulator.requestLog()`, `state.requests`). */
+export interface LoggedRequest {
+  method: string;
+  /** Path and query string, as sent (percent-encoding kept). */
+  path: string;
+  /** The answer's status; 0 when the connection was reset (chaos). */
+  status: number;
+  /** Request headers, lower-case names (Node's parsing). */
+  headers: Record<string, string | string[] | undefined>;
+  /**
+   * The body as the emulator decoded it: parsed JSON, or a protobuf message as a plain object (byte
+   * fields expanded, see docs/emulator.md); undefined without a body or when it could not be decoded.
+   */
+  body: unknown;
+  content_type: string | undefined;
+  content_encoding: string | undefined;
+  /** Body size on the wire (before decompression). */
+  body_bytes: number;
+  /** The answer's Content-Type (undefined for empty answers and resets). */
+  response_content_type: string | undefined;
+  /** The emulator clock's time of the answer. */
+  at: number;
+}
+
+/** Everything the emulator holds, exposed for tests (`emulator.state`). */
+export class EmulatorState {
+  readonly sessions = new Map<string, SessionRecord>();
+  readonly models = new Map<string, ModelRecord>();
+  readonly checkpoints = new Map<string, CheckpointRecord>();
+  readonly samplers = new Map<string, SamplerRecord>();
+  readonly telemetry: unknown[] = [];
+  readonly audit: AuditEntry[] = [];
+  readonly usage: UsageRecord[] = [];
+  /** `weights_access_token`s received on load_weights, in order (tests check they arrived). */
+  readonly weightsAccessTokens: string[] = [];
+  readonly requests: LoggedRequest[] = [];
+  /** Keep the request log bounded for long benchmark runs. */
+  maxLoggedRequests = 100_000;
+
+  /** Heartbeat timestamps of a session. */
+  heartbeats(sessionId: string): number[] {
+    return this.sessions.get(sessionId)?.heartbeats ?? [];
+  }
+
+  /** The seq_ids applied to a model, in order. */
+  appliedSteps(modelId: string): number[] {
+    return this.models.get(modelId)?.applied ?? [];
+  }
+
+  log(entry: LoggedRequest): void {
+    if (this.requests.length >= this.maxLoggedRequests) this.requests.shift();
+    this.requests.push(entry);
+  }
+}
