@@ -1,4 +1,4 @@
-// One worker process of a fleet (spawned by fleet.test.ts through test/support/ts-child): a kernel with
+// One worker process of a fleet (spawned by fleet.test.ts through test/support/ts-loader.mjs): a kernel with
 // shared state in Redis and a plugin whose `jobs` resource allows FLEET_LIMIT calls in flight. It makes
 // FLEET_CALLS calls, FLEET_PARALLEL at a time, to FLEET_BASE_URL + FLEET_PATH, and prints one JSON line
 // per event to stdout: {"ready"}, then {"done", ok, failed, errors}.

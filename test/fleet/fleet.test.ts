@@ -15,7 +15,7 @@ import { RedisServer, describeRedis } from '../support/redis-server.js';
  * against one local HTTP server that counts the requests it has in flight and throttles with a 429.
  */
 
-const register = fileURLToPath(new URL('../support/ts-child/register.mjs', import.meta.url));
+const register = fileURLToPath(new URL('../support/ts-loader.mjs', import.meta.url));
 const workerFile = fileURLToPath(new URL('./fleet-worker.ts', import.meta.url));
 
 /** The API the fleet calls: holds each request briefly, counts concurrency and window violations. */
