@@ -21,6 +21,7 @@ const { kernelOverhead } = await import('./kernel-overhead.mjs');
 const { sse, validation, tensorData } = await import('./micro.mjs');
 const { samplingFanout, emulatorAlone, trainingThroughput } = await import('./tinkex.mjs');
 const { memory } = await import('./memory.mjs');
+const { redisAdapters } = await import('./redis.mjs');
 
 const started = Date.now();
 const results = {};
@@ -33,6 +34,7 @@ for (const [name, fn] of [
   ['sampling_fanout', samplingFanout],
   ['training_throughput', trainingThroughput],
   ['memory', memory],
+  ['redis_adapters', redisAdapters],
 ]) {
   process.stderr.write(`bench: ${name}…\n`);
   results[name] = await fn();
@@ -156,6 +158,19 @@ const table = [
       '< 64 MiB',
     ),
   ),
+  ...(results.redis_adapters.skipped
+    ? [row('Redis adapters', `skipped: ${results.redis_adapters.skipped}`, '—', '—', '—')]
+    : Object.entries(results.redis_adapters).flatMap(([n, r]) =>
+        ['c1', 'c64'].map((c) =>
+          row(
+            `Redis ${n.replace(/_/g, ' ')}, ${c.replace('c', 'c=')}, per call`,
+            `${f(r[c].redis_us, 0)} µs (+${f(r[c].added_us, 0)} µs)`,
+            `in-process ${f(r[c].in_process_us, 1)} µs`,
+            '—',
+            '—',
+          ),
+        ),
+      )),
 ].join('\n');
 const doc = new URL('../docs/performance.md', import.meta.url);
 let text = '';

@@ -96,6 +96,11 @@ export { MemoryTransport as InMemoryTransport } from './adapters/transport/memor
 export { FifoSemaphore, FifoSemaphoreFactory } from './adapters/semaphore/fifo-semaphore.js';
 export { WindowRateLimiter, bucketKey } from './adapters/rate-limiter/window-rate-limiter.js';
 export { CockatielBreakerRegistry } from './adapters/circuit-breaker/cockatiel-breaker.js';
+export { RedisRateLimiter } from './adapters/rate-limiter/redis-rate-limiter.js';
+export { RedisSemaphore, RedisSemaphoreFactory } from './adapters/semaphore/redis-semaphore.js';
+export { RedisBreakerRegistry } from './adapters/circuit-breaker/redis-breaker.js';
+export { RedisLink, type RedisLinkOptions, type OnRedisUnavailable } from './adapters/redis/redis-link.js';
+export type { SharedStateOptions } from './kernel/shared-state.js';
 export { WhatwgSseDecoder, SseBufferOverflowError } from './adapters/streaming/sse-decoder.js';
 export { SseStreaming } from './adapters/streaming/sse-streaming.js';
 export { APIFuture } from './kernel/futures/api-future.js';

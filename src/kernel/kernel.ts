@@ -25,6 +25,7 @@ import { staticHeaders } from './request/platform-headers.js';
 import { leavesOrigin } from './request/cross-origin.js';
 import { ProxyResolver } from './request/proxy-for.js';
 import { resolveServices } from './resolve-services.js';
+import { registerSharedAdapters } from './shared-state.js';
 import type { KernelServices, KernelSettings } from './services.js';
 import type { EventOf, InputOf, ItemOf, OutputOf, ResultOf } from './manifest/types.js';
 import type { PollOptions } from '../ports/futures.js';
@@ -75,10 +76,12 @@ export class Kernel<E extends EndpointSpec = never> {
   private hostView?: ReturnType<Kernel['createHost']>;
   /** Futures still polling; `close()` cancels them so nothing polls a closed kernel. */
   private readonly liveFutures = new Set<APIFuture<unknown>>();
+  /** Stops lease renewals and closes the Redis connections of `shared` state. */
+  private readonly closeShared?: () => Promise<void>;
 
   constructor(options: KernelOptions = {}) {
     optionChecks.checkKernelOptions(options);
-    const { logLevel, ...settings } = options;
+    const { logLevel, shared, ...settings } = options;
     this.settings = { ...DEFAULT_SETTINGS, ...stripUndefined(settings) };
     // Proxy credentials, explicit or from the environment, are secrets like API keys.
     for (const proxy of [
@@ -101,6 +104,12 @@ export class Kernel<E extends EndpointSpec = never> {
       logLevel,
       logLevelEnv: () => [...this.plugins.values()].map((p) => p.spec.defaults?.logLevelEnv).find(Boolean),
     });
+    if (shared) {
+      this.closeShared = registerSharedAdapters(this.container, shared, {
+        events: this.events,
+        secrets: this.secrets,
+      });
+    }
     // Futures and sessions run through this kernel's own pipeline.
     bind(this.container, Ports.Futures, () => new PipelinePoller(this.host()));
     bind(this.container, Ports.Sessions, () => new PipelineSessionManager(this.host()));
@@ -358,6 +367,7 @@ export class Kernel<E extends EndpointSpec = never> {
     this.liveFutures.clear();
     await this.sessions.stopAll();
     await this.getServices().transport.close?.();
+    await this.closeShared?.();
   }
 
   /** The narrow view kernel extensions (futures, sessions, streams) work through. */

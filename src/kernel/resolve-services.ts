@@ -40,7 +40,7 @@ export function resolveServices(
     semaphore(key, capacity) {
       let semaphore = shared.get(key);
       if (!semaphore) {
-        semaphore = semaphores.create(capacity);
+        semaphore = semaphores.create(capacity, key);
         shared.set(key, semaphore);
       }
       return semaphore;

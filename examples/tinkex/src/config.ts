@@ -25,6 +25,8 @@ export interface ServiceClientOptions {
    * without limit. A lower value bounds memory when thousands of samples are started together.
    */
   sample_dispatch_concurrency?: number;
+  /** Fleet-wide limits: every process with this Redis shares sampling dispatch and 429 windows. */
+  shared?: { redis: string };
   /** Environment to read; defaults to process.env (tests pass their own). */
   env?: Record<string, string | undefined>;
 }
@@ -43,6 +45,8 @@ export interface ResolvedConfig {
   log_level: 'debug' | 'info' | 'warn' | 'error' | 'off';
   heartbeat_interval_ms: number;
   sample_dispatch_concurrency: number;
+  /** The Redis URL of `shared.redis` (it may carry a password). */
+  shared_redis?: Secret;
   sdk_version: string;
 }
 
@@ -101,8 +105,17 @@ export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfi
     log_level: options.log_level ?? logLevelFrom(nonEmpty(env.TINKER_LOG)),
     heartbeat_interval_ms: options.heartbeat_interval_ms ?? 10_000,
     sample_dispatch_concurrency: options.sample_dispatch_concurrency ?? 400,
+    shared_redis: sharedRedis(options.shared),
     sdk_version: VERSION,
   };
+}
+
+function sharedRedis(shared: ServiceClientOptions['shared']): Secret | undefined {
+  if (shared === undefined) return undefined;
+  if (typeof shared?.redis !== 'string' || !/^rediss?:\/\/[^/]/.test(shared.redis)) {
+    throw ValidationError.field('ServiceClient options', '/shared/redis', 'format', 'must be a redis:// URL');
+  }
+  return new Secret(shared.redis);
 }
 
 function logLevelFrom(value: string | undefined): ResolvedConfig['log_level'] {

@@ -83,7 +83,11 @@ export class SamplingClient {
         jitter: cfg.jitter_factor,
       },
     };
-    this.bucket = `tinker-sampling|${sampling_session_id}`;
+    // A fleet (shared: { redis }) shares one window per API key (the Redis key prefix carries its
+    // fingerprint): a 429 to any worker's sampler holds back every worker's.
+    this.bucket = service.config.shared_redis
+      ? 'tinker-sampling|fleet'
+      : `tinker-sampling|${sampling_session_id}`;
     this.onQueueState = service.queueWarnings('Sampling', sampling_session_id);
   }
 

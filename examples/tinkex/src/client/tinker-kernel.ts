@@ -1,4 +1,4 @@
-import { createKernel, Ports, type Kernel, type Logger } from 'pristine';
+import { createKernel, fingerprint, Ports, type Kernel, type Logger } from 'pristine';
 import type { ResolvedConfig } from '../config.js';
 import type { TinkerManifest } from '../manifest.js';
 import { tinkerPlugin } from '../plugin/tinker-plugin.js';
@@ -11,9 +11,16 @@ export function createTinkerKernel(
   config: ResolvedConfig,
   configure?: (kernel: TinkerKernel) => void,
 ): TinkerKernel {
-  const kernel = createKernel({ logLevel: config.log_level, requestIdHeader: 'x-request-id' }).use(
-    tinkerPlugin(config),
-  );
+  const kernel = createKernel({
+    logLevel: config.log_level,
+    requestIdHeader: 'x-request-id',
+    shared: config.shared_redis && {
+      redis: config.shared_redis.reveal(),
+      // One fleet per API key; only the submission count is shared (dispatch bytes are this process's memory).
+      keyPrefix: `tinkex:${fingerprint(config.api_key.reveal())}:`,
+      shareSemaphore: (name) => name.endsWith(':count'),
+    },
+  }).use(tinkerPlugin(config));
   configure?.(kernel);
   return kernel;
 }
