@@ -32,6 +32,8 @@ export interface PollProtocol<T = unknown> {
   requestId(submitResponse: unknown): string;
   pollInput(context: PollContext): unknown;
   pollHeaders?(context: PollContext): Record<string, string>;
+  /** Result bodies in non-JSON media types for this poll (media type → codec schema), if any. */
+  resultBodies?(context: PollContext): Readonly<Record<string, unknown>> | undefined;
   read(body: unknown): PollReading<T>;
   /** What to do with a 410/expired answer: resubmit the original request, or fail. */
   onExpired: 'resubmit' | 'fail';
@@ -42,6 +44,13 @@ export interface PollProtocol<T = unknown> {
   /** Backoff after 429 or a connection error: min(base·2^k, max). Defaults 1 000 and 30 000 ms. */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** Immediate re-polls allowed after bare 400s (proxies send them spuriously); then a 400 is fatal. Default 0. */
+  badRequestRetries?: number;
+  /**
+   * A status that means "paused, wait" (Tinker's 402 billing pause): re-poll every `delayMs` until
+   * `maxPauseMs()` has passed since the first such answer of this operation, then fail with it.
+   */
+  pause?: { status: number; delayMs: number; maxPauseMs(): number };
 }
 
 export interface QueueStateEvent {

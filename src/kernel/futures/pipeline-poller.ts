@@ -20,6 +20,7 @@ export interface PollerHost {
 /** What one poll attempt tells the loop to do next. */
 type Step<T> =
   | { next: 'done'; value: T }
+  | { next: 'wait'; delayMs: number }
   | { next: 'poll'; delayMs: number; allowMetadataOnly?: boolean }
   | { next: 'expired' }
   | { next: 'backoff' };
@@ -46,6 +47,7 @@ export class PipelinePoller implements FuturePoller {
     let iteration = 0;
     let allowMetadataOnly = options.maxResultBytes !== undefined;
     let backoffExponent = 0;
+    const budget: PollBudget = { badRequests: 0, pausedSince: undefined };
     for (;;) {
       options.signal?.throwIfAborted();
       const context: PollContext = {
@@ -55,9 +57,13 @@ export class PipelinePoller implements FuturePoller {
         submitEndpoint: options.submitEndpoint ?? '',
         submitRoundtripMs: options.submitRoundtripMs ?? 0,
       };
-      const step = await this.pollOnce(protocol, context, options);
+      const step = await this.pollOnce(protocol, context, options, budget);
       iteration++;
       if (step.next === 'done') return step.value;
+      if (step.next === 'wait') {
+        await clock.sleep(step.delayMs, options.signal);
+        continue;
+      }
       if (step.next === 'expired') {
         if (protocol.onExpired === 'resubmit' && options.resubmit) {
           requestId = await options.resubmit();
@@ -83,6 +89,7 @@ export class PipelinePoller implements FuturePoller {
     protocol: PollProtocol<T>,
     context: PollContext,
     options: PollOptions,
+    budget: PollBudget,
   ): Promise<Step<T>> {
     let reading: PollReading<T>;
     try {
@@ -90,12 +97,15 @@ export class PipelinePoller implements FuturePoller {
         timeoutMs: protocol.pollTimeoutMs,
         maxRetries: 0,
         headers: protocol.pollHeaders?.(context),
+        responseBodies: protocol.resultBodies?.(context),
         signal: options.signal,
       });
       reading = protocol.read(result.body);
     } catch (error) {
-      return this.onPollError(protocol, context, error, options);
+      return this.onPollError(protocol, context, error, options, budget);
     }
+    budget.badRequests = 0;
+    budget.pausedSince = undefined;
     return this.interpret(reading, context, options);
   }
 
@@ -104,11 +114,24 @@ export class PipelinePoller implements FuturePoller {
     context: PollContext,
     error: unknown,
     options: PollOptions,
+    budget: PollBudget,
   ): Step<T> {
     if (options.signal?.aborted) throw error;
     if (error instanceof APIConnectionError) return { next: 'backoff' };
     if (!(error instanceof PristineError) || error.status === undefined) throw error;
     const status = error.status;
+    if (status === 400 && budget.badRequests < (protocol.badRequestRetries ?? 0)) {
+      budget.badRequests++;
+      return { next: 'poll', delayMs: 0 };
+    }
+    const pause = protocol.pause;
+    if (pause && status === pause.status) {
+      const now = this.host.clock.now();
+      budget.pausedSince ??= now;
+      if (now - budget.pausedSince < pause.maxPauseMs()) return { next: 'wait', delayMs: pause.delayMs };
+      throw error;
+    }
+    if (status === 408) budget.badRequests = 0;
     if (status === 410) return { next: 'expired' };
     if (status === 429) return { next: 'backoff' };
     if (status === 408) {
@@ -156,6 +179,12 @@ export class PipelinePoller implements FuturePoller {
       /* observers never break polling */
     }
   }
+}
+
+/** Per-operation allowances: bare 400s re-polled so far, and when the current pause began. */
+interface PollBudget {
+  badRequests: number;
+  pausedSince: number | undefined;
 }
 
 function safeRead<T>(protocol: PollProtocol<T>, body: unknown): PollReading<T> | undefined {
