@@ -43,7 +43,10 @@ const tensor = fc.oneof(
       for (let r = 0; r < rows; r++) {
         for (let c = 0; c < cols; c++) {
           const v = seed[r * cols + c] ?? 0;
-          if (v > 0) (data.push(v), col.push(c));
+          if (v > 0) {
+            data.push(v);
+            col.push(c);
+          }
         }
         crow.push(data.length);
       }
