@@ -1,6 +1,6 @@
-import { runEmulatorCli } from '../emulator/cli.js';
 import { main as quickstart } from '../demo/main.js';
 import { downloadCheckpoint, ServiceClient, VERSION } from '../index.js';
+import { loadEmulator } from './load-emulator.js';
 import { terminal } from './terminal.js';
 
 const HELP = `tinkex ${VERSION}
@@ -31,8 +31,8 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
     out.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
   switch (command) {
     case 'emulator':
-      await runEmulatorCli(argv.slice(1));
-      return 0;
+      // Delegates to the tinker-emulator package (same flags as its own `tinker-emulator` bin).
+      return (await loadEmulator()).runEmulatorCli(argv.slice(1), out);
     case 'quickstart':
       return quickstart(argv.slice(1));
     case 'version':

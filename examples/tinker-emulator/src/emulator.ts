@@ -6,11 +6,6 @@ import { reseedSampling } from './routes/sampling.js';
 import { createServer } from './server.js';
 import { EmulatorState } from './state.js';
 
-export { EmulatorState } from './state.js';
-export { parseChaos } from './chaos.js';
-export { SUPPORTED_MODELS, TOKENIZER_ID } from './context.js';
-export { checkpointFiles } from './archive.js';
-
 export interface EmulatorOptions {
   port?: number;
   /** Loopback by default. */
