@@ -44,6 +44,8 @@ export interface PollProtocol<T = unknown> {
   /** Backoff after 429 or a connection error: min(base·2^k, max). Defaults 1 000 and 30 000 ms. */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** Offer metadata-only answers from the first poll even without a result-size budget. */
+  metadataFirst?(): boolean;
   /** Immediate re-polls allowed after bare 400s (proxies send them spuriously); then a 400 is fatal. Default 0. */
   badRequestRetries?: number;
   /**

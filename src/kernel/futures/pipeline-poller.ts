@@ -45,7 +45,7 @@ export class PipelinePoller implements FuturePoller {
     const { clock } = this.host;
     let requestId = firstRequestId;
     let iteration = 0;
-    let allowMetadataOnly = options.maxResultBytes !== undefined;
+    let allowMetadataOnly = options.maxResultBytes !== undefined || protocol.metadataFirst?.() === true;
     let backoffExponent = 0;
     const budget: PollBudget = { badRequests: 0, pausedSince: undefined };
     for (;;) {

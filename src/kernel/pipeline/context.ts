@@ -38,7 +38,11 @@ export interface CallContext {
   readonly services: KernelServices;
   readonly plugin: RegisteredPlugin;
   readonly endpoint: CompiledEndpoint;
-  readonly input: Record<string, unknown>;
+  /**
+   * The call's input. A plugin stage placed after `validate` may replace it (never mutate it: it is the
+   * caller's object) with the body its protocol version sends, e.g. with defaults filled in.
+   */
+  input: Record<string, unknown>;
   readonly options: ResolvedOptions;
   readonly auth: AuthScheme | undefined;
   /** Stable across every attempt of this call. */

@@ -12,7 +12,7 @@ import { ModelInput } from '../types/model-input.js';
 import { estimateModelInputBytes } from '../training/chunking.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
-import { loggerOf } from './tinker-kernel.js';
+import { loggerOf, protocolOf } from './tinker-kernel.js';
 import type { ServiceClient } from './service-client.js';
 
 /** The Python SDK's RetryConfig for sampling. */
@@ -100,7 +100,11 @@ export class SamplingClient {
     };
   }
 
-  /** Sample; resolves with the whole response. Each retry is a new request with the next seq_id. */
+  /**
+   * Sample; resolves with the whole response. JSON protocol: each retry is a new request with the next
+   * seq_id. 0.25: a re-submission keeps its seq_id, and the server's flags set the in-flight limit
+   * (`sample_max_concurrent_requests`), retries (`sample_no_retries`) and stuck detection.
+   */
   async sample(request: SampleRequest): Promise<SampleResponse> {
     const kernel = this.service.kernel;
     // One input object for every attempt: attempts run one after another, each with the next seq_id.
@@ -108,15 +112,39 @@ export class SamplingClient {
     // Validate once before anything is sent, so bad input never waits out a 429 backoff first.
     const issues = kernel.endpoint('asample').validateInput?.(input) ?? [];
     if (issues.length > 0) throw new ValidationError('input for "asample"', issues);
+    const protocol = protocolOf(kernel);
+    if (protocol.mode !== 'v025')
+      return this.run(input, this.retryContext, this.retryConfig.progress_timeout_ms, true);
+    const { flags } = protocol;
+    input.seq_id = this.seq++;
+    const services = kernel.getServices();
+    const inFlight = services.semaphore('tinker:sample-requests', flags.sample_max_concurrent_requests);
+    const release = await inFlight.acquire(1);
+    try {
+      const context = flags.sample_no_retries ? { ...this.retryContext, maxRetries: 0 } : this.retryContext;
+      const timeout = flags.sample_enable_stuck_detection ? this.retryConfig.progress_timeout_ms : undefined;
+      return await this.run(input, context, timeout, false);
+    } finally {
+      release();
+    }
+  }
+
+  private run(
+    input: ReturnType<SamplingClient['body']> & { seq_id: number },
+    retryContext: RetryContext,
+    timeoutMs: number | undefined,
+    newSeqIdPerAttempt: boolean,
+  ): Promise<SampleResponse> {
+    const kernel = this.service.kernel;
     // The kernel's resolved services, not container lookups: this runs for every sample.
     const { retry, rateLimiter: limiter } = kernel.getServices();
     const cfg = this.retryConfig;
     return retry.run<SampleResponse>(async (): Promise<AttemptOutcome<SampleResponse>> => {
       try {
         await limiter.acquire(this.bucket);
-        input.seq_id = this.seq++;
+        if (newSeqIdPerAttempt) input.seq_id = this.seq++;
         const future = kernel.submit<SampleResponse>('asample', input, { onQueueState: this.onQueueState });
-        return { kind: 'success', value: await future.result({ timeoutMs: cfg.progress_timeout_ms }) };
+        return { kind: 'success', value: await future.result(timeoutMs === undefined ? {} : { timeoutMs }) };
       } catch (error) {
         if (error instanceof RateLimitError) {
           // The Python SDK's estimate (10 bytes a token), as the dispatch-bytes limit uses.
@@ -125,7 +153,7 @@ export class SamplingClient {
         }
         return classify(error, cfg.enable_retry_logic);
       }
-    }, this.retryContext);
+    }, retryContext);
   }
 
   /**

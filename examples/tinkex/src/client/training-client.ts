@@ -17,7 +17,9 @@ import {
   type CustomLoss,
 } from '../training/custom-loss.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
-import { loggerOf } from './tinker-kernel.js';
+import { loggerOf, protocolOf } from './tinker-kernel.js';
+import { forwardBackwardRequest } from '../proto/forward-backward-request.js';
+import { protoDatumBytes } from '../proto/proto-size.js';
 import type { SamplingRetryConfig } from './sampling-client.js';
 import type { ServiceClient } from './service-client.js';
 import type { SessionContext } from './session-context.js';
@@ -71,12 +73,70 @@ export class TrainingClient {
     loss_fn_config?: Record<string, number> | null,
   ) {
     checkData(data, loss_fn);
+    if (protocolOf(this.service.kernel).mode === 'v025')
+      return this.protoLossPass(kind, data, loss_fn, loss_fn_config);
     const key = kind === 'forward' ? 'forward_input' : 'forward_backward_input';
     const futures = chunkData(data).map((chunk) =>
       this.enqueue<ForwardBackwardOutput>(kind, () => ({
         [key]: { data: chunk, loss_fn, loss_fn_config: loss_fn_config ?? null },
       })),
     );
+    return futures.length === 1
+      ? futures[0]
+      : APIFuture.combine(futures, mergeOutputs, this.service.kernel.getServices().clock);
+  }
+
+  /**
+   * 0.25: one protobuf request per chunk (limits and the proto-size estimate from /client/config),
+   * zstd-compressed when the server asks. With `parallel_fwdbwd_chunks` every chunk waits only for the
+   * previous call's submission and the first chunk goes last, so the server sees the batch together.
+   */
+  private protoLossPass(
+    kind: 'forward' | 'forward_backward',
+    data: readonly Datum[],
+    loss_fn: LossFnType,
+    loss_fn_config?: Record<string, number> | null,
+  ): APIFuture<ForwardBackwardOutput> {
+    const { flags } = protocolOf(this.service.kernel);
+    const chunks = chunkData(data, {
+      maxLen: flags.fwdbwd_max_chunk_len,
+      maxBytes: flags.fwdbwd_max_chunk_bytes_count,
+      estimate: protoDatumBytes,
+    });
+    const endpoint = kind === 'forward' ? 'forward_proto' : 'forward_backward_proto';
+    const compress = flags.proto_compress_fwdbwd ? { encoding: 'zstd', minBytes: 0 } : false;
+    const submit = (chunk: Datum[], seq_id: number, after: Promise<unknown>) =>
+      this.service.kernel.submit<ForwardBackwardOutput>(
+        endpoint,
+        forwardBackwardRequest({
+          model_id: this.model_id,
+          seq_id,
+          data: chunk,
+          loss_fn,
+          loss_fn_config,
+          forward_only: kind === 'forward',
+        }),
+        { after, onQueueState: this.onQueueState, compress },
+      );
+    const seqIds = chunks.map(() => ++this.seq);
+    let futures: APIFuture<ForwardBackwardOutput>[];
+    if (flags.parallel_fwdbwd_chunks && chunks.length > 1) {
+      const previous = this.turn;
+      const rest = chunks.slice(1).map((chunk, i) => submit(chunk, seqIds[i + 1], previous));
+      const restAccepted = Promise.allSettled(rest.map((f) => f.accepted));
+      futures = [submit(chunks[0], seqIds[0], restAccepted), ...rest];
+    } else {
+      futures = [];
+      for (const [i, chunk] of chunks.entries()) {
+        const future = submit(
+          chunk,
+          seqIds[i],
+          i === 0 ? this.turn : futures[i - 1].accepted.catch(() => undefined),
+        );
+        futures.push(future);
+      }
+    }
+    this.turn = Promise.allSettled(futures.map((f) => f.accepted));
     return futures.length === 1
       ? futures[0]
       : APIFuture.combine(futures, mergeOutputs, this.service.kernel.getServices().clock);
@@ -118,21 +178,36 @@ export class TrainingClient {
   }
 
   /** Save weights and optimizer state under a name; the result holds the `tinker://` path. */
-  saveState(name: string, opts: { ttl_seconds?: number } = {}): APIFuture<{ path: string }> {
+  saveState(
+    name: string,
+    opts: { ttl_seconds?: number; overwrite?: boolean } = {},
+  ): APIFuture<{ path: string }> {
     return this.enqueue('save_weights', () => ({
       path: name,
       ...(opts.ttl_seconds ? { ttl_seconds: opts.ttl_seconds } : {}),
+      ...(opts.overwrite !== undefined ? { overwrite: opts.overwrite } : {}),
     }));
   }
 
-  loadState(path: string): APIFuture<{ path?: string }> {
+  /** Load weights (fresh optimizer state); `weights_access_token` reads another user's checkpoint. */
+  loadState(path: string, opts: { weights_access_token?: string } = {}): APIFuture<{ path?: string }> {
     parseTinkerPath(path);
-    return this.enqueue('load_weights', () => ({ path, optimizer: false }));
+    return this.enqueue('load_weights', () => ({ path, optimizer: false, ...this.accessToken(opts) }));
   }
 
-  loadStateWithOptimizer(path: string): APIFuture<{ path?: string }> {
+  loadStateWithOptimizer(
+    path: string,
+    opts: { weights_access_token?: string } = {},
+  ): APIFuture<{ path?: string }> {
     parseTinkerPath(path);
-    return this.enqueue('load_weights', () => ({ path, optimizer: true }));
+    return this.enqueue('load_weights', () => ({ path, optimizer: true, ...this.accessToken(opts) }));
+  }
+
+  /** The token goes on the wire only in the body, and is scrubbed from logs and errors. */
+  private accessToken(opts: { weights_access_token?: string }): { weights_access_token?: string } {
+    if (!opts.weights_access_token) return {};
+    this.service.kernel.getServices().secrets.add(opts.weights_access_token);
+    return { weights_access_token: opts.weights_access_token };
   }
 
   /** Save sampler weights under a name (for `createSamplingClient(model_path)`). */

@@ -1,3 +1,4 @@
+import type { ForwardBackwardRequest } from './gen/tinker_public_pb.js';
 import type { Datum } from '../types/datum.js';
 import type { ModelInputChunk } from '../types/model-input.js';
 
@@ -25,6 +26,28 @@ export function protoDatumBytes(datum: Datum): number {
   for (const tensor of Object.values(datum.loss_fn_inputs)) {
     bytes += tensor.data.length * (tensor.dtype === 'int64' ? 8 : 4);
     bytes += 8 * ((tensor.sparse_crow_indices?.length ?? 0) + (tensor.sparse_col_indices?.length ?? 0));
+  }
+  return bytes;
+}
+
+/** The same estimate read off a built `ForwardBackwardRequest` (what the dispatch byte budget charges). */
+export function requestPayloadBytes(message: ForwardBackwardRequest): number {
+  let bytes = 0;
+  for (const datum of message.data) {
+    for (const { chunk } of datum.modelInput) {
+      if (chunk.case === 'encodedText') bytes += chunk.value.tokens.byteLength;
+      else if (chunk.case === 'image') bytes += chunk.value.data.byteLength;
+      else if (chunk.case === 'dmel') bytes += chunk.value.dmel.byteLength;
+    }
+    for (const tensor of Object.values(datum.lossFnInputs)) {
+      const encoding = tensor.encoding;
+      if (encoding.case === 'dense') bytes += encoding.value.byteLength;
+      else if (encoding.case === 'sparseCsr')
+        bytes +=
+          encoding.value.values.byteLength +
+          encoding.value.crowIndices.byteLength +
+          encoding.value.colIndices.byteLength;
+    }
   }
   return bytes;
 }
