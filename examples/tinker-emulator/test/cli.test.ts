@@ -23,6 +23,56 @@ describe('the tinker-emulator bin', () => {
     }
   }, 90_000);
 
+  it('--flag sets client/config flags and --dynamic-flag the dynamic config', async () => {
+    const server = await spawnServer(BIN, [
+      '--flag',
+      'pjwt_auth_enabled=true',
+      '--flag',
+      'fwdbwd_max_chunk_len=7',
+      '--dynamic-flag',
+      'refresh_interval_sec=10',
+    ]);
+    try {
+      const post = (path: string) =>
+        fetch(`${server.url}/api/v1/${path}`, {
+          method: 'POST',
+          headers: { 'x-api-key': 'tml-cli-test', 'content-type': 'application/json' },
+          body: JSON.stringify({ sdk_version: '0.25.0' }),
+        }).then((r) => r.json());
+      expect(await post('client/config')).toMatchObject({
+        pjwt_auth_enabled: true,
+        fwdbwd_max_chunk_len: 7,
+        use_pyqwest_transport: false,
+      });
+      expect(await post('client/dynamic_config')).toEqual({ refresh_interval_sec: 10 });
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  }, 90_000);
+
+  it('--legacy-json answers 404 on client/config', async () => {
+    const server = await spawnServer(BIN, ['--legacy-json']);
+    try {
+      const res = await fetch(`${server.url}/api/v1/client/config`, {
+        method: 'POST',
+        headers: { 'x-api-key': 'tml-cli-test', 'content-type': 'application/json' },
+        body: JSON.stringify({ sdk_version: '0.25.0' }),
+      });
+      expect(res.status).toBe(404);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  }, 90_000);
+
+  it('refuses an unknown flag or option with exit code 1 and a message naming it', async () => {
+    const flag = await runCli(BIN, ['--flag', 'no_such_flag=1']);
+    expect(flag.code).toBe(1);
+    expect(flag.stderr).toContain('unknown flag "no_such_flag"');
+    const option = await runCli(BIN, ['--colour', 'red']);
+    expect(option.code).toBe(1);
+    expect(option.stderr).toContain("'--colour'");
+  }, 90_000);
+
   it('--help prints the usage and exits 0', async () => {
     const { code, stdout } = await runCli(BIN, ['--help']);
     expect(code).toBe(0);

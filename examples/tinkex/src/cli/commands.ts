@@ -6,7 +6,7 @@ import { terminal } from './terminal.js';
 const HELP = `tinkex ${VERSION}
 
 Usage:
-  tinkex emulator [--port 0] [--host 127.0.0.1] [--seed N] [--chaos SPEC]
+  tinkex emulator [--port 0] [--seed N] [--chaos SPEC] [--flag NAME=VALUE] [--legacy-json] … (--help)
   tinkex quickstart [--steps N] [--json]
   tinkex run list [--limit N] [--offset N]
   tinkex run info <training_run_id>
