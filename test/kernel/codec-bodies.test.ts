@@ -76,6 +76,20 @@ const endpoints = [
     path: '/broken',
     responseBodies: { 'application/x-protobuf': DurationSchema },
   },
+  {
+    id: 'publish',
+    method: 'POST',
+    path: '/things/{id}/publish',
+    input: Type.Object({ id: Type.String() }),
+    responseType: 'text',
+  },
+  {
+    id: 'remove',
+    method: 'DELETE',
+    path: '/things/{id}',
+    input: Type.Object({ id: Type.String() }),
+    responseType: 'text',
+  },
 ] as const;
 
 function kernel(extra: readonly EndpointSpec[] = []) {
@@ -164,6 +178,20 @@ describe('content-type-keyed bodies', () => {
       category: 'server',
       message: expect.stringContaining('google.protobuf.Duration'),
     });
+    await k.close();
+  });
+});
+
+describe('bodiless calls', () => {
+  it('a POST or DELETE whose input is only path params sends no body (not even {})', async () => {
+    received.length = 0;
+    const k = kernel();
+    await k.execute('publish', { id: 'a' });
+    await k.execute('remove', { id: 'a' });
+    expect(received.map((r) => [r.body.length, r.headers['transfer-encoding']])).toEqual([
+      [0, undefined],
+      [0, undefined],
+    ]);
     await k.close();
   });
 });

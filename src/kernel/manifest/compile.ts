@@ -19,6 +19,8 @@ export interface CompiledEndpoint {
   readonly isBodyKey: (key: string) => boolean;
   /** No path/query/header params: the input is the body as it is, with no per-call copy. */
   readonly inputIsBody: boolean;
+  /** Every declared input key is a path/query/header param: the request has no body at all. */
+  readonly bodiless: boolean;
   readonly validateInput?: CompiledValidator;
   readonly validateResponse?: CompiledValidator;
   readonly validateEvent?: CompiledValidator;
@@ -242,6 +244,11 @@ function compileEndpoint(where: string, spec: EndpointSpec, serializer: Serializ
     multiSegment: new Set(spec.multiSegment ?? []),
     isBodyKey: (key) => !nonBody.has(key),
     inputIsBody: nonBody.size === 0,
+    bodiless:
+      spec.requestBody === undefined &&
+      (spec.bodyType ?? 'json') === 'json' &&
+      inputProperties(spec.input) !== undefined &&
+      [...inputProperties(spec.input)!].every((key) => nonBody.has(key)),
     validateInput: compile(spec.input, 'input', false),
     // Unknown response fields are kept, never rejected: servers add fields over time.
     validateResponse: compile(spec.response, 'response', true),

@@ -19,6 +19,8 @@ const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function buildBody(context: CallContext): BuiltBody | Promise<BuiltBody> {
   const { endpoint, input, services } = context;
   if (BODYLESS.has(endpoint.method)) return { replayable: true };
+  // Only path/query/header params (e.g. POST …/publish): no body, as the reference clients send.
+  if (endpoint.bodiless) return { contentType: services.serializer.contentType, replayable: true };
   const bodyType = endpoint.spec.bodyType ?? 'json';
   if (bodyType === 'raw') {
     const raw = input.body as RequestBody | undefined;

@@ -34,6 +34,11 @@ export const V025_BODY_RULES: Readonly<Record<string, BodyRule>> = {
     defaults: { num_samples: 1, sampling_params: SAMPLING_DEFAULTS, topk_prompt_logprobs: 0 },
   },
   set_checkpoint_ttl: { keepNull: ['ttl_seconds'] },
+  // Query parameters: 0.25 reads training runs and sessions with `access_scope=owned` unless told otherwise.
+  list_training_runs: { defaults: { access_scope: 'owned' } },
+  get_training_run: { defaults: { access_scope: 'owned' } },
+  list_sessions: { defaults: { access_scope: 'owned' } },
+  get_session: { defaults: { access_scope: 'owned' } },
 };
 
 /** The body a 0.25 client sends for `endpointId`, or the input itself when no rule applies. */
