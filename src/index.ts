@@ -71,6 +71,7 @@ export { GotTransport, type GotTransportOptions } from './adapters/transport/got
 export { UndiciTransport, type UndiciTransportOptions } from './adapters/transport/undici-transport.js';
 export {
   MemoryTransport,
+  type MemoryAnswer,
   type MemoryHandler,
   type MemoryResponse,
 } from './adapters/transport/memory-transport.js';
@@ -103,6 +104,10 @@ export {
   FutureTimeoutError,
 } from './kernel/futures/future-errors.js';
 export { EventStream, type StreamOptions } from './kernel/streams/event-stream.js';
-export { StreamIdleTimeoutError, StreamEventError } from './kernel/streams/stream-errors.js';
+export {
+  StreamIdleTimeoutError,
+  StreamEventError,
+  StreamTruncatedError,
+} from './kernel/streams/stream-errors.js';
 export { PipelineSessionManager } from './kernel/sessions/pipeline-session-manager.js';
 export { paginate, type PageIterable } from './kernel/pagination/paginate.js';

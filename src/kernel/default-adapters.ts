@@ -65,6 +65,8 @@ export function registerDefaultAdapters(
         level: context.logLevel ?? 'warn',
         envVar: context.logLevelEnv?.(),
         secrets: context.secrets,
+        // Only debug records carry header maps (the request log); secret headers are redacted.
+        logHeaders: true,
       }),
   );
 }

@@ -11,6 +11,9 @@ export const DEFAULT_SETTINGS: KernelSettings = {
   maxRetries: 2,
   responseValidation: 'strict',
   compressionThresholdBytes: 1024,
-  breaker: { consecutiveFailures: 5, halfOpenAfterMs: 30_000 },
+  // A failure rate over a window, with a floor on traffic: a fleet hammering a dead server trips it, while
+  // a script whose few calls each spend their retries never does (5 consecutive failures would open on
+  // the second call: each call makes up to 3 attempts).
+  breaker: { failureRateThreshold: 0.5, samplingWindowMs: 30_000, minimumRps: 2, halfOpenAfterMs: 30_000 },
   requestIdHeader: 'x-request-id',
 };

@@ -9,6 +9,9 @@ export type PollReading<T = unknown> =
   | { state: 'failed'; message: string; category: ErrorCategory; body?: unknown }
   | { state: 'expired' };
 
+/** A `failed` reading, as handed to `PollProtocol.failedError`. */
+export type PollFailure = Omit<Extract<PollReading, { state: 'failed' }>, 'state'>;
+
 export interface PollContext {
   requestId: string;
   /** The endpoint that started the operation (e.g. to name the request type on polls). */
@@ -35,6 +38,12 @@ export interface PollProtocol<T = unknown> {
   /** Result bodies in non-JSON media types for this poll (media type → codec schema), if any. */
   resultBodies?(context: PollContext): Readonly<Record<string, unknown>> | undefined;
   read(body: unknown): PollReading<T>;
+  /**
+   * The error to throw for a `failed` reading. It should extend `FutureFailedError`, so generic catch
+   * sites keep working; the default is a plain `FutureFailedError`. Lets a plugin throw its SDK's own
+   * class for server-reported failures (Tinker's `RequestFailedError`).
+   */
+  failedError?(failure: PollFailure, requestId: string): Error;
   /** What to do with a 410/expired answer: resubmit the original request, or fail. */
   onExpired: 'resubmit' | 'fail';
   /** Delay before the next poll after an empty/pending answer (ms). Default 0. */

@@ -21,6 +21,7 @@ describe('pipeline stage order', () => {
       'auth',
       'attempt',
       'classify',
+      'log',
       'transport',
     ]);
   });

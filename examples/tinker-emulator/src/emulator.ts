@@ -55,6 +55,8 @@ export interface EmulatorOptions {
    * (default) or bfloat16 floats; to exercise clients' decoders.
    */
   protobufResults?: Partial<ProtobufResultLayout>;
+  /** `trace_export` answers `pending` this many times per session before `ready`. Default 1. */
+  traceExportPendingPolls?: number;
   /** Injected time source, for tests (`clock` wins when both are given). */
   now?: () => number;
   /** Injected clock with timers, for tests (long polls wait on it). */
@@ -70,6 +72,8 @@ export interface RunningEmulator {
   setClientConfig(flags: Partial<ClientConfig>): void;
   /** Change `client/dynamic_config` for later requests. */
   setDynamicConfig(config: Partial<DynamicConfig>): void;
+  /** While paused, training, sampling and future polls answer 402 (the billing pause of 0.20+ clients). */
+  setBillingPaused(paused: boolean): void;
   /** A JWT as `auth/token` would issue it; `ttlSeconds` may be negative (expired) or null (no `exp`). */
   issueJwt(ttlSeconds?: number | null): Promise<string>;
   /** Stops listening, releases held polls and drops every connection. */
@@ -115,6 +119,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       longPollMs: options.longPollMs ?? 1000,
       jwt,
       resultLayout: { ...DEFAULT_LAYOUT, ...options.protobufResults },
+      traceExportPendingPolls: options.traceExportPendingPolls ?? 1,
+      billingPaused: false,
       after: clock ? (ms, fn) => clock.after(ms, fn) : realTimer,
     },
   );
@@ -138,6 +144,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     setClientConfig: (flags) => Object.assign(clientConfig, checkFlags(flags, CLIENT_CONFIG_DEFAULTS)),
     setDynamicConfig: (config) => Object.assign(dynamicConfig, checkFlags(config, DYNAMIC_CONFIG_DEFAULTS)),
     issueJwt: (ttlSeconds) => jwt.issue(ttlSeconds),
+    setBillingPaused: (paused) => {
+      ctx.protocol.billingPaused = paused;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         ctx.futures.releaseAll();

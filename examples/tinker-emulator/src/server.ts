@@ -8,6 +8,9 @@ import { match } from './router.js';
 import { REQUEST_SCHEMAS } from './schemas.js';
 import { validate } from './validation.js';
 
+/** Endpoint classes that stop with 402 while the account's billing is paused. */
+const BILLED = new Set(['training', 'sampling', 'futures']);
+
 /** The HTTP face of the emulator: body decoding, auth, strict validation, chaos, routing and the request log. */
 export function createServer(ctx: EmulatorContext): http.Server {
   const server = http.createServer((req, res) => {
@@ -88,6 +91,24 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
     return reply(503, { detail: 'service unavailable (chaos)' });
   if (route.schema === 'session_heartbeat' && chaos.roll('sessions', 'heartbeat'))
     return reply(500, { detail: 'heartbeat failed (chaos)' });
+  if (
+    (ctx.protocol.billingPaused && BILLED.has(route.endpointClass)) ||
+    chaos.roll(route.endpointClass, 'paymentRequired')
+  )
+    return reply(402, {
+      detail: 'billing: payment required; work resumes once the account is in good standing',
+    });
+  if (chaos.roll(route.endpointClass, 'requestTimeout'))
+    return reply(408, {
+      queue_state: 'paused_capacity',
+      queue_state_reason: 'request timed out in the queue (chaos)',
+    });
+  if (chaos.roll(route.endpointClass, 'bare400')) {
+    log(400);
+    res.writeHead(400, { 'content-length': 0 });
+    res.end();
+    return;
+  }
 
   let answer: Answer;
   try {

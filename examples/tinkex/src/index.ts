@@ -26,11 +26,18 @@ export type { CustomLoss, ManualLoss, AutodiffLoss } from './training/custom-los
 export { loadTokenizer, resolveTokenizerId, type Tokenizer } from './tokenizer/tokenizer.js';
 export {
   downloadCheckpoint,
-  extractSafely,
-  UnsafeArchiveError,
   type DownloadOptions,
   type DownloadProgress,
+  type DownloadResult,
 } from './download/checkpoint-download.js';
+export { extractSafely } from './download/extract.js';
+export { checkpointFolderName } from './download/download-target.js';
+export {
+  CheckpointArchiveError,
+  CorruptArchiveError,
+  DownloadTargetError,
+  UnsafeArchiveError,
+} from './download/download-errors.js';
 export { TelemetryReporter } from './telemetry/reporter.js';
 export { VERSION } from './version.js';
 export {
@@ -52,4 +59,6 @@ export {
   InternalServerError,
   FutureFailedError,
   PristineError,
+  StreamIdleTimeoutError,
+  StreamTruncatedError,
 } from 'pristine';

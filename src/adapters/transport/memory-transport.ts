@@ -1,18 +1,23 @@
 import type { Transport, TransportRequest, TransportResponse } from '../../ports/transport.js';
-import { APIUserAbortError } from '../../kernel/errors/api-errors.js';
+import { APITimeoutError, APIUserAbortError } from '../../kernel/errors/api-errors.js';
 
 export interface MemoryResponse {
   status: number;
   headers?: Record<string, string>;
   /** A string, bytes, a JSON value, or chunks to stream. */
-  body?: string | Uint8Array | AsyncIterable<Uint8Array> | object;
+  body?: string | Uint8Array | AsyncIterable<Uint8Array> | object | null;
 }
 
-export type MemoryHandler = (request: TransportRequest) => MemoryResponse | Promise<MemoryResponse>;
+/** What a handler may answer: the plain shape above, or a WHATWG `Response` (as a fetch mock would). */
+export type MemoryAnswer = MemoryResponse | Response;
+
+/** Sync or async; an `async` arrow function is the usual form. */
+export type MemoryHandler = (request: TransportRequest) => MemoryAnswer | PromiseLike<MemoryAnswer>;
 
 /**
  * An in-memory transport for tests: answers from a handler and records every request. Swap it in with
- * `kernel.register(Ports.Transport, new MemoryTransport(handler))`.
+ * `kernel.register(Ports.Transport, new MemoryTransport(handler))`. An abort, or the attempt's
+ * `timeoutMs`, wins over a handler that is still pending, as either would over a slow server.
  */
 export class MemoryTransport implements Transport {
   readonly name = 'memory';
@@ -21,19 +26,21 @@ export class MemoryTransport implements Transport {
   constructor(private readonly handler: MemoryHandler) {}
 
   async send(request: TransportRequest): Promise<TransportResponse> {
-    if (request.signal?.aborted) throw new APIUserAbortError();
+    const { signal } = request;
+    if (signal?.aborted) throw new APIUserAbortError();
     this.requests.push(request);
-    const answer = await this.handler(request);
+    const answer = await settleFirst(Promise.resolve(this.handler(request)), request);
+    const { status, headers, body } = answer instanceof Response ? fromFetch(answer) : answer;
     let cancelled = false;
-    const body = toChunks(answer.body);
+    const chunks = toChunks(body);
     return {
-      status: answer.status,
-      headers: Object.fromEntries(Object.entries(answer.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+      status,
+      headers: Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
       body: {
         async *[Symbol.asyncIterator]() {
-          for await (const chunk of body) {
+          for await (const chunk of chunks) {
             if (cancelled) return;
-            if (request.signal?.aborted) throw new APIUserAbortError();
+            if (signal?.aborted) throw new APIUserAbortError();
             yield chunk;
           }
         },
@@ -45,10 +52,41 @@ export class MemoryTransport implements Transport {
   }
 }
 
+/** The handler's answer, unless the signal aborts or the attempt's deadline passes first. */
+function settleFirst<T>(pending: Promise<T>, request: TransportRequest): Promise<T> {
+  const { signal, timeoutMs } = request;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => done(() => reject(new APIUserAbortError()));
+    const timer = setTimeout(
+      () => done(() => reject(new APITimeoutError(`Request timed out after ${timeoutMs} ms`))),
+      timeoutMs,
+    );
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const done = (settle: () => void) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      settle();
+    };
+    pending.then(
+      (value) => done(() => resolve(value)),
+      (error: unknown) => done(() => reject(error as Error)),
+    );
+  });
+}
+
+function fromFetch(response: Response): MemoryResponse {
+  const body = response.body;
+  return {
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    body: body ? (body as unknown as AsyncIterable<Uint8Array>) : undefined,
+  };
+}
+
 async function* toChunks(body: MemoryResponse['body']): AsyncIterable<Uint8Array> {
   if (body === undefined) return;
   if (typeof body === 'string') yield Buffer.from(body);
   else if (body instanceof Uint8Array) yield body;
-  else if (Symbol.asyncIterator in body) yield* body as AsyncIterable<Uint8Array>;
+  else if (body !== null && Symbol.asyncIterator in body) yield* body as AsyncIterable<Uint8Array>;
   else yield Buffer.from(JSON.stringify(body));
 }

@@ -106,7 +106,7 @@ export class PipelinePoller implements FuturePoller {
     }
     budget.badRequests = 0;
     budget.pausedSince = undefined;
-    return this.interpret(reading, context, options);
+    return this.interpret(protocol, reading, context, options);
   }
 
   private onPollError<T>(
@@ -144,7 +144,12 @@ export class PipelinePoller implements FuturePoller {
     throw error;
   }
 
-  private interpret<T>(reading: PollReading<T>, context: PollContext, options: PollOptions): Step<T> {
+  private interpret<T>(
+    protocol: PollProtocol<T>,
+    reading: PollReading<T>,
+    context: PollContext,
+    options: PollOptions,
+  ): Step<T> {
     switch (reading.state) {
       case 'complete':
         return { next: 'done', value: reading.value };
@@ -159,8 +164,13 @@ export class PipelinePoller implements FuturePoller {
           throw new ResultTooLargeError(context.requestId, reading.sizeBytes, budget);
         return { next: 'poll', delayMs: 0, allowMetadataOnly: false };
       }
-      case 'failed':
-        throw new FutureFailedError(reading.message, context.requestId, reading.category, reading.body);
+      case 'failed': {
+        const { message, category, body } = reading;
+        throw (
+          protocol.failedError?.({ message, category, body }, context.requestId) ??
+          new FutureFailedError(message, context.requestId, category, body)
+        );
+      }
       case 'expired':
         return { next: 'expired' };
     }

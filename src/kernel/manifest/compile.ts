@@ -32,7 +32,8 @@ const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DE
 const ENDPOINT_KEYS: ReadonlySet<string> = new Set([
   'id', 'method', 'path', 'description', 'input', 'response', 'query', 'headers', 'multiSegment',
   'idempotent', 'retry', 'timeoutMs', 'auth', 'resource', 'stream', 'future', 'redirect', 'bodyType',
-  'responseType', 'compress', 'pagination', 'weight', 'requestBody', 'responseBodies',
+  'responseType', 'compress', 'pagination', 'weight', 'crossOriginCredentials', 'requestBody',
+  'responseBodies',
 ]); // prettier-ignore
 const BODY_KEYS: ReadonlySet<string> = new Set(['contentType', 'schema']);
 const COMPRESS_KEYS: ReadonlySet<string> = new Set(['encoding', 'minBytes']);
@@ -128,6 +129,9 @@ function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames):
   checkReference(where, 'weight', spec.weight, names.weights);
   if (spec.timeoutMs !== undefined && !(Number.isFinite(spec.timeoutMs) && spec.timeoutMs > 0)) {
     throw new ManifestError(where, 'timeoutMs', 'must be a positive number');
+  }
+  if (spec.crossOriginCredentials !== undefined && typeof spec.crossOriginCredentials !== 'boolean') {
+    throw new ManifestError(where, 'crossOriginCredentials', 'must be a boolean');
   }
   if (spec.redirect !== undefined && spec.redirect !== 'manual' && spec.redirect !== 'follow') {
     throw new ManifestError(where, 'redirect', 'must be "manual" or "follow"');

@@ -7,6 +7,7 @@ import { callTelemetryStage } from './stages/call-telemetry.js';
 import { classifyStage } from './stages/classify.js';
 import { mapErrorsStage } from './stages/map-errors.js';
 import { rateLimitStage } from './stages/rate-limit.js';
+import { requestLogStage } from './stages/request-log.js';
 import { retryStage } from './stages/retry.js';
 import { semaphoreStage } from './stages/semaphore.js';
 import { transportStage } from './stages/transport.js';
@@ -15,7 +16,7 @@ import { validateResponseStage } from './stages/validate-response.js';
 
 /**
  * The built-in stage order. Call-level stages run once; everything after `retry` runs per attempt:
- * retry ⊃ ratelimit ⊃ breaker ⊃ semaphore ⊃ build ⊃ auth ⊃ attempt span ⊃ classify ⊃ transport.
+ * retry ⊃ ratelimit ⊃ breaker ⊃ semaphore ⊃ build ⊃ auth ⊃ attempt span ⊃ classify ⊃ log ⊃ transport.
  * A throttled bucket or an open breaker decides before a permit is taken; a request is built (and
  * authenticated) only once it holds its permit, so thousands of queued calls hold no built requests and
  * each request leaves with fresh headers and a fresh token.
@@ -33,5 +34,6 @@ export const builtInStages: readonly Stage[] = [
   authStage,
   attemptTelemetryStage,
   classifyStage,
+  requestLogStage,
   transportStage,
 ];

@@ -3,10 +3,11 @@ import type { Streaming } from '../../ports/streaming.js';
 import type { Telemetry } from '../../ports/telemetry.js';
 import type { TransportResponse } from '../../ports/transport.js';
 import { APIConnectionError, APIUserAbortError } from '../errors/api-errors.js';
+import { scrubError, type Scrubber } from '../errors/error-secrets.js';
 import type { CompiledEndpoint } from '../manifest/compile.js';
 import type { CallOptions, CallResult } from '../pipeline/context.js';
 import { ResponseValidationError } from '../pipeline/stages/validate-response.js';
-import { StreamEventError, StreamIdleTimeoutError } from './stream-errors.js';
+import { StreamEventError, StreamIdleTimeoutError, StreamTruncatedError } from './stream-errors.js';
 
 export interface StreamHost {
   execute(endpointId: string, input: unknown, options?: CallOptions): Promise<CallResult>;
@@ -14,6 +15,8 @@ export interface StreamHost {
   readonly clock: Clock;
   readonly streaming: Streaming;
   readonly telemetry: Telemetry;
+  /** The kernel's secrets: stream errors carry server data (an error event), scrubbed like call errors. */
+  readonly secrets?: Scrubber;
 }
 
 export interface StreamOptions extends CallOptions {
@@ -77,10 +80,15 @@ export class EventStream<T> implements AsyncIterable<T> {
                 throw new StreamEventError(this.endpointId, value);
               const issues = endpoint.validateEvent?.(value) ?? [];
               if (issues.length > 0) throw new ResponseValidationError(this.endpointId, issues, value);
+              // Events decoded from one chunk wait in a batch: none may reach a consumer that aborted.
+              throwIfAborted(signal);
               yielded++;
               yield value as T;
+              throwIfAborted(signal);
             }
           }
+          const marker = endMarker(spec);
+          if (marker) throw new StreamTruncatedError(this.endpointId, marker);
           return;
         } catch (error) {
           const resumable = spec.resume && lastEventId !== undefined && error instanceof APIConnectionError;
@@ -95,7 +103,7 @@ export class EventStream<T> implements AsyncIterable<T> {
       }
     } catch (error) {
       span.recordError(error);
-      throw error;
+      throw this.host.secrets && error instanceof Error ? scrubError(error, this.host.secrets) : error;
     } finally {
       span.setAttributes({ 'pristine.stream.events': yielded, 'pristine.stream.reconnects': reconnects });
       span.end();
@@ -125,6 +133,18 @@ export class EventStream<T> implements AsyncIterable<T> {
       yield next.value;
     }
   }
+}
+
+/** The caller aborted: stop at once with the typed abort error, whatever is still buffered. */
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new APIUserAbortError(undefined, { cause: signal.reason });
+}
+
+/** What ends the stream normally, if the endpoint declares anything: without it, the body was cut. */
+function endMarker(spec: { terminator?: string; doneEvent?: string }): string | undefined {
+  if (spec.terminator !== undefined) return `terminator ${JSON.stringify(spec.terminator)}`;
+  if (spec.doneEvent) return `"${spec.doneEvent}" event`;
+  return undefined;
 }
 
 function parseData(data: string): unknown {

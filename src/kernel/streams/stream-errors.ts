@@ -1,3 +1,4 @@
+import { APIConnectionError } from '../errors/api-errors.js';
 import { PristineError } from '../errors/pristine-error.js';
 
 /** No bytes arrived for longer than the stream's idle timeout (distinct from the request timeout). */
@@ -20,5 +21,16 @@ export class StreamEventError extends PristineError {
         category: 'server',
       },
     );
+  }
+}
+
+/**
+ * The body ended cleanly but without the end marker the endpoint declares (terminator or done event):
+ * something between client and server cut the stream, and the events so far may be incomplete. A
+ * connection error, so a resumable stream reconnects with `Last-Event-ID` as after any other drop.
+ */
+export class StreamTruncatedError extends APIConnectionError {
+  constructor(endpointId: string, marker: string) {
+    super(`Stream "${endpointId}" ended without its ${marker}; it was cut`);
   }
 }

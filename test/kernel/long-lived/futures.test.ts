@@ -37,13 +37,13 @@ const protocol: PollProtocol<{ answer: number }> = {
 function kernelFor(
   url: string,
   onExpired: 'resubmit' | 'fail' = 'resubmit',
-  extra: Partial<PollProtocol<{ answer: number }>> = {},
+  overrides: Partial<PollProtocol<{ answer: number }>> = {},
 ) {
   const plugin = definePlugin({
     name: 'jobs',
     version: '1',
     defaults: { baseUrl: url, breaker: false },
-    pollProtocols: { jobs: { ...protocol, onExpired, ...extra } },
+    pollProtocols: { jobs: { ...protocol, onExpired, ...overrides } },
     manifest: {
       name: 'jobs',
       version: '1',
@@ -190,6 +190,20 @@ describe('futures through the pipeline', () => {
     const server2 = (await kernel.submit('start_job', { n: 6 }).catch((e) => e)) as FutureFailedError;
     expect(server2.category).toBe('server');
     expect(server.seen.filter((s) => s.path === '/jobs/poll')).toHaveLength(2);
+    await kernel.close();
+  });
+
+  it("throws the protocol's own failure class (a FutureFailedError subclass) when it names one", async () => {
+    class JobFailedError extends FutureFailedError {}
+    const server = await serve(() => [200, { status: 'failed', message: 'bad tokens', category: 'user' }]);
+    const { kernel } = kernelFor(server.url, 'resubmit', {
+      failedError: ({ message, category, body }, requestId) =>
+        new JobFailedError(message, requestId, category, body),
+    });
+    const error = (await kernel.submit('start_job', { n: 5 }).catch((e) => e)) as JobFailedError;
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect(error).toBeInstanceOf(FutureFailedError);
+    expect([error.message, error.category, error.requestId]).toEqual(['bad tokens', 'user', 'job-5']);
     await kernel.close();
   });
 

@@ -100,7 +100,9 @@ describe('sessions', () => {
         ? { status: 200, body: '{"id":"s3"}' }
         : new Promise((r) => (finish = () => r({ status: 200 }))),
     );
-    const session = await kernel.sessions.open(sessionProtocol, { tag: 'x' });
+    // A heartbeat slower than the interval (but inside its own timeout) must not be overlapped.
+    const slowBeats = { ...sessionProtocol, heartbeatTimeoutMs: 60_000 };
+    const session = await kernel.sessions.open(slowBeats, { tag: 'x' });
     jest.advanceTimersByTime(10_000);
     await flush();
     jest.advanceTimersByTime(10_000);

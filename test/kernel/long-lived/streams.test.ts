@@ -2,8 +2,12 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
 import { createKernel } from '../../../src/kernel/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
-import { StreamEventError, StreamIdleTimeoutError } from '../../../src/kernel/streams/stream-errors.js';
-import { APIConnectionError } from '../../../src/kernel/errors/api-errors.js';
+import {
+  StreamEventError,
+  StreamIdleTimeoutError,
+  StreamTruncatedError,
+} from '../../../src/kernel/streams/stream-errors.js';
+import { APIConnectionError, APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
 import { Ports } from '../../../src/ports/index.js';
 import { RecordingClock } from '../../support/recording-clock.js';
 import { scriptedServer, type Route } from '../../support/scripted-server.js';
@@ -27,6 +31,7 @@ function kernelFor(url: string) {
           stream: { terminator: '[DONE]', errorEvent: 'error', event: Tick, resume: true },
         },
         { id: 'ticks_done_event', method: 'GET', path: '/ticks2', stream: { doneEvent: 'end' } },
+        { id: 'ticks_open_ended', method: 'GET', path: '/ticks3', stream: {} },
       ],
     },
   });
@@ -138,6 +143,77 @@ describe('kernel.stream', () => {
     expect(server.seen[1].headers['last-event-id']).toBe('7');
     await kernel.close();
   });
+
+  it.each([
+    ['a [DONE] terminator', 'ticks', 'data: {"n":1}\n\n'],
+    ['a done event', 'ticks_done_event', 'data: {"n":1}\n\n'],
+    ['a terminator, the last event unfinished', 'ticks', 'data: {"n":1}\n\ndata: [DONE]'],
+  ])('a stream declaring %s that ends cleanly without it was cut: it throws', async (_name, id, body) => {
+    const server = await serve((_req, res) => {
+      sse(res);
+      res.end(body);
+    });
+    const kernel = kernelFor(server.url);
+    const got: unknown[] = [];
+    const error = await (async () => {
+      for await (const t of kernel.stream(id as 'ticks', { from: 0 })) got.push(t);
+    })().catch((e) => e);
+    expect(got).toEqual([{ n: 1 }]);
+    expect(error).toBeInstanceOf(StreamTruncatedError);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect((error as Error).message).toContain(id);
+    await kernel.close();
+  });
+
+  it('resumes a stream that ended without its terminator, as after any other drop', async () => {
+    const server = await serve((req, res) => {
+      sse(res);
+      if (!req.headers['last-event-id']) res.end('id: 3\ndata: {"n":3}\n\n');
+      else res.end('data: {"n":4}\n\ndata: [DONE]\n\n');
+    });
+    const kernel = kernelFor(server.url);
+    const got: number[] = [];
+    for await (const t of kernel.stream('ticks', { from: 0 })) got.push(t.n);
+    expect(got).toEqual([3, 4]);
+    expect(server.seen.map((s) => s.headers['last-event-id'])).toEqual([undefined, '3']);
+    await kernel.close();
+  });
+
+  it('a stream that declares no end marker ends when the body ends', async () => {
+    const server = await serve((_req, res) => {
+      sse(res);
+      res.end('data: a\n\ndata: b\n\n');
+    });
+    const kernel = kernelFor(server.url);
+    const got: unknown[] = [];
+    for await (const w of kernel.stream('ticks_open_ended', undefined as never)) got.push(w);
+    expect(got).toEqual(['a', 'b']);
+    await kernel.close();
+  });
+
+  it.each(['signal', 'stream.abort()'])(
+    'after an abort through %s, yields none of the events already buffered and rejects with APIUserAbortError',
+    async (how) => {
+      const server = await serve((_req, res) => {
+        sse(res);
+        res.end('data: {"n":1}\n\ndata: {"n":2}\n\ndata: {"n":3}\n\ndata: [DONE]\n\n');
+      });
+      const kernel = kernelFor(server.url);
+      const controller = new AbortController();
+      const stream = kernel.stream('ticks', { from: 0 }, { signal: controller.signal });
+      const got: number[] = [];
+      const error = await (async () => {
+        for await (const t of stream) {
+          got.push(t.n);
+          if (how === 'signal') controller.abort();
+          else stream.abort();
+        }
+      })().catch((e) => e);
+      expect(got).toEqual([1]);
+      expect(error).toBeInstanceOf(APIUserAbortError);
+      await kernel.close();
+    },
+  );
 
   it('fails with an idle timeout distinct from the request timeout', async () => {
     const server = await serve((_req, res) => {

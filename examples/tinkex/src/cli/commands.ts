@@ -1,7 +1,7 @@
 import { main as quickstart } from '../demo/main.js';
-import { downloadCheckpoint, ServiceClient, VERSION } from '../index.js';
+import { ServiceClient, VERSION } from '../index.js';
+import { downloadCommand } from './download-command.js';
 import { loadEmulator } from './load-emulator.js';
-import { terminal } from './terminal.js';
 
 const HELP = `tinkex ${VERSION}
 
@@ -12,7 +12,9 @@ Usage:
   tinkex run info <training_run_id>
   tinkex checkpoint list [<training_run_id>]
   tinkex checkpoint info <tinker_path>
-  tinkex checkpoint download <tinker_path> --output <dir> [--force]
+  tinkex checkpoint download <tinker_path> [--output <dir>] [--force]
+      (extracts into <dir, default .>/<run_id>_<weights|sampler_weights>_<name>;
+       --force replaces only that folder)
   tinkex checkpoint delete|publish|unpublish <tinker_path>
   tinkex checkpoint ttl <tinker_path> <seconds|none>
   tinkex version
@@ -60,22 +62,8 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
         else if (sub === 'unpublish' && arg) await rest.unpublishCheckpointFromTinkerPath(arg);
         else if (sub === 'ttl' && arg && arg2)
           await rest.setCheckpointTtlFromTinkerPath(arg, arg2 === 'none' ? null : Number(arg2));
-        else if (sub === 'download' && arg) {
-          const term = terminal();
-          const files = await downloadCheckpoint(rest, arg, {
-            output_dir: flag(argv, 'output') ?? '.',
-            force: argv.includes('--force'),
-            onProgress: (p) =>
-              term.progress(
-                'download',
-                p.downloadedBytes,
-                p.totalBytes,
-                `${(p.downloadedBytes / 1024).toFixed(0)} KiB`,
-              ),
-          });
-          term.endProgress();
-          print(files.join('\n'));
-        } else {
+        else if (sub === 'download' && arg) return await downloadCommand(rest, arg, argv, print);
+        else {
           process.stderr.write(HELP);
           return 2;
         }

@@ -6,7 +6,8 @@ runCli(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error) => {
-    process.stderr.write(`tinkex: ${(error as Error).message}\n`);
+    // The class name tells scripts and people which failure it was (DownloadTargetError, …).
+    process.stderr.write(`tinkex: ${(error as Error).name}: ${(error as Error).message}\n`);
     process.exitCode = 1;
   },
 );

@@ -1,8 +1,8 @@
 import {
+  APIUserAbortError,
   FutureExpiredError,
   PristineError,
   RateLimitError,
-  debounceQueueState,
   NotFoundError,
   ValidationError,
   type AttemptOutcome,
@@ -12,7 +12,7 @@ import { ModelInput } from '../types/model-input.js';
 import { estimateModelInputBytes } from '../training/chunking.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
-import { loggerOf, protocolOf } from './tinker-kernel.js';
+import { protocolOf } from './tinker-kernel.js';
 import type { ServiceClient } from './service-client.js';
 
 /** The Python SDK's RetryConfig for sampling. */
@@ -78,15 +78,7 @@ export class SamplingClient {
       },
     };
     this.bucket = `tinker-sampling|${sampling_session_id}`;
-    const logger = loggerOf(service.kernel);
-    this.onQueueState = debounceQueueState(
-      (e) => {
-        if (e.queueState !== 'active')
-          logger.warn(`Sampling for ${sampling_session_id} is paused. Reason: ${e.reason ?? e.queueState}.`);
-      },
-      service.kernel.getServices().clock,
-      60_000,
-    );
+    this.onQueueState = service.queueWarnings('Sampling', sampling_session_id);
   }
 
   private body(request: SampleRequest) {
@@ -177,17 +169,7 @@ export class SamplingClient {
       }
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
-      const response = await this.sample({ ...request, num_samples: 1 });
-      const sequence = response.sequences[0];
-      for (let i = 0; i < sequence.tokens.length; i++) {
-        yield {
-          type: 'token',
-          index: i,
-          token: sequence.tokens[i],
-          logprob: sequence.logprobs?.[i] ?? Number.NaN,
-        };
-      }
-      yield { type: 'done', response };
+      yield* fallbackStream(await this.sample({ ...request, num_samples: 1 }), options.signal);
     }
   }
 
@@ -210,6 +192,29 @@ export class SamplingClient {
   async getTokenizer(): Promise<Tokenizer> {
     return loadTokenizer(resolveTokenizerId(await this.getBaseModel(), undefined));
   }
+}
+
+/**
+ * The events of a complete response, for servers without the SSE extension. Like the real stream, it
+ * yields nothing once `signal` is aborted and rejects with `APIUserAbortError` instead.
+ */
+function* fallbackStream(response: SampleResponse, signal?: AbortSignal): Generator<SampleStreamChunk> {
+  const stopIfAborted = () => {
+    if (signal?.aborted) throw new APIUserAbortError(undefined, { cause: signal.reason });
+  };
+  const sequence = response.sequences[0];
+  for (let i = 0; i < sequence.tokens.length; i++) {
+    stopIfAborted();
+    yield {
+      type: 'token',
+      index: i,
+      token: sequence.tokens[i],
+      logprob: sequence.logprobs?.[i] ?? Number.NaN,
+    };
+  }
+  stopIfAborted();
+  yield { type: 'done', response };
+  stopIfAborted();
 }
 
 function classify(error: unknown, retryEnabled: boolean): AttemptOutcome<SampleResponse> {

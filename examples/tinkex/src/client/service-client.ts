@@ -5,7 +5,8 @@ import { parseTinkerPath } from '../types/tinker-path.js';
 import { RestClient } from './rest-client.js';
 import { SamplingClient, type SamplingRetryConfig } from './sampling-client.js';
 import { SessionContext } from './session-context.js';
-import { createTinkerKernel, protocolOf, type TinkerKernel } from './tinker-kernel.js';
+import { createTinkerKernel, loggerOf, protocolOf, type TinkerKernel } from './tinker-kernel.js';
+import { queueStateLogger } from './queue-state-logger.js';
 import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
 import { TrainingClient } from './training-client.js';
 
@@ -84,15 +85,30 @@ export class ServiceClient {
     }
     const ctx = await this.session();
     const lora_config: LoraConfig = { rank, seed, train_unembed, train_mlp, train_attn };
-    const future = this.kernel.submit<{ model_id: string }>('create_model', {
-      session_id: ctx.sessionId,
-      model_seq_id: ctx.nextModelSeqId(),
-      base_model,
-      user_metadata: options.user_metadata ?? null,
-      lora_config,
-    });
+    const future = this.kernel.submit<{ model_id: string }>(
+      'create_model',
+      {
+        session_id: ctx.sessionId,
+        model_seq_id: ctx.nextModelSeqId(),
+        base_model,
+        user_metadata: options.user_metadata ?? null,
+        lora_config,
+      },
+      { onQueueState: this.queueWarnings('Model creation', base_model) },
+    );
     const { model_id } = await future;
     return new TrainingClient(this, ctx, model_id);
+  }
+
+  /** The queue-state observer that warns for `identifier`, shared by every client of this kernel. */
+  queueWarnings(prefix: 'Training' | 'Sampling' | 'Model creation', identifier: string) {
+    return queueStateLogger({
+      logger: loggerOf(this.kernel),
+      clock: this.kernel.getServices().clock,
+      scope: this.kernel,
+      prefix,
+      identifier,
+    });
   }
 
   /** A training client whose weights come from a saved checkpoint (fresh optimizer state). */

@@ -1,4 +1,4 @@
-import { APIFuture, debounceQueueState, type QueueStateEvent } from 'pristine';
+import { APIFuture, type QueueStateEvent } from 'pristine';
 import type {
   AdamParams,
   Datum,
@@ -17,7 +17,7 @@ import {
   type CustomLoss,
 } from '../training/custom-loss.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
-import { loggerOf, protocolOf } from './tinker-kernel.js';
+import { protocolOf } from './tinker-kernel.js';
 import { forwardBackwardRequest } from '../proto/forward-backward-request.js';
 import { protoDatumBytes } from '../proto/proto-size.js';
 import type { SamplingRetryConfig } from './sampling-client.js';
@@ -40,15 +40,7 @@ export class TrainingClient {
     private readonly ctx: SessionContext,
     readonly model_id: string,
   ) {
-    const logger = loggerOf(service.kernel);
-    this.onQueueState = debounceQueueState(
-      (e) => {
-        if (e.queueState !== 'active')
-          logger.warn(`Training for ${model_id} is paused. Reason: ${e.reason ?? e.queueState}.`);
-      },
-      service.kernel.getServices().clock,
-      60_000,
-    );
+    this.onQueueState = service.queueWarnings('Training', model_id);
   }
 
   /** Submit one sequenced request after the previous one, with a seq_id reserved now. */
@@ -184,7 +176,8 @@ export class TrainingClient {
   ): APIFuture<{ path: string }> {
     return this.enqueue('save_weights', () => ({
       path: name,
-      ...(opts.ttl_seconds ? { ttl_seconds: opts.ttl_seconds } : {}),
+      // 0 is sent too, so the schema refuses it by name (minimum 1) instead of dropping it.
+      ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
       ...(opts.overwrite !== undefined ? { overwrite: opts.overwrite } : {}),
     }));
   }
@@ -214,7 +207,8 @@ export class TrainingClient {
   saveWeightsForSampler(name: string, opts: { ttl_seconds?: number } = {}): APIFuture<{ path: string }> {
     return this.enqueue('save_weights_for_sampler', () => ({
       path: name,
-      ...(opts.ttl_seconds ? { ttl_seconds: opts.ttl_seconds } : {}),
+      // 0 is sent too, so the schema refuses it by name (minimum 1) instead of dropping it.
+      ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
     }));
   }
 

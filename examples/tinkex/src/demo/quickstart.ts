@@ -127,9 +127,9 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     const rest = service.createRestClient();
     const runs = await time('list_runs', () => rest.listTrainingRuns());
     const checkpoints = await time('list_checkpoints', () => rest.listCheckpoints(training.model_id));
-    const files = await time('download', () =>
+    const { files } = await time('download', () =>
       downloadCheckpoint(rest, saved.path, {
-        output_dir: join(workDir, 'checkpoint'),
+        output_dir: workDir,
         onProgress: (p) => {
           if (!options.json)
             term.progress(

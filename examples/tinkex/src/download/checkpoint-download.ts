@@ -1,11 +1,13 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import * as tar from 'tar';
-import { PristineError, ValidationError } from 'pristine';
+import { APIConnectionError, APIUserAbortError, PristineError } from 'pristine';
 import type { RestClient } from '../client/rest-client.js';
+import { CorruptArchiveError } from './download-errors.js';
+import { checkpointFolderName, install, prepareTarget } from './download-target.js';
+import { extractSafely } from './extract.js';
 
 export interface DownloadProgress {
   downloadedBytes: number;
@@ -14,120 +16,86 @@ export interface DownloadProgress {
 }
 
 export interface DownloadOptions {
+  /** The parent directory (created when missing); the checkpoint gets its own folder inside it. */
   output_dir: string;
-  /** Replace an existing, non-empty output directory. */
+  /** Replace the checkpoint's own folder if it exists (never anything else). */
   force?: boolean;
   onProgress?: (progress: DownloadProgress) => void;
   signal?: AbortSignal;
 }
 
-/** The archive holds an entry that would land outside the output directory. */
-export class UnsafeArchiveError extends PristineError {
-  constructor(entry: string, reason: string) {
-    super(`Refusing archive entry "${entry}": ${reason}`, { category: 'server' });
-  }
+export interface DownloadResult {
+  checkpoint_path: string;
+  /** `<output_dir>/<run_id>_<weights|sampler_weights>_<name>`, absolute. */
+  destination: string;
+  /** The extracted files, relative to `destination`, sorted. */
+  files: string[];
 }
 
 /**
- * Download a checkpoint archive and extract it into `output_dir`: streamed to a temporary file in constant
- * memory, extracted into a temporary directory with every entry checked (no absolute paths, no `..`, no
- * links escaping the target), then moved into place. Temporary files are removed on every outcome.
+ * Download a checkpoint archive into `<output_dir>/<run_id>_<weights|sampler_weights>_<name>`, the folder
+ * the Python and Elixir SDKs use. The target is checked first (exists without `force`, or is a file or a
+ * link: `DownloadTargetError`, nothing sent). The archive streams to a private `.tinkex-download-*` folder
+ * next to the target in constant memory, is checked and extracted there (`UnsafeArchiveError`,
+ * `CorruptArchiveError`), and only then renamed into place; with `force` the old folder is swapped out
+ * and deleted last. Nothing else in `output_dir` is touched, and the private folder is removed on every
+ * outcome, so a failure leaves no partial checkpoint.
  */
 export async function downloadCheckpoint(
   rest: RestClient,
   tinker_path: string,
   options: DownloadOptions,
-): Promise<string[]> {
-  const target = resolve(options.output_dir);
-  if (!options.force && (await nonEmpty(target))) {
-    throw ValidationError.field(
-      'downloadCheckpoint options',
-      '/output_dir',
-      'empty',
-      `${target} exists and is not empty (pass force: true to replace it)`,
-    );
-  }
+): Promise<DownloadResult> {
+  const folder = checkpointFolderName(tinker_path);
+  const force = options.force ?? false;
+  const target = await prepareTarget(options.output_dir, folder, force);
   const { url } = await rest.getCheckpointArchiveUrlFromTinkerPath(tinker_path, { signal: options.signal });
-  await mkdir(dirname(target), { recursive: true });
   const work = await mkdtemp(join(dirname(target), '.tinkex-download-'));
   try {
     const archive = join(work, 'archive.tar');
-    const download = await rest.openDownload(url, options.signal);
-    let downloaded = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        downloaded += chunk.length;
-        options.onProgress?.({ downloadedBytes: downloaded, totalBytes: download.size });
-        done(null, chunk);
-      },
-    });
-    try {
-      await pipeline(Readable.from(download.body), counter, createWriteStream(archive), {
-        signal: options.signal,
-      });
-    } finally {
-      download.cancel();
-    }
+    await fetchArchive(rest, url, archive, options);
     const staging = join(work, 'extract');
     await mkdir(staging);
     await extractSafely(archive, staging);
     const files = await listFiles(staging);
-    await rm(target, { recursive: true, force: true });
-    await rename(staging, target);
-    return files;
+    // An abort during extraction (which takes no signal) still wins: nothing is installed.
+    if (options.signal?.aborted) throw new APIUserAbortError(undefined, { cause: options.signal.reason });
+    await install(staging, target, work, force);
+    return { checkpoint_path: tinker_path, destination: target, files };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
 }
 
-/**
- * node-tar reads archives in 16 MiB blocks by default (and an archive below that in one read), which
- * doubled the peak memory of a 512 MiB checkpoint download; 1 MiB reads keep extraction near-constant.
- */
-const TAR_READ_BYTES = 1024 * 1024;
-
-/** Extract with node-tar, refusing any entry whose path or link target escapes `dir`. */
-export async function extractSafely(file: string, dir: string): Promise<void> {
-  const root = resolve(dir);
-  const inside = (p: string) => {
-    const rel = relative(root, p);
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-  };
-  let refusal: UnsafeArchiveError | undefined;
-  // First pass: check every entry before writing anything.
-  await tar.t({
-    file,
-    maxReadSize: TAR_READ_BYTES,
-    onReadEntry: (entry) => {
-      if (refusal) return;
-      const path = entry.path;
-      if (isAbsolute(path) || /^[a-zA-Z]:/.test(path))
-        refusal = new UnsafeArchiveError(path, 'absolute path');
-      else if (path.split(/[\\/]/).includes('..'))
-        refusal = new UnsafeArchiveError(path, 'parent-directory segment');
-      else if (!inside(resolve(root, path)))
-        refusal = new UnsafeArchiveError(path, 'outside the output directory');
-      else if (entry.type === 'SymbolicLink' || entry.type === 'Link') {
-        const linkpath = entry.linkpath ?? '';
-        const resolved =
-          entry.type === 'SymbolicLink'
-            ? resolve(dirname(resolve(root, path)), linkpath)
-            : resolve(root, linkpath);
-        if (isAbsolute(linkpath) || !inside(resolved))
-          refusal = new UnsafeArchiveError(path, `link to "${linkpath}" escapes the output directory`);
-      }
+/** Stream the signed URL's body to `file`; a body shorter than its Content-Length is a corrupt archive. */
+async function fetchArchive(rest: RestClient, url: string, file: string, options: DownloadOptions) {
+  const download = await rest.openDownload(url, options.signal);
+  let downloaded = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      downloaded += chunk.length;
+      options.onProgress?.({ downloadedBytes: downloaded, totalBytes: download.size });
+      done(null, chunk);
     },
   });
-  if (refusal) throw refusal;
-  await tar.x({ file, cwd: root, strict: true, preservePaths: false, maxReadSize: TAR_READ_BYTES });
-}
-
-async function nonEmpty(dir: string): Promise<boolean> {
   try {
-    return (await readdir(dir)).length > 0;
-  } catch {
-    return false;
+    await pipeline(Readable.from(download.body), counter, createWriteStream(file), {
+      signal: options.signal,
+    });
+  } catch (error) {
+    if (error instanceof PristineError) throw error;
+    if (options.signal?.aborted) throw new APIUserAbortError();
+    throw new APIConnectionError(`The checkpoint download was cut: ${(error as Error).message}`, {
+      cause: error,
+    });
+  } finally {
+    download.cancel();
   }
+  if (Number.isFinite(download.size) && downloaded !== download.size)
+    throw new CorruptArchiveError(
+      'LENGTH_MISMATCH',
+      `received ${downloaded} bytes, the server announced ${download.size}`,
+    );
 }
 
 async function listFiles(dir: string, prefix = ''): Promise<string[]> {

@@ -1,14 +1,19 @@
-import { PristineError, type ErrorCategory } from 'pristine';
+import { FutureFailedError, type ErrorCategory } from 'pristine';
 
-/** The server ran the request and reported that it failed (a future answered `{error, category}`). */
-export class RequestFailedError extends PristineError {
+/**
+ * The server ran the request and reported that it failed (a future answered `{error, category}`), the
+ * Python SDK's `RequestFailedError`. Every such failure is thrown as this class (the poll protocol builds
+ * it), and it extends the kernel's `FutureFailedError`, so `catch` sites written for either still match.
+ * Never retried by the futures loop: the server already ran the request.
+ */
+export class RequestFailedError extends FutureFailedError {
   constructor(
     message: string,
     readonly request_id: string,
     category: ErrorCategory,
     body?: unknown,
   ) {
-    super(message, { category, requestId: request_id, body, retryable: category === 'server' });
+    super(message, request_id, category, body);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { PollProtocol, PollReading } from 'pristine';
 import { isMessage } from '@bufbuild/protobuf';
-import { categoryOf } from './errors.js';
+import { categoryOf, RequestFailedError } from './errors.js';
 import { REQUEST_TYPES } from '../types/futures.js';
 import { ForwardBackwardOutputSchema, SampleResponseSchema } from '../proto/gen/tinker_public_pb.js';
 import { forwardBackwardOutputFromProto } from '../proto/forward-backward-output.js';
@@ -66,6 +66,8 @@ export function tinkerPollProtocol(protocol: TinkerProtocol): PollProtocol {
       }
       return { state: 'complete', value: body };
     },
+    failedError: ({ message, category, body }, requestId) =>
+      new RequestFailedError(message, requestId, category, body),
     // Training futures resubmit with the same seq_id (the server deduplicates); sampling resubmits anew.
     onExpired: 'resubmit',
     pollTimeoutMs: 45_000,

@@ -39,6 +39,11 @@ export function tinkerPlugin(config: ResolvedConfig, protocol: TinkerProtocol) {
       logLevelEnv: 'TINKER_LOG',
     },
     auth: { default: new TinkerAuth(protocol, config.api_key) },
+    // The Cloudflare Access service token, id and secret, is a credential wherever it appears. (Like
+    // every default header, the kernel sends it only to the Tinker origin, never to a signed URL.)
+    secrets: Object.entries(config.default_headers)
+      .filter(([name]) => /^cf-access-client-/i.test(name))
+      .map(([, value]) => value),
     stages: [{ stage: negotiateStage(protocol), placement: { after: 'validate' } }],
     headers: {
       userAgent: `Tinkex/TypeScript ${VERSION}`,

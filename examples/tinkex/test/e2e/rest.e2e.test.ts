@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, readdir, rm, writeFile, mkdir, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as tar from 'tar';
 import {
   ConflictError,
@@ -64,17 +64,17 @@ describe('RestClient and checkpoint download', () => {
 
     const out = join(await tempDir(), 'ckpt');
     const progress: number[] = [];
-    const files = await downloadCheckpoint(rest, path, {
+    const { files, destination } = await downloadCheckpoint(rest, path, {
       output_dir: out,
       onProgress: (p) => progress.push(p.downloadedBytes),
     });
     expect(files).toEqual(['adapter_config.json', 'adapter_model.json']);
-    expect(JSON.parse(await readFile(join(out, 'adapter_config.json'), 'utf8')).r).toBe(4);
+    expect(destination).toBe(join(out, path.slice('tinker://'.length).replaceAll('/', '_')));
+    expect(JSON.parse(await readFile(join(destination, 'adapter_config.json'), 'utf8')).r).toBe(4);
     expect(progress.at(-1)).toBeGreaterThan(0);
     await expect(downloadCheckpoint(rest, path, { output_dir: out })).rejects.toBeInstanceOf(ValidationError);
     await downloadCheckpoint(rest, path, { output_dir: out, force: true });
-    const leftovers = (await readdir(join(out, '..'))).filter((n) => n.startsWith('.tinkex-download-'));
-    expect(leftovers).toEqual([]);
+    expect(await readdir(out)).toEqual([basename(destination)]);
 
     await rest.deleteCheckpointFromTinkerPath(sampler.path);
     expect((await rest.listCheckpoints(training.model_id)).checkpoints).toHaveLength(1);
@@ -90,12 +90,12 @@ describe('RestClient and checkpoint download', () => {
     const { path } = await training.saveState('padded');
     const out = join(await tempDir(), 'padded');
     let downloaded = 0;
-    const files = await downloadCheckpoint(env.service.createRestClient(), path, {
+    const { files, destination } = await downloadCheckpoint(env.service.createRestClient(), path, {
       output_dir: out,
       onProgress: (p) => (downloaded = p.downloadedBytes),
     });
     expect(files).toEqual(['adapter_config.json', 'adapter_model.json', 'padding.bin']);
-    const padding = await readFile(join(out, 'padding.bin'));
+    const padding = await readFile(join(destination, 'padding.bin'));
     expect(padding.length).toBe(3 * 1024 * 1024 + 7);
     expect(padding.every((b) => b === 0)).toBe(true);
     expect(downloaded).toBeGreaterThan(3 * 1024 * 1024);

@@ -1,5 +1,6 @@
 import type { AttemptOutcome } from '../../../ports/retry.js';
 import { APIUserAbortError } from '../../errors/api-errors.js';
+import { scrubError } from '../../errors/error-secrets.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import type { CallResult, Stage } from '../context.js';
 
@@ -23,8 +24,16 @@ export const retryStage: Stage = {
         replayable: () => context.replayable,
         signal: context.options.signal,
         delays: policy,
-        onRetry: ({ attempt, delayMs, error }) =>
-          services.events.emit('request:retry', { endpointId: endpoint.id, attempt, delayMs, error }),
+        onRetry: ({ attempt, delayMs, error: raw }) => {
+          // Scrubbed before anyone sees it: a retry logger must not print an echoed credential.
+          const error = scrubError(raw, services.secrets);
+          // At info, so a user waiting on a dead server sees why within the first backoff.
+          services.logger.info(
+            `retrying ${endpoint.id} in ${seconds(delayMs)} after ${reasonOf(error)} (retry ${attempt} of ${context.options.maxRetries})`,
+            { endpoint: endpoint.id, attempt, delay_ms: Math.round(delayMs) },
+          );
+          services.events.emit('request:retry', { endpointId: endpoint.id, attempt, delayMs, error });
+        },
       },
     );
   },
@@ -42,4 +51,15 @@ function outcomeOf(error: unknown, signal: AbortSignal | undefined): AttemptOutc
     return { kind: 'retryable', error, retryAfterMs: error.retryAfterMs };
   }
   return { kind: 'fatal', error: error as Error };
+}
+
+function seconds(ms: number): string {
+  return `${ms < 10_000 ? (ms / 1000).toFixed(1) : Math.round(ms / 1000)} s`;
+}
+
+/** The status, or the (already redacted) error message: what went wrong, in one phrase. */
+function reasonOf(error: unknown): string {
+  const e = error as { status?: number; message?: string };
+  if (typeof e?.status === 'number') return `HTTP ${e.status}`;
+  return e?.message ?? String(error);
 }

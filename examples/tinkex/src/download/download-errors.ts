@@ -1,0 +1,50 @@
+import { PristineError, ValidationError } from 'pristine';
+
+/**
+ * The checkpoint archive cannot be used. Thrown before anything reaches the output directory: the
+ * archive is checked and extracted in a private staging folder that is removed on every outcome.
+ */
+export class CheckpointArchiveError extends PristineError {}
+
+/** An entry would land outside the output directory, or is a link or device (checkpoints hold neither). */
+export class UnsafeArchiveError extends CheckpointArchiveError {
+  constructor(
+    readonly entry: string,
+    reason: string,
+  ) {
+    super(`Refusing archive entry "${entry}": ${reason}`, { category: 'server' });
+  }
+}
+
+/**
+ * The archive is not a readable tar (truncated, bad header, empty, or a body that is not a tar at all).
+ * `code` is node-tar's code (`TAR_BAD_ARCHIVE`, …) or `EMPTY`; the original error is the `cause`.
+ * Retryable: a fresh download usually succeeds.
+ */
+export class CorruptArchiveError extends CheckpointArchiveError {
+  constructor(
+    readonly code: string,
+    detail: string,
+    cause?: unknown,
+  ) {
+    super(`The checkpoint archive is unreadable (${code}): ${detail}`, {
+      category: 'server',
+      retryable: true,
+      cause,
+    });
+  }
+}
+
+/**
+ * The output directory or the checkpoint's folder in it cannot be used as asked: the folder exists and
+ * `force` was not given, or a path is a file or a link where a directory belongs. Nothing was changed.
+ */
+export class DownloadTargetError extends ValidationError {
+  constructor(
+    readonly path: string,
+    rule: 'absent-or-force' | 'directory',
+    message: string,
+  ) {
+    super('checkpoint download target', [{ pointer: '/output_dir', rule, message }]);
+  }
+}

@@ -1,0 +1,123 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { API_KEY, setup } from './harness.js';
+import { runCli } from '../support/cli/run-cli.js';
+import { outside, snapshot } from '../support/cli/tree.js';
+
+/**
+ * `tinkex checkpoint download` as a user runs it, in a directory that already holds unrelated files and
+ * another checkpoint: only `<dir>/<run_id>_<weights|sampler_weights>_<name>` may ever change.
+ */
+describe('tinkex checkpoint download (spawned CLI)', () => {
+  let env: Awaited<ReturnType<typeof setup>>;
+  let cliEnv: Record<string, string>;
+  let path: string;
+  let folder: string;
+  let work: string;
+
+  beforeAll(async () => {
+    env = await setup();
+    const training = await env.service.createLoraTrainingClient({
+      base_model: 'meta-llama/Llama-3.2-1B',
+      rank: 4,
+    });
+    path = (await training.saveState('step-1')).path;
+    folder = path.slice('tinker://'.length).replaceAll('/', '_');
+    cliEnv = { TINKER_BASE_URL: env.emulator.url, TINKER_API_KEY: API_KEY };
+  }, 30_000);
+  afterAll(() => env.close());
+
+  beforeEach(async () => {
+    work = await mkdtemp(join(tmpdir(), 'tinkex-cli-dl-'));
+    await writeFile(join(work, 'notes.txt'), 'keep me');
+    await mkdir(join(work, 'data'));
+    await writeFile(join(work, 'data', 'keep.bin'), Buffer.from([1, 2, 3]));
+    await mkdir(join(work, 'models', 'other-run_weights_old'), { recursive: true });
+    await writeFile(join(work, 'models', 'other-run_weights_old', 'adapter_config.json'), '{"old":true}');
+  });
+  afterEach(() => rm(work, { recursive: true, force: true }));
+
+  const cli = (...args: string[]) => runCli(['checkpoint', 'download', ...args], { cwd: work, env: cliEnv });
+
+  it('names the folder as both reference SDKs do', () => {
+    expect(folder).toMatch(/^[^/]+_weights_step-1$/);
+  });
+
+  it('without --output extracts into ./<run>_weights_<name> and touches nothing else; --force replaces only it', async () => {
+    const before = await snapshot(work);
+    const first = await cli(path);
+    expect(first.stderr).not.toMatch(/Error/);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      checkpoint_path: path,
+      destination: join(work, folder),
+    });
+    const after = await snapshot(work);
+    expect(outside(after, folder)).toEqual(before);
+    expect(after[`${folder}/`]).toBe('dir');
+    expect((await readdir(join(work, folder))).sort()).toEqual(['adapter_config.json', 'adapter_model.json']);
+
+    await writeFile(join(work, folder, 'stale.txt'), 'from an older download');
+    const forced = await cli(path, '--force');
+    expect(forced.code).toBe(0);
+    expect(outside(await snapshot(work), folder)).toEqual(outside(after, folder));
+    expect((await readdir(join(work, folder))).sort()).toEqual(['adapter_config.json', 'adapter_model.json']);
+  }, 30_000);
+
+  it('with --output models --force keeps the other checkpoints in models/', async () => {
+    const before = await snapshot(work);
+    const result = await cli(path, '--output', 'models', '--force');
+    expect(result.code).toBe(0);
+    const after = await snapshot(work);
+    expect(outside(after, `models/${folder}`)).toEqual(before);
+    expect(after[`models/${folder}/adapter_config.json`]).toBeDefined();
+    expect(JSON.parse(await readFile(join(work, 'models', folder, 'adapter_config.json'), 'utf8')).r).toBe(4);
+  }, 30_000);
+
+  it('refuses an existing target without --force: typed error, non-zero exit, nothing changed', async () => {
+    await mkdir(join(work, folder));
+    await writeFile(join(work, folder, 'mine.txt'), 'precious');
+    const before = await snapshot(work);
+    const result = await cli(path);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/DownloadTargetError/);
+    expect(result.stderr).toContain(folder);
+    expect(await snapshot(work)).toEqual(before);
+  }, 30_000);
+
+  it.each([
+    ['an --output that is a file', ['--output', 'notes.txt', '--force'], async () => {}],
+    ['an --output below a file', ['--output', 'notes.txt/sub', '--force'], async () => {}],
+    [
+      'a target that is a file',
+      ['--force'],
+      async () => writeFile(join(work, folder), 'a file, not a checkpoint'),
+    ],
+    [
+      'a target that is a symlink to a folder elsewhere',
+      ['--force'],
+      async () => symlink(join(work, 'data'), join(work, folder)),
+    ],
+  ])(
+    'refuses %s: typed error, non-zero exit, nothing deleted',
+    async (_name, args, arrange) => {
+      await arrange();
+      const before = await snapshot(work);
+      const result = await cli(path, ...args);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(/DownloadTargetError/);
+      expect(await snapshot(work)).toEqual(before);
+    },
+    30_000,
+  );
+
+  it('refuses a malformed tinker path before anything is sent or created', async () => {
+    const before = await snapshot(work);
+    const result = await cli('tinker://run/bogus/x', '--force');
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/ValidationError/);
+    expect(await snapshot(work)).toEqual(before);
+  }, 30_000);
+});

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  FutureFailedError,
+  RequestFailedError,
+  ValidationError,
+  type TrainingClient,
+} from '../../src/index.js';
+import { setup } from './harness.js';
+
+describe('typed errors a user meets on the training client', () => {
+  let env: Awaited<ReturnType<typeof setup>>;
+  let training: TrainingClient;
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    env = await setup();
+    training = await env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 4 });
+    env.service.kernel.events.on('request:start', (e) => requests.push(e.endpointId));
+  }, 30_000);
+  afterAll(() => env.close());
+
+  it('a failure the server reports is a RequestFailedError (as in the Python SDK), still a FutureFailedError', async () => {
+    const error = await training.loadState('tinker://nope/weights/x').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestFailedError);
+    expect(error).toBeInstanceOf(FutureFailedError);
+    const failed = error as RequestFailedError;
+    expect(failed.category).toBe('user');
+    expect(failed.request_id).toEqual(expect.any(String));
+    expect(failed.requestId).toBe(failed.request_id);
+    expect(failed.message).toContain('not found');
+    expect(failed.retryable).toBe(false);
+  });
+
+  it.each(['saveState', 'saveWeightsForSampler'] as const)(
+    '%s with ttl_seconds: 0 is refused by name and rule before anything is sent, not silently dropped',
+    async (method) => {
+      // Its own client: on main a refused request still reserves a seq_id the server then waits for
+      // (the training-wedge branch validates before reserving one), which must not stall other tests.
+      const own = await env.service.createLoraTrainingClient({
+        base_model: 'meta-llama/Llama-3.2-1B',
+        rank: 4,
+      });
+      requests.length = 0;
+      // Refused synchronously or as a rejected future: either way typed, and nothing sent.
+      const error = await (async () => own[method]('ttl-zero', { ttl_seconds: 0 }))().catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues).toEqual(
+        expect.arrayContaining([expect.objectContaining({ pointer: '/ttl_seconds', rule: 'minimum' })]),
+      );
+      expect(requests).toEqual([]);
+    },
+  );
+
+  it('a positive ttl_seconds reaches the checkpoint', async () => {
+    const { path } = await training.saveState('ttl-one-hour', { ttl_seconds: 3600 });
+    const listed = await env.service.createRestClient().listCheckpoints(training.model_id);
+    expect(listed.checkpoints.find((c) => c.tinker_path === path)?.expires_at).toBeTruthy();
+  });
+});

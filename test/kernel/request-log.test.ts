@@ -1,0 +1,120 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ApiKeyHeaderAuth } from '../../src/adapters/auth/api-key-header.js';
+import { CaptureLogger } from '../../src/adapters/logger/capture-logger.js';
+import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
+import { GotTransport } from '../../src/adapters/transport/got-transport.js';
+import { createKernel } from '../../src/kernel/kernel.js';
+import { Ports } from '../../src/ports/index.js';
+import { thingsPlugin } from './fixtures/things-plugin.js';
+
+const API_KEY = 'sk-request-log-4f9c1e77aa';
+
+/** Answers 503 to the first request of each `name`, then creates the thing with a request id. */
+async function flakyServer() {
+  const seen = new Set<string>();
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c));
+    req.on('end', () => {
+      const { name } = JSON.parse(body) as { name: string };
+      if (!seen.has(name)) {
+        seen.add(name);
+        res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"busy"}');
+        return;
+      }
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'x-request-id': `req-${name}` })
+        .end(JSON.stringify({ id: 't1', name, size: 1 }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/v1`, server };
+}
+
+function kernelFor(baseUrl: string, level: 'debug' | 'info' | 'warn', transport: 'got' | 'undici') {
+  const kernel = createKernel({ requestIdHeader: 'x-request-id' }).use(
+    thingsPlugin({
+      defaults: { baseUrl },
+      auth: { default: new ApiKeyHeaderAuth(API_KEY) },
+      retryPolicies: { default: { initialDelayMs: 1, maxDelayMs: 2, jitter: 0 } },
+    }),
+  );
+  // Configured as the kernel's default logger is: header maps kept (redacted), the kernel's secrets known.
+  const logger = new CaptureLogger({ level, logHeaders: true, secrets: kernel.secrets });
+  kernel.register(Ports.Logger, logger);
+  kernel.register(Ports.Transport, transport === 'got' ? new GotTransport() : new UndiciTransport());
+  return { kernel, logger };
+}
+
+describe('request logging', () => {
+  let flaky: Awaited<ReturnType<typeof flakyServer>>;
+  beforeAll(async () => {
+    flaky = await flakyServer();
+  });
+  afterAll(() => new Promise<void>((resolve) => flaky.server.close(() => resolve())));
+
+  it.each(['got', 'undici'] as const)(
+    'at debug logs every attempt, response and retry, with secrets masked (%s)',
+    async (transport) => {
+      const { kernel, logger } = kernelFor(flaky.url, 'debug', transport);
+      try {
+        await kernel.call('create_thing', { name: `anvil-${transport}`, size: 1 });
+      } finally {
+        await kernel.close();
+      }
+      const messages = logger.records.map((r) => `${r.level} ${r.message}`);
+      expect(messages).toEqual([
+        `debug request POST ${flaky.url}/things`,
+        `debug response 503 POST ${flaky.url}/things`,
+        expect.stringMatching(/^info retrying create_thing in 0\.0 s after HTTP 503 \(retry 1 of \d+\)$/),
+        `debug request POST ${flaky.url}/things`,
+        `debug response 200 POST ${flaky.url}/things`,
+      ]);
+      const [firstRequest, , , secondRequest, success] = logger.records;
+      const body = JSON.stringify({ name: `anvil-${transport}`, size: 1 });
+      expect(firstRequest.fields).toMatchObject({
+        endpoint: 'create_thing',
+        attempt: 1,
+        body_bytes: body.length,
+      });
+      expect(secondRequest.fields).toMatchObject({ attempt: 2 });
+      const headers = firstRequest.fields.headers as Record<string, string>;
+      expect(headers['content-type']).toMatch(/json/);
+      expect(headers['x-api-key']).toBeDefined();
+      expect(headers['x-api-key']).not.toContain(API_KEY.slice(3, 12));
+      expect(success.fields).toMatchObject({ status: 200, request_id: `req-anvil-${transport}` });
+      expect(typeof success.fields.duration_ms).toBe('number');
+      expect(logger.text()).not.toContain(API_KEY);
+    },
+  );
+
+  it('names the failure and the retry reason when nothing listens', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const { kernel, logger } = kernelFor(`http://127.0.0.1:${port}/v1`, 'info', 'undici');
+    try {
+      await expect(kernel.call('create_thing', { name: 'x', size: 1 }, { maxRetries: 1 })).rejects.toThrow();
+    } finally {
+      await kernel.close();
+    }
+    // At info only the retry line: no per-attempt noise, and the reason names the socket error.
+    expect(logger.records.map((r) => r.message)).toEqual([
+      expect.stringMatching(/^retrying create_thing in 0\.0 s after .*ECONNREFUSED.* \(retry 1 of 1\)$/),
+    ]);
+  });
+
+  it('costs nothing below debug: no request records at warn', async () => {
+    const { kernel, logger } = kernelFor(flaky.url, 'warn', 'undici');
+    try {
+      await kernel.call('create_thing', { name: 'quiet', size: 1 });
+    } finally {
+      await kernel.close();
+    }
+    expect(logger.records).toEqual([]);
+  });
+});
