@@ -36,7 +36,9 @@ export function packInt64(values: ArrayLike<number>): Uint8Array {
 function aligned(bytes: Uint8Array, width: number, what: string): ArrayBuffer {
   if (bytes.byteLength % width !== 0)
     throw new RangeError(`${what}: ${bytes.byteLength} bytes is not a whole number of ${width}-byte values`);
-  return littleEndian(bytes.slice(), width).buffer as ArrayBuffer;
+  // `new Uint8Array(bytes)` copies into a buffer of its own; `bytes.slice()` would not for a Buffer,
+  // whose slice is a view into Node's shared pool (what protobuf hands out for a Buffer input).
+  return littleEndian(new Uint8Array(bytes), width).buffer as ArrayBuffer;
 }
 
 export function unpackInt32(bytes: Uint8Array, what = 'int32 array'): number[] {

@@ -25,6 +25,8 @@ import {
 import type { Datum } from '../../src/types/datum.js';
 
 const f32 = (v: number) => Math.fround(v);
+/** Bytes as the HTTP layer hands them over: a Buffer at an odd offset of a larger (pooled) allocation. */
+const onTheWire = (bytes: Uint8Array) => Buffer.concat([Buffer.from([1, 2, 3]), bytes]).subarray(3);
 const float = fc.float({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }).map(f32);
 const token = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 const int64 = fc.integer({ min: -(2 ** 53 - 1), max: 2 ** 53 - 1 });
@@ -177,7 +179,7 @@ describe('protobuf round trips (fast-check)', () => {
           }),
         });
         const bytes = toBinary(ForwardBackwardOutputSchema, message);
-        const output = forwardBackwardOutputFromProto(fromBinary(ForwardBackwardOutputSchema, bytes));
+        const output = forwardBackwardOutputFromProto(fromBinary(ForwardBackwardOutputSchema, onTheWire(bytes)));
         expect(output.loss_fn_output_type).toBe('ArrayRecord');
         expect(output.metrics).toEqual({ 'loss:sum': 1.5 });
         expect(output.loss_fn_outputs).toEqual(expected);
@@ -189,7 +191,7 @@ describe('protobuf round trips (fast-check)', () => {
   it('ForwardBackwardOutput: no records at all is an empty ArrayRecord output', () => {
     const bytes = toBinary(ForwardBackwardOutputSchema, create(ForwardBackwardOutputSchema, {}));
     expect(bytes.byteLength).toBe(0);
-    expect(forwardBackwardOutputFromProto(fromBinary(ForwardBackwardOutputSchema, bytes))).toEqual({
+    expect(forwardBackwardOutputFromProto(fromBinary(ForwardBackwardOutputSchema, onTheWire(bytes)))).toEqual({
       loss_fn_output_type: 'ArrayRecord',
       loss_fn_outputs: [],
       metrics: {},
@@ -222,7 +224,7 @@ describe('protobuf round trips (fast-check)', () => {
               : {}),
             promptCacheHitTokens: 3,
           });
-          const decoded = sampleResponseFromProto(fromBinary(SampleResponseSchema, toBinary(SampleResponseSchema, message)));
+          const decoded = sampleResponseFromProto(fromBinary(SampleResponseSchema, onTheWire(toBinary(SampleResponseSchema, message))));
           expect(decoded.sequences).toEqual(sequences.map((s) => ({ stop_reason: s.stop ? 'stop' : 'length', tokens: s.tokens, logprobs: s.logprobs ?? null })));
           expect(decoded.prompt_logprobs).toEqual(prompt ? prompt.map((v) => v ?? null) : null);
           expect(decoded.topk_prompt_logprobs).toEqual(topk ? topk.rows.map((r) => (r.length === 0 ? null : r.slice(0, topk.k))) : null);
@@ -247,7 +249,7 @@ describe('protobuf round trips (fast-check)', () => {
       },
     });
     const decoded = sampleResponseFromProto(
-      fromBinary(SampleResponseSchema, toBinary(SampleResponseSchema, message)),
+      fromBinary(SampleResponseSchema, onTheWire(toBinary(SampleResponseSchema, message))),
     );
     expect(decoded.prompt_logprobs).toEqual([null, -0.6000000238418579]);
     expect(decoded.topk_prompt_logprobs).toEqual([
