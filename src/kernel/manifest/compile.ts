@@ -19,7 +19,10 @@ export interface CompiledEndpoint {
   readonly isBodyKey: (key: string) => boolean;
   /** No path/query/header params: the input is the body as it is, with no per-call copy. */
   readonly inputIsBody: boolean;
-  /** Every declared input key is a path/query/header param: the request has no body at all. */
+  /**
+   * Every input key is a path/query/header param (and there is at least one): the request has no body
+   * at all. An endpoint with an empty input object still sends `{}`.
+   */
   readonly bodiless: boolean;
   readonly validateInput?: CompiledValidator;
   readonly validateResponse?: CompiledValidator;
@@ -251,8 +254,8 @@ function compileEndpoint(where: string, spec: EndpointSpec, serializer: Serializ
     bodiless:
       spec.requestBody === undefined &&
       (spec.bodyType ?? 'json') === 'json' &&
-      inputProperties(spec.input) !== undefined &&
-      [...inputProperties(spec.input)!].every((key) => nonBody.has(key)),
+      nonBody.size > 0 &&
+      [...(inputProperties(spec.input) ?? [])].every((key) => nonBody.has(key)),
     validateInput: compile(spec.input, 'input', false),
     // Unknown response fields are kept, never rejected: servers add fields over time.
     validateResponse: compile(spec.response, 'response', true),

@@ -54,7 +54,7 @@ export function shapeV025Body(endpointId: string, input: Record<string, unknown>
   for (const [key, value] of Object.entries(input)) {
     if (value === undefined || (value === null && !rule.keepNull?.includes(key))) continue;
     if (isPlainObject(out[key])) continue; // merged above
-    out[key] = key === 'prompt' ? typedChunks(value) : value;
+    out[key] = key === 'prompt' ? typedChunks(value) : isPlainObject(value) ? withoutNulls(value) : value;
   }
   if (rule.sdkVersion) out.sdk_version = PROTOCOL_VERSION;
   if (rule.type) out.type = rule.type;
@@ -65,8 +65,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** `None` omitted at every depth of plain objects (pydantic's `exclude_none`), arrays left alone. */
 function withoutNulls(value: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => [k, isPlainObject(v) ? withoutNulls(v) : v]),
+  );
 }
 
 /** Text chunks carry `"type":"encoded_text"` in 0.25 bodies. */
