@@ -30,7 +30,7 @@ export function expiryMs(token: string): number | undefined {
   return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
 }
 
-/** Refresh this long before expiry (Python SDK: 300 s), but never later than half-way through the lifetime. */
+/** Refresh this long before expiry (Python SDK: 300 s); a token with less left is refreshed half-way. */
 export const REFRESH_LEAD_MS = 300_000;
 /** However short the lifetime, never refresh more often than this (the SDK loops every 2 ms there). */
 export const MIN_REFRESH_GAP_MS = 10_000;
@@ -47,6 +47,6 @@ export const UNKNOWN_LIFETIME_REFRESH_MS = 300_000;
 export function refreshDelayMs(expiresAtMs: number | undefined, now: number): number {
   if (expiresAtMs === undefined) return UNKNOWN_LIFETIME_REFRESH_MS;
   const remaining = expiresAtMs - now;
-  const delay = Math.min(remaining - REFRESH_LEAD_MS, remaining / 2);
+  const delay = remaining > REFRESH_LEAD_MS ? remaining - REFRESH_LEAD_MS : remaining / 2;
   return Math.max(MIN_REFRESH_GAP_MS, delay);
 }

@@ -178,6 +178,11 @@ export class TinkerProtocol {
     return cancel;
   }
 
+  /** Resolves once no JWT refresh is in flight (for shutdown and tests; never rejects). */
+  async settled(): Promise<void> {
+    await this.refreshing?.catch(() => undefined);
+  }
+
   close(): void {
     this.closed = true;
     this.cancelJwtTimer?.();
