@@ -191,11 +191,13 @@ describe('protobuf round trips (fast-check)', () => {
   it('ForwardBackwardOutput: no records at all is an empty ArrayRecord output', () => {
     const bytes = toBinary(ForwardBackwardOutputSchema, create(ForwardBackwardOutputSchema, {}));
     expect(bytes.byteLength).toBe(0);
-    expect(forwardBackwardOutputFromProto(fromBinary(ForwardBackwardOutputSchema, onTheWire(bytes)))).toEqual({
-      loss_fn_output_type: 'ArrayRecord',
-      loss_fn_outputs: [],
-      metrics: {},
-    });
+    expect(forwardBackwardOutputFromProto(fromBinary(ForwardBackwardOutputSchema, onTheWire(bytes)))).toEqual(
+      {
+        loss_fn_output_type: 'ArrayRecord',
+        loss_fn_outputs: [],
+        metrics: {},
+      },
+    );
   });
 
   it('SampleResponse: sequences, NaN prompt logprobs → null, top-k sentinels trimmed / null rows', () => {
