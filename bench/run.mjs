@@ -21,6 +21,7 @@ const { kernelOverhead } = await import('./kernel-overhead.mjs');
 const { sse, validation, tensorData } = await import('./micro.mjs');
 const { samplingFanout, emulatorAlone, trainingThroughput } = await import('./tinkex.mjs');
 const { memory } = await import('./memory.mjs');
+const { protobufVsJson } = await import('./protobuf.mjs');
 
 const started = Date.now();
 const results = {};
@@ -33,6 +34,7 @@ for (const [name, fn] of [
   ['sampling_fanout', samplingFanout],
   ['training_throughput', trainingThroughput],
   ['memory', memory],
+  ['protobuf_vs_json', protobufVsJson],
 ]) {
   process.stderr.write(`bench: ${name}…\n`);
   results[name] = await fn();

@@ -27,9 +27,21 @@ export function packFloat32(values: ArrayLike<number>): Uint8Array {
 }
 
 export function packInt64(values: ArrayLike<number>): Uint8Array {
-  const out = new BigInt64Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = BigInt(values[i]);
-  return littleEndian(bytesOf(out), 8);
+  // Token ids and offsets fit 32 bits: write low word and sign word directly (a BigInt per value costs
+  // about 4x more); anything larger takes the BigInt path.
+  const words = new Int32Array(values.length * 2);
+  let wide: BigInt64Array | undefined;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (LITTLE_ENDIAN && (v | 0) === v) {
+      words[2 * i] = v;
+      words[2 * i + 1] = v < 0 ? -1 : 0;
+    } else {
+      wide ??= new BigInt64Array(words.buffer);
+      wide[i] = BigInt(v);
+    }
+  }
+  return littleEndian(bytesOf(words), 8);
 }
 
 /** An aligned, host-order copy of `bytes`, so a typed array can view it (protobuf slices are unaligned). */
