@@ -8,6 +8,7 @@ import { bind, type AdapterRegistration } from './bind-adapter.js';
 import { registerDefaultAdapters } from './default-adapters.js';
 import { scrubError } from './errors/error-secrets.js';
 import { PristineError } from './errors/pristine-error.js';
+import { ValidationError } from './errors/validation-error.js';
 import { KernelEvents } from './events.js';
 import { DEFAULT_SETTINGS, type KernelOptions } from './kernel-options.js';
 import { compileManifest, type CompiledEndpoint } from './manifest/compile.js';
@@ -207,7 +208,10 @@ export class Kernel<E extends EndpointSpec = never> {
     options: CallOptions &
       Omit<PollOptions, 'signal'> & {
         resubmitInput?: () => unknown;
-        /** Submit only after this settles (success or failure): strict submission order without awaiting. */
+        /**
+         * Submit only once this resolves: strict submission order without awaiting. If it rejects,
+         * nothing is sent and the future rejects with its reason (the caller aborts a queued request).
+         */
         after?: PromiseLike<unknown>;
       } = {},
   ): APIFuture<T> {
@@ -220,12 +224,7 @@ export class Kernel<E extends EndpointSpec = never> {
     const { maxResultBytes, onQueueState, resubmitInput, after, ...callOptions } = options;
     const submitOnce = async (body: unknown) =>
       protocol.requestId((await this.execute(endpointId, body, callOptions)).body);
-    const accepted = after
-      ? Promise.resolve(after).then(
-          () => submitOnce(input),
-          () => submitOnce(input),
-        )
-      : submitOnce(input);
+    const accepted = after ? Promise.resolve(after).then(() => submitOnce(input)) : submitOnce(input);
     const poller = this.getServices().futures;
     const future = new APIFuture<T>(
       accepted,
@@ -235,6 +234,12 @@ export class Kernel<E extends EndpointSpec = never> {
             signal: callOptions.signal ? AbortSignal.any([signal, callOptions.signal]) : signal,
             maxResultBytes,
             onQueueState,
+            // Consecutive failed polls tolerated: the plugin's default retry budget (polls themselves
+            // are sent without retries, each poll being one attempt of the loop).
+            maxConsecutiveFailures:
+              plugin.retryPolicies?.default?.maxRetries ??
+              plugin.defaults?.maxRetries ??
+              this.settings.maxRetries,
             submitEndpoint: endpointId,
             submitRoundtripMs: clock.now() - started,
             resubmit: () => submitOnce(resubmitInput ? resubmitInput() : input),
@@ -249,6 +254,16 @@ export class Kernel<E extends EndpointSpec = never> {
     const forget = () => this.liveFutures.delete(future as APIFuture<unknown>);
     future.then(forget, forget);
     return future;
+  }
+
+  /**
+   * Check an input against the endpoint's schema without sending anything; throws the ValidationError
+   * the call would fail with. For clients that must not reserve anything (a sequence number, a slot)
+   * for a request that can never be sent.
+   */
+  validateInput(endpointId: string, input: unknown): void {
+    const issues = this.endpoint(endpointId).validateInput?.(input) ?? [];
+    if (issues.length > 0) throw new ValidationError(`input for "${endpointId}"`, issues);
   }
 
   /** Iterate every item of a paginated endpoint. */

@@ -111,10 +111,19 @@ export function parseChaos(spec: string | undefined): Record<EndpointClass, Chao
 export class Chaos {
   private readonly random: () => number;
   constructor(
-    readonly rules: Record<EndpointClass, ChaosRule>,
+    private rules_: Record<EndpointClass, ChaosRule>,
     seed: number,
   ) {
     this.random = prng(seed ^ 0x5eed);
+  }
+
+  get rules(): Record<EndpointClass, ChaosRule> {
+    return this.rules_;
+  }
+
+  /** Replace the rules while running (a test starts or ends an outage); the dice keep their seed. */
+  configure(spec: string | undefined): void {
+    this.rules_ = parseChaos(spec);
   }
 
   roll(endpointClass: EndpointClass, fault: keyof ChaosRule): boolean {

@@ -50,6 +50,8 @@ export class EmulatorContext {
   /** Short-lived archive download tokens. */
   readonly downloads = new Map<string, { path?: string; trace?: string; expires: number }>();
   private nextSession = 0;
+  /** How long a request waits for a missing predecessor seq_id before the gap is passed over. */
+  sequenceGapMs = 10_000;
 
   constructor(
     readonly state: EmulatorState,

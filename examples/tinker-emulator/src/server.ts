@@ -5,6 +5,7 @@ import type { EmulatorContext } from './context.js';
 import { HttpError, readBody, sendJson, type Answer } from './http-util.js';
 import { decodeBody } from './request-body.js';
 import { match } from './router.js';
+import { rejectSequenced } from './routes/sequenced.js';
 import { REQUEST_SCHEMAS } from './schemas.js';
 import { validate } from './validation.js';
 
@@ -61,6 +62,12 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
 
   let body: unknown;
   let protobuf = false;
+  // A refused training submission still consumed its seq_id: later ones must not wait for it.
+  const refuse = (status: number, payload: unknown, request = body) => {
+    if (route.submits && route.endpointClass === 'training' && status < 500)
+      rejectSequenced(ctx, request as Record<string, unknown> | undefined);
+    reply(status, payload);
+  };
   try {
     const decoded = decodeBody(raw, req.headers, route.protobuf, ctx.protocol.legacyJson);
     body = decoded.body;
@@ -68,12 +75,13 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
     protobuf = decoded.protobuf;
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
-    return reply(error.status, { detail: error.detail, ...(error.field ? { field: error.field } : {}) });
+    const payload = { detail: error.detail, ...(error.field ? { field: error.field } : {}) };
+    return refuse(error.status, payload, error.request);
   }
   // Protobuf bodies were checked by their decoder (the schema is the JSON form).
   if (route.schema && !protobuf) {
     const problem = validate(body ?? {}, REQUEST_SCHEMAS[route.schema]);
-    if (problem) return reply(400, { detail: `${problem.field} ${problem.problem}`, field: problem.field });
+    if (problem) return refuse(400, { detail: `${problem.field} ${problem.problem}`, field: problem.field });
   }
 
   // Faults before acceptance: the work is not done, so a retry simply does it.
@@ -115,7 +123,7 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
     answer = await route.handle(ctx, body ?? {}, params, url.searchParams, req.headers);
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
-    return reply(error.status, { detail: error.detail, ...(error.field ? { field: error.field } : {}) });
+    return refuse(error.status, { detail: error.detail, ...(error.field ? { field: error.field } : {}) });
   }
 
   if ('raw' in answer) {

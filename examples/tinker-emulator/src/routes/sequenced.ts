@@ -1,6 +1,6 @@
 import type { EmulatorContext } from '../context.js';
 import type { ResultKind } from '../futures.js';
-import { ok, type Answer, type HttpError } from '../http-util.js';
+import { HttpError, ok, type Answer } from '../http-util.js';
 import type { ModelRecord } from '../state.js';
 
 /**
@@ -17,6 +17,8 @@ export function sequenced(
   if (seqId !== undefined && seqId !== null) {
     const existing = model.sequencer.duplicate(seqId);
     if (existing) return ok({ request_id: existing, model_id: model.model_id });
+    if (model.sequencer.skipped(seqId))
+      throw new HttpError(400, `seq_id ${seqId} was skipped: later requests already ran`, 'seq_id');
   }
   const requestId = ctx.futures.create(kind);
   const run = () => {
@@ -31,4 +33,13 @@ export function sequenced(
   if (seqId === undefined || seqId === null) run();
   else model.sequencer.submit(seqId, requestId, run);
   return ok({ request_id: requestId, model_id: model.model_id });
+}
+
+/**
+ * A training submission was refused (4xx) before it was sequenced: the server saw its seq_id, so later
+ * requests must not wait for it.
+ */
+export function rejectSequenced(ctx: EmulatorContext, body: Record<string, any> | undefined): void {
+  const model = ctx.state.models.get(body?.model_id);
+  if (model && Number.isInteger(body?.seq_id)) model.sequencer.reject(body!.seq_id);
 }

@@ -1,6 +1,8 @@
 import {
   APIUserAbortError,
   FutureExpiredError,
+  FutureTimeoutError,
+  type APIFuture,
   PristineError,
   RateLimitError,
   NotFoundError,
@@ -12,15 +14,18 @@ import { ModelInput } from '../types/model-input.js';
 import { estimateModelInputBytes } from '../training/chunking.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
-import { protocolOf } from './tinker-kernel.js';
 import type { ServiceClient } from './service-client.js';
+import { protocolOf } from './tinker-kernel.js';
 
 /** The Python SDK's RetryConfig for sampling. */
 export interface SamplingRetryConfig {
   retry_delay_base_ms: number;
   retry_delay_max_ms: number;
   jitter_factor: number;
-  /** A request making no progress for this long fails. */
+  /**
+   * A sample that has not succeeded for this long fails with its last error (retries stop). Default
+   * 2 h; the wait for one result is bounded by what is left of it.
+   */
   progress_timeout_ms: number;
   enable_retry_logic: boolean;
 }
@@ -109,13 +114,16 @@ export class SamplingClient {
       return this.run(input, this.retryContext, this.retryConfig.progress_timeout_ms, true);
     const { flags } = protocol;
     input.seq_id = this.seq++;
-    const services = kernel.getServices();
-    const inFlight = services.semaphore('tinker:sample-requests', flags.sample_max_concurrent_requests);
+    const inFlight = kernel
+      .getServices()
+      .semaphore('tinker:sample-requests', flags.sample_max_concurrent_requests);
     const release = await inFlight.acquire(1);
     try {
       const context = flags.sample_no_retries ? { ...this.retryContext, maxRetries: 0 } : this.retryContext;
-      const timeout = flags.sample_enable_stuck_detection ? this.retryConfig.progress_timeout_ms : undefined;
-      return await this.run(input, context, timeout, false);
+      const progressMs = flags.sample_enable_stuck_detection
+        ? this.retryConfig.progress_timeout_ms
+        : Number.POSITIVE_INFINITY;
+      return await this.run(input, context, progressMs, false);
     } finally {
       release();
     }
@@ -124,18 +132,23 @@ export class SamplingClient {
   private run(
     input: ReturnType<SamplingClient['body']> & { seq_id: number },
     retryContext: RetryContext,
-    timeoutMs: number | undefined,
+    progressMs: number,
     newSeqIdPerAttempt: boolean,
   ): Promise<SampleResponse> {
     const kernel = this.service.kernel;
     // The kernel's resolved services, not container lookups: this runs for every sample.
-    const { retry, rateLimiter: limiter } = kernel.getServices();
+    const { retry, rateLimiter: limiter, clock } = kernel.getServices();
     const cfg = this.retryConfig;
+    // Retries are unlimited in number but not in time: once no attempt has succeeded for
+    // progress_timeout_ms, the last error is final (an outage cannot keep a sample pending forever).
+    const giveUpAt = clock.now() + progressMs;
     return retry.run<SampleResponse>(async (): Promise<AttemptOutcome<SampleResponse>> => {
+      let future: APIFuture<SampleResponse> | undefined;
       try {
         await limiter.acquire(this.bucket);
         if (newSeqIdPerAttempt) input.seq_id = this.seq++;
-        const future = kernel.submit<SampleResponse>('asample', input, { onQueueState: this.onQueueState });
+        future = kernel.submit<SampleResponse>('asample', input, { onQueueState: this.onQueueState });
+        const timeoutMs = Number.isFinite(giveUpAt) ? Math.max(1, giveUpAt - clock.now()) : undefined;
         return { kind: 'success', value: await future.result(timeoutMs === undefined ? {} : { timeoutMs }) };
       } catch (error) {
         if (error instanceof RateLimitError) {
@@ -143,6 +156,9 @@ export class SamplingClient {
           const promptBytes = estimateModelInputBytes(input.prompt);
           limiter.backoff(this.bucket, promptBytes <= LARGE_PROMPT_BYTES ? 1_000 : 5_000);
         }
+        // An abandoned attempt stops polling: its result can no longer reach the caller.
+        if (error instanceof FutureTimeoutError) future?.cancel();
+        if (clock.now() >= giveUpAt) return { kind: 'fatal', error: error as Error };
         return classify(error, cfg.enable_retry_logic);
       }
     }, retryContext);

@@ -17,9 +17,9 @@ import {
   type CustomLoss,
 } from '../training/custom-loss.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
-import { protocolOf } from './tinker-kernel.js';
-import { forwardBackwardRequest } from '../proto/forward-backward-request.js';
-import { protoDatumBytes } from '../proto/proto-size.js';
+import { SubmissionOrder } from '../training/submission-order.js';
+import { loggerOf, protocolOf } from './tinker-kernel.js';
+import { protoLossPass } from '../training/proto-loss-pass.js';
 import type { SamplingRetryConfig } from './sampling-client.js';
 import type { ServiceClient } from './service-client.js';
 import type { SessionContext } from './session-context.js';
@@ -30,9 +30,8 @@ import type { SessionContext } from './session-context.js';
  * `forwardBackward` and `optimStep` can be pipelined without awaiting in between.
  */
 export class TrainingClient {
-  private seq = 0;
-  /** Resolves when the latest submission was accepted (or failed): the next one's turn. */
-  private turn: Promise<unknown> = Promise.resolve();
+  /** seq_ids and the submission turn (see SubmissionOrder for what a failed submission does). */
+  private readonly order: SubmissionOrder;
   private readonly onQueueState: (event: QueueStateEvent) => void;
 
   constructor(
@@ -40,21 +39,37 @@ export class TrainingClient {
     private readonly ctx: SessionContext,
     readonly model_id: string,
   ) {
+    const logger = loggerOf(service.kernel);
+    this.order = new SubmissionOrder((message) => logger.warn(`${model_id}: ${message}`));
     this.onQueueState = service.queueWarnings('Training', model_id);
   }
 
-  /** Submit one sequenced request after the previous one, with a seq_id reserved now. */
-  private enqueue<T>(endpoint: string, body: (seq_id: number) => Record<string, unknown>): APIFuture<T> {
-    const seq_id = ++this.seq;
+  /**
+   * Submit one sequenced request after the previous one. The input is validated first, so a request
+   * that can never be sent reserves no seq_id (a hole the server would wait on).
+   */
+  private enqueue<T>(endpoint: string, body: Record<string, unknown>): APIFuture<T> {
+    this.check(endpoint, body);
+    return this.reserve<T>(endpoint, body);
+  }
+
+  /** Throws the ValidationError the request would fail with; reserves nothing. */
+  private check(endpoint: string, body: Record<string, unknown>): void {
+    this.service.kernel.validateInput(endpoint, {
+      ...body,
+      model_id: this.model_id,
+      seq_id: this.order.nextSeqId,
+    });
+  }
+
+  private reserve<T>(endpoint: string, body: Record<string, unknown>): APIFuture<T> {
+    const { seq_id, gate, track } = this.order.reserve(endpoint);
     const future = this.service.kernel.submit<T>(
       endpoint,
-      { ...body(seq_id), model_id: this.model_id, seq_id },
-      {
-        after: this.turn,
-        onQueueState: this.onQueueState,
-      },
+      { ...body, model_id: this.model_id, seq_id },
+      { after: gate, onQueueState: this.onQueueState },
     );
-    this.turn = future.accepted.catch(() => undefined);
+    track(future.accepted);
     return future;
   }
 
@@ -65,70 +80,29 @@ export class TrainingClient {
     loss_fn_config?: Record<string, number> | null,
   ) {
     checkData(data, loss_fn);
-    if (protocolOf(this.service.kernel).mode === 'v025')
-      return this.protoLossPass(kind, data, loss_fn, loss_fn_config);
-    const key = kind === 'forward' ? 'forward_input' : 'forward_backward_input';
-    const futures = chunkData(data).map((chunk) =>
-      this.enqueue<ForwardBackwardOutput>(kind, () => ({
-        [key]: { data: chunk, loss_fn, loss_fn_config: loss_fn_config ?? null },
-      })),
-    );
-    return futures.length === 1
-      ? futures[0]
-      : APIFuture.combine(futures, mergeOutputs, this.service.kernel.getServices().clock);
-  }
-
-  /**
-   * 0.25: one protobuf request per chunk (limits and the proto-size estimate from /client/config),
-   * zstd-compressed when the server asks. With `parallel_fwdbwd_chunks` every chunk waits only for the
-   * previous call's submission and the first chunk goes last, so the server sees the batch together.
-   */
-  private protoLossPass(
-    kind: 'forward' | 'forward_backward',
-    data: readonly Datum[],
-    loss_fn: LossFnType,
-    loss_fn_config?: Record<string, number> | null,
-  ): APIFuture<ForwardBackwardOutput> {
-    const { flags } = protocolOf(this.service.kernel);
-    const chunks = chunkData(data, {
-      maxLen: flags.fwdbwd_max_chunk_len,
-      maxBytes: flags.fwdbwd_max_chunk_bytes_count,
-      estimate: protoDatumBytes,
-    });
-    const endpoint = kind === 'forward' ? 'forward_proto' : 'forward_backward_proto';
-    const compress = flags.proto_compress_fwdbwd ? { encoding: 'zstd', minBytes: 0 } : false;
-    const submit = (chunk: Datum[], seq_id: number, after: Promise<unknown>) =>
-      this.service.kernel.submit<ForwardBackwardOutput>(
-        endpoint,
-        forwardBackwardRequest({
-          model_id: this.model_id,
-          seq_id,
-          data: chunk,
-          loss_fn,
-          loss_fn_config,
-          forward_only: kind === 'forward',
-        }),
-        { after, onQueueState: this.onQueueState, compress },
-      );
-    const seqIds = chunks.map(() => ++this.seq);
-    let futures: APIFuture<ForwardBackwardOutput>[];
-    if (flags.parallel_fwdbwd_chunks && chunks.length > 1) {
-      const previous = this.turn;
-      const rest = chunks.slice(1).map((chunk, i) => submit(chunk, seqIds[i + 1], previous));
-      const restAccepted = Promise.allSettled(rest.map((f) => f.accepted));
-      futures = [submit(chunks[0], seqIds[0], restAccepted), ...rest];
-    } else {
-      futures = [];
-      for (const [i, chunk] of chunks.entries()) {
-        const future = submit(
-          chunk,
-          seqIds[i],
-          i === 0 ? this.turn : futures[i - 1].accepted.catch(() => undefined),
-        );
-        futures.push(future);
-      }
+    const { mode, flags } = protocolOf(this.service.kernel);
+    if (mode === 'v025') {
+      const { kernel } = this.service;
+      const { order, model_id, onQueueState } = this;
+      return protoLossPass({
+        kernel,
+        order,
+        flags,
+        model_id,
+        onQueueState,
+        kind,
+        data,
+        loss_fn,
+        loss_fn_config,
+      });
     }
-    this.turn = Promise.allSettled(futures.map((f) => f.accepted));
+    const key = kind === 'forward' ? 'forward_input' : 'forward_backward_input';
+    const chunks = chunkData(data).map((chunk) => ({
+      [key]: { data: chunk, loss_fn, loss_fn_config: loss_fn_config ?? null },
+    }));
+    // Every chunk is checked before the first one reserves a seq_id: all or nothing.
+    for (const chunk of chunks) this.check(kind, chunk);
+    const futures = chunks.map((chunk) => this.reserve<ForwardBackwardOutput>(kind, chunk));
     return futures.length === 1
       ? futures[0]
       : APIFuture.combine(futures, mergeOutputs, this.service.kernel.getServices().clock);
@@ -166,7 +140,7 @@ export class TrainingClient {
   }
 
   optimStep(adam_params: AdamParams): APIFuture<OptimStepResponse> {
-    return this.enqueue('optim_step', () => ({ adam_params }));
+    return this.enqueue('optim_step', { adam_params });
   }
 
   /** Save weights and optimizer state under a name; the result holds the `tinker://` path. */
@@ -174,18 +148,18 @@ export class TrainingClient {
     name: string,
     opts: { ttl_seconds?: number; overwrite?: boolean } = {},
   ): APIFuture<{ path: string }> {
-    return this.enqueue('save_weights', () => ({
+    return this.enqueue('save_weights', {
       path: name,
-      // 0 is sent too, so the schema refuses it by name (minimum 1) instead of dropping it.
+      // 0 is checked too, so the schema refuses it by name (minimum 1) instead of dropping it.
       ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
       ...(opts.overwrite !== undefined ? { overwrite: opts.overwrite } : {}),
-    }));
+    });
   }
 
-  /** Load weights (fresh optimizer state); `weights_access_token` reads another user's checkpoint. */
+  /** Load weights (fresh optimizer state); `weights_access_token` reads another account's checkpoint. */
   loadState(path: string, opts: { weights_access_token?: string } = {}): APIFuture<{ path?: string }> {
     parseTinkerPath(path);
-    return this.enqueue('load_weights', () => ({ path, optimizer: false, ...this.accessToken(opts) }));
+    return this.enqueue('load_weights', { path, optimizer: false, ...this.accessToken(opts) });
   }
 
   loadStateWithOptimizer(
@@ -193,7 +167,7 @@ export class TrainingClient {
     opts: { weights_access_token?: string } = {},
   ): APIFuture<{ path?: string }> {
     parseTinkerPath(path);
-    return this.enqueue('load_weights', () => ({ path, optimizer: true, ...this.accessToken(opts) }));
+    return this.enqueue('load_weights', { path, optimizer: true, ...this.accessToken(opts) });
   }
 
   /** The token goes on the wire only in the body, and is scrubbed from logs and errors. */
@@ -205,19 +179,19 @@ export class TrainingClient {
 
   /** Save sampler weights under a name (for `createSamplingClient(model_path)`). */
   saveWeightsForSampler(name: string, opts: { ttl_seconds?: number } = {}): APIFuture<{ path: string }> {
-    return this.enqueue('save_weights_for_sampler', () => ({
+    return this.enqueue('save_weights_for_sampler', {
       path: name,
-      // 0 is sent too, so the schema refuses it by name (minimum 1) instead of dropping it.
+      // 0 is checked too, so the schema refuses it by name (minimum 1) instead of dropping it.
       ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
-    }));
+    });
   }
 
   /** Snapshot the current weights into an ephemeral sampler and return its client. */
   async saveWeightsAndGetSamplingClient(retry_config?: Partial<SamplingRetryConfig>) {
     const sampling_session_seq_id = this.ctx.nextSamplingSeqId();
-    const result = await this.enqueue<{ sampling_session_id: string }>('save_weights_for_sampler', () => ({
+    const result = await this.enqueue<{ sampling_session_id: string }>('save_weights_for_sampler', {
       sampling_session_seq_id,
-    }));
+    });
     const { SamplingClient } = await import('./sampling-client.js');
     return new SamplingClient(this.service, result.sampling_session_id, retry_config);
   }
