@@ -76,6 +76,51 @@ describe('protocol negotiation', () => {
   });
 });
 
+describe('0.25 training surface', () => {
+  it('create_model_via_load_weights: from-state is one load_weights addressed by session and model_seq_id', async () => {
+    const env = await setup({ clientConfig: { create_model_via_load_weights: true } }, {}, 'v025');
+    cleanup.push(env.close);
+    const { textDatum } = await import('../e2e/harness.js');
+    const training = await env.service.createLoraTrainingClient({
+      base_model: 'meta-llama/Llama-3.2-1B',
+      rank: 2,
+    });
+    const S = training.model_id.replace(/:train:0$/, '');
+    const { path } = await training.saveState('ckpt');
+    const resumed = await env.service.createTrainingClientFromStateWithOptimizer(path);
+    expect(resumed.model_id).toBe(`${S}:train:1`);
+    expect(calls(env, 'create_model')).toHaveLength(1);
+    expect(calls(env, 'load_weights').at(-1)!.body).toEqual({
+      session_id: S,
+      model_seq_id: 1,
+      path,
+      optimizer: true,
+      type: 'load_weights',
+    });
+    const out = await resumed.forwardBackward([textDatum('ab')], 'cross_entropy');
+    expect(out.loss_fn_outputs).toHaveLength(1);
+  });
+
+  it('saveState(name, { overwrite }) replaces an existing checkpoint; without it the server refuses', async () => {
+    const env = await setup({}, {}, 'v025');
+    cleanup.push(env.close);
+    const training = await env.service.createLoraTrainingClient({
+      base_model: 'meta-llama/Llama-3.2-1B',
+      rank: 2,
+    });
+    await training.saveState('same');
+    await expect(training.saveState('same')).rejects.toMatchObject({ category: 'user' });
+    await expect(training.saveState('same', { overwrite: true })).resolves.toMatchObject({
+      path: expect.stringContaining('same'),
+    });
+    expect(calls(env, 'save_weights').map((e) => (e.body as { overwrite: boolean }).overwrite)).toEqual([
+      false,
+      false,
+      true,
+    ]);
+  });
+});
+
 describe('JWT exchange', () => {
   async function jwtEnv(ttlSeconds: number) {
     const clock = new FakeClock(Date.now());
