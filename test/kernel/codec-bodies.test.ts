@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { Type } from '@sinclair/typebox';
+import { GotTransport } from '../../src/adapters/transport/got-transport.js';
 import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
 import { ValidationError } from '../../src/kernel/errors/validation-error.js';
 import { createKernel } from '../../src/kernel/kernel.js';
@@ -182,16 +183,21 @@ describe('content-type-keyed bodies', () => {
   });
 });
 
-describe('bodiless calls', () => {
-  it('a POST or DELETE whose input is only path params sends no body (not even {})', async () => {
+describe.each([
+  ['undici', () => new UndiciTransport()],
+  ['got', () => new GotTransport()],
+])('bodiless calls (%s)', (_name, transport) => {
+  it('a POST or DELETE whose input is only path params sends an empty body (not even {})', async () => {
     received.length = 0;
     const k = kernel();
+    k.register(Ports.Transport, transport());
     await k.execute('publish', { id: 'a' });
     await k.execute('remove', { id: 'a' });
     expect(received.map((r) => [r.body.length, r.headers['transfer-encoding']])).toEqual([
       [0, undefined],
       [0, undefined],
     ]);
+    expect(received[0].headers['content-length']).toBe('0');
     await k.close();
   });
 });

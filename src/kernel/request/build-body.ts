@@ -11,6 +11,7 @@ export interface BuiltBody {
 }
 
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const EMPTY = new Uint8Array(0);
 
 /**
  * Serialize the body for one attempt: JSON, multipart (only when files are present) or raw bytes. Only
@@ -19,8 +20,10 @@ const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function buildBody(context: CallContext): BuiltBody | Promise<BuiltBody> {
   const { endpoint, input, services } = context;
   if (BODYLESS.has(endpoint.method)) return { replayable: true };
-  // Only path/query/header params (e.g. POST …/publish): no body, as the reference clients send.
-  if (endpoint.bodiless) return { contentType: services.serializer.contentType, replayable: true };
+  // Only path/query/header params (e.g. POST …/publish): an empty body (`Content-Length: 0`), as the
+  // reference clients send, never `{}`. (A missing body makes got wait forever on a POST or DELETE.)
+  if (endpoint.bodiless)
+    return { body: EMPTY, contentType: services.serializer.contentType, replayable: true };
   const bodyType = endpoint.spec.bodyType ?? 'json';
   if (bodyType === 'raw') {
     const raw = input.body as RequestBody | undefined;

@@ -11,6 +11,8 @@ export function negotiateStage(protocol: TinkerProtocol): Stage {
   return {
     name: 'tinker-negotiate',
     async run(context, next) {
+      // Plugin stages join the kernel-wide pipeline: other plugins' calls on the same kernel pass by.
+      if (context.plugin.spec.name !== 'tinker') return next();
       const id = context.endpoint.id;
       if (HANDSHAKE_ENDPOINTS.has(id)) return next();
       if (context.endpoint.spec.auth !== false) await protocol.ensure();
