@@ -22,6 +22,7 @@ const { sse, validation, tensorData } = await import('./micro.mjs');
 const { samplingFanout, emulatorAlone, trainingThroughput } = await import('./tinkex.mjs');
 const { memory } = await import('./memory.mjs');
 const { redisAdapters } = await import('./redis.mjs');
+const { protobufVsJson } = await import('./protobuf.mjs');
 
 const started = Date.now();
 const results = {};
@@ -35,6 +36,7 @@ for (const [name, fn] of [
   ['training_throughput', trainingThroughput],
   ['memory', memory],
   ['redis_adapters', redisAdapters],
+  ['protobuf_vs_json', protobufVsJson],
 ]) {
   process.stderr.write(`bench: ${name}…\n`);
   results[name] = await fn();

@@ -18,6 +18,8 @@ export {
 export { defineManifest } from './kernel/manifest/types.js';
 export type {
   EndpointSpec,
+  BodySpec,
+  CompressSpec,
   ManifestSpec,
   StreamSpec,
   PaginationSpec,
@@ -58,6 +60,8 @@ export { NoAuth } from './adapters/auth/no-auth.js';
 export { BackoffRetry, DEFAULT_RETRY_DELAYS } from './adapters/retry/backoff-retry.js';
 export { parseRetryAfter } from './adapters/retry/retry-after.js';
 export { AjvJsonSerializer } from './adapters/serializer/ajv-json-serializer.js';
+export { ProtobufCodec } from './adapters/serializer/protobuf-codec.js';
+export { BodyCodecRegistry, mediaType } from './kernel/serialization/codec-registry.js';
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
 export {
   Secret,
@@ -81,7 +85,7 @@ export {
   type MemoryHandler,
   type MemoryResponse,
 } from './adapters/transport/memory-transport.js';
-export { ZlibCompression } from './adapters/compression/zlib-compression.js';
+export { ZlibCompression, type ZlibCompressionOptions } from './adapters/compression/zlib-compression.js';
 export { FormDataMultipart } from './adapters/multipart/form-data-multipart.js';
 export { NoopTelemetry } from './adapters/telemetry/noop-telemetry.js';
 export { JsonLogger, type JsonLoggerOptions } from './adapters/logger/json-logger.js';

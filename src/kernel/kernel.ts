@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import { Ports } from '../ports/index.js';
 import type { AuthScheme } from '../ports/auth.js';
+import type { CodecRegistry } from '../ports/body-codec.js';
 import type { Serializer } from '../ports/serializer.js';
 import { bind, type AdapterRegistration } from './bind-adapter.js';
 import { registerDefaultAdapters } from './default-adapters.js';
@@ -151,6 +152,7 @@ export class Kernel<E extends EndpointSpec = never> {
       authSchemes: new Set(Object.keys(spec.auth ?? {})),
       pollProtocols: new Set(Object.keys(spec.pollProtocols ?? {})),
       weights: new Set(Object.keys(spec.weights ?? {})),
+      codecs: this.container.resolve<CodecRegistry>(Ports.Codecs),
     });
     for (const endpoint of compiled) {
       const owner = this.endpoints.get(endpoint.id);
@@ -444,6 +446,8 @@ export class Kernel<E extends EndpointSpec = never> {
       headers: call.headers ?? {},
       query: call.query ?? {},
       baseUrl,
+      responseBodies: call.responseBodies ?? endpoint.spec.responseBodies,
+      compress: call.compress ?? endpoint.spec.compress,
     };
   }
 

@@ -40,9 +40,9 @@ export function checkServiceClientOptions(options: unknown): void {
 }
 
 /** Values read from the environment follow the same rules, named by their variable. */
-export function checkEnvironment(env: Record<string, string | undefined>, apiKey: string): void {
+export function checkEnvironment(env: Record<string, string | undefined>, apiKey: string | undefined): void {
   const checks = new OptionChecks('ServiceClient environment', '/env');
-  const keyProblem = headerValueProblem(apiKey);
+  const keyProblem = apiKey === undefined ? undefined : headerValueProblem(apiKey);
   if (keyProblem) {
     // The key may come from the option or from TINKER_API_KEY; the pointer names the option either way.
     checks.issues.push({ pointer: '/api_key', rule: 'header-value', message: keyProblem });

@@ -6,7 +6,20 @@ export const DEFAULT_BASE_URL = 'https://tinker.thinkingmachines.dev/services/ti
 
 /** Options of `new ServiceClient(...)`. Wire-style snake_case, as in the Python SDK. */
 export interface ServiceClientOptions {
+  /** `tml-…` API key, or a JWT (`eyJ…`) used as is. Default: TINKER_API_KEY. */
   api_key?: string;
+  /**
+   * Shell command printing a credential (TINKER_CREDENTIAL_CMD): used when no API key is set, or for
+   * the JWT exchange when the server's `credential_default_source` is `credential_cmd`. Re-run when
+   * the credential it printed expires.
+   */
+  credential_cmd?: string;
+  /**
+   * Wire protocol: `auto` (default) asks the server's `client/config` and speaks 0.25.0, or the JSON
+   * protocol of 0.7.0–0.24.1 when that answers 404; `v025` / `legacy` skip the question.
+   * Default: TINKER_PROTOCOL or `auto`.
+   */
+  protocol?: 'auto' | 'v025' | 'legacy';
   base_url?: string;
   timeout_ms?: number;
   /** Transport-level retries per call (Python SDK default: 10). */
@@ -33,7 +46,10 @@ export interface ServiceClientOptions {
 
 /** Configuration after layering options > environment > defaults. The key is held as a Secret. */
 export interface ResolvedConfig {
-  api_key: Secret;
+  /** Absent when only a credential command is configured. */
+  api_key?: Secret;
+  credential_cmd?: string;
+  protocol: 'auto' | 'v025' | 'legacy';
   base_url: string;
   timeout_ms: number;
   max_retries: number;
@@ -61,17 +77,32 @@ export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfi
   const env = options.env ?? process.env;
   const nonEmpty = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
   const key = nonEmpty(options.api_key) ?? nonEmpty(env.TINKER_API_KEY);
-  if (!key) {
+  const credentialCmd = nonEmpty(options.credential_cmd) ?? nonEmpty(env.TINKER_CREDENTIAL_CMD);
+  if (!key && !credentialCmd) {
     throw ValidationError.field(
       'ServiceClient options',
       '/api_key',
       'required',
-      'is required (pass api_key or set TINKER_API_KEY)',
+      'is required (pass api_key, set TINKER_API_KEY, or set TINKER_CREDENTIAL_CMD)',
     );
   }
-  if (!key.startsWith('tml-')) {
+  if (key && !key.startsWith('tml-') && !key.startsWith('eyJ')) {
     // Never echo the key: only say what is wrong with it.
-    throw ValidationError.field('ServiceClient options', '/api_key', 'prefix', 'must start with "tml-"');
+    throw ValidationError.field(
+      'ServiceClient options',
+      '/api_key',
+      'prefix',
+      'must start with "tml-" (an API key) or "eyJ" (a JWT)',
+    );
+  }
+  const protocol = options.protocol ?? nonEmpty(env.TINKER_PROTOCOL)?.toLowerCase() ?? 'auto';
+  if (protocol !== 'auto' && protocol !== 'v025' && protocol !== 'legacy') {
+    throw ValidationError.field(
+      'ServiceClient options',
+      '/protocol',
+      'enum',
+      'must be "auto", "v025" or "legacy"',
+    );
   }
   checkEnvironment(env, key);
   const headers: Record<string, string> = {};
@@ -89,7 +120,9 @@ export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfi
     [];
   const telemetryEnv = nonEmpty(env.TINKER_TELEMETRY);
   return {
-    api_key: new Secret(key),
+    api_key: key ? new Secret(key) : undefined,
+    credential_cmd: credentialCmd,
+    protocol,
     base_url: (nonEmpty(options.base_url) ?? nonEmpty(env.TINKER_BASE_URL) ?? DEFAULT_BASE_URL).replace(
       /\/+$/,
       '',

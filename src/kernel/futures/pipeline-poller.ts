@@ -24,6 +24,7 @@ export interface PollerHost {
  */
 type Step<T> =
   | { next: 'done'; value: T }
+  | { next: 'wait'; delayMs: number }
   | { next: 'poll'; delayMs: number; notYet?: boolean; allowMetadataOnly?: boolean; failure?: unknown }
   | { next: 'expired' }
   | { next: 'backoff'; failure?: unknown };
@@ -53,7 +54,8 @@ export class PipelinePoller implements FuturePoller {
     const { clock } = this.host;
     let requestId = firstRequestId;
     let iteration = 0;
-    let allowMetadataOnly = options.maxResultBytes !== undefined;
+    let allowMetadataOnly = options.maxResultBytes !== undefined || protocol.metadataFirst?.() === true;
+    const allowances: PollAllowances = { badRequests: 0, pausedSince: undefined };
     let backoffExponent = 0;
     let failures = 0;
     const budget = options.maxConsecutiveFailures ?? DEFAULT_POLL_FAILURE_BUDGET;
@@ -67,9 +69,13 @@ export class PipelinePoller implements FuturePoller {
         submitEndpoint: options.submitEndpoint ?? '',
         submitRoundtripMs: options.submitRoundtripMs ?? 0,
       };
-      const step = await this.pollOnce(protocol, context, options);
+      const step = await this.pollOnce(protocol, context, options, allowances);
       iteration++;
       if (step.next === 'done') return step.value;
+      if (step.next === 'wait') {
+        await clock.sleep(step.delayMs, options.signal);
+        continue;
+      }
       if ((step.next === 'poll' || step.next === 'backoff') && step.failure !== undefined) {
         if (++failures > budget) throw step.failure;
       } else if (step.next !== 'expired') {
@@ -104,6 +110,7 @@ export class PipelinePoller implements FuturePoller {
     protocol: PollProtocol<T>,
     context: PollContext,
     options: PollOptions,
+    allowances: PollAllowances,
   ): Promise<Step<T>> {
     let reading: PollReading<T>;
     try {
@@ -111,12 +118,15 @@ export class PipelinePoller implements FuturePoller {
         timeoutMs: protocol.pollTimeoutMs,
         maxRetries: 0,
         headers: protocol.pollHeaders?.(context),
+        responseBodies: protocol.resultBodies?.(context),
         signal: options.signal,
       });
       reading = protocol.read(result.body);
     } catch (error) {
-      return this.onPollError(protocol, context, error, options);
+      return this.onPollError(protocol, context, error, options, allowances);
     }
+    allowances.badRequests = 0;
+    allowances.pausedSince = undefined;
     return this.interpret(protocol, reading, context, options);
   }
 
@@ -125,12 +135,25 @@ export class PipelinePoller implements FuturePoller {
     context: PollContext,
     error: unknown,
     options: PollOptions,
+    allowances: PollAllowances,
   ): Step<T> {
     if (options.signal?.aborted) throw error;
     // A connection error that can never succeed (a proxy's 407) fails the future below; others back off.
     if (error instanceof APIConnectionError && error.retryable) return { next: 'backoff', failure: error };
     if (!(error instanceof PristineError) || error.status === undefined) throw error;
     const status = error.status;
+    if (status === 400 && allowances.badRequests < (protocol.badRequestRetries ?? 0)) {
+      allowances.badRequests++;
+      return { next: 'poll', delayMs: 0 };
+    }
+    const pause = protocol.pause;
+    if (pause && status === pause.status) {
+      const now = this.host.clock.now();
+      allowances.pausedSince ??= now;
+      if (now - allowances.pausedSince < pause.maxPauseMs()) return { next: 'wait', delayMs: pause.delayMs };
+      throw error;
+    }
+    if (status === 408) allowances.badRequests = 0;
     if (status === 410) return { next: 'expired' };
     // The server is alive and pacing us: back off, but this is not a failure.
     if (status === 429) return { next: 'backoff' };
@@ -189,6 +212,12 @@ export class PipelinePoller implements FuturePoller {
       /* observers never break polling */
     }
   }
+}
+
+/** Per-operation allowances: bare 400s re-polled so far, and when the current pause began. */
+interface PollAllowances {
+  badRequests: number;
+  pausedSince: number | undefined;
 }
 
 function safeRead<T>(protocol: PollProtocol<T>, body: unknown): PollReading<T> | undefined {

@@ -43,6 +43,19 @@ export type PaginationSpec =
       hasMore?: string;
     };
 
+/** A non-JSON body: its media type and what the codec needs to read or write it. */
+export interface BodySpec {
+  contentType: string;
+  schema: unknown;
+}
+
+/** Request-body compression with a named `Content-Encoding`. */
+export interface CompressSpec {
+  encoding: string;
+  /** Compress only bodies of at least this many bytes (default: the kernel's threshold). */
+  minBytes?: number;
+}
+
 /** What a plugin author writes for one endpoint. */
 export interface EndpointSpec {
   id: string;
@@ -82,8 +95,21 @@ export interface EndpointSpec {
   bodyType?: 'json' | 'multipart' | 'raw';
   /** How to read a successful body. Default `json`. */
   responseType?: 'json' | 'text' | 'bytes' | 'stream';
-  /** Gzip the request body above the kernel's threshold. */
-  compress?: boolean;
+  /**
+   * Compress the request body: `true` = gzip above the kernel's threshold; an object names the
+   * `Content-Encoding` (e.g. `zstd`) and the size from which to compress (default: the threshold).
+   */
+  compress?: boolean | CompressSpec;
+  /**
+   * A request body in a media type other than JSON: the kernel encodes the input (or its body fields)
+   * with the codec registered for `contentType`, giving it `schema` (e.g. a protobuf message descriptor).
+   */
+  requestBody?: BodySpec;
+  /**
+   * Response bodies in media types other than JSON: media type → the codec's schema. A response is
+   * decoded by its `Content-Type`; JSON (and any type not listed) goes to the Serializer as before.
+   */
+  responseBodies?: Readonly<Record<string, unknown>>;
   pagination?: PaginationSpec;
   /** Name of a weight function declared by the plugin, for the weighted semaphore. */
   weight?: string;

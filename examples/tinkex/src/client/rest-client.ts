@@ -3,6 +3,7 @@ import type { Checkpoint, TrainingRun } from '../types/schemas.js';
 import { parseTinkerPath } from '../types/tinker-path.js';
 import { optionsOf } from '../types/wire-check.js';
 import type { ServiceClient } from './service-client.js';
+import * as account from './rest-account.js';
 
 export type AccessScope = 'owned' | 'accessible';
 
@@ -185,6 +186,28 @@ export class RestClient {
 
   getSampler(sampler_id: string) {
     return this.kernel.call('get_sampler', { sampler_id });
+  }
+
+  /** The credential's user and email, from JWT claims (0.23.2+; no request). */
+  whoami() {
+    return account.whoami(this.service);
+  }
+
+  /** Export a session's trace: polls every 5 s until the export is ready, resolves with its URL. */
+  exportSessionTrace(session_id: string, opts?: { pollIntervalMs?: number; signal?: AbortSignal }) {
+    return account.exportSessionTrace(this.service, session_id, opts);
+  }
+
+  getBillingUsage(starting_on: Date | string, ending_before: Date | string) {
+    return account.getBillingUsage(this.service, starting_on, ending_before);
+  }
+
+  getAuditLog(opts?: { event_type?: 'all' | 'checkpoints'; day?: string }) {
+    return account.getAuditLog(this.service, opts);
+  }
+
+  assignSessionProject(session_id: string, project_id: string): Promise<void> {
+    return account.assignSessionProject(this.service, session_id, project_id);
   }
 
   /** Open the archive bytes of a signed URL as a stream (used by downloadCheckpoint). */

@@ -17,6 +17,7 @@ import { estimateModelInputBytes } from '../training/chunking.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
 import type { ServiceClient } from './service-client.js';
+import { protocolOf } from './tinker-kernel.js';
 
 /** The Python SDK's RetryConfig for sampling. */
 export interface SamplingRetryConfig {
@@ -103,7 +104,11 @@ export class SamplingClient {
     };
   }
 
-  /** Sample; resolves with the whole response. Each retry is a new request with the next seq_id. */
+  /**
+   * Sample; resolves with the whole response. JSON protocol: each retry is a new request with the next
+   * seq_id. 0.25: a re-submission keeps its seq_id, and the server's flags set the in-flight limit
+   * (`sample_max_concurrent_requests`), retries (`sample_no_retries`) and stuck detection.
+   */
   async sample(request: SampleRequest): Promise<SampleResponse> {
     const kernel = this.service.kernel;
     // One input object for every attempt: attempts run one after another, each with the next seq_id.
@@ -111,20 +116,47 @@ export class SamplingClient {
     // Validate once before anything is sent, so bad input never waits out a 429 backoff first.
     const issues = kernel.endpoint('asample').validateInput?.(input) ?? [];
     if (issues.length > 0) throw new ValidationError('input for "asample"', issues);
+    const protocol = protocolOf(kernel);
+    if (protocol.mode !== 'v025')
+      return this.run(input, this.retryContext, this.retryConfig.progress_timeout_ms, true);
+    const { flags } = protocol;
+    input.seq_id = this.seq++;
+    const inFlight = kernel
+      .getServices()
+      .semaphore('tinker:sample-requests', flags.sample_max_concurrent_requests);
+    const release = await inFlight.acquire(1);
+    try {
+      const context = flags.sample_no_retries ? { ...this.retryContext, maxRetries: 0 } : this.retryContext;
+      const progressMs = flags.sample_enable_stuck_detection
+        ? this.retryConfig.progress_timeout_ms
+        : Number.POSITIVE_INFINITY;
+      return await this.run(input, context, progressMs, false);
+    } finally {
+      release();
+    }
+  }
+
+  private run(
+    input: ReturnType<SamplingClient['body']> & { seq_id: number },
+    retryContext: RetryContext,
+    progressMs: number,
+    newSeqIdPerAttempt: boolean,
+  ): Promise<SampleResponse> {
+    const kernel = this.service.kernel;
     // The kernel's resolved services, not container lookups: this runs for every sample.
     const { retry, rateLimiter: limiter, clock } = kernel.getServices();
     const cfg = this.retryConfig;
     // Retries are unlimited in number but not in time: once no attempt has succeeded for
     // progress_timeout_ms, the last error is final (an outage cannot keep a sample pending forever).
-    const giveUpAt = clock.now() + cfg.progress_timeout_ms;
+    const giveUpAt = clock.now() + progressMs;
     return retry.run<SampleResponse>(async (): Promise<AttemptOutcome<SampleResponse>> => {
       let future: APIFuture<SampleResponse> | undefined;
       try {
         await limiter.acquire(this.bucket);
-        input.seq_id = this.seq++;
+        if (newSeqIdPerAttempt) input.seq_id = this.seq++;
         future = kernel.submit<SampleResponse>('asample', input, { onQueueState: this.onQueueState });
-        const timeoutMs = Math.max(1, giveUpAt - clock.now());
-        return { kind: 'success', value: await future.result({ timeoutMs }) };
+        const timeoutMs = Number.isFinite(giveUpAt) ? Math.max(1, giveUpAt - clock.now()) : undefined;
+        return { kind: 'success', value: await future.result(timeoutMs === undefined ? {} : { timeoutMs }) };
       } catch (error) {
         if (error instanceof RateLimitError) {
           // The Python SDK's estimate (10 bytes a token), as the dispatch-bytes limit uses.
@@ -136,7 +168,7 @@ export class SamplingClient {
         if (clock.now() >= giveUpAt) return { kind: 'fatal', error: error as Error };
         return classify(error, cfg.enable_retry_logic);
       }
-    }, this.retryContext);
+    }, retryContext);
   }
 
   /**
