@@ -17,11 +17,14 @@ async function train(
   steps = 20,
 ) {
   const futures = [];
+  const optimSteps = [];
   for (let i = 0; i < steps; i++) {
     futures.push(training.forwardBackward([textDatum(TEXT)], 'cross_entropy'));
-    training.optimStep({ learning_rate: 1e-4 });
+    optimSteps.push(training.optimStep({ learning_rate: 1e-4 }));
   }
   const results = await Promise.all(futures);
+  // The last optim_step settles after the last forward_backward: await it before reading applied steps.
+  await Promise.all(optimSteps);
   return results.map((r) => r.metrics['loss:mean']);
 }
 

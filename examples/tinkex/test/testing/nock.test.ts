@@ -28,6 +28,8 @@ describe('Tinkex with HTTP mocking libraries', () => {
     const service = new ServiceClient({
       api_key: 'tml-nock',
       base_url: 'https://tinker.test',
+      // Legacy JSON: no client/config handshake to mock (in 0.25 mode, mock that call too).
+      protocol: 'legacy',
       telemetry: false,
       env: {},
       configureKernel: (kernel) => kernel.register(Ports.Transport, new GotTransport()),
@@ -50,6 +52,8 @@ describe('Tinkex with HTTP mocking libraries', () => {
     const service = new ServiceClient({
       api_key: 'tml-mock-agent',
       base_url: 'https://tinker.test',
+      // Legacy JSON: no client/config handshake to mock (in 0.25 mode, mock that call too).
+      protocol: 'legacy',
       telemetry: false,
       env: {},
       configureKernel: (kernel) =>

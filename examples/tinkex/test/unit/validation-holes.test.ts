@@ -26,6 +26,10 @@ async function rejected(promise: Promise<unknown>): Promise<ValidationError> {
 
 describe('Tinkex validation holes (issue 13, items 6 and 7)', () => {
   let server: Awaited<ReturnType<typeof scriptedServer>>;
+  // In 0.25 mode the client's one-time protocol handshake (client/config, client/dynamic_config) may run before path and
+  // header checks, which happen when the request is built; it carries no user input. Every API call
+  // with the bad input must still never leave.
+  const apiCalls = () => server.seen.filter((entry) => !entry.path.startsWith('/api/v1/client/'));
   beforeAll(async () => {
     server = await scriptedServer((_req, res) => json(res, 200, {}));
   });
@@ -93,7 +97,7 @@ describe('Tinkex validation holes (issue 13, items 6 and 7)', () => {
     expect(direct.issues).toEqual([
       expect.objectContaining({ pointer: '/training_run_id', rule: 'dot-segment' }),
     ]);
-    expect(server.seen).toEqual([]);
+    expect(apiCalls()).toEqual([]);
   });
 
   it('refuses per-call headers that can never be sent before sending: zero requests at the server', async () => {
@@ -106,7 +110,7 @@ describe('Tinkex validation holes (issue 13, items 6 and 7)', () => {
         expect.objectContaining({ pointer: '/headers/X-Note', rule: 'header-value' }),
       ]);
     }
-    expect(server.seen).toEqual([]);
+    expect(apiCalls()).toEqual([]);
   });
 
   it('answers the builders’ former crashes and silent garbage with a ValidationError', () => {
