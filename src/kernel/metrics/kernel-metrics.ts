@@ -9,9 +9,13 @@ import type { KernelEvents } from '../events.js';
 import { LatencyHistogram, type HistogramSummary } from './latency-histogram.js';
 
 export interface KernelMetricsOptions {
-  /** The OpenTelemetry meter the instruments are created on. Default: `metrics.getMeter('pristine')`
-   * (the global provider: a no-op until an OTel SDK registers one). */
+  /**
+   * The OpenTelemetry meter the instruments are created on. Default: `metrics.getMeter(meterName)` on
+   * the global provider (a no-op until an OTel SDK registers one).
+   */
   meter?: Meter;
+  /** Default `'pristine'`; plugins name their own (`'tinkex'`). */
+  meterName?: string;
 }
 
 /** Counters and histograms by name; each name also has series per attribute set: `name{k=v,…}`. */
@@ -38,7 +42,7 @@ export class KernelMetrics {
   readonly #unsubscribe: (() => void)[];
 
   constructor(events: KernelEvents, options: KernelMetricsOptions = {}) {
-    this.#meter = options.meter ?? otelMetrics.getMeter('pristine');
+    this.#meter = options.meter ?? otelMetrics.getMeter(options.meterName ?? 'pristine');
     this.#unsubscribe = [
       events.on('request:stop', (e) => {
         const attributes = { endpoint: e.endpointId, status: e.status, outcome: 'ok' };
