@@ -27,6 +27,13 @@ export type {
   EventOf,
 } from './kernel/manifest/types.js';
 export { ManifestError } from './kernel/manifest/manifest-error.js';
+export { OptionChecks, MAX_TIMER_MS, isPlainObject, describeValue } from './kernel/options/option-checks.js';
+export {
+  headerIssues,
+  headerNameProblem,
+  headerValueProblem,
+  assertSendableHeader,
+} from './kernel/request/header-checks.js';
 export { loadManifest } from './kernel/manifest/load.js';
 export type { CompiledEndpoint } from './kernel/manifest/compile.js';
 export { Pipeline } from './kernel/pipeline/pipeline.js';

@@ -10,6 +10,7 @@ import { PristineError } from './errors/pristine-error.js';
 import { ValidationError } from './errors/validation-error.js';
 import { KernelEvents } from './events.js';
 import { DEFAULT_SETTINGS, type KernelOptions } from './kernel-options.js';
+import * as optionChecks from './options/check-kernel-options.js';
 import { compileManifest, type CompiledEndpoint } from './manifest/compile.js';
 import { ManifestError } from './manifest/manifest-error.js';
 import type { EndpointSpec, ManifestSpec } from './manifest/types.js';
@@ -65,6 +66,7 @@ export class Kernel<E extends EndpointSpec = never> {
   private readonly liveFutures = new Set<APIFuture<unknown>>();
 
   constructor(options: KernelOptions = {}) {
+    optionChecks.checkKernelOptions(options);
     const { logLevel, ...settings } = options;
     this.settings = { ...DEFAULT_SETTINGS, ...stripUndefined(settings) };
     // Proxy credentials, explicit or from the environment, are secrets like API keys.
@@ -121,6 +123,7 @@ export class Kernel<E extends EndpointSpec = never> {
     if (!spec || typeof spec.name !== 'string' || !spec.manifest) {
       throw new ManifestError('plugin', 'manifest', 'is required (use definePlugin)');
     }
+    optionChecks.checkPluginOptions(spec);
     if (this.plugins.has(spec.name))
       throw new ManifestError(`plugin "${spec.name}"`, 'name', 'is already registered');
     const compiled = compileManifest(spec.manifest, this.container.resolve<Serializer>(Ports.Serializer), {
@@ -192,6 +195,7 @@ export class Kernel<E extends EndpointSpec = never> {
     input: InputOf<ManifestOf<E>, Id>,
     options?: StreamOptions,
   ): EventStream<EventOf<ManifestOf<E>, Id>> {
+    optionChecks.checkExtraOptions('stream', endpointId, options);
     return new EventStream(this.host(), endpointId, input, options);
   }
 
@@ -213,6 +217,7 @@ export class Kernel<E extends EndpointSpec = never> {
         after?: PromiseLike<unknown>;
       } = {},
   ): APIFuture<T> {
+    optionChecks.checkExtraOptions('submit', endpointId, options);
     const endpoint = this.endpoint(endpointId);
     const plugin = this.pluginOf(endpointId);
     const protocol = endpoint.spec.future ? plugin.pollProtocols?.[endpoint.spec.future] : undefined;
@@ -270,6 +275,7 @@ export class Kernel<E extends EndpointSpec = never> {
     input: Record<string, unknown> = {},
     options?: CallOptions & { pageSize?: number },
   ): PageIterable<T> {
+    optionChecks.checkExtraOptions('paginate', endpointId, options);
     return paginate<T>(
       {
         execute: (id, i, o) => this.execute(id, i, o),
@@ -372,6 +378,7 @@ export class Kernel<E extends EndpointSpec = never> {
   }
 
   private resolveOptions(plugin: PluginSpec, endpoint: CompiledEndpoint, call: CallOptions): ResolvedOptions {
+    optionChecks.checkCallOptions(call, endpoint.id);
     const policy = plugin.retryPolicies?.[endpoint.spec.retry ?? 'default'];
     const baseUrl = call.baseUrl ?? plugin.defaults?.baseUrl ?? this.settings.baseUrl;
     if (!baseUrl)

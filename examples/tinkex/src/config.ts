@@ -1,4 +1,5 @@
 import { Secret, ValidationError } from 'pristine';
+import { checkEnvironment, checkServiceClientOptions } from './config-checks.js';
 import { VERSION } from './version.js';
 
 export const DEFAULT_BASE_URL = 'https://tinker.thinkingmachines.dev/services/tinker-prod';
@@ -47,8 +48,12 @@ export interface ResolvedConfig {
 
 const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
 
-/** Read options, then env vars, then defaults. Throws ValidationError (no request sent) on a bad key. */
+/**
+ * Read options, then env vars, then defaults. Throws a ValidationError (nothing is built or sent) for a
+ * missing or malformed key and for any option of the wrong type or out of range.
+ */
 export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfig {
+  checkServiceClientOptions(options);
   const env = options.env ?? process.env;
   const nonEmpty = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
   const key = nonEmpty(options.api_key) ?? nonEmpty(env.TINKER_API_KEY);
@@ -64,6 +69,7 @@ export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfi
     // Never echo the key: only say what is wrong with it.
     throw ValidationError.field('ServiceClient options', '/api_key', 'prefix', 'must start with "tml-"');
   }
+  checkEnvironment(env, key);
   const headers: Record<string, string> = {};
   const cfId = nonEmpty(env.CLOUDFLARE_ACCESS_CLIENT_ID);
   const cfSecret = nonEmpty(env.CLOUDFLARE_ACCESS_CLIENT_SECRET);
@@ -94,19 +100,9 @@ export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfi
       options.telemetry ?? (telemetryEnv === undefined ? true : TRUE_WORDS.has(telemetryEnv.toLowerCase())),
     log_level: options.log_level ?? logLevelFrom(nonEmpty(env.TINKER_LOG)),
     heartbeat_interval_ms: options.heartbeat_interval_ms ?? 10_000,
-    sample_dispatch_concurrency: positiveInteger(
-      'sample_dispatch_concurrency',
-      options.sample_dispatch_concurrency ?? 400,
-    ),
+    sample_dispatch_concurrency: options.sample_dispatch_concurrency ?? 400,
     sdk_version: VERSION,
   };
-}
-
-function positiveInteger(field: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw ValidationError.field('ServiceClient options', `/${field}`, 'minimum', 'must be an integer ≥ 1');
-  }
-  return value;
 }
 
 function logLevelFrom(value: string | undefined): ResolvedConfig['log_level'] {

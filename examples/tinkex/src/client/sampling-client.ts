@@ -6,11 +6,13 @@ import {
   PristineError,
   RateLimitError,
   NotFoundError,
+  OptionChecks,
   ValidationError,
   type AttemptOutcome,
   type RetryContext,
 } from 'pristine';
 import { ModelInput } from '../types/model-input.js';
+import { optionsOf } from '../types/wire-check.js';
 import { estimateModelInputBytes } from '../training/chunking.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
@@ -71,7 +73,7 @@ export class SamplingClient {
     readonly sampling_session_id: string,
     retry_config: Partial<SamplingRetryConfig> = {},
   ) {
-    this.retryConfig = { ...DEFAULT_SAMPLING_RETRY, ...retry_config };
+    this.retryConfig = { ...DEFAULT_SAMPLING_RETRY, ...checkRetryConfig(retry_config) };
     const cfg = this.retryConfig;
     this.retryContext = {
       maxRetries: cfg.enable_retry_logic ? Number.POSITIVE_INFINITY : 0,
@@ -86,6 +88,7 @@ export class SamplingClient {
   }
 
   private body(request: SampleRequest) {
+    optionsOf(request, 'sample request');
     return {
       num_samples: request.num_samples ?? 1,
       prompt: ModelInput.from(request.prompt).toJSON(),
@@ -140,6 +143,7 @@ export class SamplingClient {
     request: Omit<SampleRequest, 'num_samples'>,
     options: { signal?: AbortSignal } = {},
   ): AsyncGenerator<SampleStreamChunk> {
+    options = optionsOf(options, 'sampleStream options');
     const body = {
       ...this.body({ ...request, num_samples: 1 }),
       num_samples: 1 as const,
@@ -176,6 +180,27 @@ export class SamplingClient {
   async getTokenizer(): Promise<Tokenizer> {
     return loadTokenizer(resolveTokenizerId(await this.getBaseModel(), undefined));
   }
+}
+
+/** A NaN delay or timeout would spin or never end: every field is checked before the client exists. */
+function checkRetryConfig(config: Partial<SamplingRetryConfig> | undefined): Partial<SamplingRetryConfig> {
+  const checks = new OptionChecks('sampling retry_config', '/retry_config');
+  if (!checks.object('', config) || config === undefined) {
+    checks.throwIfAny();
+    return {};
+  }
+  checks
+    .duration('retry_delay_base_ms', config.retry_delay_base_ms, 0)
+    .duration('retry_delay_max_ms', config.retry_delay_max_ms, 0)
+    .number('jitter_factor', config.jitter_factor, { min: 0, max: 1 })
+    .duration('progress_timeout_ms', config.progress_timeout_ms)
+    .boolean('enable_retry_logic', config.enable_retry_logic);
+  for (const key of Object.keys(config)) {
+    if (!(key in DEFAULT_SAMPLING_RETRY))
+      checks.fail(key, 'additionalProperties', 'is not a retry_config option');
+  }
+  checks.throwIfAny();
+  return config;
 }
 
 /**

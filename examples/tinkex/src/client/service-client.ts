@@ -2,6 +2,7 @@ import { APIFuture, ValidationError, type SessionHandle } from 'pristine';
 import { resolveConfig, type ResolvedConfig, type ServiceClientOptions } from '../config.js';
 import type { LoraConfig } from '../types/schemas.js';
 import { parseTinkerPath } from '../types/tinker-path.js';
+import { optionsOf } from '../types/wire-check.js';
 import { RestClient } from './rest-client.js';
 import { SamplingClient, type SamplingRetryConfig } from './sampling-client.js';
 import { SessionContext } from './session-context.js';
@@ -53,6 +54,7 @@ export class ServiceClient {
 
   /** Create a LoRA model and its training client (waits until the model exists). */
   async createLoraTrainingClient(options: LoraTrainingOptions): Promise<TrainingClient> {
+    options = optionsOf(options as LoraTrainingOptions | undefined, 'createLoraTrainingClient options');
     const {
       base_model,
       rank = 32,
@@ -119,6 +121,7 @@ export class ServiceClient {
     optimizer: boolean,
     opts: { base_model?: string; user_metadata?: Record<string, string> },
   ) {
+    opts = optionsOf(opts, 'training client options');
     parseTinkerPath(path);
     const info = await this.kernel.call('weights_info', { tinker_path: path });
     const client = await this.createLoraTrainingClient({
@@ -139,6 +142,7 @@ export class ServiceClient {
     base_model?: string;
     retry_config?: Partial<SamplingRetryConfig>;
   }): Promise<SamplingClient> {
+    options = optionsOf(options, 'createSamplingClient options');
     if (!options.model_path === !options.base_model) {
       throw ValidationError.field(
         'createSamplingClient options',
