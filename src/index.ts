@@ -75,6 +75,14 @@ export {
   isSecretHeader,
 } from './kernel/redact.js';
 export { KernelEvents, type KernelEventMap, type KernelEventName } from './kernel/events.js';
+export {
+  KernelMetrics,
+  LatencyHistogram,
+  BUCKET_GROWTH,
+  type KernelMetricsOptions,
+  type MetricsSnapshot,
+  type HistogramSummary,
+} from './kernel/metrics/index.js';
 export { SystemClock } from './adapters/clock/system-clock.js';
 export { FakeClock } from './adapters/clock/fake-clock.js';
 export { GotTransport, type GotTransportOptions } from './adapters/transport/got-transport.js';

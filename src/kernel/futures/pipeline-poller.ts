@@ -8,14 +8,23 @@ import type {
 } from '../../ports/futures.js';
 import { APIConnectionError } from '../errors/api-errors.js';
 import { PristineError } from '../errors/pristine-error.js';
+import type { KernelEvents } from '../events.js';
 import type { CallOptions, CallResult } from '../pipeline/context.js';
 import { FutureExpiredError, FutureFailedError, ResultTooLargeError } from './future-errors.js';
 import { DEFAULT_POLL_FAILURE_BUDGET, RepollPacer } from './repoll-pacing.js';
+
+type PollerOptions = PollOptions & {
+  resubmit?: () => Promise<string>;
+  submitEndpoint?: string;
+  submitRoundtripMs?: number;
+};
 
 export interface PollerHost {
   execute(endpointId: string, input: unknown, options?: CallOptions): Promise<CallResult>;
   readonly clock: Clock;
   emitQueueState(event: { requestId: string; queueState: string; reason?: string }): void;
+  /** Told `future:settled` when someone observes it (metrics); absent in hosts without events. */
+  readonly events?: KernelEvents;
 }
 
 /**
@@ -42,14 +51,34 @@ type Step<T> =
 export class PipelinePoller implements FuturePoller {
   constructor(private readonly host: PollerHost) {}
 
-  async poll<T>(
+  async poll<T>(protocol: PollProtocol<T>, firstRequestId: string, options: PollerOptions): Promise<T> {
+    const events = this.host.events;
+    // Unobserved (the common case) the loop runs as before: no clock read, no counter.
+    if (!events?.observed('future:settled')) return this.loop(protocol, firstRequestId, options);
+    const started = this.host.clock.now();
+    const counter = { polls: 0 };
+    const settle = (outcome: 'ok' | 'error') =>
+      events.emit('future:settled', {
+        endpointId: options.submitEndpoint ?? protocol.pollEndpoint,
+        outcome,
+        durationMs: this.host.clock.now() - started,
+        polls: counter.polls,
+      });
+    try {
+      const value = await this.loop(protocol, firstRequestId, options, counter);
+      settle('ok');
+      return value;
+    } catch (error) {
+      settle('error');
+      throw error;
+    }
+  }
+
+  private async loop<T>(
     protocol: PollProtocol<T>,
     firstRequestId: string,
-    options: PollOptions & {
-      resubmit?: () => Promise<string>;
-      submitEndpoint?: string;
-      submitRoundtripMs?: number;
-    },
+    options: PollerOptions,
+    counter?: { polls: number },
   ): Promise<T> {
     const { clock } = this.host;
     let requestId = firstRequestId;
@@ -71,6 +100,7 @@ export class PipelinePoller implements FuturePoller {
       };
       const step = await this.pollOnce(protocol, context, options, allowances);
       iteration++;
+      if (counter) counter.polls++;
       if (step.next === 'done') return step.value;
       if (step.next === 'wait') {
         await clock.sleep(step.delayMs, options.signal);
