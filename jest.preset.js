@@ -17,6 +17,7 @@ export function project(dir, name) {
     moduleNameMapper: {
       '^pristine$': path.join(root, 'src/index.ts'),
       '^tinkex$': path.join(root, 'examples/tinkex/src/index.ts'),
+      '^tinker-emulator$': path.join(root, 'examples/tinker-emulator/src/index.ts'),
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },
     transform: {

@@ -1,6 +1,6 @@
 // Runs the emulator in its own process so the client under test does not share its event loop.
 // argv[2]: chaos spec (may be empty); argv[3]: optional JSON of further emulator options.
-import { startEmulator } from '../examples/tinkex/dist/emulator/index.js';
+import { startEmulator } from 'tinker-emulator';
 
 const extra = process.argv[3] ? JSON.parse(process.argv[3]) : {};
 const emulator = await startEmulator({ seed: 1, chaos: process.argv[2] || undefined, ...extra });

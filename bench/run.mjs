@@ -5,7 +5,11 @@ import { writeFileSync, readFileSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
 if (!process.argv.includes('--no-build')) {
-  for (const project of ['tsconfig.build.json', 'examples/tinkex/tsconfig.build.json']) {
+  for (const project of [
+    'tsconfig.build.json',
+    'examples/tinker-emulator/tsconfig.build.json',
+    'examples/tinkex/tsconfig.build.json',
+  ]) {
     const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', project], {
       cwd: root,
       stdio: 'inherit',

@@ -1,12 +1,12 @@
-import { runEmulatorCli } from '../emulator/cli.js';
 import { main as quickstart } from '../demo/main.js';
 import { ServiceClient, VERSION } from '../index.js';
 import { downloadCommand } from './download-command.js';
+import { loadEmulator } from './load-emulator.js';
 
 const HELP = `tinkex ${VERSION}
 
 Usage:
-  tinkex emulator [--port 0] [--host 127.0.0.1] [--seed N] [--chaos SPEC]
+  tinkex emulator [--port 0] [--seed N] [--chaos SPEC] [--flag NAME=VALUE] [--legacy-json] … (--help)
   tinkex quickstart [--steps N] [--json]
   tinkex run list [--limit N] [--offset N]
   tinkex run info <training_run_id>
@@ -33,8 +33,8 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
     out.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
   switch (command) {
     case 'emulator':
-      await runEmulatorCli(argv.slice(1));
-      return 0;
+      // Delegates to the tinker-emulator package (same flags as its own `tinker-emulator` bin).
+      return (await loadEmulator()).runEmulatorCli(argv.slice(1), out);
     case 'quickstart':
       return quickstart(argv.slice(1));
     case 'version':

@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type RunningEmulator } from '../emulator/index.js';
+import type { RunningEmulator } from 'tinker-emulator';
+import { loadEmulator } from '../cli/load-emulator.js';
 import { downloadCheckpoint, ServiceClient } from '../index.js';
 import { lineChart, terminal } from '../cli/terminal.js';
 
@@ -50,7 +51,7 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     }
   };
   let emulator: RunningEmulator | undefined;
-  if (!remote) emulator = await startEmulator({ seed: 7 });
+  if (!remote) emulator = await (await loadEmulator()).startEmulator({ seed: 7 });
   const service = new ServiceClient(
     remote ? { env } : { api_key: 'tml-local-emulator', base_url: emulator!.url, env: {}, log_level: 'off' },
   );

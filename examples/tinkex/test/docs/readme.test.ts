@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type RunningEmulator } from 'tinker-emulator';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const example = fileURLToPath(new URL('../../examples/readme-quickstart.ts', import.meta.url));

@@ -1,4 +1,4 @@
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from 'tinker-emulator';
 import { ServiceClient, type ServiceClientInit } from '../../src/index.js';
 
 export const API_KEY = 'tml-e2e-test-key-0123456789';

@@ -1,14 +1,24 @@
 import type { EndpointClass } from './chaos.js';
 import type { EmulatorContext } from './context.js';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Answer } from './http-util.js';
+import type { ProtobufDecoder } from './request-body.js';
+import * as config from './routes/config.js';
 import * as futures from './routes/futures.js';
 import * as rest from './routes/rest.js';
 import * as sampling from './routes/sampling.js';
 import * as sessions from './routes/sessions.js';
 import * as training from './routes/training.js';
+import { decodeForwardBackwardRequest } from './protocol/fwdbwd-request.js';
 
 type Params = string[];
-type Handler = (ctx: EmulatorContext, body: any, params: Params, query: URLSearchParams) => Answer;
+type Handler = (
+  ctx: EmulatorContext,
+  body: any,
+  params: Params,
+  query: URLSearchParams,
+  headers: IncomingHttpHeaders,
+) => Answer | Promise<Answer>;
 
 export interface Route {
   method: string;
@@ -19,6 +29,10 @@ export interface Route {
   /** Accepts work that a retry must not apply twice (chaos `lost` applies). */
   submits?: boolean;
   auth?: false;
+  /** Decodes `application/x-protobuf` bodies into the handler's JSON shape; JSON only without it. */
+  protobuf?: ProtobufDecoder;
+  /** Introduced with the 0.18–0.25 clients: absent (404) in `legacyJson` mode. */
+  modern?: true;
   handle: Handler;
 }
 
@@ -41,6 +55,9 @@ const RUN = '([^/]+)';
 const CKPT = '((?:weights|sampler_weights)/[^/]+)';
 
 export const ROUTES: Route[] = [
+  post('client/config', 'sessions', (c) => config.clientConfig(c), { modern: true }),
+  post('client/dynamic_config', 'sessions', (c) => config.dynamicConfig(c), { modern: true }),
+  post('auth/token', 'sessions', (c) => config.authToken(c), { modern: true }),
   post('create_session', 'sessions', (c, b) => sessions.createSession(c, b)),
   post('session_heartbeat', 'sessions', (c, b) => sessions.heartbeat(c, b)),
   post('create_sampling_session', 'sessions', (c, b) => sampling.createSamplingSession(c, b)),
@@ -62,7 +79,11 @@ export const ROUTES: Route[] = [
   post('get_info', 'training', (c, b) => training.getInfo(c, b)),
   post('unload_model', 'training', (c, b) => training.unloadModel(c, b), { submits: true }),
   post('forward', 'training', (c, b) => training.forward(c, b), { submits: true }),
-  post('forward_backward', 'training', (c, b) => training.forwardBackward(c, b), { submits: true }),
+  // JSON (0.7.0–0.24.1) or protobuf (0.25.0; `forward_only` makes it a forward pass).
+  post('forward_backward', 'training', (c, b) => training.forwardBackward(c, b), {
+    submits: true,
+    protobuf: decodeForwardBackwardRequest,
+  }),
   post('optim_step', 'training', (c, b) => training.optimStep(c, b), { submits: true }),
   post('save_weights', 'training', (c, b) => training.saveWeights(c, b), { submits: true }),
   post('load_weights', 'training', (c, b) => training.loadWeights(c, b), { submits: true }),
@@ -72,7 +93,7 @@ export const ROUTES: Route[] = [
   post('weights_info', 'rest', (c, b) => training.weightsInfo(c, b)),
   post('asample', 'sampling', (c, b) => sampling.asample(c, b), { submits: true }),
   post('stream_sample', 'sampling', (c, b) => sampling.streamSample(c, b), { schema: 'asample' }),
-  post('retrieve_future', 'futures', (c, b) => futures.retrieveFuture(c, b)),
+  post('retrieve_future', 'futures', (c, b, _p, _q, h) => futures.retrieveFuture(c, b, h)),
   {
     method: 'GET',
     pattern: /^\/api\/v1\/training_runs$/,

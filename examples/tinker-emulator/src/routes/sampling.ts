@@ -131,7 +131,7 @@ function sampleResult(ctx: EmulatorContext, body: Body, onToken?: (token: number
 }
 
 export function asample(ctx: EmulatorContext, body: Body): Answer {
-  const requestId = ctx.futures.create();
+  const requestId = ctx.futures.create('sample');
   try {
     ctx.futures.complete(requestId, sampleResult(ctx, body));
   } catch (error) {

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** A handler's answer: JSON with a status, or a function that writes the response itself. */
+/** A handler's answer: JSON with a status, bytes of a content type, or a function that writes it itself. */
 export type Answer =
   | { status: number; body?: unknown; headers?: Record<string, string> }
+  | { status: number; bytes: Buffer; contentType: string }
   | { raw: (res: ServerResponse) => void };
 
 export class HttpError extends Error {

@@ -5,6 +5,7 @@ import { Sequencer } from '../sequencer.js';
 import { parseTinkerPath, TOKENIZER_ID, type EmulatorContext } from '../context.js';
 import { HttpError, ok, type Answer } from '../http-util.js';
 import type { ModelRecord } from '../state.js';
+import type { ResultKind } from '../futures.js';
 
 type Body = Record<string, any>;
 
@@ -14,12 +15,13 @@ function sequenced(
   model: ModelRecord,
   seqId: number | null | undefined,
   work: () => unknown,
+  kind?: ResultKind,
 ): Answer {
   if (seqId !== undefined && seqId !== null) {
     const existing = model.sequencer.duplicate(seqId);
     if (existing) return ok({ request_id: existing, model_id: model.model_id });
   }
-  const requestId = ctx.futures.create();
+  const requestId = ctx.futures.create(kind);
   const run = () => {
     try {
       ctx.futures.complete(requestId, work());
@@ -143,35 +145,42 @@ function lossPass(
     );
   }
   const seqs = sequences(input, model.model.vocabSize);
-  return sequenced(ctx, model, body.seq_id, () => {
-    let total = 0;
-    let weightSum = 0;
-    const outputs = seqs.map((seq) => {
-      const pass = runSequence(
-        model.model,
-        model.adapter,
-        seq,
-        input.loss_fn,
-        backward ? model.grads : undefined,
-      );
-      total += pass.loss;
-      weightSum += seq.weights.reduce((a, b) => a + b, 0);
+  return sequenced(
+    ctx,
+    model,
+    body.seq_id,
+    () => {
+      let total = 0;
+      let weightSum = 0;
+      const outputs = seqs.map((seq) => {
+        const pass = runSequence(
+          model.model,
+          model.adapter,
+          seq,
+          input.loss_fn,
+          backward ? model.grads : undefined,
+        );
+        total += pass.loss;
+        weightSum += seq.weights.reduce((a, b) => a + b, 0);
+        return {
+          logprobs: { data: pass.logprobs, dtype: 'float32', shape: [pass.logprobs.length] },
+          elementwise_loss: { data: pass.elementwise, dtype: 'float32', shape: [pass.elementwise.length] },
+        };
+      });
       return {
-        logprobs: { data: pass.logprobs, dtype: 'float32', shape: [pass.logprobs.length] },
-        elementwise_loss: { data: pass.elementwise, dtype: 'float32', shape: [pass.elementwise.length] },
+        loss_fn_output_type: 'TensorData',
+        loss_fn_outputs: outputs,
+        metrics: { 'loss:sum': total, 'loss:mean': weightSum > 0 ? total / weightSum : 0 },
       };
-    });
-    return {
-      loss_fn_output_type: 'TensorData',
-      loss_fn_outputs: outputs,
-      metrics: { 'loss:sum': total, 'loss:mean': weightSum > 0 ? total / weightSum : 0 },
-    };
-  });
+    },
+    'forward_backward',
+  );
 }
 
 export const forward = (ctx: EmulatorContext, body: Body) => lossPass(ctx, body, 'forward_input', false);
+/** JSON bodies are always forward+backward; protobuf ones are a forward pass with `forward_only`. */
 export const forwardBackward = (ctx: EmulatorContext, body: Body) =>
-  lossPass(ctx, body, 'forward_backward_input', true);
+  lossPass(ctx, body, 'forward_backward_input', body.forward_only !== true);
 
 export function optimStep(ctx: EmulatorContext, body: Body): Answer {
   const model = ctx.model(body.model_id);

@@ -57,12 +57,27 @@ export interface SamplerRecord {
   adapter: AdapterWeights;
 }
 
+/** One entry of the request log (`emulator.requestLog()`, `state.requests`). */
 export interface LoggedRequest {
   method: string;
+  /** Path and query string, as sent (percent-encoding kept). */
   path: string;
+  /** The answer's status; 0 when the connection was reset (chaos). */
   status: number;
+  /** Request headers, lower-case names (Node's parsing). */
   headers: Record<string, string | string[] | undefined>;
+  /**
+   * The body as the emulator decoded it: parsed JSON, or a protobuf message as a plain object (byte
+   * fields expanded, see docs/emulator.md); undefined without a body or when it could not be decoded.
+   */
   body: unknown;
+  content_type: string | undefined;
+  content_encoding: string | undefined;
+  /** Body size on the wire (before decompression). */
+  body_bytes: number;
+  /** The answer's Content-Type (undefined for empty answers and resets). */
+  response_content_type: string | undefined;
+  /** The emulator clock's time of the answer. */
   at: number;
 }
 

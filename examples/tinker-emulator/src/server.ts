@@ -1,12 +1,14 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { credentialProblem } from './auth.js';
 import type { EmulatorContext } from './context.js';
 import { HttpError, readBody, sendJson, type Answer } from './http-util.js';
+import { decodeBody } from './request-body.js';
 import { match } from './router.js';
 import { REQUEST_SCHEMAS } from './schemas.js';
 import { validate } from './validation.js';
 
-/** The HTTP face of the emulator: auth, strict validation, chaos, routing and the request log. */
+/** The HTTP face of the emulator: body decoding, auth, strict validation, chaos, routing and the request log. */
 export function createServer(ctx: EmulatorContext): http.Server {
   const server = http.createServer((req, res) => {
     handle(ctx, req, res).catch((error) => {
@@ -22,40 +24,51 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
   const url = new URL(req.url ?? '/', 'http://emulator');
   const path = decodeURIComponent(url.pathname);
   const raw = await readBody(req);
-  let body: unknown;
-  const log = (status: number) =>
+  let logged: unknown;
+  const log = (status: number, responseType?: string) =>
     ctx.state.log({
       method: req.method!,
       path: url.pathname + url.search,
       status,
       headers: req.headers,
-      body,
+      body: logged,
+      content_type: req.headers['content-type'],
+      content_encoding: req.headers['content-encoding'],
+      body_bytes: raw.length,
+      response_content_type: responseType,
       at: ctx.now(),
     });
   const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
-    log(status);
+    log(status, 'application/json');
     sendJson(res, status, payload, headers);
   };
 
   const found = match(req.method ?? 'GET', path);
-  if ('status' in found)
-    return reply(found.status, { detail: found.status === 404 ? 'not found' : 'method not allowed' });
+  // Routes of the 0.18–0.25 clients do not exist on a legacy server.
+  if ('status' in found || (found.route.modern && ctx.protocol.legacyJson)) {
+    const status = 'status' in found ? found.status : 404;
+    return reply(status, { detail: status === 404 ? 'not found' : 'method not allowed' });
+  }
   const { route, params } = found;
 
   if (route.auth !== false) {
-    const key = req.headers['x-api-key'];
-    if (typeof key !== 'string' || !key.startsWith('tml-'))
-      return reply(401, { detail: 'missing or invalid X-API-Key' });
+    const problem = await credentialProblem(req.headers['x-api-key'], ctx.protocol.jwt);
+    if (problem) return reply(401, { detail: problem });
   }
 
-  if (raw.length > 0) {
-    try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      return reply(400, { detail: 'body is not valid JSON' });
-    }
+  let body: unknown;
+  let protobuf = false;
+  try {
+    const decoded = decodeBody(raw, req.headers, route.protobuf, ctx.protocol.legacyJson);
+    body = decoded.body;
+    logged = decoded.logged;
+    protobuf = decoded.protobuf;
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    return reply(error.status, { detail: error.detail, ...(error.field ? { field: error.field } : {}) });
   }
-  if (route.schema) {
+  // Protobuf bodies were checked by their decoder (the schema is the JSON form).
+  if (route.schema && !protobuf) {
     const problem = validate(body ?? {}, REQUEST_SCHEMAS[route.schema]);
     if (problem) return reply(400, { detail: `${problem.field} ${problem.problem}`, field: problem.field });
   }
@@ -78,7 +91,7 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
 
   let answer: Answer;
   try {
-    answer = route.handle(ctx, body ?? {}, params, url.searchParams);
+    answer = await route.handle(ctx, body ?? {}, params, url.searchParams, req.headers);
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
     return reply(error.status, { detail: error.detail, ...(error.field ? { field: error.field } : {}) });
@@ -92,15 +105,10 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
   // Faults after acceptance: the work was applied; the client's retry must be deduplicated.
   if (route.submits && chaos.roll(route.endpointClass, 'lost'))
     return reply(502, { detail: 'response lost (chaos)' });
+  if ('bytes' in answer) return sendBytes(ctx, res, answer, route.endpointClass, log);
   if (chaos.roll(route.endpointClass, 'truncate') && answer.body !== undefined) {
-    log(answer.status);
-    const text = JSON.stringify(answer.body);
-    res.writeHead(answer.status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(text) + 16,
-    });
-    res.end(text.slice(0, Math.floor(text.length / 2)));
-    res.socket?.destroy();
+    log(answer.status, 'application/json');
+    truncated(res, answer.status, 'application/json', Buffer.from(JSON.stringify(answer.body)));
     return;
   }
   if (answer.status === 204 || answer.body === undefined) {
@@ -110,4 +118,25 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
     return;
   }
   reply(answer.status, answer.body, answer.headers);
+}
+
+function sendBytes(
+  ctx: EmulatorContext,
+  res: ServerResponse,
+  answer: { status: number; bytes: Buffer; contentType: string },
+  endpointClass: Parameters<EmulatorContext['chaos']['roll']>[0],
+  log: (status: number, responseType?: string) => void,
+): void {
+  log(answer.status, answer.contentType);
+  if (ctx.chaos.roll(endpointClass, 'truncate'))
+    return truncated(res, answer.status, answer.contentType, answer.bytes);
+  res.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': answer.bytes.length });
+  res.end(answer.bytes);
+}
+
+/** Headers promise more bytes than are sent, then the connection closes (chaos `truncate`). */
+function truncated(res: ServerResponse, status: number, contentType: string, bytes: Buffer): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': bytes.length + 16 });
+  res.end(bytes.subarray(0, Math.floor(bytes.length / 2)));
+  res.socket?.destroy();
 }

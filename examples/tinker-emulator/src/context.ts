@@ -3,6 +3,9 @@ import type { Chaos } from './chaos.js';
 import type { FutureStore } from './futures.js';
 import type { EmulatorState } from './state.js';
 import { HttpError } from './http-util.js';
+import type { JwtIssuer } from './auth.js';
+import type { ClientConfig, DynamicConfig } from './protocol/client-config.js';
+import type { ProtobufResultLayout } from './protocol/results.js';
 
 export interface ModelSpec {
   model_name: string;
@@ -19,6 +22,23 @@ export const SUPPORTED_MODELS: ModelSpec[] = [
 ];
 
 export const TOKENIZER_ID = 'tinkex/byte-level';
+
+/** The 0.25-era protocol settings (flags, JWTs, long polls) and the clock's one-shot timer. */
+export interface ProtocolSettings {
+  /** Answered by `client/config`; mutable at run time (`emulator.setClientConfig`). */
+  clientConfig: ClientConfig;
+  /** Answered by `client/dynamic_config`; mutable at run time. */
+  dynamicConfig: DynamicConfig;
+  /** Behave like a server that predates `client/config`: 404 there and JSON only. */
+  legacyJson: boolean;
+  /** How long `retrieve_future` holds a poll open while the result is not ready. */
+  longPollMs: number;
+  jwt: JwtIssuer;
+  /** How protobuf forward/backward results are laid out. */
+  resultLayout: ProtobufResultLayout;
+  /** A one-shot timer on the emulator's clock; returns its cancel function. */
+  after: (ms: number, fn: () => void) => () => void;
+}
 
 /** What every route handler works with. */
 export class EmulatorContext {
@@ -39,7 +59,8 @@ export class EmulatorContext {
     /** Multiplies every learning_rate (see docs/emulator.md). */
     readonly learningRateScale: number,
     /** Zero bytes added to every checkpoint archive as `padding.bin` (download benchmarks). */
-    readonly archivePaddingBytes = 0,
+    readonly archivePaddingBytes: number,
+    readonly protocol: ProtocolSettings,
   ) {}
 
   /** The frozen base of one advertised model, built once. */

@@ -48,6 +48,9 @@ const samplingParams = S.obj({
 });
 
 export const REQUEST_SCHEMAS: Record<string, Rule> = {
+  'client/config': S.obj({ sdk_version: S.str }),
+  'client/dynamic_config': S.obj({ sdk_version: S.str }),
+  'auth/token': S.obj({}),
   create_session: typed('create_session', {
     tags: S.arr(S.str),
     user_metadata: S.maybe(S.rec(S.any)),

@@ -1,0 +1,73 @@
+import { parseArgs } from 'node:util';
+import { startEmulator } from './emulator.js';
+import { CLIENT_CONFIG_DEFAULTS, DYNAMIC_CONFIG_DEFAULTS, parseFlags } from './protocol/client-config.js';
+
+export const USAGE = `Usage: tinker-emulator [options]   (also: tinkex emulator [options])
+
+  --port N               port to listen on (0 picks a free one; default 0)
+  --host HOST            interface (default 127.0.0.1)
+  --seed N               seed of the model, sampling and chaos (default 0)
+  --chaos SPEC           fault injection, e.g. '5xx=0.1;scope=training' (docs/emulator.md)
+  --flag NAME=VALUE      a client/config flag, repeatable (e.g. --flag pjwt_auth_enabled=true)
+  --dynamic-flag NAME=VALUE  a client/dynamic_config value (e.g. --dynamic-flag refresh_interval_sec=10)
+  --legacy-json          act as a server that predates client/config (404 there, JSON bodies only)
+  --long-poll-ms N       how long retrieve_future holds a poll open (default 1000; 0 answers at once)
+  --jwt-ttl SECONDS      lifetime of the JWTs auth/token issues (default 3600)
+
+Prints "listening on http://HOST:PORT" first and runs until SIGINT or SIGTERM.
+`;
+
+function integer(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text)) throw new Error(`--${name} must be a non-negative integer, got "${text}"`);
+  return Number(text);
+}
+
+/**
+ * Run the emulator from command-line arguments until SIGINT or SIGTERM; resolves to the exit code. Bad
+ * arguments throw an Error naming the option, before anything listens.
+ */
+export async function runEmulatorCli(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      seed: { type: 'string' },
+      chaos: { type: 'string' },
+      flag: { type: 'string', multiple: true },
+      'dynamic-flag': { type: 'string', multiple: true },
+      'legacy-json': { type: 'boolean' },
+      'long-poll-ms': { type: 'string' },
+      'jwt-ttl': { type: 'string' },
+    },
+  });
+  if (values.help) {
+    out.write(USAGE);
+    return 0;
+  }
+  const emulator = await startEmulator({
+    port: integer('port', values.port, 0),
+    host: values.host ?? '127.0.0.1',
+    seed: integer('seed', values.seed, 0),
+    chaos: values.chaos,
+    clientConfig: parseFlags(values.flag ?? [], CLIENT_CONFIG_DEFAULTS),
+    dynamicConfig: parseFlags(values['dynamic-flag'] ?? [], DYNAMIC_CONFIG_DEFAULTS),
+    legacyJson: values['legacy-json'] ?? false,
+    longPollMs: integer('long-poll-ms', values['long-poll-ms'], 1000),
+    jwtTtlSeconds: integer('jwt-ttl', values['jwt-ttl'], 3600),
+  });
+  out.write(`listening on ${emulator.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await emulator.close();
+  return 0;
+}

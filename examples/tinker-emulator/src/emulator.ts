@@ -1,0 +1,149 @@
+import type { AddressInfo, Socket } from 'node:net';
+import { JwtIssuer } from './auth.js';
+import { Chaos, parseChaos } from './chaos.js';
+import { EmulatorContext } from './context.js';
+import { FutureStore } from './futures.js';
+import {
+  checkFlags,
+  CLIENT_CONFIG_DEFAULTS,
+  DYNAMIC_CONFIG_DEFAULTS,
+  type ClientConfig,
+  type DynamicConfig,
+} from './protocol/client-config.js';
+import { DEFAULT_LAYOUT, type ProtobufResultLayout } from './protocol/results.js';
+import { reseedSampling } from './routes/sampling.js';
+import { createServer } from './server.js';
+import { EmulatorState, type LoggedRequest } from './state.js';
+
+/** The clock the emulator reads and sets its timers on (a Pristine `Clock` or `FakeClock` fits). */
+export interface EmulatorClock {
+  now(): number;
+  /** Run `fn` once after `ms`; returns a cancel function. */
+  after(ms: number, fn: () => void): () => void;
+}
+
+export interface EmulatorOptions {
+  port?: number;
+  /** Loopback by default. */
+  host?: string;
+  seed?: number;
+  /** Chaos spec (see docs/emulator.md); defaults to env TINKEX_EMULATOR_CHAOS, else none. */
+  chaos?: string;
+  /** How long a delivered result stays retrievable. */
+  futureTtlMs?: number;
+  /** Results above this size answer `complete_metadata` to clients that allow it. */
+  metadataThresholdBytes?: number;
+  /** Multiplies every learning_rate so the tiny model trains at real-world rates. Default 1000. */
+  learningRateScale?: number;
+  /**
+   * Adds a zero-filled `padding.bin` of this many bytes to every checkpoint archive (streamed, never
+   * held in memory), to measure large downloads. Default 0.
+   */
+  archivePaddingBytes?: number;
+  /** Flags answered by `client/config` (defaults: `CLIENT_CONFIG_DEFAULTS`). */
+  clientConfig?: Partial<ClientConfig>;
+  /** Answered by `client/dynamic_config` (default `{refresh_interval_sec: 300}`). */
+  dynamicConfig?: Partial<DynamicConfig>;
+  /** Act as a server that predates `client/config` (404 there, JSON bodies only). Default false. */
+  legacyJson?: boolean;
+  /** How long `retrieve_future` holds a poll open while the result is not ready. Default 1,000 ms. */
+  longPollMs?: number;
+  /** Lifetime of the JWTs `auth/token` issues. Default 3,600 s. */
+  jwtTtlSeconds?: number;
+  /**
+   * Layout of protobuf forward/backward results: one ArrayRecord (default) or one per datum, float32
+   * (default) or bfloat16 floats; to exercise clients' decoders.
+   */
+  protobufResults?: Partial<ProtobufResultLayout>;
+  /** Injected time source, for tests (`clock` wins when both are given). */
+  now?: () => number;
+  /** Injected clock with timers, for tests (long polls wait on it). */
+  clock?: EmulatorClock;
+}
+
+export interface RunningEmulator {
+  url: string;
+  state: EmulatorState;
+  /** Every request so far, oldest first (copies; see `LoggedRequest` and docs/emulator.md). */
+  requestLog(): LoggedRequest[];
+  /** Change `client/config` flags for later requests. */
+  setClientConfig(flags: Partial<ClientConfig>): void;
+  /** Change `client/dynamic_config` for later requests. */
+  setDynamicConfig(config: Partial<DynamicConfig>): void;
+  /** A JWT as `auth/token` would issue it; `ttlSeconds` may be negative (expired) or null (no `exp`). */
+  issueJwt(ttlSeconds?: number | null): Promise<string>;
+  /** Stops listening, releases held polls and drops every connection. */
+  close(): Promise<void>;
+}
+
+const realTimer = (ms: number, fn: () => void) => {
+  const timer = setTimeout(fn, ms);
+  return () => clearTimeout(timer);
+};
+
+/** Start a Tinker-compatible server with a tiny real model. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const seed = options.seed ?? 0;
+  const clock = options.clock;
+  const now = clock ? () => clock.now() : (options.now ?? Date.now);
+  const state = new EmulatorState();
+  let url = '';
+  reseedSampling(seed);
+  const clientConfig = {
+    ...CLIENT_CONFIG_DEFAULTS,
+    ...checkFlags(options.clientConfig ?? {}, CLIENT_CONFIG_DEFAULTS),
+  };
+  const dynamicConfig = {
+    ...DYNAMIC_CONFIG_DEFAULTS,
+    ...checkFlags(options.dynamicConfig ?? {}, DYNAMIC_CONFIG_DEFAULTS),
+  };
+  const jwt = new JwtIssuer(now, options.jwtTtlSeconds ?? 3600);
+  const ctx = new EmulatorContext(
+    state,
+    new FutureStore(now, options.futureTtlMs ?? 5 * 60_000),
+    new Chaos(parseChaos(options.chaos ?? process.env.TINKEX_EMULATOR_CHAOS), seed),
+    seed,
+    now,
+    () => url,
+    options.metadataThresholdBytes ?? 4 * 1024 * 1024,
+    options.learningRateScale ?? 1000,
+    options.archivePaddingBytes ?? 0,
+    {
+      clientConfig,
+      dynamicConfig,
+      legacyJson: options.legacyJson ?? false,
+      longPollMs: options.longPollMs ?? 1000,
+      jwt,
+      resultLayout: { ...DEFAULT_LAYOUT, ...options.protobufResults },
+      after: clock ? (ms, fn) => clock.after(ms, fn) : realTimer,
+    },
+  );
+  const server = createServer(ctx);
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1', backlog: 4096 }, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  url = `http://${host}:${address.port}`;
+  return {
+    url,
+    state,
+    requestLog: () => state.requests.map((entry) => ({ ...entry, headers: { ...entry.headers } })),
+    setClientConfig: (flags) => Object.assign(clientConfig, checkFlags(flags, CLIENT_CONFIG_DEFAULTS)),
+    setDynamicConfig: (config) => Object.assign(dynamicConfig, checkFlags(config, DYNAMIC_CONFIG_DEFAULTS)),
+    issueJwt: (ttlSeconds) => jwt.issue(ttlSeconds),
+    close: () =>
+      new Promise<void>((resolve) => {
+        ctx.futures.releaseAll();
+        server.close(() => resolve());
+        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
+}

@@ -1,0 +1,105 @@
+/** Results the 0.25 protocol can deliver as protobuf (`Accept: application/x-protobuf`). */
+export type ResultKind = 'sample' | 'forward_backward';
+
+/** One future the server holds. */
+interface StoredFuture {
+  state: 'pending' | 'done' | 'failed';
+  kind?: ResultKind;
+  result?: unknown;
+  error?: { error: string; category: 'user' | 'server' | 'unknown' };
+  /** Results are kept until delivered, then for `ttlMs` (a poll that timed out client-side can re-poll). */
+  deliveredAt?: number;
+}
+
+/**
+ * The future store. A result's expiry clock starts only once it was delivered, so a client whose poll
+ * was abandoned can poll again (the SkyRL lesson). Long polls wait here for a future to settle.
+ */
+export class FutureStore {
+  private readonly futures = new Map<string, StoredFuture>();
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private counter = 0;
+  private released = false;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly ttlMs: number,
+  ) {}
+
+  create(kind?: ResultKind): string {
+    const id = `req-${++this.counter}`;
+    this.futures.set(id, { state: 'pending', kind });
+    return id;
+  }
+
+  complete(id: string, result: unknown): void {
+    const f = this.futures.get(id);
+    if (f) Object.assign(f, { state: 'done', result });
+    this.wake(id);
+  }
+
+  fail(id: string, message: string, category: 'user' | 'server' | 'unknown'): void {
+    const f = this.futures.get(id);
+    if (f) Object.assign(f, { state: 'failed', error: { error: message, category } });
+    this.wake(id);
+  }
+
+  /** What a poll sees: the future, `expired` once its TTL after delivery passed, or `missing`. */
+  lookup(id: string): StoredFuture | 'expired' | 'missing' {
+    const f = this.futures.get(id);
+    if (!f) return 'missing';
+    if (f.deliveredAt !== undefined && this.now() - f.deliveredAt > this.ttlMs) {
+      this.futures.delete(id);
+      return 'expired';
+    }
+    return f;
+  }
+
+  markDelivered(id: string): void {
+    const f = this.futures.get(id);
+    if (f && f.deliveredAt === undefined) f.deliveredAt = this.now();
+  }
+
+  /**
+   * Resolves once the future settles, after `ms` on the given timer, or when the store is released
+   * (server close), whichever comes first. Never rejects; the timer is cancelled on every path.
+   */
+  settled(id: string, ms: number, after: (ms: number, fn: () => void) => () => void): Promise<void> {
+    if (this.released) return Promise.resolve();
+    return new Promise((resolve) => {
+      const set = this.waiters.get(id) ?? new Set<() => void>();
+      this.waiters.set(id, set);
+      // An object, so `wake` can cancel a timer that is set after it is defined.
+      const timer = { cancel: () => {} };
+      const wake = () => {
+        timer.cancel();
+        set.delete(wake);
+        if (set.size === 0) this.waiters.delete(id);
+        resolve();
+      };
+      set.add(wake);
+      timer.cancel = after(ms, wake);
+    });
+  }
+
+  /** Answer every held poll now and hold no more (server close: no timers or polls outlive it). */
+  releaseAll(): void {
+    this.released = true;
+    for (const id of [...this.waiters.keys()]) this.wake(id);
+  }
+
+  /** Polls currently held open. */
+  get heldPolls(): number {
+    let n = 0;
+    for (const set of this.waiters.values()) n += set.size;
+    return n;
+  }
+
+  private wake(id: string): void {
+    for (const wake of [...(this.waiters.get(id) ?? [])]) wake();
+  }
+
+  get size(): number {
+    return this.futures.size;
+  }
+}

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import protobuf from 'protobufjs';
+
+/** The schema ships with the package (`proto/`), next to both `src/` and `dist/`. */
+const SCHEMA = new URL('../../proto/tinker_public.proto', import.meta.url);
+
+// keepCase: field names stay snake_case, as on the wire and in the JSON protocol.
+const root = protobuf.parse(readFileSync(SCHEMA, 'utf8'), { keepCase: true }).root;
+
+export const ForwardBackwardRequest = root.lookupType('tinker_public.ForwardBackwardRequest');
+export const ForwardBackwardOutput = root.lookupType('tinker_public.ForwardBackwardOutput');
+export const SampleResponse = root.lookupType('tinker_public.SampleResponse');
+
+/** `DType` values by name and back. */
+export const DType = root.lookupEnum('tinker_public.DType');
+export const DTYPE = {
+  UNSPECIFIED: 0,
+  FLOAT32: 1,
+  INT64: 2,
+  INT32: 3,
+  BFLOAT16: 4,
+} as const;
+
+export const StopReason = { stop: 0, length: 1 } as const;
+
+/** An int64 as protobufjs decodes it (a Long, or a number when Long is absent). */
+export const toNumber = (value: unknown): number => Number(value);
+
+/** Read little-endian packed values of a dtype; bf16 widens to float32, int32 to int64 (numbers). */
+export function readPacked(bytes: Uint8Array, dtype: number): number[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: number[] = [];
+  switch (dtype) {
+    case DTYPE.FLOAT32:
+      for (let i = 0; i < bytes.byteLength; i += 4) out.push(view.getFloat32(i, true));
+      return out;
+    case DTYPE.INT64:
+      for (let i = 0; i < bytes.byteLength; i += 8) out.push(Number(view.getBigInt64(i, true)));
+      return out;
+    case DTYPE.INT32:
+      for (let i = 0; i < bytes.byteLength; i += 4) out.push(view.getInt32(i, true));
+      return out;
+    case DTYPE.BFLOAT16: {
+      const widened = new DataView(new ArrayBuffer(4));
+      for (let i = 0; i < bytes.byteLength; i += 2) {
+        widened.setUint32(0, view.getUint16(i, true) << 16, false);
+        out.push(widened.getFloat32(0, false));
+      }
+      return out;
+    }
+    default:
+      throw new RangeError(`unsupported dtype ${dtype}`);
+  }
+}
+
+/** Bytes per value of a dtype. */
+export const WIDTH: Record<number, number> = {
+  [DTYPE.FLOAT32]: 4,
+  [DTYPE.INT64]: 8,
+  [DTYPE.INT32]: 4,
+  [DTYPE.BFLOAT16]: 2,
+};
+
+/** Pack numbers little-endian in a dtype (bf16 keeps the high 16 bits of the float32, round-to-nearest-even). */
+export function writePacked(values: ArrayLike<number>, dtype: number): Buffer {
+  const out = Buffer.alloc(values.length * WIDTH[dtype]);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (dtype === DTYPE.FLOAT32) out.writeFloatLE(v, i * 4);
+    else if (dtype === DTYPE.INT32) out.writeInt32LE(v, i * 4);
+    else if (dtype === DTYPE.INT64) out.writeBigInt64LE(BigInt(Math.trunc(v)), i * 8);
+    else out.writeUInt16LE(bfloat16Bits(v), i * 2);
+  }
+  return out;
+}
+
+function bfloat16Bits(value: number): number {
+  const f = new DataView(new ArrayBuffer(4));
+  f.setFloat32(0, value);
+  const bits = f.getUint32(0);
+  if (Number.isNaN(value)) return 0x7fc0;
+  return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
+}

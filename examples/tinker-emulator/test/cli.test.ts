@@ -1,0 +1,81 @@
+import { describe, expect, it } from '@jest/globals';
+import { fileURLToPath } from 'node:url';
+import { runCli, spawnServer } from '../../../test/support/spawn-cli.js';
+
+const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
+
+describe('the tinker-emulator bin', () => {
+  it('serves on the printed URL with the given seed, and exits 0 on SIGTERM', async () => {
+    const server = await spawnServer(BIN, ['--port', '0', '--seed', '7']);
+    try {
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const health = await fetch(`${server.url}/api/v1/healthz`);
+      expect(await health.json()).toEqual({ status: 'ok' });
+      const session = await fetch(`${server.url}/api/v1/create_session`, {
+        method: 'POST',
+        headers: { 'x-api-key': 'tml-cli-test', 'content-type': 'application/json' },
+        body: JSON.stringify({ tags: [], user_metadata: {}, sdk_version: '0.7.0' }),
+      });
+      // The session id carries the seed (7) in its first group.
+      expect((await session.json()).session_id).toMatch(/^00000007-/);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  }, 90_000);
+
+  it('--flag sets client/config flags and --dynamic-flag the dynamic config', async () => {
+    const server = await spawnServer(BIN, [
+      '--flag',
+      'pjwt_auth_enabled=true',
+      '--flag',
+      'fwdbwd_max_chunk_len=7',
+      '--dynamic-flag',
+      'refresh_interval_sec=10',
+    ]);
+    try {
+      const post = (path: string) =>
+        fetch(`${server.url}/api/v1/${path}`, {
+          method: 'POST',
+          headers: { 'x-api-key': 'tml-cli-test', 'content-type': 'application/json' },
+          body: JSON.stringify({ sdk_version: '0.25.0' }),
+        }).then((r) => r.json());
+      expect(await post('client/config')).toMatchObject({
+        pjwt_auth_enabled: true,
+        fwdbwd_max_chunk_len: 7,
+        use_pyqwest_transport: false,
+      });
+      expect(await post('client/dynamic_config')).toEqual({ refresh_interval_sec: 10 });
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  }, 90_000);
+
+  it('--legacy-json answers 404 on client/config', async () => {
+    const server = await spawnServer(BIN, ['--legacy-json']);
+    try {
+      const res = await fetch(`${server.url}/api/v1/client/config`, {
+        method: 'POST',
+        headers: { 'x-api-key': 'tml-cli-test', 'content-type': 'application/json' },
+        body: JSON.stringify({ sdk_version: '0.25.0' }),
+      });
+      expect(res.status).toBe(404);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  }, 90_000);
+
+  it('refuses an unknown flag or option with exit code 1 and a message naming it', async () => {
+    const flag = await runCli(BIN, ['--flag', 'no_such_flag=1']);
+    expect(flag.code).toBe(1);
+    expect(flag.stderr).toContain('unknown flag "no_such_flag"');
+    const option = await runCli(BIN, ['--colour', 'red']);
+    expect(option.code).toBe(1);
+    expect(option.stderr).toContain("'--colour'");
+  }, 90_000);
+
+  it('--help prints the usage and exits 0', async () => {
+    const { code, stdout } = await runCli(BIN, ['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: tinker-emulator');
+  }, 90_000);
+});

@@ -1,0 +1,38 @@
+import { describe, expect, it } from '@jest/globals';
+import { fileURLToPath } from 'node:url';
+import { spawnServer } from '../../../../test/support/spawn-cli.js';
+import { loadEmulator } from '../../src/cli/load-emulator.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+describe('tinkex emulator (delegating to the tinker-emulator package)', () => {
+  it('starts the emulator with the given flags and stops on SIGTERM', async () => {
+    const server = await spawnServer(MAIN, ['emulator', '--port', '0', '--seed', '3']);
+    try {
+      const caps = await fetch(`${server.url}/api/v1/get_server_capabilities`, {
+        headers: { 'x-api-key': 'tml-cli-test' },
+      });
+      expect((await caps.json()).supported_models.map((m: { model_name: string }) => m.model_name)).toContain(
+        'meta-llama/Llama-3.2-1B',
+      );
+      const session = await fetch(`${server.url}/api/v1/create_session`, {
+        method: 'POST',
+        headers: { 'x-api-key': 'tml-cli-test', 'content-type': 'application/json' },
+        body: JSON.stringify({ tags: [], user_metadata: {}, sdk_version: '0.7.0' }),
+      });
+      expect((await session.json()).session_id).toMatch(/^00000003-/);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  }, 90_000);
+
+  it('says how to install the emulator when the package is missing', async () => {
+    await expect(loadEmulator('tinker-emulator-not-installed')).rejects.toThrow(
+      /npm install tinker-emulator-not-installed.*TINKER_BASE_URL/,
+    );
+  });
+
+  it('loads the emulator package when it is installed', async () => {
+    expect(typeof (await loadEmulator()).startEmulator).toBe('function');
+  });
+});
