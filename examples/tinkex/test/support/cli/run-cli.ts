@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const register = fileURLToPath(new URL('./register.mjs', import.meta.url));
+// Runs the sources through the workspace's swc loader, so tests need no build (same code as dist).
+const loader = fileURLToPath(new URL('../../../../../test/support/ts-loader.mjs', import.meta.url));
 const main = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
 
 export interface CliResult {
@@ -30,7 +31,7 @@ export function startCli(
   args: string[],
   options: CliOptions,
 ): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, ['--import', register, main, ...args], {
+  const child = spawn(process.execPath, ['--import', loader, main, ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', TINKER_TELEMETRY: '0', TINKER_LOG: 'off', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

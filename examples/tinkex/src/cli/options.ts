@@ -1,0 +1,43 @@
+import { InvalidArgumentError } from 'commander';
+import { parseTinkerPath } from '../types/tinker-path.js';
+
+/** Argument parsers: a bad value is a usage error (exit 2) before anything is sent. */
+
+export function nonNegativeInt(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number ≥ 0.');
+  return Number(value);
+}
+
+export function positiveInt(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('expected a whole number ≥ 1.');
+  return Number(value);
+}
+
+export function finiteNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number.');
+  return n;
+}
+
+export function tinkerPath(value: string): string {
+  try {
+    parseTinkerPath(value);
+  } catch {
+    throw new InvalidArgumentError('expected a checkpoint path like tinker://<run-id>/weights/<name>.');
+  }
+  return value;
+}
+
+/** ISO 8601 date or date-time; a date alone is midnight UTC, a time without zone is UTC (as `tinker`). */
+export function isoDate(value: string): Date {
+  const text = value.trim();
+  const withZone = /^\d{4}-\d{2}-\d{2}$/.test(text)
+    ? `${text}T00:00:00Z`
+    : /[zZ]|[+-]\d{2}:?\d{2}$/.test(text)
+      ? text
+      : `${text}Z`;
+  const at = new Date(withZone);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(at.getTime()))
+    throw new InvalidArgumentError('expected an ISO 8601 date, e.g. 2024-01-01 or 2024-01-01T08:00:00Z.');
+  return at;
+}
