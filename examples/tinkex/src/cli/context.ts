@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { RestClient } from '../client/rest-client.js';
-import { ServiceClient } from '../client/service-client.js';
+import type { ServiceClient } from '../client/service-client.js';
 import { CliError } from './errors.js';
 import { render, type Output, type OutputFormat } from './output.js';
 import { terminal, type Terminal } from './terminal.js';
@@ -41,7 +41,9 @@ export class CliContext {
   }
 
   /** The ServiceClient of this invocation: --api-key/--base-url over TINKER_API_KEY/TINKER_BASE_URL. */
-  client(): ServiceClient {
+  async client(): Promise<ServiceClient> {
+    // Imported here, not at the top: --help and usage errors never load the SDK (a faster start).
+    const { ServiceClient } = await import('../client/service-client.js');
     this.service ??= new ServiceClient({
       env: this.io.env,
       ...(this.options.apiKey !== undefined ? { api_key: this.options.apiKey } : {}),
@@ -50,8 +52,8 @@ export class CliContext {
     return this.service;
   }
 
-  rest(): RestClient {
-    return this.client().createRestClient();
+  async rest(): Promise<RestClient> {
+    return (await this.client()).createRestClient();
   }
 
   print(output: Output): void {

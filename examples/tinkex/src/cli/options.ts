@@ -1,5 +1,4 @@
 import { InvalidArgumentError } from 'commander';
-import { parseTinkerPath } from '../types/tinker-path.js';
 
 /** Argument parsers: a bad value is a usage error (exit 2) before anything is sent. */
 
@@ -20,12 +19,15 @@ export function finiteNumber(value: string): number {
 }
 
 export function tinkerPath(value: string): string {
-  try {
-    parseTinkerPath(value);
-  } catch {
+  // The rule of parseTinkerPath (three non-empty parts, the middle one the kind), without loading the SDK.
+  if (!/^tinker:\/\/[^/]+\/(weights|sampler_weights)\/[^/]+$/.test(value))
     throw new InvalidArgumentError('expected a checkpoint path like tinker://<run-id>/weights/<name>.');
-  }
   return value;
+}
+
+/** The training run of a (validated) checkpoint path. */
+export function runIdOf(path: string): string {
+  return path.slice('tinker://'.length).split('/')[0];
 }
 
 /** ISO 8601 date or date-time; a date alone is midnight UTC, a time without zone is UTC (as `tinker`). */

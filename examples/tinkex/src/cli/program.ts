@@ -9,7 +9,7 @@ import { registerSample } from './commands/sample.js';
 import { registerSession } from './commands/session.js';
 import { registerVersion } from './commands/version.js';
 import { CliContext, type CliIo, type GlobalOptions } from './context.js';
-import { CliError, describeError, InterruptedError, UsageError } from './errors.js';
+import { CliError, InterruptedError, UsageError } from './errors.js';
 
 /** The body of a command: its context, its options, its positional arguments; may return an exit code. */
 export type CommandBody = (ctx: CliContext, opts: any, ...args: any[]) => Promise<number | void>;
@@ -92,6 +92,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       // Help and --version exit 0; anything commander rejects (unknown flag, bad value, missing
       // argument) is a usage error: it already printed the message and the usage.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    const { describeError } = await import('./describe-error.js');
     const failure =
       controller.signal.aborted && !(error instanceof CliError)
         ? new InterruptedError()

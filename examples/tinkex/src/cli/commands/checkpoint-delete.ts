@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { Checkpoint } from '../../types/checkpoints.js';
 import type { CliContext } from '../context.js';
-import { describeError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { isoDate, tinkerPath } from '../options.js';
 import { formatSize, formatTimestamp } from '../output.js';
 import type { Action } from '../program.js';
@@ -26,12 +26,13 @@ interface DeleteOptions {
 }
 
 async function remove(ctx: CliContext, paths: string[], opts: DeleteOptions): Promise<number> {
+  if ((opts.type || opts.before || opts.after) && !opts.runId)
+    throw new UsageError('--type, --before and --after need --run-id');
   if (paths.length === 0 && !opts.runId) throw new UsageError('give checkpoint paths or --run-id');
   if (paths.length > 0 && opts.runId)
     throw new UsageError('give either checkpoint paths or --run-id, not both');
-  if ((opts.type || opts.before || opts.after) && !opts.runId)
-    throw new UsageError('--type, --before and --after need --run-id');
-  const rest = ctx.rest();
+  const rest = await ctx.rest();
+  const { describeError } = await import('../describe-error.js');
   let listed: Checkpoint[] | undefined;
   if (opts.runId) {
     listed = (await rest.listCheckpoints(opts.runId)).checkpoints.filter(

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { downloadCheckpoint } from '../../download/checkpoint-download.js';
 import type { CliContext } from '../context.js';
 import { InterruptedError } from '../errors.js';
 import { tinkerPath } from '../options.js';
@@ -14,7 +13,8 @@ import type { Action } from '../program.js';
 async function download(ctx: CliContext, path: string, opts: { output?: string; force?: boolean }) {
   let bytes = 0;
   try {
-    const result = await downloadCheckpoint(ctx.rest(), path, {
+    const { downloadCheckpoint } = await import('../../download/checkpoint-download.js');
+    const result = await downloadCheckpoint(await ctx.rest(), path, {
       output_dir: opts.output ?? process.cwd(),
       force: opts.force ?? false,
       signal: ctx.signal,

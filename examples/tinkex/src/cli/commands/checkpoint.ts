@@ -1,9 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Checkpoint } from '../../types/checkpoints.js';
-import { parseTinkerPath } from '../../types/tinker-path.js';
 import type { CliContext } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
-import { nonNegativeInt, tinkerPath } from '../options.js';
+import { nonNegativeInt, runIdOf, tinkerPath } from '../options.js';
 import { countTitle, formatBool, formatLora, formatSize, formatTimestamp, propertyTable } from '../output.js';
 import { collectPages } from '../paging.js';
 import type { Action } from '../program.js';
@@ -21,7 +20,7 @@ const checkpointRow = (c: Checkpoint) => [
 ];
 
 async function list(ctx: CliContext, opts: { runId?: string; limit: number }) {
-  const rest = ctx.rest();
+  const rest = await ctx.rest();
   const columns = ['Checkpoint ID', 'Type', 'Size', 'Public', 'Created', 'Expires', 'Path'];
   if (opts.runId) {
     // A run's checkpoints come in one answer (no paging), as in the official CLI.
@@ -48,7 +47,7 @@ async function list(ctx: CliContext, opts: { runId?: string; limit: number }) {
 
 /** The checkpoint a path names, from its run's list (as `tinker checkpoint info` finds it). */
 export async function findCheckpoint(ctx: CliContext, path: string): Promise<Checkpoint> {
-  const { checkpoints } = await ctx.rest().listCheckpoints(parseTinkerPath(path).training_run_id);
+  const { checkpoints } = await (await ctx.rest()).listCheckpoints(runIdOf(path));
   const found = checkpoints.find((c) => c.tinker_path === path);
   if (!found)
     throw new CliError(
@@ -60,7 +59,7 @@ export async function findCheckpoint(ctx: CliContext, path: string): Promise<Che
 
 async function info(ctx: CliContext, path: string) {
   const checkpoint = await findCheckpoint(ctx, path);
-  const run = await ctx.rest().getTrainingRun(parseTinkerPath(path).training_run_id);
+  const run = await (await ctx.rest()).getTrainingRun(runIdOf(path));
   ctx.print(
     propertyTable(
       `Checkpoint: ${checkpoint.checkpoint_id}`,
@@ -81,7 +80,7 @@ async function info(ctx: CliContext, path: string) {
 }
 
 async function setTtl(ctx: CliContext, path: string, opts: { ttl?: number; remove?: boolean }) {
-  await ctx.rest().setCheckpointTtlFromTinkerPath(path, opts.remove ? null : opts.ttl!);
+  await (await ctx.rest()).setCheckpointTtlFromTinkerPath(path, opts.remove ? null : opts.ttl!);
   ctx.say(opts.remove ? `Removed expiration for ${path}` : `Set TTL of ${path} to ${opts.ttl} seconds`);
 }
 
@@ -105,7 +104,7 @@ export function registerCheckpoint(program: Command, action: Action): void {
     .argument('<tinker_path>', 'checkpoint path', tinkerPath)
     .action(
       action(async (ctx, _opts, path: string) => {
-        await ctx.rest().publishCheckpointFromTinkerPath(path);
+        await (await ctx.rest()).publishCheckpointFromTinkerPath(path);
         ctx.say(`Published ${path}`);
       }),
     );
@@ -115,7 +114,7 @@ export function registerCheckpoint(program: Command, action: Action): void {
     .argument('<tinker_path>', 'checkpoint path', tinkerPath)
     .action(
       action(async (ctx, _opts, path: string) => {
-        await ctx.rest().unpublishCheckpointFromTinkerPath(path);
+        await (await ctx.rest()).unpublishCheckpointFromTinkerPath(path);
         ctx.say(`Unpublished ${path}`);
       }),
     );

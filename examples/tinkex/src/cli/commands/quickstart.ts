@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runQuickstart } from '../../demo/quickstart.js';
 import { positiveInt } from '../options.js';
 import type { Action } from '../program.js';
 
@@ -15,6 +14,7 @@ export function registerQuickstart(program: Command, action: Action): void {
     .option('--json', 'print one JSON summary instead of progress and text')
     .action(
       action(async (ctx, opts: { steps: number; json?: boolean }) => {
+        const { runQuickstart } = await import('../../demo/quickstart.js');
         await runQuickstart({
           steps: opts.steps,
           json: opts.json ?? ctx.format === 'json',

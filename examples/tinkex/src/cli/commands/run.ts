@@ -33,7 +33,7 @@ async function list(
   ctx: CliContext,
   opts: { limit: number; columns?: string[]; accessScope?: 'owned' | 'accessible' },
 ) {
-  const rest = ctx.rest();
+  const rest = await ctx.rest();
   const { items, total } = await collectPages(
     ctx,
     'training runs',
@@ -58,7 +58,7 @@ async function list(
 }
 
 async function info(ctx: CliContext, runId: string) {
-  const run = await ctx.rest().getTrainingRun(runId);
+  const run = await (await ctx.rest()).getTrainingRun(runId);
   const rows: [string, string][] = [
     ['Run ID', run.training_run_id],
     ['Base Model', run.base_model],

@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { loadTokenizer } from '../../tokenizer/tokenizer.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { finiteNumber, nonNegativeInt, positiveInt, tinkerPath } from '../options.js';
@@ -21,9 +20,11 @@ interface SampleOptions {
 
 /** Sample from a base model or a saved sampler checkpoint and print the decoded text (as Tinkex's `run`). */
 async function sample(ctx: CliContext, opts: SampleOptions) {
-  const sampler = await ctx
-    .client()
-    .createSamplingClient(opts.modelPath ? { model_path: opts.modelPath } : { base_model: opts.baseModel! });
+  const { loadTokenizer } = await import('../../tokenizer/tokenizer.js');
+  const service = await ctx.client();
+  const sampler = await service.createSamplingClient(
+    opts.modelPath ? { model_path: opts.modelPath } : { base_model: opts.baseModel! },
+  );
   const tokenizer = opts.tokenizer ? loadTokenizer(opts.tokenizer) : await sampler.getTokenizer();
   const response = await sampler.sample({
     prompt: tokenizer.encode(opts.prompt, { add_special_tokens: false }),

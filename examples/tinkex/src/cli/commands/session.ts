@@ -15,7 +15,7 @@ const MAX_WAIT_MS = 10 * 60_000;
 
 /** Ask for the export until it is ready; the answer is a signed URL valid for about an hour. */
 async function exportUrl(ctx: CliContext, session_id: string): Promise<string> {
-  const kernel = ctx.client().kernel;
+  const kernel = (await ctx.client()).kernel;
   const clock = kernel.getServices().clock;
   const deadline = clock.now() + MAX_WAIT_MS;
   for (;;) {
@@ -51,7 +51,7 @@ async function exportTrace(
   const partial = `${destination}.partial`;
   let bytes = 0;
   try {
-    const download = await ctx.rest().openDownload(url, ctx.signal);
+    const download = await (await ctx.rest()).openDownload(url, ctx.signal);
     const body = Readable.from(download.body);
     body.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
