@@ -38,7 +38,9 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
       expect(r.stdout).toContain(`Usage: tinkex ${commands[i].join(' ')}`.trim());
       expect(r.stdout).not.toMatch(/api_key|TINKER_API_KEY is required/);
     });
-    expect(results[0].stdout).toMatch(/run[\s\S]*checkpoint[\s\S]*session[\s\S]*billing[\s\S]*sample[\s\S]*emulator/);
+    expect(results[0].stdout).toMatch(
+      /run[\s\S]*checkpoint[\s\S]*session[\s\S]*billing[\s\S]*sample[\s\S]*emulator/,
+    );
     expect(results[9].stdout).toMatch(/--run-id[\s\S]*--type[\s\S]*--before[\s\S]*--after[\s\S]*-y, --yes/);
     expect(results[10].stdout).toMatch(/-o, --output <dir>[\s\S]*--force/);
     expect(results[1].stdout).toContain('-f, --format <format>'); // global options shown everywhere
