@@ -49,7 +49,6 @@ export function describeError(error: unknown): CliError {
       'Connection failed',
       `Could not connect to the Tinker API. Check --base-url / TINKER_BASE_URL and your network.\n${detail(error)}`,
     );
-  if (error instanceof ValidationError) return new CliError(`Invalid input: ${error.message}`);
   if (error instanceof PristineError) return new CliError(`${error.name}: ${error.message}`);
   // Typed errors of the SDK keep their class name: it tells scripts and people which failure it was.
   if (error instanceof Error) return new CliError(`${error.name}: ${error.message}`);
