@@ -102,6 +102,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } finally {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
-    await ctx?.close().catch(() => {});
+    // After Ctrl-C the process exits at once; closing would wait for the request still in flight.
+    if (!controller.signal.aborted) await ctx?.close().catch(() => {});
   }
 }

@@ -44,7 +44,10 @@ describe('tinkex in a terminal (pseudo-TTY)', () => {
   beforeAll(async () => {
     const [ready] = await Promise.all([setup(), buildCli()]);
     env = ready;
-    const training = await env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 4 });
+    const training = await env.service.createLoraTrainingClient({
+      base_model: 'meta-llama/Llama-3.2-1B',
+      rank: 4,
+    });
     runId = training.model_id;
     paths = [];
     for (const name of ['one', 'two', 'three']) paths.push((await training.saveState(name)).path);
@@ -53,8 +56,10 @@ describe('tinkex in a terminal (pseudo-TTY)', () => {
   afterAll(() => env.close());
 
   const remaining = async () =>
-    JSON.parse((await runCli(['checkpoint', 'list', '--run-id', runId, '-f', 'json'], { cwd: tmpdir(), env: cliEnv })).stdout)
-      .checkpoints.map((c: { tinker_path: string }) => c.tinker_path);
+    JSON.parse(
+      (await runCli(['checkpoint', 'list', '--run-id', runId, '-f', 'json'], { cwd: tmpdir(), env: cliEnv }))
+        .stdout,
+    ).checkpoints.map((c: { tinker_path: string }) => c.tinker_path);
 
   it('asks before deleting: "n" keeps the checkpoints, "y" deletes every path given', async () => {
     const declined = await inTerminal(['checkpoint', 'delete', paths[0], paths[1]], cliEnv, 'n\r');
