@@ -1,79 +1,36 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startAccountApi, TRACE, USAGE } from '../support/cli/account-api.js';
 import { buildCli, runCli, startCli } from '../support/cli/run-cli.js';
-
-const TRACE = Buffer.from('perfetto-trace-bytes\u0000\u0001\u0002');
-const USAGE = {
-  data: [
-    {
-      bucket_start: '2026-07-13T00:00:00Z',
-      bucket_end: '2026-07-13T01:00:00Z',
-      base_model: 'meta-llama/Llama-3.2-1B',
-      session_id: 'sess-1',
-      project_id: null,
-      event_info: { type: 'training_tokens', tokens: 1200 },
-    },
-    {
-      bucket_start: '2026-07-13T01:00:00Z',
-      bucket_end: '2026-07-13T02:00:00Z',
-      base_model: 'meta-llama/Llama-3.2-1B',
-      session_id: 'sess-1',
-      project_id: 'p, "quoted"',
-      event_info: { type: 'storage', gigabyte_hours: 0.5 },
-    },
-  ],
-  sessions: { 'sess-1': { user_metadata: { team: 'a' } } },
-};
 
 /**
  * The 0.24 account endpoints (trace export, billing usage), which the emulator does not serve, from a
  * small loopback server that answers as the Tinker API does; and a server that never answers, for Ctrl-C.
  */
 describe('tinkex session export-trace / billing usage / Ctrl-C (spawned CLI)', () => {
-  let api: Server;
+  let api: Awaited<ReturnType<typeof startAccountApi>>;
   let base: string;
   let silent: TcpServer;
   let silentUrl: string;
   let work: string;
-  const seen: string[] = [];
-  let polls = 0;
   const held: Socket[] = [];
 
   beforeAll(async () => {
-    api = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', base);
-      seen.push(`${req.method} ${url.pathname}${url.search}`);
-      const json = (status: number, body: unknown) =>
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      if (url.pathname === '/api/v1/sessions/sess-1/trace_export')
-        return json(
-          200,
-          ++polls === 1 ? { status: 'pending' } : { status: 'ready', url: `${base}/signed/t.pftrace?sig=1` },
-        );
-      if (url.pathname === '/api/v1/sessions/sess-bad/trace_export')
-        return json(200, { status: 'failed', error: 'too large' });
-      if (url.pathname === '/signed/t.pftrace')
-        return res.writeHead(200, { 'content-length': TRACE.length }).end(TRACE);
-      if (url.pathname === '/api/v1/billing/usage/events') return json(200, USAGE);
-      json(404, { detail: 'not found' });
-    });
     silent = createTcpServer((socket) => held.push(socket)); // accepts, never answers
     await Promise.all([
-      new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve)),
+      startAccountApi().then((started) => (api = started)),
       new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve)),
       buildCli(),
     ]);
-    base = `http://127.0.0.1:${(api.address() as { port: number }).port}`;
+    base = api.url;
     silentUrl = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
     work = await mkdtemp(join(tmpdir(), 'tinkex-cli-account-'));
   }, 300_000);
   afterAll(async () => {
-    api.closeAllConnections();
-    await new Promise((resolve) => api.close(resolve));
+    await api.close();
     for (const socket of held) socket.destroy();
     await new Promise((resolve) => silent.close(resolve));
     await rm(work, { recursive: true, force: true });
@@ -91,7 +48,7 @@ describe('tinkex session export-trace / billing usage / Ctrl-C (spawned CLI)', (
       file_size_bytes: TRACE.length,
     });
     expect(await readFile(join(work, 'sess-1.pftrace'))).toEqual(TRACE);
-    expect(seen.filter((r) => r.includes('trace_export')).length).toBeGreaterThanOrEqual(2); // polled
+    expect(api.seen.filter((r) => r.includes('trace_export')).length).toBeGreaterThanOrEqual(2); // polled
 
     const [custom, urlOnly, urlJson, failed] = await Promise.all([
       cli('session', 'export-trace', 'sess-1', '--output=traces/mine.pftrace'),
@@ -137,7 +94,7 @@ describe('tinkex session export-trace / billing usage / Ctrl-C (spawned CLI)', (
     expect(await readFile(join(work, 'sessions.csv'), 'utf8')).toBe(
       'session_id,user_metadata\r\nsess-1,"{""team"":""a""}"\r\n',
     );
-    expect(seen).toContain(
+    expect(api.seen).toContain(
       'GET /api/v1/billing/usage/events?starting_on=2026-07-13T00%3A00%3A00Z&ending_before=2026-07-14T00%3A00%3A00Z',
     );
   }, 60_000);
