@@ -4,7 +4,6 @@ import {
   APITimeoutError,
   APIUserAbortError,
   PristineError,
-  ValidationError,
 } from 'pristine';
 import { CliError, InterruptedError } from './errors.js';
 
