@@ -3,8 +3,11 @@ import { container as rootContainer, type DependencyContainer, type InjectionTok
 import { Ports } from '../ports/index.js';
 import type { AuthScheme } from '../ports/auth.js';
 import type { Serializer } from '../ports/serializer.js';
+import { bind, type AdapterRegistration } from './bind-adapter.js';
 import { registerDefaultAdapters } from './default-adapters.js';
+import { scrubError } from './errors/error-secrets.js';
 import { PristineError } from './errors/pristine-error.js';
+import { ValidationError } from './errors/validation-error.js';
 import { KernelEvents } from './events.js';
 import { DEFAULT_SETTINGS, type KernelOptions } from './kernel-options.js';
 import { compileManifest, type CompiledEndpoint } from './manifest/compile.js';
@@ -15,8 +18,9 @@ import { builtInStages } from './pipeline/built-in-stages.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { PipelineCallContext } from './pipeline/call-context.js';
 import type { Plugin, PluginSpec, RegisteredPlugin } from './plugin.js';
-import { SecretRegistry } from './redact.js';
+import { SecretRegistry, isSecretHeader } from './redact.js';
 import { staticHeaders } from './request/platform-headers.js';
+import { leavesOrigin } from './request/cross-origin.js';
 import { ProxyResolver } from './request/proxy-for.js';
 import { resolveServices } from './resolve-services.js';
 import type { KernelServices, KernelSettings } from './services.js';
@@ -29,8 +33,7 @@ import { PipelineSessionManager } from './sessions/pipeline-session-manager.js';
 import { EventStream, type StreamOptions } from './streams/event-stream.js';
 import { paginate, type PageIterable } from './pagination/paginate.js';
 
-/** An adapter instance, or a factory that builds it from the kernel's container. */
-export type AdapterRegistration<T> = T | ((container: DependencyContainer) => T);
+export type { AdapterRegistration } from './bind-adapter.js';
 
 const KNOWN_TOKENS: ReadonlySet<symbol> = new Set(Object.values(Ports));
 
@@ -74,7 +77,9 @@ export class Kernel<E extends EndpointSpec = never> {
     ]) {
       if (proxy) this.secrets.addUrlCredentials(proxy);
     }
-    this.proxies = new ProxyResolver(this.settings, process.env);
+    this.proxies = new ProxyResolver(this.settings, process.env, (proxy) =>
+      this.secrets.addUrlCredentials(proxy),
+    );
     this.container = rootContainer.createChildContainer();
     registerDefaultAdapters(this.container, {
       settings: this.settings,
@@ -135,14 +140,21 @@ export class Kernel<E extends EndpointSpec = never> {
       }
     }
     if (spec.stages) this.pipeline.insertAll(spec.stages);
+    const headers = staticHeaders(spec.name, spec.version, spec.headers);
     const registered: RegisteredPlugin = {
       spec,
       endpoints: new Map(compiled.map((e) => [e.id, e])),
-      staticHeaders: staticHeaders(spec.name, spec.version, spec.headers),
+      staticHeaders: headers,
+      crossOriginHeaders: { 'user-agent': headers['user-agent'], accept: headers.accept },
+      originBound: Object.freeze(Object.keys(spec.headers?.static ?? {}).map((name) => name.toLowerCase())),
     };
     this.plugins.set(spec.name, registered);
     for (const endpoint of compiled) this.endpoints.set(endpoint.id, { plugin: registered, endpoint });
     for (const scheme of Object.values(spec.auth ?? {})) this.registerSecrets(scheme);
+    for (const value of spec.secrets ?? []) this.secrets.add(value);
+    for (const [name, value] of Object.entries(spec.headers?.static ?? {})) {
+      if (isSecretHeader(name)) this.secrets.add(value);
+    }
     if (spec.register) {
       spec.register(this.container);
       for (const [token, adapter] of this.overrides) bind(this.container, token, adapter);
@@ -194,7 +206,10 @@ export class Kernel<E extends EndpointSpec = never> {
     options: CallOptions &
       Omit<PollOptions, 'signal'> & {
         resubmitInput?: () => unknown;
-        /** Submit only after this settles (success or failure): strict submission order without awaiting. */
+        /**
+         * Submit only once this resolves: strict submission order without awaiting. If it rejects,
+         * nothing is sent and the future rejects with its reason (the caller aborts a queued request).
+         */
         after?: PromiseLike<unknown>;
       } = {},
   ): APIFuture<T> {
@@ -207,30 +222,46 @@ export class Kernel<E extends EndpointSpec = never> {
     const { maxResultBytes, onQueueState, resubmitInput, after, ...callOptions } = options;
     const submitOnce = async (body: unknown) =>
       protocol.requestId((await this.execute(endpointId, body, callOptions)).body);
-    const accepted = after
-      ? Promise.resolve(after).then(
-          () => submitOnce(input),
-          () => submitOnce(input),
-        )
-      : submitOnce(input);
+    const accepted = after ? Promise.resolve(after).then(() => submitOnce(input)) : submitOnce(input);
     const poller = this.getServices().futures;
     const future = new APIFuture<T>(
       accepted,
       (requestId, signal) =>
-        poller.poll<T>(protocol, requestId, {
-          signal: callOptions.signal ? AbortSignal.any([signal, callOptions.signal]) : signal,
-          maxResultBytes,
-          onQueueState,
-          submitEndpoint: endpointId,
-          submitRoundtripMs: clock.now() - started,
-          resubmit: () => submitOnce(resubmitInput ? resubmitInput() : input),
-        }),
+        poller
+          .poll<T>(protocol, requestId, {
+            signal: callOptions.signal ? AbortSignal.any([signal, callOptions.signal]) : signal,
+            maxResultBytes,
+            onQueueState,
+            // Consecutive failed polls tolerated: the plugin's default retry budget (polls themselves
+            // are sent without retries, each poll being one attempt of the loop).
+            maxConsecutiveFailures:
+              plugin.retryPolicies?.default?.maxRetries ??
+              plugin.defaults?.maxRetries ??
+              this.settings.maxRetries,
+            submitEndpoint: endpointId,
+            submitRoundtripMs: clock.now() - started,
+            resubmit: () => submitOnce(resubmitInput ? resubmitInput() : input),
+          })
+          // A failed future carries the server's message and body: scrubbed like a call's error.
+          .catch((error: unknown) => {
+            throw error instanceof Error ? scrubError(error, this.secrets) : error;
+          }),
       clock,
     );
     this.liveFutures.add(future as APIFuture<unknown>);
     const forget = () => this.liveFutures.delete(future as APIFuture<unknown>);
     future.then(forget, forget);
     return future;
+  }
+
+  /**
+   * Check an input against the endpoint's schema without sending anything; throws the ValidationError
+   * the call would fail with. For clients that must not reserve anything (a sequence number, a slot)
+   * for a request that can never be sent.
+   */
+  validateInput(endpointId: string, input: unknown): void {
+    const issues = this.endpoint(endpointId).validateInput?.(input) ?? [];
+    if (issues.length > 0) throw new ValidationError(`input for "${endpointId}"`, issues);
   }
 
   /** Iterate every item of a paginated endpoint. */
@@ -308,6 +339,7 @@ export class Kernel<E extends EndpointSpec = never> {
         return kernel.getServices().telemetry;
       },
       events: kernel.events,
+      secrets: kernel.secrets,
       emitQueueState: (event: { requestId: string; queueState: string; reason?: string }) =>
         kernel.events.emit('queue:state', event),
     };
@@ -321,6 +353,9 @@ export class Kernel<E extends EndpointSpec = never> {
   ): CallContext {
     const services = this.getServices();
     const resolved = this.resolveOptions(plugin.spec, endpoint, options);
+    // Another origin (a signed download URL) gets no credentials and no plugin headers, unless opted in.
+    const home = plugin.spec.defaults?.baseUrl ?? this.settings.baseUrl;
+    const crossOrigin = !endpoint.spec.crossOriginCredentials && leavesOrigin(home, options.baseUrl);
     const idem = plugin.spec.headers?.idempotency;
     const wantsKey = idem !== false && endpoint.method !== 'GET' && endpoint.method !== 'HEAD';
     return new PipelineCallContext({
@@ -329,7 +364,8 @@ export class Kernel<E extends EndpointSpec = never> {
       endpoint,
       input: (input ?? {}) as Record<string, unknown>,
       options: resolved,
-      auth: this.authFor(plugin.spec, endpoint, services),
+      auth: crossOrigin ? undefined : this.authFor(plugin.spec, endpoint, services),
+      crossOrigin,
       idempotencyKey: wantsKey ? (options.idempotencyKey ?? idem?.generate?.() ?? randomUUID()) : undefined,
       startedAt: services.clock.now(),
     });
@@ -375,17 +411,6 @@ function bodyOf(result: CallResult): unknown {
 /** Create a kernel with its own container. */
 export function createKernel(options: KernelOptions = {}): Kernel {
   return new Kernel(options);
-}
-
-function bind<T>(container: DependencyContainer, token: symbol, adapter: AdapterRegistration<T>): void {
-  if (typeof adapter === 'function') {
-    let instance: T | undefined;
-    container.register(token, {
-      useFactory: (c) => (instance ??= (adapter as (c: DependencyContainer) => T)(c)),
-    });
-  } else {
-    container.register(token, { useValue: adapter });
-  }
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -9,6 +9,7 @@ import type { CompiledEndpoint } from './manifest/compile.js';
 import type { ManifestSpec } from './manifest/types.js';
 import type { CallContext, Stage, StagePlacement } from './pipeline/context.js';
 import type { PristineError } from './errors/pristine-error.js';
+import type { Secret } from './secret.js';
 
 /** A named retry policy an endpoint can reference with `retry: 'name'`. */
 export interface RetryPolicySpec extends Partial<RetryDelayOptions> {
@@ -74,6 +75,12 @@ export interface PluginSpec<M extends ManifestSpec = ManifestSpec> {
   /** Breaker settings per endpoint `resource`. */
   breakers?: Record<string, BreakerSettings | false>;
   errorMapper?: ErrorMapper;
+  /**
+   * More values to scrub from errors and logs, such as credentials the plugin puts in static headers
+   * (an access-proxy client id and secret). Auth schemes' values and static headers whose names look
+   * secret are registered without being listed here.
+   */
+  secrets?: ReadonlyArray<string | Secret>;
   stages?: ReadonlyArray<{ stage: Stage; placement: StagePlacement }>;
   /** Register or override adapters in the kernel's container. Runs at `kernel.use`. */
   register?(container: DependencyContainer): void;
@@ -94,4 +101,8 @@ export interface RegisteredPlugin {
   readonly endpoints: ReadonlyMap<string, CompiledEndpoint>;
   /** User-Agent, platform and static headers, computed once. */
   readonly staticHeaders: Readonly<Record<string, string>>;
+  /** What a request to another origin starts from: User-Agent and Accept only. */
+  readonly crossOriginHeaders: Readonly<Record<string, string>>;
+  /** The plugin's static header names (lower-case): dropped when a redirect leaves its origin. */
+  readonly originBound: readonly string[];
 }

@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { REDACTED, isSecret } from './secret.js';
 import { scrubText } from './secret-registry.js';
 
@@ -160,7 +161,8 @@ function redactError(error: Error, depth: number, walk: Walk): Record<string, un
 }
 
 function walkObject(value: object, depth: number, walk: Walk): unknown {
-  if (value instanceof Error) return redactError(value, depth, walk);
+  // isNativeError: an error from another realm (a vm context) fails `instanceof Error`.
+  if (value instanceof Error || types.isNativeError(value)) return redactError(value, depth, walk);
   if (value instanceof Date) return new Date(value.getTime());
   if (value instanceof URL) return redactString(value.href, walk);
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {

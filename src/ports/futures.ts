@@ -46,11 +46,22 @@ export interface PollProtocol<T = unknown> {
   onExpired: 'resubmit' | 'fail';
   /** Delay before the next poll after an empty/pending answer (ms). Default 0. */
   pendingDelayMs?: number;
+  /**
+   * Pacing of re-polls after answers that say "not yet" (pending, try_again, 408, 5xx). The kernel
+   * always paces; this only tunes it. Default 10 ms doubling to 250 ms.
+   */
+  repollPacing?: RepollPacing;
   /** Per-poll timeout (ms). */
   pollTimeoutMs?: number;
   /** Backoff after 429 or a connection error: min(base·2^k, max). Defaults 1 000 and 30 000 ms. */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+}
+
+/** Delay before the first re-poll, doubling per consecutive "not yet" answer up to `maxMs`. */
+export interface RepollPacing {
+  initialMs: number;
+  maxMs: number;
 }
 
 export interface QueueStateEvent {
@@ -65,6 +76,11 @@ export interface PollOptions {
   /** Results larger than this are not fetched in full when a metadata-only answer comes first. */
   maxResultBytes?: number;
   onQueueState?(event: QueueStateEvent): void;
+  /**
+   * Polls that may fail in a row (connection errors, 5xx) before the future rejects with the last
+   * error. The kernel passes the submit endpoint's retry budget; default 10.
+   */
+  maxConsecutiveFailures?: number;
 }
 
 /**

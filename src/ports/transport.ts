@@ -19,6 +19,11 @@ export interface TransportRequest {
   streaming?: boolean;
   /** Proxy URL for this request, already resolved from options and env. */
   proxy?: string;
+  /**
+   * Lower-case names of headers meant only for this request's origin (a plugin's default headers):
+   * like credential headers, they are dropped when a redirect leads to another origin.
+   */
+  originBound?: readonly string[];
 }
 
 export interface TransportResponse {

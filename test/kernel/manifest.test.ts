@@ -35,6 +35,7 @@ describe('manifest validation at registration', () => {
     [{ ...ok, query: ['limit'] }, /endpoint "get_x": query "limit" is not an input property/],
     [{ ...ok, stream: { terminator: '[DONE]', typo: 1 } }, /stream: typo is not a known key/],
     [{ ...ok, timeoutMs: -1 }, /timeoutMs must be a positive number/],
+    [{ ...ok, crossOriginCredentials: 'yes' }, /crossOriginCredentials must be a boolean/],
     [
       { ...ok, response: { type: 'objekt' } },
       /endpoint "get_x": response is not a valid JSON schema: .*type/,

@@ -19,6 +19,12 @@ export interface ChaosRule {
   expire: number;
   /** Probability of a failed heartbeat. */
   heartbeat: number;
+  /** Probability of a 402 (billing pause) before the work is accepted. */
+  paymentRequired: number;
+  /** Probability of a 408 with a queue state (try_again-like body). */
+  requestTimeout: number;
+  /** Probability of a bare 400 (empty body, as proxies send). */
+  bare400: number;
   latencyMs: number;
   latencyRate: number;
 }
@@ -32,6 +38,9 @@ export const NO_CHAOS: ChaosRule = {
   pause: 0,
   expire: 0,
   heartbeat: 0,
+  paymentRequired: 0,
+  requestTimeout: 0,
+  bare400: 0,
   latencyMs: 0,
   latencyRate: 0,
 };
@@ -45,14 +54,18 @@ const KEYS: Record<string, keyof ChaosRule> = {
   pause: 'pause',
   expire: 'expire',
   heartbeat: 'heartbeat',
+  '402': 'paymentRequired',
+  '408': 'requestTimeout',
+  '400': 'bare400',
 };
 
 const CLASSES: EndpointClass[] = ['sessions', 'training', 'sampling', 'futures', 'rest', 'telemetry'];
 
 /**
- * Parse a chaos spec: clauses separated by `;`, each a comma list of `fault=rate` pairs with an optional
- * `scope=a|b` naming endpoint classes (default: all). `latency=20ms@0.1` adds 20 ms to 10% of requests.
- * Example: `5xx=0.2,429=0.1,reset=0.05,pause=0.1;scope=training|futures`.
+ * Parse a chaos spec: `;`-separated segments of comma-separated `fault=rate` pairs. A `scope=a|b` pair
+ * (endpoint classes) applies to the faults of its own segment and of the segments before it that had
+ * no scope yet; faults never followed by a scope apply to every class. `latency=20ms@0.1` adds 20 ms to
+ * 10% of requests. Example: `5xx=0.2,429=0.1;scope=training|sampling;pause=0.2;scope=futures`.
  */
 export function parseChaos(spec: string | undefined): Record<EndpointClass, ChaosRule> {
   const rules = Object.fromEntries(CLASSES.map((c) => [c, { ...NO_CHAOS }])) as Record<
@@ -60,16 +73,9 @@ export function parseChaos(spec: string | undefined): Record<EndpointClass, Chao
     ChaosRule
   >;
   if (!spec?.trim()) return rules;
-  for (const clause of spec.split(';')) {
-    const pairs = clause
-      .split(',')
-      .map((p) => p.trim())
-      .filter(Boolean);
-    const scopePair = pairs.find((p) => p.startsWith('scope='));
-    const scope = scopePair ? (scopePair.slice(6).split('|') as EndpointClass[]) : CLASSES;
-    for (const c of scope) if (!CLASSES.includes(c)) throw new Error(`chaos: unknown scope "${c}"`);
+  let pending: string[] = [];
+  const apply = (pairs: string[], scope: EndpointClass[]) => {
     for (const pair of pairs) {
-      if (pair === scopePair) continue;
       const [name, value] = pair.split('=');
       if (name === 'latency') {
         const m = /^(\d+)ms(?:@([\d.]+))?$/.exec(value ?? '');
@@ -83,7 +89,21 @@ export function parseChaos(spec: string | undefined): Record<EndpointClass, Chao
       if (!key || !(rate >= 0 && rate <= 1)) throw new Error(`chaos: bad clause "${pair}"`);
       for (const c of scope) rules[c][key] = rate as never;
     }
+  };
+  for (const segment of spec.split(';')) {
+    const pairs = segment
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    const scopePair = pairs.find((p) => p.startsWith('scope='));
+    pending.push(...pairs.filter((p) => p !== scopePair));
+    if (!scopePair) continue;
+    const scope = scopePair.slice(6).split('|') as EndpointClass[];
+    for (const c of scope) if (!CLASSES.includes(c)) throw new Error(`chaos: unknown scope "${c}"`);
+    apply(pending, scope);
+    pending = [];
   }
+  apply(pending, CLASSES);
   return rules;
 }
 
@@ -91,10 +111,19 @@ export function parseChaos(spec: string | undefined): Record<EndpointClass, Chao
 export class Chaos {
   private readonly random: () => number;
   constructor(
-    readonly rules: Record<EndpointClass, ChaosRule>,
+    private rules_: Record<EndpointClass, ChaosRule>,
     seed: number,
   ) {
     this.random = prng(seed ^ 0x5eed);
+  }
+
+  get rules(): Record<EndpointClass, ChaosRule> {
+    return this.rules_;
+  }
+
+  /** Replace the rules while running (a test starts or ends an outage); the dice keep their seed. */
+  configure(spec: string | undefined): void {
+    this.rules_ = parseChaos(spec);
   }
 
   roll(endpointClass: EndpointClass, fault: keyof ChaosRule): boolean {

@@ -4,15 +4,15 @@ import { CLIENT_CONFIG_DEFAULTS, DYNAMIC_CONFIG_DEFAULTS, parseFlags } from './p
 
 export const USAGE = `Usage: tinker-emulator [options]   (also: tinkex emulator [options])
 
-  --port N               port to listen on (0 picks a free one; default 0)
-  --host HOST            interface (default 127.0.0.1)
-  --seed N               seed of the model, sampling and chaos (default 0)
-  --chaos SPEC           fault injection, e.g. '5xx=0.1;scope=training' (docs/emulator.md)
-  --flag NAME=VALUE      a client/config flag, repeatable (e.g. --flag pjwt_auth_enabled=true)
-  --dynamic-flag NAME=VALUE  a client/dynamic_config value (e.g. --dynamic-flag refresh_interval_sec=10)
-  --legacy-json          act as a server that predates client/config (404 there, JSON bodies only)
-  --long-poll-ms N       how long retrieve_future holds a poll open (default 1000; 0 answers at once)
-  --jwt-ttl SECONDS      lifetime of the JWTs auth/token issues (default 3600)
+  --port N                   port to listen on (0 picks a free one; default 0)
+  --host HOST                interface (default 127.0.0.1)
+  --seed N                   seed of the model, sampling and chaos (default 0)
+  --chaos SPEC               fault injection, e.g. '5xx=0.1;scope=training' (docs/emulator.md)
+  --flag NAME=VALUE          a client/config flag, repeatable (--flag pjwt_auth_enabled=true)
+  --dynamic-flag NAME=VALUE  a client/dynamic_config value (--dynamic-flag refresh_interval_sec=10)
+  --legacy-json              act as a server that predates client/config (404 there, JSON only)
+  --long-poll-ms N           how long retrieve_future holds a pending poll (default 1000; 0: at once)
+  --jwt-ttl SECONDS          lifetime of the JWTs auth/token issues (default 3600)
 
 Prints "listening on http://HOST:PORT" first and runs until SIGINT or SIGTERM.
 `;

@@ -1,7 +1,7 @@
 import { ByteModel } from './model/byte-model.js';
 import type { Chaos } from './chaos.js';
 import type { FutureStore } from './futures.js';
-import type { EmulatorState } from './state.js';
+import type { EmulatorState, UsageRecord } from './state.js';
 import { HttpError } from './http-util.js';
 import type { JwtIssuer } from './auth.js';
 import type { ClientConfig, DynamicConfig } from './protocol/client-config.js';
@@ -34,6 +34,10 @@ export interface ProtocolSettings {
   /** How long `retrieve_future` holds a poll open while the result is not ready. */
   longPollMs: number;
   jwt: JwtIssuer;
+  /** `trace_export` answers pending this many times per session before ready. */
+  traceExportPendingPolls: number;
+  /** While true, work endpoints answer 402 (billing pause); mutable (`emulator.setBillingPaused`). */
+  billingPaused: boolean;
   /** How protobuf forward/backward results are laid out. */
   resultLayout: ProtobufResultLayout;
   /** A one-shot timer on the emulator's clock; returns its cancel function. */
@@ -44,8 +48,10 @@ export interface ProtocolSettings {
 export class EmulatorContext {
   private readonly baseModels = new Map<string, ByteModel>();
   /** Short-lived archive download tokens. */
-  readonly downloads = new Map<string, { path: string; expires: number }>();
+  readonly downloads = new Map<string, { path?: string; trace?: string; expires: number }>();
   private nextSession = 0;
+  /** How long a request waits for a missing predecessor seq_id before the gap is passed over. */
+  sequenceGapMs = 10_000;
 
   constructor(
     readonly state: EmulatorState,
@@ -81,6 +87,17 @@ export class EmulatorContext {
 
   iso(): string {
     return new Date(this.now()).toISOString();
+  }
+
+  /** Record an audit event (`GET /api/v1/audit`). */
+  audit(event: string, fields: { model_id?: string; tinker_path?: string; purpose?: string } = {}): void {
+    this.state.audit.push({ timestamp: this.iso(), event, ...fields });
+  }
+
+  /** Record metered work (`GET /api/v1/billing/usage/events`). */
+  meter(sessionId: string, baseModel: string, type: UsageRecord['type'], amount: number): void {
+    if (amount > 0)
+      this.state.usage.push({ at: this.now(), session_id: sessionId, base_model: baseModel, type, amount });
   }
 
   model(id: string) {

@@ -27,6 +27,8 @@ export interface EmulatorOptions {
   /** Loopback by default. */
   host?: string;
   seed?: number;
+  /** Seeds only the chaos dice (default: `seed`), so fault patterns vary while the model stays the same. */
+  chaosSeed?: number;
   /** Chaos spec (see docs/emulator.md); defaults to env TINKEX_EMULATOR_CHAOS, else none. */
   chaos?: string;
   /** How long a delivered result stays retrievable. */
@@ -55,6 +57,13 @@ export interface EmulatorOptions {
    * (default) or bfloat16 floats; to exercise clients' decoders.
    */
   protobufResults?: Partial<ProtobufResultLayout>;
+  /** `trace_export` answers `pending` this many times per session before `ready`. Default 1. */
+  traceExportPendingPolls?: number;
+  /**
+   * How long a training request held for a missing predecessor seq_id waits before the gap is passed
+   * over (a client burns the seq_id of a submission that failed for good). Default 10 000 ms.
+   */
+  sequenceGapMs?: number;
   /** Injected time source, for tests (`clock` wins when both are given). */
   now?: () => number;
   /** Injected clock with timers, for tests (long polls wait on it). */
@@ -64,12 +73,16 @@ export interface EmulatorOptions {
 export interface RunningEmulator {
   url: string;
   state: EmulatorState;
+  /** Change the chaos spec while running (e.g. `5xx=1;scope=training` for an outage, `''` to end it). */
+  setChaos(spec: string | undefined): void;
   /** Every request so far, oldest first (copies; see `LoggedRequest` and docs/emulator.md). */
   requestLog(): LoggedRequest[];
   /** Change `client/config` flags for later requests. */
   setClientConfig(flags: Partial<ClientConfig>): void;
   /** Change `client/dynamic_config` for later requests. */
   setDynamicConfig(config: Partial<DynamicConfig>): void;
+  /** While paused, training, sampling and future polls answer 402 (the billing pause of 0.20+ clients). */
+  setBillingPaused(paused: boolean): void;
   /** A JWT as `auth/token` would issue it; `ttlSeconds` may be negative (expired) or null (no `exp`). */
   issueJwt(ttlSeconds?: number | null): Promise<string>;
   /** Stops listening, releases held polls and drops every connection. */
@@ -101,7 +114,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const ctx = new EmulatorContext(
     state,
     new FutureStore(now, options.futureTtlMs ?? 5 * 60_000),
-    new Chaos(parseChaos(options.chaos ?? process.env.TINKEX_EMULATOR_CHAOS), seed),
+    new Chaos(parseChaos(options.chaos ?? process.env.TINKEX_EMULATOR_CHAOS), options.chaosSeed ?? seed),
     seed,
     now,
     () => url,
@@ -115,9 +128,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       longPollMs: options.longPollMs ?? 1000,
       jwt,
       resultLayout: { ...DEFAULT_LAYOUT, ...options.protobufResults },
+      traceExportPendingPolls: options.traceExportPendingPolls ?? 1,
+      billingPaused: false,
       after: clock ? (ms, fn) => clock.after(ms, fn) : realTimer,
     },
   );
+  ctx.sequenceGapMs = options.sequenceGapMs ?? ctx.sequenceGapMs;
   const server = createServer(ctx);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
@@ -134,10 +150,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   return {
     url,
     state,
+    setChaos: (spec) => ctx.chaos.configure(spec),
     requestLog: () => state.requests.map((entry) => ({ ...entry, headers: { ...entry.headers } })),
     setClientConfig: (flags) => Object.assign(clientConfig, checkFlags(flags, CLIENT_CONFIG_DEFAULTS)),
     setDynamicConfig: (config) => Object.assign(dynamicConfig, checkFlags(config, DYNAMIC_CONFIG_DEFAULTS)),
     issueJwt: (ttlSeconds) => jwt.issue(ttlSeconds),
+    setBillingPaused: (paused) => {
+      ctx.protocol.billingPaused = paused;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         ctx.futures.releaseAll();

@@ -11,6 +11,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly detail: string,
     readonly field?: string,
+    /** What of the refused request is known (model_id, seq_id), so its seq_id can be passed over. */
+    readonly request?: { model_id?: string; seq_id?: number },
   ) {
     super(detail);
   }

@@ -4,11 +4,14 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Answer } from './http-util.js';
 import type { ProtobufDecoder } from './request-body.js';
 import * as config from './routes/config.js';
+import * as account from './routes/account.js';
 import * as futures from './routes/futures.js';
 import * as rest from './routes/rest.js';
 import * as sampling from './routes/sampling.js';
 import * as sessions from './routes/sessions.js';
 import * as training from './routes/training.js';
+import * as models from './routes/models.js';
+import * as weights from './routes/weights.js';
 import { decodeForwardBackwardRequest } from './protocol/fwdbwd-request.js';
 
 type Params = string[];
@@ -75,9 +78,9 @@ export const ROUTES: Route[] = [
     auth: false,
     handle: () => sessions.healthz(),
   },
-  post('create_model', 'training', (c, b) => training.createModel(c, b), { submits: true }),
-  post('get_info', 'training', (c, b) => training.getInfo(c, b)),
-  post('unload_model', 'training', (c, b) => training.unloadModel(c, b), { submits: true }),
+  post('create_model', 'training', (c, b) => models.createModel(c, b), { submits: true }),
+  post('get_info', 'training', (c, b) => models.getInfo(c, b)),
+  post('unload_model', 'training', (c, b) => models.unloadModel(c, b), { submits: true }),
   post('forward', 'training', (c, b) => training.forward(c, b), { submits: true }),
   // JSON (0.7.0–0.24.1) or protobuf (0.25.0; `forward_only` makes it a forward pass).
   post('forward_backward', 'training', (c, b) => training.forwardBackward(c, b), {
@@ -85,12 +88,12 @@ export const ROUTES: Route[] = [
     protobuf: decodeForwardBackwardRequest,
   }),
   post('optim_step', 'training', (c, b) => training.optimStep(c, b), { submits: true }),
-  post('save_weights', 'training', (c, b) => training.saveWeights(c, b), { submits: true }),
-  post('load_weights', 'training', (c, b) => training.loadWeights(c, b), { submits: true }),
-  post('save_weights_for_sampler', 'training', (c, b) => training.saveWeightsForSampler(c, b), {
+  post('save_weights', 'training', (c, b) => weights.saveWeights(c, b), { submits: true }),
+  post('load_weights', 'training', (c, b) => weights.loadWeights(c, b), { submits: true }),
+  post('save_weights_for_sampler', 'training', (c, b) => weights.saveWeightsForSampler(c, b), {
     submits: true,
   }),
-  post('weights_info', 'rest', (c, b) => training.weightsInfo(c, b)),
+  post('weights_info', 'rest', (c, b) => weights.weightsInfo(c, b)),
   post('asample', 'sampling', (c, b) => sampling.asample(c, b), { submits: true }),
   post('stream_sample', 'sampling', (c, b) => sampling.streamSample(c, b), { schema: 'asample' }),
   post('retrieve_future', 'futures', (c, b, _p, _q, h) => futures.retrieveFuture(c, b, h)),
@@ -160,6 +163,42 @@ export const ROUTES: Route[] = [
     pattern: new RegExp(`^/api/v1/sessions/${RUN}$`),
     endpointClass: 'rest',
     handle: (c, _b, p) => rest.getSession(c, p[0]),
+  },
+  {
+    method: 'PUT',
+    pattern: new RegExp(`^/api/v1/sessions/${RUN}/project$`),
+    schema: 'project',
+    endpointClass: 'rest',
+    modern: true,
+    handle: (c, b, p) => account.assignProject(c, p[0], b),
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/api/v1/sessions/${RUN}/trace_export$`),
+    endpointClass: 'rest',
+    modern: true,
+    handle: (c, _b, p) => account.traceExport(c, p[0], c.protocol.traceExportPendingPolls),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/v1\/audit$/,
+    endpointClass: 'rest',
+    modern: true,
+    handle: (c, _b, _p, q) => account.auditLog(c, q),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/v1\/billing\/usage\/events$/,
+    endpointClass: 'rest',
+    modern: true,
+    handle: (c, _b, _p, q) => account.billingUsage(c, q),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/downloads\/traces\/([\w-]+)\.json$/,
+    endpointClass: 'rest',
+    auth: false,
+    handle: (c, _b, p) => account.traceDownload(c, p[0]),
   },
   {
     method: 'GET',

@@ -106,8 +106,13 @@ export const REQUEST_SCHEMAS: Record<string, Rule> = {
     ttl_seconds: S.maybe(S.int),
     overwrite: S.opt(S.bool),
   }),
+  // Legacy form (model_id, seq_id) or create-via-load (session_id, model_seq_id, base_model?, user_metadata?).
   load_weights: typed('load_weights', {
-    model_id: S.str,
+    model_id: S.opt(S.str),
+    session_id: S.opt(S.str),
+    model_seq_id: S.opt(S.int),
+    base_model: S.maybe(S.str),
+    user_metadata: S.maybe(S.rec(S.any)),
     path: S.str,
     optimizer: S.opt(S.bool),
     seq_id: S.maybe(S.int),
@@ -141,4 +146,5 @@ export const REQUEST_SCHEMAS: Record<string, Rule> = {
     process_uuid: S.maybe(S.str),
   }),
   ttl: S.obj({ ttl_seconds: S.nullable(S.int) }),
+  project: S.obj({ project_id: S.str }),
 };

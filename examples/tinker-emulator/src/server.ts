@@ -5,8 +5,12 @@ import type { EmulatorContext } from './context.js';
 import { HttpError, readBody, sendJson, type Answer } from './http-util.js';
 import { decodeBody } from './request-body.js';
 import { match } from './router.js';
+import { rejectSequenced } from './routes/sequenced.js';
 import { REQUEST_SCHEMAS } from './schemas.js';
 import { validate } from './validation.js';
+
+/** Endpoint classes that stop with 402 while the account's billing is paused. */
+const BILLED = new Set(['training', 'sampling', 'futures']);
 
 /** The HTTP face of the emulator: body decoding, auth, strict validation, chaos, routing and the request log. */
 export function createServer(ctx: EmulatorContext): http.Server {
@@ -58,6 +62,12 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
 
   let body: unknown;
   let protobuf = false;
+  // A refused training submission still consumed its seq_id: later ones must not wait for it.
+  const refuse = (status: number, payload: unknown, request = body) => {
+    if (route.submits && route.endpointClass === 'training' && status < 500)
+      rejectSequenced(ctx, request as Record<string, unknown> | undefined);
+    reply(status, payload);
+  };
   try {
     const decoded = decodeBody(raw, req.headers, route.protobuf, ctx.protocol.legacyJson);
     body = decoded.body;
@@ -65,12 +75,13 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
     protobuf = decoded.protobuf;
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
-    return reply(error.status, { detail: error.detail, ...(error.field ? { field: error.field } : {}) });
+    const payload = { detail: error.detail, ...(error.field ? { field: error.field } : {}) };
+    return refuse(error.status, payload, error.request);
   }
   // Protobuf bodies were checked by their decoder (the schema is the JSON form).
   if (route.schema && !protobuf) {
     const problem = validate(body ?? {}, REQUEST_SCHEMAS[route.schema]);
-    if (problem) return reply(400, { detail: `${problem.field} ${problem.problem}`, field: problem.field });
+    if (problem) return refuse(400, { detail: `${problem.field} ${problem.problem}`, field: problem.field });
   }
 
   // Faults before acceptance: the work is not done, so a retry simply does it.
@@ -88,13 +99,31 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
     return reply(503, { detail: 'service unavailable (chaos)' });
   if (route.schema === 'session_heartbeat' && chaos.roll('sessions', 'heartbeat'))
     return reply(500, { detail: 'heartbeat failed (chaos)' });
+  if (
+    (ctx.protocol.billingPaused && BILLED.has(route.endpointClass)) ||
+    chaos.roll(route.endpointClass, 'paymentRequired')
+  )
+    return reply(402, {
+      detail: 'billing: payment required; work resumes once the account is in good standing',
+    });
+  if (chaos.roll(route.endpointClass, 'requestTimeout'))
+    return reply(408, {
+      queue_state: 'paused_capacity',
+      queue_state_reason: 'request timed out in the queue (chaos)',
+    });
+  if (chaos.roll(route.endpointClass, 'bare400')) {
+    log(400);
+    res.writeHead(400, { 'content-length': 0 });
+    res.end();
+    return;
+  }
 
   let answer: Answer;
   try {
     answer = await route.handle(ctx, body ?? {}, params, url.searchParams, req.headers);
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
-    return reply(error.status, { detail: error.detail, ...(error.field ? { field: error.field } : {}) });
+    return refuse(error.status, { detail: error.detail, ...(error.field ? { field: error.field } : {}) });
   }
 
   if ('raw' in answer) {

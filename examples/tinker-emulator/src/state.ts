@@ -8,12 +8,15 @@ export interface SessionRecord {
   tags: string[];
   user_metadata: Record<string, unknown>;
   sdk_version: string;
+  project_id: string | null;
   created_at: string;
   training_run_ids: string[];
   sampler_ids: string[];
   heartbeats: number[];
   modelSeqIds: Set<number>;
   samplingSeqIds: Map<number, string>;
+  /** `trace_export` polls answered so far (pending, then ready). */
+  traceExportPolls: number;
 }
 
 export interface ModelRecord {
@@ -45,8 +48,28 @@ export interface CheckpointRecord {
   expires_at: string | null;
   base_model: string;
   lora_rank: number;
+  train: { mlp: boolean; attn: boolean; unembed: boolean };
   adapter: AdapterWeights;
   optimizer?: OptimizerState;
+}
+
+/** One entry of `GET /api/v1/audit`. */
+export interface AuditEntry {
+  timestamp: string;
+  event: string;
+  model_id?: string;
+  tinker_path?: string;
+  purpose?: string;
+}
+
+/** Metered work, aggregated per hour by `GET /api/v1/billing/usage/events`. */
+export interface UsageRecord {
+  at: number;
+  session_id: string;
+  base_model: string;
+  type: 'training' | 'sampling_prefill' | 'sampling_sample' | 'checkpoint';
+  /** Tokens, or checkpoints for `checkpoint`. */
+  amount: number;
 }
 
 export interface SamplerRecord {
@@ -88,6 +111,10 @@ export class EmulatorState {
   readonly checkpoints = new Map<string, CheckpointRecord>();
   readonly samplers = new Map<string, SamplerRecord>();
   readonly telemetry: unknown[] = [];
+  readonly audit: AuditEntry[] = [];
+  readonly usage: UsageRecord[] = [];
+  /** `weights_access_token`s received on load_weights, in order (tests check they arrived). */
+  readonly weightsAccessTokens: string[] = [];
   readonly requests: LoggedRequest[] = [];
   /** Keep the request log bounded for long benchmark runs. */
   maxLoggedRequests = 100_000;

@@ -20,8 +20,8 @@ export function client(emulator: RunningEmulator, key = KEY) {
   };
   const post = (path: string, body: unknown) => call('POST', `/api/v1/${path}`, body);
   /** Poll a future until it is no longer try_again. */
-  const result = async (requestId: string, extra: Record<string, unknown> = {}) => {
-    for (let i = 0; i < 1000; i++) {
+  const result = async (requestId: string, extra: Record<string, unknown> = {}, maxPolls = 1000) => {
+    for (let i = 0; i < maxPolls; i++) {
       const r = await post('retrieve_future', { request_id: requestId, ...extra });
       if (r.status !== 200 || r.body?.type !== 'try_again') return r;
     }

@@ -192,6 +192,29 @@ describe('0.25 protobuf forward_backward', () => {
     });
   });
 
+  it('a refused protobuf submission gives up its seq_id: the next one runs without waiting for the gap', async () => {
+    await withEmulator({ sequenceGapMs: 600_000, longPollMs: 0 }, async (emu) => {
+      const api = client(emu);
+      const { modelId } = await openModel(api);
+      const datum = protoDatum('abcd');
+      datum.loss_fn_inputs.weights.dtype = 0; // DTYPE_UNSPECIFIED
+      const refused = await postProto(
+        emu.url,
+        KEY,
+        fwdBwdRequest({ model_id: modelId, seq_id: 1, data: [datum], loss_fn: 'cross_entropy' }),
+      );
+      expect(refused).toMatchObject({ status: 400, body: { field: 'data[0].loss_fn_inputs.weights.dtype' } });
+      const next = await postProto(
+        emu.url,
+        KEY,
+        fwdBwdRequest({ model_id: modelId, seq_id: 2, data: [protoDatum('abcd')], loss_fn: 'cross_entropy' }),
+      );
+      const poll = await api.post('retrieve_future', { request_id: next.body.request_id });
+      expect(poll.body.metrics).toBeDefined(); // done at once, not try_again
+      expect(emu.state.appliedSteps(modelId)).toEqual([2]);
+    });
+  });
+
   it('answers JSON results to JSON polls of the same futures (0.7.0 clients)', async () => {
     await withEmulator({}, async (emu) => {
       const api = client(emu);
@@ -238,6 +261,37 @@ describe('protobuf result layouts and protocol selection', () => {
         const widened = [...halves].map((h) => new Float32Array(new Uint32Array([h << 16]).buffer)[0]);
         widened.forEach((v, j) => expect(v).toBeCloseTo(expected[j], 1));
       });
+    });
+  });
+
+  it('complete_metadata gives the protobuf size, and the full poll then delivers exactly that many bytes', async () => {
+    await withEmulator({ metadataThresholdBytes: 16 }, async (emu) => {
+      const api = client(emu);
+      const { modelId } = await openModel(api);
+      const submit = await postProto(
+        emu.url,
+        KEY,
+        fwdBwdRequest({
+          model_id: modelId,
+          seq_id: 1,
+          data: [protoDatum('abcdef')],
+          loss_fn: 'cross_entropy',
+        }),
+      );
+      const poll = (allowMetadataOnly: boolean) =>
+        fetch(`${emu.url}/api/v1/retrieve_future`, {
+          method: 'POST',
+          headers: { 'x-api-key': KEY, 'content-type': 'application/json', accept: PROTOBUF },
+          body: JSON.stringify({
+            request_id: submit.body.request_id,
+            allow_metadata_only: allowMetadataOnly,
+          }),
+        });
+      const metadata = await (await poll(true)).json();
+      expect(metadata).toEqual({ status: 'complete_metadata', response_payload_size: expect.any(Number) });
+      const full = await poll(false);
+      expect(full.headers.get('content-type')).toBe(PROTOBUF);
+      expect((await full.arrayBuffer()).byteLength).toBe(metadata.response_payload_size);
     });
   });
 

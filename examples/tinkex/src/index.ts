@@ -22,6 +22,7 @@ export { parseTinkerPath, type ParsedTinkerPath } from './types/tinker-path.js';
 export * from './types/schemas.js';
 export { chunkData, estimateDatumBytes } from './training/chunking.js';
 export { mergeMetrics, mergeOutputs } from './training/metrics.js';
+export { TrainingSequenceAbortedError, type FailedStep } from './training/submission-order.js';
 export type { CustomLoss, ManualLoss, AutodiffLoss } from './training/custom-loss.js';
 export { loadTokenizer, resolveTokenizerId, type Tokenizer } from './tokenizer/tokenizer.js';
 export {
@@ -58,6 +59,9 @@ export {
   RateLimitError,
   InternalServerError,
   FutureFailedError,
+  FutureTimeoutError,
+  FutureExpiredError,
+  FutureCancelledError,
   PristineError,
   StreamIdleTimeoutError,
   StreamTruncatedError,

@@ -459,7 +459,8 @@ export const tinkerManifest = defineManifest({
       input: Type.Object({ starting_on: Type.String(), ending_before: Type.String() }, strict),
       response: BillingUsageResponseSchema,
     },
-    // Signed archive downloads live on another origin: the base URL is set per call, no API key is sent.
+    // Signed archive downloads live on another origin: the base URL is set per call, and the kernel sends
+    // that origin none of the plugin's headers (no API key, no CF-Access-*, no default_headers).
     {
       id: 'download_archive',
       method: 'GET',

@@ -1,9 +1,24 @@
 import type { TransportRequest } from '../../ports/transport.js';
+import { isSecretHeader } from '../../kernel/redact.js';
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /** Headers that carry credentials; they must not follow a redirect to another origin. */
 export const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'api-key'];
+
+/**
+ * Remove every credential header before a request goes to another origin: the fixed list, the
+ * request's origin-bound headers, and any name that looks secret by the kernel's rules
+ * (`x-auth-token`, `cf-access-client-secret`, …).
+ */
+export function dropCredentialHeaders(
+  headers: Record<string, unknown>,
+  originBound: readonly string[] = [],
+): void {
+  for (const name of CREDENTIAL_HEADERS) delete headers[name];
+  for (const name of originBound) delete headers[name];
+  for (const name of Object.keys(headers)) if (isSecretHeader(name)) delete headers[name];
+}
 
 /** Headers that describe a body; they go when the body goes. */
 const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding'];
@@ -39,8 +54,6 @@ export function redirectTarget(
   } else if (body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array)) {
     return undefined; // a stream was consumed by the first request and cannot be sent again
   }
-  if (target.origin !== new URL(request.url).origin) {
-    for (const name of CREDENTIAL_HEADERS) delete headers[name];
-  }
+  if (target.origin !== new URL(request.url).origin) dropCredentialHeaders(headers, request.originBound);
   return { ...request, method, url: target.href, headers, body };
 }

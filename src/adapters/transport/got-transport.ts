@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Agents, Got } from 'got';
 import type { Transport, TransportRequest, TransportResponse } from '../../ports/transport.js';
-import { CREDENTIAL_HEADERS } from './follow-redirect.js';
+import { dropCredentialHeaders } from './follow-redirect.js';
 import { toTransportError } from './transport-errors.js';
 
 /**
@@ -55,6 +55,8 @@ export class GotTransport implements Transport {
         // The keep-alive agents are set on the instance; only a proxy needs its own per request.
         ...(proxyAgents ? { agent: proxyAgents } : {}),
         signal: request.signal,
+        // Read by the redirect hook; set only when there is something to drop (got merges it per call).
+        ...(request.originBound?.length ? { context: { originBound: request.originBound } } : {}),
       });
       let settled = false;
       stream.once('error', (error: Error) => {
@@ -145,14 +147,15 @@ export function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string
 
 /**
  * got drops `authorization` and `cookie` when a redirect leaves the origin, but not API-key headers;
- * this hook removes every credential header the undici adapter removes, so both behave the same. Each
+ * this hook removes every credential header the undici adapter removes (also secret-looking names),
+ * so both behave the same. Each
  * hop compares the next URL with the URL that answered the redirect; once dropped, headers stay dropped.
  */
 function dropCredentialsAcrossOrigins(
-  options: { url?: URL | string; headers: Record<string, unknown> },
+  options: { url?: URL | string; headers: Record<string, unknown>; context: Record<string, unknown> },
   response: { requestUrl: URL | string },
 ): void {
   const from = new URL(String(response.requestUrl)).origin;
   if (options.url && new URL(String(options.url)).origin === from) return;
-  for (const name of CREDENTIAL_HEADERS) delete options.headers[name];
+  dropCredentialHeaders(options.headers, options.context.originBound as readonly string[] | undefined);
 }

@@ -1,4 +1,7 @@
+import { inspect, type InspectOptionsStylized } from 'node:util';
 import type { ErrorCategory } from '../../ports/futures.js';
+import { scrubText } from '../redact.js';
+import { redactedView, scrubberOf } from './error-secrets.js';
 
 export interface ErrorDetails {
   status?: number;
@@ -12,7 +15,12 @@ export interface ErrorDetails {
   cause?: unknown;
 }
 
-/** Root of every error the kernel throws. Messages never contain secrets. */
+/**
+ * Root of every error the kernel throws. Messages never contain secrets: credential shapes are scrubbed
+ * here, and the kernel scrubs its known secrets (keys, tokens, proxy passwords) when the error leaves a
+ * call. `JSON.stringify`, `util.inspect` and `console.log` print a redacted view: secret-named fields,
+ * known secret values and credential shapes are masked in the headers, body and cause too.
+ */
 export class PristineError extends Error {
   readonly status: number | undefined;
   readonly headers: Record<string, string>;
@@ -23,7 +31,7 @@ export class PristineError extends Error {
   readonly retryAfterMs: number | undefined;
 
   constructor(message: string, details: ErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    super(scrubText(message), details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.status = details.status;
     this.headers = details.headers ?? {};
@@ -32,5 +40,21 @@ export class PristineError extends Error {
     this.category = details.category ?? 'unknown';
     this.retryable = details.retryable ?? false;
     this.retryAfterMs = details.retryAfterMs;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return redactedView(this);
+  }
+
+  /** Like Node's own error format (stack, then the fields), but from the redacted view. */
+  [inspect.custom](
+    _depth: number,
+    options: InspectOptionsStylized,
+    inspectFn: typeof inspect = inspect,
+  ): string {
+    const stack = scrubberOf(this).scrub(this.stack ?? `${this.name}: ${this.message}`);
+    const { name: _name, message: _message, ...fields } = redactedView(this);
+    if (Object.keys(fields).length === 0) return stack;
+    return `${stack} ${inspectFn(fields, options)}`;
   }
 }

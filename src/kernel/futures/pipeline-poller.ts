@@ -10,6 +10,7 @@ import { APIConnectionError } from '../errors/api-errors.js';
 import { PristineError } from '../errors/pristine-error.js';
 import type { CallOptions, CallResult } from '../pipeline/context.js';
 import { FutureExpiredError, FutureFailedError, ResultTooLargeError } from './future-errors.js';
+import { DEFAULT_POLL_FAILURE_BUDGET, RepollPacer } from './repoll-pacing.js';
 
 export interface PollerHost {
   execute(endpointId: string, input: unknown, options?: CallOptions): Promise<CallResult>;
@@ -17,17 +18,25 @@ export interface PollerHost {
   emitQueueState(event: { requestId: string; queueState: string; reason?: string }): void;
 }
 
-/** What one poll attempt tells the loop to do next. */
+/**
+ * What one poll attempt tells the loop to do next. `notYet` re-polls are paced (the server answered
+ * at once that the work is not done); `failure` marks an attempt that counts against the budget.
+ */
 type Step<T> =
   | { next: 'done'; value: T }
-  | { next: 'poll'; delayMs: number; allowMetadataOnly?: boolean }
+  | { next: 'poll'; delayMs: number; notYet?: boolean; allowMetadataOnly?: boolean; failure?: unknown }
   | { next: 'expired' }
-  | { next: 'backoff' };
+  | { next: 'backoff'; failure?: unknown };
 
 /**
  * Polls an operation to completion through the kernel pipeline, so every poll gets auth, telemetry and
  * the breaker. The protocol (the plugin's) says what each answer means; this loop holds no provider
  * specifics.
+ *
+ * Two kernel guarantees hold whatever the protocol says: "not yet" answers are re-polled with a
+ * growing delay (`RepollPacer`: 10 ms doubling to 250 ms, so at most 4 polls a second per future), and
+ * polls that fail in a row (connection errors, 5xx) reject the future with the last error once
+ * `maxConsecutiveFailures` is spent, so a future never polls a dead server forever.
  */
 export class PipelinePoller implements FuturePoller {
   constructor(private readonly host: PollerHost) {}
@@ -46,6 +55,9 @@ export class PipelinePoller implements FuturePoller {
     let iteration = 0;
     let allowMetadataOnly = options.maxResultBytes !== undefined;
     let backoffExponent = 0;
+    let failures = 0;
+    const budget = options.maxConsecutiveFailures ?? DEFAULT_POLL_FAILURE_BUDGET;
+    const pacer = new RepollPacer(protocol.repollPacing);
     for (;;) {
       options.signal?.throwIfAborted();
       const context: PollContext = {
@@ -58,8 +70,16 @@ export class PipelinePoller implements FuturePoller {
       const step = await this.pollOnce(protocol, context, options);
       iteration++;
       if (step.next === 'done') return step.value;
+      if ((step.next === 'poll' || step.next === 'backoff') && step.failure !== undefined) {
+        if (++failures > budget) throw step.failure;
+      } else if (step.next !== 'expired') {
+        failures = 0;
+      }
       if (step.next === 'expired') {
-        if (protocol.onExpired === 'resubmit' && options.resubmit) {
+        // Resubmitting is paced and counts against the budget: a server that expires every
+        // result must not turn one future into a resubmit loop.
+        if (protocol.onExpired === 'resubmit' && options.resubmit && ++failures <= budget) {
+          await clock.sleep(pacer.next(), options.signal);
           requestId = await options.resubmit();
           iteration = 0;
           continue;
@@ -75,7 +95,8 @@ export class PipelinePoller implements FuturePoller {
       }
       backoffExponent = 0;
       if (step.allowMetadataOnly !== undefined) allowMetadataOnly = step.allowMetadataOnly;
-      if (step.delayMs > 0) await clock.sleep(step.delayMs, options.signal);
+      const delay = step.notYet ? pacer.next(step.delayMs) : step.delayMs;
+      if (delay > 0) await clock.sleep(delay, options.signal);
     }
   }
 
@@ -106,18 +127,19 @@ export class PipelinePoller implements FuturePoller {
     options: PollOptions,
   ): Step<T> {
     if (options.signal?.aborted) throw error;
-    if (error instanceof APIConnectionError) return { next: 'backoff' };
+    if (error instanceof APIConnectionError) return { next: 'backoff', failure: error };
     if (!(error instanceof PristineError) || error.status === undefined) throw error;
     const status = error.status;
     if (status === 410) return { next: 'expired' };
+    // The server is alive and pacing us: back off, but this is not a failure.
     if (status === 429) return { next: 'backoff' };
     if (status === 408) {
-      // A 408 carries a try-again body: report the queue state and poll again at once.
+      // A 408 carries a try-again body: report the queue state and poll again (paced).
       const reading = safeRead(protocol, error.body);
       if (reading?.state === 'try_again') this.report(context.requestId, reading, options);
-      return { next: 'poll', delayMs: 0 };
+      return { next: 'poll', delayMs: 0, notYet: true };
     }
-    if (status >= 500) return { next: 'poll', delayMs: 0 };
+    if (status >= 500) return { next: 'poll', delayMs: 0, notYet: true, failure: error };
     throw error;
   }
 
@@ -131,10 +153,10 @@ export class PipelinePoller implements FuturePoller {
       case 'complete':
         return { next: 'done', value: reading.value };
       case 'pending':
-        return { next: 'poll', delayMs: 0 };
+        return { next: 'poll', delayMs: 0, notYet: true };
       case 'try_again':
         this.report(context.requestId, reading, options);
-        return { next: 'poll', delayMs: reading.retryAfterMs ?? 0 };
+        return { next: 'poll', delayMs: reading.retryAfterMs ?? 0, notYet: true };
       case 'complete_metadata': {
         const budget = options.maxResultBytes ?? Number.POSITIVE_INFINITY;
         if (reading.sizeBytes > budget)

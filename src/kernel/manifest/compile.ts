@@ -29,7 +29,7 @@ const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DE
 const ENDPOINT_KEYS: ReadonlySet<string> = new Set([
   'id', 'method', 'path', 'description', 'input', 'response', 'query', 'headers', 'multiSegment',
   'idempotent', 'retry', 'timeoutMs', 'auth', 'resource', 'stream', 'future', 'redirect', 'bodyType',
-  'responseType', 'compress', 'pagination', 'weight',
+  'responseType', 'compress', 'pagination', 'weight', 'crossOriginCredentials',
 ]); // prettier-ignore
 const STREAM_KEYS: ReadonlySet<string> = new Set([
   'terminator',
@@ -120,6 +120,9 @@ function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames):
   checkReference(where, 'weight', spec.weight, names.weights);
   if (spec.timeoutMs !== undefined && !(Number.isFinite(spec.timeoutMs) && spec.timeoutMs > 0)) {
     throw new ManifestError(where, 'timeoutMs', 'must be a positive number');
+  }
+  if (spec.crossOriginCredentials !== undefined && typeof spec.crossOriginCredentials !== 'boolean') {
+    throw new ManifestError(where, 'crossOriginCredentials', 'must be a boolean');
   }
   if (spec.redirect !== undefined && spec.redirect !== 'manual' && spec.redirect !== 'follow') {
     throw new ManifestError(where, 'redirect', 'must be "manual" or "follow"');

@@ -77,6 +77,12 @@ export interface EndpointSpec {
   pagination?: PaginationSpec;
   /** Name of a weight function declared by the plugin, for the weighted semaphore. */
   weight?: string;
+  /**
+   * Send the plugin's auth, static, platform and dynamic headers even when a call's `baseUrl` is
+   * another origin than the plugin's own. Default false: another origin (a signed download URL, a
+   * CDN) gets only User-Agent, Accept, the endpoint's header params and the call's own headers.
+   */
+  crossOriginCredentials?: boolean;
 }
 
 export interface ManifestSpec {

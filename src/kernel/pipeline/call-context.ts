@@ -14,6 +14,7 @@ export interface CallContextInit {
   input: Record<string, unknown>;
   options: ResolvedOptions;
   auth: AuthScheme | undefined;
+  crossOrigin?: boolean;
   idempotencyKey: string | undefined;
   startedAt: number;
 }
@@ -30,6 +31,7 @@ export class PipelineCallContext implements CallContext {
   readonly input: Record<string, unknown>;
   readonly options: ResolvedOptions;
   readonly auth: AuthScheme | undefined;
+  readonly crossOrigin: boolean;
   idempotencyKey: string | undefined;
   attempt = 0;
   replayable = true;
@@ -47,6 +49,7 @@ export class PipelineCallContext implements CallContext {
     this.input = init.input;
     this.options = init.options;
     this.auth = init.auth;
+    this.crossOrigin = init.crossOrigin ?? false;
     this.idempotencyKey = init.idempotencyKey;
     this.startedAt = init.startedAt;
   }

@@ -34,6 +34,11 @@ export interface CallContext {
   readonly input: Record<string, unknown>;
   readonly options: ResolvedOptions;
   readonly auth: AuthScheme | undefined;
+  /**
+   * The call goes to another origin than the plugin's base URL and the endpoint did not opt in: no
+   * auth, and none of the plugin's static, platform or dynamic headers.
+   */
+  readonly crossOrigin: boolean;
   /** Stable across every attempt of this call. */
   idempotencyKey: string | undefined;
   /** 0 on the first attempt. */

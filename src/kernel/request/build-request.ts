@@ -6,6 +6,8 @@ import { buildUrl } from './build-url.js';
 /**
  * Build one attempt's request. Header layering, later wins: plugin static/platform headers, endpoint
  * header params, per-call headers, then the kernel's own (retry count, idempotency key, content type).
+ * A request to another origin (`context.crossOrigin`) starts from User-Agent and Accept only and gets
+ * none of the plugin's conventions: what the plugin sends its own API is not meant for that host.
  * Synchronous for JSON and raw bodies; a promise only when a multipart body or gzip must be awaited.
  */
 export function buildRequest(
@@ -22,14 +24,10 @@ export function buildRequest(
 function requestHeaders(context: CallContext, staticHeaders: Record<string, string>): Record<string, string> {
   const { endpoint, input, options, plugin } = context;
   const scheme = plugin.spec.headers;
+  if (context.crossOrigin) return crossOriginHeaders(context);
   // Object.assign, not spread: V8 copies a spread of dashed keys slowly (about 3 µs here vs 0.2 µs).
   const headers: Record<string, string> = Object.assign({}, staticHeaders);
-  // for…in rather than Object.entries: these maps are usually empty, and this runs on every attempt.
-  for (const key in endpoint.headerKeys) {
-    const value = input[key];
-    if (value !== undefined && value !== null)
-      headers[endpoint.headerKeys[key].toLowerCase()] = String(value);
-  }
+  assignHeaderParams(headers, endpoint, input);
   if (scheme?.dynamic) assignLowerCased(headers, scheme.dynamic(context));
   assignLowerCased(headers, options.headers);
   assignLowerCased(headers, context.extraHeaders);
@@ -38,6 +36,16 @@ function requestHeaders(context: CallContext, staticHeaders: Record<string, stri
   const idempotency = scheme?.idempotency === undefined ? { header: 'idempotency-key' } : scheme.idempotency;
   if (idempotency && context.idempotencyKey)
     headers[idempotency.header.toLowerCase()] = context.idempotencyKey;
+  return headers;
+}
+
+/** Endpoint header params and the call's own headers, over User-Agent and Accept. */
+function crossOriginHeaders(context: CallContext): Record<string, string> {
+  const { endpoint, input, options, plugin } = context;
+  const headers: Record<string, string> = Object.assign({}, plugin.crossOriginHeaders);
+  assignHeaderParams(headers, endpoint, input);
+  assignLowerCased(headers, options.headers);
+  assignLowerCased(headers, context.extraHeaders);
   return headers;
 }
 
@@ -84,7 +92,21 @@ function assemble(
     redirect: endpoint.spec.redirect ?? 'follow',
     streaming: Boolean(endpoint.stream) || endpoint.spec.responseType === 'stream',
     proxy: services.proxyFor(url),
+    originBound: context.plugin.originBound,
   };
+}
+
+function assignHeaderParams(
+  headers: Record<string, string>,
+  endpoint: CallContext['endpoint'],
+  input: Record<string, unknown>,
+): void {
+  // for…in rather than Object.entries: these maps are usually empty, and this runs on every attempt.
+  for (const key in endpoint.headerKeys) {
+    const value = input[key];
+    if (value !== undefined && value !== null)
+      headers[endpoint.headerKeys[key].toLowerCase()] = String(value);
+  }
 }
 
 function assignLowerCased(target: Record<string, string>, source: Record<string, string> | undefined): void {

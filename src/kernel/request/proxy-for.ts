@@ -40,18 +40,31 @@ export class ProxyResolver {
   private readonly env: NodeJS.ProcessEnv = {};
   private readonly anyFromEnv: boolean;
   private readonly byOrigin = new Map<string, string | undefined>();
+  private lastExplicit: string | undefined;
 
-  /** `settings.proxy` is read on each call (it may be changed on a live kernel); the env only once. */
+  /**
+   * `settings.proxy` is read on each call (it may be changed on a live kernel); the env only once.
+   * `onExplicitProxy` hears each new explicit proxy before it is used, so its credentials can be
+   * registered as secrets even when the setting changed after the kernel was created.
+   */
   constructor(
     private readonly settings: { readonly proxy?: string },
     env: NodeJS.ProcessEnv = process.env,
+    private readonly onExplicitProxy?: (proxy: string) => void,
   ) {
     for (const name of PROXY_VARS) if (env[name] !== undefined) this.env[name] = env[name];
     this.anyFromEnv = PROXY_VARS.slice(0, 4).some((name) => this.env[name]);
   }
 
   resolve(url: string): string | undefined {
-    if (this.settings.proxy) return this.settings.proxy;
+    const explicit = this.settings.proxy;
+    if (explicit) {
+      if (explicit !== this.lastExplicit) {
+        this.lastExplicit = explicit;
+        this.onExplicitProxy?.(explicit);
+      }
+      return explicit;
+    }
     if (!this.anyFromEnv) return undefined;
     const origin = originPrefix(url);
     if (this.byOrigin.has(origin)) return this.byOrigin.get(origin);

@@ -1,4 +1,5 @@
 import { APIConnectionError } from '../errors/api-errors.js';
+import { sanitizedCause } from '../errors/error-secrets.js';
 import { PristineError } from '../errors/pristine-error.js';
 
 /** Read a whole body. A stream that breaks mid-body is a connection error, so the attempt is retried. */
@@ -14,7 +15,7 @@ export async function readAll(body: AsyncIterable<Uint8Array>, limitBytes = Infi
   } catch (error) {
     if (error instanceof PristineError) throw error;
     throw new APIConnectionError(`Connection broke while reading the response: ${(error as Error).message}`, {
-      cause: error,
+      cause: sanitizedCause(error),
     });
   }
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);

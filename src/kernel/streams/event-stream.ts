@@ -3,6 +3,7 @@ import type { Streaming } from '../../ports/streaming.js';
 import type { Telemetry } from '../../ports/telemetry.js';
 import type { TransportResponse } from '../../ports/transport.js';
 import { APIConnectionError, APIUserAbortError } from '../errors/api-errors.js';
+import { scrubError, type Scrubber } from '../errors/error-secrets.js';
 import type { CompiledEndpoint } from '../manifest/compile.js';
 import type { CallOptions, CallResult } from '../pipeline/context.js';
 import { ResponseValidationError } from '../pipeline/stages/validate-response.js';
@@ -14,6 +15,8 @@ export interface StreamHost {
   readonly clock: Clock;
   readonly streaming: Streaming;
   readonly telemetry: Telemetry;
+  /** The kernel's secrets: stream errors carry server data (an error event), scrubbed like call errors. */
+  readonly secrets?: Scrubber;
 }
 
 export interface StreamOptions extends CallOptions {
@@ -100,7 +103,7 @@ export class EventStream<T> implements AsyncIterable<T> {
       }
     } catch (error) {
       span.recordError(error);
-      throw error;
+      throw this.host.secrets && error instanceof Error ? scrubError(error, this.host.secrets) : error;
     } finally {
       span.setAttributes({ 'pristine.stream.events': yielded, 'pristine.stream.reconnects': reconnects });
       span.end();

@@ -158,14 +158,23 @@ describe.each([
         method: 'GET',
         body: undefined,
         redirect: 'follow',
-        headers: { 'x-api-key': 'tml-secret', authorization: 'Bearer secret', 'user-agent': 'ua' },
+        headers: {
+          'x-api-key': 'tml-secret',
+          authorization: 'Bearer secret',
+          'cf-access-client-secret': 'cf-secret',
+          'x-auth-token': 'token-secret',
+          'x-team': 'research',
+          'user-agent': 'ua',
+        },
+        originBound: ['x-team'],
       }),
     );
     expect(await text(res.body)).toBe('elsewhere');
     expect(seenElsewhere).toHaveLength(1);
     expect(seenElsewhere[0]['user-agent']).toBe('ua');
-    expect(seenElsewhere[0]).not.toHaveProperty('x-api-key');
-    expect(seenElsewhere[0]).not.toHaveProperty('authorization');
+    for (const name of ['x-api-key', 'authorization', 'cf-access-client-secret', 'x-auth-token', 'x-team']) {
+      expect(seenElsewhere[0]).not.toHaveProperty(name);
+    }
   });
 
   it('never sends a hand-set Connection: close and keeps sockets alive', async () => {

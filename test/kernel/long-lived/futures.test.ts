@@ -110,7 +110,7 @@ describe('futures through the pipeline', () => {
     await kernel.close();
   });
 
-  it('re-polls at once on 408 and 5xx, and backs off min(2^k s, 30 s) on 429', async () => {
+  it('re-polls 408 and 5xx after the pacing delay, and backs off min(2^k s, 30 s) on 429', async () => {
     const statuses = [408, 503, 429, 429, 500];
     const server = await serve((_req, n) =>
       n < statuses.length
@@ -120,7 +120,8 @@ describe('futures through the pipeline', () => {
     const { kernel, clock } = kernelFor(server.url);
     const future = kernel.submit('start_job', { n: 2 });
     await expect(future.result()).resolves.toEqual({ answer: 1 });
-    expect(clock.sleeps).toEqual([1000, 2000]);
+    // 408 and 5xx: the kernel's re-poll pacing (10 ms doubling); 429: the protocol's backoff.
+    expect(clock.sleeps).toEqual([10, 20, 1000, 2000, 40]);
     expect(server.seen.filter((s) => s.path === '/jobs/poll')).toHaveLength(6);
     await kernel.close();
   });

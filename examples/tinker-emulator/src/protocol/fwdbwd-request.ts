@@ -111,6 +111,19 @@ export function decodeForwardBackwardRequest(bytes: Buffer): { body: Obj; logged
     );
   }
   if (!message.model_id) throw bad('model_id', 'is required');
+  try {
+    return convert(message);
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    // The message named its model and seq_id: the server saw that seq_id, so it can be passed over.
+    throw new HttpError(error.status, error.detail, error.field, {
+      model_id: message.model_id,
+      seq_id: message.seq_id,
+    });
+  }
+}
+
+function convert(message: Obj): { body: Obj; logged: Obj } {
   if (!message.loss_fn) throw bad('loss_fn', 'is required');
   const data = (message.data as Obj[]).map((datum, i) => {
     const chunks = (datum.model_input as Obj[]).map((c, j) => chunk(c, `data[${i}].model_input[${j}]`));

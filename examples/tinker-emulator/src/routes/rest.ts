@@ -52,7 +52,10 @@ export function listTrainingRuns(ctx: EmulatorContext, query: Query): Answer {
   const scope = query.get('access_scope');
   if (scope !== null && scope !== 'owned' && scope !== 'accessible')
     throw new HttpError(400, 'access_scope must be owned or accessible', 'access_scope');
-  const runs = [...ctx.state.models.values()].map((m) => trainingRun(ctx, m));
+  const project = query.get('project_id');
+  const runs = [...ctx.state.models.values()]
+    .filter((m) => project === null || ctx.state.sessions.get(m.session_id)?.project_id === project)
+    .map((m) => trainingRun(ctx, m));
   const { items, cursor } = page(runs, query, 20);
   return ok({ training_runs: items, cursor });
 }
@@ -86,6 +89,7 @@ function checkpoint(ctx: EmulatorContext, runId: string, checkpointId: string): 
 export function deleteCheckpoint(ctx: EmulatorContext, runId: string, checkpointId: string): Answer {
   const found = checkpoint(ctx, runId, checkpointId);
   ctx.state.checkpoints.delete(found.tinker_path);
+  ctx.audit('delete_checkpoint', { model_id: runId, tinker_path: found.tinker_path });
   return { status: 204 };
 }
 
@@ -94,6 +98,10 @@ export function publish(ctx: EmulatorContext, runId: string, checkpointId: strin
   if (on && found.public) throw new HttpError(409, 'checkpoint is already public');
   if (!on && !found.public) throw new HttpError(409, 'checkpoint is not public');
   found.public = on;
+  ctx.audit(on ? 'publish_checkpoint' : 'unpublish_checkpoint', {
+    model_id: runId,
+    tinker_path: found.tinker_path,
+  });
   return { status: 204 };
 }
 
@@ -115,6 +123,7 @@ export function archiveUrl(ctx: EmulatorContext, runId: string, checkpointId: st
   const found = checkpoint(ctx, runId, checkpointId);
   const token = randomUUID();
   const expires = ctx.now() + 15 * 60_000;
+  ctx.audit('download_checkpoint', { model_id: runId, tinker_path: found.tinker_path, purpose: 'archive' });
   ctx.downloads.set(token, { path: found.tinker_path, expires });
   return {
     status: 302,
@@ -127,7 +136,7 @@ export function archiveUrl(ctx: EmulatorContext, runId: string, checkpointId: st
 
 export function download(ctx: EmulatorContext, token: string): Answer {
   const entry = ctx.downloads.get(token);
-  if (!entry || entry.expires < ctx.now()) throw new HttpError(404, 'download link expired or unknown');
+  if (!entry?.path || entry.expires < ctx.now()) throw new HttpError(404, 'download link expired or unknown');
   const found = ctx.state.checkpoints.get(entry.path);
   if (!found) throw new HttpError(404, 'checkpoint was deleted');
   return {

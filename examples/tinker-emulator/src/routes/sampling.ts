@@ -121,6 +121,14 @@ function sampleResult(ctx: EmulatorContext, body: Body, onToken?: (token: number
   const sequences = Array.from({ length: numSamples }, () =>
     sampleSequence(sampler.model, sampler.adapter, prompt, settings, random, onToken),
   );
+  const sessionId = sampler.sampler_id.split(':sample:')[0];
+  ctx.meter(sessionId, sampler.base_model, 'sampling_prefill', prompt.length);
+  ctx.meter(
+    sessionId,
+    sampler.base_model,
+    'sampling_sample',
+    sequences.reduce((n, s) => n + s.tokens.length, 0),
+  );
   const result: Record<string, unknown> = { type: 'sample', sequences };
   if (body.prompt_logprobs || (body.topk_prompt_logprobs ?? 0) > 0) {
     const scores = promptScores(sampler, prompt, body.topk_prompt_logprobs ?? 0);

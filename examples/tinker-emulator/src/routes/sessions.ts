@@ -10,12 +10,14 @@ export function createSession(ctx: EmulatorContext, body: Body): Answer {
     tags: body.tags,
     user_metadata: body.user_metadata ?? {},
     sdk_version: body.sdk_version,
+    project_id: body.project_id ?? null,
     created_at: ctx.iso(),
     training_run_ids: [],
     sampler_ids: [],
     heartbeats: [],
     modelSeqIds: new Set(),
     samplingSeqIds: new Map(),
+    traceExportPolls: 0,
   });
   return ok({ type: 'create_session', session_id: id, info_message: 'Connected to the Tinkex emulator' });
 }

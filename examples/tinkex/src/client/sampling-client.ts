@@ -1,6 +1,8 @@
 import {
   APIUserAbortError,
   FutureExpiredError,
+  FutureTimeoutError,
+  type APIFuture,
   PristineError,
   RateLimitError,
   NotFoundError,
@@ -19,7 +21,10 @@ export interface SamplingRetryConfig {
   retry_delay_base_ms: number;
   retry_delay_max_ms: number;
   jitter_factor: number;
-  /** A request making no progress for this long fails. */
+  /**
+   * A sample that has not succeeded for this long fails with its last error (retries stop). Default
+   * 2 h; the wait for one result is bounded by what is left of it.
+   */
   progress_timeout_ms: number;
   enable_retry_logic: boolean;
 }
@@ -100,20 +105,28 @@ export class SamplingClient {
     const issues = kernel.endpoint('asample').validateInput?.(input) ?? [];
     if (issues.length > 0) throw new ValidationError('input for "asample"', issues);
     // The kernel's resolved services, not container lookups: this runs for every sample.
-    const { retry, rateLimiter: limiter } = kernel.getServices();
+    const { retry, rateLimiter: limiter, clock } = kernel.getServices();
     const cfg = this.retryConfig;
+    // Retries are unlimited in number but not in time: once no attempt has succeeded for
+    // progress_timeout_ms, the last error is final (an outage cannot keep a sample pending forever).
+    const giveUpAt = clock.now() + cfg.progress_timeout_ms;
     return retry.run<SampleResponse>(async (): Promise<AttemptOutcome<SampleResponse>> => {
+      let future: APIFuture<SampleResponse> | undefined;
       try {
         await limiter.acquire(this.bucket);
         input.seq_id = this.seq++;
-        const future = kernel.submit<SampleResponse>('asample', input, { onQueueState: this.onQueueState });
-        return { kind: 'success', value: await future.result({ timeoutMs: cfg.progress_timeout_ms }) };
+        future = kernel.submit<SampleResponse>('asample', input, { onQueueState: this.onQueueState });
+        const timeoutMs = Math.max(1, giveUpAt - clock.now());
+        return { kind: 'success', value: await future.result({ timeoutMs }) };
       } catch (error) {
         if (error instanceof RateLimitError) {
           // The Python SDK's estimate (10 bytes a token), as the dispatch-bytes limit uses.
           const promptBytes = estimateModelInputBytes(input.prompt);
           limiter.backoff(this.bucket, promptBytes <= LARGE_PROMPT_BYTES ? 1_000 : 5_000);
         }
+        // An abandoned attempt stops polling: its result can no longer reach the caller.
+        if (error instanceof FutureTimeoutError) future?.cancel();
+        if (clock.now() >= giveUpAt) return { kind: 'fatal', error: error as Error };
         return classify(error, cfg.enable_retry_logic);
       }
     }, this.retryContext);

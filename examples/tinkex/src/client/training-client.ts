@@ -17,6 +17,8 @@ import {
   type CustomLoss,
 } from '../training/custom-loss.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
+import { SubmissionOrder } from '../training/submission-order.js';
+import { loggerOf } from './tinker-kernel.js';
 import type { SamplingRetryConfig } from './sampling-client.js';
 import type { ServiceClient } from './service-client.js';
 import type { SessionContext } from './session-context.js';
@@ -27,9 +29,8 @@ import type { SessionContext } from './session-context.js';
  * `forwardBackward` and `optimStep` can be pipelined without awaiting in between.
  */
 export class TrainingClient {
-  private seq = 0;
-  /** Resolves when the latest submission was accepted (or failed): the next one's turn. */
-  private turn: Promise<unknown> = Promise.resolve();
+  /** seq_ids and the submission turn (see SubmissionOrder for what a failed submission does). */
+  private readonly order: SubmissionOrder;
   private readonly onQueueState: (event: QueueStateEvent) => void;
 
   constructor(
@@ -37,21 +38,37 @@ export class TrainingClient {
     private readonly ctx: SessionContext,
     readonly model_id: string,
   ) {
+    const logger = loggerOf(service.kernel);
+    this.order = new SubmissionOrder((message) => logger.warn(`${model_id}: ${message}`));
     this.onQueueState = service.queueWarnings('Training', model_id);
   }
 
-  /** Submit one sequenced request after the previous one, with a seq_id reserved now. */
-  private enqueue<T>(endpoint: string, body: (seq_id: number) => Record<string, unknown>): APIFuture<T> {
-    const seq_id = ++this.seq;
+  /**
+   * Submit one sequenced request after the previous one. The input is validated first, so a request
+   * that can never be sent reserves no seq_id (a hole the server would wait on).
+   */
+  private enqueue<T>(endpoint: string, body: Record<string, unknown>): APIFuture<T> {
+    this.check(endpoint, body);
+    return this.reserve<T>(endpoint, body);
+  }
+
+  /** Throws the ValidationError the request would fail with; reserves nothing. */
+  private check(endpoint: string, body: Record<string, unknown>): void {
+    this.service.kernel.validateInput(endpoint, {
+      ...body,
+      model_id: this.model_id,
+      seq_id: this.order.nextSeqId,
+    });
+  }
+
+  private reserve<T>(endpoint: string, body: Record<string, unknown>): APIFuture<T> {
+    const { seq_id, gate, track } = this.order.reserve(endpoint);
     const future = this.service.kernel.submit<T>(
       endpoint,
-      { ...body(seq_id), model_id: this.model_id, seq_id },
-      {
-        after: this.turn,
-        onQueueState: this.onQueueState,
-      },
+      { ...body, model_id: this.model_id, seq_id },
+      { after: gate, onQueueState: this.onQueueState },
     );
-    this.turn = future.accepted.catch(() => undefined);
+    track(future.accepted);
     return future;
   }
 
@@ -63,11 +80,12 @@ export class TrainingClient {
   ) {
     checkData(data, loss_fn);
     const key = kind === 'forward' ? 'forward_input' : 'forward_backward_input';
-    const futures = chunkData(data).map((chunk) =>
-      this.enqueue<ForwardBackwardOutput>(kind, () => ({
-        [key]: { data: chunk, loss_fn, loss_fn_config: loss_fn_config ?? null },
-      })),
-    );
+    const chunks = chunkData(data).map((chunk) => ({
+      [key]: { data: chunk, loss_fn, loss_fn_config: loss_fn_config ?? null },
+    }));
+    // Every chunk is checked before the first one reserves a seq_id: all or nothing.
+    for (const chunk of chunks) this.check(kind, chunk);
+    const futures = chunks.map((chunk) => this.reserve<ForwardBackwardOutput>(kind, chunk));
     return futures.length === 1
       ? futures[0]
       : APIFuture.combine(futures, mergeOutputs, this.service.kernel.getServices().clock);
@@ -105,43 +123,43 @@ export class TrainingClient {
   }
 
   optimStep(adam_params: AdamParams): APIFuture<OptimStepResponse> {
-    return this.enqueue('optim_step', () => ({ adam_params }));
+    return this.enqueue('optim_step', { adam_params });
   }
 
   /** Save weights and optimizer state under a name; the result holds the `tinker://` path. */
   saveState(name: string, opts: { ttl_seconds?: number } = {}): APIFuture<{ path: string }> {
-    return this.enqueue('save_weights', () => ({
+    return this.enqueue('save_weights', {
       path: name,
-      // 0 is sent too, so the schema refuses it by name (minimum 1) instead of dropping it.
+      // 0 is checked too, so the schema refuses it by name (minimum 1) instead of dropping it.
       ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
-    }));
+    });
   }
 
   loadState(path: string): APIFuture<{ path?: string }> {
     parseTinkerPath(path);
-    return this.enqueue('load_weights', () => ({ path, optimizer: false }));
+    return this.enqueue('load_weights', { path, optimizer: false });
   }
 
   loadStateWithOptimizer(path: string): APIFuture<{ path?: string }> {
     parseTinkerPath(path);
-    return this.enqueue('load_weights', () => ({ path, optimizer: true }));
+    return this.enqueue('load_weights', { path, optimizer: true });
   }
 
   /** Save sampler weights under a name (for `createSamplingClient(model_path)`). */
   saveWeightsForSampler(name: string, opts: { ttl_seconds?: number } = {}): APIFuture<{ path: string }> {
-    return this.enqueue('save_weights_for_sampler', () => ({
+    return this.enqueue('save_weights_for_sampler', {
       path: name,
-      // 0 is sent too, so the schema refuses it by name (minimum 1) instead of dropping it.
+      // 0 is checked too, so the schema refuses it by name (minimum 1) instead of dropping it.
       ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
-    }));
+    });
   }
 
   /** Snapshot the current weights into an ephemeral sampler and return its client. */
   async saveWeightsAndGetSamplingClient(retry_config?: Partial<SamplingRetryConfig>) {
     const sampling_session_seq_id = this.ctx.nextSamplingSeqId();
-    const result = await this.enqueue<{ sampling_session_id: string }>('save_weights_for_sampler', () => ({
+    const result = await this.enqueue<{ sampling_session_id: string }>('save_weights_for_sampler', {
       sampling_session_seq_id,
-    }));
+    });
     const { SamplingClient } = await import('./sampling-client.js');
     return new SamplingClient(this.service, result.sampling_session_id, retry_config);
   }

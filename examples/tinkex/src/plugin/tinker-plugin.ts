@@ -32,6 +32,11 @@ export function tinkerPlugin(config: ResolvedConfig) {
       logLevelEnv: 'TINKER_LOG',
     },
     auth: { default: new ApiKeyHeaderAuth(config.api_key, 'X-API-Key') },
+    // The Cloudflare Access service token, id and secret, is a credential wherever it appears. (Like
+    // every default header, the kernel sends it only to the Tinker origin, never to a signed URL.)
+    secrets: Object.entries(config.default_headers)
+      .filter(([name]) => /^cf-access-client-/i.test(name))
+      .map(([, value]) => value),
     headers: {
       userAgent: `Tinkex/TypeScript ${VERSION}`,
       platform: {

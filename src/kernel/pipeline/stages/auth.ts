@@ -1,6 +1,11 @@
-import type { Stage } from '../context.js';
+import type { CallContext, Stage } from '../context.js';
 
-/** Add credentials on every attempt, so retries see refreshed tokens. */
+/**
+ * Add credentials on every attempt, so retries see refreshed tokens. Whatever the scheme wrote into
+ * its secret headers is registered as a secret before the request leaves: a token fetched from a
+ * provider (or refreshed) is then scrubbed from errors and logs like a static key, even when a server
+ * echoes it back.
+ */
 export const authStage: Stage = {
   name: 'auth',
   run(context, next) {
@@ -12,6 +17,28 @@ export const authStage: Stage = {
       attempt: context.attempt,
     });
     // Static keys apply synchronously; only token providers need to be awaited.
-    return applied instanceof Promise ? applied.then(next) : next();
+    if (applied instanceof Promise) {
+      return applied.then(() => {
+        registerCredentials(context);
+        return next();
+      });
+    }
+    registerCredentials(context);
+    return next();
   },
 };
+
+/** `Bearer <token>`, `Basic <user:pass>`, `Token <key>`: the credential after the scheme word. */
+const SCHEME_PREFIX = /^[A-Za-z][\w-]*\s+(\S+)$/;
+
+function registerCredentials(context: CallContext): void {
+  const { auth, request, services } = context;
+  for (const name of auth!.secretHeaders) {
+    const value = request!.headers[name.toLowerCase()];
+    if (!value) continue;
+    // Both the whole value and the bare credential: servers echo either. `add` ignores known values.
+    services.secrets.add(value);
+    const credential = SCHEME_PREFIX.exec(value)?.[1];
+    if (credential) services.secrets.add(credential);
+  }
+}

@@ -1,4 +1,5 @@
 import { APIConnectionError, statusError } from '../../errors/api-errors.js';
+import { sanitizedCause } from '../../errors/error-secrets.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import type { TransportResponse } from '../../../ports/transport.js';
 import { readAll } from '../../request/read-body.js';
@@ -53,7 +54,7 @@ async function readWhole(response: TransportResponse): Promise<Buffer> {
   } catch (error) {
     if (error instanceof PristineError) throw error;
     throw new APIConnectionError(`Connection broke while reading the response: ${(error as Error).message}`, {
-      cause: error,
+      cause: sanitizedCause(error),
     });
   }
 }

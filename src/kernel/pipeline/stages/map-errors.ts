@@ -1,11 +1,13 @@
 import { APIConnectionError } from '../../errors/api-errors.js';
+import { sanitizedCause, scrubError } from '../../errors/error-secrets.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import type { Stage } from '../context.js';
-import { redactValue } from '../../redact.js';
 
 /**
- * Every failure leaves the pipeline as a PristineError: unknown throwables are wrapped, the plugin may
- * map to a richer error, and known secrets are scrubbed from the message.
+ * Every failure leaves the pipeline as a PristineError: unknown throwables are wrapped (their cause
+ * reduced to name, code, message and stack), the plugin may map to a richer error, and the kernel's
+ * known secrets are scrubbed from message, stack, headers and body, since servers sometimes echo
+ * credentials back. The registry stays bound to the error for its `toJSON` and `util.inspect`.
  */
 export const mapErrorsStage: Stage = {
   name: 'errors',
@@ -15,15 +17,11 @@ export const mapErrorsStage: Stage = {
         thrown instanceof PristineError
           ? thrown
           : new APIConnectionError(`Request failed: ${(thrown as Error)?.message ?? String(thrown)}`, {
-              cause: thrown,
+              cause: sanitizedCause(thrown),
               retryable: false,
             });
       error = context.plugin.spec.errorMapper?.(error, context.endpoint) ?? error;
-      const secrets = context.services.secrets;
-      error.message = secrets.scrub(error.message);
-      // Servers sometimes echo credentials back in error bodies.
-      if (error.body !== undefined) (error as { body: unknown }).body = redactValue(error.body, { secrets });
-      throw error;
+      throw scrubError(error, context.services.secrets);
     });
   },
 };

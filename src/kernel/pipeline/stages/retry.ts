@@ -1,5 +1,6 @@
 import type { AttemptOutcome } from '../../../ports/retry.js';
 import { APIUserAbortError } from '../../errors/api-errors.js';
+import { scrubError } from '../../errors/error-secrets.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import type { CallResult, Stage } from '../context.js';
 
@@ -23,7 +24,9 @@ export const retryStage: Stage = {
         replayable: () => context.replayable,
         signal: context.options.signal,
         delays: policy,
-        onRetry: ({ attempt, delayMs, error }) => {
+        onRetry: ({ attempt, delayMs, error: raw }) => {
+          // Scrubbed before anyone sees it: a retry logger must not print an echoed credential.
+          const error = scrubError(raw, services.secrets);
           // At info, so a user waiting on a dead server sees why within the first backoff.
           services.logger.info(
             `retrying ${endpoint.id} in ${seconds(delayMs)} after ${reasonOf(error)} (retry ${attempt} of ${context.options.maxRetries})`,

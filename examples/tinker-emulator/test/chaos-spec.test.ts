@@ -1,0 +1,29 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseChaos } from '../src/index.js';
+
+describe('the chaos spec', () => {
+  it('a scope segment applies to the faults before it (regression: scopes were ignored)', () => {
+    const rules = parseChaos('5xx=0.2,429=0.1;scope=training|sampling;pause=0.3;scope=futures;reset=0.05');
+    expect(rules.training).toMatchObject({ error5xx: 0.2, rateLimit: 0.1, pause: 0, reset: 0.05 });
+    expect(rules.sampling).toMatchObject({ error5xx: 0.2, rateLimit: 0.1, pause: 0, reset: 0.05 });
+    expect(rules.futures).toMatchObject({ error5xx: 0, rateLimit: 0, pause: 0.3, reset: 0.05 });
+    expect(rules.rest).toMatchObject({ error5xx: 0, pause: 0, reset: 0.05 });
+  });
+
+  it('a scope inside a segment applies to that segment; faults without scope apply everywhere', () => {
+    const rules = parseChaos('402=0.5,scope=sampling;408=0.25');
+    expect(rules.sampling).toMatchObject({ paymentRequired: 0.5, requestTimeout: 0.25 });
+    expect(rules.training).toMatchObject({ paymentRequired: 0, requestTimeout: 0.25 });
+    expect(parseChaos('400=1,latency=20ms@0.1;scope=futures').futures).toMatchObject({
+      bare400: 1,
+      latencyMs: 20,
+      latencyRate: 0.1,
+    });
+  });
+
+  it('refuses unknown faults, rates outside 0..1 and unknown scopes', () => {
+    expect(() => parseChaos('boom=0.1')).toThrow(/bad clause "boom=0.1"/);
+    expect(() => parseChaos('5xx=2')).toThrow(/bad clause/);
+    expect(() => parseChaos('5xx=0.1;scope=nowhere')).toThrow(/unknown scope "nowhere"/);
+  });
+});

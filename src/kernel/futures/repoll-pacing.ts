@@ -1,0 +1,26 @@
+import type { RepollPacing } from '../../ports/futures.js';
+
+/**
+ * The kernel's floor under every poll loop. Servers answer `try_again` (or `pending`, 408, 5xx) in a
+ * millisecond while work is queued; re-polling at once turns one waiting future into thousands of
+ * requests a second. Fast operations still finish on the first or second poll (10 ms, 20 ms, …).
+ */
+export const DEFAULT_REPOLL_PACING: RepollPacing = { initialMs: 10, maxMs: 250 };
+
+/** Consecutive failed polls (connection errors, 5xx) tolerated when the caller names no budget. */
+export const DEFAULT_POLL_FAILURE_BUDGET = 10;
+
+/** Delays for one future's consecutive "not yet" answers: initial·2^k, capped at max. */
+export class RepollPacer {
+  private streak = 0;
+
+  constructor(private readonly pacing: RepollPacing = DEFAULT_REPOLL_PACING) {}
+
+  /** The delay before the next poll; never below what the server asked for. */
+  next(requestedMs = 0): number {
+    const { initialMs, maxMs } = this.pacing;
+    const paced = Math.min(initialMs * 2 ** Math.min(this.streak, 30), maxMs);
+    this.streak++;
+    return Math.max(paced, requestedMs);
+  }
+}

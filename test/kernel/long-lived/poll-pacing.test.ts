@@ -1,0 +1,163 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { Type } from '@sinclair/typebox';
+import { createKernel } from '../../../src/kernel/kernel.js';
+import { definePlugin } from '../../../src/kernel/plugin.js';
+import { APIConnectionError, InternalServerError } from '../../../src/kernel/errors/api-errors.js';
+import { FutureExpiredError } from '../../../src/kernel/futures/future-errors.js';
+import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
+import type { Clock } from '../../../src/ports/clock.js';
+import type { PollProtocol, PollReading } from '../../../src/ports/futures.js';
+import { Ports } from '../../../src/ports/index.js';
+import { RecordingClock } from '../../support/recording-clock.js';
+import { json, scriptedServer } from '../../support/scripted-server.js';
+
+/** A job API whose polls answer `queued` (try again), `done`, or whatever the test scripts. */
+const protocol: PollProtocol<number> = {
+  pollEndpoint: 'poll_job',
+  requestId: (body) => (body as { id: string }).id,
+  pollInput: ({ requestId }) => ({ id: requestId }),
+  read(body): PollReading<number> {
+    const b = body as Record<string, any>;
+    if (b.status === 'queued') return { state: 'try_again', queueState: 'active' };
+    return { state: 'complete', value: b.answer };
+  },
+  onExpired: 'fail',
+};
+
+function kernelFor(url: string, clock: Clock, maxRetries = 10, onExpired: 'fail' | 'resubmit' = 'fail') {
+  const plugin = definePlugin({
+    name: 'jobs',
+    version: '1',
+    defaults: { baseUrl: url, breaker: false, maxRetries },
+    pollProtocols: { jobs: { ...protocol, onExpired } },
+    manifest: {
+      name: 'jobs',
+      version: '1',
+      endpoints: [
+        { id: 'start_job', method: 'POST', path: '/jobs', input: Type.Object({}), future: 'jobs' },
+        { id: 'poll_job', method: 'POST', path: '/poll', input: Type.Object({ id: Type.String() }) },
+      ],
+    },
+  });
+  const kernel = createKernel().use(plugin);
+  kernel.register(Ports.Clock, clock);
+  return kernel;
+}
+
+let cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('re-poll pacing (a kernel property)', () => {
+  it('a server answering try_again at once gets at most 4 polls a second, after a short ramp', async () => {
+    const clock = new FakeClock();
+    const pollTimes: number[] = [];
+    const server = await scriptedServer((req, res) => {
+      if (req.path === '/jobs') return json(res, 200, { id: 'job-1' });
+      pollTimes.push(clock.now());
+      json(res, 200, { status: 'queued' });
+    });
+    cleanup.push(server.close);
+    const kernel = kernelFor(server.url, clock);
+    cleanup.push(() => kernel.close());
+    let inFlight = 0;
+    kernel.events.on('request:start', () => inFlight++);
+    kernel.events.on('request:stop', () => inFlight--);
+    kernel.events.on('request:error', () => inFlight--);
+    const future = kernel.submit('start_job', {});
+    future.catch(() => {});
+    await future.accepted;
+    // Move fake time 1 ms at a time, but only while no poll is on the wire, for 5 simulated seconds.
+    // Without pacing the loop never sleeps: the poll count explodes while fake time stands still.
+    const end = clock.now() + 5_000;
+    while (clock.now() < end && pollTimes.length < 500) {
+      if (inFlight > 0 || pollTimes.length === 0) await turn();
+      else await clock.advance(1);
+    }
+    future.cancel();
+    const gaps = pollTimes.slice(1).map((t, i) => t - pollTimes[i]);
+    const schedule = [10, 20, 40, 80, 160, 250];
+    gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(schedule[Math.min(i, 5)]));
+    // 1 + 5 ramp polls (310 ms) + one per 250 ms over the remaining 4.69 s.
+    expect(pollTimes.length).toBeLessThanOrEqual(1 + 5 + Math.ceil(4_690 / 250));
+    expect(pollTimes.length).toBeGreaterThan(10);
+  });
+
+  it('a fast result still comes on the second poll, 10 ms after the first', async () => {
+    const clock = new RecordingClock();
+    let polls = 0;
+    const server = await scriptedServer((req, res) => {
+      if (req.path === '/jobs') return json(res, 200, { id: 'job-2' });
+      json(res, 200, ++polls === 1 ? { status: 'queued' } : { answer: 7 });
+    });
+    cleanup.push(server.close);
+    const kernel = kernelFor(server.url, clock);
+    cleanup.push(() => kernel.close());
+    await expect(kernel.submit('start_job', {})).resolves.toBe(7);
+    expect(clock.sleeps).toEqual([10]);
+  });
+});
+
+describe('poll failure budget', () => {
+  it('rejects with the last 5xx once the retry budget of consecutive failed polls is spent', async () => {
+    const clock = new RecordingClock();
+    const server = await scriptedServer((req, res) =>
+      req.path === '/jobs' ? json(res, 200, { id: 'job-3' }) : json(res, 503, { detail: 'down' }),
+    );
+    cleanup.push(server.close);
+    const kernel = kernelFor(server.url, clock, 3);
+    cleanup.push(() => kernel.close());
+    const error = await kernel.submit('start_job', {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InternalServerError);
+    // The first poll and 3 tolerated failures.
+    expect(server.seen.filter((s) => s.path === '/poll')).toHaveLength(4);
+  });
+
+  it('rejects with APIConnectionError when the server drops every poll, after backing off', async () => {
+    const clock = new RecordingClock();
+    const server = await scriptedServer((req, res) =>
+      req.path === '/jobs' ? json(res, 200, { id: 'job-4' }) : res.socket?.destroy(),
+    );
+    cleanup.push(server.close);
+    const kernel = kernelFor(server.url, clock, 2);
+    cleanup.push(() => kernel.close());
+    const error = await kernel.submit('start_job', {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(clock.sleeps).toEqual([1_000, 2_000]);
+  });
+
+  it('a server that expires every result gets a bounded number of paced resubmits, then FutureExpiredError', async () => {
+    const clock = new RecordingClock();
+    const server = await scriptedServer((req, res) =>
+      req.path === '/jobs' ? json(res, 200, { id: 'job-6' }) : json(res, 410, { detail: 'gone' }),
+    );
+    cleanup.push(server.close);
+    const kernel = kernelFor(server.url, clock, 2, 'resubmit');
+    cleanup.push(() => kernel.close());
+    const error = await kernel.submit('start_job', {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FutureExpiredError);
+    // The first submit and 2 resubmits, each after the pacing delay.
+    expect(server.seen.filter((s) => s.path === '/jobs')).toHaveLength(3);
+    expect(clock.sleeps).toEqual([10, 20]);
+  });
+
+  it('an answer in between resets the count: failures must be consecutive', async () => {
+    const clock = new RecordingClock();
+    const script = [503, 503, 'queued', 503, 503, 'queued', 503, 503, 'done'];
+    let n = 0;
+    const server = await scriptedServer((req, res) => {
+      if (req.path === '/jobs') return json(res, 200, { id: 'job-5' });
+      const step = script[n++];
+      if (step === 503) json(res, 503, { detail: 'flaky' });
+      else json(res, 200, step === 'queued' ? { status: 'queued' } : { answer: 5 });
+    });
+    cleanup.push(server.close);
+    const kernel = kernelFor(server.url, clock, 2);
+    cleanup.push(() => kernel.close());
+    await expect(kernel.submit('start_job', {})).resolves.toBe(5);
+  });
+});
