@@ -15,9 +15,9 @@ export async function collectPages<T>(
   label: string,
   limit: number,
   pageSize: number,
-  fetch: (limit: number, offset: number) => Promise<Page<T>>,
+  fetchPage: (limit: number, offset: number) => Promise<Page<T>>,
 ): Promise<{ items: T[]; total: number }> {
-  const first = await fetch(limit > 0 ? Math.min(pageSize, limit) : pageSize, 0);
+  const first = await fetchPage(limit > 0 ? Math.min(pageSize, limit) : pageSize, 0);
   const items = [...first.items];
   const target = Math.min(limit > 0 ? limit : first.total, first.total);
   if (items.length < target) {
@@ -28,7 +28,7 @@ export async function collectPages<T>(
         ctx.signal.throwIfAborted();
         if (show) ctx.term.progress(name, items.length, target, `${items.length}/${target}`);
         const want = Math.min(pageSize, target - items.length);
-        const page = await fetch(want, items.length);
+        const page = await fetchPage(want, items.length);
         items.push(...page.items);
         if (page.items.length < want) break;
       }
