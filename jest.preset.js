@@ -11,6 +11,9 @@ export function project(dir, name) {
     displayName: name,
     rootDir: dir,
     testEnvironment: 'node',
+    // End-to-end tests start servers and child processes; on a loaded 2-core machine 5 s is too tight.
+    // A hang still fails, 30 s later.
+    testTimeout: 30_000,
     extensionsToTreatAsEsm: ['.ts'],
     setupFiles: ['reflect-metadata'],
     testMatch: ['<rootDir>/test/**/*.test.ts'],

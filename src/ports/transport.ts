@@ -11,11 +11,19 @@ export interface TransportRequest {
   /** Lower-case header names. The transport never adds `Connection` itself. */
   headers: Record<string, string>;
   body?: RequestBody;
-  /** Per-attempt timeout; always set. */
+  /**
+   * The attempt's deadline, always set: it bounds the whole exchange (connect, proxy tunnel, redirects,
+   * headers and every byte of the body), not each read. Past it, `send`, `readAll` and body iteration
+   * reject with `APITimeoutError` within a few tens of ms, whatever the library or proxy is doing.
+   */
   timeoutMs: number;
+  /** The caller's abort: it always wins, at any phase, with `APIUserAbortError`. */
   signal?: AbortSignal;
   redirect: 'manual' | 'follow';
-  /** The body is read as a stream (SSE, downloads): the timeout bounds the wait for headers only. */
+  /**
+   * The body is read as a stream (SSE, downloads): the deadline bounds the wait for headers only; the
+   * signal still ends the body.
+   */
   streaming?: boolean;
   /** Proxy URL for this request, already resolved from options and env. */
   proxy?: string;
@@ -45,9 +53,15 @@ export interface TransportResponse {
 }
 
 /**
- * Transport port: one HTTP exchange, no retries, no redirects unless asked.
- * Adapters throw `APIConnectionError`, `APITimeoutError` or `APIUserAbortError` for failures that
- * have no HTTP status; every status (including 4xx/5xx) is returned, not thrown.
+ * Transport port: one HTTP exchange, no retries, no redirects unless asked. Every status (4xx/5xx
+ * included) is returned, not thrown; failures without a status are thrown typed:
+ * - `APITimeoutError` when `timeoutMs` passes, at any phase (the deadline covers the whole attempt);
+ * - `APIUserAbortError` when `signal` aborts, at any phase; an aborted signal sends nothing;
+ * - `ProxyError` (a connection error) when the proxy refuses or breaks the tunnel, with its status;
+ * - `APIConnectionError` otherwise (refused, reset, cut short), its message naming the method and
+ *   origin (`Connection error: POST http://host:port ECONNREFUSED`), never credentials or the path.
+ * An attempt opens at most one connection (or tunnel) of its own: no reconnect loops inside adapters.
+ * The adapters' shared contract suite is `test/adapters/transport/contract.test.ts`.
  */
 export interface Transport {
   readonly name: string;

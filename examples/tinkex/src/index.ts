@@ -50,6 +50,7 @@ export {
   APIConnectionError,
   APITimeoutError,
   APIUserAbortError,
+  ProxyError,
   BadRequestError,
   AuthenticationError,
   PermissionDeniedError,

@@ -1,9 +1,12 @@
-import http from 'node:http';
+import http, { type ClientRequestArgs } from 'node:http';
 import https from 'node:https';
+import type { Duplex } from 'node:stream';
 import type { Agents, Got } from 'got';
+import type { HttpsProxyAgentOptions } from 'hpagent';
 import type { Transport, TransportRequest, TransportResponse } from '../../ports/transport.js';
 import { dropCredentialHeaders } from './follow-redirect.js';
-import { toTransportError } from './transport-errors.js';
+import { AttemptDeadline } from './attempt-deadline.js';
+import { PROXY_CONNECT_TIMEOUT_MS, ProxyTunnelFailure, toTransportError } from './transport-errors.js';
 
 /**
  * got (and hpagent, for proxies) load on first use: together they add about 25 MB of RSS, which a
@@ -43,39 +46,17 @@ export class GotTransport implements Transport {
   }
 
   async send(request: TransportRequest): Promise<TransportResponse> {
-    const got = await (this.client ??= this.createClient());
-    const proxyAgents = request.proxy ? await this.proxyAgentsFor(request.proxy) : undefined;
-    return new Promise((resolve, reject) => {
-      const stream = got.stream(request.url, {
-        method: request.method,
-        headers: request.headers,
-        body: request.body as never,
-        followRedirect: request.redirect === 'follow',
-        timeout: request.streaming ? { response: request.timeoutMs } : { request: request.timeoutMs },
-        // The keep-alive agents are set on the instance; only a proxy needs its own per request.
-        ...(proxyAgents ? { agent: proxyAgents } : {}),
-        signal: request.signal,
-        // Read by the redirect hook; set only when there is something to drop (got merges it per call).
-        ...(request.originBound?.length ? { context: { originBound: request.originBound } } : {}),
-      });
-      let settled = false;
-      stream.once('error', (error: Error) => {
-        if (settled) return;
-        settled = true;
-        reject(toTransportError(error, request.signal));
-      });
-      stream.once('response', (response: http.IncomingMessage) => {
-        settled = true;
-        resolve({
-          status: response.statusCode ?? 0,
-          headers: flattenHeaders(response.headers),
-          body: guardedBody(stream, request.signal),
-          // Collect with 'data' events rather than an async iterator over the got stream: cheaper per call.
-          readAll: () => collect(stream, request.signal),
-          cancel: () => stream.destroy(),
-        });
-      });
-    });
+    // The clock starts before got loads, so even the first call's import counts against the deadline.
+    const deadline = new AttemptDeadline(request);
+    try {
+      const got = await deadline.race((this.client ??= this.createClient()));
+      const proxy = request.proxy ? await deadline.race(this.proxyAgentsFor(request.proxy)) : undefined;
+      // The deadline destroys got's stream; the race is there so that no library path outlives it.
+      return await deadline.race(exchange(got, request, deadline, proxy), (late) => late.cancel());
+    } catch (error) {
+      deadline.release();
+      throw toTransportError(error as Error, request, deadline);
+    }
   }
 
   /**
@@ -109,31 +90,116 @@ export class GotTransport implements Transport {
       agents = this.proxyAgents.get(proxy); // another call may have created them meanwhile
       if (agents) return agents;
       const options = { keepAlive: true, maxSockets: this.options.maxSockets ?? 256, proxy };
-      agents = { http: new HttpProxyAgent(options), https: new HttpsProxyAgent(options) };
+      agents = {
+        http: new (typedTunnelFailures(HttpProxyAgent, proxy))(options),
+        https: new (typedTunnelFailures(HttpsProxyAgent, proxy))(options),
+      };
       this.proxyAgents.set(proxy, agents);
     }
     return agents;
   }
 }
 
+/** One got exchange; the response's body stays under the deadline until read, cancelled or failed. */
+function exchange(
+  got: Got,
+  request: TransportRequest,
+  deadline: AttemptDeadline,
+  proxyAgents: Agents | undefined,
+): Promise<TransportResponse> {
+  return new Promise((resolve, reject) => {
+    const stream = got.stream(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body as never,
+      followRedirect: request.redirect === 'follow',
+      // No got timeout and no signal: the deadline destroys the stream, which bounds the whole attempt
+      // (body included) for less than got's timers and an AbortController cost per call.
+      // The keep-alive agents are set on the instance; only a proxy needs its own per request.
+      ...(proxyAgents ? { agent: proxyAgents } : {}),
+      // Read by the redirect hook; set only when there is something to drop (got merges it per call).
+      ...(request.originBound?.length ? { context: { originBound: request.originBound } } : {}),
+    });
+    if (deadline.aborted) stream.destroy(deadline.reason);
+    else deadline.once('abort', () => stream.destroy(deadline.reason));
+    let settled = false;
+    stream.once('error', (error: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    });
+    stream.once('response', (response: http.IncomingMessage) => {
+      settled = true;
+      if (request.streaming) deadline.stopClock();
+      resolve({
+        status: response.statusCode ?? 0,
+        headers: flattenHeaders(response.headers),
+        body: guardedBody(stream, request, deadline),
+        // Collect with 'data' events rather than an async iterator over the got stream: cheaper per call.
+        readAll: () => deadline.race(collect(stream, request, deadline)),
+        cancel: () => {
+          deadline.release();
+          stream.destroy();
+        },
+      });
+    });
+  });
+}
+
 async function* guardedBody(
   stream: AsyncIterable<Uint8Array>,
-  signal?: AbortSignal,
+  request: TransportRequest,
+  deadline: AttemptDeadline,
 ): AsyncIterable<Uint8Array> {
   try {
     for await (const chunk of stream) yield chunk;
   } catch (error) {
-    throw toTransportError(error as Error, signal);
+    throw toTransportError(error as Error, request, deadline);
+  } finally {
+    deadline.release();
   }
 }
 
-function collect(stream: NodeJS.ReadableStream, signal?: AbortSignal): Promise<Buffer> {
+function collect(
+  stream: NodeJS.ReadableStream,
+  request: TransportRequest,
+  deadline: AttemptDeadline,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-    stream.once('error', (error: Error) => reject(toTransportError(error, signal)));
+    stream.once('end', () => {
+      deadline.release();
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    });
+    stream.once('error', (error: Error) => {
+      deadline.release();
+      reject(toTransportError(error, request, deadline));
+    });
   });
+}
+
+type AgentClass<A extends http.Agent> = new (options: HttpsProxyAgentOptions) => A;
+type OnSocket = (error: Error | null, socket: Duplex) => void;
+
+/**
+ * hpagent's agents with a bounded CONNECT and typed tunnel failures: a refusal arrives as
+ * `Bad response: 407`, a broken CONNECT as a bare socket error; both become a `ProxyTunnelFailure`.
+ */
+function typedTunnelFailures<A extends http.Agent>(Base: AgentClass<A>, proxy: string): AgentClass<A> {
+  const create = Base.prototype.createConnection as (options: object, callback: OnSocket) => void;
+  class TypedTunnel extends (Base as AgentClass<http.Agent>) {
+    override createConnection(options: ClientRequestArgs, callback?: OnSocket): undefined {
+      create.call(this, { ...options, timeout: PROXY_CONNECT_TIMEOUT_MS }, (error, socket) => {
+        if (!error) return callback?.(null, socket);
+        const status = /^Bad response: (\d{3})$/.exec(error.message)?.[1];
+        const failure = new ProxyTunnelFailure(status ? Number(status) : undefined, proxy, { cause: error });
+        callback?.(failure, undefined as never);
+      });
+      return undefined; // the socket arrives through the callback
+    }
+  }
+  return TypedTunnel as AgentClass<A>;
 }
 
 export function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {

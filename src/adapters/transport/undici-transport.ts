@@ -1,8 +1,10 @@
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import { Agent, request, type Dispatcher, type ProxyAgent } from 'undici';
 import { APIConnectionError } from '../../kernel/errors/api-errors.js';
 import type { Transport, TransportRequest, TransportResponse } from '../../ports/transport.js';
 import { redirectTarget } from './follow-redirect.js';
+import { AttemptDeadline } from './attempt-deadline.js';
 import { toTransportError } from './transport-errors.js';
+import { tunnelingProxyAgent } from './undici-proxy-agent.js';
 
 /** A path undici can send as is: printable ASCII, no fragment. */
 const PRINTABLE_PATH = /^\/[!-"$-~]*$/;
@@ -33,66 +35,53 @@ export class UndiciTransport implements Transport {
 
   constructor(private readonly options: UndiciTransportOptions = {}) {
     this.dispatcher = options.proxy
-      ? new ProxyAgent({ uri: options.proxy, connections: options.connections ?? 256 })
+      ? tunnelingProxyAgent(options.proxy, options.connections ?? 256)
       : new Agent({ connections: options.connections ?? 256, keepAliveTimeout: 30_000 });
   }
 
   async send(req: TransportRequest): Promise<TransportResponse> {
-    let current = req;
-    for (let redirects = 0; ; redirects++) {
-      const response = await this.exchange(current);
-      const next =
-        current.redirect === 'follow'
-          ? redirectTarget(current, response.status, response.headers.location)
-          : undefined;
-      if (!next) return response;
-      response.cancel();
-      if (redirects === MAX_REDIRECTS) {
-        throw new APIConnectionError(`Too many redirects: more than ${MAX_REDIRECTS}`);
+    const deadline = new AttemptDeadline(req);
+    try {
+      let current = req;
+      for (let redirects = 0; ; redirects++) {
+        const response = await deadline.race(this.exchange(current, deadline), discardBody);
+        const next =
+          current.redirect === 'follow'
+            ? redirectTarget(current, response.statusCode, header(response.headers.location))
+            : undefined;
+        if (!next) return respond(response, req, deadline);
+        discardBody(response);
+        if (redirects === MAX_REDIRECTS) {
+          throw new APIConnectionError(`Too many redirects: more than ${MAX_REDIRECTS}`);
+        }
+        current = next;
       }
-      current = next;
+    } catch (error) {
+      deadline.release();
+      throw toTransportError(error as Error, req, deadline);
     }
   }
 
   /** One request/response, redirects not followed. */
-  private async exchange(req: TransportRequest): Promise<TransportResponse> {
-    try {
-      const dispatcher = req.proxy ? this.proxyFor(req.proxy) : this.dispatcher;
-      const target = this.split(req.url);
-      const options = {
-        origin: target?.origin,
-        path: target?.path,
-        method: req.method,
-        headers: req.headers,
-        body: req.body as never,
-        signal: req.signal,
-        headersTimeout: req.timeoutMs,
-        bodyTimeout: req.streaming ? 0 : req.timeoutMs,
-      };
-      const response = target
-        ? await dispatcher.request(options as Dispatcher.RequestOptions)
-        : await request(req.url, { ...options, dispatcher } as Parameters<typeof request>[1]);
-      const body = response.body;
-      return {
-        status: response.statusCode,
-        headers: flatHeaders(response.headers),
-        body: guarded(body, req.signal),
-        // undici collects a whole body without an async iterator: several µs less per JSON call.
-        readAll: () =>
-          body.arrayBuffer().then(
-            (bytes) => Buffer.from(bytes),
-            (error: Error) => {
-              throw toTransportError(error, req.signal);
-            },
-          ),
-        cancel: () => {
-          body.on('error', () => {}); // destroying an unread body reports an abort nobody awaits
-          body.destroy();
-        },
-      };
-    } catch (error) {
-      throw toTransportError(error as Error, req.signal);
-    }
+  private exchange(req: TransportRequest, signal: AttemptDeadline): Promise<Dispatcher.ResponseData> {
+    const dispatcher = req.proxy ? this.proxyFor(req.proxy) : this.dispatcher;
+    const target = this.split(req.url);
+    const options = {
+      origin: target?.origin,
+      path: target?.path,
+      method: req.method,
+      headers: req.headers,
+      body: req.body as never,
+      signal,
+      // Backstops only: the deadline ends the attempt, undici's timers are coarse and per chunk.
+      headersTimeout: req.timeoutMs,
+      bodyTimeout: req.streaming ? 0 : req.timeoutMs,
+    };
+    return (
+      target
+        ? dispatcher.request(options as Dispatcher.RequestOptions)
+        : request(req.url, { ...options, dispatcher } as Parameters<typeof request>[1])
+    ) as Promise<Dispatcher.ResponseData>;
   }
 
   async close(): Promise<void> {
@@ -122,7 +111,10 @@ export class UndiciTransport implements Transport {
 
   private proxyFor(uri: string): ProxyAgent {
     let agent = this.proxies.get(uri);
-    if (!agent) this.proxies.set(uri, (agent = new ProxyAgent(uri)));
+    if (!agent) {
+      agent = tunnelingProxyAgent(uri, this.options.connections ?? 256);
+      this.proxies.set(uri, agent);
+    }
     return agent;
   }
 }
@@ -137,10 +129,61 @@ function flatHeaders(raw: Record<string, string | string[] | undefined>): Record
   return headers;
 }
 
-async function* guarded(body: AsyncIterable<Uint8Array>, signal?: AbortSignal): AsyncIterable<Uint8Array> {
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Drop a body nobody will read; destroying it reports an abort nobody awaits, hence the listener. */
+function discardBody(response: Dispatcher.ResponseData): void {
+  response.body.on('error', () => {}).destroy();
+}
+
+/**
+ * The port's response over undici's. The deadline runs on through the body (its clock stops at the
+ * headers when the request streams) and is released once the body is read, cancelled or failed.
+ */
+function respond(
+  response: Dispatcher.ResponseData,
+  req: TransportRequest,
+  deadline: AttemptDeadline,
+): TransportResponse {
+  const body = response.body;
+  // The deadline may destroy a body before anyone reads it; that must not be an unhandled 'error'.
+  body.on('error', () => {});
+  if (req.streaming) deadline.stopClock();
+  return {
+    status: response.statusCode,
+    headers: flatHeaders(response.headers),
+    body: guarded(body, req, deadline),
+    // undici collects a whole body without an async iterator: several µs less per JSON call.
+    readAll: () =>
+      deadline.race(body.arrayBuffer()).then(
+        (bytes) => {
+          deadline.release();
+          return Buffer.from(bytes);
+        },
+        (error: Error) => {
+          deadline.release();
+          throw toTransportError(error, req, deadline);
+        },
+      ),
+    cancel: () => {
+      deadline.release();
+      body.destroy();
+    },
+  };
+}
+
+async function* guarded(
+  body: AsyncIterable<Uint8Array>,
+  req: TransportRequest,
+  deadline: AttemptDeadline,
+): AsyncIterable<Uint8Array> {
   try {
     for await (const chunk of body) yield chunk;
   } catch (error) {
-    throw toTransportError(error as Error, signal);
+    throw toTransportError(error as Error, req, deadline);
+  } finally {
+    deadline.release();
   }
 }

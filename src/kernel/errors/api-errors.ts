@@ -17,6 +17,22 @@ export class APITimeoutError extends APIConnectionError {
   }
 }
 
+/**
+ * The proxy refused or broke the tunnel (`CONNECT`), so the request never reached the API. A 407
+ * (proxy authentication) can never succeed with the same credentials and is fatal at once, in the
+ * user category; anything else (502, a closed or unreachable proxy) is retried like any connection error.
+ */
+export class ProxyError extends APIConnectionError {
+  /** The proxy's answer to `CONNECT`, when it gave one. */
+  readonly proxyStatus: number | undefined;
+
+  constructor(message: string, proxyStatus: number | undefined, details: ErrorDetails = {}) {
+    const fatal = proxyStatus === 407;
+    super(message, { category: fatal ? 'user' : 'server', retryable: !fatal, ...details });
+    this.proxyStatus = proxyStatus;
+  }
+}
+
 /** The caller aborted through its AbortSignal. Never retried. */
 export class APIUserAbortError extends APIError {
   constructor(message = 'Request was aborted.', details: ErrorDetails = {}) {

@@ -127,7 +127,8 @@ export class PipelinePoller implements FuturePoller {
     options: PollOptions,
   ): Step<T> {
     if (options.signal?.aborted) throw error;
-    if (error instanceof APIConnectionError) return { next: 'backoff', failure: error };
+    // A connection error that can never succeed (a proxy's 407) fails the future below; others back off.
+    if (error instanceof APIConnectionError && error.retryable) return { next: 'backoff', failure: error };
     if (!(error instanceof PristineError) || error.status === undefined) throw error;
     const status = error.status;
     if (status === 410) return { next: 'expired' };

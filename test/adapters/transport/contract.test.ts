@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
+import { inspect } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { GotTransport } from '../../../src/adapters/transport/got-transport.js';
 import { UndiciTransport } from '../../../src/adapters/transport/undici-transport.js';
@@ -7,8 +8,10 @@ import {
   APIConnectionError,
   APITimeoutError,
   APIUserAbortError,
+  ProxyError,
 } from '../../../src/kernel/errors/api-errors.js';
 import type { Transport, TransportRequest } from '../../../src/ports/transport.js';
+import { misbehavingProxy, type ProxyFailure } from '../../support/misbehaving-proxy.js';
 
 let server: http.Server;
 let base = '';
@@ -38,6 +41,8 @@ beforeAll(async () => {
           return setImmediate(() => res.end('second'));
         case '/hang':
           return; // never answers
+        case '/trickle':
+          return trickle(res, Number(url.searchParams.get('bytes')));
         case '/reset':
           return req.socket.destroy();
         case '/redirect':
@@ -74,6 +79,43 @@ afterAll(async () => {
   }
 });
 
+/** One byte every 50 ms, `bytes` in all; stops when the client goes away. */
+function trickle(res: http.ServerResponse, bytes: number) {
+  res.writeHead(200, { 'content-length': String(bytes) });
+  res.flushHeaders();
+  let sent = 0;
+  const timer = setInterval(() => {
+    res.write('x');
+    if (++sent === bytes) {
+      clearInterval(timer);
+      res.end();
+    }
+  }, 50);
+  res.on('close', () => clearInterval(timer));
+}
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const probe = http.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+/**
+ * One call with a roomy deadline first: got loads on first use, and on a loaded machine that import
+ * alone can outlast the short deadlines below (the deadline rightly counts it).
+ */
+async function warmUp(transport: Transport): Promise<void> {
+  const res = await transport.send(req('/echo', { timeoutMs: 30_000 }));
+  await text(res.body);
+}
+
+const unexpected = (): Error => {
+  throw new Error('expected a rejection');
+};
+
 const req = (path: string, extra: Partial<TransportRequest> = {}): TransportRequest => ({
   method: 'POST',
   url: `${base}${path}`,
@@ -90,13 +132,16 @@ async function text(body: AsyncIterable<Uint8Array>) {
   return Buffer.concat(parts).toString('utf8');
 }
 
-describe.each([
+const transports: [string, () => Transport][] = [
   ['got', () => new GotTransport()],
   ['undici', () => new UndiciTransport()],
-])('transport contract: %s', (_name, make) => {
+];
+
+describe.each(transports)('transport contract: %s', (_name, make) => {
   let transport: Transport;
-  beforeAll(() => {
+  beforeAll(async () => {
     transport = make();
+    await warmUp(transport);
   });
   afterAll(() => transport.close?.());
 
@@ -182,5 +227,133 @@ describe.each([
     const res = await transport.send(req('/echo'));
     await text(res.body);
     expect(seen[0].connection ?? 'keep-alive').toMatch(/keep-alive/i);
+  });
+
+  it('bounds the whole attempt, body included: a body trickling in past timeoutMs times out', async () => {
+    // 200 bytes, one per 50 ms, take 10 s; a timeout that restarts with every chunk never fires.
+    const slow = { method: 'GET' as const, body: undefined, timeoutMs: 300 };
+    let started = Date.now();
+    const whole = await transport.send(req('/trickle?bytes=200', slow));
+    await expect(whole.readAll!()).rejects.toBeInstanceOf(APITimeoutError);
+    expect(Date.now() - started).toBeLessThan(3000);
+    started = Date.now();
+    const iterated = await transport.send(req('/trickle?bytes=200', slow));
+    await expect(text(iterated.body)).rejects.toBeInstanceOf(APITimeoutError);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('times out a server that never answers at timeoutMs, not on a coarser clock', async () => {
+    const started = Date.now();
+    const error = await transport.send(req('/hang', { timeoutMs: 100 })).then(unexpected, (e: Error) => e);
+    expect(error).toBeInstanceOf(APITimeoutError);
+    expect(error.message).toBe(`Request timed out after 100 ms: POST ${base}`);
+    // undici's own timers tick once a second: a 100 ms timeout used to fire after about 1 s.
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it('lets a streaming body outlast timeoutMs, which then bounds the wait for headers only', async () => {
+    const streaming = { method: 'GET' as const, body: undefined, streaming: true, timeoutMs: 250 };
+    const res = await transport.send(req('/trickle?bytes=10', streaming));
+    expect(await text(res.body)).toBe('x'.repeat(10));
+    await expect(transport.send(req('/hang', { ...streaming, timeoutMs: 100 }))).rejects.toBeInstanceOf(
+      APITimeoutError,
+    );
+  });
+
+  it('ends a body at once when the caller aborts mid-read, and never starts an aborted call', async () => {
+    const controller = new AbortController();
+    const res = await transport.send(
+      req('/trickle?bytes=200', {
+        method: 'GET',
+        body: undefined,
+        signal: controller.signal,
+        timeoutMs: 30_000,
+      }),
+    );
+    const reading = res.readAll!();
+    controller.abort();
+    await expect(reading).rejects.toBeInstanceOf(APIUserAbortError);
+    seen.length = 0;
+    await expect(transport.send(req('/echo', { signal: controller.signal }))).rejects.toBeInstanceOf(
+      APIUserAbortError,
+    );
+    expect(seen).toHaveLength(0);
+  });
+
+  it('names the method, origin and cause of a connection error, never credentials or the path', async () => {
+    const port = await closedPort();
+    const error = await transport
+      .send(
+        req('/private?key=query-secret', {
+          url: `http://127.0.0.1:${port}/private?key=query-secret`,
+          headers: { authorization: 'Bearer header-secret' },
+        }),
+      )
+      .then(unexpected, (e: Error) => e);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(error.message).toBe(`Connection error: POST http://127.0.0.1:${port} ECONNREFUSED`);
+    expect(inspect(error, { depth: 6 })).not.toMatch(/header-secret|query-secret/);
+    const reset = await transport.send(req('/reset')).then(unexpected, (e: Error) => e);
+    expect(reset.message).toMatch(new RegExp(`^Connection error: POST ${base} `));
+  });
+});
+
+const PROXY_FAILURES: [ProxyFailure, abstract new (...args: never[]) => Error, number | undefined][] = [
+  ['closes', ProxyError, undefined],
+  ['answers 407', ProxyError, 407],
+  ['answers 502', ProxyError, 502],
+  ['never answers', APITimeoutError, undefined],
+];
+
+describe.each(transports)('transport contract through a failing proxy: %s', (_name, make) => {
+  let transport: Transport;
+  beforeAll(async () => {
+    transport = make();
+    await warmUp(transport);
+  });
+  afterAll(() => transport.close?.());
+
+  it.each(PROXY_FAILURES)(
+    'a proxy that %s on CONNECT fails the attempt typed, within timeoutMs, on one connection',
+    async (failure, ErrorClass, proxyStatus) => {
+      // Room for a loaded machine where the proxy answers; a short deadline where it never does.
+      const timeoutMs = failure === 'never answers' ? 500 : 2000;
+      const proxy = await misbehavingProxy(failure);
+      try {
+        const started = Date.now();
+        const error = await transport
+          .send(req('/echo', { timeoutMs, proxy: proxy.url.replace('//', '//user:proxy-secret@') }))
+          .then(unexpected, (e: Error) => e);
+        expect(error).toBeInstanceOf(ErrorClass);
+        if (error instanceof ProxyError) {
+          expect(error.proxyStatus).toBe(proxyStatus);
+          expect(error.message).toMatch(new RegExp(`^Proxy error: POST ${base} via ${proxy.url}: CONNECT `));
+        }
+        expect(error.message).not.toContain('proxy-secret');
+        expect(inspect(error, { depth: 6 })).not.toContain('proxy-secret');
+        // A hang guard, not a timing assertion: the attempt ends at its deadline at the latest.
+        expect(Date.now() - started).toBeLessThan(timeoutMs + 1000);
+        expect(proxy.connections).toBe(1);
+      } finally {
+        await proxy.close();
+      }
+    },
+  );
+
+  it.each(PROXY_FAILURES)('an abort ends a call to a proxy that %s at once', async (failure) => {
+    const proxy = await misbehavingProxy(failure);
+    try {
+      const controller = new AbortController();
+      proxy.onRequest = () => controller.abort();
+      const started = Date.now();
+      const pending = transport.send(
+        req('/echo', { timeoutMs: 30_000, signal: controller.signal, proxy: proxy.url }),
+      );
+      await expect(pending).rejects.toBeInstanceOf(APIUserAbortError);
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(proxy.connections).toBe(1);
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -7,6 +7,9 @@ import { UndiciTransport } from '../../../src/adapters/transport/undici-transpor
 import { createKernel } from '../../../src/kernel/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
 import { Ports, type Transport } from '../../../src/ports/index.js';
+import { APITimeoutError, ProxyError } from '../../../src/kernel/errors/api-errors.js';
+import { misbehavingProxy, type ProxyFailure } from '../../support/misbehaving-proxy.js';
+import { RecordingClock } from '../../support/recording-clock.js';
 
 /** A target server and a forward proxy (absolute-URI requests), both on loopback. */
 let target: http.Server;
@@ -52,10 +55,93 @@ afterAll(async () => {
   }
 });
 
+const pingPlugin = definePlugin({
+  name: 'p',
+  version: '1',
+  defaults: { baseUrl: 'http://127.0.0.1:9' },
+  manifest: {
+    name: 'p',
+    version: '1',
+    endpoints: [{ id: 'ping', method: 'GET', path: '/ping', response: Type.Object({ ok: Type.Boolean() }) }],
+  },
+});
+
+/**
+ * One call through the working proxy with a roomy deadline: got and hpagent load on first use, and
+ * on a loaded machine those imports alone can outlast a short deadline (which rightly counts them).
+ */
+async function warmUp(transport: Transport): Promise<void> {
+  const res = await transport.send({
+    method: 'GET',
+    url: `${targetUrl}/warm-up`,
+    headers: {},
+    timeoutMs: 30_000,
+    redirect: 'manual',
+    proxy: proxyUrl,
+  });
+  for await (const _chunk of res.body);
+}
+
 describe.each([
   ['got', () => new GotTransport()],
   ['undici', () => new UndiciTransport()],
 ])('%s through a proxy', (_name, make: () => Transport) => {
+  /** A call through a failing proxy with two retries (sleeps recorded, not waited). */
+  async function callThrough(failure: ProxyFailure, timeoutMs = 5000) {
+    const proxy = await misbehavingProxy(failure);
+    const kernel = createKernel({ proxy: proxy.url, maxRetries: 2, timeoutMs, breaker: false }).use(
+      pingPlugin,
+    );
+    const transport = make();
+    await warmUp(transport);
+    kernel.register(Ports.Transport, transport);
+    kernel.register(Ports.Clock, new RecordingClock());
+    const started = Date.now();
+    const error = await kernel.call('ping', undefined as never).catch((e: Error) => e);
+    const elapsedMs = Date.now() - started;
+    await proxy.close();
+    await kernel.close();
+    return { error, connections: proxy.connections, elapsedMs };
+  }
+
+  it('never retries a 407 from the proxy: same credentials, same answer', async () => {
+    const { error, connections } = await callThrough('answers 407');
+    expect(error).toBeInstanceOf(ProxyError);
+    expect(error).toMatchObject({ proxyStatus: 407, retryable: false, category: 'user' });
+    expect(connections).toBe(1);
+  });
+
+  it('keeps answering a 407 as such: wrong proxy credentials never open a circuit breaker', async () => {
+    const proxy = await misbehavingProxy('answers 407');
+    const breaker = { consecutiveFailures: 1, halfOpenAfterMs: 60_000 };
+    const kernel = createKernel({ proxy: proxy.url, maxRetries: 0, breaker }).use(pingPlugin);
+    kernel.register(Ports.Transport, make());
+    for (let i = 0; i < 2; i++) {
+      await expect(kernel.call('ping', undefined as never)).rejects.toBeInstanceOf(ProxyError);
+    }
+    expect(proxy.connections).toBe(2);
+    await proxy.close();
+    await kernel.close();
+  });
+
+  it.each(['answers 502', 'closes'] as const)(
+    'retries a proxy that %s as a connection error, within the retry budget',
+    async (failure) => {
+      const { error, connections } = await callThrough(failure);
+      expect(error).toBeInstanceOf(ProxyError);
+      expect(error).toMatchObject({ retryable: true, category: 'server' });
+      expect(connections).toBe(3); // one tunnel per attempt: the first and two retries
+    },
+  );
+
+  it('times out each attempt at a proxy that never answers, opening at most one tunnel per attempt', async () => {
+    const { error, connections, elapsedMs } = await callThrough('never answers', 300);
+    expect(error).toBeInstanceOf(APITimeoutError);
+    expect(connections).toBeGreaterThanOrEqual(1);
+    expect(connections).toBeLessThanOrEqual(3);
+    expect(elapsedMs).toBeLessThan(3 * 300 + 2000); // three deadlines, and a generous margin
+  });
+
   it('routes calls through the configured proxy with Proxy-Authorization, and masks the credentials', async () => {
     proxied.length = 0;
     const kernel = createKernel({ proxy: proxyUrl }).use(

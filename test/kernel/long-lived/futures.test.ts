@@ -11,6 +11,8 @@ import {
 } from '../../../src/kernel/futures/future-errors.js';
 import type { PollProtocol, PollReading } from '../../../src/ports/futures.js';
 import { Ports } from '../../../src/ports/index.js';
+import { ProxyError } from '../../../src/kernel/errors/api-errors.js';
+import { misbehavingProxy } from '../../support/misbehaving-proxy.js';
 import { RecordingClock } from '../../support/recording-clock.js';
 import { json, scriptedServer, type Seen } from '../../support/scripted-server.js';
 
@@ -38,6 +40,7 @@ function kernelFor(
   url: string,
   onExpired: 'resubmit' | 'fail' = 'resubmit',
   overrides: Partial<PollProtocol<{ answer: number }>> = {},
+  proxy?: string,
 ) {
   const plugin = definePlugin({
     name: 'jobs',
@@ -64,7 +67,7 @@ function kernelFor(
       ],
     },
   });
-  const kernel = createKernel().use(plugin);
+  const kernel = createKernel({ proxy }).use(plugin);
   const clock = new RecordingClock();
   kernel.register(Ports.Clock, clock);
   return { kernel, clock };
@@ -76,10 +79,10 @@ afterEach(async () => {
   closeAll = [];
 });
 
-async function serve(script: (req: Seen, polls: number) => [number, unknown]) {
+async function serve(script: (req: Seen, polls: number) => [number, unknown], headers = {}) {
   let polls = 0;
   const server = await scriptedServer((req, res) => {
-    if (req.path === '/jobs') return json(res, 200, { id: `job-${req.body.n}` });
+    if (req.path === '/jobs') return json(res, 200, { id: `job-${req.body.n}` }, headers);
     const [status, body] = script(req, polls++);
     json(res, status, body);
   });
@@ -187,6 +190,21 @@ describe('futures through the pipeline', () => {
     await expect(kernel.submit('start_job', { n: 8 }, { maxResultBytes: 1000 })).rejects.toBeInstanceOf(
       ResultTooLargeError,
     );
+    await kernel.close();
+  });
+
+  it('fails the future on a poll that can never succeed (a proxy 407), instead of backing off for ever', async () => {
+    // Each response closes its connection, so every request opens a tunnel; only the submit's is let through.
+    const server = await serve(() => [200, { status: 'pending' }], { connection: 'close' });
+    const proxy = await misbehavingProxy('answers 407', { tunnelFirst: 1 });
+    closeAll.push(() => proxy.close());
+    const { kernel, clock } = kernelFor(server.url, 'resubmit', {}, proxy.url);
+    const error = await kernel.submit('start_job', { n: 12 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProxyError);
+    expect(error).toMatchObject({ proxyStatus: 407 });
+    expect(server.seen.map((s) => s.path)).toEqual(['/jobs']);
+    expect(proxy.connections).toBe(2);
+    expect(clock.sleeps).toEqual([]);
     await kernel.close();
   });
 

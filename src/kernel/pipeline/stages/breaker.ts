@@ -1,9 +1,13 @@
-import { APIConnectionError } from '../../errors/api-errors.js';
+import { APIConnectionError, ProxyError } from '../../errors/api-errors.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import type { Stage } from '../context.js';
 
-/** Server-side failures trip breakers; client errors (4xx) never do. */
+/**
+ * Server-side failures trip breakers; client errors (4xx) never do, nor does a proxy's 407 (wrong
+ * proxy credentials): an open circuit would hide that answer behind a fail-fast error.
+ */
 export function countsAsServerFailure(error: unknown): boolean {
+  if (error instanceof ProxyError) return error.retryable;
   if (error instanceof APIConnectionError) return true; // includes timeouts
   return error instanceof PristineError && error.status !== undefined && error.status >= 500;
 }

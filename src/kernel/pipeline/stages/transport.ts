@@ -1,15 +1,65 @@
+import { APITimeoutError, APIUserAbortError } from '../../errors/api-errors.js';
 import { PristineError } from '../../errors/pristine-error.js';
-import type { TransportResponse } from '../../../ports/transport.js';
+import type { TransportRequest, TransportResponse } from '../../../ports/transport.js';
 import type { CallResult, Stage } from '../context.js';
 
-/** The terminal stage: one HTTP exchange through the Transport port. */
+/**
+ * How long past an attempt's deadline the kernel waits for the adapter to report its own timeout. The
+ * built-in adapters settle at the deadline; this bounds any adapter that breaks the port's contract.
+ */
+export const TRANSPORT_GRACE_MS = 1000;
+
+/**
+ * The terminal stage: one HTTP exchange through the Transport port. Whatever the adapter does, the
+ * exchange settles when the caller aborts, and at the latest `TRANSPORT_GRACE_MS` after its deadline.
+ * Like the adapters' deadlines this runs on wall-clock timers, not the Clock port: a test clock that
+ * skips retry sleeps must not cut real network exchanges short.
+ */
 export const transportStage: Stage = {
   name: 'transport',
   run(context) {
-    if (!context.request) throw new PristineError('No request was built before the transport stage');
-    return context.services.transport.send(context.request).then(asResult);
+    const request = context.request;
+    if (!request) throw new PristineError('No request was built before the transport stage');
+    const transport = context.services.transport;
+    return bounded(transport.send(request), request, transport.name).then(asResult);
   },
 };
+
+function bounded(
+  sending: Promise<TransportResponse>,
+  request: TransportRequest,
+  transportName: string,
+): Promise<TransportResponse> {
+  const { signal, timeoutMs } = request;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      return true;
+    };
+    const onAbort = () => {
+      if (settle()) reject(new APIUserAbortError(undefined, { cause: signal?.reason }));
+    };
+    const timer = setTimeout(() => {
+      const message = `Request timed out after ${timeoutMs} ms: transport '${transportName}' did not settle`;
+      if (settle()) reject(new APITimeoutError(message));
+    }, timeoutMs + TRANSPORT_GRACE_MS);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    sending.then(
+      (response) => {
+        if (settle()) resolve(response);
+        else response.cancel(); // too late: nobody will read it, so release its socket
+      },
+      (error: unknown) => {
+        if (settle()) reject(error);
+      },
+    );
+  });
+}
 
 function asResult(response: TransportResponse): CallResult {
   return { status: response.status, headers: response.headers, body: undefined, response };

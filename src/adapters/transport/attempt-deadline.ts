@@ -1,0 +1,88 @@
+import { EventEmitter } from 'node:events';
+import { APITimeoutError, APIUserAbortError } from '../../kernel/errors/api-errors.js';
+import type { PristineError } from '../../kernel/errors/pristine-error.js';
+import type { TransportRequest } from '../../ports/transport.js';
+import { describeTarget } from './transport-errors.js';
+
+const noop = () => {};
+
+/**
+ * One attempt's clock. `timeoutMs` bounds the whole attempt (connect, proxy tunnel, redirects, headers
+ * and, unless the request streams, every byte of the body); the caller's signal may end it sooner.
+ * Libraries' own timeouts are not enough: undici's run on a coarse clock and restart with every chunk.
+ *
+ * When the attempt ends early the deadline emits `abort` with `aborted` and `reason` set, which is the
+ * shape undici accepts as a request's signal (an EventEmitter costs far less per call than an
+ * AbortController). `race` settles at the deadline even when a library ignores its signal: undici never
+ * looks at the signal of a request still waiting for a connection.
+ */
+export class AttemptDeadline extends EventEmitter {
+  /** The typed failure, once the attempt was cut short (undici rejects with a signal's `reason`). */
+  reason: PristineError | undefined;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly onCallerAbort = () => this.end('abort');
+
+  constructor(private readonly request: TransportRequest) {
+    super();
+    const caller = request.signal;
+    if (caller?.aborted) {
+      this.end('abort');
+      return;
+    }
+    caller?.addEventListener('abort', this.onCallerAbort, { once: true });
+    this.timer = setTimeout(() => this.end('timeout'), request.timeoutMs);
+  }
+
+  /** Whether the attempt was cut short (by its deadline or the caller). */
+  get aborted(): boolean {
+    return this.reason !== undefined;
+  }
+
+  /** Headers of a streaming response arrived: the clock stops, the caller's signal still ends the body. */
+  stopClock(): void {
+    clearTimeout(this.timer);
+  }
+
+  /** The attempt is over (body read, cancelled or failed): drop the timer and the caller listener. */
+  release(): void {
+    clearTimeout(this.timer);
+    this.request.signal?.removeEventListener('abort', this.onCallerAbort);
+  }
+
+  /**
+   * `promise`, unless the attempt is cut short first: then the typed failure at once, and `discard`
+   * receives the value should it still arrive (so a late response releases its socket).
+   */
+  race<T>(promise: Promise<T>, discard: (value: T) => void = noop): Promise<T> {
+    if (this.reason) {
+      promise.then(discard, noop);
+      return Promise.reject(this.reason);
+    }
+    return new Promise<T>((resolve, reject) => {
+      const onEnd = () => reject(this.reason);
+      this.once('abort', onEnd);
+      promise.then(
+        (value) => {
+          this.removeListener('abort', onEnd);
+          if (this.reason) discard(value);
+          else resolve(value);
+        },
+        (error: unknown) => {
+          this.removeListener('abort', onEnd);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private end(how: 'timeout' | 'abort'): void {
+    if (this.reason) return;
+    const { timeoutMs, signal } = this.request;
+    this.reason =
+      how === 'timeout'
+        ? new APITimeoutError(`Request timed out after ${timeoutMs} ms: ${describeTarget(this.request)}`)
+        : new APIUserAbortError(undefined, { cause: signal?.reason });
+    this.release();
+    this.emit('abort');
+  }
+}
