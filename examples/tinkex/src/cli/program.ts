@@ -8,16 +8,9 @@ import { registerRun } from './commands/run.js';
 import { registerSample } from './commands/sample.js';
 import { registerSession } from './commands/session.js';
 import { registerVersion } from './commands/version.js';
+import type { Action } from './action.js';
 import { CliContext, type CliIo, type GlobalOptions } from './context.js';
 import { CliError, InterruptedError, UsageError } from './errors.js';
-
-/** The body of a command: its context, its options, its positional arguments; may return an exit code. */
-export type CommandBody = (ctx: CliContext, opts: any, ...args: any[]) => Promise<number | void>;
-/** Wraps a command body into a commander action (see runCli). */
-export type Action = (
-  body: CommandBody,
-  how?: { cleansUp?: boolean },
-) => (...args: unknown[]) => Promise<void>;
 
 /** Exit codes: 0 ok, 1 failed (API or runtime error), 2 usage error, 130 interrupted. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import type { BillingUsageResponse } from '../../types/account.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
-import type { Action } from '../program.js';
+import type { Action } from '../action.js';
 
 const HOUR_MS = 3_600_000;
 const MAX_WINDOW_MS = 14 * 24 * HOUR_MS;

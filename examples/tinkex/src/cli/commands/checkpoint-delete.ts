@@ -4,7 +4,7 @@ import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { isoDate, tinkerPath } from '../options.js';
 import { formatSize, formatTimestamp } from '../output.js';
-import type { Action } from '../program.js';
+import type { Action } from '../action.js';
 
 /** Deletes in flight at once (the official CLI's thread pool size). */
 const CONCURRENCY = 32;

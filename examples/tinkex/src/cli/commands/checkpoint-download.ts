@@ -3,7 +3,7 @@ import type { CliContext } from '../context.js';
 import { InterruptedError } from '../errors.js';
 import { tinkerPath } from '../options.js';
 import { formatSize, propertyTable } from '../output.js';
-import type { Action } from '../program.js';
+import type { Action } from '../action.js';
 
 /**
  * As `tinker checkpoint download`: the checkpoint gets its own folder `<run>_<weights|sampler_weights>_<name>`

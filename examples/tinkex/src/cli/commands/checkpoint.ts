@@ -5,7 +5,7 @@ import { CliError, UsageError } from '../errors.js';
 import { nonNegativeInt, runIdOf, tinkerPath } from '../options.js';
 import { countTitle, formatBool, formatLora, formatSize, formatTimestamp, propertyTable } from '../output.js';
 import { collectPages } from '../paging.js';
-import type { Action } from '../program.js';
+import type { Action } from '../action.js';
 import { registerDelete } from './checkpoint-delete.js';
 import { registerDownload } from './checkpoint-download.js';
 

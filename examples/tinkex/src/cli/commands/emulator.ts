@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { loadEmulator } from '../load-emulator.js';
-import type { Action } from '../program.js';
+import type { Action } from '../action.js';
 
 /**
  * `tinkex emulator …` runs the tinker-emulator package's own CLI with the arguments as they are (its

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { positiveInt } from '../options.js';
-import type { Action } from '../program.js';
+import type { Action } from '../action.js';
 
 /** `tinkex quickstart` (what `npm start -- …` runs): train, save, sample, list and download. */
 export function registerQuickstart(program: Command, action: Action): void {

@@ -4,7 +4,7 @@ import type { CliContext } from '../context.js';
 import { nonNegativeInt } from '../options.js';
 import { countTitle, formatLora, formatTimestamp, propertyTable } from '../output.js';
 import { collectPages } from '../paging.js';
-import type { Action } from '../program.js';
+import type { Action } from '../action.js';
 
 /** `tinker run list --columns`: name → header and cell. */
 const COLUMNS: Record<string, [string, (r: TrainingRun) => string]> = {

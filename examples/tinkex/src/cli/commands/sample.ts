@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { finiteNumber, nonNegativeInt, positiveInt, tinkerPath } from '../options.js';
-import type { Action } from '../program.js';
+import type { Action } from '../action.js';
 
 interface SampleOptions {
   baseModel?: string;

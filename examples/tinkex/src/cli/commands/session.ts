@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { CliContext } from '../context.js';
 import { CliError, InterruptedError } from '../errors.js';
 import { formatSize, propertyTable } from '../output.js';
-import type { Action } from '../program.js';
+import type { Action } from '../action.js';
 
 /** Polling cadence and bound while the server builds the trace (it can take minutes for long sessions). */
 const POLL_MS = 2_000;

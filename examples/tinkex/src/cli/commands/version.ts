@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { VERSION } from '../../version.js';
-import type { Action } from '../program.js';
+import type { Action } from '../action.js';
 
 /** `tinkex version`: `tinkex X.Y.Z`, or `{"version": …}` with `-f json`. */
 export function registerVersion(program: Command, action: Action): void {
