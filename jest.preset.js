@@ -12,7 +12,7 @@ export function project(dir, name) {
     rootDir: dir,
     testEnvironment: 'node',
     // End-to-end tests start servers and child processes; on a loaded 2-core machine 5 s is too tight.
-    // A hang still fails, 30 s later.
+    // A hang still fails, 30 s later. (Also set globally in jest.config.js: projects alone ignore it.)
     testTimeout: 30_000,
     extensionsToTreatAsEsm: ['.ts'],
     setupFiles: ['reflect-metadata'],
