@@ -11,6 +11,11 @@ const TRAINING = new Set([
 ]);
 const SAMPLING = new Set(['asample']);
 
+/** The call a user made: 0.25's protobuf variants (`forward_backward_proto`) count as the call itself. */
+function callName(endpointId: string): string {
+  return endpointId.endsWith('_proto') ? endpointId.slice(0, -'_proto'.length) : endpointId;
+}
+
 /**
  * Tinkex's metrics (Elixir `Tinkex.Metrics`): the kernel's request, retry and future metrics
  * (`pristine.*`), plus training and sampling calls counted and timed from submission to result
@@ -27,9 +32,10 @@ export class TinkexMetrics extends KernelMetrics {
   constructor(events: KernelEvents, options: KernelMetricsOptions = {}) {
     super(events, { meterName: 'tinkex', ...options });
     this.#off = events.on('future:settled', (e) => {
-      const kind = TRAINING.has(e.endpointId) ? 'training' : SAMPLING.has(e.endpointId) ? 'sampling' : null;
+      const endpoint = callName(e.endpointId);
+      const kind = TRAINING.has(endpoint) ? 'training' : SAMPLING.has(endpoint) ? 'sampling' : null;
       if (!kind) return;
-      const attributes = { endpoint: e.endpointId, outcome: e.outcome };
+      const attributes = { endpoint, outcome: e.outcome };
       this.increment(`tinkex.${kind}.calls`, attributes);
       this.record(`tinkex.${kind}.duration`, e.durationMs, attributes);
     });
