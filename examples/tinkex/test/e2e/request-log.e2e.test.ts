@@ -1,8 +1,5 @@
-import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { setup, textDatum, bytes, API_KEY } from './harness.js';
-
-// Each test drives a whole emulator run (three protocol modes); generous on a shared, busy machine.
-jest.setTimeout(30_000);
 
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, readdir, rm, writeFile, mkdir, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -11,9 +11,6 @@ import {
   ValidationError,
 } from '../../src/index.js';
 import { E2E_MODES, setup, TEXT, textDatum } from './harness.js';
-
-// Each test drives a whole emulator run (three protocol modes); generous on a shared, busy machine.
-jest.setTimeout(30_000);
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -34,7 +34,14 @@ describeRedis('ServiceClient with shared: { redis }', () => {
     const release = await fleet.acquire();
     let done = false;
     const sampled = sampler.sample(request).then((response) => ((done = true), response));
-    await new Promise((r) => setTimeout(r, 300));
+    // Wait for the event itself, not for time: the sampler's waiter appears in the fleet's queue.
+    const probe = new Redis(redis.url);
+    try {
+      const queue = link.key('sem', 'tinker:sampling:count', 'queue');
+      while ((await probe.zcard(queue)) === 0) await new Promise((r) => setImmediate(r));
+    } finally {
+      probe.disconnect();
+    }
     expect(done).toBe(false);
     release();
     const response = await sampled;
