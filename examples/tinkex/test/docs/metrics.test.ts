@@ -1,33 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { startEmulator, type RunningEmulator } from 'tinker-emulator';
-
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const example = fileURLToPath(new URL('../../examples/metrics.ts', import.meta.url));
+import { describe, expect, it, jest } from '@jest/globals';
+import { docBlock, emulatorForDocs, exampleBody } from './doc-example.js';
 
 describe('docs/tinkex.md "Metrics" runs as written', () => {
-  let emulator: RunningEmulator;
-  const saved = { ...process.env };
-  beforeAll(async () => {
-    emulator = await startEmulator({ seed: 7 });
-    Object.assign(process.env, {
-      TINKER_BASE_URL: emulator.url,
-      TINKER_API_KEY: 'tml-metrics-test',
-      TINKER_TELEMETRY: '0',
-      TINKER_LOG: 'off',
-    });
-  });
-  afterAll(async () => {
-    process.env = saved;
-    await emulator.close();
-  });
+  emulatorForDocs('tml-metrics-test');
 
   it('the docs block is the example file, verbatim', () => {
-    const docs = readFileSync(`${root}docs/tinkex.md`, 'utf8');
-    const block = /## Metrics[\s\S]*?```ts\n([\s\S]*?)```/.exec(docs)![1];
-    const file = readFileSync(example, 'utf8').split('\n').slice(1).join('\n');
-    expect(file).toBe(block);
+    expect(exampleBody('metrics.ts')).toBe(docBlock('docs/tinkex.md', '## Metrics'));
   });
 
   it('prints the call count, ordered percentiles and the request count', async () => {

@@ -1,34 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { startEmulator, type RunningEmulator } from 'tinker-emulator';
+import { docBlock, emulatorForDocs, exampleBody } from './doc-example.js';
 import * as fromSubpath from 'tinkex/regularizers';
 
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const example = fileURLToPath(new URL('../../examples/regularizers.ts', import.meta.url));
-
 describe('docs/tinkex.md "Regularizers" runs as written', () => {
-  let emulator: RunningEmulator;
-  const saved = { ...process.env };
-  beforeAll(async () => {
-    emulator = await startEmulator({ seed: 7 });
-    Object.assign(process.env, {
-      TINKER_BASE_URL: emulator.url,
-      TINKER_API_KEY: 'tml-regularizers-test',
-      TINKER_TELEMETRY: '0',
-      TINKER_LOG: 'off',
-    });
-  });
-  afterAll(async () => {
-    process.env = saved;
-    await emulator.close();
-  });
+  emulatorForDocs('tml-regularizers-test');
 
   it('the docs block is the example file, verbatim', () => {
-    const docs = readFileSync(`${root}docs/tinkex.md`, 'utf8');
-    const block = /### Regularizers[\s\S]*?```ts\n([\s\S]*?)```/.exec(docs)![1];
-    const file = readFileSync(example, 'utf8').split('\n').slice(1).join('\n');
-    expect(file).toBe(block);
+    expect(exampleBody('regularizers.ts')).toBe(docBlock('docs/tinkex.md', '### Regularizers'));
   });
 
   it('the subpath exports the eight regularizers and the pipeline', () => {
@@ -42,7 +21,7 @@ describe('docs/tinkex.md "Regularizers" runs as written', () => {
     ]) {
       expect(typeof (fromSubpath as Record<string, unknown>)[name]).toBe('function');
     }
-    const pkg = JSON.parse(readFileSync(`${root}examples/tinkex/package.json`, 'utf8'));
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
     expect(pkg.exports['./regularizers'].import).toBe('./dist/regularizers/index.js');
   });
 
