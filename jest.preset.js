@@ -20,6 +20,7 @@ export function project(dir, name) {
     moduleNameMapper: {
       '^pristine-kernel$': path.join(root, 'src/index.ts'),
       '^tinkex$': path.join(root, 'examples/tinkex/src/index.ts'),
+      '^tinkex/regularizers$': path.join(root, 'examples/tinkex/src/regularizers/index.ts'),
       '^tinker-emulator$': path.join(root, 'examples/tinker-emulator/src/index.ts'),
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },

@@ -2,25 +2,16 @@
 import { execSync, spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { writeFileSync, readFileSync } from 'node:fs';
+import { build } from '../scripts/build.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-if (!process.argv.includes('--no-build')) {
-  for (const project of [
-    'packages/kernel/tsconfig.build.json',
-    'examples/tinker-emulator/tsconfig.build.json',
-    'examples/tinkex/tsconfig.build.json',
-  ]) {
-    const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', project], {
-      cwd: root,
-      stdio: 'inherit',
-    });
-    if (r.status !== 0) process.exit(r.status ?? 1);
-  }
-}
+if (!process.argv.includes('--no-build') && !build()) process.exit(1);
 const { kernelOverhead } = await import('./kernel-overhead.mjs');
 const { sse, validation, tensorData } = await import('./micro.mjs');
 const { samplingFanout, emulatorAlone, trainingThroughput } = await import('./tinkex.mjs');
 const { memory } = await import('./memory.mjs');
+const { redisAdapters } = await import('./redis.mjs');
+const { protobufVsJson } = await import('./protobuf.mjs');
 
 const started = Date.now();
 const results = {};
@@ -33,6 +24,8 @@ for (const [name, fn] of [
   ['sampling_fanout', samplingFanout],
   ['training_throughput', trainingThroughput],
   ['memory', memory],
+  ['redis_adapters', redisAdapters],
+  ['protobuf_vs_json', protobufVsJson],
 ]) {
   process.stderr.write(`bench: ${name}…\n`);
   results[name] = await fn();
@@ -156,6 +149,19 @@ const table = [
       '< 64 MiB',
     ),
   ),
+  ...(results.redis_adapters.skipped
+    ? [row('Redis adapters', `skipped: ${results.redis_adapters.skipped}`, '—', '—', '—')]
+    : Object.entries(results.redis_adapters).flatMap(([n, r]) =>
+        ['c1', 'c64'].map((c) =>
+          row(
+            `Redis ${n.replace(/_/g, ' ')}, ${c.replace('c', 'c=')}, per call`,
+            `${f(r[c].redis_us, 0)} µs (+${f(r[c].added_us, 0)} µs)`,
+            `in-process ${f(r[c].in_process_us, 1)} µs`,
+            '—',
+            '—',
+          ),
+        ),
+      )),
 ].join('\n');
 const doc = new URL('../docs/performance.md', import.meta.url);
 let text = '';

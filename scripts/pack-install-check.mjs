@@ -24,9 +24,15 @@ const keep = process.argv.includes('--keep');
 const work = realpathSync(mkdtempSync(join(tmpdir(), 'pack-install-check-')));
 const started = Date.now();
 
+// The temp dir goes however the check ends (pass, fail, an exception, Ctrl-C or a CI timeout's SIGTERM).
+process.on('exit', () => {
+  if (!keep) rmSync(work, { recursive: true, force: true });
+});
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
+
 function fail(reason) {
   process.stdout.write(`pack-install-check: FAIL (${reason})${keep ? ` — kept ${work}` : ''}\n`);
-  if (!keep) rmSync(work, { recursive: true, force: true });
   process.exit(1);
 }
 
@@ -50,23 +56,27 @@ function run(cmd, args, { cwd, env, timeoutMs = 300_000, label = `${cmd} ${args.
 if (relative(root, work).split(/[\\/]/)[0] !== '..') fail(`temp dir ${work} is inside the repository`);
 
 // 1. Build and pack. The builds already ran, so pack skips lifecycle scripts (no second compile).
-build();
+if (!build()) fail('the build failed');
 const packDir = join(work, 'tarballs');
 mkdirSync(packDir);
-const packages = PACKAGES.filter((dir) => existsSync(join(root, dir, 'package.json'))).map((dir) => {
-  const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
-  const out = run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], {
-    cwd: join(root, dir),
-    label: `npm pack ${dir}`,
+const packages = PACKAGES.map((p) => p.dir)
+  .filter((dir) => existsSync(join(root, dir, 'package.json')))
+  .map((dir) => {
+    const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
+    const out = run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], {
+      cwd: join(root, dir),
+      label: `npm pack ${dir}`,
+    });
+    const [info] = JSON.parse(out);
+    const devOnly = Object.keys(manifest.devDependencies ?? {});
+    const shipped = info.files.map((f) => f.path);
+    if (shipped.some((p) => p.startsWith('src/') || p.startsWith('test/')))
+      fail(`${dir} ships sources or tests`);
+    process.stderr.write(
+      `  ${info.filename}: ${info.entryCount} files, ${(info.size / 1024).toFixed(0)} kB\n`,
+    );
+    return { dir, name: manifest.name, tarball: join(packDir, info.filename), manifest, devOnly };
   });
-  const [info] = JSON.parse(out);
-  const devOnly = Object.keys(manifest.devDependencies ?? {});
-  const shipped = info.files.map((f) => f.path);
-  if (shipped.some((p) => p.startsWith('src/') || p.startsWith('test/')))
-    fail(`${dir} ships sources or tests`);
-  process.stderr.write(`  ${info.filename}: ${info.entryCount} files, ${(info.size / 1024).toFixed(0)} kB\n`);
-  return { dir, name: manifest.name, tarball: join(packDir, info.filename), manifest, devOnly };
-});
 const byName = Object.fromEntries(packages.map((p) => [p.name, p]));
 const kernel = packages.find((p) => p.dir === 'packages/kernel');
 const tinkex = byName.tinkex;
@@ -197,7 +207,6 @@ const emulatorHelp = run('npx', ['--no-install', 'tinker-emulator', '--help'], {
 if (!/tinker-emulator/.test(emulatorHelp)) fail('`npx tinker-emulator --help` printed no usage');
 process.stdout.write('bin: npx tinker-emulator --help ok\n');
 
-if (!keep) rmSync(work, { recursive: true, force: true });
 process.stdout.write(
   `pack-install-check: PASS (${packages.map((p) => p.name).join(', ')}; ${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
 );

@@ -7,8 +7,9 @@
 #   scripts/rename-kernel-import.sh --check      list files that still use the old name; exit 1 if any
 # What changes: module specifiers ('pristine' / "pristine" in code and docs: imports, import(),
 # `declare module` augmentations, the OTel instrumentation scope, the Jest project name), `^pristine$`
-# mappers, `@module pristine`, unquoted `pristine:` alias keys in loader hooks, `pristine` in backticks, and
-# in package.json / tsconfig*.json the "pristine" keys and names. Diagnostics channel names (`pristine:…`),
+# mappers, `@module pristine`, unquoted `pristine:` alias keys in loader hooks, `pristine` in backticks,
+# benchmarks' '../dist/index.js' (the kernel is built into packages/kernel/dist), and in package.json /
+# tsconfig*.json the "pristine" keys and names. Diagnostics channel names (`pristine:…`),
 # prose ("Pristine") and paths stay as they are.
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
@@ -19,6 +20,9 @@ json_re='"pristine"'
 
 mapfile -t code < <(git ls-files -- '*.ts' '*.mts' '*.cts' '*.js' '*.mjs' '*.cjs' '*.md' ':!docs/api/**' |
   xargs -r grep -lE "$code_re" || true)
+# Benchmarks import the built kernel by path; it is built into packages/kernel/dist now.
+mapfile -t bench < <(git ls-files -- 'bench/*.mjs' | xargs -r grep -l "'\.\./dist/index\.js'" || true)
+code+=("${bench[@]}")
 mapfile -t json < <(git ls-files -- '*package.json' '*tsconfig*.json' 'typedoc.json' |
   xargs -r grep -lE "$json_re" || true)
 
@@ -38,6 +42,7 @@ for f in "${code[@]}"; do
     -e 's/@module pristine$/@module pristine-kernel/' \
     -e "s/^(\\s*)pristine: /\\1'pristine-kernel': /" \
     -e 's/`pristine`/`pristine-kernel`/g' \
+    -e "s|'\\.\\./dist/index\\.js'|'../packages/kernel/dist/index.js'|" \
     "$f"
 done
 for f in "${json[@]}"; do

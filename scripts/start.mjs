@@ -1,19 +1,11 @@
-// `npm start`: build the kernel, the emulator and Tinkex, then run the Tinkex quickstart against the embedded
-// emulator (or a real deployment when TINKER_BASE_URL and TINKER_API_KEY are set). Extra args go to the
-// quickstart.
+// `npm start [-- --steps=3 --json]`: `tinkex quickstart` through the tinkex bin, which builds the kernel,
+// the emulator and Tinkex first when their sources changed. Runs against the bundled emulator, or a real
+// deployment when TINKER_BASE_URL and TINKER_API_KEY are set. Arguments go to the quickstart.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const run = (cmd, args) => {
-  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-};
-process.stderr.write('building pristine, tinker-emulator and tinkex…\n');
-run(process.execPath, [join(root, 'scripts', 'build.mjs')]);
-run(process.execPath, [
-  join(root, 'examples/tinkex/dist/cli/main.js'),
-  'quickstart',
-  ...process.argv.slice(2),
-]);
+const bin = fileURLToPath(new URL('../examples/tinkex/bin/tinkex.mjs', import.meta.url));
+const result = spawnSync(process.execPath, [bin, 'quickstart', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+});
+process.exit(result.status ?? 1);

@@ -25,6 +25,8 @@ export {
 export { defineManifest } from './kernel/manifest/types.js';
 export type {
   EndpointSpec,
+  BodySpec,
+  CompressSpec,
   ManifestSpec,
   StreamSpec,
   PaginationSpec,
@@ -32,8 +34,18 @@ export type {
   InputOf,
   OutputOf,
   EventOf,
+  ItemOf,
+  ResultOf,
 } from './kernel/manifest/types.js';
 export { ManifestError } from './kernel/manifest/manifest-error.js';
+export { OptionChecks, MAX_TIMER_MS, isPlainObject, describeValue } from './kernel/options/option-checks.js';
+export {
+  headerIssues,
+  headerNameProblem,
+  headerValueProblem,
+  assertSendableHeader,
+} from './kernel/request/header-checks.js';
+export { FileInputSchema } from './kernel/manifest/file-input.js';
 export { loadManifest } from './kernel/manifest/load.js';
 export type { CompiledEndpoint } from './kernel/manifest/compile.js';
 export { Pipeline } from './kernel/pipeline/pipeline.js';
@@ -55,6 +67,8 @@ export { NoAuth } from './adapters/auth/no-auth.js';
 export { BackoffRetry, DEFAULT_RETRY_DELAYS } from './adapters/retry/backoff-retry.js';
 export { parseRetryAfter } from './adapters/retry/retry-after.js';
 export { AjvJsonSerializer } from './adapters/serializer/ajv-json-serializer.js';
+export { ProtobufCodec } from './adapters/serializer/protobuf-codec.js';
+export { BodyCodecRegistry, mediaType } from './kernel/serialization/codec-registry.js';
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
 export {
   Secret,
@@ -68,6 +82,14 @@ export {
   isSecretHeader,
 } from './kernel/redact.js';
 export { KernelEvents, type KernelEventMap, type KernelEventName } from './kernel/events.js';
+export {
+  KernelMetrics,
+  LatencyHistogram,
+  BUCKET_GROWTH,
+  type KernelMetricsOptions,
+  type MetricsSnapshot,
+  type HistogramSummary,
+} from './kernel/metrics/index.js';
 export { SystemClock } from './adapters/clock/system-clock.js';
 export { FakeClock } from './adapters/clock/fake-clock.js';
 export { GotTransport, type GotTransportOptions } from './adapters/transport/got-transport.js';
@@ -78,7 +100,7 @@ export {
   type MemoryHandler,
   type MemoryResponse,
 } from './adapters/transport/memory-transport.js';
-export { ZlibCompression } from './adapters/compression/zlib-compression.js';
+export { ZlibCompression, type ZlibCompressionOptions } from './adapters/compression/zlib-compression.js';
 export { FormDataMultipart } from './adapters/multipart/form-data-multipart.js';
 export { NoopTelemetry } from './adapters/telemetry/noop-telemetry.js';
 export { JsonLogger, type JsonLoggerOptions } from './adapters/logger/json-logger.js';
@@ -93,6 +115,11 @@ export { MemoryTransport as InMemoryTransport } from './adapters/transport/memor
 export { FifoSemaphore, FifoSemaphoreFactory } from './adapters/semaphore/fifo-semaphore.js';
 export { WindowRateLimiter, bucketKey } from './adapters/rate-limiter/window-rate-limiter.js';
 export { CockatielBreakerRegistry } from './adapters/circuit-breaker/cockatiel-breaker.js';
+export { RedisRateLimiter } from './adapters/rate-limiter/redis-rate-limiter.js';
+export { RedisSemaphore, RedisSemaphoreFactory } from './adapters/semaphore/redis-semaphore.js';
+export { RedisBreakerRegistry } from './adapters/circuit-breaker/redis-breaker.js';
+export { RedisLink, type RedisLinkOptions, type OnRedisUnavailable } from './adapters/redis/redis-link.js';
+export type { SharedStateOptions } from './kernel/shared-state.js';
 export { WhatwgSseDecoder, SseBufferOverflowError } from './adapters/streaming/sse-decoder.js';
 export { SseStreaming } from './adapters/streaming/sse-streaming.js';
 export { APIFuture } from './kernel/futures/api-future.js';

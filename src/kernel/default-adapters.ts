@@ -11,6 +11,8 @@ import { WindowRateLimiter } from '../adapters/rate-limiter/window-rate-limiter.
 import { BackoffRetry } from '../adapters/retry/backoff-retry.js';
 import { FifoSemaphoreFactory } from '../adapters/semaphore/fifo-semaphore.js';
 import { AjvJsonSerializer } from '../adapters/serializer/ajv-json-serializer.js';
+import { ProtobufCodec } from '../adapters/serializer/protobuf-codec.js';
+import { BodyCodecRegistry } from './serialization/codec-registry.js';
 import { SseStreaming } from '../adapters/streaming/sse-streaming.js';
 import { NoopTelemetry } from '../adapters/telemetry/noop-telemetry.js';
 import { GotTransport } from '../adapters/transport/got-transport.js';
@@ -50,6 +52,7 @@ export function registerDefaultAdapters(
   lazy(Ports.RateLimiter, (c) => new WindowRateLimiter(c.resolve<Clock>(Ports.Clock)));
   lazy(Ports.Semaphore, () => new FifoSemaphoreFactory());
   lazy(Ports.Serializer, () => new AjvJsonSerializer());
+  lazy(Ports.Codecs, () => new BodyCodecRegistry([new ProtobufCodec()]));
   lazy(Ports.Telemetry, () => new NoopTelemetry());
   lazy(Ports.Auth, () => new NoAuth());
   lazy(Ports.Compression, () => new ZlibCompression());

@@ -11,11 +11,14 @@ export interface KernelEventMap {
   'request:start': { endpointId: string; method: string; url: string; attempt: number };
   'request:retry': { endpointId: string; attempt: number; delayMs: number; error: unknown };
   'request:stop': { endpointId: string; status: number; durationMs: number; attempts: number };
-  'request:error': { endpointId: string; error: unknown };
+  /** `status` when the server answered (an HTTP error), absent for connection errors. */
+  'request:error': { endpointId: string; error: unknown; durationMs?: number; status?: number };
   'breaker:state': BreakerStateChange;
   'ratelimit:wait': { bucket: string; waitMs: number };
   'queue:state': { requestId: string; queueState: string; reason?: string };
   'session:heartbeat-failed': { sessionId: string; failingForMs: number };
+  /** A polled future settled: `durationMs` from the first poll to the result, `polls` sent. */
+  'future:settled': { endpointId: string; outcome: 'ok' | 'error'; durationMs: number; polls: number };
   [custom: `x:${string}`]: unknown;
 }
 

@@ -1,9 +1,12 @@
 import type { KernelSettings } from './services.js';
+import type { SharedStateOptions } from './shared-state.js';
 
 /** Options for `createKernel`. Adapters are swapped with `kernel.register`. */
 export interface KernelOptions extends Partial<KernelSettings> {
   /** Log level when no plugin env var says otherwise. */
   logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'off';
+  /** Share rate limits, semaphores and breakers with every process using the same Redis (see docs). */
+  shared?: SharedStateOptions;
 }
 
 export const DEFAULT_SETTINGS: KernelSettings = {

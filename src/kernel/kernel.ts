@@ -2,14 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import { Ports } from '../ports/index.js';
 import type { AuthScheme } from '../ports/auth.js';
+import type { CodecRegistry } from '../ports/body-codec.js';
 import type { Serializer } from '../ports/serializer.js';
 import { bind, type AdapterRegistration } from './bind-adapter.js';
 import { registerDefaultAdapters } from './default-adapters.js';
 import { scrubError } from './errors/error-secrets.js';
 import { PristineError } from './errors/pristine-error.js';
 import { ValidationError } from './errors/validation-error.js';
+import { ResponseValidationError } from './pipeline/stages/validate-response.js';
 import { KernelEvents } from './events.js';
 import { DEFAULT_SETTINGS, type KernelOptions } from './kernel-options.js';
+import * as optionChecks from './options/check-kernel-options.js';
 import { compileManifest, type CompiledEndpoint } from './manifest/compile.js';
 import { ManifestError } from './manifest/manifest-error.js';
 import type { EndpointSpec, ManifestSpec } from './manifest/types.js';
@@ -23,8 +26,9 @@ import { staticHeaders } from './request/platform-headers.js';
 import { leavesOrigin } from './request/cross-origin.js';
 import { ProxyResolver } from './request/proxy-for.js';
 import { resolveServices } from './resolve-services.js';
+import { registerSharedAdapters } from './shared-state.js';
 import type { KernelServices, KernelSettings } from './services.js';
-import type { EventOf, InputOf, OutputOf } from './manifest/types.js';
+import type { EventOf, InputOf, ItemOf, OutputOf, ResultOf } from './manifest/types.js';
 import type { PollOptions } from '../ports/futures.js';
 import type { SessionManager } from '../ports/sessions.js';
 import { APIFuture } from './futures/api-future.js';
@@ -38,6 +42,16 @@ export type { AdapterRegistration } from './bind-adapter.js';
 const KNOWN_TOKENS: ReadonlySet<symbol> = new Set(Object.values(Ports));
 
 export type ManifestOf<E extends EndpointSpec> = { name: string; version: string; endpoints: readonly E[] };
+
+type SubmitOptions = CallOptions &
+  Omit<PollOptions, 'signal'> & {
+    resubmitInput?: () => unknown;
+    /**
+     * Submit only once this resolves: strict submission order without awaiting. If it rejects,
+     * nothing is sent and the future rejects with its reason (the caller aborts a queued request).
+     */
+    after?: PromiseLike<unknown>;
+  };
 
 /**
  * The kernel: a private DI container of adapters, the registered plugins and the stage pipeline.
@@ -63,9 +77,12 @@ export class Kernel<E extends EndpointSpec = never> {
   private hostView?: ReturnType<Kernel['createHost']>;
   /** Futures still polling; `close()` cancels them so nothing polls a closed kernel. */
   private readonly liveFutures = new Set<APIFuture<unknown>>();
+  /** Stops lease renewals and closes the Redis connections of `shared` state. */
+  private readonly closeShared?: () => Promise<void>;
 
   constructor(options: KernelOptions = {}) {
-    const { logLevel, ...settings } = options;
+    optionChecks.checkKernelOptions(options);
+    const { logLevel, shared, ...settings } = options;
     this.settings = { ...DEFAULT_SETTINGS, ...stripUndefined(settings) };
     // Proxy credentials, explicit or from the environment, are secrets like API keys.
     for (const proxy of [
@@ -88,6 +105,12 @@ export class Kernel<E extends EndpointSpec = never> {
       logLevel,
       logLevelEnv: () => [...this.plugins.values()].map((p) => p.spec.defaults?.logLevelEnv).find(Boolean),
     });
+    if (shared) {
+      this.closeShared = registerSharedAdapters(this.container, shared, {
+        events: this.events,
+        secrets: this.secrets,
+      });
+    }
     // Futures and sessions run through this kernel's own pipeline.
     bind(this.container, Ports.Futures, () => new PipelinePoller(this.host()));
     bind(this.container, Ports.Sessions, () => new PipelineSessionManager(this.host()));
@@ -121,6 +144,7 @@ export class Kernel<E extends EndpointSpec = never> {
     if (!spec || typeof spec.name !== 'string' || !spec.manifest) {
       throw new ManifestError('plugin', 'manifest', 'is required (use definePlugin)');
     }
+    optionChecks.checkPluginOptions(spec);
     if (this.plugins.has(spec.name))
       throw new ManifestError(`plugin "${spec.name}"`, 'name', 'is already registered');
     const compiled = compileManifest(spec.manifest, this.container.resolve<Serializer>(Ports.Serializer), {
@@ -128,6 +152,7 @@ export class Kernel<E extends EndpointSpec = never> {
       authSchemes: new Set(Object.keys(spec.auth ?? {})),
       pollProtocols: new Set(Object.keys(spec.pollProtocols ?? {})),
       weights: new Set(Object.keys(spec.weights ?? {})),
+      codecs: this.container.resolve<CodecRegistry>(Ports.Codecs),
     });
     for (const endpoint of compiled) {
       const owner = this.endpoints.get(endpoint.id);
@@ -169,11 +194,20 @@ export class Kernel<E extends EndpointSpec = never> {
     input: InputOf<ManifestOf<E>, Id>,
     options?: CallOptions,
   ): Promise<OutputOf<ManifestOf<E>, Id>> {
-    return this.execute(endpointId, input, options).then(bodyOf) as Promise<OutputOf<ManifestOf<E>, Id>>;
+    return this.executeById(endpointId, input, options).then(bodyOf) as Promise<OutputOf<ManifestOf<E>, Id>>;
   }
 
   /** Like `call`, with the status, headers and request id of the final attempt. */
-  execute(endpointId: string, input: unknown, options: CallOptions = {}): Promise<CallResult> {
+  execute<Id extends E['id']>(
+    endpointId: Id,
+    input: InputOf<ManifestOf<E>, Id>,
+    options?: CallOptions,
+  ): Promise<CallResult<OutputOf<ManifestOf<E>, Id>>> {
+    return this.executeById(endpointId, input, options) as Promise<CallResult<OutputOf<ManifestOf<E>, Id>>>;
+  }
+
+  /** `execute` by a computed id, for kernel extensions (streams, futures, pages): the body is `unknown`. */
+  executeById(endpointId: string, input: unknown, options: CallOptions = {}): Promise<CallResult> {
     const entry = this.endpoints.get(endpointId);
     if (!entry) return Promise.reject(new PristineError(`Unknown endpoint "${endpointId}"`));
     try {
@@ -192,6 +226,7 @@ export class Kernel<E extends EndpointSpec = never> {
     input: InputOf<ManifestOf<E>, Id>,
     options?: StreamOptions,
   ): EventStream<EventOf<ManifestOf<E>, Id>> {
+    optionChecks.checkExtraOptions('stream', endpointId, options);
     return new EventStream(this.host(), endpointId, input, options);
   }
 
@@ -200,19 +235,15 @@ export class Kernel<E extends EndpointSpec = never> {
    * accepted the request, `await future` gives the result. The endpoint names the plugin's poll protocol
    * (`future: 'name'`); every poll goes through the pipeline.
    */
-  submit<T = unknown>(
-    endpointId: string,
-    input: unknown,
-    options: CallOptions &
-      Omit<PollOptions, 'signal'> & {
-        resubmitInput?: () => unknown;
-        /**
-         * Submit only once this resolves: strict submission order without awaiting. If it rejects,
-         * nothing is sent and the future rejects with its reason (the caller aborts a queued request).
-         */
-        after?: PromiseLike<unknown>;
-      } = {},
-  ): APIFuture<T> {
+  submit<Id extends E['id']>(
+    endpointId: Id,
+    input: InputOf<ManifestOf<E>, Id>,
+    options?: SubmitOptions,
+  ): APIFuture<ResultOf<ManifestOf<E>, Id>>;
+  /** With an explicit result type (`submit<{ url: string }>(...)`), for endpoints without `result`. */
+  submit<T>(endpointId: string, input: unknown, options?: SubmitOptions): APIFuture<T>;
+  submit<T>(endpointId: string, input: unknown, options: SubmitOptions = {}): APIFuture<T> {
+    optionChecks.checkExtraOptions('submit', endpointId, options);
     const endpoint = this.endpoint(endpointId);
     const plugin = this.pluginOf(endpointId);
     const protocol = endpoint.spec.future ? plugin.pollProtocols?.[endpoint.spec.future] : undefined;
@@ -221,7 +252,7 @@ export class Kernel<E extends EndpointSpec = never> {
     const started = clock.now();
     const { maxResultBytes, onQueueState, resubmitInput, after, ...callOptions } = options;
     const submitOnce = async (body: unknown) =>
-      protocol.requestId((await this.execute(endpointId, body, callOptions)).body);
+      protocol.requestId((await this.executeById(endpointId, body, callOptions)).body);
     const accepted = after ? Promise.resolve(after).then(() => submitOnce(input)) : submitOnce(input);
     const poller = this.getServices().futures;
     const future = new APIFuture<T>(
@@ -242,6 +273,7 @@ export class Kernel<E extends EndpointSpec = never> {
             submitRoundtripMs: clock.now() - started,
             resubmit: () => submitOnce(resubmitInput ? resubmitInput() : input),
           })
+          .then((value) => this.checkResult(endpoint, value))
           // A failed future carries the server's message and body: scrubbed like a call's error.
           .catch((error: unknown) => {
             throw error instanceof Error ? scrubError(error, this.secrets) : error;
@@ -252,6 +284,19 @@ export class Kernel<E extends EndpointSpec = never> {
     const forget = () => this.liveFutures.delete(future as APIFuture<unknown>);
     future.then(forget, forget);
     return future;
+  }
+
+  /** A future's final value against the endpoint's `result` schema, as responses are checked. */
+  private checkResult<T>(endpoint: CompiledEndpoint, value: T): T {
+    const mode = this.settings.responseValidation;
+    const issues = mode === 'off' ? [] : (endpoint.validateResult?.(value) ?? []);
+    if (issues.length === 0) return value;
+    if (mode === 'strict') throw new ResponseValidationError(`${endpoint.id} (result)`, issues, value);
+    this.getServices().logger.warn('future result does not match schema', {
+      endpointId: endpoint.id,
+      issues,
+    });
+    return value;
   }
 
   /**
@@ -265,18 +310,30 @@ export class Kernel<E extends EndpointSpec = never> {
   }
 
   /** Iterate every item of a paginated endpoint. */
-  paginate<T = unknown>(
+  paginate<Id extends E['id']>(
+    endpointId: Id,
+    input?: InputOf<ManifestOf<E>, Id>,
+    options?: CallOptions & { pageSize?: number },
+  ): PageIterable<ItemOf<ManifestOf<E>, Id>>;
+  /** With an explicit item type (`paginate<Todo>(...)`). */
+  paginate<T>(
     endpointId: string,
-    input: Record<string, unknown> = {},
+    input?: Record<string, unknown>,
+    options?: CallOptions & { pageSize?: number },
+  ): PageIterable<T>;
+  paginate<T>(
+    endpointId: string,
+    input?: unknown,
     options?: CallOptions & { pageSize?: number },
   ): PageIterable<T> {
+    optionChecks.checkExtraOptions('paginate', endpointId, options);
     return paginate<T>(
       {
-        execute: (id, i, o) => this.execute(id, i, o),
+        execute: (id, i, o) => this.executeById(id, i, o),
         paginationOf: (id) => this.endpoint(id).spec.pagination,
       },
       endpointId,
-      input,
+      (input ?? {}) as Record<string, unknown>,
       options,
     );
   }
@@ -312,6 +369,7 @@ export class Kernel<E extends EndpointSpec = never> {
     this.liveFutures.clear();
     await this.sessions.stopAll();
     await this.getServices().transport.close?.();
+    await this.closeShared?.();
   }
 
   /** The narrow view kernel extensions (futures, sessions, streams) work through. */
@@ -324,7 +382,7 @@ export class Kernel<E extends EndpointSpec = never> {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below must read this kernel lazily
     const kernel = this;
     return {
-      execute: (id: string, input: unknown, options?: CallOptions) => kernel.execute(id, input, options),
+      execute: (id: string, input: unknown, options?: CallOptions) => kernel.executeById(id, input, options),
       endpoint: (id: string) => kernel.endpoint(id),
       get clock() {
         return kernel.getServices().clock;
@@ -372,6 +430,7 @@ export class Kernel<E extends EndpointSpec = never> {
   }
 
   private resolveOptions(plugin: PluginSpec, endpoint: CompiledEndpoint, call: CallOptions): ResolvedOptions {
+    optionChecks.checkCallOptions(call, endpoint.id);
     const policy = plugin.retryPolicies?.[endpoint.spec.retry ?? 'default'];
     const baseUrl = call.baseUrl ?? plugin.defaults?.baseUrl ?? this.settings.baseUrl;
     if (!baseUrl)
@@ -387,6 +446,8 @@ export class Kernel<E extends EndpointSpec = never> {
       headers: call.headers ?? {},
       query: call.query ?? {},
       baseUrl,
+      responseBodies: call.responseBodies ?? endpoint.spec.responseBodies,
+      compress: call.compress ?? endpoint.spec.compress,
     };
   }
 

@@ -28,6 +28,7 @@ export function resolveServices(
     rateLimiter: container.resolve(Ports.RateLimiter),
     semaphores,
     serializer: container.resolve(Ports.Serializer),
+    codecs: container.resolve(Ports.Codecs),
     telemetry: container.resolve(Ports.Telemetry),
     compression: container.resolve(Ports.Compression),
     multipart: container.resolve(Ports.Multipart),
@@ -40,7 +41,7 @@ export function resolveServices(
     semaphore(key, capacity) {
       let semaphore = shared.get(key);
       if (!semaphore) {
-        semaphore = semaphores.create(capacity);
+        semaphore = semaphores.create(capacity, key);
         shared.set(key, semaphore);
       }
       return semaphore;

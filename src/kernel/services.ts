@@ -7,6 +7,7 @@ import type { Multipart } from '../ports/multipart.js';
 import type { RateLimiter, TokenBucketSettings } from '../ports/rate-limiter.js';
 import type { Retry } from '../ports/retry.js';
 import type { Semaphore, SemaphoreFactory } from '../ports/semaphore.js';
+import type { CodecRegistry } from '../ports/body-codec.js';
 import type { Serializer } from '../ports/serializer.js';
 import type { Streaming } from '../ports/streaming.js';
 import type { FuturePoller } from '../ports/futures.js';
@@ -42,6 +43,8 @@ export interface KernelServices {
   readonly rateLimiter: RateLimiter;
   readonly semaphores: SemaphoreFactory;
   readonly serializer: Serializer;
+  /** Non-JSON body codecs by media type (JSON stays with the serializer). */
+  readonly codecs: CodecRegistry;
   readonly telemetry: Telemetry;
   readonly compression: Compression;
   readonly multipart: Multipart;

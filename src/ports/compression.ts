@@ -1,10 +1,13 @@
 import type { Readable } from 'node:stream';
 
-/** Compression port: gzip request bodies and decode `Content-Encoding` on responses, streaming. */
+/** Compression port: compress request bodies and decode `Content-Encoding` on responses, streaming. */
 export interface Compression {
-  /** Compress a buffered request body; returns the encoding name to put in `Content-Encoding`. */
-  compress(body: Uint8Array): Promise<{ body: Uint8Array; encoding: string }>;
-  /** Decode a response body stream by its `Content-Encoding` (gzip, deflate, br, identity). */
+  /**
+   * Compress a buffered request body with `encoding` (default `gzip`); returns the encoding name to put
+   * in `Content-Encoding`. Rejects for an encoding the adapter cannot write.
+   */
+  compress(body: Uint8Array, encoding?: string): Promise<{ body: Uint8Array; encoding: string }>;
+  /** Decode a response body stream by its `Content-Encoding` (gzip, deflate, br, zstd, identity). */
   decompress(
     body: AsyncIterable<Uint8Array>,
     encoding: string | undefined,

@@ -35,6 +35,8 @@ export interface PollProtocol<T = unknown> {
   requestId(submitResponse: unknown): string;
   pollInput(context: PollContext): unknown;
   pollHeaders?(context: PollContext): Record<string, string>;
+  /** Result bodies in non-JSON media types for this poll (media type → codec schema), if any. */
+  resultBodies?(context: PollContext): Readonly<Record<string, unknown>> | undefined;
   read(body: unknown): PollReading<T>;
   /**
    * The error to throw for a `failed` reading. It should extend `FutureFailedError`, so generic catch
@@ -56,6 +58,15 @@ export interface PollProtocol<T = unknown> {
   /** Backoff after 429 or a connection error: min(base·2^k, max). Defaults 1 000 and 30 000 ms. */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** Offer metadata-only answers from the first poll even without a result-size budget. */
+  metadataFirst?(): boolean;
+  /** Immediate re-polls allowed after bare 400s (proxies send them spuriously); then a 400 is fatal. Default 0. */
+  badRequestRetries?: number;
+  /**
+   * A status that means "paused, wait" (Tinker's 402 billing pause): re-poll every `delayMs` until
+   * `maxPauseMs()` has passed since the first such answer of this operation, then fail with it.
+   */
+  pause?: { status: number; delayMs: number; maxPauseMs(): number };
 }
 
 /** Delay before the first re-poll, doubling per consecutive "not yet" answer up to `maxMs`. */

@@ -1,4 +1,5 @@
 import { AuthToken } from './auth.js';
+import { CodecsToken } from './body-codec.js';
 import { CircuitBreakerToken } from './circuit-breaker.js';
 import { ClockToken } from './clock.js';
 import { CompressionToken } from './compression.js';
@@ -15,6 +16,7 @@ import { TelemetryToken } from './telemetry.js';
 import { TransportToken } from './transport.js';
 
 export type * from './auth.js';
+export type * from './body-codec.js';
 export type * from './circuit-breaker.js';
 export type * from './clock.js';
 export type * from './compression.js';
@@ -38,6 +40,7 @@ export const Ports = Object.freeze({
   RateLimiter: RateLimiterToken,
   Semaphore: SemaphoreToken,
   Serializer: SerializerToken,
+  Codecs: CodecsToken,
   Telemetry: TelemetryToken,
   Auth: AuthToken,
   Compression: CompressionToken,

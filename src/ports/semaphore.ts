@@ -12,7 +12,8 @@ export interface Semaphore {
 }
 
 export interface SemaphoreFactory {
-  create(capacity: number): Semaphore;
+  /** `name` identifies the semaphore (e.g. `plugin:resource:count`), for factories that share it. */
+  create(capacity: number, name?: string): Semaphore;
 }
 
 export const SemaphoreToken = Symbol.for('pristine.port.Semaphore');

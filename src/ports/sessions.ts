@@ -5,6 +5,8 @@ export interface SessionProtocol<TCreateInput = unknown> {
   createEndpoint: string;
   /** Read the session id from the create response. */
   sessionId(createResponse: unknown): string;
+  /** Called once with the create response (e.g. to log messages the server attached to it). */
+  onCreated?(createResponse: unknown): void;
   heartbeatEndpoint: string;
   heartbeatInput(sessionId: string): unknown;
   /** Heartbeat cadence (ms). */

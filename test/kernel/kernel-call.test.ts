@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { MemoryTransport } from '../../src/adapters/transport/memory-transport.js';
 import { GotTransport } from '../../src/adapters/transport/got-transport.js';
 import { createKernel } from '../../src/kernel/kernel.js';
@@ -34,11 +34,13 @@ function buildKernel(baseUrl?: string) {
 }
 
 describe('kernel.call', () => {
+  // Each test gets a fresh server: the things API numbers ids per server, so a shared one would make
+  // ids and totals depend on which test ran first.
   let server: Awaited<ReturnType<typeof startThingsServer>>;
-  beforeAll(async () => {
+  beforeEach(async () => {
     server = await startThingsServer();
   });
-  afterAll(() => server.close());
+  afterEach(() => server.close());
 
   it('gives the same typed results through the in-memory transport and through got on a real server', async () => {
     const inMemory = buildKernel();
@@ -59,11 +61,11 @@ describe('kernel.call', () => {
   it('sends user agent, platform, retry-count and idempotency headers, and never a Connection header', async () => {
     const kernel = buildKernel(server.url);
     kernel.register(Ports.Transport, new GotTransport());
-    const before = server.requests.length;
     await kernel.call('create_thing', { name: 'c', size: 0 });
     await kernel.call('list_things', {});
     await kernel.close();
-    const [post, get] = server.requests.slice(before);
+    expect(server.requests).toHaveLength(2);
+    const [post, get] = server.requests;
     expect(post.headers['user-agent']).toMatch(/^things\/1\.2\.3 pristine\/\S+ node\/v\d+/);
     expect(post.headers['x-things-os']).toBeTruthy();
     expect(post.headers['x-things-runtime']).toBe('node');

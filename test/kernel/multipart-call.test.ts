@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +11,8 @@ import { InternalServerError } from '../../src/kernel/errors/api-errors.js';
 import { createKernel } from '../../src/kernel/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
+import { FileInputSchema } from '../../src/kernel/manifest/file-input.js';
+import { ValidationError } from '../../src/kernel/errors/validation-error.js';
 import { RecordingClock } from '../support/recording-clock.js';
 
 interface Received {
@@ -18,16 +20,10 @@ interface Received {
   body: string;
 }
 
-let server: http.Server;
-let url = '';
-let dir = '';
-const received: Received[] = [];
-/** Statuses to answer, in order; 200 once they run out. */
-const script: number[] = [];
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pristine-multipart-'));
-  server = http.createServer((req, res) => {
+/** A loopback server that records each upload and answers the scripted statuses, then 200. */
+async function uploadServer(script: number[]) {
+  const received: Received[] = [];
+  const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -40,15 +36,31 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+// Each test owns its server (and so its recorded uploads and scripted answers).
+let server: Awaited<ReturnType<typeof uploadServer>>;
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pristine-multipart-'));
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-  await rm(dir, { recursive: true, force: true });
+afterAll(() => rm(dir, { recursive: true, force: true }));
+const kernels: ReturnType<typeof createKernel>[] = [];
+afterEach(async () => {
+  // Closed here, not at the end of each test, so a failing assertion leaves no open handle behind.
+  await Promise.all(kernels.splice(0).map((k) => k.close()));
+  await server.close();
 });
 
-const plugin = () =>
+const plugin = (url: string) =>
   definePlugin({
     name: 'files',
     version: '1',
@@ -62,16 +74,17 @@ const plugin = () =>
           method: 'POST',
           path: '/files',
           bodyType: 'multipart',
-          input: Type.Object({ purpose: Type.String(), file: Type.Unknown() }),
+          input: Type.Object({ purpose: Type.String(), file: FileInputSchema() }),
         },
       ],
     },
   });
 
-function kernel() {
-  const k = createKernel().use(plugin());
+function kernel(url: string) {
+  const k = createKernel().use(plugin(url));
   k.register(Ports.Transport, new UndiciTransport());
   k.register(Ports.Clock, new RecordingClock());
+  kernels.push(k);
   return k;
 }
 
@@ -79,9 +92,9 @@ describe('multipart endpoints through the pipeline', () => {
   it('sends fields and a file read from disk as multipart/form-data, and retries it (the file is re-read)', async () => {
     const path = join(dir, 'notes.txt');
     await writeFile(path, 'file body from disk');
-    received.length = 0;
-    script.push(503);
-    const k = kernel();
+    server = await uploadServer([503]);
+    const { received } = server;
+    const k = kernel(server.url);
     await expect(
       k.call('upload', {
         purpose: 'fine-tune',
@@ -98,19 +111,41 @@ describe('multipart endpoints through the pipeline', () => {
         /name="file"; filename="notes.txt"\r\nContent-Type: text\/plain\r\n\r\nfile body from disk\r\n/,
       );
     }
-    await k.close();
   });
 
   it('never retries a file that was a one-shot stream: the server error surfaces after one request', async () => {
-    received.length = 0;
-    script.push(503);
-    const k = kernel();
+    server = await uploadServer([503]);
+    const { received } = server;
+    const k = kernel(server.url);
     const error = await k
       .call('upload', { purpose: 'x', file: { data: Readable.from(['streamed once']), filename: 's.bin' } })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InternalServerError);
     expect(received).toHaveLength(1);
     expect(received[0].body).toContain('streamed once');
+  });
+
+  it('FileInputSchema rejects a file part with no filename or no source before anything is sent', async () => {
+    server = await uploadServer([]);
+    const { received } = server;
+    const k = kernel(server.url);
+    const noName = await k
+      .call('upload', { purpose: 'x', file: { path: '/tmp/x' } as never })
+      .catch((e: unknown) => e);
+    expect(noName).toBeInstanceOf(ValidationError);
+    expect(String(noName)).toMatch(/file.*filename/);
+    const noSource = await k
+      .call('upload', { purpose: 'x', file: { filename: 'a.txt' } })
+      .catch((e: unknown) => e);
+    expect(noSource).toBeInstanceOf(ValidationError);
+    expect(String(noSource)).toMatch(/\/file/);
+    const bytes = await k.call('upload', {
+      purpose: 'x',
+      file: { data: new TextEncoder().encode('raw bytes'), filename: 'b.bin' },
+    });
+    expect(bytes).toEqual({ ok: 200 });
+    expect(received).toHaveLength(1);
+    expect(received[0].body).toContain('raw bytes');
     await k.close();
   });
 });

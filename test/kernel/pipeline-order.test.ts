@@ -19,6 +19,7 @@ describe('pipeline stage order', () => {
       'semaphore',
       'build',
       'auth',
+      'check-headers',
       'attempt',
       'classify',
       'log',

@@ -1,11 +1,25 @@
 import { Secret, ValidationError } from 'pristine-kernel';
+import { checkEnvironment, checkServiceClientOptions } from './config-checks.js';
 import { VERSION } from './version.js';
 
 export const DEFAULT_BASE_URL = 'https://tinker.thinkingmachines.dev/services/tinker-prod';
 
 /** Options of `new ServiceClient(...)`. Wire-style snake_case, as in the Python SDK. */
 export interface ServiceClientOptions {
+  /** `tml-…` API key, or a JWT (`eyJ…`) used as is. Default: TINKER_API_KEY. */
   api_key?: string;
+  /**
+   * Shell command printing a credential (TINKER_CREDENTIAL_CMD): used when no API key is set, or for
+   * the JWT exchange when the server's `credential_default_source` is `credential_cmd`. Re-run when
+   * the credential it printed expires.
+   */
+  credential_cmd?: string;
+  /**
+   * Wire protocol: `auto` (default) asks the server's `client/config` and speaks 0.25.0, or the JSON
+   * protocol of 0.7.0–0.24.1 when that answers 404; `v025` / `legacy` skip the question.
+   * Default: TINKER_PROTOCOL or `auto`.
+   */
+  protocol?: 'auto' | 'v025' | 'legacy';
   base_url?: string;
   timeout_ms?: number;
   /** Transport-level retries per call (Python SDK default: 10). */
@@ -24,13 +38,18 @@ export interface ServiceClientOptions {
    * without limit. A lower value bounds memory when thousands of samples are started together.
    */
   sample_dispatch_concurrency?: number;
+  /** Fleet-wide limits: every process with this Redis shares sampling dispatch and 429 windows. */
+  shared?: { redis: string };
   /** Environment to read; defaults to process.env (tests pass their own). */
   env?: Record<string, string | undefined>;
 }
 
 /** Configuration after layering options > environment > defaults. The key is held as a Secret. */
 export interface ResolvedConfig {
-  api_key: Secret;
+  /** Absent when only a credential command is configured. */
+  api_key?: Secret;
+  credential_cmd?: string;
+  protocol: 'auto' | 'v025' | 'legacy';
   base_url: string;
   timeout_ms: number;
   max_retries: number;
@@ -42,28 +61,50 @@ export interface ResolvedConfig {
   log_level: 'debug' | 'info' | 'warn' | 'error' | 'off';
   heartbeat_interval_ms: number;
   sample_dispatch_concurrency: number;
+  /** The Redis URL of `shared.redis` (it may carry a password). */
+  shared_redis?: Secret;
   sdk_version: string;
 }
 
 const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
 
-/** Read options, then env vars, then defaults. Throws ValidationError (no request sent) on a bad key. */
+/**
+ * Read options, then env vars, then defaults. Throws a ValidationError (nothing is built or sent) for a
+ * missing or malformed key and for any option of the wrong type or out of range.
+ */
 export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfig {
+  checkServiceClientOptions(options);
   const env = options.env ?? process.env;
   const nonEmpty = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
   const key = nonEmpty(options.api_key) ?? nonEmpty(env.TINKER_API_KEY);
-  if (!key) {
+  const credentialCmd = nonEmpty(options.credential_cmd) ?? nonEmpty(env.TINKER_CREDENTIAL_CMD);
+  if (!key && !credentialCmd) {
     throw ValidationError.field(
       'ServiceClient options',
       '/api_key',
       'required',
-      'is required (pass api_key or set TINKER_API_KEY)',
+      'is required (pass api_key, set TINKER_API_KEY, or set TINKER_CREDENTIAL_CMD)',
     );
   }
-  if (!key.startsWith('tml-')) {
+  if (key && !key.startsWith('tml-') && !key.startsWith('eyJ')) {
     // Never echo the key: only say what is wrong with it.
-    throw ValidationError.field('ServiceClient options', '/api_key', 'prefix', 'must start with "tml-"');
+    throw ValidationError.field(
+      'ServiceClient options',
+      '/api_key',
+      'prefix',
+      'must start with "tml-" (an API key) or "eyJ" (a JWT)',
+    );
   }
+  const protocol = options.protocol ?? nonEmpty(env.TINKER_PROTOCOL)?.toLowerCase() ?? 'auto';
+  if (protocol !== 'auto' && protocol !== 'v025' && protocol !== 'legacy') {
+    throw ValidationError.field(
+      'ServiceClient options',
+      '/protocol',
+      'enum',
+      'must be "auto", "v025" or "legacy"',
+    );
+  }
+  checkEnvironment(env, key);
   const headers: Record<string, string> = {};
   const cfId = nonEmpty(env.CLOUDFLARE_ACCESS_CLIENT_ID);
   const cfSecret = nonEmpty(env.CLOUDFLARE_ACCESS_CLIENT_SECRET);
@@ -79,7 +120,9 @@ export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfi
     [];
   const telemetryEnv = nonEmpty(env.TINKER_TELEMETRY);
   return {
-    api_key: new Secret(key),
+    api_key: key ? new Secret(key) : undefined,
+    credential_cmd: credentialCmd,
+    protocol,
     base_url: (nonEmpty(options.base_url) ?? nonEmpty(env.TINKER_BASE_URL) ?? DEFAULT_BASE_URL).replace(
       /\/+$/,
       '',
@@ -94,19 +137,18 @@ export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfi
       options.telemetry ?? (telemetryEnv === undefined ? true : TRUE_WORDS.has(telemetryEnv.toLowerCase())),
     log_level: options.log_level ?? logLevelFrom(nonEmpty(env.TINKER_LOG)),
     heartbeat_interval_ms: options.heartbeat_interval_ms ?? 10_000,
-    sample_dispatch_concurrency: positiveInteger(
-      'sample_dispatch_concurrency',
-      options.sample_dispatch_concurrency ?? 400,
-    ),
+    sample_dispatch_concurrency: options.sample_dispatch_concurrency ?? 400,
+    shared_redis: sharedRedis(options.shared),
     sdk_version: VERSION,
   };
 }
 
-function positiveInteger(field: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw ValidationError.field('ServiceClient options', `/${field}`, 'minimum', 'must be an integer ≥ 1');
+function sharedRedis(shared: ServiceClientOptions['shared']): Secret | undefined {
+  if (shared === undefined) return undefined;
+  if (typeof shared?.redis !== 'string' || !/^rediss?:\/\/[^/]/.test(shared.redis)) {
+    throw ValidationError.field('ServiceClient options', '/shared/redis', 'format', 'must be a redis:// URL');
   }
-  return value;
+  return new Secret(shared.redis);
 }
 
 function logLevelFrom(value: string | undefined): ResolvedConfig['log_level'] {

@@ -46,6 +46,8 @@ export {
   UnsafeArchiveError,
 } from './download/download-errors.js';
 export { TelemetryReporter } from './telemetry/reporter.js';
+export { TinkexMetrics } from './metrics/tinkex-metrics.js';
+export type { MetricsSnapshot, HistogramSummary, KernelMetricsOptions } from 'pristine-kernel';
 export { VERSION } from './version.js';
 export {
   APIFuture,

@@ -19,7 +19,7 @@ describe('the Tinker manifest', () => {
       manifest: tinkerManifest,
       retryPolicies: { default: {}, none: { maxRetries: 0 }, publish: { fatalStatuses: [409] } },
       pollProtocols: { tinker: {} as never },
-      weights: { promptBytes: () => 1 },
+      weights: { promptBytes: () => 1, fwdbwdBytes: () => 1 },
     });
     expect(() => createKernel().use(plugin)).not.toThrow();
   });
@@ -35,6 +35,8 @@ describe('the Tinker manifest', () => {
         'create_model',
         'forward',
         'forward_backward',
+        'forward_backward_proto',
+        'forward_proto',
         'load_weights',
         'optim_step',
         'save_weights',

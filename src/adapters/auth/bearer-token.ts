@@ -1,5 +1,6 @@
 import type { AuthScheme } from '../../ports/auth.js';
 import { Secret } from '../../kernel/redact.js';
+import { assertSendableHeader } from '../../kernel/request/header-checks.js';
 import { fingerprint } from './api-key-header.js';
 
 /** `Authorization: Bearer <token>` with a fixed token. */
@@ -11,6 +12,7 @@ export class BearerTokenAuth implements AuthScheme {
 
   constructor(token: string | Secret) {
     this.token = token instanceof Secret ? token : new Secret(token);
+    assertSendableHeader('bearer token', 'authorization', this.token.reveal());
   }
 
   apply(headers: Record<string, string>): void {

@@ -1,19 +1,65 @@
-import { Readable } from 'node:stream';
+import { Readable, type Transform } from 'node:stream';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { Compression } from '../../ports/compression.js';
+import { zstdDecodeStream } from './fzstd-decoder.js';
+import { zstdCompressWasm } from './zstd-wasm.js';
 
 const gzip = promisify(zlib.gzip);
 
-/** gzip request bodies; decode gzip, deflate and br responses as streams (never buffered whole). */
+/** node:zlib's zstd (Node ≥ 22.15, 23.8), typed here because @types/node 20 does not declare it. */
+interface NativeZstd {
+  zstdCompress(body: Uint8Array, callback: (error: Error | null, result: Buffer) => void): void;
+  createZstdDecompress(): Transform;
+}
+
+function nativeZstd(): NativeZstd | undefined {
+  const candidate = zlib as unknown as Partial<NativeZstd>;
+  return typeof candidate.zstdCompress === 'function' && typeof candidate.createZstdDecompress === 'function'
+    ? (candidate as NativeZstd)
+    : undefined;
+}
+
+export interface ZlibCompressionOptions {
+  /** Use node:zlib's zstd when this Node has it (default). `false` forces the WASM/JS fallback. */
+  nativeZstd?: boolean;
+}
+
+/**
+ * gzip or zstd request bodies; decode gzip, deflate, br and zstd responses as streams (never buffered
+ * whole). zstd is node:zlib's where Node has it, else @bokuweb/zstd-wasm (compress) and fzstd (decode).
+ */
 export class ZlibCompression implements Compression {
-  async compress(body: Uint8Array): Promise<{ body: Uint8Array; encoding: string }> {
-    return { body: await gzip(body), encoding: 'gzip' };
+  private readonly zstd: NativeZstd | undefined;
+
+  constructor(options: ZlibCompressionOptions = {}) {
+    this.zstd = options.nativeZstd === false ? undefined : nativeZstd();
+  }
+
+  /** Whether zstd runs on node:zlib (true) or on the WASM/JS fallback (false). */
+  get nativeZstd(): boolean {
+    return this.zstd !== undefined;
+  }
+
+  async compress(body: Uint8Array, encoding = 'gzip'): Promise<{ body: Uint8Array; encoding: string }> {
+    const coding = encoding.trim().toLowerCase();
+    if (coding === 'gzip') return { body: await gzip(body), encoding: 'gzip' };
+    if (coding === 'zstd') {
+      const native = this.zstd;
+      const compressed = native
+        ? await promisify(native.zstdCompress.bind(zlib))(body)
+        : await zstdCompressWasm(body);
+      return { body: compressed, encoding: 'zstd' };
+    }
+    throw new TypeError(`Cannot compress with "${encoding}": gzip and zstd are supported`);
   }
 
   decompress(body: AsyncIterable<Uint8Array>, encoding: string | undefined): AsyncIterable<Uint8Array> {
     const coding = encoding?.trim().toLowerCase();
     if (!coding || coding === 'identity') return body;
+    if (coding === 'zstd') {
+      return this.zstd ? Readable.from(body).pipe(this.zstd.createZstdDecompress()) : zstdDecodeStream(body);
+    }
     const decoder =
       coding === 'gzip' || coding === 'x-gzip'
         ? zlib.createGunzip()

@@ -1,48 +1,86 @@
-import { createReadStream, statSync } from 'node:fs';
+import { openAsBlob } from 'node:fs';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
-import { FormDataEncoder } from 'form-data-encoder';
+import {
+  FormDataEncoder,
+  type FileLike,
+  type FormDataEntryValue,
+  type FormDataLike,
+} from 'form-data-encoder';
 import type { EncodedMultipart, FileInput, Multipart } from '../../ports/multipart.js';
 
-/** A File-like object whose bytes are read lazily from disk, so a 1 GiB file is never held in memory. */
-class PathFile {
-  readonly [Symbol.toStringTag] = 'File';
-  readonly size: number;
-  readonly lastModified: number;
-  constructor(
-    private readonly path: string,
-    readonly name: string,
-    readonly type: string,
-  ) {
-    const stat = statSync(path);
-    this.size = stat.size;
-    this.lastModified = stat.mtimeMs;
+/**
+ * The parts of one form, in order. Not the global `FormData`: since Node 24 its `append` accepts only real
+ * Blobs, and a one-shot stream has no honest Blob form (its size and bytes are unknown until it is read).
+ * form-data-encoder reads any spec-shaped FormData, so files are real `File`s and streams its `FileLike`.
+ */
+class Parts implements FormDataLike {
+  readonly [Symbol.toStringTag] = 'FormData';
+  private readonly list: [string, FormDataEntryValue][] = [];
+  append(name: string, value: FormDataEntryValue): void {
+    this.list.push([name, value]);
   }
-  stream(): ReadableStream<Uint8Array> {
-    return Readable.toWeb(createReadStream(this.path)) as ReadableStream<Uint8Array>;
+  getAll(name: string): FormDataEntryValue[] {
+    return this.list.filter(([key]) => key === name).map(([, value]) => value);
+  }
+  entries(): IterableIterator<[string, FormDataEntryValue]> {
+    return this.list[Symbol.iterator]();
+  }
+  [Symbol.iterator](): IterableIterator<[string, FormDataEntryValue]> {
+    return this.entries();
   }
 }
 
-/** A File-like object over a one-shot Readable: streamed once, so the request is not replayable. */
-class StreamFile {
+/**
+ * A one-shot Readable as a form-data-encoder file: its size is unknown (so is the Content-Length), and
+ * its bytes can be streamed once, so the request is not replayable.
+ */
+class StreamFile implements FileLike {
   readonly [Symbol.toStringTag] = 'File';
-  readonly size = undefined as unknown as number;
+  readonly size = NaN;
   readonly lastModified = Date.now();
   constructor(
     private readonly source: Readable,
     readonly name: string,
     readonly type: string,
   ) {}
-  stream(): ReadableStream<Uint8Array> {
-    return Readable.toWeb(Readable.from(asBytes(this.source))) as ReadableStream<Uint8Array>;
+  stream(): AsyncIterable<Uint8Array> {
+    return asBytes(this.source);
   }
 }
 
-/** form-data-encoder silently drops string chunks (e.g. from `Readable.from(['text'])`): send their bytes. */
+/** form-data-encoder's own chunk size: it re-slices larger chunks, so we hand it none. */
+const MAX_CHUNK = 65_536;
+
+/**
+ * A stream's chunks as bytes form-data-encoder sends intact. It silently drops string chunks (e.g. from
+ * `Readable.from(['text'])`), and re-slices chunks over 64 KiB from the start of their ArrayBuffer,
+ * ignoring the view's offset (a `Buffer.subarray` would send the wrong bytes). Views are not copied.
+ */
 async function* asBytes(source: Readable): AsyncIterable<Uint8Array> {
   for await (const chunk of source) {
-    yield typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
+    for (let at = 0; at < bytes.byteLength; at += MAX_CHUNK) {
+      yield bytes.subarray(at, Math.min(at + MAX_CHUNK, bytes.byteLength));
+    }
   }
+}
+
+/**
+ * A file part as a real `File`. A path becomes a disk-backed Blob (`fs.openAsBlob`): its bytes are read
+ * from disk each time the body is encoded, never held in memory, and a retry re-reads the file.
+ */
+async function toFile(item: FileInput): Promise<File | StreamFile> {
+  const type = item.contentType ?? 'application/octet-stream';
+  if (item.path !== undefined) {
+    const onDisk = await openAsBlob(item.path, { type });
+    return new File([onDisk], item.filename ?? basename(item.path), { type });
+  }
+  if (item.data instanceof Readable) return new StreamFile(item.data, item.filename, type);
+  if (item.data instanceof Blob) {
+    return new File([item.data], item.filename, { type: item.contentType ?? item.data.type ?? type });
+  }
+  return new File([item.data as Uint8Array<ArrayBuffer>], item.filename, { type });
 }
 
 function isFileInput(value: unknown): value is FileInput {
@@ -72,37 +110,28 @@ export class FormDataMultipart implements Multipart {
     value: Record<string, unknown>,
     options: { boundary?: string } = {},
   ): Promise<EncodedMultipart> {
-    const form = new FormData();
+    const form = new Parts();
     let replayable = true;
-    const append = (name: string, item: unknown): void => {
+    const append = async (name: string, item: unknown): Promise<void> => {
       if (item === undefined || item === null) return;
       if (isFileInput(item)) {
-        const type = item.contentType ?? 'application/octet-stream';
-        if (item.path !== undefined) {
-          form.append(
-            name,
-            new PathFile(item.path, item.filename ?? basename(item.path), type) as unknown as Blob,
-            item.filename,
-          );
-        } else if (item.data instanceof Readable) {
-          replayable = false;
-          form.append(name, new StreamFile(item.data, item.filename, type) as unknown as Blob, item.filename);
-        } else if (item.data instanceof Blob) {
-          form.append(name, item.data, item.filename);
-        } else {
-          form.append(name, new Blob([item.data as Uint8Array<ArrayBuffer>], { type }), item.filename);
-        }
-      } else if (item instanceof Blob) {
+        const file = await toFile(item);
+        if (file instanceof StreamFile) replayable = false;
+        form.append(name, file);
+      } else if (item instanceof File) {
         form.append(name, item);
+      } else if (item instanceof Blob) {
+        // A bare Blob is named "blob", as FormData names it.
+        form.append(name, new File([item], 'blob', { type: item.type }));
       } else if (Array.isArray(item)) {
-        for (const element of item) append(`${name}[]`, element);
+        for (const element of item) await append(`${name}[]`, element);
       } else if (typeof item === 'object' && !(item instanceof Uint8Array)) {
-        for (const [key, inner] of Object.entries(item)) append(`${name}[${key}]`, inner);
+        for (const [key, inner] of Object.entries(item)) await append(`${name}[${key}]`, inner);
       } else {
         form.append(name, String(item));
       }
     };
-    for (const [key, item] of Object.entries(value)) append(key, item);
+    for (const [key, item] of Object.entries(value)) await append(key, item);
     const encoder = options.boundary
       ? new FormDataEncoder(form, options.boundary)
       : new FormDataEncoder(form);

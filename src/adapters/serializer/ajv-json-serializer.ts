@@ -4,11 +4,16 @@ import type { CompiledValidator, Serializer, ValidationIssue } from '../../ports
 /**
  * JSON serializer with ajv validation. One Ajv instance per serializer (so per kernel); schemas are
  * compiled once at plugin registration and cached by identity.
+ *
+ * `strictNumbers`: NaN and ±Infinity fail every `number`/`integer` schema. JSON has no form for them
+ * (`JSON.stringify` would send `null`), so they are reported as rule `finite` on their field instead.
+ * Every `integer` is also bounded to ±(2^53 − 1) (rule `safe-integer`): beyond that a double holds no
+ * exact integer, and `1e308` would otherwise pass as one.
  */
 export class AjvJsonSerializer implements Serializer {
   readonly contentType = 'application/json';
-  private readonly strictAjv = new Ajv({ allErrors: true, strict: false });
-  private readonly lenientAjv = new Ajv({ allErrors: true, strict: false });
+  private readonly strictAjv = new Ajv({ allErrors: true, strict: false, strictNumbers: true });
+  private readonly lenientAjv = new Ajv({ allErrors: true, strict: false, strictNumbers: true });
   private readonly cache = new WeakMap<object, CompiledValidator>();
   private readonly lenientCache = new WeakMap<object, CompiledValidator>();
 
@@ -17,10 +22,10 @@ export class AjvJsonSerializer implements Serializer {
     const hit = cache.get(schema);
     if (hit) return hit;
     const ajv = options.allowUnknown ? this.lenientAjv : this.strictAjv;
-    const target = options.allowUnknown ? allowUnknownProperties(schema) : schema;
+    const target = withSafeIntegers(options.allowUnknown ? allowUnknownProperties(schema) : schema);
     const validate = ajv.compile(target);
     const validator: CompiledValidator = (value) =>
-      validate(value) ? [] : (validate.errors ?? []).map(toIssue);
+      validate(value) ? [] : issuesOf(validate.errors ?? [], value);
     cache.set(schema, validator);
     return validator;
   }
@@ -41,6 +46,74 @@ export class AjvJsonSerializer implements Serializer {
     if (contentType && !/json/i.test(contentType)) return text;
     return JSON.parse(text);
   }
+}
+
+/**
+ * Map ajv's errors to issues. A non-finite number fails `type` once per schema branch (`anyOf` of
+ * number and null gives three errors), and an unsafe integer fails the bound of one branch and the type
+ * of the others: each collapses into one issue per field, `finite` or `safe-integer`.
+ */
+function issuesOf(errors: readonly ErrorObject[], root: unknown): ValidationIssue[] {
+  const numeric = new Map<string, ValidationIssue>();
+  for (const error of errors) {
+    const pointer = error.instancePath;
+    if (numeric.has(pointer)) continue;
+    const value = valueAt(root, pointer);
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      numeric.set(pointer, {
+        pointer,
+        rule: 'finite',
+        message: `must be a finite number, got ${String(value)} (JSON has no NaN or Infinity)`,
+      });
+    } else if ((error.keyword === 'maximum' || error.keyword === 'minimum') && isSafetyBound(error)) {
+      numeric.set(pointer, {
+        pointer,
+        rule: 'safe-integer',
+        message: 'must be a safe integer (between -(2^53 - 1) and 2^53 - 1)',
+      });
+    }
+  }
+  const issues: ValidationIssue[] = [];
+  for (const error of errors) {
+    const collapsed = numeric.get(error.instancePath);
+    if (collapsed === undefined) issues.push(toIssue(error));
+    else if (!issues.includes(collapsed)) issues.push(collapsed);
+  }
+  return issues;
+}
+
+function isSafetyBound(error: ErrorObject): boolean {
+  return Math.abs((error.params as { limit?: number }).limit ?? 0) === Number.MAX_SAFE_INTEGER;
+}
+
+/** A copy of the schema in which every `integer` has bounds no wider than the safe integers. */
+function withSafeIntegers(schema: object): object {
+  return JSON.parse(JSON.stringify(schema), (_key, value: unknown) => {
+    if (!isIntegerSchema(value)) return value;
+    const bounded = value as { minimum?: number; maximum?: number };
+    return {
+      ...bounded,
+      minimum: Math.max(bounded.minimum ?? -Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER),
+      maximum: Math.min(bounded.maximum ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+    };
+  });
+}
+
+function isIntegerSchema(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const type = (value as { type?: unknown }).type;
+  return type === 'integer' || (Array.isArray(type) && type.includes('integer') && !type.includes('number'));
+}
+
+/** The value a JSON pointer (ajv's `instancePath`) designates. */
+function valueAt(root: unknown, pointer: string): unknown {
+  if (pointer === '') return root;
+  let node = root;
+  for (const raw of pointer.slice(1).split('/')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return node;
 }
 
 function toIssue(error: ErrorObject): ValidationIssue {

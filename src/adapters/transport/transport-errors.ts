@@ -93,7 +93,18 @@ export function toTransportError(
       cause,
     });
   }
+  // Node refused to build the request (a bad header or URL): no attempt can ever succeed.
+  const unsendable = code !== undefined && NEVER_SENDABLE.has(code);
   return new APIConnectionError(`Connection error: ${describeTarget(request)} ${code ?? error.message}`, {
     cause,
+    ...(unsendable ? { retryable: false } : {}),
   });
 }
+
+const NEVER_SENDABLE: ReadonlySet<string> = new Set([
+  'ERR_INVALID_CHAR',
+  'ERR_INVALID_HTTP_TOKEN',
+  'ERR_HTTP_INVALID_HEADER_VALUE',
+  'ERR_INVALID_URL',
+  'UND_ERR_INVALID_ARG',
+]);

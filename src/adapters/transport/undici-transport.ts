@@ -17,6 +17,11 @@ export interface UndiciTransportOptions {
   connections?: number;
   /** Route every request through this proxy (credentials in the URL are sent as Proxy-Authorization). */
   proxy?: string;
+  /**
+   * Send through this undici dispatcher instead of a pooled `Agent` of our own, e.g. undici's
+   * `MockAgent` in tests (nock cannot see undici). The caller owns it: `close()` leaves it open.
+   */
+  dispatcher?: Dispatcher;
 }
 
 /**
@@ -34,9 +39,11 @@ export class UndiciTransport implements Transport {
   private readonly plainOrigins = new Map<string, boolean>();
 
   constructor(private readonly options: UndiciTransportOptions = {}) {
-    this.dispatcher = options.proxy
-      ? tunnelingProxyAgent(options.proxy, options.connections ?? 256)
-      : new Agent({ connections: options.connections ?? 256, keepAliveTimeout: 30_000 });
+    this.dispatcher =
+      options.dispatcher ??
+      (options.proxy
+        ? tunnelingProxyAgent(options.proxy, options.connections ?? 256)
+        : new Agent({ connections: options.connections ?? 256, keepAliveTimeout: 30_000 }));
   }
 
   async send(req: TransportRequest): Promise<TransportResponse> {
@@ -84,9 +91,15 @@ export class UndiciTransport implements Transport {
     ) as Promise<Dispatcher.ResponseData>;
   }
 
-  async close(): Promise<void> {
-    await Promise.all([this.dispatcher.close(), ...[...this.proxies.values()].map((p) => p.close())]);
+  /** Idempotent: a second close (a kernel closed twice) waits for the first instead of throwing. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const own = this.options.dispatcher ? [] : [this.dispatcher.close()];
+      await Promise.all([...own, ...[...this.proxies.values()].map((p) => p.close())]);
+    })();
+    return this.closing;
   }
+  private closing?: Promise<void>;
 
   /**
    * Origin and path for `dispatcher.request`, skipping the URL parse `request(url)` does per call. Only

@@ -8,14 +8,23 @@ import type {
 } from '../../ports/futures.js';
 import { APIConnectionError } from '../errors/api-errors.js';
 import { PristineError } from '../errors/pristine-error.js';
+import type { KernelEvents } from '../events.js';
 import type { CallOptions, CallResult } from '../pipeline/context.js';
 import { FutureExpiredError, FutureFailedError, ResultTooLargeError } from './future-errors.js';
 import { DEFAULT_POLL_FAILURE_BUDGET, RepollPacer } from './repoll-pacing.js';
+
+type PollerOptions = PollOptions & {
+  resubmit?: () => Promise<string>;
+  submitEndpoint?: string;
+  submitRoundtripMs?: number;
+};
 
 export interface PollerHost {
   execute(endpointId: string, input: unknown, options?: CallOptions): Promise<CallResult>;
   readonly clock: Clock;
   emitQueueState(event: { requestId: string; queueState: string; reason?: string }): void;
+  /** Told `future:settled` when someone observes it (metrics); absent in hosts without events. */
+  readonly events?: KernelEvents;
 }
 
 /**
@@ -24,6 +33,7 @@ export interface PollerHost {
  */
 type Step<T> =
   | { next: 'done'; value: T }
+  | { next: 'wait'; delayMs: number }
   | { next: 'poll'; delayMs: number; notYet?: boolean; allowMetadataOnly?: boolean; failure?: unknown }
   | { next: 'expired' }
   | { next: 'backoff'; failure?: unknown };
@@ -41,19 +51,40 @@ type Step<T> =
 export class PipelinePoller implements FuturePoller {
   constructor(private readonly host: PollerHost) {}
 
-  async poll<T>(
+  async poll<T>(protocol: PollProtocol<T>, firstRequestId: string, options: PollerOptions): Promise<T> {
+    const events = this.host.events;
+    // Unobserved (the common case) the loop runs as before: no clock read, no counter.
+    if (!events?.observed('future:settled')) return this.loop(protocol, firstRequestId, options);
+    const started = this.host.clock.now();
+    const counter = { polls: 0 };
+    const settle = (outcome: 'ok' | 'error') =>
+      events.emit('future:settled', {
+        endpointId: options.submitEndpoint ?? protocol.pollEndpoint,
+        outcome,
+        durationMs: this.host.clock.now() - started,
+        polls: counter.polls,
+      });
+    try {
+      const value = await this.loop(protocol, firstRequestId, options, counter);
+      settle('ok');
+      return value;
+    } catch (error) {
+      settle('error');
+      throw error;
+    }
+  }
+
+  private async loop<T>(
     protocol: PollProtocol<T>,
     firstRequestId: string,
-    options: PollOptions & {
-      resubmit?: () => Promise<string>;
-      submitEndpoint?: string;
-      submitRoundtripMs?: number;
-    },
+    options: PollerOptions,
+    counter?: { polls: number },
   ): Promise<T> {
     const { clock } = this.host;
     let requestId = firstRequestId;
     let iteration = 0;
-    let allowMetadataOnly = options.maxResultBytes !== undefined;
+    let allowMetadataOnly = options.maxResultBytes !== undefined || protocol.metadataFirst?.() === true;
+    const allowances: PollAllowances = { badRequests: 0, pausedSince: undefined };
     let backoffExponent = 0;
     let failures = 0;
     const budget = options.maxConsecutiveFailures ?? DEFAULT_POLL_FAILURE_BUDGET;
@@ -67,9 +98,14 @@ export class PipelinePoller implements FuturePoller {
         submitEndpoint: options.submitEndpoint ?? '',
         submitRoundtripMs: options.submitRoundtripMs ?? 0,
       };
-      const step = await this.pollOnce(protocol, context, options);
+      const step = await this.pollOnce(protocol, context, options, allowances);
       iteration++;
+      if (counter) counter.polls++;
       if (step.next === 'done') return step.value;
+      if (step.next === 'wait') {
+        await clock.sleep(step.delayMs, options.signal);
+        continue;
+      }
       if ((step.next === 'poll' || step.next === 'backoff') && step.failure !== undefined) {
         if (++failures > budget) throw step.failure;
       } else if (step.next !== 'expired') {
@@ -104,6 +140,7 @@ export class PipelinePoller implements FuturePoller {
     protocol: PollProtocol<T>,
     context: PollContext,
     options: PollOptions,
+    allowances: PollAllowances,
   ): Promise<Step<T>> {
     let reading: PollReading<T>;
     try {
@@ -111,12 +148,15 @@ export class PipelinePoller implements FuturePoller {
         timeoutMs: protocol.pollTimeoutMs,
         maxRetries: 0,
         headers: protocol.pollHeaders?.(context),
+        responseBodies: protocol.resultBodies?.(context),
         signal: options.signal,
       });
       reading = protocol.read(result.body);
     } catch (error) {
-      return this.onPollError(protocol, context, error, options);
+      return this.onPollError(protocol, context, error, options, allowances);
     }
+    allowances.badRequests = 0;
+    allowances.pausedSince = undefined;
     return this.interpret(protocol, reading, context, options);
   }
 
@@ -125,12 +165,25 @@ export class PipelinePoller implements FuturePoller {
     context: PollContext,
     error: unknown,
     options: PollOptions,
+    allowances: PollAllowances,
   ): Step<T> {
     if (options.signal?.aborted) throw error;
     // A connection error that can never succeed (a proxy's 407) fails the future below; others back off.
     if (error instanceof APIConnectionError && error.retryable) return { next: 'backoff', failure: error };
     if (!(error instanceof PristineError) || error.status === undefined) throw error;
     const status = error.status;
+    if (status === 400 && allowances.badRequests < (protocol.badRequestRetries ?? 0)) {
+      allowances.badRequests++;
+      return { next: 'poll', delayMs: 0 };
+    }
+    const pause = protocol.pause;
+    if (pause && status === pause.status) {
+      const now = this.host.clock.now();
+      allowances.pausedSince ??= now;
+      if (now - allowances.pausedSince < pause.maxPauseMs()) return { next: 'wait', delayMs: pause.delayMs };
+      throw error;
+    }
+    if (status === 408) allowances.badRequests = 0;
     if (status === 410) return { next: 'expired' };
     // The server is alive and pacing us: back off, but this is not a failure.
     if (status === 429) return { next: 'backoff' };
@@ -189,6 +242,12 @@ export class PipelinePoller implements FuturePoller {
       /* observers never break polling */
     }
   }
+}
+
+/** Per-operation allowances: bare 400s re-polled so far, and when the current pause began. */
+interface PollAllowances {
+  badRequests: number;
+  pausedSince: number | undefined;
 }
 
 function safeRead<T>(protocol: PollProtocol<T>, body: unknown): PollReading<T> | undefined {

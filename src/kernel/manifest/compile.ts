@@ -1,4 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
+import type { CodecRegistry } from '../../ports/body-codec.js';
 import type { CompiledValidator, Serializer } from '../../ports/serializer.js';
 import type { HttpMethod } from '../../ports/transport.js';
 import { ManifestError } from './manifest-error.js';
@@ -18,9 +19,16 @@ export interface CompiledEndpoint {
   readonly isBodyKey: (key: string) => boolean;
   /** No path/query/header params: the input is the body as it is, with no per-call copy. */
   readonly inputIsBody: boolean;
+  /**
+   * Every input key is a path/query/header param (and there is at least one): the request has no body
+   * at all. An endpoint with an empty input object still sends `{}`.
+   */
+  readonly bodiless: boolean;
   readonly validateInput?: CompiledValidator;
   readonly validateResponse?: CompiledValidator;
   readonly validateEvent?: CompiledValidator;
+  /** A future endpoint's final value, checked before `await future` resolves. */
+  readonly validateResult?: CompiledValidator;
   readonly stream?: StreamSpec;
   readonly idempotent: boolean;
 }
@@ -29,8 +37,12 @@ const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DE
 const ENDPOINT_KEYS: ReadonlySet<string> = new Set([
   'id', 'method', 'path', 'description', 'input', 'response', 'query', 'headers', 'multiSegment',
   'idempotent', 'retry', 'timeoutMs', 'auth', 'resource', 'stream', 'future', 'redirect', 'bodyType',
-  'responseType', 'compress', 'pagination', 'weight', 'crossOriginCredentials',
+  'responseType', 'compress', 'pagination', 'weight', 'crossOriginCredentials', 'requestBody',
+  'responseBodies', 'result',
 ]); // prettier-ignore
+const BODY_KEYS: ReadonlySet<string> = new Set(['contentType', 'schema']);
+const COMPRESS_KEYS: ReadonlySet<string> = new Set(['encoding', 'minBytes']);
+const MEDIA_TYPE = /^[\w.+-]+\/[\w.+-]+$/;
 const STREAM_KEYS: ReadonlySet<string> = new Set([
   'terminator',
   'doneEvent',
@@ -39,6 +51,10 @@ const STREAM_KEYS: ReadonlySet<string> = new Set([
   'idleTimeoutMs',
   'event',
 ]);
+const PAGINATION_KEYS = {
+  offset: new Set(['style', 'offsetParam', 'limitParam', 'items', 'total']),
+  cursor: new Set(['style', 'cursorParam', 'nextCursor', 'items', 'limitParam', 'hasMore']),
+} as const;
 const MANIFEST_KEYS: ReadonlySet<string> = new Set(['name', 'version', 'endpoints']);
 
 /** Names a plugin declares, which endpoints may reference. */
@@ -47,6 +63,8 @@ export interface DeclaredNames {
   authSchemes: ReadonlySet<string>;
   pollProtocols: ReadonlySet<string>;
   weights: ReadonlySet<string>;
+  /** Non-JSON body codecs, to check `requestBody` / `responseBodies` (unchecked when absent). */
+  codecs?: CodecRegistry;
 }
 
 /**
@@ -136,6 +154,45 @@ function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames):
   if (typeof spec.stream === 'object') rejectUnknownKeys(`${where} stream`, spec.stream, STREAM_KEYS);
   if (spec.stream && spec.future) throw new ManifestError(where, 'stream', 'cannot be combined with future');
   if (spec.pagination) checkPagination(where, spec, properties);
+  if (spec.result !== undefined && !spec.future) {
+    throw new ManifestError(where, 'result', 'is only for future endpoints (declare `future`)');
+  }
+  checkBodies(where, spec, names.codecs);
+}
+
+function checkBodies(where: string, spec: EndpointSpec, codecs: CodecRegistry | undefined): void {
+  if (typeof spec.compress === 'object' && spec.compress !== null) {
+    rejectUnknownKeys(`${where} compress`, spec.compress, COMPRESS_KEYS);
+    if (typeof spec.compress.encoding !== 'string' || !spec.compress.encoding)
+      throw new ManifestError(where, 'compress.encoding', 'must be a non-empty string');
+    const min = spec.compress.minBytes;
+    if (min !== undefined && !(Number.isInteger(min) && min >= 0))
+      throw new ManifestError(where, 'compress.minBytes', 'must be an integer ≥ 0');
+  } else if (spec.compress !== undefined && typeof spec.compress !== 'boolean') {
+    throw new ManifestError(where, 'compress', 'must be a boolean or { encoding, minBytes }');
+  }
+  const bodies: [string, string, unknown][] = [];
+  if (spec.requestBody !== undefined) {
+    rejectUnknownKeys(`${where} requestBody`, spec.requestBody, BODY_KEYS);
+    if ((spec.bodyType ?? 'json') !== 'json')
+      throw new ManifestError(where, 'requestBody', `cannot be combined with bodyType "${spec.bodyType}"`);
+    bodies.push(['requestBody', spec.requestBody.contentType, spec.requestBody.schema]);
+  }
+  if (spec.responseBodies !== undefined) {
+    if (typeof spec.responseBodies !== 'object' || spec.responseBodies === null)
+      throw new ManifestError(where, 'responseBodies', 'must be an object of media type → schema');
+    for (const [type, schema] of Object.entries(spec.responseBodies))
+      bodies.push([`responseBodies "${type}"`, type, schema]);
+  }
+  for (const [field, type, schema] of bodies) {
+    if (typeof type !== 'string' || !MEDIA_TYPE.test(type) || type !== type.toLowerCase())
+      throw new ManifestError(where, field, `"${String(type)}" is not a lower-case media type`);
+    if (!codecs) continue;
+    const codec = codecs.lookup(type);
+    if (!codec) throw new ManifestError(where, field, `no codec is registered for "${type}"`);
+    const problem = codec.checkSchema?.(schema);
+    if (problem) throw new ManifestError(where, field, `schema ${problem}`);
+  }
 }
 
 function checkPagination(where: string, spec: EndpointSpec, properties: Set<string> | undefined): void {
@@ -148,6 +205,17 @@ function checkPagination(where: string, spec: EndpointSpec, properties: Set<stri
   }
   if (p.style !== 'offset' && p.style !== 'cursor') {
     throw new ManifestError(where, 'pagination.style', 'must be "offset" or "cursor"');
+  }
+  rejectUnknownKeys(`${where} pagination`, p, PAGINATION_KEYS[p.style]);
+  const keys = p.style === 'offset' ? [p.items, p.total] : [p.items, p.nextCursor, p.hasMore];
+  const required = p.style === 'offset' ? ['items'] : ['items', 'nextCursor'];
+  for (const name of required) {
+    if (typeof (p as unknown as Record<string, unknown>)[name] !== 'string') {
+      throw new ManifestError(where, `pagination.${name}`, 'must be a response key (a string)');
+    }
+  }
+  if (keys.some((key) => key !== undefined && (typeof key !== 'string' || key === ''))) {
+    throw new ManifestError(where, 'pagination', 'response keys must be non-empty strings');
   }
 }
 
@@ -203,10 +271,16 @@ function compileEndpoint(where: string, spec: EndpointSpec, serializer: Serializ
     multiSegment: new Set(spec.multiSegment ?? []),
     isBodyKey: (key) => !nonBody.has(key),
     inputIsBody: nonBody.size === 0,
+    bodiless:
+      spec.requestBody === undefined &&
+      (spec.bodyType ?? 'json') === 'json' &&
+      nonBody.size > 0 &&
+      [...(inputProperties(spec.input) ?? [])].every((key) => nonBody.has(key)),
     validateInput: compile(spec.input, 'input', false),
     // Unknown response fields are kept, never rejected: servers add fields over time.
     validateResponse: compile(spec.response, 'response', true),
     validateEvent: compile(stream?.event, 'stream.event', true),
+    validateResult: compile(spec.result, 'result', true),
     stream,
     idempotent: spec.idempotent ?? ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'].includes(spec.method),
   };

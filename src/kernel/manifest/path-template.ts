@@ -6,6 +6,7 @@ export interface PathTemplate {
   expand(values: Record<string, unknown>, multiSegment: ReadonlySet<string>): string;
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const PARAM = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 export function parsePathTemplate(path: string): PathTemplate {
@@ -21,11 +22,7 @@ export function parsePathTemplate(path: string): PathTemplate {
           continue;
         }
         const name = pieces[i];
-        const value = values[name];
-        if (value === undefined || value === null || value === '') {
-          throw ValidationError.field('path', `/${name}`, 'required', `path parameter "${name}" is required`);
-        }
-        out += encodePathValue(String(value), multiSegment.has(name));
+        out += encodePathValue(name, pathValue(name, values[name]), multiSegment.has(name));
       }
       return out;
     },
@@ -41,17 +38,61 @@ function encodeSegment(value: string): string {
   return encodeURIComponent(value).replace(/%3A/gi, ':').replace(/%40/gi, '@');
 }
 
-/** Multi-segment params keep `/` but may not smuggle `.` or `..` segments. */
-function encodePathValue(value: string, multiSegment: boolean): string {
-  if (!multiSegment) return encodeSegment(value);
+/** The text of one path parameter: a non-empty string, a finite number or a bigint. */
+function pathValue(name: string, value: unknown): string {
+  if (value === undefined || value === null || value === '') {
+    throw ValidationError.field('path', `/${name}`, 'required', `path parameter "${name}" is required`);
+  }
+  if (typeof value === 'string') return value;
+  if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint')
+    return String(value);
+  throw ValidationError.field(
+    'path',
+    `/${name}`,
+    'type',
+    `path parameter "${name}" must be a string or a finite number, got ${typeof value === 'number' ? value : typeof value}`,
+  );
+}
+
+/**
+ * `.` and `..` are dot-segments: URL normalisation (ours, a proxy's or the server's) removes them, so
+ * `tinker://../weights/x` would address `/training_runs/checkpoints/…`, another resource. An empty
+ * segment (`a//b`) likewise addresses a different route. Neither is ever sent.
+ */
+function encodePathValue(name: string, value: string, multiSegment: boolean): string {
+  if (!multiSegment) {
+    checkSegment(name, value);
+    return encodeSegment(value);
+  }
   const segments = value.split('/');
-  if (segments.some((s) => s === '..' || s === '.')) {
+  for (const segment of segments) checkSegment(name, segment);
+  return segments.map(encodeSegment).join('/');
+}
+
+function checkSegment(name: string, segment: string): void {
+  // A lone surrogate has no UTF-8 form: `encodeURIComponent` would throw a URIError.
+  if (LONE_SURROGATE.test(segment)) {
     throw ValidationError.field(
       'path',
-      '/',
-      'pattern',
-      'path parameter may not contain "." or ".." segments',
+      `/${name}`,
+      'unicode',
+      `path parameter "${name}" contains a lone UTF-16 surrogate, which has no UTF-8 form`,
     );
   }
-  return segments.map(encodeSegment).join('/');
+  if (segment === '.' || segment === '..') {
+    throw ValidationError.field(
+      'path',
+      `/${name}`,
+      'dot-segment',
+      `path parameter "${name}" may not be (or contain) a "." or ".." segment`,
+    );
+  }
+  if (segment === '') {
+    throw ValidationError.field(
+      'path',
+      `/${name}`,
+      'empty-segment',
+      `path parameter "${name}" may not contain an empty segment`,
+    );
+  }
 }

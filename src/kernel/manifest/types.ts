@@ -36,7 +36,25 @@ export type PaginationSpec =
       nextCursor: string;
       items: string;
       limitParam?: string;
+      /**
+       * Response key holding a boolean: `false` ends the listing without asking for an empty page
+       * (OpenAI-style `has_more`, with `nextCursor: 'last_id'`).
+       */
+      hasMore?: string;
     };
+
+/** A non-JSON body: its media type and what the codec needs to read or write it. */
+export interface BodySpec {
+  contentType: string;
+  schema: unknown;
+}
+
+/** Request-body compression with a named `Content-Encoding`. */
+export interface CompressSpec {
+  encoding: string;
+  /** Compress only bodies of at least this many bytes (default: the kernel's threshold). */
+  minBytes?: number;
+}
 
 /** What a plugin author writes for one endpoint. */
 export interface EndpointSpec {
@@ -68,12 +86,30 @@ export interface EndpointSpec {
   stream?: boolean | StreamSpec;
   /** Name of the plugin's poll protocol: the response is a long-running operation. */
   future?: string;
+  /**
+   * Schema of a future's final value (what `await kernel.submit(...)` resolves to): types `submit`
+   * and is checked like a response (unknown fields kept). Only on `future` endpoints.
+   */
+  result?: TSchema;
   redirect?: 'manual' | 'follow';
   bodyType?: 'json' | 'multipart' | 'raw';
   /** How to read a successful body. Default `json`. */
   responseType?: 'json' | 'text' | 'bytes' | 'stream';
-  /** Gzip the request body above the kernel's threshold. */
-  compress?: boolean;
+  /**
+   * Compress the request body: `true` = gzip above the kernel's threshold; an object names the
+   * `Content-Encoding` (e.g. `zstd`) and the size from which to compress (default: the threshold).
+   */
+  compress?: boolean | CompressSpec;
+  /**
+   * A request body in a media type other than JSON: the kernel encodes the input (or its body fields)
+   * with the codec registered for `contentType`, giving it `schema` (e.g. a protobuf message descriptor).
+   */
+  requestBody?: BodySpec;
+  /**
+   * Response bodies in media types other than JSON: media type → the codec's schema. A response is
+   * decoded by its `Content-Type`; JSON (and any type not listed) goes to the Serializer as before.
+   */
+  responseBodies?: Readonly<Record<string, unknown>>;
   pagination?: PaginationSpec;
   /** Name of a weight function declared by the plugin, for the weighted semaphore. */
   weight?: string;
@@ -110,6 +146,30 @@ export type OutputOf<M extends ManifestSpec, Id extends string> =
 /** The event type inferred from an endpoint's stream event schema. */
 export type EventOf<M extends ManifestSpec, Id extends string> =
   EndpointOf<M, Id> extends { stream: { event: infer S extends TSchema } } ? Static<S> : unknown;
+
+/** The item type of a paginated endpoint: the element type of the response at the `items` key. */
+export type ItemOf<M extends ManifestSpec, Id extends string> =
+  EndpointOf<M, Id> extends {
+    response: infer S extends TSchema;
+    pagination: { items: infer K extends string };
+  }
+    ? ElementAt<Static<S>, K>
+    : unknown;
+
+/** The element type of the array at a dotted path such as `data` or `page.items`. */
+type ElementAt<T, K extends string> = K extends `${infer Head}.${infer Rest}`
+  ? Head extends keyof T
+    ? ElementAt<NonNullable<T[Head]>, Rest>
+    : unknown
+  : K extends keyof T
+    ? NonNullable<T[K]> extends readonly (infer I)[]
+      ? I
+      : unknown
+    : unknown;
+
+/** The final value of a future endpoint, inferred from its `result` schema. */
+export type ResultOf<M extends ManifestSpec, Id extends string> =
+  EndpointOf<M, Id> extends { result: infer S extends TSchema } ? Static<S> : unknown;
 
 /** Identity helper that keeps literal types so `kernel.call` can infer inputs and outputs. */
 export function defineManifest<const M extends ManifestSpec>(manifest: M): M {

@@ -42,6 +42,7 @@ export function paginate<T = unknown>(
         const limit = limitParam ? (pageInput[limitParam] as number | undefined) : undefined;
         if (limit !== undefined && items.length < limit) return;
       } else {
+        if (spec.hasMore && readPath(body, spec.hasMore) === false) return;
         const cursor = readPath(body, spec.nextCursor);
         if (cursor === undefined || cursor === null || cursor === '') return;
         pageInput[spec.cursorParam] = cursor;

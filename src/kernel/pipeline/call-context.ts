@@ -28,7 +28,7 @@ export class PipelineCallContext implements CallContext {
   readonly services: KernelServices;
   readonly plugin: RegisteredPlugin;
   readonly endpoint: CompiledEndpoint;
-  readonly input: Record<string, unknown>;
+  input: Record<string, unknown>;
   readonly options: ResolvedOptions;
   readonly auth: AuthScheme | undefined;
   readonly crossOrigin: boolean;

@@ -2,6 +2,7 @@ import type { AuthScheme } from '../../ports/auth.js';
 import type { TelemetrySpan } from '../../ports/telemetry.js';
 import type { TransportRequest, TransportResponse } from '../../ports/transport.js';
 import type { CompiledEndpoint } from '../manifest/compile.js';
+import type { CompressSpec } from '../manifest/types.js';
 import type { KernelServices } from '../services.js';
 import type { RegisteredPlugin } from '../plugin.js';
 
@@ -14,6 +15,10 @@ export interface CallOptions {
   idempotencyKey?: string;
   maxRetries?: number;
   baseUrl?: string;
+  /** Response bodies for this call (media type → codec schema), in place of the endpoint's. */
+  responseBodies?: Readonly<Record<string, unknown>>;
+  /** Request-body compression for this call, in place of the endpoint's `compress`. */
+  compress?: boolean | CompressSpec;
 }
 
 /** Options after layering kernel defaults < plugin/manifest < per-call. */
@@ -24,6 +29,8 @@ export interface ResolvedOptions {
   query: Record<string, string | number | boolean | undefined>;
   maxRetries: number;
   baseUrl: string;
+  responseBodies?: Readonly<Record<string, unknown>>;
+  compress?: boolean | CompressSpec;
 }
 
 /** Everything one call carries through the stages. Attempt fields are reset by the retry stage. */
@@ -31,7 +38,11 @@ export interface CallContext {
   readonly services: KernelServices;
   readonly plugin: RegisteredPlugin;
   readonly endpoint: CompiledEndpoint;
-  readonly input: Record<string, unknown>;
+  /**
+   * The call's input. A plugin stage placed after `validate` may replace it (never mutate it: it is the
+   * caller's object) with the body its protocol version sends, e.g. with defaults filled in.
+   */
+  input: Record<string, unknown>;
   readonly options: ResolvedOptions;
   readonly auth: AuthScheme | undefined;
   /**
@@ -56,11 +67,13 @@ export interface CallContext {
 }
 
 /** The result a successful call produces. */
-export interface CallResult {
+export interface CallResult<B = unknown> {
   status: number;
   headers: Record<string, string>;
   /** Decoded body (JSON value, text or bytes); undefined for stream responses. */
-  body: unknown;
+  body: B;
+  /** The media type whose registered codec decoded `body` (absent for JSON, text and bytes). */
+  decodedAs?: string;
   /** The live response, for stream endpoints; its body is not yet consumed. */
   response?: TransportResponse;
   requestId?: string;

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { RequestBody } from '../../ports/transport.js';
+import { PristineError } from '../errors/pristine-error.js';
 import type { CallContext } from '../pipeline/context.js';
 
 export interface BuiltBody {
@@ -10,6 +11,7 @@ export interface BuiltBody {
 }
 
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const EMPTY = new Uint8Array(0);
 
 /**
  * Serialize the body for one attempt: JSON, multipart (only when files are present) or raw bytes. Only
@@ -18,6 +20,10 @@ const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function buildBody(context: CallContext): BuiltBody | Promise<BuiltBody> {
   const { endpoint, input, services } = context;
   if (BODYLESS.has(endpoint.method)) return { replayable: true };
+  // Only path/query/header params (e.g. POST …/publish): an empty body (`Content-Length: 0`), as the
+  // reference clients send, never `{}`. (A missing body makes got wait forever on a POST or DELETE.)
+  if (endpoint.bodiless)
+    return { body: EMPTY, contentType: services.serializer.contentType, replayable: true };
   const bodyType = endpoint.spec.bodyType ?? 'json';
   if (bodyType === 'raw') {
     const raw = input.body as RequestBody | undefined;
@@ -30,6 +36,8 @@ export function buildBody(context: CallContext): BuiltBody | Promise<BuiltBody> 
       replayable: !oneShot,
     };
   }
+  const declared = endpoint.spec.requestBody;
+  if (declared) return encodeDeclared(context, declared.contentType, declared.schema);
   if (bodyType === 'json' && endpoint.inputIsBody) {
     // JSON drops undefined members itself, so the input needs no filtered copy.
     return {
@@ -38,10 +46,7 @@ export function buildBody(context: CallContext): BuiltBody | Promise<BuiltBody> 
       replayable: true,
     };
   }
-  const fields: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(input)) {
-    if (value !== undefined && endpoint.isBodyKey(key)) fields[key] = value;
-  }
+  const fields = bodyFields(context);
   if (bodyType === 'multipart' && services.multipart.hasFiles(fields)) {
     return services.multipart.encode(fields).then((encoded) => ({
       body: encoded.body,
@@ -52,4 +57,21 @@ export function buildBody(context: CallContext): BuiltBody | Promise<BuiltBody> 
   }
   const encoded = services.serializer.encode(fields);
   return { body: encoded, contentType: services.serializer.contentType, replayable: true };
+}
+
+function bodyFields(context: CallContext): Record<string, unknown> {
+  const { endpoint, input } = context;
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (value !== undefined && endpoint.isBodyKey(key)) fields[key] = value;
+  }
+  return fields;
+}
+
+/** A body in a declared media type (e.g. protobuf), encoded by the codec registered for it. */
+function encodeDeclared(context: CallContext, contentType: string, schema: unknown): BuiltBody {
+  const codec = context.services.codecs.lookup(contentType);
+  if (!codec) throw new PristineError(`No codec is registered for "${contentType}" (${context.endpoint.id})`);
+  const value = context.endpoint.inputIsBody ? context.input : bodyFields(context);
+  return { body: codec.encode(value, schema), contentType, replayable: true };
 }

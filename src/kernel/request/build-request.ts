@@ -1,4 +1,5 @@
 import type { RequestBody, TransportRequest } from '../../ports/transport.js';
+import type { CompressSpec } from '../manifest/types.js';
 import type { CallContext } from '../pipeline/context.js';
 import { buildBody, type BuiltBody } from './build-body.js';
 import { buildUrl } from './build-url.js';
@@ -54,19 +55,20 @@ function withBody(
   headers: Record<string, string>,
   built: BuiltBody,
 ): TransportRequest | Promise<TransportRequest> {
-  const { endpoint, services } = context;
+  const { services } = context;
   const body = built.body;
   if (built.contentType) headers['content-type'] = built.contentType;
   if (built.contentLength !== undefined) headers['content-length'] = String(built.contentLength);
   if (!built.replayable) context.replayable = false;
+  const compress = context.options.compress;
   if (
-    endpoint.spec.compress &&
+    compress &&
     body !== undefined &&
     (typeof body === 'string' || body instanceof Uint8Array) &&
-    byteLength(body) >= services.settings.compressionThresholdBytes
+    byteLength(body) >= minBytes(compress, services.settings.compressionThresholdBytes)
   ) {
     return services.compression
-      .compress(typeof body === 'string' ? Buffer.from(body) : body)
+      .compress(typeof body === 'string' ? Buffer.from(body) : body, encodingOf(compress))
       .then((compressed) => {
         headers['content-encoding'] = compressed.encoding;
         return assemble(context, headers, compressed.body);
@@ -111,6 +113,14 @@ function assignHeaderParams(
 
 function assignLowerCased(target: Record<string, string>, source: Record<string, string> | undefined): void {
   for (const name in source) target[name.toLowerCase()] = source[name];
+}
+
+function minBytes(compress: true | CompressSpec, threshold: number): number {
+  return compress === true ? threshold : (compress.minBytes ?? threshold);
+}
+
+function encodingOf(compress: true | CompressSpec): string | undefined {
+  return compress === true ? undefined : compress.encoding;
 }
 
 function byteLength(body: string | Uint8Array): number {

@@ -30,6 +30,11 @@ export class PipelineSessionManager implements SessionManager {
     options: { signal?: AbortSignal } = {},
   ): Promise<SessionHandle> {
     const created = await this.host.execute(protocol.createEndpoint, input, { signal: options.signal });
+    try {
+      protocol.onCreated?.(created.body);
+    } catch {
+      /* a plugin's observer never breaks session creation */
+    }
     const session = new HeartbeatSession(
       protocol.sessionId(created.body),
       protocol as SessionProtocol,

@@ -129,6 +129,42 @@ describe('futures through the pipeline', () => {
     await kernel.close();
   });
 
+  it('re-polls bare 400s within the protocol budget (reset by a 408 or an answer), then a 400 is fatal', async () => {
+    const statuses = [400, 400, 400, 408, 400, 400, 400];
+    const server = await serve((_req, n) =>
+      n < statuses.length
+        ? [statuses[n], { status: 'queued' }]
+        : [200, { status: 'done', result: { answer: 3 } }],
+    );
+    const { kernel } = kernelFor(server.url, 'resubmit', { badRequestRetries: 3 });
+    await expect(kernel.submit('start_job', { n: 2 }).result()).resolves.toEqual({ answer: 3 });
+    const fatal = await serve(() => [400, { detail: 'bad' }]);
+    const second = kernelFor(fatal.url, 'resubmit', { badRequestRetries: 3 });
+    await expect(second.kernel.submit('start_job', { n: 2 }).result()).rejects.toMatchObject({ status: 400 });
+    expect(fatal.seen.filter((s) => s.path === '/jobs/poll')).toHaveLength(4);
+    const none = await serve(() => [400, {}]);
+    const strict = kernelFor(none.url);
+    await expect(strict.kernel.submit('start_job', { n: 2 }).result()).rejects.toMatchObject({ status: 400 });
+    expect(none.seen.filter((s) => s.path === '/jobs/poll')).toHaveLength(1);
+    await Promise.all([kernel.close(), second.kernel.close(), strict.kernel.close()]);
+  });
+
+  it('waits out a pause status every delayMs until the window closes, then fails with it', async () => {
+    const pause = { status: 402, delayMs: 5_000, maxPauseMs: () => 12_000 };
+    const brief = await serve((_req, n) =>
+      n < 2 ? [402, { detail: 'billing' }] : [200, { status: 'done', result: { answer: 4 } }],
+    );
+    const ok = kernelFor(brief.url, 'resubmit', { pause });
+    await expect(ok.kernel.submit('start_job', { n: 1 }).result()).resolves.toEqual({ answer: 4 });
+    expect(ok.clock.sleeps).toEqual([5_000, 5_000]);
+    const endless = await serve(() => [402, { detail: 'billing' }]);
+    const ko = kernelFor(endless.url, 'resubmit', { pause });
+    await expect(ko.kernel.submit('start_job', { n: 1 }).result()).rejects.toMatchObject({ status: 402 });
+    // Pauses at 0, 5 and 10 s are inside the 12 s window; the answer at 15 s fails the future.
+    expect(ko.clock.sleeps).toEqual([5_000, 5_000, 5_000]);
+    await Promise.all([ok.kernel.close(), ko.kernel.close()]);
+  });
+
   it('resubmits on 410 when the protocol says so, and fails when it does not', async () => {
     const server = await serve((req) =>
       req.body.id === 'job-3' ? [410, { gone: true }] : [200, { status: 'done', result: { answer: 3 } }],

@@ -1,13 +1,18 @@
 #!/usr/bin/env node
-import { runCli } from './commands.js';
+import { runCli } from './program.js';
 
-runCli(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    // The class name tells scripts and people which failure it was (DownloadTargetError, …).
-    process.stderr.write(`tinkex: ${(error as Error).name}: ${(error as Error).message}\n`);
-    process.exitCode = 1;
-  },
-);
+// `tinkex run list | head` closes the pipe early: that is the reader's choice, not a failure.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
+const code = await runCli(process.argv.slice(2), {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+});
+// After Ctrl-C nothing may keep the process alive (a request still retrying); otherwise let output drain.
+if (code === 130) process.exit(code);
+process.exitCode = code;

@@ -1,7 +1,9 @@
 import { APIStatusError, ValidationError, type CallOptions, type PageIterable } from 'pristine-kernel';
 import type { Checkpoint, TrainingRun } from '../types/schemas.js';
 import { parseTinkerPath } from '../types/tinker-path.js';
+import { optionsOf } from '../types/wire-check.js';
 import type { ServiceClient } from './service-client.js';
+import * as account from './rest-account.js';
 
 export type AccessScope = 'owned' | 'accessible';
 
@@ -29,11 +31,11 @@ export class RestClient {
     });
   }
 
-  getTrainingRunByTinkerPath(tinker_path: string, access_scope?: AccessScope): Promise<TrainingRun> {
+  async getTrainingRunByTinkerPath(tinker_path: string, access_scope?: AccessScope): Promise<TrainingRun> {
     return this.getTrainingRun(parseTinkerPath(tinker_path).training_run_id, access_scope);
   }
 
-  getWeightsInfoByTinkerPath(tinker_path: string) {
+  async getWeightsInfoByTinkerPath(tinker_path: string) {
     parseTinkerPath(tinker_path);
     return this.kernel.call('weights_info', { tinker_path });
   }
@@ -41,13 +43,18 @@ export class RestClient {
   listTrainingRuns(
     opts: { limit?: number; offset?: number; access_scope?: AccessScope; project_id?: string } = {},
   ) {
-    return this.kernel.call('list_training_runs', { limit: 20, offset: 0, ...opts });
+    return this.kernel.call('list_training_runs', {
+      limit: 20,
+      offset: 0,
+      ...optionsOf(opts, 'listTrainingRuns options'),
+    });
   }
 
   /** Every training run, page by page. */
   iterateTrainingRuns(
     opts: { page_size?: number; access_scope?: AccessScope } = {},
   ): PageIterable<TrainingRun> {
+    opts = optionsOf(opts, 'iterateTrainingRuns options');
     return this.kernel.paginate<TrainingRun>(
       'list_training_runs',
       opts.access_scope ? { access_scope: opts.access_scope } : {},
@@ -60,11 +67,16 @@ export class RestClient {
   }
 
   listUserCheckpoints(opts: { limit?: number; offset?: number } = {}) {
-    return this.kernel.call('list_user_checkpoints', { limit: 100, offset: 0, ...opts });
+    return this.kernel.call('list_user_checkpoints', {
+      limit: 100,
+      offset: 0,
+      ...optionsOf(opts, 'listUserCheckpoints options'),
+    });
   }
 
   iterateUserCheckpoints(opts: { page_size?: number } = {}): PageIterable<Checkpoint> {
-    return this.kernel.paginate<Checkpoint>('list_user_checkpoints', {}, { pageSize: opts.page_size ?? 100 });
+    const { page_size } = optionsOf(opts, 'iterateUserCheckpoints options');
+    return this.kernel.paginate<Checkpoint>('list_user_checkpoints', {}, { pageSize: page_size ?? 100 });
   }
 
   /**
@@ -76,6 +88,7 @@ export class RestClient {
     checkpoint_id: string,
     options: CallOptions = {},
   ): Promise<CheckpointArchiveUrl> {
+    options = optionsOf(options, 'getCheckpointArchiveUrl options');
     const clock = this.kernel.getServices().clock;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -113,7 +126,7 @@ export class RestClient {
     }
   }
 
-  getCheckpointArchiveUrlFromTinkerPath(tinker_path: string, options?: CallOptions) {
+  async getCheckpointArchiveUrlFromTinkerPath(tinker_path: string, options?: CallOptions) {
     const p = parseTinkerPath(tinker_path);
     return this.getCheckpointArchiveUrl(p.training_run_id, p.checkpoint_id, options);
   }
@@ -122,7 +135,7 @@ export class RestClient {
     await this.kernel.call('delete_checkpoint', { training_run_id, checkpoint_id });
   }
 
-  deleteCheckpointFromTinkerPath(tinker_path: string) {
+  async deleteCheckpointFromTinkerPath(tinker_path: string) {
     const p = parseTinkerPath(tinker_path);
     return this.deleteCheckpoint(p.training_run_id, p.checkpoint_id);
   }
@@ -159,15 +172,42 @@ export class RestClient {
   }
 
   listSessions(opts: { limit?: number; offset?: number; access_scope?: AccessScope } = {}) {
-    return this.kernel.call('list_sessions', { limit: 20, offset: 0, ...opts });
+    return this.kernel.call('list_sessions', {
+      limit: 20,
+      offset: 0,
+      ...optionsOf(opts, 'listSessions options'),
+    });
   }
 
   iterateSessions(opts: { page_size?: number } = {}): PageIterable<string> {
-    return this.kernel.paginate<string>('list_sessions', {}, { pageSize: opts.page_size ?? 20 });
+    const { page_size } = optionsOf(opts, 'iterateSessions options');
+    return this.kernel.paginate<string>('list_sessions', {}, { pageSize: page_size ?? 20 });
   }
 
   getSampler(sampler_id: string) {
     return this.kernel.call('get_sampler', { sampler_id });
+  }
+
+  /** The credential's user and email, from JWT claims (0.23.2+; no request). */
+  whoami() {
+    return account.whoami(this.service);
+  }
+
+  /** Export a session's trace: polls every 5 s until the export is ready, resolves with its URL. */
+  exportSessionTrace(session_id: string, opts?: { pollIntervalMs?: number; signal?: AbortSignal }) {
+    return account.exportSessionTrace(this.service, session_id, opts);
+  }
+
+  getBillingUsage(starting_on: Date | string, ending_before: Date | string) {
+    return account.getBillingUsage(this.service, starting_on, ending_before);
+  }
+
+  getAuditLog(opts?: { event_type?: 'all' | 'checkpoints'; day?: string }) {
+    return account.getAuditLog(this.service, opts);
+  }
+
+  assignSessionProject(session_id: string, project_id: string): Promise<void> {
+    return account.assignSessionProject(this.service, session_id, project_id);
   }
 
   /** Open the archive bytes of a signed URL as a stream (used by downloadCheckpoint). */

@@ -6,15 +6,18 @@ import {
   PristineError,
   RateLimitError,
   NotFoundError,
+  OptionChecks,
   ValidationError,
   type AttemptOutcome,
   type RetryContext,
 } from 'pristine-kernel';
 import { ModelInput } from '../types/model-input.js';
+import { optionsOf } from '../types/wire-check.js';
 import { estimateModelInputBytes } from '../training/chunking.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
 import type { ServiceClient } from './service-client.js';
+import { protocolOf } from './tinker-kernel.js';
 
 /** The Python SDK's RetryConfig for sampling. */
 export interface SamplingRetryConfig {
@@ -71,7 +74,7 @@ export class SamplingClient {
     readonly sampling_session_id: string,
     retry_config: Partial<SamplingRetryConfig> = {},
   ) {
-    this.retryConfig = { ...DEFAULT_SAMPLING_RETRY, ...retry_config };
+    this.retryConfig = { ...DEFAULT_SAMPLING_RETRY, ...checkRetryConfig(retry_config) };
     const cfg = this.retryConfig;
     this.retryContext = {
       maxRetries: cfg.enable_retry_logic ? Number.POSITIVE_INFINITY : 0,
@@ -81,11 +84,16 @@ export class SamplingClient {
         jitter: cfg.jitter_factor,
       },
     };
-    this.bucket = `tinker-sampling|${sampling_session_id}`;
+    // A fleet (shared: { redis }) shares one window per API key (the Redis key prefix carries its
+    // fingerprint): a 429 to any worker's sampler holds back every worker's.
+    this.bucket = service.config.shared_redis
+      ? 'tinker-sampling|fleet'
+      : `tinker-sampling|${sampling_session_id}`;
     this.onQueueState = service.queueWarnings('Sampling', sampling_session_id);
   }
 
   private body(request: SampleRequest) {
+    optionsOf(request, 'sample request');
     return {
       num_samples: request.num_samples ?? 1,
       prompt: ModelInput.from(request.prompt).toJSON(),
@@ -96,7 +104,11 @@ export class SamplingClient {
     };
   }
 
-  /** Sample; resolves with the whole response. Each retry is a new request with the next seq_id. */
+  /**
+   * Sample; resolves with the whole response. JSON protocol: each retry is a new request with the next
+   * seq_id. 0.25: a re-submission keeps its seq_id, and the server's flags set the in-flight limit
+   * (`sample_max_concurrent_requests`), retries (`sample_no_retries`) and stuck detection.
+   */
   async sample(request: SampleRequest): Promise<SampleResponse> {
     const kernel = this.service.kernel;
     // One input object for every attempt: attempts run one after another, each with the next seq_id.
@@ -104,20 +116,47 @@ export class SamplingClient {
     // Validate once before anything is sent, so bad input never waits out a 429 backoff first.
     const issues = kernel.endpoint('asample').validateInput?.(input) ?? [];
     if (issues.length > 0) throw new ValidationError('input for "asample"', issues);
+    const protocol = protocolOf(kernel);
+    if (protocol.mode !== 'v025')
+      return this.run(input, this.retryContext, this.retryConfig.progress_timeout_ms, true);
+    const { flags } = protocol;
+    input.seq_id = this.seq++;
+    const inFlight = kernel
+      .getServices()
+      .semaphore('tinker:sample-requests', flags.sample_max_concurrent_requests);
+    const release = await inFlight.acquire(1);
+    try {
+      const context = flags.sample_no_retries ? { ...this.retryContext, maxRetries: 0 } : this.retryContext;
+      const progressMs = flags.sample_enable_stuck_detection
+        ? this.retryConfig.progress_timeout_ms
+        : Number.POSITIVE_INFINITY;
+      return await this.run(input, context, progressMs, false);
+    } finally {
+      release();
+    }
+  }
+
+  private run(
+    input: ReturnType<SamplingClient['body']> & { seq_id: number },
+    retryContext: RetryContext,
+    progressMs: number,
+    newSeqIdPerAttempt: boolean,
+  ): Promise<SampleResponse> {
+    const kernel = this.service.kernel;
     // The kernel's resolved services, not container lookups: this runs for every sample.
     const { retry, rateLimiter: limiter, clock } = kernel.getServices();
     const cfg = this.retryConfig;
     // Retries are unlimited in number but not in time: once no attempt has succeeded for
     // progress_timeout_ms, the last error is final (an outage cannot keep a sample pending forever).
-    const giveUpAt = clock.now() + cfg.progress_timeout_ms;
+    const giveUpAt = clock.now() + progressMs;
     return retry.run<SampleResponse>(async (): Promise<AttemptOutcome<SampleResponse>> => {
       let future: APIFuture<SampleResponse> | undefined;
       try {
         await limiter.acquire(this.bucket);
-        input.seq_id = this.seq++;
+        if (newSeqIdPerAttempt) input.seq_id = this.seq++;
         future = kernel.submit<SampleResponse>('asample', input, { onQueueState: this.onQueueState });
-        const timeoutMs = Math.max(1, giveUpAt - clock.now());
-        return { kind: 'success', value: await future.result({ timeoutMs }) };
+        const timeoutMs = Number.isFinite(giveUpAt) ? Math.max(1, giveUpAt - clock.now()) : undefined;
+        return { kind: 'success', value: await future.result(timeoutMs === undefined ? {} : { timeoutMs }) };
       } catch (error) {
         if (error instanceof RateLimitError) {
           // The Python SDK's estimate (10 bytes a token), as the dispatch-bytes limit uses.
@@ -129,7 +168,7 @@ export class SamplingClient {
         if (clock.now() >= giveUpAt) return { kind: 'fatal', error: error as Error };
         return classify(error, cfg.enable_retry_logic);
       }
-    }, this.retryContext);
+    }, retryContext);
   }
 
   /**
@@ -140,6 +179,7 @@ export class SamplingClient {
     request: Omit<SampleRequest, 'num_samples'>,
     options: { signal?: AbortSignal } = {},
   ): AsyncGenerator<SampleStreamChunk> {
+    options = optionsOf(options, 'sampleStream options');
     const body = {
       ...this.body({ ...request, num_samples: 1 }),
       num_samples: 1 as const,
@@ -176,6 +216,27 @@ export class SamplingClient {
   async getTokenizer(): Promise<Tokenizer> {
     return loadTokenizer(resolveTokenizerId(await this.getBaseModel(), undefined));
   }
+}
+
+/** A NaN delay or timeout would spin or never end: every field is checked before the client exists. */
+function checkRetryConfig(config: Partial<SamplingRetryConfig> | undefined): Partial<SamplingRetryConfig> {
+  const checks = new OptionChecks('sampling retry_config', '/retry_config');
+  if (!checks.object('', config) || config === undefined) {
+    checks.throwIfAny();
+    return {};
+  }
+  checks
+    .duration('retry_delay_base_ms', config.retry_delay_base_ms, 0)
+    .duration('retry_delay_max_ms', config.retry_delay_max_ms, 0)
+    .number('jitter_factor', config.jitter_factor, { min: 0, max: 1 })
+    .duration('progress_timeout_ms', config.progress_timeout_ms)
+    .boolean('enable_retry_logic', config.enable_retry_logic);
+  for (const key of Object.keys(config)) {
+    if (!(key in DEFAULT_SAMPLING_RETRY))
+      checks.fail(key, 'additionalProperties', 'is not a retry_config option');
+  }
+  checks.throwIfAny();
+  return config;
 }
 
 /**

@@ -2,16 +2,25 @@ import { APIFuture, ValidationError, type SessionHandle } from 'pristine-kernel'
 import { resolveConfig, type ResolvedConfig, type ServiceClientOptions } from '../config.js';
 import type { LoraConfig } from '../types/schemas.js';
 import { parseTinkerPath } from '../types/tinker-path.js';
+import { optionsOf } from '../types/wire-check.js';
 import { RestClient } from './rest-client.js';
 import { SamplingClient, type SamplingRetryConfig } from './sampling-client.js';
 import { SessionContext } from './session-context.js';
-import { createTinkerKernel, loggerOf, type TinkerKernel } from './tinker-kernel.js';
+import { createTinkerKernel, loggerOf, protocolOf, type TinkerKernel } from './tinker-kernel.js';
 import { queueStateLogger } from './queue-state-logger.js';
+import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
 import { TrainingClient } from './training-client.js';
 
 export interface ServiceClientInit extends ServiceClientOptions {
   /** Swap adapters before any request (e.g. a custom transport in tests). */
   configureKernel?: (kernel: TinkerKernel) => void;
+}
+
+export interface FromStateOptions {
+  base_model?: string;
+  user_metadata?: Record<string, string>;
+  /** Grants access to a checkpoint another account owns (sent in `load_weights`, never logged). */
+  weights_access_token?: string;
 }
 
 export interface LoraTrainingOptions {
@@ -38,6 +47,11 @@ export class ServiceClient {
     this.kernel = createTinkerKernel(this.config, options.configureKernel);
   }
 
+  /** The negotiated wire protocol: mode (`v025` / `legacy`, after first use) and the server's flags. */
+  get protocol(): TinkerProtocol {
+    return protocolOf(this.kernel);
+  }
+
   /** The session, created once on first use. */
   session(): Promise<SessionContext> {
     this.sessionPromise ??= SessionContext.open(this.kernel, this.config).catch((error) => {
@@ -53,6 +67,7 @@ export class ServiceClient {
 
   /** Create a LoRA model and its training client (waits until the model exists). */
   async createLoraTrainingClient(options: LoraTrainingOptions): Promise<TrainingClient> {
+    options = optionsOf(options as LoraTrainingOptions | undefined, 'createLoraTrainingClient options');
     const {
       base_model,
       rank = 32,
@@ -99,28 +114,38 @@ export class ServiceClient {
   }
 
   /** A training client whose weights come from a saved checkpoint (fresh optimizer state). */
-  createTrainingClientFromState(
-    path: string,
-    opts: { base_model?: string; user_metadata?: Record<string, string> } = {},
-  ) {
+  createTrainingClientFromState(path: string, opts: FromStateOptions = {}) {
     return this.fromState(path, false, opts);
   }
 
   /** A training client that resumes from a checkpoint including its optimizer state. */
-  createTrainingClientFromStateWithOptimizer(
-    path: string,
-    opts: { base_model?: string; user_metadata?: Record<string, string> } = {},
-  ) {
+  createTrainingClientFromStateWithOptimizer(path: string, opts: FromStateOptions = {}) {
     return this.fromState(path, true, opts);
   }
 
-  private async fromState(
-    path: string,
-    optimizer: boolean,
-    opts: { base_model?: string; user_metadata?: Record<string, string> },
-  ) {
+  /**
+   * `weights_info`, then either one create-via-load request (flag `create_model_via_load_weights`,
+   * the model id built from the session and `model_seq_id`) or `create_model` + `load_weights`.
+   */
+  private async fromState(path: string, optimizer: boolean, opts: FromStateOptions) {
+    opts = optionsOf(opts, 'training client options');
     parseTinkerPath(path);
     const info = await this.kernel.call('weights_info', { tinker_path: path });
+    if (this.protocol.mode === 'v025' && this.protocol.flags.create_model_via_load_weights) {
+      const ctx = await this.session();
+      const model_seq_id = ctx.nextModelSeqId();
+      if (opts.weights_access_token) this.kernel.getServices().secrets.add(opts.weights_access_token);
+      await this.kernel.submit('load_weights', {
+        session_id: ctx.sessionId,
+        model_seq_id,
+        ...(opts.base_model ? { base_model: opts.base_model } : {}),
+        ...(opts.user_metadata ? { user_metadata: opts.user_metadata } : {}),
+        path,
+        optimizer,
+        ...(opts.weights_access_token ? { weights_access_token: opts.weights_access_token } : {}),
+      });
+      return new TrainingClient(this, ctx, `${ctx.sessionId}:train:${model_seq_id}`);
+    }
     const client = await this.createLoraTrainingClient({
       base_model: opts.base_model ?? info.base_model,
       rank: info.lora_rank ?? 32,
@@ -129,7 +154,8 @@ export class ServiceClient {
       train_unembed: info.train_unembed ?? true,
       user_metadata: opts.user_metadata,
     });
-    await (optimizer ? client.loadStateWithOptimizer(path) : client.loadState(path));
+    const access = { weights_access_token: opts.weights_access_token };
+    await (optimizer ? client.loadStateWithOptimizer(path, access) : client.loadState(path, access));
     return client;
   }
 
@@ -139,6 +165,7 @@ export class ServiceClient {
     base_model?: string;
     retry_config?: Partial<SamplingRetryConfig>;
   }): Promise<SamplingClient> {
+    options = optionsOf(options, 'createSamplingClient options');
     if (!options.model_path === !options.base_model) {
       throw ValidationError.field(
         'createSamplingClient options',
@@ -177,6 +204,7 @@ export class ServiceClient {
   async close(): Promise<void> {
     const ctx = await this.sessionPromise?.catch(() => undefined);
     await ctx?.close();
+    this.protocol.close();
     await this.kernel.close();
   }
 

@@ -18,7 +18,8 @@ import {
 } from '../training/custom-loss.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
 import { SubmissionOrder } from '../training/submission-order.js';
-import { loggerOf } from './tinker-kernel.js';
+import { loggerOf, protocolOf } from './tinker-kernel.js';
+import { protoLossPass } from '../training/proto-loss-pass.js';
 import type { SamplingRetryConfig } from './sampling-client.js';
 import type { ServiceClient } from './service-client.js';
 import type { SessionContext } from './session-context.js';
@@ -79,6 +80,22 @@ export class TrainingClient {
     loss_fn_config?: Record<string, number> | null,
   ) {
     checkData(data, loss_fn);
+    const { mode, flags } = protocolOf(this.service.kernel);
+    if (mode === 'v025') {
+      const { kernel } = this.service;
+      const { order, model_id, onQueueState } = this;
+      return protoLossPass({
+        kernel,
+        order,
+        flags,
+        model_id,
+        onQueueState,
+        kind,
+        data,
+        loss_fn,
+        loss_fn_config,
+      });
+    }
     const key = kind === 'forward' ? 'forward_input' : 'forward_backward_input';
     const chunks = chunkData(data).map((chunk) => ({
       [key]: { data: chunk, loss_fn, loss_fn_config: loss_fn_config ?? null },
@@ -127,22 +144,37 @@ export class TrainingClient {
   }
 
   /** Save weights and optimizer state under a name; the result holds the `tinker://` path. */
-  saveState(name: string, opts: { ttl_seconds?: number } = {}): APIFuture<{ path: string }> {
+  saveState(
+    name: string,
+    opts: { ttl_seconds?: number; overwrite?: boolean } = {},
+  ): APIFuture<{ path: string }> {
     return this.enqueue('save_weights', {
       path: name,
       // 0 is checked too, so the schema refuses it by name (minimum 1) instead of dropping it.
       ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
+      ...(opts.overwrite !== undefined ? { overwrite: opts.overwrite } : {}),
     });
   }
 
-  loadState(path: string): APIFuture<{ path?: string }> {
+  /** Load weights (fresh optimizer state); `weights_access_token` reads another account's checkpoint. */
+  loadState(path: string, opts: { weights_access_token?: string } = {}): APIFuture<{ path?: string }> {
     parseTinkerPath(path);
-    return this.enqueue('load_weights', { path, optimizer: false });
+    return this.enqueue('load_weights', { path, optimizer: false, ...this.accessToken(opts) });
   }
 
-  loadStateWithOptimizer(path: string): APIFuture<{ path?: string }> {
+  loadStateWithOptimizer(
+    path: string,
+    opts: { weights_access_token?: string } = {},
+  ): APIFuture<{ path?: string }> {
     parseTinkerPath(path);
-    return this.enqueue('load_weights', { path, optimizer: true });
+    return this.enqueue('load_weights', { path, optimizer: true, ...this.accessToken(opts) });
+  }
+
+  /** The token goes on the wire only in the body, and is scrubbed from logs and errors. */
+  private accessToken(opts: { weights_access_token?: string }): { weights_access_token?: string } {
+    if (!opts.weights_access_token) return {};
+    this.service.kernel.getServices().secrets.add(opts.weights_access_token);
+    return { weights_access_token: opts.weights_access_token };
   }
 
   /** Save sampler weights under a name (for `createSamplingClient(model_path)`). */

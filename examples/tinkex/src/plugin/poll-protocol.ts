@@ -1,45 +1,90 @@
 import type { PollProtocol, PollReading } from 'pristine-kernel';
+import { isMessage } from '@bufbuild/protobuf';
 import { categoryOf, RequestFailedError } from './errors.js';
 import { REQUEST_TYPES } from '../types/futures.js';
+import { ForwardBackwardOutputSchema, SampleResponseSchema } from '../proto/gen/tinker_public_pb.js';
+import { forwardBackwardOutputFromProto } from '../proto/forward-backward-output.js';
+import { sampleResponseFromProto } from '../proto/sample-response.js';
+import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
+
+const PROTOBUF = 'application/x-protobuf';
+
+/** Request types whose results come back as protobuf in 0.25 (tinker-wire-0.25.md §7, §8). */
+const PROTO_RESULTS: Readonly<Record<string, unknown>> = {
+  Sample: SampleResponseSchema,
+  ForwardBackward: ForwardBackwardOutputSchema,
+  Forward: ForwardBackwardOutputSchema,
+};
 
 /**
  * How Tinker futures are polled: `POST /api/v1/retrieve_future` with the request id, the iteration and
- * request-type headers, read exactly as the Python SDK reads the answers.
+ * request-type headers, read exactly as the Python SDK reads the answers. In 0.25 mode Sample and
+ * forward/backward polls ask for protobuf, metadata-only answers are offered from the first poll,
+ * bare 400s get 3 re-polls and a 402 is a billing pause.
  */
-export const tinkerPollProtocol: PollProtocol = {
-  pollEndpoint: 'retrieve_future',
-  requestId: (body) => (body as { request_id: string }).request_id,
-  pollInput: ({ requestId, allowMetadataOnly }) =>
-    allowMetadataOnly ? { request_id: requestId, allow_metadata_only: true } : { request_id: requestId },
-  pollHeaders: ({ iteration, submitEndpoint, submitRoundtripMs }) => ({
-    'X-Tinker-Request-Iteration': String(iteration),
-    'X-Tinker-Request-Type': REQUEST_TYPES[submitEndpoint] ?? submitEndpoint,
-    ...(iteration === 0
-      ? { 'X-Tinker-Create-Promise-Roundtrip-Time': String(submitRoundtripMs / 1000) }
-      : {}),
-    'X-Stainless-Raw-Response': 'raw',
-  }),
-  read(body): PollReading {
-    const b = (body ?? {}) as Record<string, unknown>;
-    if (b.type === 'try_again') {
-      return {
-        state: 'try_again',
-        queueState: typeof b.queue_state === 'string' ? b.queue_state : 'unknown',
-        reason: typeof b.queue_state_reason === 'string' ? b.queue_state_reason : undefined,
-      };
-    }
-    if (b.status === 'complete_metadata')
-      return { state: 'complete_metadata', sizeBytes: Number(b.response_payload_size ?? 0) };
-    if ('error' in b && b.error !== undefined && b.error !== null) {
-      return { state: 'failed', message: String(b.error), category: categoryOf(b.category), body };
-    }
-    return { state: 'complete', value: body };
-  },
-  failedError: ({ message, category, body }, requestId) =>
-    new RequestFailedError(message, requestId, category, body),
-  // Training futures resubmit with the same seq_id (the server deduplicates); sampling resubmits anew.
-  onExpired: 'resubmit',
-  pollTimeoutMs: 45_000,
-  backoffBaseMs: 1_000,
-  backoffMaxMs: 30_000,
-};
+export function tinkerPollProtocol(protocol: TinkerProtocol): PollProtocol {
+  const v025 = () => protocol.mode === 'v025';
+  const requestType = (submitEndpoint: string) => REQUEST_TYPES[submitEndpoint] ?? submitEndpoint;
+  return {
+    pollEndpoint: 'retrieve_future',
+    requestId: (body) => (body as { request_id: string }).request_id,
+    pollInput: ({ requestId, allowMetadataOnly }) =>
+      v025() || allowMetadataOnly
+        ? { request_id: requestId, allow_metadata_only: allowMetadataOnly }
+        : { request_id: requestId },
+    pollHeaders: ({ iteration, submitEndpoint, submitRoundtripMs }) => ({
+      ...(v025() && PROTO_RESULTS[requestType(submitEndpoint)] ? { Accept: PROTOBUF } : {}),
+      'X-Tinker-Request-Iteration': String(iteration),
+      'X-Tinker-Request-Type': requestType(submitEndpoint),
+      ...(iteration === 0
+        ? { 'X-Tinker-Create-Promise-Roundtrip-Time': String(submitRoundtripMs / 1000) }
+        : {}),
+      'X-Stainless-Raw-Response': 'raw',
+    }),
+    resultBodies: ({ submitEndpoint }) => {
+      const schema = PROTO_RESULTS[requestType(submitEndpoint)];
+      return schema ? { [PROTOBUF]: schema } : undefined;
+    },
+    metadataFirst: v025,
+    read(body): PollReading {
+      if (isMessage(body, SampleResponseSchema))
+        return { state: 'complete', value: sampleResponseFromProto(body) };
+      if (isMessage(body, ForwardBackwardOutputSchema))
+        return { state: 'complete', value: forwardBackwardOutputFromProto(body) };
+      const b = (body ?? {}) as Record<string, unknown>;
+      if (b.type === 'try_again') {
+        return {
+          state: 'try_again',
+          queueState: typeof b.queue_state === 'string' ? b.queue_state : 'unknown',
+          reason: typeof b.queue_state_reason === 'string' ? b.queue_state_reason : undefined,
+        };
+      }
+      if (b.status === 'complete_metadata')
+        return { state: 'complete_metadata', sizeBytes: Number(b.response_payload_size ?? 0) };
+      if ('error' in b && b.error !== undefined && b.error !== null) {
+        return { state: 'failed', message: String(b.error), category: categoryOf(b.category), body };
+      }
+      return { state: 'complete', value: body };
+    },
+    failedError: ({ message, category, body }, requestId) =>
+      new RequestFailedError(message, requestId, category, body),
+    // Training futures resubmit with the same seq_id (the server deduplicates); sampling resubmits anew.
+    onExpired: 'resubmit',
+    pollTimeoutMs: 45_000,
+    backoffBaseMs: 1_000,
+    backoffMaxMs: 30_000,
+    // Plain getters: the flags are known only after negotiation, and legacy mode keeps 0.7.0's rules.
+    get badRequestRetries() {
+      return v025() ? 3 : 0;
+    },
+    get pause() {
+      return v025()
+        ? {
+            status: 402,
+            delayMs: 5_000,
+            maxPauseMs: () => protocol.flags.billing_exception_max_pause_duration_sec * 1000,
+          }
+        : undefined;
+    },
+  };
+}

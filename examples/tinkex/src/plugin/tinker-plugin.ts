@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApiKeyHeaderAuth, definePlugin, Ports, UndiciTransport, type CallContext } from 'pristine-kernel';
+import { definePlugin, Ports, UndiciTransport, type CallContext } from 'pristine-kernel';
 import type { ResolvedConfig } from '../config.js';
 import { tinkerManifest } from '../manifest.js';
 import { VERSION } from '../version.js';
@@ -7,6 +7,11 @@ import { estimateModelInputBytes } from '../training/chunking.js';
 import type { ModelInputWire } from '../types/model-input.js';
 import { tinkerPollProtocol } from './poll-protocol.js';
 import { tinkerSessionProtocol } from './session-protocol.js';
+import { negotiateStage } from './negotiate-stage.js';
+import { TinkerAuth } from './tinker-auth.js';
+import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
+import { requestPayloadBytes } from '../proto/proto-size.js';
+import type { ForwardBackwardRequest } from '../proto/gen/tinker_public_pb.js';
 
 /**
  * The Python SDK's 5 MiB budget of dispatched prompts. Its 400 submissions in flight is the default of
@@ -16,9 +21,11 @@ export const SAMPLING_MAX_DISPATCH_BYTES = 5 * 1024 * 1024;
 
 /**
  * Tinker as a Pristine plugin: the manifest plus the protocol contributions (futures, sessions, headers,
- * auth, retry policies, sampling limits). No HTTP, retry or polling code lives here.
+ * auth, retry policies, sampling limits, the 0.25 negotiation). No HTTP, retry or polling code lives
+ * here; what the server's flags change is read from `protocol` when a limit is first needed.
  */
-export function tinkerPlugin(config: ResolvedConfig) {
+export function tinkerPlugin(config: ResolvedConfig, protocol: TinkerProtocol) {
+  const v025 = () => protocol.mode === 'v025';
   return definePlugin({
     name: 'tinker',
     version: VERSION,
@@ -31,12 +38,13 @@ export function tinkerPlugin(config: ResolvedConfig) {
       breaker: false,
       logLevelEnv: 'TINKER_LOG',
     },
-    auth: { default: new ApiKeyHeaderAuth(config.api_key, 'X-API-Key') },
+    auth: { default: new TinkerAuth(protocol, config.api_key) },
     // The Cloudflare Access service token, id and secret, is a credential wherever it appears. (Like
     // every default header, the kernel sends it only to the Tinker origin, never to a signed URL.)
     secrets: Object.entries(config.default_headers)
       .filter(([name]) => /^cf-access-client-/i.test(name))
       .map(([, value]) => value),
+    stages: [{ stage: negotiateStage(protocol), placement: { after: 'validate' } }],
     headers: {
       userAgent: `Tinkex/TypeScript ${VERSION}`,
       platform: {
@@ -51,6 +59,8 @@ export function tinkerPlugin(config: ResolvedConfig) {
       retryCount: 'x-stainless-retry-count',
       idempotency: { header: 'X-Idempotency-Key', generate: () => `stainless-node-retry-${randomUUID()}` },
       dynamic: (context: CallContext) => ({
+        // Servers resolve feature flags from the protocol version; Tinkex's own stays in the User-Agent.
+        ...(protocol.versionHeader ? { 'X-Stainless-Package-Version': protocol.versionHeader } : {}),
         'x-stainless-read-timeout': String(context.options.timeoutMs / 1000),
         ...(context.endpoint.id === 'asample' ? { 'X-Tinker-Sampling-Backpressure': '1' } : {}),
       }),
@@ -66,14 +76,25 @@ export function tinkerPlugin(config: ResolvedConfig) {
         fatalStatuses: [409],
       },
     },
-    pollProtocols: { tinker: tinkerPollProtocol },
-    sessionProtocols: { tinker: tinkerSessionProtocol(config.heartbeat_interval_ms) },
+    pollProtocols: { tinker: tinkerPollProtocol(protocol) },
+    sessionProtocols: { tinker: tinkerSessionProtocol(config.heartbeat_interval_ms, () => protocol.logger) },
     // The Python SDK's dispatch-bytes estimate: 10 bytes a token, an image its data length.
-    weights: { promptBytes: (context) => estimateModelInputBytes(context.input.prompt as ModelInputWire) },
+    weights: {
+      promptBytes: (context) => estimateModelInputBytes(context.input.prompt as ModelInputWire),
+      fwdbwdBytes: (context) => requestPayloadBytes(context.input as unknown as ForwardBackwardRequest),
+    },
+    // Getters: a semaphore is sized when first used, after negotiation, from the server's flags.
     concurrency: {
       sampling: {
         maxConcurrent: config.sample_dispatch_concurrency,
-        maxWeight: SAMPLING_MAX_DISPATCH_BYTES,
+        get maxWeight() {
+          return v025() ? protocol.flags.sample_dispatch_bytes_semaphore_size : SAMPLING_MAX_DISPATCH_BYTES;
+        },
+      },
+      fwdbwd: {
+        get maxWeight() {
+          return protocol.flags.fwdbwd_dispatch_bytes_semaphore_size;
+        },
       },
     },
     // undici measured 3-4x faster than got on the polling-heavy Tinker traffic (docs/performance.md).

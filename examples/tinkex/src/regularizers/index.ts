@@ -1,4 +1,5 @@
 export * from './types.js';
+export type { RegularizerEventMap, RegularizerEvents } from './events.js';
 export { l1, type L1Options } from './l1.js';
 export { l2, type L2Options } from './l2.js';
 export { elasticNet, type ElasticNetOptions } from './elastic-net.js';

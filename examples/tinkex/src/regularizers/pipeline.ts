@@ -1,6 +1,7 @@
 import { ValidationError } from 'pristine-kernel';
 import type { ManualLoss, Metrics } from '../training/custom-loss.js';
 import type { Datum } from '../types/datum.js';
+import type { RegularizerEvents } from './events.js';
 import type { Regularizer, RegularizerResult, Rows } from './types.js';
 
 /** A regularizer in a pipeline: a unique name and a non-negative weight. */
@@ -37,6 +38,8 @@ export interface PipelineOptions {
   regularizers?: readonly RegularizerSpec[];
   /** Report gradient norms per term and of the total. */
   track_grad_norms?: boolean;
+  /** Emit `x:tinkex:custom_loss:*` and `x:tinkex:regularizer:compute:*` here (e.g. `service.kernel.events`). */
+  events?: RegularizerEvents;
 }
 
 export function validateSpecs(specs: readonly RegularizerSpec[]): void {
@@ -66,8 +69,18 @@ export async function computePipeline(
 ): Promise<{ loss: number; grads: Rows; metrics: Metrics; output: CustomLossOutput }> {
   const specs = options.regularizers ?? [];
   validateSpecs(specs);
+  const events = options.events;
+  const started = performance.now();
+  if (events?.observed('x:tinkex:custom_loss:start')) {
+    events.emit('x:tinkex:custom_loss:start', {
+      regularizer_count: specs.length,
+      track_grad_norms: options.track_grad_norms ?? false,
+    });
+  }
   const baseOut = await base(data, logprobs);
-  const results: RegularizerResult[] = await Promise.all(specs.map((s) => s.fn(data, logprobs)));
+  const results: RegularizerResult[] = await Promise.all(
+    specs.map((s) => computeOne(s, data, logprobs, events)),
+  );
   const grads = baseOut.grads.map((r) => [...r]);
   const regularizers: Record<string, RegularizerOutput> = {};
   let regularizerTotal = 0;
@@ -84,6 +97,14 @@ export async function computePipeline(
       custom: res.metrics,
     };
     regularizerTotal += weight * res.value;
+    events?.emit('x:tinkex:regularizer:compute:stop', {
+      regularizer_name: name,
+      weight,
+      duration_ms: durations.get(res) ?? 0,
+      value: res.value,
+      contribution: weight * res.value,
+      ...(gn === undefined ? {} : { grad_norm: gn }),
+    });
   });
   const loss = baseOut.loss + regularizerTotal;
   const output: CustomLossOutput = {
@@ -103,7 +124,37 @@ export async function computePipeline(
     regularizer_total: regularizerTotal,
   };
   for (const r of Object.values(regularizers)) metrics[`${r.name}_contribution`] = r.contribution;
+  events?.emit('x:tinkex:custom_loss:stop', {
+    duration_ms: performance.now() - started,
+    loss_total: loss,
+    regularizer_total: regularizerTotal,
+    regularizer_count: specs.length,
+  });
   return { loss, grads, metrics, output };
+}
+
+// How long each regularizer took, for its stop event (emitted once the pipeline knows its grad norm).
+const durations = new WeakMap<RegularizerResult, number>();
+
+async function computeOne(
+  spec: RegularizerSpec,
+  data: readonly Datum[],
+  logprobs: Rows,
+  events: RegularizerEvents | undefined,
+): Promise<RegularizerResult> {
+  const { name: regularizer_name, weight } = spec;
+  if (!events) return spec.fn(data, logprobs);
+  const started = performance.now();
+  events.emit('x:tinkex:regularizer:compute:start', { regularizer_name, weight });
+  try {
+    const result = await spec.fn(data, logprobs);
+    durations.set(result, performance.now() - started);
+    return result;
+  } catch (reason) {
+    const duration_ms = performance.now() - started;
+    events.emit('x:tinkex:regularizer:compute:exception', { regularizer_name, weight, duration_ms, reason });
+    throw reason;
+  }
 }
 
 /** A ManualLoss for `forwardBackwardCustom` that adds the regularizers to `base`. */

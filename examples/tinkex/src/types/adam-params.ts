@@ -1,5 +1,6 @@
-import { Type, ValidationError, type Static } from 'pristine-kernel';
+import { Type, describeValue, ValidationError, type Static } from 'pristine-kernel';
 import { strict } from './common.js';
+import { isRecord } from './wire-check.js';
 
 /**
  * AdamW settings for `optim_step`. Every field is optional on the wire: 0.7.0 sends only the fields
@@ -45,9 +46,12 @@ const BOUNDS: Record<keyof AdamParams, Bound> = {
  * ValidationError naming the field.
  */
 export function adamParams(overrides: AdamParams = {}): Required<AdamParams> {
+  if (!isRecord(overrides)) {
+    throw ValidationError.field('adam params', '/', 'type', 'adam params must be an object');
+  }
   const out = { ...ADAM_DEFAULTS } as Required<AdamParams>;
   for (const [key, value] of Object.entries(overrides) as [keyof AdamParams, number | undefined][]) {
-    if (!(key in BOUNDS)) {
+    if (!Object.hasOwn(BOUNDS, key)) {
       throw ValidationError.field('adam params', `/${key}`, 'additionalProperties', `unknown field "${key}"`);
     }
     if (value === undefined) continue;
@@ -59,7 +63,12 @@ export function adamParams(overrides: AdamParams = {}): Required<AdamParams> {
       (b.max === undefined || value < b.max);
     if (!ok) {
       const range = `${b.minExclusive ? '>' : '≥'} ${b.min}${b.max === undefined ? '' : ` and < ${b.max}`}`;
-      throw ValidationError.field('adam params', `/${key}`, 'range', `${key} must be ${range}, got ${value}`);
+      throw ValidationError.field(
+        'adam params',
+        `/${key}`,
+        'range',
+        `${key} must be ${range}, got ${describeValue(value)}`,
+      );
     }
     out[key] = value;
   }

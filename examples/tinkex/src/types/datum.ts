@@ -1,5 +1,6 @@
-import { Type, ValidationError, type Static } from 'pristine-kernel';
+import { Type, describeValue, ValidationError, type Static } from 'pristine-kernel';
 import { strict } from './common.js';
+import { checkWire, isRecord } from './wire-check.js';
 import { LOSS_FN_REQUIRED_INPUTS, LOSS_INPUT_DTYPES, isLossFnType } from './loss.js';
 import { chunkLength, ModelInput, ModelInputSchema, type ModelInputWire } from './model-input.js';
 import { TensorData, TensorDataSchema, type TensorDataWire, type TensorValues } from './tensor-data.js';
@@ -25,9 +26,23 @@ export function datum(
   model_input: ModelInput | ModelInputWire | readonly number[],
   loss_fn_inputs: Record<string, TensorData | TensorDataWire | TensorValues> = {},
 ): Datum {
+  if (!isRecord(loss_fn_inputs)) {
+    throw ValidationError.field(
+      'datum',
+      '/loss_fn_inputs',
+      'type',
+      'loss_fn_inputs must be an object of tensors',
+    );
+  }
   const inputs: Record<string, TensorDataWire> = {};
   for (const [name, value] of Object.entries(loss_fn_inputs)) {
-    inputs[name] = toWireTensor(name, value);
+    // defineProperty: a key such as `__proto__` is data here, never the object's prototype.
+    Object.defineProperty(inputs, name, {
+      value: toWireTensor(name, value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return { loss_fn_inputs: inputs, model_input: ModelInput.from(model_input).toJSON() };
 }
@@ -50,7 +65,15 @@ function toWireTensor(name: string, value: TensorData | TensorDataWire | TensorV
       throw rebase(error, `/loss_fn_inputs/${name}`, 'datum');
     }
   }
-  return value as TensorDataWire;
+  // A tensor already in wire form: it must be one, and a well-formed one.
+  const where = `/loss_fn_inputs/${name}`;
+  checkWire(TensorDataSchema, value, 'datum', where);
+  try {
+    TensorData.check(value as TensorDataWire, where);
+  } catch (error) {
+    throw rebase(error, '', 'datum');
+  }
+  return { ...(value as TensorDataWire) };
 }
 
 /**
@@ -68,7 +91,7 @@ export function checkData(data: readonly Datum[], lossFn: string): void {
       'training data',
       '/loss_fn',
       'enum',
-      `unknown loss_fn ${JSON.stringify(lossFn)}; expected one of ${Object.keys(LOSS_FN_REQUIRED_INPUTS).join(', ')}`,
+      `unknown loss_fn ${describeValue(lossFn)}; expected one of ${Object.keys(LOSS_FN_REQUIRED_INPUTS).join(', ')}`,
     );
   }
   const issues: ValidationIssue[] = [];
@@ -83,7 +106,7 @@ function checkDatum(
   issues: ValidationIssue[],
 ): void {
   const base = `/data/${i}`;
-  if (!d || typeof d !== 'object' || !d.model_input || !Array.isArray(d.model_input.chunks)) {
+  if (!isRecord(d) || !isRecord(d.model_input) || !Array.isArray(d.model_input.chunks)) {
     issues.push({
       pointer: `${base}/model_input`,
       rule: 'required',
@@ -92,8 +115,25 @@ function checkDatum(
     return;
   }
   const inputs = d.loss_fn_inputs ?? {};
+  if (!isRecord(inputs)) {
+    issues.push({
+      pointer: `${base}/loss_fn_inputs`,
+      rule: 'type',
+      message: `data[${i}].loss_fn_inputs must be an object of tensors`,
+    });
+    return;
+  }
+  const chunkIssue = d.model_input.chunks.findIndex((chunk) => !isRecord(chunk));
+  if (chunkIssue >= 0) {
+    issues.push({
+      pointer: `${base}/model_input/chunks/${chunkIssue}`,
+      rule: 'type',
+      message: `data[${i}].model_input.chunks[${chunkIssue}] must be a chunk object`,
+    });
+    return;
+  }
   for (const name of LOSS_FN_REQUIRED_INPUTS[lossFn]) {
-    if (!inputs[name]) {
+    if (!Object.hasOwn(inputs, name) || !inputs[name]) {
       issues.push({
         pointer: `${base}/loss_fn_inputs/${name}`,
         rule: 'required',
@@ -112,7 +152,8 @@ function checkDatum(
     try {
       TensorData.check(tensor, where);
     } catch (error) {
-      issues.push(...(error as ValidationError).issues);
+      if (!(error instanceof ValidationError)) throw error;
+      issues.push(...error.issues);
       continue;
     }
     if (name === 'target_tokens' && tensor.dtype !== 'int64') {

@@ -55,6 +55,8 @@ export const REQUEST_TYPES: Readonly<Record<string, string>> = {
   create_model: 'CreateModel',
   forward_backward: 'ForwardBackward',
   forward: 'Forward',
+  forward_backward_proto: 'ForwardBackward',
+  forward_proto: 'Forward',
   optim_step: 'OptimStep',
   save_weights: 'SaveWeights',
   load_weights: 'LoadWeights',

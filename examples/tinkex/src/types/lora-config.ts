@@ -1,5 +1,6 @@
-import { Type, ValidationError, type Static } from 'pristine-kernel';
+import { Type, describeValue, ValidationError, type Static } from 'pristine-kernel';
 import { maybe, strict } from './common.js';
+import { checkWire, isRecord } from './wire-check.js';
 
 /** LoRA settings for `create_model`. 0.7.0 sends all five fields, `seed` as null when unset. */
 export const LoraConfigSchema = Type.Object(
@@ -28,16 +29,24 @@ export interface LoraOptions {
  * trained (the Python SDK asserts it).
  */
 export function loraConfig(options: LoraOptions = {}): LoraConfig {
+  if (!isRecord(options as unknown)) {
+    throw ValidationError.field('lora config', '/', 'type', 'lora options must be an object');
+  }
   const { rank = 32, seed = null, train_mlp = true, train_attn = true, train_unembed = true } = options;
   if (!Number.isInteger(rank) || rank < 1)
     throw ValidationError.field(
       'lora config',
       '/rank',
       'minimum',
-      `rank must be a positive integer, got ${rank}`,
+      `rank must be a positive integer, got ${describeValue(rank)}`,
     );
   if (seed !== null && !Number.isInteger(seed))
-    throw ValidationError.field('lora config', '/seed', 'integer', `seed must be an integer, got ${seed}`);
+    throw ValidationError.field(
+      'lora config',
+      '/seed',
+      'integer',
+      `seed must be an integer, got ${describeValue(seed)}`,
+    );
   if (!train_mlp && !train_attn && !train_unembed) {
     throw ValidationError.field(
       'lora config',
@@ -46,5 +55,7 @@ export function loraConfig(options: LoraOptions = {}): LoraConfig {
       'At least one of train_mlp, train_attn, or train_unembed must be true',
     );
   }
-  return { rank, seed, train_unembed, train_mlp, train_attn };
+  const config = { rank, seed, train_unembed, train_mlp, train_attn };
+  checkWire(LoraConfigSchema, config, 'lora config');
+  return config;
 }

@@ -1,5 +1,6 @@
-import { Type, ValidationError, type Static } from 'pristine-kernel';
+import { Type, describeValue, ValidationError, type Static } from 'pristine-kernel';
 import { maybe, strict, typeTag } from './common.js';
+import { checkWire } from './wire-check.js';
 
 const ImageFormatSchema = Type.Union([Type.Literal('png'), Type.Literal('jpeg')]);
 
@@ -65,13 +66,31 @@ export function imageChunk(
   format: 'png' | 'jpeg',
   expected_tokens?: number,
 ): ImageChunk {
+  if (typeof data !== 'string' && !(data instanceof Uint8Array)) {
+    throw ValidationError.field(
+      'model input',
+      '/data',
+      'type',
+      'image data must be bytes or a base64 string',
+    );
+  }
+  if (typeof data === 'string' && !BASE64.test(data)) {
+    throw ValidationError.field(
+      'model input',
+      '/data',
+      'contentEncoding',
+      'image data strings must be base64',
+    );
+  }
   const base64 = typeof data === 'string' ? data : Buffer.from(data).toString('base64');
-  return {
+  const chunk: ImageChunk = {
     data: base64,
     format,
     ...(expected_tokens === undefined ? {} : { expected_tokens }),
     type: 'image',
   };
+  checkWire(ImageChunkSchema, chunk, 'model input');
+  return chunk;
 }
 
 export function imageAssetPointerChunk(
@@ -79,12 +98,14 @@ export function imageAssetPointerChunk(
   format: 'png' | 'jpeg',
   expected_tokens?: number,
 ): ImageAssetPointerChunk {
-  return {
+  const chunk: ImageAssetPointerChunk = {
     format,
     location,
     ...(expected_tokens === undefined ? {} : { expected_tokens }),
     type: 'image_asset_pointer',
   };
+  checkWire(ImageAssetPointerChunkSchema, chunk, 'model input');
+  return chunk;
 }
 
 /** The length of one chunk in tokens, or undefined when it cannot be known (an image without expected_tokens). */
@@ -114,19 +135,30 @@ export class ModelInput {
     return new ModelInput([encodedTextChunk(tokens)]);
   }
 
+  /** Chunks in wire form; each is checked against its schema (a bad one is a ValidationError). */
   static fromChunks(chunks: readonly ModelInputChunk[]): ModelInput {
-    return new ModelInput([...chunks]);
+    checkWire(ModelInputSchema, { chunks }, 'model input');
+    return new ModelInput(chunks.map(copyChunk));
   }
 
   /** Accept a ModelInput, its wire form, or a plain token list. */
   static from(value: ModelInput | ModelInputWire | readonly number[]): ModelInput {
     if (value instanceof ModelInput) return value;
     if (Array.isArray(value)) return ModelInput.fromInts(value as readonly number[]);
+    if (value === null || typeof value !== 'object') {
+      throw ValidationError.field(
+        'model input',
+        '/',
+        'type',
+        'expected a ModelInput, {chunks: [...]} or a list of token ids',
+      );
+    }
     return ModelInput.fromChunks((value as ModelInputWire).chunks);
   }
 
   append(chunk: ModelInputChunk): ModelInput {
-    return new ModelInput([...this.chunks, chunk]);
+    checkWire(ModelInputChunkSchema, chunk, 'model input', '/chunks/-');
+    return new ModelInput([...this.chunks, copyChunk(chunk)]);
   }
 
   /** Append one token as a new text chunk, exactly as the Python SDK's `append_int` does. */
@@ -175,14 +207,24 @@ export class ModelInput {
   }
 }
 
+/** A shallow copy with its own token list, so later edits of the caller's arrays change nothing here. */
+function copyChunk(chunk: ModelInputChunk): ModelInputChunk {
+  return 'tokens' in chunk ? { ...chunk, tokens: [...chunk.tokens] } : { ...chunk };
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
 function checkTokens(tokens: readonly number[], pointer: string): void {
+  if (!Array.isArray(tokens)) {
+    throw ValidationError.field('model input', pointer, 'type', 'token ids must be an array of integers');
+  }
   for (let i = 0; i < tokens.length; i++) {
     if (!Number.isSafeInteger(tokens[i]) || tokens[i] < 0) {
       throw ValidationError.field(
         'model input',
         `${pointer}/${i}`,
         'integer',
-        `token ids are non-negative integers, got ${tokens[i]}`,
+        `token ids are non-negative integers, got ${describeValue(tokens[i])}`,
       );
     }
   }

@@ -1,5 +1,6 @@
-import { Type, ValidationError, type Static } from 'pristine-kernel';
+import { Type, describeValue, ValidationError, type Static } from 'pristine-kernel';
 import { maybe, strict } from './common.js';
+import { checkWire, isRecord } from './wire-check.js';
 
 /**
  * Decoding settings for `asample`. `max_tokens`, `seed` and `stop` may be null (unset); the three
@@ -31,18 +32,23 @@ export const SAMPLING_DEFAULTS = Object.freeze({ temperature: 1, top_k: -1, top_
 export function samplingParams(params: SamplingParams = {}): SamplingParams {
   const fail = (key: string, message: string) =>
     ValidationError.field('sampling params', `/${key}`, 'range', message);
+  if (!isRecord(params)) {
+    throw ValidationError.field('sampling params', '/', 'type', 'sampling params must be an object');
+  }
   const { max_tokens, temperature, top_k, top_p } = params;
   if (max_tokens != null && (!Number.isInteger(max_tokens) || max_tokens < 0))
-    throw fail('max_tokens', `max_tokens must be a non-negative integer, got ${max_tokens}`);
-  if (temperature !== undefined && !(temperature >= 0))
-    throw fail('temperature', `temperature must be ≥ 0, got ${temperature}`);
+    throw fail('max_tokens', `max_tokens must be a non-negative integer, got ${describeValue(max_tokens)}`);
+  if (temperature !== undefined && !(typeof temperature === 'number' && temperature >= 0))
+    throw fail('temperature', `temperature must be ≥ 0, got ${describeValue(temperature)}`);
   if (top_k !== undefined && (!Number.isInteger(top_k) || top_k < -1))
-    throw fail('top_k', `top_k must be an integer ≥ -1 (-1 = off), got ${top_k}`);
-  if (top_p !== undefined && !(top_p >= 0 && top_p <= 1))
-    throw fail('top_p', `top_p must be in [0, 1], got ${top_p}`);
+    throw fail('top_k', `top_k must be an integer ≥ -1 (-1 = off), got ${describeValue(top_k)}`);
+  if (top_p !== undefined && !(typeof top_p === 'number' && top_p >= 0 && top_p <= 1))
+    throw fail('top_p', `top_p must be in [0, 1], got ${describeValue(top_p)}`);
   const out: SamplingParams = {};
   for (const [key, value] of Object.entries(params)) {
     if (value !== undefined) (out as Record<string, unknown>)[key] = value;
   }
+  // Everything the checks above do not word themselves: unknown keys, types, ±Infinity, `stop`.
+  checkWire(SamplingParamsSchema, out, 'sampling params');
   return out;
 }

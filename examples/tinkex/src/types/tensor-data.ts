@@ -1,5 +1,6 @@
-import { Type, ValidationError, type Static } from 'pristine-kernel';
+import { Type, describeValue, ValidationError, type Static } from 'pristine-kernel';
 import { maybe, strict } from './common.js';
+import { isArrayLike, isRecord } from './wire-check.js';
 
 export const TensorDtypeSchema = Type.Union([Type.Literal('int64'), Type.Literal('float32')]);
 
@@ -63,6 +64,8 @@ export class TensorData {
    * not hold exactly the given number of values.
    */
   static fromArray(values: TensorValues, dtype?: TensorDtype, shape?: readonly number[]): TensorData {
+    checkValues(values, '/data');
+    checkShapeType(shape, '/shape');
     let flat: ArrayLike<unknown> = values as ArrayLike<unknown>;
     let inferredShape: number[] | undefined;
     if (Array.isArray(values) && values.length > 0 && Array.isArray(values[0])) {
@@ -90,6 +93,7 @@ export class TensorData {
     dtype: string;
     shape?: readonly number[] | null;
   }): TensorData {
+    checkWireShape(wire, '');
     checkDtype(wire.dtype, '/dtype');
     const dtype = wire.dtype as TensorDtype;
     const store = toStore(wire.data, dtype);
@@ -106,6 +110,7 @@ export class TensorData {
     wire: { data: readonly unknown[]; dtype: string; shape?: readonly number[] | null },
     where: string,
   ): void {
+    checkWireShape(wire, where);
     checkDtype(wire.dtype, `${where}/dtype`);
     scan(wire.data, wire.dtype as TensorDtype, `${where}/data`);
     // Sparse tensors carry only the non-zero values, so their shape holds more than `data`.
@@ -146,6 +151,43 @@ export class TensorData {
   }
 }
 
+/** The container must be a list or a typed array: a Set or an object would read as zero values. */
+function checkValues(values: unknown, pointer: string): void {
+  if (!isArrayLike(values)) {
+    throw ValidationError.field(
+      WHERE,
+      pointer,
+      'type',
+      `values must be an array or a typed array, got ${describeValue(values)}`,
+    );
+  }
+}
+
+function checkShapeType(shape: unknown, pointer: string): void {
+  if (shape !== undefined && shape !== null && !Array.isArray(shape)) {
+    throw ValidationError.field(
+      WHERE,
+      pointer,
+      'type',
+      `shape must be an array of dimensions, got ${describeValue(shape)}`,
+    );
+  }
+}
+
+/** The JSON form: an object with a `data` list and an optional `shape` list. */
+function checkWireShape(wire: unknown, where: string): void {
+  if (!isRecord(wire)) {
+    throw ValidationError.field(
+      WHERE,
+      where || '/',
+      'type',
+      `a tensor must be an object {data, dtype, shape}, got ${describeValue(wire)}`,
+    );
+  }
+  checkValues(wire.data, `${where}/data`);
+  checkShapeType(wire.shape, `${where}/shape`);
+}
+
 function inferDtype(values: TensorValues): TensorDtype {
   if (values instanceof Float32Array || values instanceof Float64Array) return 'float32';
   if (values instanceof Int32Array || values instanceof BigInt64Array) return 'int64';
@@ -166,7 +208,7 @@ function checkDtype(dtype: unknown, pointer: string): void {
       WHERE,
       pointer,
       'enum',
-      `dtype must be "int64" or "float32", got ${JSON.stringify(dtype)}`,
+      `dtype must be "int64" or "float32", got ${describeValue(dtype)}`,
     );
   }
 }
@@ -174,12 +216,12 @@ function checkDtype(dtype: unknown, pointer: string): void {
 function checkShape(shape: readonly number[], size: number, pointer: string): void {
   let product = 1;
   for (let i = 0; i < shape.length; i++) {
-    if (!Number.isInteger(shape[i]) || shape[i] < 0) {
+    if (!Number.isSafeInteger(shape[i]) || shape[i] < 0) {
       throw ValidationError.field(
         WHERE,
         `${pointer}/${i}`,
         'integer',
-        `dimensions are non-negative integers, got ${shape[i]}`,
+        `dimensions are non-negative (safe) integers, got ${describeValue(shape[i])}`,
       );
     }
     product *= shape[i];
@@ -189,7 +231,7 @@ function checkShape(shape: readonly number[], size: number, pointer: string): vo
       WHERE,
       pointer,
       'shape',
-      `shape [${shape.join(', ')}] holds ${product} values, but there are ${size}`,
+      `shape [${shape.map(describeValue).join(', ')}] holds ${product} values, but there are ${size}`,
     );
   }
 }
@@ -228,9 +270,12 @@ function toStore(values: ArrayLike<unknown>, dtype: TensorDtype): Store {
 }
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** The largest finite float32: anything beyond would be stored as ±Infinity. */
+const MAX_FLOAT32 = 3.4028234663852886e38;
 
 /**
- * Reject non-numbers, non-finite numbers, and non-integers (or unsafe integers) in int64 tensors.
+ * Reject non-numbers, non-finite numbers, float32 values beyond the float32 range (stored as ±Infinity),
+ * and non-integers (or unsafe integers) in int64 tensors.
  * Hot loop over up to millions of values: arithmetic only, no global lookups (`Number.isFinite` is a
  * global property read per element, which is slow inside vm contexts such as Jest's).
  */
@@ -241,12 +286,17 @@ function scan(values: ArrayLike<unknown>, dtype: TensorDtype, pointer: string): 
     const v = values[i];
     if (typeof v === 'number') {
       // v - v is 0 for finite numbers and NaN for NaN and ±Infinity.
-      if (int ? v % 1 === 0 && v <= MAX_SAFE && v >= -MAX_SAFE : v - v === 0) continue;
+      if (int ? v % 1 === 0 && v <= MAX_SAFE && v >= -MAX_SAFE : v <= MAX_FLOAT32 && v >= -MAX_FLOAT32)
+        continue;
       throw ValidationError.field(
         WHERE,
         `${pointer}/${i}`,
-        int ? 'integer' : 'finite',
-        int ? `int64 tensors hold (safe) integers, got ${v}` : `values must be finite numbers, got ${v}`,
+        int ? 'integer' : v - v === 0 ? 'maximum' : 'finite',
+        int
+          ? `int64 tensors hold (safe) integers, got ${v}`
+          : v - v === 0
+            ? `float32 values lie within ±${MAX_FLOAT32}, got ${v}`
+            : `values must be finite numbers, got ${v}`,
       );
     }
     if (typeof v === 'bigint' && v <= BigInt(MAX_SAFE) && v >= -BigInt(MAX_SAFE)) continue;
@@ -254,7 +304,7 @@ function scan(values: ArrayLike<unknown>, dtype: TensorDtype, pointer: string): 
       WHERE,
       `${pointer}/${i}`,
       'type',
-      `values must be numbers, got ${typeof v === 'bigint' ? `${v}n (beyond 2^53)` : JSON.stringify(v)}`,
+      `values must be numbers, got ${typeof v === 'bigint' ? `${v}n (beyond 2^53)` : describeValue(v)}`,
     );
   }
 }

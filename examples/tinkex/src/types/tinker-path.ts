@@ -2,6 +2,7 @@ import { ValidationError } from 'pristine-kernel';
 import type { CheckpointType } from './checkpoints.js';
 
 const PREFIX = 'tinker://';
+const DOT_SEGMENTS: ReadonlySet<string> = new Set(['.', '..']);
 
 export interface ParsedTinkerPath {
   tinker_path: string;
@@ -14,8 +15,8 @@ export interface ParsedTinkerPath {
 /**
  * Parse `tinker://<run>/weights/<name>` or `tinker://<run>/sampler_weights/<name>` the way
  * `ParsedCheckpointTinkerPath.from_tinker_path` does: exactly three `/`-separated parts after the
- * scheme, the middle one naming the kind. Unlike Python, empty parts are refused too, since they would
- * address a different URL. Failures are ValidationErrors (category `user`), so nothing is sent.
+ * scheme, the middle one naming the kind. Unlike Python, empty, `.` and `..` parts are refused too,
+ * since they would address a different URL. Failures are ValidationErrors (category `user`), so nothing is sent.
  */
 export function parseTinkerPath(path: string): ParsedTinkerPath {
   const fail = (rule: string, message: string) =>
@@ -23,7 +24,7 @@ export function parseTinkerPath(path: string): ParsedTinkerPath {
       'tinker path',
       '/tinker_path',
       rule,
-      `Invalid tinker path ${JSON.stringify(path)}: ${message}`,
+      `Invalid tinker path ${typeof path === 'string' ? JSON.stringify(path) : `(a ${typeof path})`}: ${message}`,
     );
   if (typeof path !== 'string' || !path.startsWith(PREFIX))
     throw fail('prefix', 'it must start with "tinker://"');
@@ -39,6 +40,9 @@ export function parseTinkerPath(path: string): ParsedTinkerPath {
     throw fail('enum', `the checkpoint kind must be "weights" or "sampler_weights", got "${kind}"`);
   if (run.length === 0 || name.length === 0)
     throw fail('format', 'the run id and the checkpoint name must not be empty');
+  // `tinker://../weights/x` would address `/training_runs/../checkpoints/…` once the URL is normalised.
+  if (DOT_SEGMENTS.has(run) || DOT_SEGMENTS.has(name))
+    throw fail('dot-segment', 'the run id and the checkpoint name may not be "." or ".."');
   return {
     tinker_path: path,
     training_run_id: run,

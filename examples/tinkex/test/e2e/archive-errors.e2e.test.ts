@@ -12,7 +12,8 @@ import {
   UnsafeArchiveError,
 } from '../../src/index.js';
 import { startArchiveServer, type ArchiveAnswer } from '../support/archive-server.js';
-import { runCli } from '../support/cli/run-cli.js';
+import { buildCli, runCli } from '../support/cli/run-cli.js';
+
 import { snapshot } from '../support/cli/tree.js';
 import { API_KEY } from './harness.js';
 
@@ -30,6 +31,7 @@ async function tarOf(entries: string[], arrange: (dir: string) => Promise<unknow
 }
 
 describe('checkpoint archives the server should never send', () => {
+  beforeAll(buildCli, 300_000);
   const answers: Record<string, ArchiveAnswer> = {};
   let server: Awaited<ReturnType<typeof startArchiveServer>>;
   let service: ServiceClient;
@@ -136,7 +138,7 @@ describe('checkpoint archives the server should never send', () => {
       env: { TINKER_BASE_URL: server.url, TINKER_API_KEY: API_KEY },
     });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^tinkex: CorruptArchiveError: /m);
+    expect(result.stderr).toMatch(/^Error: CorruptArchiveError: /m);
     expect(await snapshot(cwd)).toEqual({ 'notes.txt': expect.any(String) });
   }, 30_000);
 });

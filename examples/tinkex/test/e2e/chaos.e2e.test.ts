@@ -1,11 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { Ports } from 'pristine-kernel';
 import { InstantClock } from './instant-clock.js';
-import { setup, TEXT, textDatum, bytes } from './harness.js';
+import { E2E_MODES, setup, type E2EMode, TEXT, textDatum, bytes } from './harness.js';
 
-async function run(chaos: string | undefined) {
+async function run(chaos: string | undefined, mode: E2EMode) {
   const clock = new InstantClock();
-  const env = await setup({ chaos }, { configureKernel: (kernel) => kernel.register(Ports.Clock, clock) });
+  const env = await setup(
+    { chaos },
+    { configureKernel: (kernel) => kernel.register(Ports.Clock, clock) },
+    mode,
+  );
   try {
     const training = await env.service.createLoraTrainingClient({
       base_model: 'meta-llama/Llama-3.2-1B',
@@ -37,11 +41,12 @@ async function run(chaos: string | undefined) {
   }
 }
 
-describe('exactly-once training under chaos', () => {
+describe.each(E2E_MODES)('exactly-once training under chaos (%s)', (mode) => {
   it('ends with exactly the same loss with 20% 5xx, 10% 429, 5% resets, lost responses and queue pauses', async () => {
-    const calm = await run(undefined);
+    const calm = await run(undefined, mode);
     const stormy = await run(
       '5xx=0.2,429=0.1,reset=0.05,lost=0.05,truncate=0.02;scope=training|sampling|sessions;pause=0.2,5xx=0.2,429=0.05;scope=futures',
+      mode,
     );
     expect(stormy.faults).toBeGreaterThan(10);
     expect(stormy.losses).toEqual(calm.losses);

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_KEY, setup } from './harness.js';
-import { startCli } from '../support/cli/run-cli.js';
+import { buildCli, startCli } from '../support/cli/run-cli.js';
 
 /** Resolves once an entry whose name starts with `prefix` appears in `dir` (event-driven, no polling). */
 function appears(dir: string, prefix: string): Promise<void> {
@@ -19,6 +19,7 @@ function appears(dir: string, prefix: string): Promise<void> {
 }
 
 describe('tinkex checkpoint download interrupted with Ctrl-C', () => {
+  beforeAll(buildCli, 300_000);
   let env: Awaited<ReturnType<typeof setup>>;
   let path: string;
   let work: string;

@@ -10,7 +10,7 @@ import {
   UnsafeArchiveError,
   ValidationError,
 } from '../../src/index.js';
-import { setup, TEXT, textDatum } from './harness.js';
+import { E2E_MODES, setup, TEXT, textDatum } from './harness.js';
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -24,9 +24,9 @@ async function tempDir() {
   return dir;
 }
 
-describe('RestClient and checkpoint download', () => {
+describe.each(E2E_MODES)('RestClient and checkpoint download (%s)', (mode) => {
   it('lists and reads runs, checkpoints and sessions, sets a TTL, publishes, and downloads the archive', async () => {
-    const env = await setup();
+    const env = await setup({}, {}, mode);
     cleanup.push(env.close);
     const training = await env.service.createLoraTrainingClient({
       base_model: 'meta-llama/Llama-3.2-1B',
@@ -81,7 +81,7 @@ describe('RestClient and checkpoint download', () => {
   });
 
   it('streams an archive padded to a chosen size, so large downloads can be measured', async () => {
-    const env = await setup({ archivePaddingBytes: 3 * 1024 * 1024 + 7 });
+    const env = await setup({ archivePaddingBytes: 3 * 1024 * 1024 + 7 }, {}, mode);
     cleanup.push(env.close);
     const training = await env.service.createLoraTrainingClient({
       base_model: 'meta-llama/Llama-3.2-1B',

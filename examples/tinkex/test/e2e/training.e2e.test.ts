@@ -1,6 +1,9 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { ValidationError } from '../../src/index.js';
-import { setup, TEXT, textDatum, bytes } from './harness.js';
+import { E2E_MODES, setup, TEXT, textDatum, bytes } from './harness.js';
+
+// Each test drives a whole emulator run (three protocol modes); generous on a shared, busy machine.
+jest.setTimeout(30_000);
 
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -14,17 +17,20 @@ async function train(
   steps = 20,
 ) {
   const futures = [];
+  const optimSteps = [];
   for (let i = 0; i < steps; i++) {
     futures.push(training.forwardBackward([textDatum(TEXT)], 'cross_entropy'));
-    training.optimStep({ learning_rate: 1e-4 });
+    optimSteps.push(training.optimStep({ learning_rate: 1e-4 }));
   }
   const results = await Promise.all(futures);
+  // The last optim_step settles after the last forward_backward: await it before reading applied steps.
+  await Promise.all(optimSteps);
   return results.map((r) => r.metrics['loss:mean']);
 }
 
-describe('Tinkex against the emulator', () => {
+describe.each(E2E_MODES)('Tinkex against the emulator (%s)', (mode) => {
   it('trains with pipelined steps, halving the loss, each step applied exactly once and in order', async () => {
-    const env = await setup();
+    const env = await setup({}, {}, mode);
     cleanup = env.close;
     const training = await env.service.createLoraTrainingClient({
       base_model: 'meta-llama/Llama-3.2-1B',
@@ -39,7 +45,7 @@ describe('Tinkex against the emulator', () => {
   });
 
   it('saves state and resumes with the optimizer to the identical loss', async () => {
-    const env = await setup();
+    const env = await setup({}, {}, mode);
     cleanup = env.close;
     const a = await env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 8 });
     await train(a, 5);
@@ -53,7 +59,7 @@ describe('Tinkex against the emulator', () => {
   });
 
   it('samples, streams and computes logprobs from the trained weights', async () => {
-    const env = await setup();
+    const env = await setup({}, {}, mode);
     cleanup = env.close;
     const training = await env.service.createLoraTrainingClient({
       base_model: 'meta-llama/Llama-3.2-1B',
@@ -93,7 +99,7 @@ describe('Tinkex against the emulator', () => {
   });
 
   it('rejects bad input with ValidationError before any request is sent', async () => {
-    const env = await setup();
+    const env = await setup({}, {}, mode);
     cleanup = env.close;
     const training = await env.service.createLoraTrainingClient({
       base_model: 'meta-llama/Llama-3.2-1B',

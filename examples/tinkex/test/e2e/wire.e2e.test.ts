@@ -10,8 +10,8 @@ afterEach(async () => {
 });
 
 describe('what Tinkex puts on the wire', () => {
-  it('sends the official client headers and bodies, field for field', async () => {
-    const env = await setup();
+  it('sends the 0.7.0 JSON client headers and bodies, field for field (legacy server)', async () => {
+    const env = await setup({}, {}, 'legacy');
     cleanup = env.close;
     const training = await env.service.createLoraTrainingClient({
       base_model: 'meta-llama/Llama-3.2-1B',

@@ -2,6 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import { inspect } from 'node:util';
 import { resolveConfig, ServiceClient, ValidationError, DEFAULT_BASE_URL } from '../../src/index.js';
 import { tinkerPlugin } from '../../src/plugin/tinker-plugin.js';
+import type { ResolvedConfig } from '../../src/config.js';
+import { CredentialSource } from '../../src/protocol/credential.js';
+import { TinkerProtocol } from '../../src/protocol/tinker-protocol.js';
+
+const protocolFor = (config: ResolvedConfig) =>
+  new TinkerProtocol(new CredentialSource(config.api_key, config.credential_cmd, Date.now));
 
 describe('ServiceClient configuration', () => {
   it('layers options over environment over defaults', () => {
@@ -27,7 +33,7 @@ describe('ServiceClient configuration', () => {
       tags: ['z'],
       telemetry: true,
     });
-    expect(fromOptions.api_key.reveal()).toBe('tml-option');
+    expect(fromOptions.api_key?.reveal()).toBe('tml-option');
     expect(fromOptions.base_url).toBe('http://opt.test');
     expect(fromOptions.tags).toEqual(['z']);
     expect(fromOptions.telemetry).toBe(true);
@@ -36,10 +42,15 @@ describe('ServiceClient configuration', () => {
 
   it('limits sample submissions in flight to 400 by default, or to the option, which must be ≥ 1', () => {
     const env = { TINKER_API_KEY: 'tml-x' };
-    expect(tinkerPlugin(resolveConfig({ env })).concurrency?.sampling?.maxConcurrent).toBe(400);
     expect(
-      tinkerPlugin(resolveConfig({ env, sample_dispatch_concurrency: 64 })).concurrency?.sampling
+      tinkerPlugin(resolveConfig({ env }), protocolFor(resolveConfig({ env }))).concurrency?.sampling
         ?.maxConcurrent,
+    ).toBe(400);
+    expect(
+      tinkerPlugin(
+        resolveConfig({ env, sample_dispatch_concurrency: 64 }),
+        protocolFor(resolveConfig({ env })),
+      ).concurrency?.sampling?.maxConcurrent,
     ).toBe(64);
     for (const bad of [0, -1, 1.5, Number.NaN]) {
       expect(() => resolveConfig({ env, sample_dispatch_concurrency: bad })).toThrow(

@@ -40,9 +40,10 @@ describe('a dead server, as a Tinkex user at TINKER_LOG=info sees it', () => {
       // passed, and the line must already be there: the user learns why before waiting at all.
       while (clock.pending === 0) await new Promise((resolve) => setImmediate(resolve));
       expect(clock.now()).toBe(start);
+      // The first request of a client is the 0.25 handshake (`client/config`), retried like any call.
       expect(logger.at('info').map((r) => r.message)).toEqual([
         expect.stringMatching(
-          /^retrying list_training_runs in \d+\.\d s after .*ECONNREFUSED.* \(retry 1 of 2\)$/,
+          /^retrying get_client_config in \d+\.\d s after .*ECONNREFUSED.* \(retry 1 of 2\)$/,
         ),
       ]);
       while ((await Promise.race([outcome, Promise.resolve('pending')])) === 'pending') {

@@ -48,7 +48,15 @@ async function traced(context: CallContext, next: Next): Promise<CallResult> {
   } catch (error) {
     context.callSpan.recordError(error);
     context.callSpan.setAttributes({ 'http.request.resend_count': context.attempt });
-    services.events.emit('request:error', { endpointId: endpoint.id, error });
+    if (services.events.observed('request:error')) {
+      const status = (error as { status?: unknown } | null)?.status;
+      services.events.emit('request:error', {
+        endpointId: endpoint.id,
+        error,
+        durationMs: services.clock.now() - context.startedAt,
+        ...(typeof status === 'number' ? { status } : {}),
+      });
+    }
     throw error;
   } finally {
     context.callSpan.end();

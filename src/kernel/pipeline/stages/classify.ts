@@ -3,6 +3,7 @@ import { sanitizedCause } from '../../errors/error-secrets.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import type { TransportResponse } from '../../../ports/transport.js';
 import { readAll } from '../../request/read-body.js';
+import { mediaType } from '../../serialization/codec-registry.js';
 import type { CallContext, CallResult, Stage } from '../context.js';
 
 /** Error bodies larger than this are cut: they are for messages, not data. */
@@ -31,15 +32,28 @@ export const classifyStage: Stage = {
     }
     const raw =
       response.readAll && !hasCoding(response.headers) ? await readWhole(response) : await readAll(body);
-    const decoded =
-      responseType === 'bytes'
-        ? raw
-        : responseType === 'text'
-          ? raw.toString('utf8')
-          : services.serializer.decode(raw, response.headers['content-type']);
-    return { status: response.status, headers: response.headers, body: decoded, requestId };
+    const base = { status: response.status, headers: response.headers, requestId };
+    if (responseType === 'bytes') return { ...base, body: raw };
+    if (responseType === 'text') return { ...base, body: raw.toString('utf8') };
+    return { ...base, ...decodeBody(context, raw, response.headers['content-type']) };
   },
 };
+
+/** A declared non-JSON media type goes to its codec; everything else to the JSON serializer. */
+function decodeBody(
+  context: CallContext,
+  raw: Buffer,
+  contentType: string | undefined,
+): { body: unknown; decodedAs?: string } {
+  const { services, options } = context;
+  const bodies = options.responseBodies;
+  const type = bodies ? mediaType(contentType) : undefined;
+  if (type !== undefined && bodies && Object.hasOwn(bodies, type)) {
+    const codec = services.codecs.lookup(type);
+    if (codec) return { body: codec.decode(raw, bodies[type]), decodedAs: type };
+  }
+  return { body: services.serializer.decode(raw, contentType) };
+}
 
 function hasCoding(headers: Record<string, string>): boolean {
   const coding = headers['content-encoding'];

@@ -1,11 +1,14 @@
 import type { Release } from '../../../ports/semaphore.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
+import { rateLimitBucket } from './rate-limit.js';
 
 /**
  * Limit concurrency per endpoint resource: a counting semaphore (`maxConcurrent`) and a weighted one
  * (`maxWeight`, charged by the endpoint's weight function, computed from the call's input since the
  * request is built only after the permits are held). Permits are held until the response headers
- * arrive; stream bodies are not counted.
+ * arrive; stream bodies are not counted. A call that held permits re-checks the rate-limit window
+ * before it goes on: a 429 seen (by this process or, with shared state, the fleet) while it queued holds
+ * it back until the window reopens.
  */
 export const semaphoreStage: Stage = {
   name: 'semaphore',
@@ -35,6 +38,9 @@ async function limited(
     if (limits.maxWeight && weightFn) {
       const sem = services.semaphore(`${context.plugin.spec.name}:${resource}:weight`, limits.maxWeight);
       releases.push(await sem.acquire(weightFn(context), options.signal));
+    }
+    if (releases.length > 0) {
+      await services.rateLimiter.acquire(rateLimitBucket(context), { signal: options.signal });
     }
     return await next();
   } finally {

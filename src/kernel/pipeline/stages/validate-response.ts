@@ -28,7 +28,8 @@ export const validateResponseStage: Stage = {
 
 function checked(context: CallContext, result: CallResult, mode: 'strict' | 'warn'): CallResult {
   const validate = context.endpoint.validateResponse!;
-  if (result.response) return result;
+  // Streams are validated per event; a codec-decoded body (e.g. protobuf) was checked by its codec.
+  if (result.response || result.decodedAs) return result;
   const issues = validate(result.body);
   if (issues.length === 0) return result;
   if (mode === 'strict') throw new ResponseValidationError(context.endpoint.id, issues, result.body);

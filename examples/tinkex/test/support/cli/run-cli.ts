@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const register = fileURLToPath(new URL('./register.mjs', import.meta.url));
-const main = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
+/** The `tinkex` bin as npm links it: builds dist when a source is newer, then runs dist/cli/main.js. */
+export const BIN = fileURLToPath(new URL('../../../bin/tinkex.mjs', import.meta.url));
 
 export interface CliResult {
   code: number | null;
@@ -12,28 +12,36 @@ export interface CliResult {
   stderr: string;
 }
 
-/**
- * Run the real `tinkex` CLI (`src/cli/main.ts`, compiled on the fly) in a child process, as a person
- * would. Asynchronous on purpose: an emulator in the test process must keep answering meanwhile.
- */
-export function runCli(args: string[], options: CliOptions): Promise<CliResult> {
-  return startCli(args, options).done;
-}
-
 export interface CliOptions {
   cwd: string;
   env: Record<string, string>;
 }
 
+/**
+ * Run the built `tinkex` CLI in a child process, as a person would. Asynchronous on purpose: an
+ * emulator in the test process must keep answering meanwhile. The first run in a fresh clone builds
+ * dist (once; concurrent runs wait for that build), so call `buildCli()` in a `beforeAll` with a
+ * generous timeout.
+ */
+export function runCli(args: string[], options: CliOptions): Promise<CliResult> {
+  return startCli(args, options).done;
+}
+
+/** Build dist if it is stale (a no-op when it is current). */
+export async function buildCli(): Promise<void> {
+  const result = await runCli(['--version'], { cwd: process.cwd(), env: {} });
+  if (result.code !== 0) throw new Error(`building the CLI failed:\n${result.stderr}`);
+}
+
 /** Start the CLI and return the child (to signal it) and its result. */
 export function startCli(
   args: string[],
-  options: CliOptions,
+  options: CliOptions & { stdin?: 'ignore' | 'pipe' },
 ): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, ['--import', register, main, ...args], {
+  const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', TINKER_TELEMETRY: '0', TINKER_LOG: 'off', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
   });
   const done = new Promise<CliResult>((resolve, reject) => {
     let stdout = '';

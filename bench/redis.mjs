@@ -1,0 +1,157 @@
+// The Redis adapters' added latency per call against the in-process ones, at c=1 and c=64, on a
+// throwaway redis-server (loopback, free port). `node bench/redis.mjs` (after `npm run build`) prints
+// the results as JSON; `npm run bench` runs it too and puts it in docs/performance.md.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  CockatielBreakerRegistry,
+  FifoSemaphore,
+  RedisBreakerRegistry,
+  RedisLink,
+  RedisRateLimiter,
+  RedisSemaphoreFactory,
+  SystemClock,
+  WindowRateLimiter,
+} from '../packages/kernel/dist/index.js';
+import { median } from './lib.mjs';
+
+const CALLS = 2000;
+const ROUNDS = 5;
+
+async function freePort() {
+  const server = net.createServer();
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+async function startRedis() {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-redis-'));
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+  ];
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  await new Promise((resolve, reject) => {
+    let out = '';
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('Ready to accept connections')) resolve();
+    });
+  });
+  child.stdout.resume();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: async () => {
+      child.removeAllListeners('exit');
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Mean µs per call of `op`, with `concurrency` loops sharing CALLS calls. */
+async function perCall(op, concurrency) {
+  let next = 0;
+  let total = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < CALLS) {
+        const start = performance.now();
+        await op();
+        total += performance.now() - start;
+      }
+    }),
+  );
+  return (total / CALLS) * 1000;
+}
+
+/** Interleaved rounds (in-process, Redis, …) after a warm-up; medians of µs per call. */
+async function compare(inProcess, redis, concurrency) {
+  const a = [];
+  const b = [];
+  await perCall(inProcess, concurrency);
+  await perCall(redis, concurrency);
+  for (let r = 0; r < ROUNDS; r++) {
+    a.push(await perCall(inProcess, concurrency));
+    b.push(await perCall(redis, concurrency));
+  }
+  const local = median(a);
+  const shared = median(b);
+  return { in_process_us: local, redis_us: shared, added_us: shared - local };
+}
+
+export async function redisAdapters() {
+  if (spawnSync('redis-server', ['--version']).status !== 0) {
+    return { skipped: 'redis-server is not installed (scripts/ensure-redis.sh installs it)' };
+  }
+  const redis = await startRedis();
+  const link = new RedisLink({ url: redis.url, keyPrefix: 'bench:' });
+  try {
+    const clock = new SystemClock();
+    const limiters = { local: new WindowRateLimiter(clock), redis: new RedisRateLimiter(link, clock) };
+    const tokenBucket = { requestsPerSecond: 1e9, burst: 1e9 };
+    const semaphores = {
+      local: new FifoSemaphore(1000),
+      redis: new RedisSemaphoreFactory(link, clock).create(1000, 'bench:jobs:count'),
+    };
+    const breakers = { local: new CockatielBreakerRegistry(), redis: new RedisBreakerRegistry(link) };
+    const settings = {
+      failureRateThreshold: 0.5,
+      samplingWindowMs: 30_000,
+      minimumRps: 2,
+      halfOpenAfterMs: 30_000,
+    };
+    const ops = {
+      rate_limiter_window: (l) => () => l.acquire('bucket'),
+      rate_limiter_token_bucket: (l) => () => l.acquire('tokens', { tokenBucket }),
+      semaphore_acquire_release: (s) => async () => (await s.acquire(1))(),
+      breaker_execute: (b) => () =>
+        b.execute(
+          'key',
+          settings,
+          async () => 'ok',
+          () => true,
+        ),
+    };
+    const subjects = {
+      rate_limiter_window: limiters,
+      rate_limiter_token_bucket: limiters,
+      semaphore_acquire_release: semaphores,
+      breaker_execute: breakers,
+    };
+    const results = {};
+    for (const [name, make] of Object.entries(ops)) {
+      const { local, redis: shared } = subjects[name];
+      results[name] = {
+        c1: await compare(make(local), make(shared), 1),
+        c64: await compare(make(local), make(shared), 64),
+      };
+    }
+    return results;
+  } finally {
+    await link.close();
+    await redis.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.stdout.write(`${JSON.stringify(await redisAdapters(), null, 2)}\n`);
+}

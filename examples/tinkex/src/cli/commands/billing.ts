@@ -1,0 +1,110 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import type { BillingUsageResponse } from '../../types/account.js';
+import type { CliContext } from '../context.js';
+import { UsageError } from '../errors.js';
+import type { Action } from '../action.js';
+
+const HOUR_MS = 3_600_000;
+const MAX_WINDOW_MS = 14 * 24 * HOUR_MS;
+
+/** RFC 3339 with a zone, on a UTC hour boundary (the API's rule, checked before anything is sent). */
+function hourTimestamp(value: string): string {
+  const at = Date.parse(value);
+  if (
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([zZ]|[+-]\d{2}:\d{2})$/.test(value) ||
+    Number.isNaN(at)
+  )
+    throw new InvalidArgumentError('expected an RFC 3339 timestamp such as 2026-07-13T00:00:00Z.');
+  if (at % HOUR_MS !== 0) throw new InvalidArgumentError('must be on a UTC hour boundary (…T13:00:00Z).');
+  return value;
+}
+
+type Row = Record<string, unknown>;
+
+/** Each event's `event_info` payload flattened into its row, for table and CSV (JSON keeps it nested). */
+function flatten(data: BillingUsageResponse['data']): Row[] {
+  return data.map(({ event_info, ...envelope }) => ({ ...envelope, ...event_info }));
+}
+
+/** The first row's key order, plus keys only later rows carry. */
+function columnsOf(rows: Row[]): string[] {
+  const columns: string[] = [];
+  for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
+  return columns;
+}
+
+const cell = (value: unknown) =>
+  value === null || value === undefined
+    ? ''
+    : typeof value === 'object'
+      ? JSON.stringify(value)
+      : String(value);
+
+function csv(rows: Row[]): string {
+  const columns = columnsOf(rows);
+  const quote = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
+  return [columns, ...rows.map((row) => columns.map((c) => cell(row[c])))]
+    .map((line) => line.map(quote).join(','))
+    .join('\r\n')
+    .concat('\r\n');
+}
+
+async function writeCsv(ctx: CliContext, rows: Row[], path: string) {
+  if (path === '-') ctx.io.stdout.write(csv(rows));
+  else {
+    await writeFile(path, csv(rows));
+    ctx.note(`Wrote ${rows.length} row(s) to ${path}`);
+  }
+}
+
+async function usage(
+  ctx: CliContext,
+  starting_on: string,
+  ending_before: string,
+  opts: { csv?: string; sessionsCsv?: string },
+) {
+  const span = Date.parse(ending_before) - Date.parse(starting_on);
+  if (span <= 0) throw new UsageError('ENDING_BEFORE must be after STARTING_ON');
+  if (span > MAX_WINDOW_MS) throw new UsageError('the window may be at most 14 days');
+  const { kernel } = await ctx.client();
+  const response = await kernel.call(
+    'get_billing_usage',
+    { starting_on, ending_before },
+    { signal: ctx.signal },
+  );
+  const sessions = response.sessions ?? {};
+  if (opts.sessionsCsv !== undefined)
+    await writeCsv(
+      ctx,
+      Object.entries(sessions).map(([session_id, s]) => ({
+        session_id,
+        user_metadata: s.user_metadata == null ? null : JSON.stringify(s.user_metadata),
+      })),
+      opts.sessionsCsv,
+    );
+  const rows = flatten(response.data);
+  if (opts.csv !== undefined) await writeCsv(ctx, rows, opts.csv);
+  if (opts.csv !== undefined || opts.sessionsCsv !== undefined) return;
+  const columns = columnsOf(rows);
+  ctx.print({
+    json: { data: response.data, sessions },
+    title: rows.length === 0 ? 'No billing usage in this window' : `${rows.length} hourly usage row(s)`,
+    columns,
+    rows: rows.map((row) => columns.map((c) => cell(row[c]))),
+  });
+}
+
+/** `tinkex billing usage STARTING_ON ENDING_BEFORE [--csv PATH|-] [--sessions-csv PATH|-]`. */
+export function registerBilling(program: Command, action: Action): void {
+  const billing = program.command('billing').description('View billing usage');
+  billing
+    .command('usage')
+    .description('Hourly billing usage of your organization (a window of at most 14 days)')
+    .argument('<starting_on>', 'RFC 3339, on a UTC hour (e.g. 2026-07-13T00:00:00Z)', hourTimestamp)
+    .argument('<ending_before>', 'RFC 3339, on a UTC hour, at most 14 days later', hourTimestamp)
+    .option('--csv <path>', "write the usage rows as CSV to PATH instead ('-' = stdout)")
+    .option('--sessions-csv <path>', "also write session_id,user_metadata as CSV to PATH ('-' = stdout)")
+    .action(action((ctx, opts, start: string, end: string) => usage(ctx, start, end, opts)));
+}

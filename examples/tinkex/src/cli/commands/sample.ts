@@ -1,0 +1,90 @@
+import { Option, type Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { UsageError } from '../errors.js';
+import { finiteNumber, nonNegativeInt, positiveInt, tinkerPath } from '../options.js';
+import type { Action } from '../action.js';
+
+interface SampleOptions {
+  baseModel?: string;
+  modelPath?: string;
+  prompt: string;
+  maxTokens: number;
+  temperature: number;
+  topK: number;
+  topP: number;
+  numSamples: number;
+  stop?: string[];
+  seed?: number;
+  tokenizer?: string;
+}
+
+/** Sample from a base model or a saved sampler checkpoint and print the decoded text (as Tinkex's `run`). */
+async function sample(ctx: CliContext, opts: SampleOptions) {
+  const { loadTokenizer } = await import('../../tokenizer/tokenizer.js');
+  const service = await ctx.client();
+  const sampler = await service.createSamplingClient(
+    opts.modelPath ? { model_path: opts.modelPath } : { base_model: opts.baseModel! },
+  );
+  const tokenizer = opts.tokenizer ? loadTokenizer(opts.tokenizer) : await sampler.getTokenizer();
+  const response = await sampler.sample({
+    prompt: tokenizer.encode(opts.prompt, { add_special_tokens: false }),
+    num_samples: opts.numSamples,
+    sampling_params: {
+      max_tokens: opts.maxTokens,
+      temperature: opts.temperature,
+      top_k: opts.topK,
+      top_p: opts.topP,
+      ...(opts.stop ? { stop: opts.stop } : {}),
+      ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    },
+  });
+  const samples = response.sequences.map((s, i) => ({
+    index: i,
+    text: tokenizer.decode(s.tokens),
+    stop_reason: s.stop_reason,
+    tokens: s.tokens,
+    logprobs: s.logprobs ?? null,
+  }));
+  ctx.print({
+    json: { prompt: opts.prompt, samples },
+    title: `${samples.length} sample(s) for ${JSON.stringify(opts.prompt)}`,
+    columns: ['#', 'Stop Reason', 'Tokens', 'Text'],
+    rows: samples.map((s) => [String(s.index + 1), s.stop_reason, String(s.tokens.length), s.text]),
+  });
+}
+
+/** `tinkex sample (--base-model M | --model-path P) --prompt TEXT [decoding options]`. */
+export function registerSample(program: Command, action: Action): void {
+  program
+    .command('sample')
+    .description('Sample text from a base model or a sampler checkpoint')
+    .addOption(
+      new Option('--base-model <name>', 'a base model, e.g. meta-llama/Llama-3.2-1B').conflicts('modelPath'),
+    )
+    .addOption(
+      new Option('--model-path <tinker_path>', 'a sampler checkpoint (tinker://…)').argParser(tinkerPath),
+    )
+    .requiredOption('--prompt <text>', 'the prompt text (tokenized with the model tokenizer)')
+    .option('--max-tokens <n>', 'tokens to generate', positiveInt, 32)
+    .option('--temperature <t>', 'sampling temperature (0 = greedy)', finiteNumber, 1)
+    .option('--top-k <k>', 'top-k (-1 = off)', (v) => (v === '-1' ? -1 : nonNegativeInt(v)), -1)
+    .option('--top-p <p>', 'nucleus sampling probability', finiteNumber, 1)
+    .option('--num-samples <n>', 'how many samples', positiveInt, 1)
+    .option('--stop <text>', 'stop at this text (repeatable)', (v: string, prev: string[] = []) => [
+      ...prev,
+      v,
+    ])
+    .option('--seed <n>', 'random seed', nonNegativeInt)
+    .option(
+      '--tokenizer <id>',
+      "tokenizer to use (default: the model's; the emulator's is tinkex/byte-level)",
+    )
+    .action(
+      action(async (ctx, opts: SampleOptions) => {
+        if (!opts.baseModel && !opts.modelPath) {
+          throw new UsageError('give --base-model or --model-path');
+        }
+        await sample(ctx, opts);
+      }),
+    );
+}

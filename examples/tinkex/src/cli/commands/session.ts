@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { CliContext } from '../context.js';
+import { CliError, InterruptedError } from '../errors.js';
+import { formatSize, propertyTable } from '../output.js';
+import type { Action } from '../action.js';
+
+/** Polling cadence and bound while the server builds the trace (it can take minutes for long sessions). */
+const POLL_MS = 2_000;
+const MAX_WAIT_MS = 10 * 60_000;
+
+/** Ask for the export until it is ready; the answer is a signed URL valid for about an hour. */
+async function exportUrl(ctx: CliContext, session_id: string): Promise<string> {
+  const kernel = (await ctx.client()).kernel;
+  const clock = kernel.getServices().clock;
+  const deadline = clock.now() + MAX_WAIT_MS;
+  for (;;) {
+    const answer = await kernel.call('export_session_trace', { session_id }, { signal: ctx.signal });
+    if (answer.status === 'ready' && answer.url) return answer.url;
+    if (answer.status === 'failed')
+      throw new CliError(
+        `Trace export failed for session ${session_id}`,
+        answer.error ? `Details: ${answer.error}` : undefined,
+      );
+    if (clock.now() + POLL_MS > deadline)
+      throw new CliError(`Trace export not ready after ${MAX_WAIT_MS / 60_000} minutes`, 'Try again later.');
+    await clock.sleep(POLL_MS, ctx.signal);
+  }
+}
+
+async function exportTrace(
+  ctx: CliContext,
+  session_id: string,
+  opts: { output?: string; urlOnly?: boolean },
+) {
+  if (ctx.format !== 'json') ctx.note(`Exporting trace for session ${session_id} (this may take a while)...`);
+  const url = await exportUrl(ctx, session_id);
+  if (opts.urlOnly) {
+    // A bare URL in table mode, for `curl -o t.pftrace "$(tinkex session export-trace <id> --url-only)"`.
+    if (ctx.format === 'json') ctx.print({ json: { session_id, url }, columns: [], rows: [] });
+    else ctx.io.stdout.write(`${url}\n`);
+    return;
+  }
+  const destination = resolve(opts.output ?? join(process.cwd(), `${session_id}.pftrace`));
+  await mkdir(dirname(destination), { recursive: true });
+  // Written next to the target and renamed at the end, so an interrupted download leaves no half file.
+  const partial = `${destination}.partial`;
+  let bytes = 0;
+  try {
+    const download = await (await ctx.rest()).openDownload(url, ctx.signal);
+    const body = Readable.from(download.body);
+    body.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      ctx.term.progress('Downloading trace', bytes, download.size, formatSize(bytes));
+    });
+    await pipeline(body, createWriteStream(partial), { signal: ctx.signal });
+    await rename(partial, destination);
+  } catch (error) {
+    await rm(partial, { force: true });
+    if (ctx.signal.aborted) throw new InterruptedError('trace download interrupted; nothing was left behind');
+    throw error;
+  } finally {
+    ctx.term.endProgress();
+  }
+  ctx.print(
+    propertyTable(`Trace Export: ${session_id}`, { session_id, destination, file_size_bytes: bytes }, [
+      ['Session ID', session_id],
+      ['Saved to', destination],
+      ['Size', formatSize(bytes)],
+    ]),
+  );
+}
+
+/** `tinkex session export-trace <session_id> [-o FILE] [--url-only]`. */
+export function registerSession(program: Command, action: Action): void {
+  const session = program.command('session').description('Manage sessions');
+  session
+    .command('export-trace')
+    .description("Export a session's timeline as a Perfetto trace (.pftrace; open it in ui.perfetto.dev)")
+    .argument('<session_id>', 'session id')
+    .option('-o, --output <file>', 'output file (default: ./<session_id>.pftrace)')
+    .option('--url-only', 'print the signed download URL instead of downloading')
+    .action(action((ctx, opts, id: string) => exportTrace(ctx, id, opts), { cleansUp: true }));
+}

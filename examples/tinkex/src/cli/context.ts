@@ -1,0 +1,96 @@
+import { createInterface } from 'node:readline';
+import type { RestClient } from '../client/rest-client.js';
+import type { ServiceClient } from '../client/service-client.js';
+import { CliError } from './errors.js';
+import { render, type Output, type OutputFormat } from './output.js';
+import { terminal, type Terminal } from './terminal.js';
+
+/** Where the CLI reads and writes; tests and the entry point pass the process's own. */
+export interface CliIo {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The global options every command accepts (before or after the command name). */
+export interface GlobalOptions {
+  format: OutputFormat;
+  apiKey?: string;
+  baseUrl?: string;
+}
+
+/**
+ * What a command needs: the output format, a REST client built only when the command runs (so
+ * `--help` and usage errors never ask for an API key), the streams, and a signal that Ctrl-C aborts.
+ */
+export class CliContext {
+  private service?: ServiceClient;
+  readonly term: Terminal;
+
+  constructor(
+    readonly io: CliIo,
+    readonly options: GlobalOptions,
+    readonly signal: AbortSignal,
+  ) {
+    this.term = terminal(io.stderr, io.env);
+  }
+
+  get format(): OutputFormat {
+    return this.options.format;
+  }
+
+  /** The ServiceClient of this invocation: --api-key/--base-url over TINKER_API_KEY/TINKER_BASE_URL. */
+  async client(): Promise<ServiceClient> {
+    // Imported here, not at the top: --help and usage errors never load the SDK (a faster start).
+    const { ServiceClient } = await import('../client/service-client.js');
+    this.service ??= new ServiceClient({
+      env: this.io.env,
+      ...(this.options.apiKey !== undefined ? { api_key: this.options.apiKey } : {}),
+      ...(this.options.baseUrl !== undefined ? { base_url: this.options.baseUrl } : {}),
+    });
+    return this.service;
+  }
+
+  async rest(): Promise<RestClient> {
+    return (await this.client()).createRestClient();
+  }
+
+  print(output: Output): void {
+    this.io.stdout.write(render(output, this.format, Boolean(this.io.stdout.isTTY) && this.term.color));
+  }
+
+  /** A line for people on stdout (table format only). */
+  say(line: string): void {
+    if (this.format === 'table') this.io.stdout.write(`${line}\n`);
+  }
+
+  /** A note on stderr: progress and status never mix with the output a script parses. */
+  note(line: string): void {
+    this.io.stderr.write(`${line}\n`);
+  }
+
+  /** Ask a yes/no question on the terminal; anything but y/yes is no. Without a terminal, refuse. */
+  async confirm(question: string): Promise<boolean> {
+    if (!this.io.stdin.isTTY)
+      throw new CliError(
+        'Confirmation needed, but standard input is not a terminal',
+        'Pass -y/--yes to skip it.',
+      );
+    const rl = createInterface({ input: this.io.stdin, output: this.io.stderr });
+    try {
+      const answer = await new Promise<string>((resolve, reject) => {
+        rl.question(`${question} [y/N] `, { signal: this.signal }, resolve);
+        rl.once('close', () => resolve(''));
+        this.signal.addEventListener('abort', () => reject(this.signal.reason), { once: true });
+      });
+      return /^y(es)?$/i.test(answer.trim());
+    } finally {
+      rl.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.service?.close();
+  }
+}

@@ -1,0 +1,55 @@
+import {
+  APIConnectionError,
+  APIStatusError,
+  APITimeoutError,
+  APIUserAbortError,
+  PristineError,
+} from 'pristine-kernel';
+import { CliError, InterruptedError } from './errors.js';
+
+// Loaded only when something failed: the kernel is not imported for --help and usage errors.
+
+const byStatus: Record<number, [string, string]> = {
+  400: ['Invalid request', 'Check the arguments; the server rejected them.'],
+  401: ['Authentication failed', 'Check your API key (--api-key or TINKER_API_KEY).'],
+  403: ['Permission denied', "You don't have permission to access this resource."],
+  404: [
+    'Resource not found',
+    'Check the id or tinker:// path (`tinkex run list`, `tinkex checkpoint list`).',
+  ],
+  409: ['Conflict', 'The resource is not in a state that allows this (already published?).'],
+  422: ['Invalid data provided', 'Check the arguments; the server could not process them.'],
+  429: ['Rate limit exceeded', 'Please wait a moment before trying again.'],
+};
+
+/**
+ * The message a person sees for an error, as `tinker`'s CLI words them: what happened (with the HTTP
+ * status), then what to do. The server's own message follows as `Details:`.
+ */
+export function describeError(error: unknown): CliError {
+  if (error instanceof CliError) return error;
+  if (error instanceof APIUserAbortError) return new InterruptedError();
+  const detail = (e: Error) => `Details: ${e.message}`;
+  if (error instanceof APIStatusError) {
+    const [message, hint] =
+      byStatus[error.status] ??
+      (error.status >= 500
+        ? ['Internal server error', 'The Tinker API encountered an internal error. Please try again later.']
+        : [`API error`, 'The server refused the request.']);
+    return new CliError(`${message} (HTTP ${error.status})`, `${hint}\n${detail(error)}`);
+  }
+  if (error instanceof APITimeoutError)
+    return new CliError(
+      'Request timeout',
+      `The request to the Tinker API timed out. Please try again.\n${detail(error)}`,
+    );
+  if (error instanceof APIConnectionError)
+    return new CliError(
+      'Connection failed',
+      `Could not connect to the Tinker API. Check --base-url / TINKER_BASE_URL and your network.\n${detail(error)}`,
+    );
+  if (error instanceof PristineError) return new CliError(`${error.name}: ${error.message}`);
+  // Typed errors of the SDK keep their class name: it tells scripts and people which failure it was.
+  if (error instanceof Error) return new CliError(`${error.name}: ${error.message}`);
+  return new CliError(String(error));
+}

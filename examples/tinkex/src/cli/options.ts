@@ -1,0 +1,45 @@
+import { InvalidArgumentError } from 'commander';
+
+/** Argument parsers: a bad value is a usage error (exit 2) before anything is sent. */
+
+export function nonNegativeInt(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number ≥ 0.');
+  return Number(value);
+}
+
+export function positiveInt(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('expected a whole number ≥ 1.');
+  return Number(value);
+}
+
+export function finiteNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number.');
+  return n;
+}
+
+export function tinkerPath(value: string): string {
+  // The rule of parseTinkerPath (three non-empty parts, the middle one the kind), without loading the SDK.
+  if (!/^tinker:\/\/[^/]+\/(weights|sampler_weights)\/[^/]+$/.test(value))
+    throw new InvalidArgumentError('expected a checkpoint path like tinker://<run-id>/weights/<name>.');
+  return value;
+}
+
+/** The training run of a (validated) checkpoint path. */
+export function runIdOf(path: string): string {
+  return path.slice('tinker://'.length).split('/')[0];
+}
+
+/** ISO 8601 date or date-time; a date alone is midnight UTC, a time without zone is UTC (as `tinker`). */
+export function isoDate(value: string): Date {
+  const text = value.trim();
+  const withZone = /^\d{4}-\d{2}-\d{2}$/.test(text)
+    ? `${text}T00:00:00Z`
+    : /[zZ]|[+-]\d{2}:?\d{2}$/.test(text)
+      ? text
+      : `${text}Z`;
+  const at = new Date(withZone);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(at.getTime()))
+    throw new InvalidArgumentError('expected an ISO 8601 date, e.g. 2024-01-01 or 2024-01-01T08:00:00Z.');
+  return at;
+}

@@ -1,0 +1,101 @@
+import { Command, CommanderError, Option } from 'commander';
+import { VERSION } from '../version.js';
+import { registerBilling } from './commands/billing.js';
+import { registerCheckpoint } from './commands/checkpoint.js';
+import { registerEmulator } from './commands/emulator.js';
+import { registerQuickstart } from './commands/quickstart.js';
+import { registerRun } from './commands/run.js';
+import { registerSample } from './commands/sample.js';
+import { registerSession } from './commands/session.js';
+import { registerVersion } from './commands/version.js';
+import type { Action } from './action.js';
+import { CliContext, type CliIo, type GlobalOptions } from './context.js';
+import { CliError, InterruptedError, UsageError } from './errors.js';
+
+/** Exit codes: 0 ok, 1 failed (API or runtime error), 2 usage error, 130 interrupted. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+/** Build the `tinkex` command tree. Every command gets the same settings (output, errors, help). */
+export function buildProgram(io: CliIo, action: Action): Command {
+  const program = new Command('tinkex')
+    .description('Tinker from the command line: training runs, checkpoints, sessions, billing, sampling.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .addOption(
+      new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'),
+    )
+    .option('--api-key <key>', 'API key (default: TINKER_API_KEY)')
+    .option('--base-url <url>', 'API base URL (default: TINKER_BASE_URL)')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .showHelpAfterError()
+    .exitOverride()
+    .addHelpText(
+      'after',
+      '\nEnvironment: TINKER_API_KEY, TINKER_BASE_URL, TINKER_LOG (see docs/configuration.md).\n' +
+        'Exit codes: 0 ok, 1 failed, 2 usage error, 130 interrupted.',
+    );
+  registerVersion(program, action);
+  registerRun(program, action);
+  registerCheckpoint(program, action);
+  registerSession(program, action);
+  registerBilling(program, action);
+  registerSample(program, action);
+  registerEmulator(program, action);
+  registerQuickstart(program, action);
+  return program;
+}
+
+/**
+ * Run `tinkex <argv>` and return the exit code. The first Ctrl-C (SIGINT) or SIGTERM aborts the
+ * running command, which cleans up (a download removes its staging folder) and exits 130.
+ */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const controller = new AbortController();
+  const interrupt = () => controller.abort(new Error('interrupted'));
+  let code: number = EXIT.ok;
+  let ctx: CliContext | undefined;
+  const interrupted = new Promise<never>((_, reject) =>
+    controller.signal.addEventListener('abort', () => reject(new InterruptedError()), { once: true }),
+  );
+  interrupted.catch(() => {});
+  const action: Action =
+    (body, how = {}) =>
+    async (...args) => {
+      const command = args.at(-1) as Command;
+      const positional = args.slice(0, -2);
+      ctx = new CliContext(io, command.optsWithGlobals<GlobalOptions>(), controller.signal);
+      const work = body(ctx, command.opts(), ...positional).catch((error: unknown) => {
+        if (error instanceof UsageError) command.error(`error: ${error.message}`, { exitCode: EXIT.usage });
+        throw error;
+      });
+      // A command that cleans up after an abort (download) is awaited; any other stops at once.
+      code = (await (how.cleansUp ? work : Promise.race([work, interrupted]))) ?? EXIT.ok;
+    };
+  const program = buildProgram(io, action);
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError)
+      // Help and --version exit 0; anything commander rejects (unknown flag, bad value, missing
+      // argument) is a usage error: it already printed the message and the usage.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    const { describeError } = await import('./describe-error.js');
+    const failure =
+      controller.signal.aborted && !(error instanceof CliError)
+        ? new InterruptedError()
+        : describeError(error);
+    io.stderr.write(`Error: ${failure.message}\n${failure.details ? `${failure.details}\n` : ''}`);
+    return failure.exitCode;
+  } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+    // After Ctrl-C the process exits at once; closing would wait for the request still in flight.
+    if (!controller.signal.aborted) await ctx?.close().catch(() => {});
+  }
+}

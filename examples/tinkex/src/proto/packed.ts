@@ -1,0 +1,75 @@
+/**
+ * The raw little-endian arrays Tinker 0.25 puts inside protobuf `bytes` fields (tokens int32, dense
+ * tensors in their dtype, offsets and sparse indices int64). This is value packing, not protobuf wire
+ * code: the messages themselves are encoded by @bufbuild/protobuf.
+ */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function bytesOf(view: ArrayBufferView): Uint8Array {
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+}
+
+/** A copy whose byte order is little-endian (a no-op view on little-endian hosts). */
+function littleEndian(bytes: Uint8Array, width: number): Uint8Array {
+  if (LITTLE_ENDIAN) return bytes;
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i += width)
+    for (let j = 0; j < width; j++) out[i + j] = bytes[i + width - 1 - j];
+  return out;
+}
+
+export function packInt32(values: ArrayLike<number>): Uint8Array {
+  return littleEndian(bytesOf(Int32Array.from(values)), 4);
+}
+
+export function packFloat32(values: ArrayLike<number>): Uint8Array {
+  return littleEndian(bytesOf(Float32Array.from(values)), 4);
+}
+
+export function packInt64(values: ArrayLike<number>): Uint8Array {
+  // Token ids and offsets fit 32 bits: write low word and sign word directly (a BigInt per value costs
+  // about 4x more); anything larger takes the BigInt path.
+  const words = new Int32Array(values.length * 2);
+  let wide: BigInt64Array | undefined;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (LITTLE_ENDIAN && (v | 0) === v) {
+      words[2 * i] = v;
+      words[2 * i + 1] = v < 0 ? -1 : 0;
+    } else {
+      wide ??= new BigInt64Array(words.buffer);
+      wide[i] = BigInt(v);
+    }
+  }
+  return littleEndian(bytesOf(words), 8);
+}
+
+/** An aligned, host-order copy of `bytes`, so a typed array can view it (protobuf slices are unaligned). */
+function aligned(bytes: Uint8Array, width: number, what: string): ArrayBuffer {
+  if (bytes.byteLength % width !== 0)
+    throw new RangeError(`${what}: ${bytes.byteLength} bytes is not a whole number of ${width}-byte values`);
+  // `new Uint8Array(bytes)` copies into a buffer of its own; `bytes.slice()` would not for a Buffer,
+  // whose slice is a view into Node's shared pool (what protobuf hands out for a Buffer input).
+  return littleEndian(new Uint8Array(bytes), width).buffer as ArrayBuffer;
+}
+
+export function unpackInt32(bytes: Uint8Array, what = 'int32 array'): number[] {
+  return Array.from(new Int32Array(aligned(bytes, 4, what)));
+}
+
+export function unpackFloat32(bytes: Uint8Array, what = 'float32 array'): number[] {
+  return Array.from(new Float32Array(aligned(bytes, 4, what)));
+}
+
+/** int64 values as numbers; Tinker's int64 payloads (tokens, offsets, indices) are far below 2^53. */
+export function unpackInt64(bytes: Uint8Array, what = 'int64 array'): number[] {
+  return Array.from(new BigInt64Array(aligned(bytes, 8, what)), Number);
+}
+
+/** bfloat16 widened to float32 the SDK's way: the 16 bits become the high half of a float32. */
+export function unpackBfloat16(bytes: Uint8Array, what = 'bfloat16 array'): number[] {
+  const halves = new Uint16Array(aligned(bytes, 2, what));
+  const widened = new Uint32Array(halves.length);
+  for (let i = 0; i < halves.length; i++) widened[i] = halves[i] << 16;
+  return Array.from(new Float32Array(widened.buffer));
+}

@@ -1,0 +1,88 @@
+import { PROTOCOL_VERSION } from './flags.js';
+
+/**
+ * How 0.25 JSON bodies differ from 0.7.0 (tinker-wire-0.25.md §4): every request model carries its
+ * `type`, defaults are sent, `None` is omitted (no `null`s). Data, applied by the negotiate stage.
+ */
+interface BodyRule {
+  type?: string;
+  /** Defaults the 0.25 client always sends; nested objects are merged one level deep. */
+  defaults?: Record<string, unknown>;
+  /** `sdk_version` carries the protocol version (servers resolve feature flags from it). */
+  sdkVersion?: boolean;
+  /** Fields kept even when null (the TTL body clears an expiry with an explicit null). */
+  keepNull?: readonly string[];
+}
+
+const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.95, eps: 1e-12, weight_decay: 0.0, grad_clip_norm: 0.0 };
+const SAMPLING_DEFAULTS = { temperature: 1.0, top_k: -1, top_p: 1.0 };
+
+export const V025_BODY_RULES: Readonly<Record<string, BodyRule>> = {
+  create_session: { type: 'create_session', sdkVersion: true },
+  telemetry: { sdkVersion: true },
+  session_heartbeat: { type: 'session_heartbeat' },
+  create_sampling_session: { type: 'create_sampling_session' },
+  create_model: { type: 'create_model' },
+  get_info: { type: 'get_info' },
+  unload_model: { type: 'unload_model' },
+  optim_step: { type: 'optim_step', defaults: { adam_params: ADAM_DEFAULTS } },
+  save_weights: { type: 'save_weights', defaults: { overwrite: false } },
+  save_weights_for_sampler: { type: 'save_weights_for_sampler' },
+  load_weights: { type: 'load_weights' },
+  asample: {
+    type: 'sample',
+    defaults: { num_samples: 1, sampling_params: SAMPLING_DEFAULTS, topk_prompt_logprobs: 0 },
+  },
+  set_checkpoint_ttl: { keepNull: ['ttl_seconds'] },
+  // Query parameters: 0.25 reads training runs and sessions with `access_scope=owned` unless told otherwise.
+  list_training_runs: { defaults: { access_scope: 'owned' } },
+  get_training_run: { defaults: { access_scope: 'owned' } },
+  list_sessions: { defaults: { access_scope: 'owned' } },
+  get_session: { defaults: { access_scope: 'owned' } },
+};
+
+/** The body a 0.25 client sends for `endpointId`, or the input itself when no rule applies. */
+export function shapeV025Body(endpointId: string, input: Record<string, unknown>): Record<string, unknown> {
+  const rule = V025_BODY_RULES[endpointId];
+  if (!rule) return input;
+  const out: Record<string, unknown> = {};
+  for (const [key, fallback] of Object.entries(rule.defaults ?? {})) {
+    const given = input[key];
+    out[key] =
+      isPlainObject(fallback) && isPlainObject(given) ? { ...fallback, ...withoutNulls(given) } : fallback;
+  }
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined || (value === null && !rule.keepNull?.includes(key))) continue;
+    if (isPlainObject(out[key])) continue; // merged above
+    out[key] = key === 'prompt' ? typedChunks(value) : isPlainObject(value) ? withoutNulls(value) : value;
+  }
+  if (rule.sdkVersion) out.sdk_version = PROTOCOL_VERSION;
+  if (rule.type) out.type = rule.type;
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `None` omitted at every depth of plain objects (pydantic's `exclude_none`), arrays left alone. */
+function withoutNulls(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => [k, isPlainObject(v) ? withoutNulls(v) : v]),
+  );
+}
+
+/** Text chunks carry `"type":"encoded_text"` in 0.25 bodies. */
+function typedChunks(prompt: unknown): unknown {
+  if (!isPlainObject(prompt) || !Array.isArray(prompt.chunks)) return prompt;
+  return {
+    ...prompt,
+    chunks: prompt.chunks.map((chunk: unknown) =>
+      isPlainObject(chunk) && 'tokens' in chunk && chunk.type === undefined
+        ? { ...chunk, type: 'encoded_text' }
+        : chunk,
+    ),
+  };
+}

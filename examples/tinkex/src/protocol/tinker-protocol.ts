@@ -1,0 +1,196 @@
+import { NotFoundError, Secret, type Clock, type Logger } from 'pristine-kernel';
+import { CredentialSource } from './credential.js';
+import { DEFAULT_FLAGS, PROTOCOL_VERSION, resolveFlags, type ClientFlags } from './flags.js';
+import { expiryMs, MIN_REFRESH_GAP_MS, refreshDelayMs, REFRESH_RETRY_MS } from './jwt.js';
+
+/** `v025`: the protocol of the official client 0.25.0. `legacy`: the JSON protocol of 0.7.0–0.24.1. */
+export type ProtocolMode = 'v025' | 'legacy';
+
+/** Endpoints of the start-up handshake: they run before the mode is known and never wait for it. */
+export const HANDSHAKE_ENDPOINTS: ReadonlySet<string> = new Set([
+  'get_client_config',
+  'auth_token',
+  'get_dynamic_config',
+]);
+
+/** What the protocol needs from the kernel: plain calls, the clock, the logger and the secret registry. */
+export interface ProtocolHost {
+  call(endpointId: string, input: unknown): Promise<unknown>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  addSecret(value: string): void;
+}
+
+export interface TinkerProtocolOptions {
+  /** `auto` (default) asks `client/config`; the others skip the question. */
+  protocol?: 'auto' | ProtocolMode;
+}
+
+/**
+ * Tinker's protocol negotiation, as data and state the plugin's stage, auth scheme and poll protocol
+ * read: at first use `client/config` (404 ⇒ legacy JSON), then the JWT exchange when the server asks
+ * for it, then `client/dynamic_config`, refreshed in the background. Timers run on the kernel's Clock
+ * and never keep the process alive.
+ */
+export class TinkerProtocol {
+  mode: ProtocolMode | undefined;
+  flags: ClientFlags = { ...DEFAULT_FLAGS };
+  refreshIntervalSec = 300;
+  private host?: ProtocolHost;
+  private handshake?: Promise<void>;
+  private jwt?: { token: Secret; expiresAt?: number; issuedAt: number };
+  private refreshing?: Promise<void>;
+  private cancelJwtTimer?: () => void;
+  private cancelDynamicTimer?: () => void;
+  private closed = false;
+
+  constructor(
+    readonly credential: CredentialSource,
+    private readonly options: TinkerProtocolOptions = {},
+  ) {}
+
+  attach(host: ProtocolHost): void {
+    this.host = host;
+  }
+
+  get logger(): Logger {
+    return this.requireHost().logger;
+  }
+
+  /** `sdk_version` and X-Stainless-Package-Version: the protocol version, once 0.25 is (being) spoken. */
+  get versionHeader(): string | undefined {
+    return this.mode === 'legacy' ? undefined : PROTOCOL_VERSION;
+  }
+
+  /** Negotiate once (a failure is not cached: the next call asks again). */
+  ensure(): Promise<void> {
+    if (this.mode) return Promise.resolve();
+    this.handshake ??= this.negotiate().catch((error: unknown) => {
+      this.handshake = undefined;
+      throw error;
+    });
+    return this.handshake;
+  }
+
+  private async negotiate(): Promise<void> {
+    const host = this.requireHost();
+    const forced = this.options.protocol ?? 'auto';
+    if (forced === 'legacy') {
+      this.mode = 'legacy';
+      return;
+    }
+    if (forced === 'auto') {
+      let answer: unknown;
+      try {
+        answer = await host.call('get_client_config', { sdk_version: PROTOCOL_VERSION });
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+        host.logger.debug('client/config answered 404: speaking the JSON protocol of 0.7.0–0.24.1');
+        this.mode = 'legacy';
+        return;
+      }
+      this.flags = resolveFlags((answer ?? {}) as Record<string, unknown>);
+    }
+    if (this.flags.pjwt_auth_enabled) await this.exchange();
+    await this.refreshDynamicConfig();
+    this.mode = 'v025';
+    host.logger.debug('speaking Tinker protocol 0.25.0', { flags: this.flags });
+  }
+
+  /** The `X-API-Key` value for a call: the credential on the handshake, the JWT elsewhere when on. */
+  async credentialFor(endpointId: string): Promise<string> {
+    if (endpointId === 'get_client_config') return this.credential.get();
+    if (endpointId === 'auth_token')
+      return this.credential.get(this.flags.credential_default_source === 'credential_cmd');
+    const jwt = this.jwt;
+    if (!jwt) return this.credential.get();
+    const now = this.requireHost().clock.now();
+    // On demand (Python SDK: ≤ 60 s left): refresh first, but at most once per gap, and keep the old
+    // token if it fails (the server answers 401 if it really expired).
+    if (
+      jwt.expiresAt !== undefined &&
+      now >= jwt.expiresAt - 60_000 &&
+      now - jwt.issuedAt >= MIN_REFRESH_GAP_MS
+    ) {
+      await this.refreshJwt().catch(() => undefined);
+    }
+    return this.jwt!.token.reveal();
+  }
+
+  /** The JWT's claims for `RestClient.whoami()`, when JWT exchange is on (or the key is a JWT). */
+  currentJwt(): string | undefined {
+    return this.jwt?.token.reveal();
+  }
+
+  private async exchange(): Promise<void> {
+    const host = this.requireHost();
+    const { jwt } = (await host.call('auth_token', {})) as { jwt: string };
+    host.addSecret(jwt);
+    const now = host.clock.now();
+    const expiresAt = expiryMs(jwt);
+    this.jwt = { token: new Secret(jwt), expiresAt, issuedAt: now };
+    this.scheduleJwtRefresh(refreshDelayMs(expiresAt, now));
+  }
+
+  private refreshJwt(): Promise<void> {
+    this.refreshing ??= this.exchange()
+      .catch((error: unknown) => {
+        this.requireHost().logger.warn('JWT refresh failed; retrying in 60 s', { error: String(error) });
+        this.scheduleJwtRefresh(REFRESH_RETRY_MS);
+        throw error;
+      })
+      .finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private scheduleJwtRefresh(delayMs: number): void {
+    this.cancelJwtTimer?.();
+    this.cancelJwtTimer = this.once(delayMs, () => void this.refreshJwt().catch(() => undefined));
+  }
+
+  /** `client/dynamic_config`: 404 or a failure keeps the last good value; re-asked every max(interval, 10 s). */
+  private async refreshDynamicConfig(): Promise<void> {
+    const host = this.requireHost();
+    try {
+      const answer = (await host.call('get_dynamic_config', { sdk_version: PROTOCOL_VERSION })) as {
+        refresh_interval_sec?: number;
+      };
+      const interval = answer?.refresh_interval_sec;
+      if (typeof interval === 'number' && Number.isFinite(interval) && interval > 0)
+        this.refreshIntervalSec = interval;
+    } catch (error) {
+      if (!(error instanceof NotFoundError))
+        host.logger.debug('dynamic config refresh failed', { error: String(error) });
+    }
+    this.cancelDynamicTimer?.();
+    this.cancelDynamicTimer = this.once(Math.max(this.refreshIntervalSec, 10) * 1000, () => {
+      void this.refreshDynamicConfig();
+    });
+  }
+
+  /** A one-shot timer that does not keep the process alive (`every`, cancelled on its first run). */
+  private once(ms: number, fn: () => void): () => void {
+    if (this.closed) return () => {};
+    const cancel = this.requireHost().clock.every(ms, () => {
+      cancel();
+      if (!this.closed) fn();
+    });
+    return cancel;
+  }
+
+  /** Resolves once no JWT refresh is in flight (for shutdown and tests; never rejects). */
+  async settled(): Promise<void> {
+    await this.refreshing?.catch(() => undefined);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.cancelJwtTimer?.();
+    this.cancelDynamicTimer?.();
+  }
+
+  private requireHost(): ProtocolHost {
+    if (!this.host) throw new Error('TinkerProtocol used before its kernel was attached');
+    return this.host;
+  }
+}

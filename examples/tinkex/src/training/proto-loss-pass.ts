@@ -1,0 +1,82 @@
+import { APIFuture, type QueueStateEvent } from 'pristine-kernel';
+import type { TinkerKernel } from '../client/tinker-kernel.js';
+import { forwardBackwardRequest } from '../proto/forward-backward-request.js';
+import { protoDatumBytes } from '../proto/proto-size.js';
+import type { ClientFlags } from '../protocol/flags.js';
+import type { Datum } from '../types/datum.js';
+import type { ForwardBackwardOutput } from '../types/schemas.js';
+import { chunkData } from './chunking.js';
+import { mergeOutputs } from './metrics.js';
+import type { SubmissionOrder } from './submission-order.js';
+
+export interface ProtoLossPass {
+  kernel: TinkerKernel;
+  order: SubmissionOrder;
+  flags: ClientFlags;
+  model_id: string;
+  onQueueState: (event: QueueStateEvent) => void;
+  kind: 'forward' | 'forward_backward';
+  data: readonly Datum[];
+  loss_fn: string;
+  loss_fn_config?: Record<string, number> | null;
+}
+
+/**
+ * A 0.25 forward / forward_backward: one protobuf request per chunk (limits and the proto-size estimate
+ * from /client/config), zstd-compressed when the server asks. Every request is built before the first
+ * seq_id is reserved, so bad input reserves nothing. With `parallel_fwdbwd_chunks` the chunks wait only
+ * for the previous call's submission and go out together, the first chunk last (as the Python SDK), so
+ * the server sees the whole batch at once; otherwise one after another.
+ */
+export function protoLossPass(pass: ProtoLossPass): APIFuture<ForwardBackwardOutput> {
+  const { kernel, order, flags, kind } = pass;
+  const chunks = chunkData(pass.data, {
+    maxLen: flags.fwdbwd_max_chunk_len,
+    maxBytes: flags.fwdbwd_max_chunk_bytes_count,
+    estimate: protoDatumBytes,
+  });
+  const messages = chunks.map((chunk) =>
+    forwardBackwardRequest({
+      model_id: pass.model_id,
+      seq_id: 0,
+      data: chunk,
+      loss_fn: pass.loss_fn,
+      loss_fn_config: pass.loss_fn_config,
+      forward_only: kind === 'forward',
+    }),
+  );
+  const endpoint = kind === 'forward' ? 'forward_proto' : 'forward_backward_proto';
+  const compress = flags.proto_compress_fwdbwd ? { encoding: 'zstd', minBytes: 0 } : false;
+  const submit = (index: number, seq_id: number, after: Promise<unknown>) => {
+    messages[index].seqId = seq_id;
+    return kernel.submit<ForwardBackwardOutput>(endpoint, messages[index], {
+      after,
+      onQueueState: pass.onQueueState,
+      compress,
+    });
+  };
+  const futures: APIFuture<ForwardBackwardOutput>[] = [];
+  if (flags.parallel_fwdbwd_chunks && messages.length > 1) {
+    // Reserved together, every slot's gate is the previous call's turn.
+    const slots = messages.map(() => order.reserve(endpoint));
+    for (let i = 1; i < slots.length; i++) futures[i] = submit(i, slots[i].seq_id, slots[i].gate);
+    const othersAccepted = Promise.allSettled(futures.slice(1).map((f) => f.accepted));
+    futures[0] = submit(
+      0,
+      slots[0].seq_id,
+      slots[0].gate.then(() => othersAccepted),
+    );
+    slots.forEach((slot, i) => slot.track(futures[i].accepted));
+    // The next call waits for the whole batch, not just the last chunk.
+    slots.at(-1)!.track(Promise.all(futures.map((f) => f.accepted)));
+  } else {
+    for (let i = 0; i < messages.length; i++) {
+      const slot = order.reserve(endpoint);
+      futures[i] = submit(i, slot.seq_id, slot.gate);
+      slot.track(futures[i].accepted);
+    }
+  }
+  return futures.length === 1
+    ? futures[0]
+    : APIFuture.combine(futures, mergeOutputs, kernel.getServices().clock);
+}

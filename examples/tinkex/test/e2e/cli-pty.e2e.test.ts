@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { API_KEY, setup } from './harness.js';
+import { BIN, buildCli, runCli } from '../support/cli/run-cli.js';
+
+const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+
+/**
+ * Run the CLI in a real pseudo-terminal (util-linux `script`), as a person does: stdin, stdout and
+ * stderr are a TTY. `answer` is typed once the prompt appears.
+ */
+function inTerminal(args: string[], env: Record<string, string>, answer?: string) {
+  const command = [process.execPath, BIN, ...args].map(quote).join(' ');
+  const child = spawn('script', ['-qefc', command, '/dev/null'], {
+    cwd: tmpdir(),
+    env: { PATH: process.env.PATH ?? '', TERM: 'xterm', TINKER_TELEMETRY: '0', TINKER_LOG: 'off', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let screen = '';
+  let answered = false;
+  child.stdout.on('data', (d: Buffer) => {
+    screen += d.toString();
+    if (answer !== undefined && !answered && screen.includes('[y/N]')) {
+      answered = true;
+      child.stdin.write(answer);
+    }
+  });
+  if (answer === undefined) child.stdin.end();
+  return new Promise<{ code: number | null; screen: string }>((resolve) =>
+    child.on('close', (code) => {
+      child.stdin.destroy();
+      resolve({ code, screen });
+    }),
+  );
+}
+
+describe('tinkex in a terminal (pseudo-TTY)', () => {
+  let env: Awaited<ReturnType<typeof setup>>;
+  let cliEnv: Record<string, string>;
+  let runId: string;
+  let paths: string[];
+
+  beforeAll(async () => {
+    const [ready] = await Promise.all([setup(), buildCli()]);
+    env = ready;
+    const training = await env.service.createLoraTrainingClient({
+      base_model: 'meta-llama/Llama-3.2-1B',
+      rank: 4,
+    });
+    runId = training.model_id;
+    paths = [];
+    for (const name of ['one', 'two', 'three']) paths.push((await training.saveState(name)).path);
+    cliEnv = { TINKER_BASE_URL: env.emulator.url, TINKER_API_KEY: API_KEY };
+  }, 300_000);
+  afterAll(() => env.close());
+
+  const remaining = async () =>
+    JSON.parse(
+      (await runCli(['checkpoint', 'list', '--run-id', runId, '-f', 'json'], { cwd: tmpdir(), env: cliEnv }))
+        .stdout,
+    ).checkpoints.map((c: { tinker_path: string }) => c.tinker_path);
+
+  it('asks before deleting: "n" keeps the checkpoints, "y" deletes every path given', async () => {
+    const declined = await inTerminal(['checkpoint', 'delete', paths[0], paths[1]], cliEnv, 'n\r');
+    expect(declined.code).toBe(0);
+    expect(declined.screen).toContain('Will delete 2 checkpoint(s):');
+    expect(declined.screen).toContain(`  - ${paths[0]}`);
+    expect(declined.screen).toContain('Are you sure you want to delete 2 checkpoint(s)? [y/N]');
+    expect(declined.screen).toContain('Deletion cancelled.');
+    expect(await remaining()).toEqual(paths);
+
+    const confirmed = await inTerminal(['checkpoint', 'delete', paths[0], paths[1]], cliEnv, 'y\r');
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.screen).toContain('Deleted 2 checkpoint(s)');
+    expect(await remaining()).toEqual([paths[2]]);
+  }, 120_000);
+
+  it('draws a coloured table on a terminal (and none of the colour codes when piped)', async () => {
+    const shown = await inTerminal(['checkpoint', 'list', '--run-id', runId], cliEnv);
+    expect(shown.code).toBe(0);
+    expect(shown.screen).toMatch(/┌─+/);
+    expect(shown.screen).toContain('\u001b[36m Checkpoint ID'); // cyan header
+    expect(shown.screen).toContain('weights/three');
+    const piped = await runCli(['checkpoint', 'list', '--run-id', runId], { cwd: tmpdir(), env: cliEnv });
+    expect(piped.stdout).toContain('Checkpoint ID');
+    expect(piped.stdout).not.toContain('\u001b[');
+  }, 120_000);
+});

@@ -1,0 +1,106 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { tmpdir } from 'node:os';
+import { buildCli, runCli } from '../support/cli/run-cli.js';
+import { VERSION } from '../../src/version.js';
+
+/** No API key and no server: help and usage errors must never need either. */
+const cli = (...args: string[]) => runCli(args, { cwd: tmpdir(), env: {} });
+
+describe('tinkex usage (spawned CLI, no API key)', () => {
+  beforeAll(buildCli, 300_000);
+
+  it('prints help for the program and for every command, exit 0, without asking for a key', async () => {
+    const commands = [
+      [],
+      ['run'],
+      ['run', 'list'],
+      ['run', 'info'],
+      ['checkpoint', 'list'],
+      ['checkpoint', 'info'],
+      ['checkpoint', 'publish'],
+      ['checkpoint', 'unpublish'],
+      ['checkpoint', 'set-ttl'],
+      ['checkpoint', 'delete'],
+      ['checkpoint', 'download'],
+      ['session', 'export-trace'],
+      ['billing', 'usage'],
+      ['sample'],
+      ['quickstart'],
+      ['version'],
+    ];
+    const results = await Promise.all(commands.map((c) => cli(...c, '--help')));
+    results.forEach((r, i) => {
+      expect({ command: commands[i], code: r.code, stderr: r.stderr }).toEqual({
+        command: commands[i],
+        code: 0,
+        stderr: '',
+      });
+      expect(r.stdout).toContain(`Usage: tinkex ${commands[i].join(' ')}`.trim());
+      expect(r.stdout).not.toMatch(/api_key|TINKER_API_KEY is required/);
+    });
+    expect(results[0].stdout).toMatch(
+      /run[\s\S]*checkpoint[\s\S]*session[\s\S]*billing[\s\S]*sample[\s\S]*emulator/,
+    );
+    expect(results[9].stdout).toMatch(/--run-id[\s\S]*--type[\s\S]*--before[\s\S]*--after[\s\S]*-y, --yes/);
+    expect(results[10].stdout).toMatch(/-o, --output <dir>[\s\S]*--force/);
+    expect(results[1].stdout).toContain('-f, --format <format>'); // global options shown everywhere
+  }, 60_000);
+
+  it('rejects unknown flags, bad values, missing and extra arguments with the usage and exit 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['run', 'list', '--bogus'], /unknown option '--bogus'/],
+      [['run', 'list', '--limit=-1'], /'--limit <n>' argument '-1' is invalid/],
+      [['run', 'list', '--limit', 'ten'], /argument 'ten' is invalid/],
+      [['run', 'list', '--columns=id,nope'], /unknown column\(s\) nope/],
+      [['-f', 'xml', 'run', 'list'], /argument 'xml' is invalid. Allowed choices are table, json/],
+      [['run', 'info'], /missing required argument 'run_id'/],
+      [['run', 'list', 'extra'], /too many arguments/],
+      [['checkpoint', 'info', 'run-1/weights/a'], /expected a checkpoint path like tinker:\/\//],
+      [['checkpoint', 'delete', 'tinker://r/weights/a', 'oops'], /expected a checkpoint path/],
+      [['checkpoint', 'delete'], /give checkpoint paths or --run-id/],
+      [['checkpoint', 'delete', 'tinker://r/weights/a', '--run-id', 'r'], /not both/],
+      [['checkpoint', 'delete', '--type', 'weights'], /need --run-id/],
+      [['checkpoint', 'delete', '--run-id', 'r', '--type', 'adapter'], /expected weights or sampler_weights/],
+      [['checkpoint', 'delete', '--run-id', 'r', '--before', 'yesterday'], /expected an ISO 8601 date/],
+      [['checkpoint', 'set-ttl', 'tinker://r/weights/a'], /either --ttl <seconds> or --remove/],
+      [['checkpoint', 'set-ttl', 'tinker://r/weights/a', '--ttl=0'], /whole number of seconds ≥ 1/],
+      [['checkpoint', 'set-ttl', 'tinker://r/weights/a', '--ttl=5', '--remove'], /cannot be used with/],
+      [['billing', 'usage', '2026-07-13T00:30:00Z', '2026-07-14T00:00:00Z'], /UTC hour boundary/],
+      [['billing', 'usage', '2026-07-13', '2026-07-14T00:00:00Z'], /RFC 3339/],
+      [['billing', 'usage', '2026-07-01T00:00:00Z', '2026-07-20T00:00:00Z'], /at most 14 days/],
+      [['sample', '--prompt', 'hi'], /--base-model or --model-path/],
+      [['sample', '--base-model', 'm'], /required option '--prompt <text>'/],
+      [['quickstart', '--steps=0'], /'--steps <n>' argument '0' is invalid/],
+      [['nope'], /unknown command 'nope'/],
+      [['emulator', '--colour', 'red'], /Unknown option '--colour'/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => cli(...args)));
+    results.forEach((r, i) => {
+      const [args, message] = cases[i];
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).toContain('Usage: tinkex');
+      expect(r.stdout).toBe('');
+    });
+  }, 60_000);
+
+  it('prints the version as text or JSON', async () => {
+    const [text, json, flag, flagAfter] = await Promise.all([
+      cli('version'),
+      cli('version', '--format=json'),
+      cli('--version'),
+      cli('-f', 'json', 'version'),
+    ]);
+    expect(text).toMatchObject({ code: 0, stdout: `tinkex ${VERSION}\n` });
+    expect(JSON.parse(json.stdout)).toEqual({ version: VERSION });
+    expect(flag.stdout).toBe(`${VERSION}\n`);
+    expect(JSON.parse(flagAfter.stdout)).toEqual({ version: VERSION });
+  }, 30_000);
+
+  it('says which key is missing when a command needs one (exit 1, not a stack trace)', async () => {
+    const result = await cli('run', 'list');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Error: ValidationError: .*api_key.*TINKER_API_KEY/s);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  }, 30_000);
+});

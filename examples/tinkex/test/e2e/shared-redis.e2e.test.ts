@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { fingerprint, RedisLink, RedisSemaphoreFactory, SystemClock } from 'pristine-kernel';
+import { RedisServer, describeRedis } from '../../../../test/support/redis-server.js';
+import { ServiceClient, type SamplingClient } from '../../src/index.js';
+import { API_KEY, bytes, setup } from './harness.js';
+
+/** `new ServiceClient({ shared: { redis } })`: the sampling dispatch budget is the fleet's, in Redis. */
+describeRedis('ServiceClient with shared: { redis }', () => {
+  let redis: RedisServer;
+  let env: Awaited<ReturnType<typeof setup>>;
+  let sampler: SamplingClient;
+  let link: RedisLink;
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    env = await setup({}, { shared: { redis: redis.url }, sample_dispatch_concurrency: 1 });
+    sampler = await env.service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
+    // Another process of the same fleet: same Redis, same API key, so the same key prefix.
+    link = new RedisLink({ url: redis.url, keyPrefix: `tinkex:${fingerprint(API_KEY)}:` });
+  }, 30_000);
+  afterAll(async () => {
+    await link?.close();
+    await env?.close();
+    await redis?.stop();
+  });
+
+  const request = { prompt: bytes('The quick'), sampling_params: { max_tokens: 4, temperature: 0 } };
+
+  it('waits while another process holds the fleet-wide dispatch permit, and goes once it is released', async () => {
+    await sampler.sample(request); // the budget is free: goes at once
+    // The other process takes the fleet's only sampling permit (sample_dispatch_concurrency: 1).
+    const fleet = new RedisSemaphoreFactory(link, new SystemClock()).create(1, 'tinker:sampling:count');
+    const release = await fleet.acquire();
+    let done = false;
+    const sampled = sampler.sample(request).then((response) => ((done = true), response));
+    // Wait for the event itself, not for time: the sampler's waiter appears in the fleet's queue.
+    const probe = new Redis(redis.url);
+    try {
+      const queue = link.key('sem', 'tinker:sampling:count', 'queue');
+      while ((await probe.zcard(queue)) === 0) await new Promise((r) => setImmediate(r));
+    } finally {
+      probe.disconnect();
+    }
+    expect(done).toBe(false);
+    release();
+    const response = await sampled;
+    expect(response.sequences).toHaveLength(1);
+  }, 20_000);
+
+  it('closes the sampling 429 window for every process of the fleet when one sampler sees a 429', async () => {
+    const fleetKey = `tinkex:${fingerprint(API_KEY)}:rate:tinker-sampling|fleet`;
+    const probe = new Redis(redis.url);
+    let first: Promise<unknown> | undefined;
+    const peer = new ServiceClient({
+      api_key: API_KEY,
+      base_url: env.emulator.url,
+      telemetry: false,
+      log_level: 'off',
+      env: {},
+      shared: { redis: redis.url },
+    });
+    try {
+      const peerSampler = await peer.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
+      env.emulator.setChaos('429=1;scope=sampling');
+      first = sampler.sample(request); // meets the 429, closes the fleet's window for 1 s, retries
+      let openAt: string | null = null;
+      for (let i = 0; i < 200 && !openAt; i++) {
+        openAt = await probe.hget(fleetKey, 'open_at');
+        if (!openAt) await new Promise((r) => setTimeout(r, 5));
+      }
+      env.emulator.setChaos(undefined);
+      expect(openAt).not.toBeNull(); // the 429 closed the window in Redis, for the fleet
+      const start = performance.now();
+      await peerSampler.sample(request); // another process, which never saw a 429 itself
+      expect(performance.now() - start).toBeGreaterThanOrEqual(300);
+      await first;
+    } finally {
+      env.emulator.setChaos(undefined);
+      await first?.catch(() => {}); // settles once its 1 s backoff ends: nothing outlives the test
+      probe.disconnect();
+      await peer.close();
+    }
+  }, 20_000);
+
+  it('rejects a shared.redis that is not a redis:// URL before anything is sent', () => {
+    expect(
+      () => new ServiceClient({ api_key: API_KEY, shared: { redis: 'localhost:6379' }, env: {} }),
+    ).toThrow(/\/shared\/redis/);
+  });
+});

@@ -1,0 +1,65 @@
+import { createServer } from 'node:http';
+
+export const TRACE = Buffer.from('perfetto-trace-bytes\u0000\u0001\u0002');
+export const USAGE = {
+  data: [
+    {
+      bucket_start: '2026-07-13T00:00:00Z',
+      bucket_end: '2026-07-13T01:00:00Z',
+      base_model: 'meta-llama/Llama-3.2-1B',
+      session_id: 'sess-1',
+      project_id: null,
+      event_info: { type: 'training_tokens', tokens: 1200 },
+    },
+    {
+      bucket_start: '2026-07-13T01:00:00Z',
+      bucket_end: '2026-07-13T02:00:00Z',
+      base_model: 'meta-llama/Llama-3.2-1B',
+      session_id: 'sess-1',
+      project_id: 'p, "quoted"',
+      event_info: { type: 'storage', gigabyte_hours: 0.5 },
+    },
+  ],
+  sessions: { 'sess-1': { user_metadata: { team: 'a' } } },
+};
+
+/**
+ * The 0.24 account endpoints that the emulator does not serve, answered on loopback as the Tinker API
+ * does: `GET /sessions/{id}/trace_export` (`pending` on the first poll of `sess-1`, then `ready` with a
+ * signed URL on this server; `failed` for `sess-bad`) and `GET /billing/usage/events`.
+ */
+export async function startAccountApi() {
+  const seen: string[] = [];
+  const polls = new Map<string, number>();
+  let base = '';
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', base);
+    seen.push(`${req.method} ${url.pathname}${url.search}`);
+    const json = (status: number, body: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const trace = /^\/api\/v1\/sessions\/([^/]+)\/trace_export$/.exec(url.pathname);
+    if (trace?.[1] === 'sess-bad') return json(200, { status: 'failed', error: 'too large' });
+    if (trace) {
+      const n = (polls.get(trace[1]) ?? 0) + 1;
+      polls.set(trace[1], n);
+      return json(
+        200,
+        n === 1 ? { status: 'pending' } : { status: 'ready', url: `${base}/signed/t.pftrace?sig=1` },
+      );
+    }
+    if (url.pathname === '/signed/t.pftrace')
+      return res.writeHead(200, { 'content-length': TRACE.length }).end(TRACE);
+    if (url.pathname === '/api/v1/billing/usage/events') return json(200, USAGE);
+    json(404, { detail: 'not found' });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return {
+    url: base,
+    seen,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

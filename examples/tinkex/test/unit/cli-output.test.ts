@@ -1,0 +1,89 @@
+import { describe, expect, it } from '@jest/globals';
+import { countTitle, formatSize, formatTimestamp, render } from '../../src/cli/output.js';
+import { isoDate, tinkerPath } from '../../src/cli/options.js';
+import { parseTinkerPath } from '../../src/types/tinker-path.js';
+
+const NOW = Date.parse('2026-07-13T12:00:00Z');
+const ago = (ms: number) => new Date(NOW - ms).toISOString();
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+describe('CLI output formatting (as the tinker CLI prints it)', () => {
+  it('relative times: just now, minutes, hours, days, weeks, then the date; the future with "in"', () => {
+    expect(formatTimestamp(ago(30_000), NOW)).toBe('just now');
+    expect(formatTimestamp(ago(2 * MIN + 5_000), NOW)).toBe('2 minutes ago');
+    expect(formatTimestamp(ago(HOUR + MIN), NOW)).toBe('1 hour ago');
+    expect(formatTimestamp(ago(3 * DAY), NOW)).toBe('3 days ago');
+    expect(formatTimestamp(ago(15 * DAY), NOW)).toBe('2 weeks ago');
+    expect(formatTimestamp(ago(31 * DAY), NOW)).toBe('2026-06-12');
+    expect(formatTimestamp(ago(-2 * DAY - MIN), NOW)).toBe('in 2 days');
+    expect(formatTimestamp(ago(-30_000), NOW)).toBe('in less than a minute');
+    expect(formatTimestamp(null, NOW)).toBe('N/A');
+    expect(formatTimestamp('not a date', NOW)).toBe('not a date');
+  });
+
+  it('sizes are 1024-based with one decimal; missing or negative is N/A', () => {
+    expect(formatSize(0)).toBe('0 B');
+    expect(formatSize(1023)).toBe('1023 B');
+    expect(formatSize(1024)).toBe('1.0 KB');
+    expect(formatSize(278_528)).toBe('272.0 KB');
+    expect(formatSize(5 * 1024 ** 3)).toBe('5.0 GB');
+    expect(formatSize(null)).toBe('N/A');
+    expect(formatSize(-1)).toBe('N/A');
+  });
+
+  it('titles say how many more were not shown', () => {
+    expect(countTitle(0, 0, 'training run')).toBe('No training runs found');
+    expect(countTitle(1, 1, 'checkpoint', ' for run r')).toBe('1 checkpoint for run r');
+    expect(countTitle(20, 21, 'training run')).toBe(
+      '20 training runs (1 more not shown, use --limit to see more)',
+    );
+  });
+
+  it('JSON output is the data itself; a table has its title and no colour codes off a terminal', () => {
+    const output = { json: { runs: [{ id: 'a' }] }, title: '1 run', columns: ['Run ID'], rows: [['a']] };
+    expect(JSON.parse(render(output, 'json'))).toEqual({ runs: [{ id: 'a' }] });
+    const table = render(output, 'table');
+    expect(table.split('\n')[0]).toBe('1 run');
+    expect(table).toMatch(/│ Run ID │\n[\s\S]*│ a +│/);
+    expect(table).not.toContain('\u001b[');
+  });
+
+  it('the CLI path check (which loads no SDK) agrees with parseTinkerPath', () => {
+    const cases = [
+      'tinker://run-1/weights/a',
+      'tinker://run:1/sampler_weights/final',
+      'tinker://run-1/weights/a/b',
+      'tinker://run-1/adapters/a',
+      'tinker:///weights/a',
+      'tinker://run-1/weights/',
+      'run-1/weights/a',
+    ];
+    for (const path of cases) {
+      const sdk = (() => {
+        try {
+          parseTinkerPath(path);
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      const cli = (() => {
+        try {
+          return tinkerPath(path) === path;
+        } catch {
+          return false;
+        }
+      })();
+      expect({ path, cli }).toEqual({ path, cli: sdk });
+    }
+  });
+
+  it('dates: a bare date is midnight UTC, a time without a zone is UTC', () => {
+    expect(isoDate('2024-06-01').toISOString()).toBe('2024-06-01T00:00:00.000Z');
+    expect(isoDate('2024-06-01T08:00:00').toISOString()).toBe('2024-06-01T08:00:00.000Z');
+    expect(isoDate('2024-06-01T08:00:00+02:00').toISOString()).toBe('2024-06-01T06:00:00.000Z');
+    expect(() => isoDate('June 1')).toThrow(/ISO 8601/);
+  });
+});

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { json, scriptedServer } from '../../../../test/support/scripted-server.js';
+import { samplingParams, ServiceClient, TensorData, ValidationError } from '../../src/index.js';
+import { parseTinkerPath } from '../../src/types/tinker-path.js';
+
+const KEY = 'tml-regression-key-0123';
+
+function thrown(run: () => unknown): ValidationError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return error as ValidationError;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+async function rejected(promise: Promise<unknown>): Promise<ValidationError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ValidationError);
+  return error as ValidationError;
+}
+
+describe('Tinkex validation holes (issue 13, items 6 and 7)', () => {
+  let server: Awaited<ReturnType<typeof scriptedServer>>;
+  // In 0.25 mode the client's one-time protocol handshake (client/config, client/dynamic_config) may run before path and
+  // header checks, which happen when the request is built; it carries no user input. Every API call
+  // with the bad input must still never leave.
+  const apiCalls = () => server.seen.filter((entry) => !entry.path.startsWith('/api/v1/client/'));
+  beforeAll(async () => {
+    server = await scriptedServer((_req, res) => json(res, 200, {}));
+  });
+  afterAll(() => server.close());
+
+  const client = (options: Record<string, unknown> = {}) =>
+    new ServiceClient({ api_key: KEY, base_url: server.url, telemetry: false, env: {}, ...options });
+
+  it('validates every ServiceClient option at construction, naming the option and the rule', () => {
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ max_retries: Number.NaN }, '/max_retries', 'integer'],
+      [{ max_retries: -1 }, '/max_retries', 'minimum'],
+      [{ heartbeat_interval_ms: 0 }, '/heartbeat_interval_ms', 'minimum'],
+      [{ heartbeat_interval_ms: Number.NaN }, '/heartbeat_interval_ms', 'finite'],
+      [{ timeout_ms: '60s' }, '/timeout_ms', 'finite'],
+      [{ timeout_ms: Infinity }, '/timeout_ms', 'finite'],
+      [{ base_url: 'tinker.example' }, '/base_url', 'format'],
+      [{ tags: 'a,b' }, '/tags', 'type'],
+      [{ user_metadata: { team: 7 } }, '/user_metadata/team', 'type'],
+      [{ telemetry: 'no' }, '/telemetry', 'type'],
+      [{ log_level: 'loud' }, '/log_level', 'enum'],
+      [{ default_headers: { 'X-Team': 'a\r\nX-Evil: 1' } }, '/default_headers/X-Team', 'header-value'],
+      [{ default_headers: { 'X-Team': 'ünicode' } }, '/default_headers/X-Team', 'header-value'],
+      [{ default_headers: { 'X Team': 'a' } }, '/default_headers/X Team', 'header-name'],
+      [{ sample_dispatch_concurrency: 0 }, '/sample_dispatch_concurrency', 'minimum'],
+      [{ configureKernel: 'yes' }, '/configureKernel', 'type'],
+      [{ env: { TINKER_BASE_URL: 'nope' } }, '/env/TINKER_BASE_URL', 'format'],
+      [
+        { env: { CLOUDFLARE_ACCESS_CLIENT_SECRET: 's\n' } },
+        '/env/CLOUDFLARE_ACCESS_CLIENT_SECRET',
+        'header-value',
+      ],
+    ];
+    for (const [options, pointer, rule] of cases) {
+      const error = thrown(() => client(options));
+      expect(error.issues).toEqual([expect.objectContaining({ pointer, rule })]);
+      expect(error.retryable).toBe(false);
+    }
+    expect(thrown(() => new ServiceClient(42 as never)).issues[0]).toMatchObject({
+      pointer: '',
+      rule: 'type',
+    });
+  });
+
+  it('refuses an API key that can never be sent (pasted "…", CR/LF), from the option or the env, without quoting it', () => {
+    for (const key of ['tml-secret…', 'tml-secret\r\n', 'tml-secret\n', 'tml-sécret']) {
+      for (const options of [{ api_key: key }, { api_key: undefined, env: { TINKER_API_KEY: key } }]) {
+        const error = thrown(() => client(options));
+        expect(error.issues).toEqual([
+          expect.objectContaining({ pointer: '/api_key', rule: 'header-value' }),
+        ]);
+        expect(error.message).not.toContain('secret');
+      }
+    }
+  });
+
+  it('refuses "." and ".." tinker paths: the DELETE of tinker://../weights/x never leaves', async () => {
+    const rest = client().createRestClient();
+    for (const path of ['tinker://../weights/x', 'tinker://./weights/x', 'tinker://run/weights/..']) {
+      expect(thrown(() => parseTinkerPath(path)).issues[0].rule).toBe('dot-segment');
+      expect((await rejected(rest.deleteCheckpointFromTinkerPath(path))).issues[0].rule).toBe('dot-segment');
+    }
+    // The id-based form is refused by the kernel's path rules.
+    const direct = await rejected(rest.deleteCheckpoint('..', 'weights/x'));
+    expect(direct.issues).toEqual([
+      expect.objectContaining({ pointer: '/training_run_id', rule: 'dot-segment' }),
+    ]);
+    expect(apiCalls()).toEqual([]);
+  });
+
+  it('refuses per-call headers that can never be sent before sending: zero requests at the server', async () => {
+    const rest = client({ max_retries: 5 }).createRestClient();
+    for (const value of ['a\r\nb', 'key…', 'line\n']) {
+      const error = await rejected(
+        rest.getCheckpointArchiveUrl('run', 'weights/x', { headers: { 'X-Note': value } }),
+      );
+      expect(error.issues).toEqual([
+        expect.objectContaining({ pointer: '/headers/X-Note', rule: 'header-value' }),
+      ]);
+    }
+    expect(apiCalls()).toEqual([]);
+  });
+
+  it('answers the builders’ former crashes and silent garbage with a ValidationError', () => {
+    expect(thrown(() => TensorData.fromArray(new Set([1, 2]) as never, 'int64')).issues[0]).toMatchObject({
+      pointer: '/data',
+      rule: 'type',
+    });
+    expect(thrown(() => TensorData.fromArray([1e39], 'float32')).issues[0]).toMatchObject({
+      pointer: '/data/0',
+      rule: 'maximum',
+    });
+    expect(thrown(() => TensorData.fromArray([1, 2], 'int64', 2 as never)).issues[0].rule).toBe('type');
+    expect(thrown(() => samplingParams({ temperature: Infinity })).issues[0].pointer).toBe('/temperature');
+    expect(thrown(() => samplingParams({ temperature: Symbol('t') as never })).issues[0].pointer).toBe(
+      '/temperature',
+    );
+    expect(thrown(() => samplingParams(null as never)).issues[0].rule).toBe('type');
+    expect(thrown(() => samplingParams({ top_k: 1, bogus: 1 } as never)).issues[0]).toMatchObject({
+      pointer: '/bogus',
+      rule: 'additionalProperties',
+    });
+  });
+});

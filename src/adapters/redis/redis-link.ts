@@ -1,0 +1,229 @@
+import { createHash } from 'node:crypto';
+import { Redis, ReplyError } from 'ioredis';
+import type { Logger } from '../../ports/logger.js';
+
+/** What the shared adapters do while Redis cannot be reached. */
+export type OnRedisUnavailable = 'local' | 'reject';
+
+export interface RedisLinkOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://…`. Never logged (it may carry a password). */
+  url: string;
+  /** Prepended to every key and channel, so fleets (or tests) sharing one Redis stay apart. */
+  keyPrefix?: string;
+  /** Bound on each command, so a hung Redis never hangs a call. Default 1000 ms. */
+  commandTimeoutMs?: number;
+  /** Bound on the first connect. Default 2000 ms. */
+  connectTimeoutMs?: number;
+  /**
+   * `'local'` (default, fail open): fall back to this process's in-process limits until Redis returns.
+   * `'reject'` (fail closed): calls that need shared state reject with SharedStateUnavailableError.
+   */
+  onUnavailable?: OnRedisUnavailable;
+}
+
+/** Redis could not be asked (down, restarting, timed out). The adapters fall back or reject. */
+export class RedisUnavailable extends Error {
+  constructor(cause: unknown) {
+    super(`Redis unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'RedisUnavailable';
+  }
+}
+
+/** Every script defined, so a connection can load them all as soon as it is ready. */
+const SCRIPTS = new Set<LuaScript>();
+
+/** A Lua script run with EVALSHA; loaded when a connection becomes ready (and again after NOSCRIPT). */
+export class LuaScript {
+  readonly sha: string;
+  constructor(
+    readonly name: string,
+    readonly source: string,
+  ) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+    SCRIPTS.add(this);
+  }
+}
+
+type Reply = string | number | null | Reply[];
+
+/**
+ * One Redis connection (plus a lazily made subscriber) shared by the rate limiter, semaphores and
+ * breakers of one kernel. Commands never queue while Redis is away (`enableOfflineQueue: false`) and
+ * each one is bounded by `commandTimeoutMs`, so a dead Redis costs a caller one fast failure, never a
+ * hang. The link logs the first failure and the recovery once each, not every failed command.
+ */
+export class RedisLink {
+  readonly prefix: string;
+  readonly onUnavailable: OnRedisUnavailable;
+  private readonly client: Redis;
+  private subscriber: Redis | undefined;
+  private readonly listeners = new Map<string, Set<() => void>>();
+  private connecting: Promise<void> | undefined;
+  private down = false;
+  private closed = false;
+  private logger: Logger | undefined;
+  private readonly where: string;
+
+  constructor(private readonly options: RedisLinkOptions) {
+    const url = new URL(options.url);
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+      throw new RangeError('shared.redis must be a redis:// or rediss:// URL');
+    }
+    this.where = `${url.hostname}:${url.port || 6379}`;
+    this.prefix = options.keyPrefix ?? 'pristine:';
+    this.onUnavailable = options.onUnavailable ?? 'local';
+    this.client = new Redis(options.url, this.connectionOptions(false));
+    // Failures are reported by the commands that fail; an unhandled 'error' event would crash the process.
+    this.client.on('error', () => {});
+    // Load the scripts before any command of ours reaches a fresh (or restarted) server: a NOSCRIPT retry
+    // would send that command after later ones (a backoff after the acquire that followed it).
+    this.client.on('ready', () => {
+      for (const script of SCRIPTS) this.client.script('LOAD', script.source).catch(() => {});
+    });
+  }
+
+  /** The logger that reports fallback and recovery (the kernel's). */
+  useLogger(logger: Logger): void {
+    this.logger = logger;
+  }
+
+  key(...parts: string[]): string {
+    return this.prefix + parts.join(':');
+  }
+
+  /** Run a script atomically on the server. Throws RedisUnavailable when Redis cannot answer. */
+  async run(script: LuaScript, keys: string[], args: (string | number)[]): Promise<Reply> {
+    try {
+      await this.ready();
+      let reply: Reply;
+      try {
+        reply = (await this.client.evalsha(script.sha, keys.length, ...keys, ...args)) as Reply;
+      } catch (error) {
+        if (!replyError(error)?.startsWith('NOSCRIPT')) throw error;
+        // A fresh (or restarted) server: load the script, then run it by its hash.
+        await this.client.script('LOAD', script.source);
+        reply = (await this.client.evalsha(script.sha, keys.length, ...keys, ...args)) as Reply;
+      }
+      this.up();
+      return reply;
+    } catch (error) {
+      // A script bug is ours, not an outage: let it surface.
+      const reply = replyError(error);
+      if (reply !== undefined && !/^(LOADING|BUSY|READONLY|MASTERDOWN|NOSCRIPT)/.test(reply)) throw error;
+      this.fail(error);
+      throw new RedisUnavailable(error);
+    }
+  }
+
+  /** Call `listener` for each message on `channel` (the key prefix is added) until the returned stop. */
+  subscribe(channel: string, listener: () => void): () => void {
+    const name = this.prefix + channel;
+    let set = this.listeners.get(name);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(name, set);
+      this.subscriberClient()
+        .subscribe(name)
+        .catch(() => {
+          // Notifications are an optimisation: waiters also poll, with a bounded backoff.
+        });
+    }
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /** Close both connections and wait (bounded) until their sockets are gone, so nothing outlives close. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([this.client, this.subscriber].map((connection) => connection && shut(connection)));
+  }
+
+  private async ready(): Promise<void> {
+    if (this.closed) throw new Error('the Redis link is closed');
+    const status = this.client.status;
+    if (status === 'ready') return;
+    if (status === 'wait') this.connecting = this.connectOnce();
+    // While reconnecting after an outage, fail fast: callers fall back rather than wait for Redis.
+    if (!this.connecting || status === 'reconnecting' || status === 'end' || status === 'close') {
+      throw new Error(`Redis connection is ${status}`);
+    }
+    await this.connecting;
+  }
+
+  private connectOnce(): Promise<void> {
+    const timeoutMs = this.options.connectTimeoutMs ?? 2000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis connect timed out after ${timeoutMs} ms`)), timeoutMs);
+    });
+    const connected = this.client.connect();
+    return Promise.race([connected, timeout])
+      .finally(() => clearTimeout(timer))
+      .finally(() => (this.connecting = undefined));
+  }
+
+  private subscriberClient(): Redis {
+    if (!this.subscriber) {
+      // The subscriber may queue its SUBSCRIBE until connected; ioredis re-subscribes after a reconnect.
+      this.subscriber = new Redis(this.options.url, { ...this.connectionOptions(true), lazyConnect: false });
+      this.subscriber.on('error', () => {});
+      this.subscriber.on('message', (channel: string) => {
+        for (const listener of this.listeners.get(channel) ?? []) listener();
+      });
+    }
+    return this.subscriber;
+  }
+
+  private connectionOptions(queue: boolean) {
+    return {
+      lazyConnect: true,
+      enableOfflineQueue: queue,
+      commandTimeout: this.options.commandTimeoutMs ?? 1000,
+      connectTimeout: this.options.connectTimeoutMs ?? 2000,
+      maxRetriesPerRequest: queue ? null : 0,
+      // Keep trying to come back, at most once a second.
+      retryStrategy: (times: number) => Math.min(50 * 2 ** times, 1000),
+    };
+  }
+
+  private fail(error: unknown): void {
+    if (this.down) return;
+    this.down = true;
+    this.logger?.warn(
+      this.onUnavailable === 'local'
+        ? 'Redis unreachable: fleet-wide limits fall back to in-process ones until it returns'
+        : 'Redis unreachable: calls needing fleet-wide limits fail until it returns',
+      { redis: this.where, error: error instanceof Error ? error.message : String(error) },
+    );
+  }
+
+  private up(): void {
+    if (!this.down) return;
+    this.down = false;
+    this.logger?.info('Redis reachable again: fleet-wide limits are shared again', { redis: this.where });
+  }
+}
+
+/** The message of an error Redis replied with (as opposed to a connection failure or timeout). */
+function replyError(error: unknown): string | undefined {
+  return error instanceof ReplyError ? (error as Error).message : undefined;
+}
+
+/** QUIT when connected (Redis drops our state cleanly), else disconnect; settles on 'end' or after 1 s. */
+function shut(connection: Redis): Promise<void> {
+  if (connection.status === 'end' || connection.status === 'wait') {
+    connection.disconnect();
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 1000);
+    timer.unref();
+    connection.once('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if (connection.status === 'ready') connection.quit().catch(() => connection.disconnect());
+    else connection.disconnect();
+  });
+}

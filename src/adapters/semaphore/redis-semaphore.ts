@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import type { Release, Semaphore, SemaphoreFactory } from '../../ports/semaphore.js';
+import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-unavailable.js';
+import { sleepAborted } from '../clock/system-clock.js';
+import { RedisUnavailable, type RedisLink } from '../redis/redis-link.js';
+import { FifoSemaphore } from './fifo-semaphore.js';
+import { SEM_ACQUIRE, SEM_LEAVE, SEM_RELEASE, SEM_RENEW } from './redis-semaphore-scripts.js';
+
+export interface RedisSemaphoreOptions {
+  /** A holder's permits expire this long after its last renewal (a crashed worker's come back). Default 10 s. */
+  leaseMs?: number;
+  /** Longest pause between two polls of a waiter; a release notification wakes it sooner. Default 200 ms. */
+  maxPollMs?: number;
+  logger?: Logger;
+}
+
+/**
+ * A fleet-wide weighted FIFO semaphore: every process using the same Redis, key prefix and name shares
+ * one budget. Semantics as FifoSemaphore (FIFO without barging, an oversized request runs alone, aborted
+ * waiters leave, release is idempotent), across processes:
+ *
+ * - Waiting is notification-based with a bounded poll: a release or a leaving waiter PUBLISHes, which
+ *   wakes this process's waiters at once; without a message a waiter re-asks after 5 ms, doubling up to
+ *   `maxPollMs` (messages can be lost while Redis restarts; the poll bounds that).
+ * - Holders hold leases that this process renews every `leaseMs / 3`; a holder that dies stops renewing
+ *   and its permits return within `leaseMs` (plus one poll). A waiter that dies leaves the queue within
+ *   `leaseMs` too, so it never blocks the ones behind it.
+ * - `available` is the budget as last seen from Redis; `waiting` counts this process's waiters.
+ */
+export class RedisSemaphore implements Semaphore {
+  private readonly held = new Set<string>();
+  private readonly wakers = new Set<AbortController>();
+  private renewer: NodeJS.Timeout | undefined;
+  private lastAvailable: number;
+  private localWaiting = 0;
+  /** Waiters of this process behind the one asking Redis (see `turn`). */
+  private readonly line: (() => void)[] = [];
+  private polling = false;
+  private readonly keys: string[];
+  private readonly channel: string;
+  private readonly leaseMs: number;
+  private readonly maxPollMs: number;
+  private fallback: FifoSemaphore | undefined;
+  private stopListening: (() => void) | undefined;
+
+  constructor(
+    readonly capacity: number,
+    readonly name: string,
+    private readonly link: RedisLink,
+    private readonly clock: Clock,
+    private readonly options: RedisSemaphoreOptions = {},
+  ) {
+    if (!(capacity >= 0)) throw new RangeError(`Semaphore capacity must be >= 0, got ${capacity}`);
+    this.lastAvailable = capacity;
+    this.leaseMs = options.leaseMs ?? 10_000;
+    this.maxPollMs = Math.min(options.maxPollMs ?? 200, this.leaseMs / 3);
+    this.keys = ['holders', 'queue', 'alive', 'meta'].map((part) => link.key('sem', name, part));
+    this.channel = link.key('sem', name, 'events');
+  }
+
+  get available(): number {
+    return this.lastAvailable;
+  }
+
+  get waiting(): number {
+    return this.localWaiting + (this.fallback?.waiting ?? 0);
+  }
+
+  async acquire(weight = 1, signal?: AbortSignal): Promise<Release> {
+    if (!(weight >= 0)) throw new RangeError(`Semaphore weight must be >= 0, got ${weight}`);
+    if (signal?.aborted) throw sleepAborted(signal);
+    this.stopListening ??= this.link.subscribe(`sem:${this.name}:events`, () => this.wakeAll());
+    this.localWaiting++;
+    try {
+      await this.turn(signal);
+      try {
+        return await this.poll(weight, signal);
+      } finally {
+        this.passTurn();
+      }
+    } catch (error) {
+      if (!(error instanceof RedisUnavailable)) throw error;
+      if (this.link.onUnavailable === 'reject') {
+        throw new SharedStateUnavailableError('semaphore', { cause: error });
+      }
+      this.fallback ??= new FifoSemaphore(this.capacity);
+      return this.fallback.acquire(weight, signal);
+    } finally {
+      this.localWaiting--;
+    }
+  }
+
+  /**
+   * This process's waiters queue here in arrival order and only the first asks Redis, so the fleet's
+   * queue holds one waiter per process: grants within a process keep arrival order, processes take
+   * turns by ticket, and Redis sees one poller per process rather than one per waiter.
+   */
+  private turn(signal: AbortSignal | undefined): Promise<void> {
+    if (!this.polling) {
+      this.polling = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        const index = this.line.indexOf(go);
+        if (index !== -1) this.line.splice(index, 1);
+        reject(sleepAborted(signal!));
+      };
+      const go = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.line.push(go);
+    });
+  }
+
+  private passTurn(): void {
+    const next = this.line.shift();
+    if (next) next();
+    else this.polling = false;
+  }
+
+  /** Ask Redis until granted: woken by release notifications, else re-asking after a bounded backoff. */
+  private async poll(weight: number, signal: AbortSignal | undefined): Promise<Release> {
+    const id = randomUUID();
+    let queued = false;
+    try {
+      for (let delay = 5; ; delay = Math.min(delay * 2, this.maxPollMs)) {
+        const waker = new AbortController();
+        this.wakers.add(waker);
+        try {
+          const [granted, available] = (await this.link.run(SEM_ACQUIRE, this.keys, [
+            id,
+            weight,
+            this.capacity,
+            this.leaseMs,
+            // The head re-polls at least every maxPollMs; one that stops (crashed) leaves after a lease.
+            this.leaseMs,
+          ])) as [number, string];
+          queued = true;
+          this.lastAvailable = Number(available);
+          if (granted === 1) return this.lease(id);
+          await this.pause(delay, waker, signal);
+        } finally {
+          this.wakers.delete(waker);
+        }
+      }
+    } catch (error) {
+      if (queued) this.leave(id);
+      throw error;
+    }
+  }
+
+  /** Stop renewing and listening (the kernel closes). Held leases then expire within `leaseMs`. */
+  close(): void {
+    clearInterval(this.renewer);
+    this.renewer = undefined;
+    this.stopListening?.();
+    for (const waker of this.wakers) waker.abort();
+  }
+
+  private async pause(ms: number, waker: AbortController, signal: AbortSignal | undefined): Promise<void> {
+    try {
+      await this.clock.sleep(ms, signal ? AbortSignal.any([signal, waker.signal]) : waker.signal);
+    } catch (error) {
+      if (signal?.aborted) throw sleepAborted(signal);
+      if (!waker.signal.aborted) throw error;
+    }
+  }
+
+  private lease(id: string): Release {
+    this.held.add(id);
+    this.renewer ??= setInterval(() => this.renew(), this.leaseMs / 3);
+    // Renewal must not keep a process alive on its own.
+    this.renewer.unref?.();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.held.delete(id);
+      if (this.held.size === 0) {
+        clearInterval(this.renewer);
+        this.renewer = undefined;
+      }
+      // This process's waiters need not wait for the published message.
+      this.link
+        .run(SEM_RELEASE, this.keys, [id, this.channel, this.capacity])
+        .then((available) => {
+          this.lastAvailable = Number(available);
+          this.wakeAll();
+        })
+        .catch(() => {
+          // Redis away: the lease expires on its own within leaseMs.
+        });
+    };
+  }
+
+  private renew(): void {
+    const ids = [...this.held];
+    if (ids.length === 0) return;
+    this.link
+      .run(SEM_RENEW, this.keys, [this.leaseMs, ...ids])
+      .then((lost) => {
+        if (!Array.isArray(lost) || lost.length === 0) return;
+        // Redis lost them (restart, or this process stalled past the lease): the fleet may now overshoot.
+        for (const id of lost) this.held.delete(String(id));
+        this.options.logger?.warn('Semaphore leases expired before renewal; their permits went back', {
+          semaphore: this.name,
+          leases: lost.length,
+        });
+      })
+      .catch(() => {
+        // Logged by the link; the next renewal tries again.
+      });
+  }
+
+  private leave(id: string): void {
+    this.link.run(SEM_LEAVE, this.keys, [id, this.channel]).catch(() => {});
+  }
+
+  private wakeAll(): void {
+    for (const waker of this.wakers) waker.abort();
+  }
+}
+
+/** Builds fleet-wide semaphores named by the kernel's (plugin, resource, kind) key. */
+export class RedisSemaphoreFactory implements SemaphoreFactory {
+  private readonly made = new Set<RedisSemaphore>();
+
+  constructor(
+    private readonly link: RedisLink,
+    private readonly clock: Clock,
+    private readonly options: RedisSemaphoreOptions & {
+      /** Which semaphores the fleet shares (default all); the others stay in-process. */
+      share?: (name: string) => boolean;
+    } = {},
+  ) {}
+
+  create(capacity: number, name?: string): Semaphore {
+    if (name === undefined || !(this.options.share?.(name) ?? true)) return new FifoSemaphore(capacity);
+    const semaphore = new RedisSemaphore(capacity, name, this.link, this.clock, this.options);
+    this.made.add(semaphore);
+    return semaphore;
+  }
+
+  close(): void {
+    for (const semaphore of this.made) semaphore.close();
+  }
+}

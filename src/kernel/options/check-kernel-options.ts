@@ -1,0 +1,153 @@
+import type { CallOptions } from '../pipeline/context.js';
+import type { KernelOptions } from '../kernel-options.js';
+import { headerNameProblem, headerValueProblem } from '../request/header-checks.js';
+import { OptionChecks, isPlainObject } from './option-checks.js';
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'off'] as const;
+const RESPONSE_VALIDATION = ['strict', 'warn', 'off'] as const;
+
+/**
+ * `createKernel` options. Checked at construction so that a NaN retry budget (endless retries), a zero
+ * or overflowing timeout, or a wrong type fails at once with a ValidationError naming the option, and not
+ * later as a `TypeError` or a loop.
+ */
+export function checkKernelOptions(options: unknown): asserts options is KernelOptions {
+  const checks = new OptionChecks('kernel options');
+  if (!checks.object('', options)) checks.throwIfAny();
+  const o = (options ?? {}) as Record<string, unknown>;
+  checks
+    .url('baseUrl', o.baseUrl)
+    .duration('timeoutMs', o.timeoutMs)
+    .integer('maxRetries', o.maxRetries, 0)
+    .oneOf('responseValidation', o.responseValidation, RESPONSE_VALIDATION)
+    .integer('compressionThresholdBytes', o.compressionThresholdBytes, 0)
+    .oneOf('logLevel', o.logLevel, LOG_LEVELS)
+    .url('proxy', o.proxy);
+  checkHeaderName(checks, 'requestIdHeader', o.requestIdHeader);
+  checkBreaker(checks, 'breaker', o.breaker);
+  checkTokenBucket(checks, 'tokenBucket', o.tokenBucket);
+  checks.throwIfAny();
+}
+
+/** Per-call options, checked before the call enters the pipeline (nothing is sent on failure). */
+export function checkCallOptions(options: CallOptions, endpointId: string): void {
+  // Most calls pass no options at all: keep that path free of allocations.
+  if (isPlainObject(options) && isEmpty(options)) return;
+  const checks = new OptionChecks(`call options for "${endpointId}"`);
+  if (!checks.object('', options)) checks.throwIfAny();
+  const o = options as Record<string, unknown>;
+  checks
+    .duration('timeoutMs', o.timeoutMs)
+    .integer('maxRetries', o.maxRetries, 0)
+    .url('baseUrl', o.baseUrl)
+    .headers('headers', o.headers);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+    checks.fail('signal', 'type', 'must be an AbortSignal');
+  }
+  checks.string('idempotencyKey', o.idempotencyKey, { nonEmpty: true });
+  const keyProblem = typeof o.idempotencyKey === 'string' ? headerValueProblem(o.idempotencyKey) : undefined;
+  if (keyProblem) checks.fail('idempotencyKey', 'header-value', keyProblem);
+  if (checks.object('query', o.query) && o.query !== undefined) {
+    for (const [key, value] of Object.entries(o.query as object)) {
+      const ok = ['string', 'boolean', 'undefined'].includes(typeof value) || Number.isFinite(value);
+      if (!ok) checks.fail(`query/${key}`, 'type', 'must be a string, a finite number or a boolean');
+    }
+  }
+  checks.throwIfAny();
+}
+
+/** A plugin's defaults and static headers, checked when it registers. */
+export function checkPluginOptions(spec: { name: string; defaults?: unknown; headers?: unknown }): void {
+  checkPluginDefaults(spec.name, spec.defaults);
+  checkStaticHeaders(spec as { name: string; headers?: { static?: unknown; userAgent?: unknown } });
+}
+
+/** Plugin defaults follow the kernel's rules for the same settings. */
+export function checkPluginDefaults(pluginName: string, defaults: unknown): void {
+  if (defaults === undefined) return;
+  const checks = new OptionChecks(`plugin "${pluginName}" defaults`);
+  if (!checks.object('', defaults)) checks.throwIfAny();
+  const o = defaults as Record<string, unknown>;
+  checks.url('baseUrl', o.baseUrl).duration('timeoutMs', o.timeoutMs).integer('maxRetries', o.maxRetries, 0);
+  checkHeaderName(checks, 'requestIdHeader', o.requestIdHeader);
+  checkBreaker(checks, 'breaker', o.breaker);
+  checkTokenBucket(checks, 'tokenBucket', o.tokenBucket);
+  checks.throwIfAny();
+}
+
+function checkHeaderName(checks: OptionChecks, key: string, value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string') {
+    checks.string(key, value);
+    return;
+  }
+  const problem = headerNameProblem(value);
+  if (problem) checks.fail(key, 'header-name', problem);
+}
+
+function checkBreaker(checks: OptionChecks, key: string, value: unknown): void {
+  if (value === undefined || value === false) return;
+  if (!isPlainObject(value)) {
+    checks.fail(key, 'type', 'must be false or an object of breaker settings');
+    return;
+  }
+  checks
+    .integer(`${key}/consecutiveFailures`, value.consecutiveFailures, 1)
+    .number(`${key}/failureRateThreshold`, value.failureRateThreshold, { min: 0, max: 1, exclusiveMin: true })
+    .duration(`${key}/samplingWindowMs`, value.samplingWindowMs)
+    .number(`${key}/minimumRps`, value.minimumRps, { min: 0 })
+    .duration(`${key}/halfOpenAfterMs`, value.halfOpenAfterMs, 0);
+  if (value.halfOpenAfterMs === undefined) checks.fail(`${key}/halfOpenAfterMs`, 'required', 'is required');
+}
+
+function checkTokenBucket(checks: OptionChecks, key: string, value: unknown): void {
+  if (value === undefined) return;
+  if (!isPlainObject(value)) {
+    checks.fail(key, 'type', 'must be an object { requestsPerSecond, burst }');
+    return;
+  }
+  checks
+    .number(`${key}/requestsPerSecond`, value.requestsPerSecond, { min: 0, exclusiveMin: true })
+    .integer(`${key}/burst`, value.burst, 1);
+  if (value.requestsPerSecond === undefined)
+    checks.fail(`${key}/requestsPerSecond`, 'required', 'is required');
+  if (value.burst === undefined) checks.fail(`${key}/burst`, 'required', 'is required');
+}
+
+function isEmpty(options: object): boolean {
+  for (const key in options) if ((options as Record<string, unknown>)[key] !== undefined) return false;
+  return true;
+}
+
+/** A plugin's static headers and User-Agent go on every request: a bad one fails at registration. */
+export function checkStaticHeaders(spec: {
+  name: string;
+  headers?: { static?: unknown; userAgent?: unknown };
+}): void {
+  const checks = new OptionChecks(`plugin "${spec.name}" headers`);
+  checks.headers('static', spec.headers?.static);
+  if (spec.headers?.userAgent !== undefined) checks.headers('', { 'user-agent': spec.headers.userAgent });
+  checks.throwIfAny();
+}
+
+/**
+ * The extra options of `submit`, `paginate` and `stream`, checked when the method is called (the work
+ * itself starts later, where a wrong type would surface as a TypeError inside an iterator).
+ */
+export function checkExtraOptions(method: string, endpointId: string, options: unknown): void {
+  if (options === undefined) return;
+  const checks = new OptionChecks(`${method} options for "${endpointId}"`);
+  if (!checks.object('', options)) checks.throwIfAny();
+  const o = options as Record<string, unknown>;
+  checks
+    .integer('pageSize', o.pageSize, 1)
+    .duration('idleTimeoutMs', o.idleTimeoutMs)
+    .integer('maxReconnects', o.maxReconnects, 0)
+    .integer('maxResultBytes', o.maxResultBytes, 0)
+    .func('onQueueState', o.onQueueState)
+    .func('resubmitInput', o.resubmitInput);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+    checks.fail('signal', 'type', 'must be an AbortSignal');
+  }
+  checks.throwIfAny();
+}

@@ -1,0 +1,178 @@
+import type { ValidationIssue } from '../../ports/serializer.js';
+import { ValidationError } from '../errors/validation-error.js';
+import { escapePointer, headerIssues } from '../request/header-checks.js';
+
+/** The largest delay a Node timer honours; a longer one fires at once (with a warning). */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Collects the problems of an options object, then throws them as one ValidationError. Every check
+ * skips `undefined` (the option was not given), names the option by its JSON pointer and the rule it
+ * broke, and never lets a wrong type through to a `TypeError` or a NaN loop later on.
+ */
+export class OptionChecks {
+  readonly issues: ValidationIssue[] = [];
+
+  constructor(
+    private readonly where: string,
+    private readonly prefix = '',
+  ) {}
+
+  fail(key: string, rule: string, message: string): this {
+    this.issues.push({ pointer: this.pointer(key), rule, message });
+    return this;
+  }
+
+  /** An object, not an array (or absent). Returns false when it is given but is not one. */
+  object(key: string, value: unknown): boolean {
+    if (value === undefined) return true;
+    if (isPlainObject(value)) return true;
+    this.fail(key, 'type', `must be an object, got ${describeValue(value)}`);
+    return false;
+  }
+
+  integer(key: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): this {
+    if (value === undefined) return this;
+    if (typeof value !== 'number' || !Number.isInteger(value)) {
+      return this.fail(key, 'integer', `must be an integer, got ${describeValue(value)}`);
+    }
+    if (value < min) return this.fail(key, 'minimum', `must be ≥ ${min}, got ${value}`);
+    if (value > max) return this.fail(key, 'maximum', `must be ≤ ${max}, got ${value}`);
+    return this;
+  }
+
+  /** A finite number in `[min, max]`; `exclusiveMin` makes the lower bound strict. */
+  number(key: string, value: unknown, bounds: { min?: number; max?: number; exclusiveMin?: boolean }): this {
+    if (value === undefined) return this;
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      return this.fail(key, 'finite', `must be a finite number, got ${describeValue(value)}`);
+    }
+    const { min, max, exclusiveMin } = bounds;
+    if (min !== undefined && (exclusiveMin ? value <= min : value < min)) {
+      return this.fail(
+        key,
+        exclusiveMin ? 'exclusiveMinimum' : 'minimum',
+        `must be ${exclusiveMin ? '>' : '≥'} ${min}, got ${value}`,
+      );
+    }
+    if (max !== undefined && value > max) return this.fail(key, 'maximum', `must be ≤ ${max}, got ${value}`);
+    return this;
+  }
+
+  /** A timer duration in milliseconds: positive, finite, and within what a Node timer can wait. */
+  duration(key: string, value: unknown, min = 1): this {
+    return this.number(key, value, { min, max: MAX_TIMER_MS });
+  }
+
+  boolean(key: string, value: unknown): this {
+    if (value === undefined || typeof value === 'boolean') return this;
+    return this.fail(key, 'type', `must be a boolean, got ${describeValue(value)}`);
+  }
+
+  string(key: string, value: unknown, options: { nonEmpty?: boolean } = {}): this {
+    if (value === undefined) return this;
+    if (typeof value !== 'string')
+      return this.fail(key, 'type', `must be a string, got ${describeValue(value)}`);
+    if (options.nonEmpty && value.length === 0) return this.fail(key, 'minLength', 'must not be empty');
+    return this;
+  }
+
+  oneOf(key: string, value: unknown, allowed: readonly unknown[]): this {
+    if (value === undefined || allowed.includes(value)) return this;
+    return this.fail(
+      key,
+      'enum',
+      `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${describeValue(value)}`,
+    );
+  }
+
+  /** An absolute http(s) URL. Credentials in it are never echoed. */
+  url(key: string, value: unknown, protocols: readonly string[] = ['http:', 'https:']): this {
+    if (value === undefined) return this;
+    if (typeof value !== 'string')
+      return this.fail(key, 'type', `must be a URL string, got ${describeValue(value)}`);
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      return this.fail(key, 'format', 'must be an absolute URL');
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      return this.fail(key, 'format', `must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+    }
+    return this;
+  }
+
+  /** A list of strings. */
+  strings(key: string, value: unknown): this {
+    if (value === undefined) return this;
+    if (!Array.isArray(value))
+      return this.fail(key, 'type', `must be an array of strings, got ${describeValue(value)}`);
+    value.forEach((item, i) => {
+      if (typeof item !== 'string')
+        this.fail(`${key}/${i}`, 'type', `must be a string, got ${describeValue(item)}`);
+    });
+    return this;
+  }
+
+  /** An object of string values. */
+  stringRecord(key: string, value: unknown): this {
+    if (!this.object(key, value) || value === undefined) return this;
+    for (const [name, item] of Object.entries(value as object)) {
+      if (typeof item !== 'string') {
+        this.fail(`${key}/${escapePointer(name)}`, 'type', `must be a string, got ${describeValue(item)}`);
+      }
+    }
+    return this;
+  }
+
+  /** Header names and values that can be sent (see `headerValueProblem`). */
+  headers(key: string, value: unknown): this {
+    this.issues.push(...headerIssues(value, this.pointer(key)));
+    return this;
+  }
+
+  func(key: string, value: unknown): this {
+    if (value === undefined || typeof value === 'function') return this;
+    return this.fail(key, 'type', `must be a function, got ${describeValue(value)}`);
+  }
+
+  /** Throw every collected issue as one ValidationError. */
+  throwIfAny(): void {
+    if (this.issues.length > 0) throw new ValidationError(this.where, this.issues);
+  }
+
+  private pointer(key: string): string {
+    return key === '' ? this.prefix : `${this.prefix}/${key}`;
+  }
+}
+
+/** A non-null object that is not an array (an options bag, from any realm). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * A short description of any value for an error message; never throws (a symbol, a bigint or an object
+ * without `toString` cannot break the message that reports them). Strings are quoted and cut at 40
+ * characters; do not pass secrets.
+ */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'number':
+    case 'boolean':
+      return String(value);
+    case 'bigint':
+      return `${value}n`;
+    case 'string':
+      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+    case 'object': {
+      const name: unknown = (value as { constructor?: { name?: unknown } }).constructor?.name;
+      return `an object (${typeof name === 'string' ? name : 'no prototype'})`;
+    }
+    default:
+      return typeof value;
+  }
+}

@@ -1,0 +1,67 @@
+import type { DependencyContainer } from 'tsyringe';
+import { Ports } from '../ports/index.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import { RedisBreakerRegistry } from '../adapters/circuit-breaker/redis-breaker.js';
+import { RedisRateLimiter } from '../adapters/rate-limiter/redis-rate-limiter.js';
+import { RedisLink, type RedisLinkOptions } from '../adapters/redis/redis-link.js';
+import { RedisSemaphoreFactory } from '../adapters/semaphore/redis-semaphore.js';
+import { bind } from './bind-adapter.js';
+import type { KernelEvents } from './events.js';
+import type { SecretRegistry } from './redact.js';
+
+/** `createKernel({ shared: { redis: 'redis://…' } })`: rate limits, semaphores and breakers for a fleet. */
+export interface SharedStateOptions extends Omit<RedisLinkOptions, 'url'> {
+  /** The Redis every process of the fleet uses. Credentials in it are redacted like API keys. */
+  redis: string;
+  /** Semaphore leases: a crashed holder's permits come back within this. Default 10 s. */
+  leaseMs?: number;
+  /** The fleet's one half-open trial may run this long before another may try. Default 60 s. */
+  trialLeaseMs?: number;
+  /** Which semaphores (named `plugin:resource:count|weight`) the fleet shares; default all. */
+  shareSemaphore?: (name: string) => boolean;
+}
+
+/**
+ * Bind the Redis-backed RateLimiter, Semaphore and CircuitBreaker adapters in place of the in-process
+ * ones (plugins and `kernel.register` may still override them). Returns the function `kernel.close()`
+ * calls to stop lease renewals and close the connections.
+ */
+export function registerSharedAdapters(
+  container: DependencyContainer,
+  options: SharedStateOptions,
+  context: { events: KernelEvents; secrets: SecretRegistry },
+): () => Promise<void> {
+  const { redis, leaseMs, trialLeaseMs, shareSemaphore, ...linkOptions } = options;
+  context.secrets.addUrlCredentials(redis);
+  const link = new RedisLink({ url: redis, ...linkOptions });
+  let semaphores: RedisSemaphoreFactory | undefined;
+  const withLogger = (c: DependencyContainer) => {
+    const logger = c.resolve<Logger>(Ports.Logger);
+    link.useLogger(logger);
+    return logger;
+  };
+  bind(container, Ports.RateLimiter, (c) => {
+    withLogger(c);
+    return new RedisRateLimiter(link, c.resolve<Clock>(Ports.Clock));
+  });
+  bind(container, Ports.Semaphore, (c) => {
+    const logger = withLogger(c);
+    semaphores = new RedisSemaphoreFactory(link, c.resolve<Clock>(Ports.Clock), {
+      leaseMs,
+      logger,
+      share: shareSemaphore,
+    });
+    return semaphores;
+  });
+  bind(container, Ports.CircuitBreaker, (c) => {
+    withLogger(c);
+    const registry = new RedisBreakerRegistry(link, { trialLeaseMs });
+    registry.onStateChange((change) => context.events.emit('breaker:state', change));
+    return registry;
+  });
+  return async () => {
+    semaphores?.close();
+    await link.close();
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * A body codec for one media type other than JSON (JSON is the Serializer port's job). The manifest names
+ * the media type of a request or response body and a codec-specific `schema` (for protobuf, the
+ * generated message descriptor); the kernel picks the codec by `Content-Type` / `Accept`.
+ */
+export interface BodyCodec {
+  /** The media type this codec reads and writes, e.g. `application/x-protobuf`. */
+  readonly contentType: string;
+  /** Encode a request body. Throws a `ValidationError` when `value` does not fit `schema`. */
+  encode(value: unknown, schema: unknown): Uint8Array;
+  /** Decode a response body; throws when the bytes are not a valid `schema` message. */
+  decode(bytes: Uint8Array, schema: unknown): unknown;
+  /** Why `schema` is unusable by this codec (undefined when it is usable), checked at registration. */
+  checkSchema?(schema: unknown): string | undefined;
+}
+
+/** The codecs a kernel knows, by media type (the Kiota-style serialization registry). */
+export interface CodecRegistry {
+  register(codec: BodyCodec): void;
+  /** The codec for a `Content-Type` value (parameters such as `; charset=…` ignored), if any. */
+  lookup(contentType: string | undefined): BodyCodec | undefined;
+}
+
+export const CodecsToken = Symbol.for('pristine.port.Codecs');

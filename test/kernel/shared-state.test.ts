@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Type } from '@sinclair/typebox';
+import { CaptureLogger } from '../../src/adapters/logger/capture-logger.js';
+import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
+import { SharedStateUnavailableError } from '../../src/kernel/errors/shared-state-unavailable.js';
+import { createKernel } from '../../src/kernel/kernel.js';
+import type { KernelOptions } from '../../src/kernel/kernel-options.js';
+import { definePlugin } from '../../src/kernel/plugin.js';
+import { Ports } from '../../src/ports/index.js';
+import { RedisServer, describeRedis } from '../support/redis-server.js';
+
+/** `createKernel({ shared: { redis } })` end to end: a real redis-server (with a password) and HTTP server. */
+
+const PASSWORD = 'hunter2-redis-secret';
+let server: http.Server;
+let baseUrl = '';
+let received = 0;
+/** The next responses' statuses (default 200). */
+const script: number[] = [];
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    req.resume();
+    received++;
+    const status = script.shift() ?? 200;
+    res.writeHead(status, { 'content-type': 'application/json', 'retry-after-ms': '400' }).end('{}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+function kernelWith(shared: KernelOptions['shared']) {
+  const kernel = createKernel({ shared }).use(
+    definePlugin({
+      name: 'svc',
+      version: '1',
+      defaults: { baseUrl, maxRetries: 0 },
+      concurrency: { things: { maxConcurrent: 4 } },
+      manifest: {
+        name: 'svc',
+        version: '1',
+        endpoints: [
+          { id: 'get', method: 'POST', path: '/thing', resource: 'things', input: Type.Object({}) },
+        ],
+      },
+    }),
+  );
+  const logger = new CaptureLogger({ secrets: kernel.secrets });
+  kernel.register(Ports.Logger, logger);
+  kernel.register(Ports.Transport, new UndiciTransport());
+  return { kernel, logger };
+}
+
+describeRedis('createKernel({ shared: { redis } })', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await RedisServer.start({ password: PASSWORD });
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it("shares a 429's window between kernels (processes) of one fleet", async () => {
+    const keyPrefix = `k-${randomUUID()}:`;
+    const one = kernelWith({ redis: redis.url, keyPrefix });
+    const other = kernelWith({ redis: redis.url, keyPrefix });
+    try {
+      await Promise.all([one.kernel.call('get', {}), other.kernel.call('get', {})]);
+      script.push(429);
+      await expect(one.kernel.call('get', {})).rejects.toMatchObject({ status: 429 });
+      const start = performance.now();
+      await other.kernel.call('get', {});
+      expect(performance.now() - start).toBeGreaterThanOrEqual(350); // held back by the other's 429
+    } finally {
+      await Promise.all([one.kernel.close(), other.kernel.close()]);
+    }
+  });
+
+  it('falls back to in-process limits while Redis is down, logs that once (no password), and recovers', async () => {
+    const { kernel, logger } = kernelWith({ redis: redis.url, keyPrefix: `k-${randomUUID()}:` });
+    try {
+      await kernel.call('get', {});
+      await redis.halt();
+      for (let i = 0; i < 3; i++) await kernel.call('get', {});
+      await redis.resume();
+      // Reconnecting takes at most a second (the retry strategy's cap); calls go on meanwhile.
+      for (let i = 0; i < 100 && !logger.records.some((r) => r.message.includes('reachable again')); i++) {
+        await kernel.call('get', {});
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const messages = logger.records.map((r) => `${r.level} ${r.message}`);
+      expect(messages.filter((m) => m.includes('Redis unreachable'))).toEqual([
+        'warn Redis unreachable: fleet-wide limits fall back to in-process ones until it returns',
+      ]);
+      expect(messages.filter((m) => m.includes('reachable again'))).toHaveLength(1);
+      expect(JSON.stringify(logger.records)).not.toContain(PASSWORD);
+    } finally {
+      await kernel.close();
+    }
+  });
+
+  it("fails closed with onUnavailable: 'reject': a typed, retryable error and nothing sent", async () => {
+    const { kernel } = kernelWith({
+      redis: redis.url,
+      keyPrefix: `k-${randomUUID()}:`,
+      onUnavailable: 'reject',
+    });
+    try {
+      await kernel.call('get', {});
+      await redis.halt();
+      const before = received;
+      const error = await kernel.call('get', {}).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SharedStateUnavailableError);
+      expect(error).toMatchObject({ retryable: true });
+      expect(String((error as Error).message)).not.toContain(PASSWORD);
+      expect(received).toBe(before);
+    } finally {
+      await redis.resume();
+      await kernel.close();
+    }
+  });
+
+  it('rejects a URL that is not redis:// at once, without echoing it', () => {
+    expect(() => createKernel({ shared: { redis: `http://user:${PASSWORD}@example.com` } })).toThrow(
+      /redis:\/\/ or rediss:\/\//,
+    );
+  });
+
+  it('runs the snippet of docs/architecture.md "Running a fleet" as written', async () => {
+    const doc = readFileSync(new URL('../../docs/architecture.md', import.meta.url), 'utf8');
+    const block = /## Running a fleet[\s\S]*?```ts\n([\s\S]*?)```/.exec(doc)![1];
+    const body = block.replace(/^import .*\n/m, '');
+    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
+      ...args: string[]
+    ) => (...values: unknown[]) => Promise<void>;
+    const saved = process.env.REDIS_URL;
+    process.env.REDIS_URL = redis.url;
+    try {
+      await new AsyncFunction('createKernel', body)(createKernel);
+    } finally {
+      if (saved === undefined) delete process.env.REDIS_URL;
+      else process.env.REDIS_URL = saved;
+    }
+  });
+});
