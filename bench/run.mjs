@@ -1,5 +1,5 @@
 // `npm run bench`: build, run every benchmark, write bench/results/latest.json and docs/performance.md.
-import { execSync, spawnSync } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { build } from '../scripts/build.mjs';
