@@ -3,7 +3,7 @@
 // against its emitted declarations (they import it by package name, as an installed app does).
 // `node scripts/build.mjs --if-stale` (what the `tinkex` and `tinker-emulator` bins run inside the
 // repository) rebuilds only a package whose sources or build settings are newer than its last build, and
-// everything after it. One build at a time: a second one started meanwhile waits for the first.
+// the packages that use it. One build at a time: a second one started meanwhile waits for the first.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,11 +11,18 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The published packages in build order, each with the folder its sources live in. */
+/**
+ * The published packages in build order: the folder their sources live in, and the packages whose
+ * declarations they compile against (rebuilt after those).
+ */
 export const PACKAGES = [
-  { dir: 'packages/kernel', src: 'src' },
-  { dir: 'examples/tinker-emulator', src: 'examples/tinker-emulator/src' },
-  { dir: 'examples/tinkex', src: 'examples/tinkex/src' },
+  { dir: 'packages/kernel', src: 'src', uses: [] },
+  { dir: 'examples/tinker-emulator', src: 'examples/tinker-emulator/src', uses: [] },
+  {
+    dir: 'examples/tinkex',
+    src: 'examples/tinkex/src',
+    uses: ['packages/kernel', 'examples/tinker-emulator'],
+  },
 ];
 
 const STAMP = '.build-stamp';
@@ -67,16 +74,16 @@ function withLock(work) {
 }
 
 /**
- * Build the packages (all of them, or only the stale ones and those after them). Compiler output goes
+ * Build the packages (all of them, or only the stale ones and those that use them). Compiler output goes
  * to stderr, so a bin's stdout stays its own. Returns false if a compilation failed.
  */
 export function build({ ifStale = false } = {}) {
   return withLock(() => {
-    let rebuildRest = !ifStale;
+    const rebuilt = new Set();
     for (const pkg of PACKAGES) {
       if (!existsSync(join(root, pkg.dir, 'tsconfig.build.json'))) continue;
-      if (!rebuildRest && !isStale(pkg)) continue;
-      rebuildRest = true;
+      if (ifStale && !isStale(pkg) && !pkg.uses.some((dir) => rebuilt.has(dir))) continue;
+      rebuilt.add(pkg.dir);
       process.stderr.write(`building ${pkg.dir}…\n`);
       if (!compile(pkg, ['ignore', 2, 2])) {
         process.stderr.write(`build failed in ${pkg.dir} (see the errors above)\n`);

@@ -1,8 +1,9 @@
 // The pack-and-install check (CI): build, `npm pack` the published packages, install ONLY those tarballs
-// (their third-party dependencies come from the npm registry) into an empty app outside the repository,
-// then use them as a stranger would: ESM import of each package, a TypeScript consumer type-checked
-// against the shipped declarations, the README quickstart against an emulator started from the installed
-// package, and the `tinkex` bin. Prints `pack-install-check: PASS` or `…: FAIL (reason)` and exits non-zero
+// into an empty app outside the repository (their third-party dependencies come from the npm cache that
+// `npm ci` filled, else the npm registry; no other network), then use them as a stranger would: ESM import
+// of each package, a TypeScript consumer type-checked against the shipped declarations, the README
+// quickstart against an emulator started from the installed package, and the `tinkex` and
+// `tinker-emulator` bins. Prints `pack-install-check: PASS` or `…: FAIL (reason)` and exits non-zero
 // on failure. Usage: `node scripts/pack-install-check.mjs [--keep]` (--keep leaves the temp dir for a look).
 import { spawnSync } from 'node:child_process';
 import {
@@ -102,7 +103,14 @@ writeFileSync(
 const typesNode = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies['@types/node'];
 run(
   'npm',
-  ['install', '--no-audit', '--no-fund', ...packages.map((p) => p.tarball), `@types/node@${typesNode}`],
+  [
+    'install',
+    '--no-audit',
+    '--no-fund',
+    '--prefer-offline',
+    ...packages.map((p) => p.tarball),
+    `@types/node@${typesNode}`,
+  ],
   { cwd: app, label: `npm install ${packages.map((p) => p.name).join(' ')} (tarballs) in ${app}` },
 );
 for (const p of packages) {

@@ -157,7 +157,7 @@ export type ItemOf<M extends ManifestSpec, Id extends string> =
     : unknown;
 
 /** The element type of the array at a dotted path such as `data` or `page.items`. */
-type ElementAt<T, K extends string> = K extends `${infer Head}.${infer Rest}`
+export type ElementAt<T, K extends string> = K extends `${infer Head}.${infer Rest}`
   ? Head extends keyof T
     ? ElementAt<NonNullable<T[Head]>, Rest>
     : unknown

@@ -106,11 +106,14 @@ describe('README and docs CLI commands run as written', () => {
     expect(shown.filter((c) => c.startsWith('npx tinkex checkpoint')).length).toBeGreaterThanOrEqual(8);
   });
 
-  it('npx tinkex works after npm ci, from the root and from examples/tinkex', async () => {
+  it('npx tinkex and npx tinker-emulator work after npm ci, from the root and from examples/tinkex', async () => {
     for (const cwd of [root, join(root, 'examples', 'tinkex')]) {
       const result = await sh('npx tinkex --help', cwd, {});
       expect({ cwd, code: result.code }).toEqual({ cwd, code: 0 });
       expect(result.stdout).toContain('Usage: tinkex [options] [command]');
+      const emulatorHelp = await sh('npx tinker-emulator --help', cwd, {});
+      expect({ cwd, code: emulatorHelp.code }).toEqual({ cwd, code: 0 });
+      expect(emulatorHelp.stdout).toContain('Usage: tinker-emulator [options]');
     }
   }, 120_000);
 
