@@ -125,7 +125,6 @@ export { SseStreaming } from './adapters/streaming/sse-streaming.js';
 export { APIFuture } from './kernel/futures/api-future.js';
 export { Futures } from './kernel/futures/combinators.js';
 export { PipelinePoller } from './kernel/futures/pipeline-poller.js';
-export { debounceQueueState } from './kernel/futures/debounce.js';
 export {
   FutureFailedError,
   FutureExpiredError,

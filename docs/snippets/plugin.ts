@@ -21,7 +21,7 @@ const jobs: PollProtocol<{ url: string }> = {
     return { state: 'complete', value: { url: job.url ?? '' } };
   },
   onExpired: 'fail',
-  pendingDelayMs: 250, // this API has no long poll: wait a little between polls
+  repollPacing: { initialMs: 250, maxMs: 2_000 }, // no long poll here: 250 ms, doubling to 2 s, between polls
 };
 
 export interface TodoPluginOptions {

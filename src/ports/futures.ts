@@ -46,8 +46,6 @@ export interface PollProtocol<T = unknown> {
   failedError?(failure: PollFailure, requestId: string): Error;
   /** What to do with a 410/expired answer: resubmit the original request, or fail. */
   onExpired: 'resubmit' | 'fail';
-  /** Delay before the next poll after an empty/pending answer (ms). Default 0. */
-  pendingDelayMs?: number;
   /**
    * Pacing of re-polls after answers that say "not yet" (pending, try_again, 408, 5xx). The kernel
    * always paces; this only tunes it. Default 10 ms doubling to 250 ms.

@@ -25,11 +25,13 @@ function integer(name: string, text: string | undefined, fallback: number): numb
 
 /**
  * Run the emulator from command-line arguments until SIGINT or SIGTERM; resolves to the exit code. Bad
- * arguments throw an Error naming the option, before anything listens.
+ * arguments throw an Error naming the option, before anything listens. `signals` is where SIGINT and
+ * SIGTERM arrive (the process; a test passes its own emitter).
  */
 export async function runEmulatorCli(
   argv: string[],
   out: NodeJS.WritableStream = process.stdout,
+  signals: Pick<NodeJS.EventEmitter, 'once' | 'off'> = process,
 ): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -51,23 +53,32 @@ export async function runEmulatorCli(
     out.write(USAGE);
     return 0;
   }
-  const emulator = await startEmulator({
-    port: integer('port', values.port, 0),
-    host: values.host ?? '127.0.0.1',
-    seed: integer('seed', values.seed, 0),
-    chaos: values.chaos,
-    clientConfig: parseFlags(values.flag ?? [], CLIENT_CONFIG_DEFAULTS),
-    dynamicConfig: parseFlags(values['dynamic-flag'] ?? [], DYNAMIC_CONFIG_DEFAULTS),
-    legacyJson: values['legacy-json'] ?? false,
-    longPollMs: integer('long-poll-ms', values['long-poll-ms'], 1000),
-    jwtTtlSeconds: integer('jwt-ttl', values['jwt-ttl'], 3600),
-  });
-  out.write(`listening on ${emulator.url}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await emulator.close();
-  return 0;
+  // The handlers go in before the server starts: a supervisor may signal as soon as it reads the
+  // "listening on" line (or while the server is still starting), and a stop requested then still
+  // closes the server and exits 0 instead of being lost or killing the process mid-start.
+  let requestStop!: () => void;
+  const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
+  const stop = () => requestStop();
+  signals.once('SIGINT', stop);
+  signals.once('SIGTERM', stop);
+  try {
+    const emulator = await startEmulator({
+      port: integer('port', values.port, 0),
+      host: values.host ?? '127.0.0.1',
+      seed: integer('seed', values.seed, 0),
+      chaos: values.chaos,
+      clientConfig: parseFlags(values.flag ?? [], CLIENT_CONFIG_DEFAULTS),
+      dynamicConfig: parseFlags(values['dynamic-flag'] ?? [], DYNAMIC_CONFIG_DEFAULTS),
+      legacyJson: values['legacy-json'] ?? false,
+      longPollMs: integer('long-poll-ms', values['long-poll-ms'], 1000),
+      jwtTtlSeconds: integer('jwt-ttl', values['jwt-ttl'], 3600),
+    });
+    out.write(`listening on ${emulator.url}\n`);
+    await stopRequested;
+    await emulator.close();
+    return 0;
+  } finally {
+    signals.off('SIGINT', stop);
+    signals.off('SIGTERM', stop);
+  }
 }

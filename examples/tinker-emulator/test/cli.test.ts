@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { runCli, spawnServer } from '../../../test/support/spawn-cli.js';
+import { runEmulatorCli } from '../src/cli.js';
 
 const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 
@@ -78,4 +81,27 @@ describe('the tinker-emulator bin', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('Usage: tinker-emulator');
   }, 90_000);
+
+  it('a SIGTERM that arrives while the server is still starting stops it once it listens (exit 0)', async () => {
+    const signals = new EventEmitter();
+    const out = new PassThrough();
+    let printed = '';
+    out.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    const exit = runEmulatorCli(['--port', '0'], out, signals);
+    // Before the first await of the CLI: the server is not listening yet.
+    expect(signals.listenerCount('SIGTERM')).toBe(1);
+    signals.emit('SIGTERM');
+    await expect(exit).resolves.toBe(0);
+    expect(printed).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+\n$/);
+    // Nothing left behind on the emitter (in a process: no stale handler swallowing a later signal).
+    expect([signals.listenerCount('SIGINT'), signals.listenerCount('SIGTERM')]).toEqual([0, 0]);
+  });
+
+  it('bad option values throw before anything listens, leaving no signal handler', async () => {
+    const signals = new EventEmitter();
+    await expect(runEmulatorCli(['--port', 'x'], new PassThrough(), signals)).rejects.toThrow(
+      '--port must be a non-negative integer, got "x"',
+    );
+    expect([signals.listenerCount('SIGINT'), signals.listenerCount('SIGTERM')]).toEqual([0, 0]);
+  });
 });

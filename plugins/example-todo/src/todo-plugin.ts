@@ -14,8 +14,8 @@ const jobs: PollProtocol = {
     return { state: 'complete', value: { url: b.url } };
   },
   onExpired: 'fail',
-  // This API has no long-poll: wait a little between polls.
-  pendingDelayMs: 250,
+  // This API has no long poll: wait 250 ms, doubling to 2 s, between polls that say "running".
+  repollPacing: { initialMs: 250, maxMs: 2_000 },
 };
 
 export function todoPlugin(options: { baseUrl: string; token: string }) {
