@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { guideTodoServer } from './todo-server.js';
+import { todoServer } from '../../plugins/example-todo/test/support/todo-server.js';
 
 // docs/plugin-authoring.md, as a newcomer pastes it. Every fenced block follows a
 // `<!-- snippet: path -->` line naming the checked-in file it must equal; `npm run typecheck` compiles
@@ -29,10 +29,10 @@ describe('docs/plugin-authoring.md', () => {
   });
 
   describe('the snippets run as written', () => {
-    let server: Awaited<ReturnType<typeof guideTodoServer>>;
+    let server: Awaited<ReturnType<typeof todoServer>>;
     const saved = { ...process.env };
     beforeAll(async () => {
-      server = await guideTodoServer();
+      server = await todoServer({ token: 'guide-token' });
       Object.assign(process.env, { TODO_BASE_URL: server.url, TODO_TOKEN: 'guide-token' });
     });
     afterAll(async () => {
