@@ -7,7 +7,6 @@ import {
 import { sanitizedCause } from '../../kernel/errors/error-secrets.js';
 import { PristineError } from '../../kernel/errors/pristine-error.js';
 import type { TransportRequest } from '../../ports/transport.js';
-import type { AttemptDeadline } from './attempt-deadline.js';
 
 /**
  * How long a proxy may take to answer CONNECT. A request's own deadline usually ends its wait sooner;
@@ -64,7 +63,9 @@ function originOf(url: string): string {
 export function toTransportError(
   error: Error,
   request: TransportRequest,
-  deadline?: AttemptDeadline,
+  // An AttemptDeadline (only its outcome is read; naming the class here would make the two modules
+  // import each other).
+  deadline?: { readonly reason: PristineError | undefined },
 ): PristineError {
   if (deadline?.reason) return deadline.reason;
   if (error instanceof PristineError) return error;

@@ -1,7 +1,9 @@
 import { PristineError } from 'pristine-kernel';
 import { decodeJwtClaims, looksLikeJwt } from '../protocol/jwt.js';
 import type { AuditLogResponse, BillingUsageResponse } from '../types/account.js';
-import type { ServiceClient } from './service-client.js';
+// The ServiceClient as seen from here (client-host.ts), not the class: importing service-client.ts,
+// which constructs this client, would make the two modules import each other.
+import type { ClientHost as ServiceClient } from './client-host.js';
 
 /** Who the credential belongs to, read from JWT claims (no request; the signature is not checked). */
 export interface WhoAmI {

@@ -2,7 +2,9 @@ import { APIStatusError, ValidationError, type CallOptions, type PageIterable } 
 import type { Checkpoint, TrainingRun } from '../types/schemas.js';
 import { parseTinkerPath } from '../types/tinker-path.js';
 import { optionsOf } from '../types/wire-check.js';
-import type { ServiceClient } from './service-client.js';
+// The ServiceClient as seen from here (client-host.ts), not the class: importing service-client.ts,
+// which constructs this client, would make the two modules import each other.
+import type { ClientHost as ServiceClient } from './client-host.js';
 import * as account from './rest-account.js';
 
 export type AccessScope = 'owned' | 'accessible';

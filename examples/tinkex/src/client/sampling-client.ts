@@ -16,7 +16,9 @@ import { optionsOf } from '../types/wire-check.js';
 import { estimateModelInputBytes } from '../training/chunking.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
-import type { ServiceClient } from './service-client.js';
+// The ServiceClient as seen from here (client-host.ts), not the class: importing service-client.ts,
+// which constructs this client, would make the two modules import each other.
+import type { ClientHost as ServiceClient } from './client-host.js';
 import { protocolOf } from './tinker-kernel.js';
 
 /** The Python SDK's RetryConfig for sampling. */

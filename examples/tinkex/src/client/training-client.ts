@@ -20,9 +20,20 @@ import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/
 import { SubmissionOrder } from '../training/submission-order.js';
 import { loggerOf, protocolOf } from './tinker-kernel.js';
 import { protoLossPass } from '../training/proto-loss-pass.js';
-import type { SamplingRetryConfig } from './sampling-client.js';
-import type { ServiceClient } from './service-client.js';
+import type { SamplingClient, SamplingRetryConfig } from './sampling-client.js';
+import type { ClientHost } from './client-host.js';
 import type { SessionContext } from './session-context.js';
+
+/**
+ * The ServiceClient as seen from here, not the class: importing service-client.ts, which constructs
+ * this client, would make the two modules import each other.
+ */
+type ServiceClient = ClientHost & {
+  createSamplingClient(options: {
+    model_path: string;
+    retry_config?: Partial<SamplingRetryConfig>;
+  }): Promise<SamplingClient>;
+};
 
 /**
  * Trains one LoRA model. Every submitting method returns an APIFuture at once; requests are submitted

@@ -1,0 +1,20 @@
+import type { QueueStateEvent } from 'pristine-kernel';
+import type { ResolvedConfig } from '../config.js';
+import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
+import type { TinkerKernel } from './tinker-kernel.js';
+
+/**
+ * What the REST, sampling and training clients use of the `ServiceClient` that created them. They
+ * depend on this instead of on service-client.ts, which constructs them: that way no two client
+ * modules import each other.
+ */
+export interface ClientHost {
+  readonly kernel: TinkerKernel;
+  readonly config: ResolvedConfig;
+  readonly protocol: TinkerProtocol;
+  /** The queue-state observer that warns for `identifier`, shared by every client of the kernel. */
+  queueWarnings(
+    prefix: 'Training' | 'Sampling' | 'Model creation',
+    identifier: string,
+  ): (event: QueueStateEvent) => void;
+}

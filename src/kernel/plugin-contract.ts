@@ -1,0 +1,196 @@
+import type { AuthScheme } from '../ports/auth.js';
+import type { TelemetrySpan } from '../ports/telemetry.js';
+import type { TransportRequest, TransportResponse } from '../ports/transport.js';
+import type { CompiledEndpoint } from './manifest/compile.js';
+import type { CompressSpec, ManifestSpec } from './manifest/types.js';
+import type { KernelServices } from './services.js';
+import type { DependencyContainer } from 'tsyringe';
+import type { BreakerSettings } from '../ports/circuit-breaker.js';
+import type { PollProtocol } from '../ports/futures.js';
+import type { TokenBucketSettings } from '../ports/rate-limiter.js';
+import type { RetryDelayOptions } from '../ports/retry.js';
+import type { SessionProtocol } from '../ports/sessions.js';
+import type { PristineError } from './errors/pristine-error.js';
+import type { Secret } from './secret.js';
+
+// The types a plugin and the call pipeline share: a plugin's spec, and the call context its stages,
+// weight functions and dynamic headers receive (which in turn carries the registered plugin). They refer
+// to each other, so they live in one module that imports neither `plugin.ts` nor `pipeline/context.ts`;
+// both re-export from here.
+/** Per-call options a caller may pass; they win over plugin and kernel defaults. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+  query?: Record<string, string | number | boolean | undefined>;
+  idempotencyKey?: string;
+  maxRetries?: number;
+  baseUrl?: string;
+  /** Response bodies for this call (media type → codec schema), in place of the endpoint's. */
+  responseBodies?: Readonly<Record<string, unknown>>;
+  /** Request-body compression for this call, in place of the endpoint's `compress`. */
+  compress?: boolean | CompressSpec;
+}
+
+/** Options after layering kernel defaults < plugin/manifest < per-call. */
+export interface ResolvedOptions {
+  signal?: AbortSignal;
+  timeoutMs: number;
+  headers: Record<string, string>;
+  query: Record<string, string | number | boolean | undefined>;
+  maxRetries: number;
+  baseUrl: string;
+  responseBodies?: Readonly<Record<string, unknown>>;
+  compress?: boolean | CompressSpec;
+}
+
+/** Everything one call carries through the stages. Attempt fields are reset by the retry stage. */
+export interface CallContext {
+  readonly services: KernelServices;
+  readonly plugin: RegisteredPlugin;
+  readonly endpoint: CompiledEndpoint;
+  /**
+   * The call's input. A plugin stage placed after `validate` may replace it (never mutate it: it is the
+   * caller's object) with the body its protocol version sends, e.g. with defaults filled in.
+   */
+  input: Record<string, unknown>;
+  readonly options: ResolvedOptions;
+  readonly auth: AuthScheme | undefined;
+  /**
+   * The call goes to another origin than the plugin's base URL and the endpoint did not opt in: no
+   * auth, and none of the plugin's static, platform or dynamic headers.
+   */
+  readonly crossOrigin: boolean;
+  /** Stable across every attempt of this call. */
+  idempotencyKey: string | undefined;
+  /** 0 on the first attempt. */
+  attempt: number;
+  /** False once a one-shot body (a stream) was built: such a request is never retried. */
+  replayable: boolean;
+  /** Extra headers a stage wants on this call's requests (e.g. `Last-Event-ID`). */
+  readonly extraHeaders: Record<string, string>;
+  request?: TransportRequest;
+  callSpan?: TelemetrySpan;
+  attemptSpan?: TelemetrySpan;
+  startedAt: number;
+  /** Free-form slot for plugin stages. */
+  readonly bag: Map<string | symbol, unknown>;
+}
+
+/** The result a successful call produces. */
+export interface CallResult<B = unknown> {
+  status: number;
+  headers: Record<string, string>;
+  /** Decoded body (JSON value, text or bytes); undefined for stream responses. */
+  body: B;
+  /** The media type whose registered codec decoded `body` (absent for JSON, text and bytes). */
+  decodedAs?: string;
+  /** The live response, for stream endpoints; its body is not yet consumed. */
+  response?: TransportResponse;
+  requestId?: string;
+}
+
+export type Next = () => Promise<CallResult>;
+
+/**
+ * One named pipeline stage: smithy-style middleware around `next`. `next()` always returns a promise
+ * (a synchronous throw further down arrives as a rejection).
+ */
+export interface Stage {
+  readonly name: string;
+  run(context: CallContext, next: Next): Promise<CallResult>;
+}
+
+/** Where a plugin stage goes, relative to a named stage. */
+export type StagePlacement = { before: string } | { after: string };
+
+/** A named retry policy an endpoint can reference with `retry: 'name'`. */
+export interface RetryPolicySpec extends Partial<RetryDelayOptions> {
+  maxRetries?: number;
+  /** Statuses that are final for this policy even though they are normally retried (e.g. 409). */
+  fatalStatuses?: readonly number[];
+}
+
+/** Concurrency limits for one resource: a counting and/or a weighted semaphore. */
+export interface ConcurrencySpec {
+  maxConcurrent?: number;
+  /** Budget for the endpoint's weight function (e.g. body bytes). */
+  maxWeight?: number;
+}
+
+/** Header conventions: names are the plugin's, the kernel fills them in. */
+export interface HeaderScheme {
+  /** Extra static headers on every request. */
+  static?: Record<string, string>;
+  /** Platform headers: name → value kind. */
+  platform?: Partial<
+    Record<'os' | 'arch' | 'runtime' | 'runtimeVersion' | 'packageVersion' | 'language', string>
+  >;
+  /** Header carrying the attempt number (0 first). `false` disables it. */
+  retryCount?: string | false;
+  /** Idempotency key header for non-GET requests, and its value format. */
+  idempotency?: { header: string; generate?: () => string } | false;
+  /** Override the User-Agent. Default: `<plugin>/<version> pristine/<version> node/<version>`. */
+  userAgent?: string;
+  /** Per-endpoint dynamic headers (e.g. a request-type header). */
+  dynamic?(context: CallContext): Record<string, string> | undefined;
+}
+
+/** Turns an error answer into a richer plugin error, or returns undefined to keep the kernel's. */
+export type ErrorMapper = (error: PristineError, endpoint: CompiledEndpoint) => PristineError | undefined;
+
+export interface PluginDefaults {
+  baseUrl?: string;
+  timeoutMs?: number;
+  maxRetries?: number;
+  breaker?: BreakerSettings | false;
+  tokenBucket?: TokenBucketSettings;
+  requestIdHeader?: string;
+  /** Name of an env var holding the log level (e.g. `MYSDK_LOG`). */
+  logLevelEnv?: string;
+}
+
+export interface PluginSpec<M extends ManifestSpec = ManifestSpec> {
+  name: string;
+  version: string;
+  manifest: M;
+  defaults?: PluginDefaults;
+  headers?: HeaderScheme;
+  retryPolicies?: Record<string, RetryPolicySpec>;
+  /** Auth schemes by name; `default` is used by endpoints that name none. */
+  auth?: Record<string, AuthScheme>;
+  pollProtocols?: Record<string, PollProtocol<any>>;
+  sessionProtocols?: Record<string, SessionProtocol<any>>;
+  /** Weight functions for weighted semaphores, by name. */
+  weights?: Record<string, (context: CallContext) => number>;
+  /** Concurrency limits per endpoint `resource`. */
+  concurrency?: Record<string, ConcurrencySpec>;
+  /** Breaker settings per endpoint `resource`. */
+  breakers?: Record<string, BreakerSettings | false>;
+  errorMapper?: ErrorMapper;
+  /**
+   * More values to scrub from errors and logs, such as credentials the plugin puts in static headers
+   * (an access-proxy client id and secret). Auth schemes' values and static headers whose names look
+   * secret are registered without being listed here.
+   */
+  secrets?: ReadonlyArray<string | Secret>;
+  stages?: ReadonlyArray<{ stage: Stage; placement: StagePlacement }>;
+  /** Register or override adapters in the kernel's container. Runs at `kernel.use`. */
+  register?(container: DependencyContainer): void;
+}
+
+export type Plugin<M extends ManifestSpec = ManifestSpec> = Readonly<PluginSpec<M>> & {
+  readonly __plugin: true;
+};
+
+/** A plugin after registration: its endpoints compiled. */
+export interface RegisteredPlugin {
+  readonly spec: PluginSpec;
+  readonly endpoints: ReadonlyMap<string, CompiledEndpoint>;
+  /** User-Agent, platform and static headers, computed once. */
+  readonly staticHeaders: Readonly<Record<string, string>>;
+  /** What a request to another origin starts from: User-Agent and Accept only. */
+  readonly crossOriginHeaders: Readonly<Record<string, string>>;
+  /** The plugin's static header names (lower-case): dropped when a redirect leaves its origin. */
+  readonly originBound: readonly string[];
+}
