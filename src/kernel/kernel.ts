@@ -6,11 +6,10 @@ import type { CodecRegistry } from '../ports/body-codec.js';
 import type { Serializer } from '../ports/serializer.js';
 import { bind, type AdapterRegistration } from './bind-adapter.js';
 import { registerDefaultAdapters } from './default-adapters.js';
-import { scrubError } from './errors/error-secrets.js';
 import { PristineError } from './errors/pristine-error.js';
 import { ValidationError } from './errors/validation-error.js';
-import { ResponseValidationError } from './pipeline/stages/validate-response.js';
 import { KernelEvents } from './events.js';
+import { extensionHost, type ExtensionHost } from './extension-host.js';
 import { DEFAULT_SETTINGS, type KernelOptions } from './kernel-options.js';
 import * as optionChecks from './options/check-kernel-options.js';
 import { compileManifest, type CompiledEndpoint } from './manifest/compile.js';
@@ -29,30 +28,20 @@ import { resolveServices } from './resolve-services.js';
 import { registerSharedAdapters } from './shared-state.js';
 import type { KernelServices, KernelSettings } from './services.js';
 import type { EventOf, InputOf, ItemOf, OutputOf, ResultOf } from './manifest/types.js';
-import type { PollOptions } from '../ports/futures.js';
 import type { SessionManager } from '../ports/sessions.js';
 import { APIFuture } from './futures/api-future.js';
 import { PipelinePoller } from './futures/pipeline-poller.js';
+import { submitFuture, type SubmitOptions } from './futures/submit.js';
 import { PipelineSessionManager } from './sessions/pipeline-session-manager.js';
 import { EventStream, type StreamOptions } from './streams/event-stream.js';
 import { paginate, type PageIterable } from './pagination/paginate.js';
 
 export type { AdapterRegistration } from './bind-adapter.js';
+export type { SubmitOptions } from './futures/submit.js';
 
 const KNOWN_TOKENS: ReadonlySet<symbol> = new Set(Object.values(Ports));
 
 export type ManifestOf<E extends EndpointSpec> = { name: string; version: string; endpoints: readonly E[] };
-
-/** Options of `kernel.submit`: a call's options, the poll's, and how to resubmit or order the submission. */
-export type SubmitOptions = CallOptions &
-  Omit<PollOptions, 'signal'> & {
-    resubmitInput?: () => unknown;
-    /**
-     * Submit only once this resolves: strict submission order without awaiting. If it rejects,
-     * nothing is sent and the future rejects with its reason (the caller aborts a queued request).
-     */
-    after?: PromiseLike<unknown>;
-  };
 
 /**
  * The kernel: a private DI container of adapters, the registered plugins and the stage pipeline.
@@ -75,7 +64,7 @@ export class Kernel<E extends EndpointSpec = never> {
   private readonly overrides = new Map<symbol, AdapterRegistration<unknown>>();
   private services?: KernelServices;
   private readonly proxies: ProxyResolver;
-  private hostView?: ReturnType<Kernel['createHost']>;
+  private hostView?: ExtensionHost;
   /** Futures still polling; `close()` cancels them so nothing polls a closed kernel. */
   private readonly liveFutures = new Set<APIFuture<unknown>>();
   /** Stops lease renewals and closes the Redis connections of `shared` state. */
@@ -245,59 +234,11 @@ export class Kernel<E extends EndpointSpec = never> {
   submit<T>(endpointId: string, input: unknown, options?: SubmitOptions): APIFuture<T>;
   submit<T>(endpointId: string, input: unknown, options: SubmitOptions = {}): APIFuture<T> {
     optionChecks.checkExtraOptions('submit', endpointId, options);
-    const endpoint = this.endpoint(endpointId);
-    const plugin = this.pluginOf(endpointId);
-    const protocol = endpoint.spec.future ? plugin.pollProtocols?.[endpoint.spec.future] : undefined;
-    if (!protocol) throw new PristineError(`Endpoint "${endpointId}" is not a future endpoint`);
-    const clock = this.getServices().clock;
-    const started = clock.now();
-    const { maxResultBytes, onQueueState, resubmitInput, after, ...callOptions } = options;
-    const submitOnce = async (body: unknown) =>
-      protocol.requestId((await this.executeById(endpointId, body, callOptions)).body);
-    const accepted = after ? Promise.resolve(after).then(() => submitOnce(input)) : submitOnce(input);
-    const poller = this.getServices().futures;
-    const future = new APIFuture<T>(
-      accepted,
-      (requestId, signal) =>
-        poller
-          .poll<T>(protocol, requestId, {
-            signal: callOptions.signal ? AbortSignal.any([signal, callOptions.signal]) : signal,
-            maxResultBytes,
-            onQueueState,
-            // Consecutive failed polls tolerated: the plugin's default retry budget (polls themselves
-            // are sent without retries, each poll being one attempt of the loop).
-            maxConsecutiveFailures:
-              plugin.retryPolicies?.default?.maxRetries ??
-              plugin.defaults?.maxRetries ??
-              this.settings.maxRetries,
-            submitEndpoint: endpointId,
-            submitRoundtripMs: clock.now() - started,
-            resubmit: () => submitOnce(resubmitInput ? resubmitInput() : input),
-          })
-          .then((value) => this.checkResult(endpoint, value))
-          // A failed future carries the server's message and body: scrubbed like a call's error.
-          .catch((error: unknown) => {
-            throw error instanceof Error ? scrubError(error, this.secrets) : error;
-          }),
-      clock,
-    );
+    const future = submitFuture<T>(this, endpointId, input, options);
     this.liveFutures.add(future as APIFuture<unknown>);
     const forget = () => this.liveFutures.delete(future as APIFuture<unknown>);
     future.then(forget, forget);
     return future;
-  }
-
-  /** A future's final value against the endpoint's `result` schema, as responses are checked. */
-  private checkResult<T>(endpoint: CompiledEndpoint, value: T): T {
-    const mode = this.settings.responseValidation;
-    const issues = mode === 'off' ? [] : (endpoint.validateResult?.(value) ?? []);
-    if (issues.length === 0) return value;
-    if (mode === 'strict') throw new ResponseValidationError(`${endpoint.id} (result)`, issues, value);
-    this.getServices().logger.warn('future result does not match schema', {
-      endpointId: endpoint.id,
-      issues,
-    });
-    return value;
   }
 
   /**
@@ -376,32 +317,7 @@ export class Kernel<E extends EndpointSpec = never> {
   /** The narrow view kernel extensions (futures, sessions, streams) work through. */
   private host() {
     // Built once: an object literal with getters is slow to create, and streams ask for it per call.
-    return (this.hostView ??= this.createHost());
-  }
-
-  private createHost() {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below must read this kernel lazily
-    const kernel = this;
-    return {
-      execute: (id: string, input: unknown, options?: CallOptions) => kernel.executeById(id, input, options),
-      endpoint: (id: string) => kernel.endpoint(id),
-      get clock() {
-        return kernel.getServices().clock;
-      },
-      get logger() {
-        return kernel.getServices().logger;
-      },
-      get streaming() {
-        return kernel.getServices().streaming;
-      },
-      get telemetry() {
-        return kernel.getServices().telemetry;
-      },
-      events: kernel.events,
-      secrets: kernel.secrets,
-      emitQueueState: (event: { requestId: string; queueState: string; reason?: string }) =>
-        kernel.events.emit('queue:state', event),
-    };
+    return (this.hostView ??= extensionHost(this));
   }
 
   private createContext(

@@ -1,0 +1,92 @@
+import type { PollOptions } from '../../ports/futures.js';
+import { scrubError } from '../errors/error-secrets.js';
+import { PristineError } from '../errors/pristine-error.js';
+import type { CompiledEndpoint } from '../manifest/compile.js';
+import type { CallOptions, CallResult, PluginSpec } from '../plugin-contract.js';
+import { ResponseValidationError } from '../pipeline/stages/validate-response.js';
+import type { SecretRegistry } from '../redact.js';
+import type { KernelServices, KernelSettings } from '../services.js';
+import { APIFuture } from './api-future.js';
+
+/** Options of `kernel.submit`: a call's options, the poll's, and how to resubmit or order the submission. */
+export type SubmitOptions = CallOptions &
+  Omit<PollOptions, 'signal'> & {
+    resubmitInput?: () => unknown;
+    /**
+     * Submit only once this resolves: strict submission order without awaiting. If it rejects,
+     * nothing is sent and the future rejects with its reason (the caller aborts a queued request).
+     */
+    after?: PromiseLike<unknown>;
+  };
+
+/** What submitting a long-running operation needs from the kernel (the kernel itself is one). */
+export interface SubmitHost {
+  readonly settings: KernelSettings;
+  readonly secrets: SecretRegistry;
+  executeById(endpointId: string, input: unknown, options?: CallOptions): Promise<CallResult>;
+  endpoint(endpointId: string): CompiledEndpoint;
+  pluginOf(endpointId: string): PluginSpec;
+  getServices(): KernelServices;
+}
+
+/**
+ * `kernel.submit`: send the request that starts the operation and return its future at once. The
+ * endpoint names the plugin's poll protocol (`future: 'name'`); the Futures port polls it through the
+ * pipeline. Throws at once for an endpoint that is not a future endpoint.
+ */
+export function submitFuture<T>(
+  host: SubmitHost,
+  endpointId: string,
+  input: unknown,
+  options: SubmitOptions,
+): APIFuture<T> {
+  const endpoint = host.endpoint(endpointId);
+  const plugin = host.pluginOf(endpointId);
+  const protocol = endpoint.spec.future ? plugin.pollProtocols?.[endpoint.spec.future] : undefined;
+  if (!protocol) throw new PristineError(`Endpoint "${endpointId}" is not a future endpoint`);
+  const clock = host.getServices().clock;
+  const started = clock.now();
+  const { maxResultBytes, onQueueState, resubmitInput, after, ...callOptions } = options;
+  const submitOnce = async (body: unknown) =>
+    protocol.requestId((await host.executeById(endpointId, body, callOptions)).body);
+  const accepted = after ? Promise.resolve(after).then(() => submitOnce(input)) : submitOnce(input);
+  const poller = host.getServices().futures;
+  return new APIFuture<T>(
+    accepted,
+    (requestId, signal) =>
+      poller
+        .poll<T>(protocol, requestId, {
+          signal: callOptions.signal ? AbortSignal.any([signal, callOptions.signal]) : signal,
+          maxResultBytes,
+          onQueueState,
+          // Consecutive failed polls tolerated: the plugin's default retry budget (polls themselves
+          // are sent without retries, each poll being one attempt of the loop).
+          maxConsecutiveFailures:
+            plugin.retryPolicies?.default?.maxRetries ??
+            plugin.defaults?.maxRetries ??
+            host.settings.maxRetries,
+          submitEndpoint: endpointId,
+          submitRoundtripMs: clock.now() - started,
+          resubmit: () => submitOnce(resubmitInput ? resubmitInput() : input),
+        })
+        .then((value) => checkResult(host, endpoint, value))
+        // A failed future carries the server's message and body: scrubbed like a call's error.
+        .catch((error: unknown) => {
+          throw error instanceof Error ? scrubError(error, host.secrets) : error;
+        }),
+    clock,
+  );
+}
+
+/** A future's final value against the endpoint's `result` schema, as responses are checked. */
+function checkResult<T>(host: SubmitHost, endpoint: CompiledEndpoint, value: T): T {
+  const mode = host.settings.responseValidation;
+  const issues = mode === 'off' ? [] : (endpoint.validateResult?.(value) ?? []);
+  if (issues.length === 0) return value;
+  if (mode === 'strict') throw new ResponseValidationError(`${endpoint.id} (result)`, issues, value);
+  host.getServices().logger.warn('future result does not match schema', {
+    endpointId: endpoint.id,
+    issues,
+  });
+  return value;
+}
