@@ -1,4 +1,4 @@
-import { PristineError } from 'pristine';
+import { PristineError, type CallOptions } from 'pristine';
 import { decodeJwtClaims, looksLikeJwt } from '../protocol/jwt.js';
 import type { AuditLogResponse, BillingUsageResponse } from '../types/account.js';
 import type { ServiceClient } from './service-client.js';
@@ -35,18 +35,19 @@ export async function whoami(service: ServiceClient): Promise<WhoAmI> {
 export async function exportSessionTrace(
   service: ServiceClient,
   session_id: string,
-  opts: { pollIntervalMs?: number; signal?: AbortSignal } = {},
+  pollIntervalMs = 5_000,
+  options: CallOptions = {},
 ): Promise<{ url: string }> {
   const clock = service.kernel.getServices().clock;
   for (;;) {
-    const answer = await service.kernel.call('export_session_trace', { session_id }, { signal: opts.signal });
+    const answer = await service.kernel.call('export_session_trace', { session_id }, options);
     if (answer.status === 'ready' && answer.url) return { url: answer.url };
     if (answer.status === 'failed')
       throw new PristineError(`Trace export of ${session_id} failed: ${answer.error ?? 'no reason given'}`, {
         category: 'server',
         body: answer,
       });
-    await clock.sleep(opts.pollIntervalMs ?? 5_000, opts.signal);
+    await clock.sleep(pollIntervalMs, options.signal);
   }
 }
 
@@ -54,24 +55,33 @@ export function getBillingUsage(
   service: ServiceClient,
   starting_on: Date | string,
   ending_before: Date | string,
+  options: CallOptions = {},
 ): Promise<BillingUsageResponse> {
   const iso = (value: Date | string) => (value instanceof Date ? value.toISOString() : value);
-  return service.kernel.call('get_billing_usage', {
-    starting_on: iso(starting_on),
-    ending_before: iso(ending_before),
-  });
+  return service.kernel.call(
+    'get_billing_usage',
+    { starting_on: iso(starting_on), ending_before: iso(ending_before) },
+    options,
+  );
 }
 
 export function getAuditLog(
   service: ServiceClient,
   opts: { event_type?: 'all' | 'checkpoints'; day?: string } = {},
+  options: CallOptions = {},
 ): Promise<AuditLogResponse> {
-  return service.kernel.call('get_audit_log', {
-    event_type: opts.event_type ?? 'all',
-    ...(opts.day ? { day: opts.day } : {}),
-  });
+  return service.kernel.call(
+    'get_audit_log',
+    { event_type: opts.event_type ?? 'all', ...(opts.day ? { day: opts.day } : {}) },
+    options,
+  );
 }
 
-export async function assignSessionProject(service: ServiceClient, session_id: string, project_id: string) {
-  await service.kernel.call('assign_session_project', { session_id, project_id });
+export async function assignSessionProject(
+  service: ServiceClient,
+  session_id: string,
+  project_id: string,
+  options: CallOptions = {},
+) {
+  await service.kernel.call('assign_session_project', { session_id, project_id }, options);
 }

@@ -1,4 +1,4 @@
-import { APIFuture, type QueueStateEvent } from 'pristine';
+import { APIFuture, type CallOptions, type QueueStateEvent } from 'pristine';
 import type { TinkerKernel } from '../client/tinker-kernel.js';
 import { forwardBackwardRequest } from '../proto/forward-backward-request.js';
 import { protoDatumBytes } from '../proto/proto-size.js';
@@ -10,6 +10,8 @@ import { mergeOutputs } from './metrics.js';
 import type { SubmissionOrder } from './submission-order.js';
 
 export interface ProtoLossPass {
+  /** The caller's signal and deadline, for every chunk. */
+  call?: CallOptions;
   kernel: TinkerKernel;
   order: SubmissionOrder;
   flags: ClientFlags;
@@ -50,6 +52,7 @@ export function protoLossPass(pass: ProtoLossPass): APIFuture<ForwardBackwardOut
   const submit = (index: number, seq_id: number, after: Promise<unknown>) => {
     messages[index].seqId = seq_id;
     return kernel.submit<ForwardBackwardOutput>(endpoint, messages[index], {
+      ...pass.call,
       after,
       onQueueState: pass.onQueueState,
       compress,
