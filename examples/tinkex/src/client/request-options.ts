@@ -1,11 +1,5 @@
-import {
-  APIFuture,
-  APITimeoutError,
-  APIUserAbortError,
-  OptionChecks,
-  type CallOptions,
-  type PageIterable,
-} from 'pristine';
+import { APIFuture, APITimeoutError, OptionChecks, type CallOptions, type PageIterable } from 'pristine';
+import { untilAborted } from '../plugin/until-aborted.js';
 
 /** The kernel's Clock port (the injected one, so a test clock drives deadlines too). */
 type Clock = ConstructorParameters<typeof APIFuture>[2];
@@ -98,19 +92,9 @@ export class CallScope {
     );
   }
 
-  /**
-   * Wait for work this call shares with others (the session being created): the wait stops at an abort,
-   * the work goes on for them.
-   */
+  /** Wait for work this call shares with others (the session being created); see `untilAborted`. */
   wait<T>(shared: Promise<T>): Promise<T> {
-    const signal = this.options.signal;
-    if (!signal) return shared;
-    if (signal.aborted) return Promise.reject(new APIUserAbortError(undefined, { cause: signal.reason }));
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(new APIUserAbortError(undefined, { cause: signal.reason }));
-      signal.addEventListener('abort', onAbort, { once: true });
-      shared.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-    });
+    return untilAborted(shared, this.options.signal);
   }
 
   /** The same operation, whose failure after the deadline is an `APITimeoutError`. */

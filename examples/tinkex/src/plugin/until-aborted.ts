@@ -1,0 +1,16 @@
+import { APIUserAbortError } from 'pristine';
+
+/**
+ * Wait for work a call shares with others (the protocol handshake, the session being created): the
+ * wait ends with `APIUserAbortError` when `signal` aborts, while the work goes on for the others. The
+ * listener is removed once either happens, so one signal reused for many calls collects none.
+ */
+export function untilAborted<T>(shared: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return shared;
+  if (signal.aborted) return Promise.reject(new APIUserAbortError(undefined, { cause: signal.reason }));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new APIUserAbortError(undefined, { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    shared.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
