@@ -134,3 +134,4 @@ export {
 } from './kernel/streams/stream-errors.js';
 export { PipelineSessionManager } from './kernel/sessions/pipeline-session-manager.js';
 export { paginate, type PageIterable } from './kernel/pagination/paginate.js';
+export { onAbort } from './kernel/signals/on-abort.js';

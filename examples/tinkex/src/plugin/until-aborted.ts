@@ -1,4 +1,4 @@
-import { APIUserAbortError } from 'pristine';
+import { APIUserAbortError, onAbort } from 'pristine';
 
 /**
  * Wait for work a call shares with others (the protocol handshake, the session being created): the
@@ -9,8 +9,9 @@ export function untilAborted<T>(shared: Promise<T>, signal: AbortSignal | undefi
   if (!signal) return shared;
   if (signal.aborted) return Promise.reject(new APIUserAbortError(undefined, { cause: signal.reason }));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new APIUserAbortError(undefined, { cause: signal.reason }));
-    signal.addEventListener('abort', onAbort, { once: true });
-    shared.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    const unsubscribe = onAbort(signal, () =>
+      reject(new APIUserAbortError(undefined, { cause: signal.reason })),
+    );
+    shared.then(resolve, reject).finally(unsubscribe);
   });
 }
