@@ -1,4 +1,5 @@
 import {
+  APIConnectionError,
   APIUserAbortError,
   FutureExpiredError,
   FutureTimeoutError,
@@ -187,11 +188,27 @@ export class SamplingClient {
           }
           // An abandoned attempt stops polling: its result can no longer reach the caller.
           if (error instanceof FutureTimeoutError) future?.cancel();
-          if (clock.now() >= giveUpAt || signal?.aborted) return { kind: 'fatal', error: error as Error };
+          if (signal?.aborted) return { kind: 'fatal', error: error as Error };
+          if (clock.now() >= giveUpAt) return { kind: 'fatal', error: this.stuck(error, progressMs) };
           return classify(error, cfg.enable_retry_logic);
         }
       },
       signal ? { ...retryContext, signal } : retryContext,
+    );
+  }
+
+  /**
+   * The final error once no attempt succeeded for `progress_timeout_ms`. A wait cut short by that
+   * deadline (the request still unaccepted, or its result not in) says so and names the server, as the
+   * Python SDK's stuck detection does; any other error is the server's own and is kept.
+   */
+  private stuck(error: unknown, progressMs: number): Error {
+    if (!(error instanceof FutureTimeoutError)) return error as Error;
+    const origin = new URL(this.service.config.base_url).origin;
+    return new APIConnectionError(
+      `No progress made in ${Math.round(progressMs / 1000)} s: sample requests to ${origin} appear to be ` +
+        `stuck (${error.message})`,
+      { cause: error },
     );
   }
 
