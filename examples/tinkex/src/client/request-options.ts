@@ -11,8 +11,8 @@ type Clock = ConstructorParameters<typeof APIFuture>[2];
 export interface RequestOptions {
   /**
    * Aborts the call: retries, backoff sleeps, queueing and polling stop, and the call rejects with
-   * `APIUserAbortError`. A training request aborted before it was sent burns its seq_id, as a refused
-   * one does; one the server already accepted still runs there (only the wait stops).
+   * `APIUserAbortError`. A training request aborted while queued is never sent and takes no seq_id;
+   * one the server already accepted still runs there (only the wait stops).
    */
   signal?: AbortSignal;
   /**

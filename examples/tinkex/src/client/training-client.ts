@@ -75,16 +75,17 @@ export class TrainingClient {
   }
 
   /**
-   * An abort while the request waits for its turn sends nothing and burns its seq_id, as a refused
-   * request does: later requests go on with the next ids.
+   * Queue one request; its seq_id is set when its turn comes. An abort while it waits sends nothing
+   * and takes no seq_id (no gap the server would wait on); later requests go on.
    */
   private reserve<T>(endpoint: string, body: Record<string, unknown>, scope: CallScope): APIFuture<T> {
-    const { seq_id, gate, track } = this.order.reserve(endpoint);
-    const future = this.service.kernel.submit<T>(
-      endpoint,
-      { ...body, model_id: this.model_id, seq_id },
-      { ...scope.options, after: gate, onQueueState: this.onQueueState },
-    );
+    const { gate, track } = this.order.reserve(endpoint, scope.signal);
+    const input: Record<string, unknown> = { ...body, model_id: this.model_id, seq_id: 0 };
+    const future = this.service.kernel.submit<T>(endpoint, input, {
+      ...scope.options,
+      after: gate.then((seq_id) => (input.seq_id = seq_id)),
+      onQueueState: this.onQueueState,
+    });
     track(future.accepted);
     return future;
   }

@@ -177,6 +177,7 @@ const PRIVATE = new Set([
   'lossPass',
   'accessToken',
   'sampleWithin',
+  'stuck',
   'run',
   'body',
 ]);

@@ -94,7 +94,7 @@ describe('signal', () => {
     expect(env.emulator.state.appliedSteps(training.model_id)).toEqual([1, 2]);
   });
 
-  it('a training request aborted while queued is never sent; its seq_id is burned and later calls run', async () => {
+  it('a training request aborted while queued is never sent, takes no seq_id, and later calls run', async () => {
     const env = await start();
     const training = await env.service.createLoraTrainingClient({ base_model: 'tinkex/byte-tiny', rank: 8 });
     env.emulator.setChaos('latency=1000ms@1;scope=training'); // the first submission is slow to answer
@@ -111,12 +111,12 @@ describe('signal', () => {
     ] as PromiseLike<unknown>[];
     const results = await outcomeWithin(Promise.all(later));
     expect(results).toMatchObject([{}, { path: expect.stringContaining('after-abort') }]);
-    // seq_id 2 was the aborted one: never sent, passed over by the server.
+    // The aborted request was never sent and took no seq_id: no gap for the server to wait on.
     const optimSeqIds = env.emulator.state.requests
       .filter((r) => r.path === '/api/v1/optim_step')
       .map((r) => (r.body as { seq_id: number }).seq_id);
-    expect(optimSeqIds).toEqual([3]);
-    expect(env.emulator.state.appliedSteps(training.model_id)).toEqual([1, 3, 4]);
+    expect(optimSeqIds).toEqual([2]);
+    expect(env.emulator.state.appliedSteps(training.model_id)).toEqual([1, 2, 3]);
   });
 
   it('an already-aborted signal sends nothing', async () => {
