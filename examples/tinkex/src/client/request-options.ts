@@ -1,4 +1,10 @@
-import { APIFuture, APITimeoutError, OptionChecks, type CallOptions, type PageIterable } from 'pristine';
+import {
+  APIFuture,
+  APITimeoutError,
+  OptionChecks,
+  type CallOptions,
+  type PageIterable,
+} from 'pristine-kernel';
 import { untilAborted } from '../plugin/until-aborted.js';
 
 /** The kernel's Clock port (the injected one, so a test clock drives deadlines too). */

@@ -1,4 +1,4 @@
-import { APIUserAbortError, onAbort } from 'pristine';
+import { APIUserAbortError, onAbort } from 'pristine-kernel';
 
 /**
  * Wait for work a call shares with others (the protocol handshake, the session being created): the

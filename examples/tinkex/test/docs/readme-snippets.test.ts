@@ -76,7 +76,7 @@ describe('every TypeScript snippet of README.md runs as a file, as the README sa
   let todos: Awaited<ReturnType<typeof todoApi>>;
   let dir: string;
   beforeAll(async () => {
-    // Inside the repository, so `tinkex` and `pristine` resolve as they do for a reader there (built
+    // Inside the repository, so `tinkex` and `pristine-kernel` resolve as they do for a reader there (built
     // packages; buildCli builds them when stale).
     await mkdir(join(root, '.tmp'), { recursive: true });
     [emulator, todos, dir] = await Promise.all([

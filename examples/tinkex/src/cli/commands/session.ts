@@ -4,7 +4,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { APITimeoutError, PristineError } from 'pristine';
+import { APITimeoutError, PristineError } from 'pristine-kernel';
 import type { CliContext } from '../context.js';
 import { CliError, InterruptedError } from '../errors.js';
 import { formatSize, propertyTable } from '../output.js';
@@ -27,7 +27,8 @@ async function exportUrl(ctx: CliContext, session_id: string): Promise<string> {
   } catch (error) {
     if (error instanceof APITimeoutError && !ctx.signal.aborted)
       throw new CliError(`Trace export not ready after ${MAX_WAIT_MS / 60_000} minutes`, 'Try again later.');
-    const answer = error instanceof PristineError ? (error.body as { status?: string; error?: string }) : undefined;
+    const answer =
+      error instanceof PristineError ? (error.body as { status?: string; error?: string }) : undefined;
     if (answer?.status === 'failed')
       throw new CliError(
         `Trace export failed for session ${session_id}`,
