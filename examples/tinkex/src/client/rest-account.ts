@@ -2,6 +2,7 @@ import { PristineError, type CallOptions } from 'pristine-kernel';
 import { decodeJwtClaims, looksLikeJwt } from '../protocol/jwt.js';
 import type { AuditLogResponse, BillingUsageResponse } from '../types/account.js';
 import type { ServiceClient } from './service-client.js';
+import { loggerOf } from './tinker-kernel.js';
 
 /** Who the credential belongs to, read from JWT claims (no request; the signature is not checked). */
 export interface WhoAmI {
@@ -47,6 +48,11 @@ export async function exportSessionTrace(
         category: 'server',
         body: answer,
       });
+    loggerOf(service.kernel).info(
+      `still waiting for the trace export of ${session_id} (${answer.status}); asking again in ` +
+        `${pollIntervalMs / 1000} s`,
+      { session_id },
+    );
     await clock.sleep(pollIntervalMs, options.signal);
   }
 }

@@ -5,6 +5,7 @@ import { optionsOf } from '../types/wire-check.js';
 import type { ServiceClient } from './service-client.js';
 import * as account from './rest-account.js';
 import { CallScope, pagesWithin, type RequestOptions } from './request-options.js';
+import { loggerOf } from './tinker-kernel.js';
 
 export type AccessScope = 'owned' | 'accessible';
 
@@ -155,6 +156,12 @@ export class RestClient {
         };
       } catch (error) {
         if (error instanceof APIStatusError && error.status === 503 && attempt < ARCHIVE_ATTEMPTS) {
+          // A wait a person would otherwise sit through in silence: say so at info.
+          loggerOf(this.kernel).info(
+            `still waiting for the archive of ${training_run_id}/${checkpoint_id}: the server is preparing ` +
+              `it; asking again in ${ARCHIVE_WAIT_MS / 1000} s (wait ${attempt} of ${ARCHIVE_ATTEMPTS - 1})`,
+            { training_run_id, checkpoint_id, attempt },
+          );
           await clock.sleep(ARCHIVE_WAIT_MS, options.signal);
           continue;
         }
