@@ -3,6 +3,7 @@ import { decodeJwtClaims, looksLikeJwt } from '../protocol/jwt.js';
 import type { AuditLogResponse, BillingUsageResponse } from '../types/account.js';
 import type { ServiceClient } from './service-client.js';
 import { loggerOf } from './tinker-kernel.js';
+import { untilAborted } from '../plugin/until-aborted.js';
 
 /** Who the credential belongs to, read from JWT claims (no request; the signature is not checked). */
 export interface WhoAmI {
@@ -16,8 +17,9 @@ export interface WhoAmI {
  * `RestClient.whoami()`: the claims of the JWT in use: the exchanged one when the server enabled JWT
  * exchange, else an `eyJ…` API key. An opaque `tml-` key has no claims: that is a typed error.
  */
-export async function whoami(service: ServiceClient): Promise<WhoAmI> {
-  await service.protocol.ensure();
+export async function whoami(service: ServiceClient, signal?: AbortSignal): Promise<WhoAmI> {
+  // The handshake (on a client's first call) is shared: the signal ends this wait only.
+  await untilAborted(service.protocol.ensure(), signal);
   const key = service.config.api_key?.reveal();
   const token = service.protocol.currentJwt() ?? (key && looksLikeJwt(key) ? key : undefined);
   const claims = token ? decodeJwtClaims(token) : undefined;

@@ -273,8 +273,9 @@ export class RestClient {
   }
 
   /** The credential's user and email, from JWT claims (0.23.2+; no request). */
-  whoami() {
-    return account.whoami(this.service);
+  whoami(options?: RequestOptions) {
+    const scope = this.scope(options, 'whoami');
+    return scope.run(() => account.whoami(this.service, scope.signal));
   }
 
   /**

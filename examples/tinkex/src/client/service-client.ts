@@ -54,12 +54,16 @@ export class ServiceClient {
   }
 
   /** The session, created once on first use. */
-  session(): Promise<SessionContext> {
+  session(options?: RequestOptions): Promise<SessionContext> {
     this.sessionPromise ??= SessionContext.open(this.kernel, this.config).catch((error) => {
       this.sessionPromise = undefined;
       throw error;
     });
-    return this.sessionPromise;
+    if (options === undefined) return this.sessionPromise;
+    // Shared by every client of this ServiceClient: an abort or a deadline ends this wait, not the opening.
+    const scope = this.scope(options, 'session');
+    const opening = this.sessionPromise;
+    return scope.run(() => scope.wait(opening));
   }
 
   /** One call's signal and deadline (see RequestOptions). */

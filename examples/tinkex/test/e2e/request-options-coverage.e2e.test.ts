@@ -25,15 +25,8 @@ type Calls<T, Excluded extends keyof T> = {
 
 /** Public methods that send nothing themselves (they build clients, read state or close). */
 const LOCAL = {
-  service: [
-    'session',
-    'queueWarnings',
-    'createRestClient',
-    'reportException',
-    'close',
-    'resolvedFuture',
-  ] as const,
-  rest: ['whoami'] as const, // reads the JWT's claims (the handshake runs under its own signal)
+  service: ['queueWarnings', 'createRestClient', 'reportException', 'close', 'resolvedFuture'] as const,
+  rest: [] as const,
   training: [] as const,
   sampling: [] as const,
 };
@@ -42,6 +35,7 @@ const PATH = 'tinker://run-1/weights/w';
 const datum = () => [textDatum(TEXT)];
 
 const serviceCalls: Calls<ServiceClient, (typeof LOCAL.service)[number]> = {
+  session: (c, o) => c.session(o),
   getServerCapabilities: (c, o) => c.getServerCapabilities(o),
   createLoraTrainingClient: (c, o) => c.createLoraTrainingClient({ base_model: 'tinkex/byte-tiny' }, o),
   createTrainingClientFromState: (c, o) => c.createTrainingClientFromState(PATH, {}, o),
@@ -74,6 +68,7 @@ const restCalls: Calls<RestClient, (typeof LOCAL.rest)[number]> = {
   getBillingUsage: (c, o) => c.getBillingUsage('2026-07-13T00:00:00Z', '2026-07-14T00:00:00Z', o),
   getAuditLog: (c, o) => c.getAuditLog({}, o),
   assignSessionProject: (c, o) => c.assignSessionProject('sess-1', 'proj-1', o),
+  whoami: (c, o) => c.whoami(o),
   openDownload: (c, o) => c.openDownload('http://127.0.0.1:9/archive.tar', o),
 };
 
