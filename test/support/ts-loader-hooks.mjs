@@ -22,7 +22,7 @@ export async function resolve(specifier, context, next) {
 }
 
 export async function load(url, context, next) {
-  if (!url.endsWith('.ts')) return next(url, context);
+  if (!url.endsWith('.ts') && !url.endsWith('.mts')) return next(url, context);
   const { transformSync } = await import('@swc/core');
   const { code } = transformSync(readFileSync(fileURLToPath(url), 'utf8'), {
     filename: fileURLToPath(url),

@@ -17,6 +17,7 @@ export {
 } from './client/sampling-client.js';
 export { RestClient, type AccessScope, type CheckpointArchiveUrl } from './client/rest-client.js';
 export { createTinkerKernel, type TinkerKernel } from './client/tinker-kernel.js';
+export { checkRequestOptions, type RequestOptions } from './client/request-options.js';
 export { resolveConfig, DEFAULT_BASE_URL, type ServiceClientOptions, type ResolvedConfig } from './config.js';
 export { tinkerPlugin } from './plugin/tinker-plugin.js';
 export { tinkerManifest, type TinkerManifest } from './manifest.js';

@@ -2,6 +2,7 @@
 import { setImmediate as realSetImmediate } from 'node:timers';
 import type { Clock } from '../../ports/clock.js';
 import { sleepAborted } from './system-clock.js';
+import { onAbort } from '../../kernel/signals/on-abort.js';
 
 interface Timer {
   id: number;
@@ -48,15 +49,16 @@ export class FakeClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(sleepAborted(signal));
     return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        this.cancel(timer);
-        reject(sleepAborted(signal!));
-      };
+      let unsubscribe: (() => void) | undefined;
       const timer = this.schedule(ms, undefined, () => {
-        signal?.removeEventListener('abort', onAbort);
+        unsubscribe?.();
         resolve();
       });
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal)
+        unsubscribe = onAbort(signal, () => {
+          this.cancel(timer);
+          reject(sleepAborted(signal));
+        });
     });
   }
 

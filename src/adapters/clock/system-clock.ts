@@ -1,5 +1,6 @@
 import type { Clock } from '../../ports/clock.js';
 import { APIUserAbortError } from '../../kernel/errors/api-errors.js';
+import { onAbort } from '../../kernel/signals/on-abort.js';
 
 /** Node fires a timer longer than this after 1 ms (with a warning), so longer sleeps are chained. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -22,20 +23,21 @@ export class SystemClock implements Clock {
     if (signal?.aborted) return Promise.reject(sleepAborted(signal));
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout>;
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(sleepAborted(signal!));
-      };
+      let unsubscribe: (() => void) | undefined;
       const wait = (remaining: number) => {
         const step = Math.min(remaining, MAX_TIMER_MS);
         timer = setTimeout(() => {
           if (remaining > step) return wait(remaining - step);
-          signal?.removeEventListener('abort', onAbort);
+          unsubscribe?.();
           resolve();
         }, step);
       };
       wait(ms > 0 ? ms : 0); // NaN and negatives: no wait; Infinity: until aborted
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal)
+        unsubscribe = onAbort(signal, () => {
+          clearTimeout(timer);
+          reject(sleepAborted(signal));
+        });
     });
   }
 

@@ -1,6 +1,7 @@
 import type { Clock } from '../../ports/clock.js';
 import type { RateLimiter, TokenBucketSettings } from '../../ports/rate-limiter.js';
 import { sleepAborted } from '../clock/system-clock.js';
+import { onAbort } from '../../kernel/signals/on-abort.js';
 
 interface TokenWaiter {
   settings: TokenBucketSettings;
@@ -101,17 +102,18 @@ export class WindowRateLimiter implements RateLimiter {
       const waiter: TokenWaiter = {
         settings,
         grant: () => {
-          signal?.removeEventListener('abort', onAbort);
+          unsubscribe?.();
           resolve();
         },
       };
-      const onAbort = () => {
-        const index = state.waiters.indexOf(waiter);
-        if (index !== -1) state.waiters.splice(index, 1);
-        if (state.waiters.length === 0) state.pump?.abort();
-        reject(sleepAborted(signal!));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const unsubscribe =
+        signal &&
+        onAbort(signal, () => {
+          const index = state.waiters.indexOf(waiter);
+          if (index !== -1) state.waiters.splice(index, 1);
+          if (state.waiters.length === 0) state.pump?.abort();
+          reject(sleepAborted(signal));
+        });
       state.waiters.push(waiter);
       // A pump whose last waiter just aborted may not have unwound yet: start a fresh one.
       if (!state.pump || state.pump.signal.aborted) void this.pump(state);

@@ -1,5 +1,6 @@
 import type { Release, Semaphore, SemaphoreFactory } from '../../ports/semaphore.js';
 import { sleepAborted } from '../clock/system-clock.js';
+import { onAbort } from '../../kernel/signals/on-abort.js';
 
 interface Waiter {
   weight: number;
@@ -47,18 +48,19 @@ export class FifoSemaphore implements Semaphore {
       const waiter: Waiter = {
         weight,
         grant: (release) => {
-          signal?.removeEventListener('abort', onAbort);
+          unsubscribe?.();
           resolve(release);
         },
       };
-      const onAbort = () => {
-        const index = this.queue.indexOf(waiter);
-        if (index !== -1) this.queue.splice(index, 1);
-        reject(sleepAborted(signal!));
-        // It may have been the heavy head that held lighter waiters back.
-        if (index === 0) this.drain();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const unsubscribe =
+        signal &&
+        onAbort(signal, () => {
+          const index = this.queue.indexOf(waiter);
+          if (index !== -1) this.queue.splice(index, 1);
+          reject(sleepAborted(signal));
+          // It may have been the heavy head that held lighter waiters back.
+          if (index === 0) this.drain();
+        });
       this.queue.push(waiter);
     });
   }

@@ -7,6 +7,7 @@ import { sleepAborted } from '../clock/system-clock.js';
 import { RedisUnavailable, type RedisLink } from '../redis/redis-link.js';
 import { FifoSemaphore } from './fifo-semaphore.js';
 import { SEM_ACQUIRE, SEM_LEAVE, SEM_RELEASE, SEM_RENEW } from './redis-semaphore-scripts.js';
+import { onAbort } from '../../kernel/signals/on-abort.js';
 
 export interface RedisSemaphoreOptions {
   /** A holder's permits expire this long after its last renewal (a crashed worker's come back). Default 10 s. */
@@ -103,16 +104,17 @@ export class RedisSemaphore implements Semaphore {
       return Promise.resolve();
     }
     return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        const index = this.line.indexOf(go);
-        if (index !== -1) this.line.splice(index, 1);
-        reject(sleepAborted(signal!));
-      };
       const go = () => {
-        signal?.removeEventListener('abort', onAbort);
+        unsubscribe?.();
         resolve();
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const unsubscribe =
+        signal &&
+        onAbort(signal, () => {
+          const index = this.line.indexOf(go);
+          if (index !== -1) this.line.splice(index, 1);
+          reject(sleepAborted(signal));
+        });
       this.line.push(go);
     });
   }

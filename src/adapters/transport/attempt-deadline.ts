@@ -3,6 +3,7 @@ import { APITimeoutError, APIUserAbortError } from '../../kernel/errors/api-erro
 import type { PristineError } from '../../kernel/errors/pristine-error.js';
 import type { TransportRequest } from '../../ports/transport.js';
 import { describeTarget } from './transport-errors.js';
+import { onAbort } from '../../kernel/signals/on-abort.js';
 
 const noop = () => {};
 
@@ -20,7 +21,7 @@ export class AttemptDeadline extends EventEmitter {
   /** The typed failure, once the attempt was cut short (undici rejects with a signal's `reason`). */
   reason: PristineError | undefined;
   private readonly timer: NodeJS.Timeout | undefined;
-  private readonly onCallerAbort = () => this.end('abort');
+  private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly request: TransportRequest) {
     super();
@@ -29,7 +30,7 @@ export class AttemptDeadline extends EventEmitter {
       this.end('abort');
       return;
     }
-    caller?.addEventListener('abort', this.onCallerAbort, { once: true });
+    if (caller) this.unsubscribe = onAbort(caller, () => this.end('abort'));
     this.timer = setTimeout(() => this.end('timeout'), request.timeoutMs);
   }
 
@@ -46,7 +47,8 @@ export class AttemptDeadline extends EventEmitter {
   /** The attempt is over (body read, cancelled or failed): drop the timer and the caller listener. */
   release(): void {
     clearTimeout(this.timer);
-    this.request.signal?.removeEventListener('abort', this.onCallerAbort);
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Transport, TransportRequest, TransportResponse } from '../../ports/transport.js';
 import { APITimeoutError, APIUserAbortError } from '../../kernel/errors/api-errors.js';
+import { onAbort } from '../../kernel/signals/on-abort.js';
 
 export interface MemoryResponse {
   status: number;
@@ -56,15 +57,14 @@ export class MemoryTransport implements Transport {
 function settleFirst<T>(pending: Promise<T>, request: TransportRequest): Promise<T> {
   const { signal, timeoutMs } = request;
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => done(() => reject(new APIUserAbortError()));
     const timer = setTimeout(
       () => done(() => reject(new APITimeoutError(`Request timed out after ${timeoutMs} ms`))),
       timeoutMs,
     );
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unsubscribe = signal && onAbort(signal, () => done(() => reject(new APIUserAbortError())));
     const done = (settle: () => void) => {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      unsubscribe?.();
       settle();
     };
     pending.then(

@@ -1,6 +1,7 @@
 import type { Clock } from '../../ports/clock.js';
 import { APIUserAbortError } from '../errors/api-errors.js';
 import { FutureCancelledError, FutureTimeoutError } from './future-errors.js';
+import { onAbort } from '../signals/on-abort.js';
 
 /**
  * A long-running operation. It is returned at once and is a thenable: `await future` (or
@@ -56,14 +57,15 @@ export class APIFuture<T> implements PromiseLike<T> {
       // A deadline timer and a listener, both removed when the result arrives: no AbortController and
       // no rejected sleep per call (thousands of sampling futures use this).
       let cancelDeadline: (() => void) | undefined;
+      let unsubscribe: (() => void) | undefined;
       const finish = (settle: () => void) => {
         cancelDeadline?.();
-        signal?.removeEventListener('abort', onAbort);
+        unsubscribe?.();
         settle();
       };
-      const onAbort = () => finish(() => reject(new APIUserAbortError()));
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const aborted = () => finish(() => reject(new APIUserAbortError()));
+      if (signal?.aborted) return aborted();
+      if (signal) unsubscribe = onAbort(signal, aborted);
       if (timeoutMs !== undefined) {
         cancelDeadline = this.clock.after(timeoutMs, () =>
           finish(() => reject(new FutureTimeoutError(this.id ?? '(not accepted)', timeoutMs))),

@@ -1,9 +1,11 @@
-import { PristineError } from 'pristine-kernel';
+import { PristineError, type CallOptions } from 'pristine-kernel';
 import { decodeJwtClaims, looksLikeJwt } from '../protocol/jwt.js';
 import type { AuditLogResponse, BillingUsageResponse } from '../types/account.js';
 // The ServiceClient as seen from here (client-host.ts), not the class: importing service-client.ts,
 // which constructs this client, would make the two modules import each other.
 import type { ClientHost as ServiceClient } from './client-host.js';
+import { loggerOf } from './tinker-kernel.js';
+import { untilAborted } from '../plugin/until-aborted.js';
 
 /** Who the credential belongs to, read from JWT claims (no request; the signature is not checked). */
 export interface WhoAmI {
@@ -17,8 +19,9 @@ export interface WhoAmI {
  * `RestClient.whoami()`: the claims of the JWT in use: the exchanged one when the server enabled JWT
  * exchange, else an `eyJ…` API key. An opaque `tml-` key has no claims: that is a typed error.
  */
-export async function whoami(service: ServiceClient): Promise<WhoAmI> {
-  await service.protocol.ensure();
+export async function whoami(service: ServiceClient, signal?: AbortSignal): Promise<WhoAmI> {
+  // The handshake (on a client's first call) is shared: the signal ends this wait only.
+  await untilAborted(service.protocol.ensure(), signal);
   const key = service.config.api_key?.reveal();
   const token = service.protocol.currentJwt() ?? (key && looksLikeJwt(key) ? key : undefined);
   const claims = token ? decodeJwtClaims(token) : undefined;
@@ -37,18 +40,24 @@ export async function whoami(service: ServiceClient): Promise<WhoAmI> {
 export async function exportSessionTrace(
   service: ServiceClient,
   session_id: string,
-  opts: { pollIntervalMs?: number; signal?: AbortSignal } = {},
+  pollIntervalMs = 5_000,
+  options: CallOptions = {},
 ): Promise<{ url: string }> {
   const clock = service.kernel.getServices().clock;
   for (;;) {
-    const answer = await service.kernel.call('export_session_trace', { session_id }, { signal: opts.signal });
+    const answer = await service.kernel.call('export_session_trace', { session_id }, options);
     if (answer.status === 'ready' && answer.url) return { url: answer.url };
     if (answer.status === 'failed')
       throw new PristineError(`Trace export of ${session_id} failed: ${answer.error ?? 'no reason given'}`, {
         category: 'server',
         body: answer,
       });
-    await clock.sleep(opts.pollIntervalMs ?? 5_000, opts.signal);
+    loggerOf(service.kernel).info(
+      `still waiting for the trace export of ${session_id} (${answer.status}); asking again in ` +
+        `${pollIntervalMs / 1000} s`,
+      { session_id },
+    );
+    await clock.sleep(pollIntervalMs, options.signal);
   }
 }
 
@@ -56,24 +65,33 @@ export function getBillingUsage(
   service: ServiceClient,
   starting_on: Date | string,
   ending_before: Date | string,
+  options: CallOptions = {},
 ): Promise<BillingUsageResponse> {
   const iso = (value: Date | string) => (value instanceof Date ? value.toISOString() : value);
-  return service.kernel.call('get_billing_usage', {
-    starting_on: iso(starting_on),
-    ending_before: iso(ending_before),
-  });
+  return service.kernel.call(
+    'get_billing_usage',
+    { starting_on: iso(starting_on), ending_before: iso(ending_before) },
+    options,
+  );
 }
 
 export function getAuditLog(
   service: ServiceClient,
   opts: { event_type?: 'all' | 'checkpoints'; day?: string } = {},
+  options: CallOptions = {},
 ): Promise<AuditLogResponse> {
-  return service.kernel.call('get_audit_log', {
-    event_type: opts.event_type ?? 'all',
-    ...(opts.day ? { day: opts.day } : {}),
-  });
+  return service.kernel.call(
+    'get_audit_log',
+    { event_type: opts.event_type ?? 'all', ...(opts.day ? { day: opts.day } : {}) },
+    options,
+  );
 }
 
-export async function assignSessionProject(service: ServiceClient, session_id: string, project_id: string) {
-  await service.kernel.call('assign_session_project', { session_id, project_id });
+export async function assignSessionProject(
+  service: ServiceClient,
+  session_id: string,
+  project_id: string,
+  options: CallOptions = {},
+) {
+  await service.kernel.call('assign_session_project', { session_id, project_id }, options);
 }

@@ -6,6 +6,8 @@ import { optionsOf } from '../types/wire-check.js';
 // which constructs this client, would make the two modules import each other.
 import type { ClientHost as ServiceClient } from './client-host.js';
 import * as account from './rest-account.js';
+import { CallScope, pagesWithin, type RequestOptions } from './request-options.js';
+import { loggerOf } from './tinker-kernel.js';
 
 export type AccessScope = 'owned' | 'accessible';
 
@@ -26,78 +28,114 @@ export class RestClient {
     return this.service.kernel;
   }
 
-  getTrainingRun(training_run_id: string, access_scope?: AccessScope): Promise<TrainingRun> {
-    return this.kernel.call('get_training_run', {
-      training_run_id,
-      ...(access_scope ? { access_scope } : {}),
-    });
+  /** One call's signal and deadline (see RequestOptions). */
+  private scope(options: RequestOptions | undefined, method: string): CallScope {
+    return new CallScope(options, method, this.kernel.getServices().clock);
   }
 
-  async getTrainingRunByTinkerPath(tinker_path: string, access_scope?: AccessScope): Promise<TrainingRun> {
-    return this.getTrainingRun(parseTinkerPath(tinker_path).training_run_id, access_scope);
+  getTrainingRun(
+    training_run_id: string,
+    access_scope?: AccessScope,
+    options?: RequestOptions,
+  ): Promise<TrainingRun> {
+    const scope = this.scope(options, 'getTrainingRun');
+    return scope.run(() =>
+      this.kernel.call(
+        'get_training_run',
+        { training_run_id, ...(access_scope ? { access_scope } : {}) },
+        scope.options,
+      ),
+    );
   }
 
-  async getWeightsInfoByTinkerPath(tinker_path: string) {
+  async getTrainingRunByTinkerPath(
+    tinker_path: string,
+    access_scope?: AccessScope,
+    options?: RequestOptions,
+  ): Promise<TrainingRun> {
+    return this.getTrainingRun(parseTinkerPath(tinker_path).training_run_id, access_scope, options);
+  }
+
+  async getWeightsInfoByTinkerPath(tinker_path: string, options?: RequestOptions) {
     parseTinkerPath(tinker_path);
-    return this.kernel.call('weights_info', { tinker_path });
+    const scope = this.scope(options, 'getWeightsInfoByTinkerPath');
+    return scope.run(() => this.kernel.call('weights_info', { tinker_path }, scope.options));
   }
 
   listTrainingRuns(
     opts: { limit?: number; offset?: number; access_scope?: AccessScope; project_id?: string } = {},
+    options?: RequestOptions,
   ) {
-    return this.kernel.call('list_training_runs', {
-      limit: 20,
-      offset: 0,
-      ...optionsOf(opts, 'listTrainingRuns options'),
-    });
+    const input = { limit: 20, offset: 0, ...optionsOf(opts, 'listTrainingRuns options') };
+    const scope = this.scope(options, 'listTrainingRuns');
+    return scope.run(() => this.kernel.call('list_training_runs', input, scope.options));
   }
 
-  /** Every training run, page by page. */
+  /** Every training run, page by page (`timeoutMs` bounds one whole iteration). */
   iterateTrainingRuns(
     opts: { page_size?: number; access_scope?: AccessScope } = {},
+    options?: RequestOptions,
   ): PageIterable<TrainingRun> {
     opts = optionsOf(opts, 'iterateTrainingRuns options');
-    return this.kernel.paginate<TrainingRun>(
-      'list_training_runs',
-      opts.access_scope ? { access_scope: opts.access_scope } : {},
-      { pageSize: opts.page_size ?? 20 },
+    const input = opts.access_scope ? { access_scope: opts.access_scope } : {};
+    return pagesWithin(options, 'iterateTrainingRuns', this.kernel.getServices().clock, (call) =>
+      this.kernel.paginate<TrainingRun>('list_training_runs', input, {
+        ...call,
+        pageSize: opts.page_size ?? 20,
+      }),
     );
   }
 
-  listCheckpoints(training_run_id: string) {
-    return this.kernel.call('list_checkpoints', { training_run_id });
+  listCheckpoints(training_run_id: string, options?: RequestOptions) {
+    const scope = this.scope(options, 'listCheckpoints');
+    return scope.run(() => this.kernel.call('list_checkpoints', { training_run_id }, scope.options));
   }
 
-  listUserCheckpoints(opts: { limit?: number; offset?: number } = {}) {
-    return this.kernel.call('list_user_checkpoints', {
-      limit: 100,
-      offset: 0,
-      ...optionsOf(opts, 'listUserCheckpoints options'),
-    });
+  listUserCheckpoints(opts: { limit?: number; offset?: number } = {}, options?: RequestOptions) {
+    const input = { limit: 100, offset: 0, ...optionsOf(opts, 'listUserCheckpoints options') };
+    const scope = this.scope(options, 'listUserCheckpoints');
+    return scope.run(() => this.kernel.call('list_user_checkpoints', input, scope.options));
   }
 
-  iterateUserCheckpoints(opts: { page_size?: number } = {}): PageIterable<Checkpoint> {
+  /** Every checkpoint of the user, page by page (`timeoutMs` bounds one whole iteration). */
+  iterateUserCheckpoints(
+    opts: { page_size?: number } = {},
+    options?: RequestOptions,
+  ): PageIterable<Checkpoint> {
     const { page_size } = optionsOf(opts, 'iterateUserCheckpoints options');
-    return this.kernel.paginate<Checkpoint>('list_user_checkpoints', {}, { pageSize: page_size ?? 100 });
+    return pagesWithin(options, 'iterateUserCheckpoints', this.kernel.getServices().clock, (call) =>
+      this.kernel.paginate<Checkpoint>('list_user_checkpoints', {}, { ...call, pageSize: page_size ?? 100 }),
+    );
   }
 
   /**
    * A signed download URL for a checkpoint archive. The server answers 302 with `Location` (and
    * `Expires`, else 15 minutes); a 503 means the archive is being prepared, so wait and ask again.
+   * Besides `signal` and `timeoutMs` (which bounds the waits too), takes the kernel's other call options.
    */
-  async getCheckpointArchiveUrl(
+  getCheckpointArchiveUrl(
     training_run_id: string,
     checkpoint_id: string,
     options: CallOptions = {},
   ): Promise<CheckpointArchiveUrl> {
-    options = optionsOf(options, 'getCheckpointArchiveUrl options');
+    const { signal, timeoutMs, ...rest } = optionsOf(options, 'getCheckpointArchiveUrl options');
+    const scope = this.scope({ signal, timeoutMs }, 'getCheckpointArchiveUrl');
+    const call = { ...rest, ...scope.options, maxRetries: rest.maxRetries ?? 2 };
+    return scope.run(() => this.archiveUrl(training_run_id, checkpoint_id, call));
+  }
+
+  private async archiveUrl(
+    training_run_id: string,
+    checkpoint_id: string,
+    options: CallOptions,
+  ): Promise<CheckpointArchiveUrl> {
     const clock = this.kernel.getServices().clock;
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.kernel.execute(
           'get_checkpoint_archive_url',
           { training_run_id, checkpoint_id },
-          { ...options, maxRetries: options.maxRetries ?? 2 },
+          options,
         );
         const location = result.headers.location;
         if (result.status < 300 || !location) {
@@ -120,6 +158,12 @@ export class RestClient {
         };
       } catch (error) {
         if (error instanceof APIStatusError && error.status === 503 && attempt < ARCHIVE_ATTEMPTS) {
+          // A wait a person would otherwise sit through in silence: say so at info.
+          loggerOf(this.kernel).info(
+            `still waiting for the archive of ${training_run_id}/${checkpoint_id}: the server is preparing ` +
+              `it; asking again in ${ARCHIVE_WAIT_MS / 1000} s (wait ${attempt} of ${ARCHIVE_ATTEMPTS - 1})`,
+            { training_run_id, checkpoint_id, attempt },
+          );
           await clock.sleep(ARCHIVE_WAIT_MS, options.signal);
           continue;
         }
@@ -133,94 +177,157 @@ export class RestClient {
     return this.getCheckpointArchiveUrl(p.training_run_id, p.checkpoint_id, options);
   }
 
-  async deleteCheckpoint(training_run_id: string, checkpoint_id: string): Promise<void> {
-    await this.kernel.call('delete_checkpoint', { training_run_id, checkpoint_id });
+  /** Run one checkpoint endpoint on a `tinker://` path. */
+  private onCheckpoint(
+    endpoint: 'delete_checkpoint' | 'publish_checkpoint' | 'unpublish_checkpoint',
+    method: string,
+    path: { training_run_id: string; checkpoint_id: string },
+    options: RequestOptions | undefined,
+  ): Promise<void> {
+    const { training_run_id, checkpoint_id } = path;
+    const scope = this.scope(options, method);
+    return scope.run(async () => {
+      await this.kernel.call(endpoint, { training_run_id, checkpoint_id }, scope.options);
+    });
   }
 
-  async deleteCheckpointFromTinkerPath(tinker_path: string) {
-    const p = parseTinkerPath(tinker_path);
-    return this.deleteCheckpoint(p.training_run_id, p.checkpoint_id);
+  deleteCheckpoint(training_run_id: string, checkpoint_id: string, options?: RequestOptions): Promise<void> {
+    return this.onCheckpoint(
+      'delete_checkpoint',
+      'deleteCheckpoint',
+      { training_run_id, checkpoint_id },
+      options,
+    );
+  }
+
+  async deleteCheckpointFromTinkerPath(tinker_path: string, options?: RequestOptions): Promise<void> {
+    return this.onCheckpoint(
+      'delete_checkpoint',
+      'deleteCheckpointFromTinkerPath',
+      parseTinkerPath(tinker_path),
+      options,
+    );
   }
 
   /** Make a checkpoint public (409 ConflictError if it already is). */
-  async publishCheckpointFromTinkerPath(tinker_path: string): Promise<void> {
-    const p = parseTinkerPath(tinker_path);
-    await this.kernel.call('publish_checkpoint', {
-      training_run_id: p.training_run_id,
-      checkpoint_id: p.checkpoint_id,
-    });
+  async publishCheckpointFromTinkerPath(tinker_path: string, options?: RequestOptions): Promise<void> {
+    return this.onCheckpoint(
+      'publish_checkpoint',
+      'publishCheckpointFromTinkerPath',
+      parseTinkerPath(tinker_path),
+      options,
+    );
   }
 
-  async unpublishCheckpointFromTinkerPath(tinker_path: string): Promise<void> {
-    const p = parseTinkerPath(tinker_path);
-    await this.kernel.call('unpublish_checkpoint', {
-      training_run_id: p.training_run_id,
-      checkpoint_id: p.checkpoint_id,
-    });
+  async unpublishCheckpointFromTinkerPath(tinker_path: string, options?: RequestOptions): Promise<void> {
+    return this.onCheckpoint(
+      'unpublish_checkpoint',
+      'unpublishCheckpointFromTinkerPath',
+      parseTinkerPath(tinker_path),
+      options,
+    );
   }
 
   /** Set a time-to-live in seconds; `null` removes the expiry. */
-  async setCheckpointTtlFromTinkerPath(tinker_path: string, ttl_seconds: number | null): Promise<void> {
-    const p = parseTinkerPath(tinker_path);
-    await this.kernel.call('set_checkpoint_ttl', {
-      training_run_id: p.training_run_id,
-      checkpoint_id: p.checkpoint_id,
-      ttl_seconds,
-    });
+  async setCheckpointTtlFromTinkerPath(
+    tinker_path: string,
+    ttl_seconds: number | null,
+    options?: RequestOptions,
+  ): Promise<void> {
+    const { training_run_id, checkpoint_id } = parseTinkerPath(tinker_path);
+    const scope = this.scope(options, 'setCheckpointTtlFromTinkerPath');
+    await scope.run(() =>
+      this.kernel.call('set_checkpoint_ttl', { training_run_id, checkpoint_id, ttl_seconds }, scope.options),
+    );
   }
 
-  getSession(session_id: string, access_scope?: AccessScope) {
-    return this.kernel.call('get_session', { session_id, ...(access_scope ? { access_scope } : {}) });
+  getSession(session_id: string, access_scope?: AccessScope, options?: RequestOptions) {
+    const scope = this.scope(options, 'getSession');
+    return scope.run(() =>
+      this.kernel.call(
+        'get_session',
+        { session_id, ...(access_scope ? { access_scope } : {}) },
+        scope.options,
+      ),
+    );
   }
 
-  listSessions(opts: { limit?: number; offset?: number; access_scope?: AccessScope } = {}) {
-    return this.kernel.call('list_sessions', {
-      limit: 20,
-      offset: 0,
-      ...optionsOf(opts, 'listSessions options'),
-    });
+  listSessions(
+    opts: { limit?: number; offset?: number; access_scope?: AccessScope } = {},
+    options?: RequestOptions,
+  ) {
+    const input = { limit: 20, offset: 0, ...optionsOf(opts, 'listSessions options') };
+    const scope = this.scope(options, 'listSessions');
+    return scope.run(() => this.kernel.call('list_sessions', input, scope.options));
   }
 
-  iterateSessions(opts: { page_size?: number } = {}): PageIterable<string> {
+  /** Every session id, page by page (`timeoutMs` bounds one whole iteration). */
+  iterateSessions(opts: { page_size?: number } = {}, options?: RequestOptions): PageIterable<string> {
     const { page_size } = optionsOf(opts, 'iterateSessions options');
-    return this.kernel.paginate<string>('list_sessions', {}, { pageSize: page_size ?? 20 });
+    return pagesWithin(options, 'iterateSessions', this.kernel.getServices().clock, (call) =>
+      this.kernel.paginate<string>('list_sessions', {}, { ...call, pageSize: page_size ?? 20 }),
+    );
   }
 
-  getSampler(sampler_id: string) {
-    return this.kernel.call('get_sampler', { sampler_id });
+  getSampler(sampler_id: string, options?: RequestOptions) {
+    const scope = this.scope(options, 'getSampler');
+    return scope.run(() => this.kernel.call('get_sampler', { sampler_id }, scope.options));
   }
 
   /** The credential's user and email, from JWT claims (0.23.2+; no request). */
-  whoami() {
-    return account.whoami(this.service);
+  whoami(options?: RequestOptions) {
+    const scope = this.scope(options, 'whoami');
+    return scope.run(() => account.whoami(this.service, scope.signal));
   }
 
-  /** Export a session's trace: polls every 5 s until the export is ready, resolves with its URL. */
-  exportSessionTrace(session_id: string, opts?: { pollIntervalMs?: number; signal?: AbortSignal }) {
-    return account.exportSessionTrace(this.service, session_id, opts);
+  /**
+   * Export a session's trace: polls every `pollIntervalMs` (5 s) until the export is ready, resolves with
+   * its URL. `timeoutMs` bounds the whole wait.
+   */
+  exportSessionTrace(
+    session_id: string,
+    opts: { pollIntervalMs?: number } & RequestOptions = {},
+    options?: RequestOptions,
+  ) {
+    const { pollIntervalMs, signal, timeoutMs } = optionsOf(opts, 'exportSessionTrace options');
+    const scope = this.scope({ signal, timeoutMs, ...options }, 'exportSessionTrace');
+    return scope.run(() =>
+      account.exportSessionTrace(this.service, session_id, pollIntervalMs, scope.options),
+    );
   }
 
-  getBillingUsage(starting_on: Date | string, ending_before: Date | string) {
-    return account.getBillingUsage(this.service, starting_on, ending_before);
+  getBillingUsage(starting_on: Date | string, ending_before: Date | string, options?: RequestOptions) {
+    const scope = this.scope(options, 'getBillingUsage');
+    return scope.run(() => account.getBillingUsage(this.service, starting_on, ending_before, scope.options));
   }
 
-  getAuditLog(opts?: { event_type?: 'all' | 'checkpoints'; day?: string }) {
-    return account.getAuditLog(this.service, opts);
+  getAuditLog(opts?: { event_type?: 'all' | 'checkpoints'; day?: string }, options?: RequestOptions) {
+    const scope = this.scope(options, 'getAuditLog');
+    return scope.run(() => account.getAuditLog(this.service, opts, scope.options));
   }
 
-  assignSessionProject(session_id: string, project_id: string): Promise<void> {
-    return account.assignSessionProject(this.service, session_id, project_id);
+  assignSessionProject(session_id: string, project_id: string, options?: RequestOptions): Promise<void> {
+    const scope = this.scope(options, 'assignSessionProject');
+    return scope.run(() => account.assignSessionProject(this.service, session_id, project_id, scope.options));
   }
 
-  /** Open the archive bytes of a signed URL as a stream (used by downloadCheckpoint). */
-  async openDownload(url: string, signal?: AbortSignal) {
+  /**
+   * Open the archive bytes of a signed URL as a stream (used by downloadCheckpoint). `timeoutMs` bounds
+   * getting the response; `signal` also stops reading the body.
+   */
+  openDownload(url: string, options?: RequestOptions) {
+    const scope = this.scope(options, 'openDownload');
+    return scope.run(() => this.download(url, scope.options));
+  }
+
+  private async download(url: string, options: CallOptions) {
     const target = new URL(url);
     const query = Object.fromEntries(target.searchParams);
     const path = target.pathname.replace(/^\//, '').split('/').map(decodeURIComponent).join('/');
     const result = await this.kernel.execute(
       'download_archive',
       { path },
-      { baseUrl: target.origin, query, signal },
+      { ...options, baseUrl: target.origin, query },
     );
     return {
       size: Number(result.headers['content-length'] ?? Number.NaN),

@@ -1,4 +1,5 @@
 import {
+  APIConnectionError,
   APIUserAbortError,
   FutureExpiredError,
   FutureTimeoutError,
@@ -20,6 +21,7 @@ import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/
 // which constructs this client, would make the two modules import each other.
 import type { ClientHost as ServiceClient } from './client-host.js';
 import { protocolOf } from './tinker-kernel.js';
+import { CallScope, type RequestOptions } from './request-options.js';
 
 /** The Python SDK's RetryConfig for sampling. */
 export interface SamplingRetryConfig {
@@ -111,7 +113,20 @@ export class SamplingClient {
    * seq_id. 0.25: a re-submission keeps its seq_id, and the server's flags set the in-flight limit
    * (`sample_max_concurrent_requests`), retries (`sample_no_retries`) and stuck detection.
    */
-  async sample(request: SampleRequest): Promise<SampleResponse> {
+  sample(request: SampleRequest, options?: RequestOptions): Promise<SampleResponse> {
+    const scope = this.scope(options, 'sample');
+    return scope.run(() => this.sampleWithin(request, scope.signal));
+  }
+
+  /** One call's signal and deadline (see RequestOptions). */
+  private scope(options: RequestOptions | undefined, method: string): CallScope {
+    return new CallScope(options, method, this.service.kernel.getServices().clock);
+  }
+
+  private async sampleWithin(
+    request: SampleRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<SampleResponse> {
     const kernel = this.service.kernel;
     // One input object for every attempt: attempts run one after another, each with the next seq_id.
     const input = { ...this.body(request), seq_id: 0 };
@@ -120,19 +135,19 @@ export class SamplingClient {
     if (issues.length > 0) throw new ValidationError('input for "asample"', issues);
     const protocol = protocolOf(kernel);
     if (protocol.mode !== 'v025')
-      return this.run(input, this.retryContext, this.retryConfig.progress_timeout_ms, true);
+      return this.run(input, this.retryContext, this.retryConfig.progress_timeout_ms, true, signal);
     const { flags } = protocol;
     input.seq_id = this.seq++;
     const inFlight = kernel
       .getServices()
       .semaphore('tinker:sample-requests', flags.sample_max_concurrent_requests);
-    const release = await inFlight.acquire(1);
+    const release = await inFlight.acquire(1, signal);
     try {
       const context = flags.sample_no_retries ? { ...this.retryContext, maxRetries: 0 } : this.retryContext;
       const progressMs = flags.sample_enable_stuck_detection
         ? this.retryConfig.progress_timeout_ms
         : Number.POSITIVE_INFINITY;
-      return await this.run(input, context, progressMs, false);
+      return await this.run(input, context, progressMs, false, signal);
     } finally {
       release();
     }
@@ -143,6 +158,7 @@ export class SamplingClient {
     retryContext: RetryContext,
     progressMs: number,
     newSeqIdPerAttempt: boolean,
+    signal: AbortSignal | undefined,
   ): Promise<SampleResponse> {
     const kernel = this.service.kernel;
     // The kernel's resolved services, not container lookups: this runs for every sample.
@@ -151,26 +167,51 @@ export class SamplingClient {
     // Retries are unlimited in number but not in time: once no attempt has succeeded for
     // progress_timeout_ms, the last error is final (an outage cannot keep a sample pending forever).
     const giveUpAt = clock.now() + progressMs;
-    return retry.run<SampleResponse>(async (): Promise<AttemptOutcome<SampleResponse>> => {
-      let future: APIFuture<SampleResponse> | undefined;
-      try {
-        await limiter.acquire(this.bucket);
-        if (newSeqIdPerAttempt) input.seq_id = this.seq++;
-        future = kernel.submit<SampleResponse>('asample', input, { onQueueState: this.onQueueState });
-        const timeoutMs = Number.isFinite(giveUpAt) ? Math.max(1, giveUpAt - clock.now()) : undefined;
-        return { kind: 'success', value: await future.result(timeoutMs === undefined ? {} : { timeoutMs }) };
-      } catch (error) {
-        if (error instanceof RateLimitError) {
-          // The Python SDK's estimate (10 bytes a token), as the dispatch-bytes limit uses.
-          const promptBytes = estimateModelInputBytes(input.prompt);
-          limiter.backoff(this.bucket, promptBytes <= LARGE_PROMPT_BYTES ? 1_000 : 5_000);
+    return retry.run<SampleResponse>(
+      async (): Promise<AttemptOutcome<SampleResponse>> => {
+        let future: APIFuture<SampleResponse> | undefined;
+        try {
+          await limiter.acquire(this.bucket, signal ? { signal } : undefined);
+          if (newSeqIdPerAttempt) input.seq_id = this.seq++;
+          future = kernel.submit<SampleResponse>('asample', input, {
+            onQueueState: this.onQueueState,
+            ...(signal ? { signal } : {}),
+          });
+          const timeoutMs = Number.isFinite(giveUpAt) ? Math.max(1, giveUpAt - clock.now()) : undefined;
+          return {
+            kind: 'success',
+            value: await future.result(timeoutMs === undefined ? {} : { timeoutMs }),
+          };
+        } catch (error) {
+          if (error instanceof RateLimitError) {
+            // The Python SDK's estimate (10 bytes a token), as the dispatch-bytes limit uses.
+            const promptBytes = estimateModelInputBytes(input.prompt);
+            limiter.backoff(this.bucket, promptBytes <= LARGE_PROMPT_BYTES ? 1_000 : 5_000);
+          }
+          // An abandoned attempt stops polling: its result can no longer reach the caller.
+          if (error instanceof FutureTimeoutError) future?.cancel();
+          if (signal?.aborted) return { kind: 'fatal', error: error as Error };
+          if (clock.now() >= giveUpAt) return { kind: 'fatal', error: this.stuck(error, progressMs) };
+          return classify(error, cfg.enable_retry_logic);
         }
-        // An abandoned attempt stops polling: its result can no longer reach the caller.
-        if (error instanceof FutureTimeoutError) future?.cancel();
-        if (clock.now() >= giveUpAt) return { kind: 'fatal', error: error as Error };
-        return classify(error, cfg.enable_retry_logic);
-      }
-    }, retryContext);
+      },
+      signal ? { ...retryContext, signal } : retryContext,
+    );
+  }
+
+  /**
+   * The final error once no attempt succeeded for `progress_timeout_ms`. A wait cut short by that
+   * deadline (the request still unaccepted, or its result not in) says so and names the server, as the
+   * Python SDK's stuck detection does; any other error is the server's own and is kept.
+   */
+  private stuck(error: unknown, progressMs: number): Error {
+    if (!(error instanceof FutureTimeoutError)) return error as Error;
+    const origin = new URL(this.service.config.base_url).origin;
+    return new APIConnectionError(
+      `No progress made in ${Math.round(progressMs / 1000)} s: sample requests to ${origin} appear to be ` +
+        `stuck (${error.message})`,
+      { cause: error },
+    );
   }
 
   /**
@@ -179,44 +220,53 @@ export class SamplingClient {
    */
   async *sampleStream(
     request: Omit<SampleRequest, 'num_samples'>,
-    options: { signal?: AbortSignal } = {},
+    options?: RequestOptions,
   ): AsyncGenerator<SampleStreamChunk> {
-    options = optionsOf(options, 'sampleStream options');
+    // The deadline runs from the first read (a generator's body starts there) to the last event.
+    const scope = this.scope(optionsOf(options, 'sampleStream options'), 'sampleStream');
+    const signal = scope.signal;
     const body = {
       ...this.body({ ...request, num_samples: 1 }),
       num_samples: 1 as const,
       seq_id: this.seq++,
     };
     try {
-      for await (const event of this.service.kernel.stream('stream_sample', body, {
-        signal: options.signal,
-      })) {
-        yield event as SampleStreamChunk;
+      try {
+        for await (const event of this.service.kernel.stream('stream_sample', body, scope.options)) {
+          yield event as SampleStreamChunk;
+        }
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+        const response = await this.sampleWithin({ ...request, num_samples: 1 }, signal);
+        yield* fallbackStream(response, signal);
       }
     } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-      yield* fallbackStream(await this.sample({ ...request, num_samples: 1 }), options.signal);
+      throw scope.failed(error);
+    } finally {
+      scope.end();
     }
   }
 
   /** Log probability of every prompt token given its prefix (the first is null). */
-  async computeLogprobs(prompt: ModelInput | ModelInputWire | readonly number[]): Promise<(number | null)[]> {
-    const response = await this.sample({
-      prompt,
-      num_samples: 1,
-      sampling_params: { max_tokens: 1 },
-      include_prompt_logprobs: true,
-    });
+  async computeLogprobs(
+    prompt: ModelInput | ModelInputWire | readonly number[],
+    options?: RequestOptions,
+  ): Promise<(number | null)[]> {
+    const request = { prompt, num_samples: 1, sampling_params: { max_tokens: 1 } };
+    const response = await this.sample({ ...request, include_prompt_logprobs: true }, options);
     return response.prompt_logprobs ?? [];
   }
 
-  async getBaseModel(): Promise<string> {
-    return (await this.service.kernel.call('get_sampler', { sampler_id: this.sampling_session_id }))
-      .base_model;
+  getBaseModel(options?: RequestOptions): Promise<string> {
+    const scope = this.scope(options, 'getBaseModel');
+    const input = { sampler_id: this.sampling_session_id };
+    return scope.run(
+      async () => (await this.service.kernel.call('get_sampler', input, scope.options)).base_model,
+    );
   }
 
-  async getTokenizer(): Promise<Tokenizer> {
-    return loadTokenizer(resolveTokenizerId(await this.getBaseModel(), undefined));
+  async getTokenizer(options?: RequestOptions): Promise<Tokenizer> {
+    return loadTokenizer(resolveTokenizerId(await this.getBaseModel(options), undefined));
   }
 }
 

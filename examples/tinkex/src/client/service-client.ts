@@ -10,6 +10,7 @@ import { createTinkerKernel, loggerOf, protocolOf, type TinkerKernel } from './t
 import { queueStateLogger } from './queue-state-logger.js';
 import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
 import { TrainingClient } from './training-client.js';
+import { CallScope, type RequestOptions } from './request-options.js';
 
 export interface ServiceClientInit extends ServiceClientOptions {
   /** Swap adapters before any request (e.g. a custom transport in tests). */
@@ -53,20 +54,38 @@ export class ServiceClient {
   }
 
   /** The session, created once on first use. */
-  session(): Promise<SessionContext> {
+  session(options?: RequestOptions): Promise<SessionContext> {
     this.sessionPromise ??= SessionContext.open(this.kernel, this.config).catch((error) => {
       this.sessionPromise = undefined;
       throw error;
     });
-    return this.sessionPromise;
+    if (options === undefined) return this.sessionPromise;
+    // Shared by every client of this ServiceClient: an abort or a deadline ends this wait, not the opening.
+    const scope = this.scope(options, 'session');
+    const opening = this.sessionPromise;
+    return scope.run(() => scope.wait(opening));
   }
 
-  getServerCapabilities() {
-    return this.kernel.call('get_server_capabilities', {});
+  /** One call's signal and deadline (see RequestOptions). */
+  private scope(options: RequestOptions | undefined, method: string): CallScope {
+    return new CallScope(options, method, this.kernel.getServices().clock);
+  }
+
+  getServerCapabilities(options?: RequestOptions) {
+    const scope = this.scope(options, 'getServerCapabilities');
+    return scope.run(() => this.kernel.call('get_server_capabilities', {}, scope.options));
   }
 
   /** Create a LoRA model and its training client (waits until the model exists). */
-  async createLoraTrainingClient(options: LoraTrainingOptions): Promise<TrainingClient> {
+  createLoraTrainingClient(
+    options: LoraTrainingOptions,
+    requestOptions?: RequestOptions,
+  ): Promise<TrainingClient> {
+    const scope = this.scope(requestOptions, 'createLoraTrainingClient');
+    return scope.run(() => this.createLora(options, scope));
+  }
+
+  private async createLora(options: LoraTrainingOptions, scope: CallScope): Promise<TrainingClient> {
     options = optionsOf(options as LoraTrainingOptions | undefined, 'createLoraTrainingClient options');
     const {
       base_model,
@@ -85,7 +104,7 @@ export class ServiceClient {
         },
       ]);
     }
-    const ctx = await this.session();
+    const ctx = await scope.wait(this.session());
     const lora_config: LoraConfig = { rank, seed, train_unembed, train_mlp, train_attn };
     const future = this.kernel.submit<{ model_id: string }>(
       'create_model',
@@ -96,7 +115,7 @@ export class ServiceClient {
         user_metadata: options.user_metadata ?? null,
         lora_config,
       },
-      { onQueueState: this.queueWarnings('Model creation', base_model) },
+      { ...scope.options, onQueueState: this.queueWarnings('Model creation', base_model) },
     );
     const { model_id } = await future;
     return new TrainingClient(this, ctx, model_id);
@@ -114,57 +133,80 @@ export class ServiceClient {
   }
 
   /** A training client whose weights come from a saved checkpoint (fresh optimizer state). */
-  createTrainingClientFromState(path: string, opts: FromStateOptions = {}) {
-    return this.fromState(path, false, opts);
+  createTrainingClientFromState(path: string, opts: FromStateOptions = {}, options?: RequestOptions) {
+    const scope = this.scope(options, 'createTrainingClientFromState');
+    return scope.run(() => this.fromState(path, false, opts, scope));
   }
 
   /** A training client that resumes from a checkpoint including its optimizer state. */
-  createTrainingClientFromStateWithOptimizer(path: string, opts: FromStateOptions = {}) {
-    return this.fromState(path, true, opts);
+  createTrainingClientFromStateWithOptimizer(
+    path: string,
+    opts: FromStateOptions = {},
+    options?: RequestOptions,
+  ) {
+    const scope = this.scope(options, 'createTrainingClientFromStateWithOptimizer');
+    return scope.run(() => this.fromState(path, true, opts, scope));
   }
 
   /**
    * `weights_info`, then either one create-via-load request (flag `create_model_via_load_weights`,
    * the model id built from the session and `model_seq_id`) or `create_model` + `load_weights`.
    */
-  private async fromState(path: string, optimizer: boolean, opts: FromStateOptions) {
+  private async fromState(path: string, optimizer: boolean, opts: FromStateOptions, scope: CallScope) {
     opts = optionsOf(opts, 'training client options');
     parseTinkerPath(path);
-    const info = await this.kernel.call('weights_info', { tinker_path: path });
+    const info = await this.kernel.call('weights_info', { tinker_path: path }, scope.options);
     if (this.protocol.mode === 'v025' && this.protocol.flags.create_model_via_load_weights) {
-      const ctx = await this.session();
+      const ctx = await scope.wait(this.session());
       const model_seq_id = ctx.nextModelSeqId();
       if (opts.weights_access_token) this.kernel.getServices().secrets.add(opts.weights_access_token);
-      await this.kernel.submit('load_weights', {
-        session_id: ctx.sessionId,
-        model_seq_id,
-        ...(opts.base_model ? { base_model: opts.base_model } : {}),
-        ...(opts.user_metadata ? { user_metadata: opts.user_metadata } : {}),
-        path,
-        optimizer,
-        ...(opts.weights_access_token ? { weights_access_token: opts.weights_access_token } : {}),
-      });
+      await this.kernel.submit(
+        'load_weights',
+        {
+          session_id: ctx.sessionId,
+          model_seq_id,
+          ...(opts.base_model ? { base_model: opts.base_model } : {}),
+          ...(opts.user_metadata ? { user_metadata: opts.user_metadata } : {}),
+          path,
+          optimizer,
+          ...(opts.weights_access_token ? { weights_access_token: opts.weights_access_token } : {}),
+        },
+        scope.options,
+      );
       return new TrainingClient(this, ctx, `${ctx.sessionId}:train:${model_seq_id}`);
     }
-    const client = await this.createLoraTrainingClient({
-      base_model: opts.base_model ?? info.base_model,
-      rank: info.lora_rank ?? 32,
-      train_mlp: info.train_mlp ?? true,
-      train_attn: info.train_attn ?? true,
-      train_unembed: info.train_unembed ?? true,
-      user_metadata: opts.user_metadata,
-    });
+    const client = await this.createLora(
+      {
+        base_model: opts.base_model ?? info.base_model,
+        rank: info.lora_rank ?? 32,
+        train_mlp: info.train_mlp ?? true,
+        train_attn: info.train_attn ?? true,
+        train_unembed: info.train_unembed ?? true,
+        user_metadata: opts.user_metadata,
+      },
+      scope,
+    );
     const access = { weights_access_token: opts.weights_access_token };
-    await (optimizer ? client.loadStateWithOptimizer(path, access) : client.loadState(path, access));
+    const within = { signal: scope.signal };
+    await (optimizer
+      ? client.loadStateWithOptimizer(path, access, within)
+      : client.loadState(path, access, within));
     return client;
   }
 
   /** A sampling client for saved sampler weights (`model_path`) or a base model. */
-  async createSamplingClient(options: {
-    model_path?: string;
-    base_model?: string;
-    retry_config?: Partial<SamplingRetryConfig>;
-  }): Promise<SamplingClient> {
+  createSamplingClient(
+    options: { model_path?: string; base_model?: string; retry_config?: Partial<SamplingRetryConfig> },
+    requestOptions?: RequestOptions,
+  ): Promise<SamplingClient> {
+    const scope = this.scope(requestOptions, 'createSamplingClient');
+    return scope.run(() => this.newSamplingClient(options, scope));
+  }
+
+  private async newSamplingClient(
+    options: { model_path?: string; base_model?: string; retry_config?: Partial<SamplingRetryConfig> },
+    scope: CallScope,
+  ): Promise<SamplingClient> {
     options = optionsOf(options, 'createSamplingClient options');
     if (!options.model_path === !options.base_model) {
       throw ValidationError.field(
@@ -175,13 +217,17 @@ export class ServiceClient {
       );
     }
     if (options.model_path) parseTinkerPath(options.model_path);
-    const ctx = await this.session();
-    const { sampling_session_id } = await this.kernel.call('create_sampling_session', {
-      session_id: ctx.sessionId,
-      sampling_session_seq_id: ctx.nextSamplingSeqId(),
-      base_model: options.base_model ?? null,
-      model_path: options.model_path ?? null,
-    });
+    const ctx = await scope.wait(this.session());
+    const { sampling_session_id } = await this.kernel.call(
+      'create_sampling_session',
+      {
+        session_id: ctx.sessionId,
+        sampling_session_seq_id: ctx.nextSamplingSeqId(),
+        base_model: options.base_model ?? null,
+        model_path: options.model_path ?? null,
+      },
+      scope.options,
+    );
     return new SamplingClient(this, sampling_session_id, options.retry_config);
   }
 

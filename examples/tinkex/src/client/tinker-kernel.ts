@@ -19,7 +19,8 @@ export function createTinkerProtocol(config: ResolvedConfig, kernel: () => Tinke
   );
   const protocol = new TinkerProtocol(credential, { protocol: config.protocol });
   protocol.attach({
-    call: (endpointId, input) => kernel().call(endpointId as never, input as never),
+    call: (endpointId, input, signal) =>
+      kernel().call(endpointId as never, input as never, signal ? { signal } : undefined),
     get clock() {
       return kernel().getServices().clock;
     },

@@ -23,6 +23,7 @@ import { protoLossPass } from '../training/proto-loss-pass.js';
 import type { SamplingClient, SamplingRetryConfig } from './sampling-client.js';
 import type { ClientHost } from './client-host.js';
 import type { SessionContext } from './session-context.js';
+import { CallScope, type RequestOptions } from './request-options.js';
 
 /**
  * The ServiceClient as seen from here, not the class: importing service-client.ts, which constructs
@@ -59,9 +60,20 @@ export class TrainingClient {
    * Submit one sequenced request after the previous one. The input is validated first, so a request
    * that can never be sent reserves no seq_id (a hole the server would wait on).
    */
-  private enqueue<T>(endpoint: string, body: Record<string, unknown>): APIFuture<T> {
+  private enqueue<T>(
+    endpoint: string,
+    body: Record<string, unknown>,
+    options: RequestOptions | undefined,
+    method: string,
+  ): APIFuture<T> {
     this.check(endpoint, body);
-    return this.reserve<T>(endpoint, body);
+    const scope = this.scope(options, method);
+    return scope.future(this.reserve<T>(endpoint, body, scope));
+  }
+
+  /** One call's signal and deadline (see RequestOptions). */
+  private scope(options: RequestOptions | undefined, method: string): CallScope {
+    return new CallScope(options, method, this.service.kernel.getServices().clock);
   }
 
   /** Throws the ValidationError the request would fail with; reserves nothing. */
@@ -73,13 +85,18 @@ export class TrainingClient {
     });
   }
 
-  private reserve<T>(endpoint: string, body: Record<string, unknown>): APIFuture<T> {
-    const { seq_id, gate, track } = this.order.reserve(endpoint);
-    const future = this.service.kernel.submit<T>(
-      endpoint,
-      { ...body, model_id: this.model_id, seq_id },
-      { after: gate, onQueueState: this.onQueueState },
-    );
+  /**
+   * Queue one request; its seq_id is set when its turn comes. An abort while it waits sends nothing
+   * and takes no seq_id (no gap the server would wait on); later requests go on.
+   */
+  private reserve<T>(endpoint: string, body: Record<string, unknown>, scope: CallScope): APIFuture<T> {
+    const { gate, track } = this.order.reserve(endpoint, scope.signal);
+    const input: Record<string, unknown> = { ...body, model_id: this.model_id, seq_id: 0 };
+    const future = this.service.kernel.submit<T>(endpoint, input, {
+      ...scope.options,
+      after: gate.then((seq_id) => (input.seq_id = seq_id)),
+      onQueueState: this.onQueueState,
+    });
     track(future.accepted);
     return future;
   }
@@ -88,14 +105,17 @@ export class TrainingClient {
     kind: 'forward' | 'forward_backward',
     data: readonly Datum[],
     loss_fn: LossFnType,
-    loss_fn_config?: Record<string, number> | null,
+    loss_fn_config: Record<string, number> | null | undefined,
+    options: RequestOptions | undefined,
   ) {
     checkData(data, loss_fn);
+    const scope = this.scope(options, kind === 'forward' ? 'forward' : 'forwardBackward');
     const { mode, flags } = protocolOf(this.service.kernel);
     if (mode === 'v025') {
       const { kernel } = this.service;
       const { order, model_id, onQueueState } = this;
-      return protoLossPass({
+      const pass = protoLossPass({
+        call: scope.options,
         kernel,
         order,
         flags,
@@ -106,6 +126,7 @@ export class TrainingClient {
         loss_fn,
         loss_fn_config,
       });
+      return scope.future(pass);
     }
     const key = kind === 'forward' ? 'forward_input' : 'forward_backward_input';
     const chunks = chunkData(data).map((chunk) => ({
@@ -113,10 +134,12 @@ export class TrainingClient {
     }));
     // Every chunk is checked before the first one reserves a seq_id: all or nothing.
     for (const chunk of chunks) this.check(kind, chunk);
-    const futures = chunks.map((chunk) => this.reserve<ForwardBackwardOutput>(kind, chunk));
-    return futures.length === 1
-      ? futures[0]
-      : APIFuture.combine(futures, mergeOutputs, this.service.kernel.getServices().clock);
+    const futures = chunks.map((chunk) => this.reserve<ForwardBackwardOutput>(kind, chunk, scope));
+    return scope.future(
+      futures.length === 1
+        ? futures[0]
+        : APIFuture.combine(futures, mergeOutputs, this.service.kernel.getServices().clock),
+    );
   }
 
   /** Forward only: logprobs and loss, no gradients. */
@@ -124,8 +147,9 @@ export class TrainingClient {
     data: readonly Datum[],
     loss_fn: LossFnType,
     loss_fn_config?: Record<string, number> | null,
+    options?: RequestOptions,
   ): APIFuture<ForwardBackwardOutput> {
-    return this.lossPass('forward', data, loss_fn, loss_fn_config);
+    return this.lossPass('forward', data, loss_fn, loss_fn_config, options);
   }
 
   /** Forward and backward: accumulates gradients for the next optimStep. */
@@ -133,52 +157,76 @@ export class TrainingClient {
     data: readonly Datum[],
     loss_fn: LossFnType,
     loss_fn_config?: Record<string, number> | null,
+    options?: RequestOptions,
   ): APIFuture<ForwardBackwardOutput> {
-    return this.lossPass('forward_backward', data, loss_fn, loss_fn_config);
+    return this.lossPass('forward_backward', data, loss_fn, loss_fn_config, options);
   }
 
   /**
    * Any differentiable loss of the per-token logprobs: a forward pass, the loss and its exact gradient
    * client-side, then a cross_entropy forward_backward with weights = −grad. Costs two round trips.
    */
-  async forwardBackwardCustom(data: readonly Datum[], loss: CustomLoss): Promise<ForwardBackwardOutput> {
-    const forwardData = forwardDataForCustomLoss(data);
-    const forward = await this.forward(forwardData, 'cross_entropy');
-    const logprobs = forward.loss_fn_outputs.map((o) => o.logprobs.data);
-    const { grads, metrics, loss: value } = await customLossGradients(data, logprobs, loss);
-    const backward = await this.forwardBackward(backwardData(forwardData, grads), 'cross_entropy');
-    return { ...backward, metrics: { ...backward.metrics, ...metrics, 'custom_loss:sum': value } };
+  forwardBackwardCustom(
+    data: readonly Datum[],
+    loss: CustomLoss,
+    options?: RequestOptions,
+  ): Promise<ForwardBackwardOutput> {
+    const scope = this.scope(options, 'forwardBackwardCustom');
+    // Both passes run under this call's signal and deadline.
+    const within = { signal: scope.signal };
+    return scope.run(async () => {
+      const forwardData = forwardDataForCustomLoss(data);
+      const forward = await this.forward(forwardData, 'cross_entropy', null, within);
+      const logprobs = forward.loss_fn_outputs.map((o) => o.logprobs.data);
+      const { grads, metrics, loss: value } = await customLossGradients(data, logprobs, loss);
+      const backward = await this.forwardBackward(
+        backwardData(forwardData, grads),
+        'cross_entropy',
+        null,
+        within,
+      );
+      return { ...backward, metrics: { ...backward.metrics, ...metrics, 'custom_loss:sum': value } };
+    });
   }
 
-  optimStep(adam_params: AdamParams): APIFuture<OptimStepResponse> {
-    return this.enqueue('optim_step', { adam_params });
+  optimStep(adam_params: AdamParams, options?: RequestOptions): APIFuture<OptimStepResponse> {
+    return this.enqueue('optim_step', { adam_params }, options, 'optimStep');
   }
 
   /** Save weights and optimizer state under a name; the result holds the `tinker://` path. */
   saveState(
     name: string,
     opts: { ttl_seconds?: number; overwrite?: boolean } = {},
+    options?: RequestOptions,
   ): APIFuture<{ path: string }> {
-    return this.enqueue('save_weights', {
+    const body = {
       path: name,
       // 0 is checked too, so the schema refuses it by name (minimum 1) instead of dropping it.
       ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
       ...(opts.overwrite !== undefined ? { overwrite: opts.overwrite } : {}),
-    });
+    };
+    return this.enqueue('save_weights', body, options, 'saveState');
   }
 
   /** Load weights (fresh optimizer state); `weights_access_token` reads another account's checkpoint. */
-  loadState(path: string, opts: { weights_access_token?: string } = {}): APIFuture<{ path?: string }> {
+  loadState(
+    path: string,
+    opts: { weights_access_token?: string } = {},
+    options?: RequestOptions,
+  ): APIFuture<{ path?: string }> {
     parseTinkerPath(path);
-    return this.enqueue('load_weights', { path, optimizer: false, ...this.accessToken(opts) });
+    const body = { path, optimizer: false, ...this.accessToken(opts) };
+    return this.enqueue('load_weights', body, options, 'loadState');
   }
 
   loadStateWithOptimizer(
     path: string,
     opts: { weights_access_token?: string } = {},
+    options?: RequestOptions,
   ): APIFuture<{ path?: string }> {
     parseTinkerPath(path);
-    return this.enqueue('load_weights', { path, optimizer: true, ...this.accessToken(opts) });
+    const body = { path, optimizer: true, ...this.accessToken(opts) };
+    return this.enqueue('load_weights', body, options, 'loadStateWithOptimizer');
   }
 
   /** The token goes on the wire only in the body, and is scrubbed from logs and errors. */
@@ -189,34 +237,50 @@ export class TrainingClient {
   }
 
   /** Save sampler weights under a name (for `createSamplingClient(model_path)`). */
-  saveWeightsForSampler(name: string, opts: { ttl_seconds?: number } = {}): APIFuture<{ path: string }> {
-    return this.enqueue('save_weights_for_sampler', {
+  saveWeightsForSampler(
+    name: string,
+    opts: { ttl_seconds?: number } = {},
+    options?: RequestOptions,
+  ): APIFuture<{ path: string }> {
+    const body = {
       path: name,
       // 0 is checked too, so the schema refuses it by name (minimum 1) instead of dropping it.
       ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
-    });
+    };
+    return this.enqueue('save_weights_for_sampler', body, options, 'saveWeightsForSampler');
   }
 
   /** Snapshot the current weights into an ephemeral sampler and return its client. */
-  async saveWeightsAndGetSamplingClient(retry_config?: Partial<SamplingRetryConfig>) {
+  async saveWeightsAndGetSamplingClient(
+    retry_config?: Partial<SamplingRetryConfig>,
+    options?: RequestOptions,
+  ) {
     const sampling_session_seq_id = this.ctx.nextSamplingSeqId();
-    const result = await this.enqueue<{ sampling_session_id: string }>('save_weights_for_sampler', {
-      sampling_session_seq_id,
-    });
+    const result = await this.enqueue<{ sampling_session_id: string }>(
+      'save_weights_for_sampler',
+      { sampling_session_seq_id },
+      options,
+      'saveWeightsAndGetSamplingClient',
+    );
     const { SamplingClient } = await import('./sampling-client.js');
     return new SamplingClient(this.service, result.sampling_session_id, retry_config);
   }
 
-  createSamplingClient(model_path: string, retry_config?: Partial<SamplingRetryConfig>) {
-    return this.service.createSamplingClient({ model_path, retry_config });
+  createSamplingClient(
+    model_path: string,
+    retry_config?: Partial<SamplingRetryConfig>,
+    options?: RequestOptions,
+  ) {
+    return this.service.createSamplingClient({ model_path, retry_config }, options);
   }
 
-  getInfo() {
-    return this.service.kernel.call('get_info', { model_id: this.model_id });
+  getInfo(options?: RequestOptions) {
+    const scope = this.scope(options, 'getInfo');
+    return scope.run(() => this.service.kernel.call('get_info', { model_id: this.model_id }, scope.options));
   }
 
-  async getTokenizer(): Promise<Tokenizer> {
-    const info = await this.getInfo();
+  async getTokenizer(options?: RequestOptions): Promise<Tokenizer> {
+    const info = await this.getInfo(options);
     return loadTokenizer(
       resolveTokenizerId(info.model_data.model_name ?? info.model_name ?? '', info.model_data.tokenizer_id),
     );

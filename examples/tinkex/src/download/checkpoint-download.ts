@@ -69,7 +69,7 @@ export async function downloadCheckpoint(
 
 /** Stream the signed URL's body to `file`; a body shorter than its Content-Length is a corrupt archive. */
 async function fetchArchive(rest: RestClient, url: string, file: string, options: DownloadOptions) {
-  const download = await rest.openDownload(url, options.signal);
+  const download = await rest.openDownload(url, { signal: options.signal });
   let downloaded = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {

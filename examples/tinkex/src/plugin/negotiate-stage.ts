@@ -1,6 +1,7 @@
 import type { Stage } from 'pristine-kernel';
 import { shapeV025Body } from '../protocol/body-rules.js';
 import { HANDSHAKE_ENDPOINTS, type TinkerProtocol } from '../protocol/tinker-protocol.js';
+import { untilAborted } from './until-aborted.js';
 
 /**
  * Placed after `validate`: a call waits for the protocol negotiation (bad input has failed by then, so
@@ -15,7 +16,8 @@ export function negotiateStage(protocol: TinkerProtocol): Stage {
       if (context.plugin.spec.name !== 'tinker') return next();
       const id = context.endpoint.id;
       if (HANDSHAKE_ENDPOINTS.has(id)) return next();
-      if (context.endpoint.spec.auth !== false) await protocol.ensure();
+      // The caller's signal ends its wait, not the handshake other calls share.
+      if (context.endpoint.spec.auth !== false) await untilAborted(protocol.ensure(), context.options.signal);
       if (protocol.mode === 'v025' && !context.endpoint.spec.requestBody)
         context.input = shapeV025Body(id, context.input);
       return next();

@@ -15,7 +15,7 @@ export const HANDSHAKE_ENDPOINTS: ReadonlySet<string> = new Set([
 
 /** What the protocol needs from the kernel: plain calls, the clock, the logger and the secret registry. */
 export interface ProtocolHost {
-  call(endpointId: string, input: unknown): Promise<unknown>;
+  call(endpointId: string, input: unknown, signal?: AbortSignal): Promise<unknown>;
   readonly clock: Clock;
   readonly logger: Logger;
   addSecret(value: string): void;
@@ -43,6 +43,8 @@ export class TinkerProtocol {
   private cancelJwtTimer?: () => void;
   private cancelDynamicTimer?: () => void;
   private closed = false;
+  /** Aborts the handshake's own calls on close: no caller owns them, and a dead server would hold close. */
+  private readonly stopping = new AbortController();
 
   constructor(
     readonly credential: CredentialSource,
@@ -82,7 +84,11 @@ export class TinkerProtocol {
     if (forced === 'auto') {
       let answer: unknown;
       try {
-        answer = await host.call('get_client_config', { sdk_version: PROTOCOL_VERSION });
+        answer = await host.call(
+          'get_client_config',
+          { sdk_version: PROTOCOL_VERSION },
+          this.stopping.signal,
+        );
       } catch (error) {
         if (!(error instanceof NotFoundError)) throw error;
         host.logger.debug('client/config answered 404: speaking the JSON protocol of 0.7.0–0.24.1');
@@ -124,7 +130,7 @@ export class TinkerProtocol {
 
   private async exchange(): Promise<void> {
     const host = this.requireHost();
-    const { jwt } = (await host.call('auth_token', {})) as { jwt: string };
+    const { jwt } = (await host.call('auth_token', {}, this.stopping.signal)) as { jwt: string };
     host.addSecret(jwt);
     const now = host.clock.now();
     const expiresAt = expiryMs(jwt);
@@ -152,7 +158,11 @@ export class TinkerProtocol {
   private async refreshDynamicConfig(): Promise<void> {
     const host = this.requireHost();
     try {
-      const answer = (await host.call('get_dynamic_config', { sdk_version: PROTOCOL_VERSION })) as {
+      const answer = (await host.call(
+        'get_dynamic_config',
+        { sdk_version: PROTOCOL_VERSION },
+        this.stopping.signal,
+      )) as {
         refresh_interval_sec?: number;
       };
       const interval = answer?.refresh_interval_sec;
@@ -185,6 +195,7 @@ export class TinkerProtocol {
 
   close(): void {
     this.closed = true;
+    this.stopping.abort();
     this.cancelJwtTimer?.();
     this.cancelDynamicTimer?.();
   }

@@ -1,4 +1,4 @@
-import { APIFuture, type QueueStateEvent } from 'pristine-kernel';
+import { APIFuture, type CallOptions, type QueueStateEvent } from 'pristine-kernel';
 import type { TinkerKernel } from '../client/tinker-kernel.js';
 import { forwardBackwardRequest } from '../proto/forward-backward-request.js';
 import { protoDatumBytes } from '../proto/proto-size.js';
@@ -10,6 +10,8 @@ import { mergeOutputs } from './metrics.js';
 import type { SubmissionOrder } from './submission-order.js';
 
 export interface ProtoLossPass {
+  /** The caller's signal and deadline, for every chunk. */
+  call?: CallOptions;
   kernel: TinkerKernel;
   order: SubmissionOrder;
   flags: ClientFlags;
@@ -47,23 +49,26 @@ export function protoLossPass(pass: ProtoLossPass): APIFuture<ForwardBackwardOut
   );
   const endpoint = kind === 'forward' ? 'forward_proto' : 'forward_backward_proto';
   const compress = flags.proto_compress_fwdbwd ? { encoding: 'zstd', minBytes: 0 } : false;
-  const submit = (index: number, seq_id: number, after: Promise<unknown>) => {
-    messages[index].seqId = seq_id;
+  // The seq_id is set when the request's turn comes (`gate`), just before it is sent.
+  const submit = (index: number, gate: Promise<number>, after: Promise<unknown> = gate) => {
+    const numbered = gate.then((seq_id) => (messages[index].seqId = seq_id));
     return kernel.submit<ForwardBackwardOutput>(endpoint, messages[index], {
-      after,
+      ...pass.call,
+      after: Promise.all([numbered, after]),
       onQueueState: pass.onQueueState,
       compress,
     });
   };
+  const signal = pass.call?.signal;
   const futures: APIFuture<ForwardBackwardOutput>[] = [];
   if (flags.parallel_fwdbwd_chunks && messages.length > 1) {
     // Reserved together, every slot's gate is the previous call's turn.
-    const slots = messages.map(() => order.reserve(endpoint));
-    for (let i = 1; i < slots.length; i++) futures[i] = submit(i, slots[i].seq_id, slots[i].gate);
+    const slots = messages.map(() => order.reserve(endpoint, signal));
+    for (let i = 1; i < slots.length; i++) futures[i] = submit(i, slots[i].gate);
     const othersAccepted = Promise.allSettled(futures.slice(1).map((f) => f.accepted));
     futures[0] = submit(
       0,
-      slots[0].seq_id,
+      slots[0].gate,
       slots[0].gate.then(() => othersAccepted),
     );
     slots.forEach((slot, i) => slot.track(futures[i].accepted));
@@ -71,8 +76,8 @@ export function protoLossPass(pass: ProtoLossPass): APIFuture<ForwardBackwardOut
     slots.at(-1)!.track(Promise.all(futures.map((f) => f.accepted)));
   } else {
     for (let i = 0; i < messages.length; i++) {
-      const slot = order.reserve(endpoint);
-      futures[i] = submit(i, slot.seq_id, slot.gate);
+      const slot = order.reserve(endpoint, signal);
+      futures[i] = submit(i, slot.gate);
       slot.track(futures[i].accepted);
     }
   }

@@ -10,17 +10,16 @@ export interface FailedStep {
 /**
  * A training request was not sent because a request submitted before it on the same client could not
  * reach the server after its retries. Names that failed step; the caller may resubmit once the server
- * answers again (later calls get new seq_ids).
+ * answers again. The request took no seq_id (ids are given out when a request's turn comes).
  */
 export class TrainingSequenceAbortedError extends PristineError {
   constructor(
     readonly endpoint: string,
-    readonly seq_id: number,
     readonly failed: FailedStep,
   ) {
     const why = failed.error instanceof Error ? failed.error.message : String(failed.error);
     super(
-      `${endpoint} (seq_id ${seq_id}) was not sent: ${failed.endpoint} (seq_id ${failed.seq_id}), ` +
+      `${endpoint} was not sent: ${failed.endpoint} (seq_id ${failed.seq_id}), ` +
         `submitted before it, failed after its retries: ${why}`,
       { category: 'unknown', cause: failed.error },
     );
@@ -29,8 +28,10 @@ export class TrainingSequenceAbortedError extends PristineError {
 
 /**
  * The order of one TrainingClient's submissions. Each request is submitted only after its predecessor's
- * submission settled (accepted or failed), as the Python SDK's turn counter does, and a failed one burns
- * its seq_id: later requests go on with the next ids.
+ * submission settled (accepted or failed), as the Python SDK's turn counter does. Its seq_id is given
+ * when its turn comes, so a request that is never sent (aborted by its caller while queued, or stopped
+ * by the rule below) takes none and leaves no gap for the server to wait on. A request that was sent and
+ * failed for good burns its seq_id: later requests go on with the next ids.
  *
  * One difference, so that an outage cannot take (queued requests × retry budget) to surface: when a
  * submission fails on a retryable error (connection error, timeout, 5xx, 429: the server is unreachable
@@ -40,43 +41,49 @@ export class TrainingSequenceAbortedError extends PristineError {
  */
 export class SubmissionOrder {
   private seq = 0;
+  /** Reservations so far: a request's place in the queue, whether or not it gets a seq_id. */
+  private tickets = 0;
   private turn: Promise<void> = Promise.resolve();
-  /** Queued requests up to `upTo` are aborted because of `failed`. */
-  private aborted: { upTo: number; failed: FailedStep } | undefined;
+  /** Queued requests up to ticket `upTo` are not sent because of `failed` (ticket `after`). */
+  private aborted: { after: number; upTo: number; failed: FailedStep } | undefined;
 
   constructor(private readonly warn: (message: string) => void) {}
 
-  /** The seq_id the next reservation will take (for validating a request before reserving). */
+  /** The seq_id the next request would take now (for validating a request before reserving). */
   get nextSeqId(): number {
     return this.seq + 1;
   }
 
   /**
-   * Reserve the next seq_id. `gate` resolves when the request may be submitted, or rejects (nothing to
-   * send) when an earlier submission failed for good; `track` must get the request's acceptance.
+   * Take a place in the queue. `gate` resolves with the request's seq_id when it may be submitted, or
+   * rejects (nothing to send, no seq_id taken) when an earlier submission failed for good or `signal`
+   * was aborted meanwhile; `track` must get the request's acceptance.
    */
-  reserve(endpoint: string): {
-    seq_id: number;
-    gate: Promise<void>;
-    track(accepted: Promise<unknown>): void;
-  } {
-    const seq_id = ++this.seq;
+  reserve(
+    endpoint: string,
+    signal?: AbortSignal,
+  ): { gate: Promise<number>; track(accepted: Promise<unknown>): void } {
+    const ticket = ++this.tickets;
+    let seq_id: number | undefined;
     const gate = this.turn.then(() => {
       const aborted = this.aborted;
-      if (aborted && seq_id > aborted.failed.seq_id && seq_id <= aborted.upTo)
-        throw new TrainingSequenceAbortedError(endpoint, seq_id, aborted.failed);
+      if (aborted && ticket > aborted.after && ticket <= aborted.upTo)
+        throw new TrainingSequenceAbortedError(endpoint, aborted.failed);
+      if (signal?.aborted) throw new APIUserAbortError(undefined, { cause: signal.reason });
+      return (seq_id = ++this.seq);
     });
     const track = (accepted: Promise<unknown>) => {
       this.turn = accepted.then(
         () => undefined,
-        (error: unknown) => this.failed({ endpoint, seq_id, error }),
+        (error: unknown) => {
+          if (seq_id !== undefined) this.failed({ endpoint, seq_id, error }, ticket);
+        },
       );
     };
-    return { seq_id, gate, track };
+    return { gate, track };
   }
 
-  private failed(step: FailedStep): void {
-    if (step.error instanceof TrainingSequenceAbortedError) return;
+  private failed(step: FailedStep, ticket: number): void {
     const unreachable =
       step.error instanceof PristineError &&
       step.error.retryable &&
@@ -84,9 +91,9 @@ export class SubmissionOrder {
     this.warn(
       `${step.endpoint} (seq_id ${step.seq_id}) was not accepted: ${(step.error as Error)?.message}. ` +
         (unreachable
-          ? `Requests queued behind it (up to seq_id ${this.seq}) are not sent.`
+          ? 'Requests queued behind it are not sent.'
           : 'Later requests go on with the next seq_id.'),
     );
-    if (unreachable) this.aborted = { upTo: this.seq, failed: step };
+    if (unreachable) this.aborted = { after: ticket, upTo: this.tickets, failed: step };
   }
 }

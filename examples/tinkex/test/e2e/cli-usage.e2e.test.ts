@@ -46,6 +46,29 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
     expect(results[1].stdout).toContain('-f, --format <format>'); // global options shown everywhere
   }, 60_000);
 
+  it('-h works like --help, for every group too, and `emulator --help` needs no emulator running', async () => {
+    const groups = [['checkpoint'], ['session'], ['billing'], ['run', 'list'], ['checkpoint', 'delete']];
+    const [emulator, ...results] = await Promise.all([
+      cli('emulator', '--help'),
+      ...groups.map((g) => cli(...g, '-h')),
+    ]);
+    results.forEach((r, i) => {
+      expect({ group: groups[i], code: r.code, stderr: r.stderr }).toEqual({
+        group: groups[i],
+        code: 0,
+        stderr: '',
+      });
+      expect(r.stdout).toContain(`Usage: tinkex ${groups[i].join(' ')}`);
+    });
+    expect(results[0].stdout).toMatch(
+      /list[\s\S]*info[\s\S]*publish[\s\S]*unpublish[\s\S]*set-ttl[\s\S]*delete[\s\S]*download/,
+    );
+    expect(results[1].stdout).toContain('export-trace');
+    expect(results[2].stdout).toContain('usage');
+    expect(emulator).toMatchObject({ code: 0, stderr: '' });
+    expect(emulator.stdout).toMatch(/tinkex emulator \[options\][\s\S]*--port N[\s\S]*--chaos SPEC/);
+  }, 60_000);
+
   it('rejects unknown flags, bad values, missing and extra arguments with the usage and exit 2', async () => {
     const cases: [string[], RegExp][] = [
       [['run', 'list', '--bogus'], /unknown option '--bogus'/],

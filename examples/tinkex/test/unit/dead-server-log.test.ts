@@ -2,7 +2,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import { CaptureLogger, FakeClock, Ports } from 'pristine-kernel';
-import { ServiceClient } from '../../src/index.js';
+import {
+  APIConnectionError,
+  DEFAULT_SAMPLING_RETRY,
+  SamplingClient,
+  ServiceClient,
+  ValidationError,
+} from '../../src/index.js';
 
 /** A loopback port that was just freed: connecting to it is refused at once. */
 async function closedPort(): Promise<number> {
@@ -51,7 +57,74 @@ describe('a dead server, as a Tinkex user at TINKER_LOG=info sees it', () => {
       }
       const error = (await outcome) as Error;
       expect(error.name).toBe('APIConnectionError');
+      // The final error names the method and host:port (never the key).
+      expect(error.message).toMatch(new RegExp(`^Connection error: \\w+ http://127\\.0\\.0\\.1:${port}\\b`));
+      expect(error.message).not.toContain('tml-dead-server-test');
       expect(logger.at('info')).toHaveLength(2);
+    } finally {
+      await service.close();
+    }
+  });
+});
+
+describe('a base URL without a scheme', () => {
+  it.each(['127.0.0.1:8000', 'localhost:8000', 'tinker.example.com/api', 'ftp://tinker.example.com'])(
+    '%s fails at construction with a ValidationError naming base_url (nothing is sent)',
+    (base_url) => {
+      const make = () => new ServiceClient({ api_key: 'tml-x', base_url, telemetry: false, env: {} });
+      expect(make).toThrow(ValidationError);
+      expect(make).toThrow(/base_url/);
+    },
+  );
+
+  it('from TINKER_BASE_URL too', () => {
+    const make = () =>
+      new ServiceClient({
+        telemetry: false,
+        env: { TINKER_API_KEY: 'tml-x', TINKER_BASE_URL: 'localhost:8000' },
+      });
+    expect(make).toThrow(/TINKER_BASE_URL/);
+  });
+});
+
+describe('sample() after the server died', () => {
+  it('with the defaults, ends with a typed error naming host:port within progress_timeout_ms + one backoff + one attempt', async () => {
+    const port = await closedPort();
+    const clock = new FakeClock();
+    const start = clock.now();
+    const logger = new CaptureLogger({ level: 'info' });
+    const service = new ServiceClient({
+      api_key: 'tml-dead-server-test',
+      base_url: `http://127.0.0.1:${port}`,
+      telemetry: false,
+      env: {},
+      configureKernel: (kernel) => {
+        kernel.register(Ports.Clock, clock);
+        kernel.register(Ports.Logger, logger);
+      },
+    });
+    // Tinkex's defaults: progress_timeout_ms 2 h, retry_delay_max_ms 10 s, max_retries 10.
+    const { progress_timeout_ms, retry_delay_max_ms } = DEFAULT_SAMPLING_RETRY;
+    const sampler = new SamplingClient(service, 'sampler-of-a-dead-server');
+    try {
+      const outcome = sampler.sample({ prompt: [1, 2, 3], sampling_params: { max_tokens: 2 } }).then(
+        () => 'resolved' as const,
+        (error: Error) => error,
+      );
+      while ((await Promise.race([outcome, Promise.resolve('pending')])) === 'pending') {
+        if (clock.pending === 0) await new Promise((resolve) => setImmediate(resolve));
+        else await clock.advanceToNext();
+      }
+      const error = (await outcome) as Error;
+      expect(error).toBeInstanceOf(APIConnectionError);
+      expect(error.message).toContain(`127.0.0.1:${port}`);
+      // docs/configuration.md: progress_timeout_ms, then at most one backoff (retry_delay_max_ms) and
+      // one attempt with its transport retries (Σ min(0.5 s·2^i, 10 s), i < max_retries = 65.5 s).
+      const bound = progress_timeout_ms + retry_delay_max_ms + 65_500;
+      expect(clock.now() - start).toBeLessThanOrEqual(bound);
+      expect(clock.now() - start).toBeGreaterThanOrEqual(progress_timeout_ms);
+      // The wait was never silent at info: the first retry line came before any time passed.
+      expect(logger.at('info')[0].message).toMatch(/^retrying \w+ in .* after .*ECONNREFUSED/);
     } finally {
       await service.close();
     }

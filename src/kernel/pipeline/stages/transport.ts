@@ -2,6 +2,7 @@ import { APITimeoutError, APIUserAbortError } from '../../errors/api-errors.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import type { TransportRequest, TransportResponse } from '../../../ports/transport.js';
 import type { CallResult, Stage } from '../context.js';
+import { onAbort } from '../../signals/on-abort.js';
 
 /**
  * How long past an attempt's deadline the kernel waits for the adapter to report its own timeout. The
@@ -33,22 +34,23 @@ function bounded(
   const { signal, timeoutMs } = request;
   return new Promise((resolve, reject) => {
     let settled = false;
+    let unsubscribe: (() => void) | undefined;
     const settle = (): boolean => {
       if (settled) return false;
       settled = true;
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      unsubscribe?.();
       return true;
     };
-    const onAbort = () => {
+    const aborted = () => {
       if (settle()) reject(new APIUserAbortError(undefined, { cause: signal?.reason }));
     };
     const timer = setTimeout(() => {
       const message = `Request timed out after ${timeoutMs} ms: transport '${transportName}' did not settle`;
       if (settle()) reject(new APITimeoutError(message));
     }, timeoutMs + TRANSPORT_GRACE_MS);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) aborted();
+    else if (signal) unsubscribe = onAbort(signal, aborted);
     sending.then(
       (response) => {
         if (settle()) resolve(response);

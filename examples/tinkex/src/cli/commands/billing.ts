@@ -68,12 +68,8 @@ async function usage(
   const span = Date.parse(ending_before) - Date.parse(starting_on);
   if (span <= 0) throw new UsageError('ENDING_BEFORE must be after STARTING_ON');
   if (span > MAX_WINDOW_MS) throw new UsageError('the window may be at most 14 days');
-  const { kernel } = await ctx.client();
-  const response = await kernel.call(
-    'get_billing_usage',
-    { starting_on, ending_before },
-    { signal: ctx.signal },
-  );
+  const rest = await ctx.rest();
+  const response = await rest.getBillingUsage(starting_on, ending_before, { signal: ctx.signal });
   const sessions = response.sessions ?? {};
   if (opts.sessionsCsv !== undefined)
     await writeCsv(

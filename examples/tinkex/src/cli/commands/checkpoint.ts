@@ -24,7 +24,7 @@ async function list(ctx: CliContext, opts: { runId?: string; limit: number }) {
   const columns = ['Checkpoint ID', 'Type', 'Size', 'Public', 'Created', 'Expires', 'Path'];
   if (opts.runId) {
     // A run's checkpoints come in one answer (no paging), as in the official CLI.
-    const { checkpoints } = await rest.listCheckpoints(opts.runId);
+    const { checkpoints } = await rest.listCheckpoints(opts.runId, { signal: ctx.signal });
     ctx.print({
       json: { run_id: opts.runId, checkpoints },
       title: countTitle(checkpoints.length, undefined, 'checkpoint', ` for run ${opts.runId}`),
@@ -34,7 +34,7 @@ async function list(ctx: CliContext, opts: { runId?: string; limit: number }) {
     return;
   }
   const { items, total } = await collectPages(ctx, 'checkpoints', opts.limit, 1000, async (limit, offset) => {
-    const page = await rest.listUserCheckpoints({ limit, offset });
+    const page = await rest.listUserCheckpoints({ limit, offset }, { signal: ctx.signal });
     return { items: page.checkpoints, total: page.cursor?.total_count ?? page.checkpoints.length };
   });
   ctx.print({
@@ -47,7 +47,7 @@ async function list(ctx: CliContext, opts: { runId?: string; limit: number }) {
 
 /** The checkpoint a path names, from its run's list (as `tinker checkpoint info` finds it). */
 export async function findCheckpoint(ctx: CliContext, path: string): Promise<Checkpoint> {
-  const { checkpoints } = await (await ctx.rest()).listCheckpoints(runIdOf(path));
+  const { checkpoints } = await (await ctx.rest()).listCheckpoints(runIdOf(path), { signal: ctx.signal });
   const found = checkpoints.find((c) => c.tinker_path === path);
   if (!found)
     throw new CliError(
@@ -59,7 +59,7 @@ export async function findCheckpoint(ctx: CliContext, path: string): Promise<Che
 
 async function info(ctx: CliContext, path: string) {
   const checkpoint = await findCheckpoint(ctx, path);
-  const run = await (await ctx.rest()).getTrainingRun(runIdOf(path));
+  const run = await (await ctx.rest()).getTrainingRun(runIdOf(path), undefined, { signal: ctx.signal });
   ctx.print(
     propertyTable(
       `Checkpoint: ${checkpoint.checkpoint_id}`,
@@ -80,7 +80,11 @@ async function info(ctx: CliContext, path: string) {
 }
 
 async function setTtl(ctx: CliContext, path: string, opts: { ttl?: number; remove?: boolean }) {
-  await (await ctx.rest()).setCheckpointTtlFromTinkerPath(path, opts.remove ? null : opts.ttl!);
+  await (
+    await ctx.rest()
+  ).setCheckpointTtlFromTinkerPath(path, opts.remove ? null : opts.ttl!, {
+    signal: ctx.signal,
+  });
   ctx.say(opts.remove ? `Removed expiration for ${path}` : `Set TTL of ${path} to ${opts.ttl} seconds`);
 }
 
@@ -104,7 +108,7 @@ export function registerCheckpoint(program: Command, action: Action): void {
     .argument('<tinker_path>', 'checkpoint path', tinkerPath)
     .action(
       action(async (ctx, _opts, path: string) => {
-        await (await ctx.rest()).publishCheckpointFromTinkerPath(path);
+        await (await ctx.rest()).publishCheckpointFromTinkerPath(path, { signal: ctx.signal });
         ctx.say(`Published ${path}`);
       }),
     );
@@ -114,7 +118,7 @@ export function registerCheckpoint(program: Command, action: Action): void {
     .argument('<tinker_path>', 'checkpoint path', tinkerPath)
     .action(
       action(async (ctx, _opts, path: string) => {
-        await (await ctx.rest()).unpublishCheckpointFromTinkerPath(path);
+        await (await ctx.rest()).unpublishCheckpointFromTinkerPath(path, { signal: ctx.signal });
         ctx.say(`Unpublished ${path}`);
       }),
     );

@@ -22,22 +22,27 @@ interface SampleOptions {
 async function sample(ctx: CliContext, opts: SampleOptions) {
   const { loadTokenizer } = await import('../../tokenizer/tokenizer.js');
   const service = await ctx.client();
+  const within = { signal: ctx.signal };
   const sampler = await service.createSamplingClient(
     opts.modelPath ? { model_path: opts.modelPath } : { base_model: opts.baseModel! },
+    within,
   );
-  const tokenizer = opts.tokenizer ? loadTokenizer(opts.tokenizer) : await sampler.getTokenizer();
-  const response = await sampler.sample({
-    prompt: tokenizer.encode(opts.prompt, { add_special_tokens: false }),
-    num_samples: opts.numSamples,
-    sampling_params: {
-      max_tokens: opts.maxTokens,
-      temperature: opts.temperature,
-      top_k: opts.topK,
-      top_p: opts.topP,
-      ...(opts.stop ? { stop: opts.stop } : {}),
-      ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+  const tokenizer = opts.tokenizer ? loadTokenizer(opts.tokenizer) : await sampler.getTokenizer(within);
+  const response = await sampler.sample(
+    {
+      prompt: tokenizer.encode(opts.prompt, { add_special_tokens: false }),
+      num_samples: opts.numSamples,
+      sampling_params: {
+        max_tokens: opts.maxTokens,
+        temperature: opts.temperature,
+        top_k: opts.topK,
+        top_p: opts.topP,
+        ...(opts.stop ? { stop: opts.stop } : {}),
+        ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+      },
     },
-  });
+    within,
+  );
   const samples = response.sequences.map((s, i) => ({
     index: i,
     text: tokenizer.decode(s.tokens),

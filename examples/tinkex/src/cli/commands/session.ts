@@ -4,6 +4,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { APITimeoutError, PristineError } from 'pristine-kernel';
 import type { CliContext } from '../context.js';
 import { CliError, InterruptedError } from '../errors.js';
 import { formatSize, propertyTable } from '../output.js';
@@ -15,20 +16,25 @@ const MAX_WAIT_MS = 10 * 60_000;
 
 /** Ask for the export until it is ready; the answer is a signed URL valid for about an hour. */
 async function exportUrl(ctx: CliContext, session_id: string): Promise<string> {
-  const kernel = (await ctx.client()).kernel;
-  const clock = kernel.getServices().clock;
-  const deadline = clock.now() + MAX_WAIT_MS;
-  for (;;) {
-    const answer = await kernel.call('export_session_trace', { session_id }, { signal: ctx.signal });
-    if (answer.status === 'ready' && answer.url) return answer.url;
-    if (answer.status === 'failed')
+  const rest = await ctx.rest();
+  try {
+    const { url } = await rest.exportSessionTrace(
+      session_id,
+      { pollIntervalMs: POLL_MS },
+      { signal: ctx.signal, timeoutMs: MAX_WAIT_MS },
+    );
+    return url;
+  } catch (error) {
+    if (error instanceof APITimeoutError && !ctx.signal.aborted)
+      throw new CliError(`Trace export not ready after ${MAX_WAIT_MS / 60_000} minutes`, 'Try again later.');
+    const answer =
+      error instanceof PristineError ? (error.body as { status?: string; error?: string }) : undefined;
+    if (answer?.status === 'failed')
       throw new CliError(
         `Trace export failed for session ${session_id}`,
         answer.error ? `Details: ${answer.error}` : undefined,
       );
-    if (clock.now() + POLL_MS > deadline)
-      throw new CliError(`Trace export not ready after ${MAX_WAIT_MS / 60_000} minutes`, 'Try again later.');
-    await clock.sleep(POLL_MS, ctx.signal);
+    throw error;
   }
 }
 
@@ -51,7 +57,7 @@ async function exportTrace(
   const partial = `${destination}.partial`;
   let bytes = 0;
   try {
-    const download = await (await ctx.rest()).openDownload(url, ctx.signal);
+    const download = await (await ctx.rest()).openDownload(url, { signal: ctx.signal });
     const body = Readable.from(download.body);
     body.on('data', (chunk: Buffer) => {
       bytes += chunk.length;

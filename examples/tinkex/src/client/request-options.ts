@@ -1,0 +1,179 @@
+import {
+  APIFuture,
+  APITimeoutError,
+  OptionChecks,
+  type CallOptions,
+  type PageIterable,
+} from 'pristine-kernel';
+import { untilAborted } from '../plugin/until-aborted.js';
+
+/** The kernel's Clock port (the injected one, so a test clock drives deadlines too). */
+type Clock = ConstructorParameters<typeof APIFuture>[2];
+
+/**
+ * The per-call options every Tinkex method that makes requests takes as its last argument (as
+ * openai-node's `RequestOptions`).
+ */
+export interface RequestOptions {
+  /**
+   * Aborts the call: retries, backoff sleeps, queueing and polling stop, and the call rejects with
+   * `APIUserAbortError`. A training request aborted while queued is never sent and takes no seq_id;
+   * one the server already accepted still runs there (only the wait stops).
+   */
+  signal?: AbortSignal;
+  /**
+   * A bound on the whole call, retries, backoff and polling included (and on each attempt): once it has
+   * passed, the call rejects with `APITimeoutError` naming the method and the bound.
+   */
+  timeoutMs?: number;
+}
+
+const NO_OPTIONS: CallOptions = {};
+
+/** `RequestOptions` checked by name and rule before anything is sent (a NaN bound would never fire). */
+export function checkRequestOptions(options: RequestOptions | undefined, method: string): RequestOptions {
+  if (options === undefined) return NO_OPTIONS;
+  const checks = new OptionChecks(`${method} options`);
+  if (!checks.object('', options)) checks.throwIfAny();
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal))
+    checks.fail('signal', 'type', 'must be an AbortSignal');
+  checks.duration('timeoutMs', options.timeoutMs);
+  checks.throwIfAny();
+  return options;
+}
+
+/**
+ * One method call's options as the kernel takes them: the caller's signal, joined with the call's own
+ * deadline when `timeoutMs` is set. `run` and `future` end the deadline when the call settles and turn
+ * the abort it caused into an `APITimeoutError`. Without `timeoutMs` there is no timer and no wrapping.
+ */
+export class CallScope {
+  /** Pass to `kernel.call/submit/execute/paginate` (and to sleeps, semaphores, limiters). */
+  readonly options: CallOptions;
+  private readonly deadline: AbortController | undefined;
+  private readonly callerSignal: AbortSignal | undefined;
+  private cancelTimer: (() => void) | undefined;
+
+  constructor(
+    options: RequestOptions | undefined,
+    private readonly method: string,
+    private readonly clock: Clock,
+  ) {
+    const { signal, timeoutMs } = checkRequestOptions(options, method);
+    this.callerSignal = signal;
+    if (timeoutMs === undefined) {
+      this.options = signal ? { signal } : NO_OPTIONS;
+      return;
+    }
+    const deadline = (this.deadline = new AbortController());
+    this.cancelTimer = clock.after(timeoutMs, () => deadline.abort(this.timeoutError()));
+    this.options = {
+      signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
+      timeoutMs,
+    };
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.options.signal;
+  }
+
+  /** Run the call; the deadline ends with it. */
+  run<T>(call: () => Promise<T>): Promise<T> {
+    if (!this.deadline) return call();
+    let running: Promise<T>;
+    try {
+      running = call();
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    return running.then(
+      (value) => {
+        this.end();
+        return value;
+      },
+      (error: unknown) => {
+        this.end();
+        throw this.failed(error);
+      },
+    );
+  }
+
+  /** Wait for work this call shares with others (the session being created); see `untilAborted`. */
+  wait<T>(shared: Promise<T>): Promise<T> {
+    return untilAborted(shared, this.options.signal);
+  }
+
+  /** The same operation, whose failure after the deadline is an `APITimeoutError`. */
+  future<T>(inner: APIFuture<T>): APIFuture<T> {
+    if (!this.deadline) return inner;
+    const end = () => this.end();
+    inner.then(end, end);
+    const translate = (error: unknown) => {
+      throw this.failed(error);
+    };
+    return new APIFuture<T>(
+      inner.accepted.catch(translate),
+      (_id, cancelled) => {
+        cancelled.addEventListener('abort', () => inner.cancel(), { once: true });
+        return Promise.resolve(inner).catch(translate);
+      },
+      this.clock,
+    );
+  }
+
+  /** Stop the deadline (the call settled). */
+  end(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+  }
+
+  /** An error caused by our deadline (not by the caller's signal) becomes the timeout it is. */
+  failed(error: unknown): unknown {
+    const timedOut = this.deadline?.signal.aborted && !this.callerSignal?.aborted;
+    if (!timedOut || error instanceof APITimeoutError) return error;
+    return this.timeoutError(error);
+  }
+
+  private timeoutError(cause?: unknown): APITimeoutError {
+    const { timeoutMs } = this.options;
+    return new APITimeoutError(`${this.method} did not finish within timeoutMs (${timeoutMs} ms)`, {
+      ...(cause === undefined ? {} : { cause }),
+    });
+  }
+}
+
+/**
+ * A paged listing whose every iteration (or `toArray`) is one call: `timeoutMs` bounds the whole walk
+ * over the pages, `signal` stops it. Options are checked when the listing is made.
+ */
+export function pagesWithin<T>(
+  options: RequestOptions | undefined,
+  method: string,
+  clock: Clock,
+  open: (options: CallOptions) => PageIterable<T>,
+): PageIterable<T> {
+  checkRequestOptions(options, method);
+  if (options?.timeoutMs === undefined) return open(options?.signal ? { signal: options.signal } : {});
+  async function* iterate(): AsyncGenerator<T> {
+    const scope = new CallScope(options, method, clock);
+    try {
+      yield* open(scope.options);
+    } catch (error) {
+      throw scope.failed(error);
+    } finally {
+      scope.end();
+    }
+  }
+  return {
+    [Symbol.asyncIterator]: iterate,
+    async toArray({ max = Number.POSITIVE_INFINITY } = {}) {
+      const out: T[] = [];
+      if (max <= 0) return out;
+      for await (const item of iterate()) {
+        out.push(item);
+        if (out.length >= max) break;
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { buildCli, runCli, startCli } from '../support/cli/run-cli.js';
+
+/** A loopback port that was just freed: connecting to it is refused at once. */
+async function closedPort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * What a person sees with a dead server or a mistyped URL, through the spawned CLI: at
+ * `TINKER_LOG=info` the first retry line names the reason and host:port before the first backoff ends
+ * (so within about a second), Ctrl-C ends the wait with 130, and a URL without a scheme fails at once.
+ */
+describe('tinkex against a dead server (spawned CLI)', () => {
+  beforeAll(buildCli, 300_000);
+
+  it('TINKER_LOG=info says why it waits, naming host:port, before the first backoff; Ctrl-C exits 130', async () => {
+    const port = await closedPort();
+    const { child, done } = startCli(['run', 'list'], {
+      cwd: tmpdir(),
+      env: {
+        TINKER_API_KEY: 'tml-dead-server',
+        TINKER_BASE_URL: `http://127.0.0.1:${port}`,
+        TINKER_LOG: 'info',
+      },
+    });
+    let stderr = '';
+    const line = new Promise<string>((resolve) => {
+      child.stderr!.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const first = stderr.split('\n').find((l) => l.includes('retrying'));
+        if (first) resolve(first);
+      });
+    });
+    // Hang guard only: the line comes before the first backoff (0.5 s), the guard is generous.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const guard = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('no line'), 20_000)));
+    const first = await Promise.race([line, guard]);
+    clearTimeout(timer);
+    child.kill('SIGINT');
+    const result = await done;
+    expect(first).toMatch(
+      new RegExp(
+        `retrying \\w+ in \\d\\.\\d s after Connection error: \\w+ http://127\\.0\\.0\\.1:${port} ECONNREFUSED`,
+      ),
+    );
+    expect(JSON.parse(first)).toMatchObject({ level: 'info', attempt: 1 });
+    expect(result.code).toBe(130);
+    expect(result.stderr).not.toContain('tml-dead-server');
+  }, 60_000);
+
+  it('a base URL without a scheme fails before anything is sent, naming the option', async () => {
+    const [flag, env] = await Promise.all([
+      runCli(['run', 'list', '--base-url', '127.0.0.1:8000'], {
+        cwd: tmpdir(),
+        env: { TINKER_API_KEY: 'tml-x' },
+      }),
+      runCli(['run', 'list'], {
+        cwd: tmpdir(),
+        env: { TINKER_API_KEY: 'tml-x', TINKER_BASE_URL: 'localhost:8000' },
+      }),
+    ]);
+    expect(flag.code).toBe(1);
+    expect(flag.stderr).toMatch(/^Error: ValidationError: .*base_url.*absolute URL/s);
+    expect(env.code).toBe(1);
+    expect(env.stderr).toMatch(/TINKER_BASE_URL.*must use http: or https:/s);
+    for (const r of [flag, env]) expect(r.stderr).not.toMatch(/retrying|\n\s+at /);
+  }, 60_000);
+});

@@ -1,0 +1,45 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { buildCli } from '../support/cli/run-cli.js';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/** `npm start --silent -- <args>` from the repository root, as the README shows it. */
+function npmStart(args: string[]) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn('npm', ['start', '--silent', '--', ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TINKER_TELEMETRY: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The quickstart behind `npm start` parses its arguments with the CLI's parser (commander). */
+describe('npm start -- … (the quickstart, spawned)', () => {
+  beforeAll(buildCli, 300_000);
+
+  it('--help prints the quickstart usage; --steps=3 --json runs three steps; a typo is refused with exit 2', async () => {
+    const [help, run, typo, bad] = await Promise.all([
+      npmStart(['--help']),
+      npmStart(['--steps=3', '--json']),
+      npmStart(['--stepz=3']),
+      npmStart(['--steps', 'three']),
+    ]);
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^Usage: tinkex quickstart \[options\]/);
+    expect(help.stdout).toMatch(/--steps <n>[\s\S]*--json/);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).loss_curve).toHaveLength(3);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/unknown option '--stepz=3'/);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/'--steps <n>' argument 'three' is invalid/);
+  }, 180_000);
+});

@@ -1,0 +1,49 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  APIConnectionError,
+  APITimeoutError,
+  APIUserAbortError,
+  AuthenticationError,
+  InternalServerError,
+  RateLimitError,
+} from 'pristine-kernel';
+import { describeError } from '../../src/cli/describe-error.js';
+
+/**
+ * The CLI's friendly messages for the failures that take a full retry budget to reach through the
+ * spawned CLI (a dead server: about a minute): what happened, what to do, then the SDK's own message,
+ * which names method and host:port. Statuses the spawned tests reach quickly (404, 409) are covered there.
+ */
+describe('describeError (exit 1 messages)', () => {
+  it('a connection failure says what to check and keeps host:port', () => {
+    const error = describeError(
+      new APIConnectionError('Connection error: POST http://127.0.0.1:9 ECONNREFUSED'),
+    );
+    expect(error.message).toBe('Connection failed');
+    expect(error.details).toBe(
+      'Could not connect to the Tinker API. Check --base-url / TINKER_BASE_URL and your network.\n' +
+        'Details: Connection error: POST http://127.0.0.1:9 ECONNREFUSED',
+    );
+    expect(error.exitCode).toBe(1);
+  });
+
+  it('a timeout, a 5xx, a 401 and a 429 each say what to do; an abort is an interruption (130)', () => {
+    const timeout = describeError(
+      new APITimeoutError('listTrainingRuns did not finish within timeoutMs (300 ms)'),
+    );
+    expect([timeout.message, timeout.details]).toEqual([
+      'Request timeout',
+      expect.stringContaining('timed out. Please try again.\nDetails: listTrainingRuns did not finish'),
+    ]);
+    const server = describeError(new InternalServerError('503 busy', { status: 503 }));
+    expect([server.message, server.details]).toEqual([
+      'Internal server error (HTTP 503)',
+      expect.stringContaining('Please try again later.\nDetails: 503 busy'),
+    ]);
+    const auth = describeError(new AuthenticationError('401 bad key', { status: 401 }));
+    expect(auth.message).toBe('Authentication failed (HTTP 401)');
+    expect(auth.details).toContain('Check your API key (--api-key or TINKER_API_KEY).');
+    expect(describeError(new RateLimitError('429', { status: 429 })).details).toContain('wait a moment');
+    expect(describeError(new APIUserAbortError()).exitCode).toBe(130);
+  });
+});

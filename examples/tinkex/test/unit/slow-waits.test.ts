@@ -1,0 +1,97 @@
+import { describe, expect, it } from '@jest/globals';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CaptureLogger, FakeClock, Ports } from 'pristine-kernel';
+import { startEmulator } from 'tinker-emulator';
+import { ServiceClient } from '../../src/index.js';
+
+/**
+ * Waits a person would otherwise sit through in silence are logged at info ("still waiting …"): a
+ * checkpoint archive the server is still preparing (503, asked again every 30 s) and a trace export
+ * still pending. Time runs on a test clock; the servers are real.
+ */
+
+function client(base_url: string, clock: FakeClock, logger: CaptureLogger) {
+  return new ServiceClient({
+    api_key: 'tml-slow-waits',
+    base_url,
+    protocol: 'legacy', // no handshake: these servers answer only what the test asks
+    telemetry: false,
+    env: {},
+    configureKernel: (kernel) => {
+      kernel.register(Ports.Clock, clock);
+      kernel.register(Ports.Logger, logger);
+    },
+  });
+}
+
+/** Settle `promise`, moving the test clock to each next timer while it is pending. */
+async function onTestClock<T>(promise: Promise<T>, clock: FakeClock): Promise<T> {
+  const outcome = promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  while ((await Promise.race([outcome, Promise.resolve(undefined)])) === undefined) {
+    if (clock.pending === 0) await new Promise((resolve) => setImmediate(resolve));
+    else await clock.advanceToNext();
+  }
+  const settled = await outcome;
+  if ('error' in settled) throw settled.error;
+  return settled.value;
+}
+
+describe('slow waits are logged at info', () => {
+  it('an archive being prepared: one line per 30 s wait, then the URL', async () => {
+    let asks = 0;
+    const server = http.createServer((req, res) => {
+      asks++;
+      if (asks <= 2)
+        return res.writeHead(503, { 'content-type': 'application/json' }).end('{"detail":"preparing"}');
+      res.writeHead(302, { location: 'http://127.0.0.1:9/archive.tar?sig=1' }).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const clock = new FakeClock();
+    const logger = new CaptureLogger({ level: 'info' });
+    const service = client(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, clock, logger);
+    try {
+      const rest = service.createRestClient();
+      // maxRetries 0: each ask is one request, so the waits seen are the archive's own.
+      const archive = await onTestClock(
+        rest.getCheckpointArchiveUrl('run-1', 'weights/w', { maxRetries: 0 }),
+        clock,
+      );
+      expect(archive.url).toBe('http://127.0.0.1:9/archive.tar?sig=1');
+      expect(logger.at('info').map((r) => r.message)).toEqual([
+        'still waiting for the archive of run-1/weights/w: the server is preparing it; asking again in 30 s (wait 1 of 5)',
+        'still waiting for the archive of run-1/weights/w: the server is preparing it; asking again in 30 s (wait 2 of 5)',
+      ]);
+      expect(asks).toBe(3);
+    } finally {
+      await service.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('a trace export still pending: one line per poll, then the URL', async () => {
+    const emulator = await startEmulator({ seed: 7, traceExportPendingPolls: 2 });
+    const clock = new FakeClock();
+    const logger = new CaptureLogger({ level: 'info' });
+    const service = client(emulator.url, clock, logger);
+    try {
+      const session = await service.session();
+      const { url } = await onTestClock(
+        service.createRestClient().exportSessionTrace(session.sessionId),
+        clock,
+      );
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+      const waits = logger.at('info').filter((r) => r.message.startsWith('still waiting'));
+      expect(waits.map((r) => r.message)).toEqual([
+        `still waiting for the trace export of ${session.sessionId} (pending); asking again in 5 s`,
+        `still waiting for the trace export of ${session.sessionId} (pending); asking again in 5 s`,
+      ]);
+    } finally {
+      await service.close();
+      await emulator.close();
+    }
+  });
+});
