@@ -30,10 +30,13 @@ import { CallScope, type RequestOptions } from './request-options.js';
  * this client, would make the two modules import each other.
  */
 type ServiceClient = ClientHost & {
-  createSamplingClient(options: {
-    model_path: string;
-    retry_config?: Partial<SamplingRetryConfig>;
-  }): Promise<SamplingClient>;
+  createSamplingClient(
+    options: {
+      model_path: string;
+      retry_config?: Partial<SamplingRetryConfig>;
+    },
+    requestOptions?: RequestOptions,
+  ): Promise<SamplingClient>;
 };
 
 /**
