@@ -81,7 +81,11 @@ export function tinkerPlugin(config: ResolvedConfig, protocol: TinkerProtocol) {
     // The Python SDK's dispatch-bytes estimate: 10 bytes a token, an image its data length.
     weights: {
       promptBytes: (context) => estimateModelInputBytes(context.input.prompt as ModelInputWire),
-      fwdbwdBytes: (context) => requestPayloadBytes(context.input as unknown as ForwardBackwardRequest),
+      // A pre-encoded request carries its estimate; a message object (kernel.submit by hand) is measured.
+      fwdbwdBytes: (context) =>
+        typeof context.input.payloadBytes === 'number'
+          ? context.input.payloadBytes
+          : requestPayloadBytes(context.input as unknown as ForwardBackwardRequest),
     },
     // Getters: a semaphore is sized when first used, after negotiation, from the server's flags.
     concurrency: {

@@ -1,6 +1,6 @@
 import { APIFuture, type QueueStateEvent } from 'pristine';
 import type { TinkerKernel } from '../client/tinker-kernel.js';
-import { forwardBackwardRequest } from '../proto/forward-backward-request.js';
+import { checkEncodable, encodeForwardBackwardRequest } from '../proto/forward-backward-writer.js';
 import { protoDatumBytes } from '../proto/proto-size.js';
 import type { ClientFlags } from '../protocol/flags.js';
 import type { Datum } from '../types/datum.js';
@@ -35,21 +35,25 @@ export function protoLossPass(pass: ProtoLossPass): APIFuture<ForwardBackwardOut
     maxBytes: flags.fwdbwd_max_chunk_bytes_count,
     estimate: protoDatumBytes,
   });
-  const messages = chunks.map((chunk) =>
-    forwardBackwardRequest({
-      model_id: pass.model_id,
-      seq_id: 0,
-      data: chunk,
-      loss_fn: pass.loss_fn,
-      loss_fn_config: pass.loss_fn_config,
-      forward_only: kind === 'forward',
-    }),
-  );
+  // Checked before any seq_id is reserved; each chunk is written when its seq_id is known.
+  checkEncodable(pass.data);
+  const messages = chunks.map((chunk) => ({
+    data: chunk,
+    payloadBytes: chunk.reduce((sum, datum) => sum + protoDatumBytes(datum), 0),
+  }));
   const endpoint = kind === 'forward' ? 'forward_proto' : 'forward_backward_proto';
   const compress = flags.proto_compress_fwdbwd ? { encoding: 'zstd', minBytes: 0 } : false;
   const submit = (index: number, seq_id: number, after: Promise<unknown>) => {
-    messages[index].seqId = seq_id;
-    return kernel.submit<ForwardBackwardOutput>(endpoint, messages[index], {
+    const encodedBody = encodeForwardBackwardRequest({
+      model_id: pass.model_id,
+      seq_id,
+      data: messages[index].data,
+      loss_fn: pass.loss_fn,
+      loss_fn_config: pass.loss_fn_config,
+      forward_only: kind === 'forward',
+    });
+    const body = { encodedBody, payloadBytes: messages[index].payloadBytes };
+    return kernel.submit<ForwardBackwardOutput>(endpoint, body as never, {
       after,
       onQueueState: pass.onQueueState,
       compress,
