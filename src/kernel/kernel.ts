@@ -262,6 +262,7 @@ export class Kernel<E extends EndpointSpec = never> {
           .poll<T>(protocol, requestId, {
             signal: callOptions.signal ? AbortSignal.any([signal, callOptions.signal]) : signal,
             maxResultBytes,
+            resultBudgetKey: `${plugin.name}:${endpoint.spec.future}:result-bytes`,
             onQueueState,
             // Consecutive failed polls tolerated: the plugin's default retry budget (polls themselves
             // are sent without retries, each poll being one attempt of the loop).
@@ -400,6 +401,7 @@ export class Kernel<E extends EndpointSpec = never> {
       secrets: kernel.secrets,
       emitQueueState: (event: { requestId: string; queueState: string; reason?: string }) =>
         kernel.events.emit('queue:state', event),
+      semaphore: (key: string, capacity: number) => kernel.getServices().semaphore(key, capacity),
     };
   }
 

@@ -19,8 +19,9 @@ const PROTO_RESULTS: Readonly<Record<string, unknown>> = {
 /**
  * How Tinker futures are polled: `POST /api/v1/retrieve_future` with the request id, the iteration and
  * request-type headers, read exactly as the Python SDK reads the answers. In 0.25 mode Sample and
- * forward/backward polls ask for protobuf, metadata-only answers are offered from the first poll,
- * bare 400s get 3 re-polls and a 402 is a billing pause.
+ * forward/backward polls ask for protobuf, metadata-only answers are offered from the first poll (the
+ * result is then fetched within `inflight_response_bytes_semaphore_size`), bare 400s get 3 re-polls and
+ * a 402 is a billing pause.
  */
 export function tinkerPollProtocol(protocol: TinkerProtocol): PollProtocol {
   const v025 = () => protocol.mode === 'v025';
@@ -46,6 +47,9 @@ export function tinkerPollProtocol(protocol: TinkerProtocol): PollProtocol {
       return schema ? { [PROTOBUF]: schema } : undefined;
     },
     metadataFirst: v025,
+    // Two-phase retrieval as the Python SDK: a metadata-only answer's size is taken from the server's
+    // in-flight result budget before the result is fetched, and held until the future settles.
+    inflightResultBytes: () => (v025() ? protocol.flags.inflight_response_bytes_semaphore_size : undefined),
     read(body): PollReading {
       if (isMessage(body, SampleResponseSchema))
         return { state: 'complete', value: sampleResponseFromProto(body) };
