@@ -16,9 +16,10 @@ export interface WhoAmI {
  * exchange, else an `eyJ…` API key. An opaque `tml-` key has no claims: that is a typed error.
  */
 export async function whoami(service: ServiceClient): Promise<WhoAmI> {
-  await service.protocol.ensure();
+  // RestClient calls belong to the session-less holder: its JWT (Python SDK 0.23.2+).
+  await service.restProtocol.ensure();
   const key = service.config.api_key?.reveal();
-  const token = service.protocol.currentJwt() ?? (key && looksLikeJwt(key) ? key : undefined);
+  const token = service.restProtocol.currentJwt() ?? (key && looksLikeJwt(key) ? key : undefined);
   const claims = token ? decodeJwtClaims(token) : undefined;
   if (!claims) {
     throw new PristineError(

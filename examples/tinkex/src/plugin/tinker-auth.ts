@@ -1,22 +1,22 @@
 import { fingerprint, type AuthRequestInfo, type AuthScheme, type Secret } from 'pristine';
-import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
+import type { TinkerHolders } from '../protocol/holders.js';
 
 /**
  * `X-API-Key` on every request, for both credentials (never `Authorization`): the API key or the
  * credential command's output on the handshake, the exchanged JWT everywhere else when the server
- * enabled JWT exchange (tinker-wire-0.25.md §9).
+ * enabled JWT exchange (tinker-wire-0.25.md §9), each holder its own JWT.
  */
 export class TinkerAuth implements AuthScheme {
   readonly name = 'tinker';
   readonly secretHeaders = ['x-api-key'] as const;
 
   constructor(
-    private readonly protocol: TinkerProtocol,
+    private readonly holders: TinkerHolders,
     private readonly apiKey: Secret | undefined,
   ) {}
 
   async apply(headers: Record<string, string>, info: AuthRequestInfo): Promise<void> {
-    headers['x-api-key'] = await this.protocol.credentialFor(info.endpointId);
+    headers['x-api-key'] = await this.holders.of(info.endpointId).credentialFor(info.endpointId);
   }
 
   /** Keyed by the configured credential, not the rotating JWT, so rate-limit buckets stay put. */

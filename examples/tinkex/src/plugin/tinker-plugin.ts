@@ -9,7 +9,7 @@ import { tinkerPollProtocol } from './poll-protocol.js';
 import { tinkerSessionProtocol } from './session-protocol.js';
 import { negotiateStage } from './negotiate-stage.js';
 import { TinkerAuth } from './tinker-auth.js';
-import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
+import type { TinkerHolders } from '../protocol/holders.js';
 import { requestPayloadBytes } from '../proto/proto-size.js';
 import type { ForwardBackwardRequest } from '../proto/gen/tinker_public_pb.js';
 
@@ -24,7 +24,9 @@ export const SAMPLING_MAX_DISPATCH_BYTES = 5 * 1024 * 1024;
  * auth, retry policies, sampling limits, the 0.25 negotiation). No HTTP, retry or polling code lives
  * here; what the server's flags change is read from `protocol` when a limit is first needed.
  */
-export function tinkerPlugin(config: ResolvedConfig, protocol: TinkerProtocol) {
+export function tinkerPlugin(config: ResolvedConfig, holders: TinkerHolders) {
+  // Futures, sampling and forward/backward belong to the sessionful holder: its flags size their limits.
+  const protocol = holders.session;
   const v025 = () => protocol.mode === 'v025';
   return definePlugin({
     name: 'tinker',
@@ -38,13 +40,13 @@ export function tinkerPlugin(config: ResolvedConfig, protocol: TinkerProtocol) {
       breaker: false,
       logLevelEnv: 'TINKER_LOG',
     },
-    auth: { default: new TinkerAuth(protocol, config.api_key) },
+    auth: { default: new TinkerAuth(holders, config.api_key) },
     // The Cloudflare Access service token, id and secret, is a credential wherever it appears. (Like
     // every default header, the kernel sends it only to the Tinker origin, never to a signed URL.)
     secrets: Object.entries(config.default_headers)
       .filter(([name]) => /^cf-access-client-/i.test(name))
       .map(([, value]) => value),
-    stages: [{ stage: negotiateStage(protocol), placement: { after: 'validate' } }],
+    stages: [{ stage: negotiateStage(holders), placement: { after: 'validate' } }],
     headers: {
       userAgent: `Tinkex/TypeScript ${VERSION}`,
       platform: {
@@ -60,7 +62,7 @@ export function tinkerPlugin(config: ResolvedConfig, protocol: TinkerProtocol) {
       idempotency: { header: 'X-Idempotency-Key', generate: () => `stainless-node-retry-${randomUUID()}` },
       dynamic: (context: CallContext) => ({
         // Servers resolve feature flags from the protocol version; Tinkex's own stays in the User-Agent.
-        ...(protocol.versionHeader ? { 'X-Stainless-Package-Version': protocol.versionHeader } : {}),
+        ...versionHeader(holders.of(context.endpoint.id).versionHeader),
         'x-stainless-read-timeout': String(context.options.timeoutMs / 1000),
         ...(context.endpoint.id === 'asample' ? { 'X-Tinker-Sampling-Backpressure': '1' } : {}),
       }),
@@ -108,4 +110,8 @@ export function tinkerPlugin(config: ResolvedConfig, protocol: TinkerProtocol) {
       container.register(Ports.Transport, { useFactory: () => (transport ??= new UndiciTransport()) });
     },
   });
+}
+
+function versionHeader(version: string | undefined): Record<string, string> {
+  return version ? { 'X-Stainless-Package-Version': version } : {};
 }

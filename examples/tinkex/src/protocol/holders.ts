@@ -1,0 +1,48 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { restEndpoints } from '../manifest/rest.js';
+import type { TinkerProtocol } from './tinker-protocol.js';
+
+/** Calls of the session-less holder (tinker-wire-0.25.md §1): every REST call, capabilities, weights_info. */
+const SESSIONLESS: ReadonlySet<string> = new Set([
+  ...restEndpoints.map((endpoint) => endpoint.id),
+  'get_server_capabilities',
+  'weights_info',
+  'healthz',
+]);
+
+/**
+ * The two "holders" of a ServiceClient, as the official 0.25 client keeps them: the sessionful one
+ * (session, training, sampling, futures, heartbeats, telemetry) and the session-less one (REST calls,
+ * `get_server_capabilities`, `weights_info`). Each does its own start-up handshake on its first call
+ * (`client/config`, `auth/token` in JWT mode, `client/dynamic_config`) and keeps its own JWT; only the
+ * sessionful one refreshes the dynamic config.
+ */
+export class TinkerHolders {
+  /** Set while a holder runs one of its own handshake calls, so auth and stages attribute it. */
+  private readonly handshaking = new AsyncLocalStorage<TinkerProtocol>();
+
+  constructor(
+    readonly session: TinkerProtocol,
+    readonly rest: TinkerProtocol,
+  ) {}
+
+  /** The holder a call belongs to: the one whose handshake is running it, else by endpoint. */
+  of(endpointId: string): TinkerProtocol {
+    return this.handshaking.getStore() ?? (SESSIONLESS.has(endpointId) ? this.rest : this.session);
+  }
+
+  /** Run `call` as one of `holder`'s handshake calls. */
+  within<T>(holder: TinkerProtocol, call: () => T): T {
+    return this.handshaking.run(holder, call);
+  }
+
+  /** Resolves once neither holder has a JWT refresh in flight (never rejects). */
+  async settled(): Promise<void> {
+    await Promise.all([this.session.settled(), this.rest.settled()]);
+  }
+
+  close(): void {
+    this.session.close();
+    this.rest.close();
+  }
+}
