@@ -11,7 +11,7 @@ export type TinkerKernel = Kernel<TinkerManifest['endpoints'][number]>;
 
 /**
  * The two holders of one ServiceClient, wired to its kernel (clock, logger, secrets). They share the
- * credential (a credential command runs once for both); each runs its handshake calls as its own.
+ * credential (a credential command runs once for both); each sends its handshake with its own auth.
  */
 export function createTinkerHolders(config: ResolvedConfig, kernel: () => TinkerKernel): TinkerHolders {
   const credential = new CredentialSource(
@@ -26,8 +26,9 @@ export function createTinkerHolders(config: ResolvedConfig, kernel: () => Tinker
   const holders = new TinkerHolders(session, rest);
   for (const holder of [session, rest]) {
     holder.attach({
+      // The handshake endpoints serve both holders: the call names its holder's credential.
       call: (endpointId, input) =>
-        holders.within(holder, () => kernel().call(endpointId as never, input as never)),
+        kernel().call(endpointId as never, input as never, { auth: holders.holderName(holder) }),
       get clock() {
         return kernel().getServices().clock;
       },

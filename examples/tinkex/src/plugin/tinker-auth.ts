@@ -1,5 +1,6 @@
 import { fingerprint, type AuthRequestInfo, type AuthScheme, type Secret } from 'pristine';
 import type { TinkerHolders } from '../protocol/holders.js';
+import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
 
 /**
  * `X-API-Key` on every request, for both credentials (never `Authorization`): the API key or the
@@ -13,10 +14,13 @@ export class TinkerAuth implements AuthScheme {
   constructor(
     private readonly holders: TinkerHolders,
     private readonly apiKey: Secret | undefined,
+    /** The holder whose credential this scheme applies; by default the holder of the call's endpoint. */
+    private readonly holder?: TinkerProtocol,
   ) {}
 
   async apply(headers: Record<string, string>, info: AuthRequestInfo): Promise<void> {
-    headers['x-api-key'] = await this.holders.of(info.endpointId).credentialFor(info.endpointId);
+    const holder = this.holder ?? this.holders.of(info.endpointId);
+    headers['x-api-key'] = await holder.credentialFor(info.endpointId);
   }
 
   /** Keyed by the configured credential, not the rotating JWT, so rate-limit buckets stay put. */

@@ -10,6 +10,8 @@ import { tinkerSessionProtocol } from './session-protocol.js';
 import { negotiateStage } from './negotiate-stage.js';
 import { TinkerAuth } from './tinker-auth.js';
 import type { TinkerHolders } from '../protocol/holders.js';
+import { PROTOCOL_VERSION } from '../protocol/flags.js';
+import { HANDSHAKE_ENDPOINTS } from '../protocol/tinker-protocol.js';
 import { requestPayloadBytes } from '../proto/proto-size.js';
 import type { ForwardBackwardRequest } from '../proto/gen/tinker_public_pb.js';
 
@@ -40,7 +42,12 @@ export function tinkerPlugin(config: ResolvedConfig, holders: TinkerHolders) {
       breaker: false,
       logLevelEnv: 'TINKER_LOG',
     },
-    auth: { default: new TinkerAuth(holders, config.api_key) },
+    // `default` follows the endpoint's holder; `session` / `rest` name one (its handshake calls).
+    auth: {
+      default: new TinkerAuth(holders, config.api_key),
+      session: new TinkerAuth(holders, config.api_key, holders.session),
+      rest: new TinkerAuth(holders, config.api_key, holders.rest),
+    },
     // The Cloudflare Access service token, id and secret, is a credential wherever it appears. (Like
     // every default header, the kernel sends it only to the Tinker origin, never to a signed URL.)
     secrets: Object.entries(config.default_headers)
@@ -62,7 +69,11 @@ export function tinkerPlugin(config: ResolvedConfig, holders: TinkerHolders) {
       idempotency: { header: 'X-Idempotency-Key', generate: () => `stainless-node-retry-${randomUUID()}` },
       dynamic: (context: CallContext) => ({
         // Servers resolve feature flags from the protocol version; Tinkex's own stays in the User-Agent.
-        ...versionHeader(holders.of(context.endpoint.id).versionHeader),
+        ...versionHeader(
+          HANDSHAKE_ENDPOINTS.has(context.endpoint.id)
+            ? PROTOCOL_VERSION
+            : holders.of(context.endpoint.id).versionHeader,
+        ),
         'x-stainless-read-timeout': String(context.options.timeoutMs / 1000),
         ...(context.endpoint.id === 'asample' ? { 'X-Tinker-Sampling-Backpressure': '1' } : {}),
       }),

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { restEndpoints } from '../manifest/rest.js';
 import type { TinkerProtocol } from './tinker-protocol.js';
 
@@ -18,22 +17,22 @@ const SESSIONLESS: ReadonlySet<string> = new Set([
  * sessionful one refreshes the dynamic config.
  */
 export class TinkerHolders {
-  /** Set while a holder runs one of its own handshake calls, so auth and stages attribute it. */
-  private readonly handshaking = new AsyncLocalStorage<TinkerProtocol>();
-
   constructor(
     readonly session: TinkerProtocol,
     readonly rest: TinkerProtocol,
   ) {}
 
-  /** The holder a call belongs to: the one whose handshake is running it, else by endpoint. */
+  /**
+   * The holder a call belongs to, by endpoint. The handshake endpoints serve both holders: each
+   * holder's own calls name it with the per-call `auth` option (`holderName`).
+   */
   of(endpointId: string): TinkerProtocol {
-    return this.handshaking.getStore() ?? (SESSIONLESS.has(endpointId) ? this.rest : this.session);
+    return SESSIONLESS.has(endpointId) ? this.rest : this.session;
   }
 
-  /** Run `call` as one of `holder`'s handshake calls. */
-  within<T>(holder: TinkerProtocol, call: () => T): T {
-    return this.handshaking.run(holder, call);
+  /** The name of `holder`'s auth scheme in the plugin (`session` or `rest`). */
+  holderName(holder: TinkerProtocol): 'session' | 'rest' {
+    return holder === this.rest ? 'rest' : 'session';
   }
 
   /** Resolves once neither holder has a JWT refresh in flight (never rejects). */
