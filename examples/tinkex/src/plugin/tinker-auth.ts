@@ -10,6 +10,7 @@ import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
 export class TinkerAuth implements AuthScheme {
   readonly name = 'tinker';
   readonly secretHeaders = ['x-api-key'] as const;
+  private fingerprint?: string;
 
   constructor(
     private readonly holders: TinkerHolders,
@@ -23,9 +24,13 @@ export class TinkerAuth implements AuthScheme {
     headers['x-api-key'] = await holder.credentialFor(info.endpointId);
   }
 
-  /** Keyed by the configured credential, not the rotating JWT, so rate-limit buckets stay put. */
+  /**
+   * Keyed by the configured credential, not the rotating JWT, so rate-limit buckets stay put. Hashed
+   * once: the rate-limit and semaphore stages ask on every call.
+   */
   identity(): string {
-    return this.apiKey ? fingerprint(this.apiKey.reveal()) : 'credential-cmd';
+    this.fingerprint ??= this.apiKey ? fingerprint(this.apiKey.reveal()) : 'credential-cmd';
+    return this.fingerprint;
   }
 
   secretValues(): readonly string[] {

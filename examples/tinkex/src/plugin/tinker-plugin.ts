@@ -67,16 +67,17 @@ export function tinkerPlugin(config: ResolvedConfig, holders: TinkerHolders) {
       static: config.default_headers,
       retryCount: 'x-stainless-retry-count',
       idempotency: { header: 'X-Idempotency-Key', generate: () => `stainless-node-retry-${randomUUID()}` },
-      dynamic: (context: CallContext) => ({
+      // Per call, so built by assignment (no spreads).
+      dynamic: (context: CallContext) => {
+        const id = context.endpoint.id;
+        const headers: Record<string, string> = {};
         // Servers resolve feature flags from the protocol version; Tinkex's own stays in the User-Agent.
-        ...versionHeader(
-          HANDSHAKE_ENDPOINTS.has(context.endpoint.id)
-            ? PROTOCOL_VERSION
-            : holders.of(context.endpoint.id).versionHeader,
-        ),
-        'x-stainless-read-timeout': String(context.options.timeoutMs / 1000),
-        ...(context.endpoint.id === 'asample' ? { 'X-Tinker-Sampling-Backpressure': '1' } : {}),
-      }),
+        const version = HANDSHAKE_ENDPOINTS.has(id) ? PROTOCOL_VERSION : holders.of(id).versionHeader;
+        if (version) headers['X-Stainless-Package-Version'] = version;
+        headers['x-stainless-read-timeout'] = String(context.options.timeoutMs / 1000);
+        if (id === 'asample') headers['X-Tinker-Sampling-Backpressure'] = '1';
+        return headers;
+      },
     },
     retryPolicies: {
       default: { maxRetries: config.max_retries, initialDelayMs: 500, maxDelayMs: 10_000 },
@@ -121,8 +122,4 @@ export function tinkerPlugin(config: ResolvedConfig, holders: TinkerHolders) {
       container.register(Ports.Transport, { useFactory: () => (transport ??= new UndiciTransport()) });
     },
   });
-}
-
-function versionHeader(version: string | undefined): Record<string, string> {
-  return version ? { 'X-Stainless-Package-Version': version } : {};
 }

@@ -89,14 +89,33 @@ export function plainArray(view: ArrayLike<number>, start: number, count: number
   return out;
 }
 
+/** Below this many bytes a DataView read beats an aligned copy (no backing store to allocate). */
+const SMALL = 256;
+
 export function unpackInt32(bytes: Uint8Array, what = 'int32 array'): number[] {
+  if (bytes.byteLength <= SMALL) return readSmall(bytes, 4, what, (view, at) => view.getInt32(at, true));
   const view = new Int32Array(aligned(bytes, 4, what));
   return plainArray(view, 0, view.length);
 }
 
 export function unpackFloat32(bytes: Uint8Array, what = 'float32 array'): number[] {
+  if (bytes.byteLength <= SMALL) return readSmall(bytes, 4, what, (view, at) => view.getFloat32(at, true));
   const view = new Float32Array(aligned(bytes, 4, what));
   return plainArray(view, 0, view.length);
+}
+
+function readSmall(
+  bytes: Uint8Array,
+  width: number,
+  what: string,
+  read: (view: DataView, at: number) => number,
+): number[] {
+  if (bytes.byteLength % width !== 0)
+    throw new RangeError(`${what}: ${bytes.byteLength} bytes is not a whole number of ${width}-byte values`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Array<number>(bytes.byteLength / width);
+  for (let i = 0; i < out.length; i++) out[i] = read(view, i * width);
+  return out;
 }
 
 /** int64 values as numbers; Tinker's int64 payloads (tokens, offsets, indices) are far below 2^53. */
