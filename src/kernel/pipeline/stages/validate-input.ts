@@ -1,5 +1,5 @@
 import { ValidationError } from '../../errors/validation-error.js';
-import { headerValueProblem } from '../../request/header-checks.js';
+import { escapePointer, headerValueProblem } from '../../request/header-checks.js';
 import type { CallContext, Stage } from '../context.js';
 
 /**
@@ -26,7 +26,9 @@ function checkHeaderParams({ endpoint, input }: CallContext): void {
     const value = input[key];
     if (value === undefined || value === null) continue;
     const problem = headerValueProblem(String(value));
+    // Named as check-headers names it when the request is built: by the header, lower-cased.
+    const pointer = `/headers/${escapePointer(endpoint.headerKeys[key].toLowerCase())}`;
     if (problem)
-      throw ValidationError.field(`headers for "${endpoint.id}"`, `/${key}`, 'header-value', problem);
+      throw ValidationError.field(`headers for "${endpoint.id}"`, pointer, 'header-value', problem);
   }
 }
