@@ -111,6 +111,17 @@ describe('Tinkex validation holes (issue 13, items 6 and 7)', () => {
     expect(apiCalls()).toEqual([]);
   });
 
+  it('bad input fails with the same typed error in every protocol mode, before any handshake', async () => {
+    const issues: unknown[] = [];
+    for (const protocol of ['auto', 'v025', 'legacy'] as const) {
+      const rest = client({ protocol }).createRestClient();
+      issues.push((await rejected(rest.deleteCheckpoint('..', 'weights/x'))).issues);
+      issues.push((await rejected(rest.deleteCheckpointFromTinkerPath('tinker://run/weights/..'))).issues);
+    }
+    expect(issues.slice(2)).toEqual([...issues.slice(0, 2), ...issues.slice(0, 2)]);
+    expect(apiCalls()).toEqual([]);
+  });
+
   it('answers the builders’ former crashes and silent garbage with a ValidationError', () => {
     expect(thrown(() => TensorData.fromArray(new Set([1, 2]) as never, 'int64')).issues[0]).toMatchObject({
       pointer: '/data',
