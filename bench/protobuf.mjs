@@ -8,6 +8,7 @@ import {
   DType,
 } from '../examples/tinkex/dist/proto/gen/tinker_public_pb.js';
 import { forwardBackwardRequest } from '../examples/tinkex/dist/proto/forward-backward-request.js';
+import { encodeForwardBackwardRequest } from '../examples/tinkex/dist/proto/forward-backward-writer.js';
 import { forwardBackwardOutputFromProto } from '../examples/tinkex/dist/proto/forward-backward-output.js';
 import { packFloat32, packInt64 } from '../examples/tinkex/dist/proto/packed.js';
 import { compareJobs } from './lib.mjs';
@@ -74,7 +75,9 @@ export async function protobufVsJson() {
       seq_id: 1,
       forward_backward_input: { data: batch, loss_fn: 'cross_entropy', loss_fn_config: null },
     });
-  const protoBody = () => toBinary(ForwardBackwardRequestSchema, forwardBackwardRequest(call));
+  // What Tinkex sends: the BinaryWriter path (the reflective create + toBinary is kept for reference).
+  const protoBody = () => encodeForwardBackwardRequest(call);
+  const protoReflective = () => toBinary(ForwardBackwardRequestSchema, forwardBackwardRequest(call));
   const jsonText = jsonBody();
   const protoBytes = protoBody();
   const zstd = (await new ZlibCompression().compress(protoBytes, 'zstd')).body;
@@ -84,6 +87,7 @@ export async function protobufVsJson() {
   const times = await compareJobs({
     request_encode_json: () => jsonBody(),
     request_encode_protobuf: () => protoBody(),
+    request_encode_protobuf_reflective: () => protoReflective(),
     result_decode_json: () => JSON.parse(resultJson.toString('utf8')),
     result_decode_protobuf: () =>
       forwardBackwardOutputFromProto(fromBinary(ForwardBackwardOutputSchema, resultProto)),

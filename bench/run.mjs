@@ -117,22 +117,30 @@ const table = [
   ),
   ...Object.entries(results.sampling_fanout).map(([n, r]) =>
     row(
-      `Tinkex sampling fan-out, 2,000 requests at once, ${n.replace(/_/g, ' ')}`,
-      `${f(r.samples_per_s, 0)} samples/s, p50 ${f(r.p50_ms, 0)} ms, p99 ${f(r.p99_ms, 0)} ms, peak RSS ${f(r.peak_rss_mb, 0)} MB (${r.peak_rss_mb_runs.map((p) => f(p, 0)).join(' / ')})`,
+      `Tinkex sampling fan-out, 2,000 requests at once, ${n.replace(/_/g, ' ')} (protocol ${r.protocol})`,
+      `${f(r.samples_per_s, 0)} samples/s (client CPU ${f(r.client_cpu_us_per_sample, 0)} µs/sample), p50 ${f(r.p50_ms, 0)} ms, p99 ${f(r.p99_ms, 0)} ms, peak RSS ${f(r.peak_rss_mb, 0)} MB (${r.peak_rss_mb_runs.map((p) => f(p, 0)).join(' / ')})`,
       `RSS ${f(r.rss_at_start_mb, 0)} MB at start, ${f(r.rss_before_burst_mb, 0)} MB before the burst`,
       '—',
       '≥ 750/s, < 160 MB',
     ),
   ),
+  row(
+    'sampling fan-out, protocol 0.25 vs JSON (no chaos)',
+    `${f(results.sampling_fanout.no_chaos.samples_per_s, 0)} samples/s, ${f(results.sampling_fanout.no_chaos.peak_rss_mb, 0)} MB`,
+    `JSON ${f(results.sampling_fanout.no_chaos_json_protocol.samples_per_s, 0)} samples/s, ${f(results.sampling_fanout.no_chaos_json_protocol.peak_rss_mb, 0)} MB`,
+    `${f(results.sampling_fanout.no_chaos.samples_per_s / results.sampling_fanout.no_chaos_json_protocol.samples_per_s)}× rate, ${f(results.sampling_fanout.no_chaos.peak_rss_mb / results.sampling_fanout.no_chaos_json_protocol.peak_rss_mb)}× RSS`,
+    '≥ 1.0× rate, ≤ 1.0× RSS',
+  ),
   ...['datums_1', 'datums_8', 'datums_64'].map((n) =>
     row(
-      `training, ${n.replace('datums_', '')} datum(s) per step`,
+      `training, ${n.replace('datums_', '')} datum(s) per step, protocol 0.25`,
       `${f(t[n].steps_per_s, 1)} steps/s`,
-      '—',
-      '—',
+      `JSON protocol ${f(t.json_protocol[n].steps_per_s, 1)} steps/s`,
+      `${f(t[n].steps_per_s / t.json_protocol[n].steps_per_s)}×`,
       '—',
     ),
   ),
+  ...protobufRows(results.protobuf_vs_json),
   row(
     'training with chunking: 2,048 datums per step (two requests)',
     `${f(t.datums_2048_two_chunks.datums_per_s, 0)} datums/s`,
@@ -163,6 +171,34 @@ const table = [
         ),
       )),
 ].join('\n');
+/** forward_backward with 1,024 datums: protobuf (0.25) against JSON (0.7.0–0.24.1). */
+function protobufRows(p) {
+  const kb = (bytes) => `${f(bytes / 1024, 0)} KiB`;
+  return [
+    row(
+      `forward_backward request encode, ${p.datums} datums × ${p.tokens_per_datum} tokens, protobuf`,
+      `${f(p.ms.request_encode_protobuf)} ms`,
+      `JSON.stringify ${f(p.ms.request_encode_json)} ms (reflective toBinary ${f(p.ms.request_encode_protobuf_reflective)} ms)`,
+      `${f(p.ms.request_encode_protobuf / p.ms.request_encode_json)}×`,
+      '≤ 1.0×',
+    ),
+    row(
+      `forward_backward result decode, ${p.datums} datums, protobuf to public types`,
+      `${f(p.ms.result_decode_protobuf)} ms`,
+      `JSON.parse ${f(p.ms.result_decode_json)} ms`,
+      `${f(p.ms.result_decode_protobuf / p.ms.result_decode_json)}×`,
+      '≤ 1.0×',
+    ),
+    row(
+      `forward_backward bytes on the wire, ${p.datums} datums: request / result`,
+      `protobuf ${kb(p.request_bytes.protobuf)} (zstd ${kb(p.request_bytes.protobuf_zstd)}) / ${kb(p.result_bytes.protobuf)}`,
+      `JSON ${kb(p.request_bytes.json)} / ${kb(p.result_bytes.json)}`,
+      `${f(p.request_bytes.protobuf / p.request_bytes.json)}× / ${f(p.result_bytes.protobuf / p.result_bytes.json)}×`,
+      '—',
+    ),
+  ];
+}
+
 const doc = new URL('../docs/performance.md', import.meta.url);
 let text = '';
 try {

@@ -4,7 +4,7 @@ import { benchClient } from './tinkex-client.mjs';
 
 /**
  * 2,000 sample requests (8 tokens) with futures through Tinkex, all started at once, without and with 5%
- * chaos. Each scenario runs in a fresh process (bench/fanout-child.mjs), three times; the run with the
+ * chaos, in protocol 0.25 and (no chaos) in the JSON protocol. Each scenario runs in a fresh process (bench/fanout-child.mjs), three times; the run with the
  * median throughput is reported, with the highest peak RSS of the three.
  */
 export async function samplingFanout() {
@@ -14,6 +14,8 @@ export async function samplingFanout() {
     ['chaos_5pct', '5xx=0.05;scope=sampling|futures', {}],
     // The Python SDK's 400 submissions in flight is the default; 100 shows what the option buys.
     ['no_chaos_dispatch_100', '', { sample_dispatch_concurrency: 100 }],
+    // The same emulator, the client forced to the JSON protocol of 0.7.0–0.24.1 (the others speak 0.25).
+    ['no_chaos_json_protocol', '', { protocol: 'legacy' }],
   ]) {
     const runs = [];
     for (let i = 0; i < 3; i++)
@@ -83,7 +85,16 @@ export async function emulatorAlone() {
  */
 export async function trainingThroughput() {
   const emu = await childServer('./emulator-child.mjs');
-  const service = benchClient(emu.url);
+  const out = await trainingRuns(emu.url, {});
+  // Steps per second of small batches in the JSON protocol, on the same emulator.
+  const json = await trainingRuns(emu.url, { protocol: 'legacy' }, false);
+  out.json_protocol = { datums_1: json.datums_1, datums_8: json.datums_8, datums_64: json.datums_64 };
+  await emu.stop();
+  return out;
+}
+
+async function trainingRuns(url, options, chunking = true) {
+  const service = benchClient(url, options);
   const training = await service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 8 });
   const text = [...Buffer.from('The quick brown fox jumps over the lazy dog. ')];
   const datumOf = (tokens) => ({
@@ -111,6 +122,10 @@ export async function trainingThroughput() {
       ),
     };
   }
+  if (!chunking) {
+    await service.close();
+    return out;
+  }
   const short = datumOf(text.slice(0, 9));
   for (const [name, n] of [
     ['datums_1024_one_chunk', 1024],
@@ -124,6 +139,5 @@ export async function trainingThroughput() {
   }
   out.chunking_ratio = out.datums_2048_two_chunks.datums_per_s / out.datums_1024_one_chunk.datums_per_s;
   await service.close();
-  await emu.stop();
   return out;
 }

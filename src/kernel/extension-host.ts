@@ -38,6 +38,7 @@ export function extensionHost(kernel: ExtensionHostSource) {
     secrets: kernel.secrets,
     emitQueueState: (event: { requestId: string; queueState: string; reason?: string }) =>
       kernel.events.emit('queue:state', event),
+    semaphore: (key: string, capacity: number) => kernel.getServices().semaphore(key, capacity),
   };
 }
 

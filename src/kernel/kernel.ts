@@ -339,7 +339,7 @@ export class Kernel<E extends EndpointSpec = never> {
       endpoint,
       input: (input ?? {}) as Record<string, unknown>,
       options: resolved,
-      auth: crossOrigin ? undefined : this.authFor(plugin.spec, endpoint, services),
+      auth: crossOrigin ? undefined : this.authFor(plugin.spec, endpoint, services, options.auth),
       crossOrigin,
       idempotencyKey: wantsKey ? (options.idempotencyKey ?? idem?.generate?.() ?? randomUUID()) : undefined,
       startedAt: services.clock.now(),
@@ -372,8 +372,14 @@ export class Kernel<E extends EndpointSpec = never> {
     plugin: PluginSpec,
     endpoint: CompiledEndpoint,
     services: KernelServices,
+    callScheme?: string,
   ): AuthScheme | undefined {
     if (endpoint.spec.auth === false) return undefined;
+    if (callScheme !== undefined) {
+      const scheme = plugin.auth?.[callScheme];
+      if (!scheme) throw new PristineError(`Unknown auth scheme "${callScheme}" for "${endpoint.id}"`);
+      return scheme;
+    }
     return plugin.auth?.[endpoint.spec.auth ?? 'default'] ?? services.auth;
   }
 

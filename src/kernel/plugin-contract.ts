@@ -30,6 +30,11 @@ export interface CallOptions {
   responseBodies?: Readonly<Record<string, unknown>>;
   /** Request-body compression for this call, in place of the endpoint's `compress`. */
   compress?: boolean | CompressSpec;
+  /**
+   * One of the plugin's auth schemes, by name, in place of the endpoint's: a client that holds two
+   * credentials for the same endpoints (e.g. one per connection holder) says which one a call uses.
+   */
+  auth?: string;
 }
 
 /** Options after layering kernel defaults < plugin/manifest < per-call. */

@@ -58,6 +58,13 @@ export interface PollProtocol<T = unknown> {
   backoffMaxMs?: number;
   /** Offer metadata-only answers from the first poll even without a result-size budget. */
   metadataFirst?(): boolean;
+  /**
+   * Bytes of results fetched at once after metadata-only answers (two-phase retrieval). A future whose
+   * poll answered `complete_metadata` with N bytes takes N from this budget, shared by every future of
+   * the protocol in this kernel, before it fetches the result, and holds it until it settles. Read when
+   * first needed; undefined means no budget. A result larger than the whole budget is fetched alone.
+   */
+  inflightResultBytes?(): number | undefined;
   /** Immediate re-polls allowed after bare 400s (proxies send them spuriously); then a 400 is fatal. Default 0. */
   badRequestRetries?: number;
   /**
@@ -84,6 +91,8 @@ export interface PollOptions {
   timeoutMs?: number;
   /** Results larger than this are not fetched in full when a metadata-only answer comes first. */
   maxResultBytes?: number;
+  /** Names the in-flight result byte budget (`PollProtocol.inflightResultBytes`) this future draws on. */
+  resultBudgetKey?: string;
   onQueueState?(event: QueueStateEvent): void;
   /**
    * Polls that may fail in a row (connection errors, 5xx) before the future rejects with the last

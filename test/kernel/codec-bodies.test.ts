@@ -123,6 +123,22 @@ describe('content-type-keyed bodies', () => {
     await k.close();
   });
 
+  it('sends a pre-encoded body as it is (a plugin’s hand-tuned writer), compressed when the endpoint asks', async () => {
+    received.length = 0;
+    const k = kernel();
+    const bytes = toBinary(DurationSchema, create(DurationSchema, { seconds: 11n, nanos: 3 }));
+    await k.executeById('put_duration', { encodedBody: bytes, note: 'read by weight functions only' });
+    await k.executeById('put_zstd', { encodedBody: bytes });
+    expect(received[0].headers['content-type']).toBe('application/x-protobuf');
+    expect(Buffer.compare(received[0].body, Buffer.from(bytes))).toBe(0);
+    expect(received[1].headers['content-encoding']).toBe('zstd');
+    const parts: Uint8Array[] = [];
+    for await (const part of zstdDecodeStream(Readable.from([received[1].body]))) parts.push(part);
+    const sent = fromBinary(DurationSchema, Buffer.concat(parts));
+    expect([sent.seconds, sent.nanos]).toEqual([11n, 3]);
+    await k.close();
+  });
+
   it('decodes JSON as before when the server answers JSON to the same endpoint', async () => {
     const k = kernel();
     const result = await k.executeById('put_duration', { seconds: 1n });

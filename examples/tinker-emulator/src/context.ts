@@ -33,6 +33,11 @@ export interface ProtocolSettings {
   legacyJson: boolean;
   /** How long `retrieve_future` holds a poll open while the result is not ready. */
   longPollMs: number;
+  /**
+   * How long a full result fetched after a `complete_metadata` answer is held before it is sent: models
+   * a large download, so the client's in-flight result byte budget becomes observable. Default 0.
+   */
+  resultHoldMs: number;
   jwt: JwtIssuer;
   /** `trace_export` answers pending this many times per session before ready. */
   traceExportPendingPolls: number;

@@ -50,6 +50,11 @@ export interface EmulatorOptions {
   legacyJson?: boolean;
   /** How long `retrieve_future` holds a poll open while the result is not ready. Default 1,000 ms. */
   longPollMs?: number;
+  /**
+   * How long a full result fetched after a `complete_metadata` answer is held before it is sent (a slow
+   * download), so clients' in-flight result byte budgets show in `state.peakResultBytesInFlight`. Default 0.
+   */
+  resultHoldMs?: number;
   /** Lifetime of the JWTs `auth/token` issues. Default 3,600 s. */
   jwtTtlSeconds?: number;
   /**
@@ -126,6 +131,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       dynamicConfig,
       legacyJson: options.legacyJson ?? false,
       longPollMs: options.longPollMs ?? 1000,
+      resultHoldMs: options.resultHoldMs ?? 0,
       jwt,
       resultLayout: { ...DEFAULT_LAYOUT, ...options.protobufResults },
       traceExportPendingPolls: options.traceExportPendingPolls ?? 1,

@@ -116,6 +116,15 @@ export class EmulatorState {
   /** `weights_access_token`s received on load_weights, in order (tests check they arrived). */
   readonly weightsAccessTokens: string[] = [];
   readonly requests: LoggedRequest[] = [];
+  /**
+   * Bytes of full results being fetched after a `complete_metadata` answer (from the request for the
+   * full result until its answer leaves), and the peak so far: what a 0.25 client's
+   * `inflight_response_bytes_semaphore_size` bounds.
+   */
+  resultBytesInFlight = 0;
+  peakResultBytesInFlight = 0;
+  /** `response_payload_size` of every `complete_metadata` answer, in order. */
+  readonly metadataAnswers: number[] = [];
   /** Keep the request log bounded for long benchmark runs. */
   maxLoggedRequests = 100_000;
 

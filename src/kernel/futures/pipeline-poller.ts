@@ -1,4 +1,5 @@
 import type { Clock } from '../../ports/clock.js';
+import type { Release, Semaphore } from '../../ports/semaphore.js';
 import type {
   PollContext,
   PollOptions,
@@ -26,6 +27,8 @@ export interface PollerHost {
   emitQueueState(event: { requestId: string; queueState: string; reason?: string }): void;
   /** Told `future:settled` when someone observes it (metrics); absent in hosts without events. */
   readonly events?: KernelEvents;
+  /** The kernel's shared weighted semaphores, by name (the in-flight result byte budget). */
+  semaphore?(key: string, capacity: number): Semaphore;
 }
 
 /**
@@ -35,7 +38,15 @@ export interface PollerHost {
 type Step<T> =
   | { next: 'done'; value: T }
   | { next: 'wait'; delayMs: number }
-  | { next: 'poll'; delayMs: number; notYet?: boolean; allowMetadataOnly?: boolean; failure?: unknown }
+  | {
+      next: 'poll';
+      delayMs: number;
+      notYet?: boolean;
+      allowMetadataOnly?: boolean;
+      failure?: unknown;
+      /** Bytes of the result about to be fetched (after a metadata-only answer). */
+      resultBytes?: number;
+    }
   | { next: 'expired' }
   | { next: 'backoff'; failure?: unknown };
 
@@ -75,10 +86,26 @@ export class PipelinePoller implements FuturePoller {
     }
   }
 
+  /** The loop, holding its share of the in-flight result byte budget until the future settles. */
   private async loop<T>(
     protocol: PollProtocol<T>,
     firstRequestId: string,
     options: PollerOptions,
+    counter?: { polls: number },
+  ): Promise<T> {
+    const held: { release?: Release } = {};
+    try {
+      return await this.polls(protocol, firstRequestId, options, held, counter);
+    } finally {
+      held.release?.();
+    }
+  }
+
+  private async polls<T>(
+    protocol: PollProtocol<T>,
+    firstRequestId: string,
+    options: PollerOptions,
+    held: { release?: Release },
     counter?: { polls: number },
   ): Promise<T> {
     const { clock } = this.host;
@@ -132,9 +159,27 @@ export class PipelinePoller implements FuturePoller {
       }
       backoffExponent = 0;
       if (step.allowMetadataOnly !== undefined) allowMetadataOnly = step.allowMetadataOnly;
+      if (step.resultBytes !== undefined && !held.release)
+        held.release = await this.reserveResultBytes(protocol, options, step.resultBytes);
       const delay = step.notYet ? pacer.next(step.delayMs) : step.delayMs;
       if (delay > 0) await clock.sleep(delay, options.signal);
     }
+  }
+
+  /**
+   * Two-phase retrieval: take the result's size from the protocol's in-flight budget before fetching it
+   * (the Python SDK's `inflight_response_bytes_semaphore_size`), so many large results are not all in
+   * memory at once. Without a budget (or a host without semaphores) nothing is held.
+   */
+  private async reserveResultBytes<T>(
+    protocol: PollProtocol<T>,
+    options: PollerOptions,
+    bytes: number,
+  ): Promise<Release | undefined> {
+    const capacity = protocol.inflightResultBytes?.();
+    if (capacity === undefined || !this.host.semaphore) return undefined;
+    const key = options.resultBudgetKey ?? `futures:${protocol.pollEndpoint}:result-bytes`;
+    return this.host.semaphore(key, capacity).acquire(Math.max(0, bytes), options.signal);
   }
 
   private async pollOnce<T>(
@@ -216,7 +261,7 @@ export class PipelinePoller implements FuturePoller {
         const budget = options.maxResultBytes ?? Number.POSITIVE_INFINITY;
         if (reading.sizeBytes > budget)
           throw new ResultTooLargeError(context.requestId, reading.sizeBytes, budget);
-        return { next: 'poll', delayMs: 0, allowMetadataOnly: false };
+        return { next: 'poll', delayMs: 0, allowMetadataOnly: false, resultBytes: reading.sizeBytes };
       }
       case 'failed': {
         const { message, category, body } = reading;

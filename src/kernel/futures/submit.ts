@@ -58,6 +58,7 @@ export function submitFuture<T>(
         .poll<T>(protocol, requestId, {
           signal: callOptions.signal ? AbortSignal.any([signal, callOptions.signal]) : signal,
           maxResultBytes,
+          resultBudgetKey: `${plugin.name}:${endpoint.spec.future}:result-bytes`,
           onQueueState,
           // Consecutive failed polls tolerated: the plugin's default retry budget (polls themselves
           // are sent without retries, each poll being one attempt of the loop).

@@ -45,6 +45,7 @@ export function checkCallOptions(options: CallOptions, endpointId: string): void
     checks.fail('signal', 'type', 'must be an AbortSignal');
   }
   checks.string('idempotencyKey', o.idempotencyKey, { nonEmpty: true });
+  checks.string('auth', o.auth, { nonEmpty: true });
   const keyProblem = typeof o.idempotencyKey === 'string' ? headerValueProblem(o.idempotencyKey) : undefined;
   if (keyProblem) checks.fail('idempotencyKey', 'header-value', keyProblem);
   if (checks.object('query', o.query) && o.query !== undefined) {

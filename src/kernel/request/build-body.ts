@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import type { PreEncodedBody } from '../../ports/body-codec.js';
 import type { RequestBody } from '../../ports/transport.js';
 import { PristineError } from '../errors/pristine-error.js';
 import type { CallContext } from '../pipeline/context.js';
@@ -72,6 +73,8 @@ function bodyFields(context: CallContext): Record<string, unknown> {
 function encodeDeclared(context: CallContext, contentType: string, schema: unknown): BuiltBody {
   const codec = context.services.codecs.lookup(contentType);
   if (!codec) throw new PristineError(`No codec is registered for "${contentType}" (${context.endpoint.id})`);
+  const encoded = (context.input as Partial<PreEncodedBody>).encodedBody;
+  if (encoded instanceof Uint8Array) return { body: encoded, contentType, replayable: true };
   const value = context.endpoint.inputIsBody ? context.input : bodyFields(context);
   return { body: codec.encode(value, schema), contentType, replayable: true };
 }

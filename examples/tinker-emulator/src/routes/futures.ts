@@ -47,13 +47,32 @@ export async function retrieveFuture(
     found.kind && !ctx.protocol.legacyJson && wantsProtobuf(headers.accept)
       ? encodeResult(found.kind, found.result, ctx.protocol.resultLayout)
       : undefined;
+  const size = () => (proto ? proto.length : Buffer.byteLength(JSON.stringify(found.result)));
   if (body.allow_metadata_only) {
-    const size = proto ? proto.length : Buffer.byteLength(JSON.stringify(found.result));
-    if (size > ctx.metadataThresholdBytes)
-      return ok({ status: 'complete_metadata', response_payload_size: size });
+    const bytes = size();
+    if (bytes > ctx.metadataThresholdBytes) {
+      ctx.state.metadataAnswers.push(bytes);
+      return ok({ status: 'complete_metadata', response_payload_size: bytes });
+    }
   }
   ctx.futures.markDelivered(id);
-  return proto ? { status: 200, bytes: proto, contentType: PROTOBUF } : ok(found.result);
+  const answer: Answer = proto ? { status: 200, bytes: proto, contentType: PROTOBUF } : ok(found.result);
+  // `false` is sent only after a metadata-only answer: the second phase of a two-phase retrieval.
+  return body.allow_metadata_only === false ? inFlight(ctx, size(), answer) : answer;
+}
+
+/** Count a second-phase result as in flight while it is held (`resultHoldMs`) and until it is answered. */
+async function inFlight(ctx: EmulatorContext, bytes: number, answer: Answer): Promise<Answer> {
+  const { state } = ctx;
+  state.resultBytesInFlight += bytes;
+  state.peakResultBytesInFlight = Math.max(state.peakResultBytesInFlight, state.resultBytesInFlight);
+  try {
+    if (ctx.protocol.resultHoldMs > 0)
+      await new Promise<void>((resolve) => ctx.protocol.after(ctx.protocol.resultHoldMs, resolve));
+    return answer;
+  } finally {
+    state.resultBytesInFlight -= bytes;
+  }
 }
 
 function wantsProtobuf(accept: string | undefined): boolean {

@@ -11,7 +11,10 @@ import type { TinkerKernel } from './tinker-kernel.js';
 export interface ClientHost {
   readonly kernel: TinkerKernel;
   readonly config: ResolvedConfig;
+  /** The sessionful holder's protocol (training, sampling, sessions). */
   readonly protocol: TinkerProtocol;
+  /** The session-less holder's protocol (REST calls, capabilities, `weights_info`). */
+  readonly restProtocol: TinkerProtocol;
   /** The queue-state observer that warns for `identifier`, shared by every client of the kernel. */
   queueWarnings(
     prefix: 'Training' | 'Sampling' | 'Model creation',

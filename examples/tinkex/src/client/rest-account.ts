@@ -20,10 +20,11 @@ export interface WhoAmI {
  * exchange, else an `eyJ…` API key. An opaque `tml-` key has no claims: that is a typed error.
  */
 export async function whoami(service: ServiceClient, signal?: AbortSignal): Promise<WhoAmI> {
-  // The handshake (on a client's first call) is shared: the signal ends this wait only.
-  await untilAborted(service.protocol.ensure(), signal);
+  // RestClient calls belong to the session-less holder: its JWT (Python SDK 0.23.2+). The handshake
+  // (on a client's first call) is shared: the signal ends this wait only.
+  await untilAborted(service.restProtocol.ensure(), signal);
   const key = service.config.api_key?.reveal();
-  const token = service.protocol.currentJwt() ?? (key && looksLikeJwt(key) ? key : undefined);
+  const token = service.restProtocol.currentJwt() ?? (key && looksLikeJwt(key) ? key : undefined);
   const claims = token ? decodeJwtClaims(token) : undefined;
   if (!claims) {
     throw new PristineError(

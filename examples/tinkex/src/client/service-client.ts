@@ -6,7 +6,7 @@ import { optionsOf } from '../types/wire-check.js';
 import { RestClient } from './rest-client.js';
 import { SamplingClient, type SamplingRetryConfig } from './sampling-client.js';
 import { SessionContext } from './session-context.js';
-import { createTinkerKernel, loggerOf, protocolOf, type TinkerKernel } from './tinker-kernel.js';
+import { createTinkerKernel, holdersOf, loggerOf, type TinkerKernel } from './tinker-kernel.js';
 import { queueStateLogger } from './queue-state-logger.js';
 import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
 import { TrainingClient } from './training-client.js';
@@ -48,9 +48,17 @@ export class ServiceClient {
     this.kernel = createTinkerKernel(this.config, options.configureKernel);
   }
 
-  /** The negotiated wire protocol: mode (`v025` / `legacy`, after first use) and the server's flags. */
+  /**
+   * The negotiated wire protocol of the sessionful holder (training, sampling): mode (`v025` /
+   * `legacy`, after its first call) and the server's flags.
+   */
   get protocol(): TinkerProtocol {
-    return protocolOf(this.kernel);
+    return holdersOf(this.kernel).session;
+  }
+
+  /** The same for the session-less holder (REST calls, capabilities, weights_info), negotiated apart. */
+  get restProtocol(): TinkerProtocol {
+    return holdersOf(this.kernel).rest;
   }
 
   /** The session, created once on first use. */
@@ -156,8 +164,9 @@ export class ServiceClient {
     opts = optionsOf(opts, 'training client options');
     parseTinkerPath(path);
     const info = await this.kernel.call('weights_info', { tinker_path: path }, scope.options);
+    // weights_info went through the session-less holder; the flag is the sessionful holder's.
+    const ctx = await scope.wait(this.session());
     if (this.protocol.mode === 'v025' && this.protocol.flags.create_model_via_load_weights) {
-      const ctx = await scope.wait(this.session());
       const model_seq_id = ctx.nextModelSeqId();
       if (opts.weights_access_token) this.kernel.getServices().secrets.add(opts.weights_access_token);
       await this.kernel.submit(
@@ -250,7 +259,7 @@ export class ServiceClient {
   async close(): Promise<void> {
     const ctx = await this.sessionPromise?.catch(() => undefined);
     await ctx?.close();
-    this.protocol.close();
+    holdersOf(this.kernel).close();
     await this.kernel.close();
   }
 

@@ -3,13 +3,17 @@ import type { ResolvedConfig } from '../config.js';
 import type { TinkerManifest } from '../manifest.js';
 import { tinkerPlugin } from '../plugin/tinker-plugin.js';
 import { CredentialSource } from '../protocol/credential.js';
+import { TinkerHolders } from '../protocol/holders.js';
 import { TinkerProtocol } from '../protocol/tinker-protocol.js';
 
 /** A kernel that knows the Tinker endpoints: `call`, `submit` and `stream` are typed by the manifest. */
 export type TinkerKernel = Kernel<TinkerManifest['endpoints'][number]>;
 
-/** The protocol state of one ServiceClient, wired to its kernel (clock, logger, secrets). */
-export function createTinkerProtocol(config: ResolvedConfig, kernel: () => TinkerKernel): TinkerProtocol {
+/**
+ * The two holders of one ServiceClient, wired to its kernel (clock, logger, secrets). They share the
+ * credential (a credential command runs once for both); each sends its handshake with its own auth.
+ */
+export function createTinkerHolders(config: ResolvedConfig, kernel: () => TinkerKernel): TinkerHolders {
   const credential = new CredentialSource(
     config.api_key,
     config.credential_cmd,
@@ -17,22 +21,30 @@ export function createTinkerProtocol(config: ResolvedConfig, kernel: () => Tinke
     undefined,
     (value) => kernel().getServices().secrets.add(value),
   );
-  const protocol = new TinkerProtocol(credential, { protocol: config.protocol });
-  protocol.attach({
-    call: (endpointId, input, signal) =>
-      kernel().call(endpointId as never, input as never, signal ? { signal } : undefined),
-    get clock() {
-      return kernel().getServices().clock;
-    },
-    get logger() {
-      return loggerOf(kernel());
-    },
-    addSecret: (value) => kernel().getServices().secrets.add(value),
-  });
-  return protocol;
+  const session = new TinkerProtocol(credential, { protocol: config.protocol });
+  const rest = new TinkerProtocol(credential, { protocol: config.protocol, refreshDynamicConfig: false });
+  const holders = new TinkerHolders(session, rest);
+  for (const holder of [session, rest]) {
+    holder.attach({
+      // The handshake endpoints serve both holders: the call names its holder's credential.
+      call: (endpointId, input, signal) =>
+        kernel().call(endpointId as never, input as never, {
+          auth: holders.holderName(holder),
+          ...(signal ? { signal } : {}),
+        }),
+      get clock() {
+        return kernel().getServices().clock;
+      },
+      get logger() {
+        return loggerOf(kernel());
+      },
+      addSecret: (value) => kernel().getServices().secrets.add(value),
+    });
+  }
+  return holders;
 }
 
-const PROTOCOLS = new WeakMap<TinkerKernel, TinkerProtocol>();
+const HOLDERS = new WeakMap<TinkerKernel, TinkerHolders>();
 
 /** Build the kernel for one ServiceClient; `configure` may swap adapters (tests, custom transports). */
 export function createTinkerKernel(
@@ -41,7 +53,7 @@ export function createTinkerKernel(
 ): TinkerKernel {
   // The protocol reads the kernel lazily (its clock may be swapped by `configure`).
   const holder: { kernel?: TinkerKernel } = {};
-  const protocol = createTinkerProtocol(config, () => holder.kernel!);
+  const holders = createTinkerHolders(config, () => holder.kernel!);
   const kernel: TinkerKernel = createKernel({
     logLevel: config.log_level,
     requestIdHeader: 'x-request-id',
@@ -51,18 +63,23 @@ export function createTinkerKernel(
       keyPrefix: `tinkex:${fingerprint(config.api_key?.reveal() ?? config.credential_cmd ?? 'anonymous')}:`,
       shareSemaphore: (name) => name.endsWith(':count'),
     },
-  }).use(tinkerPlugin(config, protocol));
+  }).use(tinkerPlugin(config, holders));
   holder.kernel = kernel;
-  PROTOCOLS.set(kernel, protocol);
+  HOLDERS.set(kernel, holders);
   configure?.(kernel);
   return kernel;
 }
 
-/** The negotiated protocol of a kernel made by `createTinkerKernel`. */
+/** The holders of a kernel made by `createTinkerKernel`. */
+export function holdersOf(kernel: TinkerKernel): TinkerHolders {
+  const holders = HOLDERS.get(kernel);
+  if (!holders) throw new Error('Not a Tinker kernel (use createTinkerKernel)');
+  return holders;
+}
+
+/** The negotiated protocol of the sessionful holder (training and sampling read its flags). */
 export function protocolOf(kernel: TinkerKernel): TinkerProtocol {
-  const protocol = PROTOCOLS.get(kernel);
-  if (!protocol) throw new Error('Not a Tinker kernel (use createTinkerKernel)');
-  return protocol;
+  return holdersOf(kernel).session;
 }
 
 export function loggerOf(kernel: TinkerKernel): Logger {

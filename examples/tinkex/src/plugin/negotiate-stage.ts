@@ -1,14 +1,15 @@
 import type { Stage } from 'pristine-kernel';
 import { shapeV025Body } from '../protocol/body-rules.js';
-import { HANDSHAKE_ENDPOINTS, type TinkerProtocol } from '../protocol/tinker-protocol.js';
+import type { TinkerHolders } from '../protocol/holders.js';
+import { HANDSHAKE_ENDPOINTS } from '../protocol/tinker-protocol.js';
 import { untilAborted } from './until-aborted.js';
 
 /**
- * Placed after `validate`: a call waits for the protocol negotiation (bad input has failed by then, so
- * it never triggers a handshake), and in 0.25 mode its JSON body gets that version's shape (`type`
+ * Placed after `validate`: a call waits for its holder's protocol negotiation (bad input has failed by
+ * then, so it never triggers a handshake), and in 0.25 mode its JSON body gets that version's shape (`type`
  * tags, defaults, no nulls). The handshake's own calls pass straight through.
  */
-export function negotiateStage(protocol: TinkerProtocol): Stage {
+export function negotiateStage(holders: TinkerHolders): Stage {
   return {
     name: 'tinker-negotiate',
     async run(context, next) {
@@ -16,7 +17,9 @@ export function negotiateStage(protocol: TinkerProtocol): Stage {
       if (context.plugin.spec.name !== 'tinker') return next();
       const id = context.endpoint.id;
       if (HANDSHAKE_ENDPOINTS.has(id)) return next();
-      // The caller's signal ends its wait, not the handshake other calls share.
+      // The holder of this call (sessionful or session-less) negotiates on its own first call; the
+      // caller's signal ends its wait, not the handshake other calls share.
+      const protocol = holders.of(id);
       if (context.endpoint.spec.auth !== false) await untilAborted(protocol.ensure(), context.options.signal);
       if (protocol.mode === 'v025' && !context.endpoint.spec.requestBody)
         context.input = shapeV025Body(id, context.input);

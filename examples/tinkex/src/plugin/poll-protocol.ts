@@ -15,12 +15,16 @@ const PROTO_RESULTS: Readonly<Record<string, unknown>> = {
   ForwardBackward: ForwardBackwardOutputSchema,
   Forward: ForwardBackwardOutputSchema,
 };
+const RESULT_BODIES: Readonly<Record<string, Readonly<Record<string, unknown>>>> = Object.fromEntries(
+  Object.entries(PROTO_RESULTS).map(([type, schema]) => [type, { [PROTOBUF]: schema }]),
+);
 
 /**
  * How Tinker futures are polled: `POST /api/v1/retrieve_future` with the request id, the iteration and
  * request-type headers, read exactly as the Python SDK reads the answers. In 0.25 mode Sample and
- * forward/backward polls ask for protobuf, metadata-only answers are offered from the first poll,
- * bare 400s get 3 re-polls and a 402 is a billing pause.
+ * forward/backward polls ask for protobuf, metadata-only answers are offered from the first poll (the
+ * result is then fetched within `inflight_response_bytes_semaphore_size`), bare 400s get 3 re-polls and
+ * a 402 is a billing pause.
  */
 export function tinkerPollProtocol(protocol: TinkerProtocol): PollProtocol {
   const v025 = () => protocol.mode === 'v025';
@@ -32,20 +36,23 @@ export function tinkerPollProtocol(protocol: TinkerProtocol): PollProtocol {
       v025() || allowMetadataOnly
         ? { request_id: requestId, allow_metadata_only: allowMetadataOnly }
         : { request_id: requestId },
-    pollHeaders: ({ iteration, submitEndpoint, submitRoundtripMs }) => ({
-      ...(v025() && PROTO_RESULTS[requestType(submitEndpoint)] ? { Accept: PROTOBUF } : {}),
-      'X-Tinker-Request-Iteration': String(iteration),
-      'X-Tinker-Request-Type': requestType(submitEndpoint),
-      ...(iteration === 0
-        ? { 'X-Tinker-Create-Promise-Roundtrip-Time': String(submitRoundtripMs / 1000) }
-        : {}),
-      'X-Stainless-Raw-Response': 'raw',
-    }),
-    resultBodies: ({ submitEndpoint }) => {
-      const schema = PROTO_RESULTS[requestType(submitEndpoint)];
-      return schema ? { [PROTOBUF]: schema } : undefined;
+    // Built by assignment, and the result bodies looked up once per request type: this runs on every poll.
+    pollHeaders: ({ iteration, submitEndpoint, submitRoundtripMs }) => {
+      const type = requestType(submitEndpoint);
+      const headers: Record<string, string> = {};
+      if (v025() && PROTO_RESULTS[type]) headers.Accept = PROTOBUF;
+      headers['X-Tinker-Request-Iteration'] = String(iteration);
+      headers['X-Tinker-Request-Type'] = type;
+      if (iteration === 0)
+        headers['X-Tinker-Create-Promise-Roundtrip-Time'] = String(submitRoundtripMs / 1000);
+      headers['X-Stainless-Raw-Response'] = 'raw';
+      return headers;
     },
+    resultBodies: ({ submitEndpoint }) => RESULT_BODIES[requestType(submitEndpoint)],
     metadataFirst: v025,
+    // Two-phase retrieval as the Python SDK: a metadata-only answer's size is taken from the server's
+    // in-flight result budget before the result is fetched, and held until the future settles.
+    inflightResultBytes: () => (v025() ? protocol.flags.inflight_response_bytes_semaphore_size : undefined),
     read(body): PollReading {
       if (isMessage(body, SampleResponseSchema))
         return { state: 'complete', value: sampleResponseFromProto(body) };

@@ -1,27 +1,36 @@
 import { fingerprint, type AuthRequestInfo, type AuthScheme, type Secret } from 'pristine-kernel';
+import type { TinkerHolders } from '../protocol/holders.js';
 import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
 
 /**
  * `X-API-Key` on every request, for both credentials (never `Authorization`): the API key or the
  * credential command's output on the handshake, the exchanged JWT everywhere else when the server
- * enabled JWT exchange (tinker-wire-0.25.md §9).
+ * enabled JWT exchange (tinker-wire-0.25.md §9), each holder its own JWT.
  */
 export class TinkerAuth implements AuthScheme {
   readonly name = 'tinker';
   readonly secretHeaders = ['x-api-key'] as const;
+  private fingerprint?: string;
 
   constructor(
-    private readonly protocol: TinkerProtocol,
+    private readonly holders: TinkerHolders,
     private readonly apiKey: Secret | undefined,
+    /** The holder whose credential this scheme applies; by default the holder of the call's endpoint. */
+    private readonly holder?: TinkerProtocol,
   ) {}
 
   async apply(headers: Record<string, string>, info: AuthRequestInfo): Promise<void> {
-    headers['x-api-key'] = await this.protocol.credentialFor(info.endpointId);
+    const holder = this.holder ?? this.holders.of(info.endpointId);
+    headers['x-api-key'] = await holder.credentialFor(info.endpointId);
   }
 
-  /** Keyed by the configured credential, not the rotating JWT, so rate-limit buckets stay put. */
+  /**
+   * Keyed by the configured credential, not the rotating JWT, so rate-limit buckets stay put. Hashed
+   * once: the rate-limit and semaphore stages ask on every call.
+   */
   identity(): string {
-    return this.apiKey ? fingerprint(this.apiKey.reveal()) : 'credential-cmd';
+    this.fingerprint ??= this.apiKey ? fingerprint(this.apiKey.reveal()) : 'credential-cmd';
+    return this.fingerprint;
   }
 
   secretValues(): readonly string[] {

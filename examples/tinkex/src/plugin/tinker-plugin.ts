@@ -9,7 +9,9 @@ import { tinkerPollProtocol } from './poll-protocol.js';
 import { tinkerSessionProtocol } from './session-protocol.js';
 import { negotiateStage } from './negotiate-stage.js';
 import { TinkerAuth } from './tinker-auth.js';
-import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
+import type { TinkerHolders } from '../protocol/holders.js';
+import { PROTOCOL_VERSION } from '../protocol/flags.js';
+import { HANDSHAKE_ENDPOINTS } from '../protocol/tinker-protocol.js';
 import { requestPayloadBytes } from '../proto/proto-size.js';
 import type { ForwardBackwardRequest } from '../proto/gen/tinker_public_pb.js';
 
@@ -24,7 +26,9 @@ export const SAMPLING_MAX_DISPATCH_BYTES = 5 * 1024 * 1024;
  * auth, retry policies, sampling limits, the 0.25 negotiation). No HTTP, retry or polling code lives
  * here; what the server's flags change is read from `protocol` when a limit is first needed.
  */
-export function tinkerPlugin(config: ResolvedConfig, protocol: TinkerProtocol) {
+export function tinkerPlugin(config: ResolvedConfig, holders: TinkerHolders) {
+  // Futures, sampling and forward/backward belong to the sessionful holder: its flags size their limits.
+  const protocol = holders.session;
   const v025 = () => protocol.mode === 'v025';
   return definePlugin({
     name: 'tinker',
@@ -38,13 +42,18 @@ export function tinkerPlugin(config: ResolvedConfig, protocol: TinkerProtocol) {
       breaker: false,
       logLevelEnv: 'TINKER_LOG',
     },
-    auth: { default: new TinkerAuth(protocol, config.api_key) },
+    // `default` follows the endpoint's holder; `session` / `rest` name one (its handshake calls).
+    auth: {
+      default: new TinkerAuth(holders, config.api_key),
+      session: new TinkerAuth(holders, config.api_key, holders.session),
+      rest: new TinkerAuth(holders, config.api_key, holders.rest),
+    },
     // The Cloudflare Access service token, id and secret, is a credential wherever it appears. (Like
     // every default header, the kernel sends it only to the Tinker origin, never to a signed URL.)
     secrets: Object.entries(config.default_headers)
       .filter(([name]) => /^cf-access-client-/i.test(name))
       .map(([, value]) => value),
-    stages: [{ stage: negotiateStage(protocol), placement: { after: 'validate' } }],
+    stages: [{ stage: negotiateStage(holders), placement: { after: 'validate' } }],
     headers: {
       userAgent: `Tinkex/TypeScript ${VERSION}`,
       platform: {
@@ -58,12 +67,17 @@ export function tinkerPlugin(config: ResolvedConfig, protocol: TinkerProtocol) {
       static: config.default_headers,
       retryCount: 'x-stainless-retry-count',
       idempotency: { header: 'X-Idempotency-Key', generate: () => `stainless-node-retry-${randomUUID()}` },
-      dynamic: (context: CallContext) => ({
+      // Per call, so built by assignment (no spreads).
+      dynamic: (context: CallContext) => {
+        const id = context.endpoint.id;
+        const headers: Record<string, string> = {};
         // Servers resolve feature flags from the protocol version; Tinkex's own stays in the User-Agent.
-        ...(protocol.versionHeader ? { 'X-Stainless-Package-Version': protocol.versionHeader } : {}),
-        'x-stainless-read-timeout': String(context.options.timeoutMs / 1000),
-        ...(context.endpoint.id === 'asample' ? { 'X-Tinker-Sampling-Backpressure': '1' } : {}),
-      }),
+        const version = HANDSHAKE_ENDPOINTS.has(id) ? PROTOCOL_VERSION : holders.of(id).versionHeader;
+        if (version) headers['X-Stainless-Package-Version'] = version;
+        headers['x-stainless-read-timeout'] = String(context.options.timeoutMs / 1000);
+        if (id === 'asample') headers['X-Tinker-Sampling-Backpressure'] = '1';
+        return headers;
+      },
     },
     retryPolicies: {
       default: { maxRetries: config.max_retries, initialDelayMs: 500, maxDelayMs: 10_000 },
@@ -81,7 +95,11 @@ export function tinkerPlugin(config: ResolvedConfig, protocol: TinkerProtocol) {
     // The Python SDK's dispatch-bytes estimate: 10 bytes a token, an image its data length.
     weights: {
       promptBytes: (context) => estimateModelInputBytes(context.input.prompt as ModelInputWire),
-      fwdbwdBytes: (context) => requestPayloadBytes(context.input as unknown as ForwardBackwardRequest),
+      // A pre-encoded request carries its estimate; a message object (kernel.submit by hand) is measured.
+      fwdbwdBytes: (context) =>
+        typeof context.input.payloadBytes === 'number'
+          ? context.input.payloadBytes
+          : requestPayloadBytes(context.input as unknown as ForwardBackwardRequest),
     },
     // Getters: a semaphore is sized when first used, after negotiation, from the server's flags.
     concurrency: {

@@ -1,14 +1,14 @@
 import type { ForwardBackwardOutput as PublicOutput } from '../types/responses.js';
 import type { TensorDataWire } from '../types/tensor-data.js';
 import { DType, type BatchedTensor, type ForwardBackwardOutput } from './gen/tinker_public_pb.js';
-import { unpackBfloat16, unpackFloat32, unpackInt32, unpackInt64 } from './packed.js';
+import { numericView, plainArray, unpackInt64 } from './packed.js';
 
 /** Bytes per value and how to read them, by wire dtype; bf16 widens to float32, int32 to int64. */
-const READERS: Record<number, { width: number; dtype: 'float32' | 'int64'; read: (b: Uint8Array) => number[] }> = {
-  [DType.DTYPE_FLOAT32]: { width: 4, dtype: 'float32', read: unpackFloat32 },
-  [DType.DTYPE_BFLOAT16]: { width: 2, dtype: 'float32', read: unpackBfloat16 },
-  [DType.DTYPE_INT64]: { width: 8, dtype: 'int64', read: unpackInt64 },
-  [DType.DTYPE_INT32]: { width: 4, dtype: 'int64', read: unpackInt32 },
+const READERS: Record<number, { width: number; dtype: 'float32' | 'int64'; wire: 'float32' | 'bfloat16' | 'int32' | 'int64' }> = {
+  [DType.DTYPE_FLOAT32]: { width: 4, dtype: 'float32', wire: 'float32' },
+  [DType.DTYPE_BFLOAT16]: { width: 2, dtype: 'float32', wire: 'bfloat16' },
+  [DType.DTYPE_INT64]: { width: 8, dtype: 'int64', wire: 'int64' },
+  [DType.DTYPE_INT32]: { width: 4, dtype: 'int64', wire: 'int32' },
 }; // prettier-ignore
 
 /**
@@ -43,7 +43,10 @@ function datumsIn(tensor: BatchedTensor | undefined): number {
   return tensor ? Math.max(0, tensor.offsets.byteLength / 8 - 1) : 0;
 }
 
-/** Slice `data` at the byte offsets; shape = [elements / prod(trailing), ...trailing]. */
+/**
+ * Slice `data` at the byte offsets; shape = [elements / prod(trailing), ...trailing]. The field is read
+ * into one numeric view, then each datum's values are copied out as a plain array.
+ */
 function splitTensor(name: string, tensor: BatchedTensor): TensorDataWire[] {
   const reader = READERS[tensor.dtype];
   if (!reader)
@@ -51,12 +54,18 @@ function splitTensor(name: string, tensor: BatchedTensor): TensorDataWire[] {
   const offsets = unpackInt64(tensor.offsets, `${name} offsets`);
   const trailing = tensor.trailingShape.map(Number);
   const inner = trailing.reduce((a, b) => a * b, 1);
+  const { width } = reader;
+  // Byte offsets that fall between values (legal, if odd) are read datum by datum instead.
+  const whole = offsets.every((offset) => offset % width === 0) && tensor.data.byteLength % width === 0;
+  const view = whole ? numericView(tensor.data, reader.wire, name) : undefined;
   const out: TensorDataWire[] = [];
   for (let i = 0; i + 1 < offsets.length; i++) {
     const [from, to] = [offsets[i], offsets[i + 1]];
     if (from < 0 || to < from || to > tensor.data.byteLength)
       throw new RangeError(`ForwardBackwardOutput field "${name}" has offsets outside its data`);
-    const data = reader.read(tensor.data.subarray(from, to));
+    const data = view
+      ? plainArray(view, from / width, (to - from) / width)
+      : Array.from(numericView(tensor.data.subarray(from, to), reader.wire, name));
     const rows = inner === 0 ? 0 : data.length / inner;
     out.push({ data, dtype: reader.dtype, shape: [rows, ...trailing] });
   }

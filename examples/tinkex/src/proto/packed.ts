@@ -3,7 +3,7 @@
  * tensors in their dtype, offsets and sparse indices int64). This is value packing, not protobuf wire
  * code: the messages themselves are encoded by @bufbuild/protobuf.
  */
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function bytesOf(view: ArrayBufferView): Uint8Array {
   return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
@@ -53,12 +53,69 @@ function aligned(bytes: Uint8Array, width: number, what: string): ArrayBuffer {
   return littleEndian(new Uint8Array(bytes), width).buffer as ArrayBuffer;
 }
 
+/**
+ * A whole packed field as numbers indexable by value (one aligned copy, no per-value objects): float32
+ * and int32 as they are, bfloat16 widened to float32, int64 as float64 (exact below 2^53).
+ */
+export function numericView(
+  bytes: Uint8Array,
+  dtype: 'float32' | 'bfloat16' | 'int32' | 'int64',
+  what: string,
+) {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(aligned(bytes, 4, what));
+    case 'int32':
+      return new Int32Array(aligned(bytes, 4, what));
+    case 'bfloat16': {
+      const halves = new Uint16Array(aligned(bytes, 2, what));
+      const widened = new Uint32Array(halves.length);
+      for (let i = 0; i < halves.length; i++) widened[i] = halves[i] << 16;
+      return new Float32Array(widened.buffer);
+    }
+    case 'int64': {
+      const words = new Int32Array(aligned(bytes, 8, what));
+      const out = new Float64Array(words.length / 2);
+      for (let i = 0; i < out.length; i++) out[i] = words[2 * i + 1] * 4294967296 + (words[2 * i] >>> 0);
+      return out;
+    }
+  }
+}
+
+/** `count` values from `start` as a plain array (a loop: `Array.from` on a typed array is several times slower). */
+export function plainArray(view: ArrayLike<number>, start: number, count: number): number[] {
+  const out = new Array<number>(count);
+  for (let i = 0; i < count; i++) out[i] = view[start + i];
+  return out;
+}
+
+/** Below this many bytes a DataView read beats an aligned copy (no backing store to allocate). */
+const SMALL = 256;
+
 export function unpackInt32(bytes: Uint8Array, what = 'int32 array'): number[] {
-  return Array.from(new Int32Array(aligned(bytes, 4, what)));
+  if (bytes.byteLength <= SMALL) return readSmall(bytes, 4, what, (view, at) => view.getInt32(at, true));
+  const view = new Int32Array(aligned(bytes, 4, what));
+  return plainArray(view, 0, view.length);
 }
 
 export function unpackFloat32(bytes: Uint8Array, what = 'float32 array'): number[] {
-  return Array.from(new Float32Array(aligned(bytes, 4, what)));
+  if (bytes.byteLength <= SMALL) return readSmall(bytes, 4, what, (view, at) => view.getFloat32(at, true));
+  const view = new Float32Array(aligned(bytes, 4, what));
+  return plainArray(view, 0, view.length);
+}
+
+function readSmall(
+  bytes: Uint8Array,
+  width: number,
+  what: string,
+  read: (view: DataView, at: number) => number,
+): number[] {
+  if (bytes.byteLength % width !== 0)
+    throw new RangeError(`${what}: ${bytes.byteLength} bytes is not a whole number of ${width}-byte values`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Array<number>(bytes.byteLength / width);
+  for (let i = 0; i < out.length; i++) out[i] = read(view, i * width);
+  return out;
 }
 
 /** int64 values as numbers; Tinker's int64 payloads (tokens, offsets, indices) are far below 2^53. */

@@ -41,19 +41,27 @@ export const V025_BODY_RULES: Readonly<Record<string, BodyRule>> = {
   get_session: { defaults: { access_scope: 'owned' } },
 };
 
-/** The body a 0.25 client sends for `endpointId`, or the input itself when no rule applies. */
+/**
+ * The body a 0.25 client sends for `endpointId`, or the input itself when no rule applies. Loops, not
+ * `Object.entries`: this runs for every sample.
+ */
 export function shapeV025Body(endpointId: string, input: Record<string, unknown>): Record<string, unknown> {
   const rule = V025_BODY_RULES[endpointId];
   if (!rule) return input;
   const out: Record<string, unknown> = {};
-  for (const [key, fallback] of Object.entries(rule.defaults ?? {})) {
+  const defaults = rule.defaults;
+  for (const key in defaults) {
+    const fallback = defaults[key];
     const given = input[key];
     out[key] =
-      isPlainObject(fallback) && isPlainObject(given) ? { ...fallback, ...withoutNulls(given) } : fallback;
+      isPlainObject(fallback) && isPlainObject(given)
+        ? Object.assign({}, fallback, withoutNulls(given))
+        : fallback;
   }
-  for (const [key, value] of Object.entries(input)) {
+  for (const key in input) {
+    const value = input[key];
     if (value === undefined || (value === null && !rule.keepNull?.includes(key))) continue;
-    if (isPlainObject(out[key])) continue; // merged above
+    if (defaults !== undefined && key in defaults && isPlainObject(out[key])) continue; // merged above
     out[key] = key === 'prompt' ? typedChunks(value) : isPlainObject(value) ? withoutNulls(value) : value;
   }
   if (rule.sdkVersion) out.sdk_version = PROTOCOL_VERSION;
@@ -67,11 +75,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** `None` omitted at every depth of plain objects (pydantic's `exclude_none`), arrays left alone. */
 function withoutNulls(value: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([, v]) => v !== null && v !== undefined)
-      .map(([k, v]) => [k, isPlainObject(v) ? withoutNulls(v) : v]),
-  );
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    const v = value[key];
+    if (v !== null && v !== undefined) out[key] = isPlainObject(v) ? withoutNulls(v) : v;
+  }
+  return out;
 }
 
 /** Text chunks carry `"type":"encoded_text"` in 0.25 bodies. */

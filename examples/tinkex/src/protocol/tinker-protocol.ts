@@ -24,11 +24,13 @@ export interface ProtocolHost {
 export interface TinkerProtocolOptions {
   /** `auto` (default) asks `client/config`; the others skip the question. */
   protocol?: 'auto' | ProtocolMode;
+  /** Re-ask `client/dynamic_config` periodically (the sessionful holder does; the session-less one not). */
+  refreshDynamicConfig?: boolean;
 }
 
 /**
- * Tinker's protocol negotiation, as data and state the plugin's stage, auth scheme and poll protocol
- * read: at first use `client/config` (404 ⇒ legacy JSON), then the JWT exchange when the server asks
+ * Tinker's protocol negotiation for one holder (see `TinkerHolders`), as data and state the plugin's
+ * stage, auth scheme and poll protocol read: at first use `client/config` (404 ⇒ legacy JSON), then the JWT exchange when the server asks
  * for it, then `client/dynamic_config`, refreshed in the background. Timers run on the kernel's Clock
  * and never keep the process alive.
  */
@@ -173,6 +175,7 @@ export class TinkerProtocol {
         host.logger.debug('dynamic config refresh failed', { error: String(error) });
     }
     this.cancelDynamicTimer?.();
+    if (this.options.refreshDynamicConfig === false) return;
     this.cancelDynamicTimer = this.once(Math.max(this.refreshIntervalSec, 10) * 1000, () => {
       void this.refreshDynamicConfig();
     });

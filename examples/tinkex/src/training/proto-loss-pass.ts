@@ -1,6 +1,6 @@
 import { APIFuture, type CallOptions, type QueueStateEvent } from 'pristine-kernel';
 import type { TinkerKernel } from '../client/tinker-kernel.js';
-import { forwardBackwardRequest } from '../proto/forward-backward-request.js';
+import { checkEncodable, encodeForwardBackwardRequest } from '../proto/forward-backward-writer.js';
 import { protoDatumBytes } from '../proto/proto-size.js';
 import type { ClientFlags } from '../protocol/flags.js';
 import type { Datum } from '../types/datum.js';
@@ -37,22 +37,31 @@ export function protoLossPass(pass: ProtoLossPass): APIFuture<ForwardBackwardOut
     maxBytes: flags.fwdbwd_max_chunk_bytes_count,
     estimate: protoDatumBytes,
   });
-  const messages = chunks.map((chunk) =>
-    forwardBackwardRequest({
-      model_id: pass.model_id,
-      seq_id: 0,
-      data: chunk,
-      loss_fn: pass.loss_fn,
-      loss_fn_config: pass.loss_fn_config,
-      forward_only: kind === 'forward',
-    }),
-  );
+  // Checked before any seq_id is reserved; each chunk is written when its seq_id is known.
+  checkEncodable(pass.data);
+  const messages = chunks.map((chunk) => ({
+    data: chunk,
+    payloadBytes: chunk.reduce((sum, datum) => sum + protoDatumBytes(datum), 0),
+  }));
   const endpoint = kind === 'forward' ? 'forward_proto' : 'forward_backward_proto';
   const compress = flags.proto_compress_fwdbwd ? { encoding: 'zstd', minBytes: 0 } : false;
-  // The seq_id is set when the request's turn comes (`gate`), just before it is sent.
+  // The seq_id is known when the request's turn comes (`gate`): the chunk is written then, just before
+  // it is sent (the kernel reads the body only after `after`).
   const submit = (index: number, gate: Promise<number>, after: Promise<unknown> = gate) => {
-    const numbered = gate.then((seq_id) => (messages[index].seqId = seq_id));
-    return kernel.submit<ForwardBackwardOutput>(endpoint, messages[index], {
+    const body: { encodedBody?: Uint8Array; payloadBytes: number } = {
+      payloadBytes: messages[index].payloadBytes,
+    };
+    const numbered = gate.then((seq_id) => {
+      body.encodedBody = encodeForwardBackwardRequest({
+        model_id: pass.model_id,
+        seq_id,
+        data: messages[index].data,
+        loss_fn: pass.loss_fn,
+        loss_fn_config: pass.loss_fn_config,
+        forward_only: kind === 'forward',
+      });
+    });
+    return kernel.submit<ForwardBackwardOutput>(endpoint, body as never, {
       ...pass.call,
       after: Promise.all([numbered, after]),
       onQueueState: pass.onQueueState,

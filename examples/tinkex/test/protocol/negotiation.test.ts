@@ -76,6 +76,69 @@ describe('protocol negotiation', () => {
   });
 });
 
+describe('holders (tinker-wire-0.25.md §1–§2): one handshake per holder, not per ServiceClient', () => {
+  const route = (e: { path: string }) => e.path.replace(/\?.*$/, '').replace('/api/v1/', '');
+
+  it('capabilities, then training: the session-less holder shakes hands first, then the sessionful one', async () => {
+    const env = await setup({ clientConfig: { pjwt_auth_enabled: true } }, {}, 'v025');
+    cleanup.push(env.close);
+    await env.service.getServerCapabilities();
+    await env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 2 });
+    await env.service.createRestClient().listTrainingRuns();
+    const sequence = env.emulator
+      .requestLog()
+      .map(route)
+      .filter((r) => r !== 'retrieve_future');
+    expect(sequence).toEqual([
+      'client/config',
+      'auth/token',
+      'client/dynamic_config',
+      'get_server_capabilities',
+      'client/config',
+      'auth/token',
+      'client/dynamic_config',
+      'create_session',
+      'create_model',
+      'training_runs', // the session-less holder is ready: no second handshake
+    ]);
+    expect(env.service.restProtocol.mode).toBe('v025');
+    expect(env.service.protocol.mode).toBe('v025');
+    // The session-less holder's dynamic_config carries its own JWT, not the API key.
+    const dynamic = calls(env, 'client/dynamic_config');
+    expect(dynamic.map((e) => e.headers['x-api-key'])).toEqual([
+      expect.stringMatching(/^eyJ/),
+      expect.stringMatching(/^eyJ/),
+    ]);
+  });
+
+  it('only the sessionful holder refreshes the dynamic config', async () => {
+    const clock = new FakeClock(Date.now());
+    const env = await setup(
+      { now: () => clock.now(), dynamicConfig: { refresh_interval_sec: 30 } },
+      { configureKernel: (k) => k.register(Ports.Clock, clock) },
+      'v025',
+    );
+    cleanup.push(env.close);
+    await env.service.createRestClient().listTrainingRuns();
+    await env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 2 });
+    expect(calls(env, 'client/dynamic_config')).toHaveLength(2);
+    await clock.advance(30_000);
+    expect(calls(env, 'client/dynamic_config')).toHaveLength(3);
+    await clock.advance(30_000);
+    expect(calls(env, 'client/dynamic_config')).toHaveLength(4);
+  });
+
+  it('a 404 on client/config makes both holders speak JSON, each asking once', async () => {
+    const env = await setup({}, {}, 'legacy');
+    cleanup.push(env.close);
+    await env.service.getServerCapabilities();
+    await env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 2 });
+    await env.service.getServerCapabilities();
+    expect(calls(env, 'client/config')).toHaveLength(2);
+    expect([env.service.restProtocol.mode, env.service.protocol.mode]).toEqual(['legacy', 'legacy']);
+  });
+});
+
 describe('0.25 training surface', () => {
   it('create_model_via_load_weights: from-state is one load_weights addressed by session and model_seq_id', async () => {
     const env = await setup({ clientConfig: { create_model_via_load_weights: true } }, {}, 'v025');

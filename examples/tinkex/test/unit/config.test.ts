@@ -4,10 +4,13 @@ import { resolveConfig, ServiceClient, ValidationError, DEFAULT_BASE_URL } from 
 import { tinkerPlugin } from '../../src/plugin/tinker-plugin.js';
 import type { ResolvedConfig } from '../../src/config.js';
 import { CredentialSource } from '../../src/protocol/credential.js';
+import { TinkerHolders } from '../../src/protocol/holders.js';
 import { TinkerProtocol } from '../../src/protocol/tinker-protocol.js';
 
-const protocolFor = (config: ResolvedConfig) =>
-  new TinkerProtocol(new CredentialSource(config.api_key, config.credential_cmd, Date.now));
+const protocolFor = (config: ResolvedConfig) => {
+  const credential = new CredentialSource(config.api_key, config.credential_cmd, Date.now);
+  return new TinkerHolders(new TinkerProtocol(credential), new TinkerProtocol(credential));
+};
 
 describe('ServiceClient configuration', () => {
   it('layers options over environment over defaults', () => {

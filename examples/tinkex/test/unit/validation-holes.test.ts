@@ -26,10 +26,8 @@ async function rejected(promise: Promise<unknown>): Promise<ValidationError> {
 
 describe('Tinkex validation holes (issue 13, items 6 and 7)', () => {
   let server: Awaited<ReturnType<typeof scriptedServer>>;
-  // In 0.25 mode the client's one-time protocol handshake (client/config, client/dynamic_config) may run before path and
-  // header checks, which happen when the request is built; it carries no user input. Every API call
-  // with the bad input must still never leave.
-  const apiCalls = () => server.seen.filter((entry) => !entry.path.startsWith('/api/v1/client/'));
+  // Nothing at all may leave for bad input: not even the 0.25 protocol handshake (client/config).
+  const apiCalls = () => server.seen;
   beforeAll(async () => {
     server = await scriptedServer((_req, res) => json(res, 200, {}));
   });
@@ -110,6 +108,17 @@ describe('Tinkex validation holes (issue 13, items 6 and 7)', () => {
         expect.objectContaining({ pointer: '/headers/X-Note', rule: 'header-value' }),
       ]);
     }
+    expect(apiCalls()).toEqual([]);
+  });
+
+  it('bad input fails with the same typed error in every protocol mode, before any handshake', async () => {
+    const issues: unknown[] = [];
+    for (const protocol of ['auto', 'v025', 'legacy'] as const) {
+      const rest = client({ protocol }).createRestClient();
+      issues.push((await rejected(rest.deleteCheckpoint('..', 'weights/x'))).issues);
+      issues.push((await rejected(rest.deleteCheckpointFromTinkerPath('tinker://run/weights/..'))).issues);
+    }
+    expect(issues.slice(2)).toEqual([...issues.slice(0, 2), ...issues.slice(0, 2)]);
     expect(apiCalls()).toEqual([]);
   });
 

@@ -1,12 +1,34 @@
 import { ValidationError } from '../../errors/validation-error.js';
-import type { Stage } from '../context.js';
+import { escapePointer, headerValueProblem } from '../../request/header-checks.js';
+import type { CallContext, Stage } from '../context.js';
 
-/** Validate the input against the endpoint schema before anything touches the network. */
+/**
+ * Validate the input before anything touches the network: the endpoint schema, then what the request
+ * builder would refuse later (path parameters that are empty or dot-segments, header parameters that
+ * can never be sent). Checking those here, not when the request is built, keeps every stage placed
+ * after `validate` (a plugin's protocol handshake, a permit, a token fetch) from acting on a call that
+ * can never be sent.
+ */
 export const validateInputStage: Stage = {
   name: 'validate',
   run(context, next) {
-    const issues = context.endpoint.validateInput?.(context.input) ?? [];
-    if (issues.length > 0) throw new ValidationError(`input for "${context.endpoint.id}"`, issues);
+    const { endpoint, input } = context;
+    const issues = endpoint.validateInput?.(input) ?? [];
+    if (issues.length > 0) throw new ValidationError(`input for "${endpoint.id}"`, issues);
+    if (endpoint.template.params.length > 0) endpoint.template.expand(input, endpoint.multiSegment);
+    checkHeaderParams(context);
     return next();
   },
 };
+
+function checkHeaderParams({ endpoint, input }: CallContext): void {
+  for (const key in endpoint.headerKeys) {
+    const value = input[key];
+    if (value === undefined || value === null) continue;
+    const problem = headerValueProblem(String(value));
+    // Named as check-headers names it when the request is built: by the header, lower-cased.
+    const pointer = `/headers/${escapePointer(endpoint.headerKeys[key].toLowerCase())}`;
+    if (problem)
+      throw ValidationError.field(`headers for "${endpoint.id}"`, pointer, 'header-value', problem);
+  }
+}
