@@ -1,4 +1,4 @@
-import type { Stage } from 'pristine-kernel';
+import { APIUserAbortError, type Stage } from 'pristine-kernel';
 import { shapeV025Body } from '../protocol/body-rules.js';
 import type { TinkerHolders } from '../protocol/holders.js';
 import { HANDSHAKE_ENDPOINTS } from '../protocol/tinker-protocol.js';
@@ -20,7 +20,10 @@ export function negotiateStage(holders: TinkerHolders): Stage {
       // The holder of this call (sessionful or session-less) negotiates on its own first call; the
       // caller's signal ends its wait, not the handshake other calls share.
       const protocol = holders.of(id);
-      if (context.endpoint.spec.auth !== false) await untilAborted(protocol.ensure(), context.options.signal);
+      const signal = context.options.signal;
+      // An already-aborted call starts no handshake.
+      if (signal?.aborted) throw new APIUserAbortError(undefined, { cause: signal.reason });
+      if (context.endpoint.spec.auth !== false) await untilAborted(protocol.ensure(), signal);
       if (protocol.mode === 'v025' && !context.endpoint.spec.requestBody)
         context.input = shapeV025Body(id, context.input);
       return next();

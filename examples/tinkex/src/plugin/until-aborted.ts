@@ -7,7 +7,11 @@ import { APIUserAbortError, onAbort } from 'pristine-kernel';
  */
 export function untilAborted<T>(shared: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return shared;
-  if (signal.aborted) return Promise.reject(new APIUserAbortError(undefined, { cause: signal.reason }));
+  if (signal.aborted) {
+    // Nobody else may be waiting for the shared work yet: its failure must not go unhandled.
+    shared.catch(() => undefined);
+    return Promise.reject(new APIUserAbortError(undefined, { cause: signal.reason }));
+  }
   return new Promise<T>((resolve, reject) => {
     const unsubscribe = onAbort(signal, () =>
       reject(new APIUserAbortError(undefined, { cause: signal.reason })),
