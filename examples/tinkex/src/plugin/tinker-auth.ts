@@ -21,8 +21,11 @@ export class TinkerAuth implements AuthScheme {
 
   /** Keyed by the configured credential, not the rotating JWT, so rate-limit buckets stay put. */
   identity(): string {
-    return this.apiKey ? fingerprint(this.apiKey.reveal()) : 'credential-cmd';
+    // Hashed once: the rate-limit stage asks on every attempt, and the configured key never changes.
+    this.cachedIdentity ??= this.apiKey ? fingerprint(this.apiKey.reveal()) : 'credential-cmd';
+    return this.cachedIdentity;
   }
+  private cachedIdentity: string | undefined;
 
   secretValues(): readonly string[] {
     return this.apiKey ? [this.apiKey.reveal()] : [];
