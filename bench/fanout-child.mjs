@@ -14,6 +14,7 @@ const sample = () => sampler.sample({ prompt: [72, 105], sampling_params: { max_
 await Promise.all(Array.from({ length: 200 }, sample)); // warm-up: JIT, sockets, validators
 const rssBeforeBurst = process.memoryUsage().rss;
 const latencies = [];
+const cpu0 = process.cpuUsage();
 const start = performance.now();
 const { peak } = await peakRss(() =>
   Promise.all(
@@ -25,6 +26,7 @@ const { peak } = await peakRss(() =>
   ),
 );
 const seconds = (performance.now() - start) / 1000;
+const cpu = process.cpuUsage(cpu0);
 await service.close();
 await emulator.stop();
 const mb = (bytes) => bytes / 1024 / 1024;
@@ -33,6 +35,7 @@ process.stdout.write(
     samples_per_s: 2000 / seconds,
     p50_ms: median(latencies),
     p99_ms: percentile(latencies, 99),
+    client_cpu_us_per_sample: (cpu.user + cpu.system) / 2000,
     peak_rss_mb: mb(peak),
     rss_at_start_mb: mb(rssAtStart),
     rss_before_burst_mb: mb(rssBeforeBurst),

@@ -16,7 +16,13 @@ const headers = { 'x-api-key': 'tml-bench', 'content-type': 'application/json' }
 async function post(path, body) {
   for (let attempt = 0; ; attempt++) {
     try {
-      const r = await agent.request({ origin, path: `/api/v1/${path}`, method: 'POST', headers, body: JSON.stringify(body) });
+      const r = await agent.request({
+        origin,
+        path: `/api/v1/${path}`,
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+      });
       const json = await r.body.json();
       if (r.statusCode < 500) return json;
     } catch (error) {

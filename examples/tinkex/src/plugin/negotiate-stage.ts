@@ -10,15 +10,19 @@ import { HANDSHAKE_ENDPOINTS, type TinkerProtocol } from '../protocol/tinker-pro
 export function negotiateStage(protocol: TinkerProtocol): Stage {
   return {
     name: 'tinker-negotiate',
-    async run(context, next) {
+    run(context, next) {
       // Plugin stages join the kernel-wide pipeline: other plugins' calls on the same kernel pass by.
       if (context.plugin.spec.name !== 'tinker') return next();
       const id = context.endpoint.id;
       if (HANDSHAKE_ENDPOINTS.has(id)) return next();
-      if (context.endpoint.spec.auth !== false) await protocol.ensure();
-      if (protocol.mode === 'v025' && !context.endpoint.spec.requestBody)
-        context.input = shapeV025Body(id, context.input);
-      return next();
+      const shaped = () => {
+        if (protocol.mode === 'v025' && !context.endpoint.spec.requestBody)
+          context.input = shapeV025Body(id, context.input);
+        return next();
+      };
+      // Once negotiated (every call but the first few), no async frame and no extra promise per call.
+      if (protocol.mode !== undefined || context.endpoint.spec.auth === false) return shaped();
+      return protocol.ensure().then(shaped);
     },
   };
 }

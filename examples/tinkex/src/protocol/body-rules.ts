@@ -46,12 +46,17 @@ export function shapeV025Body(endpointId: string, input: Record<string, unknown>
   const rule = V025_BODY_RULES[endpointId];
   if (!rule) return input;
   const out: Record<string, unknown> = {};
-  for (const [key, fallback] of Object.entries(rule.defaults ?? {})) {
+  // for…in, not Object.entries: this runs for every sample (no [key, value] pair arrays).
+  const defaults = rule.defaults;
+  for (const key in defaults) {
+    const fallback = defaults[key];
     const given = input[key];
     out[key] =
       isPlainObject(fallback) && isPlainObject(given) ? { ...fallback, ...withoutNulls(given) } : fallback;
   }
-  for (const [key, value] of Object.entries(input)) {
+  for (const key in input) {
+    if (!Object.hasOwn(input, key) || key === '__proto__') continue; // as Object.entries did
+    const value = input[key];
     if (value === undefined || (value === null && !rule.keepNull?.includes(key))) continue;
     if (isPlainObject(out[key])) continue; // merged above
     out[key] = key === 'prompt' ? typedChunks(value) : isPlainObject(value) ? withoutNulls(value) : value;
@@ -67,11 +72,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** `None` omitted at every depth of plain objects (pydantic's `exclude_none`), arrays left alone. */
 function withoutNulls(value: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([, v]) => v !== null && v !== undefined)
-      .map(([k, v]) => [k, isPlainObject(v) ? withoutNulls(v) : v]),
-  );
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    if (!Object.hasOwn(value, key) || key === '__proto__') continue; // as Object.entries did
+    const v = value[key];
+    if (v !== null && v !== undefined) out[key] = isPlainObject(v) ? withoutNulls(v) : v;
+  }
+  return out;
 }
 
 /** Text chunks carry `"type":"encoded_text"` in 0.25 bodies. */
