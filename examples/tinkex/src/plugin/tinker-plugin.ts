@@ -58,12 +58,15 @@ export function tinkerPlugin(config: ResolvedConfig, protocol: TinkerProtocol) {
       static: config.default_headers,
       retryCount: 'x-stainless-retry-count',
       idempotency: { header: 'X-Idempotency-Key', generate: () => `stainless-node-retry-${randomUUID()}` },
-      dynamic: (context: CallContext) => ({
-        // Servers resolve feature flags from the protocol version; Tinkex's own stays in the User-Agent.
-        ...(protocol.versionHeader ? { 'X-Stainless-Package-Version': protocol.versionHeader } : {}),
-        'x-stainless-read-timeout': String(context.options.timeoutMs / 1000),
-        ...(context.endpoint.id === 'asample' ? { 'X-Tinker-Sampling-Backpressure': '1' } : {}),
-      }),
+      dynamic: (context: CallContext) => {
+        // Assigned, not spread (every request): servers resolve feature flags from the protocol
+        // version; Tinkex's own stays in the User-Agent.
+        const headers: Record<string, string> = {};
+        if (protocol.versionHeader) headers['X-Stainless-Package-Version'] = protocol.versionHeader;
+        headers['x-stainless-read-timeout'] = String(context.options.timeoutMs / 1000);
+        if (context.endpoint.id === 'asample') headers['X-Tinker-Sampling-Backpressure'] = '1';
+        return headers;
+      },
     },
     retryPolicies: {
       default: { maxRetries: config.max_retries, initialDelayMs: 500, maxDelayMs: 10_000 },
