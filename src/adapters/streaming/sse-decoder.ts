@@ -147,8 +147,13 @@ export class WhatwgSseDecoder implements SseDecoder {
     if (size === this.byteLength) return;
     if (size + this.data.length + this.dataLines > this.maxBufferSize) this.overflow();
     if (size > this.bytes.length) {
-      // Doubling keeps appends amortised O(1); the cap keeps a line near the limit from taking 2×.
-      const grown = new Uint8Array(Math.max(size, Math.min(this.bytes.length * 2, this.maxBufferSize), 1024));
+      // Geometric growth keeps appends amortised O(1); the cap keeps a line near the limit from taking
+      // more. Past 1 MiB it grows 4×: each regrowth copies everything so far, and untouched capacity
+      // costs no RSS (fresh pages are mapped on first write), so fewer, larger steps are cheaper.
+      const factor = this.bytes.length >= 1024 * 1024 ? 4 : 2;
+      const grown = new Uint8Array(
+        Math.max(size, Math.min(this.bytes.length * factor, this.maxBufferSize), 1024),
+      );
       grown.set(this.bytes.subarray(0, this.byteLength));
       this.bytes = grown;
     }
