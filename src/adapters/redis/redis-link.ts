@@ -176,7 +176,10 @@ export class RedisLink {
   private subscriberClient(): Redis {
     if (!this.subscriber) {
       // The subscriber may queue its SUBSCRIBE until connected; ioredis re-subscribes after a reconnect.
-      this.subscriber = new (loadIoredis().Redis)(this.options.url, { ...this.connectionOptions(true), lazyConnect: false });
+      this.subscriber = new (loadIoredis().Redis)(this.options.url, {
+        ...this.connectionOptions(true),
+        lazyConnect: false,
+      });
       this.subscriber.on('error', () => {});
       this.subscriber.on('message', (channel: string) => {
         for (const listener of this.listeners.get(channel) ?? []) listener();

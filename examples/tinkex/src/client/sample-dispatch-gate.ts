@@ -1,4 +1,4 @@
-import { FifoSemaphore } from 'pristine';
+import { FifoSemaphore } from 'pristine-kernel';
 
 /** One gate per kernel (so per ServiceClient), shared by all of its SamplingClients. */
 const gates = new WeakMap<object, FifoSemaphore>();
