@@ -12,15 +12,18 @@ const enc = new TextEncoder();
 const split = (bytes, size) =>
   Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
 
+// The three shapes of issue 16: many small events in 4 KiB chunks; one 16 MiB event in 64 KiB chunks
+// (what a socket delivers) and in 16-byte chunks (the worst case for re-scanning decoders).
 const small = enc.encode(
   Array.from(
-    { length: 50_000 },
+    { length: 100_000 },
     (_, i) => `id: ${i}\nevent: tick\ndata: {"n":${i},"text":"hello world"}\n\n`,
   ).join(''),
 );
 const big = enc.encode(`data: ${'x'.repeat(16 * 1024 * 1024)}\n\n`);
 const inputs = [
-  ['small events, 1 KiB chunks', split(small, 1024), small.length, 50_000],
+  ['100k small events, 4 KiB chunks', split(small, 4096), small.length, 100_000],
+  ['one 16 MiB event, 64 KiB chunks', split(big, 64 * 1024), big.length, 1],
   ['one 16 MiB event, 16 B chunks', split(big, 16), big.length, 1],
 ];
 

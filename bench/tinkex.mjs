@@ -4,27 +4,45 @@ import { benchClient } from './tinkex-client.mjs';
 
 /**
  * 2,000 sample requests (8 tokens) with futures through Tinkex, all started at once, without and with 5%
- * chaos, in protocol 0.25 and (no chaos) in the JSON protocol. Each scenario runs in a fresh process (bench/fanout-child.mjs), three times; the run with the
- * median throughput is reported, with the highest peak RSS of the three.
+ * chaos, in protocol 0.25 and (no chaos) in the JSON protocol. Each scenario runs in a fresh process
+ * (bench/fanout-child.mjs), three times; the run with the median throughput is reported, with the highest
+ * peak RSS of the three and the median client CPU per sample. The first two scenarios also run a minimal
+ * raw-undici client of the same protocol (bench/raw-fanout-child.mjs), interleaved, as the baseline of CPU
+ * per sample and of memory.
  */
 export async function samplingFanout() {
   const out = {};
-  for (const [name, chaos, options] of [
-    ['no_chaos', '', {}],
-    ['chaos_5pct', '5xx=0.05;scope=sampling|futures', {}],
+  for (const [name, chaos, options, raw] of [
+    ['no_chaos', '', {}, true],
+    ['chaos_5pct', '5xx=0.05;scope=sampling|futures', {}, true],
     // The Python SDK's 400 submissions in flight is the default; 100 shows what the option buys.
-    ['no_chaos_dispatch_100', '', { sample_dispatch_concurrency: 100 }],
+    ['no_chaos_dispatch_100', '', { sample_dispatch_concurrency: 100 }, false],
     // The same emulator, the client forced to the JSON protocol of 0.7.0–0.24.1 (the others speak 0.25).
-    ['no_chaos_json_protocol', '', { protocol: 'legacy' }],
+    ['no_chaos_json_protocol', '', { protocol: 'legacy' }, false],
   ]) {
     const runs = [];
-    for (let i = 0; i < 3; i++)
+    const rawRuns = [];
+    for (let i = 0; i < 3; i++) {
       runs.push(await runScript('./fanout-child.mjs', [chaos, JSON.stringify(options)]));
-    runs.sort((a, b) => a.samples_per_s - b.samples_per_s);
-    const peaks = runs.map((r) => r.peak_rss_mb);
-    out[name] = { ...runs[1], peak_rss_mb: Math.max(...peaks), peak_rss_mb_runs: peaks, runs: runs.length };
+      // The minimal raw-undici client of the same protocol, interleaved: the CPU-per-sample baseline.
+      if (raw) rawRuns.push(await runScript('./raw-fanout-child.mjs', [chaos]));
+    }
+    out[name] = { ...summarize(runs), ...(raw ? { raw_undici: summarize(rawRuns) } : {}) };
   }
   return out;
+}
+
+/** The median-throughput run, with the highest peak RSS of all and the median client CPU per sample. */
+function summarize(runs) {
+  const sorted = [...runs].sort((a, b) => a.samples_per_s - b.samples_per_s);
+  const peaks = runs.map((r) => r.peak_rss_mb);
+  return {
+    ...sorted[Math.floor(sorted.length / 2)],
+    client_cpu_us_per_sample: median(runs.map((r) => r.client_cpu_us_per_sample)),
+    peak_rss_mb: Math.max(...peaks),
+    peak_rss_mb_runs: peaks,
+    runs: runs.length,
+  };
 }
 
 /** The emulator alone, loaded by raw undici: submit + poll per 8-token sample, 64 in flight. */

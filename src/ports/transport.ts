@@ -65,6 +65,12 @@ export interface TransportResponse {
  */
 export interface Transport {
   readonly name: string;
+  /**
+   * `send` settles by itself at the request's deadline and when its signal aborts (the built-in
+   * adapters race every step against an `AttemptDeadline`). The kernel then skips its own backstop
+   * timer for the attempt; adapters without this flag keep the backstop.
+   */
+  readonly settlesAtDeadline?: boolean;
   send(request: TransportRequest): Promise<TransportResponse>;
   /** Release pooled sockets. */
   close?(): Promise<void>;

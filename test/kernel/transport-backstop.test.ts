@@ -33,8 +33,12 @@ class DeafTransport implements Transport {
   }
 }
 
-function setup() {
-  const transport = new DeafTransport();
+/** An adapter that says it keeps its own deadline (as the built-in ones do, see the contract tests). */
+class SelfTimedTransport extends DeafTransport {
+  readonly settlesAtDeadline = true;
+}
+
+function setup(transport = new DeafTransport()) {
   const kernel = createKernel({ maxRetries: 0, timeoutMs: 100, breaker: false }).use(
     definePlugin({
       name: 'p',
@@ -90,6 +94,17 @@ describe('transport stage: the kernel bounds adapters that ignore the contract',
     controller.abort();
     await expect(call).rejects.toBeInstanceOf(APIUserAbortError);
     expect(jest.getTimerCount()).toBe(0); // the grace timer is gone with the attempt
+    await kernel.close();
+  });
+  it('leaves an adapter that declares settlesAtDeadline to its own deadline: no second timer per attempt', async () => {
+    const { kernel, transport } = setup(new SelfTimedTransport());
+    const call = kernel.call('ping', undefined as never);
+    await reached(transport);
+    expect(jest.getTimerCount()).toBe(0);
+    // Past the kernel's deadline plus grace the call is still the adapter's to settle.
+    jest.advanceTimersByTime(100 + TRANSPORT_GRACE_MS + 1);
+    transport.respond();
+    await expect(call).resolves.toEqual({});
     await kernel.close();
   });
 });

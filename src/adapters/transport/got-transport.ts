@@ -31,6 +31,8 @@ export interface GotTransportOptions {
  */
 export class GotTransport implements Transport {
   readonly name = 'got';
+  /** Every step races an `AttemptDeadline`: the kernel's backstop timer is not needed. */
+  readonly settlesAtDeadline = true;
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly agents: Agents;

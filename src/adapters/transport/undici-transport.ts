@@ -33,6 +33,8 @@ export interface UndiciTransportOptions {
  */
 export class UndiciTransport implements Transport {
   readonly name = 'undici';
+  /** Every step races an `AttemptDeadline`: the kernel's backstop timer is not needed. */
+  readonly settlesAtDeadline = true;
   private readonly dispatcher: Dispatcher;
   private readonly proxies = new Map<string, ProxyAgent>();
   /** URL prefix → whether it is already a normalized origin (see `split`). */

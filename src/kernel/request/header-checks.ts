@@ -44,15 +44,19 @@ export function headerIssues(headers: unknown, pointer: string): ValidationIssue
   if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) {
     return [{ pointer, rule: 'type', message: 'must be an object of header names to string values' }];
   }
-  const issues: ValidationIssue[] = [];
+  // Runs on every attempt over 15-20 good headers: build no pointer strings until a header has a
+  // problem.
+  let issues: ValidationIssue[] | undefined;
   for (const name in headers) {
-    const at = `${pointer}/${escapePointer(name)}`;
     const nameProblem = headerNameProblem(name);
-    if (nameProblem) issues.push({ pointer: at, rule: 'header-name', message: nameProblem });
     const valueProblem = headerValueProblem((headers as Record<string, unknown>)[name]);
+    if (nameProblem === undefined && valueProblem === undefined) continue;
+    const at = `${pointer}/${escapePointer(name)}`;
+    issues ??= [];
+    if (nameProblem) issues.push({ pointer: at, rule: 'header-name', message: nameProblem });
     if (valueProblem) issues.push({ pointer: at, rule: 'header-value', message: valueProblem });
   }
-  return issues;
+  return issues ?? [];
 }
 
 /** JSON-pointer escaping of one reference token (RFC 6901). */

@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { SseBufferOverflowError, WhatwgSseDecoder } from '../../../src/adapters/streaming/sse-decoder.js';
+import {
+  SseBufferOverflowError,
+  WhatwgSseDecoder,
+  lastLineBreak,
+} from '../../../src/adapters/streaming/sse-decoder.js';
 import { SseStreaming } from '../../../src/adapters/streaming/sse-streaming.js';
 import { PristineError } from '../../../src/kernel/errors/pristine-error.js';
 import type { ServerSentEvent } from '../../../src/ports/streaming.js';
@@ -238,6 +242,72 @@ describe('SSE decoder: chunking never changes the events (properties)', () => {
       ),
       { numRuns: 400 },
     );
+  });
+});
+
+// Lines longer than the decoder's 64-byte tail go to a native backward search over a view of the
+// chunk's remainder: these cases put breaks on both sides of that boundary, in chunks that are views
+// at non-zero offsets into a larger buffer (as cuts of one stream are).
+describe('SSE decoder: long lines (native line-break search)', () => {
+  const reference = (chunk: Uint8Array, from: number) => {
+    for (let i = chunk.length - 1; i >= from; i--) if (chunk[i] === 10 || chunk[i] === 13) return i;
+    return -1;
+  };
+
+  it('finds the last CR or LF at or after `from` like a plain scan, in views at any offset', () => {
+    const byte = fc.oneof(
+      { weight: 30, arbitrary: fc.integer({ min: 32, max: 255 }) },
+      { weight: 1, arbitrary: fc.constantFrom(10, 13) },
+    );
+    fc.assert(
+      fc.property(fc.array(byte, { maxLength: 400 }), fc.nat(), fc.nat(), fc.nat(), (bytes, a, b, f) => {
+        const all = Uint8Array.from(bytes);
+        const start = all.length ? a % all.length : 0;
+        const view = all.subarray(start, start + (b % (all.length - start + 1)));
+        const from = view.length ? f % view.length : 0;
+        expect(lastLineBreak(view, from)).toBe(reference(view, from));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  const longLine = fc
+    .string({ unit: 'binary', minLength: 40, maxLength: 300 })
+    .map((s) => s.replace(/[\r\n]/g, ''));
+  const eol = fc.constantFrom('\n', '\r', '\r\n');
+  const events = fc.array(fc.tuple(fc.array(longLine, { minLength: 1, maxLength: 3 }), eol), {
+    minLength: 1,
+    maxLength: 4,
+  });
+  const source = (blocks: [string[], string][]) =>
+    blocks.map(([lines, end]) => lines.map((l) => `data: ${l}${end}`).join('') + end).join('');
+  const expected = (blocks: [string[], string][]) =>
+    blocks.map(([lines]) => ({ event: 'message', data: lines.join('\n') }));
+
+  it('gives the same events for long lines however they are cut', () => {
+    fc.assert(
+      fc.property(events, fc.array(fc.nat(), { maxLength: 12 }), (blocks, rawCuts) => {
+        const all = enc.encode(source(blocks));
+        const cuts = [...new Set(rawCuts.map((n) => 1 + (n % (all.length - 1))))].sort((a, b) => a - b);
+        expect(decodeChunks(cut(all, cuts))).toEqual(expected(blocks));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('gives the same events for a cut at every byte boundary of long CR, LF and CRLF lines', () => {
+    const blocks: [string[], string][] = [
+      [['a'.repeat(100), 'é'.repeat(70)], '\r'],
+      [['b'.repeat(64)], '\r\n'],
+      [['c'.repeat(200), 'd'.repeat(63)], '\n'],
+    ];
+    const all = enc.encode(source(blocks));
+    for (let i = 1; i < all.length; i++) {
+      for (const j of [i + 1, i + 65, i + 130]) {
+        const cuts = j < all.length ? [i, j] : [i];
+        expect(decodeChunks(cut(all, cuts))).toEqual(expected(blocks));
+      }
+    }
   });
 });
 

@@ -22,6 +22,7 @@ import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/
 import type { ClientHost as ServiceClient } from './client-host.js';
 import { protocolOf } from './tinker-kernel.js';
 import { CallScope, type RequestOptions } from './request-options.js';
+import { sampleDispatchGate } from './sample-dispatch-gate.js';
 
 /** The Python SDK's RetryConfig for sampling. */
 export interface SamplingRetryConfig {
@@ -167,22 +168,29 @@ export class SamplingClient {
     // Retries are unlimited in number but not in time: once no attempt has succeeded for
     // progress_timeout_ms, the last error is final (an outage cannot keep a sample pending forever).
     const giveUpAt = clock.now() + progressMs;
+    const gate = sampleDispatchGate(kernel, this.service.config.sample_dispatch_concurrency);
     return retry.run<SampleResponse>(
       async (): Promise<AttemptOutcome<SampleResponse>> => {
         let future: APIFuture<SampleResponse> | undefined;
+        let release: (() => void) | undefined;
         try {
+          release = await gate.acquire(1, signal);
           await limiter.acquire(this.bucket, signal ? { signal } : undefined);
           if (newSeqIdPerAttempt) input.seq_id = this.seq++;
           future = kernel.submit<SampleResponse>('asample', input, {
             onQueueState: this.onQueueState,
             ...(signal ? { signal } : {}),
           });
+          // The slot is free once the server accepted (or refused) the submission; the poll needs none.
+          future.accepted.then(release, release);
+          release = undefined;
           const timeoutMs = Number.isFinite(giveUpAt) ? Math.max(1, giveUpAt - clock.now()) : undefined;
           return {
             kind: 'success',
             value: await future.result(timeoutMs === undefined ? {} : { timeoutMs }),
           };
         } catch (error) {
+          release?.();
           if (error instanceof RateLimitError) {
             // The Python SDK's estimate (10 bytes a token), as the dispatch-bytes limit uses.
             const promptBytes = estimateModelInputBytes(input.prompt);

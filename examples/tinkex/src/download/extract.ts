@@ -1,5 +1,4 @@
 import { isAbsolute, relative, resolve } from 'node:path';
-import * as tar from 'tar';
 import { CheckpointArchiveError, CorruptArchiveError, UnsafeArchiveError } from './download-errors.js';
 
 /**
@@ -18,6 +17,8 @@ const REFUSED_TYPES = new Set(['SymbolicLink', 'Link', 'CharacterDevice', 'Block
  * (`TAR_BAD_ARCHIVE`, `TAR_ENTRY_INVALID`, …); node-tar's own error is the `cause`.
  */
 export async function extractSafely(file: string, dir: string): Promise<void> {
+  // Loaded on first extraction: every client would otherwise carry node-tar's few MB for nothing.
+  const tar = await import('tar');
   const root = resolve(dir);
   let refusal: UnsafeArchiveError | undefined;
   let entries = 0;

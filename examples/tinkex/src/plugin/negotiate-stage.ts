@@ -12,7 +12,7 @@ import { untilAborted } from './until-aborted.js';
 export function negotiateStage(holders: TinkerHolders): Stage {
   return {
     name: 'tinker-negotiate',
-    async run(context, next) {
+    run(context, next) {
       // Plugin stages join the kernel-wide pipeline: other plugins' calls on the same kernel pass by.
       if (context.plugin.spec.name !== 'tinker') return next();
       const id = context.endpoint.id;
@@ -20,13 +20,17 @@ export function negotiateStage(holders: TinkerHolders): Stage {
       // The holder of this call (sessionful or session-less) negotiates on its own first call; the
       // caller's signal ends its wait, not the handshake other calls share.
       const protocol = holders.of(id);
+      const shaped = () => {
+        if (protocol.mode === 'v025' && !context.endpoint.spec.requestBody)
+          context.input = shapeV025Body(id, context.input);
+        return next();
+      };
+      // Once negotiated (every call but the first few), no async frame and no extra promise per call.
+      if (protocol.mode !== undefined || context.endpoint.spec.auth === false) return shaped();
       const signal = context.options.signal;
       // An already-aborted call starts no handshake.
-      if (signal?.aborted) throw new APIUserAbortError(undefined, { cause: signal.reason });
-      if (context.endpoint.spec.auth !== false) await untilAborted(protocol.ensure(), signal);
-      if (protocol.mode === 'v025' && !context.endpoint.spec.requestBody)
-        context.input = shapeV025Body(id, context.input);
-      return next();
+      if (signal?.aborted) return Promise.reject(new APIUserAbortError(undefined, { cause: signal.reason }));
+      return untilAborted(protocol.ensure(), signal).then(shaped);
     },
   };
 }

@@ -49,6 +49,7 @@ export function shapeV025Body(endpointId: string, input: Record<string, unknown>
   const rule = V025_BODY_RULES[endpointId];
   if (!rule) return input;
   const out: Record<string, unknown> = {};
+  // for…in, not Object.entries: this runs for every sample (no [key, value] pair arrays).
   const defaults = rule.defaults;
   for (const key in defaults) {
     const fallback = defaults[key];
@@ -59,6 +60,7 @@ export function shapeV025Body(endpointId: string, input: Record<string, unknown>
         : fallback;
   }
   for (const key in input) {
+    if (!Object.hasOwn(input, key) || key === '__proto__') continue; // as Object.entries did
     const value = input[key];
     if (value === undefined || (value === null && !rule.keepNull?.includes(key))) continue;
     if (defaults !== undefined && key in defaults && isPlainObject(out[key])) continue; // merged above
@@ -77,6 +79,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function withoutNulls(value: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key in value) {
+    if (!Object.hasOwn(value, key) || key === '__proto__') continue; // as Object.entries did
     const v = value[key];
     if (v !== null && v !== undefined) out[key] = isPlainObject(v) ? withoutNulls(v) : v;
   }

@@ -32,27 +32,31 @@ export const classifyStage: Stage = {
     }
     const raw =
       response.readAll && !hasCoding(response.headers) ? await readWhole(response) : await readAll(body);
-    const base = { status: response.status, headers: response.headers, requestId };
-    if (responseType === 'bytes') return { ...base, body: raw };
-    if (responseType === 'text') return { ...base, body: raw.toString('utf8') };
-    return { ...base, ...decodeBody(context, raw, response.headers['content-type']) };
+    const { status, headers } = response;
+    // Results built whole (no spreads of intermediate objects): this runs on every call.
+    if (responseType === 'bytes') return { status, headers, requestId, body: raw };
+    if (responseType === 'text') return { status, headers, requestId, body: raw.toString('utf8') };
+    const decodedAs = codecTypeOf(context, headers['content-type']);
+    if (decodedAs === undefined)
+      return { status, headers, requestId, body: services.serializer.decode(raw, headers['content-type']) };
+    const codec = services.codecs.lookup(decodedAs)!;
+    return {
+      status,
+      headers,
+      requestId,
+      body: codec.decode(raw, context.options.responseBodies![decodedAs]),
+      decodedAs,
+    };
   },
 };
 
-/** A declared non-JSON media type goes to its codec; everything else to the JSON serializer. */
-function decodeBody(
-  context: CallContext,
-  raw: Buffer,
-  contentType: string | undefined,
-): { body: unknown; decodedAs?: string } {
-  const { services, options } = context;
-  const bodies = options.responseBodies;
-  const type = bodies ? mediaType(contentType) : undefined;
-  if (type !== undefined && bodies && Object.hasOwn(bodies, type)) {
-    const codec = services.codecs.lookup(type);
-    if (codec) return { body: codec.decode(raw, bodies[type]), decodedAs: type };
-  }
-  return { body: services.serializer.decode(raw, contentType) };
+/** The declared non-JSON media type whose codec decodes this body; undefined: the JSON serializer. */
+function codecTypeOf(context: CallContext, contentType: string | undefined): string | undefined {
+  const bodies = context.options.responseBodies;
+  if (!bodies) return undefined;
+  const type = mediaType(contentType);
+  if (type === undefined || !Object.hasOwn(bodies, type)) return undefined;
+  return context.services.codecs.lookup(type) ? type : undefined;
 }
 
 function hasCoding(headers: Record<string, string>): boolean {

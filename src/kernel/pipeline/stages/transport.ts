@@ -22,6 +22,8 @@ export const transportStage: Stage = {
     const request = context.request;
     if (!request) throw new PristineError('No request was built before the transport stage');
     const transport = context.services.transport;
+    // An adapter that keeps its own deadline needs no second timer and promise per attempt.
+    if (transport.settlesAtDeadline === true) return transport.send(request).then(asResult);
     return bounded(transport.send(request), request, transport.name).then(asResult);
   },
 };
