@@ -15,7 +15,9 @@ import { ModelInput } from '../types/model-input.js';
 import { optionsOf } from '../types/wire-check.js';
 import { estimateModelInputBytes } from '../training/chunking.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
-import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
+import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import { getTokenizer } from '../tokenizer/get-tokenizer.js';
+import type { HubOptions } from '../hub/hub-settings.js';
 import type { ServiceClient } from './service-client.js';
 import { protocolOf } from './tinker-kernel.js';
 
@@ -213,8 +215,9 @@ export class SamplingClient {
       .base_model;
   }
 
-  async getTokenizer(): Promise<Tokenizer> {
-    return loadTokenizer(resolveTokenizerId(await this.getBaseModel(), undefined));
+  /** The base model's tokenizer, from the local caches or the Hugging Face Hub (as `getTokenizer`). */
+  async getTokenizer(options: HubOptions = {}): Promise<Tokenizer> {
+    return getTokenizer(await this.getBaseModel(), options);
   }
 }
 
