@@ -21,7 +21,10 @@ export function checkpointFiles(checkpoint: CheckpointRecord): Record<string, Bu
   const { u, v, rank } = checkpoint.adapter;
   return {
     'adapter_config.json': Buffer.from(JSON.stringify(config, null, 2)),
-    'adapter_model.safetensors': safetensors({ u: [u, [u.length / rank, rank]], v: [v, [rank, v.length / rank]] }),
+    'adapter_model.safetensors': safetensors({
+      u: [u, [u.length / rank, rank]],
+      v: [v, [rank, v.length / rank]],
+    }),
     checkpoint_complete: Buffer.alloc(0),
   };
 }

@@ -49,8 +49,14 @@ describe('Kimi tokenizers (tiktoken) load through js-tiktoken from the pinned re
 
   it('downloads tiktoken.model and tokenizer_config.json at the pin, and encodes as tiktoken does', async () => {
     const n = hub.requests.length;
-    const tok = await getTokenizer('moonshotai/Kimi-K2-Thinking', { hubUrl: hub.url, cacheDir: work, env: {} });
-    expect(hub.requests[n].url).toMatch(new RegExp(`^/api/models/moonshotai/Kimi-K2-Thinking/revision/${PIN}\\?`));
+    const tok = await getTokenizer('moonshotai/Kimi-K2-Thinking', {
+      hubUrl: hub.url,
+      cacheDir: work,
+      env: {},
+    });
+    expect(hub.requests[n].url).toMatch(
+      new RegExp(`^/api/models/moonshotai/Kimi-K2-Thinking/revision/${PIN}\\?`),
+    );
     const ids = tok.encode('hello world世界[EOS]');
     expect(ids).toEqual([
       merges.hello,
