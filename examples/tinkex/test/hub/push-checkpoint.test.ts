@@ -109,7 +109,10 @@ describe('pushCheckpointToHub (emulator checkpoint → fake Hub)', () => {
     const options = { ...hubOptions(), repo_id: 'alice/twice' };
     await pushCheckpointToHub(rest, path, options);
     const first = hub.store.resolve(hub.store.get('alice/twice')!, 'main')!.oid;
+    const n = hub.requests.length;
     await pushCheckpointToHub(rest, path, options);
+    // The Hub already has the weights: the LFS batch asks for nothing, so nothing is uploaded twice.
+    expect(hub.requests.slice(n).filter((r) => r.host === 'cdn')).toEqual([]);
 
     const training = await env.service.createLoraTrainingClient({
       base_model: 'meta-llama/Llama-3.2-1B',

@@ -3,7 +3,7 @@ import { sha256, type RepoStore } from './repo-store.js';
 
 /**
  * The LFS flow. On the Hub host: `POST /{repo}.git/info/lfs/objects/batch` (Bearer, git-lfs+json) →
- * per object either nothing to do (already stored) or an upload action on the CDN host: a single PUT, or
+ * per object either nothing to do (the repo has it already) or an upload action on the CDN host: a single PUT, or
  * for objects of at least `multipartThreshold` bytes a multipart upload (`header.chunk_size`, numbered
  * part URLs, completion POST to `href`), as the Hub answers large files.
  * On the CDN host (a different origin, like the Hub's S3/CloudFront): uploads, and downloads of LFS
@@ -23,7 +23,7 @@ export function lfsBatchRoute(store: RepoStore, cdnUrl: () => string, multipartT
     };
     if (body.operation !== 'upload') return (x.fail(400, 'Only uploads are supported'), true);
     const objects = body.objects.map(({ oid, size }) => {
-      if (store.lfs.has(oid)) return { oid, size };
+      if (repo.lfs.has(oid)) return { oid, size };
       const href = `${cdnUrl()}/lfs-upload/${oid}?size=${size}`;
       if (size < multipartThreshold) return { oid, size, actions: { upload: { href } } };
       const chunk = Math.ceil(multipartThreshold / 2);

@@ -27,6 +27,8 @@ export interface Repo {
   refs: Map<string, string>;
   commits: Map<string, Commit>;
   pullRequests: number;
+  /** LFS objects this repo has (the Hub deduplicates uploads per repository). */
+  lfs: Set<string>;
 }
 
 export const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -68,6 +70,7 @@ export class RepoStore {
       refs: new Map([['main', root.oid]]),
       commits: new Map([[root.oid, root]]),
       pullRequests: 0,
+      lfs: new Set(),
     };
     this.repos.set(id, repo);
     return repo;
@@ -111,6 +114,7 @@ export class RepoStore {
     const parent = this.resolve(repo, ref) ?? this.resolve(repo, 'main')!;
     const files = new Map(parent.files);
     for (const f of changes.put) files.set(f.path, f);
+    for (const f of changes.put) if (f.lfs) repo.lfs.add(f.lfs.oid);
     for (const p of changes.remove) files.delete(p);
     const commit: Commit = {
       oid:
