@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -51,7 +52,7 @@ export function cachedSnapshot(
  * missing files. Otherwise the revision is resolved to its commit (`/api/models/{repo}/revision/{rev}`),
  * `refs/<revision>` records it, and each file is fetched with `@huggingface/hub` (`resolve`, following
  * the LFS redirect) into `blobs/<etag>`, linked from `snapshots/<commit>/<file>`. A blob is written to
- * `<etag>.incomplete` first and renamed, so a cut download never leaves a file that looks complete.
+ * a private `<etag>.<pid>.<uuid>.incomplete` first and renamed, so a cut download never leaves a file that looks complete.
  *
  * (Not `downloadFileToCacheDir`: it prints every download to stdout with `console.debug`, which would
  * corrupt `-f json` output, and names the snapshot after each file's last commit rather than the
@@ -116,7 +117,8 @@ export async function downloadToCache(
 async function writeBlob(path: string, blob: Blob | null): Promise<void> {
   if (!blob) throw new HubNotFoundError(`The Hub did not serve ${path}`);
   await mkdir(dirname(path), { recursive: true });
-  const incomplete = `${path}.incomplete`;
+  // Unique per writer: two processes filling the same cache never write into one file.
+  const incomplete = `${path}.${process.pid}.${randomUUID()}.incomplete`;
   try {
     await pipeline(
       Readable.fromWeb(blob.stream() as NodeReadableStream<Uint8Array>),
@@ -131,6 +133,7 @@ async function writeBlob(path: string, blob: Blob | null): Promise<void> {
 /** A relative symlink `snapshots/<commit>/<file>` → `../../blobs/<etag>`, or a copy where links are not allowed. */
 async function link(blob: string, pointer: string): Promise<void> {
   await mkdir(dirname(pointer), { recursive: true });
+  await rm(pointer, { force: true }); // a dangling link left by an interrupted run
   try {
     await symlink(relative(dirname(pointer), blob), pointer);
   } catch {

@@ -72,6 +72,15 @@ export function toHubError(error: unknown, what: string, hadToken: boolean): Err
   const data = (error as { data?: { error?: unknown } }).data;
   const serverSays = typeof data?.error === 'string' ? `: ${data.error}` : '';
   const details = { status, cause: error };
+  // Without a token the Hub answers 401 for a repository it will not show (missing, private or gated).
+  if (status === 401 && /not found/i.test(serverSays))
+    return new HubNotFoundError(
+      `${what}: not found on the Hugging Face Hub, or private (set HF_TOKEN)${serverSays}`,
+      {
+        ...details,
+        status,
+      },
+    );
   if (status === 401)
     return hadToken
       ? new HubAuthError(

@@ -73,7 +73,10 @@ function resolveToken(
   env: NodeJS.ProcessEnv,
   path: string,
 ): Secret | undefined {
-  if (given !== undefined) return Secret.from(given);
+  if (given !== undefined) {
+    const value = typeof given === 'string' ? given : given.reveal();
+    return value.trim() === '' ? undefined : Secret.from(given);
+  }
   const fromEnv = nonEmpty(env.HF_TOKEN) ?? nonEmpty(env.HUGGING_FACE_HUB_TOKEN);
   if (fromEnv) return new Secret(fromEnv);
   try {

@@ -15,7 +15,8 @@ export function readRoutes(store: RepoStore, cdnUrl: () => string) {
   const readable = (x: Exchange, id: string): Repo | undefined => {
     const repo = store.get(id);
     if (!repo || (repo.private && x.user !== repo.owner)) {
-      x.fail(404, 'Repository not found', 'RepoNotFound');
+      // As the Hub: 401 to an anonymous caller (it may need a token), 404 to an authenticated one.
+      x.fail(x.user ? 404 : 401, 'Repository not found', 'RepoNotFound');
       return undefined;
     }
     return repo;
