@@ -5,10 +5,9 @@ import { dirname, join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { downloadFile, fileDownloadInfo, modelInfo } from '@huggingface/hub';
 import { HubNotFoundError, HubOfflineError, toHubError } from './hub-errors.js';
-import { hubFetch } from './hub-fetch.js';
-import type { HubSettings } from './hub-settings.js';
+import { hubFetch, type HubFetchDeps } from './hub-fetch.js';
+import { withHubDeps, type HubSettings } from './hub-settings.js';
 
 const COMMIT = /^[0-9a-f]{40}$/;
 
@@ -71,10 +70,21 @@ export async function downloadToCache(
     const missing = want.required.filter((f) => !dir || !existsSync(join(dir, f)));
     throw new HubOfflineError(repo, revision, missing, settings.cacheDir);
   }
-  const fetch = hubFetch(settings.hubUrl, settings.timeoutMs, settings.signal);
+  return withHubDeps(settings, (deps) => fetchToCache(repo, revision, want, settings, deps));
+}
+
+async function fetchToCache(
+  repo: string,
+  revision: string,
+  want: WantedFiles,
+  settings: HubSettings,
+  deps: HubFetchDeps,
+): Promise<string> {
+  // Loaded on first download only: importing the SDK should not cost the Hub client's start-up.
+  const { downloadFile, fileDownloadInfo, modelInfo } = await import('@huggingface/hub');
   const credentials = {
     hubUrl: settings.hubUrl,
-    fetch,
+    fetch: hubFetch(settings.hubUrl, settings.timeoutMs, settings.signal, deps),
     ...(settings.token ? { accessToken: settings.token.reveal() } : {}),
   };
   const hadToken = settings.token !== undefined;

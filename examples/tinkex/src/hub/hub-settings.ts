@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Secret } from 'pristine';
+import { Secret, SystemClock, UndiciTransport, type Clock, type Transport } from 'pristine';
+import type { HubFetchDeps } from './hub-fetch.js';
 
 /** Where the Hub is, who we are there, and where files are cached; each has the env var huggingface_hub reads. */
 export interface HubOptions {
@@ -19,6 +20,10 @@ export interface HubOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
+  /** The HTTP transport (a Pristine adapter, e.g. a `UndiciTransport` with a proxy); default a fresh `UndiciTransport`. */
+  transport?: Transport;
+  /** The clock of the body-stall bound; default the system clock. */
+  clock?: Clock;
 }
 
 export interface HubSettings {
@@ -30,6 +35,8 @@ export interface HubSettings {
   offline: boolean;
   timeoutMs: number;
   signal: AbortSignal | undefined;
+  transport: Transport | undefined;
+  clock: Clock | undefined;
 }
 
 export const DEFAULT_HUB_URL = 'https://huggingface.co';
@@ -65,7 +72,25 @@ export function hubSettings(options: HubOptions = {}, defaultTimeoutMs = DEFAULT
     offline: options.offline ?? isTrue(env.HF_HUB_OFFLINE),
     timeoutMs: options.timeoutMs ?? (envTimeout > 0 ? envTimeout : defaultTimeoutMs),
     signal: options.signal,
+    transport: options.transport,
+    clock: options.clock,
   };
+}
+
+/**
+ * Run `work` with the transport and clock of `settings`; a transport made here is closed afterwards
+ * (its pooled sockets would otherwise keep the process alive).
+ */
+export async function withHubDeps<T>(
+  settings: HubSettings,
+  work: (deps: HubFetchDeps) => Promise<T>,
+): Promise<T> {
+  const transport = settings.transport ?? new UndiciTransport();
+  try {
+    return await work({ transport, clock: settings.clock ?? new SystemClock() });
+  } finally {
+    if (!settings.transport) await transport.close?.();
+  }
 }
 
 function resolveToken(

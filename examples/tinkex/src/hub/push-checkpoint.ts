@@ -3,21 +3,11 @@ import { openAsBlob } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  commitIter,
-  createBranch,
-  createRepo,
-  downloadFile,
-  listFiles,
-  modelInfo,
-  whoAmI,
-  type CommitOperation,
-  type ListFileEntry,
-} from '@huggingface/hub';
+import type { CommitOperation, ListFileEntry } from '@huggingface/hub';
 import { ValidationError } from 'pristine';
 import type { RestClient } from '../client/rest-client.js';
 import { downloadCheckpoint } from '../download/checkpoint-download.js';
-import { parseTinkerPath } from '../types/tinker-path.js';
+import { parseTinkerPath, type ParsedTinkerPath } from '../types/tinker-path.js';
 import {
   destination,
   modelCard,
@@ -27,7 +17,7 @@ import {
 } from './adapter-card.js';
 import { HubAuthError, HubOverwriteError, toHubError } from './hub-errors.js';
 import { hubFetch } from './hub-fetch.js';
-import { hubSettings, type HubOptions } from './hub-settings.js';
+import { hubSettings, withHubDeps, type HubOptions, type HubSettings } from './hub-settings.js';
 import { filterPaths, listFilesRecursive } from './upload-patterns.js';
 
 export interface PushCheckpointOptions extends HubOptions {
@@ -94,11 +84,25 @@ export async function pushCheckpointToHub(
       'missing',
       `Pushing to the Hugging Face Hub needs a token: set HF_TOKEN (looked in: ${settings.tokenSources.join(', ')})`,
     );
-  const hub = {
-    hubUrl: settings.hubUrl,
-    accessToken: settings.token.reveal(),
-    fetch: hubFetch(settings.hubUrl, settings.timeoutMs, settings.signal),
-  };
+  const token = settings.token.reveal();
+  return withHubDeps(settings, (deps) =>
+    push(rest, tinker_path, parsed, options, settings, {
+      hubUrl: settings.hubUrl,
+      accessToken: token,
+      fetch: hubFetch(settings.hubUrl, settings.timeoutMs, settings.signal, deps),
+    }),
+  );
+}
+
+async function push(
+  rest: RestClient,
+  tinker_path: string,
+  parsed: ParsedTinkerPath,
+  options: PushCheckpointOptions,
+  settings: HubSettings,
+  hub: Hub,
+): Promise<PushCheckpointResult> {
+  const { commitIter, createRepo, whoAmI } = await import('@huggingface/hub');
   const fail = (what: string) => (error: unknown) => {
     throw toHubError(error, what, true);
   };
@@ -232,6 +236,7 @@ async function requireAdapter(dir: string, files: string[], tinker_path: string)
 
 /** Whether `revision` already existed; a missing branch is created from main (unless this is a PR). */
 async function ensureBranch(hub: Hub, repo: string, revision: string, createPr: boolean): Promise<boolean> {
+  const { createBranch, modelInfo } = await import('@huggingface/hub');
   try {
     await modelInfo({ ...hub, name: repo, revision });
     return true;
@@ -251,6 +256,7 @@ async function refuseOverwrite(
   files: string[],
   tinker_path: string,
 ): Promise<void> {
+  const { downloadFile, listFiles } = await import('@huggingface/hub');
   const remote = new Map<string, ListFileEntry>();
   for await (const entry of listFiles({ ...hub, repo, revision, recursive: true }))
     remote.set(entry.path, entry);

@@ -4,7 +4,6 @@ import { downloadToCache } from '../hub/hub-cache.js';
 import { hubSettings, type HubOptions } from '../hub/hub-settings.js';
 import { locateTokenizer } from './locate.js';
 import { resolveTokenizer } from './resolve.js';
-import { fromTiktokenFiles } from './tiktoken.js';
 import { fromFiles, type Tokenizer } from './tokenizer.js';
 
 export interface GetTokenizerOptions extends HubOptions {
@@ -62,6 +61,7 @@ async function load(
       { required: ['tiktoken.model', 'tokenizer_config.json'] },
       settings,
     );
+    const { fromTiktokenFiles } = await import('./tiktoken.js');
     return fromTiktokenFiles(id, join(dir, 'tiktoken.model'), join(dir, 'tokenizer_config.json'));
   }
   const local = locateTokenizer(id, {

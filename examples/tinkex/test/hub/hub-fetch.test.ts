@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { APIConnectionError, APITimeoutError, APIUserAbortError } from 'pristine';
+import {
+  APIConnectionError,
+  APITimeoutError,
+  APIUserAbortError,
+  FakeClock,
+  SystemClock,
+  UndiciTransport,
+} from 'pristine';
 import { hubFetch } from '../../src/hub/hub-fetch.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -19,6 +26,8 @@ async function serve(handler: Handler): Promise<{ url: string; server: Server; s
 describe('hubFetch: the fetch given to @huggingface/hub', () => {
   let hub: Awaited<ReturnType<typeof serve>>;
   let cdn: Awaited<ReturnType<typeof serve>>;
+  const transport = new UndiciTransport();
+  const deps = { transport, clock: new SystemClock() };
 
   beforeAll(async () => {
     cdn = await serve((req, res) => {
@@ -43,6 +52,7 @@ describe('hubFetch: the fetch given to @huggingface/hub', () => {
     });
   });
   afterAll(async () => {
+    await transport.close();
     for (const { server } of [hub, cdn]) {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -52,7 +62,7 @@ describe('hubFetch: the fetch given to @huggingface/hub', () => {
   const auth = { headers: { Authorization: 'Bearer hf_secret_value' } };
 
   it('sends the token to the Hub origin, never to another one, also across a redirect; keeps the file headers', async () => {
-    const f = hubFetch(hub.url, 5_000);
+    const f = hubFetch(hub.url, 5_000, undefined, deps);
     expect(await (await f(`${hub.url}/plain`, auth)).text()).toBe('hub');
     expect(hub.seen.at(-1)!.headers.authorization).toBe('Bearer hf_secret_value');
 
@@ -68,24 +78,35 @@ describe('hubFetch: the fetch given to @huggingface/hub', () => {
   });
 
   it('a Hub that never answers is an APITimeoutError after timeoutMs', async () => {
-    await expect(hubFetch(hub.url, 100)(`${hub.url}/hang`)).rejects.toThrow(APITimeoutError);
+    await expect(hubFetch(hub.url, 100, undefined, deps)(`${hub.url}/hang`)).rejects.toThrow(APITimeoutError);
   });
 
-  it('a body that stalls between chunks is an APITimeoutError', async () => {
-    const response = await hubFetch(hub.url, 150)(`${cdn.url}/stall`);
-    await expect(response.text()).rejects.toThrow(APITimeoutError);
+  it('a body that stalls between chunks is an APITimeoutError once timeoutMs passes on the clock', async () => {
+    const clock = new FakeClock();
+    const response = await hubFetch(hub.url, 1_000, undefined, { transport, clock })(`${cdn.url}/stall`);
+    const reader = response.body!.getReader();
+    expect(Buffer.from((await reader.read()).value!).toString()).toBe('first chunk');
+    const next = reader.read().then(
+      () => 'a chunk',
+      (error: unknown) => error,
+    );
+    await clock.advance(999);
+    expect(clock.pending).toBe(1);
+    await clock.advance(1);
+    expect(await next).toBeInstanceOf(APITimeoutError);
+    expect(clock.pending).toBe(0);
   });
 
   it('the caller’s signal aborts (APIUserAbortError); an unreachable Hub is an APIConnectionError', async () => {
     const controller = new AbortController();
-    const pending = hubFetch(hub.url, 10_000, controller.signal)(`${hub.url}/hang`);
+    const pending = hubFetch(hub.url, 10_000, controller.signal, deps)(`${hub.url}/hang`);
     controller.abort();
     await expect(pending).rejects.toThrow(APIUserAbortError);
 
     const closed = await serve(() => {});
     const url = closed.url;
     await new Promise((resolve) => closed.server.close(resolve));
-    const error = await hubFetch(url, 5_000)(`${url}/x`, auth).catch((e: unknown) => e);
+    const error = await hubFetch(url, 5_000, undefined, deps)(`${url}/x`, auth).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIConnectionError);
     expect(error).not.toBeInstanceOf(APITimeoutError);
     expect(String((error as Error).message)).not.toContain('hf_secret_value');
