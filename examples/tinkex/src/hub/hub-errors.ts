@@ -1,4 +1,4 @@
-import { PristineError, type ErrorDetails } from 'pristine';
+import { PristineError, type ErrorDetails } from 'pristine-kernel';
 
 /** Root of the Hugging Face Hub errors. Messages never contain the token. */
 export class HubError extends PristineError {}

@@ -5,7 +5,7 @@ import {
   type RequestBody,
   type Transport,
   type TransportResponse,
-} from 'pristine';
+} from 'pristine-kernel';
 
 /** Headers of a redirect that describe the file, not the CDN's copy of it (huggingface_hub reads them there). */
 const FILE_HEADERS = ['x-linked-etag', 'x-linked-size', 'x-repo-commit', 'x-error-code'];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Secret, SystemClock, UndiciTransport, type Clock, type Transport } from 'pristine';
+import { Secret, SystemClock, UndiciTransport, type Clock, type Transport } from 'pristine-kernel';
 import type { HubFetchDeps } from './hub-fetch.js';
 
 /** Where the Hub is, who we are there, and where files are cached; each has the env var huggingface_hub reads. */

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommitOperation, ListFileEntry } from '@huggingface/hub';
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 import type { RestClient } from '../client/rest-client.js';
 import { downloadCheckpoint } from '../download/checkpoint-download.js';
 import { parseTinkerPath, type ParsedTinkerPath } from '../types/tinker-path.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 import { downloadToCache } from '../hub/hub-cache.js';
 import { hubSettings, type HubOptions } from '../hub/hub-settings.js';
 import { locateTokenizer } from './locate.js';

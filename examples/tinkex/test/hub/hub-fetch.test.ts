@@ -8,7 +8,7 @@ import {
   FakeClock,
   SystemClock,
   UndiciTransport,
-} from 'pristine';
+} from 'pristine-kernel';
 import { hubFetch } from '../../src/hub/hub-fetch.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;

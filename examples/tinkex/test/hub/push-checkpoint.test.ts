@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { inspect } from 'node:util';
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 import { HubAuthError, HubOverwriteError } from '../../src/hub/hub-errors.js';
 import { pushCheckpointToHub, type PushProgress } from '../../src/hub/push-checkpoint.js';
 import { setup } from '../e2e/harness.js';
