@@ -5,7 +5,11 @@ import type { ServerResponse } from 'node:http';
 import * as tar from 'tar';
 import type { CheckpointRecord } from './state.js';
 
-/** The files a checkpoint archive holds: a PEFT-style adapter config and the adapter weights. */
+/**
+ * The files a checkpoint archive holds, as Tinker's do: a PEFT adapter config, the adapter weights as
+ * safetensors (`adapter_model.safetensors`, tensors `u` and `v`, F32) and the empty `checkpoint_complete`
+ * marker that says the upload finished (what `tinker checkpoint push-hf` requires).
+ */
 export function checkpointFiles(checkpoint: CheckpointRecord): Record<string, Buffer> {
   const config = {
     base_model_name_or_path: checkpoint.base_model,
@@ -14,11 +18,36 @@ export function checkpointFiles(checkpoint: CheckpointRecord): Record<string, Bu
     tinker_path: checkpoint.tinker_path,
     format: 'tinkex-emulator-byte-lora/1',
   };
-  const weights = { u: Array.from(checkpoint.adapter.u), v: Array.from(checkpoint.adapter.v) };
+  const { u, v, rank } = checkpoint.adapter;
   return {
     'adapter_config.json': Buffer.from(JSON.stringify(config, null, 2)),
-    'adapter_model.json': Buffer.from(JSON.stringify(weights)),
+    'adapter_model.safetensors': safetensors({
+      u: [u, [u.length / rank, rank]],
+      v: [v, [rank, v.length / rank]],
+    }),
+    checkpoint_complete: Buffer.alloc(0),
   };
+}
+
+/**
+ * The safetensors format: an 8-byte little-endian header length, a JSON header (name → dtype, shape,
+ * byte offsets into the data), padded with spaces to 8 bytes, then the raw little-endian data.
+ */
+export function safetensors(tensors: Record<string, [Float32Array, number[]]>): Buffer {
+  const header: Record<string, unknown> = {};
+  const data: Buffer[] = [];
+  let offset = 0;
+  for (const [name, [values, shape]] of Object.entries(tensors)) {
+    const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+    header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + bytes.length] };
+    data.push(bytes);
+    offset += bytes.length;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - (json.length % 8)) % 8);
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(Buffer.byteLength(json)));
+  return Buffer.concat([length, Buffer.from(json), ...data]);
 }
 
 /** The zero-filled file `archivePaddingBytes` adds to every archive. */

@@ -184,9 +184,14 @@ describe('emulator protocol (plain HTTP)', () => {
         await writeFile(join(dir, 'a.tar'), tarBytes);
         await extract({ file: join(dir, 'a.tar'), cwd: dir });
         const config = JSON.parse(await readFile(join(dir, 'adapter_config.json'), 'utf8'));
-        const weights = JSON.parse(await readFile(join(dir, 'adapter_model.json'), 'utf8'));
+        const weights = await readFile(join(dir, 'adapter_model.safetensors'));
+        const headerLength = Number(weights.readBigUInt64LE(0));
+        const header = JSON.parse(weights.subarray(8, 8 + headerLength).toString());
         expect(config).toMatchObject({ r: 8, base_model_name_or_path: 'meta-llama/Llama-3.2-1B' });
-        expect(weights.u.length).toBe(4096 * 8);
+        expect(header.u).toEqual({ dtype: 'F32', shape: [4096, 8], data_offsets: [0, 4096 * 8 * 4] });
+        expect(header.v.shape).toEqual([8, 256]);
+        expect(weights.length).toBe(8 + headerLength + (4096 * 8 + 8 * 256) * 4);
+        expect(await readFile(join(dir, 'checkpoint_complete'))).toEqual(Buffer.alloc(0));
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

@@ -32,6 +32,21 @@ export { mergeMetrics, mergeOutputs } from './training/metrics.js';
 export { TrainingSequenceAbortedError, type FailedStep } from './training/submission-order.js';
 export type { CustomLoss, ManualLoss, AutodiffLoss } from './training/custom-loss.js';
 export { loadTokenizer, resolveTokenizerId, type Tokenizer } from './tokenizer/tokenizer.js';
+export { getTokenizer, type GetTokenizerOptions } from './tokenizer/get-tokenizer.js';
+export type { HubOptions } from './hub/hub-settings.js';
+export {
+  pushCheckpointToHub,
+  type PushCheckpointOptions,
+  type PushCheckpointResult,
+  type PushProgress,
+} from './hub/push-checkpoint.js';
+export {
+  HubAuthError,
+  HubError,
+  HubNotFoundError,
+  HubOfflineError,
+  HubOverwriteError,
+} from './hub/hub-errors.js';
 export {
   downloadCheckpoint,
   type DownloadOptions,

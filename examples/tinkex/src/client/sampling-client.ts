@@ -16,7 +16,9 @@ import { ModelInput } from '../types/model-input.js';
 import { optionsOf } from '../types/wire-check.js';
 import { estimateModelInputBytes } from '../training/chunking.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
-import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
+import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import { getTokenizer } from '../tokenizer/get-tokenizer.js';
+import type { HubOptions } from '../hub/hub-settings.js';
 // The ServiceClient as seen from here (client-host.ts), not the class: importing service-client.ts,
 // which constructs this client, would make the two modules import each other.
 import type { ClientHost as ServiceClient } from './client-host.js';
@@ -273,8 +275,12 @@ export class SamplingClient {
     );
   }
 
-  async getTokenizer(options?: RequestOptions): Promise<Tokenizer> {
-    return loadTokenizer(resolveTokenizerId(await this.getBaseModel(options), undefined));
+  /**
+   * The base model's tokenizer, from the local caches or the Hugging Face Hub (as `getTokenizer`).
+   * `signal` ends the whole call; `timeoutMs` bounds each Hub request (see HubOptions).
+   */
+  async getTokenizer(options: HubOptions = {}): Promise<Tokenizer> {
+    return getTokenizer(await this.getBaseModel({ signal: options.signal }), options);
   }
 }
 

@@ -16,7 +16,9 @@ import {
   forwardDataForCustomLoss,
   type CustomLoss,
 } from '../training/custom-loss.js';
-import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
+import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import { getTokenizer } from '../tokenizer/get-tokenizer.js';
+import type { HubOptions } from '../hub/hub-settings.js';
 import { SubmissionOrder } from '../training/submission-order.js';
 import { loggerOf, protocolOf } from './tinker-kernel.js';
 import { protoLossPass } from '../training/proto-loss-pass.js';
@@ -282,10 +284,16 @@ export class TrainingClient {
     return scope.run(() => this.service.kernel.call('get_info', { model_id: this.model_id }, scope.options));
   }
 
-  async getTokenizer(options?: RequestOptions): Promise<Tokenizer> {
-    const info = await this.getInfo(options);
-    return loadTokenizer(
-      resolveTokenizerId(info.model_data.model_name ?? info.model_name ?? '', info.model_data.tokenizer_id),
-    );
+  /**
+   * The model's tokenizer: `get_info`'s `tokenizer_id` (else the Python SDK's rules on the model name),
+   * from the local caches or downloaded from the Hugging Face Hub (see `getTokenizer` in tokenizer/).
+   * `signal` ends the whole call; `timeoutMs` bounds each Hub request (see HubOptions).
+   */
+  async getTokenizer(options: HubOptions = {}): Promise<Tokenizer> {
+    const info = await this.getInfo({ signal: options.signal });
+    return getTokenizer(info.model_data.model_name ?? info.model_name ?? '', {
+      ...options,
+      tokenizer_id: info.model_data.tokenizer_id,
+    });
   }
 }

@@ -10,6 +10,7 @@ import { ServiceClient } from '../../src/index.js';
 import { startAccountApi } from '../support/cli/account-api.js';
 import { BIN, buildCli } from '../support/cli/run-cli.js';
 import { docCommands } from './doc-commands.js';
+import { startFakeHub, TEST_TOKEN, type FakeHub } from '../support/fake-hub/index.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const example = fileURLToPath(new URL('../../examples/readme-quickstart.ts', import.meta.url));
@@ -58,11 +59,17 @@ describe('README and docs CLI commands run as written', () => {
   const commands = docCommands(root);
   let emulator: RunningEmulator;
   let account: Awaited<ReturnType<typeof startAccountApi>>;
+  let hub: FakeHub;
   let work: string;
   let vars: Record<string, string>;
 
   beforeAll(async () => {
-    [emulator, account] = await Promise.all([startEmulator({ seed: 7 }), startAccountApi(), buildCli()]);
+    [emulator, account, hub] = await Promise.all([
+      startEmulator({ seed: 7 }),
+      startAccountApi(),
+      startFakeHub(),
+      buildCli(),
+    ]);
     const service = new ServiceClient({
       api_key: 'tml-docs',
       base_url: emulator.url,
@@ -91,7 +98,12 @@ describe('README and docs CLI commands run as written', () => {
     work = await mkdtemp(join(tmpdir(), 'tinkex-docs-'));
   }, 300_000);
   afterAll(async () => {
-    await Promise.all([emulator.close(), account.close(), rm(work, { recursive: true, force: true })]);
+    await Promise.all([
+      emulator.close(),
+      account.close(),
+      hub.close(),
+      rm(work, { recursive: true, force: true }),
+    ]);
   });
 
   it('finds the documented commands (so that a renamed section cannot silently skip them)', () => {
@@ -124,6 +136,10 @@ describe('README and docs CLI commands run as written', () => {
         ...vars,
         TINKER_API_KEY: 'tml-docs',
         TINKER_BASE_URL: account_ ? account.url : emulator.url,
+        // `push-hf` goes to a Hub on loopback, as a reader's HF_ENDPOINT/HF_TOKEN would point it.
+        HF_ENDPOINT: hub.url,
+        HF_TOKEN: TEST_TOKEN,
+        HF_HOME: join(work, '.hf'),
       };
       if (command.startsWith('npm start')) {
         // The quickstart against its own embedded emulator (no TINKER_* set), from the root.

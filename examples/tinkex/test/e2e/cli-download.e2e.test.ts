@@ -59,13 +59,21 @@ describe('tinkex checkpoint download (spawned CLI)', () => {
     const after = await snapshot(work);
     expect(outside(after, folder)).toEqual(before);
     expect(after[`${folder}/`]).toBe('dir');
-    expect((await readdir(join(work, folder))).sort()).toEqual(['adapter_config.json', 'adapter_model.json']);
+    expect((await readdir(join(work, folder))).sort()).toEqual([
+      'adapter_config.json',
+      'adapter_model.safetensors',
+      'checkpoint_complete',
+    ]);
 
     await writeFile(join(work, folder, 'stale.txt'), 'from an older download');
     const forced = await cli(path, '--force');
     expect(forced.code).toBe(0);
     expect(outside(await snapshot(work), folder)).toEqual(outside(after, folder));
-    expect((await readdir(join(work, folder))).sort()).toEqual(['adapter_config.json', 'adapter_model.json']);
+    expect((await readdir(join(work, folder))).sort()).toEqual([
+      'adapter_config.json',
+      'adapter_model.safetensors',
+      'checkpoint_complete',
+    ]);
   }, 30_000);
 
   it('with --output models --force keeps the other checkpoints in models/', async () => {

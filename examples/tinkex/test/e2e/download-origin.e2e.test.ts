@@ -56,7 +56,7 @@ describe('checkpoint archive download to another origin', () => {
       output_dir: join(out, 'ckpt'),
     });
 
-    expect(files).toEqual(['adapter_config.json', 'adapter_model.json']);
+    expect(files).toEqual(['adapter_config.json', 'adapter_model.safetensors', 'checkpoint_complete']);
     // The Tinker API got every header meant for it...
     const apiCall = tinkerApi.seen.at(-1)!;
     expect(apiCall['x-api-key']).toBe(API_KEY);

@@ -68,7 +68,7 @@ describe.each(E2E_MODES)('RestClient and checkpoint download (%s)', (mode) => {
       output_dir: out,
       onProgress: (p) => progress.push(p.downloadedBytes),
     });
-    expect(files).toEqual(['adapter_config.json', 'adapter_model.json']);
+    expect(files).toEqual(['adapter_config.json', 'adapter_model.safetensors', 'checkpoint_complete']);
     expect(destination).toBe(join(out, path.slice('tinker://'.length).replaceAll('/', '_')));
     expect(JSON.parse(await readFile(join(destination, 'adapter_config.json'), 'utf8')).r).toBe(4);
     expect(progress.at(-1)).toBeGreaterThan(0);
@@ -94,7 +94,12 @@ describe.each(E2E_MODES)('RestClient and checkpoint download (%s)', (mode) => {
       output_dir: out,
       onProgress: (p) => (downloaded = p.downloadedBytes),
     });
-    expect(files).toEqual(['adapter_config.json', 'adapter_model.json', 'padding.bin']);
+    expect(files).toEqual([
+      'adapter_config.json',
+      'adapter_model.safetensors',
+      'checkpoint_complete',
+      'padding.bin',
+    ]);
     const padding = await readFile(join(destination, 'padding.bin'));
     expect(padding.length).toBe(3 * 1024 * 1024 + 7);
     expect(padding.every((b) => b === 0)).toBe(true);

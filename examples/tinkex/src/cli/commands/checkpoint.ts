@@ -8,6 +8,7 @@ import { collectPages } from '../paging.js';
 import type { Action } from '../action.js';
 import { registerDelete } from './checkpoint-delete.js';
 import { registerDownload } from './checkpoint-download.js';
+import { registerPushHf } from './checkpoint-push-hf.js';
 
 const checkpointRow = (c: Checkpoint) => [
   c.checkpoint_id,
@@ -145,4 +146,5 @@ export function registerCheckpoint(program: Command, action: Action): void {
     );
   registerDelete(checkpoint, action);
   registerDownload(checkpoint, action);
+  registerPushHf(checkpoint, action);
 }

@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { copyFile, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { HubNotFoundError, HubOfflineError, toHubError } from './hub-errors.js';
+import { hubFetch, type HubFetchDeps } from './hub-fetch.js';
+import { withHubDeps, type HubSettings } from './hub-settings.js';
+
+const COMMIT = /^[0-9a-f]{40}$/;
+
+export interface WantedFiles {
+  /** Files that must exist (a missing one is a HubNotFoundError, or HubOfflineError offline). */
+  required: readonly string[];
+  /** Files fetched when the repository has them. */
+  optional?: readonly string[];
+}
+
+/** `<cache>/models--org--name`, the folder huggingface_hub and huggingface.js use for a model repo. */
+export function repoFolder(cacheDir: string, repo: string): string {
+  return join(cacheDir, ['models', ...repo.split('/')].join('--'));
+}
+
+/**
+ * The snapshot folder of `repo@revision` in the cache if it holds every required file: a commit id is
+ * its own snapshot, a branch or tag goes through `refs/<revision>`. Never touches the network.
+ */
+export function cachedSnapshot(
+  cacheDir: string,
+  repo: string,
+  revision: string,
+  want: WantedFiles,
+): string | undefined {
+  const storage = repoFolder(cacheDir, repo);
+  const ref = join(storage, 'refs', revision);
+  const commit = COMMIT.test(revision)
+    ? revision
+    : existsSync(ref)
+      ? readFileSync(ref, 'utf8').trim()
+      : undefined;
+  if (!commit) return undefined;
+  const dir = join(storage, 'snapshots', commit);
+  return want.required.every((f) => existsSync(join(dir, f))) ? dir : undefined;
+}
+
+/**
+ * Make `repo@revision`'s wanted files available in the standard Hugging Face cache layout and return
+ * their snapshot folder: a cache hit sends nothing; offline, a miss is a HubOfflineError naming the
+ * missing files. Otherwise the revision is resolved to its commit (`/api/models/{repo}/revision/{rev}`),
+ * `refs/<revision>` records it, and each file is fetched with `@huggingface/hub` (`resolve`, following
+ * the LFS redirect) into `blobs/<etag>`, linked from `snapshots/<commit>/<file>`. A blob is written to
+ * a private `<etag>.<pid>.<uuid>.incomplete` first and renamed, so a cut download never leaves a file that looks complete.
+ *
+ * (Not `downloadFileToCacheDir`: it prints every download to stdout with `console.debug`, which would
+ * corrupt `-f json` output, and names the snapshot after each file's last commit rather than the
+ * revision's, so tokenizer.json and tokenizer_config.json could land in different folders.)
+ */
+export async function downloadToCache(
+  repo: string,
+  revision: string,
+  want: WantedFiles,
+  settings: HubSettings,
+): Promise<string> {
+  const hit = cachedSnapshot(settings.cacheDir, repo, revision, want);
+  if (hit) return hit;
+  if (settings.offline) {
+    const dir = cachedSnapshot(settings.cacheDir, repo, revision, { required: [] });
+    const missing = want.required.filter((f) => !dir || !existsSync(join(dir, f)));
+    throw new HubOfflineError(repo, revision, missing, settings.cacheDir);
+  }
+  return withHubDeps(settings, (deps) => fetchToCache(repo, revision, want, settings, deps));
+}
+
+async function fetchToCache(
+  repo: string,
+  revision: string,
+  want: WantedFiles,
+  settings: HubSettings,
+  deps: HubFetchDeps,
+): Promise<string> {
+  // Loaded on first download only: importing the SDK should not cost the Hub client's start-up.
+  const { downloadFile, fileDownloadInfo, modelInfo } = await import('@huggingface/hub');
+  const credentials = {
+    hubUrl: settings.hubUrl,
+    fetch: hubFetch(settings.hubUrl, settings.timeoutMs, settings.signal, deps),
+    ...(settings.token ? { accessToken: settings.token.reveal() } : {}),
+  };
+  const hadToken = settings.token !== undefined;
+  const storage = repoFolder(settings.cacheDir, repo);
+  let commit: string;
+  try {
+    commit = (await modelInfo({ name: repo, revision, additionalFields: ['sha'], ...credentials })).sha;
+  } catch (error) {
+    throw toHubError(error, `Resolving ${repo}@${revision}`, hadToken);
+  }
+  if (revision !== commit) {
+    await mkdir(join(storage, 'refs'), { recursive: true });
+    await writeFile(join(storage, 'refs', revision), commit);
+  }
+  const snapshot = join(storage, 'snapshots', commit);
+  for (const path of [...want.required, ...(want.optional ?? [])]) {
+    const pointer = join(snapshot, path);
+    if (existsSync(pointer)) continue;
+    try {
+      const info = await fileDownloadInfo({ repo, path, revision: commit, ...credentials });
+      if (!info) {
+        if (want.required.includes(path))
+          throw new HubNotFoundError(`${repo}@${revision} has no file ${path}`);
+        continue;
+      }
+      const blob = join(storage, 'blobs', info.etag.replace(/^W\//, '').replaceAll('"', ''));
+      if (!existsSync(blob))
+        await writeBlob(
+          blob,
+          await downloadFile({ repo, path, revision: commit, downloadInfo: info, ...credentials }),
+        );
+      await link(blob, pointer);
+    } catch (error) {
+      throw toHubError(error, `Downloading ${path} of ${repo}@${revision}`, hadToken);
+    }
+  }
+  return snapshot;
+}
+
+async function writeBlob(path: string, blob: Blob | null): Promise<void> {
+  if (!blob) throw new HubNotFoundError(`The Hub did not serve ${path}`);
+  await mkdir(dirname(path), { recursive: true });
+  // Unique per writer: two processes filling the same cache never write into one file.
+  const incomplete = `${path}.${process.pid}.${randomUUID()}.incomplete`;
+  try {
+    await pipeline(
+      Readable.fromWeb(blob.stream() as NodeReadableStream<Uint8Array>),
+      createWriteStream(incomplete),
+    );
+    await rename(incomplete, path);
+  } finally {
+    await rm(incomplete, { force: true });
+  }
+}
+
+/** A relative symlink `snapshots/<commit>/<file>` → `../../blobs/<etag>`, or a copy where links are not allowed. */
+async function link(blob: string, pointer: string): Promise<void> {
+  await mkdir(dirname(pointer), { recursive: true });
+  await rm(pointer, { force: true }); // a dangling link left by an interrupted run
+  try {
+    await symlink(relative(dirname(pointer), blob), pointer);
+  } catch {
+    await copyFile(blob, pointer);
+  }
+}

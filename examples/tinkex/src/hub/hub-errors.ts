@@ -1,0 +1,103 @@
+import { PristineError, type ErrorDetails } from 'pristine-kernel';
+
+/** Root of the Hugging Face Hub errors. Messages never contain the token. */
+export class HubError extends PristineError {}
+
+/**
+ * No token where one is needed (`missing`: the places looked at are listed), or the Hub refused it
+ * (`invalid`, HTTP 401). Never retried: it cannot succeed until the token changes.
+ */
+export class HubAuthError extends HubError {
+  constructor(
+    readonly reason: 'missing' | 'invalid',
+    message: string,
+    details: ErrorDetails = {},
+  ) {
+    super(message, { category: 'user', retryable: false, ...details });
+  }
+}
+
+/** The repository, revision or file does not exist on the Hub (or is private to someone else). */
+export class HubNotFoundError extends HubError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, { category: 'user', retryable: false, status: 404, ...details });
+  }
+}
+
+/**
+ * `HF_HUB_OFFLINE` (or `offline: true`) is set and the cache lacks what is needed: `missing` names the
+ * files, `repo` and `revision` say where they were looked for.
+ */
+export class HubOfflineError extends HubError {
+  constructor(
+    readonly repo: string,
+    readonly revision: string,
+    readonly missing: readonly string[],
+    cacheDir: string,
+  ) {
+    super(
+      `${repo}@${revision} is not in the Hugging Face cache (${cacheDir}): missing ${missing.join(', ')}; ` +
+        'HF_HUB_OFFLINE is set, so nothing was downloaded. Download it once online, or unset HF_HUB_OFFLINE.',
+      { category: 'user', retryable: false },
+    );
+  }
+}
+
+/**
+ * A push would replace files that already exist with different content (or a repository that holds a
+ * different Tinker checkpoint); nothing was uploaded. Pass `overwrite: true` (`--overwrite`) to replace.
+ */
+export class HubOverwriteError extends HubError {
+  constructor(
+    readonly repo: string,
+    readonly files: readonly string[],
+    message: string,
+  ) {
+    super(message, { category: 'user', retryable: false, status: 409 });
+  }
+}
+
+/**
+ * Map what `@huggingface/hub` throws (`HubApiError` with `statusCode`, its `TypeError` for a token
+ * without the `hf_` prefix) to the typed errors above; `what` says what was being done. Errors that
+ * are already typed (timeouts, aborts, connection failures from `hubFetch`) pass through.
+ */
+export function toHubError(error: unknown, what: string, hadToken: boolean): Error {
+  if (error instanceof PristineError) return error;
+  if (error instanceof TypeError && /access token must start with/.test(error.message))
+    return new HubAuthError('invalid', `${what}: a Hugging Face token starts with "hf_"`);
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (typeof status !== 'number')
+    return error instanceof Error ? error : new HubError(`${what}: ${String(error)}`);
+  const data = (error as { data?: { error?: unknown } }).data;
+  const serverSays = typeof data?.error === 'string' ? `: ${data.error}` : '';
+  const details = { status, cause: error };
+  // Without a token the Hub answers 401 for a repository it will not show (missing, private or gated).
+  if (status === 401 && /not found/i.test(serverSays))
+    return new HubNotFoundError(
+      `${what}: not found on the Hugging Face Hub, or private (set HF_TOKEN)${serverSays}`,
+      {
+        ...details,
+        status,
+      },
+    );
+  if (status === 401)
+    return hadToken
+      ? new HubAuthError(
+          'invalid',
+          `${what}: the Hugging Face Hub refused the token (HTTP 401)${serverSays}`,
+          details,
+        )
+      : new HubAuthError(
+          'missing',
+          `${what}: the Hugging Face Hub needs a token (HTTP 401); set HF_TOKEN`,
+          details,
+        );
+  if (status === 404)
+    return new HubNotFoundError(`${what}: not found on the Hugging Face Hub${serverSays}`, details);
+  return new HubError(`${what}: the Hugging Face Hub answered HTTP ${status}${serverSays}`, {
+    ...details,
+    category: status >= 500 ? 'server' : 'user',
+    retryable: status >= 500 || status === 429,
+  });
+}

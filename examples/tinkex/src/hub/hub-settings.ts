@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Secret, SystemClock, UndiciTransport, type Clock, type Transport } from 'pristine-kernel';
+import type { HubFetchDeps } from './hub-fetch.js';
+
+/** Where the Hub is, who we are there, and where files are cached; each has the env var huggingface_hub reads. */
+export interface HubOptions {
+  /** The Hub endpoint; default `HF_ENDPOINT`, else `https://huggingface.co`. */
+  hubUrl?: string;
+  /** Access token (`hf_…`); default `HF_TOKEN`, `HUGGING_FACE_HUB_TOKEN`, then the token file. */
+  token?: string | Secret;
+  /** Token file; default `HF_TOKEN_PATH`, else `$HF_HOME/token`. */
+  tokenPath?: string;
+  /** The hub cache; default `HF_HUB_CACHE`, else `$HF_HOME/hub` (`HF_HOME` defaults to `~/.cache/huggingface`). */
+  cacheDir?: string;
+  /** Use the cache only, never the network; default `HF_HUB_OFFLINE` (1/ON/YES/TRUE). */
+  offline?: boolean;
+  /** Bound on each request's wait for an answer and between two body chunks (ms). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+  /** The HTTP transport (a Pristine adapter, e.g. a `UndiciTransport` with a proxy); default a fresh `UndiciTransport`. */
+  transport?: Transport;
+  /** The clock of the body-stall bound; default the system clock. */
+  clock?: Clock;
+}
+
+export interface HubSettings {
+  hubUrl: string;
+  token: Secret | undefined;
+  /** Where a token was looked for (for the "no token" message). */
+  tokenSources: string[];
+  cacheDir: string;
+  offline: boolean;
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+  transport: Transport | undefined;
+  clock: Clock | undefined;
+}
+
+export const DEFAULT_HUB_URL = 'https://huggingface.co';
+/** huggingface_hub's HF_HUB_DOWNLOAD_TIMEOUT default (seconds), as ms. */
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+const isTrue = (value: string | undefined) =>
+  ['1', 'ON', 'YES', 'TRUE'].includes((value ?? '').toUpperCase());
+const nonEmpty = (value: string | undefined) => (value && value.trim() !== '' ? value.trim() : undefined);
+
+/** `HF_HOME`, else `$XDG_CACHE_HOME/huggingface`, else `~/.cache/huggingface` (as huggingface_hub). */
+export function hfHome(env: NodeJS.ProcessEnv): string {
+  return (
+    nonEmpty(env.HF_HOME) ?? join(nonEmpty(env.XDG_CACHE_HOME) ?? join(homedir(), '.cache'), 'huggingface')
+  );
+}
+
+/** The hub cache directory: `HF_HUB_CACHE` (or the legacy `HUGGINGFACE_HUB_CACHE`), else `$HF_HOME/hub`. */
+export function hubCacheDir(env: NodeJS.ProcessEnv): string {
+  return nonEmpty(env.HF_HUB_CACHE) ?? nonEmpty(env.HUGGINGFACE_HUB_CACHE) ?? join(hfHome(env), 'hub');
+}
+
+/** Options over environment over defaults; the token is wrapped in a Secret at once. */
+export function hubSettings(options: HubOptions = {}, defaultTimeoutMs = DEFAULT_TIMEOUT_MS): HubSettings {
+  const env = options.env ?? process.env;
+  const tokenPath = options.tokenPath ?? nonEmpty(env.HF_TOKEN_PATH) ?? join(hfHome(env), 'token');
+  const envTimeout = Number(env.HF_HUB_DOWNLOAD_TIMEOUT) * 1000;
+  return {
+    hubUrl: (options.hubUrl ?? nonEmpty(env.HF_ENDPOINT) ?? DEFAULT_HUB_URL).replace(/\/+$/, ''),
+    token: resolveToken(options.token, env, tokenPath),
+    tokenSources: ['token option', 'HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', tokenPath],
+    cacheDir: options.cacheDir ?? hubCacheDir(env),
+    offline: options.offline ?? isTrue(env.HF_HUB_OFFLINE),
+    timeoutMs: options.timeoutMs ?? (envTimeout > 0 ? envTimeout : defaultTimeoutMs),
+    signal: options.signal,
+    transport: options.transport,
+    clock: options.clock,
+  };
+}
+
+/**
+ * Run `work` with the transport and clock of `settings`; a transport made here is closed afterwards
+ * (its pooled sockets would otherwise keep the process alive).
+ */
+export async function withHubDeps<T>(
+  settings: HubSettings,
+  work: (deps: HubFetchDeps) => Promise<T>,
+): Promise<T> {
+  const transport = settings.transport ?? new UndiciTransport();
+  try {
+    return await work({ transport, clock: settings.clock ?? new SystemClock() });
+  } finally {
+    if (!settings.transport) await transport.close?.();
+  }
+}
+
+function resolveToken(
+  given: string | Secret | undefined,
+  env: NodeJS.ProcessEnv,
+  path: string,
+): Secret | undefined {
+  if (given !== undefined) {
+    const value = typeof given === 'string' ? given : given.reveal();
+    return value.trim() === '' ? undefined : Secret.from(given);
+  }
+  const fromEnv = nonEmpty(env.HF_TOKEN) ?? nonEmpty(env.HUGGING_FACE_HUB_TOKEN);
+  if (fromEnv) return new Secret(fromEnv);
+  try {
+    const fromFile = nonEmpty(readFileSync(path, 'utf8'));
+    return fromFile ? new Secret(fromFile) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,74 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** One request as the fake Hub saw it (the token itself is never kept, only whether it was valid). */
+export interface SeenRequest {
+  method: string;
+  /** Path and query. */
+  url: string;
+  /** `none`, `valid` or `invalid`. */
+  auth: 'none' | 'valid' | 'invalid';
+  /** Whether any Authorization header came at all (for hosts that must never get one). */
+  authorization: boolean;
+  host: 'hub' | 'cdn';
+}
+
+export interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  /** The user the Bearer token belongs to, if it is a known token. */
+  user?: string;
+  body(): Promise<Buffer>;
+  json(status: number, value: unknown, headers?: Record<string, string>): void;
+  /** An error as the Hub sends it: `{"error": …}` and an `X-Error-Code` header. */
+  fail(status: number, message: string, code?: string): void;
+}
+
+export function exchange(req: IncomingMessage, res: ServerResponse, base: string, user?: string): Exchange {
+  let body: Promise<Buffer> | undefined;
+  return {
+    req,
+    res,
+    url: new URL(req.url ?? '/', base),
+    user,
+    body: () =>
+      (body ??= new Promise<Buffer>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => resolve(Buffer.concat(chunks)));
+        req.on('error', reject);
+      })),
+    json(status, value, headers = {}) {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(value));
+    },
+    fail(status, message, code) {
+      res
+        .writeHead(status, { 'content-type': 'application/json', ...(code ? { 'x-error-code': code } : {}) })
+        .end(JSON.stringify({ error: message }));
+    },
+  };
+}
+
+/** `Range: bytes=a-b` → [start, end] (inclusive), clamped to the size; undefined without one. */
+export function parseRange(header: string | undefined, size: number): [number, number] | undefined {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header ?? '');
+  if (!m) return undefined;
+  const start = m[1] === '' ? Math.max(0, size - Number(m[2])) : Number(m[1]);
+  const end = m[2] === '' || m[1] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  return [start, end];
+}
+
+/** Send `content` (or the requested range of it) with the given headers; HEAD gets headers only. */
+export function sendContent(x: Exchange, content: Buffer, headers: Record<string, string>): void {
+  const range = parseRange(x.req.headers.range, content.length);
+  const base = { 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream', ...headers };
+  const [status, body, extra] = range
+    ? [
+        206,
+        content.subarray(range[0], range[1] + 1),
+        { 'content-range': `bytes ${range[0]}-${range[1]}/${content.length}` },
+      ]
+    : [200, content, {}];
+  x.res.writeHead(status, { ...base, ...extra, 'content-length': String(body.length) });
+  x.res.end(x.req.method === 'HEAD' ? undefined : body);
+}
