@@ -124,8 +124,8 @@ export class RecoveryExecutor {
   private startNext(): void {
     while (!this.stopped && this.running.size < this.maxConcurrent && this.queue.length > 0) {
       const entry = this.queue.shift()!;
-      const run = this.attempt(entry).finally(() => {
-        this.running.delete(entry.run_id);
+      const run: Promise<void> = this.attempt(entry).finally(() => {
+        if (this.running.get(entry.run_id) === run) this.running.delete(entry.run_id);
         this.startNext();
       });
       this.running.set(entry.run_id, run);
@@ -154,6 +154,7 @@ export class RecoveryExecutor {
       this.events.emit('failed', { ...base, error });
       return this.afterFailure(entry, error);
     }
+    this.running.delete(entry.run_id); // done: a callback may queue the run again
     this.events.emit('completed', { ...base, checkpoint, client });
     await this.callback('onRecovery', () =>
       this.policy.onRecovery?.({ ...base, client, checkpoint, metadata: entry.metadata }),
@@ -162,6 +163,7 @@ export class RecoveryExecutor {
 
   private async afterFailure(entry: Entry, error: unknown): Promise<void> {
     if (entry.attempt >= this.policy.max_attempts) {
+      this.running.delete(entry.run_id); // done: a callback may queue the run again
       this.events.emit('exhausted', {
         run_id: entry.run_id,
         attempt: entry.attempt,
