@@ -4,6 +4,7 @@ import { parseTinkerPath } from '../types/tinker-path.js';
 import { optionsOf } from '../types/wire-check.js';
 import type { ServiceClient } from './service-client.js';
 import * as account from './rest-account.js';
+import { captureCalls } from '../telemetry/capture.js';
 
 export type AccessScope = 'owned' | 'accessible';
 
@@ -19,6 +20,11 @@ const ARCHIVE_ATTEMPTS = 6;
 /** The REST API: training runs, checkpoints, sessions and samplers. Needs no session. */
 export class RestClient {
   constructor(private readonly service: ServiceClient) {}
+
+  static {
+    // REST calls report to the session-less telemetry, as the Python SDK's REST holder does.
+    captureCalls(RestClient.prototype, (self) => self.service.restTelemetry());
+  }
 
   private get kernel() {
     return this.service.kernel;

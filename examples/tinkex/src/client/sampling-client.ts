@@ -17,6 +17,7 @@ import { estimateModelInputBytes } from '../training/chunking.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
 import type { ServiceClient } from './service-client.js';
+import { captureCalls } from '../telemetry/capture.js';
 import { protocolOf } from './tinker-kernel.js';
 
 /** The Python SDK's RetryConfig for sampling. */
@@ -90,6 +91,10 @@ export class SamplingClient {
       ? 'tinker-sampling|fleet'
       : `tinker-sampling|${sampling_session_id}`;
     this.onQueueState = service.queueWarnings('Sampling', sampling_session_id);
+  }
+
+  static {
+    captureCalls(SamplingClient.prototype, (self) => self.service.activeTelemetry(), ['body', 'run']);
   }
 
   private body(request: SampleRequest) {

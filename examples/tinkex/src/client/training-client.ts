@@ -23,6 +23,7 @@ import { protoLossPass } from '../training/proto-loss-pass.js';
 import type { SamplingRetryConfig } from './sampling-client.js';
 import type { ServiceClient } from './service-client.js';
 import type { SessionContext } from './session-context.js';
+import { captureCalls } from '../telemetry/capture.js';
 
 /**
  * Trains one LoRA model. Every submitting method returns an APIFuture at once; requests are submitted
@@ -42,6 +43,16 @@ export class TrainingClient {
     const logger = loggerOf(service.kernel);
     this.order = new SubmissionOrder((message) => logger.warn(`${model_id}: ${message}`));
     this.onQueueState = service.queueWarnings('Training', model_id);
+  }
+
+  static {
+    captureCalls(TrainingClient.prototype, (self) => self.service.activeTelemetry(), [
+      'enqueue',
+      'check',
+      'reserve',
+      'lossPass',
+      'accessToken',
+    ]);
   }
 
   /**
