@@ -1,4 +1,4 @@
-import { OptionChecks } from 'pristine';
+import { BackoffRetry, DEFAULT_RETRY_DELAYS, OptionChecks, SystemClock } from 'pristine';
 import type { Checkpoint } from '../types/schemas.js';
 import type { TrainingClient } from '../client/training-client.js';
 
@@ -90,7 +90,13 @@ function isPathStrategy(value: unknown): value is { path: string } {
   return typeof path === 'string' && path.startsWith('tinker://');
 }
 
+/** The kernel's backoff formula, without jitter (Elixir's recovery backoff has none). */
+const BACKOFF = new BackoffRetry(new SystemClock(), { ...DEFAULT_RETRY_DELAYS, jitter: 0 });
+
 /** The wait before the attempt after `attempt` (1-based): backoff_ms · 2^(attempt−1), capped. */
 export function recoveryBackoff(policy: RecoveryPolicy, attempt: number): number {
-  return Math.min(policy.backoff_ms * 2 ** Math.max(attempt - 1, 0), policy.max_backoff_ms);
+  return BACKOFF.delayFor(Math.max(attempt - 1, 0), undefined, {
+    initialDelayMs: policy.backoff_ms,
+    maxDelayMs: policy.max_backoff_ms,
+  });
 }
