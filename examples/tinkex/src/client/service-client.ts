@@ -92,6 +92,8 @@ export class ServiceClient {
       this.config.sdk_version,
       clock,
       loggerOf(this.kernel),
+      // Before the handshake succeeded a send would only repeat its retries (a dead server).
+      { canSend: () => this.protocol.mode !== undefined },
     );
     return this.sessionlessTelemetry;
   }

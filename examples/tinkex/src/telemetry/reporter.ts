@@ -15,6 +15,15 @@ const PROCESS_UUID = randomUUID();
 
 const PLATFORMS: Record<string, string> = { linux: 'Linux', darwin: 'Darwin', win32: 'Windows' };
 
+export interface TelemetryReporterOptions {
+  /**
+   * False while nothing could be sent (the server never answered the protocol handshake): events wait
+   * in the queue, and neither a fatal exception nor `close()` waits for a send that would only repeat
+   * the handshake's retries. Default: always true.
+   */
+  canSend?: () => boolean;
+}
+
 /**
  * Backend telemetry (POST /api/v1/telemetry), as the Python SDK sends it: SESSION_START, SESSION_END,
  * GENERIC_EVENT and UNHANDLED_EXCEPTION, in batches of at most 100, flushed every 10 s, as soon as 100
@@ -42,6 +51,7 @@ export class TelemetryReporter {
     private readonly sdkVersion: string,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly options: TelemetryReporterOptions = {},
   ) {
     this.sessionless = sessionId === undefined;
     this.sessionId = sessionId ?? `sessionless-${randomUUID()}`;
@@ -86,6 +96,7 @@ export class TelemetryReporter {
 
   /** Send every queued event, in batches. */
   flush(): Promise<void> {
+    if (this.options.canSend?.() === false) return Promise.resolve();
     this.flushing ??= this.sendAll().finally(() => (this.flushing = undefined));
     return this.flushing;
   }
@@ -93,13 +104,14 @@ export class TelemetryReporter {
   /** Flush until every event queued so far was sent (or dropped); false if `timeoutMs` passed first. */
   async waitUntilDrained(timeoutMs: number): Promise<boolean> {
     const target = this.pushed;
+    if (this.options.canSend?.() === false) return this.flushed >= target;
     let cancel: (() => void) | undefined;
     const deadline = new Promise<false>(
       (resolve) => (cancel = this.clock.after(timeoutMs, () => resolve(false))),
     );
     const drain = (async () => {
-      while (this.flushed < target) await this.flush();
-      return true as const;
+      while (this.flushed < target && this.options.canSend?.() !== false) await this.flush();
+      return this.flushed >= target;
     })();
     try {
       return await Promise.race([drain, deadline]);

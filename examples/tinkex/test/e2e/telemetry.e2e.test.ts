@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { APIStatusError, NotFoundError, RequestFailedError } from '../../src/index.js';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import {
+  APIConnectionError,
+  APIStatusError,
+  NotFoundError,
+  RequestFailedError,
+  ServiceClient,
+} from '../../src/index.js';
 import { API_KEY, setup, TEXT, textDatum } from './harness.js';
 
 /** Backend telemetry as it arrives at the emulator's POST /api/v1/telemetry (real HTTP). */
@@ -187,6 +194,31 @@ describe('backend telemetry', () => {
     // Each batch is tried twice at most (first send + one retry), whatever max_retries says.
     const bodies = posts.map((p) => JSON.stringify((p.body as { events: unknown[] }).events));
     expect(Math.max(...[...new Set(bodies)].map((b) => bodies.filter((x) => x === b).length))).toBe(2);
+  });
+
+  it('a server that never answered the handshake gets no telemetry attempt (it would only repeat the handshake)', async () => {
+    // Every connection is cut at once: the handshake fails, and so would any telemetry POST.
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanup = () => new Promise<void>((resolve) => server.close(() => resolve()));
+    const { port } = server.address() as AddressInfo;
+    const service = new ServiceClient({
+      api_key: API_KEY,
+      base_url: `http://127.0.0.1:${port}`,
+      max_retries: 0,
+      telemetry: true,
+      log_level: 'off',
+      env: {},
+    });
+    await expect(service.createRestClient().getTrainingRun('any:train:0')).rejects.toBeInstanceOf(
+      APIConnectionError,
+    );
+    await service.close();
+    expect(sockets.size).toBe(1); // the handshake's one attempt, nothing after it
   });
 
   it('sends nothing with telemetry off', async () => {
