@@ -1,3 +1,9 @@
+/**
+ * Tinkex: a TypeScript SDK for the Tinker training and sampling API, built as a Pristine plugin.
+ * Start with {@link ServiceClient}.
+ *
+ * @module tinkex
+ */
 import 'reflect-metadata';
 
 export { ServiceClient, type ServiceClientInit, type LoraTrainingOptions } from './client/service-client.js';
@@ -60,7 +66,7 @@ export {
 export { RecoveryMonitor, type RecoveryMonitorOptions, type MonitorResult } from './recovery/monitor.js';
 export type { RecoveryEventMap, RecoveryEventName } from './recovery/events.js';
 export { TinkexMetrics } from './metrics/tinkex-metrics.js';
-export type { MetricsSnapshot, HistogramSummary, KernelMetricsOptions } from 'pristine';
+export type { MetricsSnapshot, HistogramSummary, KernelMetricsOptions } from 'pristine-kernel';
 export { VERSION } from './version.js';
 export {
   APIFuture,
@@ -87,4 +93,4 @@ export {
   PristineError,
   StreamIdleTimeoutError,
   StreamTruncatedError,
-} from 'pristine';
+} from 'pristine-kernel';

@@ -1,4 +1,4 @@
-import { PristineError, type Clock, type Logger } from 'pristine';
+import { PristineError, type Clock, type Logger } from 'pristine-kernel';
 import type { ServiceClient } from '../client/service-client.js';
 import type { TrainingClient } from '../client/training-client.js';
 import { loggerOf } from '../client/tinker-kernel.js';

@@ -1,4 +1,4 @@
-import type { Clock } from 'pristine';
+import type { Clock } from 'pristine-kernel';
 import type { ServiceClient } from '../client/service-client.js';
 import type { RecoveryEventMap, RecoveryEventName } from './events.js';
 import { RecoveryExecutor, type RecoveryExecutorOptions } from './executor.js';

@@ -1,4 +1,4 @@
-import { BackoffRetry, DEFAULT_RETRY_DELAYS, OptionChecks, SystemClock } from 'pristine';
+import { BackoffRetry, DEFAULT_RETRY_DELAYS, OptionChecks, SystemClock } from 'pristine-kernel';
 import type { Checkpoint } from '../types/schemas.js';
 import type { TrainingClient } from '../client/training-client.js';
 

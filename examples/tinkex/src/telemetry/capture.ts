@@ -4,7 +4,7 @@ import {
   APIStatusError,
   FutureFailedError,
   FutureTimeoutError,
-} from 'pristine';
+} from 'pristine-kernel';
 import type { TelemetryReporter } from './reporter.js';
 
 /** Errors already reported: a public method calling another reports its error once, not twice. */

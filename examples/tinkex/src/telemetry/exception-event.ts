@@ -1,4 +1,4 @@
-import { redactValue, type SecretRegistry } from 'pristine';
+import { redactValue, type SecretRegistry } from 'pristine-kernel';
 
 /**
  * The user error in an exception's cause chain, as the Python SDK finds it (`_get_user_error`): an

@@ -1,4 +1,4 @@
-import type { KernelEvents } from 'pristine';
+import type { KernelEvents } from 'pristine-kernel';
 import type { TelemetryReporter } from './reporter.js';
 
 /**

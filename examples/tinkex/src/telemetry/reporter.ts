@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { redactValue, type Clock, type Kernel, type Logger } from 'pristine';
+import { redactValue, type Clock, type Kernel, type Logger } from 'pristine-kernel';
 import type { Severity } from '../types/telemetry.js';
 import { describeException } from './exception-event.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { FakeClock } from 'pristine';
+import { FakeClock } from 'pristine-kernel';
 import {
   MissingCheckpointError,
   NotFoundError,
