@@ -2,6 +2,9 @@ import {
   APIConnectionError,
   APIFuture,
   APIStatusError,
+  APIUserAbortError,
+  FutureCancelledError,
+  FutureExpiredError,
   FutureFailedError,
   FutureTimeoutError,
 } from 'pristine-kernel';
@@ -10,7 +13,12 @@ import type { TelemetryReporter } from './reporter.js';
 /** Errors already reported: a public method calling another reports its error once, not twice. */
 const reported = new WeakSet<object>();
 
+/**
+ * Whether to report `error`: not twice, and never the caller's own cancellation (Python's
+ * `capture_exceptions` catches `Exception`, which `CancelledError` is not).
+ */
 function firstReport(error: unknown): boolean {
+  if (error instanceof APIUserAbortError || error instanceof FutureCancelledError) return false;
   if (error === null || typeof error !== 'object') return true;
   if (reported.has(error)) return false;
   reported.add(error);
@@ -95,7 +103,7 @@ function resultFailed(
         ? 'timeout'
         : error instanceof APIConnectionError
           ? 'connection_error'
-          : error instanceof APIStatusError
+          : error instanceof APIStatusError || error instanceof FutureExpiredError
             ? 'api_status_error'
             : 'validation_error';
   reporter.generic(

@@ -3,6 +3,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import {
   APIConnectionError,
   APIStatusError,
+  FutureCancelledError,
   NotFoundError,
   RequestFailedError,
   ServiceClient,
@@ -147,6 +148,21 @@ describe('backend telemetry', () => {
       severity: 'ERROR',
       event_data: { request_type: 'forwardBackward', error_category: 'server', is_user_error: false },
     });
+  });
+
+  it('the caller cancelling a future is not an error to report', async () => {
+    const env = await start();
+    const training = await env.service.createLoraTrainingClient({
+      base_model: 'meta-llama/Llama-3.2-1B',
+      rank: 8,
+    });
+    const future = training.forwardBackward([textDatum(TEXT)], 'cross_entropy');
+    future.cancel();
+    await expect(future).rejects.toBeInstanceOf(FutureCancelledError);
+    await env.service.close();
+    const names = env.events().map((e) => e.event_name ?? e.event);
+    expect(names.filter((n) => /result_async|user_error|UNHANDLED/.test(n))).toEqual([]);
+    expect(names.filter((n) => n === 'SESSION_END')).toHaveLength(1);
   });
 
   it('REST-only use reports session-less: sessionless-<uuid>, no SESSION_START/END, no session created', async () => {
