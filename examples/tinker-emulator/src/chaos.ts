@@ -25,6 +25,8 @@ export interface ChaosRule {
   requestTimeout: number;
   /** Probability of a bare 400 (empty body, as proxies send). */
   bare400: number;
+  /** Probability that a training request's work corrupts its run (the work fails; the run stays corrupted). */
+  corrupt: number;
   latencyMs: number;
   latencyRate: number;
 }
@@ -41,6 +43,7 @@ export const NO_CHAOS: ChaosRule = {
   paymentRequired: 0,
   requestTimeout: 0,
   bare400: 0,
+  corrupt: 0,
   latencyMs: 0,
   latencyRate: 0,
 };
@@ -57,6 +60,7 @@ const KEYS: Record<string, keyof ChaosRule> = {
   '402': 'paymentRequired',
   '408': 'requestTimeout',
   '400': 'bare400',
+  corrupt: 'corrupt',
 };
 
 const CLASSES: EndpointClass[] = ['sessions', 'training', 'sampling', 'futures', 'rest', 'telemetry'];

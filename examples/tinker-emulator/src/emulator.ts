@@ -86,6 +86,11 @@ export interface RunningEmulator {
   setClientConfig(flags: Partial<ClientConfig>): void;
   /** Change `client/dynamic_config` for later requests. */
   setDynamicConfig(config: Partial<DynamicConfig>): void;
+  /**
+   * Mark a training run corrupted (or healthy again): `GET training_runs/{id}` reports `corrupted: true`
+   * and its training work fails (see docs/emulator.md). Throws for an unknown run.
+   */
+  setRunCorrupted(runId: string, corrupted?: boolean): void;
   /** While paused, training, sampling and future polls answer 402 (the billing pause of 0.20+ clients). */
   setBillingPaused(paused: boolean): void;
   /** A JWT as `auth/token` would issue it; `ttlSeconds` may be negative (expired) or null (no `exp`). */
@@ -161,6 +166,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     setClientConfig: (flags) => Object.assign(clientConfig, checkFlags(flags, CLIENT_CONFIG_DEFAULTS)),
     setDynamicConfig: (config) => Object.assign(dynamicConfig, checkFlags(config, DYNAMIC_CONFIG_DEFAULTS)),
     issueJwt: (ttlSeconds) => jwt.issue(ttlSeconds),
+    setRunCorrupted: (runId, corrupted = true) => {
+      const model = state.models.get(runId);
+      if (!model) throw new Error(`setRunCorrupted: no training run ${runId}`);
+      model.corrupted = corrupted;
+    },
     setBillingPaused: (paused) => {
       ctx.protocol.billingPaused = paused;
     },

@@ -110,6 +110,12 @@ export const ROUTES: Route[] = [
     handle: (c, _b, p) => rest.getTrainingRun(c, p[0]),
   },
   {
+    method: 'POST',
+    pattern: new RegExp(`^/_emulator/training_runs/${RUN}/corrupt$`),
+    endpointClass: 'rest',
+    handle: (c, b, p) => rest.setCorrupted(c, p[0], b),
+  },
+  {
     method: 'GET',
     pattern: new RegExp(`^/api/v1/training_runs/${RUN}/checkpoints$`),
     endpointClass: 'rest',

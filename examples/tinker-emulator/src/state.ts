@@ -35,6 +35,8 @@ export interface ModelRecord {
   applied: number[];
   last_request_time: string;
   unloaded: boolean;
+  /** Set by `emulator.setRunCorrupted` or chaos `corrupt`: training work on the run fails from then on. */
+  corrupted: boolean;
 }
 
 export interface CheckpointRecord {

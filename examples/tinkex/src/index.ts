@@ -62,6 +62,25 @@ export {
   UnsafeArchiveError,
 } from './download/download-errors.js';
 export { TelemetryReporter } from './telemetry/reporter.js';
+export {
+  recoveryPolicy,
+  recoveryBackoff,
+  RECOVERY_DEFAULTS,
+  type RecoveryPolicy,
+  type RecoveryPolicyOptions,
+  type CheckpointStrategy,
+  type RecoveredRun,
+  type RecoveryCheckpoint,
+} from './recovery/policy.js';
+export {
+  RecoveryExecutor,
+  MissingCheckpointError,
+  type RecoverOptions,
+  type RecoverResult,
+  type RecoveryExecutorOptions,
+} from './recovery/executor.js';
+export { RecoveryMonitor, type RecoveryMonitorOptions, type MonitorResult } from './recovery/monitor.js';
+export type { RecoveryEventMap, RecoveryEventName } from './recovery/events.js';
 export { TinkexMetrics } from './metrics/tinkex-metrics.js';
 export type { MetricsSnapshot, HistogramSummary, KernelMetricsOptions } from 'pristine-kernel';
 export { VERSION } from './version.js';

@@ -17,7 +17,12 @@ describe('the Tinker manifest', () => {
       name: 'tinker',
       version: tinkerManifest.version,
       manifest: tinkerManifest,
-      retryPolicies: { default: {}, none: { maxRetries: 0 }, publish: { fatalStatuses: [409] } },
+      retryPolicies: {
+        default: {},
+        none: { maxRetries: 0 },
+        publish: { fatalStatuses: [409] },
+        telemetry: { maxRetries: 1 },
+      },
       pollProtocols: { tinker: {} as never },
       weights: { promptBytes: () => 1, fwdbwdBytes: () => 1 },
     });

@@ -49,6 +49,7 @@ export function addModel(
     applied: [],
     last_request_time: ctx.iso(),
     unloaded: false,
+    corrupted: false,
   };
   ctx.state.models.set(model.model_id, model);
   session.training_run_ids.push(model.model_id);

@@ -27,7 +27,7 @@ function trainingRun(ctx: EmulatorContext, model: ModelRecord) {
     base_model: model.base_model,
     model_owner: 'emulator-user',
     is_lora: true,
-    corrupted: false,
+    corrupted: model.corrupted,
     lora_rank: model.lora_rank,
     last_request_time: model.last_request_time,
     last_checkpoint: last('training'),
@@ -63,6 +63,19 @@ export function listTrainingRuns(ctx: EmulatorContext, query: Query): Answer {
 export function getTrainingRun(ctx: EmulatorContext, runId: string): Answer {
   const model = ctx.state.models.get(runId);
   if (!model) throw new HttpError(404, `training run ${runId} not found`, 'training_run_id');
+  return ok(trainingRun(ctx, model));
+}
+
+/**
+ * Emulator-only (`POST /_emulator/training_runs/{id}/corrupt`, body `{corrupted?: boolean}`): mark a run
+ * corrupted (default) or healthy again, as `emulator.setRunCorrupted` does.
+ */
+export function setCorrupted(ctx: EmulatorContext, runId: string, body: { corrupted?: unknown }): Answer {
+  const model = ctx.state.models.get(runId);
+  if (!model) throw new HttpError(404, `training run ${runId} not found`, 'training_run_id');
+  if (body.corrupted !== undefined && typeof body.corrupted !== 'boolean')
+    throw new HttpError(400, 'corrupted must be a boolean', 'corrupted');
+  model.corrupted = body.corrupted ?? true;
   return ok(trainingRun(ctx, model));
 }
 

@@ -6,6 +6,8 @@ import type { ModelRecord } from '../state.js';
 /**
  * Run `work` in seq_id order for the model and answer its future; a repeated seq_id returns the first
  * request's future and is never applied twice. Work that throws fails the future (4xx: category user).
+ * On a corrupted run (or when chaos `corrupt` strikes) the work is not applied and the future fails
+ * with category `server`: the run never recovers, only a new run from a checkpoint does.
  */
 export function sequenced(
   ctx: EmulatorContext,
@@ -23,6 +25,8 @@ export function sequenced(
   const requestId = ctx.futures.create(kind);
   const run = () => {
     try {
+      if (!model.corrupted && ctx.chaos.roll('training', 'corrupt')) model.corrupted = true;
+      if (model.corrupted) throw corruptedRun(model);
       ctx.futures.complete(requestId, work());
       if (seqId !== undefined && seqId !== null) model.applied.push(seqId);
     } catch (error) {
@@ -42,4 +46,12 @@ export function sequenced(
 export function rejectSequenced(ctx: EmulatorContext, body: Record<string, any> | undefined): void {
   const model = ctx.state.models.get(body?.model_id);
   if (model && Number.isInteger(body?.seq_id)) model.sequencer.reject(body!.seq_id);
+}
+
+/** What every piece of work on a corrupted run fails with (a server fault: not the caller's doing). */
+function corruptedRun(model: ModelRecord): HttpError {
+  return new HttpError(
+    500,
+    `training run ${model.model_id} is corrupted; create a new training client from one of its checkpoints`,
+  );
 }

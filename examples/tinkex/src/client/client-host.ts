@@ -1,6 +1,7 @@
 import type { QueueStateEvent } from 'pristine-kernel';
 import type { ResolvedConfig } from '../config.js';
 import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
+import type { TelemetryReporter } from '../telemetry/reporter.js';
 import type { TinkerKernel } from './tinker-kernel.js';
 
 /**
@@ -15,6 +16,10 @@ export interface ClientHost {
   readonly protocol: TinkerProtocol;
   /** The session-less holder's protocol (REST calls, capabilities, `weights_info`). */
   readonly restProtocol: TinkerProtocol;
+  /** Where telemetry goes now (the session's reporter, else the session-less one); undefined when off. */
+  activeTelemetry(): TelemetryReporter | undefined;
+  /** The session-less reporter of REST-only use, created on first use; undefined when off. */
+  restTelemetry(): TelemetryReporter | undefined;
   /** The queue-state observer that warns for `identifier`, shared by every client of the kernel. */
   queueWarnings(
     prefix: 'Training' | 'Sampling' | 'Model creation',

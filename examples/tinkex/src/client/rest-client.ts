@@ -8,6 +8,7 @@ import type { ClientHost as ServiceClient } from './client-host.js';
 import * as account from './rest-account.js';
 import { CallScope, pagesWithin, type RequestOptions } from './request-options.js';
 import { loggerOf } from './tinker-kernel.js';
+import { captureCalls } from '../telemetry/capture.js';
 
 export type AccessScope = 'owned' | 'accessible';
 
@@ -23,6 +24,11 @@ const ARCHIVE_ATTEMPTS = 6;
 /** The REST API: training runs, checkpoints, sessions and samplers. Needs no session. */
 export class RestClient {
   constructor(private readonly service: ServiceClient) {}
+
+  static {
+    // REST calls report to the session-less telemetry, as the Python SDK's REST holder does.
+    captureCalls(RestClient.prototype, (self) => self.service.restTelemetry());
+  }
 
   private get kernel() {
     return this.service.kernel;

@@ -22,6 +22,7 @@ import type { HubOptions } from '../hub/hub-settings.js';
 // The ServiceClient as seen from here (client-host.ts), not the class: importing service-client.ts,
 // which constructs this client, would make the two modules import each other.
 import type { ClientHost as ServiceClient } from './client-host.js';
+import { captureCalls } from '../telemetry/capture.js';
 import { protocolOf } from './tinker-kernel.js';
 import { CallScope, type RequestOptions } from './request-options.js';
 import { sampleDispatchGate } from './sample-dispatch-gate.js';
@@ -97,6 +98,10 @@ export class SamplingClient {
       ? 'tinker-sampling|fleet'
       : `tinker-sampling|${sampling_session_id}`;
     this.onQueueState = service.queueWarnings('Sampling', sampling_session_id);
+  }
+
+  static {
+    captureCalls(SamplingClient.prototype, (self) => self.service.activeTelemetry(), ['body', 'run']);
   }
 
   private body(request: SampleRequest) {

@@ -11,6 +11,9 @@ import { queueStateLogger } from './queue-state-logger.js';
 import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
 import { TrainingClient } from './training-client.js';
 import { CallScope, type RequestOptions } from './request-options.js';
+import { TelemetryReporter } from '../telemetry/reporter.js';
+import { forwardKernelEvents } from '../telemetry/forward-events.js';
+import { captureCalls } from '../telemetry/capture.js';
 
 export interface ServiceClientInit extends ServiceClientOptions {
   /** Swap adapters before any request (e.g. a custom transport in tests). */
@@ -42,10 +45,58 @@ export class ServiceClient {
   readonly kernel: TinkerKernel;
   readonly config: ResolvedConfig;
   private sessionPromise?: Promise<SessionContext>;
+  /** The session once open (its telemetry receives the kernel's events). */
+  private openSession?: SessionContext;
+  private sessionlessTelemetry?: TelemetryReporter;
+  private stopForwarding?: () => void;
+  private closed = false;
 
   constructor(options: ServiceClientInit = {}) {
     this.config = resolveConfig(options);
     this.kernel = createTinkerKernel(this.config, options.configureKernel);
+    if (this.config.telemetry) {
+      this.stopForwarding = forwardKernelEvents(this.kernel.events, () => this.activeTelemetry());
+    }
+  }
+
+  static {
+    captureCalls(ServiceClient.prototype, (self) => self.activeTelemetry(), [
+      'session',
+      'queueWarnings',
+      'reportException',
+      'resolvedFuture',
+      'activeTelemetry',
+      'restTelemetry',
+      'close',
+    ]);
+  }
+
+  /**
+   * Where telemetry goes now: the session's reporter once the session is open, else the session-less
+   * one if REST use created it; undefined with telemetry off or after `close()`.
+   */
+  activeTelemetry(): TelemetryReporter | undefined {
+    if (this.closed) return undefined;
+    return this.openSession?.telemetry ?? this.sessionlessTelemetry;
+  }
+
+  /**
+   * The session-less reporter of REST-only use (Python 0.23.2): batches under `sessionless-<uuid>`,
+   * no SESSION_START/END. Created on first use; undefined with telemetry off or after `close()`.
+   */
+  restTelemetry(): TelemetryReporter | undefined {
+    if (this.closed || !this.config.telemetry) return undefined;
+    const { clock } = this.kernel.getServices();
+    this.sessionlessTelemetry ??= new TelemetryReporter(
+      this.kernel,
+      undefined,
+      this.config.sdk_version,
+      clock,
+      loggerOf(this.kernel),
+      // Before the handshake succeeded a send would only repeat its retries (a dead server).
+      { canSend: () => this.protocol.mode !== undefined },
+    );
+    return this.sessionlessTelemetry;
   }
 
   /**
@@ -63,10 +114,13 @@ export class ServiceClient {
 
   /** The session, created once on first use. */
   session(options?: RequestOptions): Promise<SessionContext> {
-    this.sessionPromise ??= SessionContext.open(this.kernel, this.config).catch((error) => {
-      this.sessionPromise = undefined;
-      throw error;
-    });
+    this.sessionPromise ??= SessionContext.open(this.kernel, this.config).then(
+      (ctx) => (this.openSession = ctx),
+      (error) => {
+        this.sessionPromise = undefined;
+        throw error;
+      },
+    );
     if (options === undefined) return this.sessionPromise;
     // Shared by every client of this ServiceClient: an abort or a deadline ends this wait, not the opening.
     const scope = this.scope(options, 'session');
@@ -241,14 +295,13 @@ export class ServiceClient {
   }
 
   createRestClient(): RestClient {
+    this.restTelemetry();
     return new RestClient(this);
   }
 
-  /** Report an exception to backend telemetry (a no-op before the session exists). */
+  /** Report an exception to backend telemetry (a no-op while no reporter exists). */
   async reportException(error: unknown): Promise<void> {
-    if (!this.sessionPromise) return;
-    const ctx = await this.sessionPromise.catch(() => undefined);
-    ctx?.telemetry?.exception(error);
+    this.activeTelemetry()?.exception(error);
   }
 
   get activeSessions(): readonly SessionHandle[] {
@@ -257,8 +310,11 @@ export class ServiceClient {
 
   /** Stop heartbeats, flush telemetry, release sockets. */
   async close(): Promise<void> {
+    this.stopForwarding?.();
     const ctx = await this.sessionPromise?.catch(() => undefined);
     await ctx?.close();
+    this.closed = true;
+    await this.sessionlessTelemetry?.close();
     holdersOf(this.kernel).close();
     await this.kernel.close();
   }

@@ -26,6 +26,7 @@ import type { SamplingClient, SamplingRetryConfig } from './sampling-client.js';
 import type { ClientHost } from './client-host.js';
 import type { SessionContext } from './session-context.js';
 import { CallScope, type RequestOptions } from './request-options.js';
+import { captureCalls } from '../telemetry/capture.js';
 
 /**
  * The ServiceClient as seen from here, not the class: importing service-client.ts, which constructs
@@ -59,6 +60,16 @@ export class TrainingClient {
     const logger = loggerOf(service.kernel);
     this.order = new SubmissionOrder((message) => logger.warn(`${model_id}: ${message}`));
     this.onQueueState = service.queueWarnings('Training', model_id);
+  }
+
+  static {
+    captureCalls(TrainingClient.prototype, (self) => self.service.activeTelemetry(), [
+      'enqueue',
+      'check',
+      'reserve',
+      'lossPass',
+      'accessToken',
+    ]);
   }
 
   /**

@@ -20,6 +20,7 @@ export const futuresEndpoints = [
     method: 'POST',
     path: '/api/v1/telemetry',
     resource: 'telemetry',
+    retry: 'telemetry',
     timeoutMs: 5_000,
     input: TelemetrySendRequestSchema,
     response: TelemetryResponseSchema,

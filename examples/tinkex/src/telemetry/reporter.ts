@@ -1,86 +1,154 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock, Kernel, Logger } from 'pristine-kernel';
-
-type Severity = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
+import { redactValue, type Clock, type Kernel, type Logger } from 'pristine-kernel';
+import type { Severity } from '../types/telemetry.js';
+import { describeException } from './exception-event.js';
 
 export const MAX_BATCH_SIZE = 100;
 export const FLUSH_INTERVAL_MS = 10_000;
-const MAX_QUEUE = 10_000;
+/** A fatal exception waits this long for its events to be sent before it is rethrown. */
+export const FLUSH_TIMEOUT_MS = 30_000;
+/** A queue this long is flushed at once (Elixir's `flush_threshold`). */
+export const FLUSH_THRESHOLD = 100;
+/** Events beyond this many waiting are dropped (with one warning per burst). */
+export const MAX_QUEUE_SIZE = 10_000;
 const PROCESS_UUID = randomUUID();
 
 const PLATFORMS: Record<string, string> = { linux: 'Linux', darwin: 'Darwin', win32: 'Windows' };
 
+export interface TelemetryReporterOptions {
+  /**
+   * False while nothing could be sent (the server never answered the protocol handshake): events wait
+   * in the queue, and neither a fatal exception nor `close()` waits for a send that would only repeat
+   * the handshake's retries. Default: always true.
+   */
+  canSend?: () => boolean;
+}
+
 /**
- * Backend telemetry (POST /api/v1/telemetry): SESSION_START, SESSION_END, GENERIC_EVENT and
- * UNHANDLED_EXCEPTION, in batches of at most 100, flushed every 10 s and on close. A failed send never
- * breaks the SDK.
+ * Backend telemetry (POST /api/v1/telemetry), as the Python SDK sends it: SESSION_START, SESSION_END,
+ * GENERIC_EVENT and UNHANDLED_EXCEPTION, in batches of at most 100, flushed every 10 s, as soon as 100
+ * are waiting, after an exception, and on close. A failed send never breaks the SDK: the batch is
+ * dropped after the endpoint's retries (Python retries it forever), later batches wait for the next flush. Without a session id the reporter is session-less (0.23.2,
+ * REST-only use): batches carry `sessionless-<uuid>` and there is no SESSION_START or SESSION_END.
+ * Everything sent is scrubbed of the kernel's secrets.
  */
 export class TelemetryReporter {
+  readonly sessionId: string;
+  readonly sessionless: boolean;
   private queue: Record<string, unknown>[] = [];
   private index = 0;
+  private pushed = 0;
+  private flushed = 0;
+  private ended = false;
+  private dropping = false;
   private stopTimer?: () => void;
   private readonly startedAt: number;
   private flushing?: Promise<void>;
 
   constructor(
     private readonly kernel: Kernel<any>,
-    private readonly sessionId: string,
+    sessionId: string | undefined,
     private readonly sdkVersion: string,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly options: TelemetryReporterOptions = {},
   ) {
+    this.sessionless = sessionId === undefined;
+    this.sessionId = sessionId ?? `sessionless-${randomUUID()}`;
     this.startedAt = clock.now();
     this.stopTimer = clock.every(FLUSH_INTERVAL_MS, () => void this.flush());
-    this.record('SESSION_START', 'INFO', {});
+    if (!this.sessionless) this.record('SESSION_START', 'INFO', {});
   }
 
-  generic(event_name: string, event_data: Record<string, unknown>, severity: Severity = 'INFO'): void {
-    this.record('GENERIC_EVENT', severity, { event_name, event_data });
+  /** Queue a GENERIC_EVENT; false when the queue is full. `event_data` is redacted. */
+  generic(
+    event_name: string,
+    event_data: Record<string, unknown> = {},
+    severity: Severity = 'INFO',
+  ): boolean {
+    const data = redactValue(event_data, { secrets: this.kernel.secrets }) as Record<string, unknown>;
+    return this.record('GENERIC_EVENT', severity, { event_name, event_data: data });
   }
 
-  /** Report an exception; user errors (4xx other than 408, or category user) go out as `user_error`. */
-  exception(error: unknown): void {
-    const e = error as {
-      name?: string;
-      message?: string;
-      status?: number;
-      category?: string;
-      body?: unknown;
-    };
-    const isUser =
-      e.category === 'user' ||
-      (e.status !== undefined && e.status >= 400 && e.status < 500 && e.status !== 408);
-    if (isUser) {
-      this.generic(
-        'user_error',
-        { error_type: e.name, message: e.message, status_code: e.status, body: e.body },
-        'WARNING',
-      );
-    } else {
-      this.record('UNHANDLED_EXCEPTION', 'ERROR', {
-        error_type: e.name ?? 'Error',
-        error_message: e.message ?? String(error),
-      });
-    }
+  /**
+   * Report an exception and start a flush (without waiting for it). A user error (category user, or a
+   * 4xx other than 408 in its cause chain) goes out as the generic event `user_error` (WARNING);
+   * anything else as UNHANDLED_EXCEPTION with its stack.
+   */
+  exception(error: unknown, severity: Severity = 'ERROR'): boolean {
+    const accepted = this.recordException(error, severity);
+    void this.flush();
+    return accepted;
+  }
+
+  /**
+   * An exception that ends the public call (Python's `capture_exceptions(fatal=True)`): the event, then
+   * SESSION_END (once, for a session), then a flush; resolves once everything queued was sent or after
+   * FLUSH_TIMEOUT_MS.
+   */
+  async fatalException(error: unknown, severity: Severity = 'ERROR'): Promise<boolean> {
+    const accepted = this.recordException(error, severity);
+    this.endSession();
+    const drained = await this.waitUntilDrained(FLUSH_TIMEOUT_MS);
+    if (accepted) this.logger.info(`Exception logged for session ID: ${this.sessionId}`, { drained });
+    return accepted;
   }
 
   /** Send every queued event, in batches. */
   flush(): Promise<void> {
+    if (this.options.canSend?.() === false) return Promise.resolve();
     this.flushing ??= this.sendAll().finally(() => (this.flushing = undefined));
     return this.flushing;
   }
 
-  /** SESSION_END, a final flush, and no more timers. */
+  /** Flush until every event queued so far was sent (or dropped); false if `timeoutMs` passed first. */
+  async waitUntilDrained(timeoutMs: number): Promise<boolean> {
+    const target = this.pushed;
+    if (this.options.canSend?.() === false) return this.flushed >= target;
+    let cancel: (() => void) | undefined;
+    const deadline = new Promise<false>(
+      (resolve) => (cancel = this.clock.after(timeoutMs, () => resolve(false))),
+    );
+    const drain = (async () => {
+      while (this.flushed < target && this.options.canSend?.() !== false) await this.flush();
+      return this.flushed >= target;
+    })();
+    try {
+      return await Promise.race([drain, deadline]);
+    } finally {
+      cancel?.();
+    }
+  }
+
+  /** SESSION_END (for a session, if not sent yet), a final flush, and no more timers. */
   async close(): Promise<void> {
     this.stopTimer?.();
     this.stopTimer = undefined;
-    const seconds = (this.clock.now() - this.startedAt) / 1000;
-    this.record('SESSION_END', 'INFO', { duration: formatDuration(seconds) });
+    this.endSession();
     await this.flush();
   }
 
-  private record(event: string, severity: Severity, fields: Record<string, unknown>): void {
-    if (this.queue.length >= MAX_QUEUE) return;
+  private recordException(error: unknown, severity: Severity): boolean {
+    const described = describeException(error, this.kernel.secrets);
+    return described.user
+      ? this.generic('user_error', described.data, 'WARNING')
+      : this.record('UNHANDLED_EXCEPTION', severity, described.fields);
+  }
+
+  private endSession(): void {
+    if (this.sessionless || this.ended) return;
+    this.ended = true;
+    const seconds = (this.clock.now() - this.startedAt) / 1000;
+    this.record('SESSION_END', 'INFO', { duration: formatDuration(seconds) });
+  }
+
+  private record(event: string, severity: Severity, fields: Record<string, unknown>): boolean {
+    if (this.queue.length >= MAX_QUEUE_SIZE) {
+      if (!this.dropping) this.logger.warn('Telemetry queue full, dropping events');
+      this.dropping = true;
+      return false;
+    }
+    this.dropping = false;
     this.queue.push({
       event,
       event_id: randomUUID(),
@@ -89,6 +157,9 @@ export class TelemetryReporter {
       timestamp: new Date(this.clock.now()).toISOString(),
       ...fields,
     });
+    this.pushed++;
+    if (this.queue.length >= FLUSH_THRESHOLD) void this.flush();
+    return true;
   }
 
   private async sendAll(): Promise<void> {
@@ -103,9 +174,13 @@ export class TelemetryReporter {
           process_uuid: PROCESS_UUID,
         });
       } catch (error) {
+        // Counted as flushed, so a fatal exception never waits on a dead endpoint; the rest waits for
+        // the next flush, so a dead endpoint costs one batch's retries per flush, not one per batch.
+        this.flushed += batch.length;
         this.logger.debug('telemetry batch dropped', { error: (error as Error).message });
         return;
       }
+      this.flushed += batch.length;
     }
   }
 }

@@ -25,7 +25,15 @@ type Calls<T, Excluded extends keyof T> = {
 
 /** Public methods that send nothing themselves (they build clients, read state or close). */
 const LOCAL = {
-  service: ['queueWarnings', 'createRestClient', 'reportException', 'close', 'resolvedFuture'] as const,
+  service: [
+    'queueWarnings',
+    'createRestClient',
+    'reportException',
+    'close',
+    'resolvedFuture',
+    'activeTelemetry',
+    'restTelemetry',
+  ] as const,
   rest: [] as const,
   training: [] as const,
   sampling: [] as const,

@@ -1,0 +1,122 @@
+import {
+  APIConnectionError,
+  APIFuture,
+  APIStatusError,
+  APIUserAbortError,
+  FutureCancelledError,
+  FutureExpiredError,
+  FutureFailedError,
+  FutureTimeoutError,
+} from 'pristine-kernel';
+import type { TelemetryReporter } from './reporter.js';
+
+/** Errors already reported: a public method calling another reports its error once, not twice. */
+const reported = new WeakSet<object>();
+
+/**
+ * Whether to report `error`: not twice, and never the caller's own cancellation (Python's
+ * `capture_exceptions` catches `Exception`, which `CancelledError` is not).
+ */
+function firstReport(error: unknown): boolean {
+  if (error instanceof APIUserAbortError || error instanceof FutureCancelledError) return false;
+  if (error === null || typeof error !== 'object') return true;
+  if (reported.has(error)) return false;
+  reported.add(error);
+  return true;
+}
+
+/**
+ * Report what a public method throws to backend telemetry, as the Python SDK's
+ * `@capture_exceptions(fatal=True)` does on nearly every public operation: the exception (a `user_error`
+ * event or UNHANDLED_EXCEPTION), SESSION_END, and a flush. A method returning a promise rethrows only
+ * after the events were sent (at most FLUSH_TIMEOUT_MS, 30 s); a synchronous throw and a future's
+ * failed submission cannot wait and are reported in the background. A future that was accepted and
+ * then failed is a generic `APIFuture.result_async.*` event instead, as in Python.
+ *
+ * Every own method of `proto` is wrapped except accessors and the names in `skip` (internal helpers);
+ * `reporterOf` picks the instance's reporter, and nothing is wrapped around a call when it has none
+ * (telemetry off).
+ */
+export function captureCalls<T extends object>(
+  proto: T,
+  reporterOf: (self: T) => TelemetryReporter | undefined,
+  skip: readonly string[] = [],
+): void {
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    if (name === 'constructor' || skip.includes(name)) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+    const original: unknown = descriptor?.value;
+    if (typeof original !== 'function') continue;
+    const wrapped = {
+      [name](this: T, ...args: unknown[]) {
+        const reporter = reporterOf(this);
+        if (!reporter) return original.apply(this, args);
+        return captured(reporter, name, () => original.apply(this, args));
+      },
+    }[name];
+    Object.defineProperty(proto, name, { ...descriptor, value: wrapped });
+  }
+}
+
+function captured(reporter: TelemetryReporter, method: string, call: () => unknown): unknown {
+  let result: unknown;
+  try {
+    result = call();
+  } catch (error) {
+    if (firstReport(error)) void reporter.fatalException(error);
+    throw error;
+  }
+  if (result instanceof APIFuture) {
+    const future = result as APIFuture<unknown>;
+    future.accepted.catch((error: unknown) => {
+      if (firstReport(error)) void reporter.fatalException(error);
+    });
+    future.then(undefined, (error: unknown) => {
+      if (firstReport(error)) resultFailed(reporter, method, future.requestId, error);
+    });
+    return future;
+  }
+  if (result instanceof Promise) {
+    return result.catch(async (error: unknown) => {
+      if (firstReport(error)) await reporter.fatalException(error);
+      throw error;
+    });
+  }
+  return result;
+}
+
+/** Python's `APIFuture.result_async.<kind>` events for a request the server accepted that then failed. */
+function resultFailed(
+  reporter: TelemetryReporter,
+  method: string,
+  request_id: string | undefined,
+  error: unknown,
+): void {
+  const e = error as { name?: string; message?: string; category?: string; status?: number };
+  const is_user_error =
+    e.category === 'user' ||
+    (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.status !== 408);
+  const kind =
+    error instanceof FutureFailedError
+      ? 'application_error'
+      : error instanceof FutureTimeoutError
+        ? 'timeout'
+        : error instanceof APIConnectionError
+          ? 'connection_error'
+          : error instanceof APIStatusError || error instanceof FutureExpiredError
+            ? 'api_status_error'
+            : 'validation_error';
+  reporter.generic(
+    `APIFuture.result_async.${kind}`,
+    {
+      request_id: request_id ?? null,
+      request_type: method,
+      exception: e.message ?? String(error),
+      exception_type: e.name ?? typeof error,
+      ...(e.category ? { error_category: e.category } : {}),
+      ...(typeof e.status === 'number' ? { status_code: e.status } : {}),
+      is_user_error,
+    },
+    is_user_error ? 'WARNING' : 'ERROR',
+  );
+}

@@ -1,0 +1,71 @@
+import type { KernelEvents } from 'pristine-kernel';
+import type { TelemetryReporter } from './reporter.js';
+
+/**
+ * Endpoints whose events are not forwarded: the telemetry POST itself (forwarding it would feed a
+ * loop) and the heartbeat, every 10 s for the session's life (Elixir sends neither: their calls carry
+ * no session id).
+ */
+const SILENT = new Set(['telemetry', 'session_heartbeat']);
+
+function describe(error: unknown): { type: string; message: string } {
+  const e = error as { name?: unknown; message?: unknown } | null;
+  return {
+    type: typeof e?.name === 'string' ? e.name : typeof error,
+    message: typeof e?.message === 'string' ? e.message : String(error),
+  };
+}
+
+/**
+ * Forward the kernel's HTTP, retry and queue events to backend telemetry as GENERIC_EVENTs, named and
+ * shaped as Elixir tinkex's reporter sends its `:telemetry` events: `tinkex.http.request.start`,
+ * `tinkex.http.request.stop` (`result` ok, or error for an HTTP error answer),
+ * `tinkex.http.request.exception` (no answer: connection error or timeout; severity ERROR),
+ * `tinkex.retry.attempt.retry` and `tinkex.queue.state_change`, each with
+ * `event_data: {measurements, metadata}`. `reporter()` picks the reporter at each event (the
+ * session's, or the session-less one); nothing is sent while it gives none. Returns the unsubscribe.
+ */
+export function forwardKernelEvents(
+  events: KernelEvents,
+  reporter: () => TelemetryReporter | undefined,
+): () => void {
+  const send = (name: string, measurements: object, metadata: object, severity?: 'ERROR') =>
+    reporter()?.generic(name, { measurements, metadata }, severity);
+  const offs = [
+    events.on('request:start', (e) => {
+      if (SILENT.has(e.endpointId)) return;
+      send('tinkex.http.request.start', {}, { endpoint: e.endpointId, method: e.method, url: e.url });
+    }),
+    events.on('request:stop', (e) => {
+      if (SILENT.has(e.endpointId)) return;
+      send(
+        'tinkex.http.request.stop',
+        { duration_ms: e.durationMs },
+        { endpoint: e.endpointId, status: e.status, result: 'ok', retry_count: e.attempts - 1 },
+      );
+    }),
+    events.on('request:error', (e) => {
+      if (SILENT.has(e.endpointId)) return;
+      const measurements = e.durationMs === undefined ? {} : { duration_ms: e.durationMs };
+      const metadata = { endpoint: e.endpointId, error: describe(e.error) };
+      if (e.status === undefined) send('tinkex.http.request.exception', measurements, metadata, 'ERROR');
+      else send('tinkex.http.request.stop', measurements, { ...metadata, status: e.status, result: 'error' });
+    }),
+    events.on('request:retry', (e) => {
+      if (SILENT.has(e.endpointId)) return;
+      send(
+        'tinkex.retry.attempt.retry',
+        { delay_ms: e.delayMs },
+        { endpoint: e.endpointId, attempt: e.attempt, error: describe(e.error) },
+      );
+    }),
+    events.on('queue:state', (e) =>
+      send(
+        'tinkex.queue.state_change',
+        {},
+        { request_id: e.requestId, queue_state: e.queueState, queue_state_reason: e.reason ?? null },
+      ),
+    ),
+  ];
+  return () => offs.forEach((off) => off());
+}
