@@ -93,8 +93,8 @@ export class ServiceClient {
       this.config.sdk_version,
       clock,
       loggerOf(this.kernel),
-      // Before the handshake succeeded a send would only repeat its retries (a dead server).
-      { canSend: () => this.protocol.mode !== undefined },
+      // Before the (REST holder's) handshake succeeded a send would only repeat its retries (a dead server).
+      { canSend: () => this.restProtocol.mode !== undefined },
     );
     return this.sessionlessTelemetry;
   }
