@@ -13,6 +13,7 @@ export {
   type HeaderScheme,
   type RetryPolicySpec,
   type ConcurrencySpec,
+  type ThrottledSpec,
   type ErrorMapper,
 } from './kernel/plugin.js';
 export { defineManifest } from './kernel/manifest/types.js';

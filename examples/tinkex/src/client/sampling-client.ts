@@ -18,6 +18,7 @@ import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/sc
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
 import type { ServiceClient } from './service-client.js';
 import { protocolOf } from './tinker-kernel.js';
+import { samplingBucket } from '../plugin/sampling-bucket.js';
 
 /** The Python SDK's RetryConfig for sampling. */
 export interface SamplingRetryConfig {
@@ -84,11 +85,7 @@ export class SamplingClient {
         jitter: cfg.jitter_factor,
       },
     };
-    // A fleet (shared: { redis }) shares one window per API key (the Redis key prefix carries its
-    // fingerprint): a 429 to any worker's sampler holds back every worker's.
-    this.bucket = service.config.shared_redis
-      ? 'tinker-sampling|fleet'
-      : `tinker-sampling|${sampling_session_id}`;
+    this.bucket = samplingBucket(service.config, sampling_session_id);
     this.onQueueState = service.queueWarnings('Sampling', sampling_session_id);
   }
 

@@ -22,7 +22,10 @@ const PROTO_RESULTS: Readonly<Record<string, unknown>> = {
  * forward/backward polls ask for protobuf, metadata-only answers are offered from the first poll,
  * bare 400s get 3 re-polls and a 402 is a billing pause.
  */
-export function tinkerPollProtocol(protocol: TinkerProtocol): PollProtocol {
+export function tinkerPollProtocol(
+  protocol: TinkerProtocol,
+  options: { errorBackoffMs?: (iteration: number) => number } = {},
+): PollProtocol {
   const v025 = () => protocol.mode === 'v025';
   const requestType = (submitEndpoint: string) => REQUEST_TYPES[submitEndpoint] ?? submitEndpoint;
   return {
@@ -70,6 +73,8 @@ export function tinkerPollProtocol(protocol: TinkerProtocol): PollProtocol {
       new RequestFailedError(message, requestId, category, body),
     // Training futures resubmit with the same seq_id (the server deduplicates); sampling resubmits anew.
     onExpired: 'resubmit',
+    // Elixir tinkex's opt-in `poll_backoff` after 408/5xx; the Python SDK re-polls at once.
+    ...(options.errorBackoffMs ? { errorBackoffMs: options.errorBackoffMs } : {}),
     pollTimeoutMs: 45_000,
     backoffBaseMs: 1_000,
     backoffMaxMs: 30_000,
