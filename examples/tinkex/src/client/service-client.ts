@@ -65,6 +65,11 @@ export class ServiceClient {
     return this.kernel.call('get_server_capabilities', {});
   }
 
+  /** `GET /api/v1/healthz`: `{ status: 'ok' }` while the service is up; no session is created. */
+  healthCheck(): Promise<{ status: string }> {
+    return this.kernel.call('healthz', {});
+  }
+
   /** Create a LoRA model and its training client (waits until the model exists). */
   async createLoraTrainingClient(options: LoraTrainingOptions): Promise<TrainingClient> {
     options = optionsOf(options as LoraTrainingOptions | undefined, 'createLoraTrainingClient options');

@@ -18,6 +18,7 @@ import {
 } from '../training/custom-loss.js';
 import { loadTokenizer, resolveTokenizerId, type Tokenizer } from '../tokenizer/tokenizer.js';
 import { SubmissionOrder } from '../training/submission-order.js';
+import { TokenizerCache } from './tokenizer-cache.js';
 import { loggerOf, protocolOf } from './tinker-kernel.js';
 import { protoLossPass } from '../training/proto-loss-pass.js';
 import type { SamplingRetryConfig } from './sampling-client.js';
@@ -33,6 +34,7 @@ export class TrainingClient {
   /** seq_ids and the submission turn (see SubmissionOrder for what a failed submission does). */
   private readonly order: SubmissionOrder;
   private readonly onQueueState: (event: QueueStateEvent) => void;
+  private readonly tokenizers = new TokenizerCache(() => this.getTokenizer());
 
   constructor(
     private readonly service: ServiceClient,
@@ -209,5 +211,23 @@ export class TrainingClient {
     return loadTokenizer(
       resolveTokenizerId(info.model_data.model_name ?? info.model_name ?? '', info.model_data.tokenizer_id),
     );
+  }
+
+  /** Token ids of `text` with this model's tokenizer (loaded once per client). */
+  encode(text: string, options?: { add_special_tokens?: boolean }): Promise<number[]> {
+    return this.tokenizers.encode(text, options);
+  }
+
+  /** The text of `tokens` with this model's tokenizer. */
+  decode(tokens: readonly number[]): Promise<string> {
+    return this.tokenizers.decode(tokens);
+  }
+
+  /**
+   * Unload the model from the server (`unload_model`), freeing its capacity; later requests for it fail
+   * with a 404. Not ordered after queued requests: await their futures first.
+   */
+  unloadModel(): APIFuture<{ model_id: string }> {
+    return this.service.kernel.submit<{ model_id: string }>('unload_model', { model_id: this.model_id });
   }
 }
