@@ -68,14 +68,6 @@ export function sparseCsrTensor(parts: SparseCsrParts): TensorDataWire {
         `column indices are integers in [0, ${width})`,
       );
   });
-  const wire: TensorDataWire = {
-    data: [...values],
-    dtype,
-    shape: [...shape],
-    sparse_crow_indices: [...crow],
-    sparse_col_indices: [...cols],
-  };
-  checkWire(TensorDataSchema, wire, WHERE);
   values.forEach((v, i) => {
     const ok = dtype === 'int64' ? Number.isSafeInteger(v) : Number.isFinite(v);
     if (!ok)
@@ -86,6 +78,14 @@ export function sparseCsrTensor(parts: SparseCsrParts): TensorDataWire {
         `values must be ${dtype === 'int64' ? 'safe integers' : 'finite numbers'}`,
       );
   });
+  const wire: TensorDataWire = {
+    data: [...values],
+    dtype,
+    shape: [...shape],
+    sparse_crow_indices: [...crow],
+    sparse_col_indices: [...cols],
+  };
+  checkWire(TensorDataSchema, wire, WHERE);
   return wire;
 }
 
