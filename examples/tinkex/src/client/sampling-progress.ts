@@ -32,7 +32,7 @@ export class ProgressWatch {
       stuck = true;
       controller.abort();
     };
-    cancelTimer = clock.after(this.lastProgress + this.timeoutMs - clock.now(), check);
+    cancelTimer = clock.after(Math.max(0, this.lastProgress + this.timeoutMs - clock.now()), check);
     try {
       const value = await request(controller.signal);
       this.lastProgress = clock.now();
