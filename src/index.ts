@@ -119,6 +119,7 @@ export { SseStreaming } from './adapters/streaming/sse-streaming.js';
 export { APIFuture } from './kernel/futures/api-future.js';
 export { Futures } from './kernel/futures/combinators.js';
 export { PipelinePoller } from './kernel/futures/pipeline-poller.js';
+export { exponentialDelay } from './kernel/futures/repoll-pacing.js';
 export { debounceQueueState } from './kernel/futures/debounce.js';
 export {
   FutureFailedError,

@@ -1,4 +1,4 @@
-import { OptionChecks, Secret, ValidationError, type BreakerSettings } from 'pristine';
+import { exponentialDelay, OptionChecks, Secret, ValidationError, type BreakerSettings } from 'pristine';
 
 /**
  * How long to wait before re-polling a future after a 408 or a 5xx (Elixir tinkex `poll_backoff`):
@@ -123,8 +123,9 @@ function checkPollBackoff(checks: OptionChecks, value: PollBackoff | undefined):
 }
 
 /**
- * Elixir's `backoff(i, init, max) = min(2^min(i, floor(log2(max/init)) + 1, 30) · init, max)`. A
- * function's answer is checked on every call: a NaN or negative delay would spin.
+ * Elixir's `backoff(i, init, max) = min(2^min(i, floor(log2(max/init)) + 1, 30) · init, max)`, which is
+ * the kernel's `exponentialDelay(init, max)`. A function's answer is checked on every call: a NaN or
+ * negative delay would spin.
  */
 function pollBackoffFn(value: PollBackoff): ((iteration: number) => number) | undefined {
   if (value === 'none') return undefined;
@@ -143,8 +144,7 @@ function pollBackoffFn(value: PollBackoff): ((iteration: number) => number) | un
     };
   }
   const { initial_ms, max_ms } = value === 'exponential' ? { initial_ms: 1_000, max_ms: 30_000 } : value;
-  const cap = Math.floor(Math.log2(max_ms / Math.max(initial_ms, 1))) + 1;
-  return (iteration) => Math.min(2 ** Math.min(iteration, cap, 30) * initial_ms, max_ms);
+  return exponentialDelay(initial_ms, max_ms);
 }
 
 function checkBreaker(checks: OptionChecks, value: CircuitBreakerOption | undefined): void {

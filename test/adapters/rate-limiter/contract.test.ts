@@ -55,7 +55,9 @@ function contract(name: string, subject: () => Subject) {
       expect(reopensAt).toBeGreaterThanOrEqual(before + 50);
       await limiter.acquire('a');
       expect(limiter.waitTime('a')).toBe(0);
-      expect(limiter.reopensAt('a')).toBe(reopensAt);
+      // Still known once past (Redis may have moved it a little later: its clock decides the window).
+      expect(limiter.reopensAt('a')).toBeGreaterThanOrEqual(reopensAt);
+      expect(limiter.reopensAt('a')).toBeLessThanOrEqual(Date.now());
       expect(limiter.reopensAt('b')).toBe(0);
     });
 

@@ -19,11 +19,12 @@ export function tensorContainerShape(data: Uint8Array): number[] {
   if (dtype > MAX_DTYPE_BYTE) fail(`Unknown TensorContainer dtype byte: ${dtype}`);
   const varint = (): number => {
     let value = 0;
-    for (let shift = 0; ; shift += 7) {
+    // LEB128; a multiplier rather than bit shifts, which JS limits to 32 bits.
+    for (let shift = 0, scale = 1; ; shift += 7, scale *= 128) {
       if (shift > 63) fail('TensorContainer varint is too long');
       if (offset >= data.byteLength) fail('Truncated TensorContainer header');
       const byte = data[offset++];
-      value += (byte & 0x7f) * 2 ** shift;
+      value += (byte & 0x7f) * scale;
       if ((byte & 0x80) === 0) return value;
     }
   };
