@@ -14,5 +14,5 @@ const workspaces = ['examples', 'plugins'].flatMap((top) =>
 export default {
   // Per-test timeout is a global option (projects do not carry it): see jest.preset.js for why 30 s.
   testTimeout: 30_000,
-  projects: [project('<rootDir>', 'pristine'), ...workspaces],
+  projects: [project('<rootDir>', 'pristine-kernel'), ...workspaces],
 };

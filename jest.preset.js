@@ -18,7 +18,7 @@ export function project(dir, name) {
     setupFiles: ['reflect-metadata'],
     testMatch: ['<rootDir>/test/**/*.test.ts'],
     moduleNameMapper: {
-      '^pristine$': path.join(root, 'src/index.ts'),
+      '^pristine-kernel$': path.join(root, 'src/index.ts'),
       '^tinkex$': path.join(root, 'examples/tinkex/src/index.ts'),
       '^tinkex/regularizers$': path.join(root, 'examples/tinkex/src/regularizers/index.ts'),
       '^tinker-emulator$': path.join(root, 'examples/tinker-emulator/src/index.ts'),

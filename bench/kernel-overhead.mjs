@@ -1,7 +1,14 @@
 import http from 'node:http';
 import got from 'got';
 import { Agent, request } from 'undici';
-import { createKernel, definePlugin, GotTransport, UndiciTransport, Ports, Type } from '../dist/index.js';
+import {
+  createKernel,
+  definePlugin,
+  GotTransport,
+  UndiciTransport,
+  Ports,
+  Type,
+} from '../packages/kernel/dist/index.js';
 import { childServer, compareCalls } from './lib.mjs';
 
 /**

@@ -3,7 +3,14 @@
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GotTransport, Ports, Type, UndiciTransport, createKernel, definePlugin } from '../dist/index.js';
+import {
+  GotTransport,
+  Ports,
+  Type,
+  UndiciTransport,
+  createKernel,
+  definePlugin,
+} from '../packages/kernel/dist/index.js';
 import { downloadCheckpoint } from '../examples/tinkex/dist/index.js';
 import { childServer, peakRss } from './lib.mjs';
 import { benchClient } from './tinkex-client.mjs';

@@ -1,6 +1,6 @@
 import { createParser } from 'eventsource-parser';
 import { Ajv } from 'ajv';
-import { WhatwgSseDecoder } from '../dist/index.js';
+import { WhatwgSseDecoder } from '../packages/kernel/dist/index.js';
 import { LossOutputSchema, tinkerManifest, TensorData } from '../examples/tinkex/dist/index.js';
 import { compareJobs } from './lib.mjs';
 

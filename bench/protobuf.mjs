@@ -1,7 +1,7 @@
 // A 1,024-datum forward_backward request and its result, protobuf (0.25) vs JSON (0.7.0–0.24.1): encode,
 // decode and bytes on the wire (plus zstd, as the `proto_compress_fwdbwd` flag sends it).
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { ZlibCompression } from '../dist/index.js';
+import { ZlibCompression } from '../packages/kernel/dist/index.js';
 import {
   ForwardBackwardOutputSchema,
   ForwardBackwardRequestSchema,

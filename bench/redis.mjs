@@ -16,7 +16,7 @@ import {
   RedisSemaphoreFactory,
   SystemClock,
   WindowRateLimiter,
-} from '../dist/index.js';
+} from '../packages/kernel/dist/index.js';
 import { median } from './lib.mjs';
 
 const CALLS = 2000;

@@ -1,22 +1,11 @@
 // `npm run bench`: build, run every benchmark, write bench/results/latest.json and docs/performance.md.
-import { execSync, spawnSync } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { writeFileSync, readFileSync } from 'node:fs';
+import { build } from '../scripts/build.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-if (!process.argv.includes('--no-build')) {
-  for (const project of [
-    'tsconfig.build.json',
-    'examples/tinker-emulator/tsconfig.build.json',
-    'examples/tinkex/tsconfig.build.json',
-  ]) {
-    const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', project], {
-      cwd: root,
-      stdio: 'inherit',
-    });
-    if (r.status !== 0) process.exit(r.status ?? 1);
-  }
-}
+if (!process.argv.includes('--no-build') && !build()) process.exit(1);
 const { kernelOverhead } = await import('./kernel-overhead.mjs');
 const { sse, validation, tensorData } = await import('./micro.mjs');
 const { samplingFanout, emulatorAlone, trainingThroughput } = await import('./tinkex.mjs');

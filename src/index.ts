@@ -1,3 +1,10 @@
+/**
+ * Pristine: a plugin-based hexagonal SDK kernel for TypeScript on Node.js. Plugins declare endpoints in a
+ * manifest; the kernel compiles them into typed calls over swappable ports (transport, retry, serializer,
+ * telemetry, …).
+ *
+ * @module pristine-kernel
+ */
 import 'reflect-metadata';
 
 export * from './ports/index.js';
@@ -136,3 +143,24 @@ export {
 } from './kernel/streams/stream-errors.js';
 export { PipelineSessionManager } from './kernel/sessions/pipeline-session-manager.js';
 export { paginate, type PageIterable } from './kernel/pagination/paginate.js';
+
+// Types that public signatures reference, so users can name them (and the API reference can link them).
+export type { EndpointOf, ElementAt } from './kernel/manifest/types.js';
+export type { ResolvedOptions, Next } from './kernel/pipeline/context.js';
+export type { RegisteredPlugin } from './kernel/plugin.js';
+export type { RecordLevel } from './adapters/logger/log-levels.js';
+export type { PathTemplate } from './kernel/manifest/path-template.js';
+export type { ManifestOf, SubmitOptions } from './kernel/kernel.js';
+export type { PageHost } from './kernel/pagination/paginate.js';
+export type { RedactValueOptions } from './kernel/redact.js';
+export type { CaptureLoggerOptions } from './adapters/logger/capture-logger.js';
+export type { StreamHost } from './kernel/streams/event-stream.js';
+export type { Scrubber } from './kernel/errors/error-secrets.js';
+export type { KernelEventsOptions, KernelEventListener } from './kernel/events.js';
+export type { Attrs as SpanAttributes } from './adapters/telemetry/otel-telemetry.js';
+export type { Pending as PipelineEntry } from './kernel/pipeline/pipeline.js';
+export type { PollerHost, PollerOptions } from './kernel/futures/pipeline-poller.js';
+export type { Reply as RedisReply, LuaScript } from './adapters/redis/redis-link.js';
+export type { RedisBreakerOptions } from './adapters/circuit-breaker/redis-breaker.js';
+export type { RedisSemaphoreOptions } from './adapters/semaphore/redis-semaphore.js';
+export type { SessionHost } from './kernel/sessions/pipeline-session-manager.js';

@@ -1,5 +1,5 @@
 // docs/snippets/client.ts
-import { createKernel, type FileInput, type Kernel } from 'pristine';
+import { createKernel, type FileInput, type Kernel } from 'pristine-kernel';
 import { todoManifest } from './manifest.js';
 import { todoPlugin, type TodoPluginOptions } from './plugin.js';
 

@@ -1,5 +1,5 @@
 // docs/snippets/manifest.ts
-import { defineManifest, FileInputSchema, Type, type Static } from 'pristine';
+import { defineManifest, FileInputSchema, Type, type Static } from 'pristine-kernel';
 
 export const Todo = Type.Object({ id: Type.String(), title: Type.String(), done: Type.Boolean() });
 export type Todo = Static<typeof Todo>;

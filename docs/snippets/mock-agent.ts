@@ -1,6 +1,6 @@
 // docs/snippets/mock-agent.ts
 import { MockAgent } from 'undici';
-import { Ports, UndiciTransport } from 'pristine';
+import { Ports, UndiciTransport } from 'pristine-kernel';
 import { TodoClient } from './client.js';
 
 // undici's MockAgent: no server, no network (disableNetConnect makes an unmatched request fail).

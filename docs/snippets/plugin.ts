@@ -1,5 +1,5 @@
 // docs/snippets/plugin.ts
-import { BearerTokenAuth, definePlugin, type PollProtocol } from 'pristine';
+import { BearerTokenAuth, definePlugin, type PollProtocol } from 'pristine-kernel';
 import { todoManifest } from './manifest.js';
 
 /** `GET /jobs/{job}` answers `{ state: 'running' | 'done' | 'failed', url?, error? }`. */

@@ -4,7 +4,7 @@ import type { BreakerStateChange } from '../ports/circuit-breaker.js';
 /**
  * Every kernel event and its payload. Plugins add their own under the `x:` prefix (payload
  * `unknown`), or type them by augmenting this interface:
- * `declare module 'pristine' { interface KernelEventMap { 'x:mysdk:upload': { bytes: number } } }`.
+ * `declare module 'pristine-kernel' { interface KernelEventMap { 'x:mysdk:upload': { bytes: number } } }`.
  */
 export interface KernelEventMap {
   /** `url` is already redacted. */

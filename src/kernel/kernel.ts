@@ -41,9 +41,10 @@ export type { AdapterRegistration } from './bind-adapter.js';
 
 const KNOWN_TOKENS: ReadonlySet<symbol> = new Set(Object.values(Ports));
 
-type ManifestOf<E extends EndpointSpec> = { name: string; version: string; endpoints: readonly E[] };
+export type ManifestOf<E extends EndpointSpec> = { name: string; version: string; endpoints: readonly E[] };
 
-type SubmitOptions = CallOptions &
+/** Options of `kernel.submit`: a call's options, the poll's, and how to resubmit or order the submission. */
+export type SubmitOptions = CallOptions &
   Omit<PollOptions, 'signal'> & {
     resubmitInput?: () => unknown;
     /**

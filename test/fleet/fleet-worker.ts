@@ -3,7 +3,7 @@
 // FLEET_CALLS calls, FLEET_PARALLEL at a time, to FLEET_BASE_URL + FLEET_PATH, and prints one JSON line
 // per event to stdout: {"ready"}, then {"done", ok, failed, errors}.
 import { Type } from '@sinclair/typebox';
-import { createKernel, definePlugin, Ports, UndiciTransport } from 'pristine';
+import { createKernel, definePlugin, Ports, UndiciTransport } from 'pristine-kernel';
 
 const env = process.env;
 const limit = Number(env.FLEET_LIMIT);

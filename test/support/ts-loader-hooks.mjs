@@ -5,7 +5,7 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PACKAGES = {
-  pristine: 'src/index.ts',
+  'pristine-kernel': 'src/index.ts',
   tinkex: 'examples/tinkex/src/index.ts',
   'tinker-emulator': 'examples/tinker-emulator/src/index.ts',
 };

@@ -1,4 +1,9 @@
-// The public surface of the tinker-emulator package.
+/**
+ * tinker-emulator: a local Tinker-compatible server with a tiny real model, for tests and offline work.
+ * Start with {@link startEmulator}.
+ *
+ * @module tinker-emulator
+ */
 export { startEmulator, type EmulatorOptions, type RunningEmulator } from './emulator.js';
 export { EmulatorState, type LoggedRequest } from './state.js';
 export { parseChaos } from './chaos.js';

@@ -37,7 +37,7 @@ describe('tinker-emulator is self-contained', () => {
       return !declared.includes(name);
     });
     expect(undeclared).toEqual([]);
-    expect(declared).not.toContain('pristine');
+    expect(declared).not.toContain('pristine-kernel');
     expect(declared).not.toContain('tinkex');
   });
 });

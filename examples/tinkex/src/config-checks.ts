@@ -1,4 +1,4 @@
-import { OptionChecks, headerValueProblem } from 'pristine';
+import { OptionChecks, headerValueProblem } from 'pristine-kernel';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'off'] as const;
 /** Heartbeats more often than once a second only load the server (the Python SDK sends one per 10 s). */

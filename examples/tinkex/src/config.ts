@@ -1,4 +1,4 @@
-import { Secret, ValidationError } from 'pristine';
+import { Secret, ValidationError } from 'pristine-kernel';
 import { checkEnvironment, checkServiceClientOptions } from './config-checks.js';
 import {
   resolveRequestShaping,

@@ -1,3 +1,9 @@
+/**
+ * Tinkex: a TypeScript SDK for the Tinker training and sampling API, built as a Pristine plugin.
+ * Start with {@link ServiceClient}.
+ *
+ * @module tinkex
+ */
 import 'reflect-metadata';
 
 export { ServiceClient, type ServiceClientInit, type LoraTrainingOptions } from './client/service-client.js';
@@ -51,7 +57,7 @@ export {
 } from './download/download-errors.js';
 export { TelemetryReporter } from './telemetry/reporter.js';
 export { TinkexMetrics } from './metrics/tinkex-metrics.js';
-export type { MetricsSnapshot, HistogramSummary, KernelMetricsOptions } from 'pristine';
+export type { MetricsSnapshot, HistogramSummary, KernelMetricsOptions } from 'pristine-kernel';
 export { VERSION } from './version.js';
 export {
   APIFuture,
@@ -79,4 +85,4 @@ export {
   StreamIdleTimeoutError,
   StreamTruncatedError,
   CircuitOpenError,
-} from 'pristine';
+} from 'pristine-kernel';

@@ -1,4 +1,4 @@
-import { defineManifest } from 'pristine';
+import { defineManifest } from 'pristine-kernel';
 import { futuresEndpoints } from './manifest/futures.js';
 import { restEndpoints } from './manifest/rest.js';
 import { samplingEndpoints } from './manifest/sampling.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { AjvJsonSerializer, createKernel, definePlugin } from 'pristine';
+import { AjvJsonSerializer, createKernel, definePlugin } from 'pristine-kernel';
 import { tinkerManifest } from '../src/manifest.js';
 
 const endpoint = (id: string) => {

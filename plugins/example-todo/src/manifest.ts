@@ -1,4 +1,4 @@
-import { defineManifest, Type, type Static } from 'pristine';
+import { defineManifest, Type, type Static } from 'pristine-kernel';
 
 export const Todo = Type.Object({ id: Type.String(), title: Type.String(), done: Type.Boolean() });
 export type Todo = Static<typeof Todo>;

@@ -1,4 +1,4 @@
-import { createKernel, type Kernel } from 'pristine';
+import { createKernel, type Kernel } from 'pristine-kernel';
 import type { Todo } from './manifest.js';
 import { todoManifest } from './manifest.js';
 import { todoPlugin } from './todo-plugin.js';

@@ -1,4 +1,4 @@
-import { BearerTokenAuth, definePlugin, type PollProtocol } from 'pristine';
+import { BearerTokenAuth, definePlugin, type PollProtocol } from 'pristine-kernel';
 import { todoManifest } from './manifest.js';
 
 /** Export jobs answer `{job}`; `GET /jobs/{job}` answers `{state: running|done|failed, ...}`. */

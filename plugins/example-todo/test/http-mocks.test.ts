@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { MockAgent } from 'undici';
-import { GotTransport, Ports, UndiciTransport } from 'pristine';
+import { GotTransport, Ports, UndiciTransport } from 'pristine-kernel';
 import { TodoClient } from '../src/index.js';
 
 // docs/plugin-authoring.md "Testing with nock or undici's MockAgent": what the guide promises, as a user

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Ports, ValidationError, type Clock } from 'pristine';
+import { Ports, ValidationError, type Clock } from 'pristine-kernel';
 import { TodoClient } from '../src/index.js';
 
 /** A tiny in-process todo server on 127.0.0.1:0. */

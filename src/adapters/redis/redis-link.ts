@@ -44,7 +44,8 @@ export class LuaScript {
   }
 }
 
-type Reply = string | number | null | Reply[];
+/** A Redis reply as ioredis decodes it (bulk strings, integers, nil, nested arrays). */
+export type Reply = string | number | null | Reply[];
 
 /**
  * One Redis connection (plus a lazily made subscriber) shared by the rate limiter, semaphores and

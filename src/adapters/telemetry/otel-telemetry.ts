@@ -19,14 +19,15 @@ import { KERNEL_VERSION } from '../../kernel/version.js';
 export interface OtelTelemetryOptions {
   /** Where tracers come from. Default: the global provider (`trace.getTracer`). */
   tracerProvider?: TracerProvider;
-  /** Instrumentation scope. Default `pristine` at the kernel's version. */
+  /** Instrumentation scope. Default `pristine-kernel` at the kernel's version. */
   name?: string;
   version?: string;
   /** Scrubs error messages put on spans, typically the kernel's SecretRegistry. Default `scrubText`. */
   secrets?: { scrub(text: string): string };
 }
 
-type Attrs = Record<string, AttributeValue | undefined>;
+/** Span attributes as the adapter accepts them (undefined values are dropped). */
+export type Attrs = Record<string, AttributeValue | undefined>;
 
 const NOOP_SPAN: TelemetrySpan = Object.freeze({ setAttributes() {}, recordError() {}, end() {} });
 
@@ -159,7 +160,7 @@ export class OtelTelemetry implements Telemetry {
 
   #getTracer(): Tracer {
     // Resolved lazily (and retried after a failure) so constructing the adapter never throws.
-    const { tracerProvider, name = 'pristine', version = KERNEL_VERSION } = this.options;
+    const { tracerProvider, name = 'pristine-kernel', version = KERNEL_VERSION } = this.options;
     this.#tracer ??= tracerProvider
       ? tracerProvider.getTracer(name, version)
       : trace.getTracer(name, version);

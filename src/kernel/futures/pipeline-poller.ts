@@ -13,7 +13,8 @@ import type { CallOptions, CallResult } from '../pipeline/context.js';
 import { FutureExpiredError, FutureFailedError, ResultTooLargeError } from './future-errors.js';
 import { DEFAULT_POLL_FAILURE_BUDGET, RepollPacer } from './repoll-pacing.js';
 
-type PollerOptions = PollOptions & {
+/** Options of one poll: the caller's, plus how to resubmit the request the future came from. */
+export type PollerOptions = PollOptions & {
   resubmit?: () => Promise<string>;
   submitEndpoint?: string;
   submitRoundtripMs?: number;

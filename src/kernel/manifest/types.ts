@@ -127,7 +127,10 @@ export interface ManifestSpec {
   endpoints: readonly EndpointSpec[];
 }
 
-type EndpointOf<M extends ManifestSpec, Id extends string> = Extract<M['endpoints'][number], { id: Id }>;
+export type EndpointOf<M extends ManifestSpec, Id extends string> = Extract<
+  M['endpoints'][number],
+  { id: Id }
+>;
 
 /** Endpoint ids of a manifest. */
 export type EndpointId<M extends ManifestSpec> = M['endpoints'][number]['id'];
@@ -154,7 +157,7 @@ export type ItemOf<M extends ManifestSpec, Id extends string> =
     : unknown;
 
 /** The element type of the array at a dotted path such as `data` or `page.items`. */
-type ElementAt<T, K extends string> = K extends `${infer Head}.${infer Rest}`
+export type ElementAt<T, K extends string> = K extends `${infer Head}.${infer Rest}`
   ? Head extends keyof T
     ? ElementAt<NonNullable<T[Head]>, Rest>
     : unknown

@@ -14,7 +14,7 @@ export interface KernelMetricsOptions {
    * the global provider (a no-op until an OTel SDK registers one).
    */
   meter?: Meter;
-  /** Default `'pristine'`; plugins name their own (`'tinkex'`). */
+  /** Default `'pristine-kernel'`; plugins name their own (`'tinkex'`). */
   meterName?: string;
 }
 
@@ -42,7 +42,7 @@ export class KernelMetrics {
   readonly #unsubscribe: (() => void)[];
 
   constructor(events: KernelEvents, options: KernelMetricsOptions = {}) {
-    this.#meter = options.meter ?? otelMetrics.getMeter(options.meterName ?? 'pristine');
+    this.#meter = options.meter ?? otelMetrics.getMeter(options.meterName ?? 'pristine-kernel');
     this.#unsubscribe = [
       events.on('request:stop', (e) => {
         const attributes = { endpoint: e.endpointId, status: e.status, outcome: 'ok' };

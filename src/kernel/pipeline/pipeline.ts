@@ -1,7 +1,8 @@
 import { PristineError } from '../errors/pristine-error.js';
 import type { CallContext, CallResult, Next, Stage, StagePlacement } from './context.js';
 
-interface Pending {
+/** A stage with where it goes, for {@link Pipeline.insertAll}. */
+export interface Pending {
   stage: Stage;
   placement: StagePlacement;
 }

@@ -4,7 +4,7 @@ import {
   APITimeoutError,
   APIUserAbortError,
   PristineError,
-} from 'pristine';
+} from 'pristine-kernel';
 import { CliError, InterruptedError } from './errors.js';
 
 // Loaded only when something failed: the kernel is not imported for --help and usage errors.

@@ -1,4 +1,4 @@
-import type { Clock, Logger, QueueStateEvent } from 'pristine';
+import type { Clock, Logger, QueueStateEvent } from 'pristine-kernel';
 
 /** The Python SDK's `QUEUE_STATE_LOG_INTERVAL`. */
 const LOG_INTERVAL_MS = 60_000;

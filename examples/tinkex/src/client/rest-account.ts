@@ -1,4 +1,4 @@
-import { PristineError } from 'pristine';
+import { PristineError } from 'pristine-kernel';
 import { decodeJwtClaims, looksLikeJwt } from '../protocol/jwt.js';
 import type { AuditLogResponse, BillingUsageResponse } from '../types/account.js';
 import type { ServiceClient } from './service-client.js';

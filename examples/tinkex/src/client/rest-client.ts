@@ -1,4 +1,4 @@
-import { APIStatusError, ValidationError, type CallOptions, type PageIterable } from 'pristine';
+import { APIStatusError, ValidationError, type CallOptions, type PageIterable } from 'pristine-kernel';
 import type { Checkpoint, TrainingRun } from '../types/schemas.js';
 import { parseTinkerPath } from '../types/tinker-path.js';
 import { optionsOf } from '../types/wire-check.js';

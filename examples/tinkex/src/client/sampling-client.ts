@@ -9,7 +9,7 @@ import {
   ValidationError,
   type AttemptOutcome,
   type RetryContext,
-} from 'pristine';
+} from 'pristine-kernel';
 import { ModelInput } from '../types/model-input.js';
 import { optionsOf } from '../types/wire-check.js';
 import { estimateModelInputBytes } from '../training/chunking.js';

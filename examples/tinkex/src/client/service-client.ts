@@ -1,4 +1,4 @@
-import { APIFuture, ValidationError, type SessionHandle } from 'pristine';
+import { APIFuture, ValidationError, type SessionHandle } from 'pristine-kernel';
 import { resolveConfig, type ResolvedConfig, type ServiceClientOptions } from '../config.js';
 import type { LoraConfig } from '../types/schemas.js';
 import { parseTinkerPath } from '../types/tinker-path.js';

@@ -1,4 +1,4 @@
-import type { SessionHandle } from 'pristine';
+import type { SessionHandle } from 'pristine-kernel';
 import type { ResolvedConfig } from '../config.js';
 import { TelemetryReporter } from '../telemetry/reporter.js';
 import { loggerOf, type TinkerKernel } from './tinker-kernel.js';

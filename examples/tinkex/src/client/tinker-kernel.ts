@@ -1,4 +1,4 @@
-import { createKernel, fingerprint, Ports, type Kernel, type Logger } from 'pristine';
+import { createKernel, fingerprint, Ports, type Kernel, type Logger } from 'pristine-kernel';
 import type { ResolvedConfig } from '../config.js';
 import type { TinkerManifest } from '../manifest.js';
 import { tinkerPlugin } from '../plugin/tinker-plugin.js';

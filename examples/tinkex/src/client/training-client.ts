@@ -1,4 +1,4 @@
-import { APIFuture, type QueueStateEvent } from 'pristine';
+import { APIFuture, type QueueStateEvent } from 'pristine-kernel';
 import type {
   AdamParams,
   Datum,

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { APIConnectionError, APIUserAbortError, PristineError } from 'pristine';
+import { APIConnectionError, APIUserAbortError, PristineError } from 'pristine-kernel';
 import type { RestClient } from '../client/rest-client.js';
 import { CorruptArchiveError } from './download-errors.js';
 import { checkpointFolderName, install, prepareTarget } from './download-target.js';

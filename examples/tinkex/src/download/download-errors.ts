@@ -1,4 +1,4 @@
-import { PristineError, ValidationError } from 'pristine';
+import { PristineError, ValidationError } from 'pristine-kernel';
 
 /**
  * The checkpoint archive cannot be used. Thrown before anything reaches the output directory: the

@@ -1,6 +1,6 @@
 import { lstat, mkdir, rename, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 import { parseTinkerPath } from '../types/tinker-path.js';
 import { DownloadTargetError } from './download-errors.js';
 

@@ -1,4 +1,4 @@
-import type { EndpointSpec } from 'pristine';
+import type { EndpointSpec } from 'pristine-kernel';
 import { FutureRetrieveRequestSchema, FutureRetrieveResponseSchema } from '../types/futures.js';
 import { TelemetryResponseSchema, TelemetrySendRequestSchema } from '../types/telemetry.js';
 

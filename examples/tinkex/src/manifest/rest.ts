@@ -1,4 +1,4 @@
-import type { EndpointSpec } from 'pristine';
+import type { EndpointSpec } from 'pristine-kernel';
 import {
   AssignSessionProjectBodySchema,
   AuditLogResponseSchema,
@@ -13,7 +13,7 @@ import {
   ListSessionsResponseSchema,
 } from '../types/sessions.js';
 import { TrainingRunSchema, TrainingRunsResponseSchema } from '../types/training-runs.js';
-import { type TSchema, Type } from 'pristine';
+import { type TSchema, Type } from 'pristine-kernel';
 
 const strict = { additionalProperties: false } as const;
 const scope = { access_scope: Type.Optional(AccessScopeSchema) };

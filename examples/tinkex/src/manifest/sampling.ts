@@ -1,4 +1,4 @@
-import type { EndpointSpec } from 'pristine';
+import type { EndpointSpec } from 'pristine-kernel';
 import { UntypedAPIFutureSchema } from '../types/futures.js';
 import {
   SampleRequestSchema,

@@ -1,4 +1,4 @@
-import type { EndpointSpec } from 'pristine';
+import type { EndpointSpec } from 'pristine-kernel';
 import { GetServerCapabilitiesResponseSchema, HealthResponseSchema } from '../types/capabilities.js';
 import {
   AuthTokenRequestSchema,

@@ -1,5 +1,5 @@
 import { ForwardBackwardRequestSchema as ForwardBackwardRequestProto } from '../proto/gen/tinker_public_pb.js';
-import type { EndpointSpec } from 'pristine';
+import type { EndpointSpec } from 'pristine-kernel';
 import { WeightsInfoResponseSchema } from '../types/checkpoints.js';
 import { UntypedAPIFutureSchema } from '../types/futures.js';
 import {

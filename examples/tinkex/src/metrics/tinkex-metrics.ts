@@ -1,4 +1,4 @@
-import { KernelMetrics, type KernelEvents, type KernelMetricsOptions } from 'pristine';
+import { KernelMetrics, type KernelEvents, type KernelMetricsOptions } from 'pristine-kernel';
 
 /** The training endpoints whose futures count as training calls (`TrainingClient` methods). */
 const TRAINING = new Set([

@@ -1,4 +1,4 @@
-import { FutureFailedError, type ErrorCategory } from 'pristine';
+import { FutureFailedError, type ErrorCategory } from 'pristine-kernel';
 
 /**
  * The server ran the request and reported that it failed (a future answered `{error, category}`), the

@@ -1,4 +1,4 @@
-import type { Stage } from 'pristine';
+import type { Stage } from 'pristine-kernel';
 import { shapeV025Body } from '../protocol/body-rules.js';
 import { HANDSHAKE_ENDPOINTS, type TinkerProtocol } from '../protocol/tinker-protocol.js';
 

@@ -1,4 +1,4 @@
-import type { PollProtocol, PollReading } from 'pristine';
+import type { PollProtocol, PollReading } from 'pristine-kernel';
 import { isMessage } from '@bufbuild/protobuf';
 import { categoryOf, RequestFailedError } from './errors.js';
 import { REQUEST_TYPES } from '../types/futures.js';

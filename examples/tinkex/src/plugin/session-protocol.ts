@@ -1,4 +1,4 @@
-import type { Logger, SessionProtocol } from 'pristine';
+import type { Logger, SessionProtocol } from 'pristine-kernel';
 
 /**
  * Tinker sessions: created by `create_session`, kept alive by a heartbeat every 10 s (no retries). The

@@ -1,4 +1,4 @@
-import { fingerprint, type AuthRequestInfo, type AuthScheme, type Secret } from 'pristine';
+import { fingerprint, type AuthRequestInfo, type AuthScheme, type Secret } from 'pristine-kernel';
 import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
 
 /**

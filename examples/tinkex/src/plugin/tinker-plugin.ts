@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { definePlugin, Ports, UndiciTransport, type CallContext } from 'pristine';
+import { definePlugin, Ports, UndiciTransport, type CallContext } from 'pristine-kernel';
 import type { ResolvedConfig } from '../config.js';
 import { tinkerManifest } from '../manifest.js';
 import { VERSION } from '../version.js';

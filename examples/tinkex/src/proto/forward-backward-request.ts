@@ -1,5 +1,5 @@
 import { create } from '@bufbuild/protobuf';
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 import type { Datum } from '../types/datum.js';
 import type { ModelInputChunk } from '../types/model-input.js';
 import type { TensorDataWire } from '../types/tensor-data.js';

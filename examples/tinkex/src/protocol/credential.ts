@@ -1,5 +1,5 @@
 import { exec } from 'node:child_process';
-import { Secret, ValidationError } from 'pristine';
+import { Secret, ValidationError } from 'pristine-kernel';
 import { expiryMs } from './jwt.js';
 
 /** Runs a shell command and resolves its trimmed stdout. */

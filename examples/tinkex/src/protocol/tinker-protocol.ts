@@ -1,4 +1,4 @@
-import { NotFoundError, Secret, type Clock, type Logger } from 'pristine';
+import { NotFoundError, Secret, type Clock, type Logger } from 'pristine-kernel';
 import { CredentialSource } from './credential.js';
 import { DEFAULT_FLAGS, PROTOCOL_VERSION, resolveFlags, type ClientFlags } from './flags.js';
 import { expiryMs, MIN_REFRESH_GAP_MS, refreshDelayMs, REFRESH_RETRY_MS } from './jwt.js';

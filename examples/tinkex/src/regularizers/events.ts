@@ -1,4 +1,4 @@
-import type { KernelEvents } from 'pristine';
+import type { KernelEvents } from 'pristine-kernel';
 
 /**
  * The regularizer pipeline's events, as the Elixir port's telemetry
@@ -30,7 +30,7 @@ export interface RegularizerEventMap {
   };
 }
 
-declare module 'pristine' {
+declare module 'pristine-kernel' {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- augmentation: merges the events into the map
   interface KernelEventMap extends RegularizerEventMap {}
 }

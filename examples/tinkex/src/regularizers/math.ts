@@ -1,4 +1,4 @@
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 import type { Datum } from '../types/datum.js';
 import type { Rows, Target } from './types.js';
 

@@ -1,4 +1,4 @@
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 import { checkOption } from './math.js';
 import type { Regularizer, Rows } from './types.js';
 

@@ -1,4 +1,4 @@
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 import type { ManualLoss, Metrics } from '../training/custom-loss.js';
 import type { Datum } from '../types/datum.js';
 import type { RegularizerEvents } from './events.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock, Kernel, Logger } from 'pristine';
+import type { Clock, Kernel, Logger } from 'pristine-kernel';
 
 type Severity = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 import { locateTokenizer, tokenizerDirs, type LocateOptions } from './locate.js';
 
 export { resolveTokenizer, resolveTokenizerId, type TokenizerRef } from './resolve.js';

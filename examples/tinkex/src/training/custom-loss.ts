@@ -1,4 +1,4 @@
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 import type { Datum } from '../types/datum.js';
 import type { ForwardBackwardOutput } from '../types/responses.js';
 import type { TensorDataWire } from '../types/tensor-data.js';

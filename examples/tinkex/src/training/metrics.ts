@@ -1,4 +1,4 @@
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 import type { ForwardBackwardOutput } from '../types/responses.js';
 import { pythonTupleHash } from './python-hash.js';
 

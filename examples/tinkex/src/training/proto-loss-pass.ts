@@ -1,4 +1,4 @@
-import { APIFuture, type QueueStateEvent } from 'pristine';
+import { APIFuture, type QueueStateEvent } from 'pristine-kernel';
 import type { TinkerKernel } from '../client/tinker-kernel.js';
 import { forwardBackwardRequest } from '../proto/forward-backward-request.js';
 import { protoDatumBytes } from '../proto/proto-size.js';

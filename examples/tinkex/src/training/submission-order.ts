@@ -1,4 +1,4 @@
-import { APIUserAbortError, PristineError } from 'pristine';
+import { APIUserAbortError, PristineError } from 'pristine-kernel';
 
 /** A training request whose submission failed for good. */
 export interface FailedStep {

@@ -1,5 +1,5 @@
 import { register } from 'node:module';
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 
 /** The slice of @tensorflow/tfjs-core the custom loss uses (typed loosely: tfjs is an optional peer). */
 export type Tf = any;

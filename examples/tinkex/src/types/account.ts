@@ -1,4 +1,4 @@
-import { Type, type Static } from 'pristine';
+import { Type, type Static } from 'pristine-kernel';
 import { maybe, strict } from './common.js';
 
 /** `PUT /sessions/{id}/project` body (0.22.0+). */

@@ -1,4 +1,4 @@
-import { Type, describeValue, ValidationError, type Static } from 'pristine';
+import { Type, describeValue, ValidationError, type Static } from 'pristine-kernel';
 import { strict } from './common.js';
 import { isRecord } from './wire-check.js';
 

@@ -1,4 +1,4 @@
-import { Type, type Static } from 'pristine';
+import { Type, type Static } from 'pristine-kernel';
 import { maybe, strict } from './common.js';
 
 export const CheckpointTypeSchema = Type.Union([Type.Literal('training'), Type.Literal('sampler')]);

@@ -1,4 +1,4 @@
-import { Type, type Static } from 'pristine';
+import { Type, type Static } from 'pristine-kernel';
 import { strict } from './common.js';
 
 /** `POST /client/config` and `/client/dynamic_config` (0.18.0+): `{sdk_version}`. */

@@ -1,4 +1,4 @@
-import { Type, type TSchema } from 'pristine';
+import { Type, type TSchema } from 'pristine-kernel';
 
 /**
  * Schema helpers shared by the wire types. Request models of the Python SDK forbid unknown fields

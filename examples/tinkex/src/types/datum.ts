@@ -1,4 +1,4 @@
-import { Type, describeValue, ValidationError, type Static } from 'pristine';
+import { Type, describeValue, ValidationError, type Static } from 'pristine-kernel';
 import { strict } from './common.js';
 import { checkWire, isRecord } from './wire-check.js';
 import { LOSS_FN_REQUIRED_INPUTS, LOSS_INPUT_DTYPES, isLossFnType } from './loss.js';

@@ -1,4 +1,4 @@
-import { Type, type Static } from 'pristine';
+import { Type, type Static } from 'pristine-kernel';
 
 /** Who is at fault when a request failed: `user` errors are not retried. Unknown strings mean `unknown`. */
 export const RequestErrorCategorySchema = Type.Union([

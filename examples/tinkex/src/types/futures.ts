@@ -1,4 +1,4 @@
-import { Type, type Static } from 'pristine';
+import { Type, type Static } from 'pristine-kernel';
 import { maybe, strict, typeTag } from './common.js';
 
 /** What every submitting endpoint answers at once; the result is fetched with `retrieve_future`. */

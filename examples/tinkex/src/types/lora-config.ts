@@ -1,4 +1,4 @@
-import { Type, describeValue, ValidationError, type Static } from 'pristine';
+import { Type, describeValue, ValidationError, type Static } from 'pristine-kernel';
 import { maybe, strict } from './common.js';
 import { checkWire, isRecord } from './wire-check.js';
 

@@ -1,4 +1,4 @@
-import { Type, type Static } from 'pristine';
+import { Type, type Static } from 'pristine-kernel';
 
 /** The server-side losses (unchanged from SDK 0.7.0 to 0.25.0). */
 export const LOSS_FN_TYPES = ['cross_entropy', 'importance_sampling', 'ppo', 'cispo', 'dro'] as const;

@@ -1,4 +1,4 @@
-import { Type, describeValue, ValidationError, type Static } from 'pristine';
+import { Type, describeValue, ValidationError, type Static } from 'pristine-kernel';
 import { maybe, strict, typeTag } from './common.js';
 import { checkWire } from './wire-check.js';
 import { dmelLength } from './tensor-container.js';

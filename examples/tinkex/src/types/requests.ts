@@ -1,4 +1,4 @@
-import { Type, type Static } from 'pristine';
+import { Type, type Static } from 'pristine-kernel';
 import { AdamParamsSchema } from './adam-params.js';
 import { Counter, maybe, strict, typeTag } from './common.js';
 import { DatumSchema } from './datum.js';

@@ -1,4 +1,4 @@
-import { Type, type Static } from 'pristine';
+import { Type, type Static } from 'pristine-kernel';
 import { maybe } from './common.js';
 import { TensorDataOutputSchema } from './tensor-data.js';
 

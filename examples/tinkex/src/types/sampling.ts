@@ -1,4 +1,4 @@
-import { Type, type Static } from 'pristine';
+import { Type, type Static } from 'pristine-kernel';
 import { Counter, maybe, nullable, strict, typeTag } from './common.js';
 import { ModelInputSchema } from './model-input.js';
 import { SamplingParamsSchema } from './sampling-params.js';

@@ -1,4 +1,4 @@
-import { Type, type Static } from 'pristine';
+import { Type, type Static } from 'pristine-kernel';
 import { Counter, maybe, strict, typeTag } from './common.js';
 
 const Metadata = Type.Record(Type.String(), Type.Unknown());

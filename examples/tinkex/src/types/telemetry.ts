@@ -1,4 +1,4 @@
-import { Type, type Static } from 'pristine';
+import { Type, type Static } from 'pristine-kernel';
 import { maybe, strict } from './common.js';
 
 export const TELEMETRY_EVENT_TYPES = [

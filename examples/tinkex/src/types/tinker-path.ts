@@ -1,4 +1,4 @@
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 import type { CheckpointType } from './checkpoints.js';
 
 const PREFIX = 'tinker://';

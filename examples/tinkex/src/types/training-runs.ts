@@ -1,4 +1,4 @@
-import { Type, type Static } from 'pristine';
+import { Type, type Static } from 'pristine-kernel';
 import { CheckpointSchema, CursorSchema } from './checkpoints.js';
 import { maybe } from './common.js';
 

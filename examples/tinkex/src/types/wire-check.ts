@@ -1,4 +1,4 @@
-import { AjvJsonSerializer, ValidationError, type TSchema } from 'pristine';
+import { AjvJsonSerializer, ValidationError, type TSchema } from 'pristine-kernel';
 
 /** One validator cache for the builders (schemas compile once, on first use). */
 const serializer = new AjvJsonSerializer();

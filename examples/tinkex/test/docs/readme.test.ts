@@ -106,11 +106,14 @@ describe('README and docs CLI commands run as written', () => {
     expect(shown.filter((c) => c.startsWith('npx tinkex checkpoint')).length).toBeGreaterThanOrEqual(8);
   });
 
-  it('npx tinkex works after npm ci, from the root and from examples/tinkex', async () => {
+  it('npx tinkex and npx tinker-emulator work after npm ci, from the root and from examples/tinkex', async () => {
     for (const cwd of [root, join(root, 'examples', 'tinkex')]) {
       const result = await sh('npx tinkex --help', cwd, {});
       expect({ cwd, code: result.code }).toEqual({ cwd, code: 0 });
       expect(result.stdout).toContain('Usage: tinkex [options] [command]');
+      const emulatorHelp = await sh('npx tinker-emulator --help', cwd, {});
+      expect({ cwd, code: emulatorHelp.code }).toEqual({ cwd, code: 0 });
+      expect(emulatorHelp.stdout).toContain('Usage: tinker-emulator [options]');
     }
   }, 120_000);
 
@@ -153,7 +156,7 @@ describe('README and docs CLI commands run as written', () => {
   }, 600_000);
 });
 
-const EMULATOR_BIN = join(root, 'examples', 'tinker-emulator', 'dist', 'bin.js');
+const EMULATOR_BIN = join(root, 'examples', 'tinker-emulator', 'bin', 'tinker-emulator.mjs');
 
 /** Run a command line in `sh`, as a reader pastes it. */
 function sh(command: string, cwd: string, env: Record<string, string>) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Ports } from 'pristine';
+import { Ports } from 'pristine-kernel';
 import { InstantClock } from './instant-clock.js';
 import { E2E_MODES, setup, type E2EMode, TEXT, textDatum, bytes } from './harness.js';
 

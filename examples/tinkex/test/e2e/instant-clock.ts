@@ -1,4 +1,4 @@
-import type { Clock } from 'pristine';
+import type { Clock } from 'pristine-kernel';
 
 /**
  * A clock whose short sleeps (backoff, ≤ 60 s) finish at once, so retries cost no real time. Long sleeps

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { CaptureLogger, Ports } from 'pristine';
+import { CaptureLogger, Ports } from 'pristine-kernel';
 import { InstantClock } from './instant-clock.js';
 import { setup, TEXT, textDatum } from './harness.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { fingerprint, RedisLink, RedisSemaphoreFactory, SystemClock } from 'pristine';
+import { fingerprint, RedisLink, RedisSemaphoreFactory, SystemClock } from 'pristine-kernel';
 import { RedisServer, describeRedis } from '../../../../test/support/redis-server.js';
 import { ServiceClient, type SamplingClient } from '../../src/index.js';
 import { API_KEY, bytes, setup } from './harness.js';

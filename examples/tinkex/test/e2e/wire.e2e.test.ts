@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { Ports } from 'pristine';
+import { Ports } from 'pristine-kernel';
 import { InstantClock } from './instant-clock.js';
 import { setup, textDatum, bytes } from './harness.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { AjvJsonSerializer, ValidationError, type TSchema } from 'pristine';
+import { AjvJsonSerializer, ValidationError, type TSchema } from 'pristine-kernel';
 import {
   anyValue,
   badNumber,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 import {
   anyValue,
   badNumber,

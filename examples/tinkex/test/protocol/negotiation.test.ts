@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock, Ports } from 'pristine';
+import { FakeClock, Ports } from 'pristine-kernel';
 import { API_KEY, setup } from '../e2e/harness.js';
 import { refreshDelayMs } from '../../src/protocol/jwt.js';
 import { ServiceClient, type ServiceClientInit } from '../../src/index.js';

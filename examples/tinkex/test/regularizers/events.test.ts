@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { KernelEvents } from 'pristine';
+import { KernelEvents } from 'pristine-kernel';
 import { computePipeline, l1, type RegularizerSpec } from 'tinkex/regularizers';
 
 const data = [{ model_input: { chunks: [] }, loss_fn_inputs: {} }] as never[];

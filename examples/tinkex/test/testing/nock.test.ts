@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { MockAgent } from 'undici';
-import { GotTransport, Ports, UndiciTransport } from 'pristine';
+import { GotTransport, Ports, UndiciTransport } from 'pristine-kernel';
 import { ServiceClient } from '../../src/index.js';
 
 // docs/tinkex.md and docs/plugin-authoring.md: Tinkex's default transport is undici, which nock cannot

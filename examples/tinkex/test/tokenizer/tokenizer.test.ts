@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 import {
   BUNDLED_TOKENIZERS,
   loadTokenizer,

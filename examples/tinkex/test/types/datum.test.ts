@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 import { checkData, datum, type Datum } from '../../src/types/datum.js';
 import { TensorData } from '../../src/types/tensor-data.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 import { imageAssetPointerChunk, imageChunk, ModelInput } from '../../src/types/model-input.js';
 
 describe('ModelInput', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 import { ADAM_DEFAULTS, adamParams } from '../../src/types/adam-params.js';
 import { loraConfig } from '../../src/types/lora-config.js';
 import { samplingParams } from '../../src/types/sampling-params.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 import { TensorData } from '../../src/types/tensor-data.js';
 
 const issue = (fn: () => unknown) => {

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
-import { CaptureLogger, FakeClock, Ports } from 'pristine';
+import { CaptureLogger, FakeClock, Ports } from 'pristine-kernel';
 import { ServiceClient } from '../../src/index.js';
 
 /** A loopback port that was just freed: connecting to it is refused at once. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { CaptureLogger, FakeClock } from 'pristine';
+import { CaptureLogger, FakeClock } from 'pristine-kernel';
 import { queueStateLogger } from '../../src/client/queue-state-logger.js';
 
 /** A CaptureLogger and a live view of its warning messages. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { inspect } from 'node:util';
-import { CaptureLogger, GotTransport, PristineError, Ports, type Transport } from 'pristine';
+import { CaptureLogger, GotTransport, PristineError, Ports, type Transport } from 'pristine-kernel';
 import { ServiceClient } from '../../src/index.js';
 import { InstantClock } from '../e2e/instant-clock.js';
 import { refusedUrl, startEchoingApi, startForwarder, type Host } from '../support/loopback-hosts.js';

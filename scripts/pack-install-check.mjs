@@ -1,0 +1,220 @@
+// The pack-and-install check (CI): build, `npm pack` the published packages, install ONLY those tarballs
+// into an empty app outside the repository (their third-party dependencies come from the npm cache that
+// `npm ci` filled, else the npm registry; no other network), then use them as a stranger would: ESM import
+// of each package, a TypeScript consumer type-checked against the shipped declarations, the README
+// quickstart against an emulator started from the installed package, and the `tinkex` and
+// `tinker-emulator` bins. Prints `pack-install-check: PASS` or `…: FAIL (reason)` and exits non-zero
+// on failure. Usage: `node scripts/pack-install-check.mjs [--keep]` (--keep leaves the temp dir for a look).
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, PACKAGES } from './build.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const keep = process.argv.includes('--keep');
+const work = realpathSync(mkdtempSync(join(tmpdir(), 'pack-install-check-')));
+const started = Date.now();
+
+// The temp dir goes however the check ends (pass, fail, an exception, Ctrl-C or a CI timeout's SIGTERM).
+process.on('exit', () => {
+  if (!keep) rmSync(work, { recursive: true, force: true });
+});
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
+
+function fail(reason) {
+  process.stdout.write(`pack-install-check: FAIL (${reason})${keep ? ` — kept ${work}` : ''}\n`);
+  process.exit(1);
+}
+
+/** Run a command; on failure print what it said and stop. Returns stdout. */
+function run(cmd, args, { cwd, env, timeoutMs = 300_000, label = `${cmd} ${args.join(' ')}` } = {}) {
+  process.stderr.write(`$ ${label}\n`);
+  const result = spawnSync(cmd, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) {
+    process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}\n`);
+    fail(`${label} exited ${result.status ?? result.signal ?? result.error?.message}`);
+  }
+  return result.stdout;
+}
+
+if (relative(root, work).split(/[\\/]/)[0] !== '..') fail(`temp dir ${work} is inside the repository`);
+
+// 1. Build and pack. The builds already ran, so pack skips lifecycle scripts (no second compile).
+if (!build()) fail('the build failed');
+const packDir = join(work, 'tarballs');
+mkdirSync(packDir);
+const packages = PACKAGES.map((p) => p.dir)
+  .filter((dir) => existsSync(join(root, dir, 'package.json')))
+  .map((dir) => {
+    const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
+    const out = run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], {
+      cwd: join(root, dir),
+      label: `npm pack ${dir}`,
+    });
+    const [info] = JSON.parse(out);
+    const devOnly = Object.keys(manifest.devDependencies ?? {});
+    const shipped = info.files.map((f) => f.path);
+    if (shipped.some((p) => p.startsWith('src/') || p.startsWith('test/')))
+      fail(`${dir} ships sources or tests`);
+    process.stderr.write(
+      `  ${info.filename}: ${info.entryCount} files, ${(info.size / 1024).toFixed(0)} kB\n`,
+    );
+    return { dir, name: manifest.name, tarball: join(packDir, info.filename), manifest, devOnly };
+  });
+const byName = Object.fromEntries(packages.map((p) => [p.name, p]));
+const kernel = packages.find((p) => p.dir === 'packages/kernel');
+const tinkex = byName.tinkex;
+if (!kernel || !tinkex || !byName['tinker-emulator'])
+  fail('the kernel, tinker-emulator and tinkex must all be packed');
+for (const p of packages) {
+  for (const [dep, range] of Object.entries(p.manifest.dependencies ?? {})) {
+    if (/^(file|link|workspace):/.test(range)) fail(`${p.name} depends on ${dep} by path (${range})`);
+  }
+}
+
+// 2. An empty app outside the repository; install the tarballs only (plus @types/node for the TS check).
+const app = join(work, 'app');
+mkdirSync(app);
+writeFileSync(
+  join(app, 'package.json'),
+  JSON.stringify(
+    { name: 'pack-install-check-app', version: '1.0.0', private: true, type: 'module' },
+    null,
+    2,
+  ),
+);
+const typesNode = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies['@types/node'];
+run(
+  'npm',
+  [
+    'install',
+    '--no-audit',
+    '--no-fund',
+    '--prefer-offline',
+    ...packages.map((p) => p.tarball),
+    `@types/node@${typesNode}`,
+  ],
+  { cwd: app, label: `npm install ${packages.map((p) => p.name).join(' ')} (tarballs) in ${app}` },
+);
+for (const p of packages) {
+  for (const dev of p.devOnly) {
+    if (existsSync(join(app, 'node_modules', dev)) && !(dev in (p.manifest.peerDependencies ?? {}))) {
+      process.stderr.write(
+        `  note: ${dev} (a devDependency of ${p.name}) is present, pulled in by something else\n`,
+      );
+    }
+  }
+}
+
+// 3. ESM import of each package, resolved inside the app (never back into the repository).
+const importCheck = packages
+  .map(
+    (p) => `{
+  const url = import.meta.resolve(${JSON.stringify(p.name)});
+  if (!url.startsWith(${JSON.stringify(`file://${app}/node_modules/`)})) throw new Error('${p.name} resolved to ' + url);
+  const m = await import(${JSON.stringify(p.name)});
+  const n = Object.keys(m).length;
+  if (n === 0) throw new Error('${p.name} exports nothing');
+  console.log('import ${p.name}: ' + n + ' exports');
+}`,
+  )
+  .join('\n');
+writeFileSync(join(app, 'import-check.mjs'), importCheck + '\n');
+process.stdout.write(run(process.execPath, ['import-check.mjs'], { cwd: app }));
+
+// 4. A TypeScript consumer, type-checked against the shipped declarations (NodeNext, as an app would).
+writeFileSync(
+  join(app, 'consumer.ts'),
+  `import { createKernel, definePlugin, defineManifest, Type } from '${kernel.name}';
+import { ServiceClient, type SamplingClient } from 'tinkex';
+import { startEmulator } from 'tinker-emulator';
+
+export const kinds: [typeof createKernel, typeof definePlugin, typeof defineManifest, typeof Type] = [
+  createKernel, definePlugin, defineManifest, Type,
+];
+export async function sampleOnce(): Promise<number> {
+  const emulator = await startEmulator();
+  const service = new ServiceClient({ base_url: emulator.url, api_key: 'tml-pack-check' });
+  const training = await service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 4 });
+  const sampler: SamplingClient = await training.saveWeightsAndGetSamplingClient();
+  const { sequences } = await sampler.sample({ prompt: [1, 2], sampling_params: { max_tokens: 2 } });
+  await service.close();
+  await emulator.close();
+  return sequences[0].tokens.length;
+}
+`,
+);
+writeFileSync(
+  join(app, 'tsconfig.json'),
+  JSON.stringify({
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      strict: true,
+      noEmit: true,
+      types: ['node'],
+      skipLibCheck: false,
+    },
+    files: ['consumer.ts'],
+  }),
+);
+run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], {
+  cwd: app,
+  label: 'tsc --noEmit consumer.ts (strict, NodeNext, skipLibCheck false)',
+});
+process.stdout.write('types: consumer.ts type-checks against the shipped .d.ts\n');
+
+// 5. The README quickstart, against an emulator started from the installed package.
+const readme = readFileSync(join(root, 'examples', 'tinkex', 'examples', 'readme-quickstart.ts'), 'utf8')
+  .replace(/^\/\/.*\n/, '')
+  .replace(/ as const/g, '');
+writeFileSync(
+  join(app, 'quickstart.mjs'),
+  `import { startEmulator } from 'tinker-emulator';
+const emulator = await startEmulator();
+process.env.TINKER_BASE_URL = emulator.url;
+process.env.TINKER_API_KEY = 'tml-pack-install-check';
+try {
+  await import('./readme-quickstart.mjs');
+} finally {
+  await emulator.close();
+}
+`,
+);
+writeFileSync(join(app, 'readme-quickstart.mjs'), readme);
+const sampled = run(process.execPath, ['quickstart.mjs'], { cwd: app, timeoutMs: 180_000 });
+if (sampled.trim() === '') fail('the quickstart printed no sample');
+process.stdout.write(`quickstart: sampled ${JSON.stringify(sampled.trim().slice(0, 60))}\n`);
+
+// 6. The bins, through npx as a user runs them (never installing anything else).
+const help = run('npx', ['--no-install', 'tinkex', '--help'], { cwd: app, env: { TINKER_API_KEY: '' } });
+if (!/tinkex/i.test(help)) fail('`npx tinkex --help` printed no usage');
+const version = run('npx', ['--no-install', 'tinkex', 'version'], { cwd: app, env: { TINKER_API_KEY: '' } });
+if (!version.includes(tinkex.manifest.version))
+  fail(`\`npx tinkex version\` printed ${JSON.stringify(version)}`);
+process.stdout.write(`bin: npx tinkex --help ok; npx tinkex version -> ${version.trim().split('\n')[0]}\n`);
+const emulatorHelp = run('npx', ['--no-install', 'tinker-emulator', '--help'], { cwd: app });
+if (!/tinker-emulator/.test(emulatorHelp)) fail('`npx tinker-emulator --help` printed no usage');
+process.stdout.write('bin: npx tinker-emulator --help ok\n');
+
+process.stdout.write(
+  `pack-install-check: PASS (${packages.map((p) => p.name).join(', ')}; ${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
+);
