@@ -1,4 +1,10 @@
-import { exponentialDelay, OptionChecks, Secret, ValidationError, type BreakerSettings } from 'pristine';
+import {
+  exponentialDelay,
+  OptionChecks,
+  Secret,
+  ValidationError,
+  type BreakerSettings,
+} from 'pristine-kernel';
 
 /**
  * How long to wait before re-polling a future after a 408 or a 5xx (Elixir tinkex `poll_backoff`):

@@ -1,4 +1,4 @@
-import { OptionChecks } from 'pristine';
+import { OptionChecks } from 'pristine-kernel';
 
 /**
  * The Python SDK's careful phase after a sampling 429 (`sample_dispatch_rate_limit`): while the

@@ -1,4 +1,4 @@
-import { APIConnectionError, type Clock } from 'pristine';
+import { APIConnectionError, type Clock } from 'pristine-kernel';
 
 /**
  * The stuck detection of the Python SDK's sampling RetryHandler: one watch per sampler. Each request

@@ -1,4 +1,4 @@
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 
 /**

@@ -1,4 +1,4 @@
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 import { DmelChunkSchema, type DmelChunk } from './model-input.js';
 import { tensorContainerShape } from './tensor-container.js';
 import { checkWire } from './wire-check.js';

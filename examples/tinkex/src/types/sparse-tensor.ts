@@ -1,4 +1,4 @@
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 import { TensorDataSchema, type TensorDataWire, type TensorDtype } from './tensor-data.js';
 import { checkWire } from './wire-check.js';
 

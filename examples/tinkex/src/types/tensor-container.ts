@@ -1,4 +1,4 @@
-import { ValidationError } from 'pristine';
+import { ValidationError } from 'pristine-kernel';
 
 /** TensorContainer header bytes (the Python SDK's `types/_tensor_container.py`). */
 const CONSTANT_TENSOR_MARKER = 254;

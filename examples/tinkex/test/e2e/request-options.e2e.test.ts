@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import { Ports } from 'pristine';
+import { Ports } from 'pristine-kernel';
 import { CircuitOpenError, InternalServerError } from '../../src/index.js';
 import { InstantClock } from './instant-clock.js';
 import { setup, TEXT, textDatum } from './harness.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { Ports, UndiciTransport, type Transport, type TransportRequest } from 'pristine';
+import { Ports, UndiciTransport, type Transport, type TransportRequest } from 'pristine-kernel';
 import { APIConnectionError, ModelInput, type SamplingClient } from '../../src/index.js';
 import { setup } from './harness.js';
 
