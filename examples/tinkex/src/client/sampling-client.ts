@@ -141,9 +141,10 @@ export class SamplingClient {
     try {
       const context =
         v025 && flags.sample_no_retries ? { ...this.retryContext, maxRetries: 0 } : this.retryContext;
-      const attempts = (signal?: AbortSignal) => this.run(input, context, !v025, signal);
+      const seen: { error?: unknown } = {};
+      const attempts = (signal?: AbortSignal) => this.run(input, context, !v025, signal, seen);
       const watched = cfg.enable_stuck_detection && (!v025 || flags.sample_enable_stuck_detection);
-      const response = await (watched ? this.progress.run(attempts) : attempts());
+      const response = await (watched ? this.progress.run(attempts, () => seen.error) : attempts());
       // The Python SDK's default: a server that does not report it had no cache hit.
       return { ...response, prompt_cache_hit_tokens: response.prompt_cache_hit_tokens ?? 0 };
     } finally {
@@ -156,6 +157,7 @@ export class SamplingClient {
     retryContext: RetryContext,
     newSeqIdPerAttempt: boolean,
     signal: AbortSignal | undefined,
+    seen: { error?: unknown } = {},
   ): Promise<SampleResponse> {
     const kernel = this.service.kernel;
     // The kernel's resolved services, not container lookups: this runs for every sample.
@@ -183,6 +185,7 @@ export class SamplingClient {
             future?.cancel();
             return { kind: 'fatal', error: error as Error };
           }
+          seen.error = error;
           return classify(error, cfg.enable_retry_logic);
         }
       },

@@ -16,7 +16,8 @@ export class ProgressWatch {
     private readonly timeoutMs: number,
   ) {}
 
-  async run<T>(request: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  /** `lastError` names the cause of a stuck failure (the last attempt's error, if any). */
+  async run<T>(request: (signal: AbortSignal) => Promise<T>, lastError?: () => unknown): Promise<T> {
     const { clock } = this;
     if (this.inProgress === 0) this.lastProgress = clock.now();
     this.inProgress++;
@@ -41,7 +42,7 @@ export class ProgressWatch {
       if (!stuck) throw error;
       throw new APIConnectionError(
         `No progress made in ${this.timeoutMs / 1000}s. Requests appear to be stuck.`,
-        { cause: error },
+        { cause: lastError?.() ?? error },
       );
     } finally {
       this.inProgress--;
