@@ -20,6 +20,7 @@ export {
   type HeaderScheme,
   type RetryPolicySpec,
   type ConcurrencySpec,
+  type ThrottledSpec,
   type ErrorMapper,
 } from './kernel/plugin.js';
 export { defineManifest } from './kernel/manifest/types.js';
@@ -125,6 +126,7 @@ export { SseStreaming } from './adapters/streaming/sse-streaming.js';
 export { APIFuture } from './kernel/futures/api-future.js';
 export { Futures } from './kernel/futures/combinators.js';
 export { PipelinePoller } from './kernel/futures/pipeline-poller.js';
+export { exponentialDelay } from './kernel/futures/repoll-pacing.js';
 export {
   FutureFailedError,
   FutureExpiredError,

@@ -121,6 +121,22 @@ export interface ConcurrencySpec {
   maxConcurrent?: number;
   /** Budget for the endpoint's weight function (e.g. body bytes). */
   maxWeight?: number;
+  /** A tighter limit while a rate-limit bucket is backed off and for a while after (see ThrottledSpec). */
+  throttled?: ThrottledSpec;
+}
+
+/**
+ * After a 429 a client should not fire its whole queue the moment the window reopens. While the
+ * call's bucket is closed, or reopened less than `windowMs` ago, each call of the resource also takes a
+ * permit of a second counting semaphore of `maxConcurrent` and is charged `weightFactor` times its weight
+ * (the Python SDK's sampling dispatch: 10 permits and 20× the bytes for 10 s).
+ */
+export interface ThrottledSpec {
+  windowMs: number;
+  maxConcurrent?: number;
+  weightFactor?: number;
+  /** The rate-limit bucket whose backoffs count; default the call's own (base URL and credential). */
+  bucket?(context: CallContext): string;
 }
 
 /** Header conventions: names are the plugin's, the kernel fills them in. */
@@ -153,6 +169,11 @@ export interface PluginDefaults {
   requestIdHeader?: string;
   /** Name of an env var holding the log level (e.g. `MYSDK_LOG`). */
   logLevelEnv?: string;
+  /**
+   * Query parameters merged into every request to the plugin's own origin (never a signed URL on another
+   * host). An endpoint's query params and a call's `query` win over them for the same name.
+   */
+  query?: Readonly<Record<string, string>>;
 }
 
 export interface PluginSpec<M extends ManifestSpec = ManifestSpec> {

@@ -5,6 +5,7 @@ import type { Plugin, PluginSpec } from './plugin-contract.js';
 export type {
   RetryPolicySpec,
   ConcurrencySpec,
+  ThrottledSpec,
   HeaderScheme,
   ErrorMapper,
   PluginDefaults,

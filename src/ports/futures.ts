@@ -51,6 +51,11 @@ export interface PollProtocol<T = unknown> {
    * always paces; this only tunes it. Default 10 ms doubling to 250 ms.
    */
   repollPacing?: RepollPacing;
+  /**
+   * Delay before the re-poll that follows a 408 or a 5xx, by poll iteration (0 for the first poll);
+   * the kernel's repoll pacing still applies underneath. Default: none (re-poll at once, paced).
+   */
+  errorBackoffMs?(iteration: number): number;
   /** Per-poll timeout (ms). */
   pollTimeoutMs?: number;
   /** Backoff after 429 or a connection error: min(base·2^k, max). Defaults 1 000 and 30 000 ms. */

@@ -17,6 +17,11 @@ export interface RateLimiter {
   backoff(bucket: string, ms: number): void;
   /** Milliseconds until the bucket's window reopens (0 when open). */
   waitTime(bucket: string): number;
+  /**
+   * Epoch ms at which the bucket's latest backoff window reopens, or reopened (0 when it was never
+   * closed): lets a caller stay careful for a while after a 429 (a "recently throttled" phase).
+   */
+  reopensAt(bucket: string): number;
 }
 
 export const RateLimiterToken = Symbol.for('pristine.port.RateLimiter');

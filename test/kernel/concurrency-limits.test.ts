@@ -7,6 +7,7 @@ import { UndiciTransport } from '../../src/adapters/transport/undici-transport.j
 import { createKernel } from '../../src/kernel/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
+import { FakeClock } from '../../src/adapters/clock/fake-clock.js';
 
 /** A server that holds every request until the test releases it, recording the weights in flight. */
 let server: http.Server;
@@ -86,6 +87,77 @@ describe('per-resource concurrency limits through the pipeline', () => {
       { size: 50 },
       { size: 20 },
     ]);
+    await kernel.close();
+  });
+
+  it('after a backoff of the throttle bucket, admits calls through the throttled permits at a multiplied weight, for windowMs', async () => {
+    const clock = new FakeClock();
+    const kernel = createKernel().use(
+      definePlugin({
+        name: 'jobs',
+        version: '1',
+        defaults: { baseUrl: url, maxRetries: 0, breaker: false },
+        weights: { size: (context) => Number(context.input.size) },
+        concurrency: {
+          uploads: {
+            maxConcurrent: 10,
+            maxWeight: 100,
+            throttled: { windowMs: 10_000, maxConcurrent: 2, weightFactor: 20, bucket: () => 'uploads-429' },
+          },
+        },
+        manifest: {
+          name: 'jobs',
+          version: '1',
+          endpoints: [
+            {
+              id: 'upload',
+              method: 'POST',
+              path: '/uploads',
+              resource: 'uploads',
+              weight: 'size',
+              input: Type.Object({ size: Type.Integer() }),
+            },
+          ],
+        },
+      }),
+    );
+    kernel.register(Ports.Transport, new UndiciTransport());
+    kernel.register(Ports.Clock, clock);
+    held.length = 0;
+    const services = kernel.getServices();
+    /** Resolves once one call queues on the named semaphore. */
+    const waiting = async (name: string) => {
+      while (services.semaphore(name, 1).waiting === 0) await new Promise((r) => setImmediate(r));
+    };
+    services.rateLimiter.backoff('uploads-429', 1_000);
+    // Throttled: 2 permits, each call weighs 20× its size. Three size-1 calls (20 each): the permits
+    // hold the third back.
+    const byPermits = [1, 1, 1].map((size) => kernel.call('upload', { size }));
+    await heldCount(2);
+    await waiting('jobs:uploads:throttled');
+    expect(held).toHaveLength(2);
+    held[0].release();
+    await heldCount(3);
+    held[1].release();
+    held[2].release();
+    await Promise.all(byPermits);
+    // Two size-3 calls (60 each of the 100 budget): the weight holds the second back.
+    held.length = 0;
+    const byWeight = [3, 3].map((size) => kernel.call('upload', { size }));
+    await heldCount(1);
+    await waiting('jobs:uploads:weight');
+    expect(held).toHaveLength(1);
+    held[0].release();
+    await heldCount(2);
+    held[1].release();
+    await Promise.all(byWeight);
+    // The window reopened 10 s ago: the normal limits apply again (5 × 2 bytes, 10 permits).
+    await clock.advance(11_000);
+    held.length = 0;
+    const normal = [2, 2, 2, 2, 2].map((size) => kernel.call('upload', { size }));
+    await heldCount(5);
+    for (const h of held) h.release();
+    await Promise.all(normal);
     await kernel.close();
   });
 });

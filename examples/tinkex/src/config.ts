@@ -1,11 +1,21 @@
 import { Secret, ValidationError } from 'pristine-kernel';
 import { checkEnvironment, checkServiceClientOptions } from './config-checks.js';
+import {
+  resolveRequestShaping,
+  type RequestShapingOptions,
+  type ResolvedRequestShaping,
+} from './config-request-options.js';
+import {
+  checkSamplingDefaults,
+  type SampleThrottle,
+  type SamplingDefaultsOptions,
+} from './config-sampling.js';
 import { VERSION } from './version.js';
 
 export const DEFAULT_BASE_URL = 'https://tinker.thinkingmachines.dev/services/tinker-prod';
 
 /** Options of `new ServiceClient(...)`. Wire-style snake_case, as in the Python SDK. */
-export interface ServiceClientOptions {
+export interface ServiceClientOptions extends RequestShapingOptions, SamplingDefaultsOptions {
   /** `tml-…` API key, or a JWT (`eyJ…`) used as is. Default: TINKER_API_KEY. */
   api_key?: string;
   /**
@@ -45,7 +55,7 @@ export interface ServiceClientOptions {
 }
 
 /** Configuration after layering options > environment > defaults. The key is held as a Secret. */
-export interface ResolvedConfig {
+export interface ResolvedConfig extends ResolvedRequestShaping {
   /** Absent when only a credential command is configured. */
   api_key?: Secret;
   credential_cmd?: string;
@@ -63,6 +73,7 @@ export interface ResolvedConfig {
   sample_dispatch_concurrency: number;
   /** The Redis URL of `shared.redis` (it may carry a password). */
   shared_redis?: Secret;
+  sample_throttle: SampleThrottle;
   sdk_version: string;
 }
 
@@ -120,6 +131,8 @@ export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfi
     [];
   const telemetryEnv = nonEmpty(env.TINKER_TELEMETRY);
   return {
+    ...resolveRequestShaping(options, env),
+    ...checkSamplingDefaults(options),
     api_key: key ? new Secret(key) : undefined,
     credential_cmd: credentialCmd,
     protocol,

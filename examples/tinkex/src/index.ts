@@ -24,6 +24,16 @@ export { tinkerManifest, type TinkerManifest } from './manifest.js';
 export { RequestFailedError } from './plugin/errors.js';
 export { ModelInput } from './types/model-input.js';
 export { TensorData } from './types/tensor-data.js';
+export {
+  sparseCsrTensor,
+  toSparseCsr,
+  sparsifyIfSmaller,
+  type SparseCsrParts,
+} from './types/sparse-tensor.js';
+export { dmelChunk } from './types/dmel-chunk.js';
+export { tensorContainerShape } from './types/tensor-container.js';
+export type { PollBackoff, CircuitBreakerOption } from './config-request-options.js';
+export { DEFAULT_SAMPLE_THROTTLE, type SampleThrottle } from './config-sampling.js';
 export { datum, checkData } from './types/datum.js';
 export { parseTinkerPath, type ParsedTinkerPath } from './types/tinker-path.js';
 export * from './types/schemas.js';
@@ -109,4 +119,5 @@ export {
   PristineError,
   StreamIdleTimeoutError,
   StreamTruncatedError,
+  CircuitOpenError,
 } from 'pristine-kernel';

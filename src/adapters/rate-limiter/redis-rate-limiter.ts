@@ -83,6 +83,11 @@ export class RedisRateLimiter implements RateLimiter {
     return this.local.waitTime(bucket);
   }
 
+  /** As this process last saw it (its own 429s, and the fleet's as `acquire` meets them). */
+  reopensAt(bucket: string): number {
+    return this.local.reopensAt(bucket);
+  }
+
   backoff(bucket: string, ms: number): void {
     if (!(ms > 0)) return;
     this.local.backoff(bucket, ms);

@@ -45,6 +45,10 @@ export class WindowRateLimiter implements RateLimiter {
     return state ? Math.max(0, state.openAt - this.clock.now()) : 0;
   }
 
+  reopensAt(bucket: string): number {
+    return this.buckets.get(bucket)?.openAt ?? 0;
+  }
+
   backoff(bucket: string, ms: number): void {
     if (!(ms > 0)) return;
     const state = this.bucket(bucket);

@@ -237,9 +237,12 @@ export class PipelinePoller implements FuturePoller {
       // A 408 carries a try-again body: report the queue state and poll again (paced).
       const reading = safeRead(protocol, error.body);
       if (reading?.state === 'try_again') this.report(context.requestId, reading, options);
-      return { next: 'poll', delayMs: 0, notYet: true };
+      return { next: 'poll', delayMs: protocol.errorBackoffMs?.(context.iteration) ?? 0, notYet: true };
     }
-    if (status >= 500) return { next: 'poll', delayMs: 0, notYet: true, failure: error };
+    if (status >= 500) {
+      const delayMs = protocol.errorBackoffMs?.(context.iteration) ?? 0;
+      return { next: 'poll', delayMs, notYet: true, failure: error };
+    }
     throw error;
   }
 

@@ -24,3 +24,11 @@ export class RepollPacer {
     return Math.max(paced, requestedMs);
   }
 }
+
+/**
+ * `n ↦ min(initialMs · 2^n, maxMs)`: the usual exponential delay, for protocols that want one (e.g. an
+ * `errorBackoffMs`). Elixir tinkex's `backoff(i, init, max)` is this curve.
+ */
+export function exponentialDelay(initialMs: number, maxMs: number): (n: number) => number {
+  return (n) => Math.min(initialMs * 2 ** Math.min(Math.max(n, 0), 1_000), maxMs);
+}

@@ -70,6 +70,9 @@ export function checkPluginDefaults(pluginName: string, defaults: unknown): void
   if (!checks.object('', defaults)) checks.throwIfAny();
   const o = defaults as Record<string, unknown>;
   checks.url('baseUrl', o.baseUrl).duration('timeoutMs', o.timeoutMs).integer('maxRetries', o.maxRetries, 0);
+  checks.stringRecord('query', o.query);
+  if (isPlainObject(o.query) && Object.keys(o.query).some((key) => key === ''))
+    checks.fail('query', 'propertyNames', 'query parameter names must not be empty');
   checkHeaderName(checks, 'requestIdHeader', o.requestIdHeader);
   checkBreaker(checks, 'breaker', o.breaker);
   checkTokenBucket(checks, 'tokenBucket', o.tokenBucket);

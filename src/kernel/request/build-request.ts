@@ -83,7 +83,9 @@ function assemble(
   body: RequestBody | undefined,
 ): TransportRequest {
   const { endpoint, input, options, services } = context;
-  const url = buildUrl(options.baseUrl, endpoint, input, options.query);
+  // A signed URL on another host gets none of the plugin's conventions, its default query included.
+  const defaultQuery = context.crossOrigin ? undefined : context.plugin.spec.defaults?.query;
+  const url = buildUrl(options.baseUrl, endpoint, input, options.query, defaultQuery);
   return {
     method: endpoint.method,
     url,

@@ -46,6 +46,21 @@ function contract(name: string, subject: () => Subject) {
       expect(limiter.waitTime('a')).toBe(0);
     });
 
+    it('remembers when the latest window reopens, also after it reopened', async () => {
+      const limiter = subject().make();
+      expect(limiter.reopensAt('a')).toBe(0);
+      const before = Date.now();
+      limiter.backoff('a', 50);
+      const reopensAt = limiter.reopensAt('a');
+      expect(reopensAt).toBeGreaterThanOrEqual(before + 50);
+      await limiter.acquire('a');
+      expect(limiter.waitTime('a')).toBe(0);
+      // Still known once past (Redis may have moved it a little later: its clock decides the window).
+      expect(limiter.reopensAt('a')).toBeGreaterThanOrEqual(reopensAt);
+      expect(limiter.reopensAt('a')).toBeLessThanOrEqual(Date.now());
+      expect(limiter.reopensAt('b')).toBe(0);
+    });
+
     it('rejects an aborted wait at once with the reason as cause', async () => {
       const limiter = subject().make();
       limiter.backoff('a', 60_000);

@@ -24,12 +24,18 @@ const protocol: PollProtocol<number> = {
   onExpired: 'fail',
 };
 
-function kernelFor(url: string, clock: Clock, maxRetries = 10, onExpired: 'fail' | 'resubmit' = 'fail') {
+function kernelFor(
+  url: string,
+  clock: Clock,
+  maxRetries = 10,
+  onExpired: 'fail' | 'resubmit' = 'fail',
+  extra: Partial<PollProtocol<number>> = {},
+) {
   const plugin = definePlugin({
     name: 'jobs',
     version: '1',
     defaults: { baseUrl: url, breaker: false, maxRetries },
-    pollProtocols: { jobs: { ...protocol, onExpired } },
+    pollProtocols: { jobs: { ...protocol, onExpired, ...extra } },
     manifest: {
       name: 'jobs',
       version: '1',
@@ -99,6 +105,28 @@ describe('re-poll pacing (a kernel property)', () => {
     cleanup.push(() => kernel.close());
     await expect(kernel.submit('start_job', {})).resolves.toBe(7);
     expect(clock.sleeps).toEqual([10]);
+  });
+});
+
+describe('error backoff (a protocol option)', () => {
+  it('waits errorBackoffMs(iteration) before re-polling after a 408 or a 5xx, never less than the pacing', async () => {
+    const clock = new RecordingClock();
+    const script = [503, 408, 'queued', 500, 'done'];
+    let n = 0;
+    const server = await scriptedServer((req, res) => {
+      if (req.path === '/jobs') return json(res, 200, { id: 'job-7' });
+      const step = script[n++];
+      if (typeof step === 'number') json(res, step, { detail: 'not now' });
+      else json(res, 200, step === 'queued' ? { status: 'queued' } : { answer: 9 });
+    });
+    cleanup.push(server.close);
+    const kernel = kernelFor(server.url, clock, 10, 'fail', {
+      errorBackoffMs: (iteration) => 1_000 * 2 ** iteration,
+    });
+    cleanup.push(() => kernel.close());
+    await expect(kernel.submit('start_job', {})).resolves.toBe(9);
+    // 503 at iteration 0 → 1 s; 408 at 1 → 2 s; try_again at 2 → pacing only (40 ms); 500 at 3 → 8 s.
+    expect(clock.sleeps).toEqual([1_000, 2_000, 40, 8_000]);
   });
 });
 

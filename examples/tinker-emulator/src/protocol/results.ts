@@ -26,6 +26,8 @@ export function encodeSampleResponse(result: Obj): Buffer {
       return seq;
     }),
   };
+  if (typeof result.prompt_cache_hit_tokens === 'number' && result.prompt_cache_hit_tokens > 0)
+    message.prompt_cache_hit_tokens = result.prompt_cache_hit_tokens;
   if (Array.isArray(result.prompt_logprobs)) {
     message.prompt_logprobs = writePacked(
       (result.prompt_logprobs as (number | null)[]).map((v) => v ?? Number.NaN),

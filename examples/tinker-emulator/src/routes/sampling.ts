@@ -5,6 +5,7 @@ import { prng } from '../model/prng.js';
 import { parseTinkerPath, type EmulatorContext } from '../context.js';
 import { HttpError, ok, type Answer } from '../http-util.js';
 import type { SamplerRecord } from '../state.js';
+import { promptCacheHit } from '../model/prompt-cache.js';
 
 type Body = Record<string, any>;
 
@@ -129,7 +130,11 @@ function sampleResult(ctx: EmulatorContext, body: Body, onToken?: (token: number
     'sampling_sample',
     sequences.reduce((n, s) => n + s.tokens.length, 0),
   );
-  const result: Record<string, unknown> = { type: 'sample', sequences };
+  const result: Record<string, unknown> = {
+    type: 'sample',
+    sequences,
+    prompt_cache_hit_tokens: promptCacheHit(sampler, prompt),
+  };
   if (body.prompt_logprobs || (body.topk_prompt_logprobs ?? 0) > 0) {
     const scores = promptScores(sampler, prompt, body.topk_prompt_logprobs ?? 0);
     result.prompt_logprobs = body.prompt_logprobs ? scores.logprobs : null;

@@ -2,7 +2,6 @@ import {
   APIConnectionError,
   APIUserAbortError,
   FutureExpiredError,
-  FutureTimeoutError,
   type APIFuture,
   PristineError,
   RateLimitError,
@@ -26,25 +25,38 @@ import { captureCalls } from '../telemetry/capture.js';
 import { protocolOf } from './tinker-kernel.js';
 import { CallScope, type RequestOptions } from './request-options.js';
 import { sampleDispatchGate } from './sample-dispatch-gate.js';
+import { samplingBucket } from '../plugin/sampling-bucket.js';
+import { ProgressWatch } from './sampling-progress.js';
+import { TokenizerCache } from './tokenizer-cache.js';
 
-/** The Python SDK's RetryConfig for sampling. */
+/**
+ * The Python SDK's sampling RetryConfig. Every `sample` runs through it: at most `max_connections` of a
+ * sampler's samples at once (in 0.25 mode the server's `sample_max_concurrent_requests` replaces it,
+ * as in the Python SDK), whole-request retries with backoff, and stuck detection.
+ */
 export interface SamplingRetryConfig {
+  /** Samples of this sampler in progress at once, retries and polling included. Default 1000. */
+  max_connections: number;
   retry_delay_base_ms: number;
   retry_delay_max_ms: number;
   jitter_factor: number;
   /**
-   * A sample that has not succeeded for this long fails with its last error (retries stop). Default
-   * 2 h; the wait for one result is bounded by what is left of it.
+   * Stuck detection: once no sample of this sampler has completed for this long, every one in progress
+   * fails with `APIConnectionError("No progress made in …s. Requests appear to be stuck.")`. Default 2 h.
    */
   progress_timeout_ms: number;
+  /** Off: no progress timeout (a sample may wait forever). Also off when the server's flag says so. */
+  enable_stuck_detection: boolean;
   enable_retry_logic: boolean;
 }
 
 export const DEFAULT_SAMPLING_RETRY: SamplingRetryConfig = {
+  max_connections: 1000,
   retry_delay_base_ms: 500,
   retry_delay_max_ms: 10_000,
   jitter_factor: 0.25,
   progress_timeout_ms: 7_200_000,
+  enable_stuck_detection: true,
   enable_retry_logic: true,
 };
 
@@ -76,6 +88,8 @@ export class SamplingClient {
   private readonly retryContext: RetryContext;
   private readonly bucket: string;
   private readonly onQueueState;
+  private readonly progress: ProgressWatch;
+  private readonly tokenizers = new TokenizerCache((signal) => this.getTokenizer({ signal }));
 
   constructor(
     private readonly service: ServiceClient,
@@ -92,12 +106,13 @@ export class SamplingClient {
         jitter: cfg.jitter_factor,
       },
     };
-    // A fleet (shared: { redis }) shares one window per API key (the Redis key prefix carries its
-    // fingerprint): a 429 to any worker's sampler holds back every worker's.
-    this.bucket = service.config.shared_redis
-      ? 'tinker-sampling|fleet'
-      : `tinker-sampling|${sampling_session_id}`;
+    this.bucket = samplingBucket(service.config, sampling_session_id);
     this.onQueueState = service.queueWarnings('Sampling', sampling_session_id);
+    this.progress = new ProgressWatch(
+      service.kernel.getServices().clock,
+      cfg.progress_timeout_ms,
+      new URL(service.config.base_url).origin,
+    );
   }
 
   static {
@@ -141,21 +156,28 @@ export class SamplingClient {
     // Validate once before anything is sent, so bad input never waits out a 429 backoff first.
     const issues = kernel.endpoint('asample').validateInput?.(input) ?? [];
     if (issues.length > 0) throw new ValidationError('input for "asample"', issues);
-    const protocol = protocolOf(kernel);
-    if (protocol.mode !== 'v025')
-      return this.run(input, this.retryContext, this.retryConfig.progress_timeout_ms, true, signal);
-    const { flags } = protocol;
-    input.seq_id = this.seq++;
+    const { mode, flags } = protocolOf(kernel);
+    const v025 = mode === 'v025';
+    const cfg = this.retryConfig;
+    if (v025) input.seq_id = this.seq++;
     const inFlight = kernel
       .getServices()
-      .semaphore('tinker:sample-requests', flags.sample_max_concurrent_requests);
+      .semaphore(
+        `tinker:sample-requests:${this.sampling_session_id}`,
+        v025 ? flags.sample_max_concurrent_requests : cfg.max_connections,
+      );
     const release = await inFlight.acquire(1, signal);
     try {
-      const context = flags.sample_no_retries ? { ...this.retryContext, maxRetries: 0 } : this.retryContext;
-      const progressMs = flags.sample_enable_stuck_detection
-        ? this.retryConfig.progress_timeout_ms
-        : Number.POSITIVE_INFINITY;
-      return await this.run(input, context, progressMs, false, signal);
+      const context =
+        v025 && flags.sample_no_retries ? { ...this.retryContext, maxRetries: 0 } : this.retryContext;
+      const seen: { error?: unknown } = {};
+      // The caller's signal and the stuck detection's both end the attempts.
+      const attempts = (stuck?: AbortSignal) =>
+        this.run(input, context, !v025, bothSignals(signal, stuck), seen);
+      const watched = cfg.enable_stuck_detection && (!v025 || flags.sample_enable_stuck_detection);
+      const response = await (watched ? this.progress.run(attempts, () => seen.error) : attempts());
+      // The Python SDK's default: a server that does not report it had no cache hit.
+      return { ...response, prompt_cache_hit_tokens: response.prompt_cache_hit_tokens ?? 0 };
     } finally {
       release();
     }
@@ -164,17 +186,14 @@ export class SamplingClient {
   private run(
     input: ReturnType<SamplingClient['body']> & { seq_id: number },
     retryContext: RetryContext,
-    progressMs: number,
     newSeqIdPerAttempt: boolean,
     signal: AbortSignal | undefined,
+    seen: { error?: unknown } = {},
   ): Promise<SampleResponse> {
     const kernel = this.service.kernel;
     // The kernel's resolved services, not container lookups: this runs for every sample.
-    const { retry, rateLimiter: limiter, clock } = kernel.getServices();
+    const { retry, rateLimiter: limiter } = kernel.getServices();
     const cfg = this.retryConfig;
-    // Retries are unlimited in number but not in time: once no attempt has succeeded for
-    // progress_timeout_ms, the last error is final (an outage cannot keep a sample pending forever).
-    const giveUpAt = clock.now() + progressMs;
     const gate = sampleDispatchGate(kernel, this.service.config.sample_dispatch_concurrency);
     return retry.run<SampleResponse>(
       async (): Promise<AttemptOutcome<SampleResponse>> => {
@@ -182,20 +201,16 @@ export class SamplingClient {
         let release: (() => void) | undefined;
         try {
           release = await gate.acquire(1, signal);
-          await limiter.acquire(this.bucket, signal ? { signal } : undefined);
+          await limiter.acquire(this.bucket, { signal });
           if (newSeqIdPerAttempt) input.seq_id = this.seq++;
           future = kernel.submit<SampleResponse>('asample', input, {
             onQueueState: this.onQueueState,
-            ...(signal ? { signal } : {}),
+            signal,
           });
           // The slot is free once the server accepted (or refused) the submission; the poll needs none.
           future.accepted.then(release, release);
           release = undefined;
-          const timeoutMs = Number.isFinite(giveUpAt) ? Math.max(1, giveUpAt - clock.now()) : undefined;
-          return {
-            kind: 'success',
-            value: await future.result(timeoutMs === undefined ? {} : { timeoutMs }),
-          };
+          return { kind: 'success', value: await future.result({ signal }) };
         } catch (error) {
           release?.();
           if (error instanceof RateLimitError) {
@@ -204,28 +219,15 @@ export class SamplingClient {
             limiter.backoff(this.bucket, promptBytes <= LARGE_PROMPT_BYTES ? 1_000 : 5_000);
           }
           // An abandoned attempt stops polling: its result can no longer reach the caller.
-          if (error instanceof FutureTimeoutError) future?.cancel();
-          if (signal?.aborted) return { kind: 'fatal', error: error as Error };
-          if (clock.now() >= giveUpAt) return { kind: 'fatal', error: this.stuck(error, progressMs) };
+          if (signal?.aborted) {
+            future?.cancel();
+            return { kind: 'fatal', error: error as Error };
+          }
+          seen.error = error;
           return classify(error, cfg.enable_retry_logic);
         }
       },
-      signal ? { ...retryContext, signal } : retryContext,
-    );
-  }
-
-  /**
-   * The final error once no attempt succeeded for `progress_timeout_ms`. A wait cut short by that
-   * deadline (the request still unaccepted, or its result not in) says so and names the server, as the
-   * Python SDK's stuck detection does; any other error is the server's own and is kept.
-   */
-  private stuck(error: unknown, progressMs: number): Error {
-    if (!(error instanceof FutureTimeoutError)) return error as Error;
-    const origin = new URL(this.service.config.base_url).origin;
-    return new APIConnectionError(
-      `No progress made in ${Math.round(progressMs / 1000)} s: sample requests to ${origin} appear to be ` +
-        `stuck (${error.message})`,
-      { cause: error },
+      { ...retryContext, signal },
     );
   }
 
@@ -287,6 +289,16 @@ export class SamplingClient {
   async getTokenizer(options: HubOptions = {}): Promise<Tokenizer> {
     return getTokenizer(await this.getBaseModel({ signal: options.signal }), options);
   }
+
+  /** Token ids of `text` with the sampled model's tokenizer (loaded once per client). */
+  encode(text: string, options?: { add_special_tokens?: boolean } & RequestOptions): Promise<number[]> {
+    return this.tokenizers.encode(text, options);
+  }
+
+  /** The text of `tokens` with the sampled model's tokenizer. */
+  decode(tokens: readonly number[], options?: RequestOptions): Promise<string> {
+    return this.tokenizers.decode(tokens, options);
+  }
 }
 
 /** A NaN delay or timeout would spin or never end: every field is checked before the client exists. */
@@ -297,6 +309,8 @@ function checkRetryConfig(config: Partial<SamplingRetryConfig> | undefined): Par
     return {};
   }
   checks
+    .integer('max_connections', config.max_connections, 1)
+    .boolean('enable_stuck_detection', config.enable_stuck_detection)
     .duration('retry_delay_base_ms', config.retry_delay_base_ms, 0)
     .duration('retry_delay_max_ms', config.retry_delay_max_ms, 0)
     .number('jitter_factor', config.jitter_factor, { min: 0, max: 1 })
@@ -340,4 +354,9 @@ function classify(error: unknown, retryEnabled: boolean): AttemptOutcome<SampleR
       (error instanceof PristineError &&
         (error.retryable || [408, 409, 410, 429].includes(error.status ?? 0) || (error.status ?? 0) >= 500)));
   return retryable ? { kind: 'retryable', error: error as Error } : { kind: 'fatal', error: error as Error };
+}
+
+/** One signal for both (either may be absent). */
+function bothSignals(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
+  return a && b ? AbortSignal.any([a, b]) : (a ?? b);
 }

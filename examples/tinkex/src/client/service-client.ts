@@ -138,6 +138,12 @@ export class ServiceClient {
     return scope.run(() => this.kernel.call('get_server_capabilities', {}, scope.options));
   }
 
+  /** `GET /api/v1/healthz`: `{ status: 'ok' }` while the service is up; no session is created. */
+  healthCheck(options?: RequestOptions): Promise<{ status: string }> {
+    const scope = this.scope(options, 'healthCheck');
+    return scope.run(() => this.kernel.call('healthz', {}, scope.options));
+  }
+
   /** Create a LoRA model and its training client (waits until the model exists). */
   createLoraTrainingClient(
     options: LoraTrainingOptions,

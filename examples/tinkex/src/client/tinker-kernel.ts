@@ -57,6 +57,7 @@ export function createTinkerKernel(
   const kernel: TinkerKernel = createKernel({
     logLevel: config.log_level,
     requestIdHeader: 'x-request-id',
+    proxy: config.proxy?.reveal(),
     shared: config.shared_redis && {
       redis: config.shared_redis.reveal(),
       // One fleet per API key; only the submission count is shared (dispatch bytes are this process's memory).

@@ -20,6 +20,7 @@ import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { getTokenizer } from '../tokenizer/get-tokenizer.js';
 import type { HubOptions } from '../hub/hub-settings.js';
 import { SubmissionOrder } from '../training/submission-order.js';
+import { TokenizerCache } from './tokenizer-cache.js';
 import { loggerOf, protocolOf } from './tinker-kernel.js';
 import { protoLossPass } from '../training/proto-loss-pass.js';
 import type { SamplingClient, SamplingRetryConfig } from './sampling-client.js';
@@ -51,6 +52,7 @@ export class TrainingClient {
   /** seq_ids and the submission turn (see SubmissionOrder for what a failed submission does). */
   private readonly order: SubmissionOrder;
   private readonly onQueueState: (event: QueueStateEvent) => void;
+  private readonly tokenizers = new TokenizerCache((signal) => this.getTokenizer({ signal }));
 
   constructor(
     private readonly service: ServiceClient,
@@ -306,5 +308,30 @@ export class TrainingClient {
       ...options,
       tokenizer_id: info.model_data.tokenizer_id,
     });
+  }
+
+  /** Token ids of `text` with this model's tokenizer (loaded once per client). */
+  encode(text: string, options?: { add_special_tokens?: boolean } & RequestOptions): Promise<number[]> {
+    return this.tokenizers.encode(text, options);
+  }
+
+  /** The text of `tokens` with this model's tokenizer. */
+  decode(tokens: readonly number[], options?: RequestOptions): Promise<string> {
+    return this.tokenizers.decode(tokens, options);
+  }
+
+  /**
+   * Unload the model from the server (`unload_model`), freeing its capacity; later requests for it fail
+   * with a 404. Not ordered after queued requests: await their futures first.
+   */
+  unloadModel(options?: RequestOptions): APIFuture<{ model_id: string }> {
+    const scope = this.scope(options, 'unloadModel');
+    return scope.future(
+      this.service.kernel.submit<{ model_id: string }>(
+        'unload_model',
+        { model_id: this.model_id },
+        scope.options,
+      ),
+    );
   }
 }

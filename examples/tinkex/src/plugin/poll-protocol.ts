@@ -26,7 +26,10 @@ const RESULT_BODIES: Readonly<Record<string, Readonly<Record<string, unknown>>>>
  * result is then fetched within `inflight_response_bytes_semaphore_size`), bare 400s get 3 re-polls and
  * a 402 is a billing pause.
  */
-export function tinkerPollProtocol(protocol: TinkerProtocol): PollProtocol {
+export function tinkerPollProtocol(
+  protocol: TinkerProtocol,
+  options: { errorBackoffMs?: (iteration: number) => number } = {},
+): PollProtocol {
   const v025 = () => protocol.mode === 'v025';
   const requestType = (submitEndpoint: string) => REQUEST_TYPES[submitEndpoint] ?? submitEndpoint;
   return {
@@ -77,6 +80,8 @@ export function tinkerPollProtocol(protocol: TinkerProtocol): PollProtocol {
       new RequestFailedError(message, requestId, category, body),
     // Training futures resubmit with the same seq_id (the server deduplicates); sampling resubmits anew.
     onExpired: 'resubmit',
+    // Elixir tinkex's opt-in `poll_backoff` after 408/5xx; the Python SDK re-polls at once.
+    ...(options.errorBackoffMs ? { errorBackoffMs: options.errorBackoffMs } : {}),
     pollTimeoutMs: 45_000,
     backoffBaseMs: 1_000,
     backoffMaxMs: 30_000,

@@ -6,6 +6,7 @@ import { VERSION } from '../version.js';
 import { estimateModelInputBytes } from '../training/chunking.js';
 import type { ModelInputWire } from '../types/model-input.js';
 import { tinkerPollProtocol } from './poll-protocol.js';
+import { samplingBucket } from './sampling-bucket.js';
 import { tinkerSessionProtocol } from './session-protocol.js';
 import { negotiateStage } from './negotiate-stage.js';
 import { TinkerAuth } from './tinker-auth.js';
@@ -39,8 +40,9 @@ export function tinkerPlugin(config: ResolvedConfig, holders: TinkerHolders) {
       timeoutMs: config.timeout_ms,
       maxRetries: config.max_retries,
       // Breakers are opt-in for Tinker (as in tinkex): a queue of retries is safer than failing fast.
-      breaker: false,
+      breaker: config.circuit_breaker,
       logLevelEnv: 'TINKER_LOG',
+      query: config.default_query,
     },
     // `default` follows the endpoint's holder; `session` / `rest` name one (its handshake calls).
     auth: {
@@ -92,7 +94,7 @@ export function tinkerPlugin(config: ResolvedConfig, holders: TinkerHolders) {
         fatalStatuses: [409],
       },
     },
-    pollProtocols: { tinker: tinkerPollProtocol(protocol) },
+    pollProtocols: { tinker: tinkerPollProtocol(protocol, { errorBackoffMs: config.poll_backoff }) },
     sessionProtocols: { tinker: tinkerSessionProtocol(config.heartbeat_interval_ms, () => protocol.logger) },
     // The Python SDK's dispatch-bytes estimate: 10 bytes a token, an image its data length.
     weights: {
@@ -109,6 +111,13 @@ export function tinkerPlugin(config: ResolvedConfig, holders: TinkerHolders) {
         maxConcurrent: config.sample_dispatch_concurrency,
         get maxWeight() {
           return v025() ? protocol.flags.sample_dispatch_bytes_semaphore_size : SAMPLING_MAX_DISPATCH_BYTES;
+        },
+        // After a sampler's 429 (its backoff bucket), fewer and heavier submissions for a while.
+        throttled: {
+          windowMs: config.sample_throttle.window_ms,
+          maxConcurrent: config.sample_throttle.concurrency,
+          weightFactor: config.sample_throttle.bytes_factor,
+          bucket: (context) => samplingBucket(config, String(context.input.sampling_session_id)),
         },
       },
       fwdbwd: {

@@ -1,6 +1,7 @@
 import { Type, describeValue, ValidationError, type Static } from 'pristine-kernel';
 import { maybe, strict, typeTag } from './common.js';
 import { checkWire } from './wire-check.js';
+import { dmelLength } from './tensor-container.js';
 
 const ImageFormatSchema = Type.Union([Type.Literal('png'), Type.Literal('jpeg')]);
 
@@ -111,6 +112,7 @@ export function imageAssetPointerChunk(
 /** The length of one chunk in tokens, or undefined when it cannot be known (an image without expected_tokens). */
 export function chunkLength(chunk: ModelInputChunk): number | undefined {
   if ('tokens' in chunk) return chunk.tokens.length;
+  if ('dmel' in chunk) return dmelLength(chunk);
   if ('expected_tokens' in chunk) return chunk.expected_tokens ?? undefined;
   return undefined;
 }
@@ -133,6 +135,27 @@ export class ModelInput {
   /** One text chunk of the given token ids. */
   static fromInts(tokens: readonly number[]): ModelInput {
     return new ModelInput([encodedTextChunk(tokens)]);
+  }
+
+  /**
+   * `text` as one text chunk, tokenized with `tokenizer` (e.g. `await client.getTokenizer()`); special
+   * tokens such as BOS are added unless `add_special_tokens: false`.
+   */
+  static fromText(
+    tokenizer: { encode(text: string, options?: { add_special_tokens?: boolean }): number[] },
+    text: string,
+    options: { add_special_tokens?: boolean } = {},
+  ): ModelInput {
+    if (typeof tokenizer?.encode !== 'function')
+      throw ValidationError.field(
+        'model input',
+        '/tokenizer',
+        'type',
+        'tokenizer must have an encode(text) method',
+      );
+    if (typeof text !== 'string')
+      throw ValidationError.field('model input', '/text', 'type', 'text must be a string');
+    return ModelInput.fromInts(tokenizer.encode(text, options));
   }
 
   /** Chunks in wire form; each is checked against its schema (a bad one is a ValidationError). */

@@ -45,6 +45,7 @@ const datum = () => [textDatum(TEXT)];
 const serviceCalls: Calls<ServiceClient, (typeof LOCAL.service)[number]> = {
   session: (c, o) => c.session(o),
   getServerCapabilities: (c, o) => c.getServerCapabilities(o),
+  healthCheck: (c, o) => c.healthCheck(o),
   createLoraTrainingClient: (c, o) => c.createLoraTrainingClient({ base_model: 'tinkex/byte-tiny' }, o),
   createTrainingClientFromState: (c, o) => c.createTrainingClientFromState(PATH, {}, o),
   createTrainingClientFromStateWithOptimizer: (c, o) =>
@@ -93,6 +94,9 @@ const trainingCalls: Calls<TrainingClient, (typeof LOCAL.training)[number]> = {
   createSamplingClient: (c, o) => c.createSamplingClient('tinker://run-1/sampler_weights/s', undefined, o),
   getInfo: (c, o) => c.getInfo(o),
   getTokenizer: (c, o) => c.getTokenizer(o),
+  encode: (c, o) => c.encode('fox', o),
+  decode: (c, o) => c.decode([102, 111, 120], o),
+  unloadModel: (c, o) => c.unloadModel(o),
 };
 
 const request = { prompt: bytes('fox'), sampling_params: { max_tokens: 2 } };
@@ -104,6 +108,8 @@ const samplingCalls: Calls<SamplingClient, (typeof LOCAL.sampling)[number]> = {
   computeLogprobs: (c, o) => c.computeLogprobs(bytes('fox'), o),
   getBaseModel: (c, o) => c.getBaseModel(o),
   getTokenizer: (c, o) => c.getTokenizer(o),
+  encode: (c, o) => c.encode('fox', o),
+  decode: (c, o) => c.decode([102, 111, 120], o),
 };
 
 /** Public prototype methods (constructor, getters and `#private` ones aside). */

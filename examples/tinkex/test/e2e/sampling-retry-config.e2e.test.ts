@@ -1,0 +1,135 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { Ports, UndiciTransport, type Transport, type TransportRequest } from 'pristine-kernel';
+import { APIConnectionError, ModelInput, type SamplingClient } from '../../src/index.js';
+import { setup } from './harness.js';
+
+let cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+const prompt = (i: number) => ModelInput.fromInts([70 + i, 111, 120]);
+const params = { max_tokens: 2, seed: 1 };
+
+/** The real transport, counting `/asample` submissions on the wire at once. */
+class CountingTransport implements Transport {
+  readonly name = 'counting';
+  private readonly inner = new UndiciTransport();
+  inFlight = 0;
+  max = 0;
+  async send(request: TransportRequest) {
+    if (!request.url.includes('/api/v1/asample')) return this.inner.send(request);
+    this.max = Math.max(this.max, ++this.inFlight);
+    try {
+      return await this.inner.send(request);
+    } finally {
+      this.inFlight--;
+    }
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+/** How many samples of `sampler` wait for a slot of its RetryConfig semaphore. */
+function waitingForSlot(sampler: SamplingClient, env: Awaited<ReturnType<typeof setup>>) {
+  return env.service.kernel
+    .getServices()
+    .semaphore(`tinker:sample-requests:${sampler.sampling_session_id}`, 1).waiting;
+}
+
+describe('sampling RetryConfig: max_connections', () => {
+  it.each([
+    ['legacy', {}, 2],
+    // As in the Python SDK, the server's sample_max_concurrent_requests always replaces it in 0.25.
+    ['v025', { clientConfig: { sample_max_concurrent_requests: 3 } }, 3],
+  ] as const)(
+    '%s: bounds the samples of one sampler in progress, polling included',
+    async (mode, emulatorOptions, limit) => {
+      const env = await setup(emulatorOptions, {}, mode);
+      cleanup.push(env.close);
+      const sampler = await env.service.createSamplingClient({
+        base_model: 'tinkex/byte-tiny',
+        retry_config: { max_connections: 2 },
+      });
+      env.emulator.setChaos('pause=1;scope=futures');
+      const samples = Array.from({ length: 5 }, (_, i) =>
+        sampler.sample({ prompt: prompt(i), sampling_params: params }),
+      );
+      const submitted = () => env.emulator.requestLog().filter((r) => r.path === '/api/v1/asample').length;
+      while (submitted() < limit || waitingForSlot(sampler, env) < 5 - limit) await turn();
+      expect(submitted()).toBe(limit);
+      env.emulator.setChaos('');
+      const responses = await Promise.all(samples);
+      expect(responses.map((r) => r.sequences[0].tokens.length)).toEqual([2, 2, 2, 2, 2]);
+    },
+  );
+});
+
+describe('sampling RetryConfig: stuck detection', () => {
+  it('fails the samples of a sampler with no progress for progress_timeout_ms; off, a sample waits on', async () => {
+    const env = await setup();
+    cleanup.push(env.close);
+    const watched = await env.service.createSamplingClient({
+      base_model: 'tinkex/byte-tiny',
+      retry_config: { progress_timeout_ms: 300 },
+    });
+    const unwatched = await env.service.createSamplingClient({
+      base_model: 'tinkex/byte-tiny',
+      retry_config: { progress_timeout_ms: 300, enable_stuck_detection: false },
+    });
+    env.emulator.setChaos('pause=1;scope=futures');
+    let waitingOn: 'pending' | 'settled' = 'pending';
+    const patient = unwatched.sample({ prompt: prompt(0), sampling_params: params });
+    void patient.finally(() => (waitingOn = 'settled'));
+    const error = await watched
+      .sample({ prompt: prompt(1), sampling_params: params })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect((error as Error).message).toMatch(
+      /^No progress made in 0\.3s\. Requests to http:\/\/127\.0\.0\.1:\d+ appear to be stuck\.$/,
+    );
+    await turn();
+    expect(waitingOn).toBe('pending');
+    env.emulator.setChaos('');
+    expect((await patient).sequences).toHaveLength(1);
+  });
+});
+
+describe('the throttled phase after a sampling 429', () => {
+  it('sends at most sample_throttle.concurrency submissions at once within window_ms of a 429', async () => {
+    const transport = new CountingTransport();
+    const env = await setup(
+      {},
+      {
+        sample_throttle: { concurrency: 1, window_ms: 60_000 },
+        configureKernel: (kernel) => kernel.register(Ports.Transport, transport),
+      },
+    );
+    cleanup.push(env.close);
+    const sampler = await env.service.createSamplingClient({ base_model: 'tinkex/byte-tiny' });
+    // Slow submissions, so concurrent ones overlap on the wire.
+    env.emulator.setChaos('latency=150ms;scope=sampling');
+    await Promise.all(
+      [0, 1, 2, 3, 4].map((i) => sampler.sample({ prompt: prompt(i), sampling_params: params })),
+    );
+    expect(transport.max).toBeGreaterThan(1);
+
+    // One sample meets a 429, backs off (1 s) and succeeds on its retry: the window has reopened, but
+    // the samples sent after it, within window_ms, still go one at a time.
+    env.emulator.setChaos('429=1;scope=sampling');
+    const first = sampler.sample({ prompt: prompt(5), sampling_params: params });
+    const rateLimited = () =>
+      env.emulator.requestLog().some((r) => r.path === '/api/v1/asample' && r.status === 429);
+    while (!rateLimited()) await turn();
+    env.emulator.setChaos('latency=150ms;scope=sampling');
+    await first;
+    transport.max = 0;
+    await Promise.all(
+      [6, 7, 8, 9].map((i) => sampler.sample({ prompt: prompt(i), sampling_params: params })),
+    );
+    expect(transport.max).toBe(1);
+  }, 30_000);
+});

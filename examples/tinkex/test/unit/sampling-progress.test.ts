@@ -1,0 +1,49 @@
+import { describe, expect, it } from '@jest/globals';
+import { APIConnectionError, FakeClock } from 'pristine-kernel';
+import { ProgressWatch } from '../../src/client/sampling-progress.js';
+
+/** A request that never answers: it rejects with the signal's reason once aborted. */
+const hanging = (signal: AbortSignal) =>
+  new Promise<never>((_, reject) =>
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+  );
+
+describe('ProgressWatch (the Python RetryHandler stuck detection)', () => {
+  it('fails a request only when no request of the sampler completed for the timeout', async () => {
+    const clock = new FakeClock();
+    const watch = new ProgressWatch(clock, 1_000);
+    let settled = false;
+    const straggler = watch
+      .run(hanging, () => new Error('last attempt: 503'))
+      .finally(() => (settled = true));
+    straggler.catch(() => {});
+    let finish!: (value: string) => void;
+    const sibling = watch.run(() => new Promise<string>((resolve) => (finish = resolve)));
+    await clock.advance(600);
+    finish('done'); // progress at t = 600: the straggler's deadline moves to 1 600
+    expect(await sibling).toBe('done');
+    await clock.advance(900);
+    expect(settled).toBe(false);
+    await clock.advance(200);
+    const error = await straggler.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect((error as Error).message).toBe('No progress made in 1s. Requests appear to be stuck.');
+    expect(((error as Error).cause as Error).message).toBe('last attempt: 503');
+    expect(clock.pending).toBe(0);
+  });
+
+  it('restarts the clock when a request enters an idle sampler, and leaves other errors alone', async () => {
+    const clock = new FakeClock();
+    const watch = new ProgressWatch(clock, 1_000);
+    await expect(watch.run(async () => 1)).resolves.toBe(1);
+    await clock.advance(5_000); // idle: no request to fail
+    const late = watch.run(hanging);
+    late.catch(() => {});
+    await clock.advance(999);
+    await expect(watch.run(async () => Promise.reject(new RangeError('bad')))).rejects.toBeInstanceOf(
+      RangeError,
+    );
+    await clock.advance(1);
+    await expect(late).rejects.toBeInstanceOf(APIConnectionError);
+  });
+});
