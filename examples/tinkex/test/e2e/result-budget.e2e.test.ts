@@ -8,7 +8,9 @@ import { bytes, setup } from './harness.js';
  * fetched at once; the peak must stay within the budget the server announced.
  */
 const SAMPLES = 8;
-const MAX_TOKENS = 32; // no stop condition: every result is the same size (about 270 protobuf bytes)
+// No stop condition: every result is about the same size (about 270 protobuf bytes; a few bytes vary
+// with prompt_cache_hit_tokens, since the prompts share a prefix).
+const MAX_TOKENS = 32;
 
 async function fetchResults(budget?: number) {
   const { emulator, service, close } = await setup({
@@ -55,8 +57,9 @@ describe('in-flight result byte budget (0.25 two-phase retrieval)', () => {
 
   it('a result larger than the whole budget is still fetched (alone), not refused', async () => {
     const { responses, metadataAnswers, peak } = await fetchResults(100);
-    expect(metadataAnswers[0]).toBeGreaterThan(100);
-    expect(peak).toBe(metadataAnswers[0]);
+    expect(Math.min(...metadataAnswers)).toBeGreaterThan(100);
+    // Fetched one at a time: the peak is the largest single result, never two at once.
+    expect(peak).toBe(Math.max(...metadataAnswers));
     expect(responses).toHaveLength(SAMPLES);
   });
 });
