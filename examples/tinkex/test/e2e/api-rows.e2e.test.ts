@@ -11,7 +11,7 @@ import {
   toSparseCsr,
   ValidationError,
 } from '../../src/index.js';
-import { E2E_MODES, setup, TEXT, textDatum } from './harness.js';
+import { DEFAULT_MODE, describeInModes, E2E_MODES, setup, TEXT, textDatum } from './harness.js';
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -19,7 +19,7 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function trainingEnv(mode: (typeof E2E_MODES)[number] = 'v025') {
+async function trainingEnv(mode: (typeof E2E_MODES)[number] = DEFAULT_MODE) {
   const env = await setup({}, {}, mode);
   cleanup.push(env.close);
   const training = await env.service.createLoraTrainingClient({ base_model: 'tinkex/byte-tiny', rank: 4 });
@@ -83,63 +83,68 @@ describe('encode / decode and ModelInput.fromText', () => {
   });
 });
 
-describe('sparse CSR tensors and dmel chunks on the wire (0.25 protobuf)', () => {
-  it('a sparse weights tensor arrives as sparse_csr and gives the same loss as its dense form', async () => {
-    const { emulator, training } = await trainingEnv();
-    const dense = textDatum(TEXT);
-    const n = dense.loss_fn_inputs.weights.data.length;
-    // Weigh only the second half of the targets.
-    const weights = Array.from({ length: n }, (_, i) => (i >= n / 2 ? 1 : 0));
-    const denseDatum = {
-      ...dense,
-      loss_fn_inputs: {
-        ...dense.loss_fn_inputs,
-        weights: { ...dense.loss_fn_inputs.weights, data: weights },
-      },
-    };
-    const sparseDatum = {
-      ...dense,
-      loss_fn_inputs: { ...dense.loss_fn_inputs, weights: toSparseCsr(weights, 'float32') },
-    };
-    const fromDense = await training.forward([denseDatum], 'cross_entropy');
-    const fromSparse = await training.forward([sparseDatum], 'cross_entropy');
-    expect(fromSparse.metrics).toEqual(fromDense.metrics);
-    const sent = emulator
-      .requestLog()
-      .filter((r) => r.path.startsWith('/api/v1/forward_backward'))
-      .at(-1)!;
-    const tensor = (sent.body as any).data[0].loss_fn_inputs.weights;
-    expect(tensor.sparse_csr.col_indices).toEqual(weights.flatMap((w, i) => (w ? [i] : [])));
-    expect(tensor.sparse_csr.crow_indices).toEqual([0, weights.filter(Boolean).length]);
-    expect(tensor.shape).toEqual([n]);
-  });
-
-  it('a dmel chunk arrives as its TensorContainer bytes (the emulator then refuses audio training)', async () => {
-    const { emulator, training } = await trainingEnv();
-    // TensorContainer header: dtype byte 1, rank 2, dims [3, 80]; then a payload.
-    const container = Uint8Array.from([1, 2, 3, 80, 9, 9, 9, 9]);
-    const chunk = dmelChunk(container);
-    expect(ModelInput.fromChunks([chunk]).length).toBe(3);
-    // Per-token inputs cover the audio tokens too.
-    const { model_input, loss_fn_inputs: inputs } = textDatum(TEXT);
-    const pad = (t: { data: number[]; dtype: 'int64' | 'float32' }) => ({
-      data: [...t.data, 0, 0, 0],
-      dtype: t.dtype,
-      shape: [t.data.length + 3],
+// Protobuf TensorData specifics: the JSON protocol has no sparse_csr or dmel wire form to check.
+describeInModes(
+  ['v025', 'v025-jwt-zstd'],
+  'sparse CSR tensors and dmel chunks on the wire (0.25 protobuf)',
+  () => {
+    it('a sparse weights tensor arrives as sparse_csr and gives the same loss as its dense form', async () => {
+      const { emulator, training } = await trainingEnv();
+      const dense = textDatum(TEXT);
+      const n = dense.loss_fn_inputs.weights.data.length;
+      // Weigh only the second half of the targets.
+      const weights = Array.from({ length: n }, (_, i) => (i >= n / 2 ? 1 : 0));
+      const denseDatum = {
+        ...dense,
+        loss_fn_inputs: {
+          ...dense.loss_fn_inputs,
+          weights: { ...dense.loss_fn_inputs.weights, data: weights },
+        },
+      };
+      const sparseDatum = {
+        ...dense,
+        loss_fn_inputs: { ...dense.loss_fn_inputs, weights: toSparseCsr(weights, 'float32') },
+      };
+      const fromDense = await training.forward([denseDatum], 'cross_entropy');
+      const fromSparse = await training.forward([sparseDatum], 'cross_entropy');
+      expect(fromSparse.metrics).toEqual(fromDense.metrics);
+      const sent = emulator
+        .requestLog()
+        .filter((r) => r.path.startsWith('/api/v1/forward_backward'))
+        .at(-1)!;
+      const tensor = (sent.body as any).data[0].loss_fn_inputs.weights;
+      expect(tensor.sparse_csr.col_indices).toEqual(weights.flatMap((w, i) => (w ? [i] : [])));
+      expect(tensor.sparse_csr.crow_indices).toEqual([0, weights.filter(Boolean).length]);
+      expect(tensor.shape).toEqual([n]);
     });
-    const audio = {
-      model_input: { chunks: [...model_input.chunks, chunk] },
-      loss_fn_inputs: { target_tokens: pad(inputs.target_tokens), weights: pad(inputs.weights) },
-    };
-    const error = await training.forward([audio], 'cross_entropy').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(BadRequestError);
-    const sent = emulator
-      .requestLog()
-      .filter((r) => r.path.startsWith('/api/v1/forward_backward'))
-      .at(-1)!;
-    expect(JSON.stringify(sent.body)).toContain(Buffer.from(container).toString('base64'));
-  });
-});
+
+    it('a dmel chunk arrives as its TensorContainer bytes (the emulator then refuses audio training)', async () => {
+      const { emulator, training } = await trainingEnv();
+      // TensorContainer header: dtype byte 1, rank 2, dims [3, 80]; then a payload.
+      const container = Uint8Array.from([1, 2, 3, 80, 9, 9, 9, 9]);
+      const chunk = dmelChunk(container);
+      expect(ModelInput.fromChunks([chunk]).length).toBe(3);
+      // Per-token inputs cover the audio tokens too.
+      const { model_input, loss_fn_inputs: inputs } = textDatum(TEXT);
+      const pad = (t: { data: number[]; dtype: 'int64' | 'float32' }) => ({
+        data: [...t.data, 0, 0, 0],
+        dtype: t.dtype,
+        shape: [t.data.length + 3],
+      });
+      const audio = {
+        model_input: { chunks: [...model_input.chunks, chunk] },
+        loss_fn_inputs: { target_tokens: pad(inputs.target_tokens), weights: pad(inputs.weights) },
+      };
+      const error = await training.forward([audio], 'cross_entropy').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BadRequestError);
+      const sent = emulator
+        .requestLog()
+        .filter((r) => r.path.startsWith('/api/v1/forward_backward'))
+        .at(-1)!;
+      expect(JSON.stringify(sent.body)).toContain(Buffer.from(container).toString('base64'));
+    });
+  },
+);
 
 describe.each(E2E_MODES)('prompt_cache_hit_tokens (%s)', (mode) => {
   it('is 0 for a new prompt and the shared prefix length when a prompt repeats', async () => {

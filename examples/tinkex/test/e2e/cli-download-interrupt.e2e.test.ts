@@ -3,7 +3,7 @@ import { watch } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { API_KEY, setup } from './harness.js';
+import { setup } from './harness.js';
 import { buildCli, startCli } from '../support/cli/run-cli.js';
 
 /** Resolves once an entry whose name starts with `prefix` appears in `dir` (event-driven, no polling). */
@@ -44,7 +44,7 @@ describe('tinkex checkpoint download interrupted with Ctrl-C', () => {
     const staged = appears(work, '.tinkex-download-');
     const { child, done } = startCli(['checkpoint', 'download', path], {
       cwd: work,
-      env: { TINKER_BASE_URL: env.emulator.url, TINKER_API_KEY: API_KEY },
+      env: env.cliEnv,
     });
     await staged;
     child.kill('SIGINT');

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { API_KEY, setup } from './harness.js';
+import { setup } from './harness.js';
 import { buildCli, runCli } from '../support/cli/run-cli.js';
 import { outside, snapshot } from '../support/cli/tree.js';
 
@@ -26,7 +26,7 @@ describe('tinkex checkpoint download (spawned CLI)', () => {
     });
     path = (await training.saveState('step-1')).path;
     folder = path.slice('tinker://'.length).replaceAll('/', '_');
-    cliEnv = { TINKER_BASE_URL: env.emulator.url, TINKER_API_KEY: API_KEY };
+    cliEnv = env.cliEnv;
   }, 30_000);
   afterAll(() => env.close());
 

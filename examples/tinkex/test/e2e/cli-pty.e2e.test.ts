@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { API_KEY, setup } from './harness.js';
+import { setup } from './harness.js';
 import { BIN, buildCli, runCli } from '../support/cli/run-cli.js';
 
 const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
@@ -51,7 +51,7 @@ describe('tinkex in a terminal (pseudo-TTY)', () => {
     runId = training.model_id;
     paths = [];
     for (const name of ['one', 'two', 'three']) paths.push((await training.saveState(name)).path);
-    cliEnv = { TINKER_BASE_URL: env.emulator.url, TINKER_API_KEY: API_KEY };
+    cliEnv = env.cliEnv;
   }, 300_000);
   afterAll(() => env.close());
 

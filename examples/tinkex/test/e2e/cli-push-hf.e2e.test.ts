@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tmpdir } from 'node:os';
-import { API_KEY, setup } from './harness.js';
+import { setup } from './harness.js';
 import { buildCli, runCli } from '../support/cli/run-cli.js';
 import { startFakeHub, TEST_TOKEN, type FakeHub } from '../support/fake-hub/index.js';
 
@@ -20,8 +20,7 @@ describe('tinkex checkpoint push-hf (spawned CLI)', () => {
     });
     path = (await training.saveState('final')).path;
     cliEnv = {
-      TINKER_BASE_URL: env.emulator.url,
-      TINKER_API_KEY: API_KEY,
+      ...env.cliEnv,
       HF_ENDPOINT: hub.url,
       HF_TOKEN: TEST_TOKEN,
     };

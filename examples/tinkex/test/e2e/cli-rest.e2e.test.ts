@@ -44,8 +44,7 @@ describe('tinkex run / checkpoint / sample (spawned CLI)', () => {
         env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 4 }),
       ),
     );
-    cli = (...args) =>
-      runCli(args, { cwd: tmpdir(), env: { TINKER_BASE_URL: env.emulator.url, TINKER_API_KEY: API_KEY } });
+    cli = (...args) => runCli(args, { cwd: tmpdir(), env: env.cliEnv });
   }, 300_000);
   afterAll(() => env.close());
 

@@ -53,89 +53,80 @@ function first<T>(subscribe: (resolve: (value: T) => void) => () => void, ms = 2
 const hasDuplicates = (xs: number[]) => new Set(xs).size !== xs.length;
 
 // 0.25 creates the new run with one load_weights; the JSON protocol with create_model + load_weights.
-describe.each(E2E_MODES.filter((m) => m !== 'v025-jwt-zstd'))(
-  'training-run recovery end to end (%s)',
-  (mode) => {
-    it('recovers a corrupted run from its last checkpoint; the loss curve continues as if uninterrupted', async () => {
-      // The reference: the same seed, trained without interruption.
-      const reference = await start(mode);
-      const referenceClient = await reference.service.createLoraTrainingClient(BASE);
-      const expected: number[] = [];
-      for (let i = 0; i < STEPS; i++) expected.push(await step(referenceClient));
+describe.each(E2E_MODES)('training-run recovery end to end (%s)', (mode) => {
+  it('recovers a corrupted run from its last checkpoint; the loss curve continues as if uninterrupted', async () => {
+    // The reference: the same seed, trained without interruption.
+    const reference = await start(mode);
+    const referenceClient = await reference.service.createLoraTrainingClient(BASE);
+    const expected: number[] = [];
+    for (let i = 0; i < STEPS; i++) expected.push(await step(referenceClient));
 
-      const env = await start(mode);
-      const clock = new FakeClock();
-      const recovered: RecoveredRun[] = [];
-      const monitor = new RecoveryMonitor(env.service, {
-        clock,
-        policy: { enabled: true, poll_interval_ms: 30_000, onRecovery: (r) => void recovered.push(r) },
-      });
-      cleanups.push(() => monitor.stop());
-      const transitions: string[] = [];
-      for (const name of [
-        'detected',
-        'started',
-        'checkpoint_selected',
-        'client_created',
-        'completed',
-      ] as const)
-        monitor.on(name, () => transitions.push(name));
-
-      const original = await env.service.createLoraTrainingClient(BASE);
-      expect(monitor.monitorRun(original.model_id, { client: original })).toBe('monitoring');
-      const losses: number[] = [];
-      for (let i = 0; i < CHECKPOINT_STEP; i++) losses.push(await step(original));
-      const saved = await original.saveState(`step-${CHECKPOINT_STEP}`);
-      // One more step after the checkpoint, then the run is corrupted: that step is lost with the run.
-      losses.push(await step(original));
-      const appliedBeforeCorruption = env.emulator.state.appliedSteps(original.model_id);
-
-      // A healthy poll changes nothing.
-      await clock.advance(30_000);
-      expect(transitions).toEqual([]);
-
-      env.emulator.setRunCorrupted(original.model_id);
-      await expect(step(original)).rejects.toBeInstanceOf(RequestFailedError);
-      expect(env.emulator.state.appliedSteps(original.model_id)).toEqual(appliedBeforeCorruption);
-
-      const completed = first<RecoveredRun>((resolve) => monitor.on('completed', (e) => resolve(e)));
-      await clock.advance(30_000);
-      const recovery = await completed;
-      expect(recovery.checkpoint.tinker_path).toBe(saved.path);
-      expect(recovery.attempt).toBe(1);
-      expect(recovery.metadata.client).toBe(original);
-      expect(transitions).toEqual([
-        'detected',
-        'started',
-        'checkpoint_selected',
-        'client_created',
-        'completed',
-      ]);
-      expect(recovered.map((r) => r.client)).toEqual([recovery.client]);
-      expect(monitor.monitored).toEqual([]);
-      expect(clock.pending).toBe(0);
-
-      // Training goes on from the checkpoint: the losses are the reference's from step CHECKPOINT_STEP on.
-      const resumed = recovery.client;
-      expect(resumed.model_id).not.toBe(original.model_id);
-      const after: number[] = [];
-      for (let i = CHECKPOINT_STEP; i < STEPS; i++) after.push(await step(resumed));
-      expect(losses).toEqual(expected.slice(0, CHECKPOINT_STEP + 1));
-      expect(after).toEqual(expected.slice(CHECKPOINT_STEP));
-
-      // No step applied twice: each run applied each seq_id once, and the corrupted run nothing after it broke.
-      const oldApplied = env.emulator.state.appliedSteps(original.model_id);
-      const newApplied = env.emulator.state.appliedSteps(resumed.model_id);
-      expect(hasDuplicates(oldApplied) || hasDuplicates(newApplied)).toBe(false);
-      expect(oldApplied).toEqual(appliedBeforeCorruption);
-      const optimSteps = (model_id: string) =>
-        env.emulator
-          .requestLog()
-          .filter((r) => r.path === '/api/v1/optim_step' && r.status === 200)
-          .filter((r) => (r.body as { model_id: string }).model_id === model_id)
-          .map((r) => (r.body as { seq_id: number }).seq_id);
-      expect(hasDuplicates(optimSteps(resumed.model_id))).toBe(false);
-      expect(optimSteps(resumed.model_id)).toHaveLength(STEPS - CHECKPOINT_STEP);
+    const env = await start(mode);
+    const clock = new FakeClock();
+    const recovered: RecoveredRun[] = [];
+    const monitor = new RecoveryMonitor(env.service, {
+      clock,
+      policy: { enabled: true, poll_interval_ms: 30_000, onRecovery: (r) => void recovered.push(r) },
     });
-  },
-);
+    cleanups.push(() => monitor.stop());
+    const transitions: string[] = [];
+    for (const name of ['detected', 'started', 'checkpoint_selected', 'client_created', 'completed'] as const)
+      monitor.on(name, () => transitions.push(name));
+
+    const original = await env.service.createLoraTrainingClient(BASE);
+    expect(monitor.monitorRun(original.model_id, { client: original })).toBe('monitoring');
+    const losses: number[] = [];
+    for (let i = 0; i < CHECKPOINT_STEP; i++) losses.push(await step(original));
+    const saved = await original.saveState(`step-${CHECKPOINT_STEP}`);
+    // One more step after the checkpoint, then the run is corrupted: that step is lost with the run.
+    losses.push(await step(original));
+    const appliedBeforeCorruption = env.emulator.state.appliedSteps(original.model_id);
+
+    // A healthy poll changes nothing.
+    await clock.advance(30_000);
+    expect(transitions).toEqual([]);
+
+    env.emulator.setRunCorrupted(original.model_id);
+    await expect(step(original)).rejects.toBeInstanceOf(RequestFailedError);
+    expect(env.emulator.state.appliedSteps(original.model_id)).toEqual(appliedBeforeCorruption);
+
+    const completed = first<RecoveredRun>((resolve) => monitor.on('completed', (e) => resolve(e)));
+    await clock.advance(30_000);
+    const recovery = await completed;
+    expect(recovery.checkpoint.tinker_path).toBe(saved.path);
+    expect(recovery.attempt).toBe(1);
+    expect(recovery.metadata.client).toBe(original);
+    expect(transitions).toEqual([
+      'detected',
+      'started',
+      'checkpoint_selected',
+      'client_created',
+      'completed',
+    ]);
+    expect(recovered.map((r) => r.client)).toEqual([recovery.client]);
+    expect(monitor.monitored).toEqual([]);
+    expect(clock.pending).toBe(0);
+
+    // Training goes on from the checkpoint: the losses are the reference's from step CHECKPOINT_STEP on.
+    const resumed = recovery.client;
+    expect(resumed.model_id).not.toBe(original.model_id);
+    const after: number[] = [];
+    for (let i = CHECKPOINT_STEP; i < STEPS; i++) after.push(await step(resumed));
+    expect(losses).toEqual(expected.slice(0, CHECKPOINT_STEP + 1));
+    expect(after).toEqual(expected.slice(CHECKPOINT_STEP));
+
+    // No step applied twice: each run applied each seq_id once, and the corrupted run nothing after it broke.
+    const oldApplied = env.emulator.state.appliedSteps(original.model_id);
+    const newApplied = env.emulator.state.appliedSteps(resumed.model_id);
+    expect(hasDuplicates(oldApplied) || hasDuplicates(newApplied)).toBe(false);
+    expect(oldApplied).toEqual(appliedBeforeCorruption);
+    const optimSteps = (model_id: string) =>
+      env.emulator
+        .requestLog()
+        .filter((r) => r.path === '/api/v1/optim_step' && r.status === 200)
+        .filter((r) => (r.body as { model_id: string }).model_id === model_id)
+        .map((r) => (r.body as { seq_id: number }).seq_id);
+    expect(hasDuplicates(optimSteps(resumed.model_id))).toBe(false);
+    expect(optimSteps(resumed.model_id)).toHaveLength(STEPS - CHECKPOINT_STEP);
+  });
+});

@@ -1,5 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
-import { bytes, setup } from './harness.js';
+import { expect, it } from '@jest/globals';
+import { bytes, describeInModes, setup } from './harness.js';
 
 /**
  * Two-phase retrieval (tinker-wire-0.25.md §7, Python SDK §1.4): a poll answered `complete_metadata`
@@ -35,7 +35,8 @@ async function fetchResults(budget?: number) {
   }
 }
 
-describe('in-flight result byte budget (0.25 two-phase retrieval)', () => {
+// Two-phase retrieval and the byte budget exist only in 0.25; the JSON protocol fetches results whole.
+describeInModes(['v025', 'v025-jwt-zstd'], 'in-flight result byte budget (0.25 two-phase retrieval)', () => {
   it('fetches large results one budget at a time, and every result still arrives in full', async () => {
     const budget = 400; // one result fits, two do not
     const { responses, metadataAnswers, peak } = await fetchResults(budget);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Ports, UndiciTransport, type Transport, type TransportRequest } from 'pristine-kernel';
 import { APIConnectionError, ModelInput, type SamplingClient } from '../../src/index.js';
-import { setup } from './harness.js';
+import { describeInModes, setup } from './harness.js';
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -40,33 +40,38 @@ function waitingForSlot(sampler: SamplingClient, env: Awaited<ReturnType<typeof 
     .semaphore(`tinker:sample-requests:${sampler.sampling_session_id}`, 1).waiting;
 }
 
-describe('sampling RetryConfig: max_connections', () => {
-  it.each([
-    ['legacy', {}, 2],
-    // As in the Python SDK, the server's sample_max_concurrent_requests always replaces it in 0.25.
-    ['v025', { clientConfig: { sample_max_concurrent_requests: 3 } }, 3],
-  ] as const)(
-    '%s: bounds the samples of one sampler in progress, polling included',
-    async (mode, emulatorOptions, limit) => {
-      const env = await setup(emulatorOptions, {}, mode);
-      cleanup.push(env.close);
-      const sampler = await env.service.createSamplingClient({
-        base_model: 'tinkex/byte-tiny',
-        retry_config: { max_connections: 2 },
-      });
-      env.emulator.setChaos('pause=1;scope=futures');
-      const samples = Array.from({ length: 5 }, (_, i) =>
-        sampler.sample({ prompt: prompt(i), sampling_params: params }),
-      );
-      const submitted = () => env.emulator.requestLog().filter((r) => r.path === '/api/v1/asample').length;
-      while (submitted() < limit || waitingForSlot(sampler, env) < 5 - limit) await turn();
-      expect(submitted()).toBe(limit);
-      env.emulator.setChaos('');
-      const responses = await Promise.all(samples);
-      expect(responses.map((r) => r.sequences[0].tokens.length)).toEqual([2, 2, 2, 2, 2]);
-    },
-  );
-});
+// The limit comes from different places in the two protocols, so each row pins its mode and runs in
+// that mode's whole-suite run.
+const maxConnectionRows = [
+  ['legacy', {}, 2],
+  // As in the Python SDK, the server's sample_max_concurrent_requests always replaces it in 0.25.
+  ['v025', { clientConfig: { sample_max_concurrent_requests: 3 } }, 3],
+] as const;
+for (const row of maxConnectionRows) {
+  describeInModes([row[0]], `sampling RetryConfig: max_connections (${row[0]})`, () => {
+    it.each([row])(
+      '%s: bounds the samples of one sampler in progress, polling included',
+      async (mode, emulatorOptions, limit) => {
+        const env = await setup(emulatorOptions, {}, mode);
+        cleanup.push(env.close);
+        const sampler = await env.service.createSamplingClient({
+          base_model: 'tinkex/byte-tiny',
+          retry_config: { max_connections: 2 },
+        });
+        env.emulator.setChaos('pause=1;scope=futures');
+        const samples = Array.from({ length: 5 }, (_, i) =>
+          sampler.sample({ prompt: prompt(i), sampling_params: params }),
+        );
+        const submitted = () => env.emulator.requestLog().filter((r) => r.path === '/api/v1/asample').length;
+        while (submitted() < limit || waitingForSlot(sampler, env) < 5 - limit) await turn();
+        expect(submitted()).toBe(limit);
+        env.emulator.setChaos('');
+        const responses = await Promise.all(samples);
+        expect(responses.map((r) => r.sequences[0].tokens.length)).toEqual([2, 2, 2, 2, 2]);
+      },
+    );
+  });
+}
 
 describe('sampling RetryConfig: stuck detection', () => {
   it('fails the samples of a sampler with no progress for progress_timeout_ms; off, a sample waits on', async () => {

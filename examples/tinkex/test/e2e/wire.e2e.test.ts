@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Ports } from 'pristine-kernel';
 import { InstantClock } from './instant-clock.js';
-import { setup, textDatum, bytes } from './harness.js';
+import { describeInModes, setup, textDatum, bytes } from './harness.js';
 
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -9,7 +9,8 @@ afterEach(async () => {
   cleanup = undefined;
 });
 
-describe('what Tinkex puts on the wire', () => {
+// About the JSON protocol only (request-log.e2e.test.ts covers the 0.25 wire): it pins legacy mode.
+describeInModes(['legacy'], 'what Tinkex puts on the wire (JSON protocol)', () => {
   it('sends the 0.7.0 JSON client headers and bodies, field for field (legacy server)', async () => {
     const env = await setup({}, {}, 'legacy');
     cleanup = env.close;
@@ -69,7 +70,9 @@ describe('what Tinkex puts on the wire', () => {
     expect(caps.headers['x-idempotency-key']).toBeUndefined();
     expect(caps.headers['content-type']).toBeUndefined();
   });
+});
 
+describe('what Tinkex puts on the wire', () => {
   it('heartbeats on the clock and reports telemetry batches, SESSION_START … SESSION_END', async () => {
     const clock = new InstantClock();
     const env = await setup({}, { telemetry: true, configureKernel: (k) => k.register(Ports.Clock, clock) });
