@@ -195,6 +195,9 @@ describe('backend telemetry', () => {
       expect.objectContaining({ endpoint: 'get_training_run', result: 'error' }),
     );
     expect(env.emulator.requestLog().some((r) => r.path === '/api/v1/create_session')).toBe(false);
+    // Telemetry goes through the session-less holder REST calls negotiated: one handshake, not two.
+    const handshakes = env.emulator.requestLog().filter((r) => r.path === '/api/v1/client/config');
+    expect(handshakes).toHaveLength(1);
   });
 
   it('a dead telemetry endpoint never holds up an error for long, nor breaks the SDK', async () => {
