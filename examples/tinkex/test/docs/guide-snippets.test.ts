@@ -18,7 +18,7 @@ async function printed(load: () => Promise<unknown>): Promise<string[]> {
   }
 }
 
-describe('the code blocks of docs/tinkex.md and docs/emulator.md run as written', () => {
+describe('the code blocks of docs/tinkex.md run as written', () => {
   const env = emulatorForDocs('tml-guide-snippets');
 
   it.each([
@@ -27,7 +27,6 @@ describe('the code blocks of docs/tinkex.md and docs/emulator.md run as written'
     ['custom-losses.ts', 'docs/tinkex.md', '### Custom losses'],
     ['sampling.ts', 'docs/tinkex.md', '## SamplingClient'],
     ['checkpoint-download.ts', 'docs/tinkex.md', '## Checkpoint download'],
-    ['emulator-in-code.ts', 'docs/emulator.md', '## In code'],
   ])('%s is the block of %s %s, verbatim', (example, doc, heading) => {
     expect(exampleBody(example)).toBe(docBlock(doc, heading));
   });
@@ -105,16 +104,5 @@ describe('the code blocks of docs/tinkex.md and docs/emulator.md run as written'
       expect({ count, listed: listed.split(', ').sort() }).toEqual({ count: '3', listed: files });
       expect(Number(bytes)).toBeGreaterThan(1000);
     });
-  });
-
-  it('emulator.md "In code": flags, a JWT, a session and the request log', async () => {
-    const lines = await printed(() => import('../../examples/emulator-in-code.js'));
-    // Its own emulator (not the one of this file), with the flags it asked for, answering a JWT.
-    expect(lines[0]).toMatch(/^true false \S+$/);
-    expect(JSON.parse(lines[1])).toEqual([
-      'POST /api/v1/client/config 200',
-      'POST /api/v1/auth/token 200',
-      'POST /api/v1/create_session 200',
-    ]);
   });
 });
