@@ -1,5 +1,4 @@
 import {
-  APIConnectionError,
   APIUserAbortError,
   FutureExpiredError,
   type APIFuture,

@@ -2,6 +2,7 @@ import { APIUserAbortError, type Stage } from 'pristine-kernel';
 import { shapeV025Body } from '../protocol/body-rules.js';
 import type { TinkerHolders } from '../protocol/holders.js';
 import { HANDSHAKE_ENDPOINTS } from '../protocol/tinker-protocol.js';
+import { TinkerAuth } from './tinker-auth.js';
 import { untilAborted } from './until-aborted.js';
 
 /**
@@ -19,7 +20,8 @@ export function negotiateStage(holders: TinkerHolders): Stage {
       if (HANDSHAKE_ENDPOINTS.has(id)) return next();
       // The holder of this call (sessionful or session-less) negotiates on its own first call; the
       // caller's signal ends its wait, not the handshake other calls share.
-      const protocol = holders.of(id);
+      // A call that names a holder's scheme (per-call `auth`) belongs to that holder.
+      const protocol = context.auth instanceof TinkerAuth ? context.auth.holderFor(id) : holders.of(id);
       const shaped = () => {
         if (protocol.mode === 'v025' && !context.endpoint.spec.requestBody)
           context.input = shapeV025Body(id, context.input);

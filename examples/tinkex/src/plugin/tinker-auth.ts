@@ -19,8 +19,13 @@ export class TinkerAuth implements AuthScheme {
     private readonly holder?: TinkerProtocol,
   ) {}
 
+  /** The holder a call with this scheme belongs to: the named one, else the endpoint's. */
+  holderFor(endpointId: string): TinkerProtocol {
+    return this.holder ?? this.holders.of(endpointId);
+  }
+
   async apply(headers: Record<string, string>, info: AuthRequestInfo): Promise<void> {
-    const holder = this.holder ?? this.holders.of(info.endpointId);
+    const holder = this.holderFor(info.endpointId);
     headers['x-api-key'] = await holder.credentialFor(info.endpointId);
   }
 

@@ -74,7 +74,8 @@ export function tinkerPlugin(config: ResolvedConfig, holders: TinkerHolders) {
         const id = context.endpoint.id;
         const headers: Record<string, string> = {};
         // Servers resolve feature flags from the protocol version; Tinkex's own stays in the User-Agent.
-        const version = HANDSHAKE_ENDPOINTS.has(id) ? PROTOCOL_VERSION : holders.of(id).versionHeader;
+        const holder = context.auth instanceof TinkerAuth ? context.auth.holderFor(id) : holders.of(id);
+        const version = HANDSHAKE_ENDPOINTS.has(id) ? PROTOCOL_VERSION : holder.versionHeader;
         if (version) headers['X-Stainless-Package-Version'] = version;
         headers['x-stainless-read-timeout'] = String(context.options.timeoutMs / 1000);
         if (id === 'asample') headers['X-Tinker-Sampling-Backpressure'] = '1';

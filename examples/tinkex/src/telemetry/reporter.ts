@@ -166,13 +166,19 @@ export class TelemetryReporter {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH_SIZE);
       try {
-        await this.kernel.call('telemetry', {
-          events: batch,
-          platform: PLATFORMS[process.platform] ?? process.platform,
-          sdk_version: this.sdkVersion,
-          session_id: this.sessionId,
-          process_uuid: PROCESS_UUID,
-        });
+        await this.kernel.call(
+          'telemetry',
+          {
+            events: batch,
+            platform: PLATFORMS[process.platform] ?? process.platform,
+            sdk_version: this.sdkVersion,
+            session_id: this.sessionId,
+            process_uuid: PROCESS_UUID,
+            // Session-less telemetry goes through the session-less holder (the one REST calls
+            // negotiated), so REST-only use never starts the sessionful holder's handshake.
+          },
+          this.sessionless ? { auth: 'rest' } : undefined,
+        );
       } catch (error) {
         // Counted as flushed, so a fatal exception never waits on a dead endpoint; the rest waits for
         // the next flush, so a dead endpoint costs one batch's retries per flush, not one per batch.

@@ -191,6 +191,9 @@ describe('backend telemetry', () => {
       .find((e) => e.event_data!.metadata!.status === 404);
     expect(notFound!.event_data!.metadata).toMatchObject({ endpoint: 'get_training_run', result: 'error' });
     expect(env.emulator.requestLog().some((r) => r.path === '/api/v1/create_session')).toBe(false);
+    // Telemetry goes through the session-less holder REST calls negotiated: one handshake, not two.
+    const handshakes = env.emulator.requestLog().filter((r) => r.path === '/api/v1/client/config');
+    expect(handshakes).toHaveLength(1);
   });
 
   it('a dead telemetry endpoint never holds up an error for long, nor breaks the SDK', async () => {
