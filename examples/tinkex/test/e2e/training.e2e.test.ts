@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { ValidationError } from '../../src/index.js';
 import { E2E_MODES, setup, TEXT, textDatum, bytes } from './harness.js';
 
 // Each test drives a whole emulator run (three protocol modes); generous on a shared, busy machine.
-jest.setTimeout(30_000);
 
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,6 @@ import { refreshDelayMs } from '../../src/protocol/jwt.js';
 import { ServiceClient, type ServiceClientInit } from '../../src/index.js';
 
 // Each test drives a whole emulator run (three protocol modes); generous on a shared, busy machine.
-jest.setTimeout(30_000);
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
