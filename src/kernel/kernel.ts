@@ -23,6 +23,7 @@ import type { Plugin, PluginSpec, RegisteredPlugin } from './plugin.js';
 import { SecretRegistry, isSecretHeader } from './redact.js';
 import { staticHeaders } from './request/platform-headers.js';
 import { leavesOrigin } from './request/cross-origin.js';
+import { sendableHeaders } from './request/header-checks.js';
 import { ProxyResolver } from './request/proxy-for.js';
 import { resolveServices } from './resolve-services.js';
 import { registerSharedAdapters } from './shared-state.js';
@@ -160,6 +161,7 @@ export class Kernel<E extends EndpointSpec = never> {
       spec,
       endpoints: new Map(compiled.map((e) => [e.id, e])),
       staticHeaders: headers,
+      checkedHeaders: sendableHeaders(headers),
       crossOriginHeaders: { 'user-agent': headers['user-agent'], accept: headers.accept },
       originBound: Object.freeze(Object.keys(spec.headers?.static ?? {}).map((name) => name.toLowerCase())),
     };

@@ -215,6 +215,8 @@ export interface RegisteredPlugin {
   readonly endpoints: ReadonlyMap<string, CompiledEndpoint>;
   /** User-Agent, platform and static headers, computed once. */
   readonly staticHeaders: Readonly<Record<string, string>>;
+  /** The static headers that passed the header checks: `check-headers` skips them when unchanged. */
+  readonly checkedHeaders?: Readonly<Record<string, string>>;
   /** What a request to another origin starts from: User-Agent and Accept only. */
   readonly crossOriginHeaders: Readonly<Record<string, string>>;
   /** The plugin's static header names (lower-case): dropped when a redirect leaves its origin. */

@@ -233,6 +233,26 @@ describe('validation holes (issue 13, item 6)', () => {
     await kernel.close();
   });
 
+  it('skips re-checking only unchanged static headers: one overridden per attempt is checked again', async () => {
+    const { kernel, retries } = kernelWithRetries({
+      headers: {
+        static: { 'X-Team': 'blue' },
+        dynamic: (ctx) => (ctx.endpoint.id === 'record' ? { 'X-Team': 'blue\r\nInjected: 1' } : undefined),
+      },
+    });
+    const before = server.seen.length;
+    const overridden = await rejected(kernel.call('record', { series: 's', value: 1 }));
+    expect(overridden.issues).toEqual([
+      expect.objectContaining({ pointer: '/headers/x-team', rule: 'header-value' }),
+    ]);
+    expect(server.seen.length).toBe(before);
+    // The unchanged static value still goes out.
+    await kernel.call('remove', { run: 'r', file: 'f' });
+    expect(server.seen.at(-1)?.headers['x-team']).toBe('blue');
+    expect(retries).toEqual([]);
+    await kernel.close();
+  });
+
   it('maps Node refusing a header in a transport to a connection error that is not retried', async () => {
     const transport = new UndiciTransport();
     const request = { method: 'GET', url: server.url, headers: { 'x-bad': 'a\r\nb' }, timeoutMs: 5_000 };

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { APITimeoutError, APIUserAbortError } from '../../kernel/errors/api-errors.js';
 import type { PristineError } from '../../kernel/errors/pristine-error.js';
 import type { TransportRequest } from '../../ports/transport.js';
@@ -12,19 +11,21 @@ const noop = () => {};
  * and, unless the request streams, every byte of the body); the caller's signal may end it sooner.
  * Libraries' own timeouts are not enough: undici's run on a coarse clock and restart with every chunk.
  *
- * When the attempt ends early the deadline emits `abort` with `aborted` and `reason` set, which is the
- * shape undici accepts as a request's signal (an EventEmitter costs far less per call than an
- * AbortController). `race` settles at the deadline even when a library ignores its signal: undici never
- * looks at the signal of a request still waiting for a connection.
+ * When the attempt ends early the deadline calls its `abort` listeners with `aborted` and `reason` set,
+ * which is the shape undici accepts as a request's signal (it needs `once`/`removeListener` and
+ * `aborted`/`reason`). Not an EventEmitter nor an AbortController: both cost far more per call than
+ * the one event this has, with a listener or two. `race` settles at the deadline even when a library
+ * ignores its signal: undici never looks at the signal of a request still waiting for a connection.
  */
-export class AttemptDeadline extends EventEmitter {
+export class AttemptDeadline {
   /** The typed failure, once the attempt was cut short (undici rejects with a signal's `reason`). */
-  reason: PristineError | undefined;
-  private readonly timer: NodeJS.Timeout | undefined;
-  private unsubscribe: (() => void) | undefined;
+  reason: PristineError | undefined = undefined;
+  private readonly timer: NodeJS.Timeout | undefined = undefined;
+  private unsubscribe: (() => void) | undefined = undefined;
+  /** `abort` listeners, in subscription order; dropped once the attempt ends. */
+  private listeners: (() => void)[] | undefined = undefined;
 
   constructor(private readonly request: TransportRequest) {
-    super();
     const caller = request.signal;
     if (caller?.aborted) {
       this.end('abort');
@@ -37,6 +38,38 @@ export class AttemptDeadline extends EventEmitter {
   /** Whether the attempt was cut short (by its deadline or the caller). */
   get aborted(): boolean {
     return this.reason !== undefined;
+  }
+
+  /** Run `listener` when the attempt is cut short (EventEmitter-style, for libraries given this as a signal). */
+  on(event: 'abort', listener: () => void): this {
+    if (event === 'abort' && this.reason === undefined) (this.listeners ??= []).push(listener);
+    return this;
+  }
+
+  /** Same as `on`: `abort` happens at most once. */
+  once(event: 'abort', listener: () => void): this {
+    return this.on(event, listener);
+  }
+
+  addListener(event: 'abort', listener: () => void): this {
+    return this.on(event, listener);
+  }
+
+  removeListener(event: 'abort', listener: () => void): this {
+    const listeners = this.listeners;
+    if (event !== 'abort' || listeners === undefined) return this;
+    const index = listeners.lastIndexOf(listener);
+    if (index !== -1) listeners.splice(index, 1);
+    return this;
+  }
+
+  off(event: 'abort', listener: () => void): this {
+    return this.removeListener(event, listener);
+  }
+
+  /** Number of `abort` listeners (for tests: nothing may be left behind). */
+  listenerCount(event: 'abort'): number {
+    return event === 'abort' ? (this.listeners?.length ?? 0) : 0;
   }
 
   /** Headers of a streaming response arrived: the clock stops, the caller's signal still ends the body. */
@@ -62,7 +95,7 @@ export class AttemptDeadline extends EventEmitter {
     }
     return new Promise<T>((resolve, reject) => {
       const onEnd = () => reject(this.reason);
-      this.once('abort', onEnd);
+      this.on('abort', onEnd);
       promise.then(
         (value) => {
           this.removeListener('abort', onEnd);
@@ -85,6 +118,8 @@ export class AttemptDeadline extends EventEmitter {
         ? new APITimeoutError(`Request timed out after ${timeoutMs} ms: ${describeTarget(this.request)}`)
         : new APIUserAbortError(undefined, { cause: signal?.reason });
     this.release();
-    this.emit('abort');
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    if (listeners) for (const listener of listeners) listener();
   }
 }

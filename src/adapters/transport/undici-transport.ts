@@ -162,31 +162,55 @@ function respond(
   req: TransportRequest,
   deadline: AttemptDeadline,
 ): TransportResponse {
-  const body = response.body;
   // The deadline may destroy a body before anyone reads it; that must not be an unhandled 'error'.
-  body.on('error', () => {});
+  response.body.on('error', noop);
   if (req.streaming) deadline.stopClock();
-  return {
-    status: response.statusCode,
-    headers: flatHeaders(response.headers),
-    body: guarded(body, req, deadline),
-    // undici collects a whole body without an async iterator: several µs less per JSON call.
-    readAll: () =>
-      deadline.race(body.arrayBuffer()).then(
-        (bytes) => {
-          deadline.release();
-          return Buffer.from(bytes);
-        },
-        (error: Error) => {
-          deadline.release();
-          throw toTransportError(error, req, deadline);
-        },
-      ),
-    cancel: () => {
-      deadline.release();
-      body.destroy();
-    },
-  };
+  return new UndiciResponse(response, req, deadline);
+}
+
+const noop = () => {};
+
+/**
+ * A class rather than an object literal of closures: one allocation per response, and the body's
+ * async iterator is made only when someone iterates (a JSON body is read whole through `readAll`).
+ */
+class UndiciResponse implements TransportResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  private iterable: AsyncIterable<Uint8Array> | undefined = undefined;
+
+  constructor(
+    private readonly raw: Dispatcher.ResponseData,
+    private readonly req: TransportRequest,
+    private readonly deadline: AttemptDeadline,
+  ) {
+    this.status = raw.statusCode;
+    this.headers = flatHeaders(raw.headers);
+  }
+
+  get body(): AsyncIterable<Uint8Array> {
+    return (this.iterable ??= guarded(this.raw.body, this.req, this.deadline));
+  }
+
+  /** undici collects a whole body without an async iterator: several µs less per JSON call. */
+  readAll(): Promise<Uint8Array> {
+    const { deadline, req } = this;
+    return deadline.race(this.raw.body.arrayBuffer()).then(
+      (bytes) => {
+        deadline.release();
+        return Buffer.from(bytes);
+      },
+      (error: Error) => {
+        deadline.release();
+        throw toTransportError(error, req, deadline);
+      },
+    );
+  }
+
+  cancel(): void {
+    this.deadline.release();
+    this.raw.body.destroy();
+  }
 }
 
 async function* guarded(

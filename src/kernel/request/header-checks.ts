@@ -38,8 +38,28 @@ export function headerValueProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Every problem of a header map, as issues under `pointer` (e.g. `/headers`). */
-export function headerIssues(headers: unknown, pointer: string): ValidationIssue[] {
+/**
+ * The headers of `headers` that can be sent, in a prototype-less map: what {@link headerIssues} may
+ * skip when a request carries the very same value (a plugin's static headers, on every attempt).
+ */
+export function sendableHeaders(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  const sendable: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const name in headers) {
+    if (headerNameProblem(name) === undefined && headerValueProblem(headers[name]) === undefined)
+      sendable[name] = headers[name];
+  }
+  return Object.freeze(sendable);
+}
+
+/**
+ * Every problem of a header map, as issues under `pointer` (e.g. `/headers`). A header whose value
+ * equals its entry in `known` (checked before, see {@link sendableHeaders}) is not checked again.
+ */
+export function headerIssues(
+  headers: unknown,
+  pointer: string,
+  known?: Readonly<Record<string, string>>,
+): ValidationIssue[] {
   if (headers === undefined) return [];
   if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) {
     return [{ pointer, rule: 'type', message: 'must be an object of header names to string values' }];
@@ -48,8 +68,10 @@ export function headerIssues(headers: unknown, pointer: string): ValidationIssue
   // problem.
   let issues: ValidationIssue[] | undefined;
   for (const name in headers) {
+    const value = (headers as Record<string, unknown>)[name];
+    if (known !== undefined && typeof value === 'string' && known[name] === value) continue;
     const nameProblem = headerNameProblem(name);
-    const valueProblem = headerValueProblem((headers as Record<string, unknown>)[name]);
+    const valueProblem = headerValueProblem(value);
     if (nameProblem === undefined && valueProblem === undefined) continue;
     const at = `${pointer}/${escapePointer(name)}`;
     issues ??= [];

@@ -9,6 +9,7 @@ import {
 } from '../../../src/kernel/streams/stream-errors.js';
 import { APIConnectionError, APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
 import { Ports } from '../../../src/ports/index.js';
+import { UndiciTransport } from '../../../src/adapters/transport/undici-transport.js';
 import { RecordingClock } from '../../support/recording-clock.js';
 import { scriptedServer, type Route } from '../../support/scripted-server.js';
 
@@ -97,6 +98,24 @@ describe('kernel.stream', () => {
       res.on('close', () => closed());
     });
     const kernel = kernelFor(server.url);
+    for await (const tick of kernel.stream('ticks', { from: 0 })) {
+      expect(tick.n).toBe(1);
+      break;
+    }
+    await socketClosed;
+    await kernel.close();
+  });
+
+  it('closes the socket on break over the undici adapter too (its response keeps cancel on a prototype)', async () => {
+    let closed!: () => void;
+    const socketClosed = new Promise<void>((r) => (closed = r));
+    const server = await serve((_req, res) => {
+      sse(res);
+      res.write('data: {"n":1}\n\n');
+      res.on('close', () => closed());
+    });
+    const kernel = kernelFor(server.url);
+    kernel.register(Ports.Transport, new UndiciTransport());
     for await (const tick of kernel.stream('ticks', { from: 0 })) {
       expect(tick.n).toBe(1);
       break;

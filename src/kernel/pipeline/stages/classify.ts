@@ -20,18 +20,28 @@ export const classifyStage: Stage = {
     const response = result.response!;
     const { services, endpoint } = context;
     const requestId = response.headers[services.settings.requestIdHeader.toLowerCase()];
-    const body = services.compression.decompress(response.body, response.headers['content-encoding']);
+    // The body iterable is asked for only when it is read as one: a JSON body read whole never needs it.
+    const decoded = () =>
+      services.compression.decompress(response.body, response.headers['content-encoding']);
     const ok = response.status < 300 || (response.status < 400 && endpoint.spec.redirect === 'manual');
     if (!ok) {
-      const raw = await readAll(body, MAX_ERROR_BODY);
+      const raw = await readAll(decoded(), MAX_ERROR_BODY);
       throw errorFor(context, result, decodeLoosely(raw, response.headers['content-type']), requestId);
     }
     const responseType = endpoint.spec.responseType ?? 'json';
     if (endpoint.stream || responseType === 'stream') {
-      return { ...result, requestId, response: { ...response, body: body as AsyncIterable<Uint8Array> } };
+      // Built member by member, not spread: an adapter's response may keep its methods on a prototype.
+      const streamed: TransportResponse = {
+        status: response.status,
+        headers: response.headers,
+        body: decoded(),
+        cancel: () => response.cancel(),
+      };
+      if (response.readAll) streamed.readAll = () => response.readAll!();
+      return { ...result, requestId, response: streamed };
     }
     const raw =
-      response.readAll && !hasCoding(response.headers) ? await readWhole(response) : await readAll(body);
+      response.readAll && !hasCoding(response.headers) ? await readWhole(response) : await readAll(decoded());
     const { status, headers } = response;
     // Results built whole (no spreads of intermediate objects): this runs on every call.
     if (responseType === 'bytes') return { status, headers, requestId, body: raw };

@@ -1,5 +1,6 @@
 import { RateLimitError } from '../../errors/api-errors.js';
-import type { CallContext, Stage } from '../context.js';
+import type { RateLimiter } from '../../../ports/rate-limiter.js';
+import type { CallContext, CallResult, Next, Stage } from '../context.js';
 
 /** The default bucket: base URL plus a credential fingerprint, never the raw key. */
 export function rateLimitBucket(context: CallContext): string {
@@ -21,11 +22,27 @@ export const rateLimitStage: Stage = {
       signal: context.options.signal,
       tokenBucket: context.plugin.spec.defaults?.tokenBucket ?? settings.tokenBucket,
     });
-    return admitted.then(next).catch((error: unknown) => {
-      if (error instanceof RateLimitError && error.retryAfterMs !== undefined) {
-        rateLimiter.backoff(bucket, error.retryAfterMs);
-      }
-      throw error;
-    });
+    return admittedThen(admitted, next, rateLimiter, bucket);
   },
 };
+
+/**
+ * An async function, not `admitted.then(next)`: a `then` callback that returns a promise makes the
+ * engine adopt it (an extra job and promise on every call), while `await` chains it directly.
+ */
+async function admittedThen(
+  admitted: Promise<void>,
+  next: Next,
+  rateLimiter: RateLimiter,
+  bucket: string,
+): Promise<CallResult> {
+  try {
+    await admitted;
+    return await next();
+  } catch (error) {
+    if (error instanceof RateLimitError && error.retryAfterMs !== undefined) {
+      rateLimiter.backoff(bucket, error.retryAfterMs);
+    }
+    throw error;
+  }
+}

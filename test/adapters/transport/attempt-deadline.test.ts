@@ -1,0 +1,88 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { AttemptDeadline } from '../../../src/adapters/transport/attempt-deadline.js';
+import { APITimeoutError, APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
+import type { TransportRequest } from '../../../src/ports/transport.js';
+
+const request = (overrides: Partial<TransportRequest> = {}): TransportRequest => ({
+  method: 'GET',
+  url: 'http://127.0.0.1:9/x',
+  headers: {},
+  timeoutMs: 1_000,
+  redirect: 'follow',
+  ...overrides,
+});
+
+/**
+ * The deadline is what undici and got get as their signal (an `abort` emitter with `aborted` and
+ * `reason`), so it must behave like one: listeners run once, in order, at the deadline or the
+ * caller's abort; removed ones never run; nothing stays subscribed once the attempt is over.
+ */
+describe('AttemptDeadline', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('runs its abort listeners once, in order, at timeoutMs with a typed reason, and keeps none', () => {
+    const deadline = new AttemptDeadline(request());
+    const calls: string[] = [];
+    deadline.once('abort', () => calls.push(`a:${deadline.aborted}`));
+    deadline.on('abort', () => calls.push('b'));
+    jest.advanceTimersByTime(999);
+    expect(calls).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(calls).toEqual(['a:true', 'b']);
+    expect(deadline.reason).toBeInstanceOf(APITimeoutError);
+    expect(deadline.listenerCount('abort')).toBe(0);
+    jest.advanceTimersByTime(10_000);
+    expect(calls).toEqual(['a:true', 'b']);
+  });
+
+  it('never runs a removed listener, and a released deadline never fires', () => {
+    const deadline = new AttemptDeadline(request());
+    const removed = jest.fn();
+    const kept = jest.fn();
+    deadline.once('abort', removed);
+    deadline.once('abort', kept);
+    deadline.removeListener('abort', removed);
+    expect(deadline.listenerCount('abort')).toBe(1);
+    jest.advanceTimersByTime(1_000);
+    expect(removed).not.toHaveBeenCalled();
+    expect(kept).toHaveBeenCalledTimes(1);
+
+    const released = new AttemptDeadline(request());
+    const late = jest.fn();
+    released.once('abort', late);
+    released.release();
+    jest.advanceTimersByTime(5_000);
+    expect(late).not.toHaveBeenCalled();
+    expect(released.aborted).toBe(false);
+  });
+
+  it('ends at once on the caller abort, and unsubscribes from the caller signal when released', () => {
+    const controller = new AbortController();
+    const deadline = new AttemptDeadline(request({ signal: controller.signal }));
+    const listener = jest.fn();
+    deadline.on('abort', listener);
+    controller.abort();
+    expect(listener).toHaveBeenCalledTimes(1);
+    expect(deadline.reason).toBeInstanceOf(APIUserAbortError);
+
+    const other = new AbortController();
+    const released = new AttemptDeadline(request({ signal: other.signal }));
+    released.release();
+    other.abort();
+    expect(released.aborted).toBe(false);
+  });
+
+  it('leaves no listener behind once a race settles, and rejects a pending race at the deadline', async () => {
+    const deadline = new AttemptDeadline(request());
+    await expect(deadline.race(Promise.resolve('ok'))).resolves.toBe('ok');
+    await expect(deadline.race(Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(deadline.listenerCount('abort')).toBe(0);
+
+    const pending = deadline.race(new Promise<string>(() => {}));
+    expect(deadline.listenerCount('abort')).toBe(1);
+    jest.advanceTimersByTime(1_000);
+    await expect(pending).rejects.toBeInstanceOf(APITimeoutError);
+    expect(deadline.listenerCount('abort')).toBe(0);
+  });
+});
