@@ -9,6 +9,8 @@ import { tunnelingProxyAgent } from './undici-proxy-agent.js';
 /** A path undici can send as is: printable ASCII, no fragment. */
 const PRINTABLE_PATH = /^\/[!-"$-~]*$/;
 
+const SLASH = 47;
+
 /** Like fetch and got: a chain longer than this is a loop. */
 const MAX_REDIRECTS = 10;
 
@@ -37,6 +39,8 @@ export class UndiciTransport implements Transport {
   readonly settlesAtDeadline = true;
   private readonly dispatcher: Dispatcher;
   private readonly proxies = new Map<string, ProxyAgent>();
+  /** The plain origin `split` saw last. */
+  private lastOrigin: string | undefined = undefined;
   /** URL prefix → whether it is already a normalized origin (see `split`). */
   private readonly plainOrigins = new Map<string, boolean>();
 
@@ -109,6 +113,12 @@ export class UndiciTransport implements Transport {
    * what the kernel builds; anything else goes through `request(url)` and its full parse.
    */
   private split(url: string): { origin: string; path: string } | undefined {
+    // Nearly every call goes to the origin of the call before: reuse that string (no slice, no hashing).
+    const last = this.lastOrigin;
+    if (last !== undefined && url.startsWith(last) && url.charCodeAt(last.length) === SLASH) {
+      const path = url.slice(last.length);
+      return PRINTABLE_PATH.test(path) ? { origin: last, path } : undefined;
+    }
     const slash = url.indexOf('/', url.indexOf('//') + 2);
     const prefix = slash < 0 ? url : url.slice(0, slash);
     let plain = this.plainOrigins.get(prefix);
@@ -121,6 +131,7 @@ export class UndiciTransport implements Transport {
       if (this.plainOrigins.size < 1024) this.plainOrigins.set(prefix, plain);
     }
     const path = slash < 0 ? '/' : url.slice(slash);
+    if (plain && slash >= 0) this.lastOrigin = prefix;
     return plain && PRINTABLE_PATH.test(path) ? { origin: prefix, path } : undefined;
   }
 
