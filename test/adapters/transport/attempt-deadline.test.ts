@@ -18,8 +18,12 @@ const request = (overrides: Partial<TransportRequest> = {}): TransportRequest =>
  * caller's abort; removed ones never run; nothing stays subscribed once the attempt is over.
  */
 describe('AttemptDeadline', () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   it('runs its abort listeners once, in order, at timeoutMs with a typed reason, and keeps none', () => {
     const deadline = new AttemptDeadline(request());
