@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { ValidationError } from 'pristine-kernel';
 import { locateTokenizer, tokenizerDirs, type LocateOptions } from './locate.js';
 
@@ -18,6 +18,16 @@ export interface Tokenizer {
 }
 
 const cache = new Map<string, Tokenizer>();
+
+type HfTokenizers = typeof import('@huggingface/tokenizers');
+let hfTokenizers: HfTokenizers | undefined;
+/**
+ * Loaded at the first tokenizer built, not at `import('tinkex')`: sampling and training with token ids
+ * never need it, and every module loaded up front stays in the heap (see docs/performance.md, fan-out
+ * memory). Synchronously, through the package's CommonJS build, so `loadTokenizer` stays synchronous.
+ */
+const loadHfTokenizers = () =>
+  (hfTokenizers ??= createRequire(import.meta.url)('@huggingface/tokenizers') as HfTokenizers);
 
 /**
  * Load a Hugging Face tokenizer (tokenizer.json + tokenizer_config.json) from local files only: the
@@ -55,7 +65,7 @@ export function fromFiles(id: string, dir: string): Tokenizer {
 
 /** Build from the parsed tokenizer.json and tokenizer_config.json objects. */
 export function fromJSON(id: string, tokenizerJson: object, config: object = {}): Tokenizer {
-  const hf = new HfTokenizer(tokenizerJson, config);
+  const hf = new (loadHfTokenizers().Tokenizer)(tokenizerJson, config);
   const vocabSize = hf.get_vocab(true).size;
   return {
     id,
