@@ -31,9 +31,9 @@ const SPACE = 32;
  * (found by a native backward search past the chunk's tail); the bytes after it, an incomplete line, go
  * to a `PendingLine`, which copies them and decodes a long line 1 MiB at a time, joining the pieces
  * once when the line ends. So a 16 MiB event costs a copy, a decode and a join, whether it arrives 16
- * bytes or 64 KiB at a time — linear, with no re-scan or re-concatenation of what came before. A multibyte character split across chunks is kept
- * as bytes until it is complete, so it decodes whole. Complete lines are then parsed in place with
- * `indexOf` and prefix checks.
+ * bytes or 64 KiB at a time — linear, with no re-scan or re-concatenation of what came before. A
+ * multibyte character split across chunks is kept as bytes until it is complete, so it decodes whole.
+ * Complete lines are then parsed in place with `indexOf` and prefix checks.
  *
  * `maxBufferSize` bounds the incomplete line (bytes) plus the current event's data (UTF-16 code units,
  * equal to bytes for ASCII and never more than the UTF-8 byte count). Past it, `feed` throws
@@ -107,6 +107,7 @@ export class WhatwgSseDecoder implements SseDecoder {
 
   /** Adds `chunk[from, to)`, which holds no line break, to the incomplete line, within the limit. */
   private keep(chunk: Uint8Array, from: number, to: number): void {
+    if (to === from) return;
     if (this.line.size + to - from + this.data.length + this.dataLines > this.maxBufferSize) this.overflow();
     this.line.append(chunk, from, to);
   }
