@@ -1,5 +1,6 @@
 import type { ServerSentEvent, SseDecoder } from '../../ports/streaming.js';
 import { PristineError } from '../../kernel/errors/pristine-error.js';
+import { DEFAULT_PIECE_SIZE, PendingLine, StreamText } from './pending-line.js';
 
 /** An incomplete line plus the event being built grew past `maxBufferSize`; the stream must be dropped. */
 export class SseBufferOverflowError extends PristineError {
@@ -21,33 +22,25 @@ const LF = 10;
 const CR = 13;
 const COLON = 58;
 const SPACE = 32;
-const BOM = 0xfeff;
-const NO_BYTES = new Uint8Array(0);
 
 /**
  * WHATWG event-stream decoder ("9.2.6 Interpreting an event stream").
  *
  * Line breaks are found in the bytes: LF and CR never occur inside a UTF-8 sequence, so every complete
- * line can be decoded on its own and the bytes after the last break of a chunk (an incomplete line)
- * are kept as bytes until its end arrives. Each chunk is decoded at most once, from its first byte up
- * to its last line break (found by a native backward search past the chunk's tail); a chunk with no
- * line break is only copied into a growable byte buffer. So a
- * 16 MiB event fed 16 bytes at a time costs one memcpy per chunk and a single decode at the end —
- * linear, with no per-chunk TextDecoder call and no re-scan or re-concatenation of what came before.
- * A multibyte character split across chunks stays in the byte buffer until its line completes, so it
- * decodes whole. Complete lines are then parsed in place with `indexOf` and prefix checks.
+ * line can be decoded on its own. Each chunk is decoded from its first byte up to its last line break
+ * (found by a native backward search past the chunk's tail); the bytes after it, an incomplete line, go
+ * to a `PendingLine`, which copies them and decodes a long line 1 MiB at a time, joining the pieces
+ * once when the line ends. So a 16 MiB event costs a copy, a decode and a join, whether it arrives 16
+ * bytes or 64 KiB at a time — linear, with no re-scan or re-concatenation of what came before. A
+ * multibyte character split across chunks is kept as bytes until it is complete, so it decodes whole.
+ * Complete lines are then parsed in place with `indexOf` and prefix checks.
  *
  * `maxBufferSize` bounds the incomplete line (bytes) plus the current event's data (UTF-16 code units,
  * equal to bytes for ASCII and never more than the UTF-8 byte count). Past it, `feed` throws
  * `SseBufferOverflowError` and the decoder stays failed (the stream must be dropped).
  */
 export class WhatwgSseDecoder implements SseDecoder {
-  /** Keeps U+FEFF: the stream's leading BOM is stripped by hand, exactly once. */
-  private readonly text = new TextDecoder('utf-8', { ignoreBOM: true });
-  private started = false;
-  /** Bytes of a line whose end has not arrived yet. */
-  private bytes: Uint8Array = NO_BYTES;
-  private byteLength = 0;
+  private readonly line: PendingLine;
   /** The last byte seen was CR: a LF at the start of the next chunk belongs to it. */
   private sawCr = false;
   private failed = false;
@@ -64,7 +57,16 @@ export class WhatwgSseDecoder implements SseDecoder {
   /** Events of the current feed; allocated only when one is dispatched. */
   private out: ServerSentEvent[] | undefined;
 
-  constructor(private readonly maxBufferSize = DEFAULT_SSE_MAX_BUFFER_SIZE) {}
+  /**
+   * @param pieceSize Bytes of a long line decoded at a time (a tuning knob; the default suits lines of
+   *   any length, and tests make it small to put piece boundaries everywhere).
+   */
+  constructor(
+    private readonly maxBufferSize = DEFAULT_SSE_MAX_BUFFER_SIZE,
+    pieceSize = DEFAULT_PIECE_SIZE,
+  ) {
+    this.line = new PendingLine(new StreamText(), pieceSize);
+  }
 
   get lastEventId(): string | undefined {
     return this.lastId;
@@ -81,44 +83,44 @@ export class WhatwgSseDecoder implements SseDecoder {
     }
     const last = lastLineBreak(chunk, from);
     if (last === -1) {
-      // Middle of a line (the 16 MiB case): copy, do not decode yet.
+      // Middle of a line (the 16 MiB case): nothing to parse yet.
       this.keep(chunk, from, length);
       return [];
     }
-    let text: string;
-    if (this.byteLength === 0) {
-      text = this.text.decode(chunk.subarray(from, last + 1));
-    } else {
-      this.keep(chunk, from, last + 1);
-      text = this.text.decode(this.bytes.subarray(0, this.byteLength));
-      this.dropBytes();
-    }
+    const clearPrefix = this.line.clearPrefix;
+    const text = this.line.finish(chunk, from, last + 1);
     if (last === length - 1) this.sawCr = chunk[last] === CR;
     else this.keep(chunk, last + 1, length);
-    if (!this.started) {
-      this.started = true;
-      if (text.charCodeAt(0) === BOM) text = text.slice(1);
-    }
     this.out = undefined;
-    this.parseLines(text);
-    if (this.byteLength + this.data.length + this.dataLines > this.maxBufferSize) this.overflow();
+    this.parseLines(text, clearPrefix);
+    if (this.line.size + this.data.length + this.dataLines > this.maxBufferSize) this.overflow();
     return this.out ?? [];
   }
 
   end(): ServerSentEvent[] {
     // Per spec an unterminated final line, and an event without its blank line, are discarded.
-    this.dropBytes();
+    this.line.clear();
     this.sawCr = false;
     this.resetEvent();
     return [];
   }
 
-  /** Parses `text`, which holds only complete lines (it ends with a line break). */
-  private parseLines(text: string): void {
+  /** Adds `chunk[from, to)`, which holds no line break, to the incomplete line, within the limit. */
+  private keep(chunk: Uint8Array, from: number, to: number): void {
+    if (to === from) return;
+    if (this.line.size + to - from + this.data.length + this.dataLines > this.maxBufferSize) this.overflow();
+    this.line.append(chunk, from, to);
+  }
+
+  /**
+   * Parses `text`, which holds only complete lines (it ends with a line break) and no line break in its
+   * first `clearPrefix` code units (the already decoded start of a long line: not searched again).
+   */
+  private parseLines(text: string, clearPrefix: number): void {
     const length = text.length;
     let start = 0;
-    let lf = text.indexOf('\n');
-    let cr = text.indexOf('\r');
+    let lf = text.indexOf('\n', clearPrefix);
+    let cr = text.indexOf('\r', clearPrefix);
     if (cr === -1) {
       // LF-only text, the common case: the simple loop.
       while (lf !== -1) {
@@ -141,35 +143,9 @@ export class WhatwgSseDecoder implements SseDecoder {
     }
   }
 
-  /** Appends `src[from, to)` to the incomplete line's bytes, growing the buffer geometrically. */
-  private keep(src: Uint8Array, from: number, to: number): void {
-    const size = this.byteLength + to - from;
-    if (size === this.byteLength) return;
-    if (size + this.data.length + this.dataLines > this.maxBufferSize) this.overflow();
-    if (size > this.bytes.length) {
-      // Geometric growth keeps appends amortised O(1); the cap keeps a line near the limit from taking
-      // more. Past 1 MiB it grows 4×: each regrowth copies everything so far, and untouched capacity
-      // costs no RSS (fresh pages are mapped on first write), so fewer, larger steps are cheaper.
-      const factor = this.bytes.length >= 1024 * 1024 ? 4 : 2;
-      const grown = new Uint8Array(
-        Math.max(size, Math.min(this.bytes.length * factor, this.maxBufferSize), 1024),
-      );
-      grown.set(this.bytes.subarray(0, this.byteLength));
-      this.bytes = grown;
-    }
-    this.bytes.set(from === 0 && to === src.length ? src : src.subarray(from, to), this.byteLength);
-    this.byteLength = size;
-  }
-
-  private dropBytes(): void {
-    this.byteLength = 0;
-    // Do not hold on to the buffer of one huge line.
-    if (this.bytes.length > 64 * 1024) this.bytes = NO_BYTES;
-  }
-
   private overflow(): never {
     this.failed = true;
-    this.dropBytes();
+    this.line.clear();
     this.resetEvent();
     throw new SseBufferOverflowError(this.maxBufferSize);
   }

@@ -311,6 +311,38 @@ describe('SSE decoder: long lines (native line-break search)', () => {
   });
 });
 
+// A long line is decoded a piece at a time (1 MiB by default) and the pieces joined when it ends.
+describe('SSE decoder: lines decoded in pieces', () => {
+  const feedAll = (d: WhatwgSseDecoder, chunks: Uint8Array[]) => chunks.flatMap((c) => d.feed(c));
+
+  it('finds a line break at the very start of the chunk that ends a line decoded in pieces', () => {
+    for (const eol of ['\n', '\r', '\r\n']) {
+      const head = enc.encode(`data: ${'a'.repeat(5000)}`);
+      const d = new WhatwgSseDecoder(undefined, 1024);
+      expect(feedAll(d, [head, enc.encode(`${eol}${eol}`)]).map((e) => e.data.length)).toEqual([5000]);
+    }
+  });
+
+  it('strips the BOM when a piece boundary falls inside it', () => {
+    const bytes = enc.encode('\uFEFFevent: x\ndata: y\n\n');
+    const d = new WhatwgSseDecoder(undefined, 1);
+    const chunks = Array.from(bytes, (b) => Uint8Array.of(b));
+    expect(feedAll(d, chunks)).toEqual([{ event: 'x', data: 'y' }]);
+  });
+
+  it('decodes a 3 MiB line of multibyte characters fed in uneven chunks', () => {
+    const payload = 'é✓😀x'.repeat(300_000);
+    const bytes = enc.encode(`data: ${payload}\r\n\r\n`);
+    const chunks = [];
+    for (let i = 0, size = 7; i < bytes.length; i += size, size = size === 7 ? 65_537 : 7) {
+      chunks.push(bytes.subarray(i, i + size));
+    }
+    const events = feedAll(new WhatwgSseDecoder(), chunks);
+    expect(events).toHaveLength(1);
+    expect(events[0].data === payload).toBe(true);
+  });
+});
+
 describe('SSE decoder: size', () => {
   it('parses a 16 MiB single event fed in 16-byte chunks', () => {
     const payload = 'x'.repeat(16 * 1024 * 1024);
