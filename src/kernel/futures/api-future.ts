@@ -19,17 +19,24 @@ export class APIFuture<T> implements PromiseLike<T> {
   readonly accepted: Promise<string>;
   /** Created when polling starts or on cancel: a future still waiting to be submitted needs none. */
   private controller: AbortController | undefined;
+  private cancelRequested = false;
   private readonly settled: Promise<T>;
   private id: string | undefined;
 
+  /**
+   * `signal` (optional), the caller's, also stops the polling; unlike `cancel()` the future then
+   * rejects with the poll's own error (an abort), not `FutureCancelledError`. The poll gets one signal
+   * for both: this future's controller, which the caller's signal aborts with its reason.
+   */
   constructor(
     accepted: Promise<string>,
     poll: (requestId: string, signal: AbortSignal) => Promise<T>,
     private readonly clock: Clock,
+    signal?: AbortSignal,
   ) {
     this.accepted = accepted.then((id) => (this.id = id));
     this.settled = this.accepted
-      .then((id) => poll(id, this.abortController().signal))
+      .then((id) => (signal ? this.pollUntil(poll, id, signal) : poll(id, this.abortController().signal)))
       .catch((error) => {
         if (this.cancelled) throw new FutureCancelledError(this.id ?? '(not accepted)');
         throw error;
@@ -80,11 +87,40 @@ export class APIFuture<T> implements PromiseLike<T> {
 
   /** Stop polling; the result rejects with `FutureCancelledError`. */
   cancel(): void {
+    this.cancelRequested = true;
     this.abortController().abort();
   }
 
   get cancelled(): boolean {
-    return this.controller?.signal.aborted ?? false;
+    return this.cancelRequested;
+  }
+
+  /**
+   * Poll with the caller's signal joined to this future's: one subscription on the caller's signal
+   * (shared by many futures, so cheap) instead of an `AbortSignal.any` per future, which allocates a
+   * signal, weak references and listeners on both sources, and costs a fresh `abort` listener per poll.
+   */
+  private pollUntil(
+    poll: (requestId: string, signal: AbortSignal) => Promise<T>,
+    requestId: string,
+    signal: AbortSignal,
+  ): Promise<T> {
+    const controller = this.abortController();
+    if (signal.aborted) {
+      if (!controller.signal.aborted) controller.abort(signal.reason);
+      return poll(requestId, controller.signal);
+    }
+    const unsubscribe = onAbort(signal, () => controller.abort(signal.reason));
+    return poll(requestId, controller.signal).then(
+      (value) => {
+        unsubscribe();
+        return value;
+      },
+      (error: unknown) => {
+        unsubscribe();
+        throw error;
+      },
+    );
   }
 
   private abortController(): AbortController {

@@ -56,7 +56,7 @@ export function submitFuture<T>(
     (requestId, signal) =>
       poller
         .poll<T>(protocol, requestId, {
-          signal: callOptions.signal ? AbortSignal.any([signal, callOptions.signal]) : signal,
+          signal,
           maxResultBytes,
           resultBudgetKey: `${plugin.name}:${endpoint.spec.future}:result-bytes`,
           onQueueState,
@@ -76,6 +76,8 @@ export function submitFuture<T>(
           throw error instanceof Error ? scrubError(error, host.secrets) : error;
         }),
     clock,
+    // The caller's signal ends the polling too (joined to the future's own by APIFuture).
+    callOptions.signal,
   );
 }
 

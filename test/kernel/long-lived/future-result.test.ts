@@ -1,8 +1,9 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from '@jest/globals';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
 import { APIFuture } from '../../../src/kernel/futures/api-future.js';
-import { FutureTimeoutError } from '../../../src/kernel/futures/future-errors.js';
+import { FutureCancelledError, FutureTimeoutError } from '../../../src/kernel/futures/future-errors.js';
 
 /** A future whose operation completes when the test says so. */
 function manualFuture(clock: FakeClock) {
@@ -66,5 +67,72 @@ describe('APIFuture.result', () => {
       APIUserAbortError,
     );
     expect(clock.pending).toBe(0);
+  });
+});
+
+/** A future whose poll hangs until its signal aborts, then rejects with the signal's reason. */
+function pollingFuture(clock: FakeClock, signal?: AbortSignal) {
+  const seen: { signal?: AbortSignal } = {};
+  const future = new APIFuture<number>(
+    Promise.resolve('req-2'),
+    (_id, pollSignal) => {
+      seen.signal = pollSignal;
+      return new Promise<number>((_, reject) => {
+        if (pollSignal.aborted) reject(pollSignal.reason);
+        pollSignal.addEventListener('abort', () => reject(pollSignal.reason), { once: true });
+      });
+    },
+    clock,
+    signal,
+  );
+  return { future, seen };
+}
+
+describe("APIFuture with the caller's signal", () => {
+  it("stops polling with the caller's reason and is not a cancellation", async () => {
+    const caller = new AbortController();
+    const { future, seen } = pollingFuture(new FakeClock(), caller.signal);
+    await future.accepted;
+    await Promise.resolve();
+    expect(seen.signal?.aborted).toBe(false);
+    const reason = new Error('caller gave up');
+    caller.abort(reason);
+    expect(seen.signal?.aborted).toBe(true);
+    await expect(future).rejects.toBe(reason);
+    expect(future.cancelled).toBe(false);
+  });
+
+  it('cancel() still ends the poll as a cancellation and leaves the caller signal alone', async () => {
+    const caller = new AbortController();
+    const { future, seen } = pollingFuture(new FakeClock(), caller.signal);
+    await future.accepted;
+    await Promise.resolve();
+    future.cancel();
+    await expect(future).rejects.toBeInstanceOf(FutureCancelledError);
+    expect(future.cancelled).toBe(true);
+    expect(seen.signal?.aborted).toBe(true);
+    expect(caller.signal.aborted).toBe(false);
+  });
+
+  it('polls with an aborted signal when the caller aborted before polling started', async () => {
+    const caller = new AbortController();
+    const reason = new Error('early');
+    caller.abort(reason);
+    const { future, seen } = pollingFuture(new FakeClock(), caller.signal);
+    await expect(future).rejects.toBe(reason);
+    expect(seen.signal?.aborted).toBe(true);
+    expect(future.cancelled).toBe(false);
+  });
+
+  it("leaves no listener on the caller's signal once the futures settled", async () => {
+    const caller = new AbortController();
+    const futures = Array.from({ length: 20 }, () => pollingFuture(new FakeClock(), caller.signal).future);
+    await Promise.all(futures.map((f) => f.accepted));
+    await Promise.resolve();
+    // One kernel listener however many futures share the signal.
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(1);
+    for (const f of futures) f.cancel();
+    await Promise.all(futures.map((f) => f.then(undefined, () => undefined)));
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
   });
 });

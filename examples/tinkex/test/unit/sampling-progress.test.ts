@@ -46,4 +46,44 @@ describe('ProgressWatch (the Python RetryHandler stuck detection)', () => {
     await clock.advance(1);
     await expect(late).rejects.toBeInstanceOf(APIConnectionError);
   });
+
+  it('runs every request in progress under one signal and one timer, and fails them together', async () => {
+    const clock = new FakeClock();
+    const watch = new ProgressWatch(clock, 1_000, 'http://tinker.test');
+    const signals: AbortSignal[] = [];
+    const runs = Array.from({ length: 3 }, () =>
+      watch.run((signal) => {
+        signals.push(signal);
+        return hanging(signal);
+      }),
+    );
+    for (const run of runs) run.catch(() => {});
+    expect(new Set(signals).size).toBe(1);
+    expect(clock.pending).toBe(1);
+    await clock.advance(1_000);
+    for (const run of runs) {
+      await expect(run).rejects.toThrow(
+        'No progress made in 1s. Requests to http://tinker.test appear to be stuck.',
+      );
+    }
+    expect(clock.pending).toBe(0);
+  });
+
+  it('gives the next request a fresh signal once the sampler was stuck', async () => {
+    const clock = new FakeClock();
+    const watch = new ProgressWatch(clock, 1_000);
+    const stuck = watch.run(hanging);
+    stuck.catch(() => {});
+    await clock.advance(1_000);
+    await expect(stuck).rejects.toBeInstanceOf(APIConnectionError);
+    let finish!: (value: string) => void;
+    const next = watch.run((signal) => {
+      expect(signal.aborted).toBe(false);
+      return new Promise<string>((resolve) => (finish = resolve));
+    });
+    await clock.advance(999);
+    finish('ok');
+    await expect(next).resolves.toBe('ok');
+    expect(clock.pending).toBe(0);
+  });
 });
