@@ -200,6 +200,31 @@ describe('backend telemetry', () => {
     expect(handshakes).toHaveLength(1);
   });
 
+  it("an error while iterating a paged listing is reported like a unary call's, before it is thrown", async () => {
+    const env = await start({}, { max_retries: 0 });
+    for (let i = 0; i < 2; i++)
+      await env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 8 });
+    const rest = env.service.createRestClient();
+    const unhandled = () => env.events().filter((e) => e.event === 'UNHANDLED_EXCEPTION');
+    const seen: string[] = [];
+    const atRejection: Event[][] = [];
+    const walk = async () => {
+      for await (const run of rest.iterateTrainingRuns({ page_size: 1 })) {
+        seen.push(run.training_run_id);
+        env.emulator.setChaos('5xx=1;scope=rest'); // page 2 fails
+      }
+    };
+    await expect(
+      walk().catch((error) => (atRejection.push(unhandled()), Promise.reject(error))),
+    ).rejects.toBeInstanceOf(APIStatusError);
+    expect(seen).toHaveLength(1);
+    expect(atRejection[0]).toEqual([expect.objectContaining({ error_type: 'InternalServerError' })]);
+    // `toArray` walks the pages inside the listing: its failure is reported too.
+    await expect(rest.iterateTrainingRuns({ page_size: 1 }).toArray()).rejects.toBeInstanceOf(APIStatusError);
+    expect(unhandled()).toHaveLength(2);
+    await env.service.close();
+  });
+
   it('a dead telemetry endpoint never holds up an error for long, nor breaks the SDK', async () => {
     // Default retries: the telemetry endpoint's own policy (one retry) bounds each batch.
     const env = await start({ chaos: '5xx=1;scope=telemetry' });
