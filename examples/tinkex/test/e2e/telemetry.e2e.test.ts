@@ -190,7 +190,6 @@ describe('backend telemetry', () => {
       .named('tinkex.http.request.stop')
       .filter((e) => e.event_data!.metadata!.status === 404)
       .map((e) => e.event_data!.metadata);
-    // In legacy mode the client/config handshake's 404 (the JSON fallback) is reported first.
     expect(notFound).toContainEqual(
       expect.objectContaining({ endpoint: 'get_training_run', result: 'error' }),
     );
@@ -223,6 +222,27 @@ describe('backend telemetry', () => {
     await expect(rest.iterateTrainingRuns({ page_size: 1 }).toArray()).rejects.toBeInstanceOf(APIStatusError);
     expect(unhandled()).toHaveLength(2);
     await env.service.close();
+  });
+
+  it("a legacy server's client/config 404 (the JSON fallback) is reported as an answer, not an error", async () => {
+    const env = await start({ legacyJson: true });
+    await env.service.createRestClient().listTrainingRuns();
+    await env.service.close();
+    const handshake = env
+      .named('tinkex.http.request.stop')
+      .filter((e) => e.event_data!.metadata!.endpoint === 'get_client_config');
+    expect(handshake).toEqual([
+      expect.objectContaining({
+        severity: 'INFO',
+        event_data: expect.objectContaining({
+          metadata: { endpoint: 'get_client_config', status: 404, result: 'ok', protocol: 'legacy' },
+        }),
+      }),
+    ]);
+    const errors = env
+      .events()
+      .filter((e) => e.severity !== 'INFO' || e.event_data?.metadata?.result === 'error');
+    expect(errors).toEqual([]);
   });
 
   it('a dead telemetry endpoint never holds up an error for long, nor breaks the SDK', async () => {
