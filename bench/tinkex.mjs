@@ -96,30 +96,71 @@ export async function emulatorAlone() {
   return { samples_per_s: median(rates) };
 }
 
+/** Steps per round at each batch size (a round lasts about 0.2–0.6 s on two idle cores), and rounds. */
+const TRAINING_STEPS = { 1: 20, 8: 10, 64: 4 };
+const TRAINING_ROUNDS = 7;
+
 /**
- * forward_backward + optim_step steps per second with 1, 8 and 64 datums per step; then datums per
- * second with chunking off (1,024 datums: one request per step) and on (2,048 datums: split into two
- * 1,024-datum requests, submitted back to back and merged).
+ * forward_backward + optim_step steps per second with 1, 8 and 64 datums per step, in protocol 0.25
+ * (protobuf forward_backward) and the JSON protocol of 0.7.0–0.24.1, on one emulator: both clients are
+ * created and warmed up at each size first, then run in interleaved rounds (0.25 JSON, JSON 0.25, …) and
+ * each figure is the median, as the other comparisons here. (Measuring one protocol after the other, 10
+ * steps each, gave the second the emulator and kernel code the first had warmed up, and read 0.24×–2.6×
+ * for the same build.) Then datums per second in 0.25 with chunking off (1,024 datums: one request per
+ * step) and on (2,048 datums: split into two 1,024-datum requests, submitted back to back and merged).
  */
 export async function trainingThroughput() {
   const emu = await childServer('./emulator-child.mjs');
-  const out = await trainingRuns(emu.url, {});
-  // Steps per second of small batches in the JSON protocol, on the same emulator.
-  const json = await trainingRuns(emu.url, { protocol: 'legacy' }, false);
-  out.json_protocol = { datums_1: json.datums_1, datums_8: json.datums_8, datums_64: json.datums_64 };
-  await emu.stop();
-  return out;
-}
-
-async function trainingRuns(url, options, chunking = true) {
-  const service = benchClient(url, options);
-  const training = await service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 8 });
+  const v025 = await trainer(emu.url, {});
+  const json = await trainer(emu.url, { protocol: 'legacy' });
   const text = [...Buffer.from('The quick brown fox jumps over the lazy dog. ')];
   const datumOf = (tokens) => ({
     model_input: { chunks: [{ tokens: tokens.slice(0, -1) }] },
     loss_fn_inputs: { target_tokens: { data: tokens.slice(1), dtype: 'int64' } },
   });
   const datum = datumOf(text);
+  const out = { json_protocol: {} };
+  for (const n of [1, 8, 64]) {
+    const data = Array.from({ length: n }, () => datum);
+    const steps = TRAINING_STEPS[n];
+    // Warm-up at this size, both protocols: JIT, sockets, validators, the emulator's model code.
+    await v025.run(data, steps);
+    await json.run(data, steps);
+    const rates = { v025: [], json: [] };
+    const ratios = [];
+    for (let round = 0; round < TRAINING_ROUNDS; round++) {
+      const order = round % 2 ? ['json', 'v025'] : ['v025', 'json'];
+      const got = {};
+      for (const name of order) got[name] = await (name === 'v025' ? v025 : json).run(data, steps);
+      rates.v025.push(got.v025);
+      rates.json.push(got.json);
+      ratios.push(got.v025 / got.json);
+    }
+    out[`datums_${n}`] = { steps_per_s: median(rates.v025), median_round_ratio: median(ratios) };
+    out.json_protocol[`datums_${n}`] = { steps_per_s: median(rates.json) };
+  }
+  await json.close();
+  const short = datumOf(text.slice(0, 9));
+  for (const [name, n] of [
+    ['datums_1024_one_chunk', 1024],
+    ['datums_2048_two_chunks', 2048],
+  ]) {
+    const stepsPerS = await v025.run(
+      Array.from({ length: n }, () => short),
+      3,
+    );
+    out[name] = { steps_per_s: stepsPerS, datums_per_s: stepsPerS * n };
+  }
+  out.chunking_ratio = out.datums_2048_two_chunks.datums_per_s / out.datums_1024_one_chunk.datums_per_s;
+  await v025.close();
+  await emu.stop();
+  return out;
+}
+
+/** A training client on `url`; `run(data, steps)` pipelines the steps and answers steps per second. */
+async function trainer(url, options) {
+  const service = benchClient(url, options);
+  const training = await service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 8 });
   const run = async (data, steps) => {
     const start = performance.now();
     const futures = [];
@@ -130,32 +171,14 @@ async function trainingRuns(url, options, chunking = true) {
     await Promise.all(futures);
     return steps / ((performance.now() - start) / 1000);
   };
-  await run([datum], 5); // warm-up: JIT, sockets, validators
-  const out = {};
-  for (const n of [1, 8, 64]) {
-    out[`datums_${n}`] = {
-      steps_per_s: await run(
-        Array.from({ length: n }, () => datum),
-        10,
-      ),
-    };
-  }
-  if (!chunking) {
-    await service.close();
-    return out;
-  }
-  const short = datumOf(text.slice(0, 9));
-  for (const [name, n] of [
-    ['datums_1024_one_chunk', 1024],
-    ['datums_2048_two_chunks', 2048],
-  ]) {
-    const stepsPerS = await run(
-      Array.from({ length: n }, () => short),
-      3,
-    );
-    out[name] = { steps_per_s: stepsPerS, datums_per_s: stepsPerS * n };
-  }
-  out.chunking_ratio = out.datums_2048_two_chunks.datums_per_s / out.datums_1024_one_chunk.datums_per_s;
-  await service.close();
-  return out;
+  await run(
+    [
+      {
+        model_input: { chunks: [{ tokens: [72, 105] }] },
+        loss_fn_inputs: { target_tokens: { data: [105, 33], dtype: 'int64' } },
+      },
+    ],
+    5,
+  );
+  return { run, close: () => service.close() };
 }
