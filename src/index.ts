@@ -82,6 +82,7 @@ export {
   redactValue,
   isSecretHeader,
 } from './kernel/redact.js';
+export { proxyFor } from './kernel/request/proxy-for.js';
 export { KernelEvents, type KernelEventMap, type KernelEventName } from './kernel/events.js';
 export {
   KernelMetrics,

@@ -41,6 +41,23 @@ const heldCount = (n: number) =>
     check();
   });
 
+/** One upload endpoint on the `uploads` resource, weighted by the input's size. */
+const manifest = {
+  name: 'jobs',
+  version: '1',
+  endpoints: [
+    {
+      id: 'upload',
+      method: 'POST' as const,
+      path: '/uploads',
+      resource: 'uploads',
+      weight: 'size',
+      input: Type.Object({ size: Type.Integer() }),
+    },
+  ],
+};
+const weights = { size: (context: { input: Record<string, unknown> }) => Number(context.input.size) };
+
 describe('per-resource concurrency limits through the pipeline', () => {
   it('keeps the summed weight in flight within maxWeight, in FIFO order, and builds a request only once admitted', async () => {
     let tokensIssued = 0;
@@ -50,22 +67,9 @@ describe('per-resource concurrency limits through the pipeline', () => {
         version: '1',
         defaults: { baseUrl: url, maxRetries: 0, breaker: false },
         auth: { default: new TokenProviderAuth(() => `token-${++tokensIssued}`) },
-        weights: { size: (context) => Number(context.input.size) },
+        weights,
         concurrency: { uploads: { maxWeight: 100 } },
-        manifest: {
-          name: 'jobs',
-          version: '1',
-          endpoints: [
-            {
-              id: 'upload',
-              method: 'POST',
-              path: '/uploads',
-              resource: 'uploads',
-              weight: 'size',
-              input: Type.Object({ size: Type.Integer() }),
-            },
-          ],
-        },
+        manifest,
       }),
     );
     kernel.register(Ports.Transport, new UndiciTransport());
@@ -97,7 +101,7 @@ describe('per-resource concurrency limits through the pipeline', () => {
         name: 'jobs',
         version: '1',
         defaults: { baseUrl: url, maxRetries: 0, breaker: false },
-        weights: { size: (context) => Number(context.input.size) },
+        weights,
         concurrency: {
           uploads: {
             maxConcurrent: 10,
@@ -105,20 +109,7 @@ describe('per-resource concurrency limits through the pipeline', () => {
             throttled: { windowMs: 10_000, maxConcurrent: 2, weightFactor: 20, bucket: () => 'uploads-429' },
           },
         },
-        manifest: {
-          name: 'jobs',
-          version: '1',
-          endpoints: [
-            {
-              id: 'upload',
-              method: 'POST',
-              path: '/uploads',
-              resource: 'uploads',
-              weight: 'size',
-              input: Type.Object({ size: Type.Integer() }),
-            },
-          ],
-        },
+        manifest,
       }),
     );
     kernel.register(Ports.Transport, new UndiciTransport());

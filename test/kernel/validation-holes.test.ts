@@ -9,6 +9,7 @@ import { createKernel } from '../../src/kernel/kernel.js';
 import { defineManifest } from '../../src/kernel/manifest/types.js';
 import { definePlugin, type PluginSpec } from '../../src/kernel/plugin.js';
 import { json, scriptedServer } from '../support/scripted-server.js';
+import { rejected, thrown } from '../support/validation-errors.js';
 
 /** A measurement API: a `number` field, a single- and a multi-segment path param, a header param. */
 const manifest = defineManifest({
@@ -51,25 +52,6 @@ const plugin = (baseUrl: string, overrides: Partial<PluginSpec<typeof manifest>>
     auth: { default: new ApiKeyHeaderAuth('k-123') },
     ...overrides,
   });
-
-function thrown(run: () => unknown): ValidationError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return error as ValidationError;
-  }
-  throw new Error('expected a ValidationError');
-}
-
-async function rejected(promise: Promise<unknown>): Promise<ValidationError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ValidationError);
-  return error as ValidationError;
-}
 
 describe('validation holes (issue 13, item 6)', () => {
   let server: Awaited<ReturnType<typeof scriptedServer>>;

@@ -1,8 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { MockAgent } from 'undici';
+import { useNockInThisFile } from '../../../test/support/nock-per-file.js';
 import { GotTransport, Ports, UndiciTransport } from 'pristine-kernel';
 import { TodoClient } from '../src/index.js';
 
@@ -21,16 +22,7 @@ describe('HTTP mocking libraries with a plugin', () => {
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(() => new Promise((resolve) => server.close(resolve)));
-  afterEach(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-  });
-  // nock patches node:http for the whole process: Jest runs other test files in this worker, so
-  // switch it on for this file only (an interceptor left behind breaks their proxies and sockets).
-  beforeAll(() => {
-    if (!nock.isActive()) nock.activate();
-  });
-  afterAll(() => nock.restore());
+  useNockInThisFile();
 
   it("nock intercepts the kernel's default transport (got, on node:http) with no configuration", async () => {
     nock.disableNetConnect();

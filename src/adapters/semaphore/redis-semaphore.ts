@@ -33,7 +33,8 @@ export interface RedisSemaphoreOptions {
 export class RedisSemaphore implements Semaphore {
   private readonly held = new Set<string>();
   private readonly wakers = new Set<AbortController>();
-  private renewer: NodeJS.Timeout | undefined;
+  /** Cancels the renewal timer; set while this process holds a lease. */
+  private stopRenewing: (() => void) | undefined;
   private lastAvailable: number;
   private localWaiting = 0;
   /** Waiters of this process behind the one asking Redis (see `turn`). */
@@ -158,8 +159,8 @@ export class RedisSemaphore implements Semaphore {
 
   /** Stop renewing and listening (the kernel closes). Held leases then expire within `leaseMs`. */
   close(): void {
-    clearInterval(this.renewer);
-    this.renewer = undefined;
+    this.stopRenewing?.();
+    this.stopRenewing = undefined;
     this.stopListening?.();
     for (const waker of this.wakers) waker.abort();
   }
@@ -175,17 +176,16 @@ export class RedisSemaphore implements Semaphore {
 
   private lease(id: string): Release {
     this.held.add(id);
-    this.renewer ??= setInterval(() => this.renew(), this.leaseMs / 3);
-    // Renewal must not keep a process alive on its own.
-    this.renewer.unref?.();
+    // On the clock (whose `every` never keeps the process alive), so tests drive renewals.
+    this.stopRenewing ??= this.clock.every(this.leaseMs / 3, () => this.renew());
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.held.delete(id);
       if (this.held.size === 0) {
-        clearInterval(this.renewer);
-        this.renewer = undefined;
+        this.stopRenewing?.();
+        this.stopRenewing = undefined;
       }
       // This process's waiters need not wait for the published message.
       this.link

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { SystemClock } from '../../../src/adapters/clock/system-clock.js';
 import { CaptureLogger } from '../../../src/adapters/logger/capture-logger.js';
-import { RedisLink } from '../../../src/adapters/redis/redis-link.js';
+import { LuaScript, RedisLink } from '../../../src/adapters/redis/redis-link.js';
+import type { Clock } from '../../../src/ports/clock.js';
 import { FifoSemaphore } from '../../../src/adapters/semaphore/fifo-semaphore.js';
 import { RedisSemaphoreFactory } from '../../../src/adapters/semaphore/redis-semaphore.js';
 import { APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
@@ -119,6 +121,21 @@ function contract(name: string, make: (capacity: number) => Semaphore) {
 
 contract('FifoSemaphore', (capacity) => new FifoSemaphore(capacity));
 
+/**
+ * ARGV[1] optional: first set every lease's expiry to the server's now + ARGV[1] ms (a lease about to
+ * lapse, without waiting for one). Returns the server's now and the expiries, in ms.
+ */
+const LEASES = new LuaScript(
+  'test-sem-leases',
+  `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if ARGV[1] then
+  for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), id) end
+end
+local out = {now}
+for i, v in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')) do if i % 2 == 0 then table.insert(out, tonumber(v)) end end
+return out`,
+);
+
 describeRedis('RedisSemaphore', () => {
   let redis: RedisServer;
   /** Every link logs here: a fallback to in-process limits would let these tests pass without Redis. */
@@ -126,11 +143,11 @@ describeRedis('RedisSemaphore', () => {
   const links: RedisLink[] = [];
   const factories: RedisSemaphoreFactory[] = [];
   /** A factory on its own connection, as another process would have. */
-  const factory = (leaseMs?: number) => {
+  const factory = (leaseMs?: number, clock: Clock = new SystemClock()) => {
     const link = new RedisLink({ url: redis.url, keyPrefix: 'sem-test:' });
     link.useLogger(logger);
     links.push(link);
-    const made = new RedisSemaphoreFactory(link, new SystemClock(), { leaseMs });
+    const made = new RedisSemaphoreFactory(link, clock, { leaseMs });
     factories.push(made);
     return { link, made };
   };
@@ -162,32 +179,46 @@ describeRedis('RedisSemaphore', () => {
     expect(order).toEqual(['b']);
   });
 
-  it("gives a dead holder's permits back within the lease time", async () => {
+  /** The server's now and the lease expiries of semaphore `name`, after `lapseInMs` shortened them all. */
+  async function leases(link: RedisLink, name: string, lapseInMs?: number) {
+    const args = lapseInMs === undefined ? [] : [lapseInMs];
+    const [now, ...expiries] = (await link.run(LEASES, [link.key('sem', name, 'holders')], args)) as number[];
+    return { now, expiries };
+  }
+
+  it("gives a dead holder's permits back once its lease lapses, not before", async () => {
     const name = randomUUID();
-    const dying = factory(600);
-    const survivor = factory(600).made.create(1, name);
+    const dying = factory(300);
+    const { link, made } = factory(300);
+    const survivor = made.create(1, name);
     await dying.made.create(1, name).acquire();
+    const [expiry] = (await leases(link, name)).expiries;
     // The holder's process stops renewing and never releases (as if killed).
     dying.made.close();
     await dying.link.close();
-    const start = performance.now();
-    (await survivor.acquire())();
-    const waited = performance.now() - start;
-    expect(waited).toBeGreaterThan(300); // it did wait for the lease to lapse…
-    expect(waited).toBeLessThan(5_000); // …and did not hang
+    (await survivor.acquire())(); // the test's timeout guards against a hang
+    // On the server's clock: granted only after the dead lease had lapsed.
+    expect((await leases(link, name)).now).toBeGreaterThanOrEqual(expiry);
   });
 
-  it('keeps a lease alive past its expiry while the holder renews it', async () => {
+  it('renews a held lease to a full lease every leaseMs / 3 on its clock, and stops once released', async () => {
     const name = randomUUID();
-    const holder = factory(300).made.create(1, name);
-    const other = factory(300).made.create(1, name);
-    const release = await holder.acquire();
-    const controller = new AbortController();
-    const waiting = other.acquire(1, controller.signal);
-    await new Promise((r) => setTimeout(r, 900)); // three leases long: renewals must have kept it
-    controller.abort();
-    await expect(waiting).rejects.toBeInstanceOf(APIUserAbortError);
+    const clock = new FakeClock();
+    const { link, made } = factory(3_000, clock);
+    const release = await made.create(1, name).acquire();
+    for (let renewal = 1; renewal <= 3; renewal++) {
+      // A third of the lease left, as if the time since the last renewal had passed.
+      const lapsing = await leases(link, name, 1_000);
+      await clock.advance(999);
+      expect((await leases(link, name)).expiries).toEqual(lapsing.expiries); // not renewed early
+      // The renewal is sent during `advance`; Redis answers our read on the same connection after it.
+      await clock.advance(1);
+      const renewed = await leases(link, name);
+      expect(renewed.expiries).toHaveLength(1);
+      expect(renewed.expiries[0]).toBeGreaterThanOrEqual(lapsing.now + 3_000);
+      expect(renewed.expiries[0]).toBeLessThanOrEqual(renewed.now + 3_000);
+    }
     release();
-    (await other.acquire())();
+    expect(clock.pending).toBe(0); // nothing held: no renewal timer left behind
   });
 });

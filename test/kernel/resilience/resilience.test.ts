@@ -93,6 +93,24 @@ describe('resilience stages against a faulty local server', () => {
     }
   });
 
+  it('a call whose failure opens the breaker fails at once with CircuitOpenError, not after another backoff', async () => {
+    mode = 'fail';
+    const clock = new RecordingClock();
+    const kernel = kernelFor(server.url, {
+      defaults: { baseUrl: server.url, maxRetries: 5 },
+      breakers: { jobs: { consecutiveFailures: 2, halfOpenAfterMs: 60_000 } },
+    });
+    kernel.register(Ports.Clock, clock);
+    kernel.register(Ports.Retry, new BackoffRetry(clock, undefined, () => 0));
+    const sent = server.seen.length;
+    const error = await kernel.call('work', { n: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CircuitOpenError);
+    expect((error as Error).cause).toBeInstanceOf(InternalServerError); // the failure that opened it
+    expect(server.seen.length - sent).toBe(2); // the second failure opened the breaker
+    expect(clock.sleeps).toHaveLength(1); // one backoff, between the two attempts; none after
+    await kernel.close();
+  });
+
   it('a 429 with Retry-After delays only that tenant', async () => {
     mode = 'throttle';
     const clockA = new RecordingClock();

@@ -18,6 +18,7 @@ export interface GlobalOptions {
   format: OutputFormat;
   apiKey?: string;
   baseUrl?: string;
+  maxRetries?: number;
 }
 
 /**
@@ -40,7 +41,10 @@ export class CliContext {
     return this.options.format;
   }
 
-  /** The ServiceClient of this invocation: --api-key/--base-url over TINKER_API_KEY/TINKER_BASE_URL. */
+  /**
+   * The ServiceClient of this invocation: --api-key/--base-url over TINKER_API_KEY/TINKER_BASE_URL, and
+   * --max-retries as `max_retries`.
+   */
   async client(): Promise<ServiceClient> {
     // Imported here, not at the top: --help and usage errors never load the SDK (a faster start).
     const { ServiceClient } = await import('../client/service-client.js');
@@ -48,6 +52,7 @@ export class CliContext {
       env: this.io.env,
       ...(this.options.apiKey !== undefined ? { api_key: this.options.apiKey } : {}),
       ...(this.options.baseUrl !== undefined ? { base_url: this.options.baseUrl } : {}),
+      ...(this.options.maxRetries !== undefined ? { max_retries: this.options.maxRetries } : {}),
     });
     return this.service;
   }

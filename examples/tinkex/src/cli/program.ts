@@ -11,6 +11,7 @@ import { registerVersion } from './commands/version.js';
 import type { Action } from './action.js';
 import { CliContext, type CliIo, type GlobalOptions } from './context.js';
 import { CliError, InterruptedError, UsageError } from './errors.js';
+import { nonNegativeInt } from './options.js';
 
 /** Exit codes: 0 ok, 1 failed (API or runtime error), 2 usage error, 130 interrupted. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -25,6 +26,11 @@ export function buildProgram(io: CliIo, action: Action): Command {
     )
     .option('--api-key <key>', 'API key (default: TINKER_API_KEY)')
     .option('--base-url <url>', 'API base URL (default: TINKER_BASE_URL)')
+    .option(
+      '--max-retries <n>',
+      'retries per request after a connection error, timeout, 429 or 5xx (default: 10; 0 fails at once)',
+      nonNegativeInt,
+    )
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),

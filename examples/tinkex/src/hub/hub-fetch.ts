@@ -2,10 +2,12 @@ import {
   APITimeoutError,
   type Clock,
   type HttpMethod,
+  type Logger,
   type RequestBody,
   type Transport,
   type TransportResponse,
 } from 'pristine-kernel';
+import { sendLogged } from './hub-request-log.js';
 
 /** Headers of a redirect that describe the file, not the CDN's copy of it (huggingface_hub reads them there). */
 const FILE_HEADERS = ['x-linked-etag', 'x-linked-size', 'x-repo-commit', 'x-error-code'];
@@ -16,6 +18,10 @@ const NULL_BODY = new Set([101, 204, 205, 304]);
 export interface HubFetchDeps {
   transport: Transport;
   clock: Clock;
+  /** The proxy for a URL, by the Tinker client's rules (HTTPS_PROXY / HTTP_PROXY, NO_PROXY), or none. */
+  proxyFor: (url: string) => string | undefined;
+  /** Where each request and its outcome are logged, at debug. */
+  logger: Logger;
 }
 
 /**
@@ -27,6 +33,8 @@ export interface HubFetchDeps {
  * - **nothing hangs**: each request must get its answer within `timeoutMs` (`APITimeoutError`), and a
  *   body may not stall longer than `timeoutMs` between two chunks; `signal` aborts (`APIUserAbortError`);
  *   a network failure is an `APIConnectionError`.
+ * - **the same network path as Tinker calls**: each hop goes through `deps.proxyFor`'s proxy, and is
+ *   logged at debug with secret headers masked.
  * The file headers of a redirect (`X-Linked-Etag`, `X-Linked-Size`, `X-Repo-Commit`) are kept on the
  * final response, as huggingface_hub reads them from the redirect rather than from the CDN.
  */
@@ -46,16 +54,24 @@ export function hubFetch(
     const carried: Record<string, string> = {};
     for (let hop = 0; ; hop++) {
       if (url.origin !== hubOrigin) delete headers.authorization;
-      const response = await deps.transport.send({
+      const proxy = deps.proxyFor(url.href);
+      const request = {
         method,
         url: url.href,
         headers: { ...headers },
         ...(body !== undefined ? { body } : {}),
         timeoutMs,
         ...(signal ? { signal } : {}),
-        redirect: 'manual',
+        redirect: 'manual' as const,
         streaming: true,
-      });
+        ...(proxy ? { proxy } : {}),
+      };
+      const response = await sendLogged(
+        (r) => deps.transport.send(r),
+        request,
+        deps.logger,
+        () => deps.clock.now(),
+      );
       const location = response.headers.location;
       const follow =
         (method === 'GET' || method === 'HEAD') &&

@@ -1,7 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Secret, SystemClock, UndiciTransport, type Clock, type Transport } from 'pristine-kernel';
+import {
+  JsonLogger,
+  proxyFor,
+  Secret,
+  SecretRegistry,
+  SystemClock,
+  UndiciTransport,
+  type Clock,
+  type Logger,
+  type Transport,
+} from 'pristine-kernel';
 import type { HubFetchDeps } from './hub-fetch.js';
 
 /** Where the Hub is, who we are there, and where files are cached; each has the env var huggingface_hub reads. */
@@ -24,6 +34,13 @@ export interface HubOptions {
   transport?: Transport;
   /** The clock of the body-stall bound; default the system clock. */
   clock?: Clock;
+  /** Proxy for every Hub request, as the ServiceClient's `proxy`; default `TINKEX_PROXY`, else HTTP(S)_PROXY / NO_PROXY. */
+  proxy?: string;
+  /**
+   * Where each Hub request and response is logged at debug (secret headers masked); default JSON lines
+   * on stderr at `TINKER_LOG`'s level (of `env`), like the Tinker client's.
+   */
+  logger?: Logger;
 }
 
 export interface HubSettings {
@@ -37,6 +54,11 @@ export interface HubSettings {
   signal: AbortSignal | undefined;
   transport: Transport | undefined;
   clock: Clock | undefined;
+  logger: Logger | undefined;
+  /** The explicit proxy (option or TINKEX_PROXY), which wins over HTTP(S)_PROXY and NO_PROXY. */
+  proxy: string | undefined;
+  /** Where proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) and TINKER_LOG are read. */
+  env: NodeJS.ProcessEnv;
 }
 
 export const DEFAULT_HUB_URL = 'https://huggingface.co';
@@ -74,23 +96,46 @@ export function hubSettings(options: HubOptions = {}, defaultTimeoutMs = DEFAULT
     signal: options.signal,
     transport: options.transport,
     clock: options.clock,
+    logger: options.logger,
+    proxy: options.proxy ?? nonEmpty(env.TINKEX_PROXY),
+    env,
   };
 }
 
+/** The proxy variables a URL's proxy may come from; their credentials are secrets, like the token. */
+const PROXY_VARS = ['TINKEX_PROXY', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+
 /**
- * Run `work` with the transport and clock of `settings`; a transport made here is closed afterwards
- * (its pooled sockets would otherwise keep the process alive).
+ * Run `work` with the transport, clock, logger and proxies of `settings`; a transport made here is
+ * closed afterwards (its pooled sockets would otherwise keep the process alive). Proxies follow the
+ * Tinker client's rules (`proxy` / TINKEX_PROXY, else HTTPS_PROXY / HTTP_PROXY by scheme unless NO_PROXY
+ * lists the host), read from `settings.env`.
  */
 export async function withHubDeps<T>(
   settings: HubSettings,
   work: (deps: HubFetchDeps) => Promise<T>,
 ): Promise<T> {
+  const { env, proxy } = settings;
   const transport = settings.transport ?? new UndiciTransport();
   try {
-    return await work({ transport, clock: settings.clock ?? new SystemClock() });
+    return await work({
+      transport,
+      clock: settings.clock ?? new SystemClock(),
+      logger: settings.logger ?? defaultLogger(settings),
+      proxyFor: (url) => proxyFor(url, proxy, env),
+    });
   } finally {
     if (!settings.transport) await transport.close?.();
   }
+}
+
+/** JSON lines on stderr at TINKER_LOG's level, scrubbed of the token and proxy credentials. */
+function defaultLogger(settings: HubSettings): Logger {
+  const secrets = new SecretRegistry();
+  secrets.add(settings.token);
+  if (settings.proxy) secrets.addUrlCredentials(settings.proxy);
+  for (const name of PROXY_VARS) if (settings.env[name]) secrets.addUrlCredentials(settings.env[name]);
+  return new JsonLogger({ envVar: 'TINKER_LOG', env: settings.env, secrets, logHeaders: true });
 }
 
 function resolveToken(

@@ -7,6 +7,7 @@ import {
   FutureExpiredError,
   FutureFailedError,
   FutureTimeoutError,
+  type PageIterable,
 } from 'pristine-kernel';
 import type { TelemetryReporter } from './reporter.js';
 
@@ -76,13 +77,44 @@ function captured(reporter: TelemetryReporter, method: string, call: () => unkno
     });
     return future;
   }
-  if (result instanceof Promise) {
-    return result.catch(async (error: unknown) => {
-      if (firstReport(error)) await reporter.fatalException(error);
-      throw error;
-    });
-  }
+  if (result instanceof Promise) return reportedOnFailure(reporter, result);
+  if (isPageIterable(result)) return capturedPages(reporter, result);
   return result;
+}
+
+function reportedOnFailure<T>(reporter: TelemetryReporter, promise: Promise<T>): Promise<T> {
+  return promise.catch(async (error: unknown) => {
+    if (firstReport(error)) await reporter.fatalException(error);
+    throw error;
+  });
+}
+
+function isPageIterable(value: unknown): value is PageIterable<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Symbol.asyncIterator in value &&
+    typeof (value as { toArray?: unknown }).toArray === 'function'
+  );
+}
+
+/**
+ * A paged listing (`iterate*`) fails after the method returned, while it is walked: on the page that
+ * fails (`for await`) or inside `toArray`. Both are reported as a promise's failure is, before the error
+ * reaches the caller.
+ */
+function capturedPages<T>(reporter: TelemetryReporter, pages: PageIterable<T>): PageIterable<T> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      try {
+        yield* pages;
+      } catch (error) {
+        if (firstReport(error)) await reporter.fatalException(error);
+        throw error;
+      }
+    },
+    toArray: (options) => reportedOnFailure(reporter, pages.toArray(options)),
+  };
 }
 
 /** Python's `APIFuture.result_async.<kind>` events for a request the server accepted that then failed. */

@@ -8,6 +8,15 @@ import type { TelemetryReporter } from './reporter.js';
  */
 const SILENT = new Set(['telemetry', 'session_heartbeat']);
 
+/**
+ * Error answers that are signals, not failures: `client/config` answering 404 is how a server says it
+ * speaks the legacy JSON protocol, which the client then falls back to. Reported as an answer (`result`
+ * ok, INFO) with what it meant, so it never reads as an error in the backend's dashboards.
+ */
+const SIGNALS: Record<string, { status: number; meaning: object }> = {
+  get_client_config: { status: 404, meaning: { protocol: 'legacy' } },
+};
+
 function describe(error: unknown): { type: string; message: string } {
   const e = error as { name?: unknown; message?: unknown } | null;
   return {
@@ -47,6 +56,11 @@ export function forwardKernelEvents(
     events.on('request:error', (e) => {
       if (SILENT.has(e.endpointId)) return;
       const measurements = e.durationMs === undefined ? {} : { duration_ms: e.durationMs };
+      const signal = SIGNALS[e.endpointId];
+      if (signal && e.status === signal.status) {
+        const answer = { endpoint: e.endpointId, status: e.status, result: 'ok', ...signal.meaning };
+        return send('tinkex.http.request.stop', measurements, answer);
+      }
       const metadata = { endpoint: e.endpointId, error: describe(e.error) };
       if (e.status === undefined) send('tinkex.http.request.exception', measurements, metadata, 'ERROR');
       else send('tinkex.http.request.stop', measurements, { ...metadata, status: e.status, result: 'error' });

@@ -56,6 +56,32 @@ describe('tinkex against a dead server (spawned CLI)', () => {
     expect(result.stderr).not.toContain('tml-dead-server');
   }, 60_000);
 
+  it('--max-retries 0 gives up after the first refused attempt, naming host:port', async () => {
+    const port = await closedPort();
+    const result = await runCli(['run', 'list', '--max-retries', '0'], {
+      cwd: tmpdir(),
+      env: {
+        TINKER_API_KEY: 'tml-dead-server',
+        TINKER_BASE_URL: `http://127.0.0.1:${port}`,
+        TINKER_LOG: 'debug',
+      },
+    });
+    const log = result.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { message: string; attempt?: number });
+    // TINKER_LOG=debug logs every attempt: one request (the handshake), no retry.
+    expect(log.filter((r) => /^request [A-Z]+ /.test(r.message))).toEqual([
+      expect.objectContaining({ attempt: 1, endpoint: 'get_client_config' }),
+    ]);
+    expect(log.filter((r) => r.message.startsWith('retrying'))).toEqual([]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(`Error: Connection failed\\n[\\s\\S]*http://127\\.0\\.0\\.1:${port} ECONNREFUSED`),
+    );
+    expect(result.stderr).not.toContain('tml-dead-server');
+  }, 60_000);
+
   it('a base URL without a scheme fails before anything is sent, naming the option', async () => {
     const [flag, env] = await Promise.all([
       runCli(['run', 'list', '--base-url', '127.0.0.1:8000'], {

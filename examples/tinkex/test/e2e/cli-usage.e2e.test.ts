@@ -44,6 +44,7 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
     expect(results[9].stdout).toMatch(/--run-id[\s\S]*--type[\s\S]*--before[\s\S]*--after[\s\S]*-y, --yes/);
     expect(results[10].stdout).toMatch(/-o, --output <dir>[\s\S]*--force/);
     expect(results[1].stdout).toContain('-f, --format <format>'); // global options shown everywhere
+    expect(results[2].stdout).toMatch(/--max-retries <n>\s+retries per request/);
   }, 60_000);
 
   it('-h works like --help, for every group too, and `emulator --help` needs no emulator running', async () => {
@@ -94,6 +95,8 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
       [['sample', '--prompt', 'hi'], /--base-model or --model-path/],
       [['sample', '--base-model', 'm'], /required option '--prompt <text>'/],
       [['quickstart', '--steps=0'], /'--steps <n>' argument '0' is invalid/],
+      [['--max-retries', '-1', 'run', 'list'], /'--max-retries <n>' argument '-1' is invalid/],
+      [['run', 'list', '--max-retries=two'], /'--max-retries <n>' argument 'two' is invalid/],
       [['nope'], /unknown command 'nope'/],
       [['emulator', '--colour', 'red'], /Unknown option '--colour'/],
     ];

@@ -190,7 +190,6 @@ describe('backend telemetry', () => {
       .named('tinkex.http.request.stop')
       .filter((e) => e.event_data!.metadata!.status === 404)
       .map((e) => e.event_data!.metadata);
-    // In legacy mode the client/config handshake's 404 (the JSON fallback) is reported first.
     expect(notFound).toContainEqual(
       expect.objectContaining({ endpoint: 'get_training_run', result: 'error' }),
     );
@@ -198,6 +197,52 @@ describe('backend telemetry', () => {
     // Telemetry goes through the session-less holder REST calls negotiated: one handshake, not two.
     const handshakes = env.emulator.requestLog().filter((r) => r.path === '/api/v1/client/config');
     expect(handshakes).toHaveLength(1);
+  });
+
+  it("an error while iterating a paged listing is reported like a unary call's, before it is thrown", async () => {
+    const env = await start({}, { max_retries: 0 });
+    for (let i = 0; i < 2; i++)
+      await env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 8 });
+    const rest = env.service.createRestClient();
+    const unhandled = () => env.events().filter((e) => e.event === 'UNHANDLED_EXCEPTION');
+    const seen: string[] = [];
+    const atRejection: Event[][] = [];
+    const walk = async () => {
+      for await (const run of rest.iterateTrainingRuns({ page_size: 1 })) {
+        seen.push(run.training_run_id);
+        env.emulator.setChaos('5xx=1;scope=rest'); // page 2 fails
+      }
+    };
+    await expect(
+      walk().catch((error) => (atRejection.push(unhandled()), Promise.reject(error))),
+    ).rejects.toBeInstanceOf(APIStatusError);
+    expect(seen).toHaveLength(1);
+    expect(atRejection[0]).toEqual([expect.objectContaining({ error_type: 'InternalServerError' })]);
+    // `toArray` walks the pages inside the listing: its failure is reported too.
+    await expect(rest.iterateTrainingRuns({ page_size: 1 }).toArray()).rejects.toBeInstanceOf(APIStatusError);
+    expect(unhandled()).toHaveLength(2);
+    await env.service.close();
+  });
+
+  it("a legacy server's client/config 404 (the JSON fallback) is reported as an answer, not an error", async () => {
+    const env = await start({ legacyJson: true });
+    await env.service.createRestClient().listTrainingRuns();
+    await env.service.close();
+    const handshake = env
+      .named('tinkex.http.request.stop')
+      .filter((e) => e.event_data!.metadata!.endpoint === 'get_client_config');
+    expect(handshake).toEqual([
+      expect.objectContaining({
+        severity: 'INFO',
+        event_data: expect.objectContaining({
+          metadata: { endpoint: 'get_client_config', status: 404, result: 'ok', protocol: 'legacy' },
+        }),
+      }),
+    ]);
+    const errors = env
+      .events()
+      .filter((e) => e.severity !== 'INFO' || e.event_data?.metadata?.result === 'error');
+    expect(errors).toEqual([]);
   });
 
   it('a dead telemetry endpoint never holds up an error for long, nor breaks the SDK', async () => {

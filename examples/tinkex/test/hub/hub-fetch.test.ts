@@ -6,6 +6,7 @@ import {
   APITimeoutError,
   APIUserAbortError,
   FakeClock,
+  SilentLogger,
   SystemClock,
   UndiciTransport,
 } from 'pristine-kernel';
@@ -27,7 +28,7 @@ describe('hubFetch: the fetch given to @huggingface/hub', () => {
   let hub: Awaited<ReturnType<typeof serve>>;
   let cdn: Awaited<ReturnType<typeof serve>>;
   const transport = new UndiciTransport();
-  const deps = { transport, clock: new SystemClock() };
+  const deps = { transport, clock: new SystemClock(), proxyFor: () => undefined, logger: new SilentLogger() };
 
   beforeAll(async () => {
     cdn = await serve((req, res) => {
@@ -83,7 +84,7 @@ describe('hubFetch: the fetch given to @huggingface/hub', () => {
 
   it('a body that stalls between chunks is an APITimeoutError once timeoutMs passes on the clock', async () => {
     const clock = new FakeClock();
-    const response = await hubFetch(hub.url, 1_000, undefined, { transport, clock })(`${cdn.url}/stall`);
+    const response = await hubFetch(hub.url, 1_000, undefined, { ...deps, clock })(`${cdn.url}/stall`);
     const reader = response.body!.getReader();
     expect(Buffer.from((await reader.read()).value!).toString()).toBe('first chunk');
     const next = reader.read().then(

@@ -1,6 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { MockAgent } from 'undici';
+import { useNockInThisFile } from '../../../../test/support/nock-per-file.js';
 import { GotTransport, Ports, UndiciTransport } from 'pristine-kernel';
 import { ServiceClient } from '../../src/index.js';
 
@@ -8,16 +9,7 @@ import { ServiceClient } from '../../src/index.js';
 // see. Bind GotTransport for nock, or UndiciTransport({ dispatcher: mockAgent }).
 describe('Tinkex with HTTP mocking libraries', () => {
   const capabilities = { supported_models: [{ model_name: 'meta-llama/Llama-3.2-1B' }] };
-  afterEach(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-  });
-  // nock patches node:http for the whole process: Jest runs other test files in this worker, so
-  // switch it on for this file only (an interceptor left behind breaks their proxies and sockets).
-  beforeAll(() => {
-    if (!nock.isActive()) nock.activate();
-  });
-  afterAll(() => nock.restore());
+  useNockInThisFile();
 
   it('nock answers a ServiceClient whose kernel is bound to GotTransport', async () => {
     nock.disableNetConnect();

@@ -1,28 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { json, scriptedServer } from '../../../../test/support/scripted-server.js';
-import { samplingParams, ServiceClient, TensorData, ValidationError } from '../../src/index.js';
+import { samplingParams, ServiceClient, TensorData } from '../../src/index.js';
 import { parseTinkerPath } from '../../src/types/tinker-path.js';
+import { rejected, thrown } from '../../../../test/support/validation-errors.js';
 
 const KEY = 'tml-regression-key-0123';
-
-function thrown(run: () => unknown): ValidationError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return error as ValidationError;
-  }
-  throw new Error('expected a ValidationError');
-}
-
-async function rejected(promise: Promise<unknown>): Promise<ValidationError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ValidationError);
-  return error as ValidationError;
-}
 
 describe('Tinkex validation holes (issue 13, items 6 and 7)', () => {
   let server: Awaited<ReturnType<typeof scriptedServer>>;

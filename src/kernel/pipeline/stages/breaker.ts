@@ -1,6 +1,7 @@
 import { APIConnectionError, ProxyError } from '../../errors/api-errors.js';
 import { PristineError } from '../../errors/pristine-error.js';
-import type { Stage } from '../context.js';
+import type { BreakerSettings } from '../../../ports/circuit-breaker.js';
+import type { CallContext, Stage } from '../context.js';
 
 /**
  * Server-side failures trip breakers; client errors (4xx) never do, nor does a proxy's 407 (wrong
@@ -16,17 +17,31 @@ export function countsAsServerFailure(error: unknown): boolean {
 export const breakerStage: Stage = {
   name: 'breaker',
   run(context, next) {
-    const resource = context.endpoint.spec.resource ?? 'default';
-    const spec = context.plugin.spec;
-    const settings = spec.breakers?.[resource] ?? spec.defaults?.breaker ?? context.services.settings.breaker;
-    if (settings === false) return next();
-    const key = `${context.options.baseUrl}#${resource}`;
+    const breaker = breakerOf(context);
+    if (!breaker) return next();
     return context.services.breakers.execute(
-      key,
-      settings,
+      breaker.key,
+      breaker.settings,
       next,
       countsAsServerFailure,
       context.options.signal,
     );
   },
 };
+
+/**
+ * The key of the call's breaker when it is open now (the retry stage then fails at once rather than
+ * back off into a certain CircuitOpenError), else undefined.
+ */
+export function openBreakerKey(context: CallContext): string | undefined {
+  const breaker = breakerOf(context);
+  return breaker && context.services.breakers.state(breaker.key) === 'open' ? breaker.key : undefined;
+}
+
+function breakerOf(context: CallContext): { key: string; settings: BreakerSettings } | undefined {
+  const resource = context.endpoint.spec.resource ?? 'default';
+  const spec = context.plugin.spec;
+  const settings = spec.breakers?.[resource] ?? spec.defaults?.breaker ?? context.services.settings.breaker;
+  if (settings === false) return undefined;
+  return { key: `${context.options.baseUrl}#${resource}`, settings };
+}

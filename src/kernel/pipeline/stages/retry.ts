@@ -1,8 +1,9 @@
 import type { AttemptOutcome } from '../../../ports/retry.js';
-import { APIUserAbortError } from '../../errors/api-errors.js';
+import { APIUserAbortError, CircuitOpenError } from '../../errors/api-errors.js';
 import { scrubError } from '../../errors/error-secrets.js';
 import { PristineError } from '../../errors/pristine-error.js';
-import type { CallResult, Stage } from '../context.js';
+import type { CallContext, CallResult, Stage } from '../context.js';
+import { openBreakerKey } from './breaker.js';
 
 /**
  * Run the attempt stages until success or the retry budget is spent. Each attempt rebuilds the
@@ -17,7 +18,7 @@ export const retryStage: Stage = {
     return services.retry.run<CallResult>(
       (n) => {
         context.attempt = n;
-        return next().then(succeeded, (error) => outcomeOf(error, context.options.signal));
+        return next().then(succeeded, (error) => outcomeOf(error, context));
       },
       {
         maxRetries: context.options.maxRetries,
@@ -43,11 +44,16 @@ function succeeded(value: CallResult): AttemptOutcome<CallResult> {
   return { kind: 'success', value };
 }
 
-function outcomeOf(error: unknown, signal: AbortSignal | undefined): AttemptOutcome<CallResult> {
+function outcomeOf(error: unknown, context: CallContext): AttemptOutcome<CallResult> {
+  const signal = context.options.signal;
   if (signal?.aborted && !(error instanceof APIUserAbortError)) {
     return { kind: 'fatal', error: new APIUserAbortError(undefined, { cause: error }) };
   }
   if (error instanceof PristineError && error.retryable) {
+    // This failure may have opened the breaker: a next attempt would only meet it after a backoff.
+    const retriesLeft = context.attempt < (context.options.maxRetries ?? 0) && context.replayable;
+    const open = retriesLeft ? openBreakerKey(context) : undefined;
+    if (open) return { kind: 'fatal', error: new CircuitOpenError(open, { cause: error }) };
     return { kind: 'retryable', error, retryAfterMs: error.retryAfterMs };
   }
   return { kind: 'fatal', error: error as Error };
