@@ -3,13 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { SystemClock } from '../../../src/adapters/clock/system-clock.js';
 import { CaptureLogger } from '../../../src/adapters/logger/capture-logger.js';
-import { LuaScript, RedisLink } from '../../../src/adapters/redis/redis-link.js';
+import { RedisLink } from '../../../src/adapters/redis/redis-link.js';
 import type { Clock } from '../../../src/ports/clock.js';
 import { FifoSemaphore } from '../../../src/adapters/semaphore/fifo-semaphore.js';
 import { RedisSemaphoreFactory } from '../../../src/adapters/semaphore/redis-semaphore.js';
 import { APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
 import type { Semaphore } from '../../../src/ports/semaphore.js';
 import { RedisServer, describeRedis } from '../../support/redis-server.js';
+import { semaphoreLeases } from '../../support/semaphore-leases.js';
 
 /*
  * What every Semaphore adapter promises, run against the in-process one and the Redis one. Redis answers
@@ -121,21 +122,6 @@ function contract(name: string, make: (capacity: number) => Semaphore) {
 
 contract('FifoSemaphore', (capacity) => new FifoSemaphore(capacity));
 
-/**
- * ARGV[1] optional: first set every lease's expiry to the server's now + ARGV[1] ms (a lease about to
- * lapse, without waiting for one). Returns the server's now and the expiries, in ms.
- */
-const LEASES = new LuaScript(
-  'test-sem-leases',
-  `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-if ARGV[1] then
-  for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), id) end
-end
-local out = {now}
-for i, v in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')) do if i % 2 == 0 then table.insert(out, tonumber(v)) end end
-return out`,
-);
-
 describeRedis('RedisSemaphore', () => {
   let redis: RedisServer;
   /** Every link logs here: a fallback to in-process limits would let these tests pass without Redis. */
@@ -179,26 +165,19 @@ describeRedis('RedisSemaphore', () => {
     expect(order).toEqual(['b']);
   });
 
-  /** The server's now and the lease expiries of semaphore `name`, after `lapseInMs` shortened them all. */
-  async function leases(link: RedisLink, name: string, lapseInMs?: number) {
-    const args = lapseInMs === undefined ? [] : [lapseInMs];
-    const [now, ...expiries] = (await link.run(LEASES, [link.key('sem', name, 'holders')], args)) as number[];
-    return { now, expiries };
-  }
-
   it("gives a dead holder's permits back once its lease lapses, not before", async () => {
     const name = randomUUID();
     const dying = factory(300);
     const { link, made } = factory(300);
     const survivor = made.create(1, name);
     await dying.made.create(1, name).acquire();
-    const [expiry] = (await leases(link, name)).expiries;
+    const [expiry] = (await semaphoreLeases(link, name)).expiries;
     // The holder's process stops renewing and never releases (as if killed).
     dying.made.close();
     await dying.link.close();
     (await survivor.acquire())(); // the test's timeout guards against a hang
     // On the server's clock: granted only after the dead lease had lapsed.
-    expect((await leases(link, name)).now).toBeGreaterThanOrEqual(expiry);
+    expect((await semaphoreLeases(link, name)).now).toBeGreaterThanOrEqual(expiry);
   });
 
   it('renews a held lease to a full lease every leaseMs / 3 on its clock, and stops once released', async () => {
@@ -208,12 +187,12 @@ describeRedis('RedisSemaphore', () => {
     const release = await made.create(1, name).acquire();
     for (let renewal = 1; renewal <= 3; renewal++) {
       // A third of the lease left, as if the time since the last renewal had passed.
-      const lapsing = await leases(link, name, 1_000);
+      const lapsing = await semaphoreLeases(link, name, 1_000);
       await clock.advance(999);
-      expect((await leases(link, name)).expiries).toEqual(lapsing.expiries); // not renewed early
+      expect((await semaphoreLeases(link, name)).expiries).toEqual(lapsing.expiries); // not renewed early
       // The renewal is sent during `advance`; Redis answers our read on the same connection after it.
       await clock.advance(1);
-      const renewed = await leases(link, name);
+      const renewed = await semaphoreLeases(link, name);
       expect(renewed.expiries).toHaveLength(1);
       expect(renewed.expiries[0]).toBeGreaterThanOrEqual(lapsing.now + 3_000);
       expect(renewed.expiries[0]).toBeLessThanOrEqual(renewed.now + 3_000);
