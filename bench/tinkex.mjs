@@ -5,29 +5,36 @@ import { benchClient } from './tinkex-client.mjs';
 /**
  * 2,000 sample requests (8 tokens) with futures through Tinkex, all started at once, without and with 5%
  * chaos, in protocol 0.25 and (no chaos) in the JSON protocol. Each scenario runs in a fresh process
- * (bench/fanout-child.mjs), three times; the run with the median throughput is reported, with the highest
- * peak RSS of the three and the median client CPU per sample. The first two scenarios also run a minimal
- * raw-undici client of the same protocol (bench/raw-fanout-child.mjs), interleaved, as the baseline of CPU
- * per sample and of memory.
+ * (bench/fanout-child.mjs), three times, in round-robin order; the run with the median throughput is
+ * reported, with the highest peak RSS of the three and the median client CPU per sample. The first two
+ * scenarios also run a minimal raw-undici client of the same protocol (bench/raw-fanout-child.mjs),
+ * interleaved, as the baseline of CPU per sample and of memory.
  */
 export async function samplingFanout() {
-  const out = {};
-  for (const [name, chaos, options, raw] of [
+  const scenarios = [
     ['no_chaos', '', {}, true],
     ['chaos_5pct', '5xx=0.05;scope=sampling|futures', {}, true],
     // The Python SDK's 400 submissions in flight is the default; 100 shows what the option buys.
     ['no_chaos_dispatch_100', '', { sample_dispatch_concurrency: 100 }, false],
     // The same emulator, the client forced to the JSON protocol of 0.7.0–0.24.1 (the others speak 0.25).
     ['no_chaos_json_protocol', '', { protocol: 'legacy' }, false],
-  ]) {
-    const runs = [];
-    const rawRuns = [];
-    for (let i = 0; i < 3; i++) {
-      runs.push(await runScript('./fanout-child.mjs', [chaos, JSON.stringify(options)]));
-      // The minimal raw-undici client of the same protocol, interleaved: the CPU-per-sample baseline.
-      if (raw) rawRuns.push(await runScript('./raw-fanout-child.mjs', [chaos]));
+  ];
+  const runs = Object.fromEntries(scenarios.map(([name]) => [name, { tinkex: [], raw: [] }]));
+  // Round-robin over the scenarios (and the raw-undici baseline right after its scenario) rather than
+  // three runs of one scenario after another: a machine whose load drifts during the bench then shifts
+  // every scenario alike, so 0.25 vs JSON and Tinkex vs raw compare runs made minutes apart no more.
+  for (let i = 0; i < 3; i++) {
+    for (const [name, chaos, options, raw] of scenarios) {
+      runs[name].tinkex.push(await runScript('./fanout-child.mjs', [chaos, JSON.stringify(options)]));
+      if (raw) runs[name].raw.push(await runScript('./raw-fanout-child.mjs', [chaos]));
     }
-    out[name] = { ...summarize(runs), ...(raw ? { raw_undici: summarize(rawRuns) } : {}) };
+  }
+  const out = {};
+  for (const [name, , , raw] of scenarios) {
+    out[name] = {
+      ...summarize(runs[name].tinkex),
+      ...(raw ? { raw_undici: summarize(runs[name].raw) } : {}),
+    };
   }
   return out;
 }
