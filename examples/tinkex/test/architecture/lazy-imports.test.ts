@@ -42,11 +42,15 @@ function packagesLoadedBy(specifier: string, then = ''): { packages: string[]; s
     );
     writeFileSync(
       join(dir, 'main.mjs'),
-      "import { createRequire, register } from 'node:module';\n" +
-        "register('./hooks.mjs', import.meta.url);\n" +
+      "import * as nodeModule from 'node:module';\n" +
+        // In-thread hooks where Node has them (22.15+): on Node 24 the off-thread hooks' stderr lines are
+        // lost, and the check would see CommonJS packages only.
+        'if (nodeModule.registerHooks) {\n' +
+        "  nodeModule.registerHooks({ load(url, context, next) { process.stderr.write('LOADED ' + url + '\\n'); return next(url, context); } });\n" +
+        "} else nodeModule.register('./hooks.mjs', import.meta.url);\n" +
         `const loaded = await import(${JSON.stringify(specifier)});\n` +
         `${then}\n` +
-        "for (const file of Object.keys(createRequire(import.meta.url).cache)) console.error('LOADED ' + file);\n",
+        "for (const file of Object.keys(nodeModule.createRequire(import.meta.url).cache)) console.error('LOADED ' + file);\n",
     );
     const result = spawnSync(process.execPath, [join(dir, 'main.mjs')], {
       encoding: 'utf8',
