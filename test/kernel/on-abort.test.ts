@@ -42,3 +42,74 @@ describe('onAbort: many subscribers, one listener on the signal', () => {
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });
+
+describe('onAbort: one subscriber at a time (the common case)', () => {
+  it('adds and removes the one listener each time, and fires the current subscriber only', () => {
+    const controller = new AbortController();
+    const seen: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const off = onAbort(controller.signal, () => seen.push(i));
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+      off();
+      off();
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    }
+    onAbort(controller.signal, () => seen.push(99));
+    controller.abort();
+    expect(seen).toEqual([99]);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('keeps order when a second subscriber arrives, and either may leave first', () => {
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const offA = onAbort(controller.signal, () => seen.push('a'));
+    const offB = onAbort(controller.signal, () => seen.push('b'));
+    onAbort(controller.signal, () => seen.push('c'));
+    offB();
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    controller.abort();
+    expect(seen).toEqual(['a', 'c']);
+    offA(); // after the abort: nothing to do
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+
+    const other = new AbortController();
+    const offFirst = onAbort(other.signal, () => seen.push('first'));
+    const offSecond = onAbort(other.signal, () => seen.push('second'));
+    offFirst();
+    offSecond();
+    expect(getEventListeners(other.signal, 'abort')).toHaveLength(0);
+    // Back to one subscriber after the many: it is attached again and fires.
+    onAbort(other.signal, () => seen.push('again'));
+    expect(getEventListeners(other.signal, 'abort')).toHaveLength(1);
+    other.abort();
+    expect(seen).toEqual(['a', 'c', 'again']);
+  });
+
+  it('skips a subscriber cancelled by an earlier one during the abort, and never runs one added then', () => {
+    const controller = new AbortController();
+    const seen: string[] = [];
+    let offB = () => {};
+    onAbort(controller.signal, () => {
+      seen.push('a');
+      offB();
+      onAbort(controller.signal, () => seen.push('late'));
+    });
+    offB = onAbort(controller.signal, () => seen.push('b'));
+    onAbort(controller.signal, () => seen.push('c'));
+    controller.abort();
+    expect(seen).toEqual(['a', 'c']);
+  });
+
+  it('a lone subscriber that unsubscribes itself while running is called once', () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const off = onAbort(controller.signal, () => {
+      calls++;
+      off();
+    });
+    controller.abort();
+    expect(calls).toBe(1);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+});

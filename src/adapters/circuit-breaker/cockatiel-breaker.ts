@@ -33,6 +33,60 @@ class NotCounted {
   constructor(readonly error: unknown) {}
 }
 
+/**
+ * What the closed-state fast path touches of cockatiel 3.2.1's policy (pinned): besides the public
+ * `state`, the two members its own `execute` uses when a closed-state call fails.
+ */
+interface PolicyInternals {
+  innerLastFailure: { error: unknown } | undefined;
+  open(reason: { error: unknown }, signal: AbortSignal): void;
+}
+
+interface PolicyEntry {
+  policy: CircuitBreakerPolicy;
+  /** The same policy, typed for the members the fast path uses. */
+  internals: PolicyInternals;
+  /** The policy's counting breaker (cockatiel keeps it in its private options). */
+  breaker: IBreaker;
+}
+
+/**
+ * A call through a closed breaker, doing exactly what cockatiel's `execute` does in that state (count
+ * the success, or count the failure and open when the breaker says so) in one promise instead of the
+ * six of `policy.execute` wrapped in our predicate's marking: this runs on every request. Uncounted
+ * errors pass through uncounted, as cockatiel's filter makes them. Like cockatiel, the state a call
+ * started in is the one it reports to the breaker.
+ */
+function closedExecute<T>(
+  { internals, breaker }: PolicyEntry,
+  fn: () => Promise<T>,
+  countsAsFailure: (error: unknown) => boolean,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  let running: Promise<T>;
+  try {
+    running = fn();
+  } catch (error) {
+    running = Promise.reject(error);
+  }
+  return running.then(
+    (value) => {
+      breaker.success(CircuitState.Closed);
+      return value;
+    },
+    (error: unknown) => {
+      if (!countsAsFailure(error)) throw error;
+      const reason = { error };
+      internals.innerLastFailure = reason;
+      if (breaker.failure(CircuitState.Closed)) internals.open(reason, signal ?? neverAbortedSignal);
+      throw error;
+    },
+  );
+}
+
+/** cockatiel's default signal, for `open` (its backoff reads it; ours is constant). */
+const neverAbortedSignal = new AbortController().signal;
+
 function makeBreaker(settings: BreakerSettings): IBreaker {
   if (settings.failureRateThreshold !== undefined) {
     return new SamplingBreaker({
@@ -62,7 +116,7 @@ function makeBreaker(settings: BreakerSettings): IBreaker {
  * the next single failure would reopen it).
  */
 export class CockatielBreakerRegistry implements CircuitBreakerRegistry {
-  private readonly policies = new Map<string, CircuitBreakerPolicy>();
+  private readonly policies = new Map<string, PolicyEntry>();
   private readonly listeners = new Set<(change: BreakerStateChange) => void>();
 
   // Promise chains rather than async functions: this wraps every request, and each async frame costs.
@@ -75,7 +129,9 @@ export class CockatielBreakerRegistry implements CircuitBreakerRegistry {
   ): Promise<T> {
     // A call already cancelled must not be spent as the trial.
     if (signal?.aborted) return Promise.reject(sleepAborted(signal));
-    const policy = this.policy(key, settings);
+    const entry = this.entry(key, settings);
+    const policy = entry.policy;
+    if (policy.state === CircuitState.Closed) return closedExecute(entry, fn, countsAsFailure, signal);
     if (policy.state === CircuitState.HalfOpen) return Promise.reject(new CircuitOpenError(key));
     const marked = () =>
       fn().catch((error: unknown) => {
@@ -91,7 +147,7 @@ export class CockatielBreakerRegistry implements CircuitBreakerRegistry {
   }
 
   state(key: string): BreakerState | undefined {
-    const policy = this.policies.get(key);
+    const policy = this.policies.get(key)?.policy;
     return policy ? STATE_NAMES[policy.state] : undefined;
   }
 
@@ -100,11 +156,11 @@ export class CockatielBreakerRegistry implements CircuitBreakerRegistry {
     return () => this.listeners.delete(listener);
   }
 
-  private policy(key: string, settings: BreakerSettings): CircuitBreakerPolicy {
-    let policy = this.policies.get(key);
-    if (policy) return policy;
+  private entry(key: string, settings: BreakerSettings): PolicyEntry {
+    const known = this.policies.get(key);
+    if (known) return known;
     const breaker = makeBreaker(settings);
-    policy = circuitBreaker(
+    const policy = circuitBreaker(
       handleWhen((error) => !(error instanceof NotCounted)),
       { halfOpenAfter: settings.halfOpenAfterMs, breaker },
     );
@@ -125,7 +181,8 @@ export class CockatielBreakerRegistry implements CircuitBreakerRegistry {
         }
       }
     });
-    this.policies.set(key, policy);
-    return policy;
+    const entry = { policy, internals: policy as unknown as PolicyInternals, breaker };
+    this.policies.set(key, entry);
+    return entry;
   }
 }

@@ -1,13 +1,65 @@
-/**
- * The subscribers of one signal, behind the single `abort` listener the kernel adds to it. Dispatch
- * runs them in subscription order, like EventTarget.
- */
-interface Fanout {
-  readonly subscribers: Set<() => void>;
-  readonly dispatch: () => void;
-}
-
 const FANOUTS = new WeakMap<AbortSignal, Fanout>();
+
+/**
+ * The subscribers of one signal, behind the single `abort` listener the kernel adds to it (this object,
+ * through `handleEvent`: no dispatch closure). Nearly every signal has one subscriber at a time (the
+ * attempt in flight on a future's signal), so that one is held in a field; a Map, keyed by each
+ * subscription's unsubscribe function, exists only while two or more overlap. Dispatch runs them in
+ * subscription order, like EventTarget. Kept until the signal aborts (weakly): a signal subscribed to
+ * again (the next poll of a future) reuses it.
+ */
+class Fanout {
+  /** The subscription while there is exactly one (and `many` is unset). */
+  private single: (() => void) | undefined = undefined;
+  private singleOff: (() => void) | undefined = undefined;
+  private many: Map<() => void, () => void> | undefined = undefined;
+
+  constructor(private readonly signal: AbortSignal) {}
+
+  subscribe(listener: () => void): () => void {
+    const off = (): void => this.unsubscribe(off);
+    if (this.many) {
+      this.many.set(off, listener);
+    } else if (this.singleOff) {
+      // A second subscriber: both move to the Map, the first one first.
+      this.many = new Map([
+        [this.singleOff, this.single!],
+        [off, listener],
+      ]);
+      this.single = this.singleOff = undefined;
+    } else {
+      this.single = listener;
+      this.singleOff = off;
+      this.signal.addEventListener('abort', this, { once: true });
+    }
+    return off;
+  }
+
+  /**
+   * The abort. As before this class existed: a subscription made from inside a subscriber is not run
+   * (it goes to a fresh fanout, as the signal is spent), one cancelled from inside is skipped.
+   */
+  handleEvent(): void {
+    FANOUTS.delete(this.signal);
+    const { single, many } = this;
+    this.single = this.singleOff = undefined;
+    if (single) single();
+    if (!many) return;
+    for (const listener of many.values()) listener();
+    this.many = undefined;
+  }
+
+  private unsubscribe(off: () => void): void {
+    if (this.singleOff === off) {
+      this.single = this.singleOff = undefined;
+    } else if (!this.many?.delete(off) || this.many.size > 0) {
+      return;
+    } else {
+      this.many = undefined;
+    }
+    this.signal.removeEventListener('abort', this);
+  }
+}
 
 /**
  * Run `listener` once when `signal` aborts; the returned function unsubscribes (call it when the work
@@ -20,23 +72,8 @@ const FANOUTS = new WeakMap<AbortSignal, Fanout>();
 export function onAbort(signal: AbortSignal, listener: () => void): () => void {
   let fanout = FANOUTS.get(signal);
   if (!fanout) {
-    const subscribers = new Set<() => void>();
-    const dispatch = () => {
-      FANOUTS.delete(signal);
-      for (const subscriber of subscribers) subscriber();
-      subscribers.clear();
-    };
-    fanout = { subscribers, dispatch };
+    fanout = new Fanout(signal);
     FANOUTS.set(signal, fanout);
-    signal.addEventListener('abort', dispatch, { once: true });
   }
-  // A wrapper per subscription: the same function subscribed twice is two subscriptions.
-  const subscription = () => listener();
-  fanout.subscribers.add(subscription);
-  const { subscribers, dispatch } = fanout;
-  return () => {
-    if (!subscribers.delete(subscription) || subscribers.size > 0) return;
-    signal.removeEventListener('abort', dispatch);
-    if (FANOUTS.get(signal)?.dispatch === dispatch) FANOUTS.delete(signal);
-  };
+  return fanout.subscribe(listener);
 }

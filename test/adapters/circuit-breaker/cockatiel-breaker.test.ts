@@ -152,6 +152,62 @@ describe('CockatielBreakerRegistry (consecutive failures)', () => {
     expect(registry.state('k')).toBe('open');
   });
 
+  it('counts a synchronous throw of fn as a failure, as a rejection', async () => {
+    const { registry, run } = setup();
+    const throwsNow = (): Promise<string> => {
+      throw new ServerError('sync');
+    };
+    for (let i = 0; i < 3; i++) await expect(run(throwsNow)).rejects.toBeInstanceOf(ServerError);
+    expect(registry.state('k')).toBe('open');
+  });
+
+  it('a call that started closed and fails once the breaker is open neither reopens nor delays the trial', async () => {
+    const registry = new CockatielBreakerRegistry();
+    const changes: string[] = [];
+    registry.onStateChange((c) => changes.push(`${c.from}->${c.to}`));
+    const one = { consecutiveFailures: 1, halfOpenAfterMs: 10_000 };
+    let failSlow!: () => void;
+    const slow = registry.execute(
+      'k',
+      one,
+      () => new Promise<string>((_, reject) => (failSlow = () => reject(new ServerError('late')))),
+      isServerError,
+    );
+    await expect(registry.execute('k', one, serverFails, isServerError)).rejects.toBeInstanceOf(ServerError);
+    expect(registry.state('k')).toBe('open');
+    jest.advanceTimersByTime(6_000);
+    failSlow();
+    await expect(slow).rejects.toBeInstanceOf(ServerError);
+    jest.advanceTimersByTime(4_000); // 10 s after the first failure opened it, not after the late one
+    await expect(registry.execute('k', one, ok, isServerError)).resolves.toBe('ok');
+    expect(changes).toEqual(['closed->open', 'open->half-open', 'half-open->closed']);
+  });
+
+  it('a call that started closed and fails during the trial reopens the breaker, as cockatiel counts it', async () => {
+    const registry = new CockatielBreakerRegistry();
+    const changes: string[] = [];
+    registry.onStateChange((c) => changes.push(`${c.from}->${c.to}`));
+    const two = { consecutiveFailures: 2, halfOpenAfterMs: 10_000 };
+    const run = (fn: () => Promise<string>) => registry.execute('k', two, fn, isServerError);
+    let failSlow!: () => void;
+    const slow = run(
+      () => new Promise<string>((_, reject) => (failSlow = () => reject(new ServerError('late')))),
+    );
+    await expect(run(serverFails)).rejects.toBeInstanceOf(ServerError);
+    await expect(run(serverFails)).rejects.toBeInstanceOf(ServerError);
+    jest.advanceTimersByTime(10_000);
+    let finishTrial!: (v: string) => void;
+    const trial = run(() => new Promise<string>((resolve) => (finishTrial = resolve)));
+    failSlow(); // the third consecutive failure, reported in the closed state it started in
+    await expect(slow).rejects.toBeInstanceOf(ServerError);
+    expect(registry.state('k')).toBe('open');
+    // The trial's success no longer closes it: the breaker opened again meanwhile.
+    finishTrial('done');
+    await expect(trial).resolves.toBe('done');
+    expect(registry.state('k')).toBe('open');
+    expect(changes).toEqual(['closed->open', 'open->half-open', 'half-open->open']);
+  });
+
   it('keeps keys independent', async () => {
     const { registry, run, fail } = setup();
     await fail(3, 'a');
