@@ -24,4 +24,11 @@ export interface RateLimiter {
   reopensAt(bucket: string): number;
 }
 
+/**
+ * A settled promise an adapter may return from `acquire` to say "admitted, go now" (most calls, on an
+ * open bucket): the pipeline then goes on without waiting a microtask and without an async frame.
+ * Any other promise is awaited.
+ */
+export const ADMITTED: Promise<void> = Promise.resolve();
+
 export const RateLimiterToken = Symbol.for('pristine.port.RateLimiter');

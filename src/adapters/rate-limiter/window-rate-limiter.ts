@@ -1,5 +1,5 @@
 import type { Clock } from '../../ports/clock.js';
-import type { RateLimiter, TokenBucketSettings } from '../../ports/rate-limiter.js';
+import { ADMITTED, type RateLimiter, type TokenBucketSettings } from '../../ports/rate-limiter.js';
 import { sleepAborted } from '../clock/system-clock.js';
 import { onAbort } from '../../kernel/signals/on-abort.js';
 
@@ -20,8 +20,8 @@ interface Bucket {
   pump: AbortController | undefined;
 }
 
-/** One settled promise shared by every caller that may go at once. */
-const GO: Promise<void> = Promise.resolve();
+/** One settled promise shared by every caller that may go at once (the pipeline skips awaiting it). */
+const GO = ADMITTED;
 
 /** Float slack so a sleep computed to refill exactly one token is not followed by a 1e-13 ms one. */
 const EPSILON = 1e-9;

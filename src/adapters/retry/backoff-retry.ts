@@ -22,9 +22,29 @@ export class BackoffRetry implements Retry {
     private readonly random: () => number = Math.random,
   ) {}
 
-  async run<T>(attempt: (n: number) => Promise<AttemptOutcome<T>>, context: RetryContext): Promise<T> {
-    for (let n = 0; ; n++) {
-      const outcome = await attempt(n);
+  /**
+   * Most calls succeed at the first attempt: that one is chained without an async frame (one promise
+   * instead of two, per call); the loop starts only after an attempt that did not succeed.
+   */
+  run<T>(attempt: (n: number) => Promise<AttemptOutcome<T>>, context: RetryContext): Promise<T> {
+    let first: Promise<AttemptOutcome<T>>;
+    try {
+      first = attempt(0);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return first.then((outcome) =>
+      outcome.kind === 'success' ? outcome.value : this.afterFailure(outcome, attempt, context),
+    );
+  }
+
+  private async afterFailure<T>(
+    failed: Exclude<AttemptOutcome<T>, { kind: 'success' }>,
+    attempt: (n: number) => Promise<AttemptOutcome<T>>,
+    context: RetryContext,
+  ): Promise<T> {
+    let outcome: AttemptOutcome<T> = failed;
+    for (let n = 0; ;) {
       if (outcome.kind === 'success') return outcome.value;
       if (
         outcome.kind === 'fatal' ||
@@ -37,6 +57,7 @@ export class BackoffRetry implements Retry {
       const delayMs = this.delayFor(n, outcome.retryAfterMs, context.delays);
       context.onRetry?.({ attempt: n + 1, delayMs, error: outcome.error });
       await this.clock.sleep(delayMs, context.signal);
+      outcome = await attempt(++n);
     }
   }
 

@@ -52,27 +52,70 @@ export class UndiciTransport implements Transport {
         : new Agent({ connections: options.connections ?? 256, keepAliveTimeout: 30_000 }));
   }
 
-  async send(req: TransportRequest): Promise<TransportResponse> {
+  /**
+   * A `then` chain for the common exchange (no redirect), not an async function: one promise less per
+   * attempt. A redirect hands over to the loop in `follow`.
+   */
+  send(req: TransportRequest): Promise<TransportResponse> {
     const deadline = new AttemptDeadline(req);
+    let exchanged: Promise<Dispatcher.ResponseData>;
     try {
-      let current = req;
-      for (let redirects = 0; ; redirects++) {
+      exchanged = deadline.race(this.exchange(req, deadline), discardBody);
+    } catch (error) {
+      return Promise.reject(failed(error, req, deadline));
+    }
+    return exchanged.then(
+      (response) => {
+        try {
+          const next = this.redirectOf(req, response);
+          return next ? this.follow(req, next, deadline) : respond(response, req, deadline);
+        } catch (error) {
+          throw failed(error, req, deadline);
+        }
+      },
+      (error: unknown) => {
+        throw failed(error, req, deadline);
+      },
+    );
+  }
+
+  /** The rest of a redirect chain: `next` is the request the first response redirected to. */
+  private async follow(
+    req: TransportRequest,
+    next: TransportRequest,
+    deadline: AttemptDeadline,
+  ): Promise<TransportResponse> {
+    try {
+      let current = next;
+      for (let redirects = 1; ; redirects++) {
         const response = await deadline.race(this.exchange(current, deadline), discardBody);
-        const next =
-          current.redirect === 'follow'
-            ? redirectTarget(current, response.statusCode, header(response.headers.location))
-            : undefined;
-        if (!next) return respond(response, req, deadline);
-        discardBody(response);
+        const target = this.redirectOf(current, response);
+        if (!target) return respond(response, req, deadline);
         if (redirects === MAX_REDIRECTS) {
           throw new APIConnectionError(`Too many redirects: more than ${MAX_REDIRECTS}`);
         }
-        current = next;
+        current = target;
       }
     } catch (error) {
-      deadline.release();
-      throw toTransportError(error as Error, req, deadline);
+      throw failed(error, req, deadline);
     }
+  }
+
+  /**
+   * The request a redirect response leads to, when it is to be followed (its body is then discarded);
+   * throws past `MAX_REDIRECTS`.
+   */
+  private redirectOf(
+    current: TransportRequest,
+    response: Dispatcher.ResponseData,
+  ): TransportRequest | undefined {
+    const next =
+      current.redirect === 'follow'
+        ? redirectTarget(current, response.statusCode, header(response.headers.location))
+        : undefined;
+    if (!next) return undefined;
+    discardBody(response);
+    return next;
   }
 
   /** One request/response, redirects not followed. */
@@ -143,6 +186,12 @@ export class UndiciTransport implements Transport {
     }
     return agent;
   }
+}
+
+/** An attempt that failed: its deadline is released, and the error typed for the port. */
+function failed(error: unknown, req: TransportRequest, deadline: AttemptDeadline): Error {
+  deadline.release();
+  return toTransportError(error as Error, req, deadline);
 }
 
 /** undici already lower-cases header names; only repeated headers (arrays) need joining. */

@@ -15,50 +15,70 @@ const MAX_ERROR_BODY = 64 * 1024;
  */
 export const classifyStage: Stage = {
   name: 'classify',
-  async run(context, next) {
-    const result = await next();
-    const response = result.response!;
-    const { services, endpoint } = context;
-    const requestId = response.headers[services.settings.requestIdHeader.toLowerCase()];
-    // The body iterable is asked for only when it is read as one: a JSON body read whole never needs it.
-    const decoded = () =>
-      services.compression.decompress(response.body, response.headers['content-encoding']);
-    const ok = response.status < 300 || (response.status < 400 && endpoint.spec.redirect === 'manual');
-    if (!ok) {
-      const raw = await readAll(decoded(), MAX_ERROR_BODY);
-      throw errorFor(context, result, decodeLoosely(raw, response.headers['content-type']), requestId);
-    }
-    const responseType = endpoint.spec.responseType ?? 'json';
-    if (endpoint.stream || responseType === 'stream') {
-      // Built member by member, not spread: an adapter's response may keep its methods on a prototype.
-      const streamed: TransportResponse = {
-        status: response.status,
-        headers: response.headers,
-        body: decoded(),
-        cancel: () => response.cancel(),
-      };
-      if (response.readAll) streamed.readAll = () => response.readAll!();
-      return { ...result, requestId, response: streamed };
-    }
-    const raw =
-      response.readAll && !hasCoding(response.headers) ? await readWhole(response) : await readAll(decoded());
-    const { status, headers } = response;
-    // Results built whole (no spreads of intermediate objects): this runs on every call.
-    if (responseType === 'bytes') return { status, headers, requestId, body: raw };
-    if (responseType === 'text') return { status, headers, requestId, body: raw.toString('utf8') };
-    const decodedAs = codecTypeOf(context, headers['content-type']);
-    if (decodedAs === undefined)
-      return { status, headers, requestId, body: services.serializer.decode(raw, headers['content-type']) };
-    const codec = services.codecs.lookup(decodedAs)!;
-    return {
-      status,
-      headers,
-      requestId,
-      body: codec.decode(raw, context.options.responseBodies![decodedAs]),
-      decodedAs,
-    };
+  // A `then` chain, not an async function: this runs on every attempt, and each await is a promise.
+  run(context, next) {
+    return next().then((result) => classify(context, result));
   },
 };
+
+function classify(context: CallContext, result: CallResult): CallResult | Promise<CallResult> {
+  const response = result.response!;
+  const { services, endpoint } = context;
+  const requestId = response.headers[services.settings.requestIdHeader.toLowerCase()];
+  // The body iterable is asked for only when it is read as one: a JSON body read whole never needs it.
+  const decoded = () => services.compression.decompress(response.body, response.headers['content-encoding']);
+  const ok = response.status < 300 || (response.status < 400 && endpoint.spec.redirect === 'manual');
+  if (!ok) return failed(context, result, decoded(), requestId);
+  const responseType = endpoint.spec.responseType ?? 'json';
+  if (endpoint.stream || responseType === 'stream') {
+    // Built member by member, not spread: an adapter's response may keep its methods on a prototype.
+    const streamed: TransportResponse = {
+      status: response.status,
+      headers: response.headers,
+      body: decoded(),
+      cancel: () => response.cancel(),
+    };
+    if (response.readAll) streamed.readAll = () => response.readAll!();
+    return { ...result, requestId, response: streamed };
+  }
+  const reading = response.readAll && !hasCoding(response.headers) ? readWhole(response) : readAll(decoded());
+  return reading.then((raw) => decodedResult(context, response, responseType, requestId, raw));
+}
+
+async function failed(
+  context: CallContext,
+  result: CallResult,
+  body: AsyncIterable<Uint8Array>,
+  requestId: string | undefined,
+): Promise<never> {
+  const raw = await readAll(body, MAX_ERROR_BODY);
+  throw errorFor(context, result, decodeLoosely(raw, result.response!.headers['content-type']), requestId);
+}
+
+function decodedResult(
+  context: CallContext,
+  response: TransportResponse,
+  responseType: string,
+  requestId: string | undefined,
+  raw: Buffer,
+): CallResult {
+  const { status, headers } = response;
+  // Results built whole (no spreads of intermediate objects): this runs on every call.
+  if (responseType === 'bytes') return { status, headers, requestId, body: raw };
+  if (responseType === 'text') return { status, headers, requestId, body: raw.toString('utf8') };
+  const { services } = context;
+  const decodedAs = codecTypeOf(context, headers['content-type']);
+  if (decodedAs === undefined)
+    return { status, headers, requestId, body: services.serializer.decode(raw, headers['content-type']) };
+  const codec = services.codecs.lookup(decodedAs)!;
+  return {
+    status,
+    headers,
+    requestId,
+    body: codec.decode(raw, context.options.responseBodies![decodedAs]),
+    decodedAs,
+  };
+}
 
 /** The declared non-JSON media type whose codec decodes this body; undefined: the JSON serializer. */
 function codecTypeOf(context: CallContext, contentType: string | undefined): string | undefined {
@@ -75,16 +95,27 @@ function hasCoding(headers: Record<string, string>): boolean {
 }
 
 /** The adapter's whole-body read, with the same error contract as `readAll`. */
-async function readWhole(response: TransportResponse): Promise<Buffer> {
+function readWhole(response: TransportResponse): Promise<Buffer> {
+  let reading: Promise<Uint8Array>;
   try {
-    const bytes = await response.readAll!();
-    return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    reading = response.readAll!();
   } catch (error) {
-    if (error instanceof PristineError) throw error;
-    throw new APIConnectionError(`Connection broke while reading the response: ${(error as Error).message}`, {
-      cause: sanitizedCause(error),
-    });
+    return Promise.reject(brokenRead(error));
   }
+  return reading.then(
+    (bytes) =>
+      Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    (error: unknown) => {
+      throw brokenRead(error);
+    },
+  );
+}
+
+function brokenRead(error: unknown): PristineError {
+  if (error instanceof PristineError) return error;
+  return new APIConnectionError(`Connection broke while reading the response: ${(error as Error).message}`, {
+    cause: sanitizedCause(error),
+  });
 }
 
 function decodeLoosely(raw: Buffer, contentType: string | undefined): unknown {

@@ -1,5 +1,5 @@
 import { RateLimitError } from '../../errors/api-errors.js';
-import type { RateLimiter } from '../../../ports/rate-limiter.js';
+import { ADMITTED, type RateLimiter } from '../../../ports/rate-limiter.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
 
 /** The default bucket: base URL plus a credential fingerprint, never the raw key. */
@@ -22,9 +22,21 @@ export const rateLimitStage: Stage = {
       signal: context.options.signal,
       tokenBucket: context.plugin.spec.defaults?.tokenBucket ?? settings.tokenBucket,
     });
-    return admittedThen(admitted, next, rateLimiter, bucket);
+    if (admitted !== ADMITTED) return admittedThen(admitted, next, rateLimiter, bucket);
+    // Admitted now (the common case): one promise, not an async frame awaiting a settled one.
+    return next().catch((error: unknown) => {
+      backoffOn429(error, rateLimiter, bucket);
+      throw error;
+    });
   },
 };
+
+/** A 429 with a server-given delay closes the bucket's window for every later call. */
+function backoffOn429(error: unknown, rateLimiter: RateLimiter, bucket: string): void {
+  if (error instanceof RateLimitError && error.retryAfterMs !== undefined) {
+    rateLimiter.backoff(bucket, error.retryAfterMs);
+  }
+}
 
 /**
  * An async function, not `admitted.then(next)`: a `then` callback that returns a promise makes the
@@ -40,9 +52,7 @@ async function admittedThen(
     await admitted;
     return await next();
   } catch (error) {
-    if (error instanceof RateLimitError && error.retryAfterMs !== undefined) {
-      rateLimiter.backoff(bucket, error.retryAfterMs);
-    }
+    backoffOn429(error, rateLimiter, bucket);
     throw error;
   }
 }
