@@ -14,6 +14,7 @@ import type { KernelOptions } from '../../src/kernel/kernel-options.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
 import type { Clock } from '../../src/ports/clock.js';
+import type { RateLimiter } from '../../src/ports/rate-limiter.js';
 import { RedisServer, describeRedis } from '../support/redis-server.js';
 
 /** `createKernel({ shared: { redis } })` end to end: a real redis-server (with a password) and HTTP server. */
@@ -95,7 +96,7 @@ describeRedis('createKernel({ shared: { redis } })', () => {
       script.push(429);
       await expect(one.kernel.call('get', {})).rejects.toMatchObject({ status: 429 });
       // One more round trip on `one`'s connection: Redis has applied its 429 window once this returns.
-      await one.kernel.resolve(Ports.RateLimiter).acquire('another-bucket');
+      await one.kernel.resolve<RateLimiter>(Ports.RateLimiter).acquire('another-bucket');
       const before = received;
       const controller = new AbortController();
       const held = other.kernel.call('get', {}, { signal: controller.signal });
