@@ -10,11 +10,14 @@ const SILENT = new Set(['telemetry', 'session_heartbeat']);
 
 /**
  * Error answers that are signals, not failures: `client/config` answering 404 is how a server says it
- * speaks the legacy JSON protocol, which the client then falls back to. Reported as an answer (`result`
- * ok, INFO) with what it meant, so it never reads as an error in the backend's dashboards.
+ * speaks the legacy JSON protocol, which the client then falls back to; `client/dynamic_config`
+ * answering 404 is a server without dynamic flags, whose defaults then apply (as in the Python SDK).
+ * Reported as an answer (`result` ok, INFO) with what it meant, so it never reads as an error in the
+ * backend's dashboards.
  */
 const SIGNALS: Record<string, { status: number; meaning: object }> = {
   get_client_config: { status: 404, meaning: { protocol: 'legacy' } },
+  get_dynamic_config: { status: 404, meaning: { dynamic_config: 'defaults' } },
 };
 
 function describe(error: unknown): { type: string; message: string } {
