@@ -1,4 +1,4 @@
-import type { KernelEvents } from 'pristine-kernel';
+import { APIUserAbortError, type KernelEvents } from 'pristine-kernel';
 import type { TelemetryReporter } from './reporter.js';
 
 /**
@@ -31,7 +31,7 @@ function describe(error: unknown): { type: string; message: string } {
 /**
  * Forward the kernel's HTTP, retry and queue events to backend telemetry as GENERIC_EVENTs, named and
  * shaped as Elixir tinkex's reporter sends its `:telemetry` events: `tinkex.http.request.start`,
- * `tinkex.http.request.stop` (`result` ok, or error for an HTTP error answer),
+ * `tinkex.http.request.stop` (`result` ok, error for an HTTP error answer, or cancelled by the caller),
  * `tinkex.http.request.exception` (no answer: connection error or timeout; severity ERROR),
  * `tinkex.retry.attempt.retry` and `tinkex.queue.state_change`, each with
  * `event_data: {measurements, metadata}`. `reporter()` picks the reporter at each event (the
@@ -65,6 +65,9 @@ export function forwardKernelEvents(
         return send('tinkex.http.request.stop', measurements, answer);
       }
       const metadata = { endpoint: e.endpointId, error: describe(e.error) };
+      // The caller's own cancellation is no failure (as for public calls, see capture.ts).
+      if (e.error instanceof APIUserAbortError)
+        return send('tinkex.http.request.stop', measurements, { ...metadata, result: 'cancelled' });
       if (e.status === undefined) send('tinkex.http.request.exception', measurements, metadata, 'ERROR');
       else send('tinkex.http.request.stop', measurements, { ...metadata, status: e.status, result: 'error' });
     }),
