@@ -21,7 +21,7 @@ import type { HubOptions } from '../hub/hub-settings.js';
 // which constructs this client, would make the two modules import each other.
 import type { ClientHost as ServiceClient } from './client-host.js';
 import { captureCalls } from '../telemetry/capture.js';
-import { protocolOf } from './tinker-kernel.js';
+import { hubOptionsOf, protocolOf } from './tinker-kernel.js';
 import { CallScope, type RequestOptions } from './request-options.js';
 import { sampleDispatchGate } from './sample-dispatch-gate.js';
 import { samplingBucket } from '../plugin/sampling-bucket.js';
@@ -286,7 +286,8 @@ export class SamplingClient {
    * `signal` ends the whole call; `timeoutMs` bounds each Hub request (see HubOptions).
    */
   async getTokenizer(options: HubOptions = {}): Promise<Tokenizer> {
-    return getTokenizer(await this.getBaseModel({ signal: options.signal }), options);
+    const model = await this.getBaseModel({ signal: options.signal });
+    return getTokenizer(model, hubOptionsOf(this.service.kernel, options));
   }
 
   /** Token ids of `text` with the sampled model's tokenizer (loaded once per client). */
