@@ -287,7 +287,7 @@ export class SamplingClient {
    */
   async getTokenizer(options: HubOptions = {}): Promise<Tokenizer> {
     const model = await this.getBaseModel({ signal: options.signal });
-    return getTokenizer(model, hubOptionsOf(this.service.kernel, options));
+    return getTokenizer(model, hubOptionsOf(this.service.kernel, this.service.config, options));
   }
 
   /** Token ids of `text` with the sampled model's tokenizer (loaded once per client). */

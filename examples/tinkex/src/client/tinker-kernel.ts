@@ -88,7 +88,15 @@ export function loggerOf(kernel: TinkerKernel): Logger {
   return kernel.resolve<Logger>(Ports.Logger);
 }
 
-/** Hub options for a client's Hub requests: logged through its kernel's logger unless one is given. */
-export function hubOptionsOf<T extends HubOptions>(kernel: TinkerKernel, options: T): T {
-  return options.logger ? options : { ...options, logger: loggerOf(kernel) };
+/**
+ * Hub options for a client's Hub requests, which take the client's network path and log: its `proxy`
+ * and its kernel's logger, unless `options` names others.
+ */
+export function hubOptionsOf<T extends HubOptions>(
+  kernel: TinkerKernel,
+  config: ResolvedConfig,
+  options: T,
+): T {
+  const proxy = options.proxy ?? config.proxy?.reveal();
+  return { ...options, logger: options.logger ?? loggerOf(kernel), ...(proxy ? { proxy } : {}) };
 }

@@ -305,7 +305,7 @@ export class TrainingClient {
   async getTokenizer(options: HubOptions = {}): Promise<Tokenizer> {
     const info = await this.getInfo({ signal: options.signal });
     return getTokenizer(info.model_data.model_name ?? info.model_name ?? '', {
-      ...hubOptionsOf(this.service.kernel, options),
+      ...hubOptionsOf(this.service.kernel, this.service.config, options),
       tokenizer_id: info.model_data.tokenizer_id,
     });
   }

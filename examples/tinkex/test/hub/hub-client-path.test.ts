@@ -7,27 +7,34 @@ import { startEmulator, type RunningEmulator } from 'tinker-emulator';
 import { ServiceClient } from '../../src/index.js';
 import { BUNDLED_TOKENIZERS } from '../../src/tokenizer/tokenizer.js';
 import { startFakeHub, TEST_TOKEN, type FakeHub } from '../support/fake-hub/index.js';
+import { startForwarder, type Host } from '../support/loopback-hosts.js';
 
 /**
- * A client's Hub requests (`getTokenizer` of a model whose tokenizer is not cached) are logged through
- * the client's own logger, as its Tinker calls are, with the `hf_` token masked; nothing goes to a
- * logger of the Hub's own on stderr.
+ * A client's Hub requests (`getTokenizer` of a model whose tokenizer is not cached) take the client's
+ * path, as its Tinker calls do: they are logged through its own logger, with the `hf_` token masked
+ * (nothing goes to a logger of the Hub's own on stderr), and go through its `proxy`.
  */
 describe("Hub requests of a client's getTokenizer", () => {
   let hub: FakeHub;
   let emulator: RunningEmulator;
   let work: string;
+  let proxy: Host;
+  let n = 0;
+  /** A fresh cache each time, so each download really goes out. */
+  const cacheDir = () => join(work, `cache-${n++}`);
 
   beforeAll(async () => {
     hub = await startFakeHub();
     emulator = await startEmulator({ seed: 7 });
     work = await mkdtemp(join(tmpdir(), 'tinkex-hub-client-log-'));
     const byteLevel = join(BUNDLED_TOKENIZERS, 'tinkex', 'byte-level');
+    proxy = await startForwarder(() => hub.url);
     hub.seed('Qwen/Qwen3-8B', { 'tokenizer.json': await readFile(join(byteLevel, 'tokenizer.json')) });
   });
   afterAll(async () => {
     jest.restoreAllMocks();
     await emulator.close();
+    await proxy.close();
     await hub.close();
     await rm(work, { recursive: true, force: true });
   });
@@ -55,7 +62,7 @@ describe("Hub requests of a client's getTokenizer", () => {
       const before = hub.requests.length;
       const tokenizer = await sampler.getTokenizer({
         hubUrl: hub.url,
-        cacheDir: join(work, 'cache'),
+        cacheDir: cacheDir(),
         env: { HF_TOKEN: TEST_TOKEN, TINKER_LOG: 'debug' },
       });
       expect(tokenizer.encode('hi').length).toBeGreaterThan(0);
@@ -73,5 +80,25 @@ describe("Hub requests of a client's getTokenizer", () => {
       await service.close();
     }
     expect(written.join('')).not.toContain('huggingface_hub');
+  });
+
+  it("go through the client's proxy option, as its Tinker calls do", async () => {
+    const service = new ServiceClient({
+      api_key: 'tml-hub-client-proxy',
+      base_url: emulator.url,
+      proxy: proxy.url,
+      telemetry: false,
+      log_level: 'off',
+      env: {},
+    });
+    try {
+      const sampler = await service.createSamplingClient({ base_model: 'Qwen/Qwen3-8B' });
+      const tunnelsBefore = proxy.seen.length;
+      await sampler.getTokenizer({ hubUrl: hub.url, cacheDir: cacheDir(), env: { HF_TOKEN: TEST_TOKEN } });
+      const tunnels = proxy.seen.slice(tunnelsBefore).map((headers) => headers.host);
+      expect(tunnels).toContain(new URL(hub.url).host);
+    } finally {
+      await service.close();
+    }
   });
 });
