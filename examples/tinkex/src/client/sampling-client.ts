@@ -175,8 +175,11 @@ export class SamplingClient {
         this.run(input, context, !v025, bothSignals(signal, stuck), seen);
       const watched = cfg.enable_stuck_detection && (!v025 || flags.sample_enable_stuck_detection);
       const response = await (watched ? this.progress.run(attempts, () => seen.error) : attempts());
-      // The Python SDK's default: a server that does not report it had no cache hit.
-      return { ...response, prompt_cache_hit_tokens: response.prompt_cache_hit_tokens ?? 0 };
+      // The Python SDK's default: a server that does not report it had no cache hit. A response that
+      // has it (always, in 0.25) is returned as it came: no copy per sample.
+      return response.prompt_cache_hit_tokens != null
+        ? response
+        : { ...response, prompt_cache_hit_tokens: 0 };
     } finally {
       release();
     }
