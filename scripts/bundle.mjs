@@ -72,8 +72,8 @@ function notices(metafile) {
       const file = readdirSync(join(root, dir)).find((f) => /^(license|licence|copying)/i.test(f));
       const text = file
         ? readFileSync(join(root, dir, file), 'utf8').trim()
-        : `${manifest.license} (see ${manifest.repository?.url ?? manifest.homepage})`;
-      return `${manifest.name}@${manifest.version} (${manifest.license})\n\n${text}\n`;
+        : `The package ships no license file; its terms: ${manifest.license}, at ${manifest.repository?.url ?? manifest.homepage}.`;
+      return `${manifest.name}@${manifest.version}, license ${manifest.license}\n\n${text}\n`;
     })
     .join(`\n${'-'.repeat(72)}\n\n`);
 }

@@ -64,7 +64,7 @@ describe('the published packages load as a few bundled ES modules', () => {
       ]),
     );
     expect(readFileSync(join(KERNEL, 'dist', 'THIRD-PARTY-NOTICES.txt'), 'utf8')).toMatch(
-      /@sinclair\/typebox@[\d.]+ \(MIT\)[\s\S]*Permission is hereby granted/,
+      /@sinclair\/typebox@[\d.]+, license MIT\n\n[\s\S]*Permission is hereby granted/,
     );
   });
 
