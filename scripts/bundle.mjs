@@ -105,8 +105,11 @@ export async function bundle(dir, entries) {
     sourcemap: 'linked',
     sourcesContent: false,
     legalComments: 'eof',
-    // Names stay as written (no minification), so stack traces without source maps still read well.
+    // Names stay as written (no minification), so stack traces without source maps still read well, and
+    // classes keep their `name` where bundling renames their binding (a collision, such as the kernel's
+    // ValidationError with ajv's, or a class esbuild rewrites): error names are API.
     minify: false,
+    keepNames: true,
     metafile: true,
     logLevel: 'warning',
     plugins: [externals(manifest)],

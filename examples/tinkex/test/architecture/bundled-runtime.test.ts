@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildCli } from '../support/cli/run-cli.js';
 import { loadedBy } from '../support/loaded-modules.js';
 
@@ -51,6 +51,20 @@ describe('the published packages load as a few bundled ES modules', () => {
     expect(
       files.filter((url) => /\/dist\/modules\/|@sinclair\/typebox|@bufbuild\/protobuf/.test(url)),
     ).toEqual([]);
+  });
+
+  it('keeps the names of exported classes and functions (error names, stack traces)', () => {
+    // Bundling renames top-level names (colliding ones, like the kernel's ValidationError and ajv's, and
+    // classes it rewrites, like ServiceClient): without
+    // esbuild's keepNames, `error.name` read `_ValidationError`.
+    const { stdout } = loadedBy(
+      join(TINKEX, 'dist', 'index.js'),
+      `const kernel = await import(${JSON.stringify(pathToFileURL(join(KERNEL, 'dist', 'index.js')).href)});\n` +
+        'for (const [key, value] of [...Object.entries(kernel), ...Object.entries(loaded)])\n' +
+        "  if (typeof value === 'function' && value.name !== key) console.log(key + ' is named ' + value.name);",
+    );
+    // The one export under another name than its class's, on purpose.
+    expect(stdout).toBe('InMemoryTransport is named MemoryTransport\n');
   });
 
   it('compiles TypeBox, protobuf-es, ajv, cockatiel and the OpenTelemetry API into the kernel', () => {
