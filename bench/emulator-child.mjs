@@ -10,4 +10,12 @@ process.on('message', async (m) => {
     await emulator.close();
     process.exit(0);
   }
+  // The emulator shares the machine's cores with the client: its CPU and the requests it answered
+  // (by path) show what one protocol costs the server side, and how many polls a sample took.
+  if (m === 'stats') {
+    const requests = {};
+    for (const { path } of emulator.state.requests) requests[path] = (requests[path] ?? 0) + 1;
+    const cpu = process.cpuUsage();
+    process.send({ stats: { cpu_us: cpu.user + cpu.system, requests } });
+  }
 });

@@ -1,12 +1,12 @@
 // One sampling fan-out in a fresh process, so its peak RSS is not inflated by whatever ran before it
 // in the bench process. Usage: node bench/fanout-child.mjs '<chaos spec>' ['<ServiceClient options JSON>']
-// → prints one JSON line.
+// ['<emulator options JSON>'] → prints one JSON line.
 import { childServer, median, peakRss, percentile } from './lib.mjs';
 import { benchClient } from './tinkex-client.mjs';
 
 const chaos = process.argv[2] ?? '';
 const options = process.argv[3] ? JSON.parse(process.argv[3]) : {};
-const emulator = await childServer('./emulator-child.mjs', [chaos]);
+const emulator = await childServer('./emulator-child.mjs', [chaos, process.argv[4] ?? '{}']);
 const rssAtStart = process.memoryUsage().rss;
 const service = benchClient(emulator.url, options);
 const sampler = await service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
@@ -14,6 +14,7 @@ const sample = () => sampler.sample({ prompt: [72, 105], sampling_params: { max_
 await Promise.all(Array.from({ length: 200 }, sample)); // warm-up: JIT, sockets, validators
 const rssBeforeBurst = process.memoryUsage().rss;
 const latencies = [];
+const emulatorAtStart = await emulator.stats();
 const cpuAtStart = process.cpuUsage();
 const start = performance.now();
 const { peak } = await peakRss(() =>
@@ -27,6 +28,14 @@ const { peak } = await peakRss(() =>
 );
 const seconds = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(cpuAtStart);
+const emulatorAtEnd = await emulator.stats();
+const requestsPerSample = (pathEnd) => {
+  const count = (stats) =>
+    Object.entries(stats.requests)
+      .filter(([path]) => path.endsWith(pathEnd))
+      .reduce((sum, [, n]) => sum + n, 0);
+  return (count(emulatorAtEnd) - count(emulatorAtStart)) / 2000;
+};
 const protocol = service.protocol.mode;
 await service.close();
 await emulator.stop();
@@ -37,6 +46,10 @@ process.stdout.write(
     samples_per_s: 2000 / seconds,
     // CPU time of this (client) process per sample: steadier than the rate on a loaded machine.
     client_cpu_us_per_sample: (cpu.user + cpu.system) / 2000,
+    // The emulator runs on the same cores: its CPU per sample lowers the client's rate too.
+    emulator_cpu_us_per_sample: (emulatorAtEnd.cpu_us - emulatorAtStart.cpu_us) / 2000,
+    submits_per_sample: requestsPerSample('/asample'),
+    polls_per_sample: requestsPerSample('/retrieve_future'),
     p50_ms: median(latencies),
     p99_ms: percentile(latencies, 99),
     peak_rss_mb: mb(peak),

@@ -49,6 +49,17 @@ export async function childServer(script, args = []) {
   const url = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(String(d).trim())));
   return {
     url,
+    /** The emulator child's CPU time (µs) and requests answered per path so far (emulator-child.mjs). */
+    stats: () =>
+      new Promise((resolve) => {
+        const onMessage = (m) => {
+          if (!m?.stats) return;
+          child.off('message', onMessage);
+          resolve(m.stats);
+        };
+        child.on('message', onMessage);
+        child.send('stats');
+      }),
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', resolve);

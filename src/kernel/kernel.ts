@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import { Ports } from '../ports/index.js';
-import type { AuthScheme } from '../ports/auth.js';
 import type { CodecRegistry } from '../ports/body-codec.js';
 import type { Serializer } from '../ports/serializer.js';
 import { bind, type AdapterRegistration } from './bind-adapter.js';
@@ -15,14 +13,13 @@ import * as optionChecks from './options/check-kernel-options.js';
 import { compileManifest, type CompiledEndpoint } from './manifest/compile.js';
 import { ManifestError } from './manifest/manifest-error.js';
 import type { EndpointSpec, ManifestSpec } from './manifest/types.js';
-import type { CallContext, CallOptions, CallResult, ResolvedOptions } from './pipeline/context.js';
+import type { CallOptions, CallResult } from './pipeline/context.js';
 import { builtInStages } from './pipeline/built-in-stages.js';
 import { Pipeline } from './pipeline/pipeline.js';
-import { PipelineCallContext } from './pipeline/call-context.js';
+import { startCall } from './pipeline/start-call.js';
 import type { Plugin, PluginSpec, RegisteredPlugin } from './plugin.js';
 import { SecretRegistry, isSecretHeader } from './redact.js';
 import { staticHeaders } from './request/platform-headers.js';
-import { leavesOrigin } from './request/cross-origin.js';
 import { sendableHeaders } from './request/header-checks.js';
 import { ProxyResolver } from './request/proxy-for.js';
 import { resolveServices } from './resolve-services.js';
@@ -167,7 +164,9 @@ export class Kernel<E extends EndpointSpec = never> {
     };
     this.plugins.set(spec.name, registered);
     for (const endpoint of compiled) this.endpoints.set(endpoint.id, { plugin: registered, endpoint });
-    for (const scheme of Object.values(spec.auth ?? {})) this.registerSecrets(scheme);
+    for (const scheme of Object.values(spec.auth ?? {})) {
+      for (const value of scheme.secretValues?.() ?? []) this.secrets.add(value);
+    }
     for (const value of spec.secrets ?? []) this.secrets.add(value);
     for (const [name, value] of Object.entries(spec.headers?.static ?? {})) {
       if (isSecretHeader(name)) this.secrets.add(value);
@@ -203,7 +202,9 @@ export class Kernel<E extends EndpointSpec = never> {
     const entry = this.endpoints.get(endpointId);
     if (!entry) return Promise.reject(new PristineError(`Unknown endpoint "${endpointId}"`));
     try {
-      return this.pipeline.execute(this.createContext(entry.plugin, entry.endpoint, input, options));
+      return this.pipeline.execute(
+        startCall(this.getServices(), entry.plugin, entry.endpoint, input, options),
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -320,73 +321,6 @@ export class Kernel<E extends EndpointSpec = never> {
   private host() {
     // Built once: an object literal with getters is slow to create, and streams ask for it per call.
     return (this.hostView ??= extensionHost(this));
-  }
-
-  private createContext(
-    plugin: RegisteredPlugin,
-    endpoint: CompiledEndpoint,
-    input: unknown,
-    options: CallOptions,
-  ): CallContext {
-    const services = this.getServices();
-    const resolved = this.resolveOptions(plugin.spec, endpoint, options);
-    // Another origin (a signed download URL) gets no credentials and no plugin headers, unless opted in.
-    const home = plugin.spec.defaults?.baseUrl ?? this.settings.baseUrl;
-    const crossOrigin = !endpoint.spec.crossOriginCredentials && leavesOrigin(home, options.baseUrl);
-    const idem = plugin.spec.headers?.idempotency;
-    const wantsKey = idem !== false && endpoint.method !== 'GET' && endpoint.method !== 'HEAD';
-    return new PipelineCallContext({
-      services,
-      plugin,
-      endpoint,
-      input: (input ?? {}) as Record<string, unknown>,
-      options: resolved,
-      auth: crossOrigin ? undefined : this.authFor(plugin.spec, endpoint, services, options.auth),
-      crossOrigin,
-      idempotencyKey: wantsKey ? (options.idempotencyKey ?? idem?.generate?.() ?? randomUUID()) : undefined,
-      startedAt: services.clock.now(),
-    });
-  }
-
-  private resolveOptions(plugin: PluginSpec, endpoint: CompiledEndpoint, call: CallOptions): ResolvedOptions {
-    optionChecks.checkCallOptions(call, endpoint.id);
-    const policy = plugin.retryPolicies?.[endpoint.spec.retry ?? 'default'];
-    const baseUrl = call.baseUrl ?? plugin.defaults?.baseUrl ?? this.settings.baseUrl;
-    if (!baseUrl)
-      throw new PristineError(
-        `No base URL for "${endpoint.id}": set it on the kernel, the plugin or the call`,
-      );
-    return {
-      signal: call.signal,
-      timeoutMs:
-        call.timeoutMs ?? endpoint.spec.timeoutMs ?? plugin.defaults?.timeoutMs ?? this.settings.timeoutMs,
-      maxRetries:
-        call.maxRetries ?? policy?.maxRetries ?? plugin.defaults?.maxRetries ?? this.settings.maxRetries,
-      headers: call.headers ?? {},
-      query: call.query ?? {},
-      baseUrl,
-      responseBodies: call.responseBodies ?? endpoint.spec.responseBodies,
-      compress: call.compress ?? endpoint.spec.compress,
-    };
-  }
-
-  private authFor(
-    plugin: PluginSpec,
-    endpoint: CompiledEndpoint,
-    services: KernelServices,
-    callScheme?: string,
-  ): AuthScheme | undefined {
-    if (endpoint.spec.auth === false) return undefined;
-    if (callScheme !== undefined) {
-      const scheme = plugin.auth?.[callScheme];
-      if (!scheme) throw new PristineError(`Unknown auth scheme "${callScheme}" for "${endpoint.id}"`);
-      return scheme;
-    }
-    return plugin.auth?.[endpoint.spec.auth ?? 'default'] ?? services.auth;
-  }
-
-  private registerSecrets(scheme: AuthScheme): void {
-    for (const value of scheme.secretValues?.() ?? []) this.secrets.add(value);
   }
 }
 

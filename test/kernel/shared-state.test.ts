@@ -4,13 +4,17 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Type } from '@sinclair/typebox';
+import { FakeClock } from '../../src/adapters/clock/fake-clock.js';
 import { CaptureLogger } from '../../src/adapters/logger/capture-logger.js';
 import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
+import { APIUserAbortError } from '../../src/kernel/errors/api-errors.js';
 import { SharedStateUnavailableError } from '../../src/kernel/errors/shared-state-unavailable.js';
 import { createKernel } from '../../src/kernel/kernel.js';
 import type { KernelOptions } from '../../src/kernel/kernel-options.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
+import type { Clock } from '../../src/ports/clock.js';
+import type { RateLimiter } from '../../src/ports/rate-limiter.js';
 import { RedisServer, describeRedis } from '../support/redis-server.js';
 
 /** `createKernel({ shared: { redis } })` end to end: a real redis-server (with a password) and HTTP server. */
@@ -37,7 +41,20 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-function kernelWith(shared: KernelOptions['shared']) {
+/** A manual clock that tells when the first sleep starts and records every sleep's length. */
+class WatchedClock extends FakeClock {
+  readonly sleeps: number[] = [];
+  private slept!: () => void;
+  readonly firstSleep = new Promise<void>((resolve) => (this.slept = resolve));
+
+  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.sleeps.push(ms);
+    this.slept();
+    return super.sleep(ms, signal);
+  }
+}
+
+function kernelWith(shared: KernelOptions['shared'], clock?: Clock) {
   const kernel = createKernel({ shared }).use(
     definePlugin({
       name: 'svc',
@@ -56,6 +73,7 @@ function kernelWith(shared: KernelOptions['shared']) {
   const logger = new CaptureLogger({ secrets: kernel.secrets });
   kernel.register(Ports.Logger, logger);
   kernel.register(Ports.Transport, new UndiciTransport());
+  if (clock) kernel.register(Ports.Clock, clock);
   return { kernel, logger };
 }
 
@@ -71,14 +89,32 @@ describeRedis('createKernel({ shared: { redis } })', () => {
   it("shares a 429's window between kernels (processes) of one fleet", async () => {
     const keyPrefix = `k-${randomUUID()}:`;
     const one = kernelWith({ redis: redis.url, keyPrefix });
-    const other = kernelWith({ redis: redis.url, keyPrefix });
+    const clock = new WatchedClock();
+    const other = kernelWith({ redis: redis.url, keyPrefix }, clock);
     try {
       await Promise.all([one.kernel.call('get', {}), other.kernel.call('get', {})]);
       script.push(429);
       await expect(one.kernel.call('get', {})).rejects.toMatchObject({ status: 429 });
-      const start = performance.now();
-      await other.kernel.call('get', {});
-      expect(performance.now() - start).toBeGreaterThanOrEqual(350); // held back by the other's 429
+      // One more round trip on `one`'s connection: Redis has applied its 429 window once this returns.
+      await one.kernel.resolve<RateLimiter>(Ports.RateLimiter).acquire('another-bucket');
+      const before = received;
+      const controller = new AbortController();
+      const held = other.kernel.call('get', {}, { signal: controller.signal });
+      const outcome = await Promise.race([
+        clock.firstSleep.then(() => 'held back'),
+        held.then(
+          () => 'sent',
+          () => 'failed',
+        ),
+      ]);
+      expect(outcome).toBe('held back');
+      // Held back by the other's 429 (retry-after-ms: 400), on its own clock, with nothing sent.
+      expect(clock.sleeps[0]).toBeGreaterThan(0);
+      expect(clock.sleeps[0]).toBeLessThanOrEqual(400);
+      expect(received).toBe(before);
+      controller.abort();
+      await expect(held).rejects.toBeInstanceOf(APIUserAbortError);
+      expect(received).toBe(before);
     } finally {
       await Promise.all([one.kernel.close(), other.kernel.close()]);
     }

@@ -1,9 +1,9 @@
 import { describe } from '@jest/globals';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { closedPort } from './closed-port.js';
 
 /** Is a `redis-server` binary on the PATH? (`scripts/ensure-redis.sh` installs Debian's package.) */
 export const redisInstalled = spawnSync('redis-server', ['--version']).status === 0;
@@ -15,18 +15,6 @@ export const redisInstalled = spawnSync('redis-server', ['--version']).status ==
 export function describeRedis(name: string, body: () => void): void {
   if (redisInstalled || process.env.CI === 'true') return describe(name, body);
   describe.skip(`${name} (skipped: redis-server is not installed; run scripts/ensure-redis.sh)`, body);
-}
-
-/** A free loopback port: bind port 0, read it, close. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**
@@ -48,7 +36,7 @@ export class RedisServer {
 
   /** `password` makes the server require AUTH (and puts it in `url`). */
   static async start(options: { password?: string } = {}): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), options.password);
+    const server = new RedisServer(await closedPort(), options.password);
     await server.spawn();
     return server;
   }

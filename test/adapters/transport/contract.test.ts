@@ -11,6 +11,7 @@ import {
   ProxyError,
 } from '../../../src/kernel/errors/api-errors.js';
 import type { Transport, TransportRequest } from '../../../src/ports/transport.js';
+import { closedPort } from '../../support/closed-port.js';
 import { misbehavingProxy, type ProxyFailure } from '../../support/misbehaving-proxy.js';
 
 let server: http.Server;
@@ -92,15 +93,6 @@ function trickle(res: http.ServerResponse, bytes: number) {
     }
   }, 50);
   res.on('close', () => clearInterval(timer));
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const probe = http.createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((r) => probe.close(r));
-  return port;
 }
 
 /**

@@ -7,7 +7,8 @@ import { optionsOf } from '../types/wire-check.js';
 import type { ClientHost as ServiceClient } from './client-host.js';
 import * as account from './rest-account.js';
 import { CallScope, pagesWithin, type RequestOptions } from './request-options.js';
-import { loggerOf } from './tinker-kernel.js';
+import type { HubOptions } from '../hub/hub-settings.js';
+import { hubOptionsOf, loggerOf } from './tinker-kernel.js';
 import { captureCalls } from '../telemetry/capture.js';
 
 export type AccessScope = 'owned' | 'accessible';
@@ -28,6 +29,14 @@ export class RestClient {
   static {
     // REST calls report to the session-less telemetry, as the Python SDK's REST holder does.
     captureCalls(RestClient.prototype, (self) => self.service.restTelemetry());
+  }
+
+  /**
+   * The Hub options of `pushCheckpointToHub(rest, …)`: the client's proxy and logger unless `options`
+   * names others (static, so it is no method of the API and reports nothing to telemetry).
+   */
+  static hubOptionsOf<T extends HubOptions>(rest: RestClient, options: T): T {
+    return hubOptionsOf(rest.kernel, rest.service.config, options);
   }
 
   private get kernel() {

@@ -21,7 +21,7 @@ import type { HubOptions } from '../hub/hub-settings.js';
 // which constructs this client, would make the two modules import each other.
 import type { ClientHost as ServiceClient } from './client-host.js';
 import { captureCalls } from '../telemetry/capture.js';
-import { protocolOf } from './tinker-kernel.js';
+import { hubOptionsOf, protocolOf } from './tinker-kernel.js';
 import { CallScope, type RequestOptions } from './request-options.js';
 import { sampleDispatchGate } from './sample-dispatch-gate.js';
 import { samplingBucket } from '../plugin/sampling-bucket.js';
@@ -175,8 +175,11 @@ export class SamplingClient {
         this.run(input, context, !v025, bothSignals(signal, stuck), seen);
       const watched = cfg.enable_stuck_detection && (!v025 || flags.sample_enable_stuck_detection);
       const response = await (watched ? this.progress.run(attempts, () => seen.error) : attempts());
-      // The Python SDK's default: a server that does not report it had no cache hit.
-      return { ...response, prompt_cache_hit_tokens: response.prompt_cache_hit_tokens ?? 0 };
+      // The Python SDK's default: a server that does not report it had no cache hit. A response that
+      // has it (always, in 0.25) is returned as it came: no copy per sample.
+      return response.prompt_cache_hit_tokens != null
+        ? response
+        : { ...response, prompt_cache_hit_tokens: 0 };
     } finally {
       release();
     }
@@ -286,7 +289,8 @@ export class SamplingClient {
    * `signal` ends the whole call; `timeoutMs` bounds each Hub request (see HubOptions).
    */
   async getTokenizer(options: HubOptions = {}): Promise<Tokenizer> {
-    return getTokenizer(await this.getBaseModel({ signal: options.signal }), options);
+    const model = await this.getBaseModel({ signal: options.signal });
+    return getTokenizer(model, hubOptionsOf(this.service.kernel, this.service.config, options));
   }
 
   /** Token ids of `text` with the sampled model's tokenizer (loaded once per client). */

@@ -1,5 +1,6 @@
 import { createKernel, fingerprint, Ports, type Kernel, type Logger } from 'pristine-kernel';
 import type { ResolvedConfig } from '../config.js';
+import type { HubOptions } from '../hub/hub-settings.js';
 import type { TinkerManifest } from '../manifest.js';
 import { tinkerPlugin } from '../plugin/tinker-plugin.js';
 import { CredentialSource } from '../protocol/credential.js';
@@ -85,4 +86,17 @@ export function protocolOf(kernel: TinkerKernel): TinkerProtocol {
 
 export function loggerOf(kernel: TinkerKernel): Logger {
   return kernel.resolve<Logger>(Ports.Logger);
+}
+
+/**
+ * Hub options for a client's Hub requests, which take the client's network path and log: its `proxy`
+ * and its kernel's logger, unless `options` names others.
+ */
+export function hubOptionsOf<T extends HubOptions>(
+  kernel: TinkerKernel,
+  config: ResolvedConfig,
+  options: T,
+): T {
+  const proxy = options.proxy ?? config.proxy?.reveal();
+  return { ...options, logger: options.logger ?? loggerOf(kernel), ...(proxy ? { proxy } : {}) };
 }

@@ -21,7 +21,7 @@ import { getTokenizer } from '../tokenizer/get-tokenizer.js';
 import type { HubOptions } from '../hub/hub-settings.js';
 import { SubmissionOrder } from '../training/submission-order.js';
 import { TokenizerCache } from './tokenizer-cache.js';
-import { loggerOf, protocolOf } from './tinker-kernel.js';
+import { hubOptionsOf, loggerOf, protocolOf } from './tinker-kernel.js';
 import { protoLossPass } from '../training/proto-loss-pass.js';
 import type { SamplingClient, SamplingRetryConfig } from './sampling-client.js';
 import type { ClientHost } from './client-host.js';
@@ -305,7 +305,7 @@ export class TrainingClient {
   async getTokenizer(options: HubOptions = {}): Promise<Tokenizer> {
     const info = await this.getInfo({ signal: options.signal });
     return getTokenizer(info.model_data.model_name ?? info.model_name ?? '', {
-      ...options,
+      ...hubOptionsOf(this.service.kernel, this.service.config, options),
       tokenizer_id: info.model_data.tokenizer_id,
     });
   }

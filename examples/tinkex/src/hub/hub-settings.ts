@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   JsonLogger,
   proxyFor,
+  redactValue,
   Secret,
   SecretRegistry,
   SystemClock,
@@ -37,8 +38,9 @@ export interface HubOptions {
   /** Proxy for every Hub request, as the ServiceClient's `proxy`; default `TINKEX_PROXY`, else HTTP(S)_PROXY / NO_PROXY. */
   proxy?: string;
   /**
-   * Where each Hub request and response is logged at debug (secret headers masked); default JSON lines
-   * on stderr at `TINKER_LOG`'s level (of `env`), like the Tinker client's.
+   * Where each Hub request and response is logged at debug (the token, secret headers and proxy
+   * credentials masked); a client's `getTokenizer` passes its kernel's logger. Default JSON lines on
+   * stderr at `TINKER_LOG`'s level (of `env`), like the Tinker client's.
    */
   logger?: Logger;
 }
@@ -121,7 +123,7 @@ export async function withHubDeps<T>(
     return await work({
       transport,
       clock: settings.clock ?? new SystemClock(),
-      logger: settings.logger ?? defaultLogger(settings),
+      logger: settings.logger ? scrubbing(settings.logger, hubSecrets(settings)) : defaultLogger(settings),
       proxyFor: (url) => proxyFor(url, proxy, env),
     });
   } finally {
@@ -129,13 +131,41 @@ export async function withHubDeps<T>(
   }
 }
 
-/** JSON lines on stderr at TINKER_LOG's level, scrubbed of the token and proxy credentials. */
-function defaultLogger(settings: HubSettings): Logger {
+/** The token and proxy credentials: masked in every Hub log line, whichever logger prints it. */
+function hubSecrets(settings: HubSettings): SecretRegistry {
   const secrets = new SecretRegistry();
   secrets.add(settings.token);
   if (settings.proxy) secrets.addUrlCredentials(settings.proxy);
   for (const name of PROXY_VARS) if (settings.env[name]) secrets.addUrlCredentials(settings.env[name]);
+  return secrets;
+}
+
+/** JSON lines on stderr at TINKER_LOG's level, scrubbed of the token and proxy credentials. */
+function defaultLogger(settings: HubSettings): Logger {
+  const secrets = hubSecrets(settings);
   return new JsonLogger({ envVar: 'TINKER_LOG', env: settings.env, secrets, logHeaders: true });
+}
+
+/**
+ * `logger`, with the Hub's secrets scrubbed from messages and fields first: a given logger (the kernel's
+ * knows only the Tinker client's secrets, a user's may know none) must not print the `hf_` token.
+ */
+function scrubbing(logger: Logger, secrets: SecretRegistry): Logger {
+  const line =
+    (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) =>
+      logger[level](
+        secrets.scrub(message),
+        fields && (redactValue(fields, { secrets }) as Record<string, unknown>),
+      );
+  return {
+    get level() {
+      return logger.level;
+    },
+    debug: line('debug'),
+    info: line('info'),
+    warn: line('warn'),
+    error: line('error'),
+  };
 }
 
 function resolveToken(

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommitOperation, ListFileEntry } from '@huggingface/hub';
 import { ValidationError } from 'pristine-kernel';
-import type { RestClient } from '../client/rest-client.js';
+import { RestClient } from '../client/rest-client.js';
 import { downloadCheckpoint } from '../download/checkpoint-download.js';
 import { parseTinkerPath, type ParsedTinkerPath } from '../types/tinker-path.js';
 import {
@@ -78,7 +78,7 @@ export async function pushCheckpointToHub(
 ): Promise<PushCheckpointResult> {
   const parsed = parseTinkerPath(tinker_path);
   checkOptions(options);
-  const settings = hubSettings(options, PUSH_TIMEOUT_MS);
+  const settings = hubSettings(RestClient.hubOptionsOf(rest, options), PUSH_TIMEOUT_MS);
   if (!settings.token)
     throw new HubAuthError(
       'missing',

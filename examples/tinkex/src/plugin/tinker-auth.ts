@@ -24,9 +24,20 @@ export class TinkerAuth implements AuthScheme {
     return this.holder ?? this.holders.of(endpointId);
   }
 
-  async apply(headers: Record<string, string>, info: AuthRequestInfo): Promise<void> {
+  /**
+   * Synchronous when the credential is at hand (the key, or a JWT not yet due for refresh): the kernel's
+   * auth stage then awaits nothing, which is two promises and a microtask hop fewer per request.
+   */
+  apply(headers: Record<string, string>, info: AuthRequestInfo): void | Promise<void> {
     const holder = this.holderFor(info.endpointId);
-    headers['x-api-key'] = await holder.credentialFor(info.endpointId);
+    const now = holder.credentialNow(info.endpointId);
+    if (now !== undefined) {
+      headers['x-api-key'] = now;
+      return;
+    }
+    return holder.credentialFor(info.endpointId).then((credential) => {
+      headers['x-api-key'] = credential;
+    });
   }
 
   /**

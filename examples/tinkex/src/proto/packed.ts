@@ -118,9 +118,14 @@ function readSmall(
   return out;
 }
 
-/** int64 values as numbers; Tinker's int64 payloads (tokens, offsets, indices) are far below 2^53. */
+/**
+ * int64 values as numbers; Tinker's int64 payloads (tokens, offsets, indices) are far below 2^53. Read
+ * as two 32-bit words, not through a BigInt per value: `hi·2^32 + lo` rounds once, so every value
+ * (beyond 2^53 too) reads exactly as `Number(bigint)` would.
+ */
 export function unpackInt64(bytes: Uint8Array, what = 'int64 array'): number[] {
-  return Array.from(new BigInt64Array(aligned(bytes, 8, what)), Number);
+  const values = numericView(bytes, 'int64', what);
+  return plainArray(values, 0, values.length);
 }
 
 /** bfloat16 widened to float32 the SDK's way: the 16 bits become the high half of a float32. */

@@ -31,6 +31,19 @@ export class CredentialSource {
     private readonly onSecret: (value: string) => void = () => {},
   ) {}
 
+  /**
+   * The credential when it is at hand without waiting (the API key, or a command's JWT still fresh),
+   * else undefined: then `get` runs the command, or rejects with its error.
+   */
+  peek(preferCommand = false): string | undefined {
+    const useCommand = this.command !== undefined && (preferCommand || this.apiKey === undefined);
+    if (!useCommand) return this.apiKey?.reveal();
+    const cached = this.cached;
+    if (cached?.expiresAt !== undefined && this.now() < cached.expiresAt - 60_000)
+      return cached.value.reveal();
+    return undefined;
+  }
+
   /** `credential_default_source: "credential_cmd"` asks for the command even when a key is set. */
   async get(preferCommand = false): Promise<string> {
     const useCommand = this.command !== undefined && (preferCommand || this.apiKey === undefined);

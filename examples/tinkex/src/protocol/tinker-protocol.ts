@@ -105,6 +105,20 @@ export class TinkerProtocol {
     host.logger.debug('speaking Tinker protocol 0.25.0', { flags: this.flags });
   }
 
+  /**
+   * `credentialFor`'s answer when it needs no waiting (no command to run, no JWT refresh due), else
+   * undefined. Every request asks: the common case then costs no promise.
+   */
+  credentialNow(endpointId: string): string | undefined {
+    if (endpointId === 'get_client_config') return this.credential.peek();
+    if (endpointId === 'auth_token')
+      return this.credential.peek(this.flags.credential_default_source === 'credential_cmd');
+    const jwt = this.jwt;
+    if (!jwt) return this.credential.peek();
+    if (this.jwtRefreshDue(jwt)) return undefined;
+    return jwt.token.reveal();
+  }
+
   /** The `X-API-Key` value for a call: the credential on the handshake, the JWT elsewhere when on. */
   async credentialFor(endpointId: string): Promise<string> {
     if (endpointId === 'get_client_config') return this.credential.get();
@@ -112,17 +126,17 @@ export class TinkerProtocol {
       return this.credential.get(this.flags.credential_default_source === 'credential_cmd');
     const jwt = this.jwt;
     if (!jwt) return this.credential.get();
-    const now = this.requireHost().clock.now();
     // On demand (Python SDK: ≤ 60 s left): refresh first, but at most once per gap, and keep the old
     // token if it fails (the server answers 401 if it really expired).
-    if (
-      jwt.expiresAt !== undefined &&
-      now >= jwt.expiresAt - 60_000 &&
-      now - jwt.issuedAt >= MIN_REFRESH_GAP_MS
-    ) {
-      await this.refreshJwt().catch(() => undefined);
-    }
+    if (this.jwtRefreshDue(jwt)) await this.refreshJwt().catch(() => undefined);
     return this.jwt!.token.reveal();
+  }
+
+  private jwtRefreshDue(jwt: { expiresAt?: number; issuedAt: number }): boolean {
+    const now = this.requireHost().clock.now();
+    return (
+      jwt.expiresAt !== undefined && now >= jwt.expiresAt - 60_000 && now - jwt.issuedAt >= MIN_REFRESH_GAP_MS
+    );
   }
 
   /** The JWT's claims for `RestClient.whoami()`, when JWT exchange is on (or the key is a JWT). */

@@ -79,6 +79,7 @@ function captured(reporter: TelemetryReporter, method: string, call: () => unkno
   }
   if (result instanceof Promise) return reportedOnFailure(reporter, result);
   if (isPageIterable(result)) return capturedPages(reporter, result);
+  if (isAsyncGenerator(result)) return capturedStream(reporter, result);
   return result;
 }
 
@@ -115,6 +116,30 @@ function capturedPages<T>(reporter: TelemetryReporter, pages: PageIterable<T>): 
     },
     toArray: (options) => reportedOnFailure(reporter, pages.toArray(options)),
   };
+}
+
+function isAsyncGenerator(value: unknown): value is AsyncGenerator<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Symbol.asyncIterator in value &&
+    typeof (value as { next?: unknown }).next === 'function' &&
+    typeof (value as { return?: unknown }).return === 'function'
+  );
+}
+
+/**
+ * A stream (`sampleStream`) fails after the method returned, while it is read: reported as a promise's
+ * failure is, before the error reaches the caller. `yield*` passes the caller's `break` (return) on, so
+ * the stream still closes its connection.
+ */
+async function* capturedStream<T>(reporter: TelemetryReporter, stream: AsyncGenerator<T>): AsyncGenerator<T> {
+  try {
+    return yield* stream;
+  } catch (error) {
+    if (firstReport(error)) await reporter.fatalException(error);
+    throw error;
+  }
 }
 
 /** Python's `APIFuture.result_async.<kind>` events for a request the server accepted that then failed. */

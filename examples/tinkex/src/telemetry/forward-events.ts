@@ -1,4 +1,4 @@
-import type { KernelEvents } from 'pristine-kernel';
+import { APIUserAbortError, type KernelEvents } from 'pristine-kernel';
 import type { TelemetryReporter } from './reporter.js';
 
 /**
@@ -10,11 +10,14 @@ const SILENT = new Set(['telemetry', 'session_heartbeat']);
 
 /**
  * Error answers that are signals, not failures: `client/config` answering 404 is how a server says it
- * speaks the legacy JSON protocol, which the client then falls back to. Reported as an answer (`result`
- * ok, INFO) with what it meant, so it never reads as an error in the backend's dashboards.
+ * speaks the legacy JSON protocol, which the client then falls back to; `client/dynamic_config`
+ * answering 404 is a server without dynamic flags, whose defaults then apply (as in the Python SDK).
+ * Reported as an answer (`result` ok, INFO) with what it meant, so it never reads as an error in the
+ * backend's dashboards.
  */
 const SIGNALS: Record<string, { status: number; meaning: object }> = {
   get_client_config: { status: 404, meaning: { protocol: 'legacy' } },
+  get_dynamic_config: { status: 404, meaning: { dynamic_config: 'defaults' } },
 };
 
 function describe(error: unknown): { type: string; message: string } {
@@ -28,7 +31,7 @@ function describe(error: unknown): { type: string; message: string } {
 /**
  * Forward the kernel's HTTP, retry and queue events to backend telemetry as GENERIC_EVENTs, named and
  * shaped as Elixir tinkex's reporter sends its `:telemetry` events: `tinkex.http.request.start`,
- * `tinkex.http.request.stop` (`result` ok, or error for an HTTP error answer),
+ * `tinkex.http.request.stop` (`result` ok, error for an HTTP error answer, or cancelled by the caller),
  * `tinkex.http.request.exception` (no answer: connection error or timeout; severity ERROR),
  * `tinkex.retry.attempt.retry` and `tinkex.queue.state_change`, each with
  * `event_data: {measurements, metadata}`. `reporter()` picks the reporter at each event (the
@@ -62,6 +65,9 @@ export function forwardKernelEvents(
         return send('tinkex.http.request.stop', measurements, answer);
       }
       const metadata = { endpoint: e.endpointId, error: describe(e.error) };
+      // The caller's own cancellation is no failure (as for public calls, see capture.ts).
+      if (e.error instanceof APIUserAbortError)
+        return send('tinkex.http.request.stop', measurements, { ...metadata, result: 'cancelled' });
       if (e.status === undefined) send('tinkex.http.request.exception', measurements, metadata, 'ERROR');
       else send('tinkex.http.request.stop', measurements, { ...metadata, status: e.status, result: 'error' });
     }),

@@ -1,17 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
+import { closedPort } from '../../../../test/support/closed-port.js';
 import { buildCli, runCli, startCli } from '../support/cli/run-cli.js';
-
-/** A loopback port that was just freed: connecting to it is refused at once. */
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * What a person sees with a dead server or a mistyped URL, through the spawned CLI: at

@@ -1,9 +1,30 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { fingerprint, RedisLink, RedisSemaphoreFactory, SystemClock } from 'pristine-kernel';
+import {
+  APIUserAbortError,
+  FakeClock,
+  fingerprint,
+  Ports,
+  RedisLink,
+  RedisSemaphoreFactory,
+  SystemClock,
+} from 'pristine-kernel';
 import { RedisServer, describeRedis } from '../../../../test/support/redis-server.js';
 import { ServiceClient, type SamplingClient } from '../../src/index.js';
 import { API_KEY, bytes, setup } from './harness.js';
+
+/** A manual clock that tells when the first sleep starts and records every sleep's length. */
+class WatchedClock extends FakeClock {
+  readonly sleeps: number[] = [];
+  private slept!: () => void;
+  readonly firstSleep = new Promise<void>((resolve) => (this.slept = resolve));
+
+  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.sleeps.push(ms);
+    this.slept();
+    return super.sleep(ms, signal);
+  }
+}
 
 /** `new ServiceClient({ shared: { redis } })`: the sampling dispatch budget is the fleet's, in Redis. */
 describeRedis('ServiceClient with shared: { redis }', () => {
@@ -52,6 +73,7 @@ describeRedis('ServiceClient with shared: { redis }', () => {
     const fleetKey = `tinkex:${fingerprint(API_KEY)}:rate:tinker-sampling|fleet`;
     const probe = new Redis(redis.url);
     let first: Promise<unknown> | undefined;
+    const clock = new WatchedClock();
     const peer = new ServiceClient({
       api_key: API_KEY,
       base_url: env.emulator.url,
@@ -59,21 +81,31 @@ describeRedis('ServiceClient with shared: { redis }', () => {
       log_level: 'off',
       env: {},
       shared: { redis: redis.url },
+      configureKernel: (kernel) => kernel.register(Ports.Clock, clock),
     });
     try {
       const peerSampler = await peer.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
       env.emulator.setChaos('429=1;scope=sampling');
       first = sampler.sample(request); // meets the 429, closes the fleet's window for 1 s, retries
+      // Each read is a real round trip to Redis: no pause of its own (the test's timeout bounds it).
       let openAt: string | null = null;
-      for (let i = 0; i < 200 && !openAt; i++) {
-        openAt = await probe.hget(fleetKey, 'open_at');
-        if (!openAt) await new Promise((r) => setTimeout(r, 5));
-      }
+      while (!openAt) openAt = await probe.hget(fleetKey, 'open_at');
       env.emulator.setChaos(undefined);
-      expect(openAt).not.toBeNull(); // the 429 closed the window in Redis, for the fleet
-      const start = performance.now();
-      await peerSampler.sample(request); // another process, which never saw a 429 itself
-      expect(performance.now() - start).toBeGreaterThanOrEqual(300);
+      // Another process, which never saw a 429 itself, waits out the fleet's window on its own clock.
+      const controller = new AbortController();
+      const held = peerSampler.sample(request, { signal: controller.signal });
+      const outcome = await Promise.race([
+        clock.firstSleep.then(() => 'held back'),
+        held.then(
+          () => 'sampled',
+          () => 'failed',
+        ),
+      ]);
+      expect(outcome).toBe('held back');
+      expect(clock.sleeps[0]).toBeGreaterThan(0);
+      expect(clock.sleeps[0]).toBeLessThanOrEqual(1_000);
+      controller.abort();
+      await expect(held).rejects.toBeInstanceOf(APIUserAbortError);
       await first;
     } finally {
       env.emulator.setChaos(undefined);

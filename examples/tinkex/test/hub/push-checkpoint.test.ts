@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { inspect } from 'node:util';
-import { ValidationError } from 'pristine-kernel';
+import { CaptureLogger, Ports, ValidationError } from 'pristine-kernel';
 import { HubAuthError, HubOverwriteError } from '../../src/hub/hub-errors.js';
+import { ServiceClient } from '../../src/index.js';
 import { pushCheckpointToHub, type PushProgress } from '../../src/hub/push-checkpoint.js';
-import { setup } from '../e2e/harness.js';
+import { API_KEY, setup } from '../e2e/harness.js';
 import { startFakeHub, TEST_TOKEN, type FakeHub } from '../support/fake-hub/index.js';
 
 describe('pushCheckpointToHub (emulator checkpoint → fake Hub)', () => {
@@ -189,6 +190,30 @@ describe('pushCheckpointToHub (emulator checkpoint → fake Hub)', () => {
       reason: 'missing',
       message: expect.stringContaining('HF_TOKEN'),
     });
+  });
+
+  it("logs its Hub requests through the client's logger, the token masked", async () => {
+    const logger = new CaptureLogger({ level: 'debug' });
+    const service = new ServiceClient({
+      api_key: API_KEY,
+      base_url: env.emulator.url,
+      telemetry: false,
+      env: {},
+      configureKernel: (kernel) => kernel.register(Ports.Logger, logger),
+    });
+    try {
+      const n = hub.requests.length;
+      await pushCheckpointToHub(service.createRestClient(), path, {
+        ...hubOptions(),
+        repo_id: 'alice/logged',
+      });
+      const sent = hub.requests.length - n;
+      const hubLines = logger.records.filter((r) => r.fields.endpoint === 'huggingface_hub');
+      expect(hubLines.filter((r) => /^request [A-Z]+ /.test(r.message))).toHaveLength(sent);
+      expect(JSON.stringify(logger.records)).not.toContain(TEST_TOKEN);
+    } finally {
+      await service.close();
+    }
   });
 
   it('bad input is a ValidationError before anything is sent', async () => {

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
+import { closedPort } from '../../../../test/support/closed-port.js';
 
 /** A loopback HTTP server that records the headers of every request (and CONNECT) it receives. */
 export interface Host {
@@ -82,9 +83,5 @@ export function startForwarder(
 
 /** A loopback URL on which nothing listens: connections are refused. */
 export async function refusedUrl(): Promise<string> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
+  return `http://127.0.0.1:${await closedPort()}`;
 }

@@ -1,5 +1,3 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import { CaptureLogger, FakeClock, Ports } from 'pristine-kernel';
 import {
@@ -9,15 +7,7 @@ import {
   ServiceClient,
   ValidationError,
 } from '../../src/index.js';
-
-/** A loopback port that was just freed: connecting to it is refused at once. */
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { closedPort } from '../../../../test/support/closed-port.js';
 
 describe('a dead server, as a Tinkex user at TINKER_LOG=info sees it', () => {
   it('says why it is waiting before the first backoff, then fails with a typed error', async () => {

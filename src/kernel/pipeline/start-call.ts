@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import type { AuthScheme } from '../../ports/auth.js';
+import { PristineError } from '../errors/pristine-error.js';
+import type { CompiledEndpoint } from '../manifest/compile.js';
+import * as optionChecks from '../options/check-kernel-options.js';
+import type { PluginSpec, RegisteredPlugin } from '../plugin.js';
+import { leavesOrigin } from '../request/cross-origin.js';
+import type { KernelServices } from '../services.js';
+import { PipelineCallContext } from './call-context.js';
+import type { CallContext, CallOptions, ResolvedOptions } from './context.js';
+
+/**
+ * What one call starts from, before any stage runs: its options resolved by precedence (call, then
+ * endpoint or retry policy, then plugin defaults, then kernel settings), its auth scheme, whether it
+ * leaves the plugin's origin, and its idempotency key. Throws (synchronously) on bad call options.
+ */
+export function startCall(
+  services: KernelServices,
+  plugin: RegisteredPlugin,
+  endpoint: CompiledEndpoint,
+  input: unknown,
+  options: CallOptions,
+): CallContext {
+  const resolved = resolveOptions(services, plugin.spec, endpoint, options);
+  // Another origin (a signed download URL) gets no credentials and no plugin headers, unless opted in.
+  const home = plugin.spec.defaults?.baseUrl ?? services.settings.baseUrl;
+  const crossOrigin = !endpoint.spec.crossOriginCredentials && leavesOrigin(home, options.baseUrl);
+  const idem = plugin.spec.headers?.idempotency;
+  const wantsKey = idem !== false && endpoint.method !== 'GET' && endpoint.method !== 'HEAD';
+  return new PipelineCallContext({
+    services,
+    plugin,
+    endpoint,
+    input: (input ?? {}) as Record<string, unknown>,
+    options: resolved,
+    auth: crossOrigin ? undefined : authFor(plugin.spec, endpoint, services, options.auth),
+    crossOrigin,
+    idempotencyKey: wantsKey ? (options.idempotencyKey ?? idem?.generate?.() ?? randomUUID()) : undefined,
+    startedAt: services.clock.now(),
+  });
+}
+
+function resolveOptions(
+  services: KernelServices,
+  plugin: PluginSpec,
+  endpoint: CompiledEndpoint,
+  call: CallOptions,
+): ResolvedOptions {
+  optionChecks.checkCallOptions(call, endpoint.id);
+  const { settings } = services;
+  const policy = plugin.retryPolicies?.[endpoint.spec.retry ?? 'default'];
+  const baseUrl = call.baseUrl ?? plugin.defaults?.baseUrl ?? settings.baseUrl;
+  if (!baseUrl)
+    throw new PristineError(`No base URL for "${endpoint.id}": set it on the kernel, the plugin or the call`);
+  return {
+    signal: call.signal,
+    timeoutMs: call.timeoutMs ?? endpoint.spec.timeoutMs ?? plugin.defaults?.timeoutMs ?? settings.timeoutMs,
+    maxRetries: call.maxRetries ?? policy?.maxRetries ?? plugin.defaults?.maxRetries ?? settings.maxRetries,
+    headers: call.headers ?? {},
+    query: call.query ?? {},
+    baseUrl,
+    responseBodies: call.responseBodies ?? endpoint.spec.responseBodies,
+    compress: call.compress ?? endpoint.spec.compress,
+  };
+}
+
+/** The call's scheme by name, else the endpoint's, else the plugin's default, else the kernel's. */
+function authFor(
+  plugin: PluginSpec,
+  endpoint: CompiledEndpoint,
+  services: KernelServices,
+  callScheme?: string,
+): AuthScheme | undefined {
+  if (endpoint.spec.auth === false) return undefined;
+  if (callScheme !== undefined) {
+    const scheme = plugin.auth?.[callScheme];
+    if (!scheme) throw new PristineError(`Unknown auth scheme "${callScheme}" for "${endpoint.id}"`);
+    return scheme;
+  }
+  return plugin.auth?.[endpoint.spec.auth ?? 'default'] ?? services.auth;
+}
