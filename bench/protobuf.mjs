@@ -6,11 +6,11 @@ import {
   ForwardBackwardOutputSchema,
   ForwardBackwardRequestSchema,
   DType,
-} from '../examples/tinkex/dist/proto/gen/tinker_public_pb.js';
-import { forwardBackwardRequest } from '../examples/tinkex/dist/proto/forward-backward-request.js';
-import { encodeForwardBackwardRequest } from '../examples/tinkex/dist/proto/forward-backward-writer.js';
-import { forwardBackwardOutputFromProto } from '../examples/tinkex/dist/proto/forward-backward-output.js';
-import { packFloat32, packInt64 } from '../examples/tinkex/dist/proto/packed.js';
+} from '../examples/tinkex/dist/modules/proto/gen/tinker_public_pb.js';
+import { forwardBackwardRequest } from '../examples/tinkex/dist/modules/proto/forward-backward-request.js';
+import { encodeForwardBackwardRequest } from '../examples/tinkex/dist/modules/proto/forward-backward-writer.js';
+import { forwardBackwardOutputFromProto } from '../examples/tinkex/dist/modules/proto/forward-backward-output.js';
+import { packFloat32, packInt64 } from '../examples/tinkex/dist/modules/proto/packed.js';
 import { compareJobs } from './lib.mjs';
 
 const DATUMS = 1024;

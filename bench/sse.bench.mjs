@@ -5,7 +5,7 @@ import { createParser } from 'eventsource-parser';
 import { performance } from 'node:perf_hooks';
 
 const modulePath =
-  process.env.SSE_DECODER_MODULE ?? '../packages/kernel/dist/adapters/streaming/sse-decoder.js';
+  process.env.SSE_DECODER_MODULE ?? '../packages/kernel/dist/modules/adapters/streaming/sse-decoder.js';
 const { WhatwgSseDecoder } = await import(modulePath);
 
 const enc = new TextEncoder();

@@ -12,16 +12,18 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * The published packages in build order: the folder their sources live in, and the packages whose
- * declarations they compile against (rebuilt after those).
+ * The published packages in build order: the folder their sources live in, the packages whose
+ * declarations they compile against (rebuilt after those), and the entry points scripts/bundle.mjs
+ * bundles (relative to dist/; none: dist/ holds tsc's modules as they are).
  */
 export const PACKAGES = [
-  { dir: 'packages/kernel', src: 'src', uses: [] },
+  { dir: 'packages/kernel', src: 'src', uses: [], entries: ['index.js'] },
   { dir: 'examples/tinker-emulator', src: 'examples/tinker-emulator/src', uses: [] },
   {
     dir: 'examples/tinkex',
     src: 'examples/tinkex/src',
     uses: ['packages/kernel', 'examples/tinker-emulator'],
+    entries: ['index.js', 'regularizers/index.js', 'cli/main.js'],
   },
 ];
 
@@ -42,15 +44,25 @@ function newest(path) {
 
 function isStale({ dir, src }) {
   const builtAt = statSync(join(root, dir, 'dist', STAMP), { throwIfNoEntry: false })?.mtimeMs ?? -1;
-  const inputs = [src, join(dir, 'tsconfig.build.json'), 'tsconfig.base.json'];
+  const inputs = [src, join(dir, 'tsconfig.build.json'), 'tsconfig.base.json', 'scripts/bundle.mjs'];
   return inputs.some((input) => newest(join(root, input)) > builtAt);
 }
 
-function compile({ dir }, output) {
+/**
+ * tsc type-checks and writes the declarations to dist/ and one module per source file to dist/modules;
+ * a package with bundled entry points (scripts/bundle.mjs) then gets them in dist/ from those modules.
+ * dist/ starts empty, so nothing a previous layout left there ships or loads.
+ */
+function compile({ dir, entries }, output) {
+  rmSync(join(root, dir, 'dist'), { recursive: true, force: true });
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const project = join(root, dir, 'tsconfig.build.json');
-  const result = spawnSync(process.execPath, [tsc, '-p', project], { cwd: root, stdio: output });
-  if (result.status !== 0) return false;
+  const steps = [[tsc, '-p', project]];
+  if (entries) steps.push([join(root, 'scripts', 'bundle.mjs'), dir, ...entries]);
+  for (const args of steps) {
+    const result = spawnSync(process.execPath, args, { cwd: root, stdio: output });
+    if (result.status !== 0) return false;
+  }
   writeFileSync(join(root, dir, 'dist', STAMP), '');
   return true;
 }

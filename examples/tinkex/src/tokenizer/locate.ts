@@ -3,14 +3,18 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Tokenizers shipped with the package: `assets/tokenizers/<id>/tokenizer.json`. */
-export const BUNDLED_TOKENIZERS = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  'assets',
-  'tokenizers',
-);
+/**
+ * Tokenizers shipped with the package: `assets/tokenizers/<id>/tokenizer.json`, found upwards from this
+ * module, which is src/tokenizer/ in a checkout but a bundle or chunk somewhere under dist/ when built.
+ */
+export const BUNDLED_TOKENIZERS = packageAssets(dirname(fileURLToPath(import.meta.url)), 'tokenizers');
+
+function packageAssets(from: string, name: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'assets', name))) return join(dir, 'assets', name);
+    if (dirname(dir) === dir) return join(from, '..', '..', 'assets', name);
+  }
+}
 
 export interface LocateOptions {
   /** A directory laid out as `<dir>/<org>/<name>/tokenizer.json`; default `$TINKEX_TOKENIZER_CACHE`. */

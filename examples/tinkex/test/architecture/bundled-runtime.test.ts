@@ -1,0 +1,121 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildCli } from '../support/cli/run-cli.js';
+import { loadedBy } from '../support/loaded-modules.js';
+
+const TINKEX = fileURLToPath(new URL('../..', import.meta.url));
+const KERNEL = join(TINKEX, '..', '..', 'packages', 'kernel');
+// Packages loaded at first use (see lazy-imports.test.ts): compiled into a bundle they would load, and
+// cost, with `import('tinkex')`.
+const LAZY = ['@huggingface/', 'js-tiktoken', 'tar', 'got', 'hpagent', 'ioredis', '@bokuweb/zstd-wasm'];
+const LAZY_TOO = ['@tensorflow/', 'commander', 'cli-table3', 'tinker-emulator'];
+
+/** The built runtime files of a package (dist/ without tsc's per-file modules in dist/modules). */
+function runtimeFiles(pkg: string, ext = '.js'): string[] {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory()
+        ? entry.name === 'modules' && dir === join(pkg, 'dist')
+          ? []
+          : walk(join(dir, entry.name))
+        : entry.name.endsWith(ext)
+          ? [join(dir, entry.name)]
+          : [],
+    );
+  return walk(join(pkg, 'dist'));
+}
+
+/** The node_modules packages compiled into a bundle: esbuild heads each inlined file with its path. */
+function inlinedPackages(pkg: string): string[] {
+  const names = new Set<string>();
+  for (const file of runtimeFiles(pkg)) {
+    for (const [, name] of readFileSync(file, 'utf8').matchAll(
+      /^\/\/ node_modules\/((?:@[^/]+\/)?[^/\n]+)\//gm,
+    ))
+      names.add(name);
+  }
+  return [...names].sort();
+}
+
+describe('the published packages load as a few bundled ES modules', () => {
+  beforeAll(() => buildCli(), 120_000);
+
+  it("import('tinkex') loads a handful of ES modules, not one per source file", () => {
+    // Before bundling: 518 (200 TypeBox files, 66 protobuf-es, 126 kernel, 102 Tinkex), ~16 MiB of RSS.
+    const files = loadedBy(join(TINKEX, 'dist', 'index.js')).esModules.filter((url) =>
+      url.startsWith('file:'),
+    );
+    expect(files.length).toBeLessThanOrEqual(30);
+    expect(
+      files.filter((url) => /\/dist\/modules\/|@sinclair\/typebox|@bufbuild\/protobuf/.test(url)),
+    ).toEqual([]);
+  });
+
+  it('keeps the names of exported classes and functions (error names, stack traces)', () => {
+    // Bundling renames top-level names (colliding ones, like the kernel's ValidationError and ajv's, and
+    // classes it rewrites, like ServiceClient): without
+    // esbuild's keepNames, `error.name` read `_ValidationError`.
+    const { stdout } = loadedBy(
+      join(TINKEX, 'dist', 'index.js'),
+      `const kernel = await import(${JSON.stringify(pathToFileURL(join(KERNEL, 'dist', 'index.js')).href)});\n` +
+        'for (const [key, value] of [...Object.entries(kernel), ...Object.entries(loaded)])\n' +
+        "  if (typeof value === 'function' && value.name !== key) console.log(key + ' is named ' + value.name);",
+    );
+    // The one export under another name than its class's, on purpose.
+    expect(stdout).toBe('InMemoryTransport is named MemoryTransport\n');
+  });
+
+  it('compiles TypeBox, protobuf-es, ajv, cockatiel and the OpenTelemetry API into the kernel', () => {
+    expect(inlinedPackages(KERNEL)).toEqual(
+      expect.arrayContaining([
+        '@bufbuild/protobuf',
+        '@opentelemetry/api',
+        '@sinclair/typebox',
+        'ajv',
+        'cockatiel',
+      ]),
+    );
+    expect(readFileSync(join(KERNEL, 'dist', 'THIRD-PARTY-NOTICES.txt'), 'utf8')).toMatch(
+      /@sinclair\/typebox@[\d.]+, license MIT\n\n[\s\S]*Permission is hereby granted/,
+    );
+  });
+
+  it('keeps tsyringe, undici, the kernel and the lazily loaded packages out of every bundle', () => {
+    const inlined = [...inlinedPackages(KERNEL), ...inlinedPackages(TINKEX)];
+    const kept = ['tsyringe', 'undici', 'reflect-metadata', 'pristine-kernel', ...LAZY, ...LAZY_TOO];
+    expect(inlined.filter((name) => kept.some((k) => name === k || name.startsWith(k)))).toEqual([]);
+    // One kernel per process, so `instanceof` on its errors holds for apps: Tinkex imports it.
+    const tinkexCode = runtimeFiles(TINKEX).map((file) => readFileSync(file, 'utf8'));
+    expect(tinkexCode.some((code) => code.includes('from "pristine-kernel"'))).toBe(true);
+    expect(tinkexCode.some((code) => /^\/\/ (packages\/kernel|src)\//m.test(code))).toBe(false);
+  });
+
+  it('maps the bundles back to the TypeScript sources, for readable stack traces', () => {
+    for (const pkg of [KERNEL, TINKEX]) {
+      const ours = runtimeFiles(pkg, '.js.map').flatMap((map) =>
+        (JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] }).sources
+          .filter((source) => !source.includes('node_modules/'))
+          .map((source) => resolve(dirname(map), source)),
+      );
+      expect(ours).toContain(
+        join(pkg === KERNEL ? join(KERNEL, '..', '..', 'src') : join(TINKEX, 'src'), 'index.ts'),
+      );
+      expect(ours.filter((source) => !source.endsWith('.ts') || !existsSync(source))).toEqual([]);
+    }
+  });
+
+  it('builds every exports subpath and bin target', () => {
+    for (const pkg of [KERNEL, TINKEX]) {
+      const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
+      const exported = Object.values(manifest.exports as Record<string, string | { import: string }>).map(
+        (target) => (typeof target === 'string' ? target : target.import),
+      );
+      for (const target of exported) expect(existsSync(join(pkg, target))).toBe(true);
+    }
+    const bin = readFileSync(join(TINKEX, 'bin', 'tinkex.mjs'), 'utf8');
+    expect(bin).toContain("'dist', 'cli', 'main.js'");
+    expect(existsSync(join(TINKEX, 'dist', 'cli', 'main.js'))).toBe(true);
+  });
+});

@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Loaded {
+  /** URLs of the ES modules the process loaded (seen by a load hook), in load order. */
+  esModules: string[];
+  /** The packages it loaded from node_modules, ES modules and CommonJS ones (require's cache) alike. */
+  packages: string[];
+  stdout: string;
+}
+
+/** What a fresh Node process has loaded after importing `specifier` (then running `then`, if given). */
+export function loadedBy(specifier: string, then = ''): Loaded {
+  const dir = mkdtempSync(join(tmpdir(), 'loaded-modules-'));
+  try {
+    // The hooks append each URL to a file synchronously: on Node 20 they run on their own thread, whose
+    // stderr reaches the main thread asynchronously and can be cut off when the process exits (on
+    // Node 24 it was lost altogether), so a single module's line could go missing.
+    const log = join(dir, 'loaded.log');
+    const record = `(url) => appendFileSync(${JSON.stringify(log)}, url + '\\n')`;
+    writeFileSync(
+      join(dir, 'hooks.mjs'),
+      "import { appendFileSync } from 'node:fs';\n" +
+        `const record = ${record};\n` +
+        'export async function load(url, context, next) {\n' +
+        '  const result = await next(url, context);\n' +
+        '  record(url);\n' +
+        '  return result;\n}\n',
+    );
+    writeFileSync(
+      join(dir, 'main.mjs'),
+      "import { appendFileSync } from 'node:fs';\n" +
+        "import * as nodeModule from 'node:module';\n" +
+        `const record = ${record};\n` +
+        // In-thread hooks where Node has them (22.15+), off-thread ones before.
+        'if (nodeModule.registerHooks) {\n' +
+        '  nodeModule.registerHooks({ load(url, context, next) { record(url); return next(url, context); } });\n' +
+        "} else nodeModule.register('./hooks.mjs', import.meta.url);\n" +
+        `const loaded = await import(${JSON.stringify(specifier)});\n` +
+        `${then}\n` +
+        "for (const file of Object.keys(nodeModule.createRequire(import.meta.url).cache)) record('REQUIRED ' + file);\n",
+    );
+    const result = spawnSync(process.execPath, [join(dir, 'main.mjs')], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    if (result.status !== 0) throw new Error(`importing ${specifier} failed:\n${result.stderr}`);
+    const lines = readFileSync(log, 'utf8').split('\n');
+    const esModules = lines
+      .filter((line) => line !== '' && !line.startsWith('REQUIRED '))
+      // The hook also sees the script itself and its own hook file.
+      .filter((url) => !url.startsWith(`file://${dir}`));
+    return { esModules, packages: packageNames(lines), stdout: result.stdout };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function packageNames(lines: string[]): string[] {
+  const names = new Set<string>();
+  for (const line of lines) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line);
+    if (match) names.add(match[1]);
+  }
+  return [...names].sort();
+}

@@ -1,0 +1,133 @@
+// The runtime half of the build: bundle a package's compiled modules (tsc's output in dist/modules) into
+// one ES module per entry point in dist/, plus shared and lazily imported chunks in dist/chunks. Why:
+// Node keeps every loaded ES module's source, scope and linking data for the life of the process, and
+// `import('tinkex')` used to load ~500 of them (200 from @sinclair/typebox, 66 from @bufbuild/protobuf,
+// ~230 of our own): ~16 MiB of RSS before the first request, more at the fan-out's peak, because V8 sizes
+// the old generation from the live heap (docs/performance.md, issue 16).
+// Inlined: our own modules and the packages in INLINE, whose module instances nobody compares: TypeBox
+// marks schemas with Symbol.for keys, protobuf-es messages are plain objects tagged by type name and its
+// reflection uses Symbol.for, OpenTelemetry's API finds the app's providers through a Symbol.for global
+// (made for several copies in one process), and ajv's and cockatiel's objects never leave the kernel.
+// Every other package stays an import: tsyringe (its decorators and its container must be one instance),
+// undici (the app's dispatcher), pristine-kernel in Tinkex (one identity for `instanceof` on the kernel's
+// errors), the lazily loaded packages (they must stay lazy) and the small CommonJS ones.
+// Usage: node scripts/bundle.mjs <package dir> <entry>… (paths as in scripts/build.mjs, which runs it
+// after tsc).
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild-wasm';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Packages compiled into the bundles rather than imported at run time. */
+export const INLINE = ['@sinclair/typebox', '@bufbuild/protobuf', 'ajv', 'cockatiel', '@opentelemetry/api'];
+
+const NOTICES = 'THIRD-PARTY-NOTICES.txt';
+
+/** `@scope/name/sub/path` → `@scope/name`; `name/sub` → `name`. */
+export function packageName(specifier) {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/**
+ * Bare imports of a package outside INLINE (and of Node's built-ins) stay imports; anything else bare
+ * must be declared by the package, so an undeclared dependency fails the build instead of being inlined.
+ */
+function externals(manifest) {
+  const declared = new Set(
+    ['dependencies', 'peerDependencies', 'optionalDependencies', 'devDependencies'].flatMap((field) =>
+      Object.keys(manifest[field] ?? {}),
+    ),
+  );
+  return {
+    name: 'externals',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (args.path.startsWith('node:') || builtinModules.includes(args.path)) return { external: true };
+        const name = packageName(args.path);
+        if (INLINE.includes(name)) return undefined;
+        // An inlined package's own dependencies come with it.
+        if (args.importer.includes('/node_modules/')) return undefined;
+        if (!declared.has(name)) return { errors: [{ text: `${name} is not declared in package.json` }] };
+        return { external: true };
+      });
+    },
+  };
+}
+
+/** The license texts of the inlined packages, which ship inside our bundles and so with our package. */
+function notices(metafile) {
+  const dirs = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match) dirs.add(match[1]);
+  }
+  return [...dirs]
+    .sort()
+    .map((dir) => {
+      const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
+      const file = readdirSync(join(root, dir)).find((f) => /^(license|licence|copying)/i.test(f));
+      const text = file
+        ? readFileSync(join(root, dir, file), 'utf8').trim()
+        : `The package ships no license file; its terms: ${manifest.license}, at ${manifest.repository?.url ?? manifest.homepage}.`;
+      return `${manifest.name}@${manifest.version}, license ${manifest.license}\n\n${text}\n`;
+    })
+    .join(`\n${'-'.repeat(72)}\n\n`);
+}
+
+/**
+ * Bundle one package: dist/modules/<entry> → dist/<entry> for each entry point (paths relative to dist/),
+ * dist/chunks/* (code they share, and each dynamically imported module), source maps, notices.
+ */
+export async function bundle(dir, entries) {
+  const pkg = join(root, dir);
+  const dist = join(pkg, 'dist');
+  const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
+  rmSync(join(dist, 'chunks'), { recursive: true, force: true });
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: entries.map((entry) => ({
+      in: join(dist, 'modules', entry),
+      out: entry.replace(/\.js$/, ''),
+    })),
+    outdir: dist,
+    bundle: true,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    // Maps back through tsc's maps to the TypeScript sources (as tsc's own output did), so stack traces
+    // under --enable-source-maps name src/ files and lines.
+    sourcemap: 'linked',
+    sourcesContent: false,
+    legalComments: 'eof',
+    // Names stay as written (no minification), so stack traces without source maps still read well, and
+    // classes keep their `name` where bundling renames their binding (a collision, such as the kernel's
+    // ValidationError with ajv's, or a class esbuild rewrites): error names are API.
+    minify: false,
+    keepNames: true,
+    metafile: true,
+    logLevel: 'warning',
+    plugins: [externals(manifest)],
+  });
+  const text = notices(result.metafile);
+  const noticesPath = join(dist, NOTICES);
+  if (text) writeFileSync(noticesPath, `Third-party code compiled into ${manifest.name}'s dist/:\n\n${text}`);
+  else if (existsSync(noticesPath)) rmSync(noticesPath);
+  return result.metafile;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [dir, ...entries] = process.argv.slice(2);
+  try {
+    await bundle(dir, entries);
+  } catch (error) {
+    // esbuild has already printed the errors.
+    if (!error?.errors) process.stderr.write(`${error?.stack ?? error}\n`);
+    process.exit(1);
+  }
+}
