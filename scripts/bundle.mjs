@@ -58,6 +58,22 @@ function externals(manifest) {
   };
 }
 
+/**
+ * For a package that ships no license file: the standard text of its declared license where we keep one
+ * (Apache-2.0 asks redistributors to include a copy), else where its terms are published.
+ */
+function standardText(manifest) {
+  const where = `The package ships no license file; its terms: ${manifest.license}, at ${manifest.repository?.url ?? manifest.homepage}.`;
+  // The declared license may be an SPDX expression such as "(Apache-2.0 AND BSD-3-Clause)".
+  const ids = String(manifest.license).match(/[\w.+-]+/g) ?? [];
+  const texts = ids
+    .filter((id) => !['AND', 'OR', 'WITH'].includes(id))
+    .map((id) => join(root, 'scripts', 'licenses', `${id}.txt`))
+    .filter((file) => existsSync(file))
+    .map((file) => readFileSync(file, 'utf8').trim());
+  return [where, ...texts].join('\n\n');
+}
+
 /** The license texts of the inlined packages, which ship inside our bundles and so with our package. */
 function notices(metafile) {
   const dirs = new Set();
@@ -70,9 +86,7 @@ function notices(metafile) {
     .map((dir) => {
       const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
       const file = readdirSync(join(root, dir)).find((f) => /^(license|licence|copying)/i.test(f));
-      const text = file
-        ? readFileSync(join(root, dir, file), 'utf8').trim()
-        : `The package ships no license file; its terms: ${manifest.license}, at ${manifest.repository?.url ?? manifest.homepage}.`;
+      const text = file ? readFileSync(join(root, dir, file), 'utf8').trim() : standardText(manifest);
       return `${manifest.name}@${manifest.version}, license ${manifest.license}\n\n${text}\n`;
     })
     .join(`\n${'-'.repeat(72)}\n\n`);

@@ -77,8 +77,11 @@ describe('the published packages load as a few bundled ES modules', () => {
         'cockatiel',
       ]),
     );
-    expect(readFileSync(join(KERNEL, 'dist', 'THIRD-PARTY-NOTICES.txt'), 'utf8')).toMatch(
-      /@sinclair\/typebox@[\d.]+, license MIT\n\n[\s\S]*Permission is hereby granted/,
+    const notices = readFileSync(join(KERNEL, 'dist', 'THIRD-PARTY-NOTICES.txt'), 'utf8');
+    expect(notices).toMatch(/@sinclair\/typebox@[\d.]+, license MIT\n\n[\s\S]*Permission is hereby granted/);
+    // protobuf-es ships no license file: Apache-2.0 still requires its text to travel with the code.
+    expect(notices).toMatch(
+      /@bufbuild\/protobuf@[\d.]+, license [^\n]*Apache-2\.0[\s\S]*Apache License\s+Version 2\.0/,
     );
   });
 
