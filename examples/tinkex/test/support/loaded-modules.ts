@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface Loaded {
-  /** URLs of the ES modules the process loaded (seen by a load hook), in load order. */
+  /** URLs of the ES modules the process loaded (seen by a load hook), in load order. CommonJS files
+   * are left out: Node 20 hooks see only the one a package's `import` enters by, Node 22.15+'s
+   * in-thread hooks see every file `require` loads too. */
   esModules: string[];
   /** The packages it loaded from node_modules, ES modules and CommonJS ones (require's cache) alike. */
   packages: string[];
@@ -19,14 +21,14 @@ export function loadedBy(specifier: string, then = ''): Loaded {
     // stderr reaches the main thread asynchronously and can be cut off when the process exits (on
     // Node 24 it was lost altogether), so a single module's line could go missing.
     const log = join(dir, 'loaded.log');
-    const record = `(url) => appendFileSync(${JSON.stringify(log)}, url + '\\n')`;
+    const record = `(url, format) => appendFileSync(${JSON.stringify(log)}, format + ' ' + url + '\\n')`;
     writeFileSync(
       join(dir, 'hooks.mjs'),
       "import { appendFileSync } from 'node:fs';\n" +
         `const record = ${record};\n` +
         'export async function load(url, context, next) {\n' +
         '  const result = await next(url, context);\n' +
-        '  record(url);\n' +
+        '  record(url, result.format);\n' +
         '  return result;\n}\n',
     );
     writeFileSync(
@@ -36,11 +38,13 @@ export function loadedBy(specifier: string, then = ''): Loaded {
         `const record = ${record};\n` +
         // In-thread hooks where Node has them (22.15+), off-thread ones before.
         'if (nodeModule.registerHooks) {\n' +
-        '  nodeModule.registerHooks({ load(url, context, next) { record(url); return next(url, context); } });\n' +
+        '  nodeModule.registerHooks({\n' +
+        '    load(url, context, next) { const result = next(url, context); record(url, result.format); return result; },\n' +
+        '  });\n' +
         "} else nodeModule.register('./hooks.mjs', import.meta.url);\n" +
         `const loaded = await import(${JSON.stringify(specifier)});\n` +
         `${then}\n` +
-        "for (const file of Object.keys(nodeModule.createRequire(import.meta.url).cache)) record('REQUIRED ' + file);\n",
+        "for (const file of Object.keys(nodeModule.createRequire(import.meta.url).cache)) record(file, 'REQUIRED');\n",
     );
     const result = spawnSync(process.execPath, [join(dir, 'main.mjs')], {
       encoding: 'utf8',
@@ -49,7 +53,8 @@ export function loadedBy(specifier: string, then = ''): Loaded {
     if (result.status !== 0) throw new Error(`importing ${specifier} failed:\n${result.stderr}`);
     const lines = readFileSync(log, 'utf8').split('\n');
     const esModules = lines
-      .filter((line) => line !== '' && !line.startsWith('REQUIRED '))
+      .filter((line) => line.startsWith('module '))
+      .map((line) => line.slice('module '.length))
       // The hook also sees the script itself and its own hook file.
       .filter((url) => !url.startsWith(`file://${dir}`));
     return { esModules, packages: packageNames(lines), stdout: result.stdout };
