@@ -18,6 +18,7 @@ import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild-wasm';
+import { unwrapNestedNames } from './keep-names.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -128,6 +129,14 @@ export async function bundle(dir, entries) {
     logLevel: 'warning',
     plugins: [externals(manifest)],
   });
+  // keepNames' wrappers inside functions run on every call; those V8 makes redundant go (keep-names.mjs).
+  for (const output of Object.keys(result.metafile.outputs)) {
+    if (!output.endsWith('.js')) continue;
+    const file = join(root, output);
+    const code = readFileSync(file, 'utf8');
+    const unwrapped = unwrapNestedNames(code);
+    if (unwrapped !== code) writeFileSync(file, unwrapped);
+  }
   const text = notices(result.metafile);
   const noticesPath = join(dist, NOTICES);
   if (text) writeFileSync(noticesPath, `Third-party code compiled into ${manifest.name}'s dist/:\n\n${text}`);
