@@ -9,6 +9,12 @@ export interface Semaphore {
   readonly available: number;
   readonly waiting: number;
   acquire(weight?: number, signal?: AbortSignal): Promise<Release>;
+  /**
+   * Optional: take `weight` now if `acquire` would grant it at once (nobody waiting, and it fits), else
+   * take nothing and return undefined. Lets a caller that holds several permits skip a promise and an
+   * async frame per call (the kernel's semaphore stage); semaphores without it are awaited as usual.
+   */
+  tryAcquire?(weight: number): Release | undefined;
 }
 
 export interface SemaphoreFactory {

@@ -8,6 +8,9 @@ import { createKernel } from '../../src/kernel/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
 import { FakeClock } from '../../src/adapters/clock/fake-clock.js';
+import { closedPort } from '../support/closed-port.js';
+import { FifoSemaphore } from '../../src/adapters/semaphore/fifo-semaphore.js';
+import type { Semaphore, SemaphoreFactory } from '../../src/ports/semaphore.js';
 
 /** A server that holds every request until the test releases it, recording the weights in flight. */
 let server: http.Server;
@@ -151,4 +154,81 @@ describe('per-resource concurrency limits through the pipeline', () => {
     await Promise.all(normal);
     await kernel.close();
   });
+
+  // The stage takes free permits without awaiting when the semaphores offer `tryAcquire` (FifoSemaphore),
+  // and awaits `acquire` otherwise (a Redis semaphore): both must admit, hold and release alike.
+  const withoutTryAcquire: SemaphoreFactory = {
+    create: (capacity) => {
+      const inner = new FifoSemaphore(capacity);
+      const sem: Semaphore = {
+        capacity,
+        get available() {
+          return inner.available;
+        },
+        get waiting() {
+          return inner.waiting;
+        },
+        acquire: (weight, signal) => inner.acquire(weight, signal),
+      };
+      return sem;
+    },
+  };
+
+  it.each([
+    ['semaphores with tryAcquire', undefined],
+    ['semaphores without it', withoutTryAcquire],
+  ])(
+    'gives every permit back when a call fails, succeeds or its weight cannot be computed (%s)',
+    async (_, factory) => {
+      const kernel = createKernel().use(
+        definePlugin({
+          name: 'jobs',
+          version: '1',
+          defaults: { baseUrl: url, maxRetries: 0, breaker: false },
+          weights: {
+            size: (context: { input: Record<string, unknown> }) => {
+              if (context.input.size === 13) throw new Error('unlucky size');
+              return Number(context.input.size);
+            },
+          },
+          concurrency: { uploads: { maxConcurrent: 2, maxWeight: 100 } },
+          manifest,
+        }),
+      );
+      kernel.register(Ports.Transport, new UndiciTransport());
+      if (factory) kernel.register(Ports.Semaphore, factory);
+      const services = kernel.getServices();
+      const count = services.semaphore('jobs:uploads:count', 2);
+      const weight = services.semaphore('jobs:uploads:weight', 100);
+      held.length = 0;
+      const ok = kernel.call('upload', { size: 40 });
+      const unlucky = kernel.call('upload', { size: 13 });
+      await expect(unlucky).rejects.toThrow('unlucky size');
+      await heldCount(1);
+      expect([count.available, weight.available]).toEqual([1, 60]);
+      // A second call fits beside the first; a third waits for a count permit.
+      const second = kernel.call('upload', { size: 50 });
+      await heldCount(2);
+      const third = kernel.call('upload', { size: 1 });
+      held[0].release();
+      await heldCount(3);
+      held[1].release();
+      held[2].release();
+      await expect(Promise.all([ok, second, third])).resolves.toEqual([
+        { size: 40 },
+        { size: 50 },
+        { size: 1 },
+      ]);
+      expect([count.available, weight.available, count.waiting]).toEqual([2, 100, 0]);
+      // A call the server fails releases its permits too.
+      const failed = kernel.call(
+        'upload',
+        { size: 30 },
+        { baseUrl: `http://127.0.0.1:${await closedPort()}` },
+      );
+      await expect(failed).rejects.toThrow();
+      expect([count.available, weight.available]).toEqual([2, 100]);
+      await kernel.close();
+    },
+  );
 });

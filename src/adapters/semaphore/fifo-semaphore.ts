@@ -65,6 +65,12 @@ export class FifoSemaphore implements Semaphore {
     });
   }
 
+  /** What `acquire` would grant at once (no waiter ahead, it fits), without a promise; else nothing. */
+  tryAcquire(weight: number): Release | undefined {
+    if (!(weight >= 0) || this.queue.length > 0 || !this.fits(weight)) return undefined;
+    return this.take(weight);
+  }
+
   private fits(weight: number): boolean {
     if (this.exclusive) return false;
     if (weight > this.capacity) return this.used === 0;

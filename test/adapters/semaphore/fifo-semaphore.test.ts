@@ -151,4 +151,25 @@ describe('FifoSemaphore under load', () => {
     expect(sem.waiting).toBe(0);
     expect(sem.available).toBe(2);
   });
+
+  it('tryAcquire grants only what acquire would grant at once: no barging, oversized alone, nonsense refused', async () => {
+    const sem = new FifoSemaphore(10);
+    const six = sem.tryAcquire(6)!;
+    expect(sem.available).toBe(4);
+    expect(sem.tryAcquire(5)).toBeUndefined(); // does not fit: nothing taken
+    const heavy = sem.acquire(8);
+    expect(sem.tryAcquire(1)).toBeUndefined(); // fits, but the heavy waiter is first
+    six();
+    six(); // idempotent, like acquire's release
+    const eight = await heavy;
+    expect(sem.available).toBe(2);
+    eight();
+    const oversized = sem.tryAcquire(11)!; // heavier than the budget: runs alone
+    expect(sem.tryAcquire(0)).toBeUndefined();
+    oversized();
+    expect(sem.tryAcquire(-1)).toBeUndefined();
+    expect(sem.tryAcquire(Number.NaN)).toBeUndefined();
+    expect(sem.available).toBe(10);
+    expect(sem.waiting).toBe(0);
+  });
 });
