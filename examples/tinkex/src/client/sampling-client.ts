@@ -27,6 +27,7 @@ import { sampleDispatchGate } from './sample-dispatch-gate.js';
 import { samplingBucket } from '../plugin/sampling-bucket.js';
 import { ProgressWatch } from './sampling-progress.js';
 import { TokenizerCache } from './tokenizer-cache.js';
+import { SampleAttempts, type RunAttempts } from './sample-attempts.js';
 
 /**
  * The Python SDK's sampling RetryConfig. Every `sample` runs through it: at most `max_connections` of a
@@ -86,6 +87,11 @@ export class SamplingClient {
   /** Shared by every sample's retry loop (the loop only reads it). */
   private readonly retryContext: RetryContext;
   private readonly bucket: string;
+  /** The in-flight semaphore's name (built once, not per sample). */
+  private readonly inFlightKey: string;
+  /** `run` for SampleAttempts, made once per client (`run` itself stays private). */
+  private readonly runAttempts: RunAttempts<ReturnType<SamplingClient['body']>> = (...args) =>
+    this.run(...args);
   private readonly onQueueState;
   private readonly progress: ProgressWatch;
   private readonly tokenizers = new TokenizerCache((signal) => this.getTokenizer({ signal }));
@@ -106,6 +112,7 @@ export class SamplingClient {
       },
     };
     this.bucket = samplingBucket(service.config, sampling_session_id);
+    this.inFlightKey = `tinker:sample-requests:${sampling_session_id}`;
     this.onQueueState = service.queueWarnings('Sampling', sampling_session_id);
     this.progress = new ProgressWatch(
       service.kernel.getServices().clock,
@@ -127,6 +134,8 @@ export class SamplingClient {
       sampling_session_id: this.sampling_session_id,
       prompt_logprobs: request.include_prompt_logprobs ?? false,
       topk_prompt_logprobs: request.topk_prompt_logprobs ?? 0,
+      // Set per sample (0.25) or per attempt (JSON); last, as it always went on the wire.
+      seq_id: 0,
     };
   }
 
@@ -145,48 +154,44 @@ export class SamplingClient {
     return new CallScope(options, method, this.service.kernel.getServices().clock);
   }
 
-  private async sampleWithin(
-    request: SampleRequest,
-    signal: AbortSignal | undefined,
-  ): Promise<SampleResponse> {
-    const kernel = this.service.kernel;
-    // One input object for every attempt: attempts run one after another, each with the next seq_id.
-    const input = { ...this.body(request), seq_id: 0 };
-    // Validate once before anything is sent, so bad input never waits out a 429 backoff first.
-    const issues = kernel.endpoint('asample').validateInput?.(input) ?? [];
-    if (issues.length > 0) throw new ValidationError('input for "asample"', issues);
-    const { mode, flags } = protocolOf(kernel);
-    const v025 = mode === 'v025';
-    const cfg = this.retryConfig;
-    if (v025) input.seq_id = this.seq++;
-    const inFlight = kernel
-      .getServices()
-      .semaphore(
-        `tinker:sample-requests:${this.sampling_session_id}`,
-        v025 ? flags.sample_max_concurrent_requests : cfg.max_connections,
-      );
-    const release = await inFlight.acquire(1, signal);
+  /** Never throws: a bad request rejects, as from an async function. */
+  private sampleWithin(request: SampleRequest, signal: AbortSignal | undefined): Promise<SampleResponse> {
     try {
+      const kernel = this.service.kernel;
+      // One input object for every attempt: attempts run one after another, each with the next seq_id.
+      const input = this.body(request);
+      // Validate once before anything is sent, so bad input never waits out a 429 backoff first.
+      const issues = kernel.endpoint('asample').validateInput?.(input) ?? [];
+      if (issues.length > 0) throw new ValidationError('input for "asample"', issues);
+      const { mode, flags } = protocolOf(kernel);
+      const v025 = mode === 'v025';
+      const cfg = this.retryConfig;
+      if (v025) input.seq_id = this.seq++;
+      const inFlight = kernel
+        .getServices()
+        .semaphore(this.inFlightKey, v025 ? flags.sample_max_concurrent_requests : cfg.max_connections);
       const context =
         v025 && flags.sample_no_retries ? { ...this.retryContext, maxRetries: 0 } : this.retryContext;
-      const seen: { error?: unknown } = {};
-      // The caller's signal and the stuck detection's both end the attempts.
-      const attempts = (stuck?: AbortSignal) =>
-        this.run(input, context, !v025, bothSignals(signal, stuck), seen);
       const watched = cfg.enable_stuck_detection && (!v025 || flags.sample_enable_stuck_detection);
-      const response = await (watched ? this.progress.run(attempts, () => seen.error) : attempts());
-      // The Python SDK's default: a server that does not report it had no cache hit. A response that
-      // has it (always, in 0.25) is returned as it came: no copy per sample.
-      return response.prompt_cache_hit_tokens != null
-        ? response
-        : { ...response, prompt_cache_hit_tokens: 0 };
-    } finally {
-      release();
+      const attempt = new SampleAttempts(
+        this.runAttempts,
+        input,
+        context,
+        !v025,
+        signal,
+        watched ? this.progress : undefined,
+      );
+      // A free slot is taken at once (as `acquire` would grant it), without an async frame per sample.
+      const now = signal?.aborted ? undefined : inFlight.tryAcquire?.(1);
+      if (now) return attempt.holding(now);
+      return inFlight.acquire(1, signal).then((release) => attempt.holding(release));
+    } catch (error) {
+      return Promise.reject(error);
     }
   }
 
   private run(
-    input: ReturnType<SamplingClient['body']> & { seq_id: number },
+    input: ReturnType<SamplingClient['body']>,
     retryContext: RetryContext,
     newSeqIdPerAttempt: boolean,
     signal: AbortSignal | undefined,
@@ -357,9 +362,4 @@ function classify(error: unknown, retryEnabled: boolean): AttemptOutcome<SampleR
       (error instanceof PristineError &&
         (error.retryable || [408, 409, 410, 429].includes(error.status ?? 0) || (error.status ?? 0) >= 500)));
   return retryable ? { kind: 'retryable', error: error as Error } : { kind: 'fatal', error: error as Error };
-}
-
-/** One signal for both (either may be absent). */
-function bothSignals(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
-  return a && b ? AbortSignal.any([a, b]) : (a ?? b);
 }

@@ -27,25 +27,40 @@ export class ProgressWatch {
     private readonly origin?: string,
   ) {}
 
-  /** `lastError` names the cause of a stuck failure (the last attempt's error, if any). */
-  async run<T>(request: (signal: AbortSignal) => Promise<T>, lastError?: () => unknown): Promise<T> {
+  /**
+   * `lastError` names the cause of a stuck failure (the last attempt's error, if any). A `then` pair, not
+   * an async frame: every sample of a fan-out waits in here.
+   */
+  run<T>(request: (signal: AbortSignal) => Promise<T>, lastError?: () => unknown): Promise<T> {
     if (this.inProgress === 0) this.lastProgress = this.clock.now();
     this.inProgress++;
     const signal = (this.watch ??= this.startWatch()).signal;
+    let running: Promise<T>;
     try {
-      const value = await request(signal);
-      this.lastProgress = this.clock.now();
-      return value;
+      running = request(signal);
     } catch (error) {
-      // Aborted by this watch (not by the caller's own signal, which reaches `request` separately).
-      if (!signal.aborted) throw error;
-      throw new APIConnectionError(
-        `No progress made in ${this.timeoutMs / 1000}s. Requests ${this.origin ? `to ${this.origin} ` : ''}appear to be stuck.`,
-        { cause: lastError?.() ?? error },
-      );
-    } finally {
-      if (--this.inProgress === 0) this.stopWatch();
+      running = Promise.reject(error);
     }
+    return running.then(
+      (value) => {
+        this.lastProgress = this.clock.now();
+        this.settled();
+        return value;
+      },
+      (error: unknown) => {
+        this.settled();
+        // Aborted by this watch (not by the caller's own signal, which reaches `request` separately).
+        if (!signal.aborted) throw error;
+        throw new APIConnectionError(
+          `No progress made in ${this.timeoutMs / 1000}s. Requests ${this.origin ? `to ${this.origin} ` : ''}appear to be stuck.`,
+          { cause: lastError?.() ?? error },
+        );
+      },
+    );
+  }
+
+  private settled(): void {
+    if (--this.inProgress === 0) this.stopWatch();
   }
 
   /**

@@ -49,4 +49,30 @@ describe.each(E2E_MODES)('sample dispatch slots (%s)', (mode) => {
       await env.close();
     }
   });
+
+  it('holds an in-flight slot per sample until it settles, whether the slot was free or awaited, and gives it back on failure', async () => {
+    const env = await setup({}, {}, mode);
+    try {
+      const sampler = await env.service.createSamplingClient({
+        base_model: 'meta-llama/Llama-3.2-1B',
+        retry_config: { max_connections: 2 },
+      });
+      const unknown = new SamplingClient(env.service, `${sampler.sampling_session_id}-gone`);
+      const slots = (client: SamplingClient) =>
+        env.service.kernel.getServices().semaphore(`tinker:sample-requests:${client.sampling_session_id}`, 1);
+      // A bad request rejects (it never throws) and takes no slot.
+      const bad = sampler.sample({ prompt: [72], sampling_params: { max_tokens: -1 } });
+      await expect(bad).rejects.toThrow();
+      // More samples than slots (in 0.25 the server's limit applies): all complete, none left holding.
+      const results = await Promise.all(Array.from({ length: 12 }, () => sampler.sample(prompt)));
+      expect(results.every((r) => r.sequences[0].tokens.length > 0)).toBe(true);
+      const refused = await Promise.allSettled(Array.from({ length: 3 }, () => unknown.sample(prompt)));
+      expect(refused.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      for (const sem of [slots(sampler), slots(unknown)]) {
+        expect([sem.available, sem.waiting]).toEqual([sem.capacity, 0]);
+      }
+    } finally {
+      await env.close();
+    }
+  });
 });

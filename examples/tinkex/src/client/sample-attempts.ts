@@ -1,0 +1,72 @@
+import type { RetryContext } from 'pristine-kernel';
+import type { SampleResponse } from '../types/schemas.js';
+import type { ProgressWatch } from './sampling-progress.js';
+
+/** The sampler's retry loop over one sample's attempts (`SamplingClient.run`). */
+export type RunAttempts<I> = (
+  input: I,
+  retryContext: RetryContext,
+  newSeqIdPerAttempt: boolean,
+  signal: AbortSignal | undefined,
+  seen: { error?: unknown },
+) => Promise<SampleResponse>;
+
+/**
+ * What `sampleWithin` does once the sample holds its in-flight slot: the attempts (under stuck detection
+ * when it is on), the slot released when they settle. An object with methods rather than an async frame
+ * and closures per sample: 2,000 samples wait here at once in a fan-out.
+ */
+export class SampleAttempts<I> {
+  /** The last attempt's error, named as the cause of a stuck failure. */
+  error: unknown = undefined;
+
+  constructor(
+    private readonly runAttempts: RunAttempts<I>,
+    private readonly input: I,
+    private readonly context: RetryContext,
+    private readonly newSeqIdPerAttempt: boolean,
+    private readonly signal: AbortSignal | undefined,
+    /** Stuck detection, when it is on. */
+    private readonly progress: ProgressWatch | undefined,
+  ) {}
+
+  holding(release: () => void): Promise<SampleResponse> {
+    let attempts: Promise<SampleResponse>;
+    try {
+      attempts = this.progress
+        ? this.progress.run(
+            (stuck) => this.run(stuck),
+            () => this.error,
+          )
+        : this.run(undefined);
+    } catch (error) {
+      release();
+      return Promise.reject(error);
+    }
+    return attempts.then(
+      (response) => {
+        release();
+        // The Python SDK's default: a server that does not report it had no cache hit. A response that
+        // has it (always, in 0.25) is returned as it came: no copy per sample.
+        return response.prompt_cache_hit_tokens != null
+          ? response
+          : { ...response, prompt_cache_hit_tokens: 0 };
+      },
+      (error: unknown) => {
+        release();
+        throw error;
+      },
+    );
+  }
+
+  /** The caller's signal and the stuck detection's (`stuck`) both end the attempts. */
+  run(stuck: AbortSignal | undefined): Promise<SampleResponse> {
+    const { input, context, newSeqIdPerAttempt, signal } = this;
+    return this.runAttempts(input, context, newSeqIdPerAttempt, bothSignals(signal, stuck), this);
+  }
+}
+
+/** One signal for both (either may be absent). */
+function bothSignals(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
+  return a && b ? AbortSignal.any([a, b]) : (a ?? b);
+}
