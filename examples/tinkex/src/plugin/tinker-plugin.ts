@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { definePlugin, Ports, UndiciTransport, type CallContext } from 'pristine-kernel';
 import type { ResolvedConfig } from '../config.js';
 import { tinkerManifest } from '../manifest.js';
@@ -9,6 +8,7 @@ import { tinkerPollProtocol } from './poll-protocol.js';
 import { samplingBucket } from './sampling-bucket.js';
 import { tinkerSessionProtocol } from './session-protocol.js';
 import { negotiateStage } from './negotiate-stage.js';
+import { idempotencyKey } from './idempotency-key.js';
 import { TinkerAuth } from './tinker-auth.js';
 import type { TinkerHolders } from '../protocol/holders.js';
 import { PROTOCOL_VERSION } from '../protocol/flags.js';
@@ -68,7 +68,7 @@ export function tinkerPlugin(config: ResolvedConfig, holders: TinkerHolders) {
       },
       static: config.default_headers,
       retryCount: 'x-stainless-retry-count',
-      idempotency: { header: 'X-Idempotency-Key', generate: () => `stainless-node-retry-${randomUUID()}` },
+      idempotency: { header: 'X-Idempotency-Key', generate: idempotencyKey },
       // Per call, so built by assignment (no spreads).
       dynamic: (context: CallContext) => {
         const id = context.endpoint.id;
