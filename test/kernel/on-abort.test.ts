@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { getEventListeners } from 'node:events';
-import { onAbort } from '../../src/kernel/signals/on-abort.js';
+import { abortOwned, onAbort, ownedAbortController } from '../../src/kernel/signals/on-abort.js';
 
 describe('onAbort: many subscribers, one listener on the signal', () => {
   it('runs every live subscriber once, in order, and leaves no listener', () => {
@@ -111,5 +111,42 @@ describe('onAbort: one subscriber at a time (the common case)', () => {
     controller.abort();
     expect(calls).toBe(1);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+});
+
+describe("an owned controller (a future's): subscribers told by abortOwned, no listener on the signal", () => {
+  it('runs the live subscribers once, in order, with the reason on the signal, and never adds a listener', () => {
+    const controller = ownedAbortController();
+    const seen: unknown[] = [];
+    onAbort(controller.signal, () => seen.push('a'));
+    const offB = onAbort(controller.signal, () => seen.push('b'));
+    const offC = onAbort(controller.signal, () => seen.push(controller.signal.reason));
+    offC();
+    offC();
+    onAbort(controller.signal, () => seen.push(controller.signal.reason));
+    offB();
+    // One subscriber at a time, as each poll of a future subscribes: still no listener.
+    const lone = ownedAbortController();
+    for (let i = 0; i < 3; i++) onAbort(lone.signal, () => {})();
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    expect(getEventListeners(lone.signal, 'abort')).toHaveLength(0);
+    abortOwned(controller, 'why');
+    abortOwned(controller, 'again'); // once only
+    expect(seen).toEqual(['a', 'why']);
+    expect(controller.signal.aborted).toBe(true);
+  });
+
+  it('runs listeners added to the signal directly too (during the abort, before the subscribers)', () => {
+    const controller = ownedAbortController();
+    const seen: string[] = [];
+    onAbort(controller.signal, () => seen.push(`subscriber, aborted: ${controller.signal.aborted}`));
+    controller.signal.addEventListener('abort', () => seen.push('listener'), { once: true });
+    abortOwned(controller);
+    expect(seen).toEqual(['listener', 'subscriber, aborted: true']);
+    // Like any spent signal: a subscription after the abort is never run (check `aborted` first).
+    let late = 0;
+    onAbort(controller.signal, () => late++);
+    abortOwned(controller);
+    expect(late).toBe(0);
   });
 });

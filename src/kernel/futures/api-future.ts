@@ -1,7 +1,7 @@
 import type { Clock } from '../../ports/clock.js';
 import { APIUserAbortError } from '../errors/api-errors.js';
 import { FutureCancelledError, FutureTimeoutError } from './future-errors.js';
-import { onAbort } from '../signals/on-abort.js';
+import { abortOwned, onAbort, ownedAbortController } from '../signals/on-abort.js';
 
 /**
  * A long-running operation. It is returned at once and is a thenable: `await future` (or
@@ -88,7 +88,7 @@ export class APIFuture<T> implements PromiseLike<T> {
   /** Stop polling; the result rejects with `FutureCancelledError`. */
   cancel(): void {
     this.cancelRequested = true;
-    this.abortController().abort();
+    abortOwned(this.abortController());
   }
 
   get cancelled(): boolean {
@@ -107,10 +107,10 @@ export class APIFuture<T> implements PromiseLike<T> {
   ): Promise<T> {
     const controller = this.abortController();
     if (signal.aborted) {
-      if (!controller.signal.aborted) controller.abort(signal.reason);
+      abortOwned(controller, signal.reason);
       return poll(requestId, controller.signal);
     }
-    const unsubscribe = onAbort(signal, () => controller.abort(signal.reason));
+    const unsubscribe = onAbort(signal, () => abortOwned(controller, signal.reason));
     return poll(requestId, controller.signal).then(
       (value) => {
         unsubscribe();
@@ -124,7 +124,8 @@ export class APIFuture<T> implements PromiseLike<T> {
   }
 
   private abortController(): AbortController {
-    return (this.controller ??= new AbortController());
+    // Its subscribers (the poll's requests, sleeps, waits) cost no EventTarget listener (on-abort.ts).
+    return (this.controller ??= ownedAbortController());
   }
 
   then<R1 = T, R2 = never>(

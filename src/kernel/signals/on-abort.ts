@@ -14,7 +14,11 @@ class Fanout {
   private singleOff: (() => void) | undefined = undefined;
   private many: Map<() => void, () => void> | undefined = undefined;
 
-  constructor(private readonly signal: AbortSignal) {}
+  constructor(
+    private readonly signal: AbortSignal,
+    /** Told by `abortOwned` instead of through an `abort` listener (see `ownedAbortController`). */
+    private readonly owned = false,
+  ) {}
 
   subscribe(listener: () => void): () => void {
     const off = (): void => this.unsubscribe(off);
@@ -30,7 +34,7 @@ class Fanout {
     } else {
       this.single = listener;
       this.singleOff = off;
-      this.signal.addEventListener('abort', this, { once: true });
+      if (!this.owned) this.signal.addEventListener('abort', this, { once: true });
     }
     return off;
   }
@@ -57,7 +61,7 @@ class Fanout {
     } else {
       this.many = undefined;
     }
-    this.signal.removeEventListener('abort', this);
+    if (!this.owned) this.signal.removeEventListener('abort', this);
   }
 }
 
@@ -76,4 +80,25 @@ export function onAbort(signal: AbortSignal, listener: () => void): () => void {
     FANOUTS.set(signal, fanout);
   }
   return fanout.subscribe(listener);
+}
+
+/**
+ * An AbortController whose signal's subscribers (through `onAbort`) are told by `abortOwned`, not by an
+ * `abort` listener: subscribing and unsubscribing are then field writes, where a fresh signal costs an
+ * EventTarget listener added and removed per subscription (a future's controller: once or more per poll,
+ * 1–2 % of a sampling fan-out's CPU). Abort it only with `abortOwned`. Listeners added to its signal
+ * directly still run, during `abort()`, before the `onAbort` subscribers.
+ */
+export function ownedAbortController(): AbortController {
+  const controller = new AbortController();
+  FANOUTS.set(controller.signal, new Fanout(controller.signal, true));
+  return controller;
+}
+
+/** Abort a controller made by `ownedAbortController` (once: a second abort changes nothing). */
+export function abortOwned(controller: AbortController, reason?: unknown): void {
+  const signal = controller.signal;
+  if (signal.aborted) return;
+  controller.abort(reason);
+  FANOUTS.get(signal)?.handleEvent();
 }

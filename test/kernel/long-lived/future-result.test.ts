@@ -4,6 +4,7 @@ import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
 import { APIFuture } from '../../../src/kernel/futures/api-future.js';
 import { FutureCancelledError, FutureTimeoutError } from '../../../src/kernel/futures/future-errors.js';
+import { onAbort } from '../../../src/kernel/signals/on-abort.js';
 
 /** A future whose operation completes when the test says so. */
 function manualFuture(clock: FakeClock) {
@@ -133,6 +134,54 @@ describe("APIFuture with the caller's signal", () => {
     expect(getEventListeners(caller.signal, 'abort')).toHaveLength(1);
     for (const f of futures) f.cancel();
     await Promise.all(futures.map((f) => f.then(undefined, () => undefined)));
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+  });
+});
+
+/**
+ * A future whose poll subscribes to its signal as the kernel's stages do (`onAbort`), three times in a
+ * row (three polls), and hangs on the third until the signal aborts.
+ */
+function subscribingFuture(signal?: AbortSignal) {
+  const seen: { signal?: AbortSignal; listeners?: number } = {};
+  const future = new APIFuture<number>(
+    Promise.resolve('req-3'),
+    (_id, pollSignal) => {
+      seen.signal = pollSignal;
+      for (let i = 0; i < 2; i++) onAbort(pollSignal, () => {})();
+      return new Promise<number>((_, reject) => {
+        if (pollSignal.aborted) return reject(pollSignal.reason);
+        onAbort(pollSignal, () => reject(pollSignal.reason));
+        seen.listeners = getEventListeners(pollSignal, 'abort').length;
+      });
+    },
+    new FakeClock(),
+    signal,
+  );
+  return { future, seen };
+}
+
+describe("the poll's kernel subscriptions (onAbort) on the future's signal", () => {
+  it('hear cancel(), with no abort listener on that signal', async () => {
+    const { future, seen } = subscribingFuture();
+    await future.accepted;
+    await Promise.resolve();
+    expect(seen.listeners).toBe(0);
+    future.cancel();
+    await expect(future).rejects.toBeInstanceOf(FutureCancelledError);
+    expect(seen.signal?.aborted).toBe(true);
+  });
+
+  it("hear the caller's abort, with its reason", async () => {
+    const caller = new AbortController();
+    const { future, seen } = subscribingFuture(caller.signal);
+    await future.accepted;
+    await Promise.resolve();
+    const reason = new Error('caller gave up');
+    caller.abort(reason);
+    await expect(future).rejects.toBe(reason);
+    expect(future.cancelled).toBe(false);
+    expect(seen.listeners).toBe(0);
     expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
   });
 });
