@@ -18,6 +18,7 @@ import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild-wasm';
+import { dropRedundantNames } from './bundle-names.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -171,7 +172,7 @@ export async function bundle(dir, entries) {
   });
   for (const output of Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.js'))) {
     const path = join(root, output);
-    writeFileSync(path, asciiComments(readFileSync(path, 'utf8'), output));
+    writeFileSync(path, dropRedundantNames(asciiComments(readFileSync(path, 'utf8'), output)));
   }
   const text = notices(result.metafile);
   const noticesPath = join(dist, NOTICES);
