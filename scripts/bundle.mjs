@@ -163,7 +163,8 @@ export async function bundle(dir, entries) {
     legalComments: 'eof',
     // Names stay as written (no minification), so stack traces without source maps still read well, and
     // classes keep their `name` where bundling renames their binding (a collision, such as the kernel's
-    // ValidationError with ajv's, or a class esbuild rewrites): error names are API.
+    // ValidationError with ajv's, or a class esbuild rewrites): error names are API. The wraps that
+    // only restate a name are dropped afterwards (bundle-names.mjs): they ran per call.
     minify: false,
     keepNames: true,
     metafile: true,
