@@ -44,7 +44,13 @@ function newest(path) {
 
 function isStale({ dir, src }) {
   const builtAt = statSync(join(root, dir, 'dist', STAMP), { throwIfNoEntry: false })?.mtimeMs ?? -1;
-  const inputs = [src, join(dir, 'tsconfig.build.json'), 'tsconfig.base.json', 'scripts/bundle.mjs'];
+  const inputs = [
+    src,
+    join(dir, 'tsconfig.build.json'),
+    'tsconfig.base.json',
+    'scripts/bundle.mjs',
+    'scripts/bundle-names.mjs',
+  ];
   return inputs.some((input) => newest(join(root, input)) > builtAt);
 }
 
