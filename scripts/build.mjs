@@ -49,7 +49,7 @@ function isStale({ dir, src }) {
     join(dir, 'tsconfig.build.json'),
     'tsconfig.base.json',
     'scripts/bundle.mjs',
-    'scripts/keep-names.mjs',
+    'scripts/bundle-names.mjs',
   ];
   return inputs.some((input) => newest(join(root, input)) > builtAt);
 }

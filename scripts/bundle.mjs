@@ -18,7 +18,7 @@ import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild-wasm';
-import { unwrapNestedNames } from './keep-names.mjs';
+import { dropRedundantNames } from './bundle-names.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -93,6 +93,47 @@ function notices(metafile) {
     .join(`\n${'-'.repeat(72)}\n\n`);
 }
 
+/** ASCII spellings of the characters our comments use; anything else becomes `U+XXXX`. */
+const ASCII_SPELLING = {
+  '\u2192': '->',
+  '\u2190': '<-',
+  '\u2264': '<=',
+  '\u2265': '>=',
+  '\u2212': '-',
+  '\u2013': '-',
+  '\u2014': '--',
+  '\u2026': '...',
+  '\u00b5': 'u',
+  '\u00d7': 'x',
+  '\u2018': "'",
+  '\u2019': "'",
+  '\u201c': '"',
+  '\u201d': '"',
+};
+
+/**
+ * `code` with the non-ASCII characters of its comment lines spelled in ASCII. Why: V8 keeps each loaded
+ * module's source for the life of the process, and a source with one character beyond Latin-1 is stored
+ * two bytes per character, so one `≤` in a comment doubled the kernel bundle's 0.8 MB in the heap.
+ * esbuild escapes such characters in code, not in the comments it keeps. Only whole comment lines are
+ * rewritten (they carry no source-map mappings); anything non-ASCII left fails the build.
+ */
+export function asciiComments(code, file = 'bundle') {
+  const lines = code.split('\n');
+  return lines
+    .map((line, index) => {
+      if (!/[\u0080-\uffff]/.test(line)) return line;
+      const comment = /^\s*(\/\/|\/\*|\*)/.test(line) && !/\*\/(?!\s*$)/.test(line);
+      if (!comment) throw new Error(`${file}:${index + 1}: non-ASCII character outside a comment line`);
+      return line.replace(
+        /[\u{80}-\u{10ffff}]/gu,
+        (char) =>
+          ASCII_SPELLING[char] ?? `U+${char.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
+      );
+    })
+    .join('\n');
+}
+
 /**
  * Bundle one package: dist/modules/<entry> → dist/<entry> for each entry point (paths relative to dist/),
  * dist/chunks/* (code they share, and each dynamically imported module), source maps, notices.
@@ -122,20 +163,17 @@ export async function bundle(dir, entries) {
     legalComments: 'eof',
     // Names stay as written (no minification), so stack traces without source maps still read well, and
     // classes keep their `name` where bundling renames their binding (a collision, such as the kernel's
-    // ValidationError with ajv's, or a class esbuild rewrites): error names are API.
+    // ValidationError with ajv's, or a class esbuild rewrites): error names are API. The wraps that
+    // only restate a name are dropped afterwards (bundle-names.mjs): they ran per call.
     minify: false,
     keepNames: true,
     metafile: true,
     logLevel: 'warning',
     plugins: [externals(manifest)],
   });
-  // keepNames' wrappers inside functions run on every call; those V8 makes redundant go (keep-names.mjs).
-  for (const output of Object.keys(result.metafile.outputs)) {
-    if (!output.endsWith('.js')) continue;
-    const file = join(root, output);
-    const code = readFileSync(file, 'utf8');
-    const unwrapped = unwrapNestedNames(code);
-    if (unwrapped !== code) writeFileSync(file, unwrapped);
+  for (const output of Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.js'))) {
+    const path = join(root, output);
+    writeFileSync(path, dropRedundantNames(asciiComments(readFileSync(path, 'utf8'), output)));
   }
   const text = notices(result.metafile);
   const noticesPath = join(dist, NOTICES);

@@ -5,7 +5,8 @@
  *
  * @module pristine-kernel
  */
-import 'reflect-metadata';
+// Loads reflect-metadata (Reflect.getMetadata, which tsyringe needs) before anything else runs.
+import './kernel/di-container.js';
 
 export * from './ports/index.js';
 export * from './kernel/errors/index.js';

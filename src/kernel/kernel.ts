@@ -1,8 +1,9 @@
-import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
+import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import { Ports } from '../ports/index.js';
 import type { CodecRegistry } from '../ports/body-codec.js';
 import type { Serializer } from '../ports/serializer.js';
 import { bind, type AdapterRegistration } from './bind-adapter.js';
+import { rootContainer } from './di-container.js';
 import { registerDefaultAdapters } from './default-adapters.js';
 import { PristineError } from './errors/pristine-error.js';
 import { ValidationError } from './errors/validation-error.js';

@@ -8,6 +8,9 @@ export interface Loaded {
    * are left out: Node 20 hooks see only the one a package's `import` enters by, Node 22.15+'s
    * in-thread hooks see every file `require` loads too. */
   esModules: string[];
+  /** URLs of the CommonJS files the process entered through an ES `import` (not `require`): Node's ESM
+   * loader lexes each one's source for its export names first. */
+  commonJsImported: string[];
   /** The packages it loaded from node_modules, ES modules and CommonJS ones (require's cache) alike. */
   packages: string[];
   stdout: string;
@@ -22,10 +25,17 @@ export function loadedBy(specifier: string, then = ''): Loaded {
     // Node 24 it was lost altogether), so a single module's line could go missing.
     const log = join(dir, 'loaded.log');
     const record = `(url, format) => appendFileSync(${JSON.stringify(log)}, format + ' ' + url + '\\n')`;
+    // What `import` resolved (conditions include 'import'; `require` resolves with 'require').
+    const imported = "(url, context) => context.conditions?.includes('import') && record(url, 'IMPORTED')";
     writeFileSync(
       join(dir, 'hooks.mjs'),
       "import { appendFileSync } from 'node:fs';\n" +
         `const record = ${record};\n` +
+        `const imported = ${imported};\n` +
+        'export async function resolve(specifier, context, next) {\n' +
+        '  const result = await next(specifier, context);\n' +
+        '  imported(result.url, context);\n' +
+        '  return result;\n}\n' +
         'export async function load(url, context, next) {\n' +
         '  const result = await next(url, context);\n' +
         '  record(url, result.format);\n' +
@@ -36,9 +46,11 @@ export function loadedBy(specifier: string, then = ''): Loaded {
       "import { appendFileSync } from 'node:fs';\n" +
         "import * as nodeModule from 'node:module';\n" +
         `const record = ${record};\n` +
+        `const imported = ${imported};\n` +
         // In-thread hooks where Node has them (22.15+), off-thread ones before.
         'if (nodeModule.registerHooks) {\n' +
         '  nodeModule.registerHooks({\n' +
+        '    resolve(specifier, context, next) { const result = next(specifier, context); imported(result.url, context); return result; },\n' +
         '    load(url, context, next) { const result = next(url, context); record(url, result.format); return result; },\n' +
         '  });\n' +
         "} else nodeModule.register('./hooks.mjs', import.meta.url);\n" +
@@ -57,7 +69,13 @@ export function loadedBy(specifier: string, then = ''): Loaded {
       .map((line) => line.slice('module '.length))
       // The hook also sees the script itself and its own hook file.
       .filter((url) => !url.startsWith(`file://${dir}`));
-    return { esModules, packages: packageNames(lines), stdout: result.stdout };
+    const importedUrls = new Set(
+      lines.filter((line) => line.startsWith('IMPORTED ')).map((line) => line.slice('IMPORTED '.length)),
+    );
+    const commonJsImported = lines
+      .filter((line) => line.startsWith('commonjs ') && importedUrls.has(line.slice('commonjs '.length)))
+      .map((line) => line.slice('commonjs '.length));
+    return { esModules, commonJsImported, packages: packageNames(lines), stdout: result.stdout };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
