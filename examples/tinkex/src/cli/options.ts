@@ -7,6 +7,13 @@ export function nonNegativeInt(value: string): number {
   return Number(value);
 }
 
+/** `-1` (the option is off) or a whole number ≥ 0, as `top_k` takes. */
+export function intOrOff(value: string): number {
+  if (value === '-1') return -1;
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected -1 (off) or a whole number ≥ 0.');
+  return Number(value);
+}
+
 export function positiveInt(value: string): number {
   if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('expected a whole number ≥ 1.');
   return Number(value);

@@ -94,6 +94,10 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
       [['billing', 'usage', '2026-07-01T00:00:00Z', '2026-07-20T00:00:00Z'], /at most 14 days/],
       [['sample', '--prompt', 'hi'], /--base-model or --model-path/],
       [['sample', '--base-model', 'm'], /required option '--prompt <text>'/],
+      [
+        ['sample', '--base-model', 'm', '--prompt', 'hi', '--top-k', '-2'],
+        /expected -1 \(off\) or a whole number ≥ 0/,
+      ],
       [['quickstart', '--steps=0'], /'--steps <n>' argument '0' is invalid/],
       [['--max-retries', '-1', 'run', 'list'], /'--max-retries <n>' argument '-1' is invalid/],
       [['run', 'list', '--max-retries=two'], /'--max-retries <n>' argument 'two' is invalid/],

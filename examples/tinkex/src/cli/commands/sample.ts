@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
-import { finiteNumber, nonNegativeInt, positiveInt, tinkerPath } from '../options.js';
+import { finiteNumber, intOrOff, nonNegativeInt, positiveInt, tinkerPath } from '../options.js';
 import type { Action } from '../action.js';
 
 interface SampleOptions {
@@ -83,7 +83,7 @@ export function registerSample(program: Command, action: Action): void {
     .requiredOption('--prompt <text>', 'the prompt text (tokenized with the model tokenizer)')
     .option('--max-tokens <n>', 'tokens to generate', positiveInt, 32)
     .option('--temperature <t>', 'sampling temperature (0 = greedy)', finiteNumber, 1)
-    .option('--top-k <k>', 'top-k (-1 = off)', (v) => (v === '-1' ? -1 : nonNegativeInt(v)), -1)
+    .option('--top-k <k>', 'top-k (-1 = off)', intOrOff, -1)
     .option('--top-p <p>', 'nucleus sampling probability', finiteNumber, 1)
     .option('--num-samples <n>', 'how many samples', positiveInt, 1)
     .option('--stop <text>', 'stop at this text (repeatable)', (v: string, prev: string[] = []) => [
