@@ -1,5 +1,6 @@
 import { ADMITTED } from '../../../ports/rate-limiter.js';
 import type { Release } from '../../../ports/semaphore.js';
+import { afterSettled } from '../../promises/after-settled.js';
 import type { ConcurrencySpec } from '../../plugin.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
 import { rateLimitBucket } from './rate-limit.js';
@@ -98,16 +99,7 @@ function admitNow(
     if (!first && !second && !third) return next();
     const open = services.rateLimiter.acquire(rateLimitBucket(context), { signal: options.signal });
     const result = open === ADMITTED ? next() : open.then(() => next());
-    return result.then(
-      (value) => {
-        giveBack();
-        return value;
-      },
-      (error: unknown) => {
-        giveBack();
-        throw error;
-      },
-    );
+    return afterSettled(result, giveBack);
   } catch (error) {
     giveBack();
     return Promise.reject(error);
