@@ -20,6 +20,7 @@ import { Pipeline } from './pipeline/pipeline.js';
 import { startCall } from './pipeline/start-call.js';
 import type { Plugin, PluginSpec, RegisteredPlugin } from './plugin.js';
 import { SecretRegistry, isSecretHeader } from './redact.js';
+import { idempotencyKeysFor } from './request/idempotency-key.js';
 import { staticHeaders } from './request/platform-headers.js';
 import { sendableHeaders } from './request/header-checks.js';
 import { ProxyResolver } from './request/proxy-for.js';
@@ -162,6 +163,7 @@ export class Kernel<E extends EndpointSpec = never> {
       checkedHeaders: sendableHeaders(headers),
       crossOriginHeaders: { 'user-agent': headers['user-agent'], accept: headers.accept },
       originBound: Object.freeze(Object.keys(spec.headers?.static ?? {}).map((name) => name.toLowerCase())),
+      newIdempotencyKey: idempotencyKeysFor(spec.headers?.idempotency),
     };
     this.plugins.set(spec.name, registered);
     for (const endpoint of compiled) this.endpoints.set(endpoint.id, { plugin: registered, endpoint });

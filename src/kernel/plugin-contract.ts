@@ -149,8 +149,12 @@ export interface HeaderScheme {
   >;
   /** Header carrying the attempt number (0 first). `false` disables it. */
   retryCount?: string | false;
-  /** Idempotency key header for non-GET requests, and its value format. */
-  idempotency?: { header: string; generate?: () => string } | false;
+  /**
+   * Idempotency key header for non-GET requests, and its value: the kernel's key (a random version-4
+   * UUID) after `prefix` (printable ASCII, e.g. the Stainless SDKs' `stainless-node-retry-`), or what
+   * `generate` returns.
+   */
+  idempotency?: { header: string; prefix?: string; generate?: () => string } | false;
   /** Override the User-Agent. Default: `<plugin>/<version> pristine/<version> node/<version>`. */
   userAgent?: string;
   /** Per-endpoint dynamic headers (e.g. a request-type header). */
@@ -221,4 +225,6 @@ export interface RegisteredPlugin {
   readonly crossOriginHeaders: Readonly<Record<string, string>>;
   /** The plugin's static header names (lower-case): dropped when a redirect leaves its origin. */
   readonly originBound: readonly string[];
+  /** The kernel's idempotency keys with the plugin's `headers.idempotency.prefix` (made once). */
+  readonly newIdempotencyKey: () => string;
 }

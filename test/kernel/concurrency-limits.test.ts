@@ -10,6 +10,8 @@ import { Ports } from '../../src/ports/index.js';
 import { FakeClock } from '../../src/adapters/clock/fake-clock.js';
 import { closedPort } from '../support/closed-port.js';
 import { FifoSemaphore } from '../../src/adapters/semaphore/fifo-semaphore.js';
+import { WindowRateLimiter } from '../../src/adapters/rate-limiter/window-rate-limiter.js';
+import type { RateLimiter } from '../../src/ports/rate-limiter.js';
 import type { Semaphore, SemaphoreFactory } from '../../src/ports/semaphore.js';
 
 /** A server that holds every request until the test releases it, recording the weights in flight. */
@@ -61,6 +63,26 @@ const manifest = {
 };
 const weights = { size: (context: { input: Record<string, unknown> }) => Number(context.input.size) };
 
+/**
+ * 10 calls and 100 weight at once; while the `uploads-429` bucket is backed off and 10 s after, 2 calls
+ * at `weightFactor` times their weight.
+ */
+const throttledJobs = (weightFactor: number) =>
+  definePlugin({
+    name: 'jobs',
+    version: '1',
+    defaults: { baseUrl: url, maxRetries: 0, breaker: false },
+    weights,
+    concurrency: {
+      uploads: {
+        maxConcurrent: 10,
+        maxWeight: 100,
+        throttled: { windowMs: 10_000, maxConcurrent: 2, weightFactor, bucket: () => 'uploads-429' },
+      },
+    },
+    manifest,
+  });
+
 describe('per-resource concurrency limits through the pipeline', () => {
   it('keeps the summed weight in flight within maxWeight, in FIFO order, and builds a request only once admitted', async () => {
     let tokensIssued = 0;
@@ -99,22 +121,7 @@ describe('per-resource concurrency limits through the pipeline', () => {
 
   it('after a backoff of the throttle bucket, admits calls through the throttled permits at a multiplied weight, for windowMs', async () => {
     const clock = new FakeClock();
-    const kernel = createKernel().use(
-      definePlugin({
-        name: 'jobs',
-        version: '1',
-        defaults: { baseUrl: url, maxRetries: 0, breaker: false },
-        weights,
-        concurrency: {
-          uploads: {
-            maxConcurrent: 10,
-            maxWeight: 100,
-            throttled: { windowMs: 10_000, maxConcurrent: 2, weightFactor: 20, bucket: () => 'uploads-429' },
-          },
-        },
-        manifest,
-      }),
-    );
+    const kernel = createKernel().use(throttledJobs(20));
     kernel.register(Ports.Transport, new UndiciTransport());
     kernel.register(Ports.Clock, clock);
     held.length = 0;
@@ -155,11 +162,14 @@ describe('per-resource concurrency limits through the pipeline', () => {
     await kernel.close();
   });
 
-  // The stage takes free permits without awaiting when the semaphores offer `tryAcquire` (FifoSemaphore),
-  // and awaits `acquire` otherwise (a Redis semaphore): both must admit, hold and release alike.
-  const withoutTryAcquire: SemaphoreFactory = {
-    create: (capacity) => {
+  /**
+   * FifoSemaphores that log each take (`tryAcquire count`, `acquire weight`, …); `tryAcquireOn` names the
+   * semaphores that offer `tryAcquire` (the stage's synchronous path), the others only `acquire`.
+   */
+  const loggingSemaphores = (log: string[], tryAcquireOn: string[]): SemaphoreFactory => ({
+    create: (capacity, name = '') => {
       const inner = new FifoSemaphore(capacity);
+      const which = name.slice(name.lastIndexOf(':') + 1);
       const sem: Semaphore = {
         capacity,
         get available() {
@@ -168,11 +178,24 @@ describe('per-resource concurrency limits through the pipeline', () => {
         get waiting() {
           return inner.waiting;
         },
-        acquire: (weight, signal) => inner.acquire(weight, signal),
+        acquire: (weight, signal) => {
+          log.push(`acquire ${which}`);
+          return inner.acquire(weight, signal);
+        },
       };
+      if (tryAcquireOn.includes(which)) {
+        sem.tryAcquire = (weight) => {
+          log.push(`tryAcquire ${which}`);
+          return inner.tryAcquire(weight);
+        };
+      }
       return sem;
     },
-  };
+  });
+
+  // The stage takes free permits without awaiting when the semaphores offer `tryAcquire` (FifoSemaphore),
+  // and awaits `acquire` otherwise (a Redis semaphore): both must admit, hold and release alike.
+  const withoutTryAcquire = loggingSemaphores([], []);
 
   it.each([
     ['semaphores with tryAcquire', undefined],
@@ -228,6 +251,62 @@ describe('per-resource concurrency limits through the pipeline', () => {
       );
       await expect(failed).rejects.toThrow();
       expect([count.available, weight.available]).toEqual([2, 100]);
+      await kernel.close();
+    },
+  );
+
+  // Both paths must take the limits in one order (count, throttled, weight, then the rate-limit
+  // window), including a call that starts on the synchronous path and finishes on the awaiting one.
+  it.each([
+    [
+      'every semaphore offers tryAcquire',
+      ['count', 'throttled', 'weight'],
+      ['tryAcquire count', 'tryAcquire throttled', 'tryAcquire weight', 'rate limit'],
+    ],
+    ['none does', [], ['acquire count', 'acquire throttled', 'acquire weight', 'rate limit']],
+    [
+      'the weighted one does not',
+      ['count', 'throttled'],
+      [
+        'tryAcquire count',
+        'tryAcquire throttled',
+        'acquire count',
+        'acquire throttled',
+        'acquire weight',
+        'rate limit',
+      ],
+    ],
+  ])(
+    'takes count, throttled, weight, then the rate limit, in that order (%s)',
+    async (_, tryAcquireOn, order) => {
+      const log: string[] = [];
+      const clock = new FakeClock();
+      const kernel = createKernel().use(throttledJobs(2));
+      const limiter = new WindowRateLimiter(clock);
+      const logged: RateLimiter = {
+        acquire: (bucket, options) => {
+          log.push('rate limit');
+          return limiter.acquire(bucket, options);
+        },
+        backoff: (bucket, ms) => limiter.backoff(bucket, ms),
+        waitTime: (bucket) => limiter.waitTime(bucket),
+        reopensAt: (bucket) => limiter.reopensAt(bucket),
+      };
+      kernel.register(Ports.Transport, new UndiciTransport());
+      kernel.register(Ports.Clock, clock);
+      kernel.register(Ports.RateLimiter, logged);
+      kernel.register(Ports.Semaphore, loggingSemaphores(log, tryAcquireOn));
+      limiter.backoff('uploads-429', 1_000); // throttled: the call takes all three semaphores
+      held.length = 0;
+      const call = kernel.call('upload', { size: 3 });
+      await heldCount(1);
+      held[0].release();
+      await expect(call).resolves.toEqual({ size: 3 });
+      // The rate-limit stage (before this one) asks first; the semaphore stage asks again once it holds
+      // its permits, as a 429 may have closed the window while it queued.
+      expect(log).toEqual(['rate limit', ...order]);
+      const weight = kernel.getServices().semaphore('jobs:uploads:weight', 100);
+      expect(weight.available).toBe(100);
       await kernel.close();
     },
   );

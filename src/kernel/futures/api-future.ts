@@ -1,6 +1,7 @@
 import type { Clock } from '../../ports/clock.js';
 import { APIUserAbortError } from '../errors/api-errors.js';
 import { FutureCancelledError, FutureTimeoutError } from './future-errors.js';
+import { afterSettled } from '../promises/after-settled.js';
 import { abortOwned, onAbort, ownedAbortController } from '../signals/on-abort.js';
 
 /**
@@ -111,16 +112,7 @@ export class APIFuture<T> implements PromiseLike<T> {
       return poll(requestId, controller.signal);
     }
     const unsubscribe = onAbort(signal, () => abortOwned(controller, signal.reason));
-    return poll(requestId, controller.signal).then(
-      (value) => {
-        unsubscribe();
-        return value;
-      },
-      (error: unknown) => {
-        unsubscribe();
-        throw error;
-      },
-    );
+    return afterSettled(poll(requestId, controller.signal), unsubscribe);
   }
 
   private abortController(): AbortController {

@@ -96,89 +96,76 @@ export class PipelinePoller implements FuturePoller {
     }
   }
 
-  /** The loop, holding its share of the in-flight result byte budget until the future settles. */
-  private loop<T>(
+  /**
+   * The loop, holding its share of the in-flight result byte budget until the future settles. Released
+   * in the loop's own `finally`: no `then` pair, closure or holder object per future to do it.
+   */
+  private async loop<T>(
     protocol: PollProtocol<T>,
     firstRequestId: string,
     options: PollerOptions,
     counter?: { polls: number },
   ): Promise<T> {
-    const held: { release?: Release } = {};
-    // A `then` pair rather than an async try/finally: one promise and no suspended frame per future.
-    return this.polls(protocol, firstRequestId, options, held, counter).then(
-      (value) => {
-        held.release?.();
-        return value;
-      },
-      (error: unknown) => {
-        held.release?.();
-        throw error;
-      },
-    );
-  }
-
-  private async polls<T>(
-    protocol: PollProtocol<T>,
-    firstRequestId: string,
-    options: PollerOptions,
-    held: { release?: Release },
-    counter?: { polls: number },
-  ): Promise<T> {
-    const { clock } = this.host;
-    let requestId = firstRequestId;
-    let iteration = 0;
-    let allowMetadataOnly = options.maxResultBytes !== undefined || protocol.metadataFirst?.() === true;
-    const allowances: PollAllowances = { badRequests: 0, pausedSince: undefined };
-    let backoffExponent = 0;
-    let failures = 0;
-    const budget = options.maxConsecutiveFailures ?? DEFAULT_POLL_FAILURE_BUDGET;
-    const pacer = new RepollPacer(protocol.repollPacing);
-    for (;;) {
-      options.signal?.throwIfAborted();
-      const context: PollContext = {
-        requestId,
-        iteration,
-        allowMetadataOnly,
-        submitEndpoint: options.submitEndpoint ?? '',
-        submitRoundtripMs: options.submitRoundtripMs ?? 0,
-      };
-      const step = await this.pollOnce(protocol, context, options, allowances);
-      iteration++;
-      if (counter) counter.polls++;
-      if (step.next === 'done') return step.value;
-      if (step.next === 'wait') {
-        await clock.sleep(step.delayMs, options.signal);
-        continue;
-      }
-      if ((step.next === 'poll' || step.next === 'backoff') && step.failure !== undefined) {
-        if (++failures > budget) throw step.failure;
-      } else if (step.next !== 'expired') {
-        failures = 0;
-      }
-      if (step.next === 'expired') {
-        // Resubmitting is paced and counts against the budget: a server that expires every
-        // result must not turn one future into a resubmit loop.
-        if (protocol.onExpired === 'resubmit' && options.resubmit && ++failures <= budget) {
-          await clock.sleep(pacer.next(), options.signal);
-          requestId = await options.resubmit();
-          iteration = 0;
+    let heldBytes: Release | undefined;
+    try {
+      const { clock } = this.host;
+      let requestId = firstRequestId;
+      let iteration = 0;
+      let allowMetadataOnly = options.maxResultBytes !== undefined || protocol.metadataFirst?.() === true;
+      const allowances: PollAllowances = { badRequests: 0, pausedSince: undefined };
+      let backoffExponent = 0;
+      let failures = 0;
+      const budget = options.maxConsecutiveFailures ?? DEFAULT_POLL_FAILURE_BUDGET;
+      const pacer = new RepollPacer(protocol.repollPacing);
+      for (;;) {
+        options.signal?.throwIfAborted();
+        const context: PollContext = {
+          requestId,
+          iteration,
+          allowMetadataOnly,
+          submitEndpoint: options.submitEndpoint ?? '',
+          submitRoundtripMs: options.submitRoundtripMs ?? 0,
+        };
+        const step = await this.pollOnce(protocol, context, options, allowances);
+        iteration++;
+        if (counter) counter.polls++;
+        if (step.next === 'done') return step.value;
+        if (step.next === 'wait') {
+          await clock.sleep(step.delayMs, options.signal);
           continue;
         }
-        throw new FutureExpiredError(requestId);
+        if ((step.next === 'poll' || step.next === 'backoff') && step.failure !== undefined) {
+          if (++failures > budget) throw step.failure;
+        } else if (step.next !== 'expired') {
+          failures = 0;
+        }
+        if (step.next === 'expired') {
+          // Resubmitting is paced and counts against the budget: a server that expires every
+          // result must not turn one future into a resubmit loop.
+          if (protocol.onExpired === 'resubmit' && options.resubmit && ++failures <= budget) {
+            await clock.sleep(pacer.next(), options.signal);
+            requestId = await options.resubmit();
+            iteration = 0;
+            continue;
+          }
+          throw new FutureExpiredError(requestId);
+        }
+        if (step.next === 'backoff') {
+          const base = protocol.backoffBaseMs ?? 1_000;
+          const delay = Math.min(base * 2 ** backoffExponent, protocol.backoffMaxMs ?? 30_000);
+          backoffExponent++;
+          await clock.sleep(delay, options.signal);
+          continue;
+        }
+        backoffExponent = 0;
+        if (step.allowMetadataOnly !== undefined) allowMetadataOnly = step.allowMetadataOnly;
+        if (step.resultBytes !== undefined && !heldBytes)
+          heldBytes = await this.reserveResultBytes(protocol, options, step.resultBytes);
+        const delay = step.notYet ? pacer.next(step.delayMs) : step.delayMs;
+        if (delay > 0) await clock.sleep(delay, options.signal);
       }
-      if (step.next === 'backoff') {
-        const base = protocol.backoffBaseMs ?? 1_000;
-        const delay = Math.min(base * 2 ** backoffExponent, protocol.backoffMaxMs ?? 30_000);
-        backoffExponent++;
-        await clock.sleep(delay, options.signal);
-        continue;
-      }
-      backoffExponent = 0;
-      if (step.allowMetadataOnly !== undefined) allowMetadataOnly = step.allowMetadataOnly;
-      if (step.resultBytes !== undefined && !held.release)
-        held.release = await this.reserveResultBytes(protocol, options, step.resultBytes);
-      const delay = step.notYet ? pacer.next(step.delayMs) : step.delayMs;
-      if (delay > 0) await clock.sleep(delay, options.signal);
+    } finally {
+      heldBytes?.();
     }
   }
 

@@ -60,7 +60,7 @@ export function checkCallOptions(options: CallOptions, endpointId: string): void
 /** A plugin's defaults and static headers, checked when it registers. */
 export function checkPluginOptions(spec: { name: string; defaults?: unknown; headers?: unknown }): void {
   checkPluginDefaults(spec.name, spec.defaults);
-  checkStaticHeaders(spec as { name: string; headers?: { static?: unknown; userAgent?: unknown } });
+  checkStaticHeaders(spec as Parameters<typeof checkStaticHeaders>[0]);
 }
 
 /** Plugin defaults follow the kernel's rules for the same settings. */
@@ -123,14 +123,22 @@ function isEmpty(options: object): boolean {
   return true;
 }
 
-/** A plugin's static headers and User-Agent go on every request: a bad one fails at registration. */
+/**
+ * A plugin's static headers, User-Agent and idempotency key prefix go on every request: a bad one fails
+ * at registration (a prefix outside printable ASCII would also be garbled by the key's latin1 buffer).
+ */
 export function checkStaticHeaders(spec: {
   name: string;
-  headers?: { static?: unknown; userAgent?: unknown };
+  headers?: { static?: unknown; userAgent?: unknown; idempotency?: unknown };
 }): void {
   const checks = new OptionChecks(`plugin "${spec.name}" headers`);
   checks.headers('static', spec.headers?.static);
   if (spec.headers?.userAgent !== undefined) checks.headers('', { 'user-agent': spec.headers.userAgent });
+  const idempotency = spec.headers?.idempotency;
+  if (isPlainObject(idempotency) && idempotency.prefix !== undefined) {
+    const problem = headerValueProblem(idempotency.prefix);
+    if (problem) checks.fail('idempotency/prefix', 'header-value', problem);
+  }
   checks.throwIfAny();
 }
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { AuthScheme } from '../../ports/auth.js';
 import { PristineError } from '../errors/pristine-error.js';
 import type { CompiledEndpoint } from '../manifest/compile.js';
@@ -35,7 +34,9 @@ export function startCall(
     options: resolved,
     auth: crossOrigin ? undefined : authFor(plugin.spec, endpoint, services, options.auth),
     crossOrigin,
-    idempotencyKey: wantsKey ? (options.idempotencyKey ?? idem?.generate?.() ?? randomUUID()) : undefined,
+    idempotencyKey: wantsKey
+      ? (options.idempotencyKey ?? idem?.generate?.() ?? plugin.newIdempotencyKey())
+      : undefined,
     startedAt: services.clock.now(),
   });
 }

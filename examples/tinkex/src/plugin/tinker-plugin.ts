@@ -8,7 +8,6 @@ import { tinkerPollProtocol } from './poll-protocol.js';
 import { samplingBucket } from './sampling-bucket.js';
 import { tinkerSessionProtocol } from './session-protocol.js';
 import { negotiateStage } from './negotiate-stage.js';
-import { idempotencyKey } from './idempotency-key.js';
 import { TinkerAuth } from './tinker-auth.js';
 import type { TinkerHolders } from '../protocol/holders.js';
 import { PROTOCOL_VERSION } from '../protocol/flags.js';
@@ -68,7 +67,8 @@ export function tinkerPlugin(config: ResolvedConfig, holders: TinkerHolders) {
       },
       static: config.default_headers,
       retryCount: 'x-stainless-retry-count',
-      idempotency: { header: 'X-Idempotency-Key', generate: idempotencyKey },
+      // The openai/stainless SDKs' key: this prefix and the kernel's random (version 4) UUID.
+      idempotency: { header: 'X-Idempotency-Key', prefix: 'stainless-node-retry-' },
       // Per call, so built by assignment (no spreads).
       dynamic: (context: CallContext) => {
         const id = context.endpoint.id;

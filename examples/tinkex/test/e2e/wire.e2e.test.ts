@@ -44,7 +44,9 @@ describeInModes(['legacy'], 'what Tinkex puts on the wire (JSON protocol)', () =
     expect(h['x-stainless-package-version']).toBeTruthy();
     expect(h['x-stainless-retry-count']).toBe('0');
     expect(h['x-stainless-read-timeout']).toBe('60');
-    expect(h['x-idempotency-key']).toMatch(/^stainless-node-retry-[0-9a-f-]{36}$/);
+    expect(h['x-idempotency-key']).toMatch(
+      /^stainless-node-retry-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(h['content-type']).toBe('application/json');
 
     const polls = log.filter((r) => r.path === '/api/v1/retrieve_future');

@@ -1,6 +1,8 @@
 import { ADMITTED } from '../../../ports/rate-limiter.js';
 import type { Release } from '../../../ports/semaphore.js';
-import type { ConcurrencySpec } from '../../plugin.js';
+import type { CompiledEndpoint } from '../../manifest/compile.js';
+import type { ConcurrencySpec, PluginSpec, ThrottledSpec } from '../../plugin.js';
+import { afterSettled } from '../../promises/after-settled.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
 import { rateLimitBucket } from './rate-limit.js';
 
@@ -20,94 +22,117 @@ export const semaphoreStage: Stage = {
     const resource = context.endpoint.spec.resource;
     const limits = resource ? context.plugin.spec.concurrency?.[resource] : undefined;
     if (!limits) return next();
-    const names = namesOf(context.plugin.spec.name, resource!);
-    return admitNow(context, next, names, limits) ?? limited(context, next, names, limits);
+    const plan = planOf(context.plugin.spec, context.endpoint, limits);
+    return admitNow(context, next, plan) ?? limited(context, next, plan);
   },
 };
 
-/** The semaphores' names per plugin and resource, built once (not three template strings per call). */
-interface SemaphoreNames {
-  count: string;
-  throttled: string;
-  weight: string;
+/** A semaphore a call takes a permit of. */
+interface Permit {
+  /** `plugin:resource:count`, `…:throttled` or `…:weight`. */
+  readonly name: string;
+  readonly capacity: number;
+  /** Taken only while the resource is throttled (the throttled semaphore). */
+  readonly whileThrottled: boolean;
+  /** The endpoint's weight function (the weighted semaphore); without one a permit weighs 1. */
+  readonly weigh: ((context: CallContext) => number) | undefined;
 }
-const NAMES = new Map<string, Map<string, SemaphoreNames>>();
 
-function namesOf(plugin: string, resource: string): SemaphoreNames {
-  let byResource = NAMES.get(plugin);
-  if (!byResource) NAMES.set(plugin, (byResource = new Map()));
-  let names = byResource.get(resource);
-  if (!names) {
-    const name = `${plugin}:${resource}`;
-    names = { count: `${name}:count`, throttled: `${name}:throttled`, weight: `${name}:weight` };
-    byResource.set(resource, names);
-  }
-  return names;
+/**
+ * What a call of one endpoint takes, in order: its permits (count, throttled, weight), then, once it
+ * holds any, the rate-limit window. Built once per endpoint; `admitNow` and `limited` both walk it, so
+ * the two paths cannot take them in different orders.
+ */
+interface AdmissionPlan {
+  /** The spec it was built from (an endpoint seen with another one gets a new plan). */
+  readonly plugin: PluginSpec;
+  readonly permits: readonly Permit[];
+  readonly throttled: ThrottledSpec | undefined;
+  /**
+   * The permit before which the throttle state is read: the one after the count permit, as waiting for
+   * that may change the state (-1: no throttled limits).
+   */
+  readonly throttleAt: number;
+  readonly weightFactor: number;
+}
+const PLANS = new WeakMap<CompiledEndpoint, AdmissionPlan>();
+
+function planOf(plugin: PluginSpec, endpoint: CompiledEndpoint, limits: ConcurrencySpec): AdmissionPlan {
+  const known = PLANS.get(endpoint);
+  if (known?.plugin === plugin) return known;
+  const name = `${plugin.name}:${endpoint.spec.resource}`;
+  const { throttled } = limits;
+  const weigh = endpoint.spec.weight ? plugin.weights?.[endpoint.spec.weight] : undefined;
+  const permit = (kind: string, capacity: number, whileThrottled = false, weighs = false): Permit => ({
+    name: `${name}:${kind}`,
+    capacity,
+    whileThrottled,
+    weigh: weighs ? weigh : undefined,
+  });
+  const permits: Permit[] = [];
+  if (limits.maxConcurrent) permits.push(permit('count', limits.maxConcurrent));
+  if (throttled?.maxConcurrent) permits.push(permit('throttled', throttled.maxConcurrent, true));
+  if (limits.maxWeight && weigh) permits.push(permit('weight', limits.maxWeight, false, true));
+  const plan: AdmissionPlan = {
+    plugin,
+    permits,
+    throttled,
+    throttleAt: throttled ? (limits.maxConcurrent ? 1 : 0) : -1,
+    weightFactor: throttled?.weightFactor ?? 1,
+  };
+  PLANS.set(endpoint, plan);
+  return plan;
 }
 
 /**
  * The common case without an async frame: every permit the call needs is free now (semaphores that
- * offer `tryAcquire`) and the rate-limit bucket is open. It takes them in `limited`'s order, calls on,
- * and releases them when the call settles, as `limited` does; undefined (nothing taken) sends the call
- * to `limited`, which waits for them. Nothing else runs between the takes, so this grants exactly what
- * `limited` would have granted at once.
+ * offer `tryAcquire`) and the rate-limit bucket is open. It walks the plan as `limited` does, calls on,
+ * and releases them when the call settles, as `limited` does; at the first permit not free now it gives
+ * back what it took and hands the call to `limited`, which waits. Nothing else runs between the takes,
+ * so this grants exactly what `limited` would have granted at once.
  */
-function admitNow(
-  context: CallContext,
-  next: Next,
-  names: SemaphoreNames,
-  limits: ConcurrencySpec,
-): Promise<CallResult> | undefined {
+function admitNow(context: CallContext, next: Next, plan: AdmissionPlan): Promise<CallResult> | undefined {
   const { services, options } = context;
   if (options.signal?.aborted) return undefined;
-  const count = limits.maxConcurrent ? services.semaphore(names.count, limits.maxConcurrent) : undefined;
-  if (count && !count.tryAcquire) return undefined;
-  const first = count?.tryAcquire!(1);
-  if (count && !first) return undefined;
+  const { permits } = plan;
+  // At most three permits, in locals (no array per call). Given back when the call goes to `limited`
+  // after all (nobody waited for them: tryAcquire takes nothing anyone waits for), or fails here, as
+  // `limited` releases what it holds when it fails.
+  let first: Release | undefined;
   let second: Release | undefined;
   let third: Release | undefined;
-  // Given back when the call goes to `limited` after all (nobody waited for them: tryAcquire takes
-  // nothing anyone waits for), or fails here, as `limited` releases what it holds when it fails.
   const giveBack = () => {
     third?.();
     second?.();
     first?.();
   };
+  let throttled = false;
   try {
-    const throttled = limits.throttled && isThrottled(context, limits.throttled);
-    if (throttled && limits.throttled!.maxConcurrent) {
-      second = services.semaphore(names.throttled, limits.throttled!.maxConcurrent).tryAcquire?.(1);
-      if (!second) {
-        giveBack();
-        return limited(context, next, names, limits);
+    for (let i = 0; i < permits.length; i++) {
+      if (i === plan.throttleAt) throttled = isThrottled(context, plan.throttled!);
+      const permit = permits[i];
+      if (permit.whileThrottled && !throttled) continue;
+      const semaphore = services.semaphore(permit.name, permit.capacity);
+      let release: Release | undefined;
+      let weight: number | undefined;
+      if (semaphore.tryAcquire) {
+        // The weight is asked only of a semaphore that may grant it now; `limited` gets the answer.
+        weight = permit.weigh?.(context);
+        if (!permit.weigh) release = semaphore.tryAcquire(1);
+        else if (weight !== undefined) release = semaphore.tryAcquire(charged(plan, weight, throttled));
       }
-    }
-    const weightFn = context.endpoint.spec.weight
-      ? context.plugin.spec.weights?.[context.endpoint.spec.weight]
-      : undefined;
-    if (limits.maxWeight && weightFn) {
-      const weighted = services.semaphore(names.weight, limits.maxWeight);
-      const weight = weighted.tryAcquire ? weightFn(context) : undefined;
-      const factor = throttled ? (limits.throttled!.weightFactor ?? 1) : 1;
-      third = weight === undefined ? undefined : weighted.tryAcquire!(weight * factor);
-      if (!third) {
+      if (!release) {
         giveBack();
-        return limited(context, next, names, limits, weight);
+        return limited(context, next, plan, weight);
       }
+      if (!first) first = release;
+      else if (!second) second = release;
+      else third = release;
     }
-    if (!first && !second && !third) return next();
+    if (!first) return next();
     const open = services.rateLimiter.acquire(rateLimitBucket(context), { signal: options.signal });
     const result = open === ADMITTED ? next() : open.then(() => next());
-    return result.then(
-      (value) => {
-        giveBack();
-        return value;
-      },
-      (error: unknown) => {
-        giveBack();
-        throw error;
-      },
-    );
+    return afterSettled(result, giveBack);
   } catch (error) {
     giveBack();
     return Promise.reject(error);
@@ -117,30 +142,22 @@ function admitNow(
 async function limited(
   context: CallContext,
   next: Next,
-  names: SemaphoreNames,
-  limits: ConcurrencySpec,
+  plan: AdmissionPlan,
   /** The weight function's answer, if `admitNow` already asked it (it may be costly: a body's size). */
   weight?: number,
 ): Promise<CallResult> {
   const { services, options } = context;
+  const { permits } = plan;
   const releases: Release[] = [];
+  let throttled = false;
   try {
-    if (limits.maxConcurrent) {
-      const sem = services.semaphore(names.count, limits.maxConcurrent);
-      releases.push(await sem.acquire(1, options.signal));
-    }
-    const throttled = limits.throttled && isThrottled(context, limits.throttled);
-    if (throttled && limits.throttled!.maxConcurrent) {
-      const sem = services.semaphore(names.throttled, limits.throttled!.maxConcurrent);
-      releases.push(await sem.acquire(1, options.signal));
-    }
-    const weightFn = context.endpoint.spec.weight
-      ? context.plugin.spec.weights?.[context.endpoint.spec.weight]
-      : undefined;
-    if (limits.maxWeight && weightFn) {
-      const factor = throttled ? (limits.throttled!.weightFactor ?? 1) : 1;
-      const sem = services.semaphore(names.weight, limits.maxWeight);
-      releases.push(await sem.acquire((weight ?? weightFn(context)) * factor, options.signal));
+    for (let i = 0; i < permits.length; i++) {
+      if (i === plan.throttleAt) throttled = isThrottled(context, plan.throttled!);
+      const permit = permits[i];
+      if (permit.whileThrottled && !throttled) continue;
+      const semaphore = services.semaphore(permit.name, permit.capacity);
+      const charge = permit.weigh ? charged(plan, weight ?? permit.weigh(context), throttled) : 1;
+      releases.push(await semaphore.acquire(charge, options.signal));
     }
     if (releases.length > 0) {
       await services.rateLimiter.acquire(rateLimitBucket(context), { signal: options.signal });
@@ -151,8 +168,13 @@ async function limited(
   }
 }
 
+/** A weighted permit's charge: the call's weight, `weightFactor` times while throttled. */
+function charged(plan: AdmissionPlan, weight: number, throttled: boolean): number {
+  return throttled ? weight * plan.weightFactor : weight;
+}
+
 /** The bucket is closed now, or reopened less than `windowMs` ago. */
-function isThrottled(context: CallContext, spec: NonNullable<ConcurrencySpec['throttled']>): boolean {
+function isThrottled(context: CallContext, spec: ThrottledSpec): boolean {
   const bucket = spec.bucket?.(context) ?? rateLimitBucket(context);
   const reopensAt = context.services.rateLimiter.reopensAt(bucket);
   return reopensAt > 0 && context.services.clock.now() - reopensAt < spec.windowMs;
