@@ -23,6 +23,10 @@ export const semaphoreStage: Stage = {
     const names = namesOf(context.plugin.spec.name, resource!);
     return admitNow(context, next, names, limits) ?? limited(context, next, names, limits);
   },
+  passes: (context) => {
+    const resource = context.endpoint.spec.resource;
+    return !resource || !context.plugin.spec.concurrency?.[resource];
+  },
 };
 
 /** The semaphores' names per plugin and resource, built once (not three template strings per call). */
