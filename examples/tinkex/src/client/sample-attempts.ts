@@ -2,13 +2,21 @@ import type { RetryContext } from 'pristine-kernel';
 import type { SampleResponse } from '../types/schemas.js';
 import type { ProgressWatch } from './sampling-progress.js';
 
+/** What one sample's attempts leave for the next attempt and for the end. */
+export interface AttemptsState {
+  /** The last attempt's error, named as the cause of a stuck failure. */
+  error?: unknown;
+  /** The dispatch slot a refused submission kept for its resubmission; given back when the attempts end. */
+  keptSlot?: () => void;
+}
+
 /** The sampler's retry loop over one sample's attempts (`SamplingClient.run`). */
 export type RunAttempts<I> = (
   input: I,
   retryContext: RetryContext,
   newSeqIdPerAttempt: boolean,
   signal: AbortSignal | undefined,
-  seen: { error?: unknown },
+  seen: AttemptsState,
 ) => Promise<SampleResponse>;
 
 /**
@@ -16,9 +24,10 @@ export type RunAttempts<I> = (
  * when it is on), the slot released when they settle. An object with methods rather than an async frame
  * and closures per sample: 2,000 samples wait here at once in a fan-out.
  */
-export class SampleAttempts<I> {
+export class SampleAttempts<I> implements AttemptsState {
   /** The last attempt's error, named as the cause of a stuck failure. */
   error: unknown = undefined;
+  keptSlot: (() => void) | undefined = undefined;
 
   constructor(
     private readonly runAttempts: RunAttempts<I>,
@@ -45,6 +54,7 @@ export class SampleAttempts<I> {
     }
     return attempts.then(
       (response) => {
+        this.giveBackKeptSlot();
         release();
         // The Python SDK's default: a server that does not report it had no cache hit. A response that
         // has it (always, in 0.25) is returned as it came: no copy per sample.
@@ -53,10 +63,18 @@ export class SampleAttempts<I> {
           : { ...response, prompt_cache_hit_tokens: 0 };
       },
       (error: unknown) => {
+        // Success, a fatal error or an abort during a backoff: a slot kept for a resubmission goes back.
+        this.giveBackKeptSlot();
         release();
         throw error;
       },
     );
+  }
+
+  private giveBackKeptSlot(): void {
+    const kept = this.keptSlot;
+    this.keptSlot = undefined;
+    kept?.();
   }
 
   /** The caller's signal and the stuck detection's (`stuck`) both end the attempts. */
