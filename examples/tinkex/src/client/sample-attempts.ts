@@ -1,4 +1,4 @@
-import type { RetryContext } from 'pristine-kernel';
+import type { RetryContext, Semaphore } from 'pristine-kernel';
 import type { SampleResponse } from '../types/schemas.js';
 import type { ProgressWatch } from './sampling-progress.js';
 
@@ -39,6 +39,30 @@ export class SampleAttempts<I> implements AttemptsState {
     private readonly progress: ProgressWatch | undefined,
   ) {}
 
+  /**
+   * Holding the in-flight slot (`release`), wait for a dispatch slot of `gate` first, for the first
+   * attempt's submission: a sample queued here holds this object, its input and one waiter entry, not
+   * the attempts' frames, closures and promises (1,600 samples of a 2,000-sample burst wait here, and
+   * what they hold is copied by every scavenge).
+   */
+  dispatching(gate: Semaphore, release: () => void): Promise<SampleResponse> {
+    const slot = this.signal?.aborted ? undefined : gate.tryAcquire?.(1);
+    if (slot) {
+      this.keptSlot = slot;
+      return this.holding(release);
+    }
+    return gate.acquire(1, this.signal).then(
+      (acquired) => {
+        this.keptSlot = acquired;
+        return this.holding(release);
+      },
+      (error: unknown) => {
+        release();
+        throw error;
+      },
+    );
+  }
+
   holding(release: () => void): Promise<SampleResponse> {
     let attempts: Promise<SampleResponse>;
     try {
@@ -49,6 +73,7 @@ export class SampleAttempts<I> implements AttemptsState {
           )
         : this.run(undefined);
     } catch (error) {
+      this.giveBackKeptSlot();
       release();
       return Promise.reject(error);
     }

@@ -158,4 +158,25 @@ describe.each(E2E_MODES)('sample dispatch slots (%s)', (mode) => {
       await env.close();
     }
   });
+
+  it('a sample aborted while it waits for a dispatch slot rejects and gives its in-flight slot back', async () => {
+    const env = await setup({}, { sample_dispatch_concurrency: 1 }, mode);
+    try {
+      const sampler = await env.service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
+      const inFlight = env.service.kernel
+        .getServices()
+        .semaphore(`tinker:sample-requests:${sampler.sampling_session_id}`, 1);
+      const first = sampler.sample(prompt);
+      const controller = new AbortController();
+      // The one dispatch slot is the first sample's until the server accepts it: this one waits for it.
+      const second = sampler.sample(prompt, { signal: controller.signal });
+      controller.abort();
+      await expect(second).rejects.toThrow();
+      await expect(first).resolves.toBeDefined();
+      await expect(sampler.sample(prompt)).resolves.toBeDefined();
+      expect([inFlight.available, inFlight.waiting]).toEqual([inFlight.capacity, 0]);
+    } finally {
+      await env.close();
+    }
+  });
 });
