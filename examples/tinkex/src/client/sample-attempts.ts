@@ -37,31 +37,9 @@ export class SampleAttempts<I> implements AttemptsState {
     private readonly signal: AbortSignal | undefined,
     /** Stuck detection, when it is on. */
     private readonly progress: ProgressWatch | undefined,
+    /** The dispatch gate the first submission waits at (see `run`). */
+    private readonly gate: Semaphore,
   ) {}
-
-  /**
-   * Holding the in-flight slot (`release`), wait for a dispatch slot of `gate` first, for the first
-   * attempt's submission: a sample queued here holds this object, its input and one waiter entry, not
-   * the attempts' frames, closures and promises (1,600 samples of a 2,000-sample burst wait here, and
-   * what they hold is copied by every scavenge).
-   */
-  dispatching(gate: Semaphore, release: () => void): Promise<SampleResponse> {
-    const slot = this.signal?.aborted ? undefined : gate.tryAcquire?.(1);
-    if (slot) {
-      this.keptSlot = slot;
-      return this.holding(release);
-    }
-    return gate.acquire(1, this.signal).then(
-      (acquired) => {
-        this.keptSlot = acquired;
-        return this.holding(release);
-      },
-      (error: unknown) => {
-        release();
-        throw error;
-      },
-    );
-  }
 
   holding(release: () => void): Promise<SampleResponse> {
     let attempts: Promise<SampleResponse>;
@@ -102,10 +80,28 @@ export class SampleAttempts<I> implements AttemptsState {
     kept?.();
   }
 
-  /** The caller's signal and the stuck detection's (`stuck`) both end the attempts. */
+  /**
+   * The caller's signal and the stuck detection's (`stuck`) both end the attempts. The first
+   * submission's dispatch slot is taken here, before the attempts are built (the first attempt finds it
+   * in `keptSlot`): a sample waiting for one (1,600 of a 2,000-sample burst) holds this object, its
+   * input and a waiter entry, not the attempts' frames, closures and promises, which every scavenge
+   * would copy. It waits inside stuck detection, as it did inside the attempts.
+   */
   run(stuck: AbortSignal | undefined): Promise<SampleResponse> {
-    const { input, context, newSeqIdPerAttempt, signal } = this;
-    return this.runAttempts(input, context, newSeqIdPerAttempt, bothSignals(signal, stuck), this);
+    const signal = bothSignals(this.signal, stuck);
+    const slot = signal?.aborted ? undefined : this.gate.tryAcquire?.(1);
+    if (slot) {
+      this.keptSlot = slot;
+      return this.attempts(signal);
+    }
+    return this.gate.acquire(1, signal).then((acquired) => {
+      this.keptSlot = acquired;
+      return this.attempts(signal);
+    });
+  }
+
+  private attempts(signal: AbortSignal | undefined): Promise<SampleResponse> {
+    return this.runAttempts(this.input, this.context, this.newSeqIdPerAttempt, signal, this);
   }
 }
 

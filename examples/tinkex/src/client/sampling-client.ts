@@ -189,13 +189,12 @@ export class SamplingClient {
         !v025,
         signal,
         watched ? this.progress : undefined,
+        sampleDispatchGate(kernel, this.service.config.sample_dispatch_concurrency),
       );
-      // A free slot is taken at once (as `acquire` would grant it), without an async frame per sample;
-      // then the first submission's dispatch slot, before the attempts are built.
-      const gate = sampleDispatchGate(kernel, this.service.config.sample_dispatch_concurrency);
+      // A free slot is taken at once (as `acquire` would grant it), without an async frame per sample.
       const now = signal?.aborted ? undefined : inFlight.tryAcquire?.(1);
-      if (now) return attempt.dispatching(gate, now);
-      return inFlight.acquire(1, signal).then((release) => attempt.dispatching(gate, release));
+      if (now) return attempt.holding(now);
+      return inFlight.acquire(1, signal).then((release) => attempt.holding(release));
     } catch (error) {
       return Promise.reject(error);
     }
