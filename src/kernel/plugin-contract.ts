@@ -104,6 +104,14 @@ export type Next = () => Promise<CallResult>;
 export interface Stage {
   readonly name: string;
   run(context: CallContext, next: Next): Promise<CallResult>;
+  /**
+   * Optional: true when `run` would do nothing for this call but return `next()` (no telemetry
+   * recording, no limit configured for the endpoint, no debug log). The pipeline then goes straight on
+   * to the next stage, so a stage with nothing to do costs a call per call, not the `next` function
+   * (a closure and its context) and the frame it would get. Asked when the stage's turn comes, after
+   * the stages before it ran, so it may depend on what they did; it must not change anything.
+   */
+  passes?(context: CallContext): boolean;
 }
 
 /** Where a plugin stage goes, relative to a named stage. */

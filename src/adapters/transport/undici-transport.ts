@@ -11,6 +11,15 @@ const PRINTABLE_PATH = /^\/[!-"$-~]*$/;
 
 const SLASH = 47;
 
+/** URLs whose origin and path `split` remembers (see `targets`). */
+const MAX_TARGETS = 256;
+
+/** Where `dispatcher.request` sends a request; shared by every request to the same URL, never changed. */
+interface Target {
+  readonly origin: string;
+  readonly path: string;
+}
+
 /** Like fetch and got: a chain longer than this is a loop. */
 const MAX_REDIRECTS = 10;
 
@@ -43,6 +52,11 @@ export class UndiciTransport implements Transport {
   private lastOrigin: string | undefined = undefined;
   /** URL prefix → whether it is already a normalized origin (see `split`). */
   private readonly plainOrigins = new Map<string, boolean>();
+  /**
+   * URL → its origin and path (null: not a plain one), for URLs seen before: the kernel builds the URL
+   * of a parameterless endpoint once, so the same few URLs come by on every call. Emptied when full.
+   */
+  private readonly targets = new Map<string, Target | null>();
 
   constructor(private readonly options: UndiciTransportOptions = {}) {
     this.dispatcher =
@@ -155,7 +169,16 @@ export class UndiciTransport implements Transport {
    * for plain origins (lower-case, no credentials, no default port) and printable-ASCII paths, which is
    * what the kernel builds; anything else goes through `request(url)` and its full parse.
    */
-  private split(url: string): { origin: string; path: string } | undefined {
+  private split(url: string): Target | undefined {
+    const known = this.targets.get(url);
+    if (known !== undefined) return known ?? undefined;
+    const target = this.splitOnce(url);
+    if (this.targets.size >= MAX_TARGETS) this.targets.clear();
+    this.targets.set(url, target ?? null);
+    return target;
+  }
+
+  private splitOnce(url: string): Target | undefined {
     // Nearly every call goes to the origin of the call before: reuse that string (no slice, no hashing).
     const last = this.lastOrigin;
     if (last !== undefined && url.startsWith(last) && url.charCodeAt(last.length) === SLASH) {

@@ -59,7 +59,7 @@ export function submitFuture<T>(
         .poll<T>(protocol, requestId, {
           signal,
           maxResultBytes,
-          resultBudgetKey: `${plugin.name}:${endpoint.spec.future}:result-bytes`,
+          resultBudgetKey: resultBudgetKey(plugin, endpoint),
           onQueueState,
           // Consecutive failed polls tolerated: the plugin's default retry budget (polls themselves
           // are sent without retries, each poll being one attempt of the loop).
@@ -89,6 +89,18 @@ export function submitFuture<T>(
     // The caller's signal ends the polling too (joined to the future's own by APIFuture).
     callOptions.signal,
   );
+}
+
+/** The semaphore name of an endpoint's in-flight result bytes, built once per endpoint (not per future). */
+const budgetKeys = new WeakMap<CompiledEndpoint, string>();
+
+function resultBudgetKey(plugin: PluginSpec, endpoint: CompiledEndpoint): string {
+  let key = budgetKeys.get(endpoint);
+  if (key === undefined) {
+    key = `${plugin.name}:${endpoint.spec.future}:result-bytes`;
+    budgetKeys.set(endpoint, key);
+  }
+  return key;
 }
 
 function scrubbed(host: SubmitHost, error: unknown): unknown {

@@ -1,5 +1,5 @@
 import { PristineError } from '../errors/pristine-error.js';
-import type { CallContext, CallResult, Next, Stage, StagePlacement } from './context.js';
+import type { CallContext, CallResult, Stage, StagePlacement } from './context.js';
 
 /** A stage with where it goes, for {@link Pipeline.insertAll}. */
 export interface Pending {
@@ -59,29 +59,38 @@ export class Pipeline {
     this.stages = this.stages.filter((s) => s.name !== name);
   }
 
-  /** Run the stages in order; each decides whether and how often to call the next. Never throws synchronously. */
+  /**
+   * Run the stages in order; each decides whether and how often to call the next. A stage whose
+   * `passes(context)` says it has nothing to do is stepped over when its turn comes. Never throws
+   * synchronously.
+   */
   execute(context: CallContext): Promise<CallResult> {
     const stages = this.stages;
-    const dispatch = (index: number): Next => {
-      return () => {
-        const stage = stages[index];
-        if (!stage) return Promise.reject(new PristineError('The pipeline ended without a transport stage'));
+    const last = stages.length - 1;
+    const run = (index: number): Promise<CallResult> => {
+      try {
+        let at = index;
+        let stage = stages[at];
+        while (stage !== undefined && stage.passes?.(context) === true) stage = stages[++at];
+        if (stage === undefined) return Promise.reject(new PristineError(PAST_THE_END));
+        // The last stage (the transport) gets a `next` that is made once, not one per call.
+        return stage.run(context, at === last ? pastTheEnd : () => run(at + 1));
+      } catch (error) {
         // A stage that throws synchronously still yields a rejected promise, so every `next()` can be
         // chained with `.then`/`.catch`: stages on the hot path avoid an async frame that way.
-        try {
-          return stage.run(context, dispatch(index + 1));
-        } catch (error) {
-          return Promise.reject(error);
-        }
-      };
+        return Promise.reject(error);
+      }
     };
-    return dispatch(0)();
+    return run(0);
   }
 
   private indexOf(name: string): number {
     return this.stages.findIndex((s) => s.name === name);
   }
 }
+
+const PAST_THE_END = 'The pipeline ended without a transport stage';
+const pastTheEnd = (): Promise<CallResult> => Promise.reject(new PristineError(PAST_THE_END));
 
 function anchorOf(placement: StagePlacement): string {
   return 'before' in placement ? placement.before : placement.after;

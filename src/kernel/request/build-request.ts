@@ -3,6 +3,7 @@ import type { CompressSpec } from '../manifest/types.js';
 import type { CallContext } from '../pipeline/context.js';
 import { buildBody, type BuiltBody } from './build-body.js';
 import { buildUrl } from './build-url.js';
+import { lowerCased } from './lower-case.js';
 
 /**
  * Build one attempt's request. Header layering, later wins: plugin static/platform headers, endpoint
@@ -33,10 +34,9 @@ function requestHeaders(context: CallContext, staticHeaders: Record<string, stri
   assignLowerCased(headers, options.headers);
   assignLowerCased(headers, context.extraHeaders);
   const retryHeader = scheme?.retryCount === undefined ? 'x-retry-count' : scheme.retryCount;
-  if (retryHeader) headers[retryHeader.toLowerCase()] = String(context.attempt);
+  if (retryHeader) headers[lowerCased(retryHeader)] = String(context.attempt);
   const idempotency = scheme?.idempotency === undefined ? { header: 'idempotency-key' } : scheme.idempotency;
-  if (idempotency && context.idempotencyKey)
-    headers[idempotency.header.toLowerCase()] = context.idempotencyKey;
+  if (idempotency && context.idempotencyKey) headers[lowerCased(idempotency.header)] = context.idempotencyKey;
   return headers;
 }
 
@@ -108,13 +108,12 @@ function assignHeaderParams(
   // for…in rather than Object.entries: these maps are usually empty, and this runs on every attempt.
   for (const key in endpoint.headerKeys) {
     const value = input[key];
-    if (value !== undefined && value !== null)
-      headers[endpoint.headerKeys[key].toLowerCase()] = String(value);
+    if (value !== undefined && value !== null) headers[lowerCased(endpoint.headerKeys[key])] = String(value);
   }
 }
 
 function assignLowerCased(target: Record<string, string>, source: Record<string, string> | undefined): void {
-  for (const name in source) target[name.toLowerCase()] = source[name];
+  for (const name in source) target[lowerCased(name)] = source[name];
 }
 
 function minBytes(compress: true | CompressSpec, threshold: number): number {

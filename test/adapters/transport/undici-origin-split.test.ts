@@ -48,4 +48,21 @@ describe('UndiciTransport origin/path split', () => {
     ]);
     await transport.close();
   });
+
+  it('sends a URL seen before the same way, also past the number of URLs it remembers', async () => {
+    const seen: string[] = [];
+    const transport = new UndiciTransport({ dispatcher: recordingDispatcher(seen) });
+    const urls = Array.from({ length: 600 }, (_, i) => `http://api.test:${8000 + (i % 3)}/p/${i}?q=${i}`);
+    for (const url of [...urls, ...urls.slice(0, 5), ...urls.slice(-5)]) {
+      const response = await transport.send(get(url));
+      response.cancel();
+    }
+    const expected = (i: number) => `http://api.test:${8000 + (i % 3)} /p/${i}?q=${i}`;
+    expect(seen).toEqual([
+      ...urls.map((_, i) => expected(i)),
+      ...[0, 1, 2, 3, 4].map(expected),
+      ...[595, 596, 597, 598, 599].map(expected),
+    ]);
+    await transport.close();
+  });
 });

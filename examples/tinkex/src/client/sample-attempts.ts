@@ -1,6 +1,14 @@
-import type { RetryContext } from 'pristine-kernel';
+import type { RetryContext, Semaphore } from 'pristine-kernel';
 import type { SampleResponse } from '../types/schemas.js';
 import type { ProgressWatch } from './sampling-progress.js';
+
+/** What one sample's attempts leave for the next attempt and for the end. */
+export interface AttemptsState {
+  /** The last attempt's error, named as the cause of a stuck failure. */
+  error?: unknown;
+  /** The dispatch slot a refused submission kept for its resubmission; given back when the attempts end. */
+  keptSlot?: () => void;
+}
 
 /** The sampler's retry loop over one sample's attempts (`SamplingClient.run`). */
 export type RunAttempts<I> = (
@@ -8,7 +16,7 @@ export type RunAttempts<I> = (
   retryContext: RetryContext,
   newSeqIdPerAttempt: boolean,
   signal: AbortSignal | undefined,
-  seen: { error?: unknown },
+  seen: AttemptsState,
 ) => Promise<SampleResponse>;
 
 /**
@@ -16,9 +24,10 @@ export type RunAttempts<I> = (
  * when it is on), the slot released when they settle. An object with methods rather than an async frame
  * and closures per sample: 2,000 samples wait here at once in a fan-out.
  */
-export class SampleAttempts<I> {
+export class SampleAttempts<I> implements AttemptsState {
   /** The last attempt's error, named as the cause of a stuck failure. */
   error: unknown = undefined;
+  keptSlot: (() => void) | undefined = undefined;
 
   constructor(
     private readonly runAttempts: RunAttempts<I>,
@@ -28,6 +37,8 @@ export class SampleAttempts<I> {
     private readonly signal: AbortSignal | undefined,
     /** Stuck detection, when it is on. */
     private readonly progress: ProgressWatch | undefined,
+    /** The dispatch gate the first submission waits at (see `run`). */
+    private readonly gate: Semaphore,
   ) {}
 
   holding(release: () => void): Promise<SampleResponse> {
@@ -40,11 +51,13 @@ export class SampleAttempts<I> {
           )
         : this.run(undefined);
     } catch (error) {
+      this.giveBackKeptSlot();
       release();
       return Promise.reject(error);
     }
     return attempts.then(
       (response) => {
+        this.giveBackKeptSlot();
         release();
         // The Python SDK's default: a server that does not report it had no cache hit. A response that
         // has it (always, in 0.25) is returned as it came: no copy per sample.
@@ -53,16 +66,42 @@ export class SampleAttempts<I> {
           : { ...response, prompt_cache_hit_tokens: 0 };
       },
       (error: unknown) => {
+        // Success, a fatal error or an abort during a backoff: a slot kept for a resubmission goes back.
+        this.giveBackKeptSlot();
         release();
         throw error;
       },
     );
   }
 
-  /** The caller's signal and the stuck detection's (`stuck`) both end the attempts. */
+  private giveBackKeptSlot(): void {
+    const kept = this.keptSlot;
+    this.keptSlot = undefined;
+    kept?.();
+  }
+
+  /**
+   * The caller's signal and the stuck detection's (`stuck`) both end the attempts. The first
+   * submission's dispatch slot is taken here, before the attempts are built (the first attempt finds it
+   * in `keptSlot`): a sample waiting for one (1,600 of a 2,000-sample burst) holds this object, its
+   * input and a waiter entry, not the attempts' frames, closures and promises, which every scavenge
+   * would copy. It waits inside stuck detection, as it did inside the attempts.
+   */
   run(stuck: AbortSignal | undefined): Promise<SampleResponse> {
-    const { input, context, newSeqIdPerAttempt, signal } = this;
-    return this.runAttempts(input, context, newSeqIdPerAttempt, bothSignals(signal, stuck), this);
+    const signal = bothSignals(this.signal, stuck);
+    const slot = signal?.aborted ? undefined : this.gate.tryAcquire?.(1);
+    if (slot) {
+      this.keptSlot = slot;
+      return this.attempts(signal);
+    }
+    return this.gate.acquire(1, signal).then((acquired) => {
+      this.keptSlot = acquired;
+      return this.attempts(signal);
+    });
+  }
+
+  private attempts(signal: AbortSignal | undefined): Promise<SampleResponse> {
+    return this.runAttempts(this.input, this.context, this.newSeqIdPerAttempt, signal, this);
   }
 }
 

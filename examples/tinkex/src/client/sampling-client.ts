@@ -27,7 +27,7 @@ import { sampleDispatchGate } from './sample-dispatch-gate.js';
 import { samplingBucket } from '../plugin/sampling-bucket.js';
 import { ProgressWatch, type Stall } from './sampling-progress.js';
 import { TokenizerCache } from './tokenizer-cache.js';
-import { SampleAttempts, type RunAttempts } from './sample-attempts.js';
+import { SampleAttempts, type AttemptsState, type RunAttempts } from './sample-attempts.js';
 
 /**
  * The Python SDK's sampling RetryConfig. Every `sample` runs through it: at most `max_connections` of a
@@ -72,6 +72,8 @@ export interface SampleRequest {
 export type SampleStreamChunk =
   | { type: 'token'; index: number; token: number; logprob: number }
   | { type: 'done'; response: SampleResponse };
+
+const noop = () => {};
 
 /** Prompts above this estimate wait 5 s after a 429 instead of 1 s. */
 const LARGE_PROMPT_BYTES = 128 * 1024;
@@ -187,6 +189,7 @@ export class SamplingClient {
         !v025,
         signal,
         watched ? this.progress : undefined,
+        sampleDispatchGate(kernel, this.service.config.sample_dispatch_concurrency),
       );
       // A free slot is taken at once (as `acquire` would grant it), without an async frame per sample.
       const now = signal?.aborted ? undefined : inFlight.tryAcquire?.(1);
@@ -202,7 +205,7 @@ export class SamplingClient {
     retryContext: RetryContext,
     newSeqIdPerAttempt: boolean,
     signal: AbortSignal | undefined,
-    seen: { error?: unknown } = {},
+    seen: AttemptsState,
   ): Promise<SampleResponse> {
     const kernel = this.service.kernel;
     // The kernel's resolved services, not container lookups: this runs for every sample.
@@ -212,21 +215,26 @@ export class SamplingClient {
     return retry.run<SampleResponse>(
       async (): Promise<AttemptOutcome<SampleResponse>> => {
         let future: APIFuture<SampleResponse> | undefined;
-        let release: (() => void) | undefined;
+        // A slot the previous attempt kept (see below), else one from the gate.
+        let release = seen.keptSlot;
+        seen.keptSlot = undefined;
         try {
-          release = await gate.acquire(1, signal);
+          release ??= await gate.acquire(1, signal);
           await limiter.acquire(this.bucket, { signal });
           if (newSeqIdPerAttempt) input.seq_id = this.seq++;
           future = kernel.submit<SampleResponse>('asample', input, {
             onQueueState: this.onQueueState,
             signal,
           });
-          // The slot is free once the server accepted (or refused) the submission; the poll needs none.
-          future.accepted.then(release, release);
-          release = undefined;
+          // The slot is free once the server accepted the submission; the poll needs none. A refused
+          // submission's slot is given back (or kept for the retry) below.
+          const slot = release;
+          future.accepted.then(() => {
+            release = undefined;
+            slot();
+          }, noop);
           return { kind: 'success', value: await future.result({ signal }) };
         } catch (error) {
-          release?.();
           if (error instanceof RateLimitError) {
             // The Python SDK's estimate (10 bytes a token), as the dispatch-bytes limit uses.
             const promptBytes = estimateModelInputBytes(input.prompt);
@@ -234,11 +242,19 @@ export class SamplingClient {
           }
           // An abandoned attempt stops polling: its result can no longer reach the caller.
           if (signal?.aborted) {
+            release?.();
             future?.cancel();
             return { kind: 'fatal', error: error as Error };
           }
           seen.error = error;
-          return classify(error, cfg.enable_retry_logic);
+          const outcome = classify(error, cfg.enable_retry_logic);
+          // A submission refused with a retryable error keeps its dispatch slot through the backoff for
+          // its resubmission, as the Python SDK retries a failed `asample` inside its dispatch
+          // semaphore: given back, the resubmission would queue behind every sample waiting for a slot.
+          // SampleAttempts gives it back however the attempts end.
+          if (outcome.kind === 'retryable') seen.keptSlot = release;
+          else release?.();
+          return outcome;
         }
       },
       { ...retryContext, signal },

@@ -1,7 +1,7 @@
-import { APIUserAbortError, type Stage } from 'pristine-kernel';
+import { APIUserAbortError, type CallContext, type Stage } from 'pristine-kernel';
 import { shapeV025Body } from '../protocol/body-rules.js';
 import type { TinkerHolders } from '../protocol/holders.js';
-import { HANDSHAKE_ENDPOINTS } from '../protocol/tinker-protocol.js';
+import { HANDSHAKE_ENDPOINTS, type TinkerProtocol } from '../protocol/tinker-protocol.js';
 import { TinkerAuth } from './tinker-auth.js';
 import { untilAborted } from './until-aborted.js';
 
@@ -22,17 +22,24 @@ export function negotiateStage(holders: TinkerHolders): Stage {
       // caller's signal ends its wait, not the handshake other calls share.
       // A call that names a holder's scheme (per-call `auth`) belongs to that holder.
       const protocol = context.auth instanceof TinkerAuth ? context.auth.holderFor(id) : holders.of(id);
-      const shaped = () => {
-        if (protocol.mode === 'v025' && !context.endpoint.spec.requestBody)
-          context.input = shapeV025Body(id, context.input);
+      // Once negotiated (every call but the first few): no async frame, no promise, no closure per call.
+      if (protocol.mode !== undefined || context.endpoint.spec.auth === false) {
+        shape(context, protocol);
         return next();
-      };
-      // Once negotiated (every call but the first few), no async frame and no extra promise per call.
-      if (protocol.mode !== undefined || context.endpoint.spec.auth === false) return shaped();
+      }
       const signal = context.options.signal;
       // An already-aborted call starts no handshake.
       if (signal?.aborted) return Promise.reject(new APIUserAbortError(undefined, { cause: signal.reason }));
-      return untilAborted(protocol.ensure(), signal).then(shaped);
+      return untilAborted(protocol.ensure(), signal).then(() => {
+        shape(context, protocol);
+        return next();
+      });
     },
   };
+}
+
+/** In 0.25 mode a JSON body gets that version's shape. */
+function shape(context: CallContext, protocol: TinkerProtocol): void {
+  if (protocol.mode === 'v025' && !context.endpoint.spec.requestBody)
+    context.input = shapeV025Body(context.endpoint.id, context.input);
 }

@@ -1,6 +1,57 @@
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
-import { SamplingClient } from '../../src/index.js';
-import { E2E_MODES, setup } from './harness.js';
+import { SamplingClient, ServiceClient } from '../../src/index.js';
+import { API_KEY, E2E_MODES, MODE_PROTOCOL, setup } from './harness.js';
+
+/**
+ * A loopback proxy in front of `target` that refuses the first `asample` with a 503 and records the
+ * first prompt token of every `asample` in the order they arrive.
+ */
+async function refuseFirstSubmission(target: string) {
+  const upstream = new URL(target);
+  const arrivals: number[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (req.url?.endsWith('/asample')) {
+        const parsed = JSON.parse(body.toString()) as { prompt: { chunks: { tokens: number[] }[] } };
+        arrivals.push(parsed.prompt.chunks[0].tokens[0]);
+        if (arrivals.length === 1) {
+          res.writeHead(503, { 'content-type': 'application/json' }).end('{"detail":"busy"}');
+          return;
+        }
+      }
+      const forward = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: req.url,
+          method: req.method,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on('error', () => res.destroy());
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    arrivals,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 /**
  * `sample()` waits for a dispatch slot (`sample_dispatch_concurrency`) before it builds its `asample`
@@ -71,6 +122,59 @@ describe.each(E2E_MODES)('sample dispatch slots (%s)', (mode) => {
       for (const sem of [slots(sampler), slots(unknown)]) {
         expect([sem.available, sem.waiting]).toEqual([sem.capacity, 0]);
       }
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('keeps the slot of a submission refused with a 5xx for its resubmission, ahead of samples waiting for one', async () => {
+    const env = await setup({}, {}, mode);
+    const proxy = await refuseFirstSubmission(env.emulator.url);
+    const service = new ServiceClient({
+      api_key: API_KEY,
+      base_url: proxy.url,
+      protocol: MODE_PROTOCOL[mode],
+      telemetry: false,
+      log_level: 'off',
+      env: {},
+      sample_dispatch_concurrency: 1,
+    });
+    try {
+      const sampler = await service.createSamplingClient({
+        base_model: 'meta-llama/Llama-3.2-1B',
+        retry_config: { retry_delay_base_ms: 1, retry_delay_max_ms: 1 },
+      });
+      const first = sampler.sample({ prompt: [72], sampling_params: { max_tokens: 2 } });
+      const second = sampler.sample({ prompt: [73], sampling_params: { max_tokens: 2 } });
+      await Promise.all([first, second]);
+      // The refused 72 is resubmitted before 73, which waited for the one slot all along (as the Python
+      // SDK retries a failed asample inside its dispatch semaphore); the slot is free again afterwards.
+      expect(proxy.arrivals).toEqual([72, 72, 73]);
+      const gate = await service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
+      await expect(gate.sample({ prompt: [74], sampling_params: { max_tokens: 2 } })).resolves.toBeDefined();
+    } finally {
+      await service.close();
+      await proxy.close();
+      await env.close();
+    }
+  });
+
+  it('a sample aborted while it waits for a dispatch slot rejects and gives its in-flight slot back', async () => {
+    const env = await setup({}, { sample_dispatch_concurrency: 1 }, mode);
+    try {
+      const sampler = await env.service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
+      const inFlight = env.service.kernel
+        .getServices()
+        .semaphore(`tinker:sample-requests:${sampler.sampling_session_id}`, 1);
+      const first = sampler.sample(prompt);
+      const controller = new AbortController();
+      // The one dispatch slot is the first sample's until the server accepts it: this one waits for it.
+      const second = sampler.sample(prompt, { signal: controller.signal });
+      controller.abort();
+      await expect(second).rejects.toThrow();
+      await expect(first).resolves.toBeDefined();
+      await expect(sampler.sample(prompt)).resolves.toBeDefined();
+      expect([inFlight.available, inFlight.waiting]).toEqual([inFlight.capacity, 0]);
     } finally {
       await env.close();
     }

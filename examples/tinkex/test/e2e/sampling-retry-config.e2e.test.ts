@@ -103,6 +103,32 @@ describe('sampling RetryConfig: stuck detection', () => {
   });
 });
 
+describe('sampling RetryConfig: stuck detection and the dispatch slots', () => {
+  it('also fails a sample still waiting for a dispatch slot, which then never submits', async () => {
+    const env = await setup({}, { sample_dispatch_concurrency: 1 });
+    cleanup.push(env.close);
+    const sampler = await env.service.createSamplingClient({
+      base_model: 'tinkex/byte-tiny',
+      retry_config: { progress_timeout_ms: 300 },
+    });
+    // Submissions are answered after 5 s: the first holds the one dispatch slot, the second waits for it.
+    env.emulator.setChaos('latency=5000ms@1;scope=sampling');
+    let submitted = 0;
+    env.service.kernel.events.on('request:start', (e) => {
+      if (e.endpointId === 'asample') submitted++;
+    });
+    const errors = await Promise.all(
+      [0, 1].map((i) =>
+        sampler.sample({ prompt: prompt(i), sampling_params: params }).catch((e: unknown) => e),
+      ),
+    );
+    for (const error of errors) expect((error as Error).message).toMatch(/^No progress made in 0\.3s\./);
+    // The waiting sample was under stuck detection too: it failed with the first, without submitting.
+    expect(submitted).toBe(1);
+    env.emulator.setChaos('');
+  });
+});
+
 describe('the throttled phase after a sampling 429', () => {
   it('sends at most sample_throttle.concurrency submissions at once within window_ms of a 429', async () => {
     const transport = new CountingTransport();

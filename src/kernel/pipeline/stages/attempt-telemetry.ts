@@ -5,10 +5,14 @@ import type { CallContext, CallResult, Next, Stage } from '../context.js';
 export const attemptTelemetryStage: Stage = {
   name: 'attempt',
   run(context, next) {
-    const recording = context.services.telemetry.recording !== false;
-    return recording && context.callSpan && context.request ? traced(context, next) : next();
+    return recorded(context) ? traced(context, next) : next();
   },
+  passes: (context) => !recorded(context),
 };
+
+function recorded(context: CallContext): boolean {
+  return context.services.telemetry.recording !== false && !!context.callSpan && !!context.request;
+}
 
 async function traced(context: CallContext, next: Next): Promise<CallResult> {
   const { telemetry } = context.services;

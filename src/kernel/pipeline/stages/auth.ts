@@ -1,3 +1,4 @@
+import { lowerCased } from '../../request/lower-case.js';
 import type { CallContext, Stage } from '../context.js';
 
 /**
@@ -26,6 +27,7 @@ export const authStage: Stage = {
     registerCredentials(context);
     return next();
   },
+  passes: (context) => !context.auth || !context.request,
 };
 
 /** `Bearer <token>`, `Basic <user:pass>`, `Token <key>`: the credential after the scheme word. */
@@ -34,7 +36,7 @@ const SCHEME_PREFIX = /^[A-Za-z][\w-]*\s+(\S+)$/;
 function registerCredentials(context: CallContext): void {
   const { auth, request, services } = context;
   for (const name of auth!.secretHeaders) {
-    const value = request!.headers[name.toLowerCase()];
+    const value = request!.headers[lowerCased(name)];
     if (!value) continue;
     // Both the whole value and the bare credential: servers echo either. `add` ignores known values.
     services.secrets.add(value);

@@ -27,6 +27,8 @@ export const breakerStage: Stage = {
       context.options.signal,
     );
   },
+  // Without building the key: breakers are opt-in for some plugins, and this is asked on every attempt.
+  passes: (context) => settingsOf(context, resourceOf(context)) === false,
 };
 
 /**
@@ -39,9 +41,17 @@ export function openBreakerKey(context: CallContext): string | undefined {
 }
 
 function breakerOf(context: CallContext): { key: string; settings: BreakerSettings } | undefined {
-  const resource = context.endpoint.spec.resource ?? 'default';
-  const spec = context.plugin.spec;
-  const settings = spec.breakers?.[resource] ?? spec.defaults?.breaker ?? context.services.settings.breaker;
+  const resource = resourceOf(context);
+  const settings = settingsOf(context, resource);
   if (settings === false) return undefined;
   return { key: `${context.options.baseUrl}#${resource}`, settings };
+}
+
+function resourceOf(context: CallContext): string {
+  return context.endpoint.spec.resource ?? 'default';
+}
+
+function settingsOf(context: CallContext, resource: string): BreakerSettings | false {
+  const spec = context.plugin.spec;
+  return spec.breakers?.[resource] ?? spec.defaults?.breaker ?? context.services.settings.breaker;
 }

@@ -5,16 +5,21 @@ import { redactUrl } from '../../redact.js';
 export const callTelemetryStage: Stage = {
   name: 'telemetry',
   run(context, next) {
-    const { telemetry, events } = context.services;
-    // With the no-op tracer and nobody listening, this stage would only allocate.
-    const observed =
-      telemetry.recording !== false ||
-      events.observed('request:start') ||
-      events.observed('request:stop') ||
-      events.observed('request:error');
-    return observed ? traced(context, next) : next();
+    return observed(context) ? traced(context, next) : next();
   },
+  passes: (context) => !observed(context),
 };
+
+/** With the no-op tracer and nobody listening, this stage would only allocate. */
+function observed(context: CallContext): boolean {
+  const { telemetry, events } = context.services;
+  return (
+    telemetry.recording !== false ||
+    events.observed('request:start') ||
+    events.observed('request:stop') ||
+    events.observed('request:error')
+  );
+}
 
 async function traced(context: CallContext, next: Next): Promise<CallResult> {
   const { services, endpoint } = context;

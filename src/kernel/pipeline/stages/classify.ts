@@ -3,6 +3,7 @@ import { sanitizedCause } from '../../errors/error-secrets.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import { requestOrigin } from '../../errors/request-origin.js';
 import type { TransportResponse } from '../../../ports/transport.js';
+import { lowerCased } from '../../request/lower-case.js';
 import { readAll } from '../../request/read-body.js';
 import { mediaType } from '../../serialization/codec-registry.js';
 import type { CallContext, CallResult, Stage } from '../context.js';
@@ -25,7 +26,7 @@ export const classifyStage: Stage = {
 function classify(context: CallContext, result: CallResult): CallResult | Promise<CallResult> {
   const response = result.response!;
   const { services, endpoint } = context;
-  const requestId = response.headers[services.settings.requestIdHeader.toLowerCase()];
+  const requestId = response.headers[lowerCased(services.settings.requestIdHeader)];
   // The body iterable is asked for only when it is read as one: a JSON body read whole never needs it.
   const decoded = () => services.compression.decompress(response.body, response.headers['content-encoding']);
   const ok = response.status < 300 || (response.status < 400 && endpoint.spec.redirect === 'manual');

@@ -1,5 +1,6 @@
 import type { RequestBody } from '../../../ports/transport.js';
 import { redactUrl } from '../../redact.js';
+import { lowerCased } from '../../request/lower-case.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
 
 /**
@@ -12,9 +13,14 @@ import type { CallContext, CallResult, Next, Stage } from '../context.js';
 export const requestLogStage: Stage = {
   name: 'log',
   run(context, next) {
-    return context.services.logger.level === 'debug' && context.request ? logged(context, next) : next();
+    return debugging(context) ? logged(context, next) : next();
   },
+  passes: (context) => !debugging(context),
 };
+
+function debugging(context: CallContext): boolean {
+  return context.services.logger.level === 'debug' && context.request !== undefined;
+}
 
 async function logged(context: CallContext, next: Next): Promise<CallResult> {
   const { logger, clock, settings } = context.services;
@@ -32,7 +38,7 @@ async function logged(context: CallContext, next: Next): Promise<CallResult> {
       ...base,
       status: result.status,
       duration_ms: Math.round(clock.now() - started),
-      request_id: result.headers[settings.requestIdHeader.toLowerCase()],
+      request_id: result.headers[lowerCased(settings.requestIdHeader)],
     });
     return result;
   } catch (error) {

@@ -25,6 +25,10 @@ export const semaphoreStage: Stage = {
     const plan = planOf(context.plugin.spec, context.endpoint, limits);
     return admitNow(context, next, plan) ?? limited(context, next, plan);
   },
+  passes: (context) => {
+    const resource = context.endpoint.spec.resource;
+    return !resource || !context.plugin.spec.concurrency?.[resource];
+  },
 };
 
 /** A semaphore a call takes a permit of. */

@@ -24,6 +24,8 @@ export const validateResponseStage: Stage = {
     if (mode === 'off' || !context.endpoint.validateResponse) return next();
     return next().then((result) => checked(context, result, mode));
   },
+  passes: (context) =>
+    context.services.settings.responseValidation === 'off' || !context.endpoint.validateResponse,
 };
 
 function checked(context: CallContext, result: CallResult, mode: 'strict' | 'warn'): CallResult {
