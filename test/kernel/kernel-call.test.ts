@@ -99,7 +99,7 @@ describe('kernel.call', () => {
     expect(transport.requests[0].url).toBe('http://things.test/v1/things/..%2Fadmin%3Fx%3D1%23frag');
   });
 
-  it('maps error statuses to typed errors carrying status, body and request id', async () => {
+  it('maps error statuses to typed errors carrying status, body, request id and origin', async () => {
     const kernel = buildKernel();
     kernel.register(Ports.Transport, memoryThings());
     const error = (await kernel.call('get_thing', { id: 'missing' }).catch((e) => e)) as NotFoundError;
@@ -107,6 +107,7 @@ describe('kernel.call', () => {
     expect(error.status).toBe(404);
     expect(error.body).toEqual({ message: 'no such thing' });
     expect(error.requestId).toBe('req-1');
+    expect(error.origin).toBe('http://things.test');
     expect(error.category).toBe('user');
     expect(error.retryable).toBe(false);
     expect(error.message).toBe('404 no such thing');

@@ -6,6 +6,7 @@ import {
 } from '../../kernel/errors/api-errors.js';
 import { sanitizedCause } from '../../kernel/errors/error-secrets.js';
 import { PristineError } from '../../kernel/errors/pristine-error.js';
+import { requestOrigin } from '../../kernel/errors/request-origin.js';
 import type { TransportRequest } from '../../ports/transport.js';
 
 /**
@@ -47,11 +48,7 @@ export function describeTarget(request: Pick<TransportRequest, 'method' | 'url'>
 }
 
 function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return '(invalid URL)';
-  }
+  return requestOrigin(url) ?? '(invalid URL)';
 }
 
 /**
@@ -75,7 +72,7 @@ export function toTransportError(
     return new ProxyError(
       `Proxy error: ${describeTarget(request)} via ${tunnel.proxy}: ${tunnel.message}`,
       tunnel.proxyStatus,
-      { cause: sanitizedCause(tunnel) },
+      { cause: sanitizedCause(tunnel), origin: requestOrigin(request.url) },
     );
   }
   const cause = sanitizedCause(error);
@@ -92,12 +89,14 @@ export function toTransportError(
   ) {
     return new APITimeoutError(`Request timed out: ${describeTarget(request)} ${code ?? ''}`.trimEnd(), {
       cause,
+      origin: requestOrigin(request.url),
     });
   }
   // Node refused to build the request (a bad header or URL): no attempt can ever succeed.
   const unsendable = code !== undefined && NEVER_SENDABLE.has(code);
   return new APIConnectionError(`Connection error: ${describeTarget(request)} ${code ?? error.message}`, {
     cause,
+    origin: requestOrigin(request.url),
     ...(unsendable ? { retryable: false } : {}),
   });
 }

@@ -8,6 +8,8 @@ export interface ErrorDetails {
   headers?: Record<string, string>;
   body?: unknown;
   requestId?: string;
+  /** `scheme://host:port` of the request that failed, when one was sent. */
+  origin?: string;
   category?: ErrorCategory;
   retryable?: boolean;
   /** A server-given delay before the next attempt. */
@@ -26,6 +28,11 @@ export class PristineError extends Error {
   readonly headers: Record<string, string>;
   readonly body: unknown;
   readonly requestId: string | undefined;
+  /**
+   * `scheme://host:port` of the request that failed, when one was sent: tells the API's own failures from
+   * those of a third party the plugin also talks to (a model hub, a signed download URL).
+   */
+  readonly origin: string | undefined;
   readonly category: ErrorCategory;
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
@@ -37,6 +44,7 @@ export class PristineError extends Error {
     this.headers = details.headers ?? {};
     this.body = details.body;
     this.requestId = details.requestId;
+    this.origin = details.origin;
     this.category = details.category ?? 'unknown';
     this.retryable = details.retryable ?? false;
     this.retryAfterMs = details.retryAfterMs;

@@ -284,6 +284,8 @@ describe.each(transports)('transport contract: %s', (_name, make) => {
       .then(unexpected, (e: Error) => e);
     expect(error).toBeInstanceOf(APIConnectionError);
     expect(error.message).toBe(`Connection error: POST http://127.0.0.1:${port} ECONNREFUSED`);
+    // The origin is a field too, so a caller can tell which host failed without parsing the message.
+    expect((error as APIConnectionError).origin).toBe(`http://127.0.0.1:${port}`);
     expect(inspect(error, { depth: 6 })).not.toMatch(/header-secret|query-secret/);
     const reset = await transport.send(req('/reset')).then(unexpected, (e: Error) => e);
     expect(reset.message).toMatch(new RegExp(`^Connection error: POST ${base} `));

@@ -57,6 +57,16 @@ export class CliContext {
     return this.service;
   }
 
+  /** The Tinker API's `scheme://host:port`, once a command built its client (for error messages). */
+  apiOrigin(): string | undefined {
+    if (!this.service) return undefined;
+    try {
+      return new URL(this.service.config.base_url).origin;
+    } catch {
+      return undefined;
+    }
+  }
+
   async rest(): Promise<RestClient> {
     return (await this.client()).createRestClient();
   }

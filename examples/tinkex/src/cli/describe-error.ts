@@ -1,5 +1,6 @@
 import {
   APIConnectionError,
+  APIError,
   APIStatusError,
   APITimeoutError,
   APIUserAbortError,
@@ -24,12 +25,15 @@ const byStatus: Record<number, [string, string]> = {
 
 /**
  * The message a person sees for an error, as `tinker`'s CLI words them: what happened (with the HTTP
- * status), then what to do. The server's own message follows as `Details:`.
+ * status), then what to do. The server's own message follows as `Details:`. `apiOrigin` is the Tinker
+ * API's `scheme://host:port`: a failure at another host (the Hugging Face Hub for a tokenizer, a signed
+ * download URL) names that host instead of sending the user to check `--base-url` or the API key.
  */
-export function describeError(error: unknown): CliError {
+export function describeError(error: unknown, apiOrigin?: string): CliError {
   if (error instanceof CliError) return error;
   if (error instanceof APIUserAbortError) return new InterruptedError();
   const detail = (e: Error) => `Details: ${e.message}`;
+  if (error instanceof APIError && isThirdParty(error, apiOrigin)) return thirdPartyFailure(error);
   if (error instanceof APIStatusError) {
     const [message, hint] =
       byStatus[error.status] ??
@@ -52,4 +56,23 @@ export function describeError(error: unknown): CliError {
   // Typed errors of the SDK keep their class name: it tells scripts and people which failure it was.
   if (error instanceof Error) return new CliError(`${error.name}: ${error.message}`);
   return new CliError(String(error));
+}
+
+function isThirdParty(
+  error: APIError,
+  apiOrigin: string | undefined,
+): error is APIError & { origin: string } {
+  return error.origin !== undefined && apiOrigin !== undefined && error.origin !== apiOrigin;
+}
+
+function thirdPartyFailure(error: APIError & { origin: string }): CliError {
+  const details = `Details: ${error.message}`;
+  if (error instanceof APIStatusError)
+    return new CliError(`${error.origin} refused the request (HTTP ${error.status})`, details);
+  const what = error instanceof APITimeoutError ? 'did not answer in time' : 'could not be reached';
+  return new CliError(
+    `Connection failed: ${error.origin} ${what}`,
+    `This is not the Tinker API: check your network, or the settings for that host (HF_ENDPOINT, ` +
+      `HF_HUB_OFFLINE and HF_TOKEN for the Hugging Face Hub).\n${details}`,
+  );
 }

@@ -95,7 +95,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const failure =
       controller.signal.aborted && !(error instanceof CliError)
         ? new InterruptedError()
-        : describeError(error);
+        : describeError(error, ctx?.apiOrigin());
     io.stderr.write(`Error: ${failure.message}\n${failure.details ? `${failure.details}\n` : ''}`);
     return failure.exitCode;
   } finally {

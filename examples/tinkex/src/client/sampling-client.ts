@@ -25,7 +25,7 @@ import { hubOptionsOf, protocolOf } from './tinker-kernel.js';
 import { CallScope, type RequestOptions } from './request-options.js';
 import { sampleDispatchGate } from './sample-dispatch-gate.js';
 import { samplingBucket } from '../plugin/sampling-bucket.js';
-import { ProgressWatch } from './sampling-progress.js';
+import { ProgressWatch, type Stall } from './sampling-progress.js';
 import { TokenizerCache } from './tokenizer-cache.js';
 import { SampleAttempts, type RunAttempts } from './sample-attempts.js';
 
@@ -114,10 +114,17 @@ export class SamplingClient {
     this.bucket = samplingBucket(service.config, sampling_session_id);
     this.inFlightKey = `tinker:sample-requests:${sampling_session_id}`;
     this.onQueueState = service.queueWarnings('Sampling', sampling_session_id);
+    const { clock, logger } = service.kernel.getServices();
     this.progress = new ProgressWatch(
-      service.kernel.getServices().clock,
+      clock,
       cfg.progress_timeout_ms,
       new URL(service.config.base_url).origin,
+      {
+        afterMs: 60_000,
+        everyMs: 300_000,
+        notice: (stall) =>
+          logger.warn(stallMessage(sampling_session_id, stall), { samplingSessionId: sampling_session_id }),
+      },
     );
   }
 
@@ -362,4 +369,14 @@ function classify(error: unknown, retryEnabled: boolean): AttemptOutcome<SampleR
       (error instanceof PristineError &&
         (error.retryable || [408, 409, 410, 429].includes(error.status ?? 0) || (error.status ?? 0) >= 500)));
   return retryable ? { kind: 'retryable', error: error as Error } : { kind: 'fatal', error: error as Error };
+}
+
+function stallMessage(samplingSessionId: string, stall: Stall): string {
+  const cause = stall.lastError instanceof Error ? ` Last error: ${stall.lastError.message}.` : '';
+  return (
+    `Sampling (${samplingSessionId}) has made no progress for ${Math.round(stall.stalledMs / 1000)} s: ` +
+    `${stall.inProgress} request(s) in progress.${cause} They keep retrying and fail in ` +
+    `${Math.round(stall.failsInMs / 1000)} s unless one completes (retry_config.progress_timeout_ms); ` +
+    `pass a signal or timeoutMs to stop sooner.`
+  );
 }

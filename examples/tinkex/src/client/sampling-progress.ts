@@ -13,18 +13,38 @@ import { APIConnectionError, type Clock } from 'pristine-kernel';
  * a set insertion each (a fresh signal per sample cost an `abort` listener added and removed per
  * request: about 5% of a sampling burst's CPU).
  */
+/** What a stall notice reports. */
+export interface Stall {
+  /** How long no request of the sampler has completed. */
+  stalledMs: number;
+  inProgress: number;
+  /** The latest request's last attempt error, if it had one. */
+  lastError: unknown;
+  /** When the requests fail as stuck unless one completes first. */
+  failsInMs: number;
+}
+
 export class ProgressWatch {
   private lastProgress = 0;
   private inProgress = 0;
   /** The signal of the requests in progress; undefined while idle, and replaced once it aborted. */
   private watch: AbortController | undefined;
   private cancelTimer: (() => void) | undefined;
+  /** The last-error reader of the latest request to enter, for the stall notice. */
+  private latestError: (() => unknown) | undefined;
+  /** No stall notice before this time (the next one is `stall.everyMs` after the last). */
+  private nextNoticeAt = 0;
 
   constructor(
     private readonly clock: Clock,
     private readonly timeoutMs: number,
     /** The server the requests go to, named in the error (an outage is then obvious from the message). */
     private readonly origin?: string,
+    /**
+     * Told once requests are in progress and none completed for `afterMs`, then again every `everyMs`
+     * while that lasts: with the 2 h default timeout, a dead server would otherwise be silent for hours.
+     */
+    private readonly stall?: { afterMs: number; everyMs: number; notice: (stalled: Stall) => void },
   ) {}
 
   /**
@@ -34,6 +54,7 @@ export class ProgressWatch {
   run<T>(request: (signal: AbortSignal) => Promise<T>, lastError?: () => unknown): Promise<T> {
     if (this.inProgress === 0) this.lastProgress = this.clock.now();
     this.inProgress++;
+    this.latestError = lastError;
     const signal = (this.watch ??= this.startWatch()).signal;
     let running: Promise<T>;
     try {
@@ -74,20 +95,43 @@ export class ProgressWatch {
     const check = () => {
       const ms = left();
       if (ms > 0) {
-        this.cancelTimer = this.clock.after(ms, check);
+        this.noticeIfStalled();
+        this.cancelTimer = this.clock.after(Math.min(ms, this.untilNotice()), check);
         return;
       }
       this.cancelTimer = undefined;
       this.watch = undefined;
       controller.abort();
     };
-    this.cancelTimer = this.clock.after(Math.max(0, left()), check);
+    this.cancelTimer = this.clock.after(Math.max(0, Math.min(left(), this.untilNotice())), check);
     return controller;
+  }
+
+  /** Milliseconds until a stall notice may be due (Infinity without a notice callback). */
+  private untilNotice(): number {
+    if (!this.stall) return Number.POSITIVE_INFINITY;
+    const dueAt = Math.max(this.lastProgress + this.stall.afterMs, this.nextNoticeAt);
+    return Math.max(0, dueAt - this.clock.now());
+  }
+
+  private noticeIfStalled(): void {
+    if (!this.stall) return;
+    const now = this.clock.now();
+    const stalledMs = now - this.lastProgress;
+    if (stalledMs < this.stall.afterMs || now < this.nextNoticeAt) return;
+    this.nextNoticeAt = now + this.stall.everyMs;
+    this.stall.notice({
+      stalledMs,
+      inProgress: this.inProgress,
+      lastError: this.latestError?.(),
+      failsInMs: this.timeoutMs - stalledMs,
+    });
   }
 
   private stopWatch(): void {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     this.watch = undefined;
+    this.latestError = undefined;
   }
 }

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { closedPort } from '../../../../test/support/closed-port.js';
 import { API_KEY, setup } from './harness.js';
 import { buildCli, runCli } from '../support/cli/run-cli.js';
 
@@ -164,6 +167,26 @@ describe('tinkex run / checkpoint / sample (spawned CLI)', () => {
     expect(parsed.samples).toHaveLength(1);
     expect(parsed.samples[0]).toMatchObject({ index: 0, stop_reason: 'length' });
     expect(parsed.samples[0].tokens).toHaveLength(3);
+  }, 60_000);
+
+  it('sample without --tokenizer, when the Hub is unreachable, says so and names --tokenizer', async () => {
+    const hubPort = await closedPort();
+    const emptyCache = mkdtempSync(join(tmpdir(), 'tinkex-hf-'));
+    try {
+      const r = await runCli(['sample', '--base-model', 'meta-llama/Llama-3.2-1B', '--prompt', 'The quick'], {
+        cwd: tmpdir(),
+        env: { ...env.cliEnv, HF_ENDPOINT: `http://127.0.0.1:${hubPort}`, HF_HOME: emptyCache },
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        `Error: Could not load the model's tokenizer: Connection failed: http://127.0.0.1:${hubPort} could not be reached\n` +
+          'Pass --tokenizer <id>',
+      );
+      // Not the Tinker API's failure: no advice to check --base-url.
+      expect(r.stderr).not.toMatch(/TINKER_BASE_URL/);
+    } finally {
+      rmSync(emptyCache, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('delete of several paths with -y deletes every one (JSON summary); a failure exits 1', async () => {

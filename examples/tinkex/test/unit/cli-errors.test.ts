@@ -27,6 +27,30 @@ describe('describeError (exit 1 messages)', () => {
     expect(error.exitCode).toBe(1);
   });
 
+  it('a failure at another host than the API names that host, not --base-url or the API key', () => {
+    const api = 'http://127.0.0.1:8000';
+    const hub = 'https://huggingface.co';
+    const refused = describeError(
+      new APIConnectionError(`Connection error: GET ${hub} ENOTFOUND`, { origin: hub }),
+      api,
+    );
+    expect(refused.message).toBe(`Connection failed: ${hub} could not be reached`);
+    expect(refused.details).not.toMatch(/TINKER_BASE_URL|base-url/);
+    expect(refused.details).toMatch(
+      /HF_ENDPOINT[\s\S]*\nDetails: Connection error: GET https:\/\/huggingface\.co ENOTFOUND$/,
+    );
+    const slow = describeError(new APITimeoutError('Request timed out: GET x', { origin: hub }), api);
+    expect(slow.message).toBe(`Connection failed: ${hub} did not answer in time`);
+    const denied = describeError(new AuthenticationError('401 bad token', { status: 401, origin: hub }), api);
+    expect(denied.message).toBe(`${hub} refused the request (HTTP 401)`);
+    expect(denied.details).not.toMatch(/TINKER_API_KEY/);
+    // The API's own failures keep their wording, and so does an error from an unknown origin.
+    const own = describeError(new APIConnectionError('Connection error: POST x', { origin: api }), api);
+    expect(own.details).toMatch(/^Could not connect to the Tinker API/);
+    const unknown = describeError(new APIConnectionError('Connection error: POST x', { origin: hub }));
+    expect(unknown.details).toMatch(/^Could not connect to the Tinker API/);
+  });
+
   it('a timeout, a 5xx, a 401 and a 429 each say what to do; an abort is an interruption (130)', () => {
     const timeout = describeError(
       new APITimeoutError('listTrainingRuns did not finish within timeoutMs (300 ms)'),

@@ -115,6 +115,17 @@ describe('sample() after the server died', () => {
       expect(clock.now() - start).toBeGreaterThanOrEqual(progress_timeout_ms);
       // The wait was never silent at info: the first retry line came before any time passed.
       expect(logger.at('info')[0].message).toMatch(/^retrying \w+ in .* after .*ECONNREFUSED/);
+      // Nor at the default level (warn): a minute without progress is reported, then every 5 minutes.
+      const stalls = logger.at('warn').filter((r) => r.message.startsWith('Sampling ('));
+      expect(stalls[0].message).toBe(
+        `Sampling (sampler-of-a-dead-server) has made no progress for 60 s: 1 request(s) in progress. ` +
+          `Last error: Connection error: POST http://127.0.0.1:${port} ECONNREFUSED. They keep retrying ` +
+          `and fail in 7140 s unless one completes (retry_config.progress_timeout_ms); pass a signal or ` +
+          `timeoutMs to stop sooner.`,
+      );
+      expect(stalls[1].message).toMatch(/no progress for 360 s: .* fail in 6840 s/);
+      // 60 s, then every 300 s until the 7200 s timeout: 60, 360, …, 6960.
+      expect(stalls).toHaveLength(24);
     } finally {
       await service.close();
     }

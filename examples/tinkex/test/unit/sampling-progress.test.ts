@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { APIConnectionError, FakeClock } from 'pristine-kernel';
-import { ProgressWatch } from '../../src/client/sampling-progress.js';
+import { ProgressWatch, type Stall } from '../../src/client/sampling-progress.js';
 
 /** A request that never answers: it rejects with the signal's reason once aborted. */
 const hanging = (signal: AbortSignal) =>
@@ -85,5 +85,57 @@ describe('ProgressWatch (the Python RetryHandler stuck detection)', () => {
     finish('ok');
     await expect(next).resolves.toBe('ok');
     expect(clock.pending).toBe(0);
+  });
+
+  it('reports a stall after afterMs without progress, then every everyMs, and starts over on progress', async () => {
+    const clock = new FakeClock();
+    const notices: Stall[] = [];
+    const watch = new ProgressWatch(clock, 2_000, undefined, {
+      afterMs: 100,
+      everyMs: 500,
+      notice: (stall) => notices.push(stall),
+    });
+    const cause = new Error('last attempt: ECONNREFUSED');
+    const stuck = watch.run(hanging, () => cause);
+    stuck.catch(() => {});
+    await clock.advance(99);
+    expect(notices).toHaveLength(0);
+    await clock.advance(1);
+    expect(notices).toEqual([{ stalledMs: 100, inProgress: 1, lastError: cause, failsInMs: 1_900 }]);
+    await clock.advance(499);
+    expect(notices).toHaveLength(1);
+    await clock.advance(1);
+    expect(notices[1]).toMatchObject({ stalledMs: 600, failsInMs: 1_400 });
+    // Progress at t = 600: the stall starts over. 100 ms of it would be enough, but notices keep their
+    // pace: the next is at t = 1 100, 500 ms into the new stall.
+    await watch.run(async () => 'done');
+    await clock.advance(499);
+    expect(notices).toHaveLength(2);
+    await clock.advance(1);
+    expect(notices[2]).toMatchObject({ stalledMs: 500, failsInMs: 1_500 });
+    await clock.advance(2_000);
+    await expect(stuck).rejects.toBeInstanceOf(APIConnectionError);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('says nothing while some request completes at least every afterMs', async () => {
+    const clock = new FakeClock();
+    const notices: Stall[] = [];
+    const watch = new ProgressWatch(clock, 2_000, undefined, {
+      afterMs: 100,
+      everyMs: 500,
+      notice: (stall) => notices.push(stall),
+    });
+    const slow = watch.run(hanging);
+    slow.catch(() => {});
+    for (let t = 0; t < 1_000; t += 90) {
+      await clock.advance(90);
+      await watch.run(async () => t);
+    }
+    expect(notices).toEqual([]);
+    await clock.advance(100);
+    expect(notices).toHaveLength(1);
+    await clock.advance(2_000);
+    await expect(slow).rejects.toBeInstanceOf(APIConnectionError);
   });
 });

@@ -1,6 +1,7 @@
 import { APIConnectionError, statusError } from '../../errors/api-errors.js';
 import { sanitizedCause } from '../../errors/error-secrets.js';
 import { PristineError } from '../../errors/pristine-error.js';
+import { requestOrigin } from '../../errors/request-origin.js';
 import type { TransportResponse } from '../../../ports/transport.js';
 import { readAll } from '../../request/read-body.js';
 import { mediaType } from '../../serialization/codec-registry.js';
@@ -145,6 +146,7 @@ function errorFor(context: CallContext, result: CallResult, body: unknown, reque
     headers,
     body,
     requestId,
+    origin: context.request && requestOrigin(context.request.url),
     retryable: !final && shouldRetryStatus(status, headers),
     retryAfterMs: parseRetryAfterFor(context, headers),
   });

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { UsageError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import { finiteNumber, nonNegativeInt, positiveInt, tinkerPath } from '../options.js';
 import type { Action } from '../action.js';
 
@@ -27,7 +27,18 @@ async function sample(ctx: CliContext, opts: SampleOptions) {
     opts.modelPath ? { model_path: opts.modelPath } : { base_model: opts.baseModel! },
     within,
   );
-  const tokenizer = opts.tokenizer ? loadTokenizer(opts.tokenizer) : await sampler.getTokenizer(within);
+  const tokenizer = opts.tokenizer
+    ? loadTokenizer(opts.tokenizer)
+    : await sampler.getTokenizer(within).catch(async (error: unknown) => {
+        if (ctx.signal.aborted) throw error;
+        const { describeError } = await import('../describe-error.js');
+        const why = describeError(error, ctx.apiOrigin());
+        throw new CliError(
+          `Could not load the model's tokenizer: ${why.message}`,
+          `Pass --tokenizer <id> (the emulator's is tinkex/byte-level), or make the tokenizer ` +
+            `reachable (see docs/tinkex.md, "Tokenizers").${why.details ? `\n${why.details}` : ''}`,
+        );
+      });
   const response = await sampler.sample(
     {
       prompt: tokenizer.encode(opts.prompt, { add_special_tokens: false }),
