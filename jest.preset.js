@@ -19,6 +19,7 @@ export function project(dir, name) {
     testMatch: ['<rootDir>/test/**/*.test.ts'],
     moduleNameMapper: {
       '^pristine-kernel$': path.join(root, 'src/index.ts'),
+      '^pristine-kernel/protobuf$': path.join(root, 'src/protobuf.ts'),
       '^tinkex$': path.join(root, 'examples/tinkex/src/index.ts'),
       '^tinkex/regularizers$': path.join(root, 'examples/tinkex/src/regularizers/index.ts'),
       '^tinker-emulator$': path.join(root, 'examples/tinker-emulator/src/index.ts'),

@@ -17,7 +17,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * bundles (relative to dist/; none: dist/ holds tsc's modules as they are).
  */
 export const PACKAGES = [
-  { dir: 'packages/kernel', src: 'src', uses: [], entries: ['index.js'] },
+  { dir: 'packages/kernel', src: 'src', uses: [], entries: ['index.js', 'protobuf.js'] },
   { dir: 'examples/tinker-emulator', src: 'examples/tinker-emulator/src', uses: [] },
   {
     dir: 'examples/tinkex',

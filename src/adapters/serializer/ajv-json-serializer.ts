@@ -1,6 +1,20 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import type { CompiledValidator, Serializer, ValidationIssue } from '../../ports/serializer.js';
 
+const AJV_OPTIONS = { allErrors: true, strict: false, strictNumbers: true } as const;
+
+let checker: Ajv | undefined;
+
+/**
+ * The one Ajv instance that checks schemas against the JSON Schema meta-schema, for every serializer in
+ * the process. Why: an Ajv instance compiles the meta-schema's own validator (about 40 KB of generated
+ * source, its closures and code: 0.2 MB of heap) the first time it checks a schema, and a kernel's
+ * serializer has two instances (strict and lenient) and a plugin may keep its own serializer too.
+ */
+function schemaChecker(): Ajv {
+  return (checker ??= new Ajv(AJV_OPTIONS));
+}
+
 /**
  * JSON serializer with ajv validation. One Ajv instance per serializer (so per kernel); schemas are
  * compiled once at plugin registration and cached by identity.
@@ -12,8 +26,9 @@ import type { CompiledValidator, Serializer, ValidationIssue } from '../../ports
  */
 export class AjvJsonSerializer implements Serializer {
   readonly contentType = 'application/json';
-  private readonly strictAjv = new Ajv({ allErrors: true, strict: false, strictNumbers: true });
-  private readonly lenientAjv = new Ajv({ allErrors: true, strict: false, strictNumbers: true });
+  // Schemas are checked against the meta-schema by schemaChecker() (below), not by these two.
+  private readonly strictAjv = new Ajv({ ...AJV_OPTIONS, validateSchema: false });
+  private readonly lenientAjv = new Ajv({ ...AJV_OPTIONS, validateSchema: false });
   private readonly cache = new WeakMap<object, CompiledValidator>();
   private readonly lenientCache = new WeakMap<object, CompiledValidator>();
 
@@ -21,6 +36,8 @@ export class AjvJsonSerializer implements Serializer {
     const cache = options.allowUnknown ? this.lenientCache : this.cache;
     const hit = cache.get(schema);
     if (hit) return hit;
+    const problem = this.checkSchema(schema);
+    if (problem) throw new Error(`schema is invalid: ${problem}`);
     const ajv = options.allowUnknown ? this.lenientAjv : this.strictAjv;
     const target = withSafeIntegers(options.allowUnknown ? allowUnknownProperties(schema) : schema);
     const validate = ajv.compile(target);
@@ -31,9 +48,8 @@ export class AjvJsonSerializer implements Serializer {
   }
 
   checkSchema(schema: object): string | undefined {
-    return this.strictAjv.validateSchema(schema)
-      ? undefined
-      : this.strictAjv.errorsText(this.strictAjv.errors);
+    const checker = schemaChecker();
+    return checker.validateSchema(schema) ? undefined : checker.errorsText(checker.errors);
   }
 
   encode(value: unknown): string {

@@ -1,5 +1,5 @@
 import type { PollProtocol, PollReading } from 'pristine-kernel';
-import { isMessage } from '@bufbuild/protobuf';
+import { isMessage } from 'pristine-kernel/protobuf';
 import { categoryOf, RequestFailedError } from './errors.js';
 import { REQUEST_TYPES } from '../types/futures.js';
 import { ForwardBackwardOutputSchema, SampleResponseSchema } from '../proto/gen/tinker_public_pb.js';

@@ -1,4 +1,4 @@
-import { create } from '@bufbuild/protobuf';
+import { create } from 'pristine-kernel/protobuf';
 import { ValidationError } from 'pristine-kernel';
 import type { Datum } from '../types/datum.js';
 import type { ModelInputChunk } from '../types/model-input.js';

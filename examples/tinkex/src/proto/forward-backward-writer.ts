@@ -1,4 +1,4 @@
-import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { BinaryWriter, WireType } from 'pristine-kernel/protobuf';
 import { ValidationError } from 'pristine-kernel';
 import type { Datum } from '../types/datum.js';
 import type { ModelInputChunk } from '../types/model-input.js';

@@ -138,6 +138,22 @@ describe('the published packages load as a few bundled ES modules', () => {
     );
   });
 
+  it("takes protobuf-es from the kernel's bundle, so a process loads one copy", () => {
+    // Compiled into both, the runtime's code, module scope and descriptor.proto's boot were loaded twice.
+    expect(inlinedPackages(TINKEX)).not.toContain('@bufbuild/protobuf');
+    const tinkexCode = runtimeFiles(TINKEX).map((file) => readFileSync(file, 'utf8'));
+    expect(tinkexCode.some((code) => code.includes('from "pristine-kernel/protobuf"'))).toBe(true);
+    expect(tinkexCode.filter((code) => code.includes('@bufbuild/protobuf'))).toEqual([]);
+    // The kernel's own codec and the subpath share one copy (a chunk both import).
+    const { esModules } = loadedBy(join(TINKEX, 'dist', 'index.js'));
+    const kernelFiles = esModules.filter((url) => url.includes('/packages/kernel/dist/'));
+    expect(kernelFiles.map((url) => url.replace(/^.*\/packages\/kernel\/dist\//, '')).sort()).toEqual([
+      expect.stringMatching(/^chunks\/chunk-[\w-]+\.js$/),
+      'index.js',
+      'protobuf.js',
+    ]);
+  });
+
   it('keeps tsyringe, undici, the kernel and the lazily loaded packages out of every bundle', () => {
     const inlined = [...inlinedPackages(KERNEL), ...inlinedPackages(TINKEX)];
     const kept = ['tsyringe', 'undici', 'reflect-metadata', 'pristine-kernel', ...LAZY, ...LAZY_TOO];

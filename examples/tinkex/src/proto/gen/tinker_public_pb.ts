@@ -7,9 +7,9 @@
 // @generated from file tinker_public.proto (package tinker_public, syntax proto3)
 /* eslint-disable */
 
-import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
-import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Message } from "@bufbuild/protobuf";
+import type { GenEnum, GenFile, GenMessage } from "pristine-kernel/protobuf";
+import { enumDesc, fileDesc, messageDesc } from "pristine-kernel/protobuf";
+import type { Message } from "pristine-kernel/protobuf";
 
 /**
  * Describes the file tinker_public.proto.
