@@ -1,56 +1,23 @@
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import { SamplingClient, ServiceClient } from '../../src/index.js';
 import { API_KEY, E2E_MODES, MODE_PROTOCOL, setup } from './harness.js';
+import { forwardingProxy } from '../support/forwarding-proxy.js';
 
 /**
  * A loopback proxy in front of `target` that refuses the first `asample` with a 503 and records the
  * first prompt token of every `asample` in the order they arrive.
  */
 async function refuseFirstSubmission(target: string) {
-  const upstream = new URL(target);
   const arrivals: number[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if (req.url?.endsWith('/asample')) {
-        const parsed = JSON.parse(body.toString()) as { prompt: { chunks: { tokens: number[] }[] } };
-        arrivals.push(parsed.prompt.chunks[0].tokens[0]);
-        if (arrivals.length === 1) {
-          res.writeHead(503, { 'content-type': 'application/json' }).end('{"detail":"busy"}');
-          return;
-        }
-      }
-      const forward = request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          path: req.url,
-          method: req.method,
-          headers: req.headers,
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      forward.on('error', () => res.destroy());
-      forward.end(body);
-    });
+  const proxy = await forwardingProxy(target, (req, body, res) => {
+    if (!req.url?.endsWith('/asample')) return false;
+    const parsed = JSON.parse(body.toString()) as { prompt: { chunks: { tokens: number[] }[] } };
+    arrivals.push(parsed.prompt.chunks[0].tokens[0]);
+    if (arrivals.length > 1) return false;
+    res.writeHead(503, { 'content-type': 'application/json' }).end('{"detail":"busy"}');
+    return true;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    arrivals,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...proxy, arrivals };
 }
 
 /**

@@ -1,32 +1,37 @@
-import { createServer, request } from 'node:http';
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** Answers a request itself (and returns true), or returns false to let it through to the target. */
+export type Intercept = (req: IncomingMessage, body: Buffer, res: ServerResponse) => boolean;
+
 /**
- * A loopback proxy in front of `target` that answers 404 for paths matching `hide`, as a server without
- * that (extension) endpoint would, and forwards everything else unchanged.
+ * A loopback proxy in front of `target`: each request's body is read whole, shown to `intercept`, and
+ * forwarded unchanged unless `intercept` answered it.
  */
-export async function hidingProxy(target: string, hide: RegExp) {
+export async function forwardingProxy(target: string, intercept: Intercept) {
   const upstream = new URL(target);
   const server = createServer((req, res) => {
-    if (hide.test(req.url ?? '')) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"detail":"Not Found"}');
-      return;
-    }
-    const forward = request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        path: req.url,
-        method: req.method,
-        headers: req.headers,
-      },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (intercept(req, body, res)) return;
+      const forward = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: req.url,
+          method: req.method,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on('error', () => res.destroy());
+      forward.end(body);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -37,4 +42,16 @@ export async function hidingProxy(target: string, hide: RegExp) {
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * A loopback proxy in front of `target` that answers 404 for paths matching `hide`, as a server without
+ * that (extension) endpoint would, and forwards everything else unchanged.
+ */
+export function hidingProxy(target: string, hide: RegExp) {
+  return forwardingProxy(target, (req, _body, res) => {
+    if (!hide.test(req.url ?? '')) return false;
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"detail":"Not Found"}');
+    return true;
+  });
 }
