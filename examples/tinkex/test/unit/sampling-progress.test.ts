@@ -8,6 +8,18 @@ const hanging = (signal: AbortSignal) =>
     signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
   );
 
+/** A watch failing after 2 s without progress that notices a stall after 100 ms, then every 500 ms. */
+function stallWatch() {
+  const clock = new FakeClock();
+  const notices: Stall[] = [];
+  const watch = new ProgressWatch(clock, 2_000, undefined, {
+    afterMs: 100,
+    everyMs: 500,
+    notice: (stall) => notices.push(stall),
+  });
+  return { clock, notices, watch };
+}
+
 describe('ProgressWatch (the Python RetryHandler stuck detection)', () => {
   it('fails a request only when no request of the sampler completed for the timeout', async () => {
     const clock = new FakeClock();
@@ -88,13 +100,7 @@ describe('ProgressWatch (the Python RetryHandler stuck detection)', () => {
   });
 
   it('reports a stall after afterMs without progress, then every everyMs, and starts over on progress', async () => {
-    const clock = new FakeClock();
-    const notices: Stall[] = [];
-    const watch = new ProgressWatch(clock, 2_000, undefined, {
-      afterMs: 100,
-      everyMs: 500,
-      notice: (stall) => notices.push(stall),
-    });
+    const { clock, notices, watch } = stallWatch();
     const cause = new Error('last attempt: ECONNREFUSED');
     const stuck = watch.run(hanging, () => cause);
     stuck.catch(() => {});
@@ -119,13 +125,7 @@ describe('ProgressWatch (the Python RetryHandler stuck detection)', () => {
   });
 
   it('says nothing while some request completes at least every afterMs', async () => {
-    const clock = new FakeClock();
-    const notices: Stall[] = [];
-    const watch = new ProgressWatch(clock, 2_000, undefined, {
-      afterMs: 100,
-      everyMs: 500,
-      notice: (stall) => notices.push(stall),
-    });
+    const { clock, notices, watch } = stallWatch();
     const slow = watch.run(hanging);
     slow.catch(() => {});
     for (let t = 0; t < 1_000; t += 90) {
