@@ -57,14 +57,12 @@ export class CliContext {
     return this.service;
   }
 
-  /** The Tinker API's `scheme://host:port`, once a command built its client (for error messages). */
+  /**
+   * The Tinker API's `scheme://host:port`, once a command built its client (for error messages). The
+   * client refuses a base URL that does not parse, so this cannot throw.
+   */
   apiOrigin(): string | undefined {
-    if (!this.service) return undefined;
-    try {
-      return new URL(this.service.config.base_url).origin;
-    } catch {
-      return undefined;
-    }
+    return this.service && new URL(this.service.config.base_url).origin;
   }
 
   async rest(): Promise<RestClient> {
