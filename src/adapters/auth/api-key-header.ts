@@ -20,7 +20,8 @@ export class ApiKeyHeaderAuth implements AuthScheme {
   }
 
   apply(headers: Record<string, string>): void {
-    headers[this.header.toLowerCase()] = this.key.reveal();
+    // Lower-cased once, in the constructor: this runs on every attempt.
+    headers[this.secretHeaders[0]] = this.key.reveal();
   }
 
   secretValues(): readonly string[] {
