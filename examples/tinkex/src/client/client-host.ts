@@ -25,4 +25,6 @@ export interface ClientHost {
     prefix: 'Training' | 'Sampling' | 'Model creation',
     identifier: string,
   ): (event: QueueStateEvent) => void;
+  /** The latest failure the kernel retried, and when (a stalled sampler names it). */
+  readonly latestRetry: { error: unknown; at: number } | undefined;
 }

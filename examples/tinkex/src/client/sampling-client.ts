@@ -126,6 +126,7 @@ export class SamplingClient {
         everyMs: 300_000,
         notice: (stall) =>
           logger.warn(stallMessage(sampling_session_id, stall), { samplingSessionId: sampling_session_id }),
+        retried: () => service.latestRetry,
       },
     );
   }

@@ -18,7 +18,7 @@ export interface Stall {
   /** How long no request of the sampler has completed. */
   stalledMs: number;
   inProgress: number;
-  /** The latest request's last attempt error, if it had one. */
+  /** The latest retried failure since the last progress, else the latest request's last attempt error. */
   lastError: unknown;
   /** When the requests fail as stuck unless one completes first. */
   failsInMs: number;
@@ -44,7 +44,13 @@ export class ProgressWatch {
      * Told once requests are in progress and none completed for `afterMs`, then again every `everyMs`
      * while that lasts: with the 2 h default timeout, a dead server would otherwise be silent for hours.
      */
-    private readonly stall?: { afterMs: number; everyMs: number; notice: (stalled: Stall) => void },
+    private readonly stall?: {
+      afterMs: number;
+      everyMs: number;
+      notice: (stalled: Stall) => void;
+      /** A failure retried below the attempts (the transport's retries), named when it is newer than the last progress. */
+      retried?: () => { error: unknown; at: number } | undefined;
+    },
   ) {}
 
   /**
@@ -120,10 +126,11 @@ export class ProgressWatch {
     const stalledMs = now - this.lastProgress;
     if (stalledMs < this.stall.afterMs || now < this.nextNoticeAt) return;
     this.nextNoticeAt = now + this.stall.everyMs;
+    const retried = this.stall.retried?.();
     this.stall.notice({
       stalledMs,
       inProgress: this.inProgress,
-      lastError: this.latestError?.(),
+      lastError: retried && retried.at >= this.lastProgress ? retried.error : this.latestError?.(),
       failsInMs: this.timeoutMs - stalledMs,
     });
   }

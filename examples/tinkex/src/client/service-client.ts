@@ -49,11 +49,20 @@ export class ServiceClient {
   private openSession?: SessionContext;
   private sessionlessTelemetry?: TelemetryReporter;
   private stopForwarding?: () => void;
+  private readonly stopTrackingRetries: () => void;
   private closed = false;
+  /**
+   * The latest failure the kernel retried, and when. A stalled sampler names it: its own attempt's error
+   * comes only once the attempt's transport retries are spent (after a minute on a dead server).
+   */
+  latestRetry: { error: unknown; at: number } | undefined;
 
   constructor(options: ServiceClientInit = {}) {
     this.config = resolveConfig(options);
     this.kernel = createTinkerKernel(this.config, options.configureKernel);
+    this.stopTrackingRetries = this.kernel.events.on('request:retry', ({ error }) => {
+      this.latestRetry = { error, at: this.kernel.getServices().clock.now() };
+    });
     if (this.config.telemetry) {
       this.stopForwarding = forwardKernelEvents(this.kernel.events, () => this.activeTelemetry());
     }
@@ -317,6 +326,7 @@ export class ServiceClient {
   /** Stop heartbeats, flush telemetry, release sockets. */
   async close(): Promise<void> {
     this.stopForwarding?.();
+    this.stopTrackingRetries();
     const ctx = await this.sessionPromise?.catch(() => undefined);
     await ctx?.close();
     this.closed = true;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { CaptureLogger, FakeClock, Ports } from 'pristine-kernel';
+import { BackoffRetry, CaptureLogger, FakeClock, Ports } from 'pristine-kernel';
 import {
   APIConnectionError,
   DEFAULT_SAMPLING_RETRY,
@@ -91,6 +91,9 @@ describe('sample() after the server died', () => {
       configureKernel: (kernel) => {
         kernel.register(Ports.Clock, clock);
         kernel.register(Ports.Logger, logger);
+        // No jitter: every backoff at its longest. The handshake's retries then outlast the first stall
+        // notice (65.5 s > 60 s), which must still name their error.
+        kernel.register(Ports.Retry, new BackoffRetry(clock, undefined, () => 0));
       },
     });
     // Tinkex's defaults: progress_timeout_ms 2 h, retry_delay_max_ms 10 s, max_retries 10.
@@ -101,6 +104,9 @@ describe('sample() after the server died', () => {
         () => 'resolved' as const,
         (error: Error) => error,
       );
+      // The refused connection is real I/O, which the fake clock does not wait for: driven at once, the
+      // clock could pass the first stall notice before anything failed. The first retry line says it did.
+      while (logger.at('info').length === 0) await new Promise((resolve) => setImmediate(resolve));
       while ((await Promise.race([outcome, Promise.resolve('pending')])) === 'pending') {
         if (clock.pending === 0) await new Promise((resolve) => setImmediate(resolve));
         else await clock.advanceToNext();

@@ -9,13 +9,14 @@ const hanging = (signal: AbortSignal) =>
   );
 
 /** A watch failing after 2 s without progress that notices a stall after 100 ms, then every 500 ms. */
-function stallWatch() {
+function stallWatch(retried?: () => { error: unknown; at: number } | undefined) {
   const clock = new FakeClock();
   const notices: Stall[] = [];
   const watch = new ProgressWatch(clock, 2_000, undefined, {
     afterMs: 100,
     everyMs: 500,
     notice: (stall) => notices.push(stall),
+    retried,
   });
   return { clock, notices, watch };
 }
@@ -137,5 +138,34 @@ describe('ProgressWatch (the Python RetryHandler stuck detection)', () => {
     expect(notices).toHaveLength(1);
     await clock.advance(2_000);
     await expect(slow).rejects.toBeInstanceOf(APIConnectionError);
+  });
+
+  it("names a transport retry's failure newer than the last progress, while the attempt has no error yet", async () => {
+    let retry: { error: unknown; at: number } | undefined;
+    const { clock, notices, watch } = stallWatch(() => retry);
+    const refused = new Error('Connection error: POST http://127.0.0.1:1 ECONNREFUSED');
+    // A retry before the request entered (the stall's start) is old news: not named.
+    retry = { error: new Error('stale 503'), at: clock.now() - 1 };
+    const stuck = watch.run(hanging, () => undefined);
+    stuck.catch(() => {});
+    await clock.advance(100);
+    expect(notices[0].lastError).toBeUndefined();
+    // The attempt's transport retries are failing: the notice names the latest one.
+    retry = { error: refused, at: clock.now() };
+    await clock.advance(500);
+    expect(notices[1].lastError).toBe(refused);
+    await clock.advance(2_000);
+    await expect(stuck).rejects.toBeInstanceOf(APIConnectionError);
+  });
+
+  it("prefers the attempt's own error when no retry happened since the last progress", async () => {
+    const cause = new Error('last attempt: 503');
+    const { clock, notices, watch } = stallWatch(() => ({ error: new Error('older retry'), at: -1 }));
+    const stuck = watch.run(hanging, () => cause);
+    stuck.catch(() => {});
+    await clock.advance(100);
+    expect(notices[0].lastError).toBe(cause);
+    await clock.advance(2_000);
+    await expect(stuck).rejects.toBeInstanceOf(APIConnectionError);
   });
 });
