@@ -21,9 +21,11 @@ const SECRET_HEADERS = new Set([
 /*
  * Fragments that make any name secret: x-auth-token, accessToken, client_secret, db_password, apiKey.
  * `tokens` and `tokenizer` are excluded on purpose: max_tokens, x-ratelimit-remaining-tokens and
- * tokenizer_id are counts and model names, and redacting them makes logs useless.
+ * tokenizer_id are counts and model names, and redacting them makes logs useless. Likewise a name that
+ * only says where a credential comes from (Tinker's `credential_default_source`: `api_key`).
  */
-const SECRET_FRAGMENT = /token(?!s|iz)|secret|passw(?:or)?d|api[-_]?key|credential|private[-_]?key/i;
+const SECRET_FRAGMENT =
+  /token(?!s|iz)|secret|passw(?:or)?d|api[-_]?key|credential(?!(?:_default)?_source$)|private[-_]?key/i;
 
 const SECRET_PARAMS = new Set([
   'api_key',

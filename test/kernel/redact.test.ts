@@ -136,6 +136,16 @@ describe('redactHeaders', () => {
     });
   });
 
+  it('keeps names that only say where a credential comes from, and redacts the credential itself', () => {
+    // Tinker 0.25's client/config: `credential_default_source` is `api_key` or `credential_cmd`.
+    expect(isSecretHeader('credential_default_source')).toBe(false);
+    expect(isSecretHeader('credential_source')).toBe(false);
+    expect(isSecretHeader('credential')).toBe(true);
+    expect(isSecretHeader('credentials')).toBe(true);
+    expect(isSecretHeader('credential_cmd')).toBe(true);
+    expect(isSecretHeader('x-credential-source-token')).toBe(true);
+  });
+
   it('returns a copy and leaves the caller’s headers alone', () => {
     const headers = { authorization: 'Bearer abc' };
     redactHeaders(headers);
