@@ -35,6 +35,7 @@ import { submitFuture, type SubmitOptions } from './futures/submit.js';
 import { PipelineSessionManager } from './sessions/pipeline-session-manager.js';
 import { EventStream, type StreamOptions } from './streams/event-stream.js';
 import { paginate, type PageIterable } from './pagination/paginate.js';
+import { abortOwned, onAbort, ownedAbortController } from './signals/on-abort.js';
 
 export type { AdapterRegistration } from './bind-adapter.js';
 export type { SubmitOptions } from './futures/submit.js';
@@ -67,6 +68,8 @@ export class Kernel<E extends EndpointSpec = never> {
   private hostView?: ExtensionHost;
   /** Futures still polling; `close()` cancels them so nothing polls a closed kernel. */
   private readonly liveFutures = new Set<APIFuture<unknown>>();
+  /** Per caller signal, the controller its `callerSignalOnly` futures poll with (see `submit`). */
+  private sharedPolls = new WeakMap<AbortSignal, AbortController>();
   /** Stops lease renewals and closes the Redis connections of `shared` state. */
   private readonly closeShared?: () => Promise<void>;
 
@@ -311,10 +314,25 @@ export class Kernel<E extends EndpointSpec = never> {
     return this.services;
   }
 
+  /** The controller `callerSignalOnly` futures of `signal` poll with: aborted by it, or by `close()`. */
+  sharedPollController(signal: AbortSignal): AbortController {
+    let controller = this.sharedPolls.get(signal);
+    if (!controller) {
+      const created = ownedAbortController();
+      if (signal.aborted) abortOwned(created, signal.reason);
+      // Kept as long as the signal: one subscription however many futures share it.
+      else onAbort(signal, () => abortOwned(created, signal.reason));
+      this.sharedPolls.set(signal, (controller = created));
+    }
+    return controller;
+  }
+
   /** Cancel outstanding futures, stop sessions and release transport sockets. */
   async close(): Promise<void> {
-    for (const future of this.liveFutures) future.cancel();
+    // All marked cancelled (synchronously) before any poll hears its, possibly shared, abort.
+    for (const future of this.liveFutures) future.abandon();
     this.liveFutures.clear();
+    this.sharedPolls = new WeakMap();
     await this.sessions.stopAll();
     await this.getServices().transport.close?.();
     await this.closeShared?.();

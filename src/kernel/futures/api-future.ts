@@ -1,5 +1,6 @@
 import type { Clock } from '../../ports/clock.js';
 import { APIUserAbortError } from '../errors/api-errors.js';
+import { PristineError } from '../errors/pristine-error.js';
 import { FutureCancelledError, FutureTimeoutError } from './future-errors.js';
 import { afterSettled } from '../promises/after-settled.js';
 import { abortOwned, onAbort, ownedAbortController } from '../signals/on-abort.js';
@@ -23,21 +24,33 @@ export class APIFuture<T> implements PromiseLike<T> {
   private cancelRequested = false;
   private readonly settled: Promise<T>;
   private id: string | undefined;
+  /** Polling with a controller shared with other futures (see the constructor's `shared`). */
+  private readonly shared: boolean;
 
   /**
    * `signal` (optional), the caller's, also stops the polling; unlike `cancel()` the future then
    * rejects with the poll's own error (an abort), not `FutureCancelledError`. The poll gets one signal
    * for both: this future's controller, which the caller's signal aborts with its reason.
+   *
+   * `shared` (with a `signal`): an owned controller (`ownedAbortController`) that the caller's signal
+   * aborts, shared by the futures of that signal; the poll gets its signal, and `cancel()` throws (it
+   * would stop them all). The kernel's `callerSignalOnly` submissions: thousands of pending futures
+   * (a sampling fan-out) then hold no AbortController and no subscription each.
    */
   constructor(
     accepted: Promise<string>,
     poll: (requestId: string, signal: AbortSignal) => Promise<T>,
     private readonly clock: Clock,
     signal?: AbortSignal,
+    options: { shared?: AbortController } = {},
   ) {
+    this.shared = signal !== undefined && options.shared !== undefined;
+    if (this.shared) this.controller = options.shared;
     this.accepted = accepted.then((id) => (this.id = id));
     this.settled = this.accepted
-      .then((id) => (signal ? this.pollUntil(poll, id, signal) : poll(id, this.abortController().signal)))
+      .then((id) =>
+        signal && !this.shared ? this.pollUntil(poll, id, signal) : poll(id, this.abortController().signal),
+      )
       .catch((error) => {
         if (this.cancelled) throw new FutureCancelledError(this.id ?? '(not accepted)');
         throw error;
@@ -86,8 +99,23 @@ export class APIFuture<T> implements PromiseLike<T> {
     });
   }
 
-  /** Stop polling; the result rejects with `FutureCancelledError`. */
+  /**
+   * Stop polling; the result rejects with `FutureCancelledError`. Throws for a future polling with a
+   * shared controller (`callerSignalOnly`): abort its signal instead.
+   */
   cancel(): void {
+    if (this.shared) {
+      throw new PristineError('This future stops only when its signal aborts (callerSignalOnly)');
+    }
+    this.abandon();
+  }
+
+  /**
+   * `cancel()` for the kernel's `close()`, which stops every future it polls, those with a shared
+   * controller too (each is marked cancelled before any poll hears the abort).
+   * @internal
+   */
+  abandon(): void {
     this.cancelRequested = true;
     abortOwned(this.abortController());
   }

@@ -157,7 +157,8 @@ export function checkExtraOptions(method: string, endpointId: string, options: u
     .integer('maxReconnects', o.maxReconnects, 0)
     .integer('maxResultBytes', o.maxResultBytes, 0)
     .func('onQueueState', o.onQueueState)
-    .func('resubmitInput', o.resubmitInput);
+    .func('resubmitInput', o.resubmitInput)
+    .boolean('callerSignalOnly', o.callerSignalOnly);
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
     checks.fail('signal', 'type', 'must be an AbortSignal');
   }

@@ -11,7 +11,7 @@ import {
 } from '../../../src/kernel/futures/future-errors.js';
 import type { PollProtocol, PollReading } from '../../../src/ports/futures.js';
 import { Ports } from '../../../src/ports/index.js';
-import { ProxyError } from '../../../src/kernel/errors/api-errors.js';
+import { APIUserAbortError, ProxyError } from '../../../src/kernel/errors/api-errors.js';
 import { misbehavingProxy } from '../../support/misbehaving-proxy.js';
 import { RecordingClock } from '../../support/recording-clock.js';
 import { json, scriptedServer, type Seen } from '../../support/scripted-server.js';
@@ -271,6 +271,54 @@ describe('futures through the pipeline', () => {
     const count = server.seen.length;
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
     expect(server.seen.length).toBe(count);
+  });
+
+  it('callerSignalOnly: futures polling with one signal stop on its abort and on close(); cancel() throws', async () => {
+    const server = await serve(() => [200, { status: 'pending' }]);
+    const polls = () => server.seen.filter((s) => s.path === '/jobs/poll').length;
+    const settle = async () => {
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    };
+    const { kernel } = kernelFor(server.url);
+    const caller = new AbortController();
+    const options = { signal: caller.signal, callerSignalOnly: true };
+    const [a, b] = [
+      kernel.submit('start_job', { n: 1 }, options),
+      kernel.submit('start_job', { n: 2 }, options),
+    ];
+    // The same signal without the option: both kinds must fail alike.
+    const own = kernel.submit('start_job', { n: 5 }, { signal: caller.signal });
+    while (polls() < 6) await new Promise((r) => setImmediate(r));
+    expect(() => a.cancel()).toThrow(/signal/);
+    caller.abort(new Error('caller gave up'));
+    const errors = await Promise.all(
+      [a, b, own].map((f) =>
+        f.then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      ),
+    );
+    expect(errors[0]).toBeInstanceOf(APIUserAbortError);
+    expect(errors.map((e) => (e as Error).constructor)).toEqual(Array(3).fill(APIUserAbortError));
+    expect([a.cancelled, b.cancelled, own.cancelled]).toEqual([false, false, false]);
+    await settle(); // a poll already on its way may still arrive; none may follow it
+    const afterAbort = polls();
+    await settle();
+    expect(polls()).toBe(afterAbort);
+
+    const other = new AbortController();
+    const c = kernel.submit('start_job', { n: 3 }, { signal: other.signal, callerSignalOnly: true });
+    const d = kernel.submit('start_job', { n: 4 }, { signal: other.signal, callerSignalOnly: true });
+    while (polls() < afterAbort + 2) await new Promise((r) => setImmediate(r));
+    await kernel.close();
+    await expect(c).rejects.toBeInstanceOf(FutureCancelledError);
+    await expect(d).rejects.toBeInstanceOf(FutureCancelledError);
+    expect(other.signal.aborted).toBe(false);
+    await settle();
+    const afterClose = polls();
+    await settle();
+    expect(polls()).toBe(afterClose);
   });
 
   it('Futures.all over 100 futures keeps the order; the first failure carries its request id', async () => {

@@ -1,7 +1,6 @@
 import {
   APIUserAbortError,
   FutureExpiredError,
-  type APIFuture,
   PristineError,
   RateLimitError,
   NotFoundError,
@@ -215,7 +214,6 @@ export class SamplingClient {
     const gate = sampleDispatchGate(kernel, this.service.config.sample_dispatch_concurrency);
     return retry.run<SampleResponse>(
       async (): Promise<AttemptOutcome<SampleResponse>> => {
-        let future: APIFuture<SampleResponse> | undefined;
         // A slot the previous attempt kept (see below), else one from the gate.
         let release = seen.keptSlot;
         seen.keptSlot = undefined;
@@ -223,9 +221,11 @@ export class SamplingClient {
           release ??= await gate.acquire(1, signal);
           await limiter.acquire(this.bucket, { signal });
           if (newSeqIdPerAttempt) input.seq_id = this.seq++;
-          future = kernel.submit<SampleResponse>('asample', input, {
+          const future = kernel.submit<SampleResponse>('asample', input, {
             onQueueState: this.onQueueState,
             signal,
+            // Stopped by `signal` only (below): no AbortController per pending sample.
+            callerSignalOnly: true,
           });
           // The slot is free once the server accepted the submission; the poll needs none. A refused
           // submission's slot is given back (or kept for the retry) below.
@@ -241,10 +241,10 @@ export class SamplingClient {
             const promptBytes = estimateModelInputBytes(input.prompt);
             limiter.backoff(this.bucket, promptBytes <= LARGE_PROMPT_BYTES ? 1_000 : 5_000);
           }
-          // An abandoned attempt stops polling: its result can no longer reach the caller.
+          // An abandoned attempt stops polling (its future polls with `signal`, which aborted): its
+          // result can no longer reach the caller.
           if (signal?.aborted) {
             release?.();
-            future?.cancel();
             return { kind: 'fatal', error: error as Error };
           }
           seen.error = error;
