@@ -121,7 +121,7 @@ export class RedisRateLimiter implements RateLimiter {
           [key],
           [rate, tokenBucket?.burst ?? 1, IDLE_MS],
         )) as [number, number?];
-        if (kind === 0) return;
+        if (kind === 0) return await this.localWindowPassed(bucket, key, signal, tokenBucket);
         if (kind === 1) this.local.backoff(bucket, ms!); // another process's 429: mirror it
         if (kind === 2) reserved = true;
         try {
@@ -136,6 +136,27 @@ export class RedisRateLimiter implements RateLimiter {
       if (this.link.onUnavailable === 'reject')
         throw new SharedStateUnavailableError('rate limits', { cause: error });
       return this.local.acquire(bucket, options);
+    }
+  }
+
+  /**
+   * Redis's clock opened the window; this process's view of it (mirrored from Redis, or its own 429s) can
+   * end a millisecond later (a timer fires on the event loop's truncated time). `acquire` returns when
+   * both are open, so `waitTime` is 0 right after it. A wait aborted here gives back the granted token.
+   */
+  private async localWindowPassed(
+    bucket: string,
+    key: string,
+    signal: AbortSignal | undefined,
+    tokenBucket: TokenBucketSettings | undefined,
+  ): Promise<void> {
+    try {
+      for (let wait = this.local.waitTime(bucket); wait > 0; wait = this.local.waitTime(bucket)) {
+        await this.clock.sleep(wait, signal);
+      }
+    } catch (error) {
+      if (tokenBucket) this.refund(key, tokenBucket);
+      throw error;
     }
   }
 
