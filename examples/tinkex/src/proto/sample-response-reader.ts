@@ -66,17 +66,14 @@ function readCommon(bytes: Uint8Array): SampleResponse | undefined {
 function readSequence(bytes: Uint8Array, start: number, end: number): SampledSequence | undefined {
   const after = pos;
   pos = start;
-  const sequence = {
-    $typeName: 'tinker_public.SampledSequence',
-    stopReason: 0,
-    tokens: new Uint8Array(0),
-  } as SampledSequence;
+  let stopReason = 0;
+  let tokens: Uint8Array | undefined;
+  let logprobs: Uint8Array | undefined;
   while (pos < end) {
     const tag = varint(bytes, end);
     if (tag === 0x08) {
-      const value = varint(bytes, end);
-      if (value < 0) return undefined;
-      sequence.stopReason = value;
+      stopReason = varint(bytes, end);
+      if (stopReason < 0) return undefined;
       continue;
     }
     if (tag !== 0x12 && tag !== 0x1a) return undefined;
@@ -84,9 +81,16 @@ function readSequence(bytes: Uint8Array, start: number, end: number): SampledSeq
     if (length < 0 || length > end - pos) return undefined;
     const field = bytes.subarray(pos, pos + length);
     pos += length;
-    if (tag === 0x12) sequence.tokens = field;
-    else sequence.logprobs = field;
+    if (tag === 0x12) tokens = field;
+    else logprobs = field;
   }
   pos = after;
+  // Built once the fields are known: the empty default array is made only when tokens are absent.
+  const sequence = {
+    $typeName: 'tinker_public.SampledSequence',
+    stopReason,
+    tokens: tokens ?? new Uint8Array(0),
+  } as SampledSequence;
+  if (logprobs !== undefined) sequence.logprobs = logprobs;
   return sequence;
 }
