@@ -51,9 +51,9 @@ describe('0.25 body shapes (tinker-wire-0.25.md §4)', () => {
       '{"adam_params":{"beta1":0.9,"beta2":0.95,"eps":1e-12,"weight_decay":0,"grad_clip_norm":0,' +
         '"learning_rate":0.0001},"model_id":"m","type":"optim_step"}',
     );
-    expect(wire('create_model', { base_model: 'b', lora_config: { rank: 8, seed: null, x: { y: null } } })).toBe(
-      '{"base_model":"b","lora_config":{"rank":8,"x":{}},"type":"create_model"}',
-    );
+    expect(
+      wire('create_model', { base_model: 'b', lora_config: { rank: 8, seed: null, x: { y: null } } }),
+    ).toBe('{"base_model":"b","lora_config":{"rank":8,"x":{}},"type":"create_model"}');
     expect(wire('set_checkpoint_ttl', { checkpoint_id: 'c', ttl_seconds: null })).toBe(
       '{"checkpoint_id":"c","ttl_seconds":null}',
     );
