@@ -157,6 +157,30 @@ describe('content-type-keyed bodies', () => {
     await k.close();
   });
 
+  it('decodes with a hand-tuned reader named with the schema (a plugin’s reader for a hot message)', async () => {
+    const k = kernel();
+    const read = (bytes: Uint8Array) => ({ hand: fromBinary(DurationSchema, bytes).nanos });
+    const result = await k.executeById('get_json', undefined, {
+      headers: { accept: 'application/x-protobuf' },
+      responseBodies: { 'application/x-protobuf': { schema: DurationSchema, read } },
+    });
+    expect(result.body).toEqual({ hand: 5 });
+    expect(result.decodedAs).toBe('application/x-protobuf');
+    // The reader's failure is reported as the codec's own: a server-category error naming the message.
+    const failing = () => {
+      throw new Error('truncated');
+    };
+    await expect(
+      k.executeById('broken', undefined, {
+        responseBodies: { 'application/x-protobuf': { schema: DurationSchema, read: failing } },
+      }),
+    ).rejects.toMatchObject({
+      category: 'server',
+      message: expect.stringMatching(/google\.protobuf\.Duration.*truncated/),
+    });
+    await k.close();
+  });
+
   it('compresses a declared body with zstd when the endpoint asks, whatever its size', async () => {
     received.length = 0;
     const k = kernel();

@@ -1,5 +1,5 @@
 import { create, fromBinary, toBinary, type DescMessage, type Message } from '@bufbuild/protobuf';
-import type { BodyCodec } from '../../ports/body-codec.js';
+import type { BodyCodec, HandReadBody } from '../../ports/body-codec.js';
 import { ValidationError } from '../../kernel/errors/validation-error.js';
 import { PristineError } from '../../kernel/errors/pristine-error.js';
 
@@ -25,9 +25,10 @@ export class ProtobufCodec implements BodyCodec {
   }
 
   decode(bytes: Uint8Array, schema: unknown): unknown {
-    const desc = asDescriptor(schema);
+    const hand = isHandRead(schema) ? schema : undefined;
+    const desc = asDescriptor(hand ? hand.schema : schema);
     try {
-      return fromBinary(desc, bytes);
+      return hand ? hand.read(bytes) : fromBinary(desc, bytes);
     } catch (error) {
       throw new PristineError(`Response is not a valid ${desc.typeName}: ${(error as Error).message}`, {
         category: 'server',
@@ -37,8 +38,14 @@ export class ProtobufCodec implements BodyCodec {
   }
 
   checkSchema(schema: unknown): string | undefined {
-    return isDescriptor(schema) ? undefined : 'must be a generated protobuf message descriptor';
+    return isDescriptor(isHandRead(schema) ? schema.schema : schema)
+      ? undefined
+      : 'must be a generated protobuf message descriptor';
   }
+}
+
+function isHandRead(schema: unknown): schema is HandReadBody {
+  return typeof (schema as Partial<HandReadBody> | undefined)?.read === 'function';
 }
 
 function isDescriptor(schema: unknown): schema is DescMessage {

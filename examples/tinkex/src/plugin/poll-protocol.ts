@@ -5,6 +5,7 @@ import { REQUEST_TYPES } from '../types/futures.js';
 import { ForwardBackwardOutputSchema, SampleResponseSchema } from '../proto/gen/tinker_public_pb.js';
 import { forwardBackwardOutputFromProto } from '../proto/forward-backward-output.js';
 import { sampleResponseFromProto } from '../proto/sample-response.js';
+import { SAMPLE_RESPONSE_BODY } from '../proto/sample-response-reader.js';
 import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
 
 const PROTOBUF = 'application/x-protobuf';
@@ -15,8 +16,12 @@ const PROTO_RESULTS: Readonly<Record<string, unknown>> = {
   ForwardBackward: ForwardBackwardOutputSchema,
   Forward: ForwardBackwardOutputSchema,
 };
+// Sample results (one per sample) are read by a hand-written reader; the others by protobuf-es.
 const RESULT_BODIES: Readonly<Record<string, Readonly<Record<string, unknown>>>> = Object.fromEntries(
-  Object.entries(PROTO_RESULTS).map(([type, schema]) => [type, { [PROTOBUF]: schema }]),
+  Object.entries(PROTO_RESULTS).map(([type, schema]) => [
+    type,
+    { [PROTOBUF]: type === 'Sample' ? SAMPLE_RESPONSE_BODY : schema },
+  ]),
 );
 
 /**

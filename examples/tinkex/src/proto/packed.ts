@@ -92,14 +92,18 @@ export function plainArray(view: ArrayLike<number>, start: number, count: number
 /** Below this many bytes a DataView read beats an aligned copy (no backing store to allocate). */
 const SMALL = 256;
 
+// Made once: an arrow written at the call would be a new function object on every call (every sample).
+const int32At = (view: DataView, at: number) => view.getInt32(at, true);
+const float32At = (view: DataView, at: number) => view.getFloat32(at, true);
+
 export function unpackInt32(bytes: Uint8Array, what = 'int32 array'): number[] {
-  if (bytes.byteLength <= SMALL) return readSmall(bytes, 4, what, (view, at) => view.getInt32(at, true));
+  if (bytes.byteLength <= SMALL) return readSmall(bytes, 4, what, int32At);
   const view = new Int32Array(aligned(bytes, 4, what));
   return plainArray(view, 0, view.length);
 }
 
 export function unpackFloat32(bytes: Uint8Array, what = 'float32 array'): number[] {
-  if (bytes.byteLength <= SMALL) return readSmall(bytes, 4, what, (view, at) => view.getFloat32(at, true));
+  if (bytes.byteLength <= SMALL) return readSmall(bytes, 4, what, float32At);
   const view = new Float32Array(aligned(bytes, 4, what));
   return plainArray(view, 0, view.length);
 }
