@@ -10,18 +10,17 @@ import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
 
 const PROTOBUF = 'application/x-protobuf';
 
-/** Request types whose results come back as protobuf in 0.25 (tinker-wire-0.25.md §7, §8). */
+/**
+ * Request types whose results come back as protobuf in 0.25 (tinker-wire-0.25.md §7, §8), and how each
+ * is read: Sample results (one per sample) by a hand-written reader, the others by protobuf-es.
+ */
 const PROTO_RESULTS: Readonly<Record<string, unknown>> = {
-  Sample: SampleResponseSchema,
+  Sample: SAMPLE_RESPONSE_BODY,
   ForwardBackward: ForwardBackwardOutputSchema,
   Forward: ForwardBackwardOutputSchema,
 };
-// Sample results (one per sample) are read by a hand-written reader; the others by protobuf-es.
 const RESULT_BODIES: Readonly<Record<string, Readonly<Record<string, unknown>>>> = Object.fromEntries(
-  Object.entries(PROTO_RESULTS).map(([type, schema]) => [
-    type,
-    { [PROTOBUF]: type === 'Sample' ? SAMPLE_RESPONSE_BODY : schema },
-  ]),
+  Object.entries(PROTO_RESULTS).map(([type, body]) => [type, { [PROTOBUF]: body }]),
 );
 
 /**
