@@ -110,9 +110,7 @@ export class RedisRateLimiter implements RateLimiter {
     const key = this.key(bucket);
     try {
       // A window this process already knows of costs no round trip until it has passed.
-      for (let wait = this.local.waitTime(bucket); wait > 0; wait = this.local.waitTime(bucket)) {
-        await this.clock.sleep(wait, signal);
-      }
+      await this.localWindowPassed(bucket, signal);
       let reserved = false;
       for (;;) {
         const rate = tokenBucket && !reserved ? tokenBucket.requestsPerSecond : 0;
@@ -121,7 +119,7 @@ export class RedisRateLimiter implements RateLimiter {
           [key],
           [rate, tokenBucket?.burst ?? 1, IDLE_MS],
         )) as [number, number?];
-        if (kind === 0) return await this.localWindowPassed(bucket, key, signal, tokenBucket);
+        if (kind === 0) return await this.grantedOnceLocalWindowPassed(bucket, key, signal, tokenBucket);
         if (kind === 1) this.local.backoff(bucket, ms!); // another process's 429: mirror it
         if (kind === 2) reserved = true;
         try {
@@ -139,21 +137,26 @@ export class RedisRateLimiter implements RateLimiter {
     }
   }
 
+  /** Sleeps until the window as this process knows it (its own 429s, the fleet's it mirrored) has passed. */
+  private async localWindowPassed(bucket: string, signal: AbortSignal | undefined): Promise<void> {
+    for (let wait = this.local.waitTime(bucket); wait > 0; wait = this.local.waitTime(bucket)) {
+      await this.clock.sleep(wait, signal);
+    }
+  }
+
   /**
-   * Redis's clock opened the window; this process's view of it (mirrored from Redis, or its own 429s) can
-   * end a millisecond later (a timer fires on the event loop's truncated time). `acquire` returns when
-   * both are open, so `waitTime` is 0 right after it. A wait aborted here gives back the granted token.
+   * Redis's clock opened the window; this process's copy of it can end a millisecond later (a timer
+   * fires on the event loop's truncated time). `acquire` returns when both are open, so `waitTime` is 0
+   * right after it. A wait aborted here gives back the token Redis granted.
    */
-  private async localWindowPassed(
+  private async grantedOnceLocalWindowPassed(
     bucket: string,
     key: string,
     signal: AbortSignal | undefined,
     tokenBucket: TokenBucketSettings | undefined,
   ): Promise<void> {
     try {
-      for (let wait = this.local.waitTime(bucket); wait > 0; wait = this.local.waitTime(bucket)) {
-        await this.clock.sleep(wait, signal);
-      }
+      await this.localWindowPassed(bucket, signal);
     } catch (error) {
       if (tokenBucket) this.refund(key, tokenBucket);
       throw error;
