@@ -21,11 +21,12 @@ const SECRET_HEADERS = new Set([
 /*
  * Fragments that make any name secret: x-auth-token, accessToken, client_secret, db_password, apiKey.
  * `tokens` and `tokenizer` are excluded on purpose: max_tokens, x-ratelimit-remaining-tokens and
- * tokenizer_id are counts and model names, and redacting them makes logs useless. Likewise a name that
- * only says where a credential comes from (Tinker's `credential_default_source`: `api_key`).
+ * tokenizer_id are counts and model names, and redacting them makes logs useless. Likewise a name ending
+ * in `_source` after `credential` (credential_source, credential_default_source): it says where a
+ * credential comes from (`api_key`, `env`), not what it is.
  */
 const SECRET_FRAGMENT =
-  /token(?!s|iz)|secret|passw(?:or)?d|api[-_]?key|credential(?!(?:_default)?_source$)|private[-_]?key/i;
+  /token(?!s|iz)|secret|passw(?:or)?d|api[-_]?key|credential(?!\w*_source$)|private[-_]?key/i;
 
 const SECRET_PARAMS = new Set([
   'api_key',
