@@ -68,6 +68,10 @@ export class Kernel<E extends EndpointSpec = never> {
   private hostView?: ExtensionHost;
   /** Futures still polling; `close()` cancels them so nothing polls a closed kernel. */
   private readonly liveFutures = new Set<APIFuture<unknown>>();
+  /** @internal Told by each submitted future once it settled: one function per kernel, not per future. */
+  readonly futureSettled = (future: APIFuture<unknown>): void => {
+    this.liveFutures.delete(future);
+  };
   /** Per caller signal, the controller its `callerSignalOnly` futures poll with (see `submit`). */
   private sharedPolls = new WeakMap<AbortSignal, AbortController>();
   /** Stops lease renewals and closes the Redis connections of `shared` state. */
@@ -244,9 +248,8 @@ export class Kernel<E extends EndpointSpec = never> {
   submit<T>(endpointId: string, input: unknown, options: SubmitOptions = {}): APIFuture<T> {
     optionChecks.checkExtraOptions('submit', endpointId, options);
     const future = submitFuture<T>(this, endpointId, input, options);
+    // Forgotten once it settles (`futureSettled`, from the future's own `then` pair).
     this.liveFutures.add(future as APIFuture<unknown>);
-    const forget = () => this.liveFutures.delete(future as APIFuture<unknown>);
-    future.then(forget, forget);
     return future;
   }
 

@@ -5,6 +5,8 @@ import { FutureCancelledError, FutureTimeoutError } from './future-errors.js';
 import { afterSettled } from '../promises/after-settled.js';
 import { abortOwned, onAbort, ownedAbortController } from '../signals/on-abort.js';
 
+const ignore = (): void => {};
+
 /**
  * A long-running operation. It is returned at once and is a thenable: `await future` (or
  * `future.result()`) gives the operation's result, while `await future.accepted` resolves with the
@@ -42,7 +44,7 @@ export class APIFuture<T> implements PromiseLike<T> {
     poll: (requestId: string, signal: AbortSignal) => Promise<T>,
     private readonly clock: Clock,
     signal?: AbortSignal,
-    options: { shared?: AbortController } = {},
+    options: { shared?: AbortController; onSettled?: (future: APIFuture<T>) => void } = {},
   ) {
     this.shared = signal !== undefined && options.shared !== undefined;
     if (this.shared) this.controller = options.shared;
@@ -55,9 +57,16 @@ export class APIFuture<T> implements PromiseLike<T> {
         if (this.cancelled) throw new FutureCancelledError(this.id ?? '(not accepted)');
         throw error;
       });
-    // A future nobody awaits must not crash the process with an unhandled rejection.
-    this.accepted.catch(() => {});
-    this.settled.catch(() => {});
+    // A future nobody awaits must not crash the process with an unhandled rejection. `accepted` has its
+    // handler already (`settled` is chained on it); `settled` gets one `then` pair, which also tells the
+    // owner (the kernel's list of live futures) that it settled: no second pair per future for that.
+    const { onSettled } = options;
+    if (onSettled) {
+      const settled = () => onSettled(this);
+      this.settled.then(settled, settled);
+    } else {
+      this.settled.catch(ignore);
+    }
   }
 
   /** The server's id for this operation; undefined until `accepted` resolves. */

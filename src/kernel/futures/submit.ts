@@ -1,4 +1,4 @@
-import type { PollOptions } from '../../ports/futures.js';
+import type { PollOptions, PollProtocol } from '../../ports/futures.js';
 import { scrubError } from '../errors/error-secrets.js';
 import { PristineError } from '../errors/pristine-error.js';
 import type { CompiledEndpoint } from '../manifest/compile.js';
@@ -36,6 +36,8 @@ export interface SubmitHost {
   getServices(): KernelServices;
   /** The controller `callerSignalOnly` futures of `signal` poll with (aborted by it and by `close()`). */
   sharedPollController(signal: AbortSignal): AbortController;
+  /** Told once each future settles (the kernel stops tracking it for `close()`). */
+  readonly futureSettled?: (future: APIFuture<unknown>) => void;
 }
 
 /**
@@ -58,16 +60,61 @@ export function submitFuture<T>(
   const { maxResultBytes, onQueueState, resubmitInput, after, callerSignalOnly, ...callOptions } = options;
   const { signal } = callOptions;
   const shared = callerSignalOnly && signal ? host.sharedPollController(signal) : undefined;
-  // Chained, not async: one promise per submission instead of two.
-  const submitOnce = (body: unknown): Promise<string> =>
-    host.executeById(endpointId, body, callOptions).then((result) => protocol.requestId(result.body));
-  const accepted = after ? Promise.resolve(after).then(() => submitOnce(input)) : submitOnce(input);
-  const poller = host.getServices().futures;
+  const submission = new Submission(host, endpointId, callOptions, protocol, input, resubmitInput);
+  const accepted = after ? Promise.resolve(after).then(() => submission.send(input)) : submission.send(input);
   return new APIFuture<T>(
     accepted,
-    (requestId, signal) =>
-      poller
-        .poll<T>(protocol, requestId, {
+    pollFor<T>(submission, plugin, endpoint, maxResultBytes, onQueueState, started),
+    clock,
+    // The caller's signal ends the polling too (joined to the future's own by APIFuture).
+    signal,
+    { shared, onSettled: host.futureSettled },
+  );
+}
+
+/**
+ * What a pending future keeps of its submission (to resubmit an expired one): an object of its own
+ * rather than `submitFuture`'s scope, which the poll's closures would otherwise keep whole (every
+ * option and local of the call) for the future's life.
+ */
+class Submission {
+  constructor(
+    readonly host: SubmitHost,
+    readonly endpointId: string,
+    private readonly callOptions: CallOptions,
+    readonly protocol: PollProtocol<unknown>,
+    private readonly input: unknown,
+    private readonly resubmitInput: (() => unknown) | undefined,
+  ) {}
+
+  /** Chained, not async: one promise per submission instead of two. */
+  send(body: unknown): Promise<string> {
+    return this.host
+      .executeById(this.endpointId, body, this.callOptions)
+      .then((result) => this.protocol.requestId(result.body));
+  }
+
+  resubmit(): Promise<string> {
+    return this.send(this.resubmitInput ? this.resubmitInput() : this.input);
+  }
+}
+
+/** The future's poll: its closures see only what they use (see `Submission`). */
+function pollFor<T>(
+  submission: Submission,
+  plugin: PluginSpec,
+  endpoint: CompiledEndpoint,
+  maxResultBytes: number | undefined,
+  onQueueState: SubmitOptions['onQueueState'],
+  started: number,
+): (requestId: string, signal: AbortSignal) => Promise<T> {
+  return (requestId, signal) => {
+    const host = submission.host;
+    const clock = host.getServices().clock;
+    return (
+      host
+        .getServices()
+        .futures.poll<T>(submission.protocol as PollProtocol<T>, requestId, {
           signal,
           maxResultBytes,
           resultBudgetKey: resultBudgetKey(plugin, endpoint),
@@ -78,9 +125,9 @@ export function submitFuture<T>(
             plugin.retryPolicies?.default?.maxRetries ??
             plugin.defaults?.maxRetries ??
             host.settings.maxRetries,
-          submitEndpoint: endpointId,
+          submitEndpoint: submission.endpointId,
           submitRoundtripMs: clock.now() - started,
-          resubmit: () => submitOnce(resubmitInput ? resubmitInput() : input),
+          resubmit: () => submission.resubmit(),
         })
         // A failed future carries the server's message and body: scrubbed like a call's error. One
         // `then` pair (a result that fails its schema is scrubbed too), held for the future's life.
@@ -95,12 +142,9 @@ export function submitFuture<T>(
           (error: unknown) => {
             throw scrubbed(host, error);
           },
-        ),
-    clock,
-    // The caller's signal ends the polling too (joined to the future's own by APIFuture).
-    signal,
-    { shared },
-  );
+        )
+    );
+  };
 }
 
 /** The semaphore name of an endpoint's in-flight result bytes, built once per endpoint (not per future). */

@@ -273,6 +273,37 @@ describe('futures through the pipeline', () => {
     expect(server.seen.length).toBe(count);
   });
 
+  it('kernel.close() leaves futures that already settled alone, failed or complete', async () => {
+    const server = await serve((req) =>
+      req.body.id === 'job-1' ? [200, { status: 'complete', result: { answer: 1 } }] : [404, {}],
+    );
+    const { kernel } = kernelFor(server.url);
+    const done = kernel.submit('start_job', { n: 1 }, { callerSignalOnly: true });
+    const failed = kernel.submit('start_job', { n: 2 }, { maxRetries: 0 });
+    await expect(done).resolves.toEqual({ answer: 1 });
+    await expect(failed).rejects.toBeDefined();
+    await kernel.close();
+    expect([done.cancelled, failed.cancelled]).toEqual([false, false]);
+    await expect(failed).rejects.not.toBeInstanceOf(FutureCancelledError);
+  });
+
+  it('a future nobody awaits, whose submission or poll fails, raises no unhandled rejection', async () => {
+    const server = await scriptedServer((req, res) =>
+      req.path === '/jobs' && req.body.n === 1
+        ? json(res, 400, {})
+        : json(res, req.path === '/jobs' ? 200 : 404, { id: 'job-2' }),
+    );
+    closeAll.push(server.close);
+    const { kernel } = kernelFor(server.url);
+    kernel.submit('start_job', { n: 1 }, { maxRetries: 0 });
+    kernel.submit('start_job', { n: 2 }, { maxRetries: 0 });
+    while (server.seen.filter((s) => s.path === '/jobs/poll').length < 1)
+      await new Promise((r) => setImmediate(r));
+    // Jest fails the running test on an unhandled rejection: let both settle while it runs.
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    await kernel.close();
+  });
+
   it('callerSignalOnly: futures polling with one signal stop on its abort and on close(); cancel() throws', async () => {
     const server = await serve(() => [200, { status: 'pending' }]);
     const polls = () => server.seen.filter((s) => s.path === '/jobs/poll').length;

@@ -217,6 +217,7 @@ export class SamplingClient {
         // A slot the previous attempt kept (see below), else one from the gate.
         let release = seen.keptSlot;
         seen.keptSlot = undefined;
+        let polling = false;
         try {
           release ??= await gate.acquire(1, signal);
           await limiter.acquire(this.bucket, { signal });
@@ -234,7 +235,11 @@ export class SamplingClient {
             release = undefined;
             slot();
           }, noop);
-          return { kind: 'success', value: await future.result({ signal }) };
+          // Not `future.result({ signal })`: the future polls with `signal`, so it stops when that aborts,
+          // and a pending sample then holds no second promise, closures and subscription. `result()` is
+          // the future's own promise: awaiting the future (a thenable) would wrap it in two more.
+          polling = true;
+          return { kind: 'success', value: await future.result() };
         } catch (error) {
           if (error instanceof RateLimitError) {
             // The Python SDK's estimate (10 bytes a token), as the dispatch-bytes limit uses.
@@ -245,7 +250,9 @@ export class SamplingClient {
           // result can no longer reach the caller.
           if (signal?.aborted) {
             release?.();
-            return { kind: 'fatal', error: error as Error };
+            // Whatever stopped the poll (a request's or a sleep's abort), the sample's error is the one
+            // an aborted wait for the result gives.
+            return { kind: 'fatal', error: polling ? new APIUserAbortError() : (error as Error) };
           }
           seen.error = error;
           const outcome = classify(error, cfg.enable_retry_logic);
