@@ -1,6 +1,6 @@
 import type { RetryContext, Semaphore } from 'pristine-kernel';
 import type { SampleResponse } from '../types/schemas.js';
-import type { ProgressWatch } from './sampling-progress.js';
+import type { LastError, ProgressWatch } from './sampling-progress.js';
 
 /** What one sample's attempts leave for the next attempt and for the end. */
 export interface AttemptsState {
@@ -24,7 +24,7 @@ export type RunAttempts<I> = (
  * when it is on), the slot released when they settle. An object with methods rather than an async frame
  * and closures per sample: 2,000 samples wait here at once in a fan-out.
  */
-export class SampleAttempts<I> implements AttemptsState {
+export class SampleAttempts<I> implements AttemptsState, LastError {
   /** The last attempt's error, named as the cause of a stuck failure. */
   error: unknown = undefined;
   keptSlot: (() => void) | undefined = undefined;
@@ -42,21 +42,19 @@ export class SampleAttempts<I> implements AttemptsState {
   ) {}
 
   holding(release: () => void): Promise<SampleResponse> {
+    const progress = this.progress;
+    // Stuck detection's signal; its bookkeeping is done in this `then` pair (no second pair per sample).
+    let stuck: AbortSignal | undefined;
     let attempts: Promise<SampleResponse>;
     try {
-      attempts = this.progress
-        ? this.progress.run(
-            (stuck) => this.run(stuck),
-            () => this.error,
-          )
-        : this.run(undefined);
+      if (progress) stuck = progress.enter(this);
+      attempts = this.run(stuck);
     } catch (error) {
-      this.giveBackKeptSlot();
-      release();
-      return Promise.reject(error);
+      attempts = Promise.reject(error);
     }
     return attempts.then(
       (response) => {
+        if (stuck) progress!.succeeded();
         this.giveBackKeptSlot();
         release();
         // The Python SDK's default: a server that does not report it had no cache hit. A response that
@@ -66,12 +64,18 @@ export class SampleAttempts<I> implements AttemptsState {
           : { ...response, prompt_cache_hit_tokens: 0 };
       },
       (error: unknown) => {
+        const failure = stuck ? progress!.failed(error, stuck, this) : error;
         // Success, a fatal error or an abort during a backoff: a slot kept for a resubmission goes back.
         this.giveBackKeptSlot();
         release();
-        throw error;
+        throw failure;
       },
     );
+  }
+
+  /** The cause named by a stuck failure (`LastError`). */
+  lastError(): unknown {
+    return this.error;
   }
 
   private giveBackKeptSlot(): void {

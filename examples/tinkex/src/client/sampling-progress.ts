@@ -24,6 +24,11 @@ export interface Stall {
   failsInMs: number;
 }
 
+/** What names a request's last attempt error (the cause of a stuck failure, and in stall notices). */
+export interface LastError {
+  lastError(): unknown;
+}
+
 export class ProgressWatch {
   private lastProgress = 0;
   private inProgress = 0;
@@ -31,7 +36,7 @@ export class ProgressWatch {
   private watch: AbortController | undefined;
   private cancelTimer: (() => void) | undefined;
   /** The last-error reader of the latest request to enter, for the stall notice. */
-  private latestError: (() => unknown) | undefined;
+  private latestError: LastError | undefined;
   /** No stall notice before this time (the next one is `stall.everyMs` after the last). */
   private nextNoticeAt = 0;
 
@@ -58,10 +63,8 @@ export class ProgressWatch {
    * an async frame: every sample of a fan-out waits in here.
    */
   run<T>(request: (signal: AbortSignal) => Promise<T>, lastError?: () => unknown): Promise<T> {
-    if (this.inProgress === 0) this.lastProgress = this.clock.now();
-    this.inProgress++;
-    this.latestError = lastError;
-    const signal = (this.watch ??= this.startWatch()).signal;
+    const latest = lastError && { lastError };
+    const signal = this.enter(latest);
     let running: Promise<T>;
     try {
       running = request(signal);
@@ -70,19 +73,41 @@ export class ProgressWatch {
     }
     return running.then(
       (value) => {
-        this.lastProgress = this.clock.now();
-        this.settled();
+        this.succeeded();
         return value;
       },
       (error: unknown) => {
-        this.settled();
-        // Aborted by this watch (not by the caller's own signal, which reaches `request` separately).
-        if (!signal.aborted) throw error;
-        throw new APIConnectionError(
-          `No progress made in ${this.timeoutMs / 1000}s. Requests ${this.origin ? `to ${this.origin} ` : ''}appear to be stuck.`,
-          { cause: lastError?.() ?? error },
-        );
+        throw this.failed(error, signal, latest);
       },
+    );
+  }
+
+  /**
+   * `run` in three steps, for a caller that settles its request in a `then` pair of its own (a sampler's
+   * samples: one pair per sample instead of two). Every `enter` is followed by `succeeded` or `failed`.
+   * Returns the signal the request runs under.
+   */
+  enter(latest?: LastError): AbortSignal {
+    if (this.inProgress === 0) this.lastProgress = this.clock.now();
+    this.inProgress++;
+    this.latestError = latest;
+    return (this.watch ??= this.startWatch()).signal;
+  }
+
+  /** The request that `enter` returned `signal` to succeeded: progress. */
+  succeeded(): void {
+    this.lastProgress = this.clock.now();
+    this.settled();
+  }
+
+  /** The request failed with `error`: the error to fail it with (the stuck failure if `signal` aborted). */
+  failed(error: unknown, signal: AbortSignal, latest?: LastError): unknown {
+    this.settled();
+    // Aborted by this watch (not by the caller's own signal, which reaches the request separately).
+    if (!signal.aborted) return error;
+    return new APIConnectionError(
+      `No progress made in ${this.timeoutMs / 1000}s. Requests ${this.origin ? `to ${this.origin} ` : ''}appear to be stuck.`,
+      { cause: latest?.lastError() ?? error },
     );
   }
 
@@ -130,7 +155,7 @@ export class ProgressWatch {
     this.stall.notice({
       stalledMs,
       inProgress: this.inProgress,
-      lastError: retried && retried.at >= this.lastProgress ? retried.error : this.latestError?.(),
+      lastError: retried && retried.at >= this.lastProgress ? retried.error : this.latestError?.lastError(),
       failsInMs: this.timeoutMs - stalledMs,
     });
   }

@@ -168,4 +168,29 @@ describe('ProgressWatch (the Python RetryHandler stuck detection)', () => {
     await clock.advance(2_000);
     await expect(stuck).rejects.toBeInstanceOf(APIConnectionError);
   });
+
+  it('enter / succeeded / failed: the steps of run, for a caller settling its request itself', async () => {
+    const { clock, notices, watch } = stallWatch();
+    const latest = { lastError: () => new Error('last attempt: 429') };
+    const [first, second, third] = [watch.enter(latest), watch.enter(latest), watch.enter(latest)];
+    expect(new Set([first, second, third]).size).toBe(1);
+    await clock.advance(60);
+    watch.succeeded(); // progress at t = 60: the deadline moves to 2 060
+    const unrelated = new RangeError('bad');
+    expect(watch.failed(unrelated, third, latest)).toBe(unrelated);
+    expect(clock.pending).toBe(1); // the first request is still in progress
+    await clock.advance(99);
+    expect(notices).toHaveLength(0);
+    await clock.advance(1);
+    expect(notices[0].lastError).toEqual(new Error('last attempt: 429'));
+    expect(notices[0].inProgress).toBe(1);
+    await clock.advance(1_899);
+    expect(first.aborted).toBe(false);
+    await clock.advance(1);
+    expect(first.aborted).toBe(true);
+    const failure = watch.failed(new Error('aborted'), first, latest);
+    expect(failure).toBeInstanceOf(APIConnectionError);
+    expect(((failure as Error).cause as Error).message).toBe('last attempt: 429');
+    expect(clock.pending).toBe(0);
+  });
 });
