@@ -7,6 +7,24 @@ import { abortOwned, onAbort, ownedAbortController } from '../signals/on-abort.j
 
 const ignore = (): void => {};
 
+/*
+ * The handlers a future keeps until it settles are made outside its constructor: closures made there
+ * would share its scope, and so keep the poll function (and all it holds) for the future's life, where
+ * the poll needs it only until the request is accepted.
+ */
+
+/** A failure of a cancelled future is its cancellation. */
+function cancelledOr(future: APIFuture<unknown>): (error: unknown) => never {
+  return (error) => {
+    if (future.cancelled) throw new FutureCancelledError(future.requestId ?? '(not accepted)');
+    throw error;
+  };
+}
+
+function settledHook<T>(future: APIFuture<T>, onSettled: (future: APIFuture<T>) => void): () => void {
+  return () => onSettled(future);
+}
+
 /**
  * A long-running operation. It is returned at once and is a thenable: `await future` (or
  * `future.result()`) gives the operation's result, while `await future.accepted` resolves with the
@@ -53,16 +71,12 @@ export class APIFuture<T> implements PromiseLike<T> {
       .then((id) =>
         signal && !this.shared ? this.pollUntil(poll, id, signal) : poll(id, this.abortController().signal),
       )
-      .catch((error) => {
-        if (this.cancelled) throw new FutureCancelledError(this.id ?? '(not accepted)');
-        throw error;
-      });
+      .catch(cancelledOr(this));
     // A future nobody awaits must not crash the process with an unhandled rejection. `accepted` has its
     // handler already (`settled` is chained on it); `settled` gets one `then` pair, which also tells the
     // owner (the kernel's list of live futures) that it settled: no second pair per future for that.
-    const { onSettled } = options;
-    if (onSettled) {
-      const settled = () => onSettled(this);
+    if (options.onSettled) {
+      const settled = settledHook(this, options.onSettled);
       this.settled.then(settled, settled);
     } else {
       this.settled.catch(ignore);
