@@ -128,7 +128,9 @@ export class OptionChecks {
 
   /** Header names and values that can be sent (see `headerValueProblem`). */
   headers(key: string, value: unknown): this {
-    this.issues.push(...headerIssues(value, this.pointer(key)));
+    if (value === undefined) return this;
+    const found = headerIssues(value, this.pointer(key));
+    for (const issue of found) this.issues.push(issue);
     return this;
   }
 
