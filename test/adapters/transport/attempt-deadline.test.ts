@@ -104,9 +104,7 @@ describe('AttemptDeadline', () => {
       throw new Error('bad value');
     };
     await expect(deadline.raceThen(Promise.resolve(1), badValue, wrapped)).rejects.toThrow('bad value');
-    await expect(deadline.raceThen(Promise.reject(new Error('x')), twice, () => 'recovered')).resolves.toBe(
-      'recovered',
-    );
+    await expect(deadline.raceThen(Promise.reject(new Error('x')), twice, () => -1)).resolves.toBe(-1);
     expect(deadline.listenerCount('abort')).toBe(0);
   });
 
