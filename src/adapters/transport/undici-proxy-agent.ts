@@ -1,5 +1,6 @@
-import { Pool, ProxyAgent, type Dispatcher } from 'undici';
+import type { Dispatcher, Pool as UndiciPool, ProxyAgent } from 'undici';
 import { PROXY_CONNECT_TIMEOUT_MS, ProxyTunnelFailure } from './transport-errors.js';
+import { Pool, proxyAgentClass } from './undici-parts.js';
 
 type TunnelOptions = Omit<Dispatcher.ConnectOptions, 'origin'>;
 type TunnelCallback = (error: Error | null, data: Dispatcher.ConnectData) => void;
@@ -14,7 +15,7 @@ type TunnelCallback = (error: Error | null, data: Dispatcher.ConnectData) => voi
 class TunnelClient extends Pool {
   constructor(
     origin: URL,
-    options: Pool.Options,
+    options: UndiciPool.Options,
     private readonly proxy: string,
   ) {
     super(origin, options);
@@ -43,9 +44,10 @@ class TunnelClient extends Pool {
 
 /** A ProxyAgent whose tunnel failures fail the request (typed) instead of looping. */
 export function tunnelingProxyAgent(proxy: string, connections: number): ProxyAgent {
-  return new ProxyAgent({
+  const ProxyAgentClass = proxyAgentClass();
+  return new ProxyAgentClass({
     uri: proxy,
     connections,
-    clientFactory: (origin, options) => new TunnelClient(origin, options as Pool.Options, proxy),
+    clientFactory: (origin, options) => new TunnelClient(origin, options as UndiciPool.Options, proxy),
   });
 }

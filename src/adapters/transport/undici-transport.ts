@@ -1,10 +1,11 @@
-import { Agent, request, type Dispatcher, type ProxyAgent } from 'undici';
+import type { Dispatcher, ProxyAgent } from 'undici';
 import { APIConnectionError } from '../../kernel/errors/api-errors.js';
 import type { Transport, TransportRequest, TransportResponse } from '../../ports/transport.js';
 import { redirectTarget } from './follow-redirect.js';
 import { AttemptDeadline } from './attempt-deadline.js';
 import { toTransportError } from './transport-errors.js';
 import { tunnelingProxyAgent } from './undici-proxy-agent.js';
+import { Agent, request } from './undici-parts.js';
 
 /** A path undici can send as is: printable ASCII, no fragment. */
 const PRINTABLE_PATH = /^\/[!-"$-~]*$/;

@@ -40,6 +40,21 @@ describe("import('tinkex') loads only what every client needs", () => {
     expect(loaded.filter((name) => LAZY.includes(name))).toEqual([]);
   });
 
+  it("loads undici's dispatcher classes by their files, not its index with fetch, WebSocket and mocks", () => {
+    // The index's other parts are ~3 MB of live heap (docs/performance.md, round 8). What it does on
+    // load that matters still happens: the global dispatcher Node's fetch uses is undici's Agent.
+    const { stdout } = loadedBy(
+      INDEX,
+      'const files = Object.keys(nodeModule.createRequire(import.meta.url).cache);\n' +
+        "const undici = files.filter((file) => file.includes('/node_modules/undici/'));\n" +
+        "console.log(undici.some((file) => file.endsWith('/undici/index.js')));\n" +
+        'console.log(undici.some((file) => /\\/lib\\/(web|mock|cache)\\//.test(file)));\n' +
+        "console.log(undici.some((file) => file.endsWith('/lib/dispatcher/agent.js')));\n" +
+        "console.log(globalThis[Symbol.for('undici.globalDispatcher.1')]?.constructor.name);",
+    );
+    expect(stdout).toBe('false\nfalse\ntrue\nAgent\n');
+  });
+
   it('a lazily loaded package still works on first use, from the built package', () => {
     const { packages, stdout } = loadedBy(
       INDEX,
