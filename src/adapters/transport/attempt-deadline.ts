@@ -147,6 +147,8 @@ export class AttemptDeadline {
         },
         (error: unknown) => {
           this.removeListener('abort', onEnd);
+          // The deadline has answered already (onEnd ran): a late failure is not mapped a second time.
+          if (this.reason) return;
           try {
             resolve(onError(error));
           } catch (thrown) {

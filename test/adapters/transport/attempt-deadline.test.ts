@@ -133,4 +133,19 @@ describe('AttemptDeadline', () => {
     expect(again).toHaveBeenCalledWith('v');
     expect(onValue).not.toHaveBeenCalled();
   });
+
+  it('raceThen does not map a late failure once the deadline has answered', async () => {
+    const deadline = new AttemptDeadline(request());
+    let fail!: (error: Error) => void;
+    const late = new Promise<string>((_resolve, reject) => (fail = reject));
+    const onError = jest.fn((error: unknown) => `handled ${(error as Error).name}`);
+    const raced = deadline.raceThen(late, (value) => value, onError);
+    jest.advanceTimersByTime(1_000);
+    await expect(raced).resolves.toBe('handled APITimeoutError');
+    // The transport's onError releases the attempt and builds a typed error: once per attempt.
+    fail(new Error('socket closed after the timeout'));
+    await late.catch(() => undefined);
+    await Promise.resolve();
+    expect(onError).toHaveBeenCalledTimes(1);
+  });
 });
