@@ -137,6 +137,9 @@ describe('validation holes (issue 13, item 6)', () => {
       ],
       [{ requestIdHeader: 'x id' }, '/requestIdHeader', 'header-name'],
       [{ logLevel: 'verbose' }, '/logLevel', 'enum'],
+      // A misspelt option would otherwise be ignored: the caller believes a timeout is set that is not.
+      [{ timeout_ms: 5000 }, '/timeout_ms', 'additionalProperties'],
+      [{ retries: 3 }, '/retries', 'additionalProperties'],
     ];
     for (const [options, pointer, rule] of cases) {
       const error = thrown(() => createKernel(options as never));
@@ -144,6 +147,11 @@ describe('validation holes (issue 13, item 6)', () => {
       expect(error.retryable).toBe(false);
     }
     expect(thrown(() => createKernel(42 as never)).issues[0].rule).toBe('type');
+    expect(thrown(() => createKernel({ timeout_ms: 5000 } as never)).message).toContain(
+      'did you mean "timeoutMs"',
+    );
+    // Keys set to undefined are "not given", as for every other check (spreading optional settings).
+    expect(() => createKernel({ timeout_ms: undefined } as never)).not.toThrow();
     expect(() => createKernel({ maxRetries: 0, timeoutMs: 1, breaker: false })).not.toThrow();
   });
 
@@ -185,6 +193,8 @@ describe('validation holes (issue 13, item 6)', () => {
       [{ idempotencyKey: 'k\n' }, '/idempotencyKey', 'header-value'],
       [{ signal: {} }, '/signal', 'type'],
       [{ query: { q: Number.NaN } }, '/query/q', 'type'],
+      [{ timeout: 5 }, '/timeout', 'additionalProperties'],
+      [{ max_retries: 0 }, '/max_retries', 'additionalProperties'],
     ];
     for (const [options, pointer, rule] of cases) {
       const error = await rejected(kernel.call('record', { series: 's', value: 1 }, options as never));

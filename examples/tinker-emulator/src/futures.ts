@@ -11,13 +11,23 @@ interface StoredFuture {
   deliveredAt?: number;
 }
 
+const ID_PREFIX = 'req-';
+const ISSUED_ID = /^req-[1-9][0-9]*$/;
+
 /**
  * The future store. A result's expiry clock starts only once it was delivered, so a client whose poll
  * was abandoned can poll again (the SkyRL lesson). Long polls wait here for a future to settle.
+ *
+ * Delivered results are freed once their TTL has passed, whether or not anyone polls again: a
+ * long-running emulator polls each result once, and kept results would grow its heap without bound.
+ * A freed id still reads as expired, since ids are numbered in order (`req-N`, N ≤ the counter).
  */
 export class FutureStore {
   private readonly futures = new Map<string, StoredFuture>();
   private readonly waiters = new Map<string, Set<() => void>>();
+  /** Delivered ids in delivery order, so the expired ones are at the front. */
+  private delivered: string[] = [];
+  private deliveredHead = 0;
   private counter = 0;
   private released = false;
 
@@ -27,7 +37,8 @@ export class FutureStore {
   ) {}
 
   create(kind?: ResultKind): string {
-    const id = `req-${++this.counter}`;
+    this.sweep();
+    const id = `${ID_PREFIX}${++this.counter}`;
     this.futures.set(id, { state: 'pending', kind });
     return id;
   }
@@ -47,8 +58,8 @@ export class FutureStore {
   /** What a poll sees: the future, `expired` once its TTL after delivery passed, or `missing`. */
   lookup(id: string): StoredFuture | 'expired' | 'missing' {
     const f = this.futures.get(id);
-    if (!f) return 'missing';
-    if (f.deliveredAt !== undefined && this.now() - f.deliveredAt > this.ttlMs) {
+    if (!f) return this.wasIssued(id) ? 'expired' : 'missing';
+    if (this.isExpired(f)) {
       this.futures.delete(id);
       return 'expired';
     }
@@ -57,7 +68,35 @@ export class FutureStore {
 
   markDelivered(id: string): void {
     const f = this.futures.get(id);
-    if (f && f.deliveredAt === undefined) f.deliveredAt = this.now();
+    if (f && f.deliveredAt === undefined) {
+      f.deliveredAt = this.now();
+      this.delivered.push(id);
+    }
+  }
+
+  /** Frees the delivered results whose TTL has passed (amortized: each id is looked at once). */
+  private sweep(): void {
+    while (this.deliveredHead < this.delivered.length) {
+      const id = this.delivered[this.deliveredHead];
+      const f = this.futures.get(id);
+      if (f && !this.isExpired(f)) break;
+      this.futures.delete(id);
+      this.deliveredHead++;
+    }
+    // Drop the swept prefix now and then, not per id (shift() per id would copy the array each time).
+    if (this.deliveredHead > 1024 && this.deliveredHead * 2 > this.delivered.length) {
+      this.delivered = this.delivered.slice(this.deliveredHead);
+      this.deliveredHead = 0;
+    }
+  }
+
+  private isExpired(f: StoredFuture): boolean {
+    return f.deliveredAt !== undefined && this.now() - f.deliveredAt > this.ttlMs;
+  }
+
+  private wasIssued(id: string): boolean {
+    if (!ISSUED_ID.test(id)) return false;
+    return Number(id.slice(ID_PREFIX.length)) <= this.counter;
   }
 
   /**

@@ -30,13 +30,31 @@ export const S = {
   union: (...of: Rule[]): Rule => ({ kind: 'union', of }),
 };
 
+/** A problem and the keys leading to it, innermost last (collected on the way back up). */
+interface Found {
+  keys: (string | number)[];
+  problem: string;
+}
+
 /** The first problem found, or undefined when the value matches. */
-export function validate(
-  value: unknown,
-  rule: Rule,
-  path = '',
-): { field: string; problem: string } | undefined {
-  const fail = (problem: string) => ({ field: path || '(body)', problem });
+export function validate(value: unknown, rule: Rule): { field: string; problem: string } | undefined {
+  const found = check(value, rule);
+  if (!found) return undefined;
+  let field = '';
+  for (const key of found.keys)
+    field = typeof key === 'number' ? `${field}[${key}]` : field ? `${field}.${key}` : key;
+  return { field: field || '(body)', problem: found.problem };
+}
+
+/** The keys of the path are added only when a problem comes back: a valid body builds no path strings. */
+function within(key: string | number, found: Found | undefined): Found | undefined {
+  if (found) found.keys.unshift(key);
+  return found;
+}
+
+const fail = (problem: string): Found => ({ keys: [], problem });
+
+function check(value: unknown, rule: Rule): Found | undefined {
   switch (rule.kind) {
     case 'any':
       return undefined;
@@ -51,45 +69,45 @@ export function validate(
     case 'literal':
       return value === rule.value ? undefined : fail(`must be "${rule.value}"`);
     case 'optional':
-      return value === undefined ? undefined : validate(value, rule.of, path);
+      return value === undefined ? undefined : check(value, rule.of);
     case 'nullable':
-      return value === null ? undefined : validate(value, rule.of, path);
+      return value === null ? undefined : check(value, rule.of);
     case 'array':
       if (!Array.isArray(value)) return fail('must be an array');
       for (let i = 0; i < value.length; i++) {
-        const problem = validate(value[i], rule.of, `${path}[${i}]`);
-        if (problem) return problem;
+        const found = within(i, check(value[i], rule.of));
+        if (found) return found;
       }
       return undefined;
     case 'record':
       if (!isObject(value)) return fail('must be an object');
-      for (const [k, v] of Object.entries(value)) {
-        const problem = validate(v, rule.of, join(path, k));
-        if (problem) return problem;
+      for (const k in value) {
+        const found = within(k, check(value[k], rule.of));
+        if (found) return found;
       }
       return undefined;
     case 'object': {
       if (!isObject(value)) return fail('must be an object');
-      for (const [name, fieldRule] of Object.entries(rule.fields)) {
+      for (const name in rule.fields) {
+        const fieldRule = rule.fields[name];
         const present = Object.prototype.hasOwnProperty.call(value, name);
-        if (!present && fieldRule.kind !== 'optional')
-          return { field: join(path, name), problem: 'is required' };
-        const problem = validate((value as Record<string, unknown>)[name], fieldRule, join(path, name));
-        if (problem) return problem;
+        if (!present && fieldRule.kind !== 'optional') return { keys: [name], problem: 'is required' };
+        const found = within(name, check(value[name], fieldRule));
+        if (found) return found;
       }
       if (!rule.open) {
-        for (const name of Object.keys(value)) {
-          if (!(name in rule.fields)) return { field: join(path, name), problem: 'is not a known field' };
+        for (const name in value) {
+          if (!(name in rule.fields)) return { keys: [name], problem: 'is not a known field' };
         }
       }
       return undefined;
     }
     case 'union': {
-      let first: { field: string; problem: string } | undefined;
+      let first: Found | undefined;
       for (const option of rule.of) {
-        const problem = validate(value, option, path);
-        if (!problem) return undefined;
-        first ??= problem;
+        const found = check(value, option);
+        if (!found) return undefined;
+        first ??= found;
       }
       return first;
     }
@@ -98,8 +116,4 @@ export function validate(
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function join(path: string, key: string): string {
-  return path ? `${path}.${key}` : key;
 }

@@ -10,10 +10,11 @@ export const MIN_HEARTBEAT_INTERVAL_MS = 1_000;
  * TypeError, an endless retry loop, a heartbeat storm or a header that can never be sent. The key is
  * never quoted.
  */
-export function checkServiceClientOptions(options: unknown): void {
+export function checkServiceClientOptions(options: unknown, optionNames: ReadonlySet<string>): void {
   const checks = new OptionChecks('ServiceClient options');
   if (!checks.object('', options)) checks.throwIfAny();
   const o = (options ?? {}) as Record<string, unknown>;
+  checks.only(o, optionNames, 'a ServiceClient option');
   if (o.env !== undefined && (o.env === null || typeof o.env !== 'object')) {
     checks.fail('env', 'type', 'must be an object of environment variables');
   }

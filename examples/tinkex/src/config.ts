@@ -54,6 +54,37 @@ export interface ServiceClientOptions extends RequestShapingOptions, SamplingDef
   env?: Record<string, string | undefined>;
 }
 
+/**
+ * Every ServiceClient option, `configureKernel` (ServiceClientInit) included. The Record makes the
+ * compiler name an option added to the type but not here.
+ */
+const OPTION_NAMES = new Set([
+  'configureKernel',
+  ...Object.keys({
+    api_key: true,
+    credential_cmd: true,
+    protocol: true,
+    base_url: true,
+    timeout_ms: true,
+    max_retries: true,
+    tags: true,
+    user_metadata: true,
+    project_id: true,
+    default_headers: true,
+    telemetry: true,
+    log_level: true,
+    heartbeat_interval_ms: true,
+    sample_dispatch_concurrency: true,
+    shared: true,
+    env: true,
+    default_query: true,
+    proxy: true,
+    poll_backoff: true,
+    circuit_breaker: true,
+    sample_throttle: true,
+  } satisfies Record<keyof ServiceClientOptions, true>),
+]);
+
 /** Configuration after layering options > environment > defaults. The key is held as a Secret. */
 export interface ResolvedConfig extends ResolvedRequestShaping {
   /** Absent when only a credential command is configured. */
@@ -84,7 +115,7 @@ const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
  * missing or malformed key and for any option of the wrong type or out of range.
  */
 export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfig {
-  checkServiceClientOptions(options);
+  checkServiceClientOptions(options, OPTION_NAMES);
   const env = options.env ?? process.env;
   const nonEmpty = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
   const key = nonEmpty(options.api_key) ?? nonEmpty(env.TINKER_API_KEY);

@@ -110,6 +110,55 @@ export class AttemptDeadline {
     });
   }
 
+  /**
+   * `race(promise, discard).then(onValue, onError)` without the promise between the two: the
+   * transport's exchange and body read each went through one more promise and job per attempt.
+   * `onError` receives the deadline's reason or the promise's error; its throw rejects the result.
+   */
+  raceThen<T, R>(
+    promise: Promise<T>,
+    onValue: (value: T) => R | PromiseLike<R>,
+    onError: (error: unknown) => R | PromiseLike<R>,
+    discard: (value: T) => void = noop,
+  ): Promise<R> {
+    if (this.reason) {
+      promise.then(discard, noop);
+      const reason = this.reason;
+      return new Promise<R>((resolve) => resolve(onError(reason)));
+    }
+    return new Promise<R>((resolve, reject) => {
+      const onEnd = () => {
+        try {
+          resolve(onError(this.reason));
+        } catch (error) {
+          reject(error);
+        }
+      };
+      this.on('abort', onEnd);
+      promise.then(
+        (value) => {
+          this.removeListener('abort', onEnd);
+          if (this.reason) return discard(value);
+          try {
+            resolve(onValue(value));
+          } catch (error) {
+            reject(error);
+          }
+        },
+        (error: unknown) => {
+          this.removeListener('abort', onEnd);
+          // The deadline has answered already (onEnd ran): a late failure is not mapped a second time.
+          if (this.reason) return;
+          try {
+            resolve(onError(error));
+          } catch (thrown) {
+            reject(thrown);
+          }
+        },
+      );
+    });
+  }
+
   private end(how: 'timeout' | 'abort'): void {
     if (this.reason) return;
     const { timeoutMs, signal } = this.request;

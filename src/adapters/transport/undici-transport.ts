@@ -73,13 +73,14 @@ export class UndiciTransport implements Transport {
    */
   send(req: TransportRequest): Promise<TransportResponse> {
     const deadline = new AttemptDeadline(req);
-    let exchanged: Promise<Dispatcher.ResponseData>;
+    let exchanging: Promise<Dispatcher.ResponseData>;
     try {
-      exchanged = deadline.race(this.exchange(req, deadline), discardBody);
+      exchanging = this.exchange(req, deadline);
     } catch (error) {
       return Promise.reject(failed(error, req, deadline));
     }
-    return exchanged.then(
+    return deadline.raceThen(
+      exchanging,
       (response) => {
         try {
           const next = this.redirectOf(req, response);
@@ -91,6 +92,7 @@ export class UndiciTransport implements Transport {
       (error: unknown) => {
         throw failed(error, req, deadline);
       },
+      discardBody,
     );
   }
 
@@ -279,14 +281,15 @@ class UndiciResponse implements TransportResponse {
   /** undici collects a whole body without an async iterator: several µs less per JSON call. */
   readAll(): Promise<Uint8Array> {
     const { deadline, req } = this;
-    return deadline.race(this.raw.body.arrayBuffer()).then(
+    return deadline.raceThen(
+      this.raw.body.arrayBuffer(),
       (bytes) => {
         deadline.release();
         return Buffer.from(bytes);
       },
-      (error: Error) => {
+      (error: unknown) => {
         deadline.release();
-        throw toTransportError(error, req, deadline);
+        throw toTransportError(error as Error, req, deadline);
       },
     );
   }

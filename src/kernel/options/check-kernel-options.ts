@@ -6,6 +6,39 @@ import { OptionChecks, isPlainObject } from './option-checks.js';
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'off'] as const;
 const RESPONSE_VALIDATION = ['strict', 'warn', 'off'] as const;
 
+/** Every `createKernel` option (the Record makes the compiler name one added to the type but not here). */
+const KERNEL_OPTION_NAMES = new Set(
+  Object.keys({
+    baseUrl: true,
+    timeoutMs: true,
+    maxRetries: true,
+    responseValidation: true,
+    compressionThresholdBytes: true,
+    breaker: true,
+    tokenBucket: true,
+    requestIdHeader: true,
+    proxy: true,
+    logLevel: true,
+    shared: true,
+  } satisfies Record<keyof KernelOptions, true>),
+);
+
+/** Every per-call option (see KERNEL_OPTION_NAMES). */
+const CALL_OPTION_NAMES = new Set(
+  Object.keys({
+    signal: true,
+    timeoutMs: true,
+    headers: true,
+    query: true,
+    idempotencyKey: true,
+    maxRetries: true,
+    baseUrl: true,
+    responseBodies: true,
+    compress: true,
+    auth: true,
+  } satisfies Record<keyof CallOptions, true>),
+);
+
 /**
  * `createKernel` options. Checked at construction so that a NaN retry budget (endless retries), a zero
  * or overflowing timeout, or a wrong type fails at once with a ValidationError naming the option, and not
@@ -16,6 +49,7 @@ export function checkKernelOptions(options: unknown): asserts options is KernelO
   if (!checks.object('', options)) checks.throwIfAny();
   const o = (options ?? {}) as Record<string, unknown>;
   checks
+    .only(o, KERNEL_OPTION_NAMES, 'a kernel option')
     .url('baseUrl', o.baseUrl)
     .duration('timeoutMs', o.timeoutMs)
     .integer('maxRetries', o.maxRetries, 0)
@@ -37,6 +71,7 @@ export function checkCallOptions(options: CallOptions, endpointId: string): void
   if (!checks.object('', options)) checks.throwIfAny();
   const o = options as Record<string, unknown>;
   checks
+    .only(o, CALL_OPTION_NAMES, 'a call option')
     .duration('timeoutMs', o.timeoutMs)
     .integer('maxRetries', o.maxRetries, 0)
     .url('baseUrl', o.baseUrl)

@@ -1,6 +1,7 @@
 import type { ValidationIssue } from '../../ports/serializer.js';
 import { ValidationError } from '../errors/validation-error.js';
 import { escapePointer, headerIssues } from '../request/header-checks.js';
+import { closestName } from './closest-name.js';
 
 /** The largest delay a Node timer honours; a longer one fires at once (with a warning). */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -128,13 +129,34 @@ export class OptionChecks {
 
   /** Header names and values that can be sent (see `headerValueProblem`). */
   headers(key: string, value: unknown): this {
-    this.issues.push(...headerIssues(value, this.pointer(key)));
+    if (value === undefined) return this;
+    const found = headerIssues(value, this.pointer(key));
+    for (const issue of found) this.issues.push(issue);
     return this;
   }
 
   func(key: string, value: unknown): this {
     if (value === undefined || typeof value === 'function') return this;
     return this.fail(key, 'type', `must be a function, got ${describeValue(value)}`);
+  }
+
+  /**
+   * No keys but `allowed` (rule `additionalProperties`, with a "did you mean" hint): a misspelt option
+   * would otherwise be ignored, and the caller would believe a timeout or a limit is set that is not.
+   * A key whose value is `undefined` counts as not given, as in every other check.
+   */
+  only(value: unknown, allowed: ReadonlySet<string>, what: string): this {
+    if (!isPlainObject(value)) return this;
+    for (const key in value) {
+      if (allowed.has(key) || value[key] === undefined || !Object.hasOwn(value, key)) continue;
+      const hint = closestName(key, allowed);
+      this.fail(
+        escapePointer(key),
+        'additionalProperties',
+        `is not ${what}${hint ? ` (did you mean "${hint}"?)` : ''}`,
+      );
+    }
+    return this;
   }
 
   /** Throw every collected issue as one ValidationError. */

@@ -89,4 +89,63 @@ describe('AttemptDeadline', () => {
     await expect(pending).rejects.toBeInstanceOf(APITimeoutError);
     expect(deadline.listenerCount('abort')).toBe(0);
   });
+
+  it('raceThen maps a value or an error in one step, and a throw from either rejects', async () => {
+    const deadline = new AttemptDeadline(request());
+    const twice = (n: number) => n * 2;
+    const wrapped = (error: unknown) => {
+      throw new Error(`wrapped: ${(error as Error).message}`);
+    };
+    await expect(deadline.raceThen(Promise.resolve(21), twice, wrapped)).resolves.toBe(42);
+    await expect(deadline.raceThen(Promise.reject(new Error('boom')), twice, wrapped)).rejects.toThrow(
+      'wrapped: boom',
+    );
+    const badValue = () => {
+      throw new Error('bad value');
+    };
+    await expect(deadline.raceThen(Promise.resolve(1), badValue, wrapped)).rejects.toThrow('bad value');
+    await expect(deadline.raceThen(Promise.reject(new Error('x')), twice, () => -1)).resolves.toBe(-1);
+    expect(deadline.listenerCount('abort')).toBe(0);
+  });
+
+  it('raceThen hands the deadline reason to onError and a late value to discard, once', async () => {
+    const deadline = new AttemptDeadline(request());
+    let arrive!: (value: string) => void;
+    const late = new Promise<string>((resolve) => (arrive = resolve));
+    const onValue = jest.fn((value: string) => value);
+    const discard = jest.fn();
+    const raced = deadline.raceThen(late, onValue, (error) => Promise.reject(error), discard);
+    jest.advanceTimersByTime(1_000);
+    await expect(raced).rejects.toBeInstanceOf(APITimeoutError);
+    arrive('too late');
+    await late;
+    await Promise.resolve();
+    expect(onValue).not.toHaveBeenCalled();
+    expect(discard).toHaveBeenCalledWith('too late');
+    expect(deadline.listenerCount('abort')).toBe(0);
+
+    // Already over before the race starts: onError at once, the value (when it comes) discarded.
+    const again = jest.fn();
+    await expect(
+      deadline.raceThen(Promise.resolve('v'), onValue, (error) => `handled ${(error as Error).name}`, again),
+    ).resolves.toBe('handled APITimeoutError');
+    await Promise.resolve();
+    expect(again).toHaveBeenCalledWith('v');
+    expect(onValue).not.toHaveBeenCalled();
+  });
+
+  it('raceThen does not map a late failure once the deadline has answered', async () => {
+    const deadline = new AttemptDeadline(request());
+    let fail!: (error: Error) => void;
+    const late = new Promise<string>((_resolve, reject) => (fail = reject));
+    const onError = jest.fn((error: unknown) => `handled ${(error as Error).name}`);
+    const raced = deadline.raceThen(late, (value) => value, onError);
+    jest.advanceTimersByTime(1_000);
+    await expect(raced).resolves.toBe('handled APITimeoutError');
+    // The transport's onError releases the attempt and builds a typed error: once per attempt.
+    fail(new Error('socket closed after the timeout'));
+    await late.catch(() => undefined);
+    await Promise.resolve();
+    expect(onError).toHaveBeenCalledTimes(1);
+  });
 });

@@ -54,7 +54,9 @@ export function encodeSampleResponse(result: Obj): Buffer {
       };
     }
   }
-  return Buffer.from(SampleResponse.encode(SampleResponse.fromObject(message)).finish());
+  // The message is already in protobufjs's own shape (bytes as Buffers, enums as numbers), so it is
+  // encoded as it is: `fromObject` would only copy it into a Message first.
+  return asBuffer(SampleResponse.encode(message).finish());
 }
 
 /** One ArrayRecord holding the given datums' outputs (byte offsets into concatenated data). */
@@ -96,8 +98,12 @@ export function encodeForwardBackwardOutput(
     loss_fn_outputs: records,
     metrics: { ...result.metrics },
   };
-  return Buffer.from(ForwardBackwardOutput.encode(ForwardBackwardOutput.fromObject(message)).finish());
+  return asBuffer(ForwardBackwardOutput.encode(ForwardBackwardOutput.fromObject(message)).finish());
 }
+
+/** protobufjs's writer already returns a Buffer under Node; a copy only when it did not. */
+const asBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** The protobuf form of a stored result, for polls that accept it. */
 export function encodeResult(kind: ResultKind, result: unknown, layout: ProtobufResultLayout): Buffer {

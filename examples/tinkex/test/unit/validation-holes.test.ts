@@ -36,6 +36,9 @@ describe('Tinkex validation holes (issue 13, items 6 and 7)', () => {
       [{ default_headers: { 'X Team': 'a' } }, '/default_headers/X Team', 'header-name'],
       [{ sample_dispatch_concurrency: 0 }, '/sample_dispatch_concurrency', 'minimum'],
       [{ configureKernel: 'yes' }, '/configureKernel', 'type'],
+      // A misspelt option would otherwise be ignored: the caller believes a timeout is set that is not.
+      [{ timeoutMs: 5000 }, '/timeoutMs', 'additionalProperties'],
+      [{ maxRetries: 0 }, '/maxRetries', 'additionalProperties'],
       [{ env: { TINKER_BASE_URL: 'nope' } }, '/env/TINKER_BASE_URL', 'format'],
       [
         { env: { CLOUDFLARE_ACCESS_CLIENT_SECRET: 's\n' } },
@@ -48,6 +51,9 @@ describe('Tinkex validation holes (issue 13, items 6 and 7)', () => {
       expect(error.issues).toEqual([expect.objectContaining({ pointer, rule })]);
       expect(error.retryable).toBe(false);
     }
+    expect(thrown(() => client({ timeoutMs: 5000 })).message).toContain('did you mean "timeout_ms"');
+    expect(thrown(() => client({ sample_throttel: {} })).message).toContain('did you mean "sample_throttle"');
+    expect(() => client({ timeoutMs: undefined })).not.toThrow();
     expect(thrown(() => new ServiceClient(42 as never)).issues[0]).toMatchObject({
       pointer: '',
       rule: 'type',

@@ -43,8 +43,9 @@ function classify(context: CallContext, result: CallResult): CallResult | Promis
     if (response.readAll) streamed.readAll = () => response.readAll!();
     return { ...result, requestId, response: streamed };
   }
-  const reading = response.readAll && !hasCoding(response.headers) ? readWhole(response) : readAll(decoded());
-  return reading.then((raw) => decodedResult(context, response, responseType, requestId, raw));
+  const decode = (raw: Buffer) => decodedResult(context, response, responseType, requestId, raw);
+  if (response.readAll && !hasCoding(response.headers)) return readWhole(response, decode);
+  return readAll(decoded()).then(decode);
 }
 
 async function failed(
@@ -96,8 +97,12 @@ function hasCoding(headers: Record<string, string>): boolean {
   return coding !== undefined && coding.trim().toLowerCase() !== 'identity';
 }
 
-/** The adapter's whole-body read, with the same error contract as `readAll`. */
-function readWhole(response: TransportResponse): Promise<Buffer> {
+/**
+ * The adapter's whole-body read, with the same error contract as `readAll`, then `decode` in the same
+ * `then` (one promise per call less than a read and a decode chained); a decode error is not a broken
+ * read.
+ */
+function readWhole(response: TransportResponse, decode: (raw: Buffer) => CallResult): Promise<CallResult> {
   let reading: Promise<Uint8Array>;
   try {
     reading = response.readAll!();
@@ -106,7 +111,7 @@ function readWhole(response: TransportResponse): Promise<Buffer> {
   }
   return reading.then(
     (bytes) =>
-      Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      decode(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
     (error: unknown) => {
       throw brokenRead(error);
     },

@@ -2,9 +2,32 @@ import { RateLimitError } from '../../errors/api-errors.js';
 import { ADMITTED, type RateLimiter } from '../../../ports/rate-limiter.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
 
-/** The default bucket: base URL plus a credential fingerprint, never the raw key. */
+/** The last bucket built for an auth scheme, and what it was built from. */
+interface Built {
+  baseUrl: string;
+  identity: string;
+  bucket: string;
+}
+
+const BUILT = new WeakMap<object, Built>();
+const NO_AUTH = {};
+
+/**
+ * The default bucket: base URL plus a credential fingerprint, never the raw key. The string is built
+ * once per scheme, base URL and fingerprint, not per call: a fresh string per call was joined and then
+ * hashed again by every bucket lookup (two or more per call).
+ */
 export function rateLimitBucket(context: CallContext): string {
-  return `${context.options.baseUrl}|${context.auth?.identity() ?? 'anonymous'}`;
+  const baseUrl = context.options.baseUrl;
+  const auth = context.auth;
+  // A token provider's fingerprint may change with its token: asked on every call, as before.
+  const identity = auth?.identity() ?? 'anonymous';
+  const key = auth ?? NO_AUTH;
+  const built = BUILT.get(key);
+  if (built !== undefined && built.baseUrl === baseUrl && built.identity === identity) return built.bucket;
+  const bucket = `${baseUrl}|${identity}`;
+  BUILT.set(key, { baseUrl, identity, bucket });
+  return bucket;
 }
 
 /**
