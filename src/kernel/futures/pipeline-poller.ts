@@ -126,7 +126,20 @@ export class PipelinePoller implements FuturePoller {
           submitEndpoint: options.submitEndpoint ?? '',
           submitRoundtripMs: options.submitRoundtripMs ?? 0,
         };
-        const step = await this.pollOnce(protocol, context, options, allowances);
+        // One poll, awaited in this frame (a helper's async frame would be one more held per pending
+        // future): the request's and the reading's failures go to `onPollError`, the answer's to the caller.
+        let reading: PollReading<T> | undefined;
+        let step: Step<T> | undefined;
+        try {
+          reading = protocol.read((await this.send(protocol, context, options)).body);
+        } catch (error) {
+          step = this.onPollError(protocol, context, error, options, allowances);
+        }
+        if (step === undefined) {
+          allowances.badRequests = 0;
+          allowances.pausedSince = undefined;
+          step = this.interpret(protocol, reading as PollReading<T>, context, options);
+        }
         iteration++;
         if (counter) counter.polls++;
         if (step.next === 'done') return step.value;
@@ -185,28 +198,19 @@ export class PipelinePoller implements FuturePoller {
     return this.host.semaphore(key, capacity).acquire(Math.max(0, bytes), options.signal);
   }
 
-  private async pollOnce<T>(
+  /** One poll request through the pipeline, without retries (each poll is one attempt of the loop). */
+  private send<T>(
     protocol: PollProtocol<T>,
     context: PollContext,
     options: PollOptions,
-    allowances: PollAllowances,
-  ): Promise<Step<T>> {
-    let reading: PollReading<T>;
-    try {
-      const result = await this.host.execute(protocol.pollEndpoint, protocol.pollInput(context), {
-        timeoutMs: protocol.pollTimeoutMs,
-        maxRetries: 0,
-        headers: protocol.pollHeaders?.(context),
-        responseBodies: protocol.resultBodies?.(context),
-        signal: options.signal,
-      });
-      reading = protocol.read(result.body);
-    } catch (error) {
-      return this.onPollError(protocol, context, error, options, allowances);
-    }
-    allowances.badRequests = 0;
-    allowances.pausedSince = undefined;
-    return this.interpret(protocol, reading, context, options);
+  ): Promise<CallResult> {
+    return this.host.execute(protocol.pollEndpoint, protocol.pollInput(context), {
+      timeoutMs: protocol.pollTimeoutMs,
+      maxRetries: 0,
+      headers: protocol.pollHeaders?.(context),
+      responseBodies: protocol.resultBodies?.(context),
+      signal: options.signal,
+    });
   }
 
   private onPollError<T>(
