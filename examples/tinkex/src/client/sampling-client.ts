@@ -235,9 +235,7 @@ export class SamplingClient {
             release = undefined;
             slot();
           }, noop);
-          // Not `future.result({ signal })`: the future polls with `signal`, so it stops when that aborts,
-          // and a pending sample then holds no second promise, closures and subscription. `result()` is
-          // the future's own promise: awaiting the future (a thenable) would wrap it in two more.
+          // Not `result({ signal })` (a promise, closures, a subscription): the future stops on `signal`.
           polling = true;
           return { kind: 'success', value: await future.result() };
         } catch (error) {
@@ -246,20 +244,16 @@ export class SamplingClient {
             const promptBytes = estimateModelInputBytes(input.prompt);
             limiter.backoff(this.bucket, promptBytes <= LARGE_PROMPT_BYTES ? 1_000 : 5_000);
           }
-          // An abandoned attempt stops polling (its future polls with `signal`, which aborted): its
-          // result can no longer reach the caller.
+          // Aborted: the future stopped polling with `signal`. The error an aborted wait for a result gives.
           if (signal?.aborted) {
             release?.();
-            // Whatever stopped the poll (a request's or a sleep's abort), the sample's error is the one
-            // an aborted wait for the result gives.
             return { kind: 'fatal', error: polling ? new APIUserAbortError() : (error as Error) };
           }
           seen.error = error;
           const outcome = classify(error, cfg.enable_retry_logic);
-          // A submission refused with a retryable error keeps its dispatch slot through the backoff for
-          // its resubmission, as the Python SDK retries a failed `asample` inside its dispatch
-          // semaphore: given back, the resubmission would queue behind every sample waiting for a slot.
-          // SampleAttempts gives it back however the attempts end.
+          // A submission refused with a retryable error keeps its dispatch slot for its resubmission, as
+          // the Python SDK retries a failed `asample` inside its dispatch semaphore (given back, it would
+          // queue behind every sample waiting). SampleAttempts gives it back however the attempts end.
           if (outcome.kind === 'retryable') seen.keptSlot = release;
           else release?.();
           return outcome;
