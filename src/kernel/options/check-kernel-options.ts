@@ -1,4 +1,6 @@
+import type { SubmitOptions } from '../futures/submit.js';
 import type { CallOptions } from '../pipeline/context.js';
+import type { StreamOptions } from '../streams/event-stream.js';
 import type { KernelOptions } from '../kernel-options.js';
 import { headerNameProblem, headerValueProblem } from '../request/header-checks.js';
 import { OptionChecks, isPlainObject } from './option-checks.js';
@@ -24,20 +26,53 @@ const KERNEL_OPTION_NAMES = new Set(
 );
 
 /** Every per-call option (see KERNEL_OPTION_NAMES). */
-const CALL_OPTION_NAMES = new Set(
-  Object.keys({
-    signal: true,
-    timeoutMs: true,
-    headers: true,
-    query: true,
-    idempotencyKey: true,
-    maxRetries: true,
-    baseUrl: true,
-    responseBodies: true,
-    compress: true,
-    auth: true,
-  } satisfies Record<keyof CallOptions, true>),
-);
+const CALL_OPTIONS = {
+  signal: true,
+  timeoutMs: true,
+  headers: true,
+  query: true,
+  idempotencyKey: true,
+  maxRetries: true,
+  baseUrl: true,
+  responseBodies: true,
+  compress: true,
+  auth: true,
+} satisfies Record<keyof CallOptions, true>;
+
+/** The options `stream`, `submit` and `paginate` take besides the call options. */
+const EXTRA_OPTIONS = {
+  stream: Object.keys({
+    idleTimeoutMs: true,
+    maxReconnects: true,
+  } satisfies Record<Exclude<keyof StreamOptions, keyof CallOptions>, true>),
+  submit: Object.keys({
+    maxResultBytes: true,
+    resultBudgetKey: true,
+    maxConsecutiveFailures: true,
+    onQueueState: true,
+    resubmitInput: true,
+    after: true,
+    callerSignalOnly: true,
+  } satisfies Record<Exclude<keyof SubmitOptions, keyof CallOptions>, true>),
+  paginate: ['pageSize'],
+};
+
+type ExtraMethod = keyof typeof EXTRA_OPTIONS;
+
+const withCallOptions = (names: readonly string[]): ReadonlySet<string> =>
+  new Set([...Object.keys(CALL_OPTIONS), ...names]);
+
+const EXTRA_OPTION_NAMES: Record<ExtraMethod, ReadonlySet<string>> = {
+  stream: withCallOptions(EXTRA_OPTIONS.stream),
+  submit: withCallOptions(EXTRA_OPTIONS.submit),
+  paginate: withCallOptions(EXTRA_OPTIONS.paginate),
+};
+
+/**
+ * What a call's options may hold. `stream`, `submit` and `paginate` hand their whole options to the calls
+ * they make, so their extras pass here; each method refuses the others' (checkExtraOptions).
+ */
+const CALL_OPTION_NAMES = new Set([...Object.keys(CALL_OPTIONS), ...Object.values(EXTRA_OPTIONS).flat()]);
 
 /**
  * `createKernel` options. Checked at construction so that a NaN retry budget (endless retries), a zero
@@ -181,12 +216,13 @@ export function checkStaticHeaders(spec: {
  * The extra options of `submit`, `paginate` and `stream`, checked when the method is called (the work
  * itself starts later, where a wrong type would surface as a TypeError inside an iterator).
  */
-export function checkExtraOptions(method: string, endpointId: string, options: unknown): void {
+export function checkExtraOptions(method: ExtraMethod, endpointId: string, options: unknown): void {
   if (options === undefined) return;
   const checks = new OptionChecks(`${method} options for "${endpointId}"`);
   if (!checks.object('', options)) checks.throwIfAny();
   const o = options as Record<string, unknown>;
   checks
+    .only(o, EXTRA_OPTION_NAMES[method], `a ${method} option`)
     .integer('pageSize', o.pageSize, 1)
     .duration('idleTimeoutMs', o.idleTimeoutMs)
     .integer('maxReconnects', o.maxReconnects, 0)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
+import { ValidationError } from '../../../src/kernel/errors/validation-error.js';
 import { createKernel } from '../../../src/kernel/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
 import { MemoryTransport } from '../../../src/adapters/transport/memory-transport.js';
@@ -93,5 +94,17 @@ describe('pagination', () => {
       .toArray({ max: 50 });
     expect(first.map((i) => i.id)).toEqual(ITEMS.slice(0, 50).map((i) => i.id));
     expect(transport.requests).toHaveLength(2);
+  });
+
+  it('refuses a misspelt page size before any request, naming the option it meant', async () => {
+    const { kernel, transport } = setup();
+    const call = () => kernel.paginate('by_offset', {}, { page_size: 37 } as never);
+    expect(call).toThrow(ValidationError);
+    expect(call).toThrow('did you mean "pageSize"');
+    // A stream's option is not a page's either.
+    expect(() => kernel.paginate('by_offset', {}, { idleTimeoutMs: 5 } as never)).toThrow(
+      'is not a paginate option',
+    );
+    expect(transport.requests).toHaveLength(0);
   });
 });
