@@ -86,6 +86,26 @@ describe('Tinkex validation holes (issue 13, items 6 and 7)', () => {
     expect(apiCalls()).toEqual([]);
   });
 
+  it('refuses a misspelt per-call option (a timeout that would not apply) before sending', async () => {
+    const service = client();
+    const rest = service.createRestClient();
+    const error = await rejected(
+      (async () => rest.listTrainingRuns(undefined, { timeout_ms: 5000 } as never))(),
+    );
+    expect(error.issues).toEqual([
+      expect.objectContaining({ pointer: '/timeout_ms', rule: 'additionalProperties' }),
+    ]);
+    expect(error.message).toContain('did you mean "timeoutMs"');
+    const sampler = (async () =>
+      service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' }, { timeout: 5 } as never))();
+    expect((await rejected(sampler)).issues[0]).toMatchObject({
+      pointer: '/timeout',
+      rule: 'additionalProperties',
+    });
+    expect(apiCalls()).toEqual([]);
+    await service.close();
+  });
+
   it('refuses per-call headers that can never be sent before sending: zero requests at the server', async () => {
     const rest = client({ max_retries: 5 }).createRestClient();
     for (const value of ['a\r\nb', 'key…', 'line\n']) {
