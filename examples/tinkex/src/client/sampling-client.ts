@@ -20,7 +20,7 @@ import { CallScope, type RequestOptions } from './request-options.js';
 import { sampleDispatchGate } from './sample-dispatch-gate.js';
 import { samplingBucket } from '../plugin/sampling-bucket.js';
 import { ProgressWatch, type Stall } from './sampling-progress.js';
-import { TokenizerCache } from './tokenizer-cache.js';
+import { TokenizerCache, type EncodeOptions } from './tokenizer-cache.js';
 import { SampleAttempts, type AttemptsState, type RunAttempts } from './sample-attempts.js';
 import { SampleSubmitter } from './sample-submit.js';
 
@@ -88,7 +88,10 @@ export class SamplingClient {
   /** Each attempt of every sample (the `asample` submission and its result). */
   private readonly submitter: SampleSubmitter;
   private readonly progress: ProgressWatch;
-  private readonly tokenizers = new TokenizerCache((signal) => this.getTokenizer({ signal }));
+  private readonly tokenizers = new TokenizerCache(
+    (signal) => this.getTokenizer({ signal }),
+    (o, method) => this.scope(o, method),
+  );
 
   constructor(
     private readonly service: ServiceClient,
@@ -278,7 +281,7 @@ export class SamplingClient {
   }
 
   /** Token ids of `text` with the sampled model's tokenizer (loaded once per client). */
-  encode(text: string, options?: { add_special_tokens?: boolean } & RequestOptions): Promise<number[]> {
+  encode(text: string, options?: EncodeOptions): Promise<number[]> {
     return this.tokenizers.encode(text, options);
   }
 
