@@ -7,6 +7,8 @@ import { FuturesToken } from './futures.js';
 import { LoggerToken } from './logger.js';
 import { MultipartToken } from './multipart.js';
 import { RateLimiterToken } from './rate-limiter.js';
+/** The settled promise a rate limiter's `acquire` returns to admit at once (see the port). */
+export { ADMITTED } from './rate-limiter.js';
 import { RetryToken } from './retry.js';
 import { SemaphoreToken } from './semaphore.js';
 import { SerializerToken } from './serializer.js';

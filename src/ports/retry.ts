@@ -34,6 +34,12 @@ export interface RetryDelayOptions {
  * retry budget is spent. All sleeps go through the Clock port and are abortable.
  */
 export interface Retry {
+  /**
+   * `run` with `maxRetries: 0` is exactly `attempt(0)`: its value on success, its error thrown as is
+   * otherwise, with no sleep and no `onRetry`. The kernel then makes such calls (every future's poll)
+   * without `run`, its context and its closures; adapters without this flag are always asked.
+   */
+  readonly oneAttemptWithoutRetries?: boolean;
   run<T>(attempt: (n: number) => Promise<AttemptOutcome<T>>, context: RetryContext): Promise<T>;
 }
 

@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { getEventListeners } from 'node:events';
-import { abortOwned, onAbort, ownedAbortController } from '../../src/kernel/signals/on-abort.js';
+import {
+  abortOwned,
+  offAbortTell,
+  onAbort,
+  onAbortTell,
+  ownedAbortController,
+} from '../../src/kernel/signals/on-abort.js';
 
 describe('onAbort: many subscribers, one listener on the signal', () => {
   it('runs every live subscriber once, in order, and leaves no listener', () => {
@@ -40,6 +46,48 @@ describe('onAbort: many subscribers, one listener on the signal', () => {
     controller.abort();
     off();
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+});
+
+describe('onAbortTell: an object that is its own subscription', () => {
+  const told = (seen: string[], name: string) => ({ onSignalAbort: () => seen.push(name) });
+
+  it('is told once, in subscription order among closures, and offAbortTell ends it', () => {
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const a = told(seen, 'a');
+    const b = told(seen, 'b');
+    onAbortTell(controller.signal, a);
+    onAbort(controller.signal, () => seen.push('closure'));
+    onAbortTell(controller.signal, b);
+    offAbortTell(controller.signal, a);
+    offAbortTell(controller.signal, a); // twice is harmless
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    controller.abort();
+    controller.abort();
+    expect(seen).toEqual(['closure', 'b']);
+    offAbortTell(controller.signal, b); // after the abort: nothing to do
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('leaves no listener once the last subscriber is gone, alone or among others, and on an owned signal', () => {
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const lone = told(seen, 'lone');
+    onAbortTell(controller.signal, lone);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    offAbortTell(controller.signal, lone);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    const many = Array.from({ length: 5 }, (_, i) => told(seen, String(i)));
+    for (const subscriber of many) onAbortTell(controller.signal, subscriber);
+    for (const subscriber of many) offAbortTell(controller.signal, subscriber);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    const owned = ownedAbortController();
+    onAbortTell(owned.signal, told(seen, 'owned'));
+    expect(getEventListeners(owned.signal, 'abort')).toHaveLength(0);
+    abortOwned(owned, 'why');
+    controller.abort();
+    expect(seen).toEqual(['owned']);
   });
 });
 

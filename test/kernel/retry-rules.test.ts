@@ -13,6 +13,7 @@ import {
   RateLimitError,
 } from '../../src/kernel/errors/api-errors.js';
 import { Ports } from '../../src/ports/index.js';
+import type { Retry } from '../../src/ports/retry.js';
 import type { TransportRequest } from '../../src/ports/transport.js';
 import { RecordingClock } from '../support/recording-clock.js';
 
@@ -55,6 +56,28 @@ function scripted(replies: Reply[]) {
 }
 
 describe('retry rules', () => {
+  it('asks a Retry adapter without oneAttemptWithoutRetries for calls sent without retries too', async () => {
+    const { kernel, seen } = scripted([{ status: 500 }]);
+    const asked: number[] = [];
+    const inner = new BackoffRetry(new RecordingClock(), undefined, () => 0);
+    const counting: Retry = {
+      run: (attempt, context) => {
+        asked.push(context.maxRetries);
+        return inner.run(attempt, { ...context, maxRetries: 1 });
+      },
+    };
+    kernel.register(Ports.Retry, counting);
+    await expect(kernel.call('echo', {}, { maxRetries: 0 })).resolves.toEqual({ ok: true });
+    expect([asked, seen.length]).toEqual([[0], 2]);
+  });
+
+  it('sends a call without retries once, its error as the attempt gave it', async () => {
+    const { kernel, seen } = scripted([{ status: 503 }]);
+    await expect(kernel.call('echo', {}, { maxRetries: 0 })).rejects.toBeInstanceOf(InternalServerError);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.headers['x-retry-count']).toBe('0');
+  });
+
   it.each([408, 409, 429, 500, 503])('retries status %i and succeeds', async (status) => {
     const { kernel, seen } = scripted([{ status }]);
     await expect(kernel.call('echo', {})).resolves.toEqual({ ok: true });

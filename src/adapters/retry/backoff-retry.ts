@@ -16,6 +16,9 @@ export const DEFAULT_RETRY_DELAYS: RetryDelayOptions = {
  * timer, so an abort would wait out the delay and tests would need real time. Breakers use cockatiel.
  */
 export class BackoffRetry implements Retry {
+  /** With `maxRetries: 0` the loop below ends at the first outcome that is not a success. */
+  readonly oneAttemptWithoutRetries = true;
+
   constructor(
     private readonly clock: Clock,
     private readonly delays: RetryDelayOptions = DEFAULT_RETRY_DELAYS,

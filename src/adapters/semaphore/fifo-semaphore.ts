@@ -1,10 +1,33 @@
 import type { Release, Semaphore, SemaphoreFactory } from '../../ports/semaphore.js';
 import { sleepAborted } from '../clock/system-clock.js';
-import { onAbort } from '../../kernel/signals/on-abort.js';
+import { offAbortTell, onAbortTell, type AbortSubscriber } from '../../kernel/signals/on-abort.js';
 
-interface Waiter {
-  weight: number;
-  grant: (release: Release) => void;
+/**
+ * One queued `acquire`: an object with methods, subscribed itself to the caller's signal, rather than
+ * closures for the grant, the abort and the unsubscription: thousands may wait at once (a sampling
+ * fan-out's dispatch gate), each for many garbage collections.
+ */
+class Waiter implements AbortSubscriber {
+  constructor(
+    private readonly semaphore: FifoSemaphore,
+    readonly weight: number,
+    private readonly signal: AbortSignal | undefined,
+    private readonly resolve: (release: Release) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    if (signal) onAbortTell(signal, this);
+  }
+
+  grant(release: Release): void {
+    if (this.signal) offAbortTell(this.signal, this);
+    this.resolve(release);
+  }
+
+  /** The caller's signal aborted while this waited. */
+  onSignalAbort(): void {
+    this.reject(sleepAborted(this.signal!));
+    this.semaphore.leave(this);
+  }
 }
 
 /**
@@ -45,24 +68,15 @@ export class FifoSemaphore implements Semaphore {
     if (signal?.aborted) return Promise.reject(sleepAborted(signal));
     if (this.queue.length === 0 && this.fits(weight)) return Promise.resolve(this.take(weight));
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        weight,
-        grant: (release) => {
-          unsubscribe?.();
-          resolve(release);
-        },
-      };
-      const unsubscribe =
-        signal &&
-        onAbort(signal, () => {
-          const index = this.queue.indexOf(waiter);
-          if (index !== -1) this.queue.splice(index, 1);
-          reject(sleepAborted(signal));
-          // It may have been the heavy head that held lighter waiters back.
-          if (index === 0) this.drain();
-        });
-      this.queue.push(waiter);
+      this.queue.push(new Waiter(this, weight, signal, resolve, reject));
     });
+  }
+
+  /** @internal An aborted waiter leaves the queue; it may have been the heavy head that held lighter ones back. */
+  leave(waiter: Waiter): void {
+    const index = this.queue.indexOf(waiter);
+    if (index !== -1) this.queue.splice(index, 1);
+    if (index === 0) this.drain();
   }
 
   /** What `acquire` would grant at once (no waiter ahead, it fits), without a promise; else nothing. */

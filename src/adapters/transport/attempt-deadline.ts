@@ -2,7 +2,7 @@ import { APITimeoutError, APIUserAbortError } from '../../kernel/errors/api-erro
 import type { PristineError } from '../../kernel/errors/pristine-error.js';
 import type { TransportRequest } from '../../ports/transport.js';
 import { describeTarget } from './transport-errors.js';
-import { onAbort } from '../../kernel/signals/on-abort.js';
+import { offAbortTell, onAbortTell, type AbortSubscriber } from '../../kernel/signals/on-abort.js';
 
 const noop = () => {};
 const identity = <T>(value: T): T => value;
@@ -21,22 +21,39 @@ const rethrow = (error: unknown): never => {
  * the one event this has, with a listener or two. `race` settles at the deadline even when a library
  * ignores its signal: undici never looks at the signal of a request still waiting for a connection.
  */
-export class AttemptDeadline {
+export class AttemptDeadline implements AbortSubscriber {
   /** The typed failure, once the attempt was cut short (undici rejects with a signal's `reason`). */
   reason: PristineError | undefined = undefined;
   private readonly timer: NodeJS.Timeout | undefined = undefined;
-  private unsubscribe: (() => void) | undefined = undefined;
+  /** Subscribed to the caller's signal (itself, through `onSignalAbort`) until released. */
+  private subscribed = false;
   /** `abort` listeners, in subscription order; dropped once the attempt ends. */
   private listeners: (() => void)[] | undefined = undefined;
 
+  /*
+   * No closure per attempt for the timer or the caller's signal (the deadline itself is told): with
+   * thousands of requests in flight, each closure and its context is held for the whole request.
+   */
   constructor(private readonly request: TransportRequest) {
     const caller = request.signal;
     if (caller?.aborted) {
       this.end('abort');
       return;
     }
-    if (caller) this.unsubscribe = onAbort(caller, () => this.end('abort'));
-    this.timer = setTimeout(() => this.end('timeout'), request.timeoutMs);
+    if (caller) {
+      onAbortTell(caller, this);
+      this.subscribed = true;
+    }
+    this.timer = setTimeout(AttemptDeadline.expire, request.timeoutMs, this);
+  }
+
+  private static expire(this: void, deadline: AttemptDeadline): void {
+    deadline.end('timeout');
+  }
+
+  /** The caller's signal aborted (`AbortSubscriber`). */
+  onSignalAbort(): void {
+    this.end('abort');
   }
 
   /** Whether the attempt was cut short (by its deadline or the caller). */
@@ -46,7 +63,12 @@ export class AttemptDeadline {
 
   /** Run `listener` when the attempt is cut short (EventEmitter-style, for libraries given this as a signal). */
   on(event: 'abort', listener: () => void): this {
-    if (event === 'abort' && this.reason === undefined) (this.listeners ??= []).push(listener);
+    if (event !== 'abort' || this.reason !== undefined) return this;
+    // Arrays of the exact size: a first `push` onto `[]` makes room for 17.
+    const listeners = this.listeners;
+    if (listeners === undefined || listeners.length === 0) this.listeners = [listener];
+    else if (listeners.length === 1) this.listeners = [listeners[0]!, listener];
+    else listeners.push(listener);
     return this;
   }
 
@@ -84,8 +106,9 @@ export class AttemptDeadline {
   /** The attempt is over (body read, cancelled or failed): drop the timer and the caller listener. */
   release(): void {
     clearTimeout(this.timer);
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
+    if (!this.subscribed) return;
+    this.subscribed = false;
+    offAbortTell(this.request.signal!, this);
   }
 
   /**

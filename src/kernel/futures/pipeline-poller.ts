@@ -11,15 +11,10 @@ import { APIConnectionError } from '../errors/api-errors.js';
 import { PristineError } from '../errors/pristine-error.js';
 import type { KernelEvents } from '../events.js';
 import type { CallOptions, CallResult } from '../pipeline/context.js';
-import { FutureExpiredError, FutureFailedError, ResultTooLargeError } from './future-errors.js';
-import { DEFAULT_POLL_FAILURE_BUDGET, RepollPacer } from './repoll-pacing.js';
+import { FutureFailedError, ResultTooLargeError } from './future-errors.js';
+import { PollLoop, type PollAllowances, type PollerOptions, type PollSteps, type Step } from './poll-loop.js';
 
-/** Options of one poll: the caller's, plus how to resubmit the request the future came from. */
-export type PollerOptions = PollOptions & {
-  resubmit?: () => Promise<string>;
-  submitEndpoint?: string;
-  submitRoundtripMs?: number;
-};
+export type { PollerOptions };
 
 export interface PollerHost {
   execute(endpointId: string, input: unknown, options?: CallOptions): Promise<CallResult>;
@@ -32,25 +27,6 @@ export interface PollerHost {
 }
 
 /**
- * What one poll attempt tells the loop to do next. `notYet` re-polls are paced (the server answered
- * at once that the work is not done); `failure` marks an attempt that counts against the budget.
- */
-type Step<T> =
-  | { next: 'done'; value: T }
-  | { next: 'wait'; delayMs: number }
-  | {
-      next: 'poll';
-      delayMs: number;
-      notYet?: boolean;
-      allowMetadataOnly?: boolean;
-      failure?: unknown;
-      /** Bytes of the result about to be fetched (after a metadata-only answer). */
-      resultBytes?: number;
-    }
-  | { next: 'expired' }
-  | { next: 'backoff'; failure?: unknown };
-
-/**
  * Polls an operation to completion through the kernel pipeline, so every poll gets auth, telemetry and
  * the breaker. The protocol (the plugin's) says what each answer means; this loop holds no provider
  * specifics.
@@ -60,7 +36,7 @@ type Step<T> =
  * polls that fail in a row (connection errors, 5xx) reject the future with the last error once
  * `maxConsecutiveFailures` is spent, so a future never polls a dead server forever.
  */
-export class PipelinePoller implements FuturePoller {
+export class PipelinePoller implements FuturePoller, PollSteps {
   constructor(private readonly host: PollerHost) {}
 
   poll<T>(protocol: PollProtocol<T>, firstRequestId: string, options: PollerOptions): Promise<T> {
@@ -96,90 +72,19 @@ export class PipelinePoller implements FuturePoller {
     }
   }
 
-  /**
-   * The loop, holding its share of the in-flight result byte budget until the future settles. Released
-   * in the loop's own `finally`: no `then` pair, closure or holder object per future to do it.
-   */
-  private async loop<T>(
+  /** The loop (`PollLoop`), holding its share of the in-flight result byte budget until it settles. */
+  private loop<T>(
     protocol: PollProtocol<T>,
     firstRequestId: string,
     options: PollerOptions,
     counter?: { polls: number },
   ): Promise<T> {
-    let heldBytes: Release | undefined;
-    try {
-      const { clock } = this.host;
-      let requestId = firstRequestId;
-      let iteration = 0;
-      let allowMetadataOnly = options.maxResultBytes !== undefined || protocol.metadataFirst?.() === true;
-      const allowances: PollAllowances = { badRequests: 0, pausedSince: undefined };
-      let backoffExponent = 0;
-      let failures = 0;
-      const budget = options.maxConsecutiveFailures ?? DEFAULT_POLL_FAILURE_BUDGET;
-      const pacer = new RepollPacer(protocol.repollPacing);
-      for (;;) {
-        options.signal?.throwIfAborted();
-        const context: PollContext = {
-          requestId,
-          iteration,
-          allowMetadataOnly,
-          submitEndpoint: options.submitEndpoint ?? '',
-          submitRoundtripMs: options.submitRoundtripMs ?? 0,
-        };
-        // One poll, awaited in this frame (a helper's async frame would be one more held per pending
-        // future): the request's and the reading's failures go to `onPollError`, the answer's to the caller.
-        let reading: PollReading<T> | undefined;
-        let step: Step<T> | undefined;
-        try {
-          reading = protocol.read((await this.send(protocol, context, options)).body);
-        } catch (error) {
-          step = this.onPollError(protocol, context, error, options, allowances);
-        }
-        if (step === undefined) {
-          allowances.badRequests = 0;
-          allowances.pausedSince = undefined;
-          step = this.interpret(protocol, reading as PollReading<T>, context, options);
-        }
-        iteration++;
-        if (counter) counter.polls++;
-        if (step.next === 'done') return step.value;
-        if (step.next === 'wait') {
-          await clock.sleep(step.delayMs, options.signal);
-          continue;
-        }
-        if ((step.next === 'poll' || step.next === 'backoff') && step.failure !== undefined) {
-          if (++failures > budget) throw step.failure;
-        } else if (step.next !== 'expired') {
-          failures = 0;
-        }
-        if (step.next === 'expired') {
-          // Resubmitting is paced and counts against the budget: a server that expires every
-          // result must not turn one future into a resubmit loop.
-          if (protocol.onExpired === 'resubmit' && options.resubmit && ++failures <= budget) {
-            await clock.sleep(pacer.next(), options.signal);
-            requestId = await options.resubmit();
-            iteration = 0;
-            continue;
-          }
-          throw new FutureExpiredError(requestId);
-        }
-        if (step.next === 'backoff') {
-          const base = protocol.backoffBaseMs ?? 1_000;
-          const delay = Math.min(base * 2 ** backoffExponent, protocol.backoffMaxMs ?? 30_000);
-          backoffExponent++;
-          await clock.sleep(delay, options.signal);
-          continue;
-        }
-        backoffExponent = 0;
-        if (step.allowMetadataOnly !== undefined) allowMetadataOnly = step.allowMetadataOnly;
-        if (step.resultBytes !== undefined && !heldBytes)
-          heldBytes = await this.reserveResultBytes(protocol, options, step.resultBytes);
-        const delay = step.notYet ? pacer.next(step.delayMs) : step.delayMs;
-        if (delay > 0) await clock.sleep(delay, options.signal);
-      }
-    } finally {
-      heldBytes?.();
-    }
+    return new PollLoop(this, protocol, firstRequestId, options, counter).run();
+  }
+
+  /** The host's clock (`PollSteps`). */
+  get clock(): Clock {
+    return this.host.clock;
   }
 
   /**
@@ -187,7 +92,8 @@ export class PipelinePoller implements FuturePoller {
    * (the Python SDK's `inflight_response_bytes_semaphore_size`), so many large results are not all in
    * memory at once. Without a budget (or a host without semaphores) nothing is held.
    */
-  private async reserveResultBytes<T>(
+  /** @internal (`PollSteps`) */
+  async reserveResultBytes<T>(
     protocol: PollProtocol<T>,
     options: PollerOptions,
     bytes: number,
@@ -199,11 +105,8 @@ export class PipelinePoller implements FuturePoller {
   }
 
   /** One poll request through the pipeline, without retries (each poll is one attempt of the loop). */
-  private send<T>(
-    protocol: PollProtocol<T>,
-    context: PollContext,
-    options: PollOptions,
-  ): Promise<CallResult> {
+  /** @internal (`PollSteps`) */
+  send<T>(protocol: PollProtocol<T>, context: PollContext, options: PollOptions): Promise<CallResult> {
     return this.host.execute(protocol.pollEndpoint, protocol.pollInput(context), {
       timeoutMs: protocol.pollTimeoutMs,
       maxRetries: 0,
@@ -213,7 +116,8 @@ export class PipelinePoller implements FuturePoller {
     });
   }
 
-  private onPollError<T>(
+  /** @internal (`PollSteps`) */
+  onPollError<T>(
     protocol: PollProtocol<T>,
     context: PollContext,
     error: unknown,
@@ -253,7 +157,8 @@ export class PipelinePoller implements FuturePoller {
     throw error;
   }
 
-  private interpret<T>(
+  /** @internal (`PollSteps`) */
+  interpret<T>(
     protocol: PollProtocol<T>,
     reading: PollReading<T>,
     context: PollContext,
@@ -298,12 +203,6 @@ export class PipelinePoller implements FuturePoller {
       /* observers never break polling */
     }
   }
-}
-
-/** Per-operation allowances: bare 400s re-polled so far, and when the current pause began. */
-interface PollAllowances {
-  badRequests: number;
-  pausedSince: number | undefined;
 }
 
 function safeRead<T>(protocol: PollProtocol<T>, body: unknown): PollReading<T> | undefined {

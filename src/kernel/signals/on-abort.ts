@@ -1,6 +1,21 @@
 const FANOUTS = new WeakMap<AbortSignal, Fanout>();
 
 /**
+ * Told when a signal aborts, through a method: an object that subscribes itself (`onAbortTell`) costs no
+ * listener closure and no unsubscribe closure, where thousands of requests in flight share one signal.
+ */
+export interface AbortSubscriber {
+  onSignalAbort(): void;
+}
+
+type Subscriber = (() => void) | AbortSubscriber;
+
+function tell(subscriber: Subscriber): void {
+  if (typeof subscriber === 'function') subscriber();
+  else subscriber.onSignalAbort();
+}
+
+/**
  * The subscribers of one signal, behind the single `abort` listener the kernel adds to it (this object,
  * through `handleEvent`: no dispatch closure). Nearly every signal has one subscriber at a time (the
  * attempt in flight on a future's signal), so that one is held in a field; a Map, keyed by each
@@ -10,9 +25,9 @@ const FANOUTS = new WeakMap<AbortSignal, Fanout>();
  */
 class Fanout {
   /** The subscription while there is exactly one (and `many` is unset). */
-  private single: (() => void) | undefined = undefined;
-  private singleOff: (() => void) | undefined = undefined;
-  private many: Map<() => void, () => void> | undefined = undefined;
+  private single: Subscriber | undefined = undefined;
+  private singleOff: object | undefined = undefined;
+  private many: Map<object, Subscriber> | undefined = undefined;
 
   constructor(
     private readonly signal: AbortSignal,
@@ -22,21 +37,26 @@ class Fanout {
 
   subscribe(listener: () => void): () => void {
     const off = (): void => this.unsubscribe(off);
+    this.add(off, listener);
+    return off;
+  }
+
+  /** A subscription under `key` (its unsubscribe function, or a subscriber object itself). */
+  add(key: object, subscriber: Subscriber): void {
     if (this.many) {
-      this.many.set(off, listener);
+      this.many.set(key, subscriber);
     } else if (this.singleOff) {
       // A second subscriber: both move to the Map, the first one first.
-      this.many = new Map([
+      this.many = new Map<object, Subscriber>([
         [this.singleOff, this.single!],
-        [off, listener],
+        [key, subscriber],
       ]);
       this.single = this.singleOff = undefined;
     } else {
-      this.single = listener;
-      this.singleOff = off;
+      this.single = subscriber;
+      this.singleOff = key;
       if (!this.owned) this.signal.addEventListener('abort', this, { once: true });
     }
-    return off;
   }
 
   /**
@@ -47,16 +67,16 @@ class Fanout {
     FANOUTS.delete(this.signal);
     const { single, many } = this;
     this.single = this.singleOff = undefined;
-    if (single) single();
+    if (single) tell(single);
     if (!many) return;
-    for (const listener of many.values()) listener();
+    for (const subscriber of many.values()) tell(subscriber);
     this.many = undefined;
   }
 
-  private unsubscribe(off: () => void): void {
-    if (this.singleOff === off) {
+  unsubscribe(key: object): void {
+    if (this.singleOff === key) {
       this.single = this.singleOff = undefined;
-    } else if (!this.many?.delete(off) || this.many.size > 0) {
+    } else if (!this.many?.delete(key) || this.many.size > 0) {
       return;
     } else {
       this.many = undefined;
@@ -74,12 +94,29 @@ class Fanout {
  * An already-aborted signal gets no subscription: check `signal.aborted` first.
  */
 export function onAbort(signal: AbortSignal, listener: () => void): () => void {
+  return fanoutOf(signal).subscribe(listener);
+}
+
+/**
+ * `onAbort` for an object that is its own subscription: `subscriber.onSignalAbort()` runs once when
+ * `signal` aborts, until `offAbortTell(signal, subscriber)`. One subscription per object and signal.
+ */
+export function onAbortTell(signal: AbortSignal, subscriber: AbortSubscriber): void {
+  fanoutOf(signal).add(subscriber, subscriber);
+}
+
+/** Ends an `onAbortTell` subscription (nothing happens when there is none, or the signal aborted). */
+export function offAbortTell(signal: AbortSignal, subscriber: AbortSubscriber): void {
+  FANOUTS.get(signal)?.unsubscribe(subscriber);
+}
+
+function fanoutOf(signal: AbortSignal): Fanout {
   let fanout = FANOUTS.get(signal);
   if (!fanout) {
     fanout = new Fanout(signal);
     FANOUTS.set(signal, fanout);
   }
-  return fanout.subscribe(listener);
+  return fanout;
 }
 
 /**

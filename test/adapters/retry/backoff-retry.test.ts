@@ -6,6 +6,25 @@ import { RecordingClock } from '../../support/recording-clock.js';
 const retryable = () => ({ kind: 'retryable' as const, error: new APIConnectionError() });
 
 describe('BackoffRetry', () => {
+  it('with maxRetries 0 is one attempt whose failure is thrown as is (what oneAttemptWithoutRetries promises)', async () => {
+    const clock = new RecordingClock();
+    const retry = new BackoffRetry(clock, undefined, () => 0);
+    expect(retry.oneAttemptWithoutRetries).toBe(true);
+    const error = new APIConnectionError();
+    let attempts = 0;
+    const retried: number[] = [];
+    const outcome = retry.run(
+      async () => {
+        attempts++;
+        return { kind: 'retryable' as const, error };
+      },
+      { maxRetries: 0, onRetry: ({ attempt }) => retried.push(attempt) },
+    );
+    await expect(outcome).rejects.toBe(error);
+    expect([attempts, retried, clock.sleeps]).toEqual([1, [], []]);
+    await expect(retry.run(async () => ({ kind: 'success', value: 7 }), { maxRetries: 0 })).resolves.toBe(7);
+  });
+
   it('computes min(0.5 s·2^n, 8 s) × (1 − 0.25·random)', async () => {
     const clock = new RecordingClock();
     const retry = new BackoffRetry(clock, undefined, () => 1);

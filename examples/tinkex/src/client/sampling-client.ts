@@ -1,17 +1,12 @@
 import {
   APIUserAbortError,
-  FutureExpiredError,
-  PristineError,
-  RateLimitError,
   NotFoundError,
   OptionChecks,
   ValidationError,
-  type AttemptOutcome,
   type RetryContext,
 } from 'pristine-kernel';
 import { ModelInput } from '../types/model-input.js';
 import { optionsOf } from '../types/wire-check.js';
-import { estimateModelInputBytes } from '../training/chunking.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { getTokenizer } from '../tokenizer/get-tokenizer.js';
@@ -27,6 +22,7 @@ import { samplingBucket } from '../plugin/sampling-bucket.js';
 import { ProgressWatch, type Stall } from './sampling-progress.js';
 import { TokenizerCache, type EncodeOptions } from './tokenizer-cache.js';
 import { SampleAttempts, type AttemptsState, type RunAttempts } from './sample-attempts.js';
+import { SampleSubmitter } from './sample-submit.js';
 
 /**
  * The Python SDK's sampling RetryConfig. Every `sample` runs through it: at most `max_connections` of a
@@ -72,11 +68,6 @@ export type SampleStreamChunk =
   | { type: 'token'; index: number; token: number; logprob: number }
   | { type: 'done'; response: SampleResponse };
 
-const noop = () => {};
-
-/** Prompts above this estimate wait 5 s after a 429 instead of 1 s. */
-const LARGE_PROMPT_BYTES = 128 * 1024;
-
 /**
  * Samples from one sampler. `sample` retries whole requests (new seq_id each attempt, unlimited attempts
  * on retryable errors, a 410 resubmits), waits out 429 back-pressure per sampler, and respects the
@@ -94,6 +85,8 @@ export class SamplingClient {
   private readonly runAttempts: RunAttempts<ReturnType<SamplingClient['body']>> = (...args) =>
     this.run(...args);
   private readonly onQueueState;
+  /** Each attempt of every sample (the `asample` submission and its result). */
+  private readonly submitter: SampleSubmitter;
   private readonly progress: ProgressWatch;
   private readonly tokenizers = new TokenizerCache(
     (signal) => this.getTokenizer({ signal }),
@@ -117,6 +110,13 @@ export class SamplingClient {
     this.bucket = samplingBucket(service.config, sampling_session_id);
     this.inFlightKey = `tinker:sample-requests:${sampling_session_id}`;
     this.onQueueState = service.queueWarnings('Sampling', sampling_session_id);
+    this.submitter = new SampleSubmitter({
+      kernel: service.kernel,
+      bucket: this.bucket,
+      retryEnabled: cfg.enable_retry_logic,
+      onQueueState: this.onQueueState,
+      nextSeqId: () => this.seq++,
+    });
     const { clock, logger } = service.kernel.getServices();
     this.progress = new ProgressWatch(
       clock,
@@ -210,59 +210,13 @@ export class SamplingClient {
     seen: AttemptsState,
   ): Promise<SampleResponse> {
     const kernel = this.service.kernel;
-    // The kernel's resolved services, not container lookups: this runs for every sample.
-    const { retry, rateLimiter: limiter } = kernel.getServices();
-    const cfg = this.retryConfig;
     const gate = sampleDispatchGate(kernel, this.service.config.sample_dispatch_concurrency);
-    return retry.run<SampleResponse>(
-      async (): Promise<AttemptOutcome<SampleResponse>> => {
-        // A slot the previous attempt kept (see below), else one from the gate.
-        let release = seen.keptSlot;
-        seen.keptSlot = undefined;
-        let polling = false;
-        try {
-          release ??= await gate.acquire(1, signal);
-          await limiter.acquire(this.bucket, { signal });
-          if (newSeqIdPerAttempt) input.seq_id = this.seq++;
-          const future = kernel.submit<SampleResponse>('asample', input, {
-            onQueueState: this.onQueueState,
-            signal,
-            // Stopped by `signal` only (below): no AbortController per pending sample.
-            callerSignalOnly: true,
-          });
-          // The slot is free once the server accepted the submission; the poll needs none. A refused
-          // submission's slot is given back (or kept for the retry) below.
-          const slot = release;
-          future.accepted.then(() => {
-            release = undefined;
-            slot();
-          }, noop);
-          // Not `result({ signal })` (a promise, closures, a subscription): the future stops on `signal`.
-          polling = true;
-          return { kind: 'success', value: await future.result() };
-        } catch (error) {
-          if (error instanceof RateLimitError) {
-            // The Python SDK's estimate (10 bytes a token), as the dispatch-bytes limit uses.
-            const promptBytes = estimateModelInputBytes(input.prompt);
-            limiter.backoff(this.bucket, promptBytes <= LARGE_PROMPT_BYTES ? 1_000 : 5_000);
-          }
-          // Aborted: the future stopped polling with `signal`. The error an aborted wait for a result gives.
-          if (signal?.aborted) {
-            release?.();
-            return { kind: 'fatal', error: polling ? new APIUserAbortError() : (error as Error) };
-          }
-          seen.error = error;
-          const outcome = classify(error, cfg.enable_retry_logic);
-          // A submission refused with a retryable error keeps its dispatch slot for its resubmission, as
-          // the Python SDK retries a failed `asample` inside its dispatch semaphore (given back, it would
-          // queue behind every sample waiting). SampleAttempts gives it back however the attempts end.
-          if (outcome.kind === 'retryable') seen.keptSlot = release;
-          else release?.();
-          return outcome;
-        }
-      },
-      { ...retryContext, signal },
-    );
+    return kernel
+      .getServices()
+      .retry.run<SampleResponse>(
+        () => this.submitter.attempt(input, newSeqIdPerAttempt, signal, seen, gate),
+        { ...retryContext, signal },
+      );
   }
 
   /**
@@ -378,15 +332,6 @@ function* fallbackStream(response: SampleResponse, signal?: AbortSignal): Genera
   stopIfAborted();
   yield { type: 'done', response };
   stopIfAborted();
-}
-
-function classify(error: unknown, retryEnabled: boolean): AttemptOutcome<SampleResponse> {
-  const retryable =
-    retryEnabled &&
-    (error instanceof FutureExpiredError ||
-      (error instanceof PristineError &&
-        (error.retryable || [408, 409, 410, 429].includes(error.status ?? 0) || (error.status ?? 0) >= 500)));
-  return retryable ? { kind: 'retryable', error: error as Error } : { kind: 'fatal', error: error as Error };
 }
 
 function stallMessage(samplingSessionId: string, stall: Stall): string {

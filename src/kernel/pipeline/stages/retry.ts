@@ -12,9 +12,17 @@ import { openBreakerKey } from './breaker.js';
 export const retryStage: Stage = {
   name: 'retry',
   run(context, next) {
-    // An endpoint without a named policy uses the plugin's `default` policy, when it declares one.
-    const policy = context.plugin.spec.retryPolicies?.[context.endpoint.spec.retry ?? 'default'];
     const { services, endpoint } = context;
+    // A call sent without retries (each poll of a future) is one attempt: no retry context, closures
+    // and promises held while it is in flight, when the adapter says that is all `run` would do.
+    if (context.options.maxRetries === 0 && services.retry.oneAttemptWithoutRetries === true) {
+      context.attempt = 0;
+      return next().catch((error: unknown) => {
+        throw outcomeOf(error, context).error;
+      });
+    }
+    // An endpoint without a named policy uses the plugin's `default` policy, when it declares one.
+    const policy = context.plugin.spec.retryPolicies?.[endpoint.spec.retry ?? 'default'];
     return services.retry.run<CallResult>(
       (n) => {
         context.attempt = n;
@@ -40,11 +48,13 @@ export const retryStage: Stage = {
   },
 };
 
+type Failed = Exclude<AttemptOutcome<CallResult>, { kind: 'success' }>;
+
 function succeeded(value: CallResult): AttemptOutcome<CallResult> {
   return { kind: 'success', value };
 }
 
-function outcomeOf(error: unknown, context: CallContext): AttemptOutcome<CallResult> {
+function outcomeOf(error: unknown, context: CallContext): Failed {
   const signal = context.options.signal;
   if (signal?.aborted && !(error instanceof APIUserAbortError)) {
     return { kind: 'fatal', error: new APIUserAbortError(undefined, { cause: error }) };

@@ -1,0 +1,255 @@
+import type { Clock } from '../../ports/clock.js';
+import type { PollContext, PollOptions, PollProtocol, PollReading } from '../../ports/futures.js';
+import type { Release } from '../../ports/semaphore.js';
+import type { CallResult } from '../pipeline/context.js';
+import { FutureExpiredError } from './future-errors.js';
+import { DEFAULT_POLL_FAILURE_BUDGET, RepollPacer } from './repoll-pacing.js';
+
+/** Options of one poll: the caller's, plus how to resubmit the request the future came from. */
+export type PollerOptions = PollOptions & {
+  resubmit?: () => Promise<string>;
+  submitEndpoint?: string;
+  submitRoundtripMs?: number;
+};
+
+/**
+ * What one poll attempt tells the loop to do next. `notYet` re-polls are paced (the server answered
+ * at once that the work is not done); `failure` marks an attempt that counts against the budget.
+ */
+export type Step<T> =
+  | { next: 'done'; value: T }
+  | { next: 'wait'; delayMs: number }
+  | {
+      next: 'poll';
+      delayMs: number;
+      notYet?: boolean;
+      allowMetadataOnly?: boolean;
+      failure?: unknown;
+      /** Bytes of the result about to be fetched (after a metadata-only answer). */
+      resultBytes?: number;
+    }
+  | { next: 'expired' }
+  | { next: 'backoff'; failure?: unknown };
+
+/** Per-operation allowances: bare 400s re-polled so far, and when the current pause began. */
+export interface PollAllowances {
+  badRequests: number;
+  pausedSince: number | undefined;
+}
+
+/** What the loop asks of its poller (`PipelinePoller`): one poll, and what an answer means. */
+export interface PollSteps {
+  readonly clock: Clock;
+  send<T>(protocol: PollProtocol<T>, context: PollContext, options: PollOptions): Promise<CallResult>;
+  interpret<T>(
+    protocol: PollProtocol<T>,
+    reading: PollReading<T>,
+    context: PollContext,
+    options: PollOptions,
+  ): Step<T>;
+  onPollError<T>(
+    protocol: PollProtocol<T>,
+    context: PollContext,
+    error: unknown,
+    options: PollOptions,
+    allowances: PollAllowances,
+  ): Step<T>;
+  reserveResultBytes<T>(
+    protocol: PollProtocol<T>,
+    options: PollerOptions,
+    bytes: number,
+  ): Promise<Release | undefined>;
+}
+
+/**
+ * One future's poll loop: poll, read the answer, wait, poll again, holding its share of the in-flight
+ * result byte budget until it settles. An object and `then` chains rather than an async function: a
+ * pending future spends its whole life suspended in this loop, and a suspended async frame keeps its
+ * generator, register file and promise for that long, in each of thousands of pending futures.
+ */
+export class PollLoop<T> {
+  private requestId: string;
+  private iteration = 0;
+  private allowMetadataOnly = false;
+  private readonly allowances: PollAllowances = { badRequests: 0, pausedSince: undefined };
+  private backoffExponent = 0;
+  private failures = 0;
+  private budget = DEFAULT_POLL_FAILURE_BUDGET;
+  private pacer: RepollPacer | undefined = undefined;
+  private heldBytes: Release | undefined = undefined;
+  private resolve: (value: T) => void = noop;
+  private reject: (error: unknown) => void = noop;
+
+  constructor(
+    private readonly steps: PollSteps,
+    private readonly protocol: PollProtocol<T>,
+    firstRequestId: string,
+    private readonly options: PollerOptions,
+    private readonly counter: { polls: number } | undefined,
+  ) {
+    this.requestId = firstRequestId;
+  }
+
+  /** The loop's result. Call once. */
+  run(): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+      // Throws here reject the result, as they did from the async function this replaces.
+      const { protocol, options } = this;
+      this.allowMetadataOnly = options.maxResultBytes !== undefined || protocol.metadataFirst?.() === true;
+      this.budget = options.maxConsecutiveFailures ?? DEFAULT_POLL_FAILURE_BUDGET;
+      this.pacer = new RepollPacer(protocol.repollPacing);
+      this.poll();
+    });
+  }
+
+  /** One poll: the request's and the reading's failures go to `onPollError`, the answer's to the caller. */
+  private poll(): void {
+    const { protocol, options } = this;
+    try {
+      options.signal?.throwIfAborted();
+    } catch (error) {
+      return this.fail(error);
+    }
+    const context: PollContext = {
+      requestId: this.requestId,
+      iteration: this.iteration,
+      allowMetadataOnly: this.allowMetadataOnly,
+      submitEndpoint: options.submitEndpoint ?? '',
+      submitRoundtripMs: options.submitRoundtripMs ?? 0,
+    };
+    let sending: Promise<CallResult>;
+    try {
+      sending = this.steps.send(protocol, context, options);
+    } catch (error) {
+      return this.failedPoll(context, error);
+    }
+    sending.then(
+      (result) => this.answered(context, result),
+      (error: unknown) => this.failedPoll(context, error),
+    );
+  }
+
+  private answered(context: PollContext, result: CallResult): void {
+    let reading: PollReading<T>;
+    try {
+      reading = this.protocol.read(result.body);
+    } catch (error) {
+      return this.failedPoll(context, error);
+    }
+    let step: Step<T>;
+    try {
+      this.allowances.badRequests = 0;
+      this.allowances.pausedSince = undefined;
+      step = this.steps.interpret(this.protocol, reading, context, this.options);
+    } catch (error) {
+      return this.fail(error);
+    }
+    this.next(step);
+  }
+
+  private failedPoll(context: PollContext, error: unknown): void {
+    let step: Step<T>;
+    try {
+      step = this.steps.onPollError(this.protocol, context, error, this.options, this.allowances);
+    } catch (thrown) {
+      return this.fail(thrown);
+    }
+    this.next(step);
+  }
+
+  /** What the loop does after each poll's step (the body of the loop this replaces). */
+  private next(step: Step<T>): void {
+    const { protocol, options } = this;
+    this.iteration++;
+    if (this.counter) this.counter.polls++;
+    if (step.next === 'done') return this.finish(step.value);
+    if (step.next === 'wait') return this.pollAfterSleep(step.delayMs);
+    if ((step.next === 'poll' || step.next === 'backoff') && step.failure !== undefined) {
+      if (++this.failures > this.budget) return this.fail(step.failure);
+    } else if (step.next !== 'expired') {
+      this.failures = 0;
+    }
+    if (step.next === 'expired') {
+      // Resubmitting is paced and counts against the budget: a server that expires every
+      // result must not turn one future into a resubmit loop.
+      const resubmit = options.resubmit;
+      if (protocol.onExpired === 'resubmit' && resubmit && ++this.failures <= this.budget) {
+        const resubmitted = this.sleep(this.pacer!.next()).then(() => resubmit());
+        return this.then(resubmitted, (requestId) => {
+          this.requestId = requestId;
+          this.iteration = 0;
+          this.poll();
+        });
+      }
+      return this.fail(new FutureExpiredError(this.requestId));
+    }
+    if (step.next === 'backoff') {
+      const base = protocol.backoffBaseMs ?? 1_000;
+      const delay = Math.min(base * 2 ** this.backoffExponent, protocol.backoffMaxMs ?? 30_000);
+      this.backoffExponent++;
+      return this.pollAfterSleep(delay);
+    }
+    this.backoffExponent = 0;
+    if (step.allowMetadataOnly !== undefined) this.allowMetadataOnly = step.allowMetadataOnly;
+    if (step.resultBytes !== undefined && !this.heldBytes) {
+      const reserving = this.steps.reserveResultBytes(protocol, options, step.resultBytes);
+      return this.then(reserving, (held) => {
+        this.heldBytes = held;
+        this.pollAfterPacing(step);
+      });
+    }
+    this.pollAfterPacing(step);
+  }
+
+  private pollAfterPacing(step: Extract<Step<T>, { next: 'poll' }>): void {
+    const delay = step.notYet ? this.pacer!.next(step.delayMs) : step.delayMs;
+    if (delay > 0) this.pollAfterSleep(delay);
+    else this.poll();
+  }
+
+  private pollAfterSleep(delayMs: number): void {
+    this.then(this.sleep(delayMs), () => this.poll());
+  }
+
+  private sleep(delayMs: number): Promise<void> {
+    try {
+      return this.steps.clock.sleep(delayMs, this.options.signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** `onValue` once `promise` resolves; its rejection, or a throw of `onValue`, ends the loop. */
+  private then<V>(promise: Promise<V>, onValue: (value: V) => void): void {
+    promise.then(
+      (value) => {
+        try {
+          onValue(value);
+        } catch (error) {
+          this.fail(error);
+        }
+      },
+      (error: unknown) => this.fail(error),
+    );
+  }
+
+  private finish(value: T): void {
+    this.release();
+    this.resolve(value);
+  }
+
+  private fail(error: unknown): void {
+    this.release();
+    this.reject(error);
+  }
+
+  private release(): void {
+    const held = this.heldBytes;
+    this.heldBytes = undefined;
+    held?.();
+  }
+}
+
+const noop = () => {};
