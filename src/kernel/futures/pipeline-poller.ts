@@ -23,6 +23,12 @@ export type PollerOptions = PollOptions & {
 
 export interface PollerHost {
   execute(endpointId: string, input: unknown, options?: CallOptions): Promise<CallResult>;
+  /**
+   * `execute` for options built here from checked values, whose per-call option check is skipped: the
+   * poll timeout is checked when the plugin registers, the poll headers by the check-headers stage
+   * before they leave (one check, not two, per poll). Hosts without it get `execute`.
+   */
+  executeBuilt?(endpointId: string, input: unknown, options: CallOptions): Promise<CallResult>;
   readonly clock: Clock;
   emitQueueState(event: { requestId: string; queueState: string; reason?: string }): void;
   /** Told `future:settled` when someone observes it (metrics); absent in hosts without events. */
@@ -204,13 +210,18 @@ export class PipelinePoller implements FuturePoller {
     context: PollContext,
     options: PollOptions,
   ): Promise<CallResult> {
-    return this.host.execute(protocol.pollEndpoint, protocol.pollInput(context), {
+    const host = this.host;
+    const input = protocol.pollInput(context);
+    const pollOptions: CallOptions = {
       timeoutMs: protocol.pollTimeoutMs,
       maxRetries: 0,
       headers: protocol.pollHeaders?.(context),
       responseBodies: protocol.resultBodies?.(context),
       signal: options.signal,
-    });
+    };
+    return host.executeBuilt
+      ? host.executeBuilt(protocol.pollEndpoint, input, pollOptions)
+      : host.execute(protocol.pollEndpoint, input, pollOptions);
   }
 
   private onPollError<T>(

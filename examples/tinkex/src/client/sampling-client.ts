@@ -5,12 +5,12 @@ import {
   RateLimitError,
   NotFoundError,
   OptionChecks,
-  ValidationError,
   type AttemptOutcome,
   type RetryContext,
 } from 'pristine-kernel';
 import { ModelInput } from '../types/model-input.js';
 import { optionsOf } from '../types/wire-check.js';
+import { copySamplingParams } from '../types/sampling-params.js';
 import { estimateModelInputBytes } from '../training/chunking.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
@@ -139,7 +139,7 @@ export class SamplingClient {
     return {
       num_samples: request.num_samples ?? 1,
       prompt: ModelInput.from(request.prompt).toJSON(),
-      sampling_params: request.sampling_params,
+      sampling_params: copySamplingParams(request.sampling_params),
       sampling_session_id: this.sampling_session_id,
       prompt_logprobs: request.include_prompt_logprobs ?? false,
       topk_prompt_logprobs: request.topk_prompt_logprobs ?? 0,
@@ -169,9 +169,9 @@ export class SamplingClient {
       const kernel = this.service.kernel;
       // One input object for every attempt: attempts run one after another, each with the next seq_id.
       const input = this.body(request);
-      // Validate once before anything is sent, so bad input never waits out a 429 backoff first.
-      const issues = kernel.endpoint('asample').validateInput?.(input) ?? [];
-      if (issues.length > 0) throw new ValidationError('input for "asample"', issues);
+      // Checked before anything is sent (bad input never waits out a 429 backoff first), and only here:
+      // `input` is ours (copied from the request), so its first send is not checked again.
+      kernel.validateInput('asample', input, { sending: true });
       const { mode, flags } = protocolOf(kernel);
       const v025 = mode === 'v025';
       const cfg = this.retryConfig;
