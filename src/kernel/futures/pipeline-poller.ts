@@ -62,7 +62,8 @@ type Step<T> =
  * specifics.
  *
  * Two kernel guarantees hold whatever the protocol says: "not yet" answers are re-polled with a
- * growing delay (`RepollPacer`: 10 ms doubling to 250 ms, so at most 4 polls a second per future), and
+ * growing floor between polls (`RepollPacer`: 10 ms doubling to 250 ms, counted from when the poll was
+ * sent, so at most 4 polls a second per future; a poll the server held that long waits no more), and
  * polls that fail in a row (connection errors, 5xx) reject the future with the last error once
  * `maxConsecutiveFailures` is spent, so a future never polls a dead server forever.
  */
@@ -136,6 +137,7 @@ export class PipelinePoller implements FuturePoller {
         // future): the request's and the reading's failures go to `onPollError`, the answer's to the caller.
         let reading: PollReading<T> | undefined;
         let step: Step<T> | undefined;
+        const sentAt = clock.now();
         try {
           reading = protocol.read((await this.send(protocol, context, options)).body);
         } catch (error) {
@@ -180,7 +182,7 @@ export class PipelinePoller implements FuturePoller {
         if (step.allowMetadataOnly !== undefined) allowMetadataOnly = step.allowMetadataOnly;
         if (step.resultBytes !== undefined && !heldBytes)
           heldBytes = await this.reserveResultBytes(protocol, options, step.resultBytes);
-        const delay = step.notYet ? pacer.next(step.delayMs) : step.delayMs;
+        const delay = step.notYet ? pacer.next(step.delayMs, clock.now() - sentAt) : step.delayMs;
         if (delay > 0) await clock.sleep(delay, options.signal);
       }
     } finally {
