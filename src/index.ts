@@ -41,6 +41,7 @@ export type {
 } from './kernel/manifest/types.js';
 export { ManifestError } from './kernel/manifest/manifest-error.js';
 export { OptionChecks, MAX_TIMER_MS, isPlainObject, describeValue } from './kernel/options/option-checks.js';
+export { optionNames } from './kernel/options/option-names.js';
 export {
   headerIssues,
   headerNameProblem,

@@ -1,8 +1,35 @@
-import { OptionChecks, headerValueProblem } from 'pristine-kernel';
+import { OptionChecks, headerValueProblem, optionNames } from 'pristine-kernel';
+import type { ServiceClientOptions } from './service-client-options.js';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'off'] as const;
 /** Heartbeats more often than once a second only load the server (the Python SDK sends one per 10 s). */
 export const MIN_HEARTBEAT_INTERVAL_MS = 1_000;
+
+/** Every ServiceClient option, and `configureKernel` (ServiceClientInit's, checked here with the rest). */
+const OPTION_NAMES = optionNames<ServiceClientOptions & { configureKernel?: unknown }>({
+  api_key: true,
+  credential_cmd: true,
+  protocol: true,
+  base_url: true,
+  timeout_ms: true,
+  max_retries: true,
+  tags: true,
+  user_metadata: true,
+  project_id: true,
+  default_headers: true,
+  telemetry: true,
+  log_level: true,
+  heartbeat_interval_ms: true,
+  sample_dispatch_concurrency: true,
+  shared: true,
+  env: true,
+  default_query: true,
+  proxy: true,
+  poll_backoff: true,
+  circuit_breaker: true,
+  sample_throttle: true,
+  configureKernel: true,
+});
 
 /**
  * Check every ServiceClient option and the environment variables that stand in for them, before
@@ -10,11 +37,11 @@ export const MIN_HEARTBEAT_INTERVAL_MS = 1_000;
  * TypeError, an endless retry loop, a heartbeat storm or a header that can never be sent. The key is
  * never quoted.
  */
-export function checkServiceClientOptions(options: unknown, optionNames: ReadonlySet<string>): void {
+export function checkServiceClientOptions(options: unknown): void {
   const checks = new OptionChecks('ServiceClient options');
   if (!checks.object('', options)) checks.throwIfAny();
   const o = (options ?? {}) as Record<string, unknown>;
-  checks.only(o, optionNames, 'a ServiceClient option');
+  checks.only(o, OPTION_NAMES, 'a ServiceClient option');
   if (o.env !== undefined && (o.env === null || typeof o.env !== 'object')) {
     checks.fail('env', 'type', 'must be an object of environment variables');
   }

@@ -1,89 +1,11 @@
 import { Secret, ValidationError } from 'pristine-kernel';
 import { checkEnvironment, checkServiceClientOptions } from './config-checks.js';
-import {
-  resolveRequestShaping,
-  type RequestShapingOptions,
-  type ResolvedRequestShaping,
-} from './config-request-options.js';
-import {
-  checkSamplingDefaults,
-  type SampleThrottle,
-  type SamplingDefaultsOptions,
-} from './config-sampling.js';
+import { resolveRequestShaping, type ResolvedRequestShaping } from './config-request-options.js';
+import { checkSamplingDefaults, type SampleThrottle } from './config-sampling.js';
+import type { ServiceClientOptions } from './service-client-options.js';
 import { VERSION } from './version.js';
 
 export const DEFAULT_BASE_URL = 'https://tinker.thinkingmachines.dev/services/tinker-prod';
-
-/** Options of `new ServiceClient(...)`. Wire-style snake_case, as in the Python SDK. */
-export interface ServiceClientOptions extends RequestShapingOptions, SamplingDefaultsOptions {
-  /** `tml-…` API key, or a JWT (`eyJ…`) used as is. Default: TINKER_API_KEY. */
-  api_key?: string;
-  /**
-   * Shell command printing a credential (TINKER_CREDENTIAL_CMD): used when no API key is set, or for
-   * the JWT exchange when the server's `credential_default_source` is `credential_cmd`. Re-run when
-   * the credential it printed expires.
-   */
-  credential_cmd?: string;
-  /**
-   * Wire protocol: `auto` (default) asks the server's `client/config` and speaks 0.25.0, or the JSON
-   * protocol of 0.7.0–0.24.1 when that answers 404; `v025` / `legacy` skip the question.
-   * Default: TINKER_PROTOCOL or `auto`.
-   */
-  protocol?: 'auto' | 'v025' | 'legacy';
-  base_url?: string;
-  timeout_ms?: number;
-  /** Transport-level retries per call (Python SDK default: 10). */
-  max_retries?: number;
-  tags?: string[];
-  user_metadata?: Record<string, string>;
-  project_id?: string;
-  default_headers?: Record<string, string>;
-  /** Backend telemetry (POST /api/v1/telemetry). Default: on unless TINKER_TELEMETRY=0. */
-  telemetry?: boolean;
-  log_level?: 'debug' | 'info' | 'warn' | 'error' | 'off';
-  /** Heartbeat cadence; the Python SDK uses 10 s. */
-  heartbeat_interval_ms?: number;
-  /**
-   * Sample submissions in flight at once (the Python SDK's dispatch limit, 400). Results are polled
-   * without limit. A lower value bounds memory when thousands of samples are started together.
-   */
-  sample_dispatch_concurrency?: number;
-  /** Fleet-wide limits: every process with this Redis shares sampling dispatch and 429 windows. */
-  shared?: { redis: string };
-  /** Environment to read; defaults to process.env (tests pass their own). */
-  env?: Record<string, string | undefined>;
-}
-
-/**
- * Every ServiceClient option, `configureKernel` (ServiceClientInit) included. The Record makes the
- * compiler name an option added to the type but not here.
- */
-const OPTION_NAMES = new Set([
-  'configureKernel',
-  ...Object.keys({
-    api_key: true,
-    credential_cmd: true,
-    protocol: true,
-    base_url: true,
-    timeout_ms: true,
-    max_retries: true,
-    tags: true,
-    user_metadata: true,
-    project_id: true,
-    default_headers: true,
-    telemetry: true,
-    log_level: true,
-    heartbeat_interval_ms: true,
-    sample_dispatch_concurrency: true,
-    shared: true,
-    env: true,
-    default_query: true,
-    proxy: true,
-    poll_backoff: true,
-    circuit_breaker: true,
-    sample_throttle: true,
-  } satisfies Record<keyof ServiceClientOptions, true>),
-]);
 
 /** Configuration after layering options > environment > defaults. The key is held as a Secret. */
 export interface ResolvedConfig extends ResolvedRequestShaping {
@@ -115,7 +37,7 @@ const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
  * missing or malformed key and for any option of the wrong type or out of range.
  */
 export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfig {
-  checkServiceClientOptions(options, OPTION_NAMES);
+  checkServiceClientOptions(options);
   const env = options.env ?? process.env;
   const nonEmpty = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
   const key = nonEmpty(options.api_key) ?? nonEmpty(env.TINKER_API_KEY);

@@ -19,7 +19,9 @@ export {
 export { RestClient, type AccessScope, type CheckpointArchiveUrl } from './client/rest-client.js';
 export { createTinkerKernel, type TinkerKernel } from './client/tinker-kernel.js';
 export { checkRequestOptions, type RequestOptions } from './client/request-options.js';
-export { resolveConfig, DEFAULT_BASE_URL, type ServiceClientOptions, type ResolvedConfig } from './config.js';
+export type { EncodeOptions } from './client/tokenizer-cache.js';
+export { resolveConfig, DEFAULT_BASE_URL, type ResolvedConfig } from './config.js';
+export type { ServiceClientOptions } from './service-client-options.js';
 export { tinkerPlugin } from './plugin/tinker-plugin.js';
 export { tinkerManifest, type TinkerManifest } from './manifest.js';
 export { RequestFailedError } from './plugin/errors.js';

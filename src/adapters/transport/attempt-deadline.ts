@@ -5,6 +5,10 @@ import { describeTarget } from './transport-errors.js';
 import { onAbort } from '../../kernel/signals/on-abort.js';
 
 const noop = () => {};
+const identity = <T>(value: T): T => value;
+const rethrow = (error: unknown): never => {
+  throw error;
+};
 
 /**
  * One attempt's clock. `timeoutMs` bounds the whole attempt (connect, proxy tunnel, redirects, headers
@@ -89,25 +93,7 @@ export class AttemptDeadline {
    * receives the value should it still arrive (so a late response releases its socket).
    */
   race<T>(promise: Promise<T>, discard: (value: T) => void = noop): Promise<T> {
-    if (this.reason) {
-      promise.then(discard, noop);
-      return Promise.reject(this.reason);
-    }
-    return new Promise<T>((resolve, reject) => {
-      const onEnd = () => reject(this.reason);
-      this.on('abort', onEnd);
-      promise.then(
-        (value) => {
-          this.removeListener('abort', onEnd);
-          if (this.reason) discard(value);
-          else resolve(value);
-        },
-        (error: unknown) => {
-          this.removeListener('abort', onEnd);
-          reject(error);
-        },
-      );
-    });
+    return this.raceThen(promise, identity, rethrow, discard);
   }
 
   /**

@@ -4,29 +4,28 @@ import type { StreamOptions } from '../streams/event-stream.js';
 import type { KernelOptions } from '../kernel-options.js';
 import { headerNameProblem, headerValueProblem } from '../request/header-checks.js';
 import { OptionChecks, isPlainObject } from './option-checks.js';
+import { optionNames } from './option-names.js';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'off'] as const;
 const RESPONSE_VALIDATION = ['strict', 'warn', 'off'] as const;
 
-/** Every `createKernel` option (the Record makes the compiler name one added to the type but not here). */
-const KERNEL_OPTION_NAMES = new Set(
-  Object.keys({
-    baseUrl: true,
-    timeoutMs: true,
-    maxRetries: true,
-    responseValidation: true,
-    compressionThresholdBytes: true,
-    breaker: true,
-    tokenBucket: true,
-    requestIdHeader: true,
-    proxy: true,
-    logLevel: true,
-    shared: true,
-  } satisfies Record<keyof KernelOptions, true>),
-);
+/** Every `createKernel` option. */
+const KERNEL_OPTION_NAMES = optionNames<KernelOptions>({
+  baseUrl: true,
+  timeoutMs: true,
+  maxRetries: true,
+  responseValidation: true,
+  compressionThresholdBytes: true,
+  breaker: true,
+  tokenBucket: true,
+  requestIdHeader: true,
+  proxy: true,
+  logLevel: true,
+  shared: true,
+});
 
-/** Every per-call option (see KERNEL_OPTION_NAMES). */
-const CALL_OPTIONS = {
+/** Every per-call option. */
+const CALL_OPTIONS = optionNames<CallOptions>({
   signal: true,
   timeoutMs: true,
   headers: true,
@@ -37,15 +36,15 @@ const CALL_OPTIONS = {
   responseBodies: true,
   compress: true,
   auth: true,
-} satisfies Record<keyof CallOptions, true>;
+});
 
 /** The options `stream`, `submit` and `paginate` take besides the call options. */
 const EXTRA_OPTIONS = {
-  stream: Object.keys({
+  stream: optionNames<Omit<StreamOptions, keyof CallOptions>>({
     idleTimeoutMs: true,
     maxReconnects: true,
-  } satisfies Record<Exclude<keyof StreamOptions, keyof CallOptions>, true>),
-  submit: Object.keys({
+  }),
+  submit: optionNames<Omit<SubmitOptions, keyof CallOptions>>({
     maxResultBytes: true,
     resultBudgetKey: true,
     maxConsecutiveFailures: true,
@@ -53,14 +52,14 @@ const EXTRA_OPTIONS = {
     resubmitInput: true,
     after: true,
     callerSignalOnly: true,
-  } satisfies Record<Exclude<keyof SubmitOptions, keyof CallOptions>, true>),
-  paginate: ['pageSize'],
+  }),
+  paginate: optionNames<{ pageSize?: number }>({ pageSize: true }),
 };
 
 type ExtraMethod = keyof typeof EXTRA_OPTIONS;
 
-const withCallOptions = (names: readonly string[]): ReadonlySet<string> =>
-  new Set([...Object.keys(CALL_OPTIONS), ...names]);
+const withCallOptions = (names: ReadonlySet<string>): ReadonlySet<string> =>
+  new Set([...CALL_OPTIONS, ...names]);
 
 const EXTRA_OPTION_NAMES: Record<ExtraMethod, ReadonlySet<string>> = {
   stream: withCallOptions(EXTRA_OPTIONS.stream),
@@ -72,7 +71,10 @@ const EXTRA_OPTION_NAMES: Record<ExtraMethod, ReadonlySet<string>> = {
  * What a call's options may hold. `stream`, `submit` and `paginate` hand their whole options to the calls
  * they make, so their extras pass here; each method refuses the others' (checkExtraOptions).
  */
-const CALL_OPTION_NAMES = new Set([...Object.keys(CALL_OPTIONS), ...Object.values(EXTRA_OPTIONS).flat()]);
+const CALL_OPTION_NAMES = new Set([
+  ...CALL_OPTIONS,
+  ...Object.values(EXTRA_OPTIONS).flatMap((names) => [...names]),
+]);
 
 /**
  * `createKernel` options. Checked at construction so that a NaN retry budget (endless retries), a zero

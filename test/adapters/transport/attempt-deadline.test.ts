@@ -90,6 +90,29 @@ describe('AttemptDeadline', () => {
     expect(deadline.listenerCount('abort')).toBe(0);
   });
 
+  it('race passes the very error through, and hands a value arriving after the deadline to discard', async () => {
+    const deadline = new AttemptDeadline(request());
+    const boom = new Error('boom');
+    await expect(deadline.race(Promise.reject(boom))).rejects.toBe(boom);
+
+    let arrive!: (value: string) => void;
+    const late = new Promise<string>((resolve) => (arrive = resolve));
+    const discard = jest.fn();
+    const raced = deadline.race(late, discard);
+    jest.advanceTimersByTime(1_000);
+    await expect(raced).rejects.toBeInstanceOf(APITimeoutError);
+    arrive('too late');
+    await late;
+    await Promise.resolve();
+    expect(discard).toHaveBeenCalledWith('too late');
+
+    // Already over: rejects with the same reason at once, and a value that still comes is discarded.
+    const again = jest.fn();
+    await expect(deadline.race(Promise.resolve('v'), again)).rejects.toBe(deadline.reason);
+    await Promise.resolve();
+    expect(again).toHaveBeenCalledWith('v');
+  });
+
   it('raceThen maps a value or an error in one step, and a throw from either rejects', async () => {
     const deadline = new AttemptDeadline(request());
     const twice = (n: number) => n * 2;

@@ -2,6 +2,7 @@ import {
   APIFuture,
   APITimeoutError,
   OptionChecks,
+  optionNames,
   type CallOptions,
   type PageIterable,
 } from 'pristine-kernel';
@@ -30,10 +31,7 @@ export interface RequestOptions {
 
 const NO_OPTIONS: CallOptions = {};
 
-/** Every RequestOptions name (the compiler names one added to the type but not here). */
-const REQUEST_OPTION_NAMES: ReadonlySet<string> = new Set(
-  Object.keys({ signal: true, timeoutMs: true } satisfies Record<keyof RequestOptions, true>),
-);
+const REQUEST_OPTION_NAMES = optionNames<RequestOptions>({ signal: true, timeoutMs: true });
 
 /** `RequestOptions` checked by name and rule before anything is sent (a NaN bound would never fire). */
 export function checkRequestOptions(options: RequestOptions | undefined, method: string): RequestOptions {
@@ -41,7 +39,7 @@ export function checkRequestOptions(options: RequestOptions | undefined, method:
   const checks = new OptionChecks(`${method} options`);
   if (!checks.object('', options)) checks.throwIfAny();
   // A misspelt `timeout` would leave the call unbounded without a word.
-  checks.only(options, REQUEST_OPTION_NAMES, `a ${method} option`);
+  checks.only(options, REQUEST_OPTION_NAMES, `${/^[aeiou]/i.test(method) ? 'an' : 'a'} ${method} option`);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal))
     checks.fail('signal', 'type', 'must be an AbortSignal');
   checks.duration('timeoutMs', options.timeoutMs);

@@ -25,7 +25,7 @@ import { CallScope, type RequestOptions } from './request-options.js';
 import { sampleDispatchGate } from './sample-dispatch-gate.js';
 import { samplingBucket } from '../plugin/sampling-bucket.js';
 import { ProgressWatch, type Stall } from './sampling-progress.js';
-import { TokenizerCache } from './tokenizer-cache.js';
+import { TokenizerCache, type EncodeOptions } from './tokenizer-cache.js';
 import { SampleAttempts, type AttemptsState, type RunAttempts } from './sample-attempts.js';
 
 /**
@@ -95,7 +95,10 @@ export class SamplingClient {
     this.run(...args);
   private readonly onQueueState;
   private readonly progress: ProgressWatch;
-  private readonly tokenizers = new TokenizerCache((signal) => this.getTokenizer({ signal }));
+  private readonly tokenizers = new TokenizerCache(
+    (signal) => this.getTokenizer({ signal }),
+    (o, method) => this.scope(o, method),
+  );
 
   constructor(
     private readonly service: ServiceClient,
@@ -324,7 +327,7 @@ export class SamplingClient {
   }
 
   /** Token ids of `text` with the sampled model's tokenizer (loaded once per client). */
-  encode(text: string, options?: { add_special_tokens?: boolean } & RequestOptions): Promise<number[]> {
+  encode(text: string, options?: EncodeOptions): Promise<number[]> {
     return this.tokenizers.encode(text, options);
   }
 

@@ -1,5 +1,6 @@
 import { APIFuture, ValidationError, type SessionHandle } from 'pristine-kernel';
-import { resolveConfig, type ResolvedConfig, type ServiceClientOptions } from '../config.js';
+import { resolveConfig, type ResolvedConfig } from '../config.js';
+import type { ServiceClientOptions } from '../service-client-options.js';
 import type { LoraConfig } from '../types/schemas.js';
 import { parseTinkerPath } from '../types/tinker-path.js';
 import { optionsOf } from '../types/wire-check.js';

@@ -1,16 +1,31 @@
-import { APIUserAbortError, ValidationError } from 'pristine-kernel';
+import { APIUserAbortError, ValidationError, isPlainObject } from 'pristine-kernel';
 import { untilAborted } from '../plugin/until-aborted.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import type { CallScope, RequestOptions } from './request-options.js';
+
+/** `encode`'s options: the tokenizer's own, and the request options of any call. */
+export interface EncodeOptions extends RequestOptions {
+  /** Add the model's BOS/EOS tokens as its tokenizer config says (default: as the tokenizer does). */
+  add_special_tokens?: boolean;
+}
 
 /**
  * The tokenizer of one client, loaded on first use and kept (a failed load is retried next time), for
  * the `encode` / `decode` helpers of TrainingClient and SamplingClient (Elixir tinkex has them too).
+ * The first call may download the tokenizer from the Hub, so `signal` and `timeoutMs` bound it like any
+ * other call (`timeoutMs` was once accepted and ignored here, which left a stalled Hub unbounded).
  */
 export class TokenizerCache {
   private loading?: Promise<Tokenizer>;
 
-  /** `load` gets the signal of the call that started the load (the first caller's). */
-  constructor(private readonly load: (signal?: AbortSignal) => Promise<Tokenizer>) {}
+  /**
+   * `load` gets the signal of the call that started the load (the first caller's); `scope` is the
+   * client's, so the deadline runs on the kernel's clock.
+   */
+  constructor(
+    private readonly load: (signal?: AbortSignal) => Promise<Tokenizer>,
+    private readonly scope: (options: RequestOptions | undefined, method: string) => CallScope,
+  ) {}
 
   /** The caller's signal ends its own wait; a load another call shares goes on. */
   get(signal?: AbortSignal): Promise<Tokenizer> {
@@ -22,22 +37,20 @@ export class TokenizerCache {
     return untilAborted(this.loading, signal);
   }
 
-  async encode(
-    text: string,
-    options?: { add_special_tokens?: boolean; signal?: AbortSignal },
-  ): Promise<number[]> {
+  async encode(text: string, options?: EncodeOptions): Promise<number[]> {
     if (typeof text !== 'string')
       throw ValidationError.field('encode', '/text', 'type', 'text must be a string');
-    const tokenizer = await this.get(options?.signal);
-    return tokenizer.encode(
-      text,
-      options?.add_special_tokens === undefined
-        ? undefined
-        : { add_special_tokens: options.add_special_tokens },
-    );
+    // The request options go through the same checks as every call's (a misspelt one is refused).
+    const given = isPlainObject(options);
+    const { add_special_tokens, ...request }: EncodeOptions = given ? options : {};
+    if (add_special_tokens !== undefined && typeof add_special_tokens !== 'boolean')
+      throw ValidationError.field('encode', '/add_special_tokens', 'type', 'must be a boolean');
+    const scope = this.scope(given ? request : options, 'encode');
+    const tokenizer = await scope.run(() => this.get(scope.signal));
+    return tokenizer.encode(text, add_special_tokens === undefined ? undefined : { add_special_tokens });
   }
 
-  async decode(tokens: readonly number[], options?: { signal?: AbortSignal }): Promise<string> {
+  async decode(tokens: readonly number[], options?: RequestOptions): Promise<string> {
     if (!Array.isArray(tokens) || !tokens.every((t) => Number.isSafeInteger(t) && t >= 0))
       throw ValidationError.field(
         'decode',
@@ -45,6 +58,7 @@ export class TokenizerCache {
         'type',
         'tokens must be an array of non-negative integers',
       );
-    return (await this.get(options?.signal)).decode(tokens);
+    const scope = this.scope(options, 'decode');
+    return (await scope.run(() => this.get(scope.signal))).decode(tokens);
   }
 }

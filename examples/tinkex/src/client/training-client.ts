@@ -20,7 +20,7 @@ import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { getTokenizer } from '../tokenizer/get-tokenizer.js';
 import type { HubOptions } from '../hub/hub-settings.js';
 import { SubmissionOrder } from '../training/submission-order.js';
-import { TokenizerCache } from './tokenizer-cache.js';
+import { TokenizerCache, type EncodeOptions } from './tokenizer-cache.js';
 import { hubOptionsOf, loggerOf, protocolOf } from './tinker-kernel.js';
 import { protoLossPass } from '../training/proto-loss-pass.js';
 import type { SamplingClient, SamplingRetryConfig } from './sampling-client.js';
@@ -52,7 +52,10 @@ export class TrainingClient {
   /** seq_ids and the submission turn (see SubmissionOrder for what a failed submission does). */
   private readonly order: SubmissionOrder;
   private readonly onQueueState: (event: QueueStateEvent) => void;
-  private readonly tokenizers = new TokenizerCache((signal) => this.getTokenizer({ signal }));
+  private readonly tokenizers = new TokenizerCache(
+    (signal) => this.getTokenizer({ signal }),
+    (o, method) => this.scope(o, method),
+  );
 
   constructor(
     private readonly service: ServiceClient,
@@ -311,7 +314,7 @@ export class TrainingClient {
   }
 
   /** Token ids of `text` with this model's tokenizer (loaded once per client). */
-  encode(text: string, options?: { add_special_tokens?: boolean } & RequestOptions): Promise<number[]> {
+  encode(text: string, options?: EncodeOptions): Promise<number[]> {
     return this.tokenizers.encode(text, options);
   }
 
