@@ -13,6 +13,7 @@ export const USAGE = `Usage: tinker-emulator [options]   (also: tinkex emulator 
   --legacy-json              act as a server that predates client/config (404 there, JSON only)
   --long-poll-ms N           how long retrieve_future holds a pending poll (default 1000; 0: at once)
   --jwt-ttl SECONDS          lifetime of the JWTs auth/token issues (default 3600)
+  --request-log-mib N        request bodies the request log keeps, oldest dropped (default 64)
 
 Prints "listening on http://HOST:PORT" first and runs until SIGINT or SIGTERM.
 `;
@@ -47,6 +48,7 @@ export async function runEmulatorCli(
       'legacy-json': { type: 'boolean' },
       'long-poll-ms': { type: 'string' },
       'jwt-ttl': { type: 'string' },
+      'request-log-mib': { type: 'string' },
     },
   });
   if (values.help) {
@@ -72,6 +74,7 @@ export async function runEmulatorCli(
       legacyJson: values['legacy-json'] ?? false,
       longPollMs: integer('long-poll-ms', values['long-poll-ms'], 1000),
       jwtTtlSeconds: integer('jwt-ttl', values['jwt-ttl'], 3600),
+      requestLogBytes: integer('request-log-mib', values['request-log-mib'], 64) * 1024 * 1024,
     });
     out.write(`listening on ${emulator.url}\n`);
     await stopRequested;

@@ -69,6 +69,11 @@ export interface EmulatorOptions {
    * over (a client burns the seq_id of a submission that failed for good). Default 10 000 ms.
    */
   sequenceGapMs?: number;
+  /**
+   * Bound on the request bodies the request log keeps (decoded bytes, oldest dropped first), so an
+   * emulator left running does not grow without end. Default 64 MiB.
+   */
+  requestLogBytes?: number;
   /** Injected time source, for tests (`clock` wins when both are given). */
   now?: () => number;
   /** Injected clock with timers, for tests (long polls wait on it). */
@@ -110,6 +115,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const clock = options.clock;
   const now = clock ? () => clock.now() : (options.now ?? Date.now);
   const state = new EmulatorState();
+  if (options.requestLogBytes !== undefined) {
+    if (!Number.isSafeInteger(options.requestLogBytes) || options.requestLogBytes < 0)
+      throw new RangeError(`requestLogBytes must be a non-negative integer, got ${options.requestLogBytes}`);
+    state.maxLoggedBodyBytes = options.requestLogBytes;
+  }
   let url = '';
   reseedSampling(seed);
   const clientConfig = {

@@ -12,6 +12,8 @@ export interface DecodedBody {
   /** For the request log: the JSON, or the protobuf message as a plain object. */
   logged: unknown;
   protobuf: boolean;
+  /** Bytes of the body after decompression (what the request log is bounded by). */
+  size: number;
 }
 
 /** Decodes a protobuf body for a route that accepts one (see router.ts). */
@@ -44,14 +46,14 @@ export function decodeBody(
   if (type === PROTOBUF) {
     if (!protobuf || legacyJson)
       throw new HttpError(415, `Content-Type ${PROTOBUF} is not accepted on this endpoint`);
-    return { ...protobuf(bytes), protobuf: true };
+    return { ...protobuf(bytes), protobuf: true, size: bytes.length };
   }
-  if (bytes.length === 0) return { body: undefined, logged: undefined, protobuf: false };
+  if (bytes.length === 0) return { body: undefined, logged: undefined, protobuf: false, size: 0 };
   let body: unknown;
   try {
     body = JSON.parse(bytes.toString('utf8'));
   } catch {
     throw new HttpError(400, 'body is not valid JSON');
   }
-  return { body, logged: body, protobuf: false };
+  return { body, logged: body, protobuf: false, size: bytes.length };
 }

@@ -29,19 +29,23 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
   const path = decodeURIComponent(url.pathname);
   const raw = await readBody(req);
   let logged: unknown;
+  let loggedSize = raw.length;
   const log = (status: number, responseType?: string) =>
-    ctx.state.log({
-      method: req.method!,
-      path: url.pathname + url.search,
-      status,
-      headers: req.headers,
-      body: logged,
-      content_type: req.headers['content-type'],
-      content_encoding: req.headers['content-encoding'],
-      body_bytes: raw.length,
-      response_content_type: responseType,
-      at: ctx.now(),
-    });
+    ctx.state.log(
+      {
+        method: req.method!,
+        path: url.pathname + url.search,
+        status,
+        headers: req.headers,
+        body: logged,
+        content_type: req.headers['content-type'],
+        content_encoding: req.headers['content-encoding'],
+        body_bytes: raw.length,
+        response_content_type: responseType,
+        at: ctx.now(),
+      },
+      loggedSize,
+    );
   const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
     log(status, 'application/json');
     sendJson(res, status, payload, headers);
@@ -72,6 +76,7 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
     const decoded = decodeBody(raw, req.headers, route.protobuf, ctx.protocol.legacyJson);
     body = decoded.body;
     logged = decoded.logged;
+    loggedSize = decoded.size;
     protobuf = decoded.protobuf;
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;

@@ -127,8 +127,17 @@ export class EmulatorState {
   peakResultBytesInFlight = 0;
   /** `response_payload_size` of every `complete_metadata` answer, in order. */
   readonly metadataAnswers: number[] = [];
-  /** Keep the request log bounded for long benchmark runs. */
+  /**
+   * Bounds of the request log, so that an emulator left running (a long training run, a benchmark)
+   * does not grow without end: at most this many entries, and bodies of at most this many decoded bytes
+   * together (each forward_backward body is kept decoded). The oldest entries go first; the newest is
+   * always kept.
+   */
   maxLoggedRequests = 100_000;
+  maxLoggedBodyBytes = 64 * 1024 * 1024;
+  /** Decoded body size of each entry of `requests`, in the same order, and their sum. */
+  private readonly loggedSizes: number[] = [];
+  private loggedBodyBytes = 0;
 
   /** Heartbeat timestamps of a session. */
   heartbeats(sessionId: string): number[] {
@@ -140,8 +149,17 @@ export class EmulatorState {
     return this.models.get(modelId)?.applied ?? [];
   }
 
-  log(entry: LoggedRequest): void {
-    if (this.requests.length >= this.maxLoggedRequests) this.requests.shift();
+  /** Log a request whose body decoded to `bodyBytes` bytes (decompressed; the wire size by default). */
+  log(entry: LoggedRequest, bodyBytes = entry.body_bytes): void {
     this.requests.push(entry);
+    this.loggedSizes.push(bodyBytes);
+    this.loggedBodyBytes += bodyBytes;
+    while (
+      this.requests.length > 1 &&
+      (this.requests.length > this.maxLoggedRequests || this.loggedBodyBytes > this.maxLoggedBodyBytes)
+    ) {
+      this.requests.shift();
+      this.loggedBodyBytes -= this.loggedSizes.shift()!;
+    }
   }
 }

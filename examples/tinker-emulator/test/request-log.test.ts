@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { gzipSync } from 'node:zlib';
+import { startEmulator } from '../src/index.js';
 import { client, KEY, withEmulator } from './helpers.js';
 
 describe('the request log (emulator.requestLog())', () => {
@@ -28,5 +30,38 @@ describe('the request log (emulator.requestLog())', () => {
       log[0].headers['x-api-key'] = 'changed';
       expect(emu.requestLog()[0].headers['x-api-key']).toBe(KEY);
     });
+  });
+
+  it('keeps only the newest requests whose decoded bodies fit its byte bound, the newest always', async () => {
+    await withEmulator({ requestLogBytes: 2_500 }, async (emu) => {
+      const api = client(emu);
+      const padded = (n: number, pad: number) => ({ sdk_version: '0.25.0', n, pad: 'x'.repeat(pad) });
+      for (let n = 0; n < 4; n++) await api.post('client/config', padded(n, 1_000));
+      // About 1,050 bytes each: the last two fit in 2,500.
+      expect(emu.requestLog().map((r) => (r.body as { n: number }).n)).toEqual([2, 3]);
+
+      // Bounded by the decoded size: 40 KB of JSON that gzip makes tiny on the wire still counts in full.
+      const big = JSON.stringify(padded(4, 40_000));
+      const res = await fetch(`${emu.url}/api/v1/client/config`, {
+        method: 'POST',
+        headers: { 'x-api-key': KEY, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body: gzipSync(big),
+      });
+      await res.arrayBuffer();
+      const log = emu.requestLog();
+      expect(log).toHaveLength(1);
+      expect(log[0]).toMatchObject({ body: { n: 4 }, content_encoding: 'gzip' });
+      expect(log[0].body_bytes).toBeLessThan(1_000);
+    });
+  });
+
+  it('refuses a bound that is not a non-negative integer', async () => {
+    // An emulator that starts anyway is closed, so a regression fails here instead of hanging Jest.
+    const outcome = await startEmulator({ requestLogBytes: -1 }).then(
+      (emu) => emu.close().then(() => 'started'),
+      (error: unknown) => error,
+    );
+    expect(outcome).toBeInstanceOf(RangeError);
+    expect(String(outcome)).toMatch(/requestLogBytes must be a non-negative integer, got -1/);
   });
 });
