@@ -170,10 +170,9 @@ export class SamplingClient {
   private sampleWithin(request: SampleRequest, signal: AbortSignal | undefined): Promise<SampleResponse> {
     try {
       const kernel = this.service.kernel;
-      // One input object for every attempt: attempts run one after another, each with the next seq_id.
+      // One input for every attempt (each with the next seq_id), ours (copied from the request).
       const input = this.body(request);
-      // Checked before anything is sent (bad input never waits out a 429 backoff first), and only here:
-      // `input` is ours (copied from the request), so its first send is not checked again.
+      // Checked once, before anything is sent: bad input never waits out a 429 backoff first.
       kernel.validateInput('asample', input, { sending: true });
       const { mode, flags } = protocolOf(kernel);
       const v025 = mode === 'v025';
@@ -277,11 +276,8 @@ export class SamplingClient {
     // The deadline runs from the first read (a generator's body starts there) to the last event.
     const scope = this.scope(optionsOf(options, 'sampleStream options'), 'sampleStream');
     const signal = scope.signal;
-    const body = {
-      ...this.body({ ...request, num_samples: 1 }),
-      num_samples: 1 as const,
-      seq_id: this.seq++,
-    };
+    const body = { ...this.body({ ...request, num_samples: 1 }), num_samples: 1 as const };
+    body.seq_id = this.seq++;
     try {
       try {
         for await (const event of this.service.kernel.stream('stream_sample', body, scope.options)) {
