@@ -6,6 +6,12 @@ import { loadEmulator } from '../cli/load-emulator.js';
 import { downloadCheckpoint, ServiceClient } from '../index.js';
 import { lineChart, terminal } from '../cli/terminal.js';
 
+/**
+ * Training steps in flight at once. Each step is submitted before the previous result arrives (the
+ * server queues them), but not all of them: `--steps 1000000` once made a million futures up front.
+ */
+const PIPELINE_DEPTH = 8;
+
 /** Every two-byte context in this text has one continuation, so the byte model can learn it exactly. */
 export const QUICKSTART_TEXT = 'The quick brown fox jumps over the lazy dog. ';
 
@@ -15,6 +21,8 @@ export interface QuickstartOptions {
   env?: NodeJS.ProcessEnv;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WriteStream;
+  /** Stops the run (Ctrl-C): the call in flight rejects, and the work folder and emulator are cleaned up. */
+  signal?: AbortSignal;
 }
 
 export interface QuickstartSummary {
@@ -41,6 +49,8 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   const out = options.stdout ?? process.stdout;
   const term = terminal(options.stderr ?? process.stderr, env);
   const remote = Boolean(env.TINKER_BASE_URL && env.TINKER_API_KEY);
+  const signal = options.signal;
+  const call = signal ? { signal } : {};
   const timings: Record<string, number> = {};
   const time = async <T>(name: string, work: () => PromiseLike<T>): Promise<T> => {
     const start = performance.now();
@@ -60,10 +70,10 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     const baseModel = 'meta-llama/Llama-3.2-1B';
     term.progress('connecting', 0, 1, remote ? env.TINKER_BASE_URL! : `emulator ${emulator!.url}`);
     const training = await time('create_model', () =>
-      service.createLoraTrainingClient({ base_model: baseModel, rank: 16 }),
+      service.createLoraTrainingClient({ base_model: baseModel, rank: 16 }, call),
     );
     term.endProgress();
-    const tokenizer = await training.getTokenizer();
+    const tokenizer = await training.getTokenizer(call);
     const tokens = tokenizer.encode(QUICKSTART_TEXT, { add_special_tokens: false });
     const datum = {
       model_input: { chunks: [{ tokens: tokens.slice(0, -1) }] },
@@ -73,45 +83,52 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
       },
     };
 
-    // Pipelined: each step is submitted before the previous result arrives.
+    // Pipelined, PIPELINE_DEPTH steps deep.
     const losses: number[] = [];
     const trainStart = performance.now();
-    await time('train', async () => {
-      const results = [];
-      for (let step = 0; step < options.steps; step++) {
-        const future = training.forwardBackward([datum], 'cross_entropy');
-        training.optimStep({ learning_rate: 1e-4 });
-        results.push(
-          future.then((r) => {
-            losses[step] = r.metrics['loss:mean'] ?? r.metrics['loss:sum'];
-            const done = losses.filter((x) => x !== undefined).length;
-            const rate = (done / ((performance.now() - trainStart) / 1000)).toFixed(1);
-            if (!options.json)
-              term.progress(
-                'training',
-                done,
-                options.steps,
-                `step ${done}/${options.steps} loss ${losses[step].toFixed(4)} ${rate} steps/s`,
-              );
-          }),
+    const record = (step: number, loss: number) => {
+      losses[step] = loss;
+      const done = losses.filter((x) => x !== undefined).length;
+      const rate = (done / ((performance.now() - trainStart) / 1000)).toFixed(1);
+      if (!options.json)
+        term.progress(
+          'training',
+          done,
+          options.steps,
+          `step ${done}/${options.steps} loss ${loss.toFixed(4)} ${rate} steps/s`,
         );
+    };
+    await time('train', async () => {
+      const inFlight: Promise<unknown>[] = [];
+      for (let step = 0; step < options.steps; step++) {
+        const pass = training
+          .forwardBackward([datum], 'cross_entropy', null, call)
+          .then((r) => record(step, r.metrics['loss:mean'] ?? r.metrics['loss:sum']));
+        const both = Promise.all([pass, training.optimStep({ learning_rate: 1e-4 }, call)]);
+        // Awaited in order below; a failure while an earlier step is awaited is not "unhandled".
+        both.catch(() => {});
+        inFlight.push(both);
+        if (inFlight.length >= PIPELINE_DEPTH) await inFlight.shift();
       }
-      await Promise.all(results);
+      await Promise.all(inFlight);
     });
     term.endProgress();
 
-    const saved = await time('save', () => training.saveState('quickstart'));
-    const sampler = await time('sampler', () => training.saveWeightsAndGetSamplingClient());
+    const saved = await time('save', () => training.saveState('quickstart', {}, call));
+    const sampler = await time('sampler', () => training.saveWeightsAndGetSamplingClient(undefined, call));
 
     const prompt = 'The quick';
     let completion = '';
     await time('sample', async () => {
       if (!options.json) out.write(`\n${term.paint(1, 'prompt:')} ${prompt}${term.paint(32, '')}`);
       const pending: number[] = [];
-      for await (const chunk of sampler.sampleStream({
-        prompt: tokenizer.encode(prompt, { add_special_tokens: false }),
-        sampling_params: { max_tokens: 40, temperature: 0, stop: ['.'] },
-      })) {
+      for await (const chunk of sampler.sampleStream(
+        {
+          prompt: tokenizer.encode(prompt, { add_special_tokens: false }),
+          sampling_params: { max_tokens: 40, temperature: 0, stop: ['.'] },
+        },
+        call,
+      )) {
         if (chunk.type !== 'token') continue;
         pending.push(chunk.token);
         const text = tokenizer.decode(pending);
@@ -125,11 +142,12 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     });
 
     const rest = service.createRestClient();
-    const runs = await time('list_runs', () => rest.listTrainingRuns());
-    const checkpoints = await time('list_checkpoints', () => rest.listCheckpoints(training.model_id));
+    const runs = await time('list_runs', () => rest.listTrainingRuns({}, call));
+    const checkpoints = await time('list_checkpoints', () => rest.listCheckpoints(training.model_id, call));
     const { files } = await time('download', () =>
       downloadCheckpoint(rest, saved.path, {
         output_dir: workDir,
+        ...call,
         onProgress: (p) => {
           if (!options.json)
             term.progress(

@@ -13,19 +13,23 @@ export function registerQuickstart(program: Command, action: Action): void {
     .option('--steps <n>', 'training steps', positiveInt, 30)
     .option('--json', 'print one JSON summary instead of progress and text')
     .action(
-      action(async (ctx, opts: { steps: number; json?: boolean }) => {
-        const { runQuickstart } = await import('../../demo/quickstart.js');
-        await runQuickstart({
-          steps: opts.steps,
-          json: opts.json ?? ctx.format === 'json',
-          env: {
-            ...ctx.io.env,
-            ...(ctx.options.apiKey ? { TINKER_API_KEY: ctx.options.apiKey } : {}),
-            ...(ctx.options.baseUrl ? { TINKER_BASE_URL: ctx.options.baseUrl } : {}),
-          },
-          stdout: ctx.io.stdout,
-          stderr: ctx.io.stderr,
-        });
-      }),
+      action(
+        async (ctx, opts: { steps: number; json?: boolean }) => {
+          const { runQuickstart } = await import('../../demo/quickstart.js');
+          await runQuickstart({
+            steps: opts.steps,
+            json: opts.json ?? ctx.format === 'json',
+            env: {
+              ...ctx.io.env,
+              ...(ctx.options.apiKey ? { TINKER_API_KEY: ctx.options.apiKey } : {}),
+              ...(ctx.options.baseUrl ? { TINKER_BASE_URL: ctx.options.baseUrl } : {}),
+            },
+            stdout: ctx.io.stdout,
+            stderr: ctx.io.stderr,
+            signal: ctx.signal,
+          });
+        },
+        { cleansUp: true },
+      ),
     );
 }
