@@ -6,6 +6,7 @@ import { bind, type AdapterRegistration } from './bind-adapter.js';
 import { rootContainer } from './di-container.js';
 import { registerDefaultAdapters } from './default-adapters.js';
 import { PristineError } from './errors/pristine-error.js';
+import { ClientClosedError } from './errors/api-errors.js';
 import { ValidationError } from './errors/validation-error.js';
 import { KernelEvents } from './events.js';
 import { extensionHost, type ExtensionHost } from './extension-host.js';
@@ -67,6 +68,8 @@ export class Kernel<E extends EndpointSpec = never> {
   private services?: KernelServices;
   private readonly proxies: ProxyResolver;
   private hostView?: ExtensionHost;
+  /** Set by `close()`: later calls reject with ClientClosedError and send nothing. */
+  private closed = false;
   /** Futures still polling; `close()` cancels them so nothing polls a closed kernel. */
   private readonly liveFutures = new Set<APIFuture<unknown>>();
   /** @internal Told by each submitted future once it settled: one function per kernel, not per future. */
@@ -226,6 +229,8 @@ export class Kernel<E extends EndpointSpec = never> {
   ): Promise<CallResult> {
     const entry = this.endpoints.get(endpointId);
     if (!entry) return Promise.reject(new PristineError(`Unknown endpoint "${endpointId}"`));
+    if (this.closed)
+      return Promise.reject(new ClientClosedError(`Cannot call "${endpointId}": the client was closed.`));
     try {
       return this.pipeline.execute(
         startCall(this.getServices(), entry.plugin, entry.endpoint, input, options, optionsBuilt),
@@ -350,6 +355,7 @@ export class Kernel<E extends EndpointSpec = never> {
 
   /** Cancel outstanding futures, stop sessions and release transport sockets. */
   async close(): Promise<void> {
+    this.closed = true;
     // All marked cancelled (synchronously) before any poll hears its, possibly shared, abort.
     for (const future of this.liveFutures) future.abandon();
     this.liveFutures.clear();

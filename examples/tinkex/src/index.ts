@@ -106,6 +106,7 @@ export {
   APIConnectionError,
   APITimeoutError,
   APIUserAbortError,
+  ClientClosedError,
   ProxyError,
   BadRequestError,
   AuthenticationError,

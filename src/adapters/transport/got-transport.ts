@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { Agents, Got } from 'got';
 import type { HttpsProxyAgentOptions } from 'hpagent';
 import type { Transport, TransportRequest, TransportResponse } from '../../ports/transport.js';
+import { ClientClosedError } from '../../kernel/errors/api-errors.js';
 import { dropCredentialHeaders } from './follow-redirect.js';
 import { AttemptDeadline } from './attempt-deadline.js';
 import { PROXY_CONNECT_TIMEOUT_MS, ProxyTunnelFailure, toTransportError } from './transport-errors.js';
@@ -39,6 +40,7 @@ export class GotTransport implements Transport {
   /** Keep-alive proxy agents per proxy URL (hpagent: absolute-URI for http, CONNECT for https). */
   private readonly proxyAgents = new Map<string, Agents>();
   private client: Promise<Got> | undefined;
+  private closed = false;
 
   constructor(private readonly options: GotTransportOptions = {}) {
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256 };
@@ -48,6 +50,8 @@ export class GotTransport implements Transport {
   }
 
   async send(request: TransportRequest): Promise<TransportResponse> {
+    // Destroyed agents would open new sockets: a closed transport sends nothing.
+    if (this.closed) throw new ClientClosedError();
     // The clock starts before got loads, so even the first call's import counts against the deadline.
     const deadline = new AttemptDeadline(request);
     try {
@@ -77,6 +81,7 @@ export class GotTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
     for (const agents of this.proxyAgents.values()) {

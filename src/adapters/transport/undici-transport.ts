@@ -1,5 +1,5 @@
 import type { Dispatcher, ProxyAgent } from 'undici';
-import { APIConnectionError } from '../../kernel/errors/api-errors.js';
+import { APIConnectionError, ClientClosedError } from '../../kernel/errors/api-errors.js';
 import type { Transport, TransportRequest, TransportResponse } from '../../ports/transport.js';
 import { redirectTarget } from './follow-redirect.js';
 import { AttemptDeadline } from './attempt-deadline.js';
@@ -72,6 +72,8 @@ export class UndiciTransport implements Transport {
    * attempt. A redirect hands over to the loop in `follow`.
    */
   send(req: TransportRequest): Promise<TransportResponse> {
+    // undici's "destroyed" error would read as a retryable connection error.
+    if (this.closing) return Promise.reject(new ClientClosedError());
     const deadline = new AttemptDeadline(req);
     let exchanging: Promise<Dispatcher.ResponseData>;
     try {

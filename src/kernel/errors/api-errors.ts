@@ -40,6 +40,19 @@ export class APIUserAbortError extends APIError {
   }
 }
 
+/**
+ * The client (its kernel or transport) was closed: nothing is sent after `close()`, and a call that was
+ * waiting to retry when it came ends here. Never retried: no later attempt could succeed.
+ */
+export class ClientClosedError extends APIError {
+  constructor(
+    message = 'The client was closed: no request is sent after close().',
+    details: ErrorDetails = {},
+  ) {
+    super(message, { category: 'user', retryable: false, ...details });
+  }
+}
+
 /** The server answered with a non-success status. */
 export class APIStatusError extends APIError {
   declare readonly status: number;

@@ -105,8 +105,7 @@ export class SamplingClient {
     readonly sampling_session_id: string,
     retry_config: Partial<SamplingRetryConfig> = {},
   ) {
-    this.retryConfig = { ...DEFAULT_SAMPLING_RETRY, ...checkRetryConfig(retry_config) };
-    const cfg = this.retryConfig;
+    const cfg = (this.retryConfig = { ...DEFAULT_SAMPLING_RETRY, ...checkRetryConfig(retry_config) });
     this.retryContext = {
       maxRetries: cfg.enable_retry_logic ? Number.POSITIVE_INFINITY : 0,
       delays: {
@@ -322,12 +321,10 @@ export class SamplingClient {
     return getTokenizer(model, hubOptionsOf(this.service.kernel, this.service.config, options));
   }
 
-  /** Token ids of `text` with the sampled model's tokenizer (loaded once per client). */
+  /** Token ids of `text` with the sampled model's tokenizer (loaded once per client); `decode` undoes it. */
   encode(text: string, options?: EncodeOptions): Promise<number[]> {
     return this.tokenizers.encode(text, options);
   }
-
-  /** The text of `tokens` with the sampled model's tokenizer. */
   decode(tokens: readonly number[], options?: RequestOptions): Promise<string> {
     return this.tokenizers.decode(tokens, options);
   }
