@@ -20,14 +20,37 @@ export async function samplingFanout() {
     ['no_chaos_json_protocol', '', { protocol: 'legacy' }, false],
   ];
   const runs = Object.fromEntries(scenarios.map(([name]) => [name, { tinkex: [], raw: [] }]));
-  // Round-robin over the scenarios (and the raw-undici baseline right after its scenario) rather than
-  // three runs of one scenario after another: a machine whose load drifts during the bench then shifts
-  // every scenario alike, so 0.25 vs JSON and Tinkex vs raw compare runs made minutes apart no more.
+  const byName = Object.fromEntries(scenarios.map((s) => [s[0], s]));
+  const run = async (name, which) => {
+    const [, chaos, options] = byName[name];
+    runs[name][which].push(
+      which === 'raw'
+        ? await runScript('./raw-fanout-child.mjs', [chaos])
+        : await runScript('./fanout-child.mjs', [chaos, JSON.stringify(options)]),
+    );
+  };
+  // Round-robin over the scenarios rather than three runs of one scenario after another: a machine
+  // whose load drifts during the bench then shifts every scenario alike. The runs compared with each
+  // other are made back to back: the raw-undici baseline next to its scenario, and the 0.25 run between
+  // its raw baseline and its JSON twin, the two protocols in turn first (a load swing of the other
+  // helpers moved one fresh-process run ±40 % within a minute, more than the protocols differ).
   for (let i = 0; i < 3; i++) {
-    for (const [name, chaos, options, raw] of scenarios) {
-      runs[name].tinkex.push(await runScript('./fanout-child.mjs', [chaos, JSON.stringify(options)]));
-      if (raw) runs[name].raw.push(await runScript('./raw-fanout-child.mjs', [chaos]));
-    }
+    const pair =
+      i % 2
+        ? [
+            ['no_chaos_json_protocol', 'tinkex'],
+            ['no_chaos', 'tinkex'],
+            ['no_chaos', 'raw'],
+          ]
+        : [
+            ['no_chaos', 'raw'],
+            ['no_chaos', 'tinkex'],
+            ['no_chaos_json_protocol', 'tinkex'],
+          ];
+    for (const [name, which] of pair) await run(name, which);
+    await run('chaos_5pct', 'tinkex');
+    await run('chaos_5pct', 'raw');
+    await run('no_chaos_dispatch_100', 'tinkex');
   }
   const out = {};
   for (const [name, , , raw] of scenarios) {
@@ -36,6 +59,18 @@ export async function samplingFanout() {
       ...(raw ? { raw_undici: summarize(runs[name].raw) } : {}),
     };
   }
+  // 0.25 against JSON run by run (each pair made back to back), the median of the three.
+  const v025 = runs.no_chaos.tinkex;
+  const json = runs.no_chaos_json_protocol.tinkex;
+  out.protocol_pairs = {
+    rate_ratio: median(v025.map((r, i) => r.samples_per_s / json[i].samples_per_s)),
+    client_cpu_ratio: median(
+      v025.map((r, i) => r.client_cpu_us_per_sample / json[i].client_cpu_us_per_sample),
+    ),
+    emulator_cpu_ratio: median(
+      v025.map((r, i) => r.emulator_cpu_us_per_sample / json[i].emulator_cpu_us_per_sample),
+    ),
+  };
   return out;
 }
 

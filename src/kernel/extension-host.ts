@@ -18,9 +18,16 @@ export interface ExtensionHostSource {
  * through getters on every use, because `kernel.register` may replace an adapter after the view was
  * made. Build it once per kernel: an object literal with getters is slow to create.
  */
-export function extensionHost(kernel: ExtensionHostSource) {
+export function extensionHost(
+  kernel: ExtensionHostSource,
+  /** `execute` for options the kernel built itself from checked values (see PollerHost.executeBuilt). */
+  executeBuilt?: (id: string, input: unknown, options: CallOptions) => Promise<CallResult>,
+) {
   return {
     execute: (id: string, input: unknown, options?: CallOptions) => kernel.executeById(id, input, options),
+    executeBuilt:
+      executeBuilt ??
+      ((id: string, input: unknown, options: CallOptions) => kernel.executeById(id, input, options)),
     endpoint: (id: string) => kernel.endpoint(id),
     get clock() {
       return kernel.getServices().clock;

@@ -19,6 +19,7 @@ import type { CallOptions, CallResult } from './pipeline/context.js';
 import { builtInStages } from './pipeline/built-in-stages.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { startCall } from './pipeline/start-call.js';
+import { passedValidation } from './pipeline/stages/validate-input.js';
 import type { Plugin, PluginSpec, RegisteredPlugin } from './plugin.js';
 import { SecretRegistry, isSecretHeader } from './redact.js';
 import { idempotencyKeysFor } from './request/idempotency-key.js';
@@ -212,13 +213,27 @@ export class Kernel<E extends EndpointSpec = never> {
 
   /** `execute` by a computed id, for kernel extensions (streams, futures, pages): the body is `unknown`. */
   executeById(endpointId: string, input: unknown, options: CallOptions = {}): Promise<CallResult> {
+    return this.run(endpointId, input, options, false);
+  }
+
+  /**
+   * `optionsBuilt`: the kernel built `options` itself from values checked before (a poll's: the
+   * protocol's timeout, checked at registration, and its headers, which the check-headers stage checks
+   * before they leave), so the per-call option check is skipped. Never for a caller's options.
+   */
+  private run(
+    endpointId: string,
+    input: unknown,
+    options: CallOptions,
+    optionsBuilt: boolean,
+  ): Promise<CallResult> {
     const entry = this.endpoints.get(endpointId);
     if (!entry) return Promise.reject(new PristineError(`Unknown endpoint "${endpointId}"`));
     if (this.closed)
       return Promise.reject(new ClientClosedError(`Cannot call "${endpointId}": the client was closed.`));
     try {
       return this.pipeline.execute(
-        startCall(this.getServices(), entry.plugin, entry.endpoint, input, options),
+        startCall(this.getServices(), entry.plugin, entry.endpoint, input, options, optionsBuilt),
       );
     } catch (error) {
       return Promise.reject(error);
@@ -261,11 +276,14 @@ export class Kernel<E extends EndpointSpec = never> {
   /**
    * Check an input against the endpoint's schema without sending anything; throws the ValidationError
    * the call would fail with. For clients that must not reserve anything (a sequence number, a slot)
-   * for a request that can never be sent.
+   * for a request that can never be sent. With `sending`, `input` is the very object about to be sent
+   * (the caller's own, that nothing changes until then): its first call does not check it again.
    */
-  validateInput(endpointId: string, input: unknown): void {
-    const issues = this.endpoint(endpointId).validateInput?.(input) ?? [];
+  validateInput(endpointId: string, input: unknown, options?: { sending?: boolean }): void {
+    const endpoint = this.endpoint(endpointId);
+    const issues = endpoint.validateInput?.(input) ?? [];
     if (issues.length > 0) throw new ValidationError(`input for "${endpointId}"`, issues);
+    if (options?.sending) passedValidation(endpoint, input);
   }
 
   /** Iterate every item of a paginated endpoint. */
@@ -350,7 +368,9 @@ export class Kernel<E extends EndpointSpec = never> {
   /** The narrow view kernel extensions (futures, sessions, streams) work through. */
   private host() {
     // Built once: an object literal with getters is slow to create, and streams ask for it per call.
-    return (this.hostView ??= extensionHost(this));
+    return (this.hostView ??= extensionHost(this, (id, input, options) =>
+      this.run(id, input, options, true),
+    ));
   }
 }
 

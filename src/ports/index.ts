@@ -7,8 +7,6 @@ import { FuturesToken } from './futures.js';
 import { LoggerToken } from './logger.js';
 import { MultipartToken } from './multipart.js';
 import { RateLimiterToken } from './rate-limiter.js';
-/** The settled promise a rate limiter's `acquire` returns to admit at once (see the port). */
-export { ADMITTED } from './rate-limiter.js';
 import { RetryToken } from './retry.js';
 import { SemaphoreToken } from './semaphore.js';
 import { SerializerToken } from './serializer.js';
@@ -16,6 +14,9 @@ import { SessionsToken } from './sessions.js';
 import { StreamingToken } from './streaming.js';
 import { TelemetryToken } from './telemetry.js';
 import { TransportToken } from './transport.js';
+
+/** The settled promise a rate limiter's `acquire` returns to admit at once (see the port). */
+export { ADMITTED } from './rate-limiter.js';
 
 export type * from './auth.js';
 export type * from './body-codec.js';

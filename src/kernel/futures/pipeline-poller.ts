@@ -18,6 +18,12 @@ export type { PollerOptions };
 
 export interface PollerHost {
   execute(endpointId: string, input: unknown, options?: CallOptions): Promise<CallResult>;
+  /**
+   * `execute` for options built here from checked values, whose per-call option check is skipped: the
+   * poll timeout is checked when the plugin registers, the poll headers by the check-headers stage
+   * before they leave (one check, not two, per poll). Hosts without it get `execute`.
+   */
+  executeBuilt?(endpointId: string, input: unknown, options: CallOptions): Promise<CallResult>;
   readonly clock: Clock;
   emitQueueState(event: { requestId: string; queueState: string; reason?: string }): void;
   /** Told `future:settled` when someone observes it (metrics); absent in hosts without events. */
@@ -32,7 +38,8 @@ export interface PollerHost {
  * specifics.
  *
  * Two kernel guarantees hold whatever the protocol says: "not yet" answers are re-polled with a
- * growing delay (`RepollPacer`: 10 ms doubling to 250 ms, so at most 4 polls a second per future), and
+ * growing floor between polls (`RepollPacer`: 10 ms doubling to 250 ms, counted from when the poll was
+ * sent, so at most 4 polls a second per future; a poll the server held that long waits no more), and
  * polls that fail in a row (connection errors, 5xx) reject the future with the last error once
  * `maxConsecutiveFailures` is spent, so a future never polls a dead server forever.
  */
@@ -107,13 +114,18 @@ export class PipelinePoller implements FuturePoller, PollSteps {
   /** One poll request through the pipeline, without retries (each poll is one attempt of the loop). */
   /** @internal (`PollSteps`) */
   send<T>(protocol: PollProtocol<T>, context: PollContext, options: PollOptions): Promise<CallResult> {
-    return this.host.execute(protocol.pollEndpoint, protocol.pollInput(context), {
+    const host = this.host;
+    const input = protocol.pollInput(context);
+    const pollOptions: CallOptions = {
       timeoutMs: protocol.pollTimeoutMs,
       maxRetries: 0,
       headers: protocol.pollHeaders?.(context),
       responseBodies: protocol.resultBodies?.(context),
       signal: options.signal,
-    });
+    };
+    return host.executeBuilt
+      ? host.executeBuilt(protocol.pollEndpoint, input, pollOptions)
+      : host.execute(protocol.pollEndpoint, input, pollOptions);
   }
 
   /** @internal (`PollSteps`) */

@@ -76,6 +76,8 @@ export class PollLoop<T> {
   private failures = 0;
   private budget = DEFAULT_POLL_FAILURE_BUDGET;
   private pacer: RepollPacer | undefined = undefined;
+  /** When the last poll was sent: the pacing floor counts from there (a held poll waits no more). */
+  private sentAt = 0;
   private heldBytes: Release | undefined = undefined;
   private resolve: (value: T) => void = noop;
   private reject: (error: unknown) => void = noop;
@@ -120,6 +122,7 @@ export class PollLoop<T> {
       submitRoundtripMs: options.submitRoundtripMs ?? 0,
     };
     let sending: Promise<CallResult>;
+    this.sentAt = this.steps.clock.now();
     try {
       sending = this.steps.send(protocol, context, options);
     } catch (error) {
@@ -204,7 +207,9 @@ export class PollLoop<T> {
   }
 
   private pollAfterPacing(step: Extract<Step<T>, { next: 'poll' }>): void {
-    const delay = step.notYet ? this.pacer!.next(step.delayMs) : step.delayMs;
+    const delay = step.notYet
+      ? this.pacer!.next(step.delayMs, this.steps.clock.now() - this.sentAt)
+      : step.delayMs;
     if (delay > 0) this.pollAfterSleep(delay);
     else this.poll();
   }

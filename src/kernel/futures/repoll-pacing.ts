@@ -16,12 +16,16 @@ export class RepollPacer {
 
   constructor(private readonly pacing: RepollPacing = DEFAULT_REPOLL_PACING) {}
 
-  /** The delay before the next poll; never below what the server asked for. */
-  next(requestedMs = 0): number {
+  /**
+   * The delay before the next poll; never below what the server asked for. The floor counts from when
+   * the last poll was sent (`sinceSentMs` ago): a poll the server held open (a long poll) already spaced
+   * the polls out, so its `try_again` is re-polled at once, as the Python SDK does.
+   */
+  next(requestedMs = 0, sinceSentMs = 0): number {
     const { initialMs, maxMs } = this.pacing;
     const paced = Math.min(initialMs * 2 ** Math.min(this.streak, 30), maxMs);
     this.streak++;
-    return Math.max(paced, requestedMs);
+    return Math.max(paced - Math.max(sinceSentMs, 0), requestedMs);
   }
 }
 

@@ -130,9 +130,28 @@ export function checkCallOptions(options: CallOptions, endpointId: string): void
 }
 
 /** A plugin's defaults and static headers, checked when it registers. */
-export function checkPluginOptions(spec: { name: string; defaults?: unknown; headers?: unknown }): void {
+export function checkPluginOptions(spec: {
+  name: string;
+  defaults?: unknown;
+  headers?: unknown;
+  pollProtocols?: unknown;
+}): void {
   checkPluginDefaults(spec.name, spec.defaults);
   checkStaticHeaders(spec as Parameters<typeof checkStaticHeaders>[0]);
+  checkPollTimeouts(spec.name, spec.pollProtocols);
+}
+
+/**
+ * Each poll protocol's `pollTimeoutMs`, once: the kernel's polls carry it as their call timeout without
+ * the per-call option check (see PollerHost.executeBuilt), so a NaN here fails at registration.
+ */
+function checkPollTimeouts(pluginName: string, protocols: unknown): void {
+  if (!isPlainObject(protocols)) return;
+  const checks = new OptionChecks(`plugin "${pluginName}" poll protocols`);
+  for (const [name, protocol] of Object.entries(protocols)) {
+    if (isPlainObject(protocol)) checks.duration(`${name}/pollTimeoutMs`, protocol.pollTimeoutMs);
+  }
+  checks.throwIfAny();
 }
 
 /** Plugin defaults follow the kernel's rules for the same settings. */

@@ -19,7 +19,10 @@ export function startCall(
   endpoint: CompiledEndpoint,
   input: unknown,
   options: CallOptions,
+  /** The kernel built `options` from checked values (a poll's): they are not checked again. */
+  optionsBuilt = false,
 ): CallContext {
+  if (!optionsBuilt) optionChecks.checkCallOptions(options, endpoint.id);
   const resolved = resolveOptions(services, plugin.spec, endpoint, options);
   // Another origin (a signed download URL) gets no credentials and no plugin headers, unless opted in.
   const home = plugin.spec.defaults?.baseUrl ?? services.settings.baseUrl;
@@ -47,7 +50,6 @@ function resolveOptions(
   endpoint: CompiledEndpoint,
   call: CallOptions,
 ): ResolvedOptions {
-  optionChecks.checkCallOptions(call, endpoint.id);
   const { settings } = services;
   const policy = plugin.retryPolicies?.[endpoint.spec.retry ?? 'default'];
   const baseUrl = call.baseUrl ?? plugin.defaults?.baseUrl ?? settings.baseUrl;

@@ -93,6 +93,31 @@ describe('re-poll pacing (a kernel property)', () => {
     expect(pollTimes.length).toBeGreaterThan(10);
   });
 
+  it('a poll the server held open counts toward the pacing: a held try_again is re-polled at once', async () => {
+    /** Sleeps recorded and completed at once; the server moves time while it holds a poll. */
+    class HeldClock extends RecordingClock {
+      held = 0;
+      override now(): number {
+        return super.now() + this.held;
+      }
+    }
+    const clock = new HeldClock();
+    const holds = [1_000, 1_000, 5, 0];
+    let polls = 0;
+    const server = await scriptedServer((req, res) => {
+      if (req.path === '/jobs') return json(res, 200, { id: 'job-held' });
+      clock.held += holds[polls] ?? 0;
+      json(res, 200, polls++ < 3 ? { status: 'queued' } : { answer: 9 });
+    });
+    cleanup.push(server.close);
+    const kernel = kernelFor(server.url, clock);
+    cleanup.push(() => kernel.close());
+    await expect(kernel.submit('start_job', {}).result()).resolves.toBe(9);
+    // Held 1 s twice (no sleep: 10 and 20 ms had passed), then 5 ms of the 40 ms floor.
+    expect(clock.sleeps).toEqual([35]);
+    expect(polls).toBe(4);
+  });
+
   it('a fast result still comes on the second poll, 10 ms after the first', async () => {
     const clock = new RecordingClock();
     let polls = 0;

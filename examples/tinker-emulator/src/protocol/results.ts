@@ -98,7 +98,9 @@ export function encodeForwardBackwardOutput(
     loss_fn_outputs: records,
     metrics: { ...result.metrics },
   };
-  return asBuffer(ForwardBackwardOutput.encode(ForwardBackwardOutput.fromObject(message)).finish());
+  // Already in protobufjs's shape (bytes as Buffers, enums and int64s as numbers): encoded as it is, as
+  // SampleResponse is; `fromObject` would copy every record and tensor into a Message first.
+  return asBuffer(ForwardBackwardOutput.encode(message).finish());
 }
 
 /** protobufjs's writer already returns a Buffer under Node; a copy only when it did not. */

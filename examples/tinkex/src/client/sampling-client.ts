@@ -1,12 +1,7 @@
-import {
-  APIUserAbortError,
-  NotFoundError,
-  OptionChecks,
-  ValidationError,
-  type RetryContext,
-} from 'pristine-kernel';
+import { APIUserAbortError, NotFoundError, OptionChecks, type RetryContext } from 'pristine-kernel';
 import { ModelInput } from '../types/model-input.js';
 import { optionsOf } from '../types/wire-check.js';
+import { copySamplingParams } from '../types/sampling-params.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { getTokenizer } from '../tokenizer/get-tokenizer.js';
@@ -141,7 +136,7 @@ export class SamplingClient {
     return {
       num_samples: request.num_samples ?? 1,
       prompt: ModelInput.from(request.prompt).toJSON(),
-      sampling_params: request.sampling_params,
+      sampling_params: copySamplingParams(request.sampling_params),
       sampling_session_id: this.sampling_session_id,
       prompt_logprobs: request.include_prompt_logprobs ?? false,
       topk_prompt_logprobs: request.topk_prompt_logprobs ?? 0,
@@ -169,11 +164,10 @@ export class SamplingClient {
   private sampleWithin(request: SampleRequest, signal: AbortSignal | undefined): Promise<SampleResponse> {
     try {
       const kernel = this.service.kernel;
-      // One input object for every attempt: attempts run one after another, each with the next seq_id.
+      // One input for every attempt (each with the next seq_id), ours (copied from the request).
       const input = this.body(request);
-      // Validate once before anything is sent, so bad input never waits out a 429 backoff first.
-      const issues = kernel.endpoint('asample').validateInput?.(input) ?? [];
-      if (issues.length > 0) throw new ValidationError('input for "asample"', issues);
+      // Checked once, before anything is sent: bad input never waits out a 429 backoff first.
+      kernel.validateInput('asample', input, { sending: true });
       const { mode, flags } = protocolOf(kernel);
       const v025 = mode === 'v025';
       const cfg = this.retryConfig;
@@ -230,11 +224,8 @@ export class SamplingClient {
     // The deadline runs from the first read (a generator's body starts there) to the last event.
     const scope = this.scope(optionsOf(options, 'sampleStream options'), 'sampleStream');
     const signal = scope.signal;
-    const body = {
-      ...this.body({ ...request, num_samples: 1 }),
-      num_samples: 1 as const,
-      seq_id: this.seq++,
-    };
+    const body = { ...this.body({ ...request, num_samples: 1 }), num_samples: 1 as const };
+    body.seq_id = this.seq++;
     try {
       try {
         for await (const event of this.service.kernel.stream('stream_sample', body, scope.options)) {
@@ -279,10 +270,12 @@ export class SamplingClient {
     return getTokenizer(model, hubOptionsOf(this.service.kernel, this.service.config, options));
   }
 
-  /** Token ids of `text` with the sampled model's tokenizer (loaded once per client); `decode` undoes it. */
+  /** Token ids of `text` with the sampled model's tokenizer (loaded once per client). */
   encode(text: string, options?: EncodeOptions): Promise<number[]> {
     return this.tokenizers.encode(text, options);
   }
+
+  /** The text of `tokens` with the sampled model's tokenizer. */
   decode(tokens: readonly number[], options?: RequestOptions): Promise<string> {
     return this.tokenizers.decode(tokens, options);
   }

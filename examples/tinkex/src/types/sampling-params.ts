@@ -52,3 +52,14 @@ export function samplingParams(params: SamplingParams = {}): SamplingParams {
   checkWire(SamplingParamsSchema, out, 'sampling params');
   return out;
 }
+
+/**
+ * The caller's params as a request's own (`stop` included): edits the caller makes after a call must
+ * not reach a request that was checked when the call was made. Anything but an object is returned as
+ * it is, for the schema to refuse.
+ */
+export function copySamplingParams(params: SamplingParams): SamplingParams {
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) return params;
+  const stop = params.stop;
+  return Array.isArray(stop) ? { ...params, stop: [...stop] as typeof stop } : { ...params };
+}

@@ -126,6 +126,26 @@ describe.each(E2E_MODES)('sample dispatch slots (%s)', (mode) => {
     }
   });
 
+  it('sends a sample as it was when sample() was called: params edited while it waits for a slot do not reach the wire', async () => {
+    const env = await setup({}, { sample_dispatch_concurrency: 1 }, mode);
+    try {
+      const sampler = await env.service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
+      const params = { max_tokens: 3, stop: ['x'] as string[] };
+      const first = sampler.sample({ prompt: [72], sampling_params: { max_tokens: 2 } });
+      // Waits for the one dispatch slot: its request was checked (and made) when it was called.
+      const second = sampler.sample({ prompt: [73], sampling_params: params });
+      params.max_tokens = -1;
+      params.stop.push('\n');
+      await Promise.all([first, second]);
+      const sent = env.emulator.state.requests
+        .filter((r) => r.path.endsWith('/asample'))
+        .map((r) => (r.body as { sampling_params: unknown }).sampling_params);
+      expect(sent[1]).toEqual(expect.objectContaining({ max_tokens: 3, stop: ['x'] }));
+    } finally {
+      await env.close();
+    }
+  });
+
   it('a sample aborted while it waits for a dispatch slot rejects and gives its in-flight slot back', async () => {
     const env = await setup({}, { sample_dispatch_concurrency: 1 }, mode);
     try {

@@ -1,6 +1,22 @@
 import { ValidationError } from '../../errors/validation-error.js';
+import type { CompiledEndpoint } from '../../manifest/compile.js';
 import { escapePointer, headerValueProblem } from '../../request/header-checks.js';
 import type { CallContext, Stage } from '../context.js';
+
+/**
+ * Inputs that passed their endpoint's schema in `kernel.validateInput(…, { sending: true })` just
+ * before they are sent: the first call of that very object (and endpoint) does not run the schema
+ * again. Weak, and each entry taken by the call it was for: a retry or a second call checks again.
+ */
+const passed = new WeakMap<object, CompiledEndpoint>();
+
+export function passedValidation(endpoint: CompiledEndpoint, input: unknown): void {
+  if (typeof input === 'object' && input !== null) passed.set(input, endpoint);
+}
+
+function schemaChecked(endpoint: CompiledEndpoint, input: object): boolean {
+  return passed.get(input) === endpoint && passed.delete(input);
+}
 
 /**
  * Validate the input before anything touches the network: the endpoint schema, then what the request
@@ -13,8 +29,10 @@ export const validateInputStage: Stage = {
   name: 'validate',
   run(context, next) {
     const { endpoint, input } = context;
-    const issues = endpoint.validateInput?.(input) ?? [];
-    if (issues.length > 0) throw new ValidationError(`input for "${endpoint.id}"`, issues);
+    if (!schemaChecked(endpoint, input)) {
+      const issues = endpoint.validateInput?.(input) ?? [];
+      if (issues.length > 0) throw new ValidationError(`input for "${endpoint.id}"`, issues);
+    }
     if (endpoint.template.params.length > 0) endpoint.template.expand(input, endpoint.multiSegment);
     checkHeaderParams(context);
     return next();
