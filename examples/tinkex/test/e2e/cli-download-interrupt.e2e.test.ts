@@ -1,22 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { watch } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup } from './harness.js';
+import { appears } from '../support/appears.js';
 import { buildCli, startCli } from '../support/cli/run-cli.js';
-
-/** Resolves once an entry whose name starts with `prefix` appears in `dir` (event-driven, no polling). */
-function appears(dir: string, prefix: string): Promise<void> {
-  return new Promise((resolve) => {
-    const watcher = watch(dir, (_event, name) => {
-      if (name?.startsWith(prefix)) {
-        watcher.close();
-        resolve();
-      }
-    });
-  });
-}
 
 describe('tinkex checkpoint download interrupted with Ctrl-C', () => {
   beforeAll(buildCli, 300_000);
