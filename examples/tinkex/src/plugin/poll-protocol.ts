@@ -4,6 +4,10 @@ import { categoryOf, RequestFailedError } from './errors.js';
 import { REQUEST_TYPES } from '../types/futures.js';
 import { ForwardBackwardOutputSchema, SampleResponseSchema } from '../proto/gen/tinker_public_pb.js';
 import { forwardBackwardOutputFromProto } from '../proto/forward-backward-output.js';
+import {
+  FORWARD_BACKWARD_OUTPUT_BODY,
+  ReadForwardBackwardOutput,
+} from '../proto/forward-backward-output-reader.js';
 import { sampleResponseFromProto } from '../proto/sample-response.js';
 import { SAMPLE_RESPONSE_BODY } from '../proto/sample-response-reader.js';
 import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
@@ -12,12 +16,13 @@ const PROTOBUF = 'application/x-protobuf';
 
 /**
  * Request types whose results come back as protobuf in 0.25 (tinker-wire-0.25.md §7, §8), and how each
- * is read: Sample results (one per sample) by a hand-written reader, the others by protobuf-es.
+ * is read: by hand-written readers on protobuf-es's BinaryReader, which hand anything unusual to
+ * protobuf-es's `fromBinary`.
  */
 const PROTO_RESULTS: Readonly<Record<string, unknown>> = {
   Sample: SAMPLE_RESPONSE_BODY,
-  ForwardBackward: ForwardBackwardOutputSchema,
-  Forward: ForwardBackwardOutputSchema,
+  ForwardBackward: FORWARD_BACKWARD_OUTPUT_BODY,
+  Forward: FORWARD_BACKWARD_OUTPUT_BODY,
 };
 const RESULT_BODIES: Readonly<Record<string, Readonly<Record<string, unknown>>>> = Object.fromEntries(
   Object.entries(PROTO_RESULTS).map(([type, body]) => [type, { [PROTOBUF]: body }]),
@@ -61,6 +66,7 @@ export function tinkerPollProtocol(
     // in-flight result budget before the result is fetched, and held until the future settles.
     inflightResultBytes: () => (v025() ? protocol.flags.inflight_response_bytes_semaphore_size : undefined),
     read(body): PollReading {
+      if (body instanceof ReadForwardBackwardOutput) return { state: 'complete', value: body.value };
       if (isMessage(body, SampleResponseSchema))
         return { state: 'complete', value: sampleResponseFromProto(body) };
       if (isMessage(body, ForwardBackwardOutputSchema))

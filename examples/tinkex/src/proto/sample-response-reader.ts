@@ -1,90 +1,69 @@
-import { fromBinary } from 'pristine-kernel/protobuf';
+import { BinaryReader, WireType, fromBinary } from 'pristine-kernel/protobuf';
 import type { HandReadBody } from 'pristine-kernel';
 import { SampleResponseSchema, type SampleResponse, type SampledSequence } from './gen/tinker_public_pb.js';
 
 /**
  * `fromBinary(SampleResponseSchema, bytes)` without protobuf-es's reflection: every sample's result is one
- * of these, and the generic reader (a message created from its descriptor, a tag array per field) cost
+ * of these, and the generic reader (a message created from its descriptor, a reader per field) cost
  * about as much as the rest of the result's handling. Reads the records a server writes (sequences,
- * prompt logprobs, the cache-hit count); anything else (top-k logprobs, unknown or repeated-oddly
- * records, long varints, damage) goes to `fromBinary` whole, so the result or error is always its own.
+ * prompt logprobs, the cache-hit count) with protobuf-es's BinaryReader; anything else (top-k logprobs,
+ * unknown or oddly encoded records, damage) goes to `fromBinary` whole, so the result or error is
+ * always its own.
  */
 export function readSampleResponse(bytes: Uint8Array): SampleResponse {
-  return readCommon(bytes) ?? fromBinary(SampleResponseSchema, bytes);
+  return readSampleResponseByHand(bytes) ?? fromBinary(SampleResponseSchema, bytes);
+}
+
+/** The hand reader alone: undefined where it hands the bytes to `fromBinary` (exported for tests). */
+export function readSampleResponseByHand(bytes: Uint8Array): SampleResponse | undefined {
+  try {
+    return readCommon(bytes);
+  } catch {
+    return undefined; // damaged: protobuf-es reports it in its own words
+  }
 }
 
 /** The poll's result body for Sample futures: the schema, read by the reader above. */
 export const SAMPLE_RESPONSE_BODY: HandReadBody = { schema: SampleResponseSchema, read: readSampleResponse };
 
-/** The read position (module state: reads never overlap, and a closure or object per read would cost). */
-let pos = 0;
-
-/** Varints up to 4 bytes (< 2^28): longer ones (negative int32s, huge lengths) take the generic path. */
-function varint(bytes: Uint8Array, end: number): number {
-  let value = 0;
-  for (let shift = 0; shift < 28 && pos < end; shift += 7) {
-    const byte = bytes[pos++];
-    value |= (byte & 0x7f) << shift;
-    if (byte < 0x80) return value;
-  }
-  return -1;
-}
+const LEN = WireType.LengthDelimited;
+const VARINT = WireType.Varint;
 
 function readCommon(bytes: Uint8Array): SampleResponse | undefined {
-  pos = 0;
-  const end = bytes.length;
+  const reader = new BinaryReader(bytes);
   // Field order and zero values as create() makes them; optional fields appear once read.
   const message = {
     $typeName: 'tinker_public.SampleResponse',
     sequences: [] as SampledSequence[],
     promptCacheHitTokens: 0,
   } as SampleResponse;
-  while (pos < end) {
-    const tag = varint(bytes, end);
-    if (tag === 0x20) {
-      const value = varint(bytes, end);
-      if (value < 0) return undefined;
-      message.promptCacheHitTokens = value;
-      continue;
-    }
-    if (tag !== 0x0a && tag !== 0x12) return undefined;
-    const length = varint(bytes, end);
-    if (length < 0 || length > end - pos) return undefined;
-    const start = pos;
-    pos += length;
-    if (tag === 0x12) {
-      message.promptLogprobs = bytes.subarray(start, pos);
-      continue;
-    }
-    const sequence = readSequence(bytes, start, pos);
-    if (sequence === undefined) return undefined;
-    message.sequences.push(sequence);
+  while (reader.pos < reader.len) {
+    const [no, wire] = reader.tag();
+    if (no === 4 && wire === VARINT) message.promptCacheHitTokens = reader.int32();
+    else if (no === 2 && wire === LEN) message.promptLogprobs = reader.bytes();
+    else if (no === 1 && wire === LEN) {
+      const sequence = readSequence(reader);
+      if (sequence === undefined) return undefined;
+      message.sequences.push(sequence);
+    } else return undefined;
   }
-  return message;
+  return reader.pos === reader.len ? message : undefined;
 }
 
-function readSequence(bytes: Uint8Array, start: number, end: number): SampledSequence | undefined {
-  const after = pos;
-  pos = start;
+function readSequence(reader: BinaryReader): SampledSequence | undefined {
+  const end = reader.uint32() + reader.pos;
+  if (end > reader.len) return undefined;
   let stopReason = 0;
   let tokens: Uint8Array | undefined;
   let logprobs: Uint8Array | undefined;
-  while (pos < end) {
-    const tag = varint(bytes, end);
-    if (tag === 0x08) {
-      stopReason = varint(bytes, end);
-      if (stopReason < 0) return undefined;
-      continue;
-    }
-    if (tag !== 0x12 && tag !== 0x1a) return undefined;
-    const length = varint(bytes, end);
-    if (length < 0 || length > end - pos) return undefined;
-    const field = bytes.subarray(pos, pos + length);
-    pos += length;
-    if (tag === 0x12) tokens = field;
-    else logprobs = field;
+  while (reader.pos < end) {
+    const [no, wire] = reader.tag();
+    if (no === 1 && wire === VARINT) stopReason = reader.int32();
+    else if (no === 2 && wire === LEN) tokens = reader.bytes();
+    else if (no === 3 && wire === LEN) logprobs = reader.bytes();
+    else return undefined;
   }
-  pos = after;
+  if (reader.pos !== end) return undefined;
   // Built once the fields are known: the empty default array is made only when tokens are absent.
   const sequence = {
     $typeName: 'tinker_public.SampledSequence',
