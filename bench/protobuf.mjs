@@ -10,6 +10,7 @@ import {
 import { forwardBackwardRequest } from '../examples/tinkex/dist/modules/proto/forward-backward-request.js';
 import { encodeForwardBackwardRequest } from '../examples/tinkex/dist/modules/proto/forward-backward-writer.js';
 import { forwardBackwardOutputFromProto } from '../examples/tinkex/dist/modules/proto/forward-backward-output.js';
+import { readForwardBackwardOutput } from '../examples/tinkex/dist/modules/proto/forward-backward-output-reader.js';
 import { packFloat32, packInt64 } from '../examples/tinkex/dist/modules/proto/packed.js';
 import { compareJobs } from './lib.mjs';
 
@@ -89,7 +90,9 @@ export async function protobufVsJson() {
     request_encode_protobuf: () => protoBody(),
     request_encode_protobuf_reflective: () => protoReflective(),
     result_decode_json: () => JSON.parse(resultJson.toString('utf8')),
-    result_decode_protobuf: () =>
+    // What Tinkex does: the BinaryReader path (reflective fromBinary + conversion kept for reference).
+    result_decode_protobuf: () => readForwardBackwardOutput(resultProto).value,
+    result_decode_protobuf_reflective: () =>
       forwardBackwardOutputFromProto(fromBinary(ForwardBackwardOutputSchema, resultProto)),
   });
   return {

@@ -132,23 +132,24 @@ const table = [
       );
     }),
   row(
-    'sampling fan-out, protocol 0.25 vs JSON (no chaos)',
-    `${f(results.sampling_fanout.no_chaos.samples_per_s, 0)} samples/s, ${f(results.sampling_fanout.no_chaos.peak_rss_mb, 0)} MB`,
-    `JSON ${f(results.sampling_fanout.no_chaos_json_protocol.samples_per_s, 0)} samples/s, ${f(results.sampling_fanout.no_chaos_json_protocol.peak_rss_mb, 0)} MB`,
+    'sampling fan-out, protocol 0.25 vs JSON (no chaos; 3 back-to-back pairs, order alternating)',
+    `${f(results.sampling_fanout.no_chaos.samples_per_s, 0)} samples/s, ${f(results.sampling_fanout.no_chaos.peak_rss_mb, 0)} MB, CPU/sample client ${f(results.sampling_fanout.protocol_pairs.client_cpu_us.v025, 0)} µs, emulator ${f(results.sampling_fanout.protocol_pairs.emulator_cpu_us.v025, 0)} µs`,
+    `JSON ${f(results.sampling_fanout.no_chaos_json_protocol.samples_per_s, 0)} samples/s, ${f(results.sampling_fanout.no_chaos_json_protocol.peak_rss_mb, 0)} MB, CPU/sample client ${f(results.sampling_fanout.protocol_pairs.client_cpu_us.json, 0)} µs, emulator ${f(results.sampling_fanout.protocol_pairs.emulator_cpu_us.json, 0)} µs`,
     // Rate and CPU: the median of the three back-to-back pairs (bench/tinkex.mjs); RSS: the peaks.
-    `${f(results.sampling_fanout.protocol_pairs.rate_ratio)}× rate (client CPU ${f(results.sampling_fanout.protocol_pairs.client_cpu_ratio)}×, emulator CPU ${f(results.sampling_fanout.protocol_pairs.emulator_cpu_ratio)}×), ${f(results.sampling_fanout.no_chaos.peak_rss_mb / results.sampling_fanout.no_chaos_json_protocol.peak_rss_mb)}× RSS`,
+    `${f(results.sampling_fanout.protocol_pairs.rate_ratio)}× rate (pairs ${results.sampling_fanout.protocol_pairs.rate_ratios.map((r) => f(r)).join(' / ')}; client CPU ${f(results.sampling_fanout.protocol_pairs.client_cpu_ratio)}×, emulator CPU ${f(results.sampling_fanout.protocol_pairs.emulator_cpu_ratio)}×), ${f(results.sampling_fanout.no_chaos.peak_rss_mb / results.sampling_fanout.no_chaos_json_protocol.peak_rss_mb)}× RSS`,
     '≥ 1.0× rate, ≤ 1.0× RSS',
   ),
-  ...[1, 8, 64].map((n) =>
-    row(
-      `training, ${n} datum(s) per step`,
-      `${f(t[`datums_${n}`].steps_per_s, 1)} steps/s (0.25, protobuf)`,
-      `JSON protocol ${f(t.json_protocol[`datums_${n}`].steps_per_s, 1)} steps/s`,
-      // The median of the rounds' own ratios (each round runs both protocols back to back).
-      `${f(t[`datums_${n}`].median_round_ratio)}×`,
+  ...[1, 8, 64].map((n) => {
+    const [p, j] = [t[`datums_${n}`], t.json_protocol[`datums_${n}`]];
+    return row(
+      `training, ${n} datum(s) per step (7 rounds, both protocols back to back in each)`,
+      `${f(p.steps_per_s, 1)} steps/s (0.25, protobuf), CPU/step client ${f(p.client_cpu_us_per_step, 0)} µs, emulator ${f(p.emulator_cpu_us_per_step, 0)} µs`,
+      `JSON protocol ${f(j.steps_per_s, 1)} steps/s, CPU/step client ${f(j.client_cpu_us_per_step, 0)} µs, emulator ${f(j.emulator_cpu_us_per_step, 0)} µs`,
+      // The medians of the rounds' own ratios (each round runs both protocols back to back).
+      `${f(p.median_round_ratio)}× (client CPU ${f(p.client_cpu_round_ratio)}×, emulator CPU ${f(p.emulator_cpu_round_ratio)}×)`,
       '≥ 1.0×',
-    ),
-  ),
+    );
+  }),
   ...protobufRows(results.protobuf_vs_json),
   row(
     'training with chunking: 2,048 datums per step (two requests)',
@@ -201,7 +202,7 @@ function protobufRows(p) {
     row(
       `forward_backward result decode, ${p.datums} datums, protobuf to public types`,
       `${f(p.ms.result_decode_protobuf)} ms`,
-      `JSON.parse ${f(p.ms.result_decode_json)} ms`,
+      `JSON.parse ${f(p.ms.result_decode_json)} ms (reflective fromBinary + conversion ${f(p.ms.result_decode_protobuf_reflective)} ms)`,
       `${f(p.ms.result_decode_protobuf / p.ms.result_decode_json)}×`,
       '≤ 1.0×',
     ),

@@ -62,14 +62,21 @@ export async function samplingFanout() {
   // 0.25 against JSON run by run (each pair made back to back), the median of the three.
   const v025 = runs.no_chaos.tinkex;
   const json = runs.no_chaos_json_protocol.tinkex;
+  const pairRatios = (key) => v025.map((r, i) => r[key] / json[i][key]);
   out.protocol_pairs = {
-    rate_ratio: median(v025.map((r, i) => r.samples_per_s / json[i].samples_per_s)),
-    client_cpu_ratio: median(
-      v025.map((r, i) => r.client_cpu_us_per_sample / json[i].client_cpu_us_per_sample),
-    ),
-    emulator_cpu_ratio: median(
-      v025.map((r, i) => r.emulator_cpu_us_per_sample / json[i].emulator_cpu_us_per_sample),
-    ),
+    rate_ratio: median(pairRatios('samples_per_s')),
+    rate_ratios: pairRatios('samples_per_s'),
+    client_cpu_ratio: median(pairRatios('client_cpu_us_per_sample')),
+    emulator_cpu_ratio: median(pairRatios('emulator_cpu_us_per_sample')),
+    // The CPU behind the ratios, µs per sample (medians of the same runs), next to the rates.
+    client_cpu_us: {
+      v025: median(v025.map((r) => r.client_cpu_us_per_sample)),
+      json: median(json.map((r) => r.client_cpu_us_per_sample)),
+    },
+    emulator_cpu_us: {
+      v025: median(v025.map((r) => r.emulator_cpu_us_per_sample)),
+      json: median(json.map((r) => r.emulator_cpu_us_per_sample)),
+    },
   };
   return out;
 }
@@ -146,15 +153,16 @@ const TRAINING_ROUNDS = 7;
  * forward_backward + optim_step steps per second with 1, 8 and 64 datums per step, in protocol 0.25
  * (protobuf forward_backward) and the JSON protocol of 0.7.0–0.24.1, on one emulator: both clients are
  * created and warmed up at each size first, then run in interleaved rounds (0.25 JSON, JSON 0.25, …) and
- * each figure is the median, as the other comparisons here. (Measuring one protocol after the other, 10
+ * each figure is the median, as the other comparisons here; with the client's and the emulator's CPU
+ * per step of each protocol (both share the two cores, so either one's extra work lowers the rate). (Measuring one protocol after the other, 10
  * steps each, gave the second the emulator and kernel code the first had warmed up, and read 0.24×–2.6×
  * for the same build.) Then datums per second in 0.25 with chunking off (1,024 datums: one request per
  * step) and on (2,048 datums: split into two 1,024-datum requests, submitted back to back and merged).
  */
 export async function trainingThroughput() {
   const emu = await childServer('./emulator-child.mjs');
-  const v025 = await trainer(emu.url, {});
-  const json = await trainer(emu.url, { protocol: 'legacy' });
+  const v025 = await trainer(emu, {});
+  const json = await trainer(emu, { protocol: 'legacy' });
   const text = [...Buffer.from('The quick brown fox jumps over the lazy dog. ')];
   const datumOf = (tokens) => ({
     model_input: { chunks: [{ tokens: tokens.slice(0, -1) }] },
@@ -168,18 +176,25 @@ export async function trainingThroughput() {
     // Warm-up at this size, both protocols: JIT, sockets, validators, the emulator's model code.
     await v025.run(data, steps);
     await json.run(data, steps);
-    const rates = { v025: [], json: [] };
-    const ratios = [];
+    const runs = { v025: [], json: [] };
     for (let round = 0; round < TRAINING_ROUNDS; round++) {
       const order = round % 2 ? ['json', 'v025'] : ['v025', 'json'];
-      const got = {};
-      for (const name of order) got[name] = await (name === 'v025' ? v025 : json).run(data, steps);
-      rates.v025.push(got.v025);
-      rates.json.push(got.json);
-      ratios.push(got.v025 / got.json);
+      for (const name of order) runs[name].push(await (name === 'v025' ? v025 : json).measure(data, steps));
     }
-    out[`datums_${n}`] = { steps_per_s: median(rates.v025), median_round_ratio: median(ratios) };
-    out.json_protocol[`datums_${n}`] = { steps_per_s: median(rates.json) };
+    const figures = (name) => ({
+      steps_per_s: median(runs[name].map((r) => r.steps_per_s)),
+      client_cpu_us_per_step: median(runs[name].map((r) => r.client_cpu_us)),
+      emulator_cpu_us_per_step: median(runs[name].map((r) => r.emulator_cpu_us)),
+    });
+    // Each round ran both protocols back to back: the median of the rounds' own ratios.
+    const roundRatio = (key) => median(runs.v025.map((r, i) => r[key] / runs.json[i][key]));
+    out[`datums_${n}`] = {
+      ...figures('v025'),
+      median_round_ratio: roundRatio('steps_per_s'),
+      client_cpu_round_ratio: roundRatio('client_cpu_us'),
+      emulator_cpu_round_ratio: roundRatio('emulator_cpu_us'),
+    };
+    out.json_protocol[`datums_${n}`] = figures('json');
   }
   await json.close();
   const short = datumOf(text.slice(0, 9));
@@ -199,9 +214,12 @@ export async function trainingThroughput() {
   return out;
 }
 
-/** A training client on `url`; `run(data, steps)` pipelines the steps and answers steps per second. */
-async function trainer(url, options) {
-  const service = benchClient(url, options);
+/**
+ * A training client of the emulator `emu`; `run(data, steps)` pipelines the steps and answers steps per
+ * second, `measure` also the CPU per step of this process (the client) and of the emulator's.
+ */
+async function trainer(emu, options) {
+  const service = benchClient(emu.url, options);
   const training = await service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 8 });
   const run = async (data, steps) => {
     const start = performance.now();
@@ -213,6 +231,18 @@ async function trainer(url, options) {
     await Promise.all(futures);
     return steps / ((performance.now() - start) / 1000);
   };
+  const measure = async (data, steps) => {
+    const emulatorAtStart = (await emu.stats()).cpu_us;
+    const cpu = process.cpuUsage();
+    const stepsPerS = await run(data, steps);
+    const used = process.cpuUsage(cpu);
+    const emulatorUs = (await emu.stats()).cpu_us - emulatorAtStart;
+    return {
+      steps_per_s: stepsPerS,
+      client_cpu_us: (used.user + used.system) / steps,
+      emulator_cpu_us: emulatorUs / steps,
+    };
+  };
   await run(
     [
       {
@@ -222,5 +252,5 @@ async function trainer(url, options) {
     ],
     5,
   );
-  return { run, close: () => service.close() };
+  return { run, measure, close: () => service.close() };
 }

@@ -9,15 +9,20 @@ export const PROTOBUF = 'application/x-protobuf';
 export interface DecodedBody {
   /** The handler's input (JSON shape), undefined without a body. */
   body: unknown;
-  /** For the request log: the JSON, or the protobuf message as a plain object. */
-  logged: unknown;
+  /**
+   * For the request log: the JSON, or the protobuf message as a plain object (built on first call: a
+   * protobuf body's is a second copy of its values, which only a reader of the log needs).
+   */
+  logged: () => unknown;
   protobuf: boolean;
   /** Bytes of the body after decompression (what the request log is bounded by). */
   size: number;
 }
 
 /** Decodes a protobuf body for a route that accepts one (see router.ts). */
-export type ProtobufDecoder = (bytes: Buffer) => { body: unknown; logged: unknown };
+export type ProtobufDecoder = (bytes: Buffer) => { body: unknown; logged: () => unknown };
+
+const nothing = () => undefined;
 
 function decompress(raw: Buffer, encoding: string | undefined, legacyJson: boolean): Buffer {
   if (raw.length === 0 || encoding === undefined || encoding === 'identity') return raw;
@@ -48,12 +53,12 @@ export function decodeBody(
       throw new HttpError(415, `Content-Type ${PROTOBUF} is not accepted on this endpoint`);
     return { ...protobuf(bytes), protobuf: true, size: bytes.length };
   }
-  if (bytes.length === 0) return { body: undefined, logged: undefined, protobuf: false, size: 0 };
+  if (bytes.length === 0) return { body: undefined, logged: nothing, protobuf: false, size: 0 };
   let body: unknown;
   try {
     body = JSON.parse(bytes.toString('utf8'));
   } catch {
     throw new HttpError(400, 'body is not valid JSON');
   }
-  return { body, logged: body, protobuf: false, size: bytes.length };
+  return { body, logged: () => body, protobuf: false, size: bytes.length };
 }

@@ -8,6 +8,7 @@ import { match } from './router.js';
 import { rejectSequenced } from './routes/sequenced.js';
 import { REQUEST_SCHEMAS } from './schemas.js';
 import { validate } from './validation.js';
+import type { LoggedRequest } from './state.js';
 
 /** Endpoint classes that stop with 402 while the account's billing is paused. */
 const BILLED = new Set(['training', 'sampling', 'futures']);
@@ -24,28 +25,50 @@ export function createServer(ctx: EmulatorContext): http.Server {
   return server;
 }
 
+/**
+ * The request log's entry. Its `body` is built when first read (and kept): a protobuf body's decoded form
+ * costs a second copy of its values. A module function, so that the getter holds only `logged`, not the
+ * request and response objects of `handle`.
+ */
+function logEntry(
+  req: IncomingMessage,
+  url: URL,
+  status: number,
+  bodyBytes: number,
+  responseType: string | undefined,
+  at: number,
+  logged: (() => unknown) | undefined,
+): LoggedRequest {
+  let body: unknown;
+  let read = false;
+  return {
+    method: req.method!,
+    path: url.pathname + url.search,
+    status,
+    headers: req.headers,
+    get body() {
+      if (!read) {
+        body = logged?.();
+        read = true;
+      }
+      return body;
+    },
+    content_type: req.headers['content-type'],
+    content_encoding: req.headers['content-encoding'],
+    body_bytes: bodyBytes,
+    response_content_type: responseType,
+    at,
+  };
+}
+
 async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://emulator');
   const path = decodeURIComponent(url.pathname);
   const raw = await readBody(req);
-  let logged: unknown;
+  let logged: (() => unknown) | undefined;
   let loggedSize = raw.length;
   const log = (status: number, responseType?: string) =>
-    ctx.state.log(
-      {
-        method: req.method!,
-        path: url.pathname + url.search,
-        status,
-        headers: req.headers,
-        body: logged,
-        content_type: req.headers['content-type'],
-        content_encoding: req.headers['content-encoding'],
-        body_bytes: raw.length,
-        response_content_type: responseType,
-        at: ctx.now(),
-      },
-      loggedSize,
-    );
+    ctx.state.log(logEntry(req, url, status, raw.length, responseType, ctx.now(), logged), loggedSize);
   const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
     log(status, 'application/json');
     sendJson(res, status, payload, headers);

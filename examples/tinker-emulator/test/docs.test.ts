@@ -98,7 +98,7 @@ describe('docs/emulator.md runs as written', () => {
         loss_fn: 'cross_entropy',
         forward_only: true,
       }),
-    ).logged;
+    ).logged();
     expect(logged).toEqual(JSON.parse(blocks('The request log', 'json')[0]));
   });
 });

@@ -28,7 +28,7 @@ describe('the emulator schema against the reference byte layouts', () => {
     ); // prettier-ignore
     expect(bytes).toHaveLength(302);
     const { body, logged } = decodeForwardBackwardRequest(bytes);
-    expect(logged).toEqual({
+    expect(logged()).toEqual({
       model_id: modelId,
       seq_id: 3,
       data: [
@@ -61,7 +61,7 @@ describe('the emulator schema against the reference byte layouts', () => {
   it('a forward_backward (forward_only false) has no field 6 and decodes as a backward pass', () => {
     const bytes = hex('0a 01', text('m'), '10 01', '22 0d', text('cross_entropy'));
     const { body, logged } = decodeForwardBackwardRequest(bytes);
-    expect(logged).toEqual({ model_id: 'm', seq_id: 1, data: [], loss_fn: 'cross_entropy' });
+    expect(logged()).toEqual({ model_id: 'm', seq_id: 1, data: [], loss_fn: 'cross_entropy' });
     expect(body.forward_only).toBe(false);
   });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { gzipSync } from 'node:zlib';
 import { startEmulator } from '../src/index.js';
-import { client, KEY, withEmulator } from './helpers.js';
+import { client, KEY, openModel, withEmulator } from './helpers.js';
+import { fwdBwdRequest, postProto, protoDatum } from './support/proto.js';
 
 describe('the request log (emulator.requestLog())', () => {
   it('records method, path with query, status, headers, decoded body and content types, oldest first', async () => {
@@ -52,6 +53,27 @@ describe('the request log (emulator.requestLog())', () => {
       expect(log).toHaveLength(1);
       expect(log[0]).toMatchObject({ body: { n: 4 }, content_encoding: 'gzip' });
       expect(log[0].body_bytes).toBeLessThan(1_000);
+    });
+  });
+
+  it("builds a protobuf body's logged form when the log is read, once, from that request alone", async () => {
+    await withEmulator({}, async (emu) => {
+      const { modelId } = await openModel(client(emu));
+      const body = fwdBwdRequest({
+        model_id: modelId,
+        seq_id: 1,
+        data: [protoDatum('Hello there. ')],
+        loss_fn: 'cross_entropy',
+      });
+      await postProto(emu.url, KEY, body);
+      const entry = emu.state.requests.at(-1)!;
+      // Not built when logged: the entry holds a getter until someone reads it.
+      expect(typeof Object.getOwnPropertyDescriptor(entry, 'body')?.get).toBe('function');
+      const logged = entry.body as { model_id: string; seq_id: number; data: unknown[] };
+      expect(logged).toMatchObject({ model_id: modelId, seq_id: 1, loss_fn: 'cross_entropy' });
+      expect(logged.data).toHaveLength(1);
+      expect(entry.body).toBe(logged);
+      expect(emu.requestLog().at(-1)!.body).toEqual(logged);
     });
   });
 

@@ -23,8 +23,19 @@ export const DTYPE = {
 
 export const StopReason = { stop: 0, length: 1 } as const;
 
-/** An int64 as protobufjs decodes it (a Long, or a number when Long is absent). */
-export const toNumber = (value: unknown): number => Number(value);
+/**
+ * An int64 as protobufjs decodes it (a Long, or a number when Long is absent). `Long#toNumber`, not
+ * `Number(long)`: a Long has no `valueOf`, so `Number` went through its decimal `toString`. Both round
+ * `high·2^32 + low` once, to the same number.
+ */
+export const toNumber = (value: unknown): number =>
+  typeof value === 'number'
+    ? value
+    : typeof (value as { toNumber?: unknown })?.toNumber === 'function'
+      ? (value as { toNumber(): number }).toNumber()
+      : Number(value);
+
+const TWO_32 = 4294967296;
 
 /** Read little-endian packed values of a dtype; bf16 widens to float32, int32 to int64 (numbers). */
 export function readPacked(bytes: Uint8Array, dtype: number): number[] {
@@ -35,7 +46,9 @@ export function readPacked(bytes: Uint8Array, dtype: number): number[] {
       for (let i = 0; i < bytes.byteLength; i += 4) out.push(view.getFloat32(i, true));
       return out;
     case DTYPE.INT64:
-      for (let i = 0; i < bytes.byteLength; i += 8) out.push(Number(view.getBigInt64(i, true)));
+      // Two words, not a BigInt per value: `high·2^32 + low` rounds once, exactly as Number(bigint).
+      for (let i = 0; i < bytes.byteLength; i += 8)
+        out.push(view.getInt32(i + 4, true) * TWO_32 + view.getUint32(i, true));
       return out;
     case DTYPE.INT32:
       for (let i = 0; i < bytes.byteLength; i += 4) out.push(view.getInt32(i, true));
@@ -68,10 +81,21 @@ export function writePacked(values: ArrayLike<number>, dtype: number): Buffer {
     const v = values[i];
     if (dtype === DTYPE.FLOAT32) out.writeFloatLE(v, i * 4);
     else if (dtype === DTYPE.INT32) out.writeInt32LE(v, i * 4);
-    else if (dtype === DTYPE.INT64) out.writeBigInt64LE(BigInt(Math.trunc(v)), i * 8);
+    else if (dtype === DTYPE.INT64) writeInt64(out, Math.trunc(v), i * 8);
     else out.writeUInt16LE(bfloat16Bits(v), i * 2);
   }
   return out;
+}
+
+/** A BigInt only beyond 2^53 (and for what BigInt refuses, NaN and ±∞, so that it throws as it did). */
+function writeInt64(out: Buffer, v: number, at: number): void {
+  if (!Number.isSafeInteger(v)) {
+    out.writeBigInt64LE(BigInt(v), at);
+    return;
+  }
+  const high = Math.floor(v / TWO_32);
+  out.writeUInt32LE(v - high * TWO_32, at);
+  out.writeInt32LE(high, at + 4);
 }
 
 function bfloat16Bits(value: number): number {

@@ -1,0 +1,49 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import protobuf from 'protobufjs';
+import { DTYPE, readPacked, toNumber, writePacked } from '../src/protocol/proto.js';
+
+/** int64 values as numbers, the safe range and beyond it (where the packing falls back to BigInt). */
+const int64 = fc.oneof(
+  fc.integer({ min: -(2 ** 31), max: 2 ** 31 }),
+  fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }),
+  // Up to 2^62 as numbers: Number(2^63 - 1) rounds to 2^63, which neither way can write.
+  fc.bigInt({ min: -(2n ** 63n), max: 2n ** 62n }).map(Number),
+  fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e15, max: 1e15 }),
+);
+
+describe('the emulator packs int64 values as BigInt would, without a BigInt per value', () => {
+  it('writePacked(INT64) writes the bytes of BigInt64 (truncated toward zero), readPacked reads Number(bigint)', () => {
+    fc.assert(
+      fc.property(fc.array(int64, { maxLength: 20 }), (values) => {
+        const reference = Buffer.alloc(values.length * 8);
+        values.forEach((v, i) => {
+          const t = Math.trunc(v);
+          // The 64-bit two's complement of the value (what writeBigInt64LE writes for in-range values).
+          reference.writeBigUInt64LE(BigInt.asUintN(64, BigInt(t)), i * 8);
+        });
+        const packed = writePacked(values, DTYPE.INT64);
+        expect(packed).toEqual(reference);
+        const back = Array.from({ length: values.length }, (_, i) => Number(reference.readBigInt64LE(i * 8)));
+        expect(readPacked(packed, DTYPE.INT64)).toEqual(back);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('still refuses values BigInt refuses (NaN, ±∞)', () => {
+    for (const bad of [Number.NaN, Infinity, -Infinity])
+      expect(() => writePacked([bad], DTYPE.INT64)).toThrow(RangeError);
+  });
+
+  it('toNumber reads a Long as Number(its decimal) would', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), (value) => {
+        const long = (protobuf.util.Long as typeof protobuf.util.Long).fromString(value.toString());
+        expect(toNumber(long)).toBe(Number(long.toString()));
+        expect(toNumber(Number(value))).toBe(Number(value));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
