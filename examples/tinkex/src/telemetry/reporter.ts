@@ -90,7 +90,10 @@ export class TelemetryReporter {
     const accepted = this.recordException(error, severity);
     this.endSession();
     const drained = await this.waitUntilDrained(FLUSH_TIMEOUT_MS);
-    if (accepted) this.logger.info(`Exception logged for session ID: ${this.sessionId}`, { drained });
+    // Only a report that went out is "logged" (a dead server's failure is not: it stays queued).
+    if (accepted && drained) this.logger.info(`Exception logged for session ID: ${this.sessionId}`);
+    else if (accepted)
+      this.logger.debug('the failure could not be reported to Tinker telemetry (not sent yet)');
     return accepted;
   }
 
