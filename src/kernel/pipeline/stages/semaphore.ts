@@ -23,12 +23,10 @@ export const semaphoreStage: Stage = {
   run(context, next) {
     const resource = context.endpoint.spec.resource;
     const limits = resource ? context.plugin.spec.concurrency?.[resource] : undefined;
+    const connections = context.services.transport.connectionsPerOrigin !== undefined;
+    if (!limits) return connections ? throughConnectionGate(context, next) : next();
     // The transport's connections are taken last, once every other permit is held (connection-gate.ts).
-    const gated =
-      context.services.transport.connectionsPerOrigin === undefined
-        ? next
-        : () => throughConnectionGate(context, next);
-    if (!limits) return gated();
+    const gated = connections ? () => throughConnectionGate(context, next) : next;
     const plan = planOf(context.plugin.spec, context.endpoint, limits);
     return admitNow(context, gated, plan) ?? limited(context, gated, plan);
   },
