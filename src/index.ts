@@ -107,7 +107,8 @@ export {
 export { ZlibCompression, type ZlibCompressionOptions } from './adapters/compression/zlib-compression.js';
 export { FormDataMultipart } from './adapters/multipart/form-data-multipart.js';
 export { NoopTelemetry } from './adapters/telemetry/noop-telemetry.js';
-export { JsonLogger, type JsonLoggerOptions } from './adapters/logger/json-logger.js';
+export { JsonLogger, type JsonLoggerOptions, type LogLine } from './adapters/logger/json-logger.js';
+export { textLine } from './adapters/logger/text-line.js';
 export { CaptureLogger, type CapturedRecord } from './adapters/logger/capture-logger.js';
 export { SilentLogger } from './adapters/logger/silent-logger.js';
 export {

@@ -2,6 +2,14 @@ import type { Logger, LogLevel } from '../../ports/logger.js';
 import { isLevelEnabled, parseLogLevel, type RecordLevel } from './log-levels.js';
 import { buildRecord, type RecordOptions } from './log-record.js';
 
+/** One redacted record, as a `format` function receives it. */
+export interface LogLine {
+  time: string;
+  level: RecordLevel;
+  message: string;
+  fields: Record<string, unknown>;
+}
+
 export interface JsonLoggerOptions extends RecordOptions {
   /** Threshold when the env var is unset or invalid. Default `warn`. */
   level?: LogLevel;
@@ -18,6 +26,11 @@ export interface JsonLoggerOptions extends RecordOptions {
   write?: (line: string) => void;
   /** Timestamp source, for deterministic tests. Default `Date.now`. */
   now?: () => number;
+  /**
+   * How a redacted record becomes a line. Default: one JSON object (`{"time","level","message",...}`);
+   * `textLine(program)` gives lines for people (a CLI's stderr).
+   */
+  format?: (line: LogLine) => string;
 }
 
 /**
@@ -62,7 +75,10 @@ export class JsonLogger implements Logger {
     if (!isLevelEnabled(level, this.level)) return;
     try {
       const record = buildRecord(level, message, fields, this.options);
-      const core = { time: new Date(this.#now()).toISOString(), level, message: record.message };
+      const time = new Date(this.#now()).toISOString();
+      const format = this.options.format;
+      if (format) return this.#write(format({ time, level, message: record.message, fields: record.fields }));
+      const core = { time, level, message: record.message };
       // Core keys first and unshadowable: a field named `level` must not fake a record's level.
       this.#write(JSON.stringify(Object.assign({ ...core }, record.fields, core)));
     } catch {

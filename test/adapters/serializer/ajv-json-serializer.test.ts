@@ -30,3 +30,43 @@ describe('AjvJsonSerializer schema checks', () => {
     expect(serializer.compile(schema)({ a: 1 })).toEqual([expect.objectContaining({ pointer: '/a' })]);
   });
 });
+
+// Found by hand: `max_tokens: -1` on a nullable field read "must be >= 0 (minimum)", "must be null
+// (type)", "must match a schema in anyOf (anyOf)": two lines about a branch the value never chose.
+describe('AjvJsonSerializer issues for nullable fields', () => {
+  const serializer = new AjvJsonSerializer();
+  const schema = Type.Object({
+    max_tokens: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+    stop: Type.Union([Type.String(), Type.Array(Type.String()), Type.Null()]),
+  });
+  const check = serializer.compile(schema);
+
+  it('a bad non-null value of a nullable field gets only the issue of the branch it took', () => {
+    expect(check({ max_tokens: -1, stop: null })).toEqual([
+      { pointer: '/max_tokens', rule: 'minimum', message: 'must be >= 0' },
+    ]);
+    expect(check({ max_tokens: 'many', stop: null })).toEqual([
+      { pointer: '/max_tokens', rule: 'type', message: 'must be integer' },
+    ]);
+    expect(check({ max_tokens: null, stop: null })).toEqual([]);
+  });
+
+  it('a nullable object with a bad property gets the property’s issue alone', () => {
+    const nested = serializer.compile(
+      Type.Object({ adam: Type.Union([Type.Object({ lr: Type.Number({ minimum: 0 }) }), Type.Null()]) }),
+    );
+    expect(nested({ adam: { lr: -1 } })).toEqual([
+      { pointer: '/adam/lr', rule: 'minimum', message: 'must be >= 0' },
+    ]);
+  });
+
+  it('a value that fits none of several alternatives keeps every alternative and the anyOf summary', () => {
+    const issues = check({ max_tokens: 1, stop: 5 });
+    expect(issues.map((i) => i.rule)).toEqual(['type', 'type', 'anyOf']);
+    expect(issues.map((i) => i.message)).toEqual([
+      'must be string',
+      'must be array',
+      'must match a schema in anyOf',
+    ]);
+  });
+});

@@ -32,21 +32,33 @@ export function expiryMs(token: string): number | undefined {
 
 /** Refresh this long before expiry (Python SDK: 300 s); a token with less left is refreshed half-way. */
 export const REFRESH_LEAD_MS = 300_000;
-/** However short the lifetime, never refresh more often than this (the SDK loops every 2 ms there). */
+/** The longest the refresh gap gets: a token that lives ≥ 20 s is refreshed at most once per 10 s. */
 export const MIN_REFRESH_GAP_MS = 10_000;
+/** However short the lifetime, never refresh more often than this (the SDK loops every 2 ms there). */
+export const MIN_REFRESH_FLOOR_MS = 1_000;
 /** After a failed refresh, try again this much later (Python SDK: 60 s). */
 export const REFRESH_RETRY_MS = 60_000;
 /** A token without `exp`, or one we cannot read, is refreshed on this cadence. */
 export const UNKNOWN_LIFETIME_REFRESH_MS = 300_000;
 
 /**
+ * The least time between two exchanges for a token that lives `lifetimeMs`: half its life, between 1 s
+ * and 10 s, so a short-lived token is renewed before it lapses (a 5 s token every 2.5 s) and still
+ * nothing loops. A token that was expired on arrival (clock skew, a misconfigured server) gets the
+ * 10 s gap: exchanging faster would only fetch more expired tokens.
+ */
+export function refreshGapMs(lifetimeMs: number): number {
+  if (!(lifetimeMs > 0)) return MIN_REFRESH_GAP_MS;
+  return Math.min(MIN_REFRESH_GAP_MS, Math.max(MIN_REFRESH_FLOOR_MS, lifetimeMs / 2));
+}
+
+/**
  * When to refresh a token issued at `now`: `lead` before `exp` for long-lived tokens, half-way for
- * short ones, never sooner than `MIN_REFRESH_GAP_MS`, so even a token that is already expired on arrival
- * costs one exchange per gap, not a tight loop.
+ * short ones, never sooner than `refreshGapMs` allows.
  */
 export function refreshDelayMs(expiresAtMs: number | undefined, now: number): number {
   if (expiresAtMs === undefined) return UNKNOWN_LIFETIME_REFRESH_MS;
   const remaining = expiresAtMs - now;
   const delay = remaining > REFRESH_LEAD_MS ? remaining - REFRESH_LEAD_MS : remaining / 2;
-  return Math.max(MIN_REFRESH_GAP_MS, delay);
+  return Math.max(refreshGapMs(remaining), delay);
 }

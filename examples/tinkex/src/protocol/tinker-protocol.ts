@@ -1,7 +1,7 @@
 import { NotFoundError, Secret, type Clock, type Logger } from 'pristine-kernel';
 import { CredentialSource } from './credential.js';
 import { DEFAULT_FLAGS, PROTOCOL_VERSION, resolveFlags, type ClientFlags } from './flags.js';
-import { expiryMs, MIN_REFRESH_GAP_MS, refreshDelayMs, REFRESH_RETRY_MS } from './jwt.js';
+import { expiryMs, refreshDelayMs, refreshGapMs, REFRESH_RETRY_MS } from './jwt.js';
 
 /** `v025`: the protocol of the official client 0.25.0. `legacy`: the JSON protocol of 0.7.0–0.24.1. */
 export type ProtocolMode = 'v025' | 'legacy';
@@ -126,7 +126,7 @@ export class TinkerProtocol {
       return this.credential.get(this.flags.credential_default_source === 'credential_cmd');
     const jwt = this.jwt;
     if (!jwt) return this.credential.get();
-    // On demand (Python SDK: ≤ 60 s left): refresh first, but at most once per gap, and keep the old
+    // On demand (Python SDK: ≤ 60 s left): refresh first, but at most once per gap (`refreshGapMs`), and keep the old
     // token if it fails (the server answers 401 if it really expired).
     if (this.jwtRefreshDue(jwt)) await this.refreshJwt().catch(() => undefined);
     return this.jwt!.token.reveal();
@@ -134,9 +134,8 @@ export class TinkerProtocol {
 
   private jwtRefreshDue(jwt: { expiresAt?: number; issuedAt: number }): boolean {
     const now = this.requireHost().clock.now();
-    return (
-      jwt.expiresAt !== undefined && now >= jwt.expiresAt - 60_000 && now - jwt.issuedAt >= MIN_REFRESH_GAP_MS
-    );
+    if (jwt.expiresAt === undefined || now < jwt.expiresAt - 60_000) return false;
+    return now - jwt.issuedAt >= refreshGapMs(jwt.expiresAt - jwt.issuedAt);
   }
 
   /** The JWT's claims for `RestClient.whoami()`, when JWT exchange is on (or the key is a JWT). */

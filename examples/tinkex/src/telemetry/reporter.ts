@@ -90,7 +90,11 @@ export class TelemetryReporter {
     const accepted = this.recordException(error, severity);
     this.endSession();
     const drained = await this.waitUntilDrained(FLUSH_TIMEOUT_MS);
-    if (accepted) this.logger.info(`Exception logged for session ID: ${this.sessionId}`, { drained });
+    // Only a report that went out is "logged" (a dead server's failure is not: it stays queued). At
+    // debug, not the Python SDK's info: the CLI shows info lines to people, and this one is for support.
+    if (accepted && drained) this.logger.debug(`Exception logged for session ID: ${this.sessionId}`);
+    else if (accepted)
+      this.logger.debug('the failure could not be reported to Tinker telemetry (not sent yet)');
     return accepted;
   }
 

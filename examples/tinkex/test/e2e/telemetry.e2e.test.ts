@@ -8,6 +8,7 @@ import {
   RequestFailedError,
   ServiceClient,
 } from '../../src/index.js';
+import { CaptureLogger, Ports, type Kernel } from 'pristine-kernel';
 import { API_KEY, setup, TEXT, textDatum } from './harness.js';
 
 /** Backend telemetry as it arrives at the emulator's POST /api/v1/telemetry (real HTTP). */
@@ -90,7 +91,8 @@ describe('backend telemetry', () => {
   });
 
   it('a user error from a public call is a user_error event, sent before the call rejects', async () => {
-    const env = await start();
+    const logger = new CaptureLogger({ level: 'debug' });
+    const env = await start({}, { configureKernel: (k: Kernel) => k.register(Ports.Logger, logger) });
     await env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 8 });
     const seenAtRejection: Event[][] = [];
     await expect(
@@ -109,6 +111,11 @@ describe('backend telemetry', () => {
     });
     // Fatal, as in the Python SDK: the session's telemetry ends with it.
     expect(seenAtRejection[0].at(-1)!.event).toBe('SESSION_END');
+    // The session id for support, once the report went out: at debug (the CLI shows info to people).
+    const sessionId = env.batches().at(-1)!.session_id;
+    expect(logger.records.filter((r) => r.message.startsWith('Exception logged'))).toEqual([
+      expect.objectContaining({ level: 'debug', message: `Exception logged for session ID: ${sessionId}` }),
+    ]);
   });
 
   it('an unhandled exception carries its type, message and stack, scrubbed of secrets', async () => {

@@ -216,7 +216,9 @@ describe('JWT exchange', () => {
     expect(latest).not.toBe(first);
   });
 
-  it('never loops, however short the lifetime: at most one exchange per 10 s', async () => {
+  it('a short-lived JWT is renewed before it expires: every request of a minute is accepted', async () => {
+    // Found by hand: with 5 s tokens the old 10 s floor let the token lapse, and the next call failed
+    // with 401 "JWT expired" (never retried) 6 s after the exchange.
     const { env, clock } = await jwtEnv(5);
     const training = await env.service.createLoraTrainingClient({
       base_model: 'meta-llama/Llama-3.2-1B',
@@ -225,18 +227,36 @@ describe('JWT exchange', () => {
     for (let i = 0; i < 60; i++) {
       await clock.advance(1_000);
       await env.service.protocol.settled();
-      if (i % 10 === 0) await training.getInfo(); // requests may refresh on demand, within the same budget
+      await training.getInfo();
     }
-    expect(calls(env, 'auth/token').length).toBeLessThanOrEqual(1 + 6 + 1);
-    expect(calls(env, 'auth/token').length).toBeGreaterThanOrEqual(5);
+    const answered = calls(env, 'get_info').map((e) => e.status);
+    expect(answered).toHaveLength(60);
+    expect(answered.filter((status) => status !== 200)).toEqual([]);
+    // Half-way through each 5 s lifetime: about 24 exchanges a minute, never a loop.
+    expect(calls(env, 'auth/token').length).toBeLessThanOrEqual(1 + 24 + 1);
   });
 
-  it('schedules refreshes lead-time before exp, half-way for short lifetimes, never sooner than 10 s', () => {
+  it('never loops, however short the lifetime: a token expired on arrival is exchanged once per 10 s', async () => {
+    const { env, clock } = await jwtEnv(-5);
+    await env.service
+      .createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 2 })
+      .catch(() => undefined);
+    const before = calls(env, 'auth/token').length;
+    for (let i = 0; i < 60; i++) {
+      await clock.advance(1_000);
+      await env.service.protocol.settled();
+    }
+    expect(calls(env, 'auth/token').length - before).toBeLessThanOrEqual(6 + 1);
+    expect(calls(env, 'auth/token').length - before).toBeGreaterThanOrEqual(5);
+  });
+
+  it('schedules refreshes lead-time before exp, half-way for short lifetimes, at most once a second', () => {
     const now = 1_000_000;
     expect(refreshDelayMs(now + 3_600_000, now)).toBe(3_300_000);
     expect(refreshDelayMs(now + 400_000, now)).toBe(100_000);
     expect(refreshDelayMs(now + 100_000, now)).toBe(50_000);
-    expect(refreshDelayMs(now + 5_000, now)).toBe(10_000);
+    expect(refreshDelayMs(now + 5_000, now)).toBe(2_500);
+    expect(refreshDelayMs(now + 1_000, now)).toBe(1_000);
     expect(refreshDelayMs(now - 5_000, now)).toBe(10_000);
     expect(refreshDelayMs(undefined, now)).toBe(300_000);
   });

@@ -57,6 +57,33 @@ describe('a dead server, as a Tinkex user at TINKER_LOG=info sees it', () => {
   });
 });
 
+describe('telemetry of a failure that never reached the server', () => {
+  it('does not claim "Exception logged" when the report could not be sent', async () => {
+    const port = await closedPort();
+    const clock = new FakeClock();
+    const logger = new CaptureLogger({ level: 'debug' });
+    const service = new ServiceClient({
+      api_key: 'tml-dead-server-test',
+      base_url: `http://127.0.0.1:${port}`,
+      max_retries: 0, // telemetry stays on (the default)
+      env: {},
+      configureKernel: (kernel) => {
+        kernel.register(Ports.Clock, clock);
+        kernel.register(Ports.Logger, logger);
+      },
+    });
+    try {
+      await expect(service.createRestClient().listTrainingRuns()).rejects.toThrow(APIConnectionError);
+      expect(logger.records.filter((r) => r.message.startsWith('Exception logged'))).toEqual([]);
+      expect(logger.at('debug').map((r) => r.message)).toContain(
+        'the failure could not be reported to Tinker telemetry (not sent yet)',
+      );
+    } finally {
+      await service.close();
+    }
+  });
+});
+
 describe('a base URL without a scheme', () => {
   it.each(['127.0.0.1:8000', 'localhost:8000', 'tinker.example.com/api', 'ftp://tinker.example.com'])(
     '%s fails at construction with a ValidationError naming base_url (nothing is sent)',

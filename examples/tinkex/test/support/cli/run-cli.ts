@@ -14,7 +14,8 @@ export interface CliResult {
 
 export interface CliOptions {
   cwd: string;
-  env: Record<string, string>;
+  /** Added to a minimal environment (`TINKER_LOG: 'off'` unless given); `undefined` leaves a name unset. */
+  env: Record<string, string | undefined>;
 }
 
 /**
