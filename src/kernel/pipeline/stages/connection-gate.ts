@@ -14,9 +14,9 @@ const GATES = new WeakMap<Transport, Map<string, FifoSemaphore>>();
  * at once; every attempt beyond it used to wait in the library's queue, built: its request and headers,
  * the attempt deadline and its timer, the library's request and handler, and the pipeline's frames around
  * it. A sampling fan-out kept some 550 of them waiting there at once, each long enough to be promoted to
- * the old generation by the scavenges, for about 6 MB of promotion a burst. Here the attempt waits
- * before its request is built (one waiter entry), in the same FIFO order, and no more requests are on
- * the wire at once than before.
+ * the old generation by the scavenges: about 8–10 MB of a burst's 33 MB of promotion. Here the attempt
+ * waits before its request is built (one waiter entry), in the same FIFO order, and no more requests
+ * are on the wire at once than before.
  *
  * The attempt's timeout starts when it leaves this queue, as it would start once the library had a
  * connection for it; the caller's signal still ends the wait (the call then fails as aborted). Waiting
