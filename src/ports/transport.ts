@@ -71,6 +71,13 @@ export interface Transport {
    * timer for the attempt; adapters without this flag keep the backstop.
    */
   readonly settlesAtDeadline?: boolean;
+  /**
+   * At most this many exchanges with one origin at once (the adapter's connection pool). The kernel then
+   * holds further attempts to that base URL before their request is built, in FIFO order, instead of
+   * leaving them queued, built, inside the library; an attempt's timeout starts when it leaves that queue.
+   * Absent: no such queue (the adapter queues as it likes).
+   */
+  readonly connectionsPerOrigin?: number;
   send(request: TransportRequest): Promise<TransportResponse>;
   /** Release pooled sockets. */
   close?(): Promise<void>;

@@ -47,6 +47,8 @@ export class UndiciTransport implements Transport {
   readonly name = 'undici';
   /** Every step races an `AttemptDeadline`: the kernel's backstop timer is not needed. */
   readonly settlesAtDeadline = true;
+  /** The pool's connections per origin; unknown for a dispatcher passed in (undefined). */
+  readonly connectionsPerOrigin: number | undefined;
   private readonly dispatcher: Dispatcher;
   private readonly proxies = new Map<string, ProxyAgent>();
   /** The plain origin `split` saw last. */
@@ -60,6 +62,7 @@ export class UndiciTransport implements Transport {
   private readonly targets = new Map<string, Target | null>();
 
   constructor(private readonly options: UndiciTransportOptions = {}) {
+    this.connectionsPerOrigin = options.dispatcher ? undefined : (options.connections ?? 256);
     this.dispatcher =
       options.dispatcher ??
       (options.proxy

@@ -4,6 +4,7 @@ import type { CompiledEndpoint } from '../../manifest/compile.js';
 import type { ConcurrencySpec, PluginSpec, ThrottledSpec } from '../../plugin.js';
 import { afterSettled } from '../../promises/after-settled.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
+import { throughConnectionGate } from './connection-gate.js';
 import { rateLimitBucket } from './rate-limit.js';
 
 /**
@@ -14,18 +15,23 @@ import { rateLimitBucket } from './rate-limit.js';
  * within `throttled.windowMs`), a call also takes a permit of the throttled semaphore and is charged
  * `weightFactor` times its weight. A call that held permits re-checks the rate-limit window before it
  * goes on: a 429 seen (by this process or, with shared state, the fleet) while it queued holds it back
- * until the window reopens.
+ * until the window reopens. Last, an attempt takes one of the transport's connections to its origin when
+ * the transport declares how many it has (`throughConnectionGate`), before its request is built.
  */
 export const semaphoreStage: Stage = {
   name: 'semaphore',
   run(context, next) {
     const resource = context.endpoint.spec.resource;
     const limits = resource ? context.plugin.spec.concurrency?.[resource] : undefined;
-    if (!limits) return next();
+    const connections = context.services.transport.connectionsPerOrigin !== undefined;
+    if (!limits) return connections ? throughConnectionGate(context, next) : next();
+    // The transport's connections are taken last, once every other permit is held (connection-gate.ts).
+    const gated = connections ? () => throughConnectionGate(context, next) : next;
     const plan = planOf(context.plugin.spec, context.endpoint, limits);
-    return admitNow(context, next, plan) ?? limited(context, next, plan);
+    return admitNow(context, gated, plan) ?? limited(context, gated, plan);
   },
   passes: (context) => {
+    if (context.services.transport.connectionsPerOrigin !== undefined) return false;
     const resource = context.endpoint.spec.resource;
     return !resource || !context.plugin.spec.concurrency?.[resource];
   },
