@@ -1,6 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
 import { TokenProviderAuth } from '../../src/adapters/auth/token-provider.js';
 import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
@@ -13,38 +11,9 @@ import { FifoSemaphore } from '../../src/adapters/semaphore/fifo-semaphore.js';
 import { WindowRateLimiter } from '../../src/adapters/rate-limiter/window-rate-limiter.js';
 import type { RateLimiter } from '../../src/ports/rate-limiter.js';
 import type { Semaphore, SemaphoreFactory } from '../../src/ports/semaphore.js';
+import { useHoldingServer } from '../support/holding-server.js';
 
-/** A server that holds every request until the test releases it, recording the weights in flight. */
-let server: http.Server;
-let url = '';
-const held: Array<{ size: number; release: () => void }> = [];
-let arrived: () => void = () => {};
-
-beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const { size } = JSON.parse(Buffer.concat(chunks).toString()) as { size: number };
-      held.push({ size, release: () => res.writeHead(200).end(JSON.stringify({ size })) });
-      arrived();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
-
-/** Resolves once `n` requests are held by the server. */
-const heldCount = (n: number) =>
-  new Promise<void>((resolve) => {
-    const check = () => (held.length >= n ? resolve() : undefined);
-    arrived = check;
-    check();
-  });
+const holding = useHoldingServer();
 
 /** One upload endpoint on the `uploads` resource, weighted by the input's size. */
 const manifest = {
@@ -71,7 +40,7 @@ const throttledJobs = (weightFactor: number) =>
   definePlugin({
     name: 'jobs',
     version: '1',
-    defaults: { baseUrl: url, maxRetries: 0, breaker: false },
+    defaults: { baseUrl: holding.url, maxRetries: 0, breaker: false },
     weights,
     concurrency: {
       uploads: {
@@ -90,7 +59,7 @@ describe('per-resource concurrency limits through the pipeline', () => {
       definePlugin({
         name: 'jobs',
         version: '1',
-        defaults: { baseUrl: url, maxRetries: 0, breaker: false },
+        defaults: { baseUrl: holding.url, maxRetries: 0, breaker: false },
         auth: { default: new TokenProviderAuth(() => `token-${++tokensIssued}`) },
         weights,
         concurrency: { uploads: { maxWeight: 100 } },
@@ -98,18 +67,18 @@ describe('per-resource concurrency limits through the pipeline', () => {
       }),
     );
     kernel.register(Ports.Transport, new UndiciTransport());
-    held.length = 0;
+    holding.held.length = 0;
     const calls = [60, 30, 50, 20].map((size) => kernel.call('upload', { size }));
-    await heldCount(2);
+    await holding.heldCount(2);
     // 60 + 30 fit; 50 would make 140, so it waits, and 20 waits behind it (no barging).
-    expect(held.map((h) => h.size)).toEqual([60, 30]);
+    expect(holding.held.map((h) => h.size)).toEqual([60, 30]);
     // Requests still waiting for their permit were not built: no token was fetched for them.
     expect(tokensIssued).toBe(2);
-    held[0].release(); // 60 leaves: 30 + 50 + 20 = 100 fit
-    await heldCount(4);
-    expect(held.map((h) => h.size)).toEqual([60, 30, 50, 20]);
+    holding.held[0].release(); // 60 leaves: 30 + 50 + 20 = 100 fit
+    await holding.heldCount(4);
+    expect(holding.held.map((h) => h.size)).toEqual([60, 30, 50, 20]);
     expect(tokensIssued).toBe(4);
-    for (const h of held.slice(1)) h.release();
+    for (const h of holding.held.slice(1)) h.release();
     await expect(Promise.all(calls)).resolves.toEqual([
       { size: 60 },
       { size: 30 },
@@ -124,7 +93,7 @@ describe('per-resource concurrency limits through the pipeline', () => {
     const kernel = createKernel().use(throttledJobs(20));
     kernel.register(Ports.Transport, new UndiciTransport());
     kernel.register(Ports.Clock, clock);
-    held.length = 0;
+    holding.held.length = 0;
     const services = kernel.getServices();
     /** Resolves once one call queues on the named semaphore. */
     const waiting = async (name: string) => {
@@ -134,30 +103,30 @@ describe('per-resource concurrency limits through the pipeline', () => {
     // Throttled: 2 permits, each call weighs 20× its size. Three size-1 calls (20 each): the permits
     // hold the third back.
     const byPermits = [1, 1, 1].map((size) => kernel.call('upload', { size }));
-    await heldCount(2);
+    await holding.heldCount(2);
     await waiting('jobs:uploads:throttled');
-    expect(held).toHaveLength(2);
-    held[0].release();
-    await heldCount(3);
-    held[1].release();
-    held[2].release();
+    expect(holding.held).toHaveLength(2);
+    holding.held[0].release();
+    await holding.heldCount(3);
+    holding.held[1].release();
+    holding.held[2].release();
     await Promise.all(byPermits);
     // Two size-3 calls (60 each of the 100 budget): the weight holds the second back.
-    held.length = 0;
+    holding.held.length = 0;
     const byWeight = [3, 3].map((size) => kernel.call('upload', { size }));
-    await heldCount(1);
+    await holding.heldCount(1);
     await waiting('jobs:uploads:weight');
-    expect(held).toHaveLength(1);
-    held[0].release();
-    await heldCount(2);
-    held[1].release();
+    expect(holding.held).toHaveLength(1);
+    holding.held[0].release();
+    await holding.heldCount(2);
+    holding.held[1].release();
     await Promise.all(byWeight);
     // The window reopened 10 s ago: the normal limits apply again (5 × 2 bytes, 10 permits).
     await clock.advance(11_000);
-    held.length = 0;
+    holding.held.length = 0;
     const normal = [2, 2, 2, 2, 2].map((size) => kernel.call('upload', { size }));
-    await heldCount(5);
-    for (const h of held) h.release();
+    await holding.heldCount(5);
+    for (const h of holding.held) h.release();
     await Promise.all(normal);
     await kernel.close();
   });
@@ -207,7 +176,7 @@ describe('per-resource concurrency limits through the pipeline', () => {
         definePlugin({
           name: 'jobs',
           version: '1',
-          defaults: { baseUrl: url, maxRetries: 0, breaker: false },
+          defaults: { baseUrl: holding.url, maxRetries: 0, breaker: false },
           weights: {
             size: (context: { input: Record<string, unknown> }) => {
               if (context.input.size === 13) throw new Error('unlucky size');
@@ -223,20 +192,20 @@ describe('per-resource concurrency limits through the pipeline', () => {
       const services = kernel.getServices();
       const count = services.semaphore('jobs:uploads:count', 2);
       const weight = services.semaphore('jobs:uploads:weight', 100);
-      held.length = 0;
+      holding.held.length = 0;
       const ok = kernel.call('upload', { size: 40 });
       const unlucky = kernel.call('upload', { size: 13 });
       await expect(unlucky).rejects.toThrow('unlucky size');
-      await heldCount(1);
+      await holding.heldCount(1);
       expect([count.available, weight.available]).toEqual([1, 60]);
       // A second call fits beside the first; a third waits for a count permit.
       const second = kernel.call('upload', { size: 50 });
-      await heldCount(2);
+      await holding.heldCount(2);
       const third = kernel.call('upload', { size: 1 });
-      held[0].release();
-      await heldCount(3);
-      held[1].release();
-      held[2].release();
+      holding.held[0].release();
+      await holding.heldCount(3);
+      holding.held[1].release();
+      holding.held[2].release();
       await expect(Promise.all([ok, second, third])).resolves.toEqual([
         { size: 40 },
         { size: 50 },
@@ -297,10 +266,10 @@ describe('per-resource concurrency limits through the pipeline', () => {
       kernel.register(Ports.RateLimiter, logged);
       kernel.register(Ports.Semaphore, loggingSemaphores(log, tryAcquireOn));
       limiter.backoff('uploads-429', 1_000); // throttled: the call takes all three semaphores
-      held.length = 0;
+      holding.held.length = 0;
       const call = kernel.call('upload', { size: 3 });
-      await heldCount(1);
-      held[0].release();
+      await holding.heldCount(1);
+      holding.held[0].release();
       await expect(call).resolves.toEqual({ size: 3 });
       // The rate-limit stage (before this one) asks first; the semaphore stage asks again once it holds
       // its permits, as a 429 may have closed the window while it queued.
