@@ -80,7 +80,7 @@ function readCommon(bytes: Uint8Array): PublicOutput | undefined {
       const record = readRecord(reader);
       if (!record) return undefined;
       records.push(record);
-    } else if (no !== 3 || !readMetric(reader, metrics)) return undefined;
+    } else if (no !== 3 || !readMapEntry(reader, metrics, WireType.Bit64, readDouble)) return undefined;
   }
   if (reader.pos !== reader.len) return undefined;
   return convert(type, records, metrics);
@@ -101,32 +101,42 @@ function readRecord(reader: BinaryReader): RecordRead | undefined {
     if (no === 1 && wire === LEN)
       reader.string(true); // type_tag: not part of the public output
     else if (no === 2 && wire === LEN) {
-      if (!readFieldEntry(reader, record.fields)) return undefined;
+      if (!readMapEntry(reader, record.fields, LEN, readTensor)) return undefined;
     } else if (no === 3 && wire === VARINT) record.numDatums = BigInt(reader.int64());
     else return undefined;
   }
   return reader.pos === end ? record : undefined;
 }
 
-/** One `fields` map entry, key then value, each once; a later entry of the same key replaces it. */
-function readFieldEntry(reader: BinaryReader, fields: Record<string, Tensor>): boolean {
+/**
+ * One map entry (string key 1, value 2 on `valueWire`), key and value each once; a later entry of the
+ * same key replaces it. False for anything else, which sends the whole result to the generic path.
+ */
+function readMapEntry<T>(
+  reader: BinaryReader,
+  into: Record<string, T>,
+  valueWire: WireType,
+  readValue: (reader: BinaryReader) => T | undefined,
+): boolean {
   const end = endOf(reader);
   if (end < 0) return false;
   let key: string | undefined;
-  let value: Tensor | undefined;
+  let value: T | undefined;
   while (reader.pos < end) {
     const [no, wire] = reader.tag();
     if (no === 1 && wire === LEN && key === undefined) key = reader.string(true);
-    else if (no === 2 && wire === LEN && value === undefined) {
-      value = readTensor(reader);
-      if (!value) return false;
+    else if (no === 2 && wire === valueWire && value === undefined) {
+      value = readValue(reader);
+      if (value === undefined) return false;
     } else return false;
   }
   // `__proto__` as a plain object's key would set its prototype: the generic path decides.
   if (key === undefined || value === undefined || key === '__proto__' || reader.pos !== end) return false;
-  fields[key] = value;
+  into[key] = value;
   return true;
 }
+
+const readDouble = (reader: BinaryReader): number => reader.double();
 
 function readTensor(reader: BinaryReader): Tensor | undefined {
   const end = endOf(reader);
@@ -147,23 +157,6 @@ function readTensor(reader: BinaryReader): Tensor | undefined {
     } else return undefined;
   }
   return reader.pos === end ? tensor : undefined;
-}
-
-/** One `metrics` map entry (string key, double value), each once. */
-function readMetric(reader: BinaryReader, metrics: Record<string, number>): boolean {
-  const end = endOf(reader);
-  if (end < 0) return false;
-  let key: string | undefined;
-  let value: number | undefined;
-  while (reader.pos < end) {
-    const [no, wire] = reader.tag();
-    if (no === 1 && wire === LEN && key === undefined) key = reader.string(true);
-    else if (no === 2 && wire === WireType.Bit64 && value === undefined) value = reader.double();
-    else return false;
-  }
-  if (key === undefined || value === undefined || key === '__proto__' || reader.pos !== end) return false;
-  metrics[key] = value;
-  return true;
 }
 
 /** As `forwardBackwardOutputFromProto`: records' per-datum slices in order, one `{field: TensorData}` each. */
