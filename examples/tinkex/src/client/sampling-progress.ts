@@ -97,8 +97,9 @@ export class ProgressWatch {
     this.inProgress++;
     this.latestError = latest;
     // Armed when the first request enters; the controller is the idle one's unless it aborted.
-    if (!this.cancelTimer) this.watch = this.startWatch(this.watch ?? new AbortController());
-    return this.watch.signal;
+    const watch = this.cancelTimer ? this.watch! : this.startWatch(this.watch ?? new AbortController());
+    this.watch = watch;
+    return watch.signal;
   }
 
   /** The request that `enter` returned `signal` to succeeded: progress. */
