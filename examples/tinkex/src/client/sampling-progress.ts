@@ -32,7 +32,12 @@ export interface LastError {
 export class ProgressWatch {
   private lastProgress = 0;
   private inProgress = 0;
-  /** The signal of the requests in progress; undefined while idle, and replaced once it aborted. */
+  /**
+   * The signal of the requests in progress, kept while idle for the next ones and replaced only once it
+   * aborted: every burst of samples then runs under the same signal object. A fresh AbortSignal has a
+   * hidden class of its own in Node 20, so code the engine had optimized for the last burst's signal
+   * (every `signal.aborted` on a request's way) was thrown away and compiled again at each burst's start.
+   */
   private watch: AbortController | undefined;
   private cancelTimer: (() => void) | undefined;
   /** The last-error reader of the latest request to enter, for the stall notice. */
@@ -91,7 +96,10 @@ export class ProgressWatch {
     if (this.inProgress === 0) this.lastProgress = this.clock.now();
     this.inProgress++;
     this.latestError = latest;
-    return (this.watch ??= this.startWatch()).signal;
+    // Armed when the first request enters; the controller is the idle one's unless it aborted.
+    const watch = this.cancelTimer ? this.watch! : this.startWatch(this.watch ?? new AbortController());
+    this.watch = watch;
+    return watch.signal;
   }
 
   /** The request that `enter` returned `signal` to succeeded: progress. */
@@ -116,12 +124,11 @@ export class ProgressWatch {
   }
 
   /**
-   * A new shared signal, and the timer that aborts it once the sampler made no progress for the timeout
-   * (re-armed for the rest while progress keeps coming). A request entering after an abort, while the
+   * The timer that aborts the shared signal (`controller`'s) once the sampler made no progress for the
+   * timeout (re-armed for the rest while progress keeps coming). A request entering after an abort, while the
    * stuck ones are still unwinding, gets a fresh watch that fails at once unless one of them completes.
    */
-  private startWatch(): AbortController {
-    const controller = new AbortController();
+  private startWatch(controller: AbortController): AbortController {
     const left = () => this.lastProgress + this.timeoutMs - this.clock.now();
     const check = () => {
       const ms = left();
@@ -160,10 +167,10 @@ export class ProgressWatch {
     });
   }
 
+  /** Idle: no timer; the controller stays for the next request (see `watch`). */
   private stopWatch(): void {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
-    this.watch = undefined;
     this.latestError = undefined;
   }
 }

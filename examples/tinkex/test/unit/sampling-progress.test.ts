@@ -82,6 +82,30 @@ describe('ProgressWatch (the Python RetryHandler stuck detection)', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('keeps its signal across idle periods until it aborts (no timer while idle)', async () => {
+    const clock = new FakeClock();
+    const watch = new ProgressWatch(clock, 1_000);
+    const signals: AbortSignal[] = [];
+    const seen = (signal: AbortSignal) => {
+      signals.push(signal);
+      return Promise.resolve(signals.length);
+    };
+    await expect(watch.run(seen)).resolves.toBe(1);
+    expect(clock.pending).toBe(0);
+    await clock.advance(5_000);
+    await expect(watch.run(seen)).resolves.toBe(2);
+    // The signal of the next burst is the same object (code specialized on its map stays valid).
+    expect(signals[1]).toBe(signals[0]);
+    expect(signals[0].aborted).toBe(false);
+    const late = watch.run(hanging);
+    late.catch(() => {});
+    await clock.advance(1_000);
+    await expect(late).rejects.toBeInstanceOf(APIConnectionError);
+    await expect(watch.run(seen)).resolves.toBe(3);
+    expect(signals[2]).not.toBe(signals[0]);
+    expect(clock.pending).toBe(0);
+  });
+
   it('gives the next request a fresh signal once the sampler was stuck', async () => {
     const clock = new FakeClock();
     const watch = new ProgressWatch(clock, 1_000);
