@@ -32,12 +32,12 @@ import type { KernelServices, KernelSettings } from './services.js';
 import type { EventOf, InputOf, ItemOf, OutputOf, ResultOf } from './manifest/types.js';
 import type { SessionManager } from '../ports/sessions.js';
 import { APIFuture } from './futures/api-future.js';
+import { LiveFutures } from './futures/live-futures.js';
 import { PipelinePoller } from './futures/pipeline-poller.js';
 import { submitFuture, type SubmitOptions } from './futures/submit.js';
 import { PipelineSessionManager } from './sessions/pipeline-session-manager.js';
 import { EventStream, type StreamOptions } from './streams/event-stream.js';
 import { paginate, type PageIterable } from './pagination/paginate.js';
-import { abortOwned, onAbort, ownedAbortController } from './signals/on-abort.js';
 
 export type { AdapterRegistration } from './bind-adapter.js';
 export type { SubmitOptions } from './futures/submit.js';
@@ -68,16 +68,14 @@ export class Kernel<E extends EndpointSpec = never> {
   private services?: KernelServices;
   private readonly proxies: ProxyResolver;
   private hostView?: ExtensionHost;
-  /** Set by `close()`: later calls reject with ClientClosedError and send nothing. */
+  /** Set by `close()` (and `closeExcept`): later calls reject with ClientClosedError and send nothing. */
   private closed = false;
+  /** While closing (`closeExcept`), the endpoints still admitted: a client's last reports. */
+  private finalEndpoints?: ReadonlySet<string>;
   /** Futures still polling; `close()` cancels them so nothing polls a closed kernel. */
-  private readonly liveFutures = new Set<APIFuture<unknown>>();
-  /** @internal Told by each submitted future once it settled: one function per kernel, not per future. */
-  readonly futureSettled = (future: APIFuture<unknown>): void => {
-    this.liveFutures.delete(future);
-  };
-  /** Per caller signal, the controller its `callerSignalOnly` futures poll with (see `submit`). */
-  private sharedPolls = new WeakMap<AbortSignal, AbortController>();
+  private readonly liveFutures = new LiveFutures();
+  /** @internal Told by each submitted future once it settled. */
+  readonly futureSettled = this.liveFutures.settled;
   /** Stops lease renewals and closes the Redis connections of `shared` state. */
   private readonly closeShared?: () => Promise<void>;
 
@@ -229,7 +227,7 @@ export class Kernel<E extends EndpointSpec = never> {
   ): Promise<CallResult> {
     const entry = this.endpoints.get(endpointId);
     if (!entry) return Promise.reject(new PristineError(`Unknown endpoint "${endpointId}"`));
-    if (this.closed)
+    if (this.closed && !this.finalEndpoints?.has(endpointId))
       return Promise.reject(new ClientClosedError(`Cannot call "${endpointId}": the client was closed.`));
     try {
       return this.pipeline.execute(
@@ -268,7 +266,6 @@ export class Kernel<E extends EndpointSpec = never> {
   submit<T>(endpointId: string, input: unknown, options: SubmitOptions = {}): APIFuture<T> {
     optionChecks.checkExtraOptions('submit', endpointId, options);
     const future = submitFuture<T>(this, endpointId, input, options);
-    // Forgotten once it settles (`futureSettled`, from the future's own `then` pair).
     this.liveFutures.add(future as APIFuture<unknown>);
     return future;
   }
@@ -342,26 +339,29 @@ export class Kernel<E extends EndpointSpec = never> {
 
   /** The controller `callerSignalOnly` futures of `signal` poll with: aborted by it, or by `close()`. */
   sharedPollController(signal: AbortSignal): AbortController {
-    let controller = this.sharedPolls.get(signal);
-    if (!controller) {
-      const created = ownedAbortController();
-      if (signal.aborted) abortOwned(created, signal.reason);
-      // Kept as long as the signal: one subscription however many futures share it.
-      else onAbort(signal, () => abortOwned(created, signal.reason));
-      this.sharedPolls.set(signal, (controller = created));
-    }
-    return controller;
+    return this.liveFutures.sharedPollController(signal);
+  }
+
+  /**
+   * Start closing: every call but those to `finalEndpoints` (a client's last reports) rejects with
+   * ClientClosedError and sends nothing, and futures still polling are cancelled; `close()` finishes.
+   * The last reports then do not queue behind work the caller asked to stop.
+   */
+  closeExcept(finalEndpoints: Iterable<string>): void {
+    this.closed = true;
+    this.finalEndpoints ??= new Set(finalEndpoints);
+    this.liveFutures.cancelAll();
   }
 
   /** Cancel outstanding futures, stop sessions and release transport sockets. */
   async close(): Promise<void> {
     this.closed = true;
-    // All marked cancelled (synchronously) before any poll hears its, possibly shared, abort.
-    for (const future of this.liveFutures) future.abandon();
-    this.liveFutures.clear();
-    this.sharedPolls = new WeakMap();
-    await this.sessions.stopAll();
+    this.finalEndpoints = undefined;
+    this.liveFutures.cancelAll();
+    // Heartbeat timers stop now; a beat still on the wire ends with the transport, not on its own.
+    const sessionsStopped = this.sessions.stopAll();
     await this.getServices().transport.close?.();
+    await sessionsStopped;
     await this.closeShared?.();
   }
 

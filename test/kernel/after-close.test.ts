@@ -63,3 +63,36 @@ describe.each(transports)('after close (%s transport)', (_name, transport) => {
     }
   });
 });
+
+describe('closing with final reports (closeExcept)', () => {
+  it('admits only the named endpoints until close(), and sends nothing else', async () => {
+    const server = await scriptedServer((req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(
+          req.method === 'POST' ? '{"id":"t1","name":"last","size":1}' : '{"id":"t1","name":"a","size":1}',
+        ),
+    );
+    const kernel = createKernel().use(thingsPlugin({ defaults: { baseUrl: server.url } }));
+    try {
+      await kernel.call('get_thing', { id: 't1' });
+      kernel.closeExcept(['create_thing']);
+      const refused = await kernel.call('get_thing', { id: 't1' }).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(ClientClosedError);
+      // The final report still goes out…
+      await expect(kernel.call('create_thing', { name: 'last', size: 1 })).resolves.toMatchObject({
+        name: 'last',
+      });
+      await kernel.close();
+      // …until close() ends it.
+      const late = await kernel
+        .call('create_thing', { name: 'late', size: 1 })
+        .catch((error: unknown) => error);
+      expect(late).toBeInstanceOf(ClientClosedError);
+      expect(server.seen.map((r) => r.method)).toEqual(['GET', 'POST']);
+    } finally {
+      await kernel.close();
+      await server.close();
+    }
+  });
+});

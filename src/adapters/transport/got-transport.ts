@@ -61,6 +61,8 @@ export class GotTransport implements Transport {
       return await deadline.race(exchange(got, request, deadline, proxy), (late) => late.cancel());
     } catch (error) {
       deadline.release();
+      // Ended by close() destroying the agents: the caller closed the client, nothing to retry.
+      if (this.closed) throw new ClientClosedError();
       throw toTransportError(error as Error, request, deadline);
     }
   }

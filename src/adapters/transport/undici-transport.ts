@@ -95,7 +95,8 @@ export class UndiciTransport implements Transport {
         }
       },
       (error: unknown) => {
-        throw failed(error, req, deadline);
+        // Ended by close(): the caller closed the client, nothing to retry.
+        throw this.closing ? closedDuring(deadline) : failed(error, req, deadline);
       },
       discardBody,
     );
@@ -162,11 +163,15 @@ export class UndiciTransport implements Transport {
     ) as Promise<Dispatcher.ResponseData>;
   }
 
-  /** Idempotent: a second close (a kernel closed twice) waits for the first instead of throwing. */
+  /**
+   * Idempotent: a second close (a kernel closed twice) waits for the first instead of throwing. Destroys
+   * rather than closes the pools, as the got adapter destroys its agents: a graceful close would wait for
+   * every exchange still on the wire, however long a server holds it; those end with ClientClosedError.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      const own = this.options.dispatcher ? [] : [this.dispatcher.close()];
-      await Promise.all([...own, ...[...this.proxies.values()].map((p) => p.close())]);
+      const own = this.options.dispatcher ? [] : [this.dispatcher.destroy()];
+      await Promise.all([...own, ...[...this.proxies.values()].map((p) => p.destroy())]);
     })();
     return this.closing;
   }
@@ -220,6 +225,12 @@ export class UndiciTransport implements Transport {
 }
 
 /** An attempt that failed: its deadline is released, and the error typed for the port. */
+/** An exchange the transport's close() ended. */
+function closedDuring(deadline: AttemptDeadline): Error {
+  deadline.release();
+  return new ClientClosedError();
+}
+
 function failed(error: unknown, req: TransportRequest, deadline: AttemptDeadline): Error {
   deadline.release();
   return toTransportError(error as Error, req, deadline);

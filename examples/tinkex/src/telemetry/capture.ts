@@ -3,6 +3,7 @@ import {
   APIFuture,
   APIStatusError,
   APIUserAbortError,
+  ClientClosedError,
   FutureCancelledError,
   FutureExpiredError,
   FutureFailedError,
@@ -16,10 +17,16 @@ const reported = new WeakSet<object>();
 
 /**
  * Whether to report `error`: not twice, and never the caller's own cancellation (Python's
- * `capture_exceptions` catches `Exception`, which `CancelledError` is not).
+ * `capture_exceptions` catches `Exception`, which `CancelledError` is not) or closing (the calls a
+ * `close()` stops would otherwise flood its last flush).
  */
 function firstReport(error: unknown): boolean {
-  if (error instanceof APIUserAbortError || error instanceof FutureCancelledError) return false;
+  if (
+    error instanceof APIUserAbortError ||
+    error instanceof FutureCancelledError ||
+    error instanceof ClientClosedError
+  )
+    return false;
   if (error === null || typeof error !== 'object') return true;
   if (reported.has(error)) return false;
   reported.add(error);

@@ -109,27 +109,36 @@ export class TelemetryReporter {
   async waitUntilDrained(timeoutMs: number): Promise<boolean> {
     const target = this.pushed;
     if (this.options.canSend?.() === false) return this.flushed >= target;
-    let cancel: (() => void) | undefined;
-    const deadline = new Promise<false>(
-      (resolve) => (cancel = this.clock.after(timeoutMs, () => resolve(false))),
-    );
     const drain = (async () => {
       while (this.flushed < target && this.options.canSend?.() !== false) await this.flush();
       return this.flushed >= target;
     })();
+    return this.within(timeoutMs, drain);
+  }
+
+  /** `work`'s outcome, or false once `timeoutMs` passed first (the work goes on, unawaited). */
+  private async within<T>(timeoutMs: number, work: Promise<T>): Promise<T | false> {
+    let cancel: (() => void) | undefined;
+    const deadline = new Promise<false>(
+      (resolve) => (cancel = this.clock.after(timeoutMs, () => resolve(false))),
+    );
     try {
-      return await Promise.race([drain, deadline]);
+      return await Promise.race([work, deadline]);
     } finally {
       cancel?.();
     }
   }
 
-  /** SESSION_END (for a session, if not sent yet), a final flush, and no more timers. */
+  /**
+   * SESSION_END (for a session, if not sent yet), a final flush, and no more timers. One flush (a dead
+   * endpoint costs one batch's retries, as in any flush), for at most FLUSH_TIMEOUT_MS, as a fatal
+   * exception waits: a server that holds requests cannot hold close().
+   */
   async close(): Promise<void> {
     this.stopTimer?.();
     this.stopTimer = undefined;
     this.endSession();
-    await this.flush();
+    await this.within(FLUSH_TIMEOUT_MS, this.flush());
   }
 
   private recordException(error: unknown, severity: Severity): boolean {

@@ -23,9 +23,12 @@ export class InstantClock implements Clock {
   }
   private readonly timers = new Set<() => void>();
 
-  /** Deadlines (progress timeouts) never fire here; short ones fire on the next turn. */
+  /**
+   * Deadlines (progress timeouts, the 30 s bound on a telemetry flush) never fire here; short ones fire
+   * on the next turn.
+   */
   after(ms: number, fn: () => void): () => void {
-    if (ms > 60_000) return () => {};
+    if (ms >= 30_000) return () => {};
     const timer = setImmediate(fn);
     return () => clearImmediate(timer);
   }

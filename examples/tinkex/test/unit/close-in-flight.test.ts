@@ -1,0 +1,51 @@
+import { describe, expect, it } from '@jest/globals';
+import { startEmulator } from 'tinker-emulator';
+import { FutureCancelledError, ServiceClient } from '../../src/index.js';
+
+type Batch = { events: { event: string }[] };
+
+/**
+ * Found by hand: `service.close()` during a 1,800-call burst took 15 s, and most calls then completed,
+ * because close() flushed telemetry (SESSION_END) first, and that request queued behind every call in
+ * flight. close() cancels what is outstanding first, then reports the session's end, then releases the
+ * connections; it never waits for the work it is cancelling.
+ */
+describe('ServiceClient.close() with samples in flight', () => {
+  it('cancels them, still delivers SESSION_END, and does not wait for them', async () => {
+    // Every poll is held for an hour: these futures would never finish on their own.
+    const emulator = await startEmulator({ seed: 3, chaos: 'latency=3600000ms@1;scope=futures' });
+    const service = new ServiceClient({
+      api_key: 'tml-close-in-flight',
+      base_url: emulator.url,
+      telemetry: true,
+      log_level: 'off',
+      env: {},
+    });
+    try {
+      const sampler = await service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
+      let pollsStarted = 0;
+      let allPolling!: () => void;
+      const polling = new Promise<void>((resolve) => (allPolling = resolve));
+      service.kernel.events.on('request:start', ({ endpointId }) => {
+        if (endpointId === 'retrieve_future' && ++pollsStarted === 300) allPolling();
+      });
+      // More polls than connections per origin (256): some wait in the connection gate.
+      const samples = Array.from({ length: 300 }, () =>
+        sampler
+          .sample({ prompt: [72, 105], sampling_params: { max_tokens: 4 } })
+          .then(undefined, (error: unknown) => error),
+      );
+      await polling;
+
+      await service.close();
+
+      const outcomes = await Promise.all(samples);
+      for (const outcome of outcomes) expect(outcome).toBeInstanceOf(FutureCancelledError);
+      const events = (emulator.state.telemetry as Batch[]).flatMap((b) => b.events.map((e) => e.event));
+      expect(events).toContain('SESSION_END');
+    } finally {
+      await service.close();
+      await emulator.close();
+    }
+  });
+});
