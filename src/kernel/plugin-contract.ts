@@ -122,6 +122,11 @@ export interface RetryPolicySpec extends Partial<RetryDelayOptions> {
   maxRetries?: number;
   /** Statuses that are final for this policy even though they are normally retried (e.g. 409). */
   fatalStatuses?: readonly number[];
+  /**
+   * Level of the line each retry logs. Default `info`: a person waiting on a call sees why within the
+   * first backoff. `debug` for background traffic (telemetry), whose retries are nobody's wait.
+   */
+  logLevel?: 'info' | 'debug';
 }
 
 /** Concurrency limits for one resource: a counting and/or a weighted semaphore. */

@@ -34,12 +34,24 @@ async function flakyServer() {
   return { url: `http://127.0.0.1:${port}/v1`, server };
 }
 
-function kernelFor(baseUrl: string, level: 'debug' | 'info' | 'warn', transport: 'got' | 'undici') {
+function kernelFor(
+  baseUrl: string,
+  level: 'debug' | 'info' | 'warn',
+  transport: 'got' | 'undici',
+  retryLogLevel?: 'info' | 'debug',
+) {
   const kernel = createKernel({ requestIdHeader: 'x-request-id' }).use(
     thingsPlugin({
       defaults: { baseUrl },
       auth: { default: new ApiKeyHeaderAuth(API_KEY) },
-      retryPolicies: { default: { initialDelayMs: 1, maxDelayMs: 2, jitter: 0 } },
+      retryPolicies: {
+        default: {
+          initialDelayMs: 1,
+          maxDelayMs: 2,
+          jitter: 0,
+          ...(retryLogLevel ? { logLevel: retryLogLevel } : {}),
+        },
+      },
     }),
   );
   // Configured as the kernel's default logger is: header maps kept (redacted), the kernel's secrets known.
@@ -106,6 +118,20 @@ describe('request logging', () => {
     expect(logger.records.map((r) => r.message)).toEqual([
       expect.stringMatching(/^retrying create_thing in 0\.0 s after .*ECONNREFUSED.* \(retry 1 of 1\)$/),
     ]);
+  });
+
+  it("a policy's logLevel: debug keeps background retries (telemetry) out of the info lines", async () => {
+    for (const level of ['info', 'debug'] as const) {
+      const { kernel, logger } = kernelFor(flaky.url, level, 'undici', 'debug');
+      try {
+        await kernel.call('create_thing', { name: `background-${level}`, size: 1 });
+      } finally {
+        await kernel.close();
+      }
+      const retries = logger.records.filter((r) => r.message.startsWith('retrying create_thing'));
+      // Still there for whoever asks for debug, and only then.
+      expect(retries.map((r) => r.level)).toEqual(level === 'debug' ? ['debug'] : []);
+    }
   });
 
   it('costs nothing below debug: no request records at warn', async () => {

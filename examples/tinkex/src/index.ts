@@ -71,6 +71,7 @@ export { checkpointFolderName } from './download/download-target.js';
 export {
   CheckpointArchiveError,
   CorruptArchiveError,
+  DownloadInterruptedError,
   DownloadTargetError,
   UnsafeArchiveError,
 } from './download/download-errors.js';

@@ -6,7 +6,9 @@ import {
   APIUserAbortError,
   PristineError,
 } from 'pristine-kernel';
+import { DownloadInterruptedError } from '../download/download-errors.js';
 import { CliError, InterruptedError } from './errors.js';
+import { formatSize } from './output.js';
 
 // Loaded only when something failed: the kernel is not imported for --help and usage errors.
 
@@ -33,6 +35,14 @@ export function describeError(error: unknown, apiOrigin?: string): CliError {
   if (error instanceof CliError) return error;
   if (error instanceof APIUserAbortError) return new InterruptedError();
   const detail = (e: Error) => `Details: ${e.message}`;
+  // Before the connection cases: the server was reached, the transfer broke.
+  if (error instanceof DownloadInterruptedError) {
+    const of = Number.isFinite(error.totalBytes) ? ` of ${formatSize(error.totalBytes)}` : '';
+    return new CliError(
+      `Download interrupted after ${formatSize(error.downloadedBytes)}${of}`,
+      `The connection broke during the transfer; nothing was written. Run the command again.\n${detail(error)}`,
+    );
+  }
   if (error instanceof APIError && isThirdParty(error, apiOrigin)) return thirdPartyFailure(error);
   if (error instanceof APIStatusError) {
     const [message, hint] =

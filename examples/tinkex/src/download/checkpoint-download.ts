@@ -5,7 +5,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { APIConnectionError, APIUserAbortError, PristineError } from 'pristine-kernel';
 import type { RestClient } from '../client/rest-client.js';
-import { CorruptArchiveError } from './download-errors.js';
+import { CorruptArchiveError, DownloadInterruptedError } from './download-errors.js';
 import { checkpointFolderName, install, prepareTarget } from './download-target.js';
 import { extractSafely } from './extract.js';
 
@@ -83,11 +83,12 @@ async function fetchArchive(rest: RestClient, url: string, file: string, options
       signal: options.signal,
     });
   } catch (error) {
-    if (error instanceof PristineError) throw error;
-    if (options.signal?.aborted) throw new APIUserAbortError();
-    throw new APIConnectionError(`The checkpoint download was cut: ${(error as Error).message}`, {
-      cause: error,
-    });
+    if (options.signal?.aborted || error instanceof APIUserAbortError)
+      throw error instanceof APIUserAbortError ? error : new APIUserAbortError();
+    // A broken or stalled transfer (the transport's connection error, or the stream's own).
+    if (error instanceof APIConnectionError || !(error instanceof PristineError))
+      throw new DownloadInterruptedError(downloaded, download.size, error);
+    throw error;
   } finally {
     download.cancel();
   }

@@ -1,4 +1,4 @@
-import { PristineError, ValidationError } from 'pristine-kernel';
+import { APIConnectionError, PristineError, ValidationError } from 'pristine-kernel';
 
 /**
  * The checkpoint archive cannot be used. Thrown before anything reaches the output directory: the
@@ -46,5 +46,26 @@ export class DownloadTargetError extends ValidationError {
     message: string,
   ) {
     super('checkpoint download target', [{ pointer: '/output_dir', rule, message }]);
+  }
+}
+
+/**
+ * The connection broke (or stalled past its timeout) during the archive's transfer. A connection error,
+ * retryable: a new download usually succeeds. Says how far it got, so nobody takes it for a server that
+ * could not be reached. Nothing reached the output directory.
+ */
+export class DownloadInterruptedError extends APIConnectionError {
+  constructor(
+    readonly downloadedBytes: number,
+    /** NaN when the server sent no Content-Length. */
+    readonly totalBytes: number,
+    cause: unknown,
+  ) {
+    const of = Number.isFinite(totalBytes) ? ` of ${totalBytes}` : '';
+    const origin = (cause as { origin?: string } | null)?.origin;
+    super(
+      `The checkpoint download was cut after ${downloadedBytes} bytes${of}: ${(cause as Error)?.message ?? String(cause)}`,
+      { cause, ...(origin ? { origin } : {}) },
+    );
   }
 }

@@ -86,7 +86,8 @@ export function tinkerPlugin(config: ResolvedConfig, holders: TinkerHolders) {
       default: { maxRetries: config.max_retries, initialDelayMs: 500, maxDelayMs: 10_000 },
       none: { maxRetries: 0 },
       // Elixir tinkex: one retry, 5 s timeout. A dead endpoint costs a batch ≤ ~11 s, never a training run.
-      telemetry: { maxRetries: 1, initialDelayMs: 500, maxDelayMs: 1_000 },
+      // Its retry lines at debug: after a CLI error, "retrying telemetry" is not what the user waits on.
+      telemetry: { maxRetries: 1, initialDelayMs: 500, maxDelayMs: 1_000, logLevel: 'debug' },
       // Publishing an already-public checkpoint is a 409 that no retry can fix.
       publish: {
         maxRetries: config.max_retries,

@@ -7,6 +7,7 @@ import {
   APIConnectionError,
   CheckpointArchiveError,
   CorruptArchiveError,
+  DownloadInterruptedError,
   downloadCheckpoint,
   ServiceClient,
   UnsafeArchiveError,
@@ -98,8 +99,8 @@ describe('checkpoint archives the server should never send', () => {
     ['not-a-tar', CorruptArchiveError],
     ['empty', CorruptArchiveError],
     ['truncated', CorruptArchiveError],
-    ['cut-connection', APIConnectionError],
-    ['cut-chunked', APIConnectionError],
+    ['cut-connection', DownloadInterruptedError],
+    ['cut-chunked', DownloadInterruptedError],
     ['dot-dot', UnsafeArchiveError],
     ['inner-symlink', UnsafeArchiveError],
     ['write-through-symlink', UnsafeArchiveError],
@@ -116,7 +117,12 @@ describe('checkpoint archives the server should never send', () => {
       await expect(fresh).rejects.toBeInstanceOf(type);
       const error = await fresh.catch((e: unknown) => e);
       expect((error as Error).name).toBe(type.name);
-      if (type !== APIConnectionError) expect(error).toBeInstanceOf(CheckpointArchiveError);
+      if (type === DownloadInterruptedError) {
+        // Still a connection error (retryable), saying how far the transfer got.
+        expect(error).toBeInstanceOf(APIConnectionError);
+        expect(error).toMatchObject({ retryable: true, downloadedBytes: 1000 });
+        expect((error as Error).message).toMatch(/^The checkpoint download was cut after 1000 bytes/);
+      } else expect(error).toBeInstanceOf(CheckpointArchiveError);
       expect(await readdir(out)).toEqual(['other.txt']);
 
       await mkdir(target);
@@ -128,6 +134,20 @@ describe('checkpoint archives the server should never send', () => {
       expect(await snapshot(out)).toEqual(before);
     },
   );
+
+  it('the CLI says a cut download was cut (not that it could not connect), exits 1, creates nothing', async () => {
+    const cwd = join(work, 'cli-cut');
+    await mkdir(cwd);
+    const result = await runCli(['checkpoint', 'download', 'tinker://run-1/weights/cut-connection'], {
+      cwd,
+      env: { TINKER_BASE_URL: server.url, TINKER_API_KEY: API_KEY },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Error: Download interrupted after 1000 B\b/m);
+    expect(result.stderr).toContain('Run the command again');
+    expect(result.stderr).not.toContain('Could not connect');
+    expect(await snapshot(cwd)).toEqual({});
+  }, 30_000);
 
   it('the CLI reports a corrupt archive by its class, exits 1 and creates nothing', async () => {
     const cwd = join(work, 'cli');

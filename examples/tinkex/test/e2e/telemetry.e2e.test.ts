@@ -254,7 +254,11 @@ describe('backend telemetry', () => {
 
   it('a dead telemetry endpoint never holds up an error for long, nor breaks the SDK', async () => {
     // Default retries: the telemetry endpoint's own policy (one retry) bounds each batch.
-    const env = await start({ chaos: '5xx=1;scope=telemetry' });
+    const logger = new CaptureLogger({ level: 'debug' });
+    const env = await start(
+      { chaos: '5xx=1;scope=telemetry' },
+      { configureKernel: (k: Kernel) => k.register(Ports.Logger, logger) },
+    );
     const training = await env.service.createLoraTrainingClient({
       base_model: 'meta-llama/Llama-3.2-1B',
       rank: 8,
@@ -269,6 +273,10 @@ describe('backend telemetry', () => {
     // Each batch is tried twice at most (first send + one retry), whatever max_retries says.
     const bodies = posts.map((p) => JSON.stringify((p.body as { events: unknown[] }).events));
     expect(Math.max(...[...new Set(bodies)].map((b) => bodies.filter((x) => x === b).length))).toBe(2);
+    // Those retries are logged at debug only: the CLI shows info lines, and nobody waits on telemetry.
+    const retryLines = logger.records.filter((r) => r.message.startsWith('retrying telemetry'));
+    expect(retryLines.length).toBeGreaterThan(0);
+    expect(new Set(retryLines.map((r) => r.level))).toEqual(new Set(['debug']));
   });
 
   it('a server that never answered the handshake gets no telemetry attempt (it would only repeat the handshake)', async () => {

@@ -36,8 +36,9 @@ export const retryStage: Stage = {
         onRetry: ({ attempt, delayMs, error: raw }) => {
           // Scrubbed before anyone sees it: a retry logger must not print an echoed credential.
           const error = scrubError(raw, services.secrets);
-          // At info, so a user waiting on a dead server sees why within the first backoff.
-          services.logger.info(
+          // At info (unless the policy says debug), so a user waiting on a dead server sees why within the
+          // first backoff.
+          services.logger[policy?.logLevel ?? 'info'](
             `retrying ${endpoint.id} in ${seconds(delayMs)} after ${reasonOf(error)} (retry ${attempt} of ${context.options.maxRetries})`,
             { endpoint: endpoint.id, attempt, delay_ms: Math.round(delayMs) },
           );
