@@ -72,6 +72,8 @@ export class Kernel<E extends EndpointSpec = never> {
   private closed = false;
   /** While closing (`closeExcept`), the endpoints still admitted: a client's last reports. */
   private finalEndpoints?: ReadonlySet<string>;
+  /** Aborted by `close()` (`services.closing`). */
+  private readonly closing = new AbortController();
   /** Futures still polling; `close()` cancels them so nothing polls a closed kernel. */
   private readonly liveFutures = new LiveFutures();
   /** @internal Told by each submitted future once it settled. */
@@ -333,7 +335,14 @@ export class Kernel<E extends EndpointSpec = never> {
 
   /** The adapters and registries calls use, resolved once after the last registration. */
   getServices(): KernelServices {
-    this.services ??= resolveServices(this.container, this.settings, this.events, this.secrets, this.proxies);
+    this.services ??= resolveServices(
+      this.container,
+      this.settings,
+      this.events,
+      this.secrets,
+      this.proxies,
+      this.closing.signal,
+    );
     return this.services;
   }
 
@@ -358,6 +367,7 @@ export class Kernel<E extends EndpointSpec = never> {
     this.closed = true;
     this.finalEndpoints = undefined;
     this.liveFutures.cancelAll();
+    this.closing.abort();
     // Heartbeat timers stop now; a beat still on the wire ends with the transport, not on its own.
     const sessionsStopped = this.sessions.stopAll();
     await this.getServices().transport.close?.();

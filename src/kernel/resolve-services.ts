@@ -15,6 +15,7 @@ export function resolveServices(
   events: KernelEvents,
   secrets: SecretRegistry,
   proxies: ProxyResolver,
+  closing: AbortSignal,
 ): KernelServices {
   const clock = container.resolve<Clock>(Ports.Clock);
   const semaphores = container.resolve<SemaphoreFactory>(Ports.Semaphore);
@@ -38,6 +39,7 @@ export function resolveServices(
     logger: container.resolve(Ports.Logger),
     events,
     secrets,
+    closing,
     semaphore(key, capacity) {
       let semaphore = shared.get(key);
       if (!semaphore) {

@@ -55,6 +55,8 @@ export interface KernelServices {
   readonly logger: Logger;
   readonly events: KernelEvents;
   readonly secrets: SecretRegistry;
+  /** Aborted by `close()`: waits that would only delay its ClientClosedError (retry backoff) end then. */
+  readonly closing: AbortSignal;
   /** Semaphores are shared per (plugin, resource, kind) across every call of the kernel. */
   semaphore(key: string, capacity: number): Semaphore;
   /** The proxy URL for a request URL (explicit setting, else the environment read at kernel creation). */

@@ -14,6 +14,11 @@ export interface RetryContext {
    */
   replayable?: () => boolean;
   signal?: AbortSignal;
+  /**
+   * Ends a backoff sleep early without failing the call (the kernel's close): the next attempt then runs
+   * at once, and fails as it would (a closed kernel's: ClientClosedError, never retried).
+   */
+  interrupt?: AbortSignal;
   /** Overrides of the adapter's delay settings for this call (a named retry policy). */
   delays?: Partial<RetryDelayOptions>;
   /** Called before each backoff sleep. */

@@ -59,8 +59,19 @@ export class BackoffRetry implements Retry {
       }
       const delayMs = this.delayFor(n, outcome.retryAfterMs, context.delays);
       context.onRetry?.({ attempt: n + 1, delayMs, error: outcome.error });
-      await this.clock.sleep(delayMs, context.signal);
+      await this.pause(delayMs, context);
       outcome = await attempt(++n);
+    }
+  }
+
+  /** The backoff sleep: the caller's signal fails it; `interrupt` only cuts it short. */
+  private async pause(delayMs: number, { signal, interrupt }: RetryContext): Promise<void> {
+    if (!interrupt) return this.clock.sleep(delayMs, signal);
+    if (interrupt.aborted) return;
+    try {
+      await this.clock.sleep(delayMs, signal ? AbortSignal.any([signal, interrupt]) : interrupt);
+    } catch (error) {
+      if (signal?.aborted || !interrupt.aborted) throw error;
     }
   }
 

@@ -1,4 +1,4 @@
-import { APIUserAbortError, PristineError } from 'pristine-kernel';
+import { APIUserAbortError, ClientClosedError, PristineError } from 'pristine-kernel';
 
 /** A training request whose submission failed for good. */
 export interface FailedStep {
@@ -84,16 +84,24 @@ export class SubmissionOrder {
   }
 
   private failed(step: FailedStep, ticket: number): void {
+    // The caller closed the client: every queued request ends this way, nothing to warn about.
+    if (step.error instanceof ClientClosedError) return;
     const unreachable =
       step.error instanceof PristineError &&
       step.error.retryable &&
       !(step.error instanceof APIUserAbortError);
     this.warn(
-      `${step.endpoint} (seq_id ${step.seq_id}) was not accepted: ${(step.error as Error)?.message}. ` +
+      `${step.endpoint} (seq_id ${step.seq_id}) was not accepted: ${sentence(step.error)} ` +
         (unreachable
           ? 'Requests queued behind it are not sent.'
           : 'Later requests go on with the next seq_id.'),
     );
     if (unreachable) this.aborted = { after: ticket, upTo: this.tickets, failed: step };
   }
+}
+
+/** The error's message as one sentence: its own final period, or one added. */
+function sentence(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.endsWith('.') ? message : `${message}.`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { startEmulator } from 'tinker-emulator';
+import { FakeClock, Ports } from 'pristine-kernel';
 import { FutureCancelledError, ServiceClient } from '../../src/index.js';
 
 type Batch = { events: { event: string }[] };
@@ -43,6 +44,42 @@ describe('ServiceClient.close() with samples in flight', () => {
       for (const outcome of outcomes) expect(outcome).toBeInstanceOf(FutureCancelledError);
       const events = (emulator.state.telemetry as Batch[]).flatMap((b) => b.events.map((e) => e.event));
       expect(events).toContain('SESSION_END');
+    } finally {
+      await service.close();
+      await emulator.close();
+    }
+  });
+
+  it('ends a sample waiting out its retry backoff then: no timer left, nothing sent', async () => {
+    // A sample's backoff must end with close(): its timer would keep a finished script alive.
+    const emulator = await startEmulator({ seed: 3, chaos: '5xx=1;scope=sampling' });
+    const clock = new FakeClock();
+    const start = clock.now();
+    const service = new ServiceClient({
+      api_key: 'tml-close-in-backoff',
+      base_url: emulator.url,
+      telemetry: false,
+      log_level: 'off',
+      env: {},
+      configureKernel: (kernel) => kernel.register(Ports.Clock, clock),
+    });
+    try {
+      const sampler = await service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
+      const sample = sampler
+        .sample({ prompt: [72, 105], sampling_params: { max_tokens: 4 } })
+        .then(undefined, (error: unknown) => error);
+      // The 503 was read and the backoff sleeps on the test clock.
+      while (clock.pending === 0) await new Promise((resolve) => setImmediate(resolve));
+      const refused = emulator.state.requests.filter((r) => r.path.endsWith('/asample')).length;
+      await service.close();
+      // Cancelled by close(), typed; never a result after the wait.
+      expect(await sample).toBeInstanceOf(FutureCancelledError);
+      expect(clock.now()).toBe(start);
+      // Nothing still sleeps: a backoff timer would keep a finished script alive for up to 10 s.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(clock.pending).toBe(0);
+      // Not retried: nothing more reached the server.
+      expect(emulator.state.requests.filter((r) => r.path.endsWith('/asample'))).toHaveLength(refused);
     } finally {
       await service.close();
       await emulator.close();

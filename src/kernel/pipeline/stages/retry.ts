@@ -32,6 +32,7 @@ export const retryStage: Stage = {
         maxRetries: context.options.maxRetries,
         replayable: () => context.replayable,
         signal: context.options.signal,
+        interrupt: services.closing,
         delays: policy,
         onRetry: ({ attempt, delayMs, error: raw }) => {
           // Scrubbed before anyone sees it: a retry logger must not print an echoed credential.
