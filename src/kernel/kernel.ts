@@ -74,6 +74,9 @@ export class Kernel<E extends EndpointSpec = never> {
   private finalEndpoints?: ReadonlySet<string>;
   /** Aborted by `close()` (`services.closing`). */
   private readonly closing = new AbortController();
+  /** Whether a call to `endpointId` may no longer be sent (`services.refuses`). */
+  private readonly refuses = (endpointId: string): boolean =>
+    this.closed && !this.finalEndpoints?.has(endpointId);
   /** Futures still polling; `close()` cancels them so nothing polls a closed kernel. */
   private readonly liveFutures = new LiveFutures();
   /** @internal Told by each submitted future once it settled. */
@@ -229,7 +232,7 @@ export class Kernel<E extends EndpointSpec = never> {
   ): Promise<CallResult> {
     const entry = this.endpoints.get(endpointId);
     if (!entry) return Promise.reject(new PristineError(`Unknown endpoint "${endpointId}"`));
-    if (this.closed && !this.finalEndpoints?.has(endpointId))
+    if (this.refuses(endpointId))
       return Promise.reject(new ClientClosedError(`Cannot call "${endpointId}": the client was closed.`));
     try {
       return this.pipeline.execute(
@@ -342,6 +345,7 @@ export class Kernel<E extends EndpointSpec = never> {
       this.secrets,
       this.proxies,
       this.closing.signal,
+      this.refuses,
     );
     return this.services;
   }

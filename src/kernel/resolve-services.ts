@@ -16,6 +16,7 @@ export function resolveServices(
   secrets: SecretRegistry,
   proxies: ProxyResolver,
   closing: AbortSignal,
+  refuses: (endpointId: string) => boolean,
 ): KernelServices {
   const clock = container.resolve<Clock>(Ports.Clock);
   const semaphores = container.resolve<SemaphoreFactory>(Ports.Semaphore);
@@ -40,6 +41,7 @@ export function resolveServices(
     events,
     secrets,
     closing,
+    refuses,
     semaphore(key, capacity) {
       let semaphore = shared.get(key);
       if (!semaphore) {

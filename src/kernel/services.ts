@@ -57,6 +57,11 @@ export interface KernelServices {
   readonly secrets: SecretRegistry;
   /** Aborted by `close()`: waits that would only delay its ClientClosedError (retry backoff) end then. */
   readonly closing: AbortSignal;
+  /**
+   * Whether a call to the endpoint may no longer be sent: the kernel is closed (or closing, and it is
+   * not one of `closeExcept`'s final endpoints). Asked again before each request is built.
+   */
+  refuses(endpointId: string): boolean;
   /** Semaphores are shared per (plugin, resource, kind) across every call of the kernel. */
   semaphore(key: string, capacity: number): Semaphore;
   /** The proxy URL for a request URL (explicit setting, else the environment read at kernel creation). */

@@ -22,6 +22,7 @@ afterEach(() => {
 });
 
 function kernelWith(transport: Transport) {
+  const input = Type.Object({ size: Type.Integer() });
   const kernel = createKernel().use(
     definePlugin({
       name: 'jobs',
@@ -31,7 +32,8 @@ function kernelWith(transport: Transport) {
         name: 'jobs',
         version: '1',
         endpoints: [
-          { id: 'job', method: 'POST' as const, path: '/jobs', input: Type.Object({ size: Type.Integer() }) },
+          { id: 'job', method: 'POST' as const, path: '/jobs', input },
+          { id: 'report', method: 'POST' as const, path: '/reports', input },
         ],
       },
     }),
@@ -62,5 +64,31 @@ describe.each(transports)('close() with calls in flight (%s transport)', (_name,
     }
     // Nothing was sent after close(): no retry, and no call that waited for a connection.
     expect(holding.held).toHaveLength(onWire);
+  });
+});
+
+describe('closeExcept() with calls waiting for a connection', () => {
+  it('sends none of them once connections free up; only the final reports go out', async () => {
+    const kernel = kernelWith(new UndiciTransport({ connections: 2 }));
+    try {
+      const calls = [1, 2, 3, 4, 5].map((size) =>
+        kernel.call('job', { size }).then(undefined, (error: unknown) => error),
+      );
+      await holding.heldCount(2);
+      kernel.closeExcept(['report']);
+      const report = kernel.call('report', { size: 100 });
+      holding.held[0].release();
+      holding.held[1].release();
+      await holding.heldCount(3);
+      holding.held[2].release();
+      await expect(report).resolves.toEqual({ size: 100 });
+      const outcomes = await Promise.all(calls);
+      expect(outcomes.slice(0, 2)).toEqual([{ size: 1 }, { size: 2 }]);
+      for (const outcome of outcomes.slice(2)) expect(outcome).toBeInstanceOf(ClientClosedError);
+      // Calls 3–5 waited for a connection when closing began: never sent.
+      expect(holding.held.map((h) => h.size)).toEqual([1, 2, 100]);
+    } finally {
+      await kernel.close();
+    }
   });
 });

@@ -41,7 +41,9 @@ export function useHoldingServer(): HoldingServer {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const { size } = JSON.parse(Buffer.concat(chunks).toString()) as { size: number };
-        state.held.push({ size, release: () => res.writeHead(200).end(JSON.stringify({ size })) });
+        // Idempotent: a test's cleanup may release what the test already released.
+        const release = () => void (res.headersSent || res.writeHead(200).end(JSON.stringify({ size })));
+        state.held.push({ size, release });
         arrived();
       });
     });

@@ -1,5 +1,6 @@
 import { FifoSemaphore } from '../../../adapters/semaphore/fifo-semaphore.js';
 import type { Transport } from '../../../ports/transport.js';
+import { ClientClosedError } from '../../errors/api-errors.js';
 import { afterSettled } from '../../promises/after-settled.js';
 import type { CallContext, CallResult, Next } from '../context.js';
 
@@ -24,7 +25,10 @@ const GATES = new WeakMap<Transport, Map<string, FifoSemaphore>>();
  * In-process on purpose, like the pool it mirrors.
  */
 export function throughConnectionGate(context: CallContext, next: Next): Promise<CallResult> {
-  const transport = context.services.transport;
+  const { transport, refuses } = context.services;
+  // Closing began after the call started (it waited for a slot, a connection or a backoff): an attempt
+  // not yet built is never sent.
+  if (refuses(context.endpoint.id)) return Promise.reject(closedBeforeSending(context));
   const limit = transport.connectionsPerOrigin;
   const signal = context.options.signal;
   // An aborted call goes on at once: the stages after this fail it as they always did.
@@ -32,7 +36,15 @@ export function throughConnectionGate(context: CallContext, next: Next): Promise
   const gate = gateFor(transport, context.options.baseUrl, limit);
   const now = gate.tryAcquire(1);
   if (now) return afterSettled(next(), now);
-  return gate.acquire(1, signal).then((release) => afterSettled(next(), release));
+  return gate.acquire(1, signal).then((release) => {
+    if (!refuses(context.endpoint.id)) return afterSettled(next(), release);
+    release();
+    throw closedBeforeSending(context);
+  });
+}
+
+function closedBeforeSending(context: CallContext): ClientClosedError {
+  return new ClientClosedError(`Cannot call "${context.endpoint.id}": the client was closed.`);
 }
 
 function gateFor(transport: Transport, baseUrl: string, limit: number): FifoSemaphore {
