@@ -4,6 +4,7 @@ import { HttpError } from './http-util.js';
 import { decompressZstd } from './protocol/zstd.js';
 
 export const PROTOBUF = 'application/x-protobuf';
+const JSON_TYPE = 'application/json';
 
 /** What a request body decodes to: the handler's input and what the request log shows. */
 export interface DecodedBody {
@@ -47,7 +48,9 @@ export function decodeBody(
   legacyJson: boolean,
 ): DecodedBody {
   const bytes = decompress(raw, headers['content-encoding']?.trim().toLowerCase(), legacyJson);
-  const type = headers['content-type']?.split(';')[0].trim().toLowerCase();
+  const contentType = headers['content-type'];
+  // The common case without parameters or case to fold skips the split (same result).
+  const type = contentType === JSON_TYPE ? contentType : contentType?.split(';')[0].trim().toLowerCase();
   if (type === PROTOBUF) {
     if (!protobuf || legacyJson)
       throw new HttpError(415, `Content-Type ${PROTOBUF} is not accepted on this endpoint`);

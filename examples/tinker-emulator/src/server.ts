@@ -5,6 +5,7 @@ import type { EmulatorContext } from './context.js';
 import { HttpError, readBody, sendJson, type Answer } from './http-util.js';
 import { decodeBody } from './request-body.js';
 import { match } from './router.js';
+import { requestTarget } from './request-target.js';
 import { rejectSequenced } from './routes/sequenced.js';
 import { REQUEST_SCHEMAS } from './schemas.js';
 import { validate } from './validation.js';
@@ -32,7 +33,7 @@ export function createServer(ctx: EmulatorContext): http.Server {
  */
 function logEntry(
   req: IncomingMessage,
-  url: URL,
+  path: string,
   status: number,
   bodyBytes: number,
   responseType: string | undefined,
@@ -43,7 +44,7 @@ function logEntry(
   let read = false;
   return {
     method: req.method!,
-    path: url.pathname + url.search,
+    path,
     status,
     headers: req.headers,
     get body() {
@@ -62,13 +63,16 @@ function logEntry(
 }
 
 async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://emulator');
-  const path = decodeURIComponent(url.pathname);
+  const target = requestTarget(req.url ?? '/');
+  const path = target.path;
   const raw = await readBody(req);
   let logged: (() => unknown) | undefined;
   let loggedSize = raw.length;
   const log = (status: number, responseType?: string) =>
-    ctx.state.log(logEntry(req, url, status, raw.length, responseType, ctx.now(), logged), loggedSize);
+    ctx.state.log(
+      logEntry(req, target.logged, status, raw.length, responseType, ctx.now(), logged),
+      loggedSize,
+    );
   const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
     log(status, 'application/json');
     sendJson(res, status, payload, headers);
@@ -148,7 +152,7 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
 
   let answer: Answer;
   try {
-    answer = await route.handle(ctx, body ?? {}, params, url.searchParams, req.headers);
+    answer = await route.handle(ctx, body ?? {}, params, target.query, req.headers);
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
     return refuse(error.status, { detail: error.detail, ...(error.field ? { field: error.field } : {}) });

@@ -36,6 +36,34 @@ describe('the emulator packs int64 values as BigInt would, without a BigInt per 
     );
   });
 
+  it('writePacked(FLOAT32, INT32, BFLOAT16) writes every byte as a DataView would (nothing left of a reused buffer)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double(), { maxLength: 40 }),
+        fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 40 }),
+        (floats, ints) => {
+          // Fill Node's shared pool with garbage first: a byte left unwritten would show.
+          Buffer.allocUnsafe(4096).fill(0xa5);
+          const f32 = new DataView(new ArrayBuffer(floats.length * 4));
+          floats.forEach((v, i) => f32.setFloat32(i * 4, v, true));
+          expect(writePacked(floats, DTYPE.FLOAT32)).toEqual(Buffer.from(f32.buffer));
+          const i32 = new DataView(new ArrayBuffer(ints.length * 4));
+          ints.forEach((v, i) => i32.setInt32(i * 4, v, true));
+          expect(writePacked(ints, DTYPE.INT32)).toEqual(Buffer.from(i32.buffer));
+          // bf16: the float32's high half, rounded to nearest even; NaN as the quiet NaN.
+          const bf16 = new DataView(new ArrayBuffer(floats.length * 2));
+          floats.forEach((v, i) => {
+            const bits = f32.getUint32(i * 4, true);
+            const rounded = ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
+            bf16.setUint16(i * 2, Number.isNaN(v) ? 0x7fc0 : rounded, true);
+          });
+          expect(writePacked(floats, DTYPE.BFLOAT16)).toEqual(Buffer.from(bf16.buffer));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('still refuses values BigInt refuses (NaN, ±∞)', () => {
     for (const bad of [Number.NaN, Infinity, -Infinity])
       expect(() => writePacked([bad], DTYPE.INT64)).toThrow(RangeError);

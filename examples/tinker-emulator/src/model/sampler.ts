@@ -18,9 +18,16 @@ export interface SampledSequence {
   stop_reason: 'length' | 'stop';
 }
 
+/** 0, 1, … CORE − 1: the order `pick` ranks candidates from (it never changes). */
+const IDENTITY = Int32Array.from({ length: CORE }, (_, j) => j);
+
 /**
  * Autoregressive sampling from the byte core. Temperature 0 is greedy; top-k and top-p filter the core
  * distribution. `onToken` sees every token as it is produced (for the SSE extension).
+ *
+ * While the adapter adds nothing (an untrained one: a base-model sampler), each step's logits and, at
+ * temperature 1, its distribution depend on the previous byte alone: they are taken from the model's
+ * per-byte rows (`ByteModel.plainRow`), computed once by the same code, so every number is the same.
  */
 export function sampleSequence(
   model: ByteModel,
@@ -30,17 +37,33 @@ export function sampleSequence(
   random: () => number,
   onToken?: (token: number, logprob: number) => void,
 ): SampledSequence {
-  const logits = new Float64Array(CORE);
-  const probs = new Float64Array(CORE);
-  const order = new Int32Array(CORE);
+  const plain = model.addsNothing(adapter);
+  let scratch: Float64Array | undefined;
+  let probs: Float64Array | undefined;
   const context = prompt.slice(-2);
   const tokens: number[] = [];
   const logprobs: number[] = [];
   for (let step = 0; step < settings.max_tokens; step++) {
     const prev1 = context[context.length - 1] ?? 0;
     const prev2 = context[context.length - 2] ?? 0;
-    const logZ = model.logits(adapter, prev2, prev1, logits);
-    const token = pick(logits, probs, order, settings, random);
+    const row = plain ? model.plainRow(adapter, prev2, prev1) : undefined;
+    let logits: Float64Array;
+    let logZ: number;
+    let token: number;
+    if (row) {
+      logits = row.logits;
+      logZ = row.logZ;
+      if (settings.temperature === 1) {
+        row.probs ??= distribution(logits, new Float64Array(CORE), 1);
+        token = draw(row.probs, settings, random);
+      } else {
+        token = pick(logits, (probs ??= new Float64Array(CORE)), settings, random);
+      }
+    } else {
+      logits = scratch ??= new Float64Array(CORE);
+      logZ = model.logits(adapter, prev2, prev1, logits);
+      token = pick(logits, (probs ??= new Float64Array(CORE)), settings, random);
+    }
     const lp = ByteModel.logprob(logits, logZ, token);
     tokens.push(token);
     logprobs.push(lp);
@@ -53,29 +76,30 @@ export function sampleSequence(
   return { tokens, logprobs, stop_reason: 'length' };
 }
 
-function pick(
-  logits: Float64Array,
-  probs: Float64Array,
-  order: Int32Array,
-  s: SamplingSettings,
-  random: () => number,
-): number {
+function pick(logits: Float64Array, probs: Float64Array, s: SamplingSettings, random: () => number): number {
   if (s.temperature <= 0) {
     let best = 0;
     for (let j = 1; j < CORE; j++) if (logits[j] > logits[best]) best = j;
     return best;
   }
+  return draw(distribution(logits, probs, s.temperature), s, random);
+}
+
+/** Fill `probs` with the softmax of `logits / temperature` over the core; returns it. */
+function distribution(logits: Float64Array, probs: Float64Array, temperature: number): Float64Array {
   let max = -Infinity;
   for (let j = 0; j < CORE; j++) max = Math.max(max, logits[j]);
   let sum = 0;
-  for (let j = 0; j < CORE; j++) sum += probs[j] = Math.exp((logits[j] - max) / s.temperature);
-  for (let j = 0; j < CORE; j++) {
-    probs[j] /= sum;
-    order[j] = j;
-  }
+  for (let j = 0; j < CORE; j++) sum += probs[j] = Math.exp((logits[j] - max) / temperature);
+  for (let j = 0; j < CORE; j++) probs[j] /= sum;
+  return probs;
+}
+
+/** Draw a token from a core distribution, after the top-k and top-p filters. */
+function draw(probs: Float64Array, s: SamplingSettings, random: () => number): number {
   const k = s.top_k > 0 ? Math.min(s.top_k, CORE) : CORE;
   if (k < CORE || s.top_p < 1) {
-    const sorted = Array.from(order).sort((a, b) => probs[b] - probs[a]);
+    const sorted = Array.from(IDENTITY).sort((a, b) => probs[b] - probs[a]);
     let mass = 0;
     let kept = 0;
     for (; kept < k; kept++) {

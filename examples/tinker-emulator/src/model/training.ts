@@ -38,6 +38,7 @@ export function runSequence(
   grads?: Gradients,
 ): PassResult {
   const logits = new Float64Array(CORE);
+  const dLogits = new Float64Array(CORE);
   const logprobs: number[] = [];
   const elementwise: number[] = [];
   let loss = 0;
@@ -64,14 +65,25 @@ export function runSequence(
     }
     if (!grads || coefficient === 0) continue;
     // d logp(target) / d logit_j = 1[j = target] − p_j (only core logits are trainable).
+    for (let j = 0; j < CORE; j++)
+      dLogits[j] = coefficient * ((j === target ? 1 : 0) - Math.exp(logits[j] - logZ));
+    // One rank at a time, so V and its gradient are read in order. Every gradient entry still gets the
+    // same additions in the same order (U's over j ascending; a Float64Array holds what a local sum
+    // holds), and a zero dLogit still adds nothing: the sums are bit for bit those of a j-major loop.
     const ctx = ByteModel.context(prev2, prev1) * rank;
-    for (let j = 0; j < CORE; j++) {
-      const dLogit = coefficient * ((j === target ? 1 : 0) - Math.exp(logits[j] - logZ));
-      if (dLogit === 0) continue;
-      for (let k = 0; k < rank; k++) {
-        grads.v[k * CORE + j] += u[ctx + k] * dLogit;
-        grads.u[ctx + k] += v[k * CORE + j] * dLogit;
+    for (let k = 0; k < rank; k++) {
+      const uk = u[ctx + k];
+      const row = k * CORE;
+      let gu = grads.u[ctx + k];
+      let added = false;
+      for (let j = 0; j < CORE; j++) {
+        const dLogit = dLogits[j];
+        if (dLogit === 0) continue;
+        grads.v[row + j] += uk * dLogit;
+        gu += v[row + j] * dLogit;
+        added = true;
       }
+      if (added) grads.u[ctx + k] = gu;
     }
   }
   return { logprobs, elementwise, loss };

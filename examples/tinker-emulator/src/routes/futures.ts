@@ -76,5 +76,6 @@ async function inFlight(ctx: EmulatorContext, bytes: number, answer: Answer): Pr
 }
 
 function wantsProtobuf(accept: string | undefined): boolean {
+  if (accept === PROTOBUF) return true; // what 0.25 clients send; the same answer as the general case
   return (accept ?? '').split(',').some((part) => part.split(';')[0].trim().toLowerCase() === PROTOBUF);
 }
