@@ -75,8 +75,7 @@ export class Kernel<E extends EndpointSpec = never> {
   /** Aborted by `close()` (`services.closing`). */
   private readonly closing = new AbortController();
   /** Whether a call to `endpointId` may no longer be sent (`services.refuses`). */
-  private readonly refuses = (endpointId: string): boolean =>
-    this.closed && !this.finalEndpoints?.has(endpointId);
+  private readonly refuses = (id: string): boolean => this.closed && !this.finalEndpoints?.has(id);
   /** Futures still polling; `close()` cancels them so nothing polls a closed kernel. */
   private readonly liveFutures = new LiveFutures();
   /** @internal Told by each submitted future once it settled. */
@@ -338,15 +337,8 @@ export class Kernel<E extends EndpointSpec = never> {
 
   /** The adapters and registries calls use, resolved once after the last registration. */
   getServices(): KernelServices {
-    this.services ??= resolveServices(
-      this.container,
-      this.settings,
-      this.events,
-      this.secrets,
-      this.proxies,
-      this.closing.signal,
-      this.refuses,
-    );
+    const { container, settings, events, secrets, proxies, closing, refuses } = this;
+    this.services ??= resolveServices(container, settings, events, secrets, proxies, closing.signal, refuses);
     return this.services;
   }
 
