@@ -46,7 +46,7 @@ export class FifoSemaphore implements Semaphore {
   private used = 0;
   /** An oversized holder is running. */
   private exclusive = false;
-  private readonly queue: Waiter[] = waiterQueue();
+  private readonly queue: Waiter[] = [];
 
   constructor(readonly capacity: number) {
     // 0 is allowed: every request is then oversized and runs alone.
@@ -111,18 +111,6 @@ export class FifoSemaphore implements Semaphore {
       waiter.grant(this.take(waiter.weight));
     }
   }
-}
-
-/**
- * An empty array whose elements are already of the object kind. An empty literal holds Smi elements until
- * the first waiter is pushed, and that change of the array's map threw away the optimized code of every
- * caller that had read the queue (`tryAcquire`, inlined into a sampler's per-sample path) at the first
- * burst that queued, after a warm-up that never had to.
- */
-function waiterQueue(): Waiter[] {
-  const queue: (Waiter | undefined)[] = [undefined];
-  queue.pop();
-  return queue as Waiter[];
 }
 
 /** Builds FIFO semaphores; the kernel keeps one per (plugin, resource, kind). */
