@@ -38,6 +38,11 @@ export interface SamplingRetryConfig {
   /** Off: no progress timeout (a sample may wait forever). Also off when the server's flag says so. */
   enable_stuck_detection: boolean;
   enable_retry_logic: boolean;
+  /**
+   * Whole-request retries of one sample on retryable errors. Default unlimited, as in the Python SDK
+   * (stuck detection bounds them); the CLI passes its `--max-retries`, so a dead server ends a command.
+   */
+  max_retries: number;
 }
 
 export const DEFAULT_SAMPLING_RETRY: SamplingRetryConfig = {
@@ -48,6 +53,7 @@ export const DEFAULT_SAMPLING_RETRY: SamplingRetryConfig = {
   progress_timeout_ms: 7_200_000,
   enable_stuck_detection: true,
   enable_retry_logic: true,
+  max_retries: Number.POSITIVE_INFINITY,
 };
 
 export interface SampleRequest {
@@ -95,7 +101,7 @@ export class SamplingClient {
   ) {
     const cfg = (this.retryConfig = { ...DEFAULT_SAMPLING_RETRY, ...checkRetryConfig(retry_config) });
     this.retryContext = {
-      maxRetries: cfg.enable_retry_logic ? Number.POSITIVE_INFINITY : 0,
+      maxRetries: cfg.enable_retry_logic ? cfg.max_retries : 0,
       delays: {
         initialDelayMs: cfg.retry_delay_base_ms,
         maxDelayMs: cfg.retry_delay_max_ms,
@@ -296,6 +302,7 @@ function checkRetryConfig(config: Partial<SamplingRetryConfig> | undefined): Par
     .number('jitter_factor', config.jitter_factor, { min: 0, max: 1 })
     .duration('progress_timeout_ms', config.progress_timeout_ms)
     .boolean('enable_retry_logic', config.enable_retry_logic);
+  if (config.max_retries !== Number.POSITIVE_INFINITY) checks.integer('max_retries', config.max_retries, 0);
   for (const key of Object.keys(config)) {
     if (!(key in DEFAULT_SAMPLING_RETRY))
       checks.fail(key, 'additionalProperties', 'is not a retry_config option');
