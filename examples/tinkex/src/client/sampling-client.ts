@@ -18,6 +18,7 @@ import { ProgressWatch, type Stall } from './sampling-progress.js';
 import { TokenizerCache, type EncodeOptions } from './tokenizer-cache.js';
 import { SampleAttempts, type AttemptsState, type RunAttempts } from './sample-attempts.js';
 import { SampleSubmitter } from './sample-submit.js';
+import { ownSampleBody } from '../protocol/sample-body.js';
 
 /**
  * The Python SDK's sampling RetryConfig. Every `sample` runs through it: at most `max_connections` of a
@@ -168,6 +169,8 @@ export class SamplingClient {
       const input = this.body(request);
       // Checked once, before anything is sent: bad input never waits out a 429 backoff first.
       kernel.validateInput('asample', input, { sending: true });
+      // Valid, and its prompt and params are copies only it holds: its 0.25 shape need not copy them again.
+      ownSampleBody(input);
       const { mode, flags } = protocolOf(kernel);
       const v025 = mode === 'v025';
       const cfg = this.retryConfig;
