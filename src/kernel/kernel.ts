@@ -1,3 +1,4 @@
+import { inspect, type InspectOptions } from 'node:util';
 import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import { Ports } from '../ports/index.js';
 import type { CodecRegistry } from '../ports/body-codec.js';
@@ -11,6 +12,7 @@ import { ValidationError } from './errors/validation-error.js';
 import { KernelEvents } from './events.js';
 import { extensionHost, type ExtensionHost } from './extension-host.js';
 import { DEFAULT_SETTINGS, type KernelOptions } from './kernel-options.js';
+import { kernelSummary, type KernelSummary } from './kernel-summary.js';
 import * as optionChecks from './options/check-kernel-options.js';
 import { compileManifest, type CompiledEndpoint } from './manifest/compile.js';
 import { ManifestError } from './manifest/manifest-error.js';
@@ -87,16 +89,7 @@ export class Kernel<E extends EndpointSpec = never> {
     optionChecks.checkKernelOptions(options);
     const { logLevel, shared, ...settings } = options;
     this.settings = { ...DEFAULT_SETTINGS, ...stripUndefined(settings) };
-    // Proxy credentials, explicit or from the environment, are secrets like API keys.
-    for (const proxy of [
-      this.settings.proxy,
-      process.env.HTTPS_PROXY,
-      process.env.https_proxy,
-      process.env.HTTP_PROXY,
-      process.env.http_proxy,
-    ]) {
-      if (proxy) this.secrets.addUrlCredentials(proxy);
-    }
+    this.secrets.addProxyCredentials(this.settings.proxy, process.env);
     this.proxies = new ProxyResolver(this.settings, process.env, (proxy) =>
       this.secrets.addUrlCredentials(proxy),
     );
@@ -369,6 +362,14 @@ export class Kernel<E extends EndpointSpec = never> {
     await this.getServices().transport.close?.();
     await sessionsStopped;
     await this.closeShared?.();
+  }
+
+  [inspect.custom](_depth: number, options: InspectOptions): string {
+    return `Kernel ${inspect(this.toJSON(), options)}`;
+  }
+
+  toJSON(): KernelSummary {
+    return kernelSummary(this.plugins.values(), this.closed);
   }
 
   /** The narrow view kernel extensions (futures, sessions, streams) work through. */

@@ -83,6 +83,13 @@ export class SecretRegistry {
     }
   }
 
+  /** Proxy credentials, explicit or from the environment, are secrets like API keys. */
+  addProxyCredentials(explicit: string | undefined, env: NodeJS.ProcessEnv): void {
+    for (const proxy of [explicit, env.HTTPS_PROXY, env.https_proxy, env.HTTP_PROXY, env.http_proxy]) {
+      if (proxy) this.addUrlCredentials(proxy);
+    }
+  }
+
   get size(): number {
     return this.#values.size;
   }

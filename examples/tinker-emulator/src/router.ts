@@ -250,7 +250,7 @@ export function match(method: string, path: string): Match {
 }
 
 /** The first route whose pattern matches the path and whose method is the request's; else 405 or 404. */
-function scan(method: string, path: string): Match {
+export function scan(method: string, path: string): Match {
   let pathMatched = false;
   for (const route of ROUTES) {
     const m = route.pattern.exec(path);

@@ -1,4 +1,5 @@
-import { Secret, ValidationError } from 'pristine-kernel';
+import { inspect, type InspectOptions } from 'node:util';
+import { Secret, ValidationError, redactHeaders } from 'pristine-kernel';
 import { checkEnvironment, checkServiceClientOptions } from './config-checks.js';
 import { resolveRequestShaping, type ResolvedRequestShaping } from './config-request-options.js';
 import { checkSamplingDefaults, type SampleThrottle } from './config-sampling.js';
@@ -83,7 +84,7 @@ export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfi
       .filter(Boolean) ??
     [];
   const telemetryEnv = nonEmpty(env.TINKER_TELEMETRY);
-  return {
+  return withRedactedView({
     ...resolveRequestShaping(options, env),
     ...checkSamplingDefaults(options),
     api_key: key ? new Secret(key) : undefined,
@@ -106,7 +107,26 @@ export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfi
     sample_dispatch_concurrency: options.sample_dispatch_concurrency ?? 400,
     shared_redis: sharedRedis(options.shared),
     sdk_version: VERSION,
-  };
+  });
+}
+
+/**
+ * `console.log(service.config)` (or of a client) and `JSON.stringify`: the values of secret default
+ * headers (a gateway token, the Cloudflare Access service token) print as `[REDACTED]`, like the key.
+ */
+function withRedactedView(config: ResolvedConfig): ResolvedConfig {
+  // Non-enumerable, so the spread copies the plain fields only.
+  const view = () => ({
+    ...config,
+    default_headers: redactHeaders(config.default_headers, ['cf-access-client-id']),
+  });
+  return Object.defineProperties(config, {
+    [inspect.custom]: {
+      value: (_depth: number, options: InspectOptions, inspectValue: typeof inspect) =>
+        inspectValue(view(), options),
+    },
+    toJSON: { value: view },
+  });
 }
 
 function sharedRedis(shared: ServiceClientOptions['shared']): Secret | undefined {

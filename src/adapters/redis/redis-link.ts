@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { inspect, type InspectOptions } from 'node:util';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../ports/logger.js';
 
@@ -90,6 +91,15 @@ export class RedisLink {
     this.client.on('ready', () => {
       for (const script of SCRIPTS) this.client.script('LOAD', script.source).catch(() => {});
     });
+  }
+
+  /** Never the URL or the connections: both carry the password. */
+  [inspect.custom](_depth: number, options: InspectOptions): string {
+    return `RedisLink ${inspect(this.toJSON(), options)}`;
+  }
+
+  toJSON() {
+    return { redis: this.where, prefix: this.prefix, down: this.down, closed: this.closed };
   }
 
   /** The logger that reports fallback and recovery (the kernel's). */

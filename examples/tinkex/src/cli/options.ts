@@ -19,10 +19,20 @@ export function positiveInt(value: string): number {
   return Number(value);
 }
 
-export function finiteNumber(value: string): number {
+function numberIn(value: string, min: number, max: number, expected: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number.');
+  if (value.trim() === '' || !(n >= min && n <= max)) throw new InvalidArgumentError(`expected ${expected}.`);
   return n;
+}
+
+/** A number ≥ 0 (`temperature`: 0 is greedy), as the SDK's schema takes it. */
+export function nonNegativeNumber(value: string): number {
+  return numberIn(value, 0, Number.MAX_VALUE, 'a number ≥ 0');
+}
+
+/** A number in [0, 1] (`top_p`), as the SDK's schema takes it. */
+export function probability(value: string): number {
+  return numberIn(value, 0, 1, 'a number from 0 to 1');
 }
 
 export function tinkerPath(value: string): string {

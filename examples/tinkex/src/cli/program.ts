@@ -101,7 +101,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } finally {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
-    // After Ctrl-C the process exits at once; closing would wait for the request still in flight.
+    // After Ctrl-C the process exits at once: close() would still send the final telemetry report,
+    // which may take up to its 30 s bound when the server is slow or gone.
     if (!controller.signal.aborted) await ctx?.close().catch(() => {});
   }
 }

@@ -68,10 +68,12 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   const workDir = await mkdtemp(join(tmpdir(), 'tinkex-quickstart-'));
   try {
     const baseModel = 'meta-llama/Llama-3.2-1B';
-    term.progress('connecting', 0, 1, remote ? env.TINKER_BASE_URL! : `emulator ${emulator!.url}`);
+    const target = remote ? env.TINKER_BASE_URL! : `emulator ${emulator!.url}`;
+    if (!options.json) term.progress('connecting', 0, 1, target);
     const training = await time('create_model', () =>
       service.createLoraTrainingClient({ base_model: baseModel, rank: 16 }, call),
     );
+    if (!options.json) term.progress('connecting', 1, 1, target);
     term.endProgress();
     const tokenizer = await training.getTokenizer(call);
     const tokens = tokenizer.encode(QUICKSTART_TEXT, { add_special_tokens: false });

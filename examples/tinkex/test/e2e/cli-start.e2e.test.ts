@@ -37,9 +37,23 @@ describe('npm start -- … (the quickstart, spawned)', () => {
     expect(help.stdout).toMatch(/--steps <n>[\s\S]*--json/);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).loss_curve).toHaveLength(3);
+    // --json prints the summary only: no progress on stderr either.
+    expect(run.stderr).toBe('');
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/unknown option '--stepz=3'/);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/'--steps <n>' argument 'three' is invalid/);
+  }, 180_000);
+
+  it('piped, each progress bar is printed once, in its final (full) state', async () => {
+    const run = await npmStart(['--steps=2']);
+    expect(run.code).toBe(0);
+    const full = '█'.repeat(24);
+    expect(run.stderr.split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^connecting ${full} emulator http://127\\.0\\.0\\.1:\\d+$`)),
+      expect.stringMatching(new RegExp(`^training ${full} step 2/2 loss \\d`)),
+      expect.stringMatching(new RegExp(`^download ${full} \\d+ KiB$`)),
+      '',
+    ]);
   }, 180_000);
 });

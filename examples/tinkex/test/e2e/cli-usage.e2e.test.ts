@@ -98,6 +98,8 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
         ['sample', '--base-model', 'm', '--prompt', 'hi', '--top-k', '-2'],
         /expected -1 \(off\) or a whole number ≥ 0/,
       ],
+      [['sample', '--base-model', 'm', '--prompt', 'hi', '--top-p', '7'], /expected a number from 0 to 1/],
+      [['sample', '--base-model', 'm', '--prompt', 'hi', '--temperature=-1'], /expected a number ≥ 0/],
       [['quickstart', '--steps=0'], /'--steps <n>' argument '0' is invalid/],
       [['--max-retries', '-1', 'run', 'list'], /'--max-retries <n>' argument '-1' is invalid/],
       [['run', 'list', '--max-retries=two'], /'--max-retries <n>' argument 'two' is invalid/],

@@ -9,7 +9,8 @@ import { refusedUrl, startEchoingApi, startForwarder, type Host } from '../suppo
  * The Tinkex secret scan: the API key, the Cloudflare Access service token, a secret default header
  * and proxy credentials, against a server that echoes every header back, through a proxy, and into
  * refused connections and timeouts, on both transports. Every error's message, stack, String(),
- * util.inspect, JSON and every debug log line is grepped for every credential.
+ * util.inspect, JSON and every debug log line is grepped for every credential, and so are the clients
+ * themselves as `console.log` and `JSON.stringify` show them.
  */
 const API_KEY = 'tml-scan-key-6a5b4c3d2e1f0a9b8c7d';
 const CF_ID = 'cf-scan-client-id-1234.access';
@@ -87,13 +88,11 @@ describe.each([
       },
     });
     const before = scenario.witness?.().seen.length ?? 0;
-    const error = await service
-      .createRestClient()
-      .listTrainingRuns()
-      .then(
-        () => undefined,
-        (e: Error) => e,
-      );
+    const rest = service.createRestClient();
+    const error = await rest.listTrainingRuns().then(
+      () => undefined,
+      (e: Error) => e,
+    );
     await service.close();
 
     expect(error).toBeInstanceOf(PristineError);
@@ -107,6 +106,10 @@ describe.each([
       json: JSON.stringify(error),
       causeDeep: inspect(error!.cause, { depth: Infinity, showHidden: true }),
       log: logger!.text(),
+      // `console.log(service)`: the kernel holds the proxy URL, its agents, the auth adapters.
+      client: inspect(service, { depth: Infinity, showHidden: true }),
+      restClient: inspect(rest, { depth: Infinity, showHidden: true }),
+      configJson: JSON.stringify(service.config),
     };
     const leaks = Object.entries(outputs).flatMap(([where, text]) =>
       CREDENTIALS.filter((credential) => text.includes(credential)).map((c) => `${where}: ${c}`),

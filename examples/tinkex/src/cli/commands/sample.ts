@@ -1,7 +1,14 @@
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
-import { finiteNumber, intOrOff, nonNegativeInt, positiveInt, tinkerPath } from '../options.js';
+import {
+  intOrOff,
+  nonNegativeInt,
+  nonNegativeNumber,
+  positiveInt,
+  probability,
+  tinkerPath,
+} from '../options.js';
 import type { Action } from '../action.js';
 
 interface SampleOptions {
@@ -82,9 +89,9 @@ export function registerSample(program: Command, action: Action): void {
     )
     .requiredOption('--prompt <text>', 'the prompt text (tokenized with the model tokenizer)')
     .option('--max-tokens <n>', 'tokens to generate', positiveInt, 32)
-    .option('--temperature <t>', 'sampling temperature (0 = greedy)', finiteNumber, 1)
+    .option('--temperature <t>', 'sampling temperature (0 = greedy)', nonNegativeNumber, 1)
     .option('--top-k <k>', 'top-k (-1 = off)', intOrOff, -1)
-    .option('--top-p <p>', 'nucleus sampling probability', finiteNumber, 1)
+    .option('--top-p <p>', 'nucleus sampling probability (0 to 1)', probability, 1)
     .option('--num-samples <n>', 'how many samples', positiveInt, 1)
     .option('--stop <text>', 'stop at this text (repeatable)', (v: string, prev: string[] = []) => [
       ...prev,
