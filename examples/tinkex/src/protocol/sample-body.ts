@@ -13,8 +13,11 @@
 /** Bodies whose prompt and sampling params are their own copies (see `ownSampleBody`). */
 const owned = new WeakSet<object>();
 
-/** An `asample` body as SamplingClient builds it: validated, every field set, nested objects its own. */
-export interface OwnedSampleBody {
+/**
+ * An `asample` body as SamplingClient builds it: validated, every field set, nested objects its own. A
+ * type, not an interface, so that it passes where any JSON body (`Record<string, unknown>`) goes.
+ */
+export type OwnedSampleBody = {
   num_samples: number;
   prompt: { chunks: readonly unknown[] };
   sampling_params: Record<string, unknown>;
@@ -22,7 +25,7 @@ export interface OwnedSampleBody {
   prompt_logprobs: boolean;
   topk_prompt_logprobs: number;
   seq_id: number;
-}
+};
 
 /**
  * Marks `body` as one whose prompt chunks and sampling params nothing else holds, so that its 0.25 shape
