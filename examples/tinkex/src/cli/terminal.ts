@@ -18,10 +18,13 @@ export function terminal(
     paint: (code, text) => (color ? `\u001b[${code}m${text}\u001b[0m` : text),
     progress(label, done, total, suffix) {
       const width = 24;
-      const ratio = total > 0 && Number.isFinite(total) ? Math.min(1, done / total) : 0;
-      const filled = Math.round(ratio * width);
+      // Total unknown (a download without Content-Length): no bar, which would stay empty to the end.
+      const known = total > 0 && Number.isFinite(total);
+      const filled = known ? Math.round(Math.min(1, done / total) * width) : 0;
       const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-      const line = `${label} ${color ? `\u001b[36m${bar}\u001b[0m` : bar} ${suffix}`;
+      const line = known
+        ? `${label} ${color ? `\u001b[36m${bar}\u001b[0m` : bar} ${suffix}`
+        : `${label} ${suffix}`;
       // A pipe gets only the final state of each bar, not a line per update.
       if (interactive) stream.write(`\r\u001b[2K${line}`);
       lastLine = line;

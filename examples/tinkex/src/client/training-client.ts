@@ -132,6 +132,13 @@ export class TrainingClient {
     checkData(data, loss_fn);
     const scope = this.scope(options, kind === 'forward' ? 'forward' : 'forwardBackward');
     const { mode, flags } = protocolOf(this.service.kernel);
+    const key = kind === 'forward' ? 'forward_input' : 'forward_backward_input';
+    const chunks = chunkData(data).map((chunk) => ({
+      [key]: { data: chunk, loss_fn, loss_fn_config: loss_fn_config ?? null },
+    }));
+    // Every chunk is checked against the JSON request's schema before the first one reserves a seq_id:
+    // all or nothing, and the same typed errors in both protocols (protobuf would truncate a 1.5 token).
+    for (const chunk of chunks) this.check(kind, chunk);
     if (mode === 'v025') {
       const { kernel } = this.service;
       const { order, model_id, onQueueState } = this;
@@ -149,12 +156,6 @@ export class TrainingClient {
       });
       return scope.future(pass);
     }
-    const key = kind === 'forward' ? 'forward_input' : 'forward_backward_input';
-    const chunks = chunkData(data).map((chunk) => ({
-      [key]: { data: chunk, loss_fn, loss_fn_config: loss_fn_config ?? null },
-    }));
-    // Every chunk is checked before the first one reserves a seq_id: all or nothing.
-    for (const chunk of chunks) this.check(kind, chunk);
     const futures = chunks.map((chunk) => this.reserve<ForwardBackwardOutput>(kind, chunk, scope));
     return scope.future(
       futures.length === 1

@@ -44,6 +44,7 @@ export class TelemetryReporter {
   private stopTimer?: () => void;
   private readonly startedAt: number;
   private flushing?: Promise<void>;
+  private flushAgain?: Promise<void>;
 
   constructor(
     private readonly kernel: Kernel<any>,
@@ -98,10 +99,20 @@ export class TelemetryReporter {
     return accepted;
   }
 
-  /** Send every queued event, in batches. */
+  /**
+   * Send every queued event, in batches. Asked while a flush runs (an exception, 100 more waiting,
+   * close), one more flush follows it, so what was queued by then is sent too.
+   */
   flush(): Promise<void> {
     if (this.options.canSend?.() === false) return Promise.resolve();
-    this.flushing ??= this.sendAll().finally(() => (this.flushing = undefined));
+    if (this.flushing) {
+      this.flushAgain ??= this.flushing.then(() => {
+        this.flushAgain = undefined;
+        return this.flush();
+      });
+      return this.flushAgain;
+    }
+    this.flushing = this.sendAll().finally(() => (this.flushing = undefined));
     return this.flushing;
   }
 
@@ -175,9 +186,15 @@ export class TelemetryReporter {
     return true;
   }
 
+  /**
+   * Send what was queued when the flush began, in batches. Events queued meanwhile wait for the next
+   * trigger (100 waiting, the timer, an exception, close): chasing them made a busy training loop,
+   * which queues several events per step, send one POST per handful of events for as long as it ran.
+   */
   private async sendAll(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH_SIZE);
+    for (let left = this.queue.length; left > 0 && this.queue.length > 0;) {
+      const batch = this.queue.splice(0, Math.min(MAX_BATCH_SIZE, left));
+      left -= batch.length;
       try {
         await this.kernel.call(
           'telemetry',

@@ -5,9 +5,12 @@ import { dmelLength } from './tensor-container.js';
 
 const ImageFormatSchema = Type.Union([Type.Literal('png'), Type.Literal('jpeg')]);
 
+/** The largest token id: protocol 0.25 packs token ids as int32 (no vocabulary comes near it). */
+export const MAX_TOKEN_ID = 2 ** 31 - 1;
+
 /** Token ids. 0.7.0 sends `{"tokens": [...]}` with no `type`. */
 export const EncodedTextChunkSchema = Type.Object(
-  { tokens: Type.Array(Type.Integer({ minimum: 0 })), ...typeTag('encoded_text') },
+  { tokens: Type.Array(Type.Integer({ minimum: 0, maximum: MAX_TOKEN_ID })), ...typeTag('encoded_text') },
   strict,
 );
 
@@ -242,12 +245,12 @@ function checkTokens(tokens: readonly number[], pointer: string): void {
     throw ValidationError.field('model input', pointer, 'type', 'token ids must be an array of integers');
   }
   for (let i = 0; i < tokens.length; i++) {
-    if (!Number.isSafeInteger(tokens[i]) || tokens[i] < 0) {
+    if (!Number.isSafeInteger(tokens[i]) || tokens[i] < 0 || tokens[i] > MAX_TOKEN_ID) {
       throw ValidationError.field(
         'model input',
         `${pointer}/${i}`,
         'integer',
-        `token ids are non-negative integers, got ${describeValue(tokens[i])}`,
+        `token ids are integers from 0 to ${MAX_TOKEN_ID}, got ${describeValue(tokens[i])}`,
       );
     }
   }

@@ -252,6 +252,34 @@ describe('backend telemetry', () => {
     expect(errors).toEqual([]);
   });
 
+  it('a busy training loop is reported in full batches, not one POST per handful of new events', async () => {
+    // A slow telemetry endpoint: while one POST is out, a pipelined loop queues ~8 events per step.
+    // A flush that chased the queue's tail sent a POST per handful of events for as long as the loop ran.
+    const env = await start({ chaos: 'latency=20ms@1;scope=telemetry' });
+    const training = await env.service.createLoraTrainingClient({
+      base_model: 'meta-llama/Llama-3.2-1B',
+      rank: 8,
+    });
+    const steps: Promise<unknown>[] = [];
+    for (let i = 0; i < 120; i++) {
+      steps.push(training.forwardBackward([textDatum(TEXT)], 'cross_entropy'));
+      steps.push(training.optimStep({ learning_rate: 1e-4 }));
+      if (steps.length >= 8) await Promise.all(steps.splice(0, 2));
+    }
+    await Promise.all(steps);
+    await env.service.close();
+    const sizes = env.batches().map((b) => b.events.length);
+    const events = sizes.reduce((a, b) => a + b, 0);
+    expect(events).toBeGreaterThan(500);
+    // A flush sends what was queued when it began (≤ 100 a POST); later events wait for the next 100,
+    // the 10 s timer, an exception or close().
+    expect(sizes.length).toBeLessThanOrEqual(Math.ceil(events / 100) + 3);
+    // Nothing was left behind: close() (asked while a flush may run) sends the rest, SESSION_END last.
+    const sent = env.events();
+    expect(sent.map((e) => e.event_session_index)).toEqual(sent.map((_, i) => i));
+    expect(sent.at(-1)!.event).toBe('SESSION_END');
+  });
+
   it('a dead telemetry endpoint never holds up an error for long, nor breaks the SDK', async () => {
     // Default retries: the telemetry endpoint's own policy (one retry) bounds each batch.
     const logger = new CaptureLogger({ level: 'debug' });

@@ -53,6 +53,47 @@ describe('typed errors a user meets on the training client', () => {
     },
   );
 
+  // In protocol 0.25 these went out: 1.5 truncated to 1 in the packed int32 tokens (training on other
+  // data, no error), -1 and 2^31 wrapped into the int32 range and came back as a server 400.
+  it.each([
+    ['forwardBackward', 1.5, 'type'],
+    ['forwardBackward', -1, 'minimum'],
+    ['forwardBackward', 2 ** 31, 'maximum'],
+    ['forward', 1.5, 'type'],
+  ] as const)(
+    '%s with a token id %p is refused by name and rule before anything is sent, in every protocol',
+    async (method, token, rule) => {
+      const own = await env.service.createLoraTrainingClient({
+        base_model: 'meta-llama/Llama-3.2-1B',
+        rank: 4,
+      });
+      requests.length = 0;
+      const datum = {
+        model_input: { chunks: [{ tokens: [token, 2, 3] }] },
+        loss_fn_inputs: {
+          target_tokens: { data: [2, 3, 4], dtype: 'int64' as const },
+          weights: { data: [1, 1, 1], dtype: 'float32' as const },
+        },
+      };
+      const error = await (async () => own[method]([datum], 'cross_entropy'))().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      const input = method === 'forward' ? 'forward_input' : 'forward_backward_input';
+      expect((error as ValidationError).issues).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ pointer: `/${input}/data/0/model_input/chunks/0/tokens/0`, rule }),
+        ]),
+      );
+      expect(requests).toEqual([]);
+      // The client is not wedged: the next (good) step goes through.
+      await expect(
+        own.forwardBackward(
+          [{ ...datum, model_input: { chunks: [{ tokens: [1, 2, 3] }] } }],
+          'cross_entropy',
+        ),
+      ).resolves.toHaveProperty('metrics');
+    },
+  );
+
   it('a positive ttl_seconds reaches the checkpoint', async () => {
     const { path } = await training.saveState('ttl-one-hour', { ttl_seconds: 3600 });
     const listed = await env.service.createRestClient().listCheckpoints(training.model_id);

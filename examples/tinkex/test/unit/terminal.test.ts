@@ -1,0 +1,43 @@
+import { describe, expect, it } from '@jest/globals';
+import { PassThrough } from 'node:stream';
+import { terminal } from '../../src/cli/terminal.js';
+
+/** A stderr stand-in: what was written, and whether it claims to be a terminal. */
+function sink(isTTY: boolean) {
+  const stream = Object.assign(new PassThrough(), { isTTY }) as unknown as NodeJS.WriteStream;
+  let text = '';
+  (stream as unknown as PassThrough).on('data', (d: Buffer) => (text += d.toString()));
+  return { stream, text: () => text };
+}
+
+describe('progress on stderr', () => {
+  it('piped: one line per bar, in its final state', () => {
+    const out = sink(false);
+    const term = terminal(out.stream, {});
+    term.progress('Downloading archive', 5, 10, '5 B');
+    term.progress('Downloading archive', 10, 10, '10 B');
+    term.endProgress();
+    expect(out.text()).toBe(`Downloading archive ${'█'.repeat(24)} 10 B\n`);
+  });
+
+  it('piped, total unknown (no Content-Length): the size alone, not a bar that never fills', () => {
+    const out = sink(false);
+    const term = terminal(out.stream, {});
+    term.progress('Downloading archive', 512, Infinity, '512 B');
+    term.progress('Downloading archive', 73_216, Infinity, '71.5 KB');
+    term.endProgress();
+    expect(out.text()).toBe('Downloading archive 71.5 KB\n');
+  });
+
+  it('on a terminal: each update redraws the line, the end moves to the next', () => {
+    const out = sink(true);
+    const term = terminal(out.stream, { NO_COLOR: '1' });
+    term.progress('Downloading archive', 1, 4, '1 B');
+    term.progress('Downloading archive', 1024, NaN, '1.0 KB');
+    term.endProgress();
+    expect(out.text()).toBe(
+      `\r\u001b[2KDownloading archive ${'█'.repeat(6)}${'░'.repeat(18)} 1 B` +
+        '\r\u001b[2KDownloading archive 1.0 KB\n',
+    );
+  });
+});
