@@ -260,7 +260,7 @@ describe('backend telemetry', () => {
       base_model: 'meta-llama/Llama-3.2-1B',
       rank: 8,
     });
-    const steps: Promise<unknown>[] = [];
+    const steps: PromiseLike<unknown>[] = [];
     for (let i = 0; i < 120; i++) {
       steps.push(training.forwardBackward([textDatum(TEXT)], 'cross_entropy'));
       steps.push(training.optimStep({ learning_rate: 1e-4 }));
