@@ -39,6 +39,11 @@ export interface SamplingRetryConfig {
   /** Off: no progress timeout (a sample may wait forever). Also off when the server's flag says so. */
   enable_stuck_detection: boolean;
   enable_retry_logic: boolean;
+  /**
+   * Whole-request retries of one sample on retryable errors. Default unlimited, as in the Python SDK
+   * (stuck detection bounds them); the CLI passes its `--max-retries`, so a dead server ends a command.
+   */
+  max_retries: number;
 }
 
 export const DEFAULT_SAMPLING_RETRY: SamplingRetryConfig = {
@@ -49,6 +54,7 @@ export const DEFAULT_SAMPLING_RETRY: SamplingRetryConfig = {
   progress_timeout_ms: 7_200_000,
   enable_stuck_detection: true,
   enable_retry_logic: true,
+  max_retries: Number.POSITIVE_INFINITY,
 };
 
 export interface SampleRequest {
@@ -95,13 +101,23 @@ export class SamplingClient {
     retry_config: Partial<SamplingRetryConfig> = {},
   ) {
     const cfg = (this.retryConfig = { ...DEFAULT_SAMPLING_RETRY, ...checkRetryConfig(retry_config) });
+    const { clock, logger } = service.kernel.getServices();
+    const maxRetries = cfg.enable_retry_logic ? cfg.max_retries : 0;
     this.retryContext = {
-      maxRetries: cfg.enable_retry_logic ? Number.POSITIVE_INFINITY : 0,
+      maxRetries,
       delays: {
         initialDelayMs: cfg.retry_delay_base_ms,
         maxDelayMs: cfg.retry_delay_max_ms,
         jitter: cfg.jitter_factor,
       },
+      // At info, as the kernel's retries of any other request: a person waiting on a server that died
+      // sees why (the CLI shows info; the library's default level, warn, does not).
+      onRetry: ({ attempt, delayMs, error }) =>
+        logger.info(
+          `retrying sample in ${(delayMs / 1000).toFixed(1)} s after ${retryReason(error)} (retry ${attempt}` +
+            `${Number.isFinite(maxRetries) ? ` of ${maxRetries}` : ''})`,
+          { samplingSessionId: sampling_session_id, attempt, delay_ms: Math.round(delayMs) },
+        ),
     };
     this.bucket = samplingBucket(service.config, sampling_session_id);
     this.inFlightKey = `tinker:sample-requests:${sampling_session_id}`;
@@ -113,7 +129,6 @@ export class SamplingClient {
       onQueueState: this.onQueueState,
       nextSeqId: () => this.seq++,
     });
-    const { clock, logger } = service.kernel.getServices();
     this.progress = new ProgressWatch(
       clock,
       cfg.progress_timeout_ms,
@@ -284,6 +299,12 @@ export class SamplingClient {
   }
 }
 
+/** What went wrong, in one phrase: the status, or the (already scrubbed) error message. */
+function retryReason(error: Error): string {
+  const status = (error as { status?: unknown }).status;
+  return typeof status === 'number' ? `HTTP ${status}` : error.message;
+}
+
 /** A NaN delay or timeout would spin or never end: every field is checked before the client exists. */
 function checkRetryConfig(config: Partial<SamplingRetryConfig> | undefined): Partial<SamplingRetryConfig> {
   const checks = new OptionChecks('sampling retry_config', '/retry_config');
@@ -299,6 +320,7 @@ function checkRetryConfig(config: Partial<SamplingRetryConfig> | undefined): Par
     .number('jitter_factor', config.jitter_factor, { min: 0, max: 1 })
     .duration('progress_timeout_ms', config.progress_timeout_ms)
     .boolean('enable_retry_logic', config.enable_retry_logic);
+  if (config.max_retries !== Number.POSITIVE_INFINITY) checks.integer('max_retries', config.max_retries, 0);
   for (const key of Object.keys(config)) {
     if (!(key in DEFAULT_SAMPLING_RETRY))
       checks.fail(key, 'additionalProperties', 'is not a retry_config option');

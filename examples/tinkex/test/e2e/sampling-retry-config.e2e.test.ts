@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Ports, UndiciTransport, type Transport, type TransportRequest } from 'pristine-kernel';
-import { APIConnectionError, ModelInput, type SamplingClient } from '../../src/index.js';
+import { APIConnectionError, InternalServerError, ModelInput, type SamplingClient } from '../../src/index.js';
 import { describeInModes, setup } from './harness.js';
+import { InstantClock } from './instant-clock.js';
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -163,4 +164,43 @@ describe('the throttled phase after a sampling 429', () => {
     );
     expect(transport.max).toBe(1);
   }, 30_000);
+});
+
+describe('sampling RetryConfig: max_retries', () => {
+  it('bounds the whole-request retries of a sample (default unlimited, as the Python SDK)', async () => {
+    const env = await setup(
+      { chaos: '5xx=1;scope=sampling' },
+      { configureKernel: (kernel) => kernel.register(Ports.Clock, new InstantClock()) },
+    );
+    cleanup.push(env.close);
+    const bounded = await env.service.createSamplingClient({
+      base_model: 'tinkex/byte-tiny',
+      retry_config: { max_retries: 2 },
+    });
+    const submissions = () => env.emulator.requestLog().filter((r) => r.path === '/api/v1/asample').length;
+    await expect(bounded.sample({ prompt: prompt(0), sampling_params: params })).rejects.toBeInstanceOf(
+      InternalServerError,
+    );
+    // The first attempt and two retries, each a new submission.
+    expect(submissions()).toBe(3);
+
+    // The default keeps going while the server keeps failing; it succeeds once the server recovers.
+    const unbounded = await env.service.createSamplingClient({ base_model: 'tinkex/byte-tiny' });
+    const before = submissions();
+    const sample = unbounded.sample({ prompt: prompt(1), sampling_params: params });
+    while (submissions() < before + 5) await turn();
+    env.emulator.setChaos('');
+    await expect(sample).resolves.toHaveProperty('sequences');
+  });
+
+  it.each([-1, 1.5, Number.NaN, '3'])('refuses max_retries %p before the client exists', async (value) => {
+    const env = await setup();
+    cleanup.push(env.close);
+    await expect(
+      env.service.createSamplingClient({
+        base_model: 'tinkex/byte-tiny',
+        retry_config: { max_retries: value as number },
+      }),
+    ).rejects.toMatchObject({ issues: [expect.objectContaining({ pointer: '/retry_config/max_retries' })] });
+  });
 });

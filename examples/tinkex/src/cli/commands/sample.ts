@@ -30,8 +30,13 @@ async function sample(ctx: CliContext, opts: SampleOptions) {
   const { loadTokenizer } = await import('../../tokenizer/tokenizer.js');
   const service = await ctx.client();
   const within = { signal: ctx.signal };
+  // A sample's whole-request retries are unlimited in the library (as in the Python SDK); a command
+  // gives up after --max-retries like every other request, so a dead server ends it.
+  const retry_config = { max_retries: service.config.max_retries };
   const sampler = await service.createSamplingClient(
-    opts.modelPath ? { model_path: opts.modelPath } : { base_model: opts.baseModel! },
+    opts.modelPath
+      ? { model_path: opts.modelPath, retry_config }
+      : { base_model: opts.baseModel!, retry_config },
     within,
   );
   const tokenizer = opts.tokenizer
