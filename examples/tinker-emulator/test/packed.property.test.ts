@@ -64,6 +64,45 @@ describe('the emulator packs int64 values as BigInt would, without a BigInt per 
     );
   });
 
+  it('writePacked(FLOAT32, INT32) of any values and lengths writes what Buffer#writeFloatLE / writeInt32LE would, or throws as they do', () => {
+    /** Each value through Node's own writers, as writePacked did value by value. */
+    const reference = (values: number[], dtype: number): Buffer | string => {
+      const out = Buffer.alloc(values.length * 4);
+      try {
+        values.forEach((v, i) =>
+          dtype === DTYPE.FLOAT32 ? out.writeFloatLE(v, i * 4) : out.writeInt32LE(v, i * 4),
+        );
+        return out;
+      } catch (error) {
+        return `${(error as Error).name} ${(error as NodeJS.ErrnoException).code}`;
+      }
+    };
+    const packed = (values: number[], dtype: number): Buffer | string => {
+      try {
+        return writePacked(values, dtype);
+      } catch (error) {
+        return `${(error as Error).name} ${(error as NodeJS.ErrnoException).code}`;
+      }
+    };
+    // Integers in and beyond int32, fractions, NaN, ±∞, -0; short arrays (Node's pool) and long ones.
+    const value = fc.oneof(
+      fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+      fc.double({ min: -(2 ** 31) - 2, max: 2 ** 31 + 1 }),
+      fc.constantFrom(Number.NaN, Infinity, -Infinity, -0, 2 ** 31, -(2 ** 31) - 1, 2 ** 53),
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.array(value, { maxLength: 12 }), fc.array(value, { minLength: 1025, maxLength: 1100 })),
+        (values) => {
+          Buffer.allocUnsafe(4096).fill(0xa5);
+          for (const dtype of [DTYPE.FLOAT32, DTYPE.INT32])
+            expect(packed(values, dtype)).toEqual(reference(values, dtype));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it('still refuses values BigInt refuses (NaN, ±∞)', () => {
     for (const bad of [Number.NaN, Infinity, -Infinity])
       expect(() => writePacked([bad], DTYPE.INT64)).toThrow(RangeError);

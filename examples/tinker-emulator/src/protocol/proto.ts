@@ -82,11 +82,34 @@ export const WIDTH: Record<number, number> = {
 export function writePacked(values: ArrayLike<number>, dtype: number): Buffer {
   const n = values.length;
   const out = Buffer.allocUnsafe(n * WIDTH[dtype]);
-  if (dtype === DTYPE.FLOAT32) for (let i = 0; i < n; i++) out.writeFloatLE(values[i], i * 4);
-  else if (dtype === DTYPE.INT32) for (let i = 0; i < n; i++) out.writeInt32LE(values[i], i * 4);
-  else if (dtype === DTYPE.INT64) for (let i = 0; i < n; i++) writeInt64(out, Math.trunc(values[i]), i * 8);
+  if (dtype === DTYPE.FLOAT32) {
+    if (LITTLE_ENDIAN && out.byteOffset % 4 === 0)
+      new Float32Array(out.buffer, out.byteOffset, n).set(values);
+    else for (let i = 0; i < n; i++) out.writeFloatLE(values[i], i * 4);
+  } else if (dtype === DTYPE.INT32) {
+    if (LITTLE_ENDIAN && out.byteOffset % 4 === 0 && inInt32Range(values))
+      new Int32Array(out.buffer, out.byteOffset, n).set(values);
+    else for (let i = 0; i < n; i++) out.writeInt32LE(values[i], i * 4);
+  } else if (dtype === DTYPE.INT64) for (let i = 0; i < n; i++) writeInt64(out, Math.trunc(values[i]), i * 8);
   else for (let i = 0; i < n; i++) out.writeUInt16LE(bfloat16Bits(values[i]), i * 2);
   return out;
+}
+
+/**
+ * A typed array stores what `writeFloatLE` / `writeInt32LE` write on a little-endian host (both convert
+ * with the same float32 rounding and ToInt32), in one builtin call instead of a JS call per value: in a
+ * fresh emulator's first thousands of results that was 5–6 µs against 1–3 µs per 8-value field. The
+ * pool's slices are 8-byte aligned; the loop stays for the rest, and for int32 values `writeInt32LE`
+ * refuses (it throws; a typed array would wrap them).
+ */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function inInt32Range(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const v = +values[i];
+    if (v > 2147483647 || v < -2147483648) return false;
+  }
+  return true;
 }
 
 /** A BigInt only beyond 2^53 (and for what BigInt refuses, NaN and ±∞, so that it throws as it did). */

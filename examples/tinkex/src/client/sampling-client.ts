@@ -18,6 +18,7 @@ import { ProgressWatch, type Stall } from './sampling-progress.js';
 import { TokenizerCache, type EncodeOptions } from './tokenizer-cache.js';
 import { SampleAttempts, type AttemptsState, type RunAttempts } from './sample-attempts.js';
 import { SampleSubmitter } from './sample-submit.js';
+import { ownSampleBody } from '../protocol/sample-body.js';
 
 /**
  * The Python SDK's sampling RetryConfig. Every `sample` runs through it: at most `max_connections` of a
@@ -100,13 +101,23 @@ export class SamplingClient {
     retry_config: Partial<SamplingRetryConfig> = {},
   ) {
     const cfg = (this.retryConfig = { ...DEFAULT_SAMPLING_RETRY, ...checkRetryConfig(retry_config) });
+    const { clock, logger } = service.kernel.getServices();
+    const maxRetries = cfg.enable_retry_logic ? cfg.max_retries : 0;
     this.retryContext = {
-      maxRetries: cfg.enable_retry_logic ? cfg.max_retries : 0,
+      maxRetries,
       delays: {
         initialDelayMs: cfg.retry_delay_base_ms,
         maxDelayMs: cfg.retry_delay_max_ms,
         jitter: cfg.jitter_factor,
       },
+      // At info, as the kernel's retries of any other request: a person waiting on a server that died
+      // sees why (the CLI shows info; the library's default level, warn, does not).
+      onRetry: ({ attempt, delayMs, error }) =>
+        logger.info(
+          `retrying sample in ${(delayMs / 1000).toFixed(1)} s after ${retryReason(error)} (retry ${attempt}` +
+            `${Number.isFinite(maxRetries) ? ` of ${maxRetries}` : ''})`,
+          { samplingSessionId: sampling_session_id, attempt, delay_ms: Math.round(delayMs) },
+        ),
     };
     this.bucket = samplingBucket(service.config, sampling_session_id);
     this.inFlightKey = `tinker:sample-requests:${sampling_session_id}`;
@@ -118,7 +129,6 @@ export class SamplingClient {
       onQueueState: this.onQueueState,
       nextSeqId: () => this.seq++,
     });
-    const { clock, logger } = service.kernel.getServices();
     this.progress = new ProgressWatch(
       clock,
       cfg.progress_timeout_ms,
@@ -174,6 +184,8 @@ export class SamplingClient {
       const input = this.body(request);
       // Checked once, before anything is sent: bad input never waits out a 429 backoff first.
       kernel.validateInput('asample', input, { sending: true });
+      // Valid, and its prompt and params are copies only it holds: its 0.25 shape need not copy them again.
+      ownSampleBody(input);
       const { mode, flags } = protocolOf(kernel);
       const v025 = mode === 'v025';
       const cfg = this.retryConfig;
@@ -285,6 +297,12 @@ export class SamplingClient {
   decode(tokens: readonly number[], options?: RequestOptions): Promise<string> {
     return this.tokenizers.decode(tokens, options);
   }
+}
+
+/** What went wrong, in one phrase: the status, or the (already scrubbed) error message. */
+function retryReason(error: Error): string {
+  const status = (error as { status?: unknown }).status;
+  return typeof status === 'number' ? `HTTP ${status}` : error.message;
 }
 
 /** A NaN delay or timeout would spin or never end: every field is checked before the client exists. */

@@ -1,4 +1,5 @@
 import { PROTOCOL_VERSION } from './flags.js';
+import { isOwnedSampleBody, shapeOwnedSampleBody } from './sample-body.js';
 
 /**
  * How 0.25 JSON bodies differ from 0.7.0 (tinker-wire-0.25.md §4): every request model carries its
@@ -46,6 +47,8 @@ export const V025_BODY_RULES: Readonly<Record<string, BodyRule>> = {
  * `Object.entries`: this runs for every sample.
  */
 export function shapeV025Body(endpointId: string, input: Record<string, unknown>): Record<string, unknown> {
+  // SamplingClient's own bodies: the same JSON, without copying what only they hold (sample-body.ts).
+  if (endpointId === 'asample' && isOwnedSampleBody(input)) return shapeOwnedSampleBody(input);
   const rule = V025_BODY_RULES[endpointId];
   if (!rule) return input;
   const out: Record<string, unknown> = {};

@@ -6,7 +6,7 @@ import { dmelLength } from './tensor-container.js';
 const ImageFormatSchema = Type.Union([Type.Literal('png'), Type.Literal('jpeg')]);
 
 /** The largest token id: protocol 0.25 packs token ids as int32 (no vocabulary comes near it). */
-export const MAX_TOKEN_ID = 2 ** 31 - 1;
+export const MAX_TOKEN_ID = 0x7fff_ffff; // 2^31 − 1
 
 /** Token ids. 0.7.0 sends `{"tokens": [...]}` with no `type`. */
 export const EncodedTextChunkSchema = Type.Object(

@@ -173,19 +173,15 @@ describe('tinkex run / checkpoint / sample (spawned CLI)', () => {
     const before = env.emulator.requestLog().filter((r) => r.path === '/api/v1/asample').length;
     env.emulator.setChaos('5xx=1;scope=sampling');
     try {
-      const r = await cli(
-        'sample',
-        '--base-model',
-        'meta-llama/Llama-3.2-1B',
-        '--tokenizer',
-        'tinkex/byte-level',
-        '--prompt',
-        'The quick',
-        '--max-retries',
-        '1',
-      );
+      const args = ['sample', '--base-model', 'meta-llama/Llama-3.2-1B', '--tokenizer', 'tinkex/byte-level'];
+      const r = await runCli([...args, '--prompt', 'The quick', '--max-retries', '1'], {
+        cwd: tmpdir(),
+        env: { ...env.cliEnv, TINKER_LOG: undefined }, // the CLI's own default level: info
+      });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/^Error: .*\(HTTP 503\)/m);
+      // Said while it waits, as for any other request (the CLI logs at info).
+      expect(r.stderr).toMatch(/^tinkex: retrying sample in \d\.\d s after HTTP 503 \(retry 1 of 1\)$/m);
       const submitted = env.emulator.requestLog().filter((q) => q.path === '/api/v1/asample').length;
       expect(submitted - before).toBe(2); // the attempt and its one retry
     } finally {
