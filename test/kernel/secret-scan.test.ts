@@ -65,7 +65,9 @@ function scanPlugin(baseUrl: string) {
       endpoints: [
         { id: 'echo', method: 'GET', path: '/echo', response: ok },
         { id: 'flaky', method: 'GET', path: '/flaky', auth: 'token', response: ok },
-        { id: 'hang', method: 'GET', path: '/hang', response: ok, timeoutMs: 150 },
+        // Long enough that a loaded CI machine still delivers the request before the deadline
+        // (at 150 ms the server once never saw it, and the witness check below failed).
+        { id: 'hang', method: 'GET', path: '/hang', response: ok, timeoutMs: 1_000 },
       ],
     },
   });
