@@ -1,4 +1,10 @@
-import { APIUserAbortError, NotFoundError, OptionChecks, type RetryContext } from 'pristine-kernel';
+import {
+  APIUserAbortError,
+  NotFoundError,
+  OptionChecks,
+  retryMessage,
+  type RetryContext,
+} from 'pristine-kernel';
 import { ModelInput } from '../types/model-input.js';
 import { optionsOf } from '../types/wire-check.js';
 import { copySamplingParams } from '../types/sampling-params.js';
@@ -112,12 +118,12 @@ export class SamplingClient {
       },
       // At info, as the kernel's retries of any other request: a person waiting on a server that died
       // sees why (the CLI shows info; the library's default level, warn, does not).
-      onRetry: ({ attempt, delayMs, error }) =>
-        logger.info(
-          `retrying sample in ${(delayMs / 1000).toFixed(1)} s after ${retryReason(error)} (retry ${attempt}` +
-            `${Number.isFinite(maxRetries) ? ` of ${maxRetries}` : ''})`,
-          { samplingSessionId: sampling_session_id, attempt, delay_ms: Math.round(delayMs) },
-        ),
+      onRetry: (info) =>
+        logger.info(retryMessage('sample', info, maxRetries), {
+          samplingSessionId: sampling_session_id,
+          attempt: info.attempt,
+          delay_ms: Math.round(info.delayMs),
+        }),
     };
     this.bucket = samplingBucket(service.config, sampling_session_id);
     this.inFlightKey = `tinker:sample-requests:${sampling_session_id}`;
@@ -297,12 +303,6 @@ export class SamplingClient {
   decode(tokens: readonly number[], options?: RequestOptions): Promise<string> {
     return this.tokenizers.decode(tokens, options);
   }
-}
-
-/** What went wrong, in one phrase: the status, or the (already scrubbed) error message. */
-function retryReason(error: Error): string {
-  const status = (error as { status?: unknown }).status;
-  return typeof status === 'number' ? `HTTP ${status}` : error.message;
 }
 
 /** A NaN delay or timeout would spin or never end: every field is checked before the client exists. */

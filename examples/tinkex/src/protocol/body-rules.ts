@@ -1,3 +1,4 @@
+import { SAMPLING_DEFAULTS } from '../types/sampling-params.js';
 import { PROTOCOL_VERSION } from './flags.js';
 import { isOwnedSampleBody, shapeOwnedSampleBody } from './sample-body.js';
 
@@ -16,7 +17,6 @@ interface BodyRule {
 }
 
 const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.95, eps: 1e-12, weight_decay: 0.0, grad_clip_norm: 0.0 };
-const SAMPLING_DEFAULTS = { temperature: 1.0, top_k: -1, top_p: 1.0 };
 
 export const V025_BODY_RULES: Readonly<Record<string, BodyRule>> = {
   create_session: { type: 'create_session', sdkVersion: true },

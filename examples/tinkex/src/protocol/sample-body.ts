@@ -10,6 +10,8 @@
  * the general rule's, key order included (a property test compares the two on random bodies).
  */
 
+import { SAMPLING_DEFAULTS } from '../types/sampling-params.js';
+
 /** Bodies whose prompt and sampling params are their own copies (see `ownSampleBody`). */
 const owned = new WeakSet<object>();
 
@@ -46,8 +48,8 @@ export const isOwnedSampleBody = (input: object): input is OwnedSampleBody => ow
  */
 export function shapeOwnedSampleBody(body: OwnedSampleBody): Record<string, unknown> {
   const params = body.sampling_params;
-  // A literal: the defaults' keys first, in the rule's order (temperature, top_k, top_p).
-  const sampling_params: Record<string, unknown> = { temperature: 1.0, top_k: -1, top_p: 1.0 };
+  // The defaults' keys first, in the rule's order (temperature, top_k, top_p).
+  const sampling_params: Record<string, unknown> = { ...SAMPLING_DEFAULTS };
   for (const key in params) {
     if (!Object.hasOwn(params, key) || key === '__proto__') continue; // as the rule's withoutNulls
     const value = params[key];

@@ -40,7 +40,7 @@ export const retryStage: Stage = {
           // At info (unless the policy says debug), so a user waiting on a dead server sees why within the
           // first backoff.
           services.logger[policy?.logLevel ?? 'info'](
-            `retrying ${endpoint.id} in ${seconds(delayMs)} after ${reasonOf(error)} (retry ${attempt} of ${context.options.maxRetries})`,
+            retryMessage(endpoint.id, { attempt, delayMs, error }, context.options.maxRetries),
             { endpoint: endpoint.id, attempt, delay_ms: Math.round(delayMs) },
           );
           services.events.emit('request:retry', { endpointId: endpoint.id, attempt, delayMs, error });
@@ -69,6 +69,19 @@ function outcomeOf(error: unknown, context: CallContext): Failed {
     return { kind: 'retryable', error, retryAfterMs: error.retryAfterMs };
   }
   return { kind: 'fatal', error: error as Error };
+}
+
+/**
+ * The line a retry logs, for the kernel's retries and for a plugin's own retry loops alike:
+ * `retrying asample in 0.5 s after HTTP 503 (retry 1 of 10)` (no "of" for an unlimited budget).
+ */
+export function retryMessage(
+  what: string,
+  info: { attempt: number; delayMs: number; error: unknown },
+  maxRetries: number | undefined,
+): string {
+  const budget = maxRetries !== undefined && Number.isFinite(maxRetries) ? ` of ${maxRetries}` : '';
+  return `retrying ${what} in ${seconds(info.delayMs)} after ${reasonOf(info.error)} (retry ${info.attempt}${budget})`;
 }
 
 function seconds(ms: number): string {
