@@ -66,11 +66,17 @@ export class APIFuture<T> implements PromiseLike<T> {
   ) {
     this.shared = signal !== undefined && options.shared !== undefined;
     if (this.shared) this.controller = options.shared;
-    this.accepted = accepted.then((id) => (this.id = id));
-    this.settled = this.accepted
-      .then((id) =>
-        signal && !this.shared ? this.pollUntil(poll, id, signal) : poll(id, this.abortController().signal),
-      )
+    // `accepted` itself, not a copy that records the id: one promise and one job less per future (a
+    // fan-out makes one per sample). The id is recorded by the first reaction registered on it, here,
+    // so it is set before any caller's handler on `accepted` runs.
+    this.accepted = accepted;
+    this.settled = accepted
+      .then((id) => {
+        this.id = id;
+        return signal && !this.shared
+          ? this.pollUntil(poll, id, signal)
+          : poll(id, this.abortController().signal);
+      })
       .catch(cancelledOr(this));
     // A future nobody awaits must not crash the process with an unhandled rejection. `accepted` has its
     // handler already (`settled` is chained on it); `settled` gets one `then` pair, which also tells the
