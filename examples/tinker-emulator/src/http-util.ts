@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 /** A handler's answer: JSON with a status, bytes of a content type, or a function that writes it itself. */
 export type Answer =
   | { status: number; body?: unknown; headers?: Record<string, string> }
-  | { status: number; bytes: Uint8Array; contentType: string }
+  | { status: number; bytes: Buffer; contentType: string }
   | { raw: (res: ServerResponse) => void };
 
 export class HttpError extends Error {

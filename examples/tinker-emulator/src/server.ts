@@ -184,7 +184,7 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
 function sendBytes(
   ctx: EmulatorContext,
   res: ServerResponse,
-  answer: { status: number; bytes: Uint8Array; contentType: string },
+  answer: { status: number; bytes: Buffer; contentType: string },
   endpointClass: Parameters<EmulatorContext['chaos']['roll']>[0],
   log: (status: number, responseType?: string) => void,
 ): void {
@@ -196,7 +196,7 @@ function sendBytes(
 }
 
 /** Headers promise more bytes than are sent, then the connection closes (chaos `truncate`). */
-function truncated(res: ServerResponse, status: number, contentType: string, bytes: Uint8Array): void {
+function truncated(res: ServerResponse, status: number, contentType: string, bytes: Buffer): void {
   res.writeHead(status, { 'content-type': contentType, 'content-length': bytes.length + 16 });
   res.end(bytes.subarray(0, Math.floor(bytes.length / 2)));
   res.socket?.destroy();

@@ -109,13 +109,11 @@ describe('the emulator schema against the reference byte layouts', () => {
           ] as [number, number][],
       ),
     ];
-    const bytes = Buffer.from(
-      encodeSampleResponse({
-        sequences: [0, 1].map(() => ({ tokens, logprobs, stop_reason: 'length' })),
-        prompt_logprobs: prompt,
-        topk_prompt_logprobs: rows,
-      }),
-    );
+    const bytes = encodeSampleResponse({
+      sequences: [0, 1].map(() => ({ tokens, logprobs, stop_reason: 'length' })),
+      prompt_logprobs: prompt,
+      topk_prompt_logprobs: rows,
+    });
     const sequence = hex('0a 46', '08 01', '12 20', int32s(tokens), '1a 20', float32s(logprobs));
     const topkIds = int32s([0, 0, ...rows.slice(1).flatMap((r) => r!.map((p) => p[0]))]);
     const topkLps = float32s([-99999, -99999, ...rows.slice(1).flatMap((r) => r!.map((p) => p[1]))]);

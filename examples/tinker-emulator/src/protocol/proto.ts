@@ -96,20 +96,6 @@ export function writePacked(values: ArrayLike<number>, dtype: number): Buffer {
 }
 
 /**
- * `writePacked`'s bytes as a view of a typed array's own memory: float32 and int32 values (int32 within its
- * range) on little-endian hosts, `writePacked` itself otherwise (same bytes, same errors). No Buffer: in a
- * fresh emulator, `Buffer.allocUnsafe` (a JS-built pool slice) per field cost more than the typed array's
- * builtin conversion, twice per `SampleResponse` (round 13, docs/performance.md).
- */
-export function packedBytes(values: ArrayLike<number>, dtype: number): Uint8Array {
-  let packed: Float32Array | Int32Array | undefined;
-  if (LITTLE_ENDIAN && dtype === DTYPE.FLOAT32) packed = new Float32Array(values);
-  else if (LITTLE_ENDIAN && dtype === DTYPE.INT32 && inInt32Range(values)) packed = new Int32Array(values);
-  if (!packed) return writePacked(values, dtype);
-  return new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength);
-}
-
-/**
  * A typed array stores what `writeFloatLE` / `writeInt32LE` write on a little-endian host (both convert
  * with the same float32 rounding and ToInt32), in one builtin call instead of a JS call per value: in a
  * fresh emulator's first thousands of results that was 5–6 µs against 1–3 µs per 8-value field. The

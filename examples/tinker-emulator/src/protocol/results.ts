@@ -1,13 +1,5 @@
 import type { ResultKind } from '../futures.js';
-import protobuf from 'protobufjs';
-import {
-  DTYPE,
-  ForwardBackwardOutput,
-  packedBytes,
-  SampleResponse,
-  StopReason,
-  writePacked,
-} from './proto.js';
+import { DTYPE, ForwardBackwardOutput, SampleResponse, StopReason, writePacked } from './proto.js';
 
 type Obj = Record<string, any>;
 
@@ -24,30 +16,20 @@ export const DEFAULT_LAYOUT: ProtobufResultLayout = { records: 'one', float: 'fl
 /** The sentinel of empty top-k slots (tinker-wire-0.25.md §8). */
 export const MASK_LOGPROB = -99999.0;
 
-/**
- * `SampleResponse` from the JSON result: NaN for missing prompt logprobs, sentinels for empty top-k slots.
- *
- * Answered to every 0.25 sample poll, so it is built for a fresh process (the bench's emulator): packed
- * fields as typed-array views (`packedBytes`) and protobufjs's plain `Writer`, kept between calls, instead
- * of a Buffer per field and a `BufferWriter` per call (whose buffers are JS-built pool slices): 33.9 → 28.8
- * µs a result over a fresh process's first 2,200 (round 13). The bytes are those of
- * `SampleResponse.encode(message).finish()` (a property test compares them).
- */
-export function encodeSampleResponse(result: Obj): Uint8Array {
-  const sequences = result.sequences as Obj[];
-  const encoded: Obj[] = new Array(sequences.length);
-  for (let i = 0; i < sequences.length; i++) {
-    const s = sequences[i];
-    const seq: Obj = { tokens: packedBytes(s.tokens, DTYPE.INT32) };
-    if (s.stop_reason === 'length') seq.stop_reason = StopReason.length;
-    if (Array.isArray(s.logprobs)) seq.logprobs = packedBytes(s.logprobs, DTYPE.FLOAT32);
-    encoded[i] = seq;
-  }
-  const message: Obj = { sequences: encoded };
+/** `SampleResponse` from the JSON result: NaN for missing prompt logprobs, sentinels for empty top-k slots. */
+export function encodeSampleResponse(result: Obj): Buffer {
+  const message: Obj = {
+    sequences: (result.sequences as Obj[]).map((s) => {
+      const seq: Obj = { tokens: writePacked(s.tokens, DTYPE.INT32) };
+      if (s.stop_reason === 'length') seq.stop_reason = StopReason.length;
+      if (Array.isArray(s.logprobs)) seq.logprobs = writePacked(s.logprobs, DTYPE.FLOAT32);
+      return seq;
+    }),
+  };
   if (typeof result.prompt_cache_hit_tokens === 'number' && result.prompt_cache_hit_tokens > 0)
     message.prompt_cache_hit_tokens = result.prompt_cache_hit_tokens;
   if (Array.isArray(result.prompt_logprobs)) {
-    message.prompt_logprobs = packedBytes(
+    message.prompt_logprobs = writePacked(
       (result.prompt_logprobs as (number | null)[]).map((v) => v ?? Number.NaN),
       DTYPE.FLOAT32,
     );
@@ -65,33 +47,16 @@ export function encodeSampleResponse(result: Obj): Uint8Array {
         }
       }
       message.topk_prompt_logprobs = {
-        token_ids: packedBytes(ids, DTYPE.INT32),
-        logprobs: packedBytes(logprobs, DTYPE.FLOAT32),
+        token_ids: writePacked(ids, DTYPE.INT32),
+        logprobs: writePacked(logprobs, DTYPE.FLOAT32),
         k,
         prompt_length: rows.length,
       };
     }
   }
-  // The message is already in protobufjs's own shape (bytes as byte arrays, enums as numbers), so it is
+  // The message is already in protobufjs's own shape (bytes as Buffers, enums as numbers), so it is
   // encoded as it is: `fromObject` would only copy it into a Message first.
-  return encodeWith(sampleWriter, message);
-}
-
-/** The writer `encodeSampleResponse` reuses; replaced if an encode ever stops halfway. */
-let sampleWriter = new protobuf.Writer();
-
-/** `SampleResponse.encode` into `writer`: a copy of the bytes (`finish`), the writer emptied for the next. */
-function encodeWith(writer: protobuf.Writer, message: Obj): Uint8Array {
-  let done = false;
-  try {
-    const bytes = SampleResponse.encode(message, writer).finish();
-    done = true;
-    return bytes;
-  } finally {
-    // `reset` empties a writer with no fork left open; one that threw inside a fork is not reused.
-    if (done) writer.reset();
-    else sampleWriter = new protobuf.Writer();
-  }
+  return asBuffer(SampleResponse.encode(message).finish());
 }
 
 /** One ArrayRecord holding the given datums' outputs (byte offsets into concatenated data). */
@@ -143,7 +108,7 @@ const asBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** The protobuf form of a stored result, for polls that accept it. */
-export function encodeResult(kind: ResultKind, result: unknown, layout: ProtobufResultLayout): Uint8Array {
+export function encodeResult(kind: ResultKind, result: unknown, layout: ProtobufResultLayout): Buffer {
   return kind === 'sample'
     ? encodeSampleResponse(result as Obj)
     : encodeForwardBackwardOutput(result as Obj, layout);
