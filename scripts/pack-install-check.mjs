@@ -137,7 +137,27 @@ const importCheck = packages
   )
   .join('\n');
 writeFileSync(join(app, 'import-check.mjs'), importCheck + '\n');
-process.stdout.write(run(process.execPath, ['import-check.mjs'], { cwd: app }));
+const imported = run(process.execPath, ['import-check.mjs'], { cwd: app });
+process.stdout.write(imported);
+const exportCounts = Object.fromEntries(
+  [...imported.matchAll(/^import (\S+): (\d+) exports$/gm)].map(([, name, n]) => [name, Number(n)]),
+);
+
+// 3b. CommonJS `require` of the same packages (Node ≥ 20.19 loads ES modules from require), as an app
+// still compiled to CommonJS does: the same exports an ES import sees, from the app's node_modules.
+const requireCheck = packages
+  .map(
+    (p) => `{
+  const path = require.resolve(${JSON.stringify(p.name)});
+  if (!path.startsWith(${JSON.stringify(`${app}/node_modules/`)})) throw new Error('${p.name} resolved to ' + path);
+  const n = Object.keys(require(${JSON.stringify(p.name)})).length;
+  if (n !== ${exportCounts[p.name]}) throw new Error('${p.name}: require saw ' + n + ' exports, import ${exportCounts[p.name]}');
+  console.log('require ${p.name}: ' + n + ' exports');
+}`,
+  )
+  .join('\n');
+writeFileSync(join(app, 'require-check.cjs'), requireCheck + '\n');
+process.stdout.write(run(process.execPath, ['require-check.cjs'], { cwd: app }));
 
 // 4. A TypeScript consumer, type-checked against the shipped declarations (NodeNext, as an app would).
 writeFileSync(

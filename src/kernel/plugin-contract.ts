@@ -72,6 +72,8 @@ export interface CallContext {
   attempt: number;
   /** False once a one-shot body (a stream) was built: such a request is never retried. */
   replayable: boolean;
+  /** The auth scheme renewed a refused credential for this call (`AuthScheme.renew`: once per call). */
+  authRenewed: boolean;
   /** Extra headers a stage wants on this call's requests (e.g. `Last-Event-ID`). */
   readonly extraHeaders: Record<string, string>;
   request?: TransportRequest;

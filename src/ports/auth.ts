@@ -17,6 +17,19 @@ export interface AuthScheme {
   readonly secretHeaders: readonly string[];
   /** Secret values the kernel must scrub from messages and logs. */
   secretValues?(): readonly string[];
+  /**
+   * The server refused the credential this attempt carried (HTTP 401). Resolve true when a different
+   * credential is now at hand (a short-lived token renewed, or renewed by another call meanwhile): the
+   * kernel then applies it and sends the request once more, at most once per call. Resolve false when
+   * another attempt cannot succeed (a static key): the 401 is the caller's answer, as without this.
+   */
+  renew?(refused: AuthRefusal): Promise<boolean>;
+}
+
+export interface AuthRefusal {
+  endpointId: string;
+  /** The headers the refused request carried, the credential among them (lower-case names). */
+  headers: Readonly<Record<string, string>>;
 }
 
 export const AuthToken = Symbol.for('pristine.port.Auth');

@@ -73,8 +73,8 @@ export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfi
   const headers: Record<string, string> = {};
   const cfId = nonEmpty(env.CLOUDFLARE_ACCESS_CLIENT_ID);
   const cfSecret = nonEmpty(env.CLOUDFLARE_ACCESS_CLIENT_SECRET);
-  if (cfId) headers['CF-Access-Client-Id'] = cfId;
-  if (cfSecret) headers['CF-Access-Client-Secret'] = cfSecret;
+  if (cfId) headers[CLOUDFLARE_ACCESS_ID] = cfId;
+  if (cfSecret) headers[CLOUDFLARE_ACCESS_SECRET] = cfSecret;
   Object.assign(headers, options.default_headers ?? {});
   const tags =
     options.tags ??
@@ -110,6 +110,20 @@ export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfi
   });
 }
 
+const CLOUDFLARE_ACCESS_ID = 'CF-Access-Client-Id';
+const CLOUDFLARE_ACCESS_SECRET = 'CF-Access-Client-Secret';
+
+/**
+ * The Cloudflare Access service token, id and secret, is a credential wherever it appears: from the
+ * environment or set by hand in `default_headers`, in any letter case.
+ */
+export function cloudflareAccessValues(headers: Readonly<Record<string, string>>): string[] {
+  const names = new Set([CLOUDFLARE_ACCESS_ID, CLOUDFLARE_ACCESS_SECRET].map((n) => n.toLowerCase()));
+  return Object.entries(headers)
+    .filter(([name]) => names.has(name.toLowerCase()))
+    .map(([, value]) => value);
+}
+
 /**
  * `console.log(service.config)` (or of a client) and `JSON.stringify`: the values of secret default
  * headers (a gateway token, the Cloudflare Access service token) print as `[REDACTED]`, like the key.
@@ -118,7 +132,7 @@ function withRedactedView(config: ResolvedConfig): ResolvedConfig {
   // Non-enumerable, so the spread copies the plain fields only.
   const view = () => ({
     ...config,
-    default_headers: redactHeaders(config.default_headers, ['cf-access-client-id']),
+    default_headers: redactHeaders(config.default_headers, [CLOUDFLARE_ACCESS_ID]),
   });
   return Object.defineProperties(config, {
     [inspect.custom]: {

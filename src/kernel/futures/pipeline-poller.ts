@@ -1,4 +1,5 @@
 import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
 import type { Release, Semaphore } from '../../ports/semaphore.js';
 import type {
   PollContext,
@@ -10,6 +11,9 @@ import type {
 import { APIConnectionError } from '../errors/api-errors.js';
 import { PristineError } from '../errors/pristine-error.js';
 import type { KernelEvents } from '../events.js';
+import { scrubError } from '../errors/error-secrets.js';
+import { retryMessage } from '../pipeline/stages/retry.js';
+import type { SecretRegistry } from '../redact.js';
 import type { CallOptions, CallResult } from '../pipeline/context.js';
 import { FutureFailedError, ResultTooLargeError } from './future-errors.js';
 import { PollLoop, type PollAllowances, type PollerOptions, type PollSteps, type Step } from './poll-loop.js';
@@ -30,6 +34,9 @@ export interface PollerHost {
   readonly events?: KernelEvents;
   /** The kernel's shared weighted semaphores, by name (the in-flight result byte budget). */
   semaphore?(key: string, capacity: number): Semaphore;
+  /** Where a failed poll's retry is logged; hosts without one stay silent. */
+  readonly logger?: Logger;
+  readonly secrets?: SecretRegistry;
 }
 
 /**
@@ -126,6 +133,29 @@ export class PipelinePoller implements FuturePoller, PollSteps {
     return host.executeBuilt
       ? host.executeBuilt(protocol.pollEndpoint, input, pollOptions)
       : host.execute(protocol.pollEndpoint, input, pollOptions);
+  }
+
+  /**
+   * At info, like the pipeline's own retries: during an outage a training loop's futures poll for
+   * minutes (the failure budget's backoff), and a user must see why within the first backoff.
+   */
+  /** @internal (`PollSteps`) */
+  onRetry<T>(
+    protocol: PollProtocol<T>,
+    requestId: string,
+    retry: { attempt: number; delayMs: number; error: unknown },
+    budget: number,
+  ): void {
+    const logger = this.host.logger;
+    if (!logger) return;
+    const secrets = this.host.secrets;
+    const error = retry.error instanceof Error && secrets ? scrubError(retry.error, secrets) : retry.error;
+    logger.info(retryMessage(`${protocol.pollEndpoint} of ${requestId}`, { ...retry, error }, budget), {
+      endpoint: protocol.pollEndpoint,
+      request_id: requestId,
+      attempt: retry.attempt,
+      delay_ms: Math.round(retry.delayMs),
+    });
   }
 
   /** @internal (`PollSteps`) */

@@ -59,6 +59,13 @@ export interface PollSteps {
     options: PollerOptions,
     bytes: number,
   ): Promise<Release | undefined>;
+  /** A failed poll is about to be repeated after `delayMs`: the `retry`-th of `budget` tolerated. */
+  onRetry?<T>(
+    protocol: PollProtocol<T>,
+    requestId: string,
+    retry: { attempt: number; delayMs: number; error: unknown },
+    budget: number,
+  ): void;
 }
 
 /**
@@ -192,6 +199,7 @@ export class PollLoop<T> {
       const base = protocol.backoffBaseMs ?? 1_000;
       const delay = Math.min(base * 2 ** this.backoffExponent, protocol.backoffMaxMs ?? 30_000);
       this.backoffExponent++;
+      if (step.failure !== undefined) this.announce(step.failure, delay);
       return this.pollAfterSleep(delay);
     }
     this.backoffExponent = 0;
@@ -210,8 +218,15 @@ export class PollLoop<T> {
     const delay = step.notYet
       ? this.pacer!.next(step.delayMs, this.steps.clock.now() - this.sentAt)
       : step.delayMs;
+    if (step.failure !== undefined) this.announce(step.failure, delay);
     if (delay > 0) this.pollAfterSleep(delay);
     else this.poll();
+  }
+
+  /** Tell the poller (which logs it) why this future polls again, so an outage is not silent. */
+  private announce(error: unknown, delayMs: number): void {
+    const retry = { attempt: this.failures, delayMs, error };
+    this.steps.onRetry?.(this.protocol, this.requestId, retry, this.budget);
   }
 
   private pollAfterSleep(delayMs: number): void {

@@ -35,6 +35,7 @@ export class PipelineCallContext implements CallContext {
   idempotencyKey: string | undefined;
   attempt = 0;
   replayable = true;
+  authRenewed = false;
   request: TransportRequest | undefined = undefined;
   callSpan: TelemetrySpan | undefined = undefined;
   attemptSpan: TelemetrySpan | undefined = undefined;

@@ -8,6 +8,7 @@ import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import type { Clock } from '../../../src/ports/clock.js';
 import type { PollProtocol, PollReading } from '../../../src/ports/futures.js';
 import { Ports } from '../../../src/ports/index.js';
+import { CaptureLogger } from '../../../src/adapters/logger/capture-logger.js';
 import { RecordingClock } from '../../support/recording-clock.js';
 import { json, scriptedServer } from '../../support/scripted-server.js';
 
@@ -181,6 +182,28 @@ describe('poll failure budget', () => {
     const error = await kernel.submit('start_job', {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIConnectionError);
     expect(clock.sleeps).toEqual([1_000, 2_000]);
+  });
+
+  it('logs each retried poll at info, with the reason, the delay and the budget', async () => {
+    const clock = new RecordingClock();
+    const server = await scriptedServer((req, res) => {
+      if (req.path === '/jobs') return json(res, 200, { id: 'job-7' });
+      if (server.seen.filter((s) => s.path === '/poll').length === 1) return res.socket?.destroy();
+      json(res, 503, { detail: 'down' });
+    });
+    cleanup.push(server.close);
+    const kernel = kernelFor(server.url, clock, 2);
+    const logger = new CaptureLogger({ level: 'info', secrets: kernel.secrets });
+    kernel.register(Ports.Logger, logger);
+    cleanup.push(() => kernel.close());
+    await expect(kernel.submit('start_job', {})).rejects.toBeInstanceOf(InternalServerError);
+    const lines = logger.at('info').map((r) => r.message);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^retrying poll_job of job-7 in 1\.0 s after Connection error.* \(retry 1 of 2\)$/,
+      ),
+      expect.stringMatching(/^retrying poll_job of job-7 in 0\.0 s after HTTP 503 \(retry 2 of 2\)$/),
+    ]);
   });
 
   it('a server that expires every result gets a bounded number of paced resubmits, then FutureExpiredError', async () => {

@@ -1,4 +1,10 @@
-import { fingerprint, type AuthRequestInfo, type AuthScheme, type Secret } from 'pristine-kernel';
+import {
+  fingerprint,
+  type AuthRefusal,
+  type AuthRequestInfo,
+  type AuthScheme,
+  type Secret,
+} from 'pristine-kernel';
 import type { TinkerHolders } from '../protocol/holders.js';
 import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
 
@@ -38,6 +44,14 @@ export class TinkerAuth implements AuthScheme {
     return holder.credentialFor(info.endpointId).then((credential) => {
       headers['x-api-key'] = credential;
     });
+  }
+
+  /** A 401: renew a lapsed JWT or a command's credential (`TinkerProtocol.renewCredential`). */
+  renew(refused: AuthRefusal): Promise<boolean> {
+    return this.holderFor(refused.endpointId).renewCredential(
+      refused.endpointId,
+      refused.headers['x-api-key'],
+    );
   }
 
   /**

@@ -1,5 +1,5 @@
 import { definePlugin, Ports, UndiciTransport, type CallContext } from 'pristine-kernel';
-import type { ResolvedConfig } from '../config.js';
+import { cloudflareAccessValues, type ResolvedConfig } from '../config.js';
 import { tinkerManifest } from '../manifest.js';
 import { VERSION } from '../version.js';
 import { estimateModelInputBytes } from '../training/chunking.js';
@@ -49,11 +49,8 @@ export function tinkerPlugin(config: ResolvedConfig, holders: TinkerHolders) {
       session: new TinkerAuth(holders, config.api_key, holders.session),
       rest: new TinkerAuth(holders, config.api_key, holders.rest),
     },
-    // The Cloudflare Access service token, id and secret, is a credential wherever it appears. (Like
-    // every default header, the kernel sends it only to the Tinker origin, never to a signed URL.)
-    secrets: Object.entries(config.default_headers)
-      .filter(([name]) => /^cf-access-client-/i.test(name))
-      .map(([, value]) => value),
+    // Like every default header, the kernel sends these only to the Tinker origin, never to a signed URL.
+    secrets: cloudflareAccessValues(config.default_headers),
     stages: [{ stage: negotiateStage(holders), placement: { after: 'validate' } }],
     headers: {
       userAgent: `Tinkex/TypeScript ${VERSION}`,

@@ -64,6 +64,16 @@ export class CredentialSource {
     return this.running;
   }
 
+  /**
+   * The server refused `sent`: a command's output is fetched anew by the next `get` (true, also when a
+   * newer one is already cached); the API key cannot be renewed (false).
+   */
+  renew(sent: string): boolean {
+    if (this.command === undefined || sent === this.apiKey?.reveal()) return false;
+    if (this.cached?.value.reveal() === sent) this.cached = undefined;
+    return true;
+  }
+
   private async runCommand(): Promise<string> {
     const value = await this.run(this.command!);
     if (!value) throw new Error('TINKER_CREDENTIAL_CMD printed nothing');

@@ -1,7 +1,7 @@
 import { NotFoundError, Secret, type Clock, type Logger } from 'pristine-kernel';
 import { CredentialSource } from './credential.js';
 import { DEFAULT_FLAGS, PROTOCOL_VERSION, resolveFlags, type ClientFlags } from './flags.js';
-import { expiryMs, refreshDelayMs, refreshGapMs, REFRESH_RETRY_MS } from './jwt.js';
+import { expiryMs, MIN_REFRESH_FLOOR_MS, refreshDelayMs, refreshGapMs, REFRESH_RETRY_MS } from './jwt.js';
 
 /** `v025`: the protocol of the official client 0.25.0. `legacy`: the JSON protocol of 0.7.0–0.24.1. */
 export type ProtocolMode = 'v025' | 'legacy';
@@ -130,6 +130,29 @@ export class TinkerProtocol {
     // token if it fails (the server answers 401 if it really expired).
     if (this.jwtRefreshDue(jwt)) await this.refreshJwt().catch(() => undefined);
     return this.jwt!.token.reveal();
+  }
+
+  /**
+   * The server refused `sent` with a 401 (`AuthScheme.renew`): a JWT that lapsed in flight, or a clock
+   * behind the server's. A newer JWT already at hand is used as is; else the key is exchanged anew, but
+   * not for a token issued under a second ago that should still be valid (a server refusing fresh
+   * tokens would only get more exchanges). A credential command is run again; a key cannot be renewed.
+   */
+  async renewCredential(endpointId: string, sent: string | undefined): Promise<boolean> {
+    if (this.closed || sent === undefined) return false;
+    const jwt = this.jwt;
+    if (!jwt || endpointId === 'get_client_config' || endpointId === 'auth_token')
+      return this.credential.renew(sent);
+    if (jwt.token.reveal() !== sent) return true;
+    const now = this.requireHost().clock.now();
+    // A token that lives under a second (`--jwt-ttl 1`) may lapse in flight: renew it when its own exp
+    // says so. One expired on arrival (exp ≤ issue) is not: its successor would be expired too.
+    const { expiresAt, issuedAt } = jwt;
+    const lapsing =
+      expiresAt !== undefined && expiresAt > issuedAt && now >= expiresAt - MIN_REFRESH_FLOOR_MS;
+    if (now - issuedAt < MIN_REFRESH_FLOOR_MS && !lapsing) return false;
+    await this.refreshJwt().catch(() => undefined);
+    return this.jwt!.token.reveal() !== sent;
   }
 
   private jwtRefreshDue(jwt: { expiresAt?: number; issuedAt: number }): boolean {

@@ -18,6 +18,31 @@ const jwtExpiring = (expSeconds: number) =>
     .map((part, i) => (i < 2 ? Buffer.from(part).toString('base64url') : part))
     .join('.');
 
+describe('renewing a refused credential (a 401)', () => {
+  it("a command's refused JWT is dropped and the command run again; an API key cannot be renewed", async () => {
+    const first = jwtExpiring(1_000 + 600);
+    const second = jwtExpiring(1_000 + 900);
+    const outputs = [first, second];
+    let runs = 0;
+    const source = new CredentialSource(
+      new Secret('tml-key'),
+      'print-credential',
+      () => 1_000_000,
+      async () => outputs[runs++]!,
+    );
+    expect(await source.get(true)).toBe(first);
+    expect(source.renew('tml-key')).toBe(false);
+    expect(source.renew(first)).toBe(true);
+    expect(source.peek(true)).toBeUndefined();
+    expect(await source.get(true)).toBe(second);
+    // A refusal of the old output after a newer one is cached keeps the newer one.
+    expect(source.renew(first)).toBe(true);
+    expect(source.peek(true)).toBe(second);
+    expect(runs).toBe(2);
+    expect(new CredentialSource(new Secret('tml-key'), undefined, () => 0).renew('tml-key')).toBe(false);
+  });
+});
+
 describe('the credential at hand without waiting (every request asks)', () => {
   it('an API key is at hand; without key or command nothing is, and get() still fails with the typed error', async () => {
     const withKey = new CredentialSource(new Secret('tml-key'), undefined, () => 0);

@@ -76,6 +76,26 @@ describe('ServiceClient configuration', () => {
     });
   });
 
+  it('treats a Cloudflare Access token set by hand, in any letter case, as a credential', async () => {
+    const [id, secret] = ['cf-id-by-hand-7d1e', 'cf-secret-by-hand-93ab'];
+    let scrub: ((text: string) => string) | undefined;
+    const service = new ServiceClient({
+      api_key: 'tml-x',
+      env: {},
+      telemetry: false,
+      default_headers: { 'cf-access-client-id': id, 'CF-ACCESS-CLIENT-SECRET': secret, 'x-team': 'ml' },
+      configureKernel: (kernel) => {
+        scrub = (text) => kernel.secrets.scrub(text);
+      },
+    });
+    expect(scrub!(`${id} ${secret} ml`)).toBe('[REDACTED] [REDACTED] ml');
+    const printed = inspect(service.config) + JSON.stringify(service.config);
+    expect(printed).not.toContain(id);
+    expect(printed).not.toContain(secret);
+    expect(printed).toContain("'x-team': 'ml'");
+    await service.close();
+  });
+
   it('rejects a key without the tml- prefix, without echoing it', () => {
     const error = (() => {
       try {

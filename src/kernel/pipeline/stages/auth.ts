@@ -1,5 +1,6 @@
 import { lowerCased } from '../../request/lower-case.js';
-import type { CallContext, Stage } from '../context.js';
+import { PristineError } from '../../errors/pristine-error.js';
+import type { CallContext, CallResult, Next, Stage } from '../context.js';
 
 /**
  * Add credentials on every attempt, so retries see refreshed tokens. Whatever the scheme wrote into
@@ -11,24 +12,46 @@ export const authStage: Stage = {
   name: 'auth',
   run(context, next) {
     if (!context.auth || !context.request) return next();
-    const applied = context.auth.apply(context.request.headers, {
-      url: context.request.url,
-      method: context.request.method,
-      endpointId: context.endpoint.id,
-      attempt: context.attempt,
-    });
+    const send = context.auth.renew ? () => next().catch((error) => renewed(context, error, next)) : next;
+    const applied = applyCredentials(context);
     // Static keys apply synchronously; only token providers need to be awaited.
-    if (applied instanceof Promise) {
-      return applied.then(() => {
-        registerCredentials(context);
-        return next();
-      });
-    }
-    registerCredentials(context);
-    return next();
+    return applied instanceof Promise ? applied.then(send) : send();
   },
   passes: (context) => !context.auth || !context.request,
 };
+
+function applyCredentials(context: CallContext): void | Promise<void> {
+  const request = context.request!;
+  const applied = context.auth!.apply(request.headers, {
+    url: request.url,
+    method: request.method,
+    endpointId: context.endpoint.id,
+    attempt: context.attempt,
+  });
+  if (applied instanceof Promise) return applied.then(() => registerCredentials(context));
+  registerCredentials(context);
+}
+
+/**
+ * A 401 for a credential the scheme can renew (a short-lived token that lapsed in flight, or a clock
+ * behind the server's): renew it and send once more, inside this attempt, so a poll sent without
+ * retries is covered too. Anything else, or a second 401, is the call's answer.
+ */
+async function renewed(context: CallContext, error: unknown, next: Next): Promise<CallResult> {
+  const refused = error instanceof PristineError && error.status === 401;
+  if (!refused || context.authRenewed || !context.replayable || context.options.signal?.aborted) throw error;
+  context.authRenewed = true;
+  const endpointId = context.endpoint.id;
+  if (!(await context.auth!.renew!({ endpointId, headers: context.request!.headers }))) throw error;
+  context.services.logger.info(
+    `the server refused the credential of ${endpointId}; sending it again with a renewed one`,
+    {
+      endpoint: endpointId,
+    },
+  );
+  await applyCredentials(context);
+  return next();
+}
 
 /** `Bearer <token>`, `Basic <user:pass>`, `Token <key>`: the credential after the scheme word. */
 const SCHEME_PREFIX = /^[A-Za-z][\w-]*\s+(\S+)$/;

@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { FakeClock, Ports } from 'pristine-kernel';
+import { AuthenticationError } from '../../src/index.js';
+import { setup } from '../e2e/harness.js';
+
+let cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+type Env = Awaited<ReturnType<typeof setup>>;
+const calls = (env: Env, path: string) =>
+  env.emulator.requestLog().filter((e) => e.path.replace(/\?.*$/, '') === `/api/v1/${path}`);
+
+/**
+ * JWT exchange with the client's clock behind the server's by `skewMs` (settable mid-test): the client
+ * believes its token has time left while the server already refuses it, the case `TinkerAuth.renew`
+ * recovers from. Both clocks advance together.
+ */
+async function skewedJwtEnv(ttlSeconds: number) {
+  const clock = new FakeClock(Date.now());
+  const skew = { ms: 0 };
+  const env = await setup(
+    {
+      now: () => clock.now() + skew.ms,
+      jwtTtlSeconds: ttlSeconds,
+      clientConfig: { pjwt_auth_enabled: true },
+    },
+    { configureKernel: (k) => k.register(Ports.Clock, clock) },
+    'v025',
+  );
+  cleanup.push(env.close);
+  return { env, clock, skew };
+}
+
+describe('a JWT the server refuses before the client expected (401 "JWT expired")', () => {
+  it('is exchanged anew and the request sent again: a training step and its poll succeed', async () => {
+    const { env, clock, skew } = await skewedJwtEnv(3_600);
+    const training = await env.service.createLoraTrainingClient({
+      base_model: 'meta-llama/Llama-3.2-1B',
+      rank: 2,
+    });
+    expect(calls(env, 'auth/token')).toHaveLength(1);
+    // The server's clock is now past the token's exp; the client's says 59 minutes are left.
+    skew.ms = 3_601_000;
+    await clock.advance(1_000);
+    await expect(training.getInfo()).resolves.toMatchObject({ model_id: expect.stringMatching(/:train:0$/) });
+    const getInfo = calls(env, 'get_info');
+    expect(getInfo.map((e) => e.status)).toEqual([401, 200]);
+    expect(getInfo[1].headers['x-api-key']).not.toBe(getInfo[0].headers['x-api-key']);
+    // The sessionful holder exchanged once more; later requests carry the new token without a 401.
+    await training.optimStep({ learning_rate: 1e-4 });
+    expect(calls(env, 'optim_step').map((e) => e.status)).toEqual([200]);
+    expect(calls(env, 'retrieve_future').every((e) => e.status === 200)).toBe(true);
+  });
+
+  it('is answered with the 401 when a fresh token is refused too: one exchange more, no loop', async () => {
+    // Every token this server issues is expired on arrival (a misconfigured server).
+    const { env, clock } = await skewedJwtEnv(-5);
+    const rest = env.service.createRestClient();
+    await expect(rest.listTrainingRuns()).rejects.toBeInstanceOf(AuthenticationError);
+    const exchanges = calls(env, 'auth/token').length;
+    const requests = calls(env, 'training_runs').length;
+    // A token under a second old is not renewed: the 401 stands at once.
+    await expect(rest.listTrainingRuns()).rejects.toBeInstanceOf(AuthenticationError);
+    expect(calls(env, 'auth/token').length - exchanges).toBe(0);
+    expect(calls(env, 'training_runs').length - requests).toBe(1);
+    // An older one is exchanged once, the request sent once more, and the second 401 is the answer.
+    await clock.advance(1_000);
+    await expect(rest.listTrainingRuns()).rejects.toBeInstanceOf(AuthenticationError);
+    expect(calls(env, 'auth/token').length - exchanges).toBe(1);
+    expect(calls(env, 'training_runs').length - requests).toBe(3);
+  });
+});
