@@ -44,6 +44,11 @@ export function loadTf(): Promise<Tf> {
       await importGradients();
       await import(CPU);
       await tf.setBackend('cpu');
+      // The CPU backend prints "install tfjs-node to speed things up" on its first tensor, to the
+      // user's terminal. The custom loss's tensors are a few thousand logprobs: that advice is noise,
+      // and tfjs-node is a native build. Mark the backend as used instead of silencing all of tfjs.
+      const backend = tf.backend() as { firstUse?: boolean };
+      if (backend.firstUse === true) backend.firstUse = false;
       return tf;
     } catch (error) {
       loading = undefined;

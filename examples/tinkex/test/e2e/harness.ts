@@ -99,3 +99,8 @@ export async function setup(
 }
 
 export { bytes, textDatum } from '../support/text-datum.js';
+
+/** The emulator's log of the requests to `/api/v1/<path>`, whatever their query string. */
+export function callsTo(env: { emulator: RunningEmulator }, path: string) {
+  return env.emulator.requestLog().filter((e) => e.path.replace(/\?.*$/, '') === `/api/v1/${path}`);
+}

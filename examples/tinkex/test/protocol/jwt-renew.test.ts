@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { FakeClock, Ports } from 'pristine-kernel';
 import { AuthenticationError } from '../../src/index.js';
-import { setup } from '../e2e/harness.js';
+import { callsTo, setup } from '../e2e/harness.js';
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -9,9 +9,7 @@ afterEach(async () => {
   cleanup = [];
 });
 
-type Env = Awaited<ReturnType<typeof setup>>;
-const calls = (env: Env, path: string) =>
-  env.emulator.requestLog().filter((e) => e.path.replace(/\?.*$/, '') === `/api/v1/${path}`);
+const calls = callsTo;
 
 /**
  * JWT exchange with the client's clock behind the server's by `skewMs` (settable mid-test): the client

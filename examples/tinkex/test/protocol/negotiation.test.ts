@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock, Ports } from 'pristine-kernel';
-import { API_KEY, setup } from '../e2e/harness.js';
+import { API_KEY, callsTo, setup } from '../e2e/harness.js';
 import { refreshDelayMs } from '../../src/protocol/jwt.js';
 import { ServiceClient, type ServiceClientInit } from '../../src/index.js';
 
@@ -16,8 +16,7 @@ afterEach(async () => {
 });
 
 type Env = Awaited<ReturnType<typeof setup>>;
-const calls = (env: Env, path: string) =>
-  env.emulator.requestLog().filter((e) => e.path === `/api/v1/${path}`);
+const calls = callsTo;
 
 /** A second client on an emulator that is already running (JWTs are signed per emulator). */
 function clientOn(env: Env, options: ServiceClientInit): ServiceClient {
