@@ -5,6 +5,8 @@ import { startEmulator } from 'tinker-emulator';
 const extra = process.argv[3] ? JSON.parse(process.argv[3]) : {};
 const emulator = await startEmulator({ seed: 1, chaos: process.argv[2] || undefined, ...extra });
 process.stdout.write(`${emulator.url}\n`);
+// A parent that crashed never says 'stop': its IPC channel closing is the signal, so no emulator is orphaned.
+process.on('disconnect', () => process.exit(0));
 process.on('message', async (m) => {
   if (m === 'stop') {
     await emulator.close();

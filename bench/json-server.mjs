@@ -13,3 +13,5 @@ const server = http.createServer((req, res) => {
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.stdout.write(`http://127.0.0.1:${server.address().port}\n`));
 process.on('message', () => process.exit(0));
+// Also when the parent crashed and never said so (its IPC channel closed).
+process.on('disconnect', () => process.exit(0));
