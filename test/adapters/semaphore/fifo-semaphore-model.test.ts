@@ -130,4 +130,48 @@ describe('FifoSemaphore against a plain array-queue model', () => {
       fuzzParams(200),
     );
   });
+  it('keeps the order and the waiting count through a queue long enough to compact its granted slots', async () => {
+    // 3,000 waiters (a sampling fan-out's dispatch gate holds ~1,600): the spent slots before the head
+    // are dropped past 1,024 of them; every 7th waiter aborts, some of them while at the head.
+    const sem = new FifoSemaphore(2);
+    const model = new ReferenceSemaphore(2);
+    const granted: number[] = [];
+    const releases: (() => void)[] = [];
+    const controllers = new Map<number, AbortController>();
+    for (let id = 0; id < 3_000; id++) {
+      const controller = new AbortController();
+      controllers.set(id, controller);
+      model.acquire(id, 1);
+      sem.acquire(1, controller.signal).then(
+        (release) => {
+          granted.push(id);
+          releases.push(release);
+        },
+        () => {},
+      );
+    }
+    await tick();
+    expect(sem.waiting).toBe(2_998);
+    for (let round = 0; model.queue.length > 0; round++) {
+      if (round % 7 === 3) {
+        // Abort the head itself every other time, else one further back.
+        const which = model.queue[round % 2 === 0 ? 0 : Math.min(5, model.queue.length - 1)]!.id;
+        controllers.get(which)!.abort();
+        model.abort(which);
+      } else {
+        releases.shift()!();
+        model.release(1);
+      }
+      await Promise.resolve();
+      await Promise.resolve();
+      if (round % 97 === 0) await tick();
+      if (round % 97 === 0) expect(granted).toEqual(model.granted);
+      expect(sem.waiting).toBe(model.queue.length);
+    }
+    await tick();
+    expect(granted).toEqual(model.granted);
+    expect(sem.waiting).toBe(0);
+    for (const release of releases) release();
+    expect(sem.available).toBe(2);
+  });
 });
