@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { getEventListeners } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { UndiciTransport } from '../../../src/adapters/transport/undici-transport.js';
+import { APITimeoutError, APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
+import type { TransportRequest } from '../../../src/ports/transport.js';
+
+/**
+ * `UndiciResponse.readAll` is not raced against the attempt's deadline: undici keeps the deadline as the
+ * request's signal until the body closes and destroys the body with its reason. These pin what the race
+ * used to guarantee: the read ends with the typed reason however the attempt is cut short, never hangs,
+ * and leaves nothing subscribed to the caller's signal.
+ */
+let server: http.Server;
+let base = '';
+
+beforeAll(async () => {
+  // `/stall`: headers and the first bytes of a body that never ends. `/whole`: a complete body.
+  server = http.createServer((req, res) => {
+    if (req.url === '/whole') return res.writeHead(200).end('whole body');
+    res.writeHead(200, { 'content-length': '1000' });
+    res.write('x');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  return new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+const get = (path: string, extra: Partial<TransportRequest> = {}): TransportRequest => ({
+  method: 'GET',
+  url: `${base}${path}`,
+  headers: {},
+  timeoutMs: 30_000,
+  ...extra,
+});
+
+const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('UndiciResponse.readAll and the attempt deadline', () => {
+  const transport = new UndiciTransport();
+  afterAll(() => transport.close());
+
+  it('rejects with the timeout when the deadline passes mid-body, and unsubscribes from the caller', async () => {
+    const controller = new AbortController();
+    const response = await transport.send(get('/stall', { timeoutMs: 150, signal: controller.signal }));
+    const error = await response.readAll!().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(APITimeoutError);
+    expect((error as Error).message).toMatch(/^Request timed out after 150 ms/);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('rejects a read begun after the caller aborted with the abort, not the bytes already there', async () => {
+    const controller = new AbortController();
+    const response = await transport.send(get('/whole', { signal: controller.signal }));
+    // The whole body has arrived by the next macrotask; the attempt is cut short before it is read.
+    await nextMacrotask();
+    controller.abort();
+    await expect(response.readAll!()).rejects.toBeInstanceOf(APIUserAbortError);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('settles a read the caller aborts in the same macrotask it began in (no hang)', async () => {
+    const controller = new AbortController();
+    const response = await transport.send(get('/stall', { signal: controller.signal }));
+    // Boxed: resolving with the read itself would adopt it.
+    const { reading } = await new Promise<{ reading: Promise<Uint8Array> }>((resolve) =>
+      setImmediate(() => {
+        const started = response.readAll!();
+        controller.abort();
+        resolve({ reading: started });
+      }),
+    );
+    await expect(reading).rejects.toBeInstanceOf(APIUserAbortError);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('reads a complete body once, and the caller signal keeps no listener after it', async () => {
+    const controller = new AbortController();
+    const response = await transport.send(get('/whole', { signal: controller.signal }));
+    expect(Buffer.from(await response.readAll!()).toString()).toBe('whole body');
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+});
