@@ -32,6 +32,14 @@ export interface TransportRequest {
    * like credential headers, they are dropped when a redirect leads to another origin.
    */
   originBound?: readonly string[];
+  /**
+   * Set by the adapter, not the caller: when the attempt settled early (the caller aborted, the deadline
+   * passed) while the library still holds the exchange, this resolves once the library lets go of it
+   * (its connection free or closed). An adapter that declares `connectionsPerOrigin` sets it, and the
+   * kernel counts the connection as taken until then, so given-up exchanges cannot pile up inside the
+   * library while new ones are sent.
+   */
+  heldUntil?: Promise<void>;
 }
 
 export interface TransportResponse {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { TokenProviderAuth } from '../../src/adapters/auth/token-provider.js';
 import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
 import { APIUserAbortError } from '../../src/kernel/errors/api-errors.js';
@@ -75,11 +75,62 @@ describe("the transport's connections per origin", () => {
     await kernel.close();
   });
 
-  it('are unknown for a dispatcher passed in, whose own queue is left as it is', async () => {
+  it('stay taken by an aborted exchange until undici lets go of it, so none pile up inside undici', async () => {
+    // Undici still holds an aborted exchange for a while (it tears the socket down, and a request it
+    // had queued waits for a connection first). Freeing the connection when the call failed let
+    // thousands of cancelled samples pile up in undici's queue, and later calls wait behind them.
+    const undiciLetsGo = deferred();
+    const dispatcher = new Agent({ connections: 1 }).compose(errorsReportedAfter(undiciLetsGo.promise));
+    const { kernel, built } = kernelWith(new UndiciTransport({ dispatcher, connections: 1 }));
+    const controller = new AbortController();
+    const abandoned = kernel.call('job', { size: 1 }, { signal: controller.signal });
+    await holding.heldCount(1);
+    controller.abort();
+    await expect(abandoned).rejects.toBeInstanceOf(APIUserAbortError);
+    const next = kernel.call('job', { size: 2 });
+    // Give the next call every chance to be sent early: it must wait for undici to let go.
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(built()).toBe(1);
+    undiciLetsGo.resolve();
+    await holding.heldCount(2);
+    holding.held[1].release();
+    await expect(next).resolves.toEqual({ size: 2 });
+    await kernel.close();
+  });
+
+  it('are counted for a dispatcher passed in only when its connections per origin are given', async () => {
     const agent = new Agent({ connections: 1 });
+    expect(new UndiciTransport({ dispatcher: agent, connections: 1 }).connectionsPerOrigin).toBe(1);
     expect(new UndiciTransport({ dispatcher: agent }).connectionsPerOrigin).toBeUndefined();
     expect(new UndiciTransport().connectionsPerOrigin).toBe(256);
     expect(new UndiciTransport({ connections: 8 }).connectionsPerOrigin).toBe(8);
     await agent.close();
   });
 });
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/**
+ * An undici interceptor that tells the caller of an exchange's failure only once `later` settles: undici
+ * itself has moved on (its socket torn down), but whoever waits for the exchange still waits.
+ */
+function errorsReportedAfter(later: Promise<void>): Dispatcher.DispatcherComposeInterceptor {
+  return (dispatch) => (options, handler) =>
+    dispatch(
+      options,
+      new Proxy(handler, {
+        get(target, key) {
+          const value = Reflect.get(target, key) as unknown;
+          if (typeof value !== 'function') return value;
+          const method = value as (...args: unknown[]) => unknown;
+          // Called on the handler itself: undici's handlers keep their state in private fields.
+          if (key !== 'onResponseError') return method.bind(target);
+          return (...args: unknown[]) => void later.then(() => method.apply(target, args));
+        },
+      }),
+    );
+}

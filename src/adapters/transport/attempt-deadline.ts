@@ -131,12 +131,13 @@ export class AttemptDeadline implements AbortSubscriber {
     discard: (value: T) => void = noop,
   ): Promise<R> {
     if (this.reason) {
-      promise.then(discard, noop);
+      this.heldUntil(promise.then(discard, noop));
       const reason = this.reason;
       return new Promise<R>((resolve) => resolve(onError(reason)));
     }
     return new Promise<R>((resolve, reject) => {
       const onEnd = () => {
+        this.heldUntil(promise.then(noop, noop));
         try {
           resolve(onError(this.reason));
         } catch (error) {
@@ -166,6 +167,12 @@ export class AttemptDeadline implements AbortSubscriber {
         },
       );
     });
+  }
+
+  /** The library still holds an exchange the attempt gave up on: the request says until when. */
+  private heldUntil(letGo: Promise<void>): void {
+    const { request } = this;
+    request.heldUntil = request.heldUntil ? Promise.all([request.heldUntil, letGo]).then(noop) : letGo;
   }
 
   private end(how: 'timeout' | 'abort'): void {

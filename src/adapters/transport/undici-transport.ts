@@ -25,7 +25,10 @@ interface Target {
 const MAX_REDIRECTS = 10;
 
 export interface UndiciTransportOptions {
-  /** Connections per origin. */
+  /**
+   * Connections per origin (default 256). With a `dispatcher` passed in, say how many it has to have the
+   * kernel queue attempts in front of it (see `Transport.connectionsPerOrigin`); unknown otherwise.
+   */
   connections?: number;
   /** Route every request through this proxy (credentials in the URL are sent as Proxy-Authorization). */
   proxy?: string;
@@ -47,7 +50,7 @@ export class UndiciTransport implements Transport {
   readonly name = 'undici';
   /** Every step races an `AttemptDeadline`: the kernel's backstop timer is not needed. */
   readonly settlesAtDeadline = true;
-  /** The pool's connections per origin; unknown for a dispatcher passed in (undefined). */
+  /** The pool's connections per origin; for a dispatcher passed in, as given (else unknown). */
   readonly connectionsPerOrigin: number | undefined;
   private readonly dispatcher: Dispatcher;
   private readonly proxies = new Map<string, ProxyAgent>();
@@ -62,7 +65,7 @@ export class UndiciTransport implements Transport {
   private readonly targets = new Map<string, Target | null>();
 
   constructor(private readonly options: UndiciTransportOptions = {}) {
-    this.connectionsPerOrigin = options.dispatcher ? undefined : (options.connections ?? 256);
+    this.connectionsPerOrigin = options.dispatcher ? options.connections : (options.connections ?? 256);
     this.dispatcher =
       options.dispatcher ??
       (options.proxy
@@ -78,6 +81,9 @@ export class UndiciTransport implements Transport {
     // undici's "destroyed" error would read as a retryable connection error.
     if (this.closing) return Promise.reject(new ClientClosedError());
     const deadline = new AttemptDeadline(req);
+    // Never hand undici a call already aborted: it cancels one by tearing down a kept-alive socket,
+    // and later calls then queued behind the reconnects (thousands of cancelled samples: seconds).
+    if (deadline.reason) return Promise.reject(deadline.reason);
     let exchanging: Promise<Dispatcher.ResponseData>;
     try {
       exchanging = this.exchange(req, deadline);
@@ -111,6 +117,7 @@ export class UndiciTransport implements Transport {
     try {
       let current = next;
       for (let redirects = 1; ; redirects++) {
+        if (deadline.reason) throw deadline.reason;
         const response = await deadline.race(this.exchange(current, deadline), discardBody);
         const target = this.redirectOf(current, response);
         if (!target) return respond(response, req, deadline);

@@ -17,6 +17,8 @@ import { misbehavingProxy, type ProxyFailure } from '../../support/misbehaving-p
 let server: http.Server;
 let base = '';
 const seen: http.IncomingHttpHeaders[] = [];
+/** Connections the server accepted: a call that tears down a kept-alive socket shows up here. */
+let connections = 0;
 /** A second origin (another port), to see which headers follow a redirect there. */
 let other: http.Server;
 let otherBase = '';
@@ -64,6 +66,7 @@ beforeAll(async () => {
       }
     });
   });
+  server.on('connection', () => connections++);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   other = http.createServer((req, res) => {
@@ -270,6 +273,22 @@ describe.each(transports)('transport contract: %s', (_name, make) => {
       APIUserAbortError,
     );
     expect(seen).toHaveLength(0);
+  });
+
+  it('an aborted call costs no connection: later calls reuse the kept-alive socket', async () => {
+    // undici tore down a kept-alive socket for every call whose signal had aborted before it was sent,
+    // and thousands of cancelled samples queued later calls behind those reconnects.
+    const first = await transport.send(req('/echo', { timeoutMs: 30_000 }));
+    await text(first.body);
+    const before = connections;
+    const aborted = AbortSignal.abort();
+    for (let i = 0; i < 20; i++)
+      await expect(transport.send(req('/echo', { signal: aborted }))).rejects.toBeInstanceOf(
+        APIUserAbortError,
+      );
+    const after = await transport.send(req('/echo', { timeoutMs: 30_000 }));
+    expect(await text(after.body)).toBe('payload-ü');
+    expect(connections).toBe(before);
   });
 
   it('names the method, origin and cause of a connection error, never credentials or the path', async () => {

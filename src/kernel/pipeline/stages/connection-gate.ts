@@ -1,7 +1,7 @@
 import { FifoSemaphore } from '../../../adapters/semaphore/fifo-semaphore.js';
+import type { Release } from '../../../ports/semaphore.js';
 import type { Transport } from '../../../ports/transport.js';
 import { ClientClosedError } from '../../errors/api-errors.js';
-import { afterSettled } from '../../promises/after-settled.js';
 import type { CallContext, CallResult, Next } from '../context.js';
 
 /** Base URLs whose gate each transport remembers; emptied when full (a gate in use keeps working). */
@@ -35,12 +35,49 @@ export function throughConnectionGate(context: CallContext, next: Next): Promise
   if (limit === undefined || signal?.aborted) return next();
   const gate = gateFor(transport, context.options.baseUrl, limit);
   const now = gate.tryAcquire(1);
-  if (now) return afterSettled(next(), now);
+  if (now) return holding(context, next(), now);
   return gate.acquire(1, signal).then((release) => {
-    if (!refuses(context.endpoint.id)) return afterSettled(next(), release);
+    if (!refuses(context.endpoint.id)) return holding(context, next(), release);
     release();
     throw closedBeforeSending(context);
   });
+}
+
+/**
+ * `call`, with the connection freed once it settles, or, when the attempt gave up on an exchange the
+ * library still holds (`TransportRequest.heldUntil`), once the library lets go of it: undici tears down
+ * an aborted exchange's socket and keeps a request it had queued until a connection is free, and with the
+ * connection freed at once, thousands of cancelled samples piled up there and later calls waited
+ * behind them.
+ */
+function holding(context: CallContext, call: Promise<CallResult>, release: Release): Promise<CallResult> {
+  return call.then(
+    (result) => {
+      free(context, release);
+      return result;
+    },
+    (error: unknown) => {
+      free(context, release);
+      throw error;
+    },
+  );
+}
+
+function free(context: CallContext, release: Release): void {
+  const request = context.request;
+  const held = request?.heldUntil;
+  if (held === undefined) return release();
+  // Bounded by the attempt's own timeout: a library that never lets go must not keep the connection.
+  let freed = false;
+  const once = () => {
+    if (freed) return;
+    freed = true;
+    clearTimeout(timer);
+    release();
+  };
+  const timer = setTimeout(once, request!.timeoutMs);
+  timer.unref();
+  void held.then(once);
 }
 
 function closedBeforeSending(context: CallContext): ClientClosedError {
