@@ -35,6 +35,7 @@ const get = (path: string, extra: Partial<TransportRequest> = {}): TransportRequ
   url: `${base}${path}`,
   headers: {},
   timeoutMs: 30_000,
+  redirect: 'manual',
   ...extra,
 });
 
@@ -56,14 +57,18 @@ describe('UndiciResponse.readAll and the attempt deadline', () => {
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
-  it('rejects a read begun after the caller aborted with the abort, not the bytes already there', async () => {
+  it('rejects a read begun after the caller aborted with the abort, and says until when undici holds it', async () => {
     const controller = new AbortController();
-    const response = await transport.send(get('/whole', { signal: controller.signal }));
+    const request = get('/whole', { signal: controller.signal });
+    const response = await transport.send(request);
     // The whole body has arrived by the next macrotask; the attempt is cut short before it is read.
     await nextMacrotask();
     controller.abort();
     await expect(response.readAll!()).rejects.toBeInstanceOf(APIUserAbortError);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    // The kernel keeps the connection counted until undici has let go of the body.
+    expect(request.heldUntil).toBeInstanceOf(Promise);
+    await request.heldUntil;
   });
 
   it('settles a read the caller aborts in the same macrotask it began in (no hang)', async () => {
