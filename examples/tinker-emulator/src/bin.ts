@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-import { runEmulatorCli } from './cli.js';
+import { EmulatorUsageError, runEmulatorCli } from './cli.js';
 
 runEmulatorCli(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error) => {
-    process.stderr.write(`tinker-emulator: ${(error as Error).message}\n`);
-    process.exitCode = 1;
+    const usage = error instanceof EmulatorUsageError;
+    const hint = usage ? ' (see tinker-emulator --help)' : '';
+    process.stderr.write(`tinker-emulator: ${(error as Error).message}${hint}\n`);
+    process.exitCode = usage ? 2 : 1;
   },
 );

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseChaos } from './chaos.js';
 import { startEmulator } from './emulator.js';
 import { CLIENT_CONFIG_DEFAULTS, DYNAMIC_CONFIG_DEFAULTS, parseFlags } from './protocol/client-config.js';
 
@@ -18,10 +19,32 @@ export const USAGE = `Usage: tinker-emulator [options]   (also: tinkex emulator 
 Prints "listening on http://HOST:PORT" first and runs until SIGINT or SIGTERM.
 `;
 
-function integer(name: string, text: string | undefined, fallback: number): number {
+/**
+ * A bad argument: the bin prints it with a pointer to `--help` and exits 2, as `tinker` and `tinkex`
+ * do for usage errors (`code` lets a delegating CLI, `tinkex emulator`, tell it from a failure).
+ */
+export class EmulatorUsageError extends Error {
+  override name = 'EmulatorUsageError';
+  readonly code = 'ERR_EMULATOR_USAGE';
+}
+
+function integer(name: string, text: string | undefined, fallback: number, max = Infinity): number {
   if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text)) throw new Error(`--${name} must be a non-negative integer, got "${text}"`);
+  if (!/^\d+$/.test(text))
+    throw new EmulatorUsageError(`--${name} must be a non-negative integer, got "${text}"`);
+  if (Number(text) > max) throw new EmulatorUsageError(`--${name} must be at most ${max}, got "${text}"`);
   return Number(text);
+}
+
+/** Errors of the arguments' own parsers (node:util, flags, chaos spec) as usage errors. */
+function asUsage<T>(parse: () => T, prefix = ''): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof EmulatorUsageError) throw error;
+    // The chaos parser names itself ("chaos: …"); the option's name replaces that.
+    throw new EmulatorUsageError(`${prefix}${(error as Error).message.replace(/^chaos: /, '')}`);
+  }
 }
 
 /**
@@ -34,27 +57,44 @@ export async function runEmulatorCli(
   out: NodeJS.WritableStream = process.stdout,
   signals: Pick<NodeJS.EventEmitter, 'once' | 'off'> = process,
 ): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      seed: { type: 'string' },
-      chaos: { type: 'string' },
-      flag: { type: 'string', multiple: true },
-      'dynamic-flag': { type: 'string', multiple: true },
-      'legacy-json': { type: 'boolean' },
-      'long-poll-ms': { type: 'string' },
-      'jwt-ttl': { type: 'string' },
-      'request-log-mib': { type: 'string' },
-    },
-  });
+  const { values } = asUsage(() =>
+    parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        seed: { type: 'string' },
+        chaos: { type: 'string' },
+        flag: { type: 'string', multiple: true },
+        'dynamic-flag': { type: 'string', multiple: true },
+        'legacy-json': { type: 'boolean' },
+        'long-poll-ms': { type: 'string' },
+        'jwt-ttl': { type: 'string' },
+        'request-log-mib': { type: 'string' },
+      },
+    }),
+  );
   if (values.help) {
     out.write(USAGE);
     return 0;
   }
+  // Every argument is checked before anything listens or any signal handler is installed.
+  const host = values.host ?? '127.0.0.1';
+  const options = {
+    port: integer('port', values.port, 0, 65_535),
+    host,
+    seed: integer('seed', values.seed, 0),
+    chaos: values.chaos,
+    clientConfig: asUsage(() => parseFlags(values.flag ?? [], CLIENT_CONFIG_DEFAULTS)),
+    dynamicConfig: asUsage(() => parseFlags(values['dynamic-flag'] ?? [], DYNAMIC_CONFIG_DEFAULTS)),
+    legacyJson: values['legacy-json'] ?? false,
+    longPollMs: integer('long-poll-ms', values['long-poll-ms'], 1000),
+    jwtTtlSeconds: integer('jwt-ttl', values['jwt-ttl'], 3600),
+    requestLogBytes: integer('request-log-mib', values['request-log-mib'], 64) * 1024 * 1024,
+  };
+  asUsage(() => parseChaos(values.chaos), '--chaos: ');
   // The handlers go in before the server starts: a supervisor may signal as soon as it reads the
   // "listening on" line (or while the server is still starting), and a stop requested then still
   // closes the server and exits 0 instead of being lost or killing the process mid-start.
@@ -64,17 +104,9 @@ export async function runEmulatorCli(
   signals.once('SIGINT', stop);
   signals.once('SIGTERM', stop);
   try {
-    const emulator = await startEmulator({
-      port: integer('port', values.port, 0),
-      host: values.host ?? '127.0.0.1',
-      seed: integer('seed', values.seed, 0),
-      chaos: values.chaos,
-      clientConfig: parseFlags(values.flag ?? [], CLIENT_CONFIG_DEFAULTS),
-      dynamicConfig: parseFlags(values['dynamic-flag'] ?? [], DYNAMIC_CONFIG_DEFAULTS),
-      legacyJson: values['legacy-json'] ?? false,
-      longPollMs: integer('long-poll-ms', values['long-poll-ms'], 1000),
-      jwtTtlSeconds: integer('jwt-ttl', values['jwt-ttl'], 3600),
-      requestLogBytes: integer('request-log-mib', values['request-log-mib'], 64) * 1024 * 1024,
+    const emulator = await startEmulator(options).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE') throw error;
+      throw new Error(`port ${options.port} on ${host} is in use: pick another --port (0 picks a free one)`);
     });
     out.write(`listening on ${emulator.url}\n`);
     await stopRequested;

@@ -9,4 +9,4 @@ export { EmulatorState, type LoggedRequest } from './state.js';
 export { parseChaos } from './chaos.js';
 export { SUPPORTED_MODELS, TOKENIZER_ID } from './context.js';
 export { checkpointFiles } from './archive.js';
-export { runEmulatorCli, USAGE } from './cli.js';
+export { EmulatorUsageError, runEmulatorCli, USAGE } from './cli.js';

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { runCli, spawnServer } from '../../../test/support/spawn-cli.js';
-import { runEmulatorCli } from '../src/cli.js';
+import { EmulatorUsageError, runEmulatorCli } from '../src/cli.js';
 
 const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 
@@ -67,13 +67,34 @@ describe('the tinker-emulator bin', () => {
     }
   }, 90_000);
 
-  it('refuses an unknown flag or option with exit code 1 and a message naming it', async () => {
-    const flag = await runCli(BIN, ['--flag', 'no_such_flag=1']);
-    expect(flag.code).toBe(1);
+  it('refuses bad arguments with exit code 2 (a usage error, as `tinker` and `tinkex` do), naming them', async () => {
+    const [flag, option, port, chaos] = await Promise.all([
+      runCli(BIN, ['--flag', 'no_such_flag=1']),
+      runCli(BIN, ['--colour', 'red']),
+      runCli(BIN, ['--port', '99999']),
+      runCli(BIN, ['--chaos', 'bogus=1']),
+    ]);
     expect(flag.stderr).toContain('unknown flag "no_such_flag"');
-    const option = await runCli(BIN, ['--colour', 'red']);
-    expect(option.code).toBe(1);
     expect(option.stderr).toContain("'--colour'");
+    expect(port.stderr).toContain('tinker-emulator: --port must be at most 65535, got "99999"');
+    expect(chaos.stderr).toContain('tinker-emulator: --chaos: bad clause "bogus=1"');
+    for (const r of [flag, option, port, chaos]) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/\(see tinker-emulator --help\)\n$/);
+    }
+  }, 90_000);
+
+  it('a port already taken is a runtime failure (exit 1) that says to pick another', async () => {
+    const server = await spawnServer(BIN, ['--port', '0']);
+    try {
+      const taken = await runCli(BIN, ['--port', new URL(server.url).port]);
+      expect(taken.code).toBe(1);
+      expect(taken.stderr).toMatch(
+        /^tinker-emulator: port \d+ on 127\.0\.0\.1 is in use: pick another --port \(0 picks a free one\)\n$/,
+      );
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
   }, 90_000);
 
   it('--help prints the usage and exits 0', async () => {
@@ -99,6 +120,13 @@ describe('the tinker-emulator bin', () => {
 
   it('bad option values throw before anything listens, leaving no signal handler', async () => {
     const signals = new EventEmitter();
+    for (const args of [
+      ['--port', 'x'],
+      ['--chaos', '5xx=2'],
+    ]) {
+      const error = await runEmulatorCli(args, new PassThrough(), signals).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(EmulatorUsageError);
+    }
     await expect(runEmulatorCli(['--port', 'x'], new PassThrough(), signals)).rejects.toThrow(
       '--port must be a non-negative integer, got "x"',
     );

@@ -71,7 +71,8 @@ export function describeError(error: unknown, apiOrigin?: string): CliError {
     );
   if (error instanceof PristineError) return new CliError(`${error.name}: ${error.message}`);
   // Typed errors of the SDK keep their class name: it tells scripts and people which failure it was.
-  if (error instanceof Error) return new CliError(`${error.name}: ${error.message}`);
+  if (error instanceof Error)
+    return new CliError(error.name === 'Error' ? error.message : `${error.name}: ${error.message}`);
   return new CliError(String(error));
 }
 

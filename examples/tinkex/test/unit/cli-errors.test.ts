@@ -70,4 +70,9 @@ describe('describeError (exit 1 messages)', () => {
     expect(describeError(new RateLimitError('429', { status: 429 })).details).toContain('wait a moment');
     expect(describeError(new APIUserAbortError()).exitCode).toBe(130);
   });
+
+  it('a typed error keeps its class name; a plain Error is its message alone (no "Error: Error:")', () => {
+    expect(describeError(new TypeError('bad thing')).message).toBe('TypeError: bad thing');
+    expect(describeError(new Error('listen EADDRINUSE')).message).toBe('listen EADDRINUSE');
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
-import { spawnServer } from '../../../../test/support/spawn-cli.js';
+import { runCli, spawnServer } from '../../../../test/support/spawn-cli.js';
 import { loadEmulator } from '../../src/cli/load-emulator.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -21,6 +21,26 @@ describe('tinkex emulator (delegating to the tinker-emulator package)', () => {
         body: JSON.stringify({ tags: [], user_metadata: {}, sdk_version: '0.7.0' }),
       });
       expect((await session.json()).session_id).toMatch(/^00000003-/);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  }, 90_000);
+
+  it("passes the emulator's usage errors on as its own (exit 2) and its failures as one clean line", async () => {
+    const server = await spawnServer(MAIN, ['emulator', '--port', '0']);
+    try {
+      const [usage, taken] = await Promise.all([
+        runCli(MAIN, ['emulator', '--flag', 'bogus=1']),
+        runCli(MAIN, ['emulator', '--port', new URL(server.url).port]),
+      ]);
+      expect(usage.code).toBe(2);
+      expect(usage.stderr).toMatch(
+        /^error: unknown flag "bogus"; known flags: .* \(see `tinkex emulator --help`\)\n/,
+      );
+      expect(taken.code).toBe(1);
+      expect(taken.stderr).toMatch(
+        /^Error: port \d+ on 127\.0\.0\.1 is in use: pick another --port \(0 picks a free one\)\n$/,
+      );
     } finally {
       expect(await server.stop()).toBe(0);
     }

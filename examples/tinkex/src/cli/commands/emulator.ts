@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import { loadEmulator } from '../load-emulator.js';
 import type { Action } from '../action.js';
 
@@ -22,10 +22,12 @@ export function registerEmulator(program: Command, action: Action): void {
           try {
             return await runEmulatorCli(args, ctx.io.stdout);
           } catch (error) {
-            // node:util parseArgs rejects unknown flags and missing values: a usage error, like ours.
-            if (String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS'))
+            // The emulator's bad arguments (and node:util parseArgs's, from older emulators) are usage
+            // errors, like ours; its failures (a port in use) are one line, without a class name.
+            const code = String((error as NodeJS.ErrnoException).code);
+            if (code === 'ERR_EMULATOR_USAGE' || code.startsWith('ERR_PARSE_ARGS'))
               throw new UsageError(`${(error as Error).message} (see \`tinkex emulator --help\`)`);
-            throw error;
+            throw new CliError((error as Error).message);
           }
         },
         { cleansUp: true },
