@@ -47,8 +47,9 @@ describe('typedTextChunk', () => {
   });
 
   it('gives the typed chunks of ModelInput prompts one hidden class, not one per sample', () => {
-    // V8's own check (parsed after the flag). A chunk of ModelInput.toJSON() typed in place (or spread) got a map of its own: an inline-cache
-    // miss per sample wherever chunks are read, and a map held per sample in progress.
+    // V8's own check (parsed after the flag). A chunk of ModelInput.toJSON() typed in place (or spread)
+    // got a map of its own: an inline-cache miss per sample wherever chunks are read, and a map held per
+    // sample in progress.
     setFlagsFromString('--allow-natives-syntax');
     const sameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (
       a: unknown,
