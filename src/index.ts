@@ -110,6 +110,7 @@ export { FormDataMultipart } from './adapters/multipart/form-data-multipart.js';
 export { NoopTelemetry } from './adapters/telemetry/noop-telemetry.js';
 export { JsonLogger, type JsonLoggerOptions, type LogLine } from './adapters/logger/json-logger.js';
 export { textLine } from './adapters/logger/text-line.js';
+export { visibleControls } from './adapters/logger/visible-controls.js';
 export { CaptureLogger, type CapturedRecord } from './adapters/logger/capture-logger.js';
 export { SilentLogger } from './adapters/logger/silent-logger.js';
 export {

@@ -25,6 +25,7 @@ export type { ServiceClientOptions } from './service-client-options.js';
 export { tinkerPlugin } from './plugin/tinker-plugin.js';
 export { tinkerManifest, type TinkerManifest } from './manifest.js';
 export { RequestFailedError } from './plugin/errors.js';
+export { CredentialCommandError } from './protocol/credential.js';
 export { ModelInput } from './types/model-input.js';
 export { TensorData } from './types/tensor-data.js';
 export {

@@ -55,3 +55,16 @@ describe('textLine: log records as lines for people', () => {
     expect(lines).toEqual(['mycli: first\\nsecond']);
   });
 });
+
+describe('textLine: what a terminal would act on is shown, not obeyed', () => {
+  it('escape sequences, carriage returns, bells and C1 controls in a message become visible', () => {
+    const { logger, lines } = textLogger('warn');
+    // A server-supplied message that would clear the line and recolour the terminal if printed raw.
+    logger.warn('ok\r\u001b[2Kfake line\u0007\u009b31m', { detail: 'tab\there \u001b]0;title\u0007' });
+    expect(lines).toEqual([
+      'mycli warning: ok␍␛[2Kfake line␇\\x9b31m {"detail":"tab\\there \\u001b]0;title\\u0007"}',
+    ]);
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    expect(lines[0]).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+  });
+});

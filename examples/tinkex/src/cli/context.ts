@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import { visibleControls } from 'pristine-kernel';
 import type { RestClient } from '../client/rest-client.js';
 import type { ServiceClient } from '../client/service-client.js';
 import { CliError } from './errors.js';
@@ -91,12 +92,12 @@ export class CliContext {
 
   /** A line for people on stdout (table format only). */
   say(line: string): void {
-    if (this.format === 'table') this.io.stdout.write(`${line}\n`);
+    if (this.format === 'table') this.io.stdout.write(`${visibleControls(line)}\n`);
   }
 
   /** A note on stderr: progress and status never mix with the output a script parses. */
   note(line: string): void {
-    this.io.stderr.write(`${line}\n`);
+    this.io.stderr.write(`${visibleControls(line)}\n`);
   }
 
   /** Ask a yes/no question on the terminal; anything but y/yes is no. Without a terminal, refuse. */

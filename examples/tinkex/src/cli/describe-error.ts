@@ -7,6 +7,7 @@ import {
   PristineError,
 } from 'pristine-kernel';
 import { DownloadInterruptedError } from '../download/download-errors.js';
+import { CredentialCommandError } from '../protocol/credential.js';
 import { CliError, InterruptedError } from './errors.js';
 import { formatSize } from './output.js';
 
@@ -43,6 +44,12 @@ export function describeError(error: unknown, apiOrigin?: string): CliError {
       `The connection broke during the transfer; nothing was written. Run the command again.\n${detail(error)}`,
     );
   }
+  if (error instanceof CredentialCommandError)
+    return new CliError(
+      `Could not get a credential: ${error.message}`,
+      'Run the command yourself: it must exit 0 and print an API key (tml-…) or a JWT (eyJ…) on ' +
+        'stdout. Its output is not shown here, since it may hold a secret.',
+    );
   if (error instanceof APIError && isThirdParty(error, apiOrigin)) return thirdPartyFailure(error);
   if (error instanceof APIStatusError) {
     const [message, hint] =

@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { visibleControls } from 'pristine-kernel';
 
 /** `-f/--format`: tables for people (the default, as in `tinker`), JSON for scripts. */
 export type OutputFormat = 'table' | 'json';
@@ -11,7 +12,11 @@ export interface Output {
   rows: string[][];
 }
 
-/** Render an output in the chosen format (JSON: two-space indent, one trailing newline). */
+/**
+ * Render an output in the chosen format (JSON: two-space indent, one trailing newline). Table cells and
+ * titles hold text from the server (names, metadata, model output): control characters in them are
+ * shown, not sent to the terminal raw. JSON escapes them itself.
+ */
 export function render(output: Output, format: OutputFormat, color = false): string {
   if (format === 'json') return `${JSON.stringify(output.json, null, 2)}\n`;
   const table = new Table({
@@ -19,8 +24,9 @@ export function render(output: Output, format: OutputFormat, color = false): str
     // cli-table3 colours the header red by default; keep colour only for a terminal.
     style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [], compact: true },
   });
-  for (const row of output.rows) table.push(row);
-  return `${output.title ? `${output.title}\n` : ''}${table.toString()}\n`;
+  for (const row of output.rows) table.push(row.map(visibleControls));
+  const title = output.title ? `${visibleControls(output.title)}\n` : '';
+  return `${title}${table.toString()}\n`;
 }
 
 /** A Property/Value table (the shape of every `info` command). */

@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { visibleControls } from 'pristine-kernel';
 import { VERSION } from '../version.js';
 import { registerBilling } from './commands/billing.js';
 import { registerCheckpoint } from './commands/checkpoint.js';
@@ -96,7 +97,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       controller.signal.aborted && !(error instanceof CliError)
         ? new InterruptedError()
         : describeError(error, ctx?.apiOrigin());
-    io.stderr.write(`Error: ${failure.message}\n${failure.details ? `${failure.details}\n` : ''}`);
+    // The message and details quote the server (its error text, the ids it echoes): shown, not obeyed.
+    const details = failure.details ? `${failure.details}\n` : '';
+    io.stderr.write(visibleControls(`Error: ${failure.message}\n${details}`));
     return failure.exitCode;
   } finally {
     process.off('SIGINT', interrupt);

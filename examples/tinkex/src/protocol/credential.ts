@@ -1,18 +1,35 @@
-import { exec } from 'node:child_process';
-import { Secret, ValidationError } from 'pristine-kernel';
+import { exec, type ExecException } from 'node:child_process';
+import { PristineError, Secret, ValidationError } from 'pristine-kernel';
 import { expiryMs } from './jwt.js';
+
+/**
+ * TINKER_CREDENTIAL_CMD did not give a credential. Its message says how the command ended and never
+ * holds its output, which may be a secret. A PristineError, so the pipeline passes it on as it is (it
+ * is not a connection failure) and does not retry it.
+ */
+export class CredentialCommandError extends PristineError {}
 
 /** Runs a shell command and resolves its trimmed stdout. */
 export type CommandRunner = (command: string) => Promise<string>;
 
+const COMMAND_TIMEOUT_MS = 60_000;
+
 export const runShellCommand: CommandRunner = (command) =>
   new Promise((resolve, reject) => {
-    exec(command, { timeout: 60_000, windowsHide: true }, (error, stdout) => {
+    exec(command, { timeout: COMMAND_TIMEOUT_MS, windowsHide: true }, (error, stdout) => {
       // Never include stdout or stderr in the error: a credential command may print secrets.
-      if (error) reject(new Error(`TINKER_CREDENTIAL_CMD failed (exit code ${error.code ?? 'unknown'})`));
+      if (error) reject(new CredentialCommandError(`TINKER_CREDENTIAL_CMD ${howItEnded(error)}`));
       else resolve(stdout.trim());
     });
   });
+
+function howItEnded(error: ExecException): string {
+  if (error.killed && error.signal === 'SIGTERM')
+    return `did not finish within ${COMMAND_TIMEOUT_MS / 1000} s`;
+  if (error.signal) return `was killed by ${error.signal}`;
+  if (error.code === 127) return 'failed (exit code 127: command not found)';
+  return `failed (exit code ${error.code ?? 'unknown'})`;
+}
 
 /**
  * The credential sent to `client/config` and `auth/token` (and everywhere when JWT exchange is off):
@@ -76,7 +93,7 @@ export class CredentialSource {
 
   private async runCommand(): Promise<string> {
     const value = await this.run(this.command!);
-    if (!value) throw new Error('TINKER_CREDENTIAL_CMD printed nothing');
+    if (!value) throw new CredentialCommandError('TINKER_CREDENTIAL_CMD printed nothing');
     this.onSecret(value);
     this.cached = { value: new Secret(value), expiresAt: expiryMs(value) };
     return value;

@@ -14,6 +14,7 @@ describe('tinkex run / checkpoint / sample (spawned CLI)', () => {
   /** Runs the delete test empties (made up front: tests run in any order and count runs). */
   let deleteRun: { id: string; doomed: string[]; kept: string };
   let filterRun: { id: string; sampler: string };
+  let hostileRunId: string;
   let cli: (...args: string[]) => ReturnType<typeof runCli>;
 
   beforeAll(async () => {
@@ -41,9 +42,18 @@ describe('tinkex run / checkpoint / sample (spawned CLI)', () => {
     });
     await forFilter.saveState('w1');
     filterRun = { id: forFilter.model_id, sampler: (await forFilter.saveWeightsForSampler('s1')).path };
-    // 103 more runs (106 in all): more than one page of 100, so --limit 0 has to page.
+    // A run whose metadata would drive the terminal if printed raw (a clear-screen, a colour, a
+    // carriage return that overwrites the line): `run info` has to show it, not obey it.
+    hostileRunId = (
+      await env.service.createLoraTrainingClient({
+        base_model: 'meta-llama/Llama-3.2-1B',
+        rank: 4,
+        user_metadata: { note: 'fine\r\u001b[2J\u001b[31mspoofed\u0007' },
+      })
+    ).model_id;
+    // 102 more runs (106 in all): more than one page of 100, so --limit 0 has to page.
     await Promise.all(
-      Array.from({ length: 103 }, () =>
+      Array.from({ length: 102 }, () =>
         env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 4 }),
       ),
     );
@@ -152,6 +162,20 @@ describe('tinkex run / checkpoint / sample (spawned CLI)', () => {
       expect(r.stderr).not.toContain(API_KEY);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
+  }, 60_000);
+
+  it('control characters from the server are shown, not obeyed, in tables and error messages', async () => {
+    const [info, missing] = await Promise.all([
+      cli('run', 'info', hostileRunId),
+      cli('run', 'info', 'evil\u001b[31m\rid'), // the server's 404 message echoes the id
+    ]);
+    expect(info.code).toBe(0);
+    expect(info.stdout).toContain('fine␍␛[2J␛[31mspoofed␇');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('evil␛[31m␍id');
+    for (const output of [info.stdout, info.stderr, missing.stdout, missing.stderr])
+      // eslint-disable-next-line no-control-regex -- finding control characters is the point
+      expect(output).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
   }, 60_000);
 
   it('sample prints a table or JSON of decoded samples', async () => {

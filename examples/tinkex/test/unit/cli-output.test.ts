@@ -87,3 +87,21 @@ describe('CLI output formatting (as the tinker CLI prints it)', () => {
     expect(() => isoDate('June 1')).toThrow(/ISO 8601/);
   });
 });
+
+describe('render: server text in a table is shown, not obeyed', () => {
+  it('control characters in cells and the title become visible; JSON escapes them itself', () => {
+    const output = {
+      json: { name: 'a\u001b[2Jb' },
+      title: 'Run \u001b]0;pwned\u0007',
+      columns: ['Name'],
+      rows: [['ok\rspoof\u001b[31m\nsecond line']],
+    };
+    const table = render(output, 'table');
+    expect(table).toContain('Run ␛]0;pwned␇');
+    expect(table).toContain('ok␍spoof␛[31m');
+    expect(table).toContain('second line'); // a newline still makes a two-line cell
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    expect(table).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(render(output, 'json')).toBe('{\n  "name": "a\\u001b[2Jb"\n}\n');
+  });
+});
