@@ -1,6 +1,7 @@
 // Runs the emulator in its own process so the client under test does not share its event loop.
 // argv[2]: chaos spec (may be empty); argv[3]: optional JSON of further emulator options.
 import { startEmulator } from 'tinker-emulator';
+import { threadCpuUs } from './lib.mjs';
 
 const extra = process.argv[3] ? JSON.parse(process.argv[3]) : {};
 const emulator = await startEmulator({ seed: 1, chaos: process.argv[2] || undefined, ...extra });
@@ -18,6 +19,6 @@ process.on('message', async (m) => {
     const requests = {};
     for (const { path } of emulator.state.requests) requests[path] = (requests[path] ?? 0) + 1;
     const cpu = process.cpuUsage();
-    process.send({ stats: { cpu_us: cpu.user + cpu.system, requests } });
+    process.send({ stats: { cpu_us: cpu.user + cpu.system, threads: threadCpuUs(), requests } });
   }
 });

@@ -1,7 +1,7 @@
 // One sampling fan-out in a fresh process, so its peak RSS is not inflated by whatever ran before it
 // in the bench process. Usage: node bench/fanout-child.mjs '<chaos spec>' ['<ServiceClient options JSON>']
 // ['<emulator options JSON>'] → prints one JSON line.
-import { childServer, median, peakRss, percentile } from './lib.mjs';
+import { childServer, median, peakRss, percentile, threadCpuUs } from './lib.mjs';
 import { benchClient } from './tinkex-client.mjs';
 
 const chaos = process.argv[2] ?? '';
@@ -16,6 +16,7 @@ const rssBeforeBurst = process.memoryUsage().rss;
 const latencies = [];
 const emulatorAtStart = await emulator.stats();
 const cpuAtStart = process.cpuUsage();
+const threadsAtStart = threadCpuUs();
 const start = performance.now();
 const { peak } = await peakRss(() =>
   Promise.all(
@@ -28,6 +29,7 @@ const { peak } = await peakRss(() =>
 );
 const seconds = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(cpuAtStart);
+const threadsAtEnd = threadCpuUs();
 const emulatorAtEnd = await emulator.stats();
 const requestsPerSample = (pathEnd) => {
   const count = (stats) =>
@@ -36,6 +38,11 @@ const requestsPerSample = (pathEnd) => {
       .reduce((sum, [, n]) => sum + n, 0);
   return (count(emulatorAtEnd) - count(emulatorAtStart)) / 2000;
 };
+/** Per-thread CPU per sample of the burst (Linux only): main thread and the others (V8's compiler, GC). */
+const threadsPerSample = (start, end) =>
+  start && end
+    ? { main: (end.main - start.main) / 2000, helpers: (end.helpers - start.helpers) / 2000 }
+    : undefined;
 const protocol = service.protocol.mode;
 await service.close();
 await emulator.stop();
@@ -48,6 +55,8 @@ process.stdout.write(
     client_cpu_us_per_sample: (cpu.user + cpu.system) / 2000,
     // The emulator runs on the same cores: its CPU per sample lowers the client's rate too.
     emulator_cpu_us_per_sample: (emulatorAtEnd.cpu_us - emulatorAtStart.cpu_us) / 2000,
+    client_threads_cpu_us_per_sample: threadsPerSample(threadsAtStart, threadsAtEnd),
+    emulator_threads_cpu_us_per_sample: threadsPerSample(emulatorAtStart.threads, emulatorAtEnd.threads),
     submits_per_sample: requestsPerSample('/asample'),
     polls_per_sample: requestsPerSample('/retrieve_future'),
     p50_ms: median(latencies),

@@ -102,9 +102,9 @@ export function writePacked(values: ArrayLike<number>, dtype: number): Buffer {
  * pool's slices are 8-byte aligned; the loop stays for the rest, and for int32 values `writeInt32LE`
  * refuses (it throws; a typed array would wrap them).
  */
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function inInt32Range(values: ArrayLike<number>): boolean {
+export function inInt32Range(values: ArrayLike<number>): boolean {
   for (let i = 0; i < values.length; i++) {
     const v = +values[i];
     if (v > 2147483647 || v < -2147483648) return false;

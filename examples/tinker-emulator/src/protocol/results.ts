@@ -1,5 +1,6 @@
 import type { ResultKind } from '../futures.js';
 import { DTYPE, ForwardBackwardOutput, SampleResponse, StopReason, writePacked } from './proto.js';
+import { encodeCommonSampleResponse } from './sample-response.js';
 
 type Obj = Record<string, any>;
 
@@ -18,6 +19,11 @@ export const MASK_LOGPROB = -99999.0;
 
 /** `SampleResponse` from the JSON result: NaN for missing prompt logprobs, sentinels for empty top-k slots. */
 export function encodeSampleResponse(result: Obj): Buffer {
+  return encodeCommonSampleResponse(result) ?? encodeSampleResponseMessage(result);
+}
+
+/** The same through protobufjs: any result (top-k prompt logprobs, token ids beyond int32). */
+export function encodeSampleResponseMessage(result: Obj): Buffer {
   const message: Obj = {
     sequences: (result.sequences as Obj[]).map((s) => {
       const seq: Obj = { tokens: writePacked(s.tokens, DTYPE.INT32) };

@@ -1,6 +1,7 @@
 import { SAMPLING_DEFAULTS } from '../types/sampling-params.js';
 import { PROTOCOL_VERSION } from './flags.js';
 import { isOwnedSampleBody, shapeOwnedSampleBody } from './sample-body.js';
+import { typedTextChunk } from './text-chunk.js';
 
 /**
  * How 0.25 JSON bodies differ from 0.7.0 (tinker-wire-0.25.md §4): every request model carries its
@@ -95,9 +96,7 @@ function typedChunks(prompt: unknown): unknown {
   return {
     ...prompt,
     chunks: prompt.chunks.map((chunk: unknown) =>
-      isPlainObject(chunk) && 'tokens' in chunk && chunk.type === undefined
-        ? { ...chunk, type: 'encoded_text' }
-        : chunk,
+      isPlainObject(chunk) && 'tokens' in chunk && chunk.type === undefined ? typedTextChunk(chunk) : chunk,
     ),
   };
 }

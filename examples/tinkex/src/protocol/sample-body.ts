@@ -6,11 +6,12 @@
  * as they were), through loops over the rule's defaults. For every sample of a fan-out that cost about
  * 9–18 µs of a fresh process's CPU per call, against 3–4 µs for the straight code below. A body that
  * SamplingClient built holds its own copies of the caller's prompt chunks and params (`ModelInput.toJSON`,
- * `copySamplingParams`), which nothing else sees, so its chunks are typed where they are. The JSON is
+ * `copySamplingParams`), which nothing else sees, so its chunks are typed in its own array. The JSON is
  * the general rule's, key order included (a property test compares the two on random bodies).
  */
 
 import { SAMPLING_DEFAULTS } from '../types/sampling-params.js';
+import { typedTextChunk } from './text-chunk.js';
 
 /** Bodies whose prompt and sampling params are their own copies (see `ownSampleBody`). */
 const owned = new WeakSet<object>();
@@ -31,7 +32,8 @@ export type OwnedSampleBody = {
 
 /**
  * Marks `body` as one whose prompt chunks and sampling params nothing else holds, so that its 0.25 shape
- * may type its chunks in place. Only for bodies built by SamplingClient (`body`), checked before this.
+ * may type its chunks in its own chunk array. Only for bodies built by SamplingClient (`body`), checked
+ * before this.
  */
 export function ownSampleBody<T extends OwnedSampleBody>(body: T): T {
   owned.add(body);
@@ -43,8 +45,8 @@ export const isOwnedSampleBody = (input: object): input is OwnedSampleBody => ow
 /**
  * `shapeV025Body('asample', body)` for an owned body: the rule's defaults first (the params' own values
  * merged into theirs, nulls dropped), then the body's fields in SamplingClient's order, `type` last. Token
- * chunks without a `type` get `"encoded_text"` in place: a resubmission shapes the same body again and
- * finds them typed, as the rule would leave a typed chunk.
+ * chunks without a `type` are replaced in the body's own chunk array by their typed form: a resubmission
+ * shapes the same body again and finds them typed, as the rule would leave a typed chunk.
  */
 export function shapeOwnedSampleBody(body: OwnedSampleBody): Record<string, unknown> {
   const params = body.sampling_params;
@@ -55,10 +57,13 @@ export function shapeOwnedSampleBody(body: OwnedSampleBody): Record<string, unkn
     const value = params[key];
     if (value !== null && value !== undefined) sampling_params[key] = value;
   }
-  const chunks = body.prompt.chunks;
+  // The body's own array: a typed chunk replaces its untyped one there (text-chunk.ts says why not in
+  // place), so a resubmission finds it typed.
+  const chunks = body.prompt.chunks as unknown[];
   for (let i = 0; i < chunks.length; i++) {
-    const chunk = chunks[i] as Record<string, unknown>;
-    if (isPlainObject(chunk) && 'tokens' in chunk && chunk.type === undefined) chunk.type = 'encoded_text';
+    const chunk = chunks[i];
+    if (isPlainObject(chunk) && 'tokens' in chunk && chunk.type === undefined)
+      chunks[i] = typedTextChunk(chunk);
   }
   return {
     num_samples: body.num_samples,

@@ -63,7 +63,7 @@ describe('0.25 shape of the asample bodies SamplingClient owns', () => {
     );
   });
 
-  it('reuses the body’s own prompt (its chunks typed in place) instead of copying it; others are copied', () => {
+  it('reuses the body’s own prompt (its chunks typed in its own array) instead of copying it; others are copied', () => {
     const body = () => ({
       num_samples: 1,
       prompt: { chunks: [{ tokens: [72, 105] }] },
