@@ -111,23 +111,16 @@ function protocolPairs(pairs) {
     rss_ratios: rss,
     rss_at_most_json: rss.filter((r) => r <= 1).length,
     // The CPU behind the ratios, µs per sample (medians of the same runs), next to the rates.
-    client_cpu_us: {
-      v025: median(pairs.map((p) => p.v025.client_cpu_us_per_sample)),
-      json: median(pairs.map((p) => p.json.client_cpu_us_per_sample)),
-    },
-    emulator_cpu_us: {
-      v025: median(pairs.map((p) => p.v025.emulator_cpu_us_per_sample)),
-      json: median(pairs.map((p) => p.json.emulator_cpu_us_per_sample)),
-    },
-    samples_per_s: {
-      v025: median(pairs.map((p) => p.v025.samples_per_s)),
-      json: median(pairs.map((p) => p.json.samples_per_s)),
-    },
-    peak_rss_mb: {
-      v025: median(pairs.map((p) => p.v025.peak_rss_mb)),
-      json: median(pairs.map((p) => p.json.peak_rss_mb)),
-    },
+    client_cpu_us: byProtocol(pairs, 'client_cpu_us_per_sample'),
+    emulator_cpu_us: byProtocol(pairs, 'emulator_cpu_us_per_sample'),
+    samples_per_s: byProtocol(pairs, 'samples_per_s'),
+    peak_rss_mb: byProtocol(pairs, 'peak_rss_mb'),
   };
+}
+
+/** The median of one figure over the pairs' runs, for each protocol. */
+function byProtocol(pairs, key) {
+  return { v025: median(pairs.map((p) => p.v025[key])), json: median(pairs.map((p) => p.json[key])) };
 }
 
 /** The median over pairs of 0.25 ÷ JSON of one thread group's CPU; undefined where not measured. */
