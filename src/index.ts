@@ -119,7 +119,11 @@ export {
   type OtelTelemetryOptions,
 } from './adapters/telemetry/otel-telemetry.js';
 export { MemoryTransport as InMemoryTransport } from './adapters/transport/memory-transport.js';
-export { FifoSemaphore, FifoSemaphoreFactory } from './adapters/semaphore/fifo-semaphore.js';
+export {
+  FifoSemaphore,
+  FifoSemaphoreFactory,
+  type SemaphoreTicket,
+} from './adapters/semaphore/fifo-semaphore.js';
 export { WindowRateLimiter, bucketKey } from './adapters/rate-limiter/window-rate-limiter.js';
 export { CockatielBreakerRegistry } from './adapters/circuit-breaker/cockatiel-breaker.js';
 export { RedisRateLimiter } from './adapters/rate-limiter/redis-rate-limiter.js';

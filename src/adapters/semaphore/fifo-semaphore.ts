@@ -3,30 +3,47 @@ import { sleepAborted } from '../clock/system-clock.js';
 import { offAbortTell, onAbortTell, type AbortSubscriber } from '../../kernel/signals/on-abort.js';
 
 /**
- * One queued `acquire`: an object with methods, subscribed itself to the caller's signal, rather than
- * closures for the grant, the abort and the unsubscription: thousands may wait at once (a sampling
- * fan-out's dispatch gate), each for many garbage collections.
+ * A caller of `wait`: told through its methods instead of a promise. A queued `acquire` costs a promise,
+ * its resolve and reject closures and the caller's `then`; a ticket costs the object the caller already
+ * has (a sampling fan-out holds 1,600 waiters at its dispatch gate for most of a burst).
+ */
+export interface SemaphoreTicket {
+  /** The permits were granted; `release` gives them back (idempotent). */
+  granted(release: Release): void;
+  /** Not granted: the signal aborted (the error `acquire` would reject with), or the weight is invalid. */
+  refused(error: unknown): void;
+}
+
+/**
+ * One queued `acquire` or `wait`: an object with methods, subscribed itself to the caller's signal, rather
+ * than closures for the grant, the abort and the unsubscription: thousands may wait at once (a sampling
+ * fan-out's dispatch gate), each for many garbage collections. `acquire`'s waiter holds its promise's
+ * resolve and reject, `wait`'s the ticket (as `resolve`, with `reject` unset).
  */
 class Waiter implements AbortSubscriber {
   constructor(
     private readonly semaphore: FifoSemaphore,
     readonly weight: number,
     private readonly signal: AbortSignal | undefined,
-    private readonly resolve: (release: Release) => void,
-    private readonly reject: (error: unknown) => void,
+    private readonly resolve: ((release: Release) => void) | SemaphoreTicket,
+    private readonly reject: ((error: unknown) => void) | undefined,
   ) {
     if (signal) onAbortTell(signal, this);
   }
 
   grant(release: Release): void {
     if (this.signal) offAbortTell(this.signal, this);
-    this.resolve(release);
+    const resolve = this.resolve;
+    if (typeof resolve === 'function') resolve(release);
+    else resolve.granted(release);
   }
 
   /** The caller's signal aborted while this waited. */
   onSignalAbort(): void {
-    this.reject(sleepAborted(this.signal!));
+    const error = sleepAborted(this.signal!);
     this.semaphore.leave(this);
+    if (this.reject) this.reject(error);
+    else (this.resolve as SemaphoreTicket).refused(error);
   }
 }
 
@@ -76,6 +93,19 @@ export class FifoSemaphore implements Semaphore {
     return new Promise((resolve, reject) => {
       this.queue.push(new Waiter(this, weight, signal, resolve, reject));
     });
+  }
+
+  /**
+   * `acquire` without a promise: `ticket` is told (`granted` or `refused`) exactly once, in the same
+   * order as `acquire`'s waiters are served (one queue). It may be told before `wait` returns (granted at
+   * once, an aborted signal, an invalid weight) and from inside another holder's release or a signal's
+   * abort event, so a ticket that starts work should start it in a later microtask.
+   */
+  wait(weight: number, ticket: SemaphoreTicket, signal?: AbortSignal): void {
+    if (!(weight >= 0)) return ticket.refused(new RangeError(`Semaphore weight must be >= 0, got ${weight}`));
+    if (signal?.aborted) return ticket.refused(sleepAborted(signal));
+    if (this.waiting === 0 && this.fits(weight)) return ticket.granted(this.take(weight));
+    this.queue.push(new Waiter(this, weight, signal, ticket, undefined));
   }
 
   /** @internal An aborted waiter leaves the queue; it may have been the heavy head that held lighter ones back. */

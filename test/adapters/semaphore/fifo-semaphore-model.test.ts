@@ -56,12 +56,14 @@ class ReferenceSemaphore {
 
 type Step =
   | { kind: 'acquire'; weight: number }
+  | { kind: 'wait'; weight: number }
   | { kind: 'try'; weight: number }
   | { kind: 'release'; pick: number }
   | { kind: 'abort'; pick: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('acquire' as const), weight: fc.integer({ min: 0, max: 7 }) }),
+  fc.record({ kind: fc.constant('wait' as const), weight: fc.integer({ min: 0, max: 7 }) }),
   fc.record({ kind: fc.constant('try' as const), weight: fc.integer({ min: 0, max: 7 }) }),
   fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('abort' as const), pick: fc.nat() }),
@@ -80,6 +82,7 @@ describe('FifoSemaphore against a plain array-queue model', () => {
           const releases = new Map<number, { release: () => void; weight: number }>();
           const controllers = new Map<number, AbortController>();
           const weights = new Map<number, number>();
+          const tickets = new Map<number, string[]>();
           let nextId = 0;
           for (const s of steps) {
             const id = nextId++;
@@ -94,6 +97,25 @@ describe('FifoSemaphore against a plain array-queue model', () => {
                   releases.set(id, { release, weight: s.weight });
                 },
                 () => {},
+              );
+            } else if (s.kind === 'wait') {
+              // The same queue through a ticket: told at once, with no promise in between.
+              const controller = new AbortController();
+              controllers.set(id, controller);
+              model.acquire(id, s.weight);
+              const told: string[] = [];
+              tickets.set(id, told);
+              sem.wait(
+                s.weight,
+                {
+                  granted: (release) => {
+                    told.push('granted');
+                    granted.push(id);
+                    releases.set(id, { release, weight: s.weight });
+                  },
+                  refused: () => told.push('refused'),
+                },
+                controller.signal,
               );
             } else if (s.kind === 'try') {
               const release = sem.tryAcquire(s.weight);
@@ -119,12 +141,19 @@ describe('FifoSemaphore against a plain array-queue model', () => {
               model.abort(which);
             }
             await tick();
-            expect(granted).toEqual(model.granted);
+            // A ticket is told at once, an acquire's caller a microtask later: the same grants, and in
+            // the model's order within each kind.
+            const ofKind = (ids: number[], ticket: boolean) => ids.filter((g) => tickets.has(g) === ticket);
+            expect([...granted].sort((a, b) => a - b)).toEqual([...model.granted].sort((a, b) => a - b));
+            expect(ofKind(granted, true)).toEqual(ofKind(model.granted, true));
+            expect(ofKind(granted, false)).toEqual(ofKind(model.granted, false));
             expect(sem.waiting).toBe(model.queue.length);
           }
           for (const { release } of releases.values()) release();
           for (const controller of controllers.values()) controller.abort();
           await tick();
+          // Every ticket was told exactly once: granted, or refused by its abort.
+          for (const told of tickets.values()) expect(told).toHaveLength(1);
         },
       ),
       fuzzParams(200),

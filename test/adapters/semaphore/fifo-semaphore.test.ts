@@ -173,3 +173,67 @@ describe('FifoSemaphore under load', () => {
     expect(sem.waiting).toBe(0);
   });
 });
+
+describe('FifoSemaphore.wait (a ticket instead of a promise)', () => {
+  /** A ticket that records what it was told, in order, with the releases it was granted. */
+  function ticket(name: string, log: string[], releases: Map<string, () => void>) {
+    return {
+      granted: (release: () => void) => {
+        log.push(`${name} granted`);
+        releases.set(name, release);
+      },
+      refused: (error: unknown) => log.push(`${name} refused ${(error as Error).constructor.name}`),
+    };
+  }
+
+  it('shares one FIFO queue with acquire, and tells a ticket synchronously from the release that grants it', async () => {
+    const sem = new FifoSemaphore(1);
+    const log: string[] = [];
+    const releases = new Map<string, () => void>();
+    sem.wait(1, ticket('a', log, releases));
+    expect(log).toEqual(['a granted']); // free: granted before wait returns
+    const b = sem.acquire(1).then((release) => (log.push('b granted'), release));
+    sem.wait(1, ticket('c', log, releases));
+    expect(sem.waiting).toBe(2);
+    releases.get('a')!();
+    (await b)(); // b was ahead of c: c is granted only by b's release, inside it
+    expect(log).toEqual(['a granted', 'b granted', 'c granted']);
+    releases.get('c')!();
+    releases.get('c')!(); // idempotent
+    expect([sem.available, sem.waiting]).toEqual([1, 0]);
+  });
+
+  it('refuses a ticket whose signal aborts while it waits, and admits the one behind it', () => {
+    const sem = new FifoSemaphore(2);
+    const log: string[] = [];
+    const releases = new Map<string, () => void>();
+    sem.wait(2, ticket('a', log, releases));
+    const controller = new AbortController();
+    sem.wait(2, ticket('b', log, releases), controller.signal);
+    sem.wait(1, ticket('c', log, releases));
+    controller.abort();
+    expect(log).toEqual(['a granted', 'b refused APIUserAbortError']);
+    expect(sem.waiting).toBe(1);
+    releases.get('a')!();
+    expect(log).toEqual(['a granted', 'b refused APIUserAbortError', 'c granted']);
+    releases.get('c')!();
+    // A granted ticket's signal aborting later tells it nothing more.
+    const late = new AbortController();
+    sem.wait(1, ticket('d', log, releases), late.signal);
+    late.abort();
+    expect(log.at(-1)).toBe('d granted');
+    releases.get('d')!();
+    expect(sem.available).toBe(2);
+  });
+
+  it('refuses at once an aborted signal and an invalid weight, taking nothing', () => {
+    const sem = new FifoSemaphore(1);
+    const log: string[] = [];
+    const releases = new Map<string, () => void>();
+    sem.wait(1, ticket('a', log, releases), AbortSignal.abort());
+    sem.wait(-1, ticket('b', log, releases));
+    sem.wait(Number.NaN, ticket('c', log, releases));
+    expect(log).toEqual(['a refused APIUserAbortError', 'b refused RangeError', 'c refused RangeError']);
+    expect([sem.available, sem.waiting]).toEqual([1, 0]);
+  });
+});
