@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import { visibleControls } from 'pristine-kernel';
 import type { RestClient } from '../client/rest-client.js';
 import type { ServiceClient } from '../client/service-client.js';
+import type { ApiSetup } from './describe-error.js';
 import { CliError } from './errors.js';
 import { render, type Output, type OutputFormat } from './output.js';
 import { terminal, type Terminal } from './terminal.js';
@@ -75,11 +76,14 @@ export class CliContext {
   }
 
   /**
-   * The Tinker API's `scheme://host:port`, once a command built its client (for error messages). The
-   * client refuses a base URL that does not parse, so this cannot throw.
+   * The Tinker API's `scheme://host:port` and where the credential comes from, once a command built its
+   * client (for error messages). The client refuses a base URL that does not parse, so this cannot throw.
    */
-  apiOrigin(): string | undefined {
-    return this.service && new URL(this.service.config.base_url).origin;
+  apiSetup(): ApiSetup {
+    if (!this.service) return {};
+    const { base_url, api_key, credential_cmd } = this.service.config;
+    const credential = api_key && credential_cmd ? 'both' : credential_cmd ? 'credential_cmd' : 'api_key';
+    return { origin: new URL(base_url).origin, credential };
   }
 
   async rest(): Promise<RestClient> {
