@@ -50,24 +50,10 @@ export class CliContext {
   async client(): Promise<ServiceClient> {
     // Imported here, not at the top: --help and usage errors never load the SDK (a faster start).
     const { ServiceClient } = await import('../client/service-client.js');
-    const { JsonLogger, Ports, textLine } = await import('pristine-kernel');
+    const { useCliLogger } = await import('./cli-logger.js');
     this.service ??= new ServiceClient({
       env: this.io.env,
-      // People read this stderr: lines, not JSON, and at info by default, so a retry says at once why
-      // the command waits (a dead server otherwise meant a minute of silence before the error).
-      configureKernel: (kernel) =>
-        kernel.register(
-          Ports.Logger,
-          new JsonLogger({
-            level: 'info',
-            envVar: 'TINKER_LOG',
-            env: this.io.env,
-            secrets: kernel.secrets,
-            logHeaders: true,
-            stream: this.io.stderr,
-            format: textLine('tinkex'),
-          }),
-        ),
+      configureKernel: (kernel) => useCliLogger(kernel, this.io.env, this.io.stderr),
       ...(this.options.apiKey !== undefined ? { api_key: this.options.apiKey } : {}),
       ...(this.options.baseUrl !== undefined ? { base_url: this.options.baseUrl } : {}),
       ...(this.options.maxRetries !== undefined ? { max_retries: this.options.maxRetries } : {}),
