@@ -41,9 +41,14 @@ class Waiter implements AbortSubscriber {
   /** The caller's signal aborted while this waited. */
   onSignalAbort(): void {
     const error = sleepAborted(this.signal!);
+    if (this.reject) {
+      this.reject(error);
+      this.semaphore.leave(this);
+      return;
+    }
+    // A ticket is told at once: out of the queue first, so that it never sees itself waiting.
     this.semaphore.leave(this);
-    if (this.reject) this.reject(error);
-    else (this.resolve as SemaphoreTicket).refused(error);
+    (this.resolve as SemaphoreTicket).refused(error);
   }
 }
 
