@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { client, withEmulator } from './helpers.js';
+import { client, openSampler, withEmulator } from './helpers.js';
 
 /**
  * An emulator left running (`tinkex emulator` during development, a long benchmark) keeps what it must
@@ -10,14 +10,7 @@ describe('what a long-running emulator keeps', () => {
   it('meters usage per hour, session, model and kind: one record each, the totals exact', async () => {
     await withEmulator({}, async (emu) => {
       const api = client(emu);
-      const session = (await api.post('create_session', { tags: [], sdk_version: '0' })).body.session_id;
-      const sampler = (
-        await api.post('create_sampling_session', {
-          session_id: session,
-          sampling_session_seq_id: 0,
-          base_model: 'meta-llama/Llama-3.2-1B',
-        })
-      ).body.sampling_session_id;
+      const sampler = await openSampler(api);
       for (let i = 0; i < 60; i++)
         await api.submit('asample', {
           prompt: { chunks: [{ tokens: [72, 105, 33] }] },
