@@ -8,12 +8,14 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAX_LINES = 400;
 /** Not written by hand: build output, packages, and code generated from the .proto file. */
 const SKIPPED = new Set(['node_modules', 'dist', 'gen', 'coverage', '.git']);
+/** Scratch space .gitignore keeps out of the repository (profiling scripts, build copies). */
+const SCRATCH = new Set(['bench/tmp', '.tmp', '.cache']);
 const SOURCE = /\.(?:ts|mts|js|mjs)$/;
 
 function sources(dir: string, found: string[] = []): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (SKIPPED.has(entry.name)) continue;
     const path = join(dir, entry.name);
+    if (SKIPPED.has(entry.name) || SCRATCH.has(relative(ROOT, path))) continue;
     if (entry.isDirectory()) sources(path, found);
     else if (SOURCE.test(entry.name)) found.push(path);
   }

@@ -90,11 +90,14 @@ function promptTokens(body: Body, vocab: number): number[] {
   });
 }
 
-/** Prompt logprobs (first position null) and optional top-k alternatives per position. */
+/**
+ * Prompt logprobs and optional top-k alternatives, one per prompt position (the first null: nothing
+ * precedes it; none at all for an empty prompt).
+ */
 function promptScores(sampler: SamplerRecord, prompt: number[], topk: number) {
   const logits = new Float64Array(CORE);
-  const logprobs: (number | null)[] = [null];
-  const topkOut: ([number, number][] | null)[] = [null];
+  const logprobs: (number | null)[] = prompt.length > 0 ? [null] : [];
+  const topkOut: ([number, number][] | null)[] = prompt.length > 0 ? [null] : [];
   for (let t = 1; t < prompt.length; t++) {
     const logZ = sampler.model.logits(sampler.adapter, t > 1 ? prompt[t - 2] : 0, prompt[t - 1], logits);
     logprobs.push(ByteModel.logprob(logits, logZ, prompt[t]));

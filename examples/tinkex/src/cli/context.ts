@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import { visibleControls } from 'pristine-kernel';
 import type { RestClient } from '../client/rest-client.js';
 import type { ServiceClient } from '../client/service-client.js';
+import type { ApiSetup } from './describe-error.js';
 import { CliError } from './errors.js';
 import { render, type Output, type OutputFormat } from './output.js';
 import { terminal, type Terminal } from './terminal.js';
@@ -49,24 +50,10 @@ export class CliContext {
   async client(): Promise<ServiceClient> {
     // Imported here, not at the top: --help and usage errors never load the SDK (a faster start).
     const { ServiceClient } = await import('../client/service-client.js');
-    const { JsonLogger, Ports, textLine } = await import('pristine-kernel');
+    const { useCliLogger } = await import('./cli-logger.js');
     this.service ??= new ServiceClient({
       env: this.io.env,
-      // People read this stderr: lines, not JSON, and at info by default, so a retry says at once why
-      // the command waits (a dead server otherwise meant a minute of silence before the error).
-      configureKernel: (kernel) =>
-        kernel.register(
-          Ports.Logger,
-          new JsonLogger({
-            level: 'info',
-            envVar: 'TINKER_LOG',
-            env: this.io.env,
-            secrets: kernel.secrets,
-            logHeaders: true,
-            stream: this.io.stderr,
-            format: textLine('tinkex'),
-          }),
-        ),
+      configureKernel: (kernel) => useCliLogger(kernel, this.io.env, this.io.stderr),
       ...(this.options.apiKey !== undefined ? { api_key: this.options.apiKey } : {}),
       ...(this.options.baseUrl !== undefined ? { base_url: this.options.baseUrl } : {}),
       ...(this.options.maxRetries !== undefined ? { max_retries: this.options.maxRetries } : {}),
@@ -75,11 +62,14 @@ export class CliContext {
   }
 
   /**
-   * The Tinker API's `scheme://host:port`, once a command built its client (for error messages). The
-   * client refuses a base URL that does not parse, so this cannot throw.
+   * The Tinker API's `scheme://host:port` and where the credential comes from, once a command built its
+   * client (for error messages). The client refuses a base URL that does not parse, so this cannot throw.
    */
-  apiOrigin(): string | undefined {
-    return this.service && new URL(this.service.config.base_url).origin;
+  apiSetup(): ApiSetup {
+    if (!this.service) return {};
+    const { base_url, api_key, credential_cmd } = this.service.config;
+    const credential = api_key && credential_cmd ? 'both' : credential_cmd ? 'credential_cmd' : 'api_key';
+    return { origin: new URL(base_url).origin, credential };
   }
 
   async rest(): Promise<RestClient> {

@@ -15,7 +15,7 @@ import { formatSize } from './output.js';
 
 const byStatus: Record<number, [string, string]> = {
   400: ['Invalid request', 'Check the arguments; the server rejected them.'],
-  401: ['Authentication failed', 'Check your API key (--api-key or TINKER_API_KEY).'],
+  401: ['Authentication failed', ''], // its hint names where the credential came from: authHint
   403: ['Permission denied', "You don't have permission to access this resource."],
   404: [
     'Resource not found',
@@ -26,13 +26,23 @@ const byStatus: Record<number, [string, string]> = {
   429: ['Rate limit exceeded', 'Please wait a moment before trying again.'],
 };
 
+/** What the CLI knows about the API it called, so a hint points at the right setting. */
+export interface ApiSetup {
+  /**
+   * The Tinker API's `scheme://host:port`: a failure at another host (the Hugging Face Hub for a
+   * tokenizer, a signed download URL) names that host instead of sending the user to check
+   * `--base-url` or the API key.
+   */
+  origin?: string;
+  /** Where the credential comes from: an API key, TINKER_CREDENTIAL_CMD, or both (the server picks). */
+  credential?: 'api_key' | 'credential_cmd' | 'both';
+}
+
 /**
  * The message a person sees for an error, as `tinker`'s CLI words them: what happened (with the HTTP
- * status), then what to do. The server's own message follows as `Details:`. `apiOrigin` is the Tinker
- * API's `scheme://host:port`: a failure at another host (the Hugging Face Hub for a tokenizer, a signed
- * download URL) names that host instead of sending the user to check `--base-url` or the API key.
+ * status), then what to do. The server's own message follows as `Details:`.
  */
-export function describeError(error: unknown, apiOrigin?: string): CliError {
+export function describeError(error: unknown, api: ApiSetup = {}): CliError {
   if (error instanceof CliError) return error;
   if (error instanceof APIUserAbortError) return new InterruptedError();
   const detail = (e: Error) => `Details: ${e.message}`;
@@ -50,14 +60,15 @@ export function describeError(error: unknown, apiOrigin?: string): CliError {
       'Run the command yourself: it must exit 0 and print an API key (tml-…) or a JWT (eyJ…) on ' +
         'stdout. Its output is not shown here, since it may hold a secret.',
     );
-  if (error instanceof APIError && isThirdParty(error, apiOrigin)) return thirdPartyFailure(error);
+  if (error instanceof APIError && isThirdParty(error, api.origin)) return thirdPartyFailure(error);
   if (error instanceof APIStatusError) {
     const [message, hint] =
       byStatus[error.status] ??
       (error.status >= 500
         ? ['Internal server error', 'The Tinker API encountered an internal error. Please try again later.']
         : [`API error`, 'The server refused the request.']);
-    return new CliError(`${message} (HTTP ${error.status})`, `${hint}\n${detail(error)}`);
+    const advice = error.status === 401 ? authHint(api.credential) : hint;
+    return new CliError(`${message} (HTTP ${error.status})`, `${advice}\n${detail(error)}`);
   }
   if (error instanceof APITimeoutError)
     return new CliError(
@@ -74,6 +85,15 @@ export function describeError(error: unknown, apiOrigin?: string): CliError {
   if (error instanceof Error)
     return new CliError(error.name === 'Error' ? error.message : `${error.name}: ${error.message}`);
   return new CliError(String(error));
+}
+
+/** A 401's hint names the setting the credential came from: a key, or what a command printed. */
+function authHint(credential: ApiSetup['credential']): string {
+  const key = 'your API key (--api-key or TINKER_API_KEY)';
+  const command = 'the credential TINKER_CREDENTIAL_CMD prints (a valid API key or an unexpired JWT)';
+  if (credential === 'credential_cmd') return `Check ${command}.`;
+  if (credential === 'both') return `Check ${key}, and ${command}: the server may ask for either.`;
+  return `Check ${key}.`;
 }
 
 function isThirdParty(

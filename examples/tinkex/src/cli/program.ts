@@ -96,7 +96,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const failure =
       controller.signal.aborted && !(error instanceof CliError)
         ? new InterruptedError()
-        : describeError(error, ctx?.apiOrigin());
+        : describeError(error, ctx?.apiSetup());
     // The message and details quote the server (its error text, the ids it echoes): shown, not obeyed.
     const details = failure.details ? `${failure.details}\n` : '';
     io.stderr.write(visibleControls(`Error: ${failure.message}\n${details}`));

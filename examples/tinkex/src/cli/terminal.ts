@@ -6,13 +6,22 @@ export interface Terminal {
   endProgress(): void;
 }
 
+/**
+ * How often a pipe (a CI log, `| tee`) gets a line of a bar still moving: long work shows it is alive,
+ * short work stays one line.
+ */
+export const PIPED_PROGRESS_INTERVAL_MS = 10_000;
+
 export function terminal(
   stream: NodeJS.WriteStream = process.stderr,
   env: NodeJS.ProcessEnv = process.env,
+  now: () => number = Date.now,
 ): Terminal {
   const color = Boolean(stream.isTTY) && env.NO_COLOR === undefined && env.TERM !== 'dumb';
   const interactive = Boolean(stream.isTTY);
   let lastLine = '';
+  let written = '';
+  let lastWrite: number | undefined;
   return {
     color,
     paint: (code, text) => (color ? `\u001b[${code}m${text}\u001b[0m` : text),
@@ -25,13 +34,24 @@ export function terminal(
       const line = known
         ? `${label} ${color ? `\u001b[36m${bar}\u001b[0m` : bar} ${suffix}`
         : `${label} ${suffix}`;
-      // A pipe gets only the final state of each bar, not a line per update.
-      if (interactive) stream.write(`\r\u001b[2K${line}`);
       lastLine = line;
+      if (interactive) return void stream.write(`\r\u001b[2K${line}`);
+      // A pipe gets the final state of each bar, and a line every interval while it moves, not a
+      // line per update.
+      const at = now();
+      lastWrite ??= at;
+      if (at - lastWrite < PIPED_PROGRESS_INTERVAL_MS) return;
+      stream.write(`${line}\n`);
+      written = line;
+      lastWrite = at;
     },
     endProgress() {
-      if (lastLine) stream.write(interactive ? '\n' : `${lastLine}\n`);
-      lastLine = '';
+      if (lastLine) {
+        if (interactive) stream.write('\n');
+        else if (lastLine !== written) stream.write(`${lastLine}\n`);
+      }
+      lastLine = written = '';
+      lastWrite = undefined;
     },
   };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { RunningEmulator } from 'tinker-emulator';
 import { loadEmulator } from '../cli/load-emulator.js';
 import { downloadCheckpoint, ServiceClient } from '../index.js';
+import { useCliLogger } from '../cli/cli-logger.js';
 import { lineChart, terminal } from '../cli/terminal.js';
 
 /**
@@ -62,8 +63,11 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   };
   let emulator: RunningEmulator | undefined;
   if (!remote) emulator = await (await loadEmulator()).startEmulator({ seed: 7 });
+  // Against a real deployment, retries and server messages are told as the CLI's commands tell them.
   const service = new ServiceClient(
-    remote ? { env } : { api_key: 'tml-local-emulator', base_url: emulator!.url, env: {}, log_level: 'off' },
+    remote
+      ? { env, configureKernel: (kernel) => useCliLogger(kernel, env, options.stderr ?? process.stderr) }
+      : { api_key: 'tml-local-emulator', base_url: emulator!.url, env: {}, log_level: 'off' },
   );
   const workDir = await mkdtemp(join(tmpdir(), 'tinkex-quickstart-'));
   try {

@@ -32,20 +32,26 @@ describe('describeError (exit 1 messages)', () => {
     const hub = 'https://huggingface.co';
     const refused = describeError(
       new APIConnectionError(`Connection error: GET ${hub} ENOTFOUND`, { origin: hub }),
-      api,
+      { origin: api },
     );
     expect(refused.message).toBe(`Connection failed: ${hub} could not be reached`);
     expect(refused.details).not.toMatch(/TINKER_BASE_URL|base-url/);
     expect(refused.details).toMatch(
       /HF_ENDPOINT[\s\S]*\nDetails: Connection error: GET https:\/\/huggingface\.co ENOTFOUND$/,
     );
-    const slow = describeError(new APITimeoutError('Request timed out: GET x', { origin: hub }), api);
+    const slow = describeError(new APITimeoutError('Request timed out: GET x', { origin: hub }), {
+      origin: api,
+    });
     expect(slow.message).toBe(`Connection failed: ${hub} did not answer in time`);
-    const denied = describeError(new AuthenticationError('401 bad token', { status: 401, origin: hub }), api);
+    const denied = describeError(new AuthenticationError('401 bad token', { status: 401, origin: hub }), {
+      origin: api,
+    });
     expect(denied.message).toBe(`${hub} refused the request (HTTP 401)`);
     expect(denied.details).not.toMatch(/TINKER_API_KEY/);
     // The API's own failures keep their wording, and so does an error from an unknown origin.
-    const own = describeError(new APIConnectionError('Connection error: POST x', { origin: api }), api);
+    const own = describeError(new APIConnectionError('Connection error: POST x', { origin: api }), {
+      origin: api,
+    });
     expect(own.details).toMatch(/^Could not connect to the Tinker API/);
     const unknown = describeError(new APIConnectionError('Connection error: POST x', { origin: hub }));
     expect(unknown.details).toMatch(/^Could not connect to the Tinker API/);
@@ -69,6 +75,20 @@ describe('describeError (exit 1 messages)', () => {
     expect(auth.details).toContain('Check your API key (--api-key or TINKER_API_KEY).');
     expect(describeError(new RateLimitError('429', { status: 429 })).details).toContain('wait a moment');
     expect(describeError(new APIUserAbortError()).exitCode).toBe(130);
+  });
+
+  it("a 401's hint names where the credential came from: the key, the command's output, or both", () => {
+    const denied = new AuthenticationError('401 invalid credential', { status: 401 });
+    const hint = (credential?: 'api_key' | 'credential_cmd' | 'both') =>
+      describeError(denied, { credential }).details?.split('\n')[0];
+    expect(hint('api_key')).toBe('Check your API key (--api-key or TINKER_API_KEY).');
+    // A credential from TINKER_CREDENTIAL_CMD: checking an API key the user never set leads nowhere.
+    expect(hint('credential_cmd')).toBe(
+      'Check the credential TINKER_CREDENTIAL_CMD prints (a valid API key or an unexpired JWT).',
+    );
+    expect(hint('credential_cmd')).not.toMatch(/TINKER_API_KEY/);
+    expect(hint('both')).toMatch(/TINKER_API_KEY.*TINKER_CREDENTIAL_CMD.*either/);
+    expect(hint()).toBe(hint('api_key'));
   });
 
   it('a typed error keeps its class name; a plain Error is its message alone (no "Error: Error:")', () => {

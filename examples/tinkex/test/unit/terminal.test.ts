@@ -20,6 +20,35 @@ describe('progress on stderr', () => {
     expect(out.text()).toBe(`Downloading archive ${'█'.repeat(24)} 10 B\n`);
   });
 
+  it('piped, a bar still moving after 10 s gets a line every 10 s, and the final state once', () => {
+    const out = sink(false);
+    let clock = 1_000_000;
+    const term = terminal(out.stream, {}, () => clock);
+    const step = (done: number, at: number) => {
+      clock = 1_000_000 + at;
+      term.progress('training', done, 100, `step ${done}/100`);
+    };
+    step(1, 0);
+    step(30, 9_999);
+    expect(out.text()).toBe(''); // short work stays one line
+    step(40, 10_000);
+    step(50, 15_000);
+    step(70, 20_500);
+    step(100, 21_000);
+    term.endProgress();
+    const lines = out.text().trimEnd().split('\n');
+    expect(lines.map((l) => l.replace(/.* (step \d+)/, '$1'))).toEqual([
+      'step 40/100',
+      'step 70/100',
+      'step 100/100',
+    ]);
+    // A bar whose last update was just written is not repeated; the next bar starts its own interval.
+    step(1, 40_000);
+    step(2, 50_000);
+    term.endProgress();
+    expect(out.text().trimEnd().split('\n').slice(3)).toEqual([`training ${'░'.repeat(24)} step 2/100`]);
+  });
+
   it('piped, total unknown (no Content-Length): the size alone, not a bar that never fills', () => {
     const out = sink(false);
     const term = terminal(out.stream, {});

@@ -70,7 +70,7 @@ async function remove(ctx: CliContext, paths: string[], opts: DeleteOptions): Pr
         await rest.deleteCheckpointFromTinkerPath(path, { signal: ctx.signal });
         deleted++;
       } catch (error) {
-        const why = describeError(error, ctx.apiOrigin());
+        const why = describeError(error, ctx.apiSetup());
         failed.push({ tinker_path: path, error: why.message });
       }
       ctx.term.progress(

@@ -44,7 +44,7 @@ async function sample(ctx: CliContext, opts: SampleOptions) {
     : await sampler.getTokenizer(within).catch(async (error: unknown) => {
         if (ctx.signal.aborted) throw error;
         const { describeError } = await import('../describe-error.js');
-        const why = describeError(error, ctx.apiOrigin());
+        const why = describeError(error, ctx.apiSetup());
         throw new CliError(
           `Could not load the model's tokenizer: ${why.message}`,
           `Pass --tokenizer <id> (the emulator's is tinkex/byte-level), or make the tokenizer ` +
