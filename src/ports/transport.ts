@@ -33,6 +33,14 @@ export interface TransportRequest {
    */
   originBound?: readonly string[];
   /**
+   * The connection pool of the exchange (the endpoint's `pool`; undefined: the default one). Exchanges of
+   * different pools never share a connection nor wait for one another's, as the Python SDK's pool types
+   * (session, sample, retrieve_promise, telemetry, …): a heartbeat or a telemetry POST does not queue
+   * behind a burst of samples. Each pool has the adapter's connection limit per origin. An adapter given
+   * one dispatcher or agent from outside sends every pool through it.
+   */
+  pool?: string;
+  /**
    * Set by the adapter, not the caller: when the attempt settled early (the caller aborted, the deadline
    * passed) while the library still holds the exchange, this resolves once the library lets go of it
    * (its connection free or closed). An adapter that declares `connectionsPerOrigin` sets it, and the

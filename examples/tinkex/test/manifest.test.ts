@@ -29,6 +29,25 @@ describe('the Tinker manifest', () => {
     expect(() => createKernel().use(plugin)).not.toThrow();
   });
 
+  it("gives the handshake, session and telemetry calls the Python SDK's own pools (SESSION, TELEMETRY)", () => {
+    const pools: Record<string, string[]> = {};
+    for (const e of tinkerManifest.endpoints) {
+      const pool = (e as { pool?: string }).pool;
+      if (pool) (pools[pool] ??= []).push(e.id);
+    }
+    expect(pools).toEqual({
+      session: [
+        'get_client_config',
+        'get_dynamic_config',
+        'auth_token',
+        'create_session',
+        'session_heartbeat',
+        'create_sampling_session',
+      ],
+      telemetry: ['telemetry'],
+    });
+  });
+
   it('marks every endpoint that answers {request_id} as a tinker future, and only those', () => {
     const futures = tinkerManifest.endpoints
       .filter((e) => 'future' in e)

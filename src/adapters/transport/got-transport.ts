@@ -37,7 +37,9 @@ export class GotTransport implements Transport {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly agents: Agents;
-  /** Keep-alive proxy agents per proxy URL (hpagent: absolute-URI for http, CONNECT for https). */
+  /** Keep-alive agents of the named pools (`TransportRequest.pool`), made on first use. */
+  private readonly poolAgents = new Map<string, Agents>();
+  /** Keep-alive proxy agents per pool and proxy URL (hpagent: absolute-URI for http, CONNECT for https). */
   private readonly proxyAgents = new Map<string, Agents>();
   private client: Promise<Got> | undefined;
   private closed = false;
@@ -56,9 +58,13 @@ export class GotTransport implements Transport {
     const deadline = new AttemptDeadline(request);
     try {
       const got = await deadline.race((this.client ??= this.createClient()));
-      const proxy = request.proxy ? await deadline.race(this.proxyAgentsFor(request.proxy)) : undefined;
+      const agents = request.proxy
+        ? await deadline.race(this.proxyAgentsFor(request.proxy, request.pool))
+        : request.pool === undefined
+          ? undefined
+          : this.poolAgentsFor(request.pool);
       // The deadline destroys got's stream; the race is there so that no library path outlives it.
-      return await deadline.race(exchange(got, request, deadline, proxy), (late) => late.cancel());
+      return await deadline.race(exchange(got, request, deadline, agents), (late) => late.cancel());
     } catch (error) {
       deadline.release();
       // Ended by close() destroying the agents: the caller closed the client, nothing to retry.
@@ -86,24 +92,35 @@ export class GotTransport implements Transport {
     this.closed = true;
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
-    for (const agents of this.proxyAgents.values()) {
+    for (const agents of [...this.poolAgents.values(), ...this.proxyAgents.values()]) {
       (agents.http as http.Agent).destroy();
       (agents.https as https.Agent).destroy();
     }
   }
 
-  private async proxyAgentsFor(proxy: string): Promise<Agents> {
-    let agents = this.proxyAgents.get(proxy);
+  private poolAgentsFor(pool: string): Agents {
+    let agents = this.poolAgents.get(pool);
+    if (!agents) {
+      const options = { keepAlive: true, maxSockets: this.options.maxSockets ?? 256 };
+      agents = { http: new http.Agent(options), https: new https.Agent(options) };
+      this.poolAgents.set(pool, agents);
+    }
+    return agents;
+  }
+
+  private async proxyAgentsFor(proxy: string, pool: string | undefined): Promise<Agents> {
+    const key = pool === undefined ? proxy : `${pool}\n${proxy}`;
+    let agents = this.proxyAgents.get(key);
     if (!agents) {
       const { HttpProxyAgent, HttpsProxyAgent } = await loadHpagent();
-      agents = this.proxyAgents.get(proxy); // another call may have created them meanwhile
+      agents = this.proxyAgents.get(key); // another call may have created them meanwhile
       if (agents) return agents;
       const options = { keepAlive: true, maxSockets: this.options.maxSockets ?? 256, proxy };
       agents = {
         http: new (typedTunnelFailures(HttpProxyAgent, proxy))(options),
         https: new (typedTunnelFailures(HttpsProxyAgent, proxy))(options),
       };
-      this.proxyAgents.set(proxy, agents);
+      this.proxyAgents.set(key, agents);
     }
     return agents;
   }
@@ -114,7 +131,7 @@ function exchange(
   got: Got,
   request: TransportRequest,
   deadline: AttemptDeadline,
-  proxyAgents: Agents | undefined,
+  agents: Agents | undefined,
 ): Promise<TransportResponse> {
   return new Promise((resolve, reject) => {
     const stream = got.stream(request.url, {
@@ -124,8 +141,9 @@ function exchange(
       followRedirect: request.redirect === 'follow',
       // No got timeout and no signal: the deadline destroys the stream, which bounds the whole attempt
       // (body included) for less than got's timers and an AbortController cost per call.
-      // The keep-alive agents are set on the instance; only a proxy needs its own per request.
-      ...(proxyAgents ? { agent: proxyAgents } : {}),
+      // The default pool's keep-alive agents are set on the instance; only a proxy or another pool
+      // needs its own per request.
+      ...(agents ? { agent: agents } : {}),
       // Read by the redirect hook; set only when there is something to drop (got merges it per call).
       ...(request.originBound?.length ? { context: { originBound: request.originBound } } : {}),
     });

@@ -53,6 +53,9 @@ export class UndiciTransport implements Transport {
   /** The pool's connections per origin; for a dispatcher passed in, as given (else unknown). */
   readonly connectionsPerOrigin: number | undefined;
   private readonly dispatcher: Dispatcher;
+  /** Agents of the named pools (`TransportRequest.pool`), made on first use. */
+  private readonly pools = new Map<string, Dispatcher>();
+  /** Proxy agents per pool and proxy URL. */
   private readonly proxies = new Map<string, ProxyAgent>();
   /** The plain origin `split` saw last. */
   private lastOrigin: string | undefined = undefined;
@@ -150,7 +153,11 @@ export class UndiciTransport implements Transport {
 
   /** One request/response, redirects not followed. */
   private exchange(req: TransportRequest, signal: AttemptDeadline): Promise<Dispatcher.ResponseData> {
-    const dispatcher = req.proxy ? this.proxyFor(req.proxy) : this.dispatcher;
+    const dispatcher = req.proxy
+      ? this.proxyFor(req.proxy, req.pool)
+      : req.pool === undefined
+        ? this.dispatcher
+        : this.poolFor(req.pool);
     const target = this.split(req.url);
     const options = {
       origin: target?.origin,
@@ -177,8 +184,8 @@ export class UndiciTransport implements Transport {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      const own = this.options.dispatcher ? [] : [this.dispatcher.destroy()];
-      await Promise.all([...own, ...[...this.proxies.values()].map((p) => p.destroy())]);
+      const own = this.options.dispatcher ? [] : [this.dispatcher, ...this.pools.values()];
+      await Promise.all([...own, ...this.proxies.values()].map((agent) => agent.destroy()));
     })();
     return this.closing;
   }
@@ -221,11 +228,23 @@ export class UndiciTransport implements Transport {
     return plain && PRINTABLE_PATH.test(path) ? { origin: prefix, path } : undefined;
   }
 
-  private proxyFor(uri: string): ProxyAgent {
-    let agent = this.proxies.get(uri);
+  /** A named pool's own agent; a dispatcher passed in serves every pool. */
+  private poolFor(pool: string): Dispatcher {
+    if (this.options.dispatcher) return this.dispatcher;
+    let agent = this.pools.get(pool);
+    if (!agent) {
+      agent = new Agent({ connections: this.options.connections ?? 256, keepAliveTimeout: 30_000 });
+      this.pools.set(pool, agent);
+    }
+    return agent;
+  }
+
+  private proxyFor(uri: string, pool: string | undefined): ProxyAgent {
+    const key = pool === undefined ? uri : `${pool}\n${uri}`;
+    let agent = this.proxies.get(key);
     if (!agent) {
       agent = tunnelingProxyAgent(uri, this.options.connections ?? 256);
-      this.proxies.set(uri, agent);
+      this.proxies.set(key, agent);
     }
     return agent;
   }

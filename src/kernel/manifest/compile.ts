@@ -36,7 +36,7 @@ export interface CompiledEndpoint {
 const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const ENDPOINT_KEYS: ReadonlySet<string> = new Set([
   'id', 'method', 'path', 'description', 'input', 'response', 'query', 'headers', 'multiSegment',
-  'idempotent', 'retry', 'timeoutMs', 'auth', 'resource', 'stream', 'future', 'redirect', 'bodyType',
+  'idempotent', 'retry', 'timeoutMs', 'auth', 'resource', 'pool', 'stream', 'future', 'redirect', 'bodyType',
   'responseType', 'compress', 'pagination', 'weight', 'crossOriginCredentials', 'requestBody',
   'responseBodies', 'result',
 ]); // prettier-ignore
@@ -136,6 +136,9 @@ function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames):
   if (spec.auth !== false) checkReference(where, 'auth', spec.auth, names.authSchemes);
   checkReference(where, 'future', spec.future, names.pollProtocols);
   checkReference(where, 'weight', spec.weight, names.weights);
+  if (spec.pool !== undefined && (typeof spec.pool !== 'string' || !/^[A-Za-z][\w.-]*$/.test(spec.pool))) {
+    throw new ManifestError(where, 'pool', 'must be a non-empty identifier');
+  }
   if (spec.timeoutMs !== undefined && !(Number.isFinite(spec.timeoutMs) && spec.timeoutMs > 0)) {
     throw new ManifestError(where, 'timeoutMs', 'must be a positive number');
   }

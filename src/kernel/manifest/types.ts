@@ -80,8 +80,13 @@ export interface EndpointSpec {
   timeoutMs?: number;
   /** Name of an auth scheme, or `false` for none. */
   auth?: string | false;
-  /** Group or pool: keys breakers, semaphores and rate limits. */
+  /** Group: keys breakers, semaphores and rate limits. */
   resource?: string;
+  /**
+   * Connection pool (`TransportRequest.pool`): calls of different pools never share a connection nor
+   * wait for one another's. Default: the plugin's one pool.
+   */
+  pool?: string;
   /** Server-sent events. */
   stream?: boolean | StreamSpec;
   /** Name of the plugin's poll protocol: the response is a long-running operation. */

@@ -97,6 +97,7 @@ function assemble(
     streaming: Boolean(endpoint.stream) || endpoint.spec.responseType === 'stream',
     proxy: services.proxyFor(url),
     originBound: context.plugin.originBound,
+    pool: endpoint.spec.pool,
   };
 }
 

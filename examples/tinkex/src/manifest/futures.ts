@@ -20,6 +20,9 @@ export const futuresEndpoints = [
     method: 'POST',
     path: '/api/v1/telemetry',
     resource: 'telemetry',
+    // Its own connections, as the Python SDK's TELEMETRY pool: the batches of a sampling burst's events
+    // go out during the burst instead of queueing behind it (and filling the event queue).
+    pool: 'telemetry',
     retry: 'telemetry',
     timeoutMs: 5_000,
     input: TelemetrySendRequestSchema,

@@ -16,7 +16,10 @@ import {
   SessionHeartbeatResponseSchema,
 } from '../types/sessions.js';
 
-/** Handshake (0.18.0+), sessions and service endpoints (the SDK's SESSION pool). */
+/**
+ * Handshake (0.18.0+), sessions and service endpoints. The handshake and session calls use connections
+ * of their own (the Python SDK's SESSION pool): a heartbeat never queues behind a sampling burst.
+ */
 export const sessionsEndpoints = [
   // Bootstrap (0.18.0+)
   {
@@ -24,6 +27,7 @@ export const sessionsEndpoints = [
     method: 'POST',
     path: '/api/v1/client/config',
     resource: 'sessions',
+    pool: 'session',
     input: ClientConfigRequestSchema,
     response: ClientConfigResponseSchema,
   },
@@ -32,6 +36,7 @@ export const sessionsEndpoints = [
     method: 'POST',
     path: '/api/v1/client/dynamic_config',
     resource: 'sessions',
+    pool: 'session',
     retry: 'none',
     timeoutMs: 10_000,
     input: ClientConfigRequestSchema,
@@ -42,6 +47,7 @@ export const sessionsEndpoints = [
     method: 'POST',
     path: '/api/v1/auth/token',
     resource: 'sessions',
+    pool: 'session',
     input: AuthTokenRequestSchema,
     response: AuthTokenResponseSchema,
   },
@@ -51,6 +57,7 @@ export const sessionsEndpoints = [
     method: 'POST',
     path: '/api/v1/create_session',
     resource: 'sessions',
+    pool: 'session',
     input: CreateSessionRequestSchema,
     response: CreateSessionResponseSchema,
   },
@@ -59,6 +66,7 @@ export const sessionsEndpoints = [
     method: 'POST',
     path: '/api/v1/session_heartbeat',
     resource: 'sessions',
+    pool: 'session',
     retry: 'none',
     timeoutMs: 10_000,
     input: SessionHeartbeatRequestSchema,
@@ -69,6 +77,7 @@ export const sessionsEndpoints = [
     method: 'POST',
     path: '/api/v1/create_sampling_session',
     resource: 'sessions',
+    pool: 'session',
     input: CreateSamplingSessionRequestSchema,
     response: CreateSamplingSessionResponseSchema,
   },

@@ -44,13 +44,18 @@ export function forwardKernelEvents(
   const send = (name: string, measurements: object, metadata: object, severity?: 'ERROR') =>
     reporter()?.generic(name, { measurements, metadata }, severity);
   const offs = [
+    // Every call's start and stop: only ids, numbers and the URL, so the cheap path (reporter.ts).
     events.on('request:start', (e) => {
       if (SILENT.has(e.endpointId)) return;
-      send('tinkex.http.request.start', {}, { endpoint: e.endpointId, method: e.method, url: e.url });
+      reporter()?.forwarded(
+        'tinkex.http.request.start',
+        {},
+        { endpoint: e.endpointId, method: e.method, url: e.url },
+      );
     }),
     events.on('request:stop', (e) => {
       if (SILENT.has(e.endpointId)) return;
-      send(
+      reporter()?.forwarded(
         'tinkex.http.request.stop',
         { duration_ms: e.durationMs },
         { endpoint: e.endpointId, status: e.status, result: 'ok', retry_count: e.attempts - 1 },

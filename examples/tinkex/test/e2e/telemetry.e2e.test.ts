@@ -10,6 +10,7 @@ import {
 } from '../../src/index.js';
 import { CaptureLogger, Ports, type Kernel } from 'pristine-kernel';
 import { API_KEY, setup, TEXT, textDatum } from './harness.js';
+import { InstantClock } from './instant-clock.js';
 
 /** Backend telemetry as it arrives at the emulator's POST /api/v1/telemetry (real HTTP). */
 
@@ -88,6 +89,39 @@ describe('backend telemetry', () => {
     const paused = env.named('tinkex.queue.state_change')[0];
     expect(paused.event_data!.metadata).toMatchObject({ queue_state: expect.stringMatching(/^paused_/) });
     expect(JSON.stringify(env.batches())).not.toContain(API_KEY);
+  });
+
+  it("forwarded HTTP events mask the base URL's credentials; the password and key go nowhere", async () => {
+    const env = await start();
+    const base = new URL(env.emulator.url);
+    base.username = 'alice';
+    base.password = 'pw-telemetry-secret-98765';
+    const service = new ServiceClient({ base_url: base.href, api_key: API_KEY, env: {}, telemetry: true });
+    await service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 4 });
+    await service.close();
+    const urls = env.named('tinkex.http.request.start').map((e) => String(e.event_data!.metadata!.url));
+    expect(urls.length).toBeGreaterThanOrEqual(2); // create_model and its future
+    for (const url of urls) expect(url).toMatch(/^http:\/\/\*\*\*:\*\*\*@127\.0\.0\.1:\d+\/api\/v1\//);
+    const sent = JSON.stringify(env.batches());
+    expect(sent).not.toContain('pw-telemetry-secret');
+    expect(sent).not.toContain(API_KEY);
+  });
+
+  it('each event carries the time it happened, not the time its batch was sent', async () => {
+    const clock = new InstantClock();
+    const env = await start({}, { configureKernel: (k: Kernel) => k.register(Ports.Clock, clock) });
+    const training = await env.service.createLoraTrainingClient({
+      base_model: 'meta-llama/Llama-3.2-1B',
+      rank: 4,
+    });
+    const before = clock.now();
+    await clock.sleep(50_000); // no flush meanwhile: this clock's repeating timers never fire
+    await training.optimStep({ learning_rate: 1e-4 });
+    await env.service.close();
+    const times = env.events().map((e) => Date.parse((e as Event & { timestamp: string }).timestamp));
+    expect(times[0]).toBeLessThanOrEqual(before);
+    expect(times.filter((t) => t <= before).length).toBeGreaterThan(3);
+    expect(times.filter((t) => t >= before + 50_000).length).toBeGreaterThan(1);
   });
 
   it('a user error from a public call is a user_error event, sent before the call rejects', async () => {

@@ -33,7 +33,7 @@ export function throughConnectionGate(context: CallContext, next: Next): Promise
   const signal = context.options.signal;
   // An aborted call goes on at once: the stages after this fail it as they always did.
   if (limit === undefined || signal?.aborted) return next();
-  const gate = gateFor(transport, context.options.baseUrl, limit);
+  const gate = gateFor(transport, context.options.baseUrl, context.endpoint.spec.pool, limit);
   const now = gate.tryAcquire(1);
   if (now) return holding(context, next(), now);
   return gate.acquire(1, signal).then((release) => {
@@ -84,14 +84,21 @@ function closedBeforeSending(context: CallContext): ClientClosedError {
   return new ClientClosedError(`Cannot call "${context.endpoint.id}": the client was closed.`);
 }
 
-function gateFor(transport: Transport, baseUrl: string, limit: number): FifoSemaphore {
+function gateFor(
+  transport: Transport,
+  baseUrl: string,
+  pool: string | undefined,
+  limit: number,
+): FifoSemaphore {
   let gates = GATES.get(transport);
   if (!gates) GATES.set(transport, (gates = new Map()));
-  let gate = gates.get(baseUrl);
+  // Each pool has its own connections (`TransportRequest.pool`), so its own queue.
+  const key = pool === undefined ? baseUrl : `${baseUrl}\n${pool}`;
+  let gate = gates.get(key);
   if (!gate) {
     if (gates.size >= MAX_ORIGINS) gates.clear();
     gate = new FifoSemaphore(limit);
-    gates.set(baseUrl, gate);
+    gates.set(key, gate);
   }
   return gate;
 }
