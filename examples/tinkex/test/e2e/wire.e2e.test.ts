@@ -85,9 +85,21 @@ describe('what Tinkex puts on the wire', () => {
     });
     const sessionId = (await env.service.session()).sessionId;
     expect(env.emulator.state.heartbeats(sessionId)).toHaveLength(0);
+    // Heartbeats have connections of their own (the SESSION pool): wait for each answer, not for
+    // another call that used to share its connection.
+    const answered = () =>
+      new Promise<void>((resolve) => {
+        const off = env.service.kernel.events.on('request:stop', (e) => {
+          if (e.endpointId !== 'session_heartbeat') return;
+          off();
+          resolve();
+        });
+      });
     for (let i = 0; i < 3; i++) {
+      const beat = answered();
       clock.tick();
-      await training.getInfo(); // lets the heartbeat land
+      await beat;
+      await training.getInfo(); // the heartbeat's own bookkeeping settles before the next tick
     }
     expect(env.emulator.state.heartbeats(sessionId).length).toBeGreaterThanOrEqual(3);
     await env.service.close();
