@@ -101,8 +101,7 @@ export class EmulatorContext {
 
   /** Record metered work (`GET /api/v1/billing/usage/events`). */
   meter(sessionId: string, baseModel: string, type: UsageRecord['type'], amount: number): void {
-    if (amount > 0)
-      this.state.usage.push({ at: this.now(), session_id: sessionId, base_model: baseModel, type, amount });
+    if (amount > 0) this.state.meter(this.now(), sessionId, baseModel, type, amount);
   }
 
   model(id: string) {

@@ -112,9 +112,21 @@ export class EmulatorState {
   readonly models = new Map<string, ModelRecord>();
   readonly checkpoints = new Map<string, CheckpointRecord>();
   readonly samplers = new Map<string, SamplerRecord>();
+  /** The newest telemetry batches received (at most `maxTelemetryBatches`), oldest first. */
   readonly telemetry: unknown[] = [];
+  /** Every telemetry batch received, including those no longer kept. */
+  telemetryBatchesReceived = 0;
+  /**
+   * A client sends a batch per 100 events (four a sample for Elixir-style clients): an emulator left
+   * running must not keep them all.
+   */
+  maxTelemetryBatches = 1_000;
   readonly audit: AuditEntry[] = [];
-  readonly usage: UsageRecord[] = [];
+  /**
+   * Metered work summed per hour, session, base model and kind (`at` is the hour's start): what the
+   * billing endpoint answers (whole hours only), in one record per key instead of one per request.
+   */
+  readonly usage = new Map<string, UsageRecord>();
   /** `weights_access_token`s received on load_weights, in order (tests check they arrived). */
   readonly weightsAccessTokens: string[] = [];
   readonly requests: LoggedRequest[] = [];
@@ -138,6 +150,23 @@ export class EmulatorState {
   /** Decoded body size of each entry of `requests`, in the same order, and their sum. */
   private readonly loggedSizes: number[] = [];
   private loggedBodyBytes = 0;
+
+  /** Keep a telemetry batch, dropping the oldest beyond `maxTelemetryBatches`. */
+  keepTelemetry(batch: unknown): void {
+    this.telemetryBatchesReceived++;
+    this.telemetry.push(batch);
+    if (this.telemetry.length > this.maxTelemetryBatches)
+      this.telemetry.splice(0, this.telemetry.length - this.maxTelemetryBatches);
+  }
+
+  /** Add metered work to its hour's record. */
+  meter(at: number, session_id: string, base_model: string, type: UsageRecord['type'], amount: number): void {
+    const hour = at - (at % 3_600_000);
+    const key = `${hour}|${session_id}|${base_model}|${type}`;
+    const record = this.usage.get(key);
+    if (record) record.amount += amount;
+    else this.usage.set(key, { at: hour, session_id, base_model, type, amount });
+  }
 
   /** Heartbeat timestamps of a session. */
   heartbeats(sessionId: string): number[] {

@@ -69,3 +69,14 @@ export async function openModel(api: ReturnType<typeof client>, rank = 8) {
   });
   return { session, modelId: created.model_id as string };
 }
+
+/** A session and a sampling session on the base model: the sampling session's id. */
+export async function openSampler(api: ReturnType<typeof client>): Promise<string> {
+  const session = (await api.post('create_session', { tags: [], sdk_version: '0' })).body.session_id;
+  const sampler = await api.post('create_sampling_session', {
+    session_id: session,
+    sampling_session_seq_id: 0,
+    base_model: 'meta-llama/Llama-3.2-1B',
+  });
+  return sampler.body.sampling_session_id as string;
+}

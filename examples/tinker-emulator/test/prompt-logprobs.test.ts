@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { client, withEmulator } from './helpers.js';
+import { client, openSampler, withEmulator } from './helpers.js';
 
 /**
  * Prompt logprobs have one entry per prompt token, the first null (nothing precedes it): clients zip
@@ -9,14 +9,7 @@ describe('prompt logprobs (JSON results)', () => {
   it('hold exactly one entry per prompt token, for empty, one-token and longer prompts', async () => {
     await withEmulator({}, async (emu) => {
       const api = client(emu);
-      const session = (await api.post('create_session', { tags: [], sdk_version: '0' })).body.session_id;
-      const sampler = (
-        await api.post('create_sampling_session', {
-          session_id: session,
-          sampling_session_seq_id: 0,
-          base_model: 'meta-llama/Llama-3.2-1B',
-        })
-      ).body.sampling_session_id;
+      const sampler = await openSampler(api);
       let seq = 0;
       for (const tokens of [[], [72], [72, 105, 33]]) {
         const result = await api.submit('asample', {

@@ -3,7 +3,7 @@ import { extract } from 'tar';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { client, openModel, textDatum, withEmulator } from './helpers.js';
+import { client, openModel, openSampler, textDatum, withEmulator } from './helpers.js';
 
 describe('emulator protocol (plain HTTP)', () => {
   it('requires an X-API-Key starting with tml-, except for healthz', async () => {
@@ -221,14 +221,7 @@ describe('emulator protocol (plain HTTP)', () => {
   it('completes 2,000 concurrent asample requests with their futures', async () => {
     await withEmulator({}, async (emu) => {
       const api = client(emu);
-      const session = (await api.post('create_session', { tags: [], sdk_version: '0' })).body.session_id;
-      const sampler = (
-        await api.post('create_sampling_session', {
-          session_id: session,
-          sampling_session_seq_id: 0,
-          base_model: 'meta-llama/Llama-3.2-1B',
-        })
-      ).body.sampling_session_id;
+      const sampler = await openSampler(api);
       const results = await Promise.all(
         Array.from({ length: 2000 }, (_, i) =>
           api.submit('asample', {

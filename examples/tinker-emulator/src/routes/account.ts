@@ -86,9 +86,9 @@ export function billingUsage(ctx: EmulatorContext, query: Query): Answer {
     throw new HttpError(400, 'the range must be at most 14 days', 'ending_before');
   if (from > ctx.now()) throw new HttpError(400, 'starting_on must not be in the future', 'starting_on');
   const buckets = new Map<string, { record: UsageRecord; bucket: number; amount: number }>();
-  for (const record of ctx.state.usage) {
+  for (const record of ctx.state.usage.values()) {
     if (record.at < from || record.at >= to) continue;
-    const bucket = record.at - (record.at % HOUR);
+    const bucket = record.at; // records are per hour already
     const key = `${bucket}|${record.session_id}|${record.base_model}|${record.type}`;
     const entry = buckets.get(key) ?? { record, bucket, amount: 0 };
     entry.amount += record.amount;

@@ -30,7 +30,7 @@ export function heartbeat(ctx: EmulatorContext, body: Body): Answer {
 }
 
 export function telemetry(ctx: EmulatorContext, body: Body): Answer {
-  ctx.state.telemetry.push(body);
+  ctx.state.keepTelemetry(body);
   return ok({ status: 'accepted' });
 }
 

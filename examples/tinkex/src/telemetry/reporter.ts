@@ -9,8 +9,9 @@ export const FLUSH_INTERVAL_MS = 10_000;
 export const FLUSH_TIMEOUT_MS = 30_000;
 /** A queue this long is flushed at once (Elixir's `flush_threshold`). */
 export const FLUSH_THRESHOLD = 100;
-/** Events beyond this many waiting are dropped (with one warning per burst). */
+/** Events beyond this many waiting are dropped (with a warning at most once a minute). */
 export const MAX_QUEUE_SIZE = 10_000;
+const DROP_WARNING_INTERVAL_MS = 60_000;
 const PROCESS_UUID = randomUUID();
 
 const PLATFORMS: Record<string, string> = { linux: 'Linux', darwin: 'Darwin', win32: 'Windows' };
@@ -55,7 +56,9 @@ export class TelemetryReporter {
   private pushed = 0;
   private flushed = 0;
   private ended = false;
-  private dropping = false;
+  /** Events dropped since the last warning, and when that warning was given. */
+  private dropped = 0;
+  private warnedDropAt: number | undefined;
   private stopTimer?: () => void;
   private readonly startedAt: number;
   private flushing?: Promise<void>;
@@ -200,15 +203,32 @@ export class TelemetryReporter {
 
   private record(event: string, severity: Severity, fields: Record<string, unknown>): boolean {
     if (this.queue.length >= MAX_QUEUE_SIZE) {
-      if (!this.dropping) this.logger.warn('Telemetry queue full, dropping events');
-      this.dropping = true;
+      this.drop();
       return false;
     }
-    this.dropping = false;
     this.queue.push({ event, severity, index: this.index++, at: this.clock.now(), fields });
     this.pushed++;
     if (this.queue.length >= FLUSH_THRESHOLD) void this.flush();
     return true;
+  }
+
+  /**
+   * A client that samples faster than its telemetry drains keeps the queue full for as long as it
+   * runs, and each batch sent frees room for 100 more: a warning per refill flooded stderr. One a minute
+   * at most, with the count.
+   */
+  private drop(): void {
+    this.dropped++;
+    const now = this.clock.now();
+    const last = this.warnedDropAt;
+    if (last !== undefined && now - last < DROP_WARNING_INTERVAL_MS) return;
+    const since = last === undefined ? 'so far' : `in the last ${Math.round((now - last) / 1000)} s`;
+    this.logger.warn(
+      `Telemetry queue full (${MAX_QUEUE_SIZE} events waiting to be sent): dropping new events; ` +
+        `${this.dropped} dropped ${since}`,
+    );
+    this.warnedDropAt = now;
+    this.dropped = 0;
   }
 
   /**

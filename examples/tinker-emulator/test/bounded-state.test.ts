@@ -1,0 +1,49 @@
+import { describe, expect, it } from '@jest/globals';
+import { client, openSampler, withEmulator } from './helpers.js';
+
+/**
+ * An emulator left running (`tinkex emulator` during development, a long benchmark) keeps what it must
+ * answer about, not a record per request: a client sends a telemetry batch per 25 samples and every
+ * sample is metered twice, so per-request records grew by about 1.4 KB a sample without end.
+ */
+describe('what a long-running emulator keeps', () => {
+  it('meters usage per hour, session, model and kind: one record each, the totals exact', async () => {
+    await withEmulator({}, async (emu) => {
+      const api = client(emu);
+      const sampler = await openSampler(api);
+      for (let i = 0; i < 60; i++)
+        await api.submit('asample', {
+          prompt: { chunks: [{ tokens: [72, 105, 33] }] },
+          sampling_params: { max_tokens: 2 },
+          sampling_session_id: sampler,
+          seq_id: i,
+        });
+      expect(emu.state.usage.size).toBe(2); // prefill and sample, this hour
+      const hour = 3_600_000;
+      const start = new Date(Math.floor(Date.now() / hour) * hour).toISOString();
+      const end = new Date(Math.floor(Date.now() / hour) * hour + hour).toISOString();
+      const usage = await api.call(
+        'GET',
+        `/api/v1/billing/usage/events?starting_on=${start}&ending_before=${end}`,
+      );
+      expect(usage.body.data.map((e: any) => e.event_info)).toEqual([
+        { type: 'sampling_prefill', cached: 0, token_count: 180 },
+        { type: 'sampling_sample', token_count: 120 },
+      ]);
+    });
+  });
+
+  it('keeps the newest telemetry batches only, and counts every one received', async () => {
+    await withEmulator({}, async (emu) => {
+      emu.state.maxTelemetryBatches = 5;
+      const api = client(emu);
+      for (let i = 0; i < 23; i++) {
+        const batch = { events: [], platform: 'Linux', sdk_version: '0', session_id: `s-${i}` };
+        expect((await api.post('telemetry', batch)).status).toBe(200);
+      }
+      const kept = emu.state.telemetry.map((b) => (b as { session_id: string }).session_id);
+      expect(kept).toEqual(['s-18', 's-19', 's-20', 's-21', 's-22']);
+      expect(emu.state.telemetryBatchesReceived).toBe(23);
+    });
+  });
+});
