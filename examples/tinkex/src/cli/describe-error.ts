@@ -5,8 +5,10 @@ import {
   APITimeoutError,
   APIUserAbortError,
   PristineError,
+  ResponseValidationError,
 } from 'pristine-kernel';
 import { DownloadInterruptedError } from '../download/download-errors.js';
+import { tinkerManifest } from '../manifest.js';
 import { CredentialCommandError } from '../protocol/credential.js';
 import { CliError, InterruptedError } from './errors.js';
 import { formatSize } from './output.js';
@@ -80,6 +82,11 @@ export function describeError(error: unknown, api: ApiSetup = {}): CliError {
       'Connection failed',
       `Could not connect to the Tinker API. Check --base-url / TINKER_BASE_URL and your network.\n${detail(error)}`,
     );
+  if (error instanceof ResponseValidationError && error.notJson && isTinkerEndpoint(error.endpointId))
+    return new CliError(
+      'The server did not answer as a Tinker API',
+      `Check --base-url / TINKER_BASE_URL: it must be the API's address, not a web page.\n${detail(error)}`,
+    );
   if (error instanceof PristineError) return new CliError(`${error.name}: ${error.message}`);
   // Typed errors of the SDK keep their class name: it tells scripts and people which failure it was.
   if (error instanceof Error)
@@ -94,6 +101,11 @@ function authHint(credential: ApiSetup['credential']): string {
   if (credential === 'credential_cmd') return `Check ${command}.`;
   if (credential === 'both') return `Check ${key}, and ${command}: the server may ask for either.`;
   return `Check ${key}.`;
+}
+
+/** An endpoint of the Tinker API itself (the Hub's have their own plugin). */
+function isTinkerEndpoint(endpointId: string): boolean {
+  return tinkerManifest.endpoints.some((e) => e.id === endpointId);
 }
 
 function isThirdParty(

@@ -6,6 +6,7 @@ import {
   AuthenticationError,
   InternalServerError,
   RateLimitError,
+  ResponseValidationError,
 } from 'pristine-kernel';
 import { describeError } from '../../src/cli/describe-error.js';
 
@@ -89,6 +90,24 @@ describe('describeError (exit 1 messages)', () => {
     expect(hint('credential_cmd')).not.toMatch(/TINKER_API_KEY/);
     expect(hint('both')).toMatch(/TINKER_API_KEY.*TINKER_CREDENTIAL_CMD.*either/);
     expect(hint()).toBe(hint('api_key'));
+  });
+
+  it('an HTML page where the API should answer points at --base-url, for Tinker endpoints only', () => {
+    const page = '<html><body>Welcome to nginx!</body></html>';
+    const answer = { status: 200, contentType: 'text/html' };
+    const tinker = describeError(new ResponseValidationError('get_client_config', [], page, answer));
+    expect(tinker.message).toBe('The server did not answer as a Tinker API');
+    expect(tinker.details).toMatch(/^Check --base-url \/ TINKER_BASE_URL/);
+    expect(tinker.details).toContain('Details: Response of "get_client_config" is not JSON (HTTP 200');
+    // Another API's page (the Hub's) is not a --base-url problem; a schema mismatch is not either.
+    expect(describeError(new ResponseValidationError('hub_model_info', [], page, answer)).message).toMatch(
+      /^ResponseValidationError: /,
+    );
+    const issues = [{ pointer: '/a', message: 'must be number', keyword: 'type' }];
+    expect(
+      describeError(new ResponseValidationError('get_client_config', issues as never, { a: 'x' }, answer))
+        .message,
+    ).toMatch(/^ResponseValidationError: Response of "get_client_config" does not match its schema/);
   });
 
   it('a typed error keeps its class name; a plain Error is its message alone (no "Error: Error:")', () => {

@@ -2,18 +2,45 @@ import { PristineError } from '../../errors/pristine-error.js';
 import type { ValidationIssue } from '../../../ports/serializer.js';
 import type { CallContext, CallResult, Stage } from '../context.js';
 
-/** The server answered with a body that does not match the endpoint's response schema. */
+/** How much of a body that is not JSON the message quotes. */
+const EXCERPT_CHARS = 120;
+
+/**
+ * The server answered with a body that does not match the endpoint's response schema. A body that is
+ * not JSON at all (a base URL that points at a web server or a proxy's error page) says so, with its
+ * status, Content-Type and first characters, instead of "/: must be object".
+ */
 export class ResponseValidationError extends PristineError {
+  /** The body was not JSON at all (text, HTML): the URL probably does not lead to the API. */
+  readonly notJson: boolean;
+
   constructor(
     readonly endpointId: string,
     readonly issues: readonly ValidationIssue[],
     body: unknown,
+    answer?: { status: number; contentType: string | undefined },
   ) {
-    super(
-      `Response of "${endpointId}" does not match its schema:\n${issues.map((i) => `  ${i.pointer || '/'}: ${i.message}`).join('\n')}`,
-      { body, category: 'server' },
-    );
+    const notJson =
+      answer !== undefined && typeof body === 'string' && !/json/i.test(answer.contentType ?? '');
+    super(describe(endpointId, issues, body, notJson ? answer : undefined), { body, category: 'server' });
+    this.notJson = notJson;
   }
+}
+
+function describe(
+  endpointId: string,
+  issues: readonly ValidationIssue[],
+  body: unknown,
+  answer: { status: number; contentType: string | undefined } | undefined,
+): string {
+  // Only for a body that is not JSON: a JSON string where an object belongs is a schema mismatch.
+  if (answer && typeof body === 'string') {
+    const excerpt = body.length > EXCERPT_CHARS ? `${body.slice(0, EXCERPT_CHARS)}…` : body;
+    const type = answer.contentType ?? 'none';
+    return `Response of "${endpointId}" is not JSON (HTTP ${answer.status}, Content-Type: ${type}): ${JSON.stringify(excerpt)}`;
+  }
+  const lines = issues.map((i) => `  ${i.pointer || '/'}: ${i.message}`).join('\n');
+  return `Response of "${endpointId}" does not match its schema:\n${lines}`;
 }
 
 /** Validate decoded responses: `strict` throws, `warn` logs, `off` skips. Unknown fields are kept. */
@@ -34,7 +61,11 @@ function checked(context: CallContext, result: CallResult, mode: 'strict' | 'war
   if (result.response || result.decodedAs) return result;
   const issues = validate(result.body);
   if (issues.length === 0) return result;
-  if (mode === 'strict') throw new ResponseValidationError(context.endpoint.id, issues, result.body);
+  if (mode === 'strict')
+    throw new ResponseValidationError(context.endpoint.id, issues, result.body, {
+      status: result.status,
+      contentType: result.headers['content-type'],
+    });
   context.services.logger.warn('response does not match schema', {
     endpointId: context.endpoint.id,
     issues,

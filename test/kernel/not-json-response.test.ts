@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Type } from '@sinclair/typebox';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiKeyHeaderAuth } from '../../src/adapters/auth/api-key-header.js';
+import { createKernel } from '../../src/kernel/kernel.js';
+import { definePlugin } from '../../src/kernel/plugin.js';
+import { ResponseValidationError } from '../../src/kernel/pipeline/stages/validate-response.js';
+
+const KEY = 'sk-not-json-secret-0123456789';
+let server: http.Server;
+let url = '';
+
+beforeAll(async () => {
+  // A base URL that points at a web server, not the API: 200 and an HTML page (which echoes the key).
+  server = http.createServer((req, res) => {
+    req.resume();
+    if (req.url === '/json-string') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end('"just a string"');
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<html><body>Welcome to nginx! You sent ${String(req.headers['x-api-key'])}</body></html>`);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise((r) => server.close(r)));
+
+describe('a response that is not JSON where the schema wants an object', () => {
+  it('says so, with the Content-Type and the start of the body, scrubbed of secrets', async () => {
+    const kernel = createKernel().use(
+      definePlugin({
+        name: 'svc',
+        version: '1',
+        defaults: { baseUrl: url, maxRetries: 0 },
+        auth: { default: new ApiKeyHeaderAuth(KEY) },
+        manifest: {
+          name: 'svc',
+          version: '1',
+          endpoints: [
+            {
+              id: 'config',
+              method: 'POST' as const,
+              path: '/config',
+              response: Type.Object({ a: Type.Number() }),
+            },
+            {
+              id: 'stringly',
+              method: 'POST' as const,
+              path: '/json-string',
+              response: Type.Object({ a: Type.Number() }),
+            },
+          ],
+        },
+      }),
+    );
+    const error = await kernel.call('config', {}).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    const message = (error as Error).message;
+    expect(message).toMatch(
+      /^Response of "config" is not JSON \(HTTP 200, Content-Type: text\/html; charset=utf-8\): "<html><body>Welcome to nginx! /,
+    );
+    expect(message).not.toContain(KEY);
+    expect(String((error as Error).stack)).not.toContain(KEY);
+    // JSON of the wrong shape (a string where an object belongs) is a schema mismatch, as before.
+    const mismatch = await kernel.call('stringly', {}).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(mismatch?.message).toBe('Response of "stringly" does not match its schema:\n  /: must be object');
+    await kernel.close();
+  });
+});
