@@ -5,7 +5,8 @@
 // (`const onEnd = __name(() => …, "onEnd")`) paid a `defineProperty` and a property store per call, on
 // every request. Measured in the 2,000-sample fan-out: peak RSS 171-173 MiB with every wrap, 148-159
 // without any (docs/performance.md, round 5). This drops the wraps whose name JavaScript gives the
-// function by itself, and keeps the others.
+// function by itself, and keeps the others, but for closures made per call whose only difference is
+// esbuild's numeric suffix on their binding (round 15).
 import ts from 'typescript';
 
 /** Operators whose right-hand anonymous function is named after the identifier on their left. */
@@ -47,6 +48,20 @@ function inferredName(call) {
   return undefined;
 }
 
+/** Whether `node` runs each time a function around it is called (not once, at module level). */
+function insideFunction(node) {
+  for (let at = node.parent; at; at = at.parent) if (ts.isFunctionLike(at)) return true;
+  return false;
+}
+
+/**
+ * `binding` is esbuild's rename of `name` (`failed` → `failed3`): it suffixes a nested binding whose name
+ * is taken elsewhere in the bundle.
+ */
+function isSuffixedRename(binding, name) {
+  return binding !== undefined && binding.startsWith(name) && /^[0-9]+$/.test(binding.slice(name.length));
+}
+
 /** Whether a function declaration named `name` is among `statements`. */
 function declaresFunction(statements, name) {
   return statements.some((statement) => ts.isFunctionDeclaration(statement) && statement.name?.text === name);
@@ -86,6 +101,11 @@ export function dropRedundantNames(code) {
         blanks.push([statement.parent.parent.getStart(file), statement.parent.parent.end]);
       } else if (isAnonymous(target) && inferredName(node) === name) {
         // `const f = __name(() => …, "f")`: keep the function, drop the wrap around it.
+        blanks.push([node.getStart(file), target.getStart(file)], [target.end, node.end]);
+      } else if (isAnonymous(target) && insideFunction(node) && isSuffixedRename(inferredName(node), name)) {
+        // `const failed3 = __name((error) => …, "failed")` inside a function: a closure made on every
+        // call (the undici transport's body read, twice per sample) paid a defineProperty and a
+        // descriptor for a name only its binding's suffix tells apart. It is called `failed3` instead.
         blanks.push([node.getStart(file), target.getStart(file)], [target.end, node.end]);
       }
     }

@@ -57,16 +57,22 @@ const BUNDLE = [
   '  return perCall;',
   '}',
   '__name(outer, "outer");',
+  'const suffixed2 = /* @__PURE__ */ __name(() => 1, "suffixed");',
+  'function perCallRenamed() {',
+  '  const failed3 = /* @__PURE__ */ __name((error) => error, "failed");',
+  '  const notASuffix = /* @__PURE__ */ __name(() => 1, "other");',
+  '  return [failed3, notASuffix];',
+  '}',
   'names.push(declared.name, renamed2.name, arrow.name, object.method.name, object["quoted-key"].name,',
   '  assigned.name, argument.name, otherName.name, mismatch.name, Declared.name, Collided.name,',
-  '  outer.name, outer().name, outer()().name);',
+  '  outer.name, outer().name, outer()().name, suffixed2.name, ...perCallRenamed().map((f) => f.name));',
 ].join('\n');
 
 describe("dropping keepNames' redundant __name wraps from a bundle (scripts/bundle-names.mjs)", () => {
   const dropped = dropRedundantNames(BUNDLE);
 
-  it('leaves every function and class with the name it had', () => {
-    expect(namesAfterRunning(dropped)).toEqual(namesAfterRunning(BUNDLE));
+  it('leaves every function and class with the name it had, but for closures made per call that esbuild renamed', () => {
+    expect(namesAfterRunning(BUNDLE).slice(-2)).toEqual(['failed', 'other']);
     expect(namesAfterRunning(dropped)).toEqual([
       'declared',
       'renamed',
@@ -82,14 +88,28 @@ describe("dropping keepNames' redundant __name wraps from a bundle (scripts/bund
       'outer',
       'perCall',
       'nested',
+      'suffixed',
+      // A closure built on each call of the function around it, whose binding esbuild suffixed to avoid a
+      // collision: it keeps the binding's name rather than pay a defineProperty per call.
+      'failed3',
+      'other',
     ]);
   });
 
   it('drops the wraps that restate a name and keeps the ones that change it', () => {
     const kept = [...dropped.matchAll(/__name\([^,]+, "([^"]+)"\)/g)].map((match) => match[1]);
-    // `renamed2`, an argument (no name of its own), a named function expression, a different name, and
-    // a class esbuild renamed.
-    expect(kept).toEqual(['renamed', 'argument', 'otherName', 'notMismatch', 'Collided']);
+    // `renamed2`, an argument (no name of its own), a named function expression, a different name, a
+    // class esbuild renamed, a module-level function esbuild renamed (it runs once), and a per-call
+    // closure whose name is not its binding's with a suffix.
+    expect(kept).toEqual([
+      'renamed',
+      'argument',
+      'otherName',
+      'notMismatch',
+      'Collided',
+      'suffixed',
+      'other',
+    ]);
   });
 
   it('keeps every position, so the source map still fits', () => {

@@ -74,11 +74,16 @@ export class FifoSemaphore implements Semaphore {
    * copies every element left, per grant, with 1,600 waiters in a sampling fan-out's dispatch gate.
    */
   private readonly queue: (Waiter | undefined)[] = [];
-  private head = 0;
+  private head = -1;
 
   constructor(readonly capacity: number) {
     // 0 is allowed: every request is then oversized and runs alone.
     if (!(capacity >= 0)) throw new RangeError(`Semaphore capacity must be >= 0, got ${capacity}`);
+    // Written a second time on purpose: V8 takes a field that was never written after its initializer
+    // for a constant, and code that inlined `tryAcquire` (the sampler's `sampleWithin`, the connection
+    // gate) embedded `head` as 0. The first queue of a process (a fan-out's first burst: the warm-up
+    // never queues) then deoptimized all of it at once, to be compiled again mid-burst.
+    this.head = 0;
   }
 
   get available(): number {

@@ -10,6 +10,8 @@ export interface ErrorDetails {
   requestId?: string;
   /** `scheme://host:port` of the request that failed, when one was sent. */
   origin?: string;
+  /** The manifest endpoint whose call failed, for an error answer (status errors). */
+  endpointId?: string;
   category?: ErrorCategory;
   retryable?: boolean;
   /** A server-given delay before the next attempt. */
@@ -33,6 +35,11 @@ export class PristineError extends Error {
    * those of a third party the plugin also talks to (a model hub, a signed download URL).
    */
   readonly origin: string | undefined;
+  /**
+   * The endpoint whose call got this error answer: a 404 from a listing means "no such API here",
+   * from a call naming an id "no such resource".
+   */
+  readonly endpointId: string | undefined;
   readonly category: ErrorCategory;
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
@@ -45,6 +52,7 @@ export class PristineError extends Error {
     this.body = details.body;
     this.requestId = details.requestId;
     this.origin = details.origin;
+    this.endpointId = details.endpointId;
     this.category = details.category ?? 'unknown';
     this.retryable = details.retryable ?? false;
     this.retryAfterMs = details.retryAfterMs;

@@ -69,7 +69,12 @@ export function describeError(error: unknown, api: ApiSetup = {}): CliError {
       (error.status >= 500
         ? ['Internal server error', 'The Tinker API encountered an internal error. Please try again later.']
         : [`API error`, 'The server refused the request.']);
-    const advice = error.status === 401 ? authHint(api.credential) : hint;
+    const advice =
+      error.status === 401
+        ? authHint(api.credential)
+        : error.status === 404 && namesNoResource(error.endpointId)
+          ? 'Check --base-url / TINKER_BASE_URL: this call names no id, so the server has no Tinker API there.'
+          : hint;
     return new CliError(`${message} (HTTP ${error.status})`, `${advice}\n${detail(error)}`);
   }
   if (error instanceof APITimeoutError)
@@ -101,6 +106,16 @@ function authHint(credential: ApiSetup['credential']): string {
   if (credential === 'credential_cmd') return `Check ${command}.`;
   if (credential === 'both') return `Check ${key}, and ${command}: the server may ask for either.`;
   return `Check ${key}.`;
+}
+
+/**
+ * A Tinker call whose 404 cannot mean "no such run or checkpoint": a listing (GET without a path
+ * parameter) or opening a session. Such a 404 means the base URL leads to no Tinker API.
+ */
+function namesNoResource(endpointId: string | undefined): boolean {
+  const endpoint = tinkerManifest.endpoints.find((e) => e.id === endpointId);
+  if (!endpoint) return false;
+  return endpoint.id === 'create_session' || (endpoint.method === 'GET' && !endpoint.path.includes('{'));
 }
 
 /** An endpoint of the Tinker API itself (the Hub's have their own plugin). */

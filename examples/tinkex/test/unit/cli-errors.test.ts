@@ -5,6 +5,7 @@ import {
   APIUserAbortError,
   AuthenticationError,
   InternalServerError,
+  NotFoundError,
   RateLimitError,
   ResponseValidationError,
 } from 'pristine-kernel';
@@ -108,6 +109,15 @@ describe('describeError (exit 1 messages)', () => {
       describeError(new ResponseValidationError('get_client_config', issues as never, { a: 'x' }, answer))
         .message,
     ).toMatch(/^ResponseValidationError: Response of "get_client_config" does not match its schema/);
+  });
+
+  it('a 404 on a listing or on opening a session points at --base-url; on a call naming an id, at the id', () => {
+    const notFound = (endpointId: string) =>
+      describeError(new NotFoundError('404 Not Found', { status: 404, endpointId })).details?.split('\n')[0];
+    for (const id of ['list_training_runs', 'create_session'])
+      expect(notFound(id)).toMatch(/^Check --base-url \/ TINKER_BASE_URL: this call names no id/);
+    for (const id of ['get_training_run', 'retrieve_future', 'unknown_endpoint'])
+      expect(notFound(id)).toMatch(/^Check the id or tinker:\/\/ path/);
   });
 
   it('a typed error keeps its class name; a plain Error is its message alone (no "Error: Error:")', () => {

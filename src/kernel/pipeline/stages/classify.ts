@@ -153,6 +153,7 @@ function errorFor(context: CallContext, result: CallResult, body: unknown, reque
     body,
     requestId,
     origin: context.request && requestOrigin(context.request.url),
+    endpointId: context.endpoint.id,
     retryable: !final && shouldRetryStatus(status, headers),
     retryAfterMs: parseRetryAfterFor(context, headers),
   });

@@ -15,7 +15,7 @@ export class ResponseValidationError extends PristineError {
   readonly notJson: boolean;
 
   constructor(
-    readonly endpointId: string,
+    override readonly endpointId: string,
     readonly issues: readonly ValidationIssue[],
     body: unknown,
     answer?: { status: number; contentType: string | undefined },
