@@ -45,10 +45,9 @@ export class GotTransport implements Transport {
   private closed = false;
 
   constructor(private readonly options: GotTransportOptions = {}) {
-    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256 };
-    this.httpAgent = new http.Agent(agentOptions);
-    this.httpsAgent = new https.Agent(agentOptions);
-    this.agents = { http: this.httpAgent, https: this.httpsAgent };
+    this.agents = keepAliveAgents(options.maxSockets);
+    this.httpAgent = this.agents.http as http.Agent;
+    this.httpsAgent = this.agents.https as https.Agent;
   }
 
   async send(request: TransportRequest): Promise<TransportResponse> {
@@ -101,8 +100,7 @@ export class GotTransport implements Transport {
   private poolAgentsFor(pool: string): Agents {
     let agents = this.poolAgents.get(pool);
     if (!agents) {
-      const options = { keepAlive: true, maxSockets: this.options.maxSockets ?? 256 };
-      agents = { http: new http.Agent(options), https: new https.Agent(options) };
+      agents = keepAliveAgents(this.options.maxSockets);
       this.poolAgents.set(pool, agents);
     }
     return agents;
@@ -124,6 +122,12 @@ export class GotTransport implements Transport {
     }
     return agents;
   }
+}
+
+/** The keep-alive agents of one pool (the default one, or a named one). */
+function keepAliveAgents(maxSockets = 256): Agents {
+  const options = { keepAlive: true, maxSockets };
+  return { http: new http.Agent(options), https: new https.Agent(options) };
 }
 
 /** One got exchange; the response's body stays under the deadline until read, cancelled or failed. */

@@ -71,9 +71,7 @@ export class UndiciTransport implements Transport {
     this.connectionsPerOrigin = options.dispatcher ? options.connections : (options.connections ?? 256);
     this.dispatcher =
       options.dispatcher ??
-      (options.proxy
-        ? tunnelingProxyAgent(options.proxy, options.connections ?? 256)
-        : new Agent({ connections: options.connections ?? 256, keepAliveTimeout: 30_000 }));
+      (options.proxy ? tunnelingProxyAgent(options.proxy, options.connections ?? 256) : this.newAgent());
   }
 
   /**
@@ -233,10 +231,15 @@ export class UndiciTransport implements Transport {
     if (this.options.dispatcher) return this.dispatcher;
     let agent = this.pools.get(pool);
     if (!agent) {
-      agent = new Agent({ connections: this.options.connections ?? 256, keepAliveTimeout: 30_000 });
+      agent = this.newAgent();
       this.pools.set(pool, agent);
     }
     return agent;
+  }
+
+  /** The default pool's agent, and each named pool's: the same settings. */
+  private newAgent(): Dispatcher {
+    return new Agent({ connections: this.options.connections ?? 256, keepAliveTimeout: 30_000 });
   }
 
   private proxyFor(uri: string, pool: string | undefined): ProxyAgent {

@@ -33,6 +33,8 @@ export interface CompiledEndpoint {
   readonly idempotent: boolean;
 }
 
+/** An endpoint id or pool name. */
+const IDENTIFIER = /^[A-Za-z][\w.-]*$/;
 const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const ENDPOINT_KEYS: ReadonlySet<string> = new Set([
   'id', 'method', 'path', 'description', 'input', 'response', 'query', 'headers', 'multiSegment',
@@ -101,7 +103,7 @@ function rejectUnknownKeys(where: string, value: object, allowed: ReadonlySet<st
 
 function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames): void {
   rejectUnknownKeys(where, spec, ENDPOINT_KEYS);
-  if (typeof spec.id !== 'string' || !/^[A-Za-z][\w.-]*$/.test(spec.id)) {
+  if (typeof spec.id !== 'string' || !IDENTIFIER.test(spec.id)) {
     throw new ManifestError(where, 'id', 'must be a non-empty identifier');
   }
   if (!METHODS.has(spec.method))
@@ -136,7 +138,7 @@ function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames):
   if (spec.auth !== false) checkReference(where, 'auth', spec.auth, names.authSchemes);
   checkReference(where, 'future', spec.future, names.pollProtocols);
   checkReference(where, 'weight', spec.weight, names.weights);
-  if (spec.pool !== undefined && (typeof spec.pool !== 'string' || !/^[A-Za-z][\w.-]*$/.test(spec.pool))) {
+  if (spec.pool !== undefined && (typeof spec.pool !== 'string' || !IDENTIFIER.test(spec.pool))) {
     throw new ManifestError(where, 'pool', 'must be a non-empty identifier');
   }
   if (spec.timeoutMs !== undefined && !(Number.isFinite(spec.timeoutMs) && spec.timeoutMs > 0)) {
