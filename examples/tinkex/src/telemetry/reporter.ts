@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { redactUrl, redactValue, type Clock, type Kernel, type Logger } from 'pristine-kernel';
+import { redactValue, type Clock, type Kernel, type Logger } from 'pristine-kernel';
 import type { Severity } from '../types/telemetry.js';
 import { describeException } from './exception-event.js';
 
@@ -92,7 +92,8 @@ export class TelemetryReporter {
   /**
    * Queue a GENERIC_EVENT that the SDK built itself (the forwarded HTTP events, four per sample): its
    * values are endpoint ids, methods, statuses, counts and durations, which hold no secret, and at most
-   * a `url` in `metadata`, masked here (userinfo, secret parameters, the kernel's secrets). It skips
+   * a `url` in `metadata`, which the kernel's event masked already (userinfo, secret parameters) and
+   * which is scrubbed here of the kernel's known secrets. It skips
    * `generic`'s deep redaction, which cost about a tenth of a sampling burst's client CPU. Anything
    * else, errors and messages above all, goes through `generic`.
    * @internal
@@ -102,7 +103,8 @@ export class TelemetryReporter {
     measurements: Record<string, number>,
     metadata: Record<string, string | number | null> & { url?: string },
   ): boolean {
-    if (metadata.url !== undefined) metadata.url = this.kernel.secrets.scrub(redactUrl(metadata.url));
+    // The kernel's event already masked userinfo and secret parameters; the known secrets are ours.
+    if (metadata.url !== undefined) metadata.url = this.kernel.secrets.scrub(metadata.url);
     return this.record('GENERIC_EVENT', 'INFO', { event_name, event_data: { measurements, metadata } });
   }
 
