@@ -124,4 +124,27 @@ describe('forwarded kernel events on the wire', () => {
       .map((e) => (e.event_data as { metadata: { url: string } }).metadata.url);
     expect(urls).toEqual([url, 'http://127.0.0.1:9/api/v1/probe?note=[REDACTED]']);
   });
+
+  it('every telemetry body is still checked against its schema, whichever event type it holds', async () => {
+    const { kernel } = await start();
+    const common = { event_id: 'e', event_session_index: 0, severity: 'INFO', timestamp: 't' };
+    const body = (...events: object[]) => ({ events, platform: 'Linux', sdk_version: '0.25.0', session_id: 's' });
+    const valid = [
+      { event: 'GENERIC_EVENT', event_name: 'x', event_data: { a: 1 }, ...common },
+      { event: 'SESSION_START', ...common },
+      { event: 'SESSION_END', duration: '0:00:01.000000', ...common },
+      { event: 'UNHANDLED_EXCEPTION', error_type: 'E', error_message: 'm', traceback: null, ...common },
+    ];
+    expect(() => kernel.validateInput('telemetry', body(...valid))).not.toThrow();
+    const refused = [
+      { event: 'GENERIC_EVENT', event_name: 'x', extra: 1, ...common },
+      { event: 'GENERIC_EVENT', ...common },
+      { event: 'SESSION_END', ...common },
+      { event: 'SESSION_START', ...common, severity: 'LOUD' },
+      { event: 'NO_SUCH_EVENT', ...common },
+      { event: 'GENERIC_EVENT', event_name: 'x', ...common, event_session_index: -1 },
+    ];
+    for (const event of refused)
+      expect(() => kernel.validateInput('telemetry', body(valid[0], event))).toThrow(/input for "telemetry"/);
+  });
 });
