@@ -335,7 +335,8 @@ describe('SecretRegistry', () => {
     secrets.delete('late-secret-1234');
     expect(secrets.scrubRecurring(url)).toBe(first);
     // Texts that do not recur do not grow it without bound, and still come out scrubbed.
-    for (let i = 0; i < 1_000; i++) expect(secrets.scrubRecurring(`Bearer tok-${i}`)).toBe(`Bearer ${REDACTED}`);
+    for (let i = 0; i < 1_000; i++)
+      expect(secrets.scrubRecurring(`Bearer tok-${i}`)).toBe(`Bearer ${REDACTED}`);
     expect(secrets.scrubRecurring(url)).toBe(first);
   });
 });

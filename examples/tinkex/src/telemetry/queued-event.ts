@@ -83,7 +83,12 @@ export class QueuedHttpStop implements QueuedEvent {
       event_name: 'tinkex.http.request.stop',
       event_data: {
         measurements: { duration_ms: this.durationMs },
-        metadata: { endpoint: this.endpoint, status: this.status, result: 'ok', retry_count: this.retryCount },
+        metadata: {
+          endpoint: this.endpoint,
+          status: this.status,
+          result: 'ok',
+          retry_count: this.retryCount,
+        },
       },
     };
   }

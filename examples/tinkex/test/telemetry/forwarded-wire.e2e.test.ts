@@ -39,7 +39,9 @@ async function start() {
   const sampler = await env.service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
   const sessionId = (await env.service.session()).sessionId;
   const sent = () =>
-    (env.emulator.state.telemetry as Batch[]).filter((b) => b.session_id === sessionId).flatMap((b) => b.events);
+    (env.emulator.state.telemetry as Batch[])
+      .filter((b) => b.session_id === sessionId)
+      .flatMap((b) => b.events);
   return { env, clock, kernel: kernel!, sampler, sent };
 }
 
@@ -61,7 +63,11 @@ describe('forwarded kernel events on the wire', () => {
       delayMs: 250,
       error: Object.assign(new Error('upstream said 503'), { name: 'InternalServerError' }),
     });
-    events.emit('request:error', { endpointId: 'wire_probe', error: new Error('socket hang up'), durationMs: 7 });
+    events.emit('request:error', {
+      endpointId: 'wire_probe',
+      error: new Error('socket hang up'),
+      durationMs: 7,
+    });
     events.emit('request:error', {
       endpointId: 'wire_probe',
       error: Object.assign(new Error('bad input'), { name: 'BadRequestError' }),
@@ -114,7 +120,8 @@ describe('forwarded kernel events on the wire', () => {
   it('a secret registered after a URL was first sent is scrubbed from that URL from then on', async () => {
     const { env, kernel, sent } = await start();
     const url = 'http://127.0.0.1:9/api/v1/probe?note=late-secret-424242';
-    const emit = () => kernel.events.emit('request:start', { endpointId: 'wire_probe', method: 'POST', url, attempt: 0 });
+    const emit = () =>
+      kernel.events.emit('request:start', { endpointId: 'wire_probe', method: 'POST', url, attempt: 0 });
     emit();
     kernel.secrets.add('late-secret-424242');
     emit();
@@ -128,7 +135,12 @@ describe('forwarded kernel events on the wire', () => {
   it('every telemetry body is still checked against its schema, whichever event type it holds', async () => {
     const { kernel } = await start();
     const common = { event_id: 'e', event_session_index: 0, severity: 'INFO', timestamp: 't' };
-    const body = (...events: object[]) => ({ events, platform: 'Linux', sdk_version: '0.25.0', session_id: 's' });
+    const body = (...events: object[]) => ({
+      events,
+      platform: 'Linux',
+      sdk_version: '0.25.0',
+      session_id: 's',
+    });
     const valid = [
       { event: 'GENERIC_EVENT', event_name: 'x', event_data: { a: 1 }, ...common },
       { event: 'SESSION_START', ...common },
