@@ -3,6 +3,7 @@
 // ['<emulator options JSON>'] → prints one JSON line.
 import { childServer, median, peakRss, percentile, threadCpuUs } from './lib.mjs';
 import { benchClient } from './tinkex-client.mjs';
+import { memorySplit } from './memory-split.mjs';
 
 const chaos = process.argv[2] ?? '';
 const options = process.argv[3] ? JSON.parse(process.argv[3]) : {};
@@ -30,6 +31,7 @@ const { peak } = await peakRss(() =>
 const seconds = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(cpuAtStart);
 const threadsAtEnd = threadCpuUs();
+const afterBurst = memorySplit(); // after the peak was taken: reading it cannot move the peak
 const emulatorAtEnd = await emulator.stats();
 const requestsPerSample = (pathEnd) => {
   const count = (stats) =>
@@ -64,5 +66,6 @@ process.stdout.write(
     peak_rss_mb: mb(peak),
     rss_at_start_mb: mb(rssAtStart),
     rss_before_burst_mb: mb(rssBeforeBurst),
+    after_burst: afterBurst,
   })}\n`,
 );

@@ -4,6 +4,7 @@
 // '<chaos spec>' → prints one JSON line (throughput, peak RSS, client CPU µs per sample).
 import { Agent } from 'undici';
 import { childServer, median, peakRss, percentile } from './lib.mjs';
+import { memorySplit } from './memory-split.mjs';
 
 const chaos = process.argv[2] ?? '';
 const emulator = await childServer('./emulator-child.mjs', [chaos]);
@@ -70,6 +71,7 @@ const { peak } = await peakRss(() =>
 );
 const seconds = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(cpu0);
+const afterBurst = memorySplit(); // after the peak was taken: reading it cannot move the peak
 await agent.close();
 await emulator.stop();
 const mb = (bytes) => bytes / 1024 / 1024;
@@ -82,5 +84,6 @@ process.stdout.write(
     peak_rss_mb: mb(peak),
     rss_at_start_mb: mb(rssAtStart),
     rss_before_burst_mb: mb(rssBeforeBurst),
+    after_burst: afterBurst,
   })}\n`,
 );

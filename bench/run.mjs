@@ -189,8 +189,13 @@ function node24Rows(r) {
   const label = 'Tinkex sampling fan-out on Node 24, 2,000 requests at once, no chaos (protocol v025)';
   if (r.skipped) return [row(label, `skipped: ${r.skipped}`, '—', '—', '≥ 750/s, ≤ 128 MiB, CPU ≤ 2×')];
   const raw = r.raw_undici;
+  // After the burst (bench/memory-split.mjs): the young generation is where Node 24 differs most.
+  const split = ({ after_burst: m }) =>
+    m
+      ? `; after the burst (that run): young generation ${f(m.new_space_resident_mb, 0)} MiB resident (${f(m.semi_space_mb, 0)} MiB semi-spaces), old space ${f(m.old_space_resident_mb, 0)}, code ${f(m.code_resident_mb, 0)}, malloc thread arenas ${f(m.thread_arenas_mb, 0)}`
+      : '';
   const phases = (x) =>
-    `${f(x.rss_at_start_mb, 0)} / ${f(x.rss_before_burst_mb, 0)} / ${f(x.peak_rss_mb, 0)} MiB`;
+    `${f(x.rss_at_start_mb, 0)} / ${f(x.rss_before_burst_mb, 0)} / ${f(x.peak_rss_mb, 0)} MiB${split(x)}`;
   return [
     row(
       label.replace('Node 24', `Node ${r.node}`),
