@@ -84,6 +84,7 @@ export {
   redactUrl,
   redactValue,
   isSecretHeader,
+  carriesCredential,
 } from './kernel/redact.js';
 export { proxyFor } from './kernel/request/proxy-for.js';
 export { KernelEvents, type KernelEventMap, type KernelEventName } from './kernel/events.js';

@@ -23,7 +23,7 @@ import { Pipeline } from './pipeline/pipeline.js';
 import { startCall } from './pipeline/start-call.js';
 import { passedValidation } from './pipeline/stages/validate-input.js';
 import type { Plugin, PluginSpec, RegisteredPlugin } from './plugin.js';
-import { SecretRegistry, isSecretHeader } from './redact.js';
+import { SecretRegistry, carriesCredential, isSecretHeader } from './redact.js';
 import { idempotencyKeysFor } from './request/idempotency-key.js';
 import { staticHeaders } from './request/platform-headers.js';
 import { sendableHeaders } from './request/header-checks.js';
@@ -178,7 +178,9 @@ export class Kernel<E extends EndpointSpec = never> {
     }
     for (const value of spec.secrets ?? []) this.secrets.add(value);
     for (const [name, value] of Object.entries(spec.headers?.static ?? {})) {
-      if (isSecretHeader(name)) this.secrets.add(value);
+      if (isSecretHeader(name) || carriesCredential(value)) this.secrets.add(value);
+      // `Bearer <token>`: the token alone is scrubbed too, wherever it appears without its scheme.
+      if (carriesCredential(value)) this.secrets.add(value.slice(value.search(/\s/)).trim());
     }
     if (spec.register) {
       spec.register(this.container);

@@ -54,12 +54,26 @@ function looksSecret(lowerName: string, extra: ReadonlySet<string>): boolean {
   return SECRET_HEADERS.has(lowerName) || SECRET_FRAGMENT.test(lowerName) || extra.has(lowerName);
 }
 
+/**
+ * A header value that starts with an HTTP authorization scheme and its credential (`Bearer …`,
+ * `Basic …`): a credential whatever the header is called (a gateway's `X-Custom-Auth`).
+ */
+const CREDENTIAL_VALUE = /^(?:bearer|basic|digest|token|negotiate|apikey)\s+\S/i;
+
+/** Whether a header value is `<authorization scheme> <credential>`. */
+export function carriesCredential(value: unknown): boolean {
+  return typeof value === 'string' && CREDENTIAL_VALUE.test(value);
+}
+
 /** Whether a header (or field) name holds a credential. Case-insensitive. */
 export function isSecretHeader(name: string, extraSecretNames?: Iterable<string>): boolean {
   return looksSecret(name.toLowerCase(), lowerSet(extraSecretNames));
 }
 
-/** A copy of `headers` with the values of secret headers replaced by `[REDACTED]`. */
+/**
+ * A copy of `headers` with the values of secret headers, and of values that carry an authorization
+ * scheme, replaced by `[REDACTED]`.
+ */
 export function redactHeaders<V>(
   headers: Readonly<Record<string, V>>,
   extraSecretNames?: Iterable<string>,
@@ -67,7 +81,8 @@ export function redactHeaders<V>(
   const extra = lowerSet(extraSecretNames);
   const out: Record<string, V | string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    out[name] = value != null && looksSecret(name.toLowerCase(), extra) ? REDACTED : value;
+    const secret = looksSecret(name.toLowerCase(), extra) || carriesCredential(value);
+    out[name] = value != null && secret ? REDACTED : value;
   }
   return out;
 }

@@ -32,6 +32,10 @@ describe('manifest validation at registration', () => {
       { ...ok, retry: 'aggressive' },
       /endpoint "get_x": retry references "aggressive", which the plugin does not declare/,
     ],
+    [
+      { ...ok, retry: { maxRetries: 1 } },
+      /endpoint "get_x": retry must name a retry policy the plugin declares \(a string\), got an object/,
+    ],
     [{ ...ok, query: ['limit'] }, /endpoint "get_x": query "limit" is not an input property/],
     [{ ...ok, stream: { terminator: '[DONE]', typo: 1 } }, /stream: typo is not a known key/],
     [{ ...ok, timeoutMs: -1 }, /timeoutMs must be a positive number/],

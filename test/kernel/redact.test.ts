@@ -4,6 +4,7 @@ import {
   REDACTED,
   Secret,
   SecretRegistry,
+  carriesCredential,
   isSecretHeader,
   redactHeaders,
   redactUrl,
@@ -144,6 +145,25 @@ describe('redactHeaders', () => {
     expect(isSecretHeader('credentials')).toBe(true);
     expect(isSecretHeader('credential_cmd')).toBe(true);
     expect(isSecretHeader('x-credential-source-token')).toBe(true);
+  });
+
+  it('redacts a value that carries an authorization scheme, whatever the header is called', () => {
+    const out = redactHeaders({
+      'X-Custom-Auth': 'Bearer abc.def',
+      'X-Gateway': 'basic dXNlcjpwYXNz',
+      'X-Upstream': 'Token t0k3n',
+      'X-Trace': 'bearer-less-id',
+      Accept: 'application/json',
+    });
+    expect(out).toEqual({
+      'X-Custom-Auth': REDACTED,
+      'X-Gateway': REDACTED,
+      'X-Upstream': REDACTED,
+      'X-Trace': 'bearer-less-id',
+      Accept: 'application/json',
+    });
+    expect(carriesCredential('Bearer abc')).toBe(true);
+    expect(carriesCredential('Bearer')).toBe(false);
   });
 
   it('returns a copy and leaves the caller’s headers alone', () => {

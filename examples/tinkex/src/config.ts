@@ -1,5 +1,5 @@
 import { inspect, type InspectOptions } from 'node:util';
-import { Secret, ValidationError, redactHeaders } from 'pristine-kernel';
+import { Secret, ValidationError, redactHeaders, redactUrl } from 'pristine-kernel';
 import { checkEnvironment, checkServiceClientOptions } from './config-checks.js';
 import { resolveRequestShaping, type ResolvedRequestShaping } from './config-request-options.js';
 import { checkSamplingDefaults, type SampleThrottle } from './config-sampling.js';
@@ -126,12 +126,14 @@ export function cloudflareAccessValues(headers: Readonly<Record<string, string>>
 
 /**
  * `console.log(service.config)` (or of a client) and `JSON.stringify`: the values of secret default
- * headers (a gateway token, the Cloudflare Access service token) print as `[REDACTED]`, like the key.
+ * headers (a gateway token, `Bearer …` under any name, the Cloudflare Access service token) print as
+ * `[REDACTED]`, like the key, and the base URL's `user:password@` as `***:***@`.
  */
 function withRedactedView(config: ResolvedConfig): ResolvedConfig {
   // Non-enumerable, so the spread copies the plain fields only.
   const view = () => ({
     ...config,
+    base_url: redactUrl(config.base_url),
     default_headers: redactHeaders(config.default_headers, [CLOUDFLARE_ACCESS_ID]),
   });
   return Object.defineProperties(config, {

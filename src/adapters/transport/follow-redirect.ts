@@ -1,5 +1,5 @@
 import type { TransportRequest } from '../../ports/transport.js';
-import { isSecretHeader } from '../../kernel/redact.js';
+import { carriesCredential, isSecretHeader } from '../../kernel/redact.js';
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
@@ -8,8 +8,8 @@ export const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cook
 
 /**
  * Remove every credential header before a request goes to another origin: the fixed list, the
- * request's origin-bound headers, and any name that looks secret by the kernel's rules
- * (`x-auth-token`, `cf-access-client-secret`, …).
+ * request's origin-bound headers, any name that looks secret by the kernel's rules
+ * (`x-auth-token`, `cf-access-client-secret`, …) and any value that is `<scheme> <credential>`.
  */
 export function dropCredentialHeaders(
   headers: Record<string, unknown>,
@@ -17,7 +17,8 @@ export function dropCredentialHeaders(
 ): void {
   for (const name of CREDENTIAL_HEADERS) delete headers[name];
   for (const name of originBound) delete headers[name];
-  for (const name of Object.keys(headers)) if (isSecretHeader(name)) delete headers[name];
+  for (const name of Object.keys(headers))
+    if (isSecretHeader(name) || carriesCredential(headers[name])) delete headers[name];
 }
 
 /** Headers that describe a body; they go when the body goes. */

@@ -224,9 +224,26 @@ function checkPagination(where: string, spec: EndpointSpec, properties: Set<stri
   }
 }
 
+/** What each reference names, for its error message. */
+const REFERENCE_KINDS: Record<string, string> = {
+  retry: 'retry policy',
+  auth: 'auth scheme',
+  future: 'poll protocol',
+  weight: 'weight function',
+};
+
 function checkReference(where: string, field: string, name: unknown, declared: ReadonlySet<string>): void {
   if (name === undefined) return;
-  if (typeof name !== 'string' || !declared.has(name)) {
+  if (typeof name !== 'string') {
+    const type = name === null ? 'null' : Array.isArray(name) ? 'array' : typeof name;
+    const got = type === 'null' ? 'null' : `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
+    throw new ManifestError(
+      where,
+      field,
+      `must name a ${REFERENCE_KINDS[field]} the plugin declares (a string), got ${got}`,
+    );
+  }
+  if (!declared.has(name)) {
     throw new ManifestError(where, field, `references "${String(name)}", which the plugin does not declare`);
   }
 }

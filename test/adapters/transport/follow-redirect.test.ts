@@ -59,6 +59,18 @@ describe('redirectTarget', () => {
     expect(next.headers['user-agent']).toBe('ua');
   });
 
+  it('drops a header whose value is `<scheme> <credential>` when leaving the origin, whatever its name', () => {
+    const request = post({ method: 'GET', body: undefined });
+    request.headers['x-custom-auth'] = 'Bearer gateway-token';
+    request.headers['x-trace'] = 'abc';
+    const next = redirectTarget(request, 302, 'https://cdn.example.net/a')!;
+    expect(next.headers).not.toHaveProperty('x-custom-auth');
+    expect(next.headers['x-trace']).toBe('abc');
+    expect(redirectTarget(request, 302, '/same-origin')!.headers['x-custom-auth']).toBe(
+      'Bearer gateway-token',
+    );
+  });
+
   it('treats a different port or scheme as another origin', () => {
     const get = post({ method: 'GET', body: undefined });
     expect(redirectTarget(get, 302, 'https://api.example.com:8443/a')!.headers).not.toHaveProperty(

@@ -3,7 +3,8 @@ import { visibleControls } from 'pristine-kernel';
 import type { RestClient } from '../client/rest-client.js';
 import type { ServiceClient } from '../client/service-client.js';
 import type { ApiSetup } from './describe-error.js';
-import { CliError } from './errors.js';
+import { CliError, UsageError } from './errors.js';
+import { apiAddressProblem } from './options.js';
 import { render, type Output, type OutputFormat } from './output.js';
 import { terminal, type Terminal } from './terminal.js';
 
@@ -48,6 +49,7 @@ export class CliContext {
    * --max-retries as `max_retries`.
    */
   async client(): Promise<ServiceClient> {
+    this.checkApiAddress();
     // Imported here, not at the top: --help and usage errors never load the SDK (a faster start).
     const { ServiceClient } = await import('../client/service-client.js');
     const { useCliLogger } = await import('./cli-logger.js');
@@ -59,6 +61,26 @@ export class CliContext {
       ...(this.options.maxRetries !== undefined ? { max_retries: this.options.maxRetries } : {}),
     });
     return this.service;
+  }
+
+  /**
+   * A bad --base-url is a usage error (exit 2), a bad TINKER_BASE_URL names the variable; both before
+   * the SDK loads. The client would refuse them too, worded for programs ("ServiceClient options").
+   */
+  private checkApiAddress(): void {
+    const { baseUrl } = this.options;
+    if (baseUrl !== undefined) {
+      const problem = apiAddressProblem(baseUrl);
+      if (problem) throw new UsageError(`--base-url ${problem}`);
+      return;
+    }
+    const fromEnv = this.io.env.TINKER_BASE_URL;
+    const problem = fromEnv ? apiAddressProblem(fromEnv) : undefined;
+    if (problem)
+      throw new CliError(
+        'TINKER_BASE_URL is not an API address',
+        `It ${problem}. Set it to the Tinker API's address, or pass --base-url.`,
+      );
   }
 
   /**

@@ -15,9 +15,10 @@ import { formatSize } from './output.js';
 
 // Loaded only when something failed: the kernel is not imported for --help and usage errors.
 
-const byStatus: Record<number, [string, string]> = {
+/** What happened and what to do, per status. A 401's hint names the credential's source: authHint. */
+const byStatus: Record<number, [string, string?]> = {
   400: ['Invalid request', 'Check the arguments; the server rejected them.'],
-  401: ['Authentication failed', ''], // its hint names where the credential came from: authHint
+  401: ['Authentication failed'],
   403: ['Permission denied', "You don't have permission to access this resource."],
   404: [
     'Resource not found',
@@ -64,7 +65,7 @@ export function describeError(error: unknown, api: ApiSetup = {}): CliError {
     );
   if (error instanceof APIError && isThirdParty(error, api.origin)) return thirdPartyFailure(error);
   if (error instanceof APIStatusError) {
-    const [message, hint] =
+    const [message, hint = ''] =
       byStatus[error.status] ??
       (error.status >= 500
         ? ['Internal server error', 'The Tinker API encountered an internal error. Please try again later.']

@@ -42,6 +42,22 @@ export function tinkerPath(value: string): string {
   return value;
 }
 
+/**
+ * What is wrong with an API address, or undefined: it must be an absolute http(s) URL, as the client
+ * checks it. The value itself is never repeated: a base URL may carry credentials (`user:pass@`).
+ */
+export function apiAddressProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute http:// or https:// URL, e.g. https://tinker.example.com';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return `must start with http:// or https:// (it starts with "${url.protocol}")`;
+  return undefined;
+}
+
 /** The training run of a (validated) checkpoint path. */
 export function runIdOf(path: string): string {
   return path.slice('tinker://'.length).split('/')[0];

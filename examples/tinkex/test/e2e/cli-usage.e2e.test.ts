@@ -103,6 +103,14 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
       [['quickstart', '--steps=0'], /'--steps <n>' argument '0' is invalid/],
       [['--max-retries', '-1', 'run', 'list'], /'--max-retries <n>' argument '-1' is invalid/],
       [['run', 'list', '--max-retries=two'], /'--max-retries <n>' argument 'two' is invalid/],
+      [
+        ['--base-url', 'notaurl', 'run', 'list'],
+        /--base-url must be an absolute http:\/\/ or https:\/\/ URL/,
+      ],
+      [
+        ['run', 'list', '--base-url=ftp://host/api'],
+        /--base-url must start with http:\/\/ or https:\/\/ \(it starts with "ftp:"\)/,
+      ],
       [['nope'], /unknown command 'nope'/],
       [['emulator', '--colour', 'red'], /Unknown option '--colour'/],
     ];
@@ -134,5 +142,18 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^Error: ValidationError: .*api_key.*TINKER_API_KEY/s);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  }, 30_000);
+
+  it('names TINKER_BASE_URL when the variable is not an API address (exit 1, nothing sent)', async () => {
+    const result = await runCli(['run', 'list'], {
+      cwd: tmpdir(),
+      env: { TINKER_API_KEY: 'tml-usage-test', TINKER_BASE_URL: 'localhost:8000' },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Error: TINKER_BASE_URL is not an API address\n/);
+    expect(result.stderr).toMatch(
+      /It must start with http:\/\/ or https:\/\/ \(it starts with "localhost:"\)\. Set it/,
+    );
+    expect(result.stderr).not.toMatch(/ServiceClient|\n\s+at /);
   }, 30_000);
 });

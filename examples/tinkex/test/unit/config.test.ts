@@ -96,6 +96,29 @@ describe('ServiceClient configuration', () => {
     await service.close();
   });
 
+  it('hides base-URL credentials and `Bearer …` header values in util.inspect and JSON of the config', async () => {
+    let scrub: ((text: string) => string) | undefined;
+    const service = new ServiceClient({
+      api_key: 'tml-x',
+      env: {},
+      telemetry: false,
+      base_url: 'http://gateway-user:gw-pass-5e1f@127.0.0.1:9/v1',
+      default_headers: { 'X-Custom-Auth': 'Bearer gw-token-77c2', 'x-team': 'ml' },
+      configureKernel: (kernel) => {
+        scrub = (text) => kernel.secrets.scrub(text);
+      },
+    });
+    const printed = inspect(service, { depth: 8 }) + JSON.stringify(service.config);
+    expect(printed).not.toContain('gw-pass-5e1f');
+    expect(printed).not.toContain('gw-token-77c2');
+    expect(printed).toContain('http://***:***@127.0.0.1:9/v1');
+    expect(printed).toContain("'x-team': 'ml'");
+    // The request still carries them: only what is printed changes.
+    expect(service.config.base_url).toContain('gw-pass-5e1f');
+    expect(scrub!('sent gw-token-77c2 and Bearer gw-token-77c2')).not.toContain('gw-token-77c2');
+    await service.close();
+  });
+
   it('rejects a key without the tml- prefix, without echoing it', () => {
     const error = (() => {
       try {
