@@ -84,10 +84,13 @@ describe('tinkex against a dead server (spawned CLI)', () => {
         env: { TINKER_API_KEY: 'tml-x', TINKER_BASE_URL: 'localhost:8000' },
       }),
     ]);
-    expect(flag.code).toBe(1);
-    expect(flag.stderr).toMatch(/^Error: ValidationError: .*base_url.*absolute URL/s);
+    // The flag is a usage error (exit 2, with the usage); the variable is named as a setting (exit 1).
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/^error: --base-url must be an absolute http:\/\/ or https:\/\/ URL/);
     expect(env.code).toBe(1);
-    expect(env.stderr).toMatch(/TINKER_BASE_URL.*must use http: or https:/s);
+    expect(env.stderr).toMatch(/^Error: TINKER_BASE_URL is not an API address\n/);
+    expect(env.stderr).toMatch(/It must start with http:\/\/ or https:\/\/ \(it starts with "localhost:"\)/);
+    expect(env.stderr).not.toMatch(/ServiceClient/);
     for (const r of [flag, env]) expect(r.stderr).not.toMatch(/retrying|\n\s+at /);
   }, 60_000);
 });

@@ -143,17 +143,4 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
     expect(result.stderr).toMatch(/^Error: ValidationError: .*api_key.*TINKER_API_KEY/s);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   }, 30_000);
-
-  it('names TINKER_BASE_URL when the variable is not an API address (exit 1, nothing sent)', async () => {
-    const result = await runCli(['run', 'list'], {
-      cwd: tmpdir(),
-      env: { TINKER_API_KEY: 'tml-usage-test', TINKER_BASE_URL: 'localhost:8000' },
-    });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^Error: TINKER_BASE_URL is not an API address\n/);
-    expect(result.stderr).toMatch(
-      /It must start with http:\/\/ or https:\/\/ \(it starts with "localhost:"\)\. Set it/,
-    );
-    expect(result.stderr).not.toMatch(/ServiceClient|\n\s+at /);
-  }, 30_000);
 });
