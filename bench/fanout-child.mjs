@@ -3,7 +3,6 @@
 // ['<emulator options JSON>'] → prints one JSON line.
 import { childServer, median, peakRss, percentile, threadCpuUs } from './lib.mjs';
 import { benchClient } from './tinkex-client.mjs';
-import { memorySplit } from './memory-split.mjs';
 
 const chaos = process.argv[2] ?? '';
 const options = process.argv[3] ? JSON.parse(process.argv[3]) : {};
@@ -31,7 +30,9 @@ const { peak } = await peakRss(() =>
 const seconds = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(cpuAtStart);
 const threadsAtEnd = threadCpuUs();
-const afterBurst = memorySplit(); // after the peak was taken: reading it cannot move the peak
+// Loaded and read once the peak was taken, so neither can move it (a module loaded at start shifts
+// when the first mark-compact comes, and with it the peak: docs/performance.md, round 12 notes).
+const afterBurst = (await import('./memory-split.mjs')).memorySplit();
 const emulatorAtEnd = await emulator.stats();
 const requestsPerSample = (pathEnd) => {
   const count = (stats) =>
