@@ -14,6 +14,8 @@ const QUERY_PARAM = String.raw`([?&#](?:api[_-]?key|key|token|access_token|refre
 
 /** Secrets shorter than this are not scrubbed from text: they would mangle ordinary words. */
 const MIN_SECRET_LENGTH = 4;
+/** How many recurring texts `scrubRecurring` remembers (a client calls a few dozen endpoints). */
+const RECURRING_LIMIT = 64;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -49,21 +51,28 @@ function replace(
 export class SecretRegistry {
   readonly #values = new Set<string>();
   #pattern: RegExp | undefined;
+  /** `scrubRecurring`'s results, for the current set of secrets (emptied when it changes). */
+  readonly #recurring = new Map<string, string>();
 
   /** Register a secret; empty and very short values are ignored. Returns whether it was added. */
   add(secret: string | Secret | undefined | null): boolean {
     const value = isSecret(secret) ? secret.reveal() : secret;
     if (!value || value.length < MIN_SECRET_LENGTH || this.#values.has(value)) return false;
     this.#values.add(value);
-    this.#pattern = undefined;
+    this.#changed();
     return true;
   }
 
   /** Forget a secret, e.g. a rotated token, so the set does not grow without bound. */
   delete(secret: string | Secret): boolean {
     const deleted = this.#values.delete(isSecret(secret) ? secret.reveal() : secret);
-    if (deleted) this.#pattern = undefined;
+    if (deleted) this.#changed();
     return deleted;
+  }
+
+  #changed(): void {
+    this.#pattern = undefined;
+    this.#recurring.clear();
   }
 
   /** Register the password of a URL such as a proxy URL, both as written and percent-decoded. */
@@ -99,6 +108,20 @@ export class SecretRegistry {
     this.#pattern ??= this.#compile();
     this.#pattern.lastIndex = 0;
     return text.replace(this.#pattern, replace);
+  }
+
+  /**
+   * `scrub` for a text that recurs, such as an endpoint's URL in every call's telemetry event: the
+   * result is remembered (for a few dozen texts, until the set of secrets changes), so a sampling burst
+   * neither runs the RegExp nor makes a new string per event.
+   */
+  scrubRecurring(text: string): string {
+    let scrubbed = this.#recurring.get(text);
+    if (scrubbed === undefined) {
+      scrubbed = this.scrub(text);
+      if (this.#recurring.size < RECURRING_LIMIT) this.#recurring.set(text, scrubbed);
+    }
+    return scrubbed;
   }
 
   #compile(): RegExp {

@@ -341,4 +341,22 @@ describe('SecretRegistry', () => {
     expect(out.split('lorem ').length - 1).toBe(20_000);
     expect(out.split(' ipsum ').length - 1).toBe(20_000);
   });
+
+  it('scrubs recurring texts (URLs) as scrub does, also after the set of secrets changed', () => {
+    const secrets = new SecretRegistry();
+    const url = 'http://alice:pw@host/api/v1/x?note=late-secret-1234&key=k-value';
+    const first = secrets.scrubRecurring(url);
+    expect(first).toBe(secrets.scrub(url));
+    expect(first).toBe(`http://***:***@host/api/v1/x?note=late-secret-1234&key=${REDACTED}`);
+    // The same result again, as the same string (one per recurring text, not one per call).
+    expect(secrets.scrubRecurring(`${url}`)).toBe(first);
+    secrets.add('late-secret-1234');
+    expect(secrets.scrubRecurring(url)).toBe(`http://***:***@host/api/v1/x?note=${REDACTED}&key=${REDACTED}`);
+    secrets.delete('late-secret-1234');
+    expect(secrets.scrubRecurring(url)).toBe(first);
+    // Texts that do not recur do not grow it without bound, and still come out scrubbed.
+    for (let i = 0; i < 1_000; i++)
+      expect(secrets.scrubRecurring(`Bearer tok-${i}`)).toBe(`Bearer ${REDACTED}`);
+    expect(secrets.scrubRecurring(url)).toBe(first);
+  });
 });

@@ -44,22 +44,14 @@ export function forwardKernelEvents(
   const send = (name: string, measurements: object, metadata: object, severity?: 'ERROR') =>
     reporter()?.generic(name, { measurements, metadata }, severity);
   const offs = [
-    // Every call's start and stop: only ids, numbers and the URL, so the cheap path (reporter.ts).
+    // Every call's start and stop: only ids, numbers and the URL, so the compact path (reporter.ts).
     events.on('request:start', (e) => {
       if (SILENT.has(e.endpointId)) return;
-      reporter()?.forwarded(
-        'tinkex.http.request.start',
-        {},
-        { endpoint: e.endpointId, method: e.method, url: e.url },
-      );
+      reporter()?.httpStart(e.endpointId, e.method, e.url);
     }),
     events.on('request:stop', (e) => {
       if (SILENT.has(e.endpointId)) return;
-      reporter()?.forwarded(
-        'tinkex.http.request.stop',
-        { duration_ms: e.durationMs },
-        { endpoint: e.endpointId, status: e.status, result: 'ok', retry_count: e.attempts - 1 },
-      );
+      reporter()?.httpStop(e.endpointId, e.status, e.durationMs, e.attempts - 1);
     }),
     events.on('request:error', (e) => {
       if (SILENT.has(e.endpointId)) return;

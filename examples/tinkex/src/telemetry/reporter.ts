@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { redactValue, type Clock, type Kernel, type Logger } from 'pristine-kernel';
 import type { Severity } from '../types/telemetry.js';
 import { describeException } from './exception-event.js';
+import { QueuedFields, QueuedHttpStart, QueuedHttpStop, type QueuedEvent } from './queued-event.js';
 
 export const MAX_BATCH_SIZE = 100;
 export const FLUSH_INTERVAL_MS = 10_000;
@@ -15,21 +16,6 @@ const DROP_WARNING_INTERVAL_MS = 60_000;
 const PROCESS_UUID = randomUUID();
 
 const PLATFORMS: Record<string, string> = { linux: 'Linux', darwin: 'Darwin', win32: 'Windows' };
-
-/**
- * An event as it waits in the queue: what it needs to become the wire event when its batch is sent.
- * The id and the ISO timestamp are made then, not per event: a sampling burst queues four events a
- * sample, thousands at once while the POSTs wait for a connection, and each id and timestamp string
- * lived that long in the old generation.
- */
-interface QueuedEvent {
-  readonly event: string;
-  readonly severity: Severity;
-  readonly index: number;
-  /** `clock.now()` when it happened. */
-  readonly at: number;
-  readonly fields: Record<string, unknown>;
-}
 
 export interface TelemetryReporterOptions {
   /**
@@ -90,22 +76,28 @@ export class TelemetryReporter {
   }
 
   /**
-   * Queue a GENERIC_EVENT that the SDK built itself (the forwarded HTTP events, four per sample): its
-   * values are endpoint ids, methods, statuses, counts and durations, which hold no secret, and at most
-   * a `url` in `metadata`, which the kernel's event masked already (userinfo, secret parameters) and
-   * which is scrubbed here of the kernel's known secrets. It skips
-   * `generic`'s deep redaction, which cost about a tenth of a sampling burst's client CPU. Anything
-   * else, errors and messages above all, goes through `generic`.
+   * Queue a call's `tinkex.http.request.start`, forwarded from the kernel's event (four such events a
+   * sample, with the stops): an endpoint id, a method and the URL, which the kernel's event masked
+   * already (userinfo, secret parameters) and which is scrubbed here of the kernel's known secrets,
+   * once per endpoint. It skips `generic`'s deep redaction (a tenth of a sampling burst's client CPU)
+   * and is queued in a compact form (queued-event.ts) that becomes the same wire event.
    * @internal
    */
-  forwarded(
-    event_name: string,
-    measurements: Record<string, number>,
-    metadata: Record<string, string | number | null> & { url?: string },
-  ): boolean {
-    // The kernel's event already masked userinfo and secret parameters; the known secrets are ours.
-    if (metadata.url !== undefined) metadata.url = this.kernel.secrets.scrub(metadata.url);
-    return this.record('GENERIC_EVENT', 'INFO', { event_name, event_data: { measurements, metadata } });
+  httpStart(endpoint: string, method: string, url: string): boolean {
+    if (!this.admit()) return false;
+    const scrubbed = this.kernel.secrets.scrubRecurring(url);
+    return this.push(new QueuedHttpStart(this.index++, this.clock.now(), endpoint, method, scrubbed));
+  }
+
+  /**
+   * Queue an answered call's `tinkex.http.request.stop` (`result` ok): ids and numbers only, so the
+   * compact form too. Error answers go through `generic`.
+   * @internal
+   */
+  httpStop(endpoint: string, status: number, durationMs: number, retryCount: number): boolean {
+    if (!this.admit()) return false;
+    const at = this.clock.now();
+    return this.push(new QueuedHttpStop(this.index++, at, endpoint, status, durationMs, retryCount));
   }
 
   /**
@@ -204,11 +196,19 @@ export class TelemetryReporter {
   }
 
   private record(event: string, severity: Severity, fields: Record<string, unknown>): boolean {
-    if (this.queue.length >= MAX_QUEUE_SIZE) {
-      this.drop();
-      return false;
-    }
-    this.queue.push({ event, severity, index: this.index++, at: this.clock.now(), fields });
+    if (!this.admit()) return false;
+    return this.push(new QueuedFields(event, severity, this.index++, this.clock.now(), fields));
+  }
+
+  /** False (and the event dropped) when the queue is full. */
+  private admit(): boolean {
+    if (this.queue.length < MAX_QUEUE_SIZE) return true;
+    this.drop();
+    return false;
+  }
+
+  private push(queued: QueuedEvent): true {
+    this.queue.push(queued);
     this.pushed++;
     if (this.queue.length >= FLUSH_THRESHOLD) void this.flush();
     return true;
@@ -268,16 +268,7 @@ export class TelemetryReporter {
   }
 }
 
-function toWire(queued: QueuedEvent): Record<string, unknown> {
-  return {
-    event: queued.event,
-    event_id: randomUUID(),
-    event_session_index: queued.index,
-    severity: queued.severity,
-    timestamp: new Date(queued.at).toISOString(),
-    ...queued.fields,
-  };
-}
+const toWire = (queued: QueuedEvent) => queued.wire();
 
 /** Python's `str(timedelta)`: H:MM:SS.ffffff. */
 function formatDuration(seconds: number): string {

@@ -48,11 +48,16 @@ export const GenericEventSchema = Type.Object(
   },
   strict,
 );
+/**
+ * GENERIC_EVENT first: a union is checked branch by branch until one passes, and all but a handful of
+ * the events of a session are generic (four a sample). Last, each paid for three failing branches and
+ * their error objects: 35 µs per batch of 100 against 4 µs first.
+ */
 export const TelemetryEventSchema = Type.Union([
+  GenericEventSchema,
   SessionStartEventSchema,
   SessionEndEventSchema,
   UnhandledExceptionEventSchema,
-  GenericEventSchema,
 ]);
 
 /** A batch of at most 100 events. `process_uuid` arrived in 0.24.0. */

@@ -24,6 +24,9 @@ describe('a full telemetry queue', () => {
     expect(emit(MAX_QUEUE_SIZE - 1)).toBe(MAX_QUEUE_SIZE - 1); // SESSION_START took one place
     expect(warnings()).toEqual([]);
     expect(emit(5_000)).toBe(0);
+    // The forwarded HTTP events (queued compact) obey the same bound and count.
+    expect(reporter.httpStart('asample', 'POST', 'http://127.0.0.1:1/api/v1/asample')).toBe(false);
+    expect(reporter.httpStop('asample', 200, 5, 0)).toBe(false);
     expect(warnings()).toEqual([
       'Telemetry queue full (10000 events waiting to be sent): dropping new events; 1 dropped so far',
     ]);
@@ -34,7 +37,7 @@ describe('a full telemetry queue', () => {
     emit(1);
     expect(warnings()).toHaveLength(2);
     expect(warnings()[1]).toBe(
-      'Telemetry queue full (10000 events waiting to be sent): dropping new events; 5010 dropped in the last 60 s',
+      'Telemetry queue full (10000 events waiting to be sent): dropping new events; 5012 dropped in the last 60 s',
     );
     await reporter.close();
   });

@@ -1,5 +1,20 @@
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
+import type { CompiledEndpoint } from '../../manifest/compile.js';
 import { redactUrl } from '../../redact.js';
+
+/**
+ * Each endpoint's redacted URL for the base URL it was last called with: the same string for every
+ * call, instead of a concatenation and a redaction per call (a telemetry listener keeps one per event).
+ */
+const redactedUrls = new WeakMap<CompiledEndpoint, { baseUrl: string; url: string }>();
+
+function redactedUrlOf(endpoint: CompiledEndpoint, baseUrl: string): string {
+  const known = redactedUrls.get(endpoint);
+  if (known?.baseUrl === baseUrl) return known.url;
+  const url = redactUrl(baseUrl + endpoint.spec.path);
+  redactedUrls.set(endpoint, { baseUrl, url });
+  return url;
+}
 
 /** One span and one start/stop (or error) event pair per call, around every attempt. */
 export const callTelemetryStage: Stage = {
@@ -33,7 +48,7 @@ async function traced(context: CallContext, next: Next): Promise<CallResult> {
     services.events.emit('request:start', {
       endpointId: endpoint.id,
       method: endpoint.method,
-      url: redactUrl(context.options.baseUrl + endpoint.spec.path),
+      url: redactedUrlOf(endpoint, context.options.baseUrl),
       attempt: 0,
     });
   }

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Type } from '@sinclair/typebox';
+import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
+import { createKernel } from '../../src/kernel/kernel.js';
+import { definePlugin } from '../../src/kernel/plugin.js';
+import { Ports } from '../../src/ports/index.js';
+
+/*
+ * `request:start` names the URL of the call's endpoint under the base URL that call used (redacted).
+ * The kernel keeps one redacted URL per endpoint: a per-call base URL must not be answered with the
+ * default's, nor the default with the last per-call one.
+ */
+let server: http.Server;
+let origin: string;
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe('request:start url', () => {
+  it("is the endpoint's URL under each call's own base URL, redacted", async () => {
+    const plugin = definePlugin({
+      name: 'urls',
+      version: '1.0.0',
+      defaults: { baseUrl: `${origin}/v1` },
+      manifest: {
+        name: 'urls',
+        version: '1.0.0',
+        endpoints: [
+          { id: 'things', method: 'GET', path: '/things', response: Type.Object({ ok: Type.Boolean() }) },
+          { id: 'other', method: 'GET', path: '/other', response: Type.Object({ ok: Type.Boolean() }) },
+        ],
+      },
+    });
+    const kernel = createKernel().use(plugin);
+    kernel.register(Ports.Transport, new UndiciTransport());
+    const urls: string[] = [];
+    kernel.events.on('request:start', (e) => urls.push(e.url));
+    await kernel.call('things', undefined as never);
+    await kernel.call('things', undefined as never, { baseUrl: `${origin}/v2` });
+    await kernel.call('other', undefined as never);
+    await kernel.call('things', undefined as never);
+    // The base URL's own query: its secret parameter is masked whatever the path after it.
+    await kernel.call('things', undefined as never, { baseUrl: `${origin}/v3?token=t0p-s3cret` });
+    await kernel.close();
+    expect(urls).toEqual([
+      `${origin}/v1/things`,
+      `${origin}/v2/things`,
+      `${origin}/v1/other`,
+      `${origin}/v1/things`,
+      `${origin}/v3?token=[REDACTED]`,
+    ]);
+  });
+});
