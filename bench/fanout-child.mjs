@@ -30,6 +30,9 @@ const { peak } = await peakRss(() =>
 const seconds = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(cpuAtStart);
 const threadsAtEnd = threadCpuUs();
+// Loaded and read once the peak was taken, so neither can move it (a module loaded at start shifts
+// when the first mark-compact comes, and with it the peak: docs/performance.md, round 12 notes).
+const afterBurst = (await import('./memory-split.mjs')).memorySplit();
 const emulatorAtEnd = await emulator.stats();
 const requestsPerSample = (pathEnd) => {
   const count = (stats) =>
@@ -64,5 +67,6 @@ process.stdout.write(
     peak_rss_mb: mb(peak),
     rss_at_start_mb: mb(rssAtStart),
     rss_before_burst_mb: mb(rssBeforeBurst),
+    after_burst: afterBurst,
   })}\n`,
 );

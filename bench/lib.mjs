@@ -142,12 +142,15 @@ export async function compareCalls(
   );
 }
 
-/** Run a bench script in a fresh Node process (with `nodeFlags`) and parse the JSON line it prints last. */
-export async function runScript(script, args = [], nodeFlags = []) {
+/**
+ * Run a bench script in a fresh Node process (with `nodeFlags`; by default the Node running the bench,
+ * or the binary `node`) and parse the JSON line it prints last.
+ */
+export async function runScript(script, args = [], nodeFlags = [], node = process.execPath) {
   const { execFile } = await import('node:child_process');
   const stdout = await new Promise((resolve, reject) =>
     execFile(
-      process.execPath,
+      node,
       [...nodeFlags, new URL(script, import.meta.url).pathname, ...args],
       { maxBuffer: 1 << 20 },
       (error, out) => (error ? reject(error) : resolve(out)),

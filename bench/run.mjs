@@ -9,6 +9,7 @@ if (!process.argv.includes('--no-build') && !build()) process.exit(1);
 const { kernelOverhead } = await import('./kernel-overhead.mjs');
 const { sse, validation, tensorData } = await import('./micro.mjs');
 const { samplingFanout, emulatorAlone, trainingThroughput } = await import('./tinkex.mjs');
+const { samplingFanoutNode24 } = await import('./fanout-node24.mjs');
 const { memory } = await import('./memory.mjs');
 const { redisAdapters } = await import('./redis.mjs');
 const { protobufVsJson } = await import('./protobuf.mjs');
@@ -23,6 +24,7 @@ for (const [name, fn] of [
   ['tensor_data', tensorData],
   ['emulator_alone', emulatorAlone],
   ['sampling_fanout', samplingFanout],
+  ['sampling_fanout_node24', samplingFanoutNode24],
   ['training_throughput', trainingThroughput],
   ['memory', memory],
   ['redis_adapters', redisAdapters],
@@ -132,6 +134,7 @@ const table = [
       );
     }),
   protocolPairsRow(results.sampling_fanout.protocol_pairs),
+  ...node24Rows(results.sampling_fanout_node24),
   ...[1, 8, 64].map((n) => {
     const [p, j] = [t[`datums_${n}`], t.json_protocol[`datums_${n}`]];
     return row(
@@ -181,6 +184,36 @@ const table = [
         ),
       )),
 ].join('\n');
+/** The no-chaos fan-out on Node 24 (bench/fanout-node24.mjs), Tinkex and raw undici on the same Node. */
+function node24Rows(r) {
+  const label = 'Tinkex sampling fan-out on Node 24, 2,000 requests at once, no chaos (protocol v025)';
+  if (r.skipped) return [row(label, `skipped: ${r.skipped}`, '—', '—', '≥ 750/s, ≤ 128 MiB, CPU ≤ 2×')];
+  const raw = r.raw_undici;
+  // After the burst (bench/memory-split.mjs): the young generation is where Node 24 differs most.
+  const split = ({ after_burst: m }) =>
+    m
+      ? `; after the burst (that run): young generation ${f(m.new_space_resident_mb, 0)} MiB resident (${f(m.semi_space_mb, 0)} MiB semi-spaces), old space ${f(m.old_space_resident_mb, 0)}, code ${f(m.code_resident_mb, 0)}, malloc thread arenas ${f(m.thread_arenas_mb, 0)}`
+      : '';
+  const phases = (x) =>
+    `${f(x.rss_at_start_mb, 0)} / ${f(x.rss_before_burst_mb, 0)} / ${f(x.peak_rss_mb, 0)} MiB${split(x)}`;
+  return [
+    row(
+      label.replace('Node 24', `Node ${r.node}`),
+      `${f(r.samples_per_s, 0)} samples/s, p50 ${f(r.p50_ms, 0)} ms, p99 ${f(r.p99_ms, 0)} ms, peak RSS ${f(r.peak_rss_mb, 0)} MiB (${r.peak_rss_mb_runs.map((p) => f(p, 0)).join(' / ')}), ${f(r.client_cpu_us_per_sample, 0)} µs CPU/sample`,
+      `raw undici on Node ${r.node} ${f(raw.samples_per_s, 0)} samples/s, peak RSS ${f(raw.peak_rss_mb, 0)} MiB (${raw.peak_rss_mb_runs.map((p) => f(p, 0)).join(' / ')}), ${f(raw.client_cpu_us_per_sample, 0)} µs CPU/sample`,
+      `${f(r.client_cpu_us_per_sample / raw.client_cpu_us_per_sample)}× CPU`,
+      '≥ 750/s, ≤ 128 MiB, CPU ≤ 2×',
+    ),
+    row(
+      `the same on Node ${r.node}: RSS at start / before the burst (the median-rate run) / highest peak`,
+      `Tinkex ${phases(r)}`,
+      `raw undici ${phases(raw)}`,
+      `+${f(r.peak_rss_mb - raw.peak_rss_mb, 0)} MiB at the peak`,
+      '—',
+    ),
+  ];
+}
+
 /** forward_backward with 1,024 datums: protobuf (0.25) against JSON (0.7.0–0.24.1). */
 function protobufRows(p) {
   const kb = (bytes) => `${f(bytes / 1024, 0)} KiB`;

@@ -132,7 +132,7 @@ function threadRatio(pairs, key, group) {
 }
 
 /** The median-throughput run, with the highest peak RSS of all and the median client CPU per sample. */
-function summarize(runs) {
+export function summarize(runs) {
   const sorted = [...runs].sort((a, b) => a.samples_per_s - b.samples_per_s);
   const peaks = runs.map((r) => r.peak_rss_mb);
   return {
