@@ -45,6 +45,8 @@ export type { AdapterRegistration } from './bind-adapter.js';
 export type { SubmitOptions } from './futures/submit.js';
 
 const KNOWN_TOKENS: ReadonlySet<symbol> = new Set(Object.values(Ports));
+/** How a future that `close()` cancelled says why. */
+const CLOSED = 'the client was closed';
 
 export type ManifestOf<E extends EndpointSpec> = { name: string; version: string; endpoints: readonly E[] };
 
@@ -350,14 +352,14 @@ export class Kernel<E extends EndpointSpec = never> {
   closeExcept(finalEndpoints: Iterable<string>): void {
     this.closed = true;
     this.finalEndpoints ??= new Set(finalEndpoints);
-    this.liveFutures.cancelAll();
+    this.liveFutures.cancelAll(CLOSED);
   }
 
   /** Cancel outstanding futures, stop sessions and release transport sockets. */
   async close(): Promise<void> {
     this.closed = true;
     this.finalEndpoints = undefined;
-    this.liveFutures.cancelAll();
+    this.liveFutures.cancelAll(CLOSED);
     this.closing.abort();
     // Heartbeat timers stop now; a beat still on the wire ends with the transport, not on its own.
     const sessionsStopped = this.sessions.stopAll();

@@ -16,7 +16,8 @@ const ignore = (): void => {};
 /** A failure of a cancelled future is its cancellation. */
 function cancelledOr(future: APIFuture<unknown>): (error: unknown) => never {
   return (error) => {
-    if (future.cancelled) throw new FutureCancelledError(future.requestId ?? '(not accepted)');
+    if (future.cancelled)
+      throw new FutureCancelledError(future.requestId ?? '(not accepted)', future.cancelReason);
     throw error;
   };
 }
@@ -42,6 +43,8 @@ export class APIFuture<T> implements PromiseLike<T> {
   /** Created when polling starts or on cancel: a future still waiting to be submitted needs none. */
   private controller: AbortController | undefined;
   private cancelRequested = false;
+  /** Why it was abandoned, for the error's message (undefined for `cancel()`). @internal */
+  cancelReason: string | undefined;
   private readonly settled: Promise<T>;
   private id: string | undefined;
   /** Polling with a controller shared with other futures (see the constructor's `shared`). */
@@ -141,11 +144,13 @@ export class APIFuture<T> implements PromiseLike<T> {
 
   /**
    * `cancel()` for the kernel's `close()`, which stops every future it polls, those with a shared
-   * controller too (each is marked cancelled before any poll hears the abort).
+   * controller too (each is marked cancelled before any poll hears the abort). `why` ends the
+   * error's message.
    * @internal
    */
-  abandon(): void {
+  abandon(why?: string): void {
     this.cancelRequested = true;
+    this.cancelReason = why;
     abortOwned(this.abortController());
   }
 

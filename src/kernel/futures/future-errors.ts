@@ -31,8 +31,9 @@ export class ResultTooLargeError extends PristineError {
 
 /** The caller cancelled the future; polling stopped. */
 export class FutureCancelledError extends PristineError {
-  constructor(requestId: string) {
-    super(`Future ${requestId} was cancelled`, { requestId, category: 'user' });
+  /** `why`, when the cancelling side said (the kernel's close: "the client was closed"). */
+  constructor(requestId: string, why?: string) {
+    super(`Future ${requestId} was cancelled${why ? `: ${why}` : ''}`, { requestId, category: 'user' });
   }
 }
 

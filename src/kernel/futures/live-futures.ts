@@ -33,10 +33,10 @@ export class LiveFutures {
     return controller;
   }
 
-  /** Cancel every tracked future (each rejects with FutureCancelledError). */
-  cancelAll(): void {
+  /** Cancel every tracked future (each rejects with FutureCancelledError, saying `why`). */
+  cancelAll(why?: string): void {
     // All marked cancelled (synchronously) before any poll hears its, possibly shared, abort.
-    for (const future of this.live) future.abandon();
+    for (const future of this.live) future.abandon(why);
     this.live.clear();
     this.sharedPolls = new WeakMap();
   }

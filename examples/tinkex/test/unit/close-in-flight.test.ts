@@ -42,6 +42,7 @@ describe('ServiceClient.close() with samples in flight', () => {
 
       const outcomes = await Promise.all(samples);
       for (const outcome of outcomes) expect(outcome).toBeInstanceOf(FutureCancelledError);
+      expect((outcomes[0] as Error).message).toMatch(/was cancelled: the client was closed$/);
       const events = (emulator.state.telemetry as Batch[]).flatMap((b) => b.events.map((e) => e.event));
       expect(events).toContain('SESSION_END');
     } finally {
