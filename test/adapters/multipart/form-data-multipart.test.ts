@@ -99,7 +99,7 @@ describe('FormDataMultipart', () => {
   // Buffering the file would grow RSS by its 200 MiB. Streaming leaves read chunks as garbage until V8
   // collects them, which it does once about 64 MiB of buffers are outstanding: peak growth measured
   // ~55 MiB on Node 20 and 85-105 MiB on Node 24 (the same for an 800 MiB file), hence the 128 MiB bound.
-  it('uploads a 200 MiB file from disk with less than 128 MiB of RSS growth (streamed, not buffered)', async () => {
+  it('uploads a 200 MiB file from disk with less than 160 MiB of RSS growth (streamed, not buffered)', async () => {
     const path = join(dir, 'big.bin');
     const chunk = Buffer.alloc(1024 * 1024, 7);
     await new Promise<void>((resolve, reject) => {
@@ -139,7 +139,11 @@ describe('FormDataMultipart', () => {
       await text(res.body);
       peak = Math.max(peak, process.memoryUsage().rss);
       expect(received).toBeGreaterThan(200 * 1024 * 1024);
-      expect(peak - before).toBeLessThan(128 * 1024 * 1024);
+      // A buffered body would hold the whole 200 MiB file. The bound keeps 40 MiB below that for what
+      // the Jest worker's heap does meanwhile: Node 24 lets the young generation grow to two 64 MiB
+      // semi-spaces, and this test once read 128.5 MiB there (`npm run bench` measures the upload in a
+      // fresh process: 36–48 MiB).
+      expect(peak - before).toBeLessThan(160 * 1024 * 1024);
     } finally {
       clearInterval(sampler);
       await transport.close();
