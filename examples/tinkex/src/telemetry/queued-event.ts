@@ -11,7 +11,31 @@ export interface QueuedEvent {
   wire(): Record<string, unknown>;
 }
 
-/** Any event: its type-specific fields are spread after the common ones. */
+/** The fields every wire event starts with; the id and the timestamp are made now, at send time. */
+function wireHead(event: string, severity: Severity, index: number, at: number): Record<string, unknown> {
+  return {
+    event,
+    event_id: randomUUID(),
+    event_session_index: index,
+    severity,
+    timestamp: new Date(at).toISOString(),
+  };
+}
+
+/** A forwarded GENERIC_EVENT (INFO): the common fields, then its name and data. */
+function forwardedWire(
+  index: number,
+  at: number,
+  event_name: string,
+  event_data: Record<string, unknown>,
+): Record<string, unknown> {
+  const wire = wireHead('GENERIC_EVENT', 'INFO', index, at);
+  wire.event_name = event_name;
+  wire.event_data = event_data;
+  return wire;
+}
+
+/** Any event: its type-specific fields follow the common ones. */
 export class QueuedFields implements QueuedEvent {
   constructor(
     private readonly event: string,
@@ -22,20 +46,13 @@ export class QueuedFields implements QueuedEvent {
   ) {}
 
   wire(): Record<string, unknown> {
-    return {
-      event: this.event,
-      event_id: randomUUID(),
-      event_session_index: this.index,
-      severity: this.severity,
-      timestamp: new Date(this.at).toISOString(),
-      ...this.fields,
-    };
+    return Object.assign(wireHead(this.event, this.severity, this.index, this.at), this.fields);
   }
 }
 
 /**
  * A forwarded `tinkex.http.request.start` (Elixir tinkex's shape): one object of five slots, where the
- * general form held five nested objects. `url` is one string per endpoint (scrubbed once).
+ * general form held five nested objects. `url` is one string per endpoint (the kernel's, masked once).
  */
 export class QueuedHttpStart implements QueuedEvent {
   constructor(
@@ -47,18 +64,10 @@ export class QueuedHttpStart implements QueuedEvent {
   ) {}
 
   wire(): Record<string, unknown> {
-    return {
-      event: 'GENERIC_EVENT',
-      event_id: randomUUID(),
-      event_session_index: this.index,
-      severity: 'INFO',
-      timestamp: new Date(this.at).toISOString(),
-      event_name: 'tinkex.http.request.start',
-      event_data: {
-        measurements: {},
-        metadata: { endpoint: this.endpoint, method: this.method, url: this.url },
-      },
-    };
+    return forwardedWire(this.index, this.at, 'tinkex.http.request.start', {
+      measurements: {},
+      metadata: { endpoint: this.endpoint, method: this.method, url: this.url },
+    });
   }
 }
 
@@ -74,22 +83,9 @@ export class QueuedHttpStop implements QueuedEvent {
   ) {}
 
   wire(): Record<string, unknown> {
-    return {
-      event: 'GENERIC_EVENT',
-      event_id: randomUUID(),
-      event_session_index: this.index,
-      severity: 'INFO',
-      timestamp: new Date(this.at).toISOString(),
-      event_name: 'tinkex.http.request.stop',
-      event_data: {
-        measurements: { duration_ms: this.durationMs },
-        metadata: {
-          endpoint: this.endpoint,
-          status: this.status,
-          result: 'ok',
-          retry_count: this.retryCount,
-        },
-      },
-    };
+    return forwardedWire(this.index, this.at, 'tinkex.http.request.stop', {
+      measurements: { duration_ms: this.durationMs },
+      metadata: { endpoint: this.endpoint, status: this.status, result: 'ok', retry_count: this.retryCount },
+    });
   }
 }
