@@ -180,9 +180,7 @@ export class Kernel<E extends EndpointSpec = never> {
     }
     for (const value of spec.secrets ?? []) this.secrets.add(value);
     for (const [name, value] of Object.entries(spec.headers?.static ?? {})) {
-      if (isSecretHeader(name) || carriesCredential(value)) this.secrets.add(value);
-      // `Bearer <token>`: the token alone is scrubbed too, wherever it appears without its scheme.
-      if (carriesCredential(value)) this.secrets.add(value.slice(value.search(/\s/)).trim());
+      if (isSecretHeader(name) || carriesCredential(value)) this.secrets.addHeaderValue(value);
     }
     if (spec.register) {
       spec.register(this.container);

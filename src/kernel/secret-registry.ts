@@ -12,6 +12,9 @@ const USERINFO = String.raw`\b([a-z][a-z0-9+.-]*://)([^\s/?#"'<>]*)@`;
 /** A credential query parameter inside text, e.g. a URL quoted in a transport error message. */
 const QUERY_PARAM = String.raw`([?&#](?:api[_-]?key|key|token|access_token|refresh_token|id_token|secret|client_secret|password|sig|signature|code)=)[^&\s#"'<>]+`;
 
+/** `Bearer <token>`, `Basic <user:pass>`, `Token <key>`: the credential after the scheme word. */
+const SCHEME_PREFIX = /^[A-Za-z][\w-]*\s+(\S+)$/;
+
 /** Secrets shorter than this are not scrubbed from text: they would mangle ordinary words. */
 const MIN_SECRET_LENGTH = 4;
 /** How many recurring texts `scrubRecurring` remembers (a client calls a few dozen endpoints). */
@@ -61,6 +64,16 @@ export class SecretRegistry {
     this.#values.add(value);
     this.#changed();
     return true;
+  }
+
+  /**
+   * Register a credential header's value: the whole value and, for `<scheme> <credential>` (`Bearer
+   * eyJ…`, `Token k`), the bare credential too, since servers echo either.
+   */
+  addHeaderValue(value: string): void {
+    this.add(value);
+    const credential = SCHEME_PREFIX.exec(value)?.[1];
+    if (credential) this.add(credential);
   }
 
   /** Forget a secret, e.g. a rotated token, so the set does not grow without bound. */

@@ -53,17 +53,11 @@ async function renewed(context: CallContext, error: unknown, next: Next): Promis
   return next();
 }
 
-/** `Bearer <token>`, `Basic <user:pass>`, `Token <key>`: the credential after the scheme word. */
-const SCHEME_PREFIX = /^[A-Za-z][\w-]*\s+(\S+)$/;
-
 function registerCredentials(context: CallContext): void {
   const { auth, request, services } = context;
   for (const name of auth!.secretHeaders) {
     const value = request!.headers[lowerCased(name)];
-    if (!value) continue;
-    // Both the whole value and the bare credential: servers echo either. `add` ignores known values.
-    services.secrets.add(value);
-    const credential = SCHEME_PREFIX.exec(value)?.[1];
-    if (credential) services.secrets.add(credential);
+    // `add` ignores known values, so registering on every attempt costs a lookup.
+    if (value) services.secrets.addHeaderValue(value);
   }
 }
