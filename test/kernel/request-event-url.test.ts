@@ -1,31 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Type } from '@sinclair/typebox';
 import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
 import { createKernel } from '../../src/kernel/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
+import { json, scriptedServer } from '../support/scripted-server.js';
 
 /*
  * `request:start` names the URL of the call's endpoint under the base URL that call used (redacted).
  * The kernel keeps one redacted URL per endpoint: a per-call base URL must not be answered with the
  * default's, nor the default with the last per-call one.
  */
-let server: http.Server;
+let server: Awaited<ReturnType<typeof scriptedServer>>;
 let origin: string;
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    req.resume();
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await scriptedServer((_, res) => json(res, 200, { ok: true }));
+  origin = server.url;
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => server.close());
 
 describe('request:start url', () => {
   it("is the endpoint's URL under each call's own base URL, redacted", async () => {
