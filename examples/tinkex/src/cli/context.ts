@@ -66,8 +66,9 @@ export class CliContext {
   /**
    * A bad --base-url is a usage error (exit 2), a bad TINKER_BASE_URL names the variable; both before
    * the SDK loads. The client would refuse them too, worded for programs ("ServiceClient options").
+   * Commands that build their client themselves (quickstart) call it first.
    */
-  private checkApiAddress(): void {
+  checkApiAddress(): void {
     const { baseUrl } = this.options;
     if (baseUrl !== undefined) {
       const problem = apiAddressProblem(baseUrl);

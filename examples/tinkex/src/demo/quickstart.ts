@@ -24,6 +24,8 @@ export interface QuickstartOptions {
   stderr?: NodeJS.WriteStream;
   /** Stops the run (Ctrl-C): the call in flight rejects, and the work folder and emulator are cleaned up. */
   signal?: AbortSignal;
+  /** The client's `max_retries` against a deployment (the CLI's `--max-retries`); default 10. */
+  maxRetries?: number;
 }
 
 export interface QuickstartSummary {
@@ -66,7 +68,11 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   // Against a real deployment, retries and server messages are told as the CLI's commands tell them.
   const service = new ServiceClient(
     remote
-      ? { env, configureKernel: (kernel) => useCliLogger(kernel, env, options.stderr ?? process.stderr) }
+      ? {
+          env,
+          configureKernel: (kernel) => useCliLogger(kernel, env, options.stderr ?? process.stderr),
+          ...(options.maxRetries !== undefined ? { max_retries: options.maxRetries } : {}),
+        }
       : { api_key: 'tml-local-emulator', base_url: emulator!.url, env: {}, log_level: 'off' },
   );
   const workDir = await mkdtemp(join(tmpdir(), 'tinkex-quickstart-'));

@@ -46,6 +46,24 @@ describe('tinkex against a dead server (spawned CLI)', () => {
     expect(result.stderr).not.toContain('tml-dead-server');
   }, 60_000);
 
+  it('quickstart against a deployment honours --max-retries too', async () => {
+    const port = await closedPort();
+    const result = await runCli(['quickstart', '--steps', '2', '--max-retries', '0'], {
+      cwd: tmpdir(),
+      env: {
+        TINKER_API_KEY: 'tml-dead-server',
+        TINKER_BASE_URL: `http://127.0.0.1:${port}`,
+        TINKER_LOG: 'debug',
+      },
+    });
+    // One attempt (the handshake), no retry: the default would retry it 10 times over about 55 s.
+    const requests = result.stderr.split('\n').filter((line) => /^tinkex debug: request [A-Z]+ /.test(line));
+    expect(requests).toHaveLength(1);
+    expect(result.stderr).not.toContain('retrying');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Error: Connection failed/);
+  }, 120_000);
+
   it('--max-retries 0 gives up after the first refused attempt, naming host:port', async () => {
     const port = await closedPort();
     const result = await runCli(['run', 'list', '--max-retries', '0'], {

@@ -107,6 +107,7 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
         ['--base-url', 'notaurl', 'run', 'list'],
         /--base-url must be an absolute http:\/\/ or https:\/\/ URL/,
       ],
+      [['quickstart', '--base-url', 'notaurl'], /--base-url must be an absolute http:\/\/ or https:\/\/ URL/],
       [
         ['run', 'list', '--base-url=ftp://host/api'],
         /--base-url must start with http:\/\/ or https:\/\/ \(it starts with "ftp:"\)/,

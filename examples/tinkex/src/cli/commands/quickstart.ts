@@ -15,6 +15,7 @@ export function registerQuickstart(program: Command, action: Action): void {
     .action(
       action(
         async (ctx, opts: { steps: number; json?: boolean }) => {
+          ctx.checkApiAddress();
           const { runQuickstart } = await import('../../demo/quickstart.js');
           await runQuickstart({
             steps: opts.steps,
@@ -27,6 +28,7 @@ export function registerQuickstart(program: Command, action: Action): void {
             stdout: ctx.io.stdout,
             stderr: ctx.io.stderr,
             signal: ctx.signal,
+            ...(ctx.options.maxRetries !== undefined ? { maxRetries: ctx.options.maxRetries } : {}),
           });
         },
         { cleansUp: true },
