@@ -80,6 +80,8 @@ export interface CallContext {
   callSpan?: TelemetrySpan;
   attemptSpan?: TelemetrySpan;
   startedAt: number;
+  /** The rate-limit bucket this attempt was admitted on (set by the `ratelimit` stage). */
+  rateLimitBucket?: string;
   /** Free-form slot for plugin stages. */
   readonly bag: Map<string | symbol, unknown>;
 }
@@ -114,6 +116,29 @@ export interface Stage {
    * the stages before it ran, so it may depend on what they did; it must not change anything.
    */
   passes?(context: CallContext): boolean;
+  /**
+   * Optional form of `run` for a stage whose work after the next stage is synchronous: the pipeline
+   * then attaches that work for several adjacent stages in one `then`, instead of a promise, a job and
+   * a `next` closure per stage on every call. It does the call's work up to the next stage and returns
+   * `true` when its `hooks` apply to this call's outcome, `false` when nothing is left to do after it
+   * (with either it must not call `next`), or, when it needs what only a promise can do (a wait, a loop
+   * over attempts), the call's result as `run` would give it, having called `next` itself. A stage with
+   * `enter` keeps a `run` that does the same (`runEntered`), for callers of `run` itself.
+   */
+  enter?(context: CallContext, next: Next): boolean | Promise<CallResult>;
+  /** What `enter` returning `true` leaves to do with the outcome. */
+  readonly hooks?: StageHooks;
+}
+
+/**
+ * A stage's synchronous work on its call's outcome, innermost stage first. Static: what a call needs
+ * of it lives on the context.
+ */
+export interface StageHooks {
+  /** The result on its way out, returned (or another one); a throw fails the call for the stages outside. */
+  fulfilled?(context: CallContext, result: CallResult): CallResult;
+  /** The failure on its way out: returns (or throws) the error the stages outside see; it cannot recover. */
+  rejected?(context: CallContext, error: unknown): unknown;
 }
 
 /** Where a plugin stage goes, relative to a named stage. */

@@ -40,6 +40,7 @@ export class PipelineCallContext implements CallContext {
   callSpan: TelemetrySpan | undefined = undefined;
   attemptSpan: TelemetrySpan | undefined = undefined;
   startedAt: number;
+  rateLimitBucket: string | undefined = undefined;
   readonly extraHeaders: Record<string, string> = {};
   private lazyBag: Map<string | symbol, unknown> | undefined = undefined;
 

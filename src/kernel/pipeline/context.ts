@@ -7,4 +7,5 @@ export type {
   Next,
   Stage,
   StagePlacement,
+  StageHooks,
 } from '../plugin-contract.js';

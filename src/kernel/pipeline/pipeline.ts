@@ -1,5 +1,6 @@
 import { PristineError } from '../errors/pristine-error.js';
 import type { CallContext, CallResult, Stage, StagePlacement } from './context.js';
+import { MAX_HOOKED_STAGE, settleThrough } from './stage-hooks.js';
 
 /** A stage with where it goes, for {@link Pipeline.insertAll}. */
 export interface Pending {
@@ -61,25 +62,52 @@ export class Pipeline {
 
   /**
    * Run the stages in order; each decides whether and how often to call the next. A stage whose
-   * `passes(context)` says it has nothing to do is stepped over when its turn comes. Never throws
-   * synchronously.
+   * `passes(context)` says it has nothing to do is stepped over when its turn comes. Stages with `enter`
+   * that leave only synchronous work on the outcome are run in one go with the stages after them, and
+   * their hooks are attached together in one `then` around the first stage that returns a promise (see
+   * `Stage.enter`). Never throws synchronously.
    */
   execute(context: CallContext): Promise<CallResult> {
     const stages = this.stages;
-    const last = stages.length - 1;
     const run = (index: number): Promise<CallResult> => {
+      let at = index;
+      // The stages whose hooks apply to this stretch, one bit each.
+      let hooked = 0;
+      // One `next` for the stretch: the stages that enter (true or false) never call it, so it is the
+      // next of the stage that returns the promise, where the loop stops (it reads `at` when called).
+      let next: (() => Promise<CallResult>) | undefined;
+      let result: Promise<CallResult>;
       try {
-        let at = index;
-        let stage = stages[at];
-        while (stage !== undefined && stage.passes?.(context) === true) stage = stages[++at];
-        if (stage === undefined) return Promise.reject(new PristineError(PAST_THE_END));
-        // The last stage (the transport) gets a `next` that is made once, not one per call.
-        return stage.run(context, at === last ? pastTheEnd : () => run(at + 1));
+        for (;;) {
+          const stage = stages[at];
+          if (stage === undefined) {
+            result = Promise.reject(new PristineError(PAST_THE_END));
+            break;
+          }
+          if (stage.passes?.(context) === true) {
+            at++;
+            continue;
+          }
+          next ??= () => run(at + 1);
+          if (stage.enter === undefined || at > MAX_HOOKED_STAGE) {
+            result = stage.run(context, next);
+            break;
+          }
+          const entered = stage.enter(context, next);
+          if (entered === true || entered === false) {
+            if (entered && stage.hooks) hooked |= 1 << at;
+            at++;
+            continue;
+          }
+          result = entered;
+          break;
+        }
       } catch (error) {
         // A stage that throws synchronously still yields a rejected promise, so every `next()` can be
         // chained with `.then`/`.catch`: stages on the hot path avoid an async frame that way.
-        return Promise.reject(error);
+        result = Promise.reject(error);
       }
+      return hooked === 0 ? result : settleThrough(result, stages, hooked, context);
     };
     return run(0);
   }
@@ -90,7 +118,6 @@ export class Pipeline {
 }
 
 const PAST_THE_END = 'The pipeline ended without a transport stage';
-const pastTheEnd = (): Promise<CallResult> => Promise.reject(new PristineError(PAST_THE_END));
 
 function anchorOf(placement: StagePlacement): string {
   return 'before' in placement ? placement.before : placement.after;

@@ -1,6 +1,7 @@
 import { lowerCased } from '../../request/lower-case.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
+import { runEntered } from '../stage-hooks.js';
 
 /**
  * Add credentials on every attempt, so retries see refreshed tokens. Whatever the scheme wrote into
@@ -11,14 +12,23 @@ import type { CallContext, CallResult, Next, Stage } from '../context.js';
 export const authStage: Stage = {
   name: 'auth',
   run(context, next) {
-    if (!context.auth || !context.request) return next();
-    const send = context.auth.renew ? () => next().catch((error) => renewed(context, error, next)) : next;
-    const applied = applyCredentials(context);
-    // Static keys apply synchronously; only token providers need to be awaited.
-    return applied instanceof Promise ? applied.then(send) : send();
+    return runEntered(authStage, context, next);
   },
   passes: (context) => !context.auth || !context.request,
+  enter(context, next) {
+    if (!context.auth || !context.request) return false;
+    const renews = Boolean(context.auth.renew);
+    const applied = applyCredentials(context);
+    // Static keys apply synchronously; only token providers need to be awaited. A scheme that renews
+    // waits for the outcome (a 401 sends once more); one that does not leaves nothing for later.
+    if (applied instanceof Promise) return applied.then(renews ? () => sendRenewing(context, next) : next);
+    return renews ? sendRenewing(context, next) : false;
+  },
 };
+
+function sendRenewing(context: CallContext, next: Next): Promise<CallResult> {
+  return next().catch((error: unknown) => renewed(context, error, next));
+}
 
 function applyCredentials(context: CallContext): void | Promise<void> {
   const request = context.request!;

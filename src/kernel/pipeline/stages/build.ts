@@ -1,10 +1,15 @@
 import { buildRequest } from '../../request/build-request.js';
 import type { Stage } from '../context.js';
+import { runEntered } from '../stage-hooks.js';
 
 /** Rebuild the request for every attempt: fresh retry-count header, same idempotency key. */
 export const buildStage: Stage = {
   name: 'build',
   run(context, next) {
+    return runEntered(buildStage, context, next);
+  },
+  // A request built synchronously (every body but a file's or a stream's) leaves nothing for later.
+  enter(context, next) {
     const request = buildRequest(context, context.plugin.staticHeaders);
     if (request instanceof Promise) {
       return request.then((built) => {
@@ -13,6 +18,6 @@ export const buildStage: Stage = {
       });
     }
     context.request = request;
-    return next();
+    return false;
   },
 };

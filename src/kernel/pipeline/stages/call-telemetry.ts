@@ -1,4 +1,5 @@
-import type { CallContext, CallResult, Next, Stage } from '../context.js';
+import type { CallContext, CallResult, Stage } from '../context.js';
+import { runEntered } from '../stage-hooks.js';
 import type { CompiledEndpoint } from '../../manifest/compile.js';
 import { redactUrl } from '../../redact.js';
 
@@ -16,13 +17,22 @@ function redactedUrlOf(endpoint: CompiledEndpoint, baseUrl: string): string {
   return url;
 }
 
-/** One span and one start/stop (or error) event pair per call, around every attempt. */
+/**
+ * One span and one start/stop (or error) event pair per call, around every attempt. Its work after the
+ * attempts is synchronous: hooks, attached with those of the stages inside it in one `then`.
+ */
 export const callTelemetryStage: Stage = {
   name: 'telemetry',
   run(context, next) {
-    return observed(context) ? traced(context, next) : next();
+    return runEntered(callTelemetryStage, context, next);
   },
   passes: (context) => !observed(context),
+  enter(context) {
+    if (!observed(context)) return false;
+    started(context);
+    return true;
+  },
+  hooks: { fulfilled: stopped, rejected: failed },
 };
 
 /** With the no-op tracer and nobody listening, this stage would only allocate. */
@@ -36,7 +46,7 @@ function observed(context: CallContext): boolean {
   );
 }
 
-async function traced(context: CallContext, next: Next): Promise<CallResult> {
+function started(context: CallContext): void {
   const { services, endpoint } = context;
   context.callSpan = services.telemetry.startCall(endpoint.id, {
     'http.request.method': endpoint.method,
@@ -52,33 +62,48 @@ async function traced(context: CallContext, next: Next): Promise<CallResult> {
       attempt: 0,
     });
   }
+}
+
+/** A throw here fails the call, with the error recorded and reported as any failure (as `try` would). */
+function stopped(context: CallContext, result: CallResult): CallResult {
+  const { services } = context;
+  const span = context.callSpan!;
   try {
-    const result = await next();
-    context.callSpan.setAttributes({
+    span.setAttributes({
       'http.response.status_code': result.status,
       'http.request.resend_count': context.attempt,
     });
     services.events.emit('request:stop', {
-      endpointId: endpoint.id,
+      endpointId: context.endpoint.id,
       status: result.status,
       durationMs: services.clock.now() - context.startedAt,
       attempts: context.attempt + 1,
     });
-    return result;
   } catch (error) {
-    context.callSpan.recordError(error);
-    context.callSpan.setAttributes({ 'http.request.resend_count': context.attempt });
+    throw failed(context, error);
+  }
+  span.end();
+  return result;
+}
+
+/** The span ends whatever recording the failure throws. */
+function failed(context: CallContext, error: unknown): unknown {
+  const { services } = context;
+  const span = context.callSpan!;
+  try {
+    span.recordError(error);
+    span.setAttributes({ 'http.request.resend_count': context.attempt });
     if (services.events.observed('request:error')) {
       const status = (error as { status?: unknown } | null)?.status;
       services.events.emit('request:error', {
-        endpointId: endpoint.id,
+        endpointId: context.endpoint.id,
         error,
         durationMs: services.clock.now() - context.startedAt,
         ...(typeof status === 'number' ? { status } : {}),
       });
     }
-    throw error;
   } finally {
-    context.callSpan.end();
+    span.end();
   }
+  return error;
 }

@@ -1,6 +1,7 @@
 import { ValidationError } from '../../errors/validation-error.js';
 import { headerIssues } from '../../request/header-checks.js';
 import type { Stage } from '../context.js';
+import { runEntered } from '../stage-hooks.js';
 
 /**
  * The last look at a request before it leaves: every header name is a token and every value is one
@@ -13,12 +14,15 @@ import type { Stage } from '../context.js';
 export const checkHeadersStage: Stage = {
   name: 'check-headers',
   run(context, next) {
+    return runEntered(checkHeadersStage, context, next);
+  },
+  enter(context) {
     const request = context.request;
     if (request) {
       // The plugin's static headers were checked once, at registration: only what differs is checked.
       const issues = headerIssues(request.headers, '/headers', context.plugin.checkedHeaders);
       if (issues.length > 0) throw new ValidationError(`headers for "${context.endpoint.id}"`, issues);
     }
-    return next();
+    return false;
   },
 };

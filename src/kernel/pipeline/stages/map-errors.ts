@@ -2,6 +2,7 @@ import { APIConnectionError } from '../../errors/api-errors.js';
 import { sanitizedCause, scrubError } from '../../errors/error-secrets.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import type { Stage } from '../context.js';
+import { runEntered } from '../stage-hooks.js';
 
 /**
  * Every failure leaves the pipeline as a PristineError: unknown throwables are wrapped (their cause
@@ -12,7 +13,11 @@ import type { Stage } from '../context.js';
 export const mapErrorsStage: Stage = {
   name: 'errors',
   run(context, next) {
-    return next().catch((thrown: unknown) => {
+    return runEntered(mapErrorsStage, context, next);
+  },
+  enter: () => true,
+  hooks: {
+    rejected(context, thrown) {
       let error =
         thrown instanceof PristineError
           ? thrown
@@ -21,7 +26,7 @@ export const mapErrorsStage: Stage = {
               retryable: false,
             });
       error = context.plugin.spec.errorMapper?.(error, context.endpoint) ?? error;
-      throw scrubError(error, context.services.secrets);
-    });
+      return scrubError(error, context.services.secrets);
+    },
   },
 };

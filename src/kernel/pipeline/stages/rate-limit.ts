@@ -1,6 +1,7 @@
 import { RateLimitError } from '../../errors/api-errors.js';
 import { ADMITTED, type RateLimiter } from '../../../ports/rate-limiter.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
+import { runEntered } from '../stage-hooks.js';
 
 /** The last bucket built for an auth scheme, and what it was built from. */
 interface Built {
@@ -37,6 +38,9 @@ export function rateLimitBucket(context: CallContext): string {
 export const rateLimitStage: Stage = {
   name: 'ratelimit',
   run(context, next) {
+    return runEntered(rateLimitStage, context, next);
+  },
+  enter(context, next) {
     const { rateLimiter, events, settings } = context.services;
     const bucket = rateLimitBucket(context);
     const waitMs = rateLimiter.waitTime(bucket);
@@ -46,11 +50,15 @@ export const rateLimitStage: Stage = {
       tokenBucket: context.plugin.spec.defaults?.tokenBucket ?? settings.tokenBucket,
     });
     if (admitted !== ADMITTED) return admittedThen(admitted, next, rateLimiter, bucket);
-    // Admitted now (the common case): one promise, not an async frame awaiting a settled one.
-    return next().catch((error: unknown) => {
-      backoffOn429(error, rateLimiter, bucket);
-      throw error;
-    });
+    // Admitted now (the common case): no promise, no async frame; the hook sees a 429 on the way out.
+    context.rateLimitBucket = bucket;
+    return true;
+  },
+  hooks: {
+    rejected(context, error) {
+      backoffOn429(error, context.services.rateLimiter, context.rateLimitBucket ?? rateLimitBucket(context));
+      return error;
+    },
   },
 };
 

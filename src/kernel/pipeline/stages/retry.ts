@@ -2,7 +2,8 @@ import type { AttemptOutcome } from '../../../ports/retry.js';
 import { APIUserAbortError, CircuitOpenError } from '../../errors/api-errors.js';
 import { scrubError } from '../../errors/error-secrets.js';
 import { PristineError } from '../../errors/pristine-error.js';
-import type { CallContext, CallResult, Stage } from '../context.js';
+import type { CallContext, CallResult, Next, Stage } from '../context.js';
+import { runEntered } from '../stage-hooks.js';
 import { openBreakerKey } from './breaker.js';
 
 /**
@@ -12,43 +13,52 @@ import { openBreakerKey } from './breaker.js';
 export const retryStage: Stage = {
   name: 'retry',
   run(context, next) {
-    const { services, endpoint } = context;
+    return runEntered(retryStage, context, next);
+  },
+  enter(context, next) {
     // A call sent without retries (each poll of a future) is one attempt: no retry context, closures
-    // and promises held while it is in flight, when the adapter says that is all `run` would do.
-    if (context.options.maxRetries === 0 && services.retry.oneAttemptWithoutRetries === true) {
+    // and promises held while it is in flight, when the adapter says that is all `run` would do. Its
+    // failure is typed by the hook, in the `then` the pipeline attaches for the stages around it.
+    if (context.options.maxRetries === 0 && context.services.retry.oneAttemptWithoutRetries === true) {
       context.attempt = 0;
-      return next().catch((error: unknown) => {
-        throw outcomeOf(error, context).error;
-      });
+      return true;
     }
-    // An endpoint without a named policy uses the plugin's `default` policy, when it declares one.
-    const policy = context.plugin.spec.retryPolicies?.[endpoint.spec.retry ?? 'default'];
-    return services.retry.run<CallResult>(
-      (n) => {
-        context.attempt = n;
-        return next().then(succeeded, (error) => outcomeOf(error, context));
-      },
-      {
-        maxRetries: context.options.maxRetries,
-        replayable: () => context.replayable,
-        signal: context.options.signal,
-        interrupt: services.closing,
-        delays: policy,
-        onRetry: ({ attempt, delayMs, error: raw }) => {
-          // Scrubbed before anyone sees it: a retry logger must not print an echoed credential.
-          const error = scrubError(raw, services.secrets);
-          // At info (unless the policy says debug), so a user waiting on a dead server sees why within the
-          // first backoff.
-          services.logger[policy?.logLevel ?? 'info'](
-            retryMessage(endpoint.id, { attempt, delayMs, error }, context.options.maxRetries),
-            { endpoint: endpoint.id, attempt, delay_ms: Math.round(delayMs) },
-          );
-          services.events.emit('request:retry', { endpointId: endpoint.id, attempt, delayMs, error });
-        },
-      },
-    );
+    return attempts(context, next);
+  },
+  hooks: {
+    rejected: (context, error) => outcomeOf(error, context).error,
   },
 };
+
+function attempts(context: CallContext, next: Next): Promise<CallResult> {
+  const { services, endpoint } = context;
+  // An endpoint without a named policy uses the plugin's `default` policy, when it declares one.
+  const policy = context.plugin.spec.retryPolicies?.[endpoint.spec.retry ?? 'default'];
+  return services.retry.run<CallResult>(
+    (n) => {
+      context.attempt = n;
+      return next().then(succeeded, (error) => outcomeOf(error, context));
+    },
+    {
+      maxRetries: context.options.maxRetries,
+      replayable: () => context.replayable,
+      signal: context.options.signal,
+      interrupt: services.closing,
+      delays: policy,
+      onRetry: ({ attempt, delayMs, error: raw }) => {
+        // Scrubbed before anyone sees it: a retry logger must not print an echoed credential.
+        const error = scrubError(raw, services.secrets);
+        // At info (unless the policy says debug), so a user waiting on a dead server sees why within the
+        // first backoff.
+        services.logger[policy?.logLevel ?? 'info'](
+          retryMessage(endpoint.id, { attempt, delayMs, error }, context.options.maxRetries),
+          { endpoint: endpoint.id, attempt, delay_ms: Math.round(delayMs) },
+        );
+        services.events.emit('request:retry', { endpointId: endpoint.id, attempt, delayMs, error });
+      },
+    },
+  );
+}
 
 type Failed = Exclude<AttemptOutcome<CallResult>, { kind: 'success' }>;
 

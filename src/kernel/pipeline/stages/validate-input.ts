@@ -2,6 +2,7 @@ import { ValidationError } from '../../errors/validation-error.js';
 import type { CompiledEndpoint } from '../../manifest/compile.js';
 import { escapePointer, headerValueProblem } from '../../request/header-checks.js';
 import type { CallContext, Stage } from '../context.js';
+import { runEntered } from '../stage-hooks.js';
 
 /**
  * Inputs that passed their endpoint's schema in `kernel.validateInput(…, { sending: true })` just
@@ -28,6 +29,10 @@ function schemaChecked(endpoint: CompiledEndpoint, input: object): boolean {
 export const validateInputStage: Stage = {
   name: 'validate',
   run(context, next) {
+    return runEntered(validateInputStage, context, next);
+  },
+  // Synchronous, with nothing to do on the way out: the stages after it run in the same go.
+  enter(context) {
     const { endpoint, input } = context;
     if (!schemaChecked(endpoint, input)) {
       const issues = endpoint.validateInput?.(input) ?? [];
@@ -35,7 +40,7 @@ export const validateInputStage: Stage = {
     }
     if (endpoint.template.params.length > 0) endpoint.template.expand(input, endpoint.multiSegment);
     checkHeaderParams(context);
-    return next();
+    return false;
   },
 };
 

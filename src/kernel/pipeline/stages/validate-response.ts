@@ -1,6 +1,7 @@
 import { PristineError } from '../../errors/pristine-error.js';
 import type { ValidationIssue } from '../../../ports/serializer.js';
 import type { CallContext, CallResult, Stage } from '../context.js';
+import { runEntered } from '../stage-hooks.js';
 
 /** How much of a body that is not JSON the message quotes. */
 const EXCERPT_CHARS = 120;
@@ -47,12 +48,18 @@ function describe(
 export const validateResponseStage: Stage = {
   name: 'response',
   run(context, next) {
-    const mode = context.services.settings.responseValidation;
-    if (mode === 'off' || !context.endpoint.validateResponse) return next();
-    return next().then((result) => checked(context, result, mode));
+    return runEntered(validateResponseStage, context, next);
   },
   passes: (context) =>
     context.services.settings.responseValidation === 'off' || !context.endpoint.validateResponse,
+  enter: (context) =>
+    context.services.settings.responseValidation !== 'off' && context.endpoint.validateResponse !== undefined,
+  hooks: {
+    fulfilled(context, result) {
+      const mode = context.services.settings.responseValidation;
+      return mode === 'off' ? result : checked(context, result, mode);
+    },
+  },
 };
 
 function checked(context: CallContext, result: CallResult, mode: 'strict' | 'warn'): CallResult {

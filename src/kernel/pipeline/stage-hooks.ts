@@ -1,0 +1,90 @@
+import type { CallContext, CallResult, Next, Stage } from './context.js';
+
+/**
+ * Stages the pipeline can hook in one `then` (one bit each in a 32-bit mask, no array per call); a stage
+ * placed further down runs as `run`.
+ */
+export const MAX_HOOKED_STAGE = 30;
+
+/**
+ * `run` for a stage with `enter` (see `Stage.enter`): its own `then` around `next()` with its hooks,
+ * which is what the pipeline does for several such stages at once.
+ */
+export function runEntered(stage: Stage, context: CallContext, next: Next): Promise<CallResult> {
+  const entered = stage.enter!(context, next);
+  if (entered === false) return next();
+  if (entered !== true) return entered;
+  const hooks = stage.hooks;
+  if (!hooks) return next();
+  const { fulfilled, rejected } = hooks;
+  return next().then(
+    fulfilled && ((result: CallResult) => fulfilled(context, result)),
+    rejected &&
+      ((error: unknown) => {
+        throw rejected(context, error);
+      }),
+  );
+}
+
+/**
+ * `result` with the hooks of the stages in `hooked` (bit i: `stages[i]`) applied innermost first, as
+ * nested `then`s would apply them: a fulfilled hook that throws hands its error to the hooks outside it,
+ * and each rejected hook's answer (returned or thrown) is the error the next one outside sees.
+ */
+export function settleThrough(
+  result: Promise<CallResult>,
+  stages: readonly Stage[],
+  hooked: number,
+  context: CallContext,
+): Promise<CallResult> {
+  const innermost = 31 - Math.clz32(hooked);
+  return result.then(
+    (value) => fulfilledFrom(stages, hooked, innermost, context, value),
+    (error: unknown) => {
+      throw rejectedFrom(stages, hooked, innermost, context, error);
+    },
+  );
+}
+
+function fulfilledFrom(
+  stages: readonly Stage[],
+  hooked: number,
+  from: number,
+  context: CallContext,
+  value: CallResult,
+): CallResult {
+  let result = value;
+  for (let i = from; i >= 0; i--) {
+    if ((hooked & (1 << i)) === 0) continue;
+    const fulfilled = stages[i]!.hooks?.fulfilled;
+    if (fulfilled === undefined) continue;
+    try {
+      result = fulfilled(context, result);
+    } catch (error) {
+      throw rejectedFrom(stages, hooked, i - 1, context, error);
+    }
+  }
+  return result;
+}
+
+/** The error the outermost hooked stage leaves (the caller throws it). */
+function rejectedFrom(
+  stages: readonly Stage[],
+  hooked: number,
+  from: number,
+  context: CallContext,
+  error: unknown,
+): unknown {
+  let failure = error;
+  for (let i = from; i >= 0; i--) {
+    if ((hooked & (1 << i)) === 0) continue;
+    const rejected = stages[i]!.hooks?.rejected;
+    if (rejected === undefined) continue;
+    try {
+      failure = rejected(context, failure);
+    } catch (thrown) {
+      failure = thrown;
+    }
+  }
+  return failure;
+}
