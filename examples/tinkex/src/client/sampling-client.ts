@@ -173,6 +173,8 @@ export class SamplingClient {
    * (`sample_max_concurrent_requests`), retries (`sample_no_retries`) and stuck detection.
    */
   sample(request: SampleRequest, options?: RequestOptions): Promise<SampleResponse> {
+    // Without options there is no deadline to end nor signal to join: no scope and no closure per sample.
+    if (options === undefined) return this.sampleWithin(request, undefined);
     const scope = this.scope(options, 'sample');
     return scope.run(() => this.sampleWithin(request, scope.signal));
   }

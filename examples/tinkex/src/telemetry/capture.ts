@@ -59,17 +59,24 @@ export function captureCalls<T extends object>(
       [name](this: T, ...args: unknown[]) {
         const reporter = reporterOf(this);
         if (!reporter) return original.apply(this, args);
-        return captured(reporter, name, () => original.apply(this, args));
+        return captured(reporter, name, original as (...a: unknown[]) => unknown, this, args);
       },
     }[name];
     Object.defineProperty(proto, name, { ...descriptor, value: wrapped });
   }
 }
 
-function captured(reporter: TelemetryReporter, method: string, call: () => unknown): unknown {
+/** `original` called on `self` with `args` (no closure per call: `sample` is wrapped too). */
+function captured(
+  reporter: TelemetryReporter,
+  method: string,
+  original: (...args: unknown[]) => unknown,
+  self: unknown,
+  args: unknown[],
+): unknown {
   let result: unknown;
   try {
-    result = call();
+    result = original.apply(self, args);
   } catch (error) {
     if (firstReport(error)) void reporter.fatalException(error);
     throw error;

@@ -152,6 +152,25 @@ describe('backend telemetry', () => {
     ]);
   });
 
+  it('a sample without options (no call scope) still reports its failure before it rejects, once', async () => {
+    const env = await start();
+    const sampler = await env.service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
+    const seenAtRejection: Event[][] = [];
+    const failing = sampler.sample({ prompt: [72, 105], sampling_params: { max_tokens: -1 } });
+    await expect(
+      failing.catch((error) => {
+        seenAtRejection.push(env.events());
+        throw error;
+      }),
+    ).rejects.toThrow(/max_tokens/);
+    const reported = seenAtRejection[0].filter((e) => e.event_name === 'user_error');
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toMatchObject({ event_data: { error_type: 'ValidationError' } });
+    await expect(
+      sampler.sample({ prompt: [72, 105], sampling_params: { max_tokens: 2 } }),
+    ).resolves.toMatchObject({ sequences: [expect.objectContaining({ tokens: expect.any(Array) })] });
+  });
+
   it('an unhandled exception carries its type, message and stack, scrubbed of secrets', async () => {
     const env = await start();
     const training = await env.service.createLoraTrainingClient({
