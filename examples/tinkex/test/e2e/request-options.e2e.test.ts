@@ -94,6 +94,32 @@ describe('signal', () => {
     expect(env.emulator.state.appliedSteps(training.model_id)).toEqual([1, 2]);
   });
 
+  it('a signal that timed out (AbortSignal.timeout) says so, with its reason as the cause', async () => {
+    const env = await start();
+    const training = await env.service.createLoraTrainingClient({ base_model: 'tinkex/byte-tiny', rank: 8 });
+    const sampler = await env.service.createSamplingClient({ base_model: 'tinkex/byte-tiny' });
+    env.emulator.setChaos('pause=1;scope=futures'); // every poll answers try_again
+    const controller = new AbortController();
+    const step = training.forwardBackward([textDatum(TEXT)], 'cross_entropy', null, {
+      signal: controller.signal,
+    });
+    const sample = sampler.sample(
+      { prompt: bytes('fox'), sampling_params: { max_tokens: 2 } },
+      { signal: controller.signal },
+    );
+    await step.accepted;
+    // What AbortSignal.timeout(ms) aborts with, given at once instead of waiting for a real timer.
+    const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    controller.abort(timeout);
+    for (const outcome of [await outcomeWithin(step), await outcomeWithin(sample)]) {
+      expect(outcome).toBeInstanceOf(APIUserAbortError);
+      expect((outcome as Error).message).toBe(
+        'Request was aborted: its signal timed out (AbortSignal.timeout).',
+      );
+      expect((outcome as Error).cause).toBe(timeout);
+    }
+  });
+
   it('a training request aborted while queued is never sent, takes no seq_id, and later calls run', async () => {
     const env = await start();
     const training = await env.service.createLoraTrainingClient({ base_model: 'tinkex/byte-tiny', rank: 8 });
