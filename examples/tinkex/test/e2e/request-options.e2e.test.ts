@@ -71,11 +71,12 @@ describe('signal', () => {
     await expect(rest.listTrainingRuns()).resolves.toHaveProperty('training_runs');
   });
 
-  it('aborts a training future being polled, and a sample waiting for its result', async () => {
+  /** A training step and a sample, both accepted and polled forever (every poll answers try_again). */
+  async function pollingStepAndSample() {
     const env = await start();
     const training = await env.service.createLoraTrainingClient({ base_model: 'tinkex/byte-tiny', rank: 8 });
     const sampler = await env.service.createSamplingClient({ base_model: 'tinkex/byte-tiny' });
-    env.emulator.setChaos('pause=1;scope=futures'); // every poll answers try_again
+    env.emulator.setChaos('pause=1;scope=futures');
     const controller = new AbortController();
     const step = training.forwardBackward([textDatum(TEXT)], 'cross_entropy', null, {
       signal: controller.signal,
@@ -85,6 +86,11 @@ describe('signal', () => {
       { signal: controller.signal },
     );
     await step.accepted;
+    return { env, training, controller, step, sample };
+  }
+
+  it('aborts a training future being polled, and a sample waiting for its result', async () => {
+    const { env, training, controller, step, sample } = await pollingStepAndSample();
     controller.abort();
     expect(await outcomeWithin(step)).toBeInstanceOf(APIUserAbortError);
     expect(await outcomeWithin(sample)).toBeInstanceOf(APIUserAbortError);
@@ -95,19 +101,7 @@ describe('signal', () => {
   });
 
   it('a signal that timed out (AbortSignal.timeout) says so, with its reason as the cause', async () => {
-    const env = await start();
-    const training = await env.service.createLoraTrainingClient({ base_model: 'tinkex/byte-tiny', rank: 8 });
-    const sampler = await env.service.createSamplingClient({ base_model: 'tinkex/byte-tiny' });
-    env.emulator.setChaos('pause=1;scope=futures'); // every poll answers try_again
-    const controller = new AbortController();
-    const step = training.forwardBackward([textDatum(TEXT)], 'cross_entropy', null, {
-      signal: controller.signal,
-    });
-    const sample = sampler.sample(
-      { prompt: bytes('fox'), sampling_params: { max_tokens: 2 } },
-      { signal: controller.signal },
-    );
-    await step.accepted;
+    const { controller, step, sample } = await pollingStepAndSample();
     // What AbortSignal.timeout(ms) aborts with, given at once instead of waiting for a real timer.
     const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
     controller.abort(timeout);
