@@ -150,7 +150,15 @@ export class SamplingClient {
   }
 
   static {
-    captureCalls(SamplingClient.prototype, (self) => self.service.activeTelemetry(), ['body', 'run']);
+    // Internal helpers are not wrapped: every public way into them is (`sample`, `sampleStream`,
+    // `computeLogprobs`), and a wrapped `sampleWithin` was a second report layer (a promise and a closure)
+    // on every sample for an error that is reported once anyway.
+    captureCalls(SamplingClient.prototype, (self) => self.service.activeTelemetry(), [
+      'body',
+      'run',
+      'sampleWithin',
+      'scope',
+    ]);
   }
 
   private body(request: SampleRequest) {

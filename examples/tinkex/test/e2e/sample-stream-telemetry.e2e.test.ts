@@ -41,9 +41,11 @@ const ways: Record<string, (sampler: SamplingClient, signal?: AbortSignal) => Pr
     for await (const chunk of sampler.sampleStream(request, { signal })) chunks.push(chunk);
     return chunks;
   },
+  // A sample made for another public method: reported by that method, once.
+  computeLogprobs: (sampler, signal) => sampler.computeLogprobs(request.prompt, { signal }),
 };
 
-/** `sample` and `sampleStream` report the same to backend telemetry: request start/stop, and a failure. */
+/** `sample`, `sampleStream` and `computeLogprobs` report the same to backend telemetry: request start/stop, and a failure. */
 describe.each(Object.keys(ways))('%s and backend telemetry', (way) => {
   const run = ways[way];
 
@@ -68,7 +70,7 @@ describe.each(Object.keys(ways))('%s and backend telemetry', (way) => {
     const env = await start();
     await run(env.sampler);
     await env.service.close();
-    const endpoint = way === 'sample' ? 'asample' : 'stream_sample';
+    const endpoint = way === 'sampleStream' ? 'stream_sample' : 'asample';
     const ofCall = env.events().filter((e) => e.event_data?.metadata?.endpoint === endpoint);
     expect(ofCall.map((e) => e.event_name)).toEqual([
       'tinkex.http.request.start',
