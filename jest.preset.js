@@ -10,7 +10,8 @@ export function project(dir, name) {
   return {
     displayName: name,
     rootDir: dir,
-    testEnvironment: 'node',
+    // Node's environment, plus a check that each file leaves no server, socket, child or timer open.
+    testEnvironment: path.join(root, 'test/support/handle-checking-environment.js'),
     // End-to-end tests start servers and child processes; on a loaded 2-core machine 5 s is too tight.
     // A hang still fails, 30 s later. (Also set globally in jest.config.js: projects alone ignore it.)
     testTimeout: 30_000,

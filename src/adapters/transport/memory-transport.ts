@@ -28,7 +28,7 @@ export class MemoryTransport implements Transport {
 
   async send(request: TransportRequest): Promise<TransportResponse> {
     const { signal } = request;
-    if (signal?.aborted) throw new APIUserAbortError();
+    if (signal?.aborted) throw new APIUserAbortError(undefined, { cause: signal.reason });
     this.requests.push(request);
     const answer = await settleFirst(Promise.resolve(this.handler(request)), request);
     const { status, headers, body } = answer instanceof Response ? fromFetch(answer) : answer;
@@ -41,7 +41,7 @@ export class MemoryTransport implements Transport {
         async *[Symbol.asyncIterator]() {
           for await (const chunk of chunks) {
             if (cancelled) return;
-            if (signal?.aborted) throw new APIUserAbortError();
+            if (signal?.aborted) throw new APIUserAbortError(undefined, { cause: signal.reason });
             yield chunk;
           }
         },
@@ -61,7 +61,9 @@ function settleFirst<T>(pending: Promise<T>, request: TransportRequest): Promise
       () => done(() => reject(new APITimeoutError(`Request timed out after ${timeoutMs} ms`))),
       timeoutMs,
     );
-    const unsubscribe = signal && onAbort(signal, () => done(() => reject(new APIUserAbortError())));
+    const unsubscribe =
+      signal &&
+      onAbort(signal, () => done(() => reject(new APIUserAbortError(undefined, { cause: signal.reason }))));
     const done = (settle: () => void) => {
       clearTimeout(timer);
       unsubscribe?.();

@@ -33,11 +33,21 @@ export class ProxyError extends APIConnectionError {
   }
 }
 
-/** The caller aborted through its AbortSignal. Never retried. */
+/** The caller aborted through its AbortSignal; `cause` is the signal's reason. Never retried. */
 export class APIUserAbortError extends APIError {
-  constructor(message = 'Request was aborted.', details: ErrorDetails = {}) {
-    super(message, { category: 'user', retryable: false, ...details });
+  constructor(message?: string, details: ErrorDetails = {}) {
+    super(message ?? abortMessage(details.cause), { category: 'user', retryable: false, ...details });
   }
+}
+
+/**
+ * A caller who gave `AbortSignal.timeout(ms)` set a deadline, and "aborted" alone would send them
+ * looking for whoever aborted: the signal's reason (a `TimeoutError`) says it was the deadline.
+ */
+function abortMessage(reason: unknown): string {
+  return (reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
+    ? 'Request was aborted: its signal timed out (AbortSignal.timeout).'
+    : 'Request was aborted.';
 }
 
 /**

@@ -116,7 +116,7 @@ export class APIFuture<T> implements PromiseLike<T> {
         unsubscribe?.();
         settle();
       };
-      const aborted = () => finish(() => reject(new APIUserAbortError()));
+      const aborted = () => finish(() => reject(new APIUserAbortError(undefined, { cause: signal?.reason })));
       if (signal?.aborted) return aborted();
       if (signal) unsubscribe = onAbort(signal, aborted);
       if (timeoutMs !== undefined) {

@@ -126,7 +126,7 @@ export class EventStream<T> implements AsyncIterable<T> {
         const raced = await Promise.race([iterator.next(), idle]);
         stop.abort();
         if (raced === 'idle') throw new StreamIdleTimeoutError(this.endpointId, idleMs);
-        if (raced === 'stopped') throw new APIUserAbortError();
+        if (raced === 'stopped') throw new APIUserAbortError(undefined, { cause: signal.reason });
         next = raced;
       }
       if (next.done) return;

@@ -59,6 +59,25 @@ describe('APIFuture.result', () => {
     await expect(future.result()).resolves.toBe(1);
   });
 
+  it("carries the signal's reason, and says so when the signal timed out (AbortSignal.timeout)", async () => {
+    const clock = new FakeClock();
+    const { future } = manualFuture(clock);
+    const timedOut = new AbortController();
+    const waiting = future.result({ signal: timedOut.signal });
+    const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    timedOut.abort(timeout);
+    const error = await waiting.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIUserAbortError);
+    expect((error as Error).message).toBe('Request was aborted: its signal timed out (AbortSignal.timeout).');
+    expect((error as Error).cause).toBe(timeout);
+
+    const plain = new AbortController();
+    plain.abort();
+    const aborted = await future.result({ signal: plain.signal }).catch((e: unknown) => e);
+    expect((aborted as Error).message).toBe('Request was aborted.');
+    expect((aborted as Error).cause).toBe(plain.signal.reason);
+  });
+
   it('rejects at once for a signal that is already aborted', async () => {
     const clock = new FakeClock();
     const { future } = manualFuture(clock);

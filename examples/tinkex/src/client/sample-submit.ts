@@ -135,7 +135,8 @@ export class SampleSubmitter {
     // Aborted: the future stopped polling with `signal`. The error an aborted wait for a result gives.
     if (signal?.aborted) {
       slot.release?.();
-      return { kind: 'fatal', error: slot.polling ? new APIUserAbortError() : (error as Error) };
+      const error_ = slot.polling ? new APIUserAbortError(undefined, { cause: signal.reason }) : error;
+      return { kind: 'fatal', error: error_ as Error };
     }
     seen.error = error;
     const outcome = classify(error, this.parts.retryEnabled);

@@ -71,11 +71,12 @@ describe('signal', () => {
     await expect(rest.listTrainingRuns()).resolves.toHaveProperty('training_runs');
   });
 
-  it('aborts a training future being polled, and a sample waiting for its result', async () => {
+  /** A training step and a sample, both accepted and polled forever (every poll answers try_again). */
+  async function pollingStepAndSample() {
     const env = await start();
     const training = await env.service.createLoraTrainingClient({ base_model: 'tinkex/byte-tiny', rank: 8 });
     const sampler = await env.service.createSamplingClient({ base_model: 'tinkex/byte-tiny' });
-    env.emulator.setChaos('pause=1;scope=futures'); // every poll answers try_again
+    env.emulator.setChaos('pause=1;scope=futures');
     const controller = new AbortController();
     const step = training.forwardBackward([textDatum(TEXT)], 'cross_entropy', null, {
       signal: controller.signal,
@@ -85,6 +86,11 @@ describe('signal', () => {
       { signal: controller.signal },
     );
     await step.accepted;
+    return { env, training, controller, step, sample };
+  }
+
+  it('aborts a training future being polled, and a sample waiting for its result', async () => {
+    const { env, training, controller, step, sample } = await pollingStepAndSample();
     controller.abort();
     expect(await outcomeWithin(step)).toBeInstanceOf(APIUserAbortError);
     expect(await outcomeWithin(sample)).toBeInstanceOf(APIUserAbortError);
@@ -92,6 +98,20 @@ describe('signal', () => {
     env.emulator.setChaos(undefined);
     await training.optimStep({ learning_rate: 1e-4 });
     expect(env.emulator.state.appliedSteps(training.model_id)).toEqual([1, 2]);
+  });
+
+  it('a signal that timed out (AbortSignal.timeout) says so, with its reason as the cause', async () => {
+    const { controller, step, sample } = await pollingStepAndSample();
+    // What AbortSignal.timeout(ms) aborts with, given at once instead of waiting for a real timer.
+    const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    controller.abort(timeout);
+    for (const outcome of [await outcomeWithin(step), await outcomeWithin(sample)]) {
+      expect(outcome).toBeInstanceOf(APIUserAbortError);
+      expect((outcome as Error).message).toBe(
+        'Request was aborted: its signal timed out (AbortSignal.timeout).',
+      );
+      expect((outcome as Error).cause).toBe(timeout);
+    }
   });
 
   it('a training request aborted while queued is never sent, takes no seq_id, and later calls run', async () => {

@@ -59,7 +59,8 @@ function succeeded(value: CallResult): AttemptOutcome<CallResult> {
 function outcomeOf(error: unknown, context: CallContext): Failed {
   const signal = context.options.signal;
   if (signal?.aborted && !(error instanceof APIUserAbortError)) {
-    return { kind: 'fatal', error: new APIUserAbortError(undefined, { cause: error }) };
+    // The signal's reason says why (a deadline, a shutdown); what the transport threw is only its echo.
+    return { kind: 'fatal', error: new APIUserAbortError(undefined, { cause: signal.reason }) };
   }
   if (error instanceof PristineError && error.retryable) {
     // This failure may have opened the breaker: a next attempt would only meet it after a backoff.
