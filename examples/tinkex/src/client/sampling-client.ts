@@ -24,7 +24,7 @@ import { ProgressWatch, type Stall } from './sampling-progress.js';
 import { TokenizerCache, type EncodeOptions } from './tokenizer-cache.js';
 import { SampleAttempts, type AttemptsState, type RunAttempts } from './sample-attempts.js';
 import { SampleSubmitter } from './sample-submit.js';
-import { ownSampleBody } from '../protocol/sample-body.js';
+import { ownSampleBody, v025SampleBody } from '../protocol/sample-body.js';
 
 /**
  * The Python SDK's sampling RetryConfig. Every `sample` runs through it: at most `max_connections` of a
@@ -161,11 +161,22 @@ export class SamplingClient {
     ]);
   }
 
-  private body(request: SampleRequest) {
+  /** The `asample` body, in its 0.25 shape when that is the protocol already (`v025SampleBody`). */
+  private body(request: SampleRequest, v025 = false) {
     optionsOf(request, 'sample request');
+    const prompt = ModelInput.from(request.prompt);
+    if (v025)
+      return v025SampleBody({
+        num_samples: request.num_samples ?? 1,
+        chunks: prompt.chunks,
+        sampling_params: request.sampling_params,
+        sampling_session_id: this.sampling_session_id,
+        prompt_logprobs: request.include_prompt_logprobs ?? false,
+        topk_prompt_logprobs: request.topk_prompt_logprobs ?? 0,
+      });
     return {
       num_samples: request.num_samples ?? 1,
-      prompt: ModelInput.from(request.prompt).toJSON(),
+      prompt: prompt.toJSON(),
       sampling_params: copySamplingParams(request.sampling_params),
       sampling_session_id: this.sampling_session_id,
       prompt_logprobs: request.include_prompt_logprobs ?? false,
@@ -196,14 +207,15 @@ export class SamplingClient {
   private sampleWithin(request: SampleRequest, signal: AbortSignal | undefined): Promise<SampleResponse> {
     try {
       const kernel = this.service.kernel;
-      // One input for every attempt (each with the next seq_id), ours (copied from the request).
-      const input = this.body(request);
+      const { mode, flags } = protocolOf(kernel);
+      const v025 = mode === 'v025';
+      // One input for every attempt (each with the next seq_id), ours (copied from the request); built
+      // in its 0.25 shape once the protocol is known (before that, the negotiate stage shapes it).
+      const input = this.body(request, v025);
       // Checked once, before anything is sent: bad input never waits out a 429 backoff first.
       kernel.validateInput('asample', input, { sending: true });
       // Valid, and its prompt and params are copies only it holds: its 0.25 shape need not copy them again.
       ownSampleBody(input);
-      const { mode, flags } = protocolOf(kernel);
-      const v025 = mode === 'v025';
       const cfg = this.retryConfig;
       if (v025) input.seq_id = this.seq++;
       const inFlight = kernel

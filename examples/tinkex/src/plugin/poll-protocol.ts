@@ -9,7 +9,7 @@ import {
   ReadForwardBackwardOutput,
 } from '../proto/forward-backward-output-reader.js';
 import { sampleResponseFromProto } from '../proto/sample-response.js';
-import { SAMPLE_RESPONSE_BODY } from '../proto/sample-response-reader.js';
+import { ReadSampleResponse, SAMPLE_RESPONSE_BODY } from '../proto/sample-response-reader.js';
 import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
 
 const PROTOBUF = 'application/x-protobuf';
@@ -66,6 +66,7 @@ export function tinkerPollProtocol(
     // in-flight result budget before the result is fetched, and held until the future settles.
     inflightResultBytes: () => (v025() ? protocol.flags.inflight_response_bytes_semaphore_size : undefined),
     read(body): PollReading {
+      if (body instanceof ReadSampleResponse) return { state: 'complete', value: body.value };
       if (body instanceof ReadForwardBackwardOutput) return { state: 'complete', value: body.value };
       if (isMessage(body, SampleResponseSchema))
         return { state: 'complete', value: sampleResponseFromProto(body) };

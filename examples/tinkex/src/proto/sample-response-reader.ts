@@ -1,21 +1,38 @@
 import { BinaryReader, WireType, fromBinary } from 'pristine-kernel/protobuf';
 import type { HandReadBody } from 'pristine-kernel';
-import { SampleResponseSchema, type SampleResponse, type SampledSequence } from './gen/tinker_public_pb.js';
+import type {
+  SampleResponse as PublicResponse,
+  SampledSequence as PublicSequence,
+} from '../types/sampling.js';
+import { SampleResponseSchema, type SampleResponse } from './gen/tinker_public_pb.js';
+import { STOP_REASONS } from './sample-response.js';
 
 /**
- * `fromBinary(SampleResponseSchema, bytes)` without protobuf-es's reflection: every sample's result is one
- * of these, and the generic reader (a message created from its descriptor, a reader per field) cost
- * about as much as the rest of the result's handling. Reads the records a server writes (sequences,
- * prompt logprobs, the cache-hit count) with protobuf-es's BinaryReader; anything else (top-k logprobs,
- * unknown or oddly encoded records, damage) goes to `fromBinary` whole, so the result or error is
- * always its own.
+ * A Sample result the hand reader below has already turned into the public type (what
+ * `sampleResponseFromProto(fromBinary(…))` gives for the same bytes). The poll's `read` tells it apart
+ * from a protobuf-es message, which is still what the generic path hands over.
  */
-export function readSampleResponse(bytes: Uint8Array): SampleResponse {
-  return readSampleResponseByHand(bytes) ?? fromBinary(SampleResponseSchema, bytes);
+export class ReadSampleResponse {
+  constructor(readonly value: PublicResponse) {}
+}
+
+/**
+ * `sampleResponseFromProto(fromBinary(SampleResponseSchema, bytes))` in one pass with protobuf-es's
+ * BinaryReader: every sample's result is one of these, and the two steps (a message and a message per
+ * sequence, a view and a `DataView` per packed field, the conversion's closure and objects) were the JSON protocol's
+ * `JSON.parse` plus about 0.7 KB per sample and a dozen functions that only the 0.25 path runs, each a
+ * TurboFan job in every fresh process. Reads the records a server writes (sequences, prompt logprobs, the
+ * cache-hit count); anything else (top-k logprobs, unknown or oddly encoded records, a stop reason or a
+ * packed length the conversion refuses, damage) goes to `fromBinary` whole, and the poll converts, or
+ * refuses, it exactly as before. Property tests hold both paths to the same result or error.
+ */
+export function readSampleResponse(bytes: Uint8Array): ReadSampleResponse | SampleResponse {
+  const value = readSampleResponseByHand(bytes);
+  return value ? new ReadSampleResponse(value) : fromBinary(SampleResponseSchema, bytes);
 }
 
 /** The hand reader alone: undefined where it hands the bytes to `fromBinary` (exported for tests). */
-export function readSampleResponseByHand(bytes: Uint8Array): SampleResponse | undefined {
+export function readSampleResponseByHand(bytes: Uint8Array): PublicResponse | undefined {
   try {
     return readCommon(bytes);
   } catch {
@@ -29,47 +46,70 @@ export const SAMPLE_RESPONSE_BODY: HandReadBody = { schema: SampleResponseSchema
 const LEN = WireType.LengthDelimited;
 const VARINT = WireType.Varint;
 
-function readCommon(bytes: Uint8Array): SampleResponse | undefined {
+function readCommon(bytes: Uint8Array): PublicResponse | undefined {
   const reader = new BinaryReader(bytes);
-  // Field order and zero values as create() makes them; optional fields appear once read.
-  const message = {
-    $typeName: 'tinker_public.SampleResponse',
-    sequences: [] as SampledSequence[],
-    promptCacheHitTokens: 0,
-  } as SampleResponse;
-  while (reader.pos < reader.len) {
+  const end = reader.len;
+  const sequences: PublicSequence[] = [];
+  let prompt_logprobs: (number | null)[] | null = null;
+  let promptCacheHitTokens = 0;
+  while (reader.pos < end) {
     const [no, wire] = reader.tag();
-    if (no === 4 && wire === VARINT) message.promptCacheHitTokens = reader.int32();
-    else if (no === 2 && wire === LEN) message.promptLogprobs = reader.bytes();
-    else if (no === 1 && wire === LEN) {
+    if (no === 4 && wire === VARINT) promptCacheHitTokens = reader.int32();
+    else if (no === 2 && wire === LEN) {
+      const values: (number | null)[] | undefined = packed(reader, end, false);
+      if (values === undefined) return undefined;
+      // Empty bytes mean "not requested"; NaN marks a position without a logprob.
+      for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i])) values[i] = null;
+      prompt_logprobs = values.length === 0 ? null : values;
+    } else if (no === 1 && wire === LEN) {
       const sequence = readSequence(reader);
       if (sequence === undefined) return undefined;
-      message.sequences.push(sequence);
+      sequences.push(sequence);
     } else return undefined;
   }
-  return reader.pos === reader.len ? message : undefined;
+  if (reader.pos !== end) return undefined;
+  // The key order of `sampleResponseFromProto`'s result.
+  return {
+    sequences,
+    type: 'sample',
+    prompt_logprobs,
+    topk_prompt_logprobs: null,
+    prompt_cache_hit_tokens: promptCacheHitTokens,
+  };
 }
 
-function readSequence(reader: BinaryReader): SampledSequence | undefined {
+function readSequence(reader: BinaryReader): PublicSequence | undefined {
   const end = reader.uint32() + reader.pos;
   if (end > reader.len) return undefined;
   let stopReason = 0;
-  let tokens: Uint8Array | undefined;
-  let logprobs: Uint8Array | undefined;
+  let tokens: number[] | undefined = [];
+  let logprobs: number[] | null | undefined = null;
+  // Later records of a field win, as in protobuf-es.
   while (reader.pos < end) {
     const [no, wire] = reader.tag();
     if (no === 1 && wire === VARINT) stopReason = reader.int32();
-    else if (no === 2 && wire === LEN) tokens = reader.bytes();
-    else if (no === 3 && wire === LEN) logprobs = reader.bytes();
+    else if (no === 2 && wire === LEN) tokens = packed(reader, end, true);
+    else if (no === 3 && wire === LEN) logprobs = packed(reader, end, false);
     else return undefined;
+    if (tokens === undefined || logprobs === undefined) return undefined;
   }
   if (reader.pos !== end) return undefined;
-  // Built once the fields are known: the empty default array is made only when tokens are absent.
-  const sequence = {
-    $typeName: 'tinker_public.SampledSequence',
-    stopReason,
-    tokens: tokens ?? new Uint8Array(0),
-  } as SampledSequence;
-  if (logprobs !== undefined) sequence.logprobs = logprobs;
-  return sequence;
+  const stop_reason = STOP_REASONS[stopReason];
+  if (stop_reason === undefined) return undefined;
+  return { stop_reason, tokens, logprobs };
+}
+
+/**
+ * A `bytes` record holding packed little-endian int32 or float32 values (tinker-wire-0.25.md §8; see
+ * packed.ts), read value by value with the reader's fixed-width reads: no view or copy per field.
+ * Undefined for a length that is not a whole number of values (the conversion's error) or that runs
+ * past `end`.
+ */
+function packed(reader: BinaryReader, end: number, int32: boolean): number[] | undefined {
+  const length = reader.uint32();
+  if (length % 4 !== 0 || reader.pos + length > end) return undefined;
+  const out = new Array<number>(length / 4);
+  if (int32) for (let i = 0; i < out.length; i++) out[i] = reader.sfixed32();
+  else for (let i = 0; i < out.length; i++) out[i] = reader.float();
+  return out;
 }

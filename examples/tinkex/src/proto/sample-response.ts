@@ -9,7 +9,8 @@ import { unpackFloat32, unpackInt32 } from './packed.js';
 /** Empty top-k slots hold token 0 with this logprob (`MASK_LOGPROB`, float32 bytes 80 4f c3 c7). */
 export const MASK_LOGPROB = -99999.0;
 
-const STOP_REASONS: Record<number, StopReason> = {
+/** Wire stop reasons by number; any other is refused (the enum is open on the wire). */
+export const STOP_REASONS: Readonly<Record<number, StopReason>> = {
   [WireStopReason.STOP]: 'stop',
   [WireStopReason.LENGTH]: 'length',
 };

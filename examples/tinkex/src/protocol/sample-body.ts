@@ -10,7 +10,8 @@
  * the general rule's, key order included (a property test compares the two on random bodies).
  */
 
-import { SAMPLING_DEFAULTS } from '../types/sampling-params.js';
+import type { ModelInputChunk, ModelInputWire } from '../types/model-input.js';
+import { SAMPLING_DEFAULTS, type SamplingParams } from '../types/sampling-params.js';
 import { typedTextChunk } from './text-chunk.js';
 
 /** Bodies whose prompt and sampling params are their own copies (see `ownSampleBody`). */
@@ -28,6 +29,8 @@ export type OwnedSampleBody = {
   prompt_logprobs: boolean;
   topk_prompt_logprobs: number;
   seq_id: number;
+  /** Set only on a body built in its 0.25 shape (`v025SampleBody`). */
+  type?: 'sample';
 };
 
 /**
@@ -49,6 +52,8 @@ export const isOwnedSampleBody = (input: object): input is OwnedSampleBody => ow
  * shapes the same body again and finds them typed, as the rule would leave a typed chunk.
  */
 export function shapeOwnedSampleBody(body: OwnedSampleBody): Record<string, unknown> {
+  // Built in its 0.25 shape (SamplingClient knew the protocol): nothing to do.
+  if (body.type === 'sample') return body;
   const params = body.sampling_params;
   // The defaults' keys first, in the rule's order (temperature, top_k, top_p).
   const sampling_params: Record<string, unknown> = { ...SAMPLING_DEFAULTS };
@@ -79,4 +84,71 @@ export function shapeOwnedSampleBody(body: OwnedSampleBody): Record<string, unkn
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** An `asample` body in its 0.25 shape, as `v025SampleBody` builds it. */
+export type V025SampleBody = {
+  num_samples: number;
+  sampling_params: SamplingParams;
+  topk_prompt_logprobs: number;
+  prompt: ModelInputWire;
+  sampling_session_id: string;
+  prompt_logprobs: boolean;
+  seq_id: number;
+  type: 'sample';
+};
+
+/** What SamplingClient puts in an `asample` body, its prompt's chunks and params not yet copied. */
+export interface SampleBodyParts {
+  num_samples: number;
+  chunks: readonly ModelInputChunk[];
+  sampling_params: unknown;
+  sampling_session_id: string;
+  prompt_logprobs: boolean;
+  topk_prompt_logprobs: number;
+}
+
+/**
+ * The `asample` body in its 0.25 shape, built once when SamplingClient already knows it speaks 0.25:
+ * the JSON `shapeOwnedSampleBody` makes of the plain body (a property test compares the two), without
+ * the plain body, its copy of every chunk and of the params that the shaping then replaced. It is
+ * validated as it is: every field the 0.25 shape adds is one the schema accepts with the value given
+ * (`type` tags, the params' defaults), and a null the 0.25 shape would drop where the schema refuses
+ * null (`temperature`, `top_k`, `top_p`) is kept, so that the body is refused exactly as the plain one.
+ */
+export function v025SampleBody(parts: SampleBodyParts): V025SampleBody {
+  return {
+    num_samples: parts.num_samples,
+    sampling_params: v025Params(parts.sampling_params) as SamplingParams,
+    topk_prompt_logprobs: parts.topk_prompt_logprobs,
+    prompt: { chunks: parts.chunks.map(v025Chunk) },
+    sampling_session_id: parts.sampling_session_id,
+    prompt_logprobs: parts.prompt_logprobs,
+    // Set per sample; before `type`, as it always went on the wire.
+    seq_id: 0,
+    type: 'sample',
+  };
+}
+
+/** A chunk of the body's own: a token chunk typed (text-chunk.ts), any other a shallow copy (`toJSON`'s). */
+function v025Chunk(chunk: ModelInputChunk): ModelInputChunk {
+  const own = chunk as unknown as Record<string, unknown>;
+  return ('tokens' in own && own.type === undefined ? typedTextChunk(own) : { ...own }) as ModelInputChunk;
+}
+
+/**
+ * The caller's params as the body's own (`copySamplingParams`: `stop` copied too), in their 0.25 shape:
+ * the defaults' keys first, nulls dropped but where the schema refuses them. Anything but an object is
+ * returned as it is, for the schema to refuse.
+ */
+function v025Params(params: unknown): unknown {
+  if (!isPlainObject(params)) return params;
+  const out: Record<string, unknown> = { ...SAMPLING_DEFAULTS };
+  for (const key in params) {
+    if (!Object.hasOwn(params, key) || key === '__proto__') continue; // as the rule's withoutNulls
+    const value = params[key];
+    if (value === undefined || (value === null && !Object.hasOwn(SAMPLING_DEFAULTS, key))) continue;
+    out[key] = Array.isArray(value) ? [...(value as unknown[])] : value;
+  }
+  return out;
 }

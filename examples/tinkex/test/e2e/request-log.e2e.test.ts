@@ -114,6 +114,25 @@ for (const [name, mode] of variants) {
         topk_prompt_logprobs: 0,
         type: 'sample',
       });
+      // The key order 0.25 bodies have always had: the rule's defaults first, then the other fields, `type` last.
+      const sent = at('asample').body as { sampling_params: object };
+      expect(Object.keys(sent)).toEqual([
+        'num_samples',
+        'sampling_params',
+        'topk_prompt_logprobs',
+        'prompt',
+        'sampling_session_id',
+        'prompt_logprobs',
+        'seq_id',
+        'type',
+      ]);
+      expect(Object.keys(sent.sampling_params)).toEqual([
+        'temperature',
+        'top_k',
+        'top_p',
+        'max_tokens',
+        'seed',
+      ]);
 
       // §6: forward_backward and forward are protobuf (zstd when the flag is on); forward_only only on forward.
       for (const [n, seq, forwardOnly] of [

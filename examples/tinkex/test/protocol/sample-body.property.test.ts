@@ -1,7 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { shapeV025Body } from '../../src/protocol/body-rules.js';
-import { ownSampleBody, type OwnedSampleBody } from '../../src/protocol/sample-body.js';
+import { AjvJsonSerializer } from 'pristine-kernel';
+import { ownSampleBody, v025SampleBody, type OwnedSampleBody } from '../../src/protocol/sample-body.js';
+import { ModelInput, type ModelInputChunk } from '../../src/types/model-input.js';
+import { copySamplingParams, type SamplingParams } from '../../src/types/sampling-params.js';
+import { SampleRequestSchema } from '../../src/types/sampling.js';
 
 const nullable = <T>(arb: fc.Arbitrary<T>) => fc.oneof(arb, fc.constant(null));
 
@@ -84,5 +88,95 @@ describe('0.25 shape of the asample bodies SamplingClient owns', () => {
     const theirs = body();
     expect(shapeV025Body('asample', theirs).prompt).not.toBe(theirs.prompt);
     expect(theirs.prompt.chunks).toEqual([{ tokens: [72, 105] }]);
+  });
+});
+
+/** What a caller may pass as sampling params: valid ones, nulls where the schema refuses them, bad values. */
+const callerParams = fc.oneof(
+  samplingParams,
+  fc.record(
+    {
+      temperature: fc.oneof(fc.constant(null), fc.constant(-1), fc.constant('hot')),
+      top_k: fc.oneof(fc.constant(null), fc.constant(-2)),
+      top_p: fc.oneof(fc.constant(null), fc.constant(2)),
+      max_tokens: nullable(fc.integer({ min: -2, max: 9 })),
+      unknown_knob: fc.nat(),
+    },
+    { requiredKeys: [] },
+  ),
+  fc.constantFrom<unknown>(null, 'greedy', [1, 2]),
+);
+
+/** The checks `kernel.validateInput('asample', …)` runs: every issue, in order. */
+const issues = (body: unknown) => new AjvJsonSerializer().compile(SampleRequestSchema)(body);
+
+describe('0.25 asample bodies built directly (v025SampleBody)', () => {
+  it('are refused exactly as the plain body, and when valid send the shaped plain body’s JSON', () => {
+    fc.assert(
+      fc.property(
+        fc.array(chunk, { maxLength: 4 }),
+        callerParams,
+        fc.integer({ min: 1, max: 4 }),
+        fc.boolean(),
+        fc.nat(5),
+        (chunks, params, num_samples, prompt_logprobs, topk_prompt_logprobs) => {
+          let prompt: ModelInput;
+          try {
+            prompt = ModelInput.fromChunks(chunks as ModelInputChunk[]);
+          } catch {
+            return; // refused before any body is built, whatever the protocol
+          }
+          const parts = {
+            num_samples,
+            sampling_session_id: 'S:sample:0',
+            prompt_logprobs,
+            topk_prompt_logprobs,
+          };
+          // As SamplingClient builds the plain body (JSON protocol, or before negotiation).
+          const plain = ownSampleBody({
+            num_samples,
+            prompt: prompt.toJSON(),
+            sampling_params: copySamplingParams(params as SamplingParams) as Record<string, unknown>,
+            sampling_session_id: parts.sampling_session_id,
+            prompt_logprobs,
+            topk_prompt_logprobs,
+            seq_id: 0,
+          });
+          const direct = ownSampleBody(
+            v025SampleBody({ ...parts, chunks: prompt.chunks, sampling_params: params }),
+          );
+          expect(issues(direct)).toStrictEqual(issues(plain));
+          if (issues(plain).length > 0) return;
+          const shaped = JSON.stringify(shapeV025Body('asample', plain));
+          expect(JSON.stringify(direct)).toBe(shaped);
+          // The negotiate stage leaves it as it is, on every attempt.
+          expect(shapeV025Body('asample', direct)).toBe(direct);
+          expect(JSON.stringify(direct)).toBe(shaped);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('holds its own copies: later edits of the caller’s params, stop list and prompt change nothing', () => {
+    const params = { max_tokens: 8, stop: ['\n'], seed: null, top_p: 0.5 };
+    const tokens = [72, 105];
+    const prompt = ModelInput.fromChunks([{ tokens }]);
+    const body = v025SampleBody({
+      num_samples: 1,
+      chunks: prompt.chunks,
+      sampling_params: params,
+      sampling_session_id: 'S:sample:0',
+      prompt_logprobs: false,
+      topk_prompt_logprobs: 0,
+    });
+    params.stop.push('.');
+    params.max_tokens = 1;
+    tokens.push(7);
+    expect(JSON.stringify(body)).toBe(
+      '{"num_samples":1,"sampling_params":{"temperature":1,"top_k":-1,"top_p":0.5,"max_tokens":8,"stop":["\\n"]},' +
+        '"topk_prompt_logprobs":0,"prompt":{"chunks":[{"tokens":[72,105],"type":"encoded_text"}]},' +
+        '"sampling_session_id":"S:sample:0","prompt_logprobs":false,"seq_id":0,"type":"sample"}',
+    );
   });
 });
