@@ -35,11 +35,42 @@ export function sendJson(
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const text = body === undefined ? '' : JSON.stringify(body);
+  sendText(res, status, 'application/json', body === undefined ? '' : JSON.stringify(body), 'utf8', headers);
+}
+
+/**
+ * Bodies up to this size are sent as latin1 text (see `sendBytes`); larger ones as the Buffer itself, so
+ * that a big forward/backward result is not copied into a string and concatenated with the head.
+ */
+export const TEXT_BODY_MAX_BYTES = 16 * 1024;
+
+/**
+ * A binary answer (protobuf). A small one goes out as its latin1 text, byte for byte the same on the wire
+ * (latin1 maps each byte to the code point of its value and back): Node then writes head and body in one
+ * string write, the path every JSON answer takes, where a Buffer body makes it queue the head, cork the
+ * socket and `writev` both, a second write path that a fresh emulator compiles during a 0.25 burst only
+ * (docs/performance.md, round 17 notes, branch `emu18`).
+ */
+export function sendBytes(res: ServerResponse, status: number, contentType: string, bytes: Buffer): void {
+  if (bytes.length <= TEXT_BODY_MAX_BYTES)
+    return sendText(res, status, contentType, bytes.toString('latin1'), 'latin1');
+  res.writeHead(status, { 'content-type': contentType, 'content-length': bytes.length });
+  res.end(bytes);
+}
+
+/** One text answer: `latin1` text is one byte per character, `utf8` is measured. */
+function sendText(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  text: string,
+  encoding: 'utf8' | 'latin1',
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
+    'content-type': contentType,
+    'content-length': encoding === 'latin1' ? text.length : Buffer.byteLength(text),
     ...headers,
   });
-  res.end(text);
+  res.end(text, encoding);
 }

@@ -2,7 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { credentialProblem } from './auth.js';
 import type { EmulatorContext } from './context.js';
-import { HttpError, readBody, sendJson, type Answer } from './http-util.js';
+import { HttpError, readBody, sendBytes, sendJson, type Answer } from './http-util.js';
 import { decodeBody } from './request-body.js';
 import { match } from './router.js';
 import { requestTarget } from './request-target.js';
@@ -166,7 +166,7 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
   // Faults after acceptance: the work was applied; the client's retry must be deduplicated.
   if (route.submits && chaos.roll(route.endpointClass, 'lost'))
     return reply(502, { detail: 'response lost (chaos)' });
-  if ('bytes' in answer) return sendBytes(ctx, res, answer, route.endpointClass, log);
+  if ('bytes' in answer) return sendBinary(ctx, res, answer, route.endpointClass, log);
   if (chaos.roll(route.endpointClass, 'truncate') && answer.body !== undefined) {
     log(answer.status, 'application/json');
     truncated(res, answer.status, 'application/json', Buffer.from(JSON.stringify(answer.body)));
@@ -181,7 +181,7 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
   reply(answer.status, answer.body, answer.headers);
 }
 
-function sendBytes(
+function sendBinary(
   ctx: EmulatorContext,
   res: ServerResponse,
   answer: { status: number; bytes: Buffer; contentType: string },
@@ -191,8 +191,7 @@ function sendBytes(
   log(answer.status, answer.contentType);
   if (ctx.chaos.roll(endpointClass, 'truncate'))
     return truncated(res, answer.status, answer.contentType, answer.bytes);
-  res.writeHead(answer.status, { 'content-type': answer.contentType, 'content-length': answer.bytes.length });
-  res.end(answer.bytes);
+  sendBytes(res, answer.status, answer.contentType, answer.bytes);
 }
 
 /** Headers promise more bytes than are sent, then the connection closes (chaos `truncate`). */
