@@ -9,7 +9,6 @@ import type { BreakerSettings } from '../ports/circuit-breaker.js';
 import type { PollProtocol } from '../ports/futures.js';
 import type { TokenBucketSettings } from '../ports/rate-limiter.js';
 import type { RetryDelayOptions } from '../ports/retry.js';
-import type { Release } from '../ports/semaphore.js';
 import type { SessionProtocol } from '../ports/sessions.js';
 import type { PristineError } from './errors/pristine-error.js';
 import type { Secret } from './secret.js';
@@ -83,11 +82,6 @@ export interface CallContext {
   startedAt: number;
   /** The rate-limit bucket this attempt was admitted on (set by the `ratelimit` stage). */
   rateLimitBucket?: string;
-  /**
-   * The transport connection this attempt took at once (set by the `semaphore` stage's connection gate,
-   * freed by its hook when the attempt settles).
-   */
-  connectionRelease?: Release;
   /** Free-form slot for plugin stages. */
   readonly bag: Map<string | symbol, unknown>;
 }

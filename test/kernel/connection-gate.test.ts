@@ -105,8 +105,8 @@ describe("the transport's connections per origin", () => {
   });
 
   it('are freed by an attempt that took one at once and failed before it was sent, in order for the next', async () => {
-    // The connection taken at once is kept on the call's context and freed by the stage's hook: a
-    // failure after the gate (here the token provider's) must free it as a success does.
+    // A failure after the gate (here the token provider's) must free the connection as a success does,
+    // or every later call to the origin waits for ever.
     const { kernel, built } = kernelWith(new UndiciTransport({ connections: 1 }), (n) => n <= 2);
     await expect(kernel.call('job', { size: 1 })).rejects.toThrow('no token 1');
     const [failing, sent] = [kernel.call('job', { size: 2 }), kernel.call('job', { size: 3 })];

@@ -1,5 +1,4 @@
 import type { AuthScheme } from '../../ports/auth.js';
-import type { Release } from '../../ports/semaphore.js';
 import type { TelemetrySpan } from '../../ports/telemetry.js';
 import type { TransportRequest } from '../../ports/transport.js';
 import type { CompiledEndpoint } from '../manifest/compile.js';
@@ -42,7 +41,6 @@ export class PipelineCallContext implements CallContext {
   attemptSpan: TelemetrySpan | undefined = undefined;
   startedAt: number;
   rateLimitBucket: string | undefined = undefined;
-  connectionRelease: Release | undefined = undefined;
   readonly extraHeaders: Record<string, string> = {};
   private lazyBag: Map<string | symbol, unknown> | undefined = undefined;
 

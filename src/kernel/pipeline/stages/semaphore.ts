@@ -4,8 +4,7 @@ import type { CompiledEndpoint } from '../../manifest/compile.js';
 import type { ConcurrencySpec, PluginSpec, ThrottledSpec } from '../../plugin.js';
 import { afterSettled } from '../../promises/after-settled.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
-import { runEntered } from '../stage-hooks.js';
-import { connectionGateHooks, enterConnectionGate, throughConnectionGate } from './connection-gate.js';
+import { throughConnectionGate } from './connection-gate.js';
 import { rateLimitBucket } from './rate-limit.js';
 
 /**
@@ -22,20 +21,15 @@ import { rateLimitBucket } from './rate-limit.js';
 export const semaphoreStage: Stage = {
   name: 'semaphore',
   run(context, next) {
-    return runEntered(semaphoreStage, context, next);
-  },
-  // Without limits of the resource, a connection free at once is freed by the hooks (connection-gate.ts).
-  enter(context, next) {
     const resource = context.endpoint.spec.resource;
     const limits = resource ? context.plugin.spec.concurrency?.[resource] : undefined;
     const connections = context.services.transport.connectionsPerOrigin !== undefined;
-    if (!limits) return connections && enterConnectionGate(context, next);
+    if (!limits) return connections ? throughConnectionGate(context, next) : next();
     // The transport's connections are taken last, once every other permit is held (connection-gate.ts).
     const gated = connections ? () => throughConnectionGate(context, next) : next;
     const plan = planOf(context.plugin.spec, context.endpoint, limits);
     return admitNow(context, gated, plan) ?? limited(context, gated, plan);
   },
-  hooks: connectionGateHooks,
   passes: (context) => {
     if (context.services.transport.connectionsPerOrigin !== undefined) return false;
     const resource = context.endpoint.spec.resource;
