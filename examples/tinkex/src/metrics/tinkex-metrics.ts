@@ -1,4 +1,5 @@
 import { KernelMetrics, type KernelEvents, type KernelMetricsOptions } from 'pristine-kernel';
+import { callName } from '../protocol/call-name.js';
 
 /** The training endpoints whose futures count as training calls (`TrainingClient` methods). */
 const TRAINING = new Set([
@@ -10,11 +11,6 @@ const TRAINING = new Set([
   'save_weights_for_sampler',
 ]);
 const SAMPLING = new Set(['asample']);
-
-/** The call a user made: 0.25's protobuf variants (`forward_backward_proto`) count as the call itself. */
-function callName(endpointId: string): string {
-  return endpointId.endsWith('_proto') ? endpointId.slice(0, -'_proto'.length) : endpointId;
-}
 
 /**
  * Tinkex's metrics (Elixir `Tinkex.Metrics`): the kernel's request, retry and future metrics

@@ -49,6 +49,13 @@ export class TelemetryReporter {
   private readonly startedAt: number;
   private flushing?: Promise<void>;
   private flushAgain?: Promise<void>;
+  /**
+   * How many events had been queued when a batch last failed after the endpoint's retries: a dead or
+   * refusing endpoint, so nobody waits for those (they go with a later flush, if one can send them).
+   */
+  private unreachableUpTo = 0;
+  /** The flush that ran last failed: the one asked for meanwhile is not run at once against it. */
+  private lastFlushFailed = false;
 
   constructor(
     private readonly kernel: Kernel<any>,
@@ -137,7 +144,7 @@ export class TelemetryReporter {
     if (this.flushing) {
       this.flushAgain ??= this.flushing.then(() => {
         this.flushAgain = undefined;
-        return this.flush();
+        return this.lastFlushFailed ? undefined : this.flush();
       });
       return this.flushAgain;
     }
@@ -145,12 +152,17 @@ export class TelemetryReporter {
     return this.flushing;
   }
 
-  /** Flush until every event queued so far was sent (or dropped); false if `timeoutMs` passed first. */
+  /**
+   * Flush until every event queued so far was sent (or dropped); false if `timeoutMs` passed first, or
+   * once a batch failed after they were queued: the endpoint cannot take them now, and trying the rest
+   * batch by batch (one batch's retries each) kept a thousand failing samples from their errors for 30 s.
+   */
   async waitUntilDrained(timeoutMs: number): Promise<boolean> {
     const target = this.pushed;
     if (this.options.canSend?.() === false) return this.flushed >= target;
     const drain = (async () => {
-      while (this.flushed < target && this.options.canSend?.() !== false) await this.flush();
+      while (this.flushed < target && this.unreachableUpTo < target && this.options.canSend?.() !== false)
+        await this.flush();
       return this.flushed >= target;
     })();
     return this.within(timeoutMs, drain);
@@ -239,6 +251,7 @@ export class TelemetryReporter {
    * which queues several events per step, send one POST per handful of events for as long as it ran.
    */
   private async sendAll(): Promise<void> {
+    this.lastFlushFailed = false;
     for (let left = this.queue.length; left > 0 && this.queue.length > 0;) {
       const batch = this.queue.splice(0, Math.min(MAX_BATCH_SIZE, left));
       left -= batch.length;
@@ -260,6 +273,8 @@ export class TelemetryReporter {
         // Counted as flushed, so a fatal exception never waits on a dead endpoint; the rest waits for
         // the next flush, so a dead endpoint costs one batch's retries per flush, not one per batch.
         this.flushed += batch.length;
+        this.unreachableUpTo = this.pushed;
+        this.lastFlushFailed = true;
         this.logger.debug('telemetry batch dropped', { error: (error as Error).message });
         return;
       }

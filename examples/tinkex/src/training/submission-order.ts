@@ -1,4 +1,5 @@
 import { APIUserAbortError, ClientClosedError, PristineError } from 'pristine-kernel';
+import { callName } from '../protocol/call-name.js';
 
 /** A training request whose submission failed for good. */
 export interface FailedStep {
@@ -19,7 +20,7 @@ export class TrainingSequenceAbortedError extends PristineError {
   ) {
     const why = failed.error instanceof Error ? failed.error.message : String(failed.error);
     super(
-      `${endpoint} was not sent: ${failed.endpoint} (seq_id ${failed.seq_id}), ` +
+      `${callName(endpoint)} was not sent: ${callName(failed.endpoint)} (seq_id ${failed.seq_id}), ` +
         `submitted before it, failed after its retries: ${why}`,
       { category: 'unknown', cause: failed.error },
     );
@@ -91,7 +92,7 @@ export class SubmissionOrder {
       step.error.retryable &&
       !(step.error instanceof APIUserAbortError);
     this.warn(
-      `${step.endpoint} (seq_id ${step.seq_id}) was not accepted: ${sentence(step.error)} ` +
+      `${callName(step.endpoint)} (seq_id ${step.seq_id}) was not accepted: ${sentence(step.error)} ` +
         (unreachable
           ? 'Requests queued behind it are not sent.'
           : 'Later requests go on with the next seq_id.'),

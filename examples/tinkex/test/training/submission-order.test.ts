@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { BadRequestError, ClientClosedError } from 'pristine-kernel';
+import { APIConnectionError, BadRequestError, ClientClosedError } from 'pristine-kernel';
 import { SubmissionOrder } from '../../src/training/submission-order.js';
 
 /** Submit one request through `order` whose acceptance fails with `error`; resolves once it settled. */
-async function failOne(order: SubmissionOrder, error: Error): Promise<void> {
-  const { gate, track } = order.reserve('optim_step');
+async function failOne(order: SubmissionOrder, error: Error, endpoint = 'optim_step'): Promise<void> {
+  const { gate, track } = order.reserve(endpoint);
   await gate;
   const accepted = Promise.reject(error);
   track(accepted);
@@ -36,5 +36,24 @@ describe('SubmissionOrder warnings', () => {
     expect(warnings).toEqual([
       'optim_step (seq_id 1) was not accepted: learning_rate must be positive. Later requests go on with the next seq_id.',
     ]);
+  });
+
+  it("name a 0.25 request by the call the user made, not by its protobuf endpoint's id", async () => {
+    const warnings: string[] = [];
+    const order = new SubmissionOrder((m) => warnings.push(m));
+    const unreachable = new APIConnectionError('Connection error: POST http://127.0.0.1:9 ECONNREFUSED');
+    // As the TrainingClient does: the acceptance is tracked at once, the next request queued behind it.
+    const failing = order.reserve('forward_backward_proto');
+    failing.track(failing.gate.then(() => Promise.reject(unreachable)));
+    const queued = order.reserve('forward_proto');
+    const refused = await queued.gate.catch((e: unknown) => e);
+    expect(warnings).toEqual([
+      'forward_backward (seq_id 1) was not accepted: Connection error: POST http://127.0.0.1:9 ECONNREFUSED. ' +
+        'Requests queued behind it are not sent.',
+    ]);
+    expect((refused as Error).message).toBe(
+      'forward was not sent: forward_backward (seq_id 1), submitted before it, failed after its retries: ' +
+        'Connection error: POST http://127.0.0.1:9 ECONNREFUSED',
+    );
   });
 });
