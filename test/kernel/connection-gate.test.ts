@@ -15,14 +15,20 @@ afterEach(() => {
 });
 
 /** A kernel whose every attempt fetches a token once its request is built (counted by `built()`). */
-function kernelWith(transport: UndiciTransport) {
+function kernelWith(transport: UndiciTransport, failToken?: (n: number) => boolean) {
   let tokens = 0;
   const kernel = createKernel().use(
     definePlugin({
       name: 'jobs',
       version: '1',
       defaults: { baseUrl: holding.url, maxRetries: 0, breaker: false },
-      auth: { default: new TokenProviderAuth(() => `token-${++tokens}`) },
+      auth: {
+        default: new TokenProviderAuth(() => {
+          const n = ++tokens;
+          if (failToken?.(n)) throw new Error(`no token ${n}`);
+          return `token-${n}`;
+        }),
+      },
       manifest: {
         name: 'jobs',
         version: '1',
@@ -96,6 +102,36 @@ describe("the transport's connections per origin", () => {
     holding.held[1].release();
     await expect(next).resolves.toEqual({ size: 2 });
     await kernel.close();
+  });
+
+  it('are freed by an attempt that took one at once and failed before it was sent, in order for the next', async () => {
+    // A failure after the gate (here the token provider's) must free the connection as a success does,
+    // or every later call to the origin waits for ever.
+    const { kernel, built } = kernelWith(new UndiciTransport({ connections: 1 }), (n) => n <= 2);
+    await expect(kernel.call('job', { size: 1 })).rejects.toThrow('no token 1');
+    const [failing, sent] = [kernel.call('job', { size: 2 }), kernel.call('job', { size: 3 })];
+    await expect(failing).rejects.toThrow('no token 2');
+    await holding.heldCount(1);
+    expect(holding.held.map((h) => h.size)).toEqual([3]);
+    holding.held[0].release();
+    await expect(sent).resolves.toEqual({ size: 3 });
+    expect(built()).toBe(3);
+    await kernel.close();
+  });
+
+  it('never send a call that waited for one while the client closed: it fails as closed', async () => {
+    const { kernel, built } = kernelWith(new UndiciTransport({ connections: 1 }));
+    const first = kernel.call('job', { size: 1 });
+    const waiting = expect(kernel.call('job', { size: 2 })).rejects.toThrow('the client was closed');
+    await holding.heldCount(1);
+    const closed = kernel.close();
+    holding.held[0].release();
+    // Closing may end the call in flight too; what matters here is the one still waiting for a connection.
+    await Promise.allSettled([first]);
+    await waiting;
+    await closed;
+    expect(holding.held.map((h) => h.size)).toEqual([1]);
+    expect(built()).toBe(1);
   });
 
   it('are counted for a dispatcher passed in only when its connections per origin are given', async () => {
