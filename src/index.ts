@@ -52,7 +52,7 @@ export { FileInputSchema } from './kernel/manifest/file-input.js';
 export { loadManifest } from './kernel/manifest/load.js';
 export type { CompiledEndpoint } from './kernel/manifest/compile.js';
 export { Pipeline } from './kernel/pipeline/pipeline.js';
-export { runEntered } from './kernel/pipeline/stage-hooks.js';
+export { enteringStage, runEntered } from './kernel/pipeline/stage-hooks.js';
 export type {
   Stage,
   StagePlacement,

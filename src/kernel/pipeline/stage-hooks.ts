@@ -27,6 +27,15 @@ export function runEntered(stage: Stage, context: CallContext, next: Next): Prom
 }
 
 /**
+ * A stage defined by its `enter` (and `hooks`): its `run`, for callers of `run` itself, does the same
+ * through `runEntered`, so no stage writes that `run` out again.
+ */
+export function enteringStage(stage: Omit<Stage, 'run' | 'enter'> & Required<Pick<Stage, 'enter'>>): Stage {
+  const entering: Stage = { ...stage, run: (context, next) => runEntered(entering, context, next) };
+  return entering;
+}
+
+/**
  * `result` with the hooks of the stages in `hooked` (bit i: `stages[i]`) applied innermost first, as
  * nested `then`s would apply them: a fulfilled hook that throws hands its error to the hooks outside it,
  * and each rejected hook's answer (returned or thrown) is the error the next one outside sees.

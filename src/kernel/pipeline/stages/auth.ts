@@ -1,7 +1,7 @@
 import { lowerCased } from '../../request/lower-case.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
-import { runEntered } from '../stage-hooks.js';
+import { enteringStage } from '../stage-hooks.js';
 
 /**
  * Add credentials on every attempt, so retries see refreshed tokens. Whatever the scheme wrote into
@@ -9,11 +9,8 @@ import { runEntered } from '../stage-hooks.js';
  * provider (or refreshed) is then scrubbed from errors and logs like a static key, even when a server
  * echoes it back.
  */
-export const authStage: Stage = {
+export const authStage: Stage = enteringStage({
   name: 'auth',
-  run(context, next) {
-    return runEntered(authStage, context, next);
-  },
   passes: (context) => !context.auth || !context.request,
   enter(context, next) {
     if (!context.auth || !context.request) return false;
@@ -24,7 +21,7 @@ export const authStage: Stage = {
     if (applied instanceof Promise) return applied.then(renews ? () => sendRenewing(context, next) : next);
     return renews ? sendRenewing(context, next) : false;
   },
-};
+});
 
 function sendRenewing(context: CallContext, next: Next): Promise<CallResult> {
   return next().catch((error: unknown) => renewed(context, error, next));

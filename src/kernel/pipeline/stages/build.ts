@@ -1,13 +1,10 @@
 import { buildRequest } from '../../request/build-request.js';
 import type { Stage } from '../context.js';
-import { runEntered } from '../stage-hooks.js';
+import { enteringStage } from '../stage-hooks.js';
 
 /** Rebuild the request for every attempt: fresh retry-count header, same idempotency key. */
-export const buildStage: Stage = {
+export const buildStage: Stage = enteringStage({
   name: 'build',
-  run(context, next) {
-    return runEntered(buildStage, context, next);
-  },
   // A request built synchronously (every body but a file's or a stream's) leaves nothing for later.
   enter(context, next) {
     const request = buildRequest(context, context.plugin.staticHeaders);
@@ -20,4 +17,4 @@ export const buildStage: Stage = {
     context.request = request;
     return false;
   },
-};
+});

@@ -1,5 +1,5 @@
 import type { CallContext, CallResult, Stage } from '../context.js';
-import { runEntered } from '../stage-hooks.js';
+import { enteringStage } from '../stage-hooks.js';
 import type { CompiledEndpoint } from '../../manifest/compile.js';
 import { redactUrl } from '../../redact.js';
 
@@ -21,11 +21,8 @@ function redactedUrlOf(endpoint: CompiledEndpoint, baseUrl: string): string {
  * One span and one start/stop (or error) event pair per call, around every attempt. Its work after the
  * attempts is synchronous: hooks, attached with those of the stages inside it in one `then`.
  */
-export const callTelemetryStage: Stage = {
+export const callTelemetryStage: Stage = enteringStage({
   name: 'telemetry',
-  run(context, next) {
-    return runEntered(callTelemetryStage, context, next);
-  },
   passes: (context) => !observed(context),
   enter(context) {
     if (!observed(context)) return false;
@@ -33,7 +30,7 @@ export const callTelemetryStage: Stage = {
     return true;
   },
   hooks: { fulfilled: stopped, rejected: failed },
-};
+});
 
 /** With the no-op tracer and nobody listening, this stage would only allocate. */
 function observed(context: CallContext): boolean {

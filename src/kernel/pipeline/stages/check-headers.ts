@@ -1,7 +1,7 @@
 import { ValidationError } from '../../errors/validation-error.js';
 import { headerIssues } from '../../request/header-checks.js';
 import type { Stage } from '../context.js';
-import { runEntered } from '../stage-hooks.js';
+import { enteringStage } from '../stage-hooks.js';
 
 /**
  * The last look at a request before it leaves: every header name is a token and every value is one
@@ -11,11 +11,8 @@ import { runEntered } from '../stage-hooks.js';
  * although it can never be sent; here it is a ValidationError (not retryable), and messages never
  * quote the value.
  */
-export const checkHeadersStage: Stage = {
+export const checkHeadersStage: Stage = enteringStage({
   name: 'check-headers',
-  run(context, next) {
-    return runEntered(checkHeadersStage, context, next);
-  },
   enter(context) {
     const request = context.request;
     if (request) {
@@ -25,4 +22,4 @@ export const checkHeadersStage: Stage = {
     }
     return false;
   },
-};
+});

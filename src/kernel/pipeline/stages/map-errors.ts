@@ -2,7 +2,7 @@ import { APIConnectionError } from '../../errors/api-errors.js';
 import { sanitizedCause, scrubError } from '../../errors/error-secrets.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import type { Stage } from '../context.js';
-import { runEntered } from '../stage-hooks.js';
+import { enteringStage } from '../stage-hooks.js';
 
 /**
  * Every failure leaves the pipeline as a PristineError: unknown throwables are wrapped (their cause
@@ -10,11 +10,8 @@ import { runEntered } from '../stage-hooks.js';
  * known secrets are scrubbed from message, stack, headers and body, since servers sometimes echo
  * credentials back. The registry stays bound to the error for its `toJSON` and `util.inspect`.
  */
-export const mapErrorsStage: Stage = {
+export const mapErrorsStage: Stage = enteringStage({
   name: 'errors',
-  run(context, next) {
-    return runEntered(mapErrorsStage, context, next);
-  },
   enter: () => true,
   hooks: {
     rejected(context, thrown) {
@@ -29,4 +26,4 @@ export const mapErrorsStage: Stage = {
       return scrubError(error, context.services.secrets);
     },
   },
-};
+});

@@ -1,7 +1,7 @@
 import { RateLimitError } from '../../errors/api-errors.js';
 import { ADMITTED, type RateLimiter } from '../../../ports/rate-limiter.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
-import { runEntered } from '../stage-hooks.js';
+import { enteringStage } from '../stage-hooks.js';
 
 /** The last bucket built for an auth scheme, and what it was built from. */
 interface Built {
@@ -35,11 +35,8 @@ export function rateLimitBucket(context: CallContext): string {
  * Wait while the bucket's backoff window is closed (and for a token when a token bucket is set);
  * a 429 with a server-given delay closes the window for every later call on the same bucket.
  */
-export const rateLimitStage: Stage = {
+export const rateLimitStage: Stage = enteringStage({
   name: 'ratelimit',
-  run(context, next) {
-    return runEntered(rateLimitStage, context, next);
-  },
   enter(context, next) {
     const { rateLimiter, events, settings } = context.services;
     const bucket = rateLimitBucket(context);
@@ -56,11 +53,11 @@ export const rateLimitStage: Stage = {
   },
   hooks: {
     rejected(context, error) {
-      backoffOn429(error, context.services.rateLimiter, context.rateLimitBucket ?? rateLimitBucket(context));
+      backoffOn429(error, context.services.rateLimiter, context.rateLimitBucket!);
       return error;
     },
   },
-};
+});
 
 /** A 429 with a server-given delay closes the bucket's window for every later call. */
 function backoffOn429(error: unknown, rateLimiter: RateLimiter, bucket: string): void {

@@ -3,18 +3,15 @@ import { APIUserAbortError, CircuitOpenError } from '../../errors/api-errors.js'
 import { scrubError } from '../../errors/error-secrets.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
-import { runEntered } from '../stage-hooks.js';
+import { enteringStage } from '../stage-hooks.js';
 import { openBreakerKey } from './breaker.js';
 
 /**
  * Run the attempt stages until success or the retry budget is spent. Each attempt rebuilds the
  * request (fresh retry-count header, same idempotency key).
  */
-export const retryStage: Stage = {
+export const retryStage: Stage = enteringStage({
   name: 'retry',
-  run(context, next) {
-    return runEntered(retryStage, context, next);
-  },
   enter(context, next) {
     // A call sent without retries (each poll of a future) is one attempt: no retry context, closures
     // and promises held while it is in flight, when the adapter says that is all `run` would do. Its
@@ -28,7 +25,7 @@ export const retryStage: Stage = {
   hooks: {
     rejected: (context, error) => outcomeOf(error, context).error,
   },
-};
+});
 
 function attempts(context: CallContext, next: Next): Promise<CallResult> {
   const { services, endpoint } = context;

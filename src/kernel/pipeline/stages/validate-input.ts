@@ -2,7 +2,7 @@ import { ValidationError } from '../../errors/validation-error.js';
 import type { CompiledEndpoint } from '../../manifest/compile.js';
 import { escapePointer, headerValueProblem } from '../../request/header-checks.js';
 import type { CallContext, Stage } from '../context.js';
-import { runEntered } from '../stage-hooks.js';
+import { enteringStage } from '../stage-hooks.js';
 
 /**
  * Inputs that passed their endpoint's schema in `kernel.validateInput(…, { sending: true })` just
@@ -26,11 +26,8 @@ function schemaChecked(endpoint: CompiledEndpoint, input: object): boolean {
  * after `validate` (a plugin's protocol handshake, a permit, a token fetch) from acting on a call that
  * can never be sent.
  */
-export const validateInputStage: Stage = {
+export const validateInputStage: Stage = enteringStage({
   name: 'validate',
-  run(context, next) {
-    return runEntered(validateInputStage, context, next);
-  },
   // Synchronous, with nothing to do on the way out: the stages after it run in the same go.
   enter(context) {
     const { endpoint, input } = context;
@@ -42,7 +39,7 @@ export const validateInputStage: Stage = {
     checkHeaderParams(context);
     return false;
   },
-};
+});
 
 function checkHeaderParams({ endpoint, input }: CallContext): void {
   for (const key in endpoint.headerKeys) {

@@ -1,7 +1,7 @@
 import { PristineError } from '../../errors/pristine-error.js';
 import type { ValidationIssue } from '../../../ports/serializer.js';
 import type { CallContext, CallResult, Stage } from '../context.js';
-import { runEntered } from '../stage-hooks.js';
+import { enteringStage } from '../stage-hooks.js';
 
 /** How much of a body that is not JSON the message quotes. */
 const EXCERPT_CHARS = 120;
@@ -45,11 +45,8 @@ function describe(
 }
 
 /** Validate decoded responses: `strict` throws, `warn` logs, `off` skips. Unknown fields are kept. */
-export const validateResponseStage: Stage = {
+export const validateResponseStage: Stage = enteringStage({
   name: 'response',
-  run(context, next) {
-    return runEntered(validateResponseStage, context, next);
-  },
   passes: (context) =>
     context.services.settings.responseValidation === 'off' || !context.endpoint.validateResponse,
   enter: (context) =>
@@ -60,7 +57,7 @@ export const validateResponseStage: Stage = {
       return mode === 'off' ? result : checked(context, result, mode);
     },
   },
-};
+});
 
 function checked(context: CallContext, result: CallResult, mode: 'strict' | 'warn'): CallResult {
   const validate = context.endpoint.validateResponse!;
