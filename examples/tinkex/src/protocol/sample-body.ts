@@ -54,14 +54,6 @@ export const isOwnedSampleBody = (input: object): input is OwnedSampleBody => ow
 export function shapeOwnedSampleBody(body: OwnedSampleBody): Record<string, unknown> {
   // Built in its 0.25 shape (SamplingClient knew the protocol): nothing to do.
   if (body.type === 'sample') return body;
-  const params = body.sampling_params;
-  // The defaults' keys first, in the rule's order (temperature, top_k, top_p).
-  const sampling_params: Record<string, unknown> = { ...SAMPLING_DEFAULTS };
-  for (const key in params) {
-    if (!Object.hasOwn(params, key) || key === '__proto__') continue; // as the rule's withoutNulls
-    const value = params[key];
-    if (value !== null && value !== undefined) sampling_params[key] = value;
-  }
   // The body's own array: a typed chunk replaces its untyped one there (text-chunk.ts says why not in
   // place), so a resubmission finds it typed.
   const chunks = body.prompt.chunks as unknown[];
@@ -70,16 +62,9 @@ export function shapeOwnedSampleBody(body: OwnedSampleBody): Record<string, unkn
     if (isPlainObject(chunk) && 'tokens' in chunk && chunk.type === undefined)
       chunks[i] = typedTextChunk(chunk);
   }
-  return {
-    num_samples: body.num_samples,
-    sampling_params,
-    topk_prompt_logprobs: body.topk_prompt_logprobs,
-    prompt: body.prompt,
-    sampling_session_id: body.sampling_session_id,
-    prompt_logprobs: body.prompt_logprobs,
-    seq_id: body.seq_id,
-    type: 'sample',
-  };
+  // A valid body (it was checked before it was owned) has no null where the schema refuses one, so the
+  // params come out as the rule leaves them: nulls dropped.
+  return inWireOrder(body, v025Params(body.sampling_params), body.prompt as ModelInputWire, body.seq_id);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -117,15 +102,25 @@ export interface SampleBodyParts {
  * null (`temperature`, `top_k`, `top_p`) is kept, so that the body is refused exactly as the plain one.
  */
 export function v025SampleBody(parts: SampleBodyParts): V025SampleBody {
+  // seq_id is set per sample; it goes before `type`, as it always went on the wire.
+  return inWireOrder(parts, v025Params(parts.sampling_params), { chunks: parts.chunks.map(v025Chunk) }, 0);
+}
+
+/** The 0.25 body's fields in the rule's order (SamplingClient's, then `type`). */
+function inWireOrder(
+  fields: Omit<SampleBodyParts, 'chunks' | 'sampling_params'>,
+  sampling_params: unknown,
+  prompt: ModelInputWire,
+  seq_id: number,
+): V025SampleBody {
   return {
-    num_samples: parts.num_samples,
-    sampling_params: v025Params(parts.sampling_params) as SamplingParams,
-    topk_prompt_logprobs: parts.topk_prompt_logprobs,
-    prompt: { chunks: parts.chunks.map(v025Chunk) },
-    sampling_session_id: parts.sampling_session_id,
-    prompt_logprobs: parts.prompt_logprobs,
-    // Set per sample; before `type`, as it always went on the wire.
-    seq_id: 0,
+    num_samples: fields.num_samples,
+    sampling_params: sampling_params as SamplingParams,
+    topk_prompt_logprobs: fields.topk_prompt_logprobs,
+    prompt,
+    sampling_session_id: fields.sampling_session_id,
+    prompt_logprobs: fields.prompt_logprobs,
+    seq_id,
     type: 'sample',
   };
 }
