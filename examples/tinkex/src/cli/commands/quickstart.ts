@@ -29,6 +29,7 @@ export function registerQuickstart(program: Command, action: Action): void {
             },
             stdout: ctx.io.stdout,
             stderr: ctx.io.stderr,
+            terminal: ctx.term,
             signal: ctx.signal,
             ...(ctx.options.maxRetries !== undefined ? { maxRetries: ctx.options.maxRetries } : {}),
           });
