@@ -57,7 +57,7 @@ export class CliContext {
     const { useCliLogger } = await import('./cli-logger.js');
     this.service ??= new ServiceClient({
       env: this.io.env,
-      configureKernel: (kernel) => useCliLogger(kernel, this.io.env, this.io.stderr),
+      configureKernel: (kernel) => useCliLogger(kernel, this.io.env, this.term),
       ...(this.options.apiKey !== undefined ? { api_key: this.options.apiKey } : {}),
       ...(this.options.baseUrl !== undefined ? { base_url: this.options.baseUrl } : {}),
       ...(this.options.maxRetries !== undefined ? { max_retries: this.options.maxRetries } : {}),

@@ -72,7 +72,7 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     remote
       ? {
           env,
-          configureKernel: (kernel) => useCliLogger(kernel, env, options.stderr ?? process.stderr),
+          configureKernel: (kernel) => useCliLogger(kernel, env, term),
           ...(options.maxRetries !== undefined ? { max_retries: options.maxRetries } : {}),
         }
       : { api_key: 'tml-local-emulator', base_url: emulator!.url, env: {}, log_level: 'off' },
