@@ -103,6 +103,15 @@ describe('tinkex session export-trace / billing usage / Ctrl-C (spawned CLI)', (
     );
   }, 60_000);
 
+  it('billing usage takes plain dates as midnight UTC, as a person types them', async () => {
+    const before = api.seen.length;
+    const result = await cli('billing', 'usage', '2026-07-13', '2026-07-14', '-f', 'json');
+    expect(result.code).toBe(0);
+    expect(api.seen.slice(before).filter((r) => r.includes('/billing/'))).toEqual([
+      'GET /api/v1/billing/usage/events?starting_on=2026-07-13T00%3A00%3A00Z&ending_before=2026-07-14T00%3A00%3A00Z',
+    ]);
+  }, 60_000);
+
   it('Ctrl-C while a request hangs exits 130 at once', async () => {
     const connected = new Promise<void>((resolve) => silent.once('connection', () => resolve()));
     const { child, done } = startCli(['run', 'list'], {

@@ -90,7 +90,8 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
       [['checkpoint', 'set-ttl', 'tinker://r/weights/a', '--ttl=0'], /whole number of seconds ≥ 1/],
       [['checkpoint', 'set-ttl', 'tinker://r/weights/a', '--ttl=5', '--remove'], /cannot be used with/],
       [['billing', 'usage', '2026-07-13T00:30:00Z', '2026-07-14T00:00:00Z'], /UTC hour boundary/],
-      [['billing', 'usage', '2026-07-13', '2026-07-14T00:00:00Z'], /RFC 3339/],
+      [['billing', 'usage', '13/07/2026', '2026-07-14T00:00:00Z'], /RFC 3339 timestamp or a date/],
+      [['billing', 'usage', '2026-02-30', '2026-03-01'], /RFC 3339 timestamp or a date/],
       [['billing', 'usage', '2026-07-01T00:00:00Z', '2026-07-20T00:00:00Z'], /at most 14 days/],
       [['sample', '--prompt', 'hi'], /--base-model or --model-path/],
       [['sample', '--base-model', 'm'], /required option '--prompt <text>'/],
@@ -141,7 +142,9 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
   it('says which key is missing when a command needs one (exit 1, not a stack trace)', async () => {
     const result = await cli('run', 'list');
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^Error: ValidationError: .*api_key.*TINKER_API_KEY/s);
+    expect(result.stderr).toMatch(
+      /^Error: No API key\n.*--api-key, TINKER_API_KEY or TINKER_CREDENTIAL_CMD/s,
+    );
     expect(result.stderr).not.toMatch(/\n\s+at /);
   }, 30_000);
 });

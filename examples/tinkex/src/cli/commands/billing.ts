@@ -9,16 +9,24 @@ import type { Action } from '../action.js';
 const HOUR_MS = 3_600_000;
 const MAX_WINDOW_MS = 14 * 24 * HOUR_MS;
 
-/** RFC 3339 with a zone, on a UTC hour boundary (the API's rule, checked before anything is sent). */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([zZ]|[+-]\d{2}:\d{2})$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * RFC 3339 with a zone, on a UTC hour boundary (the API's rule, checked before anything is sent), or a
+ * plain date, taken as its midnight UTC (what a person types for a day's usage).
+ */
 function hourTimestamp(value: string): string {
-  const at = Date.parse(value);
-  if (
-    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([zZ]|[+-]\d{2}:\d{2})$/.test(value) ||
-    Number.isNaN(at)
-  )
-    throw new InvalidArgumentError('expected an RFC 3339 timestamp such as 2026-07-13T00:00:00Z.');
+  const timestamp = DATE.test(value) ? `${value}T00:00:00Z` : value;
+  const at = Date.parse(timestamp);
+  // Date.parse rolls 2026-02-30 over to March: a date must read back as itself.
+  const real = !Number.isNaN(at) && (!DATE.test(value) || new Date(at).toISOString().startsWith(value));
+  if (!RFC3339.test(timestamp) || !real)
+    throw new InvalidArgumentError(
+      'expected an RFC 3339 timestamp or a date, such as 2026-07-13T00:00:00Z or 2026-07-13.',
+    );
   if (at % HOUR_MS !== 0) throw new InvalidArgumentError('must be on a UTC hour boundary (…T13:00:00Z).');
-  return value;
+  return timestamp;
 }
 
 type Row = Record<string, unknown>;
@@ -98,8 +106,12 @@ export function registerBilling(program: Command, action: Action): void {
   billing
     .command('usage')
     .description('Hourly billing usage of your organization (a window of at most 14 days)')
-    .argument('<starting_on>', 'RFC 3339, on a UTC hour (e.g. 2026-07-13T00:00:00Z)', hourTimestamp)
-    .argument('<ending_before>', 'RFC 3339, on a UTC hour, at most 14 days later', hourTimestamp)
+    .argument(
+      '<starting_on>',
+      'RFC 3339, on a UTC hour (e.g. 2026-07-13T00:00:00Z), or a date (its midnight UTC)',
+      hourTimestamp,
+    )
+    .argument('<ending_before>', 'the same, at most 14 days later', hourTimestamp)
     .option('--csv <path>', "write the usage rows as CSV to PATH instead ('-' = stdout)")
     .option('--sessions-csv <path>', "also write session_id,user_metadata as CSV to PATH ('-' = stdout)")
     .action(action((ctx, opts, start: string, end: string) => usage(ctx, start, end, opts)));
