@@ -226,8 +226,7 @@ export class Kernel<E extends EndpointSpec = never> {
   ): Promise<CallResult> {
     const entry = this.endpoints.get(endpointId);
     if (!entry) return Promise.reject(new PristineError(`Unknown endpoint "${endpointId}"`));
-    if (this.refuses(endpointId))
-      return Promise.reject(new ClientClosedError(`Cannot call "${endpointId}": the client was closed.`));
+    if (this.refuses(endpointId)) return Promise.reject(ClientClosedError.forCall(entry.endpoint));
     try {
       return this.pipeline.execute(
         startCall(this.getServices(), entry.plugin, entry.endpoint, input, options, optionsBuilt),

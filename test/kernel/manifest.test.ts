@@ -40,6 +40,8 @@ describe('manifest validation at registration', () => {
     [{ ...ok, stream: { terminator: '[DONE]', typo: 1 } }, /stream: typo is not a known key/],
     [{ ...ok, timeoutMs: -1 }, /timeoutMs must be a positive number/],
     [{ ...ok, crossOriginCredentials: 'yes' }, /crossOriginCredentials must be a boolean/],
+    [{ ...ok, callName: '' }, /endpoint "get_x": callName must be a non-empty identifier/],
+    [{ ...ok, callName: 7 }, /endpoint "get_x": callName must be a non-empty identifier/],
     [
       { ...ok, response: { type: 'objekt' } },
       /endpoint "get_x": response is not a valid JSON schema: .*type/,

@@ -7,7 +7,7 @@ import { UndiciTransport } from '../../src/adapters/transport/undici-transport.j
 import { GotTransport } from '../../src/adapters/transport/got-transport.js';
 import { createKernel } from '../../src/kernel/kernel.js';
 import { Ports } from '../../src/ports/index.js';
-import { thingsPlugin } from './fixtures/things-plugin.js';
+import { thingsManifest, thingsPlugin } from './fixtures/things-plugin.js';
 
 const API_KEY = 'sk-request-log-4f9c1e77aa';
 
@@ -39,9 +39,17 @@ function kernelFor(
   level: 'debug' | 'info' | 'warn',
   transport: 'got' | 'undici',
   retryLogLevel?: 'info' | 'debug',
+  callName?: string,
 ) {
+  const [create, ...others] = thingsManifest.endpoints;
+  // The same manifest, its first endpoint (create_thing) named for people when `callName` is given.
+  const manifest = {
+    ...thingsManifest,
+    endpoints: [callName ? { ...create, callName } : create, ...others] as const,
+  };
   const kernel = createKernel({ requestIdHeader: 'x-request-id' }).use(
     thingsPlugin({
+      manifest,
       defaults: { baseUrl },
       auth: { default: new ApiKeyHeaderAuth(API_KEY) },
       retryPolicies: {
@@ -118,6 +126,25 @@ describe('request logging', () => {
     expect(logger.records.map((r) => r.message)).toEqual([
       expect.stringMatching(/^retrying create_thing in 0\.0 s after .*ECONNREFUSED.* \(retry 1 of 1\)$/),
     ]);
+  });
+
+  it("names the call as its users know it (the endpoint's callName), in retry lines and a closed client's error", async () => {
+    // Found by hand: `tinkex quickstart` printed "retrying forward_backward_proto …", the id of 0.25's
+    // protobuf variant of forward_backward, where the user called forward_backward.
+    const { kernel, logger } = kernelFor(flaky.url, 'info', 'undici', undefined, 'make_thing');
+    try {
+      await kernel.call('create_thing', { name: 'named-call', size: 1 });
+    } finally {
+      await kernel.close();
+    }
+    expect(logger.records.map((r) => r.message)).toEqual([
+      expect.stringMatching(/^retrying make_thing in 0\.0 s after HTTP 503 \(retry 1 of \d+\)$/),
+    ]);
+    // The structured field keeps the endpoint id: it is what a program filters on.
+    expect(logger.records[0]!.fields).toMatchObject({ endpoint: 'create_thing' });
+    await expect(kernel.call('create_thing', { name: 'late', size: 1 })).rejects.toThrow(
+      'Cannot call "make_thing": the client was closed.',
+    );
   });
 
   it("a policy's logLevel: debug keeps background retries (telemetry) out of the info lines", async () => {

@@ -1,5 +1,6 @@
 import { inspect, type InspectOptions } from 'node:util';
 import { Secret, ValidationError, redactHeaders, redactUrl } from 'pristine-kernel';
+import { apiKeyProblem } from './api-key-format.js';
 import { checkEnvironment, checkServiceClientOptions } from './config-checks.js';
 import { resolveRequestShaping, type ResolvedRequestShaping } from './config-request-options.js';
 import { checkSamplingDefaults, type SampleThrottle } from './config-sampling.js';
@@ -51,15 +52,9 @@ export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfi
       'is required (pass api_key, set TINKER_API_KEY, or set TINKER_CREDENTIAL_CMD)',
     );
   }
-  if (key && !key.startsWith('tml-') && !key.startsWith('eyJ')) {
-    // Never echo the key: only say what is wrong with it.
-    throw ValidationError.field(
-      'ServiceClient options',
-      '/api_key',
-      'prefix',
-      'must start with "tml-" (an API key) or "eyJ" (a JWT)',
-    );
-  }
+  const keyProblem = key === undefined ? undefined : apiKeyProblem(key);
+  // Never echo the key: only say what is wrong with it.
+  if (keyProblem) throw ValidationError.field('ServiceClient options', '/api_key', 'prefix', keyProblem);
   const protocol = options.protocol ?? nonEmpty(env.TINKER_PROTOCOL)?.toLowerCase() ?? 'auto';
   if (protocol !== 'auto' && protocol !== 'v025' && protocol !== 'legacy') {
     throw ValidationError.field(

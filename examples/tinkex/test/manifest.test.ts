@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { AjvJsonSerializer, createKernel, definePlugin } from 'pristine-kernel';
 import { tinkerManifest } from '../src/manifest.js';
+import { callName } from '../src/protocol/call-name.js';
 
 const endpoint = (id: string) => {
   const found = tinkerManifest.endpoints.find((e) => e.id === id);
@@ -46,6 +47,22 @@ describe('the Tinker manifest', () => {
       ],
       telemetry: ['telemetry'],
     });
+  });
+
+  it("names 0.25's protobuf variants by the JSON call they send, so retry lines and warnings say that call", () => {
+    const named = tinkerManifest.endpoints.flatMap((e) =>
+      'callName' in e && e.callName ? [[e.id, e.callName, e.path]] : [],
+    );
+    expect(named).toEqual([
+      ['forward_backward_proto', 'forward_backward', '/api/v1/forward_backward'],
+      ['forward_proto', 'forward', '/api/v1/forward_backward'],
+    ]);
+    // Each names a call of the JSON protocol that exists, and the helper for warnings agrees.
+    for (const [id, name] of named) {
+      expect(endpoint(name!)).toBeDefined();
+      expect(callName(id!)).toBe(name);
+    }
+    expect(callName('asample')).toBe('asample');
   });
 
   it('marks every endpoint that answers {request_id} as a tinker future, and only those', () => {

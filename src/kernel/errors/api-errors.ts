@@ -61,6 +61,13 @@ export class ClientClosedError extends APIError {
   ) {
     super(message, { category: 'user', retryable: false, ...details });
   }
+
+  /** A call refused because its client was closed, named as its users know it. */
+  static forCall(endpoint: { id: string; spec: { callName?: string } }): ClientClosedError {
+    return new ClientClosedError(
+      `Cannot call "${endpoint.spec.callName ?? endpoint.id}": the client was closed.`,
+    );
+  }
 }
 
 /** The server answered with a non-success status. */

@@ -37,7 +37,7 @@ export interface CompiledEndpoint {
 const IDENTIFIER = /^[A-Za-z][\w.-]*$/;
 const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const ENDPOINT_KEYS: ReadonlySet<string> = new Set([
-  'id', 'method', 'path', 'description', 'input', 'response', 'query', 'headers', 'multiSegment',
+  'id', 'callName', 'method', 'path', 'description', 'input', 'response', 'query', 'headers', 'multiSegment',
   'idempotent', 'retry', 'timeoutMs', 'auth', 'resource', 'pool', 'stream', 'future', 'redirect', 'bodyType',
   'responseType', 'compress', 'pagination', 'weight', 'crossOriginCredentials', 'requestBody',
   'responseBodies', 'result',
@@ -105,6 +105,9 @@ function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames):
   rejectUnknownKeys(where, spec, ENDPOINT_KEYS);
   if (typeof spec.id !== 'string' || !IDENTIFIER.test(spec.id)) {
     throw new ManifestError(where, 'id', 'must be a non-empty identifier');
+  }
+  if (spec.callName !== undefined && (typeof spec.callName !== 'string' || !IDENTIFIER.test(spec.callName))) {
+    throw new ManifestError(where, 'callName', 'must be a non-empty identifier');
   }
   if (!METHODS.has(spec.method))
     throw new ManifestError(where, 'method', `"${spec.method}" is not an HTTP method`);

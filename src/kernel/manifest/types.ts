@@ -59,6 +59,12 @@ export interface CompressSpec {
 /** What a plugin author writes for one endpoint. */
 export interface EndpointSpec {
   id: string;
+  /**
+   * The call this endpoint serves as its users name it, in what people read (retry lines, a closed
+   * client's error); default: the id. For endpoints that are one call sent another way (a protobuf
+   * body of a JSON call) and need ids of their own. Structured fields keep the id.
+   */
+  callName?: string;
   method: HttpMethod;
   /** Path template with `{param}` placeholders, relative to the base URL. */
   path: string;

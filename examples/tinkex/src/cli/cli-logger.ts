@@ -1,16 +1,13 @@
 import { JsonLogger, Ports, textLine } from 'pristine-kernel';
 import type { TinkerKernel } from '../client/tinker-kernel.js';
+import type { Terminal } from './terminal.js';
 
 /**
  * The logger of the commands people run: text lines on stderr, not JSON, at info by default, so a
  * retry says at once why the command waits (a dead server otherwise meant a minute of silence before
  * the error). TINKER_LOG changes the level; secrets are masked as everywhere else.
  */
-export function useCliLogger(
-  kernel: TinkerKernel,
-  env: NodeJS.ProcessEnv,
-  stream: NodeJS.WritableStream,
-): void {
+export function useCliLogger(kernel: TinkerKernel, env: NodeJS.ProcessEnv, term: Terminal): void {
   kernel.register(
     Ports.Logger,
     new JsonLogger({
@@ -19,7 +16,8 @@ export function useCliLogger(
       env,
       secrets: kernel.secrets,
       logHeaders: true,
-      stream,
+      // Through the terminal: a retry line during a progress bar goes above the bar, not onto its line.
+      write: (line) => term.line(line),
       format: textLine('tinkex'),
     }),
   );

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { visibleControls } from 'pristine-kernel';
+import { apiKeyProblem } from '../api-key-format.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { ServiceClient } from '../client/service-client.js';
 import type { ApiSetup } from './describe-error.js';
@@ -50,12 +51,13 @@ export class CliContext {
    */
   async client(): Promise<ServiceClient> {
     this.checkApiAddress();
+    this.checkApiKey({ required: true });
     // Imported here, not at the top: --help and usage errors never load the SDK (a faster start).
     const { ServiceClient } = await import('../client/service-client.js');
     const { useCliLogger } = await import('./cli-logger.js');
     this.service ??= new ServiceClient({
       env: this.io.env,
-      configureKernel: (kernel) => useCliLogger(kernel, this.io.env, this.io.stderr),
+      configureKernel: (kernel) => useCliLogger(kernel, this.io.env, this.term),
       ...(this.options.apiKey !== undefined ? { api_key: this.options.apiKey } : {}),
       ...(this.options.baseUrl !== undefined ? { base_url: this.options.baseUrl } : {}),
       ...(this.options.maxRetries !== undefined ? { max_retries: this.options.maxRetries } : {}),
@@ -81,6 +83,35 @@ export class CliContext {
       throw new CliError(
         'TINKER_BASE_URL is not an API address',
         `It ${problem}. Set it to the Tinker API's address, or pass --base-url.`,
+      );
+  }
+
+  /**
+   * A malformed --api-key is a usage error (exit 2), a malformed TINKER_API_KEY names the variable, and
+   * a missing credential (when `required`) names the three ways to give one; all before the SDK loads,
+   * worded for the CLI's settings rather than the client's options. The key itself is never shown.
+   */
+  checkApiKey({ required }: { required: boolean }): void {
+    const { apiKey } = this.options;
+    if (apiKey !== undefined && apiKey !== '') {
+      const problem = apiKeyProblem(apiKey);
+      if (problem) throw new UsageError(`--api-key ${problem}`);
+      return;
+    }
+    const fromEnv = this.io.env.TINKER_API_KEY;
+    if (fromEnv) {
+      const problem = apiKeyProblem(fromEnv);
+      if (problem)
+        throw new CliError(
+          'TINKER_API_KEY is not an API key',
+          `It ${problem}. Set it to your Tinker API key, or pass --api-key.`,
+        );
+      return;
+    }
+    if (required && !this.io.env.TINKER_CREDENTIAL_CMD)
+      throw new CliError(
+        'No API key',
+        'Give one with --api-key, TINKER_API_KEY or TINKER_CREDENTIAL_CMD (a command that prints one).',
       );
   }
 

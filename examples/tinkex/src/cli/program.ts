@@ -97,6 +97,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       controller.signal.aborted && !(error instanceof CliError)
         ? new InterruptedError()
         : describeError(error, ctx?.apiSetup());
+    // A command stopped mid-bar (Ctrl-C races the body) leaves the bar's line open: end it first.
+    ctx?.term.endProgress();
     // The message and details quote the server (its error text, the ids it echoes): shown, not obeyed.
     const details = failure.details ? `${failure.details}\n` : '';
     io.stderr.write(visibleControls(`Error: ${failure.message}\n${details}`));

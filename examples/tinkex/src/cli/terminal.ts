@@ -4,6 +4,8 @@ export interface Terminal {
   paint(code: number, text: string): string;
   progress(label: string, done: number, total: number, suffix: string): void;
   endProgress(): void;
+  /** A whole line (a log line) that must not land on a bar's line: on a terminal it goes above the bar. */
+  line(text: string): void;
 }
 
 /**
@@ -44,6 +46,11 @@ export function terminal(
       stream.write(`${line}\n`);
       written = line;
       lastWrite = at;
+    },
+    line(text) {
+      // The bar's line is cleared, the text takes it, and the bar is drawn again on the next line.
+      if (interactive && lastLine) stream.write(`\r\u001b[2K${text}\n${lastLine}`);
+      else stream.write(`${text}\n`);
     },
     endProgress() {
       if (lastLine) {

@@ -63,7 +63,7 @@ export class TrainingClient {
     readonly model_id: string,
   ) {
     const logger = loggerOf(service.kernel);
-    this.order = new SubmissionOrder((message) => logger.warn(`${model_id}: ${message}`));
+    this.order = new SubmissionOrder((level, message) => logger[level](`${model_id}: ${message}`));
     this.onQueueState = service.queueWarnings('Training', model_id);
   }
 

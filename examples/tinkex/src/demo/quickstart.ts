@@ -5,7 +5,7 @@ import type { RunningEmulator } from 'tinker-emulator';
 import { loadEmulator } from '../cli/load-emulator.js';
 import { downloadCheckpoint, ServiceClient } from '../index.js';
 import { useCliLogger } from '../cli/cli-logger.js';
-import { lineChart, terminal } from '../cli/terminal.js';
+import { lineChart, terminal, type Terminal } from '../cli/terminal.js';
 
 /**
  * Training steps in flight at once. Each step is submitted before the previous result arrives (the
@@ -26,6 +26,8 @@ export interface QuickstartOptions {
   signal?: AbortSignal;
   /** The client's `max_retries` against a deployment (the CLI's `--max-retries`); default 10. */
   maxRetries?: number;
+  /** Where progress bars go (the CLI's own, so it can end a bar before an error); default: `stderr`'s. */
+  terminal?: Terminal;
 }
 
 export interface QuickstartSummary {
@@ -50,7 +52,7 @@ export interface QuickstartSummary {
 export async function runQuickstart(options: QuickstartOptions): Promise<QuickstartSummary> {
   const env = options.env ?? process.env;
   const out = options.stdout ?? process.stdout;
-  const term = terminal(options.stderr ?? process.stderr, env);
+  const term = options.terminal ?? terminal(options.stderr ?? process.stderr, env);
   const remote = Boolean(env.TINKER_BASE_URL && env.TINKER_API_KEY);
   const signal = options.signal;
   const call = signal ? { signal } : {};
@@ -70,7 +72,7 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     remote
       ? {
           env,
-          configureKernel: (kernel) => useCliLogger(kernel, env, options.stderr ?? process.stderr),
+          configureKernel: (kernel) => useCliLogger(kernel, env, term),
           ...(options.maxRetries !== undefined ? { max_retries: options.maxRetries } : {}),
         }
       : { api_key: 'tml-local-emulator', base_url: emulator!.url, env: {}, log_level: 'off' },
@@ -198,6 +200,8 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     }
     return summary;
   } finally {
+    // A bar cut short (Ctrl-C, a failure) gets its line ended: the error then starts on its own line.
+    term.endProgress();
     await service.close();
     await emulator?.close();
     await rm(workDir, { recursive: true, force: true });

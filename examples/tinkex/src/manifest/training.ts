@@ -69,6 +69,7 @@ export const trainingEndpoints = [
   // data validated by the client; `fwdbwdBytes` charges the dispatch byte budget from /client/config.
   {
     id: 'forward_backward_proto',
+    callName: 'forward_backward',
     method: 'POST',
     path: '/api/v1/forward_backward',
     resource: 'fwdbwd',
@@ -79,6 +80,7 @@ export const trainingEndpoints = [
   },
   {
     id: 'forward_proto',
+    callName: 'forward',
     method: 'POST',
     path: '/api/v1/forward_backward',
     resource: 'fwdbwd',

@@ -48,7 +48,11 @@ export class SubmissionOrder {
   /** Queued requests up to ticket `upTo` are not sent because of `failed` (ticket `after`). */
   private aborted: { after: number; upTo: number; failed: FailedStep } | undefined;
 
-  constructor(private readonly warn: (message: string) => void) {}
+  /**
+   * `say` gets a line per request that was sent and failed for good: a warning, or a debug line when its
+   * own caller aborted it (the caller knows; on Ctrl-C a warning would only be noise before the exit).
+   */
+  constructor(private readonly say: (level: 'warn' | 'debug', message: string) => void) {}
 
   /** The seq_id the next request would take now (for validating a request before reserving). */
   get nextSeqId(): number {
@@ -87,11 +91,10 @@ export class SubmissionOrder {
   private failed(step: FailedStep, ticket: number): void {
     // The caller closed the client: every queued request ends this way, nothing to warn about.
     if (step.error instanceof ClientClosedError) return;
-    const unreachable =
-      step.error instanceof PristineError &&
-      step.error.retryable &&
-      !(step.error instanceof APIUserAbortError);
-    this.warn(
+    const byCaller = step.error instanceof APIUserAbortError;
+    const unreachable = step.error instanceof PristineError && step.error.retryable && !byCaller;
+    this.say(
+      byCaller ? 'debug' : 'warn',
       `${callName(step.endpoint)} (seq_id ${step.seq_id}) was not accepted: ${sentence(step.error)} ` +
         (unreachable
           ? 'Requests queued behind it are not sent.'

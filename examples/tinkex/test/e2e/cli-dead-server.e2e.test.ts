@@ -111,4 +111,30 @@ describe('tinkex against a dead server (spawned CLI)', () => {
     expect(env.stderr).not.toMatch(/ServiceClient/);
     for (const r of [flag, env]) expect(r.stderr).not.toMatch(/retrying|\n\s+at /);
   }, 60_000);
+
+  it('a missing or malformed API key fails before anything is sent, naming the setting, never the key', async () => {
+    // Found by hand: these printed "Error: ValidationError: Invalid ServiceClient options: /api_key: is
+    // required (pass api_key, …)", the library's wording, not the CLI's flag and variable.
+    const base = { TINKER_BASE_URL: 'http://127.0.0.1:9' };
+    const [flag, env, none] = await Promise.all([
+      runCli(['run', 'list', '--api-key', 'sk-secret-flag'], { cwd: tmpdir(), env: base }),
+      runCli(['run', 'list'], { cwd: tmpdir(), env: { ...base, TINKER_API_KEY: 'sk-secret-env' } }),
+      runCli(['run', 'list'], {
+        cwd: tmpdir(),
+        env: { ...base, TINKER_API_KEY: '', TINKER_CREDENTIAL_CMD: undefined },
+      }),
+    ]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/^error: --api-key must start with "tml-" \(an API key\) or "eyJ" \(a JWT\)/);
+    expect(env.code).toBe(1);
+    expect(env.stderr).toMatch(/^Error: TINKER_API_KEY is not an API key\n/);
+    expect(env.stderr).toMatch(/It must start with "tml-" \(an API key\) or "eyJ" \(a JWT\)/);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^Error: No API key\n/);
+    expect(none.stderr).toMatch(/--api-key, TINKER_API_KEY or TINKER_CREDENTIAL_CMD/);
+    for (const r of [flag, env, none]) {
+      expect(r.stderr).not.toMatch(/ServiceClient|ValidationError|retrying|\n\s+at /);
+      expect(r.stderr).not.toMatch(/sk-secret/);
+    }
+  }, 60_000);
 });

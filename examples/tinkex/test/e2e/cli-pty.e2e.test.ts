@@ -8,9 +8,10 @@ const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
 
 /**
  * Run the CLI in a real pseudo-terminal (util-linux `script`), as a person does: stdin, stdout and
- * stderr are a TTY. `answer` is typed once the prompt appears.
+ * stderr are a TTY. `answer` is typed once `when` appears on the screen (by default the [y/N] prompt);
+ * Ctrl-C is typed as "\u0003", which the terminal turns into SIGINT for the CLI.
  */
-function inTerminal(args: string[], env: Record<string, string>, answer?: string) {
+function inTerminal(args: string[], env: Record<string, string>, answer?: string, when = '[y/N]') {
   const command = [process.execPath, BIN, ...args].map(quote).join(' ');
   const child = spawn('script', ['-qefc', command, '/dev/null'], {
     cwd: tmpdir(),
@@ -21,7 +22,7 @@ function inTerminal(args: string[], env: Record<string, string>, answer?: string
   let answered = false;
   child.stdout.on('data', (d: Buffer) => {
     screen += d.toString();
-    if (answer !== undefined && !answered && screen.includes('[y/N]')) {
+    if (answer !== undefined && !answered && screen.includes(when)) {
       answered = true;
       child.stdin.write(answer);
     }
@@ -74,6 +75,15 @@ describe('tinkex in a terminal (pseudo-TTY)', () => {
     expect(confirmed.code).toBe(0);
     expect(confirmed.screen).toContain('Deleted 2 checkpoint(s)');
     expect(await remaining()).toEqual([paths[2]]);
+  }, 120_000);
+
+  it('Ctrl-C during a progress bar: the bar line is ended before "Error: interrupted", exit 130', async () => {
+    // Found by hand: the error was written onto the bar's line ("… 102.0 steps/sError: interrupted").
+    const run = await inTerminal(['quickstart', '--steps', '1000000'], {}, '\u0003', 'steps/s');
+    expect(run.code).toBe(130);
+    // The terminal echoes the keystroke as "^C" where the cursor is.
+    expect(run.screen).toMatch(/steps\/s(\^C)?\r*\nError: interrupted/);
+    expect(run.screen).not.toMatch(/steps\/s(\^C)?Error/);
   }, 120_000);
 
   it('draws a coloured table on a terminal (and none of the colour codes when piped)', async () => {

@@ -141,7 +141,9 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
   it('says which key is missing when a command needs one (exit 1, not a stack trace)', async () => {
     const result = await cli('run', 'list');
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^Error: ValidationError: .*api_key.*TINKER_API_KEY/s);
+    expect(result.stderr).toMatch(
+      /^Error: No API key\n.*--api-key, TINKER_API_KEY or TINKER_CREDENTIAL_CMD/s,
+    );
     expect(result.stderr).not.toMatch(/\n\s+at /);
   }, 30_000);
 });

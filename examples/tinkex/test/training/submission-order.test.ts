@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { APIConnectionError, BadRequestError, ClientClosedError } from 'pristine-kernel';
+import { APIConnectionError, APIUserAbortError, BadRequestError, ClientClosedError } from 'pristine-kernel';
 import { SubmissionOrder } from '../../src/training/submission-order.js';
 
 /** Submit one request through `order` whose acceptance fails with `error`; resolves once it settled. */
@@ -13,18 +13,37 @@ async function failOne(order: SubmissionOrder, error: Error, endpoint = 'optim_s
   await new Promise((resolve) => setImmediate(resolve));
 }
 
+/** An order whose warnings go to `warnings` and whose debug lines go to `debug`. */
+function recordingOrder() {
+  const warnings: string[] = [];
+  const debug: string[] = [];
+  const order = new SubmissionOrder((level, message) => (level === 'warn' ? warnings : debug).push(message));
+  return { order, warnings, debug };
+}
+
 describe('SubmissionOrder warnings', () => {
   it('say nothing when the client was closed: every queued request ends that way, by the caller', async () => {
     // Found by hand: close() with 400 queued steps printed 400 "was not accepted … Later requests go on".
-    const warnings: string[] = [];
-    const order = new SubmissionOrder((m) => warnings.push(m));
+    const { order, warnings } = recordingOrder();
     await failOne(order, new ClientClosedError('Cannot call "optim_step": the client was closed.'));
     expect(warnings).toEqual([]);
   });
 
+  it('leave a request its own caller aborted to the debug log: the caller knows, and Ctrl-C is not a fault', async () => {
+    // Found by hand: Ctrl-C on `tinkex quickstart` printed "forward_backward (seq_id 201) was not
+    // accepted: Request was aborted. Later requests go on…" just before "Error: interrupted".
+    const { order, warnings, debug } = recordingOrder();
+    await failOne(order, new APIUserAbortError(), 'forward_backward');
+    expect(warnings).toEqual([]);
+    expect(debug).toEqual([
+      'forward_backward (seq_id 1) was not accepted: Request was aborted. Later requests go on with the next seq_id.',
+    ]);
+    // The burnt seq_id is still burnt: the next request takes the one after it.
+    expect(order.nextSeqId).toBe(2);
+  });
+
   it('name a refused request once, in one sentence per clause', async () => {
-    const warnings: string[] = [];
-    const order = new SubmissionOrder((m) => warnings.push(m));
+    const { order, warnings } = recordingOrder();
     await failOne(
       order,
       new BadRequestError('learning_rate must be positive.', {
@@ -39,8 +58,7 @@ describe('SubmissionOrder warnings', () => {
   });
 
   it("name a 0.25 request by the call the user made, not by its protobuf endpoint's id", async () => {
-    const warnings: string[] = [];
-    const order = new SubmissionOrder((m) => warnings.push(m));
+    const { order, warnings } = recordingOrder();
     const unreachable = new APIConnectionError('Connection error: POST http://127.0.0.1:9 ECONNREFUSED');
     // As the TrainingClient does: the acceptance is tracked at once, the next request queued behind it.
     const failing = order.reserve('forward_backward_proto');

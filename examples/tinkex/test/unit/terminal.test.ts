@@ -69,4 +69,34 @@ describe('progress on stderr', () => {
         '\r\u001b[2KDownloading archive 1.0 KB\n',
     );
   });
+
+  it('on a terminal, a log line during a bar goes above it and the bar is drawn again below', () => {
+    // Found by hand: "tinkex: retrying optim_step …" was written onto the bar's line ("… steps/stinkex: …").
+    const out = sink(true);
+    const term = terminal(out.stream, { NO_COLOR: '1' });
+    const bar = `training ${'█'.repeat(12)}${'░'.repeat(12)} step 5/10`;
+    term.progress('training', 5, 10, 'step 5/10');
+    term.line('tinkex: retrying optim_step in 0.4 s after HTTP 503 (retry 1 of 10)');
+    term.endProgress();
+    expect(out.text()).toBe(
+      `\r\u001b[2K${bar}` +
+        '\r\u001b[2Ktinkex: retrying optim_step in 0.4 s after HTTP 503 (retry 1 of 10)\n' +
+        `${bar}\n`,
+    );
+  });
+
+  it('a log line with no bar on screen, or piped, is just that line', () => {
+    for (const isTTY of [true, false]) {
+      const out = sink(isTTY);
+      const term = terminal(out.stream, { NO_COLOR: '1' });
+      term.line('tinkex: one');
+      term.progress('training', 1, 10, 'step 1/10'); // piped: not written yet (interval)
+      term.endProgress();
+      term.line('tinkex: two');
+      const bar = `training ${'█'.repeat(2)}${'░'.repeat(22)} step 1/10`;
+      expect(out.text()).toBe(
+        isTTY ? `tinkex: one\n\r\u001b[2K${bar}\ntinkex: two\n` : `tinkex: one\n${bar}\ntinkex: two\n`,
+      );
+    }
+  });
 });

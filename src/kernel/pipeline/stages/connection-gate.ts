@@ -28,7 +28,7 @@ export function throughConnectionGate(context: CallContext, next: Next): Promise
   const { transport, refuses } = context.services;
   // Closing began after the call started (it waited for a slot, a connection or a backoff): an attempt
   // not yet built is never sent.
-  if (refuses(context.endpoint.id)) return Promise.reject(closedBeforeSending(context));
+  if (refuses(context.endpoint.id)) return Promise.reject(ClientClosedError.forCall(context.endpoint));
   const limit = transport.connectionsPerOrigin;
   const signal = context.options.signal;
   // An aborted call goes on at once: the stages after this fail it as they always did.
@@ -39,7 +39,7 @@ export function throughConnectionGate(context: CallContext, next: Next): Promise
   return gate.acquire(1, signal).then((release) => {
     if (!refuses(context.endpoint.id)) return holding(context, next(), release);
     release();
-    throw closedBeforeSending(context);
+    throw ClientClosedError.forCall(context.endpoint);
   });
 }
 
@@ -78,10 +78,6 @@ function free(context: CallContext, release: Release): void {
   const timer = setTimeout(once, request!.timeoutMs);
   timer.unref();
   void held.then(once);
-}
-
-function closedBeforeSending(context: CallContext): ClientClosedError {
-  return new ClientClosedError(`Cannot call "${context.endpoint.id}": the client was closed.`);
 }
 
 function gateFor(

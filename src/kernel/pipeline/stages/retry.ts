@@ -48,7 +48,11 @@ function attempts(context: CallContext, next: Next): Promise<CallResult> {
         // At info (unless the policy says debug), so a user waiting on a dead server sees why within the
         // first backoff.
         services.logger[policy?.logLevel ?? 'info'](
-          retryMessage(endpoint.id, { attempt, delayMs, error }, context.options.maxRetries),
+          retryMessage(
+            endpoint.spec.callName ?? endpoint.id,
+            { attempt, delayMs, error },
+            context.options.maxRetries,
+          ),
           { endpoint: endpoint.id, attempt, delay_ms: Math.round(delayMs) },
         );
         services.events.emit('request:retry', { endpointId: endpoint.id, attempt, delayMs, error });

@@ -16,6 +16,8 @@ export function registerQuickstart(program: Command, action: Action): void {
       action(
         async (ctx, opts: { steps: number; json?: boolean }) => {
           ctx.checkApiAddress();
+          // No key is fine here: the quickstart then runs against the bundled emulator.
+          ctx.checkApiKey({ required: false });
           const { runQuickstart } = await import('../../demo/quickstart.js');
           await runQuickstart({
             steps: opts.steps,
@@ -27,6 +29,7 @@ export function registerQuickstart(program: Command, action: Action): void {
             },
             stdout: ctx.io.stdout,
             stderr: ctx.io.stderr,
+            terminal: ctx.term,
             signal: ctx.signal,
             ...(ctx.options.maxRetries !== undefined ? { maxRetries: ctx.options.maxRetries } : {}),
           });
