@@ -59,7 +59,7 @@ export function sendBytes(res: ServerResponse, status: number, contentType: stri
 }
 
 /** One text answer: `latin1` text is one byte per character, `utf8` is measured. */
-function sendText(
+export function sendText(
   res: ServerResponse,
   status: number,
   contentType: string,

@@ -2,7 +2,15 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { credentialProblem } from './auth.js';
 import type { EmulatorContext } from './context.js';
-import { HttpError, readBody, sendBytes, sendJson, type Answer } from './http-util.js';
+import {
+  HttpError,
+  readBody,
+  sendBytes,
+  sendJson,
+  sendText,
+  TEXT_BODY_MAX_BYTES,
+  type Answer,
+} from './http-util.js';
 import { decodeBody } from './request-body.js';
 import { match } from './router.js';
 import { requestTarget } from './request-target.js';
@@ -166,33 +174,48 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
   // Faults after acceptance: the work was applied; the client's retry must be deduplicated.
   if (route.submits && chaos.roll(route.endpointClass, 'lost'))
     return reply(502, { detail: 'response lost (chaos)' });
-  if ('bytes' in answer) return sendBinary(ctx, res, answer, route.endpointClass, log);
-  if (chaos.roll(route.endpointClass, 'truncate') && answer.body !== undefined) {
-    log(answer.status, 'application/json');
-    truncated(res, answer.status, 'application/json', Buffer.from(JSON.stringify(answer.body)));
-    return;
+  // JSON and small binary answers leave through one `log` and one `sendText` below: a 0.25 fan-out answers
+  // its `asample`s with JSON and its polls with protobuf, and two send paths (a `reply` and a binary one)
+  // made a fresh emulator compile both for the one burst (docs/performance.md, round 18 notes, `fan18`).
+  let contentType: string;
+  let text: string;
+  let encoding: 'utf8' | 'latin1';
+  let headers: Record<string, string>;
+  if ('bytes' in answer) {
+    contentType = answer.contentType;
+    if (chaos.roll(route.endpointClass, 'truncate')) {
+      log(answer.status, contentType);
+      return truncated(res, answer.status, contentType, answer.bytes);
+    }
+    if (answer.bytes.length > TEXT_BODY_MAX_BYTES) {
+      log(answer.status, contentType);
+      return sendBytes(res, answer.status, contentType, answer.bytes);
+    }
+    text = answer.bytes.toString('latin1');
+    encoding = 'latin1';
+    headers = NO_HEADERS;
+  } else {
+    if (chaos.roll(route.endpointClass, 'truncate') && answer.body !== undefined) {
+      log(answer.status, 'application/json');
+      truncated(res, answer.status, 'application/json', Buffer.from(JSON.stringify(answer.body)));
+      return;
+    }
+    if (answer.status === 204 || answer.body === undefined) {
+      log(answer.status);
+      res.writeHead(answer.status, answer.headers ?? {});
+      res.end();
+      return;
+    }
+    contentType = 'application/json';
+    text = JSON.stringify(answer.body);
+    encoding = 'utf8';
+    headers = answer.headers ?? NO_HEADERS;
   }
-  if (answer.status === 204 || answer.body === undefined) {
-    log(answer.status);
-    res.writeHead(answer.status, answer.headers ?? {});
-    res.end();
-    return;
-  }
-  reply(answer.status, answer.body, answer.headers);
+  log(answer.status, contentType);
+  sendText(res, answer.status, contentType, text, encoding, headers);
 }
 
-function sendBinary(
-  ctx: EmulatorContext,
-  res: ServerResponse,
-  answer: { status: number; bytes: Buffer; contentType: string },
-  endpointClass: Parameters<EmulatorContext['chaos']['roll']>[0],
-  log: (status: number, responseType?: string) => void,
-): void {
-  log(answer.status, answer.contentType);
-  if (ctx.chaos.roll(endpointClass, 'truncate'))
-    return truncated(res, answer.status, answer.contentType, answer.bytes);
-  sendBytes(res, answer.status, answer.contentType, answer.bytes);
-}
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** Headers promise more bytes than are sent, then the connection closes (chaos `truncate`). */
 function truncated(res: ServerResponse, status: number, contentType: string, bytes: Buffer): void {

@@ -86,6 +86,12 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
       [['checkpoint', 'delete', '--type', 'weights'], /need --run-id/],
       [['checkpoint', 'delete', '--run-id', 'r', '--type', 'adapter'], /expected weights or sampler_weights/],
       [['checkpoint', 'delete', '--run-id', 'r', '--before', 'yesterday'], /expected an ISO 8601 date/],
+      // Date parsing rolls Feb 30 over to Mar 2: a filter of a delete must not widen that way.
+      [['checkpoint', 'delete', '--run-id', 'r', '--before', '2026-02-30'], /expected an ISO 8601 date/],
+      [
+        ['checkpoint', 'delete', '--run-id', 'r', '--after', '2026-04-31T08:00:00Z'],
+        /expected an ISO 8601 date/,
+      ],
       [['checkpoint', 'set-ttl', 'tinker://r/weights/a'], /either --ttl <seconds> or --remove/],
       [['checkpoint', 'set-ttl', 'tinker://r/weights/a', '--ttl=0'], /whole number of seconds ≥ 1/],
       [['checkpoint', 'set-ttl', 'tinker://r/weights/a', '--ttl=5', '--remove'], /cannot be used with/],

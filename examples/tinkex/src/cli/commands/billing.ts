@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import type { BillingUsageResponse } from '../../types/account.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
+import { startsWithCalendarDate } from '../options.js';
 import type { Action } from '../action.js';
 
 const HOUR_MS = 3_600_000;
@@ -19,9 +20,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 function hourTimestamp(value: string): string {
   const timestamp = DATE.test(value) ? `${value}T00:00:00Z` : value;
   const at = Date.parse(timestamp);
-  // Date.parse rolls 2026-02-30 over to March: a date must read back as itself.
-  const real = !Number.isNaN(at) && (!DATE.test(value) || new Date(at).toISOString().startsWith(value));
-  if (!RFC3339.test(timestamp) || !real)
+  if (!RFC3339.test(timestamp) || Number.isNaN(at) || !startsWithCalendarDate(timestamp))
     throw new InvalidArgumentError(
       'expected an RFC 3339 timestamp or a date, such as 2026-07-13T00:00:00Z or 2026-07-13.',
     );
