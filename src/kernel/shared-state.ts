@@ -25,7 +25,7 @@ export interface SharedStateOptions extends Omit<RedisLinkOptions, 'url'> {
 /**
  * Bind the Redis-backed RateLimiter, Semaphore and CircuitBreaker adapters in place of the in-process
  * ones (plugins and `kernel.register` may still override them). Returns the function `kernel.close()`
- * calls to stop lease renewals and close the connections.
+ * calls to stop lease renewals, give back held permits and queue places, and close the connections.
  */
 export function registerSharedAdapters(
   container: DependencyContainer,
@@ -61,7 +61,7 @@ export function registerSharedAdapters(
     return registry;
   });
   return async () => {
-    semaphores?.close();
+    await semaphores?.close();
     await link.close();
   };
 }

@@ -130,7 +130,8 @@ export class RedisLink {
       // A script bug is ours, not an outage: let it surface.
       const reply = replyError(error);
       if (reply !== undefined && !/^(LOADING|BUSY|READONLY|MASTERDOWN|NOSCRIPT)/.test(reply)) throw error;
-      this.fail(error);
+      // A command after close() (a late release) is no outage: nothing to log.
+      if (!this.closed) this.fail(error);
       throw new RedisUnavailable(error);
     }
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Release, Semaphore, SemaphoreFactory } from '../../ports/semaphore.js';
+import { ClientClosedError } from '../../kernel/errors/api-errors.js';
 import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-unavailable.js';
 import { sleepAborted } from '../clock/system-clock.js';
 import { RedisUnavailable, type RedisLink } from '../redis/redis-link.js';
@@ -46,6 +47,10 @@ export class RedisSemaphore implements Semaphore {
   private readonly maxPollMs: number;
   private fallback: FifoSemaphore | undefined;
   private stopListening: (() => void) | undefined;
+  /** Waiters of this process with a ticket in the fleet's queue (so close() can take them out). */
+  private readonly queued = new Set<string>();
+  /** Set by close(): nothing more is asked of Redis, and the permits it gave back are not given again. */
+  private closing: Promise<void> | undefined;
 
   constructor(
     readonly capacity: number,
@@ -129,9 +134,9 @@ export class RedisSemaphore implements Semaphore {
   /** Ask Redis until granted: woken by release notifications, else re-asking after a bounded backoff. */
   private async poll(weight: number, signal: AbortSignal | undefined): Promise<Release> {
     const id = randomUUID();
-    let queued = false;
     try {
       for (let delay = 5; ; delay = Math.min(delay * 2, this.maxPollMs)) {
+        if (this.closing) throw closedError(this.name);
         const waker = new AbortController();
         this.wakers.add(waker);
         try {
@@ -143,26 +148,52 @@ export class RedisSemaphore implements Semaphore {
             // The head re-polls at least every maxPollMs; one that stops (crashed) leaves after a lease.
             this.leaseMs,
           ])) as [number, string];
-          queued = true;
           this.lastAvailable = Number(available);
-          if (granted === 1) return this.lease(id);
+          if (granted === 1 && this.closing) {
+            // Granted while close() gave back the rest: give this one back too.
+            this.link.run(SEM_RELEASE, this.keys, [id, this.channel, this.capacity]).catch(() => {});
+            throw closedError(this.name);
+          }
+          this.queued.add(id);
+          if (granted === 1) {
+            this.queued.delete(id);
+            return this.lease(id);
+          }
           await this.pause(delay, waker, signal);
         } finally {
           this.wakers.delete(waker);
         }
       }
     } catch (error) {
-      if (queued) this.leave(id);
+      this.leave(id);
       throw error;
     }
   }
 
-  /** Stop renewing and listening (the kernel closes). Held leases then expire within `leaseMs`. */
-  close(): void {
+  /**
+   * Stop renewing and listening (the kernel closes), and give back at once, before the link closes,
+   * the leases this process holds and the tickets it has queued: the rest of the fleet must not wait a
+   * whole lease for a worker that shut down cleanly (the calls that held them were just ended). A
+   * release called later sends nothing. Bounded by the link's command timeout.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.giveBackAll();
+    return this.closing;
+  }
+
+  private async giveBackAll(): Promise<void> {
     this.stopRenewing?.();
     this.stopRenewing = undefined;
     this.stopListening?.();
     for (const waker of this.wakers) waker.abort();
+    const leases = [...this.held].map((id) =>
+      this.link.run(SEM_RELEASE, this.keys, [id, this.channel, this.capacity]),
+    );
+    const tickets = [...this.queued].map((id) => this.link.run(SEM_LEAVE, this.keys, [id, this.channel]));
+    this.held.clear();
+    this.queued.clear();
+    // Redis away: the leases and tickets expire on their own within leaseMs.
+    await Promise.allSettled([...leases, ...tickets]);
   }
 
   private async pause(ms: number, waker: AbortController, signal: AbortSignal | undefined): Promise<void> {
@@ -182,6 +213,8 @@ export class RedisSemaphore implements Semaphore {
     return () => {
       if (released) return;
       released = true;
+      // After close() the lease went back already (and the link is closing).
+      if (this.closing) return;
       this.held.delete(id);
       if (this.held.size === 0) {
         this.stopRenewing?.();
@@ -220,12 +253,18 @@ export class RedisSemaphore implements Semaphore {
   }
 
   private leave(id: string): void {
+    if (!this.queued.delete(id)) return; // close() took the ticket out already
     this.link.run(SEM_LEAVE, this.keys, [id, this.channel]).catch(() => {});
   }
 
   private wakeAll(): void {
     for (const waker of this.wakers) waker.abort();
   }
+}
+
+/** A waiter of a closed semaphore: its kernel was closed, so its call is never sent. */
+function closedError(name: string): ClientClosedError {
+  return new ClientClosedError(`The client was closed: shared semaphore ${name} no longer admits calls.`);
 }
 
 /** Builds fleet-wide semaphores named by the kernel's (plugin, resource, kind) key. */
@@ -248,7 +287,8 @@ export class RedisSemaphoreFactory implements SemaphoreFactory {
     return semaphore;
   }
 
-  close(): void {
-    for (const semaphore of this.made) semaphore.close();
+  /** Close every shared semaphore (see RedisSemaphore.close); the kernel then closes the link. */
+  async close(): Promise<void> {
+    await Promise.all([...this.made].map((semaphore) => semaphore.close()));
   }
 }
