@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import type { CompiledValidator, Serializer, ValidationIssue } from '../../ports/serializer.js';
+import { addFormats, unknownFormat } from './string-formats.js';
 
 const AJV_OPTIONS = { allErrors: true, strict: false, strictNumbers: true } as const;
 
@@ -27,8 +28,8 @@ function schemaChecker(): Ajv {
 export class AjvJsonSerializer implements Serializer {
   readonly contentType = 'application/json';
   // Schemas are checked against the meta-schema by schemaChecker() (below), not by these two.
-  private readonly strictAjv = new Ajv({ ...AJV_OPTIONS, validateSchema: false });
-  private readonly lenientAjv = new Ajv({ ...AJV_OPTIONS, validateSchema: false });
+  private readonly strictAjv = addFormats(new Ajv({ ...AJV_OPTIONS, validateSchema: false }));
+  private readonly lenientAjv = addFormats(new Ajv({ ...AJV_OPTIONS, validateSchema: false }));
   private readonly cache = new WeakMap<object, CompiledValidator>();
   private readonly lenientCache = new WeakMap<object, CompiledValidator>();
 
@@ -49,7 +50,9 @@ export class AjvJsonSerializer implements Serializer {
 
   checkSchema(schema: object): string | undefined {
     const checker = schemaChecker();
-    return checker.validateSchema(schema) ? undefined : checker.errorsText(checker.errors);
+    if (!checker.validateSchema(schema)) return checker.errorsText(checker.errors);
+    // A format no validator checks would be ignored: an author who wrote one expects it enforced.
+    return unknownFormat(schema);
   }
 
   encode(value: unknown): string {
