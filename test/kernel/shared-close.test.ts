@@ -81,8 +81,8 @@ describeRedis('close() of a kernel with shared semaphores', () => {
       await expect(holder).rejects.toBeInstanceOf(ClientClosedError);
       await expect(queued).rejects.toBeInstanceOf(ClientClosedError);
       // Nothing of the closed worker is left in Redis: its lease and ticket went back with close().
-      const holders = await inspector.zrange(key('holders'), 0, -1);
-      const tickets = await inspector.zrange(key('queue'), 0, -1);
+      const holders = await inspector.zrange(key('holders'), '0', '-1');
+      const tickets = await inspector.zrange(key('queue'), '0', '-1');
       expect(holders.length + tickets.length).toBeLessThanOrEqual(1); // only the other worker's call
       // ...so the other worker's call goes out now, not a lease (here 10 minutes) later.
       await holding.heldCount(2);

@@ -2,6 +2,7 @@ import { RateLimitError } from '../../errors/api-errors.js';
 import { ADMITTED, type RateLimiter } from '../../../ports/rate-limiter.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
 import { enteringStage } from '../stage-hooks.js';
+import { untilClosed } from './wait-signal.js';
 
 /** The last bucket built for an auth scheme, and what it was built from. */
 interface Built {
@@ -42,11 +43,9 @@ export const rateLimitStage: Stage = enteringStage({
     const bucket = rateLimitBucket(context);
     const waitMs = rateLimiter.waitTime(bucket);
     if (waitMs > 0) events.emit('ratelimit:wait', { bucket, waitMs });
-    const admitted = rateLimiter.acquire(bucket, {
-      signal: context.options.signal,
-      tokenBucket: context.plugin.spec.defaults?.tokenBucket ?? settings.tokenBucket,
-    });
-    if (admitted !== ADMITTED) return admittedThen(admitted, next, rateLimiter, bucket);
+    const tokenBucket = context.plugin.spec.defaults?.tokenBucket ?? settings.tokenBucket;
+    const admitted = untilClosed(context, (signal) => rateLimiter.acquire(bucket, { signal, tokenBucket }));
+    if (admitted !== ADMITTED) return admittedThen(context, admitted, next, bucket);
     // Admitted now (the common case): no promise, no async frame; the hook sees a 429 on the way out.
     context.rateLimitBucket = bucket;
     return true;
@@ -71,16 +70,16 @@ function backoffOn429(error: unknown, rateLimiter: RateLimiter, bucket: string):
  * engine adopt it (an extra job and promise on every call), while `await` chains it directly.
  */
 async function admittedThen(
+  context: CallContext,
   admitted: Promise<void>,
   next: Next,
-  rateLimiter: RateLimiter,
   bucket: string,
 ): Promise<CallResult> {
   try {
     await admitted;
     return await next();
   } catch (error) {
-    backoffOn429(error, rateLimiter, bucket);
+    backoffOn429(error, context.services.rateLimiter, bucket);
     throw error;
   }
 }

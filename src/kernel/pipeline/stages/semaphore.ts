@@ -6,6 +6,7 @@ import { afterSettled } from '../../promises/after-settled.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
 import { throughConnectionGate } from './connection-gate.js';
 import { rateLimitBucket } from './rate-limit.js';
+import { untilClosed } from './wait-signal.js';
 
 /**
  * Limit concurrency per endpoint resource: a counting semaphore (`maxConcurrent`) and a weighted one
@@ -140,7 +141,8 @@ function admitNow(context: CallContext, next: Next, plan: AdmissionPlan): Promis
       else third = release;
     }
     if (!first) return next();
-    const open = services.rateLimiter.acquire(rateLimitBucket(context), { signal: options.signal });
+    const bucket = rateLimitBucket(context);
+    const open = untilClosed(context, (signal) => services.rateLimiter.acquire(bucket, { signal }));
     const result = open === ADMITTED ? next() : open.then(() => next());
     return afterSettled(result, giveBack);
   } catch (error) {
@@ -170,7 +172,8 @@ async function limited(
       releases.push(await semaphore.acquire(charge, options.signal));
     }
     if (releases.length > 0) {
-      await services.rateLimiter.acquire(rateLimitBucket(context), { signal: options.signal });
+      const bucket = rateLimitBucket(context);
+      await untilClosed(context, (signal) => services.rateLimiter.acquire(bucket, { signal }));
     }
     return await next();
   } finally {
