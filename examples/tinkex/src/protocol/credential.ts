@@ -94,6 +94,14 @@ export class CredentialSource {
   private async runCommand(): Promise<string> {
     const value = await this.run(this.command!);
     if (!value) throw new CredentialCommandError('TINKER_CREDENTIAL_CMD printed nothing');
+    // A status line before the key ("Fetching token…") would otherwise reach the header check, whose
+    // error names neither the command nor the fix. The count only: the lines may hold the secret.
+    const lines = value.split(/\r\n|\r|\n/).length;
+    if (lines > 1)
+      throw new CredentialCommandError(
+        `TINKER_CREDENTIAL_CMD printed ${lines} lines; it must print the credential alone (anything ` +
+          'else goes to stderr)',
+      );
     this.onSecret(value);
     this.cached = { value: new Secret(value), expiresAt: expiryMs(value) };
     return value;
