@@ -16,11 +16,16 @@ const COMMAND_TIMEOUT_MS = 60_000;
 
 export const runShellCommand: CommandRunner = (command) =>
   new Promise((resolve, reject) => {
-    exec(command, { timeout: COMMAND_TIMEOUT_MS, windowsHide: true }, (error, stdout) => {
+    const child = exec(command, { timeout: COMMAND_TIMEOUT_MS, windowsHide: true }, (error, stdout) => {
+      process.off('exit', endWithProcess);
       // Never include stdout or stderr in the error: a credential command may print secrets.
       if (error) reject(new CredentialCommandError(`TINKER_CREDENTIAL_CMD ${howItEnded(error)}`));
       else resolve(stdout.trim());
     });
+    // A process that ends while the command runs (the CLI exits at once on Ctrl-C or SIGTERM) ends the
+    // command too, rather than leaving it orphaned (an SSO helper waiting for a login would wait on).
+    const endWithProcess = () => child.kill();
+    process.on('exit', endWithProcess);
   });
 
 function howItEnded(error: ExecException): string {
