@@ -29,12 +29,14 @@ export class AttemptDeadline implements AbortSubscriber {
   private subscribed = false;
   /** `abort` listeners, in subscription order; dropped once the attempt ends. */
   private listeners: (() => void)[] | undefined = undefined;
+  /** The race in progress (see `raceThen`); kept after the deadline answered it, for its `discard`. */
+  private racing: Race | undefined = undefined;
 
   /*
    * No closure per attempt for the timer or the caller's signal (the deadline itself is told): with
    * thousands of requests in flight, each closure and its context is held for the whole request.
    */
-  constructor(private readonly request: TransportRequest) {
+  constructor(readonly request: TransportRequest) {
     const caller = request.signal;
     if (caller?.aborted) {
       this.end('abort');
@@ -123,50 +125,48 @@ export class AttemptDeadline implements AbortSubscriber {
    * `race(promise, discard).then(onValue, onError)` without the promise between the two: the
    * transport's exchange and body read each went through one more promise and job per attempt.
    * `onError` receives the deadline's reason or the promise's error; its throw rejects the result.
+   * Both are called with `context` as `this` and this deadline as their second argument, so a caller
+   * can pass methods and module functions instead of making two closures per attempt.
+   *
+   * One race at a time (the transports race each step of an attempt in turn): the pending one is held
+   * in this deadline's fields, which `end` answers, rather than in an `abort` listener (a closure, and
+   * an array to add it to and splice it out of, per attempt).
    */
-  raceThen<T, R>(
+  raceThen<T, R, C = undefined>(
     promise: Promise<T>,
-    onValue: (value: T) => R | PromiseLike<R>,
-    onError: (error: unknown) => R | PromiseLike<R>,
+    onValue: (this: C, value: T, deadline: AttemptDeadline) => R | PromiseLike<R>,
+    onError: (this: C, error: unknown, deadline: AttemptDeadline) => R | PromiseLike<R>,
     discard: (value: T) => void = noop,
+    context?: C,
   ): Promise<R> {
     if (this.reason) {
       this.heldUntil(promise.then(discard, noop));
       const reason = this.reason;
-      return new Promise<R>((resolve) => resolve(onError(reason)));
+      return new Promise<R>((resolve) => resolve(onError.call(context as C, reason, this)));
     }
     return new Promise<R>((resolve, reject) => {
-      const onEnd = () => {
-        this.heldUntil(promise.then(noop, noop));
-        try {
-          resolve(onError(this.reason));
-        } catch (error) {
-          reject(error);
-        }
-      };
-      this.on('abort', onEnd);
+      this.racing = { promise, onValue, onError, discard, context, resolve, reject } as Race;
       promise.then(
-        (value) => {
-          this.removeListener('abort', onEnd);
-          if (this.reason) return discard(value);
-          try {
-            resolve(onValue(value));
-          } catch (error) {
-            reject(error);
-          }
-        },
-        (error: unknown) => {
-          this.removeListener('abort', onEnd);
-          // The deadline has answered already (onEnd ran): a late failure is not mapped a second time.
-          if (this.reason) return;
-          try {
-            resolve(onError(error));
-          } catch (thrown) {
-            reject(thrown);
-          }
-        },
+        (value) => this.won(value),
+        (error: unknown) => this.lost(error),
       );
     });
+  }
+
+  /** The pending race's value arrived: mapped, unless the deadline has answered already. */
+  private won(value: unknown): void {
+    const race = this.racing!;
+    this.racing = undefined;
+    if (this.reason) return race.discard(value);
+    answer(race, race.onValue, value, this);
+  }
+
+  /** The pending race's promise failed; once the deadline has answered, it is not mapped a second time. */
+  private lost(error: unknown): void {
+    if (this.reason) return;
+    const race = this.racing!;
+    this.racing = undefined;
+    answer(race, race.onError, error, this);
   }
 
   /** The library still holds an exchange the attempt gave up on: the request says until when. */
@@ -186,5 +186,33 @@ export class AttemptDeadline implements AbortSubscriber {
     const listeners = this.listeners;
     this.listeners = undefined;
     if (listeners) for (const listener of listeners) listener();
+    // A pending race answers with the reason now; its promise's value, should it come, is discarded.
+    const race = this.racing;
+    if (race) {
+      this.heldUntil(race.promise.then(noop, noop));
+      answer(race, race.onError, this.reason, this);
+    }
+  }
+}
+
+type Handler = (this: unknown, outcome: unknown, deadline: AttemptDeadline) => unknown;
+
+/** A race `raceThen` started and has not answered yet: what it needs to answer. */
+interface Race {
+  readonly promise: Promise<unknown>;
+  readonly onValue: Handler;
+  readonly onError: Handler;
+  readonly discard: (value: unknown) => void;
+  readonly context: unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Settle `race` with what `handler` makes of `outcome`; a throw rejects it. */
+function answer(race: Race, handler: Handler, outcome: unknown, deadline: AttemptDeadline): void {
+  try {
+    race.resolve(handler.call(race.context, outcome, deadline));
+  } catch (error) {
+    race.reject(error);
   }
 }

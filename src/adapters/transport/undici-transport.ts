@@ -91,22 +91,26 @@ export class UndiciTransport implements Transport {
     } catch (error) {
       return Promise.reject(failed(error, req, deadline));
     }
-    return deadline.raceThen(
-      exchanging,
-      (response) => {
-        try {
-          const next = this.redirectOf(req, response);
-          return next ? this.follow(req, next, deadline) : respond(response, req, deadline);
-        } catch (error) {
-          throw failed(error, req, deadline);
-        }
-      },
-      (error: unknown) => {
-        // Ended by close(): the caller closed the client, nothing to retry.
-        throw this.closing ? closedDuring(deadline) : failed(error, req, deadline);
-      },
-      discardBody,
-    );
+    return deadline.raceThen(exchanging, this.exchanged, this.exchangeFailed, discardBody, this);
+  }
+
+  /** The exchange's response: its redirect followed, or the port's response over it. */
+  private exchanged(
+    response: Dispatcher.ResponseData,
+    deadline: AttemptDeadline,
+  ): TransportResponse | Promise<TransportResponse> {
+    const req = deadline.request;
+    try {
+      const next = this.redirectOf(req, response);
+      return next ? this.follow(req, next, deadline) : respond(response, req, deadline);
+    } catch (error) {
+      throw failed(error, req, deadline);
+    }
+  }
+
+  private exchangeFailed(error: unknown, deadline: AttemptDeadline): never {
+    // Ended by close(): the caller closed the client, nothing to retry.
+    throw this.closing ? closedDuring(deadline) : failed(error, deadline.request, deadline);
   }
 
   /** The rest of a redirect chain: `next` is the request the first response redirected to. */
@@ -265,8 +269,16 @@ function failed(error: unknown, req: TransportRequest, deadline: AttemptDeadline
   return toTransportError(error as Error, req, deadline);
 }
 
-/** undici already lower-cases header names; only repeated headers (arrays) need joining. */
+/**
+ * undici already lower-cases header names and makes a new object per response, so that object is kept
+ * as it is unless a header came more than once (an array value, which is joined into a copy).
+ */
 function flatHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  for (const name in raw) if (typeof raw[name] !== 'string') return joinedHeaders(raw);
+  return raw as Record<string, string>;
+}
+
+function joinedHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name in raw) {
     const value = raw[name];
@@ -294,7 +306,9 @@ function respond(
   deadline: AttemptDeadline,
 ): TransportResponse {
   // The deadline may destroy a body before anyone reads it; that must not be an unhandled 'error'.
-  response.body.on('error', noop);
+  // undici (7.30.2, pinned) adds a no-op 'error' listener itself before it destroys a body on the
+  // signal's abort or a failed exchange, so none is added here (an `on` per response); `cancel`,
+  // the one place this adapter destroys a body, adds its own.
   if (req.streaming) deadline.stopClock();
   return new UndiciResponse(response, req, deadline);
 }
@@ -349,7 +363,8 @@ class UndiciResponse implements TransportResponse {
 
   cancel(): void {
     this.deadline.release();
-    this.raw.body.destroy();
+    // undici destroys an unfinished body with an abort error: nobody waits for it here.
+    this.raw.body.on('error', noop).destroy();
   }
 }
 

@@ -83,11 +83,56 @@ describe('AttemptDeadline', () => {
     await expect(deadline.race(Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(deadline.listenerCount('abort')).toBe(0);
 
+    // A pending race is no `abort` listener (a library's own listeners are all the list holds).
+    const library = jest.fn();
+    deadline.once('abort', library);
     const pending = deadline.race(new Promise<string>(() => {}));
     expect(deadline.listenerCount('abort')).toBe(1);
     jest.advanceTimersByTime(1_000);
     await expect(pending).rejects.toBeInstanceOf(APITimeoutError);
+    expect(library).toHaveBeenCalledTimes(1);
     expect(deadline.listenerCount('abort')).toBe(0);
+  });
+
+  it('answers each race of an attempt in turn, the pending one at the deadline, with context and deadline', async () => {
+    const req = request();
+    const deadline = new AttemptDeadline(req);
+    const seen: unknown[] = [];
+    const context = { name: 'transport' };
+    function onValue(this: typeof context, value: number, d: AttemptDeadline) {
+      seen.push([this.name, value, d === deadline]);
+      return value + 1;
+    }
+    function onError(this: typeof context, error: unknown, d: AttemptDeadline): never {
+      seen.push([this.name, (error as Error).name, d === deadline]);
+      throw error;
+    }
+    await expect(deadline.raceThen(Promise.resolve(1), onValue, onError, undefined, context)).resolves.toBe(
+      2,
+    );
+    await expect(deadline.raceThen(Promise.resolve(2), onValue, onError, undefined, context)).resolves.toBe(
+      3,
+    );
+    let arrive!: (value: number) => void;
+    const third = deadline.raceThen(
+      new Promise<number>((resolve) => (arrive = resolve)),
+      onValue,
+      onError,
+      undefined,
+      context,
+    );
+    expect(req.heldUntil).toBeUndefined();
+    jest.advanceTimersByTime(1_000);
+    await expect(third).rejects.toBeInstanceOf(APITimeoutError);
+    // The library still holds the third exchange until its promise settles.
+    expect(req.heldUntil).toBeInstanceOf(Promise);
+    arrive(3);
+    await req.heldUntil;
+    expect(seen).toEqual([
+      ['transport', 1, true],
+      ['transport', 2, true],
+      ['transport', 'APITimeoutError', true],
+    ]);
   });
 
   it('race passes the very error through, and hands a value arriving after the deadline to discard', async () => {
