@@ -43,6 +43,13 @@ export function tinkerPath(value: string): string {
   return value;
 }
 
+/** A session id: it names the default output file, so it may hold no path (no `/`, `\\`, nor `..` alone). */
+export function sessionId(value: string): string {
+  if (value === '' || value === '.' || value === '..' || /[/\\]/.test(value))
+    throw new InvalidArgumentError('expected a session id (no "/" or "\\"), as `tinkex` prints them.');
+  return value;
+}
+
 /**
  * What is wrong with an API address, or undefined: it must be an absolute http(s) URL, as the client
  * checks it. The value itself is never repeated: a base URL may carry credentials (`user:pass@`).

@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { APITimeoutError, PristineError } from 'pristine-kernel';
 import type { CliContext } from '../context.js';
 import { CliError, InterruptedError, UsageError } from '../errors.js';
+import { sessionId } from '../options.js';
 import { formatSize, propertyTable } from '../output.js';
 import type { Action } from '../action.js';
 
@@ -98,7 +99,7 @@ export function registerSession(program: Command, action: Action): void {
   session
     .command('export-trace')
     .description("Export a session's timeline as a Perfetto trace (.pftrace; open it in ui.perfetto.dev)")
-    .argument('<session_id>', 'session id')
+    .argument('<session_id>', 'session id', sessionId)
     .option('-o, --output <file>', 'output file (default: ./<session_id>.pftrace)')
     .option('--url-only', 'print the signed download URL instead of downloading')
     .action(action((ctx, opts, id: string) => exportTrace(ctx, id, opts), { cleansUp: true }));
