@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getEventListeners } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { UndiciTransport } from '../../../src/adapters/transport/undici-transport.js';
 import { APITimeoutError, APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
-import type { TransportRequest } from '../../../src/ports/transport.js';
+import { startBodyServer } from '../../support/body-server.js';
 
 /**
  * `UndiciResponse.readAll` is not raced against the attempt's deadline: undici keeps the deadline as the
@@ -12,32 +10,14 @@ import type { TransportRequest } from '../../../src/ports/transport.js';
  * used to guarantee: the read ends with the typed reason however the attempt is cut short, never hangs,
  * and leaves nothing subscribed to the caller's signal.
  */
-let server: http.Server;
-let base = '';
+let server: Awaited<ReturnType<typeof startBodyServer>>;
+let get: (typeof server)['get'];
 
 beforeAll(async () => {
-  // `/stall`: headers and the first bytes of a body that never ends. `/whole`: a complete body.
-  server = http.createServer((req, res) => {
-    if (req.url === '/whole') return res.writeHead(200).end('whole body');
-    res.writeHead(200, { 'content-length': '1000' });
-    res.write('x');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startBodyServer();
+  get = server.get;
 });
-afterAll(() => {
-  server.closeAllConnections();
-  return new Promise<void>((resolve) => server.close(() => resolve()));
-});
-
-const get = (path: string, extra: Partial<TransportRequest> = {}): TransportRequest => ({
-  method: 'GET',
-  url: `${base}${path}`,
-  headers: {},
-  timeoutMs: 30_000,
-  redirect: 'manual',
-  ...extra,
-});
+afterAll(() => server.close());
 
 const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
 

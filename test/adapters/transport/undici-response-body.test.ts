@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { UndiciTransport } from '../../../src/adapters/transport/undici-transport.js';
 import { APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
-import type { TransportRequest } from '../../../src/ports/transport.js';
+import { startBodyServer } from '../../support/body-server.js';
 
 /**
  * The undici adapter keeps undici's own header object when no header came twice, and adds no 'error'
@@ -11,38 +9,14 @@ import type { TransportRequest } from '../../../src/ports/transport.js';
  * abort. These pin what that must keep: repeated headers joined, and a body nobody reads yet that the
  * attempt's end (or `cancel`) destroys never surfaces as an unhandled 'error' event.
  */
-let server: http.Server;
-let base = '';
+let server: Awaited<ReturnType<typeof startBodyServer>>;
+let get: (typeof server)['get'];
 
 beforeAll(async () => {
-  // `/repeated`: a header sent twice and a single one. `/whole`: a complete body. `/stall`: headers and
-  // a body that never ends.
-  server = http.createServer((req, res) => {
-    if (req.url === '/whole') return res.writeHead(200).end('whole body');
-    if (req.url === '/repeated') {
-      res.setHeader('X-Twice', ['one', 'two']);
-      res.setHeader('X-Once', 'single');
-      return res.writeHead(200).end('ok');
-    }
-    res.writeHead(200, { 'content-length': '1000' });
-    res.write('x');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startBodyServer();
+  get = server.get;
 });
-afterAll(() => {
-  server.closeAllConnections();
-  return new Promise<void>((resolve) => server.close(() => resolve()));
-});
-
-const get = (path: string, extra: Partial<TransportRequest> = {}): TransportRequest => ({
-  method: 'GET',
-  url: `${base}${path}`,
-  headers: {},
-  timeoutMs: 30_000,
-  redirect: 'manual',
-  ...extra,
-});
+afterAll(() => server.close());
 
 /** Long enough for undici's destroy and a stream's 'error' (emitted on a later tick) to have run. */
 const settled = async () => {

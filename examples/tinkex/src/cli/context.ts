@@ -123,7 +123,16 @@ export class CliContext {
     if (!this.service) return {};
     const { base_url, api_key, credential_cmd } = this.service.config;
     const credential = api_key && credential_cmd ? 'both' : credential_cmd ? 'credential_cmd' : 'api_key';
-    return { origin: new URL(base_url).origin, credential };
+    // The proxy settings in effect, by name, for a proxy failure's hint (TINKEX_PROXY wins over the rest).
+    const env = this.io.env;
+    const proxyNames = env.TINKEX_PROXY
+      ? ['TINKEX_PROXY']
+      : ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].filter((name) => env[name]);
+    return {
+      origin: new URL(base_url).origin,
+      credential,
+      proxySettings: proxyNames.join(', ') || undefined,
+    };
   }
 
   async rest(): Promise<RestClient> {

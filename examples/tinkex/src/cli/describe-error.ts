@@ -5,6 +5,7 @@ import {
   APITimeoutError,
   APIUserAbortError,
   PristineError,
+  ProxyError,
   ResponseValidationError,
 } from 'pristine-kernel';
 import { DownloadInterruptedError } from '../download/download-errors.js';
@@ -39,6 +40,8 @@ export interface ApiSetup {
   origin?: string;
   /** Where the credential comes from: an API key, TINKER_CREDENTIAL_CMD, or both (the server picks). */
   credential?: 'api_key' | 'credential_cmd' | 'both';
+  /** The environment variables that set the proxy (`HTTPS_PROXY, HTTP_PROXY`), for a proxy failure. */
+  proxySettings?: string;
 }
 
 /**
@@ -63,6 +66,8 @@ export function describeError(error: unknown, api: ApiSetup = {}): CliError {
       'Run the command yourself: it must exit 0 and print an API key (tml-…) or a JWT (eyJ…) on ' +
         'stdout. Its output is not shown here, since it may hold a secret.',
     );
+  // Before the third-party and connection cases: whatever host was asked for, the proxy is the fault.
+  if (error instanceof ProxyError) return proxyFailure(error, api.proxySettings);
   if (error instanceof APIError && isThirdParty(error, api.origin)) return thirdPartyFailure(error);
   if (error instanceof APIStatusError) {
     const [message, hint = ''] =
@@ -98,6 +103,23 @@ export function describeError(error: unknown, api: ApiSetup = {}): CliError {
   if (error instanceof Error)
     return new CliError(error.name === 'Error' ? error.message : `${error.name}: ${error.message}`);
   return new CliError(String(error));
+}
+
+/** The proxy refused its credentials (407) or did not get the request through: check the proxy, not the URL. */
+function proxyFailure(error: ProxyError, settings = 'TINKEX_PROXY, HTTPS_PROXY or HTTP_PROXY'): CliError {
+  const details = `Details: ${error.message}`;
+  if (error.proxyStatus === 407)
+    return new CliError(
+      'Proxy authentication failed (HTTP 407)',
+      `Check the user and password in the proxy URL (${settings}).\n${details}`,
+    );
+  const what =
+    error.proxyStatus === undefined ? 'could not be reached' : `answered HTTP ${error.proxyStatus}`;
+  return new CliError(
+    `Connection failed: the proxy ${what}`,
+    `Check the proxy setting (${settings}; NO_PROXY lists hosts reached directly) and that the proxy ` +
+      `is up.\n${details}`,
+  );
 }
 
 /** A 401's hint names the setting the credential came from: a key, or what a command printed. */

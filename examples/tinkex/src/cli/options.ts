@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { startsWithCalendarDate } from '../calendar-date.js';
 
 /** Argument parsers: a bad value is a usage error (exit 2) before anything is sent. */
 
@@ -42,6 +43,13 @@ export function tinkerPath(value: string): string {
   return value;
 }
 
+/** A session id: it names the default output file, so it may hold no path (no `/`, `\\`, nor `..` alone). */
+export function sessionId(value: string): string {
+  if (value === '' || value === '.' || value === '..' || /[/\\]/.test(value))
+    throw new InvalidArgumentError('expected a session id (no "/" or "\\"), as `tinkex` prints them.');
+  return value;
+}
+
 /**
  * What is wrong with an API address, or undefined: it must be an absolute http(s) URL, as the client
  * checks it. The value itself is never repeated: a base URL may carry credentials (`user:pass@`).
@@ -75,16 +83,4 @@ export function isoDate(value: string): Date {
   if (!startsWithCalendarDate(text) || Number.isNaN(at.getTime()))
     throw new InvalidArgumentError('expected an ISO 8601 date, e.g. 2024-01-01 or 2024-01-01T08:00:00Z.');
   return at;
-}
-
-/**
- * Whether `text` starts with a YYYY-MM-DD that is a day of the calendar: `Date` parsing rolls 2026-02-30
- * over to March 2, which for a date filter (a delete's --before) would silently widen it.
- */
-export function startsWithCalendarDate(text: string): boolean {
-  const ymd = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
-  if (!ymd) return false;
-  const [year, month, day] = [Number(ymd[1]), Number(ymd[2]), Number(ymd[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }

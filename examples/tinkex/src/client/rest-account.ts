@@ -4,6 +4,7 @@ import type { AuditLogResponse, BillingUsageResponse } from '../types/account.js
 // The ServiceClient as seen from here (client-host.ts), not the class: importing service-client.ts,
 // which constructs this client, would make the two modules import each other.
 import type { ClientHost as ServiceClient } from './client-host.js';
+import { billingWindow } from './billing-window.js';
 import { loggerOf } from './tinker-kernel.js';
 import { untilAborted } from '../plugin/until-aborted.js';
 
@@ -62,18 +63,14 @@ export async function exportSessionTrace(
   }
 }
 
-export function getBillingUsage(
+/** Async, so a bad window rejects (a ValidationError, before anything is sent) rather than throws. */
+export async function getBillingUsage(
   service: ServiceClient,
   starting_on: Date | string,
   ending_before: Date | string,
   options: CallOptions = {},
 ): Promise<BillingUsageResponse> {
-  const iso = (value: Date | string) => (value instanceof Date ? value.toISOString() : value);
-  return service.kernel.call(
-    'get_billing_usage',
-    { starting_on: iso(starting_on), ending_before: iso(ending_before) },
-    options,
-  );
+  return service.kernel.call('get_billing_usage', billingWindow(starting_on, ending_before), options);
 }
 
 export function getAuditLog(

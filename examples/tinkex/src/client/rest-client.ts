@@ -20,6 +20,8 @@ export interface CheckpointArchiveUrl {
 
 /** How long to wait on a 503 while the archive is being prepared, and how often. */
 const ARCHIVE_WAIT_MS = 30_000;
+/** The default bound of a trace export's wait (the server builds it; long sessions take minutes). */
+const TRACE_EXPORT_TIMEOUT_MS = 10 * 60_000;
 const ARCHIVE_ATTEMPTS = 6;
 
 /** The REST API: training runs, checkpoints, sessions and samplers. Needs no session. */
@@ -297,7 +299,8 @@ export class RestClient {
 
   /**
    * Export a session's trace: polls every `pollIntervalMs` (5 s) until the export is ready, resolves with
-   * its URL. `timeoutMs` bounds the whole wait.
+   * its URL. `timeoutMs` bounds the whole wait: by default 10 minutes (the CLI's bound), since a server
+   * that keeps answering `pending` would otherwise be polled forever.
    */
   exportSessionTrace(
     session_id: string,
@@ -305,7 +308,9 @@ export class RestClient {
     options?: RequestOptions,
   ) {
     const { pollIntervalMs, signal, timeoutMs } = optionsOf(opts, 'exportSessionTrace options');
-    const scope = this.scope({ signal, timeoutMs, ...options }, 'exportSessionTrace');
+    const merged = { signal, timeoutMs, ...options };
+    merged.timeoutMs ??= TRACE_EXPORT_TIMEOUT_MS;
+    const scope = this.scope(merged, 'exportSessionTrace');
     return scope.run(() =>
       account.exportSessionTrace(this.service, session_id, pollIntervalMs, scope.options),
     );

@@ -57,6 +57,8 @@ export interface PushCheckpointResult {
   commit_oid?: string;
   commit_url?: string;
   pull_request_url?: string;
+  /** The Hub already had every file as it is: nothing was committed (no empty commit, as huggingface_hub). */
+  unchanged?: boolean;
 }
 
 /** Uploads and commits may take long on a slow link: a bound per answer / per body chunk, as Elixir's 120 s. */
@@ -146,13 +148,26 @@ async function push(
         'matches',
         'No files matched the selected upload patterns',
       );
-    if (branchExists && !options.overwrite)
-      await refuseOverwrite(hub, repo, revision, dir, files, tinker_path).catch(
-        fail(`Reading ${repo}@${revision}`),
-      );
+    const unchanged =
+      branchExists && !options.overwrite
+        ? await refuseOverwrite(hub, repo, revision, dir, files, tinker_path).catch(
+            fail(`Reading ${repo}@${revision}`),
+          )
+        : new Set<string>();
+    // Files the Hub has as they are are left out of the commit; with none left there is no commit.
+    const changed = files.filter((path) => !unchanged.has(path));
+    if (changed.length === 0)
+      return {
+        checkpoint_path: tinker_path,
+        repo_id: repo,
+        revision,
+        public: isPublic,
+        files,
+        unchanged: true,
+      };
 
     const operations: CommitOperation[] = await Promise.all(
-      files.map(async (path) => ({
+      changed.map(async (path) => ({
         operation: 'addOrUpdate' as const,
         path,
         content: await openAsBlob(join(dir, path)),
@@ -247,7 +262,10 @@ async function ensureBranch(hub: Hub, repo: string, revision: string, createPr: 
   return false;
 }
 
-/** Refuse (HubOverwriteError) when a file would change, or the README names another checkpoint. */
+/**
+ * Refuse (HubOverwriteError) when a file would change, or the README names another checkpoint; else
+ * the files the Hub already has with this content.
+ */
 async function refuseOverwrite(
   hub: Hub,
   repo: string,
@@ -255,7 +273,7 @@ async function refuseOverwrite(
   dir: string,
   files: string[],
   tinker_path: string,
-): Promise<void> {
+): Promise<Set<string>> {
   const { downloadFile, listFiles } = await import('@huggingface/hub');
   const remote = new Map<string, ListFileEntry>();
   for await (const entry of listFiles({ ...hub, repo, revision, recursive: true }))
@@ -273,14 +291,16 @@ async function refuseOverwrite(
       );
   }
   const changed: string[] = [];
+  const same = new Set<string>();
   for (const path of files) {
     const there = remote.get(path);
     if (!there) continue;
     const local = await readFile(join(dir, path));
-    const same = there.lfs
+    const identical = there.lfs
       ? createHash('sha256').update(local).digest('hex') === there.lfs.oid
       : gitBlobOid(local) === there.oid;
-    if (!same) changed.push(path);
+    if (identical) same.add(path);
+    else changed.push(path);
   }
   if (changed.length > 0)
     throw new HubOverwriteError(
@@ -289,6 +309,7 @@ async function refuseOverwrite(
       `${repo}@${revision} already has ${changed.join(', ')} with different content; nothing was uploaded. ` +
         'Pass overwrite: true (--overwrite) to replace them.',
     );
+  return same;
 }
 
 /** Git's blob id (the Hub's `oid` of a regular file): sha1 of `blob <size>\0<content>`. */

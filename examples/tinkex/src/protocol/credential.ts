@@ -16,11 +16,16 @@ const COMMAND_TIMEOUT_MS = 60_000;
 
 export const runShellCommand: CommandRunner = (command) =>
   new Promise((resolve, reject) => {
-    exec(command, { timeout: COMMAND_TIMEOUT_MS, windowsHide: true }, (error, stdout) => {
+    const child = exec(command, { timeout: COMMAND_TIMEOUT_MS, windowsHide: true }, (error, stdout) => {
+      process.off('exit', endWithProcess);
       // Never include stdout or stderr in the error: a credential command may print secrets.
       if (error) reject(new CredentialCommandError(`TINKER_CREDENTIAL_CMD ${howItEnded(error)}`));
       else resolve(stdout.trim());
     });
+    // A process that ends while the command runs (the CLI exits at once on Ctrl-C or SIGTERM) ends the
+    // command too, rather than leaving it orphaned (an SSO helper waiting for a login would wait on).
+    const endWithProcess = () => child.kill();
+    process.on('exit', endWithProcess);
   });
 
 function howItEnded(error: ExecException): string {
@@ -94,6 +99,14 @@ export class CredentialSource {
   private async runCommand(): Promise<string> {
     const value = await this.run(this.command!);
     if (!value) throw new CredentialCommandError('TINKER_CREDENTIAL_CMD printed nothing');
+    // A status line before the key ("Fetching token…") would otherwise reach the header check, whose
+    // error names neither the command nor the fix. The count only: the lines may hold the secret.
+    const lines = value.split(/\r\n|\r|\n/).length;
+    if (lines > 1)
+      throw new CredentialCommandError(
+        `TINKER_CREDENTIAL_CMD printed ${lines} lines; it must print the credential alone (anything ` +
+          'else goes to stderr)',
+      );
     this.onSecret(value);
     this.cached = { value: new Secret(value), expiresAt: expiryMs(value) };
     return value;

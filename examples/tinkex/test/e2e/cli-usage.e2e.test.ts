@@ -99,6 +99,9 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
       [['billing', 'usage', '13/07/2026', '2026-07-14T00:00:00Z'], /RFC 3339 timestamp or a date/],
       [['billing', 'usage', '2026-02-30', '2026-03-01'], /RFC 3339 timestamp or a date/],
       [['billing', 'usage', '2026-07-01T00:00:00Z', '2026-07-20T00:00:00Z'], /at most 14 days/],
+      // The id names the default output file (./<id>.pftrace): one with a path in it would write elsewhere.
+      [['session', 'export-trace', '../sess-1'], /expected a session id/],
+      [['session', 'export-trace', 'a\\b'], /expected a session id/],
       [['sample', '--prompt', 'hi'], /--base-model or --model-path/],
       [['sample', '--base-model', 'm'], /required option '--prompt <text>'/],
       [

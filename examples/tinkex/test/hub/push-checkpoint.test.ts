@@ -111,9 +111,16 @@ describe('pushCheckpointToHub (emulator checkpoint → fake Hub)', () => {
     await pushCheckpointToHub(rest, path, options);
     const first = hub.store.resolve(hub.store.get('alice/twice')!, 'main')!.oid;
     const n = hub.requests.length;
-    await pushCheckpointToHub(rest, path, options);
-    // The Hub already has the weights: the LFS batch asks for nothing, so nothing is uploaded twice.
+    const again = await pushCheckpointToHub(rest, path, options);
+    // The Hub already has every file: nothing is uploaded twice, and no empty commit is made (as
+    // huggingface_hub skips one); found by hand, each identical re-push added a commit.
     expect(hub.requests.slice(n).filter((r) => r.host === 'cdn')).toEqual([]);
+    expect(hub.store.resolve(hub.store.get('alice/twice')!, 'main')!.oid).toBe(first);
+    expect(again).toMatchObject({
+      unchanged: true,
+      files: ['README.md', 'adapter_config.json', 'adapter_model.safetensors'],
+    });
+    expect(again.commit_oid).toBeUndefined();
 
     const training = await env.service.createLoraTrainingClient({
       base_model: 'meta-llama/Llama-3.2-1B',

@@ -1,31 +1,20 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { writeFile } from 'node:fs/promises';
+import { billingBound, MAX_BILLING_WINDOW_MS } from '../../client/billing-window.js';
 import type { BillingUsageResponse } from '../../types/account.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
-import { startsWithCalendarDate } from '../options.js';
 import type { Action } from '../action.js';
 
-const HOUR_MS = 3_600_000;
-const MAX_WINDOW_MS = 14 * 24 * HOUR_MS;
-
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([zZ]|[+-]\d{2}:\d{2})$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 /**
- * RFC 3339 with a zone, on a UTC hour boundary (the API's rule, checked before anything is sent), or a
- * plain date, taken as its midnight UTC (what a person types for a day's usage).
+ * RFC 3339 with a zone, on a UTC hour boundary, or a plain date (its midnight UTC): the library's rule
+ * (`billingBound`), as a usage error here.
  */
 function hourTimestamp(value: string): string {
-  const timestamp = DATE.test(value) ? `${value}T00:00:00Z` : value;
-  const at = Date.parse(timestamp);
-  if (!RFC3339.test(timestamp) || Number.isNaN(at) || !startsWithCalendarDate(timestamp))
-    throw new InvalidArgumentError(
-      'expected an RFC 3339 timestamp or a date, such as 2026-07-13T00:00:00Z or 2026-07-13.',
-    );
-  if (at % HOUR_MS !== 0) throw new InvalidArgumentError('must be on a UTC hour boundary (…T13:00:00Z).');
-  return timestamp;
+  const bound = billingBound(value);
+  if (!bound.ok) throw new InvalidArgumentError(bound.message);
+  return bound.timestamp;
 }
 
 type Row = Record<string, unknown>;
@@ -74,7 +63,7 @@ async function usage(
 ) {
   const span = Date.parse(ending_before) - Date.parse(starting_on);
   if (span <= 0) throw new UsageError('ENDING_BEFORE must be after STARTING_ON');
-  if (span > MAX_WINDOW_MS) throw new UsageError('the window may be at most 14 days');
+  if (span > MAX_BILLING_WINDOW_MS) throw new UsageError('the window may be at most 14 days');
   const rest = await ctx.rest();
   const response = await rest.getBillingUsage(starting_on, ending_before, { signal: ctx.signal });
   const sessions = response.sessions ?? {};

@@ -66,7 +66,12 @@ async function push(ctx: CliContext, path: string, opts: PushOptions) {
         ['Repo ID', result.repo_id],
         ['Revision', result.revision],
         ['Public', formatBool(result.public)],
-        ['Commit', result.pull_request_url ?? result.commit_url ?? ''],
+        [
+          'Commit',
+          result.unchanged
+            ? 'none: the Hub already has these files'
+            : (result.pull_request_url ?? result.commit_url ?? ''),
+        ],
         ['Files', result.files.join('\n')],
       ]),
     );

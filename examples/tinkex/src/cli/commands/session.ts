@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { APITimeoutError, PristineError } from 'pristine-kernel';
 import type { CliContext } from '../context.js';
-import { CliError, InterruptedError } from '../errors.js';
+import { CliError, InterruptedError, UsageError } from '../errors.js';
+import { sessionId } from '../options.js';
 import { formatSize, propertyTable } from '../output.js';
 import type { Action } from '../action.js';
 
@@ -43,6 +45,12 @@ async function exportTrace(
   session_id: string,
   opts: { output?: string; urlOnly?: boolean },
 ) {
+  const destination = resolve(opts.output ?? join(process.cwd(), `${session_id}.pftrace`));
+  // Checked before the export is asked for: it can take minutes, and rename() onto a folder fails.
+  if (!opts.urlOnly && (await stat(destination).catch(() => undefined))?.isDirectory())
+    throw new UsageError(
+      `--output ${destination} is a folder; name a file (e.g. ${join(destination, `${session_id}.pftrace`)})`,
+    );
   if (ctx.format !== 'json') ctx.note(`Exporting trace for session ${session_id} (this may take a while)...`);
   const url = await exportUrl(ctx, session_id);
   if (opts.urlOnly) {
@@ -51,10 +59,14 @@ async function exportTrace(
     else ctx.io.stdout.write(`${url}\n`);
     return;
   }
-  const destination = resolve(opts.output ?? join(process.cwd(), `${session_id}.pftrace`));
   await mkdir(dirname(destination), { recursive: true });
   // Written next to the target and renamed at the end, so an interrupted download leaves no half file.
-  const partial = `${destination}.partial`;
+  // A name of its own, created exclusively ('wx'): a file of the user's called `<output>.partial` is
+  // neither overwritten nor deleted, and two exports to one file do not share a staging file.
+  const partial = join(
+    dirname(destination),
+    `.${basename(destination)}.tinkex-${randomBytes(6).toString('hex')}.partial`,
+  );
   let bytes = 0;
   try {
     const download = await (await ctx.rest()).openDownload(url, { signal: ctx.signal });
@@ -63,7 +75,7 @@ async function exportTrace(
       bytes += chunk.length;
       ctx.term.progress('Downloading trace', bytes, download.size, formatSize(bytes));
     });
-    await pipeline(body, createWriteStream(partial), { signal: ctx.signal });
+    await pipeline(body, createWriteStream(partial, { flags: 'wx' }), { signal: ctx.signal });
     await rename(partial, destination);
   } catch (error) {
     await rm(partial, { force: true });
@@ -87,7 +99,7 @@ export function registerSession(program: Command, action: Action): void {
   session
     .command('export-trace')
     .description("Export a session's timeline as a Perfetto trace (.pftrace; open it in ui.perfetto.dev)")
-    .argument('<session_id>', 'session id')
+    .argument('<session_id>', 'session id', sessionId)
     .option('-o, --output <file>', 'output file (default: ./<session_id>.pftrace)')
     .option('--url-only', 'print the signed download URL instead of downloading')
     .action(action((ctx, opts, id: string) => exportTrace(ctx, id, opts), { cleansUp: true }));

@@ -26,7 +26,8 @@ export const USAGE = {
 /**
  * The 0.24 account endpoints that the emulator does not serve, answered on loopback as the Tinker API
  * does: `GET /sessions/{id}/trace_export` (`pending` on the first poll of `sess-1`, then `ready` with a
- * signed URL on this server; `failed` for `sess-bad`) and `GET /billing/usage/events`.
+ * signed URL on this server; `failed` for `sess-bad`; for `sess-cut` a URL whose body breaks off after
+ * a few bytes) and `GET /billing/usage/events`.
  */
 export async function startAccountApi() {
   const seen: string[] = [];
@@ -39,6 +40,7 @@ export async function startAccountApi() {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const trace = /^\/api\/v1\/sessions\/([^/]+)\/trace_export$/.exec(url.pathname);
     if (trace?.[1] === 'sess-bad') return json(200, { status: 'failed', error: 'too large' });
+    if (trace?.[1] === 'sess-cut') return json(200, { status: 'ready', url: `${base}/signed/cut.pftrace` });
     if (trace) {
       const n = (polls.get(trace[1]) ?? 0) + 1;
       polls.set(trace[1], n);
@@ -49,6 +51,11 @@ export async function startAccountApi() {
     }
     if (url.pathname === '/signed/t.pftrace')
       return res.writeHead(200, { 'content-length': TRACE.length }).end(TRACE);
+    if (url.pathname === '/signed/cut.pftrace') {
+      res.writeHead(200, { 'content-length': TRACE.length * 10 });
+      res.write(TRACE, () => res.destroy());
+      return;
+    }
     if (url.pathname === '/api/v1/billing/usage/events') return json(200, USAGE);
     json(404, { detail: 'not found' });
   });

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ValidationError } from 'pristine-kernel';
+import { startEmulator, type RunningEmulator } from 'tinker-emulator';
+import { ServiceClient } from '../../src/index.js';
+import { API_KEY } from './harness.js';
+
+/**
+ * `RestClient.getBillingUsage` checks its window before anything is sent, as the CLI's `billing usage`
+ * does. Found by hand: `getBillingUsage('2026-12-04', '2026-12-05')` (what the CLI accepts) went to
+ * the server and came back as a 400 "starting_on must be an RFC 3339 time", a reversed or 30-day window
+ * too, and an invalid `Date` threw a bare `RangeError: Invalid time value`.
+ */
+describe('RestClient.getBillingUsage: the window, checked before sending', () => {
+  let emulator: RunningEmulator;
+  let service: ServiceClient;
+  beforeAll(async () => {
+    emulator = await startEmulator({ seed: 1 });
+    service = new ServiceClient({ api_key: API_KEY, base_url: emulator.url, telemetry: false, env: {} });
+  });
+  afterAll(async () => {
+    await service.close();
+    await emulator.close();
+  });
+
+  const billingCalls = () => emulator.requestLog().filter((r) => r.path.includes('billing')).length;
+
+  const refused = async (from: Date | string, to: Date | string) => {
+    const error = await service
+      .createRestClient()
+      .getBillingUsage(from, to)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(ValidationError);
+    return (error as ValidationError).issues.map((i) => `${i.pointer} ${i.rule}`);
+  };
+
+  it('names the field and the rule of a bad window, and sends nothing', async () => {
+    expect(await refused('yesterday', '2026-07-14T00:00:00Z')).toEqual(['/starting_on format']);
+    expect(await refused('2026-02-30', '2026-03-02')).toEqual(['/starting_on format']);
+    expect(await refused('2026-07-13T00:00:00', '2026-07-14T00:00:00Z')).toEqual(['/starting_on format']);
+    expect(await refused('2026-07-13T00:30:00Z', '2026-07-14T00:00:00Z')).toEqual(['/starting_on hour']);
+    expect(await refused(new Date(Number.NaN), '2026-07-14T00:00:00Z')).toEqual(['/starting_on format']);
+    expect(await refused('2026-07-14T00:00:00Z', '2026-07-13T00:00:00Z')).toEqual(['/ending_before order']);
+    expect(await refused('2026-07-01', '2026-07-31')).toEqual(['/ending_before maximum']);
+    expect(billingCalls()).toBe(0);
+  });
+
+  it('takes plain dates (midnight UTC), Dates and offsets, as the CLI does', async () => {
+    const rest = service.createRestClient();
+    const day = new Date(Date.now() - 24 * 3_600_000).toISOString().slice(0, 10);
+    const start = new Date(`${day}T00:00:00Z`);
+    await expect(rest.getBillingUsage(day, new Date(start.getTime() + 3_600_000))).resolves.toHaveProperty(
+      'data',
+    );
+    await expect(rest.getBillingUsage(`${day}T02:00:00+02:00`, `${day}T05:00:00Z`)).resolves.toHaveProperty(
+      'data',
+    );
+    const sent = emulator
+      .requestLog()
+      .filter((r) => r.path.includes('billing'))
+      .map((r) => r.path);
+    expect(sent[0]).toContain(`starting_on=${day}T00%3A00%3A00Z`);
+  });
+});
