@@ -103,8 +103,6 @@ function rejectUnknownKeys(where: string, value: object, allowed: ReadonlySet<st
 
 /** RFC 9110 token characters: what check-headers accepts as a header name. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Methods whose requests carry no body (build-body.ts sends none). */
-const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames): void {
   rejectUnknownKeys(where, spec, ENDPOINT_KEYS);
@@ -139,19 +137,6 @@ function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames):
     if (!properties?.has(key)) throw new ManifestError(where, `headers "${key}"`, 'is not an input property');
     if (typeof header !== 'string' || !HEADER_NAME.test(header)) {
       throw new ManifestError(where, `headers "${key}"`, `"${String(header)}" is not a valid header name`);
-    }
-  }
-  if (BODYLESS_METHODS.has(spec.method) && properties) {
-    // Such a request has no body, so an input property that is no path param, query key or header
-    // would be dropped without a word (found by hand: a GET's required `filter` never reached the server).
-    const placed = new Set([...template.params, ...(spec.query ?? []), ...Object.keys(spec.headers ?? {})]);
-    const lost = [...properties].find((key) => !placed.has(key));
-    if (lost !== undefined) {
-      throw new ManifestError(
-        where,
-        `input property "${lost}"`,
-        `goes nowhere: a ${spec.method} request has no body; list it in \`query\` (or \`headers\`)`,
-      );
     }
   }
   for (const key of spec.multiSegment ?? []) {
