@@ -56,6 +56,15 @@ export class RedisServer {
     await exited;
   }
 
+  /** Freeze the server (SIGSTOP): it keeps its connections and answers nothing, as a hung Redis. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  unpause(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   async resume(): Promise<void> {
     await this.spawn();
   }

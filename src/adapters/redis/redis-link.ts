@@ -60,7 +60,8 @@ export type Reply = string | number | null | Reply[];
 /**
  * One Redis connection (plus a lazily made subscriber) shared by the rate limiter, semaphores and
  * breakers of one kernel. Commands never queue while Redis is away (`enableOfflineQueue: false`) and
- * each one is bounded by `commandTimeoutMs`, so a dead Redis costs a caller one fast failure, never a
+ * each one is bounded by `commandTimeoutMs` (after a timeout, commands fail at once for a second, then
+ * one probes), so a dead Redis costs a caller one fast failure, never a
  * hang. The link logs the first failure and the recovery once each, not every failed command.
  */
 export class RedisLink {
@@ -72,6 +73,12 @@ export class RedisLink {
   private connecting: Promise<void> | undefined;
   private down = false;
   private closed = false;
+  /**
+   * After a command timed out (Redis hung, or a partition: the connection stays open, nothing answers),
+   * commands fail at once until then (ms since the epoch), and then one goes out as a probe.
+   */
+  private quietUntil = 0;
+  private probing = false;
   private logger: Logger | undefined;
   private readonly where: string;
 
@@ -113,6 +120,7 @@ export class RedisLink {
 
   /** Run a script atomically on the server. Throws RedisUnavailable when Redis cannot answer. */
   async run(script: LuaScript, keys: string[], args: (string | number)[]): Promise<Reply> {
+    const probe = this.mayAsk();
     try {
       await this.ready();
       let reply: Reply;
@@ -125,6 +133,7 @@ export class RedisLink {
         reply = (await this.client.evalsha(script.sha, keys.length, ...keys, ...args)) as Reply;
       }
       this.up();
+      this.quietUntil = 0;
       return reply;
     } catch (error) {
       // A script bug is ours, not an outage: let it surface.
@@ -132,8 +141,28 @@ export class RedisLink {
       if (reply !== undefined && !/^(LOADING|BUSY|READONLY|MASTERDOWN|NOSCRIPT)/.test(reply)) throw error;
       // A command after close() (a late release) is no outage: nothing to log.
       if (!this.closed) this.fail(error);
+      // Each later command would wait out the same timeout: every call would pay one per shared decision.
+      if (timedOut(error)) this.quietUntil = Date.now() + HUNG_PAUSE_MS;
       throw new RedisUnavailable(error);
+    } finally {
+      if (probe) this.probing = false;
     }
+  }
+
+  /**
+   * Whether this command is the probe after a timeout; throws (the caller falls back at once) while
+   * the pause after a timeout lasts, or while another command probes.
+   */
+  private mayAsk(): boolean {
+    if (this.quietUntil === 0) return false;
+    if (this.probing || Date.now() < this.quietUntil) {
+      const timeoutMs = this.options.commandTimeoutMs ?? 1000;
+      throw new RedisUnavailable(
+        `not asked: a command timed out (${timeoutMs} ms) and Redis is tried again once a second`,
+      );
+    }
+    this.probing = true;
+    return true;
   }
 
   /** Call `listener` for each message on `channel` (the key prefix is added) until the returned stop. */
@@ -227,6 +256,14 @@ export class RedisLink {
     this.down = false;
     this.logger?.info('Redis reachable again: fleet-wide limits are shared again', { redis: this.where });
   }
+}
+
+/** How long commands fail at once after one timed out, before one probes again (the reconnect cadence). */
+const HUNG_PAUSE_MS = 1000;
+
+/** ioredis's `commandTimeout` rejection. */
+function timedOut(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Command timed out';
 }
 
 /** The message of an error Redis replied with (as opposed to a connection failure or timeout). */
