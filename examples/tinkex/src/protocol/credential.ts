@@ -9,17 +9,20 @@ import { expiryMs } from './jwt.js';
  */
 export class CredentialCommandError extends PristineError {}
 
-/** Runs a shell command and resolves its trimmed stdout. */
-export type CommandRunner = (command: string) => Promise<string>;
+/** Runs a shell command and resolves its trimmed stdout; `signal` ends the command. */
+export type CommandRunner = (command: string, signal?: AbortSignal) => Promise<string>;
 
 const COMMAND_TIMEOUT_MS = 60_000;
 
-export const runShellCommand: CommandRunner = (command) =>
+export const runShellCommand: CommandRunner = (command, signal) =>
   new Promise((resolve, reject) => {
-    const child = exec(command, { timeout: COMMAND_TIMEOUT_MS, windowsHide: true }, (error, stdout) => {
+    const options = { timeout: COMMAND_TIMEOUT_MS, windowsHide: true, ...(signal ? { signal } : {}) };
+    const child = exec(command, options, (error, stdout) => {
       process.off('exit', endWithProcess);
       // Never include stdout or stderr in the error: a credential command may print secrets.
-      if (error) reject(new CredentialCommandError(`TINKER_CREDENTIAL_CMD ${howItEnded(error)}`));
+      if (signal?.aborted)
+        reject(new CredentialCommandError('TINKER_CREDENTIAL_CMD was ended: the client was closed'));
+      else if (error) reject(new CredentialCommandError(`TINKER_CREDENTIAL_CMD ${howItEnded(error)}`));
       else resolve(stdout.trim());
     });
     // A process that ends while the command runs (the CLI exits at once on Ctrl-C or SIGTERM) ends the
@@ -44,6 +47,8 @@ function howItEnded(error: ExecException): string {
 export class CredentialSource {
   private cached?: { value: Secret; expiresAt?: number };
   private running?: Promise<string>;
+  /** Ends a command still running when the client closes (an SSO helper would wait on for a login). */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly apiKey: Secret | undefined,
@@ -96,8 +101,13 @@ export class CredentialSource {
     return true;
   }
 
+  /** The client closed: a running command is ended, and none is started again. */
+  close(): void {
+    this.closing.abort();
+  }
+
   private async runCommand(): Promise<string> {
-    const value = await this.run(this.command!);
+    const value = await this.run(this.command!, this.closing.signal);
     if (!value) throw new CredentialCommandError('TINKER_CREDENTIAL_CMD printed nothing');
     // A status line before the key ("Fetching token…") would otherwise reach the header check, whose
     // error names neither the command nor the fix. The count only: the lines may hold the secret.

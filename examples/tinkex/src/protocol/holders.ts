@@ -43,5 +43,7 @@ export class TinkerHolders {
   close(): void {
     this.session.close();
     this.rest.close();
+    // One credential source serves both.
+    this.session.credential.close();
   }
 }

@@ -1,4 +1,4 @@
-import { NotFoundError, Secret, type Clock, type Logger } from 'pristine-kernel';
+import { ClientClosedError, NotFoundError, Secret, type Clock, type Logger } from 'pristine-kernel';
 import { CredentialSource } from './credential.js';
 import { DEFAULT_FLAGS, PROTOCOL_VERSION, resolveFlags, type ClientFlags } from './flags.js';
 import { expiryMs, MIN_REFRESH_FLOOR_MS, refreshDelayMs, refreshGapMs, REFRESH_RETRY_MS } from './jwt.js';
@@ -71,6 +71,9 @@ export class TinkerProtocol {
     if (this.mode) return Promise.resolve();
     this.handshake ??= this.negotiate().catch((error: unknown) => {
       this.handshake = undefined;
+      // close() stopped it (its signal, or the credential command it waited on): the calls waiting on
+      // the handshake were not aborted by their callers, their client was closed.
+      if (this.closed) throw new ClientClosedError(undefined, { cause: error });
       throw error;
     });
     return this.handshake;
