@@ -44,7 +44,10 @@ export const rateLimitStage: Stage = enteringStage({
     const waitMs = rateLimiter.waitTime(bucket);
     if (waitMs > 0) events.emit('ratelimit:wait', { bucket, waitMs });
     const tokenBucket = context.plugin.spec.defaults?.tokenBucket ?? settings.tokenBucket;
-    const admitted = untilClosed(context, (signal) => rateLimiter.acquire(bucket, { signal, tokenBucket }));
+    const mayWait = waitMs > 0 || tokenBucket !== undefined;
+    const admitted = untilClosed(context, mayWait, (signal) =>
+      rateLimiter.acquire(bucket, { signal, tokenBucket }),
+    );
     if (admitted !== ADMITTED) return admittedThen(context, admitted, next, bucket);
     // Admitted now (the common case): no promise, no async frame; the hook sees a 429 on the way out.
     context.rateLimitBucket = bucket;

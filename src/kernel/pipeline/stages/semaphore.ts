@@ -142,7 +142,9 @@ function admitNow(context: CallContext, next: Next, plan: AdmissionPlan): Promis
     }
     if (!first) return next();
     const bucket = rateLimitBucket(context);
-    const open = untilClosed(context, (signal) => services.rateLimiter.acquire(bucket, { signal }));
+    const open = untilClosed(context, services.rateLimiter.waitTime(bucket) > 0, (signal) =>
+      services.rateLimiter.acquire(bucket, { signal }),
+    );
     const result = open === ADMITTED ? next() : open.then(() => next());
     return afterSettled(result, giveBack);
   } catch (error) {
@@ -173,7 +175,9 @@ async function limited(
     }
     if (releases.length > 0) {
       const bucket = rateLimitBucket(context);
-      await untilClosed(context, (signal) => services.rateLimiter.acquire(bucket, { signal }));
+      await untilClosed(context, services.rateLimiter.waitTime(bucket) > 0, (signal) =>
+        services.rateLimiter.acquire(bucket, { signal }),
+      );
     }
     return await next();
   } finally {

@@ -9,16 +9,22 @@ import type { CallContext } from '../context.js';
  * pending through close() for the whole minute, its timer keeping the process alive. A call without a
  * signal waits on the kernel's own; one with a signal gets a controller linked to both through the
  * kernel's shared abort listeners (AbortSignal.any on a long-lived caller signal grows Node 20's heap
- * with every call), unlinked as soon as the wait settles. A wait that close() cut short ends the call
+ * with every call), unlinked as soon as the wait settles, and only when the limiter may make it wait. A wait that close() cut short ends the call
  * with ClientClosedError; the caller's own abort stays as it was.
  */
 export function untilClosed(
   context: CallContext,
+  mayWait: boolean,
   wait: (signal: AbortSignal | undefined) => Promise<void>,
 ): Promise<void> {
   const caller = context.options.signal;
   const closing = context.services.closing as AbortSignal | undefined;
   if (caller === undefined || closing === undefined) return closedWait(wait(caller ?? closing), context);
+  // The bucket is open as far as this process knows (`mayWait` false): the limiter admits at once (or
+  // asks Redis, a bounded round trip), so the call's own signal serves. Linking a controller to both
+  // signals cost every call an AbortController and two subscriptions, with the caller's signal on every
+  // Tinkex sample (its stuck detection).
+  if (!mayWait) return closedWait(wait(caller), context);
   const linked = new AbortController();
   const offCaller = onAbort(caller, () => linked.abort(caller.reason));
   const offClosing = onAbort(closing, () => linked.abort(closing.reason));
