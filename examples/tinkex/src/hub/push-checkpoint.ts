@@ -156,15 +156,8 @@ async function push(
         : new Set<string>();
     // Files the Hub has as they are are left out of the commit; with none left there is no commit.
     const changed = files.filter((path) => !unchanged.has(path));
-    if (changed.length === 0)
-      return {
-        checkpoint_path: tinker_path,
-        repo_id: repo,
-        revision,
-        public: isPublic,
-        files,
-        unchanged: true,
-      };
+    const pushed = { checkpoint_path: tinker_path, repo_id: repo, revision, public: isPublic, files };
+    if (changed.length === 0) return { ...pushed, unchanged: true };
 
     const operations: CommitOperation[] = await Promise.all(
       changed.map(async (path) => ({
@@ -192,11 +185,7 @@ async function push(
       step = await commits.next().catch(fail(`Uploading to ${repo}@${revision}`));
     }
     return {
-      checkpoint_path: tinker_path,
-      repo_id: repo,
-      revision,
-      public: isPublic,
-      files,
+      ...pushed,
       ...(step.value?.commit ? { commit_oid: step.value.commit.oid, commit_url: step.value.commit.url } : {}),
       ...(step.value?.pullRequestUrl ? { pull_request_url: step.value.pullRequestUrl } : {}),
     };

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { CaptureLogger, FakeClock, Ports } from 'pristine-kernel';
 import { startEmulator } from 'tinker-emulator';
 import { ServiceClient } from '../../src/index.js';
+import { onTestClock } from '../support/on-test-clock.js';
 
 /**
  * Waits a person would otherwise sit through in silence are logged at info ("still waiting …"): a
@@ -23,21 +24,6 @@ function client(base_url: string, clock: FakeClock, logger: CaptureLogger) {
       kernel.register(Ports.Logger, logger);
     },
   });
-}
-
-/** Settle `promise`, moving the test clock to each next timer while it is pending. */
-async function onTestClock<T>(promise: Promise<T>, clock: FakeClock): Promise<T> {
-  const outcome = promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  while ((await Promise.race([outcome, Promise.resolve(undefined)])) === undefined) {
-    if (clock.pending === 0) await new Promise((resolve) => setImmediate(resolve));
-    else await clock.advanceToNext();
-  }
-  const settled = await outcome;
-  if ('error' in settled) throw settled.error;
-  return settled.value;
 }
 
 describe('slow waits are logged at info', () => {

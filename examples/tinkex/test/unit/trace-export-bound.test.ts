@@ -2,21 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { APITimeoutError, FakeClock, Ports } from 'pristine-kernel';
 import { startEmulator } from 'tinker-emulator';
 import { ServiceClient } from '../../src/index.js';
-
-/** Settle `promise`, moving the test clock to each next timer while it is pending. */
-async function onTestClock<T>(promise: Promise<T>, clock: FakeClock): Promise<T> {
-  const outcome = promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  while ((await Promise.race([outcome, Promise.resolve(undefined)])) === undefined) {
-    if (clock.pending === 0) await new Promise((resolve) => setImmediate(resolve));
-    else await clock.advanceToNext();
-  }
-  const settled = await outcome;
-  if ('error' in settled) throw settled.error;
-  return settled.value;
-}
+import { onTestClock } from '../support/on-test-clock.js';
 
 /**
  * `RestClient.exportSessionTrace` against a server whose export stays `pending`: found by reading the
