@@ -5,7 +5,7 @@ type ValidationIssue = ValidationError['issues'][number];
 
 const HOUR_MS = 3_600_000;
 /** The longest window `billing/usage/events` answers. */
-export const MAX_BILLING_WINDOW_MS = 14 * 24 * HOUR_MS;
+const MAX_BILLING_WINDOW_MS = 14 * 24 * HOUR_MS;
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([zZ]|[+-]\d{2}:\d{2})$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -53,16 +53,19 @@ export function billingWindow(
   const to = billingBound(ending_before);
   if (!from.ok) issues.push({ pointer: '/starting_on', rule: from.rule, message: from.message });
   if (!to.ok) issues.push({ pointer: '/ending_before', rule: to.rule, message: to.message });
-  if (from.ok && to.ok) {
-    if (to.at <= from.at)
-      issues.push({ pointer: '/ending_before', rule: 'order', message: 'must be after starting_on' });
-    else if (to.at - from.at > MAX_BILLING_WINDOW_MS)
-      issues.push({
-        pointer: '/ending_before',
-        rule: 'maximum',
-        message: 'the window may be at most 14 days',
-      });
-  }
-  if (issues.length > 0 || !from.ok || !to.ok) throw new ValidationError('billing usage window', issues);
+  const span = from.ok && to.ok ? spanProblem(from.at, to.at) : undefined;
+  if (span) issues.push({ pointer: '/ending_before', ...span });
+  if (!from.ok || !to.ok || span) throw new ValidationError('billing usage window', issues);
   return { starting_on: from.timestamp, ending_before: to.timestamp };
+}
+
+/** What is wrong with a window from `fromMs` to `toMs` (bounds already valid), said of its end. */
+export function spanProblem(
+  fromMs: number,
+  toMs: number,
+): { rule: 'order' | 'maximum'; message: string } | undefined {
+  if (toMs <= fromMs) return { rule: 'order', message: 'must be after the start' };
+  if (toMs - fromMs > MAX_BILLING_WINDOW_MS)
+    return { rule: 'maximum', message: 'must be at most 14 days after the start' };
+  return undefined;
 }

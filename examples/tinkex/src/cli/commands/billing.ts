@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { writeFile } from 'node:fs/promises';
-import { billingBound, MAX_BILLING_WINDOW_MS } from '../../client/billing-window.js';
+import { billingBound, spanProblem } from '../../client/billing-window.js';
 import type { BillingUsageResponse } from '../../types/account.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -61,9 +61,9 @@ async function usage(
   ending_before: string,
   opts: { csv?: string; sessionsCsv?: string },
 ) {
-  const span = Date.parse(ending_before) - Date.parse(starting_on);
-  if (span <= 0) throw new UsageError('ENDING_BEFORE must be after STARTING_ON');
-  if (span > MAX_BILLING_WINDOW_MS) throw new UsageError('the window may be at most 14 days');
+  // The library's rule (`getBillingUsage` checks it too), as a usage error in the CLI's names.
+  const span = spanProblem(Date.parse(starting_on), Date.parse(ending_before));
+  if (span) throw new UsageError(`ENDING_BEFORE ${span.message}`);
   const rest = await ctx.rest();
   const response = await rest.getBillingUsage(starting_on, ending_before, { signal: ctx.signal });
   const sessions = response.sessions ?? {};
