@@ -3,6 +3,7 @@ import { visibleControls } from 'pristine-kernel';
 import { apiKeyProblem } from '../api-key-format.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { ServiceClient } from '../client/service-client.js';
+import { PROXY_VARS } from '../proxy-vars.js';
 import type { ApiSetup } from './describe-error.js';
 import { CliError, UsageError } from './errors.js';
 import { apiAddressProblem } from './options.js';
@@ -125,9 +126,7 @@ export class CliContext {
     const credential = api_key && credential_cmd ? 'both' : credential_cmd ? 'credential_cmd' : 'api_key';
     // The proxy settings in effect, by name, for a proxy failure's hint (TINKEX_PROXY wins over the rest).
     const env = this.io.env;
-    const proxyNames = env.TINKEX_PROXY
-      ? ['TINKEX_PROXY']
-      : ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].filter((name) => env[name]);
+    const proxyNames = env.TINKEX_PROXY ? ['TINKEX_PROXY'] : PROXY_VARS.filter((name) => env[name]);
     return {
       origin: new URL(base_url).origin,
       credential,

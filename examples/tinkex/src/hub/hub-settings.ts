@@ -14,6 +14,7 @@ import {
   type Transport,
 } from 'pristine-kernel';
 import type { HubFetchDeps } from './hub-fetch.js';
+import { PROXY_VARS } from '../proxy-vars.js';
 
 /** Where the Hub is, who we are there, and where files are cached; each has the env var huggingface_hub reads. */
 export interface HubOptions {
@@ -103,9 +104,6 @@ export function hubSettings(options: HubOptions = {}, defaultTimeoutMs = DEFAULT
     env,
   };
 }
-
-/** The proxy variables a URL's proxy may come from; their credentials are secrets, like the token. */
-const PROXY_VARS = ['TINKEX_PROXY', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
 
 /**
  * Run `work` with the transport, clock, logger and proxies of `settings`; a transport made here is
