@@ -5,7 +5,7 @@ import type { Release, Semaphore, SemaphoreFactory } from '../../ports/semaphore
 import { ClientClosedError } from '../../kernel/errors/api-errors.js';
 import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-unavailable.js';
 import { sleepAborted } from '../clock/system-clock.js';
-import { RedisUnavailable, type RedisLink } from '../redis/redis-link.js';
+import { RedisUnavailable, type RedisLink, type Reply } from '../redis/redis-link.js';
 import { FifoSemaphore } from './fifo-semaphore.js';
 import { SEM_ACQUIRE, SEM_LEAVE, SEM_RELEASE, SEM_RENEW } from './redis-semaphore-scripts.js';
 import { onAbort } from '../../kernel/signals/on-abort.js';
@@ -151,14 +151,15 @@ export class RedisSemaphore implements Semaphore {
           this.lastAvailable = Number(available);
           if (granted === 1 && this.closing) {
             // Granted while close() gave back the rest: give this one back too.
-            this.link.run(SEM_RELEASE, this.keys, [id, this.channel, this.capacity]).catch(() => {});
+            this.giveBack(id).catch(() => {});
             throw closedError(this.name);
           }
-          this.queued.add(id);
+          // Granted: no longer a ticket in the queue (it may have been one on an earlier round).
           if (granted === 1) {
             this.queued.delete(id);
             return this.lease(id);
           }
+          this.queued.add(id);
           await this.pause(delay, waker, signal);
         } finally {
           this.wakers.delete(waker);
@@ -186,9 +187,7 @@ export class RedisSemaphore implements Semaphore {
     this.stopRenewing = undefined;
     this.stopListening?.();
     for (const waker of this.wakers) waker.abort();
-    const leases = [...this.held].map((id) =>
-      this.link.run(SEM_RELEASE, this.keys, [id, this.channel, this.capacity]),
-    );
+    const leases = [...this.held].map((id) => this.giveBack(id));
     const tickets = [...this.queued].map((id) => this.link.run(SEM_LEAVE, this.keys, [id, this.channel]));
     this.held.clear();
     this.queued.clear();
@@ -221,8 +220,7 @@ export class RedisSemaphore implements Semaphore {
         this.stopRenewing = undefined;
       }
       // This process's waiters need not wait for the published message.
-      this.link
-        .run(SEM_RELEASE, this.keys, [id, this.channel, this.capacity])
+      this.giveBack(id)
         .then((available) => {
           this.lastAvailable = Number(available);
           this.wakeAll();
@@ -250,6 +248,11 @@ export class RedisSemaphore implements Semaphore {
       .catch(() => {
         // Logged by the link; the next renewal tries again.
       });
+  }
+
+  /** Give lease `id` back in Redis; resolves with the permits then available. */
+  private giveBack(id: string): Promise<Reply> {
+    return this.link.run(SEM_RELEASE, this.keys, [id, this.channel, this.capacity]);
   }
 
   private leave(id: string): void {
