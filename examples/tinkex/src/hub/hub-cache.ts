@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { copyFile, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { copyFile, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { HubNotFoundError, HubOfflineError, toHubError } from './hub-errors.js';
 import { hubFetch, type HubFetchDeps } from './hub-fetch.js';
 import { withHubDeps, type HubSettings } from './hub-settings.js';
+import { writeAtomically } from '../download/write-atomically.js';
 
 const COMMIT = /^[0-9a-f]{40}$/;
 
@@ -129,15 +129,7 @@ async function writeBlob(path: string, blob: Blob | null): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   // Unique per writer: two processes filling the same cache never write into one file.
   const incomplete = `${path}.${process.pid}.${randomUUID()}.incomplete`;
-  try {
-    await pipeline(
-      Readable.fromWeb(blob.stream() as NodeReadableStream<Uint8Array>),
-      createWriteStream(incomplete),
-    );
-    await rename(incomplete, path);
-  } finally {
-    await rm(incomplete, { force: true });
-  }
+  await writeAtomically(path, incomplete, Readable.fromWeb(blob.stream() as NodeReadableStream<Uint8Array>));
 }
 
 /** A relative symlink `snapshots/<commit>/<file>` → `../../blobs/<etag>`, or a copy where links are not allowed. */

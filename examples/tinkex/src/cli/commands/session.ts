@@ -1,16 +1,15 @@
 import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { APITimeoutError, PristineError } from 'pristine-kernel';
 import type { CliContext } from '../context.js';
 import { CliError, InterruptedError, UsageError } from '../errors.js';
 import { sessionId } from '../options.js';
 import { formatSize, propertyTable } from '../output.js';
 import type { Action } from '../action.js';
+import { writeAtomically } from '../../download/write-atomically.js';
 
 /** Polling cadence and bound while the server builds the trace (it can take minutes for long sessions). */
 const POLL_MS = 2_000;
@@ -60,9 +59,8 @@ async function exportTrace(
     return;
   }
   await mkdir(dirname(destination), { recursive: true });
-  // Written next to the target and renamed at the end, so an interrupted download leaves no half file.
-  // A name of its own, created exclusively ('wx'): a file of the user's called `<output>.partial` is
-  // neither overwritten nor deleted, and two exports to one file do not share a staging file.
+  // A staging name of its own: a file of the user's called `<output>.partial` is neither overwritten nor
+  // deleted, and two exports to one file do not share a staging file.
   const partial = join(
     dirname(destination),
     `.${basename(destination)}.tinkex-${randomBytes(6).toString('hex')}.partial`,
@@ -75,10 +73,8 @@ async function exportTrace(
       bytes += chunk.length;
       ctx.term.progress('Downloading trace', bytes, download.size, formatSize(bytes));
     });
-    await pipeline(body, createWriteStream(partial, { flags: 'wx' }), { signal: ctx.signal });
-    await rename(partial, destination);
+    await writeAtomically(destination, partial, body, ctx.signal);
   } catch (error) {
-    await rm(partial, { force: true });
     if (ctx.signal.aborted) throw new InterruptedError('trace download interrupted; nothing was left behind');
     throw error;
   } finally {
