@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TransportRequest } from '../../src/ports/transport.js';
@@ -39,4 +40,19 @@ export async function startBodyServer(): Promise<{
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * A body server for the whole test file (started before its tests, closed after them): `get` builds a
+ * request to it.
+ */
+export function bodyServerForFile(): {
+  get(path: string, extra?: Partial<TransportRequest>): TransportRequest;
+} {
+  let server: Awaited<ReturnType<typeof startBodyServer>>;
+  beforeAll(async () => {
+    server = await startBodyServer();
+  });
+  afterAll(() => server.close());
+  return { get: (path, extra) => server.get(path, extra) };
 }

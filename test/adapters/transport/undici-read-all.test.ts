@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { getEventListeners } from 'node:events';
 import { UndiciTransport } from '../../../src/adapters/transport/undici-transport.js';
 import { APITimeoutError, APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
-import { startBodyServer } from '../../support/body-server.js';
+import { bodyServerForFile } from '../../support/body-server.js';
 
 /**
  * `UndiciResponse.readAll` is not raced against the attempt's deadline: undici keeps the deadline as the
@@ -10,14 +10,7 @@ import { startBodyServer } from '../../support/body-server.js';
  * used to guarantee: the read ends with the typed reason however the attempt is cut short, never hangs,
  * and leaves nothing subscribed to the caller's signal.
  */
-let server: Awaited<ReturnType<typeof startBodyServer>>;
-let get: (typeof server)['get'];
-
-beforeAll(async () => {
-  server = await startBodyServer();
-  get = server.get;
-});
-afterAll(() => server.close());
+const { get } = bodyServerForFile();
 
 const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
 

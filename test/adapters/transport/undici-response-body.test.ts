@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { UndiciTransport } from '../../../src/adapters/transport/undici-transport.js';
 import { APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
-import { startBodyServer } from '../../support/body-server.js';
+import { bodyServerForFile } from '../../support/body-server.js';
 
 /**
  * The undici adapter keeps undici's own header object when no header came twice, and adds no 'error'
@@ -9,14 +9,7 @@ import { startBodyServer } from '../../support/body-server.js';
  * abort. These pin what that must keep: repeated headers joined, and a body nobody reads yet that the
  * attempt's end (or `cancel`) destroys never surfaces as an unhandled 'error' event.
  */
-let server: Awaited<ReturnType<typeof startBodyServer>>;
-let get: (typeof server)['get'];
-
-beforeAll(async () => {
-  server = await startBodyServer();
-  get = server.get;
-});
-afterAll(() => server.close());
+const { get } = bodyServerForFile();
 
 /** Long enough for undici's destroy and a stream's 'error' (emitted on a later tick) to have run. */
 const settled = async () => {
