@@ -5,6 +5,7 @@ import type { HttpMethod } from '../../ports/transport.js';
 import { ManifestError } from './manifest-error.js';
 import { parsePathTemplate, type PathTemplate } from './path-template.js';
 import type { EndpointSpec, ManifestSpec, StreamSpec } from './types.js';
+import { headerNameProblem } from '../request/header-checks.js';
 
 /** An endpoint ready to run: validators compiled once, path template parsed. */
 export interface CompiledEndpoint {
@@ -101,9 +102,6 @@ function rejectUnknownKeys(where: string, value: object, allowed: ReadonlySet<st
   }
 }
 
-/** RFC 9110 token characters: what check-headers accepts as a header name. */
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
 function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames): void {
   rejectUnknownKeys(where, spec, ENDPOINT_KEYS);
   if (typeof spec.id !== 'string' || !IDENTIFIER.test(spec.id)) {
@@ -135,9 +133,9 @@ function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames):
   }
   for (const [key, header] of Object.entries(spec.headers ?? {})) {
     if (!properties?.has(key)) throw new ManifestError(where, `headers "${key}"`, 'is not an input property');
-    if (typeof header !== 'string' || !HEADER_NAME.test(header)) {
-      throw new ManifestError(where, `headers "${key}"`, `"${String(header)}" is not a valid header name`);
-    }
+    // The rule every sent header is checked against (check-headers), applied once here.
+    const problem = typeof header === 'string' ? headerNameProblem(header) : 'is not a string';
+    if (problem) throw new ManifestError(where, `headers "${key}"`, `"${String(header)}" ${problem}`);
   }
   for (const key of spec.multiSegment ?? []) {
     if (!template.params.includes(key))
