@@ -40,6 +40,7 @@ import { submitFuture, type SubmitOptions } from './futures/submit.js';
 import { PipelineSessionManager } from './sessions/pipeline-session-manager.js';
 import { EventStream, type StreamOptions } from './streams/event-stream.js';
 import { paginate, type PageIterable } from './pagination/paginate.js';
+import { unknownEndpoint } from './errors/unknown-endpoint.js';
 
 export type { AdapterRegistration } from './bind-adapter.js';
 export type { SubmitOptions } from './futures/submit.js';
@@ -225,7 +226,7 @@ export class Kernel<E extends EndpointSpec = never> {
     optionsBuilt: boolean,
   ): Promise<CallResult> {
     const entry = this.endpoints.get(endpointId);
-    if (!entry) return Promise.reject(new PristineError(`Unknown endpoint "${endpointId}"`));
+    if (!entry) return Promise.reject(unknownEndpoint(endpointId, this.endpoints.keys()));
     if (this.refuses(endpointId)) return Promise.reject(ClientClosedError.forCall(entry.endpoint));
     try {
       return this.pipeline.execute(
@@ -246,6 +247,9 @@ export class Kernel<E extends EndpointSpec = never> {
     options?: StreamOptions,
   ): EventStream<EventOf<ManifestOf<E>, Id>> {
     optionChecks.checkExtraOptions('stream', endpointId, options);
+    const { stream, spec } = this.endpoint(endpointId); // a JSON body is read by the pipeline
+    if (!stream && spec.responseType !== 'stream')
+      throw new PristineError(`Endpoint "${endpointId}" declares no stream`);
     return new EventStream(this.host(), endpointId, input, options);
   }
 
@@ -318,14 +322,14 @@ export class Kernel<E extends EndpointSpec = never> {
   /** The compiled endpoint for an id (for kernel extensions such as streams and futures). */
   endpoint(endpointId: string): CompiledEndpoint {
     const entry = this.endpoints.get(endpointId);
-    if (!entry) throw new PristineError(`Unknown endpoint "${endpointId}"`);
+    if (!entry) throw unknownEndpoint(endpointId, this.endpoints.keys());
     return entry.endpoint;
   }
 
   /** The plugin that owns an endpoint. */
   pluginOf(endpointId: string): PluginSpec {
     const entry = this.endpoints.get(endpointId);
-    if (!entry) throw new PristineError(`Unknown endpoint "${endpointId}"`);
+    if (!entry) throw unknownEndpoint(endpointId, this.endpoints.keys());
     return entry.plugin.spec;
   }
 

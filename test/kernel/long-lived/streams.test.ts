@@ -33,6 +33,7 @@ function kernelFor(url: string) {
         },
         { id: 'ticks_done_event', method: 'GET', path: '/ticks2', stream: { doneEvent: 'end' } },
         { id: 'ticks_open_ended', method: 'GET', path: '/ticks3', stream: {} },
+        { id: 'count', method: 'GET', path: '/count' },
       ],
     },
   });
@@ -57,6 +58,22 @@ const sse = (res: import('node:http').ServerResponse) =>
   res.writeHead(200, { 'content-type': 'text/event-stream' });
 
 describe('kernel.stream', () => {
+  // Found by hand: it sent the request, then failed with "TypeError: Cannot read properties of undefined
+  // (reading 'cancel')", since a JSON endpoint's body is read by the pipeline.
+  it('refuses an endpoint that declares no stream at once, naming it, with nothing sent', async () => {
+    const server = await serve((_req, res) => res.end('{}'));
+    const kernel = kernelFor(server.url);
+    expect(() => kernel.stream('count', {})).toThrow('Endpoint "count" declares no stream');
+    expect(() => kernel.stream('nope' as never, {})).toThrow(/^Unknown endpoint "nope"$/);
+    // A misspelt id names the one it most likely meant, in every method.
+    expect(() => kernel.stream('tick' as never, {})).toThrow(
+      'Unknown endpoint "tick" (did you mean "ticks"?)',
+    );
+    await expect(kernel.call('Count' as never, {})).rejects.toThrow('(did you mean "count"?)');
+    expect(server.seen).toHaveLength(0);
+    await kernel.close();
+  });
+
   it('yields typed, validated events until the terminator', async () => {
     const server = await serve((_req, res) => {
       sse(res);
