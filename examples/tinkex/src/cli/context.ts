@@ -142,6 +142,15 @@ export class CliContext {
     this.io.stdout.write(render(output, this.format, Boolean(this.io.stdout.isTTY) && this.term.color));
   }
 
+  /**
+   * What a command that changes one thing did: `line` for people (table format), `json` as the JSON
+   * format's one object on stdout, so a script piping it to `jq` gets a record, not empty input.
+   */
+  done(line: string, json: unknown): void {
+    if (this.format === 'json') this.print({ json, columns: [], rows: [] });
+    else this.say(line);
+  }
+
   /** A line for people on stdout (table format only). */
   say(line: string): void {
     if (this.format === 'table') this.io.stdout.write(`${visibleControls(line)}\n`);
