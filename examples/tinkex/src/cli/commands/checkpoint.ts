@@ -87,10 +87,10 @@ async function setTtl(ctx: CliContext, path: string, opts: { ttl?: number; remov
     signal: ctx.signal,
   });
   const ttl_seconds = opts.remove ? null : opts.ttl!;
-  ctx.done(
-    opts.remove ? `Removed expiration for ${path}` : `Set TTL of ${path} to ${opts.ttl} seconds`,
-    { tinker_path: path, ttl_seconds },
-  );
+  ctx.done(opts.remove ? `Removed expiration for ${path}` : `Set TTL of ${path} to ${opts.ttl} seconds`, {
+    tinker_path: path,
+    ttl_seconds,
+  });
 }
 
 /** `tinkex checkpoint list|info|publish|unpublish|set-ttl|delete|download`. */
