@@ -104,6 +104,11 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
       [['session', 'export-trace', 'a\\b'], /expected a session id/],
       [['sample', '--prompt', 'hi'], /--base-model or --model-path/],
       [['sample', '--base-model', 'm'], /required option '--prompt <text>'/],
+      // An empty prompt gives the model nothing to condition on; the SDK would refuse it after connecting.
+      [
+        ['sample', '--base-model', 'm', '--prompt', ''],
+        /'--prompt <text>' argument '' is invalid. expected some text/,
+      ],
       [
         ['sample', '--base-model', 'm', '--prompt', 'hi', '--top-k', '-2'],
         /expected -1 \(off\) or a whole number ≥ 0/,

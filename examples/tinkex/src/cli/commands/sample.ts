@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
 import {
@@ -92,7 +92,15 @@ export function registerSample(program: Command, action: Action): void {
     .addOption(
       new Option('--model-path <tinker_path>', 'a sampler checkpoint (tinker://…)').argParser(tinkerPath),
     )
-    .requiredOption('--prompt <text>', 'the prompt text (tokenized with the model tokenizer)')
+    .requiredOption(
+      '--prompt <text>',
+      'the prompt text (tokenized with the model tokenizer)',
+      (v: string) => {
+        // Nothing to condition on: refused here (exit 2), not by the SDK after connecting.
+        if (v === '') throw new InvalidArgumentError('expected some text.');
+        return v;
+      },
+    )
     .option('--max-tokens <n>', 'tokens to generate', positiveInt, 32)
     .option('--temperature <t>', 'sampling temperature (0 = greedy)', nonNegativeNumber, 1)
     .option('--top-k <k>', 'top-k (-1 = off)', intOrOff, -1)
