@@ -10,6 +10,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   rmSync,
@@ -122,6 +123,26 @@ for (const p of packages) {
     }
   }
 }
+
+// 2b. Every shipped source map can be followed: each source it names is in the package or embedded in
+// the map (`sourcesContent`). Maps naming the repository's src/ files, which no tarball holds, sent
+// `--enable-source-maps` stacks, debuggers and bundlers' source-map loaders to files that do not exist.
+for (const p of packages) {
+  const dir = join(app, 'node_modules', p.name);
+  const broken = [];
+  for (const file of readdirSync(dir, { recursive: true })) {
+    if (!file.endsWith('.map')) continue;
+    const map = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    map.sources.forEach((source, i) => {
+      const embedded = typeof map.sourcesContent?.[i] === 'string';
+      if (!embedded && !existsSync(join(dir, dirname(file), map.sourceRoot ?? '', source)))
+        broken.push(`${file} -> ${source}`);
+    });
+  }
+  if (broken.length > 0)
+    fail(`${p.name} ships ${broken.length} source map entries naming missing files, e.g. ${broken[0]}`);
+}
+process.stdout.write('source maps: every source is shipped or embedded\n');
 
 // 3. ESM import of each package, resolved inside the app (never back into the repository).
 const importCheck = packages
