@@ -54,4 +54,24 @@ describe('tinkex checkpoint publish / unpublish / set-ttl -f json (spawned CLI)'
     });
     expect((await cli('checkpoint', 'publish', path)).stdout).toBe(`Published ${path}\n`);
   }, 60_000);
+
+  it('checkpoint delete -f json prints its result when no checkpoint matches, and deletes nothing', async () => {
+    // Found by hand: the "No checkpoints found" note went to stderr and stdout stayed empty.
+    const runId = path.slice('tinker://'.length).split('/')[0]!;
+    const result = await cli(
+      'checkpoint',
+      'delete',
+      '--run-id',
+      runId,
+      '--before',
+      '2000-01-01',
+      '-y',
+      '-f',
+      'json',
+    );
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ deleted_count: 0, failed: [] });
+    expect(result.stderr).toContain(`No checkpoints found for run ${runId} matching filters`);
+    expect(await json('checkpoint', 'info', path, '-f', 'json')).toMatchObject({ tinker_path: path });
+  }, 60_000);
 });

@@ -92,6 +92,11 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
         ['checkpoint', 'delete', '--run-id', 'r', '--after', '2026-04-31T08:00:00Z'],
         /expected an ISO 8601 date/,
       ],
+      // A window no checkpoint can be in: refused before the run is even listed.
+      [
+        ['checkpoint', 'delete', '--run-id', 'r', '--after', '2026-01-03', '--before', '2026-01-02', '-y'],
+        /--after \(2026-01-03T00:00:00.000Z\) must be earlier than --before \(2026-01-02T00:00:00.000Z\)/,
+      ],
       [['checkpoint', 'set-ttl', 'tinker://r/weights/a'], /either --ttl <seconds> or --remove/],
       [['checkpoint', 'set-ttl', 'tinker://r/weights/a', '--ttl=0'], /whole number of seconds ≥ 1/],
       [['checkpoint', 'set-ttl', 'tinker://r/weights/a', '--ttl=5', '--remove'], /cannot be used with/],
