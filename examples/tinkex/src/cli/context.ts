@@ -172,6 +172,10 @@ export class CliContext {
     try {
       const answer = await new Promise<string>((resolve, reject) => {
         rl.question(`${question} [y/N] `, { signal: this.signal }, resolve);
+        // The question puts the terminal in raw mode, so Ctrl-C arrives as a keystroke, and readline
+        // would close the question, which read as "no" (exit 0). Hand it on as the signal it would have
+        // been: the command is interrupted (exit 130), as anywhere else.
+        rl.once('SIGINT', () => process.emit('SIGINT', 'SIGINT'));
         rl.once('close', () => resolve(''));
         this.signal.addEventListener('abort', () => reject(this.signal.reason), { once: true });
       });
