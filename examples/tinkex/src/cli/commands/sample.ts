@@ -28,6 +28,8 @@ interface SampleOptions {
 /** Sample from a base model or a saved sampler checkpoint and print the decoded text (as Tinkex's `run`). */
 async function sample(ctx: CliContext, opts: SampleOptions) {
   const { loadTokenizer } = await import('../../tokenizer/tokenizer.js');
+  // A --tokenizer this machine does not have is a bad argument: refused before a session is created.
+  const given = opts.tokenizer ? localTokenizer(loadTokenizer, opts.tokenizer, ctx.io.env) : undefined;
   const service = await ctx.client();
   const within = { signal: ctx.signal };
   // A sample's whole-request retries are unlimited in the library (as in the Python SDK); a command
@@ -39,8 +41,8 @@ async function sample(ctx: CliContext, opts: SampleOptions) {
       : { base_model: opts.baseModel!, retry_config },
     within,
   );
-  const tokenizer = opts.tokenizer
-    ? loadTokenizer(opts.tokenizer)
+  const tokenizer = given
+    ? given
     : await sampler.getTokenizer(within).catch(async (error: unknown) => {
         if (ctx.signal.aborted) throw error;
         const { describeError } = await import('../describe-error.js');
@@ -79,6 +81,26 @@ async function sample(ctx: CliContext, opts: SampleOptions) {
     columns: ['#', 'Stop Reason', 'Tokens', 'Text'],
     rows: samples.map((s) => [String(s.index + 1), s.stop_reason, String(s.tokens.length), s.text]),
   });
+}
+
+/** The tokenizer --tokenizer names, from local files; one that is not there is a usage error naming it. */
+function localTokenizer(
+  load: typeof import('../../tokenizer/tokenizer.js').loadTokenizer,
+  id: string,
+  env: NodeJS.ProcessEnv,
+) {
+  try {
+    return load(id, { env });
+  } catch (error) {
+    const issue = (error as { issues?: { message: string }[] }).issues?.[0];
+    if (!issue) throw error;
+    const named = `tokenizer "${id}"`;
+    throw new UsageError(
+      issue.message.startsWith(named)
+        ? `--tokenizer ${id}${issue.message.slice(named.length)}`
+        : `--tokenizer ${id}: ${issue.message}`,
+    );
+  }
 }
 
 /** `tinkex sample (--base-model M | --model-path P) --prompt TEXT [decoding options]`. */
