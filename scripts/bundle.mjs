@@ -157,9 +157,11 @@ export async function bundle(dir, entries) {
     platform: 'node',
     target: 'node20',
     // Maps back through tsc's maps to the TypeScript sources (as tsc's own output did), so stack traces
-    // under --enable-source-maps name src/ files and lines.
+    // under --enable-source-maps name src/ files and lines. The sources are embedded (tsc's
+    // inlineSources, then here): a package holds no src/, so a map that only named them pointed
+    // debuggers and bundlers' source-map loaders at files an installed package does not have.
     sourcemap: 'linked',
-    sourcesContent: false,
+    sourcesContent: true,
     legalComments: 'eof',
     // Names stay as written (no minification), so stack traces without source maps still read well, and
     // classes keep their `name` where bundling renames their binding (a collision, such as the kernel's

@@ -10,6 +10,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   rmSync,
@@ -123,6 +124,26 @@ for (const p of packages) {
   }
 }
 
+// 2b. Every shipped source map can be followed: each source it names is in the package or embedded in
+// the map (`sourcesContent`). Maps naming the repository's src/ files, which no tarball holds, sent
+// `--enable-source-maps` stacks, debuggers and bundlers' source-map loaders to files that do not exist.
+for (const p of packages) {
+  const dir = join(app, 'node_modules', p.name);
+  const broken = [];
+  for (const file of readdirSync(dir, { recursive: true })) {
+    if (!file.endsWith('.map')) continue;
+    const map = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    map.sources.forEach((source, i) => {
+      const embedded = typeof map.sourcesContent?.[i] === 'string';
+      if (!embedded && !existsSync(join(dir, dirname(file), map.sourceRoot ?? '', source)))
+        broken.push(`${file} -> ${source}`);
+    });
+  }
+  if (broken.length > 0)
+    fail(`${p.name} ships ${broken.length} source map entries naming missing files, e.g. ${broken[0]}`);
+}
+process.stdout.write('source maps: every source is shipped or embedded\n');
+
 // 3. ESM import of each package, resolved inside the app (never back into the repository).
 const importCheck = packages
   .map(
@@ -196,11 +217,52 @@ writeFileSync(
     files: ['consumer.ts'],
   }),
 );
-run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], {
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+run(process.execPath, [tsc, '-p', 'tsconfig.json'], {
   cwd: app,
   label: 'tsc --noEmit consumer.ts (strict, NodeNext, skipLibCheck false)',
 });
-process.stdout.write('types: consumer.ts type-checks against the shipped .d.ts\n');
+// The other resolutions the README names: node16, and bundler (Vite, esbuild, webpack apps).
+for (const [module, moduleResolution] of [
+  ['node16', 'node16'],
+  ['esnext', 'bundler'],
+]) {
+  const flags = ['--noEmit', '--strict', '--target', 'es2022', '--types', 'node', '--skipLibCheck', 'false'];
+  run(
+    process.execPath,
+    [tsc, ...flags, '--module', module, '--moduleResolution', moduleResolution, 'consumer.ts'],
+    {
+      cwd: app,
+      label: `tsc --noEmit consumer.ts (strict, ${moduleResolution}, skipLibCheck false)`,
+    },
+  );
+}
+// A CommonJS TypeScript app (README: `"module": "nodenext"`, which lets `require` load ES modules).
+writeFileSync(
+  join(app, 'consumer-cjs.cts'),
+  `import tinkex = require('tinkex');
+export const service: InstanceType<typeof tinkex.ServiceClient> = new tinkex.ServiceClient({ api_key: 'tml-pack-check' });
+`,
+);
+run(
+  process.execPath,
+  [
+    tsc,
+    '--noEmit',
+    '--strict',
+    '--types',
+    'node',
+    '--module',
+    'nodenext',
+    '--skipLibCheck',
+    'false',
+    'consumer-cjs.cts',
+  ],
+  { cwd: app, label: 'tsc --noEmit consumer-cjs.cts (CommonJS, nodenext)' },
+);
+process.stdout.write(
+  'types: consumer.ts (NodeNext, node16, bundler) and consumer-cjs.cts type-check against the shipped .d.ts\n',
+);
 
 // 5. The README quickstart, against an emulator started from the installed package.
 const readme = readFileSync(join(root, 'examples', 'tinkex', 'examples', 'readme-quickstart.ts'), 'utf8')

@@ -87,13 +87,14 @@ describe('request logging', () => {
       }
       const messages = logger.records.map((r) => `${r.level} ${r.message}`);
       expect(messages).toEqual([
+        'debug headers every request to things sends, unless its line shows another value or omits it',
         `debug request POST ${flaky.url}/things`,
         `debug response 503 POST ${flaky.url}/things`,
         expect.stringMatching(/^info retrying create_thing in 0\.0 s after HTTP 503 \(retry 1 of \d+\)$/),
         `debug request POST ${flaky.url}/things`,
         `debug response 200 POST ${flaky.url}/things`,
       ]);
-      const [firstRequest, , , secondRequest, success] = logger.records;
+      const [, firstRequest, , , secondRequest, success] = logger.records;
       const body = JSON.stringify({ name: `anvil-${transport}`, size: 1 });
       expect(firstRequest.fields).toMatchObject({
         endpoint: 'create_thing',
@@ -110,6 +111,62 @@ describe('request logging', () => {
       expect(logger.text()).not.toContain(API_KEY);
     },
   );
+
+  it('at debug shows the headers every request sends once, and on each request line only its own', async () => {
+    // Found by hand: every `TINKER_LOG=debug` request line repeated the ~11 x-stainless-* headers, the same
+    // on every request, burying the few that tell requests apart (retry count, idempotency key, timeout).
+    const { kernel, logger } = kernelFor(flaky.url, 'debug', 'undici');
+    try {
+      await kernel.call('create_thing', { name: 'common-1', size: 1 });
+      await kernel.call(
+        'create_thing',
+        { name: 'common-2', size: 1 },
+        { headers: { 'X-Things-OS': 'Plan9' } },
+      );
+    } finally {
+      await kernel.close();
+    }
+    const common = logger.records.filter((r) => r.message.startsWith('headers every request'));
+    expect(common).toHaveLength(1); // once, however many requests
+    expect(common[0]!.fields.headers).toEqual({
+      'user-agent': expect.stringMatching(/^things\/1\.2\.3 /),
+      accept: 'application/json',
+      'x-things-os': expect.any(String),
+      'x-things-runtime': 'node',
+      'x-things-version': '1.2.3',
+    });
+    const requests = logger.records.filter((r) => r.message.startsWith('request POST'));
+    expect(requests).toHaveLength(4); // two calls, each retried once after a 503
+    for (const request of requests) {
+      const headers = request.fields.headers as Record<string, string>;
+      // Per request: what tells attempts apart, and the credential (masked) is still named.
+      expect(Object.keys(headers)).toEqual(
+        expect.arrayContaining(['x-things-retry-count', 'x-things-idempotency', 'content-type', 'x-api-key']),
+      );
+      expect(headers['user-agent']).toBeUndefined();
+      expect(headers['x-things-runtime']).toBeUndefined();
+    }
+    // A value that differs from the common one is shown on its line: nothing a debugging user needs is lost.
+    expect(requests.map((r) => (r.fields.headers as Record<string, string>)['x-things-os'])).toEqual([
+      undefined,
+      undefined,
+      'Plan9',
+      'Plan9',
+    ]);
+    expect(logger.text()).not.toContain(API_KEY);
+  });
+
+  it('names the common headers a request to another origin leaves out', async () => {
+    const { kernel, logger } = kernelFor(flaky.url, 'debug', 'undici');
+    const elsewhere = flaky.url.replace('127.0.0.1', 'localhost'); // another origin, the same server
+    try {
+      await kernel.call('create_thing', { name: 'elsewhere', size: 1 }, { baseUrl: elsewhere });
+    } finally {
+      await kernel.close();
+    }
+    const [request] = logger.records.filter((r) => r.message.startsWith('request POST'));
+    expect(request!.fields.omitted_headers).toEqual(['x-things-os', 'x-things-runtime', 'x-things-version']);
+  });
 
   it('names the failure and the retry reason when nothing listens', async () => {
     const closed = http.createServer();

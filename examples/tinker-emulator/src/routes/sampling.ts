@@ -80,7 +80,8 @@ function settingsOf(body: Body): SamplingSettings {
 }
 
 function promptTokens(body: Body, vocab: number): number[] {
-  return body.prompt.chunks.flatMap((c: Body, j: number) => {
+  const chunks: Body[] = body.prompt.chunks;
+  const tokens = chunks.flatMap((c: Body, j: number) => {
     if (!Array.isArray(c.tokens)) return [];
     for (const t of c.tokens) {
       if (!Number.isInteger(t) || t < 0 || t >= vocab)
@@ -88,6 +89,11 @@ function promptTokens(body: Body, vocab: number): number[] {
     }
     return c.tokens;
   });
+  // Nothing to condition on (an image or audio chunk would be, though this model reads only text): an
+  // inference server refuses it (vLLM: "The decoder prompt cannot be empty") rather than sample blind.
+  if (tokens.length === 0 && chunks.every((c) => Array.isArray(c.tokens)))
+    throw new HttpError(400, 'the prompt is empty: it must hold at least one token', 'prompt.chunks');
+  return tokens;
 }
 
 /**

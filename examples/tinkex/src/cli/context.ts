@@ -142,6 +142,15 @@ export class CliContext {
     this.io.stdout.write(render(output, this.format, Boolean(this.io.stdout.isTTY) && this.term.color));
   }
 
+  /**
+   * What a command that changes one thing did: `line` for people (table format), `json` as the JSON
+   * format's one object on stdout, so a script piping it to `jq` gets a record, not empty input.
+   */
+  done(line: string, json: unknown): void {
+    if (this.format === 'json') this.print({ json, columns: [], rows: [] });
+    else this.say(line);
+  }
+
   /** A line for people on stdout (table format only). */
   say(line: string): void {
     if (this.format === 'table') this.io.stdout.write(`${visibleControls(line)}\n`);
@@ -163,6 +172,10 @@ export class CliContext {
     try {
       const answer = await new Promise<string>((resolve, reject) => {
         rl.question(`${question} [y/N] `, { signal: this.signal }, resolve);
+        // The question puts the terminal in raw mode, so Ctrl-C arrives as a keystroke, and readline
+        // would close the question, which read as "no" (exit 0). Hand it on as the signal it would have
+        // been: the command is interrupted (exit 130), as anywhere else.
+        rl.once('SIGINT', () => process.emit('SIGINT', 'SIGINT'));
         rl.once('close', () => resolve(''));
         this.signal.addEventListener('abort', () => reject(this.signal.reason), { once: true });
       });

@@ -7,6 +7,12 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+// A closed stderr (`2>&1 | head`, `2> >(head -1)`) only loses the diagnostics: the command goes on and its
+// result still reaches stdout. Unhandled, the next log line was an uncaught EPIPE (exit 1, nothing shown).
+process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+});
+
 const code = await runCli(process.argv.slice(2), {
   stdin: process.stdin,
   stdout: process.stdout,

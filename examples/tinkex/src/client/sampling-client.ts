@@ -2,10 +2,11 @@ import {
   APIUserAbortError,
   NotFoundError,
   OptionChecks,
+  ValidationError,
   retryMessage,
   type RetryContext,
 } from 'pristine-kernel';
-import { ModelInput } from '../types/model-input.js';
+import { chunkLength, ModelInput } from '../types/model-input.js';
 import { optionsOf } from '../types/wire-check.js';
 import { copySamplingParams } from '../types/sampling-params.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
@@ -165,6 +166,15 @@ export class SamplingClient {
   private body(request: SampleRequest, v025 = false) {
     optionsOf(request, 'sample request');
     const prompt = ModelInput.from(request.prompt);
+    // Nothing to condition on: servers refuse it (vLLM: "The decoder prompt cannot be empty"); say so
+    // before sending, naming the field. An image or audio chunk of unknown length counts as content.
+    if (prompt.chunks.every((chunk) => chunkLength(chunk) === 0))
+      throw ValidationError.field(
+        'sample request',
+        '/prompt',
+        'minLength',
+        'prompt must hold at least one token',
+      );
     if (v025)
       return v025SampleBody({
         num_samples: request.num_samples ?? 1,

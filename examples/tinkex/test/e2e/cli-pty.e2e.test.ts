@@ -77,6 +77,16 @@ describe('tinkex in a terminal (pseudo-TTY)', () => {
     expect(await remaining()).toEqual([paths[2]]);
   }, 120_000);
 
+  it('Ctrl-C at the [y/N] question interrupts (exit 130), deleting nothing', async () => {
+    // Found by hand: readline closed the question on Ctrl-C, which read as "no": "Deletion cancelled."
+    // and exit 0, so a script or a shell saw success after the user interrupted.
+    const interrupted = await inTerminal(['checkpoint', 'delete', paths[2]], cliEnv, '\u0003');
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.screen).toContain('Error: interrupted');
+    expect(interrupted.screen).not.toContain('Deletion cancelled.');
+    expect(await remaining()).toContain(paths[2]);
+  }, 120_000);
+
   it('Ctrl-C during a progress bar: the bar line is ended before "Error: interrupted", exit 130', async () => {
     // Found by hand: the error was written onto the bar's line ("… 102.0 steps/sError: interrupted").
     const run = await inTerminal(['quickstart', '--steps', '1000000'], {}, '\u0003', 'steps/s');

@@ -92,6 +92,11 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
         ['checkpoint', 'delete', '--run-id', 'r', '--after', '2026-04-31T08:00:00Z'],
         /expected an ISO 8601 date/,
       ],
+      // A window no checkpoint can be in: refused before the run is even listed.
+      [
+        ['checkpoint', 'delete', '--run-id', 'r', '--after', '2026-01-03', '--before', '2026-01-02', '-y'],
+        /--after \(2026-01-03T00:00:00.000Z\) must be earlier than --before \(2026-01-02T00:00:00.000Z\)/,
+      ],
       [['checkpoint', 'set-ttl', 'tinker://r/weights/a'], /either --ttl <seconds> or --remove/],
       [['checkpoint', 'set-ttl', 'tinker://r/weights/a', '--ttl=0'], /whole number of seconds ≥ 1/],
       [['checkpoint', 'set-ttl', 'tinker://r/weights/a', '--ttl=5', '--remove'], /cannot be used with/],
@@ -104,6 +109,11 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
       [['session', 'export-trace', 'a\\b'], /expected a session id/],
       [['sample', '--prompt', 'hi'], /--base-model or --model-path/],
       [['sample', '--base-model', 'm'], /required option '--prompt <text>'/],
+      // An empty prompt gives the model nothing to condition on; the SDK would refuse it after connecting.
+      [
+        ['sample', '--base-model', 'm', '--prompt', ''],
+        /'--prompt <text>' argument '' is invalid. expected some text/,
+      ],
       [
         ['sample', '--base-model', 'm', '--prompt', 'hi', '--top-k', '-2'],
         /expected -1 \(off\) or a whole number ≥ 0/,

@@ -1,6 +1,8 @@
 import type { RequestBody } from '../../../ports/transport.js';
 import { redactUrl } from '../../redact.js';
 import { lowerCased } from '../../request/lower-case.js';
+import type { Logger } from '../../../ports/logger.js';
+import type { RegisteredPlugin } from '../../plugin-contract.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
 
 /**
@@ -26,9 +28,11 @@ async function logged(context: CallContext, next: Next): Promise<CallResult> {
   const { logger, clock, settings } = context.services;
   const request = context.request!;
   const base = { endpoint: context.endpoint.id, attempt: context.attempt + 1 };
+  const { own, omitted } = apartFromCommon(context, logger, request.headers);
   logger.debug(`request ${request.method} ${redactUrl(request.url)}`, {
     ...base,
-    headers: request.headers,
+    headers: own,
+    ...(omitted.length > 0 ? { omitted_headers: omitted } : {}),
     body_bytes: sizeOf(request.body),
   });
   const started = clock.now();
@@ -49,6 +53,38 @@ async function logged(context: CallContext, next: Next): Promise<CallResult> {
     });
     throw error;
   }
+}
+
+/** The plugins whose common headers each logger already showed. */
+const shown = new WeakMap<Logger, WeakSet<RegisteredPlugin>>();
+
+/**
+ * A request's headers apart from the plugin's common ones (User-Agent, Accept, platform and static
+ * headers, the same on every request): those are logged once per logger, and each request line keeps
+ * only its own headers and any common one it sends with another value, so a dozen identical
+ * `x-stainless-*` headers no longer bury the retry count and idempotency key. A common header a request
+ * does not send (one to another origin) is named in `omitted`, so the line still tells what left.
+ */
+function apartFromCommon(
+  context: CallContext,
+  logger: Logger,
+  headers: Readonly<Record<string, string>>,
+): { own: Record<string, string>; omitted: string[] } {
+  const plugin = context.plugin;
+  const common = plugin.staticHeaders;
+  let seen = shown.get(logger);
+  if (!seen) shown.set(logger, (seen = new WeakSet()));
+  if (!seen.has(plugin)) {
+    seen.add(plugin);
+    logger.debug(
+      `headers every request to ${plugin.spec.name} sends, unless its line shows another value or omits it`,
+      { headers: common },
+    );
+  }
+  const own: Record<string, string> = {};
+  for (const name in headers) if (headers[name] !== common[name]) own[name] = headers[name]!;
+  const omitted = Object.keys(common).filter((name) => !(name in headers));
+  return { own, omitted };
 }
 
 /** Bytes for strings and buffers; `stream` for one-shot bodies, whose size is unknown up front. */

@@ -31,6 +31,10 @@ async function remove(ctx: CliContext, paths: string[], opts: DeleteOptions): Pr
   if (paths.length === 0 && !opts.runId) throw new UsageError('give checkpoint paths or --run-id');
   if (paths.length > 0 && opts.runId)
     throw new UsageError('give either checkpoint paths or --run-id, not both');
+  if (opts.after && opts.before && opts.after >= opts.before)
+    throw new UsageError(
+      `--after (${opts.after.toISOString()}) must be earlier than --before (${opts.before.toISOString()}): no checkpoint is in that window`,
+    );
   const rest = await ctx.rest();
   const { describeError } = await import('../describe-error.js');
   let listed: Checkpoint[] | undefined;
@@ -43,6 +47,8 @@ async function remove(ctx: CliContext, paths: string[], opts: DeleteOptions): Pr
     );
     if (listed.length === 0) {
       ctx.note(`No checkpoints found for run ${opts.runId} matching filters`);
+      // The JSON format's result all the same: a script reads a count, not empty input.
+      if (ctx.format === 'json') ctx.print({ json: { deleted_count: 0, failed: [] }, columns: [], rows: [] });
       return 0;
     }
     paths = listed.map((c) => c.tinker_path);

@@ -86,7 +86,11 @@ async function setTtl(ctx: CliContext, path: string, opts: { ttl?: number; remov
   ).setCheckpointTtlFromTinkerPath(path, opts.remove ? null : opts.ttl!, {
     signal: ctx.signal,
   });
-  ctx.say(opts.remove ? `Removed expiration for ${path}` : `Set TTL of ${path} to ${opts.ttl} seconds`);
+  const ttl_seconds = opts.remove ? null : opts.ttl!;
+  ctx.done(opts.remove ? `Removed expiration for ${path}` : `Set TTL of ${path} to ${opts.ttl} seconds`, {
+    tinker_path: path,
+    ttl_seconds,
+  });
 }
 
 /** `tinkex checkpoint list|info|publish|unpublish|set-ttl|delete|download`. */
@@ -110,7 +114,7 @@ export function registerCheckpoint(program: Command, action: Action): void {
     .action(
       action(async (ctx, _opts, path: string) => {
         await (await ctx.rest()).publishCheckpointFromTinkerPath(path, { signal: ctx.signal });
-        ctx.say(`Published ${path}`);
+        ctx.done(`Published ${path}`, { tinker_path: path, public: true });
       }),
     );
   checkpoint
@@ -120,7 +124,7 @@ export function registerCheckpoint(program: Command, action: Action): void {
     .action(
       action(async (ctx, _opts, path: string) => {
         await (await ctx.rest()).unpublishCheckpointFromTinkerPath(path, { signal: ctx.signal });
-        ctx.say(`Unpublished ${path}`);
+        ctx.done(`Unpublished ${path}`, { tinker_path: path, public: false });
       }),
     );
   checkpoint

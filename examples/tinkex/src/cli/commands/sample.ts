@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
 import {
@@ -28,6 +28,8 @@ interface SampleOptions {
 /** Sample from a base model or a saved sampler checkpoint and print the decoded text (as Tinkex's `run`). */
 async function sample(ctx: CliContext, opts: SampleOptions) {
   const { loadTokenizer } = await import('../../tokenizer/tokenizer.js');
+  // A --tokenizer this machine does not have is a bad argument: refused before a session is created.
+  const given = opts.tokenizer ? localTokenizer(loadTokenizer, opts.tokenizer, ctx.io.env) : undefined;
   const service = await ctx.client();
   const within = { signal: ctx.signal };
   // A sample's whole-request retries are unlimited in the library (as in the Python SDK); a command
@@ -39,8 +41,8 @@ async function sample(ctx: CliContext, opts: SampleOptions) {
       : { base_model: opts.baseModel!, retry_config },
     within,
   );
-  const tokenizer = opts.tokenizer
-    ? loadTokenizer(opts.tokenizer)
+  const tokenizer = given
+    ? given
     : await sampler.getTokenizer(within).catch(async (error: unknown) => {
         if (ctx.signal.aborted) throw error;
         const { describeError } = await import('../describe-error.js');
@@ -81,6 +83,26 @@ async function sample(ctx: CliContext, opts: SampleOptions) {
   });
 }
 
+/** The tokenizer --tokenizer names, from local files; one that is not there is a usage error naming it. */
+function localTokenizer(
+  load: typeof import('../../tokenizer/tokenizer.js').loadTokenizer,
+  id: string,
+  env: NodeJS.ProcessEnv,
+) {
+  try {
+    return load(id, { env });
+  } catch (error) {
+    const issue = (error as { issues?: { message: string }[] }).issues?.[0];
+    if (!issue) throw error;
+    const named = `tokenizer "${id}"`;
+    throw new UsageError(
+      issue.message.startsWith(named)
+        ? `--tokenizer ${id}${issue.message.slice(named.length)}`
+        : `--tokenizer ${id}: ${issue.message}`,
+    );
+  }
+}
+
 /** `tinkex sample (--base-model M | --model-path P) --prompt TEXT [decoding options]`. */
 export function registerSample(program: Command, action: Action): void {
   program
@@ -92,7 +114,15 @@ export function registerSample(program: Command, action: Action): void {
     .addOption(
       new Option('--model-path <tinker_path>', 'a sampler checkpoint (tinker://…)').argParser(tinkerPath),
     )
-    .requiredOption('--prompt <text>', 'the prompt text (tokenized with the model tokenizer)')
+    .requiredOption(
+      '--prompt <text>',
+      'the prompt text (tokenized with the model tokenizer)',
+      (v: string) => {
+        // Nothing to condition on: refused here (exit 2), not by the SDK after connecting.
+        if (v === '') throw new InvalidArgumentError('expected some text.');
+        return v;
+      },
+    )
     .option('--max-tokens <n>', 'tokens to generate', positiveInt, 32)
     .option('--temperature <t>', 'sampling temperature (0 = greedy)', nonNegativeNumber, 1)
     .option('--top-k <k>', 'top-k (-1 = off)', intOrOff, -1)
