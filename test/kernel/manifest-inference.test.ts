@@ -147,6 +147,7 @@ describe('types and stop keys from the manifest', () => {
       id: 'list',
       method: 'GET',
       path: '/l',
+      query: ['after'],
       input: Type.Object({ after: Type.Optional(Type.String()) }),
     };
     expect(() => createKernel().use(plugin({ ...listing, result: Type.Object({}) }))).toThrow(

@@ -38,6 +38,15 @@ describe('manifest validation at registration', () => {
     ],
     [{ ...ok, query: ['limit'] }, /endpoint "get_x": query "limit" is not an input property/],
     [{ ...ok, stream: { terminator: '[DONE]', typo: 1 } }, /stream: typo is not a known key/],
+    // Found by hand: validated on every call, then silently dropped, since a GET has no body.
+    [
+      { ...ok, input: Type.Object({ id: Type.String(), limit: Type.Integer() }) },
+      /endpoint "get_x": input property "limit" is never sent: a GET request has no body, so list it in query or headers/,
+    ],
+    [
+      { ...ok, method: 'HEAD', input: Type.Object({ id: Type.String(), limit: Type.Integer() }) },
+      /endpoint "get_x": input property "limit" is never sent: a HEAD request has no body/,
+    ],
     [{ ...ok, timeoutMs: -1 }, /timeoutMs must be a positive number/],
     [{ ...ok, crossOriginCredentials: 'yes' }, /crossOriginCredentials must be a boolean/],
     [{ ...ok, callName: '' }, /endpoint "get_x": callName must be a non-empty identifier/],

@@ -76,7 +76,34 @@ describe('string formats in schemas', () => {
 
   it('refuses a format it cannot check at kernel.use, naming the endpoint, the field and the format', () => {
     expect(() => createKernel().use(plugin('e-mail'))).toThrow(
-      /invite.*input.*unknown format "e-mail" at \/properties\/value/s,
+      /invite.*input.*format "e-mail" at \/properties\/value is unknown/s,
+    );
+  });
+
+  // Found by review: Ajv applies a format only to values of its own type, so `int64` on a string (the
+  // way OpenAPI writes 64-bit ids) and `email` on a number were accepted and never checked.
+  it('refuses a format on a schema of a type the format never checks', () => {
+    expect(() => createKernel().use(plugin('int64'))).toThrow(
+      /invite.*input.*format "int64" at \/properties\/value checks numbers, not type "string"/s,
+    );
+    const numeric = definePlugin({
+      name: 'counts',
+      version: '1',
+      manifest: {
+        name: 'counts',
+        version: '1',
+        endpoints: [
+          {
+            id: 'count',
+            method: 'POST',
+            path: '/counts',
+            input: Type.Object({ n: Type.Union([Type.Null(), Type.Integer({ format: 'email' })]) }),
+          },
+        ],
+      },
+    });
+    expect(() => createKernel().use(numeric)).toThrow(
+      /count.*input.*format "email" at \/properties\/n\/anyOf\/1 checks strings, not type "integer"/s,
     );
   });
 });

@@ -5,7 +5,7 @@ import type { Ajv } from 'ajv';
  * The `format`s a schema may name, checked by the JSON serializer: JSON Schema's common string formats
  * and OpenAPI's. Ajv knows none of them by itself; without these it ignored every format (and printed a
  * warning on the console), so `Type.String({ format: 'email' })` let anything through. A format not in
- * this table is refused when the plugin is registered (see `unknownFormat`), not silently ignored.
+ * this table is refused when the plugin is registered (see `uncheckedFormat`), not silently ignored.
  */
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^(\d{2}):(\d{2}):(\d{2})(\.\d+)?(z|[+-](\d{2}):(\d{2}))$/i;
@@ -83,23 +83,43 @@ export function addFormats(ajv: Ajv): Ajv {
 /** Members whose values are data, not schemas: a `format` key inside them is no format. */
 const DATA_KEYWORDS = new Set(['const', 'default', 'enum', 'examples', 'example']);
 
-/** `unknown format "x" at /properties/y` for the first format no table knows, else undefined. */
-export function unknownFormat(schema: unknown, pointer = ''): string | undefined {
+const NUMERIC_TYPES = new Set(['number', 'integer']);
+
+/**
+ * Why a schema's `format` would go unchecked: no table knows it, or its `type` admits only values of
+ * the other kind (Ajv applies a format to values of its own type and lets every other value through).
+ */
+function formatProblem(format: string, type: unknown): string | undefined {
+  const numeric = format in NUMBER_FORMATS;
+  if (!numeric && !(format in STRING_FORMATS)) {
+    return `is unknown (known: ${[...Object.keys(STRING_FORMATS), ...Object.keys(NUMBER_FORMATS)].join(', ')})`;
+  }
+  const types = typeof type === 'string' ? [type] : Array.isArray(type) ? (type as unknown[]) : [];
+  const checked = types.filter((t) => (numeric ? NUMERIC_TYPES.has(t as string) : t === 'string'));
+  if (types.length > 0 && checked.length === 0) {
+    return `checks ${numeric ? 'numbers' : 'strings'}, not type ${types.map((t) => `"${String(t)}"`).join(' or ')}`;
+  }
+  return undefined;
+}
+
+/** `format "x" at /properties/y is unknown (…)` for the first format nothing would check, else undefined. */
+export function uncheckedFormat(schema: unknown, pointer = ''): string | undefined {
   if (schema === null || typeof schema !== 'object') return undefined;
   if (Array.isArray(schema)) {
     for (let i = 0; i < schema.length; i++) {
-      const found = unknownFormat(schema[i], `${pointer}/${i}`);
+      const found = uncheckedFormat(schema[i], `${pointer}/${i}`);
       if (found) return found;
     }
     return undefined;
   }
-  const format = (schema as { format?: unknown }).format;
-  if (typeof format === 'string' && !(format in STRING_FORMATS) && !(format in NUMBER_FORMATS)) {
-    return `unknown format "${format}" at ${pointer || '/'} (known: ${[...Object.keys(STRING_FORMATS), ...Object.keys(NUMBER_FORMATS)].join(', ')})`;
+  const { format, type } = schema as { format?: unknown; type?: unknown };
+  if (typeof format === 'string') {
+    const problem = formatProblem(format, type);
+    if (problem) return `format "${format}" at ${pointer || '/'} ${problem}`;
   }
   for (const [key, value] of Object.entries(schema)) {
     if (DATA_KEYWORDS.has(key)) continue;
-    const found = unknownFormat(value, `${pointer}/${key}`);
+    const found = uncheckedFormat(value, `${pointer}/${key}`);
     if (found) return found;
   }
   return undefined;

@@ -6,6 +6,7 @@ import { ManifestError } from './manifest-error.js';
 import { parsePathTemplate, type PathTemplate } from './path-template.js';
 import type { EndpointSpec, ManifestSpec, StreamSpec } from './types.js';
 import { headerNameProblem } from '../request/header-checks.js';
+import { BODYLESS_METHODS } from '../request/bodyless-methods.js';
 
 /** An endpoint ready to run: validators compiled once, path template parsed. */
 export interface CompiledEndpoint {
@@ -136,6 +137,19 @@ function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames):
     // The rule every sent header is checked against (check-headers), applied once here.
     const problem = typeof header === 'string' ? headerNameProblem(header) : 'is not a string';
     if (problem) throw new ManifestError(where, `headers "${key}"`, `"${String(header)}" ${problem}`);
+  }
+  if (BODYLESS_METHODS.has(spec.method)) {
+    // build-body sends no body for these methods, so any other input key would be validated on every
+    // call and then silently dropped.
+    const sent = new Set([...template.params, ...(spec.query ?? []), ...Object.keys(spec.headers ?? {})]);
+    const unsent = [...(properties ?? [])].find((key) => !sent.has(key));
+    if (unsent !== undefined) {
+      throw new ManifestError(
+        where,
+        `input property "${unsent}"`,
+        `is never sent: a ${spec.method} request has no body, so list it in query or headers`,
+      );
+    }
   }
   for (const key of spec.multiSegment ?? []) {
     if (!template.params.includes(key))

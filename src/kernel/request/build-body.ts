@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { PreEncodedBody } from '../../ports/body-codec.js';
 import type { RequestBody } from '../../ports/transport.js';
 import { PristineError } from '../errors/pristine-error.js';
+import { BODYLESS_METHODS } from './bodyless-methods.js';
 import type { CallContext } from '../pipeline/context.js';
 
 export interface BuiltBody {
@@ -11,7 +12,6 @@ export interface BuiltBody {
   replayable: boolean;
 }
 
-const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const EMPTY = new Uint8Array(0);
 
 /**
@@ -20,7 +20,7 @@ const EMPTY = new Uint8Array(0);
  */
 export function buildBody(context: CallContext): BuiltBody | Promise<BuiltBody> {
   const { endpoint, input, services } = context;
-  if (BODYLESS.has(endpoint.method)) return { replayable: true };
+  if (BODYLESS_METHODS.has(endpoint.method)) return { replayable: true };
   // Only path/query/header params (e.g. POST …/publish): an empty body (`Content-Length: 0`), as the
   // reference clients send, never `{}`. (A missing body makes got wait forever on a POST or DELETE.)
   if (endpoint.bodiless)

@@ -25,11 +25,7 @@ function setup() {
     const next = start + limit < ITEMS.length ? String(start + limit) : null;
     return { status: 200, headers: { 'content-type': 'application/json' }, body: { data: page, next } };
   });
-  const input = Type.Object({
-    limit: Type.Optional(Type.Integer()),
-    offset: Type.Optional(Type.Integer()),
-    after: Type.Optional(Type.String()),
-  });
+  const limit = Type.Optional(Type.Integer());
   const kernel = createKernel().use(
     definePlugin({
       name: 'pages',
@@ -44,7 +40,7 @@ function setup() {
             method: 'GET',
             path: '/offset',
             query: ['limit', 'offset'],
-            input,
+            input: Type.Object({ limit, offset: Type.Optional(Type.Integer()) }),
             pagination: {
               style: 'offset',
               offsetParam: 'offset',
@@ -58,7 +54,7 @@ function setup() {
             method: 'GET',
             path: '/cursor',
             query: ['limit', 'after'],
-            input,
+            input: Type.Object({ limit, after: Type.Optional(Type.String()) }),
             pagination: {
               style: 'cursor',
               cursorParam: 'after',
