@@ -38,6 +38,26 @@ describe('manifest validation at registration', () => {
     ],
     [{ ...ok, query: ['limit'] }, /endpoint "get_x": query "limit" is not an input property/],
     [{ ...ok, stream: { terminator: '[DONE]', typo: 1 } }, /stream: typo is not a known key/],
+    // Found by hand (an author's typos): each was accepted and then misbehaved on every call.
+    [{ ...ok, query: 'id' }, /endpoint "get_x": query must be an array of input property names/],
+    [{ ...ok, query: ['id'] }, /endpoint "get_x": query "id" is already a path param/],
+    [
+      {
+        ...ok,
+        input: Type.Object({ id: Type.String(), a: Type.String() }),
+        query: ['a'],
+        headers: { a: 'x-a' },
+      },
+      /endpoint "get_x": headers "a" is already a query param/,
+    ],
+    [
+      { ...ok, headers: ['x-a'] },
+      /endpoint "get_x": headers must be an object of input property → header name/,
+    ],
+    [{ ...ok, multiSegment: 'id' }, /endpoint "get_x": multiSegment must be an array of path param names/],
+    [{ ...ok, idempotent: 'yes' }, /endpoint "get_x": idempotent must be a boolean/],
+    [{ ...ok, resource: 5 }, /endpoint "get_x": resource must be a non-empty string/],
+    [{ ...ok, description: 5 }, /endpoint "get_x": description must be a string/],
     // Found by hand: validated on every call, then silently dropped, since a GET has no body.
     [
       { ...ok, input: Type.Object({ id: Type.String(), limit: Type.Integer() }) },

@@ -5,8 +5,7 @@ import type { HttpMethod } from '../../ports/transport.js';
 import { ManifestError } from './manifest-error.js';
 import { parsePathTemplate, type PathTemplate } from './path-template.js';
 import type { EndpointSpec, ManifestSpec, StreamSpec } from './types.js';
-import { headerNameProblem } from '../request/header-checks.js';
-import { BODYLESS_METHODS } from '../request/bodyless-methods.js';
+import { checkParams, inputProperties } from './check-params.js';
 
 /** An endpoint ready to run: validators compiled once, path template parsed. */
 export interface CompiledEndpoint {
@@ -117,44 +116,13 @@ function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames):
     throw new ManifestError(where, 'path', 'must start with "/"');
   }
   const template = parsePathTemplate(spec.path);
-  const properties = inputProperties(spec.input);
-  const required = new Set<string>((spec.input as { required?: string[] } | undefined)?.required ?? []);
-  for (const param of template.params) {
-    if (!properties) throw new ManifestError(where, 'input', `must declare path param "${param}"`);
-    if (!properties.has(param) || !required.has(param)) {
-      throw new ManifestError(
-        where,
-        `path param "${param}"`,
-        'is missing from the required input properties',
-      );
-    }
-  }
-  for (const key of spec.query ?? []) {
-    if (!properties?.has(key)) throw new ManifestError(where, `query "${key}"`, 'is not an input property');
-  }
-  for (const [key, header] of Object.entries(spec.headers ?? {})) {
-    if (!properties?.has(key)) throw new ManifestError(where, `headers "${key}"`, 'is not an input property');
-    // The rule every sent header is checked against (check-headers), applied once here.
-    const problem = typeof header === 'string' ? headerNameProblem(header) : 'is not a string';
-    if (problem) throw new ManifestError(where, `headers "${key}"`, `"${String(header)}" ${problem}`);
-  }
-  if (BODYLESS_METHODS.has(spec.method)) {
-    // build-body sends no body for these methods, so any other input key would be validated on every
-    // call and then silently dropped.
-    const sent = new Set([...template.params, ...(spec.query ?? []), ...Object.keys(spec.headers ?? {})]);
-    const unsent = [...(properties ?? [])].find((key) => !sent.has(key));
-    if (unsent !== undefined) {
-      throw new ManifestError(
-        where,
-        `input property "${unsent}"`,
-        `is never sent: a ${spec.method} request has no body, so list it in query or headers`,
-      );
-    }
-  }
-  for (const key of spec.multiSegment ?? []) {
-    if (!template.params.includes(key))
-      throw new ManifestError(where, `multiSegment "${key}"`, 'is not a path param');
-  }
+  checkParams(where, spec, template);
+  if (spec.description !== undefined && typeof spec.description !== 'string')
+    throw new ManifestError(where, 'description', 'must be a string');
+  if (spec.idempotent !== undefined && typeof spec.idempotent !== 'boolean')
+    throw new ManifestError(where, 'idempotent', 'must be a boolean');
+  if (spec.resource !== undefined && (typeof spec.resource !== 'string' || !spec.resource))
+    throw new ManifestError(where, 'resource', 'must be a non-empty string');
   checkReference(where, 'retry', spec.retry, names.retryPolicies);
   if (spec.auth !== false) checkReference(where, 'auth', spec.auth, names.authSchemes);
   checkReference(where, 'future', spec.future, names.pollProtocols);
@@ -179,7 +147,7 @@ function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames):
   }
   if (typeof spec.stream === 'object') rejectUnknownKeys(`${where} stream`, spec.stream, STREAM_KEYS);
   if (spec.stream && spec.future) throw new ManifestError(where, 'stream', 'cannot be combined with future');
-  if (spec.pagination) checkPagination(where, spec, properties);
+  if (spec.pagination) checkPagination(where, spec, inputProperties(spec.input));
   if (spec.result !== undefined && !spec.future) {
     throw new ManifestError(where, 'result', 'is only for future endpoints (declare `future`)');
   }
@@ -267,11 +235,6 @@ function checkReference(where: string, field: string, name: unknown, declared: R
   if (!declared.has(name)) {
     throw new ManifestError(where, field, `references "${String(name)}", which the plugin does not declare`);
   }
-}
-
-function inputProperties(schema: TSchema | undefined): Set<string> | undefined {
-  const props = (schema as { properties?: Record<string, unknown> } | undefined)?.properties;
-  return props ? new Set(Object.keys(props)) : undefined;
 }
 
 function compileEndpoint(where: string, spec: EndpointSpec, serializer: Serializer): CompiledEndpoint {

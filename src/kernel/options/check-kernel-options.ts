@@ -2,7 +2,15 @@ import type { SubmitOptions } from '../futures/submit.js';
 import type { CallOptions } from '../pipeline/context.js';
 import type { StreamOptions } from '../streams/event-stream.js';
 import type { KernelOptions } from '../kernel-options.js';
-import { headerNameProblem, headerValueProblem } from '../request/header-checks.js';
+import type { PluginDefaults } from '../plugin-contract.js';
+import { escapePointer, headerNameProblem, headerValueProblem } from '../request/header-checks.js';
+import {
+  BREAKER_KEYS,
+  checkBreakers,
+  checkConcurrency,
+  checkPluginKeys,
+  checkRetryPolicies,
+} from './check-plugin-limits.js';
 import { OptionChecks, isPlainObject } from './option-checks.js';
 import { optionNames } from './option-names.js';
 
@@ -22,6 +30,18 @@ const KERNEL_OPTION_NAMES = optionNames<KernelOptions>({
   proxy: true,
   logLevel: true,
   shared: true,
+});
+
+/** Every plugin default. */
+const PLUGIN_DEFAULT_NAMES = optionNames<PluginDefaults>({
+  baseUrl: true,
+  timeoutMs: true,
+  maxRetries: true,
+  breaker: true,
+  tokenBucket: true,
+  requestIdHeader: true,
+  logLevelEnv: true,
+  query: true,
 });
 
 /** Every per-call option. */
@@ -158,8 +178,15 @@ export function checkPluginOptions(spec: {
   defaults?: unknown;
   headers?: unknown;
   pollProtocols?: unknown;
+  retryPolicies?: unknown;
+  concurrency?: unknown;
+  breakers?: unknown;
 }): void {
+  checkPluginKeys(spec);
   checkPluginDefaults(spec.name, spec.defaults);
+  checkRetryPolicies(spec.name, spec.retryPolicies);
+  checkConcurrency(spec.name, spec.concurrency);
+  checkBreakers(spec.name, spec.breakers, checkBreaker);
   checkStaticHeaders(spec as Parameters<typeof checkStaticHeaders>[0]);
   checkPollTimeouts(spec.name, spec.pollProtocols);
 }
@@ -183,6 +210,7 @@ export function checkPluginDefaults(pluginName: string, defaults: unknown): void
   const checks = new OptionChecks(`plugin "${pluginName}" defaults`);
   if (!checks.object('', defaults)) checks.throwIfAny();
   const o = defaults as Record<string, unknown>;
+  checks.only(o, PLUGIN_DEFAULT_NAMES, 'a plugin default');
   checks.url('baseUrl', o.baseUrl).duration('timeoutMs', o.timeoutMs).integer('maxRetries', o.maxRetries, 0);
   checks.stringRecord('query', o.query);
   if (isPlainObject(o.query) && Object.keys(o.query).some((key) => key === ''))
@@ -209,6 +237,9 @@ function checkBreaker(checks: OptionChecks, key: string, value: unknown): void {
     checks.fail(key, 'type', 'must be false or an object of breaker settings');
     return;
   }
+  const nested = new OptionChecks('', `/${escapePointer(key)}`);
+  nested.only(value, BREAKER_KEYS, 'a breaker setting');
+  checks.issues.push(...nested.issues);
   checks
     .integer(`${key}/consecutiveFailures`, value.consecutiveFailures, 1)
     .number(`${key}/failureRateThreshold`, value.failureRateThreshold, { min: 0, max: 1, exclusiveMin: true })
