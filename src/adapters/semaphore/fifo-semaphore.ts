@@ -21,13 +21,26 @@ export interface SemaphoreTicket {
  * resolve and reject, `wait`'s the ticket (as `resolve`, with `reject` unset).
  */
 class Waiter implements AbortSubscriber {
+  // Set in the constructor, not as class-body fields or parameter properties: their initializer is a
+  // function of its own that V8 may compile on its own in a burst (see APIFuture).
+  declare private readonly semaphore: FifoSemaphore;
+  declare readonly weight: number;
+  declare private readonly signal: AbortSignal | undefined;
+  declare private readonly resolve: ((release: Release) => void) | SemaphoreTicket;
+  declare private readonly reject: ((error: unknown) => void) | undefined;
+
   constructor(
-    private readonly semaphore: FifoSemaphore,
-    readonly weight: number,
-    private readonly signal: AbortSignal | undefined,
-    private readonly resolve: ((release: Release) => void) | SemaphoreTicket,
-    private readonly reject: ((error: unknown) => void) | undefined,
+    semaphore: FifoSemaphore,
+    weight: number,
+    signal: AbortSignal | undefined,
+    resolve: ((release: Release) => void) | SemaphoreTicket,
+    reject: ((error: unknown) => void) | undefined,
   ) {
+    this.semaphore = semaphore;
+    this.weight = weight;
+    this.signal = signal;
+    this.resolve = resolve;
+    this.reject = reject;
     if (signal) onAbortTell(signal, this);
   }
 

@@ -22,21 +22,31 @@ const rethrow = (error: unknown): never => {
  * ignores its signal: undici never looks at the signal of a request still waiting for a connection.
  */
 export class AttemptDeadline implements AbortSubscriber {
+  // The fields are declared here and set in the constructor, not initialized here: initializers in the
+  // class body are a function of their own (V8's `<instance_members_initializer>`), one more TurboFan
+  // job in every process's first burst (docs/performance.md, round 19 notes).
+  declare readonly request: TransportRequest;
   /** The typed failure, once the attempt was cut short (undici rejects with a signal's `reason`). */
-  reason: PristineError | undefined = undefined;
-  private readonly timer: NodeJS.Timeout | undefined = undefined;
+  declare reason: PristineError | undefined;
+  declare private readonly timer: NodeJS.Timeout | undefined;
   /** Subscribed to the caller's signal (itself, through `onSignalAbort`) until released. */
-  private subscribed = false;
+  declare private subscribed: boolean;
   /** `abort` listeners, in subscription order; dropped once the attempt ends. */
-  private listeners: (() => void)[] | undefined = undefined;
+  declare private listeners: (() => void)[] | undefined;
   /** The race in progress (see `raceThen`); kept after the deadline answered it, for its `discard`. */
-  private racing: Race | undefined = undefined;
+  declare private racing: Race | undefined;
 
   /*
    * No closure per attempt for the timer or the caller's signal (the deadline itself is told): with
    * thousands of requests in flight, each closure and its context is held for the whole request.
    */
-  constructor(readonly request: TransportRequest) {
+  constructor(request: TransportRequest) {
+    this.request = request;
+    this.reason = undefined;
+    this.timer = undefined;
+    this.subscribed = false;
+    this.listeners = undefined;
+    this.racing = undefined;
     const caller = request.signal;
     if (caller?.aborted) {
       this.end('abort');

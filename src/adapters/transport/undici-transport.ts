@@ -320,17 +320,22 @@ const noop = () => {};
  * async iterator is made only when someone iterates (a JSON body is read whole through `readAll`).
  */
 class UndiciResponse implements TransportResponse {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  private iterable: AsyncIterable<Uint8Array> | undefined = undefined;
+  // Set in the constructor, not as class-body fields or parameter properties: their initializer is a
+  // function of its own that V8 may compile on its own in a burst (see APIFuture).
+  declare private readonly raw: Dispatcher.ResponseData;
+  declare private readonly req: TransportRequest;
+  declare private readonly deadline: AttemptDeadline;
+  declare readonly status: number;
+  declare readonly headers: Record<string, string>;
+  declare private iterable: AsyncIterable<Uint8Array> | undefined;
 
-  constructor(
-    private readonly raw: Dispatcher.ResponseData,
-    private readonly req: TransportRequest,
-    private readonly deadline: AttemptDeadline,
-  ) {
+  constructor(raw: Dispatcher.ResponseData, req: TransportRequest, deadline: AttemptDeadline) {
+    this.raw = raw;
+    this.req = req;
+    this.deadline = deadline;
     this.status = raw.statusCode;
     this.headers = flatHeaders(raw.headers);
+    this.iterable = undefined;
   }
 
   get body(): AsyncIterable<Uint8Array> {

@@ -38,17 +38,21 @@ function settledHook<T>(future: APIFuture<T>, onSettled: (future: APIFuture<T>) 
  * Polling starts as soon as the request is accepted and runs once; every way of awaiting shares it.
  */
 export class APIFuture<T> implements PromiseLike<T> {
+  // The fields are declared here and set in the constructor, not initialized here: initializers in the
+  // class body are a function of their own (V8's `<instance_members_initializer>`), one more TurboFan
+  // job in a fan-out's burst (docs/performance.md, round 19 notes).
   /** Resolves with the request id once the server accepted the request. */
-  readonly accepted: Promise<string>;
+  declare readonly accepted: Promise<string>;
   /** Created when polling starts or on cancel: a future still waiting to be submitted needs none. */
-  private controller: AbortController | undefined;
-  private cancelRequested = false;
+  declare private controller: AbortController | undefined;
+  declare private cancelRequested: boolean;
   /** Why it was abandoned, for the error's message (undefined for `cancel()`). @internal */
-  cancelReason: string | undefined;
-  private readonly settled: Promise<T>;
-  private id: string | undefined;
+  declare cancelReason: string | undefined;
+  declare private readonly settled: Promise<T>;
+  declare private id: string | undefined;
   /** Polling with a controller shared with other futures (see the constructor's `shared`). */
-  private readonly shared: boolean;
+  declare private readonly shared: boolean;
+  declare private readonly clock: Clock;
 
   /**
    * `signal` (optional), the caller's, also stops the polling; unlike `cancel()` the future then
@@ -63,10 +67,15 @@ export class APIFuture<T> implements PromiseLike<T> {
   constructor(
     accepted: Promise<string>,
     poll: (requestId: string, signal: AbortSignal) => Promise<T>,
-    private readonly clock: Clock,
+    clock: Clock,
     signal?: AbortSignal,
     options: { shared?: AbortController; onSettled?: (future: APIFuture<T>) => void } = {},
   ) {
+    this.clock = clock;
+    this.controller = undefined;
+    this.cancelRequested = false;
+    this.cancelReason = undefined;
+    this.id = undefined;
     this.shared = signal !== undefined && options.shared !== undefined;
     if (this.shared) this.controller = options.shared;
     // `accepted` itself, not a copy that records the id: one promise and one job less per future (a

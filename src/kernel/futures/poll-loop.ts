@@ -75,28 +75,49 @@ export interface PollSteps {
  * generator, register file and promise for that long, in each of thousands of pending futures.
  */
 export class PollLoop<T> {
-  private requestId: string;
-  private iteration = 0;
-  private allowMetadataOnly = false;
-  private readonly allowances: PollAllowances = { badRequests: 0, pausedSince: undefined };
-  private backoffExponent = 0;
-  private failures = 0;
-  private budget = DEFAULT_POLL_FAILURE_BUDGET;
-  private pacer: RepollPacer | undefined = undefined;
+  // Declared here and set in the constructor, not initialized here: initializers in the class body are a
+  // function of their own that V8 may compile on its own in a burst (see APIFuture).
+  declare private readonly steps: PollSteps;
+  declare private readonly protocol: PollProtocol<T>;
+  declare private readonly options: PollerOptions;
+  declare private readonly counter: { polls: number } | undefined;
+  declare private requestId: string;
+  declare private iteration: number;
+  declare private allowMetadataOnly: boolean;
+  declare private readonly allowances: PollAllowances;
+  declare private backoffExponent: number;
+  declare private failures: number;
+  declare private budget: number;
+  declare private pacer: RepollPacer | undefined;
   /** When the last poll was sent: the pacing floor counts from there (a held poll waits no more). */
-  private sentAt = 0;
-  private heldBytes: Release | undefined = undefined;
-  private resolve: (value: T) => void = noop;
-  private reject: (error: unknown) => void = noop;
+  declare private sentAt: number;
+  declare private heldBytes: Release | undefined;
+  declare private resolve: (value: T) => void;
+  declare private reject: (error: unknown) => void;
 
   constructor(
-    private readonly steps: PollSteps,
-    private readonly protocol: PollProtocol<T>,
+    steps: PollSteps,
+    protocol: PollProtocol<T>,
     firstRequestId: string,
-    private readonly options: PollerOptions,
-    private readonly counter: { polls: number } | undefined,
+    options: PollerOptions,
+    counter: { polls: number } | undefined,
   ) {
+    this.steps = steps;
+    this.protocol = protocol;
+    this.options = options;
+    this.counter = counter;
     this.requestId = firstRequestId;
+    this.iteration = 0;
+    this.allowMetadataOnly = false;
+    this.allowances = { badRequests: 0, pausedSince: undefined };
+    this.backoffExponent = 0;
+    this.failures = 0;
+    this.budget = DEFAULT_POLL_FAILURE_BUDGET;
+    this.pacer = undefined;
+    this.sentAt = 0;
+    this.heldBytes = undefined;
+    this.resolve = noop;
+    this.reject = noop;
   }
 
   /** The loop's result. Call once. */

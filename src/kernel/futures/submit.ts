@@ -78,14 +78,30 @@ export function submitFuture<T>(
  * option and local of the call) for the future's life.
  */
 class Submission {
+  // Set in the constructor, not as parameter properties: those are class-body fields, whose initializer
+  // is a function of its own that V8 may compile on its own in a burst (see APIFuture).
+  declare readonly host: SubmitHost;
+  declare readonly endpointId: string;
+  declare private readonly callOptions: CallOptions;
+  declare readonly protocol: PollProtocol<unknown>;
+  declare private readonly input: unknown;
+  declare private readonly resubmitInput: (() => unknown) | undefined;
+
   constructor(
-    readonly host: SubmitHost,
-    readonly endpointId: string,
-    private readonly callOptions: CallOptions,
-    readonly protocol: PollProtocol<unknown>,
-    private readonly input: unknown,
-    private readonly resubmitInput: (() => unknown) | undefined,
-  ) {}
+    host: SubmitHost,
+    endpointId: string,
+    callOptions: CallOptions,
+    protocol: PollProtocol<unknown>,
+    input: unknown,
+    resubmitInput: (() => unknown) | undefined,
+  ) {
+    this.host = host;
+    this.endpointId = endpointId;
+    this.callOptions = callOptions;
+    this.protocol = protocol;
+    this.input = input;
+    this.resubmitInput = resubmitInput;
+  }
 
   /** Chained, not async: one promise per submission instead of two. */
   send(body: unknown): Promise<string> {

@@ -76,7 +76,7 @@ const EXTRA_OPTIONS = {
   paginate: optionNames<{ pageSize?: number }>({ pageSize: true }),
 };
 
-type ExtraMethod = keyof typeof EXTRA_OPTIONS;
+export type ExtraMethod = keyof typeof EXTRA_OPTIONS;
 
 const withCallOptions = (names: ReadonlySet<string>): ReadonlySet<string> =>
   new Set([...CALL_OPTIONS, ...names]);
@@ -122,8 +122,31 @@ export function checkKernelOptions(options: unknown): asserts options is KernelO
 
 /** Per-call options, checked before the call enters the pipeline (nothing is sent on failure). */
 export function checkCallOptions(options: CallOptions, endpointId: string): void {
-  // Most calls pass no options at all: keep that path free of allocations.
-  if (isPlainObject(options) && isEmpty(options)) return;
+  if (nothingToCheck(options)) return;
+  checkGivenCallOptions(options, endpointId);
+}
+
+/**
+ * Most calls pass no options, or only a signal (a sample's `asample` carries stuck detection's): those
+ * are answered here without allocating, and in a function of its own, so that the full check's
+ * functions are not compiled in a fan-out's burst (docs/performance.md, round 19 notes). A plain object
+ * only: anything inheriting options from another prototype gets the full check, which reads them.
+ * @internal exported for its property test
+ */
+export function nothingToCheck(options: unknown): boolean {
+  if (typeof options !== 'object' || options === null) return false;
+  const proto: unknown = Object.getPrototypeOf(options);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key in options) {
+    const value = (options as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    if (key !== 'signal' || !(value instanceof AbortSignal) || !Object.hasOwn(options, key)) return false;
+  }
+  return true;
+}
+
+/** @internal every rule of `checkCallOptions`, collected into one ValidationError (exported for the property test). */
+export function checkGivenCallOptions(options: CallOptions, endpointId: string): void {
   const checks = new OptionChecks(`call options for "${endpointId}"`);
   if (!checks.object('', options)) checks.throwIfAny();
   const o = options as Record<string, unknown>;
@@ -240,11 +263,6 @@ function checkTokenBucket(checks: OptionChecks, key: string, value: unknown): vo
   if (value.burst === undefined) checks.fail(`${key}/burst`, 'required', 'is required');
 }
 
-function isEmpty(options: object): boolean {
-  for (const key in options) if ((options as Record<string, unknown>)[key] !== undefined) return false;
-  return true;
-}
-
 /**
  * A plugin's static headers, User-Agent and idempotency key prefix go on every request: a bad one fails
  * at registration (a prefix outside printable ASCII would also be garbled by the key's latin1 buffer).
@@ -269,7 +287,51 @@ export function checkStaticHeaders(spec: {
  * itself starts later, where a wrong type would surface as a TypeError inside an iterator).
  */
 export function checkExtraOptions(method: ExtraMethod, endpointId: string, options: unknown): void {
-  if (options === undefined) return;
+  if (options === undefined || plainlyValidExtras(method, options)) return;
+  checkEveryExtraOption(method, endpointId, options);
+}
+
+/**
+ * Whether `checkEveryExtraOption` would find nothing, answered without collecting (no OptionChecks, no
+ * message, one function): true only for a plain object whose given options are names `method` takes
+ * with a value of the one type its rule takes, or names it does not check here (the call options,
+ * which the call checks); any other value (a number, a wrong type) goes to the full check, which says
+ * what is wrong. `kernel.submit` checks the options of every future (Tinkex: of every sample), so this
+ * keeps the full check's functions out of a burst's compile jobs (docs/performance.md, round 19 notes).
+ * @internal exported for its property test
+ */
+export function plainlyValidExtras(method: ExtraMethod, options: unknown): boolean {
+  if (typeof options !== 'object' || options === null) return false;
+  const proto: unknown = Object.getPrototypeOf(options);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const allowed = EXTRA_OPTION_NAMES[method];
+  for (const key in options) {
+    const value = (options as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    if (!allowed.has(key) || !Object.hasOwn(options, key)) return false;
+    switch (key) {
+      case 'signal':
+        if (!(value instanceof AbortSignal)) return false;
+        break;
+      case 'onQueueState':
+      case 'resubmitInput':
+        if (typeof value !== 'function') return false;
+        break;
+      case 'callerSignalOnly':
+        if (typeof value !== 'boolean') return false;
+        break;
+      case 'pageSize':
+      case 'idleTimeoutMs':
+      case 'maxReconnects':
+      case 'maxResultBytes':
+        return false;
+    }
+  }
+  return true;
+}
+
+/** @internal every rule of `checkExtraOptions`, collected into one ValidationError (exported for the property test). */
+export function checkEveryExtraOption(method: ExtraMethod, endpointId: string, options: unknown): void {
   const checks = new OptionChecks(`${method} options for "${endpointId}"`);
   if (!checks.object('', options)) checks.throwIfAny();
   const o = options as Record<string, unknown>;

@@ -25,24 +25,26 @@ export interface CallContextInit {
  * calls in flight, an empty Map per call is real memory.
  */
 export class PipelineCallContext implements CallContext {
-  readonly services: KernelServices;
-  readonly plugin: RegisteredPlugin;
-  readonly endpoint: CompiledEndpoint;
-  input: Record<string, unknown>;
-  readonly options: ResolvedOptions;
-  readonly auth: AuthScheme | undefined;
-  readonly crossOrigin: boolean;
-  idempotencyKey: string | undefined;
-  attempt = 0;
-  replayable = true;
-  authRenewed = false;
-  request: TransportRequest | undefined = undefined;
-  callSpan: TelemetrySpan | undefined = undefined;
-  attemptSpan: TelemetrySpan | undefined = undefined;
-  startedAt: number;
-  rateLimitBucket: string | undefined = undefined;
-  readonly extraHeaders: Record<string, string> = {};
-  private lazyBag: Map<string | symbol, unknown> | undefined = undefined;
+  // Declared here and set in the constructor, not initialized here: initializers in the class body are a
+  // function of their own that V8 may compile on its own in a burst (see APIFuture).
+  declare readonly services: KernelServices;
+  declare readonly plugin: RegisteredPlugin;
+  declare readonly endpoint: CompiledEndpoint;
+  declare input: Record<string, unknown>;
+  declare readonly options: ResolvedOptions;
+  declare readonly auth: AuthScheme | undefined;
+  declare readonly crossOrigin: boolean;
+  declare idempotencyKey: string | undefined;
+  declare attempt: number;
+  declare replayable: boolean;
+  declare authRenewed: boolean;
+  declare request: TransportRequest | undefined;
+  declare callSpan: TelemetrySpan | undefined;
+  declare attemptSpan: TelemetrySpan | undefined;
+  declare startedAt: number;
+  declare rateLimitBucket: string | undefined;
+  declare readonly extraHeaders: Record<string, string>;
+  declare private lazyBag: Map<string | symbol, unknown> | undefined;
 
   constructor(init: CallContextInit) {
     this.services = init.services;
@@ -53,7 +55,16 @@ export class PipelineCallContext implements CallContext {
     this.auth = init.auth;
     this.crossOrigin = init.crossOrigin ?? false;
     this.idempotencyKey = init.idempotencyKey;
+    this.attempt = 0;
+    this.replayable = true;
+    this.authRenewed = false;
+    this.request = undefined;
+    this.callSpan = undefined;
+    this.attemptSpan = undefined;
     this.startedAt = init.startedAt;
+    this.rateLimitBucket = undefined;
+    this.extraHeaders = {};
+    this.lazyBag = undefined;
   }
 
   get bag(): Map<string | symbol, unknown> {

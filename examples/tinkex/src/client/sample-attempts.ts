@@ -32,30 +32,55 @@ export type RunAttempts<I> = (
  * closures and two contexts per waiting sample, about 0.5 KB, through every garbage collection of the burst.
  */
 export class SampleAttempts<I> implements AttemptsState, LastError, SemaphoreTicket {
+  // The fields are declared here and set in the constructor, not initialized here: initializers in the
+  // class body are a function of their own (V8's `<instance_members_initializer>`), one more TurboFan
+  // job in every process's first burst (docs/performance.md, round 19 notes).
   /** The last attempt's error, named as the cause of a stuck failure. */
-  error: unknown = undefined;
-  keptSlot: (() => void) | undefined = undefined;
+  declare error: unknown;
+  declare keptSlot: (() => void) | undefined;
   /** The in-flight slot (`holding`'s), released when the attempts settle. */
-  private release: (() => void) | undefined = undefined;
+  declare private release: (() => void) | undefined;
   /** Stuck detection's signal, when it is on. */
-  private stuck: AbortSignal | undefined = undefined;
+  declare private stuck: AbortSignal | undefined;
   /** What the attempts run under: the caller's signal and stuck detection's. */
-  private runSignal: AbortSignal | undefined = undefined;
+  declare private runSignal: AbortSignal | undefined;
   /** The promise `holding` returned, while the sample waits at the gate. */
-  private resolve: ((response: SampleResponse) => void) | undefined = undefined;
-  private reject: ((error: unknown) => void) | undefined = undefined;
+  declare private resolve: ((response: SampleResponse) => void) | undefined;
+  declare private reject: ((error: unknown) => void) | undefined;
+  declare private readonly runAttempts: RunAttempts<I>;
+  declare private readonly input: I;
+  declare private readonly context: RetryContext;
+  declare private readonly newSeqIdPerAttempt: boolean;
+  declare private readonly signal: AbortSignal | undefined;
+  /** Stuck detection, when it is on. */
+  declare private readonly progress: ProgressWatch | undefined;
+  /** The dispatch gate the first submission waits at (see `holding`). */
+  declare private readonly gate: FifoSemaphore;
 
   constructor(
-    private readonly runAttempts: RunAttempts<I>,
-    private readonly input: I,
-    private readonly context: RetryContext,
-    private readonly newSeqIdPerAttempt: boolean,
-    private readonly signal: AbortSignal | undefined,
-    /** Stuck detection, when it is on. */
-    private readonly progress: ProgressWatch | undefined,
-    /** The dispatch gate the first submission waits at (see `holding`). */
-    private readonly gate: FifoSemaphore,
-  ) {}
+    runAttempts: RunAttempts<I>,
+    input: I,
+    context: RetryContext,
+    newSeqIdPerAttempt: boolean,
+    signal: AbortSignal | undefined,
+    progress: ProgressWatch | undefined,
+    gate: FifoSemaphore,
+  ) {
+    this.runAttempts = runAttempts;
+    this.input = input;
+    this.context = context;
+    this.newSeqIdPerAttempt = newSeqIdPerAttempt;
+    this.signal = signal;
+    this.progress = progress;
+    this.gate = gate;
+    this.error = undefined;
+    this.keptSlot = undefined;
+    this.release = undefined;
+    this.stuck = undefined;
+    this.runSignal = undefined;
+    this.resolve = undefined;
+    this.reject = undefined;
+  }
 
   /**
    * The caller's signal and the stuck detection's both end the attempts. The first submission's dispatch

@@ -40,8 +40,14 @@ export interface SubmitterParts {
  * the resubmission when it refused with a retryable error.
  */
 class AttemptSlot {
-  polling = false;
-  constructor(public release: (() => void) | undefined) {}
+  // Set in the constructor, not as class-body fields (see QueuedHttpStart).
+  declare release: (() => void) | undefined;
+  declare polling: boolean;
+
+  constructor(release: (() => void) | undefined) {
+    this.release = release;
+    this.polling = false;
+  }
 }
 
 function succeeded(value: SampleResponse): AttemptOutcome<SampleResponse> {

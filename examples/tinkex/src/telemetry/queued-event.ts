@@ -55,13 +55,21 @@ export class QueuedFields implements QueuedEvent {
  * general form held five nested objects. `url` is one string per endpoint (the kernel's, masked once).
  */
 export class QueuedHttpStart implements QueuedEvent {
-  constructor(
-    private readonly index: number,
-    private readonly at: number,
-    private readonly endpoint: string,
-    private readonly method: string,
-    private readonly url: string,
-  ) {}
+  // Set in the constructor, not as parameter properties: those are class-body fields, whose initializer
+  // is a function of its own that V8 may compile on its own in a burst (pristine-kernel's APIFuture).
+  declare private readonly index: number;
+  declare private readonly at: number;
+  declare private readonly endpoint: string;
+  declare private readonly method: string;
+  declare private readonly url: string;
+
+  constructor(index: number, at: number, endpoint: string, method: string, url: string) {
+    this.index = index;
+    this.at = at;
+    this.endpoint = endpoint;
+    this.method = method;
+    this.url = url;
+  }
 
   wire(): Record<string, unknown> {
     return forwardedWire(this.index, this.at, 'tinkex.http.request.start', {
@@ -73,14 +81,29 @@ export class QueuedHttpStart implements QueuedEvent {
 
 /** A forwarded `tinkex.http.request.stop` of an answered call (`result` ok), as compact. */
 export class QueuedHttpStop implements QueuedEvent {
+  // Set in the constructor, not as parameter properties (see QueuedHttpStart).
+  declare private readonly index: number;
+  declare private readonly at: number;
+  declare private readonly endpoint: string;
+  declare private readonly status: number;
+  declare private readonly durationMs: number;
+  declare private readonly retryCount: number;
+
   constructor(
-    private readonly index: number,
-    private readonly at: number,
-    private readonly endpoint: string,
-    private readonly status: number,
-    private readonly durationMs: number,
-    private readonly retryCount: number,
-  ) {}
+    index: number,
+    at: number,
+    endpoint: string,
+    status: number,
+    durationMs: number,
+    retryCount: number,
+  ) {
+    this.index = index;
+    this.at = at;
+    this.endpoint = endpoint;
+    this.status = status;
+    this.durationMs = durationMs;
+    this.retryCount = retryCount;
+  }
 
   wire(): Record<string, unknown> {
     return forwardedWire(this.index, this.at, 'tinkex.http.request.stop', {
