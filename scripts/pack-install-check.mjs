@@ -237,6 +237,13 @@ for (const [module, moduleResolution] of [
     },
   );
 }
+// The strictest settings an app may add: the shipped types must hold under them too (the undici
+// transport's `connectionsPerOrigin: number | undefined` did not implement the port under
+// exactOptionalPropertyTypes).
+run(process.execPath, [tsc, '-p', 'tsconfig.json', '--exactOptionalPropertyTypes'], {
+  cwd: app,
+  label: 'tsc --noEmit consumer.ts (strict, exactOptionalPropertyTypes)',
+});
 // A CommonJS TypeScript app (README: `"module": "nodenext"`, which lets `require` load ES modules).
 writeFileSync(
   join(app, 'consumer-cjs.cts'),

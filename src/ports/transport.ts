@@ -93,7 +93,7 @@ export interface Transport {
    * leaving them queued, built, inside the library; an attempt's timeout starts when it leaves that queue.
    * Absent: no such queue (the adapter queues as it likes).
    */
-  readonly connectionsPerOrigin?: number;
+  readonly connectionsPerOrigin?: number | undefined;
   send(request: TransportRequest): Promise<TransportResponse>;
   /** Release pooled sockets. */
   close?(): Promise<void>;

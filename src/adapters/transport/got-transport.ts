@@ -62,6 +62,8 @@ export class GotTransport implements Transport {
         : request.pool === undefined
           ? undefined
           : this.poolAgentsFor(request.pool);
+      // close() may have come while got (or a proxy agent) loaded: nothing is sent after it.
+      if (this.closed) throw new ClientClosedError();
       // The deadline destroys got's stream; the race is there so that no library path outlives it.
       return await deadline.race(exchange(got, request, deadline, agents), (late) => late.cancel());
     } catch (error) {
@@ -89,11 +91,9 @@ export class GotTransport implements Transport {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
-    for (const agents of [...this.poolAgents.values(), ...this.proxyAgents.values()]) {
-      (agents.http as http.Agent).destroy();
-      (agents.https as https.Agent).destroy();
+    for (const agents of [this.agents, ...this.poolAgents.values(), ...this.proxyAgents.values()]) {
+      shutAgent(agents.http as http.Agent);
+      shutAgent(agents.https as https.Agent);
     }
   }
 
@@ -122,6 +122,21 @@ export class GotTransport implements Transport {
     }
     return agents;
   }
+}
+
+/**
+ * Destroys the agent's sockets and refuses new ones: `destroy()` alone leaves the agent able to connect,
+ * and got opens the socket a few ticks after `got.stream()`, so a request begun just before close()
+ * would still be sent, and wait for its deadline. Costs nothing per request.
+ */
+function shutAgent(agent: http.Agent): void {
+  (
+    agent as unknown as { createConnection: (options: object, callback: OnSocket) => undefined }
+  ).createConnection = (_options, callback) => {
+    callback(new ClientClosedError(), undefined as never);
+    return undefined;
+  };
+  agent.destroy();
 }
 
 /** The keep-alive agents of one pool (the default one, or a named one). */

@@ -1,5 +1,6 @@
 import type { RequestBody } from '../../../ports/transport.js';
-import { redactUrl } from '../../redact.js';
+import { REDACTED, redactHeaders, redactUrl } from '../../redact.js';
+import type { SecretRegistry } from '../../secret-registry.js';
 import { lowerCased } from '../../request/lower-case.js';
 import type { Logger } from '../../../ports/logger.js';
 import type { RegisteredPlugin } from '../../plugin-contract.js';
@@ -7,10 +8,12 @@ import type { CallContext, CallResult, Next, Stage } from '../context.js';
 
 /**
  * At `debug`, one line per attempt and one per outcome, like `OPENAI_LOG=debug`: method, URL,
- * headers and body size going out; status, duration and request id coming back. The logger redacts
- * secret headers and registered secrets, so this stage passes what was sent and nothing is printed
- * twice. Placed right before the transport, so it sees the exact request that leaves (after auth)
- * and the raw status, before classification turns a status into an error.
+ * headers and body size going out; status, duration and request id coming back. Header values are
+ * masked here (secret names, credential shapes, the kernel's registered secrets such as what the auth
+ * scheme wrote), not left to the logger: a logger an author binds may not know the kernel's secrets,
+ * and a custom scheme's header name need not look secret. Placed right before the transport, so it
+ * sees the exact request that leaves (after auth) and the raw status, before classification turns a
+ * status into an error.
  */
 export const requestLogStage: Stage = {
   name: 'log',
@@ -78,13 +81,23 @@ function apartFromCommon(
     seen.add(plugin);
     logger.debug(
       `headers every request to ${plugin.spec.name} sends, unless its line shows another value or omits it`,
-      { headers: common },
+      { headers: masked(common, context.services.secrets) },
     );
   }
   const own: Record<string, string> = {};
   for (const name in headers) if (headers[name] !== common[name]) own[name] = headers[name]!;
   const omitted = Object.keys(common).filter((name) => !(name in headers));
-  return { own, omitted };
+  return { own: masked(own, context.services.secrets), omitted };
+}
+
+/** Headers as they may be logged: debug only, so the copy costs nothing on the common path. */
+function masked(headers: Readonly<Record<string, string>>, secrets: SecretRegistry): Record<string, string> {
+  const out = redactHeaders(headers);
+  for (const name in out) {
+    const value = out[name]!;
+    if (value !== REDACTED && secrets.scrub(value) !== value) out[name] = REDACTED;
+  }
+  return out;
 }
 
 /** Bytes for strings and buffers; `stream` for one-shot bodies, whose size is unknown up front. */
