@@ -148,4 +148,27 @@ describe('multipart endpoints through the pipeline', () => {
     expect(received[0].body).toContain('raw bytes');
     await k.close();
   });
+
+  // Found by hand: a path that cannot be read failed as a retryable APIConnectionError ("Request failed:
+  // Unable to open file as blob", Node's words, naming neither the file nor why), retried with backoff.
+  it('a file path that cannot be read is a ValidationError naming the field, the path and why; never retried', async () => {
+    server = await uploadServer([]);
+    const { received } = server;
+    const k = kernel(server.url);
+    const missing = join(dir, 'no-such-file.txt');
+    const error = await k
+      .call('upload', { purpose: 'x', file: { path: missing, filename: 'n.txt' } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ retryable: false, issues: [{ pointer: '/file', rule: 'file' }] });
+    expect(String(error)).toContain(missing);
+    expect(String(error)).toContain('ENOENT');
+    // A directory is no file either.
+    const folder = await k
+      .call('upload', { purpose: 'x', file: { path: dir, filename: 'd' } })
+      .catch((e: unknown) => e);
+    expect(folder).toBeInstanceOf(ValidationError);
+    expect(String(folder)).toMatch(/not a file/);
+    expect(received).toHaveLength(0);
+  });
 });

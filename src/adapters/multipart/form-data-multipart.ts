@@ -1,4 +1,5 @@
 import { openAsBlob } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import {
@@ -8,6 +9,7 @@ import {
   type FormDataLike,
 } from 'form-data-encoder';
 import type { EncodedMultipart, FileInput, Multipart } from '../../ports/multipart.js';
+import { ValidationError } from '../../kernel/errors/validation-error.js';
 
 /**
  * The parts of one form, in order. Not the global `FormData`: since Node 24 its `append` accepts only real
@@ -70,10 +72,10 @@ async function* asBytes(source: Readable): AsyncIterable<Uint8Array> {
  * A file part as a real `File`. A path becomes a disk-backed Blob (`fs.openAsBlob`): its bytes are read
  * from disk each time the body is encoded, never held in memory, and a retry re-reads the file.
  */
-async function toFile(item: FileInput): Promise<File | StreamFile> {
+async function toFile(item: FileInput, field: string): Promise<File | StreamFile> {
   const type = item.contentType ?? 'application/octet-stream';
   if (item.path !== undefined) {
-    const onDisk = await openAsBlob(item.path, { type });
+    const onDisk = await openOnDisk(item.path, type, field);
     return new File([onDisk], item.filename ?? basename(item.path), { type });
   }
   if (item.data instanceof Readable) return new StreamFile(item.data, item.filename, type);
@@ -81,6 +83,33 @@ async function toFile(item: FileInput): Promise<File | StreamFile> {
     return new File([item.data], item.filename, { type: item.contentType ?? item.data.type ?? type });
   }
   return new File([item.data as Uint8Array<ArrayBuffer>], item.filename, { type });
+}
+
+/**
+ * The file at `path`, checked first: Node's `openAsBlob` fails with "Unable to open file as blob"
+ * (neither the path nor why), and opens a directory, whose read then fails mid-request; either read as a
+ * retryable connection error. A file that cannot be read is the caller's input, never worth a retry.
+ */
+async function openOnDisk(path: string, type: string, field: string): Promise<Blob> {
+  const unreadable = (why: string) =>
+    ValidationError.field(
+      'multipart file',
+      `/${field.replace(/\[/g, '/').replace(/\]/g, '')}`,
+      'file',
+      `cannot read "${path}": ${why}`,
+    );
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    throw unreadable((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+  }
+  if (!info.isFile()) throw unreadable('not a file');
+  try {
+    return await openAsBlob(path, { type });
+  } catch (error) {
+    throw unreadable((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+  }
 }
 
 function isFileInput(value: unknown): value is FileInput {
@@ -115,7 +144,7 @@ export class FormDataMultipart implements Multipart {
     const append = async (name: string, item: unknown): Promise<void> => {
       if (item === undefined || item === null) return;
       if (isFileInput(item)) {
-        const file = await toFile(item);
+        const file = await toFile(item, name);
         if (file instanceof StreamFile) replayable = false;
         form.append(name, file);
       } else if (item instanceof File) {

@@ -45,6 +45,8 @@ export function paginate<T = unknown>(
         if (spec.hasMore && readPath(body, spec.hasMore) === false) return;
         const cursor = readPath(body, spec.nextCursor);
         if (cursor === undefined || cursor === null || cursor === '') return;
+        // The cursor just sent, named again: the same page would be fetched for ever.
+        if (cursor === pageInput[spec.cursorParam]) throw notAdvancing(endpointId, spec.nextCursor);
         pageInput[spec.cursorParam] = cursor;
       }
     }
@@ -61,6 +63,15 @@ export function paginate<T = unknown>(
       return out;
     },
   };
+}
+
+function notAdvancing(endpointId: string, nextCursor: string): PristineError {
+  return new PristineError(
+    `Pagination of "${endpointId}" did not advance: the answer's "${nextCursor}" is the cursor the ` +
+      'request sent, so the next page would be the same one (a server fault, or a pagination ' +
+      '"nextCursor" that names a field echoing the request)',
+    { endpointId, category: 'server' },
+  );
 }
 
 /** Read a dotted path such as `cursor.total_count`. */
