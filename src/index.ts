@@ -36,6 +36,7 @@ export type {
   InputOf,
   OutputOf,
   EventOf,
+  StreamEndpointId,
   ItemOf,
   ResultOf,
 } from './kernel/manifest/types.js';

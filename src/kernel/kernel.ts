@@ -16,7 +16,7 @@ import { kernelSummary, type KernelSummary } from './kernel-summary.js';
 import * as optionChecks from './options/check-kernel-options.js';
 import { compileManifest, type CompiledEndpoint } from './manifest/compile.js';
 import { ManifestError } from './manifest/manifest-error.js';
-import type { EndpointSpec, ManifestSpec } from './manifest/types.js';
+import type { EndpointSpec, ManifestSpec, StreamEndpointId } from './manifest/types.js';
 import type { CallOptions, CallResult } from './pipeline/context.js';
 import { builtInStages } from './pipeline/built-in-stages.js';
 import { Pipeline } from './pipeline/pipeline.js';
@@ -241,7 +241,7 @@ export class Kernel<E extends EndpointSpec = never> {
    * Open a server-sent-event stream: an async iterable of typed events. Retries happen only before the
    * first event; `break` or an abort closes the socket.
    */
-  stream<Id extends E['id']>(
+  stream<Id extends StreamEndpointId<E>>(
     endpointId: Id,
     input: InputOf<ManifestOf<E>, Id>,
     options?: StreamOptions,

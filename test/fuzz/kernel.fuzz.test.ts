@@ -201,7 +201,7 @@ describe('kernel entry points answer bad input with typed errors (property-based
             for (const run of [
               () => kernel.submit('create_thing', input, options as never),
               () => first(kernel.paginate('list_things', input as never, options as never)),
-              () => first(kernel.stream('get_thing', input as never, options as never)),
+              () => first(kernel.stream('get_thing' as never, input as never, options as never)),
             ]) {
               const outcome = await settleTyped(run);
               if (!outcome.ok && outcome.error instanceof ValidationError) {

@@ -111,6 +111,8 @@ describe('types and stop keys from the manifest', () => {
     void page.body.data[0].name;
     // @ts-expect-error execute checks the input like call does
     void kernel.execute('list_items', { limit: 'one' }).catch(() => {});
+    // @ts-expect-error list_items declares no stream: a compile error, and refused at once at run time
+    expect(() => kernel.stream('list_items', {})).toThrow(/declares no stream/);
     const explicit = kernel.paginate<{ id: string }>('list_items', {}, { pageSize: 5 });
     expect((await explicit.toArray({ max: 1 }))[0].id).toBe('i0');
   });

@@ -146,6 +146,14 @@ export type EndpointOf<M extends ManifestSpec, Id extends string> = Extract<
 /** Endpoint ids of a manifest. */
 export type EndpointId<M extends ManifestSpec> = M['endpoints'][number]['id'];
 
+/**
+ * The ids `kernel.stream` takes: endpoints with a `stream` (or a `stream` response type), so a call
+ * on any other is a compile error, not only the runtime refusal. Any id when the ids are not literal.
+ */
+export type StreamEndpointId<E extends EndpointSpec> = string extends E['id']
+  ? E['id']
+  : Extract<E, { stream: true | StreamSpec } | { responseType: 'stream' }>['id'];
+
 /** The input type inferred from an endpoint's input schema. */
 export type InputOf<M extends ManifestSpec, Id extends string> =
   EndpointOf<M, Id> extends { input: infer S extends TSchema } ? Static<S> : void | Record<string, never>;

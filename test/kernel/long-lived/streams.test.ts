@@ -63,6 +63,7 @@ describe('kernel.stream', () => {
   it('refuses an endpoint that declares no stream at once, naming it, with nothing sent', async () => {
     const server = await serve((_req, res) => res.end('{}'));
     const kernel = kernelFor(server.url);
+    // @ts-expect-error count declares no stream: a compile error too
     expect(() => kernel.stream('count', {})).toThrow('Endpoint "count" declares no stream');
     expect(() => kernel.stream('nope' as never, {})).toThrow(/^Unknown endpoint "nope"$/);
     // A misspelt id names the one it most likely meant, in every method.
