@@ -13,7 +13,8 @@ export class TokenProviderAuth implements AuthScheme {
   readonly name = 'token-provider';
   readonly secretHeaders = ['authorization'] as const;
   private lastIdentity = 'anonymous';
-  private readonly recent: string[] = [];
+  /** A `#` field: `util.inspect` and `JSON.stringify` of the scheme (or a plugin holding it) never see it. */
+  readonly #recent: string[] = [];
 
   constructor(
     private readonly provider: (info: AuthRequestInfo) => Promise<string> | string,
@@ -23,16 +24,16 @@ export class TokenProviderAuth implements AuthScheme {
   async apply(headers: Record<string, string>, info: AuthRequestInfo): Promise<void> {
     const token = await this.provider(info);
     this.lastIdentity = fingerprint(token);
-    if (!this.recent.includes(token)) {
-      this.recent.push(token);
-      if (this.recent.length > RECENT_TOKENS) this.recent.shift();
+    if (!this.#recent.includes(token)) {
+      this.#recent.push(token);
+      if (this.#recent.length > RECENT_TOKENS) this.#recent.shift();
     }
     headers.authorization = `Bearer ${token}`;
   }
 
   /** The tokens handed out most recently (a bounded list, newest last). */
   secretValues(): readonly string[] {
-    return [...this.recent];
+    return [...this.#recent];
   }
 
   identity(): string {

@@ -1,4 +1,5 @@
 import http, { type ClientRequestArgs } from 'node:http';
+import { inspect } from 'node:util';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Agents, Got } from 'got';
@@ -95,6 +96,15 @@ export class GotTransport implements Transport {
       shutAgent(agents.http as http.Agent);
       shutAgent(agents.https as https.Agent);
     }
+  }
+
+  /** Printed as its name and state only: its agents and proxy map hold proxy URLs, passwords included. */
+  toJSON(): { name: string; closed: boolean } {
+    return { name: this.name, closed: this.closed };
+  }
+
+  [inspect.custom](): string {
+    return `GotTransport ${inspect(this.toJSON())}`;
   }
 
   private poolAgentsFor(pool: string): Agents {

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { Dispatcher, ProxyAgent } from 'undici';
 import { APIConnectionError, ClientClosedError } from '../../kernel/errors/api-errors.js';
 import type { Transport, TransportRequest, TransportResponse } from '../../ports/transport.js';
@@ -192,6 +193,19 @@ export class UndiciTransport implements Transport {
     return this.closing;
   }
   private closing?: Promise<void>;
+
+  /** Printed as its name and state only: its agents and proxy map hold proxy URLs, passwords included. */
+  toJSON(): { name: string; connectionsPerOrigin: number | undefined; closed: boolean } {
+    return {
+      name: this.name,
+      connectionsPerOrigin: this.connectionsPerOrigin,
+      closed: this.closing !== undefined,
+    };
+  }
+
+  [inspect.custom](): string {
+    return `UndiciTransport ${inspect(this.toJSON())}`;
+  }
 
   /**
    * Origin and path for `dispatcher.request`, skipping the URL parse `request(url)` does per call. Only
