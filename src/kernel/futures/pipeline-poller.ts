@@ -206,7 +206,8 @@ export class PipelinePoller implements FuturePoller, PollSteps {
     context: PollContext,
     options: PollOptions,
   ): Step<T> {
-    switch (reading.state) {
+    // `?.`: a JavaScript plugin's `read` may return anything; the default case names what it gave.
+    switch (reading?.state) {
       case 'complete':
         return { next: 'done', value: reading.value };
       case 'pending':
@@ -229,6 +230,9 @@ export class PipelinePoller implements FuturePoller, PollSteps {
       }
       case 'expired':
         return { next: 'expired' };
+      default:
+        // Thrown here, the poll loop fails the future; unhandled, it would end the process.
+        throw unknownReading(protocol.pollEndpoint, context.requestId, reading);
     }
   }
 
@@ -253,4 +257,15 @@ function safeRead<T>(protocol: PollProtocol<T>, body: unknown): PollReading<T> |
   } catch {
     return undefined;
   }
+}
+
+function unknownReading(pollEndpoint: string, requestId: string, reading: unknown): PristineError {
+  const state = (reading as { state?: unknown } | null | undefined)?.state;
+  const read =
+    reading == null ? `no reading (${String(reading)})` : `state ${JSON.stringify(state) ?? String(state)}`;
+  return new PristineError(
+    `The poll protocol polling "${pollEndpoint}" for ${requestId} read ${read}; a reading's state is ` +
+      'one of pending, try_again, complete, complete_metadata, failed or expired',
+    { category: 'user' },
+  );
 }
