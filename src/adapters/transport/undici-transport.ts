@@ -195,12 +195,8 @@ export class UndiciTransport implements Transport {
   private closing?: Promise<void>;
 
   /** Printed as its name and state only: its agents and proxy map hold proxy URLs, passwords included. */
-  toJSON(): { name: string; connectionsPerOrigin: number | undefined; closed: boolean } {
-    return {
-      name: this.name,
-      connectionsPerOrigin: this.connectionsPerOrigin,
-      closed: this.closing !== undefined,
-    };
+  toJSON(): { name: string; closed: boolean } {
+    return { name: this.name, closed: this.closing !== undefined };
   }
 
   [inspect.custom](): string {
