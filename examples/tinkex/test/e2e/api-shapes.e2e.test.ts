@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ModelInput, type TrainingClient } from '../../src/index.js';
-import { E2E_MODES, setup } from './harness.js';
+import { ModelInput, ServiceClient, type TrainingClient } from '../../src/index.js';
+import { API_KEY, callsTo, E2E_MODES, MODE_PROTOCOL, setup } from './harness.js';
 
 /**
  * Found by hand, writing training loops the way the docs and the Python SDK's README do. Each datum is
@@ -38,5 +38,54 @@ describe.each(E2E_MODES)('a datum literal holding a ModelInput (%s)', (mode) => 
     expect(forward.loss_fn_outputs).toHaveLength(1);
     expect(step.metrics['loss:sum']).toBeCloseTo(forward.metrics['loss:sum']!, 6);
     expect(custom.loss_fn_outputs).toHaveLength(1);
+  });
+});
+
+/**
+ * Found by hand: `iterateTrainingRuns` had no `project_id` and `iterateSessions` no `access_scope`, though
+ * `listTrainingRuns` and `listSessions` take them (Python: `list_training_runs(…, project_id)`,
+ * `list_sessions(…, access_scope)`). Passed anyway, they were dropped without a word: every project's runs.
+ */
+describe.each(E2E_MODES)('the iterate… methods take the filters of their list… methods (%s)', (mode) => {
+  let env: Awaited<ReturnType<typeof setup>>;
+  let other: ServiceClient;
+
+  beforeAll(async () => {
+    env = await setup({}, { project_id: 'proj-a' }, mode);
+    other = new ServiceClient({
+      api_key: API_KEY,
+      base_url: env.emulator.url,
+      protocol: MODE_PROTOCOL[mode],
+      telemetry: false,
+      log_level: 'off',
+      env: {},
+    });
+    await env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 8 });
+    await other.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 8 });
+  });
+  afterAll(async () => {
+    await other.close();
+    await env.close();
+  });
+
+  it('iterateTrainingRuns({ project_id }) lists that project’s runs only, as listTrainingRuns does', async () => {
+    const rest = env.service.createRestClient();
+    const listed = await rest.listTrainingRuns({ project_id: 'proj-a' });
+    const iterated = await rest.iterateTrainingRuns({ project_id: 'proj-a', page_size: 1 }).toArray();
+    expect(listed.training_runs).toHaveLength(1);
+    expect(iterated.map((run) => run.training_run_id)).toEqual(
+      listed.training_runs.map((run) => run.training_run_id),
+    );
+    expect(await rest.iterateTrainingRuns().toArray()).toHaveLength(2);
+  });
+
+  it('iterateSessions({ access_scope }) sends it on every page, as listSessions does', async () => {
+    const rest = env.service.createRestClient();
+    const from = callsTo(env, 'sessions').length;
+    const ids = await rest.iterateSessions({ access_scope: 'accessible', page_size: 1 }).toArray();
+    const pages = callsTo(env, 'sessions').slice(from);
+    expect(ids).toHaveLength(2);
+    expect(pages.length).toBeGreaterThanOrEqual(2);
+    for (const page of pages) expect(page.path).toContain('access_scope=accessible');
   });
 });
