@@ -326,7 +326,7 @@ export class RestClient {
     return scope.run(() => account.getBillingUsage(this.service, starting_on, ending_before, scope.options));
   }
 
-  getAuditLog(opts?: { event_type?: 'all' | 'checkpoints'; day?: string }, options?: RequestOptions) {
+  getAuditLog(opts?: { event_type?: 'all' | 'checkpoints'; day?: Date | string }, options?: RequestOptions) {
     const scope = this.scope(options, 'getAuditLog');
     return scope.run(() => account.getAuditLog(this.service, opts, scope.options));
   }

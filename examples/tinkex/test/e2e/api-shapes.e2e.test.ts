@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ModelInput, ServiceClient, type TrainingClient } from '../../src/index.js';
+import { ModelInput, ServiceClient, ValidationError, type TrainingClient } from '../../src/index.js';
 import { API_KEY, callsTo, E2E_MODES, MODE_PROTOCOL, setup } from './harness.js';
 
 /**
@@ -87,5 +87,49 @@ describe.each(E2E_MODES)('the iterateâ€¦ methods take the filters of their listâ
     expect(ids).toHaveLength(2);
     expect(pages.length).toBeGreaterThanOrEqual(2);
     for (const page of pages) expect(page.path).toContain('access_scope=accessible');
+  });
+});
+
+/**
+ * Found by hand: `getAuditLog({ day: '2026-13-45' })` was sent (the pattern checked digits, not the
+ * calendar), `day: ''` was dropped (every day), and a `Date` (Python: `day: date`) was refused by the type.
+ */
+describe('getAuditLog({ day })', () => {
+  let env: Awaited<ReturnType<typeof setup>>;
+
+  beforeAll(async () => {
+    env = await setup();
+  });
+  afterAll(() => env.close());
+
+  it.each(['2026-13-45', '2026-02-30', '', '2026-07-13T00:00:00Z', new Date(Number.NaN)])(
+    'refuses %p before anything is sent (ValidationError at /day, rule format)',
+    async (day) => {
+      const rest = env.service.createRestClient();
+      const from = callsTo(env, 'audit').length;
+      const error = await rest.getAuditLog({ day }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues).toEqual([
+        expect.objectContaining({ pointer: '/day', rule: 'format' }),
+      ]);
+      expect(callsTo(env, 'audit').length).toBe(from);
+    },
+  );
+
+  it('sends a Date as its UTC calendar day, and a plain date as it is', async () => {
+    const rest = env.service.createRestClient();
+    const from = callsTo(env, 'audit').length;
+    await rest.getAuditLog({ day: new Date('2026-07-13T23:30:00Z') });
+    await rest.getAuditLog({ event_type: 'checkpoints', day: '2026-02-28' });
+    const sent = callsTo(env, 'audit')
+      .slice(from)
+      .map((e) => e.path);
+    expect(sent).toEqual([
+      '/api/v1/audit?event_type=all&day=2026-07-13',
+      '/api/v1/audit?event_type=checkpoints&day=2026-02-28',
+    ]);
   });
 });
