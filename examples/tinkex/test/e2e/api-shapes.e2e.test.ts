@@ -133,3 +133,54 @@ describe('getAuditLog({ day })', () => {
     ]);
   });
 });
+
+/**
+ * Found by hand: a model's `user_metadata` with a value that is not a string (`{ team: 7 }` from plain
+ * JavaScript) was sent as is, though the type, the Python SDK (`dict[str, str]`) and the ServiceClient's
+ * own `user_metadata` option all take strings only.
+ */
+describe.each(E2E_MODES)('a model’s user_metadata (%s)', (mode) => {
+  let env: Awaited<ReturnType<typeof setup>>;
+  let checkpoint: string;
+
+  beforeAll(async () => {
+    env = await setup({}, {}, mode);
+    const training = await env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
+    checkpoint = (await training.saveState('md')).path;
+  });
+  afterAll(() => env.close());
+
+  const notStrings = [{ team: 7 }, { team: { name: 'x' } }, { team: null }];
+
+  it.each(notStrings.map((m) => [JSON.stringify(m), m] as const))(
+    'holding %s is a ValidationError at /user_metadata/team, and no model is created',
+    async (_text, metadata) => {
+      const user_metadata = metadata as unknown as Record<string, string>;
+      const created = () => callsTo(env, 'create_model').length + callsTo(env, 'load_weights').length;
+      const from = created();
+      for (const attempt of [
+        env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', user_metadata }),
+        env.service.createTrainingClientFromState(checkpoint, { user_metadata }),
+      ]) {
+        const error = await attempt.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).issues).toEqual([
+          expect.objectContaining({ pointer: '/user_metadata/team', rule: 'type' }),
+        ]);
+      }
+      expect(created()).toBe(from);
+    },
+  );
+
+  it('of strings is sent and read back', async () => {
+    const training = await env.service.createLoraTrainingClient({
+      base_model: 'meta-llama/Llama-3.2-1B',
+      user_metadata: { team: 'research' },
+    });
+    const run = await env.service.createRestClient().getTrainingRun(training.model_id);
+    expect(run.user_metadata).toEqual({ team: 'research' });
+  });
+});
