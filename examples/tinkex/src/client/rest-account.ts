@@ -39,15 +39,27 @@ export async function whoami(service: ServiceClient, signal?: AbortSignal): Prom
   return { user_id: claims.sub, email: claims.email, issuer: claims.iss };
 }
 
+/** What `exportSessionTrace`'s `onProgress` hears after each answer that is not final. */
+export interface TraceExportProgress {
+  /** The server's status, `pending` while it prepares the export. */
+  status: string;
+  /** Polls so far, this one included. */
+  polls: number;
+  /** Time since the first poll was sent. */
+  elapsedMs: number;
+}
+
 /** Trace export states: polled every `pollIntervalMs` (Python SDK: 5 s) until `ready` or `failed`. */
 export async function exportSessionTrace(
   service: ServiceClient,
   session_id: string,
   pollIntervalMs = 5_000,
   options: CallOptions = {},
+  onProgress?: (progress: TraceExportProgress) => void,
 ): Promise<{ url: string }> {
   const clock = service.kernel.getServices().clock;
-  for (;;) {
+  const start = clock.now();
+  for (let polls = 1; ; polls++) {
     const answer = await service.kernel.call('export_session_trace', { session_id }, options);
     if (answer.status === 'ready' && answer.url) return { url: answer.url };
     if (answer.status === 'failed')
@@ -60,6 +72,7 @@ export async function exportSessionTrace(
         `${pollIntervalMs / 1000} s`,
       { session_id },
     );
+    onProgress?.({ status: answer.status, polls, elapsedMs: clock.now() - start });
     await clock.sleep(pollIntervalMs, options.signal);
   }
 }

@@ -309,15 +309,18 @@ export class RestClient {
    */
   exportSessionTrace(
     session_id: string,
-    opts: { pollIntervalMs?: number } & RequestOptions = {},
+    opts: {
+      pollIntervalMs?: number;
+      onProgress?: (progress: account.TraceExportProgress) => void;
+    } & RequestOptions = {},
     options?: RequestOptions,
   ) {
-    const { pollIntervalMs, signal, timeoutMs } = optionsOf(opts, 'exportSessionTrace options');
+    const { pollIntervalMs, onProgress, signal, timeoutMs } = optionsOf(opts, 'exportSessionTrace options');
     const merged = { signal, timeoutMs, ...options };
     merged.timeoutMs ??= TRACE_EXPORT_TIMEOUT_MS;
     const scope = this.scope(merged, 'exportSessionTrace');
     return scope.run(() =>
-      account.exportSessionTrace(this.service, session_id, pollIntervalMs, scope.options),
+      account.exportSessionTrace(this.service, session_id, pollIntervalMs, scope.options, onProgress),
     );
   }
 
