@@ -78,9 +78,11 @@ export function describeError(error: unknown, api: ApiSetup = {}): CliError {
     const advice =
       error.status === 401
         ? authHint(api.credential)
-        : error.status === 404 && namesNoResource(error.endpointId)
-          ? 'Check --base-url / TINKER_BASE_URL: this call names no id, so the server has no Tinker API there.'
-          : hint;
+        : error.status === 404 && NEWER_CALLS.has(error.endpointId ?? '')
+          ? 'The server may predate this call (older Tinker-compatible servers lack it), or --base-url / TINKER_BASE_URL is wrong.'
+          : error.status === 404 && namesNoResource(error.endpointId)
+            ? 'Check --base-url / TINKER_BASE_URL: this call names no id, so the server has no Tinker API there.'
+            : hint;
     return new CliError(`${message} (HTTP ${error.status})`, `${advice}\n${detail(error)}`);
   }
   if (error instanceof APITimeoutError)
@@ -130,6 +132,9 @@ function authHint(credential: ApiSetup['credential']): string {
   if (credential === 'both') return `Check ${key}, and ${command}: the server may ask for either.`;
   return `Check ${key}.`;
 }
+
+/** Calls newer than the JSON protocol of the official SDK 0.7.0, which older servers answer with a 404. */
+const NEWER_CALLS: ReadonlySet<string> = new Set(['get_billing_usage', 'get_audit_log']);
 
 /**
  * A Tinker call whose 404 cannot mean "no such run or checkpoint": a listing (GET without a path

@@ -6,6 +6,7 @@ import { loadEmulator } from '../cli/load-emulator.js';
 import { downloadCheckpoint, ServiceClient } from '../index.js';
 import { useCliLogger } from '../cli/cli-logger.js';
 import { lineChart, terminal, type Terminal } from '../cli/terminal.js';
+import { formatSize } from '../cli/output.js';
 
 /**
  * Training steps in flight at once. Each step is submitted before the previous result arrives (the
@@ -168,7 +169,7 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
               'download',
               p.downloadedBytes,
               Number.isFinite(p.totalBytes) ? p.totalBytes : p.downloadedBytes,
-              `${(p.downloadedBytes / 1024).toFixed(0)} KiB`,
+              formatSize(p.downloadedBytes),
             );
         },
       }),

@@ -118,6 +118,12 @@ describe('describeError (exit 1 messages)', () => {
       expect(notFound(id)).toMatch(/^Check --base-url \/ TINKER_BASE_URL: this call names no id/);
     for (const id of ['get_training_run', 'retrieve_future', 'unknown_endpoint'])
       expect(notFound(id)).toMatch(/^Check the id or tinker:\/\/ path/);
+    // Found by hand: `billing usage` against a server of the JSON protocol (the emulator's --legacy-json)
+    // said "the server has no Tinker API there", which sent the user to a base URL that was right.
+    for (const id of ['get_billing_usage', 'get_audit_log'])
+      expect(notFound(id)).toMatch(
+        /^The server may predate this call \(older Tinker-compatible servers lack it\), or --base-url \/ TINKER_BASE_URL is wrong/,
+      );
   });
 
   it('a typed error keeps its class name; a plain Error is its message alone (no "Error: Error:")', () => {
