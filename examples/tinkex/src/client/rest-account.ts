@@ -1,10 +1,11 @@
-import { PristineError, type CallOptions } from 'pristine-kernel';
+import { describeValue, PristineError, ValidationError, type CallOptions } from 'pristine-kernel';
 import { decodeJwtClaims, looksLikeJwt } from '../protocol/jwt.js';
 import type { AuditLogResponse, BillingUsageResponse } from '../types/account.js';
 // The ServiceClient as seen from here (client-host.ts), not the class: importing service-client.ts,
 // which constructs this client, would make the two modules import each other.
 import type { ClientHost as ServiceClient } from './client-host.js';
 import { billingWindow } from './billing-window.js';
+import { startsWithCalendarDate } from '../calendar-date.js';
 import { loggerOf } from './tinker-kernel.js';
 import { untilAborted } from '../plugin/until-aborted.js';
 
@@ -38,15 +39,27 @@ export async function whoami(service: ServiceClient, signal?: AbortSignal): Prom
   return { user_id: claims.sub, email: claims.email, issuer: claims.iss };
 }
 
+/** What `exportSessionTrace`'s `onProgress` hears after each answer that is not final. */
+export interface TraceExportProgress {
+  /** The server's status, `pending` while it prepares the export. */
+  status: string;
+  /** Polls so far, this one included. */
+  polls: number;
+  /** Time since the first poll was sent. */
+  elapsedMs: number;
+}
+
 /** Trace export states: polled every `pollIntervalMs` (Python SDK: 5 s) until `ready` or `failed`. */
 export async function exportSessionTrace(
   service: ServiceClient,
   session_id: string,
   pollIntervalMs = 5_000,
   options: CallOptions = {},
+  onProgress?: (progress: TraceExportProgress) => void,
 ): Promise<{ url: string }> {
   const clock = service.kernel.getServices().clock;
-  for (;;) {
+  const start = clock.now();
+  for (let polls = 1; ; polls++) {
     const answer = await service.kernel.call('export_session_trace', { session_id }, options);
     if (answer.status === 'ready' && answer.url) return { url: answer.url };
     if (answer.status === 'failed')
@@ -59,6 +72,7 @@ export async function exportSessionTrace(
         `${pollIntervalMs / 1000} s`,
       { session_id },
     );
+    onProgress?.({ status: answer.status, polls, elapsedMs: clock.now() - start });
     await clock.sleep(pollIntervalMs, options.signal);
   }
 }
@@ -73,15 +87,30 @@ export async function getBillingUsage(
   return service.kernel.call('get_billing_usage', billingWindow(starting_on, ending_before), options);
 }
 
-export function getAuditLog(
+/** Async, so a bad day rejects (a ValidationError, before anything is sent) rather than throws. */
+export async function getAuditLog(
   service: ServiceClient,
-  opts: { event_type?: 'all' | 'checkpoints'; day?: string } = {},
+  opts: { event_type?: 'all' | 'checkpoints'; day?: Date | string } = {},
   options: CallOptions = {},
 ): Promise<AuditLogResponse> {
-  return service.kernel.call(
+  const day = opts.day === undefined ? {} : { day: auditDay(opts.day) };
+  return service.kernel.call('get_audit_log', { event_type: opts.event_type ?? 'all', ...day }, options);
+}
+
+/**
+ * The audit log's `day` as sent: Python's `date.isoformat()`; a `Date` gives its UTC day. A string must be
+ * a day of the calendar: the schema's pattern alone let 2026-13-45 through, and `''` meant every day.
+ */
+function auditDay(day: Date | string): string {
+  const text =
+    day instanceof Date ? (Number.isNaN(day.getTime()) ? '' : day.toISOString().slice(0, 10)) : day;
+  if (typeof text === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(text) && startsWithCalendarDate(text))
+    return text;
+  throw ValidationError.field(
     'get_audit_log',
-    { event_type: opts.event_type ?? 'all', ...(opts.day ? { day: opts.day } : {}) },
-    options,
+    '/day',
+    'format',
+    `expected a date such as 2026-07-13 (or a Date), got ${describeValue(day)}`,
   );
 }
 

@@ -90,15 +90,16 @@ export class RestClient {
 
   /** Every training run, page by page (`timeoutMs` bounds one whole iteration). */
   iterateTrainingRuns(
-    opts: { page_size?: number; access_scope?: AccessScope } = {},
+    opts: { page_size?: number; access_scope?: AccessScope; project_id?: string } = {},
     options?: RequestOptions,
   ): PageIterable<TrainingRun> {
-    opts = optionsOf(opts, 'iterateTrainingRuns options');
-    const input = opts.access_scope ? { access_scope: opts.access_scope } : {};
+    const { page_size, ...filters } = optionsOf(opts, 'iterateTrainingRuns options');
+    // The filters of listTrainingRuns, on every page (undefined ones are not sent).
+    const input = withoutUndefined(filters);
     return pagesWithin(options, 'iterateTrainingRuns', this.kernel.getServices().clock, (call) =>
       this.kernel.paginate<TrainingRun>('list_training_runs', input, {
         ...call,
-        pageSize: opts.page_size ?? 20,
+        pageSize: page_size ?? 20,
       }),
     );
   }
@@ -279,10 +280,14 @@ export class RestClient {
   }
 
   /** Every session id, page by page (`timeoutMs` bounds one whole iteration). */
-  iterateSessions(opts: { page_size?: number } = {}, options?: RequestOptions): PageIterable<string> {
-    const { page_size } = optionsOf(opts, 'iterateSessions options');
+  iterateSessions(
+    opts: { page_size?: number; access_scope?: AccessScope } = {},
+    options?: RequestOptions,
+  ): PageIterable<string> {
+    const { page_size, ...filters } = optionsOf(opts, 'iterateSessions options');
+    const input = withoutUndefined(filters);
     return pagesWithin(options, 'iterateSessions', this.kernel.getServices().clock, (call) =>
-      this.kernel.paginate<string>('list_sessions', {}, { ...call, pageSize: page_size ?? 20 }),
+      this.kernel.paginate<string>('list_sessions', input, { ...call, pageSize: page_size ?? 20 }),
     );
   }
 
@@ -304,15 +309,18 @@ export class RestClient {
    */
   exportSessionTrace(
     session_id: string,
-    opts: { pollIntervalMs?: number } & RequestOptions = {},
+    opts: {
+      pollIntervalMs?: number;
+      onProgress?: (progress: account.TraceExportProgress) => void;
+    } & RequestOptions = {},
     options?: RequestOptions,
   ) {
-    const { pollIntervalMs, signal, timeoutMs } = optionsOf(opts, 'exportSessionTrace options');
+    const { pollIntervalMs, onProgress, signal, timeoutMs } = optionsOf(opts, 'exportSessionTrace options');
     const merged = { signal, timeoutMs, ...options };
     merged.timeoutMs ??= TRACE_EXPORT_TIMEOUT_MS;
     const scope = this.scope(merged, 'exportSessionTrace');
     return scope.run(() =>
-      account.exportSessionTrace(this.service, session_id, pollIntervalMs, scope.options),
+      account.exportSessionTrace(this.service, session_id, pollIntervalMs, scope.options, onProgress),
     );
   }
 
@@ -321,7 +329,7 @@ export class RestClient {
     return scope.run(() => account.getBillingUsage(this.service, starting_on, ending_before, scope.options));
   }
 
-  getAuditLog(opts?: { event_type?: 'all' | 'checkpoints'; day?: string }, options?: RequestOptions) {
+  getAuditLog(opts?: { event_type?: 'all' | 'checkpoints'; day?: Date | string }, options?: RequestOptions) {
     const scope = this.scope(options, 'getAuditLog');
     return scope.run(() => account.getAuditLog(this.service, opts, scope.options));
   }
@@ -355,4 +363,9 @@ export class RestClient {
       cancel: () => result.response!.cancel(),
     };
   }
+}
+
+/** The options a caller set: `{ access_scope: undefined }` means the default, not a value to send. */
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -2,6 +2,7 @@ import { APIFuture, type QueueStateEvent } from 'pristine-kernel';
 import type {
   AdamParams,
   Datum,
+  DatumInput,
   ForwardBackwardOutput,
   LossFnType,
   OptimStepResponse,
@@ -124,12 +125,14 @@ export class TrainingClient {
 
   private lossPass(
     kind: 'forward' | 'forward_backward',
-    data: readonly Datum[],
+    input: readonly DatumInput[],
     loss_fn: LossFnType,
     loss_fn_config: Record<string, number> | null | undefined,
     options: RequestOptions | undefined,
   ) {
-    checkData(data, loss_fn);
+    checkData(input, loss_fn);
+    // Read-only from here on: a ModelInput is read through its chunks and serialized by its toJSON().
+    const data = input as readonly Datum[];
     const scope = this.scope(options, kind === 'forward' ? 'forward' : 'forwardBackward');
     const { mode, flags } = protocolOf(this.service.kernel);
     const key = kind === 'forward' ? 'forward_input' : 'forward_backward_input';
@@ -166,7 +169,7 @@ export class TrainingClient {
 
   /** Forward only: logprobs and loss, no gradients. */
   forward(
-    data: readonly Datum[],
+    data: readonly DatumInput[],
     loss_fn: LossFnType,
     loss_fn_config?: Record<string, number> | null,
     options?: RequestOptions,
@@ -176,7 +179,7 @@ export class TrainingClient {
 
   /** Forward and backward: accumulates gradients for the next optimStep. */
   forwardBackward(
-    data: readonly Datum[],
+    data: readonly DatumInput[],
     loss_fn: LossFnType,
     loss_fn_config?: Record<string, number> | null,
     options?: RequestOptions,
@@ -189,7 +192,7 @@ export class TrainingClient {
    * client-side, then a cross_entropy forward_backward with weights = −grad. Costs two round trips.
    */
   forwardBackwardCustom(
-    data: readonly Datum[],
+    data: readonly DatumInput[],
     loss: CustomLoss,
     options?: RequestOptions,
   ): Promise<ForwardBackwardOutput> {
@@ -197,10 +200,12 @@ export class TrainingClient {
     // Both passes run under this call's signal and deadline.
     const within = { signal: scope.signal };
     return scope.run(async () => {
-      const forwardData = forwardDataForCustomLoss(data);
+      // Read-only from here on: a ModelInput is read through its chunks and serialized by its toJSON().
+      const wire = data as readonly Datum[];
+      const forwardData = forwardDataForCustomLoss(wire);
       const forward = await this.forward(forwardData, 'cross_entropy', null, within);
       const logprobs = forward.loss_fn_outputs.map((o) => o.logprobs.data);
-      const { grads, metrics, loss: value } = await customLossGradients(data, logprobs, loss);
+      const { grads, metrics, loss: value } = await customLossGradients(wire, logprobs, loss);
       const backward = await this.forwardBackward(
         backwardData(forwardData, grads),
         'cross_entropy',

@@ -15,6 +15,13 @@ export const DatumSchema = Type.Object(
 );
 export type Datum = Static<typeof DatumSchema>;
 
+/**
+ * A datum as callers pass one to `forward*`: `model_input` may be a `ModelInput` (as in the Python SDK's
+ * `Datum(model_input=ModelInput.from_ints(…))`), whose chunks are readonly, so the wire type alone refused
+ * it. The SDK only reads a datum, and sends a ModelInput's `toJSON()`.
+ */
+export type DatumInput = Omit<Datum, 'model_input'> & { model_input: ModelInput | ModelInputWire };
+
 type ValidationIssue = ValidationError['issues'][number];
 
 /**
@@ -83,7 +90,7 @@ function toWireTensor(name: string, value: TensorData | TensorDataWire | TensorV
  * `/data/3/loss_fn_inputs/target_tokens` and messages name `data[3].loss_fn_inputs.target_tokens`.
  * The Python SDK's own check (`forward*` with no data raises "No data provided") comes first.
  */
-export function checkData(data: readonly Datum[], lossFn: string): void {
+export function checkData(data: readonly DatumInput[], lossFn: string): void {
   if (!Array.isArray(data) || data.length === 0)
     throw ValidationError.field('training data', '/data', 'minItems', 'No data provided');
   if (!isLossFnType(lossFn)) {

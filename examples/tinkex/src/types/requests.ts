@@ -7,7 +7,8 @@ import { LossFnConfigSchema, LossFnSchema } from './loss.js';
 
 /** Request bodies of the training endpoints, field for field as the Python SDK models them. */
 
-const Metadata = Type.Record(Type.String(), Type.Unknown());
+/** String to string, as the Python SDK's `dict[str, str]`: anything else is refused before it is sent. */
+const Metadata = Type.Record(Type.String(), Type.String());
 /** A checkpoint name for save calls: a bare name, not a URI. */
 const CheckpointName = Type.String({ minLength: 1, pattern: '^[^/]+$' });
 const TinkerPath = Type.String({ pattern: '^tinker://' });

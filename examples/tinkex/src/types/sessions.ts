@@ -1,7 +1,8 @@
 import { Type, type Static } from 'pristine-kernel';
 import { Counter, maybe, strict, typeTag } from './common.js';
 
-const Metadata = Type.Record(Type.String(), Type.Unknown());
+/** String to string, as the Python SDK's `dict[str, str]`: anything else is refused before it is sent. */
+const Metadata = Type.Record(Type.String(), Type.String());
 
 /** 0.7.0: `{"tags":[],"user_metadata":{},"sdk_version":"0.7.0"}`; `project_id` from 0.15.0. */
 export const CreateSessionRequestSchema = Type.Object(
