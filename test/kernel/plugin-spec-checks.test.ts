@@ -114,6 +114,8 @@ describe('plugin settings are checked at kernel.use', () => {
       },
       concurrency: {
         orders: { maxConcurrent: 4, maxWeight: 1e6, throttled: { windowMs: 10_000, weightFactor: 20 } },
+        // Tinkex's sample_throttle.window_ms: 0 (throttled only while the bucket is closed) stays valid.
+        samples: { maxConcurrent: 4, throttled: { windowMs: 0 } },
       },
       breakers: { orders: { consecutiveFailures: 5, halfOpenAfterMs: 30_000 }, audit: false },
     });

@@ -93,7 +93,7 @@ export function checkConcurrency(pluginName: string, limits: unknown): void {
     const nested = new OptionChecks('', `${prefix}/throttled`);
     nested
       .only(t, THROTTLED_KEYS, 'a throttled setting')
-      .duration('windowMs', dataValue(t, 'windowMs'))
+      .duration('windowMs', dataValue(t, 'windowMs'), 0) // 0: throttled only while the bucket is closed
       .integer('maxConcurrent', dataValue(t, 'maxConcurrent'), 1)
       .number('weightFactor', dataValue(t, 'weightFactor'), { min: 0, exclusiveMin: true })
       .func('bucket', t.bucket);
