@@ -3,9 +3,9 @@ import type { CallOptions } from '../pipeline/context.js';
 import type { StreamOptions } from '../streams/event-stream.js';
 import type { KernelOptions } from '../kernel-options.js';
 import type { PluginDefaults } from '../plugin-contract.js';
-import { escapePointer, headerNameProblem, headerValueProblem } from '../request/header-checks.js';
+import { headerNameProblem, headerValueProblem } from '../request/header-checks.js';
 import {
-  BREAKER_KEYS,
+  checkBreaker,
   checkBreakers,
   checkConcurrency,
   checkPluginKeys,
@@ -186,7 +186,7 @@ export function checkPluginOptions(spec: {
   checkPluginDefaults(spec.name, spec.defaults);
   checkRetryPolicies(spec.name, spec.retryPolicies);
   checkConcurrency(spec.name, spec.concurrency);
-  checkBreakers(spec.name, spec.breakers, checkBreaker);
+  checkBreakers(spec.name, spec.breakers);
   checkStaticHeaders(spec as Parameters<typeof checkStaticHeaders>[0]);
   checkPollTimeouts(spec.name, spec.pollProtocols);
 }
@@ -229,24 +229,6 @@ function checkHeaderName(checks: OptionChecks, key: string, value: unknown): voi
   }
   const problem = headerNameProblem(value);
   if (problem) checks.fail(key, 'header-name', problem);
-}
-
-function checkBreaker(checks: OptionChecks, key: string, value: unknown): void {
-  if (value === undefined || value === false) return;
-  if (!isPlainObject(value)) {
-    checks.fail(key, 'type', 'must be false or an object of breaker settings');
-    return;
-  }
-  const nested = new OptionChecks('', `/${escapePointer(key)}`);
-  nested.only(value, BREAKER_KEYS, 'a breaker setting');
-  checks.issues.push(...nested.issues);
-  checks
-    .integer(`${key}/consecutiveFailures`, value.consecutiveFailures, 1)
-    .number(`${key}/failureRateThreshold`, value.failureRateThreshold, { min: 0, max: 1, exclusiveMin: true })
-    .duration(`${key}/samplingWindowMs`, value.samplingWindowMs)
-    .number(`${key}/minimumRps`, value.minimumRps, { min: 0 })
-    .duration(`${key}/halfOpenAfterMs`, value.halfOpenAfterMs, 0);
-  if (value.halfOpenAfterMs === undefined) checks.fail(`${key}/halfOpenAfterMs`, 'required', 'is required');
 }
 
 function checkTokenBucket(checks: OptionChecks, key: string, value: unknown): void {

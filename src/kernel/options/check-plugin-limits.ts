@@ -1,7 +1,7 @@
 import type { BreakerSettings } from '../../ports/circuit-breaker.js';
 import type { ConcurrencySpec, PluginSpec, RetryPolicySpec, ThrottledSpec } from '../plugin-contract.js';
 import { escapePointer } from '../request/header-checks.js';
-import { OptionChecks } from './option-checks.js';
+import { OptionChecks, isPlainObject } from './option-checks.js';
 import { optionNames } from './option-names.js';
 
 const PLUGIN_KEYS = optionNames<PluginSpec & { __plugin: true }>({
@@ -43,7 +43,7 @@ const THROTTLED_KEYS = optionNames<ThrottledSpec>({
   weightFactor: true,
   bucket: true,
 });
-export const BREAKER_KEYS = optionNames<BreakerSettings>({
+const BREAKER_KEYS = optionNames<BreakerSettings>({
   consecutiveFailures: true,
   failureRateThreshold: true,
   samplingWindowMs: true,
@@ -103,11 +103,7 @@ export function checkConcurrency(pluginName: string, limits: unknown): void {
 }
 
 /** Each resource's breaker: `false`, or settings as the kernel's `breaker` option takes them. */
-export function checkBreakers(
-  pluginName: string,
-  breakers: unknown,
-  checkBreaker: (checks: OptionChecks, key: string, value: unknown) => void,
-): void {
+export function checkBreakers(pluginName: string, breakers: unknown): void {
   const checks = new OptionChecks(`plugin "${pluginName}" breakers`);
   if (!checks.object('', breakers) || breakers === undefined) return checks.throwIfAny();
   for (const [name, settings] of Object.entries(breakers as object)) checkBreaker(checks, name, settings);
@@ -135,4 +131,23 @@ function eachEntry(
 function dataValue(object: object, key: string): unknown {
   const descriptor = Object.getOwnPropertyDescriptor(object, key);
   return descriptor && 'value' in descriptor ? descriptor.value : undefined;
+}
+
+/** A `breaker` setting, the kernel's option or a plugin's: `false`, or known settings with a half-open delay. */
+export function checkBreaker(checks: OptionChecks, key: string, value: unknown): void {
+  if (value === undefined || value === false) return;
+  if (!isPlainObject(value)) {
+    checks.fail(key, 'type', 'must be false or an object of breaker settings');
+    return;
+  }
+  const nested = new OptionChecks('', `/${escapePointer(key)}`);
+  nested.only(value, BREAKER_KEYS, 'a breaker setting');
+  checks.issues.push(...nested.issues);
+  checks
+    .integer(`${key}/consecutiveFailures`, value.consecutiveFailures, 1)
+    .number(`${key}/failureRateThreshold`, value.failureRateThreshold, { min: 0, max: 1, exclusiveMin: true })
+    .duration(`${key}/samplingWindowMs`, value.samplingWindowMs)
+    .number(`${key}/minimumRps`, value.minimumRps, { min: 0 })
+    .duration(`${key}/halfOpenAfterMs`, value.halfOpenAfterMs, 0);
+  if (value.halfOpenAfterMs === undefined) checks.fail(`${key}/halfOpenAfterMs`, 'required', 'is required');
 }
