@@ -1,5 +1,7 @@
 import { lowerCased } from '../../request/lower-case.js';
 import { PristineError } from '../../errors/pristine-error.js';
+import { AuthSchemeError } from '../../errors/plugin-errors.js';
+import { sanitizedCause } from '../../errors/error-secrets.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
 import { enteringStage } from '../stage-hooks.js';
 
@@ -29,14 +31,42 @@ function sendRenewing(context: CallContext, next: Next): Promise<CallResult> {
 
 function applyCredentials(context: CallContext): void | Promise<void> {
   const request = context.request!;
-  const applied = context.auth!.apply(request.headers, {
-    url: request.url,
-    method: request.method,
-    endpointId: context.endpoint.id,
-    attempt: context.attempt,
-  });
-  if (applied instanceof Promise) return applied.then(() => registerCredentials(context));
+  let applied: void | Promise<void>;
+  try {
+    applied = context.auth!.apply(request.headers, {
+      url: request.url,
+      method: request.method,
+      endpointId: context.endpoint.id,
+      attempt: context.attempt,
+    });
+  } catch (error) {
+    throw authFailed(context, error);
+  }
+  if (applied instanceof Promise)
+    return applied.then(
+      () => registerCredentials(context),
+      (error: unknown) => {
+        throw authFailed(context, error);
+      },
+    );
   registerCredentials(context);
+}
+
+/**
+ * What the scheme threw, typed: a PristineError passes as it is (a provider that honours the signal, or
+ * fetches its token through a kernel call and keeps that call's verdict); anything else is the scheme
+ * failing, which no retry can mend, so it must not pass for a connection error (those are retried by
+ * pollers, resumed by streams and counted by breakers).
+ */
+function authFailed(context: CallContext, error: unknown): PristineError {
+  if (error instanceof PristineError) return error;
+  const { endpoint } = context;
+  const what = endpoint.spec.callName ?? endpoint.id;
+  const reason = (error as Error)?.message ?? String(error);
+  return new AuthSchemeError(
+    `Authentication failed before "${what}" was sent: auth scheme "${context.auth!.name}" threw: ${reason}`,
+    { cause: sanitizedCause(error), endpointId: endpoint.id },
+  );
 }
 
 /**
