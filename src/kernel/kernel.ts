@@ -163,7 +163,7 @@ export class Kernel<E extends EndpointSpec = never> {
         );
       }
     }
-    if (spec.stages) this.pipeline.insertAll(spec.stages);
+    if (spec.stages) this.pipeline.insertAll(spec.stages, spec.name);
     const headers = staticHeaders(spec.name, spec.version, spec.headers);
     const registered: RegisteredPlugin = {
       spec,

@@ -1,5 +1,6 @@
 import { PristineError } from '../errors/pristine-error.js';
 import type { CallContext, CallResult, Stage, StagePlacement } from './context.js';
+import { guardedStage } from './guarded-stage.js';
 import { MAX_HOOKED_STAGE, settleThrough } from './stage-hooks.js';
 
 /** A stage with where it goes, for {@link Pipeline.insertAll}. */
@@ -24,8 +25,13 @@ export class Pipeline {
     return this.stages.map((s) => s.name);
   }
 
-  /** Insert several stages whose anchors may refer to each other; resolves them in dependency order. */
-  insertAll(entries: readonly Pending[]): void {
+  /**
+   * Insert several stages whose anchors may refer to each other; resolves them in dependency order. A
+   * plugin's stages (`plugin` names it) are guarded: what their own code throws leaves them typed.
+   */
+  insertAll(given: readonly Pending[], plugin?: string): void {
+    const entries =
+      plugin === undefined ? given : given.map((p) => ({ ...p, stage: guardedStage(p.stage, plugin) }));
     const names = [...this.order(), ...entries.map((e) => e.stage.name)];
     assertUnique(names);
     let pending = [...entries];

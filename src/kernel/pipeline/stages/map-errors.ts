@@ -1,7 +1,9 @@
 import { APIConnectionError } from '../../errors/api-errors.js';
 import { sanitizedCause, scrubError } from '../../errors/error-secrets.js';
 import { PristineError } from '../../errors/pristine-error.js';
-import type { Stage } from '../context.js';
+import { PluginError } from '../../errors/plugin-errors.js';
+import type { ErrorMapper } from '../../plugin-contract.js';
+import type { CallContext, Stage } from '../context.js';
 import { enteringStage } from '../stage-hooks.js';
 
 /**
@@ -22,8 +24,29 @@ export const mapErrorsStage: Stage = enteringStage({
               cause: sanitizedCause(thrown),
               retryable: false,
             });
-      error = context.plugin.spec.errorMapper?.(error, context.endpoint) ?? error;
+      const mapper = context.plugin.spec.errorMapper;
+      if (mapper) error = mapped(mapper, error, context);
       return scrubError(error, context.services.secrets);
     },
   },
 });
+
+/**
+ * The plugin's mapping of `error`. A mapper that throws, or answers with something that is not a
+ * PristineError, is plugin code failing: a PluginError naming the error it was mapping, with the throw
+ * as cause, never a raw `Error` past the typed hierarchy (this is outside the retry stage: not retried).
+ */
+function mapped(mapper: ErrorMapper, error: PristineError, context: CallContext): PristineError {
+  let answer: unknown;
+  try {
+    answer = mapper(error, context.endpoint) ?? error;
+  } catch (thrown) {
+    answer = thrown;
+  }
+  if (answer instanceof PristineError) return answer;
+  const reason = (answer as Error)?.message ?? String(answer);
+  return new PluginError(
+    `errorMapper of plugin "${context.plugin.spec.name}" failed on ${error.name} (${error.message}): ${reason}`,
+    { cause: sanitizedCause(answer), endpointId: context.endpoint.id, status: error.status },
+  );
+}
