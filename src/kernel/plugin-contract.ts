@@ -97,6 +97,8 @@ export interface CallResult<B = unknown> {
   /** The live response, for stream endpoints; its body is not yet consumed. */
   response?: TransportResponse;
   requestId?: string;
+  /** With `response`: the attempt's timeout, which bounded the wait for the headers (streams reuse it). */
+  timeoutMs?: number;
 }
 
 export type Next = () => Promise<CallResult>;

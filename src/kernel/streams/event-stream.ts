@@ -51,7 +51,7 @@ export class EventStream<T> implements AsyncIterable<T> {
     const signal = this.options.signal
       ? AbortSignal.any([this.options.signal, this.controller.signal])
       : this.controller.signal;
-    const idleMs = this.options.idleTimeoutMs ?? spec.idleTimeoutMs;
+    const ownIdleMs = this.options.idleTimeoutMs ?? spec.idleTimeoutMs;
     const span = this.host.telemetry.startCall(`${this.endpointId} stream`, {
       'pristine.endpoint': this.endpointId,
     });
@@ -69,8 +69,12 @@ export class EventStream<T> implements AsyncIterable<T> {
         });
         const response = result.response!;
         const decoder = this.host.streaming.createDecoder();
+        // Between two chunks, nothing hangs for ever: without an idle timeout of its own, a stream is
+        // bounded by the call's timeout (which otherwise covers only the wait for the headers), as
+        // undici's bodyTimeout bounds a body. Not a total: a long stream that keeps talking runs on.
+        const idle = idleBound(ownIdleMs, result.timeoutMs);
         try {
-          for await (const chunk of this.idleGuard(response, idleMs, signal)) {
+          for await (const chunk of this.idleGuard(response, idle, signal)) {
             for (const event of decoder.feed(chunk)) {
               if (event.id !== undefined) lastEventId = event.id;
               if (spec.terminator !== undefined && event.data === spec.terminator) return;
@@ -110,9 +114,10 @@ export class EventStream<T> implements AsyncIterable<T> {
     }
   }
 
-  /** Yield body chunks, failing if none arrives within `idleMs`. */
-  private async *idleGuard(response: TransportResponse, idleMs: number | undefined, signal: AbortSignal) {
+  /** Yield body chunks, failing if none arrives within the idle bound. */
+  private async *idleGuard(response: TransportResponse, bound: IdleBound | undefined, signal: AbortSignal) {
     const iterator = response.body[Symbol.asyncIterator]();
+    const idleMs = bound?.ms;
     for (;;) {
       let next: IteratorResult<Uint8Array>;
       if (idleMs === undefined) {
@@ -125,7 +130,7 @@ export class EventStream<T> implements AsyncIterable<T> {
         );
         const raced = await Promise.race([iterator.next(), idle]);
         stop.abort();
-        if (raced === 'idle') throw new StreamIdleTimeoutError(this.endpointId, idleMs);
+        if (raced === 'idle') throw new StreamIdleTimeoutError(this.endpointId, idleMs, bound!.named);
         if (raced === 'stopped') throw new APIUserAbortError(undefined, { cause: signal.reason });
         next = raced;
       }
@@ -133,6 +138,18 @@ export class EventStream<T> implements AsyncIterable<T> {
       yield next.value;
     }
   }
+}
+
+interface IdleBound {
+  ms: number;
+  named: 'idleTimeoutMs' | 'timeoutMs';
+}
+
+/** The stream's own idle timeout, else the call's timeout; none when neither is a finite wait. */
+function idleBound(own: number | undefined, callTimeoutMs: number | undefined): IdleBound | undefined {
+  if (own !== undefined) return { ms: own, named: 'idleTimeoutMs' };
+  if (callTimeoutMs === undefined || !Number.isFinite(callTimeoutMs) || callTimeoutMs <= 0) return undefined;
+  return { ms: callTimeoutMs, named: 'timeoutMs' };
 }
 
 /** The caller aborted: stop at once with the typed abort error, whatever is still buffered. */

@@ -1,13 +1,25 @@
 import { APIConnectionError } from '../errors/api-errors.js';
 import { PristineError } from '../errors/pristine-error.js';
 
-/** No bytes arrived for longer than the stream's idle timeout (distinct from the request timeout). */
+/**
+ * No bytes arrived for longer than the stream's idle bound: its `idleTimeoutMs` (call option, then the
+ * endpoint's stream spec) or else the call's `timeoutMs`, which otherwise bounds only the wait for the
+ * response headers. The connection is closed when this is thrown.
+ */
 export class StreamIdleTimeoutError extends PristineError {
-  constructor(endpointId: string, idleMs: number) {
-    super(`Stream "${endpointId}" was idle for more than ${idleMs} ms`, {
+  /** The bound that ran out, in milliseconds. */
+  readonly idleMs: number;
+
+  constructor(endpointId: string, idleMs: number, bound: 'idleTimeoutMs' | 'timeoutMs' = 'idleTimeoutMs') {
+    const named =
+      bound === 'idleTimeoutMs'
+        ? `its idleTimeoutMs (${idleMs} ms)`
+        : `the call's timeoutMs (${idleMs} ms), since the stream sets no idleTimeoutMs`;
+    super(`Stream "${endpointId}" sent nothing for longer than ${named}; the connection was closed`, {
       category: 'server',
       retryable: false,
     });
+    this.idleMs = idleMs;
   }
 }
 

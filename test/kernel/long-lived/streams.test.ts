@@ -38,7 +38,8 @@ function kernelFor(url: string) {
     },
   });
   const kernel = createKernel().use(plugin);
-  kernel.register(Ports.Clock, new RecordingClock());
+  // Sleeps pass at once, but for the idle bound a stream gets from the call's 60 s timeout.
+  kernel.register(Ports.Clock, new RecordingClock({ holdFromMs: 60_000 }));
   return kernel;
 }
 

@@ -41,7 +41,7 @@ function classify(context: CallContext, result: CallResult): CallResult | Promis
       cancel: () => response.cancel(),
     };
     if (response.readAll) streamed.readAll = () => response.readAll!();
-    return { ...result, requestId, response: streamed };
+    return { ...result, requestId, response: streamed, timeoutMs: context.options.timeoutMs };
   }
   const decode = (raw: Buffer) => decodedResult(context, response, responseType, requestId, raw);
   if (response.readAll && !hasCoding(response.headers)) return readWhole(response, decode);

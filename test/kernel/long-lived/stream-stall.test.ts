@@ -1,0 +1,135 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { createKernel } from '../../../src/kernel/kernel.js';
+import { definePlugin } from '../../../src/kernel/plugin.js';
+import { StreamIdleTimeoutError } from '../../../src/kernel/streams/stream-errors.js';
+import { APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
+import { Ports } from '../../../src/ports/index.js';
+import type { Clock } from '../../../src/ports/clock.js';
+import { scriptedServer } from '../../support/scripted-server.js';
+
+/** A clock whose sleeps wait until the test fires them: time passes only when the test says so. */
+class HandClock implements Clock {
+  readonly sleeps: Array<{ ms: number; fire: () => void }> = [];
+  now(): number {
+    return 1_700_000_000_000;
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const entry = { ms, fire: resolve };
+      this.sleeps.push(entry);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.sleeps.splice(this.sleeps.indexOf(entry), 1);
+          reject(new APIUserAbortError());
+        },
+        { once: true },
+      );
+    });
+  }
+  after(): () => void {
+    return () => {};
+  }
+  every(): () => void {
+    return () => {};
+  }
+}
+
+let cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(cleanups.map((c) => c()));
+  cleanups = [];
+});
+
+/** Headers and one event, then nothing for ever: the socket stays open until the client lets go. */
+async function stallingServer() {
+  let released!: () => void;
+  const socketReleased = new Promise<void>((resolve) => (released = resolve));
+  const server = await scriptedServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write('data: {"n":1}\n\n');
+    res.on('close', released);
+  });
+  cleanups.push(server.close);
+  return { ...server, socketReleased };
+}
+
+function kernelFor(url: string, idleTimeoutMs?: number) {
+  const kernel = createKernel().use(
+    definePlugin({
+      name: 'feed',
+      version: '1',
+      defaults: { baseUrl: url, breaker: false, timeoutMs: 4_321 },
+      manifest: {
+        name: 'feed',
+        version: '1',
+        endpoints: [
+          {
+            id: 'ticks',
+            method: 'GET',
+            path: '/ticks',
+            stream: { terminator: '[DONE]', ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }) },
+          },
+        ],
+      },
+    }),
+  );
+  const clock = new HandClock();
+  kernel.register(Ports.Clock, clock);
+  return { kernel, clock };
+}
+
+/** Let the iterator run to its next wait (no time passes: only queued jobs and I/O callbacks run). */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('a stream whose server stalls after the headers', () => {
+  it.each([
+    [undefined, 4_321, /the call's timeoutMs \(4321 ms\), since the stream sets no idleTimeoutMs/],
+    [250, 250, /its idleTimeoutMs \(250 ms\)/],
+  ])(
+    'idle bound %s: fails with StreamIdleTimeoutError naming the bound and releases the socket',
+    async (idle, ms, named) => {
+      const server = await stallingServer();
+      const { kernel, clock } = kernelFor(server.url, idle);
+      const iterator = kernel.stream('ticks', {})[Symbol.asyncIterator]();
+      await expect(iterator.next()).resolves.toEqual({ done: false, value: { n: 1 } });
+      const failure = iterator.next().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      await settle();
+      // One wait is armed between events, for the bound: nothing hangs for ever.
+      expect(clock.sleeps.map((s) => s.ms)).toEqual([ms]);
+      clock.sleeps[0]!.fire();
+      const error = await failure;
+      expect(error).toBeInstanceOf(StreamIdleTimeoutError);
+      expect((error as StreamIdleTimeoutError).idleMs).toBe(ms);
+      expect((error as Error).message).toMatch(named);
+      await server.socketReleased;
+      await kernel.close();
+    },
+  );
+
+  it('a chunk that arrives in time re-arms the bound instead of failing', async () => {
+    let push!: (text: string) => void;
+    const server = await scriptedServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: {"n":1}\n\n');
+      push = (text) => res.write(text);
+    });
+    cleanups.push(server.close);
+    const { kernel, clock } = kernelFor(server.url);
+    const iterator = kernel.stream('ticks', {})[Symbol.asyncIterator]();
+    await iterator.next();
+    const second = iterator.next();
+    second.catch(() => {}); // asserted below; handled here so a failure above cannot crash the worker
+    await settle();
+    expect(clock.sleeps).toHaveLength(1);
+    push('data: {"n":2}\n\n');
+    await expect(second).resolves.toEqual({ done: false, value: { n: 2 } });
+    push('data: [DONE]\n\n');
+    await expect(iterator.next()).resolves.toEqual({ done: true, value: undefined });
+    expect(clock.sleeps).toHaveLength(0);
+    await kernel.close();
+  });
+});
