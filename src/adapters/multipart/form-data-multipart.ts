@@ -9,6 +9,7 @@ import {
   type FormDataLike,
 } from 'form-data-encoder';
 import type { EncodedMultipart, FileInput, Multipart } from '../../ports/multipart.js';
+import { BodySourceError } from '../../kernel/errors/body-source-error.js';
 import { ValidationError } from '../../kernel/errors/validation-error.js';
 
 /**
@@ -45,9 +46,10 @@ class StreamFile implements FileLike {
     private readonly source: Readable,
     readonly name: string,
     readonly type: string,
+    private readonly field: string,
   ) {}
   stream(): AsyncIterable<Uint8Array> {
-    return asBytes(this.source);
+    return asBytes(this.source, `file part "${this.field}" (${this.name})`);
   }
 }
 
@@ -59,8 +61,19 @@ const MAX_CHUNK = 65_536;
  * `Readable.from(['text'])`), and re-slices chunks over 64 KiB from the start of their ArrayBuffer,
  * ignoring the view's offset (a `Buffer.subarray` would send the wrong bytes). Views are not copied.
  */
-async function* asBytes(source: Readable): AsyncIterable<Uint8Array> {
-  for await (const chunk of source) {
+async function* asBytes(source: Readable, what: string): AsyncIterable<Uint8Array> {
+  const chunks = source[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<unknown>;
+    try {
+      next = await chunks.next();
+    } catch (error) {
+      // The stream's own failure, typed here where it is known for one: past the encoder and the
+      // transport it would read as a (retryable) connection error, or as got's unrelated wrapper.
+      throw new BodySourceError(what, error);
+    }
+    if (next.done) return;
+    const chunk = next.value;
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
     for (let at = 0; at < bytes.byteLength; at += MAX_CHUNK) {
       yield bytes.subarray(at, Math.min(at + MAX_CHUNK, bytes.byteLength));
@@ -78,7 +91,7 @@ async function toFile(item: FileInput, field: string): Promise<File | StreamFile
     const onDisk = await openOnDisk(item.path, type, field);
     return new File([onDisk], item.filename ?? basename(item.path), { type });
   }
-  if (item.data instanceof Readable) return new StreamFile(item.data, item.filename, type);
+  if (item.data instanceof Readable) return new StreamFile(item.data, item.filename, type, field);
   if (item.data instanceof Blob) {
     return new File([item.data], item.filename, { type: item.contentType ?? item.data.type ?? type });
   }

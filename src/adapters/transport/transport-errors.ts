@@ -66,6 +66,10 @@ export function toTransportError(
 ): PristineError {
   if (deadline?.reason) return deadline.reason;
   if (error instanceof PristineError) return error;
+  // got wraps a failure of the request body's source (BodySourceError) in its RequestError: the body's
+  // verdict stands, it was no connection error.
+  if (error.cause instanceof PristineError && !(error.cause instanceof ProxyTunnelFailure))
+    return error.cause;
   // got wraps what its agent reports in a RequestError; the tunnel failure is then its cause.
   const tunnel = error instanceof ProxyTunnelFailure ? error : error.cause;
   if (tunnel instanceof ProxyTunnelFailure) {

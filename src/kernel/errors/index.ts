@@ -3,3 +3,4 @@ export * from './api-errors.js';
 export * from './validation-error.js';
 export * from './shared-state-unavailable.js';
 export * from './plugin-errors.js';
+export * from './body-source-error.js';
