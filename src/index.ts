@@ -37,6 +37,9 @@ export type {
   OutputOf,
   EventOf,
   StreamEndpointId,
+  PaginatedEndpointId,
+  FutureEndpointId,
+  KindedEndpointId,
   ItemOf,
   ResultOf,
 } from './kernel/manifest/types.js';

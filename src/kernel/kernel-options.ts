@@ -20,3 +20,9 @@ export const DEFAULT_SETTINGS: KernelSettings = {
   breaker: { failureRateThreshold: 0.5, samplingWindowMs: 30_000, minimumRps: 2, halfOpenAfterMs: 30_000 },
   requestIdHeader: 'x-request-id',
 };
+
+/** The kernel's settings: the given ones over the defaults (an option given as `undefined` keeps its default). */
+export function settingsWithDefaults(given: Partial<KernelSettings>): KernelSettings {
+  const defined = Object.entries(given).filter(([, value]) => value !== undefined);
+  return { ...DEFAULT_SETTINGS, ...(Object.fromEntries(defined) as Partial<KernelSettings>) };
+}

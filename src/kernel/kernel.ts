@@ -11,12 +11,12 @@ import { ClientClosedError } from './errors/api-errors.js';
 import { ValidationError } from './errors/validation-error.js';
 import { KernelEvents } from './events.js';
 import { extensionHost, type ExtensionHost } from './extension-host.js';
-import { DEFAULT_SETTINGS, type KernelOptions } from './kernel-options.js';
+import { settingsWithDefaults, type KernelOptions } from './kernel-options.js';
 import { kernelSummary, type KernelSummary } from './kernel-summary.js';
 import * as optionChecks from './options/check-kernel-options.js';
 import { compileManifest, type CompiledEndpoint } from './manifest/compile.js';
 import { ManifestError } from './manifest/manifest-error.js';
-import type { EndpointSpec, ManifestSpec, StreamEndpointId } from './manifest/types.js';
+import type { EndpointSpec, KindedEndpointId, ManifestSpec } from './manifest/types.js';
 import type { CallOptions, CallResult } from './pipeline/context.js';
 import { builtInStages } from './pipeline/built-in-stages.js';
 import { Pipeline } from './pipeline/pipeline.js';
@@ -91,7 +91,7 @@ export class Kernel<E extends EndpointSpec = never> {
   constructor(options: KernelOptions = {}) {
     optionChecks.checkKernelOptions(options);
     const { logLevel, shared, ...settings } = options;
-    this.settings = { ...DEFAULT_SETTINGS, ...stripUndefined(settings) };
+    this.settings = settingsWithDefaults(settings);
     this.secrets.addProxyCredentials(this.settings.proxy, process.env);
     this.proxies = new ProxyResolver(this.settings, process.env, (proxy) =>
       this.secrets.addUrlCredentials(proxy),
@@ -241,7 +241,7 @@ export class Kernel<E extends EndpointSpec = never> {
    * Open a server-sent-event stream: an async iterable of typed events. Retries happen only before the
    * first event; `break` or an abort closes the socket.
    */
-  stream<Id extends StreamEndpointId<E>>(
+  stream<Id extends KindedEndpointId<E, 'stream'>>(
     endpointId: Id,
     input: InputOf<ManifestOf<E>, Id>,
     options?: StreamOptions,
@@ -258,13 +258,17 @@ export class Kernel<E extends EndpointSpec = never> {
    * accepted the request, `await future` gives the result. The endpoint names the plugin's poll protocol
    * (`future: 'name'`); every poll goes through the pipeline.
    */
-  submit<Id extends E['id']>(
+  submit<Id extends KindedEndpointId<E, 'future'>>(
     endpointId: Id,
     input: InputOf<ManifestOf<E>, Id>,
     options?: SubmitOptions,
   ): APIFuture<ResultOf<ManifestOf<E>, Id>>;
   /** With an explicit result type (`submit<{ url: string }>(...)`), for endpoints without `result`. */
-  submit<T>(endpointId: string, input: unknown, options?: SubmitOptions): APIFuture<T>;
+  submit<T, Id extends KindedEndpointId<E, 'future'> = KindedEndpointId<E, 'future'>>(
+    id: Id,
+    input: unknown,
+    o?: SubmitOptions,
+  ): APIFuture<T>;
   submit<T>(endpointId: string, input: unknown, options: SubmitOptions = {}): APIFuture<T> {
     optionChecks.checkExtraOptions('submit', endpointId, options);
     const future = submitFuture<T>(this, endpointId, input, options);
@@ -286,14 +290,14 @@ export class Kernel<E extends EndpointSpec = never> {
   }
 
   /** Iterate every item of a paginated endpoint. */
-  paginate<Id extends E['id']>(
+  paginate<Id extends KindedEndpointId<E, 'paginated'>>(
     endpointId: Id,
     input?: InputOf<ManifestOf<E>, Id>,
     options?: CallOptions & { pageSize?: number },
   ): PageIterable<ItemOf<ManifestOf<E>, Id>>;
   /** With an explicit item type (`paginate<Todo>(...)`). */
-  paginate<T>(
-    endpointId: string,
+  paginate<T, Id extends KindedEndpointId<E, 'paginated'> = KindedEndpointId<E, 'paginated'>>(
+    endpointId: Id,
     input?: Record<string, unknown>,
     options?: CallOptions & { pageSize?: number },
   ): PageIterable<T>;
@@ -393,8 +397,4 @@ function bodyOf(result: CallResult): unknown {
 /** Create a kernel with its own container. */
 export function createKernel(options: KernelOptions = {}): Kernel {
   return new Kernel(options);
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

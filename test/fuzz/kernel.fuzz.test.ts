@@ -199,8 +199,8 @@ describe('kernel entry points answer bad input with typed errors (property-based
               for await (const item of iterable) return item;
             };
             for (const run of [
-              () => kernel.submit('create_thing', input, options as never),
-              () => first(kernel.paginate('list_things', input as never, options as never)),
+              () => kernel.submit('create_thing' as never, input, options as never),
+              () => first(kernel.paginate('list_things' as never, input as never, options as never)),
               () => first(kernel.stream('get_thing' as never, input as never, options as never)),
             ]) {
               const outcome = await settleTyped(run);

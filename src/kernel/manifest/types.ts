@@ -146,13 +146,28 @@ export type EndpointOf<M extends ManifestSpec, Id extends string> = Extract<
 /** Endpoint ids of a manifest. */
 export type EndpointId<M extends ManifestSpec> = M['endpoints'][number]['id'];
 
+/** What makes an endpoint one of the kinds the kernel's extensions take. */
+interface EndpointKinds {
+  stream: { stream: true | StreamSpec } | { responseType: 'stream' };
+  paginated: { pagination: PaginationSpec };
+  future: { future: string };
+}
+
 /**
- * The ids `kernel.stream` takes: endpoints with a `stream` (or a `stream` response type), so a call
- * on any other is a compile error, not only the runtime refusal. Any id when the ids are not literal.
+ * The ids of the endpoints of one kind, so a call on any other is a compile error, not only the runtime
+ * refusal: `kernel.stream` takes stream endpoints, `paginate` paginated ones, `submit` future ones. Any
+ * id when the ids are not literal (a manifest typed as plain `EndpointSpec[]`).
  */
-export type StreamEndpointId<E extends EndpointSpec> = string extends E['id']
+export type KindedEndpointId<E extends EndpointSpec, K extends keyof EndpointKinds> = string extends E['id']
   ? E['id']
-  : Extract<E, { stream: true | StreamSpec } | { responseType: 'stream' }>['id'];
+  : Extract<E, EndpointKinds[K]>['id'];
+
+/** The ids `kernel.stream` takes: endpoints with a `stream` (or a `stream` response type). */
+export type StreamEndpointId<E extends EndpointSpec> = KindedEndpointId<E, 'stream'>;
+/** The ids `kernel.paginate` takes: endpoints with `pagination`. */
+export type PaginatedEndpointId<E extends EndpointSpec> = KindedEndpointId<E, 'paginated'>;
+/** The ids `kernel.submit` takes: endpoints with a `future` (a poll protocol's name). */
+export type FutureEndpointId<E extends EndpointSpec> = KindedEndpointId<E, 'future'>;
 
 /** The input type inferred from an endpoint's input schema. */
 export type InputOf<M extends ManifestSpec, Id extends string> =

@@ -72,7 +72,7 @@ function setup() {
 }
 
 describe('pagination', () => {
-  it.each(['by_offset', 'by_cursor'])(
+  it.each(['by_offset', 'by_cursor'] as const)(
     '%s returns 1,000 items in pages of 37, each exactly once',
     async (id) => {
       const { kernel, transport } = setup();

@@ -1,4 +1,11 @@
-import { createKernel, fingerprint, Ports, type Kernel, type Logger } from 'pristine-kernel';
+import {
+  createKernel,
+  fingerprint,
+  Ports,
+  type FutureEndpointId,
+  type Kernel,
+  type Logger,
+} from 'pristine-kernel';
 import type { ResolvedConfig } from '../config.js';
 import type { HubOptions } from '../hub/hub-settings.js';
 import type { TinkerManifest } from '../manifest.js';
@@ -9,6 +16,8 @@ import { TinkerProtocol } from '../protocol/tinker-protocol.js';
 
 /** A kernel that knows the Tinker endpoints: `call`, `submit` and `stream` are typed by the manifest. */
 export type TinkerKernel = Kernel<TinkerManifest['endpoints'][number]>;
+/** The Tinker endpoints `submit` takes (those with a future). */
+export type TinkerFutureId = FutureEndpointId<TinkerManifest['endpoints'][number]>;
 
 /**
  * The two holders of one ServiceClient, wired to its kernel (clock, logger, secrets). They share the

@@ -22,7 +22,7 @@ import { getTokenizer } from '../tokenizer/get-tokenizer.js';
 import type { HubOptions } from '../hub/hub-settings.js';
 import { SubmissionOrder } from '../training/submission-order.js';
 import { TokenizerCache, type EncodeOptions } from './tokenizer-cache.js';
-import { hubOptionsOf, loggerOf, protocolOf } from './tinker-kernel.js';
+import { hubOptionsOf, loggerOf, protocolOf, type TinkerFutureId } from './tinker-kernel.js';
 import { protoLossPass } from '../training/proto-loss-pass.js';
 import type { SamplingClient, SamplingRetryConfig } from './sampling-client.js';
 import type { ClientHost } from './client-host.js';
@@ -83,7 +83,7 @@ export class TrainingClient {
    * that can never be sent reserves no seq_id (a hole the server would wait on).
    */
   private enqueue<T>(
-    endpoint: string,
+    endpoint: TinkerFutureId,
     body: Record<string, unknown>,
     options: RequestOptions | undefined,
     method: string,
@@ -111,7 +111,11 @@ export class TrainingClient {
    * Queue one request; its seq_id is set when its turn comes. An abort while it waits sends nothing
    * and takes no seq_id (no gap the server would wait on); later requests go on.
    */
-  private reserve<T>(endpoint: string, body: Record<string, unknown>, scope: CallScope): APIFuture<T> {
+  private reserve<T>(
+    endpoint: TinkerFutureId,
+    body: Record<string, unknown>,
+    scope: CallScope,
+  ): APIFuture<T> {
     const { gate, track } = this.order.reserve(endpoint, scope.signal);
     const input: Record<string, unknown> = { ...body, model_id: this.model_id, seq_id: 0 };
     const future = this.service.kernel.submit<T>(endpoint, input, {
