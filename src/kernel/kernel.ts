@@ -1,7 +1,6 @@
 import { inspect, type InspectOptions } from 'node:util';
 import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import { Ports } from '../ports/index.js';
-import type { CodecRegistry } from '../ports/body-codec.js';
 import type { Serializer } from '../ports/serializer.js';
 import { bind, type AdapterRegistration } from './bind-adapter.js';
 import { rootContainer } from './di-container.js';
@@ -15,6 +14,7 @@ import { settingsWithDefaults, type KernelOptions } from './kernel-options.js';
 import { kernelSummary, type KernelSummary } from './kernel-summary.js';
 import * as optionChecks from './options/check-kernel-options.js';
 import { compileManifest, type CompiledEndpoint } from './manifest/compile.js';
+import { declaredNames } from './manifest/declared-names.js';
 import { ManifestError } from './manifest/manifest-error.js';
 import type { EndpointSpec, KindedEndpointId, ManifestSpec } from './manifest/types.js';
 import type { CallOptions, CallResult } from './pipeline/context.js';
@@ -146,13 +146,8 @@ export class Kernel<E extends EndpointSpec = never> {
     optionChecks.checkPluginOptions(spec);
     if (this.plugins.has(spec.name))
       throw new ManifestError(`plugin "${spec.name}"`, 'name', 'is already registered');
-    const compiled = compileManifest(spec.manifest, this.container.resolve<Serializer>(Ports.Serializer), {
-      retryPolicies: new Set(Object.keys(spec.retryPolicies ?? {})),
-      authSchemes: new Set(Object.keys(spec.auth ?? {})),
-      pollProtocols: new Set(Object.keys(spec.pollProtocols ?? {})),
-      weights: new Set(Object.keys(spec.weights ?? {})),
-      codecs: this.container.resolve<CodecRegistry>(Ports.Codecs),
-    });
+    const serializer = this.container.resolve<Serializer>(Ports.Serializer);
+    const compiled = compileManifest(spec.manifest, serializer, declaredNames(spec, this.container));
     for (const endpoint of compiled) {
       const owner = this.endpoints.get(endpoint.id);
       if (owner) {

@@ -3,6 +3,11 @@ import type { Readable } from 'node:stream';
 /** Compression port: compress request bodies and decode `Content-Encoding` on responses, streaming. */
 export interface Compression {
   /**
+   * The encodings `compress` can write, lower-case (ZlibCompression: gzip, zstd). When given, an
+   * endpoint's `compress.encoding` is checked against them at `kernel.use`; without it, only at the call.
+   */
+  readonly encodings?: readonly string[];
+  /**
    * Compress a buffered request body with `encoding` (default `gzip`); returns the encoding name to put
    * in `Content-Encoding`. Rejects for an encoding the adapter cannot write.
    */

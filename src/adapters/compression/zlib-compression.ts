@@ -30,6 +30,7 @@ export interface ZlibCompressionOptions {
  * whole). zstd is node:zlib's where Node has it, else @bokuweb/zstd-wasm (compress) and fzstd (decode).
  */
 export class ZlibCompression implements Compression {
+  readonly encodings: readonly string[] = ['gzip', 'zstd'];
   private readonly zstd: NativeZstd | undefined;
 
   constructor(options: ZlibCompressionOptions = {}) {

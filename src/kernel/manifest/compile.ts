@@ -6,6 +6,7 @@ import { ManifestError } from './manifest-error.js';
 import { parsePathTemplate, type PathTemplate } from './path-template.js';
 import type { EndpointSpec, ManifestSpec, StreamSpec } from './types.js';
 import { checkParams, inputProperties } from './check-params.js';
+import { checkEncoding } from './check-encoding.js';
 
 /** An endpoint ready to run: validators compiled once, path template parsed. */
 export interface CompiledEndpoint {
@@ -68,6 +69,8 @@ export interface DeclaredNames {
   weights: ReadonlySet<string>;
   /** Non-JSON body codecs, to check `requestBody` / `responseBodies` (unchecked when absent). */
   codecs?: CodecRegistry;
+  /** The encodings the bound Compression adapter writes, to check `compress` (unchecked when absent). */
+  encodings?: readonly string[];
 }
 
 /**
@@ -152,6 +155,7 @@ function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames):
     throw new ManifestError(where, 'result', 'is only for future endpoints (declare `future`)');
   }
   checkBodies(where, spec, names.codecs);
+  checkEncoding(where, spec, names.encodings);
 }
 
 function checkBodies(where: string, spec: EndpointSpec, codecs: CodecRegistry | undefined): void {
