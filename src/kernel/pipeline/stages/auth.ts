@@ -4,6 +4,9 @@ import { AuthSchemeError } from '../../errors/plugin-errors.js';
 import { sanitizedCause } from '../../errors/error-secrets.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
 import { enteringStage } from '../stage-hooks.js';
+import { noteWrittenHeader, writtenHeaders } from './auth-headers.js';
+
+const NO_NAMES: readonly string[] = [];
 
 /**
  * Add credentials on every attempt, so retries see refreshed tokens. Whatever the scheme wrote into
@@ -31,6 +34,7 @@ function sendRenewing(context: CallContext, next: Next): Promise<CallResult> {
 
 function applyCredentials(context: CallContext): void | Promise<void> {
   const request = context.request!;
+  const before = keyCount(request.headers);
   let applied: void | Promise<void>;
   try {
     applied = context.auth!.apply(request.headers, {
@@ -44,12 +48,12 @@ function applyCredentials(context: CallContext): void | Promise<void> {
   }
   if (applied instanceof Promise)
     return applied.then(
-      () => registerCredentials(context),
+      () => registerCredentials(context, before),
       (error: unknown) => {
         throw authFailed(context, error);
       },
     );
-  registerCredentials(context);
+  registerCredentials(context, before);
 }
 
 /**
@@ -90,11 +94,36 @@ async function renewed(context: CallContext, error: unknown, next: Next): Promis
   return next();
 }
 
-function registerCredentials(context: CallContext): void {
+/**
+ * Register what the scheme wrote as secrets: its declared headers, and any header it added beyond
+ * them (`before` is how many headers the request had before `apply`), which a custom scheme need not
+ * list. New names come last in a plain object's key order, so only the tail is read: counting keys
+ * allocates nothing, and a scheme that writes only what it declares costs two short loops.
+ */
+function registerCredentials(context: CallContext, before: number): void {
   const { auth, request, services } = context;
+  const headers = request!.headers;
   for (const name of auth!.secretHeaders) {
-    const value = request!.headers[lowerCased(name)];
+    const value = headers[lowerCased(name)];
     // `add` ignores known values, so registering on every attempt costs a lookup.
     if (value) services.secrets.addHeaderValue(value);
   }
+  // A renewed credential overwrites a header the scheme added on an earlier send: no new key this time.
+  for (const name of writtenHeaders(auth!) ?? NO_NAMES) {
+    const value = headers[name];
+    if (value) services.secrets.addHeaderValue(value);
+  }
+  let index = 0;
+  for (const name in headers) {
+    if (index++ < before) continue;
+    const value = headers[name];
+    if (value) services.secrets.addHeaderValue(value);
+    noteWrittenHeader(auth!, name);
+  }
+}
+
+function keyCount(headers: Record<string, string>): number {
+  let count = 0;
+  for (const _ in headers) count++;
+  return count;
 }

@@ -5,6 +5,7 @@ import { lowerCased } from '../../request/lower-case.js';
 import type { Logger } from '../../../ports/logger.js';
 import type { RegisteredPlugin } from '../../plugin-contract.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
+import { credentialHeaderNames } from './auth-headers.js';
 
 /**
  * At `debug`, one line per attempt and one per outcome, like `OPENAI_LOG=debug`: method, URL,
@@ -87,12 +88,20 @@ function apartFromCommon(
   const own: Record<string, string> = {};
   for (const name in headers) if (headers[name] !== common[name]) own[name] = headers[name]!;
   const omitted = Object.keys(common).filter((name) => !(name in headers));
-  return { own: masked(own, context.services.secrets), omitted };
+  const secret = credentialHeaderNames(context.auth);
+  return { own: masked(own, context.services.secrets, secret), omitted };
 }
 
-/** Headers as they may be logged: debug only, so the copy costs nothing on the common path. */
-function masked(headers: Readonly<Record<string, string>>, secrets: SecretRegistry): Record<string, string> {
-  const out = redactHeaders(headers);
+/**
+ * Headers as they may be logged: debug only, so the copy costs nothing on the common path. What the
+ * auth scheme writes (`secretNames`) is masked by name, whatever its value.
+ */
+function masked(
+  headers: Readonly<Record<string, string>>,
+  secrets: SecretRegistry,
+  secretNames?: readonly string[],
+): Record<string, string> {
+  const out = redactHeaders(headers, secretNames);
   for (const name in out) {
     const value = out[name]!;
     if (value !== REDACTED && secrets.scrub(value) !== value) out[name] = REDACTED;
