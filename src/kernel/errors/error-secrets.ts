@@ -42,6 +42,11 @@ export function scrubError<E extends Error>(error: E, secrets: Scrubber): E {
 
 const MAX_CAUSE_DEPTH = 5;
 
+function isErrorLike(value: unknown): value is Error {
+  const candidate = value as { name?: unknown; message?: unknown } | null;
+  return typeof candidate === 'object' && candidate !== null && typeof candidate.message === 'string';
+}
+
 /**
  * A copy of a library error that is safe to keep as a `cause`: name, code, message and stack only,
  * scrubbed of credential shapes, with its own cause copied the same way. got's errors carry the whole
@@ -50,9 +55,13 @@ const MAX_CAUSE_DEPTH = 5;
 export function sanitizedCause(error: unknown, depth = 0): Error | undefined {
   if (error === undefined || error === null) return undefined;
   // isNativeError too: an error from another realm (a vm context, Jest) fails `instanceof Error`.
-  if (!(error instanceof Error || types.isNativeError(error))) return new Error(scrubText(String(error)));
+  if (!(error instanceof Error || types.isNativeError(error))) {
+    // An error-like object (got's ReadError keeps its cause as `{ name, message, code }`): its fields,
+    // not `String(object)`, which printed '[object Object]' in place of what broke.
+    if (!isErrorLike(error)) return new Error(scrubText(String(error)));
+  }
   const copy = new Error(scrubText(error.message));
-  copy.name = error.name;
+  if (typeof error.name === 'string') copy.name = error.name;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' || typeof code === 'number') {
     Object.defineProperty(copy, 'code', {
@@ -62,7 +71,7 @@ export function sanitizedCause(error: unknown, depth = 0): Error | undefined {
       configurable: true,
     });
   }
-  copy.stack = scrubText(error.stack ?? `${error.name}: ${error.message}`);
+  copy.stack = scrubText(typeof error.stack === 'string' ? error.stack : `${copy.name}: ${error.message}`);
   if (error.cause !== undefined && depth < MAX_CAUSE_DEPTH) {
     copy.cause = sanitizedCause(error.cause, depth + 1);
   }
