@@ -137,6 +137,11 @@ describeRedis('createKernel({ shared: { redis } })', () => {
         'warn Redis unreachable: fleet-wide limits fall back to in-process ones until it returns',
       ]);
       expect(messages.filter((m) => m.includes('reachable again'))).toHaveLength(1);
+      // The reason names what happened to Redis, not the ioredis options behind the fast failure
+      // ("Reached the max retries per request limit (which is 0). Refer to "maxRetriesPerRequest"…).
+      const outage = logger.records.find((r) => r.message.includes('Redis unreachable'));
+      expect(String(outage?.fields?.error)).toMatch(/^connection lost|^connect |ECONNREFUSED|closed/);
+      expect(String(outage?.fields?.error)).not.toMatch(/maxRetriesPerRequest|enableOfflineQueue/);
       expect(JSON.stringify(logger.records)).not.toContain(PASSWORD);
     } finally {
       await kernel.close();
