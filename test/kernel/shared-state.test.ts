@@ -148,6 +148,23 @@ describeRedis('createKernel({ shared: { redis } })', () => {
     }
   });
 
+  it('says Redis refused the password when it did (a setting to fix), falls back, and logs no password', async () => {
+    const wrong = 'not-the-password-3141';
+    const url = redis.url.replace(PASSWORD, wrong);
+    const { kernel, logger } = kernelWith({ redis: url, keyPrefix: `k-${randomUUID()}:` });
+    try {
+      const before = received;
+      await kernel.call('get', {});
+      expect(received).toBe(before + 1); // the in-process limits let it through
+      const outage = logger.records.filter((r) => r.message.includes('Redis unreachable'));
+      expect(outage).toHaveLength(1);
+      expect(String(outage[0]?.fields.error)).toMatch(/^Redis refused the connection: WRONGPASS/);
+      expect(JSON.stringify(logger.records)).not.toContain(wrong);
+    } finally {
+      await kernel.close();
+    }
+  });
+
   it("fails closed with onUnavailable: 'reject': a typed, retryable error and nothing sent", async () => {
     const { kernel } = kernelWith({
       redis: redis.url,

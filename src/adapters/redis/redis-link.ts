@@ -265,7 +265,11 @@ export class RedisLink {
     if (!/enableOfflineQueue|maxRetriesPerRequest|Connection is closed|Redis connection is/.test(message)) {
       return message;
     }
-    return this.socketError ? `connection lost (${this.socketError.message})` : 'connection lost';
+    if (!this.socketError) return 'connection lost';
+    // A reply on connect (WRONGPASS, NOAUTH) is a setting to fix, not an outage to wait out.
+    if (replyError(this.socketError) !== undefined)
+      return `Redis refused the connection: ${this.socketError.message}`;
+    return `connection lost (${this.socketError.message})`;
   }
 
   private up(): void {
@@ -290,7 +294,8 @@ function replyError(error: unknown): string | undefined {
 
 /** QUIT when connected (Redis drops our state cleanly), else disconnect; settles on 'end' or after 1 s. */
 function shut(connection: Redis): Promise<void> {
-  if (connection.status === 'end' || connection.status === 'wait') {
+  // Between reconnect attempts there is no socket to see end: disconnect only cancels the next attempt.
+  if (connection.status === 'end' || connection.status === 'wait' || connection.status === 'reconnecting') {
     connection.disconnect();
     return Promise.resolve();
   }
