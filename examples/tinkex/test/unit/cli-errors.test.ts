@@ -126,6 +126,24 @@ describe('describeError (exit 1 messages)', () => {
       );
   });
 
+  it('a 404 under a base URL that ends in /api/v1 says Tinkex adds that itself, and names the URL to use', () => {
+    // Found by hand: TINKER_BASE_URL=http://host:port/api/v1 (the path every call shows in the debug log)
+    // got "the server has no Tinker API there", with nothing on what to change.
+    const notFound = (baseUrl: string) =>
+      describeError(new NotFoundError('404 Not Found', { status: 404, endpointId: 'list_training_runs' }), {
+        baseUrl,
+      }).details?.split('\n')[0];
+    expect(notFound('http://127.0.0.1:8000/api/v1')).toBe(
+      'Check --base-url / TINKER_BASE_URL: it ends in /api/v1, which Tinkex adds to every call; use http://127.0.0.1:8000 instead.',
+    );
+    expect(notFound('https://user:pw@gw.example/tinker/api/v1/')).toBe(
+      'Check --base-url / TINKER_BASE_URL: it ends in /api/v1, which Tinkex adds to every call; use https://gw.example/tinker instead.',
+    );
+    expect(notFound('https://gw.example/tinker')).toMatch(
+      /^Check --base-url \/ TINKER_BASE_URL: this call names no id/,
+    );
+  });
+
   it('a typed error keeps its class name; a plain Error is its message alone (no "Error: Error:")', () => {
     expect(describeError(new TypeError('bad thing')).message).toBe('TypeError: bad thing');
     expect(describeError(new Error('listen EADDRINUSE')).message).toBe('listen EADDRINUSE');
