@@ -92,11 +92,12 @@ export function describeError(error: unknown, api: ApiSetup = {}): CliError {
       'Request timeout',
       `The request to the Tinker API timed out. Please try again.\n${detail(error)}`,
     );
-  if (error instanceof APIConnectionError)
-    return new CliError(
-      'Connection failed',
-      `Could not connect to the Tinker API. Check --base-url / TINKER_BASE_URL and your network.\n${detail(error)}`,
-    );
+  if (error instanceof APIConnectionError) {
+    const advice = /ERR_SSL_WRONG_VERSION_NUMBER/.test(error.message)
+      ? PLAIN_HTTP
+      : 'Could not connect to the Tinker API. Check --base-url / TINKER_BASE_URL and your network.';
+    return new CliError('Connection failed', `${advice}\n${detail(error)}`);
+  }
   if (error instanceof ResponseValidationError && error.notJson && isTinkerEndpoint(error.endpointId))
     return new CliError(
       'The server did not answer as a Tinker API',
@@ -125,6 +126,10 @@ function proxyFailure(error: ProxyError, settings = 'TINKEX_PROXY, HTTPS_PROXY o
       `is up.\n${details}`,
   );
 }
+
+/** OpenSSL's error when an https:// request reaches a server that answers in plain HTTP. */
+const PLAIN_HTTP =
+  'The server did not answer in TLS: if it serves plain HTTP (as a local emulator does), use http:// in --base-url / TINKER_BASE_URL.';
 
 /** A 404 on a call that names no id: the base URL is wrong; say how when its path shows it. */
 function baseUrlHint(baseUrl: string | undefined): string {

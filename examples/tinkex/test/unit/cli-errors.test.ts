@@ -29,6 +29,16 @@ describe('describeError (exit 1 messages)', () => {
     expect(error.exitCode).toBe(1);
   });
 
+  it('https:// to a server of plain HTTP says to use http:// (found by hand against the emulator)', () => {
+    const error = describeError(
+      new APIConnectionError('Connection error: POST https://127.0.0.1:8000 ERR_SSL_WRONG_VERSION_NUMBER'),
+    );
+    expect(error.message).toBe('Connection failed');
+    expect(error.details?.split('\n')[0]).toBe(
+      'The server did not answer in TLS: if it serves plain HTTP (as a local emulator does), use http:// in --base-url / TINKER_BASE_URL.',
+    );
+  });
+
   it('a failure at another host than the API names that host, not --base-url or the API key', () => {
     const api = 'http://127.0.0.1:8000';
     const hub = 'https://huggingface.co';
