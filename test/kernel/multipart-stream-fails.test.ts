@@ -12,7 +12,7 @@ import { Ports } from '../../src/ports/index.js';
 import { RecordingClock } from '../support/recording-clock.js';
 import { json, scriptedServer } from '../support/scripted-server.js';
 
-let cleanups: Array<() => Promise<void>> = [];
+const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((c) => c()));
 });
