@@ -114,23 +114,34 @@ export class EventStream<T> implements AsyncIterable<T> {
     }
   }
 
-  /** Yield body chunks, failing if none arrives within the idle bound. */
+  /**
+   * Yield body chunks, failing if none arrives within the idle bound. The bound is a deadline
+   * (`clock.after`), not a sleep: a test's instant clock, whose sleeps end at once, must not make every
+   * stream idle, and cancelling a deadline per chunk costs no error.
+   */
   private async *idleGuard(response: TransportResponse, bound: IdleBound | undefined, signal: AbortSignal) {
     const iterator = response.body[Symbol.asyncIterator]();
-    const idleMs = bound?.ms;
     for (;;) {
       let next: IteratorResult<Uint8Array>;
-      if (idleMs === undefined) {
+      if (bound === undefined) {
         next = await iterator.next();
       } else {
-        const stop = new AbortController();
-        const idle = this.host.clock.sleep(idleMs, AbortSignal.any([stop.signal, signal])).then(
-          () => 'idle' as const,
-          () => 'stopped' as const,
-        );
-        const raced = await Promise.race([iterator.next(), idle]);
-        stop.abort();
-        if (raced === 'idle') throw new StreamIdleTimeoutError(this.endpointId, idleMs, bound!.named);
+        throwIfAborted(signal);
+        let cancel = NOTHING;
+        let onAbort = NOTHING;
+        const idle = new Promise<'idle' | 'stopped'>((resolve) => {
+          cancel = this.host.clock.after(bound.ms, () => resolve('idle'));
+          onAbort = () => resolve('stopped');
+          signal.addEventListener('abort', onAbort, { once: true });
+        });
+        let raced: IteratorResult<Uint8Array> | 'idle' | 'stopped';
+        try {
+          raced = await Promise.race([iterator.next(), idle]);
+        } finally {
+          cancel();
+          signal.removeEventListener('abort', onAbort);
+        }
+        if (raced === 'idle') throw new StreamIdleTimeoutError(this.endpointId, bound.ms, bound.named);
         if (raced === 'stopped') throw new APIUserAbortError(undefined, { cause: signal.reason });
         next = raced;
       }
@@ -139,6 +150,8 @@ export class EventStream<T> implements AsyncIterable<T> {
     }
   }
 }
+
+const NOTHING = (): void => {};
 
 interface IdleBound {
   ms: number;

@@ -48,7 +48,7 @@ function kernelFor(url: string) {
       },
     }),
   );
-  kernel.register(Ports.Clock, new RecordingClock({ holdFromMs: 60_000 }));
+  kernel.register(Ports.Clock, new RecordingClock());
   return kernel;
 }
 

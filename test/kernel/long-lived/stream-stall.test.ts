@@ -2,33 +2,29 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { createKernel } from '../../../src/kernel/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
 import { StreamIdleTimeoutError } from '../../../src/kernel/streams/stream-errors.js';
-import { APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
 import { Ports } from '../../../src/ports/index.js';
 import type { Clock } from '../../../src/ports/clock.js';
 import { scriptedServer } from '../../support/scripted-server.js';
 
-/** A clock whose sleeps wait until the test fires them: time passes only when the test says so. */
+/**
+ * A clock whose deadlines come due only when the test fires them (time passes only when it says so),
+ * and whose sleeps end at once, like many test clocks: the idle bound must not be a sleep.
+ */
 class HandClock implements Clock {
-  readonly sleeps: Array<{ ms: number; fire: () => void }> = [];
+  readonly deadlines: Array<{ ms: number; fire: () => void }> = [];
   now(): number {
     return 1_700_000_000_000;
   }
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const entry = { ms, fire: resolve };
-      this.sleeps.push(entry);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          this.sleeps.splice(this.sleeps.indexOf(entry), 1);
-          reject(new APIUserAbortError());
-        },
-        { once: true },
-      );
-    });
+  sleep(): Promise<void> {
+    return Promise.resolve();
   }
-  after(): () => void {
-    return () => {};
+  after(ms: number, fire: () => void): () => void {
+    const entry = { ms, fire };
+    this.deadlines.push(entry);
+    return () => {
+      const at = this.deadlines.indexOf(entry);
+      if (at >= 0) this.deadlines.splice(at, 1);
+    };
   }
   every(): () => void {
     return () => {};
@@ -99,8 +95,8 @@ describe('a stream whose server stalls after the headers', () => {
       );
       await settle();
       // One wait is armed between events, for the bound: nothing hangs for ever.
-      expect(clock.sleeps.map((s) => s.ms)).toEqual([ms]);
-      clock.sleeps[0]!.fire();
+      expect(clock.deadlines.map((d) => d.ms)).toEqual([ms]);
+      clock.deadlines[0]!.fire();
       const error = await failure;
       expect(error).toBeInstanceOf(StreamIdleTimeoutError);
       expect((error as StreamIdleTimeoutError).idleMs).toBe(ms);
@@ -124,12 +120,12 @@ describe('a stream whose server stalls after the headers', () => {
     const second = iterator.next();
     second.catch(() => {}); // asserted below; handled here so a failure above cannot crash the worker
     await settle();
-    expect(clock.sleeps).toHaveLength(1);
+    expect(clock.deadlines).toHaveLength(1);
     push('data: {"n":2}\n\n');
     await expect(second).resolves.toEqual({ done: false, value: { n: 2 } });
     push('data: [DONE]\n\n');
     await expect(iterator.next()).resolves.toEqual({ done: true, value: undefined });
-    expect(clock.sleeps).toHaveLength(0);
+    expect(clock.deadlines).toHaveLength(0);
     await kernel.close();
   });
 });

@@ -9,6 +9,7 @@ import {
 } from '../../../src/kernel/streams/stream-errors.js';
 import { APIConnectionError, APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
 import { Ports } from '../../../src/ports/index.js';
+import type { Clock } from '../../../src/ports/clock.js';
 import { UndiciTransport } from '../../../src/adapters/transport/undici-transport.js';
 import { RecordingClock } from '../../support/recording-clock.js';
 import { scriptedServer, type Route } from '../../support/scripted-server.js';
@@ -38,8 +39,7 @@ function kernelFor(url: string) {
     },
   });
   const kernel = createKernel().use(plugin);
-  // Sleeps pass at once, but for the idle bound a stream gets from the call's 60 s timeout.
-  kernel.register(Ports.Clock, new RecordingClock({ holdFromMs: 60_000 }));
+  kernel.register(Ports.Clock, new RecordingClock());
   return kernel;
 }
 
@@ -246,9 +246,20 @@ describe('kernel.stream', () => {
       res.write('data: {"n":1}\n\n');
     });
     const kernel = kernelFor(server.url);
+    // The idle bound is a deadline: this clock's deadlines come due once the first event is in.
+    const clock: Clock = {
+      now: () => Date.now(),
+      sleep: async () => {},
+      after: (_ms, fire) => {
+        const timer = setImmediate(fire);
+        return () => clearImmediate(timer);
+      },
+      every: () => () => {},
+    };
+    kernel.register(Ports.Clock, clock);
     const error = await (async () => {
       for await (const _ of kernel.stream('ticks', { from: 0 }, { idleTimeoutMs: 5 })) {
-        /* the clock's sleeps finish at once, so the second read times out */
+        /* the server sends nothing more, so the read after the first event times out */
       }
     })().catch((e) => e);
     expect(error).toBeInstanceOf(StreamIdleTimeoutError);
