@@ -165,6 +165,8 @@ export class SamplingClient {
   /** The `asample` body, in its 0.25 shape when that is the protocol already (`v025SampleBody`). */
   private body(request: SampleRequest, v025 = false) {
     optionsOf(request, 'sample request');
+    if (request.prompt == null)
+      throw ValidationError.field('sample request', '/prompt', 'required', 'prompt is required');
     const prompt = ModelInput.from(request.prompt);
     // Nothing to condition on: servers refuse it (vLLM: "The decoder prompt cannot be empty"); say so
     // before sending, naming the field. An image or audio chunk of unknown length counts as content.
@@ -204,7 +206,13 @@ export class SamplingClient {
   sample(request: SampleRequest, options?: RequestOptions): Promise<SampleResponse> {
     // Without options there is no deadline to end nor signal to join: no scope and no closure per sample.
     if (options === undefined) return this.sampleWithin(request, undefined);
-    const scope = this.scope(options, 'sample');
+    let scope: CallScope;
+    try {
+      scope = this.scope(options, 'sample');
+    } catch (error) {
+      // Bad options reject, as from an async function (no async frame per sample here).
+      return Promise.reject(error);
+    }
     return scope.run(() => this.sampleWithin(request, scope.signal));
   }
 
@@ -309,7 +317,7 @@ export class SamplingClient {
     return response.prompt_logprobs ?? [];
   }
 
-  getBaseModel(options?: RequestOptions): Promise<string> {
+  async getBaseModel(options?: RequestOptions): Promise<string> {
     const scope = this.scope(options, 'getBaseModel');
     const input = { sampler_id: this.sampling_session_id };
     return scope.run(
@@ -327,12 +335,12 @@ export class SamplingClient {
   }
 
   /** Token ids of `text` with the sampled model's tokenizer (loaded once per client). */
-  encode(text: string, options?: EncodeOptions): Promise<number[]> {
+  async encode(text: string, options?: EncodeOptions): Promise<number[]> {
     return this.tokenizers.encode(text, options);
   }
 
   /** The text of `tokens` with the sampled model's tokenizer. */
-  decode(tokens: readonly number[], options?: RequestOptions): Promise<string> {
+  async decode(tokens: readonly number[], options?: RequestOptions): Promise<string> {
     return this.tokenizers.decode(tokens, options);
   }
 }

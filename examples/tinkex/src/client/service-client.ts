@@ -128,7 +128,7 @@ export class ServiceClient {
   }
 
   /** The session, created once on first use. */
-  session(options?: RequestOptions): Promise<SessionContext> {
+  async session(options?: RequestOptions): Promise<SessionContext> {
     this.sessionPromise ??= SessionContext.open(this.kernel, this.config).then(
       (ctx) => (this.openSession = ctx),
       (error) => {
@@ -148,19 +148,19 @@ export class ServiceClient {
     return new CallScope(options, method, this.kernel.getServices().clock);
   }
 
-  getServerCapabilities(options?: RequestOptions) {
+  async getServerCapabilities(options?: RequestOptions) {
     const scope = this.scope(options, 'getServerCapabilities');
     return scope.run(() => this.kernel.call('get_server_capabilities', {}, scope.options));
   }
 
   /** `GET /api/v1/healthz`: `{ status: 'ok' }` while the service is up; no session is created. */
-  healthCheck(options?: RequestOptions): Promise<{ status: string }> {
+  async healthCheck(options?: RequestOptions): Promise<{ status: string }> {
     const scope = this.scope(options, 'healthCheck');
     return scope.run(() => this.kernel.call('healthz', {}, scope.options));
   }
 
   /** Create a LoRA model and its training client (waits until the model exists). */
-  createLoraTrainingClient(
+  async createLoraTrainingClient(
     options: LoraTrainingOptions,
     requestOptions?: RequestOptions,
   ): Promise<TrainingClient> {
@@ -216,13 +216,13 @@ export class ServiceClient {
   }
 
   /** A training client whose weights come from a saved checkpoint (fresh optimizer state). */
-  createTrainingClientFromState(path: string, opts: FromStateOptions = {}, options?: RequestOptions) {
+  async createTrainingClientFromState(path: string, opts: FromStateOptions = {}, options?: RequestOptions) {
     const scope = this.scope(options, 'createTrainingClientFromState');
     return scope.run(() => this.fromState(path, false, opts, scope));
   }
 
   /** A training client that resumes from a checkpoint including its optimizer state. */
-  createTrainingClientFromStateWithOptimizer(
+  async createTrainingClientFromStateWithOptimizer(
     path: string,
     opts: FromStateOptions = {},
     options?: RequestOptions,
@@ -299,7 +299,7 @@ export class ServiceClient {
   }
 
   /** A sampling client for saved sampler weights (`model_path`) or a base model. */
-  createSamplingClient(
+  async createSamplingClient(
     options: { model_path?: string; base_model?: string; retry_config?: Partial<SamplingRetryConfig> },
     requestOptions?: RequestOptions,
   ): Promise<SamplingClient> {
