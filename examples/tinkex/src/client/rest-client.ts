@@ -99,7 +99,7 @@ export class RestClient {
       const input = withoutUndefined(filters);
       return this.kernel.paginate<TrainingRun>('list_training_runs', input, {
         ...call,
-        pageSize: page_size ?? 20,
+        pageSize: pageSize(page_size, 20, 'iterateTrainingRuns'),
       });
     });
   }
@@ -125,7 +125,7 @@ export class RestClient {
       return this.kernel.paginate<Checkpoint>(
         'list_user_checkpoints',
         {},
-        { ...call, pageSize: page_size ?? 100 },
+        { ...call, pageSize: pageSize(page_size, 100, 'iterateUserCheckpoints') },
       );
     });
   }
@@ -297,7 +297,7 @@ export class RestClient {
       const input = withoutUndefined(filters);
       return this.kernel.paginate<string>('list_sessions', input, {
         ...call,
-        pageSize: page_size ?? 20,
+        pageSize: pageSize(page_size, 20, 'iterateSessions'),
       });
     });
   }
@@ -384,6 +384,16 @@ export class RestClient {
 }
 
 /** The options a caller set: `{ access_scope: undefined }` means the default, not a value to send. */
+/** An iteration's `page_size`: a whole number of at least 1 (it is each page's `limit`), else `fallback`. */
+function pageSize(value: unknown, fallback: number, method: string): number {
+  if (value === undefined) return fallback;
+  const where = `${method} options`;
+  if (!Number.isInteger(value))
+    throw ValidationError.field(where, '/page_size', 'type', 'must be an integer');
+  if ((value as number) < 1) throw ValidationError.field(where, '/page_size', 'minimum', 'must be ≥ 1');
+  return value as number;
+}
+
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
