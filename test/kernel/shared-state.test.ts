@@ -137,7 +137,29 @@ describeRedis('createKernel({ shared: { redis } })', () => {
         'warn Redis unreachable: fleet-wide limits fall back to in-process ones until it returns',
       ]);
       expect(messages.filter((m) => m.includes('reachable again'))).toHaveLength(1);
+      // The reason names what happened to Redis, not the ioredis options behind the fast failure
+      // ("Reached the max retries per request limit (which is 0). Refer to "maxRetriesPerRequest"…).
+      const outage = logger.records.find((r) => r.message.includes('Redis unreachable'));
+      expect(String(outage?.fields?.error)).toMatch(/^connection lost|^connect |ECONNREFUSED|closed/);
+      expect(String(outage?.fields?.error)).not.toMatch(/maxRetriesPerRequest|enableOfflineQueue/);
       expect(JSON.stringify(logger.records)).not.toContain(PASSWORD);
+    } finally {
+      await kernel.close();
+    }
+  });
+
+  it('says Redis refused the password when it did (a setting to fix), falls back, and logs no password', async () => {
+    const wrong = 'not-the-password-3141';
+    const url = redis.url.replace(PASSWORD, wrong);
+    const { kernel, logger } = kernelWith({ redis: url, keyPrefix: `k-${randomUUID()}:` });
+    try {
+      const before = received;
+      await kernel.call('get', {});
+      expect(received).toBe(before + 1); // the in-process limits let it through
+      const outage = logger.records.filter((r) => r.message.includes('Redis unreachable'));
+      expect(outage).toHaveLength(1);
+      expect(String(outage[0]?.fields.error)).toMatch(/^Redis refused the connection: WRONGPASS/);
+      expect(JSON.stringify(logger.records)).not.toContain(wrong);
     } finally {
       await kernel.close();
     }

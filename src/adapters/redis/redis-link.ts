@@ -81,6 +81,7 @@ export class RedisLink {
   private probing = false;
   private logger: Logger | undefined;
   private readonly where: string;
+  private socketError: Error | undefined;
 
   constructor(private readonly options: RedisLinkOptions) {
     const url = new URL(options.url);
@@ -92,10 +93,13 @@ export class RedisLink {
     this.onUnavailable = options.onUnavailable ?? 'local';
     this.client = new (loadIoredis().Redis)(options.url, this.connectionOptions(false));
     // Failures are reported by the commands that fail; an unhandled 'error' event would crash the process.
-    this.client.on('error', () => {});
+    // The socket's own error is kept: it says what happened (ECONNREFUSED), where a command only says
+    // that ioredis would not queue it.
+    this.client.on('error', (error: Error) => (this.socketError = error));
     // Load the scripts before any command of ours reaches a fresh (or restarted) server: a NOSCRIPT retry
     // would send that command after later ones (a backoff after the acquire that followed it).
     this.client.on('ready', () => {
+      this.socketError = undefined; // an earlier outage's reason is not the next one's
       for (const script of SCRIPTS) this.client.script('LOAD', script.source).catch(() => {});
     });
   }
@@ -247,8 +251,25 @@ export class RedisLink {
       this.onUnavailable === 'local'
         ? 'Redis unreachable: fleet-wide limits fall back to in-process ones until it returns'
         : 'Redis unreachable: calls needing fleet-wide limits fail until it returns',
-      { redis: this.where, error: error instanceof Error ? error.message : String(error) },
+      { redis: this.where, error: this.reason(error) },
     );
+  }
+
+  /**
+   * Why a command failed, in Redis's terms. With no offline queue, ioredis fails a command sent while
+   * the connection is down by naming its own options ("…enableOfflineQueue options is false",
+   * "…maxRetriesPerRequest…"), which a user cannot act on: say the connection is lost, and why.
+   */
+  private reason(error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!/enableOfflineQueue|maxRetriesPerRequest|Connection is closed|Redis connection is/.test(message)) {
+      return message;
+    }
+    if (!this.socketError) return 'connection lost';
+    // A reply on connect (WRONGPASS, NOAUTH) is a setting to fix, not an outage to wait out.
+    if (replyError(this.socketError) !== undefined)
+      return `Redis refused the connection: ${this.socketError.message}`;
+    return `connection lost (${this.socketError.message})`;
   }
 
   private up(): void {
@@ -273,7 +294,8 @@ function replyError(error: unknown): string | undefined {
 
 /** QUIT when connected (Redis drops our state cleanly), else disconnect; settles on 'end' or after 1 s. */
 function shut(connection: Redis): Promise<void> {
-  if (connection.status === 'end' || connection.status === 'wait') {
+  // Between reconnect attempts there is no socket to see end: disconnect only cancels the next attempt.
+  if (connection.status === 'end' || connection.status === 'wait' || connection.status === 'reconnecting') {
     connection.disconnect();
     return Promise.resolve();
   }

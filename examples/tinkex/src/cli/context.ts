@@ -129,6 +129,7 @@ export class CliContext {
     const proxyNames = env.TINKEX_PROXY ? ['TINKEX_PROXY'] : PROXY_VARS.filter((name) => env[name]);
     return {
       origin: new URL(base_url).origin,
+      baseUrl: base_url,
       credential,
       proxySettings: proxyNames.join(', ') || undefined,
     };

@@ -40,6 +40,8 @@ export interface ApiSetup {
   origin?: string;
   /** Where the credential comes from: an API key, TINKER_CREDENTIAL_CMD, or both (the server picks). */
   credential?: 'api_key' | 'credential_cmd' | 'both';
+  /** The API's base URL as configured, for a 404 that a wrong path in it explains. */
+  baseUrl?: string;
   /** The environment variables that set the proxy (`HTTPS_PROXY, HTTP_PROXY`), for a proxy failure. */
   proxySettings?: string;
 }
@@ -81,7 +83,7 @@ export function describeError(error: unknown, api: ApiSetup = {}): CliError {
         : error.status === 404 && NEWER_CALLS.has(error.endpointId ?? '')
           ? 'The server may predate this call (older Tinker-compatible servers lack it), or --base-url / TINKER_BASE_URL is wrong.'
           : error.status === 404 && namesNoResource(error.endpointId)
-            ? 'Check --base-url / TINKER_BASE_URL: this call names no id, so the server has no Tinker API there.'
+            ? baseUrlHint(api.baseUrl)
             : hint;
     return new CliError(`${message} (HTTP ${error.status})`, `${advice}\n${detail(error)}`);
   }
@@ -90,11 +92,12 @@ export function describeError(error: unknown, api: ApiSetup = {}): CliError {
       'Request timeout',
       `The request to the Tinker API timed out. Please try again.\n${detail(error)}`,
     );
-  if (error instanceof APIConnectionError)
-    return new CliError(
-      'Connection failed',
-      `Could not connect to the Tinker API. Check --base-url / TINKER_BASE_URL and your network.\n${detail(error)}`,
-    );
+  if (error instanceof APIConnectionError) {
+    const advice = /ERR_SSL_WRONG_VERSION_NUMBER/.test(error.message)
+      ? PLAIN_HTTP
+      : 'Could not connect to the Tinker API. Check --base-url / TINKER_BASE_URL and your network.';
+    return new CliError('Connection failed', `${advice}\n${detail(error)}`);
+  }
   if (error instanceof ResponseValidationError && error.notJson && isTinkerEndpoint(error.endpointId))
     return new CliError(
       'The server did not answer as a Tinker API',
@@ -122,6 +125,22 @@ function proxyFailure(error: ProxyError, settings = 'TINKEX_PROXY, HTTPS_PROXY o
     `Check the proxy setting (${settings}; NO_PROXY lists hosts reached directly) and that the proxy ` +
       `is up.\n${details}`,
   );
+}
+
+/** OpenSSL's error when an https:// request reaches a server that answers in plain HTTP. */
+const PLAIN_HTTP =
+  'The server did not answer in TLS: if it serves plain HTTP (as a local emulator does), use http:// in --base-url / TINKER_BASE_URL.';
+
+/** A 404 on a call that names no id: the base URL is wrong; say how when its path shows it. */
+function baseUrlHint(baseUrl: string | undefined): string {
+  const url = baseUrl === undefined ? undefined : URL.parse(baseUrl);
+  const path = url?.pathname.replace(/\/+$/, '');
+  if (url && path?.endsWith('/api/v1')) {
+    // No user:password@ in a message: the origin and path are what to change.
+    const fixed = `${url.origin}${path.slice(0, -'/api/v1'.length)}`;
+    return `Check --base-url / TINKER_BASE_URL: it ends in /api/v1, which Tinkex adds to every call; use ${fixed} instead.`;
+  }
+  return 'Check --base-url / TINKER_BASE_URL: this call names no id, so the server has no Tinker API there.';
 }
 
 /** A 401's hint names the setting the credential came from: a key, or what a command printed. */

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { visibleControls } from 'pristine-kernel';
 import type { RunningEmulator } from 'tinker-emulator';
 import { loadEmulator } from '../cli/load-emulator.js';
 import { downloadCheckpoint, ServiceClient } from '../index.js';
@@ -150,7 +151,8 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
         if (!text.includes('\ufffd')) {
           completion += text;
           pending.length = 0;
-          if (!options.json) out.write(term.paint(32, text));
+          // Model output: an escape sequence in it would act on the terminal instead of showing.
+          if (!options.json) out.write(term.paint(32, visibleControls(text)));
         }
       }
       if (!options.json) out.write('\n\n');
@@ -196,7 +198,8 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
       out.write(
         `loss ${losses[0].toFixed(4)} → ${losses.at(-1)!.toFixed(4)} (${(summary.loss_reduction * 100).toFixed(1)}% lower) in ${options.steps} steps\n`,
       );
-      out.write(`checkpoint ${saved.path} (${files.join(', ')})\n`);
+      // The path and the archive's file names come from the server.
+      out.write(visibleControls(`checkpoint ${saved.path} (${files.join(', ')})\n`));
       out.write(`training runs: ${summary.training_runs}, checkpoints: ${summary.checkpoints.length}\n`);
     }
     return summary;

@@ -57,4 +57,15 @@ describe('npm start -- … (the quickstart, spawned)', () => {
       '',
     ]);
   }, 180_000);
+
+  it("prints the model's output with its control characters made visible (an escape could rewrite the terminal)", async () => {
+    // Two steps leave the emulator's tiny model (seed 0) answering "The quick" with U+001D: found by
+    // hand, written to the terminal raw. `tinkex sample` already showed such characters.
+    const [json, text] = await Promise.all([npmStart(['--steps=2', '--json']), npmStart(['--steps=2'])]);
+    expect(JSON.parse(json.stdout).sample.completion).toBe('\u001d');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('prompt: The quick\u241d');
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    expect(text.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+  }, 180_000);
 });

@@ -29,6 +29,16 @@ describe('describeError (exit 1 messages)', () => {
     expect(error.exitCode).toBe(1);
   });
 
+  it('https:// to a server of plain HTTP says to use http:// (found by hand against the emulator)', () => {
+    const error = describeError(
+      new APIConnectionError('Connection error: POST https://127.0.0.1:8000 ERR_SSL_WRONG_VERSION_NUMBER'),
+    );
+    expect(error.message).toBe('Connection failed');
+    expect(error.details?.split('\n')[0]).toBe(
+      'The server did not answer in TLS: if it serves plain HTTP (as a local emulator does), use http:// in --base-url / TINKER_BASE_URL.',
+    );
+  });
+
   it('a failure at another host than the API names that host, not --base-url or the API key', () => {
     const api = 'http://127.0.0.1:8000';
     const hub = 'https://huggingface.co';
@@ -124,6 +134,24 @@ describe('describeError (exit 1 messages)', () => {
       expect(notFound(id)).toMatch(
         /^The server may predate this call \(older Tinker-compatible servers lack it\), or --base-url \/ TINKER_BASE_URL is wrong/,
       );
+  });
+
+  it('a 404 under a base URL that ends in /api/v1 says Tinkex adds that itself, and names the URL to use', () => {
+    // Found by hand: TINKER_BASE_URL=http://host:port/api/v1 (the path every call shows in the debug log)
+    // got "the server has no Tinker API there", with nothing on what to change.
+    const notFound = (baseUrl: string) =>
+      describeError(new NotFoundError('404 Not Found', { status: 404, endpointId: 'list_training_runs' }), {
+        baseUrl,
+      }).details?.split('\n')[0];
+    expect(notFound('http://127.0.0.1:8000/api/v1')).toBe(
+      'Check --base-url / TINKER_BASE_URL: it ends in /api/v1, which Tinkex adds to every call; use http://127.0.0.1:8000 instead.',
+    );
+    expect(notFound('https://user:pw@gw.example/tinker/api/v1/')).toBe(
+      'Check --base-url / TINKER_BASE_URL: it ends in /api/v1, which Tinkex adds to every call; use https://gw.example/tinker instead.',
+    );
+    expect(notFound('https://gw.example/tinker')).toMatch(
+      /^Check --base-url \/ TINKER_BASE_URL: this call names no id/,
+    );
   });
 
   it('a typed error keeps its class name; a plain Error is its message alone (no "Error: Error:")', () => {
