@@ -16,3 +16,12 @@ export function futureOrRejected<T>(clock: Clock, make: () => APIFuture<T>): API
     return new APIFuture<T>(failed, () => failed, clock);
   }
 }
+
+/** The same for a promise, where an `async` function's frame per call is not wanted (`sample`). */
+export function promiseOrRejected<T>(make: () => Promise<T>): Promise<T> {
+  try {
+    return make();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

@@ -19,6 +19,7 @@ import type { ClientHost as ServiceClient } from './client-host.js';
 import { captureCalls } from '../telemetry/capture.js';
 import { hubOptionsOf, protocolOf } from './tinker-kernel.js';
 import { CallScope, type RequestOptions } from './request-options.js';
+import { promiseOrRejected } from './rejected-future.js';
 import { sampleDispatchGate } from './sample-dispatch-gate.js';
 import { samplingBucket } from '../plugin/sampling-bucket.js';
 import { ProgressWatch, type Stall } from './sampling-progress.js';
@@ -206,14 +207,10 @@ export class SamplingClient {
   sample(request: SampleRequest, options?: RequestOptions): Promise<SampleResponse> {
     // Without options there is no deadline to end nor signal to join: no scope and no closure per sample.
     if (options === undefined) return this.sampleWithin(request, undefined);
-    let scope: CallScope;
-    try {
-      scope = this.scope(options, 'sample');
-    } catch (error) {
-      // Bad options reject, as from an async function (no async frame per sample here).
-      return Promise.reject(error);
-    }
-    return scope.run(() => this.sampleWithin(request, scope.signal));
+    return promiseOrRejected(() => {
+      const scope = this.scope(options, 'sample');
+      return scope.run(() => this.sampleWithin(request, scope.signal));
+    });
   }
 
   /** One call's signal and deadline (see RequestOptions). */
