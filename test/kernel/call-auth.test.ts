@@ -65,4 +65,16 @@ describe('per-call auth scheme', () => {
     expect(server.seen.length).toBe(before + 2);
     await k.close();
   });
+
+  it('never sends a per-call scheme object to another origin', async () => {
+    const other = await scriptedServer((_req, res) => json(res, 200, {}));
+    try {
+      const k = kernel();
+      await k.executeById('ping', {}, { auth: new ApiKeyHeaderAuth('key-of-one-call'), baseUrl: other.url });
+      expect(other.seen.at(-1)!.headers['x-api-key']).toBeUndefined();
+      await k.close();
+    } finally {
+      await other.close();
+    }
+  });
 });
