@@ -32,9 +32,11 @@ export interface CallOptions {
   compress?: boolean | CompressSpec;
   /**
    * One of the plugin's auth schemes, by name, in place of the endpoint's: a client that holds two
-   * credentials for the same endpoints (e.g. one per connection holder) says which one a call uses.
+   * credentials for the same endpoints (e.g. one per connection holder) says which one a call uses. Or a
+   * scheme object, for a credential that serves a few calls only (a token the caller passed for one
+   * operation): it is applied like a named one, and never sent to another origin.
    */
-  auth?: string;
+  auth?: string | AuthScheme;
 }
 
 /** Options after layering kernel defaults < plugin/manifest < per-call. */

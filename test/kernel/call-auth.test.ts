@@ -49,4 +49,32 @@ describe('per-call auth scheme', () => {
     expect(server.seen.length).toBe(before);
     await k.close();
   });
+
+  it('takes a scheme object for one call (a token passed for one operation), as a secret', async () => {
+    const k = kernel();
+    const before = server.seen.length;
+    const token = 'key-of-one-call-0123456789';
+    await k.executeById('ping', {}, { auth: new ApiKeyHeaderAuth(token) });
+    await k.executeById('ping', {});
+    expect(server.seen.slice(before).map((s) => s.headers['x-api-key'])).toEqual([token, 'key-default']);
+    // The header value the scheme wrote is scrubbed like the plugin's own keys.
+    expect(k.secrets.scrub(`echo ${token}`)).not.toContain(token);
+    // Something that is not a scheme fails by name before anything is sent.
+    const notAScheme = { apply: 'x' } as never;
+    await expect(k.executeById('ping', {}, { auth: notAScheme })).rejects.toBeInstanceOf(ValidationError);
+    expect(server.seen.length).toBe(before + 2);
+    await k.close();
+  });
+
+  it('never sends a per-call scheme object to another origin', async () => {
+    const other = await scriptedServer((_req, res) => json(res, 200, {}));
+    try {
+      const k = kernel();
+      await k.executeById('ping', {}, { auth: new ApiKeyHeaderAuth('key-of-one-call'), baseUrl: other.url });
+      expect(other.seen.at(-1)!.headers['x-api-key']).toBeUndefined();
+      await k.close();
+    } finally {
+      await other.close();
+    }
+  });
 });

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 
-/** Who every credential belongs to: the emulator has one user. */
-export const USER = { sub: 'urn:tinker:user:emulator-user', email: 'emulator-user@localhost' };
+/** The account of every API key not named in the emulator's `accounts` option. */
+export const DEFAULT_ACCOUNT = 'emulator-user';
+const SUB_PREFIX = 'urn:tinker:user:';
+/** Who a credential belongs to unless `accounts` says otherwise. */
+export const USER = { sub: `${SUB_PREFIX}${DEFAULT_ACCOUNT}`, email: `${DEFAULT_ACCOUNT}@localhost` };
 const ISSUER = 'tinker-emulator';
 
 /**
@@ -20,12 +23,15 @@ export class JwtIssuer {
     readonly ttlSeconds: number,
   ) {}
 
-  /** A signed JWT; `ttlSeconds: null` leaves out `exp` (such tokens are then refused, for tests). */
-  issue(ttlSeconds: number | null = this.ttlSeconds): Promise<string> {
+  /**
+   * A signed JWT of `account`; `ttlSeconds: null` leaves out `exp` (such tokens are then refused, for
+   * tests).
+   */
+  issue(ttlSeconds: number | null = this.ttlSeconds, account = DEFAULT_ACCOUNT): Promise<string> {
     const iat = Math.floor(this.now() / 1000);
-    const jwt = new SignJWT({ email: USER.email })
+    const jwt = new SignJWT({ email: `${account}@localhost` })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(USER.sub)
+      .setSubject(`${SUB_PREFIX}${account}`)
       .setIssuer(ISSUER)
       .setIssuedAt(iat);
     if (ttlSeconds !== null) jwt.setExpirationTime(iat + ttlSeconds);
@@ -60,4 +66,23 @@ export async function credentialProblem(
   if (key.startsWith('tml-')) return undefined;
   if (key.startsWith('eyJ')) return jwt.problem(key);
   return 'X-API-Key must be an API key (tml-…) or a JWT (eyJ…)';
+}
+
+/**
+ * The account a credential belongs to: an API key's from the `accounts` option (any other key is the
+ * default account's), a JWT's from its `sub` (read without checking: `credentialProblem` checked it).
+ */
+export function accountOf(key: string | string[] | undefined, accounts: ReadonlyMap<string, string>): string {
+  if (typeof key !== 'string') return DEFAULT_ACCOUNT;
+  if (key.startsWith('eyJ')) {
+    const payload = key.split('.')[1] ?? '';
+    try {
+      const sub = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown }).sub;
+      if (typeof sub === 'string' && sub.startsWith(SUB_PREFIX)) return sub.slice(SUB_PREFIX.length);
+    } catch {
+      // Not ours: credentialProblem refuses it before any route reads its account.
+    }
+    return DEFAULT_ACCOUNT;
+  }
+  return accounts.get(key) ?? DEFAULT_ACCOUNT;
 }

@@ -39,6 +39,8 @@ export interface ProtocolSettings {
    */
   resultHoldMs: number;
   jwt: JwtIssuer;
+  /** API key → account (`EmulatorOptions.accounts`); other keys are the default account's. */
+  accounts: ReadonlyMap<string, string>;
   /** `trace_export` answers pending this many times per session before ready. */
   traceExportPendingPolls: number;
   /** While true, work endpoints answer 402 (billing pause); mutable (`emulator.setBillingPaused`). */

@@ -55,6 +55,13 @@ export interface EmulatorOptions {
    * download), so clients' in-flight result byte budgets show in `state.peakResultBytesInFlight`. Default 0.
    */
   resultHoldMs?: number;
+  /**
+   * API keys of distinct accounts (key → account name). Every other `tml-…` key belongs to the default
+   * account (`emulator-user`). A checkpoint belongs to the account of the session that made it:
+   * `weights_info` and `load_weights` of another account's checkpoint answer 403 unless it is public or
+   * (load_weights) its `weights_access_token` is a credential of the owner.
+   */
+  accounts?: Record<string, string>;
   /** Lifetime of the JWTs `auth/token` issues. Default 3,600 s. */
   jwtTtlSeconds?: number;
   /**
@@ -99,7 +106,7 @@ export interface RunningEmulator {
   /** While paused, training, sampling and future polls answer 402 (the billing pause of 0.20+ clients). */
   setBillingPaused(paused: boolean): void;
   /** A JWT as `auth/token` would issue it; `ttlSeconds` may be negative (expired) or null (no `exp`). */
-  issueJwt(ttlSeconds?: number | null): Promise<string>;
+  issueJwt(ttlSeconds?: number | null, account?: string): Promise<string>;
   /** Stops listening, releases held polls and drops every connection. */
   close(): Promise<void>;
 }
@@ -148,6 +155,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       longPollMs: options.longPollMs ?? 1000,
       resultHoldMs: options.resultHoldMs ?? 0,
       jwt,
+      accounts: new Map(Object.entries(options.accounts ?? {})),
       resultLayout: { ...DEFAULT_LAYOUT, ...options.protobufResults },
       traceExportPendingPolls: options.traceExportPendingPolls ?? 1,
       billingPaused: false,
@@ -175,7 +183,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     requestLog: () => state.requests.map((entry) => ({ ...entry, headers: { ...entry.headers } })),
     setClientConfig: (flags) => Object.assign(clientConfig, checkFlags(flags, CLIENT_CONFIG_DEFAULTS)),
     setDynamicConfig: (config) => Object.assign(dynamicConfig, checkFlags(config, DYNAMIC_CONFIG_DEFAULTS)),
-    issueJwt: (ttlSeconds) => jwt.issue(ttlSeconds),
+    issueJwt: (ttlSeconds, account) => jwt.issue(ttlSeconds, account),
     setRunCorrupted: (runId, corrupted = true) => {
       const model = state.models.get(runId);
       if (!model) throw new Error(`setRunCorrupted: no training run ${runId}`);

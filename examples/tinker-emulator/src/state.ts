@@ -5,6 +5,8 @@ import type { Sequencer } from './sequencer.js';
 
 export interface SessionRecord {
   session_id: string;
+  /** The account of the credential that created the session (see `EmulatorOptions.accounts`). */
+  account: string;
   tags: string[];
   user_metadata: Record<string, unknown>;
   sdk_version: string;
@@ -41,6 +43,8 @@ export interface ModelRecord {
 
 export interface CheckpointRecord {
   tinker_path: string;
+  /** The account of the session whose model saved it. */
+  account: string;
   training_run_id: string;
   checkpoint_id: string;
   checkpoint_type: 'training' | 'sampler';

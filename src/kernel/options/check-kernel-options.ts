@@ -160,7 +160,7 @@ export function checkGivenCallOptions(options: CallOptions, endpointId: string):
     checks.fail('signal', 'type', 'must be an AbortSignal');
   }
   checks.string('idempotencyKey', o.idempotencyKey, { nonEmpty: true });
-  checks.string('auth', o.auth, { nonEmpty: true });
+  if (typeof o.auth === 'string' || !isAuthScheme(o.auth)) checks.string('auth', o.auth, { nonEmpty: true });
   const keyProblem = typeof o.idempotencyKey === 'string' ? headerValueProblem(o.idempotencyKey) : undefined;
   if (keyProblem) checks.fail('idempotencyKey', 'header-value', keyProblem);
   if (checks.object('query', o.query) && o.query !== undefined) {
@@ -330,4 +330,11 @@ export function checkEveryExtraOption(method: ExtraMethod, endpointId: string, o
     checks.fail('signal', 'type', 'must be an AbortSignal');
   }
   checks.throwIfAny();
+}
+
+/** A per-call auth scheme object (`CallOptions.auth`): what the auth stage calls on it. */
+function isAuthScheme(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const scheme = value as Record<string, unknown>;
+  return typeof scheme.apply === 'function' && typeof scheme.identity === 'function';
 }

@@ -67,14 +67,15 @@ function resolveOptions(
   };
 }
 
-/** The call's scheme by name, else the endpoint's, else the plugin's default, else the kernel's. */
+/** The call's scheme (an object, or by name), else the endpoint's, else the plugin's default, else the kernel's. */
 function authFor(
   plugin: PluginSpec,
   endpoint: CompiledEndpoint,
   services: KernelServices,
-  callScheme?: string,
+  callScheme?: string | AuthScheme,
 ): AuthScheme | undefined {
   if (endpoint.spec.auth === false) return undefined;
+  if (typeof callScheme === 'object') return callScheme;
   if (callScheme !== undefined) {
     const scheme = plugin.auth?.[callScheme];
     if (!scheme) throw new PristineError(`Unknown auth scheme "${callScheme}" for "${endpoint.id}"`);

@@ -1,3 +1,5 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { accountOf } from '../auth.js';
 import type { EmulatorContext } from '../context.js';
 import { ok, type Answer } from '../http-util.js';
 
@@ -12,6 +14,7 @@ export const dynamicConfig = (ctx: EmulatorContext): Answer => ok({ ...ctx.proto
  * `pjwt_auth_enabled` is set (the flag tells clients whether to use it); the JWT is accepted in
  * `X-API-Key` on every endpoint until its `exp`.
  */
-export async function authToken(ctx: EmulatorContext): Promise<Answer> {
-  return ok({ jwt: await ctx.protocol.jwt.issue() });
+export async function authToken(ctx: EmulatorContext, headers: IncomingHttpHeaders): Promise<Answer> {
+  const account = accountOf(headers['x-api-key'], ctx.protocol.accounts);
+  return ok({ jwt: await ctx.protocol.jwt.issue(undefined, account) });
 }

@@ -1,12 +1,15 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { accountOf } from '../auth.js';
 import { SUPPORTED_MODELS, type EmulatorContext } from '../context.js';
 import { HttpError, ok, type Answer } from '../http-util.js';
 
 type Body = Record<string, any>;
 
-export function createSession(ctx: EmulatorContext, body: Body): Answer {
+export function createSession(ctx: EmulatorContext, body: Body, headers: IncomingHttpHeaders = {}): Answer {
   const id = ctx.newSessionId();
   ctx.state.sessions.set(id, {
     session_id: id,
+    account: accountOf(headers['x-api-key'], ctx.protocol.accounts),
     tags: body.tags,
     user_metadata: body.user_metadata ?? {},
     sdk_version: body.sdk_version,

@@ -1,7 +1,8 @@
 import { cloneAdapter } from '../model/byte-model.js';
 import { cloneOptimizer, createOptimizer } from '../model/adam.js';
 import { zeroGradients } from '../model/training.js';
-import { credentialProblem } from '../auth.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import { accountOf, credentialProblem, DEFAULT_ACCOUNT } from '../auth.js';
 import { parseTinkerPath, type EmulatorContext } from '../context.js';
 import { HttpError, ok, type Answer } from '../http-util.js';
 import type { CheckpointRecord, ModelRecord } from '../state.js';
@@ -32,6 +33,7 @@ function storeCheckpoint(
   const ttl = body.ttl_seconds as number | null | undefined;
   ctx.state.checkpoints.set(tinkerPath, {
     tinker_path: tinkerPath,
+    account: ctx.state.sessions.get(model.session_id)?.account ?? DEFAULT_ACCOUNT,
     training_run_id: model.model_id,
     checkpoint_id: `${kind}/${name}`,
     checkpoint_type: kind === 'weights' ? 'training' : 'sampler',
@@ -113,32 +115,63 @@ async function checkAccessToken(ctx: EmulatorContext, token: unknown): Promise<v
 }
 
 /**
+ * A checkpoint is readable by its owner's credentials, by anyone once public, and (load_weights) with a
+ * `weights_access_token` of its owner; anyone else gets 403 (never the checkpoint's contents).
+ */
+function checkReadable(
+  ctx: EmulatorContext,
+  checkpoint: CheckpointRecord,
+  headers: IncomingHttpHeaders,
+  field: string,
+  token?: unknown,
+): void {
+  if (checkpoint.public) return;
+  const { accounts } = ctx.protocol;
+  if (accountOf(headers['x-api-key'], accounts) === checkpoint.account) return;
+  if (typeof token === 'string' && accountOf(token, accounts) === checkpoint.account) return;
+  throw new HttpError(403, `checkpoint ${checkpoint.tinker_path} belongs to another account`, field);
+}
+
+function readableCheckpoint(
+  ctx: EmulatorContext,
+  body: Body,
+  headers: IncomingHttpHeaders,
+): CheckpointRecord {
+  const checkpoint = ctx.state.checkpoints.get(body.path);
+  if (!checkpoint) throw new HttpError(404, `checkpoint ${body.path} not found`, 'path');
+  checkReadable(ctx, checkpoint, headers, 'path', body.weights_access_token);
+  return checkpoint;
+}
+
+/**
  * `load_weights`: into an existing model (`model_id`, ordered by `seq_id`), or, in the create-via-load
  * form of 0.24.1+ (`session_id` + `model_seq_id`, no `model_id`), create `<session>:train:<n>` from the
  * checkpoint (its base model unless `base_model` overrides it, its rank and train flags) and load it.
  */
-export async function loadWeights(ctx: EmulatorContext, body: Body): Promise<Answer> {
+export async function loadWeights(
+  ctx: EmulatorContext,
+  body: Body,
+  headers: IncomingHttpHeaders = {},
+): Promise<Answer> {
   parseTinkerPath(body.path);
   await checkAccessToken(ctx, body.weights_access_token);
-  if (body.model_id == null) return createViaLoad(ctx, body);
+  if (body.model_id == null) return createViaLoad(ctx, body, headers);
   const model = ctx.model(body.model_id);
   return sequenced(ctx, model, body.seq_id, () => {
-    const checkpoint = ctx.state.checkpoints.get(body.path);
-    if (!checkpoint) throw new HttpError(404, `checkpoint ${body.path} not found`, 'path');
+    const checkpoint = readableCheckpoint(ctx, body, headers);
     applyCheckpoint(model, checkpoint, body.optimizer === true);
     ctx.audit('load_weights', { model_id: model.model_id, tinker_path: body.path, purpose: 'training' });
     return { type: 'load_weights', path: body.path };
   });
 }
 
-function createViaLoad(ctx: EmulatorContext, body: Body): Answer {
+function createViaLoad(ctx: EmulatorContext, body: Body, headers: IncomingHttpHeaders): Answer {
   if (body.session_id == null)
     throw new HttpError(400, 'model_id, or session_id with model_seq_id, is required', 'model_id');
   if (body.model_seq_id == null)
     throw new HttpError(400, 'model_seq_id is required with session_id', 'model_seq_id');
   const owner = session(ctx, body.session_id);
-  const checkpoint = ctx.state.checkpoints.get(body.path);
-  if (!checkpoint) throw new HttpError(404, `checkpoint ${body.path} not found`, 'path');
+  const checkpoint = readableCheckpoint(ctx, body, headers);
   const modelId = `${body.session_id}:train:${body.model_seq_id}`;
   // A retried create-via-load finds its model already made (and loaded): the same answer again.
   if (!ctx.state.models.has(modelId)) {
@@ -163,10 +196,11 @@ function createViaLoad(ctx: EmulatorContext, body: Body): Answer {
   return ok({ request_id: requestId, model_id: modelId });
 }
 
-export function weightsInfo(ctx: EmulatorContext, body: Body): Answer {
+export function weightsInfo(ctx: EmulatorContext, body: Body, headers: IncomingHttpHeaders = {}): Answer {
   parseTinkerPath(body.tinker_path);
   const checkpoint = ctx.state.checkpoints.get(body.tinker_path);
   if (!checkpoint) throw new HttpError(404, `checkpoint ${body.tinker_path} not found`, 'tinker_path');
+  checkReadable(ctx, checkpoint, headers, 'tinker_path');
   return ok({
     base_model: checkpoint.base_model,
     is_lora: true,

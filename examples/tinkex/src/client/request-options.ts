@@ -149,7 +149,9 @@ export class CallScope {
 
 /**
  * A paged listing whose every iteration (or `toArray`) is one call: `timeoutMs` bounds the whole walk
- * over the pages, `signal` stops it. Options are checked when the listing is made.
+ * over the pages, `signal` stops it. Options are checked, and `open` is called, when the walk starts:
+ * bad input rejects there (the first page, or `toArray`), as from an async generator, never where the
+ * listing is made.
  */
 export function pagesWithin<T>(
   options: RequestOptions | undefined,
@@ -157,9 +159,12 @@ export function pagesWithin<T>(
   clock: Clock,
   open: (options: CallOptions) => PageIterable<T>,
 ): PageIterable<T> {
-  checkRequestOptions(options, method);
-  if (options?.timeoutMs === undefined) return open(options?.signal ? { signal: options.signal } : {});
   async function* iterate(): AsyncGenerator<T> {
+    checkRequestOptions(options, method);
+    if (options?.timeoutMs === undefined) {
+      yield* open(options?.signal ? { signal: options.signal } : {});
+      return;
+    }
     const scope = new CallScope(options, method, clock);
     try {
       yield* open(scope.options);

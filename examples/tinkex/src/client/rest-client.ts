@@ -50,7 +50,7 @@ export class RestClient {
     return new CallScope(options, method, this.kernel.getServices().clock);
   }
 
-  getTrainingRun(
+  async getTrainingRun(
     training_run_id: string,
     access_scope?: AccessScope,
     options?: RequestOptions,
@@ -79,7 +79,7 @@ export class RestClient {
     return scope.run(() => this.kernel.call('weights_info', { tinker_path }, scope.options));
   }
 
-  listTrainingRuns(
+  async listTrainingRuns(
     opts: { limit?: number; offset?: number; access_scope?: AccessScope; project_id?: string } = {},
     options?: RequestOptions,
   ) {
@@ -93,23 +93,23 @@ export class RestClient {
     opts: { page_size?: number; access_scope?: AccessScope; project_id?: string } = {},
     options?: RequestOptions,
   ): PageIterable<TrainingRun> {
-    const { page_size, ...filters } = optionsOf(opts, 'iterateTrainingRuns options');
-    // The filters of listTrainingRuns, on every page (undefined ones are not sent).
-    const input = withoutUndefined(filters);
-    return pagesWithin(options, 'iterateTrainingRuns', this.kernel.getServices().clock, (call) =>
-      this.kernel.paginate<TrainingRun>('list_training_runs', input, {
+    return pagesWithin(options, 'iterateTrainingRuns', this.kernel.getServices().clock, (call) => {
+      const { page_size, ...filters } = optionsOf(opts, 'iterateTrainingRuns options');
+      // The filters of listTrainingRuns, on every page (undefined ones are not sent).
+      const input = withoutUndefined(filters);
+      return this.kernel.paginate<TrainingRun>('list_training_runs', input, {
         ...call,
-        pageSize: page_size ?? 20,
-      }),
-    );
+        pageSize: pageSize(page_size, 20, 'iterateTrainingRuns'),
+      });
+    });
   }
 
-  listCheckpoints(training_run_id: string, options?: RequestOptions) {
+  async listCheckpoints(training_run_id: string, options?: RequestOptions) {
     const scope = this.scope(options, 'listCheckpoints');
     return scope.run(() => this.kernel.call('list_checkpoints', { training_run_id }, scope.options));
   }
 
-  listUserCheckpoints(opts: { limit?: number; offset?: number } = {}, options?: RequestOptions) {
+  async listUserCheckpoints(opts: { limit?: number; offset?: number } = {}, options?: RequestOptions) {
     const input = { limit: 100, offset: 0, ...optionsOf(opts, 'listUserCheckpoints options') };
     const scope = this.scope(options, 'listUserCheckpoints');
     return scope.run(() => this.kernel.call('list_user_checkpoints', input, scope.options));
@@ -120,10 +120,14 @@ export class RestClient {
     opts: { page_size?: number } = {},
     options?: RequestOptions,
   ): PageIterable<Checkpoint> {
-    const { page_size } = optionsOf(opts, 'iterateUserCheckpoints options');
-    return pagesWithin(options, 'iterateUserCheckpoints', this.kernel.getServices().clock, (call) =>
-      this.kernel.paginate<Checkpoint>('list_user_checkpoints', {}, { ...call, pageSize: page_size ?? 100 }),
-    );
+    return pagesWithin(options, 'iterateUserCheckpoints', this.kernel.getServices().clock, (call) => {
+      const { page_size } = optionsOf(opts, 'iterateUserCheckpoints options');
+      return this.kernel.paginate<Checkpoint>(
+        'list_user_checkpoints',
+        {},
+        { ...call, pageSize: pageSize(page_size, 100, 'iterateUserCheckpoints') },
+      );
+    });
   }
 
   /**
@@ -131,7 +135,7 @@ export class RestClient {
    * `Expires`, else 15 minutes); a 503 means the archive is being prepared, so wait and ask again.
    * Besides `signal` and `timeoutMs` (which bounds the waits too), takes the kernel's other call options.
    */
-  getCheckpointArchiveUrl(
+  async getCheckpointArchiveUrl(
     training_run_id: string,
     checkpoint_id: string,
     options: CallOptions = {},
@@ -209,7 +213,11 @@ export class RestClient {
     });
   }
 
-  deleteCheckpoint(training_run_id: string, checkpoint_id: string, options?: RequestOptions): Promise<void> {
+  async deleteCheckpoint(
+    training_run_id: string,
+    checkpoint_id: string,
+    options?: RequestOptions,
+  ): Promise<void> {
     return this.onCheckpoint(
       'delete_checkpoint',
       'deleteCheckpoint',
@@ -259,7 +267,7 @@ export class RestClient {
     );
   }
 
-  getSession(session_id: string, access_scope?: AccessScope, options?: RequestOptions) {
+  async getSession(session_id: string, access_scope?: AccessScope, options?: RequestOptions) {
     const scope = this.scope(options, 'getSession');
     return scope.run(() =>
       this.kernel.call(
@@ -270,7 +278,7 @@ export class RestClient {
     );
   }
 
-  listSessions(
+  async listSessions(
     opts: { limit?: number; offset?: number; access_scope?: AccessScope } = {},
     options?: RequestOptions,
   ) {
@@ -284,20 +292,23 @@ export class RestClient {
     opts: { page_size?: number; access_scope?: AccessScope } = {},
     options?: RequestOptions,
   ): PageIterable<string> {
-    const { page_size, ...filters } = optionsOf(opts, 'iterateSessions options');
-    const input = withoutUndefined(filters);
-    return pagesWithin(options, 'iterateSessions', this.kernel.getServices().clock, (call) =>
-      this.kernel.paginate<string>('list_sessions', input, { ...call, pageSize: page_size ?? 20 }),
-    );
+    return pagesWithin(options, 'iterateSessions', this.kernel.getServices().clock, (call) => {
+      const { page_size, ...filters } = optionsOf(opts, 'iterateSessions options');
+      const input = withoutUndefined(filters);
+      return this.kernel.paginate<string>('list_sessions', input, {
+        ...call,
+        pageSize: pageSize(page_size, 20, 'iterateSessions'),
+      });
+    });
   }
 
-  getSampler(sampler_id: string, options?: RequestOptions) {
+  async getSampler(sampler_id: string, options?: RequestOptions) {
     const scope = this.scope(options, 'getSampler');
     return scope.run(() => this.kernel.call('get_sampler', { sampler_id }, scope.options));
   }
 
   /** The credential's user and email, from JWT claims (0.23.2+; no request). */
-  whoami(options?: RequestOptions) {
+  async whoami(options?: RequestOptions) {
     const scope = this.scope(options, 'whoami');
     return scope.run(() => account.whoami(this.service, scope.signal));
   }
@@ -307,7 +318,7 @@ export class RestClient {
    * its URL. `timeoutMs` bounds the whole wait: by default 10 minutes (the CLI's bound), since a server
    * that keeps answering `pending` would otherwise be polled forever.
    */
-  exportSessionTrace(
+  async exportSessionTrace(
     session_id: string,
     opts: {
       pollIntervalMs?: number;
@@ -324,17 +335,24 @@ export class RestClient {
     );
   }
 
-  getBillingUsage(starting_on: Date | string, ending_before: Date | string, options?: RequestOptions) {
+  async getBillingUsage(starting_on: Date | string, ending_before: Date | string, options?: RequestOptions) {
     const scope = this.scope(options, 'getBillingUsage');
     return scope.run(() => account.getBillingUsage(this.service, starting_on, ending_before, scope.options));
   }
 
-  getAuditLog(opts?: { event_type?: 'all' | 'checkpoints'; day?: Date | string }, options?: RequestOptions) {
+  async getAuditLog(
+    opts?: { event_type?: 'all' | 'checkpoints'; day?: Date | string },
+    options?: RequestOptions,
+  ) {
     const scope = this.scope(options, 'getAuditLog');
     return scope.run(() => account.getAuditLog(this.service, opts, scope.options));
   }
 
-  assignSessionProject(session_id: string, project_id: string, options?: RequestOptions): Promise<void> {
+  async assignSessionProject(
+    session_id: string,
+    project_id: string,
+    options?: RequestOptions,
+  ): Promise<void> {
     const scope = this.scope(options, 'assignSessionProject');
     return scope.run(() => account.assignSessionProject(this.service, session_id, project_id, scope.options));
   }
@@ -343,7 +361,7 @@ export class RestClient {
    * Open the archive bytes of a signed URL as a stream (used by downloadCheckpoint). `timeoutMs` bounds
    * getting the response; `signal` also stops reading the body.
    */
-  openDownload(url: string, options?: RequestOptions) {
+  async openDownload(url: string, options?: RequestOptions) {
     const scope = this.scope(options, 'openDownload');
     return scope.run(() => this.download(url, scope.options));
   }
@@ -366,6 +384,16 @@ export class RestClient {
 }
 
 /** The options a caller set: `{ access_scope: undefined }` means the default, not a value to send. */
+/** An iteration's `page_size`: a whole number of at least 1 (it is each page's `limit`), else `fallback`. */
+function pageSize(value: unknown, fallback: number, method: string): number {
+  if (value === undefined) return fallback;
+  const where = `${method} options`;
+  if (!Number.isInteger(value))
+    throw ValidationError.field(where, '/page_size', 'type', 'must be an integer');
+  if ((value as number) < 1) throw ValidationError.field(where, '/page_size', 'minimum', 'must be ≥ 1');
+  return value as number;
+}
+
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -19,6 +19,7 @@ import type { ClientHost as ServiceClient } from './client-host.js';
 import { captureCalls } from '../telemetry/capture.js';
 import { hubOptionsOf, protocolOf } from './tinker-kernel.js';
 import { CallScope, type RequestOptions } from './request-options.js';
+import { promiseOrRejected } from './rejected-future.js';
 import { sampleDispatchGate } from './sample-dispatch-gate.js';
 import { samplingBucket } from '../plugin/sampling-bucket.js';
 import { ProgressWatch, type Stall } from './sampling-progress.js';
@@ -165,6 +166,8 @@ export class SamplingClient {
   /** The `asample` body, in its 0.25 shape when that is the protocol already (`v025SampleBody`). */
   private body(request: SampleRequest, v025 = false) {
     optionsOf(request, 'sample request');
+    if (request.prompt == null)
+      throw ValidationError.field('sample request', '/prompt', 'required', 'prompt is required');
     const prompt = ModelInput.from(request.prompt);
     // Nothing to condition on: servers refuse it (vLLM: "The decoder prompt cannot be empty"); say so
     // before sending, naming the field. An image or audio chunk of unknown length counts as content.
@@ -204,8 +207,10 @@ export class SamplingClient {
   sample(request: SampleRequest, options?: RequestOptions): Promise<SampleResponse> {
     // Without options there is no deadline to end nor signal to join: no scope and no closure per sample.
     if (options === undefined) return this.sampleWithin(request, undefined);
-    const scope = this.scope(options, 'sample');
-    return scope.run(() => this.sampleWithin(request, scope.signal));
+    return promiseOrRejected(() => {
+      const scope = this.scope(options, 'sample');
+      return scope.run(() => this.sampleWithin(request, scope.signal));
+    });
   }
 
   /** One call's signal and deadline (see RequestOptions). */
@@ -309,7 +314,7 @@ export class SamplingClient {
     return response.prompt_logprobs ?? [];
   }
 
-  getBaseModel(options?: RequestOptions): Promise<string> {
+  async getBaseModel(options?: RequestOptions): Promise<string> {
     const scope = this.scope(options, 'getBaseModel');
     const input = { sampler_id: this.sampling_session_id };
     return scope.run(
@@ -327,12 +332,12 @@ export class SamplingClient {
   }
 
   /** Token ids of `text` with the sampled model's tokenizer (loaded once per client). */
-  encode(text: string, options?: EncodeOptions): Promise<number[]> {
+  async encode(text: string, options?: EncodeOptions): Promise<number[]> {
     return this.tokenizers.encode(text, options);
   }
 
   /** The text of `tokens` with the sampled model's tokenizer. */
-  decode(tokens: readonly number[], options?: RequestOptions): Promise<string> {
+  async decode(tokens: readonly number[], options?: RequestOptions): Promise<string> {
     return this.tokenizers.decode(tokens, options);
   }
 }

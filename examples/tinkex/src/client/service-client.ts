@@ -4,6 +4,7 @@ import type { ServiceClientOptions } from '../service-client-options.js';
 import type { LoraConfig } from '../types/schemas.js';
 import { parseTinkerPath } from '../types/tinker-path.js';
 import { optionsOf } from '../types/wire-check.js';
+import { accessTokenHolder } from './access-token-holder.js';
 import { RestClient } from './rest-client.js';
 import { SamplingClient, type SamplingRetryConfig } from './sampling-client.js';
 import { SessionContext } from './session-context.js';
@@ -24,7 +25,10 @@ export interface ServiceClientInit extends ServiceClientOptions {
 export interface FromStateOptions {
   base_model?: string;
   user_metadata?: Record<string, string>;
-  /** Grants access to a checkpoint another account owns (sent in `load_weights`, never logged). */
+  /**
+   * A credential of the account that owns the checkpoint (another account's): `weights_info` is asked
+   * with it, and it is sent in `load_weights`; never logged.
+   */
   weights_access_token?: string;
 }
 
@@ -77,6 +81,7 @@ export class ServiceClient {
       'resolvedFuture',
       'activeTelemetry',
       'restTelemetry',
+      'weightsInfo',
       'close',
     ]);
   }
@@ -123,7 +128,7 @@ export class ServiceClient {
   }
 
   /** The session, created once on first use. */
-  session(options?: RequestOptions): Promise<SessionContext> {
+  async session(options?: RequestOptions): Promise<SessionContext> {
     this.sessionPromise ??= SessionContext.open(this.kernel, this.config).then(
       (ctx) => (this.openSession = ctx),
       (error) => {
@@ -143,19 +148,19 @@ export class ServiceClient {
     return new CallScope(options, method, this.kernel.getServices().clock);
   }
 
-  getServerCapabilities(options?: RequestOptions) {
+  async getServerCapabilities(options?: RequestOptions) {
     const scope = this.scope(options, 'getServerCapabilities');
     return scope.run(() => this.kernel.call('get_server_capabilities', {}, scope.options));
   }
 
   /** `GET /api/v1/healthz`: `{ status: 'ok' }` while the service is up; no session is created. */
-  healthCheck(options?: RequestOptions): Promise<{ status: string }> {
+  async healthCheck(options?: RequestOptions): Promise<{ status: string }> {
     const scope = this.scope(options, 'healthCheck');
     return scope.run(() => this.kernel.call('healthz', {}, scope.options));
   }
 
   /** Create a LoRA model and its training client (waits until the model exists). */
-  createLoraTrainingClient(
+  async createLoraTrainingClient(
     options: LoraTrainingOptions,
     requestOptions?: RequestOptions,
   ): Promise<TrainingClient> {
@@ -211,13 +216,13 @@ export class ServiceClient {
   }
 
   /** A training client whose weights come from a saved checkpoint (fresh optimizer state). */
-  createTrainingClientFromState(path: string, opts: FromStateOptions = {}, options?: RequestOptions) {
+  async createTrainingClientFromState(path: string, opts: FromStateOptions = {}, options?: RequestOptions) {
     const scope = this.scope(options, 'createTrainingClientFromState');
     return scope.run(() => this.fromState(path, false, opts, scope));
   }
 
   /** A training client that resumes from a checkpoint including its optimizer state. */
-  createTrainingClientFromStateWithOptimizer(
+  async createTrainingClientFromStateWithOptimizer(
     path: string,
     opts: FromStateOptions = {},
     options?: RequestOptions,
@@ -227,18 +232,26 @@ export class ServiceClient {
   }
 
   /**
-   * `weights_info`, then either one create-via-load request (flag `create_model_via_load_weights`,
-   * the model id built from the session and `model_seq_id`) or `create_model` + `load_weights`.
+   * As the Python SDK: one create-via-load request when the (sessionful holder's) flag
+   * `create_model_via_load_weights` is set, the model id built from the session and `model_seq_id`;
+   * else `weights_info` (authenticated with `weights_access_token` when given, so another account's
+   * checkpoint is readable), `create_model` with the checkpoint's settings, and `load_weights`.
    */
   private async fromState(path: string, optimizer: boolean, opts: FromStateOptions, scope: CallScope) {
     opts = optionsOf(opts, 'training client options');
     parseTinkerPath(path);
-    const info = await this.kernel.call('weights_info', { tinker_path: path }, scope.options);
-    // weights_info went through the session-less holder; the flag is the sessionful holder's.
+    const token = opts.weights_access_token;
+    if (token !== undefined && (typeof token !== 'string' || token === ''))
+      throw ValidationError.field(
+        'training client options',
+        '/weights_access_token',
+        'type',
+        'must be a non-empty string',
+      );
+    if (token) this.kernel.getServices().secrets.add(token);
     const ctx = await scope.wait(this.session());
     if (this.protocol.mode === 'v025' && this.protocol.flags.create_model_via_load_weights) {
       const model_seq_id = ctx.nextModelSeqId();
-      if (opts.weights_access_token) this.kernel.getServices().secrets.add(opts.weights_access_token);
       await this.kernel.submit(
         'load_weights',
         {
@@ -254,6 +267,7 @@ export class ServiceClient {
       );
       return new TrainingClient(this, ctx, `${ctx.sessionId}:train:${model_seq_id}`);
     }
+    const info = await this.weightsInfo(path, token, scope);
     const client = await this.createLora(
       {
         base_model: opts.base_model ?? info.base_model,
@@ -273,8 +287,19 @@ export class ServiceClient {
     return client;
   }
 
+  /** `weights_info` of the session-less holder, or of one authenticated with the caller's token. */
+  private async weightsInfo(tinker_path: string, token: string | undefined, scope: CallScope) {
+    if (!token) return this.kernel.call('weights_info', { tinker_path }, scope.options);
+    const holder = accessTokenHolder(this.kernel, this.config, token);
+    try {
+      return await this.kernel.call('weights_info', { tinker_path }, { ...scope.options, auth: holder.auth });
+    } finally {
+      holder.close();
+    }
+  }
+
   /** A sampling client for saved sampler weights (`model_path`) or a base model. */
-  createSamplingClient(
+  async createSamplingClient(
     options: { model_path?: string; base_model?: string; retry_config?: Partial<SamplingRetryConfig> },
     requestOptions?: RequestOptions,
   ): Promise<SamplingClient> {

@@ -2,6 +2,7 @@ import {
   createKernel,
   fingerprint,
   Ports,
+  type AuthScheme,
   type FutureEndpointId,
   type Kernel,
   type Logger,
@@ -34,24 +35,28 @@ export function createTinkerHolders(config: ResolvedConfig, kernel: () => Tinker
   const session = new TinkerProtocol(credential, { protocol: config.protocol });
   const rest = new TinkerProtocol(credential, { protocol: config.protocol, refreshDynamicConfig: false });
   const holders = new TinkerHolders(session, rest);
-  for (const holder of [session, rest]) {
-    holder.attach({
-      // The handshake endpoints serve both holders: the call names its holder's credential.
-      call: (endpointId, input, signal) =>
-        kernel().call(endpointId as never, input as never, {
-          auth: holders.holderName(holder),
-          ...(signal ? { signal } : {}),
-        }),
-      get clock() {
-        return kernel().getServices().clock;
-      },
-      get logger() {
-        return loggerOf(kernel());
-      },
-      addSecret: (value) => kernel().getServices().secrets.add(value),
-    });
-  }
+  // The handshake endpoints serve both holders: the call names its holder's credential.
+  for (const holder of [session, rest]) attachHolder(holder, kernel, holders.holderName(holder));
   return holders;
+}
+
+/** Wire `holder` to its kernel; its handshake calls go with `auth` (a scheme name or object). */
+export function attachHolder(
+  holder: TinkerProtocol,
+  kernel: () => TinkerKernel,
+  auth: string | AuthScheme,
+): void {
+  holder.attach({
+    call: (endpointId, input, signal) =>
+      kernel().call(endpointId as never, input as never, { auth, ...(signal ? { signal } : {}) }),
+    get clock() {
+      return kernel().getServices().clock;
+    },
+    get logger() {
+      return loggerOf(kernel());
+    },
+    addSecret: (value) => kernel().getServices().secrets.add(value),
+  });
 }
 
 const HOLDERS = new WeakMap<TinkerKernel, TinkerHolders>();

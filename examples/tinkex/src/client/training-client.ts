@@ -28,6 +28,7 @@ import type { SamplingClient, SamplingRetryConfig } from './sampling-client.js';
 import type { ClientHost } from './client-host.js';
 import type { SessionContext } from './session-context.js';
 import { CallScope, type RequestOptions } from './request-options.js';
+import { futureOrRejected } from './rejected-future.js';
 import { captureCalls } from '../telemetry/capture.js';
 
 /**
@@ -91,6 +92,11 @@ export class TrainingClient {
     this.check(endpoint, body);
     const scope = this.scope(options, method);
     return scope.future(this.reserve<T>(endpoint, body, scope));
+  }
+
+  /** The kernel's clock (a rejected future is made on it). */
+  private get clock() {
+    return this.service.kernel.getServices().clock;
   }
 
   /** One call's signal and deadline (see RequestOptions). */
@@ -178,7 +184,9 @@ export class TrainingClient {
     loss_fn_config?: Record<string, number> | null,
     options?: RequestOptions,
   ): APIFuture<ForwardBackwardOutput> {
-    return this.lossPass('forward', data, loss_fn, loss_fn_config, options);
+    return futureOrRejected(this.clock, () =>
+      this.lossPass('forward', data, loss_fn, loss_fn_config, options),
+    );
   }
 
   /** Forward and backward: accumulates gradients for the next optimStep. */
@@ -188,14 +196,16 @@ export class TrainingClient {
     loss_fn_config?: Record<string, number> | null,
     options?: RequestOptions,
   ): APIFuture<ForwardBackwardOutput> {
-    return this.lossPass('forward_backward', data, loss_fn, loss_fn_config, options);
+    return futureOrRejected(this.clock, () =>
+      this.lossPass('forward_backward', data, loss_fn, loss_fn_config, options),
+    );
   }
 
   /**
    * Any differentiable loss of the per-token logprobs: a forward pass, the loss and its exact gradient
    * client-side, then a cross_entropy forward_backward with weights = −grad. Costs two round trips.
    */
-  forwardBackwardCustom(
+  async forwardBackwardCustom(
     data: readonly DatumInput[],
     loss: CustomLoss,
     options?: RequestOptions,
@@ -221,7 +231,9 @@ export class TrainingClient {
   }
 
   optimStep(adam_params: AdamParams, options?: RequestOptions): APIFuture<OptimStepResponse> {
-    return this.enqueue('optim_step', { adam_params }, options, 'optimStep');
+    return futureOrRejected(this.clock, () =>
+      this.enqueue('optim_step', { adam_params }, options, 'optimStep'),
+    );
   }
 
   /** Save weights and optimizer state under a name; the result holds the `tinker://` path. */
@@ -236,7 +248,7 @@ export class TrainingClient {
       ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
       ...(opts.overwrite !== undefined ? { overwrite: opts.overwrite } : {}),
     };
-    return this.enqueue('save_weights', body, options, 'saveState');
+    return futureOrRejected(this.clock, () => this.enqueue('save_weights', body, options, 'saveState'));
   }
 
   /** Load weights (fresh optimizer state); `weights_access_token` reads another account's checkpoint. */
@@ -245,9 +257,11 @@ export class TrainingClient {
     opts: { weights_access_token?: string } = {},
     options?: RequestOptions,
   ): APIFuture<{ path?: string }> {
-    parseTinkerPath(path);
-    const body = { path, optimizer: false, ...this.accessToken(opts) };
-    return this.enqueue('load_weights', body, options, 'loadState');
+    return futureOrRejected(this.clock, () => {
+      parseTinkerPath(path);
+      const body = { path, optimizer: false, ...this.accessToken(opts) };
+      return this.enqueue('load_weights', body, options, 'loadState');
+    });
   }
 
   loadStateWithOptimizer(
@@ -255,9 +269,11 @@ export class TrainingClient {
     opts: { weights_access_token?: string } = {},
     options?: RequestOptions,
   ): APIFuture<{ path?: string }> {
-    parseTinkerPath(path);
-    const body = { path, optimizer: true, ...this.accessToken(opts) };
-    return this.enqueue('load_weights', body, options, 'loadStateWithOptimizer');
+    return futureOrRejected(this.clock, () => {
+      parseTinkerPath(path);
+      const body = { path, optimizer: true, ...this.accessToken(opts) };
+      return this.enqueue('load_weights', body, options, 'loadStateWithOptimizer');
+    });
   }
 
   /** The token goes on the wire only in the body, and is scrubbed from logs and errors. */
@@ -278,7 +294,9 @@ export class TrainingClient {
       // 0 is checked too, so the schema refuses it by name (minimum 1) instead of dropping it.
       ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
     };
-    return this.enqueue('save_weights_for_sampler', body, options, 'saveWeightsForSampler');
+    return futureOrRejected(this.clock, () =>
+      this.enqueue('save_weights_for_sampler', body, options, 'saveWeightsForSampler'),
+    );
   }
 
   /** Snapshot the current weights into an ephemeral sampler and return its client. */
@@ -297,7 +315,7 @@ export class TrainingClient {
     return new SamplingClient(this.service, result.sampling_session_id, retry_config);
   }
 
-  createSamplingClient(
+  async createSamplingClient(
     model_path: string,
     retry_config?: Partial<SamplingRetryConfig>,
     options?: RequestOptions,
@@ -305,7 +323,7 @@ export class TrainingClient {
     return this.service.createSamplingClient({ model_path, retry_config }, options);
   }
 
-  getInfo(options?: RequestOptions) {
+  async getInfo(options?: RequestOptions) {
     const scope = this.scope(options, 'getInfo');
     return scope.run(() => this.service.kernel.call('get_info', { model_id: this.model_id }, scope.options));
   }
@@ -324,12 +342,12 @@ export class TrainingClient {
   }
 
   /** Token ids of `text` with this model's tokenizer (loaded once per client). */
-  encode(text: string, options?: EncodeOptions): Promise<number[]> {
+  async encode(text: string, options?: EncodeOptions): Promise<number[]> {
     return this.tokenizers.encode(text, options);
   }
 
   /** The text of `tokens` with this model's tokenizer. */
-  decode(tokens: readonly number[], options?: RequestOptions): Promise<string> {
+  async decode(tokens: readonly number[], options?: RequestOptions): Promise<string> {
     return this.tokenizers.decode(tokens, options);
   }
 
@@ -338,13 +356,15 @@ export class TrainingClient {
    * with a 404. Not ordered after queued requests: await their futures first.
    */
   unloadModel(options?: RequestOptions): APIFuture<{ model_id: string }> {
-    const scope = this.scope(options, 'unloadModel');
-    return scope.future(
-      this.service.kernel.submit<{ model_id: string }>(
-        'unload_model',
-        { model_id: this.model_id },
-        scope.options,
-      ),
-    );
+    return futureOrRejected(this.clock, () => {
+      const scope = this.scope(options, 'unloadModel');
+      return scope.future(
+        this.service.kernel.submit<{ model_id: string }>(
+          'unload_model',
+          { model_id: this.model_id },
+          scope.options,
+        ),
+      );
+    });
   }
 }

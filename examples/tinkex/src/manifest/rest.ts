@@ -17,8 +17,9 @@ import { type TSchema, Type } from 'pristine-kernel';
 
 const strict = { additionalProperties: false } as const;
 const scope = { access_scope: Type.Optional(AccessScopeSchema) };
+// A page of at least one item: `limit: 0` asked for nothing (the API documents no maximum).
 const page = (max?: number) => ({
-  limit: Type.Optional(Type.Integer({ minimum: 0, ...(max ? { maximum: max } : {}) })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, ...(max ? { maximum: max } : {}) })),
   offset: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 const RunId = Type.String({ minLength: 1, pattern: '^[^/]+$' });

@@ -1,4 +1,4 @@
-import { exec, type ExecException } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { PristineError, Secret, ValidationError } from 'pristine-kernel';
 import { expiryMs } from './jwt.js';
 
@@ -14,29 +14,88 @@ export type CommandRunner = (command: string, signal?: AbortSignal) => Promise<s
 
 const COMMAND_TIMEOUT_MS = 60_000;
 
-export const runShellCommand: CommandRunner = (command, signal) =>
-  new Promise((resolve, reject) => {
-    const options = { timeout: COMMAND_TIMEOUT_MS, windowsHide: true, ...(signal ? { signal } : {}) };
-    const child = exec(command, options, (error, stdout) => {
-      process.off('exit', endWithProcess);
-      // Never include stdout or stderr in the error: a credential command may print secrets.
-      if (signal?.aborted)
-        reject(new CredentialCommandError('TINKER_CREDENTIAL_CMD was ended: the client was closed'));
-      else if (error) reject(new CredentialCommandError(`TINKER_CREDENTIAL_CMD ${howItEnded(error)}`));
-      else resolve(stdout.trim());
-    });
-    // A process that ends while the command runs (the CLI exits at once on Ctrl-C or SIGTERM) ends the
-    // command too, rather than leaving it orphaned (an SSO helper waiting for a login would wait on).
-    const endWithProcess = () => child.kill();
-    process.on('exit', endWithProcess);
-  });
+/** POSIX: the command leads a process group of its own, so what it starts can be ended with it. */
+const OWN_GROUP = process.platform !== 'win32';
 
-function howItEnded(error: ExecException): string {
-  if (error.killed && error.signal === 'SIGTERM')
-    return `did not finish within ${COMMAND_TIMEOUT_MS / 1000} s`;
-  if (error.signal) return `was killed by ${error.signal}`;
-  if (error.code === 127) return 'failed (exit code 127: command not found)';
-  return `failed (exit code ${error.code ?? 'unknown'})`;
+/**
+ * Runs commands through the shell, as the Python SDK runs TINKER_CREDENTIAL_CMD, each in a process
+ * group of its own (POSIX). Once the command has exited, its group is ended: a process it left in the
+ * background (`helper &`) would otherwise hold its stdout open, and the client, waiting for that pipe to
+ * close, would wait as long as it runs (and the CLI would not exit). On timeout, abort or the process's
+ * exit the whole group is ended, not only the shell. A helper meant to outlive the command detaches
+ * itself (`setsid`, `nohup … >/dev/null &` in a group of its own) and is left alone. On Windows the
+ * command alone is ended, as before.
+ */
+export function shellCommandRunner(options: { timeoutMs?: number } = {}): CommandRunner {
+  const timeoutMs = options.timeoutMs ?? COMMAND_TIMEOUT_MS;
+  return (command, signal) =>
+    new Promise((resolve, reject) => {
+      // Node's own timeout and signal end the shell (SIGTERM); its 'exit' below ends the rest of the group.
+      const child = spawn(command, {
+        shell: true,
+        detached: OWN_GROUP,
+        windowsHide: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: timeoutMs,
+        ...(signal ? { signal } : {}),
+      });
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      // Read and dropped: never in an error (it may hold a secret), and a full pipe would block the command.
+      child.stderr.resume();
+      const endGroup = () => {
+        try {
+          if (OWN_GROUP && child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+          else child.kill();
+        } catch {
+          // The group has ended already.
+        }
+      };
+      // A process that ends while the command runs (the CLI exits at once on Ctrl-C or SIGTERM) ends the
+      // command too, rather than leaving it orphaned (an SSO helper waiting for a login would wait on).
+      process.on('exit', endGroup);
+      let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+      // The command exited (or was ended): end what it left behind, so its pipes close and 'close' follows.
+      child.on('exit', (code, exitSignal) => {
+        exit = { code, signal: exitSignal };
+        endGroup();
+      });
+      let spawnError: Error | undefined;
+      // An abort is reported as an 'error' too; the answer waits for 'close' (the group has ended then).
+      child.on('error', (error) => {
+        spawnError = error;
+        if (child.pid === undefined) settle();
+      });
+      child.on('close', (code, closeSignal) => {
+        exit ??= { code, signal: closeSignal };
+        settle();
+      });
+      let settled = false;
+      function settle() {
+        if (settled) return;
+        settled = true;
+        process.off('exit', endGroup);
+        // Never include stdout or stderr in the error: a credential command may print secrets.
+        if (signal?.aborted)
+          reject(new CredentialCommandError('TINKER_CREDENTIAL_CMD was ended: the client was closed'));
+        else if (child.killed && exit?.signal === 'SIGTERM')
+          reject(
+            new CredentialCommandError(`TINKER_CREDENTIAL_CMD did not finish within ${timeoutMs / 1000} s`),
+          );
+        else if (spawnError) reject(new CredentialCommandError('TINKER_CREDENTIAL_CMD could not be started'));
+        else if (exit?.signal)
+          reject(new CredentialCommandError(`TINKER_CREDENTIAL_CMD was killed by ${exit.signal}`));
+        else if (exit?.code) reject(new CredentialCommandError(`TINKER_CREDENTIAL_CMD ${failed(exit.code)}`));
+        else resolve(stdout.trim());
+      }
+    });
+}
+
+export const runShellCommand: CommandRunner = shellCommandRunner();
+
+function failed(code: number): string {
+  if (code === 127) return 'failed (exit code 127: command not found)';
+  return `failed (exit code ${code})`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { redactValue, type Clock, type Kernel, type Logger } from 'pristine-kernel';
+import { redactValue, type Clock, type Logger } from 'pristine-kernel';
+import type { TinkerKernel } from '../client/tinker-kernel.js';
 import type { Severity } from '../types/telemetry.js';
 import { describeException } from './exception-event.js';
 import { QueuedFields, QueuedHttpStart, QueuedHttpStop, type QueuedEvent } from './queued-event.js';
@@ -58,7 +59,7 @@ export class TelemetryReporter {
   private lastFlushFailed = false;
 
   constructor(
-    private readonly kernel: Kernel<any>,
+    private readonly kernel: TinkerKernel,
     sessionId: string | undefined,
     private readonly sdkVersion: string,
     private readonly clock: Clock,

@@ -176,6 +176,7 @@ const PRIVATE = new Set([
   'scope',
   'createLora',
   'fromState',
+  'weightsInfo',
   'newSamplingClient',
   'archiveUrl',
   'onCheckpoint',

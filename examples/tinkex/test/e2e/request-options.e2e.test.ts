@@ -177,8 +177,8 @@ describe('timeoutMs', () => {
     const env = await start();
     const rest = env.service.createRestClient();
     await expect(rest.listTrainingRuns({}, { timeoutMs: 10_000 })).resolves.toHaveProperty('training_runs');
-    expect(() => rest.listTrainingRuns({}, { timeoutMs: Number.NaN })).toThrow(ValidationError);
-    expect(() => rest.listTrainingRuns({}, { timeoutMs: 0 })).toThrow(/timeoutMs/);
-    expect(() => rest.listTrainingRuns({}, { signal: 'stop' as never })).toThrow(/signal/);
+    await expect(rest.listTrainingRuns({}, { timeoutMs: Number.NaN })).rejects.toThrow(ValidationError);
+    await expect(rest.listTrainingRuns({}, { timeoutMs: 0 })).rejects.toThrow(/timeoutMs/);
+    await expect(rest.listTrainingRuns({}, { signal: 'stop' as never })).rejects.toThrow(/signal/);
   });
 });

@@ -50,10 +50,11 @@ describe('a failed training submission does not wedge the TrainingClient', () =>
   it('rejects bad input before reserving a seq_id: nothing is sent and the next steps run', async () => {
     const { env, training, requests } = await start();
     const fb = training.forwardBackward([textDatum(TEXT)], 'cross_entropy');
-    expect(() => training.optimStep({ learning_rate: -1 })).toThrow(ValidationError);
-    expect(() => training.optimStep({ learning_rate: -1 })).toThrow(/learning_rate/);
-    expect(() => training.optimStep(undefined as never)).toThrow(/adam_params/);
-    expect(() => training.saveState('')).toThrow(/\/path/);
+    // Rejected futures, never thrown where called (a pipelined loop's Promise.all sees them).
+    await expect(training.optimStep({ learning_rate: -1 })).rejects.toThrow(ValidationError);
+    await expect(training.optimStep({ learning_rate: -1 })).rejects.toThrow(/learning_rate/);
+    await expect(training.optimStep(undefined as never)).rejects.toThrow(/adam_params/);
+    await expect(training.saveState('')).rejects.toThrow(/\/path/);
     const optim = training.optimStep({ learning_rate: 1e-4 });
     const saved = training.saveState('after-bad-input');
     const results = await settledWithin([fb, optim, saved]);

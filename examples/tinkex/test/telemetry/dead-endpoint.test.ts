@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { CaptureLogger, createKernel, FakeClock } from 'pristine-kernel';
+import { CaptureLogger, FakeClock } from 'pristine-kernel';
+import { closedTinkerKernel } from '../support/closed-tinker-kernel.js';
 import { TelemetryReporter } from '../../src/telemetry/reporter.js';
 
 /**
@@ -12,8 +13,8 @@ describe('a fatal exception while the telemetry endpoint is unreachable', () => 
   it('waits for one batch to fail, not for the whole queue to be tried batch by batch', async () => {
     const clock = new FakeClock();
     const logger = new CaptureLogger({ level: 'debug' });
-    // The bare kernel has no `telemetry` endpoint: every batch fails, as against a dead server.
-    const reporter = new TelemetryReporter(createKernel(), 'session-1', '0.25.0', clock, logger);
+    // A closed kernel refuses every call at once: every batch fails, as against a dead server.
+    const reporter = new TelemetryReporter(await closedTinkerKernel(), 'session-1', '0.25.0', clock, logger);
     const batchesTried = () => logger.records.filter((r) => r.message === 'telemetry batch dropped').length;
     // Fewer than a flush's threshold (100), so nothing was tried yet: 3 batches' worth would need 3 flushes.
     for (let i = 0; i < 99; i++) reporter.generic('tinkex.test', { i });

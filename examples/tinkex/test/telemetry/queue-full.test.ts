@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { CaptureLogger, createKernel, FakeClock } from 'pristine-kernel';
+import { CaptureLogger, FakeClock } from 'pristine-kernel';
+import { closedTinkerKernel } from '../support/closed-tinker-kernel.js';
 import { MAX_QUEUE_SIZE, TelemetryReporter } from '../../src/telemetry/reporter.js';
 
 /**
@@ -12,7 +13,7 @@ describe('a full telemetry queue', () => {
     const clock = new FakeClock();
     const logger = new CaptureLogger({ level: 'debug' });
     // Nothing can be sent: the events stay queued, as behind a saturated connection.
-    const reporter = new TelemetryReporter(createKernel(), 'session-1', '0.25.0', clock, logger, {
+    const reporter = new TelemetryReporter(await closedTinkerKernel(), 'session-1', '0.25.0', clock, logger, {
       canSend: () => false,
     });
     const warnings = () => logger.records.filter((r) => r.level === 'warn').map((r) => r.message);

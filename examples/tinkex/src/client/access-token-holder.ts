@@ -1,0 +1,29 @@
+import { Secret } from 'pristine-kernel';
+import type { ResolvedConfig } from '../config.js';
+import { TinkerAuth } from '../plugin/tinker-auth.js';
+import { CredentialSource } from '../protocol/credential.js';
+import { TinkerProtocol } from '../protocol/tinker-protocol.js';
+import { attachHolder, holdersOf, type TinkerKernel } from './tinker-kernel.js';
+
+/**
+ * A session-less holder authenticated with a caller's `weights_access_token`, as the Python SDK builds
+ * for `weights_info` in from_state (tinker-python-sdk.md, "from_state flow"): its own handshake with the
+ * token (`client/config`, the JWT exchange when the server asks for it, `client/dynamic_config`), then
+ * its calls carry the token (or its JWT) in place of the client's own credential. Pass `auth` as a
+ * call's `auth` option; `close()` when done. The token is a secret of the kernel from the start, and the
+ * kernel never sends a call's credentials to another origin.
+ */
+export function accessTokenHolder(
+  kernel: TinkerKernel,
+  config: ResolvedConfig,
+  token: string,
+): { auth: TinkerAuth; close(): void } {
+  const { secrets, clock } = kernel.getServices();
+  secrets.add(token);
+  const secret = new Secret(token);
+  const credential = new CredentialSource(secret, undefined, () => clock.now());
+  const holder = new TinkerProtocol(credential, { protocol: config.protocol, refreshDynamicConfig: false });
+  const auth = new TinkerAuth(holdersOf(kernel), secret, holder);
+  attachHolder(holder, () => kernel, auth);
+  return { auth, close: () => holder.close() };
+}

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ValidationError, type RestClient } from '../../src/index.js';
+import { setup } from './harness.js';
+
+/**
+ * A listing's `limit` (and an iteration's `page_size`) asks for at least one item per page: 0 would
+ * walk no page at all or loop on empty ones, a negative or fractional one is meaningless. Each is
+ * refused before anything is sent, with a ValidationError naming the field and the rule.
+ */
+describe('list and paginate options are checked before sending', () => {
+  let env: Awaited<ReturnType<typeof setup>>;
+  let rest: RestClient;
+  beforeAll(async () => {
+    env = await setup();
+    rest = env.service.createRestClient();
+    // The session-less holder's handshake, so the request count below counts only the listings.
+    await rest.listTrainingRuns();
+  });
+  afterAll(() => env.close());
+
+  const listings = {
+    listTrainingRuns: (limit: number) => rest.listTrainingRuns({ limit }),
+    listUserCheckpoints: (limit: number) => rest.listUserCheckpoints({ limit }),
+    listSessions: (limit: number) => rest.listSessions({ limit }),
+    'iterateTrainingRuns page_size': (size: number) =>
+      rest.iterateTrainingRuns({ page_size: size }).toArray(),
+    'iterateUserCheckpoints page_size': (size: number) =>
+      rest.iterateUserCheckpoints({ page_size: size }).toArray(),
+    'iterateSessions page_size': (size: number) => rest.iterateSessions({ page_size: size }).toArray(),
+  };
+
+  it.each(Object.keys(listings) as (keyof typeof listings)[])(
+    '%s: 0, -1 and 1.5 are refused',
+    async (name) => {
+      const before = env.emulator.state.requests.length;
+      for (const [value, rule] of [
+        [0, 'minimum'],
+        [-1, 'minimum'],
+        [1.5, 'type'],
+      ] as const) {
+        const error = await listings[name](value).then(
+          () => 'sent',
+          (e: unknown) => e,
+        );
+        expect([value, error]).toEqual([value, expect.any(ValidationError)]);
+        const issues = (error as ValidationError).issues.map((i) => `${i.pointer} ${i.rule}`).join('; ');
+        const field = name.includes('page_size') ? 'page_size' : 'limit';
+        expect([value, issues]).toEqual([value, expect.stringMatching(new RegExp(`/${field} ${rule}`))]);
+      }
+      expect(env.emulator.state.requests.length).toBe(before);
+    },
+  );
+
+  it('offset stays 0 or more; a limit of 1 is sent', async () => {
+    await expect(rest.listTrainingRuns({ offset: -1 })).rejects.toThrow(/\/offset/);
+    await expect(rest.listTrainingRuns({ limit: 1 })).resolves.toMatchObject({ training_runs: [] });
+  });
+});
