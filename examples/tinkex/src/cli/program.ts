@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { type Command, CommanderError, Option } from 'commander';
 import { visibleControls } from 'pristine-kernel';
 import { VERSION } from '../version.js';
 import { registerBilling } from './commands/billing.js';
@@ -13,13 +13,14 @@ import type { Action } from './action.js';
 import { CliContext, type CliIo, type GlobalOptions } from './context.js';
 import { CliError, InterruptedError, UsageError } from './errors.js';
 import { nonNegativeInt } from './options.js';
+import { TinkexCommand } from './tinkex-command.js';
 
 /** Exit codes: 0 ok, 1 failed (API or runtime error), 2 usage error, 130 interrupted. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
 /** Build the `tinkex` command tree. Every command gets the same settings (output, errors, help). */
 export function buildProgram(io: CliIo, action: Action): Command {
-  const program = new Command('tinkex')
+  const program = new TinkexCommand('tinkex')
     .description('Tinker from the command line: training runs, checkpoints, sessions, billing, sampling.')
     .version(VERSION, '-V, --version', 'print the version')
     .addOption(
@@ -37,7 +38,6 @@ export function buildProgram(io: CliIo, action: Action): Command {
       writeErr: (s) => io.stderr.write(s),
     })
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
-    .showHelpAfterError()
     .exitOverride()
     .addHelpText(
       'after',
@@ -89,8 +89,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return code;
   } catch (error) {
     if (error instanceof CommanderError)
-      // Help and --version exit 0; anything commander rejects (unknown flag, bad value, missing
-      // argument) is a usage error: it already printed the message and the usage.
+      // Help and --version exit 0; anything commander rejects (unknown command or flag, bad value,
+      // missing argument) is a usage error: TinkexCommand already printed the usage and the message.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const { describeError } = await import('./describe-error.js');
     const failure =

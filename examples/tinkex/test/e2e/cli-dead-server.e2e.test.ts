@@ -104,7 +104,9 @@ describe('tinkex against a dead server (spawned CLI)', () => {
     ]);
     // The flag is a usage error (exit 2, with the usage); the variable is named as a setting (exit 1).
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toMatch(/^error: --base-url must be an absolute http:\/\/ or https:\/\/ URL/);
+    expect(flag.stderr).toMatch(
+      /^Usage: tinkex run list .*\n.*\n\nError: --base-url must be an absolute http:\/\/ or https:\/\/ URL/,
+    );
     expect(env.code).toBe(1);
     expect(env.stderr).toMatch(/^Error: TINKER_BASE_URL is not an API address\n/);
     expect(env.stderr).toMatch(/It must start with http:\/\/ or https:\/\/ \(it starts with "localhost:"\)/);
@@ -125,7 +127,9 @@ describe('tinkex against a dead server (spawned CLI)', () => {
       }),
     ]);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toMatch(/^error: --api-key must start with "tml-" \(an API key\) or "eyJ" \(a JWT\)/);
+    expect(flag.stderr).toMatch(
+      /^Usage: tinkex run list .*\n.*\n\nError: --api-key must start with "tml-" \(an API key\) or "eyJ" \(a JWT\)/,
+    );
     expect(env.code).toBe(1);
     expect(env.stderr).toMatch(/^Error: TINKER_API_KEY is not an API key\n/);
     expect(env.stderr).toMatch(/It must start with "tml-" \(an API key\) or "eyJ" \(a JWT\)/);

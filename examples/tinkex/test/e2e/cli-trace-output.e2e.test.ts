@@ -32,7 +32,7 @@ describe('tinkex session export-trace: the output path (spawned CLI)', () => {
     const before = exports();
     const result = await cli('session', 'export-trace', 'sess-1', '-o', 'traces');
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`error: --output ${join(work, 'traces')} is a folder; name a file`);
+    expect(result.stderr).toContain(`\nError: --output ${join(work, 'traces')} is a folder; name a file`);
     expect(result.stderr).not.toMatch(/EISDIR|\.partial/);
     expect(exports()).toBe(before); // nothing was sent
     expect(await readdir(join(work, 'traces'))).toEqual([]);

@@ -133,15 +133,92 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
         /--base-url must start with http:\/\/ or https:\/\/ \(it starts with "ftp:"\)/,
       ],
       [['nope'], /unknown command 'nope'/],
+      [['help', 'nope'], /unknown command 'nope'/],
       [['emulator', '--colour', 'red'], /Unknown option '--colour'/],
     ];
     const results = await Promise.all(cases.map(([args]) => cli(...args)));
     results.forEach((r, i) => {
       const [args, message] = cases[i];
-      expect({ args, code: r.code }).toEqual({ args, code: 2 });
-      expect(r.stderr).toMatch(message);
-      expect(r.stderr).toContain('Usage: tinkex');
-      expect(r.stdout).toBe('');
+      expect({ args, code: r.code, stdout: r.stdout }).toEqual({ args, code: 2, stdout: '' });
+      // tinker's (Click's) short form: the usage, where to get help, then the error; never the whole help.
+      expect({ args, stderr: r.stderr }).toEqual({
+        args,
+        stderr: expect.stringMatching(/^Usage: tinkex[^\n]*\nTry 'tinkex[^'\n]* -h' for help\.\n\nError: \S/),
+      });
+      expect(r.stderr.split('\n\nError: ')[1]).toMatch(message);
+      expect(r.stderr).not.toMatch(/Options:|Commands:|error: /);
+    });
+  }, 60_000);
+
+  it("reports usage errors in tinker's short form: usage, `Try … -h`, the error (stderr, exit 2)", async () => {
+    const cases: [string[], string][] = [
+      [
+        ['session', 'list'],
+        "Usage: tinkex session [options] [command]\nTry 'tinkex session -h' for help.\n\n" +
+          "Error: unknown command 'list'\n",
+      ],
+      [
+        ['nope'],
+        "Usage: tinkex [options] [command]\nTry 'tinkex -h' for help.\n\nError: unknown command 'nope'\n",
+      ],
+      [
+        ['checkpoint', 'lst'],
+        "Usage: tinkex checkpoint [options] [command]\nTry 'tinkex checkpoint -h' for help.\n\n" +
+          "Error: unknown command 'lst'\n(Did you mean list?)\n",
+      ],
+      [
+        ['run', 'list', '--limt', '3'],
+        "Usage: tinkex run list [options]\nTry 'tinkex run list -h' for help.\n\n" +
+          "Error: unknown option '--limt'\n(Did you mean --limit?)\n",
+      ],
+      [
+        ['run', '--bogus'],
+        "Usage: tinkex run [options] [command]\nTry 'tinkex run -h' for help.\n\n" +
+          "Error: unknown option '--bogus'\n",
+      ],
+      [
+        ['run', 'info'],
+        "Usage: tinkex run info [options] <run_id>\nTry 'tinkex run info -h' for help.\n\n" +
+          "Error: missing required argument 'run_id'\n",
+      ],
+      [
+        ['checkpoint', 'publish', 'tinker://r/weights/a', 'extra'],
+        'Usage: tinkex checkpoint publish [options] <tinker_path>\n' +
+          "Try 'tinkex checkpoint publish -h' for help.\n\n" +
+          "Error: too many arguments for 'publish'. Expected 1 argument but got 2.\n",
+      ],
+      [
+        ['-f', 'xml', 'version'],
+        "Usage: tinkex [options] [command]\nTry 'tinkex -h' for help.\n\n" +
+          "Error: option '-f, --format <format>' argument 'xml' is invalid. Allowed choices are table, json.\n",
+      ],
+      [
+        ['billing', 'usage', '2026-07-13T00:30:00Z', '2026-07-14T00:00:00Z'],
+        'Usage: tinkex billing usage [options] <starting_on> <ending_before>\n' +
+          "Try 'tinkex billing usage -h' for help.\n\n",
+      ],
+    ];
+    const results = await Promise.all(cases.map(([args]) => cli(...args)));
+    results.forEach((r, i) => {
+      const [args, text] = cases[i];
+      expect({ args, code: r.code, stdout: r.stdout }).toEqual({ args, code: 2, stdout: '' });
+      if (text.endsWith('\n\n'))
+        expect({ args, stderr: r.stderr.slice(0, text.length) }).toEqual({ args, stderr: text });
+      else expect({ args, stderr: r.stderr }).toEqual({ args, stderr: text });
+    });
+  }, 60_000);
+
+  it('a group without a command prints its help on stdout and exits 0, as tinker (Click 8.1) does', async () => {
+    const groups = [['run'], ['checkpoint'], ['session'], ['billing'], []];
+    const results = await Promise.all(groups.map((g) => cli(...g)));
+    results.forEach((r, i) => {
+      expect({ group: groups[i], code: r.code, stderr: r.stderr }).toEqual({
+        group: groups[i],
+        code: 0,
+        stderr: '',
+      });
+      expect(r.stdout).toContain(`Usage: tinkex ${groups[i].join(' ')}`.replace(/ $/, ''));
+      expect(r.stdout).toContain('Commands:');
     });
   }, 60_000);
 

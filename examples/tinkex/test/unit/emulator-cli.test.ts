@@ -35,7 +35,7 @@ describe('tinkex emulator (delegating to the tinker-emulator package)', () => {
       ]);
       expect(usage.code).toBe(2);
       expect(usage.stderr).toMatch(
-        /^error: unknown flag "bogus"; known flags: .* \(see `tinkex emulator --help`\)\n/,
+        /^Usage: tinkex emulator \[args\.\.\.\]\nTry 'tinkex emulator -h' for help\.\n\nError: unknown flag "bogus"; known flags: .*\n$/,
       );
       expect(taken.code).toBe(1);
       expect(taken.stderr).toMatch(

@@ -26,7 +26,7 @@ export function registerEmulator(program: Command, action: Action): void {
             // errors, like ours; its failures (a port in use) are one line, without a class name.
             const code = String((error as NodeJS.ErrnoException).code);
             if (code === 'ERR_EMULATOR_USAGE' || code.startsWith('ERR_PARSE_ARGS'))
-              throw new UsageError(`${(error as Error).message} (see \`tinkex emulator --help\`)`);
+              throw new UsageError((error as Error).message); // after `Try 'tinkex emulator -h' for help.`
             throw new CliError((error as Error).message);
           }
         },
