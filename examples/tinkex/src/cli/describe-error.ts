@@ -11,6 +11,7 @@ import {
 import { DownloadInterruptedError } from '../download/download-errors.js';
 import { tinkerManifest } from '../manifest.js';
 import { CredentialCommandError } from '../protocol/credential.js';
+import { isSessionGone, SESSION_GONE } from '../plugin/session-gone.js';
 import { CliError, InterruptedError } from './errors.js';
 import { formatSize } from './output.js';
 
@@ -71,6 +72,14 @@ export function describeError(error: unknown, api: ApiSetup = {}): CliError {
   // Before the third-party and connection cases: whatever host was asked for, the proxy is the fault.
   if (error instanceof ProxyError) return proxyFailure(error, api.proxySettings);
   if (error instanceof APIError && isThirdParty(error, api.origin)) return thirdPartyFailure(error);
+  if (isSessionGone(error)) {
+    // Each command opens its own session: running it again is the CLI's way back (not the SDK's advice).
+    const said = (error as Error).message;
+    return new CliError(
+      'Session not found (HTTP 404)',
+      `${SESSION_GONE}. Run the command again.\nDetails: ${said.slice(0, said.indexOf(`. ${SESSION_GONE}`))}`,
+    );
+  }
   if (error instanceof APIStatusError) {
     const [message, hint = ''] =
       byStatus[error.status] ??

@@ -14,6 +14,7 @@ import { PROTOCOL_VERSION } from '../protocol/flags.js';
 import { HANDSHAKE_ENDPOINTS } from '../protocol/tinker-protocol.js';
 import { requestPayloadBytes } from '../proto/proto-size.js';
 import type { ForwardBackwardRequest } from '../proto/gen/tinker_public_pb.js';
+import { sessionGone } from './session-gone.js';
 
 /**
  * The Python SDK's 5 MiB budget of dispatched prompts. Its 400 submissions in flight is the default of
@@ -52,6 +53,8 @@ export function tinkerPlugin(config: ResolvedConfig, holders: TinkerHolders) {
     // Like every default header, the kernel sends these only to the Tinker origin, never to a signed URL.
     secrets: cloudflareAccessValues(config.default_headers),
     stages: [{ stage: negotiateStage(holders), placement: { after: 'validate' } }],
+    // A 404 on a call of this session after the server restarted says so, and how to get back.
+    errorMapper: sessionGone,
     headers: {
       userAgent: `Tinkex/TypeScript ${VERSION}`,
       platform: {

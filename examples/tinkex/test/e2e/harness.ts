@@ -49,6 +49,9 @@ const MODE_OPTIONS: Record<E2EMode, EmulatorOptions> = {
   legacy: { legacyJson: true },
 };
 
+/** The emulator options of `mode` (to start another emulator as `setup()` did, e.g. after a restart). */
+export const emulatorOptions = (mode: E2EMode): EmulatorOptions => MODE_OPTIONS[mode];
+
 /**
  * The client's `protocol` option (and `TINKER_PROTOCOL` of a spawned CLI) in each mode: `auto` in all of
  * them, so the client negotiates as a user's does and the emulator's flags decide the generation.

@@ -1,0 +1,86 @@
+import { afterEach, expect, it } from '@jest/globals';
+import { NotFoundError } from 'pristine-kernel';
+import { startEmulator, type RunningEmulator } from 'tinker-emulator';
+import { describeError } from '../../src/cli/describe-error.js';
+import { describeInModes, emulatorOptions, setup, textDatum, TEXT } from './harness.js';
+
+const GONE = /The server no longer knows this session \(it may have restarted\)/;
+
+/**
+ * Found by hand: after the server restarted (the emulator killed and started again on the same port), a
+ * live client's calls failed for good with a bare `404 model … not found`. The session is gone; as the
+ * Python SDK does, nothing re-creates it on its own, but the error says so and what to do.
+ * Not in the JWT mode: a restarted emulator signs with a new key, so the old JWT is refused (401) before
+ * the session is looked up; a deployment's restart keeps its signing key.
+ */
+describeInModes(
+  ['v025', 'legacy'],
+  'a session the server no longer knows (server restarted on the same port)',
+  () => {
+    let env: Awaited<ReturnType<typeof setup>>;
+    let restarted: RunningEmulator | undefined;
+    afterEach(async () => {
+      await env.service.close();
+      await (restarted ?? env.emulator).close();
+      restarted = undefined;
+    });
+
+    /** Stop the emulator and start a fresh one (no sessions) in the same mode on the same port. */
+    async function restart() {
+      const port = Number(new URL(env.emulator.url).port);
+      await env.emulator.close();
+      restarted = await startEmulator({ seed: 7, ...emulatorOptions(env.mode), port });
+    }
+
+    it('training and sampling calls say so and name the way back; the CLI words it the same', async () => {
+      env = await setup({}, { max_retries: 0 });
+      const training = await env.service.createLoraTrainingClient({
+        base_model: 'meta-llama/Llama-3.2-1B',
+        rank: 8,
+      });
+      await training.forwardBackward([textDatum(TEXT)], 'cross_entropy');
+      const sampler = await training.saveWeightsAndGetSamplingClient();
+      await restart();
+
+      const [train, sample, info, another] = await Promise.all([
+        training.forwardBackward([textDatum(TEXT)], 'cross_entropy').catch((e: unknown) => e),
+        sampler
+          .sample({ prompt: [1, 2, 3], num_samples: 1, sampling_params: { max_tokens: 2 } })
+          .catch((e: unknown) => e),
+        training.getInfo().catch((e: unknown) => e),
+        env.service
+          .createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 8 })
+          .catch((e: unknown) => e),
+      ]);
+      for (const error of [train, sample, info, another]) {
+        expect(error).toBeInstanceOf(NotFoundError);
+        const e = error as NotFoundError;
+        // The server's own words stay first, and the error keeps what it knew (status, request id).
+        expect(e.message).toMatch(/^404 (model|sampler|session) \S+ not found\. /);
+        expect(e.message).toMatch(GONE);
+        expect(e.message).toMatch(/new ServiceClient/);
+        expect(e.status).toBe(404);
+        expect(e.retryable).toBe(false);
+      }
+      expect((train as Error).message).toMatch(/createTrainingClientFromState\(<your last checkpoint>\)/);
+      expect((sample as Error).message).toMatch(/createSamplingClient/);
+
+      const cli = describeError(train);
+      expect(cli.message).toBe('Session not found (HTTP 404)');
+      expect(cli.details).toMatch(
+        /^The server no longer knows this session \(it may have restarted\)\. Run the command again\.\nDetails: 404 model /,
+      );
+    }, 60_000);
+
+    it('a 404 for a checkpoint path is about the path, not the session: no such hint', async () => {
+      env = await setup({}, { max_retries: 0 });
+      const error = await env.service
+        .createSamplingClient({ model_path: 'tinker://nope/sampler_weights/x' })
+        .then((s) => s.sample({ prompt: [1, 2], num_samples: 1, sampling_params: { max_tokens: 2 } }))
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NotFoundError);
+      expect((error as Error).message).not.toMatch(/session/);
+      expect(describeError(error).message).toBe('Resource not found (HTTP 404)');
+    }, 60_000);
+  },
+);
