@@ -67,7 +67,8 @@ describe('tinkex run / checkpoint / sample (spawned CLI)', () => {
       cli('run', 'list', '--format', 'json'),
       cli('run', 'list', '--limit=2'),
       cli('run', 'list', '--limit', '0', '-f', 'json'),
-      cli('run', 'list', '-c', 'id,owner,checkpoint'),
+      // Spaces and a trailing comma, as people type lists: `-c "id, owner"`, `-c id,owner,`.
+      cli('run', 'list', '-c', 'id, owner,checkpoint,'),
       cli('run', 'info', runId),
       cli('-f', 'json', 'run', 'info', runId),
     ]);

@@ -20,7 +20,13 @@ const COLUMNS: Record<string, [string, (r: TrainingRun) => string]> = {
 const DEFAULT_COLUMNS = ['id', 'model', 'lora', 'updated', 'status'];
 
 function columnList(value: string): string[] {
-  const names = value.split(',').map((c) => c.trim());
+  // A trailing comma or a space after one (`-c "id, owner,"`) names no column: skipped, not refused.
+  const names = value
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
+  if (names.length === 0)
+    throw new InvalidArgumentError(`expected at least one column name: ${Object.keys(COLUMNS).join(', ')}.`);
   const unknown = names.filter((c) => !(c in COLUMNS));
   if (unknown.length > 0)
     throw new InvalidArgumentError(
