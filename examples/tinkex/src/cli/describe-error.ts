@@ -8,7 +8,7 @@ import {
   ProxyError,
   ResponseValidationError,
 } from 'pristine-kernel';
-import { DownloadInterruptedError } from '../download/download-errors.js';
+import { DownloadInterruptedError, DownloadTargetError } from '../download/download-errors.js';
 import { tinkerManifest } from '../manifest.js';
 import { CredentialCommandError } from '../protocol/credential.js';
 import { isSessionGone, SESSION_GONE } from '../plugin/session-gone.js';
@@ -61,6 +61,17 @@ export function describeError(error: unknown, api: ApiSetup = {}): CliError {
     return new CliError(
       `Download interrupted after ${formatSize(error.downloadedBytes)}${of}`,
       `The connection broke during the transfer; nothing was written. Run the command again.\n${detail(error)}`,
+    );
+  }
+  if (error instanceof DownloadTargetError) {
+    // The issue's own text, without the SDK's wording around it (pointer, rule, `force: true`).
+    const [issue] = error.issues;
+    const refused = issue.rule === 'absent-or-force';
+    return new CliError(
+      `${error.name}: ${refused ? `${error.path} already exists` : issue.message}`,
+      refused
+        ? 'Pass --force to replace that folder and all it holds (nothing outside it is touched).'
+        : undefined,
     );
   }
   if (error instanceof CredentialCommandError)

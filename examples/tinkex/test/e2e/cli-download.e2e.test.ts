@@ -91,9 +91,12 @@ describe('tinkex checkpoint download (spawned CLI)', () => {
     await writeFile(join(work, folder, 'mine.txt'), 'precious');
     const before = await snapshot(work);
     const result = await cli(path);
-    expect(result.code).not.toBe(0);
-    expect(result.stderr).toMatch(/DownloadTargetError/);
-    expect(result.stderr).toContain(folder);
+    expect(result.code).toBe(1);
+    // The CLI's flag, not the SDK's option (`force: true`), pointer (`/output_dir`) or rule name.
+    expect(result.stderr).toBe(
+      `Error: DownloadTargetError: ${join(work, folder)} already exists\n` +
+        'Pass --force to replace that folder and all it holds (nothing outside it is touched).\n',
+    );
     expect(await snapshot(work)).toEqual(before);
   }, 30_000);
 
