@@ -104,7 +104,9 @@ export function describeError(error: unknown, api: ApiSetup = {}): CliError {
           ? 'The server may predate this call (older Tinker-compatible servers lack it), or --base-url / TINKER_BASE_URL is wrong.'
           : error.status === 404 && namesNoResource(error.endpointId)
             ? baseUrlHint(api.baseUrl)
-            : hint;
+            : error.status === 404 && error.endpointId === 'export_session_trace'
+              ? NO_SUCH_SESSION
+              : hint;
     return new CliError(`${message} (HTTP ${error.status})`, `${advice}\n${detail(error)}`);
   }
   if (error instanceof APITimeoutError)
@@ -171,6 +173,10 @@ function authHint(credential: ApiSetup['credential']): string {
   if (credential === 'both') return `Check ${key}, and ${command}: the server may ask for either.`;
   return `Check ${key}.`;
 }
+
+/** Where a session id comes from: no command lists sessions, but run ids are `<session_id>:train:<n>`. */
+const NO_SUCH_SESSION =
+  "Check the session id: a training run's id (`tinkex run list`) starts with its session's, before `:train:`.";
 
 /** Calls newer than the JSON protocol of the official SDK 0.7.0, which older servers answer with a 404. */
 const NEWER_CALLS: ReadonlySet<string> = new Set(['get_billing_usage', 'get_audit_log']);

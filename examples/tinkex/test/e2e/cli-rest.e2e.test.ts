@@ -139,7 +139,7 @@ describe('tinkex run / checkpoint / sample (spawned CLI)', () => {
   }, 60_000);
 
   it('API errors exit 1 with the status and what to do; --api-key/--base-url override the environment', async () => {
-    const [missingRun, missingCkpt, conflict, flags, wrongUrl] = await Promise.all([
+    const [missingRun, missingCkpt, conflict, flags, wrongUrl, missingSession] = await Promise.all([
       cli('run', 'info', 'no-such-run'),
       cli('checkpoint', 'info', `tinker://${runId}/weights/nope`),
       cli('checkpoint', 'unpublish', paths[1]),
@@ -148,7 +148,14 @@ describe('tinkex run / checkpoint / sample (spawned CLI)', () => {
         env: {},
       }),
       cli('run', 'list', '--base-url', `${env.emulator.url}/nowhere`),
+      cli('session', 'export-trace', 'no-such-session', '--url-only'),
     ]);
+    // No command lists sessions: the hint says where an id is seen (not "the id or tinker:// path").
+    expect(missingSession.code).toBe(1);
+    expect(missingSession.stderr).toMatch(
+      /\nError: Resource not found \(HTTP 404\)\nCheck the session id: a training run's id \(`tinkex run list`\) starts with its session's, before `:train:`\.\n/,
+    );
+    expect(missingSession.stderr).not.toMatch(/tinker:\/\/ path/);
     expect(missingRun.code).toBe(1);
     expect(missingRun.stderr).toMatch(/^Error: Resource not found \(HTTP 404\)\nCheck the id/);
     expect(missingCkpt.code).toBe(1);
