@@ -95,7 +95,13 @@ export class EventStream<T> implements AsyncIterable<T> {
           if (marker) throw new StreamTruncatedError(this.endpointId, marker);
           return;
         } catch (error) {
-          const resumable = spec.resume && lastEventId !== undefined && error instanceof APIConnectionError;
+          // Only a drop another connection could fix: a connection error its thrower marked
+          // `retryable: false` (a request Node refused to build, an adapter's refusal) would fail the same way.
+          const resumable =
+            spec.resume &&
+            lastEventId !== undefined &&
+            error instanceof APIConnectionError &&
+            error.retryable;
           if (!signal.aborted && resumable && reconnects < (this.options.maxReconnects ?? 3)) {
             reconnects++;
             continue;
