@@ -3,6 +3,7 @@ import type { PreEncodedBody } from '../../ports/body-codec.js';
 import type { RequestBody } from '../../ports/transport.js';
 import { PristineError } from '../errors/pristine-error.js';
 import { BODYLESS_METHODS } from './bodyless-methods.js';
+import { guardedSource } from './guarded-source.js';
 import type { CallContext } from '../pipeline/context.js';
 
 export interface BuiltBody {
@@ -32,7 +33,7 @@ export function buildBody(context: CallContext): BuiltBody | Promise<BuiltBody> 
       raw instanceof Readable ||
       (raw !== undefined && typeof raw === 'object' && Symbol.asyncIterator in raw);
     return {
-      body: raw,
+      body: oneShot ? guardedSource(raw as AsyncIterable<unknown>) : raw,
       contentType: (input.contentType as string) ?? 'application/octet-stream',
       replayable: !oneShot,
     };
