@@ -21,9 +21,9 @@ export interface StreamHost {
 
 export interface StreamOptions extends CallOptions {
   /** Override the endpoint's idle timeout. */
-  idleTimeoutMs?: number;
+  idleTimeoutMs?: number | undefined;
   /** Reconnects allowed after the first event when the endpoint supports resume. Default 3. */
-  maxReconnects?: number;
+  maxReconnects?: number | undefined;
 }
 
 /**
