@@ -244,6 +244,33 @@ run(process.execPath, [tsc, '-p', 'tsconfig.json', '--exactOptionalPropertyTypes
   cwd: app,
   label: 'tsc --noEmit consumer.ts (strict, exactOptionalPropertyTypes)',
 });
+// docs/plugin-authoring.md as a new author follows it: its snippets (docs/snippets) in an app of their
+// own, against the shipped declarations, under the strictest settings (a wrapper's `signal?:
+// AbortSignal` passed on as `{ signal }` did not compile under exactOptionalPropertyTypes).
+const guide = join(app, 'guide');
+mkdirSync(guide);
+for (const file of readdirSync(join(root, 'docs', 'snippets'))) {
+  writeFileSync(join(guide, file), readFileSync(join(root, 'docs', 'snippets', file), 'utf8'));
+}
+run(
+  process.execPath,
+  [
+    tsc,
+    '--noEmit',
+    '--strict',
+    '--exactOptionalPropertyTypes',
+    '--target',
+    'es2022',
+    '--module',
+    'nodenext',
+    '--types',
+    'node',
+    '--skipLibCheck',
+    'false',
+    ...readdirSync(guide).map((file) => join('guide', file)),
+  ],
+  { cwd: app, label: 'tsc --noEmit docs/snippets (strict, exactOptionalPropertyTypes, nodenext)' },
+);
 // A CommonJS TypeScript app (README: `"module": "nodenext"`, which lets `require` load ES modules).
 writeFileSync(
   join(app, 'consumer-cjs.cts'),
@@ -268,7 +295,7 @@ run(
   { cwd: app, label: 'tsc --noEmit consumer-cjs.cts (CommonJS, nodenext)' },
 );
 process.stdout.write(
-  'types: consumer.ts (NodeNext, node16, bundler) and consumer-cjs.cts type-check against the shipped .d.ts\n',
+  'types: consumer.ts (NodeNext, node16, bundler), the guide snippets and consumer-cjs.cts type-check against the shipped .d.ts\n',
 );
 
 // 5. The README quickstart, against an emulator started from the installed package.

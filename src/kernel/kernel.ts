@@ -288,18 +288,18 @@ export class Kernel<E extends EndpointSpec = never> {
   paginate<Id extends KindedEndpointId<E, 'paginated'>>(
     endpointId: Id,
     input?: InputOf<ManifestOf<E>, Id>,
-    options?: CallOptions & { pageSize?: number },
+    options?: CallOptions & { pageSize?: number | undefined },
   ): PageIterable<ItemOf<ManifestOf<E>, Id>>;
   /** With an explicit item type (`paginate<Todo>(...)`). */
   paginate<T, Id extends KindedEndpointId<E, 'paginated'> = KindedEndpointId<E, 'paginated'>>(
     endpointId: Id,
     input?: Record<string, unknown>,
-    options?: CallOptions & { pageSize?: number },
+    options?: CallOptions & { pageSize?: number | undefined },
   ): PageIterable<T>;
   paginate<T>(
     endpointId: string,
     input?: unknown,
-    options?: CallOptions & { pageSize?: number },
+    options?: CallOptions & { pageSize?: number | undefined },
   ): PageIterable<T> {
     optionChecks.checkExtraOptions('paginate', endpointId, options);
     return paginate<T>(

@@ -18,25 +18,27 @@ import type { Secret } from './secret.js';
 // to each other, so they live in one module that imports neither `plugin.ts` nor `pipeline/context.ts`;
 // both re-export from here.
 /** Per-call options a caller may pass; they win over plugin and kernel defaults. */
+// Every member also takes `undefined` (the kernel reads it as absent): a wrapper that passes its own
+// optional parameters on (`{ signal }`) compiles under `exactOptionalPropertyTypes`.
 export interface CallOptions {
-  signal?: AbortSignal;
-  timeoutMs?: number;
-  headers?: Record<string, string>;
-  query?: Record<string, string | number | boolean | undefined>;
-  idempotencyKey?: string;
-  maxRetries?: number;
-  baseUrl?: string;
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
+  headers?: Record<string, string> | undefined;
+  query?: Record<string, string | number | boolean | undefined> | undefined;
+  idempotencyKey?: string | undefined;
+  maxRetries?: number | undefined;
+  baseUrl?: string | undefined;
   /** Response bodies for this call (media type → codec schema), in place of the endpoint's. */
-  responseBodies?: Readonly<Record<string, unknown>>;
+  responseBodies?: Readonly<Record<string, unknown>> | undefined;
   /** Request-body compression for this call, in place of the endpoint's `compress`. */
-  compress?: boolean | CompressSpec;
+  compress?: boolean | CompressSpec | undefined;
   /**
    * One of the plugin's auth schemes, by name, in place of the endpoint's: a client that holds two
    * credentials for the same endpoints (e.g. one per connection holder) says which one a call uses. Or a
    * scheme object, for a credential that serves a few calls only (a token the caller passed for one
    * operation): it is applied like a named one, and never sent to another origin.
    */
-  auth?: string | AuthScheme;
+  auth?: string | AuthScheme | undefined;
 }
 
 /** Options after layering kernel defaults < plugin/manifest < per-call. */

@@ -91,19 +91,20 @@ export interface QueueStateEvent {
   reason?: string;
 }
 
+/** Members also take `undefined`, read as absent (callers pass their own optional values on). */
 export interface PollOptions {
-  signal?: AbortSignal;
-  timeoutMs?: number;
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
   /** Results larger than this are not fetched in full when a metadata-only answer comes first. */
-  maxResultBytes?: number;
+  maxResultBytes?: number | undefined;
   /** Names the in-flight result byte budget (`PollProtocol.inflightResultBytes`) this future draws on. */
-  resultBudgetKey?: string;
-  onQueueState?(event: QueueStateEvent): void;
+  resultBudgetKey?: string | undefined;
+  onQueueState?: ((event: QueueStateEvent) => void) | undefined;
   /**
    * Polls that may fail in a row (connection errors, 5xx) before the future rejects with the last
    * error. The kernel passes the submit endpoint's retry budget; default 10.
    */
-  maxConsecutiveFailures?: number;
+  maxConsecutiveFailures?: number | undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Readable, type Transform } from 'node:stream';
+import { pipeline, Readable, type Transform } from 'node:stream';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { Compression } from '../../ports/compression.js';
@@ -59,7 +59,7 @@ export class ZlibCompression implements Compression {
     const coding = encoding?.trim().toLowerCase();
     if (!coding || coding === 'identity') return body;
     if (coding === 'zstd') {
-      return this.zstd ? Readable.from(body).pipe(this.zstd.createZstdDecompress()) : zstdDecodeStream(body);
+      return this.zstd ? decodedThrough(body, this.zstd.createZstdDecompress()) : zstdDecodeStream(body);
     }
     const decoder =
       coding === 'gzip' || coding === 'x-gzip'
@@ -70,6 +70,19 @@ export class ZlibCompression implements Compression {
             ? zlib.createBrotliDecompress()
             : undefined;
     if (!decoder) return body;
-    return Readable.from(body).pipe(decoder);
+    return decodedThrough(body, decoder);
   }
 }
+
+/**
+ * `body` through `decoder`, with the body's failure passed on: `pipe` leaves the decoder waiting for
+ * ever when its source errors (a connection cut mid-body hung the call), `pipeline` destroys the decoder
+ * with the source's own (typed) error, and the source when the reader stops.
+ */
+function decodedThrough(body: AsyncIterable<Uint8Array>, decoder: Transform): Transform {
+  pipeline(Readable.from(body), decoder, noop);
+  return decoder;
+}
+
+/** Failures reach the reader through the decoder; the callback only has to exist. */
+const noop = (): void => {};

@@ -8,6 +8,7 @@ import type { Transport, TransportRequest, TransportResponse } from '../../ports
 import { ClientClosedError } from '../../kernel/errors/api-errors.js';
 import { dropCredentialHeaders } from './follow-redirect.js';
 import { AttemptDeadline } from './attempt-deadline.js';
+import { guardedBody } from './guarded-body.js';
 import { PROXY_CONNECT_TIMEOUT_MS, ProxyTunnelFailure, toTransportError } from './transport-errors.js';
 
 /**
@@ -187,12 +188,13 @@ function exchange(
     stream.once('response', (response: http.IncomingMessage) => {
       settled = true;
       if (request.streaming) deadline.stopClock();
+      const headers = flattenHeaders(response.headers);
       resolve({
         status: response.statusCode ?? 0,
-        headers: flattenHeaders(response.headers),
-        body: guardedBody(stream, request, deadline),
+        headers,
+        body: guardedBody(stream, request, deadline, headers),
         // Collect with 'data' events rather than an async iterator over the got stream: cheaper per call.
-        readAll: () => deadline.race(collect(stream, request, deadline)),
+        readAll: () => deadline.race(collect(stream, request, deadline, headers)),
         cancel: () => {
           deadline.release();
           stream.destroy();
@@ -202,35 +204,26 @@ function exchange(
   });
 }
 
-async function* guardedBody(
-  stream: AsyncIterable<Uint8Array>,
-  request: TransportRequest,
-  deadline: AttemptDeadline,
-): AsyncIterable<Uint8Array> {
-  try {
-    for await (const chunk of stream) yield chunk;
-  } catch (error) {
-    throw toTransportError(error as Error, request, deadline);
-  } finally {
-    deadline.release();
-  }
-}
-
 function collect(
   stream: NodeJS.ReadableStream,
   request: TransportRequest,
   deadline: AttemptDeadline,
+  headers: Record<string, string>,
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let received = 0;
+    stream.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.byteLength;
+    });
     stream.once('end', () => {
       deadline.release();
       resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
     });
     stream.once('error', (error: Error) => {
       deadline.release();
-      reject(toTransportError(error, request, deadline));
+      reject(toTransportError(error, request, deadline, { received, headers }));
     });
   });
 }

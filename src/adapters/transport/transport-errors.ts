@@ -63,6 +63,8 @@ export function toTransportError(
   // An AttemptDeadline (only its outcome is read; naming the class here would make the two modules
   // import each other).
   deadline?: { readonly reason: PristineError | undefined },
+  /** Set when the failure came while the response body was read: what is known of that body. */
+  body?: BodyRead,
 ): PristineError {
   if (deadline?.reason) return deadline.reason;
   if (error instanceof PristineError) return error;
@@ -98,11 +100,30 @@ export function toTransportError(
   }
   // Node refused to build the request (a bad header or URL): no attempt can ever succeed.
   const unsendable = code !== undefined && NEVER_SENDABLE.has(code);
-  return new APIConnectionError(`Connection error: ${describeTarget(request)} ${code ?? error.message}`, {
+  const what = body ? `: ${bodyCut(body)} (${code ?? error.message})` : ` ${code ?? error.message}`;
+  return new APIConnectionError(`Connection error: ${describeTarget(request)}${what}`, {
     cause,
     origin: requestOrigin(request.url),
     ...(unsendable ? { retryable: false } : {}),
   });
+}
+
+/** What an adapter knows of a response body whose reading failed. */
+export interface BodyRead {
+  /** Bytes received before the failure, when the adapter counted them. */
+  received?: number;
+  /** The response's headers: `content-length` says how much was announced. */
+  headers: Record<string, string>;
+}
+
+/**
+ * The status line and headers arrived, then the body broke off: said as such, since `ECONNRESET` alone
+ * reads like a connection that never worked (and a caller may have acted on the status already).
+ */
+function bodyCut({ received, headers }: BodyRead): string {
+  const length = headers['content-length'];
+  const after = received === undefined ? '' : ` after ${received} bytes`;
+  return `the response body was cut short${after}${length === undefined ? '' : ` (content-length ${length})`}`;
 }
 
 const NEVER_SENDABLE: ReadonlySet<string> = new Set([

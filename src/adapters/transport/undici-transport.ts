@@ -4,6 +4,7 @@ import { APIConnectionError, ClientClosedError } from '../../kernel/errors/api-e
 import type { Transport, TransportRequest, TransportResponse } from '../../ports/transport.js';
 import { redirectTarget } from './follow-redirect.js';
 import { AttemptDeadline } from './attempt-deadline.js';
+import { guardedBody } from './guarded-body.js';
 import { toTransportError } from './transport-errors.js';
 import { tunnelingProxyAgent } from './undici-proxy-agent.js';
 import { Agent, request } from './undici-parts.js';
@@ -349,7 +350,7 @@ class UndiciResponse implements TransportResponse {
   }
 
   get body(): AsyncIterable<Uint8Array> {
-    return (this.iterable ??= guarded(this.raw.body, this.req, this.deadline));
+    return (this.iterable ??= guardedBody(this.raw.body, this.req, this.deadline, this.headers));
   }
 
   /**
@@ -368,7 +369,7 @@ class UndiciResponse implements TransportResponse {
     };
     const failed = (error: unknown): never => {
       deadline.release();
-      throw toTransportError(error as Error, req, deadline);
+      throw toTransportError(error as Error, req, deadline, { headers: this.headers });
     };
     // Cut short before the read began: the race answers with the typed reason at once and records
     // how long undici still holds the body (`TransportRequest.heldUntil`).
@@ -380,19 +381,5 @@ class UndiciResponse implements TransportResponse {
     this.deadline.release();
     // undici destroys an unfinished body with an abort error: nobody waits for it here.
     this.raw.body.on('error', noop).destroy();
-  }
-}
-
-async function* guarded(
-  body: AsyncIterable<Uint8Array>,
-  req: TransportRequest,
-  deadline: AttemptDeadline,
-): AsyncIterable<Uint8Array> {
-  try {
-    for await (const chunk of body) yield chunk;
-  } catch (error) {
-    throw toTransportError(error as Error, req, deadline);
-  } finally {
-    deadline.release();
   }
 }

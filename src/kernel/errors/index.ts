@@ -4,3 +4,4 @@ export * from './validation-error.js';
 export * from './shared-state-unavailable.js';
 export * from './plugin-errors.js';
 export * from './body-source-error.js';
+export * from './serialization-error.js';

@@ -11,19 +11,19 @@ import { APIFuture } from './api-future.js';
 /** Options of `kernel.submit`: a call's options, the poll's, and how to resubmit or order the submission. */
 export type SubmitOptions = CallOptions &
   Omit<PollOptions, 'signal'> & {
-    resubmitInput?: () => unknown;
+    resubmitInput?: (() => unknown) | undefined;
     /**
      * Submit only once this resolves: strict submission order without awaiting. If it rejects,
      * nothing is sent and the future rejects with its reason (the caller aborts a queued request).
      */
-    after?: PromiseLike<unknown>;
+    after?: PromiseLike<unknown> | undefined;
     /**
      * The future stops only through `signal` (and the kernel's `close()`): it polls with a controller
      * the kernel keeps per signal, shared by such futures, and its `cancel()` throws. Saves an
      * AbortController and a subscription per pending future (about 5 MiB of peak RSS over a burst of
      * 2,000 sampling futures). Without a `signal` it changes nothing.
      */
-    callerSignalOnly?: boolean;
+    callerSignalOnly?: boolean | undefined;
   };
 
 /** What submitting a long-running operation needs from the kernel (the kernel itself is one). */

@@ -2,7 +2,9 @@ import { Readable } from 'node:stream';
 import type { PreEncodedBody } from '../../ports/body-codec.js';
 import type { RequestBody } from '../../ports/transport.js';
 import { PristineError } from '../errors/pristine-error.js';
+import { encodingFailure } from '../serialization/codec-failures.js';
 import { BODYLESS_METHODS } from './bodyless-methods.js';
+import { guardedSource } from './guarded-source.js';
 import type { CallContext } from '../pipeline/context.js';
 
 export interface BuiltBody {
@@ -32,7 +34,7 @@ export function buildBody(context: CallContext): BuiltBody | Promise<BuiltBody> 
       raw instanceof Readable ||
       (raw !== undefined && typeof raw === 'object' && Symbol.asyncIterator in raw);
     return {
-      body: raw,
+      body: oneShot ? guardedSource(raw as AsyncIterable<unknown>) : raw,
       contentType: (input.contentType as string) ?? 'application/octet-stream',
       replayable: !oneShot,
     };
@@ -42,21 +44,26 @@ export function buildBody(context: CallContext): BuiltBody | Promise<BuiltBody> 
   if (bodyType === 'json' && endpoint.inputIsBody) {
     // JSON drops undefined members itself, so the input needs no filtered copy.
     return {
-      body: services.serializer.encode(input),
+      body: serialized(context, input),
       contentType: services.serializer.contentType,
       replayable: true,
     };
   }
   const fields = bodyFields(context);
   if (bodyType === 'multipart' && services.multipart.hasFiles(fields)) {
-    return services.multipart.encode(fields).then((encoded) => ({
-      body: encoded.body,
-      contentType: encoded.contentType,
-      contentLength: encoded.contentLength,
-      replayable: encoded.replayable,
-    }));
+    return services.multipart.encode(fields).then(
+      (encoded) => ({
+        body: encoded.body,
+        contentType: encoded.contentType,
+        contentLength: encoded.contentLength,
+        replayable: encoded.replayable,
+      }),
+      (error: unknown) => {
+        throw encodingFailure(endpoint.id, 'multipart', error);
+      },
+    );
   }
-  const encoded = services.serializer.encode(fields);
+  const encoded = serialized(context, fields);
   return { body: encoded, contentType: services.serializer.contentType, replayable: true };
 }
 
@@ -76,5 +83,20 @@ function encodeDeclared(context: CallContext, contentType: string, schema: unkno
   const encoded = (context.input as Partial<PreEncodedBody>).encodedBody;
   if (encoded instanceof Uint8Array) return { body: encoded, contentType, replayable: true };
   const value = context.endpoint.inputIsBody ? context.input : bodyFields(context);
-  return { body: codec.encode(value, schema), contentType, replayable: true };
+  let body: Uint8Array;
+  try {
+    body = codec.encode(value, schema);
+  } catch (error) {
+    throw encodingFailure(context.endpoint.id, contentType, error);
+  }
+  return { body, contentType, replayable: true };
+}
+
+/** The JSON serializer's encoding of `value`; what it cannot write fails typed, before anything is sent. */
+function serialized(context: CallContext, value: unknown): string | Uint8Array {
+  try {
+    return context.services.serializer.encode(value);
+  } catch (error) {
+    throw encodingFailure(context.endpoint.id, context.services.serializer.contentType, error);
+  }
 }

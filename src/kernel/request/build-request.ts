@@ -2,6 +2,7 @@ import type { RequestBody, TransportRequest } from '../../ports/transport.js';
 import type { CompressSpec } from '../manifest/types.js';
 import type { CallContext } from '../pipeline/context.js';
 import { buildBody, type BuiltBody } from './build-body.js';
+import { encodingFailure } from '../serialization/codec-failures.js';
 import { buildUrl } from './build-url.js';
 import { lowerCased } from './lower-case.js';
 
@@ -69,10 +70,15 @@ function withBody(
   ) {
     return services.compression
       .compress(typeof body === 'string' ? Buffer.from(body) : body, encodingOf(compress))
-      .then((compressed) => {
-        headers['content-encoding'] = compressed.encoding;
-        return assemble(context, headers, compressed.body);
-      });
+      .then(
+        (compressed) => {
+          headers['content-encoding'] = compressed.encoding;
+          return assemble(context, headers, compressed.body);
+        },
+        (error: unknown) => {
+          throw encodingFailure(context.endpoint.id, `content-encoding ${encodingOf(compress)}`, error);
+        },
+      );
   }
   return assemble(context, headers, body);
 }

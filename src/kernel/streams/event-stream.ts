@@ -21,9 +21,9 @@ export interface StreamHost {
 
 export interface StreamOptions extends CallOptions {
   /** Override the endpoint's idle timeout. */
-  idleTimeoutMs?: number;
+  idleTimeoutMs?: number | undefined;
   /** Reconnects allowed after the first event when the endpoint supports resume. Default 3. */
-  maxReconnects?: number;
+  maxReconnects?: number | undefined;
 }
 
 /**
@@ -95,7 +95,13 @@ export class EventStream<T> implements AsyncIterable<T> {
           if (marker) throw new StreamTruncatedError(this.endpointId, marker);
           return;
         } catch (error) {
-          const resumable = spec.resume && lastEventId !== undefined && error instanceof APIConnectionError;
+          // Only a drop another connection could fix: a connection error its thrower marked
+          // `retryable: false` (a request Node refused to build, an adapter's refusal) would fail the same way.
+          const resumable =
+            spec.resume &&
+            lastEventId !== undefined &&
+            error instanceof APIConnectionError &&
+            error.retryable;
           if (!signal.aborted && resumable && reconnects < (this.options.maxReconnects ?? 3)) {
             reconnects++;
             continue;

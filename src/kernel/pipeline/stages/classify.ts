@@ -2,9 +2,11 @@ import { APIConnectionError, statusError } from '../../errors/api-errors.js';
 import { sanitizedCause } from '../../errors/error-secrets.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import { requestOrigin } from '../../errors/request-origin.js';
+import { SerializationError } from '../../errors/serialization-error.js';
 import type { TransportResponse } from '../../../ports/transport.js';
 import { lowerCased } from '../../request/lower-case.js';
 import { readAll } from '../../request/read-body.js';
+import { decodedBody, decodingFailure } from '../../serialization/codec-failures.js';
 import { mediaType } from '../../serialization/codec-registry.js';
 import type { CallContext, CallResult, Stage } from '../context.js';
 
@@ -28,7 +30,7 @@ function classify(context: CallContext, result: CallResult): CallResult | Promis
   const { services, endpoint } = context;
   const requestId = response.headers[lowerCased(services.settings.requestIdHeader)];
   // The body iterable is asked for only when it is read as one: a JSON body read whole never needs it.
-  const decoded = () => services.compression.decompress(response.body, response.headers['content-encoding']);
+  const decoded = () => decompressed(context, response);
   const ok = response.status < 300 || (response.status < 400 && endpoint.spec.redirect === 'manual');
   if (!ok) return failed(context, result, decoded(), requestId);
   const responseType = endpoint.spec.responseType ?? 'json';
@@ -54,7 +56,11 @@ async function failed(
   body: AsyncIterable<Uint8Array>,
   requestId: string | undefined,
 ): Promise<never> {
-  const raw = await readAll(body, MAX_ERROR_BODY);
+  // A status error stands even when its body does not decompress: the status says what happened.
+  const raw = await readAll(body, MAX_ERROR_BODY).catch((error: unknown) => {
+    if (error instanceof SerializationError) return Buffer.alloc(0);
+    throw error;
+  });
   throw errorFor(context, result, decodeLoosely(raw, result.response!.headers['content-type']), requestId);
 }
 
@@ -71,16 +77,28 @@ function decodedResult(
   if (responseType === 'text') return { status, headers, requestId, body: raw.toString('utf8') };
   const { services } = context;
   const decodedAs = codecTypeOf(context, headers['content-type']);
-  if (decodedAs === undefined)
-    return { status, headers, requestId, body: services.serializer.decode(raw, headers['content-type']) };
-  const codec = services.codecs.lookup(decodedAs)!;
-  return {
-    status,
-    headers,
-    requestId,
-    body: codec.decode(raw, context.options.responseBodies![decodedAs]),
-    decodedAs,
-  };
+  try {
+    if (decodedAs === undefined)
+      return { status, headers, requestId, body: services.serializer.decode(raw, headers['content-type']) };
+    const codec = services.codecs.lookup(decodedAs)!;
+    return {
+      status,
+      headers,
+      requestId,
+      body: codec.decode(raw, context.options.responseBodies![decodedAs]),
+      decodedAs,
+    };
+  } catch (error) {
+    throw decodingFailure(context.endpoint.id, status, headers['content-type'] ?? 'no content-type', error);
+  }
+}
+
+/** The body by its Content-Encoding; a decoder that fails on the server's bytes fails typed. */
+function decompressed(context: CallContext, response: TransportResponse): AsyncIterable<Uint8Array> {
+  const coding = response.headers['content-encoding'];
+  const body = context.services.compression.decompress(response.body, coding);
+  if (!hasCoding(response.headers)) return body;
+  return decodedBody(body, context.endpoint.id, response.status, coding!.trim().toLowerCase());
 }
 
 /** The declared non-JSON media type whose codec decodes this body; undefined: the JSON serializer. */
