@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { HubNotFoundError, HubOfflineError, toHubError } from './hub-errors.js';
 import { hubFetch, type HubFetchDeps } from './hub-fetch.js';
+import { noExistMarker, snapshotSettles } from './snapshot-files.js';
 import { withHubDeps, type HubSettings } from './hub-settings.js';
 import { writeAtomically } from '../download/write-atomically.js';
 
@@ -14,7 +15,7 @@ const COMMIT = /^[0-9a-f]{40}$/;
 export interface WantedFiles {
   /** Files that must exist (a missing one is a HubNotFoundError, or HubOfflineError offline). */
   required: readonly string[];
-  /** Files fetched when the repository has them. */
+  /** Files fetched when the repository has them (one it lacks is recorded under `.no_exist`). */
   optional?: readonly string[];
 }
 
@@ -24,8 +25,9 @@ export function repoFolder(cacheDir: string, repo: string): string {
 }
 
 /**
- * The snapshot folder of `repo@revision` in the cache if it holds every required file: a commit id is
- * its own snapshot, a branch or tag goes through `refs/<revision>`. Never touches the network.
+ * The snapshot folder of `repo@revision` in the cache if it holds every required file and settles every
+ * optional one (there, or marked absent under `.no_exist`): a commit id is its own snapshot, a branch or
+ * tag goes through `refs/<revision>`. Never touches the network.
  */
 export function cachedSnapshot(
   cacheDir: string,
@@ -42,7 +44,10 @@ export function cachedSnapshot(
       : undefined;
   if (!commit) return undefined;
   const dir = join(storage, 'snapshots', commit);
-  return want.required.every((f) => existsSync(join(dir, f))) ? dir : undefined;
+  const complete =
+    want.required.every((f) => existsSync(join(dir, f))) &&
+    (want.optional ?? []).every((f) => snapshotSettles(dir, f));
+  return complete ? dir : undefined;
 }
 
 /**
@@ -51,7 +56,9 @@ export function cachedSnapshot(
  * missing files. Otherwise the revision is resolved to its commit (`/api/models/{repo}/revision/{rev}`),
  * `refs/<revision>` records it, and each file is fetched with `@huggingface/hub` (`resolve`, following
  * the LFS redirect) into `blobs/<etag>`, linked from `snapshots/<commit>/<file>`. A blob is written to
- * a private `<etag>.<pid>.<uuid>.incomplete` first and renamed, so a cut download never leaves a file that looks complete.
+ * a private `<etag>.<pid>.<uuid>.incomplete` first and renamed, so a cut download never leaves a file that looks complete;
+ * an optional file the Hub lacks is marked under `.no_exist/<commit>/`, as huggingface_hub does, so a
+ * snapshot a cut download left short of an optional file is completed by the next call.
  *
  * (Not `downloadFileToCacheDir`: it prints every download to stdout with `console.debug`, which would
  * corrupt `-f json` output, and names the snapshot after each file's last commit rather than the
@@ -66,6 +73,9 @@ export async function downloadToCache(
   const hit = cachedSnapshot(settings.cacheDir, repo, revision, want);
   if (hit) return hit;
   if (settings.offline) {
+    // Offline, an optional file a cut download missed cannot be fetched: the required ones are enough.
+    const usable = cachedSnapshot(settings.cacheDir, repo, revision, { required: want.required });
+    if (usable) return usable;
     const dir = cachedSnapshot(settings.cacheDir, repo, revision, { required: [] });
     const missing = want.required.filter((f) => !dir || !existsSync(join(dir, f)));
     throw new HubOfflineError(repo, revision, missing, settings.cacheDir);
@@ -108,6 +118,10 @@ async function fetchToCache(
       if (!info) {
         if (want.required.includes(path))
           throw new HubNotFoundError(`${repo}@${revision} has no file ${path}`);
+        // Recorded, so that the next call knows the snapshot is complete without asking the Hub.
+        const marker = noExistMarker(snapshot, path);
+        await mkdir(dirname(marker), { recursive: true });
+        await writeFile(marker, '');
         continue;
       }
       const blob = join(storage, 'blobs', info.etag.replace(/^W\//, '').replaceAll('"', ''));

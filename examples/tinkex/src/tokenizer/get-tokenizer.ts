@@ -67,6 +67,7 @@ async function load(
   const local = locateTokenizer(id, {
     hubCache: settings.cacheDir,
     env: options.env,
+    complete: !settings.offline,
     ...(revision !== 'main' ? { revision } : {}),
   });
   if (local) return fromFiles(id, local);

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { snapshotSettles } from '../hub/snapshot-files.js';
 
 /**
  * Tokenizers shipped with the package: `assets/tokenizers/<id>/tokenizer.json`, found upwards from this
@@ -23,6 +24,12 @@ export interface LocateOptions {
   hubCache?: string;
   /** A pinned hub revision (commit); otherwise `refs/main`, else any snapshot. */
   revision?: string;
+  /**
+   * Skip Hugging Face snapshots that neither hold tokenizer_config.json nor record its absence
+   * (`.no_exist`): a cut download left them short, and `getTokenizer` online fetches the rest rather
+   * than load a tokenizer without its config. Default false (a local-only load uses what is there).
+   */
+  complete?: boolean;
   /** Whether to look in the bundled assets (default true). */
   bundled?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -41,7 +48,10 @@ export function tokenizerDirs(id: string, options: LocateOptions = {}): string[]
     options.hubCache ??
     env.HF_HUB_CACHE ??
     (env.HF_HOME ? join(env.HF_HOME, 'hub') : join(homedir(), '.cache', 'huggingface', 'hub'));
-  dirs.push(...hubSnapshots(join(hub, `models--${id.split('/').join('--')}`), options.revision));
+  const snapshots = hubSnapshots(join(hub, `models--${id.split('/').join('--')}`), options.revision);
+  dirs.push(
+    ...(options.complete ? snapshots.filter((d) => snapshotSettles(d, 'tokenizer_config.json')) : snapshots),
+  );
   if (options.bundled ?? true) dirs.push(join(BUNDLED_TOKENIZERS, ...id.split('/')));
   return dirs;
 }

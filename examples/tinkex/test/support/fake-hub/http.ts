@@ -18,6 +18,8 @@ export interface Exchange {
   url: URL;
   /** The user the Bearer token belongs to, if it is a known token. */
   user?: string;
+  /** Die mid-body: send the headers and half the bytes of a download, then drop the connection. */
+  cut?: boolean;
   body(): Promise<Buffer>;
   json(status: number, value: unknown, headers?: Record<string, string>): void;
   /** An error as the Hub sends it: `{"error": …}` and an `X-Error-Code` header. */
@@ -70,5 +72,10 @@ export function sendContent(x: Exchange, content: Buffer, headers: Record<string
       ]
     : [200, content, {}];
   x.res.writeHead(status, { ...base, ...extra, 'content-length': String(body.length) });
+  if (x.cut && x.req.method === 'GET') {
+    x.res.flushHeaders();
+    x.res.socket?.end(body.subarray(0, body.length >> 1), () => x.res.destroy());
+    return;
+  }
   x.res.end(x.req.method === 'HEAD' ? undefined : body);
 }

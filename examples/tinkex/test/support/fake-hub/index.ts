@@ -34,6 +34,8 @@ export interface FakeHub {
   ): Commit;
   /** The files at a revision of a repo: path → content (LFS objects resolved). */
   files(repo: string, revision?: string): Map<string, Buffer>;
+  /** From now on, every GET of a file of this name dies mid-body (as a Hub killed mid-download); undefined stops. */
+  cutDownloadsOf(file: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHu
   const requests: SeenRequest[] = [];
   let hubUrl = '';
   let cdnUrl = '';
+  let cutFile: string | undefined;
   const hubRoutes = [
     readRoutes(store, () => cdnUrl),
     writeRoutes(store, () => hubUrl),
@@ -72,6 +75,7 @@ export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHu
         host,
       });
       const x: Exchange = exchange(req, res, host === 'hub' ? hubUrl : cdnUrl, user);
+      x.cut = cutFile !== undefined && x.url.pathname.endsWith(`/${cutFile}`);
       void (async () => {
         if (host === 'hub' && auth === 'invalid')
           return x.fail(401, 'Invalid credentials in Authorization header');
@@ -116,6 +120,9 @@ export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHu
       const out = new Map<string, Buffer>();
       for (const f of commit?.files.values() ?? []) out.set(f.path, f.content ?? store.lfs.get(f.lfs!.oid)!);
       return out;
+    },
+    cutDownloadsOf(file) {
+      cutFile = file;
     },
     async close() {
       for (const server of [hubServer, cdnServer]) {
