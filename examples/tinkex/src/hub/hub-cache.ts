@@ -132,7 +132,12 @@ async function fetchToCache(
         );
       await link(blob, pointer);
     } catch (error) {
-      throw toHubError(error, `Downloading ${path} of ${repo}@${revision}`, hadToken);
+      throw toHubError(
+        error,
+        `Downloading ${path} of ${repo}@${revision}`,
+        hadToken,
+        `${settings.hubUrl}/${repo}`,
+      );
     }
   }
   return snapshot;

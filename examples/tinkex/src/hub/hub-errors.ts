@@ -4,12 +4,14 @@ import { PristineError, type ErrorDetails } from 'pristine-kernel';
 export class HubError extends PristineError {}
 
 /**
- * No token where one is needed (`missing`: the places looked at are listed), or the Hub refused it
- * (`invalid`, HTTP 401). Never retried: it cannot succeed until the token changes.
+ * No token where one is needed (`missing`: the places looked at are listed), the Hub refused it
+ * (`invalid`, HTTP 401), or took it but its account may not do this (`forbidden`, HTTP 403: a gated
+ * repository whose conditions it has not accepted, a repository it may not write). Never retried: it
+ * cannot succeed until the token or its rights change.
  */
 export class HubAuthError extends HubError {
   constructor(
-    readonly reason: 'missing' | 'invalid',
+    readonly reason: 'missing' | 'invalid' | 'forbidden',
     message: string,
     details: ErrorDetails = {},
   ) {
@@ -60,9 +62,10 @@ export class HubOverwriteError extends HubError {
 /**
  * Map what `@huggingface/hub` throws (`HubApiError` with `statusCode`, its `TypeError` for a token
  * without the `hf_` prefix) to the typed errors above; `what` says what was being done. Errors that
- * are already typed (timeouts, aborts, connection failures from `hubFetch`) pass through.
+ * are already typed (timeouts, aborts, connection failures from `hubFetch`) pass through. `repoPage`
+ * (downloads only) is where a gated repository's conditions are accepted, named on a 403.
  */
-export function toHubError(error: unknown, what: string, hadToken: boolean): Error {
+export function toHubError(error: unknown, what: string, hadToken: boolean, repoPage?: string): Error {
   if (error instanceof PristineError) return error;
   if (error instanceof TypeError && /access token must start with/.test(error.message))
     return new HubAuthError('invalid', `${what}: a Hugging Face token starts with "hf_"`);
@@ -93,6 +96,16 @@ export function toHubError(error: unknown, what: string, hadToken: boolean): Err
           `${what}: the Hugging Face Hub needs a token (HTTP 401); set HF_TOKEN`,
           details,
         );
+  // A HEAD (file info) answer has no body: without the page the user would only read "HTTP 403".
+  if (status === 403)
+    return new HubAuthError(
+      'forbidden',
+      `${what}: the Hugging Face Hub refused the token's account access (HTTP 403)${serverSays}` +
+        (repoPage
+          ? `; if the repository is gated, accept its conditions with that account at ${repoPage}`
+          : ''),
+      details,
+    );
   if (status === 404)
     return new HubNotFoundError(`${what}: not found on the Hugging Face Hub${serverSays}`, details);
   return new HubError(`${what}: the Hugging Face Hub answered HTTP ${status}${serverSays}`, {

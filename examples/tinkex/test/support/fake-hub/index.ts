@@ -30,7 +30,7 @@ export interface FakeHub {
   seed(
     repo: string,
     files: Record<string, string | Buffer>,
-    options?: { owner?: string; private?: boolean; commit?: string; revision?: string },
+    options?: { owner?: string; private?: boolean; gated?: string[]; commit?: string; revision?: string },
   ): Commit;
   /** The files at a revision of a repo: path → content (LFS objects resolved). */
   files(repo: string, revision?: string): Map<string, Buffer>;
@@ -103,6 +103,7 @@ export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHu
     seed(repo, files, seedOptions = {}) {
       const owner = seedOptions.owner ?? repo.split('/')[0];
       const existing = store.get(repo) ?? store.create(repo, owner, seedOptions.private ?? false);
+      if (seedOptions.gated) existing.gated = seedOptions.gated;
       const put = Object.entries(files).map(([path, content]) =>
         store.file(path, typeof content === 'string' ? Buffer.from(content) : content),
       );

@@ -7,7 +7,8 @@ import { lfsPointer, type Commit, type Repo, type RepoStore, type StoredFile } f
  * - `GET /api/models/{repo}/revision/{rev}` (model info; `sha` is the resolved commit)
  * - `GET /api/models/{repo}/tree/{rev}[/{path}]?recursive=`
  * - `POST /api/models/{repo}/paths-info/{rev}`
- * - `GET|HEAD /{repo}/resolve/{rev}/{path}` and `/raw/`: ETag, X-Repo-Commit, Content-Range; an LFS
+ * - `GET|HEAD /{repo}/resolve/{rev}/{path}` and `/raw/`: of a gated repo, 401 without a token and 403
+ *   (`X-Error-Code: GatedRepo`) to a user who has not been granted access; else ETag, X-Repo-Commit, Content-Range; an LFS
  *   file redirects (302, Location) to the CDN with `X-Linked-Etag` (its sha256) and `X-Linked-Size`.
  */
 export function readRoutes(store: RepoStore, cdnUrl: () => string) {
@@ -105,6 +106,14 @@ export function readRoutes(store: RepoStore, cdnUrl: () => string) {
       const repo = readable(x, m[1]);
       const commit = repo && commitOf(x, repo, m[3]);
       if (!commit) return true;
+      if (repo.gated && !(x.user && repo.gated.includes(x.user))) {
+        // As the Hub (HEAD answers carry no body: the code and message come as headers too).
+        const why = x.user
+          ? `Access to model ${repo.id} is restricted and you are not in the authorized list. Visit ${x.url.origin}/${repo.id} to ask for access.`
+          : `Access to model ${repo.id} is restricted. You must have access to it and be authenticated to access it. Please log in.`;
+        x.res.setHeader('x-error-message', why);
+        return (x.fail(x.user ? 403 : 401, why, 'GatedRepo'), true);
+      }
       const file = commit.files.get(decodeURIComponent(m[4]));
       if (!file) return (x.fail(404, 'Entry not found', 'EntryNotFound'), true);
       const common = { 'x-repo-commit': commit.oid };

@@ -23,6 +23,8 @@ export interface Repo {
   id: string;
   owner: string;
   private: boolean;
+  /** A gated repository: anyone sees it, only these users (who accepted its conditions) get its files. */
+  gated?: string[];
   /** Branch (and PR ref) name → commit oid. */
   refs: Map<string, string>;
   commits: Map<string, Commit>;
