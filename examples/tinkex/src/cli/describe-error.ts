@@ -7,6 +7,7 @@ import {
   PristineError,
   ProxyError,
   ResponseValidationError,
+  SerializationError,
 } from 'pristine-kernel';
 import { DownloadInterruptedError, DownloadTargetError } from '../download/download-errors.js';
 import { tinkerManifest } from '../manifest.js';
@@ -120,6 +121,16 @@ export function describeError(error: unknown, api: ApiSetup = {}): CliError {
       : 'Could not connect to the Tinker API. Check --base-url / TINKER_BASE_URL and your network.';
     return new CliError('Connection failed', `${advice}\n${detail(error)}`);
   }
+  if (
+    error instanceof SerializationError &&
+    error.direction === 'decode' &&
+    isTinkerEndpoint(error.endpointId ?? '')
+  )
+    return new CliError(
+      'The answer of the server could not be read',
+      'It is not what a Tinker API sends: check --base-url / TINKER_BASE_URL, and any proxy between you and ' +
+        `the API (it may rewrite answers). TINKER_LOG=debug shows each request and answer.\n${detail(error)}`,
+    );
   if (error instanceof ResponseValidationError && error.notJson && isTinkerEndpoint(error.endpointId))
     return new CliError(
       'The server did not answer as a Tinker API',

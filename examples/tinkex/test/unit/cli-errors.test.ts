@@ -8,6 +8,7 @@ import {
   NotFoundError,
   RateLimitError,
   ResponseValidationError,
+  SerializationError,
 } from 'pristine-kernel';
 import { describeError } from '../../src/cli/describe-error.js';
 
@@ -36,6 +37,20 @@ describe('describeError (exit 1 messages)', () => {
     expect(error.message).toBe('Connection failed');
     expect(error.details?.split('\n')[0]).toBe(
       'The server did not answer in TLS: if it serves plain HTTP (as a local emulator does), use http:// in --base-url / TINKER_BASE_URL.',
+    );
+  });
+
+  it("an answer of the API that does not decode says so and what could cause it, not the class's name", () => {
+    // Found by hand: a server answering `content-encoding: gzip` with bytes that are not gzip printed
+    // "Error: SerializationError: Could not decode the response of …" and nothing on what to check.
+    const cause = new Error('incorrect header check');
+    const error = describeError(
+      SerializationError.decoding('get_client_config', 200, 'content-encoding gzip', cause),
+    );
+    expect(error.message).toBe('The answer of the server could not be read');
+    expect(error.details).toBe(
+      'It is not what a Tinker API sends: check --base-url / TINKER_BASE_URL, and any proxy between you and the API (it may rewrite answers). TINKER_LOG=debug shows each request and answer.\n' +
+        'Details: Could not decode the response of "get_client_config" (HTTP 200, content-encoding gzip): incorrect header check',
     );
   });
 
