@@ -28,6 +28,8 @@ export interface ResolvedConfig extends ResolvedRequestShaping {
   sample_dispatch_concurrency: number;
   /** The Redis URL of `shared.redis` (it may carry a password). */
   shared_redis?: Secret;
+  /** `shared.on_unavailable`: while Redis is away, fall back to in-process limits or fail calls. */
+  shared_on_unavailable?: 'local' | 'reject';
   sample_throttle: SampleThrottle;
   sdk_version: string;
 }
@@ -101,6 +103,7 @@ export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfi
     heartbeat_interval_ms: options.heartbeat_interval_ms ?? 10_000,
     sample_dispatch_concurrency: options.sample_dispatch_concurrency ?? 400,
     shared_redis: sharedRedis(options.shared),
+    shared_on_unavailable: sharedOnUnavailable(options.shared),
     sdk_version: VERSION,
   });
 }
@@ -146,6 +149,17 @@ function sharedRedis(shared: ServiceClientOptions['shared']): Secret | undefined
     throw ValidationError.field('ServiceClient options', '/shared/redis', 'format', 'must be a redis:// URL');
   }
   return new Secret(shared.redis);
+}
+
+function sharedOnUnavailable(shared: ServiceClientOptions['shared']): 'local' | 'reject' | undefined {
+  const value = shared?.on_unavailable;
+  if (value === undefined || value === 'local' || value === 'reject') return value;
+  throw ValidationError.field(
+    'ServiceClient options',
+    '/shared/on_unavailable',
+    'enum',
+    "must be 'local' (fall back to in-process limits) or 'reject' (fail calls until Redis returns)",
+  );
 }
 
 function logLevelFrom(value: string | undefined): ResolvedConfig['log_level'] {

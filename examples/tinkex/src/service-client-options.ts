@@ -35,8 +35,12 @@ export interface ServiceClientOptions extends RequestShapingOptions, SamplingDef
    * without limit. A lower value bounds memory when thousands of samples are started together.
    */
   sample_dispatch_concurrency?: number;
-  /** Fleet-wide limits: every process with this Redis shares sampling dispatch and 429 windows. */
-  shared?: { redis: string };
+  /**
+   * Fleet-wide limits: every process with this Redis shares sampling dispatch and 429 windows. While
+   * Redis cannot be reached, `on_unavailable: 'local'` (default) falls back to this process's own
+   * limits; `'reject'` fails calls with `SharedStateUnavailableError` (retryable) before anything is sent.
+   */
+  shared?: { redis: string; on_unavailable?: 'local' | 'reject' };
   /** Environment to read; defaults to process.env (tests pass their own). */
   env?: Record<string, string | undefined>;
 }

@@ -7,6 +7,7 @@ import {
   Ports,
   RedisLink,
   RedisSemaphoreFactory,
+  SharedStateUnavailableError,
   SystemClock,
 } from 'pristine-kernel';
 import { RedisServer, describeRedis } from '../../../../test/support/redis-server.js';
@@ -114,6 +115,48 @@ describeRedis('ServiceClient with shared: { redis }', () => {
       await peer.close();
     }
   }, 20_000);
+
+  it("with on_unavailable: 'reject', a sample while Redis is down fails before anything is sent", async () => {
+    // A fleet that must never exceed its limits (quotas billed per call) fails closed, as the kernel's
+    // `shared.onUnavailable: 'reject'` does; Tinkex only offered the default, falling back to in-process.
+    const own = await RedisServer.start();
+    const service = new ServiceClient({
+      api_key: API_KEY,
+      base_url: env.emulator.url,
+      telemetry: false,
+      log_level: 'off',
+      env: {},
+      shared: { redis: own.url, on_unavailable: 'reject' },
+    });
+    try {
+      // The error is retryable (Redis may come back), so a sampler retries it as it would a dead server;
+      // with no retries it surfaces at once.
+      const closed = await service.createSamplingClient({
+        base_model: 'meta-llama/Llama-3.2-1B',
+        retry_config: { max_retries: 0 },
+      });
+      await closed.sample(request); // Redis is up: the fleet's budget is asked, the sample goes
+      await own.halt();
+      const sent = () => env.emulator.state.requests.filter((r) => r.path.endsWith('/asample')).length;
+      const before = sent();
+      await expect(closed.sample(request)).rejects.toBeInstanceOf(SharedStateUnavailableError);
+      expect(sent()).toBe(before);
+    } finally {
+      await service.close();
+      await own.stop();
+    }
+  }, 20_000);
+
+  it('refuses an on_unavailable other than local or reject, naming the field', () => {
+    expect(
+      () =>
+        new ServiceClient({
+          api_key: API_KEY,
+          shared: { redis: 'redis://127.0.0.1:6379', on_unavailable: 'fail' as 'reject' },
+          env: {},
+        }),
+    ).toThrow(/\/shared\/on_unavailable/);
+  });
 
   it('rejects a shared.redis that is not a redis:// URL before anything is sent', () => {
     expect(
