@@ -19,6 +19,20 @@ function running(pid: number): boolean {
 }
 
 /**
+ * Whether `pid` has ended within `withinMs`, asked on the event loop (no timer of the test's own). A
+ * killed process closes its files (so the command's pipe closes and the runner answers) a moment before
+ * the kernel marks it ended: under load that moment was seen (CI, Node 24), so one look is not enough.
+ */
+async function ended(pid: number, withinMs = 2_000): Promise<boolean> {
+  const until = Date.now() + withinMs;
+  while (running(pid)) {
+    if (Date.now() > until) return false;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return true;
+}
+
+/**
  * A credential command that leaves a process behind (`helper &`, a background refresher) must neither
  * hold the client until that process ends (its copy of stdout kept the pipe open: Node waited for it)
  * nor outlive the command: the command runs in its own process group, which is ended once the command
@@ -41,7 +55,7 @@ linux('TINKER_CREDENTIAL_CMD with a background grandchild', () => {
       const key = await run(`sleep 100 & echo $! > '${pidFile}'; echo tml-from-command`);
       expect(key).toBe('tml-from-command');
       const pid = Number(readFileSync(pidFile, 'utf8'));
-      expect(running(pid)).toBe(false);
+      expect(await ended(pid)).toBe(true);
     });
   });
 
@@ -51,7 +65,7 @@ linux('TINKER_CREDENTIAL_CMD with a background grandchild', () => {
       const failure = await run(`sleep 100 & echo $! > '${pidFile}'; wait`).catch((e: unknown) => e);
       expect((failure as Error).message).toBe('TINKER_CREDENTIAL_CMD did not finish within 0.3 s');
       const pid = Number(readFileSync(pidFile, 'utf8'));
-      expect(running(pid)).toBe(false);
+      expect(await ended(pid)).toBe(true);
     });
   });
 
@@ -64,7 +78,7 @@ linux('TINKER_CREDENTIAL_CMD with a background grandchild', () => {
       const started = await waitForFile(pidFile);
       stop.abort();
       expect(((await pending) as Error).message).toMatch(/was ended: the client was closed/);
-      expect(running(started)).toBe(false);
+      expect(await ended(started)).toBe(true);
     });
   });
 });
