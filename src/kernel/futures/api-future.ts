@@ -212,6 +212,15 @@ export class APIFuture<T> implements PromiseLike<T> {
     return new APIFuture(Promise.resolve(requestId), async () => value, clock);
   }
 
+  /**
+   * A future that has already failed: a method that returns futures reports bad input through one (as an
+   * async function does through its promise), so `.catch()` and `Promise.all` see the failure.
+   */
+  static rejected<T>(error: unknown, clock: Clock): APIFuture<T> {
+    const failed = Promise.reject(error);
+    return new APIFuture<T>(failed, () => failed, clock);
+  }
+
   /** Combine several futures into one whose value is computed from all their results. */
   static combine<T, U>(
     futures: readonly APIFuture<T>[],

@@ -64,3 +64,13 @@ describe('APIFuture.accepted', () => {
     expect(polls).toBe(0);
   });
 });
+
+describe('APIFuture.rejected', () => {
+  it('fails both as a result and as an acceptance, with the error given, and never polls', async () => {
+    const error = new Error('bad input, nothing sent');
+    const future = APIFuture.rejected<number>(error, new FakeClock());
+    await expect(future).rejects.toBe(error);
+    await expect(future.accepted).rejects.toBe(error);
+    await expect(future.result()).rejects.toBe(error);
+  });
+});

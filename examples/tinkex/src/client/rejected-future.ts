@@ -12,8 +12,7 @@ export function futureOrRejected<T>(clock: Clock, make: () => APIFuture<T>): API
   try {
     return make();
   } catch (error) {
-    const failed = Promise.reject(error);
-    return new APIFuture<T>(failed, () => failed, clock);
+    return APIFuture.rejected<T>(error, clock);
   }
 }
 
