@@ -9,7 +9,7 @@ import {
   type FormDataLike,
 } from 'form-data-encoder';
 import type { EncodedMultipart, FileInput, Multipart } from '../../ports/multipart.js';
-import { BodySourceError } from '../../kernel/errors/body-source-error.js';
+import { guardedSource } from '../../kernel/request/guarded-source.js';
 import { ValidationError } from '../../kernel/errors/validation-error.js';
 
 /**
@@ -62,19 +62,7 @@ const MAX_CHUNK = 65_536;
  * ignoring the view's offset (a `Buffer.subarray` would send the wrong bytes). Views are not copied.
  */
 async function* asBytes(source: Readable, what: string): AsyncIterable<Uint8Array> {
-  const chunks = source[Symbol.asyncIterator]();
-  for (;;) {
-    let next: IteratorResult<unknown>;
-    try {
-      next = await chunks.next();
-    } catch (error) {
-      // The stream's own failure, typed here where it is known for one: past the encoder and the
-      // transport it would read as a (retryable) connection error, or as got's unrelated wrapper.
-      throw new BodySourceError(what, error);
-    }
-    if (next.done) return;
-    const chunk = next.value;
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
+  for await (const bytes of guardedSource(source, what, 'give a path or bytes for a part')) {
     for (let at = 0; at < bytes.byteLength; at += MAX_CHUNK) {
       yield bytes.subarray(at, Math.min(at + MAX_CHUNK, bytes.byteLength));
     }

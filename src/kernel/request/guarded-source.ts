@@ -1,11 +1,19 @@
 import { BodySourceError } from '../errors/body-source-error.js';
 
 /**
- * A one-shot raw request body (a `Readable`, an async iterable) whose own failures are typed where they
- * are known for one: past the transport, a stream's error would read as a retryable connection error
- * (undici) or as got's unrelated `ERR_GOT_REQUEST_ERROR`. Chunks pass through as they are.
+ * A one-shot request body source (a raw body's or a multipart file part's `Readable`, an async
+ * iterable) whose own failures are typed where they are known for one: past the encoder and the
+ * transport, a stream's error would read as a retryable connection error (undici) or as got's unrelated
+ * `ERR_GOT_REQUEST_ERROR`. Chunks pass through as they are, strings as their UTF-8 bytes.
+ *
+ * @param what the body, as its author knows it (see BodySourceError)
+ * @param remedy what to give instead for a body that should survive a retry
  */
-export async function* guardedSource(source: AsyncIterable<unknown>): AsyncGenerator<Uint8Array> {
+export async function* guardedSource(
+  source: AsyncIterable<unknown>,
+  what = 'the raw request body',
+  remedy = 'give a string or bytes for a body',
+): AsyncGenerator<Uint8Array> {
   const chunks = source[Symbol.asyncIterator]();
   let finished = false;
   try {
@@ -15,7 +23,7 @@ export async function* guardedSource(source: AsyncIterable<unknown>): AsyncGener
         next = await chunks.next();
       } catch (error) {
         finished = true;
-        throw new BodySourceError('the raw request body', error, 'give a string or bytes for a body');
+        throw new BodySourceError(what, error, remedy);
       }
       if (next.done) {
         finished = true;
