@@ -16,8 +16,12 @@ export const USAGE = `Usage: tinker-emulator [options]   (also: tinkex emulator 
   --jwt-ttl SECONDS          lifetime of the JWTs auth/token issues (default 3600)
   --request-log-mib N        request bodies the request log keeps, oldest dropped (default 64)
 
-Prints "listening on http://HOST:PORT" first and runs until SIGINT or SIGTERM.
+Prints "listening on http://HOST:PORT" first and runs until SIGINT or SIGTERM (then
+closes and exits 130 or 143, as a shell reports a process a signal stopped).
 `;
+
+/** The exit code after a signal-requested stop: 128 + the signal's number, as a shell reports it. */
+export const EXIT_ON = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /**
  * A bad argument: the bin prints it with a pointer to `--help` and exits 2, as `tinker` and `tinkex`
@@ -48,7 +52,8 @@ function asUsage<T>(parse: () => T, prefix = ''): T {
 }
 
 /**
- * Run the emulator from command-line arguments until SIGINT or SIGTERM; resolves to the exit code. Bad
+ * Run the emulator from command-line arguments until SIGINT or SIGTERM; resolves to the exit code
+ * (130 or 143). Bad
  * arguments throw an Error naming the option, before anything listens. `signals` is where SIGINT and
  * SIGTERM arrive (the process; a test passes its own emitter).
  */
@@ -97,23 +102,26 @@ export async function runEmulatorCli(
   asUsage(() => parseChaos(values.chaos), '--chaos: ');
   // The handlers go in before the server starts: a supervisor may signal as soon as it reads the
   // "listening on" line (or while the server is still starting), and a stop requested then still
-  // closes the server and exits 0 instead of being lost or killing the process mid-start.
-  let requestStop!: () => void;
-  const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
-  const stop = () => requestStop();
-  signals.once('SIGINT', stop);
-  signals.once('SIGTERM', stop);
+  // closes the server instead of being lost or killing the process mid-start. After the clean close the
+  // exit code is 128 + the signal's number (130 SIGINT, 143 SIGTERM), what a shell reports for a process
+  // a signal stopped: a script can tell a stop it asked for from a server that ended on its own.
+  let requestStop!: (code: number) => void;
+  const stopRequested = new Promise<number>((resolve) => (requestStop = resolve));
+  const onInt = () => requestStop(EXIT_ON.SIGINT);
+  const onTerm = () => requestStop(EXIT_ON.SIGTERM);
+  signals.once('SIGINT', onInt);
+  signals.once('SIGTERM', onTerm);
   try {
     const emulator = await startEmulator(options).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EADDRINUSE') throw error;
       throw new Error(`port ${options.port} on ${host} is in use: pick another --port (0 picks a free one)`);
     });
     out.write(`listening on ${emulator.url}\n`);
-    await stopRequested;
+    const code = await stopRequested;
     await emulator.close();
-    return 0;
+    return code;
   } finally {
-    signals.off('SIGINT', stop);
-    signals.off('SIGTERM', stop);
+    signals.off('SIGINT', onInt);
+    signals.off('SIGTERM', onTerm);
   }
 }
