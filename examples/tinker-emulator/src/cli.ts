@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseAccounts } from './accounts-flag.js';
 import { parseChaos } from './chaos.js';
 import { startEmulator } from './emulator.js';
 import { CLIENT_CONFIG_DEFAULTS, DYNAMIC_CONFIG_DEFAULTS, parseFlags } from './protocol/client-config.js';
@@ -15,6 +16,8 @@ export const USAGE = `Usage: tinker-emulator [options]   (also: tinkex emulator 
   --long-poll-ms N           how long retrieve_future holds a pending poll (default 1000; 0: at once)
   --jwt-ttl SECONDS          lifetime of the JWTs auth/token issues (default 3600)
   --request-log-mib N        request bodies the request log keeps, oldest dropped (default 64)
+  --account KEY=NAME         the API key KEY is account NAME, repeatable; other keys share one
+                             account; another account's private checkpoint is 403 (docs/emulator.md)
 
 Prints "listening on http://HOST:PORT" first and runs until SIGINT or SIGTERM (then
 closes and exits 130 or 143, as a shell reports a process a signal stopped).
@@ -78,6 +81,7 @@ export async function runEmulatorCli(
         'long-poll-ms': { type: 'string' },
         'jwt-ttl': { type: 'string' },
         'request-log-mib': { type: 'string' },
+        account: { type: 'string', multiple: true },
       },
     }),
   );
@@ -98,6 +102,7 @@ export async function runEmulatorCli(
     longPollMs: integer('long-poll-ms', values['long-poll-ms'], 1000),
     jwtTtlSeconds: integer('jwt-ttl', values['jwt-ttl'], 3600),
     requestLogBytes: integer('request-log-mib', values['request-log-mib'], 64) * 1024 * 1024,
+    accounts: asUsage(() => parseAccounts(values.account ?? [])),
   };
   asUsage(() => parseChaos(values.chaos), '--chaos: ');
   // The handlers go in before the server starts: a supervisor may signal as soon as it reads the
