@@ -41,6 +41,7 @@ import { PipelineSessionManager } from './sessions/pipeline-session-manager.js';
 import { EventStream, type StreamOptions } from './streams/event-stream.js';
 import { paginate, type PageIterable } from './pagination/paginate.js';
 import { unknownEndpoint } from './errors/unknown-endpoint.js';
+import { ClosingState } from './closing-state.js';
 
 export type { AdapterRegistration } from './bind-adapter.js';
 export type { SubmitOptions } from './futures/submit.js';
@@ -48,6 +49,7 @@ export type { SubmitOptions } from './futures/submit.js';
 const KNOWN_TOKENS: ReadonlySet<symbol> = new Set(Object.values(Ports));
 /** How a future that `close()` cancelled says why. */
 const CLOSED = 'the client was closed';
+const ignore = (): void => {};
 
 export type ManifestOf<E extends EndpointSpec> = { name: string; version: string; endpoints: readonly E[] };
 
@@ -73,14 +75,10 @@ export class Kernel<E extends EndpointSpec = never> {
   private services?: KernelServices;
   private readonly proxies: ProxyResolver;
   private hostView?: ExtensionHost;
-  /** Set by `close()` (and `closeExcept`): later calls reject with ClientClosedError and send nothing. */
-  private closed = false;
-  /** While closing (`closeExcept`), the endpoints still admitted: a client's last reports. */
-  private finalEndpoints?: ReadonlySet<string>;
-  /** Aborted by `close()` (`services.closing`). */
-  private readonly closing = new AbortController();
+  /** Open, closing but for the final endpoints (`closeExcept`), or closed. */
+  private readonly closing = new ClosingState();
   /** Whether a call to `endpointId` may no longer be sent (`services.refuses`). */
-  private readonly refuses = (id: string): boolean => this.closed && !this.finalEndpoints?.has(id);
+  private readonly refuses = this.closing.refuses;
   /** Futures still polling; `close()` cancels them so nothing polls a closed kernel. */
   private readonly liveFutures = new LiveFutures();
   /** @internal Told by each submitted future once it settled. */
@@ -334,8 +332,8 @@ export class Kernel<E extends EndpointSpec = never> {
 
   /** The adapters and registries calls use, resolved once after the last registration. */
   getServices(): KernelServices {
-    const { container, settings, events, secrets, proxies, closing, refuses } = this;
-    this.services ??= resolveServices(container, settings, events, secrets, proxies, closing.signal, refuses);
+    const { container, settings, events, secrets, proxies, closing } = this;
+    this.services ??= resolveServices(container, settings, events, secrets, proxies, closing);
     return this.services;
   }
 
@@ -346,21 +344,27 @@ export class Kernel<E extends EndpointSpec = never> {
 
   /**
    * Start closing: every call but those to `finalEndpoints` (a client's last reports) rejects with
-   * ClientClosedError and sends nothing, and futures still polling are cancelled; `close()` finishes.
-   * The last reports then do not queue behind work the caller asked to stop.
+   * ClientClosedError and sends nothing, futures still polling are cancelled, and calls of other
+   * endpoints still in flight end with ClientClosedError now rather than at `close()`: their retry
+   * backoffs and waits end, and the transport cuts the exchanges of every connection pool no final
+   * endpoint uses (`Transport.closePoolsExcept`; a final endpoint's pool is left alone, with whatever
+   * else is on it). `close()` finishes. The last reports then do not queue behind work the caller asked
+   * to stop, and the caller is not kept waiting on it while they go out.
    */
   closeExcept(finalEndpoints: Iterable<string>): void {
-    this.closed = true;
-    this.finalEndpoints ??= new Set(finalEndpoints);
+    // Every future is marked cancelled before any wait hears its signal abort.
     this.liveFutures.cancelAll(CLOSED);
+    const finals = this.closing.closeExcept(finalEndpoints);
+    const known = [...finals].filter((id) => this.endpoints.has(id));
+    const kept = new Set(known.map((id) => this.endpoints.get(id)!.endpoint.spec.pool));
+    // Nothing is in flight before the services exist; a failure to cut is close()'s to report.
+    void this.services?.transport.closePoolsExcept?.(kept).catch(ignore);
   }
 
   /** Cancel outstanding futures, stop sessions and release transport sockets. */
   async close(): Promise<void> {
-    this.closed = true;
-    this.finalEndpoints = undefined;
     this.liveFutures.cancelAll(CLOSED);
-    this.closing.abort();
+    this.closing.close();
     // Heartbeat timers stop now; a beat still on the wire ends with the transport, not on its own.
     const sessionsStopped = this.sessions.stopAll();
     await this.getServices().transport.close?.();
@@ -373,7 +377,7 @@ export class Kernel<E extends EndpointSpec = never> {
   }
 
   toJSON(): KernelSummary {
-    return kernelSummary(this.plugins.values(), this.closed);
+    return kernelSummary(this.plugins.values(), this.closing.closed);
   }
 
   /** The narrow view kernel extensions (futures, sessions, streams) work through. */

@@ -3,6 +3,7 @@ import { Ports } from '../ports/index.js';
 import type { Clock } from '../ports/clock.js';
 import type { Semaphore, SemaphoreFactory } from '../ports/semaphore.js';
 import { parseRetryAfter } from '../adapters/retry/retry-after.js';
+import type { ClosingState } from './closing-state.js';
 import type { KernelEvents } from './events.js';
 import type { ProxyResolver } from './request/proxy-for.js';
 import type { SecretRegistry } from './redact.js';
@@ -15,8 +16,7 @@ export function resolveServices(
   events: KernelEvents,
   secrets: SecretRegistry,
   proxies: ProxyResolver,
-  closing: AbortSignal,
-  refuses: (endpointId: string) => boolean,
+  closing: ClosingState,
 ): KernelServices {
   const clock = container.resolve<Clock>(Ports.Clock);
   const semaphores = container.resolve<SemaphoreFactory>(Ports.Semaphore);
@@ -40,8 +40,9 @@ export function resolveServices(
     logger: container.resolve(Ports.Logger),
     events,
     secrets,
-    closing,
-    refuses,
+    closing: closing.closingSignal,
+    refuses: closing.refuses,
+    stopping: closing.stopping,
     semaphore(key, capacity) {
       let semaphore = shared.get(key);
       if (!semaphore) {

@@ -58,6 +58,13 @@ export interface KernelServices {
   /** Aborted by `close()`: waits that would only delay its ClientClosedError (retry backoff) end then. */
   readonly closing: AbortSignal;
   /**
+   * The signal that ends an endpoint's waits (retry backoff, a limiter's wait) because the client is
+   * closing: `closing` for `closeExcept`'s final endpoints, for every other endpoint one that
+   * `closeExcept` already aborted, so a call the caller asked to stop does not sleep through the final
+   * reports.
+   */
+  stopping(endpointId: string): AbortSignal;
+  /**
    * Whether a call to the endpoint may no longer be sent: the kernel is closed (or closing, and it is
    * not one of `closeExcept`'s final endpoints). Asked again before each request is built.
    */

@@ -98,6 +98,13 @@ export interface Transport {
    */
   readonly connectionsPerOrigin?: number | undefined;
   send(request: TransportRequest): Promise<TransportResponse>;
+  /**
+   * Optional, for the kernel's `closeExcept`: close every connection pool but those in `keep` (pool
+   * names; `undefined` is the default pool). Their exchanges on the wire end with ClientClosedError, and
+   * so does any later request to them; the kept pools work on until `close()`. An adapter given one
+   * dispatcher or agent from outside has no pools of its own to close and leaves it alone.
+   */
+  closePoolsExcept?(keep: ReadonlySet<string | undefined>): Promise<void>;
   /** Release pooled sockets. */
   close?(): Promise<void>;
 }

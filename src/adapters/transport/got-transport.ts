@@ -7,6 +7,7 @@ import type { HttpsProxyAgentOptions } from 'hpagent';
 import type { Transport, TransportRequest, TransportResponse } from '../../ports/transport.js';
 import { ClientClosedError } from '../../kernel/errors/api-errors.js';
 import { dropCredentialHeaders } from './follow-redirect.js';
+import { poolOfProxyKey, proxyKey } from './pool-keys.js';
 import { AttemptDeadline } from './attempt-deadline.js';
 import { guardedBody } from './guarded-body.js';
 import { PROXY_CONNECT_TIMEOUT_MS, ProxyTunnelFailure, toTransportError } from './transport-errors.js';
@@ -45,6 +46,8 @@ export class GotTransport implements Transport {
   private readonly proxyAgents = new Map<string, Agents>();
   private client: Promise<Got> | undefined;
   private closed = false;
+  /** The pools still open after `closePoolsExcept` (undefined: all of them). */
+  private kept: ReadonlySet<string | undefined> | undefined;
 
   constructor(private readonly options: GotTransportOptions = {}) {
     this.agents = keepAliveAgents(options.maxSockets);
@@ -53,8 +56,8 @@ export class GotTransport implements Transport {
   }
 
   async send(request: TransportRequest): Promise<TransportResponse> {
-    // Destroyed agents would open new sockets: a closed transport sends nothing.
-    if (this.closed) throw new ClientClosedError();
+    // Destroyed agents would open new sockets: a closed transport (or pool) sends nothing.
+    if (this.closedFor(request.pool)) throw new ClientClosedError();
     // The clock starts before got loads, so even the first call's import counts against the deadline.
     const deadline = new AttemptDeadline(request);
     try {
@@ -65,13 +68,13 @@ export class GotTransport implements Transport {
           ? undefined
           : this.poolAgentsFor(request.pool);
       // close() may have come while got (or a proxy agent) loaded: nothing is sent after it.
-      if (this.closed) throw new ClientClosedError();
+      if (this.closedFor(request.pool)) throw new ClientClosedError();
       // The deadline destroys got's stream; the race is there so that no library path outlives it.
       return await deadline.race(exchange(got, request, deadline, agents), (late) => late.cancel());
     } catch (error) {
       deadline.release();
       // Ended by close() destroying the agents: the caller closed the client, nothing to retry.
-      if (this.closed) throw new ClientClosedError();
+      if (this.closedFor(request.pool)) throw new ClientClosedError();
       throw toTransportError(error as Error, request, deadline);
     }
   }
@@ -91,12 +94,22 @@ export class GotTransport implements Transport {
     });
   }
 
+  async closePoolsExcept(keep: ReadonlySet<string | undefined>): Promise<void> {
+    this.kept = keep;
+    if (!keep.has(undefined)) shutAgents(this.agents);
+    for (const [pool, agents] of this.poolAgents) if (!keep.has(pool)) shutAgents(agents);
+    for (const [key, agents] of this.proxyAgents) if (!keep.has(poolOfProxyKey(key))) shutAgents(agents);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const agents of [this.agents, ...this.poolAgents.values(), ...this.proxyAgents.values()]) {
-      shutAgent(agents.http as http.Agent);
-      shutAgent(agents.https as https.Agent);
+      shutAgents(agents);
     }
+  }
+
+  private closedFor(pool: string | undefined): boolean {
+    return this.closed || (this.kept !== undefined && !this.kept.has(pool));
   }
 
   /** Printed as its name and state only: its agents and proxy map hold proxy URLs, passwords included. */
@@ -118,7 +131,7 @@ export class GotTransport implements Transport {
   }
 
   private async proxyAgentsFor(proxy: string, pool: string | undefined): Promise<Agents> {
-    const key = pool === undefined ? proxy : `${pool}\n${proxy}`;
+    const key = proxyKey(proxy, pool);
     let agents = this.proxyAgents.get(key);
     if (!agents) {
       const { HttpProxyAgent, HttpsProxyAgent } = await loadHpagent();
@@ -133,6 +146,11 @@ export class GotTransport implements Transport {
     }
     return agents;
   }
+}
+
+function shutAgents(agents: Agents): void {
+  shutAgent(agents.http as http.Agent);
+  shutAgent(agents.https as https.Agent);
 }
 
 /**

@@ -1,13 +1,13 @@
 import { inspect } from 'node:util';
-import type { Dispatcher, ProxyAgent } from 'undici';
+import type { Dispatcher } from 'undici';
 import { APIConnectionError, ClientClosedError } from '../../kernel/errors/api-errors.js';
 import type { Transport, TransportRequest, TransportResponse } from '../../ports/transport.js';
 import { redirectTarget } from './follow-redirect.js';
 import { AttemptDeadline } from './attempt-deadline.js';
 import { guardedBody } from './guarded-body.js';
 import { toTransportError } from './transport-errors.js';
-import { tunnelingProxyAgent } from './undici-proxy-agent.js';
-import { Agent, request } from './undici-parts.js';
+import { UndiciDispatchers } from './undici-dispatchers.js';
+import { request } from './undici-parts.js';
 
 /** A path undici can send as is: printable ASCII, no fragment. */
 const PRINTABLE_PATH = /^\/[!-"$-~]*$/;
@@ -54,11 +54,8 @@ export class UndiciTransport implements Transport {
   readonly settlesAtDeadline = true;
   /** The pool's connections per origin; for a dispatcher passed in, as given (else unknown). */
   readonly connectionsPerOrigin: number | undefined;
-  private readonly dispatcher: Dispatcher;
-  /** Agents of the named pools (`TransportRequest.pool`), made on first use. */
-  private readonly pools = new Map<string, Dispatcher>();
-  /** Proxy agents per pool and proxy URL. */
-  private readonly proxies = new Map<string, ProxyAgent>();
+  /** The agents of the pools and proxies. */
+  private readonly dispatchers: UndiciDispatchers;
   /** The plain origin `split` saw last. */
   private lastOrigin: string | undefined = undefined;
   /** URL prefix → whether it is already a normalized origin (see `split`). */
@@ -69,11 +66,9 @@ export class UndiciTransport implements Transport {
    */
   private readonly targets = new Map<string, Target | null>();
 
-  constructor(private readonly options: UndiciTransportOptions = {}) {
+  constructor(options: UndiciTransportOptions = {}) {
     this.connectionsPerOrigin = options.dispatcher ? options.connections : (options.connections ?? 256);
-    this.dispatcher =
-      options.dispatcher ??
-      (options.proxy ? tunnelingProxyAgent(options.proxy, options.connections ?? 256) : this.newAgent());
+    this.dispatchers = new UndiciDispatchers(options);
   }
 
   /**
@@ -82,7 +77,7 @@ export class UndiciTransport implements Transport {
    */
   send(req: TransportRequest): Promise<TransportResponse> {
     // undici's "destroyed" error would read as a retryable connection error.
-    if (this.closing) return Promise.reject(new ClientClosedError());
+    if (this.closing || this.dispatchers.isClosed(req.pool)) return Promise.reject(new ClientClosedError());
     const deadline = new AttemptDeadline(req);
     // Never hand undici a call already aborted: it cancels one by tearing down a kept-alive socket,
     // and later calls then queued behind the reconnects (thousands of cancelled samples: seconds).
@@ -111,8 +106,9 @@ export class UndiciTransport implements Transport {
   }
 
   private exchangeFailed(error: unknown, deadline: AttemptDeadline): never {
-    // Ended by close(): the caller closed the client, nothing to retry.
-    throw this.closing ? closedDuring(deadline) : failed(error, deadline.request, deadline);
+    // Ended by close() (or closePoolsExcept): the caller closed the client, nothing to retry.
+    const closed = this.closing !== undefined || this.dispatchers.isClosed(deadline.request.pool);
+    throw closed ? closedDuring(deadline) : failed(error, deadline.request, deadline);
   }
 
   /** The rest of a redirect chain: `next` is the request the first response redirected to. */
@@ -157,11 +153,7 @@ export class UndiciTransport implements Transport {
 
   /** One request/response, redirects not followed. */
   private exchange(req: TransportRequest, signal: AttemptDeadline): Promise<Dispatcher.ResponseData> {
-    const dispatcher = req.proxy
-      ? this.proxyFor(req.proxy, req.pool)
-      : req.pool === undefined
-        ? this.dispatcher
-        : this.poolFor(req.pool);
+    const dispatcher = this.dispatchers.for(req.pool, req.proxy);
     const target = this.split(req.url);
     const options = {
       origin: target?.origin,
@@ -181,16 +173,18 @@ export class UndiciTransport implements Transport {
     ) as Promise<Dispatcher.ResponseData>;
   }
 
+  /** The exchanges of the pools not kept end with ClientClosedError (see `UndiciDispatchers`). */
+  closePoolsExcept(keep: ReadonlySet<string | undefined>): Promise<void> {
+    return this.dispatchers.closeExcept(keep);
+  }
+
   /**
    * Idempotent: a second close (a kernel closed twice) waits for the first instead of throwing. Destroys
-   * rather than closes the pools, as the got adapter destroys its agents: a graceful close would wait for
-   * every exchange still on the wire, however long a server holds it; those end with ClientClosedError.
+   * rather than closes the pools, as the got adapter destroys its agents; exchanges still on the wire
+   * end with ClientClosedError.
    */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      const own = this.options.dispatcher ? [] : [this.dispatcher, ...this.pools.values()];
-      await Promise.all([...own, ...this.proxies.values()].map((agent) => agent.destroy()));
-    })();
+    this.closing ??= this.dispatchers.close();
     return this.closing;
   }
   private closing?: Promise<void>;
@@ -240,41 +234,15 @@ export class UndiciTransport implements Transport {
     if (plain && slash >= 0) this.lastOrigin = prefix;
     return plain && PRINTABLE_PATH.test(path) ? { origin: prefix, path } : undefined;
   }
-
-  /** A named pool's own agent; a dispatcher passed in serves every pool. */
-  private poolFor(pool: string): Dispatcher {
-    if (this.options.dispatcher) return this.dispatcher;
-    let agent = this.pools.get(pool);
-    if (!agent) {
-      agent = this.newAgent();
-      this.pools.set(pool, agent);
-    }
-    return agent;
-  }
-
-  /** The default pool's agent, and each named pool's: the same settings. */
-  private newAgent(): Dispatcher {
-    return new Agent({ connections: this.options.connections ?? 256, keepAliveTimeout: 30_000 });
-  }
-
-  private proxyFor(uri: string, pool: string | undefined): ProxyAgent {
-    const key = pool === undefined ? uri : `${pool}\n${uri}`;
-    let agent = this.proxies.get(key);
-    if (!agent) {
-      agent = tunnelingProxyAgent(uri, this.options.connections ?? 256);
-      this.proxies.set(key, agent);
-    }
-    return agent;
-  }
 }
 
-/** An attempt that failed: its deadline is released, and the error typed for the port. */
 /** An exchange the transport's close() ended. */
 function closedDuring(deadline: AttemptDeadline): Error {
   deadline.release();
   return new ClientClosedError();
 }
 
+/** An attempt that failed: its deadline is released, and the error typed for the port. */
 function failed(error: unknown, req: TransportRequest, deadline: AttemptDeadline): Error {
   deadline.release();
   return toTransportError(error as Error, req, deadline);

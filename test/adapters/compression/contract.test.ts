@@ -2,7 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
-import { ZlibCompression } from '../../../src/adapters/compression/zlib-compression.js';
+import {
+  SYNC_COMPRESS_MAX_BYTES,
+  ZlibCompression,
+} from '../../../src/adapters/compression/zlib-compression.js';
 
 async function collect(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -123,6 +126,50 @@ describe('Compression interoperability', () => {
       expect(await collect(fallback.decompress(Readable.from([frame]), 'zstd'))).toEqual(text);
       if (nativeZstd)
         expect(await collect(new ZlibCompression().decompress(Readable.from([frame]), 'zstd'))).toEqual(text);
+    }
+  });
+
+  // Small bodies are compressed with node:zlib's synchronous call, larger ones with its callback form: on
+  // both sides of the limit the bytes must be node:zlib's one-shot bytes for the whole body (same level,
+  // the content size in a zstd frame header), or the wire would depend on a body's size.
+  const sized = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 7 + (i >> 5)) % 61));
+  const sizes = [
+    1,
+    300,
+    SYNC_COMPRESS_MAX_BYTES - 1,
+    SYNC_COMPRESS_MAX_BYTES,
+    SYNC_COMPRESS_MAX_BYTES + 1,
+    100_000,
+  ];
+  const zstdCompressSync = (zlib as unknown as { zstdCompressSync?: typeof zlib.gzipSync }).zstdCompressSync;
+  it.each([
+    ['gzip', zlib.gzipSync],
+    ...(nativeZstd && zstdCompressSync ? [['zstd', zstdCompressSync] as const] : []),
+  ])(
+    '%s bodies either side of the synchronous-size limit come out as node:zlib writes them in one go',
+    async (encoding, reference) => {
+      const z = new ZlibCompression();
+      for (const size of sizes) {
+        const body = sized(size);
+        const { body: compressed } = await z.compress(body, encoding);
+        expect(Buffer.from(compressed)).toEqual(reference(body));
+        expect(await collect(z.decompress(Readable.from([compressed]), encoding))).toEqual(body);
+      }
+    },
+  );
+
+  it.each([
+    ['the fallback', () => new ZlibCompression({ nativeZstd: false })],
+    ...(nativeZstd ? [['node:zlib', () => new ZlibCompression()] as const] : []),
+  ])('zstd frames from %s carry the content size and no checksum, small or large', async (_name, make) => {
+    for (const size of sizes) {
+      const { body } = await make().compress(sized(size), 'zstd');
+      expect(Buffer.from(body.subarray(0, 4)).toString('hex')).toBe('28b52ffd');
+      // Frame header descriptor: bits 7-6 = content-size field size (a 1-byte field when they are 0 and
+      // bit 5, single segment, is set), bit 2 = checksum flag.
+      const descriptor = body[4];
+      expect(descriptor >> 6 > 0 || (descriptor & 0b10_0000) !== 0).toBe(true);
+      expect(descriptor & 0b100).toBe(0);
     }
   });
 });

@@ -353,8 +353,9 @@ export class ServiceClient {
    * Stop: no new request (calls reject with ClientClosedError), outstanding futures cancelled, then
    * heartbeats stopped, telemetry flushed, sockets released. Stopping comes first so that the session's
    * last report does not queue behind work the caller asked to stop (during a burst of 1,800 samples
-   * close() took 15 s, and 1,400 samples were still submitted); calls still on the wire end with
-   * ClientClosedError when the connections are released.
+   * close() took 15 s, and 1,400 samples were still submitted); calls still on the wire or in a retry
+   * backoff end with ClientClosedError at once (`closeExcept` closes every pool but telemetry's), so
+   * nothing the caller awaits waits for the last report.
    */
   async close(): Promise<void> {
     this.stopForwarding?.();

@@ -86,4 +86,50 @@ describe('ServiceClient.close() with samples in flight', () => {
       await emulator.close();
     }
   });
+  it('ends samples still being submitted at once, not after the last telemetry report', async () => {
+    // Found by hand against a server that stopped answering: the samples whose `asample` was on the wire
+    // rejected only once close() had sent the last report (8.5 s there). Every submission is held for an
+    // hour here, and each telemetry POST is answered after 500 ms: the samples must all have settled
+    // while close() still waits for its report.
+    const emulator = await startEmulator({
+      seed: 3,
+      chaos: 'latency=3600000ms@1;scope=sampling;latency=500ms@1;scope=telemetry',
+    });
+    const service = new ServiceClient({
+      api_key: 'tml-close-submitting',
+      base_url: emulator.url,
+      telemetry: true,
+      log_level: 'off',
+      env: {},
+    });
+    try {
+      const sampler = await service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
+      let submitted = 0;
+      let allSubmitted!: () => void;
+      const submitting = new Promise<void>((resolve) => (allSubmitted = resolve));
+      service.kernel.events.on('request:start', ({ endpointId }) => {
+        if (endpointId === 'asample' && ++submitted === 20) allSubmitted();
+      });
+      let closeDone = false;
+      const samples = Array.from({ length: 20 }, () =>
+        sampler
+          .sample({ prompt: [72, 105], sampling_params: { max_tokens: 4 } })
+          .then(undefined, (error: unknown) => ({ error, closeDone })),
+      );
+      await submitting;
+
+      const closing = service.close().then(() => (closeDone = true));
+      const outcomes = await Promise.all(samples);
+      for (const outcome of outcomes) {
+        expect(outcome).toMatchObject({ closeDone: false });
+        expect((outcome as { error: unknown }).error).toBeInstanceOf(FutureCancelledError);
+      }
+      await closing;
+      const events = (emulator.state.telemetry as Batch[]).flatMap((b) => b.events.map((e) => e.event));
+      expect(events).toContain('SESSION_END');
+    } finally {
+      await service.close();
+      await emulator.close();
+    }
+  });
 });

@@ -40,7 +40,7 @@ function attempts(context: CallContext, next: Next): Promise<CallResult> {
       maxRetries: context.options.maxRetries,
       replayable: () => context.replayable,
       signal: context.options.signal,
-      interrupt: services.closing,
+      interrupt: services.stopping(endpoint.id),
       delays: policy,
       onRetry: ({ attempt, delayMs, error: raw }) => {
         // Scrubbed before anyone sees it: a retry logger must not print an echoed credential.

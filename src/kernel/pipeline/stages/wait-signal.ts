@@ -5,7 +5,7 @@ import type { CallContext } from '../context.js';
 
 /**
  * Runs a wait before sending (a closed rate-limit window, a token) on a signal that aborts with the
- * caller's or with the kernel's `close()`. Found by hand: a call waiting out a 60 s `retry-after` stayed
+ * caller's or with the kernel's `close()` (`closeExcept` for all but its final endpoints). Found by hand: a call waiting out a 60 s `retry-after` stayed
  * pending through close() for the whole minute, its timer keeping the process alive. A call without a
  * signal waits on the kernel's own. One with a signal gets a controller linked to both through the
  * kernel's shared abort listeners (AbortSignal.any on a long-lived caller signal grows Node 20's heap
@@ -19,7 +19,7 @@ export function untilClosed(
   wait: (signal: AbortSignal) => Promise<void>,
 ): Promise<void> {
   const caller = context.options.signal;
-  const { closing } = context.services;
+  const closing = context.services.stopping(context.endpoint.id);
   // Without `mayWait` the bucket is open as far as this process knows: the limiter admits at once (or
   // asks Redis, a bounded round trip), so the call's own signal serves. Linking a controller to both
   // cost every call an AbortController and two subscriptions, and every Tinkex sample has a signal
@@ -43,7 +43,7 @@ export function untilClosed(
 function closedWait(waited: Promise<void>, context: CallContext): Promise<void> {
   if (waited === ADMITTED) return ADMITTED;
   return waited.catch((error: unknown) => {
-    if (context.services.closing.aborted && !context.options.signal?.aborted)
+    if (context.services.stopping(context.endpoint.id).aborted && !context.options.signal?.aborted)
       throw ClientClosedError.forCall(context.endpoint);
     throw error;
   });
