@@ -15,9 +15,21 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** The command was interrupted (Ctrl-C or SIGTERM): exit 130, as a shell expects. */
+/** The signals that stop a command, and the exit code of each: 128 plus its number, as a shell reports. */
+export const STOP_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+export type StopSignal = keyof typeof STOP_EXIT_CODES;
+
+/** The command was stopped: Ctrl-C (SIGINT) exits 130, SIGTERM 143. */
 export class InterruptedError extends CliError {
-  constructor(what = 'interrupted') {
-    super(what, undefined, 130);
+  constructor(what = 'interrupted', signal: StopSignal = 'SIGINT') {
+    super(what, undefined, STOP_EXIT_CODES[signal]);
+  }
+
+  /** The same error (its message), with the exit code of the signal that actually stopped the command. */
+  static by(signal: StopSignal, error?: InterruptedError): InterruptedError {
+    return new InterruptedError(
+      error?.message ?? (signal === 'SIGTERM' ? 'terminated' : 'interrupted'),
+      signal,
+    );
   }
 }

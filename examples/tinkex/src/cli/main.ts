@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runCli } from './program.js';
+import { STOP_EXIT_CODES } from './errors.js';
 
 // `tinkex run list | head` closes the pipe early: that is the reader's choice, not a failure.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -19,6 +20,7 @@ const code = await runCli(process.argv.slice(2), {
   stderr: process.stderr,
   env: process.env,
 });
-// After Ctrl-C nothing may keep the process alive (a request still retrying); otherwise let output drain.
-if (code === 130) process.exit(code);
+// After Ctrl-C or SIGTERM nothing may keep the process alive (a request still retrying); otherwise let
+// output drain.
+if (code === STOP_EXIT_CODES.SIGINT || code === STOP_EXIT_CODES.SIGTERM) process.exit(code);
 process.exitCode = code;

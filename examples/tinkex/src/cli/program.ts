@@ -11,11 +11,11 @@ import { registerSession } from './commands/session.js';
 import { registerVersion } from './commands/version.js';
 import type { Action } from './action.js';
 import { CliContext, type CliIo, type GlobalOptions } from './context.js';
-import { CliError, InterruptedError, UsageError } from './errors.js';
+import { CliError, InterruptedError, UsageError, type StopSignal } from './errors.js';
 import { nonNegativeInt } from './options.js';
 import { TinkexCommand } from './tinkex-command.js';
 
-/** Exit codes: 0 ok, 1 failed (API or runtime error), 2 usage error, 130 interrupted. */
+/** Exit codes: 0 ok, 1 failed (API or runtime error), 2 usage error, 130 interrupted (SIGTERM: 143). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
 /** Build the `tinkex` command tree. Every command gets the same settings (output, errors, help). */
@@ -44,7 +44,7 @@ export function buildProgram(io: CliIo, action: Action): Command {
     .addHelpText(
       'after',
       '\nEnvironment: TINKER_API_KEY, TINKER_BASE_URL, TINKER_LOG (see docs/configuration.md).\n' +
-        'Exit codes: 0 ok, 1 failed, 2 usage error, 130 interrupted.',
+        'Exit codes: 0 ok, 1 failed, 2 usage error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).',
     );
   registerVersion(program, action);
   registerRun(program, action);
@@ -59,15 +59,21 @@ export function buildProgram(io: CliIo, action: Action): Command {
 
 /**
  * Run `tinkex <argv>` and return the exit code. The first Ctrl-C (SIGINT) or SIGTERM aborts the
- * running command, which cleans up (a download removes its staging folder) and exits 130.
+ * running command, which cleans up (a download removes its staging folder) and exits 130 (SIGTERM: 143).
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const controller = new AbortController();
-  const interrupt = () => controller.abort(new Error('interrupted'));
+  let stoppedBy: StopSignal = 'SIGINT';
+  const interrupt = (signal: StopSignal) => {
+    if (!controller.signal.aborted) stoppedBy = signal;
+    controller.abort(new Error(signal === 'SIGTERM' ? 'terminated' : 'interrupted'));
+  };
   let code: number = EXIT.ok;
   let ctx: CliContext | undefined;
   const interrupted = new Promise<never>((_, reject) =>
-    controller.signal.addEventListener('abort', () => reject(new InterruptedError()), { once: true }),
+    controller.signal.addEventListener('abort', () => reject(InterruptedError.by(stoppedBy)), {
+      once: true,
+    }),
   );
   interrupted.catch(() => {});
   const action: Action =
@@ -95,10 +101,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       // missing argument) is a usage error: TinkexCommand already printed the usage and the message.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const { describeError } = await import('./describe-error.js');
-    const failure =
+    const described =
       controller.signal.aborted && !(error instanceof CliError)
-        ? new InterruptedError()
+        ? InterruptedError.by(stoppedBy)
         : describeError(error, ctx?.apiSetup());
+    // A command's own InterruptedError ("download interrupted; …") exits as the signal that stopped it.
+    const failure =
+      described instanceof InterruptedError ? InterruptedError.by(stoppedBy, described) : described;
     // A command stopped mid-bar (Ctrl-C races the body) leaves the bar's line open: end it first.
     ctx?.term.endProgress();
     // The message and details quote the server (its error text, the ids it echoes): shown, not obeyed.

@@ -36,9 +36,10 @@ function terminalSettings(): string | undefined {
  * command has no controlling terminal (`/dev/tty` cannot be opened); so that it can still prompt, a
  * command run while a person is at a terminal (`terminal`, default: stdin and stderr are TTYs) gets that
  * terminal as its stdin and stderr, and the terminal's settings are put back once it ends (one ended
- * mid-prompt would leave echo off). Elsewhere its stdin is empty and its stderr is read and dropped. Once the command has exited, its group is ended: a process it left in the
- * background (`helper &`) would otherwise hold its stdout open, and the client, waiting for that pipe to
- * close, would wait as long as it runs (and the CLI would not exit). On timeout, abort or the process's
+ * mid-prompt would leave echo off). Elsewhere its stdin is empty and its stderr is read and dropped.
+ * Once the command has exited, its group is ended: a process it left in the background (`helper &`)
+ * would otherwise hold its stdout open, and the client, waiting for that pipe to close, would wait as
+ * long as it runs (and the CLI would not exit). On timeout, abort or the process's
  * exit the whole group is ended, not only the shell. A helper meant to outlive the command detaches
  * itself (`setsid`, `nohup … >/dev/null &` in a group of its own) and is left alone. On Windows the
  * command alone is ended, as before.
