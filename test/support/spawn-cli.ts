@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const LOADER = fileURLToPath(new URL('./ts-loader.mjs', import.meta.url));
@@ -8,8 +9,8 @@ export interface SpawnedServer {
   child: ChildProcess;
   /** stdout and stderr so far. */
   output(): string;
-  /** SIGTERM, then the exit code. */
-  stop(): Promise<number | null>;
+  /** SIGTERM (or the signal given), then the exit code: 143 (130 after SIGINT) for a clean stop. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 /**
@@ -45,8 +46,8 @@ export function spawnServer(entry: string, args: string[], deadlineMs = 60_000):
         url: m[1],
         child,
         output: () => out,
-        stop: () => {
-          child.kill('SIGTERM');
+        stop: (signal = 'SIGTERM') => {
+          child.kill(signal);
           return exited;
         },
       });
@@ -69,4 +70,14 @@ export function runCli(
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** Whether anything accepts connections on the URL's port (a refused connection: nothing does). */
+export function acceptsConnections(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseAccounts } from './accounts-flag.js';
 import { parseChaos } from './chaos.js';
 import { startEmulator } from './emulator.js';
 import { CLIENT_CONFIG_DEFAULTS, DYNAMIC_CONFIG_DEFAULTS, parseFlags } from './protocol/client-config.js';
@@ -15,9 +16,15 @@ export const USAGE = `Usage: tinker-emulator [options]   (also: tinkex emulator 
   --long-poll-ms N           how long retrieve_future holds a pending poll (default 1000; 0: at once)
   --jwt-ttl SECONDS          lifetime of the JWTs auth/token issues (default 3600)
   --request-log-mib N        request bodies the request log keeps, oldest dropped (default 64)
+  --account KEY=NAME         the API key KEY is account NAME, repeatable; other keys share one
+                             account; another account's private checkpoint is 403 (docs/emulator.md)
 
-Prints "listening on http://HOST:PORT" first and runs until SIGINT or SIGTERM.
+Prints "listening on http://HOST:PORT" first and runs until SIGINT or SIGTERM (then
+closes and exits 130 or 143, as a shell reports a process a signal stopped).
 `;
+
+/** The exit code after a signal-requested stop: 128 + the signal's number, as a shell reports it. */
+export const EXIT_ON = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /**
  * A bad argument: the bin prints it with a pointer to `--help` and exits 2, as `tinker` and `tinkex`
@@ -48,7 +55,8 @@ function asUsage<T>(parse: () => T, prefix = ''): T {
 }
 
 /**
- * Run the emulator from command-line arguments until SIGINT or SIGTERM; resolves to the exit code. Bad
+ * Run the emulator from command-line arguments until SIGINT or SIGTERM; resolves to the exit code
+ * (130 or 143). Bad
  * arguments throw an Error naming the option, before anything listens. `signals` is where SIGINT and
  * SIGTERM arrive (the process; a test passes its own emitter).
  */
@@ -73,6 +81,7 @@ export async function runEmulatorCli(
         'long-poll-ms': { type: 'string' },
         'jwt-ttl': { type: 'string' },
         'request-log-mib': { type: 'string' },
+        account: { type: 'string', multiple: true },
       },
     }),
   );
@@ -93,27 +102,31 @@ export async function runEmulatorCli(
     longPollMs: integer('long-poll-ms', values['long-poll-ms'], 1000),
     jwtTtlSeconds: integer('jwt-ttl', values['jwt-ttl'], 3600),
     requestLogBytes: integer('request-log-mib', values['request-log-mib'], 64) * 1024 * 1024,
+    accounts: asUsage(() => parseAccounts(values.account ?? [])),
   };
   asUsage(() => parseChaos(values.chaos), '--chaos: ');
   // The handlers go in before the server starts: a supervisor may signal as soon as it reads the
   // "listening on" line (or while the server is still starting), and a stop requested then still
-  // closes the server and exits 0 instead of being lost or killing the process mid-start.
-  let requestStop!: () => void;
-  const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
-  const stop = () => requestStop();
-  signals.once('SIGINT', stop);
-  signals.once('SIGTERM', stop);
+  // closes the server instead of being lost or killing the process mid-start. After the clean close the
+  // exit code is 128 + the signal's number (130 SIGINT, 143 SIGTERM), what a shell reports for a process
+  // a signal stopped: a script can tell a stop it asked for from a server that ended on its own.
+  let requestStop!: (code: number) => void;
+  const stopRequested = new Promise<number>((resolve) => (requestStop = resolve));
+  const onInt = () => requestStop(EXIT_ON.SIGINT);
+  const onTerm = () => requestStop(EXIT_ON.SIGTERM);
+  signals.once('SIGINT', onInt);
+  signals.once('SIGTERM', onTerm);
   try {
     const emulator = await startEmulator(options).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EADDRINUSE') throw error;
       throw new Error(`port ${options.port} on ${host} is in use: pick another --port (0 picks a free one)`);
     });
     out.write(`listening on ${emulator.url}\n`);
-    await stopRequested;
+    const code = await stopRequested;
     await emulator.close();
-    return 0;
+    return code;
   } finally {
-    signals.off('SIGINT', stop);
-    signals.off('SIGTERM', stop);
+    signals.off('SIGINT', onInt);
+    signals.off('SIGTERM', onTerm);
   }
 }

@@ -8,7 +8,7 @@ import { EmulatorUsageError, runEmulatorCli } from '../src/cli.js';
 const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 
 describe('the tinker-emulator bin', () => {
-  it('serves on the printed URL with the given seed, and exits 0 on SIGTERM', async () => {
+  it('serves on the printed URL with the given seed, and exits 143 on SIGTERM', async () => {
     const server = await spawnServer(BIN, ['--port', '0', '--seed', '7']);
     try {
       expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -22,7 +22,7 @@ describe('the tinker-emulator bin', () => {
       // The session id carries the seed (7) in its first group.
       expect((await session.json()).session_id).toMatch(/^00000007-/);
     } finally {
-      expect(await server.stop()).toBe(0);
+      expect(await server.stop()).toBe(143);
     }
   }, 90_000);
 
@@ -49,7 +49,7 @@ describe('the tinker-emulator bin', () => {
       });
       expect(await post('client/dynamic_config')).toEqual({ refresh_interval_sec: 10 });
     } finally {
-      expect(await server.stop()).toBe(0);
+      expect(await server.stop()).toBe(143);
     }
   }, 90_000);
 
@@ -63,7 +63,7 @@ describe('the tinker-emulator bin', () => {
       });
       expect(res.status).toBe(404);
     } finally {
-      expect(await server.stop()).toBe(0);
+      expect(await server.stop()).toBe(143);
     }
   }, 90_000);
 
@@ -93,7 +93,7 @@ describe('the tinker-emulator bin', () => {
         /^tinker-emulator: port \d+ on 127\.0\.0\.1 is in use: pick another --port \(0 picks a free one\)\n$/,
       );
     } finally {
-      expect(await server.stop()).toBe(0);
+      expect(await server.stop()).toBe(143);
     }
   }, 90_000);
 
@@ -103,7 +103,7 @@ describe('the tinker-emulator bin', () => {
     expect(stdout).toContain('Usage: tinker-emulator');
   }, 90_000);
 
-  it('a SIGTERM that arrives while the server is still starting stops it once it listens (exit 0)', async () => {
+  it('a SIGTERM that arrives while the server is still starting stops it once it listens (exit 143)', async () => {
     const signals = new EventEmitter();
     const out = new PassThrough();
     let printed = '';
@@ -112,7 +112,7 @@ describe('the tinker-emulator bin', () => {
     // Before the first await of the CLI: the server is not listening yet.
     expect(signals.listenerCount('SIGTERM')).toBe(1);
     signals.emit('SIGTERM');
-    await expect(exit).resolves.toBe(0);
+    await expect(exit).resolves.toBe(143);
     expect(printed).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+\n$/);
     // Nothing left behind on the emitter (in a process: no stale handler swallowing a later signal).
     expect([signals.listenerCount('SIGINT'), signals.listenerCount('SIGTERM')]).toEqual([0, 0]);

@@ -55,10 +55,35 @@ describe('docs/emulator.md runs as written', () => {
           }
         }
       } finally {
-        expect(await server.stop()).toBe(0);
+        expect(await server.stop()).toBe(143);
       }
     }
   }, 180_000);
+
+  it('the --account command gives each key its account (the sub of the JWT it issues)', async () => {
+    const [command] = blocks('Running it', 'sh')[1].split('\n');
+    expect(command).toMatch(/^npx tinker-emulator .*--account/);
+    const args = words(command.slice('npx tinker-emulator'.length));
+    args[args.indexOf('--port') + 1] = '0';
+    const server = await spawnServer(ENTRIES['npx tinker-emulator'], args);
+    try {
+      const subOf = async (key: string) => {
+        const res = await fetch(`${server.url}/api/v1/auth/token`, {
+          method: 'POST',
+          headers: { 'x-api-key': key },
+        });
+        const { jwt } = (await res.json()) as { jwt: string };
+        return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')).sub;
+      };
+      for (const spec of args.filter((_, i) => args[i - 1] === '--account')) {
+        const [key, name] = spec.split('=');
+        expect(await subOf(key)).toBe(`urn:tinker:user:${name}`);
+      }
+      expect(await subOf('tml-docs')).toBe('urn:tinker:user:emulator-user');
+    } finally {
+      expect(await server.stop()).toBe(143);
+    }
+  }, 90_000);
 
   it('the options block is the --help text', () => {
     expect(USAGE).toContain(blocks('Running it', 'text')[0]);

@@ -6,7 +6,7 @@ const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'off'] as const;
 export const MIN_HEARTBEAT_INTERVAL_MS = 1_000;
 
 /** Every ServiceClient option, and `configureKernel` (ServiceClientInit's, checked here with the rest). */
-const OPTION_NAMES = optionNames<ServiceClientOptions & { configureKernel?: unknown }>({
+export const OPTION_NAMES = optionNames<ServiceClientOptions & { configureKernel?: unknown }>({
   api_key: true,
   credential_cmd: true,
   protocol: true,
@@ -30,6 +30,9 @@ const OPTION_NAMES = optionNames<ServiceClientOptions & { configureKernel?: unkn
   sample_throttle: true,
   configureKernel: true,
 });
+
+/** The keys of the `shared` option (fleet-wide limits through Redis). */
+const SHARED_KEYS = ['redis', 'on_unavailable'];
 
 /**
  * Check every ServiceClient option and the environment variables that stand in for them, before
@@ -58,6 +61,17 @@ export function checkServiceClientOptions(options: unknown): void {
     .oneOf('log_level', o.log_level, LOG_LEVELS)
     .duration('heartbeat_interval_ms', o.heartbeat_interval_ms, MIN_HEARTBEAT_INTERVAL_MS)
     .func('configureKernel', o.configureKernel);
+  // `shared`'s values are checked where they are read (config.ts); a misspelt key is caught here, since
+  // ignoring it (`onUnavailable: 'reject'`) would silently keep the default behaviour.
+  if (o.shared !== null && typeof o.shared === 'object') {
+    for (const key of Object.keys(o.shared))
+      if (!SHARED_KEYS.includes(key))
+        checks.fail(
+          `shared/${key}`,
+          'additionalProperties',
+          `is not a shared option (${SHARED_KEYS.join(', ')})`,
+        );
+  }
   if (o.sample_dispatch_concurrency !== undefined) {
     const n = o.sample_dispatch_concurrency;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {

@@ -37,7 +37,9 @@ export function buildProgram(io: CliIo, action: Action): Command {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     })
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    // Global options are listed in `tinkex --help` only, as tinker's Click CLI does; a command's help
+    // lists its own and points there (TinkexCommand), instead of repeating the block under every command.
+    .configureHelp({ sortSubcommands: false })
     .exitOverride()
     .addHelpText(
       'after',

@@ -10,11 +10,13 @@ import { Command, CommanderError, type HelpContext } from 'commander';
  *
  * on stderr, exit 2 (runCli maps every rejected parse to 2), instead of commander's error followed by
  * the whole help text. A group given no command prints its help on stdout and exits 0, as Click 8.1's
- * groups do (`no_args_is_help`); commander treated that as an error (help on stderr, exit 1).
+ * groups do (`no_args_is_help`); commander treated that as an error (help on stderr, exit 1). A
+ * command's help lists its own options and ends with `Global options: see tinkex --help`.
  */
 export class TinkexCommand extends Command {
   override createCommand(name?: string): Command {
-    return new TinkexCommand(name);
+    // Every command below the program: its help ends with where the global options are described.
+    return new TinkexCommand(name).addHelpText('after', '\nGlobal options: see tinkex --help');
   }
 
   override error(message: string, errorOptions?: { code?: string; exitCode?: number }): never {

@@ -5,9 +5,9 @@ import { dirname, join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { HubNotFoundError, HubOfflineError, toHubError } from './hub-errors.js';
-import { hubFetch, type HubFetchDeps } from './hub-fetch.js';
+import { hubFetch, type HubErrorAnswer, type HubFetchDeps } from './hub-fetch.js';
 import { noExistMarker, snapshotSettles } from './snapshot-files.js';
-import { withHubDeps, type HubSettings } from './hub-settings.js';
+import { hubSecrets, withHubDeps, type HubSettings } from './hub-settings.js';
 import { writeAtomically } from '../download/write-atomically.js';
 
 const COMMIT = /^[0-9a-f]{40}$/;
@@ -92,9 +92,15 @@ async function fetchToCache(
 ): Promise<string> {
   // Loaded on first download only: importing the SDK should not cost the Hub client's start-up.
   const { downloadFile, fileDownloadInfo, modelInfo } = await import('@huggingface/hub');
+  // The Hub's headers on its last error answer (one request at a time here), for the error's message.
+  let answer: HubErrorAnswer | undefined;
+  const secrets = hubSecrets(settings);
   const credentials = {
     hubUrl: settings.hubUrl,
-    fetch: hubFetch(settings.hubUrl, settings.timeoutMs, settings.signal, deps),
+    fetch: hubFetch(settings.hubUrl, settings.timeoutMs, settings.signal, {
+      ...deps,
+      onErrorAnswer: (a) => (answer = a),
+    }),
     ...(settings.token ? { accessToken: settings.token.reveal() } : {}),
   };
   const hadToken = settings.token !== undefined;
@@ -103,7 +109,7 @@ async function fetchToCache(
   try {
     commit = (await modelInfo({ name: repo, revision, additionalFields: ['sha'], ...credentials })).sha;
   } catch (error) {
-    throw toHubError(error, `Resolving ${repo}@${revision}`, hadToken);
+    throw toHubError(error, `Resolving ${repo}@${revision}`, hadToken, { answer, secrets });
   }
   if (revision !== commit) {
     await mkdir(join(storage, 'refs'), { recursive: true });
@@ -132,12 +138,11 @@ async function fetchToCache(
         );
       await link(blob, pointer);
     } catch (error) {
-      throw toHubError(
-        error,
-        `Downloading ${path} of ${repo}@${revision}`,
-        hadToken,
-        `${settings.hubUrl}/${repo}`,
-      );
+      throw toHubError(error, `Downloading ${path} of ${repo}@${revision}`, hadToken, {
+        answer,
+        secrets,
+        repoPage: `${settings.hubUrl}/${repo}`,
+      });
     }
   }
   return snapshot;

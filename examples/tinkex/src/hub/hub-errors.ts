@@ -1,4 +1,5 @@
-import { PristineError, type ErrorDetails } from 'pristine-kernel';
+import { PristineError, scrubText, type ErrorDetails, type SecretRegistry } from 'pristine-kernel';
+import type { HubErrorAnswer } from './hub-fetch.js';
 
 /** Root of the Hugging Face Hub errors. Messages never contain the token. */
 export class HubError extends PristineError {}
@@ -59,24 +60,54 @@ export class HubOverwriteError extends HubError {
   }
 }
 
+/** What `toHubError` knows besides the error itself. */
+export interface HubErrorContext {
+  /** Downloads only: where a gated repository's conditions are accepted, named on a 403. */
+  repoPage?: string;
+  /** The Hub's headers on the error answer (`hubFetch`'s `onErrorAnswer`), used if its status matches. */
+  answer?: HubErrorAnswer;
+  /** The token and proxy credentials, masked should the server's text quote them. */
+  secrets?: SecretRegistry;
+}
+
+/**
+ * The Hub's own words, as huggingface_hub gathers them: the JSON body's `error` and the
+ * `X-Error-Message` header (once when they say the same), credentials masked. Empty when it said none.
+ */
+function serverMessage(error: unknown, status: number, context: HubErrorContext): string {
+  const data = (error as { data?: { error?: unknown } }).data;
+  const said = [typeof data?.error === 'string' ? data.error : undefined];
+  if (context.answer?.status === status) said.push(context.answer.message);
+  const unique = [...new Set(said.map((m) => m?.trim()).filter((m): m is string => Boolean(m)))];
+  if (unique.length === 0) return '';
+  const text = unique.join('; ');
+  return `: ${context.secrets ? context.secrets.scrub(text) : scrubText(text)}`;
+}
+
 /**
  * Map what `@huggingface/hub` throws (`HubApiError` with `statusCode`, its `TypeError` for a token
  * without the `hf_` prefix) to the typed errors above; `what` says what was being done. Errors that
- * are already typed (timeouts, aborts, connection failures from `hubFetch`) pass through. `repoPage`
- * (downloads only) is where a gated repository's conditions are accepted, named on a 403.
+ * are already typed (timeouts, aborts, connection failures from `hubFetch`) pass through. The message
+ * ends with what the Hub said (`serverMessage`).
  */
-export function toHubError(error: unknown, what: string, hadToken: boolean, repoPage?: string): Error {
+export function toHubError(
+  error: unknown,
+  what: string,
+  hadToken: boolean,
+  context: HubErrorContext = {},
+): Error {
   if (error instanceof PristineError) return error;
   if (error instanceof TypeError && /access token must start with/.test(error.message))
     return new HubAuthError('invalid', `${what}: a Hugging Face token starts with "hf_"`);
   const status = (error as { statusCode?: unknown }).statusCode;
   if (typeof status !== 'number')
     return error instanceof Error ? error : new HubError(`${what}: ${String(error)}`);
-  const data = (error as { data?: { error?: unknown } }).data;
-  const serverSays = typeof data?.error === 'string' ? `: ${data.error}` : '';
+  const serverSays = serverMessage(error, status, context);
+  const code = context.answer?.status === status ? context.answer.code : undefined;
+  const { repoPage } = context;
   const details = { status, cause: error };
   // Without a token the Hub answers 401 for a repository it will not show (missing, private or gated).
-  if (status === 401 && /not found/i.test(serverSays))
+  if (status === 401 && (code === 'RepoNotFound' || /not found/i.test(serverSays)))
     return new HubNotFoundError(
       `${what}: not found on the Hugging Face Hub, or private (set HF_TOKEN)${serverSays}`,
       {
@@ -93,7 +124,7 @@ export function toHubError(error: unknown, what: string, hadToken: boolean, repo
         )
       : new HubAuthError(
           'missing',
-          `${what}: the Hugging Face Hub needs a token (HTTP 401); set HF_TOKEN`,
+          `${what}: the Hugging Face Hub needs a token (HTTP 401); set HF_TOKEN${serverSays}`,
           details,
         );
   // A HEAD (file info) answer has no body: without the page the user would only read "HTTP 403".

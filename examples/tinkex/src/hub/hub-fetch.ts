@@ -22,6 +22,19 @@ export interface HubFetchDeps {
   proxyFor: (url: string) => string | undefined;
   /** Where each request and its outcome are logged, at debug. */
   logger: Logger;
+  /**
+   * Told of every error answer (status 400 and up) with the Hub's `X-Error-Code` and `X-Error-Message`
+   * headers: `@huggingface/hub`'s error keeps the JSON body only, and a file download's error body is
+   * plain text, so the header is where the Hub's reason is (huggingface_hub reads it there too).
+   */
+  onErrorAnswer?: (answer: HubErrorAnswer) => void;
+}
+
+/** What the Hub said with an error answer, from its headers. */
+export interface HubErrorAnswer {
+  status: number;
+  code: string | undefined;
+  message: string | undefined;
 }
 
 /**
@@ -78,8 +91,15 @@ export function hubFetch(
         location &&
         response.status >= 300 &&
         response.status < 400;
-      if (!follow || hop === MAX_REDIRECTS)
+      if (!follow || hop === MAX_REDIRECTS) {
+        if (response.status >= 400)
+          deps.onErrorAnswer?.({
+            status: response.status,
+            code: response.headers['x-error-code'],
+            message: response.headers['x-error-message'],
+          });
         return toResponse(response, method, carried, timeoutMs, deps.clock);
+      }
       for (const name of FILE_HEADERS)
         if (response.headers[name] !== undefined) carried[name] ??= response.headers[name];
       response.cancel();

@@ -130,7 +130,7 @@ export async function withHubDeps<T>(
 }
 
 /** The token and proxy credentials: masked in every Hub log line, whichever logger prints it. */
-function hubSecrets(settings: HubSettings): SecretRegistry {
+export function hubSecrets(settings: HubSettings): SecretRegistry {
   const secrets = new SecretRegistry();
   secrets.add(settings.token);
   if (settings.proxy) secrets.addUrlCredentials(settings.proxy);

@@ -16,8 +16,8 @@ import {
   type AdapterInfo,
 } from './adapter-card.js';
 import { HubAuthError, HubOverwriteError, toHubError } from './hub-errors.js';
-import { hubFetch } from './hub-fetch.js';
-import { hubSettings, withHubDeps, type HubOptions, type HubSettings } from './hub-settings.js';
+import { hubFetch, type HubErrorAnswer } from './hub-fetch.js';
+import { hubSecrets, hubSettings, withHubDeps, type HubOptions, type HubSettings } from './hub-settings.js';
 import { filterPaths, listFilesRecursive } from './upload-patterns.js';
 
 export interface PushCheckpointOptions extends HubOptions {
@@ -87,11 +87,16 @@ export async function pushCheckpointToHub(
       `Pushing to the Hugging Face Hub needs a token: set HF_TOKEN (looked in: ${settings.tokenSources.join(', ')})`,
     );
   const token = settings.token.reveal();
+  // The Hub's headers on its last error answer, for the error's message (see toHubError).
+  const said: { answer?: HubErrorAnswer } = {};
   return withHubDeps(settings, (deps) =>
-    push(rest, tinker_path, parsed, options, settings, {
+    push(rest, tinker_path, parsed, options, settings, said, {
       hubUrl: settings.hubUrl,
       accessToken: token,
-      fetch: hubFetch(settings.hubUrl, settings.timeoutMs, settings.signal, deps),
+      fetch: hubFetch(settings.hubUrl, settings.timeoutMs, settings.signal, {
+        ...deps,
+        onErrorAnswer: (answer) => (said.answer = answer),
+      }),
     }),
   );
 }
@@ -102,11 +107,13 @@ async function push(
   parsed: ParsedTinkerPath,
   options: PushCheckpointOptions,
   settings: HubSettings,
+  said: { answer?: HubErrorAnswer },
   hub: Hub,
 ): Promise<PushCheckpointResult> {
   const { commitIter, createRepo, whoAmI } = await import('@huggingface/hub');
+  const secrets = hubSecrets(settings);
   const fail = (what: string) => (error: unknown) => {
-    throw toHubError(error, what, true);
+    throw toHubError(error, what, true, { answer: said.answer, secrets });
   };
   const me = await whoAmI(hub).catch(fail('Checking the Hugging Face token'));
   const work = await mkdtemp(join(tmpdir(), 'tinkex-push-hf-'));

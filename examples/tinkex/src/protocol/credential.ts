@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { isatty } from 'node:tty';
 import { PristineError, Secret, ValidationError } from 'pristine-kernel';
 import { expiryMs } from './jwt.js';
 
@@ -17,32 +18,53 @@ const COMMAND_TIMEOUT_MS = 60_000;
 /** POSIX: the command leads a process group of its own, so what it starts can be ended with it. */
 const OWN_GROUP = process.platform !== 'win32';
 
+/** Whether a person is at a terminal: this process's stdin and stderr are one (POSIX). */
+const atTerminal = () => OWN_GROUP && isatty(0) && isatty(2);
+
+/**
+ * The terminal's settings (`stty -g`), to put back after a command that was ended while it had changed
+ * them (echo off for a password), or undefined when they cannot be read.
+ */
+function terminalSettings(): string | undefined {
+  const saved = spawnSync('stty', ['-g'], { stdio: ['inherit', 'pipe', 'ignore'] });
+  return saved.status === 0 ? saved.stdout.toString().trim() || undefined : undefined;
+}
+
 /**
  * Runs commands through the shell, as the Python SDK runs TINKER_CREDENTIAL_CMD, each in a process
- * group of its own (POSIX). Once the command has exited, its group is ended: a process it left in the
+ * group of its own (POSIX). That group is a session of its own (Node's `detached` is setsid), so the
+ * command has no controlling terminal (`/dev/tty` cannot be opened); so that it can still prompt, a
+ * command run while a person is at a terminal (`terminal`, default: stdin and stderr are TTYs) gets that
+ * terminal as its stdin and stderr, and the terminal's settings are put back once it ends (one ended
+ * mid-prompt would leave echo off). Elsewhere its stdin is empty and its stderr is read and dropped. Once the command has exited, its group is ended: a process it left in the
  * background (`helper &`) would otherwise hold its stdout open, and the client, waiting for that pipe to
  * close, would wait as long as it runs (and the CLI would not exit). On timeout, abort or the process's
  * exit the whole group is ended, not only the shell. A helper meant to outlive the command detaches
  * itself (`setsid`, `nohup … >/dev/null &` in a group of its own) and is left alone. On Windows the
  * command alone is ended, as before.
  */
-export function shellCommandRunner(options: { timeoutMs?: number } = {}): CommandRunner {
+export function shellCommandRunner(options: { timeoutMs?: number; terminal?: boolean } = {}): CommandRunner {
   const timeoutMs = options.timeoutMs ?? COMMAND_TIMEOUT_MS;
   return (command, signal) =>
     new Promise((resolve, reject) => {
+      const terminal = options.terminal ?? atTerminal();
+      const settings = terminal ? terminalSettings() : undefined;
+      const restoreTerminal = () => {
+        if (settings) spawnSync('stty', [settings], { stdio: ['inherit', 'ignore', 'ignore'] });
+      };
       // Node's own timeout and signal end the shell (SIGTERM); its 'exit' below ends the rest of the group.
       const child = spawn(command, {
         shell: true,
         detached: OWN_GROUP,
         windowsHide: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: terminal ? ['inherit', 'pipe', 'inherit'] : ['ignore', 'pipe', 'pipe'],
         timeout: timeoutMs,
         ...(signal ? { signal } : {}),
       });
       let stdout = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
       // Read and dropped: never in an error (it may hold a secret), and a full pipe would block the command.
-      child.stderr.resume();
+      child.stderr?.resume();
       const endGroup = () => {
         try {
           if (OWN_GROUP && child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
@@ -53,7 +75,11 @@ export function shellCommandRunner(options: { timeoutMs?: number } = {}): Comman
       };
       // A process that ends while the command runs (the CLI exits at once on Ctrl-C or SIGTERM) ends the
       // command too, rather than leaving it orphaned (an SSO helper waiting for a login would wait on).
-      process.on('exit', endGroup);
+      const onProcessExit = () => {
+        endGroup();
+        restoreTerminal();
+      };
+      process.on('exit', onProcessExit);
       let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
       // The command exited (or was ended): end what it left behind, so its pipes close and 'close' follows.
       child.on('exit', (code, exitSignal) => {
@@ -74,7 +100,8 @@ export function shellCommandRunner(options: { timeoutMs?: number } = {}): Comman
       function settle() {
         if (settled) return;
         settled = true;
-        process.off('exit', endGroup);
+        process.off('exit', onProcessExit);
+        restoreTerminal();
         // Never include stdout or stderr in the error: a credential command may print secrets.
         if (signal?.aborted)
           reject(new CredentialCommandError('TINKER_CREDENTIAL_CMD was ended: the client was closed'));

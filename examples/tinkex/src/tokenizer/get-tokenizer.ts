@@ -23,19 +23,36 @@ const loaded = new Map<string, Promise<Tokenizer>>();
  * `tokenizer.json` (+ `tokenizer_config.json`) into the Hugging Face cache, so the next call sends nothing.
  * Kimi models (tiktoken) download `tiktoken.model` + `tokenizer_config.json` and load with js-tiktoken.
  * With `HF_HUB_OFFLINE=1` only the caches are used (`HubOfflineError` names what is missing). Loaded
- * tokenizers are kept per id, revision and cache.
+ * tokenizers are kept per id, revision, caches, Hub and offline setting (an offline load from a snapshot
+ * without its tokenizer_config.json is not kept).
  */
 export function getTokenizer(model: string, options: GetTokenizerOptions = {}): Promise<Tokenizer> {
   const ref = resolveTokenizer(model, options.tokenizer_id);
   const settings = hubSettings(options);
   const revision = options.revision ?? ref.revision ?? 'main';
-  const key = `${ref.tokenizer_id}@${revision}@${settings.cacheDir}@${settings.hubUrl}`;
+  const tiktoken = Boolean(ref.trust_remote_code);
+  // Every input that can change what `load` returns: the Tinkex cache of the call's env and offline
+  // (offline accepts a snapshot that online would complete first) as well as the Hub and its cache.
+  const key = JSON.stringify([
+    ref.tokenizer_id,
+    revision,
+    tiktoken,
+    settings.cacheDir,
+    settings.hubUrl,
+    settings.offline,
+    (options.env ?? process.env).TINKEX_TOKENIZER_CACHE ?? null,
+  ]);
   let hit = loaded.get(key);
   if (!hit) {
-    hit = load(ref.tokenizer_id, revision, Boolean(ref.trust_remote_code), options);
+    const loading = load(ref.tokenizer_id, revision, tiktoken, options);
+    hit = loading.then(({ tokenizer }) => tokenizer);
     loaded.set(key, hit);
     // A failure is not remembered: the next call tries again (the network may be back, a token set).
-    hit.catch(() => loaded.delete(key));
+    // Nor is an offline load from a short snapshot: once an online call completed it, offline reads that.
+    loading.then(
+      ({ keep }) => keep || loaded.delete(key),
+      () => loaded.delete(key),
+    );
   }
   return hit;
 }
@@ -45,7 +62,7 @@ async function load(
   revision: string,
   tiktoken: boolean,
   options: GetTokenizerOptions,
-): Promise<Tokenizer> {
+): Promise<{ tokenizer: Tokenizer; keep: boolean }> {
   if (!/^[\w.-]+(\/[\w.-]+)?$/.test(id))
     throw ValidationError.field(
       'tokenizer',
@@ -62,20 +79,23 @@ async function load(
       settings,
     );
     const { fromTiktokenFiles } = await import('./tiktoken.js');
-    return fromTiktokenFiles(id, join(dir, 'tiktoken.model'), join(dir, 'tokenizer_config.json'));
+    const tokenizer = fromTiktokenFiles(id, join(dir, 'tiktoken.model'), join(dir, 'tokenizer_config.json'));
+    return { tokenizer, keep: true };
   }
-  const local = locateTokenizer(id, {
-    hubCache: settings.cacheDir,
-    env: options.env,
-    complete: !settings.offline,
-    ...(revision !== 'main' ? { revision } : {}),
-  });
-  if (local) return fromFiles(id, local);
+  const locate = (complete: boolean) =>
+    locateTokenizer(id, {
+      hubCache: settings.cacheDir,
+      env: options.env,
+      complete,
+      ...(revision !== 'main' ? { revision } : {}),
+    });
+  const local = locate(!settings.offline);
+  if (local) return { tokenizer: fromFiles(id, local), keep: !settings.offline || locate(true) === local };
   const dir = await downloadToCache(
     id,
     revision,
     { required: ['tokenizer.json'], optional: ['tokenizer_config.json'] },
     settings,
   );
-  return fromFiles(id, dir);
+  return { tokenizer: fromFiles(id, dir), keep: true };
 }

@@ -32,13 +32,12 @@ const loadHfTokenizers = () =>
 /**
  * Load a Hugging Face tokenizer (tokenizer.json + tokenizer_config.json) from local files only: the
  * directory `$TINKEX_TOKENIZER_CACHE/<org>/<name>/`, the Hugging Face hub cache, or the tokenizers bundled
- * with Tinkex (`tinkex/byte-level`). Loaded tokenizers are cached per id and revision. When none has
+ * with Tinkex (`tinkex/byte-level`). Loaded tokenizers are cached per id and directory. When none has
  * it, a ValidationError lists where it looked. Nothing is downloaded.
  */
 export function loadTokenizer(id: string, options: LocateOptions = {}): Tokenizer {
-  const key = `${id}@${options.revision ?? ''}@${options.cacheDir ?? ''}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
+  // Keyed by the directory the options lead to (found anew on each call: a few stat calls), so no option
+  // (caches, env, revision, `bundled`, `complete`) can get a tokenizer that another call's options found.
   const dir = locateTokenizer(id, options);
   if (!dir) {
     throw ValidationError.field(
@@ -50,6 +49,9 @@ export function loadTokenizer(id: string, options: LocateOptions = {}): Tokenize
         `tokenizer.json tokenizer_config.json\`). Searched: ${tokenizerDirs(id, options).join(', ')}`,
     );
   }
+  const key = `${id}\0${dir}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
   const tokenizer = fromFiles(id, dir);
   cache.set(key, tokenizer);
   return tokenizer;

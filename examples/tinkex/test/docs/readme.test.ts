@@ -153,12 +153,13 @@ describe('README and docs CLI commands run as written', () => {
         .replace(/--port \d+/, '--port 0');
       if (/\bemulator\b/.test(command.split('#')[0].split(' ').slice(0, 3).join(' '))) {
         const server = await serve(local, work);
-        // It answers (and, once it has, it has installed its SIGTERM handler: it printed the line first).
+        // It answers (and, once it has, it has installed its SIGTERM handler: it printed the line first); a clean
+        // stop on SIGTERM exits 143.
         const caps = await fetch(`${server.url}/api/v1/get_server_capabilities`, {
           headers: { 'x-api-key': 'tml-docs' },
         });
         expect(caps.status).toBe(200);
-        expect({ file, command, code: await server.stop() }).toEqual({ file, command, code: 0 });
+        expect({ file, command, code: await server.stop() }).toEqual({ file, command, code: 143 });
         continue;
       }
       const result = await sh(local, work, env);
@@ -211,7 +212,10 @@ function serve(command: string, cwd: string) {
       if (url)
         resolve({
           url,
-          stop: () => (child.kill('SIGTERM'), exited.then((code) => (code === 0 ? 0 : `${code}: ${out}`))),
+          stop: () => (
+            child.kill('SIGTERM'),
+            exited.then((code) => (code === 143 ? 143 : `${code}: ${out}`))
+          ),
         });
     });
     void exited.then((code) => reject(new Error(`${command} exited with ${code}:\n${out}`)));

@@ -1,40 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { setup } from './harness.js';
-import { BIN, buildCli, runCli } from '../support/cli/run-cli.js';
-
-const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
-
-/**
- * Run the CLI in a real pseudo-terminal (util-linux `script`), as a person does: stdin, stdout and
- * stderr are a TTY. `answer` is typed once `when` appears on the screen (by default the [y/N] prompt);
- * Ctrl-C is typed as "\u0003", which the terminal turns into SIGINT for the CLI.
- */
-function inTerminal(args: string[], env: Record<string, string>, answer?: string, when = '[y/N]') {
-  const command = [process.execPath, BIN, ...args].map(quote).join(' ');
-  const child = spawn('script', ['-qefc', command, '/dev/null'], {
-    cwd: tmpdir(),
-    env: { PATH: process.env.PATH ?? '', TERM: 'xterm', TINKER_TELEMETRY: '0', TINKER_LOG: 'off', ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let screen = '';
-  let answered = false;
-  child.stdout.on('data', (d: Buffer) => {
-    screen += d.toString();
-    if (answer !== undefined && !answered && screen.includes(when)) {
-      answered = true;
-      child.stdin.write(answer);
-    }
-  });
-  if (answer === undefined) child.stdin.end();
-  return new Promise<{ code: number | null; screen: string }>((resolve) =>
-    child.on('close', (code) => {
-      child.stdin.destroy();
-      resolve({ code, screen });
-    }),
-  );
-}
+import { inTerminal } from '../support/cli/in-terminal.js';
+import { buildCli, runCli } from '../support/cli/run-cli.js';
 
 describe('tinkex in a terminal (pseudo-TTY)', () => {
   let env: Awaited<ReturnType<typeof setup>>;

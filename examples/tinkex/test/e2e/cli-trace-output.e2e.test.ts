@@ -55,4 +55,18 @@ describe('tinkex session export-trace: the output path (spawned CLI)', () => {
       'cut.pftrace.partial',
     ]);
   }, 60_000);
+
+  it('--url-only shows control characters in the server-given URL instead of obeying them', async () => {
+    const [table, json] = await Promise.all([
+      cli('session', 'export-trace', 'sess-hostile', '--url-only'),
+      cli('session', 'export-trace', 'sess-hostile', '--url-only', '--format', 'json'),
+    ]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toBe(`${api.url}/signed/t.pftrace?sig=␛[2J␛]0;owned␇␍\n`);
+    // JSON mode keeps the exact string (JSON escapes it), for scripts that use the URL.
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).url).toBe(
+      `${api.url}/signed/t.pftrace?sig=\u001b[2J\u001b]0;owned\u0007\r`,
+    );
+  }, 60_000);
 });

@@ -43,8 +43,22 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
     );
     expect(results[9].stdout).toMatch(/--run-id[\s\S]*--type[\s\S]*--before[\s\S]*--after[\s\S]*-y, --yes/);
     expect(results[10].stdout).toMatch(/-o, --output <dir>[\s\S]*--force/);
-    expect(results[1].stdout).toContain('-f, --format <format>'); // global options shown everywhere
-    expect(results[2].stdout).toMatch(/--max-retries <n>\s+retries per request/);
+    // Global options are listed once, in `tinkex --help` (as tinker's Click CLI does); a command's help
+    // lists its own options and points there.
+    expect(results[0].stdout).toContain('-f, --format <format>');
+    expect(results[0].stdout).toMatch(/--max-retries <n>\s+retries per request/);
+    expect(results[0].stdout).not.toContain('Global options: see');
+    results.slice(1).forEach((r, i) => {
+      expect({ command: commands[i + 1], stdout: r.stdout }).toEqual({
+        command: commands[i + 1],
+        // Right after the command's own options (or its commands), before any examples.
+        stdout: expect.stringMatching(
+          / {2}-h, --help .*\n(\nCommands:\n[\s\S]*)?\nGlobal options: see tinkex --help\n/,
+        ),
+      });
+      expect(r.stdout).not.toMatch(/Global Options:|--format <format>|--max-retries|--api-key|--version/);
+    });
+    expect(results[2].stdout).toMatch(/--limit <n>[\s\S]*-c, --columns <names>[\s\S]*-h, --help/);
   }, 60_000);
 
   it('-h works like --help, for every group too, and `emulator --help` needs no emulator running', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
-import { runCli, spawnServer } from '../../../../test/support/spawn-cli.js';
+import { acceptsConnections, runCli, spawnServer } from '../../../../test/support/spawn-cli.js';
 import { loadEmulator } from '../../src/cli/load-emulator.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -22,7 +22,7 @@ describe('tinkex emulator (delegating to the tinker-emulator package)', () => {
       });
       expect((await session.json()).session_id).toMatch(/^00000003-/);
     } finally {
-      expect(await server.stop()).toBe(0);
+      expect(await server.stop()).toBe(143);
     }
   }, 90_000);
 
@@ -42,9 +42,25 @@ describe('tinkex emulator (delegating to the tinker-emulator package)', () => {
         /^Error: port \d+ on 127\.0\.0\.1 is in use: pick another --port \(0 picks a free one\)\n$/,
       );
     } finally {
-      expect(await server.stop()).toBe(0);
+      expect(await server.stop()).toBe(143);
     }
   }, 90_000);
+
+  // Like the emulator's own bin: 128 + the signal's number after a clean stop, with the port closed.
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)(
+    '%s: closes the port and exits %d',
+    async (signal, code) => {
+      const server = await spawnServer(MAIN, ['emulator', '--port', '0']);
+      expect(await acceptsConnections(server.url)).toBe(true);
+      expect(await server.stop(signal)).toBe(code);
+      expect(server.output()).not.toMatch(/Error/);
+      expect(await acceptsConnections(server.url)).toBe(false);
+    },
+    90_000,
+  );
 
   it('says how to install the emulator when the package is missing', async () => {
     await expect(loadEmulator('tinker-emulator-not-installed')).rejects.toThrow(

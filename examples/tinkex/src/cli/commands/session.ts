@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { APITimeoutError, PristineError } from 'pristine-kernel';
+import { APITimeoutError, PristineError, visibleControls } from 'pristine-kernel';
 import type { CliContext } from '../context.js';
 import { CliError, InterruptedError, UsageError } from '../errors.js';
 import { sessionId } from '../options.js';
@@ -53,9 +53,10 @@ async function exportTrace(
   if (ctx.format !== 'json') ctx.note(`Exporting trace for session ${session_id} (this may take a while)...`);
   const url = await exportUrl(ctx, session_id);
   if (opts.urlOnly) {
-    // A bare URL in table mode, for `curl -o t.pftrace "$(tinkex session export-trace <id> --url-only)"`.
+    // A bare URL in table mode, for `curl -o t.pftrace "$(tinkex session export-trace <id> --url-only)"`;
+    // it is server text, so control characters are shown like everywhere else (a real signed URL has none).
     if (ctx.format === 'json') ctx.print({ json: { session_id, url }, columns: [], rows: [] });
-    else ctx.io.stdout.write(`${url}\n`);
+    else ctx.io.stdout.write(`${visibleControls(url)}\n`);
     return;
   }
   await mkdir(dirname(destination), { recursive: true });

@@ -26,7 +26,8 @@ export const USAGE = {
 /**
  * The 0.24 account endpoints that the emulator does not serve, answered on loopback as the Tinker API
  * does: `GET /sessions/{id}/trace_export` (`pending` on the first poll of `sess-1`, then `ready` with a
- * signed URL on this server; `failed` for `sess-bad`; for `sess-cut` a URL whose body breaks off after
+ * signed URL on this server; `failed` for `sess-bad`; for `sess-hostile` a URL holding terminal
+ * control sequences; for `sess-cut` a URL whose body breaks off after
  * a few bytes) and `GET /billing/usage/events`.
  */
 export async function startAccountApi() {
@@ -41,6 +42,11 @@ export async function startAccountApi() {
     const trace = /^\/api\/v1\/sessions\/([^/]+)\/trace_export$/.exec(url.pathname);
     if (trace?.[1] === 'sess-bad') return json(200, { status: 'failed', error: 'too large' });
     if (trace?.[1] === 'sess-cut') return json(200, { status: 'ready', url: `${base}/signed/cut.pftrace` });
+    if (trace?.[1] === 'sess-hostile')
+      return json(200, {
+        status: 'ready',
+        url: `${base}/signed/t.pftrace?sig=\u001b[2J\u001b]0;owned\u0007\r`,
+      });
     if (trace) {
       const n = (polls.get(trace[1]) ?? 0) + 1;
       polls.set(trace[1], n);

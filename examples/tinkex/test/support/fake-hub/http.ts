@@ -22,13 +22,25 @@ export interface Exchange {
   cut?: boolean;
   body(): Promise<Buffer>;
   json(status: number, value: unknown, headers?: Record<string, string>): void;
-  /** An error as the Hub sends it: `{"error": …}` and an `X-Error-Code` header. */
+  /**
+   * An error as the Hub sends it: the message in an `X-Error-Message` header (and the kind in
+   * `X-Error-Code`), the body `{"error": …}`, or for a file (`/resolve/`, `textErrors`) the message as
+   * plain text. `rewrite` (FakeHubOptions.errorMessage) stands for a server that says something else.
+   */
   fail(status: number, message: string, code?: string): void;
+  /** Errors of this exchange have a plain-text body (file downloads), not JSON. */
+  textErrors?: boolean;
 }
 
-export function exchange(req: IncomingMessage, res: ServerResponse, base: string, user?: string): Exchange {
+export function exchange(
+  req: IncomingMessage,
+  res: ServerResponse,
+  base: string,
+  user?: string,
+  rewrite: (message: string, req: IncomingMessage) => string = (message) => message,
+): Exchange {
   let body: Promise<Buffer> | undefined;
-  return {
+  const x: Exchange = {
     req,
     res,
     url: new URL(req.url ?? '/', base),
@@ -44,11 +56,17 @@ export function exchange(req: IncomingMessage, res: ServerResponse, base: string
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(value));
     },
     fail(status, message, code) {
+      const said = rewrite(message, req);
       res
-        .writeHead(status, { 'content-type': 'application/json', ...(code ? { 'x-error-code': code } : {}) })
-        .end(JSON.stringify({ error: message }));
+        .writeHead(status, {
+          'content-type': x.textErrors ? 'text/plain; charset=utf-8' : 'application/json',
+          'x-error-message': said,
+          ...(code ? { 'x-error-code': code } : {}),
+        })
+        .end(x.textErrors ? said : JSON.stringify({ error: said }));
     },
   };
+  return x;
 }
 
 /** `Range: bytes=a-b` → [start, end] (inclusive), clamped to the size; undefined without one. */

@@ -16,6 +16,8 @@ export interface FakeHubOptions {
   lfsThreshold?: number;
   /** LFS objects of at least this many bytes get a multipart upload. Default 256 KiB. */
   multipartThreshold?: number;
+  /** What an error says instead of the Hub's message (a server or proxy that says more than it should). */
+  errorMessage?: (message: string, req: IncomingMessage) => string;
 }
 
 export interface FakeHub {
@@ -74,7 +76,7 @@ export async function startFakeHub(options: FakeHubOptions = {}): Promise<FakeHu
         authorization: header !== undefined,
         host,
       });
-      const x: Exchange = exchange(req, res, host === 'hub' ? hubUrl : cdnUrl, user);
+      const x: Exchange = exchange(req, res, host === 'hub' ? hubUrl : cdnUrl, user, options.errorMessage);
       x.cut = cutFile !== undefined && x.url.pathname.endsWith(`/${cutFile}`);
       void (async () => {
         if (host === 'hub' && auth === 'invalid')

@@ -8,7 +8,8 @@ import { lfsPointer, type Commit, type Repo, type RepoStore, type StoredFile } f
  * - `GET /api/models/{repo}/tree/{rev}[/{path}]?recursive=`
  * - `POST /api/models/{repo}/paths-info/{rev}`
  * - `GET|HEAD /{repo}/resolve/{rev}/{path}` and `/raw/`: of a gated repo, 401 without a token and 403
- *   (`X-Error-Code: GatedRepo`) to a user who has not been granted access; else ETag, X-Repo-Commit, Content-Range; an LFS
+ *   (`X-Error-Code: GatedRepo`) to a user who has not been granted access; their errors are plain text
+ *   (the message also in `X-Error-Message`, as on every error); else ETag, X-Repo-Commit, Content-Range; an LFS
  *   file redirects (302, Location) to the CDN with `X-Linked-Etag` (its sha256) and `X-Linked-Size`.
  */
 export function readRoutes(store: RepoStore, cdnUrl: () => string) {
@@ -103,6 +104,7 @@ export function readRoutes(store: RepoStore, cdnUrl: () => string) {
     }
     m = /^\/([^/]+\/[^/]+)\/(resolve|raw)\/([^/]+)\/(.+)$/.exec(path);
     if (m && (x.req.method === 'GET' || x.req.method === 'HEAD')) {
+      x.textErrors = true;
       const repo = readable(x, m[1]);
       const commit = repo && commitOf(x, repo, m[3]);
       if (!commit) return true;
@@ -111,7 +113,6 @@ export function readRoutes(store: RepoStore, cdnUrl: () => string) {
         const why = x.user
           ? `Access to model ${repo.id} is restricted and you are not in the authorized list. Visit ${x.url.origin}/${repo.id} to ask for access.`
           : `Access to model ${repo.id} is restricted. You must have access to it and be authenticated to access it. Please log in.`;
-        x.res.setHeader('x-error-message', why);
         return (x.fail(x.user ? 403 : 401, why, 'GatedRepo'), true);
       }
       const file = commit.files.get(decodeURIComponent(m[4]));
