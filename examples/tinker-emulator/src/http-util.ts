@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** A handler's answer: JSON with a status, bytes of a content type, or a function that writes it itself. */
 export type Answer =
-  | { status: number; body?: unknown; headers?: Record<string, string> }
+  /** `text`: `body` already serialized (a poll measured it), sent as it is instead of stringified again. */
+  | { status: number; body?: unknown; headers?: Record<string, string>; text?: string }
   | { status: number; bytes: Buffer; contentType: string }
   | { raw: (res: ServerResponse) => void };
 

@@ -207,7 +207,7 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
       return;
     }
     contentType = 'application/json';
-    text = JSON.stringify(answer.body);
+    text = answer.text ?? JSON.stringify(answer.body);
     encoding = 'utf8';
     headers = answer.headers ?? NO_HEADERS;
   }

@@ -1,5 +1,6 @@
 import type { ResultKind } from '../futures.js';
 import { DTYPE, ForwardBackwardOutput, SampleResponse, StopReason, writePacked } from './proto.js';
+import { encodeCommonForwardBackwardOutput } from './fwdbwd-output.js';
 import { encodeCommonSampleResponse } from './sample-response.js';
 
 type Obj = Record<string, any>;
@@ -89,6 +90,16 @@ function arrayRecord(outputs: Obj[], layout: ProtobufResultLayout): Obj {
 
 /** `ForwardBackwardOutput` from the JSON result (`loss_fn_outputs` per datum, `metrics`). */
 export function encodeForwardBackwardOutput(
+  result: Obj,
+  layout: ProtobufResultLayout = DEFAULT_LAYOUT,
+): Buffer {
+  return (
+    encodeCommonForwardBackwardOutput(result, layout) ?? encodeForwardBackwardOutputMessage(result, layout)
+  );
+}
+
+/** The same through protobufjs: any result (odd metric names or values, trailing dims beyond a varint's safe range). */
+export function encodeForwardBackwardOutputMessage(
   result: Obj,
   layout: ProtobufResultLayout = DEFAULT_LAYOUT,
 ): Buffer {

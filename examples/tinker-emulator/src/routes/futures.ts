@@ -47,7 +47,10 @@ export async function retrieveFuture(
     found.kind && !ctx.protocol.legacyJson && wantsProtobuf(headers.accept)
       ? encodeResult(found.kind, found.result, ctx.protocol.resultLayout)
       : undefined;
-  const size = () => (proto ? proto.length : Buffer.byteLength(JSON.stringify(found.result)));
+  // A JSON result a metadata-only poll measured (every 0.25 optim_step poll asks) is sent as measured:
+  // serialized once, not once to measure and again to send.
+  let json: string | undefined;
+  const size = () => (proto ? proto.length : Buffer.byteLength((json ??= JSON.stringify(found.result))));
   if (body.allow_metadata_only) {
     const bytes = size();
     if (bytes > ctx.metadataThresholdBytes) {
@@ -56,7 +59,9 @@ export async function retrieveFuture(
     }
   }
   ctx.futures.markDelivered(id);
-  const answer: Answer = proto ? { status: 200, bytes: proto, contentType: PROTOBUF } : ok(found.result);
+  const answer: Answer = proto
+    ? { status: 200, bytes: proto, contentType: PROTOBUF }
+    : { status: 200, body: found.result, text: json };
   // `false` is sent only after a metadata-only answer: the second phase of a two-phase retrieval.
   return body.allow_metadata_only === false ? inFlight(ctx, size(), answer) : answer;
 }
