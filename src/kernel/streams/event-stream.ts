@@ -52,9 +52,11 @@ export class EventStream<T> implements AsyncIterable<T> {
       ? AbortSignal.any([this.options.signal, this.controller.signal])
       : this.controller.signal;
     const ownIdleMs = this.options.idleTimeoutMs ?? spec.idleTimeoutMs;
-    const span = this.host.telemetry.startCall(`${this.endpointId} stream`, {
-      'pristine.endpoint': this.endpointId,
-    });
+    const span = this.host.telemetry.startCall(
+      `${this.endpointId} stream`,
+      { 'pristine.endpoint': this.endpointId },
+      this.options.parentSpan,
+    );
     let lastEventId: string | undefined;
     let yielded = 0;
     let reconnects = 0;
@@ -65,6 +67,8 @@ export class EventStream<T> implements AsyncIterable<T> {
           ...this.options,
           headers,
           signal,
+          // Each connection (a resume is another) nests under the stream's span.
+          parentSpan: span,
           maxRetries: yielded > 0 ? 0 : this.options.maxRetries,
         });
         const response = result.response!;
