@@ -124,7 +124,7 @@ describe('span parents', () => {
     expect(parentOf(detached)).toBeUndefined();
     expect(detached.spanContext().traceId).not.toBe(named('app')[0].spanContext().traceId);
     // Its attempts still nest under it.
-    const attempts = named('ping attempt');
+    const attempts = named('POST /ping');
     expect(parentOf(attempts[1])).toBe(detached.spanContext().spanId);
   });
 
@@ -146,7 +146,7 @@ describe('span parents', () => {
     const stream = named('ticks stream')[0];
     expect(parentOf(stream)).toBe(app.spanContext().spanId);
     expect(parentOf(named('ticks')[0])).toBe(stream.spanContext().spanId);
-    expect(parentOf(named('ticks attempt')[0])).toBe(named('ticks')[0].spanContext().spanId);
+    expect(parentOf(named('POST /ticks')[0])).toBe(named('ticks')[0].spanContext().spanId);
   });
 
   it('starts each heartbeat’s span as a trace of its own, not under the span that opened the session', async () => {
