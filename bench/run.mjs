@@ -8,7 +8,8 @@ const root = new URL('..', import.meta.url).pathname;
 if (!process.argv.includes('--no-build') && !build()) process.exit(1);
 const { kernelOverhead } = await import('./kernel-overhead.mjs');
 const { sse, validation, tensorData } = await import('./micro.mjs');
-const { samplingFanout, emulatorAlone, trainingThroughput } = await import('./tinkex.mjs');
+const { samplingFanout, emulatorAlone } = await import('./tinkex.mjs');
+const { trainingThroughput } = await import('./training.mjs');
 const { samplingFanoutNode24 } = await import('./fanout-node24.mjs');
 const { memory } = await import('./memory.mjs');
 const { redisAdapters } = await import('./redis.mjs');
@@ -135,17 +136,7 @@ const table = [
     }),
   protocolPairsRow(results.sampling_fanout.protocol_pairs),
   ...node24Rows(results.sampling_fanout_node24),
-  ...[1, 8, 64].map((n) => {
-    const [p, j] = [t[`datums_${n}`], t.json_protocol[`datums_${n}`]];
-    return row(
-      `training, ${n} datum(s) per step (7 rounds, both protocols back to back in each)`,
-      `${f(p.steps_per_s, 1)} steps/s (0.25, protobuf), CPU/step client ${f(p.client_cpu_us_per_step, 0)} µs, emulator ${f(p.emulator_cpu_us_per_step, 0)} µs`,
-      `JSON protocol ${f(j.steps_per_s, 1)} steps/s, CPU/step client ${f(j.client_cpu_us_per_step, 0)} µs, emulator ${f(j.emulator_cpu_us_per_step, 0)} µs`,
-      // The medians of the rounds' own ratios (each round runs both protocols back to back).
-      `${f(p.median_round_ratio)}× (client CPU ${f(p.client_cpu_round_ratio)}×, emulator CPU ${f(p.emulator_cpu_round_ratio)}×)`,
-      '≥ 1.0×',
-    );
-  }),
+  ...[1, 8, 64].map((n) => trainingRow(n, t[`datums_${n}`], t.json_protocol[`datums_${n}`], t.pairs)),
   ...protobufRows(results.protobuf_vs_json),
   row(
     'training with chunking: 2,048 datums per step (two requests)',
@@ -212,6 +203,26 @@ function node24Rows(r) {
       '—',
     ),
   ];
+}
+
+/**
+ * Training steps, 0.25 against JSON: medians over back-to-back pairs of fresh processes, each warmed up
+ * first (bench/training.mjs); client CPU split into the main thread and V8's helper threads where measured.
+ */
+function trainingRow(n, p, j, pairs) {
+  const cpu = (x) =>
+    `CPU/step client ${f(x.client_cpu_us_per_step, 0)} µs${x.client_main_cpu_us_per_step === undefined ? '' : ` (main thread ${f(x.client_main_cpu_us_per_step, 0)}, helpers ${f(x.client_helpers_cpu_us_per_step, 0)})`}, emulator ${f(x.emulator_cpu_us_per_step, 0)} µs`;
+  const split =
+    p.client_main_cpu_ratio === undefined
+      ? ''
+      : ` (main thread ${f(p.client_main_cpu_ratio)}×, helpers ${f(p.client_helpers_cpu_ratio)}×)`;
+  return row(
+    `training, ${n} datum(s) per step (${pairs} back-to-back pairs of fresh processes, order alternating; ${p.steps} steps measured after ${p.warmup_steps} warm-up steps${n > 1 ? ', in a process that ran the smaller sizes first' : ''}; medians of the pairs)`,
+    `${f(p.steps_per_s, 1)} steps/s (0.25, protobuf), ${cpu(p)}`,
+    `JSON protocol ${f(j.steps_per_s, 1)} steps/s, ${cpu(j)}`,
+    `${f(p.rate_ratio)}× rate (pairs ${p.rate_ratios.map((r) => f(r)).join(' / ')}; 0.25 ≥ JSON in ${p.rate_at_least_json} of ${pairs}); CPU client ${f(p.client_cpu_ratio)}×${split}, emulator ${f(p.emulator_cpu_ratio)}×`,
+    '≥ 1.0×',
+  );
 }
 
 /** forward_backward with 1,024 datums: protobuf (0.25) against JSON (0.7.0–0.24.1). */
