@@ -1,12 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { context, type Span } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-} from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Type } from '@sinclair/typebox';
 import { OtelTelemetry } from '../../src/adapters/telemetry/otel-telemetry.js';
 import { SystemClock } from '../../src/adapters/clock/system-clock.js';
@@ -14,6 +7,7 @@ import { MemoryTransport } from '../../src/adapters/transport/memory-transport.j
 import { createKernel } from '../../src/kernel/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
+import { inMemoryTracing, useAsyncContext } from '../support/otel-tracing.js';
 import { scriptedServer } from '../support/scripted-server.js';
 
 /*
@@ -21,35 +15,15 @@ import { scriptedServer } from '../support/scripted-server.js';
  * registers the OTel Node SDK has): the caller's active span by default, through every await of the
  * pipeline; the stream's span for a stream's connection; none for background work (heartbeats).
  */
-const manager = new AsyncLocalStorageContextManager();
-beforeAll(() => {
-  context.setGlobalContextManager(manager.enable());
-});
-afterAll(() => {
-  manager.disable();
-  context.disable();
-});
+useAsyncContext();
 afterEach(() => {
   jest.useRealTimers();
 });
 
 function tracing() {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const app = provider.getTracer('app');
-  const spans = () => exporter.getFinishedSpans();
+  const { provider, spans, inAppSpan } = inMemoryTracing();
   const named = (name: string) => spans().filter((s) => s.name === name);
   const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
-  /** Runs `fn` with a new application span active, ending it afterwards. */
-  async function inAppSpan<T>(name: string, fn: (span: Span) => Promise<T>): Promise<T> {
-    return app.startActiveSpan(name, async (span) => {
-      try {
-        return await fn(span);
-      } finally {
-        span.end();
-      }
-    });
-  }
   return { telemetry: new OtelTelemetry({ tracerProvider: provider }), named, parentOf, inAppSpan };
 }
 

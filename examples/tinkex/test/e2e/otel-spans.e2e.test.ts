@@ -1,13 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { context, type Span } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-} from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { OtelTelemetry, Ports } from 'pristine-kernel';
+import { inMemoryTracing, useAsyncContext } from '../../../../test/support/otel-tracing.js';
 import { API_KEY, bytes, setup } from './harness.js';
 
 /*
@@ -15,14 +9,7 @@ import { API_KEY, bytes, setup } from './harness.js';
  * spans (through the SDK's queues and awaits), while the SDK's own background traffic (telemetry POSTs,
  * heartbeats) starts traces of its own instead of joining the user's.
  */
-const manager = new AsyncLocalStorageContextManager();
-beforeAll(() => {
-  context.setGlobalContextManager(manager.enable());
-});
-afterAll(() => {
-  manager.disable();
-  context.disable();
-});
+useAsyncContext();
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -32,8 +19,7 @@ afterEach(async () => {
 
 describe('OpenTelemetry spans of a Tinkex client', () => {
   it('nests calls under the user’s span, keeps telemetry POSTs out of it, and puts no secret on a span', async () => {
-    const exporter = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const { provider, exporter, inAppSpan } = inMemoryTracing();
     const env = await setup(
       {},
       {
@@ -43,15 +29,7 @@ describe('OpenTelemetry spans of a Tinkex client', () => {
       },
     );
     cleanup.push(env.close);
-    const app = provider.getTracer('app');
-    const inSpan = <T>(name: string, fn: () => Promise<T>) =>
-      app.startActiveSpan(name, async (span: Span) => {
-        try {
-          return await fn();
-        } finally {
-          span.end();
-        }
-      });
+    const inSpan = <T>(name: string, fn: () => Promise<T>) => inAppSpan(name, fn);
 
     const sampler = await inSpan('user.sampler', () =>
       env.service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' }),
