@@ -46,6 +46,7 @@ export function extensionHost(
     emitQueueState: (event: { requestId: string; queueState: string; reason?: string }) =>
       kernel.events.emit('queue:state', event),
     semaphore: (key: string, capacity: number) => kernel.getServices().semaphore(key, capacity),
+    stopping: (id: string) => kernel.getServices().stopping(id),
   };
 }
 

@@ -39,6 +39,13 @@ export interface CallOptions {
    * operation): it is applied like a named one, and never sent to another origin.
    */
   auth?: string | AuthScheme | undefined;
+  /**
+   * The span this call's span nests under (one `kernel.telemetry.startCall` made, e.g. a span around an
+   * operation of several calls), or `null` for a trace of its own: background work (heartbeats, a
+   * telemetry flush) would otherwise join the trace of whatever call happened to start its timer.
+   * Default: the caller's active OpenTelemetry context.
+   */
+  parentSpan?: TelemetrySpan | null | undefined;
 }
 
 /** Options after layering kernel defaults < plugin/manifest < per-call. */
@@ -51,6 +58,7 @@ export interface ResolvedOptions {
   baseUrl: string;
   responseBodies?: Readonly<Record<string, unknown>>;
   compress?: boolean | CompressSpec;
+  parentSpan?: TelemetrySpan | null | undefined;
 }
 
 /** Everything one call carries through the stages. Attempt fields are reset by the retry stage. */

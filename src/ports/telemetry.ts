@@ -17,7 +17,16 @@ export interface Telemetry {
    * attributes, which would otherwise cost a URL parse per attempt. Undefined counts as true.
    */
   readonly recording?: boolean;
-  startCall(name: string, attributes: Record<string, AttributeValue | undefined>): TelemetrySpan;
+  /**
+   * `parent`: a span this adapter made to nest under (a stream's span, an operation's), `null` for a
+   * trace of its own (background work: a heartbeat must not join whatever trace its timer was created
+   * in), absent for the caller's active context.
+   */
+  startCall(
+    name: string,
+    attributes: Record<string, AttributeValue | undefined>,
+    parent?: TelemetrySpan | null,
+  ): TelemetrySpan;
   startAttempt(
     parent: TelemetrySpan,
     name: string,

@@ -107,7 +107,7 @@ describe('stages with nothing to do are stepped over (Stage.passes)', () => {
     const ran = await observe({ everything: true, withoutPasses: true });
     expect(stepped.passed).toEqual([]);
     expect(stepped).toEqual(ran);
-    expect(stepped.spans).toEqual(['put_item attempt', 'put_item']);
+    expect(stepped.spans).toEqual(['POST /items', 'put_item']);
     // The plugin's common headers (once per logger), the request, its response.
     expect(stepped.logs.filter((l) => l.level === 'debug')).toHaveLength(3);
     expect(stepped.request.headers['x-api-key']).toBe('sk-passes-0123456789');

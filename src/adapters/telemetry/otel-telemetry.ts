@@ -1,6 +1,7 @@
 import {
   context,
   isSpanContextValid,
+  ROOT_CONTEXT,
   propagation,
   SpanKind,
   SpanStatusCode,
@@ -120,19 +121,19 @@ export class OtelTelemetry implements Telemetry {
     this.#scrub = secrets ? (text) => secrets.scrub(text) : scrubText;
   }
 
-  startCall(name: string, attributes: Attrs): TelemetrySpan {
-    return this.#start(
-      name,
-      attributes,
-      tryGet(() => context.active()),
-    );
+  startCall(name: string, attributes: Attrs, parent?: TelemetrySpan | null): TelemetrySpan {
+    if (parent === null) return this.#start(name, attributes, ROOT_CONTEXT);
+    return this.#start(name, attributes, this.#under(parent));
   }
 
   startAttempt(parent: TelemetrySpan, name: string, attributes: Attrs): TelemetrySpan {
+    return this.#start(name, attributes, this.#under(parent));
+  }
+
+  /** The active context, with `parent` as its span when this adapter made it. */
+  #under(parent: TelemetrySpan | undefined): Context | undefined {
     const active = tryGet(() => context.active());
-    const parentContext =
-      parent instanceof OtelSpan && active ? tryGet(() => trace.setSpan(active, parent.span)) : active;
-    return this.#start(name, attributes, parentContext);
+    return parent instanceof OtelSpan && active ? tryGet(() => trace.setSpan(active, parent.span)) : active;
   }
 
   inject(span: TelemetrySpan, headers: Record<string, string>): void {

@@ -46,28 +46,34 @@ export class KernelMetrics {
     this.#unsubscribe = [
       events.on('request:stop', (e) => {
         const attributes = { endpoint: e.endpointId, status: e.status, outcome: 'ok' };
-        this.increment('pristine.requests', attributes);
+        this.increment('pristine.requests', attributes, 1, '{request}');
         this.record('pristine.request.duration', e.durationMs, attributes);
       }),
       events.on('request:error', (e) => {
         const attributes = { endpoint: e.endpointId, status: e.status ?? 0, outcome: 'error' };
-        this.increment('pristine.requests', attributes);
+        this.increment('pristine.requests', attributes, 1, '{request}');
         if (e.durationMs !== undefined) this.record('pristine.request.duration', e.durationMs, attributes);
       }),
-      events.on('request:retry', (e) => this.increment('pristine.retries', { endpoint: e.endpointId })),
+      events.on('request:retry', (e) =>
+        this.increment('pristine.retries', { endpoint: e.endpointId }, 1, '{retry}'),
+      ),
       events.on('future:settled', (e) => {
         const attributes = { endpoint: e.endpointId, outcome: e.outcome };
-        this.increment('pristine.futures', attributes);
+        this.increment('pristine.futures', attributes, 1, '{future}');
         this.record('pristine.future.duration', e.durationMs, attributes);
         this.record('pristine.future.polls', e.polls, attributes, '{poll}');
       }),
     ];
   }
 
-  /** Add `by` (default 1) to the counter `name`. */
-  increment(name: string, attributes: Attributes = {}, by = 1): void {
+  /**
+   * Add `by` (default 1) to the counter `name`. `unit` (UCUM, counts as `{request}`), read when the
+   * counter is first used, lets a metrics backend label it.
+   */
+  increment(name: string, attributes: Attributes = {}, by = 1, unit?: string): void {
     let counter = this.#counters.get(name);
-    if (!counter) this.#counters.set(name, (counter = this.#meter.createCounter(name)));
+    if (!counter)
+      this.#counters.set(name, (counter = this.#meter.createCounter(name, unit ? { unit } : undefined)));
     counter.add(by, attributes);
     for (const key of seriesKeys(name, attributes)) this.#counts.set(key, (this.#counts.get(key) ?? 0) + by);
   }

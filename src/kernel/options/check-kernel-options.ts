@@ -56,6 +56,7 @@ const CALL_OPTIONS = optionNames<CallOptions>({
   responseBodies: true,
   compress: true,
   auth: true,
+  parentSpan: true,
 });
 
 /** The options `stream`, `submit` and `paginate` take besides the call options. */
@@ -160,6 +161,9 @@ export function checkGivenCallOptions(options: CallOptions, endpointId: string):
     checks.fail('signal', 'type', 'must be an AbortSignal');
   }
   checks.string('idempotencyKey', o.idempotencyKey, { nonEmpty: true });
+  if (o.parentSpan !== undefined && o.parentSpan !== null && !isSpan(o.parentSpan)) {
+    checks.fail('parentSpan', 'type', 'must be a span from the Telemetry port, or null');
+  }
   if (typeof o.auth === 'string' || !isAuthScheme(o.auth)) checks.string('auth', o.auth, { nonEmpty: true });
   const keyProblem = typeof o.idempotencyKey === 'string' ? headerValueProblem(o.idempotencyKey) : undefined;
   if (keyProblem) checks.fail('idempotencyKey', 'header-value', keyProblem);
@@ -337,4 +341,11 @@ function isAuthScheme(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
   const scheme = value as Record<string, unknown>;
   return typeof scheme.apply === 'function' && typeof scheme.identity === 'function';
+}
+
+/** A `CallOptions.parentSpan`: what the telemetry stages call on it. */
+function isSpan(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const span = value as Record<string, unknown>;
+  return typeof span.end === 'function' && typeof span.setAttributes === 'function';
 }

@@ -64,6 +64,7 @@ function resolveOptions(
     baseUrl,
     responseBodies: call.responseBodies ?? endpoint.spec.responseBodies,
     compress: call.compress ?? endpoint.spec.compress,
+    parentSpan: call.parentSpan,
   };
 }
 

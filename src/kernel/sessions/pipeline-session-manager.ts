@@ -85,6 +85,9 @@ class HeartbeatSession implements SessionHandle {
       await this.host.execute(this.protocol.heartbeatEndpoint, this.protocol.heartbeatInput(this.id), {
         timeoutMs: this.protocol.heartbeatTimeoutMs,
         maxRetries: 0,
+        // A trace of its own: the timer runs in the context of the call that opened the session, whose
+        // trace would otherwise gain a heartbeat every interval for the session's whole life.
+        parentSpan: null,
       });
       this.failingSince = undefined;
       this.warnedAt = undefined;

@@ -2,7 +2,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { Streaming } from '../../ports/streaming.js';
 import type { Telemetry } from '../../ports/telemetry.js';
 import type { TransportResponse } from '../../ports/transport.js';
-import { APIConnectionError, APIUserAbortError } from '../errors/api-errors.js';
+import { APIConnectionError, APIUserAbortError, ClientClosedError } from '../errors/api-errors.js';
 import { scrubError, type Scrubber } from '../errors/error-secrets.js';
 import type { CompiledEndpoint } from '../manifest/compile.js';
 import type { CallOptions, CallResult } from '../pipeline/context.js';
@@ -17,6 +17,8 @@ export interface StreamHost {
   readonly telemetry: Telemetry;
   /** The kernel's secrets: stream errors carry server data (an error event), scrubbed like call errors. */
   readonly secrets?: Scrubber;
+  /** Aborted when the kernel closes (`KernelServices.stopping`). */
+  stopping?(endpointId: string): AbortSignal;
 }
 
 export interface StreamOptions extends CallOptions {
@@ -52,12 +54,24 @@ export class EventStream<T> implements AsyncIterable<T> {
       ? AbortSignal.any([this.options.signal, this.controller.signal])
       : this.controller.signal;
     const ownIdleMs = this.options.idleTimeoutMs ?? spec.idleTimeoutMs;
-    const span = this.host.telemetry.startCall(`${this.endpointId} stream`, {
-      'pristine.endpoint': this.endpointId,
-    });
+    const span = this.host.telemetry.startCall(
+      `${this.endpointId} stream`,
+      { 'pristine.endpoint': this.endpointId },
+      this.options.parentSpan,
+    );
     let lastEventId: string | undefined;
     let yielded = 0;
     let reconnects = 0;
+    const counts = () => ({ 'pristine.stream.events': yielded, 'pristine.stream.reconnects': reconnects });
+    // A stream left suspended at a `yield` never runs its `finally` once the kernel closes: its span
+    // ends here then, as closed (a span nobody ends is never exported and stays in memory).
+    const stopping = this.host.stopping?.(this.endpointId);
+    const endAtClose = () => {
+      span.setAttributes(counts());
+      span.recordError(new ClientClosedError());
+      span.end();
+    };
+    stopping?.addEventListener('abort', endAtClose, { once: true });
     try {
       for (;;) {
         const headers = { ...this.options.headers, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) };
@@ -65,6 +79,8 @@ export class EventStream<T> implements AsyncIterable<T> {
           ...this.options,
           headers,
           signal,
+          // Each connection (a resume is another) nests under the stream's span.
+          parentSpan: span,
           maxRetries: yielded > 0 ? 0 : this.options.maxRetries,
         });
         const response = result.response!;
@@ -115,7 +131,8 @@ export class EventStream<T> implements AsyncIterable<T> {
       span.recordError(error);
       throw this.host.secrets && error instanceof Error ? scrubError(error, this.host.secrets) : error;
     } finally {
-      span.setAttributes({ 'pristine.stream.events': yielded, 'pristine.stream.reconnects': reconnects });
+      stopping?.removeEventListener('abort', endAtClose);
+      span.setAttributes(counts());
       span.end();
     }
   }

@@ -116,6 +116,11 @@ describe('KernelMetrics', () => {
     }) as DataPoint<Histogram>;
     expect(polls.value).toMatchObject({ count: 1, sum: 3 });
     expect(exported.get('pristine.request.duration')!.descriptor.unit).toBe('ms');
+    // Counters carry their unit as the OTel conventions annotate counts, so backends label them.
+    const units = ['pristine.requests', 'pristine.retries', 'pristine.futures', 'pristine.future.polls'].map(
+      (name) => exported.get(name)!.descriptor.unit,
+    );
+    expect(units).toEqual(['{request}', '{retry}', '{future}', '{poll}']);
     metrics.close();
   });
 

@@ -23,7 +23,7 @@ describe('telemetry through the pipeline', () => {
   });
   afterAll(() => server.close());
 
-  it('records one call span and one attempt span per attempt, and puts a valid traceparent on the wire', async () => {
+  it('records one call span and one HTTP span per attempt, named and counted as the HTTP conventions say, and puts a valid traceparent on the wire', async () => {
     const exporter = new InMemorySpanExporter();
     const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
     const clock = new RecordingClock();
@@ -55,12 +55,15 @@ describe('telemetry through the pipeline', () => {
 
     const spans = exporter.getFinishedSpans();
     const call = spans.find((s) => s.name === 'ping')!;
-    const attempts = spans.filter((s) => s.name === 'ping attempt');
+    const attempts = spans.filter((s) => s.name === 'POST /ping');
     expect(attempts).toHaveLength(3);
     for (const a of attempts)
       expect(a.parentSpanContext?.spanId ?? (a as any).parentSpanId).toBe(call.spanContext().spanId);
     expect(attempts.map((a) => a.attributes['http.response.status_code'])).toEqual([503, 503, 200]);
-    expect(attempts.map((a) => a.attributes['http.request.resend_count'])).toEqual([0, 1, 2]);
+    // `http.request.resend_count` only on a resend; `url.template` as in the span's name.
+    expect(attempts.map((a) => a.attributes['http.request.resend_count'])).toEqual([undefined, 1, 2]);
+    expect(attempts.every((a) => a.attributes['url.template'] === '/ping')).toBe(true);
+    expect(call.attributes['http.request.resend_count']).toBe(2);
     expect(attempts[0].attributes['error.type']).toBe('503');
     expect(String(attempts[0].attributes['url.full'])).not.toContain('very-secret-token');
     expect(attempts[0].attributes['server.address']).toBe('127.0.0.1');

@@ -32,7 +32,7 @@ export class TinkexMetrics extends KernelMetrics {
       const kind = TRAINING.has(endpoint) ? 'training' : SAMPLING.has(endpoint) ? 'sampling' : null;
       if (!kind) return;
       const attributes = { endpoint, outcome: e.outcome };
-      this.increment(`tinkex.${kind}.calls`, attributes);
+      this.increment(`tinkex.${kind}.calls`, attributes, 1, '{call}');
       this.record(`tinkex.${kind}.duration`, e.durationMs, attributes);
     });
   }

@@ -17,6 +17,9 @@ const DROP_WARNING_INTERVAL_MS = 60_000;
 const PROCESS_UUID = randomUUID();
 
 const PLATFORMS: Record<string, string> = { linux: 'Linux', darwin: 'Darwin', win32: 'Windows' };
+/** A telemetry POST's call options: its span starts a trace of its own, whatever context flushed it. */
+const SESSION_POST = { parentSpan: null };
+const SESSIONLESS_POST = { auth: 'rest', parentSpan: null };
 
 export interface TelemetryReporterOptions {
   /**
@@ -268,7 +271,9 @@ export class TelemetryReporter {
             // Session-less telemetry goes through the session-less holder (the one REST calls
             // negotiated), so REST-only use never starts the sessionful holder's handshake.
           },
-          this.sessionless ? { auth: 'rest' } : undefined,
+          // A trace of its own (parentSpan: null): a flush is background work, not part of the
+          // user's call whose event or exception happened to trigger it.
+          this.sessionless ? SESSIONLESS_POST : SESSION_POST,
         );
       } catch (error) {
         // Counted as flushed, so a fatal exception never waits on a dead endpoint; the rest waits for

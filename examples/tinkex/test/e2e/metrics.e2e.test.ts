@@ -71,6 +71,8 @@ describe('TinkexMetrics against the emulator', () => {
       expect.objectContaining({ attributes: { endpoint: 'asample', outcome: 'ok' }, value: 2 }),
     ]);
     expect(exported.get('tinkex.training.duration')!.descriptor.unit).toBe('ms');
+    expect(exported.get('tinkex.sampling.calls')!.descriptor.unit).toBe('{call}');
+    expect(exported.get('tinkex.training.calls')!.descriptor.unit).toBe('{call}');
     metrics.close();
   }, 30_000);
 });

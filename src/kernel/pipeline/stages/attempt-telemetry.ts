@@ -1,7 +1,11 @@
 import { redactUrl } from '../../redact.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
 
-/** A child span per attempt, and the W3C trace context on the wire. */
+/**
+ * A child span per attempt, and the W3C trace context on the wire. The attempt is the HTTP client span
+ * of the OpenTelemetry HTTP conventions: named `{method} {url.template}`, with
+ * `http.request.resend_count` only on a resend. The call's span around it is the logical operation.
+ */
 export const attemptTelemetryStage: Stage = {
   name: 'attempt',
   run(context, next) {
@@ -18,12 +22,14 @@ async function traced(context: CallContext, next: Next): Promise<CallResult> {
   const { telemetry } = context.services;
   const request = context.request!;
   const url = new URL(request.url);
-  const span = telemetry.startAttempt(context.callSpan!, `${context.endpoint.id} attempt`, {
+  const template = context.endpoint.spec.path;
+  const span = telemetry.startAttempt(context.callSpan!, `${request.method} ${template}`, {
     'http.request.method': request.method,
+    'url.template': template,
     'url.full': redactUrl(request.url),
     'server.address': url.hostname,
     'server.port': url.port ? Number(url.port) : undefined,
-    'http.request.resend_count': context.attempt,
+    'http.request.resend_count': context.attempt || undefined,
   });
   context.attemptSpan = span;
   telemetry.inject(span, request.headers);

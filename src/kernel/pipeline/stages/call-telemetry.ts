@@ -45,11 +45,15 @@ function observed(context: CallContext): boolean {
 
 function started(context: CallContext): void {
   const { services, endpoint } = context;
-  context.callSpan = services.telemetry.startCall(endpoint.id, {
-    'http.request.method': endpoint.method,
-    'url.template': endpoint.spec.path,
-    'pristine.endpoint': endpoint.id,
-  });
+  context.callSpan = services.telemetry.startCall(
+    endpoint.id,
+    {
+      'http.request.method': endpoint.method,
+      'url.template': endpoint.spec.path,
+      'pristine.endpoint': endpoint.id,
+    },
+    context.options.parentSpan,
+  );
   // Redacting the URL is the costly part of this event; skip it when nobody listens.
   if (services.events.observed('request:start')) {
     services.events.emit('request:start', {
