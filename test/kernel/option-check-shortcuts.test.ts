@@ -127,6 +127,9 @@ describe('checkCallOptions shortcut', () => {
     expect(nothingToCheck({ signal: undefined, timeoutMs: undefined })).toBe(true);
     expect(nothingToCheck({ signal: new AbortController().signal })).toBe(true);
     expect(nothingToCheck(Object.create(null) as object)).toBe(true);
+    // Compression turned off (a plugin passes its flag as `compress: false` on every call).
+    expect(nothingToCheck({ signal: new AbortController().signal, compress: false })).toBe(true);
+    expect(nothingToCheck({ compress: true })).toBe(false);
     expect(nothingToCheck({ signal: new AbortController().signal, timeoutMs: 5 })).toBe(false);
     expect(nothingToCheck({ signal: 'no' })).toBe(false);
   });

@@ -128,8 +128,9 @@ export function checkCallOptions(options: CallOptions, endpointId: string): void
 }
 
 /**
- * Most calls pass no options, or only a signal (a sample's `asample` carries stuck detection's): those
- * are answered here without allocating, and in a function of its own, so that the full check's
+ * Most calls pass no options, or only a signal (a sample's `asample` carries stuck detection's), and
+ * some `compress: false` besides (a plugin passing its compression flag on every call): those are
+ * answered here without allocating, and in a function of its own, so that the full check's
  * functions are not compiled in a fan-out's burst (docs/performance.md, round 19 notes). A plain object
  * only: anything inheriting options from another prototype gets the full check, which reads them.
  * @internal exported for its property test
@@ -140,7 +141,8 @@ export function nothingToCheck(options: unknown): boolean {
   if (proto !== Object.prototype && proto !== null) return false;
   for (const key in options) {
     const value = (options as Record<string, unknown>)[key];
-    if (value === undefined) continue;
+    if (value === undefined || (key === 'compress' && value === false && Object.hasOwn(options, key)))
+      continue;
     if (key !== 'signal' || !(value instanceof AbortSignal) || !Object.hasOwn(options, key)) return false;
   }
   return true;

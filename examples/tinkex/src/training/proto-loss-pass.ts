@@ -1,4 +1,4 @@
-import { APIFuture, type CallOptions, type QueueStateEvent, type SubmitOptions } from 'pristine-kernel';
+import { APIFuture, type CallOptions, type QueueStateEvent } from 'pristine-kernel';
 import type { TinkerKernel } from '../client/tinker-kernel.js';
 import { checkEncodable, encodeForwardBackwardRequest } from '../proto/forward-backward-writer.js';
 import { protoDatumBytes } from '../proto/proto-size.js';
@@ -44,9 +44,7 @@ export function protoLossPass(pass: ProtoLossPass): APIFuture<ForwardBackwardOut
     payloadBytes: chunk.reduce((sum, datum) => sum + protoDatumBytes(datum), 0),
   }));
   const endpoint = kind === 'forward' ? 'forward_proto' : 'forward_backward_proto';
-  // Passed only when on: off is the endpoint's default, and a call option the kernel has no fast answer
-  // for (`compress: false`) sent every 0.25 step through its full option check (round 21, `step25`).
-  const compress = flags.proto_compress_fwdbwd ? ({ encoding: 'zstd', minBytes: 0 } as const) : undefined;
+  const compress = flags.proto_compress_fwdbwd ? ({ encoding: 'zstd', minBytes: 0 } as const) : false;
   // The seq_id is known when the request's turn comes (`gate`): the chunk is written then, just before
   // it is sent (the kernel reads the body only after `after`).
   const submit = (index: number, gate: Promise<number>, after?: Promise<unknown>) => {
@@ -64,13 +62,12 @@ export function protoLossPass(pass: ProtoLossPass): APIFuture<ForwardBackwardOut
       });
     });
     // `numbered` settles after the gate (and rejects with it): waiting for the gate too adds nothing.
-    const options: SubmitOptions = {
+    return kernel.submit<ForwardBackwardOutput>(endpoint, body as never, {
       ...pass.call,
       after: after ? Promise.all([numbered, after]) : numbered,
       onQueueState: pass.onQueueState,
-    };
-    if (compress) options.compress = compress;
-    return kernel.submit<ForwardBackwardOutput>(endpoint, body as never, options);
+      compress,
+    });
   };
   const signal = pass.call?.signal;
   const futures: APIFuture<ForwardBackwardOutput>[] = [];
