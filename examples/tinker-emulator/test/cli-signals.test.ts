@@ -1,6 +1,6 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
-import { acceptsConnections, spawnServer } from '../../../test/support/spawn-cli.js';
+import { itStopsCleanlyOnSignals } from '../../../test/support/clean-stop.js';
 
 const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 
@@ -10,18 +10,5 @@ const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
  * signal stopped: 130 on SIGINT, 143 on SIGTERM, after the port is closed.
  */
 describe('the tinker-emulator bin stopped by a signal', () => {
-  it.each([
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-  ] as const)(
-    '%s: closes the port and exits %d',
-    async (signal, code) => {
-      const server = await spawnServer(BIN, ['--port', '0']);
-      expect(await acceptsConnections(server.url)).toBe(true);
-      expect(await server.stop(signal)).toBe(code);
-      expect(server.output()).not.toMatch(/Error/);
-      expect(await acceptsConnections(server.url)).toBe(false);
-    },
-    90_000,
-  );
+  itStopsCleanlyOnSignals(BIN, ['--port', '0']);
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
-import { acceptsConnections, runCli, spawnServer } from '../../../../test/support/spawn-cli.js';
+import { runCli, spawnServer } from '../../../../test/support/spawn-cli.js';
+import { itStopsCleanlyOnSignals } from '../../../../test/support/clean-stop.js';
 import { loadEmulator } from '../../src/cli/load-emulator.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -47,20 +48,7 @@ describe('tinkex emulator (delegating to the tinker-emulator package)', () => {
   }, 90_000);
 
   // Like the emulator's own bin: 128 + the signal's number after a clean stop, with the port closed.
-  it.each([
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-  ] as const)(
-    '%s: closes the port and exits %d',
-    async (signal, code) => {
-      const server = await spawnServer(MAIN, ['emulator', '--port', '0']);
-      expect(await acceptsConnections(server.url)).toBe(true);
-      expect(await server.stop(signal)).toBe(code);
-      expect(server.output()).not.toMatch(/Error/);
-      expect(await acceptsConnections(server.url)).toBe(false);
-    },
-    90_000,
-  );
+  itStopsCleanlyOnSignals(MAIN, ['emulator', '--port', '0']);
 
   it('says how to install the emulator when the package is missing', async () => {
     await expect(loadEmulator('tinker-emulator-not-installed')).rejects.toThrow(
