@@ -5,6 +5,16 @@ import { FutureCancelledError, ServiceClient } from '../../src/index.js';
 
 type Batch = { events: { event: string }[] };
 
+/** Resolves once `count` requests to `endpoint` have started. */
+function untilStarted(service: ServiceClient, endpoint: string, count: number): Promise<void> {
+  let started = 0;
+  return new Promise((resolve) => {
+    service.kernel.events.on('request:start', ({ endpointId }) => {
+      if (endpointId === endpoint && ++started === count) resolve();
+    });
+  });
+}
+
 /**
  * Found by hand: `service.close()` during a 1,800-call burst took 15 s, and most calls then completed,
  * because close() flushed telemetry (SESSION_END) first, and that request queued behind every call in
@@ -24,12 +34,7 @@ describe('ServiceClient.close() with samples in flight', () => {
     });
     try {
       const sampler = await service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
-      let pollsStarted = 0;
-      let allPolling!: () => void;
-      const polling = new Promise<void>((resolve) => (allPolling = resolve));
-      service.kernel.events.on('request:start', ({ endpointId }) => {
-        if (endpointId === 'retrieve_future' && ++pollsStarted === 300) allPolling();
-      });
+      const polling = untilStarted(service, 'retrieve_future', 300);
       // More polls than connections per origin (256): some wait in the connection gate.
       const samples = Array.from({ length: 300 }, () =>
         sampler
@@ -104,12 +109,7 @@ describe('ServiceClient.close() with samples in flight', () => {
     });
     try {
       const sampler = await service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
-      let submitted = 0;
-      let allSubmitted!: () => void;
-      const submitting = new Promise<void>((resolve) => (allSubmitted = resolve));
-      service.kernel.events.on('request:start', ({ endpointId }) => {
-        if (endpointId === 'asample' && ++submitted === 20) allSubmitted();
-      });
+      const submitting = untilStarted(service, 'asample', 20);
       let closeDone = false;
       const samples = Array.from({ length: 20 }, () =>
         sampler
