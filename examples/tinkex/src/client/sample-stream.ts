@@ -1,4 +1,4 @@
-import { APIUserAbortError } from 'pristine-kernel';
+import { APIUserAbortError, ClientClosedError } from 'pristine-kernel';
 import type { SampleResponse } from '../types/schemas.js';
 
 /** One streamed event of `sampleStream`. */
@@ -8,14 +8,17 @@ export type SampleStreamChunk =
 
 /**
  * The events of a complete response, for servers without the SSE extension. Like the real stream, it
- * yields nothing once `signal` is aborted and rejects with `APIUserAbortError` instead.
+ * yields nothing once `signal` is aborted (rejecting with `APIUserAbortError`) or the client closed
+ * (`stopping`, rejecting with the ClientClosedError of any call after close).
  */
 export function* fallbackStream(
   response: SampleResponse,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  stopping: AbortSignal,
 ): Generator<SampleStreamChunk> {
   const stopIfAborted = () => {
     if (signal?.aborted) throw new APIUserAbortError(undefined, { cause: signal.reason });
+    if (stopping.aborted) throw ClientClosedError.forCall(STREAM_SAMPLE);
   };
   const sequence = response.sequences[0];
   for (let i = 0; i < sequence.tokens.length; i++) {
@@ -31,3 +34,6 @@ export function* fallbackStream(
   yield { type: 'done', response };
   stopIfAborted();
 }
+
+/** The call a fallback stream stands in for, as a closed client names it. */
+const STREAM_SAMPLE = { id: 'stream_sample', spec: {} };

@@ -297,7 +297,8 @@ export class SamplingClient {
       } catch (error) {
         if (!(error instanceof NotFoundError)) throw error;
         const response = await this.sampleWithin({ ...request, num_samples: 1 }, signal);
-        yield* fallbackStream(response, signal);
+        const stopping = this.service.kernel.getServices().stopping('stream_sample');
+        yield* fallbackStream(response, signal, stopping);
       }
     } catch (error) {
       throw scope.failed(error);
