@@ -91,11 +91,23 @@ class OtelSpan implements TelemetrySpan {
     tryRun(() => this.span.setAttributes(toAttributes(attributes)));
   }
 
+  /**
+   * The OTel conventions for a failure: an `exception` event, `error.type` and an ERROR status. The event
+   * gets a scrubbed copy (name, message, stack), never the error: its stack repeats the message, and
+   * `recordException` would copy both as they are.
+   */
   recordError(error: unknown): void {
     tryRun(() => {
-      const message = error instanceof Error ? error.message : String(error);
-      this.span.setAttribute('error.type', errorType(error));
-      this.span.setStatus({ code: SpanStatusCode.ERROR, message: this.scrub(message) });
+      const message = this.scrub(error instanceof Error ? error.message : String(error));
+      const type = errorType(error);
+      this.span.recordException({
+        name: error instanceof Error ? error.name || error.constructor.name : type,
+        message,
+        stack:
+          error instanceof Error && typeof error.stack === 'string' ? this.scrub(error.stack) : undefined,
+      });
+      this.span.setAttribute('error.type', type);
+      this.span.setStatus({ code: SpanStatusCode.ERROR, message });
     });
   }
 

@@ -131,9 +131,12 @@ export class EventStream<T> implements AsyncIterable<T> {
       }
     } catch (thrown) {
       // After close, whatever ended the read (the transport's destroyed socket, most often) is the close.
-      const error = stoppedError(thrown, signal, stopping, closed);
+      const stopped = stoppedError(thrown, signal, stopping, closed);
+      // Scrubbed before the span records it: an error event carries the server's words.
+      const error =
+        this.host.secrets && stopped instanceof Error ? scrubError(stopped, this.host.secrets) : stopped;
       span.recordError(error);
-      throw this.host.secrets && error instanceof Error ? scrubError(error, this.host.secrets) : error;
+      throw error;
     } finally {
       stopping?.removeEventListener('abort', endAtClose);
       span.setAttributes(counts());

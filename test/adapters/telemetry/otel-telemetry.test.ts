@@ -128,7 +128,7 @@ describe('OtelTelemetry', () => {
     expect(span('second').attributes['url.full']).toBe(`https://***:***@h/?api_key=${REDACTED}`);
   });
 
-  it('records errors as ERROR status with error.type, scrubbing the message', () => {
+  it('records errors as an exception event, ERROR status and error.type, scrubbing the message', () => {
     const secrets = new SecretRegistry();
     secrets.add('sk-telemetry-secret');
     const { telemetry, span } = setup({ secrets });
@@ -150,6 +150,16 @@ describe('OtelTelemetry', () => {
       message: `refused with ${REDACTED}`,
     });
     expect(span('odd').attributes['error.type']).toBe('_OTHER');
+    // An `exception` event each (recordException), scrubbed in its message and in its stack alike.
+    const exception = (name: string) => span(name).events.find((e) => e.name === 'exception')!.attributes!;
+    expect(exception('http')['exception.type']).toBe('InternalServerError');
+    expect(exception('network')).toMatchObject({
+      'exception.type': 'APIConnectionError',
+      'exception.message': `refused with ${REDACTED}`,
+    });
+    expect(exception('network')['exception.stacktrace']).toMatch(/^APIConnectionError: refused with /);
+    expect(JSON.stringify(span('network').events)).not.toContain('sk-telemetry-secret');
+    expect(exception('odd')).toMatchObject({ 'exception.type': '_OTHER', 'exception.message': 'a string' });
   });
 
   it('injects a W3C traceparent for the attempt span without any global propagator', () => {
