@@ -7,6 +7,7 @@ import { optionsOf } from '../types/wire-check.js';
 import { accessTokenHolder } from './access-token-holder.js';
 import { RestClient } from './rest-client.js';
 import { SamplingClient, type SamplingRetryConfig } from './sampling-client.js';
+import { checkSamplingRetryConfig } from './sampling-retry-config.js';
 import { SessionContext } from './session-context.js';
 import { createTinkerKernel, holdersOf, loggerOf, type TinkerKernel } from './tinker-kernel.js';
 import { queueStateLogger } from './queue-state-logger.js';
@@ -321,6 +322,7 @@ export class ServiceClient {
       );
     }
     if (options.model_path) parseTinkerPath(options.model_path);
+    checkSamplingRetryConfig(options.retry_config);
     const ctx = await scope.wait(this.session());
     const { sampling_session_id } = await this.kernel.call(
       'create_sampling_session',

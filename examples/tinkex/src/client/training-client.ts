@@ -25,6 +25,7 @@ import { TokenizerCache, type EncodeOptions } from './tokenizer-cache.js';
 import { hubOptionsOf, loggerOf, protocolOf, type TinkerFutureId } from './tinker-kernel.js';
 import { protoLossPass } from '../training/proto-loss-pass.js';
 import type { SamplingClient, SamplingRetryConfig } from './sampling-client.js';
+import { checkSamplingRetryConfig } from './sampling-retry-config.js';
 import type { ClientHost } from './client-host.js';
 import type { SessionContext } from './session-context.js';
 import { CallScope, type RequestOptions } from './request-options.js';
@@ -304,6 +305,7 @@ export class TrainingClient {
     retry_config?: Partial<SamplingRetryConfig>,
     options?: RequestOptions,
   ) {
+    checkSamplingRetryConfig(retry_config);
     const sampling_session_seq_id = this.ctx.nextSamplingSeqId();
     const result = await this.enqueue<{ sampling_session_id: string }>(
       'save_weights_for_sampler',
