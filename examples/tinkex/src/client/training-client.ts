@@ -14,6 +14,7 @@ import { mergeOutputs } from '../training/metrics.js';
 import {
   backwardData,
   customLossGradients,
+  checkCustomLoss,
   forwardDataForCustomLoss,
   type CustomLoss,
 } from '../training/custom-loss.js';
@@ -218,6 +219,7 @@ export class TrainingClient {
       // Read-only from here on: a ModelInput is read through its chunks and serialized by its toJSON().
       const wire = data as readonly Datum[];
       const forwardData = forwardDataForCustomLoss(wire);
+      await checkCustomLoss(loss);
       const forward = await this.forward(forwardData, 'cross_entropy', null, within);
       const logprobs = forward.loss_fn_outputs.map((o) => o.logprobs.data);
       const { grads, metrics, loss: value } = await customLossGradients(wire, logprobs, loss);
