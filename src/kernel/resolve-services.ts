@@ -1,12 +1,13 @@
 import type { DependencyContainer } from 'tsyringe';
 import { Ports } from '../ports/index.js';
 import type { Clock } from '../ports/clock.js';
-import type { Semaphore, SemaphoreFactory } from '../ports/semaphore.js';
+import type { SemaphoreFactory } from '../ports/semaphore.js';
 import { parseRetryAfter } from '../adapters/retry/retry-after.js';
 import type { ClosingState } from './closing-state.js';
 import type { KernelEvents } from './events.js';
 import type { ProxyResolver } from './request/proxy-for.js';
 import type { SecretRegistry } from './redact.js';
+import { SharedSemaphores } from './shared-semaphores.js';
 import type { KernelServices, KernelSettings } from './services.js';
 
 /** Resolve every port once into the services record the stages read. */
@@ -20,7 +21,7 @@ export function resolveServices(
 ): KernelServices {
   const clock = container.resolve<Clock>(Ports.Clock);
   const semaphores = container.resolve<SemaphoreFactory>(Ports.Semaphore);
-  const shared = new Map<string, Semaphore>();
+  const shared = new SharedSemaphores(semaphores);
   return {
     settings,
     transport: container.resolve(Ports.Transport),
@@ -43,14 +44,7 @@ export function resolveServices(
     closing: closing.closingSignal,
     refuses: closing.refuses,
     stopping: closing.stopping,
-    semaphore(key, capacity) {
-      let semaphore = shared.get(key);
-      if (!semaphore) {
-        semaphore = semaphores.create(capacity, key);
-        shared.set(key, semaphore);
-      }
-      return semaphore;
-    },
+    semaphore: (key, capacity) => shared.get(key, capacity),
     proxyFor: (url) => proxies.resolve(url),
     retryAfter: (headers) => parseRetryAfter(headers, clock.now()),
   };

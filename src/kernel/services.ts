@@ -69,7 +69,10 @@ export interface KernelServices {
    * not one of `closeExcept`'s final endpoints). Asked again before each request is built.
    */
   refuses(endpointId: string): boolean;
-  /** Semaphores are shared per (plugin, resource, kind) across every call of the kernel. */
+  /**
+   * Semaphores are shared per key (the kernel's: per plugin, resource and kind) across every call of
+   * the kernel. Acquire from the one returned at once: an idle one may be dropped (SharedSemaphores).
+   */
   semaphore(key: string, capacity: number): Semaphore;
   /** The proxy URL for a request URL (explicit setting, else the environment read at kernel creation). */
   proxyFor(url: string): string | undefined;
