@@ -14,8 +14,40 @@ export interface QueueStateLoggerOptions {
   identifier: string;
 }
 
-/** When each `prefix|identifier` last warned, per scope. */
-const lastWarned = new WeakMap<object, Map<string, number>>();
+/** Never prune below this many windows. */
+const MIN_PRUNE_AT = 64;
+
+/**
+ * When each `prefix|identifier` last warned, for one scope. A window older than LOG_INTERVAL_MS holds
+ * nothing back, so it is dropped once the map has doubled since the last prune: an RL loop makes a
+ * sampler per iteration, each may be paused once, and a long-lived client kept one entry per sampler.
+ */
+export class WarnWindows {
+  private readonly last = new Map<string, number>();
+  private pruneAt = MIN_PRUNE_AT;
+
+  /** How many windows are kept (recent ones, and at most as many older ones). */
+  get size(): number {
+    return this.last.size;
+  }
+
+  /** True, and a window starts at `now`, when `key` has not warned in the last LOG_INTERVAL_MS. */
+  open(key: string, now: number): boolean {
+    const last = this.last.get(key);
+    if (last !== undefined && now - last < LOG_INTERVAL_MS) return false;
+    this.last.set(key, now);
+    if (this.last.size >= this.pruneAt) this.prune(now);
+    return true;
+  }
+
+  private prune(now: number): void {
+    for (const [key, last] of this.last) if (now - last >= LOG_INTERVAL_MS) this.last.delete(key);
+    this.pruneAt = Math.max(MIN_PRUNE_AT, 2 * this.last.size);
+  }
+}
+
+/** The windows of each scope. */
+const lastWarned = new WeakMap<object, WarnWindows>();
 
 /**
  * The Python SDK's `QueueStateLogger`: warn `"<prefix> for <id> is paused. Reason: <reason>."` at most once
@@ -28,11 +60,8 @@ export function queueStateLogger(options: QueueStateLoggerOptions): (event: Queu
   return (event) => {
     if (event.queueState === 'active') return;
     let windows = lastWarned.get(scope);
-    if (!windows) lastWarned.set(scope, (windows = new Map()));
-    const now = clock.now();
-    const last = windows.get(key);
-    if (last !== undefined && now - last < LOG_INTERVAL_MS) return;
-    windows.set(key, now);
+    if (!windows) lastWarned.set(scope, (windows = new WarnWindows()));
+    if (!windows.open(key, clock.now())) return;
     logger.warn(`${prefix} for ${identifier} is paused. Reason: ${reasonOf(event, prefix)}.`);
   };
 }

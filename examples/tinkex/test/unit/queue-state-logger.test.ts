@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { CaptureLogger, FakeClock } from 'pristine-kernel';
-import { queueStateLogger } from '../../src/client/queue-state-logger.js';
+import { queueStateLogger, WarnWindows } from '../../src/client/queue-state-logger.js';
 
 /** A CaptureLogger and a live view of its warning messages. */
 function capture() {
@@ -81,5 +81,26 @@ describe('queue-state warnings (the Python SDK QueueStateLogger)', () => {
     make('other')(paused('paused_capacity'));
     make('m', {})(paused('paused_capacity'));
     expect(log.warnings).toHaveLength(3);
+  });
+
+  it('keeps the windows of the last minute only, however many samplers warned over a long run', async () => {
+    // An RL loop makes a sampler per iteration; under pauses each warns once. 10,000 of them, 20 a second.
+    const clock = new FakeClock();
+    const log = capture();
+    const scope = {};
+    for (let i = 0; i < 10_000; i++) {
+      queueStateLogger({ logger: log.logger, clock, scope, prefix: 'Sampling', identifier: `s${i}` })(
+        paused('paused_capacity'),
+      );
+      await clock.advance(50);
+    }
+    expect(log.warnings).toHaveLength(10_000);
+    // The last minute's windows (1,200 samplers) and at most as many older ones, not 10,000.
+    const windows = new WarnWindows();
+    for (let i = 0; i < 10_000; i++) windows.open(`s${i}`, i * 50);
+    expect(windows.size).toBeLessThanOrEqual(2 * 1_200);
+    // A pruned window holds nothing back, as before: an old key warns again, a recent one does not.
+    expect(windows.open('s0', 10_000 * 50)).toBe(true);
+    expect(windows.open('s9999', 10_000 * 50)).toBe(false);
   });
 });
