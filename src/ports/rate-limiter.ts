@@ -19,7 +19,9 @@ export interface RateLimiter {
   waitTime(bucket: string): number;
   /**
    * Epoch ms at which the bucket's latest backoff window reopens, or reopened (0 when it was never
-   * closed): lets a caller stay careful for a while after a 429 (a "recently throttled" phase).
+   * closed): lets a caller stay careful for a while after a 429 (a "recently throttled" phase). An
+   * adapter may forget a window that reopened over an hour ago (0 then), so that buckets keyed per
+   * remote object do not pile up in a long-lived client.
    */
   reopensAt(bucket: string): number;
 }

@@ -25,6 +25,10 @@ const GO = ADMITTED;
 
 /** Float slack so a sleep computed to refill exactly one token is not followed by a 1e-13 ms one. */
 const EPSILON = 1e-9;
+/** A window that reopened this long ago may be forgotten (`reopensAt` then answers 0). */
+export const FORGET_REOPENED_AFTER_MS = 3_600_000;
+/** Never sweep below this many buckets. */
+const MIN_SWEEP_AT = 64;
 
 /**
  * Per-bucket rate limiting:
@@ -37,6 +41,7 @@ const EPSILON = 1e-9;
  */
 export class WindowRateLimiter implements RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
+  private sweepAt = MIN_SWEEP_AT;
 
   constructor(private readonly clock: Clock) {}
 
@@ -164,6 +169,7 @@ export class WindowRateLimiter implements RateLimiter {
   private bucket(key: string): Bucket {
     let state = this.buckets.get(key);
     if (!state) {
+      if (this.buckets.size >= this.sweepAt) this.sweep();
       state = {
         openAt: 0,
         tokens: Number.POSITIVE_INFINITY,
@@ -174,6 +180,22 @@ export class WindowRateLimiter implements RateLimiter {
       this.buckets.set(key, state);
     }
     return state;
+  }
+
+  /**
+   * Buckets may be keyed per remote object (Tinkex: one per sampler, made every few steps of an RL loop,
+   * each closed by its first 429), so a long-lived client kept every bucket ever closed. Each time the
+   * map has doubled, the ones that are spent are dropped: nobody waits, no token was ever taken (a full
+   * token bucket is what a new one would be only if we knew its settings), and the window reopened over
+   * FORGET_REOPENED_AFTER_MS ago, past any "recently throttled" phase worth keeping.
+   */
+  private sweep(): void {
+    const before = this.clock.now() - FORGET_REOPENED_AFTER_MS;
+    for (const [key, state] of this.buckets) {
+      const spent = state.openAt <= before && state.waiters.length === 0 && !state.pump;
+      if (spent && state.tokens === Number.POSITIVE_INFINITY) this.buckets.delete(key);
+    }
+    this.sweepAt = Math.max(MIN_SWEEP_AT, 2 * this.buckets.size);
   }
 }
 

@@ -1,7 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { fingerprint } from '../../../src/adapters/auth/api-key-header.js';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
-import { WindowRateLimiter, bucketKey } from '../../../src/adapters/rate-limiter/window-rate-limiter.js';
+import {
+  FORGET_REOPENED_AFTER_MS,
+  WindowRateLimiter,
+  bucketKey,
+} from '../../../src/adapters/rate-limiter/window-rate-limiter.js';
 import { APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
 import { RecordingClock } from '../../support/recording-clock.js';
 
@@ -169,5 +173,29 @@ describe('bucketKey', () => {
     expect(key).toBe(`https://api.example.com/v1|${fingerprint('sk-secret-123')}`);
     expect(key).not.toContain('sk-secret-123');
     expect(bucketKey('https://api.example.com/v1', fingerprint('other'))).not.toBe(key);
+  });
+
+  it('forgets windows that reopened over an hour ago once buckets pile up, and only those', async () => {
+    // One bucket per sampler, each closed by a 429 (an RL loop over a long life): the old ones go.
+    const clock = new FakeClock();
+    const limiter = new WindowRateLimiter(clock);
+    const settings = { requestsPerSecond: 1, burst: 1 };
+    limiter.backoff('sampler-0', 1_000);
+    await clock.advance(FORGET_REOPENED_AFTER_MS + 1_000);
+    limiter.backoff('recent', 1_000);
+    await clock.advance(2_000);
+    await limiter.acquire('tokens', { tokenBucket: settings }); // its only token is spent
+    for (let i = 1; i <= 1_000; i++) limiter.backoff(`sampler-${i}`, 1_000);
+    expect(limiter.reopensAt('sampler-0')).toBe(0);
+    // A window that reopened a second ago is still "recent" (the throttled phase reads it).
+    expect(limiter.reopensAt('recent')).toBe(clock.now() - 1_000);
+    // A token bucket's state is kept: the next token comes a second after the last, not at once.
+    let granted = false;
+    const next = limiter.acquire('tokens', { tokenBucket: settings }).then(() => (granted = true));
+    await clock.advance(0);
+    expect(granted).toBe(false);
+    await clock.advance(1_000);
+    await next;
+    expect(granted).toBe(true);
   });
 });
