@@ -56,6 +56,7 @@ export function attachHolder(
       return loggerOf(kernel());
     },
     addSecret: (value) => kernel().getServices().secrets.add(value),
+    removeSecret: (value) => void kernel().getServices().secrets.delete(value),
   });
 }
 

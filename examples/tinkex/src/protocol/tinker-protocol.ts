@@ -19,6 +19,16 @@ export interface ProtocolHost {
   readonly clock: Clock;
   readonly logger: Logger;
   addSecret(value: string): void;
+  /** Forget a secret this holder added (a JWT long expired), so rotation does not grow the registry. */
+  removeSecret(value: string): void;
+}
+
+/** A replaced JWT is kept as a secret until this long after its expiry. */
+export const RETIRED_SECRET_MS = 300_000;
+
+interface RetiredJwt {
+  token: Secret;
+  expiresAt: number;
 }
 
 export interface TinkerProtocolOptions {
@@ -42,6 +52,8 @@ export class TinkerProtocol {
   private handshake?: Promise<void>;
   private jwt?: { token: Secret; expiresAt?: number; issuedAt: number };
   private refreshing?: Promise<void>;
+  /** JWTs this holder replaced, oldest first, until `forgetRetired` drops them. */
+  private readonly retired: RetiredJwt[] = [];
   private cancelJwtTimer?: () => void;
   private cancelDynamicTimer?: () => void;
   private closed = false;
@@ -175,8 +187,23 @@ export class TinkerProtocol {
     host.addSecret(jwt);
     const now = host.clock.now();
     const expiresAt = expiryMs(jwt);
+    const replaced = this.jwt;
+    if (replaced?.expiresAt !== undefined) this.retired.push(replaced as RetiredJwt);
     this.jwt = { token: new Secret(jwt), expiresAt, issuedAt: now };
+    this.forgetRetired(now);
     this.scheduleJwtRefresh(refreshDelayMs(expiresAt, now));
+  }
+
+  /**
+   * Replaced tokens stay secrets until RETIRED_SECRET_MS past their expiry, when nothing in flight still
+   * carries them and they no longer authenticate anything; then the kernel's registry forgets them, or
+   * a client refreshing every 10 s for days kept (and scrubbed every log line for) each one. Another
+   * holder's identical token (same claims, same second) expires at the same time, so is not live either.
+   */
+  private forgetRetired(now: number): void {
+    while (this.retired.length > 0 && now >= this.retired[0].expiresAt + RETIRED_SECRET_MS) {
+      this.requireHost().removeSecret(this.retired.shift()!.token.reveal());
+    }
   }
 
   private refreshJwt(): Promise<void> {
