@@ -160,6 +160,7 @@ export {
 export { PipelineSessionManager } from './kernel/sessions/pipeline-session-manager.js';
 export { paginate, type PageIterable } from './kernel/pagination/paginate.js';
 export { onAbort } from './kernel/signals/on-abort.js';
+export { linkedSignal, type LinkedSignal } from './kernel/signals/linked-signal.js';
 
 // Types that public signatures reference, so users can name them (and the API reference can link them).
 export type { EndpointOf, ElementAt } from './kernel/manifest/types.js';

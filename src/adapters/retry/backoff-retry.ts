@@ -1,5 +1,6 @@
 import type { Clock } from '../../ports/clock.js';
 import type { AttemptOutcome, Retry, RetryContext, RetryDelayOptions } from '../../ports/retry.js';
+import { linkedSignal } from '../../kernel/signals/linked-signal.js';
 
 export const DEFAULT_RETRY_DELAYS: RetryDelayOptions = {
   initialDelayMs: 500,
@@ -68,10 +69,15 @@ export class BackoffRetry implements Retry {
   private async pause(delayMs: number, { signal, interrupt }: RetryContext): Promise<void> {
     if (!interrupt) return this.clock.sleep(delayMs, signal);
     if (interrupt.aborted) return;
+    // Not AbortSignal.any: `interrupt` lives as long as the client, and Node 20 keeps one entry per call
+    // in a source's dependants (linkedSignal).
+    const linked = signal ? linkedSignal(signal, interrupt) : undefined;
     try {
-      await this.clock.sleep(delayMs, signal ? AbortSignal.any([signal, interrupt]) : interrupt);
+      await this.clock.sleep(delayMs, linked ? linked.signal : interrupt);
     } catch (error) {
       if (signal?.aborted || !interrupt.aborted) throw error;
+    } finally {
+      linked?.unlink();
     }
   }
 

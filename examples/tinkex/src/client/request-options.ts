@@ -1,6 +1,7 @@
 import {
   APIFuture,
   APITimeoutError,
+  linkedSignal,
   OptionChecks,
   optionNames,
   type CallOptions,
@@ -58,6 +59,7 @@ export class CallScope {
   private readonly deadline: AbortController | undefined;
   private readonly callerSignal: AbortSignal | undefined;
   private cancelTimer: (() => void) | undefined;
+  private unlink: (() => void) | undefined;
 
   constructor(
     options: RequestOptions | undefined,
@@ -72,10 +74,11 @@ export class CallScope {
     }
     const deadline = (this.deadline = new AbortController());
     this.cancelTimer = clock.after(timeoutMs, () => deadline.abort(this.timeoutError()));
-    this.options = {
-      signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
-      timeoutMs,
-    };
+    // Not AbortSignal.any: a caller may pass one signal to every call for hours, and Node 20 keeps one
+    // entry per call in its dependants (linkedSignal); `end` lets go of it.
+    const linked = signal ? linkedSignal(signal, deadline.signal) : undefined;
+    this.unlink = linked?.unlink;
+    this.options = { signal: linked ? linked.signal : deadline.signal, timeoutMs };
   }
 
   get signal(): AbortSignal | undefined {
@@ -130,6 +133,7 @@ export class CallScope {
   end(): void {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
+    this.unlink?.();
   }
 
   /** An error caused by our deadline (not by the caller's signal) becomes the timeout it is. */

@@ -1,4 +1,4 @@
-import type { FifoSemaphore, RetryContext, SemaphoreTicket } from 'pristine-kernel';
+import { linkedSignal, type FifoSemaphore, type RetryContext, type SemaphoreTicket } from 'pristine-kernel';
 import type { SampleResponse } from '../types/schemas.js';
 import type { LastError, ProgressWatch } from './sampling-progress.js';
 
@@ -44,6 +44,8 @@ export class SampleAttempts<I> implements AttemptsState, LastError, SemaphoreTic
   declare private stuck: AbortSignal | undefined;
   /** What the attempts run under: the caller's signal and stuck detection's. */
   declare private runSignal: AbortSignal | undefined;
+  /** Lets go of the caller's and the stuck watch's signals once the sample settles (`end`). */
+  declare private unlinkSignals: (() => void) | undefined;
   /** The promise `holding` returned, while the sample waits at the gate. */
   declare private resolve: ((response: SampleResponse) => void) | undefined;
   declare private reject: ((error: unknown) => void) | undefined;
@@ -78,6 +80,7 @@ export class SampleAttempts<I> implements AttemptsState, LastError, SemaphoreTic
     this.release = undefined;
     this.stuck = undefined;
     this.runSignal = undefined;
+    this.unlinkSignals = undefined;
     this.resolve = undefined;
     this.reject = undefined;
   }
@@ -91,7 +94,11 @@ export class SampleAttempts<I> implements AttemptsState, LastError, SemaphoreTic
     this.release = release;
     try {
       if (this.progress) this.stuck = this.progress.enter(this);
-      const signal = (this.runSignal = bothSignals(this.signal, this.stuck));
+      // Not AbortSignal.any: the stuck watch's signal serves every sample of the sampler, and Node 20
+      // keeps one entry per sample in its dependants (linkedSignal).
+      const linked = this.signal && this.stuck ? linkedSignal(this.signal, this.stuck) : undefined;
+      this.unlinkSignals = linked?.unlink;
+      const signal = (this.runSignal = linked ? linked.signal : (this.signal ?? this.stuck));
       const slot = signal?.aborted ? undefined : this.gate.tryAcquire(1);
       if (slot) {
         this.keptSlot = slot;
@@ -171,6 +178,8 @@ export class SampleAttempts<I> implements AttemptsState, LastError, SemaphoreTic
 
   /** Success, a fatal error or an abort during a backoff: a slot kept for a resubmission goes back, then the in-flight slot. */
   private end(): void {
+    this.unlinkSignals?.();
+    this.unlinkSignals = undefined;
     const kept = this.keptSlot;
     this.keptSlot = undefined;
     kept?.();
@@ -180,9 +189,4 @@ export class SampleAttempts<I> implements AttemptsState, LastError, SemaphoreTic
   private attempts(): Promise<SampleResponse> {
     return this.runAttempts(this.input, this.context, this.newSeqIdPerAttempt, this.runSignal, this);
   }
-}
-
-/** One signal for both (either may be absent). */
-function bothSignals(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
-  return a && b ? AbortSignal.any([a, b]) : (a ?? b);
 }
