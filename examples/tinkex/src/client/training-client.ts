@@ -1,4 +1,4 @@
-import { APIFuture, type QueueStateEvent } from 'pristine-kernel';
+import { APIFuture, ValidationError, type QueueStateEvent } from 'pristine-kernel';
 import type {
   AdamParams,
   Datum,
@@ -307,6 +307,16 @@ export class TrainingClient {
     retry_config?: Partial<SamplingRetryConfig>,
     options?: RequestOptions,
   ) {
+    if (typeof retry_config === 'string') {
+      // Python's deprecated first argument, a name, which has no effect there.
+      throw ValidationError.field(
+        'saveWeightsAndGetSamplingClient',
+        '/retry_config',
+        'type',
+        'must be a retry_config object, not a name: the weights saved here are ephemeral; for a named ' +
+          'checkpoint use saveWeightsForSampler(name) and createSamplingClient(path)',
+      );
+    }
     checkSamplingRetryConfig(retry_config);
     const sampling_session_seq_id = this.ctx.nextSamplingSeqId();
     const result = await this.enqueue<{ sampling_session_id: string }>(
