@@ -73,7 +73,7 @@ export class AjvJsonSerializer implements Serializer {
  * of the others: each collapses into one issue per field, `finite` or `safe-integer`.
  */
 function issuesOf(all: readonly ErrorObject[], root: unknown): ValidationIssue[] {
-  const errors = withoutUntakenNullBranch(all, root);
+  const errors = withoutUntakenNullBranch(withLiteralUnionsCollapsed(all), root);
   const numeric = new Map<string, ValidationIssue>();
   for (const error of errors) {
     const pointer = error.instancePath;
@@ -119,6 +119,51 @@ function withoutUntakenNullBranch(errors: readonly ErrorObject[], root: unknown)
     e.instancePath === pointer || e.instancePath.startsWith(`${pointer}/`);
   const reasons = (pointer: string) => kept.filter((e) => e.keyword !== 'anyOf' && within(e, pointer)).length;
   return kept.filter((e) => e.keyword !== 'anyOf' || reasons(e.instancePath) !== 1);
+}
+
+/**
+ * A union of literals (TypeBox's `Union([Literal('a'), Literal('b')])`, the usual way to write an
+ * enum) fails every branch's `const` (and a number or boolean literal's `type` too) plus the `anyOf`:
+ * "must be equal to constant" once per value, never saying which would do. Such a group becomes one
+ * `enum` issue listing the allowed values. A union with any other kind of branch keeps its issues.
+ */
+function withLiteralUnionsCollapsed(errors: readonly ErrorObject[]): readonly ErrorObject[] {
+  let result: ErrorObject[] | undefined;
+  for (const union of errors) {
+    if (union.keyword !== 'anyOf') continue;
+    const prefix = `${union.schemaPath}/`;
+    const group = errors.filter((e) => e.schemaPath.startsWith(prefix));
+    const allowed = literalValues(group, prefix, union.instancePath);
+    if (allowed === undefined) continue;
+    const collapsed: ErrorObject = {
+      ...union,
+      keyword: 'enum',
+      params: { allowedValues: allowed },
+      message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`,
+    };
+    const current: ErrorObject[] = result ?? [...errors];
+    const first = current.findIndex((e) => group.includes(e) || e === union);
+    result = current.filter((e) => !group.includes(e) && e !== union);
+    result.splice(first, 0, collapsed);
+  }
+  return result ?? errors;
+}
+
+/** Each branch's `const`, in branch order, when every failed branch is a literal; else undefined. */
+function literalValues(group: readonly ErrorObject[], prefix: string, at: string): unknown[] | undefined {
+  const branches = new Map<number, ErrorObject[]>();
+  for (const e of group) {
+    if (e.instancePath !== at || (e.keyword !== 'const' && e.keyword !== 'type')) return undefined;
+    const branch = Number(e.schemaPath.slice(prefix.length).split('/')[0]);
+    branches.set(branch, [...(branches.get(branch) ?? []), e]);
+  }
+  const values: unknown[] = [];
+  for (const branch of [...branches.keys()].sort((a, b) => a - b)) {
+    const literal = branches.get(branch)!.find((e) => e.keyword === 'const');
+    if (literal === undefined) return undefined;
+    values.push((literal.params as { allowedValue: unknown }).allowedValue);
+  }
+  return values.length > 0 ? values : undefined;
 }
 
 function isSafetyBound(error: ErrorObject): boolean {

@@ -70,3 +70,36 @@ describe('AjvJsonSerializer issues for nullable fields', () => {
     ]);
   });
 });
+
+// Found by hand: `getAuditLog({ event_type: 'bogus' })` read "must be equal to constant (const)" twice
+// and "must match a schema in anyOf", never naming a value that would do. TypeBox writes a union of
+// literals as an anyOf of consts, the usual way an SDK author spells an enum.
+describe('AjvJsonSerializer issues for unions of literals', () => {
+  const serializer = new AjvJsonSerializer();
+  const kind = Type.Union([Type.Literal('all'), Type.Literal('checkpoints'), Type.Literal(3)]);
+  const check = serializer.compile(
+    Type.Object({
+      kind,
+      maybe: Type.Union([kind, Type.Null()]),
+      mixed: Type.Optional(Type.Union([Type.Literal('a'), Type.Integer()])),
+    }),
+  );
+
+  it('a value outside the union gets one enum issue that lists the allowed values', () => {
+    expect(check({ kind: 'bogus', maybe: null })).toEqual([
+      { pointer: '/kind', rule: 'enum', message: 'must be one of "all", "checkpoints", 3' },
+    ]);
+    expect(check({ kind: 'all', maybe: 'nope' })).toEqual([
+      { pointer: '/maybe', rule: 'enum', message: 'must be one of "all", "checkpoints", 3' },
+    ]);
+    expect(check({ kind: 3, maybe: 'checkpoints' })).toEqual([]);
+  });
+
+  it('a union that is not all literals keeps its alternatives’ issues', () => {
+    expect(check({ kind: 'all', maybe: null, mixed: 'b' }).map((i) => i.rule)).toEqual([
+      'const',
+      'type',
+      'anyOf',
+    ]);
+  });
+});

@@ -1,7 +1,6 @@
 import {
   APIUserAbortError,
   NotFoundError,
-  OptionChecks,
   ValidationError,
   retryMessage,
   type RetryContext,
@@ -27,43 +26,13 @@ import { TokenizerCache, type EncodeOptions } from './tokenizer-cache.js';
 import { SampleAttempts, type AttemptsState, type RunAttempts } from './sample-attempts.js';
 import { SampleSubmitter } from './sample-submit.js';
 import { ownSampleBody, v025SampleBody } from '../protocol/sample-body.js';
+import {
+  DEFAULT_SAMPLING_RETRY,
+  checkSamplingRetryConfig,
+  type SamplingRetryConfig,
+} from './sampling-retry-config.js';
 
-/**
- * The Python SDK's sampling RetryConfig. Every `sample` runs through it: at most `max_connections` of a
- * sampler's samples at once (in 0.25 mode the server's `sample_max_concurrent_requests` replaces it,
- * as in the Python SDK), whole-request retries with backoff, and stuck detection.
- */
-export interface SamplingRetryConfig {
-  /** Samples of this sampler in progress at once, retries and polling included. Default 1000. */
-  max_connections: number;
-  retry_delay_base_ms: number;
-  retry_delay_max_ms: number;
-  jitter_factor: number;
-  /**
-   * Stuck detection: once no sample of this sampler has completed for this long, every one in progress
-   * fails with `APIConnectionError("No progress made in …s. Requests appear to be stuck.")`. Default 2 h.
-   */
-  progress_timeout_ms: number;
-  /** Off: no progress timeout (a sample may wait forever). Also off when the server's flag says so. */
-  enable_stuck_detection: boolean;
-  enable_retry_logic: boolean;
-  /**
-   * Whole-request retries of one sample on retryable errors. Default unlimited, as in the Python SDK
-   * (stuck detection bounds them); the CLI passes its `--max-retries`, so a dead server ends a command.
-   */
-  max_retries: number;
-}
-
-export const DEFAULT_SAMPLING_RETRY: SamplingRetryConfig = {
-  max_connections: 1000,
-  retry_delay_base_ms: 500,
-  retry_delay_max_ms: 10_000,
-  jitter_factor: 0.25,
-  progress_timeout_ms: 7_200_000,
-  enable_stuck_detection: true,
-  enable_retry_logic: true,
-  max_retries: Number.POSITIVE_INFINITY,
-};
+export { DEFAULT_SAMPLING_RETRY, type SamplingRetryConfig };
 
 export interface SampleRequest {
   prompt: ModelInput | ModelInputWire | readonly number[];
@@ -108,7 +77,7 @@ export class SamplingClient {
     readonly sampling_session_id: string,
     retry_config: Partial<SamplingRetryConfig> = {},
   ) {
-    const cfg = (this.retryConfig = { ...DEFAULT_SAMPLING_RETRY, ...checkRetryConfig(retry_config) });
+    const cfg = (this.retryConfig = { ...DEFAULT_SAMPLING_RETRY, ...checkSamplingRetryConfig(retry_config) });
     const { clock, logger } = service.kernel.getServices();
     const maxRetries = cfg.enable_retry_logic ? cfg.max_retries : 0;
     this.retryContext = {
@@ -340,30 +309,6 @@ export class SamplingClient {
   async decode(tokens: readonly number[], options?: RequestOptions): Promise<string> {
     return this.tokenizers.decode(tokens, options);
   }
-}
-
-/** A NaN delay or timeout would spin or never end: every field is checked before the client exists. */
-function checkRetryConfig(config: Partial<SamplingRetryConfig> | undefined): Partial<SamplingRetryConfig> {
-  const checks = new OptionChecks('sampling retry_config', '/retry_config');
-  if (!checks.object('', config) || config === undefined) {
-    checks.throwIfAny();
-    return {};
-  }
-  checks
-    .integer('max_connections', config.max_connections, 1)
-    .boolean('enable_stuck_detection', config.enable_stuck_detection)
-    .duration('retry_delay_base_ms', config.retry_delay_base_ms, 0)
-    .duration('retry_delay_max_ms', config.retry_delay_max_ms, 0)
-    .number('jitter_factor', config.jitter_factor, { min: 0, max: 1 })
-    .duration('progress_timeout_ms', config.progress_timeout_ms)
-    .boolean('enable_retry_logic', config.enable_retry_logic);
-  if (config.max_retries !== Number.POSITIVE_INFINITY) checks.integer('max_retries', config.max_retries, 0);
-  for (const key of Object.keys(config)) {
-    if (!(key in DEFAULT_SAMPLING_RETRY))
-      checks.fail(key, 'additionalProperties', 'is not a retry_config option');
-  }
-  checks.throwIfAny();
-  return config;
 }
 
 /**

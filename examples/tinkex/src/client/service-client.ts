@@ -7,6 +7,7 @@ import { optionsOf } from '../types/wire-check.js';
 import { accessTokenHolder } from './access-token-holder.js';
 import { RestClient } from './rest-client.js';
 import { SamplingClient, type SamplingRetryConfig } from './sampling-client.js';
+import { checkSamplingRetryConfig } from './sampling-retry-config.js';
 import { SessionContext } from './session-context.js';
 import { createTinkerKernel, holdersOf, loggerOf, type TinkerKernel } from './tinker-kernel.js';
 import { queueStateLogger } from './queue-state-logger.js';
@@ -187,17 +188,13 @@ export class ServiceClient {
         },
       ]);
     }
-    const ctx = await scope.wait(this.session());
     const lora_config: LoraConfig = { rank, seed, train_unembed, train_mlp, train_attn };
+    const body = { base_model, user_metadata: options.user_metadata ?? null, lora_config };
+    this.checkBeforeSession('create_model', { ...body, model_seq_id: 0 });
+    const ctx = await scope.wait(this.session());
     const future = this.kernel.submit<{ model_id: string }>(
       'create_model',
-      {
-        session_id: ctx.sessionId,
-        model_seq_id: ctx.nextModelSeqId(),
-        base_model,
-        user_metadata: options.user_metadata ?? null,
-        lora_config,
-      },
+      { session_id: ctx.sessionId, model_seq_id: ctx.nextModelSeqId(), ...body },
       { ...scope.options, onQueueState: this.queueWarnings('Model creation', base_model) },
     );
     const { model_id } = await future;
@@ -249,6 +246,11 @@ export class ServiceClient {
         'must be a non-empty string',
       );
     if (token) this.kernel.getServices().secrets.add(token);
+    const checked = { path, optimizer, base_model: opts.base_model, user_metadata: opts.user_metadata };
+    this.checkBeforeSession('load_weights', { ...checked, model_seq_id: 0 });
+    // Without create-via-load, base_model goes to create_model, which also refuses an empty one.
+    if (opts.base_model !== undefined)
+      this.checkBeforeSession('create_model', { base_model: opts.base_model, model_seq_id: 0 });
     const ctx = await scope.wait(this.session());
     if (this.protocol.mode === 'v025' && this.protocol.flags.create_model_via_load_weights) {
       const model_seq_id = ctx.nextModelSeqId();
@@ -298,6 +300,15 @@ export class ServiceClient {
     }
   }
 
+  /**
+   * Throws the ValidationError a session-scoped create request would fail with, before the session
+   * (client/config, create_session, heartbeats) is started for a request that can never be sent. The
+   * session's own fields are not known yet; a stand-in id takes their place.
+   */
+  private checkBeforeSession(endpoint: string, body: Record<string, unknown>): void {
+    this.kernel.validateInput(endpoint, { session_id: 'session-not-started', ...body });
+  }
+
   /** A sampling client for saved sampler weights (`model_path`) or a base model. */
   async createSamplingClient(
     options: { model_path?: string; base_model?: string; retry_config?: Partial<SamplingRetryConfig> },
@@ -321,15 +332,13 @@ export class ServiceClient {
       );
     }
     if (options.model_path) parseTinkerPath(options.model_path);
+    checkSamplingRetryConfig(options.retry_config);
+    const body = { base_model: options.base_model ?? null, model_path: options.model_path ?? null };
+    this.checkBeforeSession('create_sampling_session', { ...body, sampling_session_seq_id: 0 });
     const ctx = await scope.wait(this.session());
     const { sampling_session_id } = await this.kernel.call(
       'create_sampling_session',
-      {
-        session_id: ctx.sessionId,
-        sampling_session_seq_id: ctx.nextSamplingSeqId(),
-        base_model: options.base_model ?? null,
-        model_path: options.model_path ?? null,
-      },
+      { session_id: ctx.sessionId, sampling_session_seq_id: ctx.nextSamplingSeqId(), ...body },
       scope.options,
     );
     return new SamplingClient(this, sampling_session_id, options.retry_config);

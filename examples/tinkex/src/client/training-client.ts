@@ -14,6 +14,7 @@ import { mergeOutputs } from '../training/metrics.js';
 import {
   backwardData,
   customLossGradients,
+  checkCustomLoss,
   forwardDataForCustomLoss,
   type CustomLoss,
 } from '../training/custom-loss.js';
@@ -25,6 +26,7 @@ import { TokenizerCache, type EncodeOptions } from './tokenizer-cache.js';
 import { hubOptionsOf, loggerOf, protocolOf, type TinkerFutureId } from './tinker-kernel.js';
 import { protoLossPass } from '../training/proto-loss-pass.js';
 import type { SamplingClient, SamplingRetryConfig } from './sampling-client.js';
+import { checkSamplingRetryConfig } from './sampling-retry-config.js';
 import type { ClientHost } from './client-host.js';
 import type { SessionContext } from './session-context.js';
 import { CallScope, type RequestOptions } from './request-options.js';
@@ -222,6 +224,7 @@ export class TrainingClient {
       // Read-only from here on: a ModelInput is read through its chunks and serialized by its toJSON().
       const wire = data as readonly Datum[];
       const forwardData = forwardDataForCustomLoss(wire);
+      await checkCustomLoss(loss);
       const forward = await this.forward(forwardData, 'cross_entropy', null, within);
       const logprobs = forward.loss_fn_outputs.map((o) => o.logprobs.data);
       const { grads, metrics, loss: value } = await customLossGradients(wire, logprobs, loss);
@@ -309,6 +312,7 @@ export class TrainingClient {
     retry_config?: Partial<SamplingRetryConfig>,
     options?: RequestOptions,
   ) {
+    checkSamplingRetryConfig(retry_config);
     const sampling_session_seq_id = this.ctx.nextSamplingSeqId();
     const result = await this.enqueue<{ sampling_session_id: string }>(
       'save_weights_for_sampler',

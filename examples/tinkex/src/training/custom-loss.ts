@@ -133,7 +133,22 @@ export async function customLossGradients(
     }
     return { loss: out.loss, grads: out.grads.map((g) => [...g]), metrics: { ...(out.metrics ?? {}) } };
   }
-  if (!loss || typeof loss.autodiff !== 'function') {
+  checkLossShape(loss);
+  return autodiffGradients(data, logprobs, shapes, loss);
+}
+
+/**
+ * Throws unless `loss` can run: a function, or `{ autodiff }` with tfjs installed (loaded here). The
+ * client calls it before its forward pass, so a loss that can never run costs no request.
+ */
+export async function checkCustomLoss(loss: CustomLoss): Promise<void> {
+  if (typeof loss === 'function') return;
+  checkLossShape(loss);
+  await loadTf();
+}
+
+function checkLossShape(loss: CustomLoss): asserts loss is AutodiffLoss {
+  if (!loss || typeof (loss as Partial<AutodiffLoss>).autodiff !== 'function') {
     throw ValidationError.field(
       'custom loss',
       '/loss',
@@ -141,7 +156,6 @@ export async function customLossGradients(
       'pass a function returning { loss, grads } or { autodiff(data, logprobs, tf) }',
     );
   }
-  return autodiffGradients(data, logprobs, shapes, loss);
 }
 
 async function autodiffGradients(

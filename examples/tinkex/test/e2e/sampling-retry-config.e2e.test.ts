@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Ports, UndiciTransport, type Transport, type TransportRequest } from 'pristine-kernel';
-import { APIConnectionError, InternalServerError, ModelInput, type SamplingClient } from '../../src/index.js';
+import {
+  APIConnectionError,
+  InternalServerError,
+  ModelInput,
+  type SamplingClient,
+  type SamplingRetryConfig,
+} from '../../src/index.js';
 import { describeInModes, setup } from './harness.js';
 import { InstantClock } from './instant-clock.js';
 
@@ -202,5 +208,38 @@ describe('sampling RetryConfig: max_retries', () => {
         retry_config: { max_retries: value as number },
       }),
     ).rejects.toMatchObject({ issues: [expect.objectContaining({ pointer: '/retry_config/max_retries' })] });
+  });
+});
+
+describe('a bad retry_config is refused before anything is sent', () => {
+  // Both used to create the sampler on the server first and refuse the config afterwards, leaving a
+  // sampling session (or a saved sampler snapshot) behind for a call that failed.
+  const bad = { retry_config: 'step-10' } as unknown as { retry_config: Partial<SamplingRetryConfig> };
+  const calls = (env: Awaited<ReturnType<typeof setup>>, path: string) =>
+    env.emulator.requestLog().filter((r) => r.path === path).length;
+
+  it('createSamplingClient sends no create_sampling_session', async () => {
+    const env = await setup();
+    cleanup.push(env.close);
+    await expect(
+      env.service.createSamplingClient({ base_model: 'tinkex/byte-tiny', ...bad }),
+    ).rejects.toMatchObject({
+      issues: [expect.objectContaining({ pointer: '/retry_config', rule: 'type' })],
+    });
+    expect(calls(env, '/api/v1/create_sampling_session')).toBe(0);
+  });
+
+  it('saveWeightsAndGetSamplingClient sends no save_weights_for_sampler', async () => {
+    const env = await setup();
+    cleanup.push(env.close);
+    const training = await env.service.createLoraTrainingClient({ base_model: 'tinkex/byte-tiny', rank: 4 });
+    // Python's deprecated first argument is a name; here it is the retry_config.
+    await expect(training.saveWeightsAndGetSamplingClient(bad.retry_config)).rejects.toMatchObject({
+      issues: [expect.objectContaining({ pointer: '/retry_config', rule: 'type' })],
+    });
+    expect(calls(env, '/api/v1/save_weights_for_sampler')).toBe(0);
+    // The refused call took no sampling seq id: the next unnamed snapshot is the session's first.
+    const sampler = await training.saveWeightsAndGetSamplingClient();
+    expect(sampler.sampling_session_id).toMatch(/:sample:0$/);
   });
 });
