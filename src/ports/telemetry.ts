@@ -3,6 +3,11 @@ export type AttributeValue = string | number | boolean;
 /** The slice of a tracing span the kernel needs. */
 export interface TelemetrySpan {
   setAttributes(attributes: Record<string, AttributeValue | undefined>): void;
+  /**
+   * The span's operation failed: the OTel conventions ask for an `exception` event, `error.type` (the HTTP
+   * status as a string, else the error's class) and an ERROR status with the message. The kernel passes
+   * errors already scrubbed of its secrets; an adapter scrubs what it copies again (shapes at least).
+   */
   recordError(error: unknown): void;
   end(): void;
 }

@@ -91,11 +91,23 @@ class OtelSpan implements TelemetrySpan {
     tryRun(() => this.span.setAttributes(toAttributes(attributes)));
   }
 
+  /**
+   * The OTel conventions for a failure: an `exception` event, `error.type` and an ERROR status. The event
+   * gets a scrubbed copy (name, message, stack), never the error: its stack repeats the message, and
+   * `recordException` would copy both as they are.
+   */
   recordError(error: unknown): void {
     tryRun(() => {
-      const message = error instanceof Error ? error.message : String(error);
-      this.span.setAttribute('error.type', errorType(error));
-      this.span.setStatus({ code: SpanStatusCode.ERROR, message: this.scrub(message) });
+      const message = this.scrub(error instanceof Error ? error.message : String(error));
+      const type = errorType(error);
+      this.span.recordException({
+        name: error instanceof Error ? error.name || error.constructor.name : type,
+        message,
+        stack:
+          error instanceof Error && typeof error.stack === 'string' ? this.scrub(error.stack) : undefined,
+      });
+      this.span.setAttribute('error.type', type);
+      this.span.setStatus({ code: SpanStatusCode.ERROR, message });
     });
   }
 
@@ -107,7 +119,8 @@ class OtelSpan implements TelemetrySpan {
 }
 
 /**
- * Telemetry over `@opentelemetry/api`: a CLIENT span per call, a CLIENT child span per attempt, and
+ * Telemetry over `@opentelemetry/api`: an INTERNAL span per call (the logical operation, retries
+ * included), a CLIENT child span per attempt (the HTTP request of the OTel conventions), and
  * the W3C trace context on every attempt's headers. The traceparent is formatted from the attempt's
  * span context, so it is sent even when no global propagator is registered (the API's default is a
  * no-op); a registered global propagator still runs afterwards, adding baggage or other formats.
@@ -122,12 +135,12 @@ export class OtelTelemetry implements Telemetry {
   }
 
   startCall(name: string, attributes: Attrs, parent?: TelemetrySpan | null): TelemetrySpan {
-    if (parent === null) return this.#start(name, attributes, ROOT_CONTEXT);
-    return this.#start(name, attributes, this.#under(parent));
+    const under = parent === null ? ROOT_CONTEXT : this.#under(parent);
+    return this.#start(name, attributes, under, SpanKind.INTERNAL);
   }
 
   startAttempt(parent: TelemetrySpan, name: string, attributes: Attrs): TelemetrySpan {
-    return this.#start(name, attributes, this.#under(parent));
+    return this.#start(name, attributes, this.#under(parent), SpanKind.CLIENT);
   }
 
   /** The active context, with `parent` as its span when this adapter made it. */
@@ -148,13 +161,9 @@ export class OtelTelemetry implements Telemetry {
     tryRun(() => propagation.inject(trace.setSpan(context.active(), span.span), headers));
   }
 
-  #start(name: string, attributes: Attrs, parentContext: Context | undefined): TelemetrySpan {
+  #start(name: string, attributes: Attrs, parentContext: Context | undefined, kind: SpanKind): TelemetrySpan {
     const span = tryGet(() =>
-      this.#getTracer().startSpan(
-        name,
-        { kind: SpanKind.CLIENT, attributes: toAttributes(attributes) },
-        parentContext,
-      ),
+      this.#getTracer().startSpan(name, { kind, attributes: toAttributes(attributes) }, parentContext),
     );
     return span ? new OtelSpan(span, this.#scrub) : NOOP_SPAN;
   }

@@ -66,9 +66,10 @@ export class EventStream<T> implements AsyncIterable<T> {
     // A stream left suspended at a `yield` never runs its `finally` once the kernel closes: its span
     // ends here then, as closed (a span nobody ends is never exported and stays in memory).
     const stopping = this.host.stopping?.(this.endpointId);
+    const closed = () => ClientClosedError.forCall(endpoint);
     const endAtClose = () => {
       span.setAttributes(counts());
-      span.recordError(new ClientClosedError());
+      span.recordError(closed());
       span.end();
     };
     stopping?.addEventListener('abort', endAtClose, { once: true });
@@ -100,11 +101,12 @@ export class EventStream<T> implements AsyncIterable<T> {
                 throw new StreamEventError(this.endpointId, value);
               const issues = endpoint.validateEvent?.(value) ?? [];
               if (issues.length > 0) throw new ResponseValidationError(this.endpointId, issues, value);
-              // Events decoded from one chunk wait in a batch: none may reach a consumer that aborted.
-              throwIfAborted(signal);
+              // Events decoded from one chunk wait in a batch: none may reach a consumer that aborted, nor
+              // one whose client closed (every other call rejects then; those handed out stay theirs).
+              throwIfStopped(signal, stopping, closed);
               yielded++;
               yield value as T;
-              throwIfAborted(signal);
+              throwIfStopped(signal, stopping, closed);
             }
           }
           const marker = endMarker(spec);
@@ -127,9 +129,14 @@ export class EventStream<T> implements AsyncIterable<T> {
           response.cancel();
         }
       }
-    } catch (error) {
+    } catch (thrown) {
+      // After close, whatever ended the read (the transport's destroyed socket, most often) is the close.
+      const stopped = stoppedError(thrown, signal, stopping, closed);
+      // Scrubbed before the span records it: an error event carries the server's words.
+      const error =
+        this.host.secrets && stopped instanceof Error ? scrubError(stopped, this.host.secrets) : stopped;
       span.recordError(error);
-      throw this.host.secrets && error instanceof Error ? scrubError(error, this.host.secrets) : error;
+      throw error;
     } finally {
       stopping?.removeEventListener('abort', endAtClose);
       span.setAttributes(counts());
@@ -191,6 +198,27 @@ function idleBound(own: number | undefined, callTimeoutMs: number | undefined): 
 /** The caller aborted: stop at once with the typed abort error, whatever is still buffered. */
 function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new APIUserAbortError(undefined, { cause: signal.reason });
+}
+
+/** As `throwIfAborted`, and the kernel closed: the typed error every call after `close()` gets. */
+function throwIfStopped(
+  signal: AbortSignal,
+  stopping: AbortSignal | undefined,
+  closed: () => ClientClosedError,
+): void {
+  throwIfAborted(signal);
+  if (stopping?.aborted) throw closed();
+}
+
+/** The error a stream ends with: the caller's abort first, then the close, then what was thrown. */
+function stoppedError(
+  thrown: unknown,
+  signal: AbortSignal,
+  stopping: AbortSignal | undefined,
+  closed: () => ClientClosedError,
+): unknown {
+  if (!stopping?.aborted || signal.aborted || thrown instanceof ClientClosedError) return thrown;
+  return closed();
 }
 
 /** What ends the stream normally, if the endpoint declares anything: without it, the body was cut. */

@@ -44,7 +44,9 @@ afterEach(() => {
 });
 
 describe('OtelTelemetry', () => {
-  it('makes a CLIENT call span with a CLIENT child span per attempt', () => {
+  // As Azure's core-tracing does: only the HTTP request is a CLIENT span. Nested CLIENT spans read as two
+  // outgoing calls to backends that draw service maps.
+  it('makes an INTERNAL call span with a CLIENT child span per attempt', () => {
     const { telemetry, span } = setup();
     const call = telemetry.startCall('things.create', { 'http.request.method': 'POST' });
     for (const attempt of [0, 1]) {
@@ -58,8 +60,9 @@ describe('OtelTelemetry', () => {
     const parent = span('things.create');
     const first = span('things.create attempt 0');
     const second = span('things.create attempt 1');
-    expect(parent.kind).toBe(SpanKind.CLIENT);
+    expect(parent.kind).toBe(SpanKind.INTERNAL);
     expect(first.kind).toBe(SpanKind.CLIENT);
+    expect(second.kind).toBe(SpanKind.CLIENT);
     for (const child of [first, second]) {
       expect(child.spanContext().traceId).toBe(parent.spanContext().traceId);
       expect(child.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
@@ -128,7 +131,7 @@ describe('OtelTelemetry', () => {
     expect(span('second').attributes['url.full']).toBe(`https://***:***@h/?api_key=${REDACTED}`);
   });
 
-  it('records errors as ERROR status with error.type, scrubbing the message', () => {
+  it('records errors as an exception event, ERROR status and error.type, scrubbing the message', () => {
     const secrets = new SecretRegistry();
     secrets.add('sk-telemetry-secret');
     const { telemetry, span } = setup({ secrets });
@@ -150,6 +153,16 @@ describe('OtelTelemetry', () => {
       message: `refused with ${REDACTED}`,
     });
     expect(span('odd').attributes['error.type']).toBe('_OTHER');
+    // An `exception` event each (recordException), scrubbed in its message and in its stack alike.
+    const exception = (name: string) => span(name).events.find((e) => e.name === 'exception')!.attributes!;
+    expect(exception('http')['exception.type']).toBe('InternalServerError');
+    expect(exception('network')).toMatchObject({
+      'exception.type': 'APIConnectionError',
+      'exception.message': `refused with ${REDACTED}`,
+    });
+    expect(exception('network')['exception.stacktrace']).toMatch(/^APIConnectionError: refused with /);
+    expect(JSON.stringify(span('network').events)).not.toContain('sk-telemetry-secret');
+    expect(exception('odd')).toMatchObject({ 'exception.type': '_OTHER', 'exception.message': 'a string' });
   });
 
   it('injects a W3C traceparent for the attempt span without any global propagator', () => {

@@ -1,10 +1,4 @@
-import {
-  APIUserAbortError,
-  NotFoundError,
-  ValidationError,
-  retryMessage,
-  type RetryContext,
-} from 'pristine-kernel';
+import { NotFoundError, ValidationError, retryMessage, type RetryContext } from 'pristine-kernel';
 import { chunkLength, ModelInput } from '../types/model-input.js';
 import { optionsOf } from '../types/wire-check.js';
 import { copySamplingParams } from '../types/sampling-params.js';
@@ -26,6 +20,7 @@ import { TokenizerCache, type EncodeOptions } from './tokenizer-cache.js';
 import { SampleAttempts, type AttemptsState, type RunAttempts } from './sample-attempts.js';
 import { SampleSubmitter } from './sample-submit.js';
 import { ownSampleBody, v025SampleBody } from '../protocol/sample-body.js';
+import { fallbackStream, type SampleStreamChunk } from './sample-stream.js';
 import {
   DEFAULT_SAMPLING_RETRY,
   checkSamplingRetryConfig,
@@ -42,10 +37,7 @@ export interface SampleRequest {
   topk_prompt_logprobs?: number;
 }
 
-/** One streamed event of `sampleStream`. */
-export type SampleStreamChunk =
-  | { type: 'token'; index: number; token: number; logprob: number }
-  | { type: 'done'; response: SampleResponse };
+export type { SampleStreamChunk } from './sample-stream.js';
 
 /**
  * Samples from one sampler. `sample` retries whole requests (new seq_id each attempt, unlimited attempts
@@ -256,15 +248,21 @@ export class SamplingClient {
     const signal = scope.signal;
     const body = { ...this.body({ ...request, num_samples: 1 }), num_samples: 1 as const };
     body.seq_id = this.seq++;
+    // Retried before its first event as any call (the endpoint's policy), unless the server turns sample
+    // retries off: a stream is a sample.
+    const { mode, flags } = protocolOf(this.service.kernel);
+    const streamOptions =
+      mode === 'v025' && flags.sample_no_retries ? { ...scope.options, maxRetries: 0 } : scope.options;
     try {
       try {
-        for await (const event of this.service.kernel.stream('stream_sample', body, scope.options)) {
+        for await (const event of this.service.kernel.stream('stream_sample', body, streamOptions)) {
           yield event as SampleStreamChunk;
         }
       } catch (error) {
         if (!(error instanceof NotFoundError)) throw error;
         const response = await this.sampleWithin({ ...request, num_samples: 1 }, signal);
-        yield* fallbackStream(response, signal);
+        const stopping = this.service.kernel.getServices().stopping('stream_sample');
+        yield* fallbackStream(response, signal, stopping);
       }
     } catch (error) {
       throw scope.failed(error);
@@ -309,29 +307,6 @@ export class SamplingClient {
   async decode(tokens: readonly number[], options?: RequestOptions): Promise<string> {
     return this.tokenizers.decode(tokens, options);
   }
-}
-
-/**
- * The events of a complete response, for servers without the SSE extension. Like the real stream, it
- * yields nothing once `signal` is aborted and rejects with `APIUserAbortError` instead.
- */
-function* fallbackStream(response: SampleResponse, signal?: AbortSignal): Generator<SampleStreamChunk> {
-  const stopIfAborted = () => {
-    if (signal?.aborted) throw new APIUserAbortError(undefined, { cause: signal.reason });
-  };
-  const sequence = response.sequences[0];
-  for (let i = 0; i < sequence.tokens.length; i++) {
-    stopIfAborted();
-    yield {
-      type: 'token',
-      index: i,
-      token: sequence.tokens[i],
-      logprob: sequence.logprobs?.[i] ?? Number.NaN,
-    };
-  }
-  stopIfAborted();
-  yield { type: 'done', response };
-  stopIfAborted();
 }
 
 function stallMessage(samplingSessionId: string, stall: Stall): string {

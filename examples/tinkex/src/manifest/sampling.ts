@@ -25,7 +25,8 @@ export const samplingEndpoints = [
     method: 'POST',
     path: '/api/v1/stream_sample',
     resource: 'sampling',
-    retry: 'none',
+    // The default policy, as any other call: the kernel's stream retries only until the first event
+    // reaches the caller (openai-node's rule), so a retry never repeats a token. No retry handler here.
     stream: {
       terminator: '[DONE]',
       errorEvent: 'error',

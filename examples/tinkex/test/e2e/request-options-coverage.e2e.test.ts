@@ -190,6 +190,7 @@ const PRIVATE = new Set([
   'stuck',
   'run',
   'body',
+  'checkBeforeSession',
 ]);
 function isPrivate(method: string): boolean {
   return PRIVATE.has(method);

@@ -19,11 +19,12 @@ afterEach(async () => {
 });
 
 async function start() {
-  const env = await setup({}, { telemetry: true });
+  // Transport retries off (a stream's, before its first event), and whole-request retries off (a
+  // sample's): a 5xx ends every way to sample at once.
+  const env = await setup({}, { telemetry: true, max_retries: 0 });
   cleanup = env.close;
   const events = () =>
     (env.emulator.state.telemetry as { events: Event[] }[]).flatMap((batch) => batch.events);
-  // Whole-request retries off: a sample's 5xx ends the call at once, as a stream's always does.
   const sampler = await env.service.createSamplingClient({
     base_model: 'meta-llama/Llama-3.2-1B',
     retry_config: { enable_retry_logic: false },

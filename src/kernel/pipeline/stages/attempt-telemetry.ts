@@ -1,3 +1,4 @@
+import { scrubError } from '../../errors/error-secrets.js';
 import { redactUrl } from '../../redact.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
 
@@ -40,7 +41,9 @@ async function traced(context: CallContext, next: Next): Promise<CallResult> {
   } catch (error) {
     const status = (error as { status?: number }).status;
     if (status !== undefined) span.setAttributes({ 'http.response.status_code': status });
-    span.recordError(error);
+    // Scrubbed before the span sees it (in place, as it leaves the kernel anyway): a server may echo a
+    // registered credential, and an adapter built without the kernel's secrets knows only their shapes.
+    span.recordError(error instanceof Error ? scrubError(error, context.services.secrets) : error);
     throw error;
   } finally {
     span.end();
