@@ -148,12 +148,17 @@ export class TrainingClient {
     const scope = this.scope(options, kind === 'forward' ? 'forward' : 'forwardBackward');
     const { mode, flags } = protocolOf(this.service.kernel);
     const key = kind === 'forward' ? 'forward_input' : 'forward_backward_input';
-    const chunks = chunkData(data).map((chunk) => ({
-      [key]: { data: chunk, loss_fn, loss_fn_config: loss_fn_config ?? null },
-    }));
     // Every chunk is checked against the JSON request's schema before the first one reserves a seq_id:
     // all or nothing, and the same typed errors in both protocols (protobuf would truncate a 1.5 token).
-    for (const chunk of chunks) this.check(kind, chunk);
+    // Built by a loop, not `map`: once lossPass runs optimized, TurboFan's inlined `map` returns a holey
+    // array where the builtin returned a packed one, and the loop over it deoptimized ("wrong map") and
+    // was compiled again (docs/performance.md, round 22 notes).
+    const chunks: Record<string, unknown>[] = [];
+    for (const chunk of chunkData(data)) {
+      const body = { [key]: { data: chunk, loss_fn, loss_fn_config: loss_fn_config ?? null } };
+      this.check(kind, body);
+      chunks.push(body);
+    }
     if (mode === 'v025') {
       const { kernel } = this.service;
       const { order, model_id, onQueueState } = this;
