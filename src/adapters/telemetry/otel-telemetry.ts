@@ -119,7 +119,8 @@ class OtelSpan implements TelemetrySpan {
 }
 
 /**
- * Telemetry over `@opentelemetry/api`: a CLIENT span per call, a CLIENT child span per attempt, and
+ * Telemetry over `@opentelemetry/api`: an INTERNAL span per call (the logical operation, retries
+ * included), a CLIENT child span per attempt (the HTTP request of the OTel conventions), and
  * the W3C trace context on every attempt's headers. The traceparent is formatted from the attempt's
  * span context, so it is sent even when no global propagator is registered (the API's default is a
  * no-op); a registered global propagator still runs afterwards, adding baggage or other formats.
@@ -134,12 +135,12 @@ export class OtelTelemetry implements Telemetry {
   }
 
   startCall(name: string, attributes: Attrs, parent?: TelemetrySpan | null): TelemetrySpan {
-    if (parent === null) return this.#start(name, attributes, ROOT_CONTEXT);
-    return this.#start(name, attributes, this.#under(parent));
+    const under = parent === null ? ROOT_CONTEXT : this.#under(parent);
+    return this.#start(name, attributes, under, SpanKind.INTERNAL);
   }
 
   startAttempt(parent: TelemetrySpan, name: string, attributes: Attrs): TelemetrySpan {
-    return this.#start(name, attributes, this.#under(parent));
+    return this.#start(name, attributes, this.#under(parent), SpanKind.CLIENT);
   }
 
   /** The active context, with `parent` as its span when this adapter made it. */
@@ -160,13 +161,9 @@ export class OtelTelemetry implements Telemetry {
     tryRun(() => propagation.inject(trace.setSpan(context.active(), span.span), headers));
   }
 
-  #start(name: string, attributes: Attrs, parentContext: Context | undefined): TelemetrySpan {
+  #start(name: string, attributes: Attrs, parentContext: Context | undefined, kind: SpanKind): TelemetrySpan {
     const span = tryGet(() =>
-      this.#getTracer().startSpan(
-        name,
-        { kind: SpanKind.CLIENT, attributes: toAttributes(attributes) },
-        parentContext,
-      ),
+      this.#getTracer().startSpan(name, { kind, attributes: toAttributes(attributes) }, parentContext),
     );
     return span ? new OtelSpan(span, this.#scrub) : NOOP_SPAN;
   }

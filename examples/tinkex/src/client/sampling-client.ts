@@ -180,7 +180,11 @@ export class SamplingClient {
   }
 
   /** Never throws: a bad request rejects, as from an async function. */
-  private sampleWithin(request: SampleRequest, signal: AbortSignal | undefined): Promise<SampleResponse> {
+  private sampleWithin(
+    request: SampleRequest,
+    signal: AbortSignal | undefined,
+    serverMayTurnOffRetries = true,
+  ): Promise<SampleResponse> {
     try {
       const kernel = this.service.kernel;
       const { mode, flags } = protocolOf(kernel);
@@ -198,7 +202,9 @@ export class SamplingClient {
         .getServices()
         .semaphore(this.inFlightKey, v025 ? flags.sample_max_concurrent_requests : cfg.max_connections);
       const context =
-        v025 && flags.sample_no_retries ? { ...this.retryContext, maxRetries: 0 } : this.retryContext;
+        v025 && flags.sample_no_retries && serverMayTurnOffRetries
+          ? { ...this.retryContext, maxRetries: 0 }
+          : this.retryContext;
       const watched = cfg.enable_stuck_detection && (!v025 || flags.sample_enable_stuck_detection);
       const attempt = new SampleAttempts(
         this.runAttempts,
@@ -276,8 +282,16 @@ export class SamplingClient {
     prompt: ModelInput | ModelInputWire | readonly number[],
     options?: RequestOptions,
   ): Promise<(number | null)[]> {
-    const request = { prompt, num_samples: 1, sampling_params: { max_tokens: 1 } };
-    const response = await this.sample({ ...request, include_prompt_logprobs: true }, options);
+    const request = {
+      prompt,
+      num_samples: 1,
+      sampling_params: { max_tokens: 1 },
+      include_prompt_logprobs: true,
+    };
+    // As in the Python SDK, the server's sample_no_retries does not apply here: only sample() bypasses
+    // the retries.
+    const scope = this.scope(options, 'computeLogprobs');
+    const response = await scope.run(() => this.sampleWithin(request, scope.signal, false));
     return response.prompt_logprobs ?? [];
   }
 

@@ -1,4 +1,4 @@
-import { APIFuture, type QueueStateEvent } from 'pristine-kernel';
+import { APIFuture, ValidationError, type QueueStateEvent } from 'pristine-kernel';
 import type {
   AdamParams,
   Datum,
@@ -148,12 +148,17 @@ export class TrainingClient {
     const scope = this.scope(options, kind === 'forward' ? 'forward' : 'forwardBackward');
     const { mode, flags } = protocolOf(this.service.kernel);
     const key = kind === 'forward' ? 'forward_input' : 'forward_backward_input';
-    const chunks = chunkData(data).map((chunk) => ({
-      [key]: { data: chunk, loss_fn, loss_fn_config: loss_fn_config ?? null },
-    }));
     // Every chunk is checked against the JSON request's schema before the first one reserves a seq_id:
     // all or nothing, and the same typed errors in both protocols (protobuf would truncate a 1.5 token).
-    for (const chunk of chunks) this.check(kind, chunk);
+    // Built by a loop, not `map`: once lossPass runs optimized, TurboFan's inlined `map` returns a holey
+    // array where the builtin returned a packed one, and the loop over it deoptimized ("wrong map") and
+    // was compiled again (docs/performance.md, round 22 notes).
+    const chunks: Record<string, unknown>[] = [];
+    for (const chunk of chunkData(data)) {
+      const body = { [key]: { data: chunk, loss_fn, loss_fn_config: loss_fn_config ?? null } };
+      this.check(kind, body);
+      chunks.push(body);
+    }
     if (mode === 'v025') {
       const { kernel } = this.service;
       const { order, model_id, onQueueState } = this;
@@ -307,6 +312,16 @@ export class TrainingClient {
     retry_config?: Partial<SamplingRetryConfig>,
     options?: RequestOptions,
   ) {
+    if (typeof retry_config === 'string') {
+      // Python's deprecated first argument, a name, which has no effect there.
+      throw ValidationError.field(
+        'saveWeightsAndGetSamplingClient',
+        '/retry_config',
+        'type',
+        'must be a retry_config object, not a name: the weights saved here are ephemeral; for a named ' +
+          'checkpoint use saveWeightsForSampler(name) and createSamplingClient(path)',
+      );
+    }
     checkSamplingRetryConfig(retry_config);
     const sampling_session_seq_id = this.ctx.nextSamplingSeqId();
     const result = await this.enqueue<{ sampling_session_id: string }>(

@@ -236,6 +236,7 @@ describe('a bad retry_config is refused before anything is sent', () => {
     // Python's deprecated first argument is a name; here it is the retry_config.
     await expect(training.saveWeightsAndGetSamplingClient(bad.retry_config)).rejects.toMatchObject({
       issues: [expect.objectContaining({ pointer: '/retry_config', rule: 'type' })],
+      message: expect.stringContaining('saveWeightsForSampler(name)'),
     });
     expect(calls(env, '/api/v1/save_weights_for_sampler')).toBe(0);
     // The refused call took no sampling seq id: the next unnamed snapshot is the session's first.

@@ -94,6 +94,33 @@ describe('typed errors a user meets on the training client', () => {
     },
   );
 
+  it('a bad datum in the second chunk of a batch refuses the whole batch before any chunk is sent', async () => {
+    const own = await env.service.createLoraTrainingClient({
+      base_model: 'meta-llama/Llama-3.2-1B',
+      rank: 4,
+    });
+    requests.length = 0;
+    const datum = (token: number) => ({
+      model_input: { chunks: [{ tokens: [token, 2] }] },
+      loss_fn_inputs: { target_tokens: { data: [2, 3], dtype: 'int64' as const } },
+    });
+    // 1,024 datums fill the first request; the 1,025th, with a fractional token id, opens the second.
+    const data = [...Array.from({ length: 1024 }, () => datum(1)), datum(1.5)];
+    const error = await (async () => own.forwardBackward(data, 'cross_entropy'))().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          pointer: '/forward_backward_input/data/0/model_input/chunks/0/tokens/0',
+          rule: 'type',
+        }),
+      ]),
+    );
+    expect(requests).toEqual([]);
+    // Nothing reserved: the next step goes through.
+    await expect(own.forwardBackward([datum(1)], 'cross_entropy')).resolves.toHaveProperty('metrics');
+  });
+
   it('a positive ttl_seconds reaches the checkpoint', async () => {
     const { path } = await training.saveState('ttl-one-hour', { ttl_seconds: 3600 });
     const listed = await env.service.createRestClient().listCheckpoints(training.model_id);
