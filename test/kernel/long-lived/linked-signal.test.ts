@@ -4,7 +4,9 @@ import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { BackoffRetry } from '../../../src/adapters/retry/backoff-retry.js';
 import { linkedSignal } from '../../../src/kernel/signals/linked-signal.js';
 
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 /**
  * Node 20's AbortSignal.any keeps an entry per call in each source's dependants until that source

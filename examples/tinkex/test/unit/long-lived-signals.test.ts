@@ -6,7 +6,9 @@ import { SampleAttempts } from '../../src/client/sample-attempts.js';
 import { ProgressWatch } from '../../src/client/sampling-progress.js';
 import type { SampleResponse } from '../../src/types/schemas.js';
 
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 const response = { sequences: [], type: 'sample', prompt_cache_hit_tokens: 0 } as unknown as SampleResponse;
 
