@@ -191,6 +191,9 @@ describe('validation holes (issue 13, item 6)', () => {
         expect(error.issues).toEqual([expect.objectContaining({ pointer: '/value', rule: 'credential' })]);
         expect(error.message).toMatch(typeof key === 'string' ? /is empty/ : /must be a string/);
         expect(error.message).toMatch(/environment variable/);
+        // The message names the scheme: "Invalid bearer token" read "Invalid bearer [REDACTED]", since
+        // every error message is scrubbed of `Bearer <word>`.
+        expect(error.message).toMatch(/^Invalid (API key|BearerTokenAuth token):/);
         expect(error.retryable).toBe(false);
       }
     }

@@ -12,8 +12,8 @@ export class BearerTokenAuth implements AuthScheme {
   private cachedIdentity: string | undefined;
 
   constructor(token: string | Secret) {
-    this.token = requiredCredential('bearer token', token);
-    assertSendableHeader('bearer token', 'authorization', this.token.reveal());
+    this.token = requiredCredential('BearerTokenAuth token', token);
+    assertSendableHeader('BearerTokenAuth token', 'authorization', this.token.reveal());
   }
 
   apply(headers: Record<string, string>): void {
