@@ -1,25 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { InMemoryTransport, Ports, type TransportRequest } from 'pristine-kernel';
-import { resolveConfig } from '../../src/index.js';
-import { createTinkerKernel } from '../../src/client/tinker-kernel.js';
+import { recordingTinkerKernel } from '../support/recording-tinker-kernel.js';
 
 // The kernel sends an empty body with no Content-Type (Fastify refuses an empty `application/json`
 // body). Tinkex keeps the Python SDK's wire: its default `Content-Type: application/json` on every
 // POST and DELETE, including those with no body.
 describe('Tinkex calls with no body', () => {
   it('still send Content-Type: application/json with an empty body, as the Python SDK does', async () => {
-    const seen: TransportRequest[] = [];
-    const kernel = createTinkerKernel(
-      resolveConfig({ env: { TINKER_API_KEY: 'tml-x' }, protocol: 'legacy', telemetry: false }),
-      (k) =>
-        k.register(
-          Ports.Transport,
-          new InMemoryTransport((request) => {
-            seen.push(request);
-            return { status: 200, headers: { 'content-type': 'text/plain' }, body: '' };
-          }),
-        ),
-    );
+    const { kernel, seen } = recordingTinkerKernel({ contentType: 'text/plain', body: '' });
     const checkpoint = { training_run_id: 'run-1', checkpoint_id: 'weights/step-1' };
     await kernel.call('delete_checkpoint', checkpoint);
     await kernel.call('publish_checkpoint', checkpoint);
