@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyPackageFiles } from './package-files.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -17,13 +18,25 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * bundles (relative to dist/; none: dist/ holds tsc's modules as they are).
  */
 export const PACKAGES = [
-  { dir: 'packages/kernel', src: 'src', uses: [], entries: ['index.js', 'protobuf.js'] },
-  { dir: 'examples/tinker-emulator', src: 'examples/tinker-emulator/src', uses: [] },
+  {
+    dir: 'packages/kernel',
+    src: 'src',
+    uses: [],
+    entries: ['index.js', 'protobuf.js'],
+    guides: ['plugin-authoring.md', 'architecture.md', 'failure-semantics.md'],
+  },
+  {
+    dir: 'examples/tinker-emulator',
+    src: 'examples/tinker-emulator/src',
+    uses: [],
+    guides: ['emulator.md'],
+  },
   {
     dir: 'examples/tinkex',
     src: 'examples/tinkex/src',
     uses: ['packages/kernel', 'examples/tinker-emulator'],
     entries: ['index.js', 'regularizers/index.js', 'cli/main.js'],
+    guides: ['tinkex.md', 'configuration.md', 'failure-semantics.md', 'emulator.md'],
   },
 ];
 
@@ -108,6 +121,8 @@ export function build({ ifStale = false } = {}) {
         return false;
       }
     }
+    // Every build, stale or not: a guide may change without the code.
+    for (const pkg of PACKAGES) if (existsSync(join(root, pkg.dir, 'dist'))) copyPackageFiles(root, pkg);
     return true;
   });
 }

@@ -144,6 +144,24 @@ for (const p of packages) {
 }
 process.stdout.write('source maps: every source is shipped or embedded\n');
 
+// 2c. Each package carries its README, the LICENSE and the guides its README names (dist/docs/), so an
+// install from a tarball or the registry has them offline.
+for (const p of packages) {
+  const dir = join(app, 'node_modules', p.name);
+  const { guides = [] } = PACKAGES.find((pkg) => pkg.dir === p.dir);
+  const readmeText = existsSync(join(dir, 'README.md')) ? readFileSync(join(dir, 'README.md'), 'utf8') : '';
+  if (!readmeText.startsWith(`# ${p.name}\n`)) fail(`${p.name} ships no README.md of its own`);
+  if (
+    !/Apache License\s+Version 2\.0/.test(readFileSync(join(dir, 'LICENSE'), { encoding: 'utf8', flag: 'r' }))
+  )
+    fail(`${p.name} ships no Apache-2.0 LICENSE`);
+  for (const guide of guides) {
+    if (!existsSync(join(dir, 'dist', 'docs', guide))) fail(`${p.name} does not ship dist/docs/${guide}`);
+    if (!readmeText.includes(`\`${guide}\``)) fail(`${p.name}'s README does not name ${guide}`);
+  }
+}
+process.stdout.write('package files: README.md, LICENSE and the guides in dist/docs/ in each package\n');
+
 // 3. ESM import of each package, resolved inside the app (never back into the repository).
 const importCheck = packages
   .map(
@@ -330,6 +348,15 @@ process.stdout.write(`bin: npx tinkex --help ok; npx tinkex version -> ${version
 const emulatorHelp = run('npx', ['--no-install', 'tinker-emulator', '--help'], { cwd: app });
 if (!/tinker-emulator/.test(emulatorHelp)) fail('`npx tinker-emulator --help` printed no usage');
 process.stdout.write('bin: npx tinker-emulator --help ok\n');
+// The package README's offline try-out, against the bundled emulator (no TINKER_BASE_URL).
+const offline = run('npx', ['--no-install', 'tinkex', 'quickstart'], {
+  cwd: app,
+  env: { TINKER_API_KEY: '', TINKER_BASE_URL: '' },
+  timeoutMs: 180_000,
+});
+if (!/loss .* lower/.test(offline))
+  fail(`\`npx tinkex quickstart\` printed ${JSON.stringify(offline.slice(-300))}`);
+process.stdout.write('bin: npx tinkex quickstart ok (offline, bundled emulator)\n');
 
 process.stdout.write(
   `pack-install-check: PASS (${packages.map((p) => p.name).join(', ')}; ${((Date.now() - started) / 1000).toFixed(0)} s)\n`,

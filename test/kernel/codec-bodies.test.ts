@@ -240,6 +240,16 @@ describe.each([
     expect(received[0].headers['content-length']).toBe('0');
     await k.close();
   });
+
+  it('an empty body carries no Content-Type: servers such as Fastify refuse an empty application/json body', async () => {
+    received.length = 0;
+    const k = kernel();
+    k.register(Ports.Transport, transport());
+    await k.executeById('publish', { id: 'a' });
+    await k.executeById('remove', { id: 'a' });
+    expect(received.map((r) => r.headers['content-type'])).toEqual([undefined, undefined]);
+    await k.close();
+  });
 });
 
 describe('manifest checks for bodies and compression', () => {

@@ -14,6 +14,7 @@ import { Ports } from '../../src/ports/index.js';
 import { FileInputSchema } from '../../src/kernel/manifest/file-input.js';
 import { ValidationError } from '../../src/kernel/errors/validation-error.js';
 import { RecordingClock } from '../support/recording-clock.js';
+import { CaptureLogger } from '../../src/adapters/logger/capture-logger.js';
 
 interface Received {
   contentType: string;
@@ -111,6 +112,21 @@ describe('multipart endpoints through the pipeline', () => {
         /name="file"; filename="notes.txt"\r\nContent-Type: text\/plain\r\n\r\nfile body from disk\r\n/,
       );
     }
+  });
+
+  // Found by an SDK author: the debug line of a 3 MB upload said `body_bytes: "stream"` although the
+  // request carried its Content-Length.
+  it('the debug request line gives the size of a file upload on the wire, not "stream"', async () => {
+    const path = join(dir, 'sized.bin');
+    await writeFile(path, Buffer.alloc(4096, 1));
+    server = await uploadServer([]);
+    const k = kernel(server.url);
+    const logger = new CaptureLogger({ level: 'debug' });
+    k.register(Ports.Logger, logger);
+    await k.call('upload', { purpose: 'x', file: { path, filename: 'sized.bin' } });
+    const line = logger.records.find((r) => r.message.startsWith('request POST'));
+    expect(line?.fields?.body_bytes).toBe(Buffer.byteLength(server.received[0].body, 'latin1'));
+    expect(line?.fields?.body_bytes).toBeGreaterThan(4096);
   });
 
   it('never retries a file that was a one-shot stream: the server error surfaces after one request', async () => {

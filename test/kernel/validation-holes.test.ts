@@ -179,6 +179,26 @@ describe('validation holes (issue 13, item 6)', () => {
     expect(thrown(() => new ApiKeyHeaderAuth('k', 'x key')).issues[0].rule).toBe('header-name');
   });
 
+  // Found by an SDK author: `new BearerTokenAuth(process.env.FILES_API_KEY as string)` with the variable
+  // unset sent `Authorization: Bearer undefined`, and an empty one `Bearer`, to the server on every call.
+  it('refuses a missing, empty or blank key or token when the auth scheme is built, naming what is wrong', () => {
+    for (const key of [undefined, null, 42, '', '   ']) {
+      for (const build of [
+        () => new ApiKeyHeaderAuth(key as string),
+        () => new BearerTokenAuth(key as string),
+      ]) {
+        const error = thrown(build);
+        expect(error.issues).toEqual([expect.objectContaining({ pointer: '/value', rule: 'credential' })]);
+        expect(error.message).toMatch(typeof key === 'string' ? /is empty/ : /must be a string/);
+        expect(error.message).toMatch(/environment variable/);
+        // The message names the scheme: "Invalid bearer token" read "Invalid bearer [REDACTED]", since
+        // every error message is scrubbed of `Bearer <word>`.
+        expect(error.message).toMatch(/^Invalid (API key|BearerTokenAuth token):/);
+        expect(error.retryable).toBe(false);
+      }
+    }
+  });
+
   it('refuses bad per-call options and headers before sending: zero requests, zero retries', async () => {
     const { kernel, retries } = kernelWithRetries();
     const before = server.seen.length;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AuthScheme } from '../../ports/auth.js';
 import { Secret } from '../../kernel/redact.js';
 import { assertSendableHeader } from '../../kernel/request/header-checks.js';
+import { requiredCredential } from './required-credential.js';
 
 /** Sends an API key in a header (name configurable, e.g. `X-API-Key`). */
 export class ApiKeyHeaderAuth implements AuthScheme {
@@ -14,7 +15,7 @@ export class ApiKeyHeaderAuth implements AuthScheme {
     key: string | Secret,
     private readonly header = 'x-api-key',
   ) {
-    this.key = key instanceof Secret ? key : new Secret(key);
+    this.key = requiredCredential('API key', key);
     assertSendableHeader('API key', header, this.key.reveal());
     this.secretHeaders = [header.toLowerCase()];
   }

@@ -1,6 +1,7 @@
 import type { AuthScheme } from '../../ports/auth.js';
 import { Secret } from '../../kernel/redact.js';
 import { assertSendableHeader } from '../../kernel/request/header-checks.js';
+import { requiredCredential } from './required-credential.js';
 import { fingerprint } from './api-key-header.js';
 
 /** `Authorization: Bearer <token>` with a fixed token. */
@@ -11,8 +12,8 @@ export class BearerTokenAuth implements AuthScheme {
   private cachedIdentity: string | undefined;
 
   constructor(token: string | Secret) {
-    this.token = token instanceof Secret ? token : new Secret(token);
-    assertSendableHeader('bearer token', 'authorization', this.token.reveal());
+    this.token = requiredCredential('BearerTokenAuth token', token);
+    assertSendableHeader('BearerTokenAuth token', 'authorization', this.token.reveal());
   }
 
   apply(headers: Record<string, string>): void {

@@ -1,4 +1,5 @@
 import { PristineError } from '../errors/pristine-error.js';
+import { ValidationError } from '../errors/validation-error.js';
 import type { PaginationSpec } from '../manifest/types.js';
 import type { CallOptions, CallResult } from '../pipeline/context.js';
 
@@ -24,6 +25,13 @@ export function paginate<T = unknown>(
 ): PageIterable<T> {
   const spec = host.paginationOf(endpointId);
   if (!spec) throw new PristineError(`Endpoint "${endpointId}" declares no pagination`);
+  // A page size with nowhere to go would be dropped silently, and the pages come in the server's size.
+  if (options.pageSize !== undefined && !spec.limitParam) {
+    const message = "cannot be sent: the endpoint's pagination declares no limitParam";
+    throw new ValidationError(`paginate options for "${endpointId}"`, [
+      { pointer: '/pageSize', rule: 'pagination', message },
+    ]);
+  }
   const iterate = async function* (): AsyncGenerator<T> {
     const limitParam = spec.limitParam;
     const pageInput: Record<string, unknown> = { ...input };

@@ -23,10 +23,11 @@ const EMPTY = new Uint8Array(0);
 export function buildBody(context: CallContext): BuiltBody | Promise<BuiltBody> {
   const { endpoint, input, services } = context;
   if (BODYLESS_METHODS.has(endpoint.method)) return { replayable: true };
-  // Only path/query/header params (e.g. POST …/publish): an empty body (`Content-Length: 0`), as the
-  // reference clients send, never `{}`. (A missing body makes got wait forever on a POST or DELETE.)
-  if (endpoint.bodiless)
-    return { body: EMPTY, contentType: services.serializer.contentType, replayable: true };
+  // Only path/query/header params (e.g. POST …/publish, DELETE /files/{id}): an empty body
+  // (`Content-Length: 0`), as the reference clients send, never `{}`. (A missing body makes got wait
+  // forever on a POST or DELETE.) No Content-Type either: no JSON is sent, and servers such as Fastify
+  // answer 400 to an empty body that claims to be `application/json`.
+  if (endpoint.bodiless) return { body: EMPTY, replayable: true };
   const bodyType = endpoint.spec.bodyType ?? 'json';
   if (bodyType === 'raw') {
     const raw = input.body as RequestBody | undefined;

@@ -63,6 +63,15 @@ function setup() {
               limitParam: 'limit',
             },
           },
+          {
+            // An API whose page size the server picks: no limitParam.
+            id: 'fixed_pages',
+            method: 'GET',
+            path: '/cursor',
+            query: ['after'],
+            input: Type.Object({ after: Type.Optional(Type.String()) }),
+            pagination: { style: 'cursor', cursorParam: 'after', nextCursor: 'next', items: 'data' },
+          },
         ],
       },
     }),
@@ -102,5 +111,17 @@ describe('pagination', () => {
       'is not a paginate option',
     );
     expect(transport.requests).toHaveLength(0);
+  });
+
+  // Found by an SDK author: `pageSize` on an endpoint whose pagination names no `limitParam` was
+  // silently dropped, and the pages came in the server's size.
+  it('refuses a page size the endpoint cannot send (no limitParam) before any request', () => {
+    const { kernel, transport } = setup();
+    const call = () => kernel.paginate('fixed_pages', {}, { pageSize: 10 });
+    expect(call).toThrow(ValidationError);
+    expect(call).toThrow(/\/pageSize: .*no limitParam/);
+    expect(transport.requests).toHaveLength(0);
+    // Without one it lists as before.
+    expect(kernel.paginate('fixed_pages', {}, { pageSize: undefined })).toBeDefined();
   });
 });

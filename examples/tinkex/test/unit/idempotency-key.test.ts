@@ -1,24 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { InMemoryTransport, Ports, type TransportRequest } from 'pristine-kernel';
-import { resolveConfig } from '../../src/index.js';
-import { createTinkerKernel } from '../../src/client/tinker-kernel.js';
+import { recordingTinkerKernel } from '../support/recording-tinker-kernel.js';
 
 const V4 = /^stainless-node-retry-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('the X-Idempotency-Key of every Tinkex call', () => {
   it('is the stainless prefix and a version-4 UUID, as `stainless-node-retry-${randomUUID()}` was', async () => {
-    const seen: TransportRequest[] = [];
-    const kernel = createTinkerKernel(
-      resolveConfig({ env: { TINKER_API_KEY: 'tml-x' }, protocol: 'legacy', telemetry: false }),
-      (k) =>
-        k.register(
-          Ports.Transport,
-          new InMemoryTransport((request) => {
-            seen.push(request);
-            return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"type":"ok"}' };
-          }),
-        ),
-    );
+    const { kernel, seen } = recordingTinkerKernel({
+      contentType: 'application/json',
+      body: '{"type":"ok"}',
+    });
     for (let i = 0; i < 3; i++) {
       await kernel.call('retrieve_future', { request_id: `r-${i}` });
     }

@@ -37,7 +37,7 @@ async function logged(context: CallContext, next: Next): Promise<CallResult> {
     ...base,
     headers: own,
     ...(omitted.length > 0 ? { omitted_headers: omitted } : {}),
-    body_bytes: sizeOf(request.body),
+    body_bytes: sizeOf(request.body, request.headers['content-length']),
   });
   const started = clock.now();
   try {
@@ -109,12 +109,16 @@ function masked(
   return out;
 }
 
-/** Bytes for strings and buffers; `stream` for one-shot bodies, whose size is unknown up front. */
-function sizeOf(body: RequestBody | undefined): number | 'stream' {
+/**
+ * Bytes for strings and buffers; for a streamed body, its `Content-Length` when the request declares one
+ * (a multipart upload of files from disk), else `stream`: its size is unknown up front.
+ */
+function sizeOf(body: RequestBody | undefined, contentLength: string | undefined): number | 'stream' {
   if (body === undefined) return 0;
   if (typeof body === 'string') return Buffer.byteLength(body);
   if (body instanceof Uint8Array) return body.byteLength;
-  return 'stream';
+  const declared = Number(contentLength);
+  return contentLength !== undefined && Number.isSafeInteger(declared) ? declared : 'stream';
 }
 
 function describe(error: unknown): string {
