@@ -71,7 +71,8 @@ export interface KernelServices {
   refuses(endpointId: string): boolean;
   /**
    * Semaphores are shared per key (the kernel's: per plugin, resource and kind) across every call of
-   * the kernel. Acquire from the one returned at once: an idle one may be dropped (SharedSemaphores).
+   * the kernel. One for a key nobody uses any more is let go (SharedSemaphores); while a caller still
+   * has it, the key returns that one.
    */
   semaphore(key: string, capacity: number): Semaphore;
   /** The proxy URL for a request URL (explicit setting, else the environment read at kernel creation). */
