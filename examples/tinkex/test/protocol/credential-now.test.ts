@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { FakeClock, Ports, Secret, ValidationError, type Clock } from 'pristine-kernel';
-import { setup } from '../e2e/harness.js';
+import { FakeClock, Secret, ValidationError, type Clock } from 'pristine-kernel';
+import { jwtEnv } from '../support/jwt-env.js';
 import { CredentialSource } from '../../src/protocol/credential.js';
 import { TinkerProtocol } from '../../src/protocol/tinker-protocol.js';
 import { TinkerHolders } from '../../src/protocol/holders.js';
@@ -127,11 +127,7 @@ class SkewClock implements Clock {
 describe('a JWT due for refresh when its timer has not fired', () => {
   it('the next request refreshes it on demand and carries the new token, not the stale one', async () => {
     const clock = new SkewClock(new FakeClock(Date.now()));
-    const env = await setup(
-      { now: () => clock.now(), jwtTtlSeconds: 3600, clientConfig: { pjwt_auth_enabled: true } },
-      { configureKernel: (k) => k.register(Ports.Clock, clock) },
-      'v025',
-    );
+    const { env } = await jwtEnv(3600, clock);
     cleanup.push(env.close);
     const training = await env.service.createLoraTrainingClient({
       base_model: 'meta-llama/Llama-3.2-1B',

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { FakeClock, Ports } from 'pristine-kernel';
+import { FakeClock } from 'pristine-kernel';
 import { AuthenticationError } from '../../src/index.js';
-import { callsTo, setup } from '../e2e/harness.js';
+import { callsTo } from '../e2e/harness.js';
+import { jwtEnv } from '../support/jwt-env.js';
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -17,19 +18,9 @@ const calls = callsTo;
  * recovers from. Both clocks advance together.
  */
 async function skewedJwtEnv(ttlSeconds: number) {
-  const clock = new FakeClock(Date.now());
-  const skew = { ms: 0 };
-  const env = await setup(
-    {
-      now: () => clock.now() + skew.ms,
-      jwtTtlSeconds: ttlSeconds,
-      clientConfig: { pjwt_auth_enabled: true },
-    },
-    { configureKernel: (k) => k.register(Ports.Clock, clock) },
-    'v025',
-  );
-  cleanup.push(env.close);
-  return { env, clock, skew };
+  const made = await jwtEnv(ttlSeconds, new FakeClock(Date.now()));
+  cleanup.push(made.env.close);
+  return made;
 }
 
 describe('a JWT the server refuses before the client expected (401 "JWT expired")', () => {

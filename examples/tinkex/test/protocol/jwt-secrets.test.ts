@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { FakeClock, Ports } from 'pristine-kernel';
-import { callsTo, setup } from '../e2e/harness.js';
+import { FakeClock } from 'pristine-kernel';
+import { callsTo } from '../e2e/harness.js';
+import { jwtEnv } from '../support/jwt-env.js';
 import { RETIRED_SECRET_MS } from '../../src/protocol/tinker-protocol.js';
 
 let cleanup: Array<() => Promise<void>> = [];
@@ -16,12 +17,7 @@ afterEach(async () => {
  */
 describe('JWT rotation over a long life', () => {
   it('forgets replaced tokens once long expired, and keeps scrubbing the live one', async () => {
-    const clock = new FakeClock(Date.now());
-    const env = await setup(
-      { now: () => clock.now(), jwtTtlSeconds: 20, clientConfig: { pjwt_auth_enabled: true } },
-      { configureKernel: (k) => k.register(Ports.Clock, clock) },
-      'v025',
-    );
+    const { env, clock } = await jwtEnv(20, new FakeClock(Date.now()));
     cleanup.push(env.close);
     const training = await env.service.createLoraTrainingClient({
       base_model: 'meta-llama/Llama-3.2-1B',

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock, Ports } from 'pristine-kernel';
 import { API_KEY, callsTo, setup } from '../e2e/harness.js';
+import { jwtEnv as sharedClockJwtEnv } from '../support/jwt-env.js';
 import { refreshDelayMs } from '../../src/protocol/jwt.js';
 import { ServiceClient, type ServiceClientInit } from '../../src/index.js';
 
@@ -184,12 +185,7 @@ describe('0.25 training surface', () => {
 
 describe('JWT exchange', () => {
   async function jwtEnv(ttlSeconds: number) {
-    const clock = new FakeClock(Date.now());
-    const env = await setup(
-      { now: () => clock.now(), jwtTtlSeconds: ttlSeconds, clientConfig: { pjwt_auth_enabled: true } },
-      { configureKernel: (k) => k.register(Ports.Clock, clock) },
-      'v025',
-    );
+    const { env, clock } = await sharedClockJwtEnv(ttlSeconds, new FakeClock(Date.now()));
     cleanup.push(env.close);
     return { env, clock };
   }
