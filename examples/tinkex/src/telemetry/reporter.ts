@@ -49,6 +49,7 @@ export class TelemetryReporter {
   /** Events dropped since the last warning, and when that warning was given. */
   private dropped = 0;
   private warnedDropAt: number | undefined;
+  private noticedRoutineDropAt: number | undefined;
   private stopTimer?: () => void;
   private readonly startedAt: number;
   private flushing?: Promise<void>;
@@ -95,7 +96,7 @@ export class TelemetryReporter {
    * @internal
    */
   httpStart(endpoint: string, method: string, url: string): boolean {
-    if (!this.admit()) return false;
+    if (!this.admit(ROUTINE)) return false;
     const scrubbed = this.kernel.secrets.scrubRecurring(url);
     return this.push(new QueuedHttpStart(this.index++, this.clock.now(), endpoint, method, scrubbed));
   }
@@ -106,7 +107,7 @@ export class TelemetryReporter {
    * @internal
    */
   httpStop(endpoint: string, status: number, durationMs: number, retryCount: number): boolean {
-    if (!this.admit()) return false;
+    if (!this.admit(ROUTINE)) return false;
     const at = this.clock.now();
     return this.push(new QueuedHttpStop(this.index++, at, endpoint, status, durationMs, retryCount));
   }
@@ -212,15 +213,30 @@ export class TelemetryReporter {
   }
 
   private record(event: string, severity: Severity, fields: Record<string, unknown>): boolean {
-    if (!this.admit()) return false;
+    if (!this.admit(SIGNIFICANT)) return false;
     return this.push(new QueuedFields(event, severity, this.index++, this.clock.now(), fields));
   }
 
-  /** False (and the event dropped) when the queue is full. */
-  private admit(): boolean {
+  /**
+   * False (and the event dropped) when the queue is full. A significant event (an exception, a retry, a
+   * session's start or end) takes the place of the oldest routine one (a call's start or stop, four a
+   * sample) rather than being lost to them.
+   */
+  private admit(routine: boolean): boolean {
     if (this.queue.length < MAX_QUEUE_SIZE) return true;
-    this.drop();
+    if (!routine && this.evictRoutine()) return true;
+    this.drop(routine);
     return false;
+  }
+
+  /** Drop the oldest routine event queued, counted as sent (so a drain does not wait for it). */
+  private evictRoutine(): boolean {
+    const at = this.queue.findIndex(isRoutine);
+    if (at < 0) return false;
+    this.queue.splice(at, 1);
+    this.flushed++;
+    this.drop(ROUTINE);
+    return true;
   }
 
   private push(queued: QueuedEvent): true {
@@ -233,13 +249,19 @@ export class TelemetryReporter {
   /**
    * A client that samples faster than its telemetry drains keeps the queue full for as long as it
    * runs, and each batch sent frees room for 100 more: a warning per refill flooded stderr. One a minute
-   * at most, with the count.
+   * at most, with the count. Only routine events lost is the normal state of a long sampling run, with
+   * nothing for the user to do: that goes to debug; a significant event lost is a warning.
    */
-  private drop(): void {
+  private drop(routine: boolean): void {
     this.dropped++;
     const now = this.clock.now();
-    const last = this.warnedDropAt;
+    const last = routine ? this.noticedRoutineDropAt : this.warnedDropAt;
     if (last !== undefined && now - last < DROP_WARNING_INTERVAL_MS) return;
+    if (routine) {
+      this.logger.debug('Telemetry queue full: dropping per-request events', { dropped: this.dropped });
+      this.noticedRoutineDropAt = now;
+      return;
+    }
     const since = last === undefined ? 'so far' : `in the last ${Math.round((now - last) / 1000)} s`;
     this.logger.warn(
       `Telemetry queue full (${MAX_QUEUE_SIZE} events waiting to be sent): dropping new events; ` +
@@ -290,6 +312,11 @@ export class TelemetryReporter {
 }
 
 const toWire = (queued: QueuedEvent) => queued.wire();
+const ROUTINE = true;
+const SIGNIFICANT = false;
+/** A call's start or stop: the per-request events that make up the volume of a sampling run. */
+const isRoutine = (queued: QueuedEvent) =>
+  queued instanceof QueuedHttpStart || queued instanceof QueuedHttpStop;
 
 /** Python's `str(timedelta)`: H:MM:SS.ffffff. */
 function formatDuration(seconds: number): string {
