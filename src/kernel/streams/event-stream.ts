@@ -8,6 +8,7 @@ import type { CompiledEndpoint } from '../manifest/compile.js';
 import type { CallOptions, CallResult } from '../pipeline/context.js';
 import { ResponseValidationError } from '../pipeline/stages/validate-response.js';
 import { StreamEventError, StreamIdleTimeoutError, StreamTruncatedError } from './stream-errors.js';
+import { linkedSignal } from '../signals/linked-signal.js';
 
 export interface StreamHost {
   execute(endpointId: string, input: unknown, options?: CallOptions): Promise<CallResult>;
@@ -50,9 +51,10 @@ export class EventStream<T> implements AsyncIterable<T> {
   async *[Symbol.asyncIterator](): AsyncGenerator<T> {
     const endpoint = this.host.endpoint(this.endpointId);
     const spec = endpoint.stream ?? {};
-    const signal = this.options.signal
-      ? AbortSignal.any([this.options.signal, this.controller.signal])
-      : this.controller.signal;
+    // Not AbortSignal.any: a caller may pass one signal to every stream for hours, and Node 20 keeps one
+    // entry per stream in it until it aborts. The link is let go when the stream ends.
+    const link = this.options.signal ? linkedSignal(this.options.signal, this.controller.signal) : undefined;
+    const signal = link?.signal ?? this.controller.signal;
     const ownIdleMs = this.options.idleTimeoutMs ?? spec.idleTimeoutMs;
     const span = this.host.telemetry.startCall(
       `${this.endpointId} stream`,
@@ -138,6 +140,7 @@ export class EventStream<T> implements AsyncIterable<T> {
       span.recordError(error);
       throw error;
     } finally {
+      link?.unlink();
       stopping?.removeEventListener('abort', endAtClose);
       span.setAttributes(counts());
       span.end();
