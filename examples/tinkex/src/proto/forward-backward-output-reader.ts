@@ -3,6 +3,7 @@ import type { HandReadBody } from 'pristine-kernel';
 import type { ForwardBackwardOutput as PublicOutput } from '../types/responses.js';
 import type { TensorDataWire } from '../types/tensor-data.js';
 import { DType, ForwardBackwardOutputSchema, type ForwardBackwardOutput } from './gen/tinker_public_pb.js';
+import { MAX_DATUMS_PER_RECORD } from './forward-backward-output.js';
 
 /**
  * A forward/backward result the hand reader below has already turned into the public type (what
@@ -43,8 +44,6 @@ export const FORWARD_BACKWARD_OUTPUT_BODY: HandReadBody = {
 const LEN = WireType.LengthDelimited;
 const VARINT = WireType.Varint;
 const EMPTY = new Uint8Array(0);
-/** More datums than this in one record take the generic path (a guard, not a limit of the protocol). */
-const MAX_DATUMS = 1 << 24;
 
 /** One `BatchedTensor` as read: views into the response bytes. */
 interface Tensor {
@@ -170,7 +169,8 @@ function convert(
     const names = Object.keys(record.fields);
     const count =
       record.numDatums > 0n ? Number(record.numDatums) : datumsIn(record.fields[names[0]]?.offsets);
-    if (!Number.isInteger(count) || count > MAX_DATUMS) return undefined;
+    // More than that: the generic path refuses it, with its error.
+    if (!Number.isInteger(count) || count > MAX_DATUMS_PER_RECORD) return undefined;
     const start = outputs.length;
     for (let i = 0; i < count; i++) outputs.push({});
     for (const name of names) if (!split(outputs, start, count, name, record.fields[name])) return undefined;

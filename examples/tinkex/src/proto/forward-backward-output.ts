@@ -20,6 +20,11 @@ export function forwardBackwardOutputFromProto(message: ForwardBackwardOutput): 
   for (const record of message.lossFnOutputs) {
     const fields = Object.entries(record.fields);
     const count = record.numDatums > 0n ? Number(record.numDatums) : datumsIn(fields[0]?.[1]);
+    // A corrupt num_datums (2^62) would make this loop allocate until the process dies.
+    if (count > MAX_DATUMS_PER_RECORD)
+      throw new RangeError(
+        `ForwardBackwardOutput record has num_datums ${count}, more than any request holds`,
+      );
     const start = outputs.length;
     for (let i = 0; i < count; i++) outputs.push({});
     for (const [name, tensor] of fields) {
@@ -38,6 +43,12 @@ export function forwardBackwardOutputFromProto(message: ForwardBackwardOutput): 
     metrics: { ...message.metrics },
   };
 }
+
+/**
+ * More datums than one forward_backward request can hold (its chunks are `fwdbwd_max_chunk_len`, 1,024
+ * by default), with room to spare: a record claiming more is corrupt.
+ */
+export const MAX_DATUMS_PER_RECORD = 1 << 20;
 
 function datumsIn(tensor: BatchedTensor | undefined): number {
   return tensor ? Math.max(0, tensor.offsets.byteLength / 8 - 1) : 0;

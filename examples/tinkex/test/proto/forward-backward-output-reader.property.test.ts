@@ -138,6 +138,15 @@ describe('the hand-written ForwardBackwardOutput reader', () => {
     );
   });
 
+  // Found by CI: a damaged num_datums (a varint near 2^62) made the conversion push that many datums,
+  // until the heap limit (4 GB) killed the process. Now it is a decode error, the same on both paths.
+  it('refuses a record whose num_datums no request could hold, without allocating for it', () => {
+    const bytes = wire({ lossFnOutputs: [{ numDatums: 2n ** 62n }] });
+    const error = { convertError: expect.stringContaining('more than any request holds') };
+    expect(fast(bytes)).toStrictEqual(error);
+    expect(reference(bytes)).toStrictEqual(error);
+  });
+
   it('reads what servers send itself (no fallback): dense results, bf16 and int32 widened, empty output', () => {
     const floats = new Float32Array([-0.5, 0, -0, Number.NaN, 3.25, -1e30]);
     const bf16 = new Uint16Array([0x3f80, 0xbfc0]); // 1, -1.5
