@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ClientClosedError } from '../../src/kernel/errors/api-errors.js';
-import { createKernel } from '../../src/kernel/kernel.js';
-import { definePlugin } from '../../src/kernel/plugin.js';
 import { scriptedServer, type Route } from '../support/scripted-server.js';
+import { feedKernel } from '../support/feed-kernel.js';
 
 /*
  * Found by hand: after `close()`, a stream whose events had all arrived in one chunk went on yielding
@@ -17,18 +16,7 @@ afterEach(async () => {
 async function kernelServing(route: Route) {
   const server = await scriptedServer(route);
   cleanups.push(server.close);
-  const kernel = createKernel({ logLevel: 'off' }).use(
-    definePlugin({
-      name: 'feed',
-      version: '1',
-      defaults: { baseUrl: server.url, breaker: false },
-      manifest: {
-        name: 'feed',
-        version: '1',
-        endpoints: [{ id: 'ticks', method: 'GET', path: '/ticks', stream: { terminator: '[DONE]' } }],
-      },
-    }),
-  );
+  const kernel = feedKernel(server.url, { terminator: '[DONE]' }, { logLevel: 'off' });
   cleanups.push(() => kernel.close());
   return kernel;
 }

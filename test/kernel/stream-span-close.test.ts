@@ -8,10 +8,9 @@ import {
   type Span,
 } from '@opentelemetry/sdk-trace-base';
 import { OtelTelemetry } from '../../src/adapters/telemetry/otel-telemetry.js';
-import { createKernel } from '../../src/kernel/kernel.js';
-import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
 import { scriptedServer } from '../support/scripted-server.js';
+import { feedKernel } from '../support/feed-kernel.js';
 
 /*
  * A stream the caller stopped reading (suspended at a `yield`, neither finished nor left with `break`)
@@ -41,18 +40,7 @@ describe('a stream suspended when the kernel closes', () => {
         },
       ],
     });
-    const kernel = createKernel({ logLevel: 'off' }).use(
-      definePlugin({
-        name: 'feed',
-        version: '1',
-        defaults: { baseUrl: server.url, breaker: false },
-        manifest: {
-          name: 'feed',
-          version: '1',
-          endpoints: [{ id: 'ticks', method: 'GET', path: '/ticks', stream: {} }],
-        },
-      }),
-    );
+    const kernel = feedKernel(server.url, {}, { logLevel: 'off' });
     kernel.register(Ports.Telemetry, new OtelTelemetry({ tracerProvider: provider }));
     const events = kernel.stream('ticks', {})[Symbol.asyncIterator]();
     expect((await events.next()).value).toEqual({ n: 1 });

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { getEventListeners } from 'node:events';
-import { createKernel } from '../../../src/kernel/kernel.js';
-import { definePlugin } from '../../../src/kernel/plugin.js';
 import { scriptedServer } from '../../support/scripted-server.js';
+import { feedKernel } from '../../support/feed-kernel.js';
 
 /*
  * A caller may pass one signal (a job's) to every stream it opens for hours. Node 20's AbortSignal.any
@@ -22,18 +21,7 @@ describe('a stream opened with a long-lived caller signal', () => {
       res.end('data: {"n":1}\n\ndata: [DONE]\n\n');
     });
     cleanups.push(server.close);
-    const kernel = createKernel({ logLevel: 'off' }).use(
-      definePlugin({
-        name: 'feed',
-        version: '1',
-        defaults: { baseUrl: server.url, breaker: false },
-        manifest: {
-          name: 'feed',
-          version: '1',
-          endpoints: [{ id: 'ticks', method: 'GET', path: '/ticks', stream: { terminator: '[DONE]' } }],
-        },
-      }),
-    );
+    const kernel = feedKernel(server.url, { terminator: '[DONE]' }, { logLevel: 'off' });
     cleanups.push(() => kernel.close());
     const any = jest.spyOn(AbortSignal, 'any');
     const job = new AbortController();
