@@ -12,13 +12,16 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A bound of the window as sent, or the rule it breaks (`format`, `hour`) and why. */
 export type BillingBound =
-  { ok: true; timestamp: string; at: number } | { ok: false; rule: 'format' | 'hour'; message: string };
+  | { ok: true; timestamp: string; at: number }
+  | { ok: false; rule: 'required' | 'format' | 'hour'; message: string };
 
 /**
  * One bound of a billing window: RFC 3339 with a zone on a UTC hour boundary (the API's rule), a plain
  * date (its midnight UTC, what a person types for a day's usage), or a `Date`.
  */
 export function billingBound(value: Date | string): BillingBound {
+  // A JavaScript caller can leave a bound out; "expected an RFC 3339 timestamp" would not say that.
+  if (value === undefined || value === null) return { ok: false, rule: 'required', message: 'is required' };
   const text =
     value instanceof Date
       ? Number.isNaN(value.getTime())

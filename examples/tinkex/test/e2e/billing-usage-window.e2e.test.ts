@@ -46,6 +46,11 @@ describe('RestClient.getBillingUsage: the window, checked before sending', () =>
     expect(await refused(new Date(Number.NaN), '2026-07-14T00:00:00Z')).toEqual(['/starting_on format']);
     expect(await refused('2026-07-14T00:00:00Z', '2026-07-13T00:00:00Z')).toEqual(['/ending_before order']);
     expect(await refused('2026-07-01', '2026-07-31')).toEqual(['/ending_before maximum']);
+    // A JavaScript caller (no types) who leaves the window out is told it is required, not "format".
+    expect(await refused(undefined as unknown as string, undefined as unknown as string)).toEqual([
+      '/starting_on required',
+      '/ending_before required',
+    ]);
     expect(billingCalls()).toBe(before);
   });
 
