@@ -183,7 +183,12 @@ export class RedisLink {
         });
     }
     set.add(listener);
-    return () => set.delete(listener);
+    return () => {
+      if (!set.delete(listener) || set.size > 0 || this.listeners.get(name) !== set) return;
+      // The last listener left: stop receiving the channel (a key per sampler must not add up).
+      this.listeners.delete(name);
+      if (!this.closed) this.subscriber?.unsubscribe(name).catch(() => {});
+    };
   }
 
   /** Close both connections and wait (bounded) until their sockets are gone, so nothing outlives close. */
