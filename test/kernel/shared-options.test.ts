@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import { RedisBreakerRegistry } from '../../src/adapters/circuit-breaker/redis-breaker.js';
 import { SystemClock } from '../../src/adapters/clock/system-clock.js';
 import { RedisLink } from '../../src/adapters/redis/redis-link.js';
-import { RedisSemaphoreFactory } from '../../src/adapters/semaphore/redis-semaphore.js';
+import { RedisSemaphoreFactory } from '../../src/adapters/semaphore/redis-semaphore-factory.js';
 import { ValidationError } from '../../src/kernel/errors/validation-error.js';
 import { createKernel } from '../../src/kernel/kernel.js';
 import type { SharedStateOptions } from '../../src/kernel/shared-state.js';

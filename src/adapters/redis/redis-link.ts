@@ -173,6 +173,8 @@ export class RedisLink {
 
   /** Call `listener` for each message on `channel` (the key prefix is added) until the returned stop. */
   subscribe(channel: string, listener: () => void): () => void {
+    // A late waiter of a closing kernel must not open a connection that nothing would close.
+    if (this.closed) return () => {};
     const name = this.prefix + channel;
     let set = this.listeners.get(name);
     if (!set) {

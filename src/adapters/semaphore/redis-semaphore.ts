@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
-import type { Release, Semaphore, SemaphoreFactory } from '../../ports/semaphore.js';
+import type { Release, Semaphore } from '../../ports/semaphore.js';
 import { ClientClosedError } from '../../kernel/errors/api-errors.js';
 import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-unavailable.js';
 import { sleepAborted } from '../clock/system-clock.js';
@@ -215,6 +215,8 @@ export class RedisSemaphore implements Semaphore {
             return this.lease(id);
           }
           this.queued.add(id);
+          // close() ran while this was asked: its ticket was not among those given back (the catch does).
+          if (this.closing) throw closedError(this.name);
           // Told of releases while this process waits; a message lost meanwhile costs one poll.
           this.stopListening ??= this.link.subscribe(`sem:${this.name}:events`, () => this.wakeAll());
           await this.pause(delay, waker, signal);
@@ -357,39 +359,4 @@ export function checkLeaseMs(leaseMs: number | undefined): void {
 /** A waiter of a closed semaphore: its kernel was closed, so its call is never sent. */
 function closedError(name: string): ClientClosedError {
   return new ClientClosedError(`The client was closed: shared semaphore ${name} no longer admits calls.`);
-}
-
-/** Builds fleet-wide semaphores named by the kernel's (plugin, resource, kind) key. */
-export class RedisSemaphoreFactory implements SemaphoreFactory {
-  private readonly members: FleetMembers = { busy: new Set(), closed: false };
-
-  constructor(
-    private readonly link: RedisLink,
-    private readonly clock: Clock,
-    private readonly options: RedisSemaphoreOptions & {
-      /** Which semaphores the fleet shares (default all); the others stay in-process. */
-      share?: (name: string) => boolean;
-    } = {},
-  ) {
-    checkLeaseMs(options.leaseMs);
-  }
-
-  /** How many of its semaphores hold leases or have waiters: the ones it keeps (for close). */
-  get open(): number {
-    return this.members.busy.size;
-  }
-
-  create(capacity: number, name?: string): Semaphore {
-    if (name === undefined || !(this.options.share?.(name) ?? true)) return new FifoSemaphore(capacity);
-    return new RedisSemaphore(capacity, name, this.link, this.clock, this.options, this.members);
-  }
-
-  /**
-   * Close every busy shared semaphore (see RedisSemaphore.close); an idle one refuses its next caller.
-   * The kernel then closes the link.
-   */
-  async close(): Promise<void> {
-    this.members.closed = true;
-    await Promise.all([...this.members.busy].map((semaphore) => semaphore.close()));
-  }
 }

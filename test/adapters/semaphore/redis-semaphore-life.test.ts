@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { SystemClock } from '../../../src/adapters/clock/system-clock.js';
 import { CaptureLogger } from '../../../src/adapters/logger/capture-logger.js';
 import { LuaScript, RedisLink } from '../../../src/adapters/redis/redis-link.js';
-import { RedisSemaphoreFactory } from '../../../src/adapters/semaphore/redis-semaphore.js';
+import { RedisSemaphoreFactory } from '../../../src/adapters/semaphore/redis-semaphore-factory.js';
 import { APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
 import { SharedSemaphores } from '../../../src/kernel/shared-semaphores.js';
 import type { Release, Semaphore } from '../../../src/ports/semaphore.js';
