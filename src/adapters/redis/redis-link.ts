@@ -33,7 +33,14 @@ export interface RedisLinkOptions {
 
 /** Redis could not be asked (down, restarting, timed out). The adapters fall back or reject. */
 export class RedisUnavailable extends Error {
-  constructor(cause: unknown) {
+  constructor(
+    cause: unknown,
+    /**
+     * The command went out and no answer came (a timeout, or the connection dropped under it): Redis
+     * may have run it, or may run it yet.
+     */
+    readonly unanswered = false,
+  ) {
     super(`Redis unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = 'RedisUnavailable';
   }
@@ -149,7 +156,7 @@ export class RedisLink {
       if (!this.closed) this.fail(error);
       // Each later command would wait out the same timeout: every call would pay one per shared decision.
       if (timedOut(error)) this.quietUntil = Date.now() + HUNG_PAUSE_MS;
-      throw new RedisUnavailable(error);
+      throw new RedisUnavailable(error, timedOut(error) || droppedUnder(error));
     } finally {
       if (probe) this.probing = false;
     }
@@ -315,6 +322,11 @@ const HUNG_PAUSE_MS = 1000;
 /** ioredis's `commandTimeout` rejection. */
 function timedOut(error: unknown): boolean {
   return error instanceof Error && error.message === 'Command timed out';
+}
+
+/** ioredis's rejection of the commands in flight when the connection closed. */
+function droppedUnder(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Connection is closed.';
 }
 
 /** The message of an error Redis replied with (as opposed to a connection failure or timeout). */

@@ -7,6 +7,7 @@ import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-un
 import { sleepAborted } from '../clock/system-clock.js';
 import { RedisUnavailable, type RedisLink, type Reply } from '../redis/redis-link.js';
 import { FifoSemaphore } from './fifo-semaphore.js';
+import { SemaphoreOrphans } from './redis-semaphore-orphans.js';
 import { SEM_ACQUIRE, SEM_LEAVE, SEM_RELEASE, SEM_RENEW } from './redis-semaphore-scripts.js';
 import { linkedSignal } from '../../kernel/signals/linked-signal.js';
 import { onAbort } from '../../kernel/signals/on-abort.js';
@@ -68,6 +69,8 @@ export class RedisSemaphore implements Semaphore {
   /** Aborted by close(): callers waiting for the gate leave with ClientClosedError. */
   private readonly closer = new AbortController();
   private stopListening: (() => void) | undefined;
+  /** Tickets or leases Redis may hold for waiters that gave up while it did not answer. */
+  private readonly orphans: SemaphoreOrphans;
   /** Waiters of this process with a ticket in the fleet's queue (so close() can take them out). */
   private readonly queued = new Set<string>();
   /** Set by close(): nothing more is asked of Redis, and the permits it gave back are not given again. */
@@ -89,6 +92,9 @@ export class RedisSemaphore implements Semaphore {
     this.maxPollMs = Math.min(options.maxPollMs ?? 200, this.leaseMs / 3);
     this.keys = ['holders', 'queue', 'alive', 'meta'].map((part) => link.key('sem', name, part));
     this.channel = link.key('sem', name, 'events');
+    this.orphans = new SemaphoreOrphans(link, this.keys, this.channel, clock, this.leaseMs / 3, () =>
+      this.settle(),
+    );
   }
 
   get available(): number {
@@ -225,7 +231,7 @@ export class RedisSemaphore implements Semaphore {
         }
       }
     } catch (error) {
-      this.leave(id);
+      this.leave(id, error instanceof RedisUnavailable && error.unanswered);
       throw error;
     }
   }
@@ -250,11 +256,12 @@ export class RedisSemaphore implements Semaphore {
     for (const waker of this.wakers) waker.abort();
     const leases = [...this.held].map((id) => this.giveBack(id));
     const tickets = [...this.queued].map((id) => this.link.run(SEM_LEAVE, this.keys, [id, this.channel]));
+    const orphans = this.orphans.forgetAll();
     this.held.clear();
     this.queued.clear();
     this.members?.busy.delete(this);
     // Redis away: the leases and tickets expire on their own within leaseMs.
-    await Promise.allSettled([...leases, ...tickets]);
+    await Promise.allSettled([...leases, ...tickets, orphans]);
   }
 
   private async pause(ms: number, waker: AbortController, signal: AbortSignal | undefined): Promise<void> {
@@ -272,7 +279,7 @@ export class RedisSemaphore implements Semaphore {
 
   /** Once this process neither holds nor awaits a lease: stop listening, and leave the factory's busy set. */
   private settle(): void {
-    if (this.localWaiting > 0 || this.held.size > 0) return;
+    if (this.localWaiting > 0 || this.held.size > 0 || this.orphans.size > 0) return;
     this.stopListening?.();
     this.stopListening = undefined;
     this.members?.busy.delete(this);
@@ -331,9 +338,23 @@ export class RedisSemaphore implements Semaphore {
     return this.link.run(SEM_RELEASE, this.keys, [id, this.channel, this.capacity]);
   }
 
-  private leave(id: string): void {
-    if (!this.queued.delete(id)) return; // close() took the ticket out already
-    this.link.run(SEM_LEAVE, this.keys, [id, this.channel]).catch(() => {});
+  /**
+   * Take a waiter that gave up out of the fleet's queue. If its last command went unanswered (Redis may
+   * yet run it, queueing or granting it) or Redis cannot be told now, it is an orphan (SemaphoreOrphans).
+   */
+  private leave(id: string, unanswered: boolean): void {
+    const queued = this.queued.delete(id); // false: close() took the ticket out already
+    if (unanswered) return this.orphan(id);
+    if (!queued) return;
+    this.link.run(SEM_LEAVE, this.keys, [id, this.channel]).catch((error: unknown) => {
+      if (error instanceof RedisUnavailable) this.orphan(id);
+    });
+  }
+
+  private orphan(id: string): void {
+    if (this.closing) return;
+    this.orphans.add(id);
+    this.members?.busy.add(this);
   }
 
   private wakeAll(): void {

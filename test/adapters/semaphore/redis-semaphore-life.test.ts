@@ -152,6 +152,37 @@ describeRedis('RedisSemaphore over a long life', () => {
     });
   });
 
+  // Found by hand: a waiter whose poll timed out (a hung Redis) fell back, but its ticket (or the
+  // lease the timed-out command won once Redis ran it) stayed in Redis, refreshed for a whole lease:
+  // after a one-second stall, the fleet's queue waited behind a ghost for leaseMs.
+  it('takes out a ticket or lease it could not tell Redis about once Redis answers again', async () => {
+    const name = randomUUID();
+    const link = (commandTimeoutMs: number) => {
+      const made = new RedisLink({ url: redis.url, keyPrefix: prefix, commandTimeoutMs });
+      links.push(made);
+      return made;
+    };
+    const [a, b, c] = [link(5_000), link(200), link(5_000)].map((l) => {
+      const made = new RedisSemaphoreFactory(l, new SystemClock(), { leaseMs: 120_000 });
+      factories.push(made);
+      return made.create(1, name);
+    });
+    const held = await a.acquire();
+    const waiting = b.acquire();
+    await eventually(async () => (await queueLength(name)) === 1);
+    redis.pause();
+    try {
+      // b's next poll times out: it falls back to its own limit and is granted.
+      (await waiting)();
+    } finally {
+      redis.unpause();
+    }
+    held();
+    // Granted once b has taken its ticket or lease out, not after the lease (two minutes): the test's timeout.
+    (await c.acquire())();
+    await eventually(async () => (await queueLength(name)) === 0);
+  });
+
   it('lets go of the semaphores of keys nobody uses: no subscription, nothing kept for them', async () => {
     const { made } = factory();
     const busy = factory().made;
