@@ -122,6 +122,11 @@ export class RedisLink {
     return { redis: this.where, prefix: this.prefix, down: this.down, closed: this.closed };
   }
 
+  /** close() was called: nothing will be asked of Redis again. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** The logger that reports fallback and recovery (the kernel's). */
   useLogger(logger: Logger): void {
     this.logger = logger;

@@ -52,7 +52,10 @@ export class SemaphoreOrphans {
           this.stop();
           this.onEmpty();
         },
-        () => {}, // still away: the next round asks again
+        () => {
+          // Still away: the next round asks again. Closed: the orphans expire on their own within a lease.
+          if (this.link.isClosed) this.stop();
+        },
       );
     }
   }
