@@ -134,7 +134,8 @@ export {
 export { WindowRateLimiter, bucketKey } from './adapters/rate-limiter/window-rate-limiter.js';
 export { CockatielBreakerRegistry } from './adapters/circuit-breaker/cockatiel-breaker.js';
 export { RedisRateLimiter } from './adapters/rate-limiter/redis-rate-limiter.js';
-export { RedisSemaphore, RedisSemaphoreFactory } from './adapters/semaphore/redis-semaphore.js';
+export { RedisSemaphore } from './adapters/semaphore/redis-semaphore.js';
+export { RedisSemaphoreFactory } from './adapters/semaphore/redis-semaphore-factory.js';
 export { RedisBreakerRegistry } from './adapters/circuit-breaker/redis-breaker.js';
 export { RedisLink, type RedisLinkOptions, type OnRedisUnavailable } from './adapters/redis/redis-link.js';
 export type { SharedStateOptions } from './kernel/shared-state.js';

@@ -46,7 +46,7 @@ export class SharedSemaphores {
   private sweep(): void {
     for (const [key, ref] of this.idle) if (ref.deref() === undefined) this.idle.delete(key);
     for (const [key, semaphore] of this.byKey) {
-      if (semaphore.waiting === 0 && semaphore.available >= semaphore.capacity) {
+      if (semaphore.idle ?? (semaphore.waiting === 0 && semaphore.available >= semaphore.capacity)) {
         this.byKey.delete(key);
         this.idle.set(key, new WeakRef(semaphore));
       }

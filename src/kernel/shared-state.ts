@@ -5,7 +5,7 @@ import type { Logger } from '../ports/logger.js';
 import { RedisBreakerRegistry } from '../adapters/circuit-breaker/redis-breaker.js';
 import { RedisRateLimiter } from '../adapters/rate-limiter/redis-rate-limiter.js';
 import { RedisLink, type RedisLinkOptions } from '../adapters/redis/redis-link.js';
-import { RedisSemaphoreFactory } from '../adapters/semaphore/redis-semaphore.js';
+import { RedisSemaphoreFactory } from '../adapters/semaphore/redis-semaphore-factory.js';
 import { bind } from './bind-adapter.js';
 import type { KernelEvents } from './events.js';
 import type { SecretRegistry } from './redact.js';

@@ -8,6 +8,12 @@ export interface Semaphore {
   readonly capacity: number;
   readonly available: number;
   readonly waiting: number;
+  /**
+   * Optional: nothing is held or awaited through this object (the kernel lets idle ones go). Without
+   * it, idle is `waiting === 0 && available >= capacity`; a semaphore whose `available` counts others'
+   * permits too (a fleet's) says it here.
+   */
+  readonly idle?: boolean;
   acquire(weight?: number, signal?: AbortSignal): Promise<Release>;
   /**
    * Optional: take `weight` now if `acquire` would grant it at once (nobody waiting, and it fits), else

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { SystemClock } from '../../src/adapters/clock/system-clock.js';
 import { RedisLink } from '../../src/adapters/redis/redis-link.js';
-import { RedisSemaphoreFactory } from '../../src/adapters/semaphore/redis-semaphore.js';
+import { RedisSemaphoreFactory } from '../../src/adapters/semaphore/redis-semaphore-factory.js';
 import { RedisServer, describeRedis } from '../support/redis-server.js';
 import { semaphoreLeases } from '../support/semaphore-leases.js';
 

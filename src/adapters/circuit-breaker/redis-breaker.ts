@@ -49,6 +49,15 @@ export class RedisBreakerRegistry implements CircuitBreakerRegistry {
     options: RedisBreakerOptions = {},
   ) {
     this.trialLeaseMs = options.trialLeaseMs ?? 60_000;
+    if (!(
+      Number.isFinite(this.trialLeaseMs) &&
+      this.trialLeaseMs >= 1 &&
+      this.trialLeaseMs <= 2_147_483_647
+    )) {
+      throw new RangeError(
+        `trialLeaseMs must be a number of ms from 1 to 2147483647, got ${this.trialLeaseMs}`,
+      );
+    }
     this.local.onStateChange((change) => this.observe(change.key, change.to));
   }
 

@@ -33,7 +33,14 @@ export interface RedisLinkOptions {
 
 /** Redis could not be asked (down, restarting, timed out). The adapters fall back or reject. */
 export class RedisUnavailable extends Error {
-  constructor(cause: unknown) {
+  constructor(
+    cause: unknown,
+    /**
+     * The command went out and no answer came (a timeout, or the connection dropped under it): Redis
+     * may have run it, or may run it yet.
+     */
+    readonly unanswered = false,
+  ) {
     super(`Redis unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = 'RedisUnavailable';
   }
@@ -84,9 +91,11 @@ export class RedisLink {
   private socketError: Error | undefined;
 
   constructor(private readonly options: RedisLinkOptions) {
-    const url = new URL(options.url);
-    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-      throw new RangeError('shared.redis must be a redis:// or rediss:// URL');
+    const url = redisUrl(options.url);
+    checkMs('commandTimeoutMs', options.commandTimeoutMs);
+    checkMs('connectTimeoutMs', options.connectTimeoutMs);
+    if (options.onUnavailable !== undefined && !['local', 'reject'].includes(options.onUnavailable)) {
+      throw new RangeError(`onUnavailable must be 'local' or 'reject', got ${String(options.onUnavailable)}`);
     }
     this.where = `${url.hostname}:${url.port || 6379}`;
     this.prefix = options.keyPrefix ?? 'pristine:';
@@ -111,6 +120,11 @@ export class RedisLink {
 
   toJSON() {
     return { redis: this.where, prefix: this.prefix, down: this.down, closed: this.closed };
+  }
+
+  /** close() was called: nothing will be asked of Redis again. */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   /** The logger that reports fallback and recovery (the kernel's). */
@@ -147,7 +161,7 @@ export class RedisLink {
       if (!this.closed) this.fail(error);
       // Each later command would wait out the same timeout: every call would pay one per shared decision.
       if (timedOut(error)) this.quietUntil = Date.now() + HUNG_PAUSE_MS;
-      throw new RedisUnavailable(error);
+      throw new RedisUnavailable(error, timedOut(error) || droppedUnder(error));
     } finally {
       if (probe) this.probing = false;
     }
@@ -171,6 +185,8 @@ export class RedisLink {
 
   /** Call `listener` for each message on `channel` (the key prefix is added) until the returned stop. */
   subscribe(channel: string, listener: () => void): () => void {
+    // A late waiter of a closing kernel must not open a connection that nothing would close.
+    if (this.closed) return () => {};
     const name = this.prefix + channel;
     let set = this.listeners.get(name);
     if (!set) {
@@ -183,7 +199,12 @@ export class RedisLink {
         });
     }
     set.add(listener);
-    return () => set.delete(listener);
+    return () => {
+      if (!set.delete(listener) || set.size > 0 || this.listeners.get(name) !== set) return;
+      // The last listener left: stop receiving the channel (a key per sampler must not add up).
+      this.listeners.delete(name);
+      if (!this.closed) this.subscriber?.unsubscribe(name).catch(() => {});
+    };
   }
 
   /** Close both connections and wait (bounded) until their sockets are gone, so nothing outlives close. */
@@ -279,12 +300,38 @@ export class RedisLink {
   }
 }
 
+/** The parsed URL; never quoted when it is not one (it may carry a password). */
+function redisUrl(value: unknown): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(String(value));
+  } catch {
+    // The TypeError's `input` holds the URL, password and all: it is not passed on as a cause.
+  }
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+    throw new RangeError('shared.redis must be a redis:// or rediss:// URL with a host');
+  }
+  return url;
+}
+
+/** A timeout a Node timer can wait: positive and finite (a NaN one would never bound anything). */
+function checkMs(name: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isFinite(value) && value >= 1 && value <= 2_147_483_647)) {
+    throw new RangeError(`${name} must be a number of ms from 1 to 2147483647, got ${String(value)}`);
+  }
+}
+
 /** How long commands fail at once after one timed out, before one probes again (the reconnect cadence). */
 const HUNG_PAUSE_MS = 1000;
 
 /** ioredis's `commandTimeout` rejection. */
 function timedOut(error: unknown): boolean {
   return error instanceof Error && error.message === 'Command timed out';
+}
+
+/** ioredis's rejection of the commands in flight when the connection closed. */
+function droppedUnder(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Connection is closed.';
 }
 
 /** The message of an error Redis replied with (as opposed to a connection failure or timeout). */

@@ -130,3 +130,24 @@ for i = 2, #ARGV do
 end
 return lost`,
 );
+
+/**
+ * ARGV id, channel. Takes `id` out whatever Redis made of it: a ticket (queue) or a lease (holders),
+ * for a waiter whose command failed without an answer (it may have run later). Returns 1 if it was
+ * either.
+ */
+export const SEM_FORGET = new LuaScript(
+  'sem-forget',
+  `local gone = redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[4], 'q:' .. ARGV[1])
+local w = redis.call('HGET', KEYS[4], 'h:' .. ARGV[1])
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
+  if w == 'x' then redis.call('HSET', KEYS[4], 'exclusive', 0)
+  elseif w then redis.call('HINCRBYFLOAT', KEYS[4], 'used', -tonumber(w)) end
+  redis.call('HDEL', KEYS[4], 'h:' .. ARGV[1])
+  gone = 1
+end
+if gone == 1 then redis.call('PUBLISH', ARGV[2], 'left') end
+return gone`,
+);

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
-import type { Release, Semaphore, SemaphoreFactory } from '../../ports/semaphore.js';
+import type { Release, Semaphore } from '../../ports/semaphore.js';
 import { ClientClosedError } from '../../kernel/errors/api-errors.js';
 import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-unavailable.js';
 import { sleepAborted } from '../clock/system-clock.js';
 import { RedisUnavailable, type RedisLink, type Reply } from '../redis/redis-link.js';
 import { FifoSemaphore } from './fifo-semaphore.js';
+import { SemaphoreOrphans } from './redis-semaphore-orphans.js';
 import { SEM_ACQUIRE, SEM_LEAVE, SEM_RELEASE, SEM_RENEW } from './redis-semaphore-scripts.js';
+import { linkedSignal } from '../../kernel/signals/linked-signal.js';
 import { onAbort } from '../../kernel/signals/on-abort.js';
 
 export interface RedisSemaphoreOptions {
@@ -16,6 +18,16 @@ export interface RedisSemaphoreOptions {
   /** Longest pause between two polls of a waiter; a release notification wakes it sooner. Default 200 ms. */
   maxPollMs?: number;
   logger?: Logger;
+}
+
+/**
+ * What a factory shares with its semaphores: the ones with something to give back at close (a lease
+ * held, a waiter asking Redis), held only while they have; and whether the factory was closed, which
+ * the others learn when next asked.
+ */
+export interface FleetMembers {
+  readonly busy: Set<RedisSemaphore>;
+  closed: boolean;
 }
 
 /**
@@ -29,7 +41,14 @@ export interface RedisSemaphoreOptions {
  * - Holders hold leases that this process renews every `leaseMs / 3`; a holder that dies stops renewing
  *   and its permits return within `leaseMs` (plus one poll). A waiter that dies leaves the queue within
  *   `leaseMs` too, so it never blocks the ones behind it.
- * - `available` is the budget as last seen from Redis; `waiting` counts this process's waiters.
+ * - Every caller also takes a permit of an in-process semaphore of the same capacity first (the
+ *   process never holds more than the fleet may, so it costs no permit), so that while Redis is away
+ *   (`onUnavailable: 'local'`) a waiter falls back to a limit that counts the permits this process
+ *   already holds: Redis dying under a held permit does not let a second caller of the process in.
+ * - `available` is the budget as last seen from Redis; `waiting` counts this process's waiters; `idle`
+ *   says this process holds and awaits nothing through it (the kernel may then let it go).
+ * - Nothing outside keeps an idle one: the release channel is listened to only while a waiter of this
+ *   process asks Redis, and its factory holds it only while it is busy.
  */
 export class RedisSemaphore implements Semaphore {
   private readonly held = new Set<string>();
@@ -45,8 +64,13 @@ export class RedisSemaphore implements Semaphore {
   private readonly channel: string;
   private readonly leaseMs: number;
   private readonly maxPollMs: number;
-  private fallback: FifoSemaphore | undefined;
+  /** The in-process limit every caller passes first, and the only one while Redis is away. */
+  private readonly gate: FifoSemaphore;
+  /** Aborted by close(): callers waiting for the gate leave with ClientClosedError. */
+  private readonly closer = new AbortController();
   private stopListening: (() => void) | undefined;
+  /** Tickets or leases Redis may hold for waiters that gave up while it did not answer. */
+  private readonly orphans: SemaphoreOrphans;
   /** Waiters of this process with a ticket in the fleet's queue (so close() can take them out). */
   private readonly queued = new Set<string>();
   /** Set by close(): nothing more is asked of Redis, and the permits it gave back are not given again. */
@@ -58,13 +82,19 @@ export class RedisSemaphore implements Semaphore {
     private readonly link: RedisLink,
     private readonly clock: Clock,
     private readonly options: RedisSemaphoreOptions = {},
+    private readonly members?: FleetMembers,
   ) {
     if (!(capacity >= 0)) throw new RangeError(`Semaphore capacity must be >= 0, got ${capacity}`);
+    checkLeaseMs(options.leaseMs);
+    this.gate = new FifoSemaphore(capacity);
     this.lastAvailable = capacity;
     this.leaseMs = options.leaseMs ?? 10_000;
     this.maxPollMs = Math.min(options.maxPollMs ?? 200, this.leaseMs / 3);
     this.keys = ['holders', 'queue', 'alive', 'meta'].map((part) => link.key('sem', name, part));
     this.channel = link.key('sem', name, 'events');
+    this.orphans = new SemaphoreOrphans(link, this.keys, this.channel, clock, this.leaseMs / 3, () =>
+      this.settle(),
+    );
   }
 
   get available(): number {
@@ -72,30 +102,61 @@ export class RedisSemaphore implements Semaphore {
   }
 
   get waiting(): number {
-    return this.localWaiting + (this.fallback?.waiting ?? 0);
+    return this.localWaiting;
+  }
+
+  /** Nothing held or awaited through this object in this process (the fleet may still be busy). */
+  get idle(): boolean {
+    return this.localWaiting === 0 && this.gate.waiting === 0 && this.gate.available >= this.capacity;
   }
 
   async acquire(weight = 1, signal?: AbortSignal): Promise<Release> {
     if (!(weight >= 0)) throw new RangeError(`Semaphore weight must be >= 0, got ${weight}`);
     if (signal?.aborted) throw sleepAborted(signal);
-    this.stopListening ??= this.link.subscribe(`sem:${this.name}:events`, () => this.wakeAll());
+    if (this.members?.closed) void this.close();
+    if (this.closing) throw closedError(this.name);
     this.localWaiting++;
+    this.members?.busy.add(this);
+    let local: Release | undefined;
     try {
+      local = await this.enter(weight, signal);
       await this.turn(signal);
+      let remote: Release;
       try {
-        return await this.poll(weight, signal);
+        remote = await this.poll(weight, signal);
       } finally {
         this.passTurn();
       }
+      return both(remote, local);
     } catch (error) {
-      if (!(error instanceof RedisUnavailable)) throw error;
+      if (!(error instanceof RedisUnavailable)) {
+        local?.();
+        throw error;
+      }
       if (this.link.onUnavailable === 'reject') {
+        local?.();
         throw new SharedStateUnavailableError('semaphore', { cause: error });
       }
-      this.fallback ??= new FifoSemaphore(this.capacity);
-      return this.fallback.acquire(weight, signal);
+      // Fail open, to this process's limit: the gate's permit is the grant.
+      return local!;
     } finally {
       this.localWaiting--;
+      this.settle();
+    }
+  }
+
+  /** The in-process permit: at once if it fits, else in line (left when the caller aborts or close() runs). */
+  private async enter(weight: number, signal: AbortSignal | undefined): Promise<Release> {
+    const now = this.gate.tryAcquire(weight);
+    if (now) return now;
+    const linked = signal ? linkedSignal(signal, this.closer.signal) : undefined;
+    try {
+      return await this.gate.acquire(weight, linked ? linked.signal : this.closer.signal);
+    } catch (error) {
+      if (this.closer.signal.aborted && !signal?.aborted) throw closedError(this.name);
+      throw error;
+    } finally {
+      linked?.unlink();
     }
   }
 
@@ -160,13 +221,17 @@ export class RedisSemaphore implements Semaphore {
             return this.lease(id);
           }
           this.queued.add(id);
+          // close() ran while this was asked: its ticket was not among those given back (the catch does).
+          if (this.closing) throw closedError(this.name);
+          // Told of releases while this process waits; a message lost meanwhile costs one poll.
+          this.stopListening ??= this.link.subscribe(`sem:${this.name}:events`, () => this.wakeAll());
           await this.pause(delay, waker, signal);
         } finally {
           this.wakers.delete(waker);
         }
       }
     } catch (error) {
-      this.leave(id);
+      this.leave(id, error instanceof RedisUnavailable && error.unanswered);
       throw error;
     }
   }
@@ -186,22 +251,38 @@ export class RedisSemaphore implements Semaphore {
     this.stopRenewing?.();
     this.stopRenewing = undefined;
     this.stopListening?.();
+    this.stopListening = undefined;
+    this.closer.abort();
     for (const waker of this.wakers) waker.abort();
     const leases = [...this.held].map((id) => this.giveBack(id));
     const tickets = [...this.queued].map((id) => this.link.run(SEM_LEAVE, this.keys, [id, this.channel]));
+    const orphans = this.orphans.forgetAll();
     this.held.clear();
     this.queued.clear();
+    this.members?.busy.delete(this);
     // Redis away: the leases and tickets expire on their own within leaseMs.
-    await Promise.allSettled([...leases, ...tickets]);
+    await Promise.allSettled([...leases, ...tickets, orphans]);
   }
 
   private async pause(ms: number, waker: AbortController, signal: AbortSignal | undefined): Promise<void> {
+    // Not AbortSignal.any: on Node 20 it leaves an entry per pause in a long-lived caller signal.
+    const linked = signal ? linkedSignal(signal, waker.signal) : undefined;
     try {
-      await this.clock.sleep(ms, signal ? AbortSignal.any([signal, waker.signal]) : waker.signal);
+      await this.clock.sleep(ms, linked ? linked.signal : waker.signal);
     } catch (error) {
       if (signal?.aborted) throw sleepAborted(signal);
       if (!waker.signal.aborted) throw error;
+    } finally {
+      linked?.unlink();
     }
+  }
+
+  /** Once this process neither holds nor awaits a lease: stop listening, and leave the factory's busy set. */
+  private settle(): void {
+    if (this.localWaiting > 0 || this.held.size > 0 || this.orphans.size > 0) return;
+    this.stopListening?.();
+    this.stopListening = undefined;
+    this.members?.busy.delete(this);
   }
 
   private lease(id: string): Release {
@@ -218,6 +299,7 @@ export class RedisSemaphore implements Semaphore {
       if (this.held.size === 0) {
         this.stopRenewing?.();
         this.stopRenewing = undefined;
+        this.settle();
       }
       // This process's waiters need not wait for the published message.
       this.giveBack(id)
@@ -240,6 +322,7 @@ export class RedisSemaphore implements Semaphore {
         if (!Array.isArray(lost) || lost.length === 0) return;
         // Redis lost them (restart, or this process stalled past the lease): the fleet may now overshoot.
         for (const id of lost) this.held.delete(String(id));
+        this.settle();
         this.options.logger?.warn('Semaphore leases expired before renewal; their permits went back', {
           semaphore: this.name,
           leases: lost.length,
@@ -255,9 +338,23 @@ export class RedisSemaphore implements Semaphore {
     return this.link.run(SEM_RELEASE, this.keys, [id, this.channel, this.capacity]);
   }
 
-  private leave(id: string): void {
-    if (!this.queued.delete(id)) return; // close() took the ticket out already
-    this.link.run(SEM_LEAVE, this.keys, [id, this.channel]).catch(() => {});
+  /**
+   * Take a waiter that gave up out of the fleet's queue. If its last command went unanswered (Redis may
+   * yet run it, queueing or granting it) or Redis cannot be told now, it is an orphan (SemaphoreOrphans).
+   */
+  private leave(id: string, unanswered: boolean): void {
+    const queued = this.queued.delete(id); // false: close() took the ticket out already
+    if (unanswered) return this.orphan(id);
+    if (!queued) return;
+    this.link.run(SEM_LEAVE, this.keys, [id, this.channel]).catch((error: unknown) => {
+      if (error instanceof RedisUnavailable) this.orphan(id);
+    });
+  }
+
+  private orphan(id: string): void {
+    if (this.closing) return;
+    this.orphans.add(id);
+    this.members?.busy.add(this);
   }
 
   private wakeAll(): void {
@@ -265,33 +362,22 @@ export class RedisSemaphore implements Semaphore {
   }
 }
 
+/** Both permits given back, once. */
+function both(remote: Release, local: Release): Release {
+  return () => {
+    remote();
+    local();
+  };
+}
+
+/** A lease renewed every third of itself must be a positive, finite number of ms a timer can hold. */
+export function checkLeaseMs(leaseMs: number | undefined): void {
+  if (leaseMs !== undefined && !(Number.isFinite(leaseMs) && leaseMs >= 3 && leaseMs <= 2_147_483_647)) {
+    throw new RangeError(`leaseMs must be a number of ms from 3 to 2147483647, got ${String(leaseMs)}`);
+  }
+}
+
 /** A waiter of a closed semaphore: its kernel was closed, so its call is never sent. */
 function closedError(name: string): ClientClosedError {
   return new ClientClosedError(`The client was closed: shared semaphore ${name} no longer admits calls.`);
-}
-
-/** Builds fleet-wide semaphores named by the kernel's (plugin, resource, kind) key. */
-export class RedisSemaphoreFactory implements SemaphoreFactory {
-  private readonly made = new Set<RedisSemaphore>();
-
-  constructor(
-    private readonly link: RedisLink,
-    private readonly clock: Clock,
-    private readonly options: RedisSemaphoreOptions & {
-      /** Which semaphores the fleet shares (default all); the others stay in-process. */
-      share?: (name: string) => boolean;
-    } = {},
-  ) {}
-
-  create(capacity: number, name?: string): Semaphore {
-    if (name === undefined || !(this.options.share?.(name) ?? true)) return new FifoSemaphore(capacity);
-    const semaphore = new RedisSemaphore(capacity, name, this.link, this.clock, this.options);
-    this.made.add(semaphore);
-    return semaphore;
-  }
-
-  /** Close every shared semaphore (see RedisSemaphore.close); the kernel then closes the link. */
-  async close(): Promise<void> {
-    await Promise.all([...this.made].map((semaphore) => semaphore.close()));
-  }
 }

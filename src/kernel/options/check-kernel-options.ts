@@ -11,6 +11,7 @@ import {
   checkPluginKeys,
   checkRetryPolicies,
 } from './check-plugin-limits.js';
+import { checkSharedOptions } from './check-shared-options.js';
 import { OptionChecks, isPlainObject } from './option-checks.js';
 import { optionNames } from './option-names.js';
 
@@ -118,6 +119,7 @@ export function checkKernelOptions(options: unknown): asserts options is KernelO
   checkHeaderName(checks, 'requestIdHeader', o.requestIdHeader);
   checkBreaker(checks, 'breaker', o.breaker);
   checkTokenBucket(checks, 'tokenBucket', o.tokenBucket);
+  checkSharedOptions(checks, o.shared);
   checks.throwIfAny();
 }
 

@@ -6,7 +6,7 @@ import { CaptureLogger } from '../../../src/adapters/logger/capture-logger.js';
 import { RedisLink } from '../../../src/adapters/redis/redis-link.js';
 import type { Clock } from '../../../src/ports/clock.js';
 import { FifoSemaphore } from '../../../src/adapters/semaphore/fifo-semaphore.js';
-import { RedisSemaphoreFactory } from '../../../src/adapters/semaphore/redis-semaphore.js';
+import { RedisSemaphoreFactory } from '../../../src/adapters/semaphore/redis-semaphore-factory.js';
 import { APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
 import type { Semaphore } from '../../../src/ports/semaphore.js';
 import { RedisServer, describeRedis } from '../../support/redis-server.js';

@@ -1,0 +1,67 @@
+import type { SharedStateOptions } from '../shared-state.js';
+import { OptionChecks, isPlainObject } from './option-checks.js';
+import { optionNames } from './option-names.js';
+
+/** Every key of `shared`. */
+const SHARED_OPTION_NAMES = optionNames<SharedStateOptions>({
+  redis: true,
+  keyPrefix: true,
+  commandTimeoutMs: true,
+  connectTimeoutMs: true,
+  onUnavailable: true,
+  leaseMs: true,
+  trialLeaseMs: true,
+  shareSemaphore: true,
+});
+
+/**
+ * A lease is renewed every third of itself, on a timer: shorter than 3 ms it could not be renewed in
+ * time, and a NaN or negative one would expire every permit at once (the fleet admitting without bound).
+ */
+export const MIN_LEASE_MS = 3;
+
+/**
+ * `createKernel({ shared })`, before any connection is made: a negative lease, a zero timeout or a
+ * misspelt key is a ValidationError naming the option and the rule, not a fleet that admits without
+ * bound or a hang later on. The URL is never echoed (it may carry a password).
+ */
+export function checkSharedOptions(outer: OptionChecks, shared: unknown): void {
+  if (shared === undefined) return;
+  if (!isPlainObject(shared)) {
+    outer.fail('shared', 'type', 'must be an object with a redis URL');
+    return;
+  }
+  const checks = new OptionChecks('', '/shared');
+  checks.only(shared, SHARED_OPTION_NAMES, 'a shared option');
+  if (shared.redis === undefined)
+    checks.fail('redis', 'required', 'is required (a redis:// or rediss:// URL)');
+  else checkRedisUrl(checks, shared.redis);
+  if (shared.keyPrefix !== undefined && typeof shared.keyPrefix !== 'string') {
+    checks.fail('keyPrefix', 'type', 'must be a string');
+  }
+  checks
+    .duration('commandTimeoutMs', shared.commandTimeoutMs)
+    .duration('connectTimeoutMs', shared.connectTimeoutMs)
+    .oneOf('onUnavailable', shared.onUnavailable, ['local', 'reject'])
+    .duration('leaseMs', shared.leaseMs, MIN_LEASE_MS)
+    .duration('trialLeaseMs', shared.trialLeaseMs)
+    .func('shareSemaphore', shared.shareSemaphore);
+  outer.issues.push(...checks.issues);
+}
+
+/** A redis:// or rediss:// URL with a host; the message never quotes it. */
+function checkRedisUrl(checks: OptionChecks, value: unknown): void {
+  if (typeof value !== 'string') {
+    checks.fail('redis', 'type', 'must be a redis:// or rediss:// URL string');
+    return;
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    // Not a URL. The TypeError's `input` is the URL, password and all: it is not passed on.
+  }
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+    checks.fail('redis', 'format', 'must be a redis:// or rediss:// URL with a host');
+  }
+}
