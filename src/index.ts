@@ -34,6 +34,7 @@ export type {
   PaginationSpec,
   EndpointId,
   InputOf,
+  InputArgs,
   OutputOf,
   EventOf,
   StreamEndpointId,
