@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { createKernel } from '../../src/kernel/kernel.js';
 import { defineManifest } from '../../src/kernel/manifest/types.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
+import type { PollProtocolFor } from '../../src/kernel/manifest/poll-protocols.js';
 import type { PollProtocol } from '../../src/ports/futures.js';
 import { json, scriptedServer } from '../support/scripted-server.js';
 
@@ -58,6 +59,15 @@ const raw: PollProtocol = {
   onExpired: 'fail',
 };
 
+/** Declared on its own, typed from the manifest by `PollProtocolFor`. */
+const jobsOnItsOwn: PollProtocolFor<typeof manifest, 'jobs', 'get_job'> = {
+  pollEndpoint: 'get_job',
+  requestId: (submitted) => submitted.job,
+  pollInput: ({ requestId }) => ({ job: requestId }),
+  read: (job) => (job.state === 'done' ? { state: 'complete', value: job.url } : { state: 'pending' }),
+  onExpired: 'fail',
+};
+
 const plugin = (baseUrl: string) =>
   definePlugin({
     name: 'polls',
@@ -80,6 +90,7 @@ const plugin = (baseUrl: string) =>
         onExpired: 'fail',
       },
       raw,
+      jobsOnItsOwn,
       untyped: {
         pollEndpoint: 'get_raw',
         // @ts-expect-error no endpoint names `untyped` in its `future`: the submit response is unknown
