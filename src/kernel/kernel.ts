@@ -1,6 +1,6 @@
 import { inspect, type InspectOptions } from 'node:util';
-import type { DependencyContainer, InjectionToken } from 'tsyringe';
-import { Ports } from '../ports/index.js';
+import type { DependencyContainer } from 'tsyringe';
+import { Ports, type PortToken } from '../ports/index.js';
 import type { Serializer } from '../ports/serializer.js';
 import { bind, type AdapterRegistration } from './bind-adapter.js';
 import { rootContainer } from './di-container.js';
@@ -117,7 +117,7 @@ export class Kernel<E extends EndpointSpec = never> {
    * Override the adapter bound to a port. Precedence, last wins: kernel defaults, then each plugin's
    * `register`, then `kernel.register` (whenever it was called).
    */
-  register<T>(token: InjectionToken<T> & symbol, adapter: AdapterRegistration<T>): this {
+  register<T>(token: PortToken<T>, adapter: AdapterRegistration<T>): this {
     if (!KNOWN_TOKENS.has(token)) {
       throw new PristineError(
         `Unknown port token ${String(token)}; use one of Ports.${Object.keys(Ports).join(', Ports.')}`,
@@ -130,7 +130,7 @@ export class Kernel<E extends EndpointSpec = never> {
   }
 
   /** The adapter currently bound to a port. */
-  resolve<T>(token: InjectionToken<T> & symbol): T {
+  resolve<T>(token: PortToken<T>): T {
     if (!KNOWN_TOKENS.has(token)) throw new PristineError(`Unknown port token ${String(token)}`);
     return this.container.resolve(token);
   }

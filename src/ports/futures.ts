@@ -1,3 +1,4 @@
+import type { PortToken } from './port-token.js';
 export type ErrorCategory = 'user' | 'server' | 'unknown';
 
 /** What one poll response means, as read by the plugin's protocol. */
@@ -130,4 +131,4 @@ export interface FuturePoller {
   ): Promise<T>;
 }
 
-export const FuturesToken = Symbol.for('pristine.port.Futures');
+export const FuturesToken = Symbol.for('pristine.port.Futures') as PortToken<FuturePoller>;

@@ -1,3 +1,4 @@
+import type { PortToken } from './port-token.js';
 /**
  * A plugin's session protocol: how to open a session and keep it alive.
  */
@@ -36,4 +37,4 @@ export interface SessionManager {
   stopAll(): Promise<void>;
 }
 
-export const SessionsToken = Symbol.for('pristine.port.Sessions');
+export const SessionsToken = Symbol.for('pristine.port.Sessions') as PortToken<SessionManager>;
