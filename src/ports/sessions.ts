@@ -31,7 +31,7 @@ export interface SessionManager {
   open<TInput>(
     protocol: SessionProtocol<TInput>,
     input: TInput,
-    options?: { signal?: AbortSignal },
+    options?: { signal?: AbortSignal | undefined },
   ): Promise<SessionHandle>;
   readonly sessions: readonly SessionHandle[];
   stopAll(): Promise<void>;
