@@ -184,10 +184,7 @@ export class Kernel<E extends EndpointSpec = never> {
     return this as unknown as Kernel<E | M['endpoints'][number]>;
   }
 
-  /**
-   * Call an endpoint and return its decoded, validated response body. The input may be left out when
-   * none of its properties is required (`kernel.call('health')`): it is then `{}`.
-   */
+  /** Call an endpoint, return its decoded, validated body. An input with nothing required may be left out. */
   call<Id extends E['id']>(
     endpointId: Id,
     ...args: InputArgs<ManifestOf<E>, Id, CallOptions>
@@ -259,10 +256,7 @@ export class Kernel<E extends EndpointSpec = never> {
     endpointId: Id,
     ...args: InputArgs<ManifestOf<E>, Id, SubmitOptions>
   ): APIFuture<ResultOf<ManifestOf<E>, Id>>;
-  /**
-   * With an explicit result type (`submit<{ url: string }>(...)`), for endpoints without `result`. The
-   * input is not checked against the schema, so it is never left out here.
-   */
+  /** With an explicit result type (`submit<{ url: string }>(...)`): the input unchecked, never left out. */
   submit<T, Id extends KindedEndpointId<E, 'future'> = KindedEndpointId<E, 'future'>>(
     id: Id,
     input: unknown,
@@ -293,10 +287,7 @@ export class Kernel<E extends EndpointSpec = never> {
     endpointId: Id,
     ...args: InputArgs<ManifestOf<E>, Id, CallOptions & { pageSize?: number | undefined }>
   ): PageIterable<ItemOf<ManifestOf<E>, Id>>;
-  /**
-   * With an explicit item type (`paginate<Todo>(...)`). The input is not checked against the schema,
-   * so it is never left out here: the typed form above is the one that knows whether it may be.
-   */
+  /** With an explicit item type (`paginate<Todo>(...)`): the input is not checked, so never left out. */
   paginate<T, Id extends KindedEndpointId<E, 'paginated'> = KindedEndpointId<E, 'paginated'>>(
     endpointId: Id,
     input: Record<string, unknown>,
