@@ -31,7 +31,8 @@ export interface PollContext {
  *
  * `T` is the value of a `complete` reading, `B` the poll endpoint's decoded response body that `read`
  * receives, `S` the submit endpoints' response body that `requestId` receives. A protocol written in
- * `definePlugin`'s `pollProtocols` gets `B` and `S` from the manifest's response schemas.
+ * `definePlugin`'s `pollProtocols` gets `B` and `S` from the manifest's response schemas, and its
+ * `pollInput` must return the poll endpoint's input type.
  */
 export interface PollProtocol<T = unknown, B = unknown, S = unknown> {
   /** Endpoint id used for polling. */

@@ -9,9 +9,10 @@ import type { PollProtocol } from '../../src/ports/futures.js';
 import { json, scriptedServer } from '../support/scripted-server.js';
 
 // A poll protocol written in `definePlugin`'s `pollProtocols` reads the poll endpoint's response type
-// and the submit endpoints' response type, without casts. `npm run typecheck` compiles this file: the
-// uncast reads (`job.state`, `body.job`) did not compile before (both were `unknown`), and each
-// `@ts-expect-error` pins a body that stays `unknown` (an unused one is a compile error).
+// and the submit endpoints' response type without casts, and its `pollInput` returns the poll endpoint's
+// input type. `npm run typecheck` compiles this file: the uncast reads (`job.state`, `submitted.job`)
+// did not compile before (both were `unknown`), nor did the misspelt poll input fail; the other
+// `@ts-expect-error` lines pin bodies that stay `unknown` (an unused one is a compile error).
 
 const manifest = defineManifest({
   name: 'polls',
@@ -106,6 +107,14 @@ const plugin = (baseUrl: string) =>
         pollInput: ({ requestId }) => ({ id: requestId }),
         // @ts-expect-error get_coded's answers may be decoded by a codec (responseBodies): unknown
         read: (body) => ({ state: 'complete', value: body.state }),
+        onExpired: 'fail',
+      },
+      misspelt: {
+        pollEndpoint: 'get_job',
+        requestId: () => 'm',
+        // @ts-expect-error get_job's input is `{ job }`: pollInput returns the poll endpoint's input type
+        pollInput: ({ requestId }) => ({ jobId: requestId }),
+        read: () => ({ state: 'pending' }),
         onExpired: 'fail',
       },
       withResultBodies: {

@@ -1,6 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { PollContext, PollProtocol } from '../../ports/futures.js';
-import type { EndpointId, EndpointOf, ManifestSpec } from './types.js';
+import type { EndpointId, EndpointOf, InputOf, ManifestSpec } from './types.js';
 
 // How `definePlugin` types the poll protocols written in its `pollProtocols`: each protocol's `read`
 // takes the poll endpoint's response type and its `requestId` the response type of the endpoints that
@@ -24,6 +24,12 @@ export type SubmitBodyOf<M extends ManifestSpec, Name extends string> = [
   ? unknown
   : ResponseBodyOf<Extract<M['endpoints'][number], { future: Name }>>;
 
+/** What a protocol polling endpoint `Id` sends: that endpoint's input. */
+interface Polling<M extends ManifestSpec, Id extends string> {
+  pollEndpoint: Id;
+  pollInput(context: PollContext): InputOf<M, Id>;
+}
+
 /**
  * The protocol `Name` polling endpoint `Id`. With `resultBodies` some answers are decoded by a codec
  * rather than checked against the response schema, so `read` then declares `body: unknown` itself.
@@ -32,14 +38,12 @@ export type PollProtocolFor<M extends ManifestSpec, Name extends string, Id exte
   EndpointId<M> | Id
   ? PollProtocol<any>
   : Id extends EndpointId<M>
-    ? | (PollProtocol<any, ResponseBodyOf<EndpointOf<M, Id>>, SubmitBodyOf<M, Name>> & {
-          pollEndpoint: Id;
-          resultBodies?: undefined;
-        })
-      | (PollProtocol<any, unknown, SubmitBodyOf<M, Name>> & {
-          pollEndpoint: Id;
-          resultBodies(context: PollContext): Readonly<Record<string, unknown>> | undefined;
-        })
+    ? | (PollProtocol<any, ResponseBodyOf<EndpointOf<M, Id>>, SubmitBodyOf<M, Name>> &
+          Polling<M, Id> & { resultBodies?: undefined })
+      | (PollProtocol<any, unknown, SubmitBodyOf<M, Name>> &
+          Polling<M, Id> & {
+            resultBodies(context: PollContext): Readonly<Record<string, unknown>> | undefined;
+          })
     : PollProtocol<any>; // not this manifest's endpoint: nothing is known of its body
 
 /**
