@@ -34,6 +34,7 @@ export type {
   PaginationSpec,
   EndpointId,
   InputOf,
+  InputArgs,
   OutputOf,
   EventOf,
   StreamEndpointId,
@@ -43,6 +44,12 @@ export type {
   ItemOf,
   ResultOf,
 } from './kernel/manifest/types.js';
+export type {
+  PollProtocols,
+  PollProtocolFor,
+  ResponseBodyOf,
+  SubmitBodyOf,
+} from './kernel/manifest/poll-protocols.js';
 export { ManifestError } from './kernel/manifest/manifest-error.js';
 export { OptionChecks, MAX_TIMER_MS, isPlainObject, describeValue } from './kernel/options/option-checks.js';
 export { optionNames } from './kernel/options/option-names.js';

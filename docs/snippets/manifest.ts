@@ -58,6 +58,12 @@ export const todoManifest = defineManifest({
       path: '/jobs/{job}',
       retry: 'polls',
       input: Type.Object({ job: Type.String() }),
+      // What the `jobs` poll protocol's `read` receives, typed (see the plugin).
+      response: Type.Object({
+        state: Type.Union([Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
+        url: Type.Optional(Type.String()),
+        error: Type.Optional(Type.String()),
+      }),
     },
     {
       id: 'changes',

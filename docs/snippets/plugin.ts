@@ -1,28 +1,6 @@
 // docs/snippets/plugin.ts
-import { BearerTokenAuth, definePlugin, type PollProtocol } from 'pristine-kernel';
+import { BearerTokenAuth, definePlugin } from 'pristine-kernel';
 import { todoManifest } from './manifest.js';
-
-/** `GET /jobs/{job}` answers `{ state: 'running' | 'done' | 'failed', url?, error? }`. */
-interface JobBody {
-  state: 'running' | 'done' | 'failed';
-  url?: string;
-  error?: string;
-}
-
-const jobs: PollProtocol<{ url: string }> = {
-  pollEndpoint: 'get_job',
-  requestId: (body) => (body as { job: string }).job,
-  pollInput: ({ requestId }) => ({ job: requestId }),
-  read(body) {
-    const job = body as JobBody;
-    if (job.state === 'running') return { state: 'pending' };
-    if (job.state === 'failed')
-      return { state: 'failed', message: job.error ?? 'failed', category: 'server' };
-    return { state: 'complete', value: { url: job.url ?? '' } };
-  },
-  onExpired: 'fail',
-  repollPacing: { initialMs: 250, maxMs: 2_000 }, // no long poll here: 250 ms, doubling to 2 s, between polls
-};
 
 export interface TodoPluginOptions {
   baseUrl: string;
@@ -38,6 +16,22 @@ export function todoPlugin({ baseUrl, token }: TodoPluginOptions) {
     auth: { default: new BearerTokenAuth(token) }, // or ApiKeyHeaderAuth, TokenProviderAuth
     headers: { retryCount: 'x-attempt', idempotency: { header: 'idempotency-key' } },
     retryPolicies: { polls: { maxRetries: 0 } },
-    pollProtocols: { jobs }, // how to poll `future: 'jobs'` endpoints
+    pollProtocols: {
+      // How to poll `future: 'jobs'` endpoints, typed from the manifest: `read` takes get_job's
+      // response, `requestId` start_export's.
+      jobs: {
+        pollEndpoint: 'get_job',
+        requestId: (started) => started.job,
+        pollInput: ({ requestId }) => ({ job: requestId }),
+        read(job) {
+          if (job.state === 'running') return { state: 'pending' };
+          if (job.state === 'failed')
+            return { state: 'failed', message: job.error ?? 'failed', category: 'server' };
+          return { state: 'complete', value: { url: job.url ?? '' } };
+        },
+        onExpired: 'fail',
+        repollPacing: { initialMs: 250, maxMs: 2_000 }, // no long poll: 250 ms, doubling to 2 s, between polls
+      },
+    },
   });
 }

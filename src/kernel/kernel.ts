@@ -1,6 +1,6 @@
 import { inspect, type InspectOptions } from 'node:util';
-import type { DependencyContainer, InjectionToken } from 'tsyringe';
-import { Ports } from '../ports/index.js';
+import type { DependencyContainer } from 'tsyringe';
+import { Ports, type PortToken } from '../ports/index.js';
 import type { Serializer } from '../ports/serializer.js';
 import { bind, type AdapterRegistration } from './bind-adapter.js';
 import { rootContainer } from './di-container.js';
@@ -31,7 +31,7 @@ import { ProxyResolver } from './request/proxy-for.js';
 import { resolveServices } from './resolve-services.js';
 import { registerSharedAdapters } from './shared-state.js';
 import type { KernelServices, KernelSettings } from './services.js';
-import type { EventOf, InputOf, ItemOf, OutputOf, ResultOf } from './manifest/types.js';
+import type { EventOf, InputArgs, ItemOf, OutputOf, ResultOf } from './manifest/types.js';
 import type { SessionManager } from '../ports/sessions.js';
 import { APIFuture } from './futures/api-future.js';
 import { LiveFutures } from './futures/live-futures.js';
@@ -117,7 +117,7 @@ export class Kernel<E extends EndpointSpec = never> {
    * Override the adapter bound to a port. Precedence, last wins: kernel defaults, then each plugin's
    * `register`, then `kernel.register` (whenever it was called).
    */
-  register<T>(token: InjectionToken<T> & symbol, adapter: AdapterRegistration<T>): this {
+  register<T>(token: PortToken<T>, adapter: AdapterRegistration<T>): this {
     if (!KNOWN_TOKENS.has(token)) {
       throw new PristineError(
         `Unknown port token ${String(token)}; use one of Ports.${Object.keys(Ports).join(', Ports.')}`,
@@ -130,7 +130,7 @@ export class Kernel<E extends EndpointSpec = never> {
   }
 
   /** The adapter currently bound to a port. */
-  resolve<T>(token: InjectionToken<T> & symbol): T {
+  resolve<T>(token: PortToken<T>): T {
     if (!KNOWN_TOKENS.has(token)) throw new PristineError(`Unknown port token ${String(token)}`);
     return this.container.resolve(token);
   }
@@ -184,22 +184,23 @@ export class Kernel<E extends EndpointSpec = never> {
     return this as unknown as Kernel<E | M['endpoints'][number]>;
   }
 
-  /** Call an endpoint and return its decoded, validated response body. */
+  /** Call an endpoint, return its decoded, validated body. An input with nothing required may be left out. */
   call<Id extends E['id']>(
     endpointId: Id,
-    input: InputOf<ManifestOf<E>, Id>,
-    options?: CallOptions,
-  ): Promise<OutputOf<ManifestOf<E>, Id>> {
-    return this.executeById(endpointId, input, options).then(bodyOf) as Promise<OutputOf<ManifestOf<E>, Id>>;
+    ...args: InputArgs<ManifestOf<E>, Id, CallOptions>
+  ): Promise<OutputOf<ManifestOf<E>, Id>>;
+  // One signature and its body, not a rest parameter: the call's hot path builds no arguments array.
+  call(endpointId: string, input?: unknown, options?: CallOptions): Promise<unknown> {
+    return this.executeById(endpointId, input, options).then(bodyOf);
   }
 
   /** Like `call`, with the status, headers and request id of the final attempt. */
   execute<Id extends E['id']>(
     endpointId: Id,
-    input: InputOf<ManifestOf<E>, Id>,
-    options?: CallOptions,
-  ): Promise<CallResult<OutputOf<ManifestOf<E>, Id>>> {
-    return this.executeById(endpointId, input, options) as Promise<CallResult<OutputOf<ManifestOf<E>, Id>>>;
+    ...args: InputArgs<ManifestOf<E>, Id, CallOptions>
+  ): Promise<CallResult<OutputOf<ManifestOf<E>, Id>>>;
+  execute(endpointId: string, input?: unknown, options?: CallOptions): Promise<CallResult> {
+    return this.executeById(endpointId, input, options);
   }
 
   /** `execute` by a computed id, for kernel extensions (streams, futures, pages): the body is `unknown`. */
@@ -236,9 +237,9 @@ export class Kernel<E extends EndpointSpec = never> {
    */
   stream<Id extends KindedEndpointId<E, 'stream'>>(
     endpointId: Id,
-    input: InputOf<ManifestOf<E>, Id>,
-    options?: StreamOptions,
-  ): EventStream<EventOf<ManifestOf<E>, Id>> {
+    ...args: InputArgs<ManifestOf<E>, Id, StreamOptions>
+  ): EventStream<EventOf<ManifestOf<E>, Id>>;
+  stream(endpointId: string, input?: unknown, options?: StreamOptions): EventStream<unknown> {
     optionChecks.checkExtraOptions('stream', endpointId, options);
     const { stream, spec } = this.endpoint(endpointId); // a JSON body is read by the pipeline
     if (!stream && spec.responseType !== 'stream')
@@ -253,16 +254,15 @@ export class Kernel<E extends EndpointSpec = never> {
    */
   submit<Id extends KindedEndpointId<E, 'future'>>(
     endpointId: Id,
-    input: InputOf<ManifestOf<E>, Id>,
-    options?: SubmitOptions,
+    ...args: InputArgs<ManifestOf<E>, Id, SubmitOptions>
   ): APIFuture<ResultOf<ManifestOf<E>, Id>>;
-  /** With an explicit result type (`submit<{ url: string }>(...)`), for endpoints without `result`. */
+  /** With an explicit result type (`submit<{ url: string }>(...)`): the input unchecked, never left out. */
   submit<T, Id extends KindedEndpointId<E, 'future'> = KindedEndpointId<E, 'future'>>(
     id: Id,
     input: unknown,
     o?: SubmitOptions,
   ): APIFuture<T>;
-  submit<T>(endpointId: string, input: unknown, options: SubmitOptions = {}): APIFuture<T> {
+  submit<T>(endpointId: string, input?: unknown, options: SubmitOptions = {}): APIFuture<T> {
     optionChecks.checkExtraOptions('submit', endpointId, options);
     const future = submitFuture<T>(this, endpointId, input, options);
     this.liveFutures.add(future as APIFuture<unknown>);
@@ -285,13 +285,12 @@ export class Kernel<E extends EndpointSpec = never> {
   /** Iterate every item of a paginated endpoint. */
   paginate<Id extends KindedEndpointId<E, 'paginated'>>(
     endpointId: Id,
-    input?: InputOf<ManifestOf<E>, Id>,
-    options?: CallOptions & { pageSize?: number | undefined },
+    ...args: InputArgs<ManifestOf<E>, Id, CallOptions & { pageSize?: number | undefined }>
   ): PageIterable<ItemOf<ManifestOf<E>, Id>>;
-  /** With an explicit item type (`paginate<Todo>(...)`). */
+  /** With an explicit item type (`paginate<Todo>(...)`): the input is not checked, so never left out. */
   paginate<T, Id extends KindedEndpointId<E, 'paginated'> = KindedEndpointId<E, 'paginated'>>(
     endpointId: Id,
-    input?: Record<string, unknown>,
+    input: Record<string, unknown>,
     options?: CallOptions & { pageSize?: number | undefined },
   ): PageIterable<T>;
   paginate<T>(

@@ -3,10 +3,10 @@ import type { TelemetrySpan } from '../ports/telemetry.js';
 import type { TransportRequest, TransportResponse } from '../ports/transport.js';
 import type { CompiledEndpoint } from './manifest/compile.js';
 import type { CompressSpec, ManifestSpec } from './manifest/types.js';
+import type { PollProtocols } from './manifest/poll-protocols.js';
 import type { KernelServices } from './services.js';
 import type { DependencyContainer } from 'tsyringe';
 import type { BreakerSettings } from '../ports/circuit-breaker.js';
-import type { PollProtocol } from '../ports/futures.js';
 import type { TokenBucketSettings } from '../ports/rate-limiter.js';
 import type { RetryDelayOptions } from '../ports/retry.js';
 import type { SessionProtocol } from '../ports/sessions.js';
@@ -234,7 +234,14 @@ export interface PluginDefaults {
   query?: Readonly<Record<string, string>>;
 }
 
-export interface PluginSpec<M extends ManifestSpec = ManifestSpec> {
+/**
+ * `Polls` names each poll protocol's poll endpoint; `definePlugin` infers it, so a protocol written in
+ * `pollProtocols` reads typed bodies (see `PollProtocols`).
+ */
+export interface PluginSpec<
+  M extends ManifestSpec = ManifestSpec,
+  Polls extends Record<string, string> = Record<string, string>,
+> {
   name: string;
   version: string;
   manifest: M;
@@ -243,7 +250,7 @@ export interface PluginSpec<M extends ManifestSpec = ManifestSpec> {
   retryPolicies?: Record<string, RetryPolicySpec>;
   /** Auth schemes by name; `default` is used by endpoints that name none. */
   auth?: Record<string, AuthScheme>;
-  pollProtocols?: Record<string, PollProtocol<any>>;
+  pollProtocols?: PollProtocols<M, Polls>;
   sessionProtocols?: Record<string, SessionProtocol<any>>;
   /** Weight functions for weighted semaphores, by name. */
   weights?: Record<string, (context: CallContext) => number>;

@@ -15,6 +15,9 @@ export type {
 } from './plugin-contract.js';
 
 /** Declare a plugin. The kernel validates it strictly when it is used. */
-export function definePlugin<const M extends ManifestSpec>(spec: PluginSpec<M>): Plugin<M> {
+export function definePlugin<
+  const M extends ManifestSpec,
+  const Polls extends Record<string, string> = Record<never, never>,
+>(spec: PluginSpec<M, Polls>): Plugin<M> {
   return Object.freeze({ ...spec, __plugin: true as const });
 }

@@ -1,3 +1,4 @@
+import type { PortToken } from './port-token.js';
 export interface AuthRequestInfo {
   url: string;
   method: string;
@@ -32,4 +33,4 @@ export interface AuthRefusal {
   headers: Readonly<Record<string, string>>;
 }
 
-export const AuthToken = Symbol.for('pristine.port.Auth');
+export const AuthToken = Symbol.for('pristine.port.Auth') as PortToken<AuthScheme>;

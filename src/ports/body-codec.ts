@@ -1,3 +1,4 @@
+import type { PortToken } from './port-token.js';
 /**
  * A body codec for one media type other than JSON (JSON is the Serializer port's job). The manifest names
  * the media type of a request or response body and a codec-specific `schema` (for protobuf, the
@@ -41,4 +42,4 @@ export interface CodecRegistry {
   lookup(contentType: string | undefined): BodyCodec | undefined;
 }
 
-export const CodecsToken = Symbol.for('pristine.port.Codecs');
+export const CodecsToken = Symbol.for('pristine.port.Codecs') as PortToken<CodecRegistry>;

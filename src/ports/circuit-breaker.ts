@@ -1,3 +1,4 @@
+import type { PortToken } from './port-token.js';
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
 export interface BreakerSettings {
@@ -33,4 +34,6 @@ export interface CircuitBreakerRegistry {
   onStateChange(listener: (change: BreakerStateChange) => void): () => void;
 }
 
-export const CircuitBreakerToken = Symbol.for('pristine.port.CircuitBreaker');
+export const CircuitBreakerToken = Symbol.for(
+  'pristine.port.CircuitBreaker',
+) as PortToken<CircuitBreakerRegistry>;

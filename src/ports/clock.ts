@@ -1,3 +1,4 @@
+import type { PortToken } from './port-token.js';
 /**
  * Clock port: every wait in the kernel (retry backoff, rate-limit windows, poll intervals,
  * heartbeats) goes through this, so tests drive time instead of sleeping.
@@ -16,4 +17,4 @@ export interface Clock {
   every(ms: number, fn: () => void): () => void;
 }
 
-export const ClockToken = Symbol.for('pristine.port.Clock');
+export const ClockToken = Symbol.for('pristine.port.Clock') as PortToken<Clock>;

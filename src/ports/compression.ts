@@ -1,3 +1,4 @@
+import type { PortToken } from './port-token.js';
 import type { Readable } from 'node:stream';
 
 /** Compression port: compress request bodies and decode `Content-Encoding` on responses, streaming. */
@@ -19,4 +20,4 @@ export interface Compression {
   ): AsyncIterable<Uint8Array> | Readable;
 }
 
-export const CompressionToken = Symbol.for('pristine.port.Compression');
+export const CompressionToken = Symbol.for('pristine.port.Compression') as PortToken<Compression>;

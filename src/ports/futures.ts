@@ -1,3 +1,4 @@
+import type { PortToken } from './port-token.js';
 export type ErrorCategory = 'user' | 'server' | 'unknown';
 
 /** What one poll response means, as read by the plugin's protocol. */
@@ -27,17 +28,25 @@ export interface PollContext {
 /**
  * A plugin's long-running-operation protocol. The kernel holds no provider specifics: it asks the
  * protocol which endpoint to poll, with what input and headers, and how to read the answer.
+ *
+ * `T` is the value of a `complete` reading, `B` the poll endpoint's decoded response body that `read`
+ * receives, `S` the submit endpoints' response body that `requestId` receives. A protocol written in
+ * `definePlugin`'s `pollProtocols` gets `B` and `S` from the manifest's response schemas, and its
+ * `pollInput` must return the poll endpoint's input type.
  */
-export interface PollProtocol<T = unknown> {
+export interface PollProtocol<T = unknown, B = unknown, S = unknown> {
   /** Endpoint id used for polling. */
   pollEndpoint: string;
   /** Extract the operation id from the submit response. */
-  requestId(submitResponse: unknown): string;
+  requestId(submitResponse: S): string;
   pollInput(context: PollContext): unknown;
   pollHeaders?(context: PollContext): Record<string, string>;
-  /** Result bodies in non-JSON media types for this poll (media type → codec schema), if any. */
+  /**
+   * Result bodies in non-JSON media types for this poll (media type → codec schema), if any. `read`
+   * then also receives what the codec decoded, so it takes `body: unknown`.
+   */
   resultBodies?(context: PollContext): Readonly<Record<string, unknown>> | undefined;
-  read(body: unknown): PollReading<T>;
+  read(body: B): PollReading<T>;
   /**
    * The error to throw for a `failed` reading. It should extend `FutureFailedError`, so generic catch
    * sites keep working; the default is a plain `FutureFailedError`. Lets a plugin throw its SDK's own
@@ -123,4 +132,4 @@ export interface FuturePoller {
   ): Promise<T>;
 }
 
-export const FuturesToken = Symbol.for('pristine.port.Futures');
+export const FuturesToken = Symbol.for('pristine.port.Futures') as PortToken<FuturePoller>;

@@ -34,6 +34,7 @@ export type * from './sessions.js';
 export type * from './streaming.js';
 export type * from './telemetry.js';
 export type * from './transport.js';
+export type * from './port-token.js';
 
 /** Every port's injection token. */
 export const Ports = Object.freeze({

@@ -1,3 +1,4 @@
+import type { PortToken } from './port-token.js';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'off';
 
 /** Logger port: structured logs. Adapters must pass every record through the redactor. */
@@ -9,4 +10,4 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-export const LoggerToken = Symbol.for('pristine.port.Logger');
+export const LoggerToken = Symbol.for('pristine.port.Logger') as PortToken<Logger>;

@@ -1,3 +1,4 @@
+import type { PortToken } from './port-token.js';
 import type { Readable } from 'node:stream';
 
 /** A file part: from a path, bytes, a Blob/File or a Readable stream. */
@@ -26,4 +27,4 @@ export interface Multipart {
   encode(value: Record<string, unknown>, options?: { boundary?: string }): Promise<EncodedMultipart>;
 }
 
-export const MultipartToken = Symbol.for('pristine.port.Multipart');
+export const MultipartToken = Symbol.for('pristine.port.Multipart') as PortToken<Multipart>;

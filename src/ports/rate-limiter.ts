@@ -1,3 +1,4 @@
+import type { PortToken } from './port-token.js';
 export interface TokenBucketSettings {
   requestsPerSecond: number;
   burst: number;
@@ -33,4 +34,4 @@ export interface RateLimiter {
  */
 export const ADMITTED: Promise<void> = Promise.resolve();
 
-export const RateLimiterToken = Symbol.for('pristine.port.RateLimiter');
+export const RateLimiterToken = Symbol.for('pristine.port.RateLimiter') as PortToken<RateLimiter>;

@@ -1,3 +1,4 @@
+import type { PortToken } from './port-token.js';
 /** How one attempt ended, decided once by the classifier. */
 export type AttemptOutcome<T> =
   | { kind: 'success'; value: T }
@@ -48,4 +49,4 @@ export interface Retry {
   run<T>(attempt: (n: number) => Promise<AttemptOutcome<T>>, context: RetryContext): Promise<T>;
 }
 
-export const RetryToken = Symbol.for('pristine.port.Retry');
+export const RetryToken = Symbol.for('pristine.port.Retry') as PortToken<Retry>;

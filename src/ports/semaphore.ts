@@ -1,3 +1,4 @@
+import type { PortToken } from './port-token.js';
 export type Release = () => void;
 
 /**
@@ -28,4 +29,4 @@ export interface SemaphoreFactory {
   create(capacity: number, name?: string): Semaphore;
 }
 
-export const SemaphoreToken = Symbol.for('pristine.port.Semaphore');
+export const SemaphoreToken = Symbol.for('pristine.port.Semaphore') as PortToken<SemaphoreFactory>;

@@ -1,3 +1,4 @@
+import type { PortToken } from './port-token.js';
 export interface ValidationIssue {
   /** JSON pointer to the failing value, e.g. `/data/0/loss_fn_inputs/target_tokens`. */
   pointer: string;
@@ -25,4 +26,4 @@ export interface Serializer {
   decode(bytes: Uint8Array, contentType: string | undefined): unknown;
 }
 
-export const SerializerToken = Symbol.for('pristine.port.Serializer');
+export const SerializerToken = Symbol.for('pristine.port.Serializer') as PortToken<Serializer>;

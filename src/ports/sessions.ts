@@ -1,3 +1,4 @@
+import type { PortToken } from './port-token.js';
 /**
  * A plugin's session protocol: how to open a session and keep it alive.
  */
@@ -30,10 +31,10 @@ export interface SessionManager {
   open<TInput>(
     protocol: SessionProtocol<TInput>,
     input: TInput,
-    options?: { signal?: AbortSignal },
+    options?: { signal?: AbortSignal | undefined },
   ): Promise<SessionHandle>;
   readonly sessions: readonly SessionHandle[];
   stopAll(): Promise<void>;
 }
 
-export const SessionsToken = Symbol.for('pristine.port.Sessions');
+export const SessionsToken = Symbol.for('pristine.port.Sessions') as PortToken<SessionManager>;

@@ -1,3 +1,4 @@
+import type { PortToken } from './port-token.js';
 /** One server-sent event, as the WHATWG event-stream rules define it. */
 export interface ServerSentEvent {
   event: string;
@@ -20,4 +21,4 @@ export interface Streaming {
   createDecoder(options?: { maxBufferSize?: number }): SseDecoder;
 }
 
-export const StreamingToken = Symbol.for('pristine.port.Streaming');
+export const StreamingToken = Symbol.for('pristine.port.Streaming') as PortToken<Streaming>;

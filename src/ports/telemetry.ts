@@ -1,3 +1,4 @@
+import type { PortToken } from './port-token.js';
 export type AttributeValue = string | number | boolean;
 
 /** The slice of a tracing span the kernel needs. */
@@ -41,4 +42,4 @@ export interface Telemetry {
   inject(span: TelemetrySpan, headers: Record<string, string>): void;
 }
 
-export const TelemetryToken = Symbol.for('pristine.port.Telemetry');
+export const TelemetryToken = Symbol.for('pristine.port.Telemetry') as PortToken<Telemetry>;

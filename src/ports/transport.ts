@@ -1,3 +1,4 @@
+import type { PortToken } from './port-token.js';
 import type { Readable } from 'node:stream';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
@@ -109,4 +110,4 @@ export interface Transport {
   close?(): Promise<void>;
 }
 
-export const TransportToken = Symbol.for('pristine.port.Transport');
+export const TransportToken = Symbol.for('pristine.port.Transport') as PortToken<Transport>;

@@ -27,7 +27,7 @@ describe('endpoint kinds', () => {
           jobs: {
             pollEndpoint: 'plain',
             requestId: (body) => (body as { id: string }).id,
-            pollInput: (id) => ({ id }),
+            pollInput: () => ({}), // plain takes no input
             read: () => ({ state: 'complete', value: {} }),
             onExpired: 'fail',
           },

@@ -34,7 +34,7 @@ export class TodoClient {
 
   /** Live changes until the server ends the feed. */
   changes(signal?: AbortSignal) {
-    return this.kernel.stream('changes', undefined as never, { signal });
+    return this.kernel.stream('changes', undefined, { signal });
   }
 
   close() {

@@ -112,7 +112,7 @@ export class APIFuture<T> implements PromiseLike<T> {
   }
 
   /** Wait for the result, at most `timeoutMs`; `signal` stops waiting (polling goes on unless cancelled). */
-  result(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<T> {
+  result(options: { timeoutMs?: number | undefined; signal?: AbortSignal | undefined } = {}): Promise<T> {
     const { timeoutMs, signal } = options;
     if (timeoutMs === undefined && !signal) return this.settled;
     return new Promise<T>((resolve, reject) => {

@@ -19,7 +19,7 @@ export const Futures = {
   async map<I, T>(
     items: readonly I[],
     start: (item: I, index: number) => Promise<APIFuture<T>> | APIFuture<T> | Promise<T>,
-    options: { concurrency?: number } = {},
+    options: { concurrency?: number | undefined } = {},
   ): Promise<T[]> {
     const results = new Array<T>(items.length);
     const limit = Math.max(1, options.concurrency ?? 16);

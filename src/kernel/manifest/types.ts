@@ -173,6 +173,16 @@ export type FutureEndpointId<E extends EndpointSpec> = KindedEndpointId<E, 'futu
 export type InputOf<M extends ManifestSpec, Id extends string> =
   EndpointOf<M, Id> extends { input: infer S extends TSchema } ? Static<S> : void | Record<string, never>;
 
+/**
+ * The arguments of `call`, `execute`, `submit`, `stream` and `paginate` after the endpoint id: the
+ * input, then the options. The input may be left out exactly when the endpoint's input type has no
+ * required property (an all-optional or empty schema, or none): it is then `{}`, validated as such.
+ */
+export type InputArgs<M extends ManifestSpec, Id extends string, O> =
+  Record<string, never> extends InputOf<M, Id>
+    ? [input?: InputOf<M, Id> | undefined, options?: O]
+    : [input: InputOf<M, Id>, options?: O];
+
 /** The output type inferred from an endpoint's response schema. */
 export type OutputOf<M extends ManifestSpec, Id extends string> =
   EndpointOf<M, Id> extends { response: infer S extends TSchema } ? Static<S> : unknown;

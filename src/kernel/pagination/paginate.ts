@@ -10,7 +10,7 @@ export interface PageHost {
 
 /** An async iterable of items across pages, with `toArray({ max })`. */
 export interface PageIterable<T> extends AsyncIterable<T> {
-  toArray(options?: { max?: number }): Promise<T[]>;
+  toArray(options?: { max?: number | undefined }): Promise<T[]>;
 }
 
 /**

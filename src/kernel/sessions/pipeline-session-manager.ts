@@ -27,7 +27,7 @@ export class PipelineSessionManager implements SessionManager {
   async open<TInput>(
     protocol: SessionProtocol<TInput>,
     input: TInput,
-    options: { signal?: AbortSignal } = {},
+    options: { signal?: AbortSignal | undefined } = {},
   ): Promise<SessionHandle> {
     const created = await this.host.execute(protocol.createEndpoint, input, { signal: options.signal });
     try {
