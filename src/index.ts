@@ -10,7 +10,8 @@ import './kernel/di-container.js';
 
 export * from './ports/index.js';
 export * from './kernel/errors/index.js';
-export { Kernel, createKernel, type AdapterRegistration } from './kernel/kernel.js';
+export { Kernel, createKernel } from './defaults/kernel.js';
+export type { AdapterRegistration } from './kernel/kernel.js';
 export type { KernelOptions } from './kernel/kernel-options.js';
 export type { KernelServices, KernelSettings } from './kernel/services.js';
 export {
@@ -82,7 +83,7 @@ export { BearerTokenAuth } from './adapters/auth/bearer-token.js';
 export { TokenProviderAuth } from './adapters/auth/token-provider.js';
 export { NoAuth } from './adapters/auth/no-auth.js';
 export { BackoffRetry, DEFAULT_RETRY_DELAYS } from './adapters/retry/backoff-retry.js';
-export { parseRetryAfter } from './adapters/retry/retry-after.js';
+export { parseRetryAfter } from './kernel/request/retry-after.js';
 export { AjvJsonSerializer } from './adapters/serializer/ajv-json-serializer.js';
 export { ProtobufCodec } from './adapters/serializer/protobuf-codec.js';
 export { BodyCodecRegistry, mediaType } from './kernel/serialization/codec-registry.js';
@@ -144,8 +145,8 @@ export { RedisRateLimiter } from './adapters/rate-limiter/redis-rate-limiter.js'
 export { RedisSemaphore } from './adapters/semaphore/redis-semaphore.js';
 export { RedisSemaphoreFactory } from './adapters/semaphore/redis-semaphore-factory.js';
 export { RedisBreakerRegistry } from './adapters/circuit-breaker/redis-breaker.js';
-export { RedisLink, type RedisLinkOptions, type OnRedisUnavailable } from './adapters/redis/redis-link.js';
-export type { SharedStateOptions } from './kernel/shared-state.js';
+export { RedisLink, type RedisLinkOptions } from './adapters/redis/redis-link.js';
+export type { SharedStateOptions, OnRedisUnavailable } from './kernel/shared-state-options.js';
 export { WhatwgSseDecoder, SseBufferOverflowError } from './adapters/streaming/sse-decoder.js';
 export { SseStreaming } from './adapters/streaming/sse-streaming.js';
 export { APIFuture } from './kernel/futures/api-future.js';

@@ -1,5 +1,5 @@
 import type { KernelSettings } from './services.js';
-import type { SharedStateOptions } from './shared-state.js';
+import type { SharedStateOptions } from './shared-state-options.js';
 
 /** Options for `createKernel`. Adapters are swapped with `kernel.register`. */
 export interface KernelOptions extends Partial<KernelSettings> {

@@ -4,7 +4,7 @@ import { Ports, type PortToken } from '../ports/index.js';
 import type { Serializer } from '../ports/serializer.js';
 import { bind, type AdapterRegistration } from './bind-adapter.js';
 import { rootContainer } from './di-container.js';
-import { registerDefaultAdapters } from './default-adapters.js';
+import type { CompositionRoot } from './composition-root.js';
 import { PristineError } from './errors/pristine-error.js';
 import { ClientClosedError } from './errors/api-errors.js';
 import { ValidationError } from './errors/validation-error.js';
@@ -29,7 +29,6 @@ import { staticHeaders } from './request/platform-headers.js';
 import { sendableHeaders } from './request/header-checks.js';
 import { ProxyResolver } from './request/proxy-for.js';
 import { resolveServices } from './resolve-services.js';
-import { registerSharedAdapters } from './shared-state.js';
 import type { KernelServices, KernelSettings } from './services.js';
 import type { EventOf, InputArgs, ItemOf, OutputOf, ResultOf } from './manifest/types.js';
 import type { SessionManager } from '../ports/sessions.js';
@@ -86,7 +85,11 @@ export class Kernel<E extends EndpointSpec = never> {
   /** Stops lease renewals and closes the Redis connections of `shared` state. */
   private readonly closeShared?: () => Promise<void>;
 
-  constructor(options: KernelOptions = {}) {
+  /** `root`: the adapters the kernel starts with (the package entry's `Kernel` passes the defaults). */
+  constructor(
+    private readonly root: CompositionRoot,
+    options: KernelOptions = {},
+  ) {
     optionChecks.checkKernelOptions(options);
     const { logLevel, shared, ...settings } = options;
     this.settings = settingsWithDefaults(settings);
@@ -95,7 +98,7 @@ export class Kernel<E extends EndpointSpec = never> {
       this.secrets.addUrlCredentials(proxy),
     );
     this.container = rootContainer.createChildContainer();
-    registerDefaultAdapters(this.container, {
+    root.bindDefaults(this.container, {
       settings: this.settings,
       events: this.events,
       secrets: this.secrets,
@@ -103,7 +106,7 @@ export class Kernel<E extends EndpointSpec = never> {
       logLevelEnv: () => [...this.plugins.values()].map((p) => p.spec.defaults?.logLevelEnv).find(Boolean),
     });
     if (shared) {
-      this.closeShared = registerSharedAdapters(this.container, shared, {
+      this.closeShared = root.bindShared(this.container, shared, {
         events: this.events,
         secrets: this.secrets,
       });
@@ -331,8 +334,8 @@ export class Kernel<E extends EndpointSpec = never> {
 
   /** The adapters and registries calls use, resolved once after the last registration. */
   getServices(): KernelServices {
-    const { container, settings, events, secrets, proxies, closing } = this;
-    this.services ??= resolveServices(container, settings, events, secrets, proxies, closing);
+    const { container, settings, events, secrets, proxies, closing, root } = this;
+    this.services ??= resolveServices(container, settings, events, secrets, proxies, closing, root);
     return this.services;
   }
 
@@ -390,9 +393,4 @@ export class Kernel<E extends EndpointSpec = never> {
 
 function bodyOf(result: CallResult): unknown {
   return result.body;
-}
-
-/** Create a kernel with its own container. */
-export function createKernel(options: KernelOptions = {}): Kernel {
-  return new Kernel(options);
 }

@@ -2,8 +2,9 @@ import type { DependencyContainer } from 'tsyringe';
 import { Ports } from '../ports/index.js';
 import type { Clock } from '../ports/clock.js';
 import type { SemaphoreFactory } from '../ports/semaphore.js';
-import { parseRetryAfter } from '../adapters/retry/retry-after.js';
+import { parseRetryAfter } from './request/retry-after.js';
 import type { ClosingState } from './closing-state.js';
+import type { CompositionRoot } from './composition-root.js';
 import type { KernelEvents } from './events.js';
 import type { ProxyResolver } from './request/proxy-for.js';
 import type { SecretRegistry } from './redact.js';
@@ -18,6 +19,7 @@ export function resolveServices(
   secrets: SecretRegistry,
   proxies: ProxyResolver,
   closing: ClosingState,
+  root: Pick<CompositionRoot, 'localSemaphores'>,
 ): KernelServices {
   const clock = container.resolve<Clock>(Ports.Clock);
   const semaphores = container.resolve<SemaphoreFactory>(Ports.Semaphore);
@@ -30,6 +32,7 @@ export function resolveServices(
     breakers: container.resolve(Ports.CircuitBreaker),
     rateLimiter: container.resolve(Ports.RateLimiter),
     semaphores,
+    localSemaphores: root.localSemaphores,
     serializer: container.resolve(Ports.Serializer),
     codecs: container.resolve(Ports.Codecs),
     telemetry: container.resolve(Ports.Telemetry),

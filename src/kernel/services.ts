@@ -42,6 +42,8 @@ export interface KernelServices {
   readonly breakers: CircuitBreakerRegistry;
   readonly rateLimiter: RateLimiter;
   readonly semaphores: SemaphoreFactory;
+  /** In-process FIFO semaphores whatever `semaphores` is (the connection gate's: see CompositionRoot). */
+  readonly localSemaphores: SemaphoreFactory;
   readonly serializer: Serializer;
   /** Non-JSON body codecs by media type (JSON stays with the serializer). */
   readonly codecs: CodecRegistry;

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { ApiKeyHeaderAuth } from '../../src/adapters/auth/api-key-header.js';
 import { BearerTokenAuth } from '../../src/adapters/auth/bearer-token.js';
 import { ValidationError } from '../../src/kernel/errors/validation-error.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { ManifestError } from '../../src/kernel/manifest/manifest-error.js';
 import { thingsPlugin } from '../kernel/fixtures/things-plugin.js';
 import { startThingsServer } from '../kernel/fixtures/things-server.js';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { GotTransport } from '../../src/adapters/transport/got-transport.js';
 import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { Ports } from '../../src/ports/index.js';
 import type { Transport } from '../../src/ports/transport.js';
 import { json, scriptedServer } from '../support/scripted-server.js';

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { TokenProviderAuth } from '../../src/adapters/auth/token-provider.js';
 import { GotTransport } from '../../src/adapters/transport/got-transport.js';
 import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports, type Transport } from '../../src/ports/index.js';
 import { startEchoServer, startForwardProxy, type Loopback } from './fixtures/credential-servers.js';

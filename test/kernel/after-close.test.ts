@@ -3,7 +3,7 @@ import { FakeClock } from '../../src/adapters/clock/fake-clock.js';
 import { GotTransport } from '../../src/adapters/transport/got-transport.js';
 import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
 import { ClientClosedError } from '../../src/kernel/errors/api-errors.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { Ports } from '../../src/ports/index.js';
 import type { Transport } from '../../src/ports/transport.js';
 import { thingsPlugin } from './fixtures/things-plugin.js';

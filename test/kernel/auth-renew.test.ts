@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
 import { CaptureLogger } from '../../src/adapters/logger/capture-logger.js';
 import { AuthenticationError, PermissionDeniedError } from '../../src/kernel/errors/api-errors.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import type { AuthRefusal, AuthScheme } from '../../src/ports/auth.js';
 import { Ports } from '../../src/ports/index.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { inspect } from 'node:util';
 import { APIConnectionError } from '../../src/kernel/errors/api-errors.js';
 import { AuthSchemeError } from '../../src/kernel/errors/plugin-errors.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import type { AuthScheme } from '../../src/ports/auth.js';
 import { json, scriptedServer } from '../support/scripted-server.js';

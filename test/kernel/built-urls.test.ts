@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { MemoryTransport } from '../../src/adapters/transport/memory-transport.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { Ports } from '../../src/ports/index.js';
 import { thingsPlugin } from './fixtures/things-plugin.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApiKeyHeaderAuth } from '../../src/adapters/auth/api-key-header.js';
 import { PristineError } from '../../src/kernel/errors/pristine-error.js';
 import { ValidationError } from '../../src/kernel/errors/validation-error.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { json, scriptedServer } from '../support/scripted-server.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
 import { FakeClock } from '../../src/adapters/clock/fake-clock.js';
 import { ClientClosedError, RateLimitError } from '../../src/kernel/errors/api-errors.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
 import { json, scriptedServer } from '../support/scripted-server.js';

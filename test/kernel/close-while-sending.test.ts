@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { GotTransport } from '../../src/adapters/transport/got-transport.js';
 import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
 import { ClientClosedError } from '../../src/kernel/errors/api-errors.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
 import type { Transport, TransportRequest } from '../../src/ports/transport.js';

@@ -10,7 +10,7 @@ import { Type } from '@sinclair/typebox';
 import { GotTransport } from '../../src/adapters/transport/got-transport.js';
 import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
 import { ValidationError } from '../../src/kernel/errors/validation-error.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { ManifestError } from '../../src/kernel/manifest/manifest-error.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { APIConnectionError, BadRequestError } from '../../src/kernel/errors/api-errors.js';
 import { SerializationError } from '../../src/kernel/errors/serialization-error.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
 import { RecordingClock } from '../support/recording-clock.js';

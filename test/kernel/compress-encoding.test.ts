@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ZlibCompression } from '../../src/adapters/compression/zlib-compression.js';
 import { ValidationError } from '../../src/kernel/errors/validation-error.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import type { EndpointSpec } from '../../src/kernel/manifest/types.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import type { Compression } from '../../src/ports/compression.js';

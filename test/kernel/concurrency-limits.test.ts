@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
 import { TokenProviderAuth } from '../../src/adapters/auth/token-provider.js';
 import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
 import { FakeClock } from '../../src/adapters/clock/fake-clock.js';

@@ -4,7 +4,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { TokenProviderAuth } from '../../src/adapters/auth/token-provider.js';
 import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
 import { APIUserAbortError } from '../../src/kernel/errors/api-errors.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
 import { useHoldingServer } from '../support/holding-server.js';

@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { ApiKeyHeaderAuth } from '../../src/adapters/auth/api-key-header.js';
 import { GotTransport } from '../../src/adapters/transport/got-transport.js';
 import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports, type Transport } from '../../src/ports/index.js';
 

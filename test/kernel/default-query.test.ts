@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Type } from '@sinclair/typebox';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { ValidationError } from '../../src/kernel/errors/validation-error.js';
 

@@ -6,7 +6,7 @@ import { CaptureLogger } from '../../src/adapters/logger/capture-logger.js';
 import { RedisLink } from '../../src/adapters/redis/redis-link.js';
 import { GotTransport } from '../../src/adapters/transport/got-transport.js';
 import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
 import {

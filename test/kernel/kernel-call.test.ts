@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { MemoryTransport } from '../../src/adapters/transport/memory-transport.js';
 import { GotTransport } from '../../src/adapters/transport/got-transport.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { ValidationError } from '../../src/kernel/errors/validation-error.js';
 import { NotFoundError } from '../../src/kernel/errors/api-errors.js';
 import { Ports } from '../../src/ports/index.js';

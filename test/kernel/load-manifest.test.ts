@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadManifest } from '../../src/kernel/manifest/load.js';
 import { ManifestError } from '../../src/kernel/manifest/manifest-error.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { MemoryTransport } from '../../src/adapters/transport/memory-transport.js';
 import { ValidationError } from '../../src/kernel/errors/validation-error.js';

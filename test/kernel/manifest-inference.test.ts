@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { defineManifest } from '../../src/kernel/manifest/types.js';
 import { ManifestError } from '../../src/kernel/manifest/manifest-error.js';

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
 import { InternalServerError } from '../../src/kernel/errors/api-errors.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
 import { FileInputSchema } from '../../src/kernel/manifest/file-input.js';

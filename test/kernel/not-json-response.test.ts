@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiKeyHeaderAuth } from '../../src/adapters/auth/api-key-header.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { ResponseValidationError } from '../../src/kernel/pipeline/stages/validate-response.js';
 

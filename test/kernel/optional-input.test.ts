@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
 import { ValidationError } from '../../src/kernel/errors/validation-error.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { defineManifest } from '../../src/kernel/manifest/types.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { json, scriptedServer } from '../support/scripted-server.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { Pipeline } from '../../src/kernel/pipeline/pipeline.js';
 import type { Stage } from '../../src/kernel/pipeline/context.js';
 import { thingsPlugin } from './fixtures/things-plugin.js';

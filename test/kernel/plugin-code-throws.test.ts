@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { APIConnectionError, BadRequestError } from '../../src/kernel/errors/api-errors.js';
 import { PluginError } from '../../src/kernel/errors/plugin-errors.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import type { PluginSpec, Stage, StagePlacement } from '../../src/kernel/plugin-contract.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';

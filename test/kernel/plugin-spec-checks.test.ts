@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin, type PluginSpec } from '../../src/kernel/plugin.js';
 import { thrown } from '../support/validation-errors.js';
 

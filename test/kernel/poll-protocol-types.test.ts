@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DurationSchema } from '@bufbuild/protobuf/wkt';
 import { Type } from '@sinclair/typebox';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { defineManifest } from '../../src/kernel/manifest/types.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import type { PollProtocolFor } from '../../src/kernel/manifest/poll-protocols.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { FakeClock } from '../../src/adapters/clock/fake-clock.js';
 import { MemoryTransport } from '../../src/adapters/transport/memory-transport.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { Ports } from '../../src/ports/index.js';
 
 // Each port token carries its adapter type (`PortToken<T>`): `kernel.register` takes only an adapter

@@ -6,7 +6,7 @@ import { GotTransport } from '../../src/adapters/transport/got-transport.js';
 import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
 import { APIConnectionError } from '../../src/kernel/errors/api-errors.js';
 import { BodySourceError } from '../../src/kernel/errors/body-source-error.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
 import { RecordingClock } from '../support/recording-clock.js';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { CaptureLogger } from '../../src/adapters/logger/capture-logger.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { Ports } from '../../src/ports/index.js';
 import type { AuthScheme } from '../../src/ports/auth.js';
 import { thingsPlugin } from './fixtures/things-plugin.js';

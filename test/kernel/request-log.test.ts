@@ -5,7 +5,7 @@ import { ApiKeyHeaderAuth } from '../../src/adapters/auth/api-key-header.js';
 import { CaptureLogger } from '../../src/adapters/logger/capture-logger.js';
 import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
 import { GotTransport } from '../../src/adapters/transport/got-transport.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { Ports } from '../../src/ports/index.js';
 import { thingsManifest, thingsPlugin } from './fixtures/things-plugin.js';
 

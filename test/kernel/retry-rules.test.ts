@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import { MemoryTransport } from '../../src/adapters/transport/memory-transport.js';
 import { BackoffRetry } from '../../src/adapters/retry/backoff-retry.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import {
   APIConnectionError,

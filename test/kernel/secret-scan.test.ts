@@ -12,7 +12,7 @@ import {
   APITimeoutError,
   AuthenticationError,
 } from '../../src/kernel/errors/api-errors.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports, type Transport } from '../../src/ports/index.js';
 import { RecordingClock } from '../support/recording-clock.js';

@@ -5,8 +5,8 @@ import { SystemClock } from '../../src/adapters/clock/system-clock.js';
 import { RedisLink } from '../../src/adapters/redis/redis-link.js';
 import { RedisSemaphoreFactory } from '../../src/adapters/semaphore/redis-semaphore-factory.js';
 import { ValidationError } from '../../src/kernel/errors/validation-error.js';
-import { createKernel } from '../../src/kernel/kernel.js';
-import type { SharedStateOptions } from '../../src/kernel/shared-state.js';
+import { createKernel } from '../../src/defaults/kernel.js';
+import type { SharedStateOptions } from '../../src/kernel/shared-state-options.js';
 
 /*
  * Found by hand (round 23): `shared: { leaseMs: -5 }`, `{ leaseMs: 0 }`, `{ commandTimeoutMs: -1 }`,

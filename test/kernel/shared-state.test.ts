@@ -9,7 +9,7 @@ import { CaptureLogger } from '../../src/adapters/logger/capture-logger.js';
 import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
 import { APIUserAbortError } from '../../src/kernel/errors/api-errors.js';
 import { SharedStateUnavailableError } from '../../src/kernel/errors/shared-state-unavailable.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import type { KernelOptions } from '../../src/kernel/kernel-options.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';

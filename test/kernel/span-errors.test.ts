@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { OtelTelemetry } from '../../src/adapters/telemetry/otel-telemetry.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
 import { RecordingClock } from '../support/recording-clock.js';

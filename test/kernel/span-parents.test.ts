@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { OtelTelemetry } from '../../src/adapters/telemetry/otel-telemetry.js';
 import { SystemClock } from '../../src/adapters/clock/system-clock.js';
 import { MemoryTransport } from '../../src/adapters/transport/memory-transport.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
 import { inMemoryTracing, useAsyncContext } from '../support/otel-tracing.js';

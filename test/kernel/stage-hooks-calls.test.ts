@@ -8,7 +8,7 @@ import {
 import { OtelTelemetry } from '../../src/adapters/telemetry/otel-telemetry.js';
 import { MemoryTransport, type MemoryHandler } from '../../src/adapters/transport/memory-transport.js';
 import { PristineError } from '../../src/kernel/errors/pristine-error.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { builtInStages } from '../../src/kernel/pipeline/built-in-stages.js';
 import type { Stage } from '../../src/kernel/pipeline/context.js';
 import { definePlugin } from '../../src/kernel/plugin.js';

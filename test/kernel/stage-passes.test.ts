@@ -9,7 +9,7 @@ import { ApiKeyHeaderAuth } from '../../src/adapters/auth/api-key-header.js';
 import { CaptureLogger } from '../../src/adapters/logger/capture-logger.js';
 import { OtelTelemetry } from '../../src/adapters/telemetry/otel-telemetry.js';
 import { MemoryTransport } from '../../src/adapters/transport/memory-transport.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { builtInStages } from '../../src/kernel/pipeline/built-in-stages.js';
 import type { CallResult, Stage } from '../../src/kernel/pipeline/context.js';
 import { Pipeline } from '../../src/kernel/pipeline/pipeline.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
 import { ResponseValidationError } from '../../src/kernel/pipeline/stages/validate-response.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { json, scriptedServer } from '../support/scripted-server.js';
 import { rejected } from '../support/validation-errors.js';

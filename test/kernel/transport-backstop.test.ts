@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { APITimeoutError, APIUserAbortError } from '../../src/kernel/errors/api-errors.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { TRANSPORT_GRACE_MS } from '../../src/kernel/pipeline/stages/transport.js';
 import { Ports } from '../../src/ports/index.js';

@@ -5,7 +5,7 @@ import { BearerTokenAuth } from '../../src/adapters/auth/bearer-token.js';
 import { toTransportError } from '../../src/adapters/transport/transport-errors.js';
 import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
 import { ValidationError } from '../../src/kernel/errors/validation-error.js';
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import { defineManifest } from '../../src/kernel/manifest/types.js';
 import { definePlugin, type PluginSpec } from '../../src/kernel/plugin.js';
 import { json, scriptedServer } from '../support/scripted-server.js';

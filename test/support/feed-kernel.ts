@@ -1,4 +1,4 @@
-import { createKernel } from '../../src/kernel/kernel.js';
+import { createKernel } from '../../src/defaults/kernel.js';
 import type { StreamSpec } from '../../src/kernel/manifest/types.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 

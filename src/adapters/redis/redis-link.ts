@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { inspect, type InspectOptions } from 'node:util';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../ports/logger.js';
+import type { OnRedisUnavailable, SharedStateOptions } from '../../kernel/shared-state-options.js';
 
 /**
  * ioredis, loaded when the first link is made: it adds about 11 MB of RSS to every process that
@@ -12,23 +13,13 @@ import type { Logger } from '../../ports/logger.js';
 let ioredis: typeof import('ioredis') | undefined;
 const loadIoredis = () => (ioredis ??= createRequire(import.meta.url)('ioredis') as typeof import('ioredis'));
 
-/** What the shared adapters do while Redis cannot be reached. */
-export type OnRedisUnavailable = 'local' | 'reject';
-
-export interface RedisLinkOptions {
+/** The connection part of the `shared` option, with its `redis` URL. */
+export interface RedisLinkOptions extends Pick<
+  SharedStateOptions,
+  'keyPrefix' | 'commandTimeoutMs' | 'connectTimeoutMs' | 'onUnavailable'
+> {
   /** `redis://[user:password@]host:port[/db]` or `rediss://…`. Never logged (it may carry a password). */
   url: string;
-  /** Prepended to every key and channel, so fleets (or tests) sharing one Redis stay apart. */
-  keyPrefix?: string;
-  /** Bound on each command, so a hung Redis never hangs a call. Default 1000 ms. */
-  commandTimeoutMs?: number;
-  /** Bound on the first connect. Default 2000 ms. */
-  connectTimeoutMs?: number;
-  /**
-   * `'local'` (default, fail open): fall back to this process's in-process limits until Redis returns.
-   * `'reject'` (fail closed): calls that need shared state reject with SharedStateUnavailableError.
-   */
-  onUnavailable?: OnRedisUnavailable;
 }
 
 /** Redis could not be asked (down, restarting, timed out). The adapters fall back or reject. */

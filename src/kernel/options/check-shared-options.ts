@@ -1,4 +1,4 @@
-import type { SharedStateOptions } from '../shared-state.js';
+import type { SharedStateOptions } from '../shared-state-options.js';
 import { OptionChecks, isPlainObject } from './option-checks.js';
 import { optionNames } from './option-names.js';
 

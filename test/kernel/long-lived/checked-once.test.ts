@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
-import { createKernel } from '../../../src/kernel/kernel.js';
+import { createKernel } from '../../../src/defaults/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
 import { ValidationError } from '../../../src/kernel/errors/validation-error.js';
 import type { PollProtocol } from '../../../src/ports/futures.js';

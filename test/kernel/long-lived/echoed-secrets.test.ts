@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import { Type } from '@sinclair/typebox';
 import { TokenProviderAuth } from '../../../src/adapters/auth/token-provider.js';
 import { FutureFailedError } from '../../../src/kernel/futures/future-errors.js';
-import { createKernel } from '../../../src/kernel/kernel.js';
+import { createKernel } from '../../../src/defaults/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
 import { StreamEventError } from '../../../src/kernel/streams/stream-errors.js';
 import type { PollProtocol } from '../../../src/ports/futures.js';

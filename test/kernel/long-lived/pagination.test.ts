@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
 import { ValidationError } from '../../../src/kernel/errors/validation-error.js';
-import { createKernel } from '../../../src/kernel/kernel.js';
+import { createKernel } from '../../../src/defaults/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
 import { MemoryTransport } from '../../../src/adapters/transport/memory-transport.js';
 import { Ports } from '../../../src/ports/index.js';

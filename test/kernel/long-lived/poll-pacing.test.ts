@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
-import { createKernel } from '../../../src/kernel/kernel.js';
+import { createKernel } from '../../../src/defaults/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
 import { APIConnectionError, InternalServerError } from '../../../src/kernel/errors/api-errors.js';
 import { FutureExpiredError } from '../../../src/kernel/futures/future-errors.js';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
 import { PristineError } from '../../../src/kernel/errors/pristine-error.js';
-import { createKernel } from '../../../src/kernel/kernel.js';
+import { createKernel } from '../../../src/defaults/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
 import type { PollReading } from '../../../src/ports/futures.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
-import { createKernel } from '../../../src/kernel/kernel.js';
+import { createKernel } from '../../../src/defaults/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
 import { SystemClock } from '../../../src/adapters/clock/system-clock.js';
 import { MemoryTransport } from '../../../src/adapters/transport/memory-transport.js';

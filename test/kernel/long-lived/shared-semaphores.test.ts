@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createKernel } from '../../../src/kernel/kernel.js';
+import { createKernel } from '../../../src/defaults/kernel.js';
 import type { Release } from '../../../src/ports/semaphore.js';
 import { SharedSemaphores } from '../../../src/kernel/shared-semaphores.js';
 import { FifoSemaphoreFactory } from '../../../src/adapters/semaphore/fifo-semaphore.js';

@@ -2,7 +2,7 @@ import { afterEach, expect, it } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
 import { UndiciTransport } from '../../../src/adapters/transport/undici-transport.js';
 import { APIConnectionError } from '../../../src/kernel/errors/api-errors.js';
-import { createKernel } from '../../../src/kernel/kernel.js';
+import { createKernel } from '../../../src/defaults/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
 import { Ports } from '../../../src/ports/index.js';
 import type { Transport, TransportRequest, TransportResponse } from '../../../src/ports/transport.js';

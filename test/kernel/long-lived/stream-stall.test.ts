@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { createKernel } from '../../../src/kernel/kernel.js';
+import { createKernel } from '../../../src/defaults/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
 import { StreamIdleTimeoutError } from '../../../src/kernel/streams/stream-errors.js';
 import { Ports } from '../../../src/ports/index.js';

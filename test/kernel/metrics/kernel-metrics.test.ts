@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { MeterProvider, MetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
 import { Type } from '@sinclair/typebox';
-import { createKernel } from '../../../src/kernel/kernel.js';
+import { createKernel } from '../../../src/defaults/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
 import { KernelMetrics } from '../../../src/kernel/metrics/kernel-metrics.js';
 import type { PollProtocol, PollReading } from '../../../src/ports/futures.js';

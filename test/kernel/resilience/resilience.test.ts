@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { CaptureLogger } from '../../../src/adapters/logger/capture-logger.js';
 import { ApiKeyHeaderAuth } from '../../../src/adapters/auth/api-key-header.js';
 import { BackoffRetry } from '../../../src/adapters/retry/backoff-retry.js';
-import { createKernel } from '../../../src/kernel/kernel.js';
+import { createKernel } from '../../../src/defaults/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
 import {
   AuthenticationError,

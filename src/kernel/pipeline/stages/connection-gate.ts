@@ -1,5 +1,4 @@
-import { FifoSemaphore } from '../../../adapters/semaphore/fifo-semaphore.js';
-import type { Release } from '../../../ports/semaphore.js';
+import type { Release, Semaphore, SemaphoreFactory } from '../../../ports/semaphore.js';
 import type { Transport } from '../../../ports/transport.js';
 import { ClientClosedError } from '../../errors/api-errors.js';
 import type { CallContext, CallResult, Next } from '../context.js';
@@ -7,7 +6,7 @@ import type { CallContext, CallResult, Next } from '../context.js';
 /** Base URLs whose gate each transport remembers; emptied when full (a gate in use keeps working). */
 const MAX_ORIGINS = 256;
 
-const GATES = new WeakMap<Transport, Map<string, FifoSemaphore>>();
+const GATES = new WeakMap<Transport, Map<string, Semaphore>>();
 
 /**
  * The transport's connection limit as a queue in front of the request. A transport that declares
@@ -25,7 +24,7 @@ const GATES = new WeakMap<Transport, Map<string, FifoSemaphore>>();
  * In-process on purpose, like the pool it mirrors.
  */
 export function throughConnectionGate(context: CallContext, next: Next): Promise<CallResult> {
-  const { transport, refuses } = context.services;
+  const { transport, refuses, localSemaphores } = context.services;
   // Closing began after the call started (it waited for a slot, a connection or a backoff): an attempt
   // not yet built is never sent.
   if (refuses(context.endpoint.id)) return Promise.reject(ClientClosedError.forCall(context.endpoint));
@@ -33,8 +32,14 @@ export function throughConnectionGate(context: CallContext, next: Next): Promise
   const signal = context.options.signal;
   // An aborted call goes on at once: the stages after this fail it as they always did.
   if (limit === undefined || signal?.aborted) return next();
-  const gate = gateFor(transport, context.options.baseUrl, context.endpoint.spec.pool, limit);
-  const now = gate.tryAcquire(1);
+  const gate = gateFor(
+    localSemaphores,
+    transport,
+    context.options.baseUrl,
+    context.endpoint.spec.pool,
+    limit,
+  );
+  const now = gate.tryAcquire?.(1);
   if (now) return holding(context, next(), now);
   return gate.acquire(1, signal).then((release) => {
     if (!refuses(context.endpoint.id)) return holding(context, next(), release);
@@ -81,11 +86,12 @@ function free(context: CallContext, release: Release): void {
 }
 
 function gateFor(
+  semaphores: SemaphoreFactory,
   transport: Transport,
   baseUrl: string,
   pool: string | undefined,
   limit: number,
-): FifoSemaphore {
+): Semaphore {
   let gates = GATES.get(transport);
   if (!gates) GATES.set(transport, (gates = new Map()));
   // Each pool has its own connections (`TransportRequest.pool`), so its own queue.
@@ -93,7 +99,7 @@ function gateFor(
   let gate = gates.get(key);
   if (!gate) {
     if (gates.size >= MAX_ORIGINS) gates.clear();
-    gate = new FifoSemaphore(limit);
+    gate = semaphores.create(limit);
     gates.set(key, gate);
   }
   return gate;

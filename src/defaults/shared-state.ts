@@ -4,23 +4,12 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import { RedisBreakerRegistry } from '../adapters/circuit-breaker/redis-breaker.js';
 import { RedisRateLimiter } from '../adapters/rate-limiter/redis-rate-limiter.js';
-import { RedisLink, type RedisLinkOptions } from '../adapters/redis/redis-link.js';
+import { RedisLink } from '../adapters/redis/redis-link.js';
 import { RedisSemaphoreFactory } from '../adapters/semaphore/redis-semaphore-factory.js';
-import { bind } from './bind-adapter.js';
-import type { KernelEvents } from './events.js';
-import type { SecretRegistry } from './redact.js';
-
-/** `createKernel({ shared: { redis: 'redis://…' } })`: rate limits, semaphores and breakers for a fleet. */
-export interface SharedStateOptions extends Omit<RedisLinkOptions, 'url'> {
-  /** The Redis every process of the fleet uses. Credentials in it are redacted like API keys. */
-  redis: string;
-  /** Semaphore leases: a crashed holder's permits come back within this. Default 10 s. */
-  leaseMs?: number;
-  /** The fleet's one half-open trial may run this long before another may try. Default 60 s. */
-  trialLeaseMs?: number;
-  /** Which semaphores (named `plugin:resource:count|weight`) the fleet shares; default all. */
-  shareSemaphore?: (name: string) => boolean;
-}
+import { bind } from '../kernel/bind-adapter.js';
+import type { KernelEvents } from '../kernel/events.js';
+import type { SecretRegistry } from '../kernel/redact.js';
+import type { SharedStateOptions } from '../kernel/shared-state-options.js';
 
 /**
  * Bind the Redis-backed RateLimiter, Semaphore and CircuitBreaker adapters in place of the in-process

@@ -12,26 +12,16 @@ import { BackoffRetry } from '../adapters/retry/backoff-retry.js';
 import { FifoSemaphoreFactory } from '../adapters/semaphore/fifo-semaphore.js';
 import { AjvJsonSerializer } from '../adapters/serializer/ajv-json-serializer.js';
 import { ProtobufCodec } from '../adapters/serializer/protobuf-codec.js';
-import { BodyCodecRegistry } from './serialization/codec-registry.js';
 import { SseStreaming } from '../adapters/streaming/sse-streaming.js';
 import { NoopTelemetry } from '../adapters/telemetry/noop-telemetry.js';
 import { GotTransport } from '../adapters/transport/got-transport.js';
-import type { KernelEvents } from './events.js';
-import type { SecretRegistry } from './redact.js';
-import type { KernelSettings } from './services.js';
-
-export interface DefaultAdapterContext {
-  settings: KernelSettings;
-  events: KernelEvents;
-  secrets: SecretRegistry;
-  logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'off';
-  /** The env var a registered plugin names for the log level (read when the logger is first built). */
-  logLevelEnv?: () => string | undefined;
-}
+import type { DefaultAdapterContext } from '../kernel/composition-root.js';
+import { BodyCodecRegistry } from '../kernel/serialization/codec-registry.js';
 
 /**
- * The kernel's built-in bindings, one per port. Factories resolve their own dependencies from the
- * container, so overriding the Clock also changes the clock that retry and rate limiting use.
+ * The default adapter of each port (CompositionRoot.bindDefaults). Factories resolve their own
+ * dependencies from the container, so overriding the Clock also changes the clock that retry and rate
+ * limiting use.
  */
 export function registerDefaultAdapters(
   container: DependencyContainer,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseRetryAfter } from '../../../src/adapters/retry/retry-after.js';
+import { parseRetryAfter } from '../../../src/kernel/request/retry-after.js';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 
