@@ -24,7 +24,7 @@ const GATES = new WeakMap<Transport, Map<string, Semaphore>>();
  * In-process on purpose, like the pool it mirrors.
  */
 export function throughConnectionGate(context: CallContext, next: Next): Promise<CallResult> {
-  const { transport, refuses, localSemaphores } = context.services;
+  const { transport, refuses } = context.services;
   // Closing began after the call started (it waited for a slot, a connection or a backoff): an attempt
   // not yet built is never sent.
   if (refuses(context.endpoint.id)) return Promise.reject(ClientClosedError.forCall(context.endpoint));
@@ -33,7 +33,7 @@ export function throughConnectionGate(context: CallContext, next: Next): Promise
   // An aborted call goes on at once: the stages after this fail it as they always did.
   if (limit === undefined || signal?.aborted) return next();
   const gate = gateFor(
-    localSemaphores,
+    context.services.localSemaphores,
     transport,
     context.options.baseUrl,
     context.endpoint.spec.pool,
