@@ -334,9 +334,9 @@ export class Kernel<E extends EndpointSpec = never> {
 
   /** The adapters and registries calls use, resolved once after the last registration. */
   getServices(): KernelServices {
+    if (this.services) return this.services;
     const { container, settings, events, secrets, proxies, closing, root } = this;
-    this.services ??= resolveServices(container, settings, events, secrets, proxies, closing, root);
-    return this.services;
+    return (this.services = resolveServices(container, settings, events, secrets, proxies, closing, root));
   }
 
   /** The controller `callerSignalOnly` futures of `signal` poll with: aborted by it, or by `close()`. */
