@@ -191,3 +191,8 @@ export type { Reply as RedisReply, LuaScript } from './adapters/redis/redis-link
 export type { RedisBreakerOptions } from './adapters/circuit-breaker/redis-breaker.js';
 export type { RedisSemaphoreOptions } from './adapters/semaphore/redis-semaphore.js';
 export type { SessionHost } from './kernel/sessions/pipeline-session-manager.js';
+export type { EndpointKinds } from './kernel/manifest/types.js';
+export type { Polling } from './kernel/manifest/poll-protocols.js';
+export type { Step as PollStep, PollAllowances, PollSteps } from './kernel/futures/poll-loop.js';
+export type { KernelSummary } from './kernel/kernel-summary.js';
+export type { FleetMembers } from './adapters/semaphore/redis-semaphore.js';

@@ -25,7 +25,7 @@ export type SubmitBodyOf<M extends ManifestSpec, Name extends string> = [
   : ResponseBodyOf<Extract<M['endpoints'][number], { future: Name }>>;
 
 /** What a protocol polling endpoint `Id` sends: that endpoint's input. */
-interface Polling<M extends ManifestSpec, Id extends string> {
+export interface Polling<M extends ManifestSpec, Id extends string> {
   pollEndpoint: Id;
   pollInput(context: PollContext): InputOf<M, Id>;
 }

@@ -147,7 +147,7 @@ export type EndpointOf<M extends ManifestSpec, Id extends string> = Extract<
 export type EndpointId<M extends ManifestSpec> = M['endpoints'][number]['id'];
 
 /** What makes an endpoint one of the kinds the kernel's extensions take. */
-interface EndpointKinds {
+export interface EndpointKinds {
   stream: { stream: true | StreamSpec } | { responseType: 'stream' };
   paginated: { pagination: PaginationSpec };
   future: { future: string };

@@ -53,7 +53,7 @@ export function sendableHeaders(headers: Readonly<Record<string, string>>): Read
 
 /**
  * Every problem of a header map, as issues under `pointer` (e.g. `/headers`). A header whose value
- * equals its entry in `known` (checked before, see {@link sendableHeaders}) is not checked again.
+ * equals its entry in `known` (checked before, see `sendableHeaders`) is not checked again.
  */
 export function headerIssues(
   headers: unknown,
