@@ -37,6 +37,7 @@ export type {
   InputOf,
   InputArgs,
   OutputOf,
+  ResponseBodyOf,
   EventOf,
   StreamEndpointId,
   PaginatedEndpointId,
@@ -45,12 +46,13 @@ export type {
   ItemOf,
   ResultOf,
 } from './kernel/manifest/types.js';
+export type { PollProtocols, PollProtocolFor, SubmitBodyOf } from './kernel/manifest/poll-protocols.js';
 export type {
-  PollProtocols,
-  PollProtocolFor,
-  ResponseBodyOf,
-  SubmitBodyOf,
-} from './kernel/manifest/poll-protocols.js';
+  StreamedCallResult,
+  ExecuteResultOf,
+  CheckedId,
+  CheckedInput,
+} from './kernel/manifest/entry-types.js';
 export { ManifestError } from './kernel/manifest/manifest-error.js';
 export { OptionChecks, MAX_TIMER_MS, isPlainObject, describeValue } from './kernel/options/option-checks.js';
 export { optionNames } from './kernel/options/option-names.js';

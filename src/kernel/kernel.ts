@@ -31,6 +31,7 @@ import { ProxyResolver } from './request/proxy-for.js';
 import { resolveServices } from './resolve-services.js';
 import type { KernelServices, KernelSettings } from './services.js';
 import type { EventOf, InputArgs, ItemOf, OutputOf, ResultOf } from './manifest/types.js';
+import type { CheckedId, CheckedInput, ExecuteResultOf } from './manifest/entry-types.js';
 import type { SessionManager } from '../ports/sessions.js';
 import { APIFuture } from './futures/api-future.js';
 import { LiveFutures } from './futures/live-futures.js';
@@ -201,7 +202,7 @@ export class Kernel<E extends EndpointSpec = never> {
   execute<Id extends E['id']>(
     endpointId: Id,
     ...args: InputArgs<ManifestOf<E>, Id, CallOptions>
-  ): Promise<CallResult<OutputOf<ManifestOf<E>, Id>>>;
+  ): Promise<ExecuteResultOf<ManifestOf<E>, Id>>;
   execute(endpointId: string, input?: unknown, options?: CallOptions): Promise<CallResult> {
     return this.executeById(endpointId, input, options);
   }
@@ -277,8 +278,13 @@ export class Kernel<E extends EndpointSpec = never> {
    * the call would fail with. For clients that must not reserve anything (a sequence number, a slot)
    * for a request that can never be sent. With `sending`, `input` is the very object about to be sent
    * (the caller's own, that nothing changes until then): its first call does not check it again.
+   * A literal id of this kernel's endpoints takes that endpoint's input type; a computed id, anything.
    */
-  validateInput(endpointId: string, input: unknown, options?: { sending?: boolean }): void {
+  validateInput<Id extends string>(
+    endpointId: CheckedId<ManifestOf<E>, Id>,
+    input: CheckedInput<ManifestOf<E>, Id>,
+    options?: { sending?: boolean },
+  ): void {
     const endpoint = this.endpoint(endpointId);
     const issues = endpoint.validateInput?.(input) ?? [];
     if (issues.length > 0) throw new ValidationError(`input for "${endpointId}"`, issues);

@@ -1,0 +1,41 @@
+// The types of the kernel's typed entry points beyond a call's input (`InputArgs`): what `execute`
+// resolves with, and what `validateInput` takes.
+import type { TransportResponse } from '../../ports/transport.js';
+import type { CallResult } from '../plugin-contract.js';
+import type { EndpointId, EndpointKinds, EndpointOf, InputOf, ManifestSpec, OutputOf } from './types.js';
+
+/**
+ * What `kernel.execute` resolves with for a stream endpoint: no body, the live response (its body not
+ * yet read) and the attempt's timeout, which the classify stage always sets for streams.
+ */
+export interface StreamedCallResult extends CallResult<undefined> {
+  response: TransportResponse;
+  timeoutMs: number;
+}
+
+/** What `kernel.execute` resolves with for endpoint `Id`: the streamed result, or the decoded body's. */
+export type ExecuteResultOf<M extends ManifestSpec, Id extends string> = [EndpointOf<M, Id>] extends [
+  EndpointKinds['stream'],
+]
+  ? [EndpointOf<M, Id>] extends [never]
+    ? CallResult
+    : StreamedCallResult
+  : CallResult<OutputOf<M, Id>>;
+
+/**
+ * The ids `kernel.validateInput` takes: one of the kernel's endpoint ids, or a computed `string`; any id
+ * when the kernel's own are not literal (a plain `Kernel`), so a typo in a literal id is a compile error.
+ */
+export type CheckedId<M extends ManifestSpec, Id extends string> =
+  IdsUnknown<M, Id> extends true ? Id : Id extends EndpointId<M> ? Id : EndpointId<M>;
+
+/** What `kernel.validateInput` takes for endpoint `Id`: its input type, or anything for a computed id. */
+export type CheckedInput<M extends ManifestSpec, Id extends string> =
+  IdsUnknown<M, Id> extends true ? unknown : InputOf<M, Id>;
+
+// True when nothing ties `Id` to one endpoint: it is computed, or the kernel's ids are not literal.
+type IdsUnknown<M extends ManifestSpec, Id extends string> = string extends Id | EndpointId<M>
+  ? true
+  : [EndpointId<M>] extends [never]
+    ? true
+    : false;
