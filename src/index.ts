@@ -47,6 +47,7 @@ export type {
   ResultOf,
 } from './kernel/manifest/types.js';
 export type { PollProtocols, PollProtocolFor, SubmitBodyOf } from './kernel/manifest/poll-protocols.js';
+export type { SessionProtocols, SessionProtocolFor } from './kernel/manifest/session-protocols.js';
 export type {
   StreamedCallResult,
   ExecuteResultOf,
