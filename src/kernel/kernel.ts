@@ -278,7 +278,6 @@ export class Kernel<E extends EndpointSpec = never> {
    * the call would fail with. For clients that must not reserve anything (a sequence number, a slot)
    * for a request that can never be sent. With `sending`, `input` is the very object about to be sent
    * (the caller's own, that nothing changes until then): its first call does not check it again.
-   * A literal id of this kernel's endpoints takes that endpoint's input type; a computed id, anything.
    */
   validateInput<Id extends string>(
     endpointId: CheckedId<ManifestOf<E>, Id>,
@@ -397,6 +396,4 @@ export class Kernel<E extends EndpointSpec = never> {
   }
 }
 
-function bodyOf(result: CallResult): unknown {
-  return result.body;
-}
+const bodyOf = (result: CallResult): unknown => result.body;
