@@ -26,16 +26,20 @@ export type ExecuteResultOf<M extends ManifestSpec, Id extends string> = [Endpoi
  * The ids `kernel.validateInput` takes: one of the kernel's endpoint ids, or a computed `string`; any id
  * when the kernel's own are not literal (a plain `Kernel`), so a typo in a literal id is a compile error.
  */
-export type CheckedId<M extends ManifestSpec, Id extends string> =
-  IdsUnknown<M, Id> extends true ? Id : Id extends EndpointId<M> ? Id : EndpointId<M>;
-
-/** What `kernel.validateInput` takes for endpoint `Id`: its input type, or anything for a computed id. */
-export type CheckedInput<M extends ManifestSpec, Id extends string> =
-  IdsUnknown<M, Id> extends true ? unknown : InputOf<M, Id>;
-
-// True when nothing ties `Id` to one endpoint: it is computed, or the kernel's ids are not literal.
-type IdsUnknown<M extends ManifestSpec, Id extends string> = string extends Id | EndpointId<M>
-  ? true
+export type CheckedId<M extends ManifestSpec, Id extends string> = string extends Id | EndpointId<M>
+  ? Id
   : [EndpointId<M>] extends [never]
-    ? true
-    : false;
+    ? Id
+    : Id extends EndpointId<M>
+      ? Id
+      : EndpointId<M>;
+
+/**
+ * What `kernel.validateInput` takes for endpoint `Id`: a literal id's input type, or anything when the id
+ * is computed or the kernel's ids are not literal.
+ */
+export type CheckedInput<M extends ManifestSpec, Id extends string> = string extends Id | EndpointId<M>
+  ? unknown
+  : [EndpointId<M>] extends [never]
+    ? unknown
+    : InputOf<M, Id>;

@@ -191,21 +191,23 @@ export type InputArgs<M extends ManifestSpec, Id extends string, O> =
  */
 export type OutputOf<M extends ManifestSpec, Id extends string> = ResponseBodyOf<EndpointOf<M, Id>>;
 
-/** The body the kernel hands over for endpoint `E` (see `OutputOf`); `unknown` when nothing is known of `E`. */
-export type ResponseBodyOf<E> = [E] extends [never] ? unknown : BodyOf<E>;
-
-// Distributes over a union of endpoints (a union of ids): each one's body.
-type BodyOf<E> = E extends EndpointKinds['stream']
-  ? undefined
-  : E extends { responseType: 'text' }
-    ? string
-    : E extends { responseType: 'bytes' }
-      ? Buffer
-      : E extends { responseBodies: object }
-        ? unknown
-        : E extends { response: infer S extends TSchema }
-          ? Static<S>
-          : unknown;
+/**
+ * The body the kernel hands over for endpoint `E` (see `OutputOf`), each one's for a union of endpoints;
+ * `unknown` when nothing is known of `E`.
+ */
+export type ResponseBodyOf<E> = [E] extends [never]
+  ? unknown
+  : E extends EndpointKinds['stream']
+    ? undefined
+    : E extends { responseType: 'text' }
+      ? string
+      : E extends { responseType: 'bytes' }
+        ? Buffer
+        : E extends { responseBodies: object }
+          ? unknown
+          : E extends { response: infer S extends TSchema }
+            ? Static<S>
+            : unknown;
 
 /** The event type inferred from an endpoint's stream event schema. */
 export type EventOf<M extends ManifestSpec, Id extends string> =
