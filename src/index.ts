@@ -34,6 +34,7 @@ export type {
   StreamSpec,
   PaginationSpec,
   EndpointId,
+  ManifestOf,
   InputOf,
   InputArgs,
   OutputOf,
@@ -53,6 +54,8 @@ export type {
   ExecuteResultOf,
   CheckedId,
   CheckedInput,
+  DecodingArgs,
+  DecodingCallOptions,
 } from './kernel/manifest/entry-types.js';
 export { ManifestError } from './kernel/manifest/manifest-error.js';
 export { OptionChecks, MAX_TIMER_MS, isPlainObject, describeValue } from './kernel/options/option-checks.js';
@@ -180,7 +183,7 @@ export type { ResolvedOptions, Next } from './kernel/pipeline/context.js';
 export type { RegisteredPlugin } from './kernel/plugin.js';
 export type { RecordLevel } from './adapters/logger/log-levels.js';
 export type { PathTemplate } from './kernel/manifest/path-template.js';
-export type { ManifestOf, SubmitOptions } from './kernel/kernel.js';
+export type { SubmitOptions } from './kernel/kernel.js';
 export type { PageHost } from './kernel/pagination/paginate.js';
 export type { RedactValueOptions } from './kernel/redact.js';
 export type { CaptureLoggerOptions } from './adapters/logger/capture-logger.js';

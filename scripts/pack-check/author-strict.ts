@@ -124,6 +124,8 @@ export async function author(signal?: AbortSignal, max?: number, timeoutMs?: num
   const names: string[] = await kernel.paginate('list').toArray({ max });
   for await (const event of kernel.stream('feed', undefined, { signal })) event.n satisfies number;
   const readme: string = await kernel.call('readme');
+  // @ts-expect-error a call's own responseBodies: a codec may decode the body, so it is unknown
+  void (await kernel.call('health', undefined, { responseBodies: {} })).ok;
   kernel.validateInput('get_file', { id: readme });
   // @ts-expect-error get_file's input is `{ id }`
   kernel.validateInput('get_file', { ids: readme });

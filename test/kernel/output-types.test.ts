@@ -15,7 +15,8 @@ import { scriptedServer } from '../support/scripted-server.js';
 // `'bytes'` one, nothing for a stream (its live response is on `execute`'s result), and `unknown` when a
 // codec may decode the body (`responseBodies`). `npm run typecheck` compiles this file: the typed
 // assignments did not compile before (each was `unknown`, or the schema's type), nor did the uncast
-// `.response.body`; each `@ts-expect-error` pins a type that must not come back (an unused one fails).
+// `.response.body`; each `@ts-expect-error` pins a type that must not come back (an unused one fails):
+// a call's own `responseBodies` option also makes the body `unknown`.
 // `validateInput` takes a literal id's input type, and any input for a computed id.
 
 const Seconds = Type.Object({ seconds: Type.String() });
@@ -98,6 +99,19 @@ describe('call and execute output types follow what the kernel returns', () => {
     // @ts-expect-error the codec decoded it: a protobuf message, not `{ seconds: string }`
     const seconds: string = body.seconds;
     expect(typeof seconds).toBe('bigint');
+  });
+
+  it("a call's own responseBodies make its body unknown, whatever the endpoint declares", async () => {
+    const options = { responseBodies: { 'application/x-protobuf': DurationSchema } };
+    const body = await kernel.call('get_json', undefined, options);
+    // @ts-expect-error a codec may decode this call's body: not `{ seconds: string }`
+    void body.seconds;
+    const result = await kernel.execute('get_json', undefined, options);
+    // @ts-expect-error the same for execute's body
+    void result.body.seconds;
+    expect([body, result.body]).toEqual([{ seconds: '90' }, { seconds: '90' }]);
+    const typed: { seconds: string } = await kernel.call('get_json', undefined, { timeoutMs: 5_000 });
+    expect(typed).toEqual({ seconds: '90' });
   });
 
   it('validateInput takes the endpoint input type for a literal id, anything for a computed one', () => {

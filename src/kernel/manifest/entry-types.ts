@@ -1,7 +1,7 @@
 // The types of the kernel's typed entry points beyond a call's input (`InputArgs`): what `execute`
-// resolves with, and what `validateInput` takes.
+// resolves with, what a call with its own `responseBodies` takes, and what `validateInput` takes.
 import type { TransportResponse } from '../../ports/transport.js';
-import type { CallResult } from '../plugin-contract.js';
+import type { CallOptions, CallResult } from '../plugin-contract.js';
 import type { EndpointId, EndpointKinds, EndpointOf, InputOf, ManifestSpec, OutputOf } from './types.js';
 
 /**
@@ -43,3 +43,17 @@ export type CheckedInput<M extends ManifestSpec, Id extends string> = string ext
   : [EndpointId<M>] extends [never]
     ? unknown
     : InputOf<M, Id>;
+
+/** A call's options naming its own `responseBodies`: a codec may decode the body, which is then `unknown`. */
+export type DecodingCallOptions = CallOptions & {
+  responseBodies: Readonly<Record<string, unknown>> | undefined;
+};
+
+/**
+ * The arguments of `call` and `execute` with a call's own `responseBodies` (the body is `unknown`, not the
+ * response schema's type): the input, which may be `undefined` when nothing in it is required, then them.
+ */
+export type DecodingArgs<M extends ManifestSpec, Id extends string> =
+  Record<string, never> extends InputOf<M, Id>
+    ? [input: InputOf<M, Id> | undefined, options: DecodingCallOptions]
+    : [input: InputOf<M, Id>, options: DecodingCallOptions];

@@ -143,6 +143,9 @@ export type EndpointOf<M extends ManifestSpec, Id extends string> = Extract<
   { id: Id }
 >;
 
+/** The manifest of a kernel's endpoints `E` (what its typed entry points read types from). */
+export type ManifestOf<E extends EndpointSpec> = { name: string; version: string; endpoints: readonly E[] };
+
 /** Endpoint ids of a manifest. */
 export type EndpointId<M extends ManifestSpec> = M['endpoints'][number]['id'];
 
