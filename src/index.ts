@@ -34,9 +34,11 @@ export type {
   StreamSpec,
   PaginationSpec,
   EndpointId,
+  ManifestOf,
   InputOf,
   InputArgs,
   OutputOf,
+  ResponseBodyOf,
   EventOf,
   StreamEndpointId,
   PaginatedEndpointId,
@@ -45,12 +47,16 @@ export type {
   ItemOf,
   ResultOf,
 } from './kernel/manifest/types.js';
+export type { PollProtocols, PollProtocolFor, SubmitBodyOf } from './kernel/manifest/poll-protocols.js';
+export type { SessionProtocols, SessionProtocolFor } from './kernel/manifest/session-protocols.js';
 export type {
-  PollProtocols,
-  PollProtocolFor,
-  ResponseBodyOf,
-  SubmitBodyOf,
-} from './kernel/manifest/poll-protocols.js';
+  StreamedCallResult,
+  ExecuteResultOf,
+  CheckedId,
+  CheckedInput,
+  DecodingArgs,
+  DecodingCallOptions,
+} from './kernel/manifest/entry-types.js';
 export { ManifestError } from './kernel/manifest/manifest-error.js';
 export { OptionChecks, MAX_TIMER_MS, isPlainObject, describeValue } from './kernel/options/option-checks.js';
 export { optionNames } from './kernel/options/option-names.js';
@@ -177,7 +183,7 @@ export type { ResolvedOptions, Next } from './kernel/pipeline/context.js';
 export type { RegisteredPlugin } from './kernel/plugin.js';
 export type { RecordLevel } from './adapters/logger/log-levels.js';
 export type { PathTemplate } from './kernel/manifest/path-template.js';
-export type { ManifestOf, SubmitOptions } from './kernel/kernel.js';
+export type { SubmitOptions } from './kernel/kernel.js';
 export type { PageHost } from './kernel/pagination/paginate.js';
 export type { RedactValueOptions } from './kernel/redact.js';
 export type { CaptureLoggerOptions } from './adapters/logger/capture-logger.js';

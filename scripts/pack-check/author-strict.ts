@@ -61,6 +61,14 @@ const manifest = defineManifest({
       pagination: { style: 'cursor', cursorParam: 'after', nextCursor: 'next', items: 'data' },
     },
     { id: 'feed', method: 'GET', path: '/feed', stream: { event: Type.Object({ n: Type.Integer() }) } },
+    { id: 'readme', method: 'GET', path: '/readme', responseType: 'text' },
+    {
+      id: 'open_session',
+      method: 'POST',
+      path: '/sessions',
+      response: Type.Object({ session: Type.String() }),
+    },
+    { id: 'beat', method: 'POST', path: '/beat', input: Type.Object({ session: Type.String() }) },
   ],
 });
 
@@ -91,6 +99,16 @@ const kernel = createKernel({ baseUrl: 'http://127.0.0.1:1' }).use(
       },
       legacy,
     },
+    sessionProtocols: {
+      main: {
+        createEndpoint: 'open_session',
+        sessionId: (created) => created.session,
+        heartbeatEndpoint: 'beat',
+        heartbeatInput: (session) => ({ session }),
+        intervalMs: 10_000,
+        heartbeatTimeoutMs: 5_000,
+      },
+    },
   }),
 );
 
@@ -105,6 +123,12 @@ export async function author(signal?: AbortSignal, max?: number, timeoutMs?: num
   const done: { url: string } = await future.result({ timeoutMs, signal });
   const names: string[] = await kernel.paginate('list').toArray({ max });
   for await (const event of kernel.stream('feed', undefined, { signal })) event.n satisfies number;
+  const readme: string = await kernel.call('readme');
+  // @ts-expect-error a call's own responseBodies: a codec may decode the body, so it is unknown
+  void (await kernel.call('health', undefined, { responseBodies: {} })).ok;
+  kernel.validateInput('get_file', { id: readme });
+  // @ts-expect-error get_file's input is `{ id }`
+  kernel.validateInput('get_file', { ids: readme });
   kernel.register(Ports.Clock, new FakeClock());
   // @ts-expect-error a clock is no transport
   kernel.register(Ports.Transport, new FakeClock());

@@ -30,7 +30,8 @@ import { sendableHeaders } from './request/header-checks.js';
 import { ProxyResolver } from './request/proxy-for.js';
 import { resolveServices } from './resolve-services.js';
 import type { KernelServices, KernelSettings } from './services.js';
-import type { EventOf, InputArgs, ItemOf, OutputOf, ResultOf } from './manifest/types.js';
+import type { EventOf, InputArgs, ItemOf, ManifestOf, OutputOf, ResultOf } from './manifest/types.js';
+import type { CheckedId, CheckedInput, DecodingArgs, ExecuteResultOf } from './manifest/entry-types.js';
 import type { SessionManager } from '../ports/sessions.js';
 import { APIFuture } from './futures/api-future.js';
 import { LiveFutures } from './futures/live-futures.js';
@@ -49,8 +50,6 @@ const KNOWN_TOKENS: ReadonlySet<symbol> = new Set(Object.values(Ports));
 /** How a future that `close()` cancelled says why. */
 const CLOSED = 'the client was closed';
 const ignore = (): void => {};
-
-export type ManifestOf<E extends EndpointSpec> = { name: string; version: string; endpoints: readonly E[] };
 
 /**
  * The kernel: a private DI container of adapters, the registered plugins and the stage pipeline.
@@ -187,6 +186,7 @@ export class Kernel<E extends EndpointSpec = never> {
     return this as unknown as Kernel<E | M['endpoints'][number]>;
   }
 
+  call<Id extends E['id']>(endpointId: Id, ...args: DecodingArgs<ManifestOf<E>, Id>): Promise<unknown>;
   /** Call an endpoint, return its decoded, validated body. An input with nothing required may be left out. */
   call<Id extends E['id']>(
     endpointId: Id,
@@ -197,11 +197,12 @@ export class Kernel<E extends EndpointSpec = never> {
     return this.executeById(endpointId, input, options).then(bodyOf);
   }
 
+  execute<Id extends E['id']>(id: Id, ...args: DecodingArgs<ManifestOf<E>, Id>): Promise<CallResult>;
   /** Like `call`, with the status, headers and request id of the final attempt. */
   execute<Id extends E['id']>(
     endpointId: Id,
     ...args: InputArgs<ManifestOf<E>, Id, CallOptions>
-  ): Promise<CallResult<OutputOf<ManifestOf<E>, Id>>>;
+  ): Promise<ExecuteResultOf<ManifestOf<E>, Id>>;
   execute(endpointId: string, input?: unknown, options?: CallOptions): Promise<CallResult> {
     return this.executeById(endpointId, input, options);
   }
@@ -278,7 +279,11 @@ export class Kernel<E extends EndpointSpec = never> {
    * for a request that can never be sent. With `sending`, `input` is the very object about to be sent
    * (the caller's own, that nothing changes until then): its first call does not check it again.
    */
-  validateInput(endpointId: string, input: unknown, options?: { sending?: boolean }): void {
+  validateInput<Id extends string>(
+    endpointId: CheckedId<ManifestOf<E>, Id>,
+    input: CheckedInput<ManifestOf<E>, Id>,
+    options?: { sending?: boolean },
+  ): void {
     const endpoint = this.endpoint(endpointId);
     const issues = endpoint.validateInput?.(input) ?? [];
     if (issues.length > 0) throw new ValidationError(`input for "${endpointId}"`, issues);
@@ -391,6 +396,4 @@ export class Kernel<E extends EndpointSpec = never> {
   }
 }
 
-function bodyOf(result: CallResult): unknown {
-  return result.body;
-}
+const bodyOf = (result: CallResult): unknown => result.body;

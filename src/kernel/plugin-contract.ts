@@ -4,12 +4,12 @@ import type { TransportRequest, TransportResponse } from '../ports/transport.js'
 import type { CompiledEndpoint } from './manifest/compile.js';
 import type { CompressSpec, ManifestSpec } from './manifest/types.js';
 import type { PollProtocols } from './manifest/poll-protocols.js';
+import type { SessionProtocols } from './manifest/session-protocols.js';
 import type { KernelServices } from './services.js';
 import type { DependencyContainer } from 'tsyringe';
 import type { BreakerSettings } from '../ports/circuit-breaker.js';
 import type { TokenBucketSettings } from '../ports/rate-limiter.js';
 import type { RetryDelayOptions } from '../ports/retry.js';
-import type { SessionProtocol } from '../ports/sessions.js';
 import type { PristineError } from './errors/pristine-error.js';
 import type { Secret } from './secret.js';
 
@@ -235,12 +235,15 @@ export interface PluginDefaults {
 }
 
 /**
- * `Polls` names each poll protocol's poll endpoint; `definePlugin` infers it, so a protocol written in
- * `pollProtocols` reads typed bodies (see `PollProtocols`).
+ * `Polls` names each poll protocol's poll endpoint, `Creates` and `Beats` each session protocol's create
+ * and heartbeat endpoints; `definePlugin` infers them, so a protocol written in `pollProtocols` or
+ * `sessionProtocols` reads typed bodies (see `PollProtocols`, `SessionProtocols`).
  */
 export interface PluginSpec<
   M extends ManifestSpec = ManifestSpec,
   Polls extends Record<string, string> = Record<string, string>,
+  Creates extends Record<string, string> = Record<string, string>,
+  Beats extends Record<string, string> = Record<string, string>,
 > {
   name: string;
   version: string;
@@ -251,7 +254,7 @@ export interface PluginSpec<
   /** Auth schemes by name; `default` is used by endpoints that name none. */
   auth?: Record<string, AuthScheme>;
   pollProtocols?: PollProtocols<M, Polls>;
-  sessionProtocols?: Record<string, SessionProtocol<any>>;
+  sessionProtocols?: SessionProtocols<M, Creates, Beats>;
   /** Weight functions for weighted semaphores, by name. */
   weights?: Record<string, (context: CallContext) => number>;
   /** Concurrency limits per endpoint `resource`. */

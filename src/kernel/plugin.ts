@@ -18,6 +18,8 @@ export type {
 export function definePlugin<
   const M extends ManifestSpec,
   const Polls extends Record<string, string> = Record<never, never>,
->(spec: PluginSpec<M, Polls>): Plugin<M> {
+  const Creates extends Record<string, string> = Record<never, never>,
+  const Beats extends Record<string, string> = Record<never, never>,
+>(spec: PluginSpec<M, Polls, Creates, Beats>): Plugin<M> {
   return Object.freeze({ ...spec, __plugin: true as const });
 }

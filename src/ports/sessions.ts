@@ -1,15 +1,19 @@
 import type { PortToken } from './port-token.js';
 /**
  * A plugin's session protocol: how to open a session and keep it alive.
+ *
+ * `TCreateInput` is what `SessionManager.open` sends to the create endpoint, `C` that endpoint's decoded
+ * response body that `sessionId` and `onCreated` receive, `H` the heartbeat endpoint's input. A protocol
+ * written in `definePlugin`'s `sessionProtocols` gets all three from the manifest.
  */
-export interface SessionProtocol<TCreateInput = unknown> {
+export interface SessionProtocol<TCreateInput = unknown, C = unknown, H = unknown> {
   createEndpoint: string;
   /** Read the session id from the create response. */
-  sessionId(createResponse: unknown): string;
+  sessionId(createResponse: C): string;
   /** Called once with the create response (e.g. to log messages the server attached to it). */
-  onCreated?(createResponse: unknown): void;
+  onCreated?(createResponse: C): void;
   heartbeatEndpoint: string;
-  heartbeatInput(sessionId: string): unknown;
+  heartbeatInput(sessionId: string): H;
   /** Heartbeat cadence (ms). */
   intervalMs: number;
   /** Per-heartbeat timeout (ms). Heartbeats are never retried. */

@@ -1,21 +1,10 @@
-import type { Static, TSchema } from '@sinclair/typebox';
 import type { PollContext, PollProtocol } from '../../ports/futures.js';
-import type { EndpointId, EndpointOf, InputOf, ManifestSpec } from './types.js';
+import type { EndpointId, EndpointOf, InputOf, ManifestSpec, ResponseBodyOf } from './types.js';
 
 // How `definePlugin` types the poll protocols written in its `pollProtocols`: each protocol's `read`
 // takes the poll endpoint's response type and its `requestId` the response type of the endpoints that
 // name it (`future: 'name'`), so an author reads the fields without a cast. A protocol declared on its
 // own (`const jobs: PollProtocol = …`, `pollEndpoint: string`) keeps `unknown` and is taken as before.
-
-/**
- * What a call of endpoint `E` resolves with, as far as the manifest says: its `response` type, or
- * `unknown` without one, and when a codec may decode the body instead (`responseBodies`).
- */
-export type ResponseBodyOf<E> = E extends { responseBodies: object }
-  ? unknown
-  : E extends { response: infer S extends TSchema }
-    ? Static<S>
-    : unknown;
 
 /** The response body of the submit endpoints polled with the protocol `Name` (`unknown` if none). */
 export type SubmitBodyOf<M extends ManifestSpec, Name extends string> = [

@@ -143,6 +143,9 @@ export type EndpointOf<M extends ManifestSpec, Id extends string> = Extract<
   { id: Id }
 >;
 
+/** The manifest of a kernel's endpoints `E` (what its typed entry points read types from). */
+export type ManifestOf<E extends EndpointSpec> = { name: string; version: string; endpoints: readonly E[] };
+
 /** Endpoint ids of a manifest. */
 export type EndpointId<M extends ManifestSpec> = M['endpoints'][number]['id'];
 
@@ -183,9 +186,31 @@ export type InputArgs<M extends ManifestSpec, Id extends string, O> =
     ? [input?: InputOf<M, Id> | undefined, options?: O]
     : [input: InputOf<M, Id>, options?: O];
 
-/** The output type inferred from an endpoint's response schema. */
-export type OutputOf<M extends ManifestSpec, Id extends string> =
-  EndpointOf<M, Id> extends { response: infer S extends TSchema } ? Static<S> : unknown;
+/**
+ * What `kernel.call` resolves with for an endpoint, as the kernel reads the body at run time: nothing
+ * (`undefined`) for a stream (its body is `execute(...).response`), the text for `responseType: 'text'`,
+ * the raw bytes (a Buffer) for `'bytes'`, and `unknown` when a codec may decode it (`responseBodies`:
+ * the codec's value, not the response schema's); else the response schema's type (`unknown` without).
+ */
+export type OutputOf<M extends ManifestSpec, Id extends string> = ResponseBodyOf<EndpointOf<M, Id>>;
+
+/**
+ * The body the kernel hands over for endpoint `E` (see `OutputOf`), each one's for a union of endpoints;
+ * `unknown` when nothing is known of `E`.
+ */
+export type ResponseBodyOf<E> = [E] extends [never]
+  ? unknown
+  : E extends EndpointKinds['stream']
+    ? undefined
+    : E extends { responseType: 'text' }
+      ? string
+      : E extends { responseType: 'bytes' }
+        ? Buffer
+        : E extends { responseBodies: object }
+          ? unknown
+          : E extends { response: infer S extends TSchema }
+            ? Static<S>
+            : unknown;
 
 /** The event type inferred from an endpoint's stream event schema. */
 export type EventOf<M extends ManifestSpec, Id extends string> =

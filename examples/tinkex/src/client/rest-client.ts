@@ -377,8 +377,8 @@ export class RestClient {
     );
     return {
       size: Number(result.headers['content-length'] ?? Number.NaN),
-      body: result.response!.body,
-      cancel: () => result.response!.cancel(),
+      body: result.response.body,
+      cancel: () => result.response.cancel(),
     };
   }
 }

@@ -1,18 +1,24 @@
-import type { Logger, SessionProtocol } from 'pristine-kernel';
+import type { Logger, SessionProtocolFor } from 'pristine-kernel';
+import type { tinkerManifest } from '../manifest.js';
+
+type TinkerSessionProtocol = SessionProtocolFor<typeof tinkerManifest, 'create_session', 'session_heartbeat'>;
 
 /**
  * Tinker sessions: created by `create_session`, kept alive by a heartbeat every 10 s (no retries). The
  * server's `info_message` / `warning_message` / `error_message` are logged at those levels, as the
  * Python SDK logs them.
  */
-export function tinkerSessionProtocol(intervalMs: number, logger: () => Logger): SessionProtocol {
+export function tinkerSessionProtocol(intervalMs: number, logger: () => Logger): TinkerSessionProtocol {
   return {
     createEndpoint: 'create_session',
-    sessionId: (body) => (body as { session_id: string }).session_id,
+    sessionId: (body) => body.session_id,
     onCreated(body) {
-      const b = (body ?? {}) as Record<string, unknown>;
-      const text = (key: string) =>
-        typeof b[key] === 'string' && b[key] !== '' ? (b[key] as string) : undefined;
+      // Read as it arrived, not as typed: with response validation off or warning it may be anything.
+      const b: Record<string, unknown> = body ?? {};
+      const text = (key: keyof typeof body) => {
+        const value = b[key];
+        return typeof value === 'string' && value !== '' ? value : undefined;
+      };
       const info = text('info_message');
       const warning = text('warning_message');
       const error = text('error_message');
