@@ -5,6 +5,7 @@ import type { LoraConfig } from '../types/schemas.js';
 import { parseTinkerPath } from '../types/tinker-path.js';
 import { optionsOf } from '../types/wire-check.js';
 import { accessTokenHolder } from './access-token-holder.js';
+import { checkWeightsAccessToken } from './weights-access-token.js';
 import { RestClient } from './rest-client.js';
 import { SamplingClient, type SamplingRetryConfig } from './sampling-client.js';
 import { checkSamplingRetryConfig } from './sampling-retry-config.js';
@@ -237,14 +238,7 @@ export class ServiceClient {
   private async fromState(path: string, optimizer: boolean, opts: FromStateOptions, scope: CallScope) {
     opts = optionsOf(opts, 'training client options');
     parseTinkerPath(path);
-    const token = opts.weights_access_token;
-    if (token !== undefined && (typeof token !== 'string' || token === ''))
-      throw ValidationError.field(
-        'training client options',
-        '/weights_access_token',
-        'type',
-        'must be a non-empty string',
-      );
+    const token = checkWeightsAccessToken(opts.weights_access_token, 'training client options');
     if (token) this.kernel.getServices().secrets.add(token);
     const checked = { path, optimizer, base_model: opts.base_model, user_metadata: opts.user_metadata };
     this.checkBeforeSession('load_weights', { ...checked, model_seq_id: 0 });

@@ -23,6 +23,7 @@ import { getTokenizer } from '../tokenizer/get-tokenizer.js';
 import type { HubOptions } from '../hub/hub-settings.js';
 import { SubmissionOrder } from '../training/submission-order.js';
 import { TokenizerCache, type EncodeOptions } from './tokenizer-cache.js';
+import { checkWeightsAccessToken } from './weights-access-token.js';
 import { hubOptionsOf, loggerOf, protocolOf, type TinkerFutureId } from './tinker-kernel.js';
 import { protoLossPass } from '../training/proto-loss-pass.js';
 import type { SamplingClient, SamplingRetryConfig } from './sampling-client.js';
@@ -286,9 +287,11 @@ export class TrainingClient {
 
   /** The token goes on the wire only in the body, and is scrubbed from logs and errors. */
   private accessToken(opts: { weights_access_token?: string }): { weights_access_token?: string } {
-    if (!opts.weights_access_token) return {};
-    this.service.kernel.getServices().secrets.add(opts.weights_access_token);
-    return { weights_access_token: opts.weights_access_token };
+    if (opts.weights_access_token === '') return {};
+    const token = checkWeightsAccessToken(opts.weights_access_token, 'load state options');
+    if (token === undefined) return {};
+    this.service.kernel.getServices().secrets.add(token);
+    return { weights_access_token: token };
   }
 
   /** Save sampler weights under a name (for `createSamplingClient(model_path)`). */

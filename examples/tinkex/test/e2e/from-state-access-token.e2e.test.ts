@@ -105,3 +105,38 @@ describeInModes(['v025', 'v025-jwt-zstd'], 'from state under create_model_via_lo
       expectNoSecret(env.service, logger, OWNER_KEY);
     });
 });
+
+/**
+ * A weights_access_token is a credential (the Python SDK authenticates a client with it, whose auth
+ * provider refuses anything but "tml-…" or "eyJ…" before sending): any other text is a ValidationError
+ * naming the field, before anything is sent, never a 401 about "X-API-Key" the caller's own key passes.
+ */
+describe.each(E2E_MODES)('a weights_access_token that is not a credential (%s)', (mode) => {
+  it('is refused by name before anything is sent, without echoing it', async () => {
+    const { env, path, logger } = await twoAccounts(mode);
+    const training = await env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
+    const bad = 'wat-not-a-credential-0123';
+    const sent = env.emulator.requestLog().length;
+    const errors = await Promise.all(
+      [
+        env.service.createTrainingClientFromState(path, { weights_access_token: bad }),
+        env.service.createTrainingClientFromStateWithOptimizer(path, { weights_access_token: bad }),
+        training.loadState(path, { weights_access_token: bad }),
+        training.loadStateWithOptimizer(path, { weights_access_token: bad }),
+      ].map((call) =>
+        Promise.resolve(call).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      ),
+    );
+    for (const error of errors) {
+      expect(error).toMatchObject({
+        name: 'ValidationError',
+        issues: [expect.objectContaining({ pointer: '/weights_access_token', rule: 'format' })],
+      });
+      expectNoSecret(error, logger, bad);
+    }
+    expect(env.emulator.requestLog().length).toBe(sent);
+  });
+});
