@@ -2,6 +2,7 @@ import type { Clock } from '../../ports/clock.js';
 import { APIUserAbortError } from '../errors/api-errors.js';
 import { PristineError } from '../errors/pristine-error.js';
 import { FutureCancelledError, FutureTimeoutError } from './future-errors.js';
+import { checkResultOptions, type ResultOptions } from './check-result-options.js';
 import { afterSettled } from '../promises/after-settled.js';
 import { abortOwned, onAbort, ownedAbortController } from '../signals/on-abort.js';
 
@@ -112,7 +113,12 @@ export class APIFuture<T> implements PromiseLike<T> {
   }
 
   /** Wait for the result, at most `timeoutMs`; `signal` stops waiting (polling goes on unless cancelled). */
-  result(options: { timeoutMs?: number | undefined; signal?: AbortSignal | undefined } = {}): Promise<T> {
+  result(options: ResultOptions = {}): Promise<T> {
+    try {
+      checkResultOptions(options);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     const { timeoutMs, signal } = options;
     if (timeoutMs === undefined && !signal) return this.settled;
     return new Promise<T>((resolve, reject) => {

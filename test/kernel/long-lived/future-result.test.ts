@@ -108,6 +108,40 @@ function pollingFuture(clock: FakeClock, signal?: AbortSignal) {
   return { future, seen };
 }
 
+describe('APIFuture.result options', () => {
+  // Each was taken as is: a string or NaN timeout fired at once ("Timed out after x ms"), a negative one
+  // too, and a signal that is not an AbortSignal threw a TypeError from inside the kernel.
+  it.each([
+    [{ timeoutMs: 'x' }, 'timeoutMs', 'finite'],
+    [{ timeoutMs: Number.NaN }, 'timeoutMs', 'finite'],
+    [{ timeoutMs: -1 }, 'timeoutMs', 'minimum'],
+    [{ timeoutMs: 0 }, 'timeoutMs', 'minimum'],
+    [{ signal: 5 }, 'signal', 'type'],
+    [{ signal: {} }, 'signal', 'type'],
+    [{ timeoutMS: 10 }, 'timeoutMS', 'additionalProperties'],
+  ])(
+    'rejects %j with a ValidationError naming the field and rule, leaving the future alone',
+    async (options, field, rule) => {
+      const clock = new FakeClock();
+      const { future, finish } = manualFuture(clock);
+      const waiting = future.result(options as never);
+      await expect(waiting).rejects.toMatchObject({
+        name: 'ValidationError',
+        issues: [expect.objectContaining({ pointer: `/${field}`, rule })],
+      });
+      expect(clock.pending).toBe(0);
+      finish(3);
+      await expect(future).resolves.toBe(3);
+    },
+  );
+
+  it('rejects options that are not an object', async () => {
+    const { future, finish } = manualFuture(new FakeClock());
+    await expect(future.result(5 as never)).rejects.toMatchObject({ name: 'ValidationError' });
+    finish(1);
+  });
+});
+
 describe("APIFuture with the caller's signal", () => {
   it("stops polling with the caller's reason and is not a cancellation", async () => {
     const caller = new AbortController();

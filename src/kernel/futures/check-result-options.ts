@@ -1,0 +1,26 @@
+import { OptionChecks, isPlainObject } from '../options/option-checks.js';
+import { optionNames } from '../options/option-names.js';
+
+export interface ResultOptions {
+  timeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+const RESULT_OPTION_NAMES = optionNames<ResultOptions>({ timeoutMs: true, signal: true });
+
+/**
+ * `future.result(options)`, checked as a call's options are: a string, NaN or negative `timeoutMs` would
+ * otherwise fire the deadline at once, and a `signal` that is not an AbortSignal would throw a TypeError
+ * from inside the kernel. Throws one ValidationError naming each field and rule.
+ */
+export function checkResultOptions(options: unknown): asserts options is ResultOptions {
+  const checks = new OptionChecks('future.result options');
+  if (!checks.object('', options)) checks.throwIfAny();
+  if (!isPlainObject(options)) return;
+  const o = options as Record<string, unknown>;
+  checks.only(o, RESULT_OPTION_NAMES, 'a result option').duration('timeoutMs', o.timeoutMs);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+    checks.fail('signal', 'type', 'must be an AbortSignal');
+  }
+  checks.throwIfAny();
+}
