@@ -19,6 +19,7 @@ import { ProgressWatch, type Stall } from './sampling-progress.js';
 import { TokenizerCache, type EncodeOptions } from './tokenizer-cache.js';
 import { SampleAttempts, type AttemptsState, type RunAttempts } from './sample-attempts.js';
 import { SampleSubmitter } from './sample-submit.js';
+import { checkSampleRequestKeys } from './sample-request-keys.js';
 import { ownSampleBody, v025SampleBody } from '../protocol/sample-body.js';
 import { fallbackStream, type SampleStreamChunk } from './sample-stream.js';
 import {
@@ -127,6 +128,7 @@ export class SamplingClient {
   /** The `asample` body, in its 0.25 shape when that is the protocol already (`v025SampleBody`). */
   private body(request: SampleRequest, v025 = false) {
     optionsOf(request, 'sample request');
+    checkSampleRequestKeys(request, false);
     if (request.prompt == null)
       throw ValidationError.field('sample request', '/prompt', 'required', 'prompt is required');
     const prompt = ModelInput.from(request.prompt);
@@ -250,6 +252,7 @@ export class SamplingClient {
     options?: RequestOptions,
   ): AsyncGenerator<SampleStreamChunk> {
     // The deadline runs from the first read (a generator's body starts there) to the last event.
+    checkSampleRequestKeys(optionsOf(request, 'sample request'), true);
     const scope = this.scope(optionsOf(options, 'sampleStream options'), 'sampleStream');
     const signal = scope.signal;
     const body = { ...this.body({ ...request, num_samples: 1 }), num_samples: 1 as const };
