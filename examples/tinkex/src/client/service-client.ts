@@ -171,7 +171,15 @@ export class ServiceClient {
   }
 
   private async createLora(options: LoraTrainingOptions, scope: CallScope): Promise<TrainingClient> {
-    options = optionsOf(options as LoraTrainingOptions | undefined, 'createLoraTrainingClient options');
+    options = optionsOf(options as LoraTrainingOptions | undefined, 'createLoraTrainingClient options', [
+      'base_model',
+      'rank',
+      'seed',
+      'train_mlp',
+      'train_attn',
+      'train_unembed',
+      'user_metadata',
+    ]);
     const {
       base_model,
       rank = 32,
@@ -236,7 +244,11 @@ export class ServiceClient {
    * checkpoint is readable), `create_model` with the checkpoint's settings, and `load_weights`.
    */
   private async fromState(path: string, optimizer: boolean, opts: FromStateOptions, scope: CallScope) {
-    opts = optionsOf(opts, 'training client options');
+    opts = optionsOf(opts, 'training client options', [
+      'base_model',
+      'user_metadata',
+      'weights_access_token',
+    ]);
     parseTinkerPath(path);
     const token = checkWeightsAccessToken(opts.weights_access_token, 'training client options');
     if (token) this.kernel.getServices().secrets.add(token);
@@ -316,7 +328,11 @@ export class ServiceClient {
     options: { model_path?: string; base_model?: string; retry_config?: Partial<SamplingRetryConfig> },
     scope: CallScope,
   ): Promise<SamplingClient> {
-    options = optionsOf(options, 'createSamplingClient options');
+    options = optionsOf(options, 'createSamplingClient options', [
+      'model_path',
+      'base_model',
+      'retry_config',
+    ]);
     if (!options.model_path === !options.base_model) {
       throw ValidationError.field(
         'createSamplingClient options',

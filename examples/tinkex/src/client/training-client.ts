@@ -9,6 +9,7 @@ import type {
 } from '../types/schemas.js';
 import { checkData } from '../types/datum.js';
 import { parseTinkerPath } from '../types/tinker-path.js';
+import { optionsOf } from '../types/wire-check.js';
 import { chunkData } from '../training/chunking.js';
 import { mergeOutputs } from '../training/metrics.js';
 import {
@@ -251,13 +252,16 @@ export class TrainingClient {
     opts: { ttl_seconds?: number; overwrite?: boolean } = {},
     options?: RequestOptions,
   ): APIFuture<{ path: string }> {
-    const body = {
-      path: name,
-      // 0 is checked too, so the schema refuses it by name (minimum 1) instead of dropping it.
-      ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
-      ...(opts.overwrite !== undefined ? { overwrite: opts.overwrite } : {}),
-    };
-    return futureOrRejected(this.clock, () => this.enqueue('save_weights', body, options, 'saveState'));
+    return futureOrRejected(this.clock, () => {
+      opts = optionsOf(opts, 'saveState options', ['ttl_seconds', 'overwrite']);
+      const body = {
+        path: name,
+        // 0 is checked too, so the schema refuses it by name (minimum 1) instead of dropping it.
+        ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
+        ...(opts.overwrite !== undefined ? { overwrite: opts.overwrite } : {}),
+      };
+      return this.enqueue('save_weights', body, options, 'saveState');
+    });
   }
 
   /** Load weights (fresh optimizer state); `weights_access_token` reads another account's checkpoint. */
@@ -287,6 +291,7 @@ export class TrainingClient {
 
   /** The token goes on the wire only in the body, and is scrubbed from logs and errors. */
   private accessToken(opts: { weights_access_token?: string }): { weights_access_token?: string } {
+    opts = optionsOf(opts, 'load state options', ['weights_access_token']);
     if (opts.weights_access_token === '') return {};
     const token = checkWeightsAccessToken(opts.weights_access_token, 'load state options');
     if (token === undefined) return {};
@@ -300,14 +305,15 @@ export class TrainingClient {
     opts: { ttl_seconds?: number } = {},
     options?: RequestOptions,
   ): APIFuture<{ path: string }> {
-    const body = {
-      path: name,
-      // 0 is checked too, so the schema refuses it by name (minimum 1) instead of dropping it.
-      ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
-    };
-    return futureOrRejected(this.clock, () =>
-      this.enqueue('save_weights_for_sampler', body, options, 'saveWeightsForSampler'),
-    );
+    return futureOrRejected(this.clock, () => {
+      opts = optionsOf(opts, 'saveWeightsForSampler options', ['ttl_seconds']);
+      const body = {
+        path: name,
+        // 0 is checked too, so the schema refuses it by name (minimum 1) instead of dropping it.
+        ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
+      };
+      return this.enqueue('save_weights_for_sampler', body, options, 'saveWeightsForSampler');
+    });
   }
 
   /** Snapshot the current weights into an ephemeral sampler and return its client. */
