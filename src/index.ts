@@ -174,6 +174,7 @@ export {
 } from './kernel/streams/stream-errors.js';
 export { PipelineSessionManager } from './kernel/sessions/pipeline-session-manager.js';
 export { paginate, type PageIterable } from './kernel/pagination/paginate.js';
+export { collectPages } from './kernel/pagination/collect-pages.js';
 export { onAbort } from './kernel/signals/on-abort.js';
 export { linkedSignal, type LinkedSignal } from './kernel/signals/linked-signal.js';
 

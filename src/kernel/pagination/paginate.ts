@@ -1,5 +1,6 @@
 import { PristineError } from '../errors/pristine-error.js';
 import { ValidationError } from '../errors/validation-error.js';
+import { collectPages } from './collect-pages.js';
 import type { PaginationSpec } from '../manifest/types.js';
 import type { CallOptions, CallResult } from '../pipeline/context.js';
 
@@ -61,15 +62,7 @@ export function paginate<T = unknown>(
   };
   return {
     [Symbol.asyncIterator]: iterate,
-    async toArray({ max = Number.POSITIVE_INFINITY } = {}) {
-      const out: T[] = [];
-      if (max <= 0) return out;
-      for await (const item of iterate()) {
-        out.push(item);
-        if (out.length >= max) break;
-      }
-      return out;
-    },
+    toArray: (options) => collectPages(iterate, options),
   };
 }
 

@@ -101,6 +101,31 @@ describe('pagination', () => {
     expect(transport.requests).toHaveLength(2);
   });
 
+  // Found by hand: toArray({ maxx: 3 }), ({ max: '3' }) and ({ max: NaN }) fetched every page (the bound
+  // was dropped or never compared true), and toArray(null) threw a TypeError from the destructuring.
+  it.each([
+    [{ maxx: 3 }, '/maxx', 'additionalProperties'],
+    [{ max: '3' }, '/max', 'integer'],
+    [{ max: Number.NaN }, '/max', 'integer'],
+    [{ max: 2.5 }, '/max', 'integer'],
+    [{ max: -1 }, '/max', 'minimum'],
+    [null, '', 'type'],
+  ])(
+    'toArray(%j) rejects with a ValidationError naming the field, before any request',
+    async (options, pointer, rule) => {
+      const { kernel, transport } = setup();
+      const pages = kernel.paginate<{ id: number }>('by_offset', {}, { pageSize: 37 });
+      await expect(pages.toArray(options as never)).rejects.toMatchObject({
+        name: 'ValidationError',
+        issues: [expect.objectContaining({ pointer, rule })],
+      });
+      expect(transport.requests).toHaveLength(0);
+      // Infinity (the default) and 0 stay valid.
+      await expect(pages.toArray({ max: 0 })).resolves.toEqual([]);
+      await expect(pages.toArray({ max: Number.POSITIVE_INFINITY })).resolves.toHaveLength(1000);
+    },
+  );
+
   it('refuses a misspelt page size before any request, naming the option it meant', async () => {
     const { kernel, transport } = setup();
     const call = () => kernel.paginate('by_offset', {}, { page_size: 37 } as never);

@@ -1,6 +1,7 @@
 import {
   APIFuture,
   APITimeoutError,
+  collectPages,
   linkedSignal,
   OptionChecks,
   optionNames,
@@ -180,14 +181,6 @@ export function pagesWithin<T>(
   }
   return {
     [Symbol.asyncIterator]: iterate,
-    async toArray({ max = Number.POSITIVE_INFINITY } = {}) {
-      const out: T[] = [];
-      if (max <= 0) return out;
-      for await (const item of iterate()) {
-        out.push(item);
-        if (out.length >= max) break;
-      }
-      return out;
-    },
+    toArray: (options) => collectPages(iterate, options),
   };
 }

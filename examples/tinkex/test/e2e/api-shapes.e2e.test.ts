@@ -79,6 +79,22 @@ describe.each(E2E_MODES)('the iterateâ€¦ methods take the filters of their listâ
     expect(await rest.iterateTrainingRuns().toArray()).toHaveLength(2);
   });
 
+  // Found by hand: toArray({ maxx: 1 }) listed every run (the bound dropped), and with timeoutMs the
+  // iterable is Tinkex's own, which collected pages by itself.
+  it('toArray refuses a misspelt or malformed bound before any page is asked, with or without timeoutMs', async () => {
+    const rest = env.service.createRestClient();
+    const from = callsTo(env, 'training_runs').length;
+    for (const pages of [rest.iterateTrainingRuns(), rest.iterateTrainingRuns({}, { timeoutMs: 60_000 })]) {
+      await expect(pages.toArray({ maxx: 1 } as never)).rejects.toMatchObject({
+        name: 'ValidationError',
+        issues: [expect.objectContaining({ pointer: '/maxx', rule: 'additionalProperties' })],
+      });
+      await expect(pages.toArray({ max: '1' } as never)).rejects.toBeInstanceOf(ValidationError);
+    }
+    expect(callsTo(env, 'training_runs').length).toBe(from);
+    expect(await rest.iterateTrainingRuns({}, { timeoutMs: 60_000 }).toArray({ max: 1 })).toHaveLength(1);
+  });
+
   it('iterateSessions({ access_scope }) sends it on every page, as listSessions does', async () => {
     const rest = env.service.createRestClient();
     const from = callsTo(env, 'sessions').length;
