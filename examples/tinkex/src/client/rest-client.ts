@@ -22,6 +22,7 @@ export interface CheckpointArchiveUrl {
 const ARCHIVE_WAIT_MS = 30_000;
 /** The default bound of a trace export's wait (the server builds it; long sessions take minutes). */
 const TRACE_EXPORT_TIMEOUT_MS = 10 * 60_000;
+const TRACE_EXPORT_OPTIONS = ['pollIntervalMs', 'onProgress', 'signal', 'timeoutMs'] as const;
 const ARCHIVE_ATTEMPTS = 6;
 
 /** The REST API: training runs, checkpoints, sessions and samplers. Needs no session. */
@@ -326,12 +327,12 @@ export class RestClient {
     } & RequestOptions = {},
     options?: RequestOptions,
   ) {
-    const { pollIntervalMs, onProgress, signal, timeoutMs } = optionsOf(opts, 'exportSessionTrace options');
-    const merged = { signal, timeoutMs, ...options };
+    const o = optionsOf(opts, 'exportSessionTrace options', TRACE_EXPORT_OPTIONS);
+    const merged = { signal: o.signal, timeoutMs: o.timeoutMs, ...options };
     merged.timeoutMs ??= TRACE_EXPORT_TIMEOUT_MS;
     const scope = this.scope(merged, 'exportSessionTrace');
     return scope.run(() =>
-      account.exportSessionTrace(this.service, session_id, pollIntervalMs, scope.options, onProgress),
+      account.exportSessionTrace(this.service, session_id, o.pollIntervalMs, scope.options, o.onProgress),
     );
   }
 

@@ -47,4 +47,28 @@ describe('exportSessionTrace({ onProgress })', () => {
       await emulator.close();
     }
   });
+
+  // Found by hand: `pollIntervalMS: 5` (a typo) was dropped and the export was polled every 5 s.
+  it('refuses a misspelt option by name before anything is sent', async () => {
+    const emulator = await startEmulator({ seed: 7 });
+    const service = new ServiceClient({
+      api_key: 'tml-trace-progress',
+      base_url: emulator.url,
+      protocol: 'legacy',
+      telemetry: false,
+      log_level: 'off',
+      env: {},
+    });
+    try {
+      const rest = service.createRestClient();
+      await expect(rest.exportSessionTrace('sess-1', { pollIntervalMS: 5 } as never)).rejects.toMatchObject({
+        name: 'ValidationError',
+        issues: [expect.objectContaining({ pointer: '/pollIntervalMS', rule: 'additionalProperties' })],
+      });
+      expect(emulator.requestLog()).toHaveLength(0);
+    } finally {
+      await service.close();
+      await emulator.close();
+    }
+  });
 });
