@@ -4,6 +4,17 @@ import { startEmulator } from 'tinker-emulator';
 import { ServiceClient } from '../../src/index.js';
 import { onTestClock } from '../support/on-test-clock.js';
 
+const clientOf = (base_url: string, clock: FakeClock) =>
+  new ServiceClient({
+    api_key: 'tml-trace-progress',
+    base_url,
+    protocol: 'legacy',
+    telemetry: false,
+    log_level: 'off',
+    env: {},
+    configureKernel: (kernel) => kernel.register(Ports.Clock, clock),
+  });
+
 /**
  * Found by hand: `exportSessionTrace` can wait minutes (the server prepares the export) and told the
  * caller nothing until it settled; downloads have `onProgress`, the export had only an info log. Now
@@ -14,15 +25,7 @@ describe('exportSessionTrace({ onProgress })', () => {
   it('reports each pending poll, then resolves with the URL', async () => {
     const emulator = await startEmulator({ seed: 7, traceExportPendingPolls: 2 });
     const clock = new FakeClock();
-    const service = new ServiceClient({
-      api_key: 'tml-trace-progress',
-      base_url: emulator.url,
-      protocol: 'legacy',
-      telemetry: false,
-      log_level: 'off',
-      env: {},
-      configureKernel: (kernel) => kernel.register(Ports.Clock, clock),
-    });
+    const service = clientOf(emulator.url, clock);
     try {
       const session = await service.session();
       const rest = service.createRestClient();
@@ -51,14 +54,7 @@ describe('exportSessionTrace({ onProgress })', () => {
   // Found by hand: `pollIntervalMS: 5` (a typo) was dropped and the export was polled every 5 s.
   it('refuses a misspelt option by name before anything is sent', async () => {
     const emulator = await startEmulator({ seed: 7 });
-    const service = new ServiceClient({
-      api_key: 'tml-trace-progress',
-      base_url: emulator.url,
-      protocol: 'legacy',
-      telemetry: false,
-      log_level: 'off',
-      env: {},
-    });
+    const service = clientOf(emulator.url, new FakeClock());
     try {
       const rest = service.createRestClient();
       await expect(rest.exportSessionTrace('sess-1', { pollIntervalMS: 5 } as never)).rejects.toMatchObject({
