@@ -202,4 +202,5 @@ export type { EndpointKinds } from './kernel/manifest/types.js';
 export type { Polling } from './kernel/manifest/poll-protocols.js';
 export type { Step as PollStep, PollAllowances, PollSteps } from './kernel/futures/poll-loop.js';
 export type { KernelSummary } from './kernel/kernel-summary.js';
+export type { ResultOptions } from './kernel/futures/check-result-options.js';
 export type { FleetMembers } from './adapters/semaphore/redis-semaphore.js';
