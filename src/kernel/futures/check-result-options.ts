@@ -19,8 +19,6 @@ export function checkResultOptions(options: unknown): asserts options is ResultO
   if (!isPlainObject(options)) return;
   const o = options as Record<string, unknown>;
   checks.only(o, RESULT_OPTION_NAMES, 'a result option').duration('timeoutMs', o.timeoutMs);
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
-    checks.fail('signal', 'type', 'must be an AbortSignal');
-  }
+  checks.signal('signal', o.signal);
   checks.throwIfAny();
 }

@@ -161,9 +161,7 @@ export function checkGivenCallOptions(options: CallOptions, endpointId: string):
     .integer('maxRetries', o.maxRetries, 0)
     .url('baseUrl', o.baseUrl)
     .headers('headers', o.headers);
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
-    checks.fail('signal', 'type', 'must be an AbortSignal');
-  }
+  checks.signal('signal', o.signal);
   checks.string('idempotencyKey', o.idempotencyKey, { nonEmpty: true });
   if (o.parentSpan !== undefined && o.parentSpan !== null && !isSpan(o.parentSpan)) {
     checks.fail('parentSpan', 'type', 'must be a span from the Telemetry port, or null');
@@ -334,9 +332,7 @@ export function checkEveryExtraOption(method: ExtraMethod, endpointId: string, o
     .func('onQueueState', o.onQueueState)
     .func('resubmitInput', o.resubmitInput)
     .boolean('callerSignalOnly', o.callerSignalOnly);
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
-    checks.fail('signal', 'type', 'must be an AbortSignal');
-  }
+  checks.signal('signal', o.signal);
   checks.throwIfAny();
 }
 

@@ -65,6 +65,12 @@ export class OptionChecks {
     return this.number(key, value, { min, max: MAX_TIMER_MS });
   }
 
+  /** An AbortSignal (or absent): anything else would throw a TypeError deep inside the kernel. */
+  signal(key: string, value: unknown): this {
+    if (value === undefined || value instanceof AbortSignal) return this;
+    return this.fail(key, 'type', 'must be an AbortSignal');
+  }
+
   boolean(key: string, value: unknown): this {
     if (value === undefined || typeof value === 'boolean') return this;
     return this.fail(key, 'type', `must be a boolean, got ${describeValue(value)}`);

@@ -42,8 +42,7 @@ export function checkRequestOptions(options: RequestOptions | undefined, method:
   if (!checks.object('', options)) checks.throwIfAny();
   // A misspelt `timeout` would leave the call unbounded without a word.
   checks.only(options, REQUEST_OPTION_NAMES, `${/^[aeiou]/i.test(method) ? 'an' : 'a'} ${method} option`);
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal))
-    checks.fail('signal', 'type', 'must be an AbortSignal');
+  checks.signal('signal', options.signal);
   checks.duration('timeoutMs', options.timeoutMs);
   checks.throwIfAny();
   return options;
