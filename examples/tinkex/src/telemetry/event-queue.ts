@@ -70,10 +70,7 @@ export class EventQueue {
   }
 
   pushRecord(index: number, at: number, record: QueuedRecord): void {
-    // The slot first: making room may replace the columns, and `this.refs[this.slot(…)]` would have
-    // read the old one before it.
-    const slot = this.slot(RECORD, index, at);
-    this.refs[slot] = record;
+    this.refs[this.slot(RECORD, index, at)] = record;
   }
 
   /** Remove the oldest routine event (a start or a stop); false when none is queued. */
@@ -214,9 +211,8 @@ function grown<T extends Uint8Array | Int32Array | Float64Array>(
   return next;
 }
 
-/** Native copies, no loop of ours: a loop here was compiled (on-stack) in every burst that grew the queue. */
 function grownRefs<T>(old: T[], capacity: number, head: number, tail: number): T[] {
-  const next = old.slice(head, tail);
-  next.length = capacity;
+  const next = new Array<T>(capacity);
+  for (let i = head; i < tail; i++) next[i - head] = old[i]!;
   return next;
 }
