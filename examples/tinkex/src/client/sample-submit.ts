@@ -40,8 +40,7 @@ export interface SubmitterParts {
  * the resubmission when it refused with a retryable error.
  */
 class AttemptSlot {
-  // Set in the constructor, not as class-body fields: those are an initializer function of their own,
-  // which V8 may compile on its own in a burst (pristine-kernel's APIFuture).
+  // Set in the constructor, not as class-body fields (see QueuedHttpStart).
   declare release: (() => void) | undefined;
   declare polling: boolean;
 

@@ -3,7 +3,7 @@ import { redactValue, type Clock, type Logger } from 'pristine-kernel';
 import type { TinkerKernel } from '../client/tinker-kernel.js';
 import type { Severity } from '../types/telemetry.js';
 import { describeException } from './exception-event.js';
-import { EventQueue } from './event-queue.js';
+import { QueuedFields, QueuedHttpStart, QueuedHttpStop, type QueuedEvent } from './queued-event.js';
 
 export const MAX_BATCH_SIZE = 100;
 export const FLUSH_INTERVAL_MS = 10_000;
@@ -41,7 +41,7 @@ export interface TelemetryReporterOptions {
 export class TelemetryReporter {
   readonly sessionId: string;
   readonly sessionless: boolean;
-  private readonly queue = new EventQueue();
+  private queue: QueuedEvent[] = [];
   private index = 0;
   private pushed = 0;
   private flushed = 0;
@@ -92,25 +92,24 @@ export class TelemetryReporter {
    * sample, with the stops): an endpoint id, a method and the URL, which the kernel's event masked
    * already (userinfo, secret parameters) and which is scrubbed here of the kernel's known secrets,
    * once per endpoint. It skips `generic`'s deep redaction (a tenth of a sampling burst's client CPU)
-   * and is queued as columns (event-queue.ts) that become the same wire event.
+   * and is queued in a compact form (queued-event.ts) that becomes the same wire event.
    * @internal
    */
   httpStart(endpoint: string, method: string, url: string): boolean {
     if (!this.admit(ROUTINE)) return false;
     const scrubbed = this.kernel.secrets.scrubRecurring(url);
-    this.queue.pushStart(this.index++, this.clock.now(), endpoint, method, scrubbed);
-    return this.queued();
+    return this.push(new QueuedHttpStart(this.index++, this.clock.now(), endpoint, method, scrubbed));
   }
 
   /**
    * Queue an answered call's `tinkex.http.request.stop` (`result` ok): ids and numbers only, so the
-   * columns too. Error answers go through `generic`.
+   * compact form too. Error answers go through `generic`.
    * @internal
    */
   httpStop(endpoint: string, status: number, durationMs: number, retryCount: number): boolean {
     if (!this.admit(ROUTINE)) return false;
-    this.queue.pushStop(this.index++, this.clock.now(), endpoint, status, durationMs, retryCount);
-    return this.queued();
+    const at = this.clock.now();
+    return this.push(new QueuedHttpStop(this.index++, at, endpoint, status, durationMs, retryCount));
   }
 
   /**
@@ -215,8 +214,7 @@ export class TelemetryReporter {
 
   private record(event: string, severity: Severity, fields: Record<string, unknown>): boolean {
     if (!this.admit(SIGNIFICANT)) return false;
-    this.queue.pushRecord(this.index++, this.clock.now(), { event, severity, fields });
-    return this.queued();
+    return this.push(new QueuedFields(event, severity, this.index++, this.clock.now(), fields));
   }
 
   /**
@@ -233,14 +231,16 @@ export class TelemetryReporter {
 
   /** Drop the oldest routine event queued, counted as sent (so a drain does not wait for it). */
   private evictRoutine(): boolean {
-    if (!this.queue.evictRoutine()) return false;
+    const at = this.queue.findIndex(isRoutine);
+    if (at < 0) return false;
+    this.queue.splice(at, 1);
     this.flushed++;
     this.drop(ROUTINE);
     return true;
   }
 
-  /** One more event was queued: count it, and flush once 100 are waiting. */
-  private queued(): true {
+  private push(queued: QueuedEvent): true {
+    this.queue.push(queued);
     this.pushed++;
     if (this.queue.length >= FLUSH_THRESHOLD) void this.flush();
     return true;
@@ -279,13 +279,13 @@ export class TelemetryReporter {
   private async sendAll(): Promise<void> {
     this.lastFlushFailed = false;
     for (let left = this.queue.length; left > 0 && this.queue.length > 0;) {
-      const batch = this.queue.take(Math.min(MAX_BATCH_SIZE, left));
+      const batch = this.queue.splice(0, Math.min(MAX_BATCH_SIZE, left));
       left -= batch.length;
       try {
         await this.kernel.call(
           'telemetry',
           {
-            events: batch,
+            events: batch.map(toWire),
             platform: PLATFORMS[process.platform] ?? process.platform,
             sdk_version: this.sdkVersion,
             session_id: this.sessionId,
@@ -311,8 +311,12 @@ export class TelemetryReporter {
   }
 }
 
+const toWire = (queued: QueuedEvent) => queued.wire();
 const ROUTINE = true;
 const SIGNIFICANT = false;
+/** A call's start or stop: the per-request events that make up the volume of a sampling run. */
+const isRoutine = (queued: QueuedEvent) =>
+  queued instanceof QueuedHttpStart || queued instanceof QueuedHttpStop;
 
 /** Python's `str(timedelta)`: H:MM:SS.ffffff. */
 function formatDuration(seconds: number): string {
