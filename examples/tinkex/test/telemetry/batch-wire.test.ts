@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { CaptureLogger, FakeClock } from 'pristine-kernel';
-import { recordingTinkerKernel } from '../support/recording-tinker-kernel.js';
-import { FLUSH_THRESHOLD, MAX_BATCH_SIZE, TelemetryReporter } from '../../src/telemetry/reporter.js';
+import { FakeClock } from 'pristine-kernel';
+import { acceptingTelemetry } from '../support/accepting-telemetry.js';
+import { FLUSH_THRESHOLD, MAX_BATCH_SIZE } from '../../src/telemetry/reporter.js';
 
 /**
  * What a session's batches hold when events keep coming while a batch is in flight, as in a sampling
@@ -10,28 +10,14 @@ import { FLUSH_THRESHOLD, MAX_BATCH_SIZE, TelemetryReporter } from '../../src/te
  * them in (one object per event, or columns as round 24 tried: docs/performance.md).
  */
 
-type WireEvent = Record<string, unknown> & { event_id: string; event_session_index: number };
-
 describe('a session reporter fed during its sends', () => {
   it('flushes at 100, sends every event once in order with its time, and SESSION_END last', async () => {
     const clock = new FakeClock();
-    const { kernel, seen } = recordingTinkerKernel({
-      contentType: 'application/json',
-      body: '{"status":"accepted"}',
-    });
-    const reporter = new TelemetryReporter(
-      kernel,
-      'session-9',
-      '0.25.0',
-      clock,
-      new CaptureLogger({ level: 'off' }),
-    );
-    const batches = () =>
-      seen.map((r) => JSON.parse(Buffer.from(r.body as Uint8Array).toString()) as { events: WireEvent[] });
+    const { kernel, reporter, batches } = acceptingTelemetry('session-9', clock);
     const url = 'http://127.0.0.1:1/api/v1/asample';
     // SESSION_START and 98 starts: nothing sent yet; the 100th event sends them at once.
     for (let i = 0; i < FLUSH_THRESHOLD - 2; i++) reporter.httpStart('asample', 'POST', url);
-    expect(seen).toHaveLength(0);
+    expect(batches()).toHaveLength(0);
     reporter.httpStop('asample', 200, 1.25, 0);
     // The first batch is in flight; 380 more events arrive before it is answered, a millisecond apart.
     const times: number[] = [];
