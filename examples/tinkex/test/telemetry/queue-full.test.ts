@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { CaptureLogger, FakeClock } from 'pristine-kernel';
 import { closedTinkerKernel } from '../support/closed-tinker-kernel.js';
-import { recordingTinkerKernel } from '../support/recording-tinker-kernel.js';
+import { acceptingTelemetry } from '../support/accepting-telemetry.js';
 import { MAX_QUEUE_SIZE, TelemetryReporter } from '../../src/telemetry/reporter.js';
 
 /**
@@ -84,26 +84,13 @@ describe('a telemetry queue full of per-request events', () => {
   it('counts an event it pushed out as sent, so waiting for the queue to drain still ends', async () => {
     const clock = new FakeClock();
     let open = false;
-    const { kernel, seen } = recordingTinkerKernel({
-      contentType: 'application/json',
-      body: '{"status":"accepted"}',
-    });
-    const reporter = new TelemetryReporter(
-      kernel,
-      'session-3',
-      '0.25.0',
-      clock,
-      new CaptureLogger({ level: 'off' }),
-      {
-        canSend: () => open,
-      },
-    );
+    const { kernel, reporter, batches } = acceptingTelemetry('session-3', clock, { canSend: () => open });
     for (let i = 0; i < MAX_QUEUE_SIZE - 1; i++)
       reporter.httpStart('asample', 'POST', 'http://127.0.0.1:1/x');
     expect(reporter.generic('tinkex.http.request.exception', {}, 'ERROR')).toBe(true);
     open = true;
     await expect(reporter.waitUntilDrained(60_000)).resolves.toBe(true);
-    const sent = seen.flatMap((r) => JSON.parse(Buffer.from(r.body as Uint8Array).toString()).events);
+    const sent = batches().flatMap((b) => b.events);
     expect(sent).toHaveLength(MAX_QUEUE_SIZE);
     expect(sent.at(-1)).toMatchObject({ event_name: 'tinkex.http.request.exception', severity: 'ERROR' });
     await reporter.close();
