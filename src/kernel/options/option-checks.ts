@@ -19,6 +19,24 @@ export class OptionChecks {
     private readonly prefix = '',
   ) {}
 
+  /**
+   * A method's options argument checked on its own, returned typed for the caller to destructure: `{}`
+   * when not given; anything but an object is refused (rule `type`: a default parameter covers only
+   * `undefined`, so `null` would crash on the first property read); with `only`, so is every key it does
+   * not name (see `only`). Without `only` the keys are left to a schema checked later.
+   */
+  static optionsObject<T extends object>(
+    where: string,
+    value: T | undefined,
+    only?: { names: ReadonlySet<string>; what: string },
+  ): T {
+    if (value === undefined) return {} as T;
+    const checks = new OptionChecks(where);
+    if (checks.object('', value) && only) checks.only(value, only.names, only.what);
+    checks.throwIfAny();
+    return value;
+  }
+
   fail(key: string, rule: string, message: string): this {
     this.issues.push({ pointer: this.pointer(key), rule, message });
     return this;

@@ -1,7 +1,13 @@
-import { APIStatusError, ValidationError, type CallOptions, type PageIterable } from 'pristine-kernel';
+import {
+  APIStatusError,
+  OptionChecks,
+  ValidationError,
+  optionNames,
+  type CallOptions,
+  type PageIterable,
+} from 'pristine-kernel';
 import type { Checkpoint, TrainingRun } from '../types/schemas.js';
 import { parseTinkerPath } from '../types/tinker-path.js';
-import { optionsOf } from '../types/wire-check.js';
 // The ServiceClient as seen from here (client-host.ts), not the class: importing service-client.ts,
 // which constructs this client, would make the two modules import each other.
 import type { ClientHost as ServiceClient } from './client-host.js';
@@ -22,8 +28,22 @@ export interface CheckpointArchiveUrl {
 const ARCHIVE_WAIT_MS = 30_000;
 /** The default bound of a trace export's wait (the server builds it; long sessions take minutes). */
 const TRACE_EXPORT_TIMEOUT_MS = 10 * 60_000;
-const TRACE_EXPORT_OPTIONS = ['pollIntervalMs', 'onProgress', 'signal', 'timeoutMs'] as const;
 const ARCHIVE_ATTEMPTS = 6;
+
+export interface TraceExportOptions extends RequestOptions {
+  pollIntervalMs?: number;
+  onProgress?: (progress: account.TraceExportProgress) => void;
+}
+
+const TRACE_EXPORT_OPTIONS = {
+  names: optionNames<TraceExportOptions>({
+    pollIntervalMs: true,
+    onProgress: true,
+    signal: true,
+    timeoutMs: true,
+  }),
+  what: 'an exportSessionTrace option',
+};
 
 /** The REST API: training runs, checkpoints, sessions and samplers. Needs no session. */
 export class RestClient {
@@ -84,7 +104,7 @@ export class RestClient {
     opts: { limit?: number; offset?: number; access_scope?: AccessScope; project_id?: string } = {},
     options?: RequestOptions,
   ) {
-    const input = { limit: 20, offset: 0, ...optionsOf(opts, 'listTrainingRuns options') };
+    const input = { limit: 20, offset: 0, ...OptionChecks.optionsObject('listTrainingRuns options', opts) };
     const scope = this.scope(options, 'listTrainingRuns');
     return scope.run(() => this.kernel.call('list_training_runs', input, scope.options));
   }
@@ -95,7 +115,7 @@ export class RestClient {
     options?: RequestOptions,
   ): PageIterable<TrainingRun> {
     return pagesWithin(options, 'iterateTrainingRuns', this.kernel.getServices().clock, (call) => {
-      const { page_size, ...filters } = optionsOf(opts, 'iterateTrainingRuns options');
+      const { page_size, ...filters } = OptionChecks.optionsObject('iterateTrainingRuns options', opts);
       // The filters of listTrainingRuns, on every page (undefined ones are not sent).
       const input = withoutUndefined(filters);
       return this.kernel.paginate<TrainingRun>('list_training_runs', input, {
@@ -111,7 +131,11 @@ export class RestClient {
   }
 
   async listUserCheckpoints(opts: { limit?: number; offset?: number } = {}, options?: RequestOptions) {
-    const input = { limit: 100, offset: 0, ...optionsOf(opts, 'listUserCheckpoints options') };
+    const input = {
+      limit: 100,
+      offset: 0,
+      ...OptionChecks.optionsObject('listUserCheckpoints options', opts),
+    };
     const scope = this.scope(options, 'listUserCheckpoints');
     return scope.run(() => this.kernel.call('list_user_checkpoints', input, scope.options));
   }
@@ -122,7 +146,7 @@ export class RestClient {
     options?: RequestOptions,
   ): PageIterable<Checkpoint> {
     return pagesWithin(options, 'iterateUserCheckpoints', this.kernel.getServices().clock, (call) => {
-      const { page_size } = optionsOf(opts, 'iterateUserCheckpoints options');
+      const { page_size } = OptionChecks.optionsObject('iterateUserCheckpoints options', opts);
       return this.kernel.paginate<Checkpoint>(
         'list_user_checkpoints',
         {},
@@ -141,7 +165,10 @@ export class RestClient {
     checkpoint_id: string,
     options: CallOptions = {},
   ): Promise<CheckpointArchiveUrl> {
-    const { signal, timeoutMs, ...rest } = optionsOf(options, 'getCheckpointArchiveUrl options');
+    const { signal, timeoutMs, ...rest } = OptionChecks.optionsObject(
+      'getCheckpointArchiveUrl options',
+      options,
+    );
     const scope = this.scope({ signal, timeoutMs }, 'getCheckpointArchiveUrl');
     const call = { ...rest, ...scope.options, maxRetries: rest.maxRetries ?? 2 };
     return scope.run(() => this.archiveUrl(training_run_id, checkpoint_id, call));
@@ -283,7 +310,7 @@ export class RestClient {
     opts: { limit?: number; offset?: number; access_scope?: AccessScope } = {},
     options?: RequestOptions,
   ) {
-    const input = { limit: 20, offset: 0, ...optionsOf(opts, 'listSessions options') };
+    const input = { limit: 20, offset: 0, ...OptionChecks.optionsObject('listSessions options', opts) };
     const scope = this.scope(options, 'listSessions');
     return scope.run(() => this.kernel.call('list_sessions', input, scope.options));
   }
@@ -294,7 +321,7 @@ export class RestClient {
     options?: RequestOptions,
   ): PageIterable<string> {
     return pagesWithin(options, 'iterateSessions', this.kernel.getServices().clock, (call) => {
-      const { page_size, ...filters } = optionsOf(opts, 'iterateSessions options');
+      const { page_size, ...filters } = OptionChecks.optionsObject('iterateSessions options', opts);
       const input = withoutUndefined(filters);
       return this.kernel.paginate<string>('list_sessions', input, {
         ...call,
@@ -319,15 +346,8 @@ export class RestClient {
    * its URL. `timeoutMs` bounds the whole wait: by default 10 minutes (the CLI's bound), since a server
    * that keeps answering `pending` would otherwise be polled forever.
    */
-  async exportSessionTrace(
-    session_id: string,
-    opts: {
-      pollIntervalMs?: number;
-      onProgress?: (progress: account.TraceExportProgress) => void;
-    } & RequestOptions = {},
-    options?: RequestOptions,
-  ) {
-    const o = optionsOf(opts, 'exportSessionTrace options', TRACE_EXPORT_OPTIONS);
+  async exportSessionTrace(session_id: string, opts: TraceExportOptions = {}, options?: RequestOptions) {
+    const o = OptionChecks.optionsObject('exportSessionTrace options', opts, TRACE_EXPORT_OPTIONS);
     const merged = { signal: o.signal, timeoutMs: o.timeoutMs, ...options };
     merged.timeoutMs ??= TRACE_EXPORT_TIMEOUT_MS;
     const scope = this.scope(merged, 'exportSessionTrace');

@@ -1,9 +1,8 @@
-import { APIFuture, ValidationError, type SessionHandle } from 'pristine-kernel';
+import { APIFuture, OptionChecks, ValidationError, optionNames, type SessionHandle } from 'pristine-kernel';
 import { resolveConfig, type ResolvedConfig } from '../config.js';
 import type { ServiceClientOptions } from '../service-client-options.js';
 import type { LoraConfig } from '../types/schemas.js';
 import { parseTinkerPath } from '../types/tinker-path.js';
-import { optionsOf } from '../types/wire-check.js';
 import { accessTokenHolder } from './access-token-holder.js';
 import { checkWeightsAccessToken } from './weights-access-token.js';
 import { RestClient } from './rest-client.js';
@@ -43,6 +42,33 @@ export interface LoraTrainingOptions {
   train_unembed?: boolean;
   user_metadata?: Record<string, string> | null;
 }
+
+export interface SamplingClientOptions {
+  model_path?: string;
+  base_model?: string;
+  retry_config?: Partial<SamplingRetryConfig>;
+}
+
+const LORA_OPTIONS = {
+  names: optionNames<LoraTrainingOptions>({
+    base_model: true,
+    rank: true,
+    seed: true,
+    train_mlp: true,
+    train_attn: true,
+    train_unembed: true,
+    user_metadata: true,
+  }),
+  what: 'a createLoraTrainingClient option',
+};
+const FROM_STATE_OPTIONS = {
+  names: optionNames<FromStateOptions>({ base_model: true, user_metadata: true, weights_access_token: true }),
+  what: 'a training client option',
+};
+const SAMPLING_CLIENT_OPTIONS = {
+  names: optionNames<SamplingClientOptions>({ model_path: true, base_model: true, retry_config: true }),
+  what: 'a createSamplingClient option',
+};
 
 /**
  * The entry point. The constructor does no I/O: the session is created on first training or sampling
@@ -171,15 +197,11 @@ export class ServiceClient {
   }
 
   private async createLora(options: LoraTrainingOptions, scope: CallScope): Promise<TrainingClient> {
-    options = optionsOf(options as LoraTrainingOptions | undefined, 'createLoraTrainingClient options', [
-      'base_model',
-      'rank',
-      'seed',
-      'train_mlp',
-      'train_attn',
-      'train_unembed',
-      'user_metadata',
-    ]);
+    options = OptionChecks.optionsObject(
+      'createLoraTrainingClient options',
+      options as LoraTrainingOptions | undefined,
+      LORA_OPTIONS,
+    );
     const {
       base_model,
       rank = 32,
@@ -244,11 +266,7 @@ export class ServiceClient {
    * checkpoint is readable), `create_model` with the checkpoint's settings, and `load_weights`.
    */
   private async fromState(path: string, optimizer: boolean, opts: FromStateOptions, scope: CallScope) {
-    opts = optionsOf(opts, 'training client options', [
-      'base_model',
-      'user_metadata',
-      'weights_access_token',
-    ]);
+    opts = OptionChecks.optionsObject('training client options', opts, FROM_STATE_OPTIONS);
     parseTinkerPath(path);
     const token = checkWeightsAccessToken(opts.weights_access_token, 'training client options');
     if (token) this.kernel.getServices().secrets.add(token);
@@ -317,22 +335,15 @@ export class ServiceClient {
 
   /** A sampling client for saved sampler weights (`model_path`) or a base model. */
   async createSamplingClient(
-    options: { model_path?: string; base_model?: string; retry_config?: Partial<SamplingRetryConfig> },
+    options: SamplingClientOptions,
     requestOptions?: RequestOptions,
   ): Promise<SamplingClient> {
     const scope = this.scope(requestOptions, 'createSamplingClient');
     return scope.run(() => this.newSamplingClient(options, scope));
   }
 
-  private async newSamplingClient(
-    options: { model_path?: string; base_model?: string; retry_config?: Partial<SamplingRetryConfig> },
-    scope: CallScope,
-  ): Promise<SamplingClient> {
-    options = optionsOf(options, 'createSamplingClient options', [
-      'model_path',
-      'base_model',
-      'retry_config',
-    ]);
+  private async newSamplingClient(options: SamplingClientOptions, scope: CallScope): Promise<SamplingClient> {
+    options = OptionChecks.optionsObject('createSamplingClient options', options, SAMPLING_CLIENT_OPTIONS);
     if (!options.model_path === !options.base_model) {
       throw ValidationError.field(
         'createSamplingClient options',

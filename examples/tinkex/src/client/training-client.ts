@@ -1,4 +1,4 @@
-import { APIFuture, ValidationError, type QueueStateEvent } from 'pristine-kernel';
+import { APIFuture, OptionChecks, ValidationError, optionNames, type QueueStateEvent } from 'pristine-kernel';
 import type {
   AdamParams,
   Datum,
@@ -9,7 +9,6 @@ import type {
 } from '../types/schemas.js';
 import { checkData } from '../types/datum.js';
 import { parseTinkerPath } from '../types/tinker-path.js';
-import { optionsOf } from '../types/wire-check.js';
 import { chunkData } from '../training/chunking.js';
 import { mergeOutputs } from '../training/metrics.js';
 import {
@@ -47,6 +46,19 @@ type ServiceClient = ClientHost & {
     },
     requestOptions?: RequestOptions,
   ): Promise<SamplingClient>;
+};
+
+const SAVE_STATE_OPTIONS = {
+  names: optionNames<{ ttl_seconds?: number; overwrite?: boolean }>({ ttl_seconds: true, overwrite: true }),
+  what: 'a saveState option',
+};
+const LOAD_STATE_OPTIONS = {
+  names: optionNames<{ weights_access_token?: string }>({ weights_access_token: true }),
+  what: 'a loadState option',
+};
+const SAMPLER_SAVE_OPTIONS = {
+  names: optionNames<{ ttl_seconds?: number }>({ ttl_seconds: true }),
+  what: 'a saveWeightsForSampler option',
 };
 
 /**
@@ -253,7 +265,7 @@ export class TrainingClient {
     options?: RequestOptions,
   ): APIFuture<{ path: string }> {
     return futureOrRejected(this.clock, () => {
-      opts = optionsOf(opts, 'saveState options', ['ttl_seconds', 'overwrite']);
+      opts = OptionChecks.optionsObject('saveState options', opts, SAVE_STATE_OPTIONS);
       const body = {
         path: name,
         // 0 is checked too, so the schema refuses it by name (minimum 1) instead of dropping it.
@@ -291,7 +303,7 @@ export class TrainingClient {
 
   /** The token goes on the wire only in the body, and is scrubbed from logs and errors. */
   private accessToken(opts: { weights_access_token?: string }): { weights_access_token?: string } {
-    opts = optionsOf(opts, 'load state options', ['weights_access_token']);
+    opts = OptionChecks.optionsObject('load state options', opts, LOAD_STATE_OPTIONS);
     if (opts.weights_access_token === '') return {};
     const token = checkWeightsAccessToken(opts.weights_access_token, 'load state options');
     if (token === undefined) return {};
@@ -306,7 +318,7 @@ export class TrainingClient {
     options?: RequestOptions,
   ): APIFuture<{ path: string }> {
     return futureOrRejected(this.clock, () => {
-      opts = optionsOf(opts, 'saveWeightsForSampler options', ['ttl_seconds']);
+      opts = OptionChecks.optionsObject('saveWeightsForSampler options', opts, SAMPLER_SAVE_OPTIONS);
       const body = {
         path: name,
         // 0 is checked too, so the schema refuses it by name (minimum 1) instead of dropping it.
