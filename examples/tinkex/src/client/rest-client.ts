@@ -1,5 +1,4 @@
 import {
-  APIStatusError,
   OptionChecks,
   ValidationError,
   optionNames,
@@ -14,21 +13,15 @@ import type { ClientHost as ServiceClient } from './client-host.js';
 import * as account from './rest-account.js';
 import { CallScope, pagesWithin, type RequestOptions } from './request-options.js';
 import type { HubOptions } from '../hub/hub-settings.js';
-import { hubOptionsOf, loggerOf } from './tinker-kernel.js';
+import { hubOptionsOf } from './tinker-kernel.js';
+import { archiveUrl, openArchive, type CheckpointArchiveUrl } from './checkpoint-archive.js';
 import { captureCalls } from '../telemetry/capture.js';
 
 export type AccessScope = 'owned' | 'accessible';
+export type { CheckpointArchiveUrl };
 
-export interface CheckpointArchiveUrl {
-  url: string;
-  expires: Date;
-}
-
-/** How long to wait on a 503 while the archive is being prepared, and how often. */
-const ARCHIVE_WAIT_MS = 30_000;
 /** The default bound of a trace export's wait (the server builds it; long sessions take minutes). */
 const TRACE_EXPORT_TIMEOUT_MS = 10 * 60_000;
-const ARCHIVE_ATTEMPTS = 6;
 
 export interface TraceExportOptions extends RequestOptions {
   pollIntervalMs?: number;
@@ -171,55 +164,7 @@ export class RestClient {
     );
     const scope = this.scope({ signal, timeoutMs }, 'getCheckpointArchiveUrl');
     const call = { ...rest, ...scope.options, maxRetries: rest.maxRetries ?? 2 };
-    return scope.run(() => this.archiveUrl(training_run_id, checkpoint_id, call));
-  }
-
-  private async archiveUrl(
-    training_run_id: string,
-    checkpoint_id: string,
-    options: CallOptions,
-  ): Promise<CheckpointArchiveUrl> {
-    const clock = this.kernel.getServices().clock;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const result = await this.kernel.execute(
-          'get_checkpoint_archive_url',
-          { training_run_id, checkpoint_id },
-          options,
-        );
-        const location = result.headers.location;
-        if (result.status < 300 || !location) {
-          const body = typeof result.body === 'string' && result.body ? JSON.parse(result.body) : result.body;
-          if (body && typeof body === 'object' && 'url' in body)
-            return {
-              url: String(body.url),
-              expires: new Date(String((body as { expires?: string }).expires ?? clock.now() + 900_000)),
-            };
-          throw new ValidationError('archive response', [
-            { pointer: '/location', rule: 'redirect', message: `expected a redirect, got ${result.status}` },
-          ]);
-        }
-        const expires = result.headers.expires
-          ? new Date(result.headers.expires)
-          : new Date(clock.now() + 15 * 60_000);
-        return {
-          url: location,
-          expires: Number.isNaN(expires.getTime()) ? new Date(clock.now() + 15 * 60_000) : expires,
-        };
-      } catch (error) {
-        if (error instanceof APIStatusError && error.status === 503 && attempt < ARCHIVE_ATTEMPTS) {
-          // A wait a person would otherwise sit through in silence: say so at info.
-          loggerOf(this.kernel).info(
-            `still waiting for the archive of ${training_run_id}/${checkpoint_id}: the server is preparing ` +
-              `it; asking again in ${ARCHIVE_WAIT_MS / 1000} s (wait ${attempt} of ${ARCHIVE_ATTEMPTS - 1})`,
-            { training_run_id, checkpoint_id, attempt },
-          );
-          await clock.sleep(ARCHIVE_WAIT_MS, options.signal);
-          continue;
-        }
-        throw error;
-      }
-    }
+    return scope.run(() => archiveUrl(this.kernel, training_run_id, checkpoint_id, call));
   }
 
   async getCheckpointArchiveUrlFromTinkerPath(tinker_path: string, options?: CallOptions) {
@@ -384,27 +329,10 @@ export class RestClient {
    */
   async openDownload(url: string, options?: RequestOptions) {
     const scope = this.scope(options, 'openDownload');
-    return scope.run(() => this.download(url, scope.options));
-  }
-
-  private async download(url: string, options: CallOptions) {
-    const target = new URL(url);
-    const query = Object.fromEntries(target.searchParams);
-    const path = target.pathname.replace(/^\//, '').split('/').map(decodeURIComponent).join('/');
-    const result = await this.kernel.execute(
-      'download_archive',
-      { path },
-      { ...options, baseUrl: target.origin, query },
-    );
-    return {
-      size: Number(result.headers['content-length'] ?? Number.NaN),
-      body: result.response.body,
-      cancel: () => result.response.cancel(),
-    };
+    return scope.run(() => openArchive(this.kernel, url, scope.options));
   }
 }
 
-/** The options a caller set: `{ access_scope: undefined }` means the default, not a value to send. */
 /** An iteration's `page_size`: a whole number of at least 1 (it is each page's `limit`), else `fallback`. */
 function pageSize(value: unknown, fallback: number, method: string): number {
   if (value === undefined) return fallback;
@@ -415,6 +343,7 @@ function pageSize(value: unknown, fallback: number, method: string): number {
   return value as number;
 }
 
+/** The options a caller set: `{ access_scope: undefined }` means the default, not a value to send. */
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

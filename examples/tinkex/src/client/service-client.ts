@@ -1,4 +1,4 @@
-import { APIFuture, OptionChecks, ValidationError, optionNames, type SessionHandle } from 'pristine-kernel';
+import { APIFuture, OptionChecks, ValidationError, type SessionHandle } from 'pristine-kernel';
 import { resolveConfig, type ResolvedConfig } from '../config.js';
 import type { ServiceClientOptions } from '../service-client-options.js';
 import type { LoraConfig } from '../types/schemas.js';
@@ -6,7 +6,15 @@ import { parseTinkerPath } from '../types/tinker-path.js';
 import { accessTokenHolder } from './access-token-holder.js';
 import { checkWeightsAccessToken } from './weights-access-token.js';
 import { RestClient } from './rest-client.js';
-import { SamplingClient, type SamplingRetryConfig } from './sampling-client.js';
+import { SamplingClient } from './sampling-client.js';
+import {
+  FROM_STATE_OPTIONS,
+  LORA_OPTIONS,
+  SAMPLING_CLIENT_OPTIONS,
+  type FromStateOptions,
+  type LoraTrainingOptions,
+  type SamplingClientOptions,
+} from './create-client-options.js';
 import { checkSamplingRetryConfig } from './sampling-retry-config.js';
 import { SessionContext } from './session-context.js';
 import { createTinkerKernel, holdersOf, loggerOf, type TinkerKernel } from './tinker-kernel.js';
@@ -18,57 +26,12 @@ import { TelemetryReporter } from '../telemetry/reporter.js';
 import { forwardKernelEvents } from '../telemetry/forward-events.js';
 import { captureCalls } from '../telemetry/capture.js';
 
+export type { FromStateOptions, LoraTrainingOptions, SamplingClientOptions };
+
 export interface ServiceClientInit extends ServiceClientOptions {
   /** Swap adapters before any request (e.g. a custom transport in tests). */
   configureKernel?: (kernel: TinkerKernel) => void;
 }
-
-export interface FromStateOptions {
-  base_model?: string;
-  user_metadata?: Record<string, string>;
-  /**
-   * A credential of the account that owns the checkpoint (another account's): `weights_info` is asked
-   * with it, and it is sent in `load_weights`; never logged.
-   */
-  weights_access_token?: string;
-}
-
-export interface LoraTrainingOptions {
-  base_model: string;
-  rank?: number;
-  seed?: number | null;
-  train_mlp?: boolean;
-  train_attn?: boolean;
-  train_unembed?: boolean;
-  user_metadata?: Record<string, string> | null;
-}
-
-export interface SamplingClientOptions {
-  model_path?: string;
-  base_model?: string;
-  retry_config?: Partial<SamplingRetryConfig>;
-}
-
-const LORA_OPTIONS = {
-  names: optionNames<LoraTrainingOptions>({
-    base_model: true,
-    rank: true,
-    seed: true,
-    train_mlp: true,
-    train_attn: true,
-    train_unembed: true,
-    user_metadata: true,
-  }),
-  what: 'a createLoraTrainingClient option',
-};
-const FROM_STATE_OPTIONS = {
-  names: optionNames<FromStateOptions>({ base_model: true, user_metadata: true, weights_access_token: true }),
-  what: 'a training client option',
-};
-const SAMPLING_CLIENT_OPTIONS = {
-  names: optionNames<SamplingClientOptions>({ model_path: true, base_model: true, retry_config: true }),
-  what: 'a createSamplingClient option',
-};
 
 /**
  * The entry point. The constructor does no I/O: the session is created on first training or sampling

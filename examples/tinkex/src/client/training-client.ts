@@ -1,4 +1,4 @@
-import { APIFuture, OptionChecks, ValidationError, optionNames, type QueueStateEvent } from 'pristine-kernel';
+import { APIFuture, ValidationError, type QueueStateEvent } from 'pristine-kernel';
 import type {
   AdamParams,
   Datum,
@@ -8,7 +8,6 @@ import type {
   OptimStepResponse,
 } from '../types/schemas.js';
 import { checkData } from '../types/datum.js';
-import { parseTinkerPath } from '../types/tinker-path.js';
 import { chunkData } from '../training/chunking.js';
 import { mergeOutputs } from '../training/metrics.js';
 import {
@@ -23,7 +22,14 @@ import { getTokenizer } from '../tokenizer/get-tokenizer.js';
 import type { HubOptions } from '../hub/hub-settings.js';
 import { SubmissionOrder } from '../training/submission-order.js';
 import { TokenizerCache, type EncodeOptions } from './tokenizer-cache.js';
-import { checkWeightsAccessToken } from './weights-access-token.js';
+import {
+  loadStateBody,
+  samplerSaveBody,
+  saveStateBody,
+  type LoadStateOptions,
+  type SamplerSaveOptions,
+  type SaveStateOptions,
+} from './checkpoint-requests.js';
 import { hubOptionsOf, loggerOf, protocolOf, type TinkerFutureId } from './tinker-kernel.js';
 import { protoLossPass } from '../training/proto-loss-pass.js';
 import type { SamplingClient, SamplingRetryConfig } from './sampling-client.js';
@@ -46,19 +52,6 @@ type ServiceClient = ClientHost & {
     },
     requestOptions?: RequestOptions,
   ): Promise<SamplingClient>;
-};
-
-const SAVE_STATE_OPTIONS = {
-  names: optionNames<{ ttl_seconds?: number; overwrite?: boolean }>({ ttl_seconds: true, overwrite: true }),
-  what: 'a saveState option',
-};
-const LOAD_STATE_OPTIONS = {
-  names: optionNames<{ weights_access_token?: string }>({ weights_access_token: true }),
-  what: 'a loadState option',
-};
-const SAMPLER_SAVE_OPTIONS = {
-  names: optionNames<{ ttl_seconds?: number }>({ ttl_seconds: true }),
-  what: 'a saveWeightsForSampler option',
 };
 
 /**
@@ -91,7 +84,6 @@ export class TrainingClient {
       'check',
       'reserve',
       'lossPass',
-      'accessToken',
     ]);
   }
 
@@ -261,69 +253,45 @@ export class TrainingClient {
   /** Save weights and optimizer state under a name; the result holds the `tinker://` path. */
   saveState(
     name: string,
-    opts: { ttl_seconds?: number; overwrite?: boolean } = {},
+    opts: SaveStateOptions = {},
     options?: RequestOptions,
   ): APIFuture<{ path: string }> {
     return futureOrRejected(this.clock, () => {
-      opts = OptionChecks.optionsObject('saveState options', opts, SAVE_STATE_OPTIONS);
-      const body = {
-        path: name,
-        // 0 is checked too, so the schema refuses it by name (minimum 1) instead of dropping it.
-        ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
-        ...(opts.overwrite !== undefined ? { overwrite: opts.overwrite } : {}),
-      };
-      return this.enqueue('save_weights', body, options, 'saveState');
+      return this.enqueue('save_weights', saveStateBody(name, opts), options, 'saveState');
     });
   }
 
   /** Load weights (fresh optimizer state); `weights_access_token` reads another account's checkpoint. */
   loadState(
     path: string,
-    opts: { weights_access_token?: string } = {},
+    opts: LoadStateOptions = {},
     options?: RequestOptions,
   ): APIFuture<{ path?: string }> {
     return futureOrRejected(this.clock, () => {
-      parseTinkerPath(path);
-      const body = { path, optimizer: false, ...this.accessToken(opts) };
+      const body = loadStateBody(path, false, opts, this.service.kernel);
       return this.enqueue('load_weights', body, options, 'loadState');
     });
   }
 
   loadStateWithOptimizer(
     path: string,
-    opts: { weights_access_token?: string } = {},
+    opts: LoadStateOptions = {},
     options?: RequestOptions,
   ): APIFuture<{ path?: string }> {
     return futureOrRejected(this.clock, () => {
-      parseTinkerPath(path);
-      const body = { path, optimizer: true, ...this.accessToken(opts) };
+      const body = loadStateBody(path, true, opts, this.service.kernel);
       return this.enqueue('load_weights', body, options, 'loadStateWithOptimizer');
     });
-  }
-
-  /** The token goes on the wire only in the body, and is scrubbed from logs and errors. */
-  private accessToken(opts: { weights_access_token?: string }): { weights_access_token?: string } {
-    opts = OptionChecks.optionsObject('load state options', opts, LOAD_STATE_OPTIONS);
-    if (opts.weights_access_token === '') return {};
-    const token = checkWeightsAccessToken(opts.weights_access_token, 'load state options');
-    if (token === undefined) return {};
-    this.service.kernel.getServices().secrets.add(token);
-    return { weights_access_token: token };
   }
 
   /** Save sampler weights under a name (for `createSamplingClient(model_path)`). */
   saveWeightsForSampler(
     name: string,
-    opts: { ttl_seconds?: number } = {},
+    opts: SamplerSaveOptions = {},
     options?: RequestOptions,
   ): APIFuture<{ path: string }> {
     return futureOrRejected(this.clock, () => {
-      opts = OptionChecks.optionsObject('saveWeightsForSampler options', opts, SAMPLER_SAVE_OPTIONS);
-      const body = {
-        path: name,
-        // 0 is checked too, so the schema refuses it by name (minimum 1) instead of dropping it.
-        ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
-      };
+      const body = samplerSaveBody(name, opts);
       return this.enqueue('save_weights_for_sampler', body, options, 'saveWeightsForSampler');
     });
   }
