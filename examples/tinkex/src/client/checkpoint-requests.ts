@@ -65,7 +65,6 @@ export function loadStateBody(
   parseTinkerPath(path);
   const opts = OptionChecks.optionsObject('load state options', options, LOAD_STATE_OPTIONS);
   const body = { path, optimizer };
-  if (opts.weights_access_token === '') return body;
   const token = checkWeightsAccessToken(opts.weights_access_token, 'load state options');
   if (token === undefined) return body;
   kernel.getServices().secrets.add(token);
