@@ -1,4 +1,4 @@
-import { APIStatusError, ValidationError, type CallOptions } from 'pristine-kernel';
+import { APIStatusError, OptionChecks, ValidationError, type CallOptions } from 'pristine-kernel';
 import { loggerOf, type TinkerKernel } from './tinker-kernel.js';
 
 /**
@@ -71,8 +71,12 @@ export async function archiveUrl(
   }
 }
 
-/** The archive bytes of a signed URL, as a stream (`cancel` stops reading it). */
+/**
+ * The archive bytes of a signed URL, as a stream (`cancel` stops reading it). The URL is checked first
+ * (never echoed: a signed URL is a credential), so a wrong one is a ValidationError, not a TypeError.
+ */
 export async function openArchive(kernel: TinkerKernel, url: string, options: CallOptions) {
+  new OptionChecks('openDownload').url('url', url).throwIfAny();
   const target = new URL(url);
   const query = Object.fromEntries(target.searchParams);
   const path = target.pathname.replace(/^\//, '').split('/').map(decodeURIComponent).join('/');

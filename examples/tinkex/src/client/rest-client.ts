@@ -38,6 +38,11 @@ const TRACE_EXPORT_OPTIONS = {
   what: 'an exportSessionTrace option',
 };
 
+const PAGE_SIZE_ONLY = {
+  names: optionNames<{ page_size?: number }>({ page_size: true }),
+  what: 'an iterateUserCheckpoints option',
+};
+
 /** The REST API: training runs, checkpoints, sessions and samplers. Needs no session. */
 export class RestClient {
   constructor(private readonly service: ServiceClient) {}
@@ -139,7 +144,11 @@ export class RestClient {
     options?: RequestOptions,
   ): PageIterable<Checkpoint> {
     return pagesWithin(options, 'iterateUserCheckpoints', this.kernel.getServices().clock, (call) => {
-      const { page_size } = OptionChecks.optionsObject('iterateUserCheckpoints options', opts);
+      const { page_size } = OptionChecks.optionsObject(
+        'iterateUserCheckpoints options',
+        opts,
+        PAGE_SIZE_ONLY,
+      );
       return this.kernel.paginate<Checkpoint>(
         'list_user_checkpoints',
         {},
@@ -163,7 +172,12 @@ export class RestClient {
       options,
     );
     const scope = this.scope({ signal, timeoutMs }, 'getCheckpointArchiveUrl');
-    const call = { ...rest, ...scope.options, maxRetries: rest.maxRetries ?? 2 };
+    // Only an absent maxRetries takes the default: null goes on to the kernel's check, which refuses it.
+    const call = {
+      ...rest,
+      ...scope.options,
+      maxRetries: rest.maxRetries === undefined ? 2 : rest.maxRetries,
+    };
     return scope.run(() => archiveUrl(this.kernel, training_run_id, checkpoint_id, call));
   }
 
@@ -293,6 +307,11 @@ export class RestClient {
    */
   async exportSessionTrace(session_id: string, opts: TraceExportOptions = {}, options?: RequestOptions) {
     const o = OptionChecks.optionsObject('exportSessionTrace options', opts, TRACE_EXPORT_OPTIONS);
+    // A NaN or negative interval is no pause at all: the export would be polled flat out.
+    new OptionChecks('exportSessionTrace options')
+      .duration('pollIntervalMs', o.pollIntervalMs)
+      .func('onProgress', o.onProgress)
+      .throwIfAny();
     const merged = { signal: o.signal, timeoutMs: o.timeoutMs, ...options };
     merged.timeoutMs ??= TRACE_EXPORT_TIMEOUT_MS;
     const scope = this.scope(merged, 'exportSessionTrace');
@@ -306,12 +325,10 @@ export class RestClient {
     return scope.run(() => account.getBillingUsage(this.service, starting_on, ending_before, scope.options));
   }
 
-  async getAuditLog(
-    opts?: { event_type?: 'all' | 'checkpoints'; day?: Date | string },
-    options?: RequestOptions,
-  ) {
+  async getAuditLog(opts?: account.AuditLogOptions, options?: RequestOptions) {
+    const o = OptionChecks.optionsObject('getAuditLog options', opts, account.AUDIT_LOG_OPTIONS);
     const scope = this.scope(options, 'getAuditLog');
-    return scope.run(() => account.getAuditLog(this.service, opts, scope.options));
+    return scope.run(() => account.getAuditLog(this.service, o, scope.options));
   }
 
   async assignSessionProject(
