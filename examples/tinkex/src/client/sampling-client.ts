@@ -11,6 +11,7 @@ import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/sc
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { getTokenizer } from '../tokenizer/get-tokenizer.js';
 import type { HubOptions } from '../hub/hub-settings.js';
+import { checkHubOptions } from '../hub/check-hub-options.js';
 // The ServiceClient as seen from here (client-host.ts), not the class: importing service-client.ts,
 // which constructs this client, would make the two modules import each other.
 import type { ClientHost as ServiceClient } from './client-host.js';
@@ -316,6 +317,7 @@ export class SamplingClient {
    * `signal` ends the whole call; `timeoutMs` bounds each Hub request (see HubOptions).
    */
   async getTokenizer(options: HubOptions = {}): Promise<Tokenizer> {
+    checkHubOptions(options, 'getTokenizer options');
     const model = await this.getBaseModel({ signal: options.signal });
     return getTokenizer(model, hubOptionsOf(this.service.kernel, this.service.config, options));
   }

@@ -20,6 +20,7 @@ import {
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { getTokenizer } from '../tokenizer/get-tokenizer.js';
 import type { HubOptions } from '../hub/hub-settings.js';
+import { checkHubOptions } from '../hub/check-hub-options.js';
 import { SubmissionOrder } from '../training/submission-order.js';
 import { TokenizerCache, type EncodeOptions } from './tokenizer-cache.js';
 import {
@@ -342,6 +343,7 @@ export class TrainingClient {
    * `signal` ends the whole call; `timeoutMs` bounds each Hub request (see HubOptions).
    */
   async getTokenizer(options: HubOptions = {}): Promise<Tokenizer> {
+    checkHubOptions(options, 'getTokenizer options');
     const info = await this.getInfo({ signal: options.signal });
     return getTokenizer(info.model_data.model_name ?? info.model_name ?? '', {
       ...hubOptionsOf(this.service.kernel, this.service.config, options),
