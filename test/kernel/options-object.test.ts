@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { OptionChecks, ValidationError, optionNames } from '../../src/index.js';
+import { OptionChecks, optionNames } from '../../src/index.js';
+import { thrown } from '../support/validation-errors.js';
 
 interface SaveOptions {
   ttl_seconds?: number;
@@ -8,16 +9,6 @@ interface SaveOptions {
 
 const NAMES = optionNames<SaveOptions>({ ttl_seconds: true, overwrite: true });
 const ONLY = { names: NAMES, what: 'a save option' };
-
-function thrown(run: () => unknown): ValidationError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return error as ValidationError;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 /**
  * `OptionChecks.optionsObject` is a method's options argument checked on its own (a plugin's methods take
