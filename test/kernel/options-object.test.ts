@@ -60,4 +60,16 @@ describe('OptionChecks.optionsObject', () => {
       'type',
     );
   });
+
+  it('OptionChecks.only names the keys of a nested object under its own pointer (`under`)', () => {
+    const checks = new OptionChecks('client options', '/client');
+    checks.only({ ttl_second: 5, ok: undefined }, NAMES, 'a save option', 'save');
+    expect(checks.issues).toEqual([
+      {
+        pointer: '/client/save/ttl_second',
+        rule: 'additionalProperties',
+        message: 'is not a save option (did you mean "ttl_seconds"?)',
+      },
+    ]);
+  });
 });

@@ -167,15 +167,16 @@ export class OptionChecks {
   /**
    * No keys but `allowed` (rule `additionalProperties`, with a "did you mean" hint): a misspelt option
    * would otherwise be ignored, and the caller would believe a timeout or a limit is set that is not.
-   * A key whose value is `undefined` counts as not given, as in every other check.
+   * A key whose value is `undefined` counts as not given, as in every other check. `under` names a
+   * nested object's keys below its own (`circuit_breaker/half_open`).
    */
-  only(value: unknown, allowed: ReadonlySet<string>, what: string): this {
+  only(value: unknown, allowed: ReadonlySet<string>, what: string, under = ''): this {
     if (!isPlainObject(value)) return this;
     for (const key in value) {
       if (allowed.has(key) || value[key] === undefined || !Object.hasOwn(value, key)) continue;
       const hint = closestName(key, allowed);
       this.fail(
-        escapePointer(key),
+        `${under ? `${under}/` : ''}${escapePointer(key)}`,
         'additionalProperties',
         `is not ${what}${hint ? ` (did you mean "${hint}"?)` : ''}`,
       );
