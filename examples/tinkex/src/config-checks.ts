@@ -32,7 +32,7 @@ export const OPTION_NAMES = optionNames<ServiceClientOptions & { configureKernel
 });
 
 /** The keys of the `shared` option (fleet-wide limits through Redis). */
-const SHARED_KEYS = ['redis', 'on_unavailable'];
+const SHARED_KEYS: ReadonlySet<string> = new Set(['redis', 'on_unavailable']);
 
 /**
  * Check every ServiceClient option and the environment variables that stand in for them, before
@@ -63,15 +63,7 @@ export function checkServiceClientOptions(options: unknown): void {
     .func('configureKernel', o.configureKernel);
   // `shared`'s values are checked where they are read (config.ts); a misspelt key is caught here, since
   // ignoring it (`onUnavailable: 'reject'`) would silently keep the default behaviour.
-  if (o.shared !== null && typeof o.shared === 'object') {
-    for (const key of Object.keys(o.shared))
-      if (!SHARED_KEYS.includes(key))
-        checks.fail(
-          `shared/${key}`,
-          'additionalProperties',
-          `is not a shared option (${SHARED_KEYS.join(', ')})`,
-        );
-  }
+  checks.only(o.shared, SHARED_KEYS, 'a shared option', 'shared');
   if (o.sample_dispatch_concurrency !== undefined) {
     const n = o.sample_dispatch_concurrency;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {

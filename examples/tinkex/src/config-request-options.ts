@@ -40,6 +40,7 @@ export interface RequestShapingOptions {
 
 /** Elixir tinkex defaults: 5 failures, 30 s before a trial call. */
 export const DEFAULT_BREAKER = { failure_threshold: 5, reset_timeout_ms: 30_000 } as const;
+const BREAKER_NAMES: ReadonlySet<string> = new Set(Object.keys(DEFAULT_BREAKER));
 
 const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on', 'exponential']);
 
@@ -162,10 +163,7 @@ function checkBreaker(checks: OptionChecks, value: CircuitBreakerOption | undefi
   checks
     .integer('circuit_breaker/failure_threshold', value.failure_threshold, 1)
     .duration('circuit_breaker/reset_timeout_ms', value.reset_timeout_ms);
-  for (const key of Object.keys(value)) {
-    if (!(key in DEFAULT_BREAKER))
-      checks.fail(`circuit_breaker/${key}`, 'additionalProperties', 'is not a breaker option');
-  }
+  checks.only(value, BREAKER_NAMES, 'a breaker option', 'circuit_breaker');
 }
 
 function breakerSettings(value: CircuitBreakerOption): BreakerSettings | false {

@@ -18,6 +18,7 @@ export const DEFAULT_SAMPLE_THROTTLE: SampleThrottle = {
   concurrency: 10,
   bytes_factor: 20,
 };
+const SAMPLE_THROTTLE_NAMES: ReadonlySet<string> = new Set(Object.keys(DEFAULT_SAMPLE_THROTTLE));
 
 export interface SamplingDefaultsOptions {
   /** Tune the throttled phase after a sampling 429 (default: the Python SDK's 10 s / 10 / 20×). */
@@ -33,10 +34,7 @@ export function checkSamplingDefaults(options: SamplingDefaultsOptions): { sampl
       .duration('sample_throttle/window_ms', throttle.window_ms, 0)
       .integer('sample_throttle/concurrency', throttle.concurrency, 1)
       .number('sample_throttle/bytes_factor', throttle.bytes_factor, { min: 1 });
-    for (const key of Object.keys(throttle)) {
-      if (!(key in DEFAULT_SAMPLE_THROTTLE))
-        checks.fail(`sample_throttle/${key}`, 'additionalProperties', 'is not a sample_throttle option');
-    }
+    checks.only(throttle, SAMPLE_THROTTLE_NAMES, 'a sample_throttle option', 'sample_throttle');
   }
   checks.throwIfAny();
   return { sample_throttle: { ...DEFAULT_SAMPLE_THROTTLE, ...throttle } };

@@ -18,7 +18,7 @@ const ignore = (): void => {};
 function cancelledOr(future: APIFuture<unknown>): (error: unknown) => never {
   return (error) => {
     if (future.cancelled)
-      throw new FutureCancelledError(future.requestId ?? '(not accepted)', future.cancelReason);
+      throw new FutureCancelledError(future.requestId, future.cancelReason, future.endpointId);
     throw error;
   };
 }
@@ -54,6 +54,11 @@ export class APIFuture<T> implements PromiseLike<T> {
   /** Polling with a controller shared with other futures (see the constructor's `shared`). */
   declare private readonly shared: boolean;
   declare private readonly clock: Clock;
+  /**
+   * The endpoint that submitted it (`kernel.submit`'s futures), for errors that come before there is a
+   * request id to name; undefined for a future made otherwise (`then`, `combine`, `resolved`).
+   */
+  declare readonly endpointId: string | undefined;
 
   /**
    * `signal` (optional), the caller's, also stops the polling; unlike `cancel()` the future then
@@ -70,9 +75,14 @@ export class APIFuture<T> implements PromiseLike<T> {
     poll: (requestId: string, signal: AbortSignal) => Promise<T>,
     clock: Clock,
     signal?: AbortSignal,
-    options: { shared?: AbortController; onSettled?: (future: APIFuture<T>) => void } = {},
+    options: {
+      shared?: AbortController;
+      onSettled?: (future: APIFuture<T>) => void;
+      endpointId?: string;
+    } = {},
   ) {
     this.clock = clock;
+    this.endpointId = options.endpointId;
     this.controller = undefined;
     this.cancelRequested = false;
     this.cancelReason = undefined;
@@ -136,7 +146,7 @@ export class APIFuture<T> implements PromiseLike<T> {
       if (signal) unsubscribe = onAbort(signal, aborted);
       if (timeoutMs !== undefined) {
         cancelDeadline = this.clock.after(timeoutMs, () =>
-          finish(() => reject(new FutureTimeoutError(this.id ?? '(not accepted)', timeoutMs))),
+          finish(() => reject(new FutureTimeoutError(this.id, timeoutMs, this.endpointId))),
         );
       }
       this.settled.then(
@@ -210,7 +220,9 @@ export class APIFuture<T> implements PromiseLike<T> {
 
   /** A future over the same operation whose value is transformed. */
   map<U>(transform: (value: T) => U | Promise<U>): APIFuture<U> {
-    return new APIFuture(this.accepted, () => this.settled.then(transform), this.clock);
+    return new APIFuture(this.accepted, () => this.settled.then(transform), this.clock, undefined, {
+      endpointId: this.endpointId,
+    });
   }
 
   /** A future that is already complete (e.g. for results computed client-side). */
@@ -234,6 +246,12 @@ export class APIFuture<T> implements PromiseLike<T> {
     clock: Clock,
   ): APIFuture<U> {
     const accepted = Promise.all(futures.map((f) => f.accepted)).then((ids) => ids.join(','));
-    return new APIFuture(accepted, () => Promise.all(futures).then(transform), clock);
+    // The endpoint they share (the chunks of one training pass), to name before they are accepted.
+    const endpointId = futures.every((f) => f.endpointId === futures[0]?.endpointId)
+      ? futures[0]?.endpointId
+      : undefined;
+    return new APIFuture(accepted, () => Promise.all(futures).then(transform), clock, undefined, {
+      endpointId,
+    });
   }
 }

@@ -29,17 +29,34 @@ export class ResultTooLargeError extends PristineError {
   }
 }
 
-/** The caller cancelled the future; polling stopped. */
+/**
+ * The caller cancelled the future; polling stopped. `requestId` is undefined when it was cancelled
+ * before the server accepted the request: there is no id yet, and none is made up.
+ */
 export class FutureCancelledError extends PristineError {
   /** `why`, when the cancelling side said (the kernel's close: "the client was closed"). */
-  constructor(requestId: string, why?: string) {
-    super(`Future ${requestId} was cancelled${why ? `: ${why}` : ''}`, { requestId, category: 'user' });
+  constructor(requestId: string | undefined, why?: string, endpointId?: string) {
+    const what =
+      requestId === undefined
+        ? `The future of ${endpointId ?? 'a request'} was cancelled before the server accepted it`
+        : `Future ${requestId} was cancelled`;
+    super(`${what}${why ? `: ${why}` : ''}`, { requestId, category: 'user' });
   }
 }
 
-/** `result({ timeoutMs })` gave up waiting; the operation may still complete. */
+/**
+ * `result({ timeoutMs })` gave up waiting; the operation may still complete. `requestId` is undefined
+ * when the server had not accepted the request by then (the submission was still on its way or held):
+ * there is no id yet, and none is made up.
+ */
 export class FutureTimeoutError extends PristineError {
-  constructor(requestId: string, timeoutMs: number) {
-    super(`Timed out after ${timeoutMs} ms waiting for ${requestId}`, { requestId, category: 'unknown' });
+  constructor(requestId: string | undefined, timeoutMs: number, endpointId?: string) {
+    super(
+      requestId === undefined
+        ? `Timed out after ${timeoutMs} ms waiting for ${endpointId ?? 'a request'}: the server had not ` +
+            'accepted the request yet (no request id); it may still be accepted and run'
+        : `Timed out after ${timeoutMs} ms waiting for ${requestId}${endpointId ? ` (${endpointId})` : ''}`,
+      { requestId, category: 'unknown' },
+    );
   }
 }

@@ -68,7 +68,7 @@ export function submitFuture<T>(
     clock,
     // The caller's signal ends the polling too (joined to the future's own by APIFuture).
     signal,
-    { shared, onSettled: host.futureSettled },
+    { shared, onSettled: host.futureSettled, endpointId },
   );
 }
 

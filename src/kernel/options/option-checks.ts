@@ -19,6 +19,24 @@ export class OptionChecks {
     private readonly prefix = '',
   ) {}
 
+  /**
+   * A method's options argument checked on its own, returned typed for the caller to destructure: `{}`
+   * when not given; anything but an object is refused (rule `type`: a default parameter covers only
+   * `undefined`, so `null` would crash on the first property read); with `only`, so is every key it does
+   * not name (see `only`). Without `only` the keys are left to a schema checked later.
+   */
+  static optionsObject<T extends object>(
+    where: string,
+    value: T | undefined,
+    only?: { names: ReadonlySet<string>; what: string },
+  ): T {
+    if (value === undefined) return {} as T;
+    const checks = new OptionChecks(where);
+    if (checks.object('', value) && only) checks.only(value, only.names, only.what);
+    checks.throwIfAny();
+    return value;
+  }
+
   fail(key: string, rule: string, message: string): this {
     this.issues.push({ pointer: this.pointer(key), rule, message });
     return this;
@@ -149,15 +167,16 @@ export class OptionChecks {
   /**
    * No keys but `allowed` (rule `additionalProperties`, with a "did you mean" hint): a misspelt option
    * would otherwise be ignored, and the caller would believe a timeout or a limit is set that is not.
-   * A key whose value is `undefined` counts as not given, as in every other check.
+   * A key whose value is `undefined` counts as not given, as in every other check. `under` names a
+   * nested object's keys below its own (`circuit_breaker/half_open`).
    */
-  only(value: unknown, allowed: ReadonlySet<string>, what: string): this {
+  only(value: unknown, allowed: ReadonlySet<string>, what: string, under = ''): this {
     if (!isPlainObject(value)) return this;
     for (const key in value) {
       if (allowed.has(key) || value[key] === undefined || !Object.hasOwn(value, key)) continue;
       const hint = closestName(key, allowed);
       this.fail(
-        escapePointer(key),
+        `${under ? `${under}/` : ''}${escapePointer(key)}`,
         'additionalProperties',
         `is not ${what}${hint ? ` (did you mean "${hint}"?)` : ''}`,
       );

@@ -43,6 +43,16 @@ export function tinkerPath(value: string): string {
   return value;
 }
 
+/**
+ * A training run id. An empty one is almost always an unset variable interpolated (`--run-id "$RUN"`):
+ * taken as absent, `checkpoint list` listed every run's checkpoints instead of one run's.
+ */
+export function runId(value: string): string {
+  if (value.trim() === '')
+    throw new InvalidArgumentError('expected a training run id, as `tinkex run list` prints them.');
+  return value;
+}
+
 /** A session id: it names the default output file, so it may hold no path (no `/`, `\\`, nor `..` alone). */
 export function sessionId(value: string): string {
   if (value === '' || value === '.' || value === '..' || /[/\\]/.test(value))

@@ -126,6 +126,9 @@ export class CallScope {
         return Promise.resolve(inner).catch(translate);
       },
       this.clock,
+      undefined,
+      // Named by a wait that ends before the server accepted the request (there is no id to name yet).
+      { endpointId: inner.endpointId },
     );
   }
 

@@ -1,4 +1,10 @@
-import { describeValue, PristineError, ValidationError, type CallOptions } from 'pristine-kernel';
+import {
+  describeValue,
+  optionNames,
+  PristineError,
+  ValidationError,
+  type CallOptions,
+} from 'pristine-kernel';
 import { decodeJwtClaims, looksLikeJwt } from '../protocol/jwt.js';
 import type { AuditLogResponse, BillingUsageResponse } from '../types/account.js';
 // The ServiceClient as seen from here (client-host.ts), not the class: importing service-client.ts,
@@ -87,10 +93,20 @@ export async function getBillingUsage(
   return service.kernel.call('get_billing_usage', billingWindow(starting_on, ending_before), options);
 }
 
+export interface AuditLogOptions {
+  event_type?: 'all' | 'checkpoints';
+  day?: Date | string;
+}
+
+export const AUDIT_LOG_OPTIONS = {
+  names: optionNames<AuditLogOptions>({ event_type: true, day: true }),
+  what: 'a getAuditLog option',
+};
+
 /** Async, so a bad day rejects (a ValidationError, before anything is sent) rather than throws. */
 export async function getAuditLog(
   service: ServiceClient,
-  opts: { event_type?: 'all' | 'checkpoints'; day?: Date | string } = {},
+  opts: AuditLogOptions = {},
   options: CallOptions = {},
 ): Promise<AuditLogResponse> {
   const day = opts.day === undefined ? {} : { day: auditDay(opts.day) };

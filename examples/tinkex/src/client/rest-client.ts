@@ -1,29 +1,47 @@
-import { APIStatusError, ValidationError, type CallOptions, type PageIterable } from 'pristine-kernel';
+import {
+  OptionChecks,
+  ValidationError,
+  optionNames,
+  type CallOptions,
+  type PageIterable,
+} from 'pristine-kernel';
 import type { Checkpoint, TrainingRun } from '../types/schemas.js';
 import { parseTinkerPath } from '../types/tinker-path.js';
-import { optionsOf } from '../types/wire-check.js';
 // The ServiceClient as seen from here (client-host.ts), not the class: importing service-client.ts,
 // which constructs this client, would make the two modules import each other.
 import type { ClientHost as ServiceClient } from './client-host.js';
 import * as account from './rest-account.js';
 import { CallScope, pagesWithin, type RequestOptions } from './request-options.js';
 import type { HubOptions } from '../hub/hub-settings.js';
-import { hubOptionsOf, loggerOf } from './tinker-kernel.js';
+import { hubOptionsOf } from './tinker-kernel.js';
+import { archiveUrl, openArchive, type CheckpointArchiveUrl } from './checkpoint-archive.js';
 import { captureCalls } from '../telemetry/capture.js';
 
 export type AccessScope = 'owned' | 'accessible';
+export type { CheckpointArchiveUrl };
 
-export interface CheckpointArchiveUrl {
-  url: string;
-  expires: Date;
-}
-
-/** How long to wait on a 503 while the archive is being prepared, and how often. */
-const ARCHIVE_WAIT_MS = 30_000;
 /** The default bound of a trace export's wait (the server builds it; long sessions take minutes). */
 const TRACE_EXPORT_TIMEOUT_MS = 10 * 60_000;
-const TRACE_EXPORT_OPTIONS = ['pollIntervalMs', 'onProgress', 'signal', 'timeoutMs'] as const;
-const ARCHIVE_ATTEMPTS = 6;
+
+export interface TraceExportOptions extends RequestOptions {
+  pollIntervalMs?: number;
+  onProgress?: (progress: account.TraceExportProgress) => void;
+}
+
+const TRACE_EXPORT_OPTIONS = {
+  names: optionNames<TraceExportOptions>({
+    pollIntervalMs: true,
+    onProgress: true,
+    signal: true,
+    timeoutMs: true,
+  }),
+  what: 'an exportSessionTrace option',
+};
+
+const PAGE_SIZE_ONLY = {
+  names: optionNames<{ page_size?: number }>({ page_size: true }),
+  what: 'an iterateUserCheckpoints option',
+};
 
 /** The REST API: training runs, checkpoints, sessions and samplers. Needs no session. */
 export class RestClient {
@@ -84,7 +102,7 @@ export class RestClient {
     opts: { limit?: number; offset?: number; access_scope?: AccessScope; project_id?: string } = {},
     options?: RequestOptions,
   ) {
-    const input = { limit: 20, offset: 0, ...optionsOf(opts, 'listTrainingRuns options') };
+    const input = { limit: 20, offset: 0, ...OptionChecks.optionsObject('listTrainingRuns options', opts) };
     const scope = this.scope(options, 'listTrainingRuns');
     return scope.run(() => this.kernel.call('list_training_runs', input, scope.options));
   }
@@ -95,7 +113,7 @@ export class RestClient {
     options?: RequestOptions,
   ): PageIterable<TrainingRun> {
     return pagesWithin(options, 'iterateTrainingRuns', this.kernel.getServices().clock, (call) => {
-      const { page_size, ...filters } = optionsOf(opts, 'iterateTrainingRuns options');
+      const { page_size, ...filters } = OptionChecks.optionsObject('iterateTrainingRuns options', opts);
       // The filters of listTrainingRuns, on every page (undefined ones are not sent).
       const input = withoutUndefined(filters);
       return this.kernel.paginate<TrainingRun>('list_training_runs', input, {
@@ -111,7 +129,11 @@ export class RestClient {
   }
 
   async listUserCheckpoints(opts: { limit?: number; offset?: number } = {}, options?: RequestOptions) {
-    const input = { limit: 100, offset: 0, ...optionsOf(opts, 'listUserCheckpoints options') };
+    const input = {
+      limit: 100,
+      offset: 0,
+      ...OptionChecks.optionsObject('listUserCheckpoints options', opts),
+    };
     const scope = this.scope(options, 'listUserCheckpoints');
     return scope.run(() => this.kernel.call('list_user_checkpoints', input, scope.options));
   }
@@ -122,7 +144,11 @@ export class RestClient {
     options?: RequestOptions,
   ): PageIterable<Checkpoint> {
     return pagesWithin(options, 'iterateUserCheckpoints', this.kernel.getServices().clock, (call) => {
-      const { page_size } = optionsOf(opts, 'iterateUserCheckpoints options');
+      const { page_size } = OptionChecks.optionsObject(
+        'iterateUserCheckpoints options',
+        opts,
+        PAGE_SIZE_ONLY,
+      );
       return this.kernel.paginate<Checkpoint>(
         'list_user_checkpoints',
         {},
@@ -141,58 +167,18 @@ export class RestClient {
     checkpoint_id: string,
     options: CallOptions = {},
   ): Promise<CheckpointArchiveUrl> {
-    const { signal, timeoutMs, ...rest } = optionsOf(options, 'getCheckpointArchiveUrl options');
+    const { signal, timeoutMs, ...rest } = OptionChecks.optionsObject(
+      'getCheckpointArchiveUrl options',
+      options,
+    );
     const scope = this.scope({ signal, timeoutMs }, 'getCheckpointArchiveUrl');
-    const call = { ...rest, ...scope.options, maxRetries: rest.maxRetries ?? 2 };
-    return scope.run(() => this.archiveUrl(training_run_id, checkpoint_id, call));
-  }
-
-  private async archiveUrl(
-    training_run_id: string,
-    checkpoint_id: string,
-    options: CallOptions,
-  ): Promise<CheckpointArchiveUrl> {
-    const clock = this.kernel.getServices().clock;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const result = await this.kernel.execute(
-          'get_checkpoint_archive_url',
-          { training_run_id, checkpoint_id },
-          options,
-        );
-        const location = result.headers.location;
-        if (result.status < 300 || !location) {
-          const body = typeof result.body === 'string' && result.body ? JSON.parse(result.body) : result.body;
-          if (body && typeof body === 'object' && 'url' in body)
-            return {
-              url: String(body.url),
-              expires: new Date(String((body as { expires?: string }).expires ?? clock.now() + 900_000)),
-            };
-          throw new ValidationError('archive response', [
-            { pointer: '/location', rule: 'redirect', message: `expected a redirect, got ${result.status}` },
-          ]);
-        }
-        const expires = result.headers.expires
-          ? new Date(result.headers.expires)
-          : new Date(clock.now() + 15 * 60_000);
-        return {
-          url: location,
-          expires: Number.isNaN(expires.getTime()) ? new Date(clock.now() + 15 * 60_000) : expires,
-        };
-      } catch (error) {
-        if (error instanceof APIStatusError && error.status === 503 && attempt < ARCHIVE_ATTEMPTS) {
-          // A wait a person would otherwise sit through in silence: say so at info.
-          loggerOf(this.kernel).info(
-            `still waiting for the archive of ${training_run_id}/${checkpoint_id}: the server is preparing ` +
-              `it; asking again in ${ARCHIVE_WAIT_MS / 1000} s (wait ${attempt} of ${ARCHIVE_ATTEMPTS - 1})`,
-            { training_run_id, checkpoint_id, attempt },
-          );
-          await clock.sleep(ARCHIVE_WAIT_MS, options.signal);
-          continue;
-        }
-        throw error;
-      }
-    }
+    // Only an absent maxRetries takes the default: null goes on to the kernel's check, which refuses it.
+    const call = {
+      ...rest,
+      ...scope.options,
+      maxRetries: rest.maxRetries === undefined ? 2 : rest.maxRetries,
+    };
+    return scope.run(() => archiveUrl(this.kernel, training_run_id, checkpoint_id, call));
   }
 
   async getCheckpointArchiveUrlFromTinkerPath(tinker_path: string, options?: CallOptions) {
@@ -283,7 +269,7 @@ export class RestClient {
     opts: { limit?: number; offset?: number; access_scope?: AccessScope } = {},
     options?: RequestOptions,
   ) {
-    const input = { limit: 20, offset: 0, ...optionsOf(opts, 'listSessions options') };
+    const input = { limit: 20, offset: 0, ...OptionChecks.optionsObject('listSessions options', opts) };
     const scope = this.scope(options, 'listSessions');
     return scope.run(() => this.kernel.call('list_sessions', input, scope.options));
   }
@@ -294,7 +280,7 @@ export class RestClient {
     options?: RequestOptions,
   ): PageIterable<string> {
     return pagesWithin(options, 'iterateSessions', this.kernel.getServices().clock, (call) => {
-      const { page_size, ...filters } = optionsOf(opts, 'iterateSessions options');
+      const { page_size, ...filters } = OptionChecks.optionsObject('iterateSessions options', opts);
       const input = withoutUndefined(filters);
       return this.kernel.paginate<string>('list_sessions', input, {
         ...call,
@@ -319,15 +305,13 @@ export class RestClient {
    * its URL. `timeoutMs` bounds the whole wait: by default 10 minutes (the CLI's bound), since a server
    * that keeps answering `pending` would otherwise be polled forever.
    */
-  async exportSessionTrace(
-    session_id: string,
-    opts: {
-      pollIntervalMs?: number;
-      onProgress?: (progress: account.TraceExportProgress) => void;
-    } & RequestOptions = {},
-    options?: RequestOptions,
-  ) {
-    const o = optionsOf(opts, 'exportSessionTrace options', TRACE_EXPORT_OPTIONS);
+  async exportSessionTrace(session_id: string, opts: TraceExportOptions = {}, options?: RequestOptions) {
+    const o = OptionChecks.optionsObject('exportSessionTrace options', opts, TRACE_EXPORT_OPTIONS);
+    // A NaN or negative interval is no pause at all: the export would be polled flat out.
+    new OptionChecks('exportSessionTrace options')
+      .duration('pollIntervalMs', o.pollIntervalMs)
+      .func('onProgress', o.onProgress)
+      .throwIfAny();
     const merged = { signal: o.signal, timeoutMs: o.timeoutMs, ...options };
     merged.timeoutMs ??= TRACE_EXPORT_TIMEOUT_MS;
     const scope = this.scope(merged, 'exportSessionTrace');
@@ -341,12 +325,10 @@ export class RestClient {
     return scope.run(() => account.getBillingUsage(this.service, starting_on, ending_before, scope.options));
   }
 
-  async getAuditLog(
-    opts?: { event_type?: 'all' | 'checkpoints'; day?: Date | string },
-    options?: RequestOptions,
-  ) {
+  async getAuditLog(opts?: account.AuditLogOptions, options?: RequestOptions) {
+    const o = OptionChecks.optionsObject('getAuditLog options', opts, account.AUDIT_LOG_OPTIONS);
     const scope = this.scope(options, 'getAuditLog');
-    return scope.run(() => account.getAuditLog(this.service, opts, scope.options));
+    return scope.run(() => account.getAuditLog(this.service, o, scope.options));
   }
 
   async assignSessionProject(
@@ -364,27 +346,10 @@ export class RestClient {
    */
   async openDownload(url: string, options?: RequestOptions) {
     const scope = this.scope(options, 'openDownload');
-    return scope.run(() => this.download(url, scope.options));
-  }
-
-  private async download(url: string, options: CallOptions) {
-    const target = new URL(url);
-    const query = Object.fromEntries(target.searchParams);
-    const path = target.pathname.replace(/^\//, '').split('/').map(decodeURIComponent).join('/');
-    const result = await this.kernel.execute(
-      'download_archive',
-      { path },
-      { ...options, baseUrl: target.origin, query },
-    );
-    return {
-      size: Number(result.headers['content-length'] ?? Number.NaN),
-      body: result.response.body,
-      cancel: () => result.response.cancel(),
-    };
+    return scope.run(() => openArchive(this.kernel, url, scope.options));
   }
 }
 
-/** The options a caller set: `{ access_scope: undefined }` means the default, not a value to send. */
 /** An iteration's `page_size`: a whole number of at least 1 (it is each page's `limit`), else `fallback`. */
 function pageSize(value: unknown, fallback: number, method: string): number {
   if (value === undefined) return fallback;
@@ -395,6 +360,7 @@ function pageSize(value: unknown, fallback: number, method: string): number {
   return value as number;
 }
 
+/** The options a caller set: `{ access_scope: undefined }` means the default, not a value to send. */
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

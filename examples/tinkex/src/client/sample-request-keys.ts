@@ -1,5 +1,4 @@
-import { ValidationError } from 'pristine-kernel';
-import { optionsOf } from '../types/wire-check.js';
+import { OptionChecks, ValidationError } from 'pristine-kernel';
 
 const SAMPLE_REQUEST_KEYS = [
   'prompt',
@@ -8,6 +7,10 @@ const SAMPLE_REQUEST_KEYS = [
   'include_prompt_logprobs',
   'topk_prompt_logprobs',
 ] as const;
+const ONLY_SAMPLE_REQUEST_KEYS = {
+  names: new Set<string>(SAMPLE_REQUEST_KEYS),
+  what: 'a sample request key',
+};
 
 /**
  * A sample request's own keys (sampling_params' are the schema's). The body is built field by field, so
@@ -19,7 +22,7 @@ export function checkSampleRequestKeys(
   request: Partial<Record<(typeof SAMPLE_REQUEST_KEYS)[number], unknown>>,
   stream: boolean,
 ): void {
-  optionsOf(request, 'sample request', SAMPLE_REQUEST_KEYS);
+  OptionChecks.optionsObject('sample request', request, ONLY_SAMPLE_REQUEST_KEYS);
   const n = request.num_samples;
   if (stream && n !== undefined && n !== 1)
     throw ValidationError.field(

@@ -1,11 +1,17 @@
-import { NotFoundError, ValidationError, retryMessage, type RetryContext } from 'pristine-kernel';
+import {
+  NotFoundError,
+  OptionChecks,
+  ValidationError,
+  retryMessage,
+  type RetryContext,
+} from 'pristine-kernel';
 import { chunkLength, ModelInput } from '../types/model-input.js';
-import { optionsOf } from '../types/wire-check.js';
 import { copySamplingParams } from '../types/sampling-params.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { getTokenizer } from '../tokenizer/get-tokenizer.js';
 import type { HubOptions } from '../hub/hub-settings.js';
+import { checkHubOptions } from '../hub/check-hub-options.js';
 // The ServiceClient as seen from here (client-host.ts), not the class: importing service-client.ts,
 // which constructs this client, would make the two modules import each other.
 import type { ClientHost as ServiceClient } from './client-host.js';
@@ -127,7 +133,7 @@ export class SamplingClient {
 
   /** The `asample` body, in its 0.25 shape when that is the protocol already (`v025SampleBody`). */
   private body(request: SampleRequest, v025 = false) {
-    optionsOf(request, 'sample request');
+    OptionChecks.optionsObject('sample request', request);
     checkSampleRequestKeys(request, false);
     if (request.prompt == null)
       throw ValidationError.field('sample request', '/prompt', 'required', 'prompt is required');
@@ -252,8 +258,8 @@ export class SamplingClient {
     options?: RequestOptions,
   ): AsyncGenerator<SampleStreamChunk> {
     // The deadline runs from the first read (a generator's body starts there) to the last event.
-    checkSampleRequestKeys(optionsOf(request, 'sample request'), true);
-    const scope = this.scope(optionsOf(options, 'sampleStream options'), 'sampleStream');
+    checkSampleRequestKeys(OptionChecks.optionsObject('sample request', request), true);
+    const scope = this.scope(OptionChecks.optionsObject('sampleStream options', options), 'sampleStream');
     const signal = scope.signal;
     const body = { ...this.body({ ...request, num_samples: 1 }), num_samples: 1 as const };
     body.seq_id = this.seq++;
@@ -311,6 +317,7 @@ export class SamplingClient {
    * `signal` ends the whole call; `timeoutMs` bounds each Hub request (see HubOptions).
    */
   async getTokenizer(options: HubOptions = {}): Promise<Tokenizer> {
+    checkHubOptions(options, 'getTokenizer options');
     const model = await this.getBaseModel({ signal: options.signal });
     return getTokenizer(model, hubOptionsOf(this.service.kernel, this.service.config, options));
   }

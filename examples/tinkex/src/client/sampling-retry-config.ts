@@ -36,6 +36,7 @@ export const DEFAULT_SAMPLING_RETRY: SamplingRetryConfig = {
   enable_retry_logic: true,
   max_retries: Number.POSITIVE_INFINITY,
 };
+const RETRY_CONFIG_NAMES: ReadonlySet<string> = new Set(Object.keys(DEFAULT_SAMPLING_RETRY));
 
 /**
  * A NaN delay or timeout would spin or never end: every field is checked before the client exists, and
@@ -58,10 +59,7 @@ export function checkSamplingRetryConfig(
     .duration('progress_timeout_ms', config.progress_timeout_ms)
     .boolean('enable_retry_logic', config.enable_retry_logic);
   if (config.max_retries !== Number.POSITIVE_INFINITY) checks.integer('max_retries', config.max_retries, 0);
-  for (const key of Object.keys(config)) {
-    if (!(key in DEFAULT_SAMPLING_RETRY))
-      checks.fail(key, 'additionalProperties', 'is not a retry_config option');
-  }
+  checks.only(config, RETRY_CONFIG_NAMES, 'a retry_config option');
   checks.throwIfAny();
   return config;
 }

@@ -1,13 +1,20 @@
-import { APIFuture, ValidationError, type SessionHandle } from 'pristine-kernel';
+import { APIFuture, OptionChecks, ValidationError, type SessionHandle } from 'pristine-kernel';
 import { resolveConfig, type ResolvedConfig } from '../config.js';
 import type { ServiceClientOptions } from '../service-client-options.js';
 import type { LoraConfig } from '../types/schemas.js';
 import { parseTinkerPath } from '../types/tinker-path.js';
-import { optionsOf } from '../types/wire-check.js';
 import { accessTokenHolder } from './access-token-holder.js';
 import { checkWeightsAccessToken } from './weights-access-token.js';
 import { RestClient } from './rest-client.js';
-import { SamplingClient, type SamplingRetryConfig } from './sampling-client.js';
+import { SamplingClient } from './sampling-client.js';
+import {
+  FROM_STATE_OPTIONS,
+  LORA_OPTIONS,
+  SAMPLING_CLIENT_OPTIONS,
+  type FromStateOptions,
+  type LoraTrainingOptions,
+  type SamplingClientOptions,
+} from './create-client-options.js';
 import { checkSamplingRetryConfig } from './sampling-retry-config.js';
 import { SessionContext } from './session-context.js';
 import { createTinkerKernel, holdersOf, loggerOf, type TinkerKernel } from './tinker-kernel.js';
@@ -19,29 +26,11 @@ import { TelemetryReporter } from '../telemetry/reporter.js';
 import { forwardKernelEvents } from '../telemetry/forward-events.js';
 import { captureCalls } from '../telemetry/capture.js';
 
+export type { FromStateOptions, LoraTrainingOptions, SamplingClientOptions };
+
 export interface ServiceClientInit extends ServiceClientOptions {
   /** Swap adapters before any request (e.g. a custom transport in tests). */
   configureKernel?: (kernel: TinkerKernel) => void;
-}
-
-export interface FromStateOptions {
-  base_model?: string;
-  user_metadata?: Record<string, string>;
-  /**
-   * A credential of the account that owns the checkpoint (another account's): `weights_info` is asked
-   * with it, and it is sent in `load_weights`; never logged.
-   */
-  weights_access_token?: string;
-}
-
-export interface LoraTrainingOptions {
-  base_model: string;
-  rank?: number;
-  seed?: number | null;
-  train_mlp?: boolean;
-  train_attn?: boolean;
-  train_unembed?: boolean;
-  user_metadata?: Record<string, string> | null;
 }
 
 /**
@@ -171,15 +160,11 @@ export class ServiceClient {
   }
 
   private async createLora(options: LoraTrainingOptions, scope: CallScope): Promise<TrainingClient> {
-    options = optionsOf(options as LoraTrainingOptions | undefined, 'createLoraTrainingClient options', [
-      'base_model',
-      'rank',
-      'seed',
-      'train_mlp',
-      'train_attn',
-      'train_unembed',
-      'user_metadata',
-    ]);
+    options = OptionChecks.optionsObject(
+      'createLoraTrainingClient options',
+      options as LoraTrainingOptions | undefined,
+      LORA_OPTIONS,
+    );
     const {
       base_model,
       rank = 32,
@@ -244,11 +229,7 @@ export class ServiceClient {
    * checkpoint is readable), `create_model` with the checkpoint's settings, and `load_weights`.
    */
   private async fromState(path: string, optimizer: boolean, opts: FromStateOptions, scope: CallScope) {
-    opts = optionsOf(opts, 'training client options', [
-      'base_model',
-      'user_metadata',
-      'weights_access_token',
-    ]);
+    opts = OptionChecks.optionsObject('training client options', opts, FROM_STATE_OPTIONS);
     parseTinkerPath(path);
     const token = checkWeightsAccessToken(opts.weights_access_token, 'training client options');
     if (token) this.kernel.getServices().secrets.add(token);
@@ -317,22 +298,15 @@ export class ServiceClient {
 
   /** A sampling client for saved sampler weights (`model_path`) or a base model. */
   async createSamplingClient(
-    options: { model_path?: string; base_model?: string; retry_config?: Partial<SamplingRetryConfig> },
+    options: SamplingClientOptions,
     requestOptions?: RequestOptions,
   ): Promise<SamplingClient> {
     const scope = this.scope(requestOptions, 'createSamplingClient');
     return scope.run(() => this.newSamplingClient(options, scope));
   }
 
-  private async newSamplingClient(
-    options: { model_path?: string; base_model?: string; retry_config?: Partial<SamplingRetryConfig> },
-    scope: CallScope,
-  ): Promise<SamplingClient> {
-    options = optionsOf(options, 'createSamplingClient options', [
-      'model_path',
-      'base_model',
-      'retry_config',
-    ]);
+  private async newSamplingClient(options: SamplingClientOptions, scope: CallScope): Promise<SamplingClient> {
+    options = OptionChecks.optionsObject('createSamplingClient options', options, SAMPLING_CLIENT_OPTIONS);
     if (!options.model_path === !options.base_model) {
       throw ValidationError.field(
         'createSamplingClient options',

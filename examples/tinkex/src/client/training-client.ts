@@ -8,8 +8,6 @@ import type {
   OptimStepResponse,
 } from '../types/schemas.js';
 import { checkData } from '../types/datum.js';
-import { parseTinkerPath } from '../types/tinker-path.js';
-import { optionsOf } from '../types/wire-check.js';
 import { chunkData } from '../training/chunking.js';
 import { mergeOutputs } from '../training/metrics.js';
 import {
@@ -22,9 +20,17 @@ import {
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { getTokenizer } from '../tokenizer/get-tokenizer.js';
 import type { HubOptions } from '../hub/hub-settings.js';
+import { checkHubOptions } from '../hub/check-hub-options.js';
 import { SubmissionOrder } from '../training/submission-order.js';
 import { TokenizerCache, type EncodeOptions } from './tokenizer-cache.js';
-import { checkWeightsAccessToken } from './weights-access-token.js';
+import {
+  loadStateBody,
+  samplerSaveBody,
+  saveStateBody,
+  type LoadStateOptions,
+  type SamplerSaveOptions,
+  type SaveStateOptions,
+} from './checkpoint-requests.js';
 import { hubOptionsOf, loggerOf, protocolOf, type TinkerFutureId } from './tinker-kernel.js';
 import { protoLossPass } from '../training/proto-loss-pass.js';
 import type { SamplingClient, SamplingRetryConfig } from './sampling-client.js';
@@ -79,7 +85,6 @@ export class TrainingClient {
       'check',
       'reserve',
       'lossPass',
-      'accessToken',
     ]);
   }
 
@@ -249,69 +254,45 @@ export class TrainingClient {
   /** Save weights and optimizer state under a name; the result holds the `tinker://` path. */
   saveState(
     name: string,
-    opts: { ttl_seconds?: number; overwrite?: boolean } = {},
+    opts: SaveStateOptions = {},
     options?: RequestOptions,
   ): APIFuture<{ path: string }> {
     return futureOrRejected(this.clock, () => {
-      opts = optionsOf(opts, 'saveState options', ['ttl_seconds', 'overwrite']);
-      const body = {
-        path: name,
-        // 0 is checked too, so the schema refuses it by name (minimum 1) instead of dropping it.
-        ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
-        ...(opts.overwrite !== undefined ? { overwrite: opts.overwrite } : {}),
-      };
-      return this.enqueue('save_weights', body, options, 'saveState');
+      return this.enqueue('save_weights', saveStateBody(name, opts), options, 'saveState');
     });
   }
 
   /** Load weights (fresh optimizer state); `weights_access_token` reads another account's checkpoint. */
   loadState(
     path: string,
-    opts: { weights_access_token?: string } = {},
+    opts: LoadStateOptions = {},
     options?: RequestOptions,
   ): APIFuture<{ path?: string }> {
     return futureOrRejected(this.clock, () => {
-      parseTinkerPath(path);
-      const body = { path, optimizer: false, ...this.accessToken(opts) };
+      const body = loadStateBody(path, false, opts, this.service.kernel);
       return this.enqueue('load_weights', body, options, 'loadState');
     });
   }
 
   loadStateWithOptimizer(
     path: string,
-    opts: { weights_access_token?: string } = {},
+    opts: LoadStateOptions = {},
     options?: RequestOptions,
   ): APIFuture<{ path?: string }> {
     return futureOrRejected(this.clock, () => {
-      parseTinkerPath(path);
-      const body = { path, optimizer: true, ...this.accessToken(opts) };
+      const body = loadStateBody(path, true, opts, this.service.kernel);
       return this.enqueue('load_weights', body, options, 'loadStateWithOptimizer');
     });
-  }
-
-  /** The token goes on the wire only in the body, and is scrubbed from logs and errors. */
-  private accessToken(opts: { weights_access_token?: string }): { weights_access_token?: string } {
-    opts = optionsOf(opts, 'load state options', ['weights_access_token']);
-    if (opts.weights_access_token === '') return {};
-    const token = checkWeightsAccessToken(opts.weights_access_token, 'load state options');
-    if (token === undefined) return {};
-    this.service.kernel.getServices().secrets.add(token);
-    return { weights_access_token: token };
   }
 
   /** Save sampler weights under a name (for `createSamplingClient(model_path)`). */
   saveWeightsForSampler(
     name: string,
-    opts: { ttl_seconds?: number } = {},
+    opts: SamplerSaveOptions = {},
     options?: RequestOptions,
   ): APIFuture<{ path: string }> {
     return futureOrRejected(this.clock, () => {
-      opts = optionsOf(opts, 'saveWeightsForSampler options', ['ttl_seconds']);
-      const body = {
-        path: name,
-        // 0 is checked too, so the schema refuses it by name (minimum 1) instead of dropping it.
-        ...(opts.ttl_seconds !== undefined ? { ttl_seconds: opts.ttl_seconds } : {}),
-      };
+      const body = samplerSaveBody(name, opts);
       return this.enqueue('save_weights_for_sampler', body, options, 'saveWeightsForSampler');
     });
   }
@@ -362,6 +343,7 @@ export class TrainingClient {
    * `signal` ends the whole call; `timeoutMs` bounds each Hub request (see HubOptions).
    */
   async getTokenizer(options: HubOptions = {}): Promise<Tokenizer> {
+    checkHubOptions(options, 'getTokenizer options');
     const info = await this.getInfo({ signal: options.signal });
     return getTokenizer(info.model_data.model_name ?? info.model_name ?? '', {
       ...hubOptionsOf(this.service.kernel, this.service.config, options),

@@ -65,7 +65,7 @@ describe('docs/configuration.md names every ServiceClient option', () => {
   it('refuses a key of `shared` that does not exist instead of ignoring it', () => {
     const options = { api_key: 'tml-docs', env: {}, shared: { redis: 'redis://h', onUnavailable: 'reject' } };
     expect(() => resolveConfig(options as never)).toThrow(
-      /shared\/onUnavailable.*is not a shared option \(redis, on_unavailable\)/,
+      /shared\/onUnavailable.*is not a shared option \(did you mean "on_unavailable"\?\)/,
     );
   });
 });

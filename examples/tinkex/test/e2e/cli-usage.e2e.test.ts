@@ -112,6 +112,17 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
         ['checkpoint', 'delete', '--run-id', 'r', '--after', '2026-01-03', '--before', '2026-01-02', '-y'],
         /--after \(2026-01-03T00:00:00.000Z\) must be earlier than --before \(2026-01-02T00:00:00.000Z\)/,
       ],
+      // An empty run id (an unset variable interpolated) listed every run's checkpoints instead of one's,
+      // and `run info ''` failed after loading the SDK (exit 1) instead of as a usage error.
+      [
+        ['checkpoint', 'list', '--run-id', ''],
+        /'--run-id <id>' argument '' is invalid. expected a training run id/,
+      ],
+      [
+        ['checkpoint', 'delete', '--run-id', '', '-y'],
+        /'--run-id <id>' argument '' is invalid. expected a training/,
+      ],
+      [['run', 'info', ''], /value '' is invalid for argument 'run_id'. expected a training run id/],
       [['checkpoint', 'set-ttl', 'tinker://r/weights/a'], /either --ttl <seconds> or --remove/],
       [['checkpoint', 'set-ttl', 'tinker://r/weights/a', '--ttl=0'], /whole number of seconds ≥ 1/],
       [['checkpoint', 'set-ttl', 'tinker://r/weights/a', '--ttl=5', '--remove'], /cannot be used with/],

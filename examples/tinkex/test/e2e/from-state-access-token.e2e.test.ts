@@ -140,3 +140,42 @@ describe.each(E2E_MODES)('a weights_access_token that is not a credential (%s)',
     expect(env.emulator.requestLog().length).toBe(sent);
   });
 });
+
+/**
+ * An empty `weights_access_token` is almost always an unset variable interpolated (`process.env.OWNER_TOKEN
+ * ?? ''`). `loadState*` dropped it and loaded with the caller's own credential (a 403 about the
+ * checkpoint, or the caller's own checkpoint of that name), while `createTrainingClientFromState*`
+ * refused it: now every path refuses it by the same rule, before anything is sent.
+ */
+describe.each(E2E_MODES)('an empty weights_access_token (%s)', (mode) => {
+  it('is refused by the same rule on every path, before anything is sent', async () => {
+    const { env, path } = await twoAccounts(mode);
+    const training = await env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
+    const sent = env.emulator.requestLog().length;
+    const calls: (() => PromiseLike<unknown>)[] = [
+      () => env.service.createTrainingClientFromState(path, { weights_access_token: '' }),
+      () => env.service.createTrainingClientFromStateWithOptimizer(path, { weights_access_token: '' }),
+      () => training.loadState(path, { weights_access_token: '' }),
+      () => training.loadStateWithOptimizer(path, { weights_access_token: '' }),
+    ];
+    const errors = await Promise.all(
+      calls.map((call) =>
+        Promise.resolve()
+          .then(call)
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          ),
+      ),
+    );
+    for (const error of errors) {
+      expect(error).toMatchObject({
+        name: 'ValidationError',
+        issues: [
+          { pointer: '/weights_access_token', rule: 'minLength', message: expect.stringContaining('empty') },
+        ],
+      });
+    }
+    expect(env.emulator.requestLog().length).toBe(sent);
+  });
+});

@@ -26,34 +26,44 @@ for (const mode of E2E_MODES as readonly E2EMode[])
     });
     afterAll(() => env.close());
 
-    const calls: [string, string, () => PromiseLike<unknown>][] = [
+    // [method, the refused key's pointer, the nearest valid name the message suggests (none if not close)]
+    const calls: [string, string, string | undefined, () => PromiseLike<unknown>][] = [
       [
         'createLoraTrainingClient',
         '/rnk',
+        'rank',
         () =>
           env.service.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rnk: 4 } as never),
       ],
       [
         'createTrainingClientFromState',
         '/base_modl',
+        'base_model',
         () => env.service.createTrainingClientFromState(PATH, { base_modl: 'x' } as never),
       ],
       [
         'createSamplingClient',
         '/retry_cfg',
+        undefined,
         () =>
           env.service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B', retry_cfg: {} } as never),
       ],
-      ['saveState', '/ttl_second', () => training.saveState('a', { ttl_second: 5 } as never)],
-      ['saveWeightsForSampler', '/ttl', () => training.saveWeightsForSampler('b', { ttl: 5 } as never)],
+      ['saveState', '/ttl_second', 'ttl_seconds', () => training.saveState('a', { ttl_second: 5 } as never)],
+      [
+        'saveWeightsForSampler',
+        '/ttl',
+        undefined,
+        () => training.saveWeightsForSampler('b', { ttl: 5 } as never),
+      ],
       [
         'loadState',
         '/weights_acess_token',
+        'weights_access_token',
         () => training.loadState(PATH, { weights_acess_token: 'tml-x' } as never),
       ],
     ];
 
-    it.each(calls)('%s refuses %s by name before anything is sent', async (_name, pointer, call) => {
+    it.each(calls)('%s refuses %s by name before anything is sent', async (_name, pointer, hint, call) => {
       const sent = env.emulator.requestLog().length;
       const error = await Promise.resolve()
         .then(call)
@@ -65,6 +75,9 @@ for (const mode of E2E_MODES as readonly E2EMode[])
       expect((error as ValidationError).issues).toEqual([
         expect.objectContaining({ pointer, rule: 'additionalProperties' }),
       ]);
+      // The kernel's unknown-key check (OptionChecks.only): the nearest valid name, when one is close.
+      if (hint) expect((error as ValidationError).message).toContain(`(did you mean "${hint}"?)`);
+      else expect((error as ValidationError).message).not.toContain('did you mean');
       expect(env.emulator.requestLog().length).toBe(sent);
     });
 

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { Checkpoint } from '../../types/checkpoints.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
-import { isoDate, tinkerPath } from '../options.js';
+import { isoDate, runId, tinkerPath } from '../options.js';
 import { formatSize, formatTimestamp } from '../output.js';
 import type { Action } from '../action.js';
 
@@ -111,7 +111,7 @@ export function registerDelete(checkpoint: Command, action: Action): void {
       ...previous,
       tinkerPath(value),
     ])
-    .option('--run-id <id>', 'delete the checkpoints of this training run (with the filters below)')
+    .option('--run-id <id>', 'delete the checkpoints of this training run (with the filters below)', runId)
     .option('--type <type>', 'only weights (training) or sampler_weights (sampler)', (v) => {
       const type = TYPES[v];
       if (!type) throw new InvalidArgumentError('expected weights or sampler_weights.');

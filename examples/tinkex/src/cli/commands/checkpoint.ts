@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Checkpoint } from '../../types/checkpoints.js';
 import type { CliContext } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
-import { nonNegativeInt, runIdOf, tinkerPath } from '../options.js';
+import { nonNegativeInt, runId, runIdOf, tinkerPath } from '../options.js';
 import { countTitle, formatBool, formatLora, formatSize, formatTimestamp, propertyTable } from '../output.js';
 import { collectPages } from '../paging.js';
 import type { Action } from '../action.js';
@@ -99,7 +99,7 @@ export function registerCheckpoint(program: Command, action: Action): void {
   checkpoint
     .command('list')
     .description('List checkpoints: of one run (--run-id), else of all your runs')
-    .option('--run-id <id>', 'only the checkpoints of this training run')
+    .option('--run-id <id>', 'only the checkpoints of this training run', runId)
     .option('--limit <n>', 'how many to fetch without --run-id (0 = all)', nonNegativeInt, 20)
     .action(action((ctx, opts) => list(ctx, opts)));
   checkpoint

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { TrainingRun } from '../../types/training-runs.js';
 import type { CliContext } from '../context.js';
-import { nonNegativeInt } from '../options.js';
+import { nonNegativeInt, runId } from '../options.js';
 import { countTitle, formatLora, formatTimestamp, propertyTable } from '../output.js';
 import { collectPages } from '../paging.js';
 import type { Action } from '../action.js';
@@ -117,6 +117,6 @@ export function registerRun(program: Command, action: Action): void {
   run
     .command('info')
     .description('Show details of a training run')
-    .argument('<run_id>', 'training run id')
+    .argument('<run_id>', 'training run id', runId)
     .action(action((ctx, _opts, runId: string) => info(ctx, runId)));
 }
