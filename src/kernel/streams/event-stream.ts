@@ -62,6 +62,8 @@ export class EventStream<T> implements AsyncIterable<T> {
       this.options.parentSpan,
     );
     let lastEventId: string | undefined;
+    /** The server's `retry:` field, the wait it asks for before a reconnect. */
+    let serverRetryMs: number | undefined;
     let yielded = 0;
     let reconnects = 0;
     const counts = () => ({ 'pristine.stream.events': yielded, 'pristine.stream.reconnects': reconnects });
@@ -78,24 +80,27 @@ export class EventStream<T> implements AsyncIterable<T> {
     try {
       for (;;) {
         const headers = { ...this.options.headers, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) };
-        const result = await this.host.execute(this.endpointId, this.input, {
-          ...this.options,
-          headers,
-          signal,
-          // Each connection (a resume is another) nests under the stream's span.
-          parentSpan: span,
-          maxRetries: yielded > 0 ? 0 : this.options.maxRetries,
-        });
-        const response = result.response!;
-        const decoder = this.host.streaming.createDecoder();
-        // Between two chunks, nothing hangs for ever: without an idle timeout of its own, a stream is
-        // bounded by the call's timeout (which otherwise covers only the wait for the headers), as
-        // undici's bodyTimeout bounds a body. Not a total: a long stream that keeps talking runs on.
-        const idle = idleBound(ownIdleMs, result.timeoutMs);
+        // A reconnect that cannot connect (the server restarting) is a drop like any other: caught below.
+        let response: TransportResponse | undefined;
         try {
+          const result = await this.host.execute(this.endpointId, this.input, {
+            ...this.options,
+            headers,
+            signal,
+            // Each connection (a resume is another) nests under the stream's span.
+            parentSpan: span,
+            maxRetries: yielded > 0 ? 0 : this.options.maxRetries,
+          });
+          response = result.response!;
+          const decoder = this.host.streaming.createDecoder();
+          // Between two chunks, nothing hangs for ever: without an idle timeout of its own, a stream is
+          // bounded by the call's timeout (which otherwise covers only the wait for the headers), as
+          // undici's bodyTimeout bounds a body. Not a total: a long stream that keeps talking runs on.
+          const idle = idleBound(ownIdleMs, result.timeoutMs);
           for await (const chunk of this.idleGuard(response, idle, signal)) {
             for (const event of decoder.feed(chunk)) {
               if (event.id !== undefined) lastEventId = event.id;
+              if (event.retry !== undefined) serverRetryMs = event.retry;
               if (spec.terminator !== undefined && event.data === spec.terminator) return;
               if (spec.doneEvent && event.event === spec.doneEvent) return;
               const value = parseData(event.data);
@@ -124,11 +129,14 @@ export class EventStream<T> implements AsyncIterable<T> {
             error.retryable;
           if (!signal.aborted && resumable && reconnects < (this.options.maxReconnects ?? 3)) {
             reconnects++;
+            response?.cancel();
+            response = undefined;
+            await this.beforeReconnect(reconnectDelayMs(serverRetryMs, reconnects), signal, stopping);
             continue;
           }
           throw error;
         } finally {
-          response.cancel();
+          response?.cancel();
         }
       }
     } catch (thrown) {
@@ -144,6 +152,20 @@ export class EventStream<T> implements AsyncIterable<T> {
       stopping?.removeEventListener('abort', endAtClose);
       span.setAttributes(counts());
       span.end();
+    }
+  }
+
+  /**
+   * The wait before a reconnect, on the Clock port: cut short by the caller's abort (APIUserAbortError)
+   * and by `close()` (which the stream then reports as ClientClosedError), so no reconnect is sent after.
+   */
+  private async beforeReconnect(ms: number, signal: AbortSignal, stopping: AbortSignal | undefined) {
+    if (ms <= 0) return;
+    const link = stopping ? linkedSignal(signal, stopping) : undefined;
+    try {
+      await this.host.clock.sleep(ms, link?.signal ?? signal);
+    } finally {
+      link?.unlink();
     }
   }
 
@@ -189,6 +211,19 @@ const NOTHING = (): void => {};
 interface IdleBound {
   ms: number;
   named: 'idleTimeoutMs' | 'timeoutMs';
+}
+
+/** The most a server's `retry:` field makes a stream wait before reconnecting. */
+const MAX_SERVER_RETRY_MS = 60_000;
+
+/**
+ * The wait before reconnect `n` (1-based): the server's `retry:` field when it sent one (capped), else
+ * none for the first (a drop of a live server is mended at once) and 250 ms doubling for the next ones,
+ * so a server that is restarting gets a moment rather than three refused connections in a millisecond.
+ */
+function reconnectDelayMs(serverRetryMs: number | undefined, n: number): number {
+  if (serverRetryMs !== undefined) return Math.min(serverRetryMs, MAX_SERVER_RETRY_MS);
+  return n === 1 ? 0 : 250 * 2 ** (n - 2);
 }
 
 /** The stream's own idle timeout, else the call's timeout; none when neither is a finite wait. */
