@@ -1,6 +1,7 @@
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { SessionHandle, SessionManager, SessionProtocol } from '../../ports/sessions.js';
+import { ClientClosedError } from '../errors/api-errors.js';
 import type { KernelEvents } from '../events.js';
 import type { CallOptions, CallResult } from '../pipeline/context.js';
 
@@ -9,6 +10,8 @@ export interface SessionHost {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly events: KernelEvents;
+  /** Aborted when the kernel closes (`KernelServices.stopping`). */
+  stopping?(endpointId: string): AbortSignal;
 }
 
 /**
@@ -30,6 +33,13 @@ export class PipelineSessionManager implements SessionManager {
     options: { signal?: AbortSignal | undefined } = {},
   ): Promise<SessionHandle> {
     const created = await this.host.execute(protocol.createEndpoint, input, { signal: options.signal });
+    // close() may have come while the answer was on its way: it stopped the sessions it knew of, and one
+    // started now would beat (refused) for the process's life. The caller learns it as any call does.
+    if (this.host.stopping?.(protocol.heartbeatEndpoint).aborted) {
+      throw new ClientClosedError(
+        `The client was closed while a session was being opened (${protocol.createEndpoint}): no heartbeat is sent.`,
+      );
+    }
     try {
       protocol.onCreated?.(created.body);
     } catch {
