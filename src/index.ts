@@ -17,6 +17,7 @@ export type { KernelServices, KernelSettings } from './kernel/services.js';
 export {
   definePlugin,
   type Plugin,
+  type DefinedPlugin,
   type PluginSpec,
   type PluginDefaults,
   type HeaderScheme,
