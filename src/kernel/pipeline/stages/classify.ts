@@ -8,6 +8,7 @@ import { lowerCased } from '../../request/lower-case.js';
 import { readAll } from '../../request/read-body.js';
 import { decodedBody, decodingFailure } from '../../serialization/codec-failures.js';
 import { mediaType } from '../../serialization/codec-registry.js';
+import { idleBoundedBody } from '../../streams/idle-body.js';
 import type { CallContext, CallResult, Stage } from '../context.js';
 
 /** Error bodies larger than this are cut: they are for messages, not data. */
@@ -39,7 +40,7 @@ function classify(context: CallContext, result: CallResult): CallResult | Promis
     const streamed: TransportResponse = {
       status: response.status,
       headers: response.headers,
-      body: decoded(),
+      body: endpoint.stream ? decoded() : rawBody(context, decoded(), response),
       cancel: () => response.cancel(),
     };
     if (response.readAll) streamed.readAll = () => response.readAll!();
@@ -48,6 +49,22 @@ function classify(context: CallContext, result: CallResult): CallResult | Promis
   const decode = (raw: Buffer) => decodedResult(context, response, responseType, requestId, raw);
   if (response.readAll && !hasCoding(response.headers)) return readWhole(response, decode);
   return readAll(decoded()).then(decode);
+}
+
+/**
+ * A raw stream's body, each wait for a chunk bounded by the call's timeout (an event stream bounds its
+ * own, see EventStream): nothing else would end a body the server stopped sending mid-way.
+ */
+function rawBody(context: CallContext, body: AsyncIterable<Uint8Array>, response: TransportResponse) {
+  const ms = context.options.timeoutMs;
+  if (ms === undefined || !Number.isFinite(ms) || ms <= 0) return body;
+  const { clock } = context.services;
+  return idleBoundedBody(body, {
+    endpointId: context.endpoint.id,
+    ms,
+    clock,
+    cancel: () => response.cancel(),
+  });
 }
 
 async function failed(
