@@ -17,8 +17,7 @@ const ignore = (): void => {};
 /** A failure of a cancelled future is its cancellation. */
 function cancelledOr(future: APIFuture<unknown>): (error: unknown) => never {
   return (error) => {
-    if (future.cancelled)
-      throw new FutureCancelledError(future.requestId ?? '(not accepted)', future.cancelReason);
+    if (future.cancelled) throw new FutureCancelledError(future.requestId, future.cancelReason);
     throw error;
   };
 }
@@ -136,7 +135,7 @@ export class APIFuture<T> implements PromiseLike<T> {
       if (signal) unsubscribe = onAbort(signal, aborted);
       if (timeoutMs !== undefined) {
         cancelDeadline = this.clock.after(timeoutMs, () =>
-          finish(() => reject(new FutureTimeoutError(this.id ?? '(not accepted)', timeoutMs))),
+          finish(() => reject(new FutureTimeoutError(this.id, timeoutMs))),
         );
       }
       this.settled.then(

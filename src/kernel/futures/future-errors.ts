@@ -32,14 +32,21 @@ export class ResultTooLargeError extends PristineError {
 /** The caller cancelled the future; polling stopped. */
 export class FutureCancelledError extends PristineError {
   /** `why`, when the cancelling side said (the kernel's close: "the client was closed"). */
-  constructor(requestId: string, why?: string) {
-    super(`Future ${requestId} was cancelled${why ? `: ${why}` : ''}`, { requestId, category: 'user' });
+  /** `requestId` undefined: cancelled before the server accepted the request (it has no id yet). */
+  constructor(requestId: string | undefined, why?: string) {
+    const what =
+      requestId === undefined
+        ? 'A future was cancelled before the server accepted its request'
+        : `Future ${requestId} was cancelled`;
+    super(`${what}${why ? `: ${why}` : ''}`, { requestId, category: 'user' });
   }
 }
 
 /** `result({ timeoutMs })` gave up waiting; the operation may still complete. */
 export class FutureTimeoutError extends PristineError {
-  constructor(requestId: string, timeoutMs: number) {
-    super(`Timed out after ${timeoutMs} ms waiting for ${requestId}`, { requestId, category: 'unknown' });
+  /** `requestId` undefined: the server had not accepted the request yet (it has no id). */
+  constructor(requestId: string | undefined, timeoutMs: number) {
+    const what = requestId ?? 'a request the server has not accepted yet';
+    super(`Timed out after ${timeoutMs} ms waiting for ${what}`, { requestId, category: 'unknown' });
   }
 }
