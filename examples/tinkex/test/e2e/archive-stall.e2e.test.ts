@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { FakeClock, Ports, StreamIdleTimeoutError } from 'pristine-kernel';
 import {
   APIConnectionError,
+  ClientClosedError,
   DownloadInterruptedError,
   downloadCheckpoint,
   ServiceClient,
@@ -67,5 +68,30 @@ describe('a checkpoint download whose server stops sending mid-body', () => {
     expect((error as Error).message).toMatch(/cut after 1000 bytes of 10000: .*sent nothing for longer than/);
     expect(await readdir(out)).toEqual(['other.txt']);
     await service.close();
+  });
+
+  it('close() during the download rejects it with ClientClosedError and leaves no folder behind', async () => {
+    // Found by hand (round 24): it said "The checkpoint download was cut …", a retryable connection error.
+    const service = new ServiceClient({
+      api_key: API_KEY,
+      base_url: server.url,
+      telemetry: false,
+      log_level: 'off',
+      env: {},
+    });
+    const out = join(work, 'closed');
+    await mkdir(out);
+    let received!: () => void;
+    const firstBytes = new Promise<void>((resolve) => (received = resolve));
+    const download = downloadCheckpoint(service.createRestClient(), 'tinker://run-1/weights/stall', {
+      output_dir: out,
+      onProgress: () => received(),
+    }).catch((error: unknown) => error);
+    await firstBytes;
+    await service.close();
+    const error = await download;
+    expect(error).toBeInstanceOf(ClientClosedError);
+    expect(error).not.toBeInstanceOf(APIConnectionError);
+    expect(await readdir(out)).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { createKernel } from '../../../src/defaults/kernel.js';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
+import { ClientClosedError } from '../../../src/kernel/errors/api-errors.js';
 import { StreamIdleTimeoutError } from '../../../src/kernel/streams/stream-errors.js';
 import { Ports } from '../../../src/ports/index.js';
 import { scriptedServer } from '../../support/scripted-server.js';
@@ -53,7 +54,7 @@ function kernelFor(url: string) {
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-describe('a raw stream body whose server stalls after some bytes', () => {
+describe('a raw stream body whose server stalls, or whose client closes, after some bytes', () => {
   it("fails with StreamIdleTimeoutError after the call's timeout and releases the socket", async () => {
     const server = await stallingServer();
     const { kernel, clock } = kernelFor(server.url);
@@ -101,6 +102,26 @@ describe('a raw stream body whose server stalls after some bytes', () => {
     server.more('third');
     expect(Buffer.from((await third).value as Uint8Array).toString()).toBe('third');
     await chunks.return?.();
+    await server.socketReleased;
+  });
+
+  it('a read cut by close() is the close (ClientClosedError), not a broken connection', async () => {
+    // Found by hand (round 24): service.close() during downloadCheckpoint rejected with
+    // "The checkpoint download was cut … the response body was cut short", a retryable connection error.
+    const server = await stallingServer();
+    const { kernel } = kernelFor(server.url);
+    const result = await kernel.execute('download', {});
+    const chunks = result.response!.body[Symbol.asyncIterator]();
+    await chunks.next();
+    const next = chunks.next().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await settle();
+    await kernel.close();
+    const error = await next;
+    expect(error).toBeInstanceOf(ClientClosedError);
+    expect((error as Error).message).toBe('Cannot call "download": the client was closed.');
     await server.socketReleased;
   });
 });
