@@ -9,6 +9,7 @@ import {
   DownloadInterruptedError,
   downloadCheckpoint,
   ServiceClient,
+  type TinkerKernel,
 } from '../../src/index.js';
 import { startArchiveServer } from '../support/archive-server.js';
 import { API_KEY } from './harness.js';
@@ -31,17 +32,19 @@ describe('a checkpoint download whose server stops sending mid-body', () => {
     await server.close();
     await rm(work, { recursive: true, force: true });
   });
-
-  it('rejects with DownloadInterruptedError after the 60 s timeout and leaves no folder behind', async () => {
-    const clock = new FakeClock();
-    const service = new ServiceClient({
+  const client = (configureKernel?: (kernel: TinkerKernel) => void) =>
+    new ServiceClient({
       api_key: API_KEY,
       base_url: server.url,
       telemetry: false,
       log_level: 'off',
       env: {},
-      configureKernel: (kernel) => kernel.register(Ports.Clock, clock),
+      configureKernel,
     });
+
+  it('rejects with DownloadInterruptedError after the 60 s timeout and leaves no folder behind', async () => {
+    const clock = new FakeClock();
+    const service = client((kernel) => kernel.register(Ports.Clock, clock));
     const out = join(work, 'out');
     await mkdir(out);
     await writeFile(join(out, 'other.txt'), 'unrelated');
@@ -72,13 +75,7 @@ describe('a checkpoint download whose server stops sending mid-body', () => {
 
   it('close() during the download rejects it with ClientClosedError and leaves no folder behind', async () => {
     // Found by hand (round 24): it said "The checkpoint download was cut …", a retryable connection error.
-    const service = new ServiceClient({
-      api_key: API_KEY,
-      base_url: server.url,
-      telemetry: false,
-      log_level: 'off',
-      env: {},
-    });
+    const service = client();
     const out = join(work, 'closed');
     await mkdir(out);
     let received!: () => void;
