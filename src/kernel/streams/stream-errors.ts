@@ -4,17 +4,24 @@ import { PristineError } from '../errors/pristine-error.js';
 /**
  * No bytes arrived for longer than the stream's idle bound: its `idleTimeoutMs` (call option, then the
  * endpoint's stream spec) or else the call's `timeoutMs`, which otherwise bounds only the wait for the
- * response headers. The connection is closed when this is thrown.
+ * response headers; for a raw body (`responseType: 'stream'`, e.g. a download), the call's `timeoutMs`. The connection is closed when this is thrown.
  */
 export class StreamIdleTimeoutError extends PristineError {
   /** The bound that ran out, in milliseconds. */
   readonly idleMs: number;
 
-  constructor(endpointId: string, idleMs: number, bound: 'idleTimeoutMs' | 'timeoutMs' = 'idleTimeoutMs') {
+  constructor(
+    endpointId: string,
+    idleMs: number,
+    bound: 'idleTimeoutMs' | 'timeoutMs' | 'callTimeoutMs' = 'idleTimeoutMs',
+  ) {
+    // `callTimeoutMs`: a raw body (`responseType: 'stream'`), which has no idleTimeoutMs of its own.
     const named =
       bound === 'idleTimeoutMs'
         ? `its idleTimeoutMs (${idleMs} ms)`
-        : `the call's timeoutMs (${idleMs} ms), since the stream sets no idleTimeoutMs`;
+        : bound === 'timeoutMs'
+          ? `the call's timeoutMs (${idleMs} ms), since the stream sets no idleTimeoutMs`
+          : `the call's timeoutMs (${idleMs} ms)`;
     super(`Stream "${endpointId}" sent nothing for longer than ${named}; the connection was closed`, {
       category: 'server',
       retryable: false,

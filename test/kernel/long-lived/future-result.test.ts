@@ -238,3 +238,37 @@ describe("the poll's kernel subscriptions (onAbort) on the future's signal", () 
     expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
   });
 });
+
+describe('a future the server has not accepted yet', () => {
+  // Found by hand (round 24): `result({ timeoutMs })` on a request still queued said "Timed out after 1 ms
+  // waiting for (not accepted)" and set `requestId` to the placeholder "(not accepted)", an id no server
+  // ever gave.
+  function unaccepted(clock: FakeClock) {
+    return new APIFuture<number>(new Promise<string>(() => {}), () => new Promise<number>(() => {}), clock);
+  }
+
+  it('times out with no request id, saying the request was not accepted yet', async () => {
+    const clock = new FakeClock();
+    const waiting = unaccepted(clock)
+      .result({ timeoutMs: 1_000 })
+      .catch((e: unknown) => e);
+    await clock.advance(1_000);
+    const error = await waiting;
+    expect(error).toBeInstanceOf(FutureTimeoutError);
+    expect((error as FutureTimeoutError).requestId).toBeUndefined();
+    // Made without an endpoint, it says "a request" (future-not-accepted.test.ts covers a named one).
+    expect((error as Error).message).toBe(
+      'Timed out after 1000 ms waiting for a request: the server had not accepted the request yet ' +
+        '(no request id); it may still be accepted and run',
+    );
+  });
+
+  it('is cancelled with no request id, saying it was not accepted', () => {
+    // What a future cancelled while queued rejects with (the kernel's submission ends on the abort).
+    const error = new FutureCancelledError(undefined, 'the client was closed');
+    expect(error.requestId).toBeUndefined();
+    expect(error.message).toBe(
+      'The future of a request was cancelled before the server accepted it: the client was closed',
+    );
+  });
+});

@@ -4,7 +4,7 @@ import { definePlugin } from '../../../src/kernel/plugin.js';
 import { StreamIdleTimeoutError } from '../../../src/kernel/streams/stream-errors.js';
 import { Ports } from '../../../src/ports/index.js';
 import type { Clock } from '../../../src/ports/clock.js';
-import { scriptedServer } from '../../support/scripted-server.js';
+import { stallingServer } from '../../support/stalling-server.js';
 
 /**
  * A clock whose deadlines come due only when the test fires them (time passes only when it says so),
@@ -38,16 +38,10 @@ afterEach(async () => {
 });
 
 /** Headers and one event, then nothing for ever: the socket stays open until the client lets go. */
-async function stallingServer() {
-  let released!: () => void;
-  const socketReleased = new Promise<void>((resolve) => (released = resolve));
-  const server = await scriptedServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    res.write('data: {"n":1}\n\n');
-    res.on('close', released);
-  });
+async function stallingStream() {
+  const server = await stallingServer({ 'content-type': 'text/event-stream' }, 'data: {"n":1}\n\n');
   cleanups.push(server.close);
-  return { ...server, socketReleased };
+  return server;
 }
 
 function kernelFor(url: string, idleTimeoutMs?: number) {
@@ -85,7 +79,7 @@ describe('a stream whose server stalls after the headers', () => {
   ])(
     'idle bound %s: fails with StreamIdleTimeoutError naming the bound and releases the socket',
     async (idle, ms, named) => {
-      const server = await stallingServer();
+      const server = await stallingStream();
       const { kernel, clock } = kernelFor(server.url, idle);
       const iterator = kernel.stream('ticks', {})[Symbol.asyncIterator]();
       await expect(iterator.next()).resolves.toEqual({ done: false, value: { n: 1 } });
@@ -107,13 +101,8 @@ describe('a stream whose server stalls after the headers', () => {
   );
 
   it('a chunk that arrives in time re-arms the bound instead of failing', async () => {
-    let push!: (text: string) => void;
-    const server = await scriptedServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write('data: {"n":1}\n\n');
-      push = (text) => res.write(text);
-    });
-    cleanups.push(server.close);
+    const server = await stallingStream();
+    const push = server.more;
     const { kernel, clock } = kernelFor(server.url);
     const iterator = kernel.stream('ticks', {})[Symbol.asyncIterator]();
     await iterator.next();

@@ -8,6 +8,7 @@ import {
   ProxyError,
   ResponseValidationError,
   SerializationError,
+  StreamIdleTimeoutError,
 } from 'pristine-kernel';
 import { DownloadInterruptedError, DownloadTargetError } from '../download/download-errors.js';
 import { tinkerManifest } from '../manifest.js';
@@ -59,9 +60,15 @@ export function describeError(error: unknown, api: ApiSetup = {}): CliError {
   // Before the connection cases: the server was reached, the transfer broke.
   if (error instanceof DownloadInterruptedError) {
     const of = Number.isFinite(error.totalBytes) ? ` of ${formatSize(error.totalBytes)}` : '';
+    // A server that went silent (hung, stopped) is not a connection that broke: say which it was.
+    const stall = error.cause instanceof StreamIdleTimeoutError ? error.cause.idleMs : undefined;
+    const what =
+      stall === undefined
+        ? 'The connection broke'
+        : `The server stopped sending for ${Math.round(stall / 1000)} s`;
     return new CliError(
       `Download interrupted after ${formatSize(error.downloadedBytes)}${of}`,
-      `The connection broke during the transfer; nothing was written. Run the command again.\n${detail(error)}`,
+      `${what} during the transfer; nothing was left behind. Run the command again.\n${detail(error)}`,
     );
   }
   if (error instanceof DownloadTargetError) {

@@ -3,7 +3,12 @@ import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { APIConnectionError, APIUserAbortError, PristineError } from 'pristine-kernel';
+import {
+  APIConnectionError,
+  APIUserAbortError,
+  PristineError,
+  StreamIdleTimeoutError,
+} from 'pristine-kernel';
 import type { RestClient } from '../client/rest-client.js';
 import { CorruptArchiveError, DownloadInterruptedError } from './download-errors.js';
 import { checkpointFolderName, install, prepareTarget } from './download-target.js';
@@ -85,8 +90,13 @@ async function fetchArchive(rest: RestClient, url: string, file: string, options
   } catch (error) {
     if (options.signal?.aborted || error instanceof APIUserAbortError)
       throw error instanceof APIUserAbortError ? error : new APIUserAbortError();
-    // A broken or stalled transfer (the transport's connection error, or the stream's own).
-    if (error instanceof APIConnectionError || !(error instanceof PristineError))
+    // A broken or stalled transfer: the transport's connection error, the stream's own, or no chunk
+    // within the call's timeout (a server stopped mid-body).
+    if (
+      error instanceof APIConnectionError ||
+      error instanceof StreamIdleTimeoutError ||
+      !(error instanceof PristineError)
+    )
       throw new DownloadInterruptedError(downloaded, download.size, error);
     throw error;
   } finally {

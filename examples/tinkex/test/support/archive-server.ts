@@ -8,6 +8,8 @@ export interface ArchiveAnswer {
   cutAfter?: number;
   /** Send no Content-Length (chunked, as the emulator does). */
   chunked?: boolean;
+  /** Send this many bytes, then nothing more, the socket left open (a server stopped mid-body). */
+  stallAfter?: number;
 }
 
 /**
@@ -32,7 +34,8 @@ export async function startArchiveServer(answers: Record<string, ArchiveAnswer>)
       'content-type': 'application/x-tar',
       ...(answer.chunked ? {} : { 'content-length': answer.body.length }),
     });
-    if (answer.cutAfter === undefined) res.end(answer.body);
+    if (answer.stallAfter !== undefined) res.write(answer.body.subarray(0, answer.stallAfter));
+    else if (answer.cutAfter === undefined) res.end(answer.body);
     else res.write(answer.body.subarray(0, answer.cutAfter), () => res.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

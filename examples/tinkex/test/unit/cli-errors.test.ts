@@ -9,8 +9,10 @@ import {
   RateLimitError,
   ResponseValidationError,
   SerializationError,
+  StreamIdleTimeoutError,
 } from 'pristine-kernel';
 import { describeError } from '../../src/cli/describe-error.js';
+import { DownloadInterruptedError } from '../../src/index.js';
 
 /**
  * The CLI's friendly messages for the failures that take a full retry budget to reach through the
@@ -172,5 +174,25 @@ describe('describeError (exit 1 messages)', () => {
   it('a typed error keeps its class name; a plain Error is its message alone (no "Error: Error:")', () => {
     expect(describeError(new TypeError('bad thing')).message).toBe('TypeError: bad thing');
     expect(describeError(new Error('listen EADDRINUSE')).message).toBe('listen EADDRINUSE');
+  });
+
+  it('a download the server stopped sending says so, not that the connection broke (found by hand)', () => {
+    // `kill -STOP` on the server mid-download: no byte for the download's 60 s timeout.
+    const stalled = new StreamIdleTimeoutError('download_archive', 60_000, 'callTimeoutMs');
+    const error = describeError(new DownloadInterruptedError(148_700_841, 2_147_627_008, stalled));
+    expect(error.message).toBe('Download interrupted after 141.8 MB of 2.0 GB');
+    expect(error.details?.split('\n')[0]).toBe(
+      'The server stopped sending for 60 s during the transfer; nothing was left behind. Run the command again.',
+    );
+    const cut = describeError(
+      new DownloadInterruptedError(
+        1000,
+        Number.NaN,
+        new APIConnectionError('Connection error: socket hang up'),
+      ),
+    );
+    expect(cut.details?.split('\n')[0]).toBe(
+      'The connection broke during the transfer; nothing was left behind. Run the command again.',
+    );
   });
 });

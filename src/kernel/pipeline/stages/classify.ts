@@ -1,4 +1,4 @@
-import { APIConnectionError, statusError } from '../../errors/api-errors.js';
+import { APIConnectionError, ClientClosedError, statusError } from '../../errors/api-errors.js';
 import { sanitizedCause } from '../../errors/error-secrets.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import { requestOrigin } from '../../errors/request-origin.js';
@@ -8,6 +8,7 @@ import { lowerCased } from '../../request/lower-case.js';
 import { readAll } from '../../request/read-body.js';
 import { decodedBody, decodingFailure } from '../../serialization/codec-failures.js';
 import { mediaType } from '../../serialization/codec-registry.js';
+import { guardedRawBody } from '../../streams/raw-body.js';
 import type { CallContext, CallResult, Stage } from '../context.js';
 
 /** Error bodies larger than this are cut: they are for messages, not data. */
@@ -39,7 +40,7 @@ function classify(context: CallContext, result: CallResult): CallResult | Promis
     const streamed: TransportResponse = {
       status: response.status,
       headers: response.headers,
-      body: decoded(),
+      body: endpoint.stream ? decoded() : rawBody(context, decoded(), response),
       cancel: () => response.cancel(),
     };
     if (response.readAll) streamed.readAll = () => response.readAll!();
@@ -48,6 +49,25 @@ function classify(context: CallContext, result: CallResult): CallResult | Promis
   const decode = (raw: Buffer) => decodedResult(context, response, responseType, requestId, raw);
   if (response.readAll && !hasCoding(response.headers)) return readWhole(response, decode);
   return readAll(decoded()).then(decode);
+}
+
+/**
+ * A raw stream's body: each wait for a chunk bounded by the call's timeout (an event stream bounds its
+ * own, see EventStream), as nothing else would end a body the server stopped sending mid-way; and a read
+ * cut by the client's close() is that close.
+ */
+function rawBody(context: CallContext, body: AsyncIterable<Uint8Array>, response: TransportResponse) {
+  const { services, endpoint, options } = context;
+  const ms = options.timeoutMs;
+  const stopping = services.stopping(endpoint.id);
+  return guardedRawBody(body, {
+    endpointId: endpoint.id,
+    idleMs: ms !== undefined && Number.isFinite(ms) && ms > 0 ? ms : undefined,
+    clock: services.clock,
+    cancel: () => response.cancel(),
+    closedError: () =>
+      stopping.aborted && !options.signal?.aborted ? ClientClosedError.forCall(endpoint) : undefined,
+  });
 }
 
 async function failed(
