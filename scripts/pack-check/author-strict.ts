@@ -95,7 +95,7 @@ const kernel = createKernel({ baseUrl: 'http://127.0.0.1:1' }).use(
           job.state === 'running'
             ? { state: 'pending' }
             : { state: 'complete', value: { url: job.url ?? '' } },
-        onExpired: 'fail',
+        // No `onExpired`: an expired result fails the future (FutureExpiredError).
       },
       legacy,
     },
@@ -121,7 +121,16 @@ export async function author(signal?: AbortSignal, max?: number, timeoutMs?: num
   await kernel.call('get_file');
   const future = kernel.submit('start_job');
   const done: { url: string } = await future.result({ timeoutMs, signal });
-  const names: string[] = await kernel.paginate('list').toArray({ max });
+  // A future is a Promise: `finally`, `catch`, a `Promise<T>` return type.
+  const settled: Promise<{ url: string }> = future.finally(() => {});
+  await settled.catch(() => undefined);
+  // An optional input member takes `undefined` (read as absent), a required one does not.
+  const page = (after?: string) => kernel.paginate('list', { after });
+  await kernel.call('list', { after: page.name === '' ? undefined : 'x' });
+  await kernel.submit('start_job', { priority: max });
+  // @ts-expect-error get_file requires `id`: `undefined` is no id
+  await kernel.call('get_file', { id: timeoutMs === undefined ? undefined : 'f1' });
+  const names: string[] = await page().toArray({ max });
   for await (const event of kernel.stream('feed', undefined, { signal })) event.n satisfies number;
   const readme: string = await kernel.call('readme');
   // @ts-expect-error a call's own responseBodies: a codec may decode the body, so it is unknown
