@@ -6,7 +6,7 @@
 // sent the same way; required members, array elements and map values (`Record`) do not.
 
 /** Whether `K` is an optional, named member of `T` (an index signature's key is not). */
-type IsOptionalMember<T, K extends keyof T> = string extends K
+export type IsOptionalMember<T, K extends keyof T> = string extends K
   ? false
   : number extends K
     ? false
@@ -17,7 +17,7 @@ type IsOptionalMember<T, K extends keyof T> = string extends K
         : false;
 
 /** Values the kernel hands on as they are: nothing of theirs is a member it could leave out. */
-type Opaque = ((...args: never[]) => unknown) | ArrayBufferView | ArrayBuffer | Date;
+export type OpaqueInputValue = ((...args: never[]) => unknown) | ArrayBufferView | ArrayBuffer | Date;
 
 /**
  * `T` with `undefined` also accepted by each optional member, at every depth of nested objects and
@@ -26,7 +26,7 @@ type Opaque = ((...args: never[]) => unknown) | ArrayBufferView | ArrayBuffer | 
  */
 export type CallInput<T> = 0 extends 1 & T
   ? T
-  : T extends Opaque
+  : T extends OpaqueInputValue
     ? T
     : T extends readonly unknown[]
       ? { [I in keyof T]: CallInput<T[I]> }
