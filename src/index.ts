@@ -48,6 +48,7 @@ export type {
   ItemOf,
   ResultOf,
 } from './kernel/manifest/types.js';
+export type { CallInput, IsOptionalMember, OpaqueInputValue } from './kernel/manifest/call-input.js';
 export type { PollProtocols, PollProtocolFor, SubmitBodyOf } from './kernel/manifest/poll-protocols.js';
 export type { SessionProtocols, SessionProtocolFor } from './kernel/manifest/session-protocols.js';
 export type {

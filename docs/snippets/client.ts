@@ -22,8 +22,8 @@ export class TodoClient {
     return this.kernel.call('complete_todo', { id });
   }
 
-  all(pageSize = 50) {
-    return this.kernel.paginate('list_todos', {}, { pageSize }); // PageIterable<Todo>
+  all(pageSize = 50, after?: string) {
+    return this.kernel.paginate('list_todos', { after }, { pageSize }); // PageIterable<Todo>
   }
 
   export(format: 'csv' | 'json') {

@@ -29,7 +29,7 @@ export function todoPlugin({ baseUrl, token }: TodoPluginOptions) {
             return { state: 'failed', message: job.error ?? 'failed', category: 'server' };
           return { state: 'complete', value: { url: job.url ?? '' } };
         },
-        onExpired: 'fail',
+        // No `onExpired`: a result the server no longer holds fails the future (FutureExpiredError).
         repollPacing: { initialMs: 250, maxMs: 2_000 }, // no long poll: 250 ms, doubling to 2 s, between polls
       },
     },

@@ -95,7 +95,7 @@ const kernel = createKernel({ baseUrl: 'http://127.0.0.1:1' }).use(
           job.state === 'running'
             ? { state: 'pending' }
             : { state: 'complete', value: { url: job.url ?? '' } },
-        onExpired: 'fail',
+        // No `onExpired`: an expired result fails the future (FutureExpiredError).
       },
       legacy,
     },
@@ -112,7 +112,12 @@ const kernel = createKernel({ baseUrl: 'http://127.0.0.1:1' }).use(
   }),
 );
 
-export async function author(signal?: AbortSignal, max?: number, timeoutMs?: number): Promise<number> {
+export async function author(
+  signal?: AbortSignal,
+  max?: number,
+  timeoutMs?: number,
+  after?: string,
+): Promise<number> {
   const health: { ok: boolean } = await kernel.call('health');
   await kernel.call('health', undefined, { signal, timeoutMs });
   await kernel.call('ping');
@@ -121,7 +126,15 @@ export async function author(signal?: AbortSignal, max?: number, timeoutMs?: num
   await kernel.call('get_file');
   const future = kernel.submit('start_job');
   const done: { url: string } = await future.result({ timeoutMs, signal });
-  const names: string[] = await kernel.paginate('list').toArray({ max });
+  // A future is a Promise: `finally`, `catch`, a `Promise<T>` return type.
+  const promised: Promise<{ url: string }> = future;
+  await promised.finally(() => {}).catch(() => undefined);
+  // An optional input member takes `undefined` (read as absent), a required one does not.
+  await kernel.call('list', { after });
+  await kernel.submit('start_job', { priority: max });
+  // @ts-expect-error get_file requires `id`: `undefined` is no id
+  await kernel.call('get_file', { id: after });
+  const names: string[] = await kernel.paginate('list', { after }).toArray({ max });
   for await (const event of kernel.stream('feed', undefined, { signal })) event.n satisfies number;
   const readme: string = await kernel.call('readme');
   // @ts-expect-error a call's own responseBodies: a codec may decode the body, so it is unknown

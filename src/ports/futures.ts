@@ -53,8 +53,12 @@ export interface PollProtocol<T = unknown, B = unknown, S = unknown> {
    * class for server-reported failures (Tinker's `RequestFailedError`).
    */
   failedError?(failure: PollFailure, requestId: string): Error;
-  /** What to do with a 410/expired answer: resubmit the original request, or fail. */
-  onExpired: 'resubmit' | 'fail';
+  /**
+   * What to do with a 410 or `expired` answer: resubmit the original request (paced, counted against
+   * the future's failure budget), or fail. Default `'fail'`: the future rejects with
+   * `FutureExpiredError` naming the request id.
+   */
+  onExpired?: 'resubmit' | 'fail' | undefined;
   /**
    * Pacing of re-polls after answers that say "not yet" (pending, try_again, 408, 5xx). The kernel
    * always paces; this only tunes it. Default 10 ms doubling to 250 ms.

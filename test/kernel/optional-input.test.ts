@@ -183,6 +183,51 @@ describe('an input with no required property may be left out', () => {
     await kernel.close();
   });
 
+  it('an optional member given as `undefined` is absent: no query key, no body member', async () => {
+    const kernel = kernelFor();
+    const before = server.seen.length;
+    // An author's wrappers pass their own optional parameters on (typed as such under
+    // exactOptionalPropertyTypes: scripts/pack-check/author-strict.ts).
+    const health = (verbose?: boolean) => kernel.call('health', { verbose });
+    const list = (after?: string) => kernel.paginate('list', { after });
+    await expect(health()).resolves.toEqual({ ok: true });
+    await expect(kernel.execute('health', { verbose: undefined })).resolves.toMatchObject({ status: 200 });
+    await expect(list().toArray()).resolves.toEqual(['a', 'b']);
+    await expect(kernel.call('list', { after: undefined })).resolves.toEqual({ data: ['a', 'b'] });
+    await expect(kernel.submit('start_job', { priority: undefined })).resolves.toEqual({
+      url: 'https://x/j1',
+    });
+    for await (const event of kernel.stream('feed', { since: undefined })) event.n satisfies number;
+    const sent = server.seen.slice(before).map((s) => `${s.method} ${s.path} ${JSON.stringify(s.body)}`);
+    expect(sent).toEqual([
+      'GET /health undefined',
+      'GET /health undefined',
+      'GET /list undefined',
+      'GET /list undefined',
+      'POST /jobs {}',
+      'GET /jobs/j1 undefined',
+      'GET /feed undefined',
+    ]);
+    await kernel.close();
+  });
+
+  it('a required member given as `undefined` is a compile error, and refused naming it, nothing sent', async () => {
+    const kernel = kernelFor();
+    const before = server.seen.length;
+    const refusal = expect.objectContaining({
+      name: 'ValidationError',
+      issues: [expect.objectContaining({ pointer: '/id', rule: 'required' })],
+    });
+    // @ts-expect-error get_thing requires `id`: `undefined` is no id
+    await expect(kernel.call('get_thing', { id: undefined })).rejects.toEqual(refusal);
+    // (This compiles through the explicit item type form, whose input is unchecked.)
+    await expect(kernel.paginate('owner_list', { owner: undefined }).toArray()).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    expect(server.seen.length).toBe(before);
+    await kernel.close();
+  });
+
   it('a given input is still checked against the schema, and options need the input before them', () => {
     const kernel = kernelFor();
     // @ts-expect-error verbose is a boolean

@@ -37,8 +37,12 @@ function settledHook<T>(future: APIFuture<T>, onSettled: (future: APIFuture<T>) 
  * Hence the future itself carries the submission.)
  *
  * Polling starts as soon as the request is accepted and runs once; every way of awaiting shares it.
+ *
+ * It has a promise's `then`, `catch` and `finally` (each a new promise on the shared result, as a
+ * promise's are), so it is assignable where a `Promise<T>` is expected; it is not an `instanceof
+ * Promise` (a subclass would run its executor, and every `then` would build another future).
  */
-export class APIFuture<T> implements PromiseLike<T> {
+export class APIFuture<T> implements Promise<T> {
   // The fields are declared here and set in the constructor, not initialized here: initializers in the
   // class body are a function of their own (V8's `<instance_members_initializer>`), one more TurboFan
   // job in a fan-out's burst (docs/performance.md, round 19 notes).
@@ -216,6 +220,16 @@ export class APIFuture<T> implements PromiseLike<T> {
 
   catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
     return this.settled.catch(onrejected);
+  }
+
+  /** As a promise's: the promise it returns settles as the future does, after `onfinally` ran. */
+  finally(onfinally?: (() => void) | null): Promise<T> {
+    return this.settled.finally(onfinally);
+  }
+
+  /** What `Object.prototype.toString` names it (`[object APIFuture]`); a `Promise` member. */
+  get [Symbol.toStringTag](): string {
+    return 'APIFuture';
   }
 
   /** A future over the same operation whose value is transformed. */

@@ -1,5 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { HttpMethod } from '../../ports/transport.js';
+import type { CallInput } from './call-input.js';
 
 /** Server-sent-event options for a streaming endpoint. */
 export interface StreamSpec {
@@ -172,9 +173,14 @@ export type PaginatedEndpointId<E extends EndpointSpec> = KindedEndpointId<E, 'p
 /** The ids `kernel.submit` takes: endpoints with a `future` (a poll protocol's name). */
 export type FutureEndpointId<E extends EndpointSpec> = KindedEndpointId<E, 'future'>;
 
-/** The input type inferred from an endpoint's input schema. */
+/**
+ * The input type inferred from an endpoint's input schema, its optional members also taking `undefined`
+ * (read as absent: `CallInput`).
+ */
 export type InputOf<M extends ManifestSpec, Id extends string> =
-  EndpointOf<M, Id> extends { input: infer S extends TSchema } ? Static<S> : void | Record<string, never>;
+  EndpointOf<M, Id> extends { input: infer S extends TSchema }
+    ? CallInput<Static<S>>
+    : void | Record<string, never>;
 
 /**
  * The arguments of `call`, `execute`, `submit`, `stream` and `paginate` after the endpoint id: the
