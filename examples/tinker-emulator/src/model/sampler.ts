@@ -21,9 +21,17 @@ export interface SampledSequence {
 /** 0, 1, … CORE − 1: the order `pick` ranks candidates from (it never changes). */
 const IDENTITY = Int32Array.from({ length: CORE }, (_, j) => j);
 
+/** One sequence being sampled, a token per `next()`: the SSE extension writes each as it comes. */
+export interface SequenceSteps {
+  /** Sample one more token (its logprob is `logprobs.at(-1)`); false once the sequence has ended. */
+  next(): boolean;
+  readonly done: boolean;
+  readonly result: SampledSequence;
+}
+
 /**
  * Autoregressive sampling from the byte core. Temperature 0 is greedy; top-k and top-p filter the core
- * distribution. `onToken` sees every token as it is produced (for the SSE extension).
+ * distribution.
  *
  * While the adapter adds nothing (an untrained one: a base-model sampler), each step's logits and, at
  * temperature 1, its distribution depend on the previous byte alone: they are taken from the model's
@@ -35,15 +43,29 @@ export function sampleSequence(
   prompt: number[],
   settings: SamplingSettings,
   random: () => number,
-  onToken?: (token: number, logprob: number) => void,
 ): SampledSequence {
+  const steps = sequenceSteps(model, adapter, prompt, settings, random);
+  while (steps.next());
+  return steps.result;
+}
+
+/** `sampleSequence` one token at a time (the same tokens and logprobs for the same `random`). */
+export function sequenceSteps(
+  model: ByteModel,
+  adapter: AdapterWeights,
+  prompt: number[],
+  settings: SamplingSettings,
+  random: () => number,
+): SequenceSteps {
   const plain = model.addsNothing(adapter);
   let scratch: Float64Array | undefined;
   let probs: Float64Array | undefined;
   const context = prompt.slice(-2);
-  const tokens: number[] = [];
-  const logprobs: number[] = [];
-  for (let step = 0; step < settings.max_tokens; step++) {
+  const result: SampledSequence = { tokens: [], logprobs: [], stop_reason: 'length' };
+  const { tokens, logprobs } = result;
+  let done = settings.max_tokens <= 0;
+  const next = (): boolean => {
+    if (done) return false;
     const prev1 = context[context.length - 1] ?? 0;
     const prev2 = context[context.length - 2] ?? 0;
     const row = plain ? model.plainRow(adapter, prev2, prev1) : undefined;
@@ -64,16 +86,24 @@ export function sampleSequence(
       logZ = model.logits(adapter, prev2, prev1, logits);
       token = pick(logits, (probs ??= new Float64Array(CORE)), settings, random);
     }
-    const lp = ByteModel.logprob(logits, logZ, token);
     tokens.push(token);
-    logprobs.push(lp);
-    onToken?.(token, lp);
+    logprobs.push(ByteModel.logprob(logits, logZ, token));
+    // Two bytes of context are all the model reads: keep no more (a long sequence must not grow it).
     context.push(token);
-    if (settings.stopTokens.includes(token)) return { tokens, logprobs, stop_reason: 'stop' };
-    if (settings.stopStrings.some((s) => endsWith(tokens, s)))
-      return { tokens, logprobs, stop_reason: 'stop' };
-  }
-  return { tokens, logprobs, stop_reason: 'length' };
+    if (context.length > 2) context.shift();
+    if (settings.stopTokens.includes(token) || settings.stopStrings.some((s) => endsWith(tokens, s))) {
+      result.stop_reason = 'stop';
+      done = true;
+    } else if (tokens.length >= settings.max_tokens) done = true;
+    return true;
+  };
+  return {
+    next,
+    get done() {
+      return done;
+    },
+    result,
+  };
 }
 
 function pick(logits: Float64Array, probs: Float64Array, s: SamplingSettings, random: () => number): number {
