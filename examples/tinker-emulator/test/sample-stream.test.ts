@@ -48,7 +48,10 @@ function events(text: string): unknown[] {
     .split('\n\n')
     .filter((e) => e.trim() !== '')
     .map((e) => {
-      const data = e.split('\n').find((l) => l.startsWith('data: '))!.slice(6);
+      const data = e
+        .split('\n')
+        .find((l) => l.startsWith('data: '))!
+        .slice(6);
       return data === '[DONE]' ? '[DONE]' : JSON.parse(data);
     });
 }
