@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { once } from 'node:events';
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
+import { TOKENS_PER_TURN } from '../src/routes/sample-stream.js';
 import { KEY, client, openSampler } from './helpers.js';
 
 /*
@@ -137,6 +138,23 @@ describe('stream_sample streams', () => {
     req.destroy();
     await stats.whenIdle();
     expect(stats.abandoned).toBe(1);
+  });
+
+  it('chaos truncate cuts the stream after its first write, before done', async () => {
+    const { emu, sampler } = await start();
+    emu.setChaos('truncate=1;scope=sampling');
+    const { res } = await openStream(emu, body(sampler, 300));
+    let text = '';
+    const error = await (async () => {
+      for await (const chunk of res) text += chunk as string;
+    })().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ECONNRESET' });
+    const got = events(text);
+    expect(got.map((e) => (e as { index: number }).index)).toEqual(
+      Array.from({ length: TOKENS_PER_TURN }, (_, i) => i),
+    );
+    await emu.state.sampleStreams.whenIdle();
+    expect(emu.state.sampleStreams.tokens).toBe(TOKENS_PER_TURN);
   });
 
   it('still answers a bad request with an HTTP error before any event', async () => {

@@ -16,13 +16,14 @@ const tokenEvent = (index: number, token: number, logprob: number) =>
  * Write a stream's token events as they are sampled: `TOKENS_PER_TURN` at a time, yielding to the event
  * loop in between, waiting for `drain` when the socket is behind (so a slow reader holds at most about
  * one turn beyond the socket's high-water mark), and stopping at once when the client goes away.
- * `response()` builds the `done` event's response once the sequence has ended.
+ * `response()` builds the `done` event's response once the sequence has ended; `cut` (chaos `truncate`)
+ * drops the connection once the first turn's token events have left, before `done`.
  */
 export function streamTokens(
   res: ServerResponse,
   steps: SequenceSteps,
   stats: SampleStreamStats,
-  response: () => unknown,
+  { response, cut }: { response: () => unknown; cut: boolean },
 ): void {
   let gone = false;
   let complete = false;
@@ -47,6 +48,10 @@ export function streamTokens(
       const index = tokens.length - 1;
       chunk += tokenEvent(index, tokens[index], logprobs[index]);
       stats.tokens++;
+    }
+    if (cut) {
+      res.write(chunk, () => res.destroy());
+      return;
     }
     if (steps.done) {
       chunk += `data: ${JSON.stringify({ type: 'done', response: response() })}\n\n`;

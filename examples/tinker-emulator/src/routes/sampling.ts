@@ -143,7 +143,12 @@ function startSequence({ sampler, prompt, settings, random }: PreparedSample) {
 }
 
 /** Meter the work and build the `sample` response around the sampled sequences. */
-function sampleResponse(ctx: EmulatorContext, body: Body, prepared: PreparedSample, sequences: SampledSequence[]) {
+function sampleResponse(
+  ctx: EmulatorContext,
+  body: Body,
+  prepared: PreparedSample,
+  sequences: SampledSequence[],
+) {
   const { sampler, prompt } = prepared;
   const sessionId = sampler.sampler_id.split(':sample:')[0];
   ctx.meter(sessionId, sampler.base_model, 'sampling_prefill', prompt.length);
@@ -197,10 +202,13 @@ export function streamSample(ctx: EmulatorContext, body: Body): Answer {
   const request = { ...body, num_samples: 1 };
   const prepared = prepareSample(ctx, request);
   const steps = startSequence(prepared);
+  // Chaos `truncate` cuts a stream as it cuts any answer's body: after its first write, before `done`.
+  const cut = ctx.chaos.roll('sampling', 'truncate');
   return {
     raw: (res: ServerResponse) =>
-      streamTokens(res, steps, ctx.state.sampleStreams, () =>
-        sampleResponse(ctx, request, prepared, [steps.result]),
-      ),
+      streamTokens(res, steps, ctx.state.sampleStreams, {
+        response: () => sampleResponse(ctx, request, prepared, [steps.result]),
+        cut,
+      }),
   };
 }
