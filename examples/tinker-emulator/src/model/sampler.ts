@@ -21,14 +21,6 @@ export interface SampledSequence {
 /** 0, 1, … CORE − 1: the order `pick` ranks candidates from (it never changes). */
 const IDENTITY = Int32Array.from({ length: CORE }, (_, j) => j);
 
-/** One sequence being sampled, a token per `next()`: the SSE extension writes each as it comes. */
-export interface SequenceSteps {
-  /** Sample one more token (its logprob is `logprobs.at(-1)`); false once the sequence has ended. */
-  next(): boolean;
-  readonly done: boolean;
-  readonly result: SampledSequence;
-}
-
 /**
  * Autoregressive sampling from the byte core. Temperature 0 is greedy; top-k and top-p filter the core
  * distribution.
@@ -44,31 +36,45 @@ export function sampleSequence(
   settings: SamplingSettings,
   random: () => number,
 ): SampledSequence {
-  const steps = sequenceSteps(model, adapter, prompt, settings, random);
+  const steps = new SequenceSteps(model, adapter, prompt, settings, random);
   while (steps.next());
   return steps.result;
 }
 
-/** `sampleSequence` one token at a time (the same tokens and logprobs for the same `random`). */
-export function sequenceSteps(
-  model: ByteModel,
-  adapter: AdapterWeights,
-  prompt: number[],
-  settings: SamplingSettings,
-  random: () => number,
-): SequenceSteps {
-  const plain = model.addsNothing(adapter);
-  let scratch: Float64Array | undefined;
-  let probs: Float64Array | undefined;
-  const context = prompt.slice(-2);
-  const result: SampledSequence = { tokens: [], logprobs: [], stop_reason: 'length' };
-  const { tokens, logprobs } = result;
-  let done = settings.max_tokens <= 0;
-  const next = (): boolean => {
-    if (done) return false;
-    const prev1 = context[context.length - 1] ?? 0;
-    const prev2 = context[context.length - 2] ?? 0;
-    const row = plain ? model.plainRow(adapter, prev2, prev1) : undefined;
+/**
+ * One sequence being sampled, a token per `next()` (the SSE extension writes each as it comes): the same
+ * tokens and logprobs as `sampleSequence` for the same `random`. A class, not a closure: `asample` makes one
+ * per sequence, and a closure with a getter doubled the cost of an 8-token sample.
+ */
+export class SequenceSteps {
+  readonly result: SampledSequence = { tokens: [], logprobs: [], stop_reason: 'length' };
+  /** True once the sequence has ended (a stop, or `max_tokens`). */
+  done: boolean;
+  private readonly plain: boolean;
+  private scratch: Float64Array | undefined;
+  private probs: Float64Array | undefined;
+  /** The last two tokens: all the model reads (a long sequence must not grow it). */
+  private prev1: number;
+  private prev2: number;
+
+  constructor(
+    private readonly model: ByteModel,
+    private readonly adapter: AdapterWeights,
+    prompt: number[],
+    private readonly settings: SamplingSettings,
+    private readonly random: () => number,
+  ) {
+    this.plain = model.addsNothing(adapter);
+    this.prev1 = prompt[prompt.length - 1] ?? 0;
+    this.prev2 = prompt[prompt.length - 2] ?? 0;
+    this.done = settings.max_tokens <= 0;
+  }
+
+  /** Sample one more token (its logprob is `result.logprobs.at(-1)`); false once the sequence has ended. */
+  next(): boolean {
+    if (this.done) return false;
+    const { model, adapter, settings, random, result } = this;
+    const row = this.plain ? model.plainRow(adapter, this.prev2, this.prev1) : undefined;
     let logits: Float64Array;
     let logZ: number;
     let token: number;
@@ -79,31 +85,24 @@ export function sequenceSteps(
         row.probs ??= distribution(logits, new Float64Array(CORE), 1);
         token = draw(row.probs, settings, random);
       } else {
-        token = pick(logits, (probs ??= new Float64Array(CORE)), settings, random);
+        token = pick(logits, (this.probs ??= new Float64Array(CORE)), settings, random);
       }
     } else {
-      logits = scratch ??= new Float64Array(CORE);
-      logZ = model.logits(adapter, prev2, prev1, logits);
-      token = pick(logits, (probs ??= new Float64Array(CORE)), settings, random);
+      logits = this.scratch ??= new Float64Array(CORE);
+      logZ = model.logits(adapter, this.prev2, this.prev1, logits);
+      token = pick(logits, (this.probs ??= new Float64Array(CORE)), settings, random);
     }
+    const { tokens } = result;
     tokens.push(token);
-    logprobs.push(ByteModel.logprob(logits, logZ, token));
-    // Two bytes of context are all the model reads: keep no more (a long sequence must not grow it).
-    context.push(token);
-    if (context.length > 2) context.shift();
+    result.logprobs.push(ByteModel.logprob(logits, logZ, token));
+    this.prev2 = this.prev1;
+    this.prev1 = token;
     if (settings.stopTokens.includes(token) || settings.stopStrings.some((s) => endsWith(tokens, s))) {
       result.stop_reason = 'stop';
-      done = true;
-    } else if (tokens.length >= settings.max_tokens) done = true;
+      this.done = true;
+    } else if (tokens.length >= settings.max_tokens) this.done = true;
     return true;
-  };
-  return {
-    next,
-    get done() {
-      return done;
-    },
-    result,
-  };
+  }
 }
 
 function pick(logits: Float64Array, probs: Float64Array, s: SamplingSettings, random: () => number): number {

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { ByteModel, CORE, createAdapter } from '../model/byte-model.js';
 import {
-  sequenceSteps,
+  SequenceSteps,
   samplingRandom,
   type SampledSequence,
   type SamplingSettings,
@@ -139,7 +139,7 @@ function prepareSample(ctx: EmulatorContext, body: Body) {
 type PreparedSample = ReturnType<typeof prepareSample>;
 
 function startSequence({ sampler, prompt, settings, random }: PreparedSample) {
-  return sequenceSteps(sampler.model, sampler.adapter, prompt, settings, random);
+  return new SequenceSteps(sampler.model, sampler.adapter, prompt, settings, random);
 }
 
 /** Meter the work and build the `sample` response around the sampled sequences. */
