@@ -15,6 +15,8 @@ export class SampleStreamStats extends EventEmitter<{ blocked: []; idle: [] }> {
   tokens = 0;
   /** Largest `writableLength` (bytes queued in the response, not yet taken by the socket) seen. */
   peakQueuedBytes = 0;
+  /** `writableHighWaterMark` of the last response that waited for `drain` (16 KiB on Node 20, 64 KiB on 22+). */
+  highWaterMark = 0;
   started(): void {
     this.open++;
   }
@@ -27,8 +29,9 @@ export class SampleStreamStats extends EventEmitter<{ blocked: []; idle: [] }> {
   }
 
   /** A stream waits for `drain`: its reader is behind (emits `blocked`). */
-  waitsForDrain(queuedBytes: number): void {
+  waitsForDrain(queuedBytes: number, highWaterMark: number): void {
     this.peakQueuedBytes = Math.max(this.peakQueuedBytes, queuedBytes);
+    this.highWaterMark = highWaterMark;
     this.emit('blocked');
   }
 

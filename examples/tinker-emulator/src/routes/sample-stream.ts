@@ -3,9 +3,10 @@ import type { SequenceSteps } from '../model/sampler.js';
 import type { SampleStreamStats } from '../stream-stats.js';
 
 /**
- * Tokens sampled between two turns of the event loop. A turn of 64 tokens takes some tens of microseconds
- * here (docs/emulator.md), so other requests wait no longer than that for a stream, and a write per
- * turn (about 4 KB) costs the socket little.
+ * Tokens sampled between two turns of the event loop. A turn of 64 takes about a tenth of a millisecond
+ * with its events (a million tokens stream in about 2 s: docs/performance.md, round 24 notes), so other
+ * requests wait no longer than that for a stream, and one write per turn (about 5 KB) costs the socket
+ * little.
  */
 export const TOKENS_PER_TURN = 64;
 
@@ -15,7 +16,7 @@ const tokenEvent = (index: number, token: number, logprob: number) =>
 /**
  * Write a stream's token events as they are sampled: `TOKENS_PER_TURN` at a time, yielding to the event
  * loop in between, waiting for `drain` when the socket is behind (so a slow reader holds at most about
- * one turn beyond the socket's high-water mark), and stopping at once when the client goes away.
+ * one turn beyond the response's high-water mark), and stopping at once when the client goes away.
  * `response()` builds the `done` event's response once the sequence has ended; `cut` (chaos `truncate`)
  * drops the connection once the first turn's token events have left, before `done`.
  */
@@ -27,22 +28,24 @@ export function streamTokens(
 ): void {
   let gone = false;
   let complete = false;
-  let ended = false;
-  const end = (finished: boolean) => {
-    if (ended) return;
-    ended = true;
-    stats.ended(finished);
-  };
   res.once('close', () => {
     gone = true;
     // `close` also follows a normal end; before it, the client went away mid-stream.
-    end(complete);
+    stats.ended(complete);
   });
   stats.started();
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const { tokens, logprobs } = steps.result;
+  // Past the first byte an error can no longer be an HTTP answer: the client sees the stream cut.
   const turn = () => {
     if (gone) return;
+    try {
+      write();
+    } catch {
+      res.destroy();
+    }
+  };
+  const write = () => {
     let chunk = '';
     for (let n = 0; n < TOKENS_PER_TURN && steps.next(); n++) {
       const index = tokens.length - 1;
@@ -64,7 +67,7 @@ export function streamTokens(
       setImmediate(turn);
     } else {
       res.once('drain', turn);
-      stats.waitsForDrain(res.writableLength);
+      stats.waitsForDrain(res.writableLength, res.writableHighWaterMark);
     }
   };
   turn();
