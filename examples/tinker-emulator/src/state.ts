@@ -2,6 +2,7 @@ import type { AdapterWeights, ByteModel } from './model/byte-model.js';
 import type { OptimizerState } from './model/adam.js';
 import type { Gradients } from './model/training.js';
 import type { Sequencer } from './sequencer.js';
+import { SampleStreamStats } from './stream-stats.js';
 
 export interface SessionRecord {
   session_id: string;
@@ -131,6 +132,8 @@ export class EmulatorState {
    * billing endpoint answers (whole hours only), in one record per key instead of one per request.
    */
   readonly usage = new Map<string, UsageRecord>();
+  /** The SSE extension's streams: open, finished, abandoned, tokens sampled (see `SampleStreamStats`). */
+  readonly sampleStreams = new SampleStreamStats();
   /** `weights_access_token`s received on load_weights, in order (tests check they arrived). */
   readonly weightsAccessTokens: string[] = [];
   readonly requests: LoggedRequest[] = [];

@@ -23,7 +23,7 @@ const IDENTITY = Int32Array.from({ length: CORE }, (_, j) => j);
 
 /**
  * Autoregressive sampling from the byte core. Temperature 0 is greedy; top-k and top-p filter the core
- * distribution. `onToken` sees every token as it is produced (for the SSE extension).
+ * distribution.
  *
  * While the adapter adds nothing (an untrained one: a base-model sampler), each step's logits and, at
  * temperature 1, its distribution depend on the previous byte alone: they are taken from the model's
@@ -35,18 +35,46 @@ export function sampleSequence(
   prompt: number[],
   settings: SamplingSettings,
   random: () => number,
-  onToken?: (token: number, logprob: number) => void,
 ): SampledSequence {
-  const plain = model.addsNothing(adapter);
-  let scratch: Float64Array | undefined;
-  let probs: Float64Array | undefined;
-  const context = prompt.slice(-2);
-  const tokens: number[] = [];
-  const logprobs: number[] = [];
-  for (let step = 0; step < settings.max_tokens; step++) {
-    const prev1 = context[context.length - 1] ?? 0;
-    const prev2 = context[context.length - 2] ?? 0;
-    const row = plain ? model.plainRow(adapter, prev2, prev1) : undefined;
+  const steps = new SequenceSteps(model, adapter, prompt, settings, random);
+  while (steps.next());
+  return steps.result;
+}
+
+/**
+ * One sequence being sampled, a token per `next()` (the SSE extension writes each as it comes): the same
+ * tokens and logprobs as `sampleSequence` for the same `random`. A class, not a closure: `asample` makes one
+ * per sequence, and a closure with a getter doubled the cost of an 8-token sample.
+ */
+export class SequenceSteps {
+  readonly result: SampledSequence = { tokens: [], logprobs: [], stop_reason: 'length' };
+  /** True once the sequence has ended (a stop, or `max_tokens`). */
+  done: boolean;
+  private readonly plain: boolean;
+  private scratch: Float64Array | undefined;
+  private probs: Float64Array | undefined;
+  /** The last two tokens: all the model reads (a long sequence must not grow it). */
+  private prev1: number;
+  private prev2: number;
+
+  constructor(
+    private readonly model: ByteModel,
+    private readonly adapter: AdapterWeights,
+    prompt: number[],
+    private readonly settings: SamplingSettings,
+    private readonly random: () => number,
+  ) {
+    this.plain = model.addsNothing(adapter);
+    this.prev1 = prompt[prompt.length - 1] ?? 0;
+    this.prev2 = prompt[prompt.length - 2] ?? 0;
+    this.done = settings.max_tokens <= 0;
+  }
+
+  /** Sample one more token (its logprob is `result.logprobs.at(-1)`); false once the sequence has ended. */
+  next(): boolean {
+    if (this.done) return false;
+    const { model, adapter, settings, random, result } = this;
+    const row = this.plain ? model.plainRow(adapter, this.prev2, this.prev1) : undefined;
     let logits: Float64Array;
     let logZ: number;
     let token: number;
@@ -57,23 +85,24 @@ export function sampleSequence(
         row.probs ??= distribution(logits, new Float64Array(CORE), 1);
         token = draw(row.probs, settings, random);
       } else {
-        token = pick(logits, (probs ??= new Float64Array(CORE)), settings, random);
+        token = pick(logits, (this.probs ??= new Float64Array(CORE)), settings, random);
       }
     } else {
-      logits = scratch ??= new Float64Array(CORE);
-      logZ = model.logits(adapter, prev2, prev1, logits);
-      token = pick(logits, (probs ??= new Float64Array(CORE)), settings, random);
+      logits = this.scratch ??= new Float64Array(CORE);
+      logZ = model.logits(adapter, this.prev2, this.prev1, logits);
+      token = pick(logits, (this.probs ??= new Float64Array(CORE)), settings, random);
     }
-    const lp = ByteModel.logprob(logits, logZ, token);
+    const { tokens } = result;
     tokens.push(token);
-    logprobs.push(lp);
-    onToken?.(token, lp);
-    context.push(token);
-    if (settings.stopTokens.includes(token)) return { tokens, logprobs, stop_reason: 'stop' };
-    if (settings.stopStrings.some((s) => endsWith(tokens, s)))
-      return { tokens, logprobs, stop_reason: 'stop' };
+    result.logprobs.push(ByteModel.logprob(logits, logZ, token));
+    this.prev2 = this.prev1;
+    this.prev1 = token;
+    if (settings.stopTokens.includes(token) || settings.stopStrings.some((s) => endsWith(tokens, s))) {
+      result.stop_reason = 'stop';
+      this.done = true;
+    } else if (tokens.length >= settings.max_tokens) this.done = true;
+    return true;
   }
-  return { tokens, logprobs, stop_reason: 'length' };
 }
 
 function pick(logits: Float64Array, probs: Float64Array, s: SamplingSettings, random: () => number): number {

@@ -1,6 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import { ByteModel, CORE, createAdapter } from '../model/byte-model.js';
-import { sampleSequence, samplingRandom, type SamplingSettings } from '../model/sampler.js';
+import {
+  SequenceSteps,
+  samplingRandom,
+  type SampledSequence,
+  type SamplingSettings,
+} from '../model/sampler.js';
+import { streamTokens } from './sample-stream.js';
 import { prng } from '../model/prng.js';
 import { parseTinkerPath, type EmulatorContext } from '../context.js';
 import { HttpError, ok, type Answer } from '../http-util.js';
@@ -122,15 +128,28 @@ export function reseedSampling(seed: number): void {
   fallbackRandom = prng(seed ^ 0xabcdef);
 }
 
-function sampleResult(ctx: EmulatorContext, body: Body, onToken?: (token: number, logprob: number) => void) {
+/** What a sample request needs before its first token: every HttpError it can raise is raised here. */
+function prepareSample(ctx: EmulatorContext, body: Body) {
   const sampler = resolveSampler(ctx, body);
   const prompt = promptTokens(body, sampler.model.vocabSize);
   const settings = settingsOf(body);
   const random = samplingRandom(settings.seed, fallbackRandom);
-  const numSamples = body.num_samples ?? 1;
-  const sequences = Array.from({ length: numSamples }, () =>
-    sampleSequence(sampler.model, sampler.adapter, prompt, settings, random, onToken),
-  );
+  return { sampler, prompt, settings, random };
+}
+type PreparedSample = ReturnType<typeof prepareSample>;
+
+function startSequence({ sampler, prompt, settings, random }: PreparedSample) {
+  return new SequenceSteps(sampler.model, sampler.adapter, prompt, settings, random);
+}
+
+/** Meter the work and build the `sample` response around the sampled sequences. */
+function sampleResponse(
+  ctx: EmulatorContext,
+  body: Body,
+  prepared: PreparedSample,
+  sequences: SampledSequence[],
+) {
+  const { sampler, prompt } = prepared;
   const sessionId = sampler.sampler_id.split(':sample:')[0];
   ctx.meter(sessionId, sampler.base_model, 'sampling_prefill', prompt.length);
   ctx.meter(
@@ -152,6 +171,16 @@ function sampleResult(ctx: EmulatorContext, body: Body, onToken?: (token: number
   return result;
 }
 
+function sampleResult(ctx: EmulatorContext, body: Body) {
+  const prepared = prepareSample(ctx, body);
+  const sequences = Array.from({ length: body.num_samples ?? 1 }, () => {
+    const steps = startSequence(prepared);
+    while (steps.next());
+    return steps.result;
+  });
+  return sampleResponse(ctx, body, prepared, sequences);
+}
+
 export function asample(ctx: EmulatorContext, body: Body): Answer {
   const requestId = ctx.futures.create('sample');
   try {
@@ -165,23 +194,21 @@ export function asample(ctx: EmulatorContext, body: Body): Answer {
 }
 
 /**
- * SSE extension (not in the real API): one `token` event per sampled token, then a `done` event with the
- * complete response, then `data: [DONE]`.
+ * SSE extension (not in the real API): one `token` event per sampled token, written as it is sampled,
+ * then a `done` event with the complete response, then `data: [DONE]` (see `sample-stream.ts`). A bad
+ * request fails here, before the first byte, as an HTTP error.
  */
 export function streamSample(ctx: EmulatorContext, body: Body): Answer {
-  const events: string[] = [];
-  let index = 0;
-  const result = sampleResult(ctx, { ...body, num_samples: 1 }, (token, logprob) => {
-    events.push(
-      `id: ${index}\ndata: ${JSON.stringify({ type: 'token', index: index++, token, logprob })}\n\n`,
-    );
-  });
+  const request = { ...body, num_samples: 1 };
+  const prepared = prepareSample(ctx, request);
+  const steps = startSequence(prepared);
+  // Chaos `truncate` cuts a stream as it cuts any answer's body: after its first write, before `done`.
+  const cut = ctx.chaos.roll('sampling', 'truncate');
   return {
-    raw: (res: ServerResponse) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      for (const event of events) res.write(event);
-      res.write(`data: ${JSON.stringify({ type: 'done', response: result })}\n\n`);
-      res.end('data: [DONE]\n\n');
-    },
+    raw: (res: ServerResponse) =>
+      streamTokens(res, steps, ctx.state.sampleStreams, {
+        response: () => sampleResponse(ctx, request, prepared, [steps.result]),
+        cut,
+      }),
   };
 }

@@ -39,7 +39,7 @@ describe('sampleStream after its signal is aborted', () => {
   it.each(['sse', 'fallback'])(
     '%s: yields nothing more once aborted, and rejects with APIUserAbortError',
     async (kind) => {
-      // Every event of the emulator's stream arrives in one chunk, so buffered events are waiting.
+      // 8 tokens are one turn of the emulator's stream (64): they arrive in one chunk, so buffered events wait.
       const controller = new AbortController();
       const got: SampleStreamChunk[] = [];
       const error = await (async () => {

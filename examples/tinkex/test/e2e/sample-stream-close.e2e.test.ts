@@ -40,7 +40,7 @@ describe.each(['sse', 'fallback'] as const)('sampleStream after close() (%s)', (
     const stream = sampler.sampleStream(request);
     const first = await stream.next();
     expect((first.value as SampleStreamChunk).type).toBe('token');
-    // The whole answer has arrived (the emulator sends it at once; the fallback has it whole).
+    // The whole answer has arrived (8 tokens are one write of the emulator's stream; the fallback has it whole).
     expect(callsTo(env, kind === 'sse' ? 'stream_sample' : 'asample')).toHaveLength(1);
     await service.close();
     const error = await stream.next().catch((e: unknown) => e);
