@@ -2,10 +2,9 @@ import { afterEach, expect, it } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createKernel } from '../../../src/defaults/kernel.js';
 import { APIConnectionError, ClientClosedError } from '../../../src/kernel/errors/api-errors.js';
-import { definePlugin } from '../../../src/kernel/plugin.js';
 import { Ports } from '../../../src/ports/index.js';
+import { feedKernel } from '../../support/feed-kernel.js';
 import { RecordingClock } from '../../support/recording-clock.js';
 
 // Found by an SDK author (round 24) with a server killed and restarted mid-stream: a `resume` stream
@@ -57,33 +56,19 @@ afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((c) => c()));
 });
 
-function feedKernel(port: number) {
+function feedKernelOn(port: number) {
   const clock = new HookClock();
-  const kernel = createKernel().use(
-    definePlugin({
-      name: 'feed',
-      version: '1',
-      defaults: { baseUrl: `http://127.0.0.1:${port}`, breaker: false },
-      manifest: {
-        name: 'feed',
-        version: '1',
-        endpoints: [
-          {
-            id: 'ticks',
-            method: 'GET',
-            path: '/ticks',
-            stream: { terminator: '[DONE]', event: Type.Object({ n: Type.Integer() }), resume: true },
-          },
-        ],
-      },
-    }),
-  );
+  const kernel = feedKernel(`http://127.0.0.1:${port}`, {
+    terminator: '[DONE]',
+    event: Type.Object({ n: Type.Integer() }),
+    resume: true,
+  });
   kernel.register(Ports.Clock, clock);
   cleanups.push(() => kernel.close());
   return { kernel, clock };
 }
 
-async function drain(kernel: ReturnType<typeof feedKernel>['kernel'], got: number[]) {
+async function drain(kernel: ReturnType<typeof feedKernelOn>['kernel'], got: number[]) {
   try {
     for await (const tick of kernel.stream('ticks')) got.push(tick.n);
     return undefined;
@@ -98,7 +83,7 @@ const dies = (res: http.ServerResponse, self: Loopback) =>
 
 it('a server restarted while the stream reconnects: refused reconnects back off, then it resumes', async () => {
   const first = await sseServer(0, dies);
-  const { kernel, clock } = feedKernel(first.port);
+  const { kernel, clock } = feedKernelOn(first.port);
   let second: Loopback | undefined;
   // The server is back during the second wait: the first reconnect (at once) and the second are refused.
   clock.onSleep = async () => {
@@ -116,7 +101,7 @@ it('a server restarted while the stream reconnects: refused reconnects back off,
 
 it('a server that stays down: the stream fails with the connection error after its 3 reconnects', async () => {
   const first = await sseServer(0, dies);
-  const { kernel, clock } = feedKernel(first.port);
+  const { kernel, clock } = feedKernelOn(first.port);
   const got: number[] = [];
   const error = await drain(kernel, got);
   expect(got).toEqual([1]);
@@ -135,7 +120,7 @@ it("waits the server's retry: field (capped at 60 s) before each reconnect", asy
         res.write(`retry: ${retry}\nid: 1\ndata: {"n":1}\n\n`, () => res.socket?.destroy());
       else res.end('data: {"n":2}\n\ndata: [DONE]\n\n');
     });
-    const { kernel, clock } = feedKernel(server.port);
+    const { kernel, clock } = feedKernelOn(server.port);
     const got: number[] = [];
     expect(await drain(kernel, got)).toBeUndefined();
     expect(got).toEqual([1, 2]);
@@ -149,7 +134,7 @@ it('close() during the wait before a reconnect ends the stream with ClientClosed
   const server = await sseServer(0, (res) =>
     res.write('retry: 5000\nid: 1\ndata: {"n":1}\n\n', () => res.socket?.destroy()),
   );
-  const { kernel, clock } = feedKernel(server.port);
+  const { kernel, clock } = feedKernelOn(server.port);
   clock.hold = true; // the wait lasts until something aborts it
   let closing: Promise<void> | undefined;
   clock.onSleep = () => void (closing = kernel.close());
