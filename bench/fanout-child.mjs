@@ -31,7 +31,7 @@ const seconds = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(cpuAtStart);
 const threadsAtEnd = threadCpuUs();
 // Loaded and read once the peak was taken, so neither can move it (a module loaded at start shifts
-// when the first mark-compact comes, and with it the peak: docs/performance.md, round 12 notes).
+// when the first mark-compact comes, and with it the peak: docs/performance-notes.md, round 12 notes).
 const afterBurst = (await import('./memory-split.mjs')).memorySplit();
 const emulatorAtEnd = await emulator.stats();
 const requestsPerSample = (pathEnd) => {

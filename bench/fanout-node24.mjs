@@ -1,6 +1,6 @@
 // The sampling fan-out on Node 24, next to its raw-undici baseline on the same Node: the bench itself
 // runs on the machine's default Node (20), but users are on 22 and 24 now, and the fan-out's memory
-// differs between them (docs/performance.md, round 16 notes: Node 24's V8 lets the young generation
+// differs between them (docs/performance-notes.md, round 16 notes: Node 24's V8 lets the young generation
 // grow to 64 MiB semi-spaces where Node 20's stops at 16).
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';

@@ -71,7 +71,7 @@ const { peak } = await peakRss(() =>
 const seconds = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(cpu0);
 // Loaded and read once the peak was taken, so neither can move it (a module loaded at start shifts
-// when the first mark-compact comes, and with it the peak: docs/performance.md, round 12 notes).
+// when the first mark-compact comes, and with it the peak: docs/performance-notes.md, round 12 notes).
 const afterBurst = (await import('./memory-split.mjs')).memorySplit();
 await agent.close();
 await emulator.stop();

@@ -34,7 +34,7 @@ export async function samplingFanout() {
   };
   // 0.25 against JSON: PROTOCOL_PAIRS pairs, each a fresh 0.25 run and a fresh JSON run made back to back
   // (order alternating pair by pair), compared within the pair. A single pair's rate ratio scattered
-  // 0.65–1.86 on the shared machine (docs/performance.md, rounds 12–14), so three pairs said little:
+  // 0.65–1.86 on the shared machine (docs/performance-notes.md, rounds 12–14), so three pairs said little:
   // the first three are the round-robin's own no-chaos runs below, the others are extra pairs spread
   // over the rounds, kept apart from the scenarios' summaries (which stay at three runs each).
   const pairs = [];
@@ -103,7 +103,7 @@ function protocolPairs(pairs) {
     // Both processes share the two cores: their CPU together sets the rate when the machine is busy.
     total_cpu_ratio: median(both),
     // The emulator's threads other than its main one (V8's compiler above all; Linux only): what a
-    // fresh process compiling more code for one protocol costs (docs/performance.md, round 13).
+    // fresh process compiling more code for one protocol costs (docs/performance-notes.md, round 13).
     emulator_helpers_cpu_ratio: threadRatio(pairs, 'emulator_threads_cpu_us_per_sample', 'helpers'),
     emulator_main_cpu_ratio: threadRatio(pairs, 'emulator_threads_cpu_us_per_sample', 'main'),
     rss_ratio: median(rss),

@@ -7,7 +7,7 @@ import { datumOf, trainer } from './trainer.mjs';
 /**
  * Per datum count: steps in flight at once (as the bench always pipelined them), warm-up steps, and
  * measured steps. The sizes run in this order in one process. Measured per 100-step group in fresh
- * processes (docs/performance.md, round 21 notes on `bench21`): at 1 datum the main thread's CPU per step
+ * processes (docs/performance-notes.md, round 21 notes on `bench21`): at 1 datum the main thread's CPU per step
  * falls for about 800 steps (1.6 → 0.7 ms) and V8's helper threads' to near zero, whatever the protocol:
  * the per-request code (kernel call path, undici, Tinkex's futures) is compiled by then. After that, the
  * 8- and 64-datum steps are flat from their first group or the second, so they need only their own

@@ -14,7 +14,7 @@ const SIZES = [1, 8, 64];
  * order alternating pair by pair; each figure is the median over the pairs, each ratio the median of the
  * pairs' own ratios. (Until round 21 both clients shared one process and 7 short windows: the JIT's
  * warm-up on V8's background threads landed in whichever client's window made shared code hot, which
- * read 1.09–1.88× client CPU for 0.25; docs/performance.md, round 21 notes.) Then datums per second in
+ * read 1.09–1.88× client CPU for 0.25; docs/performance-notes.md, round 21 notes.) Then datums per second in
  * 0.25 with chunking off (1,024 datums: one request per step) and on (2,048 datums: split into two
  * 1,024-datum requests, submitted back to back and merged).
  */

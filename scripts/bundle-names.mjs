@@ -4,7 +4,7 @@
 // the function gets anyway, and each one runs where the function is created: a closure built per call
 // (`const onEnd = __name(() => …, "onEnd")`) paid a `defineProperty` and a property store per call, on
 // every request. Measured in the 2,000-sample fan-out: peak RSS 171-173 MiB with every wrap, 148-159
-// without any (docs/performance.md, round 5). This drops the wraps whose name JavaScript gives the
+// without any (docs/performance-notes.md, round 5). This drops the wraps whose name JavaScript gives the
 // function by itself, and keeps the others, but for closures made per call whose only difference is
 // esbuild's numeric suffix on their binding (round 15).
 import ts from 'typescript';

@@ -3,7 +3,7 @@
 // Node keeps every loaded ES module's source, scope and linking data for the life of the process, and
 // `import('tinkex')` used to load ~500 of them (200 from @sinclair/typebox, 66 from @bufbuild/protobuf,
 // ~230 of our own): ~16 MiB of RSS before the first request, more at the fan-out's peak, because V8 sizes
-// the old generation from the live heap (docs/performance.md, issue 16).
+// the old generation from the live heap (docs/performance-notes.md, issue 16).
 // Inlined: our own modules and the packages in INLINE, whose module instances nobody compares: TypeBox
 // marks schemas with Symbol.for keys, protobuf-es messages are plain objects tagged by type name and its
 // reflection uses Symbol.for, OpenTelemetry's API finds the app's providers through a Symbol.for global

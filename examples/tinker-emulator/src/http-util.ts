@@ -50,7 +50,7 @@ export const TEXT_BODY_MAX_BYTES = 16 * 1024;
  * (latin1 maps each byte to the code point of its value and back): Node then writes head and body in one
  * string write, the path every JSON answer takes, where a Buffer body makes it queue the head, cork the
  * socket and `writev` both, a second write path that a fresh emulator compiles during a 0.25 burst only
- * (docs/performance.md, round 17 notes, branch `emu18`).
+ * (docs/performance-notes.md, round 17 notes, branch `emu18`).
  */
 export function sendBytes(res: ServerResponse, status: number, contentType: string, bytes: Buffer): void {
   if (bytes.length <= TEXT_BODY_MAX_BYTES)

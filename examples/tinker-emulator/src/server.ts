@@ -176,7 +176,7 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
     return reply(502, { detail: 'response lost (chaos)' });
   // JSON and small binary answers leave through one `log` and one `sendText` below: a 0.25 fan-out answers
   // its `asample`s with JSON and its polls with protobuf, and two send paths (a `reply` and a binary one)
-  // made a fresh emulator compile both for the one burst (docs/performance.md, round 18 notes, `fan18`).
+  // made a fresh emulator compile both for the one burst (docs/performance-notes.md, round 18 notes, `fan18`).
   let contentType: string;
   let text: string;
   let encoding: 'utf8' | 'latin1';

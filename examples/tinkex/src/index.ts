@@ -5,7 +5,7 @@
  * @module tinkex
  */
 // No `import 'reflect-metadata'` here: pristine-kernel loads it (with require, see its di-container.ts),
-// and an ES import of that CommonJS file costs 3–4 MiB of RSS (docs/performance.md, round 5).
+// and an ES import of that CommonJS file costs 3–4 MiB of RSS (docs/performance-notes.md, round 5).
 
 export { ServiceClient, type ServiceClientInit, type LoraTrainingOptions } from './client/service-client.js';
 export { TrainingClient } from './client/training-client.js';

@@ -24,7 +24,7 @@ const rethrow = (error: unknown): never => {
 export class AttemptDeadline implements AbortSubscriber {
   // The fields are declared here and set in the constructor, not initialized here: initializers in the
   // class body are a function of their own (V8's `<instance_members_initializer>`), one more TurboFan
-  // job in every process's first burst (docs/performance.md, round 19 notes).
+  // job in every process's first burst (docs/performance-notes.md, round 19 notes).
   declare readonly request: TransportRequest;
   /** The typed failure, once the attempt was cut short (undici rejects with a signal's `reason`). */
   declare reason: PristineError | undefined;

@@ -5,7 +5,7 @@ import type * as Undici from 'undici';
  * The parts of undici the transport uses, loaded from their own files instead of the package index.
  * Why: undici's index.js also loads fetch, WebSocket, EventSource, the cache stores, the interceptors
  * and the mock agent, about 3 MB of live heap kept for the life of the process (`import('tinkex')`
- * RSS 71 -> 62 MiB; docs/performance.md, round 8). The kernel pins undici to one exact version, whose
+ * RSS 71 -> 62 MiB; docs/performance-notes.md, round 8). The kernel pins undici to one exact version, whose
  * layout these paths name; a test holds them to the index's own exports.
  *
  * What the index does on load that the transport relies on is done here too, the same way: it mixes the

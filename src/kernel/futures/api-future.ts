@@ -45,7 +45,7 @@ function settledHook<T>(future: APIFuture<T>, onSettled: (future: APIFuture<T>) 
 export class APIFuture<T> implements Promise<T> {
   // The fields are declared here and set in the constructor, not initialized here: initializers in the
   // class body are a function of their own (V8's `<instance_members_initializer>`), one more TurboFan
-  // job in a fan-out's burst (docs/performance.md, round 19 notes).
+  // job in a fan-out's burst (docs/performance-notes.md, round 19 notes).
   /** Resolves with the request id once the server accepted the request. */
   declare readonly accepted: Promise<string>;
   /** Created when polling starts or on cancel: a future still waiting to be submitted needs none. */

@@ -133,7 +133,7 @@ export function checkCallOptions(options: CallOptions, endpointId: string): void
  * Most calls pass no options, or only a signal (a sample's `asample` carries stuck detection's), and
  * some `compress: false` besides (a plugin passing its compression flag on every call): those are
  * answered here without allocating, and in a function of its own, so that the full check's
- * functions are not compiled in a fan-out's burst (docs/performance.md, round 19 notes). A plain object
+ * functions are not compiled in a fan-out's burst (docs/performance-notes.md, round 19 notes). A plain object
  * only: anything inheriting options from another prototype gets the full check, which reads them.
  * @internal exported for its property test
  */
@@ -285,7 +285,7 @@ export function checkExtraOptions(method: ExtraMethod, endpointId: string, optio
  * with a value of the one type its rule takes, or names it does not check here (the call options,
  * which the call checks); any other value (a number, a wrong type) goes to the full check, which says
  * what is wrong. `kernel.submit` checks the options of every future (Tinkex: of every sample), so this
- * keeps the full check's functions out of a burst's compile jobs (docs/performance.md, round 19 notes).
+ * keeps the full check's functions out of a burst's compile jobs (docs/performance-notes.md, round 19 notes).
  * @internal exported for its property test
  */
 export function plainlyValidExtras(method: ExtraMethod, options: unknown): boolean {

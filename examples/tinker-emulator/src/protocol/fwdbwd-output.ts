@@ -35,7 +35,7 @@ const SURROGATE = /[\ud800-\udfff]/;
  * Why not protobufjs: its writer queues an operation object per field, forks per nested message and map
  * entry, and converts every int64 through LongBits: garbage and more code for V8 to compile in every 0.25
  * training step's poll. Warm, a one-datum step's result takes 1.7 µs here against 2.5 µs there
- * (docs/performance.md, round 21 notes, `step25`). The tensor bytes are the same `writePacked` output;
+ * (docs/performance-notes.md, round 21 notes, `step25`). The tensor bytes are the same `writePacked` output;
  * field order and presence follow protobufjs's encoder (a property test compares the two on any result).
  */
 export function encodeCommonForwardBackwardOutput(result: Obj, layout: Layout): Buffer | undefined {

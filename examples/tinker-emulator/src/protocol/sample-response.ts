@@ -14,7 +14,7 @@ type Obj = Record<string, any>;
  * helper threads (the compiler above all) 5–24 % busier than the JSON protocol's, which answers with the
  * native JSON.stringify. This is one function and three small helpers: in the 2,000-sample fan-out the
  * emulator's CPU per 0.25 sample went from 1.08× to 1.02× the JSON protocol's (helper threads 1.14× to
- * 1.08×; 16 interleaved rounds, docs/performance.md round 14). The bytes are protobufjs's, field order
+ * 1.08×; 16 interleaved rounds, docs/performance-notes.md round 14). The bytes are protobufjs's, field order
  * and presence rules included (a property test compares the two on any result).
  */
 export function encodeCommonSampleResponse(result: Obj): Buffer | undefined {

@@ -4,7 +4,7 @@ import type { SampleStreamStats } from '../stream-stats.js';
 
 /**
  * Tokens sampled between two turns of the event loop. A turn of 64 takes about a tenth of a millisecond
- * with its events (a million tokens stream in about 2 s: docs/performance.md, round 24 notes), so other
+ * with its events (a million tokens stream in about 2 s: docs/performance-notes.md, round 24 notes), so other
  * requests wait no longer than that for a stream, and one write per turn (about 5 KB) costs the socket
  * little.
  */

@@ -34,7 +34,7 @@ export type RunAttempts<I> = (
 export class SampleAttempts<I> implements AttemptsState, LastError, SemaphoreTicket {
   // The fields are declared here and set in the constructor, not initialized here: initializers in the
   // class body are a function of their own (V8's `<instance_members_initializer>`), one more TurboFan
-  // job in every process's first burst (docs/performance.md, round 19 notes).
+  // job in every process's first burst (docs/performance-notes.md, round 19 notes).
   /** The last attempt's error, named as the cause of a stuck failure. */
   declare error: unknown;
   declare keptSlot: (() => void) | undefined;

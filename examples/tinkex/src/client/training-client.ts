@@ -159,7 +159,7 @@ export class TrainingClient {
     // all or nothing, and the same typed errors in both protocols (protobuf would truncate a 1.5 token).
     // Built by a loop, not `map`: once lossPass runs optimized, TurboFan's inlined `map` returns a holey
     // array where the builtin returned a packed one, and the loop over it deoptimized ("wrong map") and
-    // was compiled again (docs/performance.md, round 22 notes).
+    // was compiled again (docs/performance-notes.md, round 22 notes).
     const chunks: Record<string, unknown>[] = [];
     for (const chunk of chunkData(data)) {
       const body = { [key]: { data: chunk, loss_fn, loss_fn_config: loss_fn_config ?? null } };

@@ -50,7 +50,7 @@ export function tinkerPollProtocol(
         : { request_id: requestId },
     // One object literal per variant, not assignments to `{}`: an empty literal keeps room for four
     // properties in the object itself, and 0.25's first poll of a Sample carries five, so each such poll
-    // also held an out-of-object property array (0.25 only; docs/performance.md, round 22 notes).
+    // also held an out-of-object property array (0.25 only; docs/performance-notes.md, round 22 notes).
     pollHeaders: ({ iteration, submitEndpoint, submitRoundtripMs }): Record<string, string> => {
       const type = requestType(submitEndpoint);
       const count = String(iteration);

@@ -23,7 +23,7 @@ type HfTokenizers = typeof import('@huggingface/tokenizers');
 let hfTokenizers: HfTokenizers | undefined;
 /**
  * Loaded at the first tokenizer built, not at `import('tinkex')`: sampling and training with token ids
- * never need it, and every module loaded up front stays in the heap (see docs/performance.md, fan-out
+ * never need it, and every module loaded up front stays in the heap (see docs/performance-notes.md, fan-out
  * memory). Synchronously, through the package's CommonJS build, so `loadTokenizer` stays synchronous.
  */
 const loadHfTokenizers = () =>

@@ -7,7 +7,7 @@ const INDEX = new URL('../../dist/index.js', import.meta.url).href;
 /*
  * Every module `import('tinkex')` loads stays in the heap for the life of the process, and V8 sizes the
  * old generation from the live heap: in the 2,000-sample fan-out each retained megabyte costs more than
- * one at peak RSS (docs/performance.md). Packages only some features need load at first use.
+ * one at peak RSS (docs/performance-notes.md). Packages only some features need load at first use.
  */
 const LAZY = [
   '@huggingface/tokenizers',
@@ -41,7 +41,7 @@ describe("import('tinkex') loads only what every client needs", () => {
   });
 
   it("loads undici's dispatcher classes by their files, not its index with fetch, WebSocket and mocks", () => {
-    // The index's other parts are ~3 MB of live heap (docs/performance.md, round 8). What it does on
+    // The index's other parts are ~3 MB of live heap (docs/performance-notes.md, round 8). What it does on
     // load that matters still happens: the global dispatcher Node's fetch uses is undici's Agent.
     const { stdout } = loadedBy(
       INDEX,

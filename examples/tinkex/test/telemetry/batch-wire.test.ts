@@ -7,7 +7,7 @@ import { FLUSH_THRESHOLD, MAX_BATCH_SIZE } from '../../src/telemetry/reporter.js
  * What a session's batches hold when events keep coming while a batch is in flight, as in a sampling
  * burst: the queue is taken from at the front while it is written at the end. Every event once, in the
  * order queued, with its own id, its index and the time it happened, whatever form the queue holds
- * them in (one object per event, or columns as round 24 tried: docs/performance.md).
+ * them in (one object per event, or columns as round 24 tried: docs/performance-notes.md).
  */
 
 describe('a session reporter fed during its sends', () => {
