@@ -42,6 +42,21 @@ describe('describeError (exit 1 messages)', () => {
     );
   });
 
+  it('a server certificate this process does not trust is named, with NODE_EXTRA_CA_CERTS (found by hand)', () => {
+    // Before, it read "Connection failed … Check --base-url / TINKER_BASE_URL and your network", after a
+    // minute of retries, and nothing said what to change.
+    const said =
+      "TLS error: POST https://127.0.0.1:8443: the server's certificate is not trusted " +
+      '(DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate); if it is signed by a private CA, ' +
+      'point NODE_EXTRA_CA_CERTS at that CA certificate (PEM)';
+    const error = describeError(new APIConnectionError(said, { category: 'user', retryable: false }));
+    expect(error.message).toBe("Connection failed: the server's TLS certificate was refused");
+    expect(error.details).toBe(
+      'If the server (or a proxy that inspects TLS) uses a private CA, start with NODE_EXTRA_CA_CERTS=/path/to/ca.pem; ' +
+        `otherwise check --base-url / TINKER_BASE_URL.\nDetails: ${said}`,
+    );
+  });
+
   it("an answer of the API that does not decode says so and what could cause it, not the class's name", () => {
     // Found by hand: a server answering `content-encoding: gzip` with bytes that are not gzip printed
     // "Error: SerializationError: Could not decode the response of …" and nothing on what to check.
