@@ -168,6 +168,8 @@ export class TinkerProtocol {
     const lapsing =
       expiresAt !== undefined && expiresAt > issuedAt && now >= expiresAt - MIN_REFRESH_FLOOR_MS;
     if (now - issuedAt < MIN_REFRESH_FLOOR_MS && !lapsing) return false;
+    // An exchange that failed under a second ago would fail again: the 401 stands (no exchange per 401).
+    if (this.refreshFailedAt !== undefined && now - this.refreshFailedAt < MIN_REFRESH_FLOOR_MS) return false;
     await this.refreshJwt().catch(() => undefined);
     return this.jwt!.token.reveal() !== sent;
   }

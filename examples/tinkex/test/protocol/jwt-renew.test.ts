@@ -90,3 +90,20 @@ describe('a JWT refresh that fails (the auth service is down) while the token ha
     expect(calls(env, 'auth/token').length - before).toBeLessThanOrEqual(1);
   });
 });
+
+describe('a 401 while the auth service is down', () => {
+  it('runs one exchange for the 401s of the same second, not one per refused request', async () => {
+    const { env, clock, skew } = await skewedJwtEnv(3_600);
+    const rest = env.service.createRestClient();
+    await rest.listTrainingRuns();
+    env.emulator.setChaos('400=1;scope=sessions');
+    skew.ms = 3_601_000; // the server refuses the token; the client thinks it has 59 minutes left
+    await clock.advance(2_000);
+    const before = calls(env, 'auth/token').length;
+    for (let i = 0; i < 5; i++) {
+      await expect(rest.listTrainingRuns()).rejects.toBeInstanceOf(AuthenticationError);
+      await clock.advance(100);
+    }
+    expect(calls(env, 'auth/token').length - before).toBe(1);
+  });
+});
