@@ -50,6 +50,16 @@ const req = (url: string): TransportRequest => ({
   redirect: 'manual',
 });
 
+/** What `transport` rejects with for a request to `url` (a connection error here). */
+function failure(transport: Transport, url: string): Promise<APIConnectionError> {
+  return transport.send(req(url)).then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: APIConnectionError) => e,
+  );
+}
+
 const transports: [string, () => Transport][] = [
   ['got', () => new GotTransport()],
   ['undici', () => new UndiciTransport()],
@@ -63,10 +73,7 @@ describe.each(transports)('TLS failures: %s', (_name, make) => {
   afterAll(() => transport.close?.());
 
   it('names an untrusted certificate as such, with NODE_EXTRA_CA_CERTS, and marks it not retryable', async () => {
-    const error = (await transport.send(req(tlsBase)).then(
-      () => new Error('expected a rejection'),
-      (e: Error) => e,
-    )) as APIConnectionError;
+    const error = await failure(transport, tlsBase);
     expect(error).toBeInstanceOf(APIConnectionError);
     expect(error.message).toBe(
       `TLS error: POST ${tlsBase}: the server's certificate is not trusted ` +
@@ -80,10 +87,7 @@ describe.each(transports)('TLS failures: %s', (_name, make) => {
   });
 
   it('says that an https:// URL points at a server that does not speak TLS, not retryable', async () => {
-    const error = (await transport.send(req(plainBase)).then(
-      () => new Error('expected a rejection'),
-      (e: Error) => e,
-    )) as APIConnectionError;
+    const error = await failure(transport, plainBase);
     expect(error).toBeInstanceOf(APIConnectionError);
     expect(error.message).toBe(
       `TLS error: POST ${plainBase}: the server did not answer in TLS ` +

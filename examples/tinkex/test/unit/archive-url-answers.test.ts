@@ -40,17 +40,23 @@ function client(): ServiceClient {
   });
 }
 
+/** The rejection of `getCheckpointArchiveUrl` for the checkpoint `weights/<name>` (the caller closes `service`). */
+async function archiveError(name: string) {
+  const service = client();
+  const error = await service
+    .createRestClient()
+    .getCheckpointArchiveUrl('run:train:0', `weights/${name}`)
+    .then(
+      () => new Error('expected a rejection'),
+      (e: Error) => e,
+    );
+  return { service, error };
+}
+
 describe('getCheckpointArchiveUrl on an answer that is not a Tinker one', () => {
   it('a web page is a ResponseValidationError (not JSON), which the CLI names as a wrong base URL', async () => {
-    const service = client();
+    const { service, error } = await archiveError('html');
     try {
-      const error = await service
-        .createRestClient()
-        .getCheckpointArchiveUrl('run:train:0', 'weights/html')
-        .then(
-          () => new Error('expected a rejection'),
-          (e: Error) => e,
-        );
       expect(error).toBeInstanceOf(ResponseValidationError);
       expect((error as ResponseValidationError).notJson).toBe(true);
       expect(error.message).toBe(
@@ -63,15 +69,8 @@ describe('getCheckpointArchiveUrl on an answer that is not a Tinker one', () => 
   });
 
   it('JSON without a url is a ResponseValidationError naming /url', async () => {
-    const service = client();
+    const { service, error } = await archiveError('nourl');
     try {
-      const error = await service
-        .createRestClient()
-        .getCheckpointArchiveUrl('run:train:0', 'weights/nourl')
-        .then(
-          () => new Error('expected a rejection'),
-          (e: Error) => e,
-        );
       expect(error).toBeInstanceOf(ResponseValidationError);
       expect(error.message).toMatch(
         /^Response of "get_checkpoint_archive_url" does not match its schema:\n {2}\/url: /,
