@@ -23,6 +23,10 @@ import { formatSize } from './output.js';
 const byStatus: Record<number, [string, string?]> = {
   400: ['Invalid request', 'Check the arguments; the server rejected them.'],
   401: ['Authentication failed'],
+  402: [
+    'Payment required',
+    "The account's billing stops this request: check its billing status in the Tinker console, then run the command again.",
+  ],
   403: ['Permission denied', "You don't have permission to access this resource."],
   404: [
     'Resource not found',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   APIConnectionError,
+  APIStatusError,
   APITimeoutError,
   APIUserAbortError,
   AuthenticationError,
@@ -118,6 +119,12 @@ describe('describeError (exit 1 messages)', () => {
     expect(auth.message).toBe('Authentication failed (HTTP 401)');
     expect(auth.details).toContain('Check your API key (--api-key or TINKER_API_KEY).');
     expect(describeError(new RateLimitError('429', { status: 429 })).details).toContain('wait a moment');
+    // Found by hand: a 402 (billing) read "API error (HTTP 402) / The server refused the request."
+    const billing = describeError(new APIStatusError('402 billing', { status: 402 }));
+    expect([billing.message, billing.details]).toEqual([
+      'Payment required (HTTP 402)',
+      "The account's billing stops this request: check its billing status in the Tinker console, then run the command again.\nDetails: 402 billing",
+    ]);
     expect(describeError(new APIUserAbortError()).exitCode).toBe(130);
   });
 
