@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { envProxyUrl } from './request/proxy-for.js';
 import { REDACTED, isSecret, type Secret } from './secret.js';
 
 /*
@@ -107,8 +108,9 @@ export class SecretRegistry {
 
   /** Proxy credentials, explicit or from the environment, are secrets like API keys. */
   addProxyCredentials(explicit: string | undefined, env: NodeJS.ProcessEnv): void {
-    for (const proxy of [explicit, env.HTTPS_PROXY, env.https_proxy, env.HTTP_PROXY, env.http_proxy]) {
-      if (proxy) this.addUrlCredentials(proxy);
+    if (explicit) this.addUrlCredentials(explicit);
+    for (const proxy of [env.HTTPS_PROXY, env.https_proxy, env.HTTP_PROXY, env.http_proxy]) {
+      if (proxy) this.addUrlCredentials(envProxyUrl(proxy));
     }
   }
 

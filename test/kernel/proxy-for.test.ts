@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ProxyResolver, proxyFor } from '../../src/kernel/request/proxy-for.js';
+import { SecretRegistry } from '../../src/kernel/secret-registry.js';
 
 describe('proxyFor', () => {
   const env = {
@@ -51,5 +52,29 @@ describe('ProxyResolver', () => {
       'http://explicit:1',
     );
     expect(new ProxyResolver({}, {}).resolve('https://a.test')).toBeUndefined();
+  });
+});
+
+describe('a proxy variable without a scheme (HTTPS_PROXY=proxy.corp:3128)', () => {
+  // Found by hand: curl, Python's httpx (the official SDK) and requests read `host:port` as
+  // `http://host:port`; here it failed every call with "Connection error … ERR_INVALID_URL" (or, with
+  // `user:pass@host:port`, UND_ERR_INVALID_ARG), sending the user to check TINKER_BASE_URL, and the
+  // password was not registered as a secret (`new URL` read `user:` as the scheme).
+  it('is an http:// proxy, as curl and httpx read it', () => {
+    expect(proxyFor('https://a.test/x', undefined, { HTTPS_PROXY: 'proxy.corp:3128' })).toBe(
+      'http://proxy.corp:3128',
+    );
+    expect(proxyFor('http://a.test/x', undefined, { http_proxy: 'u:p@proxy.corp:3128' })).toBe(
+      'http://u:p@proxy.corp:3128',
+    );
+    expect(new ProxyResolver({}, { HTTP_PROXY: '127.0.0.1:8080' }).resolve('http://a.test')).toBe(
+      'http://127.0.0.1:8080',
+    );
+  });
+
+  it('has its password registered as a secret', () => {
+    const secrets = new SecretRegistry();
+    secrets.addProxyCredentials(undefined, { HTTPS_PROXY: 'alice:pr0xy-pass@proxy.corp:3128' });
+    expect(secrets.scrub('via alice:pr0xy-pass@proxy.corp')).not.toContain('pr0xy-pass');
   });
 });

@@ -8,6 +8,7 @@ import { sanitizedCause } from '../../kernel/errors/error-secrets.js';
 import { PristineError } from '../../kernel/errors/pristine-error.js';
 import { requestOrigin } from '../../kernel/errors/request-origin.js';
 import type { TransportRequest } from '../../ports/transport.js';
+import { permanentTlsProblem } from './tls-failure.js';
 
 /**
  * How long a proxy may take to answer CONNECT. A request's own deadline usually ends its wait sooner;
@@ -96,6 +97,18 @@ export function toTransportError(
     return new APITimeoutError(`Request timed out: ${describeTarget(request)} ${code ?? ''}`.trimEnd(), {
       cause,
       origin: requestOrigin(request.url),
+    });
+  }
+  // A certificate this process does not trust, or a plain-HTTP port behind https://: the same on every
+  // attempt until a configuration changes, so never retried (category user, as a proxy's 407), and
+  // said as a TLS problem rather than a connection that broke.
+  const tls = permanentTlsProblem(code, error.message);
+  if (tls !== undefined) {
+    return new APIConnectionError(`TLS error: ${describeTarget(request)}: ${tls}`, {
+      cause,
+      origin: requestOrigin(request.url),
+      category: 'user',
+      retryable: false,
     });
   }
   // Node refused to build the request (a bad header or URL): no attempt can ever succeed.

@@ -14,6 +14,7 @@ export function proxyFor(
       ? (env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy)
       : (env.HTTP_PROXY ?? env.http_proxy);
   if (!fromEnv) return undefined;
+  const proxy = envProxyUrl(fromEnv);
   const noProxy = (env.NO_PROXY ?? env.no_proxy ?? '')
     .split(',')
     .map((s) => s.trim().toLowerCase())
@@ -26,7 +27,15 @@ export function proxyFor(
     const domain = entry.replace(/^\*?\./, '');
     return host === domain || host.endsWith(`.${domain}`);
   });
-  return bypass ? undefined : fromEnv;
+  return bypass ? undefined : proxy;
+}
+
+/**
+ * A proxy variable's value as a URL: `host:port` and `user:pass@host:port` without a scheme mean
+ * `http://…`, as curl, Python's httpx (the official SDK's client) and requests read them.
+ */
+export function envProxyUrl(value: string): string {
+  return /^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`;
 }
 
 const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'];

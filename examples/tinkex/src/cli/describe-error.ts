@@ -23,6 +23,10 @@ import { formatSize } from './output.js';
 const byStatus: Record<number, [string, string?]> = {
   400: ['Invalid request', 'Check the arguments; the server rejected them.'],
   401: ['Authentication failed'],
+  402: [
+    'Payment required',
+    "The account's billing stops this request: check its billing status in the Tinker console, then run the command again.",
+  ],
   403: ['Permission denied', "You don't have permission to access this resource."],
   404: [
     'Resource not found',
@@ -122,6 +126,11 @@ export function describeError(error: unknown, api: ApiSetup = {}): CliError {
       'Request timeout',
       `The request to the Tinker API timed out. Please try again.\n${detail(error)}`,
     );
+  if (error instanceof APIConnectionError && /^TLS error: .*certificate/.test(error.message))
+    return new CliError(
+      "Connection failed: the server's TLS certificate was refused",
+      `${UNTRUSTED_CERT}\n${detail(error)}`,
+    );
   if (error instanceof APIConnectionError) {
     const advice = /ERR_SSL_WRONG_VERSION_NUMBER/.test(error.message)
       ? PLAIN_HTTP
@@ -166,6 +175,11 @@ function proxyFailure(error: ProxyError, settings = 'TINKEX_PROXY, HTTPS_PROXY o
       `is up.\n${details}`,
   );
 }
+
+/** The kernel's TLS error for a certificate that is not trusted, expired or for another host (never retried). */
+const UNTRUSTED_CERT =
+  'If the server (or a proxy that inspects TLS) uses a private CA, start with NODE_EXTRA_CA_CERTS=/path/to/ca.pem; ' +
+  'otherwise check --base-url / TINKER_BASE_URL.';
 
 /** OpenSSL's error when an https:// request reaches a server that answers in plain HTTP. */
 const PLAIN_HTTP =

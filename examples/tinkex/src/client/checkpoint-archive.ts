@@ -1,4 +1,4 @@
-import { APIStatusError, OptionChecks, ValidationError, type CallOptions } from 'pristine-kernel';
+import { APIStatusError, OptionChecks, ResponseValidationError, type CallOptions } from 'pristine-kernel';
 import { loggerOf, type TinkerKernel } from './tinker-kernel.js';
 
 /**
@@ -36,7 +36,7 @@ export async function archiveUrl(
       );
       const location = result.headers.location;
       if (result.status < 300 || !location) {
-        const body = typeof result.body === 'string' && result.body ? JSON.parse(result.body) : result.body;
+        const body = signedUrlBody(result.body);
         if (body && typeof body === 'object' && 'url' in body)
           return {
             url: String(body.url),
@@ -44,9 +44,20 @@ export async function archiveUrl(
               String((body as { expires?: string }).expires ?? clock.now() + DEFAULT_EXPIRY_MS),
             ),
           };
-        throw new ValidationError('archive response', [
-          { pointer: '/location', rule: 'redirect', message: `expected a redirect, got ${result.status}` },
-        ]);
+        // The server's answer, not the caller's input: a web page (a proxy's login page, a wrong base
+        // URL) says "not JSON" with its first characters, as every other call's answer does.
+        throw new ResponseValidationError(
+          'get_checkpoint_archive_url',
+          [
+            {
+              pointer: '/url',
+              rule: 'required',
+              message: `expected a redirect or {url}, got ${result.status}`,
+            },
+          ],
+          body,
+          { status: result.status, contentType: result.headers['content-type'] },
+        );
       }
       const expires = result.headers.expires
         ? new Date(result.headers.expires)
@@ -68,6 +79,16 @@ export async function archiveUrl(
       }
       throw error;
     }
+  }
+}
+
+/** The JSON of a 200 answer, or its text as it came when it is not JSON (reported as such). */
+function signedUrlBody(body: unknown): unknown {
+  if (typeof body !== 'string' || !body) return body;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return body;
   }
 }
 

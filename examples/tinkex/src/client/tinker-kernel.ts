@@ -31,6 +31,10 @@ export function createTinkerHolders(config: ResolvedConfig, kernel: () => Tinker
     () => kernel().getServices().clock.now(),
     undefined,
     (value) => kernel().getServices().secrets.add(value),
+    {
+      after: (ms, fn) => kernel().getServices().clock.after(ms, fn),
+      say: (message) => loggerOf(kernel()).info(message),
+    },
   );
   const session = new TinkerProtocol(credential, { protocol: config.protocol });
   const rest = new TinkerProtocol(credential, { protocol: config.protocol, refreshDynamicConfig: false });

@@ -133,7 +133,8 @@ export async function withHubDeps<T>(
 export function hubSecrets(settings: HubSettings): SecretRegistry {
   const secrets = new SecretRegistry();
   secrets.add(settings.token);
-  if (settings.proxy) secrets.addUrlCredentials(settings.proxy);
+  // HTTP(S)_PROXY as the kernel reads them (`user:pass@host:port` without a scheme too).
+  secrets.addProxyCredentials(settings.proxy, settings.env);
   for (const name of PROXY_VARS) if (settings.env[name]) secrets.addUrlCredentials(settings.env[name]);
   return secrets;
 }

@@ -15,6 +15,15 @@ export type CommandRunner = (command: string, signal?: AbortSignal) => Promise<s
 
 const COMMAND_TIMEOUT_MS = 60_000;
 
+/** A command still running this long is said (at info), so a wait for a login does not look hung. */
+const SLOW_COMMAND_MS = 5_000;
+
+/** How a CredentialSource says that its command is taking long: a timer and a log line (info). */
+export interface SlowCommandNotice {
+  after(ms: number, fn: () => void): () => void;
+  say(message: string): void;
+}
+
 /** POSIX: the command leads a process group of its own, so what it starts can be ended with it. */
 const OWN_GROUP = process.platform !== 'win32';
 
@@ -143,6 +152,7 @@ export class CredentialSource {
     private readonly now: () => number,
     private readonly run: CommandRunner = runShellCommand,
     private readonly onSecret: (value: string) => void = () => {},
+    private readonly slow?: SlowCommandNotice,
   ) {}
 
   /**
@@ -194,7 +204,13 @@ export class CredentialSource {
   }
 
   private async runCommand(): Promise<string> {
-    const value = await this.run(this.command!, this.closing.signal);
+    const cancel = this.slow?.after(SLOW_COMMAND_MS, () =>
+      this.slow!.say(
+        `still waiting for TINKER_CREDENTIAL_CMD to print a credential (ended after ${COMMAND_TIMEOUT_MS / 1000} s): ` +
+          'if it asks you to log in, in a browser or on this terminal, do so',
+      ),
+    );
+    const value = await this.run(this.command!, this.closing.signal).finally(() => cancel?.());
     if (!value) throw new CredentialCommandError('TINKER_CREDENTIAL_CMD printed nothing');
     // A status line before the key ("Fetching token…") would otherwise reach the header check, whose
     // error names neither the command nor the fix. The count only: the lines may hold the secret.

@@ -52,6 +52,8 @@ export class TinkerProtocol {
   private handshake?: Promise<void>;
   private jwt?: { token: Secret; expiresAt?: number; issuedAt: number };
   private refreshing?: Promise<void>;
+  /** When the last exchange failed (kernel clock): a due refresh waits its gap from then too. */
+  private refreshFailedAt?: number;
   /** JWTs this holder replaced, oldest first, until `forgetRetired` drops them. */
   private readonly retired: RetiredJwt[] = [];
   private cancelJwtTimer?: () => void;
@@ -166,6 +168,8 @@ export class TinkerProtocol {
     const lapsing =
       expiresAt !== undefined && expiresAt > issuedAt && now >= expiresAt - MIN_REFRESH_FLOOR_MS;
     if (now - issuedAt < MIN_REFRESH_FLOOR_MS && !lapsing) return false;
+    // An exchange that failed under a second ago would fail again: the 401 stands (no exchange per 401).
+    if (this.refreshFailedAt !== undefined && now - this.refreshFailedAt < MIN_REFRESH_FLOOR_MS) return false;
     await this.refreshJwt().catch(() => undefined);
     return this.jwt!.token.reveal() !== sent;
   }
@@ -173,7 +177,10 @@ export class TinkerProtocol {
   private jwtRefreshDue(jwt: { expiresAt?: number; issuedAt: number }): boolean {
     const now = this.requireHost().clock.now();
     if (jwt.expiresAt === undefined || now < jwt.expiresAt - 60_000) return false;
-    return now - jwt.issuedAt >= refreshGapMs(jwt.expiresAt - jwt.issuedAt);
+    // Paced from the last attempt, failed ones included: else, once a refresh has failed (the auth
+    // service down), every request would run the exchange (and a credential command) again.
+    const lastTry = Math.max(jwt.issuedAt, this.refreshFailedAt ?? -Infinity);
+    return now - lastTry >= refreshGapMs(jwt.expiresAt - jwt.issuedAt);
   }
 
   /** The JWT's claims for `RestClient.whoami()`, when JWT exchange is on (or the key is a JWT). */
@@ -190,6 +197,7 @@ export class TinkerProtocol {
     const replaced = this.jwt;
     if (replaced?.expiresAt !== undefined) this.retired.push(replaced as RetiredJwt);
     this.jwt = { token: new Secret(jwt), expiresAt, issuedAt: now };
+    this.refreshFailedAt = undefined;
     this.forgetRetired(now);
     this.scheduleJwtRefresh(refreshDelayMs(expiresAt, now));
   }
@@ -209,7 +217,14 @@ export class TinkerProtocol {
   private refreshJwt(): Promise<void> {
     this.refreshing ??= this.exchange()
       .catch((error: unknown) => {
-        this.requireHost().logger.warn('JWT refresh failed; retrying in 60 s', { error: String(error) });
+        const host = this.requireHost();
+        this.refreshFailedAt = host.clock.now();
+        // The background refresh tries again in 60 s; a request tries sooner once the token has under a
+        // minute left (at most once per refresh gap), or after a 401.
+        host.logger.warn('JWT refresh failed; keeping the current token and trying again later', {
+          error: String(error),
+          background_retry_ms: REFRESH_RETRY_MS,
+        });
         this.scheduleJwtRefresh(REFRESH_RETRY_MS);
         throw error;
       })

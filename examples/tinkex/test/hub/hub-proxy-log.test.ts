@@ -78,6 +78,21 @@ describe('Hugging Face Hub requests: proxy and debug log', () => {
     expect(logger.lines.join('\n')).not.toContain(TEST_TOKEN);
   });
 
+  it('take HTTP_PROXY=user:pass@host:port (no scheme) as http://, its password masked in the log', async () => {
+    // Read as curl and httpx read it; before, such a value failed every request (ERR_INVALID_URL).
+    const logger = rawLogger();
+    const tunnelsBefore = proxy.seen.length;
+    await getTokenizer('acme/tok', {
+      hubUrl: hub.url,
+      cacheDir: cacheDir(),
+      env: { HTTP_PROXY: `alice:hub-pr0xy-pass@${new URL(proxy.url).host}`, HF_TOKEN: TEST_TOKEN },
+      logger,
+    });
+    expect(proxy.seen.length).toBeGreaterThan(tunnelsBefore);
+    expect(logger.lines.join('\n')).toContain('"proxy":"http://***:***@');
+    expect(logger.lines.join('\n')).not.toContain('hub-pr0xy-pass');
+  });
+
   it('skip the proxy for hosts NO_PROXY lists, unless TINKEX_PROXY names one, as Tinker calls do', async () => {
     const download = (env: Record<string, string>) =>
       getTokenizer('acme/tok', {

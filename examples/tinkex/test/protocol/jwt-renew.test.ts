@@ -62,3 +62,48 @@ describe('a JWT the server refuses before the client expected (401 "JWT expired"
     expect(calls(env, 'training_runs').length - requests).toBe(3);
   });
 });
+
+describe('a JWT refresh that fails (the auth service is down) while the token has under a minute left', () => {
+  it('is tried again once per refresh gap, not by every request; the requests go on with the old token', async () => {
+    // Found by hand: with a token near its expiry, every request ran the exchange again (and, with
+    // `credential_default_source: credential_cmd`, the credential command), each logging "JWT refresh
+    // failed; retrying in 60 s": 29 exchanges and warnings in 2 s for a loop of REST calls.
+    const { env, clock } = await skewedJwtEnv(3_600);
+    const rest = env.service.createRestClient();
+    await rest.listTrainingRuns();
+    expect(calls(env, 'auth/token')).toHaveLength(1);
+    // A bare 400 (as a proxy in front of the auth service may send): not retried, so no backoff to wait.
+    env.emulator.setChaos('400=1;scope=sessions');
+    // 59 min 1 s: the background refresh (from 55 min) has failed; 59 s of the token are left.
+    await clock.advance(3_541_000);
+    await env.service.protocol.settled();
+    const before = calls(env, 'auth/token').length;
+    for (let i = 0; i < 10; i++) {
+      await rest.listTrainingRuns();
+      await clock.advance(100);
+    }
+    expect(
+      calls(env, 'training_runs')
+        .slice(-10)
+        .map((e) => e.status),
+    ).toEqual(Array(10).fill(200));
+    expect(calls(env, 'auth/token').length - before).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('a 401 while the auth service is down', () => {
+  it('runs one exchange for the 401s of the same second, not one per refused request', async () => {
+    const { env, clock, skew } = await skewedJwtEnv(3_600);
+    const rest = env.service.createRestClient();
+    await rest.listTrainingRuns();
+    env.emulator.setChaos('400=1;scope=sessions');
+    skew.ms = 3_601_000; // the server refuses the token; the client thinks it has 59 minutes left
+    await clock.advance(2_000);
+    const before = calls(env, 'auth/token').length;
+    for (let i = 0; i < 5; i++) {
+      await expect(rest.listTrainingRuns()).rejects.toBeInstanceOf(AuthenticationError);
+      await clock.advance(100);
+    }
+    expect(calls(env, 'auth/token').length - before).toBe(1);
+  });
+});

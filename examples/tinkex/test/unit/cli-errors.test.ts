@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   APIConnectionError,
+  APIStatusError,
   APITimeoutError,
   APIUserAbortError,
   AuthenticationError,
@@ -39,6 +40,21 @@ describe('describeError (exit 1 messages)', () => {
     expect(error.message).toBe('Connection failed');
     expect(error.details?.split('\n')[0]).toBe(
       'The server did not answer in TLS: if it serves plain HTTP (as a local emulator does), use http:// in --base-url / TINKER_BASE_URL.',
+    );
+  });
+
+  it('a server certificate this process does not trust is named, with NODE_EXTRA_CA_CERTS (found by hand)', () => {
+    // Before, it read "Connection failed … Check --base-url / TINKER_BASE_URL and your network", after a
+    // minute of retries, and nothing said what to change.
+    const said =
+      "TLS error: POST https://127.0.0.1:8443: the server's certificate is not trusted " +
+      '(DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate); if it is signed by a private CA, ' +
+      'point NODE_EXTRA_CA_CERTS at that CA certificate (PEM)';
+    const error = describeError(new APIConnectionError(said, { category: 'user', retryable: false }));
+    expect(error.message).toBe("Connection failed: the server's TLS certificate was refused");
+    expect(error.details).toBe(
+      'If the server (or a proxy that inspects TLS) uses a private CA, start with NODE_EXTRA_CA_CERTS=/path/to/ca.pem; ' +
+        `otherwise check --base-url / TINKER_BASE_URL.\nDetails: ${said}`,
     );
   });
 
@@ -103,6 +119,12 @@ describe('describeError (exit 1 messages)', () => {
     expect(auth.message).toBe('Authentication failed (HTTP 401)');
     expect(auth.details).toContain('Check your API key (--api-key or TINKER_API_KEY).');
     expect(describeError(new RateLimitError('429', { status: 429 })).details).toContain('wait a moment');
+    // Found by hand: a 402 (billing) read "API error (HTTP 402) / The server refused the request."
+    const billing = describeError(new APIStatusError('402 billing', { status: 402 }));
+    expect([billing.message, billing.details]).toEqual([
+      'Payment required (HTTP 402)',
+      "The account's billing stops this request: check its billing status in the Tinker console, then run the command again.\nDetails: 402 billing",
+    ]);
     expect(describeError(new APIUserAbortError()).exitCode).toBe(130);
   });
 
