@@ -1,7 +1,7 @@
 import { OptionChecks, Secret, optionNames } from 'pristine-kernel';
 import type { HubOptions } from './hub-settings.js';
 
-const HUB_OPTION_NAMES = optionNames<HubOptions>({
+export const HUB_OPTION_NAMES = optionNames<HubOptions>({
   hubUrl: true,
   token: true,
   tokenPath: true,
@@ -23,6 +23,15 @@ const HUB_OPTION_NAMES = optionNames<HubOptions>({
  */
 export function checkHubOptions(options: HubOptions | undefined, where: string): HubOptions {
   const o = OptionChecks.optionsObject(where, options, { names: HUB_OPTION_NAMES, what: 'a Hub option' });
+  hubOptionChecks(where, o).throwIfAny();
+  return o;
+}
+
+/**
+ * The rules of each Hub option, collected (not thrown) so that a function taking more options than the
+ * Hub's adds its own rules and reports every problem in one ValidationError.
+ */
+export function hubOptionChecks(where: string, o: HubOptions): OptionChecks {
   const checks = new OptionChecks(where)
     .url('hubUrl', o.hubUrl)
     .string('tokenPath', o.tokenPath)
@@ -34,6 +43,5 @@ export function checkHubOptions(options: HubOptions | undefined, where: string):
   if (o.token !== undefined && typeof o.token !== 'string' && !(o.token instanceof Secret))
     checks.fail('token', 'type', 'must be a string or a Secret');
   for (const key of ['env', 'transport', 'clock', 'logger'] as const) checks.object(key, o[key]);
-  checks.throwIfAny();
-  return o;
+  return checks;
 }
