@@ -87,6 +87,29 @@ describe('recoveryPolicy', () => {
       recoveryPolicy({ checkpoint_strategy: { path: 'tinker://r/weights/a' } }).checkpoint_strategy,
     ).toEqual({ path: 'tinker://r/weights/a' });
   });
+
+  // Found in review (round 25): unknown keys were dropped, so `enabeld: true` left recovery off and
+  // `max_atempts: 10` meant 3, without a word.
+  it.each([
+    [{ enabeld: true }, '/enabeld', 'enabled'],
+    [{ max_atempts: 10 }, '/max_atempts', 'max_attempts'],
+  ])('refuses the misspelt key of %j by name, with a hint', (options, pointer, hint) => {
+    const error = (() => {
+      try {
+        recoveryPolicy(options as never);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues).toEqual([
+      expect.objectContaining({
+        pointer,
+        rule: 'additionalProperties',
+        message: expect.stringContaining(`did you mean "${hint}"`),
+      }),
+    ]);
+  });
 });
 
 describe('RecoveryExecutor', () => {
