@@ -1,7 +1,7 @@
 import { OptionChecks, Secret, optionNames } from 'pristine-kernel';
 import type { HubOptions } from './hub-settings.js';
 
-export const HUB_OPTION_NAMES = optionNames<HubOptions>({
+const HUB_OPTION_NAMES = optionNames<HubOptions>({
   hubUrl: true,
   token: true,
   tokenPath: true,
@@ -25,6 +25,11 @@ export function checkHubOptions(options: HubOptions | undefined, where: string):
   const o = OptionChecks.optionsObject(where, options, { names: HUB_OPTION_NAMES, what: 'a Hub option' });
   hubOptionChecks(where, o).throwIfAny();
   return o;
+}
+
+/** The Hub options and `extra`, for `OptionChecks.optionsObject` of a function that takes both. */
+export function withHubOptions(extra: ReadonlySet<string>, what: string) {
+  return { names: new Set([...HUB_OPTION_NAMES, ...extra]), what };
 }
 
 /**

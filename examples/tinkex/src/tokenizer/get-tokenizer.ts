@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { OptionChecks, ValidationError, optionNames } from 'pristine-kernel';
-import { HUB_OPTION_NAMES, hubOptionChecks } from '../hub/check-hub-options.js';
+import { hubOptionChecks, withHubOptions } from '../hub/check-hub-options.js';
 import { downloadToCache } from '../hub/hub-cache.js';
 import { hubSettings, type HubOptions } from '../hub/hub-settings.js';
 import { locateTokenizer } from './locate.js';
@@ -16,13 +16,10 @@ export interface GetTokenizerOptions extends HubOptions {
 
 const loaded = new Map<string, Promise<Tokenizer>>();
 
-const TOKENIZER_OPTIONS = {
-  names: new Set([
-    ...HUB_OPTION_NAMES,
-    ...optionNames<Omit<GetTokenizerOptions, keyof HubOptions>>({ tokenizer_id: true, revision: true }),
-  ]),
-  what: 'a getTokenizer option',
-};
+const TOKENIZER_OPTIONS = withHubOptions(
+  optionNames<Omit<GetTokenizerOptions, keyof HubOptions>>({ tokenizer_id: true, revision: true }),
+  'a getTokenizer option',
+);
 
 /**
  * Checked as a client's `getTokenizer` options are: a misspelt `revison` would load `main`, a misspelt

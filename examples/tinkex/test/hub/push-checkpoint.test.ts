@@ -235,4 +235,27 @@ describe('pushCheckpointToHub (emulator checkpoint → fake Hub)', () => {
     await expect(pushCheckpointToHub(rest, 'not-a-path', hubOptions())).rejects.toThrow(ValidationError);
     expect(hub.requests.length).toBe(n);
   });
+
+  // Found in review (round 25): unknown keys were dropped, so `createPr: true` committed straight to the
+  // branch instead of opening a pull request, and `revison` pushed to another branch than asked.
+  it.each([
+    [{ createPr: true }, '/createPr', 'create_pr'],
+    [{ revison: 'dev' }, '/revison', 'revision'],
+    [{ cacheDirr: '/tmp/x' }, '/cacheDirr', 'cacheDir'],
+  ])('refuses the misspelt key of %j by name, before anything is sent', async (misspelt, pointer, hint) => {
+    const n = hub.requests.length;
+    const error = await pushCheckpointToHub(env.service.createRestClient(), path, {
+      ...hubOptions(),
+      ...(misspelt as object),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues).toEqual([
+      expect.objectContaining({
+        pointer,
+        rule: 'additionalProperties',
+        message: expect.stringContaining(`did you mean "${hint}"`),
+      }),
+    ]);
+    expect(hub.requests.length).toBe(n);
+  });
 });
