@@ -1,7 +1,6 @@
 import { inspect, type InspectOptions } from 'node:util';
 import type { DependencyContainer } from 'tsyringe';
 import { Ports, type PortToken } from '../ports/index.js';
-import type { Serializer } from '../ports/serializer.js';
 import { bind, type AdapterRegistration } from './bind-adapter.js';
 import { rootContainer } from './di-container.js';
 import type { CompositionRoot } from './composition-root.js';
@@ -13,20 +12,16 @@ import { extensionHost, type ExtensionHost } from './extension-host.js';
 import { settingsWithDefaults, type KernelOptions } from './kernel-options.js';
 import { kernelSummary, type KernelSummary } from './kernel-summary.js';
 import * as optionChecks from './options/check-kernel-options.js';
-import { compileManifest, type CompiledEndpoint } from './manifest/compile.js';
-import { declaredNames } from './manifest/declared-names.js';
-import { ManifestError } from './manifest/manifest-error.js';
+import type { CompiledEndpoint } from './manifest/compile.js';
+import { addPluginSecrets, preparePlugin } from './plugin-registration.js';
+import type { Plugin, PluginSpec, RegisteredPlugin } from './plugin.js';
+import { SecretRegistry } from './redact.js';
 import type { EndpointSpec, KindedEndpointId, ManifestSpec } from './manifest/types.js';
 import type { CallOptions, CallResult } from './pipeline/context.js';
 import { builtInStages } from './pipeline/built-in-stages.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { startCall } from './pipeline/start-call.js';
 import { passedValidation } from './pipeline/stages/validate-input.js';
-import type { Plugin, PluginSpec, RegisteredPlugin } from './plugin.js';
-import { SecretRegistry, carriesCredential, isSecretHeader } from './redact.js';
-import { idempotencyKeysFor } from './request/idempotency-key.js';
-import { staticHeaders } from './request/platform-headers.js';
-import { sendableHeaders } from './request/header-checks.js';
 import { ProxyResolver } from './request/proxy-for.js';
 import { resolveServices } from './resolve-services.js';
 import type { KernelServices, KernelSettings } from './services.js';
@@ -139,45 +134,13 @@ export class Kernel<E extends EndpointSpec = never> {
 
   /** Register a plugin: validates and compiles its manifest, then lets it register adapters. */
   use<M extends ManifestSpec>(plugin: Plugin<M>): Kernel<E | M['endpoints'][number]> {
-    const spec = plugin as unknown as PluginSpec;
-    if (!spec || typeof spec.name !== 'string' || !spec.manifest) {
-      throw new ManifestError('plugin', 'manifest', 'is required (use definePlugin)');
-    }
-    optionChecks.checkPluginOptions(spec);
-    if (this.plugins.has(spec.name))
-      throw new ManifestError(`plugin "${spec.name}"`, 'name', 'is already registered');
-    const serializer = this.container.resolve<Serializer>(Ports.Serializer);
-    const compiled = compileManifest(spec.manifest, serializer, declaredNames(spec, this.container));
-    for (const endpoint of compiled) {
-      const owner = this.endpoints.get(endpoint.id);
-      if (owner) {
-        throw new ManifestError(
-          `plugin "${spec.name}"`,
-          `endpoint "${endpoint.id}"`,
-          `collides with plugin "${owner.plugin.spec.name}"`,
-        );
-      }
-    }
+    const registered = preparePlugin(plugin, this.container, this.plugins, this.endpoints);
+    const { spec } = registered;
     if (spec.stages) this.pipeline.insertAll(spec.stages, spec.name);
-    const headers = staticHeaders(spec.name, spec.version, spec.headers);
-    const registered: RegisteredPlugin = {
-      spec,
-      endpoints: new Map(compiled.map((e) => [e.id, e])),
-      staticHeaders: headers,
-      checkedHeaders: sendableHeaders(headers),
-      crossOriginHeaders: { 'user-agent': headers['user-agent'], accept: headers.accept },
-      originBound: Object.freeze(Object.keys(spec.headers?.static ?? {}).map((name) => name.toLowerCase())),
-      newIdempotencyKey: idempotencyKeysFor(spec.headers?.idempotency),
-    };
     this.plugins.set(spec.name, registered);
-    for (const endpoint of compiled) this.endpoints.set(endpoint.id, { plugin: registered, endpoint });
-    for (const scheme of Object.values(spec.auth ?? {})) {
-      for (const value of scheme.secretValues?.() ?? []) this.secrets.add(value);
-    }
-    for (const value of spec.secrets ?? []) this.secrets.add(value);
-    for (const [name, value] of Object.entries(spec.headers?.static ?? {})) {
-      if (isSecretHeader(name) || carriesCredential(value)) this.secrets.addHeaderValue(value);
-    }
+    for (const endpoint of registered.endpoints.values())
+      this.endpoints.set(endpoint.id, { plugin: registered, endpoint });
+    addPluginSecrets(spec, this.secrets);
     if (spec.register) {
       spec.register(this.container);
       for (const [token, adapter] of this.overrides) bind(this.container, token, adapter);

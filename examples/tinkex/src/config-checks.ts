@@ -42,9 +42,7 @@ const SHARED_KEYS: ReadonlySet<string> = new Set(['redis', 'on_unavailable']);
  */
 export function checkServiceClientOptions(options: unknown): void {
   const checks = new OptionChecks('ServiceClient options');
-  if (!checks.object('', options)) checks.throwIfAny();
-  const o = (options ?? {}) as Record<string, unknown>;
-  checks.only(o, OPTION_NAMES, 'a ServiceClient option');
+  const o = checks.root(options, { names: OPTION_NAMES, what: 'a ServiceClient option' });
   if (o.env !== undefined && (o.env === null || typeof o.env !== 'object')) {
     checks.fail('env', 'type', 'must be an object of environment variables');
   }

@@ -24,7 +24,7 @@ export class TodoClient {
 
   /** Every todo, fetched page by page as you iterate. */
   all(pageSize = 50) {
-    return this.kernel.paginate<Todo>('list_todos', {}, { pageSize });
+    return this.kernel.paginate('list_todos', {}, { pageSize });
   }
 
   /** Start an export; `await` the returned future for its download URL. */

@@ -13,7 +13,7 @@ const jobs: PollProtocol = {
       return { state: 'failed', message: b.error ?? 'export failed', category: 'server' };
     return { state: 'complete', value: { url: b.url } };
   },
-  onExpired: 'fail',
+  // No `onExpired`: an export the server no longer holds fails the future (FutureExpiredError).
   // This API has no long poll: wait 250 ms, doubling to 2 s, between polls that say "running".
   repollPacing: { initialMs: 250, maxMs: 2_000 },
 };

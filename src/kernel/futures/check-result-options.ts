@@ -1,4 +1,4 @@
-import { OptionChecks, isPlainObject } from '../options/option-checks.js';
+import { OptionChecks } from '../options/option-checks.js';
 import { optionNames } from '../options/option-names.js';
 
 export interface ResultOptions {
@@ -6,7 +6,10 @@ export interface ResultOptions {
   signal?: AbortSignal | undefined;
 }
 
-const RESULT_OPTION_NAMES = optionNames<ResultOptions>({ timeoutMs: true, signal: true });
+const RESULT_OPTIONS = {
+  names: optionNames<ResultOptions>({ timeoutMs: true, signal: true }),
+  what: 'a result option',
+};
 
 /**
  * `future.result(options)`, checked as a call's options are: a string, NaN or negative `timeoutMs` would
@@ -15,10 +18,8 @@ const RESULT_OPTION_NAMES = optionNames<ResultOptions>({ timeoutMs: true, signal
  */
 export function checkResultOptions(options: unknown): asserts options is ResultOptions {
   const checks = new OptionChecks('future.result options');
-  if (!checks.object('', options)) checks.throwIfAny();
-  if (!isPlainObject(options)) return;
-  const o = options as Record<string, unknown>;
-  checks.only(o, RESULT_OPTION_NAMES, 'a result option').duration('timeoutMs', o.timeoutMs);
+  const o = checks.root(options, RESULT_OPTIONS);
+  checks.duration('timeoutMs', o.timeoutMs);
   checks.signal('signal', o.signal);
   checks.throwIfAny();
 }

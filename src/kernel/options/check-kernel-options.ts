@@ -105,10 +105,8 @@ const CALL_OPTION_NAMES = new Set([
  */
 export function checkKernelOptions(options: unknown): asserts options is KernelOptions {
   const checks = new OptionChecks('kernel options');
-  if (!checks.object('', options)) checks.throwIfAny();
-  const o = (options ?? {}) as Record<string, unknown>;
+  const o = checks.root(options, { names: KERNEL_OPTION_NAMES, what: 'a kernel option' });
   checks
-    .only(o, KERNEL_OPTION_NAMES, 'a kernel option')
     .url('baseUrl', o.baseUrl)
     .duration('timeoutMs', o.timeoutMs)
     .integer('maxRetries', o.maxRetries, 0)
@@ -153,10 +151,8 @@ export function nothingToCheck(options: unknown): boolean {
 /** @internal every rule of `checkCallOptions`, collected into one ValidationError (exported for the property test). */
 export function checkGivenCallOptions(options: CallOptions, endpointId: string): void {
   const checks = new OptionChecks(`call options for "${endpointId}"`);
-  if (!checks.object('', options)) checks.throwIfAny();
-  const o = options as Record<string, unknown>;
+  const o = checks.root(options, { names: CALL_OPTION_NAMES, what: 'a call option' });
   checks
-    .only(o, CALL_OPTION_NAMES, 'a call option')
     .duration('timeoutMs', o.timeoutMs)
     .integer('maxRetries', o.maxRetries, 0)
     .url('baseUrl', o.baseUrl)
@@ -214,9 +210,7 @@ function checkPollTimeouts(pluginName: string, protocols: unknown): void {
 export function checkPluginDefaults(pluginName: string, defaults: unknown): void {
   if (defaults === undefined) return;
   const checks = new OptionChecks(`plugin "${pluginName}" defaults`);
-  if (!checks.object('', defaults)) checks.throwIfAny();
-  const o = defaults as Record<string, unknown>;
-  checks.only(o, PLUGIN_DEFAULT_NAMES, 'a plugin default');
+  const o = checks.root(defaults, { names: PLUGIN_DEFAULT_NAMES, what: 'a plugin default' });
   checks.url('baseUrl', o.baseUrl).duration('timeoutMs', o.timeoutMs).integer('maxRetries', o.maxRetries, 0);
   checks.stringRecord('query', o.query);
   if (isPlainObject(o.query) && Object.keys(o.query).some((key) => key === ''))
@@ -321,10 +315,8 @@ export function plainlyValidExtras(method: ExtraMethod, options: unknown): boole
 /** @internal every rule of `checkExtraOptions`, collected into one ValidationError (exported for the property test). */
 export function checkEveryExtraOption(method: ExtraMethod, endpointId: string, options: unknown): void {
   const checks = new OptionChecks(`${method} options for "${endpointId}"`);
-  if (!checks.object('', options)) checks.throwIfAny();
-  const o = options as Record<string, unknown>;
+  const o = checks.root(options, { names: EXTRA_OPTION_NAMES[method], what: `a ${method} option` });
   checks
-    .only(o, EXTRA_OPTION_NAMES[method], `a ${method} option`)
     .integer('pageSize', o.pageSize, 1)
     .duration('idleTimeoutMs', o.idleTimeoutMs)
     .integer('maxReconnects', o.maxReconnects, 0)

@@ -32,9 +32,22 @@ export class OptionChecks {
   ): T {
     if (value === undefined) return {} as T;
     const checks = new OptionChecks(where);
-    if (checks.object('', value) && only) checks.only(value, only.names, only.what);
+    checks.root(value, only);
     checks.throwIfAny();
     return value;
+  }
+
+  /**
+   * The first check of an options object, which every other reads the fields of: anything but an object
+   * (or absent) throws at once (rule `type`), as its fields cannot be read; with `only`, every key it does
+   * not name is collected (see `only`) with the field checks that follow. Returns the object (`{}` when
+   * absent).
+   */
+  root(value: unknown, only?: { names: ReadonlySet<string>; what: string }): Record<string, unknown> {
+    if (!this.object('', value)) this.throwIfAny();
+    const o = (value ?? {}) as Record<string, unknown>;
+    if (only) this.only(o, only.names, only.what);
+    return o;
   }
 
   fail(key: string, rule: string, message: string): this {

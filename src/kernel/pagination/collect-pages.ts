@@ -1,6 +1,6 @@
 import { OptionChecks } from '../options/option-checks.js';
 
-const TO_ARRAY_OPTIONS: ReadonlySet<string> = new Set(['max']);
+const TO_ARRAY_OPTIONS = { names: new Set(['max']), what: 'a toArray option' };
 
 /**
  * `toArray({ max })` of a page iterable: the first `max` items (all by default), fetching no page past
@@ -11,9 +11,7 @@ const TO_ARRAY_OPTIONS: ReadonlySet<string> = new Set(['max']);
  */
 export async function collectPages<T>(items: () => AsyncIterable<T>, options: unknown = {}): Promise<T[]> {
   const checks = new OptionChecks('toArray options');
-  if (!checks.object('', options)) checks.throwIfAny();
-  const o = (options ?? {}) as Record<string, unknown>;
-  checks.only(o, TO_ARRAY_OPTIONS, 'a toArray option');
+  const o = checks.root(options, TO_ARRAY_OPTIONS);
   if (o.max !== Number.POSITIVE_INFINITY) checks.integer('max', o.max, 0);
   checks.throwIfAny();
   const max = (o.max as number | undefined) ?? Number.POSITIVE_INFINITY;

@@ -138,6 +138,11 @@ describe('APIFuture.result options', () => {
   it('rejects options that are not an object', async () => {
     const { future, finish } = manualFuture(new FakeClock());
     await expect(future.result(5 as never)).rejects.toMatchObject({ name: 'ValidationError' });
+    // null too (a default parameter covers only undefined): one issue at the root, not a TypeError.
+    await expect(future.result(null as never)).rejects.toMatchObject({
+      name: 'ValidationError',
+      issues: [expect.objectContaining({ pointer: '', rule: 'type' })],
+    });
     finish(1);
   });
 });

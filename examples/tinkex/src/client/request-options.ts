@@ -39,11 +39,11 @@ const REQUEST_OPTION_NAMES = optionNames<RequestOptions>({ signal: true, timeout
 export function checkRequestOptions(options: RequestOptions | undefined, method: string): RequestOptions {
   if (options === undefined) return NO_OPTIONS;
   const checks = new OptionChecks(`${method} options`);
-  if (!checks.object('', options)) checks.throwIfAny();
   // A misspelt `timeout` would leave the call unbounded without a word.
-  checks.only(options, REQUEST_OPTION_NAMES, `${/^[aeiou]/i.test(method) ? 'an' : 'a'} ${method} option`);
-  checks.signal('signal', options.signal);
-  checks.duration('timeoutMs', options.timeoutMs);
+  const what = `${/^[aeiou]/i.test(method) ? 'an' : 'a'} ${method} option`;
+  const o = checks.root(options, { names: REQUEST_OPTION_NAMES, what });
+  checks.signal('signal', o.signal);
+  checks.duration('timeoutMs', o.timeoutMs);
   checks.throwIfAny();
   return options;
 }

@@ -114,9 +114,8 @@ export class RestClient {
   ): PageIterable<TrainingRun> {
     return pagesWithin(options, 'iterateTrainingRuns', this.kernel.getServices().clock, (call) => {
       const { page_size, ...filters } = OptionChecks.optionsObject('iterateTrainingRuns options', opts);
-      // The filters of listTrainingRuns, on every page (undefined ones are not sent).
-      const input = withoutUndefined(filters);
-      return this.kernel.paginate<TrainingRun>('list_training_runs', input, {
+      // The filters of listTrainingRuns, on every page (the kernel sends no undefined one).
+      return this.kernel.paginate('list_training_runs', filters, {
         ...call,
         pageSize: pageSize(page_size, 20, 'iterateTrainingRuns'),
       });
@@ -149,7 +148,7 @@ export class RestClient {
         opts,
         PAGE_SIZE_ONLY,
       );
-      return this.kernel.paginate<Checkpoint>(
+      return this.kernel.paginate(
         'list_user_checkpoints',
         {},
         { ...call, pageSize: pageSize(page_size, 100, 'iterateUserCheckpoints') },
@@ -281,8 +280,7 @@ export class RestClient {
   ): PageIterable<string> {
     return pagesWithin(options, 'iterateSessions', this.kernel.getServices().clock, (call) => {
       const { page_size, ...filters } = OptionChecks.optionsObject('iterateSessions options', opts);
-      const input = withoutUndefined(filters);
-      return this.kernel.paginate<string>('list_sessions', input, {
+      return this.kernel.paginate('list_sessions', filters, {
         ...call,
         pageSize: pageSize(page_size, 20, 'iterateSessions'),
       });
@@ -358,9 +356,4 @@ function pageSize(value: unknown, fallback: number, method: string): number {
     throw ValidationError.field(where, '/page_size', 'type', 'must be an integer');
   if ((value as number) < 1) throw ValidationError.field(where, '/page_size', 'minimum', 'must be ≥ 1');
   return value as number;
-}
-
-/** The options a caller set: `{ access_scope: undefined }` means the default, not a value to send. */
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -46,20 +46,16 @@ export function checkSamplingRetryConfig(
   config: Partial<SamplingRetryConfig> | undefined,
 ): Partial<SamplingRetryConfig> {
   const checks = new OptionChecks('sampling retry_config', '/retry_config');
-  if (!checks.object('', config) || config === undefined) {
-    checks.throwIfAny();
-    return {};
-  }
+  const o = checks.root(config, { names: RETRY_CONFIG_NAMES, what: 'a retry_config option' });
   checks
-    .integer('max_connections', config.max_connections, 1)
-    .boolean('enable_stuck_detection', config.enable_stuck_detection)
-    .duration('retry_delay_base_ms', config.retry_delay_base_ms, 0)
-    .duration('retry_delay_max_ms', config.retry_delay_max_ms, 0)
-    .number('jitter_factor', config.jitter_factor, { min: 0, max: 1 })
-    .duration('progress_timeout_ms', config.progress_timeout_ms)
-    .boolean('enable_retry_logic', config.enable_retry_logic);
-  if (config.max_retries !== Number.POSITIVE_INFINITY) checks.integer('max_retries', config.max_retries, 0);
-  checks.only(config, RETRY_CONFIG_NAMES, 'a retry_config option');
+    .integer('max_connections', o.max_connections, 1)
+    .boolean('enable_stuck_detection', o.enable_stuck_detection)
+    .duration('retry_delay_base_ms', o.retry_delay_base_ms, 0)
+    .duration('retry_delay_max_ms', o.retry_delay_max_ms, 0)
+    .number('jitter_factor', o.jitter_factor, { min: 0, max: 1 })
+    .duration('progress_timeout_ms', o.progress_timeout_ms)
+    .boolean('enable_retry_logic', o.enable_retry_logic);
+  if (o.max_retries !== Number.POSITIVE_INFINITY) checks.integer('max_retries', o.max_retries, 0);
   checks.throwIfAny();
-  return config;
+  return o as Partial<SamplingRetryConfig>;
 }

@@ -51,8 +51,7 @@ export function attachHolder(
   auth: string | AuthScheme,
 ): void {
   holder.attach({
-    call: (endpointId, input, signal) =>
-      kernel().call(endpointId as never, input as never, { auth, ...(signal ? { signal } : {}) }),
+    call: (endpointId, input, signal) => kernel().call(endpointId as never, input as never, { auth, signal }),
     get clock() {
       return kernel().getServices().clock;
     },

@@ -11,7 +11,7 @@ import {
 } from 'pristine-kernel';
 import type { RestClient } from '../client/rest-client.js';
 import { CorruptArchiveError, DownloadInterruptedError } from './download-errors.js';
-import { checkpointFolderName, install, prepareTarget } from './download-target.js';
+import { checkpointFolderName, install, prepareTarget, removeCreated } from './download-target.js';
 import { extractSafely } from './extract.js';
 
 export interface DownloadProgress {
@@ -44,7 +44,8 @@ export interface DownloadResult {
  * next to the target in constant memory, is checked and extracted there (`UnsafeArchiveError`,
  * `CorruptArchiveError`), and only then renamed into place; with `force` the old folder is swapped out
  * and deleted last. Nothing else in `output_dir` is touched, and the private folder is removed on every
- * outcome, so a failure leaves no partial checkpoint.
+ * outcome, so a failure leaves no partial checkpoint; an `output_dir` this call created is removed after a
+ * failure too, if nothing else was put in it.
  */
 export async function downloadCheckpoint(
   rest: RestClient,
@@ -53,7 +54,24 @@ export async function downloadCheckpoint(
 ): Promise<DownloadResult> {
   const folder = checkpointFolderName(tinker_path);
   const force = options.force ?? false;
-  const target = await prepareTarget(options.output_dir, folder, force);
+  const { target, created } = await prepareTarget(options.output_dir, folder, force);
+  try {
+    return await downloadInto(rest, tinker_path, target, options);
+  } catch (error) {
+    // `-o <new dir>`: a failure leaves nothing of this run behind, that directory included.
+    await removeCreated(created);
+    throw error;
+  }
+}
+
+/** The download proper, into a private folder next to `target`, removed on every outcome. */
+async function downloadInto(
+  rest: RestClient,
+  tinker_path: string,
+  target: string,
+  options: DownloadOptions,
+): Promise<DownloadResult> {
+  const force = options.force ?? false;
   const { url } = await rest.getCheckpointArchiveUrlFromTinkerPath(tinker_path, { signal: options.signal });
   const work = await mkdtemp(join(dirname(target), '.tinkex-download-'));
   try {

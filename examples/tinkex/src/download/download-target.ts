@@ -1,5 +1,5 @@
-import { lstat, mkdir, rename, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { lstat, mkdir, rename, rmdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { ValidationError } from 'pristine-kernel';
 import { parseTinkerPath } from '../types/tinker-path.js';
 import { DownloadTargetError } from './download-errors.js';
@@ -21,25 +21,60 @@ export function checkpointFolderName(tinker_path: string): string {
   return name;
 }
 
+/** The directories `prepareTarget` made: from `first` (the outermost) down to `last` (the output directory). */
+export interface CreatedDirs {
+  first: string;
+  last: string;
+}
+
 /**
  * Check the output directory (created when missing) and the checkpoint folder before anything is
- * downloaded, so a refusal costs no transfer. Returns the folder's absolute path.
+ * downloaded, so a refusal costs no transfer. Returns the folder's absolute path, and the directories
+ * made for it (for `removeCreated` after a failure).
  */
-export async function prepareTarget(output_dir: string, folder: string, force: boolean): Promise<string> {
+export async function prepareTarget(
+  output_dir: string,
+  folder: string,
+  force: boolean,
+): Promise<{ target: string; created: CreatedDirs | undefined }> {
   const parent = resolve(output_dir);
   const info = await stat(parent).catch(missing);
   if (info && !info.isDirectory())
     throw new DownloadTargetError(parent, 'directory', `${parent} exists and is not a directory`);
+  let created: CreatedDirs | undefined;
   if (!info) {
-    await mkdir(parent, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    const first = await mkdir(parent, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EEXIST' || error.code === 'ENOTDIR')
         throw new DownloadTargetError(parent, 'directory', `${parent} cannot be created: a parent is a file`);
       throw error;
     });
+    // undefined: another process made it first; then it is not ours to remove.
+    if (first) created = { first, last: parent };
   }
   const target = join(parent, folder);
+  // A folder just created holds no target: nothing to undo if this refuses.
   await checkReplaceable(target, force);
-  return target;
+  return { target, created };
+}
+
+/**
+ * After a failed download, remove the directories `prepareTarget` made, deepest first, each only while
+ * it is empty: `rmdir` refuses one that holds anything (something else may have put a file there), and
+ * then its parents hold it too. Never a directory that existed before, never anything inside one. Best
+ * effort: the download's own error is the one to report.
+ */
+export async function removeCreated(created: CreatedDirs | undefined): Promise<void> {
+  if (!created) return;
+  for (let dir = created.last; ; dir = dirname(dir)) {
+    if (
+      !(await rmdir(dir).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return;
+    if (dir === created.first) return;
+  }
 }
 
 /**

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommitOperation, ListFileEntry } from '@huggingface/hub';
-import { ValidationError } from 'pristine-kernel';
+import { OptionChecks, ValidationError, optionNames } from 'pristine-kernel';
 import { RestClient } from '../client/rest-client.js';
 import { downloadCheckpoint } from '../download/checkpoint-download.js';
 import { parseTinkerPath, type ParsedTinkerPath } from '../types/tinker-path.js';
@@ -15,6 +15,7 @@ import {
   readmeTinkerPath,
   type AdapterInfo,
 } from './adapter-card.js';
+import { hubOptionChecks, withHubOptions } from './check-hub-options.js';
 import { HubAuthError, HubOverwriteError, toHubError } from './hub-errors.js';
 import { hubFetch, type HubErrorAnswer } from './hub-fetch.js';
 import { hubSecrets, hubSettings, withHubDeps, type HubOptions, type HubSettings } from './hub-settings.js';
@@ -203,7 +204,26 @@ async function push(
 
 type Hub = { hubUrl: string; accessToken: string; fetch: typeof fetch };
 
-function checkOptions(options: PushCheckpointOptions): void {
+const PUSH_OPTIONS = withHubOptions(
+  optionNames<Omit<PushCheckpointOptions, keyof HubOptions>>({
+    repo_id: true,
+    revision: true,
+    public: true,
+    commit_message: true,
+    create_pr: true,
+    allow_patterns: true,
+    ignore_patterns: true,
+    add_model_card: true,
+    overwrite: true,
+    onProgress: true,
+  }),
+  'a pushCheckpointToHub option',
+);
+
+/** A misspelt `createPr` would commit to the branch, a misspelt `revison` to another branch: refused by name. */
+function checkOptions(given: PushCheckpointOptions): void {
+  const options = OptionChecks.optionsObject('push_hf', given, PUSH_OPTIONS);
+  hubOptionChecks('push_hf', options).throwIfAny();
   const repo = options.repo_id;
   if (repo !== undefined && !/^([\w.-]+\/)?[\w.-]+$/.test(repo))
     throw ValidationError.field(

@@ -1,4 +1,4 @@
-import { BackoffRetry, DEFAULT_RETRY_DELAYS, OptionChecks, SystemClock } from 'pristine-kernel';
+import { BackoffRetry, DEFAULT_RETRY_DELAYS, OptionChecks, SystemClock, optionNames } from 'pristine-kernel';
 import type { Checkpoint } from '../types/schemas.js';
 import type { TrainingClient } from '../client/training-client.js';
 
@@ -55,14 +55,26 @@ export const RECOVERY_DEFAULTS = {
   restore_optimizer: true,
 } as const satisfies RecoveryPolicy;
 
+const POLICY_OPTION_NAMES = optionNames<RecoveryPolicyOptions>({
+  enabled: true,
+  max_attempts: true,
+  backoff_ms: true,
+  max_backoff_ms: true,
+  poll_interval_ms: true,
+  checkpoint_strategy: true,
+  restore_optimizer: true,
+  onRecovery: true,
+  onFailure: true,
+});
+
 /**
  * A complete policy from options. Unlike Elixir tinkex (which silently falls back to defaults), a bad
  * value is a ValidationError naming the field: a typo in `max_attempts` should not quietly mean 3.
  */
 export function recoveryPolicy(options: RecoveryPolicyOptions = {}): RecoveryPolicy {
   const checks = new OptionChecks('recovery policy');
-  if (!checks.object('', options)) checks.throwIfAny();
-  const o = options as Record<string, unknown>;
+  // A misspelt `enabeld: true` would leave recovery off, `max_atempts` would mean 3, without a word.
+  const o = checks.root(options, { names: POLICY_OPTION_NAMES, what: 'a recovery policy option' });
   checks
     .boolean('enabled', o.enabled)
     .integer('max_attempts', o.max_attempts, 1)

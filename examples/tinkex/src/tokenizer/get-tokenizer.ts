@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { ValidationError } from 'pristine-kernel';
+import { OptionChecks, ValidationError, optionNames } from 'pristine-kernel';
+import { hubOptionChecks, withHubOptions } from '../hub/check-hub-options.js';
 import { downloadToCache } from '../hub/hub-cache.js';
 import { hubSettings, type HubOptions } from '../hub/hub-settings.js';
 import { locateTokenizer } from './locate.js';
@@ -15,6 +16,25 @@ export interface GetTokenizerOptions extends HubOptions {
 
 const loaded = new Map<string, Promise<Tokenizer>>();
 
+const TOKENIZER_OPTIONS = withHubOptions(
+  optionNames<Omit<GetTokenizerOptions, keyof HubOptions>>({ tokenizer_id: true, revision: true }),
+  'a getTokenizer option',
+);
+
+/**
+ * Checked as a client's `getTokenizer` options are: a misspelt `revison` would load `main`, a misspelt
+ * `cacheDirr` would download into the default cache, and neither would say so.
+ */
+function checkTokenizerOptions(options: GetTokenizerOptions | undefined): GetTokenizerOptions {
+  const where = 'getTokenizer options';
+  const o = OptionChecks.optionsObject(where, options, TOKENIZER_OPTIONS);
+  const checks = hubOptionChecks(where, o).string('revision', o.revision, { nonEmpty: true });
+  // `get_info` may answer null (or an empty id: then the model name decides, as in Python).
+  if (o.tokenizer_id !== null) checks.string('tokenizer_id', o.tokenizer_id);
+  checks.throwIfAny();
+  return o;
+}
+
 /**
  * The tokenizer of `model`, resolved as the Python SDK does (see `resolveTokenizer`: `tokenizer_id`,
  * the Llama-3 shared tokenizer, `org/model`, Kimi's pinned revisions), from the first place that has it:
@@ -24,9 +44,16 @@ const loaded = new Map<string, Promise<Tokenizer>>();
  * Kimi models (tiktoken) download `tiktoken.model` + `tokenizer_config.json` and load with js-tiktoken.
  * With `HF_HUB_OFFLINE=1` only the caches are used (`HubOfflineError` names what is missing). Loaded
  * tokenizers are kept per id, revision, caches, Hub and offline setting (an offline load from a snapshot
- * without its tokenizer_config.json is not kept).
+ * without its tokenizer_config.json is not kept). Options are checked first: an unknown key or a wrong
+ * type rejects with a ValidationError naming it, and nothing is read or fetched.
  */
-export function getTokenizer(model: string, options: GetTokenizerOptions = {}): Promise<Tokenizer> {
+export function getTokenizer(model: string, given?: GetTokenizerOptions): Promise<Tokenizer> {
+  let options: GetTokenizerOptions;
+  try {
+    options = checkTokenizerOptions(given);
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
   const ref = resolveTokenizer(model, options.tokenizer_id);
   const settings = hubSettings(options);
   const revision = options.revision ?? ref.revision ?? 'main';

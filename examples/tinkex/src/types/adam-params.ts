@@ -31,15 +31,28 @@ export const ADAM_DEFAULTS: Readonly<Required<AdamParams>> = Object.freeze({
   grad_clip_norm: 0,
 });
 
-type Bound = { min?: number; minExclusive?: boolean; max?: number };
-const BOUNDS: Record<keyof AdamParams, Bound> = {
-  learning_rate: { min: 0 },
-  beta1: { min: 0, max: 1 },
-  beta2: { min: 0, max: 1 },
-  eps: { min: 0, minExclusive: true },
-  weight_decay: { min: 0 },
-  grad_clip_norm: { min: 0 },
-};
+/** The JSON Schema bounds of a number (the ones a field of the schema may carry). */
+type Bounds = { minimum?: number; exclusiveMinimum?: number; maximum?: number; exclusiveMaximum?: number };
+
+/** Each field's bounds, read from the schema, so that `adamParams` and the request check cannot drift. */
+const BOUNDS: Readonly<Record<string, Bounds>> = AdamParamsSchema.properties;
+
+const within = (b: Bounds, v: number) =>
+  (b.minimum === undefined || v >= b.minimum) &&
+  (b.exclusiveMinimum === undefined || v > b.exclusiveMinimum) &&
+  (b.maximum === undefined || v <= b.maximum) &&
+  (b.exclusiveMaximum === undefined || v < b.exclusiveMaximum);
+
+/** `≥ 0 and < 1`, `> 0`. */
+const range = (b: Bounds) =>
+  [
+    b.minimum !== undefined && `≥ ${b.minimum}`,
+    b.exclusiveMinimum !== undefined && `> ${b.exclusiveMinimum}`,
+    b.maximum !== undefined && `≤ ${b.maximum}`,
+    b.exclusiveMaximum !== undefined && `< ${b.exclusiveMaximum}`,
+  ]
+    .filter(Boolean)
+    .join(' and ');
 
 /**
  * Adam parameters with every default filled in (what SDKs ≥ 0.8 send), validated: a bad value throws a
@@ -56,18 +69,12 @@ export function adamParams(overrides: AdamParams = {}): Required<AdamParams> {
     }
     if (value === undefined) continue;
     const b = BOUNDS[key];
-    const ok =
-      typeof value === 'number' &&
-      Number.isFinite(value) &&
-      (b.min === undefined || (b.minExclusive ? value > b.min : value >= b.min)) &&
-      (b.max === undefined || value < b.max);
-    if (!ok) {
-      const range = `${b.minExclusive ? '>' : '≥'} ${b.min}${b.max === undefined ? '' : ` and < ${b.max}`}`;
+    if (typeof value !== 'number' || !Number.isFinite(value) || !within(b, value)) {
       throw ValidationError.field(
         'adam params',
         `/${key}`,
         'range',
-        `${key} must be ${range}, got ${describeValue(value)}`,
+        `${key} must be ${range(b)}, got ${describeValue(value)}`,
       );
     }
     out[key] = value;

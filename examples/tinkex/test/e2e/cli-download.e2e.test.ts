@@ -126,6 +126,28 @@ describe('tinkex checkpoint download (spawned CLI)', () => {
     30_000,
   );
 
+  // Found in review (round 25): `-o <dir that did not exist>` created it, and a failure (here the
+  // server's 404) left it behind, empty. A failed run removes what it created, and nothing else: not a
+  // directory that existed before (even empty), not one something else was put into meanwhile.
+  it.each([
+    ['a new --output', ['--output', 'fresh']],
+    ['a new --output several levels deep', ['--output', 'fresh/a/b']],
+    ['a new --output inside an existing directory', ['--output', 'data/fresh']],
+    ['an existing empty --output', ['--output', 'empty']],
+  ])(
+    'a failed download with %s leaves the tree as it was',
+    async (_name, args) => {
+      await mkdir(join(work, 'empty'));
+      const before = await snapshot(work);
+      const missing = path.replace(/[^/]+$/, 'no-such-checkpoint');
+      const result = await cli(missing, ...args);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(/not ?found|404/i);
+      expect(await snapshot(work)).toEqual(before);
+    },
+    30_000,
+  );
+
   it('refuses a malformed tinker path before anything is sent or created', async () => {
     const before = await snapshot(work);
     const result = await cli('tinker://run/bogus/x', '--force');

@@ -51,6 +51,23 @@ describe('list and paginate options are checked before sending', () => {
     },
   );
 
+  // Round 25: the filters go to the kernel as given (it sends no undefined member), not first stripped
+  // of their undefined ones; an unset filter must still mean the server's default, not a value.
+  it('an iteration sends for a filter left undefined what it sends without it', async () => {
+    const sent = async (iterate: () => Promise<unknown>) => {
+      const before = env.emulator.state.requests.length;
+      await iterate();
+      return env.emulator.state.requests.slice(before).map((r) => r.path);
+    };
+    const unset = { access_scope: undefined, project_id: undefined };
+    expect(await sent(() => rest.iterateTrainingRuns(unset).toArray())).toEqual(
+      await sent(() => rest.iterateTrainingRuns().toArray()),
+    );
+    expect(await sent(() => rest.iterateSessions({ access_scope: undefined }).toArray())).toEqual(
+      await sent(() => rest.iterateSessions().toArray()),
+    );
+  });
+
   it('offset stays 0 or more; a limit of 1 is sent', async () => {
     await expect(rest.listTrainingRuns({ offset: -1 })).rejects.toThrow(/\/offset/);
     await expect(rest.listTrainingRuns({ limit: 1 })).resolves.toMatchObject({ training_runs: [] });

@@ -8,6 +8,7 @@ import { ServiceClient } from '../../src/index.js';
 import { pushCheckpointToHub, type PushProgress } from '../../src/hub/push-checkpoint.js';
 import { API_KEY, setup } from '../e2e/harness.js';
 import { startFakeHub, TEST_TOKEN, type FakeHub } from '../support/fake-hub/index.js';
+import { expectMisspeltKey } from '../support/misspelt-key.js';
 
 describe('pushCheckpointToHub (emulator checkpoint → fake Hub)', () => {
   let env: Awaited<ReturnType<typeof setup>>;
@@ -233,6 +234,22 @@ describe('pushCheckpointToHub (emulator checkpoint → fake Hub)', () => {
       /revision|branch/,
     );
     await expect(pushCheckpointToHub(rest, 'not-a-path', hubOptions())).rejects.toThrow(ValidationError);
+    expect(hub.requests.length).toBe(n);
+  });
+
+  // Found in review (round 25): unknown keys were dropped, so `createPr: true` committed straight to the
+  // branch instead of opening a pull request, and `revison` pushed to another branch than asked.
+  it.each([
+    [{ createPr: true }, '/createPr', 'create_pr'],
+    [{ revison: 'dev' }, '/revison', 'revision'],
+    [{ cacheDirr: '/tmp/x' }, '/cacheDirr', 'cacheDir'],
+  ])('refuses the misspelt key of %j by name, before anything is sent', async (misspelt, pointer, hint) => {
+    const n = hub.requests.length;
+    const error = await pushCheckpointToHub(env.service.createRestClient(), path, {
+      ...hubOptions(),
+      ...(misspelt as object),
+    }).catch((e: unknown) => e);
+    expectMisspeltKey(error, pointer, hint);
     expect(hub.requests.length).toBe(n);
   });
 });

@@ -12,6 +12,7 @@ import {
   type RecoveryEventName,
 } from '../../src/index.js';
 import { setup } from '../e2e/harness.js';
+import { expectMisspeltKey } from '../support/misspelt-key.js';
 
 /** Monitor and executor against the emulator (real HTTP), their timers on a FakeClock. */
 
@@ -86,6 +87,22 @@ describe('recoveryPolicy', () => {
     expect(
       recoveryPolicy({ checkpoint_strategy: { path: 'tinker://r/weights/a' } }).checkpoint_strategy,
     ).toEqual({ path: 'tinker://r/weights/a' });
+  });
+
+  // Found in review (round 25): unknown keys were dropped, so `enabeld: true` left recovery off and
+  // `max_atempts: 10` meant 3, without a word.
+  it.each([
+    [{ enabeld: true }, '/enabeld', 'enabled'],
+    [{ max_atempts: 10 }, '/max_atempts', 'max_attempts'],
+  ])('refuses the misspelt key of %j by name, with a hint', (options, pointer, hint) => {
+    const error = (() => {
+      try {
+        recoveryPolicy(options as never);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expectMisspeltKey(error, pointer, hint);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ValidationError } from 'pristine-kernel';
-import { ADAM_DEFAULTS, adamParams } from '../../src/types/adam-params.js';
+import { Value } from '@sinclair/typebox/value';
+import { ADAM_DEFAULTS, AdamParamsSchema, adamParams } from '../../src/types/adam-params.js';
 import { loraConfig } from '../../src/types/lora-config.js';
 import { samplingParams } from '../../src/types/sampling-params.js';
 import { parseTinkerPath } from '../../src/types/tinker-path.js';
@@ -62,4 +63,34 @@ describe('parseTinkerPath', () => {
   ])('rejects %s with a ValidationError', (path) => {
     expect(() => parseTinkerPath(path)).toThrow(ValidationError);
   });
+});
+
+/**
+ * `adamParams` reads its bounds from `AdamParamsSchema` (round 25: they were written twice). This holds
+ * the two to one another with a validator of their own: a value at, just inside and just beyond every
+ * bound, and a few others, is refused by `adamParams` exactly when the schema refuses it.
+ */
+describe('adamParams and AdamParamsSchema agree on every bound', () => {
+  const around = (b: number) => [b, b - 1e-9, b + 1e-9, b - 1, b + 1];
+  for (const [key, field] of Object.entries(AdamParamsSchema.properties)) {
+    const bounds = [field.minimum, field.exclusiveMinimum, field.maximum, field.exclusiveMaximum];
+    const values = [
+      ...bounds.filter((b): b is number => b !== undefined).flatMap(around),
+      -1e300,
+      1e300,
+      ADAM_DEFAULTS[key as keyof typeof ADAM_DEFAULTS],
+    ];
+    it.each(values)(`${key} = %p`, (value) => {
+      const refused = (() => {
+        try {
+          adamParams({ [key]: value });
+          return false;
+        } catch (error) {
+          expect(error).toBeInstanceOf(ValidationError);
+          return true;
+        }
+      })();
+      expect(refused).toBe(!Value.Check(AdamParamsSchema, { [key]: value }));
+    });
+  }
 });
