@@ -102,7 +102,13 @@ export class RestClient {
     opts: { limit?: number; offset?: number; access_scope?: AccessScope; project_id?: string } = {},
     options?: RequestOptions,
   ) {
-    const input = { limit: 20, offset: 0, ...OptionChecks.optionsObject('listTrainingRuns options', opts) };
+    // Destructured defaults: a member given as undefined is not given (a spread would send no limit).
+    const {
+      limit = 20,
+      offset = 0,
+      ...filters
+    } = OptionChecks.optionsObject('listTrainingRuns options', opts);
+    const input = { limit, offset, ...filters };
     const scope = this.scope(options, 'listTrainingRuns');
     return scope.run(() => this.kernel.call('list_training_runs', input, scope.options));
   }
@@ -128,11 +134,12 @@ export class RestClient {
   }
 
   async listUserCheckpoints(opts: { limit?: number; offset?: number } = {}, options?: RequestOptions) {
-    const input = {
-      limit: 100,
-      offset: 0,
-      ...OptionChecks.optionsObject('listUserCheckpoints options', opts),
-    };
+    const {
+      limit = 100,
+      offset = 0,
+      ...others
+    } = OptionChecks.optionsObject('listUserCheckpoints options', opts);
+    const input = { limit, offset, ...others }; // the schema refuses any other key by name
     const scope = this.scope(options, 'listUserCheckpoints');
     return scope.run(() => this.kernel.call('list_user_checkpoints', input, scope.options));
   }
@@ -268,7 +275,9 @@ export class RestClient {
     opts: { limit?: number; offset?: number; access_scope?: AccessScope } = {},
     options?: RequestOptions,
   ) {
-    const input = { limit: 20, offset: 0, ...OptionChecks.optionsObject('listSessions options', opts) };
+    // Destructured defaults: a member given as undefined is not given (a spread would send no limit).
+    const { limit = 20, offset = 0, ...filters } = OptionChecks.optionsObject('listSessions options', opts);
+    const input = { limit, offset, ...filters };
     const scope = this.scope(options, 'listSessions');
     return scope.run(() => this.kernel.call('list_sessions', input, scope.options));
   }

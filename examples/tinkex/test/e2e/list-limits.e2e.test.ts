@@ -68,6 +68,35 @@ describe('list and paginate options are checked before sending', () => {
     );
   });
 
+  // A limit or offset given as undefined is not given: the listing's own default (20 runs or sessions,
+  // 100 checkpoints, offset 0) is sent, as without it, not nothing (the server's default may differ).
+  it.each([
+    ['listTrainingRuns', () => rest.listTrainingRuns({ limit: undefined, offset: undefined }), 20],
+    ['listSessions', () => rest.listSessions({ limit: undefined, offset: undefined }), 20],
+    ['listUserCheckpoints', () => rest.listUserCheckpoints({ limit: undefined, offset: undefined }), 100],
+  ] as const)('%s: an undefined limit or offset sends the default', async (_name, list, limit) => {
+    const before = env.emulator.state.requests.length;
+    await list();
+    const [path] = env.emulator.state.requests.slice(before).map((r) => r.path);
+    expect(new URL(path, 'http://x').searchParams.get('limit')).toBe(String(limit));
+    expect(new URL(path, 'http://x').searchParams.get('offset')).toBe('0');
+  });
+
+  it.each([
+    ['listTrainingRuns', () => rest.listTrainingRuns({ limt: 5 } as never)],
+    ['listSessions', () => rest.listSessions({ limt: 5 } as never)],
+    ['listUserCheckpoints', () => rest.listUserCheckpoints({ limt: 5 } as never)],
+  ] as const)('%s: a misspelt key is refused by name, nothing sent', async (_name, list) => {
+    const before = env.emulator.state.requests.length;
+    const error = await list().then(
+      () => 'sent',
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).message).toMatch(/limt/);
+    expect(env.emulator.state.requests.length).toBe(before);
+  });
+
   it('offset stays 0 or more; a limit of 1 is sent', async () => {
     await expect(rest.listTrainingRuns({ offset: -1 })).rejects.toThrow(/\/offset/);
     await expect(rest.listTrainingRuns({ limit: 1 })).resolves.toMatchObject({ training_runs: [] });
