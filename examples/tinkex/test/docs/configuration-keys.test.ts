@@ -7,31 +7,11 @@ import { DEFAULT_SAMPLING_RETRY } from '../../src/client/sampling-retry-config.j
 import { OPTION_NAMES } from '../../src/config-checks.js';
 import { DEFAULT_BASE_URL, resolveConfig } from '../../src/config.js';
 import { DEFAULT_HUB_URL, hubSettings } from '../../src/hub/hub-settings.js';
+import { cellValue, docText, markdownTable } from './doc-tables.js';
 
-const DOC = readFileSync(
-  fileURLToPath(new URL('../../../../docs/configuration.md', import.meta.url)),
-  'utf8',
-);
-
-/** The rows of the first markdown table after `heading`: first cell → the other cells. */
-function table(heading: string): Map<string, string[]> {
-  const start = DOC.indexOf(heading);
-  expect(start).toBeGreaterThan(-1);
-  const lines = DOC.slice(start).split('\n');
-  const first = lines.findIndex((line) => line.startsWith('| '));
-  const end = lines.findIndex((line, k) => k > first && !line.startsWith('|'));
-  const cells = (row: string) =>
-    row
-      .slice(2, -2)
-      .split(' | ')
-      .map((cell) => cell.trim());
-  return new Map(
-    lines
-      .slice(first + 2, end)
-      .map(cells)
-      .map(([name, ...rest]) => [name, rest]),
-  );
-}
+const DOC = docText('docs/configuration.md');
+const table = (heading: string) => markdownTable(DOC, heading);
+const valueOf = cellValue;
 
 /**
  * Found on review: `shared` (fleet-wide limits through Redis) was missing from docs/configuration.md, so
@@ -72,16 +52,6 @@ describe('docs/configuration.md names every ServiceClient option', () => {
     );
   });
 });
-
-/** A default cell as a value: `60,000` → 60000, `` `{ a: 1 }` `` → { a: 1 }, `unlimited` → Infinity. */
-function valueOf(cell: string): unknown {
-  if (/^[\d,.]+$/.test(cell)) return Number(cell.replaceAll(',', ''));
-  if (cell === 'unlimited') return Number.POSITIVE_INFINITY;
-  const code = /^`(.*)`$/.exec(cell)?.[1];
-  expect(code).toBeDefined();
-  // A JavaScript literal written in the doc (numbers with `_`, unquoted keys, quoted strings).
-  return new Function(`return (${code});`)() as unknown;
-}
 
 /** Every `env.NAME` a package's sources read. */
 function envVarsReadBy(dir: string): Set<string> {
