@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, PACKAGES } from './build.mjs';
+import { tarballProblems } from './tarball-contents.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const keep = process.argv.includes('--keep');
@@ -71,9 +72,11 @@ const packages = PACKAGES.map((p) => p.dir)
     });
     const [info] = JSON.parse(out);
     const devOnly = Object.keys(manifest.devDependencies ?? {});
-    const shipped = info.files.map((f) => f.path);
-    if (shipped.some((p) => p.startsWith('src/') || p.startsWith('test/')))
-      fail(`${dir} ships sources or tests`);
+    const problems = tarballProblems(
+      info.files.map((f) => f.path),
+      manifest,
+    );
+    if (problems.length > 0) fail(`${dir}'s tarball: ${problems.join('; ')}`);
     process.stderr.write(
       `  ${info.filename}: ${info.entryCount} files, ${(info.size / 1024).toFixed(0)} kB\n`,
     );

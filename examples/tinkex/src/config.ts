@@ -59,12 +59,12 @@ export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfi
   if (keyProblem) throw ValidationError.field('ServiceClient options', '/api_key', 'prefix', keyProblem);
   const protocol = options.protocol ?? nonEmpty(env.TINKER_PROTOCOL)?.toLowerCase() ?? 'auto';
   if (protocol !== 'auto' && protocol !== 'v025' && protocol !== 'legacy') {
-    throw ValidationError.field(
-      'ServiceClient options',
-      '/protocol',
-      'enum',
-      'must be "auto", "v025" or "legacy"',
-    );
+    // Named as the caller set it: the option, or else the variable (as every other variable is).
+    const [where, pointer] =
+      options.protocol === undefined
+        ? ['ServiceClient environment', '/env/TINKER_PROTOCOL']
+        : ['ServiceClient options', '/protocol'];
+    throw ValidationError.field(where, pointer, 'enum', 'must be "auto", "v025" or "legacy"');
   }
   checkEnvironment(env, key);
   const headers: Record<string, string> = {};

@@ -40,6 +40,10 @@ describe('Tinkex validation holes (issue 13, items 6 and 7)', () => {
       [{ timeoutMs: 5000 }, '/timeoutMs', 'additionalProperties'],
       [{ maxRetries: 0 }, '/maxRetries', 'additionalProperties'],
       [{ env: { TINKER_BASE_URL: 'nope' } }, '/env/TINKER_BASE_URL', 'format'],
+      [{ protocol: 'v2' }, '/protocol', 'enum'],
+      // Found in round 25: a bad TINKER_PROTOCOL was reported as the option `/protocol`, which the
+      // caller never passed; every other variable is named as itself.
+      [{ env: { TINKER_PROTOCOL: 'v2' } }, '/env/TINKER_PROTOCOL', 'enum'],
       [
         { env: { CLOUDFLARE_ACCESS_CLIENT_SECRET: 's\n' } },
         '/env/CLOUDFLARE_ACCESS_CLIENT_SECRET',
