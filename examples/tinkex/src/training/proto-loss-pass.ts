@@ -86,9 +86,13 @@ export function protoLossPass(pass: ProtoLossPass): APIFuture<ForwardBackwardOut
       slots[0].gate,
       slots[0].gate.then(() => othersAccepted),
     );
-    slots.forEach((slot, i) => slot.track(futures[i].accepted));
-    // The next call waits for the whole batch, not just the last chunk.
-    slots.at(-1)!.track(Promise.all(futures.map((f) => f.accepted)));
+    // The next call waits for every chunk to be accepted or refused, not just the last one; each slot
+    // is tracked once, with its own chunk's outcome (a refusal is warned once, under its own seq_id).
+    const last = slots.length - 1;
+    const allSettled = Promise.allSettled(futures.map((f) => f.accepted));
+    slots.forEach((slot, i) =>
+      slot.track(i < last ? futures[i].accepted : allSettled.then(() => futures[i].accepted)),
+    );
   } else {
     for (let i = 0; i < messages.length; i++) {
       const slot = order.reserve(endpoint, signal);
