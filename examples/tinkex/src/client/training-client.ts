@@ -1,4 +1,4 @@
-import { APIFuture, ValidationError, type QueueStateEvent } from 'pristine-kernel';
+import { APIFuture, ValidationError, type CallOptions, type QueueStateEvent } from 'pristine-kernel';
 import type {
   AdamParams,
   Datum,
@@ -33,6 +33,7 @@ import {
 } from './checkpoint-requests.js';
 import { hubOptionsOf, loggerOf, protocolOf, type TinkerFutureId } from './tinker-kernel.js';
 import { protoLossPass } from '../training/proto-loss-pass.js';
+import { WholeBatch } from '../training/whole-batch.js';
 import type { SamplingClient, SamplingRetryConfig } from './sampling-client.js';
 import { checkSamplingRetryConfig } from './sampling-retry-config.js';
 import type { ClientHost } from './client-host.js';
@@ -100,7 +101,7 @@ export class TrainingClient {
   ): APIFuture<T> {
     this.check(endpoint, body);
     const scope = this.scope(options, method);
-    return scope.future(this.reserve<T>(endpoint, body, scope));
+    return scope.future(this.reserve<T>(endpoint, body, scope.options));
   }
 
   /** The kernel's clock (a rejected future is made on it). */
@@ -129,12 +130,14 @@ export class TrainingClient {
   private reserve<T>(
     endpoint: TinkerFutureId,
     body: Record<string, unknown>,
-    scope: CallScope,
+    call: CallOptions,
+    onGate?: (gate: Promise<number>) => void,
   ): APIFuture<T> {
-    const { gate, track } = this.order.reserve(endpoint, scope.signal);
+    const { gate, track } = this.order.reserve(endpoint, call.signal);
+    onGate?.(gate);
     const input: Record<string, unknown> = { ...body, model_id: this.model_id, seq_id: 0 };
     const future = this.service.kernel.submit<T>(endpoint, input, {
-      ...scope.options,
+      ...call,
       after: gate.then((seq_id) => (input.seq_id = seq_id)),
       onQueueState: this.onQueueState,
     });
@@ -183,12 +186,21 @@ export class TrainingClient {
       });
       return scope.future(pass);
     }
-    const futures = chunks.map((chunk) => this.reserve<ForwardBackwardOutput>(kind, chunk, scope));
-    return scope.future(
-      futures.length === 1
-        ? futures[0]
-        : APIFuture.combine(futures, mergeOutputs, this.service.kernel.getServices().clock),
+    if (chunks.length === 1)
+      return scope.future(this.reserve<ForwardBackwardOutput>(kind, chunks[0], scope.options));
+    // Several chunks are applied all or none (WholeBatch).
+    const batch = new WholeBatch(scope.options);
+    const call = batch.options;
+    const futures = chunks.map((chunk, i) =>
+      this.reserve<ForwardBackwardOutput>(
+        kind,
+        chunk,
+        call,
+        i === 0 ? (gate) => batch.commit(gate) : undefined,
+      ),
     );
+    const { clock } = this;
+    return scope.future(batch.result(futures, APIFuture.combine(futures, mergeOutputs, clock), clock));
   }
 
   /** Forward only: logprobs and loss, no gradients. */

@@ -6,6 +6,11 @@ export const SESSION_GONE = 'The server no longer knows this session (it may hav
 const NEW_TRAINING =
   'create a new ServiceClient, then a training client from your last checkpoint ' +
   '(createTrainingClientFromState(<your last checkpoint>))';
+/** A poll of a request the server accepted and then forgot: whether it ran is not known. */
+const LOST_RESULT =
+  'its result is lost and whether it ran is not known; create a new ServiceClient, then a training ' +
+  'client from your last checkpoint (createTrainingClientFromState(<your last checkpoint>)) or a ' +
+  'sampling client, and repeat what was not saved';
 const NEW_SAMPLING =
   'create a new ServiceClient, then a sampling client (createSamplingClient) for your model or checkpoint';
 
@@ -29,6 +34,7 @@ const WAY_BACK: Readonly<Record<string, string>> = {
   save_weights: NEW_TRAINING,
   save_weights_for_sampler: NEW_TRAINING,
   load_weights: NEW_TRAINING,
+  retrieve_future: LOST_RESULT,
 };
 
 /**

@@ -8,6 +8,7 @@ import type { ForwardBackwardOutput } from '../types/schemas.js';
 import { chunkData } from './chunking.js';
 import { mergeOutputs } from './metrics.js';
 import type { SubmissionOrder } from './submission-order.js';
+import { WholeBatch } from './whole-batch.js';
 
 export interface ProtoLossPass {
   /** The caller's signal and deadline, for every chunk. */
@@ -28,7 +29,8 @@ export interface ProtoLossPass {
  * from /client/config), zstd-compressed when the server asks. Every request is built before the first
  * seq_id is reserved, so bad input reserves nothing. With `parallel_fwdbwd_chunks` the chunks wait only
  * for the previous call's submission and go out together, the first chunk last (as the Python SDK), so
- * the server sees the whole batch at once; otherwise one after another.
+ * the server sees the whole batch at once; otherwise one after another. Several chunks are applied all
+ * or none (WholeBatch).
  */
 export function protoLossPass(pass: ProtoLossPass): APIFuture<ForwardBackwardOutput> {
   const { kernel, order, flags, kind } = pass;
@@ -45,6 +47,8 @@ export function protoLossPass(pass: ProtoLossPass): APIFuture<ForwardBackwardOut
   }));
   const endpoint = kind === 'forward' ? 'forward_proto' : 'forward_backward_proto';
   const compress = flags.proto_compress_fwdbwd ? ({ encoding: 'zstd', minBytes: 0 } as const) : false;
+  const batch = messages.length > 1 ? new WholeBatch(pass.call ?? {}) : undefined;
+  const call = batch ? batch.options : pass.call;
   // The seq_id is known when the request's turn comes (`gate`): the chunk is written then, just before
   // it is sent (the kernel reads the body only after `after`).
   const submit = (index: number, gate: Promise<number>, after?: Promise<unknown>) => {
@@ -63,17 +67,18 @@ export function protoLossPass(pass: ProtoLossPass): APIFuture<ForwardBackwardOut
     });
     // `numbered` settles after the gate (and rejects with it): waiting for the gate too adds nothing.
     return kernel.submit<ForwardBackwardOutput>(endpoint, body as never, {
-      ...pass.call,
+      ...call,
       after: after ? Promise.all([numbered, after]) : numbered,
       onQueueState: pass.onQueueState,
       compress,
     });
   };
-  const signal = pass.call?.signal;
+  const signal = call?.signal;
   const futures: APIFuture<ForwardBackwardOutput>[] = [];
   if (flags.parallel_fwdbwd_chunks && messages.length > 1) {
     // Reserved together, every slot's gate is the previous call's turn.
     const slots = messages.map(() => order.reserve(endpoint, signal));
+    batch!.commit(slots[0].gate);
     for (let i = 1; i < slots.length; i++) futures[i] = submit(i, slots[i].gate);
     const othersAccepted = Promise.allSettled(futures.slice(1).map((f) => f.accepted));
     futures[0] = submit(
@@ -81,17 +86,22 @@ export function protoLossPass(pass: ProtoLossPass): APIFuture<ForwardBackwardOut
       slots[0].gate,
       slots[0].gate.then(() => othersAccepted),
     );
-    slots.forEach((slot, i) => slot.track(futures[i].accepted));
-    // The next call waits for the whole batch, not just the last chunk.
-    slots.at(-1)!.track(Promise.all(futures.map((f) => f.accepted)));
+    // The next call waits for every chunk to be accepted or refused, not just the last one; each slot
+    // is tracked once, with its own chunk's outcome (a refusal is warned once, under its own seq_id).
+    const last = slots.length - 1;
+    const allSettled = Promise.allSettled(futures.map((f) => f.accepted));
+    slots.forEach((slot, i) =>
+      slot.track(i < last ? futures[i].accepted : allSettled.then(() => futures[i].accepted)),
+    );
   } else {
     for (let i = 0; i < messages.length; i++) {
       const slot = order.reserve(endpoint, signal);
+      if (i === 0) batch?.commit(slot.gate);
       futures[i] = submit(i, slot.gate);
       slot.track(futures[i].accepted);
     }
   }
-  return futures.length === 1
-    ? futures[0]
-    : APIFuture.combine(futures, mergeOutputs, kernel.getServices().clock);
+  if (!batch) return futures[0];
+  const { clock } = kernel.getServices();
+  return batch.result(futures, APIFuture.combine(futures, mergeOutputs, clock), clock);
 }
