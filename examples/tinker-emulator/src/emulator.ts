@@ -11,7 +11,6 @@ import {
   type DynamicConfig,
 } from './protocol/client-config.js';
 import { DEFAULT_LAYOUT, type ProtobufResultLayout } from './protocol/results.js';
-import { reseedSampling } from './routes/sampling.js';
 import { createServer } from './server.js';
 import { EmulatorState, type LoggedRequest } from './state.js';
 
@@ -128,7 +127,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     state.maxLoggedBodyBytes = options.requestLogBytes;
   }
   let url = '';
-  reseedSampling(seed);
   const clientConfig = {
     ...CLIENT_CONFIG_DEFAULTS,
     ...checkFlags(options.clientConfig ?? {}, CLIENT_CONFIG_DEFAULTS),
