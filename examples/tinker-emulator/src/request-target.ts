@@ -6,6 +6,8 @@ export interface RequestTarget {
   logged: string;
   /** The query's parameters (built on first read: most requests have none). */
   readonly query: URLSearchParams;
+  /** The path's percent-encoding does not decode (`%E0%A4%A`): a 400, as no route can match it. */
+  malformed?: true;
 }
 
 /**
@@ -31,9 +33,11 @@ export function requestTarget(url: string): RequestTarget {
     };
   }
   const parsed = new URL(url, 'http://emulator');
-  return {
-    path: decodeURIComponent(parsed.pathname),
-    logged: parsed.pathname + parsed.search,
-    query: parsed.searchParams,
-  };
+  const logged = parsed.pathname + parsed.search;
+  try {
+    return { path: decodeURIComponent(parsed.pathname), logged, query: parsed.searchParams };
+  } catch (error) {
+    if (!(error instanceof URIError)) throw error;
+    return { path: parsed.pathname, logged, query: parsed.searchParams, malformed: true };
+  }
 }
