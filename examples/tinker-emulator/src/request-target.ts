@@ -6,7 +6,10 @@ export interface RequestTarget {
   logged: string;
   /** The query's parameters (built on first read: most requests have none). */
   readonly query: URLSearchParams;
-  /** The path's percent-encoding does not decode (`%E0%A4%A`): a 400, as no route can match it. */
+  /**
+   * The target does not parse (`//`, `/\\`) or its percent-encoding does not decode (`%E0%A4%A`): a 400,
+   * as no route can match it.
+   */
   malformed?: true;
 }
 
@@ -32,12 +35,16 @@ export function requestTarget(url: string): RequestTarget {
       },
     };
   }
-  const parsed = new URL(url, 'http://emulator');
-  const logged = parsed.pathname + parsed.search;
   try {
-    return { path: decodeURIComponent(parsed.pathname), logged, query: parsed.searchParams };
-  } catch (error) {
-    if (!(error instanceof URIError)) throw error;
-    return { path: parsed.pathname, logged, query: parsed.searchParams, malformed: true };
+    const parsed = new URL(url, 'http://emulator');
+    const logged = parsed.pathname + parsed.search;
+    try {
+      return { path: decodeURIComponent(parsed.pathname), logged, query: parsed.searchParams };
+    } catch {
+      return { path: parsed.pathname, logged, query: parsed.searchParams, malformed: true };
+    }
+  } catch {
+    // `//`, `/\`: a host with nothing in it, which the URL parser refuses (TypeError).
+    return { path: url, logged: url, query: new URLSearchParams(), malformed: true };
   }
 }

@@ -86,8 +86,8 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
     sendJson(res, status, payload, headers);
   };
 
-  // A URIError thrown later would be a 500, which clients retry: the request can never succeed.
-  if (target.malformed) return reply(400, { detail: 'the request path is not valid percent-encoding' });
+  // A URL parser's error thrown later would be a 500, which clients retry: the request can never succeed.
+  if (target.malformed) return reply(400, { detail: 'the request target is not a valid path' });
   const found = match(req.method ?? 'GET', path);
   // Routes of the 0.18–0.25 clients do not exist on a legacy server.
   if ('status' in found || (found.route.modern && ctx.protocol.legacyJson)) {

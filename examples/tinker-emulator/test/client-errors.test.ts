@@ -1,5 +1,20 @@
 import { describe, expect, it } from '@jest/globals';
+import http from 'node:http';
 import { client, withEmulator } from './helpers.js';
+
+/** A GET with the target exactly as given (fetch would normalize it). */
+function rawGet(url: string, target: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(`${url}/`, { path: target, headers: { 'x-api-key': 'tml-k' }, agent: false });
+    request.on('response', (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    request.on('error', reject);
+  });
+}
 
 // Answers a client's error handling depends on: clients retry 408, 409, 429 and 5xx (tinker-wire-0.7.0.md
 // §7), so a request that can never succeed must get a 4xx, never a 500.
@@ -9,11 +24,17 @@ describe('requests that can never succeed get a 4xx', () => {
       const api = client(emulator);
       const answer = await api.call('GET', '/api/v1/training_runs/%E0%A4%A');
       expect(answer.status).toBe(400);
-      expect(answer.body).toEqual({ detail: 'the request path is not valid percent-encoding' });
+      expect(answer.body).toEqual({ detail: 'the request target is not a valid path' });
       expect(emulator.requestLog().map((r) => [r.method, r.path, r.status])).toEqual([
         ['GET', '/api/v1/training_runs/%E0%A4%A', 400],
       ]);
       // The connection and the server stay usable.
       expect((await api.call('GET', '/api/v1/healthz')).status).toBe(200);
+    }));
+
+  it('a target the URL parser refuses (an empty host: //) is a 400, not an emulator error', () =>
+    withEmulator({}, async (emulator) => {
+      const answer = await rawGet(emulator.url, '//:x');
+      expect(answer).toEqual({ status: 400, body: '{"detail":"the request target is not a valid path"}' });
     }));
 });
