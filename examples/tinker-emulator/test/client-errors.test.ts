@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import http from 'node:http';
-import { client, withEmulator } from './helpers.js';
+import { gzipSync } from 'node:zlib';
+import { KEY, client, withEmulator } from './helpers.js';
+import { zstd } from './support/proto.js';
 
 /** A GET with the target exactly as given (fetch would normalize it). */
 function rawGet(url: string, target: string): Promise<{ status: number; body: string }> {
@@ -37,4 +39,23 @@ describe('requests that can never succeed get a 4xx', () => {
       const answer = await rawGet(emulator.url, '//:x');
       expect(answer).toEqual({ status: 400, body: '{"detail":"the request target is not a valid path"}' });
     }));
+
+  // A small body that claims more than the documented bound once decompressed (a bomb): 300 frames or
+  // members of 1 MiB of zeros each, 300 MiB in all, refused as too large (413) whatever the encoding.
+  it.each([
+    ['gzip', async () => Buffer.concat(Array(300).fill(gzipSync(Buffer.alloc(1 << 20))))],
+    ['zstd', async () => Buffer.concat(Array(300).fill(await zstd(Buffer.alloc(1 << 20))))],
+  ])('a %s body above 256 MiB decompressed is a 413 naming the bound', (encoding, build) =>
+    withEmulator({}, async (emulator) => {
+      const res = await fetch(`${emulator.url}/api/v1/create_session`, {
+        method: 'POST',
+        headers: { 'x-api-key': KEY, 'content-type': 'application/json', 'content-encoding': encoding },
+        body: new Uint8Array(await build()),
+      });
+      expect(res.status).toBe(413);
+      expect(await res.json()).toEqual({
+        detail: `the ${encoding} body is larger than 256 MiB decompressed`,
+      });
+    }),
+  );
 });
