@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseAccounts } from './accounts-flag.js';
 import { parseChaos } from './chaos.js';
-import { startEmulator } from './emulator.js';
+import { MAX_TIMER_MS, startEmulator } from './emulator.js';
 import { CLIENT_CONFIG_DEFAULTS, DYNAMIC_CONFIG_DEFAULTS, parseFlags } from './protocol/client-config.js';
 
 export const USAGE = `Usage: tinker-emulator [options]   (also: tinkex emulator [options])
@@ -42,6 +42,8 @@ function integer(name: string, text: string | undefined, fallback: number, max =
   if (Number(text) > max) throw new EmulatorUsageError(`--${name} must be at most ${max}, got "${text}"`);
   return Number(text);
 }
+
+const MAX_LOG_MIB = Math.floor(Number.MAX_SAFE_INTEGER / 2 ** 20);
 
 /** Errors of the arguments' own parsers (node:util, flags, chaos spec) as usage errors. */
 function asUsage<T>(parse: () => T, prefix = ''): T {
@@ -99,9 +101,10 @@ export async function runEmulatorCli(
     clientConfig: asUsage(() => parseFlags(values.flag ?? [], CLIENT_CONFIG_DEFAULTS)),
     dynamicConfig: asUsage(() => parseFlags(values['dynamic-flag'] ?? [], DYNAMIC_CONFIG_DEFAULTS)),
     legacyJson: values['legacy-json'] ?? false,
-    longPollMs: integer('long-poll-ms', values['long-poll-ms'], 1000),
+    longPollMs: integer('long-poll-ms', values['long-poll-ms'], 1000, MAX_TIMER_MS),
     jwtTtlSeconds: integer('jwt-ttl', values['jwt-ttl'], 3600),
-    requestLogBytes: integer('request-log-mib', values['request-log-mib'], 64) * 1024 * 1024,
+    // At most what a safe integer holds in bytes.
+    requestLogBytes: integer('request-log-mib', values['request-log-mib'], 64, MAX_LOG_MIB) * 1024 * 1024,
     accounts: asUsage(() => parseAccounts(values.account ?? [])),
   };
   asUsage(() => parseChaos(values.chaos), '--chaos: ');

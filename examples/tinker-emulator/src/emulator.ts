@@ -110,6 +110,17 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
+/** The longest delay Node's timers hold; a longer one (Infinity too) fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A duration the emulator waits on a timer: refused when a timer would not wait it. */
+function timerMs(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0 || value > MAX_TIMER_MS)
+    throw new RangeError(`${name} must be an integer from 0 to ${MAX_TIMER_MS} ms, got ${value}`);
+  return value;
+}
+
 const realTimer = (ms: number, fn: () => void) => {
   const timer = setTimeout(fn, ms);
   return () => clearTimeout(timer);
@@ -118,6 +129,9 @@ const realTimer = (ms: number, fn: () => void) => {
 /** Start a Tinker-compatible server with a tiny real model. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const seed = options.seed ?? 0;
+  const longPollMs = timerMs('longPollMs', options.longPollMs, 1000);
+  const resultHoldMs = timerMs('resultHoldMs', options.resultHoldMs, 0);
+  const sequenceGapMs = timerMs('sequenceGapMs', options.sequenceGapMs, 10_000);
   const clock = options.clock;
   const now = clock ? () => clock.now() : (options.now ?? Date.now);
   const state = new EmulatorState();
@@ -150,8 +164,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       clientConfig,
       dynamicConfig,
       legacyJson: options.legacyJson ?? false,
-      longPollMs: options.longPollMs ?? 1000,
-      resultHoldMs: options.resultHoldMs ?? 0,
+      longPollMs,
+      resultHoldMs,
       jwt,
       accounts: new Map(Object.entries(options.accounts ?? {})),
       resultLayout: { ...DEFAULT_LAYOUT, ...options.protobufResults },
@@ -160,7 +174,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       after: clock ? (ms, fn) => clock.after(ms, fn) : realTimer,
     },
   );
-  ctx.sequenceGapMs = options.sequenceGapMs ?? ctx.sequenceGapMs;
+  ctx.sequenceGapMs = sequenceGapMs;
   const server = createServer(ctx);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
