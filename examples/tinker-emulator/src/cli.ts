@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { parseAccounts } from './accounts-flag.js';
 import { parseChaos } from './chaos.js';
-import { MAX_TIMER_MS, startEmulator } from './emulator.js';
+import { startEmulator } from './emulator.js';
+import { MAX_TIMER_MS } from './timers.js';
 import { CLIENT_CONFIG_DEFAULTS, DYNAMIC_CONFIG_DEFAULTS, parseFlags } from './protocol/client-config.js';
 
 export const USAGE = `Usage: tinker-emulator [options]   (also: tinkex emulator [options])

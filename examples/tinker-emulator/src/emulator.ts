@@ -13,6 +13,7 @@ import {
 import { DEFAULT_LAYOUT, type ProtobufResultLayout } from './protocol/results.js';
 import { createServer } from './server.js';
 import { EmulatorState, type LoggedRequest } from './state.js';
+import { MAX_TIMER_MS } from './timers.js';
 
 /** The clock the emulator reads and sets its timers on (a Pristine `Clock` or `FakeClock` fits). */
 export interface EmulatorClock {
@@ -109,9 +110,6 @@ export interface RunningEmulator {
   /** Stops listening, releases held polls and drops every connection. */
   close(): Promise<void>;
 }
-
-/** The longest delay Node's timers hold; a longer one (Infinity too) fires after 1 ms. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A duration the emulator waits on a timer: refused when a timer would not wait it. */
 function timerMs(name: string, value: number | undefined, fallback: number): number {

@@ -26,4 +26,21 @@ describe('the chaos spec', () => {
     expect(() => parseChaos('5xx=2')).toThrow(/bad clause/);
     expect(() => parseChaos('5xx=0.1;scope=nowhere')).toThrow(/unknown scope "nowhere"/);
   });
+
+  it('refuses a latency whose rate is outside 0..1 or not a number, or longer than a timer holds', () => {
+    // Accepted before: a rate of 2 (as 1), `1.2.3` (NaN: never), and a delay Node's timers fire at once.
+    expect(() => parseChaos('latency=20ms@2')).toThrow(
+      'chaos: latency rate must be a number from 0 to 1, got "2"',
+    );
+    expect(() => parseChaos('latency=20ms@1.2.3')).toThrow(
+      'latency rate must be a number from 0 to 1, got "1.2.3"',
+    );
+    expect(() => parseChaos('latency=2147483648ms@1')).toThrow(
+      'chaos: latency must be at most 2147483647 ms, got "2147483648ms"',
+    );
+    expect(parseChaos('latency=2147483647ms@1').rest).toMatchObject({
+      latencyMs: 2 ** 31 - 1,
+      latencyRate: 1,
+    });
+  });
 });
