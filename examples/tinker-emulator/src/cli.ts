@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseAccounts } from './accounts-flag.js';
 import { parseChaos } from './chaos.js';
@@ -7,6 +8,8 @@ import { CLIENT_CONFIG_DEFAULTS, DYNAMIC_CONFIG_DEFAULTS, parseFlags } from './p
 
 export const USAGE = `Usage: tinker-emulator [options]   (also: tinkex emulator [options])
 
+  -h, --help                 this text
+  -V, --version              the package's version
   --port N                   port to listen on (0 picks a free one; default 0)
   --host HOST                interface (default 127.0.0.1)
   --seed N                   seed of the model, sampling and chaos (default 0)
@@ -23,6 +26,12 @@ export const USAGE = `Usage: tinker-emulator [options]   (also: tinkex emulator 
 Prints "listening on http://HOST:PORT" first and runs until SIGINT or SIGTERM (then
 closes and exits 130 or 143, as a shell reports a process a signal stopped).
 `;
+
+/** This package's version: `package.json` is one level above both `src/` and `dist/`. */
+function packageVersion(): string {
+  const url = new URL('../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
 
 /** The exit code after a signal-requested stop: 128 + the signal's number, as a shell reports it. */
 export const EXIT_ON = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -74,6 +83,7 @@ export async function runEmulatorCli(
       strict: true,
       options: {
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
         port: { type: 'string' },
         host: { type: 'string' },
         seed: { type: 'string' },
@@ -90,6 +100,10 @@ export async function runEmulatorCli(
   );
   if (values.help) {
     out.write(USAGE);
+    return 0;
+  }
+  if (values.version) {
+    out.write(`${packageVersion()}\n`);
     return 0;
   }
   // Every argument is checked before anything listens or any signal handler is installed.

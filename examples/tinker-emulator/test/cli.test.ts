@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { runCli, spawnServer } from '../../../test/support/spawn-cli.js';
@@ -102,6 +103,19 @@ describe('the tinker-emulator bin', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('Usage: tinker-emulator');
   }, 90_000);
+
+  it('--version prints the package version and exits 0, with no server and no signal handler', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    for (const flag of ['--version', '-V']) {
+      const signals = new EventEmitter();
+      const out = new PassThrough();
+      await expect(runEmulatorCli([flag], out, signals)).resolves.toBe(0);
+      expect(String(out.read())).toBe(`${version}\n`);
+      expect([signals.listenerCount('SIGINT'), signals.listenerCount('SIGTERM')]).toEqual([0, 0]);
+    }
+  });
 
   it('a SIGTERM that arrives while the server is still starting stops it once it listens (exit 143)', async () => {
     const signals = new EventEmitter();
