@@ -136,8 +136,16 @@ export async function runEmulatorCli(
   signals.once('SIGTERM', onTerm);
   try {
     const emulator = await startEmulator(options).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EADDRINUSE') throw error;
-      throw new Error(`port ${options.port} on ${host} is in use: pick another --port (0 picks a free one)`);
+      if (error.code === 'EADDRINUSE')
+        throw new Error(
+          `port ${options.port} on ${host} is in use: pick another --port (0 picks a free one)`,
+        );
+      // Not this machine's address, or a name that does not resolve: say which option, not just `listen …`.
+      if (['EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN'].includes(error.code ?? ''))
+        throw new Error(
+          `cannot listen on --host ${host} (${error.code}): use an address of this machine (default 127.0.0.1)`,
+        );
+      throw error;
     });
     out.write(`listening on ${emulator.url}\n`);
     const code = await stopRequested;

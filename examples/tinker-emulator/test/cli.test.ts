@@ -98,6 +98,19 @@ describe('the tinker-emulator bin', () => {
     }
   }, 90_000);
 
+  it('a --host it cannot listen on is a failure (exit 1) naming --host', async () => {
+    // 192.0.2.1 (TEST-NET-1, RFC 5737) is on no interface of a test machine: EADDRNOTAVAIL, no DNS.
+    const signals = new EventEmitter();
+    const error = await runEmulatorCli(['--host', '192.0.2.1'], new PassThrough(), signals).catch(
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toBe(
+      'cannot listen on --host 192.0.2.1 (EADDRNOTAVAIL): use an address of this machine (default 127.0.0.1)',
+    );
+    expect(error).not.toBeInstanceOf(EmulatorUsageError);
+    expect([signals.listenerCount('SIGINT'), signals.listenerCount('SIGTERM')]).toEqual([0, 0]);
+  });
+
   it('--help prints the usage and exits 0', async () => {
     const { code, stdout } = await runCli(BIN, ['--help']);
     expect(code).toBe(0);
