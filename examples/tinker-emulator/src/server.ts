@@ -90,10 +90,10 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
   if (target.malformed) return reply(400, { detail: 'the request target is not a valid path' });
   const found = match(req.method ?? 'GET', path);
   // Routes of the 0.18–0.25 clients do not exist on a legacy server.
-  if ('status' in found || (found.route.modern && ctx.protocol.legacyJson)) {
-    const status = 'status' in found ? found.status : 404;
-    return reply(status, { detail: status === 404 ? 'not found' : 'method not allowed' });
-  }
+  if ('status' in found && found.status === 405)
+    return reply(405, { detail: 'method not allowed' }, { allow: found.allow });
+  if ('status' in found || (found.route.modern && ctx.protocol.legacyJson))
+    return reply(404, { detail: 'not found' });
   const { route, params } = found;
 
   if (route.auth !== false) {

@@ -58,4 +58,18 @@ describe('requests that can never succeed get a 4xx', () => {
       });
     }),
   );
+
+  // RFC 9110 §15.5.6: a 405 carries the methods the resource has, so a client can say what it should use.
+  it('a wrong method is a 405 with an Allow header naming the methods the path has', () =>
+    withEmulator({}, async (emulator) => {
+      const api = client(emulator);
+      const wrong = await api.call('GET', '/api/v1/create_session');
+      expect([wrong.status, wrong.headers.get('allow'), wrong.body]).toEqual([
+        405,
+        'POST',
+        { detail: 'method not allowed' },
+      ]);
+      const publish = await api.call('PUT', '/api/v1/training_runs/r/checkpoints/weights/n/publish');
+      expect([publish.status, publish.headers.get('allow')]).toEqual([405, 'POST, DELETE']);
+    }));
 });
