@@ -66,6 +66,16 @@ const KEYS: Record<string, keyof ChaosRule> = {
 
 const CLASSES: EndpointClass[] = ['sessions', 'training', 'sampling', 'futures', 'rest', 'telemetry'];
 
+/** The spec given, else the one in env TINKEX_EMULATOR_CHAOS, whose errors name the variable. */
+export function chaosOrEnv(spec: string | undefined): Record<EndpointClass, ChaosRule> {
+  if (spec !== undefined) return parseChaos(spec);
+  try {
+    return parseChaos(process.env.TINKEX_EMULATOR_CHAOS);
+  } catch (error) {
+    throw new Error((error as Error).message.replace(/^chaos: /, 'TINKEX_EMULATOR_CHAOS: '));
+  }
+}
+
 /**
  * Parse a chaos spec: `;`-separated segments of comma-separated `fault=rate` pairs. A `scope=a|b` pair
  * (endpoint classes) applies to the faults of its own segment and of the segments before it that had

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseAccounts } from './accounts-flag.js';
-import { parseChaos } from './chaos.js';
+import { chaosOrEnv, parseChaos } from './chaos.js';
 import { startEmulator } from './emulator.js';
 import { MAX_TIMER_MS } from './timers.js';
 import { CLIENT_CONFIG_DEFAULTS, DYNAMIC_CONFIG_DEFAULTS, parseFlags } from './protocol/client-config.js';
@@ -122,7 +122,9 @@ export async function runEmulatorCli(
     requestLogBytes: integer('request-log-mib', values['request-log-mib'], 64, MAX_LOG_MIB) * 1024 * 1024,
     accounts: asUsage(() => parseAccounts(values.account ?? [])),
   };
-  asUsage(() => parseChaos(values.chaos), '--chaos: ');
+  // Without --chaos, startEmulator reads TINKEX_EMULATOR_CHAOS: a bad one is a usage error too.
+  if (values.chaos === undefined) asUsage(() => chaosOrEnv(undefined));
+  else asUsage(() => parseChaos(values.chaos), '--chaos: ');
   // The handlers go in before the server starts: a supervisor may signal as soon as it reads the
   // "listening on" line (or while the server is still starting), and a stop requested then still
   // closes the server instead of being lost or killing the process mid-start. After the clean close the

@@ -1,6 +1,6 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { JwtIssuer } from './auth.js';
-import { Chaos, parseChaos } from './chaos.js';
+import { Chaos, chaosOrEnv } from './chaos.js';
 import { EmulatorContext } from './context.js';
 import { FutureStore } from './futures.js';
 import {
@@ -151,7 +151,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const ctx = new EmulatorContext(
     state,
     new FutureStore(now, options.futureTtlMs ?? 5 * 60_000),
-    new Chaos(parseChaos(options.chaos ?? process.env.TINKEX_EMULATOR_CHAOS), options.chaosSeed ?? seed),
+    new Chaos(chaosOrEnv(options.chaos), options.chaosSeed ?? seed),
     seed,
     now,
     () => url,
