@@ -12,12 +12,16 @@ import {
   type Answer,
 } from './http-util.js';
 import { decodeBody } from './request-body.js';
+import { MAX_DECOMPRESSED_BYTES } from './protocol/zstd.js';
 import { match } from './router.js';
 import { requestTarget } from './request-target.js';
 import { rejectSequenced } from './routes/sequenced.js';
 import { REQUEST_SCHEMAS } from './schemas.js';
 import { validate } from './validation.js';
 import type { LoggedRequest } from './state.js';
+
+/** Raw request bodies above this are refused (413), as decompressed ones are: memory stays bounded. */
+const MAX_BODY_BYTES = MAX_DECOMPRESSED_BYTES;
 
 /** Endpoint classes that stop with 402 while the account's billing is paused. */
 const BILLED = new Set(['training', 'sampling', 'futures']);
@@ -73,7 +77,13 @@ function logEntry(
 async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const target = requestTarget(req.url ?? '/');
   const path = target.path;
-  const raw = await readBody(req);
+  const raw = await readBody(req, MAX_BODY_BYTES).catch((error: unknown) => error as HttpError);
+  if (raw instanceof HttpError) {
+    // Refused while (or before) reading: close the connection rather than read the rest.
+    ctx.state.log(logEntry(req, target.logged, raw.status, 0, 'application/json', ctx.now(), undefined), 0);
+    sendJson(res, raw.status, { detail: raw.detail }, { connection: 'close' });
+    return;
+  }
   let logged: (() => unknown) | undefined;
   let loggedSize = raw.length;
   const log = (status: number, responseType?: string) =>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import http from 'node:http';
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { KEY, client, withEmulator } from './helpers.js';
 import { zstd } from './support/proto.js';
@@ -71,5 +72,62 @@ describe('requests that can never succeed get a 4xx', () => {
       ]);
       const publish = await api.call('PUT', '/api/v1/training_runs/r/checkpoints/weights/n/publish');
       expect([publish.status, publish.headers.get('allow')]).toEqual([405, 'POST, DELETE']);
+    }));
+
+  // The raw body is bounded as the decompressed one is: a client bug that sends a huge body must not
+  // fill the emulator's memory. Declared too large: refused before a byte is read.
+  it('a body whose Content-Length is above 256 MiB is a 413 at once, the connection closed', () =>
+    withEmulator({}, async (emulator) => {
+      const answer = await new Promise<{ status: number; body: string; connection?: string }>(
+        (resolve, reject) => {
+          const request = http.request(`${emulator.url}/api/v1/create_session`, {
+            method: 'POST',
+            agent: false,
+            headers: {
+              'x-api-key': KEY,
+              'content-type': 'application/json',
+              'content-length': 300 * 2 ** 20,
+            },
+          });
+          request.on('response', (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () =>
+              resolve({ status: res.statusCode!, body, connection: res.headers.connection }),
+            );
+          });
+          request.on('error', reject);
+          request.write('{"tags":'); // and nothing more: the answer must not wait for the rest
+        },
+      );
+      expect(answer).toEqual({
+        status: 413,
+        body: '{"detail":"the body is larger than 256 MiB"}',
+        connection: 'close',
+      });
+      expect(emulator.requestLog().map((r) => r.status)).toEqual([413]);
+    }));
+
+  it('a chunked body that grows above 256 MiB is a 413, and nothing of it is applied', () =>
+    withEmulator({}, async (emulator) => {
+      const mib = Buffer.alloc(2 ** 20, 0x20); // JSON whitespace
+      async function* body() {
+        yield Buffer.from('{"tags":[],"sdk_version":"0.7.0"');
+        for (let i = 0; i < 257; i++) yield mib;
+        yield Buffer.from('}');
+      }
+      const status = await fetch(`${emulator.url}/api/v1/create_session`, {
+        method: 'POST',
+        headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+        body: Readable.from(body()) as unknown as ReadableStream,
+        duplex: 'half',
+      } as RequestInit).then(
+        (res) => res.status,
+        () => 'connection closed', // the emulator may close before the client finished sending
+      );
+      expect([413, 'connection closed']).toContain(status);
+      expect(emulator.requestLog().map((r) => r.status)).toEqual([413]);
+      expect(emulator.state.sessions.size).toBe(0);
     }));
 });
