@@ -1,4 +1,5 @@
 import { prng } from './model/prng.js';
+import { MAX_TIMER_MS } from './timers.js';
 
 export type EndpointClass = 'sessions' | 'training' | 'sampling' | 'futures' | 'rest' | 'telemetry';
 
@@ -65,6 +66,16 @@ const KEYS: Record<string, keyof ChaosRule> = {
 
 const CLASSES: EndpointClass[] = ['sessions', 'training', 'sampling', 'futures', 'rest', 'telemetry'];
 
+/** The spec given, else the one in env TINKEX_EMULATOR_CHAOS, whose errors name the variable. */
+export function chaosOrEnv(spec: string | undefined): Record<EndpointClass, ChaosRule> {
+  if (spec !== undefined) return parseChaos(spec);
+  try {
+    return parseChaos(process.env.TINKEX_EMULATOR_CHAOS);
+  } catch (error) {
+    throw new Error((error as Error).message.replace(/^chaos: /, 'TINKEX_EMULATOR_CHAOS: '));
+  }
+}
+
 /**
  * Parse a chaos spec: `;`-separated segments of comma-separated `fault=rate` pairs. A `scope=a|b` pair
  * (endpoint classes) applies to the faults of its own segment and of the segments before it that had
@@ -84,8 +95,12 @@ export function parseChaos(spec: string | undefined): Record<EndpointClass, Chao
       if (name === 'latency') {
         const m = /^(\d+)ms(?:@([\d.]+))?$/.exec(value ?? '');
         if (!m) throw new Error(`chaos: latency must look like 20ms@0.1, got "${value}"`);
-        for (const c of scope)
-          Object.assign(rules[c], { latencyMs: Number(m[1]), latencyRate: Number(m[2] ?? 1) });
+        const [latencyMs, latencyRate] = [Number(m[1]), Number(m[2] ?? 1)];
+        if (latencyMs > MAX_TIMER_MS)
+          throw new Error(`chaos: latency must be at most ${MAX_TIMER_MS} ms, got "${m[1]}ms"`);
+        if (!(latencyRate >= 0 && latencyRate <= 1))
+          throw new Error(`chaos: latency rate must be a number from 0 to 1, got "${m[2]}"`);
+        for (const c of scope) Object.assign(rules[c], { latencyMs, latencyRate });
         continue;
       }
       const key = KEYS[name];

@@ -1,11 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseAccounts } from './accounts-flag.js';
-import { parseChaos } from './chaos.js';
+import { chaosOrEnv, parseChaos } from './chaos.js';
 import { startEmulator } from './emulator.js';
+import { MAX_TIMER_MS } from './timers.js';
 import { CLIENT_CONFIG_DEFAULTS, DYNAMIC_CONFIG_DEFAULTS, parseFlags } from './protocol/client-config.js';
 
 export const USAGE = `Usage: tinker-emulator [options]   (also: tinkex emulator [options])
 
+  -h, --help                 this text
+  -V, --version              the package's version
   --port N                   port to listen on (0 picks a free one; default 0)
   --host HOST                interface (default 127.0.0.1)
   --seed N                   seed of the model, sampling and chaos (default 0)
@@ -22,6 +26,12 @@ export const USAGE = `Usage: tinker-emulator [options]   (also: tinkex emulator 
 Prints "listening on http://HOST:PORT" first and runs until SIGINT or SIGTERM (then
 closes and exits 130 or 143, as a shell reports a process a signal stopped).
 `;
+
+/** This package's version: `package.json` is one level above both `src/` and `dist/`. */
+function packageVersion(): string {
+  const url = new URL('../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
 
 /** The exit code after a signal-requested stop: 128 + the signal's number, as a shell reports it. */
 export const EXIT_ON = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -42,6 +52,8 @@ function integer(name: string, text: string | undefined, fallback: number, max =
   if (Number(text) > max) throw new EmulatorUsageError(`--${name} must be at most ${max}, got "${text}"`);
   return Number(text);
 }
+
+const MAX_LOG_MIB = Math.floor(Number.MAX_SAFE_INTEGER / 2 ** 20);
 
 /** Errors of the arguments' own parsers (node:util, flags, chaos spec) as usage errors. */
 function asUsage<T>(parse: () => T, prefix = ''): T {
@@ -71,6 +83,7 @@ export async function runEmulatorCli(
       strict: true,
       options: {
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
         port: { type: 'string' },
         host: { type: 'string' },
         seed: { type: 'string' },
@@ -89,6 +102,10 @@ export async function runEmulatorCli(
     out.write(USAGE);
     return 0;
   }
+  if (values.version) {
+    out.write(`${packageVersion()}\n`);
+    return 0;
+  }
   // Every argument is checked before anything listens or any signal handler is installed.
   const host = values.host ?? '127.0.0.1';
   const options = {
@@ -99,12 +116,15 @@ export async function runEmulatorCli(
     clientConfig: asUsage(() => parseFlags(values.flag ?? [], CLIENT_CONFIG_DEFAULTS)),
     dynamicConfig: asUsage(() => parseFlags(values['dynamic-flag'] ?? [], DYNAMIC_CONFIG_DEFAULTS)),
     legacyJson: values['legacy-json'] ?? false,
-    longPollMs: integer('long-poll-ms', values['long-poll-ms'], 1000),
+    longPollMs: integer('long-poll-ms', values['long-poll-ms'], 1000, MAX_TIMER_MS),
     jwtTtlSeconds: integer('jwt-ttl', values['jwt-ttl'], 3600),
-    requestLogBytes: integer('request-log-mib', values['request-log-mib'], 64) * 1024 * 1024,
+    // At most what a safe integer holds in bytes.
+    requestLogBytes: integer('request-log-mib', values['request-log-mib'], 64, MAX_LOG_MIB) * 1024 * 1024,
     accounts: asUsage(() => parseAccounts(values.account ?? [])),
   };
-  asUsage(() => parseChaos(values.chaos), '--chaos: ');
+  // Without --chaos, startEmulator reads TINKEX_EMULATOR_CHAOS: a bad one is a usage error too.
+  if (values.chaos === undefined) asUsage(() => chaosOrEnv(undefined));
+  else asUsage(() => parseChaos(values.chaos), '--chaos: ');
   // The handlers go in before the server starts: a supervisor may signal as soon as it reads the
   // "listening on" line (or while the server is still starting), and a stop requested then still
   // closes the server instead of being lost or killing the process mid-start. After the clean close the
@@ -118,8 +138,16 @@ export async function runEmulatorCli(
   signals.once('SIGTERM', onTerm);
   try {
     const emulator = await startEmulator(options).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EADDRINUSE') throw error;
-      throw new Error(`port ${options.port} on ${host} is in use: pick another --port (0 picks a free one)`);
+      if (error.code === 'EADDRINUSE')
+        throw new Error(
+          `port ${options.port} on ${host} is in use: pick another --port (0 picks a free one)`,
+        );
+      // Not this machine's address, or a name that does not resolve: say which option, not just `listen …`.
+      if (['EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN'].includes(error.code ?? ''))
+        throw new Error(
+          `cannot listen on --host ${host} (${error.code}): use an address of this machine (default 127.0.0.1)`,
+        );
+      throw error;
     });
     out.write(`listening on ${emulator.url}\n`);
     const code = await stopRequested;

@@ -1,4 +1,5 @@
 import { ByteModel } from './model/byte-model.js';
+import { prng } from './model/prng.js';
 import type { Chaos } from './chaos.js';
 import type { FutureStore } from './futures.js';
 import type { EmulatorState, UsageRecord } from './state.js';
@@ -59,6 +60,11 @@ export class EmulatorContext {
   private nextSession = 0;
   /** How long a request waits for a missing predecessor seq_id before the gap is passed over. */
   sequenceGapMs = 10_000;
+  /**
+   * Draws of samples without their own `sampling_params.seed`. One stream per emulator, not per module:
+   * a second emulator in the same process (a test suite's) must not reseed or consume the first's.
+   */
+  readonly samplingRandom: () => number;
 
   constructor(
     readonly state: EmulatorState,
@@ -74,7 +80,9 @@ export class EmulatorContext {
     /** Zero bytes added to every checkpoint archive as `padding.bin` (download benchmarks). */
     readonly archivePaddingBytes: number,
     readonly protocol: ProtocolSettings,
-  ) {}
+  ) {
+    this.samplingRandom = prng(seed ^ 0xabcdef);
+  }
 
   /** The frozen base of one advertised model, built once. */
   baseModel(name: string): ByteModel {

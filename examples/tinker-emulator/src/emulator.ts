@@ -1,6 +1,6 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { JwtIssuer } from './auth.js';
-import { Chaos, parseChaos } from './chaos.js';
+import { Chaos, chaosOrEnv } from './chaos.js';
 import { EmulatorContext } from './context.js';
 import { FutureStore } from './futures.js';
 import {
@@ -11,9 +11,9 @@ import {
   type DynamicConfig,
 } from './protocol/client-config.js';
 import { DEFAULT_LAYOUT, type ProtobufResultLayout } from './protocol/results.js';
-import { reseedSampling } from './routes/sampling.js';
 import { createServer } from './server.js';
 import { EmulatorState, type LoggedRequest } from './state.js';
+import { MAX_TIMER_MS } from './timers.js';
 
 /** The clock the emulator reads and sets its timers on (a Pristine `Clock` or `FakeClock` fits). */
 export interface EmulatorClock {
@@ -111,6 +111,14 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
+/** A duration the emulator waits on a timer: refused when a timer would not wait it. */
+function timerMs(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0 || value > MAX_TIMER_MS)
+    throw new RangeError(`${name} must be an integer from 0 to ${MAX_TIMER_MS} ms, got ${value}`);
+  return value;
+}
+
 const realTimer = (ms: number, fn: () => void) => {
   const timer = setTimeout(fn, ms);
   return () => clearTimeout(timer);
@@ -119,6 +127,9 @@ const realTimer = (ms: number, fn: () => void) => {
 /** Start a Tinker-compatible server with a tiny real model. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const seed = options.seed ?? 0;
+  const longPollMs = timerMs('longPollMs', options.longPollMs, 1000);
+  const resultHoldMs = timerMs('resultHoldMs', options.resultHoldMs, 0);
+  const sequenceGapMs = timerMs('sequenceGapMs', options.sequenceGapMs, 10_000);
   const clock = options.clock;
   const now = clock ? () => clock.now() : (options.now ?? Date.now);
   const state = new EmulatorState();
@@ -128,7 +139,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     state.maxLoggedBodyBytes = options.requestLogBytes;
   }
   let url = '';
-  reseedSampling(seed);
   const clientConfig = {
     ...CLIENT_CONFIG_DEFAULTS,
     ...checkFlags(options.clientConfig ?? {}, CLIENT_CONFIG_DEFAULTS),
@@ -141,7 +151,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const ctx = new EmulatorContext(
     state,
     new FutureStore(now, options.futureTtlMs ?? 5 * 60_000),
-    new Chaos(parseChaos(options.chaos ?? process.env.TINKEX_EMULATOR_CHAOS), options.chaosSeed ?? seed),
+    new Chaos(chaosOrEnv(options.chaos), options.chaosSeed ?? seed),
     seed,
     now,
     () => url,
@@ -152,8 +162,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       clientConfig,
       dynamicConfig,
       legacyJson: options.legacyJson ?? false,
-      longPollMs: options.longPollMs ?? 1000,
-      resultHoldMs: options.resultHoldMs ?? 0,
+      longPollMs,
+      resultHoldMs,
       jwt,
       accounts: new Map(Object.entries(options.accounts ?? {})),
       resultLayout: { ...DEFAULT_LAYOUT, ...options.protobufResults },
@@ -162,7 +172,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       after: clock ? (ms, fn) => clock.after(ms, fn) : realTimer,
     },
   );
-  ctx.sequenceGapMs = options.sequenceGapMs ?? ctx.sequenceGapMs;
+  ctx.sequenceGapMs = sequenceGapMs;
   const server = createServer(ctx);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {

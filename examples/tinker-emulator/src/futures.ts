@@ -121,6 +121,14 @@ export class FutureStore {
     });
   }
 
+  /**
+   * Resolves after `ms` on the given timer, or at once when the store is released (server close): a wait
+   * that no timer outlives. Keyed by '', which no future id is, so only `releaseAll` wakes it early.
+   */
+  hold(ms: number, after: (ms: number, fn: () => void) => () => void): Promise<void> {
+    return this.settled('', ms, after);
+  }
+
   /** Answer every held poll now and hold no more (server close: no timers or polls outlive it). */
   releaseAll(): void {
     this.released = true;

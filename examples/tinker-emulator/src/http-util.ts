@@ -21,10 +21,24 @@ export class HttpError extends Error {
 
 export const ok = (body: unknown): Answer => ({ status: 200, body });
 
-export function readBody(req: IncomingMessage): Promise<Buffer> {
+/**
+ * The request body, refused with a 413 HttpError as soon as it is (or its `Content-Length` says it will
+ * be) above `limit` bytes; nothing more of it is kept then.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const tooLarge = () => new HttpError(413, `the body is larger than ${limit / 2 ** 20} MiB`);
+    if (Number(req.headers['content-length']) > limit) return reject(tooLarge());
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size <= limit) return void chunks.push(c);
+      req.off('data', onData);
+      chunks.length = 0;
+      reject(tooLarge());
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });

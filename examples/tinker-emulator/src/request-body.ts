@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { HttpError } from './http-util.js';
-import { decompressZstd } from './protocol/zstd.js';
+import { decompressZstd, MAX_DECOMPRESSED_BYTES } from './protocol/zstd.js';
 
 export const PROTOBUF = 'application/x-protobuf';
 const JSON_TYPE = 'application/json';
@@ -28,9 +28,15 @@ const nothing = () => undefined;
 function decompress(raw: Buffer, encoding: string | undefined, legacyJson: boolean): Buffer {
   if (raw.length === 0 || encoding === undefined || encoding === 'identity') return raw;
   try {
-    if (encoding === 'gzip') return gunzipSync(raw);
+    if (encoding === 'gzip') return gunzipSync(raw, { maxOutputLength: MAX_DECOMPRESSED_BYTES });
     if (encoding === 'zstd' && !legacyJson) return decompressZstd(raw);
   } catch (error) {
+    // A bomb stops at the bound (node:zlib and fzstd both say ERR_BUFFER_TOO_LARGE) instead of filling memory.
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new HttpError(
+        413,
+        `the ${encoding} body is larger than ${MAX_DECOMPRESSED_BYTES / 2 ** 20} MiB decompressed`,
+      );
     throw new HttpError(400, `body is not valid ${encoding}: ${(error as Error).message}`);
   }
   throw new HttpError(415, `Content-Encoding ${encoding} is not supported`);

@@ -6,6 +6,11 @@ export interface RequestTarget {
   logged: string;
   /** The query's parameters (built on first read: most requests have none). */
   readonly query: URLSearchParams;
+  /**
+   * The target does not parse (`//`, `/\\`) or its percent-encoding does not decode (`%E0%A4%A`): a 400,
+   * as no route can match it.
+   */
+  malformed?: true;
 }
 
 /**
@@ -30,10 +35,16 @@ export function requestTarget(url: string): RequestTarget {
       },
     };
   }
-  const parsed = new URL(url, 'http://emulator');
-  return {
-    path: decodeURIComponent(parsed.pathname),
-    logged: parsed.pathname + parsed.search,
-    query: parsed.searchParams,
-  };
+  try {
+    const parsed = new URL(url, 'http://emulator');
+    const logged = parsed.pathname + parsed.search;
+    try {
+      return { path: decodeURIComponent(parsed.pathname), logged, query: parsed.searchParams };
+    } catch {
+      return { path: parsed.pathname, logged, query: parsed.searchParams, malformed: true };
+    }
+  } catch {
+    // `//`, `/\`: a host with nothing in it, which the URL parser refuses (TypeError).
+    return { path: url, logged: url, query: new URLSearchParams(), malformed: true };
+  }
 }

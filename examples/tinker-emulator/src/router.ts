@@ -221,7 +221,11 @@ export const ROUTES: Route[] = [
   },
 ];
 
-type Match = { route: Route; params: Params } | { status: 404 | 405 };
+type Match =
+  | { route: Route; params: Params }
+  | { status: 404 }
+  /** `allow`: the methods the path has, for the 405's `Allow` header (RFC 9110 §15.5.6). */
+  | { status: 405; allow: string };
 
 /** The one path a pattern matches when it is a fixed path (letters, digits, `_`, `-`, `/`), else undefined. */
 function fixedPath(pattern: RegExp): string | undefined {
@@ -251,12 +255,12 @@ export function match(method: string, path: string): Match {
 
 /** The first route whose pattern matches the path and whose method is the request's; else 405 or 404. */
 export function scan(method: string, path: string): Match {
-  let pathMatched = false;
+  const methods: string[] = [];
   for (const route of ROUTES) {
     const m = route.pattern.exec(path);
     if (!m) continue;
-    pathMatched = true;
     if (route.method === method) return { route, params: m.slice(1) };
+    if (!methods.includes(route.method)) methods.push(route.method);
   }
-  return { status: pathMatched ? 405 : 404 };
+  return methods.length > 0 ? { status: 405, allow: methods.join(', ') } : { status: 404 };
 }

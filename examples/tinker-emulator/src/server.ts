@@ -12,12 +12,16 @@ import {
   type Answer,
 } from './http-util.js';
 import { decodeBody } from './request-body.js';
+import { MAX_DECOMPRESSED_BYTES } from './protocol/zstd.js';
 import { match } from './router.js';
 import { requestTarget } from './request-target.js';
 import { rejectSequenced } from './routes/sequenced.js';
 import { REQUEST_SCHEMAS } from './schemas.js';
 import { validate } from './validation.js';
 import type { LoggedRequest } from './state.js';
+
+/** Raw request bodies above this are refused (413), as decompressed ones are: memory stays bounded. */
+const MAX_BODY_BYTES = MAX_DECOMPRESSED_BYTES;
 
 /** Endpoint classes that stop with 402 while the account's billing is paused. */
 const BILLED = new Set(['training', 'sampling', 'futures']);
@@ -73,7 +77,13 @@ function logEntry(
 async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const target = requestTarget(req.url ?? '/');
   const path = target.path;
-  const raw = await readBody(req);
+  const raw = await readBody(req, MAX_BODY_BYTES).catch((error: unknown) => error as HttpError);
+  if (raw instanceof HttpError) {
+    // Refused while (or before) reading: close the connection rather than read the rest.
+    ctx.state.log(logEntry(req, target.logged, raw.status, 0, 'application/json', ctx.now(), undefined), 0);
+    sendJson(res, raw.status, { detail: raw.detail }, { connection: 'close' });
+    return;
+  }
   let logged: (() => unknown) | undefined;
   let loggedSize = raw.length;
   const log = (status: number, responseType?: string) =>
@@ -86,12 +96,14 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
     sendJson(res, status, payload, headers);
   };
 
+  // A URL parser's error thrown later would be a 500, which clients retry: the request can never succeed.
+  if (target.malformed) return reply(400, { detail: 'the request target is not a valid path' });
   const found = match(req.method ?? 'GET', path);
   // Routes of the 0.18–0.25 clients do not exist on a legacy server.
-  if ('status' in found || (found.route.modern && ctx.protocol.legacyJson)) {
-    const status = 'status' in found ? found.status : 404;
-    return reply(status, { detail: status === 404 ? 'not found' : 'method not allowed' });
-  }
+  if ('status' in found && found.status === 405)
+    return reply(405, { detail: 'method not allowed' }, { allow: found.allow });
+  if ('status' in found || (found.route.modern && ctx.protocol.legacyJson))
+    return reply(404, { detail: 'not found' });
   const { route, params } = found;
 
   if (route.auth !== false) {

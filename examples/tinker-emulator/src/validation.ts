@@ -97,7 +97,7 @@ function check(value: unknown, rule: Rule): Found | undefined {
       }
       if (!rule.open) {
         for (const name in value) {
-          if (!(name in rule.fields)) return { keys: [name], problem: 'is not a known field' };
+          if (!Object.hasOwn(rule.fields, name)) return { keys: [name], problem: 'is not a known field' };
         }
       }
       return undefined;

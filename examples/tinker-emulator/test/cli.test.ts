@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { runCli, spawnServer } from '../../../test/support/spawn-cli.js';
@@ -97,11 +98,37 @@ describe('the tinker-emulator bin', () => {
     }
   }, 90_000);
 
+  it('a --host it cannot listen on is a failure (exit 1) naming --host', async () => {
+    // 192.0.2.1 (TEST-NET-1, RFC 5737) is on no interface of a test machine: EADDRNOTAVAIL, no DNS.
+    const signals = new EventEmitter();
+    const error = await runEmulatorCli(['--host', '192.0.2.1'], new PassThrough(), signals).catch(
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toBe(
+      'cannot listen on --host 192.0.2.1 (EADDRNOTAVAIL): use an address of this machine (default 127.0.0.1)',
+    );
+    expect(error).not.toBeInstanceOf(EmulatorUsageError);
+    expect([signals.listenerCount('SIGINT'), signals.listenerCount('SIGTERM')]).toEqual([0, 0]);
+  });
+
   it('--help prints the usage and exits 0', async () => {
     const { code, stdout } = await runCli(BIN, ['--help']);
     expect(code).toBe(0);
     expect(stdout).toContain('Usage: tinker-emulator');
   }, 90_000);
+
+  it('--version prints the package version and exits 0, with no server and no signal handler', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    for (const flag of ['--version', '-V']) {
+      const signals = new EventEmitter();
+      const out = new PassThrough();
+      await expect(runEmulatorCli([flag], out, signals)).resolves.toBe(0);
+      expect(String(out.read())).toBe(`${version}\n`);
+      expect([signals.listenerCount('SIGINT'), signals.listenerCount('SIGTERM')]).toEqual([0, 0]);
+    }
+  });
 
   it('a SIGTERM that arrives while the server is still starting stops it once it listens (exit 143)', async () => {
     const signals = new EventEmitter();

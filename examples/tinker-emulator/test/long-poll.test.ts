@@ -82,4 +82,25 @@ describe('retrieve_future long poll', () => {
       expect(['try_again', 'connection closed']).toContain(outcome);
     });
   });
+
+  it('a result held for resultHoldMs is let go when the server closes (no timer outlives close)', async () => {
+    // With a real clock that timer kept a test runner alive for up to resultHoldMs after close().
+    const clock = new ManualClock();
+    await withEmulator({ clock, resultHoldMs: 60_000, metadataThresholdBytes: 1 }, async (emu) => {
+      const api = client(emu);
+      const { modelId } = await openModel(api);
+      const id = (await api.post('forward_backward', fb(modelId, 1))).body.request_id;
+      const metadata = await api.post('retrieve_future', { request_id: id, allow_metadata_only: true });
+      expect(metadata.body.status).toBe('complete_metadata');
+      const full = api.post('retrieve_future', { request_id: id, allow_metadata_only: false }).then(
+        (r) => r.status,
+        () => 'connection closed',
+      );
+      await clock.untilTimer(); // the result is held on the emulator's clock
+      await emu.close();
+      expect(clock.pendingTimers).toBe(0);
+      expect([200, 'connection closed']).toContain(await full);
+      expect(emu.state.resultBytesInFlight).toBe(0);
+    });
+  });
 });

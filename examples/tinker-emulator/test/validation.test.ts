@@ -21,6 +21,21 @@ describe('request validation', () => {
     expect(validate(legacy, REQUEST_SCHEMAS.asample)).toBeUndefined();
   });
 
+  it("refuses Object.prototype's names as unknown fields, as any other", () => {
+    // `name in fields` took `constructor`, `toString` and `__proto__` (JSON.parse makes it an own key)
+    // for known fields: a typo'd or hostile body went through.
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const body = JSON.parse(`{"sampling_params": {"max_tokens": 8, "${name}": 1}}`) as Record<
+        string,
+        unknown
+      >;
+      expect(validate(asample(body), REQUEST_SCHEMAS.asample)).toEqual({
+        field: `sampling_params.${name}`,
+        problem: 'is not a known field',
+      });
+    }
+  });
+
   it('names a nested field by its path: object keys dotted, array items indexed', () => {
     const body = asample({ prompt: { chunks: [{ type: 'encoded_text', tokens: [1, 2.5] }] } });
     expect(validate(body, REQUEST_SCHEMAS.asample)).toEqual({

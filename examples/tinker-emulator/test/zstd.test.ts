@@ -23,6 +23,13 @@ describe('zstd request bodies', () => {
     expect(nodeZstdDecompress!(compressed).equals(body)).toBe(true);
   });
 
+  it('the pure-JS path stops a body above 256 MiB decompressed at the bound, as node:zlib does', async () => {
+    const bomb = Buffer.concat(Array(300).fill(await zstd(Buffer.alloc(1 << 20))));
+    expect(() => fzstdDecompressBody(bomb)).toThrow(
+      expect.objectContaining({ code: 'ERR_BUFFER_TOO_LARGE' }),
+    );
+  });
+
   it('refuses data that is not a zstd frame', () => {
     expect(() => fzstdDecompressBody(Buffer.from('not zstd at all'))).toThrow();
   });

@@ -72,8 +72,7 @@ async function inFlight(ctx: EmulatorContext, bytes: number, answer: Answer): Pr
   state.resultBytesInFlight += bytes;
   state.peakResultBytesInFlight = Math.max(state.peakResultBytesInFlight, state.resultBytesInFlight);
   try {
-    if (ctx.protocol.resultHoldMs > 0)
-      await new Promise<void>((resolve) => ctx.protocol.after(ctx.protocol.resultHoldMs, resolve));
+    if (ctx.protocol.resultHoldMs > 0) await ctx.futures.hold(ctx.protocol.resultHoldMs, ctx.protocol.after);
     return answer;
   } finally {
     state.resultBytesInFlight -= bytes;

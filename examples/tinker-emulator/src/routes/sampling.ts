@@ -7,7 +7,6 @@ import {
   type SamplingSettings,
 } from '../model/sampler.js';
 import { streamTokens } from './sample-stream.js';
-import { prng } from '../model/prng.js';
 import { parseTinkerPath, type EmulatorContext } from '../context.js';
 import { HttpError, ok, type Answer } from '../http-util.js';
 import type { SamplerRecord } from '../state.js';
@@ -123,17 +122,12 @@ function promptScores(sampler: SamplerRecord, prompt: number[], topk: number) {
   return { logprobs, topk: topkOut };
 }
 
-let fallbackRandom = prng(1);
-export function reseedSampling(seed: number): void {
-  fallbackRandom = prng(seed ^ 0xabcdef);
-}
-
 /** What a sample request needs before its first token: every HttpError it can raise is raised here. */
 function prepareSample(ctx: EmulatorContext, body: Body) {
   const sampler = resolveSampler(ctx, body);
   const prompt = promptTokens(body, sampler.model.vocabSize);
   const settings = settingsOf(body);
-  const random = samplingRandom(settings.seed, fallbackRandom);
+  const random = samplingRandom(settings.seed, ctx.samplingRandom);
   return { sampler, prompt, settings, random };
 }
 type PreparedSample = ReturnType<typeof prepareSample>;
