@@ -7,7 +7,7 @@ import {
   type SamplingSettings,
 } from '../model/sampler.js';
 import { streamTokens } from './sample-stream.js';
-import { parseTinkerPath, type EmulatorContext } from '../context.js';
+import { SUPPORTED_MODELS, parseTinkerPath, type EmulatorContext } from '../context.js';
 import { HttpError, ok, type Answer } from '../http-util.js';
 import type { SamplerRecord } from '../state.js';
 import { promptCacheHit } from '../model/prompt-cache.js';
@@ -122,11 +122,26 @@ function promptScores(sampler: SamplerRecord, prompt: number[], topk: number) {
   return { logprobs, topk: topkOut };
 }
 
+/**
+ * vLLM refuses a prompt plus `max_tokens` beyond the model's context ("This model's maximum context
+ * length is …"); sampling it would run the synchronous sampler until memory ran out, blocking the server.
+ */
+function checkContextLength(baseModel: string, promptLength: number, maxTokens: number): void {
+  const limit = SUPPORTED_MODELS.find((m) => m.model_name === baseModel)?.max_context_length;
+  if (limit !== undefined && promptLength + maxTokens > limit)
+    throw new HttpError(
+      400,
+      `This model's maximum context length is ${limit} tokens. However, you requested ${promptLength + maxTokens} tokens (${promptLength} in the prompt, ${maxTokens} in max_tokens).`,
+      'sampling_params.max_tokens',
+    );
+}
+
 /** What a sample request needs before its first token: every HttpError it can raise is raised here. */
 function prepareSample(ctx: EmulatorContext, body: Body) {
   const sampler = resolveSampler(ctx, body);
   const prompt = promptTokens(body, sampler.model.vocabSize);
   const settings = settingsOf(body);
+  checkContextLength(sampler.base_model, prompt.length, settings.max_tokens);
   const random = samplingRandom(settings.seed, ctx.samplingRandom);
   return { sampler, prompt, settings, random };
 }
