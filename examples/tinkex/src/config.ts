@@ -13,6 +13,8 @@ export const DEFAULT_BASE_URL = 'https://tinker.thinkingmachines.dev/services/ti
 export interface ResolvedConfig extends ResolvedRequestShaping {
   /** Absent when only a credential command is configured. */
   api_key?: Secret;
+  /** Where `api_key` came from: the option or the variable (named if the key is an expired JWT). */
+  api_key_from?: 'api_key' | 'TINKER_API_KEY';
   credential_cmd?: string;
   protocol: 'auto' | 'v025' | 'legacy';
   base_url: string;
@@ -85,6 +87,7 @@ export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfi
     ...resolveRequestShaping(options, env),
     ...checkSamplingDefaults(options),
     api_key: key ? new Secret(key) : undefined,
+    api_key_from: key === undefined ? undefined : nonEmpty(options.api_key) ? 'api_key' : 'TINKER_API_KEY',
     credential_cmd: credentialCmd,
     protocol,
     base_url: (nonEmpty(options.base_url) ?? nonEmpty(env.TINKER_BASE_URL) ?? DEFAULT_BASE_URL).replace(
