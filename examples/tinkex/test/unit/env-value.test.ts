@@ -14,8 +14,12 @@ import { hubSettings } from '../../src/hub/hub-settings.js';
 describe('an environment value that is not understood', () => {
   const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => {});
   const warnings = () => emitWarning.mock.calls.map(([message]) => message);
-  afterEach(() => emitWarning.mockClear());
-  afterAll(() => emitWarning.mockRestore());
+  afterEach(() => {
+    emitWarning.mockClear();
+  });
+  afterAll(() => {
+    emitWarning.mockRestore();
+  });
 
   it('TINKER_TELEMETRY: a ServiceClient says it through its logger at warn, once however many clients', async () => {
     const lines: string[] = [];
