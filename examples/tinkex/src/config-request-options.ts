@@ -5,6 +5,7 @@ import {
   ValidationError,
   type BreakerSettings,
 } from 'pristine-kernel';
+import { envValue, readSwitch, SWITCH_WORDS, type EnvWarn } from './env-value.js';
 
 /**
  * How long to wait before re-polling a future after a 408 or a 5xx (Elixir tinkex `poll_backoff`):
@@ -42,8 +43,6 @@ export interface RequestShapingOptions {
 export const DEFAULT_BREAKER = { failure_threshold: 5, reset_timeout_ms: 30_000 } as const;
 const BREAKER_NAMES: ReadonlySet<string> = new Set(Object.keys(DEFAULT_BREAKER));
 
-const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on', 'exponential']);
-
 export interface ResolvedRequestShaping {
   default_query: Record<string, string>;
   /** The proxy URL (its credentials are secrets). */
@@ -58,6 +57,7 @@ export interface ResolvedRequestShaping {
 export function resolveRequestShaping(
   options: RequestShapingOptions,
   env: Record<string, string | undefined>,
+  warn?: EnvWarn,
 ): ResolvedRequestShaping {
   const checks = new OptionChecks('ServiceClient options');
   checks.stringRecord('default_query', options.default_query).url('proxy', options.proxy);
@@ -71,7 +71,7 @@ export function resolveRequestShaping(
   return {
     default_query: options.default_query ?? queryFromEnv(nonEmpty(env.TINKEX_DEFAULT_QUERY)),
     proxy: proxy === undefined ? undefined : new Secret(proxy),
-    poll_backoff: pollBackoffFn(options.poll_backoff ?? pollBackoffFromEnv(env.TINKEX_POLL_BACKOFF)),
+    poll_backoff: pollBackoffFn(options.poll_backoff ?? pollBackoffFromEnv(env, warn)),
     circuit_breaker: breakerSettings(options.circuit_breaker ?? false),
   };
 }
@@ -106,9 +106,16 @@ function queryFromEnv(raw: string | undefined): Record<string, string> {
   return query;
 }
 
-function pollBackoffFromEnv(raw: string | undefined): PollBackoff {
-  const value = nonEmpty(raw)?.toLowerCase();
-  return value !== undefined && TRUE_WORDS.has(value) ? 'exponential' : 'none';
+/** TINKEX_POLL_BACKOFF: on (a yes word or `exponential`) or off (a no word or `none`). */
+function pollBackoffFromEnv(env: Record<string, string | undefined>, warn?: EnvWarn): PollBackoff {
+  const read = (value: string) => {
+    const v = value.toLowerCase();
+    return v === 'exponential' ? true : v === 'none' ? false : readSwitch(v);
+  };
+  const accepts = `${SWITCH_WORDS}, exponential or none`;
+  return envValue(env, 'TINKEX_POLL_BACKOFF', read, { accepts, fallback: false, usingText: 'none' }, warn)
+    ? 'exponential'
+    : 'none';
 }
 
 function checkPollBackoff(checks: OptionChecks, value: PollBackoff | undefined): void {

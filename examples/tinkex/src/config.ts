@@ -5,6 +5,7 @@ import { checkEnvironment, checkServiceClientOptions } from './config-checks.js'
 import { resolveRequestShaping, type ResolvedRequestShaping } from './config-request-options.js';
 import { checkSamplingDefaults, type SampleThrottle } from './config-sampling.js';
 import type { ServiceClientOptions } from './service-client-options.js';
+import { emitEnvWarning, envValue, readSwitch, SWITCH_WORDS, type EnvWarn } from './env-value.js';
 import { VERSION } from './version.js';
 
 export const DEFAULT_BASE_URL = 'https://tinker.thinkingmachines.dev/services/tinker-prod';
@@ -13,6 +14,8 @@ export const DEFAULT_BASE_URL = 'https://tinker.thinkingmachines.dev/services/ti
 export interface ResolvedConfig extends ResolvedRequestShaping {
   /** Absent when only a credential command is configured. */
   api_key?: Secret;
+  /** Where `api_key` came from: the option or the variable (named if the key is an expired JWT). */
+  api_key_from?: 'api_key' | 'TINKER_API_KEY';
   credential_cmd?: string;
   protocol: 'auto' | 'v025' | 'legacy';
   base_url: string;
@@ -34,13 +37,15 @@ export interface ResolvedConfig extends ResolvedRequestShaping {
   sdk_version: string;
 }
 
-const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
-
 /**
  * Read options, then env vars, then defaults. Throws a ValidationError (nothing is built or sent) for a
- * missing or malformed key and for any option of the wrong type or out of range.
+ * missing or malformed key and for any option of the wrong type or out of range. A variable whose value
+ * is not understood falls back to its default, said once through `warn`.
  */
-export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfig {
+export function resolveConfig(
+  options: ServiceClientOptions = {},
+  warn: EnvWarn = emitEnvWarning,
+): ResolvedConfig {
   checkServiceClientOptions(options);
   const env = options.env ?? process.env;
   const nonEmpty = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
@@ -80,11 +85,11 @@ export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfi
       .map((t) => t.trim())
       .filter(Boolean) ??
     [];
-  const telemetryEnv = nonEmpty(env.TINKER_TELEMETRY);
   return withRedactedView({
-    ...resolveRequestShaping(options, env),
+    ...resolveRequestShaping(options, env, warn),
     ...checkSamplingDefaults(options),
     api_key: key ? new Secret(key) : undefined,
+    api_key_from: key === undefined ? undefined : nonEmpty(options.api_key) ? 'api_key' : 'TINKER_API_KEY',
     credential_cmd: credentialCmd,
     protocol,
     base_url: (nonEmpty(options.base_url) ?? nonEmpty(env.TINKER_BASE_URL) ?? DEFAULT_BASE_URL).replace(
@@ -98,7 +103,14 @@ export function resolveConfig(options: ServiceClientOptions = {}): ResolvedConfi
     project_id: options.project_id ?? nonEmpty(env.TINKER_PROJECT_ID),
     default_headers: headers,
     telemetry:
-      options.telemetry ?? (telemetryEnv === undefined ? true : TRUE_WORDS.has(telemetryEnv.toLowerCase())),
+      options.telemetry ??
+      envValue(
+        env,
+        'TINKER_TELEMETRY',
+        readSwitch,
+        { accepts: SWITCH_WORDS, unset: true, fallback: false, usingText: 'off' },
+        warn,
+      ),
     log_level: options.log_level ?? logLevelFrom(nonEmpty(env.TINKER_LOG)),
     heartbeat_interval_ms: options.heartbeat_interval_ms ?? 10_000,
     sample_dispatch_concurrency: options.sample_dispatch_concurrency ?? 400,

@@ -27,6 +27,7 @@ export { tinkerPlugin } from './plugin/tinker-plugin.js';
 export { tinkerManifest, type TinkerManifest } from './manifest.js';
 export { RequestFailedError } from './plugin/errors.js';
 export { CredentialCommandError } from './protocol/credential.js';
+export { ExpiredCredentialError } from './protocol/expired-credential.js';
 export { ModelInput } from './types/model-input.js';
 export { TensorData } from './types/tensor-data.js';
 export {

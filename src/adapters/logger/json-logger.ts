@@ -52,9 +52,11 @@ export class JsonLogger implements Logger {
     this.#write = options.write ?? ((line) => stream.write(`${line}\n`));
     this.#now = options.now ?? Date.now;
     if (raw !== undefined && raw.trim() !== '' && fromEnv === undefined) {
-      this.warn(`ignoring invalid ${options.envVar} value; expected debug, info, warn, error or off`, {
-        value: raw,
-      });
+      // Worded as Tinkex words each variable it cannot read: the name, the value, what it accepts and uses.
+      this.warn(
+        `${options.envVar}=${JSON.stringify(raw.trim())} is not understood ` +
+          `(accepted: debug, info, warn, error, off); using ${configured}`,
+      );
     }
   }
 

@@ -19,6 +19,7 @@ export class PluginError extends PristineError {
  */
 export class AuthSchemeError extends PluginError {
   constructor(message: string, details: ErrorDetails = {}) {
-    super(message, { category: 'user', ...details });
+    // `??`, not a spread of defaults: an explicit `category: undefined` means the default too.
+    super(message, { ...details, category: details.category ?? 'user' });
   }
 }

@@ -13,6 +13,7 @@ import {
 import { DownloadInterruptedError, DownloadTargetError } from '../download/download-errors.js';
 import { tinkerManifest } from '../manifest.js';
 import { CredentialCommandError } from '../protocol/credential.js';
+import { ExpiredCredentialError } from '../protocol/expired-credential.js';
 import { isSessionGone, SESSION_GONE } from '../plugin/session-gone.js';
 import { CliError, InterruptedError } from './errors.js';
 import { formatSize } from './output.js';
@@ -92,6 +93,7 @@ export function describeError(error: unknown, api: ApiSetup = {}): CliError {
       'Run the command yourself: it must exit 0 and print an API key (tml-…) or a JWT (eyJ…) on ' +
         'stdout. Its output is not shown here, since it may hold a secret.',
     );
+  if (error instanceof ExpiredCredentialError) return expiredCredential(error);
   // Before the third-party and connection cases: whatever host was asked for, the proxy is the fault.
   if (error instanceof ProxyError) return proxyFailure(error, api.proxySettings);
   if (error instanceof APIError && isThirdParty(error, api.origin)) return thirdPartyFailure(error);
@@ -195,6 +197,21 @@ function baseUrlHint(baseUrl: string | undefined): string {
     return `Check --base-url / TINKER_BASE_URL: it ends in /api/v1, which Tinkex adds to every call; use ${fixed} instead.`;
   }
   return 'Check --base-url / TINKER_BASE_URL: this call names no id, so the server has no Tinker API there.';
+}
+
+/** An expired JWT, named by the CLI's own setting (the client's `api_key` option is --api-key here). */
+function expiredCredential(error: ExpiredCredentialError): CliError {
+  if (error.source === 'TINKER_CREDENTIAL_CMD')
+    return new CliError(
+      `The JWT TINKER_CREDENTIAL_CMD printed expired at ${error.expiredAt}`,
+      'It printed an expired one when run twice; nothing was sent. Renew the login (or the cached token) ' +
+        'the command uses, then run this again.',
+    );
+  const where = error.source === 'api_key' ? '--api-key' : error.source;
+  return new CliError(
+    `The API key in ${where} expired at ${error.expiredAt}`,
+    `It is a JWT whose exp has passed; nothing was sent. Get a new key and set ${where} to it.`,
+  );
 }
 
 /** A 401's hint names the setting the credential came from: a key, or what a command printed. */

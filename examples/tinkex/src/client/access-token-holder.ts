@@ -21,7 +21,15 @@ export function accessTokenHolder(
   const { secrets, clock } = kernel.getServices();
   secrets.add(token);
   const secret = new Secret(token);
-  const credential = new CredentialSource(secret, undefined, () => clock.now());
+  const credential = new CredentialSource(
+    secret,
+    undefined,
+    () => clock.now(),
+    undefined,
+    undefined,
+    undefined,
+    'weights_access_token',
+  );
   const holder = new TinkerProtocol(credential, { protocol: config.protocol, refreshDynamicConfig: false });
   const auth = new TinkerAuth(holdersOf(kernel), secret, holder);
   attachHolder(holder, () => kernel, auth);

@@ -54,8 +54,11 @@ export class ServiceClient {
   latestRetry: { error: unknown; at: number } | undefined;
 
   constructor(options: ServiceClientInit = {}) {
-    this.config = resolveConfig(options);
+    // What the environment held that could not be read is said through the client's own logger (warn).
+    const envNotes: string[] = [];
+    this.config = resolveConfig(options, (message) => envNotes.push(message));
     this.kernel = createTinkerKernel(this.config, options.configureKernel);
+    for (const message of envNotes) loggerOf(this.kernel).warn(message);
     this.stopTrackingRetries = this.kernel.events.on('request:retry', ({ error }) => {
       this.latestRetry = { error, at: this.kernel.getServices().clock.now() };
     });

@@ -35,6 +35,7 @@ export function createTinkerHolders(config: ResolvedConfig, kernel: () => Tinker
       after: (ms, fn) => kernel().getServices().clock.after(ms, fn),
       say: (message) => loggerOf(kernel()).info(message),
     },
+    config.api_key_from,
   );
   const session = new TinkerProtocol(credential, { protocol: config.protocol });
   const rest = new TinkerProtocol(credential, { protocol: config.protocol, refreshDynamicConfig: false });

@@ -14,6 +14,7 @@ import {
   type Transport,
 } from 'pristine-kernel';
 import type { HubFetchDeps } from './hub-fetch.js';
+import { emitEnvWarning, envValue, readSwitch, SWITCH_WORDS } from '../env-value.js';
 import { PROXY_VARS } from '../proxy-vars.js';
 
 /** Where the Hub is, who we are there, and where files are cached; each has the env var huggingface_hub reads. */
@@ -68,8 +69,11 @@ export const DEFAULT_HUB_URL = 'https://huggingface.co';
 /** huggingface_hub's HF_HUB_DOWNLOAD_TIMEOUT default (seconds), as ms. */
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-const isTrue = (value: string | undefined) =>
-  ['1', 'ON', 'YES', 'TRUE'].includes((value ?? '').toUpperCase());
+/** Seconds, as huggingface_hub reads its timeouts: any positive number (`2.5`). */
+const secondsToMs = (value: string) => {
+  const seconds = Number(value);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+};
 const nonEmpty = (value: string | undefined) => (value && value.trim() !== '' ? value.trim() : undefined);
 
 /** `HF_HOME`, else `$XDG_CACHE_HOME/huggingface`, else `~/.cache/huggingface` (as huggingface_hub). */
@@ -88,14 +92,35 @@ export function hubCacheDir(env: NodeJS.ProcessEnv): string {
 export function hubSettings(options: HubOptions = {}, defaultTimeoutMs = DEFAULT_TIMEOUT_MS): HubSettings {
   const env = options.env ?? process.env;
   const tokenPath = options.tokenPath ?? nonEmpty(env.HF_TOKEN_PATH) ?? join(hfHome(env), 'token');
-  const envTimeout = Number(env.HF_HUB_DOWNLOAD_TIMEOUT) * 1000;
+  const logger = options.logger;
+  const warn = logger ? (message: string) => logger.warn(message) : emitEnvWarning;
   return {
     hubUrl: (options.hubUrl ?? nonEmpty(env.HF_ENDPOINT) ?? DEFAULT_HUB_URL).replace(/\/+$/, ''),
     token: resolveToken(options.token, env, tokenPath),
     tokenSources: ['token option', 'HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', tokenPath],
     cacheDir: options.cacheDir ?? hubCacheDir(env),
-    offline: options.offline ?? isTrue(env.HF_HUB_OFFLINE),
-    timeoutMs: options.timeoutMs ?? (envTimeout > 0 ? envTimeout : defaultTimeoutMs),
+    offline:
+      options.offline ??
+      envValue(
+        env,
+        'HF_HUB_OFFLINE',
+        readSwitch,
+        { accepts: SWITCH_WORDS, fallback: false, usingText: 'off' },
+        warn,
+      ),
+    timeoutMs:
+      options.timeoutMs ??
+      envValue(
+        env,
+        'HF_HUB_DOWNLOAD_TIMEOUT',
+        secondsToMs,
+        {
+          accepts: 'a number of seconds > 0',
+          fallback: defaultTimeoutMs,
+          usingText: `${defaultTimeoutMs / 1000} s`,
+        },
+        warn,
+      ),
     signal: options.signal,
     transport: options.transport,
     clock: options.clock,

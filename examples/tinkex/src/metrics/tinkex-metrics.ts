@@ -26,7 +26,8 @@ export class TinkexMetrics extends KernelMetrics {
   readonly #off: () => void;
 
   constructor(events: KernelEvents, options: KernelMetricsOptions = {}) {
-    super(events, { meterName: 'tinkex', ...options });
+    // `??`, not a spread of defaults: an explicit `meterName: undefined` means the default too.
+    super(events, { ...options, meterName: options.meterName ?? 'tinkex' });
     this.#off = events.on('future:settled', (e) => {
       const endpoint = callName(e.endpointId);
       const kind = TRAINING.has(endpoint) ? 'training' : SAMPLING.has(endpoint) ? 'sampling' : null;

@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { isatty } from 'node:tty';
 import { PristineError, Secret, ValidationError } from 'pristine-kernel';
-import { expiryMs } from './jwt.js';
+import { ExpiredCredentialError, expiredAt, type CredentialSourceName } from './expired-credential.js';
+import { expiryMs, looksLikeJwt } from './jwt.js';
 
 /**
  * TINKER_CREDENTIAL_CMD did not give a credential. Its message says how the command ended and never
@@ -139,9 +140,13 @@ function failed(code: number): string {
  * The credential sent to `client/config` and `auth/token` (and everywhere when JWT exchange is off):
  * the API key, or the output of `TINKER_CREDENTIAL_CMD`. A command's JWT output is reused until a
  * minute before its `exp`; anything else the command prints is fetched anew each time it is needed.
+ * A JWT whose `exp` has passed is never sent (the server would refuse it): an expired key fails the
+ * call with an ExpiredCredentialError naming `keyOrigin`; a command printing one is run once more.
  */
 export class CredentialSource {
   private cached?: { value: Secret; expiresAt?: number };
+  /** The API key's `exp` in ms when it is a JWT that has one: read once, checked on each request. */
+  private readonly keyExpiresAt?: number;
   private running?: Promise<string>;
   /** Ends a command still running when the client closes (an SSO helper would wait on for a login). */
   private readonly closing = new AbortController();
@@ -153,7 +158,18 @@ export class CredentialSource {
     private readonly run: CommandRunner = runShellCommand,
     private readonly onSecret: (value: string) => void = () => {},
     private readonly slow?: SlowCommandNotice,
-  ) {}
+    /** Where the API key came from, named when it has expired (never the key itself). */
+    private readonly keyOrigin: CredentialSourceName = 'api_key',
+  ) {
+    const key = apiKey?.reveal();
+    this.keyExpiresAt = key !== undefined && looksLikeJwt(key) ? expiryMs(key) : undefined;
+  }
+
+  /** The API key, unless it is a JWT that has expired (then undefined). */
+  private liveKey(): string | undefined {
+    if (this.keyExpiresAt !== undefined && this.now() >= this.keyExpiresAt) return undefined;
+    return this.apiKey?.reveal();
+  }
 
   /**
    * The credential when it is at hand without waiting (the API key, or a command's JWT still fresh),
@@ -161,7 +177,7 @@ export class CredentialSource {
    */
   peek(preferCommand = false): string | undefined {
     const useCommand = this.command !== undefined && (preferCommand || this.apiKey === undefined);
-    if (!useCommand) return this.apiKey?.reveal();
+    if (!useCommand) return this.liveKey();
     const cached = this.cached;
     if (cached?.expiresAt !== undefined && this.now() < cached.expiresAt - 60_000)
       return cached.value.reveal();
@@ -179,7 +195,10 @@ export class CredentialSource {
           'required',
           'no API key or TINKER_CREDENTIAL_CMD',
         );
-      return this.apiKey.reveal();
+      const key = this.liveKey();
+      if (key === undefined)
+        throw new ExpiredCredentialError(this.keyOrigin, new Date(this.keyExpiresAt!).toISOString());
+      return key;
     }
     const cached = this.cached;
     if (cached?.expiresAt !== undefined && this.now() < cached.expiresAt - 60_000)
@@ -204,6 +223,17 @@ export class CredentialSource {
   }
 
   private async runCommand(): Promise<string> {
+    let value = await this.runOnce();
+    // An expired JWT may be a stale cache the command renews when asked again: once, never in a loop.
+    if (expiredAt(value, this.now()) !== undefined) value = await this.runOnce();
+    const expired = expiredAt(value, this.now());
+    if (expired !== undefined) throw new ExpiredCredentialError('TINKER_CREDENTIAL_CMD', expired);
+    this.cached = { value: new Secret(value), expiresAt: expiryMs(value) };
+    return value;
+  }
+
+  /** Runs the command once: its one line of output (a secret of the kernel from now on). */
+  private async runOnce(): Promise<string> {
     const cancel = this.slow?.after(SLOW_COMMAND_MS, () =>
       this.slow!.say(
         `still waiting for TINKER_CREDENTIAL_CMD to print a credential (ended after ${COMMAND_TIMEOUT_MS / 1000} s): ` +
@@ -221,7 +251,6 @@ export class CredentialSource {
           'else goes to stderr)',
       );
     this.onSecret(value);
-    this.cached = { value: new Secret(value), expiresAt: expiryMs(value) };
     return value;
   }
 }

@@ -59,8 +59,10 @@ function envVarsReadBy(dir: string): Set<string> {
   const src = fileURLToPath(new URL(`../../../../${dir}/src`, import.meta.url));
   for (const file of readdirSync(src, { recursive: true }) as string[]) {
     if (!file.endsWith('.ts')) continue;
-    for (const m of readFileSync(join(src, file), 'utf8').matchAll(/env\??\.([A-Z][A-Z0-9_]+)/g))
-      names.add(m[1]);
+    // `env.NAME`, and `envValue(env, 'NAME', …)` (the reads that warn about a value they cannot use).
+    const text = readFileSync(join(src, file), 'utf8');
+    for (const m of text.matchAll(/env\??\.([A-Z][A-Z0-9_]+)|envValue\(\s*env,\s*'([A-Z][A-Z0-9_]+)'/g))
+      names.add(m[1] ?? m[2]);
   }
   return names;
 }

@@ -1,0 +1,40 @@
+import { PristineError } from 'pristine-kernel';
+import { expiryMs, looksLikeJwt } from './jwt.js';
+
+/** Where a credential came from, as the user set it: an option, a variable, or the command's output. */
+export type CredentialSourceName =
+  'api_key' | 'TINKER_API_KEY' | 'TINKER_CREDENTIAL_CMD' | 'weights_access_token';
+
+/**
+ * The credential is a JWT whose `exp` has passed: every request would be refused with a 401, so none is
+ * sent. Names where the key came from and when it expired, never the key. A PristineError that is not
+ * retryable, so the pipeline passes it on as it is (a new key is needed; no retry can help).
+ */
+export class ExpiredCredentialError extends PristineError {
+  constructor(
+    /** The option or variable that held the JWT (or `TINKER_CREDENTIAL_CMD`, for what it printed). */
+    readonly source: CredentialSourceName,
+    /** The JWT's `exp`, as an ISO time. */
+    readonly expiredAt: string,
+  ) {
+    const what =
+      source === 'TINKER_CREDENTIAL_CMD'
+        ? 'TINKER_CREDENTIAL_CMD printed a JWT that'
+        : `${source} is a JWT that`;
+    const fix =
+      source === 'TINKER_CREDENTIAL_CMD'
+        ? 'it printed an expired one twice: renew the login it uses, then run again'
+        : `get a new key and set ${source} to it`;
+    super(`${what} expired at ${expiredAt}; nothing was sent: ${fix}`, {
+      category: 'user',
+      retryable: false,
+    });
+  }
+}
+
+/** The ISO time `token` expired at when it is a JWT whose `exp` is at or before `now`, else undefined. */
+export function expiredAt(token: string, now: number): string | undefined {
+  if (!looksLikeJwt(token)) return undefined;
+  const expires = expiryMs(token);
+  return expires !== undefined && expires <= now ? new Date(expires).toISOString() : undefined;
+}
