@@ -73,3 +73,24 @@ describe('OptionChecks.optionsObject', () => {
     ]);
   });
 });
+
+/**
+ * Defaults under a caller's options: `{ ...defaults, ...given }` lets a member given as `undefined` (which
+ * the typed inputs allow, and which every check here counts as not given) replace its default.
+ */
+describe('OptionChecks.withDefaults', () => {
+  const defaults = { window_ms: 1000, concurrency: 4, label: 'x' };
+  it('keeps the default of a member given as undefined and takes every other given value', () => {
+    expect(OptionChecks.withDefaults(defaults, { window_ms: undefined, concurrency: 0 })).toEqual({
+      window_ms: 1000,
+      concurrency: 0,
+      label: 'x',
+    });
+    expect(OptionChecks.withDefaults(defaults, undefined)).toEqual(defaults);
+  });
+  it('returns a new object and leaves the defaults as they were', () => {
+    const merged = OptionChecks.withDefaults(defaults, { label: 'y' });
+    expect(merged).not.toBe(defaults);
+    expect(defaults.label).toBe('x');
+  });
+});

@@ -37,5 +37,5 @@ export function checkSamplingDefaults(options: SamplingDefaultsOptions): { sampl
     checks.only(throttle, SAMPLE_THROTTLE_NAMES, 'a sample_throttle option', 'sample_throttle');
   }
   checks.throwIfAny();
-  return { sample_throttle: { ...DEFAULT_SAMPLE_THROTTLE, ...throttle } };
+  return { sample_throttle: OptionChecks.withDefaults(DEFAULT_SAMPLE_THROTTLE, throttle) };
 }

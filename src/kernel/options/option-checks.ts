@@ -38,6 +38,20 @@ export class OptionChecks {
   }
 
   /**
+   * `defaults` with every member of `given` that is not undefined: `{ ...defaults, ...given }` would let a
+   * member given as `undefined` (which typed inputs allow, and which the checks count as not given)
+   * replace its default. A new object; `defaults` is left as it was.
+   */
+  static withDefaults<T extends object>(defaults: T, given: Partial<T> | undefined): T {
+    const merged = { ...defaults };
+    for (const key in given) {
+      const value = given[key];
+      if (value !== undefined) merged[key] = value as T[typeof key];
+    }
+    return merged;
+  }
+
+  /**
    * The first check of an options object, which every other reads the fields of: anything but an object
    * (or absent) throws at once (rule `type`), as its fields cannot be read; with `only`, every key it does
    * not name is collected (see `only`) with the field checks that follow. Returns the object (`{}` when

@@ -76,7 +76,10 @@ export class SamplingClient {
     readonly sampling_session_id: string,
     retry_config: Partial<SamplingRetryConfig> = {},
   ) {
-    const cfg = (this.retryConfig = { ...DEFAULT_SAMPLING_RETRY, ...checkSamplingRetryConfig(retry_config) });
+    const cfg = (this.retryConfig = OptionChecks.withDefaults(
+      DEFAULT_SAMPLING_RETRY,
+      checkSamplingRetryConfig(retry_config),
+    ));
     const { clock, logger } = service.kernel.getServices();
     const maxRetries = cfg.enable_retry_logic ? cfg.max_retries : 0;
     this.retryContext = {

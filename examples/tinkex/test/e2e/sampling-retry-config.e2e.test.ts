@@ -199,6 +199,34 @@ describe('sampling RetryConfig: max_retries', () => {
     await expect(sample).resolves.toHaveProperty('sequences');
   });
 
+  it('a retry_config member given as undefined keeps its default (unlimited retries), not undefined', async () => {
+    const clock = new InstantClock();
+    const env = await setup(
+      { chaos: '5xx=1;scope=sampling' },
+      { configureKernel: (kernel) => kernel.register(Ports.Clock, clock) },
+    );
+    cleanup.push(env.close);
+    const sampler = await env.service.createSamplingClient({
+      base_model: 'tinkex/byte-tiny',
+      retry_config: { max_retries: undefined, retry_delay_base_ms: undefined },
+    });
+    const submissions = () => env.emulator.requestLog().filter((r) => r.path === '/api/v1/asample').length;
+    const sample = sampler.sample({ prompt: prompt(2), sampling_params: params });
+    const settled = sample.then(
+      () => 'resolved',
+      (e: unknown) => e,
+    );
+    while (submissions() < 5) {
+      const early = await Promise.race([settled, turn().then(() => undefined)]);
+      if (early !== undefined)
+        throw new Error(`settled after ${submissions()} submissions: ${String(early)}`);
+    }
+    env.emulator.setChaos('');
+    await expect(sample).resolves.toHaveProperty('sequences');
+    // An undefined retry_delay_base_ms made every backoff NaN: a real clock's timer fires at once.
+    expect(clock.sleeps.filter((ms) => !Number.isFinite(ms))).toEqual([]);
+  });
+
   it.each([-1, 1.5, Number.NaN, '3'])('refuses max_retries %p before the client exists', async (value) => {
     const env = await setup();
     cleanup.push(env.close);
