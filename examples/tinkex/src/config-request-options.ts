@@ -41,6 +41,7 @@ export interface RequestShapingOptions {
 
 /** Elixir tinkex defaults: 5 failures, 30 s before a trial call. */
 export const DEFAULT_BREAKER = { failure_threshold: 5, reset_timeout_ms: 30_000 } as const;
+type BreakerOptions = { failure_threshold: number; reset_timeout_ms: number };
 const BREAKER_NAMES: ReadonlySet<string> = new Set(Object.keys(DEFAULT_BREAKER));
 
 export interface ResolvedRequestShaping {
@@ -175,6 +176,10 @@ function checkBreaker(checks: OptionChecks, value: CircuitBreakerOption | undefi
 
 function breakerSettings(value: CircuitBreakerOption): BreakerSettings | false {
   if (value === false) return false;
-  const { failure_threshold, reset_timeout_ms } = { ...DEFAULT_BREAKER, ...(value === true ? {} : value) };
+  const given = value === true ? undefined : value;
+  const { failure_threshold, reset_timeout_ms } = OptionChecks.withDefaults<BreakerOptions>(
+    DEFAULT_BREAKER,
+    given,
+  );
   return { consecutiveFailures: failure_threshold, halfOpenAfterMs: reset_timeout_ms };
 }

@@ -15,4 +15,9 @@ describe('a ServiceClient option member given as undefined keeps its default', (
     expect(given.sample_throttle).toEqual(resolveConfig({ env: KEY }).sample_throttle);
     expect(given.sample_throttle.window_ms).toEqual(expect.any(Number));
   });
+
+  it('circuit_breaker', () => {
+    const given = resolveConfig({ env: KEY, circuit_breaker: { failure_threshold: undefined } });
+    expect(given.circuit_breaker).toEqual(resolveConfig({ env: KEY, circuit_breaker: true }).circuit_breaker);
+  });
 });
