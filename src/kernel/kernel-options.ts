@@ -1,3 +1,4 @@
+import { OptionChecks } from './options/option-checks.js';
 import type { KernelSettings } from './services.js';
 import type { SharedStateOptions } from './shared-state-options.js';
 
@@ -23,6 +24,5 @@ export const DEFAULT_SETTINGS: KernelSettings = {
 
 /** The kernel's settings: the given ones over the defaults (an option given as `undefined` keeps its default). */
 export function settingsWithDefaults(given: Partial<KernelSettings>): KernelSettings {
-  const defined = Object.entries(given).filter(([, value]) => value !== undefined);
-  return { ...DEFAULT_SETTINGS, ...(Object.fromEntries(defined) as Partial<KernelSettings>) };
+  return OptionChecks.withDefaults(DEFAULT_SETTINGS, given);
 }

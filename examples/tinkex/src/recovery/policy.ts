@@ -93,8 +93,7 @@ export function recoveryPolicy(options: RecoveryPolicyOptions = {}): RecoveryPol
     );
   }
   checks.throwIfAny();
-  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  return { ...RECOVERY_DEFAULTS, ...defined } as RecoveryPolicy;
+  return OptionChecks.withDefaults<RecoveryPolicy>(RECOVERY_DEFAULTS, options as Partial<RecoveryPolicy>);
 }
 
 function isPathStrategy(value: unknown): value is { path: string } {
