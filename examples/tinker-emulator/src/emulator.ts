@@ -13,7 +13,7 @@ import {
 import { DEFAULT_LAYOUT, type ProtobufResultLayout } from './protocol/results.js';
 import { createServer } from './server.js';
 import { EmulatorState, type LoggedRequest } from './state.js';
-import { MAX_TIMER_MS } from './timers.js';
+import { MAX_TIMER_MS, realTimer, TimerSet } from './timers.js';
 
 /** The clock the emulator reads and sets its timers on (a Pristine `Clock` or `FakeClock` fits). */
 export interface EmulatorClock {
@@ -83,7 +83,7 @@ export interface EmulatorOptions {
   requestLogBytes?: number;
   /** Injected time source, for tests (`clock` wins when both are given). */
   now?: () => number;
-  /** Injected clock with timers, for tests (long polls wait on it). */
+  /** Injected clock with timers, for tests: long polls, result holds, chaos latency and seq-id gaps wait on it. */
   clock?: EmulatorClock;
 }
 
@@ -118,11 +118,6 @@ function timerMs(name: string, value: number | undefined, fallback: number): num
     throw new RangeError(`${name} must be an integer from 0 to ${MAX_TIMER_MS} ms, got ${value}`);
   return value;
 }
-
-const realTimer = (ms: number, fn: () => void) => {
-  const timer = setTimeout(fn, ms);
-  return () => clearTimeout(timer);
-};
 
 /** Start a Tinker-compatible server with a tiny real model. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
@@ -169,7 +164,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       resultLayout: { ...DEFAULT_LAYOUT, ...options.protobufResults },
       traceExportPendingPolls: options.traceExportPendingPolls ?? 1,
       billingPaused: false,
-      after: clock ? (ms, fn) => clock.after(ms, fn) : realTimer,
+      timers: new TimerSet(clock ? (ms, fn) => clock.after(ms, fn) : realTimer),
     },
   );
   ctx.sequenceGapMs = sequenceGapMs;
@@ -205,6 +200,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     close: () =>
       new Promise<void>((resolve) => {
         ctx.futures.releaseAll();
+        ctx.protocol.timers.close();
         server.close(() => resolve());
         server.closeAllConnections();
         for (const socket of sockets) socket.destroy();
