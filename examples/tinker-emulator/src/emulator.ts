@@ -111,17 +111,40 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-/** A duration the emulator waits on a timer: refused when a timer would not wait it. */
-function timerMs(name: string, value: number | undefined, fallback: number): number {
+/** An integer option within bounds, else a RangeError naming it. */
+function integerOption(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  unit = '',
+): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0 || value > MAX_TIMER_MS)
-    throw new RangeError(`${name} must be an integer from 0 to ${MAX_TIMER_MS} ms, got ${value}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}${unit}, got ${value}`);
   return value;
 }
 
+/** A duration the emulator waits on a timer: refused when a timer would not wait it. */
+const timerMs = (name: string, value: number | undefined, fallback: number) =>
+  integerOption(name, value, fallback, 0, MAX_TIMER_MS, ' ms');
+
+/** Seeds are 32-bit (mulberry32): a larger or fractional one would silently be another seed. */
+const MAX_SEED = 2 ** 32 - 1;
+
 /** Start a Tinker-compatible server with a tiny real model. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const seed = options.seed ?? 0;
+  const seed = integerOption('seed', options.seed, 0, 0, MAX_SEED);
+  const chaosSeed = integerOption('chaosSeed', options.chaosSeed, seed, 0, MAX_SEED);
+  // Negative is allowed: tests issue tokens that are expired when issued.
+  const jwtTtlSeconds = integerOption(
+    'jwtTtlSeconds',
+    options.jwtTtlSeconds,
+    3600,
+    -MAX_SEED,
+    Number.MAX_SAFE_INTEGER,
+  );
   const longPollMs = timerMs('longPollMs', options.longPollMs, 1000);
   const resultHoldMs = timerMs('resultHoldMs', options.resultHoldMs, 0);
   const sequenceGapMs = timerMs('sequenceGapMs', options.sequenceGapMs, 10_000);
@@ -142,11 +165,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...DYNAMIC_CONFIG_DEFAULTS,
     ...checkFlags(options.dynamicConfig ?? {}, DYNAMIC_CONFIG_DEFAULTS),
   };
-  const jwt = new JwtIssuer(now, options.jwtTtlSeconds ?? 3600);
+  const jwt = new JwtIssuer(now, jwtTtlSeconds);
   const ctx = new EmulatorContext(
     state,
     new FutureStore(now, options.futureTtlMs ?? 5 * 60_000),
-    new Chaos(chaosOrEnv(options.chaos), options.chaosSeed ?? seed),
+    new Chaos(chaosOrEnv(options.chaos), chaosSeed),
     seed,
     now,
     () => url,

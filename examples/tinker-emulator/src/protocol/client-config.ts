@@ -50,7 +50,13 @@ export const DYNAMIC_CONFIG_DEFAULTS: Readonly<DynamicConfig> = Object.freeze({ 
 const ENUMS: Record<string, readonly string[]> = { credential_default_source: ['api_key', 'credential_cmd'] };
 
 /**
- * Check a partial flag set against the defaults' names and types: booleans, non-negative integers, and
+ * Numeric flags are sizes, counts and intervals a client cannot work with at 0 (a semaphore of 0 bytes
+ * admits nothing, a chunk of 0 datums never ends, a refresh every 0 s); 0 is meaningful only here.
+ */
+const MINIMUM: Record<string, number> = { billing_exception_max_pause_duration_sec: 0 };
+
+/**
+ * Check a partial flag set against the defaults' names and types: booleans, positive integers, and
  * the one enum. Throws an Error naming the flag and the rule.
  */
 export function checkFlags<T extends object>(flags: Partial<T>, defaults: Readonly<T>): Partial<T> {
@@ -60,8 +66,9 @@ export function checkFlags<T extends object>(flags: Partial<T>, defaults: Readon
     const expected = typeof (defaults as Record<string, unknown>)[name];
     if (expected === 'boolean' && typeof value !== 'boolean')
       throw new Error(`flag ${name} must be true or false, got ${JSON.stringify(value)}`);
-    if (expected === 'number' && !(Number.isSafeInteger(value) && (value as number) >= 0))
-      throw new Error(`flag ${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+    const min = MINIMUM[name] ?? 1;
+    if (expected === 'number' && !(Number.isSafeInteger(value) && (value as number) >= min))
+      throw new Error(`flag ${name} must be an integer of at least ${min}, got ${JSON.stringify(value)}`);
     if (expected === 'string' && !ENUMS[name]?.includes(value as string))
       throw new Error(`flag ${name} must be one of ${ENUMS[name]?.join(', ')}, got ${JSON.stringify(value)}`);
   }
