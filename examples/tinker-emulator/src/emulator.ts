@@ -12,6 +12,7 @@ import {
 } from './protocol/client-config.js';
 import { DEFAULT_LAYOUT, type ProtobufResultLayout } from './protocol/results.js';
 import { createServer } from './server.js';
+import { oneOf, withDefaults } from './defaults.js';
 import { EmulatorState, type LoggedRequest } from './state.js';
 import { MAX_TIMER_MS, realTimer, TimerSet } from './timers.js';
 
@@ -157,14 +158,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     state.maxLoggedBodyBytes = options.requestLogBytes;
   }
   let url = '';
-  const clientConfig = {
-    ...CLIENT_CONFIG_DEFAULTS,
-    ...checkFlags(options.clientConfig ?? {}, CLIENT_CONFIG_DEFAULTS),
-  };
-  const dynamicConfig = {
-    ...DYNAMIC_CONFIG_DEFAULTS,
-    ...checkFlags(options.dynamicConfig ?? {}, DYNAMIC_CONFIG_DEFAULTS),
-  };
+  const clientConfig = withDefaults(
+    CLIENT_CONFIG_DEFAULTS,
+    checkFlags(options.clientConfig ?? {}, CLIENT_CONFIG_DEFAULTS),
+  );
+  const dynamicConfig = withDefaults(
+    DYNAMIC_CONFIG_DEFAULTS,
+    checkFlags(options.dynamicConfig ?? {}, DYNAMIC_CONFIG_DEFAULTS),
+  );
+  const layout = withDefaults(DEFAULT_LAYOUT, options.protobufResults);
+  oneOf('protobufResults.records', layout.records, ['one', 'per-datum']);
+  oneOf('protobufResults.float', layout.float, ['float32', 'bfloat16']);
   const jwt = new JwtIssuer(now, jwtTtlSeconds);
   const ctx = new EmulatorContext(
     state,
@@ -184,7 +188,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       resultHoldMs,
       jwt,
       accounts: new Map(Object.entries(options.accounts ?? {})),
-      resultLayout: { ...DEFAULT_LAYOUT, ...options.protobufResults },
+      resultLayout: layout,
       traceExportPendingPolls: options.traceExportPendingPolls ?? 1,
       billingPaused: false,
       timers: new TimerSet(clock ? (ms, fn) => clock.after(ms, fn) : realTimer),

@@ -1,3 +1,4 @@
+import { definedMembers } from '../defaults.js';
 /**
  * The server-driven flags of the official 0.25.0 client (`POST /api/v1/client/config`, tinker-wire-0.25.md
  * §14) with the values the emulator answers unless told otherwise: the SDK's defaults, except
@@ -59,7 +60,9 @@ const MINIMUM: Record<string, number> = { billing_exception_max_pause_duration_s
  * Check a partial flag set against the defaults' names and types: booleans, positive integers, and
  * the one enum. Throws an Error naming the flag and the rule.
  */
-export function checkFlags<T extends object>(flags: Partial<T>, defaults: Readonly<T>): Partial<T> {
+export function checkFlags<T extends object>(given: Partial<T>, defaults: Readonly<T>): Partial<T> {
+  // A flag given as undefined is not given: it keeps the default (or, in `setClientConfig`, its value).
+  const flags = definedMembers(given);
   for (const [name, value] of Object.entries(flags)) {
     if (!(name in defaults))
       throw new Error(`unknown flag "${name}"; known flags: ${Object.keys(defaults).join(', ')}`);
