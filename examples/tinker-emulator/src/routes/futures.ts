@@ -72,7 +72,8 @@ async function inFlight(ctx: EmulatorContext, bytes: number, answer: Answer): Pr
   state.resultBytesInFlight += bytes;
   state.peakResultBytesInFlight = Math.max(state.peakResultBytesInFlight, state.resultBytesInFlight);
   try {
-    if (ctx.protocol.resultHoldMs > 0) await ctx.futures.hold(ctx.protocol.resultHoldMs, ctx.protocol.timers.after);
+    if (ctx.protocol.resultHoldMs > 0)
+      await ctx.futures.hold(ctx.protocol.resultHoldMs, ctx.protocol.timers.after);
     return answer;
   } finally {
     state.resultBytesInFlight -= bytes;
