@@ -12,13 +12,14 @@ export const USAGE = `Usage: tinker-emulator [options]   (also: tinkex emulator 
   -V, --version              the package's version
   --port N                   port to listen on (0 picks a free one; default 0)
   --host HOST                interface (default 127.0.0.1)
-  --seed N                   seed of the model, sampling and chaos (default 0)
+  --seed N                   seed of the model, sampling and chaos, 0 to 4294967295 (default 0)
   --chaos SPEC               fault injection, e.g. '5xx=0.1;scope=training' (docs/emulator.md)
   --flag NAME=VALUE          a client/config flag, repeatable (--flag pjwt_auth_enabled=true)
   --dynamic-flag NAME=VALUE  a client/dynamic_config value (--dynamic-flag refresh_interval_sec=10)
   --legacy-json              act as a server that predates client/config (404 there, JSON only)
   --long-poll-ms N           how long retrieve_future holds a pending poll (default 1000; 0: at once)
-  --jwt-ttl SECONDS          lifetime of the JWTs auth/token issues (default 3600)
+  --jwt-ttl SECONDS          lifetime of the JWTs auth/token issues, at least 1 (default 3600; the
+                             official client wants more than 300: shorter ones test refreshes)
   --request-log-mib N        request bodies the request log keeps, oldest dropped (default 64)
   --account KEY=NAME         the API key KEY is account NAME, repeatable; other keys share one
                              account; another account's private checkpoint is 403 (docs/emulator.md)
@@ -45,13 +46,23 @@ export class EmulatorUsageError extends Error {
   readonly code = 'ERR_EMULATOR_USAGE';
 }
 
-function integer(name: string, text: string | undefined, fallback: number, max = Infinity): number {
+function integer(
+  name: string,
+  text: string | undefined,
+  fallback: number,
+  max = Number.MAX_SAFE_INTEGER,
+  min = 0,
+): number {
   if (text === undefined) return fallback;
   if (!/^\d+$/.test(text))
     throw new EmulatorUsageError(`--${name} must be a non-negative integer, got "${text}"`);
   if (Number(text) > max) throw new EmulatorUsageError(`--${name} must be at most ${max}, got "${text}"`);
+  if (Number(text) < min) throw new EmulatorUsageError(`--${name} must be at least ${min}, got "${text}"`);
   return Number(text);
 }
+
+/** The model's and the dice's seeds are 32-bit: a larger one would silently be another seed. */
+const MAX_SEED = 2 ** 32 - 1;
 
 const MAX_LOG_MIB = Math.floor(Number.MAX_SAFE_INTEGER / 2 ** 20);
 
@@ -111,13 +122,14 @@ export async function runEmulatorCli(
   const options = {
     port: integer('port', values.port, 0, 65_535),
     host,
-    seed: integer('seed', values.seed, 0),
+    seed: integer('seed', values.seed, 0, MAX_SEED),
     chaos: values.chaos,
     clientConfig: asUsage(() => parseFlags(values.flag ?? [], CLIENT_CONFIG_DEFAULTS)),
     dynamicConfig: asUsage(() => parseFlags(values['dynamic-flag'] ?? [], DYNAMIC_CONFIG_DEFAULTS)),
     legacyJson: values['legacy-json'] ?? false,
     longPollMs: integer('long-poll-ms', values['long-poll-ms'], 1000, MAX_TIMER_MS),
-    jwtTtlSeconds: integer('jwt-ttl', values['jwt-ttl'], 3600),
+    // A token expired when issued would fail every request (startEmulator allows that, for tests).
+    jwtTtlSeconds: integer('jwt-ttl', values['jwt-ttl'], 3600, Number.MAX_SAFE_INTEGER, 1),
     // At most what a safe integer holds in bytes.
     requestLogBytes: integer('request-log-mib', values['request-log-mib'], 64, MAX_LOG_MIB) * 1024 * 1024,
     accounts: asUsage(() => parseAccounts(values.account ?? [])),

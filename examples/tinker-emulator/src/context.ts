@@ -7,6 +7,7 @@ import { HttpError } from './http-util.js';
 import type { JwtIssuer } from './auth.js';
 import type { ClientConfig, DynamicConfig } from './protocol/client-config.js';
 import type { ProtobufResultLayout } from './protocol/results.js';
+import type { TimerSet } from './timers.js';
 
 export interface ModelSpec {
   model_name: string;
@@ -48,8 +49,8 @@ export interface ProtocolSettings {
   billingPaused: boolean;
   /** How protobuf forward/backward results are laid out. */
   resultLayout: ProtobufResultLayout;
-  /** A one-shot timer on the emulator's clock; returns its cancel function. */
-  after: (ms: number, fn: () => void) => () => void;
+  /** The emulator's timers, on its clock; `close()` cancels them all. */
+  timers: TimerSet;
 }
 
 /** What every route handler works with. */

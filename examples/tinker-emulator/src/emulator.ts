@@ -12,8 +12,9 @@ import {
 } from './protocol/client-config.js';
 import { DEFAULT_LAYOUT, type ProtobufResultLayout } from './protocol/results.js';
 import { createServer } from './server.js';
+import { oneOf, withDefaults } from './defaults.js';
 import { EmulatorState, type LoggedRequest } from './state.js';
-import { MAX_TIMER_MS } from './timers.js';
+import { MAX_TIMER_MS, realTimer, TimerSet } from './timers.js';
 
 /** The clock the emulator reads and sets its timers on (a Pristine `Clock` or `FakeClock` fits). */
 export interface EmulatorClock {
@@ -83,7 +84,7 @@ export interface EmulatorOptions {
   requestLogBytes?: number;
   /** Injected time source, for tests (`clock` wins when both are given). */
   now?: () => number;
-  /** Injected clock with timers, for tests (long polls wait on it). */
+  /** Injected clock with timers, for tests: long polls, result holds, chaos latency and seq-id gaps wait on it. */
   clock?: EmulatorClock;
 }
 
@@ -111,22 +112,40 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-/** A duration the emulator waits on a timer: refused when a timer would not wait it. */
-function timerMs(name: string, value: number | undefined, fallback: number): number {
+/** An integer option within bounds, else a RangeError naming it. */
+function integerOption(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  unit = '',
+): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0 || value > MAX_TIMER_MS)
-    throw new RangeError(`${name} must be an integer from 0 to ${MAX_TIMER_MS} ms, got ${value}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}${unit}, got ${value}`);
   return value;
 }
 
-const realTimer = (ms: number, fn: () => void) => {
-  const timer = setTimeout(fn, ms);
-  return () => clearTimeout(timer);
-};
+/** A duration the emulator waits on a timer: refused when a timer would not wait it. */
+const timerMs = (name: string, value: number | undefined, fallback: number) =>
+  integerOption(name, value, fallback, 0, MAX_TIMER_MS, ' ms');
+
+/** Seeds are 32-bit (mulberry32): a larger or fractional one would silently be another seed. */
+const MAX_SEED = 2 ** 32 - 1;
 
 /** Start a Tinker-compatible server with a tiny real model. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const seed = options.seed ?? 0;
+  const seed = integerOption('seed', options.seed, 0, 0, MAX_SEED);
+  const chaosSeed = integerOption('chaosSeed', options.chaosSeed, seed, 0, MAX_SEED);
+  // Negative is allowed: tests issue tokens that are expired when issued.
+  const jwtTtlSeconds = integerOption(
+    'jwtTtlSeconds',
+    options.jwtTtlSeconds,
+    3600,
+    -MAX_SEED,
+    Number.MAX_SAFE_INTEGER,
+  );
   const longPollMs = timerMs('longPollMs', options.longPollMs, 1000);
   const resultHoldMs = timerMs('resultHoldMs', options.resultHoldMs, 0);
   const sequenceGapMs = timerMs('sequenceGapMs', options.sequenceGapMs, 10_000);
@@ -139,19 +158,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     state.maxLoggedBodyBytes = options.requestLogBytes;
   }
   let url = '';
-  const clientConfig = {
-    ...CLIENT_CONFIG_DEFAULTS,
-    ...checkFlags(options.clientConfig ?? {}, CLIENT_CONFIG_DEFAULTS),
-  };
-  const dynamicConfig = {
-    ...DYNAMIC_CONFIG_DEFAULTS,
-    ...checkFlags(options.dynamicConfig ?? {}, DYNAMIC_CONFIG_DEFAULTS),
-  };
-  const jwt = new JwtIssuer(now, options.jwtTtlSeconds ?? 3600);
+  const clientConfig = withDefaults(
+    CLIENT_CONFIG_DEFAULTS,
+    checkFlags(options.clientConfig ?? {}, CLIENT_CONFIG_DEFAULTS),
+  );
+  const dynamicConfig = withDefaults(
+    DYNAMIC_CONFIG_DEFAULTS,
+    checkFlags(options.dynamicConfig ?? {}, DYNAMIC_CONFIG_DEFAULTS),
+  );
+  const layout = withDefaults(DEFAULT_LAYOUT, options.protobufResults);
+  oneOf('protobufResults.records', layout.records, ['one', 'per-datum']);
+  oneOf('protobufResults.float', layout.float, ['float32', 'bfloat16']);
+  const jwt = new JwtIssuer(now, jwtTtlSeconds);
   const ctx = new EmulatorContext(
     state,
     new FutureStore(now, options.futureTtlMs ?? 5 * 60_000),
-    new Chaos(chaosOrEnv(options.chaos), options.chaosSeed ?? seed),
+    new Chaos(chaosOrEnv(options.chaos), chaosSeed),
     seed,
     now,
     () => url,
@@ -166,10 +188,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       resultHoldMs,
       jwt,
       accounts: new Map(Object.entries(options.accounts ?? {})),
-      resultLayout: { ...DEFAULT_LAYOUT, ...options.protobufResults },
+      resultLayout: layout,
       traceExportPendingPolls: options.traceExportPendingPolls ?? 1,
       billingPaused: false,
-      after: clock ? (ms, fn) => clock.after(ms, fn) : realTimer,
+      timers: new TimerSet(clock ? (ms, fn) => clock.after(ms, fn) : realTimer),
     },
   );
   ctx.sequenceGapMs = sequenceGapMs;
@@ -205,6 +227,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     close: () =>
       new Promise<void>((resolve) => {
         ctx.futures.releaseAll();
+        ctx.protocol.timers.close();
         server.close(() => resolve());
         server.closeAllConnections();
         for (const socket of sockets) socket.destroy();

@@ -10,12 +10,13 @@ export type Answer =
 export class HttpError extends Error {
   constructor(
     readonly status: number,
-    readonly detail: string,
+    /** A message, or FastAPI's list of validation errors (a 422's `detail`). */
+    readonly detail: string | readonly object[],
     readonly field?: string,
     /** What of the refused request is known (model_id, seq_id), so its seq_id can be passed over. */
     readonly request?: { model_id?: string; seq_id?: number },
   ) {
-    super(detail);
+    super(typeof detail === 'string' ? detail : JSON.stringify(detail));
   }
 }
 

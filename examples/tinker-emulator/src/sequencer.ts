@@ -1,3 +1,5 @@
+import { realTimer, type After } from './timers.js';
+
 /**
  * Per-model seq_id ordering. A request runs only after its predecessors; an early one waits; a repeated
  * seq_id returns the first request's future id and is never applied twice.
@@ -13,13 +15,15 @@ export class Sequencer {
   private readonly seen = new Map<number, string>();
   private readonly waiting = new Map<number, () => void>();
   private readonly passedOver = new Set<number>();
-  private gapTimer: ReturnType<typeof setTimeout> | undefined;
+  private cancelGap: (() => void) | undefined;
   /** The missing seq_id the armed timer waits for. */
   private gapFor = 0;
 
   constructor(
     first = 1,
     private readonly gapMs = 10_000,
+    /** The emulator's clock (`TimerSet.after`): fake time drives the gap, `close()` cancels it. */
+    private readonly after: After = realTimer,
   ) {
     this.next = first;
   }
@@ -70,18 +74,17 @@ export class Sequencer {
 
   /** While a request is held for a missing predecessor, give the predecessor `gapMs` to arrive. */
   private armGapTimer(): void {
-    if (this.gapTimer && this.gapFor === this.next && this.waiting.size > 0) return;
-    clearTimeout(this.gapTimer);
-    this.gapTimer = undefined;
+    if (this.cancelGap && this.gapFor === this.next && this.waiting.size > 0) return;
+    this.cancelGap?.();
+    this.cancelGap = undefined;
     if (this.waiting.size === 0) return;
     this.gapFor = this.next;
-    this.gapTimer = setTimeout(() => {
-      this.gapTimer = undefined;
+    this.cancelGap = this.after(this.gapMs, () => {
+      this.cancelGap = undefined;
       const first = Math.min(...this.waiting.keys());
       for (let id = this.next; id < first; id++) if (!this.seen.has(id)) this.passedOver.add(id);
       this.drain();
-    }, this.gapMs);
-    this.gapTimer.unref();
+    });
   }
 
   /** Seq ids held back waiting for predecessors. */

@@ -139,7 +139,11 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
   // Faults before acceptance: the work is not done, so a retry simply does it.
   const chaos = ctx.chaos;
   const delay = chaos.latency(route.endpointClass);
-  if (delay > 0) await new Promise((r) => setTimeout(r, delay).unref());
+  // On the emulator's clock; `close()` ends the wait, and then the route must not run on a closed emulator.
+  if (delay > 0 && !(await ctx.protocol.timers.sleep(delay))) {
+    (req.socket as Socket).destroy();
+    return;
+  }
   if (chaos.roll(route.endpointClass, 'reset')) {
     log(0);
     (req.socket as Socket).destroy();

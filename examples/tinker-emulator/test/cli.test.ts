@@ -145,6 +145,36 @@ describe('the tinker-emulator bin', () => {
     expect([signals.listenerCount('SIGINT'), signals.listenerCount('SIGTERM')]).toEqual([0, 0]);
   });
 
+  it('refuses nonsense numbers at start-up, naming the flag (zero lifetimes and intervals too)', async () => {
+    const signals = new EventEmitter();
+    const refused = async (args: string[]) => {
+      const error = await runEmulatorCli(args, new PassThrough(), signals).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(EmulatorUsageError);
+      return (error as Error).message;
+    };
+    // A JWT that expires as it is issued fails every request; the official client refreshes the dynamic
+    // config every max(interval, 10) s, and an interval of 0 says nothing a server means.
+    expect(await refused(['--jwt-ttl', '0'])).toBe('--jwt-ttl must be at least 1, got "0"');
+    expect(await refused(['--jwt-ttl', '1.5'])).toBe('--jwt-ttl must be a non-negative integer, got "1.5"');
+    expect(await refused(['--jwt-ttl', 'NaN'])).toBe('--jwt-ttl must be a non-negative integer, got "NaN"');
+    expect(await refused(['--jwt-ttl', '99999999999999999999'])).toMatch(/^--jwt-ttl must be at most /);
+    expect(await refused(['--jwt-ttl=-1'])).toBe('--jwt-ttl must be a non-negative integer, got "-1"');
+    expect(await refused(['--dynamic-flag', 'refresh_interval_sec=0'])).toBe(
+      'flag refresh_interval_sec must be an integer of at least 1, got 0',
+    );
+    expect(await refused(['--flag', 'fwdbwd_max_chunk_len=0'])).toBe(
+      'flag fwdbwd_max_chunk_len must be an integer of at least 1, got 0',
+    );
+    expect(await refused(['--flag', 'sample_max_concurrent_requests=1.5'])).toBe(
+      'flag sample_max_concurrent_requests must be an integer of at least 1, got "1.5"',
+    );
+    // The model's seed is 32 bits: a larger one would silently be another seed.
+    expect(await refused(['--seed', '4294967296'])).toBe(
+      '--seed must be at most 4294967295, got "4294967296"',
+    );
+    expect([signals.listenerCount('SIGINT'), signals.listenerCount('SIGTERM')]).toEqual([0, 0]);
+  });
+
   it('bad option values throw before anything listens, leaving no signal handler', async () => {
     const signals = new EventEmitter();
     for (const args of [

@@ -76,12 +76,24 @@ describe('client/config and client/dynamic_config', () => {
     );
   });
 
+  it('refuses zero where the client needs at least one (a size, a count, an interval), not a zero pause', async () => {
+    await expect(startEmulator({ dynamicConfig: { refresh_interval_sec: 0 } })).rejects.toThrow(
+      'flag refresh_interval_sec must be an integer of at least 1, got 0',
+    );
+    await expect(
+      startEmulator({ clientConfig: { sample_dispatch_bytes_semaphore_size: 0 } }),
+    ).rejects.toThrow('flag sample_dispatch_bytes_semaphore_size must be an integer of at least 1, got 0');
+    // No waiting inside a billing pause is a meaningful setting.
+    const emu = await startEmulator({ clientConfig: { billing_exception_max_pause_duration_sec: 0 } });
+    await emu.close();
+  });
+
   it('refuses unknown or mistyped flags, naming the flag, before it listens', async () => {
     await expect(startEmulator({ clientConfig: { pjwt: true } as never })).rejects.toThrow(
       /unknown flag "pjwt"/,
     );
     await expect(startEmulator({ clientConfig: { fwdbwd_max_chunk_len: -1 } })).rejects.toThrow(
-      /fwdbwd_max_chunk_len must be a non-negative integer/,
+      /fwdbwd_max_chunk_len must be an integer of at least 1/,
     );
     expect(() => parseFlags(['proto_compress_fwdbwd=yes'], CLIENT_CONFIG_DEFAULTS)).toThrow(
       /proto_compress_fwdbwd must be true or false/,

@@ -18,7 +18,7 @@ describe('retrieve_future long poll', () => {
       const early = (await api.post('forward_backward', fb(modelId, 2))).body.request_id;
       const logged = emu.requestLog().length;
       const polled = api.post('retrieve_future', { request_id: early });
-      await clock.untilTimer(); // the poll is held on the emulator's clock
+      await clock.untilTimer(2); // the poll is held on the emulator's clock (with the seq_id gap's timer)
       expect(emu.requestLog()).toHaveLength(logged); // not answered yet
       await api.post('forward_backward', fb(modelId, 1)); // the predecessor: both run now
       const answer = await polled;
@@ -35,10 +35,11 @@ describe('retrieve_future long poll', () => {
       const api = client(emu);
       const { modelId } = await openModel(api);
       const early = (await api.post('forward_backward', fb(modelId, 5))).body.request_id;
+      expect(clock.pendingTimers).toBe(1); // seq_ids 1 to 4 are waited for (sequenceGapMs, 10 s)
       const polled = api.post('retrieve_future', { request_id: early });
-      await clock.untilTimer();
+      await clock.untilTimer(2); // and the poll is held
       clock.advance(1_999);
-      expect(clock.pendingTimers).toBe(1);
+      expect(clock.pendingTimers).toBe(2);
       clock.advance(1);
       expect((await polled).body).toEqual({ type: 'try_again', request_id: early, queue_state: 'active' });
     });

@@ -1,3 +1,4 @@
+import { definedMembers } from '../defaults.js';
 /**
  * The server-driven flags of the official 0.25.0 client (`POST /api/v1/client/config`, tinker-wire-0.25.md
  * §14) with the values the emulator answers unless told otherwise: the SDK's defaults, except
@@ -50,18 +51,27 @@ export const DYNAMIC_CONFIG_DEFAULTS: Readonly<DynamicConfig> = Object.freeze({ 
 const ENUMS: Record<string, readonly string[]> = { credential_default_source: ['api_key', 'credential_cmd'] };
 
 /**
- * Check a partial flag set against the defaults' names and types: booleans, non-negative integers, and
+ * Numeric flags are sizes, counts and intervals a client cannot work with at 0 (a semaphore of 0 bytes
+ * admits nothing, a chunk of 0 datums never ends, a refresh every 0 s); 0 is meaningful only here.
+ */
+const MINIMUM: Record<string, number> = { billing_exception_max_pause_duration_sec: 0 };
+
+/**
+ * Check a partial flag set against the defaults' names and types: booleans, positive integers, and
  * the one enum. Throws an Error naming the flag and the rule.
  */
-export function checkFlags<T extends object>(flags: Partial<T>, defaults: Readonly<T>): Partial<T> {
+export function checkFlags<T extends object>(given: Partial<T>, defaults: Readonly<T>): Partial<T> {
+  // A flag given as undefined is not given: it keeps the default (or, in `setClientConfig`, its value).
+  const flags = definedMembers(given);
   for (const [name, value] of Object.entries(flags)) {
     if (!(name in defaults))
       throw new Error(`unknown flag "${name}"; known flags: ${Object.keys(defaults).join(', ')}`);
     const expected = typeof (defaults as Record<string, unknown>)[name];
     if (expected === 'boolean' && typeof value !== 'boolean')
       throw new Error(`flag ${name} must be true or false, got ${JSON.stringify(value)}`);
-    if (expected === 'number' && !(Number.isSafeInteger(value) && (value as number) >= 0))
-      throw new Error(`flag ${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+    const min = MINIMUM[name] ?? 1;
+    if (expected === 'number' && !(Number.isSafeInteger(value) && (value as number) >= min))
+      throw new Error(`flag ${name} must be an integer of at least ${min}, got ${JSON.stringify(value)}`);
     if (expected === 'string' && !ENUMS[name]?.includes(value as string))
       throw new Error(`flag ${name} must be one of ${ENUMS[name]?.join(', ')}, got ${JSON.stringify(value)}`);
   }

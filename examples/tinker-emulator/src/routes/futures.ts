@@ -32,7 +32,7 @@ export async function retrieveFuture(
   }
   if (found.state === 'pending' && ctx.protocol.longPollMs > 0) {
     // Long poll: a waiting client does not spin; the answer comes as soon as the work is done.
-    await ctx.futures.settled(id, ctx.protocol.longPollMs, ctx.protocol.after);
+    await ctx.futures.settled(id, ctx.protocol.longPollMs, ctx.protocol.timers.after);
     found = ctx.futures.lookup(id);
     if (typeof found === 'string') throw new HttpError(410, `future ${id} expired`);
   }
@@ -72,7 +72,8 @@ async function inFlight(ctx: EmulatorContext, bytes: number, answer: Answer): Pr
   state.resultBytesInFlight += bytes;
   state.peakResultBytesInFlight = Math.max(state.peakResultBytesInFlight, state.resultBytesInFlight);
   try {
-    if (ctx.protocol.resultHoldMs > 0) await ctx.futures.hold(ctx.protocol.resultHoldMs, ctx.protocol.after);
+    if (ctx.protocol.resultHoldMs > 0)
+      await ctx.futures.hold(ctx.protocol.resultHoldMs, ctx.protocol.timers.after);
     return answer;
   } finally {
     state.resultBytesInFlight -= bytes;

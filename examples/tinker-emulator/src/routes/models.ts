@@ -45,7 +45,7 @@ export function addModel(
     adapter,
     optimizer: createOptimizer(adapter),
     grads: zeroGradients(adapter),
-    sequencer: new Sequencer(1, ctx.sequenceGapMs),
+    sequencer: new Sequencer(1, ctx.sequenceGapMs, ctx.protocol.timers.after),
     applied: [],
     last_request_time: ctx.iso(),
     unloaded: false,

@@ -197,7 +197,7 @@ export function asample(ctx: EmulatorContext, body: Body): Answer {
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
     if (error.status === 404 || error.status === 400) throw error;
-    ctx.futures.fail(requestId, error.detail, 'server');
+    ctx.futures.fail(requestId, error.message, 'server');
   }
   return ok({ request_id: requestId });
 }

@@ -31,7 +31,7 @@ export function sequenced(
       if (seqId !== undefined && seqId !== null) model.applied.push(seqId);
     } catch (error) {
       const e = error as HttpError;
-      ctx.futures.fail(requestId, e.detail ?? e.message, e.status && e.status < 500 ? 'user' : 'server');
+      ctx.futures.fail(requestId, e.message, e.status && e.status < 500 ? 'user' : 'server');
     }
   };
   if (seqId === undefined || seqId === null) run();

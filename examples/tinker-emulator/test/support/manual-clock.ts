@@ -27,9 +27,9 @@ export class ManualClock {
     return this.timers.length;
   }
 
-  /** Resolve once a timer is pending (a request reached its wait), checking once per event-loop turn. */
-  async untilTimer(): Promise<void> {
-    for (let i = 0; i < 100_000 && this.timers.length === 0; i++) await new Promise((r) => setImmediate(r));
-    if (this.timers.length === 0) throw new Error('no timer was set');
+  /** Resolve once `count` timers are pending (requests reached their waits), checking once per event-loop turn. */
+  async untilTimer(count = 1): Promise<void> {
+    for (let i = 0; i < 100_000 && this.timers.length < count; i++) await new Promise((r) => setImmediate(r));
+    if (this.timers.length < count) throw new Error(`fewer than ${count} timers were set`);
   }
 }
