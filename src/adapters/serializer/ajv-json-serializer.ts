@@ -1,8 +1,10 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import type { CompiledValidator, Serializer, ValidationIssue } from '../../ports/serializer.js';
 import { addFormats, uncheckedFormat } from './string-formats.js';
+import { withUnionsResolved } from './union-issues.js';
 
-const AJV_OPTIONS = { allErrors: true, strict: false, strictNumbers: true } as const;
+// `verbose`: a union's error carries its branches' schemas, for `withUnionsResolved` to word them.
+const AJV_OPTIONS = { allErrors: true, strict: false, strictNumbers: true, verbose: true } as const;
 
 let checker: Ajv | undefined;
 
@@ -73,7 +75,8 @@ export class AjvJsonSerializer implements Serializer {
  * of the others: each collapses into one issue per field, `finite` or `safe-integer`.
  */
 function issuesOf(all: readonly ErrorObject[], root: unknown): ValidationIssue[] {
-  const errors = withoutUntakenNullBranch(withLiteralUnionsCollapsed(all), root);
+  const isNull = (pointer: string) => valueAt(root, pointer) === null;
+  const errors = withoutUntakenNullBranch(withUnionsResolved(withLiteralUnionsCollapsed(all), isNull), root);
   const numeric = new Map<string, ValidationIssue>();
   for (const error of errors) {
     const pointer = error.instancePath;
