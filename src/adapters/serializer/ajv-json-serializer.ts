@@ -161,8 +161,8 @@ function literalValues(group: readonly ErrorObject[], prefix: string, at: string
     branches.set(branch, [...(branches.get(branch) ?? []), e]);
   }
   const values: unknown[] = [];
-  for (const branch of [...branches.keys()].sort((a, b) => a - b)) {
-    const literal = branches.get(branch)!.find((e) => e.keyword === 'const');
+  for (const [, branch] of [...branches.entries()].sort(([a], [b]) => a - b)) {
+    const literal = branch.find((e) => e.keyword === 'const');
     if (literal === undefined) return undefined;
     values.push((literal.params as { allowedValue: unknown }).allowedValue);
   }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { tmpdir } from 'node:os';
 import { ValidationError } from 'pristine-kernel';
 import { callsTo, setup } from './harness.js';
 import { buildCli, runCli } from '../support/cli/run-cli.js';
@@ -68,6 +69,7 @@ describe('tinkex sample takes what the SDK takes (spawned CLI)', () => {
       const result = await runCli(
         [...base, '--tokenizer', 'tinkex/byte-level', `${flag}=${value}`, '-f', 'json'],
         {
+          cwd: tmpdir(),
           env: env.cliEnv,
         },
       );
