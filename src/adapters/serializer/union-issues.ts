@@ -15,11 +15,12 @@ import type { ErrorObject } from 'ajv';
  *   strings or an array of integers ≥ 0", naming the close branches' first issue.
  *
  * Innermost unions first, so a union inside another (a nullable union) is one candidate of the outer.
- * Needs ajv's `verbose` (the union's schema on its error) to word the alternatives.
+ * `schemaAt` finds a union's branches (by its error's `schemaPath`) to word the alternatives.
  */
 export function withUnionsResolved(
   errors: readonly ErrorObject[],
   isNull: (pointer: string) => boolean,
+  schemaAt: (schemaPath: string) => unknown,
 ): ErrorObject[] {
   let result = [...errors];
   const unions = errors.filter(isUnion).sort((a, b) => b.schemaPath.length - a.schemaPath.length);
@@ -28,7 +29,11 @@ export function withUnionsResolved(
     const prefix = `${union.schemaPath}/`;
     const group = result.filter((e) => e !== union && e.schemaPath.startsWith(prefix));
     if (group.length === 0) continue; // oneOf matched several branches: its own message says so
-    const replacement = resolve(union, group, prefix, isNull(union.instancePath));
+    const branchSchemas = schemaAt(union.schemaPath);
+    const replacement = resolve(union, group, prefix, {
+      valueIsNull: isNull(union.instancePath),
+      branchSchemas: Array.isArray(branchSchemas) ? (branchSchemas as unknown[]) : [],
+    });
     const first = result.findIndex((e) => e === union || group.includes(e));
     result = result.filter((e) => e !== union && !group.includes(e));
     result.splice(first, 0, ...replacement);
@@ -45,7 +50,7 @@ function resolve(
   union: ErrorObject,
   group: ErrorObject[],
   prefix: string,
-  valueIsNull: boolean,
+  { valueIsNull, branchSchemas }: { valueIsNull: boolean; branchSchemas: unknown[] },
 ): ErrorObject[] {
   const branches = new Map<number, ErrorObject[]>();
   for (const e of group) {
@@ -70,7 +75,6 @@ function resolve(
   const best = Math.min(...taken.map(([, list]) => score(list)));
   const closest = taken.filter(([, list]) => score(list) === best);
   if (closest.length === 1) return closest[0][1];
-  const branchSchemas = Array.isArray(union.schema) ? (union.schema as unknown[]) : [];
   const forms = orList(branchSchemas.flatMap((s) => formsOf(s)));
   // Where each close branch failed, when that says more than the list of forms (an item, a property).
   const why = closest
