@@ -1,7 +1,6 @@
 import { afterEach, expect, it } from '@jest/globals';
 import { CaptureLogger, NotFoundError, Ports } from 'pristine-kernel';
-import { startEmulator, type RunningEmulator } from 'tinker-emulator';
-import { describeInModes, emulatorOptions, setup, textDatum } from './harness.js';
+import { describeInModes, setupRestartable, textDatum } from './harness.js';
 
 /**
  * Found by hand (round 25): after the server restarted in the middle of pipelined training, every
@@ -11,25 +10,18 @@ import { describeInModes, emulatorOptions, setup, textDatum } from './harness.js
  * Not in the JWT mode: a restarted emulator signs with a new key (a 401 before the session is looked up).
  */
 describeInModes(['v025', 'legacy'], 'requests refused one after another after a restart', () => {
-  let env: Awaited<ReturnType<typeof setup>>;
-  let restarted: RunningEmulator | undefined;
-  afterEach(async () => {
-    await env.service.close();
-    await (restarted ?? env.emulator).close();
-    restarted = undefined;
-  });
+  let env: Awaited<ReturnType<typeof setupRestartable>>;
+  afterEach(async () => env.close());
 
   it('are one warning line naming how many, and each caller gets its own NotFoundError', async () => {
     const logger = new CaptureLogger({ level: 'warn' });
-    env = await setup(
+    env = await setupRestartable(
       {},
       { log_level: 'warn', configureKernel: (kernel) => kernel.register(Ports.Logger, logger) },
     );
     const training = await env.service.createLoraTrainingClient({ base_model: 'tinkex/byte-tiny', rank: 4 });
     await training.forwardBackward([textDatum('ab')], 'cross_entropy');
-    const port = Number(new URL(env.emulator.url).port);
-    await env.emulator.close();
-    restarted = await startEmulator({ seed: 7, ...emulatorOptions(env.mode), port });
+    await env.restart();
 
     const steps = Array.from({ length: 60 }, () => [
       training.forwardBackward([textDatum('ab')], 'cross_entropy'),
