@@ -8,8 +8,9 @@ import type { ErrorObject } from 'ajv';
  *
  * - a branch that fails at the union's own field on the value's kind (`type`, `const`, `enum`) was not
  *   taken, nor is `null` for a value that is not null (TypeBox's nullable);
- * - of the branches taken, the one with the fewest wrong-kind errors, then the fewest errors, wins, and
- *   its issues stand alone (`/stop/0: must be >= 0`);
+ * - nor is an object branch whose tag property (a `const`) names another;
+ * - of the branches taken, the one with the fewest shape errors (a wrong kind of value, a missing or
+ *   unknown property), then the fewest errors, wins, and its issues stand alone (`/stop/0: must be >= 0`);
  * - when none was taken, or two are equally close (`['a', 3]`: an array of strings but for item 1, of
  *   integers but for item 0), one issue at the field says what would do: "must be a string, an array of
  *   strings or an array of integers ≥ 0", naming the close branches' first issue.
@@ -43,6 +44,13 @@ export function withUnionsResolved(
 
 const isUnion = (e: ErrorObject) => e.keyword === 'anyOf' || e.keyword === 'oneOf';
 
+const SHAPE = new Set(['type', 'required', 'additionalProperties', 'const', 'enum']);
+
+/** `pointer` is a direct property or item of `parent` (`/chunks/0/type` of `/chunks/0`). */
+function isChildOf(pointer: string, parent: string): boolean {
+  return pointer.startsWith(`${parent}/`) && !pointer.slice(parent.length + 1).includes('/');
+}
+
 /** Marks a summary whose union no branch of was taken (a wrong kind for an enclosing union too). */
 const NOT_TAKEN = 'notTaken';
 
@@ -70,8 +78,12 @@ function resolve(
     (list[0].params as { type?: unknown }).type === 'null';
   const candidates = [...branches.entries()].filter(([, list]) => !isNullBranch(list));
   if (candidates.length === 1) return candidates[0][1];
-  const taken = candidates.filter(([, list]) => !list.every(wrongKind));
-  const score = (list: ErrorObject[]) => list.filter((e) => e.keyword === 'type').length * 1e6 + list.length;
+  // A tag property that names another branch (`type: 'image'` against the text chunk's `const`).
+  const otherTag = (e: ErrorObject) =>
+    (e.keyword === 'const' || e.keyword === 'enum') && isChildOf(e.instancePath, union.instancePath);
+  const taken = candidates.filter(([, list]) => !list.every(wrongKind) && !list.some(otherTag));
+  // Shape errors (a wrong kind of value, a missing or unknown property) weigh more than a bound.
+  const score = (list: ErrorObject[]) => list.filter((e) => SHAPE.has(e.keyword)).length * 1e6 + list.length;
   const best = Math.min(...taken.map(([, list]) => score(list)));
   const closest = taken.filter(([, list]) => score(list) === best);
   if (closest.length === 1) return closest[0][1];

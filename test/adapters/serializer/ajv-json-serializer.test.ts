@@ -147,4 +147,24 @@ describe('AjvJsonSerializer issues for unions of several forms', () => {
     ]);
     expect(check({ stop: null, pick: 1, only: 'x' })).toEqual([]);
   });
+
+  // Found running the Tinkex suite: a text chunk without its (optional) tag, holding token 1.5, was
+  // reported against the dmel chunk ("dmel is required", "tokens is not an allowed property").
+  it('an object union goes by the tag the value names, else by the fewest missing or unknown properties', () => {
+    const chunk = serializer.compile(
+      Type.Union([
+        Type.Object(
+          { type: Type.Optional(Type.Literal('text')), tokens: Type.Array(Type.Integer()) },
+          { additionalProperties: false },
+        ),
+        Type.Object({ type: Type.Literal('image'), data: Type.String() }, { additionalProperties: false }),
+      ]),
+    );
+    const token = [{ pointer: '/tokens/0', rule: 'type', message: 'must be integer' }];
+    expect(chunk({ tokens: [1.5] })).toEqual(token);
+    expect(chunk({ type: 'text', tokens: [1.5] })).toEqual(token);
+    expect(chunk({ type: 'image', data: 5 })).toEqual([
+      { pointer: '/data', rule: 'type', message: 'must be string' },
+    ]);
+  });
 });
