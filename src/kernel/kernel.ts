@@ -325,8 +325,12 @@ export class Kernel<E extends EndpointSpec = never> {
     // Every future is marked cancelled before any wait hears its signal abort.
     this.liveFutures.cancelAll(CLOSED);
     const finals = this.closing.closeExcept(finalEndpoints);
-    const known = [...finals].filter((id) => this.endpoints.has(id));
-    const kept = new Set(known.map((id) => this.endpoints.get(id)!.endpoint.spec.pool));
+    const kept = new Set(
+      [...finals].flatMap((id) => {
+        const known = this.endpoints.get(id);
+        return known ? [known.endpoint.spec.pool] : [];
+      }),
+    );
     // Nothing is in flight before the services exist; a failure to cut is close()'s to report.
     void this.services?.transport.closePoolsExcept?.(kept).catch(ignore);
   }

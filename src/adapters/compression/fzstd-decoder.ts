@@ -11,7 +11,7 @@ export async function* zstdDecodeStream(body: AsyncIterable<Uint8Array>): AsyncI
   });
   for await (const chunk of body) {
     decoder.push(chunk);
-    while (pending.length > 0) yield pending.shift()!;
+    for (let out = pending.shift(); out !== undefined; out = pending.shift()) yield out;
   }
   decoder.push(new Uint8Array(0), true);
   while (pending.length > 0) yield pending.shift()!;

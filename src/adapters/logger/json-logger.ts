@@ -34,6 +34,19 @@ export interface JsonLoggerOptions extends RecordOptions {
 }
 
 /**
+ * `NAME=value` pairs already reported: a program with several clients (a logger each) says it once.
+ * Only a logger that writes warnings takes the report (one at `off` would swallow it for the others).
+ */
+const reportedEnvValues = new Set<string>();
+
+function firstReport(name: string | undefined, raw: string): boolean {
+  const key = `${name}=${raw.trim()}`;
+  if (reportedEnvValues.has(key)) return false;
+  reportedEnvValues.add(key);
+  return true;
+}
+
+/**
  * Structured logs as JSON lines (`{"time","level","message",...fields}`). Every record is redacted
  * and scrubbed of the kernel's known secrets before it is serialised, and writing never throws: a
  * broken log destination must not fail a request.
@@ -51,7 +64,13 @@ export class JsonLogger implements Logger {
     const stream = options.stream ?? process.stderr;
     this.#write = options.write ?? ((line) => stream.write(`${line}\n`));
     this.#now = options.now ?? Date.now;
-    if (raw !== undefined && raw.trim() !== '' && fromEnv === undefined) {
+    if (
+      raw !== undefined &&
+      raw.trim() !== '' &&
+      fromEnv === undefined &&
+      isLevelEnabled('warn', this.level) &&
+      firstReport(options.envVar, raw)
+    ) {
       // Worded as Tinkex words each variable it cannot read: the name, the value, what it accepts and uses.
       this.warn(
         `${options.envVar}=${JSON.stringify(raw.trim())} is not understood ` +

@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import type { CompiledValidator, Serializer, ValidationIssue } from '../../ports/serializer.js';
 import { addFormats, uncheckedFormat } from './string-formats.js';
+import { withUnionsResolved } from './union-issues.js';
 
 const AJV_OPTIONS = { allErrors: true, strict: false, strictNumbers: true } as const;
 
@@ -43,7 +44,7 @@ export class AjvJsonSerializer implements Serializer {
     const target = withSafeIntegers(options.allowUnknown ? allowUnknownProperties(schema) : schema);
     const validate = ajv.compile(target);
     const validator: CompiledValidator = (value) =>
-      validate(value) ? [] : issuesOf(validate.errors ?? [], value);
+      validate(value) ? [] : issuesOf(validate.errors ?? [], value, target);
     cache.set(schema, validator);
     return validator;
   }
@@ -72,8 +73,12 @@ export class AjvJsonSerializer implements Serializer {
  * number and null gives three errors), and an unsafe integer fails the bound of one branch and the type
  * of the others: each collapses into one issue per field, `finite` or `safe-integer`.
  */
-function issuesOf(all: readonly ErrorObject[], root: unknown): ValidationIssue[] {
-  const errors = withoutUntakenNullBranch(withLiteralUnionsCollapsed(all), root);
+function issuesOf(all: readonly ErrorObject[], root: unknown, schema: object): ValidationIssue[] {
+  const isNull = (pointer: string) => valueAt(root, pointer) === null;
+  const resolved = withUnionsResolved(withLiteralUnionsCollapsed(all), isNull, (path) =>
+    schemaAt(schema, path),
+  );
+  const errors = withoutUntakenNullBranch(resolved, root);
   const numeric = new Map<string, ValidationIssue>();
   for (const error of errors) {
     const pointer = error.instancePath;
@@ -158,8 +163,8 @@ function literalValues(group: readonly ErrorObject[], prefix: string, at: string
     branches.set(branch, [...(branches.get(branch) ?? []), e]);
   }
   const values: unknown[] = [];
-  for (const branch of [...branches.keys()].sort((a, b) => a - b)) {
-    const literal = branches.get(branch)!.find((e) => e.keyword === 'const');
+  for (const [, branch] of [...branches.entries()].sort(([a], [b]) => a - b)) {
+    const literal = branch.find((e) => e.keyword === 'const');
     if (literal === undefined) return undefined;
     values.push((literal.params as { allowedValue: unknown }).allowedValue);
   }
@@ -187,6 +192,16 @@ function isIntegerSchema(value: unknown): boolean {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const type = (value as { type?: unknown }).type;
   return type === 'integer' || (Array.isArray(type) && type.includes('integer') && !type.includes('number'));
+}
+
+/**
+ * The part of `schema` an error's `schemaPath` (`#/properties/stop/anyOf`) designates; undefined past a
+ * `$ref` (its path starts over in the referenced schema). Read only when a union failed: ajv's `verbose`
+ * would carry it on every error at the cost of larger validators on every call's path.
+ */
+function schemaAt(schema: object, schemaPath: string): unknown {
+  if (!schemaPath.startsWith('#')) return undefined;
+  return valueAt(schema, schemaPath.slice(1));
 }
 
 /** The value a JSON pointer (ajv's `instancePath`) designates. */

@@ -150,7 +150,7 @@ function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames):
   }
   if (typeof spec.stream === 'object') rejectUnknownKeys(`${where} stream`, spec.stream, STREAM_KEYS);
   if (spec.stream && spec.future) throw new ManifestError(where, 'stream', 'cannot be combined with future');
-  if (spec.pagination) checkPagination(where, spec, inputProperties(spec.input));
+  if (spec.pagination) checkPagination(where, spec.pagination, inputProperties(spec.input));
   if (spec.result !== undefined && !spec.future) {
     throw new ManifestError(where, 'result', 'is only for future endpoints (declare `future`)');
   }
@@ -193,8 +193,11 @@ function checkBodies(where: string, spec: EndpointSpec, codecs: CodecRegistry | 
   }
 }
 
-function checkPagination(where: string, spec: EndpointSpec, properties: Set<string> | undefined): void {
-  const p = spec.pagination!;
+function checkPagination(
+  where: string,
+  p: NonNullable<EndpointSpec['pagination']>,
+  properties: Set<string> | undefined,
+): void {
   const params = p.style === 'offset' ? [p.offsetParam, p.limitParam] : [p.cursorParam, p.limitParam];
   for (const param of params) {
     if (param !== undefined && !properties?.has(param)) {

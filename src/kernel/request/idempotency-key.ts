@@ -24,12 +24,13 @@ export function idempotencyKeys(prefix = ''): () => string {
   /** The prefix and dashes stay; the hex digits are overwritten per key. */
   const key = Buffer.from(`${prefix}00000000-0000-4000-8000-000000000000`, 'latin1');
   return () => {
-    if (used === POOL_BYTES) {
-      pool = randomFillSync(pool ?? Buffer.alloc(POOL_BYTES));
+    let bytes = pool;
+    if (bytes === undefined || used === POOL_BYTES) {
+      bytes = pool = randomFillSync(bytes ?? Buffer.alloc(POOL_BYTES));
       used = 0;
     }
     for (let i = 0; i < 16; i++) {
-      let byte = pool![used + i];
+      let byte = bytes[used + i];
       // RFC 9562: version 4 in byte 6's high nibble, variant 10 in byte 8's two high bits.
       if (i === 6) byte = (byte & 0x0f) | 0x40;
       else if (i === 8) byte = (byte & 0x3f) | 0x80;

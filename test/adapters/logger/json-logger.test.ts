@@ -59,6 +59,23 @@ describe('JsonLogger', () => {
     ]);
   });
 
+  // Found by hand (round 25): a program with three clients and `TINKER_LOG=loud` printed the same line
+  // three times (one per client's logger). Once per process per variable and value, as Tinkex's own
+  // variables; the level falls back in every logger all the same. (A name no other test uses: the
+  // record of what was said is the module's, so per test file.)
+  it('reports an invalid env value once per process, however many loggers read it', () => {
+    const lines = (value: string) => {
+      const { logger, chunks } = capture({ level: 'info', envVar: 'ONCE_LOG', env: { ONCE_LOG: value } });
+      expect(logger.level).toBe('info');
+      return chunks.length;
+    };
+    // A logger that writes no warnings leaves the report to the next one.
+    expect(capture({ level: 'off', envVar: 'ONCE_LOG', env: { ONCE_LOG: 'loud' } }).chunks).toEqual([]);
+    expect([lines('loud'), lines('loud'), lines(' loud '), lines('louder'), lines('louder')]).toEqual([
+      1, 0, 0, 1, 0,
+    ]);
+  });
+
   it('redacts fields and scrubs registered secrets from the message and every string', () => {
     const secrets = new SecretRegistry();
     secrets.add('key-abcdef-123456');

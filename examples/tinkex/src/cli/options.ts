@@ -8,32 +8,9 @@ export function nonNegativeInt(value: string): number {
   return Number(value);
 }
 
-/** `-1` (the option is off) or a whole number ≥ 0, as `top_k` takes. */
-export function intOrOff(value: string): number {
-  if (value === '-1') return -1;
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected -1 (off) or a whole number ≥ 0.');
-  return Number(value);
-}
-
 export function positiveInt(value: string): number {
   if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('expected a whole number ≥ 1.');
   return Number(value);
-}
-
-function numberIn(value: string, min: number, max: number, expected: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !(n >= min && n <= max)) throw new InvalidArgumentError(`expected ${expected}.`);
-  return n;
-}
-
-/** A number ≥ 0 (`temperature`: 0 is greedy), as the SDK's schema takes it. */
-export function nonNegativeNumber(value: string): number {
-  return numberIn(value, 0, Number.MAX_VALUE, 'a number ≥ 0');
-}
-
-/** A number in [0, 1] (`top_p`), as the SDK's schema takes it. */
-export function probability(value: string): number {
-  return numberIn(value, 0, 1, 'a number from 0 to 1');
 }
 
 export function tinkerPath(value: string): string {

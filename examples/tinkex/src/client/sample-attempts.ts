@@ -1,6 +1,7 @@
 import { linkedSignal, type FifoSemaphore, type RetryContext, type SemaphoreTicket } from 'pristine-kernel';
 import type { SampleResponse } from '../types/schemas.js';
 import type { LastError, ProgressWatch } from './sampling-progress.js';
+import { publicSampleResponse } from './public-sample-response.js';
 
 /** What one sample's attempts leave for the next attempt and for the end. */
 export interface AttemptsState {
@@ -164,9 +165,7 @@ export class SampleAttempts<I> implements AttemptsState, LastError, SemaphoreTic
   private succeeded(response: SampleResponse): SampleResponse {
     if (this.stuck) this.progress!.succeeded();
     this.end();
-    // The Python SDK's default: a server that does not report it had no cache hit. A response that has
-    // it (always, in 0.25) is returned as it came: no copy per sample.
-    return response.prompt_cache_hit_tokens != null ? response : { ...response, prompt_cache_hit_tokens: 0 };
+    return publicSampleResponse(response);
   }
 
   /** The error to settle with: the stuck failure if stuck detection's signal ended the attempts. */

@@ -29,7 +29,7 @@ export function destination(
   revision?: string,
 ): { repo: string; revision: string } {
   if (repo !== undefined) return { repo, revision: revision ?? 'main' };
-  const short = baseModel !== 'unknown' ? baseModel.split('/').at(-1)! : 'adapter';
+  const short = baseModel !== 'unknown' ? (baseModel.split('/').at(-1) ?? baseModel) : 'adapter';
   return {
     repo: sanitizeRepoName(`tinker-${short}-${parsed.training_run_id}`),
     revision: revision ?? sanitizeRepoName(parsed.checkpoint_id.replaceAll('/', '-')),

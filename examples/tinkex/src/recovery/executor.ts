@@ -122,8 +122,9 @@ export class RecoveryExecutor {
   }
 
   private startNext(): void {
-    while (!this.stopped && this.running.size < this.maxConcurrent && this.queue.length > 0) {
-      const entry = this.queue.shift()!;
+    while (!this.stopped && this.running.size < this.maxConcurrent) {
+      const entry = this.queue.shift();
+      if (entry === undefined) return;
       const run: Promise<void> = this.attempt(entry).finally(() => {
         if (this.running.get(entry.run_id) === run) this.running.delete(entry.run_id);
         this.startNext();

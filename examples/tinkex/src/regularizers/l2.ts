@@ -36,7 +36,7 @@ export function l2(options: L2Options = {}): Regularizer {
       r.map((v) => {
         const c = v - c0;
         const clipped = clip !== undefined && Math.abs(c) > clip;
-        const cc = clipped ? Math.sign(c) * clip! : c;
+        const cc = clipped ? Math.sign(c) * clip : c;
         total += cc * cc;
         return clipped ? 0 : 2 * cc;
       }),

@@ -74,6 +74,8 @@ export function fromJSON(id: string, tokenizerJson: object, config: object = {})
     vocabSize,
     encode: (text, options = {}) =>
       hf.encode(text, { add_special_tokens: options.add_special_tokens ?? true }).ids,
-    decode: (ids) => hf.decode([...ids]),
+    // Nothing sampled (`max_tokens: 0`) is no text: @huggingface/tokenizers throws on [] where the Python
+    // `tokenizers` gives ''.
+    decode: (ids) => (ids.length === 0 ? '' : hf.decode([...ids])),
   };
 }

@@ -75,10 +75,11 @@ export function protoLossPass(pass: ProtoLossPass): APIFuture<ForwardBackwardOut
   };
   const signal = call?.signal;
   const futures: APIFuture<ForwardBackwardOutput>[] = [];
-  if (flags.parallel_fwdbwd_chunks && messages.length > 1) {
+  // `batch` is there exactly when there are several chunks.
+  if (flags.parallel_fwdbwd_chunks && batch) {
     // Reserved together, every slot's gate is the previous call's turn.
     const slots = messages.map(() => order.reserve(endpoint, signal));
-    batch!.commit(slots[0].gate);
+    batch.commit(slots[0].gate);
     for (let i = 1; i < slots.length; i++) futures[i] = submit(i, slots[i].gate);
     const othersAccepted = Promise.allSettled(futures.slice(1).map((f) => f.accepted));
     futures[0] = submit(

@@ -1,12 +1,8 @@
 import { APIUserAbortError, ClientClosedError, PristineError } from 'pristine-kernel';
 import { callName } from '../protocol/call-name.js';
+import { Refusals, sentence, type FailedStep } from './refusals.js';
 
-/** A training request whose submission failed for good. */
-export interface FailedStep {
-  endpoint: string;
-  seq_id: number;
-  error: unknown;
-}
+export type { FailedStep };
 
 /**
  * A training request was not sent because a request submitted before it on the same client could not
@@ -47,12 +43,19 @@ export class SubmissionOrder {
   private turn: Promise<void> = Promise.resolve();
   /** Queued requests up to ticket `upTo` are not sent because of `failed` (ticket `after`). */
   private aborted: { after: number; upTo: number; failed: FailedStep } | undefined;
+  /** Reserved requests whose submission has not settled yet. */
+  private unsettled = 0;
+  private readonly refusals: Refusals;
 
   /**
    * `say` gets a line per request that was sent and failed for good: a warning, or a debug line when its
    * own caller aborted it (the caller knows; on Ctrl-C a warning would only be noise before the exit).
+   * Requests refused one after another the same way (a server that restarted refuses every queued step
+   * with a 404) are one incident and one warning naming how many (see Refusals).
    */
-  constructor(private readonly say: (level: 'warn' | 'debug', message: string) => void) {}
+  constructor(private readonly say: (level: 'warn' | 'debug', message: string) => void) {
+    this.refusals = new Refusals((message) => say('warn', message));
+  }
 
   /** The seq_id the next request would take now (for validating a request before reserving). */
   get nextSeqId(): number {
@@ -69,6 +72,7 @@ export class SubmissionOrder {
     signal?: AbortSignal,
   ): { gate: Promise<number>; track(accepted: Promise<unknown>): void } {
     const ticket = ++this.tickets;
+    this.unsettled++;
     let seq_id: number | undefined;
     const gate = this.turn.then(() => {
       const aborted = this.aborted;
@@ -79,33 +83,44 @@ export class SubmissionOrder {
     });
     const track = (accepted: Promise<unknown>) => {
       this.turn = accepted.then(
-        () => undefined,
+        () => this.settled(true),
         (error: unknown) => {
           if (seq_id !== undefined) this.failed({ endpoint, seq_id, error }, ticket);
+          this.settled(false);
         },
       );
     };
     return { gate, track };
   }
 
+  /** A request's submission settled: an acceptance, or nothing left queued, ends the refusals' incident. */
+  private settled(accepted: boolean): void {
+    this.unsettled--;
+    if (accepted || this.unsettled === 0) this.refusals.flush();
+  }
+
   private failed(step: FailedStep, ticket: number): void {
     // The caller closed the client: every queued request ends this way, nothing to warn about.
     if (step.error instanceof ClientClosedError) return;
     const byCaller = step.error instanceof APIUserAbortError;
-    const unreachable = step.error instanceof PristineError && step.error.retryable && !byCaller;
+    if (byCaller) {
+      const line = `${callName(step.endpoint)} (seq_id ${step.seq_id}) was not accepted: ${sentence(step.error)}`;
+      this.say('debug', `${line} Later requests go on with the next seq_id.`);
+      return;
+    }
+    const unreachable = step.error instanceof PristineError && step.error.retryable;
+    if (!unreachable) {
+      // Refused (4xx): the queue goes on, and the refusals of the requests behind it are one line.
+      this.refusals.add(step);
+      if (ticket === this.tickets) this.refusals.flush();
+      return;
+    }
+    this.refusals.flush();
     this.say(
-      byCaller ? 'debug' : 'warn',
+      'warn',
       `${callName(step.endpoint)} (seq_id ${step.seq_id}) was not accepted: ${sentence(step.error)} ` +
-        (unreachable
-          ? 'Requests queued behind it are not sent.'
-          : 'Later requests go on with the next seq_id.'),
+        'Requests queued behind it are not sent.',
     );
-    if (unreachable) this.aborted = { after: ticket, upTo: this.tickets, failed: step };
+    this.aborted = { after: ticket, upTo: this.tickets, failed: step };
   }
-}
-
-/** The error's message as one sentence: its own final period, or one added. */
-function sentence(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.endsWith('.') ? message : `${message}.`;
 }

@@ -12,10 +12,15 @@ const ignore = (): void => {};
  * optimStep, and the caller, told "aborted", could not know which part) and waited for the seq_ids of
  * the chunks never sent (gaps, 10 s each on the emulator) before the next step.
  */
+/** A call with a signal: the caller's, and the controller of the signal its chunks go out with. */
+interface Linked {
+  readonly caller: AbortSignal;
+  readonly controller: AbortController;
+}
+
 export class WholeBatch {
-  /** The signal the chunks are queued and sent with: the caller's, until the batch is committed. */
-  readonly signal: AbortSignal | undefined;
-  private readonly controller: AbortController | undefined;
+  /** Present when the call has a signal (one field, so the types carry "a controller iff a signal"). */
+  private readonly linked: Linked | undefined;
   private phase: 'queued' | 'sending' | 'sent' = 'queued';
   private abortedWhileSending = false;
   private unsubscribe: () => void = ignore;
@@ -23,8 +28,8 @@ export class WholeBatch {
   constructor(private readonly call: CallOptions) {
     const { signal } = call;
     if (!signal) return;
-    const controller = (this.controller = new AbortController());
-    this.signal = controller.signal;
+    const controller = new AbortController();
+    this.linked = { caller: signal, controller };
     const abort = () => {
       if (this.phase === 'sending') this.abortedWhileSending = true;
       else controller.abort(signal.reason);
@@ -33,9 +38,14 @@ export class WholeBatch {
     else this.unsubscribe = onAbort(signal, abort);
   }
 
+  /** The signal the chunks are queued and sent with: the caller's, until the batch is committed. */
+  get signal(): AbortSignal | undefined {
+    return this.linked?.controller.signal;
+  }
+
   /** The options each chunk is submitted with. */
   get options(): CallOptions {
-    return this.controller ? { ...this.call, signal: this.signal } : this.call;
+    return this.linked ? { ...this.call, signal: this.linked.controller.signal } : this.call;
   }
 
   /**
@@ -43,20 +53,22 @@ export class WholeBatch {
    * batch is committed before any of them is sent.
    */
   commit(firstGate: Promise<unknown>): void {
-    if (!this.controller) return;
+    const linked = this.linked;
+    if (!linked) return;
     firstGate.then(() => {
-      if (this.phase === 'queued' && !this.controller!.signal.aborted) this.phase = 'sending';
+      if (this.phase === 'queued' && !linked.controller.signal.aborted) this.phase = 'sending';
     }, ignore);
   }
 
   /** The call's future: the chunks' merged result (`combined`), or the caller's abort at once. */
   result<C, T>(chunks: readonly APIFuture<C>[], combined: APIFuture<T>, clock: Clock): APIFuture<T> {
-    const { signal } = this.call;
-    if (!signal) return combined;
+    const linked = this.linked;
+    if (!linked) return combined;
+    const signal = linked.caller;
     // Every chunk accepted (or failed): an abort meanwhile now stops their polls.
     const sent = () => {
       this.phase = 'sent';
-      if (this.abortedWhileSending) this.controller!.abort(signal.reason);
+      if (this.abortedWhileSending) linked.controller.abort(signal.reason);
     };
     Promise.allSettled(chunks.map((chunk) => chunk.accepted)).then(sent, ignore);
     // A signal may serve many calls for hours: let go of it when this one settles.

@@ -140,12 +140,14 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
         ['sample', '--base-model', 'm', '--prompt', ''],
         /'--prompt <text>' argument '' is invalid. expected some text/,
       ],
+      // The SDK's schema's bounds, worded by it (round 26).
+      [['sample', '--base-model', 'm', '--prompt', 'hi', '--top-k', '-2'], /top_k must be >= -1 \(minimum\)/],
+      [['sample', '--base-model', 'm', '--prompt', 'hi', '--top-p', '7'], /top_p must be <= 1 \(maximum\)/],
+      [['sample', '--base-model', 'm', '--prompt', 'hi', '--temperature=-1'], /temperature must be >= 0/],
       [
-        ['sample', '--base-model', 'm', '--prompt', 'hi', '--top-k', '-2'],
-        /expected -1 \(off\) or a whole number ≥ 0/,
+        ['sample', '--base-model', 'm', '--prompt', 'hi', '--seed', 'x'],
+        /'--seed <n>' argument 'x' .*a number/,
       ],
-      [['sample', '--base-model', 'm', '--prompt', 'hi', '--top-p', '7'], /expected a number from 0 to 1/],
-      [['sample', '--base-model', 'm', '--prompt', 'hi', '--temperature=-1'], /expected a number ≥ 0/],
       [['quickstart', '--steps=0'], /'--steps <n>' argument '0' is invalid/],
       [['--max-retries', '-1', 'run', 'list'], /'--max-retries <n>' argument '-1' is invalid/],
       [['run', 'list', '--max-retries=two'], /'--max-retries <n>' argument 'two' is invalid/],

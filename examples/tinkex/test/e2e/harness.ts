@@ -101,6 +101,28 @@ export async function setup(
   };
 }
 
+/**
+ * `setup()` whose emulator a test may restart (stopped, then a fresh one with no sessions started in the
+ * same mode on the same port: a server restart as a client sees it); `close()` closes whichever runs.
+ */
+export async function setupRestartable(...args: Parameters<typeof setup>) {
+  const env = await setup(...args);
+  let running = env.emulator;
+  return {
+    ...env,
+    restart: async () => {
+      const port = Number(new URL(running.url).port);
+      await running.close();
+      running = await startEmulator({ seed: 7, ...MODE_OPTIONS[env.mode], port });
+      return running;
+    },
+    close: async () => {
+      await env.service.close();
+      await running.close();
+    },
+  };
+}
+
 export { bytes, textDatum } from '../support/text-datum.js';
 
 /** The emulator's log of the requests to `/api/v1/<path>`, whatever their query string. */

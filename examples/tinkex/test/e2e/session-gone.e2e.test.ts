@@ -1,8 +1,7 @@
 import { afterEach, expect, it } from '@jest/globals';
 import { NotFoundError } from 'pristine-kernel';
-import { startEmulator, type RunningEmulator } from 'tinker-emulator';
 import { describeError } from '../../src/cli/describe-error.js';
-import { describeInModes, emulatorOptions, setup, textDatum, TEXT } from './harness.js';
+import { describeInModes, setupRestartable, textDatum, TEXT } from './harness.js';
 
 const GONE = /The server no longer knows this session \(it may have restarted\)/;
 
@@ -17,30 +16,18 @@ describeInModes(
   ['v025', 'legacy'],
   'a session the server no longer knows (server restarted on the same port)',
   () => {
-    let env: Awaited<ReturnType<typeof setup>>;
-    let restarted: RunningEmulator | undefined;
-    afterEach(async () => {
-      await env.service.close();
-      await (restarted ?? env.emulator).close();
-      restarted = undefined;
-    });
-
-    /** Stop the emulator and start a fresh one (no sessions) in the same mode on the same port. */
-    async function restart() {
-      const port = Number(new URL(env.emulator.url).port);
-      await env.emulator.close();
-      restarted = await startEmulator({ seed: 7, ...emulatorOptions(env.mode), port });
-    }
+    let env: Awaited<ReturnType<typeof setupRestartable>>;
+    afterEach(async () => env.close());
 
     it('training and sampling calls say so and name the way back; the CLI words it the same', async () => {
-      env = await setup({}, { max_retries: 0 });
+      env = await setupRestartable({}, { max_retries: 0 });
       const training = await env.service.createLoraTrainingClient({
         base_model: 'meta-llama/Llama-3.2-1B',
         rank: 8,
       });
       await training.forwardBackward([textDatum(TEXT)], 'cross_entropy');
       const sampler = await training.saveWeightsAndGetSamplingClient();
-      await restart();
+      await env.restart();
 
       const [train, sample, info, another] = await Promise.all([
         training.forwardBackward([textDatum(TEXT)], 'cross_entropy').catch((e: unknown) => e),
@@ -75,7 +62,7 @@ describeInModes(
     it('a step or save accepted before the restart, whose result is lost, says so too', async () => {
       // Found by hand (round 25): its poll failed with a bare `404 future req-N not found`. A poll on
       // the wire as the server goes away is retried (a connection error), not the point here.
-      env = await setup({}, { max_retries: 2 });
+      env = await setupRestartable({}, { max_retries: 2 });
       const training = await env.service.createLoraTrainingClient({
         base_model: 'meta-llama/Llama-3.2-1B',
         rank: 8,
@@ -84,7 +71,7 @@ describeInModes(
       const step = training.forwardBackward([textDatum(TEXT)], 'cross_entropy');
       const save = training.saveState('lost');
       await Promise.all([step.accepted, save.accepted]);
-      await restart();
+      await env.restart();
       for (const error of await Promise.all(
         [step, save].map((f) =>
           f.then(
@@ -101,7 +88,7 @@ describeInModes(
     }, 60_000);
 
     it('a 404 for a checkpoint path is about the path, not the session: no such hint', async () => {
-      env = await setup({}, { max_retries: 0 });
+      env = await setupRestartable({}, { max_retries: 0 });
       const error = await env.service
         .createSamplingClient({ model_path: 'tinker://nope/sampler_weights/x' })
         .then((s) => s.sample({ prompt: [1, 2], num_samples: 1, sampling_params: { max_tokens: 2 } }))

@@ -47,6 +47,12 @@ describe('bundled byte-level tokenizer', () => {
     expect(tok.vocabSize).toBe(256);
   });
 
+  // Found by hand (round 26): `tinkex sample --max-tokens 0` failed with the tokenizer's "token_ids must
+  // be a non-empty array of integers" decoding a sequence of no tokens; Python's `tokenizers` gives ''.
+  it('decodes no tokens as no text', () => {
+    expect(tok.decode([])).toBe('');
+  });
+
   it('is what the generator script writes', async () => {
     const shipped = readFileSync(join(BUNDLED_TOKENIZERS, 'tinkex', 'byte-level', 'tokenizer.json'), 'utf8');
     const vocab = JSON.parse(shipped).model.vocab as Record<string, number>;

@@ -10,7 +10,13 @@ afterEach(() => {
   jest.restoreAllMocks();
 });
 
-const response = { sequences: [], type: 'sample', prompt_cache_hit_tokens: 0 } as unknown as SampleResponse;
+const response: SampleResponse = {
+  sequences: [],
+  type: 'sample',
+  prompt_logprobs: null,
+  topk_prompt_logprobs: null,
+  prompt_cache_hit_tokens: 0,
+};
 
 /**
  * Signals that outlive a call: a sampler's stuck watch (every sample of the sampler), a caller's

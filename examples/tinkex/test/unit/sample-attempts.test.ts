@@ -5,6 +5,7 @@ import { ProgressWatch } from '../../src/client/sampling-progress.js';
 import type { SampleResponse } from '../../src/types/schemas.js';
 
 const response = { sequences: [], type: 'sample' } as unknown as SampleResponse;
+const NOT_ASKED = { prompt_logprobs: null, topk_prompt_logprobs: null };
 const tick = () => new Promise((r) => setImmediate(r));
 
 /**
@@ -46,8 +47,9 @@ describe('SampleAttempts: a sample waiting for a dispatch slot', () => {
     await Promise.resolve();
     expect(s.calls).toHaveLength(1);
     expect(typeof s.calls[0]!.keptSlot).toBe('function');
-    // A response without prompt_cache_hit_tokens gets the Python SDK's default of 0.
-    await expect(s.result).resolves.toEqual({ ...response, prompt_cache_hit_tokens: 0 });
+    // A response without prompt_cache_hit_tokens gets the Python SDK's default of 0, and null for the
+    // prompt logprobs it did not carry (the 0.25 result's shape).
+    await expect(s.result).resolves.toEqual({ ...response, ...NOT_ASKED, prompt_cache_hit_tokens: 0 });
     expect(s.inFlight()).toBe(1);
     expect([s.gate.available, s.gate.waiting]).toEqual([1, 0]);
   });
@@ -110,7 +112,7 @@ describe('SampleAttempts: a sample waiting for a dispatch slot', () => {
     let released = 0;
     const result = attempts.holding(() => released++);
     expect(typeof kept).toBe('function');
-    await expect(result).resolves.toEqual({ ...response, prompt_cache_hit_tokens: 3 });
+    await expect(result).resolves.toEqual({ ...response, ...NOT_ASKED, prompt_cache_hit_tokens: 3 });
     expect([released, free.available]).toEqual([1, 1]);
   });
 });

@@ -1,14 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
-import {
-  intOrOff,
-  nonNegativeInt,
-  nonNegativeNumber,
-  positiveInt,
-  probability,
-  tinkerPath,
-} from '../options.js';
+import { tinkerPath } from '../options.js';
+import { numSamplesFlag, samplingFlag } from '../sample-flags.js';
 import type { Action } from '../action.js';
 
 interface SampleOptions {
@@ -123,16 +117,17 @@ export function registerSample(program: Command, action: Action): void {
         return v;
       },
     )
-    .option('--max-tokens <n>', 'tokens to generate', positiveInt, 32)
-    .option('--temperature <t>', 'sampling temperature (0 = greedy)', nonNegativeNumber, 1)
-    .option('--top-k <k>', 'top-k (-1 = off)', intOrOff, -1)
-    .option('--top-p <p>', 'nucleus sampling probability (0 to 1)', probability, 1)
-    .option('--num-samples <n>', 'how many samples', positiveInt, 1)
+    // The bounds are the SDK's schema's (sample-flags.ts).
+    .option('--max-tokens <n>', 'tokens to generate', samplingFlag('max_tokens'), 32)
+    .option('--temperature <t>', 'sampling temperature (0 = greedy)', samplingFlag('temperature'), 1)
+    .option('--top-k <k>', 'top-k (-1 = off)', samplingFlag('top_k'), -1)
+    .option('--top-p <p>', 'nucleus sampling probability (0 to 1)', samplingFlag('top_p'), 1)
+    .option('--num-samples <n>', 'how many samples', numSamplesFlag, 1)
     .option('--stop <text>', 'stop at this text (repeatable)', (v: string, prev: string[] = []) => [
       ...prev,
       v,
     ])
-    .option('--seed <n>', 'random seed', nonNegativeInt)
+    .option('--seed <n>', 'random seed', samplingFlag('seed'))
     .option(
       '--tokenizer <id>',
       "tokenizer to use (default: the model's; the emulator's is tinkex/byte-level)",
