@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { inspect } from 'node:util';
 import { CaptureLogger, Ports } from 'pristine-kernel';
-import { ServiceClient } from '../../src/index.js';
+import { ExpiredCredentialError, ServiceClient } from '../../src/index.js';
 import {
   API_KEY,
   callsTo,
@@ -84,6 +84,23 @@ describe.each(E2E_MODES)('from state with a weights_access_token (%s)', (mode) =
     const load = callsTo(env, 'load_weights').at(-1)!;
     expect(load.body).toMatchObject({ path, optimizer: true, weights_access_token: OWNER_KEY });
     expectNoSecret(env.service, logger, OWNER_KEY);
+  });
+});
+
+// One mode: the client refuses the token itself, before its holder sends anything, in every protocol.
+describe('from state with a weights_access_token that is an expired JWT', () => {
+  it('is refused naming weights_access_token (not the API key), and weights_info is not sent', async () => {
+    const { env, path } = await twoAccounts('v025');
+    const expired = ['{"alg":"none"}', JSON.stringify({ sub: 'owner', exp: 1_000 }), 'sig']
+      .map((part, i) => (i < 2 ? Buffer.from(part).toString('base64url') : part))
+      .join('.');
+    const sent = callsTo(env, 'weights_info').length;
+    const error = await env.service
+      .createTrainingClientFromState(path, { weights_access_token: expired })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExpiredCredentialError);
+    expect(error).toMatchObject({ source: 'weights_access_token' });
+    expect(callsTo(env, 'weights_info')).toHaveLength(sent);
   });
 });
 

@@ -5,19 +5,24 @@ import { forwardingProxy } from '../support/forwarding-proxy.js';
 
 /**
  * A loopback proxy in front of `target` that refuses the first `asample` with a 503 and records the
- * first prompt token of every `asample` in the order they arrive.
+ * first prompt token and the seq_id of every `asample` in the order they arrive.
  */
 async function refuseFirstSubmission(target: string) {
   const arrivals: number[] = [];
+  const seqIds: number[] = [];
   const proxy = await forwardingProxy(target, (req, body, res) => {
     if (!req.url?.endsWith('/asample')) return false;
-    const parsed = JSON.parse(body.toString()) as { prompt: { chunks: { tokens: number[] }[] } };
+    const parsed = JSON.parse(body.toString()) as {
+      prompt: { chunks: { tokens: number[] }[] };
+      seq_id: number;
+    };
     arrivals.push(parsed.prompt.chunks[0].tokens[0]);
+    seqIds.push(parsed.seq_id);
     if (arrivals.length > 1) return false;
     res.writeHead(503, { 'content-type': 'application/json' }).end('{"detail":"busy"}');
     return true;
   });
-  return { ...proxy, arrivals };
+  return { ...proxy, arrivals, seqIds };
 }
 
 /**
@@ -117,6 +122,8 @@ describe.each(E2E_MODES)('sample dispatch slots (%s)', (mode) => {
       // The refused 72 is resubmitted before 73, which waited for the one slot all along (as the Python
       // SDK retries a failed asample inside its dispatch semaphore); the slot is free again afterwards.
       expect(proxy.arrivals).toEqual([72, 72, 73]);
+      // 0.25 resubmits a sample with its seq_id; 0.7.0 gave each attempt a new one (tinker-wire-0.25.md).
+      expect(proxy.seqIds).toEqual(mode === 'legacy' ? [0, 1, 2] : [0, 0, 1]);
       const gate = await service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
       await expect(gate.sample({ prompt: [74], sampling_params: { max_tokens: 2 } })).resolves.toBeDefined();
     } finally {

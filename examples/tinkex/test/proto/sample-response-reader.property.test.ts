@@ -118,6 +118,22 @@ describe('the hand-written SampleResponse reader', () => {
     );
   });
 
+  it('leaves a known field sent with another wire type to the generic path: same result or same error', () => {
+    // protobuf-es reads a known field by its declared type whatever the tag's wire type says; random
+    // byte edits almost never make such a tag inside a sequence. Stop reason 0, tokens [1], then:
+    const sequence = (...tail: number[]) => {
+      const body = [0x08, 0x00, 0x12, 0x04, 1, 0, 0, 0, ...tail];
+      return Uint8Array.from([0x0a, body.length, ...body]);
+    };
+    for (const bytes of [
+      sequence(0x18, 0x05), // logprobs (bytes) as a varint
+      sequence(0x18, 0x00), // the same, an empty read
+      sequence(0x0a, 0x01, 0x01), // stop reason (enum) as length-delimited
+      sequence(0x15, 0, 0, 0x80, 0x3f), // tokens as a fixed32
+    ])
+      expect(fast(bytes)).toStrictEqual(reference(bytes));
+  });
+
   it('holds no view into the body it read: plain arrays, NaN prompt logprobs as null', () => {
     const wire = toBinary(
       SampleResponseSchema,

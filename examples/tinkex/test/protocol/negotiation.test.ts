@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { FakeClock, Ports } from 'pristine-kernel';
 import { API_KEY, callsTo, setup } from '../e2e/harness.js';
 import { jwtEnv as sharedClockJwtEnv } from '../support/jwt-env.js';
-import { refreshDelayMs } from '../../src/protocol/jwt.js';
+import { decodeJwtClaims, refreshDelayMs } from '../../src/protocol/jwt.js';
 import { ServiceClient, type ServiceClientInit } from '../../src/index.js';
 
 // Each test drives a whole emulator run (three protocol modes); generous on a shared, busy machine.
@@ -291,7 +291,10 @@ describe('credentials', () => {
     const jwt = await env.emulator.issueJwt(3600);
     const service = clientOn(env, { api_key: jwt });
     const me = await service.createRestClient().whoami();
-    expect(me.user_id).toBeTruthy();
+    // The key's own claims (truthy alone held for any claim, or for another token's).
+    const claims = decodeJwtClaims(jwt)!;
+    expect(claims.sub).toEqual(expect.any(String));
+    expect(me).toEqual({ user_id: claims.sub, email: claims.email, issuer: claims.iss });
     expect(calls(env, 'client/config').at(-1)!.headers['x-api-key']).toBe(jwt);
     // An opaque tml- key has no claims: a typed error, not a request.
     await expect(env.service.createRestClient().whoami()).rejects.toThrow(/needs a JWT/);

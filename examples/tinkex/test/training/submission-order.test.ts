@@ -13,6 +13,24 @@ async function failOne(order: SubmissionOrder, error: Error, endpoint = 'optim_s
   await new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * Queue one request per outcome at once, as a pipelining caller does (each acceptance tracked as soon
+ * as it is made); resolves once all settled and the warnings that follow were written.
+ */
+async function queueAll(order: SubmissionOrder, outcomes: (() => Promise<unknown>)[]): Promise<void> {
+  const settled = outcomes.map((outcome, i) => {
+    const { gate, track } = order.reserve(i % 2 ? 'optim_step' : 'forward_backward');
+    const accepted = gate.then(outcome);
+    track(accepted);
+    return accepted.catch(() => undefined);
+  });
+  await Promise.all(settled);
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+const refusal = (message: string, status = 400) =>
+  new BadRequestError(message, { status, category: 'user', retryable: false });
+
 /** An order whose warnings go to `warnings` and whose debug lines go to `debug`. */
 function recordingOrder() {
   const warnings: string[] = [];
@@ -103,6 +121,59 @@ describe('SubmissionOrder warnings', () => {
     expect(warnings.slice(1)).toEqual([
       'optim_step (seq_id 8) was not accepted: gone. Later requests go on with the next seq_id.',
       'optim_step (seq_id 9) was not accepted: bad again. Later requests go on with the next seq_id.',
+    ]);
+  });
+
+  it('add nothing for the requests not sent behind an unreachable step: they took no seq_id', async () => {
+    const { order, warnings } = recordingOrder();
+    const failing = order.reserve('forward_backward');
+    failing.track(failing.gate.then(() => Promise.reject(new APIConnectionError('Connection error.'))));
+    // As the TrainingClient does: the queued request's acceptance is its gate, tracked at once.
+    const queued = order.reserve('optim_step');
+    queued.track(queued.gate);
+    await queued.gate.catch(() => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warnings).toEqual([
+      'forward_backward (seq_id 1) was not accepted: Connection error. Requests queued behind it are not sent.',
+    ]);
+    expect(order.nextSeqId).toBe(2);
+  });
+
+  it('tell an incident once nothing is left queued, also when the last request was aborted by its caller', async () => {
+    const { order, warnings } = recordingOrder();
+    await queueAll(order, [
+      () => Promise.reject(refusal('bad')),
+      () => Promise.reject(refusal('bad')),
+      () => Promise.reject(new APIUserAbortError()),
+    ]);
+    expect(warnings).toEqual([
+      'forward_backward (seq_id 1) and the request after it (up to seq_id 2) were not accepted: bad. ' +
+        'Later requests go on with the next seq_id.',
+    ]);
+  });
+
+  it('tell the refusals before an unreachable step that follows them, in that order', async () => {
+    const { order, warnings } = recordingOrder();
+    await queueAll(order, [
+      () => Promise.reject(refusal('bad')),
+      () => Promise.reject(new APIConnectionError('Connection error.')),
+    ]);
+    expect(warnings).toEqual([
+      'forward_backward (seq_id 1) was not accepted: bad. Later requests go on with the next seq_id.',
+      'optim_step (seq_id 2) was not accepted: Connection error. Requests queued behind it are not sent.',
+    ]);
+  });
+
+  it('end an incident at an acceptance even while more requests are queued behind it', async () => {
+    const { order, warnings } = recordingOrder();
+    await queueAll(order, [
+      () => Promise.reject(refusal('bad')),
+      () => Promise.resolve(),
+      () => Promise.reject(refusal('bad')),
+    ]);
+    expect(warnings).toEqual([
+      'forward_backward (seq_id 1) was not accepted: bad. Later requests go on with the next seq_id.',
+      'forward_backward (seq_id 3) was not accepted: bad. Later requests go on with the next seq_id.',
     ]);
   });
 });
