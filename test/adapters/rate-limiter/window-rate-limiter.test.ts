@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { getEventListeners } from 'node:events';
 import { fingerprint } from '../../../src/adapters/auth/api-key-header.js';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import {
@@ -143,6 +144,51 @@ describe('WindowRateLimiter with a FakeClock', () => {
     const after = track(clock, limiter.acquire('t', { tokenBucket }));
     await clock.advance(100);
     expect(after.at).toBe(200);
+  });
+
+  it('serves a waiter that queues right after the last one aborted, before the old pump unwound', async () => {
+    const clock = new FakeClock(0);
+    const limiter = new WindowRateLimiter(clock);
+    const tokenBucket = { requestsPerSecond: 10, burst: 1 };
+    await limiter.acquire('t', { tokenBucket });
+    const lone = new AbortController();
+    const alone = limiter.acquire('t', { tokenBucket, signal: lone.signal });
+    await clock.advance(0);
+    lone.abort();
+    // Same tick: the aborted pump has not run its `finally` yet.
+    const next = track(clock, limiter.acquire('t', { tokenBucket }));
+    await expect(alone).rejects.toBeInstanceOf(APIUserAbortError);
+    await clock.advance(100);
+    expect(next.at).toBe(100);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('leaves no abort listener on a long-lived signal once its queued token is granted', async () => {
+    const clock = new FakeClock(0);
+    const limiter = new WindowRateLimiter(clock);
+    const tokenBucket = { requestsPerSecond: 10, burst: 1 };
+    const session = new AbortController();
+    await limiter.acquire('t', { tokenBucket, signal: session.signal });
+    const queued = track(clock, limiter.acquire('t', { tokenBucket, signal: session.signal }));
+    expect(getEventListeners(session.signal, 'abort')).toHaveLength(1);
+    await clock.advance(100);
+    expect(queued.at).toBe(100);
+    expect(getEventListeners(session.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('rejects an already-aborted signal even when the bucket is open and has tokens', async () => {
+    const limiter = new WindowRateLimiter(new FakeClock(0));
+    const signal = AbortSignal.abort('gone');
+    await expect(limiter.acquire('open', { signal })).rejects.toMatchObject({ name: 'APIUserAbortError' });
+    const tokenBucket = { requestsPerSecond: 1, burst: 5 };
+    await expect(limiter.acquire('full', { signal, tokenBucket })).rejects.toBeInstanceOf(APIUserAbortError);
+  });
+
+  it('ignores a backoff of zero, a negative or a non-number: the bucket never closed', () => {
+    const clock = new FakeClock(1_000);
+    const limiter = new WindowRateLimiter(clock);
+    for (const ms of [0, -5, Number.NaN]) limiter.backoff('a', ms);
+    expect([limiter.reopensAt('a'), limiter.waitTime('a')]).toEqual([0, 0]);
   });
 
   it('keeps token buckets apart and applies a backoff to callers already queued for tokens', async () => {
