@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { createKernel } from '../../../src/defaults/kernel.js';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
-import { ClientClosedError } from '../../../src/kernel/errors/api-errors.js';
+import { APIUserAbortError, ClientClosedError } from '../../../src/kernel/errors/api-errors.js';
 import { StreamIdleTimeoutError } from '../../../src/kernel/streams/stream-errors.js';
 import { Ports } from '../../../src/ports/index.js';
 import { stallingServer } from '../../support/stalling-server.js';
@@ -114,6 +114,26 @@ describe('a raw stream body whose server stalls, or whose client closes, after s
     const error = await next;
     expect(error).toBeInstanceOf(ClientClosedError);
     expect((error as Error).message).toBe('Cannot call "download": the client was closed.');
+    await server.socketReleased;
+  });
+
+  it("a read the caller aborted as the client closed is the caller's abort, not the close", async () => {
+    const server = await stallingDownload();
+    const { kernel } = kernelFor(server.url);
+    const controller = new AbortController();
+    const result = await kernel.execute('download', {}, { signal: controller.signal });
+    const chunks = result.response!.body[Symbol.asyncIterator]();
+    await chunks.next();
+    const next = chunks.next().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await settle();
+    controller.abort();
+    const closing = kernel.close();
+    const error = await next;
+    expect(error).toBeInstanceOf(APIUserAbortError);
+    await closing;
     await server.socketReleased;
   });
 });
