@@ -111,6 +111,15 @@ describe('retry rules', () => {
     expect(clock.sleeps).toEqual([7, 7]);
   });
 
+  it('reads an error answer that is JSON under another content-type as JSON, for its message', async () => {
+    const { kernel } = scripted([
+      { status: 400, headers: { 'content-type': 'text/plain' }, body: ' {"detail":"n must be even"}' },
+    ]);
+    const error = (await kernel.call('echo', {}).catch((e: unknown) => e)) as BadRequestError;
+    expect(error.body).toEqual({ detail: 'n must be even' });
+    expect(error.message).toBe('400 n must be even');
+  });
+
   it('reads no more of an error answer than 64 KiB: the message needs its start, not a runaway body', async () => {
     const { kernel } = scripted([]);
     let chunksRead = 0;
