@@ -158,8 +158,14 @@ describe('WindowRateLimiter with a FakeClock', () => {
     // Same tick: the aborted pump has not run its `finally` yet.
     const next = track(clock, limiter.acquire('t', { tokenBucket }));
     await expect(alone).rejects.toBeInstanceOf(APIUserAbortError);
-    await clock.advance(100);
-    expect(next.at).toBe(100);
+    await clock.advance(0);
+    expect(clock.pending).toBe(1); // a fresh pump waits for the refill
+    // The old pump has unwound without taking the new one's place: still one pump, one refill wait.
+    const third = track(clock, limiter.acquire('t', { tokenBucket }));
+    await clock.advance(0);
+    expect(clock.pending).toBe(1);
+    await clock.advance(200);
+    expect([next.at, third.at]).toEqual([100, 200]);
     expect(clock.pending).toBe(0);
   });
 
@@ -174,6 +180,26 @@ describe('WindowRateLimiter with a FakeClock', () => {
     await clock.advance(100);
     expect(queued.at).toBe(100);
     expect(getEventListeners(session.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('loses no tokens when the wall clock steps back', async () => {
+    const clock = new (class extends RecordingClock {
+      at = 10_000;
+      override now(): number {
+        return this.at;
+      }
+      override sleep(ms: number): Promise<void> {
+        this.sleeps.push(ms);
+        this.at += ms;
+        return Promise.resolve();
+      }
+    })();
+    const limiter = new WindowRateLimiter(clock);
+    const tokenBucket = { requestsPerSecond: 1, burst: 2 };
+    await limiter.acquire('t', { tokenBucket });
+    clock.at = 0; // NTP stepped the clock back 10 s
+    await limiter.acquire('t', { tokenBucket }); // the token left from the burst: no wait
+    expect(clock.sleeps).toEqual([]);
   });
 
   it('rejects an already-aborted signal even when the bucket is open and has tokens', async () => {
