@@ -99,4 +99,47 @@ describe('BackoffRetry', () => {
     await expect(running).rejects.toThrow(APIUserAbortError);
     expect(clock.sleeps).toHaveLength(1);
   });
+
+  it('does not retry once the signal aborted: the attempt error, no retry announced, no sleep', async () => {
+    const clock = new RecordingClock();
+    const retry = new BackoffRetry(clock);
+    const controller = new AbortController();
+    const error = new APIConnectionError('reset');
+    const announced: number[] = [];
+    const running = retry.run(
+      async () => {
+        controller.abort(); // the attempt failed as the caller gave up
+        return { kind: 'retryable' as const, error };
+      },
+      { maxRetries: 5, signal: controller.signal, onRetry: ({ attempt }) => announced.push(attempt) },
+    );
+    await expect(running).rejects.toBe(error);
+    expect([announced, clock.sleeps]).toEqual([[], []]);
+  });
+
+  it('numbers attempts from 0 and announces retries from 1, each with the error that caused it', async () => {
+    const clock = new RecordingClock();
+    const retry = new BackoffRetry(clock, undefined, () => 0);
+    const attempts: number[] = [];
+    const announced: Array<[number, number, unknown]> = [];
+    const errors = [new APIConnectionError('a'), new APIConnectionError('b')];
+    const result = await retry.run(
+      async (n) => {
+        attempts.push(n);
+        return n < 2
+          ? { kind: 'retryable' as const, error: errors[n] }
+          : { kind: 'success' as const, value: n };
+      },
+      {
+        maxRetries: 5,
+        onRetry: ({ attempt, delayMs, error }) => announced.push([attempt, delayMs, error]),
+      },
+    );
+    expect(result).toBe(2);
+    expect(attempts).toEqual([0, 1, 2]);
+    expect(announced).toEqual([
+      [1, 500, errors[0]],
+      [2, 1000, errors[1]],
+    ]);
+  });
 });
