@@ -236,6 +236,12 @@ describe('WindowRateLimiter with a FakeClock', () => {
     await expect(
       limiter.acquire('t', { tokenBucket: { requestsPerSecond: 0, burst: 1 } }),
     ).rejects.toBeInstanceOf(RangeError);
+    for (const burst of [0, 0.5]) {
+      // A bucket that never holds a whole token would keep its callers waiting for ever.
+      await expect(
+        limiter.acquire('t', { tokenBucket: { requestsPerSecond: 1, burst } }),
+      ).rejects.toBeInstanceOf(RangeError);
+    }
   });
 });
 
