@@ -142,4 +142,40 @@ describe('BackoffRetry', () => {
       [2, 1000, errors[1]],
     ]);
   });
+
+  it('honours a retry-after at both bounds: 0 (at once) and exactly the 60 s cap', async () => {
+    const clock = new RecordingClock();
+    const retry = new BackoffRetry(clock, undefined, () => 0);
+    const asked = [0, 60_000];
+    const result = await retry.run(
+      async (n) =>
+        n < asked.length
+          ? { kind: 'retryable' as const, error: new APIConnectionError(), retryAfterMs: asked[n] }
+          : { kind: 'success' as const, value: 'done' },
+      { maxRetries: 5 },
+    );
+    expect(result).toBe('done');
+    expect(clock.sleeps).toEqual([0, 60_000]);
+  });
+
+  it('ends with the caller abort, no further attempt, when the caller aborts as the client closes', async () => {
+    const clock = new RecordingClock();
+    clock.hold = true;
+    const retry = new BackoffRetry(clock);
+    const controller = new AbortController();
+    const closing = new AbortController();
+    let attempts = 0;
+    const running = retry.run(
+      async () => {
+        attempts++;
+        return retryable();
+      },
+      { maxRetries: 5, signal: controller.signal, interrupt: closing.signal },
+    );
+    while (clock.sleeps.length === 0) await Promise.resolve();
+    closing.abort();
+    controller.abort();
+    await expect(running).rejects.toBeInstanceOf(APIUserAbortError);
+    expect(attempts).toBe(1);
+  });
 });
