@@ -178,4 +178,19 @@ describe('BackoffRetry', () => {
     await expect(running).rejects.toBeInstanceOf(APIUserAbortError);
     expect(attempts).toBe(1);
   });
+
+  it('turns an attempt that throws synchronously into a rejection, never a throw from run', async () => {
+    const retry = new BackoffRetry(new RecordingClock());
+    const error = new Error('bad input');
+    let running: Promise<unknown> | undefined;
+    expect(() => {
+      running = retry.run(
+        () => {
+          throw error;
+        },
+        { maxRetries: 3 },
+      );
+    }).not.toThrow();
+    await expect(running).rejects.toBe(error);
+  });
 });
