@@ -5,6 +5,7 @@ import { MemoryTransport } from '../../src/adapters/transport/memory-transport.j
 import { BackoffRetry } from '../../src/adapters/retry/backoff-retry.js';
 import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
+import { retryMessage } from '../../src/kernel/pipeline/stages/retry.js';
 import {
   APIConnectionError,
   APIStatusError,
@@ -305,5 +306,20 @@ describe('retry rules', () => {
     const error = await kernel.call('echo', {}).catch((e) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).retryable).toBe(true);
+  });
+});
+
+describe('retryMessage', () => {
+  it('says what is retried, when, why and which retry of how many (none for an unlimited budget)', () => {
+    const http503 = { status: 503, message: 'ignored' };
+    expect(retryMessage('asample', { attempt: 1, delayMs: 500, error: http503 }, 10)).toBe(
+      'retrying asample in 0.5 s after HTTP 503 (retry 1 of 10)',
+    );
+    expect(retryMessage('asample', { attempt: 3, delayMs: 9_960, error: http503 }, Infinity)).toBe(
+      'retrying asample in 10.0 s after HTTP 503 (retry 3)',
+    );
+    expect(retryMessage('poll', { attempt: 2, delayMs: 10_000, error: new Error('reset') }, undefined)).toBe(
+      'retrying poll in 10 s after reset (retry 2)',
+    );
   });
 });
