@@ -129,6 +129,10 @@ describe('SSE decoder: WHATWG event-stream rules', () => {
       { event: 'message', data: 'd', retry: 10 },
       { event: 'message', data: 'e' },
     ]);
+    // Every digit counts, the first and the last of the range included.
+    expect(decode('retry: 0123456789\ndata: f\n\n')).toEqual([
+      { event: 'message', data: 'f', retry: 123456789 },
+    ]);
   });
 
   it('carries a retry from a data-less block to the next event (servers often send it alone)', () => {
