@@ -2,7 +2,11 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
 import { createKernel } from '../../../src/defaults/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
-import { APIConnectionError, InternalServerError } from '../../../src/kernel/errors/api-errors.js';
+import {
+  APIConnectionError,
+  BadRequestError,
+  InternalServerError,
+} from '../../../src/kernel/errors/api-errors.js';
 import { FutureExpiredError } from '../../../src/kernel/futures/future-errors.js';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import type { Clock } from '../../../src/ports/clock.js';
@@ -235,5 +239,29 @@ describe('poll failure budget', () => {
     const kernel = kernelFor(server.url, clock, 2);
     cleanup.push(() => kernel.close());
     await expect(kernel.submit('start_job', {})).resolves.toBe(5);
+  });
+
+  it('an answer in between renews the bare-400 allowance and ends a pause', async () => {
+    const clock = new RecordingClock();
+    const script = [400, 'queued', 400, 402, 'queued', 402, 'done'];
+    let n = 0;
+    const server = await scriptedServer((req, res) => {
+      if (req.path === '/jobs') return json(res, 200, { id: 'job-8' });
+      const step = script[n++];
+      if (typeof step === 'number') json(res, step, {});
+      else json(res, 200, step === 'queued' ? { status: 'queued' } : { answer: 8 });
+    });
+    cleanup.push(server.close);
+    // One bare 400 tolerated in a row; a 402 pause that may last 1.005 s (it re-polls every second).
+    const kernel = kernelFor(server.url, clock, 2, 'fail', {
+      badRequestRetries: 1,
+      pause: { status: 402, delayMs: 1_000, maxPauseMs: () => 1_005 },
+    });
+    cleanup.push(() => kernel.close());
+    await expect(kernel.submit('start_job', {})).resolves.toBe(8);
+    // Without an answer in between, the second 400 is one too many.
+    n = 0;
+    script.splice(0, script.length, 400, 400, 'done');
+    await expect(kernel.submit('start_job', {})).rejects.toBeInstanceOf(BadRequestError);
   });
 });
