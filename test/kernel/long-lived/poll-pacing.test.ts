@@ -225,6 +225,45 @@ describe('poll failure budget', () => {
     expect(clock.sleeps).toEqual([10, 20]);
   });
 
+  it('a resubmitted request is polled from iteration 0 again, under its new id', async () => {
+    const clock = new RecordingClock();
+    const script = [503, 410, 503, 'done'];
+    let n = 0;
+    let submits = 0;
+    const server = await scriptedServer((req, res) => {
+      if (req.path === '/jobs') return json(res, 200, { id: `job-${++submits}` });
+      const step = script[n++];
+      if (typeof step === 'number') json(res, step, { detail: 'not now' });
+      else json(res, 200, { answer: req.body.id === 'job-2' ? 2 : -1 });
+    });
+    cleanup.push(server.close);
+    const kernel = kernelFor(server.url, clock, 3, 'resubmit', {
+      errorBackoffMs: (iteration) => 1_000 * 2 ** iteration,
+    });
+    cleanup.push(() => kernel.close());
+    await expect(kernel.submit('start_job', {})).resolves.toBe(2);
+    // 503 at iteration 0 → 1 s; 410 → resubmit after the pacing (its second step: 20 ms); 503 at
+    // iteration 0 again → 1 s.
+    expect(clock.sleeps).toEqual([1_000, 20, 1_000]);
+  });
+
+  it('an answer in between restarts the 429 backoff from its base', async () => {
+    const clock = new RecordingClock();
+    const script = [429, 429, 'queued', 429, 'done'];
+    let n = 0;
+    const server = await scriptedServer((req, res) => {
+      if (req.path === '/jobs') return json(res, 200, { id: 'job-9' });
+      const step = script[n++];
+      if (typeof step === 'number') json(res, step, { detail: 'slow down' });
+      else json(res, 200, step === 'queued' ? { status: 'queued' } : { answer: 9 });
+    });
+    cleanup.push(server.close);
+    const kernel = kernelFor(server.url, clock);
+    cleanup.push(() => kernel.close());
+    await expect(kernel.submit('start_job', {})).resolves.toBe(9);
+    expect(clock.sleeps).toEqual([1_000, 2_000, 10, 1_000]);
+  });
+
   it('an answer in between resets the count: failures must be consecutive', async () => {
     const clock = new RecordingClock();
     const script = [503, 503, 'queued', 503, 503, 'queued', 503, 503, 'done'];
