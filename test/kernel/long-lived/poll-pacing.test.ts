@@ -7,7 +7,7 @@ import {
   BadRequestError,
   InternalServerError,
 } from '../../../src/kernel/errors/api-errors.js';
-import { FutureExpiredError } from '../../../src/kernel/futures/future-errors.js';
+import { FutureExpiredError, FutureFailedError } from '../../../src/kernel/futures/future-errors.js';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import type { Clock } from '../../../src/ports/clock.js';
 import type { PollProtocol, PollReading } from '../../../src/ports/futures.js';
@@ -302,5 +302,38 @@ describe('poll failure budget', () => {
     n = 0;
     script.splice(0, script.length, 400, 400, 'done');
     await expect(kernel.submit('start_job', {})).rejects.toBeInstanceOf(BadRequestError);
+  });
+});
+
+describe('in-flight result byte budget (two-phase retrieval)', () => {
+  /** Polls answer `meta` (the result's size only), `failed`, or the result. */
+  const twoPhase: Partial<PollProtocol<number>> = {
+    metadataFirst: () => true,
+    inflightResultBytes: () => 100,
+    read(body): PollReading<number> {
+      const b = body as Record<string, any>;
+      if (b.status === 'meta') return { state: 'complete_metadata', sizeBytes: 60 };
+      if (b.status === 'failed') return { state: 'failed', message: 'boom' };
+      return { state: 'complete', value: b.answer };
+    },
+  };
+
+  it("holds a future's share from its size answer until it settles, done or failed, and takes it once", async () => {
+    const clock = new RecordingClock();
+    // Three futures in turn, 60 of 100 bytes each: any share not given back blocks the next one.
+    const script = ['meta', 'meta', 'done', 'meta', 'failed', 'meta', 'done'];
+    let n = 0;
+    const server = await scriptedServer((req, res) => {
+      if (req.path === '/jobs') return json(res, 200, { id: `job-${n}` });
+      const step = script[n++];
+      json(res, 200, step === 'done' ? { answer: n } : { status: step });
+    });
+    cleanup.push(server.close);
+    const kernel = kernelFor(server.url, clock, 2, 'fail', twoPhase);
+    cleanup.push(() => kernel.close());
+    // The size answered twice (a server repeating itself) reserves it once.
+    await expect(kernel.submit('start_job', {})).resolves.toBe(3);
+    await expect(kernel.submit('start_job', {})).rejects.toBeInstanceOf(FutureFailedError);
+    await expect(kernel.submit('start_job', {})).resolves.toBe(7);
   });
 });
