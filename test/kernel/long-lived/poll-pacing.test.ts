@@ -264,6 +264,27 @@ describe('poll failure budget', () => {
     expect(clock.sleeps).toEqual([1_000, 2_000, 10, 1_000]);
   });
 
+  it("paces and backs off by the protocol's own settings when it gives them", async () => {
+    const clock = new RecordingClock();
+    const script = [429, 429, 429, 'queued', 'done'];
+    let n = 0;
+    const server = await scriptedServer((req, res) => {
+      if (req.path === '/jobs') return json(res, 200, { id: 'job-10' });
+      const step = script[n++];
+      if (typeof step === 'number') json(res, step, { detail: 'slow down' });
+      else json(res, 200, step === 'queued' ? { status: 'queued' } : { answer: 10 });
+    });
+    cleanup.push(server.close);
+    const kernel = kernelFor(server.url, clock, 10, 'fail', {
+      repollPacing: { initialMs: 3, maxMs: 3 },
+      backoffBaseMs: 100,
+      backoffMaxMs: 300,
+    });
+    cleanup.push(() => kernel.close());
+    await expect(kernel.submit('start_job', {})).resolves.toBe(10);
+    expect(clock.sleeps).toEqual([100, 200, 300, 3]);
+  });
+
   it('an answer in between resets the count: failures must be consecutive', async () => {
     const clock = new RecordingClock();
     const script = [503, 503, 'queued', 503, 503, 'queued', 503, 503, 'done'];
