@@ -66,9 +66,12 @@ describe('AttemptDeadline', () => {
     const deadline = new AttemptDeadline(request({ signal: controller.signal }));
     const listener = jest.fn();
     deadline.on('abort', listener);
-    controller.abort();
+    const why = new Error('the caller gave up');
+    controller.abort(why);
     expect(listener).toHaveBeenCalledTimes(1);
     expect(deadline.reason).toBeInstanceOf(APIUserAbortError);
+    expect(deadline.reason!.cause).toBe(why);
+    expect(jest.getTimerCount()).toBe(0); // its timer went with it
 
     const other = new AbortController();
     const released = new AttemptDeadline(request({ signal: other.signal }));
