@@ -9,6 +9,7 @@ import {
 } from '../../../src/kernel/errors/api-errors.js';
 import { FutureExpiredError, FutureFailedError } from '../../../src/kernel/futures/future-errors.js';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
+import { RepollPacer, exponentialDelay } from '../../../src/kernel/futures/repoll-pacing.js';
 import type { Clock } from '../../../src/ports/clock.js';
 import type { PollProtocol, PollReading } from '../../../src/ports/futures.js';
 import { Ports } from '../../../src/ports/index.js';
@@ -356,5 +357,28 @@ describe('in-flight result byte budget (two-phase retrieval)', () => {
     await expect(kernel.submit('start_job', {})).resolves.toBe(3);
     await expect(kernel.submit('start_job', {})).rejects.toBeInstanceOf(FutureFailedError);
     await expect(kernel.submit('start_job', {})).resolves.toBe(7);
+  });
+});
+
+describe('RepollPacer', () => {
+  it('doubles from initialMs to maxMs, less the time the last poll was held, never below the ask', () => {
+    const pacer = new RepollPacer({ initialMs: 10, maxMs: 40 });
+    expect([pacer.next(), pacer.next(0, 5), pacer.next(50), pacer.next(), pacer.next(0, 100)]).toEqual([
+      10, 15, 50, 40, 0,
+    ]);
+  });
+
+  it('by default starts at 10 ms and settles at 250 ms (at most 4 polls a second)', () => {
+    const pacer = new RepollPacer();
+    expect(Array.from({ length: 8 }, () => pacer.next())).toEqual([10, 20, 40, 80, 160, 250, 250, 250]);
+  });
+
+  it('does not wait longer when the clock stepped back while a poll was out', () => {
+    expect(new RepollPacer({ initialMs: 10, maxMs: 40 }).next(0, -5_000)).toBe(10);
+  });
+
+  it('exponentialDelay is min(initial·2^n, max), for any n', () => {
+    const delay = exponentialDelay(100, 1_000);
+    expect([-1, 0, 1, 3, 4, 5_000].map(delay)).toEqual([100, 100, 200, 800, 1_000, 1_000]);
   });
 });
