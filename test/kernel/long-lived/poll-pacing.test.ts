@@ -335,7 +335,7 @@ describe('in-flight result byte budget (two-phase retrieval)', () => {
     read(body): PollReading<number> {
       const b = body as Record<string, any>;
       if (b.status === 'meta') return { state: 'complete_metadata', sizeBytes: 60 };
-      if (b.status === 'failed') return { state: 'failed', message: 'boom' };
+      if (b.status === 'failed') return { state: 'failed', message: 'boom', category: 'server' };
       return { state: 'complete', value: b.answer };
     },
   };
