@@ -247,4 +247,16 @@ describe('AttemptDeadline', () => {
     for (let i = 0; i < 5; i++) await Promise.resolve();
     expect(heldUntil).toBe('let go');
   });
+
+  it('removes the latest of a listener added twice, as an EventEmitter does', () => {
+    const deadline = new AttemptDeadline(request());
+    const calls: string[] = [];
+    const a = () => calls.push('a');
+    deadline.on('abort', a);
+    deadline.on('abort', () => calls.push('b'));
+    deadline.on('abort', a);
+    deadline.removeListener('abort', a);
+    jest.advanceTimersByTime(1_000);
+    expect(calls).toEqual(['a', 'b']);
+  });
 });
