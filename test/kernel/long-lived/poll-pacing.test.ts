@@ -64,6 +64,29 @@ afterEach(async () => {
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
+type Step = number | 'queued' | 'done';
+
+/**
+ * A job API: a submit answers `id`; polls answer `script` in turn (a status with a detail body, `queued`,
+ * or `done` with `answer`). `replay` starts a new script.
+ */
+async function scriptedJobs(id: string, script: Step[], answer: number) {
+  let steps = script;
+  let n = 0;
+  const server = await scriptedServer((req, res) => {
+    if (req.path === '/jobs') return json(res, 200, { id });
+    const step = steps[n++];
+    if (typeof step === 'number') json(res, step, { detail: 'not now' });
+    else json(res, 200, step === 'queued' ? { status: 'queued' } : { answer });
+  });
+  cleanup.push(server.close);
+  const replay = (next: Step[]) => {
+    steps = next;
+    n = 0;
+  };
+  return { server, replay };
+}
+
 describe('re-poll pacing (a kernel property)', () => {
   it('a server answering try_again at once gets at most 4 polls a second, after a short ramp', async () => {
     const clock = new FakeClock();
@@ -142,15 +165,7 @@ describe('re-poll pacing (a kernel property)', () => {
 describe('error backoff (a protocol option)', () => {
   it('waits errorBackoffMs(iteration) before re-polling after a 408 or a 5xx, never less than the pacing', async () => {
     const clock = new RecordingClock();
-    const script = [503, 408, 'queued', 500, 'done'];
-    let n = 0;
-    const server = await scriptedServer((req, res) => {
-      if (req.path === '/jobs') return json(res, 200, { id: 'job-7' });
-      const step = script[n++];
-      if (typeof step === 'number') json(res, step, { detail: 'not now' });
-      else json(res, 200, step === 'queued' ? { status: 'queued' } : { answer: 9 });
-    });
-    cleanup.push(server.close);
+    const { server } = await scriptedJobs('job-7', [503, 408, 'queued', 500, 'done'], 9);
     const kernel = kernelFor(server.url, clock, 10, 'fail', {
       errorBackoffMs: (iteration) => 1_000 * 2 ** iteration,
     });
@@ -250,15 +265,7 @@ describe('poll failure budget', () => {
 
   it('an answer in between restarts the 429 backoff from its base', async () => {
     const clock = new RecordingClock();
-    const script = [429, 429, 'queued', 429, 'done'];
-    let n = 0;
-    const server = await scriptedServer((req, res) => {
-      if (req.path === '/jobs') return json(res, 200, { id: 'job-9' });
-      const step = script[n++];
-      if (typeof step === 'number') json(res, step, { detail: 'slow down' });
-      else json(res, 200, step === 'queued' ? { status: 'queued' } : { answer: 9 });
-    });
-    cleanup.push(server.close);
+    const { server } = await scriptedJobs('job-9', [429, 429, 'queued', 429, 'done'], 9);
     const kernel = kernelFor(server.url, clock);
     cleanup.push(() => kernel.close());
     await expect(kernel.submit('start_job', {})).resolves.toBe(9);
@@ -267,15 +274,7 @@ describe('poll failure budget', () => {
 
   it("paces and backs off by the protocol's own settings when it gives them", async () => {
     const clock = new RecordingClock();
-    const script = [429, 429, 429, 'queued', 'done'];
-    let n = 0;
-    const server = await scriptedServer((req, res) => {
-      if (req.path === '/jobs') return json(res, 200, { id: 'job-10' });
-      const step = script[n++];
-      if (typeof step === 'number') json(res, step, { detail: 'slow down' });
-      else json(res, 200, step === 'queued' ? { status: 'queued' } : { answer: 10 });
-    });
-    cleanup.push(server.close);
+    const { server } = await scriptedJobs('job-10', [429, 429, 429, 'queued', 'done'], 10);
     const kernel = kernelFor(server.url, clock, 10, 'fail', {
       repollPacing: { initialMs: 3, maxMs: 3 },
       backoffBaseMs: 100,
@@ -288,15 +287,8 @@ describe('poll failure budget', () => {
 
   it('an answer in between resets the count: failures must be consecutive', async () => {
     const clock = new RecordingClock();
-    const script = [503, 503, 'queued', 503, 503, 'queued', 503, 503, 'done'];
-    let n = 0;
-    const server = await scriptedServer((req, res) => {
-      if (req.path === '/jobs') return json(res, 200, { id: 'job-5' });
-      const step = script[n++];
-      if (step === 503) json(res, 503, { detail: 'flaky' });
-      else json(res, 200, step === 'queued' ? { status: 'queued' } : { answer: 5 });
-    });
-    cleanup.push(server.close);
+    const script: Step[] = [503, 503, 'queued', 503, 503, 'queued', 503, 503, 'done'];
+    const { server } = await scriptedJobs('job-5', script, 5);
     const kernel = kernelFor(server.url, clock, 2);
     cleanup.push(() => kernel.close());
     await expect(kernel.submit('start_job', {})).resolves.toBe(5);
@@ -304,15 +296,11 @@ describe('poll failure budget', () => {
 
   it('an answer in between renews the bare-400 allowance and ends a pause', async () => {
     const clock = new RecordingClock();
-    const script = [400, 'queued', 400, 402, 'queued', 402, 'done'];
-    let n = 0;
-    const server = await scriptedServer((req, res) => {
-      if (req.path === '/jobs') return json(res, 200, { id: 'job-8' });
-      const step = script[n++];
-      if (typeof step === 'number') json(res, step, {});
-      else json(res, 200, step === 'queued' ? { status: 'queued' } : { answer: 8 });
-    });
-    cleanup.push(server.close);
+    const { server, replay } = await scriptedJobs(
+      'job-8',
+      [400, 'queued', 400, 402, 'queued', 402, 'done'],
+      8,
+    );
     // One bare 400 tolerated in a row; a 402 pause that may last 1.005 s (it re-polls every second).
     const kernel = kernelFor(server.url, clock, 2, 'fail', {
       badRequestRetries: 1,
@@ -321,8 +309,7 @@ describe('poll failure budget', () => {
     cleanup.push(() => kernel.close());
     await expect(kernel.submit('start_job', {})).resolves.toBe(8);
     // Without an answer in between, the second 400 is one too many.
-    n = 0;
-    script.splice(0, script.length, 400, 400, 'done');
+    replay([400, 400, 'done']);
     await expect(kernel.submit('start_job', {})).rejects.toBeInstanceOf(BadRequestError);
   });
 });
