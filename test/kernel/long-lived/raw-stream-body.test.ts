@@ -49,6 +49,19 @@ function kernelFor(url: string) {
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** A download read past its first chunk: the read of the second, pending, settled to its error. */
+async function secondRead(kernel: ReturnType<typeof kernelFor>['kernel'], signal?: AbortSignal) {
+  const result = await kernel.execute('download', {}, { signal });
+  const chunks = result.response!.body[Symbol.asyncIterator]();
+  await chunks.next();
+  const next = chunks.next().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  await settle();
+  return { next }; // wrapped: an async function returning `next` itself would wait for it
+}
+
 describe('a raw stream body whose server stalls, or whose client closes, after some bytes', () => {
   it("fails with StreamIdleTimeoutError after the call's timeout and releases the socket", async () => {
     const server = await stallingDownload();
@@ -102,14 +115,7 @@ describe('a raw stream body whose server stalls, or whose client closes, after s
     // "The checkpoint download was cut … the response body was cut short", a retryable connection error.
     const server = await stallingDownload();
     const { kernel } = kernelFor(server.url);
-    const result = await kernel.execute('download', {});
-    const chunks = result.response!.body[Symbol.asyncIterator]();
-    await chunks.next();
-    const next = chunks.next().then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    await settle();
+    const { next } = await secondRead(kernel);
     await kernel.close();
     const error = await next;
     expect(error).toBeInstanceOf(ClientClosedError);
@@ -121,14 +127,7 @@ describe('a raw stream body whose server stalls, or whose client closes, after s
     const server = await stallingDownload();
     const { kernel } = kernelFor(server.url);
     const controller = new AbortController();
-    const result = await kernel.execute('download', {}, { signal: controller.signal });
-    const chunks = result.response!.body[Symbol.asyncIterator]();
-    await chunks.next();
-    const next = chunks.next().then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    await settle();
+    const { next } = await secondRead(kernel, controller.signal);
     controller.abort();
     const closing = kernel.close();
     const error = await next;
