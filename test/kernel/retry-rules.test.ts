@@ -5,10 +5,14 @@ import { MemoryTransport } from '../../src/adapters/transport/memory-transport.j
 import { BackoffRetry } from '../../src/adapters/retry/backoff-retry.js';
 import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
+import { retryMessage } from '../../src/kernel/pipeline/stages/retry.js';
 import {
   APIConnectionError,
+  APIStatusError,
   APIUserAbortError,
   BadRequestError,
+  ClientClosedError,
+  ConflictError,
   InternalServerError,
   RateLimitError,
 } from '../../src/kernel/errors/api-errors.js';
@@ -19,7 +23,7 @@ import { RecordingClock } from '../support/recording-clock.js';
 
 type Reply = { status: number; headers?: Record<string, string>; body?: string } | Error;
 
-const plugin = definePlugin({
+const spec = {
   name: 'echo',
   version: '1',
   defaults: { baseUrl: 'http://echo.test', maxRetries: 2, breaker: false },
@@ -30,12 +34,14 @@ const plugin = definePlugin({
     endpoints: [
       { id: 'echo', method: 'POST', path: '/echo', input: Type.Object({ n: Type.Optional(Type.Integer()) }) },
       { id: 'upload', method: 'POST', path: '/upload', bodyType: 'raw' },
+      { id: 'moved', method: 'GET', path: '/moved', redirect: 'manual' },
     ],
   },
-});
+} as const;
+const plugin = definePlugin(spec);
 
 /** A kernel whose transport plays back `replies` in order and records every request. */
-function scripted(replies: Reply[]) {
+function scripted(replies: Reply[], use = plugin) {
   const clock = new RecordingClock();
   const seen: TransportRequest[] = [];
   const transport = new MemoryTransport((req: TransportRequest) => {
@@ -48,7 +54,7 @@ function scripted(replies: Reply[]) {
       body: reply.body ?? '{}',
     };
   });
-  const kernel = createKernel().use(plugin);
+  const kernel = createKernel().use(use);
   kernel.register(Ports.Clock, clock);
   kernel.register(Ports.Transport, transport);
   kernel.register(Ports.Retry, new BackoffRetry(clock, undefined, () => 0));
@@ -83,6 +89,93 @@ describe('retry rules', () => {
     await expect(kernel.call('echo', {})).resolves.toEqual({ ok: true });
     expect(seen).toHaveLength(2);
   });
+
+  it("never retries a status the plugin's policy names fatal, though the status rules would", async () => {
+    const fatal409 = definePlugin({ ...spec, retryPolicies: { default: { fatalStatuses: [409] } } });
+    const { kernel, seen } = scripted([{ status: 409 }, { status: 409 }], fatal409);
+    const error = await kernel.call('echo', {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as ConflictError).retryable).toBe(false);
+    expect(seen).toHaveLength(1);
+    const other = scripted([{ status: 503 }], fatal409); // statuses it does not name keep their rules
+    await expect(other.kernel.call('echo', {})).resolves.toEqual({ ok: true });
+    expect(other.seen).toHaveLength(2);
+  });
+
+  it("backs off by the plugin's default policy when the endpoint names none", async () => {
+    const slow = definePlugin({
+      ...spec,
+      retryPolicies: { default: { initialDelayMs: 7, maxDelayMs: 7, jitter: 0 } },
+    });
+    const { kernel, clock } = scripted([{ status: 503 }, { status: 503 }], slow);
+    await expect(kernel.call('echo', {})).resolves.toEqual({ ok: true });
+    expect(clock.sleeps).toEqual([7, 7]);
+  });
+
+  it('reads an error answer that is JSON under another content-type as JSON, for its message', async () => {
+    const { kernel } = scripted([
+      { status: 400, headers: { 'content-type': 'text/plain' }, body: ' {"detail":"n must be even"}' },
+    ]);
+    const error = (await kernel.call('echo', {}).catch((e: unknown) => e)) as BadRequestError;
+    expect(error.body).toEqual({ detail: 'n must be even' });
+    expect(error.message).toBe('400 n must be even');
+  });
+
+  it('reads no more of an error answer than 64 KiB: the message needs its start, not a runaway body', async () => {
+    const { kernel } = scripted([]);
+    let chunksRead = 0;
+    kernel.register(
+      Ports.Transport,
+      new MemoryTransport(() => ({
+        status: 400,
+        headers: { 'content-type': 'text/plain' },
+        body: (async function* () {
+          for (let i = 0; i < 64; i++) {
+            chunksRead++;
+            yield Buffer.alloc(16 * 1024, 'x');
+          }
+        })(),
+      })),
+    );
+    const error = await kernel.call('echo', {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect(String((error as BadRequestError).body)).toBe('x'.repeat(64 * 1024));
+    expect(chunksRead).toBeLessThan(64);
+  });
+
+  it('retries a body that breaks mid-way under content-encoding identity (no decoder, so no decode error)', async () => {
+    const { kernel } = scripted([]);
+    let sent = 0;
+    kernel.register(
+      Ports.Transport,
+      new MemoryTransport(() => {
+        sent++;
+        if (sent > 1) return { status: 200, body: '{"ok":true}' };
+        return {
+          status: 200,
+          headers: { 'content-encoding': 'Identity' },
+          body: (async function* () {
+            yield Buffer.from('{"ok":');
+            throw new Error('socket reset');
+          })(),
+        };
+      }),
+    );
+    await expect(kernel.call('echo', {})).resolves.toEqual({ ok: true });
+    expect(sent).toBe(2);
+  });
+
+  it.each([300, 302, 304])(
+    'fails on a %i nobody followed, unless the endpoint handles redirects itself',
+    async (status) => {
+      const followed = scripted([{ status, body: '{"moved":true}' }]);
+      const error = await followed.kernel.call('echo', {}).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(APIStatusError);
+      expect((error as APIStatusError).status).toBe(status);
+      const manual = scripted([{ status, body: '{"moved":true}' }]);
+      await expect(manual.kernel.call('moved', {})).resolves.toEqual({ moved: true });
+    },
+  );
 
   it('retries connection errors and timeouts', async () => {
     const { kernel, seen } = scripted([new APIConnectionError('reset')]);
@@ -163,10 +256,70 @@ describe('retry rules', () => {
     await expect(call).rejects.toBeInstanceOf(APIUserAbortError);
   });
 
+  it.each([2, 0])(
+    'types a failure that comes with the caller abort as that abort, its reason as cause (maxRetries %i)',
+    async (maxRetries) => {
+      const { kernel } = scripted([]);
+      const controller = new AbortController();
+      const reason = new Error('the caller gave up');
+      let sent = 0;
+      kernel.register(
+        Ports.Transport,
+        new MemoryTransport(() => {
+          sent++;
+          // The caller aborts while the body is read, and the transport's body fails its own way (the
+          // abort's echo, not an APIUserAbortError): the call must still end as that abort.
+          return {
+            status: 200,
+            body: {
+              [Symbol.asyncIterator]: () => ({
+                next: () => {
+                  controller.abort(reason);
+                  return Promise.reject(new Error('terminated'));
+                },
+              }),
+            },
+          };
+        }),
+      );
+      const error = await kernel.call('echo', {}, { signal: controller.signal, maxRetries }).catch((e) => e);
+      expect(error).toBeInstanceOf(APIUserAbortError);
+      expect((error as Error).cause).toBe(reason);
+      expect(sent).toBe(1);
+    },
+  );
+
+  it('ends a call asleep in its backoff when the kernel closes, with ClientClosedError', async () => {
+    const { kernel, clock, seen } = scripted([{ status: 503 }]);
+    // Sleeps end only when aborted: close() must cut this one short, not wait it out.
+    clock.hold = true;
+    const call = kernel.call('echo', {}).catch((e: unknown) => e);
+    while (clock.sleeps.length === 0) await new Promise((r) => setImmediate(r));
+    const closing = kernel.close();
+    expect(await call).toBeInstanceOf(ClientClosedError);
+    await closing;
+    expect(seen).toHaveLength(1);
+  });
+
   it('surfaces the last error with its retry-after after exhausting retries on 429', async () => {
     const { kernel } = scripted([{ status: 429 }, { status: 429 }, { status: 429 }]);
     const error = await kernel.call('echo', {}).catch((e) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).retryable).toBe(true);
+  });
+});
+
+describe('retryMessage', () => {
+  it('says what is retried, when, why and which retry of how many (none for an unlimited budget)', () => {
+    const http503 = { status: 503, message: 'ignored' };
+    expect(retryMessage('asample', { attempt: 1, delayMs: 500, error: http503 }, 10)).toBe(
+      'retrying asample in 0.5 s after HTTP 503 (retry 1 of 10)',
+    );
+    expect(retryMessage('asample', { attempt: 3, delayMs: 9_960, error: http503 }, Infinity)).toBe(
+      'retrying asample in 10.0 s after HTTP 503 (retry 3)',
+    );
+    expect(retryMessage('poll', { attempt: 2, delayMs: 10_000, error: new Error('reset') }, undefined)).toBe(
+      'retrying poll in 10 s after reset (retry 2)',
+    );
   });
 });

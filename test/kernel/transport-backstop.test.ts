@@ -1,5 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { APITimeoutError, APIUserAbortError } from '../../src/kernel/errors/api-errors.js';
+import {
+  APIConnectionError,
+  APITimeoutError,
+  APIUserAbortError,
+} from '../../src/kernel/errors/api-errors.js';
 import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { TRANSPORT_GRACE_MS } from '../../src/kernel/pipeline/stages/transport.js';
@@ -36,6 +40,22 @@ class DeafTransport implements Transport {
 /** An adapter that says it keeps its own deadline (as the built-in ones do, see the contract tests). */
 class SelfTimedTransport extends DeafTransport {
   readonly settlesAtDeadline = true;
+}
+
+/** An adapter with a whole-body read (`readAll`, as undici's) that fails with `failure`. */
+class FailingReadTransport implements Transport {
+  readonly name = 'failing-read';
+  constructor(private readonly failure: unknown) {}
+
+  send(): Promise<TransportResponse> {
+    return Promise.resolve({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: (async function* () {})(),
+      cancel: () => {},
+      readAll: () => Promise.reject(this.failure),
+    });
+  }
 }
 
 function setup(transport = new DeafTransport()) {
@@ -106,5 +126,19 @@ describe('transport stage: the kernel bounds adapters that ignore the contract',
     transport.respond();
     await expect(call).resolves.toEqual({});
     await kernel.close();
+  });
+
+  it("keeps the typed failure of an adapter's whole-body read, and types a plain one as a broken read", async () => {
+    const timeout = new APITimeoutError('Request timed out after 100 ms');
+    const typed = setup(new FailingReadTransport(timeout) as never);
+    await expect(typed.kernel.call('ping', undefined as never)).rejects.toBe(timeout);
+    await typed.kernel.close();
+    const plain = setup(new FailingReadTransport(new Error('other side closed')) as never);
+    const error = await plain.kernel.call('ping', undefined as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect((error as Error).message).toMatch(
+      /Connection broke while reading the response: other side closed/,
+    );
+    await plain.kernel.close();
   });
 });

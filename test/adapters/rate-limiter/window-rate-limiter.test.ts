@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { getEventListeners } from 'node:events';
 import { fingerprint } from '../../../src/adapters/auth/api-key-header.js';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import {
@@ -145,6 +146,77 @@ describe('WindowRateLimiter with a FakeClock', () => {
     expect(after.at).toBe(200);
   });
 
+  it('serves a waiter that queues right after the last one aborted, before the old pump unwound', async () => {
+    const clock = new FakeClock(0);
+    const limiter = new WindowRateLimiter(clock);
+    const tokenBucket = { requestsPerSecond: 10, burst: 1 };
+    await limiter.acquire('t', { tokenBucket });
+    const lone = new AbortController();
+    const alone = limiter.acquire('t', { tokenBucket, signal: lone.signal });
+    await clock.advance(0);
+    lone.abort();
+    // Same tick: the aborted pump has not run its `finally` yet.
+    const next = track(clock, limiter.acquire('t', { tokenBucket }));
+    await expect(alone).rejects.toBeInstanceOf(APIUserAbortError);
+    await clock.advance(0);
+    expect(clock.pending).toBe(1); // a fresh pump waits for the refill
+    // The old pump has unwound without taking the new one's place: still one pump, one refill wait.
+    const third = track(clock, limiter.acquire('t', { tokenBucket }));
+    await clock.advance(0);
+    expect(clock.pending).toBe(1);
+    await clock.advance(200);
+    expect([next.at, third.at]).toEqual([100, 200]);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('leaves no abort listener on a long-lived signal once its queued token is granted', async () => {
+    const clock = new FakeClock(0);
+    const limiter = new WindowRateLimiter(clock);
+    const tokenBucket = { requestsPerSecond: 10, burst: 1 };
+    const session = new AbortController();
+    await limiter.acquire('t', { tokenBucket, signal: session.signal });
+    const queued = track(clock, limiter.acquire('t', { tokenBucket, signal: session.signal }));
+    expect(getEventListeners(session.signal, 'abort')).toHaveLength(1);
+    await clock.advance(100);
+    expect(queued.at).toBe(100);
+    expect(getEventListeners(session.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('loses no tokens when the wall clock steps back', async () => {
+    const clock = new (class extends RecordingClock {
+      at = 10_000;
+      override now(): number {
+        return this.at;
+      }
+      override sleep(ms: number): Promise<void> {
+        this.sleeps.push(ms);
+        this.at += ms;
+        return Promise.resolve();
+      }
+    })();
+    const limiter = new WindowRateLimiter(clock);
+    const tokenBucket = { requestsPerSecond: 1, burst: 2 };
+    await limiter.acquire('t', { tokenBucket });
+    clock.at = 0; // NTP stepped the clock back 10 s
+    await limiter.acquire('t', { tokenBucket }); // the token left from the burst: no wait
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('rejects an already-aborted signal even when the bucket is open and has tokens', async () => {
+    const limiter = new WindowRateLimiter(new FakeClock(0));
+    const signal = AbortSignal.abort('gone');
+    await expect(limiter.acquire('open', { signal })).rejects.toMatchObject({ name: 'APIUserAbortError' });
+    const tokenBucket = { requestsPerSecond: 1, burst: 5 };
+    await expect(limiter.acquire('full', { signal, tokenBucket })).rejects.toBeInstanceOf(APIUserAbortError);
+  });
+
+  it('ignores a backoff of zero, a negative or a non-number: the bucket never closed', () => {
+    const clock = new FakeClock(1_000);
+    const limiter = new WindowRateLimiter(clock);
+    for (const ms of [0, -5, Number.NaN]) limiter.backoff('a', ms);
+    expect([limiter.reopensAt('a'), limiter.waitTime('a')]).toEqual([0, 0]);
+  });
+
   it('keeps token buckets apart and applies a backoff to callers already queued for tokens', async () => {
     const clock = new FakeClock(0);
     const limiter = new WindowRateLimiter(clock);
@@ -164,6 +236,12 @@ describe('WindowRateLimiter with a FakeClock', () => {
     await expect(
       limiter.acquire('t', { tokenBucket: { requestsPerSecond: 0, burst: 1 } }),
     ).rejects.toBeInstanceOf(RangeError);
+    for (const burst of [0, 0.5]) {
+      // A bucket that never holds a whole token would keep its callers waiting for ever.
+      await expect(
+        limiter.acquire('t', { tokenBucket: { requestsPerSecond: 1, burst } }),
+      ).rejects.toBeInstanceOf(RangeError);
+    }
   });
 });
 

@@ -99,4 +99,98 @@ describe('BackoffRetry', () => {
     await expect(running).rejects.toThrow(APIUserAbortError);
     expect(clock.sleeps).toHaveLength(1);
   });
+
+  it('does not retry once the signal aborted: the attempt error, no retry announced, no sleep', async () => {
+    const clock = new RecordingClock();
+    const retry = new BackoffRetry(clock);
+    const controller = new AbortController();
+    const error = new APIConnectionError('reset');
+    const announced: number[] = [];
+    const running = retry.run(
+      async () => {
+        controller.abort(); // the attempt failed as the caller gave up
+        return { kind: 'retryable' as const, error };
+      },
+      { maxRetries: 5, signal: controller.signal, onRetry: ({ attempt }) => announced.push(attempt) },
+    );
+    await expect(running).rejects.toBe(error);
+    expect([announced, clock.sleeps]).toEqual([[], []]);
+  });
+
+  it('numbers attempts from 0 and announces retries from 1, each with the error that caused it', async () => {
+    const clock = new RecordingClock();
+    const retry = new BackoffRetry(clock, undefined, () => 0);
+    const attempts: number[] = [];
+    const announced: Array<[number, number, unknown]> = [];
+    const errors = [new APIConnectionError('a'), new APIConnectionError('b')];
+    const result = await retry.run(
+      async (n) => {
+        attempts.push(n);
+        return n < 2
+          ? { kind: 'retryable' as const, error: errors[n] }
+          : { kind: 'success' as const, value: n };
+      },
+      {
+        maxRetries: 5,
+        onRetry: ({ attempt, delayMs, error }) => announced.push([attempt, delayMs, error]),
+      },
+    );
+    expect(result).toBe(2);
+    expect(attempts).toEqual([0, 1, 2]);
+    expect(announced).toEqual([
+      [1, 500, errors[0]],
+      [2, 1000, errors[1]],
+    ]);
+  });
+
+  it('honours a retry-after at both bounds: 0 (at once) and exactly the 60 s cap', async () => {
+    const clock = new RecordingClock();
+    const retry = new BackoffRetry(clock, undefined, () => 0);
+    const asked = [0, 60_000];
+    const result = await retry.run(
+      async (n) =>
+        n < asked.length
+          ? { kind: 'retryable' as const, error: new APIConnectionError(), retryAfterMs: asked[n] }
+          : { kind: 'success' as const, value: 'done' },
+      { maxRetries: 5 },
+    );
+    expect(result).toBe('done');
+    expect(clock.sleeps).toEqual([0, 60_000]);
+  });
+
+  it('ends with the caller abort, no further attempt, when the caller aborts as the client closes', async () => {
+    const clock = new RecordingClock();
+    clock.hold = true;
+    const retry = new BackoffRetry(clock);
+    const controller = new AbortController();
+    const closing = new AbortController();
+    let attempts = 0;
+    const running = retry.run(
+      async () => {
+        attempts++;
+        return retryable();
+      },
+      { maxRetries: 5, signal: controller.signal, interrupt: closing.signal },
+    );
+    while (clock.sleeps.length === 0) await Promise.resolve();
+    closing.abort();
+    controller.abort();
+    await expect(running).rejects.toBeInstanceOf(APIUserAbortError);
+    expect(attempts).toBe(1);
+  });
+
+  it('turns an attempt that throws synchronously into a rejection, never a throw from run', async () => {
+    const retry = new BackoffRetry(new RecordingClock());
+    const error = new Error('bad input');
+    let running: Promise<unknown> | undefined;
+    expect(() => {
+      running = retry.run(
+        () => {
+          throw error;
+        },
+        { maxRetries: 3 },
+      );
+    }).not.toThrow();
+    await expect(running).rejects.toBe(error);
+  });
 });

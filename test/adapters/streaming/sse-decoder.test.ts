@@ -129,6 +129,10 @@ describe('SSE decoder: WHATWG event-stream rules', () => {
       { event: 'message', data: 'd', retry: 10 },
       { event: 'message', data: 'e' },
     ]);
+    // Every digit counts, the first and the last of the range included.
+    expect(decode('retry: 0123456789\ndata: f\n\n')).toEqual([
+      { event: 'message', data: 'f', retry: 123456789 },
+    ]);
   });
 
   it('carries a retry from a data-less block to the next event (servers often send it alone)', () => {
@@ -157,6 +161,8 @@ describe('SSE decoder: WHATWG event-stream rules', () => {
       { event: 'message', data: 'done' },
     ]);
     expect(d.end()).toEqual([]);
+    // Discarded, not kept: a blank line fed after end() dispatches nothing of it.
+    expect(d.feed(enc.encode('\n'))).toEqual([]);
     expect(decode('data: x\n\ndata: no line end')).toEqual([{ event: 'message', data: 'x' }]);
   });
 
@@ -376,6 +382,17 @@ describe('SSE decoder: size', () => {
     expect(() => {
       for (let i = 0; i < 20; i++) d.feed(enc.encode(line)); // each line is short, the event is not
     }).toThrow(SseBufferOverflowError);
+  });
+
+  it('allows exactly maxBufferSize, and overflows one past it', () => {
+    // 9 characters of data plus 1 for its line: 10, at the limit.
+    const complete = new WhatwgSseDecoder(10);
+    expect(complete.feed(enc.encode('data: 123456789\n'))).toEqual([]);
+    expect(complete.feed(enc.encode('\n'))).toEqual([{ event: 'message', data: '123456789' }]);
+    // An incomplete line of 10 bytes is at the limit; the 11th byte passes it.
+    const pending = new WhatwgSseDecoder(10);
+    expect(pending.feed(enc.encode('data: 1234'))).toEqual([]);
+    expect(() => pending.feed(enc.encode('5'))).toThrow(SseBufferOverflowError);
   });
 
   it('does not throw for many events that are each under the limit', () => {

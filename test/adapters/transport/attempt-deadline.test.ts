@@ -66,9 +66,12 @@ describe('AttemptDeadline', () => {
     const deadline = new AttemptDeadline(request({ signal: controller.signal }));
     const listener = jest.fn();
     deadline.on('abort', listener);
-    controller.abort();
+    const why = new Error('the caller gave up');
+    controller.abort(why);
     expect(listener).toHaveBeenCalledTimes(1);
     expect(deadline.reason).toBeInstanceOf(APIUserAbortError);
+    expect(deadline.reason!.cause).toBe(why);
+    expect(jest.getTimerCount()).toBe(0); // its timer went with it
 
     const other = new AbortController();
     const released = new AttemptDeadline(request({ signal: other.signal }));
@@ -215,5 +218,45 @@ describe('AttemptDeadline', () => {
     await late.catch(() => undefined);
     await Promise.resolve();
     expect(onError).toHaveBeenCalledTimes(1);
+  });
+
+  it('takes no listener once the attempt is over: it would never run, only stay', () => {
+    const deadline = new AttemptDeadline(request({ signal: AbortSignal.abort() }));
+    expect(deadline.aborted).toBe(true);
+    deadline.on('abort', () => {});
+    deadline.once('abort', () => {});
+    expect(deadline.listenerCount('abort')).toBe(0);
+  });
+
+  it('says the library holds every exchange it gave up on until the last one lets go', async () => {
+    const req = request();
+    const deadline = new AttemptDeadline(req);
+    let letFirstGo!: (value: string) => void;
+    let letSecondGo!: (value: string) => void;
+    const first = deadline.race(new Promise<string>((resolve) => (letFirstGo = resolve)));
+    jest.advanceTimersByTime(1_000);
+    await expect(first).rejects.toBeInstanceOf(APITimeoutError);
+    const second = deadline.race(new Promise<string>((resolve) => (letSecondGo = resolve)));
+    await expect(second).rejects.toBeInstanceOf(APITimeoutError);
+    let heldUntil = 'held';
+    void req.heldUntil!.then(() => (heldUntil = 'let go'));
+    letSecondGo('late');
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(heldUntil).toBe('held'); // the first exchange is still out
+    letFirstGo('later');
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(heldUntil).toBe('let go');
+  });
+
+  it('removes the latest of a listener added twice, as an EventEmitter does', () => {
+    const deadline = new AttemptDeadline(request());
+    const calls: string[] = [];
+    const a = () => calls.push('a');
+    deadline.on('abort', a);
+    deadline.on('abort', () => calls.push('b'));
+    deadline.on('abort', a);
+    deadline.removeListener('abort', a);
+    jest.advanceTimersByTime(1_000);
+    expect(calls).toEqual(['a', 'b']);
   });
 });

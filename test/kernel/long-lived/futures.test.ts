@@ -11,7 +11,7 @@ import {
 } from '../../../src/kernel/futures/future-errors.js';
 import type { PollProtocol, PollReading } from '../../../src/ports/futures.js';
 import { Ports } from '../../../src/ports/index.js';
-import { APIUserAbortError, ProxyError } from '../../../src/kernel/errors/api-errors.js';
+import { APIUserAbortError, NotFoundError, ProxyError } from '../../../src/kernel/errors/api-errors.js';
 import { misbehavingProxy } from '../../support/misbehaving-proxy.js';
 import { RecordingClock } from '../../support/recording-clock.js';
 import { json, scriptedServer, type Seen } from '../../support/scripted-server.js';
@@ -282,7 +282,7 @@ describe('futures through the pipeline', () => {
     const done = kernel.submit('start_job', { n: 1 }, { callerSignalOnly: true });
     const failed = kernel.submit('start_job', { n: 2 }, { maxRetries: 0 });
     await expect(done).resolves.toEqual({ answer: 1 });
-    await expect(failed).rejects.toBeDefined();
+    await expect(failed).rejects.toBeInstanceOf(NotFoundError); // its poll's 404, as it was
     await kernel.close();
     expect([done.cancelled, failed.cancelled]).toEqual([false, false]);
     await expect(failed).rejects.not.toBeInstanceOf(FutureCancelledError);

@@ -2,9 +2,14 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
 import { createKernel } from '../../../src/defaults/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
-import { APIConnectionError, InternalServerError } from '../../../src/kernel/errors/api-errors.js';
-import { FutureExpiredError } from '../../../src/kernel/futures/future-errors.js';
+import {
+  APIConnectionError,
+  BadRequestError,
+  InternalServerError,
+} from '../../../src/kernel/errors/api-errors.js';
+import { FutureExpiredError, FutureFailedError } from '../../../src/kernel/futures/future-errors.js';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
+import { RepollPacer, exponentialDelay } from '../../../src/kernel/futures/repoll-pacing.js';
 import type { Clock } from '../../../src/ports/clock.js';
 import type { PollProtocol, PollReading } from '../../../src/ports/futures.js';
 import { Ports } from '../../../src/ports/index.js';
@@ -58,6 +63,29 @@ afterEach(async () => {
 });
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+type Step = number | 'queued' | 'done';
+
+/**
+ * A job API: a submit answers `id`; polls answer `script` in turn (a status with a detail body, `queued`,
+ * or `done` with `answer`). `replay` starts a new script.
+ */
+async function scriptedJobs(id: string, script: Step[], answer: number) {
+  let steps = script;
+  let n = 0;
+  const server = await scriptedServer((req, res) => {
+    if (req.path === '/jobs') return json(res, 200, { id });
+    const step = steps[n++];
+    if (typeof step === 'number') json(res, step, { detail: 'not now' });
+    else json(res, 200, step === 'queued' ? { status: 'queued' } : { answer });
+  });
+  cleanup.push(server.close);
+  const replay = (next: Step[]) => {
+    steps = next;
+    n = 0;
+  };
+  return { server, replay };
+}
 
 describe('re-poll pacing (a kernel property)', () => {
   it('a server answering try_again at once gets at most 4 polls a second, after a short ramp', async () => {
@@ -137,15 +165,7 @@ describe('re-poll pacing (a kernel property)', () => {
 describe('error backoff (a protocol option)', () => {
   it('waits errorBackoffMs(iteration) before re-polling after a 408 or a 5xx, never less than the pacing', async () => {
     const clock = new RecordingClock();
-    const script = [503, 408, 'queued', 500, 'done'];
-    let n = 0;
-    const server = await scriptedServer((req, res) => {
-      if (req.path === '/jobs') return json(res, 200, { id: 'job-7' });
-      const step = script[n++];
-      if (typeof step === 'number') json(res, step, { detail: 'not now' });
-      else json(res, 200, step === 'queued' ? { status: 'queued' } : { answer: 9 });
-    });
-    cleanup.push(server.close);
+    const { server } = await scriptedJobs('job-7', [503, 408, 'queued', 500, 'done'], 9);
     const kernel = kernelFor(server.url, clock, 10, 'fail', {
       errorBackoffMs: (iteration) => 1_000 * 2 ** iteration,
     });
@@ -221,19 +241,131 @@ describe('poll failure budget', () => {
     expect(clock.sleeps).toEqual([10, 20]);
   });
 
-  it('an answer in between resets the count: failures must be consecutive', async () => {
+  it('a resubmitted request is polled from iteration 0 again, under its new id', async () => {
     const clock = new RecordingClock();
-    const script = [503, 503, 'queued', 503, 503, 'queued', 503, 503, 'done'];
+    const script = [503, 410, 503, 'done'];
     let n = 0;
+    let submits = 0;
     const server = await scriptedServer((req, res) => {
-      if (req.path === '/jobs') return json(res, 200, { id: 'job-5' });
+      if (req.path === '/jobs') return json(res, 200, { id: `job-${++submits}` });
       const step = script[n++];
-      if (step === 503) json(res, 503, { detail: 'flaky' });
-      else json(res, 200, step === 'queued' ? { status: 'queued' } : { answer: 5 });
+      if (typeof step === 'number') json(res, step, { detail: 'not now' });
+      else json(res, 200, { answer: req.body.id === 'job-2' ? 2 : -1 });
     });
     cleanup.push(server.close);
+    const kernel = kernelFor(server.url, clock, 3, 'resubmit', {
+      errorBackoffMs: (iteration) => 1_000 * 2 ** iteration,
+    });
+    cleanup.push(() => kernel.close());
+    await expect(kernel.submit('start_job', {})).resolves.toBe(2);
+    // 503 at iteration 0 → 1 s; 410 → resubmit after the pacing (its second step: 20 ms); 503 at
+    // iteration 0 again → 1 s.
+    expect(clock.sleeps).toEqual([1_000, 20, 1_000]);
+  });
+
+  it('an answer in between restarts the 429 backoff from its base', async () => {
+    const clock = new RecordingClock();
+    const { server } = await scriptedJobs('job-9', [429, 429, 'queued', 429, 'done'], 9);
+    const kernel = kernelFor(server.url, clock);
+    cleanup.push(() => kernel.close());
+    await expect(kernel.submit('start_job', {})).resolves.toBe(9);
+    expect(clock.sleeps).toEqual([1_000, 2_000, 10, 1_000]);
+  });
+
+  it("paces and backs off by the protocol's own settings when it gives them", async () => {
+    const clock = new RecordingClock();
+    const { server } = await scriptedJobs('job-10', [429, 429, 429, 'queued', 'done'], 10);
+    const kernel = kernelFor(server.url, clock, 10, 'fail', {
+      repollPacing: { initialMs: 3, maxMs: 3 },
+      backoffBaseMs: 100,
+      backoffMaxMs: 300,
+    });
+    cleanup.push(() => kernel.close());
+    await expect(kernel.submit('start_job', {})).resolves.toBe(10);
+    expect(clock.sleeps).toEqual([100, 200, 300, 3]);
+  });
+
+  it('an answer in between resets the count: failures must be consecutive', async () => {
+    const clock = new RecordingClock();
+    const script: Step[] = [503, 503, 'queued', 503, 503, 'queued', 503, 503, 'done'];
+    const { server } = await scriptedJobs('job-5', script, 5);
     const kernel = kernelFor(server.url, clock, 2);
     cleanup.push(() => kernel.close());
     await expect(kernel.submit('start_job', {})).resolves.toBe(5);
+  });
+
+  it('an answer in between renews the bare-400 allowance and ends a pause', async () => {
+    const clock = new RecordingClock();
+    const { server, replay } = await scriptedJobs(
+      'job-8',
+      [400, 'queued', 400, 402, 'queued', 402, 'done'],
+      8,
+    );
+    // One bare 400 tolerated in a row; a 402 pause that may last 1.005 s (it re-polls every second).
+    const kernel = kernelFor(server.url, clock, 2, 'fail', {
+      badRequestRetries: 1,
+      pause: { status: 402, delayMs: 1_000, maxPauseMs: () => 1_005 },
+    });
+    cleanup.push(() => kernel.close());
+    await expect(kernel.submit('start_job', {})).resolves.toBe(8);
+    // Without an answer in between, the second 400 is one too many.
+    replay([400, 400, 'done']);
+    await expect(kernel.submit('start_job', {})).rejects.toBeInstanceOf(BadRequestError);
+  });
+});
+
+describe('in-flight result byte budget (two-phase retrieval)', () => {
+  /** Polls answer `meta` (the result's size only), `failed`, or the result. */
+  const twoPhase: Partial<PollProtocol<number>> = {
+    metadataFirst: () => true,
+    inflightResultBytes: () => 100,
+    read(body): PollReading<number> {
+      const b = body as Record<string, any>;
+      if (b.status === 'meta') return { state: 'complete_metadata', sizeBytes: 60 };
+      if (b.status === 'failed') return { state: 'failed', message: 'boom', category: 'server' };
+      return { state: 'complete', value: b.answer };
+    },
+  };
+
+  it("holds a future's share from its size answer until it settles, done or failed, and takes it once", async () => {
+    const clock = new RecordingClock();
+    // Three futures in turn, 60 of 100 bytes each: any share not given back blocks the next one.
+    const script = ['meta', 'meta', 'done', 'meta', 'failed', 'meta', 'done'];
+    let n = 0;
+    const server = await scriptedServer((req, res) => {
+      if (req.path === '/jobs') return json(res, 200, { id: `job-${n}` });
+      const step = script[n++];
+      json(res, 200, step === 'done' ? { answer: n } : { status: step });
+    });
+    cleanup.push(server.close);
+    const kernel = kernelFor(server.url, clock, 2, 'fail', twoPhase);
+    cleanup.push(() => kernel.close());
+    // The size answered twice (a server repeating itself) reserves it once.
+    await expect(kernel.submit('start_job', {})).resolves.toBe(3);
+    await expect(kernel.submit('start_job', {})).rejects.toBeInstanceOf(FutureFailedError);
+    await expect(kernel.submit('start_job', {})).resolves.toBe(7);
+  });
+});
+
+describe('RepollPacer', () => {
+  it('doubles from initialMs to maxMs, less the time the last poll was held, never below the ask', () => {
+    const pacer = new RepollPacer({ initialMs: 10, maxMs: 40 });
+    expect([pacer.next(), pacer.next(0, 5), pacer.next(50), pacer.next(), pacer.next(0, 100)]).toEqual([
+      10, 15, 50, 40, 0,
+    ]);
+  });
+
+  it('by default starts at 10 ms and settles at 250 ms (at most 4 polls a second)', () => {
+    const pacer = new RepollPacer();
+    expect(Array.from({ length: 8 }, () => pacer.next())).toEqual([10, 20, 40, 80, 160, 250, 250, 250]);
+  });
+
+  it('does not wait longer when the clock stepped back while a poll was out', () => {
+    expect(new RepollPacer({ initialMs: 10, maxMs: 40 }).next(0, -5_000)).toBe(10);
+  });
+
+  it('exponentialDelay is min(initial·2^n, max), for any n', () => {
+    const delay = exponentialDelay(100, 1_000);
+    expect([-1, 0, 1, 3, 4, 5_000].map(delay)).toEqual([100, 100, 200, 800, 1_000, 1_000]);
   });
 });

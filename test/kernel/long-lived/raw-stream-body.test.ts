@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { createKernel } from '../../../src/defaults/kernel.js';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
-import { ClientClosedError } from '../../../src/kernel/errors/api-errors.js';
+import { APIUserAbortError, ClientClosedError } from '../../../src/kernel/errors/api-errors.js';
 import { StreamIdleTimeoutError } from '../../../src/kernel/streams/stream-errors.js';
 import { Ports } from '../../../src/ports/index.js';
 import { stallingServer } from '../../support/stalling-server.js';
@@ -48,6 +48,19 @@ function kernelFor(url: string) {
 }
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A download read past its first chunk: the read of the second, pending, settled to its error. */
+async function secondRead(kernel: ReturnType<typeof kernelFor>['kernel'], signal?: AbortSignal) {
+  const result = await kernel.execute('download', {}, { signal });
+  const chunks = result.response!.body[Symbol.asyncIterator]();
+  await chunks.next();
+  const next = chunks.next().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  await settle();
+  return { next }; // wrapped: an async function returning `next` itself would wait for it
+}
 
 describe('a raw stream body whose server stalls, or whose client closes, after some bytes', () => {
   it("fails with StreamIdleTimeoutError after the call's timeout and releases the socket", async () => {
@@ -102,18 +115,24 @@ describe('a raw stream body whose server stalls, or whose client closes, after s
     // "The checkpoint download was cut … the response body was cut short", a retryable connection error.
     const server = await stallingDownload();
     const { kernel } = kernelFor(server.url);
-    const result = await kernel.execute('download', {});
-    const chunks = result.response!.body[Symbol.asyncIterator]();
-    await chunks.next();
-    const next = chunks.next().then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    await settle();
+    const { next } = await secondRead(kernel);
     await kernel.close();
     const error = await next;
     expect(error).toBeInstanceOf(ClientClosedError);
     expect((error as Error).message).toBe('Cannot call "download": the client was closed.');
+    await server.socketReleased;
+  });
+
+  it("a read the caller aborted as the client closed is the caller's abort, not the close", async () => {
+    const server = await stallingDownload();
+    const { kernel } = kernelFor(server.url);
+    const controller = new AbortController();
+    const { next } = await secondRead(kernel, controller.signal);
+    controller.abort();
+    const closing = kernel.close();
+    const error = await next;
+    expect(error).toBeInstanceOf(APIUserAbortError);
+    await closing;
     await server.socketReleased;
   });
 });

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
 import { Type } from '@sinclair/typebox';
 import { CaptureLogger } from '../../../src/adapters/logger/capture-logger.js';
+import { MemoryTransport } from '../../../src/adapters/transport/memory-transport.js';
 import { ApiKeyHeaderAuth } from '../../../src/adapters/auth/api-key-header.js';
 import { BackoffRetry } from '../../../src/adapters/retry/backoff-retry.js';
 import { createKernel } from '../../../src/defaults/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
 import {
+  APIConnectionError,
   AuthenticationError,
   CircuitOpenError,
   InternalServerError,
@@ -111,6 +114,28 @@ describe('resilience stages against a faulty local server', () => {
     await kernel.close();
   });
 
+  it('a call that cannot be retried (a streamed body) fails with its own error when it opens the breaker', async () => {
+    mode = 'fail';
+    const upload = {
+      id: 'upload',
+      method: 'POST' as const,
+      path: '/upload',
+      resource: 'jobs',
+      bodyType: 'raw',
+    };
+    const kernel = kernelFor(server.url, {
+      defaults: { baseUrl: server.url, maxRetries: 5 },
+      breakers: { jobs: { consecutiveFailures: 1, halfOpenAfterMs: 60_000 } },
+      manifest: { name: 'svc', version: '1', endpoints: [...endpoints, upload] },
+    });
+    const body = Readable.from([Buffer.from('{"n":1}')]);
+    const error = await kernel.call('upload', { body } as never).catch((e: unknown) => e);
+    // No retry could meet the open breaker: the caller sees what the server answered.
+    expect(error).toBeInstanceOf(InternalServerError);
+    await expect(kernel.call('work', { n: 2 })).rejects.toBeInstanceOf(CircuitOpenError); // it did open
+    await kernel.close();
+  });
+
   it('a 429 with Retry-After delays only that tenant', async () => {
     mode = 'throttle';
     const clockA = new RecordingClock();
@@ -138,6 +163,32 @@ describe('resilience stages against a faulty local server', () => {
     expect(results.map((r: any) => r.n)).toEqual(Array.from({ length: 500 }, (_, n) => n));
     expect(maxInFlight).toBeLessThanOrEqual(7);
     expect(maxInFlight).toBeGreaterThan(1);
+    await kernel.close();
+  });
+
+  it('scrubs an echoed API key from the error a retry event carries', async () => {
+    const clock = new RecordingClock();
+    const key = 'tml-secret-key-retry-0042';
+    const kernel = kernelFor(
+      server.url,
+      { defaults: { baseUrl: server.url, maxRetries: 1, breaker: false } },
+      key,
+    );
+    kernel.register(Ports.Clock, clock);
+    kernel.register(Ports.Retry, new BackoffRetry(clock, undefined, () => 0));
+    // A transport whose failure echoes the credential it was sending (a proxy's or a library's message).
+    kernel.register(
+      Ports.Transport,
+      new MemoryTransport((req) => {
+        throw new APIConnectionError(`connect refused for ${String(req.headers['x-api-key'])}`);
+      }),
+    );
+    const retried: unknown[] = [];
+    kernel.events.on('request:retry', (event) => retried.push(event.error));
+    await expect(kernel.call('other', { n: 1 })).rejects.toBeInstanceOf(APIConnectionError);
+    expect(retried).toHaveLength(1);
+    expect(inspect(retried[0], { depth: 8 })).not.toContain(key);
+    expect((retried[0] as Error).message).toContain('[REDACTED]');
     await kernel.close();
   });
 
