@@ -75,10 +75,9 @@ export class AjvJsonSerializer implements Serializer {
  */
 function issuesOf(all: readonly ErrorObject[], root: unknown, schema: object): ValidationIssue[] {
   const isNull = (pointer: string) => valueAt(root, pointer) === null;
-  const resolved = withUnionsResolved(withLiteralUnionsCollapsed(all), isNull, (path) =>
+  const errors = withUnionsResolved(withLiteralUnionsCollapsed(all), isNull, (path) =>
     schemaAt(schema, path),
   );
-  const errors = withoutUntakenNullBranch(resolved, root);
   const numeric = new Map<string, ValidationIssue>();
   for (const error of errors) {
     const pointer = error.instancePath;
@@ -105,25 +104,6 @@ function issuesOf(all: readonly ErrorObject[], root: unknown, schema: object): V
     else if (!issues.includes(collapsed)) issues.push(collapsed);
   }
   return issues;
-}
-
-/**
- * A nullable field (`anyOf [X, null]`) that holds a bad non-null value fails X, `type: null` and the
- * `anyOf`: only X's issue says anything. So `must be null` goes for a non-null value, and the `anyOf`
- * summary with it when a single alternative's issue is left (several alternatives keep it: "one of").
- */
-function withoutUntakenNullBranch(errors: readonly ErrorObject[], root: unknown): ErrorObject[] {
-  const isNullBranch = (e: ErrorObject) =>
-    e.keyword === 'type' &&
-    (e.params as { type?: unknown }).type === 'null' &&
-    valueAt(root, e.instancePath) !== null;
-  const kept = errors.filter((e) => !isNullBranch(e));
-  if (kept.length === errors.length) return kept;
-  // Issues at the field or inside it (an object branch fails at its own properties).
-  const within = (e: ErrorObject, pointer: string) =>
-    e.instancePath === pointer || e.instancePath.startsWith(`${pointer}/`);
-  const reasons = (pointer: string) => kept.filter((e) => e.keyword !== 'anyOf' && within(e, pointer)).length;
-  return kept.filter((e) => e.keyword !== 'anyOf' || reasons(e.instancePath) !== 1);
 }
 
 /**
