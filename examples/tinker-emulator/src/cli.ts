@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { parseAccounts } from './accounts-flag.js';
 import { chaosOrEnv, parseChaos } from './chaos.js';
 import { startEmulator } from './emulator.js';
+import { MAX_SEED } from './model/prng.js';
 import { MAX_TIMER_MS } from './timers.js';
 import { CLIENT_CONFIG_DEFAULTS, DYNAMIC_CONFIG_DEFAULTS, parseFlags } from './protocol/client-config.js';
 
@@ -60,9 +61,6 @@ function integer(
   if (Number(text) < min) throw new EmulatorUsageError(`--${name} must be at least ${min}, got "${text}"`);
   return Number(text);
 }
-
-/** The model's and the dice's seeds are 32-bit: a larger one would silently be another seed. */
-const MAX_SEED = 2 ** 32 - 1;
 
 const MAX_LOG_MIB = Math.floor(Number.MAX_SAFE_INTEGER / 2 ** 20);
 

@@ -10,6 +10,7 @@ import {
   type ClientConfig,
   type DynamicConfig,
 } from './protocol/client-config.js';
+import { MAX_SEED } from './model/prng.js';
 import { DEFAULT_LAYOUT, type ProtobufResultLayout } from './protocol/results.js';
 import { createServer } from './server.js';
 import { oneOf, withDefaults } from './defaults.js';
@@ -131,9 +132,6 @@ function integerOption(
 const timerMs = (name: string, value: number | undefined, fallback: number) =>
   integerOption(name, value, fallback, 0, MAX_TIMER_MS, ' ms');
 
-/** Seeds are 32-bit (mulberry32): a larger or fractional one would silently be another seed. */
-const MAX_SEED = 2 ** 32 - 1;
-
 /** Start a Tinker-compatible server with a tiny real model. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const seed = integerOption('seed', options.seed, 0, 0, MAX_SEED);
@@ -143,7 +141,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     'jwtTtlSeconds',
     options.jwtTtlSeconds,
     3600,
-    -MAX_SEED,
+    Number.MIN_SAFE_INTEGER,
     Number.MAX_SAFE_INTEGER,
   );
   const longPollMs = timerMs('longPollMs', options.longPollMs, 1000);

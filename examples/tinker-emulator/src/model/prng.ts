@@ -1,3 +1,6 @@
+/** Seeds are 32-bit (mulberry32 takes `seed >>> 0`): a larger or fractional one would silently be another seed. */
+export const MAX_SEED = 2 ** 32 - 1;
+
 /** mulberry32: a tiny seeded PRNG, so every run with the same seed is identical. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
