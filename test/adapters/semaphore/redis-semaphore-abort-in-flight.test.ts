@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { SystemClock } from '../../../src/adapters/clock/system-clock.js';
+import { RedisLink } from '../../../src/adapters/redis/redis-link.js';
+import { RedisSemaphoreFactory } from '../../../src/adapters/semaphore/redis-semaphore-factory.js';
+import { APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
+import type { Semaphore } from '../../../src/ports/semaphore.js';
+import { RedisServer, describeRedis } from '../../support/redis-server.js';
+
+/*
+ * Found by hand (round 27): with Redis slow (CLIENT PAUSE, DEBUG SLEEP, a frozen server), a waiter
+ * whose acquire was on the wire when its signal aborted stayed pending until the command timed out
+ * (`commandTimeoutMs`, 1 s by default; 1,030 ms for a 150 ms AbortSignal.timeout), where the waiters
+ * asleep between polls left at once. The signal now ends the wait at once; Redis may still run the
+ * command, so whatever it made of the waiter (a ticket, a lease) is taken out as soon as it answers.
+ */
+
+/** Settles when `check` holds (polling on the event loop), so Redis round trips can land. */
+async function eventually(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; !(await check()); i++) {
+    if (i > 5000) throw new Error('condition never held');
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+/** A few turns of the event loop: enough for anything already decided to settle, nothing on the wire. */
+async function turns(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+}
+
+describeRedis('a RedisSemaphore waiter aborted while Redis has its command', () => {
+  let redis: RedisServer;
+  let admin: Redis;
+  const prefix = `abort-${randomUUID()}:`;
+  const links: RedisLink[] = [];
+  const factories: RedisSemaphoreFactory[] = [];
+  /** A semaphore on its own connection, as another process would have; commands wait up to a minute. */
+  const semaphore = (name: string): Semaphore => {
+    const link = new RedisLink({ url: redis.url, keyPrefix: prefix, commandTimeoutMs: 60_000 });
+    links.push(link);
+    const factory = new RedisSemaphoreFactory(link, new SystemClock(), { leaseMs: 60_000 });
+    factories.push(factory);
+    return factory.create(1, name);
+  };
+  const count = (name: string, part: string) => admin.zcard(`${prefix}sem:${name}:${part}`);
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    admin = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    redis?.unpause();
+    await Promise.all(factories.map((factory) => factory.close()));
+    await Promise.all(links.map((link) => link.close()));
+    admin?.disconnect();
+    await redis?.stop();
+  });
+
+  /** Starts `waiter`'s acquire while Redis is frozen (so its first command is on the wire), then aborts it. */
+  async function abortOnTheWire(waiter: Semaphore) {
+    redis.pause();
+    const controller = new AbortController();
+    let outcome: unknown = 'pending';
+    const acquired = waiter.acquire(1, controller.signal).then(
+      () => (outcome = 'granted'),
+      (error: unknown) => (outcome = error),
+    );
+    await turns();
+    controller.abort();
+    await turns();
+    const seen = outcome;
+    redis.unpause();
+    await acquired;
+    return seen;
+  }
+
+  it('ends the wait at once, and takes out the ticket Redis queued for it once Redis answers', async () => {
+    const name = randomUUID();
+    const holder = semaphore(name);
+    const release = await holder.acquire(1);
+    // Before the fix: still 'pending' here, for the command's whole minute.
+    expect(await abortOnTheWire(semaphore(name))).toBeInstanceOf(APIUserAbortError);
+    await eventually(async () => (await count(name, 'queue')) === 0);
+    release();
+  });
+
+  it('gives back at once the lease Redis granted it after it left', async () => {
+    const name = randomUUID();
+    expect(await abortOnTheWire(semaphore(name))).toBeInstanceOf(APIUserAbortError);
+    // The lease Redis granted to nobody is gone (not held for its minute), so another caller gets in.
+    await eventually(async () => (await count(name, 'holders')) === 0);
+    const release = await semaphore(name).acquire(1);
+    release();
+  });
+});
