@@ -251,6 +251,10 @@ export class RedisLink {
       commandTimeout: this.options.commandTimeoutMs ?? 1000,
       connectTimeout: this.options.connectTimeoutMs ?? 2000,
       maxRetriesPerRequest: queue ? null : 0,
+      // No grace for a socket at disconnect (default 2 s): on one already dead (Redis down at close),
+      // ioredis waits for a 'close' that never comes again, and its timer kept the process alive 2 s
+      // after close(). A live one got QUIT first (see shut), or is hung: nothing more to read from it.
+      disconnectTimeout: 0,
       // Keep trying to come back, at most once a second.
       retryStrategy: (times: number) => Math.min(50 * 2 ** times, 1000),
     };

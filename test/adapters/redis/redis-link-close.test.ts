@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { createHook } from 'node:async_hooks';
+import { LuaScript, RedisLink } from '../../../src/adapters/redis/redis-link.js';
+import { RedisServer, describeRedis } from '../../support/redis-server.js';
+
+/*
+ * Found by hand (round 27): three worker processes that closed their kernels while Redis was down
+ * (SIGKILLed, not yet back) each stayed alive 2 s after `close()` resolved, where they exited in 20 ms
+ * with Redis up. ioredis's disconnect() of a connection whose socket had already died arms a
+ * `disconnectTimeout` timer (2 s by default) that waits for a 'close' event the dead socket never
+ * sends again. The link's connections now give their socket no grace: by close() we have asked
+ * everything we will ask (QUIT on a live connection, which Redis answers by closing).
+ */
+const ONE = new LuaScript('link-close-one', 'return 1');
+
+/**
+ * Timers that keep the process alive (ref'd), created while `during` runs and still pending once it has
+ * settled and timers of 0 ms have run.
+ */
+async function timersLeftBy(during: () => Promise<void>): Promise<number> {
+  const live = new Map<number, NodeJS.Timeout>();
+  const hook = createHook({
+    init: (id, type, _trigger, resource) =>
+      void (type === 'Timeout' && live.set(id, resource as NodeJS.Timeout)),
+    destroy: (id) => void live.delete(id),
+  }).enable();
+  try {
+    await during();
+    // A timer of 0 ms created now fires after every earlier one of 0 or 1 ms: those have run by then.
+    await new Promise((r) => setTimeout(r, 0));
+    // Destroy hooks run after the timers' callbacks, on a later turn.
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    return [...live.values()].filter((timer) => timer.hasRef()).length;
+  } finally {
+    hook.disable();
+  }
+}
+
+describeRedis('RedisLink.close() while Redis is down', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('leaves no timer behind to keep the process alive', async () => {
+    const link = new RedisLink({ url: redis.url });
+    await expect(link.run(ONE, [], [])).resolves.toBe(1);
+    await redis.halt();
+    // Until the link has seen the connection drop (it then fails at once while reconnecting).
+    while (
+      await link.run(ONE, [], []).then(
+        () => true,
+        () => false,
+      )
+    )
+      await new Promise((r) => setImmediate(r));
+    // Before the fix: 1, pending for 2 s.
+    expect(await timersLeftBy(() => link.close())).toBe(0);
+    await redis.resume();
+  });
+});
