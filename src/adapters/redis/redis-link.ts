@@ -68,6 +68,8 @@ export class RedisLink {
   private readonly client: Redis;
   private subscriber: Redis | undefined;
   private readonly listeners = new Map<string, Set<() => void>>();
+  /** Channels left while the subscriber was away, unsubscribed once it is ready again. */
+  private readonly stale = new Set<string>();
   private connecting: Promise<void> | undefined;
   private down = false;
   private closed = false;
@@ -194,7 +196,11 @@ export class RedisLink {
       if (!set.delete(listener) || set.size > 0 || this.listeners.get(name) !== set) return;
       // The last listener left: stop receiving the channel (a key per sampler must not add up).
       this.listeners.delete(name);
-      if (!this.closed) this.subscriber?.unsubscribe(name).catch(() => {});
+      if (this.closed || !this.subscriber) return;
+      if (this.subscriber.status === 'ready') this.subscriber.unsubscribe(name).catch(() => {});
+      // Away: an UNSUBSCRIBE would wait in the offline queue, its timer outliving close(). ioredis
+      // subscribes again to every channel when it is back: drop this one then.
+      else this.stale.add(name);
     };
   }
 
@@ -237,6 +243,12 @@ export class RedisLink {
         lazyConnect: false,
       });
       this.subscriber.on('error', () => {});
+      this.subscriber.on('ready', () => {
+        for (const name of this.stale) {
+          if (!this.listeners.has(name)) this.subscriber?.unsubscribe(name).catch(() => {});
+        }
+        this.stale.clear();
+      });
       this.subscriber.on('message', (channel: string) => {
         for (const listener of this.listeners.get(channel) ?? []) listener();
       });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { createHook } from 'node:async_hooks';
+import { Redis } from 'ioredis';
 import { LuaScript, RedisLink } from '../../../src/adapters/redis/redis-link.js';
 import { RedisServer, describeRedis } from '../../support/redis-server.js';
 
@@ -11,6 +12,14 @@ import { RedisServer, describeRedis } from '../../support/redis-server.js';
  * sends again. The link's connections now give their socket no grace: by close() we have asked
  * everything we will ask (QUIT on a live connection, which Redis answers by closing).
  */
+/** Settles when `check` holds (polling on the event loop), so Redis round trips can land. */
+async function eventually(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; !(await check()); i++) {
+    if (i > 5000) throw new Error('condition never held');
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
 const ONE = new LuaScript('link-close-one', 'return 1');
 
 /**
@@ -60,5 +69,62 @@ describeRedis('RedisLink.close() while Redis is down', () => {
     // Before the fix: 1, pending for 2 s.
     expect(await timersLeftBy(() => link.close())).toBe(0);
     await redis.resume();
+  });
+
+  it('leaves no timer behind for a channel left while Redis was down', async () => {
+    const link = new RedisLink({ url: redis.url });
+    await expect(link.run(ONE, [], [])).resolves.toBe(1);
+    const stop = link.subscribe('events', () => {});
+    await link.run(ONE, [], []); // the subscriber's SUBSCRIBE went out before this
+    await redis.halt();
+    while (
+      await link.run(ONE, [], []).then(
+        () => true,
+        () => false,
+      )
+    )
+      await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+    // The last waiter stops listening while the subscriber is away, then the kernel closes. Before the
+    // fix: the UNSUBSCRIBE waited in ioredis's offline queue, its command timeout (1 s) outliving close().
+    expect(
+      await timersLeftBy(async () => {
+        stop();
+        await link.close();
+      }),
+    ).toBe(0);
+    await redis.resume();
+  });
+
+  it('drops a channel left while Redis was down once it is back', async () => {
+    const link = new RedisLink({ url: redis.url, keyPrefix: 'stale:' });
+    const admin = new Redis(redis.url, { lazyConnect: true, enableOfflineQueue: false });
+    const subscribers = async (channel: string) =>
+      Number(((await admin.pubsub('NUMSUB', `stale:${channel}`)) as [string, number])[1]);
+    try {
+      const stop = link.subscribe('left', () => {});
+      const stopKept = link.subscribe('kept', () => {});
+      await link.run(ONE, [], []);
+      await redis.halt();
+      while (
+        await link.run(ONE, [], []).then(
+          () => true,
+          () => false,
+        )
+      )
+        await new Promise((r) => setImmediate(r));
+      for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+      stop();
+      await redis.resume();
+      await admin.connect();
+      // ioredis subscribes again to every channel it knew once back (`kept` shows when); the link then
+      // leaves the one nobody listens to. Without that, `left` stayed subscribed for the link's life.
+      await eventually(async () => (await subscribers('kept')) === 1);
+      await eventually(async () => (await subscribers('left')) === 0);
+      stopKept();
+    } finally {
+      admin.disconnect();
+      await link.close();
+    }
   });
 });
