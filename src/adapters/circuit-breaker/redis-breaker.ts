@@ -84,7 +84,7 @@ export class RedisBreakerRegistry implements CircuitBreakerRegistry {
     } catch (error) {
       if (!(error instanceof RedisUnavailable)) throw error;
       if (this.link.onUnavailable === 'reject')
-        throw new SharedStateUnavailableError('circuit breakers', { cause: error });
+        throw new SharedStateUnavailableError('circuit breakers', { cause: error, reason: error.reason });
       return this.local.execute(key, settings, fn, countsAsFailure, signal);
     }
     if (verdict === 'reject') throw new CircuitOpenError(key);

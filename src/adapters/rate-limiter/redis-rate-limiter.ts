@@ -140,7 +140,7 @@ export class RedisRateLimiter implements RateLimiter {
     } catch (error) {
       if (!(error instanceof RedisUnavailable)) throw error;
       if (this.link.onUnavailable === 'reject')
-        throw new SharedStateUnavailableError('rate limits', { cause: error });
+        throw new SharedStateUnavailableError('rate limits', { cause: error, reason: error.reason });
       return this.local.acquire(bucket, options);
     }
   }

@@ -31,8 +31,10 @@ export class RedisUnavailable extends Error {
      * may have run it, or may run it yet.
      */
     readonly unanswered = false,
+    /** Why, in Redis's terms (a refused password, a lost connection and its cause). Never the URL. */
+    readonly reason = cause instanceof Error ? cause.message : String(cause),
   ) {
-    super(`Redis unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`Redis unavailable: ${reason}`, { cause });
     this.name = 'RedisUnavailable';
   }
 }
@@ -154,7 +156,7 @@ export class RedisLink {
       if (!this.closed) this.fail(error);
       // Each later command would wait out the same timeout: every call would pay one per shared decision.
       if (timedOut(error)) this.quietUntil = Date.now() + HUNG_PAUSE_MS;
-      throw new RedisUnavailable(error, timedOut(error) || droppedUnder(error));
+      throw new RedisUnavailable(error, timedOut(error) || droppedUnder(error), this.reason(error));
     } finally {
       if (probe) this.probing = false;
     }

@@ -136,7 +136,7 @@ export class RedisSemaphore implements Semaphore {
       }
       if (this.link.onUnavailable === 'reject') {
         local?.();
-        throw new SharedStateUnavailableError('semaphore', { cause: error });
+        throw new SharedStateUnavailableError('semaphore', { cause: error, reason: error.reason });
       }
       // Fail open, to this process's limit: the gate's permit is the grant.
       return local!;
