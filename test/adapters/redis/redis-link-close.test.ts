@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { createHook } from 'node:async_hooks';
 import { Redis } from 'ioredis';
 import { LuaScript, RedisLink } from '../../../src/adapters/redis/redis-link.js';
+import { eventually, turns } from '../../support/frozen-redis.js';
 import { RedisServer, describeRedis } from '../../support/redis-server.js';
 
 /*
@@ -12,14 +13,6 @@ import { RedisServer, describeRedis } from '../../support/redis-server.js';
  * sends again. The link's connections now give their socket no grace: by close() we have asked
  * everything we will ask (QUIT on a live connection, which Redis answers by closing).
  */
-/** Settles when `check` holds (polling on the event loop), so Redis round trips can land. */
-async function eventually(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; !(await check()); i++) {
-    if (i > 5000) throw new Error('condition never held');
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
-
 const ONE = new LuaScript('link-close-one', 'return 1');
 
 /**
@@ -38,7 +31,7 @@ async function timersLeftBy(during: () => Promise<void>): Promise<number> {
     // A timer of 0 ms created now fires after every earlier one of 0 or 1 ms: those have run by then.
     await new Promise((r) => setTimeout(r, 0));
     // Destroy hooks run after the timers' callbacks, on a later turn.
-    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    await turns();
     return [...live.values()].filter((timer) => timer.hasRef()).length;
   } finally {
     hook.disable();
@@ -54,18 +47,22 @@ describeRedis('RedisLink.close() while Redis is down', () => {
     await redis?.stop();
   });
 
+  /** SIGKILL Redis, then wait until `link` has seen its connections drop (it fails at once meanwhile). */
+  async function killRedisUnder(link: RedisLink): Promise<void> {
+    await redis.halt();
+    await eventually(() =>
+      link.run(ONE, [], []).then(
+        () => false,
+        () => true,
+      ),
+    );
+    await turns();
+  }
+
   it('leaves no timer behind to keep the process alive', async () => {
     const link = new RedisLink({ url: redis.url });
     await expect(link.run(ONE, [], [])).resolves.toBe(1);
-    await redis.halt();
-    // Until the link has seen the connection drop (it then fails at once while reconnecting).
-    while (
-      await link.run(ONE, [], []).then(
-        () => true,
-        () => false,
-      )
-    )
-      await new Promise((r) => setImmediate(r));
+    await killRedisUnder(link);
     // Before the fix: 1, pending for 2 s.
     expect(await timersLeftBy(() => link.close())).toBe(0);
     await redis.resume();
@@ -76,15 +73,7 @@ describeRedis('RedisLink.close() while Redis is down', () => {
     await expect(link.run(ONE, [], [])).resolves.toBe(1);
     const stop = link.subscribe('events', () => {});
     await link.run(ONE, [], []); // the subscriber's SUBSCRIBE went out before this
-    await redis.halt();
-    while (
-      await link.run(ONE, [], []).then(
-        () => true,
-        () => false,
-      )
-    )
-      await new Promise((r) => setImmediate(r));
-    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+    await killRedisUnder(link);
     // The last waiter stops listening while the subscriber is away, then the kernel closes. Before the
     // fix: the UNSUBSCRIBE waited in ioredis's offline queue, its command timeout (1 s) outliving close().
     expect(
@@ -105,15 +94,7 @@ describeRedis('RedisLink.close() while Redis is down', () => {
       const stop = link.subscribe('left', () => {});
       const stopKept = link.subscribe('kept', () => {});
       await link.run(ONE, [], []);
-      await redis.halt();
-      while (
-        await link.run(ONE, [], []).then(
-          () => true,
-          () => false,
-        )
-      )
-        await new Promise((r) => setImmediate(r));
-      for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+      await killRedisUnder(link);
       stop();
       await redis.resume();
       await admin.connect();

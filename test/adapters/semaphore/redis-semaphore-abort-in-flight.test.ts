@@ -6,6 +6,7 @@ import { RedisLink } from '../../../src/adapters/redis/redis-link.js';
 import { RedisSemaphoreFactory } from '../../../src/adapters/semaphore/redis-semaphore-factory.js';
 import { APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
 import type { Semaphore } from '../../../src/ports/semaphore.js';
+import { abortedWhileFrozen, eventually } from '../../support/frozen-redis.js';
 import { RedisServer, describeRedis } from '../../support/redis-server.js';
 
 /*
@@ -15,19 +16,6 @@ import { RedisServer, describeRedis } from '../../support/redis-server.js';
  * asleep between polls left at once. The signal now ends the wait at once; Redis may still run the
  * command, so whatever it made of the waiter (a ticket, a lease) is taken out as soon as it answers.
  */
-
-/** Settles when `check` holds (polling on the event loop), so Redis round trips can land. */
-async function eventually(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; !(await check()); i++) {
-    if (i > 5000) throw new Error('condition never held');
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
-
-/** A few turns of the event loop: enough for anything already decided to settle, nothing on the wire. */
-async function turns(): Promise<void> {
-  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
-}
 
 describeRedis('a RedisSemaphore waiter aborted while Redis has its command', () => {
   let redis: RedisServer;
@@ -57,37 +45,23 @@ describeRedis('a RedisSemaphore waiter aborted while Redis has its command', () 
     await redis?.stop();
   });
 
-  /** Starts `waiter`'s acquire while Redis is frozen (so its first command is on the wire), then aborts it. */
-  async function abortOnTheWire(waiter: Semaphore) {
-    redis.pause();
-    const controller = new AbortController();
-    let outcome: unknown = 'pending';
-    const acquired = waiter.acquire(1, controller.signal).then(
-      () => (outcome = 'granted'),
-      (error: unknown) => (outcome = error),
-    );
-    await turns();
-    controller.abort();
-    await turns();
-    const seen = outcome;
-    redis.unpause();
-    await acquired;
-    return seen;
-  }
-
   it('ends the wait at once, and takes out the ticket Redis queued for it once Redis answers', async () => {
     const name = randomUUID();
     const holder = semaphore(name);
     const release = await holder.acquire(1);
     // Before the fix: still 'pending' here, for the command's whole minute.
-    expect(await abortOnTheWire(semaphore(name))).toBeInstanceOf(APIUserAbortError);
+    expect(await abortedWhileFrozen(redis, (signal) => semaphore(name).acquire(1, signal))).toBeInstanceOf(
+      APIUserAbortError,
+    );
     await eventually(async () => (await count(name, 'queue')) === 0);
     release();
   });
 
   it('gives back at once the lease Redis granted it after it left', async () => {
     const name = randomUUID();
-    expect(await abortOnTheWire(semaphore(name))).toBeInstanceOf(APIUserAbortError);
+    expect(await abortedWhileFrozen(redis, (signal) => semaphore(name).acquire(1, signal))).toBeInstanceOf(
+      APIUserAbortError,
+    );
     // The lease Redis granted to nobody is gone (not held for its minute), so another caller gets in.
     await eventually(async () => (await count(name, 'holders')) === 0);
     const release = await semaphore(name).acquire(1);
