@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { inspect } from 'node:util';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Type } from '@sinclair/typebox';
@@ -182,6 +183,29 @@ describeRedis('createKernel({ shared: { redis } })', () => {
       expect(received).toBe(before);
     } finally {
       await redis.resume();
+      await kernel.close();
+    }
+  });
+
+  // Found by hand (round 27): the error said only "Connection is closed." (its cause), where the log
+  // said why; a caller seeing the error alone could not tell a wrong password from an outage.
+  it('fails closed on a refused password with an error that says why, and shows no password', async () => {
+    const wrong = 'not-the-password-2718';
+    const url = redis.url.replace(PASSWORD, wrong);
+    const { kernel } = kernelWith({ redis: url, keyPrefix: `k-${randomUUID()}:`, onUnavailable: 'reject' });
+    try {
+      const error = await kernel.call('get', {}).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SharedStateUnavailableError);
+      expect((error as Error).message).toMatch(/Redis refused the connection: WRONGPASS/);
+      expect(((error as Error).cause as Error).message).toMatch(/WRONGPASS/);
+      for (const shown of [
+        inspect(error, { depth: 10 }),
+        JSON.stringify(error),
+        String((error as Error).stack),
+      ]) {
+        expect(shown).not.toContain(wrong);
+      }
+    } finally {
       await kernel.close();
     }
   });

@@ -80,3 +80,13 @@ if total < size * 5 * min_rps / 1000 then return {state, state} end
 if failures > threshold * total then return open() end
 return {state, state}`,
 );
+
+/**
+ * No ARGV. The trial BREAKER_ENTER granted went to a call abandoned before it ran (its signal aborted
+ * while the command was on the wire): the next caller may try at once, not after the trial's lease.
+ */
+export const BREAKER_HAND_ON = new LuaScript(
+  'breaker-hand-on',
+  `if redis.call('HGET', KEYS[1], 'state') == 'half-open' then redis.call('HSET', KEYS[1], 'trial_until', 0) end
+return 0`,
+);

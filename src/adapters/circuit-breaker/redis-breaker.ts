@@ -9,7 +9,8 @@ import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-un
 import { sleepAborted } from '../clock/system-clock.js';
 import { RedisUnavailable, type RedisLink } from '../redis/redis-link.js';
 import { CockatielBreakerRegistry } from './cockatiel-breaker.js';
-import { BREAKER_ENTER, BREAKER_RECORD } from './redis-breaker-scripts.js';
+import { untilAborted } from '../redis/until-aborted.js';
+import { BREAKER_ENTER, BREAKER_HAND_ON, BREAKER_RECORD } from './redis-breaker-scripts.js';
 
 const IDLE_MS = 60_000;
 
@@ -73,18 +74,20 @@ export class RedisBreakerRegistry implements CircuitBreakerRegistry {
     const redisKey = this.link.key('breaker', key);
     let verdict: Verdict;
     try {
-      const [before, said] = (await this.link.run(
-        BREAKER_ENTER,
-        [redisKey],
-        [this.trialLeaseMs, IDLE_MS],
-      )) as [BreakerState, Verdict];
+      const asked = this.link.run(BREAKER_ENTER, [redisKey], [this.trialLeaseMs, IDLE_MS]);
+      const [before, said] = (await untilAborted(asked, signal, () => {
+        asked.then(
+          (answer) => (answer as [BreakerState, Verdict])[1] === 'trial' && this.handOn(redisKey),
+          () => {},
+        );
+      })) as [BreakerState, Verdict];
       verdict = said;
       this.observe(key, before);
       if (verdict === 'trial') this.observe(key, 'half-open');
     } catch (error) {
       if (!(error instanceof RedisUnavailable)) throw error;
       if (this.link.onUnavailable === 'reject')
-        throw new SharedStateUnavailableError('circuit breakers', { cause: error });
+        throw new SharedStateUnavailableError('circuit breakers', { cause: error, reason: error.reason });
       return this.local.execute(key, settings, fn, countsAsFailure, signal);
     }
     if (verdict === 'reject') throw new CircuitOpenError(key);
@@ -95,8 +98,17 @@ export class RedisBreakerRegistry implements CircuitBreakerRegistry {
       outcome = countsAsFailure(error) ? 'fail' : 'neutral';
       throw error;
     } finally {
-      await this.record(key, redisKey, settings, outcome, verdict === 'trial');
+      // The caller's signal does not wait for Redis to take the outcome (a slow Redis held it until the
+      // command timed out); the outcome is still sent.
+      const recorded = this.record(key, redisKey, settings, outcome, verdict === 'trial');
+      await untilAborted(recorded, signal, () => {}).catch(() => {});
     }
+  }
+
+  private handOn(redisKey: string): void {
+    this.link.run(BREAKER_HAND_ON, [redisKey], []).catch(() => {
+      // Redis away: the trial's lease expires instead.
+    });
   }
 
   state(key: string): BreakerState | undefined {

@@ -3,6 +3,7 @@ import type { RateLimiter, TokenBucketSettings } from '../../ports/rate-limiter.
 import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-unavailable.js';
 import { sleepAborted } from '../clock/system-clock.js';
 import { LuaScript, RedisUnavailable, type RedisLink } from '../redis/redis-link.js';
+import { untilAborted } from '../redis/until-aborted.js';
 import { WindowRateLimiter } from './window-rate-limiter.js';
 
 /** Server time in ms; every process reads the same clock, so windows agree across the fleet. */
@@ -114,11 +115,18 @@ export class RedisRateLimiter implements RateLimiter {
       let reserved = false;
       for (;;) {
         const rate = tokenBucket && !reserved ? tokenBucket.requestsPerSecond : 0;
-        const [kind, ms] = (await this.link.run(
-          ACQUIRE,
-          [key],
-          [rate, tokenBucket?.burst ?? 1, IDLE_MS],
-        )) as [number, number?];
+        const asked = this.link.run(ACQUIRE, [key], [rate, tokenBucket?.burst ?? 1, IDLE_MS]);
+        const held = reserved;
+        const [kind, ms] = (await untilAborted(asked, signal, () => {
+          // Aborted on the wire: the token reserved before goes back, and the one this asks for once
+          // Redis has answered (a closed window, kind 1, reserved none).
+          if (held) this.refund(key, tokenBucket!);
+          if (rate > 0)
+            asked.then(
+              (got) => (got as [number])[0] !== 1 && this.refund(key, tokenBucket!),
+              () => {},
+            );
+        })) as [number, number?];
         if (kind === 0) return await this.grantedOnceLocalWindowPassed(bucket, key, signal, tokenBucket);
         if (kind === 1) this.local.backoff(bucket, ms!); // another process's 429: mirror it
         if (kind === 2) reserved = true;
@@ -132,7 +140,7 @@ export class RedisRateLimiter implements RateLimiter {
     } catch (error) {
       if (!(error instanceof RedisUnavailable)) throw error;
       if (this.link.onUnavailable === 'reject')
-        throw new SharedStateUnavailableError('rate limits', { cause: error });
+        throw new SharedStateUnavailableError('rate limits', { cause: error, reason: error.reason });
       return this.local.acquire(bucket, options);
     }
   }

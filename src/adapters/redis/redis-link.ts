@@ -31,8 +31,10 @@ export class RedisUnavailable extends Error {
      * may have run it, or may run it yet.
      */
     readonly unanswered = false,
+    /** Why, in Redis's terms (a refused password, a lost connection and its cause). Never the URL. */
+    readonly reason = cause instanceof Error ? cause.message : String(cause),
   ) {
-    super(`Redis unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`Redis unavailable: ${reason}`, { cause });
     this.name = 'RedisUnavailable';
   }
 }
@@ -68,6 +70,8 @@ export class RedisLink {
   private readonly client: Redis;
   private subscriber: Redis | undefined;
   private readonly listeners = new Map<string, Set<() => void>>();
+  /** Channels left while the subscriber was away, unsubscribed once it is ready again. */
+  private readonly stale = new Set<string>();
   private connecting: Promise<void> | undefined;
   private down = false;
   private closed = false;
@@ -152,7 +156,7 @@ export class RedisLink {
       if (!this.closed) this.fail(error);
       // Each later command would wait out the same timeout: every call would pay one per shared decision.
       if (timedOut(error)) this.quietUntil = Date.now() + HUNG_PAUSE_MS;
-      throw new RedisUnavailable(error, timedOut(error) || droppedUnder(error));
+      throw new RedisUnavailable(error, timedOut(error) || droppedUnder(error), this.reason(error));
     } finally {
       if (probe) this.probing = false;
     }
@@ -194,7 +198,11 @@ export class RedisLink {
       if (!set.delete(listener) || set.size > 0 || this.listeners.get(name) !== set) return;
       // The last listener left: stop receiving the channel (a key per sampler must not add up).
       this.listeners.delete(name);
-      if (!this.closed) this.subscriber?.unsubscribe(name).catch(() => {});
+      if (this.closed || !this.subscriber) return;
+      if (this.subscriber.status === 'ready') this.subscriber.unsubscribe(name).catch(() => {});
+      // Away: an UNSUBSCRIBE would wait in the offline queue, its timer outliving close(). ioredis
+      // subscribes again to every channel when it is back: drop this one then.
+      else this.stale.add(name);
     };
   }
 
@@ -237,6 +245,12 @@ export class RedisLink {
         lazyConnect: false,
       });
       this.subscriber.on('error', () => {});
+      this.subscriber.on('ready', () => {
+        for (const name of this.stale) {
+          if (!this.listeners.has(name)) this.subscriber?.unsubscribe(name).catch(() => {});
+        }
+        this.stale.clear();
+      });
       this.subscriber.on('message', (channel: string) => {
         for (const listener of this.listeners.get(channel) ?? []) listener();
       });
@@ -251,6 +265,10 @@ export class RedisLink {
       commandTimeout: this.options.commandTimeoutMs ?? 1000,
       connectTimeout: this.options.connectTimeoutMs ?? 2000,
       maxRetriesPerRequest: queue ? null : 0,
+      // No grace for a socket at disconnect (default 2 s): on one already dead (Redis down at close),
+      // ioredis waits for a 'close' that never comes again, and its timer kept the process alive 2 s
+      // after close(). A live one got QUIT first (see shut), or is hung: nothing more to read from it.
+      disconnectTimeout: 0,
       // Keep trying to come back, at most once a second.
       retryStrategy: (times: number) => Math.min(50 * 2 ** times, 1000),
     };

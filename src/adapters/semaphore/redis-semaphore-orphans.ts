@@ -31,9 +31,15 @@ export class SemaphoreOrphans {
     return this.ids.size;
   }
 
-  add(id: string): void {
+  /**
+   * `onTheWire`: the command still out for it (its caller's signal aborted meanwhile). It is asked for
+   * as soon as that command settles (commands on one connection run in order), not a round later.
+   */
+  add(id: string, onTheWire?: Promise<unknown>): void {
     this.ids.add(id);
     this.stopTidying ??= this.clock.every(Math.min(TIDY_MS, this.periodMs), () => this.tidy());
+    const now = () => this.tidyOne(id);
+    onTheWire?.then(now, now);
   }
 
   /** Ask once more for every orphan and stop retrying (the semaphore closes); settles when answered. */
@@ -45,19 +51,22 @@ export class SemaphoreOrphans {
   }
 
   private tidy(): void {
-    for (const id of this.ids) {
-      this.forget(id).then(
-        () => {
-          if (!this.ids.delete(id) || this.ids.size > 0) return;
-          this.stop();
-          this.onEmpty();
-        },
-        () => {
-          // Still away: the next round asks again. Closed: the orphans expire on their own within a lease.
-          if (this.link.isClosed) this.stop();
-        },
-      );
-    }
+    for (const id of this.ids) this.tidyOne(id);
+  }
+
+  private tidyOne(id: string): void {
+    if (!this.ids.has(id)) return;
+    this.forget(id).then(
+      () => {
+        if (!this.ids.delete(id) || this.ids.size > 0) return;
+        this.stop();
+        this.onEmpty();
+      },
+      () => {
+        // Still away: the next round asks again. Closed: the orphans expire on their own within a lease.
+        if (this.link.isClosed) this.stop();
+      },
+    );
   }
 
   private forget(id: string) {

@@ -6,6 +6,7 @@ import { ClientClosedError } from '../../kernel/errors/api-errors.js';
 import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-unavailable.js';
 import { sleepAborted } from '../clock/system-clock.js';
 import { RedisUnavailable, type RedisLink, type Reply } from '../redis/redis-link.js';
+import { untilAborted } from '../redis/until-aborted.js';
 import { FifoSemaphore } from './fifo-semaphore.js';
 import { SemaphoreOrphans } from './redis-semaphore-orphans.js';
 import { SEM_ACQUIRE, SEM_LEAVE, SEM_RELEASE, SEM_RENEW } from './redis-semaphore-scripts.js';
@@ -135,7 +136,7 @@ export class RedisSemaphore implements Semaphore {
       }
       if (this.link.onUnavailable === 'reject') {
         local?.();
-        throw new SharedStateUnavailableError('semaphore', { cause: error });
+        throw new SharedStateUnavailableError('semaphore', { cause: error, reason: error.reason });
       }
       // Fail open, to this process's limit: the gate's permit is the grant.
       return local!;
@@ -201,14 +202,7 @@ export class RedisSemaphore implements Semaphore {
         const waker = new AbortController();
         this.wakers.add(waker);
         try {
-          const [granted, available] = (await this.link.run(SEM_ACQUIRE, this.keys, [
-            id,
-            weight,
-            this.capacity,
-            this.leaseMs,
-            // The head re-polls at least every maxPollMs; one that stops (crashed) leaves after a lease.
-            this.leaseMs,
-          ])) as [number, string];
+          const [granted, available] = (await this.ask(id, weight, signal)) as [number, string];
           this.lastAvailable = Number(available);
           if (granted === 1 && this.closing) {
             // Granted while close() gave back the rest: give this one back too.
@@ -234,6 +228,28 @@ export class RedisSemaphore implements Semaphore {
       this.leave(id, error instanceof RedisUnavailable && error.unanswered);
       throw error;
     }
+  }
+
+  /**
+   * Ask Redis to queue or grant waiter `id`. The caller's signal ends the wait at once, even while the
+   * command is on the wire (a slow or frozen Redis): it waited out `commandTimeoutMs` before. Redis may
+   * still run that command, so `id` becomes an orphan, taken out as soon as the command settles.
+   */
+  private ask(id: string, weight: number, signal: AbortSignal | undefined): Promise<Reply> {
+    if (signal?.aborted) return Promise.reject(sleepAborted(signal));
+    const asked = this.link.run(SEM_ACQUIRE, this.keys, [
+      id,
+      weight,
+      this.capacity,
+      this.leaseMs,
+      // The head re-polls at least every maxPollMs; one that stops (crashed) leaves after a lease.
+      this.leaseMs,
+    ]);
+    return untilAborted(asked, signal, () => {
+      // Not a ticket to leave (poll's catch): whatever the command made of it is forgotten.
+      this.queued.delete(id);
+      this.orphan(id, asked);
+    });
   }
 
   /**
@@ -351,9 +367,9 @@ export class RedisSemaphore implements Semaphore {
     });
   }
 
-  private orphan(id: string): void {
+  private orphan(id: string, onTheWire?: Promise<unknown>): void {
     if (this.closing) return;
-    this.orphans.add(id);
+    this.orphans.add(id, onTheWire);
     this.members?.busy.add(this);
   }
 

@@ -5,9 +5,12 @@ import { APIConnectionError } from './api-errors.js';
  * was sent to the API. Retryable: Redis may come back (the retry stage's bounds apply).
  */
 export class SharedStateUnavailableError extends APIConnectionError {
-  constructor(what: string, options: { cause?: unknown } = {}) {
-    super(`Shared ${what} unavailable: Redis cannot be reached; refusing to run without fleet-wide limits.`, {
-      cause: options.cause,
-    });
+  /** `reason`: why, as the shared adapter saw it (a refused password is a setting to fix, not an outage). */
+  constructor(what: string, options: { cause?: unknown; reason?: string } = {}) {
+    const why = options.reason ? ` (${options.reason})` : '';
+    super(
+      `Shared ${what} unavailable: Redis cannot be reached${why}; refusing to run without fleet-wide limits.`,
+      { cause: options.cause },
+    );
   }
 }

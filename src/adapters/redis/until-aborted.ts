@@ -1,0 +1,37 @@
+import { onAbort } from '../../kernel/signals/on-abort.js';
+import { sleepAborted } from '../clock/system-clock.js';
+
+/**
+ * A command already on the wire, ended at once by the caller's `signal`: a slow or frozen Redis
+ * (CLIENT PAUSE, DEBUG SLEEP, SIGSTOP) held a caller past its signal until the command timed out
+ * (`commandTimeoutMs`). Redis may still run the command, so `abandoned` is handed it, to undo what it
+ * did once it settles (leave a queue, refund a token, hand a trial on).
+ */
+export function untilAborted<T>(
+  asked: Promise<T>,
+  signal: AbortSignal | undefined,
+  abandoned: (asked: Promise<T>) => void,
+): Promise<T> {
+  if (!signal) return asked;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const giveUp = () => {
+      if (settled) return;
+      settled = true;
+      abandoned(asked);
+      reject(sleepAborted(signal));
+    };
+    if (signal.aborted) return giveUp();
+    const stop = onAbort(signal, giveUp);
+    const settle = (then: () => void) => {
+      stop();
+      if (settled) return;
+      settled = true;
+      then();
+    };
+    asked.then(
+      (value) => settle(() => resolve(value)),
+      (error: unknown) => settle(() => reject(error)),
+    );
+  });
+}
