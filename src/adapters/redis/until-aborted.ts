@@ -15,23 +15,26 @@ export function untilAborted<T>(
   if (!signal) return asked;
   return new Promise((resolve, reject) => {
     let settled = false;
+    let stop = () => {};
     const giveUp = () => {
       if (settled) return;
       settled = true;
       abandoned(asked);
       reject(sleepAborted(signal));
     };
-    if (signal.aborted) return giveUp();
-    const stop = onAbort(signal, giveUp);
     const settle = (then: () => void) => {
       stop();
       if (settled) return;
       settled = true;
       then();
     };
+    // Observed before any early give-up: a command that fails after its caller left must not be an
+    // unhandled rejection (`abandoned` need not handle every command it is given).
     asked.then(
       (value) => settle(() => resolve(value)),
       (error: unknown) => settle(() => reject(error)),
     );
+    if (signal.aborted) giveUp();
+    else stop = onAbort(signal, giveUp);
   });
 }
