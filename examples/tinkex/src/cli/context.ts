@@ -143,7 +143,11 @@ export class CliContext {
   }
 
   print(output: Output): void {
-    this.io.stdout.write(render(output, this.format, Boolean(this.io.stdout.isTTY) && this.term.color));
+    const { isTTY, columns } = this.io.stdout;
+    // A terminal's tables fit its width; piped, a row stays on one line (for grep and cut).
+    this.io.stdout.write(
+      render(output, this.format, Boolean(isTTY) && this.term.color, isTTY ? columns : undefined),
+    );
   }
 
   /**
