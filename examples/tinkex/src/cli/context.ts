@@ -39,7 +39,10 @@ export class CliContext {
     readonly options: GlobalOptions,
     readonly signal: AbortSignal,
   ) {
-    this.term = terminal(io.stderr, io.env);
+    const term = terminal(io.stderr, io.env);
+    // As `tinker`, whose bars are hidden unless the format is `table`: JSON output is for scripts, and
+    // their stderr keeps errors and log lines only (`… -f json 2>&1 | jq`).
+    this.term = options.format === 'json' ? { ...term, progress() {}, endProgress() {} } : term;
   }
 
   get format(): OutputFormat {
@@ -140,7 +143,11 @@ export class CliContext {
   }
 
   print(output: Output): void {
-    this.io.stdout.write(render(output, this.format, Boolean(this.io.stdout.isTTY) && this.term.color));
+    const { isTTY, columns } = this.io.stdout;
+    // A terminal's tables fit its width; piped, a row stays on one line (for grep and cut).
+    this.io.stdout.write(
+      render(output, this.format, Boolean(isTTY) && this.term.color, isTTY ? columns : undefined),
+    );
   }
 
   /**

@@ -17,17 +17,46 @@ export interface Output {
  * titles hold text from the server (names, metadata, model output): control characters in them are
  * shown, not sent to the terminal raw. JSON escapes them itself.
  */
-export function render(output: Output, format: OutputFormat, color = false): string {
+export function render(output: Output, format: OutputFormat, color = false, width?: number): string {
   if (format === 'json') return `${JSON.stringify(output.json, null, 2)}\n`;
+  const rows = output.rows.map((row) => row.map(visibleControls));
+  const colWidths = width ? fitColumns([output.columns, ...rows], width) : undefined;
   const table = new Table({
     head: output.columns,
     // cli-table3 colours the header red by default; keep colour only for a terminal.
     style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [], compact: true },
+    ...(colWidths ? { colWidths, wordWrap: true, wrapOnWordBoundary: false } : {}),
   });
-  for (const row of output.rows) table.push(row.map(visibleControls));
+  for (const row of rows) table.push(row);
   const title = output.title ? `${visibleControls(output.title)}\n` : '';
   return `${title}${table.toString()}\n`;
 }
+
+/** The narrowest a column is made to fit a terminal (its text wraps inside), padding included. */
+const MIN_COLUMN = 10;
+
+/**
+ * Column widths (padding included) that fit a table into `width` terminal columns, as `tinker`'s rich
+ * tables fit the terminal: the widest column gives way first, none below MIN_COLUMN (or its own width).
+ * Undefined when the table fits as it is. Widths count code points (wide CJK glyphs are rare in ids).
+ */
+export function fitColumns(lines: string[][], width: number): number[] | undefined {
+  const natural = lines[0].map((_, i) => Math.max(...lines.map((line) => longestLine(line[i] ?? ''))) + 2);
+  // One border character before each column and one after the last.
+  const room = width - (natural.length + 1);
+  const widths = [...natural];
+  let total = widths.reduce((sum, w) => sum + w, 0);
+  if (total <= room) return undefined;
+  while (total > room) {
+    const widest = widths.indexOf(Math.max(...widths));
+    if (widths[widest] <= Math.min(MIN_COLUMN, natural[widest])) break;
+    widths[widest]--;
+    total--;
+  }
+  return widths;
+}
+
+const longestLine = (text: string) => Math.max(...text.split('\n').map((line) => [...line].length));
 
 /** A Property/Value table (the shape of every `info` command). */
 export function propertyTable(title: string, json: unknown, rows: [string, string][]): Output {

@@ -7,8 +7,8 @@ export interface Page<T> {
 
 /**
  * Fetch up to `limit` items (0 = all) in pages of `pageSize`, as `tinker` does: the first page tells the
- * total, the rest are fetched with a progress bar on stderr (table format only, as in `tinker`: JSON
- * output is for scripts). Stops early on a short page.
+ * total, the rest are fetched with a progress bar on stderr (table format only: `CliContext.term`). Stops
+ * early on a short page.
  */
 export async function collectPages<T>(
   ctx: CliContext,
@@ -21,18 +21,17 @@ export async function collectPages<T>(
   const items = [...first.items];
   const target = Math.min(limit > 0 ? limit : first.total, first.total);
   if (items.length < target) {
-    const show = ctx.format === 'table';
     const name = `Fetching ${limit === 0 ? 'all' : target} ${label}`;
     try {
       while (items.length < target) {
         ctx.signal.throwIfAborted();
-        if (show) ctx.term.progress(name, items.length, target, `${items.length}/${target}`);
+        ctx.term.progress(name, items.length, target, `${items.length}/${target}`);
         const want = Math.min(pageSize, target - items.length);
         const page = await fetchPage(want, items.length);
         items.push(...page.items);
         if (page.items.length < want) break;
       }
-      if (show) ctx.term.progress(name, items.length, target, `${items.length}/${target}`);
+      ctx.term.progress(name, items.length, target, `${items.length}/${target}`);
     } finally {
       ctx.term.endProgress();
     }

@@ -1,4 +1,5 @@
 import { type Command, CommanderError, Option } from 'commander';
+import { fileURLToPath } from 'node:url';
 import { visibleControls } from 'pristine-kernel';
 import { VERSION } from '../version.js';
 import { registerBilling } from './commands/billing.js';
@@ -14,6 +15,12 @@ import { CliContext, type CliIo, type GlobalOptions } from './context.js';
 import { CliError, InterruptedError, UsageError, type StopSignal } from './errors.js';
 import { nonNegativeInt } from './options.js';
 import { TinkexCommand } from './tinkex-command.js';
+
+/**
+ * The configuration guide the package ships (`dist/docs/`, copied there by the build in the repository
+ * too), by its absolute path: `docs/configuration.md` named a file of the repository, absent from an install.
+ */
+const CONFIGURATION_GUIDE = fileURLToPath(new URL('../docs/configuration.md', import.meta.url));
 
 /** Exit codes: 0 ok, 1 failed (API or runtime error), 2 usage error, 130 interrupted (SIGTERM: 143). */
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -43,7 +50,7 @@ export function buildProgram(io: CliIo, action: Action): Command {
     .exitOverride()
     .addHelpText(
       'after',
-      '\nEnvironment: TINKER_API_KEY, TINKER_BASE_URL, TINKER_LOG (see docs/configuration.md).\n' +
+      `\nEnvironment: TINKER_API_KEY, TINKER_BASE_URL, TINKER_LOG (see ${CONFIGURATION_GUIDE}).\n` +
         'Exit codes: 0 ok, 1 failed, 2 usage error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).',
     );
   registerVersion(program, action);

@@ -1,8 +1,9 @@
-import { lstat, mkdir, rename, rmdir, stat } from 'node:fs/promises';
+import { lstat, rename, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ValidationError } from 'pristine-kernel';
 import { parseTinkerPath } from '../types/tinker-path.js';
 import { DownloadTargetError } from './download-errors.js';
+import { makeDirs } from './make-dirs.js';
 
 /**
  * The folder both reference SDKs extract into, inside the output directory: the path without
@@ -43,7 +44,7 @@ export async function prepareTarget(
     throw new DownloadTargetError(parent, 'directory', `${parent} exists and is not a directory`);
   let created: CreatedDirs | undefined;
   if (!info) {
-    const first = await mkdir(parent, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    const first = await makeDirs(parent).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EEXIST' || error.code === 'ENOTDIR')
         throw new DownloadTargetError(parent, 'directory', `${parent} cannot be created: a parent is a file`);
       throw error;

@@ -74,4 +74,25 @@ describe('tinkex in a terminal (pseudo-TTY)', () => {
     expect(piped.stdout).toContain('Checkpoint ID');
     expect(piped.stdout).not.toContain('\u001b[');
   }, 120_000);
+
+  it('fits a table to the width of the terminal, wrapping long cells (piped, rows stay whole)', async () => {
+    // Found by hand: `checkpoint list` drew 150-column lines in an 80-column terminal, which broke each
+    // row over two lines of box drawing; `tinker` (rich) fits its tables to the terminal.
+    const shown = await inTerminal(
+      ['checkpoint', 'list', '--run-id', runId],
+      cliEnv,
+      undefined,
+      undefined,
+      undefined,
+      80,
+    );
+    expect(shown.code).toBe(0);
+    // eslint-disable-next-line no-control-regex
+    const lines = shown.screen.replace(/\u001b\[[0-9;]*m/g, '').split(/\r?\n/);
+    expect(lines.filter((l) => l.length > 80)).toEqual([]);
+    expect(lines).toContain(`1 checkpoint for run ${runId}`);
+    expect(lines.filter((l) => l.startsWith('│ weights/'))).toHaveLength(1); // the row, its id wrapped
+    const piped = await runCli(['checkpoint', 'list', '--run-id', runId], { cwd: tmpdir(), env: cliEnv });
+    expect(piped.stdout).toContain(paths[2]);
+  }, 120_000);
 });

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
 import { buildCli, runCli } from '../support/cli/run-cli.js';
 import { VERSION } from '../../src/version.js';
 
@@ -270,5 +272,15 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
       /^Error: No API key\n.*--api-key, TINKER_API_KEY or TINKER_CREDENTIAL_CMD/s,
     );
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  }, 30_000);
+
+  // Found with the packed tarball (round 27): the help pointed at `docs/configuration.md`, a path of the
+  // repository; an installed package ships the guide in `dist/docs/`, so a new user found nothing there.
+  it('names the configuration guide by a path that exists, wherever the CLI runs from', async () => {
+    const { stdout } = await cli('--help');
+    const guide = /\(see (\S+configuration\.md)\)/.exec(stdout)?.[1];
+    expect(guide).toBeDefined();
+    // Relative to the directory the CLI ran in (a temporary one), as a user reads it.
+    expect(existsSync(resolve(tmpdir(), guide!))).toBe(true);
   }, 30_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { countTitle, formatSize, formatTimestamp, render } from '../../src/cli/output.js';
+import { countTitle, fitColumns, formatSize, formatTimestamp, render } from '../../src/cli/output.js';
 import { isoDate, tinkerPath } from '../../src/cli/options.js';
 import { parseTinkerPath } from '../../src/types/tinker-path.js';
 
@@ -103,5 +103,28 @@ describe('render: server text in a table is shown, not obeyed', () => {
     // eslint-disable-next-line no-control-regex -- finding control characters is the point
     expect(table).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     expect(render(output, 'json')).toBe('{\n  "name": "a\\u001b[2Jb"\n}\n');
+  });
+
+  it('fits a table to a width: small columns keep theirs, the wide ones wrap; a table that fits is left alone', () => {
+    const output = {
+      json: null,
+      columns: ['ID', 'Path'],
+      rows: [['a', `tinker://${'r'.repeat(60)}/weights/x`]],
+    };
+    expect(fitColumns([output.columns, ...output.rows], 200)).toBeUndefined();
+    expect(fitColumns([output.columns, ...output.rows], 40)).toEqual([4, 33]);
+    const lines = render(output, 'table', false, 40).trimEnd().split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBe(40);
+    expect(lines.join('').replace(/[│\s]/g, '')).toContain('tinker://');
+    // Nothing narrower than ten columns (or a column's own width): a tiny terminal gets a wider table.
+    expect(
+      fitColumns(
+        [
+          ['Checkpoint ID', 'Path'],
+          ['weights/001', 'tinker://x/weights/001'],
+        ],
+        12,
+      ),
+    ).toEqual([10, 10]);
   });
 });

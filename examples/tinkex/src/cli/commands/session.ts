@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { APITimeoutError, PristineError, visibleControls } from 'pristine-kernel';
@@ -9,6 +9,7 @@ import { CliError, InterruptedError, UsageError } from '../errors.js';
 import { sessionId } from '../options.js';
 import { formatSize, propertyTable } from '../output.js';
 import type { Action } from '../action.js';
+import { makeDirs } from '../../download/make-dirs.js';
 import { writeAtomically } from '../../download/write-atomically.js';
 
 /** Polling cadence and bound while the server builds the trace (it can take minutes for long sessions). */
@@ -59,7 +60,7 @@ async function exportTrace(
     else ctx.io.stdout.write(`${visibleControls(url)}\n`);
     return;
   }
-  await mkdir(dirname(destination), { recursive: true });
+  await makeDirs(dirname(destination));
   // A staging name of its own: a file of the user's called `<output>.partial` is neither overwritten nor
   // deleted, and two exports to one file do not share a staging file.
   const partial = join(
