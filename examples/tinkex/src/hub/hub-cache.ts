@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
@@ -8,6 +8,7 @@ import { HubNotFoundError, HubOfflineError, toHubError } from './hub-errors.js';
 import { hubFetch, type HubErrorAnswer, type HubFetchDeps } from './hub-fetch.js';
 import { noExistMarker, snapshotSettles } from './snapshot-files.js';
 import { hubSecrets, withHubDeps, type HubSettings } from './hub-settings.js';
+import { makeDirs } from '../download/make-dirs.js';
 import { writeAtomically } from '../download/write-atomically.js';
 
 const COMMIT = /^[0-9a-f]{40}$/;
@@ -112,7 +113,7 @@ async function fetchToCache(
     throw toHubError(error, `Resolving ${repo}@${revision}`, hadToken, { answer, secrets });
   }
   if (revision !== commit) {
-    await mkdir(join(storage, 'refs'), { recursive: true });
+    await makeDirs(join(storage, 'refs'));
     await writeFile(join(storage, 'refs', revision), commit);
   }
   const snapshot = join(storage, 'snapshots', commit);
@@ -126,7 +127,7 @@ async function fetchToCache(
           throw new HubNotFoundError(`${repo}@${revision} has no file ${path}`);
         // Recorded, so that the next call knows the snapshot is complete without asking the Hub.
         const marker = noExistMarker(snapshot, path);
-        await mkdir(dirname(marker), { recursive: true });
+        await makeDirs(dirname(marker));
         await writeFile(marker, '');
         continue;
       }
@@ -150,7 +151,7 @@ async function fetchToCache(
 
 async function writeBlob(path: string, blob: Blob | null): Promise<void> {
   if (!blob) throw new HubNotFoundError(`The Hub did not serve ${path}`);
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirs(dirname(path));
   // Unique per writer: two processes filling the same cache never write into one file.
   const incomplete = `${path}.${process.pid}.${randomUUID()}.incomplete`;
   await writeAtomically(path, incomplete, Readable.fromWeb(blob.stream() as NodeReadableStream<Uint8Array>));
@@ -158,7 +159,7 @@ async function writeBlob(path: string, blob: Blob | null): Promise<void> {
 
 /** A relative symlink `snapshots/<commit>/<file>` → `../../blobs/<etag>`, or a copy where links are not allowed. */
 async function link(blob: string, pointer: string): Promise<void> {
-  await mkdir(dirname(pointer), { recursive: true });
+  await makeDirs(dirname(pointer));
   await rm(pointer, { force: true }); // a dangling link left by an interrupted run
   try {
     await symlink(relative(dirname(pointer), blob), pointer);

@@ -154,4 +154,17 @@ describe('getTokenizer downloads from the Hub into the Hugging Face cache', () =
       getTokenizer('acme/no-tokenizer', { hubUrl: hub.url, cacheDir: join(work, 'c5'), env: {} }),
     ).rejects.toThrow(/acme\/no-tokenizer@main has no file tokenizer\.json/);
   });
+
+  // Node's recursive mkdir never settles where a missing parent cannot be made under /proc (Node 20
+  // and 24; found by `tinkex checkpoint download -o /proc/x` in round 27): an HF_HOME there hung the
+  // tokenizer's download for ever. The cache's folders are now made one level at a time.
+  (process.platform === 'linux' ? it : it.skip)(
+    'a cache folder that cannot be made fails with the folder named, instead of hanging',
+    async () => {
+      const cacheDir = join('/proc', `tinkex-no-such-${process.pid}`, 'hub');
+      await expect(getTokenizer('acme/tok', { hubUrl: hub.url, cacheDir, env: {} })).rejects.toThrow(
+        /ENOENT.*mkdir '\/proc\/tinkex-no-such-/,
+      );
+    },
+  );
 });
