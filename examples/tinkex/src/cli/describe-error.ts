@@ -225,7 +225,9 @@ function authHint(credential: ApiSetup['credential']): string {
 
 /** Where a session id comes from: no command lists sessions, but run ids are `<session_id>:train:<n>`. */
 const NO_SUCH_SESSION =
-  "Check the session id: a training run's id (`tinkex run list`) starts with its session's, before `:train:`.";
+  "Check the session id: a training run's id (`tinkex run list`) starts with its session's, before `:train:`." +
+  // Trace export came with the 0.18–0.25 clients: a server of the JSON protocol answers it 404 for any id.
+  ' If it is right, the server may predate this call (older Tinker-compatible servers lack it).';
 
 /** Calls newer than the JSON protocol of the official SDK 0.7.0, which older servers answer with a 404. */
 const NEWER_CALLS: ReadonlySet<string> = new Set(['get_billing_usage', 'get_audit_log']);

@@ -175,6 +175,18 @@ describe('describeError (exit 1 messages)', () => {
       );
   });
 
+  it('a 404 on session export-trace names both causes: a wrong session id, or a server older than the call', () => {
+    // Found by hand (round 27): against a server of the JSON protocol (the emulator's --legacy-json), which
+    // has no trace export, the hint sent the user to check a session id that was right.
+    const details = describeError(
+      new NotFoundError('404 Not Found', { status: 404, endpointId: 'export_session_trace' }),
+    ).details?.split('\n')[0];
+    expect(details).toMatch(/^Check the session id: a training run's id/);
+    expect(details).toMatch(
+      /If it is right, the server may predate this call \(older Tinker-compatible servers lack it\)\.$/,
+    );
+  });
+
   it('a 404 under a base URL that ends in /api/v1 says Tinkex adds that itself, and names the URL to use', () => {
     // Found by hand: TINKER_BASE_URL=http://host:port/api/v1 (the path every call shows in the debug log)
     // got "the server has no Tinker API there", with nothing on what to change.
