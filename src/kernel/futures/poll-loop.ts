@@ -1,6 +1,7 @@
 import type { Clock } from '../../ports/clock.js';
 import type { PollContext, PollOptions, PollProtocol, PollReading } from '../../ports/futures.js';
 import type { Release } from '../../ports/semaphore.js';
+import { APIUserAbortError } from '../errors/api-errors.js';
 import type { CallResult } from '../pipeline/context.js';
 import { FutureExpiredError } from './future-errors.js';
 import { DEFAULT_POLL_FAILURE_BUDGET, RepollPacer } from './repoll-pacing.js';
@@ -137,11 +138,10 @@ export class PollLoop<T> {
   /** One poll: the request's and the reading's failures go to `onPollError`, the answer's to the caller. */
   private poll(): void {
     const { protocol, options } = this;
-    try {
-      options.signal?.throwIfAborted();
-    } catch (error) {
-      return this.fail(error);
-    }
+    // A poll the caller already gave up on is not started: the pipeline would refuse it before the wire,
+    // but only after its events, log line and credential lookup. It fails as an abort does elsewhere.
+    const signal = options.signal;
+    if (signal?.aborted) return this.fail(new APIUserAbortError(undefined, { cause: signal.reason }));
     const context: PollContext = {
       requestId: this.requestId,
       iteration: this.iteration,
