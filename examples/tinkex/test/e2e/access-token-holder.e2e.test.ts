@@ -56,8 +56,8 @@ async function ownerCheckpoint(mode: E2EMode, clock: FakeClock, options: { jwtTt
 }
 
 /** Whether a logged request carried the owner's key or a JWT of the owner's account. */
-const asOwner = (e: { headers: Record<string, string | undefined> }) => {
-  const key = e.headers['x-api-key'] ?? '';
+const asOwner = (e: { headers: Record<string, string | string[] | undefined> }) => {
+  const key = String(e.headers['x-api-key'] ?? '');
   return key === OWNER_KEY || (decodeJwtClaims(key)?.sub ?? '').endsWith(':owner');
 };
 const route = (e: { path: string }) => e.path.replace(/\?.*$/, '').replace('/api/v1/', '');
