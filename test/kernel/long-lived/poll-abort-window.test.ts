@@ -1,10 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { Type } from '@sinclair/typebox';
-import { createKernel } from '../../../src/defaults/kernel.js';
-import { definePlugin } from '../../../src/kernel/plugin.js';
 import { APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
 import type { PollReading } from '../../../src/ports/futures.js';
-import { Ports } from '../../../src/ports/index.js';
+import { jobsKernel } from '../../support/jobs-kernel.js';
 import { RecordingClock } from '../../support/recording-clock.js';
 import { json, scriptedServer } from '../../support/scripted-server.js';
 
@@ -32,30 +29,13 @@ async function queuedJobs(clock: WakingClock) {
     json(res, 200, { status: 'queued' });
   });
   cleanup.push(server.close);
-  const plugin = definePlugin({
-    name: 'jobs',
-    version: '1',
-    defaults: { baseUrl: server.url, breaker: false },
-    pollProtocols: {
-      jobs: {
-        pollEndpoint: 'poll_job',
-        requestId: (body) => (body as { id: string }).id,
-        pollInput: ({ requestId }) => ({ id: requestId }),
-        read: (): PollReading<number> => ({ state: 'try_again', queueState: 'active' }),
-        onExpired: 'fail',
-      },
-    },
-    manifest: {
-      name: 'jobs',
-      version: '1',
-      endpoints: [
-        { id: 'start_job', method: 'POST', path: '/jobs', input: Type.Object({}), future: 'jobs' },
-        { id: 'poll_job', method: 'POST', path: '/poll', input: Type.Object({ id: Type.String() }) },
-      ],
-    },
+  const kernel = jobsKernel<number>(server.url, clock, {
+    pollEndpoint: 'poll_job',
+    requestId: (body) => (body as { id: string }).id,
+    pollInput: ({ requestId }) => ({ id: requestId }),
+    read: (): PollReading<number> => ({ state: 'try_again', queueState: 'active' }),
+    onExpired: 'fail',
   });
-  const kernel = createKernel().use(plugin);
-  kernel.register(Ports.Clock, clock);
   cleanup.push(() => kernel.close());
   return { kernel, polls: () => polls };
 }
