@@ -14,5 +14,5 @@ export async function* zstdDecodeStream(body: AsyncIterable<Uint8Array>): AsyncI
     for (let out = pending.shift(); out !== undefined; out = pending.shift()) yield out;
   }
   decoder.push(new Uint8Array(0), true);
-  while (pending.length > 0) yield pending.shift()!;
+  for (let out = pending.shift(); out !== undefined; out = pending.shift()) yield out;
 }

@@ -36,6 +36,9 @@ if wait == 0 then return {0} end
 return {2, wait}`,
 );
 
+/** ACQUIRE's answer: go, or the window's (1) or the reserved token's (2) wait in ms. */
+type AcquireReply = [kind: 0] | [kind: 1 | 2, ms: number];
+
 /** KEYS[1] bucket hash; ARGV ms, idle ms. Extends (never shortens) the window; returns ms until it reopens. */
 const BACKOFF = new LuaScript(
   'rate-backoff',
@@ -126,12 +129,12 @@ export class RedisRateLimiter implements RateLimiter {
               (got) => (got as [number])[0] !== 1 && this.refund(key, tokenBucket!),
               () => {},
             );
-        })) as [number, number?];
+        })) as AcquireReply;
         if (kind === 0) return await this.grantedOnceLocalWindowPassed(bucket, key, signal, tokenBucket);
-        if (kind === 1) this.local.backoff(bucket, ms!); // another process's 429: mirror it
+        if (kind === 1) this.local.backoff(bucket, ms); // another process's 429: mirror it
         if (kind === 2) reserved = true;
         try {
-          await this.clock.sleep(ms!, signal);
+          await this.clock.sleep(ms, signal);
         } catch (error) {
           if (reserved) this.refund(key, tokenBucket!);
           throw error;

@@ -79,7 +79,7 @@ export class AttemptDeadline implements AbortSubscriber {
     // Arrays of the exact size: a first `push` onto `[]` makes room for 17.
     const listeners = this.listeners;
     if (listeners === undefined || listeners.length === 0) this.listeners = [listener];
-    else if (listeners.length === 1) this.listeners = [listeners[0]!, listener];
+    else if (listeners.length === 1) this.listeners = [listeners[0], listener];
     else listeners.push(listener);
     return this;
   }

@@ -1,6 +1,7 @@
 import type { Clock } from '../../ports/clock.js';
 import type { PollContext, PollOptions, PollProtocol, PollReading } from '../../ports/futures.js';
 import type { Release } from '../../ports/semaphore.js';
+import { APIUserAbortError } from '../errors/api-errors.js';
 import type { CallResult } from '../pipeline/context.js';
 import { FutureExpiredError } from './future-errors.js';
 import { DEFAULT_POLL_FAILURE_BUDGET, RepollPacer } from './repoll-pacing.js';
@@ -88,7 +89,7 @@ export class PollLoop<T> {
   declare private backoffExponent: number;
   declare private failures: number;
   declare private budget: number;
-  declare private pacer: RepollPacer | undefined;
+  declare private readonly pacer: RepollPacer;
   /** When the last poll was sent: the pacing floor counts from there (a held poll waits no more). */
   declare private sentAt: number;
   declare private heldBytes: Release | undefined;
@@ -113,7 +114,7 @@ export class PollLoop<T> {
     this.backoffExponent = 0;
     this.failures = 0;
     this.budget = DEFAULT_POLL_FAILURE_BUDGET;
-    this.pacer = undefined;
+    this.pacer = new RepollPacer(protocol.repollPacing);
     this.sentAt = 0;
     this.heldBytes = undefined;
     this.resolve = noop;
@@ -129,7 +130,6 @@ export class PollLoop<T> {
       const { protocol, options } = this;
       this.allowMetadataOnly = options.maxResultBytes !== undefined || protocol.metadataFirst?.() === true;
       this.budget = options.maxConsecutiveFailures ?? DEFAULT_POLL_FAILURE_BUDGET;
-      this.pacer = new RepollPacer(protocol.repollPacing);
       this.poll();
     });
   }
@@ -137,11 +137,10 @@ export class PollLoop<T> {
   /** One poll: the request's and the reading's failures go to `onPollError`, the answer's to the caller. */
   private poll(): void {
     const { protocol, options } = this;
-    try {
-      options.signal?.throwIfAborted();
-    } catch (error) {
-      return this.fail(error);
-    }
+    // A poll the caller already gave up on is not started: the pipeline would refuse it before the wire,
+    // but only after its events, log line and credential lookup. It fails as an abort does elsewhere.
+    const signal = options.signal;
+    if (signal?.aborted) return this.fail(new APIUserAbortError(undefined, { cause: signal.reason }));
     const context: PollContext = {
       requestId: this.requestId,
       iteration: this.iteration,
@@ -207,7 +206,7 @@ export class PollLoop<T> {
       // result must not turn one future into a resubmit loop.
       const resubmit = options.resubmit;
       if (protocol.onExpired === 'resubmit' && resubmit && ++this.failures <= this.budget) {
-        const resubmitted = this.sleep(this.pacer!.next()).then(() => resubmit());
+        const resubmitted = this.sleep(this.pacer.next()).then(() => resubmit());
         return this.then(resubmitted, (requestId) => {
           this.requestId = requestId;
           this.iteration = 0;
@@ -237,7 +236,7 @@ export class PollLoop<T> {
 
   private pollAfterPacing(step: Extract<Step<T>, { next: 'poll' }>): void {
     const delay = step.notYet
-      ? this.pacer!.next(step.delayMs, this.steps.clock.now() - this.sentAt)
+      ? this.pacer.next(step.delayMs, this.steps.clock.now() - this.sentAt)
       : step.delayMs;
     if (step.failure !== undefined) this.announce(step.failure, delay);
     if (delay > 0) this.pollAfterSleep(delay);

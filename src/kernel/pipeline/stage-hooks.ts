@@ -65,7 +65,7 @@ function fulfilledFrom(
   let result = value;
   for (let i = from; i >= 0; i--) {
     if ((hooked & (1 << i)) === 0) continue;
-    const fulfilled = stages[i]!.hooks?.fulfilled;
+    const fulfilled = stages[i].hooks?.fulfilled;
     if (fulfilled === undefined) continue;
     try {
       result = fulfilled(context, result);
@@ -87,7 +87,7 @@ function rejectedFrom(
   let failure = error;
   for (let i = from; i >= 0; i--) {
     if ((hooked & (1 << i)) === 0) continue;
-    const rejected = stages[i]!.hooks?.rejected;
+    const rejected = stages[i].hooks?.rejected;
     if (rejected === undefined) continue;
     try {
       failure = rejected(context, failure);

@@ -1,7 +1,4 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { Type } from '@sinclair/typebox';
-import { createKernel } from '../../../src/defaults/kernel.js';
-import { definePlugin } from '../../../src/kernel/plugin.js';
 import {
   APIConnectionError,
   BadRequestError,
@@ -15,6 +12,7 @@ import type { PollProtocol, PollReading } from '../../../src/ports/futures.js';
 import { Ports } from '../../../src/ports/index.js';
 import { CaptureLogger } from '../../../src/adapters/logger/capture-logger.js';
 import { RecordingClock } from '../../support/recording-clock.js';
+import { jobsKernel } from '../../support/jobs-kernel.js';
 import { json, scriptedServer } from '../../support/scripted-server.js';
 
 /** A job API whose polls answer `queued` (try again), `done`, or whatever the test scripts. */
@@ -37,23 +35,7 @@ function kernelFor(
   onExpired: 'fail' | 'resubmit' = 'fail',
   extra: Partial<PollProtocol<number>> = {},
 ) {
-  const plugin = definePlugin({
-    name: 'jobs',
-    version: '1',
-    defaults: { baseUrl: url, breaker: false, maxRetries },
-    pollProtocols: { jobs: { ...protocol, onExpired, ...extra } },
-    manifest: {
-      name: 'jobs',
-      version: '1',
-      endpoints: [
-        { id: 'start_job', method: 'POST', path: '/jobs', input: Type.Object({}), future: 'jobs' },
-        { id: 'poll_job', method: 'POST', path: '/poll', input: Type.Object({ id: Type.String() }) },
-      ],
-    },
-  });
-  const kernel = createKernel().use(plugin);
-  kernel.register(Ports.Clock, clock);
-  return kernel;
+  return jobsKernel(url, clock, { ...protocol, onExpired, ...extra }, maxRetries);
 }
 
 let cleanup: Array<() => Promise<void>> = [];

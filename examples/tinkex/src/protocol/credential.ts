@@ -165,10 +165,15 @@ export class CredentialSource {
     this.keyExpiresAt = key !== undefined && looksLikeJwt(key) ? expiryMs(key) : undefined;
   }
 
+  /** When the API key expired, if it is a JWT whose `exp` has passed; else undefined. */
+  private keyExpiredAt(): number | undefined {
+    const expiresAt = this.keyExpiresAt;
+    return expiresAt !== undefined && this.now() >= expiresAt ? expiresAt : undefined;
+  }
+
   /** The API key, unless it is a JWT that has expired (then undefined). */
   private liveKey(): string | undefined {
-    if (this.keyExpiresAt !== undefined && this.now() >= this.keyExpiresAt) return undefined;
-    return this.apiKey?.reveal();
+    return this.keyExpiredAt() === undefined ? this.apiKey?.reveal() : undefined;
   }
 
   /**
@@ -186,7 +191,8 @@ export class CredentialSource {
 
   /** `credential_default_source: "credential_cmd"` asks for the command even when a key is set. */
   async get(preferCommand = false): Promise<string> {
-    const useCommand = this.command !== undefined && (preferCommand || this.apiKey === undefined);
+    const command = this.command;
+    const useCommand = command !== undefined && (preferCommand || this.apiKey === undefined);
     if (!useCommand) {
       if (!this.apiKey)
         throw ValidationError.field(
@@ -195,15 +201,15 @@ export class CredentialSource {
           'required',
           'no API key or TINKER_CREDENTIAL_CMD',
         );
-      const key = this.liveKey();
-      if (key === undefined)
-        throw new ExpiredCredentialError(this.keyOrigin, new Date(this.keyExpiresAt!).toISOString());
-      return key;
+      const expiredAt = this.keyExpiredAt();
+      if (expiredAt !== undefined)
+        throw new ExpiredCredentialError(this.keyOrigin, new Date(expiredAt).toISOString());
+      return this.apiKey.reveal();
     }
     const cached = this.cached;
     if (cached?.expiresAt !== undefined && this.now() < cached.expiresAt - 60_000)
       return cached.value.reveal();
-    this.running ??= this.runCommand().finally(() => (this.running = undefined));
+    this.running ??= this.runCommand(command).finally(() => (this.running = undefined));
     return this.running;
   }
 
@@ -222,10 +228,10 @@ export class CredentialSource {
     this.closing.abort();
   }
 
-  private async runCommand(): Promise<string> {
-    let value = await this.runOnce();
+  private async runCommand(command: string): Promise<string> {
+    let value = await this.runOnce(command);
     // An expired JWT may be a stale cache the command renews when asked again: once, never in a loop.
-    if (expiredAt(value, this.now()) !== undefined) value = await this.runOnce();
+    if (expiredAt(value, this.now()) !== undefined) value = await this.runOnce(command);
     const expired = expiredAt(value, this.now());
     if (expired !== undefined) throw new ExpiredCredentialError('TINKER_CREDENTIAL_CMD', expired);
     this.cached = { value: new Secret(value), expiresAt: expiryMs(value) };
@@ -233,14 +239,15 @@ export class CredentialSource {
   }
 
   /** Runs the command once: its one line of output (a secret of the kernel from now on). */
-  private async runOnce(): Promise<string> {
-    const cancel = this.slow?.after(SLOW_COMMAND_MS, () =>
-      this.slow!.say(
+  private async runOnce(command: string): Promise<string> {
+    const slow = this.slow;
+    const cancel = slow?.after(SLOW_COMMAND_MS, () =>
+      slow.say(
         `still waiting for TINKER_CREDENTIAL_CMD to print a credential (ended after ${COMMAND_TIMEOUT_MS / 1000} s): ` +
           'if it asks you to log in, in a browser or on this terminal, do so',
       ),
     );
-    const value = await this.run(this.command!, this.closing.signal).finally(() => cancel?.());
+    const value = await this.run(command, this.closing.signal).finally(() => cancel?.());
     if (!value) throw new CredentialCommandError('TINKER_CREDENTIAL_CMD printed nothing');
     // A status line before the key ("Fetching token…") would otherwise reach the header check, whose
     // error names neither the command nor the fix. The count only: the lines may hold the secret.

@@ -30,7 +30,7 @@ export function expiryMs(token: string): number | undefined {
   return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
 }
 
-/** Refresh this long before expiry (Python SDK: 300 s); a token with less left is refreshed half-way. */
+/** Refresh this long before expiry (Python SDK: 300 s); a token with this much or less left: half-way. */
 export const REFRESH_LEAD_MS = 300_000;
 /** The longest the refresh gap gets: a token that lives ≥ 20 s is refreshed at most once per 10 s. */
 export const MIN_REFRESH_GAP_MS = 10_000;

@@ -31,6 +31,13 @@ interface RetiredJwt {
   expiresAt: number;
 }
 
+/** The JWT a holder sends, and when it expires and was issued (kernel clock). */
+interface HeldJwt {
+  token: Secret;
+  expiresAt?: number;
+  issuedAt: number;
+}
+
 export interface TinkerProtocolOptions {
   /** `auto` (default) asks `client/config`; the others skip the question. */
   protocol?: 'auto' | ProtocolMode;
@@ -50,8 +57,8 @@ export class TinkerProtocol {
   refreshIntervalSec = 300;
   private host?: ProtocolHost;
   private handshake?: Promise<void>;
-  private jwt?: { token: Secret; expiresAt?: number; issuedAt: number };
-  private refreshing?: Promise<void>;
+  private jwt?: HeldJwt;
+  private refreshing?: Promise<HeldJwt>;
   /** When the last exchange failed (kernel clock): a due refresh waits its gap from then too. */
   private refreshFailedAt?: number;
   /** JWTs this holder replaced, oldest first, until `forgetRetired` drops them. */
@@ -145,8 +152,9 @@ export class TinkerProtocol {
     if (!jwt) return this.credential.get();
     // On demand (Python SDK: ≤ 60 s left): refresh first, but at most once per gap (`refreshGapMs`), and keep the old
     // token if it fails (the server answers 401 if it really expired).
-    if (this.jwtRefreshDue(jwt)) await this.refreshJwt().catch(() => undefined);
-    return this.jwt!.token.reveal();
+    if (!this.jwtRefreshDue(jwt)) return jwt.token.reveal();
+    // A failed exchange changed nothing: the token at hand is still `jwt`.
+    return (await this.refreshJwt().catch(() => jwt)).token.reveal();
   }
 
   /**
@@ -170,8 +178,8 @@ export class TinkerProtocol {
     if (now - issuedAt < MIN_REFRESH_FLOOR_MS && !lapsing) return false;
     // An exchange that failed under a second ago would fail again: the 401 stands (no exchange per 401).
     if (this.refreshFailedAt !== undefined && now - this.refreshFailedAt < MIN_REFRESH_FLOOR_MS) return false;
-    await this.refreshJwt().catch(() => undefined);
-    return this.jwt!.token.reveal() !== sent;
+    const current = await this.refreshJwt().catch(() => jwt);
+    return current.token.reveal() !== sent;
   }
 
   private jwtRefreshDue(jwt: { expiresAt?: number; issuedAt: number }): boolean {
@@ -188,7 +196,8 @@ export class TinkerProtocol {
     return this.jwt?.token.reveal();
   }
 
-  private async exchange(): Promise<void> {
+  /** Exchanges the credential for a JWT, which it holds (and returns) from then on. */
+  private async exchange(): Promise<HeldJwt> {
     const host = this.requireHost();
     const { jwt } = (await host.call('auth_token', {}, this.stopping.signal)) as { jwt: string };
     host.addSecret(jwt);
@@ -196,10 +205,12 @@ export class TinkerProtocol {
     const expiresAt = expiryMs(jwt);
     const replaced = this.jwt;
     if (replaced?.expiresAt !== undefined) this.retired.push(replaced as RetiredJwt);
-    this.jwt = { token: new Secret(jwt), expiresAt, issuedAt: now };
+    const held = { token: new Secret(jwt), expiresAt, issuedAt: now };
+    this.jwt = held;
     this.refreshFailedAt = undefined;
     this.forgetRetired(now);
     this.scheduleJwtRefresh(refreshDelayMs(expiresAt, now));
+    return held;
   }
 
   /**
@@ -209,12 +220,14 @@ export class TinkerProtocol {
    * holder's identical token (same claims, same second) expires at the same time, so is not live either.
    */
   private forgetRetired(now: number): void {
-    while (this.retired.length > 0 && now >= this.retired[0].expiresAt + RETIRED_SECRET_MS) {
-      this.requireHost().removeSecret(this.retired.shift()!.token.reveal());
+    for (let oldest = this.retired.at(0); oldest; oldest = this.retired.at(0)) {
+      if (now < oldest.expiresAt + RETIRED_SECRET_MS) return;
+      this.retired.shift();
+      this.requireHost().removeSecret(oldest.token.reveal());
     }
   }
 
-  private refreshJwt(): Promise<void> {
+  private refreshJwt(): Promise<HeldJwt> {
     this.refreshing ??= this.exchange()
       .catch((error: unknown) => {
         const host = this.requireHost();

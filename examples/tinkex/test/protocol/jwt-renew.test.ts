@@ -76,7 +76,7 @@ describe('a JWT refresh that fails (the auth service is down) while the token ha
     env.emulator.setChaos('400=1;scope=sessions');
     // 59 min 1 s: the background refresh (from 55 min) has failed; 59 s of the token are left.
     await clock.advance(3_541_000);
-    await env.service.protocol.settled();
+    await env.service.restProtocol.settled(); // the REST client's holder
     const before = calls(env, 'auth/token').length;
     for (let i = 0; i < 10; i++) {
       await rest.listTrainingRuns();
@@ -105,5 +105,30 @@ describe('a 401 while the auth service is down', () => {
       await clock.advance(100);
     }
     expect(calls(env, 'auth/token').length - before).toBe(1);
+  });
+});
+
+describe('a background JWT refresh that fails', () => {
+  it('is tried again in the background 60 s later (Python SDK), not sooner, with no request to prompt it', async () => {
+    // Counted at the emulator: the background exchange has no public result of its own. No request is
+    // made after the first, so each `auth/token` seen is the holder's timer (a request with under a
+    // minute left would try on its own; at 55 min the token has five). A whole-second start: `exp` is
+    // in whole seconds, so the refresh falls due exactly at 55 min, the end of the first `advance`.
+    const { env, clock } = await jwtEnv(3_600, new FakeClock(Math.floor(Date.now() / 1000) * 1000));
+    cleanup.push(env.close);
+    await env.service.createRestClient().listTrainingRuns();
+    const holder = env.service.restProtocol;
+    expect(calls(env, 'auth/token')).toHaveLength(1);
+    env.emulator.setChaos('400=1;scope=sessions'); // a bare 400: failed, and not retried by the kernel
+    await clock.advance(3_300_000); // 55 min: the background refresh runs and fails
+    await holder.settled();
+    expect(calls(env, 'auth/token').map((e) => e.status)).toEqual([200, 400]);
+    env.emulator.setChaos('');
+    await clock.advance(59_999);
+    await holder.settled();
+    expect(calls(env, 'auth/token')).toHaveLength(2);
+    await clock.advance(1);
+    await holder.settled();
+    expect(calls(env, 'auth/token').map((e) => e.status)).toEqual([200, 400, 200]);
   });
 });

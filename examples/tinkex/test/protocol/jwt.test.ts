@@ -36,4 +36,12 @@ describe('JWT claims', () => {
     expect(refreshDelayMs(now, now)).toBe(10_000);
     expect(refreshDelayMs(now + 1, now)).toBe(1_000);
   });
+
+  it('refreshes a token with exactly the 300 s lead left half-way, as one with less', () => {
+    const now = 1_700_000_000_000;
+    // A server issuing 5-minute tokens is plausible: with the lead rule at exactly 300 s (`>=`), each
+    // would be refreshed 10 s after issue, 15 times as many exchanges as half-way.
+    expect(refreshDelayMs(now + 300_000, now)).toBe(150_000);
+    expect(refreshDelayMs(now + 299_000, now)).toBe(149_500);
+  });
 });

@@ -118,7 +118,7 @@ function decompressed(context: CallContext, response: TransportResponse): AsyncI
   const coding = response.headers['content-encoding'];
   const body = context.services.compression.decompress(response.body, coding);
   if (!hasCoding(response.headers)) return body;
-  return decodedBody(body, context.endpoint.id, response.status, coding!.trim().toLowerCase());
+  return decodedBody(body, context.endpoint.id, response.status, coding.trim().toLowerCase());
 }
 
 /** The declared non-JSON media type whose codec decodes this body; undefined: the JSON serializer. */

@@ -86,7 +86,7 @@ function apartFromCommon(
     );
   }
   const own: Record<string, string> = {};
-  for (const name in headers) if (headers[name] !== common[name]) own[name] = headers[name]!;
+  for (const name in headers) if (headers[name] !== common[name]) own[name] = headers[name];
   const omitted = Object.keys(common).filter((name) => !(name in headers));
   const secret = credentialHeaderNames(context.auth);
   return { own: masked(own, context.services.secrets, secret), omitted };
@@ -103,7 +103,7 @@ function masked(
 ): Record<string, string> {
   const out = redactHeaders(headers, secretNames);
   for (const name in out) {
-    const value = out[name]!;
+    const value = out[name];
     if (value !== REDACTED && secrets.scrub(value) !== value) out[name] = REDACTED;
   }
   return out;
