@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, PACKAGES } from './build.mjs';
+import { undeclaredImports } from './package-imports.mjs';
 import { tarballProblems } from './tarball-contents.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -146,6 +147,17 @@ for (const p of packages) {
     fail(`${p.name} ships ${broken.length} source map entries naming missing files, e.g. ${broken[0]}`);
 }
 process.stdout.write('source maps: every source is shipped or embedded\n');
+
+// 2b'. What the installed files import by name, each package declares (pnpm's and npm's linked layouts
+// let a package see only its own dependencies).
+for (const p of packages) {
+  const dir = join(app, 'node_modules', p.name);
+  const undeclared = ['types', 'import'].flatMap((condition) =>
+    undeclaredImports(dir, p.manifest, condition),
+  );
+  if (undeclared.length > 0) fail(`${p.name} imports packages it does not declare: ${undeclared.join(', ')}`);
+}
+process.stdout.write('imports: every package a shipped file names is declared in its package.json\n');
 
 // 2c. Each package carries its README, the LICENSE and the guides its README names (dist/docs/), so an
 // install from a tarball or the registry has them offline.
