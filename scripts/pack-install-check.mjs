@@ -7,6 +7,7 @@
 // on failure. Usage: `node scripts/pack-install-check.mjs [--keep]` (--keep leaves the temp dir for a look).
 import { spawnSync } from 'node:child_process';
 import {
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -335,8 +336,15 @@ run(
   ],
   { cwd: app, label: 'tsc --noEmit consumer-cjs.cts (CommonJS, nodenext)' },
 );
+// The commonest CommonJS setup, `"module": "commonjs"` (node10 resolution): scripts/pack-check/consumer-node10.ts.
+copyFileSync(join(root, 'scripts/pack-check/consumer-node10.ts'), join(app, 'consumer-node10.ts'));
+run(
+  process.execPath,
+  [tsc, '--noEmit', ...STRICTEST.map((f) => (f === 'nodenext' ? 'commonjs' : f)), 'consumer-node10.ts'],
+  { cwd: app, label: 'tsc --noEmit consumer-node10.ts (strictest, module commonjs)' },
+);
 process.stdout.write(
-  'types: consumer.ts (NodeNext, node16, bundler), the guide snippets and consumer-cjs.cts type-check against the shipped .d.ts\n',
+  'types: consumer.ts (NodeNext, node16, bundler), the guide snippets, consumer-cjs.cts and consumer-node10.ts type-check against the shipped .d.ts\n',
 );
 
 // 5. The README quickstart, against an emulator started from the installed package.
