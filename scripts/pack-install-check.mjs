@@ -300,10 +300,16 @@ mkdirSync(guide);
 for (const file of readdirSync(join(root, 'docs', 'snippets'))) {
   writeFileSync(join(guide, file), readFileSync(join(root, 'docs', 'snippets', file), 'utf8'));
 }
+// The README quickstart too: the first code a user pastes (`sequences[0].tokens` failed under
+// noUncheckedIndexedAccess).
+copyFileSync(
+  join(root, 'examples/tinkex/examples/readme-quickstart.ts'),
+  join(guide, 'readme-quickstart.ts'),
+);
 run(
   process.execPath,
   [tsc, '--noEmit', ...STRICTEST, ...readdirSync(guide).map((file) => join('guide', file))],
-  { cwd: app, label: 'tsc --noEmit docs/snippets (strictest, nodenext)' },
+  { cwd: app, label: 'tsc --noEmit docs/snippets and the README quickstart (strictest, nodenext)' },
 );
 // An author's file typed against the kernel's declarations (scripts/pack-check/author-strict.ts): an
 // input left out where none is required (and not where one is), poll protocols reading typed bodies,
