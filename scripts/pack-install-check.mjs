@@ -7,6 +7,7 @@
 // on failure. Usage: `node scripts/pack-install-check.mjs [--keep]` (--keep leaves the temp dir for a look).
 import { spawnSync } from 'node:child_process';
 import {
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -20,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, PACKAGES } from './build.mjs';
+import { undeclaredImports } from './package-imports.mjs';
 import { tarballProblems } from './tarball-contents.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -147,6 +149,17 @@ for (const p of packages) {
 }
 process.stdout.write('source maps: every source is shipped or embedded\n');
 
+// 2b'. What the installed files import by name, each package declares (pnpm's and npm's linked layouts
+// let a package see only its own dependencies).
+for (const p of packages) {
+  const dir = join(app, 'node_modules', p.name);
+  const undeclared = ['types', 'import'].flatMap((condition) =>
+    undeclaredImports(dir, p.manifest, condition),
+  );
+  if (undeclared.length > 0) fail(`${p.name} imports packages it does not declare: ${undeclared.join(', ')}`);
+}
+process.stdout.write('imports: every package a shipped file names is declared in its package.json\n');
+
 // 2c. Each package carries its README, the LICENSE and the guides its README names (dist/docs/), so an
 // install from a tarball or the registry has them offline.
 for (const p of packages) {
@@ -206,10 +219,12 @@ writeFileSync(
   join(app, 'consumer.ts'),
   `import { createKernel, definePlugin, defineManifest, Type } from '${kernel.name}';
 import { ServiceClient, type SamplingClient } from 'tinkex';
+import { l2 } from 'tinkex/regularizers';
+import { create } from '${kernel.name}/protobuf';
 import { startEmulator } from 'tinker-emulator';
 
-export const kinds: [typeof createKernel, typeof definePlugin, typeof defineManifest, typeof Type] = [
-  createKernel, definePlugin, defineManifest, Type,
+export const kinds: [typeof createKernel, typeof definePlugin, typeof defineManifest, typeof Type, typeof l2, typeof create] = [
+  createKernel, definePlugin, defineManifest, Type, l2, create,
 ];
 export async function sampleOnce(): Promise<number> {
   const emulator = await startEmulator();
@@ -219,7 +234,7 @@ export async function sampleOnce(): Promise<number> {
   const { sequences } = await sampler.sample({ prompt: [1, 2], sampling_params: { max_tokens: 2 } });
   await service.close();
   await emulator.close();
-  return sequences[0].tokens.length;
+  return sequences[0]?.tokens.length ?? 0;
 }
 `,
 );
@@ -231,6 +246,8 @@ writeFileSync(
       module: 'NodeNext',
       moduleResolution: 'NodeNext',
       strict: true,
+      exactOptionalPropertyTypes: true,
+      noUncheckedIndexedAccess: true,
       noEmit: true,
       types: ['node'],
       skipLibCheck: false,
@@ -241,30 +258,26 @@ writeFileSync(
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 run(process.execPath, [tsc, '-p', 'tsconfig.json'], {
   cwd: app,
-  label: 'tsc --noEmit consumer.ts (strict, NodeNext, skipLibCheck false)',
+  label: 'tsc --noEmit consumer.ts (strictest, NodeNext, skipLibCheck false)',
 });
-// The other resolutions the README names: node16, and bundler (Vite, esbuild, webpack apps).
+// The other resolutions the README names: node16, and bundler (Vite, esbuild, webpack apps); the strictest
+// settings an app may add in each (the undici transport's `connectionsPerOrigin: number | undefined` did
+// not implement the port under exactOptionalPropertyTypes).
 for (const [module, moduleResolution] of [
   ['node16', 'node16'],
   ['esnext', 'bundler'],
 ]) {
-  const flags = ['--noEmit', '--strict', '--target', 'es2022', '--types', 'node', '--skipLibCheck', 'false'];
+  const flags = ['--noEmit', '--strict', '--exactOptionalPropertyTypes', '--noUncheckedIndexedAccess'];
+  flags.push('--target', 'es2022', '--types', 'node', '--skipLibCheck', 'false');
   run(
     process.execPath,
     [tsc, ...flags, '--module', module, '--moduleResolution', moduleResolution, 'consumer.ts'],
     {
       cwd: app,
-      label: `tsc --noEmit consumer.ts (strict, ${moduleResolution}, skipLibCheck false)`,
+      label: `tsc --noEmit consumer.ts (strictest, ${moduleResolution}, skipLibCheck false)`,
     },
   );
 }
-// The strictest settings an app may add: the shipped types must hold under them too (the undici
-// transport's `connectionsPerOrigin: number | undefined` did not implement the port under
-// exactOptionalPropertyTypes).
-run(process.execPath, [tsc, '-p', 'tsconfig.json', '--exactOptionalPropertyTypes'], {
-  cwd: app,
-  label: 'tsc --noEmit consumer.ts (strict, exactOptionalPropertyTypes)',
-});
 /** The strictest settings an SDK author may compile with, against the shipped declarations. */
 const STRICTEST = [
   '--strict',
@@ -287,10 +300,16 @@ mkdirSync(guide);
 for (const file of readdirSync(join(root, 'docs', 'snippets'))) {
   writeFileSync(join(guide, file), readFileSync(join(root, 'docs', 'snippets', file), 'utf8'));
 }
+// The README quickstart too: the first code a user pastes (`sequences[0].tokens` failed under
+// noUncheckedIndexedAccess).
+copyFileSync(
+  join(root, 'examples/tinkex/examples/readme-quickstart.ts'),
+  join(guide, 'readme-quickstart.ts'),
+);
 run(
   process.execPath,
   [tsc, '--noEmit', ...STRICTEST, ...readdirSync(guide).map((file) => join('guide', file))],
-  { cwd: app, label: 'tsc --noEmit docs/snippets (strictest, nodenext)' },
+  { cwd: app, label: 'tsc --noEmit docs/snippets and the README quickstart (strictest, nodenext)' },
 );
 // An author's file typed against the kernel's declarations (scripts/pack-check/author-strict.ts): an
 // input left out where none is required (and not where one is), poll protocols reading typed bodies,
@@ -323,8 +342,15 @@ run(
   ],
   { cwd: app, label: 'tsc --noEmit consumer-cjs.cts (CommonJS, nodenext)' },
 );
+// The commonest CommonJS setup, `"module": "commonjs"` (node10 resolution): scripts/pack-check/consumer-node10.ts.
+copyFileSync(join(root, 'scripts/pack-check/consumer-node10.ts'), join(app, 'consumer-node10.ts'));
+run(
+  process.execPath,
+  [tsc, '--noEmit', ...STRICTEST.map((f) => (f === 'nodenext' ? 'commonjs' : f)), 'consumer-node10.ts'],
+  { cwd: app, label: 'tsc --noEmit consumer-node10.ts (strictest, module commonjs)' },
+);
 process.stdout.write(
-  'types: consumer.ts (NodeNext, node16, bundler), the guide snippets and consumer-cjs.cts type-check against the shipped .d.ts\n',
+  'types: consumer.ts (NodeNext, node16, bundler), the guide snippets, consumer-cjs.cts and consumer-node10.ts type-check against the shipped .d.ts\n',
 );
 
 // 5. The README quickstart, against an emulator started from the installed package.

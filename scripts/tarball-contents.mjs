@@ -36,9 +36,15 @@ export function tarballProblems(files, manifest = {}) {
     problems.push('dist/ has no .d.ts declarations');
   if (set.has('dist/index.js') && !set.has('dist/index.d.ts')) problems.push('dist/index.d.ts is missing');
   for (const bin of bins) if (!shipped(bin)) problems.push(`the bin ${bin} is missing`);
-  for (const entry of Object.values(manifest.exports ?? {})) {
-    if (typeof entry === 'object' && entry.types && !shipped(entry.types))
-      problems.push(`the declarations ${entry.types} are missing`);
+  for (const [subpath, entry] of Object.entries(manifest.exports ?? {})) {
+    if (typeof entry !== 'object' || !entry.types) continue;
+    if (!shipped(entry.types)) problems.push(`the declarations ${entry.types} are missing`);
+    // TypeScript's `node10` resolution (`"module": "commonjs"`, still the commonest CommonJS setup)
+    // ignores `exports`: a subpath's declarations need a `typesVersions` entry, else `tinkex/regularizers`
+    // (and pristine-kernel/protobuf, which Tinkex's own declarations import) cannot be found.
+    const key = subpath.replace(/^\.\//, '');
+    if (subpath !== '.' && !manifest.typesVersions?.['*']?.[key]?.includes(entry.types))
+      problems.push(`typesVersions does not map ${key} to ${entry.types} (node10 resolution)`);
   }
   return problems;
 }

@@ -53,8 +53,13 @@ describe('tarball contents', () => {
     expect(problems(GOOD, manifest)).toEqual([
       'the bin ./bin/tool.mjs is missing',
       'the declarations ./dist/x/index.d.ts are missing',
+      'typesVersions does not map x to ./dist/x/index.d.ts (node10 resolution)',
     ]);
-    expect(problems([...GOOD, 'bin/tool.mjs', 'dist/x/index.d.ts'], manifest)).toEqual([]);
+    expect(problems([...GOOD, 'bin/tool.mjs', 'dist/x/index.d.ts'], manifest)).toEqual([
+      'typesVersions does not map x to ./dist/x/index.d.ts (node10 resolution)',
+    ]);
+    const mapped = { ...manifest, typesVersions: { '*': { x: ['./dist/x/index.d.ts'] } } };
+    expect(problems([...GOOD, 'bin/tool.mjs', 'dist/x/index.d.ts'], mapped)).toEqual([]);
   });
 
   // What `npm pack` would publish today (dist/ as the last build left it; `npm ci` builds).

@@ -20,5 +20,5 @@ const { sequences } = await sampler.sample({
   prompt: tokenizer.encode('The quick'),
   sampling_params: { max_tokens: 16 },
 });
-console.log(tokenizer.decode(sequences[0].tokens));
+for (const { tokens: sampled } of sequences) console.log(tokenizer.decode(sampled));
 await service.close();

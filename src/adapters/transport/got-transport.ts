@@ -1,6 +1,9 @@
-import http, { type ClientRequestArgs } from 'node:http';
+// Namespace imports: the emitted .d.ts names `http`, and a default import there would need the user's
+// `esModuleInterop` under `"module": "commonjs"`.
+import * as http from 'node:http';
+import type { ClientRequestArgs } from 'node:http';
 import { inspect } from 'node:util';
-import https from 'node:https';
+import * as https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Agents, Got } from 'got';
 import type { HttpsProxyAgentOptions } from 'hpagent';
