@@ -15,10 +15,12 @@ for (let step = 0; step < 20; step++) {
   results.push(training.forwardBackward([datum], 'cross_entropy'));
   training.optimStep({ learning_rate: 1e-4 });
 }
+// metrics are a record by name: each read is `number | undefined` (the keys depend on the loss)
 const losses = (await Promise.all(results)).map((r) => r.metrics['loss:sum']);
-console.log(`loss: ${losses[0].toFixed(2)} → ${losses.at(-1)!.toFixed(2)}`);
+console.log(`loss: ${losses[0]?.toFixed(2)} → ${losses.at(-1)?.toFixed(2)}`);
 
 const future = training.forward([datum], 'cross_entropy');
 const requestId = await future.accepted; // the server has the request; its result may still be pending
-console.log('accepted:', requestId === future.request_id, 'loss:', (await future).metrics['loss:sum'] > 0);
+const { metrics } = await future;
+console.log('accepted:', requestId === future.request_id, 'loss:', (metrics['loss:sum'] ?? 0) > 0);
 await service.close();

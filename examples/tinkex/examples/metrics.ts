@@ -14,11 +14,12 @@ for (let step = 0; step < 5; step++) {
   await training.optimStep({ learning_rate: 1e-4 });
 }
 const { counters, histograms } = metrics.snapshot();
+// A series is there once it has a value: each read is `HistogramSummary | undefined`.
 const latency = histograms['tinkex.training.duration{endpoint=forward_backward,outcome=ok}'];
 console.log(
   `forward_backward calls: ${counters['tinkex.training.calls{endpoint=forward_backward,outcome=ok}']}`,
 );
-console.log(`p50 ≤ p95 ≤ p99: ${latency.p50 <= latency.p95 && latency.p95 <= latency.p99}`);
+if (latency) console.log(`p50 ≤ p95 ≤ p99: ${latency.p50 <= latency.p95 && latency.p95 <= latency.p99}`);
 console.log(`requests: ${counters['pristine.requests']}, retries: ${counters['pristine.retries'] ?? 0}`);
 metrics.close();
 await service.close();

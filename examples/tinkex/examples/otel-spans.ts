@@ -31,4 +31,4 @@ const generate = spans.find((s) => s.name === 'generate')!;
 const asample = spans.find((s) => s.name === 'asample')!;
 console.log(`asample under generate: ${asample.parentSpanContext?.spanId === generate.spanContext().spanId}`);
 const attempts = spans.filter((s) => s.parentSpanContext?.spanId === asample.spanContext().spanId);
-console.log(`its attempt: ${attempts[0].name}`);
+console.log(`its attempt: ${attempts[0]?.name}`);

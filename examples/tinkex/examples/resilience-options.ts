@@ -17,5 +17,5 @@ const sampler = await service.createSamplingClient({
   },
 });
 const out = await sampler.sample({ prompt: [84, 104, 101], sampling_params: { max_tokens: 3 } });
-console.log('sampled tokens:', out.sequences[0].tokens.length);
+console.log('sampled tokens:', out.sequences[0]?.tokens.length);
 await service.close();

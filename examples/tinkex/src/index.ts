@@ -46,7 +46,13 @@ export * from './types/schemas.js';
 export { chunkData, estimateDatumBytes } from './training/chunking.js';
 export { mergeMetrics, mergeOutputs } from './training/metrics.js';
 export { TrainingSequenceAbortedError, type FailedStep } from './training/submission-order.js';
-export type { CustomLoss, ManualLoss, AutodiffLoss } from './training/custom-loss.js';
+export type {
+  CustomLoss,
+  ManualLoss,
+  AutodiffLoss,
+  ForwardBackwardCustomOutput,
+  LossMetrics,
+} from './training/custom-loss.js';
 export { loadTokenizer, resolveTokenizerId, type Tokenizer } from './tokenizer/tokenizer.js';
 export { getTokenizer, type GetTokenizerOptions } from './tokenizer/get-tokenizer.js';
 export type { HubOptions } from './hub/hub-settings.js';

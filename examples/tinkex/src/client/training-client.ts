@@ -16,6 +16,8 @@ import {
   checkCustomLoss,
   forwardDataForCustomLoss,
   type CustomLoss,
+  type ForwardBackwardCustomOutput,
+  type LossMetrics,
 } from '../training/custom-loss.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { getTokenizer } from '../tokenizer/get-tokenizer.js';
@@ -231,11 +233,11 @@ export class TrainingClient {
    * Any differentiable loss of the per-token logprobs: a forward pass, the loss and its exact gradient
    * client-side, then a cross_entropy forward_backward with weights = −grad. Costs two round trips.
    */
-  async forwardBackwardCustom(
+  async forwardBackwardCustom<L extends CustomLoss>(
     data: readonly DatumInput[],
-    loss: CustomLoss,
+    loss: L,
     options?: RequestOptions,
-  ): Promise<ForwardBackwardOutput> {
+  ): Promise<ForwardBackwardCustomOutput<LossMetrics<L>>> {
     const scope = this.scope(options, 'forwardBackwardCustom');
     // Both passes run under this call's signal and deadline.
     const within = { signal: scope.signal };
@@ -253,7 +255,11 @@ export class TrainingClient {
         null,
         within,
       );
-      return { ...backward, metrics: { ...backward.metrics, ...metrics, 'custom_loss:sum': value } };
+      // The loss's own metrics are copied whole (customLossGradients), so LossMetrics<L> holds.
+      const all = { ...backward.metrics, ...metrics, 'custom_loss:sum': value } as LossMetrics<L> & {
+        'custom_loss:sum': number;
+      };
+      return { ...backward, metrics: all };
     });
   }
 

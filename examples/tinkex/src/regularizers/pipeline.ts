@@ -66,7 +66,7 @@ export async function computePipeline(
   logprobs: Rows,
   base: BaseLoss,
   options: PipelineOptions = {},
-): Promise<{ loss: number; grads: Rows; metrics: Metrics; output: CustomLossOutput }> {
+): Promise<{ loss: number; grads: Rows; metrics: RegularizedMetrics; output: CustomLossOutput }> {
   const specs = options.regularizers ?? [];
   validateSpecs(specs);
   const events = options.events;
@@ -118,7 +118,7 @@ export async function computePipeline(
     regularizer_total: regularizerTotal,
     ...(options.track_grad_norms ? { total_grad_norm: norm(grads) } : {}),
   };
-  const metrics: Metrics = {
+  const metrics: RegularizedMetrics = {
     ...(baseOut.metrics ?? {}),
     loss_total: loss,
     regularizer_total: regularizerTotal,
@@ -157,8 +157,16 @@ async function computeOne(
   }
 }
 
+/** The metrics a withRegularizers loss always returns (a ManualLoss whose `metrics` is known). */
+export type RegularizedMetrics = Metrics & { loss_total: number; regularizer_total: number };
+
 /** A ManualLoss for `forwardBackwardCustom` that adds the regularizers to `base`. */
-export function withRegularizers(base: BaseLoss, options: PipelineOptions): ManualLoss {
+export function withRegularizers(
+  base: BaseLoss,
+  options: PipelineOptions,
+): (
+  ...args: Parameters<ManualLoss>
+) => Promise<{ loss: number; grads: number[][]; metrics: RegularizedMetrics }> {
   validateSpecs(options.regularizers ?? []);
   return async (data, logprobs) => {
     const { loss, grads, metrics } = await computePipeline(data, logprobs, base, options);

@@ -34,6 +34,24 @@ export interface AutodiffLoss {
 
 export type CustomLoss = ManualLoss | AutodiffLoss;
 
+/**
+ * The metrics a loss's result always has: those of a function whose result type makes `metrics`
+ * required (`withRegularizers`: `loss_total`, `regularizer_total`); none known otherwise.
+ */
+export type LossMetrics<L> = L extends (...args: never[]) => infer R
+  ? Awaited<R> extends { metrics: infer M extends Metrics }
+    ? M
+    : Metrics
+  : Metrics;
+
+/**
+ * What `forwardBackwardCustom` returns: the backward pass's output, its metrics with the loss's and
+ * `custom_loss:sum` (the loss's value), which the SDK always sets, so strict code reads them without `!`.
+ */
+export type ForwardBackwardCustomOutput<M extends Metrics = Metrics> = ForwardBackwardOutput & {
+  metrics: M & { 'custom_loss:sum': number };
+};
+
 export interface CustomLossResult {
   loss: number;
   grads: number[][];

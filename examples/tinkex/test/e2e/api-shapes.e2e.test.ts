@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ModelInput, ServiceClient, ValidationError, type TrainingClient } from '../../src/index.js';
+import { withRegularizers } from '../../src/regularizers/index.js';
 import { API_KEY, callsTo, describeInModes, E2E_MODES, MODE_PROTOCOL, setup } from './harness.js';
 
 /**
@@ -18,17 +19,18 @@ describe.each(E2E_MODES)('a datum literal holding a ModelInput (%s)', (mode) => 
   });
   afterAll(() => env.close());
 
-  it('type-checks and trains in forward, forwardBackward and forwardBackwardCustom', async () => {
-    const tokens = [72, 101, 108, 108, 111] as const;
-    const data = [
-      {
-        model_input: ModelInput.fromInts(tokens.slice(0, -1)),
-        loss_fn_inputs: {
-          target_tokens: { data: tokens.slice(1), dtype: 'int64' as const },
-          weights: { data: [1, 1, 1, 1], dtype: 'float32' as const },
-        },
+  const tokens = [72, 101, 108, 108, 111] as const;
+  const data = [
+    {
+      model_input: ModelInput.fromInts(tokens.slice(0, -1)),
+      loss_fn_inputs: {
+        target_tokens: { data: tokens.slice(1), dtype: 'int64' as const },
+        weights: { data: [1, 1, 1, 1], dtype: 'float32' as const },
       },
-    ];
+    },
+  ];
+
+  it('type-checks and trains in forward, forwardBackward and forwardBackwardCustom', async () => {
     const forward = await training.forward(data, 'cross_entropy');
     const step = await training.forwardBackward(data, 'cross_entropy');
     const custom = await training.forwardBackwardCustom(data, (_data, logprobs) => ({
@@ -38,6 +40,27 @@ describe.each(E2E_MODES)('a datum literal holding a ModelInput (%s)', (mode) => 
     expect(forward.loss_fn_outputs).toHaveLength(1);
     expect(step.metrics['loss:sum']).toBeCloseTo(forward.metrics['loss:sum']!, 6);
     expect(custom.loss_fn_outputs).toHaveLength(1);
+  });
+
+  // Under noUncheckedIndexedAccess a `Record<string, number>` read is `number | undefined`: the metrics
+  // forwardBackwardCustom always returns are typed as present (the SDK sets `custom_loss:sum`, a
+  // withRegularizers loss `loss_total` and `regularizer_total`), so the guide's code needs no `!`.
+  it("types forwardBackwardCustom's metrics: custom_loss:sum, and what its loss always returns", async () => {
+    const zeros = (logprobs: number[][]) => logprobs.map((row) => row.map(() => 0));
+    const plain = await training.forwardBackwardCustom(data, (_data, logprobs) => ({
+      loss: 0,
+      grads: zeros(logprobs),
+    }));
+    const base = (_data: unknown, logprobs: number[][]) => ({ loss: 1, grads: zeros(logprobs) });
+    const regularized = await training.forwardBackwardCustom(data, withRegularizers(base, {}));
+    const sum: { 'custom_loss:sum': number } = plain.metrics;
+    const totals: { loss_total: number; regularizer_total: number; 'custom_loss:sum': number } =
+      regularized.metrics;
+    // @ts-expect-error a loss whose result may lack metrics promises none
+    const none: { loss_total: number } = plain.metrics;
+    expect(sum['custom_loss:sum']).toBe(0);
+    expect(totals).toMatchObject({ loss_total: 1, regularizer_total: 0, 'custom_loss:sum': 1 });
+    expect(none).not.toHaveProperty('loss_total');
   });
 });
 
