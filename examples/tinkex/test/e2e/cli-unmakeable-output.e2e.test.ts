@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { setup } from './harness.js';
+import { SUITE_MODE, setup } from './harness.js';
 import { buildCli, runCli } from '../support/cli/run-cli.js';
 
 /**
  * Found by hand (round 27): an output folder that cannot be made under /proc (`-o /proc/x`) hung the
  * command for ever, and Ctrl-C could not stop it (a download waits for its clean-up): Node's recursive
- * `mkdir` never settles there (Node 20.20 and 24.21). Linux only (it needs /proc); one mode, as no
- * request is involved before the folder is made.
+ * `mkdir` never settles there (Node 20.20 and 24.21). Linux only (it needs /proc); the run's one mode,
+ * as the folder is the point, not the protocol.
  */
 (existsSync('/proc/self') ? describe : describe.skip)(
   'an output folder that cannot be made (spawned CLI)',
@@ -34,11 +34,17 @@ import { buildCli, runCli } from '../support/cli/run-cli.js';
       expect(result.stderr).toMatch(/^Error: .*\/proc\/tinkex-no-such/);
     }, 30_000);
 
-    it('session export-trace -o /proc/<new>/<file> fails (exit 1) instead of hanging', async () => {
-      const session = path.slice('tinker://'.length).split(':train:')[0]!;
-      const result = await cli('session', 'export-trace', session, '-o', '/proc/tinkex-no-such/t.pftrace');
-      expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/\nError: .*\/proc\/tinkex-no-such/);
-    }, 30_000);
+    // Trace export asks the server before it makes the folder, and a server of the JSON protocol has
+    // none (404): in the legacy run there is no folder to make.
+    (SUITE_MODE === 'legacy' ? it.skip : it)(
+      'session export-trace -o /proc/<new>/<file> fails (exit 1) instead of hanging',
+      async () => {
+        const session = path.slice('tinker://'.length).split(':train:')[0]!;
+        const result = await cli('session', 'export-trace', session, '-o', '/proc/tinkex-no-such/t.pftrace');
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(/\nError: .*\/proc\/tinkex-no-such/);
+      },
+      30_000,
+    );
   },
 );
