@@ -9,7 +9,7 @@ import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-un
 import { sleepAborted } from '../clock/system-clock.js';
 import { RedisUnavailable, type RedisLink } from '../redis/redis-link.js';
 import { CockatielBreakerRegistry } from './cockatiel-breaker.js';
-import { untilAborted } from '../redis/until-aborted.js';
+import { untilAborted } from '../../kernel/signals/until-aborted.js';
 import { BREAKER_ENTER, BREAKER_HAND_ON, BREAKER_RECORD } from './redis-breaker-scripts.js';
 
 const IDLE_MS = 60_000;

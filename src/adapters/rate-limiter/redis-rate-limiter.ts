@@ -3,7 +3,7 @@ import type { RateLimiter, TokenBucketSettings } from '../../ports/rate-limiter.
 import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-unavailable.js';
 import { sleepAborted } from '../clock/system-clock.js';
 import { LuaScript, RedisUnavailable, type RedisLink } from '../redis/redis-link.js';
-import { untilAborted } from '../redis/until-aborted.js';
+import { untilAborted } from '../../kernel/signals/until-aborted.js';
 import { WindowRateLimiter } from './window-rate-limiter.js';
 
 /** Server time in ms; every process reads the same clock, so windows agree across the fleet. */
@@ -126,7 +126,7 @@ export class RedisRateLimiter implements RateLimiter {
           if (held) this.refund(key, tokenBucket!);
           if (rate > 0)
             asked.then(
-              (got) => (got as [number])[0] !== 1 && this.refund(key, tokenBucket!),
+              (got) => (got as AcquireReply)[0] !== 1 && this.refund(key, tokenBucket!),
               () => {},
             );
         })) as AcquireReply;

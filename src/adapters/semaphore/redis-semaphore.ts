@@ -6,7 +6,7 @@ import { ClientClosedError } from '../../kernel/errors/api-errors.js';
 import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-unavailable.js';
 import { sleepAborted } from '../clock/system-clock.js';
 import { RedisUnavailable, type RedisLink, type Reply } from '../redis/redis-link.js';
-import { untilAborted } from '../redis/until-aborted.js';
+import { untilAborted } from '../../kernel/signals/until-aborted.js';
 import { FifoSemaphore } from './fifo-semaphore.js';
 import { SemaphoreOrphans } from './redis-semaphore-orphans.js';
 import { SEM_ACQUIRE, SEM_LEAVE, SEM_RELEASE, SEM_RENEW } from './redis-semaphore-scripts.js';

@@ -7,8 +7,8 @@ import {
   optionNames,
   type CallOptions,
   type PageIterable,
+  untilAborted,
 } from 'pristine-kernel';
-import { untilAborted } from '../plugin/until-aborted.js';
 
 /** The kernel's Clock port (the injected one, so a test clock drives deadlines too). */
 type Clock = ConstructorParameters<typeof APIFuture>[2];

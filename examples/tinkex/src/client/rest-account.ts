@@ -4,6 +4,7 @@ import {
   PristineError,
   ValidationError,
   type CallOptions,
+  untilAborted,
 } from 'pristine-kernel';
 import { decodeJwtClaims, looksLikeJwt } from '../protocol/jwt.js';
 import type { AuditLogResponse, BillingUsageResponse } from '../types/account.js';
@@ -13,7 +14,6 @@ import type { ClientHost as ServiceClient } from './client-host.js';
 import { billingWindow } from './billing-window.js';
 import { startsWithCalendarDate } from '../calendar-date.js';
 import { loggerOf } from './tinker-kernel.js';
-import { untilAborted } from '../plugin/until-aborted.js';
 
 /** Who the credential belongs to, read from JWT claims (no request; the signature is not checked). */
 export interface WhoAmI {

@@ -1,5 +1,4 @@
-import { APIUserAbortError, ValidationError, isPlainObject } from 'pristine-kernel';
-import { untilAborted } from '../plugin/until-aborted.js';
+import { APIUserAbortError, ValidationError, isPlainObject, untilAborted } from 'pristine-kernel';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import type { CallScope, RequestOptions } from './request-options.js';
 

@@ -1,9 +1,8 @@
-import { APIUserAbortError, type CallContext, type Stage } from 'pristine-kernel';
+import { APIUserAbortError, type CallContext, type Stage, untilAborted } from 'pristine-kernel';
 import { shapeV025Body } from '../protocol/body-rules.js';
 import type { TinkerHolders } from '../protocol/holders.js';
 import { HANDSHAKE_ENDPOINTS, type TinkerProtocol } from '../protocol/tinker-protocol.js';
 import { TinkerAuth } from './tinker-auth.js';
-import { untilAborted } from './until-aborted.js';
 
 /**
  * Placed after `validate`: a call waits for its holder's protocol negotiation (bad input has failed by

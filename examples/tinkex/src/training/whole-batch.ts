@@ -1,5 +1,4 @@
-import { APIFuture, onAbort, type CallOptions, type Clock } from 'pristine-kernel';
-import { untilAborted } from '../plugin/until-aborted.js';
+import { APIFuture, onAbort, type CallOptions, type Clock, untilAborted } from 'pristine-kernel';
 
 const ignore = (): void => {};
 

@@ -1,7 +1,7 @@
 import { expect, it } from '@jest/globals';
-import { untilAborted } from '../../../src/adapters/redis/until-aborted.js';
-import { APIUserAbortError } from '../../../src/kernel/errors/api-errors.js';
-import { turns } from '../../support/frozen-redis.js';
+import { untilAborted } from '../../src/kernel/signals/until-aborted.js';
+import { APIUserAbortError } from '../../src/kernel/errors/api-errors.js';
+import { turns } from '../support/frozen-redis.js';
 
 /*
  * A command handed to `untilAborted` is always observed, even when the caller's signal had aborted
