@@ -15,6 +15,7 @@ export {
   type RegularizerSpec,
   type RegularizerOutput,
   type CustomLossOutput,
+  type RegularizedLoss,
   type RegularizedMetrics,
   type BaseLoss,
   type PipelineOptions,

@@ -1,5 +1,5 @@
 import { ValidationError } from 'pristine-kernel';
-import type { ManualLoss, Metrics } from '../training/custom-loss.js';
+import type { CustomLossResult, ManualLoss, Metrics } from '../training/custom-loss.js';
 import type { Datum } from '../types/datum.js';
 import type { RegularizerEvents } from './events.js';
 import type { Regularizer, RegularizerResult, Rows } from './types.js';
@@ -160,13 +160,13 @@ async function computeOne(
 /** The metrics a withRegularizers loss always returns (a ManualLoss whose `metrics` is known). */
 export type RegularizedMetrics = Metrics & { loss_total: number; regularizer_total: number };
 
-/** A ManualLoss for `forwardBackwardCustom` that adds the regularizers to `base`. */
-export function withRegularizers(
-  base: BaseLoss,
-  options: PipelineOptions,
-): (
+/** A ManualLoss whose result always has the regularized metrics. */
+export type RegularizedLoss = (
   ...args: Parameters<ManualLoss>
-) => Promise<{ loss: number; grads: number[][]; metrics: RegularizedMetrics }> {
+) => Promise<CustomLossResult & { metrics: RegularizedMetrics }>;
+
+/** A ManualLoss for `forwardBackwardCustom` that adds the regularizers to `base`. */
+export function withRegularizers(base: BaseLoss, options: PipelineOptions): RegularizedLoss {
   validateSpecs(options.regularizers ?? []);
   return async (data, logprobs) => {
     const { loss, grads, metrics } = await computePipeline(data, logprobs, base, options);
