@@ -28,23 +28,26 @@ const files = config.include.flatMap((pattern) => {
 const checked = files.map((file) => readFileSync(file, 'utf8'));
 
 const BLOCK = /^```(?:ts|typescript)\n([\s\S]*?)^```$/gm;
-const text = (doc) => readFileSync(join(root, doc), 'utf8');
 const docs = [
   'README.md',
   ...readdirSync(join(root, 'docs'))
     .filter((f) => f.endsWith('.md'))
     .map((f) => `docs/${f}`),
 ];
-const blocks = docs.flatMap((doc) =>
-  [...text(doc).matchAll(BLOCK)]
-    // A file's body (an example minus its first line; a snippet whole) is checked as that file.
-    .filter((m) => !checked.some((text) => text.endsWith(m[1])))
-    .map((m) => ({ doc, code: m[1], line: text(doc).slice(0, m.index).split('\n').length + 1 })),
-);
+/** Every ts block of the docs, each doc read once: its code and the line its code starts on. */
+const all = docs.flatMap((doc) => {
+  const source = readFileSync(join(root, doc), 'utf8');
+  return [...source.matchAll(BLOCK)].map((m) => ({
+    doc,
+    code: m[1],
+    line: source.slice(0, m.index).split('\n').length + 1,
+  }));
+});
+// A file's body (an example minus its first line; a snippet whole) is checked as that file.
+const blocks = all.filter(({ code }) => !checked.some((text) => text.endsWith(code)));
 
 // Each file is some block's body: a parser that found no blocks would otherwise check nothing more.
-const all = docs.flatMap((doc) => [...text(doc).matchAll(BLOCK)].map((m) => m[1]));
-const unmatched = files.filter((_, i) => !all.some((code) => checked[i].endsWith(code)));
+const unmatched = files.filter((_, i) => !all.some(({ code }) => checked[i].endsWith(code)));
 if (unmatched.length > 0) {
   process.stderr.write(`docs typecheck: no ts block of the docs is the body of ${unmatched.join(', ')}\n`);
   process.exit(1);
