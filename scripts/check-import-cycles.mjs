@@ -3,9 +3,10 @@
 // `node scripts/check-import-cycles.mjs [dir…]` (default: every package's src) prints each cycle and
 // exits 1 if there is one; the test suite runs it (test/architecture/import-cycles.test.ts). Only relative specifiers are followed: packages
 // import each other by name, and a cycle between packages would fail their builds anyway.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fileImportSpecifiers } from './import-specifiers.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -29,17 +30,11 @@ function tsFiles(dir) {
   });
 }
 
-// `import … from '…'`, `export … from '…'`, `import '…'` and `import('…')`, across lines. Comments are
-// stripped first so an example in a doc comment is not an edge.
-const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*)(['"])(\.{1,2}\/[^'"]+)\1/g;
-
 function edgesOf(file) {
-  const text = readFileSync(file, 'utf8')
-    .replace(/\/\*[\s\S]*?\*\//g, '')
-    .replace(/^\s*\/\/.*$/gm, '');
   const targets = new Set();
-  for (const match of text.matchAll(SPECIFIER)) {
-    const base = resolve(dirname(file), match[2]);
+  for (const specifier of fileImportSpecifiers(file)) {
+    if (!/^\.{1,2}\//.test(specifier)) continue;
+    const base = resolve(dirname(file), specifier);
     const candidates = [base.replace(/\.(m|c)?js$/, '.$1ts'), base, `${base}.ts`, join(base, 'index.ts')];
     const target = candidates.find((c) => existsSync(c) && statSync(c).isFile());
     if (target && /\.(m|c)?ts$/.test(target)) targets.add(target);

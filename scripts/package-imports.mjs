@@ -7,15 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { dirname, join, normalize } from 'node:path';
-
-/** `from '…'`, `import('…')` and `import '…'` specifiers in JavaScript or declaration text. */
-const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])([^'"\n]+)\1/g;
-
-/** Comments go first: a doc comment may mention `import('x')` in prose. */
-function specifiers(text) {
-  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-  return [...code.matchAll(SPECIFIER)].map((m) => m[2]);
-}
+import { importSpecifiers } from './import-specifiers.mjs';
 
 /** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
 function packageOf(specifier) {
@@ -58,7 +50,7 @@ export function undeclaredImports(dir, manifest, condition = 'types') {
     } catch {
       continue; // a missing entry is tarballProblems' to report
     }
-    for (const specifier of specifiers(text)) {
+    for (const specifier of importSpecifiers(text)) {
       if (specifier.startsWith('.')) {
         const target = normalize(join(dirname(file), specifier));
         queue.push(condition === 'types' ? target.replace(/\.js$/, '.d.ts') : target);
