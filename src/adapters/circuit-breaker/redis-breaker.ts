@@ -101,7 +101,7 @@ export class RedisBreakerRegistry implements CircuitBreakerRegistry {
       // The caller's signal does not wait for Redis to take the outcome (a slow Redis held it until the
       // command timed out); the outcome is still sent.
       const recorded = this.record(key, redisKey, settings, outcome, verdict === 'trial');
-      await untilAborted(recorded, signal, () => {}).catch(() => {});
+      await untilAborted(recorded, signal).catch(() => {});
     }
   }
 
