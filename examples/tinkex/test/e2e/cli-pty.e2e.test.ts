@@ -78,8 +78,16 @@ describe('tinkex in a terminal (pseudo-TTY)', () => {
   it('fits a table to the width of the terminal, wrapping long cells (piped, rows stay whole)', async () => {
     // Found by hand: `checkpoint list` drew 150-column lines in an 80-column terminal, which broke each
     // row over two lines of box drawing; `tinker` (rich) fits its tables to the terminal.
+    // Its own run with one checkpoint: the delete test above changes `runId`'s list, and CI runs
+    // the tests of a file in a random order.
+    const training = await env.service.createLoraTrainingClient({
+      base_model: 'meta-llama/Llama-3.2-1B',
+      rank: 4,
+    });
+    const ownRun = training.model_id;
+    const ownPath = (await training.saveState('only')).path;
     const shown = await inTerminal(
-      ['checkpoint', 'list', '--run-id', runId],
+      ['checkpoint', 'list', '--run-id', ownRun],
       cliEnv,
       undefined,
       undefined,
@@ -90,9 +98,9 @@ describe('tinkex in a terminal (pseudo-TTY)', () => {
     // eslint-disable-next-line no-control-regex
     const lines = shown.screen.replace(/\u001b\[[0-9;]*m/g, '').split(/\r?\n/);
     expect(lines.filter((l) => l.length > 80)).toEqual([]);
-    expect(lines).toContain(`1 checkpoint for run ${runId}`);
+    expect(lines).toContain(`1 checkpoint for run ${ownRun}`);
     expect(lines.filter((l) => l.startsWith('│ weights/'))).toHaveLength(1); // the row, its id wrapped
-    const piped = await runCli(['checkpoint', 'list', '--run-id', runId], { cwd: tmpdir(), env: cliEnv });
-    expect(piped.stdout).toContain(paths[2]);
+    const piped = await runCli(['checkpoint', 'list', '--run-id', ownRun], { cwd: tmpdir(), env: cliEnv });
+    expect(piped.stdout).toContain(ownPath);
   }, 120_000);
 });
