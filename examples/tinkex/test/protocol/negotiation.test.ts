@@ -191,14 +191,15 @@ describe('JWT exchange', () => {
   }
 
   it('refreshes 300 s before expiry on the injected clock, and later requests carry the new token', async () => {
-    const { env, clock } = await jwtEnv(400);
+    // 900 s: over twice the lead, so the lead applies (a shorter token is refreshed half-way).
+    const { env, clock } = await jwtEnv(900);
     const training = await env.service.createLoraTrainingClient({
       base_model: 'meta-llama/Llama-3.2-1B',
       rank: 2,
     });
     expect(calls(env, 'auth/token')).toHaveLength(1);
     const first = calls(env, 'create_session')[0].headers['x-api-key'];
-    await clock.advance(99_000);
+    await clock.advance(599_000);
     await env.service.protocol.settled();
     expect(calls(env, 'auth/token')).toHaveLength(1);
     await clock.advance(1_500);
@@ -248,7 +249,8 @@ describe('JWT exchange', () => {
   it('schedules refreshes lead-time before exp, half-way for short lifetimes, at most once a second', () => {
     const now = 1_000_000;
     expect(refreshDelayMs(now + 3_600_000, now)).toBe(3_300_000);
-    expect(refreshDelayMs(now + 400_000, now)).toBe(100_000);
+    expect(refreshDelayMs(now + 900_000, now)).toBe(600_000);
+    expect(refreshDelayMs(now + 400_000, now)).toBe(200_000);
     expect(refreshDelayMs(now + 100_000, now)).toBe(50_000);
     expect(refreshDelayMs(now + 5_000, now)).toBe(2_500);
     expect(refreshDelayMs(now + 1_000, now)).toBe(1_000);
