@@ -56,16 +56,39 @@ describe('JWT refresh cadence', () => {
     expect(hour.exchanges).toBe(2);
   });
 
-  it('keeps the 300 s lead from 600 s left up, half-way below, continuous at the boundary', () => {
+  // Time left at issue → delay until the refresh (ms). Moved here from negotiation.test.ts, with the edges.
+  it.each([
+    [3_600_000, 3_300_000],
+    [900_000, 600_000],
+    [601_000, 301_000],
+    // The boundary: the lead (600 − 300) and half-way (600 / 2) agree.
+    [600_000, 300_000],
+    [400_000, 200_000],
+    [305_000, 152_500],
+    [300_000, 150_000],
+    [299_999, 149_999.5],
+    [100_000, 50_000],
+    // Short lifetimes: half-way, but never more often than once a second.
+    [5_000, 2_500],
+    [1_000, 1_000],
+    // Expired on arrival: the 10 s gap.
+    [-5_000, 10_000],
+  ])('a token with %d ms left is refreshed after %d ms', (left, delay) => {
     const now = 1_700_000_000_000;
-    expect(refreshDelayMs(now + 3_600_000, now)).toBe(3_300_000);
-    expect(refreshDelayMs(now + 601_000, now)).toBe(301_000);
-    expect(refreshDelayMs(now + 600_000, now)).toBe(300_000);
-    expect(refreshDelayMs(now + 305_000, now)).toBe(152_500);
-    expect(refreshDelayMs(now + 300_000, now)).toBe(150_000);
-    expect(refreshDelayMs(now + 299_999, now)).toBe(149_999.5);
-    // Either side of the boundary the delay moves by the same amount as the time left: no jump.
+    expect(refreshDelayMs(now + left, now)).toBe(delay);
+  });
+
+  it('never refreshes sooner because more time is left (no jump at 300 s or 600 s); no exp: every 300 s', () => {
+    const now = 1_700_000_000_000;
+    // The old rule fell from 150 s (300 s left) to 10 s (300.5 s left): a longer token, renewed sooner.
+    // (From 500 ms left: a token expired on arrival gets the 10 s gap, apart.)
+    let previous = 0;
+    for (let left = 500; left <= 3_600_000; left += 500) {
+      const delay = refreshDelayMs(now + left, now);
+      expect({ left, delay }).toEqual({ left, delay: Math.max(delay, previous) });
+      previous = delay;
+    }
     expect(refreshDelayMs(now + 600_001, now) - refreshDelayMs(now + 600_000, now)).toBe(1);
-    expect(refreshDelayMs(now + 600_000, now) - refreshDelayMs(now + 599_998, now)).toBe(1);
+    expect(refreshDelayMs(undefined, now)).toBe(300_000);
   });
 });

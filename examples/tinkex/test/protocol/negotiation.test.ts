@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { FakeClock, Ports } from 'pristine-kernel';
 import { API_KEY, callsTo, setup } from '../e2e/harness.js';
 import { jwtEnv as sharedClockJwtEnv } from '../support/jwt-env.js';
-import { decodeJwtClaims, refreshDelayMs } from '../../src/protocol/jwt.js';
+import { decodeJwtClaims } from '../../src/protocol/jwt.js';
 import { ServiceClient, type ServiceClientInit } from '../../src/index.js';
 
 // Each test drives a whole emulator run (three protocol modes); generous on a shared, busy machine.
@@ -244,18 +244,6 @@ describe('JWT exchange', () => {
     }
     expect(calls(env, 'auth/token').length - before).toBeLessThanOrEqual(6 + 1);
     expect(calls(env, 'auth/token').length - before).toBeGreaterThanOrEqual(5);
-  });
-
-  it('schedules refreshes lead-time before exp, half-way for short lifetimes, at most once a second', () => {
-    const now = 1_000_000;
-    expect(refreshDelayMs(now + 3_600_000, now)).toBe(3_300_000);
-    expect(refreshDelayMs(now + 900_000, now)).toBe(600_000);
-    expect(refreshDelayMs(now + 400_000, now)).toBe(200_000);
-    expect(refreshDelayMs(now + 100_000, now)).toBe(50_000);
-    expect(refreshDelayMs(now + 5_000, now)).toBe(2_500);
-    expect(refreshDelayMs(now + 1_000, now)).toBe(1_000);
-    expect(refreshDelayMs(now - 5_000, now)).toBe(10_000);
-    expect(refreshDelayMs(undefined, now)).toBe(300_000);
   });
 });
 
