@@ -16,7 +16,7 @@ import type {
   CircuitBreakerRegistry,
 } from '../../ports/circuit-breaker.js';
 import { CircuitOpenError } from '../../kernel/errors/api-errors.js';
-import { sleepAborted } from '../clock/system-clock.js';
+import { abortErrorFor } from '../../kernel/signals/abort-error-for.js';
 
 const STATE_NAMES: Record<CircuitState, BreakerState> = {
   [CircuitState.Closed]: 'closed',
@@ -128,7 +128,7 @@ export class CockatielBreakerRegistry implements CircuitBreakerRegistry {
     signal?: AbortSignal,
   ): Promise<T> {
     // A call already cancelled must not be spent as the trial.
-    if (signal?.aborted) return Promise.reject(sleepAborted(signal));
+    if (signal?.aborted) return Promise.reject(abortErrorFor(signal));
     const entry = this.entry(key, settings);
     const policy = entry.policy;
     if (policy.state === CircuitState.Closed) return closedExecute(entry, fn, countsAsFailure, signal);

@@ -6,11 +6,11 @@ import type {
 } from '../../ports/circuit-breaker.js';
 import { CircuitOpenError } from '../../kernel/errors/api-errors.js';
 import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-unavailable.js';
-import { sleepAborted } from '../clock/system-clock.js';
 import { RedisUnavailable, type RedisLink } from '../redis/redis-link.js';
 import { CockatielBreakerRegistry } from './cockatiel-breaker.js';
 import { untilAborted } from '../../kernel/signals/until-aborted.js';
 import { BREAKER_ENTER, BREAKER_HAND_ON, BREAKER_RECORD } from './redis-breaker-scripts.js';
+import { abortErrorFor } from '../../kernel/signals/abort-error-for.js';
 
 const IDLE_MS = 60_000;
 
@@ -70,7 +70,7 @@ export class RedisBreakerRegistry implements CircuitBreakerRegistry {
     signal?: AbortSignal,
   ): Promise<T> {
     // A call already cancelled must not be spent as the trial.
-    if (signal?.aborted) throw sleepAborted(signal);
+    if (signal?.aborted) throw abortErrorFor(signal);
     const redisKey = this.link.key('breaker', key);
     let verdict: Verdict;
     try {

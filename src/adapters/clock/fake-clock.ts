@@ -1,8 +1,8 @@
 // The real setImmediate, even when a test has installed Jest/sinon fake timers on the global.
 import { setImmediate as realSetImmediate } from 'node:timers';
 import type { Clock } from '../../ports/clock.js';
-import { sleepAborted } from './system-clock.js';
 import { onAbort } from '../../kernel/signals/on-abort.js';
+import { abortErrorFor } from '../../kernel/signals/abort-error-for.js';
 
 interface Timer {
   id: number;
@@ -47,7 +47,7 @@ export class FakeClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(sleepAborted(signal));
+    if (signal?.aborted) return Promise.reject(abortErrorFor(signal));
     return new Promise((resolve, reject) => {
       let unsubscribe: (() => void) | undefined;
       const timer = this.schedule(ms, undefined, () => {
@@ -57,7 +57,7 @@ export class FakeClock implements Clock {
       if (signal)
         unsubscribe = onAbort(signal, () => {
           this.cancel(timer);
-          reject(sleepAborted(signal));
+          reject(abortErrorFor(signal));
         });
     });
   }

@@ -1,14 +1,9 @@
 import type { Clock } from '../../ports/clock.js';
-import { APIUserAbortError } from '../../kernel/errors/api-errors.js';
 import { onAbort } from '../../kernel/signals/on-abort.js';
+import { abortErrorFor } from '../../kernel/signals/abort-error-for.js';
 
 /** Node fires a timer longer than this after 1 ms (with a warning), so longer sleeps are chained. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** The abort error every clock rejects with: a user abort, carrying the signal's reason as cause. */
-export function sleepAborted(signal: AbortSignal): APIUserAbortError {
-  return new APIUserAbortError(undefined, { cause: signal.reason });
-}
 
 /**
  * The real clock. A sleep keeps the process alive (someone awaits it) but leaves no timer or listener
@@ -20,7 +15,7 @@ export class SystemClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(sleepAborted(signal));
+    if (signal?.aborted) return Promise.reject(abortErrorFor(signal));
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout>;
       let unsubscribe: (() => void) | undefined;
@@ -36,7 +31,7 @@ export class SystemClock implements Clock {
       if (signal)
         unsubscribe = onAbort(signal, () => {
           clearTimeout(timer);
-          reject(sleepAborted(signal));
+          reject(abortErrorFor(signal));
         });
     });
   }

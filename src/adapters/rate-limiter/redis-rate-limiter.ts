@@ -1,10 +1,10 @@
 import type { Clock } from '../../ports/clock.js';
 import type { RateLimiter, TokenBucketSettings } from '../../ports/rate-limiter.js';
 import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-unavailable.js';
-import { sleepAborted } from '../clock/system-clock.js';
 import { LuaScript, RedisUnavailable, type RedisLink } from '../redis/redis-link.js';
 import { untilAborted } from '../../kernel/signals/until-aborted.js';
 import { WindowRateLimiter } from './window-rate-limiter.js';
+import { abortErrorFor } from '../../kernel/signals/abort-error-for.js';
 
 /** Server time in ms; every process reads the same clock, so windows agree across the fleet. */
 const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
@@ -106,7 +106,7 @@ export class RedisRateLimiter implements RateLimiter {
     options: { signal?: AbortSignal; tokenBucket?: TokenBucketSettings } = {},
   ): Promise<void> {
     const { signal, tokenBucket } = options;
-    if (signal?.aborted) throw sleepAborted(signal);
+    if (signal?.aborted) throw abortErrorFor(signal);
     if (tokenBucket && !(tokenBucket.requestsPerSecond > 0 && tokenBucket.burst >= 1)) {
       // The same typed error the in-process limiter gives, before anything is asked of Redis.
       return this.local.acquire(bucket, options);

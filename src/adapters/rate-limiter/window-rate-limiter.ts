@@ -1,7 +1,7 @@
 import type { Clock } from '../../ports/clock.js';
 import { ADMITTED, type RateLimiter, type TokenBucketSettings } from '../../ports/rate-limiter.js';
-import { sleepAborted } from '../clock/system-clock.js';
 import { onAbort } from '../../kernel/signals/on-abort.js';
+import { abortErrorFor } from '../../kernel/signals/abort-error-for.js';
 
 interface TokenWaiter {
   settings: TokenBucketSettings;
@@ -65,7 +65,7 @@ export class WindowRateLimiter implements RateLimiter {
     options: { signal?: AbortSignal; tokenBucket?: TokenBucketSettings } = {},
   ): Promise<void> {
     const { signal, tokenBucket } = options;
-    if (signal?.aborted) return Promise.reject(sleepAborted(signal));
+    if (signal?.aborted) return Promise.reject(abortErrorFor(signal));
     if (tokenBucket) {
       try {
         validate(tokenBucket);
@@ -121,7 +121,7 @@ export class WindowRateLimiter implements RateLimiter {
           const index = state.waiters.indexOf(waiter);
           if (index !== -1) state.waiters.splice(index, 1);
           if (state.waiters.length === 0) state.pump?.abort();
-          reject(sleepAborted(signal));
+          reject(abortErrorFor(signal));
         });
       state.waiters.push(waiter);
       // A pump whose last waiter just aborted may not have unwound yet: start a fresh one.

@@ -1,6 +1,6 @@
 import type { Release, Semaphore, SemaphoreFactory } from '../../ports/semaphore.js';
-import { sleepAborted } from '../clock/system-clock.js';
 import { offAbortTell, onAbortTell, type AbortSubscriber } from '../../kernel/signals/on-abort.js';
+import { abortErrorFor } from '../../kernel/signals/abort-error-for.js';
 
 /**
  * A caller of `wait`: told through its methods instead of a promise. A queued `acquire` costs a promise,
@@ -53,7 +53,7 @@ class Waiter implements AbortSubscriber {
 
   /** The caller's signal aborted while this waited. */
   onSignalAbort(): void {
-    const error = sleepAborted(this.signal!);
+    const error = abortErrorFor(this.signal);
     if (this.reject) {
       this.reject(error);
       this.semaphore.leave(this);
@@ -111,7 +111,7 @@ export class FifoSemaphore implements Semaphore {
     if (!(weight >= 0)) {
       return Promise.reject(new RangeError(`Semaphore weight must be >= 0, got ${weight}`));
     }
-    if (signal?.aborted) return Promise.reject(sleepAborted(signal));
+    if (signal?.aborted) return Promise.reject(abortErrorFor(signal));
     if (this.waiting === 0 && this.fits(weight)) return Promise.resolve(this.take(weight));
     return new Promise((resolve, reject) => {
       this.queue.push(new Waiter(this, weight, signal, resolve, reject));
@@ -126,7 +126,7 @@ export class FifoSemaphore implements Semaphore {
    */
   wait(weight: number, ticket: SemaphoreTicket, signal?: AbortSignal): void {
     if (!(weight >= 0)) return ticket.refused(new RangeError(`Semaphore weight must be >= 0, got ${weight}`));
-    if (signal?.aborted) return ticket.refused(sleepAborted(signal));
+    if (signal?.aborted) return ticket.refused(abortErrorFor(signal));
     if (this.waiting === 0 && this.fits(weight)) return ticket.granted(this.take(weight));
     this.queue.push(new Waiter(this, weight, signal, ticket, undefined));
   }

@@ -4,7 +4,6 @@ import type { Logger } from '../../ports/logger.js';
 import type { Release, Semaphore } from '../../ports/semaphore.js';
 import { ClientClosedError } from '../../kernel/errors/api-errors.js';
 import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-unavailable.js';
-import { sleepAborted } from '../clock/system-clock.js';
 import { RedisUnavailable, type RedisLink, type Reply } from '../redis/redis-link.js';
 import { untilAborted } from '../../kernel/signals/until-aborted.js';
 import { FifoSemaphore } from './fifo-semaphore.js';
@@ -12,6 +11,7 @@ import { SemaphoreOrphans } from './redis-semaphore-orphans.js';
 import { SEM_ACQUIRE, SEM_LEAVE, SEM_RELEASE, SEM_RENEW } from './redis-semaphore-scripts.js';
 import { linkedSignal } from '../../kernel/signals/linked-signal.js';
 import { onAbort } from '../../kernel/signals/on-abort.js';
+import { abortErrorFor } from '../../kernel/signals/abort-error-for.js';
 
 export interface RedisSemaphoreOptions {
   /** A holder's permits expire this long after its last renewal (a crashed worker's come back). Default 10 s. */
@@ -113,7 +113,7 @@ export class RedisSemaphore implements Semaphore {
 
   async acquire(weight = 1, signal?: AbortSignal): Promise<Release> {
     if (!(weight >= 0)) throw new RangeError(`Semaphore weight must be >= 0, got ${weight}`);
-    if (signal?.aborted) throw sleepAborted(signal);
+    if (signal?.aborted) throw abortErrorFor(signal);
     if (this.members?.closed) void this.close();
     if (this.closing) throw closedError(this.name);
     this.localWaiting++;
@@ -181,7 +181,7 @@ export class RedisSemaphore implements Semaphore {
         onAbort(signal, () => {
           const index = this.line.indexOf(go);
           if (index !== -1) this.line.splice(index, 1);
-          reject(sleepAborted(signal));
+          reject(abortErrorFor(signal));
         });
       this.line.push(go);
     });
@@ -236,7 +236,7 @@ export class RedisSemaphore implements Semaphore {
    * still run that command, so `id` becomes an orphan, taken out as soon as the command settles.
    */
   private ask(id: string, weight: number, signal: AbortSignal | undefined): Promise<Reply> {
-    if (signal?.aborted) return Promise.reject(sleepAborted(signal));
+    if (signal?.aborted) return Promise.reject(abortErrorFor(signal));
     const asked = this.link.run(SEM_ACQUIRE, this.keys, [
       id,
       weight,
@@ -286,7 +286,7 @@ export class RedisSemaphore implements Semaphore {
     try {
       await this.clock.sleep(ms, linked ? linked.signal : waker.signal);
     } catch (error) {
-      if (signal?.aborted) throw sleepAborted(signal);
+      if (signal?.aborted) throw abortErrorFor(signal);
       if (!waker.signal.aborted) throw error;
     } finally {
       linked?.unlink();

@@ -1,8 +1,9 @@
-import { APITimeoutError, APIUserAbortError } from '../../kernel/errors/api-errors.js';
+import { APITimeoutError } from '../../kernel/errors/api-errors.js';
 import type { PristineError } from '../../kernel/errors/pristine-error.js';
 import type { TransportRequest } from '../../ports/transport.js';
 import { describeTarget } from './transport-errors.js';
 import { offAbortTell, onAbortTell, type AbortSubscriber } from '../../kernel/signals/on-abort.js';
+import { abortErrorFor } from '../../kernel/signals/abort-error-for.js';
 
 const noop = () => {};
 const identity = <T>(value: T): T => value;
@@ -191,7 +192,7 @@ export class AttemptDeadline implements AbortSubscriber {
     this.reason =
       how === 'timeout'
         ? new APITimeoutError(`Request timed out after ${timeoutMs} ms: ${describeTarget(this.request)}`)
-        : new APIUserAbortError(undefined, { cause: signal?.reason });
+        : abortErrorFor(signal);
     this.release();
     const listeners = this.listeners;
     this.listeners = undefined;

@@ -1,6 +1,7 @@
 import type { Transport, TransportRequest, TransportResponse } from '../../ports/transport.js';
-import { APITimeoutError, APIUserAbortError } from '../../kernel/errors/api-errors.js';
+import { APITimeoutError } from '../../kernel/errors/api-errors.js';
 import { onAbort } from '../../kernel/signals/on-abort.js';
+import { abortErrorFor } from '../../kernel/signals/abort-error-for.js';
 
 export interface MemoryResponse {
   status: number;
@@ -28,7 +29,7 @@ export class MemoryTransport implements Transport {
 
   async send(request: TransportRequest): Promise<TransportResponse> {
     const { signal } = request;
-    if (signal?.aborted) throw new APIUserAbortError(undefined, { cause: signal.reason });
+    if (signal?.aborted) throw abortErrorFor(signal);
     this.requests.push(request);
     const answer = await settleFirst(Promise.resolve(this.handler(request)), request);
     const { status, headers, body } = answer instanceof Response ? fromFetch(answer) : answer;
@@ -41,7 +42,7 @@ export class MemoryTransport implements Transport {
         async *[Symbol.asyncIterator]() {
           for await (const chunk of chunks) {
             if (cancelled) return;
-            if (signal?.aborted) throw new APIUserAbortError(undefined, { cause: signal.reason });
+            if (signal?.aborted) throw abortErrorFor(signal);
             yield chunk;
           }
         },
@@ -61,9 +62,7 @@ function settleFirst<T>(pending: Promise<T>, request: TransportRequest): Promise
       () => done(() => reject(new APITimeoutError(`Request timed out after ${timeoutMs} ms`))),
       timeoutMs,
     );
-    const unsubscribe =
-      signal &&
-      onAbort(signal, () => done(() => reject(new APIUserAbortError(undefined, { cause: signal.reason }))));
+    const unsubscribe = signal && onAbort(signal, () => done(() => reject(abortErrorFor(signal))));
     const done = (settle: () => void) => {
       clearTimeout(timer);
       unsubscribe?.();

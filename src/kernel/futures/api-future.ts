@@ -1,10 +1,10 @@
 import type { Clock } from '../../ports/clock.js';
-import { APIUserAbortError } from '../errors/api-errors.js';
 import { PristineError } from '../errors/pristine-error.js';
 import { FutureCancelledError, FutureTimeoutError } from './future-errors.js';
 import { checkResultOptions, type ResultOptions } from './check-result-options.js';
 import { afterSettled } from '../promises/after-settled.js';
 import { abortOwned, onAbort, ownedAbortController } from '../signals/on-abort.js';
+import { abortErrorFor } from '../signals/abort-error-for.js';
 
 const ignore = (): void => {};
 
@@ -145,7 +145,7 @@ export class APIFuture<T> implements Promise<T> {
         unsubscribe?.();
         settle();
       };
-      const aborted = () => finish(() => reject(new APIUserAbortError(undefined, { cause: signal?.reason })));
+      const aborted = () => finish(() => reject(abortErrorFor(signal)));
       if (signal?.aborted) return aborted();
       if (signal) unsubscribe = onAbort(signal, aborted);
       if (timeoutMs !== undefined) {

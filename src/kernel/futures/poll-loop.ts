@@ -1,10 +1,10 @@
 import type { Clock } from '../../ports/clock.js';
 import type { PollContext, PollOptions, PollProtocol, PollReading } from '../../ports/futures.js';
 import type { Release } from '../../ports/semaphore.js';
-import { APIUserAbortError } from '../errors/api-errors.js';
 import type { CallResult } from '../pipeline/context.js';
 import { FutureExpiredError } from './future-errors.js';
 import { DEFAULT_POLL_FAILURE_BUDGET, RepollPacer } from './repoll-pacing.js';
+import { abortErrorFor } from '../signals/abort-error-for.js';
 
 /** Options of one poll: the caller's, plus how to resubmit the request the future came from. */
 export type PollerOptions = PollOptions & {
@@ -140,7 +140,7 @@ export class PollLoop<T> {
     // A poll the caller already gave up on is not started: the pipeline would refuse it before the wire,
     // but only after its events, log line and credential lookup. It fails as an abort does elsewhere.
     const signal = options.signal;
-    if (signal?.aborted) return this.fail(new APIUserAbortError(undefined, { cause: signal.reason }));
+    if (signal?.aborted) return this.fail(abortErrorFor(signal));
     const context: PollContext = {
       requestId: this.requestId,
       iteration: this.iteration,

@@ -1,5 +1,5 @@
-import { APIUserAbortError } from '../errors/api-errors.js';
 import { onAbort } from './on-abort.js';
+import { abortErrorFor } from './abort-error-for.js';
 
 /**
  * Wait for `work` until `signal` aborts: the wait then ends at once with `APIUserAbortError` (the
@@ -25,7 +25,7 @@ export function untilAborted<T>(
       if (settled) return;
       settled = true;
       abandoned?.(work);
-      reject(new APIUserAbortError(undefined, { cause: signal.reason }));
+      reject(abortErrorFor(signal));
     };
     const settle = (then: () => void) => {
       stop();

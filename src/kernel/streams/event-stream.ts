@@ -2,13 +2,14 @@ import type { Clock } from '../../ports/clock.js';
 import type { Streaming } from '../../ports/streaming.js';
 import type { Telemetry } from '../../ports/telemetry.js';
 import type { TransportResponse } from '../../ports/transport.js';
-import { APIConnectionError, APIUserAbortError, ClientClosedError } from '../errors/api-errors.js';
+import { APIConnectionError, ClientClosedError } from '../errors/api-errors.js';
 import { scrubError, type Scrubber } from '../errors/error-secrets.js';
 import type { CompiledEndpoint } from '../manifest/compile.js';
 import type { CallOptions, CallResult } from '../pipeline/context.js';
 import { ResponseValidationError } from '../pipeline/stages/validate-response.js';
 import { StreamEventError, StreamIdleTimeoutError, StreamTruncatedError } from './stream-errors.js';
 import { linkedSignal } from '../signals/linked-signal.js';
+import { abortErrorFor } from '../signals/abort-error-for.js';
 
 export interface StreamHost {
   execute(endpointId: string, input: unknown, options?: CallOptions): Promise<CallResult>;
@@ -197,7 +198,7 @@ export class EventStream<T> implements AsyncIterable<T> {
           signal.removeEventListener('abort', onAbort);
         }
         if (raced === 'idle') throw new StreamIdleTimeoutError(this.endpointId, bound.ms, bound.named);
-        if (raced === 'stopped') throw new APIUserAbortError(undefined, { cause: signal.reason });
+        if (raced === 'stopped') throw abortErrorFor(signal);
         next = raced;
       }
       if (next.done) return;
@@ -235,7 +236,7 @@ function idleBound(own: number | undefined, callTimeoutMs: number | undefined): 
 
 /** The caller aborted: stop at once with the typed abort error, whatever is still buffered. */
 function throwIfAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw new APIUserAbortError(undefined, { cause: signal.reason });
+  if (signal.aborted) throw abortErrorFor(signal);
 }
 
 /** As `throwIfAborted`, and the kernel closed: the typed error every call after `close()` gets. */

@@ -12,7 +12,7 @@ import { registerSession } from './commands/session.js';
 import { registerVersion } from './commands/version.js';
 import type { Action } from './action.js';
 import { CliContext, type CliIo, type GlobalOptions } from './context.js';
-import { CliError, InterruptedError, UsageError, type StopSignal } from './errors.js';
+import { CliError, InterruptedError, STOP_EXIT_CODES, UsageError, type StopSignal } from './errors.js';
 import { nonNegativeInt } from './options.js';
 import { TinkexCommand } from './tinkex-command.js';
 
@@ -67,13 +67,21 @@ export function buildProgram(io: CliIo, action: Action): Command {
 /**
  * Run `tinkex <argv>` and return the exit code. The first Ctrl-C (SIGINT) or SIGTERM aborts the
  * running command, which cleans up (a download removes its staging folder) and exits 130 (SIGTERM: 143).
+ * A second one while that clean-up runs ends the process at once (the usual convention): clean-up that
+ * waits on a slow or hung server (the client's last telemetry report) must not hold the terminal.
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const controller = new AbortController();
   let stoppedBy: StopSignal = 'SIGINT';
   const interrupt = (signal: StopSignal) => {
-    if (!controller.signal.aborted) stoppedBy = signal;
-    controller.abort(new Error(signal === 'SIGTERM' ? 'terminated' : 'interrupted'));
+    const what = signal === 'SIGTERM' ? 'terminated' : 'interrupted';
+    if (controller.signal.aborted) {
+      ctx?.term.endProgress();
+      io.stderr.write(`Error: ${what} again; exiting without finishing clean-up\n`);
+      process.exit(STOP_EXIT_CODES[signal]);
+    }
+    stoppedBy = signal;
+    controller.abort(new Error(what));
   };
   let code: number = EXIT.ok;
   let ctx: CliContext | undefined;

@@ -1,4 +1,4 @@
-import { APIUserAbortError, ClientClosedError } from 'pristine-kernel';
+import { abortErrorFor, ClientClosedError } from 'pristine-kernel';
 import type { SampleResponse } from '../types/schemas.js';
 
 /** One streamed event of `sampleStream`. */
@@ -17,7 +17,7 @@ export function* fallbackStream(
   stopping: AbortSignal,
 ): Generator<SampleStreamChunk> {
   const stopIfAborted = () => {
-    if (signal?.aborted) throw new APIUserAbortError(undefined, { cause: signal.reason });
+    if (signal?.aborted) throw abortErrorFor(signal);
     if (stopping.aborted) throw ClientClosedError.forCall(STREAM_SAMPLE);
   };
   const sequence = response.sequences[0];

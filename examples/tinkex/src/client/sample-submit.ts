@@ -1,6 +1,6 @@
 import {
   ADMITTED,
-  APIUserAbortError,
+  abortErrorFor,
   FutureExpiredError,
   PristineError,
   RateLimitError,
@@ -141,7 +141,7 @@ export class SampleSubmitter {
     // Aborted: the future stopped polling with `signal`. The error an aborted wait for a result gives.
     if (signal?.aborted) {
       slot.release?.();
-      const error_ = slot.polling ? new APIUserAbortError(undefined, { cause: signal.reason }) : error;
+      const error_ = slot.polling ? abortErrorFor(signal) : error;
       return { kind: 'fatal', error: error_ as Error };
     }
     seen.error = error;

@@ -1,4 +1,4 @@
-import { APIUserAbortError, ValidationError, isPlainObject, untilAborted } from 'pristine-kernel';
+import { abortErrorFor, ValidationError, isPlainObject, untilAborted } from 'pristine-kernel';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import type { CallScope, RequestOptions } from './request-options.js';
 
@@ -28,7 +28,7 @@ export class TokenizerCache {
 
   /** The caller's signal ends its own wait; a load another call shares goes on. */
   get(signal?: AbortSignal): Promise<Tokenizer> {
-    if (signal?.aborted) return Promise.reject(new APIUserAbortError(undefined, { cause: signal.reason }));
+    if (signal?.aborted) return Promise.reject(abortErrorFor(signal));
     this.loading ??= this.load(signal).catch((error: unknown) => {
       this.loading = undefined;
       throw error;

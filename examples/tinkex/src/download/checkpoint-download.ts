@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import {
   APIConnectionError,
   APIUserAbortError,
+  abortErrorFor,
   PristineError,
   StreamIdleTimeoutError,
 } from 'pristine-kernel';
@@ -82,7 +83,7 @@ async function downloadInto(
     await extractSafely(archive, staging);
     const files = await listFiles(staging);
     // An abort during extraction (which takes no signal) still wins: nothing is installed.
-    if (options.signal?.aborted) throw new APIUserAbortError(undefined, { cause: options.signal.reason });
+    if (options.signal?.aborted) throw abortErrorFor(options.signal);
     await install(staging, target, work, force);
     return { checkpoint_path: tinker_path, destination: target, files };
   } finally {

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ValidationError } from 'pristine-kernel';
 import { parseTinkerPath } from '../types/tinker-path.js';
 import { DownloadTargetError } from './download-errors.js';
-import { makeDirs } from './make-dirs.js';
+import { makeDirs } from '../fs/make-dirs.js';
 
 /**
  * The folder both reference SDKs extract into, inside the output directory: the path without

@@ -8,8 +8,8 @@ import { HubNotFoundError, HubOfflineError, toHubError } from './hub-errors.js';
 import { hubFetch, type HubErrorAnswer, type HubFetchDeps } from './hub-fetch.js';
 import { noExistMarker, snapshotSettles } from './snapshot-files.js';
 import { hubSecrets, withHubDeps, type HubSettings } from './hub-settings.js';
-import { makeDirs } from '../download/make-dirs.js';
-import { writeAtomically } from '../download/write-atomically.js';
+import { makeDirs } from '../fs/make-dirs.js';
+import { writeAtomically } from '../fs/write-atomically.js';
 
 const COMMIT = /^[0-9a-f]{40}$/;
 

@@ -1,4 +1,4 @@
-import { APIUserAbortError, type CallContext, type Stage, untilAborted } from 'pristine-kernel';
+import { abortErrorFor, type CallContext, type Stage, untilAborted } from 'pristine-kernel';
 import { shapeV025Body } from '../protocol/body-rules.js';
 import type { TinkerHolders } from '../protocol/holders.js';
 import { HANDSHAKE_ENDPOINTS, type TinkerProtocol } from '../protocol/tinker-protocol.js';
@@ -28,7 +28,7 @@ export function negotiateStage(holders: TinkerHolders): Stage {
       }
       const signal = context.options.signal;
       // An already-aborted call starts no handshake.
-      if (signal?.aborted) return Promise.reject(new APIUserAbortError(undefined, { cause: signal.reason }));
+      if (signal?.aborted) return Promise.reject(abortErrorFor(signal));
       return untilAborted(protocol.ensure(), signal).then(() => {
         shape(context, protocol);
         return next();

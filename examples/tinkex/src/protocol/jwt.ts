@@ -30,7 +30,7 @@ export function expiryMs(token: string): number | undefined {
   return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
 }
 
-/** Refresh this long before expiry (Python SDK: 300 s); a token with this much or less left: half-way. */
+/** Refresh this long before expiry (Python SDK: 300 s) a token with over twice this left; else half-way. */
 export const REFRESH_LEAD_MS = 300_000;
 /** The longest the refresh gap gets: a token that lives ≥ 20 s is refreshed at most once per 10 s. */
 export const MIN_REFRESH_GAP_MS = 10_000;
@@ -53,12 +53,14 @@ export function refreshGapMs(lifetimeMs: number): number {
 }
 
 /**
- * When to refresh a token issued at `now`: `lead` before `exp` for long-lived tokens, half-way for
- * short ones, never sooner than `refreshGapMs` allows.
+ * When to refresh a token issued at `now`: `lead` before `exp` when over twice the lead is left, else
+ * half-way (the two agree at 600 s, so the delay never jumps), never sooner than `refreshGapMs` allows.
+ * Lead-only (the Python SDK's `exp − now − 300`) would renew a 305 s token 5 s after each issue, all
+ * its life long: a storm of exchanges for a server issuing 5–10 minute tokens.
  */
 export function refreshDelayMs(expiresAtMs: number | undefined, now: number): number {
   if (expiresAtMs === undefined) return UNKNOWN_LIFETIME_REFRESH_MS;
   const remaining = expiresAtMs - now;
-  const delay = remaining > REFRESH_LEAD_MS ? remaining - REFRESH_LEAD_MS : remaining / 2;
+  const delay = remaining > 2 * REFRESH_LEAD_MS ? remaining - REFRESH_LEAD_MS : remaining / 2;
   return Math.max(refreshGapMs(remaining), delay);
 }

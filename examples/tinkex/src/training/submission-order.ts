@@ -1,4 +1,4 @@
-import { APIUserAbortError, ClientClosedError, PristineError } from 'pristine-kernel';
+import { APIUserAbortError, abortErrorFor, ClientClosedError, PristineError } from 'pristine-kernel';
 import { callName } from '../protocol/call-name.js';
 import { Refusals, sentence, type FailedStep } from './refusals.js';
 
@@ -78,7 +78,7 @@ export class SubmissionOrder {
       const aborted = this.aborted;
       if (aborted && ticket > aborted.after && ticket <= aborted.upTo)
         throw new TrainingSequenceAbortedError(endpoint, aborted.failed);
-      if (signal?.aborted) throw new APIUserAbortError(undefined, { cause: signal.reason });
+      if (signal?.aborted) throw abortErrorFor(signal);
       return (seq_id = ++this.seq);
     });
     const track = (accepted: Promise<unknown>) => {

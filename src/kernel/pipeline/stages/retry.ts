@@ -5,6 +5,7 @@ import { PristineError } from '../../errors/pristine-error.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
 import { enteringStage } from '../stage-hooks.js';
 import { openBreakerKey } from './breaker.js';
+import { abortErrorFor } from '../../signals/abort-error-for.js';
 
 /**
  * Run the attempt stages until success or the retry budget is spent. Each attempt rebuilds the
@@ -71,7 +72,7 @@ function outcomeOf(error: unknown, context: CallContext): Failed {
   const signal = context.options.signal;
   if (signal?.aborted && !(error instanceof APIUserAbortError)) {
     // The signal's reason says why (a deadline, a shutdown); what the transport threw is only its echo.
-    return { kind: 'fatal', error: new APIUserAbortError(undefined, { cause: signal.reason }) };
+    return { kind: 'fatal', error: abortErrorFor(signal) };
   }
   if (error instanceof PristineError && error.retryable) {
     // This failure may have opened the breaker: a next attempt would only meet it after a backoff.

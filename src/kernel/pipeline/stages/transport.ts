@@ -1,8 +1,9 @@
-import { APITimeoutError, APIUserAbortError, ClientClosedError } from '../../errors/api-errors.js';
+import { APITimeoutError, ClientClosedError } from '../../errors/api-errors.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import type { TransportRequest, TransportResponse } from '../../../ports/transport.js';
 import type { CallResult, Stage } from '../context.js';
 import { onAbort } from '../../signals/on-abort.js';
+import { abortErrorFor } from '../../signals/abort-error-for.js';
 
 /**
  * How long past an attempt's deadline the kernel waits for the adapter to report its own timeout. The
@@ -57,7 +58,7 @@ function bounded(
       return true;
     };
     const aborted = () => {
-      if (settle()) reject(new APIUserAbortError(undefined, { cause: signal?.reason }));
+      if (settle()) reject(abortErrorFor(signal));
     };
     const closedNow = () => {
       if (settle()) reject(closed());

@@ -9,8 +9,8 @@ import { CliError, InterruptedError, UsageError } from '../errors.js';
 import { sessionId } from '../options.js';
 import { formatSize, propertyTable } from '../output.js';
 import type { Action } from '../action.js';
-import { makeDirs } from '../../download/make-dirs.js';
-import { writeAtomically } from '../../download/write-atomically.js';
+import { makeDirs } from '../../fs/make-dirs.js';
+import { writeAtomically } from '../../fs/write-atomically.js';
 
 /** Polling cadence and bound while the server builds the trace (it can take minutes for long sessions). */
 const POLL_MS = 2_000;
