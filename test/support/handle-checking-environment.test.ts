@@ -12,11 +12,14 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const jestBin = join(dirname(createRequire(import.meta.url).resolve('jest/package.json')), 'bin/jest.js');
 
-function runJest(fixture: string): Promise<{ code: number | null; output: string }> {
+function runJest(
+  fixture: string,
+  environment = join(here, 'handle-checking-environment.js'),
+): Promise<{ code: number | null; output: string }> {
   const config = {
     rootDir: join(here, 'handle-fixtures'),
     testMatch: [`**/${fixture}`],
-    testEnvironment: join(here, 'handle-checking-environment.js'),
+    testEnvironment: environment,
     transform: {},
     // As the suite runs: in a worker, because of the memory limit (jest.config.js).
     workerIdleMemoryLimit: '1GB',
@@ -44,6 +47,17 @@ describe('the handle-checking test environment', () => {
     expect(code).toBe(1);
     expect(output).toMatch(/FAIL .*leaves-a-server\.fixture\.mjs/);
     expect(output).toContain('The test file left TCPServerWrap open');
+  });
+
+  it('fails a file that leaves a server open even though it closed another it did not open', async () => {
+    // Counted by type, the server closed and the server left made no difference: the file passed.
+    const { code, output } = await runJest(
+      'swaps-a-server.fixture.mjs',
+      join(here, 'handle-fixtures/server-opened-before.environment.mjs'),
+    );
+    expect(output).toMatch(/FAIL .*swaps-a-server\.fixture\.mjs/);
+    expect(output).toContain('The test file left TCPServerWrap open');
+    expect(code).toBe(1);
   });
 
   it('passes a file that closes its server and only writes to the standard streams', async () => {
