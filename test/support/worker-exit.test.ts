@@ -1,8 +1,7 @@
 import { expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runFixtureJest } from './run-fixture-jest.js';
 
 /*
  * CI fails a run whose output says "A worker process has failed to exit gracefully" (.ci/run), as it
@@ -16,41 +15,22 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * worker after every file (as the suite does once the heap passes the limit), its workers slowed.
  */
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '../..');
-const jestBin = join(dirname(createRequire(import.meta.url).resolve('jest/package.json')), 'bin/jest.js');
 
 it('a worker replaced for its memory after the last file still ends without being force-exited', async () => {
-  const suite = (await import(pathToFileURL(join(root, 'jest.config.js')).href)) as {
+  const suite = (await import(pathToFileURL(join(here, '../../jest.config.js')).href)) as {
     default: { workerGracefulExitTimeout?: number };
   };
-  const config = {
-    rootDir: join(here, 'handle-fixtures'),
-    testMatch: ['**/closes-its-server.fixture.mjs'],
-    testEnvironment: join(here, 'handle-checking-environment.js'),
-    transform: {},
-    // Above 1 kB after every file: replaced after every file, so after the last one too.
-    workerIdleMemoryLimit: '1kB',
-    workerGracefulExitTimeout: suite.default.workerGracefulExitTimeout,
-  };
-  const child = spawn(
-    process.execPath,
-    ['--experimental-vm-modules', jestBin, '--ci', '--config', JSON.stringify(config)],
-    {
-      env: {
-        ...process.env,
-        NODE_OPTIONS: `--require ${join(here, 'handle-fixtures/slow-worker-start.cjs')}`,
-        // Longer than Jest's default of 500 ms, far shorter than what the suite allows.
-        SLOW_WORKER_START_MS: '1500',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const { code, output } = await runFixtureJest('closes-its-server.fixture.mjs', {
+    config: {
+      // Above 1 kB after every file: replaced after every file, so after the last one too.
+      workerIdleMemoryLimit: '1kB',
+      workerGracefulExitTimeout: suite.default.workerGracefulExitTimeout,
     },
-  );
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const code = await new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', resolve);
+    env: {
+      NODE_OPTIONS: `--require ${join(here, 'handle-fixtures/slow-worker-start.cjs')}`,
+      // Longer than Jest's default of 500 ms, far shorter than what the suite allows.
+      SLOW_WORKER_START_MS: '1500',
+    },
   });
   expect(output).toMatch(/PASS .*closes-its-server\.fixture\.mjs/);
   expect(output).not.toContain('failed to exit gracefully');
