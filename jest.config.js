@@ -20,5 +20,11 @@ export default {
   // limit Jest runs the files in a worker (still one, on 2 cores) and replaces the worker once its heap
   // is above the limit after a file, so the suite's memory is bounded whatever its length.
   workerIdleMemoryLimit: '1GB',
+  // How long Jest lets its worker end before force-exiting it and printing "A worker process has failed
+  // to exit gracefully" (which fails CI). Jest's 500 ms is too short when the heap check after the last
+  // file replaces the worker just as Jest ends it: a fresh worker is started and sent the end request,
+  // and on a loaded machine starting it takes longer than that (test/support/worker-exit.test.ts). A
+  // worker that something really keeps open is still force-exited, and reported, after this long.
+  workerGracefulExitTimeout: 10_000,
   projects: [project('<rootDir>', 'pristine-kernel'), ...workspaces],
 };
