@@ -9,13 +9,16 @@ import { abortErrorFor } from '../../kernel/signals/abort-error-for.js';
 /** Server time in ms; every process reads the same clock, so windows agree across the fleet. */
 const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
-/** Idle buckets expire (a minute after their window or refill horizon), so Redis never fills up. */
+/** Idle buckets expire a minute after they have refilled (or their window reopened), so Redis never fills up. */
 const IDLE_MS = 60_000;
 
 /**
  * KEYS[1] bucket hash; ARGV rate (0 = window only), burst, idle ms.
- * Returns {0} go, {1, ms} window closed for ms, {2, ms} token reserved: go in ms (then re-check the window).
+ * Returns {0} go, {1, ms} window closed for ms, or for a token taken, {0, 0, n} go or {2, ms, n} token
+ * reserved: go in ms (then re-check the window), where n numbers the token for a refund.
  * Reserving (the count may go below zero) puts every process's caller in one arrival order.
+ * The key outlives the bucket's refill: a bucket forgotten before it is full would come back full, and
+ * grant more than burst + rate × window (a drained 100-token bucket at 1/s had 100 again after a minute).
  */
 const ACQUIRE = new LuaScript(
   'rate-acquire',
@@ -29,15 +32,17 @@ local tokens = tonumber(redis.call('HGET', KEYS[1], 'tokens') or ARGV[2])
 local at = tonumber(redis.call('HGET', KEYS[1], 'refilled_at') or now)
 tokens = math.min(burst, tokens + math.max(0, now - at) * rate / 1000) - 1
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'refilled_at', now)
+local taken = redis.call('HINCRBY', KEYS[1], 'taken', 1)
 local wait = 0
 if tokens < -1e-9 then wait = math.ceil(-tokens * 1000 / rate) end
-redis.call('PEXPIRE', KEYS[1], math.max(redis.call('PTTL', KEYS[1]), wait + tonumber(ARGV[3])))
-if wait == 0 then return {0} end
-return {2, wait}`,
+local full_in = math.ceil((burst - tokens) * 1000 / rate)
+redis.call('PEXPIRE', KEYS[1], math.max(redis.call('PTTL', KEYS[1]), full_in + tonumber(ARGV[3])))
+if wait == 0 then return {0, 0, taken} end
+return {2, wait, taken}`,
 );
 
-/** ACQUIRE's answer: go, or the window's (1) or the reserved token's (2) wait in ms. */
-type AcquireReply = [kind: 0] | [kind: 1 | 2, ms: number];
+/** ACQUIRE's answer: go, or the window's (1) or the reserved token's (2) wait in ms; n numbers a token taken. */
+type AcquireReply = [kind: 0, ms?: 0, n?: number] | [kind: 1, ms: number] | [kind: 2, ms: number, n: number];
 
 /** KEYS[1] bucket hash; ARGV ms, idle ms. Extends (never shortens) the window; returns ms until it reopens. */
 const BACKOFF = new LuaScript(
@@ -49,12 +54,27 @@ redis.call('PEXPIRE', KEYS[1], math.max(redis.call('PTTL', KEYS[1]), open_at - n
 return open_at - now`,
 );
 
-/** KEYS[1] bucket hash; ARGV burst. Gives back a reserved token whose caller aborted. */
+/**
+ * KEYS[1] bucket hash; ARGV rate, burst, n. Gives back token n, taken by a caller that aborted. Only
+ * the last token taken, or any once every reserved slot has passed, can go back: a token given back
+ * from the middle of the queue would let the next caller reserve the last waiter's slot (two grants at
+ * once, burst 1), so it is dropped (the bucket grants one token less, never one more).
+ */
 const REFUND = new LuaScript(
   'rate-refund',
-  `local tokens = redis.call('HGET', KEYS[1], 'tokens')
-if tokens then redis.call('HSET', KEYS[1], 'tokens', tostring(math.min(tonumber(ARGV[1]), tonumber(tokens) + 1))) end
-return 0`,
+  `${NOW}
+local tokens = redis.call('HGET', KEYS[1], 'tokens')
+if not tokens then return 0 end
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local at = tonumber(redis.call('HGET', KEYS[1], 'refilled_at') or now)
+tokens = math.min(burst, tonumber(tokens) + math.max(0, now - at) * rate / 1000)
+local last = tonumber(redis.call('HGET', KEYS[1], 'taken') or '0')
+local is_last = tonumber(ARGV[3]) == last
+if tokens < 0 and not is_last then return 0 end
+if is_last then redis.call('HSET', KEYS[1], 'taken', last - 1) end
+redis.call('HSET', KEYS[1], 'tokens', tostring(math.min(burst, tokens + 1)), 'refilled_at', now)
+return 1`,
 );
 
 /**
@@ -115,28 +135,29 @@ export class RedisRateLimiter implements RateLimiter {
     try {
       // A window this process already knows of costs no round trip until it has passed.
       await this.localWindowPassed(bucket, signal);
-      let reserved = false;
+      /** The token this caller reserved (its number in the bucket), once it has one. */
+      let reserved: number | undefined;
       for (;;) {
-        const rate = tokenBucket && !reserved ? tokenBucket.requestsPerSecond : 0;
+        const rate = tokenBucket && reserved === undefined ? tokenBucket.requestsPerSecond : 0;
         const asked = this.link.run(ACQUIRE, [key], [rate, tokenBucket?.burst ?? 1, IDLE_MS]);
         const held = reserved;
-        const [kind, ms] = (await untilAborted(asked, signal, () => {
+        const [kind, ms, taken] = (await untilAborted(asked, signal, () => {
           // Aborted on the wire: the token reserved before goes back, and the one this asks for once
-          // Redis has answered (a closed window, kind 1, reserved none).
-          if (held) this.refund(key, tokenBucket!);
-          if (rate > 0)
-            asked.then(
-              (got) => (got as AcquireReply)[0] !== 1 && this.refund(key, tokenBucket!),
-              () => {},
-            );
+          // Redis has answered (if it took one: a closed window, kind 1, takes none).
+          this.refund(key, tokenBucket, held);
+          asked.then(
+            (got) => this.refund(key, tokenBucket, (got as AcquireReply)[2]),
+            () => {},
+          );
         })) as AcquireReply;
-        if (kind === 0) return await this.grantedOnceLocalWindowPassed(bucket, key, signal, tokenBucket);
+        if (kind === 0)
+          return await this.grantedOnceLocalWindowPassed(bucket, key, signal, tokenBucket, taken ?? reserved);
         if (kind === 1) this.local.backoff(bucket, ms); // another process's 429: mirror it
-        if (kind === 2) reserved = true;
+        if (kind === 2) reserved = taken;
         try {
           await this.clock.sleep(ms, signal);
         } catch (error) {
-          if (reserved) this.refund(key, tokenBucket!);
+          this.refund(key, tokenBucket, reserved);
           throw error;
         }
       }
@@ -165,17 +186,20 @@ export class RedisRateLimiter implements RateLimiter {
     key: string,
     signal: AbortSignal | undefined,
     tokenBucket: TokenBucketSettings | undefined,
+    token: number | undefined,
   ): Promise<void> {
     try {
       await this.localWindowPassed(bucket, signal);
     } catch (error) {
-      if (tokenBucket) this.refund(key, tokenBucket);
+      this.refund(key, tokenBucket, token);
       throw error;
     }
   }
 
-  private refund(key: string, tokenBucket: TokenBucketSettings): void {
-    this.link.run(REFUND, [key], [tokenBucket.burst]).catch(() => {});
+  /** Gives back token number `token` (none: nothing was taken). */
+  private refund(key: string, tokenBucket: TokenBucketSettings | undefined, token: number | undefined): void {
+    if (!tokenBucket || token === undefined) return;
+    this.link.run(REFUND, [key], [tokenBucket.requestsPerSecond, tokenBucket.burst, token]).catch(() => {});
   }
 
   private key(bucket: string): string {
