@@ -71,7 +71,8 @@ describeRedis('the Redis token bucket on Redis’s clock', () => {
 
   /**
    * Starts one acquire and returns when Redis has answered it, with the time Redis granted its token:
-   * at once, or the slot it reserved (`now + wait`, which the caller sleeps until).
+   * at once, or the slot it reserved (`now + wait`: Redis's `now` is the hash's `refilled_at`, and the
+   * caller sleeps `wait`).
    */
   async function granted(
     one: { limiter: RedisRateLimiter; clock: HeldClock },
@@ -86,8 +87,8 @@ describeRedis('the Redis token bucket on Redis’s clock', () => {
       () => {},
     );
     await eventually(async () => settled || one.clock.sleeps.length > sleeps);
-    const { tokens, at } = await state(bucket);
-    return settled ? at : at + Math.ceil((-tokens * 1000) / tokenBucket.requestsPerSecond);
+    const { at } = await state(bucket);
+    return settled ? at : at + one.clock.sleeps.at(-1)!;
   }
 
   it('keeps a drained bucket until it has refilled (an expired bucket is a full one)', async () => {
@@ -103,18 +104,21 @@ describeRedis('the Redis token bucket on Redis’s clock', () => {
     expect(await suite.admin.pttl(suite.link.key('rate', 'slow'))).toBeGreaterThanOrEqual(untilFull);
   });
 
-  it('gives a queued caller’s token back without a later caller sharing another’s slot', async () => {
+  it('gives a queued caller’s slot to the next caller, never a slot another holds', async () => {
     const tokenBucket = { requestsPerSecond: 1, burst: 1 };
     const [one, other] = [member(), member()];
     const grants = [await granted(one, 'refund', tokenBucket)]; // the burst, at once
     const leaving = new AbortController();
-    await granted(one, 'refund', tokenBucket, leaving.signal); // first in the queue: leaves
+    const left = await granted(one, 'refund', tokenBucket, leaving.signal); // first in the queue: leaves
     grants.push(await granted(other, 'refund', tokenBucket)); // second in the queue: stays
     leaving.abort();
-    await eventually(async () => (await state('refund')).tokens > -2); // the token came back
-    grants.push(await granted(one, 'refund', tokenBucket)); // a newcomer
+    await eventually(async () => (await suite.admin.zcard(suite.link.key('rate-free', 'refund'))) === 1);
+    const newcomer = await granted(one, 'refund', tokenBucket);
+    grants.push(newcomer);
     // Before the fix the newcomer got the second caller's slot: two grants at one instant, burst 1.
     expect(overGrants(grants, tokenBucket.requestsPerSecond, tokenBucket.burst)).toEqual([]);
+    // Nor is the slot lost: the newcomer takes it, ahead of the second caller.
+    expect(newcomer).toBe(left);
   });
 
   it('gives back the last queued caller’s token to the next one', async () => {
@@ -128,6 +132,43 @@ describeRedis('the Redis token bucket on Redis’s clock', () => {
     expect(await granted(one, 'tail', tokenBucket)).toBeLessThanOrEqual(slot);
   });
 
+  it('hands a left slot on again when the caller that took it leaves too', async () => {
+    const tokenBucket = { requestsPerSecond: 1, burst: 1 };
+    const one = member();
+    await granted(one, 'again', tokenBucket);
+    const [first, second] = [new AbortController(), new AbortController()];
+    const left = await granted(one, 'again', tokenBucket, first.signal);
+    const last = await granted(one, 'again', tokenBucket);
+    first.abort();
+    expect(await granted(one, 'again', tokenBucket, second.signal)).toBe(left);
+    second.abort();
+    expect(await granted(one, 'again', tokenBucket)).toBe(left);
+    expect(await granted(one, 'again', tokenBucket)).toBeGreaterThanOrEqual(last + 1000);
+  });
+
+  it('never grants over `burst + rate × window` while queued callers of three processes leave', async () => {
+    const tokenBucket = { requestsPerSecond: 1, burst: 1 };
+    const fleet = [member(), member(), member()];
+    let seed = 28;
+    const random = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+    const kept: number[] = []; // granted at once: gone, nothing to give back
+    const queued: { slot: number; leave: AbortController }[] = [];
+    for (let i = 0; i < 60; i++) {
+      if (queued.length > 0 && random() < 0.4) {
+        queued.splice(Math.floor(random() * queued.length), 1)[0].leave.abort();
+        continue;
+      }
+      const one = fleet[i % 3];
+      const [leave, sleeps] = [new AbortController(), one.clock.sleeps.length];
+      const slot = await granted(one, 'churn', tokenBucket, leave.signal);
+      if (one.clock.sleeps.length === sleeps) kept.push(slot);
+      else queued.push({ slot, leave });
+    }
+    // Before the fix: a refund from the middle of the queue let a newcomer share the last slot.
+    expect(overGrants([...kept, ...queued.map((q) => q.slot)], 1, 1)).toEqual([]);
+    for (const q of queued) q.leave.abort();
+  });
+
   it('lets exactly `burst` of the fleet’s concurrent first calls go at once, on any process clock', async () => {
     // Slow enough that nothing refills while the six ask (half a token takes 50 s).
     const tokenBucket = { requestsPerSecond: 0.01, burst: 2.5 };
@@ -139,7 +180,7 @@ describeRedis('the Redis token bucket on Redis’s clock', () => {
     await eventually(async () => atOnce + waiting() === fleet.length);
     expect(atOnce).toBe(2);
     const { tokens } = await state('first');
-    expect(tokens).toBeCloseTo(2.5 - 6, 2); // six taken, one bucket
+    expect(tokens).toBeCloseTo(2.5 - 6, 1); // six taken, one bucket
     // Each waiter waits for the tokens reserved before it: 0.5, 1.5, 2.5 and 3.5 owed, 100 s each.
     const waits = fleet.flatMap((one) => one.clock.sleeps).sort((a, b) => a - b);
     expect(waits.map((ms) => Math.round(ms / 1000))).toEqual([50, 150, 250, 350]);
