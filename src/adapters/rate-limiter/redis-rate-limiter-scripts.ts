@@ -3,7 +3,8 @@ import { LuaScript } from '../redis/redis-link.js';
 /*
  * One fleet-wide bucket is two keys, changed only by these scripts (atomic), on the server's clock:
  *   KEYS[1] hash  open_at (429 window), tokens (negative: reserved ahead) at refilled_at, tail (the
- *                 latest slot taken)
+ *                 latest slot taken from the count), left_until (the latest slot left in KEYS[2]: the
+ *                 common path looks at KEYS[2] only while one may be ahead), seq
  *   KEYS[2] zset  slots left by callers that aborted while queued -> slot (server ms)
  * A token is granted at a slot: at once (`now`) or for a time a reserving caller sleeps until. Every
  * slot is a token's worth after the one before it, so no window of the server's clock holds more than
@@ -15,12 +16,6 @@ const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + ma
 
 /** Idle buckets expire a minute after they have refilled (or their window reopened), so Redis never fills up. */
 export const IDLE_MS = 60_000;
-
-/** The bucket's count at `now`: the stored one plus what refilled since, at most `burst`. */
-const REFILL = `
-local tokens = tonumber(redis.call('HGET', KEYS[1], 'tokens') or ARGV[2])
-local at = tonumber(redis.call('HGET', KEYS[1], 'refilled_at') or now)
-tokens = math.min(burst, tokens + math.max(0, now - at) * rate / 1000)`;
 
 /**
  * KEYS bucket hash, free slots; ARGV rate (0 = window only), burst, idle ms.
@@ -34,25 +29,30 @@ tokens = math.min(burst, tokens + math.max(0, now - at) * rate / 1000)`;
 export const ACQUIRE = new LuaScript(
   'rate-acquire',
   `${NOW}
-local open_at = tonumber(redis.call('HGET', KEYS[1], 'open_at') or '0')
+local h = redis.call('HMGET', KEYS[1], 'open_at', 'tokens', 'refilled_at', 'left_until')
+local open_at = tonumber(h[1] or '0')
 if open_at > now then return {1, open_at - now} end
 local rate = tonumber(ARGV[1])
 if rate <= 0 then return {0} end
 local burst = tonumber(ARGV[2])
-${REFILL}
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. now)
-local left = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+local tokens = math.min(burst, tonumber(h[2] or ARGV[2]) + math.max(0, now - tonumber(h[3] or now)) * rate / 1000)
 local slot
-if #left > 0 then
-  redis.call('ZREM', KEYS[2], left[1])
-  slot = tonumber(left[2])
+if tonumber(h[4] or '-1') >= now then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. now)
+  local left = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+  if #left > 0 then
+    redis.call('ZREM', KEYS[2], left[1])
+    slot = tonumber(left[2])
+  end
+end
+if slot then
+  redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'refilled_at', now)
 else
   tokens = tokens - 1
   slot = now
   if tokens < -1e-9 then slot = now + math.ceil(-tokens * 1000 / rate) end
-  redis.call('HSET', KEYS[1], 'tail', slot)
+  redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'refilled_at', now, 'tail', slot)
 end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'refilled_at', now)
 local full_in = math.ceil((burst - tokens) * 1000 / rate)
 redis.call('PEXPIRE', KEYS[1], math.max(redis.call('PTTL', KEYS[1]), full_in + tonumber(ARGV[3])))
 if slot <= now then return {0, 0, slot} end
@@ -86,14 +86,18 @@ export const REFUND = new LuaScript(
   `${NOW}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local rate, burst, slot = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-${REFILL}
+local tokens = tonumber(redis.call('HGET', KEYS[1], 'tokens') or ARGV[2])
+local at = tonumber(redis.call('HGET', KEYS[1], 'refilled_at') or now)
+tokens = math.min(burst, tokens + math.max(0, now - at) * rate / 1000)
 if tokens >= 0 or slot == tonumber(redis.call('HGET', KEYS[1], 'tail') or '-1') then
   redis.call('HDEL', KEYS[1], 'tail')
   redis.call('HSET', KEYS[1], 'tokens', tostring(math.min(burst, tokens + 1)), 'refilled_at', now)
   return 1
 end
 if slot <= now then return 0 end
-redis.call('ZADD', KEYS[2], slot, slot .. ':' .. redis.call('HINCRBY', KEYS[1], 'left', 1))
+redis.call('ZADD', KEYS[2], slot, slot .. ':' .. redis.call('HINCRBY', KEYS[1], 'seq', 1))
+local until_ = math.max(slot, tonumber(redis.call('HGET', KEYS[1], 'left_until') or '-1'))
+redis.call('HSET', KEYS[1], 'left_until', until_)
 redis.call('PEXPIRE', KEYS[2], math.max(redis.call('PTTL', KEYS[2]), slot - now + 1000))
 return 2`,
 );
