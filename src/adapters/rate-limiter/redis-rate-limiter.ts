@@ -1,61 +1,11 @@
 import type { Clock } from '../../ports/clock.js';
 import type { RateLimiter, TokenBucketSettings } from '../../ports/rate-limiter.js';
 import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-unavailable.js';
-import { LuaScript, RedisUnavailable, type RedisLink } from '../redis/redis-link.js';
+import { RedisUnavailable, type RedisLink } from '../redis/redis-link.js';
+import { ACQUIRE, BACKOFF, IDLE_MS, REFUND, type AcquireReply } from './redis-rate-limiter-scripts.js';
 import { untilAborted } from '../../kernel/signals/until-aborted.js';
 import { WindowRateLimiter } from './window-rate-limiter.js';
 import { abortErrorFor } from '../../kernel/signals/abort-error-for.js';
-
-/** Server time in ms; every process reads the same clock, so windows agree across the fleet. */
-const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
-
-/** Idle buckets expire (a minute after their window or refill horizon), so Redis never fills up. */
-const IDLE_MS = 60_000;
-
-/**
- * KEYS[1] bucket hash; ARGV rate (0 = window only), burst, idle ms.
- * Returns {0} go, {1, ms} window closed for ms, {2, ms} token reserved: go in ms (then re-check the window).
- * Reserving (the count may go below zero) puts every process's caller in one arrival order.
- */
-const ACQUIRE = new LuaScript(
-  'rate-acquire',
-  `${NOW}
-local open_at = tonumber(redis.call('HGET', KEYS[1], 'open_at') or '0')
-if open_at > now then return {1, open_at - now} end
-local rate = tonumber(ARGV[1])
-if rate <= 0 then return {0} end
-local burst = tonumber(ARGV[2])
-local tokens = tonumber(redis.call('HGET', KEYS[1], 'tokens') or ARGV[2])
-local at = tonumber(redis.call('HGET', KEYS[1], 'refilled_at') or now)
-tokens = math.min(burst, tokens + math.max(0, now - at) * rate / 1000) - 1
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'refilled_at', now)
-local wait = 0
-if tokens < -1e-9 then wait = math.ceil(-tokens * 1000 / rate) end
-redis.call('PEXPIRE', KEYS[1], math.max(redis.call('PTTL', KEYS[1]), wait + tonumber(ARGV[3])))
-if wait == 0 then return {0} end
-return {2, wait}`,
-);
-
-/** ACQUIRE's answer: go, or the window's (1) or the reserved token's (2) wait in ms. */
-type AcquireReply = [kind: 0] | [kind: 1 | 2, ms: number];
-
-/** KEYS[1] bucket hash; ARGV ms, idle ms. Extends (never shortens) the window; returns ms until it reopens. */
-const BACKOFF = new LuaScript(
-  'rate-backoff',
-  `${NOW}
-local open_at = math.max(tonumber(redis.call('HGET', KEYS[1], 'open_at') or '0'), now + tonumber(ARGV[1]))
-redis.call('HSET', KEYS[1], 'open_at', open_at)
-redis.call('PEXPIRE', KEYS[1], math.max(redis.call('PTTL', KEYS[1]), open_at - now + tonumber(ARGV[2])))
-return open_at - now`,
-);
-
-/** KEYS[1] bucket hash; ARGV burst. Gives back a reserved token whose caller aborted. */
-const REFUND = new LuaScript(
-  'rate-refund',
-  `local tokens = redis.call('HGET', KEYS[1], 'tokens')
-if tokens then redis.call('HSET', KEYS[1], 'tokens', tostring(math.min(tonumber(ARGV[1]), tonumber(tokens) + 1))) end
-return 0`,
-);
 
 /**
  * The RateLimiter port shared by every process using the same Redis and key prefix: a 429 seen by one
@@ -63,8 +13,9 @@ return 0`,
  *
  * Same semantics as WindowRateLimiter: windows extend and never shorten, buckets never block each other,
  * tokens are served in arrival order (fleet-wide, by reservation in Redis), a backoff applies to callers
- * already waiting for tokens, and every wait is abortable. State lives in one Redis hash per bucket,
- * changed only by Lua scripts (atomic) on the server's clock.
+ * already waiting for tokens, and every wait is abortable. State lives in one Redis hash per bucket (and
+ * a sorted set of the slots aborted waiters left), changed only by Lua scripts (atomic) on the server's
+ * clock (`redis-rate-limiter-scripts.ts`).
  *
  * `backoff` and `waitTime` are synchronous in the port: `backoff` applies locally at once and is sent to
  * Redis in the background; `waitTime` reports the window as this process last saw it.
@@ -96,7 +47,7 @@ export class RedisRateLimiter implements RateLimiter {
     if (!(ms > 0)) return;
     this.local.backoff(bucket, ms);
     // Same connection as the acquires that follow, so Redis sees the window before them.
-    this.link.run(BACKOFF, [this.key(bucket)], [Math.ceil(ms), IDLE_MS]).catch(() => {
+    this.link.run(BACKOFF, this.keys(bucket).slice(0, 1), [Math.ceil(ms), IDLE_MS]).catch(() => {
       // Logged by the link; the local window still holds this process back.
     });
   }
@@ -111,32 +62,33 @@ export class RedisRateLimiter implements RateLimiter {
       // The same typed error the in-process limiter gives, before anything is asked of Redis.
       return this.local.acquire(bucket, options);
     }
-    const key = this.key(bucket);
+    const keys = this.keys(bucket);
     try {
       // A window this process already knows of costs no round trip until it has passed.
       await this.localWindowPassed(bucket, signal);
-      let reserved = false;
+      /** The slot (Redis ms) of the token this caller reserved, once it has one. */
+      let reserved: number | undefined;
       for (;;) {
-        const rate = tokenBucket && !reserved ? tokenBucket.requestsPerSecond : 0;
-        const asked = this.link.run(ACQUIRE, [key], [rate, tokenBucket?.burst ?? 1, IDLE_MS]);
+        const rate = tokenBucket && reserved === undefined ? tokenBucket.requestsPerSecond : 0;
+        const asked = this.link.run(ACQUIRE, keys, [rate, tokenBucket?.burst ?? 1, IDLE_MS]);
         const held = reserved;
-        const [kind, ms] = (await untilAborted(asked, signal, () => {
+        const [kind, ms, slot] = (await untilAborted(asked, signal, () => {
           // Aborted on the wire: the token reserved before goes back, and the one this asks for once
-          // Redis has answered (a closed window, kind 1, reserved none).
-          if (held) this.refund(key, tokenBucket!);
-          if (rate > 0)
-            asked.then(
-              (got) => (got as AcquireReply)[0] !== 1 && this.refund(key, tokenBucket!),
-              () => {},
-            );
+          // Redis has answered (if it took one: a closed window, kind 1, takes none).
+          this.refund(keys, tokenBucket, held);
+          asked.then(
+            (got) => this.refund(keys, tokenBucket, (got as AcquireReply)[2]),
+            () => {},
+          );
         })) as AcquireReply;
-        if (kind === 0) return await this.grantedOnceLocalWindowPassed(bucket, key, signal, tokenBucket);
+        if (kind === 0)
+          return await this.grantedOnceLocalWindowPassed(bucket, keys, signal, tokenBucket, slot ?? reserved);
         if (kind === 1) this.local.backoff(bucket, ms); // another process's 429: mirror it
-        if (kind === 2) reserved = true;
+        if (kind === 2) reserved = slot;
         try {
           await this.clock.sleep(ms, signal);
         } catch (error) {
-          if (reserved) this.refund(key, tokenBucket!);
+          this.refund(keys, tokenBucket, reserved);
           throw error;
         }
       }
@@ -162,23 +114,31 @@ export class RedisRateLimiter implements RateLimiter {
    */
   private async grantedOnceLocalWindowPassed(
     bucket: string,
-    key: string,
+    keys: string[],
     signal: AbortSignal | undefined,
     tokenBucket: TokenBucketSettings | undefined,
+    slot: number | undefined,
   ): Promise<void> {
     try {
       await this.localWindowPassed(bucket, signal);
     } catch (error) {
-      if (tokenBucket) this.refund(key, tokenBucket);
+      this.refund(keys, tokenBucket, slot);
       throw error;
     }
   }
 
-  private refund(key: string, tokenBucket: TokenBucketSettings): void {
-    this.link.run(REFUND, [key], [tokenBucket.burst]).catch(() => {});
+  /** Gives back the token taken at `slot` (none: nothing was taken). */
+  private refund(
+    keys: string[],
+    tokenBucket: TokenBucketSettings | undefined,
+    slot: number | undefined,
+  ): void {
+    if (!tokenBucket || slot === undefined) return;
+    this.link.run(REFUND, keys, [tokenBucket.requestsPerSecond, tokenBucket.burst, slot]).catch(() => {});
   }
 
-  private key(bucket: string): string {
-    return this.link.key('rate', bucket);
+  /** The bucket's hash and the slots its aborted waiters left (see redis-rate-limiter-scripts.ts). */
+  private keys(bucket: string): string[] {
+    return [this.link.key('rate', bucket), this.link.key('rate-free', bucket)];
   }
 }
