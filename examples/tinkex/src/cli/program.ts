@@ -64,6 +64,9 @@ export function buildProgram(io: CliIo, action: Action): Command {
   return program;
 }
 
+/** How long clean-up after Ctrl-C may run before the CLI says it is cleaning up. */
+const CLEAN_UP_HINT_MS = 1_000;
+
 /**
  * Run `tinkex <argv>` and return the exit code. The first Ctrl-C (SIGINT) or SIGTERM aborts the
  * running command, which cleans up (a download removes its staging folder) and exits 130 (SIGTERM: 143).
@@ -73,6 +76,7 @@ export function buildProgram(io: CliIo, action: Action): Command {
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const controller = new AbortController();
   let stoppedBy: StopSignal = 'SIGINT';
+  let cleaningUpHint: NodeJS.Timeout | undefined;
   const interrupt = (signal: StopSignal) => {
     const what = signal === 'SIGTERM' ? 'terminated' : 'interrupted';
     if (controller.signal.aborted) {
@@ -82,6 +86,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     stoppedBy = signal;
     controller.abort(new Error(what));
+    // Clean-up is usually over in milliseconds. One that waits on a slow server (the last telemetry
+    // report, up to 30 s) would leave the user looking at a silent "^C": say what is happening, and how
+    // to skip it.
+    if (signal === 'SIGINT')
+      cleaningUpHint = setTimeout(() => {
+        ctx?.term.endProgress();
+        io.stderr.write('Cleaning up; press Ctrl-C again to exit at once.\n');
+      }, CLEAN_UP_HINT_MS).unref();
   };
   let code: number = EXIT.ok;
   let ctx: CliContext | undefined;
@@ -130,6 +142,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(visibleControls(`Error: ${failure.message}\n${details}`));
     return failure.exitCode;
   } finally {
+    clearTimeout(cleaningUpHint);
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
     // After Ctrl-C the process exits at once: close() would still send the final telemetry report,
