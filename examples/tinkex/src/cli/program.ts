@@ -1,6 +1,6 @@
 import { type Command, CommanderError, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
-import { visibleControls } from 'pristine-kernel';
+import { SystemClock, visibleControls } from 'pristine-kernel';
 import { VERSION } from '../version.js';
 import { registerBilling } from './commands/billing.js';
 import { registerCheckpoint } from './commands/checkpoint.js';
@@ -76,7 +76,7 @@ const CLEAN_UP_HINT_MS = 1_000;
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const controller = new AbortController();
   let stoppedBy: StopSignal = 'SIGINT';
-  let cleaningUpHint: NodeJS.Timeout | undefined;
+  let cancelCleaningUpHint = (): void => {};
   const interrupt = (signal: StopSignal) => {
     const what = signal === 'SIGTERM' ? 'terminated' : 'interrupted';
     if (controller.signal.aborted) {
@@ -90,10 +90,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     // report, up to 30 s) would leave the user looking at a silent "^C": say what is happening, and how
     // to skip it.
     if (signal === 'SIGINT')
-      cleaningUpHint = setTimeout(() => {
+      cancelCleaningUpHint = new SystemClock().after(CLEAN_UP_HINT_MS, () => {
         ctx?.term.endProgress();
         io.stderr.write('Cleaning up; press Ctrl-C again to exit at once.\n');
-      }, CLEAN_UP_HINT_MS).unref();
+      });
   };
   let code: number = EXIT.ok;
   let ctx: CliContext | undefined;
@@ -142,7 +142,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(visibleControls(`Error: ${failure.message}\n${details}`));
     return failure.exitCode;
   } finally {
-    clearTimeout(cleaningUpHint);
+    cancelCleaningUpHint();
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
     // After Ctrl-C the process exits at once: close() would still send the final telemetry report,
