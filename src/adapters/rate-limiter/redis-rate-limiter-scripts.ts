@@ -14,6 +14,13 @@ import { LuaScript } from '../redis/redis-link.js';
 /** Server time in ms; every process reads the same clock, so windows agree across the fleet. */
 const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
+/**
+ * Lua: the count of `tokens` last written at `at`, refilled to `now` (needs the locals `now`, `rate` and
+ * `burst`). One expression for the acquire and the refund, so the two never reckon a bucket differently.
+ */
+const refilled = (tokens: string, at: string) =>
+  `math.min(burst, tonumber(${tokens}) + math.max(0, now - tonumber(${at})) * rate / 1000)`;
+
 /** Idle buckets expire a minute after they have refilled (or their window reopened), so Redis never fills up. */
 export const IDLE_MS = 60_000;
 
@@ -35,7 +42,7 @@ if open_at > now then return {1, open_at - now} end
 local rate = tonumber(ARGV[1])
 if rate <= 0 then return {0} end
 local burst = tonumber(ARGV[2])
-local tokens = math.min(burst, tonumber(h[2] or ARGV[2]) + math.max(0, now - tonumber(h[3] or now)) * rate / 1000)
+local tokens = ${refilled('h[2] or ARGV[2]', 'h[3] or now')}
 local slot
 if tonumber(h[4] or '-1') >= now then
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. now)
@@ -86,10 +93,9 @@ export const REFUND = new LuaScript(
   `${NOW}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local rate, burst, slot = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local tokens = tonumber(redis.call('HGET', KEYS[1], 'tokens') or ARGV[2])
-local at = tonumber(redis.call('HGET', KEYS[1], 'refilled_at') or now)
-tokens = math.min(burst, tokens + math.max(0, now - at) * rate / 1000)
-if tokens >= 0 or slot == tonumber(redis.call('HGET', KEYS[1], 'tail') or '-1') then
+local h = redis.call('HMGET', KEYS[1], 'tokens', 'refilled_at', 'tail')
+local tokens = ${refilled('h[1] or ARGV[2]', 'h[2] or now')}
+if tokens >= 0 or slot == tonumber(h[3] or '-1') then
   redis.call('HDEL', KEYS[1], 'tail')
   redis.call('HSET', KEYS[1], 'tokens', tostring(math.min(burst, tokens + 1)), 'refilled_at', now)
   return 1
