@@ -31,11 +31,16 @@ interface RetiredJwt {
   expiresAt: number;
 }
 
-/** The JWT a holder sends, and when it expires and was issued (kernel clock). */
+/**
+ * The JWT a holder sends, and when it expires and was issued (kernel clock): `issuedAt` on the wall
+ * clock, as `exp` is (its lifetime is their difference), `issuedAtMono` on the monotonic one, for the
+ * time since (a wall clock stepped back must not make a fresh token look an hour old, nor the reverse).
+ */
 interface HeldJwt {
   token: Secret;
   expiresAt?: number;
   issuedAt: number;
+  issuedAtMono: number;
 }
 
 export interface TinkerProtocolOptions {
@@ -59,7 +64,7 @@ export class TinkerProtocol {
   private handshake?: Promise<void>;
   private jwt?: HeldJwt;
   private refreshing?: Promise<HeldJwt>;
-  /** When the last exchange failed (kernel clock): a due refresh waits its gap from then too. */
+  /** When the last exchange failed (`clock.monotonic()`): a due refresh waits its gap from then too. */
   private refreshFailedAt?: number;
   /** JWTs this holder replaced, oldest first, until `forgetRetired` drops them. */
   private readonly retired: RetiredJwt[] = [];
@@ -169,26 +174,29 @@ export class TinkerProtocol {
     if (!jwt || endpointId === 'get_client_config' || endpointId === 'auth_token')
       return this.credential.renew(sent);
     if (jwt.token.reveal() !== sent) return true;
-    const now = this.requireHost().clock.now();
+    const { clock } = this.requireHost();
+    const now = clock.now();
+    const mono = clock.monotonic();
     // A token that lives under a second (`--jwt-ttl 1`) may lapse in flight: renew it when its own exp
     // says so. One expired on arrival (exp ≤ issue) is not: its successor would be expired too.
     const { expiresAt, issuedAt } = jwt;
     const lapsing =
       expiresAt !== undefined && expiresAt > issuedAt && now >= expiresAt - MIN_REFRESH_FLOOR_MS;
-    if (now - issuedAt < MIN_REFRESH_FLOOR_MS && !lapsing) return false;
+    if (mono - jwt.issuedAtMono < MIN_REFRESH_FLOOR_MS && !lapsing) return false;
     // An exchange that failed under a second ago would fail again: the 401 stands (no exchange per 401).
-    if (this.refreshFailedAt !== undefined && now - this.refreshFailedAt < MIN_REFRESH_FLOOR_MS) return false;
+    if (this.refreshFailedAt !== undefined && mono - this.refreshFailedAt < MIN_REFRESH_FLOOR_MS)
+      return false;
     const current = await this.refreshJwt().catch(() => jwt);
     return current.token.reveal() !== sent;
   }
 
-  private jwtRefreshDue(jwt: { expiresAt?: number; issuedAt: number }): boolean {
-    const now = this.requireHost().clock.now();
-    if (jwt.expiresAt === undefined || now < jwt.expiresAt - 60_000) return false;
+  private jwtRefreshDue(jwt: HeldJwt): boolean {
+    const { clock } = this.requireHost();
+    if (jwt.expiresAt === undefined || clock.now() < jwt.expiresAt - 60_000) return false;
     // Paced from the last attempt, failed ones included: else, once a refresh has failed (the auth
     // service down), every request would run the exchange (and a credential command) again.
-    const lastTry = Math.max(jwt.issuedAt, this.refreshFailedAt ?? -Infinity);
-    return now - lastTry >= refreshGapMs(jwt.expiresAt - jwt.issuedAt);
+    const lastTry = Math.max(jwt.issuedAtMono, this.refreshFailedAt ?? -Infinity);
+    return clock.monotonic() - lastTry >= refreshGapMs(jwt.expiresAt - jwt.issuedAt);
   }
 
   /** The JWT's claims for `RestClient.whoami()`, when JWT exchange is on (or the key is a JWT). */
@@ -205,7 +213,7 @@ export class TinkerProtocol {
     const expiresAt = expiryMs(jwt);
     const replaced = this.jwt;
     if (replaced?.expiresAt !== undefined) this.retired.push(replaced as RetiredJwt);
-    const held = { token: new Secret(jwt), expiresAt, issuedAt: now };
+    const held = { token: new Secret(jwt), expiresAt, issuedAt: now, issuedAtMono: host.clock.monotonic() };
     this.jwt = held;
     this.refreshFailedAt = undefined;
     this.forgetRetired(now);
@@ -231,7 +239,7 @@ export class TinkerProtocol {
     this.refreshing ??= this.exchange()
       .catch((error: unknown) => {
         const host = this.requireHost();
-        this.refreshFailedAt = host.clock.now();
+        this.refreshFailedAt = host.clock.monotonic();
         // The background refresh tries again in 60 s; a request tries sooner once the token has under a
         // minute left (at most once per refresh gap), or after a 401.
         host.logger.warn('JWT refresh failed; keeping the current token and trying again later', {
