@@ -20,8 +20,8 @@ import { BodyCodecRegistry } from '../kernel/serialization/codec-registry.js';
 
 /**
  * The default adapter of each port (CompositionRoot.bindDefaults). Factories resolve their own
- * dependencies from the container, so overriding the Clock also changes the clock that retry and rate
- * limiting use.
+ * dependencies from the container, so overriding the Clock also changes the clock that retry, rate
+ * limiting and circuit breakers use.
  */
 export function registerDefaultAdapters(
   container: DependencyContainer,
@@ -34,8 +34,8 @@ export function registerDefaultAdapters(
   lazy(Ports.Clock, () => new SystemClock());
   lazy(Ports.Transport, () => new GotTransport());
   lazy(Ports.Retry, (c) => new BackoffRetry(c.resolve<Clock>(Ports.Clock)));
-  lazy(Ports.CircuitBreaker, () => {
-    const registry = new CockatielBreakerRegistry();
+  lazy(Ports.CircuitBreaker, (c) => {
+    const registry = new CockatielBreakerRegistry(c.resolve<Clock>(Ports.Clock));
     registry.onStateChange((change) => context.events.emit('breaker:state', change));
     return registry;
   });

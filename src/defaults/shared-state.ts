@@ -28,6 +28,7 @@ export function registerSharedAdapters(
   const withLogger = (c: DependencyContainer) => {
     const logger = c.resolve<Logger>(Ports.Logger);
     link.useLogger(logger);
+    link.useClock(c.resolve<Clock>(Ports.Clock));
     return logger;
   };
   bind(container, Ports.RateLimiter, (c) => {
@@ -45,7 +46,7 @@ export function registerSharedAdapters(
   });
   bind(container, Ports.CircuitBreaker, (c) => {
     withLogger(c);
-    const registry = new RedisBreakerRegistry(link, { trialLeaseMs });
+    const registry = new RedisBreakerRegistry(link, { trialLeaseMs, clock: c.resolve<Clock>(Ports.Clock) });
     registry.onStateChange((change) => context.events.emit('breaker:state', change));
     return registry;
   });

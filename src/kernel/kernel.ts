@@ -2,6 +2,7 @@ import { inspect, type InspectOptions } from 'node:util';
 import type { DependencyContainer } from 'tsyringe';
 import { Ports, type PortToken } from '../ports/index.js';
 import { bind, type AdapterRegistration } from './bind-adapter.js';
+import { checkClock } from './check-clock.js';
 import { rootContainer } from './di-container.js';
 import type { CompositionRoot } from './composition-root.js';
 import { PristineError } from './errors/pristine-error.js';
@@ -120,6 +121,7 @@ export class Kernel<E extends EndpointSpec = never> {
         `Unknown port token ${String(token)}; use one of Ports.${Object.keys(Ports).join(', Ports.')}`,
       );
     }
+    if (token === Ports.Clock && typeof adapter !== 'function') checkClock(adapter);
     this.overrides.set(token, adapter);
     bind(this.container, token, adapter);
     this.services = undefined;

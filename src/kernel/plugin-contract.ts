@@ -91,6 +91,7 @@ export interface CallContext {
   request?: TransportRequest;
   callSpan?: TelemetrySpan;
   attemptSpan?: TelemetrySpan;
+  /** `Clock.monotonic()` when the call started: for its duration, not a date (use `Clock.now()`). */
   startedAt: number;
   /** The rate-limit bucket this attempt was admitted on (set by the `ratelimit` stage). */
   rateLimitBucket?: string;

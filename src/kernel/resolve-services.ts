@@ -3,6 +3,7 @@ import { Ports } from '../ports/index.js';
 import type { Clock } from '../ports/clock.js';
 import type { SemaphoreFactory } from '../ports/semaphore.js';
 import { parseRetryAfter } from './request/retry-after.js';
+import { checkClock } from './check-clock.js';
 import type { ClosingState } from './closing-state.js';
 import type { CompositionRoot } from './composition-root.js';
 import type { KernelEvents } from './events.js';
@@ -22,6 +23,7 @@ export function resolveServices(
   root: Pick<CompositionRoot, 'localSemaphores'>,
 ): KernelServices {
   const clock = container.resolve<Clock>(Ports.Clock);
+  checkClock(clock); // a factory's clock is seen only now
   const semaphores = container.resolve<SemaphoreFactory>(Ports.Semaphore);
   const shared = new SharedSemaphores(semaphores);
   return {

@@ -22,7 +22,9 @@ export interface RateLimiter {
    * Epoch ms at which the bucket's latest backoff window reopens, or reopened (0 when it was never
    * closed): lets a caller stay careful for a while after a 429 (a "recently throttled" phase). An
    * adapter may forget a window that reopened over an hour ago (0 then), so that buckets keyed per
-   * remote object do not pile up in a long-lived client.
+   * remote object do not pile up in a long-lived client. An adapter that keeps its windows on
+   * `Clock.monotonic()` answers where the wall clock puts that instant now (`clock.now() - reopensAt`
+   * is then the time since, whatever step the wall clock took), to within a millisecond.
    */
   reopensAt(bucket: string): number;
 }

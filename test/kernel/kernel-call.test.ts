@@ -125,4 +125,24 @@ describe('kernel.call', () => {
   it('rejects unknown tokens', () => {
     expect(() => createKernel().register(Symbol('nope'), {})).toThrow(/Unknown port token/);
   });
+
+  it('refuses a Clock without monotonic() by name: as an instance at once, from a factory at first use', () => {
+    // A clock written before monotonic() joined the port (plain JS, or cast past the type).
+    const old = { now: Date.now, sleep: async () => {}, after: () => () => {}, every: () => () => {} };
+    const refused = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    const error = refused(() => createKernel().register(Ports.Clock, old as never));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues).toEqual([
+      expect.objectContaining({ pointer: '/monotonic', rule: 'required' }),
+    ]);
+    const kernel = buildKernel().register(Ports.Clock, () => old as never);
+    expect(refused(() => kernel.getServices())).toBeInstanceOf(ValidationError);
+  });
 });

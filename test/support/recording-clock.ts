@@ -14,6 +14,10 @@ export class RecordingClock implements Clock {
     return this.time;
   }
 
+  monotonic(): number {
+    return this.time;
+  }
+
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     this.sleeps.push(ms);
     if (signal?.aborted) return Promise.reject(new APIUserAbortError());

@@ -5,6 +5,7 @@ import { todoServer } from './support/todo-server.js';
 
 const instantClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   sleep: async () => {},
   after: () => () => {},
   every: () => () => {},

@@ -7,8 +7,10 @@ import {
   circuitBreaker,
   handleWhen,
   type CircuitBreakerPolicy,
+  type IBackoff,
   type IBreaker,
 } from 'cockatiel';
+import type { Clock } from '../../ports/clock.js';
 import type {
   BreakerSettings,
   BreakerState,
@@ -17,6 +19,7 @@ import type {
 } from '../../ports/circuit-breaker.js';
 import { CircuitOpenError } from '../../kernel/errors/api-errors.js';
 import { abortErrorFor } from '../../kernel/signals/abort-error-for.js';
+import { SystemClock } from '../clock/system-clock.js';
 
 const STATE_NAMES: Record<CircuitState, BreakerState> = {
   [CircuitState.Closed]: 'closed',
@@ -48,7 +51,22 @@ interface PolicyEntry {
   internals: PolicyInternals;
   /** The policy's counting breaker (cockatiel keeps it in its private options). */
   breaker: IBreaker;
+  halfOpenAfterMs: number;
+  /** `Clock.monotonic()` when the breaker last opened. */
+  openedAt: number;
 }
+
+/**
+ * cockatiel's `halfOpenAfter`, as a backoff whose wait is always over. cockatiel 3.2.1 times the open
+ * state with `Date.now() - openedAt < duration` on each call: a wall clock stepped back an hour kept
+ * the breaker open an hour longer (and one stepped forward let the trial through at once). The registry
+ * times it on the Clock's monotonic reading instead and lets cockatiel go half-open whenever asked:
+ * `x < -Infinity` is never true, even for a negative `x`.
+ */
+const OPEN_TIMED_BY_REGISTRY: IBackoff<unknown> = {
+  duration: Number.NEGATIVE_INFINITY,
+  next: () => OPEN_TIMED_BY_REGISTRY,
+};
 
 /**
  * A call through a closed breaker, doing exactly what cockatiel's `execute` does in that state (count
@@ -103,9 +121,9 @@ function makeBreaker(settings: BreakerSettings): IBreaker {
  * first call for that key.
  *
  * - Open: `execute` rejects with CircuitOpenError and never calls `fn`.
- * - After `halfOpenAfterMs` the next call is the trial (cockatiel checks `Date.now()` on that call; no
- *   timer runs, so `state()` still says "open" until a call arrives). While the trial runs, other
- *   calls fail fast with CircuitOpenError rather than queueing behind it.
+ * - After `halfOpenAfterMs` on the Clock's monotonic reading, the next call is the trial (checked on
+ *   that call; no timer runs, so `state()` still says "open" until a call arrives). While the trial
+ *   runs, other calls fail fast with CircuitOpenError rather than queueing behind it.
  * - The trial's success closes the breaker; a counted failure reopens it.
  *
  * Errors `countsAsFailure` rejects (4xx, user aborts, validation) pass through unchanged and are
@@ -118,6 +136,8 @@ function makeBreaker(settings: BreakerSettings): IBreaker {
 export class CockatielBreakerRegistry implements CircuitBreakerRegistry {
   private readonly policies = new Map<string, PolicyEntry>();
   private readonly listeners = new Set<(change: BreakerStateChange) => void>();
+
+  constructor(private readonly clock: Clock = new SystemClock()) {}
 
   // Promise chains rather than async functions: this wraps every request, and each async frame costs.
   execute<T>(
@@ -133,6 +153,8 @@ export class CockatielBreakerRegistry implements CircuitBreakerRegistry {
     const policy = entry.policy;
     if (policy.state === CircuitState.Closed) return closedExecute(entry, fn, countsAsFailure, signal);
     if (policy.state === CircuitState.HalfOpen) return Promise.reject(new CircuitOpenError(key));
+    if (policy.state === CircuitState.Open && this.clock.monotonic() - entry.openedAt < entry.halfOpenAfterMs)
+      return Promise.reject(new CircuitOpenError(key, { cause: new BrokenCircuitError() }));
     const marked = () =>
       fn().catch((error: unknown) => {
         throw countsAsFailure(error) ? error : new NotCounted(error);
@@ -162,13 +184,21 @@ export class CockatielBreakerRegistry implements CircuitBreakerRegistry {
     const breaker = makeBreaker(settings);
     const policy = circuitBreaker(
       handleWhen((error) => !(error instanceof NotCounted)),
-      { halfOpenAfter: settings.halfOpenAfterMs, breaker },
+      { halfOpenAfter: OPEN_TIMED_BY_REGISTRY, breaker },
     );
+    const entry: PolicyEntry = {
+      policy,
+      internals: policy as unknown as PolicyInternals,
+      breaker,
+      halfOpenAfterMs: settings.halfOpenAfterMs,
+      openedAt: 0,
+    };
     policy.onReset(() => {
       breaker.state = makeBreaker(settings).state;
     });
     let previous: BreakerState = 'closed';
     policy.onStateChange((state) => {
+      if (state === CircuitState.Open) entry.openedAt = this.clock.monotonic();
       const next = STATE_NAMES[state];
       if (next === previous) return;
       const change: BreakerStateChange = { key, from: previous, to: next };
@@ -181,7 +211,6 @@ export class CockatielBreakerRegistry implements CircuitBreakerRegistry {
         }
       }
     });
-    const entry = { policy, internals: policy as unknown as PolicyInternals, breaker };
     this.policies.set(key, entry);
     return entry;
   }

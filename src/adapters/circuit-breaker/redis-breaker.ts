@@ -4,6 +4,7 @@ import type {
   BreakerStateChange,
   CircuitBreakerRegistry,
 } from '../../ports/circuit-breaker.js';
+import type { Clock } from '../../ports/clock.js';
 import { CircuitOpenError } from '../../kernel/errors/api-errors.js';
 import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-unavailable.js';
 import { RedisUnavailable, type RedisLink } from '../redis/redis-link.js';
@@ -20,6 +21,8 @@ export interface RedisBreakerOptions {
    * have died mid-trial). Default 60 s; set it above your longest attempt.
    */
   trialLeaseMs?: number;
+  /** Times the in-process fallback breaker's open state (default: a SystemClock). */
+  clock?: Clock;
 }
 
 type Verdict = 'pass' | 'trial' | 'reject';
@@ -42,13 +45,14 @@ type Verdict = 'pass' | 'trial' | 'reject';
 export class RedisBreakerRegistry implements CircuitBreakerRegistry {
   private readonly states = new Map<string, BreakerState>();
   private readonly listeners = new Set<(change: BreakerStateChange) => void>();
-  private readonly local = new CockatielBreakerRegistry();
+  private readonly local: CockatielBreakerRegistry;
   private readonly trialLeaseMs: number;
 
   constructor(
     private readonly link: RedisLink,
     options: RedisBreakerOptions = {},
   ) {
+    this.local = new CockatielBreakerRegistry(options.clock);
     this.trialLeaseMs = options.trialLeaseMs ?? 60_000;
     if (!(
       Number.isFinite(this.trialLeaseMs) &&

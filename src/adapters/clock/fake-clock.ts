@@ -21,6 +21,9 @@ const settle = () => new Promise<void>((resolve) => realSetImmediate(resolve));
  * microtask queue drained between them, so code that awaits a sleep and then sleeps again is driven
  * through in one `await clock.advance(ms)`. Await each `advance` before the next.
  *
+ * `advance` moves both readings; `stepWall(ms)` moves only the wall clock (`now()`), as NTP or a user
+ * fixing the date does: `monotonic()` and the timers, which wait on monotonic time, stay where they were.
+ *
  * ```ts
  * const clock = new FakeClock();
  * const done = retry.run(attempt, { maxRetries: 3 }); // sleeps through `clock`
@@ -28,17 +31,35 @@ const settle = () => new Promise<void>((resolve) => realSetImmediate(resolve));
  * ```
  */
 export class FakeClock implements Clock {
-  private time: number;
+  /** Monotonic time: what `advance` moves and timers fall due on. */
+  private time = 0;
+  /** Wall time minus monotonic time: what `stepWall` moves. */
+  private wallOffset: number;
   private timers: Timer[] = [];
   private nextId = 0;
 
-  /** Starts at a fixed, realistic epoch time so `now()` is never 0 (code may treat 0 as "unset"). */
+  /**
+   * `now()` starts at a fixed, realistic epoch time, so it is never 0 (code may treat 0 as "unset");
+   * `monotonic()` starts at 0, as far from it as can be, so a duration that mixes the two is absurd.
+   */
   constructor(start = Date.UTC(2025, 0, 1)) {
-    this.time = start;
+    this.wallOffset = start;
   }
 
   now(): number {
+    return this.time + this.wallOffset;
+  }
+
+  monotonic(): number {
     return this.time;
+  }
+
+  /**
+   * Steps the wall clock by `ms` (negative: backwards) without moving monotonic time or running any
+   * timer: an NTP step, a VM resumed, the date fixed by hand. Synchronous: nothing falls due.
+   */
+  stepWall(ms: number): void {
+    this.wallOffset += ms;
   }
 
   /** Scheduled sleeps and `every` timers not yet run or cancelled. */

@@ -14,6 +14,11 @@ export class SystemClock implements Clock {
     return Date.now();
   }
 
+  /** Node's timers run on the same monotonic clock, so a deadline read here agrees with `after`. */
+  monotonic(): number {
+    return performance.now();
+  }
+
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortErrorFor(signal));
     return new Promise((resolve, reject) => {

@@ -9,7 +9,7 @@ interface TokenWaiter {
 }
 
 interface Bucket {
-  /** Epoch ms when the backoff window reopens. */
+  /** `clock.monotonic()` when the backoff window reopens; 0: never closed. */
   openAt: number;
   /** Starts at +Infinity so the first refill caps it at the burst (a fresh bucket is full). */
   tokens: number;
@@ -37,7 +37,9 @@ const MIN_SWEEP_AT = 64;
  * (b) an optional token bucket — `requestsPerSecond` with a `burst`, served strictly in arrival
  *     order (a newcomer never takes a token ahead of someone already waiting).
  * Buckets never block each other. Every wait goes through the Clock and is abortable: an aborted
- * caller rejects with APIUserAbortError at once and leaves no timer behind.
+ * caller rejects with APIUserAbortError at once and leaves no timer behind. Windows and refills are
+ * measured on `clock.monotonic()`: a wall clock stepped back an hour does not close a bucket for an
+ * hour, nor does one stepped forward refill every bucket at once.
  */
 export class WindowRateLimiter implements RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
@@ -47,17 +49,22 @@ export class WindowRateLimiter implements RateLimiter {
 
   waitTime(bucket: string): number {
     const state = this.buckets.get(bucket);
-    return state ? Math.max(0, state.openAt - this.clock.now()) : 0;
+    return state ? Math.max(0, state.openAt - this.clock.monotonic()) : 0;
   }
 
+  /**
+   * The port speaks epoch ms; the window is kept on monotonic time, so this is where the wall clock
+   * says it reopens now: `clock.now() - reopensAt` is the monotonic time since, whatever step came.
+   */
   reopensAt(bucket: string): number {
-    return this.buckets.get(bucket)?.openAt ?? 0;
+    const openAt = this.buckets.get(bucket)?.openAt ?? 0;
+    return openAt === 0 ? 0 : this.clock.now() - (this.clock.monotonic() - openAt);
   }
 
   backoff(bucket: string, ms: number): void {
     if (!(ms > 0)) return;
     const state = this.bucket(bucket);
-    state.openAt = Math.max(state.openAt, this.clock.now() + ms);
+    state.openAt = Math.max(state.openAt, this.clock.monotonic() + ms);
   }
 
   acquire(
@@ -136,7 +143,7 @@ export class WindowRateLimiter implements RateLimiter {
     try {
       while (!controller.signal.aborted && state.waiters.length > 0) {
         const head = state.waiters[0];
-        const closedFor = state.openAt - this.clock.now();
+        const closedFor = state.openAt - this.clock.monotonic();
         if (closedFor > 0) {
           // A 429 arrived while these callers queued: the window applies to them too.
           await this.clock.sleep(closedFor, controller.signal);
@@ -160,7 +167,7 @@ export class WindowRateLimiter implements RateLimiter {
   }
 
   private refill(state: Bucket, settings: TokenBucketSettings): void {
-    const now = this.clock.now();
+    const now = this.clock.monotonic();
     const earned = (Math.max(0, now - state.refilledAt) / 1000) * settings.requestsPerSecond;
     state.tokens = Math.min(settings.burst, state.tokens + earned);
     state.refilledAt = now;
@@ -173,7 +180,7 @@ export class WindowRateLimiter implements RateLimiter {
       state = {
         openAt: 0,
         tokens: Number.POSITIVE_INFINITY,
-        refilledAt: this.clock.now(),
+        refilledAt: this.clock.monotonic(),
         waiters: [],
         pump: undefined,
       };
@@ -190,9 +197,10 @@ export class WindowRateLimiter implements RateLimiter {
    * FORGET_REOPENED_AFTER_MS ago, past any "recently throttled" phase worth keeping.
    */
   private sweep(): void {
-    const before = this.clock.now() - FORGET_REOPENED_AFTER_MS;
+    const before = this.clock.monotonic() - FORGET_REOPENED_AFTER_MS;
     for (const [key, state] of this.buckets) {
-      const spent = state.openAt <= before && state.waiters.length === 0 && !state.pump;
+      const reopenedLongAgo = state.openAt === 0 || state.openAt <= before;
+      const spent = reopenedLongAgo && state.waiters.length === 0 && !state.pump;
       if (spent && state.tokens === Number.POSITIVE_INFINITY) this.buckets.delete(key);
     }
     this.sweepAt = Math.max(MIN_SWEEP_AT, 2 * this.buckets.size);

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { inspect, type InspectOptions } from 'node:util';
 import type { Redis } from 'ioredis';
+import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
+import { SystemClock } from '../clock/system-clock.js';
 import type { OnRedisUnavailable, SharedStateOptions } from '../../kernel/shared-state-options.js';
 
 /**
@@ -77,11 +79,13 @@ export class RedisLink {
   private closed = false;
   /**
    * After a command timed out (Redis hung, or a partition: the connection stays open, nothing answers),
-   * commands fail at once until then (ms since the epoch), and then one goes out as a probe.
+   * commands fail at once until then (`clock.monotonic()`: a wall-clock step back must not keep Redis
+   * unasked for as long as the step), and then one goes out as a probe. 0: no pause.
    */
   private quietUntil = 0;
   private probing = false;
   private logger: Logger | undefined;
+  private clock: Clock = new SystemClock();
   private readonly where: string;
   private socketError: Error | undefined;
 
@@ -127,6 +131,11 @@ export class RedisLink {
     this.logger = logger;
   }
 
+  /** The clock that times the pause after a timeout (the kernel's). */
+  useClock(clock: Clock): void {
+    this.clock = clock;
+  }
+
   key(...parts: string[]): string {
     return this.prefix + parts.join(':');
   }
@@ -155,7 +164,7 @@ export class RedisLink {
       // A command after close() (a late release) is no outage: nothing to log.
       if (!this.closed) this.fail(error);
       // Each later command would wait out the same timeout: every call would pay one per shared decision.
-      if (timedOut(error)) this.quietUntil = Date.now() + HUNG_PAUSE_MS;
+      if (timedOut(error)) this.quietUntil = Math.max(1, this.clock.monotonic() + HUNG_PAUSE_MS);
       throw new RedisUnavailable(error, timedOut(error) || droppedUnder(error), this.reason(error));
     } finally {
       if (probe) this.probing = false;
@@ -168,7 +177,7 @@ export class RedisLink {
    */
   private mayAsk(): boolean {
     if (this.quietUntil === 0) return false;
-    if (this.probing || Date.now() < this.quietUntil) {
+    if (this.probing || this.clock.monotonic() < this.quietUntil) {
       const timeoutMs = this.options.commandTimeoutMs ?? 1000;
       throw new RedisUnavailable(
         `not asked: a command timed out (${timeoutMs} ms) and Redis is tried again once a second`,

@@ -67,13 +67,13 @@ export class PipelinePoller implements FuturePoller, PollSteps {
     firstRequestId: string,
     options: PollerOptions,
   ): Promise<T> {
-    const started = this.host.clock.now();
+    const started = this.host.clock.monotonic();
     const counter = { polls: 0 };
     const settle = (outcome: 'ok' | 'error') =>
       events.emit('future:settled', {
         endpointId: options.submitEndpoint ?? protocol.pollEndpoint,
         outcome,
-        durationMs: this.host.clock.now() - started,
+        durationMs: this.host.clock.monotonic() - started,
         polls: counter.polls,
       });
     try {
@@ -177,7 +177,7 @@ export class PipelinePoller implements FuturePoller, PollSteps {
     }
     const pause = protocol.pause;
     if (pause && status === pause.status) {
-      const now = this.host.clock.now();
+      const now = this.host.clock.monotonic();
       allowances.pausedSince ??= now;
       if (now - allowances.pausedSince < pause.maxPauseMs()) return { next: 'wait', delayMs: pause.delayMs };
       throw error;

@@ -35,6 +35,7 @@ export type Step<T> =
 /** Per-operation allowances: bare 400s re-polled so far, and when the current pause began. */
 export interface PollAllowances {
   badRequests: number;
+  /** `clock.monotonic()`: a wall clock stepped forward must not end the pause at once. */
   pausedSince: number | undefined;
 }
 
@@ -149,7 +150,7 @@ export class PollLoop<T> {
       submitRoundtripMs: options.submitRoundtripMs ?? 0,
     };
     let sending: Promise<CallResult>;
-    this.sentAt = this.steps.clock.now();
+    this.sentAt = this.steps.clock.monotonic();
     try {
       sending = this.steps.send(protocol, context, options);
     } catch (error) {
@@ -236,7 +237,7 @@ export class PollLoop<T> {
 
   private pollAfterPacing(step: Extract<Step<T>, { next: 'poll' }>): void {
     const delay = step.notYet
-      ? this.pacer.next(step.delayMs, this.steps.clock.now() - this.sentAt)
+      ? this.pacer.next(step.delayMs, this.steps.clock.monotonic() - this.sentAt)
       : step.delayMs;
     if (step.failure !== undefined) this.announce(step.failure, delay);
     if (delay > 0) this.pollAfterSleep(delay);

@@ -56,7 +56,7 @@ export function submitFuture<T>(
   const protocol = endpoint.spec.future ? plugin.pollProtocols?.[endpoint.spec.future] : undefined;
   if (!protocol) throw new PristineError(`Endpoint "${endpointId}" is not a future endpoint`);
   const clock = host.getServices().clock;
-  const started = clock.now();
+  const started = clock.monotonic();
   const { maxResultBytes, onQueueState, resubmitInput, after, callerSignalOnly, ...callOptions } = options;
   const { signal } = callOptions;
   const shared = callerSignalOnly && signal ? host.sharedPollController(signal) : undefined;
@@ -142,7 +142,7 @@ function pollFor<T>(
             plugin.defaults?.maxRetries ??
             host.settings.maxRetries,
           submitEndpoint: submission.endpointId,
-          submitRoundtripMs: clock.now() - started,
+          submitRoundtripMs: clock.monotonic() - started,
           resubmit: () => submission.resubmit(),
         })
         // A failed future carries the server's message and body: scrubbed like a call's error. One

@@ -40,7 +40,7 @@ export function startCall(
     idempotencyKey: wantsKey
       ? (options.idempotencyKey ?? idem?.generate?.() ?? plugin.newIdempotencyKey())
       : undefined,
-    startedAt: services.clock.now(),
+    startedAt: services.clock.monotonic(),
   });
 }
 

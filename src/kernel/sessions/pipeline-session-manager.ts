@@ -64,6 +64,7 @@ export class PipelineSessionManager implements SessionManager {
 class HeartbeatSession implements SessionHandle {
   private cancelTimer?: () => void;
   private inFlight?: Promise<void>;
+  /** Both `clock.monotonic()`: a wall-clock step must not fake (or hide) an hour of failing beats. */
   private failingSince?: number;
   private warnedAt?: number;
   private stopped = false;
@@ -102,7 +103,7 @@ class HeartbeatSession implements SessionHandle {
       this.failingSince = undefined;
       this.warnedAt = undefined;
     } catch (error) {
-      const now = clock.now();
+      const now = clock.monotonic();
       this.failingSince ??= now;
       const failingForMs = now - this.failingSince;
       const window = this.protocol.failureWindowMs ?? 120_000;

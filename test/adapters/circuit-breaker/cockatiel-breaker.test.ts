@@ -62,6 +62,30 @@ describe('CockatielBreakerRegistry (consecutive failures)', () => {
     expect(registry.state('k')).toBe('closed');
   });
 
+  // Jest's setSystemTime moves Date.now() only; performance.now() (SystemClock.monotonic) stays.
+  it('a wall clock stepped back an hour does not keep the breaker open an hour longer', async () => {
+    const { registry, run, fail } = setup();
+    await fail(3);
+    jest.setSystemTime(Date.now() - 3_600_000);
+    jest.advanceTimersByTime(9_999);
+    await expect(run(ok)).rejects.toBeInstanceOf(CircuitOpenError);
+    jest.advanceTimersByTime(1);
+    await expect(run(ok)).resolves.toBe('ok');
+    expect(registry.state('k')).toBe('closed');
+  });
+
+  it('a wall clock stepped forward does not let the trial through before halfOpenAfterMs', async () => {
+    const { registry, run, fail } = setup();
+    await fail(3);
+    jest.setSystemTime(Date.now() + 3_600_000);
+    const fn = jest.fn(ok);
+    await expect(run(fn)).rejects.toBeInstanceOf(CircuitOpenError);
+    expect(fn).not.toHaveBeenCalled();
+    expect(registry.state('k')).toBe('open');
+    jest.advanceTimersByTime(10_000);
+    await expect(run(fn)).resolves.toBe('ok');
+  });
+
   it('reopens when the trial fails, for another full halfOpenAfterMs', async () => {
     const { registry, changes, run, fail } = setup();
     await fail(3);

@@ -7,6 +7,22 @@ describe('FakeClock', () => {
     jest.useRealTimers();
   });
 
+  it('steps its wall clock without moving monotonic time or running timers; advance moves both', async () => {
+    const clock = new FakeClock(1_000_000);
+    let woke = false;
+    void clock.sleep(1_000).then(() => (woke = true));
+    clock.stepWall(-3_600_000);
+    expect([clock.now(), clock.monotonic()]).toEqual([1_000_000 - 3_600_000, 0]);
+    await clock.advance(999);
+    expect(woke).toBe(false); // timers wait on monotonic time: the step neither fired nor delayed it
+    await clock.advance(1);
+    expect(woke).toBe(true);
+    expect([clock.now(), clock.monotonic()]).toEqual([1_000_000 - 3_600_000 + 1_000, 1_000]);
+    clock.stepWall(7_200_000);
+    expect([clock.now(), clock.monotonic()]).toEqual([1_000_000 + 3_600_000 + 1_000, 1_000]);
+    expect(clock.pending).toBe(0);
+  });
+
   it('moves only when advanced, and runs due sleepers in due order (ties in scheduling order)', async () => {
     const clock = new FakeClock(1_000);
     const order: string[] = [];

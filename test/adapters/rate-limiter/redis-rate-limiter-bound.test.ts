@@ -21,6 +21,9 @@ class HeldClock implements Clock {
   now(): number {
     return Date.now() + this.offsetMs;
   }
+  monotonic(): number {
+    return performance.now();
+  }
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     this.sleeps.push(ms);
     return new Promise((_, reject) => signal?.addEventListener('abort', () => reject(abortErrorFor(signal))));

@@ -202,6 +202,38 @@ describe('WindowRateLimiter with a FakeClock', () => {
     expect(clock.sleeps).toEqual([]);
   });
 
+  it('a wall clock stepped back an hour does not hold a closed bucket for an hour', async () => {
+    const clock = new FakeClock();
+    const limiter = new WindowRateLimiter(clock);
+    limiter.backoff('a', 5_000); // a 429 asked for 5 s
+    clock.stepWall(-3_600_000); // then NTP stepped the wall clock back an hour
+    expect(limiter.waitTime('a')).toBe(5_000);
+    let admitted = false;
+    void limiter.acquire('a').then(() => (admitted = true));
+    await clock.advance(5_000);
+    expect(admitted).toBe(true);
+    // The "recently throttled" phase reads the window on the wall clock it now has: reopened just now.
+    expect(clock.now() - limiter.reopensAt('a')).toBe(0);
+  });
+
+  it('a wall clock stepped forward neither reopens a closed bucket nor refills a token bucket at once', async () => {
+    const clock = new FakeClock();
+    const limiter = new WindowRateLimiter(clock);
+    limiter.backoff('a', 5_000);
+    const tokenBucket = { requestsPerSecond: 1, burst: 2 };
+    await limiter.acquire('t', { tokenBucket });
+    await limiter.acquire('t', { tokenBucket }); // the burst is spent
+    clock.stepWall(3_600_000);
+    expect(limiter.waitTime('a')).toBe(5_000);
+    expect(clock.now() - limiter.reopensAt('a')).toBe(-5_000);
+    let granted = false;
+    void limiter.acquire('t', { tokenBucket }).then(() => (granted = true));
+    await clock.advance(999);
+    expect(granted).toBe(false); // no burst: the next token still takes a second
+    await clock.advance(1);
+    expect(granted).toBe(true);
+  });
+
   it('rejects an already-aborted signal even when the bucket is open and has tokens', async () => {
     const limiter = new WindowRateLimiter(new FakeClock(0));
     const signal = AbortSignal.abort('gone');

@@ -111,6 +111,9 @@ describe('re-poll pacing (a kernel property)', () => {
       override now(): number {
         return super.now() + this.held;
       }
+      override monotonic(): number {
+        return super.monotonic() + this.held;
+      }
     }
     const clock = new HeldClock();
     const holds = [1_000, 1_000, 5, 0];
@@ -274,6 +277,25 @@ describe('poll failure budget', () => {
     const kernel = kernelFor(server.url, clock, 2);
     cleanup.push(() => kernel.close());
     await expect(kernel.submit('start_job', {})).resolves.toBe(5);
+  });
+
+  it('a wall clock stepped forward an hour during a pause does not end the pause at once', async () => {
+    const clock = new (class extends RecordingClock {
+      stepMs = 0;
+      override now(): number {
+        return super.now() + this.stepMs;
+      }
+      override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+        this.stepMs = 3_600_000; // while the first pause's second passed, NTP stepped the wall clock
+        return super.sleep(ms, signal);
+      }
+    })();
+    const { server } = await scriptedJobs('job-9', [402, 402, 'done'], 9);
+    const kernel = kernelFor(server.url, clock, 2, 'fail', {
+      pause: { status: 402, delayMs: 1_000, maxPauseMs: () => 1_005 },
+    });
+    cleanup.push(() => kernel.close());
+    await expect(kernel.submit('start_job', {})).resolves.toBe(9);
   });
 
   it('an answer in between renews the bare-400 allowance and ends a pause', async () => {

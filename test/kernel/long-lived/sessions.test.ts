@@ -92,6 +92,25 @@ describe('sessions', () => {
     await kernel.close();
   });
 
+  it('a wall clock stepped forward an hour does not make two failed beats an hour of failing', async () => {
+    jest.useFakeTimers();
+    const { kernel } = setup((req) =>
+      req.url.endsWith('/open') ? { status: 200, body: '{"id":"s4"}' } : { status: 503 },
+    );
+    const warnings: unknown[] = [];
+    kernel.events.on('session:heartbeat-failed', (e) => warnings.push(e));
+    await kernel.sessions.open(sessionProtocol, { tag: 'x' });
+    jest.advanceTimersByTime(10_000);
+    await flush();
+    jest.setSystemTime(Date.now() + 3_600_000); // Date.now() only: SystemClock.monotonic stays
+    for (let i = 0; i < 2; i++) {
+      jest.advanceTimersByTime(10_000);
+      await flush();
+    }
+    expect(warnings).toEqual([]); // failing for 20 s, not an hour
+    await kernel.close();
+  });
+
   it('never overlaps heartbeats, and stop() waits for the one in flight', async () => {
     jest.useFakeTimers();
     let finish!: () => void;

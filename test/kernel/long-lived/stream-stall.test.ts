@@ -15,6 +15,9 @@ class HandClock implements Clock {
   now(): number {
     return 1_700_000_000_000;
   }
+  monotonic(): number {
+    return 0;
+  }
   sleep(): Promise<void> {
     return Promise.resolve();
   }

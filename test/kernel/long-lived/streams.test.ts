@@ -249,6 +249,7 @@ describe('kernel.stream', () => {
     // The idle bound is a deadline: this clock's deadlines come due once the first event is in.
     const clock: Clock = {
       now: () => Date.now(),
+      monotonic: () => performance.now(),
       sleep: async () => {},
       after: (_ms, fire) => {
         const timer = setImmediate(fire);

@@ -17,7 +17,8 @@ export const PIPED_PROGRESS_INTERVAL_MS = 10_000;
 export function terminal(
   stream: NodeJS.WriteStream = process.stderr,
   env: NodeJS.ProcessEnv = process.env,
-  now: () => number = Date.now,
+  /** Monotonic milliseconds: the piped progress interval is a duration. */
+  now: () => number = () => performance.now(),
 ): Terminal {
   const color = Boolean(stream.isTTY) && env.NO_COLOR === undefined && env.TERM !== 'dumb';
   const interactive = Boolean(stream.isTTY);

@@ -52,7 +52,8 @@ const lastWarned = new WeakMap<object, WarnWindows>();
 /**
  * The Python SDK's `QueueStateLogger`: warn `"<prefix> for <id> is paused. Reason: <reason>."` at most once
  * per 60 s per model, however often the state changes in between (a paused/active flip-flop would
- * otherwise warn on every change), and never for `active`. Time comes from the injected clock.
+ * otherwise warn on every change), and never for `active`. Time comes from the injected clock's
+ * monotonic reading (a wall clock stepped back must not silence the warning for as long as the step).
  */
 export function queueStateLogger(options: QueueStateLoggerOptions): (event: QueueStateEvent) => void {
   const { logger, clock, scope, prefix, identifier } = options;
@@ -61,7 +62,7 @@ export function queueStateLogger(options: QueueStateLoggerOptions): (event: Queu
     if (event.queueState === 'active') return;
     let windows = lastWarned.get(scope);
     if (!windows) lastWarned.set(scope, (windows = new WarnWindows()));
-    if (!windows.open(key, clock.now())) return;
+    if (!windows.open(key, clock.monotonic())) return;
     logger.warn(`${prefix} for ${identifier} is paused. Reason: ${reasonOf(event, prefix)}.`);
   };
 }

@@ -64,7 +64,7 @@ export async function exportSessionTrace(
   onProgress?: (progress: TraceExportProgress) => void,
 ): Promise<{ url: string }> {
   const clock = service.kernel.getServices().clock;
-  const start = clock.now();
+  const start = clock.monotonic();
   for (let polls = 1; ; polls++) {
     const answer = await service.kernel.call('export_session_trace', { session_id }, options);
     if (answer.status === 'ready' && answer.url) return { url: answer.url };
@@ -78,7 +78,7 @@ export async function exportSessionTrace(
         `${pollIntervalMs / 1000} s`,
       { session_id },
     );
-    onProgress?.({ status: answer.status, polls, elapsedMs: clock.now() - start });
+    onProgress?.({ status: answer.status, polls, elapsedMs: clock.monotonic() - start });
     await clock.sleep(pollIntervalMs, options.signal);
   }
 }

@@ -29,6 +29,7 @@ export interface LastError {
   lastError(): unknown;
 }
 
+/** Every time here is `clock.monotonic()`: a wall clock stepped forward must not fail samples as stuck. */
 export class ProgressWatch {
   private lastProgress = 0;
   private inProgress = 0;
@@ -93,7 +94,7 @@ export class ProgressWatch {
    * Returns the signal the request runs under.
    */
   enter(latest?: LastError): AbortSignal {
-    if (this.inProgress === 0) this.lastProgress = this.clock.now();
+    if (this.inProgress === 0) this.lastProgress = this.clock.monotonic();
     this.inProgress++;
     this.latestError = latest;
     // Armed when the first request enters; the controller is the idle one's unless it aborted.
@@ -104,7 +105,7 @@ export class ProgressWatch {
 
   /** The request that `enter` returned `signal` to succeeded: progress. */
   succeeded(): void {
-    this.lastProgress = this.clock.now();
+    this.lastProgress = this.clock.monotonic();
     this.settled();
   }
 
@@ -129,7 +130,7 @@ export class ProgressWatch {
    * stuck ones are still unwinding, gets a fresh watch that fails at once unless one of them completes.
    */
   private startWatch(controller: AbortController): AbortController {
-    const left = () => this.lastProgress + this.timeoutMs - this.clock.now();
+    const left = () => this.lastProgress + this.timeoutMs - this.clock.monotonic();
     const check = () => {
       const ms = left();
       if (ms > 0) {
@@ -149,12 +150,12 @@ export class ProgressWatch {
   private untilNotice(): number {
     if (!this.stall) return Number.POSITIVE_INFINITY;
     const dueAt = Math.max(this.lastProgress + this.stall.afterMs, this.nextNoticeAt);
-    return Math.max(0, dueAt - this.clock.now());
+    return Math.max(0, dueAt - this.clock.monotonic());
   }
 
   private noticeIfStalled(): void {
     if (!this.stall) return;
-    const now = this.clock.now();
+    const now = this.clock.monotonic();
     const stalledMs = now - this.lastProgress;
     if (stalledMs < this.stall.afterMs || now < this.nextNoticeAt) return;
     this.nextNoticeAt = now + this.stall.everyMs;

@@ -48,8 +48,9 @@ export class ServiceClient {
   private readonly stopTrackingRetries: () => void;
   private closed = false;
   /**
-   * The latest failure the kernel retried, and when. A stalled sampler names it: its own attempt's error
-   * comes only once the attempt's transport retries are spent (after a minute on a dead server).
+   * The latest failure the kernel retried, and when (`clock.monotonic()`, compared with a sampler's last
+   * progress). A stalled sampler names it: its own attempt's error comes only once the attempt's
+   * transport retries are spent (after a minute on a dead server).
    */
   latestRetry: { error: unknown; at: number } | undefined;
 
@@ -60,7 +61,7 @@ export class ServiceClient {
     this.kernel = createTinkerKernel(this.config, options.configureKernel);
     for (const message of envNotes) loggerOf(this.kernel).warn(message);
     this.stopTrackingRetries = this.kernel.events.on('request:retry', ({ error }) => {
-      this.latestRetry = { error, at: this.kernel.getServices().clock.now() };
+      this.latestRetry = { error, at: this.kernel.getServices().clock.monotonic() };
     });
     if (this.config.telemetry) {
       this.stopForwarding = forwardKernelEvents(this.kernel.events, () => this.activeTelemetry());

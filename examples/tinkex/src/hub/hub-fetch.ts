@@ -83,7 +83,7 @@ export function hubFetch(
         (r) => deps.transport.send(r),
         request,
         deps.logger,
-        () => deps.clock.now(),
+        () => deps.clock.monotonic(),
       );
       const location = response.headers.location;
       const follow =

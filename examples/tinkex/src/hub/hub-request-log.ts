@@ -16,6 +16,7 @@ export async function sendLogged(
   send: (request: TransportRequest) => Promise<TransportResponse>,
   request: TransportRequest,
   logger: Logger,
+  /** A monotonic reading (`Clock.monotonic`): the line's `duration_ms` only. */
   now: () => number,
 ): Promise<TransportResponse> {
   if (logger.level !== 'debug') return send(request);

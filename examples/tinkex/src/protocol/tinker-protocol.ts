@@ -31,11 +31,28 @@ interface RetiredJwt {
   expiresAt: number;
 }
 
-/** The JWT a holder sends, and when it expires and was issued (kernel clock). */
+/** A moment on both of the kernel clock's readings. */
+interface Stamp {
+  wall: number;
+  mono: number;
+}
+
+const stamp = (clock: Clock): Stamp => ({ wall: clock.now(), mono: clock.monotonic() });
+
+/**
+ * Time since `at`, for pacing exchanges: the larger of the two clocks' answers. A wall clock stepped
+ * back (the wall's answer negative) must not hold a refresh back for as long as the step; a machine
+ * that slept (the monotonic clock stops, the token's `exp` does not) or a step forward may only make a
+ * refresh due sooner: one exchange more, never a stall.
+ */
+const since = (clock: Clock, at: Stamp): number =>
+  Math.max(clock.now() - at.wall, clock.monotonic() - at.mono);
+
+/** The JWT a holder sends, when it expires (wall clock, as `exp`) and when it was issued. */
 interface HeldJwt {
   token: Secret;
   expiresAt?: number;
-  issuedAt: number;
+  issued: Stamp;
 }
 
 export interface TinkerProtocolOptions {
@@ -59,8 +76,8 @@ export class TinkerProtocol {
   private handshake?: Promise<void>;
   private jwt?: HeldJwt;
   private refreshing?: Promise<HeldJwt>;
-  /** When the last exchange failed (kernel clock): a due refresh waits its gap from then too. */
-  private refreshFailedAt?: number;
+  /** When the last exchange failed: a due refresh waits its gap from then too. */
+  private refreshFailedAt?: Stamp;
   /** JWTs this holder replaced, oldest first, until `forgetRetired` drops them. */
   private readonly retired: RetiredJwt[] = [];
   private cancelJwtTimer?: () => void;
@@ -169,26 +186,28 @@ export class TinkerProtocol {
     if (!jwt || endpointId === 'get_client_config' || endpointId === 'auth_token')
       return this.credential.renew(sent);
     if (jwt.token.reveal() !== sent) return true;
-    const now = this.requireHost().clock.now();
+    const { clock } = this.requireHost();
     // A token that lives under a second (`--jwt-ttl 1`) may lapse in flight: renew it when its own exp
     // says so. One expired on arrival (exp ≤ issue) is not: its successor would be expired too.
-    const { expiresAt, issuedAt } = jwt;
+    const { expiresAt, issued } = jwt;
     const lapsing =
-      expiresAt !== undefined && expiresAt > issuedAt && now >= expiresAt - MIN_REFRESH_FLOOR_MS;
-    if (now - issuedAt < MIN_REFRESH_FLOOR_MS && !lapsing) return false;
+      expiresAt !== undefined && expiresAt > issued.wall && clock.now() >= expiresAt - MIN_REFRESH_FLOOR_MS;
+    if (since(clock, issued) < MIN_REFRESH_FLOOR_MS && !lapsing) return false;
     // An exchange that failed under a second ago would fail again: the 401 stands (no exchange per 401).
-    if (this.refreshFailedAt !== undefined && now - this.refreshFailedAt < MIN_REFRESH_FLOOR_MS) return false;
+    const failedAt = this.refreshFailedAt;
+    if (failedAt !== undefined && since(clock, failedAt) < MIN_REFRESH_FLOOR_MS) return false;
     const current = await this.refreshJwt().catch(() => jwt);
     return current.token.reveal() !== sent;
   }
 
-  private jwtRefreshDue(jwt: { expiresAt?: number; issuedAt: number }): boolean {
-    const now = this.requireHost().clock.now();
-    if (jwt.expiresAt === undefined || now < jwt.expiresAt - 60_000) return false;
+  private jwtRefreshDue(jwt: HeldJwt): boolean {
+    const { clock } = this.requireHost();
+    if (jwt.expiresAt === undefined || clock.now() < jwt.expiresAt - 60_000) return false;
     // Paced from the last attempt, failed ones included: else, once a refresh has failed (the auth
     // service down), every request would run the exchange (and a credential command) again.
-    const lastTry = Math.max(jwt.issuedAt, this.refreshFailedAt ?? -Infinity);
-    return now - lastTry >= refreshGapMs(jwt.expiresAt - jwt.issuedAt);
+    const gap = refreshGapMs(jwt.expiresAt - jwt.issued.wall);
+    const failedAt = this.refreshFailedAt;
+    return since(clock, jwt.issued) >= gap && (failedAt === undefined || since(clock, failedAt) >= gap);
   }
 
   /** The JWT's claims for `RestClient.whoami()`, when JWT exchange is on (or the key is a JWT). */
@@ -201,11 +220,12 @@ export class TinkerProtocol {
     const host = this.requireHost();
     const { jwt } = (await host.call('auth_token', {}, this.stopping.signal)) as { jwt: string };
     host.addSecret(jwt);
-    const now = host.clock.now();
+    const issued = stamp(host.clock);
+    const now = issued.wall;
     const expiresAt = expiryMs(jwt);
     const replaced = this.jwt;
     if (replaced?.expiresAt !== undefined) this.retired.push(replaced as RetiredJwt);
-    const held = { token: new Secret(jwt), expiresAt, issuedAt: now };
+    const held = { token: new Secret(jwt), expiresAt, issued };
     this.jwt = held;
     this.refreshFailedAt = undefined;
     this.forgetRetired(now);
@@ -231,7 +251,7 @@ export class TinkerProtocol {
     this.refreshing ??= this.exchange()
       .catch((error: unknown) => {
         const host = this.requireHost();
-        this.refreshFailedAt = host.clock.now();
+        this.refreshFailedAt = stamp(host.clock);
         // The background refresh tries again in 60 s; a request tries sooner once the token has under a
         // minute left (at most once per refresh gap), or after a 401.
         host.logger.warn('JWT refresh failed; keeping the current token and trying again later', {

@@ -46,7 +46,10 @@ export class TelemetryReporter {
   private pushed = 0;
   private flushed = 0;
   private ended = false;
-  /** Events dropped since the last warning, and when that warning was given. */
+  /**
+   * Events dropped since the last warning, and when that warning was given. Durations (these, the
+   * session's length) are on `clock.monotonic()`; events carry `clock.now()`, the wall time they happened.
+   */
   private dropped = 0;
   private warnedDropAt: number | undefined;
   private noticedRoutineDropAt: number | undefined;
@@ -72,7 +75,7 @@ export class TelemetryReporter {
   ) {
     this.sessionless = sessionId === undefined;
     this.sessionId = sessionId ?? `sessionless-${randomUUID()}`;
-    this.startedAt = clock.now();
+    this.startedAt = clock.monotonic();
     this.stopTimer = clock.every(FLUSH_INTERVAL_MS, () => void this.flush());
     if (!this.sessionless) this.record('SESSION_START', 'INFO', {});
   }
@@ -208,7 +211,7 @@ export class TelemetryReporter {
   private endSession(): void {
     if (this.sessionless || this.ended) return;
     this.ended = true;
-    const seconds = (this.clock.now() - this.startedAt) / 1000;
+    const seconds = (this.clock.monotonic() - this.startedAt) / 1000;
     this.record('SESSION_END', 'INFO', { duration: formatDuration(seconds) });
   }
 
@@ -254,7 +257,7 @@ export class TelemetryReporter {
    */
   private drop(routine: boolean): void {
     this.dropped++;
-    const now = this.clock.now();
+    const now = this.clock.monotonic();
     const last = routine ? this.noticedRoutineDropAt : this.warnedDropAt;
     if (last !== undefined && now - last < DROP_WARNING_INTERVAL_MS) return;
     if (routine) {

@@ -10,6 +10,9 @@ export class InstantClock implements Clock {
   now(): number {
     return this.time;
   }
+  monotonic(): number {
+    return this.time;
+  }
   async sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
     if (ms > 60_000) {

@@ -113,6 +113,9 @@ class SkewClock implements Clock {
   now(): number {
     return this.inner.now() + this.skewMs;
   }
+  monotonic(): number {
+    return this.inner.monotonic();
+  }
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return this.inner.sleep(ms, signal);
   }

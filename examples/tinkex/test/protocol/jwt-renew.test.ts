@@ -44,6 +44,20 @@ describe('a JWT the server refuses before the client expected (401 "JWT expired"
     expect(calls(env, 'retrieve_future').every((e) => e.status === 200)).toBe(true);
   });
 
+  it("is exchanged anew too after the client's wall clock was stepped back an hour (the token is not 'just issued')", async () => {
+    const { env, clock, skew } = await skewedJwtEnv(3_600);
+    const training = await env.service.createLoraTrainingClient({
+      base_model: 'meta-llama/Llama-3.2-1B',
+      rank: 2,
+    });
+    // NTP steps the client's wall clock back an hour (the server's stays), and the server passes exp.
+    clock.stepWall(-3_600_000);
+    skew.ms = 3_600_000 + 3_601_000;
+    await clock.advance(1_000);
+    await expect(training.getInfo()).resolves.toMatchObject({ model_id: expect.stringMatching(/:train:0$/) });
+    expect(calls(env, 'get_info').map((e) => e.status)).toEqual([401, 200]);
+  });
+
   it('is answered with the 401 when a fresh token is refused too: one exchange more, no loop', async () => {
     // Every token this server issues is expired on arrival (a misconfigured server).
     const { env, clock } = await skewedJwtEnv(-5);

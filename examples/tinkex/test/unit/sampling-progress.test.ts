@@ -45,6 +45,23 @@ describe('ProgressWatch (the Python RetryHandler stuck detection)', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('a wall clock stepped back an hour does not keep a stuck request waiting an hour longer', async () => {
+    const clock = new FakeClock();
+    const watch = new ProgressWatch(clock, 1_000);
+    const straggler = watch.run(hanging);
+    straggler.catch(() => {});
+    let finish!: (value: string) => void;
+    const sibling = watch.run(() => new Promise<string>((resolve) => (finish = resolve)));
+    await clock.advance(600);
+    finish('done'); // progress at t = 600: the straggler fails at 1 600 unless more comes
+    expect(await sibling).toBe('done');
+    await clock.advance(100);
+    clock.stepWall(-3_600_000);
+    await clock.advance(900);
+    await expect(straggler).rejects.toBeInstanceOf(APIConnectionError);
+    expect(clock.pending).toBe(0);
+  });
+
   it('restarts the clock when a request enters an idle sampler, and leaves other errors alone', async () => {
     const clock = new FakeClock();
     const watch = new ProgressWatch(clock, 1_000);
@@ -169,13 +186,13 @@ describe('ProgressWatch (the Python RetryHandler stuck detection)', () => {
     const { clock, notices, watch } = stallWatch(() => retry);
     const refused = new Error('Connection error: POST http://127.0.0.1:1 ECONNREFUSED');
     // A retry before the request entered (the stall's start) is old news: not named.
-    retry = { error: new Error('stale 503'), at: clock.now() - 1 };
+    retry = { error: new Error('stale 503'), at: clock.monotonic() - 1 };
     const stuck = watch.run(hanging, () => undefined);
     stuck.catch(() => {});
     await clock.advance(100);
     expect(notices[0].lastError).toBeUndefined();
     // The attempt's transport retries are failing: the notice names the latest one.
-    retry = { error: refused, at: clock.now() };
+    retry = { error: refused, at: clock.monotonic() };
     await clock.advance(500);
     expect(notices[1].lastError).toBe(refused);
     await clock.advance(2_000);

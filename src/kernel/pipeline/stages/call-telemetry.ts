@@ -77,7 +77,7 @@ function stopped(context: CallContext, result: CallResult): CallResult {
     services.events.emit('request:stop', {
       endpointId: context.endpoint.id,
       status: result.status,
-      durationMs: services.clock.now() - context.startedAt,
+      durationMs: services.clock.monotonic() - context.startedAt,
       attempts: context.attempt + 1,
     });
   } catch (error) {
@@ -99,7 +99,7 @@ function failed(context: CallContext, error: unknown): unknown {
       services.events.emit('request:error', {
         endpointId: context.endpoint.id,
         error,
-        durationMs: services.clock.now() - context.startedAt,
+        durationMs: services.clock.monotonic() - context.startedAt,
         ...(typeof status === 'number' ? { status } : {}),
       });
     }

@@ -39,20 +39,20 @@ async function logged(context: CallContext, next: Next): Promise<CallResult> {
     ...(omitted.length > 0 ? { omitted_headers: omitted } : {}),
     body_bytes: sizeOf(request.body, request.headers['content-length']),
   });
-  const started = clock.now();
+  const started = clock.monotonic();
   try {
     const result = await next();
     logger.debug(`response ${result.status} ${request.method} ${redactUrl(request.url)}`, {
       ...base,
       status: result.status,
-      duration_ms: Math.round(clock.now() - started),
+      duration_ms: Math.round(clock.monotonic() - started),
       request_id: result.headers[lowerCased(settings.requestIdHeader)],
     });
     return result;
   } catch (error) {
     logger.debug(`request failed ${request.method} ${redactUrl(request.url)}`, {
       ...base,
-      duration_ms: Math.round(clock.now() - started),
+      duration_ms: Math.round(clock.monotonic() - started),
       error: describe(error),
     });
     throw error;
