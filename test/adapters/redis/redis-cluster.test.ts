@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Cluster } from 'ioredis';
+import { RedisBreakerRegistry } from '../../../src/adapters/circuit-breaker/redis-breaker.js';
 import { SystemClock } from '../../../src/adapters/clock/system-clock.js';
 import { CaptureLogger } from '../../../src/adapters/logger/capture-logger.js';
 import { RedisRateLimiter } from '../../../src/adapters/rate-limiter/redis-rate-limiter.js';
@@ -9,6 +10,7 @@ import { RedisSemaphoreFactory } from '../../../src/adapters/semaphore/redis-sem
 import { SharedStateUnavailableError } from '../../../src/kernel/errors/shared-state-unavailable.js';
 import { RedisCluster } from '../../support/redis-cluster.js';
 import { describeRedis } from '../../support/redis-server.js';
+import { contract as breakerContract } from '../../support/breaker-contract.js';
 import { contract as rateLimiterContract, tracker } from '../../support/rate-limiter-contract.js';
 import { contract as semaphoreContract, eventually } from '../../support/semaphore-contract.js';
 
@@ -57,6 +59,10 @@ describeRedis('Fleet limits on a Redis Cluster', () => {
   rateLimiterContract('RedisRateLimiter on a cluster', () => ({
     make: () => limiterFor(`c-${randomUUID()}:`),
   }));
+  breakerContract(
+    'RedisBreakerRegistry on a cluster',
+    () => new RedisBreakerRegistry(linkFor('c-breakers:')),
+  );
   semaphoreContract('RedisSemaphore on a cluster', (capacity) =>
     semaphoresFor(`c-${randomUUID()}:`).create(capacity, randomUUID()),
   );
