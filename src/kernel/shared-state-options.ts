@@ -5,6 +5,11 @@ export type OnRedisUnavailable = 'local' | 'reject';
 export interface SharedStateOptions {
   /** The Redis every process of the fleet uses. Credentials in it are redacted like API keys. */
   redis: string;
+  /**
+   * `redis` is a node of a Redis Cluster (cluster mode of ElastiCache, Memorystore, Azure…): the
+   * others are found from it, and each limiter's keys share a hash slot. Default false.
+   */
+  cluster?: boolean;
   /** Prepended to every key and channel, so fleets (or tests) sharing one Redis stay apart. */
   keyPrefix?: string;
   /** Bound on each command, so a hung Redis never hangs a call. Default 1000 ms. */

@@ -64,7 +64,7 @@ describeRedis('close() of a kernel with shared semaphores', () => {
     const keyPrefix = `close-${randomUUID()}:`;
     const one = worker(redis.url, keyPrefix);
     const other = worker(redis.url, keyPrefix);
-    const key = (part: string) => `${keyPrefix}sem:jobs:uploads:count:${part}`;
+    const key = (part: string) => `${keyPrefix}{sem:jobs:uploads:count}:${part}`;
     try {
       holding.held.length = 0;
       // Two permits for the fleet: one worker holds one, the other worker the other.

@@ -42,6 +42,7 @@ describe('createKernel({ shared }) options', () => {
     [{ redis: URL_OK, connectTimeoutMs: 0 }, '/shared/connectTimeoutMs', 'minimum'],
     [{ redis: URL_OK, onUnavailable: 'maybe' }, '/shared/onUnavailable', 'enum'],
     [{ redis: URL_OK, keyPrefix: 5 }, '/shared/keyPrefix', 'type'],
+    [{ redis: URL_OK, cluster: 'yes' }, '/shared/cluster', 'type'],
     [{ redis: URL_OK, shareSemaphore: 'all' }, '/shared/shareSemaphore', 'type'],
     [{ redis: URL_OK, on_unavailable: 'reject' }, '/shared/on_unavailable', 'additionalProperties'],
     [{ keyPrefix: 'x:' }, '/shared/redis', 'required'],
@@ -61,6 +62,7 @@ describe('createKernel({ shared }) options', () => {
     const kernel = createKernel({
       shared: {
         redis: URL_OK,
+        cluster: true,
         keyPrefix: 'fleet:',
         commandTimeoutMs: 500,
         connectTimeoutMs: 1000,
@@ -92,6 +94,9 @@ describe('the Redis adapters built directly', () => {
     );
     expect(thrown(() => new RedisLink({ url: URL_OK, connectTimeoutMs: -1 })).message).toMatch(
       /connectTimeoutMs/,
+    );
+    expect(thrown(() => new RedisLink({ url: URL_OK, cluster: 1 as unknown as boolean })).message).toMatch(
+      /cluster/,
     );
     const link = new RedisLink({ url: URL_OK });
     expect(thrown(() => new RedisSemaphoreFactory(link, new SystemClock(), { leaseMs: -5 })).message).toMatch(

@@ -74,32 +74,36 @@ export class RedisServer {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private spawn(): Promise<void> {
+  private async spawn(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
     if (this.password) args.push('--requirepass', this.password);
-    const child = spawn('redis-server', [...args, '--dir', this.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    return new Promise((resolve, reject) => {
-      let output = '';
-      const timer = setTimeout(() => fail(new Error(`redis-server did not start:\n${output}`)), 10_000);
-      const fail = (error: Error) => {
-        clearTimeout(timer);
-        child.kill('SIGKILL');
-        reject(error);
-      };
-      child.once('error', fail);
-      child.once('exit', (code) => fail(new Error(`redis-server exited with ${code}:\n${output}`)));
-      child.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          child.removeAllListeners('exit');
-          child.stdout!.removeAllListeners('data');
-          child.stdout!.resume();
-          resolve();
-        }
-      });
-      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    });
+    this.child = await spawnRedis([...args, '--dir', this.dir]);
   }
+}
+
+/** Starts `redis-server` with `args`; settles once it accepts connections (its process, to kill). */
+export function spawnRedis(args: string[]): Promise<ChildProcess> {
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => fail(new Error(`redis-server did not start:\n${output}`)), 10_000);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    child.once('error', fail);
+    child.once('exit', (code) => fail(new Error(`redis-server exited with ${code}:\n${output}`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        child.stdout!.removeAllListeners('data');
+        child.stdout!.resume();
+        resolve(child);
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  });
 }

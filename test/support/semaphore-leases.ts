@@ -21,6 +21,10 @@ return out`,
  */
 export async function semaphoreLeases(link: RedisLink, name: string, lapseInMs?: number) {
   const args = lapseInMs === undefined ? [] : [lapseInMs];
-  const [now, ...expiries] = (await link.run(LEASES, [link.key('sem', name, 'holders')], args)) as number[];
+  const [now, ...expiries] = (await link.run(
+    LEASES,
+    link.slotKeys(['sem', name], ['holders']),
+    args,
+  )) as number[];
   return { now, expiries };
 }

@@ -32,7 +32,7 @@ export const OPTION_NAMES = optionNames<ServiceClientOptions & { configureKernel
 });
 
 /** The keys of the `shared` option (fleet-wide limits through Redis). */
-const SHARED_KEYS: ReadonlySet<string> = new Set(['redis', 'on_unavailable']);
+const SHARED_KEYS: ReadonlySet<string> = new Set(['redis', 'on_unavailable', 'cluster']);
 
 /**
  * Check every ServiceClient option and the environment variables that stand in for them, before

@@ -33,6 +33,8 @@ export interface ResolvedConfig extends ResolvedRequestShaping {
   shared_redis?: Secret;
   /** `shared.on_unavailable`: while Redis is away, fall back to in-process limits or fail calls. */
   shared_on_unavailable?: 'local' | 'reject';
+  /** `shared.cluster`: `shared.redis` is a node of a Redis Cluster. */
+  shared_cluster: boolean;
   sample_throttle: SampleThrottle;
   sdk_version: string;
 }
@@ -116,6 +118,7 @@ export function resolveConfig(
     sample_dispatch_concurrency: options.sample_dispatch_concurrency ?? 400,
     shared_redis: sharedRedis(options.shared),
     shared_on_unavailable: sharedOnUnavailable(options.shared),
+    shared_cluster: sharedCluster(options.shared),
     sdk_version: VERSION,
   });
 }
@@ -172,6 +175,12 @@ function sharedOnUnavailable(shared: ServiceClientOptions['shared']): 'local' | 
     'enum',
     "must be 'local' (fall back to in-process limits) or 'reject' (fail calls until Redis returns)",
   );
+}
+
+function sharedCluster(shared: ServiceClientOptions['shared']): boolean {
+  const value = shared?.cluster ?? false;
+  if (typeof value === 'boolean') return value;
+  throw ValidationError.field('ServiceClient options', '/shared/cluster', 'type', 'must be a boolean');
 }
 
 function logLevelFrom(value: string | undefined): ResolvedConfig['log_level'] {

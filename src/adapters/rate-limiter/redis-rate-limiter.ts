@@ -139,6 +139,15 @@ export class RedisRateLimiter implements RateLimiter {
 
   /** The bucket's hash and the slots its aborted waiters left (see redis-rate-limiter-scripts.ts). */
   private keys(bucket: string): string[] {
-    return [this.link.key('rate', bucket), this.link.key('rate-free', bucket)];
+    return rateLimitKeys(this.link, bucket);
   }
+}
+
+/**
+ * `prefix{rate:bucket}` and `prefix{rate:bucket}:free`: one hash slot on a Redis Cluster. Before round
+ * 29 they were `prefix rate:bucket` and `prefix rate-free:bucket`, so processes of both versions keep
+ * buckets of their own during a rolling upgrade (see CHANGELOG.md).
+ */
+export function rateLimitKeys(link: RedisLink, bucket: string): string[] {
+  return link.slotKeys(['rate', bucket], ['', 'free']);
 }

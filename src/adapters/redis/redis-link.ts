@@ -1,24 +1,15 @@
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { inspect, type InspectOptions } from 'node:util';
-import type { Redis } from 'ioredis';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { SystemClock } from '../clock/system-clock.js';
 import type { OnRedisUnavailable, SharedStateOptions } from '../../kernel/shared-state-options.js';
-
-/**
- * ioredis, loaded when the first link is made: it adds about 11 MB of RSS to every process that
- * imports the kernel, and only fleets (`shared: { redis }`) use it. ioredis is CommonJS, so a
- * synchronous `require` keeps the link's constructor synchronous.
- */
-let ioredis: typeof import('ioredis') | undefined;
-const loadIoredis = () => (ioredis ??= createRequire(import.meta.url)('ioredis') as typeof import('ioredis'));
+import { type Connection, connectTo, loadedIoredis, shut } from './redis-connection.js';
 
 /** The connection part of the `shared` option, with its `redis` URL. */
 export interface RedisLinkOptions extends Pick<
   SharedStateOptions,
-  'keyPrefix' | 'commandTimeoutMs' | 'connectTimeoutMs' | 'onUnavailable'
+  'keyPrefix' | 'commandTimeoutMs' | 'connectTimeoutMs' | 'onUnavailable' | 'cluster'
 > {
   /** `redis://[user:password@]host:port[/db]` or `rediss://…`. Never logged (it may carry a password). */
   url: string;
@@ -56,6 +47,17 @@ export class LuaScript {
   }
 }
 
+/**
+ * SCRIPT LOAD of every script, on the connection or each master of a cluster (EVALSHA goes to the node
+ * of the keys' slot); settles when each has answered or failed. A node that has not (a replica
+ * promoted later) gets EVAL on its first NOSCRIPT.
+ */
+function loadScripts(connection: Connection): Promise<unknown> {
+  const nodes = 'nodes' in connection ? connection.nodes('master') : [connection];
+  const loads = nodes.flatMap((node) => [...SCRIPTS].map((script) => node.script('LOAD', script.source)));
+  return Promise.allSettled(loads);
+}
+
 /** A Redis reply as ioredis decodes it (bulk strings, integers, nil, nested arrays). */
 export type Reply = string | number | null | Reply[];
 
@@ -69,8 +71,8 @@ export type Reply = string | number | null | Reply[];
 export class RedisLink {
   readonly prefix: string;
   readonly onUnavailable: OnRedisUnavailable;
-  private readonly client: Redis;
-  private subscriber: Redis | undefined;
+  private readonly client: Connection;
+  private subscriber: Connection | undefined;
   private readonly listeners = new Map<string, Set<() => void>>();
   /** Channels left while the subscriber was away, unsubscribed once it is ready again. */
   private readonly stale = new Set<string>();
@@ -88,6 +90,8 @@ export class RedisLink {
   private clock: Clock = new SystemClock();
   private readonly where: string;
   private socketError: Error | undefined;
+  /** Why every command fails at once: Redis is a cluster and `cluster` is not set (a setting to fix). */
+  private notCluster: string | undefined;
 
   constructor(private readonly options: RedisLinkOptions) {
     const url = redisUrl(options.url);
@@ -99,7 +103,10 @@ export class RedisLink {
     this.where = `${url.hostname}:${url.port || 6379}`;
     this.prefix = options.keyPrefix ?? 'pristine:';
     this.onUnavailable = options.onUnavailable ?? 'local';
-    this.client = new (loadIoredis().Redis)(options.url, this.connectionOptions(false));
+    if (options.cluster !== undefined && typeof options.cluster !== 'boolean') {
+      throw new RangeError(`cluster must be true or false, got ${String(options.cluster)}`);
+    }
+    this.client = connectTo(options, false);
     // Failures are reported by the commands that fail; an unhandled 'error' event would crash the process.
     // The socket's own error is kept: it says what happened (ECONNREFUSED), where a command only says
     // that ioredis would not queue it.
@@ -108,7 +115,7 @@ export class RedisLink {
     // would send that command after later ones (a backoff after the acquire that followed it).
     this.client.on('ready', () => {
       this.socketError = undefined; // an earlier outage's reason is not the next one's
-      for (const script of SCRIPTS) this.client.script('LOAD', script.source).catch(() => {});
+      void loadScripts(this.client);
     });
   }
 
@@ -140,8 +147,20 @@ export class RedisLink {
     return this.prefix + parts.join(':');
   }
 
+  /**
+   * The keys of one structure that a script changes together: `{tag}:part` each, so a Redis Cluster
+   * puts them in one hash slot (a script's keys must share a slot there, or it fails with CROSSSLOT).
+   * Only what follows the tag differs, so the slot is the same also when the prefix holds a brace.
+   */
+  slotKeys(tag: string[], parts: string[]): string[] {
+    const base = `${this.prefix}{${tag.join(':')}}`;
+    return parts.map((part) => (part === '' ? base : `${base}:${part}`));
+  }
+
   /** Run a script atomically on the server. Throws RedisUnavailable when Redis cannot answer. */
   async run(script: LuaScript, keys: string[], args: (string | number)[]): Promise<Reply> {
+    // A cluster node asked as a single Redis answers for its own slots only: no limit is shared then.
+    if (this.notCluster) throw new RedisUnavailable(this.notCluster);
     const probe = this.mayAsk();
     try {
       await this.ready();
@@ -150,9 +169,9 @@ export class RedisLink {
         reply = (await this.client.evalsha(script.sha, keys.length, ...keys, ...args)) as Reply;
       } catch (error) {
         if (!replyError(error)?.startsWith('NOSCRIPT')) throw error;
-        // A fresh (or restarted) server: load the script, then run it by its hash.
-        await this.client.script('LOAD', script.source);
-        reply = (await this.client.evalsha(script.sha, keys.length, ...keys, ...args)) as Reply;
+        // A fresh (or restarted, or newly promoted) server: EVAL loads the script on the node that
+        // owns the keys (a SCRIPT LOAD on a cluster would go to any node) and runs it.
+        reply = (await this.client.eval(script.source, keys.length, ...keys, ...args)) as Reply;
       }
       this.up();
       this.quietUntil = 0;
@@ -160,7 +179,9 @@ export class RedisLink {
     } catch (error) {
       // A script bug is ours, not an outage: let it surface.
       const reply = replyError(error);
-      if (reply !== undefined && !/^(LOADING|BUSY|READONLY|MASTERDOWN|NOSCRIPT)/.test(reply)) throw error;
+      if (reply !== undefined && !UNAVAILABLE.test(reply)) throw error;
+      if (!this.options.cluster && /^(MOVED|ASK|CROSSSLOT)/.test(reply ?? ''))
+        this.notCluster = this.reason(error);
       // A command after close() (a late release) is no outage: nothing to log.
       if (!this.closed) this.fail(error);
       // Each later command would wait out the same timeout: every call would pay one per shared decision.
@@ -240,19 +261,20 @@ export class RedisLink {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`Redis connect timed out after ${timeoutMs} ms`)), timeoutMs);
     });
-    const connected = this.client.connect();
+    // A cluster's 'ready' comes after connect() resolves: load before the first command goes out.
+    const client = this.client;
+    const connected = client.connect().then(async () => {
+      if ('nodes' in client) await loadScripts(client);
+    });
     return Promise.race([connected, timeout])
       .finally(() => clearTimeout(timer))
       .finally(() => (this.connecting = undefined));
   }
 
-  private subscriberClient(): Redis {
+  private subscriberClient(): Connection {
     if (!this.subscriber) {
       // The subscriber may queue its SUBSCRIBE until connected; ioredis re-subscribes after a reconnect.
-      this.subscriber = new (loadIoredis().Redis)(this.options.url, {
-        ...this.connectionOptions(true),
-        lazyConnect: false,
-      });
+      this.subscriber = connectTo(this.options, true);
       this.subscriber.on('error', () => {});
       this.subscriber.on('ready', () => {
         for (const name of this.stale) {
@@ -265,22 +287,6 @@ export class RedisLink {
       });
     }
     return this.subscriber;
-  }
-
-  private connectionOptions(queue: boolean) {
-    return {
-      lazyConnect: true,
-      enableOfflineQueue: queue,
-      commandTimeout: this.options.commandTimeoutMs ?? 1000,
-      connectTimeout: this.options.connectTimeoutMs ?? 2000,
-      maxRetriesPerRequest: queue ? null : 0,
-      // No grace for a socket at disconnect (default 2 s): on one already dead (Redis down at close),
-      // ioredis waits for a 'close' that never comes again, and its timer kept the process alive 2 s
-      // after close(). A live one got QUIT first (see shut), or is hung: nothing more to read from it.
-      disconnectTimeout: 0,
-      // Keep trying to come back, at most once a second.
-      retryStrategy: (times: number) => Math.min(50 * 2 ** times, 1000),
-    };
   }
 
   private fail(error: unknown): void {
@@ -301,6 +307,10 @@ export class RedisLink {
    */
   private reason(error: unknown): string {
     const message = error instanceof Error ? error.message : String(error);
+    // A setting to fix: the node answers for its own slots only, and the link does not follow MOVED.
+    if (!this.options.cluster && /^(MOVED|ASK|CROSSSLOT)/.test(message)) {
+      return `Redis is a Redis Cluster node (${message}): set shared.cluster to true`;
+    }
     if (!/enableOfflineQueue|maxRetriesPerRequest|Connection is closed|Redis connection is/.test(message)) {
       return message;
     }
@@ -339,6 +349,13 @@ function checkMs(name: string, value: number | undefined): void {
   }
 }
 
+/**
+ * Replies that say Redis cannot answer now (loading, busy, a replica, a failover, a slot moving) or
+ * that the keys' node is elsewhere (MOVED or ASK through every redirection ioredis follows, or a
+ * cluster node asked without `cluster`): Redis unavailable, not a script bug.
+ */
+const UNAVAILABLE = /^(LOADING|BUSY|READONLY|MASTERDOWN|NOSCRIPT|CLUSTERDOWN|TRYAGAIN|MOVED|ASK|CROSSSLOT)/;
+
 /** How long commands fail at once after one timed out, before one probes again (the reconnect cadence). */
 const HUNG_PAUSE_MS = 1000;
 
@@ -354,24 +371,6 @@ function droppedUnder(error: unknown): boolean {
 
 /** The message of an error Redis replied with (as opposed to a connection failure or timeout). */
 function replyError(error: unknown): string | undefined {
+  const ioredis = loadedIoredis();
   return ioredis && error instanceof ioredis.ReplyError ? (error as Error).message : undefined;
-}
-
-/** QUIT when connected (Redis drops our state cleanly), else disconnect; settles on 'end' or after 1 s. */
-function shut(connection: Redis): Promise<void> {
-  // Between reconnect attempts there is no socket to see end: disconnect only cancels the next attempt.
-  if (connection.status === 'end' || connection.status === 'wait' || connection.status === 'reconnecting') {
-    connection.disconnect();
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, 1000);
-    timer.unref();
-    connection.once('end', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    if (connection.status === 'ready') connection.quit().catch(() => connection.disconnect());
-    else connection.disconnect();
-  });
 }

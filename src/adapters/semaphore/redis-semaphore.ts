@@ -91,7 +91,8 @@ export class RedisSemaphore implements Semaphore {
     this.lastAvailable = capacity;
     this.leaseMs = options.leaseMs ?? 10_000;
     this.maxPollMs = Math.min(options.maxPollMs ?? 200, this.leaseMs / 3);
-    this.keys = ['holders', 'queue', 'alive', 'meta'].map((part) => link.key('sem', name, part));
+    // One hash slot on a Redis Cluster (`prefix{sem:name}:part`; `prefix sem:name:part` before round 29).
+    this.keys = link.slotKeys(['sem', name], ['holders', 'queue', 'alive', 'meta']);
     this.channel = link.key('sem', name, 'events');
     this.orphans = new SemaphoreOrphans(link, this.keys, this.channel, clock, this.leaseMs / 3, () =>
       this.settle(),

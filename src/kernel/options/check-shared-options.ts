@@ -5,6 +5,7 @@ import { optionNames } from './option-names.js';
 /** Every key of `shared`. */
 const SHARED_OPTION_NAMES = optionNames<SharedStateOptions>({
   redis: true,
+  cluster: true,
   keyPrefix: true,
   commandTimeoutMs: true,
   connectTimeoutMs: true,
@@ -40,6 +41,7 @@ export function checkSharedOptions(outer: OptionChecks, shared: unknown): void {
     checks.fail('keyPrefix', 'type', 'must be a string');
   }
   checks
+    .boolean('cluster', shared.cluster)
     .duration('commandTimeoutMs', shared.commandTimeoutMs)
     .duration('connectTimeoutMs', shared.connectTimeoutMs)
     .oneOf('onUnavailable', shared.onUnavailable, ['local', 'reject'])

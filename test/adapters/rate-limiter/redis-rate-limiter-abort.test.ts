@@ -27,7 +27,7 @@ describeRedis('a RedisRateLimiter caller aborted while Redis has its command', (
     // Before the fix: 'pending' for the command's whole minute.
     expect(seen).toBeInstanceOf(APIUserAbortError);
     // Redis ran the command late and took the bucket's one token (it refills in 1,000 s): it came back.
-    await eventually(async () => Number(await suite.admin.hget(`${prefix}rate:b`, 'tokens')) >= 1);
+    await eventually(async () => Number(await suite.admin.hget(`${prefix}{rate:b}`, 'tokens')) >= 1);
     await limiter.acquire('b', { tokenBucket, signal: AbortSignal.timeout(60_000) });
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { RedisRateLimiter } from '../../../src/adapters/rate-limiter/redis-rate-limiter.js';
+import { RedisRateLimiter, rateLimitKeys } from '../../../src/adapters/rate-limiter/redis-rate-limiter.js';
 import { RedisLink } from '../../../src/adapters/redis/redis-link.js';
 import type { Clock } from '../../../src/ports/clock.js';
 import { abortErrorFor } from '../../../src/kernel/signals/abort-error-for.js';
@@ -68,7 +68,11 @@ describeRedis('the Redis token bucket on Redis’s clock', () => {
 
   /** The bucket as Redis last wrote it: tokens left (negative: reserved) at `at` (Redis ms). */
   const state = async (bucket: string) => {
-    const [tokens, at] = await suite.admin.hmget(suite.link.key('rate', bucket), 'tokens', 'refilled_at');
+    const [tokens, at] = await suite.admin.hmget(
+      rateLimitKeys(suite.link, bucket)[0]!,
+      'tokens',
+      'refilled_at',
+    );
     return { tokens: Number(tokens), at: Number(at) };
   };
 
@@ -104,7 +108,7 @@ describeRedis('the Redis token bucket on Redis’s clock', () => {
     const untilFull = ((tokenBucket.burst - tokens) * 1000) / tokenBucket.requestsPerSecond - (now - at);
     // Before the fix the key lived a minute past its last use: at 60 s a fresh, full bucket granted 100
     // more tokens where one that remembered had 58, so 200 went in 60 s against 160 allowed.
-    expect(await suite.admin.pttl(suite.link.key('rate', 'slow'))).toBeGreaterThanOrEqual(untilFull);
+    expect(await suite.admin.pttl(rateLimitKeys(suite.link, 'slow')[0]!)).toBeGreaterThanOrEqual(untilFull);
   });
 
   it('gives a queued caller’s slot to the next caller, never a slot another holds', async () => {
@@ -115,7 +119,7 @@ describeRedis('the Redis token bucket on Redis’s clock', () => {
     const left = await granted(one, 'refund', tokenBucket, leaving.signal); // first in the queue: leaves
     grants.push(await granted(other, 'refund', tokenBucket)); // second in the queue: stays
     leaving.abort();
-    await eventually(async () => (await suite.admin.zcard(suite.link.key('rate-free', 'refund'))) === 1);
+    await eventually(async () => (await suite.admin.zcard(rateLimitKeys(suite.link, 'refund')[1]!)) === 1);
     const newcomer = await granted(one, 'refund', tokenBucket);
     grants.push(newcomer);
     // Before the fix the newcomer got the second caller's slot: two grants at one instant, burst 1.

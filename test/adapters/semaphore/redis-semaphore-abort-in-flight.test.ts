@@ -31,7 +31,7 @@ describeRedis('a RedisSemaphore waiter aborted while Redis has its command', () 
     factories.push(factory);
     return factory.create(1, name);
   };
-  const count = (name: string, part: string) => admin.zcard(`${prefix}sem:${name}:${part}`);
+  const count = (name: string, part: string) => admin.zcard(`${prefix}{sem:${name}}:${part}`);
 
   beforeAll(async () => {
     redis = await RedisServer.start();

@@ -53,7 +53,7 @@ describeRedis('RedisSemaphore over a long life', () => {
     factories.push(made);
     return { link, made };
   };
-  const queueLength = (name: string) => admin.zcard(`${prefix}sem:${name}:queue`);
+  const queueLength = (name: string) => admin.zcard(`${prefix}{sem:${name}}:queue`);
   const subscribers = async (name: string) =>
     Number(((await admin.pubsub('NUMSUB', `${prefix}sem:${name}:events`)) as [string, number])[1]);
 
@@ -146,7 +146,7 @@ describeRedis('RedisSemaphore over a long life', () => {
     // Back to the fleet's budget once Redis returns.
     await eventually(async () => {
       const release = await sem.acquire();
-      const shared = (await admin.zcard(`${prefix}sem:${name}:holders`).catch(() => 0)) === 1;
+      const shared = (await admin.zcard(`${prefix}{sem:${name}}:holders`).catch(() => 0)) === 1;
       release();
       return shared;
     });

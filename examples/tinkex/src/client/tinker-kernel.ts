@@ -81,6 +81,7 @@ export function createTinkerKernel(
     shared: config.shared_redis && {
       redis: config.shared_redis.reveal(),
       ...(config.shared_on_unavailable ? { onUnavailable: config.shared_on_unavailable } : {}),
+      ...(config.shared_cluster ? { cluster: true } : {}),
       // One fleet per API key; only the submission count is shared (dispatch bytes are this process's memory).
       keyPrefix: `tinkex:${fingerprint(config.api_key?.reveal() ?? config.credential_cmd ?? 'anonymous')}:`,
       shareSemaphore: (name) => name.endsWith(':count'),

@@ -25,7 +25,8 @@ describe('docs/configuration.md names every ServiceClient option', () => {
 
   it('documents each key of `shared` with its type and default, as the code checks them', () => {
     const rows = table('### Fleet-wide limits (`shared`)');
-    expect([...rows.keys()]).toEqual(['`shared.redis`', '`shared.on_unavailable`']);
+    expect([...rows.keys()]).toEqual(['`shared.redis`', '`shared.on_unavailable`', '`shared.cluster`']);
+    expect(rows.get('`shared.cluster`')!.slice(0, 2)).toEqual(['boolean', '`false`']);
     expect(rows.get('`shared.redis`')!.slice(0, 2)).toEqual([
       'string (`redis://` or `rediss://` URL)',
       '— (required)',
@@ -38,7 +39,14 @@ describe('docs/configuration.md names every ServiceClient option', () => {
     // What the rows say is what the code does: the default, the accepted values and the refusals.
     expect(resolveConfig({ ...base, shared: { redis: 'rediss://h:6380' } })).toMatchObject({
       shared_on_unavailable: undefined, // the kernel's default: 'local'
+      shared_cluster: false,
     });
+    expect(resolveConfig({ ...base, shared: { redis: 'redis://h', cluster: true } })).toMatchObject({
+      shared_cluster: true,
+    });
+    expect(() =>
+      resolveConfig({ ...base, shared: { redis: 'redis://h', cluster: 'yes' as unknown as boolean } }),
+    ).toThrow(/shared\/cluster/);
     expect(() => resolveConfig({ ...base, shared: { redis: 'http://h' } })).toThrow(ValidationError);
     expect(() =>
       resolveConfig({ ...base, shared: { redis: 'redis://h', on_unavailable: 'open' as 'local' } }),

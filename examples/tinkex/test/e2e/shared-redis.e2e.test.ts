@@ -59,7 +59,7 @@ describeRedis('ServiceClient with shared: { redis }', () => {
     // Wait for the event itself, not for time: the sampler's waiter appears in the fleet's queue.
     const probe = new Redis(redis.url);
     try {
-      const queue = link.key('sem', 'tinker:sampling:count', 'queue');
+      const [queue] = link.slotKeys(['sem', 'tinker:sampling:count'], ['queue']);
       while ((await probe.zcard(queue)) === 0) await new Promise((r) => setImmediate(r));
     } finally {
       probe.disconnect();
@@ -71,7 +71,7 @@ describeRedis('ServiceClient with shared: { redis }', () => {
   }, 20_000);
 
   it('closes the sampling 429 window for every process of the fleet when one sampler sees a 429', async () => {
-    const fleetKey = `tinkex:${fingerprint(API_KEY)}:rate:tinker-sampling|fleet`;
+    const fleetKey = `tinkex:${fingerprint(API_KEY)}:{rate:tinker-sampling|fleet}`;
     const probe = new Redis(redis.url);
     let first: Promise<unknown> | undefined;
     const clock = new WatchedClock();

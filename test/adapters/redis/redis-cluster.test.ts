@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { Cluster } from 'ioredis';
+import { RedisBreakerRegistry } from '../../../src/adapters/circuit-breaker/redis-breaker.js';
+import { SystemClock } from '../../../src/adapters/clock/system-clock.js';
+import { CaptureLogger } from '../../../src/adapters/logger/capture-logger.js';
+import { RedisRateLimiter } from '../../../src/adapters/rate-limiter/redis-rate-limiter.js';
+import { RedisLink, type RedisLinkOptions } from '../../../src/adapters/redis/redis-link.js';
+import { RedisSemaphoreFactory } from '../../../src/adapters/semaphore/redis-semaphore-factory.js';
+import { SharedStateUnavailableError } from '../../../src/kernel/errors/shared-state-unavailable.js';
+import { RedisCluster } from '../../support/redis-cluster.js';
+import { describeRedis } from '../../support/redis-server.js';
+import { contract as breakerContract } from '../../support/breaker-contract.js';
+import { contract as rateLimiterContract, tracker } from '../../support/rate-limiter-contract.js';
+import { contract as semaphoreContract, eventually } from '../../support/semaphore-contract.js';
+
+/*
+ * The fleet limits on a real Redis Cluster (three masters, started once for this file): a script's keys
+ * must share a hash slot there, or Redis answers CROSSSLOT. Before round 29 every acquire on a cluster
+ * threw that raw ReplyError, in 'local' and 'reject' alike.
+ */
+
+describeRedis('Fleet limits on a Redis Cluster', () => {
+  let cluster: RedisCluster;
+  let admin: Cluster;
+  /** Every link logs here: a fallback to in-process limits would let these tests pass without Redis. */
+  const logger = new CaptureLogger();
+  const links: RedisLink[] = [];
+  const factories: RedisSemaphoreFactory[] = [];
+  /** A link on its own connections, as another process would have. */
+  const linkFor = (keyPrefix: string, options: Partial<RedisLinkOptions> = {}, log = logger) => {
+    const link = new RedisLink({ url: cluster.url, keyPrefix, cluster: true, ...options });
+    link.useLogger(log);
+    links.push(link);
+    return link;
+  };
+  const limiterFor = (prefix: string) => new RedisRateLimiter(linkFor(prefix), new SystemClock());
+  const semaphoresFor = (prefix: string) => {
+    const made = new RedisSemaphoreFactory(linkFor(prefix), new SystemClock());
+    factories.push(made);
+    return made;
+  };
+
+  beforeAll(async () => {
+    cluster = await RedisCluster.start();
+    admin = new Cluster([{ host: '127.0.0.1', port: cluster.ports[0]! }]);
+  });
+  afterAll(async () => {
+    try {
+      await Promise.all(factories.map((made) => made.close()));
+      await Promise.all(links.map((link) => link.close()));
+      await admin?.quit();
+    } finally {
+      await cluster?.stop(); // no node outlives the file, whatever failed
+    }
+    expect(logger.records.filter((r) => r.level === 'warn')).toEqual([]);
+  });
+
+  rateLimiterContract('RedisRateLimiter on a cluster', () => ({
+    make: () => limiterFor(`c-${randomUUID()}:`),
+  }));
+  breakerContract(
+    'RedisBreakerRegistry on a cluster',
+    () => new RedisBreakerRegistry(linkFor('c-breakers:')),
+  );
+  semaphoreContract('RedisSemaphore on a cluster', (capacity) =>
+    semaphoresFor(`c-${randomUUID()}:`).create(capacity, randomUUID()),
+  );
+
+  it('shares one token bucket and one semaphore across processes', async () => {
+    const prefix = `c-${randomUUID()}:`;
+    const [one, other] = [limiterFor(prefix), limiterFor(prefix)];
+    const tokenBucket = { requestsPerSecond: 20, burst: 1 };
+    await one.acquire('tb', { tokenBucket }); // spends the fleet's burst
+    const { track } = tracker();
+    // With a bucket of its own, `other` would have gone at once.
+    expect(await track('other', other.acquire('tb', { tokenBucket }))).toBeGreaterThanOrEqual(30);
+
+    const [a, b] = [semaphoresFor(prefix).create(1, 'jobs'), semaphoresFor(prefix).create(1, 'jobs')];
+    const held = await a.acquire();
+    let granted = false;
+    const fromB = b.acquire().then((release) => ((granted = true), release));
+    await eventually(() => b.waiting === 1);
+    expect(granted).toBe(false); // a's permit counts against b's budget
+    held(); // released in the other process: b is woken by the notification (or its poll)
+    (await fromB)();
+  });
+
+  it("keeps each limiter's keys in one slot and spreads the limiters over the nodes", async () => {
+    const prefix = `c-${randomUUID()}:`;
+    const limiter = limiterFor(prefix);
+    const buckets = Array.from({ length: 12 }, (_, i) => `bucket-${i}`);
+    const tokenBucket = { requestsPerSecond: 1, burst: 1 };
+    for (const bucket of buckets) await limiter.acquire(bucket, { tokenBucket });
+    const owners = await Promise.all(
+      admin.nodes('master').map(async (node) => (await node.keys(`${prefix}*`)).sort()),
+    );
+    expect(owners.filter((keys) => keys.length > 0).length).toBeGreaterThan(1);
+    for (const bucket of buckets) {
+      expect(owners.filter((keys) => keys.includes(`${prefix}{rate:${bucket}}`))).toHaveLength(1);
+    }
+  });
+
+  it('says to set `cluster` when a link without it is pointed at a cluster node', async () => {
+    const log = new CaptureLogger();
+    const prefix = `c-${randomUUID()}:`;
+    const rejecting = new RedisRateLimiter(
+      linkFor(prefix, { cluster: false, onUnavailable: 'reject' }, log),
+      new SystemClock(),
+    );
+    const falling = new RedisRateLimiter(linkFor(prefix, { cluster: false }, log), new SystemClock());
+    const failures: unknown[] = [];
+    // Some buckets' slots are the seed node's own: those are shared; the others are not.
+    for (let i = 0; i < 12; i++) {
+      await rejecting.acquire(`b-${i}`).catch((error: unknown) => failures.push(error));
+      await falling.acquire(`b-${i}`); // in-process limits, never a raw ReplyError
+    }
+    expect(failures.length).toBeGreaterThan(0);
+    for (const error of failures) {
+      expect(error).toBeInstanceOf(SharedStateUnavailableError);
+      expect((error as Error).message).toMatch(/MOVED .*set shared\.cluster to true/);
+    }
+    expect(log.records.filter((r) => r.level === 'warn').map((r) => r.fields?.error)).toEqual([
+      expect.stringMatching(/set shared\.cluster to true/),
+      expect.stringMatching(/set shared\.cluster to true/),
+    ]);
+  });
+});
