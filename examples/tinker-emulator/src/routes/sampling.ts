@@ -11,6 +11,7 @@ import { SUPPORTED_MODELS, parseTinkerPath, type EmulatorContext } from '../cont
 import { HttpError, ok, type Answer } from '../http-util.js';
 import type { SamplerRecord } from '../state.js';
 import { promptCacheHit } from '../model/prompt-cache.js';
+import { recordRequestedTopk } from '../protocol/results.js';
 
 type Body = Record<string, any>;
 
@@ -175,7 +176,11 @@ function sampleResponse(
   if (body.prompt_logprobs || (body.topk_prompt_logprobs ?? 0) > 0) {
     const scores = promptScores(sampler, prompt, body.topk_prompt_logprobs ?? 0);
     result.prompt_logprobs = body.prompt_logprobs ? scores.logprobs : null;
-    if ((body.topk_prompt_logprobs ?? 0) > 0) result.topk_prompt_logprobs = scores.topk;
+    if ((body.topk_prompt_logprobs ?? 0) > 0) {
+      result.topk_prompt_logprobs = scores.topk;
+      // Rows hold at most CORE entries (the byte core): a larger k would only add sentinel slots.
+      recordRequestedTopk(result, Math.min(body.topk_prompt_logprobs, CORE));
+    }
   }
   return result;
 }
