@@ -52,6 +52,39 @@ describe('prompt logprobs (JSON results)', () => {
   });
 });
 
+describe('prompts with image or audio chunks', () => {
+  it('are a 400 naming the chunk on asample and stream_sample, as forward_backward refuses them', async () => {
+    // Found by running the official 0.25.0 SDK against the emulator: a sample whose prompt held an image
+    // chunk was answered, the image dropped, with prompt logprobs for the text tokens only, while the
+    // client counts the image's tokens in the prompt (misaligned positions); docs/emulator.md says such
+    // chunks "cannot be trained or sampled on", and forward_backward refuses them.
+    await withEmulator({}, async (emu) => {
+      const api = client(emu);
+      const sampler = await openSampler(api);
+      const image = { type: 'image', data: 'iVBORw0KGgo=', format: 'png', expected_tokens: 4 };
+      const audio = { type: 'dmel', dmel: 'AAAA' };
+      for (const chunk of [image, audio]) {
+        for (const path of ['asample', 'stream_sample']) {
+          const answer = await api.post(path, {
+            num_samples: 1,
+            prompt: { chunks: [{ tokens: [72, 105], type: 'encoded_text' }, chunk] },
+            sampling_params: { max_tokens: 1 },
+            sampling_session_id: sampler,
+            seq_id: 0,
+            prompt_logprobs: true,
+            type: 'sample',
+          });
+          expect({ path, status: answer.status, field: answer.body?.field }).toEqual({
+            path,
+            status: 400,
+            field: 'prompt.chunks[1]',
+          });
+        }
+      }
+    });
+  });
+});
+
 describe('top-k prompt logprobs (0.25 protobuf results)', () => {
   it('carry the requested k for every prompt, a one-token prompt too (one all-sentinel row, not "not requested")', async () => {
     // Found by running the official 0.25.0 SDK against the emulator: for a one-token prompt with

@@ -88,16 +88,19 @@ function settingsOf(body: Body): SamplingSettings {
 function promptTokens(body: Body, vocab: number): number[] {
   const chunks: Body[] = body.prompt.chunks;
   const tokens = chunks.flatMap((c: Body, j: number) => {
-    if (!Array.isArray(c.tokens)) return [];
+    // This model reads only text, and dropping an image or audio chunk would misalign the prompt
+    // logprobs with the client's prompt, which counts the chunk's tokens: refused, as training does.
+    if (!Array.isArray(c.tokens))
+      throw new HttpError(400, 'only encoded_text chunks can be sampled from', `prompt.chunks[${j}]`);
     for (const t of c.tokens) {
       if (!Number.isInteger(t) || t < 0 || t >= vocab)
         throw new HttpError(400, `token ${t} is outside the vocabulary`, `prompt.chunks[${j}].tokens`);
     }
     return c.tokens;
   });
-  // Nothing to condition on (an image or audio chunk would be, though this model reads only text): an
-  // inference server refuses it (vLLM: "The decoder prompt cannot be empty") rather than sample blind.
-  if (tokens.length === 0 && chunks.every((c) => Array.isArray(c.tokens)))
+  // Nothing to condition on: an inference server refuses it (vLLM: "The decoder prompt cannot be empty")
+  // rather than sample blind.
+  if (tokens.length === 0)
     throw new HttpError(400, 'the prompt is empty: it must hold at least one token', 'prompt.chunks');
   return tokens;
 }
