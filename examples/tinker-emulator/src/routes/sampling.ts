@@ -91,7 +91,11 @@ function promptTokens(body: Body, vocab: number): number[] {
     // This model reads only text, and dropping an image or audio chunk would misalign the prompt
     // logprobs with the client's prompt, which counts the chunk's tokens: refused, as training does.
     if (!Array.isArray(c.tokens))
-      throw new HttpError(400, 'only encoded_text chunks can be sampled from', `prompt.chunks[${j}]`);
+      throw new HttpError(
+        400,
+        'only encoded_text chunks can be sampled (this model reads only text)',
+        `prompt.chunks[${j}]`,
+      );
     for (const t of c.tokens) {
       if (!Number.isInteger(t) || t < 0 || t >= vocab)
         throw new HttpError(400, `token ${t} is outside the vocabulary`, `prompt.chunks[${j}].tokens`);
