@@ -20,6 +20,8 @@ const chunk = S.union(
     format: S.str,
     expected_tokens: S.maybe(S.int),
   }),
+  // Audio: the serialized DMel tensor, base64 in JSON (the SDK's DmelChunk), as protobuf's `dmel` chunk.
+  S.obj({ type: S.lit('dmel'), dmel: S.str }),
 );
 
 const modelInput = S.obj({ chunks: S.arr(chunk) });

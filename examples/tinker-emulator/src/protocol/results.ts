@@ -18,6 +18,16 @@ export const DEFAULT_LAYOUT: ProtobufResultLayout = { records: 'one', float: 'fl
 /** The sentinel of empty top-k slots (tinker-wire-0.25.md §8). */
 export const MASK_LOGPROB = -99999.0;
 
+/**
+ * The `topk_prompt_logprobs` each sample result was asked for, which is its protobuf `k` whatever its rows
+ * hold: a one-token prompt's only row is empty (nothing precedes it), and a `k` read from the rows was 0,
+ * which the official client reads as "top-k not requested" (None) while the JSON answer was `[null]`.
+ */
+const requestedTopk = new WeakMap<object, number>();
+export function recordRequestedTopk(result: object, k: number): void {
+  requestedTopk.set(result, k);
+}
+
 /** `SampleResponse` from the JSON result: NaN for missing prompt logprobs, sentinels for empty top-k slots. */
 export function encodeSampleResponse(result: Obj): Buffer {
   return encodeCommonSampleResponse(result) ?? encodeSampleResponseMessage(result);
@@ -43,7 +53,7 @@ export function encodeSampleResponseMessage(result: Obj): Buffer {
   }
   const rows = result.topk_prompt_logprobs as ([number, number][] | null)[] | undefined;
   if (Array.isArray(rows) && rows.length > 0) {
-    const k = Math.max(0, ...rows.map((r) => r?.length ?? 0));
+    const k = Math.max(requestedTopk.get(result) ?? 0, ...rows.map((r) => r?.length ?? 0));
     if (k > 0) {
       const ids: number[] = [];
       const logprobs: number[] = [];

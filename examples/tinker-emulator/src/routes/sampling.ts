@@ -11,6 +11,7 @@ import { SUPPORTED_MODELS, parseTinkerPath, type EmulatorContext } from '../cont
 import { HttpError, ok, type Answer } from '../http-util.js';
 import type { SamplerRecord } from '../state.js';
 import { promptCacheHit } from '../model/prompt-cache.js';
+import { recordRequestedTopk } from '../protocol/results.js';
 
 type Body = Record<string, any>;
 
@@ -87,16 +88,23 @@ function settingsOf(body: Body): SamplingSettings {
 function promptTokens(body: Body, vocab: number): number[] {
   const chunks: Body[] = body.prompt.chunks;
   const tokens = chunks.flatMap((c: Body, j: number) => {
-    if (!Array.isArray(c.tokens)) return [];
+    // This model reads only text, and dropping an image or audio chunk would misalign the prompt
+    // logprobs with the client's prompt, which counts the chunk's tokens: refused, as training does.
+    if (!Array.isArray(c.tokens))
+      throw new HttpError(
+        400,
+        'only encoded_text chunks can be sampled (this model reads only text)',
+        `prompt.chunks[${j}]`,
+      );
     for (const t of c.tokens) {
       if (!Number.isInteger(t) || t < 0 || t >= vocab)
         throw new HttpError(400, `token ${t} is outside the vocabulary`, `prompt.chunks[${j}].tokens`);
     }
     return c.tokens;
   });
-  // Nothing to condition on (an image or audio chunk would be, though this model reads only text): an
-  // inference server refuses it (vLLM: "The decoder prompt cannot be empty") rather than sample blind.
-  if (tokens.length === 0 && chunks.every((c) => Array.isArray(c.tokens)))
+  // Nothing to condition on: an inference server refuses it (vLLM: "The decoder prompt cannot be empty")
+  // rather than sample blind.
+  if (tokens.length === 0)
     throw new HttpError(400, 'the prompt is empty: it must hold at least one token', 'prompt.chunks');
   return tokens;
 }
@@ -175,7 +183,11 @@ function sampleResponse(
   if (body.prompt_logprobs || (body.topk_prompt_logprobs ?? 0) > 0) {
     const scores = promptScores(sampler, prompt, body.topk_prompt_logprobs ?? 0);
     result.prompt_logprobs = body.prompt_logprobs ? scores.logprobs : null;
-    if ((body.topk_prompt_logprobs ?? 0) > 0) result.topk_prompt_logprobs = scores.topk;
+    if ((body.topk_prompt_logprobs ?? 0) > 0) {
+      result.topk_prompt_logprobs = scores.topk;
+      // Rows hold at most CORE entries (the byte core): a larger k would only add sentinel slots.
+      recordRequestedTopk(result, Math.min(body.topk_prompt_logprobs, CORE));
+    }
   }
   return result;
 }

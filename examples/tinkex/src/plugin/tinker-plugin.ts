@@ -79,8 +79,10 @@ export function tinkerPlugin(config: ResolvedConfig, holders: TinkerHolders) {
         if (version) headers['X-Stainless-Package-Version'] = version;
         headers['x-stainless-read-timeout'] = String(context.options.timeoutMs / 1000);
         if (id === 'asample') headers['X-Tinker-Sampling-Backpressure'] = '1';
-        // The kernel sends an empty body without a Content-Type; the Python SDK sends its default one.
-        if (context.endpoint.bodiless) headers['Content-Type'] = 'application/json';
+        // The kernel sends an empty body without a Content-Type; the Python SDK sends its default one on a
+        // POST or DELETE, and none on a GET (tinker-wire-0.25.md §3).
+        if (context.endpoint.bodiless && context.endpoint.method !== 'GET')
+          headers['Content-Type'] = 'application/json';
         return headers;
       },
     },
