@@ -38,7 +38,8 @@ export interface ServiceClientOptions extends RequestShapingOptions, SamplingDef
   /**
    * Fleet-wide limits: every process with this Redis shares sampling dispatch and 429 windows. While
    * Redis cannot be reached, `on_unavailable: 'local'` (default) falls back to this process's own
-   * limits; `'reject'` fails calls with `SharedStateUnavailableError` (retryable) before anything is sent.
+   * limits; `'reject'` fails calls with `SharedStateUnavailableError` (retryable, except for a Redis Cluster
+   * node without `cluster`) before anything is sent.
    * `cluster: true` when `redis` is a node of a Redis Cluster.
    */
   shared?: { redis: string; on_unavailable?: 'local' | 'reject'; cluster?: boolean };

@@ -6,8 +6,7 @@ import type {
 } from '../../ports/circuit-breaker.js';
 import type { Clock } from '../../ports/clock.js';
 import { CircuitOpenError } from '../../kernel/errors/api-errors.js';
-import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-unavailable.js';
-import { RedisUnavailable, type RedisLink } from '../redis/redis-link.js';
+import { rejectedFor, RedisUnavailable, type RedisLink } from '../redis/redis-link.js';
 import { CockatielBreakerRegistry } from './cockatiel-breaker.js';
 import { untilAborted } from '../../kernel/signals/until-aborted.js';
 import { BREAKER_ENTER, BREAKER_HAND_ON, BREAKER_RECORD } from './redis-breaker-scripts.js';
@@ -90,8 +89,7 @@ export class RedisBreakerRegistry implements CircuitBreakerRegistry {
       if (verdict === 'trial') this.observe(key, 'half-open');
     } catch (error) {
       if (!(error instanceof RedisUnavailable)) throw error;
-      if (this.link.onUnavailable === 'reject')
-        throw new SharedStateUnavailableError('circuit breakers', { cause: error, reason: error.reason });
+      if (this.link.onUnavailable === 'reject') throw rejectedFor('circuit breakers', error);
       return this.local.execute(key, settings, fn, countsAsFailure, signal);
     }
     if (verdict === 'reject') throw new CircuitOpenError(key);

@@ -1,7 +1,6 @@
 import type { Clock } from '../../ports/clock.js';
 import type { RateLimiter, TokenBucketSettings } from '../../ports/rate-limiter.js';
-import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-unavailable.js';
-import { RedisUnavailable, type RedisLink } from '../redis/redis-link.js';
+import { rejectedFor, RedisUnavailable, type RedisLink } from '../redis/redis-link.js';
 import { ACQUIRE, BACKOFF, IDLE_MS, REFUND, type AcquireReply } from './redis-rate-limiter-scripts.js';
 import { untilAborted } from '../../kernel/signals/until-aborted.js';
 import { WindowRateLimiter } from './window-rate-limiter.js';
@@ -94,8 +93,7 @@ export class RedisRateLimiter implements RateLimiter {
       }
     } catch (error) {
       if (!(error instanceof RedisUnavailable)) throw error;
-      if (this.link.onUnavailable === 'reject')
-        throw new SharedStateUnavailableError('rate limits', { cause: error, reason: error.reason });
+      if (this.link.onUnavailable === 'reject') throw rejectedFor('rate limits', error);
       return this.local.acquire(bucket, options);
     }
   }

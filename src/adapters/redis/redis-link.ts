@@ -4,6 +4,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { SystemClock } from '../clock/system-clock.js';
 import type { OnRedisUnavailable, SharedStateOptions } from '../../kernel/shared-state-options.js';
+import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-unavailable.js';
 import { type Connection, connectTo, loadedIoredis, shut } from './redis-connection.js';
 
 /** The connection part of the `shared` option, with its `redis` URL. */
@@ -26,10 +27,24 @@ export class RedisUnavailable extends Error {
     readonly unanswered = false,
     /** Why, in Redis's terms (a refused password, a lost connection and its cause). Never the URL. */
     readonly reason = cause instanceof Error ? cause.message : String(cause),
+    /**
+     * Redis answered, as something the options do not describe (a cluster node, `cluster` not set):
+     * no retry can help until the process is configured anew.
+     */
+    readonly setting = false,
   ) {
     super(`Redis unavailable: ${reason}`, { cause });
     this.name = 'RedisUnavailable';
   }
+}
+
+/** The error a `'reject'` adapter throws for `error`: its reason, retryable unless a setting is wrong. */
+export function rejectedFor(what: string, error: RedisUnavailable): SharedStateUnavailableError {
+  return new SharedStateUnavailableError(what, {
+    cause: error,
+    reason: error.reason,
+    setting: error.setting,
+  });
 }
 
 /** Every script defined, so a connection can load them all as soon as it is ready. */
@@ -160,7 +175,7 @@ export class RedisLink {
   /** Run a script atomically on the server. Throws RedisUnavailable when Redis cannot answer. */
   async run(script: LuaScript, keys: string[], args: (string | number)[]): Promise<Reply> {
     // A cluster node asked as a single Redis answers for its own slots only: no limit is shared then.
-    if (this.notCluster) throw new RedisUnavailable(this.notCluster);
+    if (this.notCluster) throw new RedisUnavailable(this.notCluster, false, this.notCluster, true);
     const probe = this.mayAsk();
     try {
       await this.ready();
@@ -180,13 +195,14 @@ export class RedisLink {
       // A script bug is ours, not an outage: let it surface.
       const reply = replyError(error);
       if (reply !== undefined && !UNAVAILABLE.test(reply)) throw error;
-      if (!this.options.cluster && /^(MOVED|ASK|CROSSSLOT)/.test(reply ?? ''))
-        this.notCluster = this.reason(error);
+      const notCluster = !this.options.cluster && /^(MOVED|ASK|CROSSSLOT)/.test(reply ?? '');
+      if (notCluster) this.notCluster = this.reason(error);
       // A command after close() (a late release) is no outage: nothing to log.
       if (!this.closed) this.fail(error);
       // Each later command would wait out the same timeout: every call would pay one per shared decision.
       if (timedOut(error)) this.quietUntil = Math.max(1, this.clock.monotonic() + HUNG_PAUSE_MS);
-      throw new RedisUnavailable(error, timedOut(error) || droppedUnder(error), this.reason(error));
+      const unanswered = timedOut(error) || droppedUnder(error);
+      throw new RedisUnavailable(error, unanswered, this.reason(error), notCluster);
     } finally {
       if (probe) this.probing = false;
     }
@@ -292,10 +308,12 @@ export class RedisLink {
   private fail(error: unknown): void {
     if (this.down) return;
     this.down = true;
+    // A cluster node without `cluster` will not "return": only a new setting helps.
+    const until = this.notCluster ? 'until shared.cluster is set' : 'until it returns';
     this.logger?.warn(
       this.onUnavailable === 'local'
-        ? 'Redis unreachable: fleet-wide limits fall back to in-process ones until it returns'
-        : 'Redis unreachable: calls needing fleet-wide limits fail until it returns',
+        ? `Redis unreachable: fleet-wide limits fall back to in-process ones ${until}`
+        : `Redis unreachable: calls needing fleet-wide limits fail ${until}`,
       { redis: this.where, error: this.reason(error) },
     );
   }

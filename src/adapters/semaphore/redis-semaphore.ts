@@ -3,8 +3,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Release, Semaphore } from '../../ports/semaphore.js';
 import { ClientClosedError } from '../../kernel/errors/api-errors.js';
-import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-unavailable.js';
-import { RedisUnavailable, type RedisLink, type Reply } from '../redis/redis-link.js';
+import { rejectedFor, RedisUnavailable, type RedisLink, type Reply } from '../redis/redis-link.js';
 import { untilAborted } from '../../kernel/signals/until-aborted.js';
 import { FifoSemaphore } from './fifo-semaphore.js';
 import { SemaphoreOrphans } from './redis-semaphore-orphans.js';
@@ -137,7 +136,7 @@ export class RedisSemaphore implements Semaphore {
       }
       if (this.link.onUnavailable === 'reject') {
         local?.();
-        throw new SharedStateUnavailableError('semaphore', { cause: error, reason: error.reason });
+        throw rejectedFor('semaphore', error);
       }
       // Fail open, to this process's limit: the gate's permit is the grant.
       return local!;

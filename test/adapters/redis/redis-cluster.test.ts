@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Cluster } from 'ioredis';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Type } from '@sinclair/typebox';
 import { RedisBreakerRegistry } from '../../../src/adapters/circuit-breaker/redis-breaker.js';
 import { SystemClock } from '../../../src/adapters/clock/system-clock.js';
 import { CaptureLogger } from '../../../src/adapters/logger/capture-logger.js';
@@ -8,6 +11,9 @@ import { RedisRateLimiter } from '../../../src/adapters/rate-limiter/redis-rate-
 import { RedisLink, type RedisLinkOptions } from '../../../src/adapters/redis/redis-link.js';
 import { RedisSemaphoreFactory } from '../../../src/adapters/semaphore/redis-semaphore-factory.js';
 import { SharedStateUnavailableError } from '../../../src/kernel/errors/shared-state-unavailable.js';
+import { createKernel } from '../../../src/defaults/kernel.js';
+import { definePlugin } from '../../../src/kernel/plugin.js';
+import { Ports } from '../../../src/ports/index.js';
 import { RedisCluster } from '../../support/redis-cluster.js';
 import { describeRedis } from '../../support/redis-server.js';
 import { contract as breakerContract } from '../../support/breaker-contract.js';
@@ -119,10 +125,62 @@ describeRedis('Fleet limits on a Redis Cluster', () => {
     for (const error of failures) {
       expect(error).toBeInstanceOf(SharedStateUnavailableError);
       expect((error as Error).message).toMatch(/MOVED .*set shared\.cluster to true/);
+      expect((error as Error).message).not.toMatch(/cannot be reached/); // no outage to look for
+      // A setting to fix: no retry can succeed until the process is configured anew.
+      expect(error).toMatchObject({ retryable: false, category: 'user' });
     }
-    expect(log.records.filter((r) => r.level === 'warn').map((r) => r.fields?.error)).toEqual([
+    const warnings = log.records.filter((r) => r.level === 'warn');
+    expect(warnings.map((r) => r.message)).toEqual([
+      expect.stringMatching(/fail until shared\.cluster is set$/),
+      expect.stringMatching(/in-process ones until shared\.cluster is set$/),
+    ]);
+    expect(warnings.map((r) => r.fields?.error)).toEqual([
       expect.stringMatching(/set shared\.cluster to true/),
       expect.stringMatching(/set shared\.cluster to true/),
     ]);
+  });
+
+  // Found by hand (round 29): a Tinkex sampler on a cluster node without `cluster`, with 'reject', kept
+  // retrying the SharedStateUnavailableError ("fail in 7140 s"), where only a new setting can help.
+  it('fails a kernel call at once, without retries, when `cluster` is missing', async () => {
+    const server = http.createServer((req, res) => req.resume().on('end', () => res.end('{}')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const failures: unknown[] = [];
+    const retries: string[] = [];
+    try {
+      // Twelve fleets (prefixes): the bucket's slot is another node's for some of them.
+      for (let i = 0; i < 12; i++) {
+        const kernel = createKernel({
+          shared: { redis: cluster.url, keyPrefix: `k${i}-${randomUUID()}:`, onUnavailable: 'reject' },
+        }).use(
+          definePlugin({
+            name: 'svc',
+            version: '1',
+            defaults: { baseUrl, maxRetries: 2 },
+            manifest: {
+              name: 'svc',
+              version: '1',
+              endpoints: [{ id: 'get', method: 'POST', path: '/thing', input: Type.Object({}) }],
+            },
+          }),
+        );
+        const log = new CaptureLogger();
+        kernel.register(Ports.Logger, log);
+        try {
+          await kernel.call('get', {}).catch((error: unknown) => failures.push(error));
+        } finally {
+          await kernel.close();
+        }
+        retries.push(...log.records.filter((r) => r.message.startsWith('retrying')).map((r) => r.message));
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(failures.length).toBeGreaterThan(0);
+    for (const error of failures)
+      expect(error).toMatchObject({ name: 'SharedStateUnavailableError', retryable: false });
+    expect(retries).toEqual([]);
   });
 });
