@@ -10,13 +10,17 @@ import { E2E_MODES, setup, textDatum } from './harness.js';
  * each) before the next step ran. A call's chunks are now applied all or none: once its turn came, an
  * abort stops only the caller's wait.
  */
+const GAP_MS = 3_000;
+
 describe.each(E2E_MODES)('a chunked forwardBackward aborted mid-send (%s)', (mode) => {
   let env: Awaited<ReturnType<typeof setup>>;
   afterEach(async () => env.close());
 
   it('is applied whole, leaves no seq_id gap, and still rejects the caller at once', async () => {
-    // Gaps are passed over soon (the default 10 s would only slow the failure down).
-    env = await setup({ sequenceGapMs: 300, clientConfig: { fwdbwd_max_chunk_len: 2 } }, {}, mode);
+    // Gaps are passed over after 3 s (the default 10 s would only slow a failure down). Not sooner: the
+    // chunks go out together, and on a loaded CI machine (round 29, seed 1304413660) chunk 1 reached
+    // the emulator over 300 ms after chunk 2, was passed over as a gap and refused.
+    env = await setup({ sequenceGapMs: GAP_MS, clientConfig: { fwdbwd_max_chunk_len: 2 } }, {}, mode);
     const training = await env.service.createLoraTrainingClient({ base_model: 'tinkex/byte-tiny', rank: 4 });
     // Legacy chunks at 1,024 datums; 0.25 at the server's fwdbwd_max_chunk_len (2 here).
     const datums = mode === 'legacy' ? 2049 : 5;
@@ -44,7 +48,7 @@ describe.each(E2E_MODES)('a chunked forwardBackward aborted mid-send (%s)', (mod
   });
 
   it('aborted while queued, sends none of its chunks and takes no seq_id', async () => {
-    env = await setup({ sequenceGapMs: 300, clientConfig: { fwdbwd_max_chunk_len: 2 } }, {}, mode);
+    env = await setup({ sequenceGapMs: GAP_MS, clientConfig: { fwdbwd_max_chunk_len: 2 } }, {}, mode);
     const training = await env.service.createLoraTrainingClient({ base_model: 'tinkex/byte-tiny', rank: 4 });
     const batch = Array.from({ length: mode === 'legacy' ? 2049 : 5 }, () => textDatum('ab'));
     const first = training.forwardBackward([textDatum('ab')], 'cross_entropy');
