@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CallContext, CallResult, Stage, StageHooks } from '../../src/kernel/pipeline/context.js';
 import { Pipeline } from '../../src/kernel/pipeline/pipeline.js';
+import { PluginError } from '../../src/kernel/errors/plugin-errors.js';
 import { MAX_HOOKED_STAGE, runEntered } from '../../src/kernel/pipeline/stage-hooks.js';
 
 const ok: CallResult = { status: 200, headers: {}, body: 'done' };
@@ -193,5 +194,12 @@ describe('stages that enter: hooks of adjacent stages in one then (Stage.enter)'
     await expect(stage.run(context, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom<a');
     const quiet = hooked('q', log, { enter: () => false });
     await expect(quiet.run(context, () => Promise.resolve(ok))).resolves.toBe(ok);
+  });
+
+  // Round 29 (the `stage.enter!` it read): a TypeError from inside the kernel before.
+  it('runEntered: a stage without enter is a PluginError naming it', () => {
+    const plain: Stage = { name: 'plain', run: (c, next) => runEntered(plain, c, next) };
+    expect(() => plain.run(context, () => Promise.resolve(ok))).toThrow(PluginError);
+    expect(() => plain.run(context, () => Promise.resolve(ok))).toThrow('Stage "plain" has no enter');
   });
 });

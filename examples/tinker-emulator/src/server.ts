@@ -38,6 +38,11 @@ export function createServer(ctx: EmulatorContext): http.Server {
   return server;
 }
 
+/** Node's server always sets it (the type is optional for the client's side): GET as a bare HTTP/0.9 line. */
+function methodOf(req: IncomingMessage): string {
+  return req.method ?? 'GET';
+}
+
 /**
  * The request log's entry. Its `body` is built when first read (and kept): a protobuf body's decoded form
  * costs a second copy of its values. A module function, so that the getter holds only `logged`, not the
@@ -55,7 +60,7 @@ function logEntry(
   let body: unknown;
   let read = false;
   return {
-    method: req.method!,
+    method: methodOf(req),
     path,
     status,
     headers: req.headers,
@@ -98,7 +103,7 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
 
   // A URL parser's error thrown later would be a 500, which clients retry: the request can never succeed.
   if (target.malformed) return reply(400, { detail: 'the request target is not a valid path' });
-  const found = match(req.method ?? 'GET', path);
+  const found = match(methodOf(req), path);
   // Routes of the 0.18–0.25 clients do not exist on a legacy server.
   if ('status' in found && found.status === 405)
     return reply(405, { detail: 'method not allowed' }, { allow: found.allow });

@@ -196,7 +196,9 @@ export class EmulatorState {
       (this.requests.length > this.maxLoggedRequests || this.loggedBodyBytes > this.maxLoggedBodyBytes)
     ) {
       this.requests.shift();
-      this.loggedBodyBytes -= this.loggedSizes.shift()!;
+      // One size per logged request, pushed together.
+      const size = this.loggedSizes.shift();
+      if (size !== undefined) this.loggedBodyBytes -= size;
     }
   }
 }

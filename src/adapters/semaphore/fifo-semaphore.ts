@@ -172,8 +172,8 @@ export class FifoSemaphore implements Semaphore {
 
   private drain(): void {
     const queue = this.queue;
-    while (this.head < queue.length && this.fits(queue[this.head]!.weight)) {
-      const waiter = queue[this.head]!;
+    // From `head` on every slot holds a waiter (leavers behind it are spliced out); past the end, none.
+    for (let waiter = queue[this.head]; waiter && this.fits(waiter.weight); waiter = queue[this.head]) {
       this.granted();
       waiter.grant(this.take(waiter.weight));
     }

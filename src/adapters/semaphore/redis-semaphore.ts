@@ -130,7 +130,8 @@ export class RedisSemaphore implements Semaphore {
       }
       return both(remote, local);
     } catch (error) {
-      if (!(error instanceof RedisUnavailable)) {
+      // Only Redis (after the local gate's grant) is unavailable: anything else is the caller's.
+      if (!(error instanceof RedisUnavailable) || local === undefined) {
         local?.();
         throw error;
       }
@@ -139,7 +140,7 @@ export class RedisSemaphore implements Semaphore {
         throw rejectedFor('semaphore', error);
       }
       // Fail open, to this process's limit: the gate's permit is the grant.
-      return local!;
+      return local;
     } finally {
       this.localWaiting--;
       this.settle();

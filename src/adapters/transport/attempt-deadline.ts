@@ -119,9 +119,11 @@ export class AttemptDeadline implements AbortSubscriber {
   /** The attempt is over (body read, cancelled or failed): drop the timer and the caller listener. */
   release(): void {
     clearTimeout(this.timer);
-    if (!this.subscribed) return;
+    // Subscribed only to a caller's signal (see the constructor).
+    const caller = this.request.signal;
+    if (!this.subscribed || caller === undefined) return;
     this.subscribed = false;
-    offAbortTell(this.request.signal!, this);
+    offAbortTell(caller, this);
   }
 
   /**
@@ -156,26 +158,25 @@ export class AttemptDeadline implements AbortSubscriber {
       return new Promise<R>((resolve) => resolve(onError.call(context as C, reason, this)));
     }
     return new Promise<R>((resolve, reject) => {
-      this.racing = { promise, onValue, onError, discard, context, resolve, reject } as Race;
+      const race = { promise, onValue, onError, discard, context, resolve, reject } as Race;
+      this.racing = race;
       promise.then(
-        (value) => this.won(value),
-        (error: unknown) => this.lost(error),
+        (value) => this.won(race, value),
+        (error: unknown) => this.lost(race, error),
       );
     });
   }
 
   /** The pending race's value arrived: mapped, unless the deadline has answered already. */
-  private won(value: unknown): void {
-    const race = this.racing!;
+  private won(race: Race, value: unknown): void {
     this.racing = undefined;
     if (this.reason) return race.discard(value);
     answer(race, race.onValue, value, this);
   }
 
   /** The pending race's promise failed; once the deadline has answered, it is not mapped a second time. */
-  private lost(error: unknown): void {
+  private lost(race: Race, error: unknown): void {
     if (this.reason) return;
-    const race = this.racing!;
     this.racing = undefined;
     answer(race, race.onError, error, this);
   }

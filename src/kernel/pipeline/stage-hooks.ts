@@ -1,3 +1,4 @@
+import { PluginError } from '../errors/plugin-errors.js';
 import type { CallContext, CallResult, Next, Stage } from './context.js';
 
 /**
@@ -8,10 +9,12 @@ export const MAX_HOOKED_STAGE = 30;
 
 /**
  * `run` for a stage with `enter` (see `Stage.enter`): its own `then` around `next()` with its hooks,
- * which is what the pipeline does for several such stages at once.
+ * which is what the pipeline does for several such stages at once. A stage without `enter` is a plugin's
+ * mistake, told as one (it was a TypeError from inside the kernel).
  */
 export function runEntered(stage: Stage, context: CallContext, next: Next): Promise<CallResult> {
-  const entered = stage.enter!(context, next);
+  if (!stage.enter) throw new PluginError(`Stage "${stage.name}" has no enter for runEntered to run`);
+  const entered = stage.enter(context, next);
   if (entered === false) return next();
   if (entered !== true) return entered;
   const hooks = stage.hooks;

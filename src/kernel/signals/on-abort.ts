@@ -45,10 +45,10 @@ class Fanout {
   add(key: object, subscriber: Subscriber): void {
     if (this.many) {
       this.many.set(key, subscriber);
-    } else if (this.singleOff) {
-      // A second subscriber: both move to the Map, the first one first.
+    } else if (this.singleOff && this.single) {
+      // A second subscriber: both move to the Map, the first one first (the two fields are set together).
       this.many = new Map<object, Subscriber>([
-        [this.singleOff, this.single!],
+        [this.singleOff, this.single],
         [key, subscriber],
       ]);
       this.single = this.singleOff = undefined;

@@ -4,6 +4,7 @@ import type { Telemetry } from '../../ports/telemetry.js';
 import type { TransportResponse } from '../../ports/transport.js';
 import { APIConnectionError, ClientClosedError } from '../errors/api-errors.js';
 import { scrubError, type Scrubber } from '../errors/error-secrets.js';
+import { PluginError } from '../errors/plugin-errors.js';
 import type { CompiledEndpoint } from '../manifest/compile.js';
 import type { CallOptions, CallResult } from '../pipeline/context.js';
 import { ResponseValidationError } from '../pipeline/stages/validate-response.js';
@@ -92,7 +93,8 @@ export class EventStream<T> implements AsyncIterable<T> {
             parentSpan: span,
             maxRetries: yielded > 0 ? 0 : this.options.maxRetries,
           });
-          response = result.response!;
+          response = result.response;
+          if (!response) throw noLiveResponse(this.endpointId);
           const decoder = this.host.streaming.createDecoder();
           // Between two chunks, nothing hangs for ever: without an idle timeout of its own, a stream is
           // bounded by the call's timeout (which otherwise covers only the wait for the headers), as
@@ -265,6 +267,16 @@ function endMarker(spec: { terminator?: string; doneEvent?: string }): string | 
   if (spec.terminator !== undefined) return `terminator ${JSON.stringify(spec.terminator)}`;
   if (spec.doneEvent) return `"${spec.doneEvent}" event`;
   return undefined;
+}
+
+/**
+ * The host's `execute` gave a result without the live response a stream reads: a custom `StreamHost` (or a
+ * plugin stage answering for the transport) got the contract wrong; nothing to read, nor to retry.
+ */
+function noLiveResponse(endpointId: string): PluginError {
+  return new PluginError(`"${endpointId}" answered without a live response to read the stream from`, {
+    endpointId,
+  });
 }
 
 function parseData(data: string): unknown {

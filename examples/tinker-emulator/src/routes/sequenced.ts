@@ -45,7 +45,8 @@ export function sequenced(
  */
 export function rejectSequenced(ctx: EmulatorContext, body: Record<string, any> | undefined): void {
   const model = ctx.state.models.get(body?.model_id);
-  if (model && Number.isInteger(body?.seq_id)) model.sequencer.reject(body!.seq_id);
+  const seqId: unknown = body?.seq_id;
+  if (model && typeof seqId === 'number' && Number.isInteger(seqId)) model.sequencer.reject(seqId);
 }
 
 /** What every piece of work on a corrupted run fails with (a server fault: not the caller's doing). */

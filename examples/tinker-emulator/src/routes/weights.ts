@@ -71,7 +71,7 @@ export function saveWeightsForSampler(ctx: EmulatorContext, body: Body): Answer 
       throw new HttpError(400, 'either path or sampling_session_seq_id is required', 'path');
     }
     return sequenced(ctx, model, body.seq_id, () => {
-      const owner = ctx.state.sessions.get(model.session_id)!;
+      const owner = session(ctx, model.session_id);
       const samplerId = `${model.session_id}:sample:${body.sampling_session_seq_id}`;
       ctx.state.samplers.set(samplerId, {
         sampler_id: samplerId,

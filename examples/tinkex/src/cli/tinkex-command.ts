@@ -20,11 +20,12 @@ export class TinkexCommand extends Command {
   }
 
   override error(message: string, errorOptions?: { code?: string; exitCode?: number }): never {
-    const { writeErr } = this.configureOutput();
+    // Commander's default (stderr) unless configured otherwise, as its own error() writes.
+    const writeErr = this.configureOutput().writeErr ?? ((text: string) => process.stderr.write(text));
     const path = [...ancestry(this)].map((c) => c.name()).join(' ');
     // Commander's messages start with "error: " (and a UsageError's is given the same prefix).
     const text = message.replace(/^error: /, '');
-    writeErr!(
+    writeErr(
       `Usage: ${this.createHelp().commandUsage(this)}\nTry '${path} -h' for help.\n\nError: ${text}\n`,
     );
     // What commander's own error() ends with under exitOverride(): the parse rejects with this.

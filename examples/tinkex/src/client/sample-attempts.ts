@@ -148,12 +148,15 @@ export class SampleAttempts<I> implements AttemptsState, LastError, SemaphoreTic
   /** Settles the promise `holding` returned for a sample that waited at the gate (never throws). */
   private settle(ok: boolean, outcome: unknown): void {
     const { resolve, reject } = this;
+    // Both are set before the gate can tell (`holding`), and a ticket is told once: after that, as a
+    // promise settled twice, nothing is left to do.
+    if (!resolve || !reject) return;
     this.resolve = this.reject = undefined;
     try {
-      if (ok) resolve!(this.succeeded(outcome as SampleResponse));
-      else reject!(this.failed(outcome));
+      if (ok) resolve(this.succeeded(outcome as SampleResponse));
+      else reject(this.failed(outcome));
     } catch (error) {
-      reject!(error);
+      reject(error);
     }
   }
 
@@ -163,14 +166,17 @@ export class SampleAttempts<I> implements AttemptsState, LastError, SemaphoreTic
   }
 
   private succeeded(response: SampleResponse): SampleResponse {
-    if (this.stuck) this.progress!.succeeded();
+    // `stuck` is set only from `progress` (see `holding`).
+    const { progress, stuck } = this;
+    if (stuck && progress) progress.succeeded();
     this.end();
     return publicSampleResponse(response);
   }
 
   /** The error to settle with: the stuck failure if stuck detection's signal ended the attempts. */
   private failed(error: unknown): unknown {
-    const failure = this.stuck ? this.progress!.failed(error, this.stuck, this) : error;
+    const { progress, stuck } = this;
+    const failure = stuck && progress ? progress.failed(error, stuck, this) : error;
     this.end();
     return failure;
   }

@@ -98,7 +98,9 @@ export class ProgressWatch {
     this.inProgress++;
     this.latestError = latest;
     // Armed when the first request enters; the controller is the idle one's unless it aborted.
-    const watch = this.cancelTimer ? this.watch! : this.startWatch(this.watch ?? new AbortController());
+    // A running timer belongs to the kept watch (`startWatch`'s caller stores it; both go together).
+    const running = this.cancelTimer ? this.watch : undefined;
+    const watch = running ?? this.startWatch(this.watch ?? new AbortController());
     this.watch = watch;
     return watch.signal;
   }

@@ -18,7 +18,9 @@ export class SessionContext {
   ) {}
 
   static async open(kernel: TinkerKernel, config: ResolvedConfig): Promise<SessionContext> {
-    const protocol = kernel.pluginOf('create_session').sessionProtocols!.tinker;
+    const protocol = kernel.pluginOf('create_session').sessionProtocols?.tinker;
+    if (!protocol)
+      throw new Error('Not a Tinker kernel: no "tinker" session protocol (use createTinkerKernel)');
     const session = await kernel.sessions.open(protocol, {
       tags: config.tags,
       user_metadata: config.user_metadata,

@@ -73,7 +73,10 @@ export function createTinkerKernel(
 ): TinkerKernel {
   // The protocol reads the kernel lazily (its clock may be swapped by `configure`).
   const holder: { kernel?: TinkerKernel } = {};
-  const holders = createTinkerHolders(config, () => holder.kernel!);
+  const holders = createTinkerHolders(config, () => {
+    if (!holder.kernel) throw new Error('The Tinker protocol was used before its kernel was built');
+    return holder.kernel;
+  });
   const kernel: TinkerKernel = createKernel({
     logLevel: config.log_level,
     requestIdHeader: 'x-request-id',

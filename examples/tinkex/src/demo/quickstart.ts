@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { visibleControls } from 'pristine-kernel';
+import { ValidationError, visibleControls } from 'pristine-kernel';
 import type { RunningEmulator } from 'tinker-emulator';
 import { loadEmulator } from '../cli/load-emulator.js';
 import { downloadCheckpoint, ServiceClient } from '../index.js';
@@ -52,10 +52,13 @@ export interface QuickstartSummary {
  * TINKER_API_KEY point at a real deployment.
  */
 export async function runQuickstart(options: QuickstartOptions): Promise<QuickstartSummary> {
+  if (!Number.isInteger(options.steps) || options.steps < 1)
+    throw ValidationError.field('quickstart', '/steps', 'minimum', 'steps must be a whole number >= 1');
   const env = options.env ?? process.env;
   const out = options.stdout ?? process.stdout;
   const term = options.terminal ?? terminal(options.stderr ?? process.stderr, env);
-  const remote = Boolean(env.TINKER_BASE_URL && env.TINKER_API_KEY);
+  // The deployment's URL, when TINKER_BASE_URL and TINKER_API_KEY both name one.
+  const remote = env.TINKER_API_KEY ? env.TINKER_BASE_URL || undefined : undefined;
   const signal = options.signal;
   const call = signal ? { signal } : {};
   const timings: Record<string, number> = {};
@@ -68,21 +71,26 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     }
   };
   let emulator: RunningEmulator | undefined;
-  if (!remote) emulator = await (await loadEmulator()).startEmulator({ seed: 7 });
+  let target: string;
+  if (remote) {
+    target = remote;
+  } else {
+    emulator = await (await loadEmulator()).startEmulator({ seed: 7 });
+    target = `emulator ${emulator.url}`;
+  }
   // Against a real deployment, retries and server messages are told as the CLI's commands tell them.
   const service = new ServiceClient(
-    remote
+    !emulator
       ? {
           env,
           configureKernel: (kernel) => useCliLogger(kernel, env, term),
           ...(options.maxRetries !== undefined ? { max_retries: options.maxRetries } : {}),
         }
-      : { api_key: 'tml-local-emulator', base_url: emulator!.url, env: {}, log_level: 'off' },
+      : { api_key: 'tml-local-emulator', base_url: emulator.url, env: {}, log_level: 'off' },
   );
   const workDir = await mkdtemp(join(tmpdir(), 'tinkex-quickstart-'));
   try {
     const baseModel = 'meta-llama/Llama-3.2-1B';
-    const target = remote ? env.TINKER_BASE_URL! : `emulator ${emulator!.url}`;
     if (!options.json) term.progress('connecting', 0, 1, target);
     const training = await time('create_model', () =>
       service.createLoraTrainingClient({ base_model: baseModel, rank: 16 }, call),
@@ -178,12 +186,14 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     );
     term.endProgress();
 
+    // `steps` is at least 1 (checked first), so there is a first and a last loss.
+    const [first, last] = [losses[0], losses[losses.length - 1]];
     const summary: QuickstartSummary = {
       backend: remote ? 'remote' : 'emulator',
       model_id: training.model_id,
       steps: options.steps,
       loss_curve: losses,
-      loss_reduction: losses.length > 1 ? 1 - losses.at(-1)! / losses[0] : 0,
+      loss_reduction: losses.length > 1 ? 1 - last / first : 0,
       checkpoint: saved.path,
       sample: { prompt, completion },
       training_runs: runs.cursor.total_count,
@@ -196,7 +206,7 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     } else {
       out.write(`${term.paint(1, 'loss curve')}\n${lineChart(losses)}\n\n`);
       out.write(
-        `loss ${losses[0].toFixed(4)} → ${losses.at(-1)!.toFixed(4)} (${(summary.loss_reduction * 100).toFixed(1)}% lower) in ${options.steps} steps\n`,
+        `loss ${first.toFixed(4)} → ${last.toFixed(4)} (${(summary.loss_reduction * 100).toFixed(1)}% lower) in ${options.steps} steps\n`,
       );
       // The path and the archive's file names come from the server.
       out.write(visibleControls(`checkpoint ${saved.path} (${files.join(', ')})\n`));

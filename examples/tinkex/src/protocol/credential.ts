@@ -46,7 +46,7 @@ function terminalSettings(): string | undefined {
  * command has no controlling terminal (`/dev/tty` cannot be opened); so that it can still prompt, a
  * command run while a person is at a terminal (`terminal`, default: stdin and stderr are TTYs) gets that
  * terminal as its stdin and stderr, and the terminal's settings are put back once it ends (one ended
- * mid-prompt would leave echo off). Elsewhere its stdin is empty and its stderr is read and dropped.
+ * mid-prompt would leave echo off). Elsewhere its stdin is empty and its stderr is discarded.
  * Once the command has exited, its group is ended: a process it left in the background (`helper &`)
  * would otherwise hold its stdout open, and the client, waiting for that pipe to close, would wait as
  * long as it runs (and the CLI would not exit). On timeout, abort or the process's
@@ -68,14 +68,14 @@ export function shellCommandRunner(options: { timeoutMs?: number; terminal?: boo
         shell: true,
         detached: OWN_GROUP,
         windowsHide: true,
-        stdio: terminal ? ['inherit', 'pipe', 'inherit'] : ['ignore', 'pipe', 'pipe'],
+        // stderr: the terminal's, else dropped (never in an error: it may hold a secret; and unread, a full
+        // pipe would block the command). One tuple, so the types know stdout is a pipe.
+        stdio: [terminal ? 'inherit' : 'ignore', 'pipe', terminal ? 'inherit' : 'ignore'],
         timeout: timeoutMs,
         ...(signal ? { signal } : {}),
       });
       let stdout = '';
-      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-      // Read and dropped: never in an error (it may hold a secret), and a full pipe would block the command.
-      child.stderr?.resume();
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
       const endGroup = () => {
         try {
           if (OWN_GROUP && child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');

@@ -38,17 +38,15 @@ function rowKl(la: readonly number[], lb: readonly number[]) {
 /** `kl_divergence` between the logprobs and a reference, per row, reduced over rows. */
 export function klDivergence(options: KLOptions): Regularizer {
   const { reduction = 'mean', direction = 'forward', symmetric = false } = options;
-  checkOption(
-    Boolean(options.reference || options.referenceField || options.computeReference),
-    'reference',
-    'give reference, referenceField or computeReference',
-  );
+  const { reference, referenceField, computeReference } = options;
+  const referenceOf: ((data: readonly Datum[]) => Rows) | undefined = reference
+    ? () => reference
+    : referenceField
+      ? (data) => fieldRows(data, referenceField, 'kl_divergence')
+      : computeReference;
+  checkOption(referenceOf !== undefined, 'reference', 'give reference, referenceField or computeReference');
   return (data, logprobs) => {
-    const q =
-      options.reference ??
-      (options.referenceField
-        ? fieldRows(data, options.referenceField, 'kl_divergence')
-        : options.computeReference!(data));
+    const q = referenceOf(data);
     sameShape(logprobs, q, 'reference');
     const k = reduction === 'mean' ? 1 / Math.max(logprobs.length, 1) : 1;
     const perRow: number[] = [];

@@ -59,6 +59,6 @@ export function logSumExp(row: readonly number[]): number {
   return m + Math.log(s);
 }
 
-export function checkOption(ok: boolean, option: string, message: string): void {
+export function checkOption(ok: boolean, option: string, message: string): asserts ok {
   if (!ok) throw ValidationError.field('regularizer', `/${option}`, 'option', message);
 }

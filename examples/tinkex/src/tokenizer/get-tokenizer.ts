@@ -5,7 +5,7 @@ import { downloadToCache } from '../hub/hub-cache.js';
 import { hubSettings, type HubOptions } from '../hub/hub-settings.js';
 import { locateTokenizer } from './locate.js';
 import { resolveTokenizer } from './resolve.js';
-import { fromFiles, type Tokenizer } from './tokenizer.js';
+import { fromFiles, fromShipped, type Tokenizer } from './tokenizer.js';
 
 export interface GetTokenizerOptions extends HubOptions {
   /** `get_info`'s `model_data.tokenizer_id`, which wins over the model name (its `:suffix` is dropped). */
@@ -118,6 +118,9 @@ async function load(
     });
   const local = locate(!settings.offline);
   if (local) return { tokenizer: fromFiles(id, local), keep: !settings.offline || locate(true) === local };
+  // After the caches (a tokenizer put there wins), before the Hub: in code, so found wherever Tinkex is.
+  const shipped = fromShipped(id);
+  if (shipped) return { tokenizer: shipped, keep: true };
   const dir = await downloadToCache(
     id,
     revision,

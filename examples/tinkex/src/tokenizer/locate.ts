@@ -1,21 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { snapshotSettles } from '../hub/snapshot-files.js';
-
-/**
- * Tokenizers shipped with the package: `assets/tokenizers/<id>/tokenizer.json`, found upwards from this
- * module, which is src/tokenizer/ in a checkout but a bundle or chunk somewhere under dist/ when built.
- */
-export const BUNDLED_TOKENIZERS = packageAssets(dirname(fileURLToPath(import.meta.url)), 'tokenizers');
-
-function packageAssets(from: string, name: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'assets', name))) return join(dir, 'assets', name);
-    if (dirname(dir) === dir) return join(from, '..', '..', 'assets', name);
-  }
-}
 
 export interface LocateOptions {
   /** A directory laid out as `<dir>/<org>/<name>/tokenizer.json`; default `$TINKEX_TOKENIZER_CACHE`. */
@@ -30,14 +16,15 @@ export interface LocateOptions {
    * than load a tokenizer without its config. Default false (a local-only load uses what is there).
    */
   complete?: boolean;
-  /** Whether to look in the bundled assets (default true). */
+  /** Whether `loadTokenizer` falls back to the tokenizers shipped with Tinkex (default true). */
   bundled?: boolean;
   env?: NodeJS.ProcessEnv;
 }
 
 /**
- * Directories that may hold `<id>`'s tokenizer.json, in the order searched: the Tinkex cache, the
- * Hugging Face hub cache (`models--org--name/snapshots/<rev>`), then the bundled assets. Never the network.
+ * Directories that may hold `<id>`'s tokenizer.json, in the order searched: the Tinkex cache, then the
+ * Hugging Face hub cache (`models--org--name/snapshots/<rev>`). Never the network. The tokenizers shipped
+ * with Tinkex come after these, from code (see shipped.ts), so they are in no directory.
  */
 export function tokenizerDirs(id: string, options: LocateOptions = {}): string[] {
   const env = options.env ?? process.env;
@@ -52,7 +39,6 @@ export function tokenizerDirs(id: string, options: LocateOptions = {}): string[]
   dirs.push(
     ...(options.complete ? snapshots.filter((d) => snapshotSettles(d, 'tokenizer_config.json')) : snapshots),
   );
-  if (options.bundled ?? true) dirs.push(join(BUNDLED_TOKENIZERS, ...id.split('/')));
   return dirs;
 }
 

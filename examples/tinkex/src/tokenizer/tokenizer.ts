@@ -3,9 +3,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ValidationError } from 'pristine-kernel';
 import { locateTokenizer, tokenizerDirs, type LocateOptions } from './locate.js';
+import { SHIPPED_TOKENIZER_IDS, shippedTokenizer } from './shipped.js';
 
 export { resolveTokenizer, resolveTokenizerId, type TokenizerRef } from './resolve.js';
-export { BUNDLED_TOKENIZERS, locateTokenizer, tokenizerDirs, type LocateOptions } from './locate.js';
+export { locateTokenizer, tokenizerDirs, type LocateOptions } from './locate.js';
 
 /** What the SDK needs from a tokenizer. */
 export interface Tokenizer {
@@ -31,30 +32,40 @@ const loadHfTokenizers = () =>
 
 /**
  * Load a Hugging Face tokenizer (tokenizer.json + tokenizer_config.json) from local files only: the
- * directory `$TINKEX_TOKENIZER_CACHE/<org>/<name>/`, the Hugging Face hub cache, or the tokenizers bundled
- * with Tinkex (`tinkex/byte-level`). Loaded tokenizers are cached per id and directory. When none has
- * it, a ValidationError lists where it looked. Nothing is downloaded.
+ * directory `$TINKEX_TOKENIZER_CACHE/<org>/<name>/`, the Hugging Face hub cache, or else the tokenizers
+ * shipped with Tinkex (`tinkex/byte-level`). Loaded tokenizers are cached per id and directory. When none
+ * has it, a ValidationError lists where it looked. Nothing is downloaded.
  */
 export function loadTokenizer(id: string, options: LocateOptions = {}): Tokenizer {
   // Keyed by the directory the options lead to (found anew on each call: a few stat calls), so no option
   // (caches, env, revision, `bundled`, `complete`) can get a tokenizer that another call's options found.
   const dir = locateTokenizer(id, options);
-  if (!dir) {
-    throw ValidationError.field(
-      'tokenizer',
-      '/tokenizer_id',
-      'available',
-      `tokenizer "${id}" is not available locally. Put its tokenizer.json and tokenizer_config.json in ` +
-        `$TINKEX_TOKENIZER_CACHE/${id}/ or the Hugging Face hub cache (e.g. \`huggingface-cli download ${id} ` +
-        `tokenizer.json tokenizer_config.json\`). Searched: ${tokenizerDirs(id, options).join(', ')}`,
-    );
-  }
-  const key = `${id}\0${dir}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const tokenizer = fromFiles(id, dir);
-  cache.set(key, tokenizer);
+  if (dir !== undefined) return memo(`${id}\0${dir}`, () => fromFiles(id, dir));
+  const shipped = (options.bundled ?? true) ? shippedTokenizer(id) : undefined;
+  if (shipped) return memo(`${id}\0(shipped)`, () => fromJSON(id, shipped.tokenizer, shipped.config));
+  throw ValidationError.field(
+    'tokenizer',
+    '/tokenizer_id',
+    'available',
+    `tokenizer "${id}" is not available locally. Put its tokenizer.json and tokenizer_config.json in ` +
+      `$TINKEX_TOKENIZER_CACHE/${id}/ or the Hugging Face hub cache (e.g. \`huggingface-cli download ${id} ` +
+      `tokenizer.json tokenizer_config.json\`). Searched: ${tokenizerDirs(id, options).join(', ')}` +
+      (options.bundled === false
+        ? ''
+        : `, then the tokenizers shipped with Tinkex (${SHIPPED_TOKENIZER_IDS.join(', ')})`),
+  );
+}
+
+function memo(key: string, build: () => Tokenizer): Tokenizer {
+  let tokenizer = cache.get(key);
+  if (!tokenizer) cache.set(key, (tokenizer = build()));
   return tokenizer;
+}
+
+/** The tokenizer Tinkex ships under `id` (see shipped.ts: in code, so a bundled app has it too), or undefined. */
+export function fromShipped(id: string): Tokenizer | undefined {
+  const shipped = shippedTokenizer(id);
+  return shipped && fromJSON(id, shipped.tokenizer, shipped.config);
 }
 
 /** Build from a directory holding tokenizer.json (and optionally tokenizer_config.json). */

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUNDLED_TOKENIZERS } from '../../src/tokenizer/tokenizer.js';
+import { BYTE_LEVEL_CONFIG_JSON, BYTE_LEVEL_TOKENIZER_JSON } from '../support/byte-level.js';
 import { startFakeHub, TEST_TOKEN, type FakeHub } from '../support/fake-hub/index.js';
 import { docBlock, emulatorForDocs, exampleBody } from './doc-example.js';
 
@@ -20,10 +20,9 @@ describe('docs/tinkex.md "Hugging Face Hub" runs as written', () => {
   beforeAll(async () => {
     hub = await startFakeHub();
     home = await mkdtemp(join(tmpdir(), 'tinkex-hub-docs-'));
-    const dir = join(BUNDLED_TOKENIZERS, 'tinkex', 'byte-level');
     hub.seed('Qwen/Qwen3-8B', {
-      'tokenizer.json': await readFile(join(dir, 'tokenizer.json')),
-      'tokenizer_config.json': await readFile(join(dir, 'tokenizer_config.json')),
+      'tokenizer.json': BYTE_LEVEL_TOKENIZER_JSON,
+      'tokenizer_config.json': BYTE_LEVEL_CONFIG_JSON,
     });
     Object.assign(process.env, { HF_ENDPOINT: hub.url, HF_TOKEN: TEST_TOKEN, HF_HOME: home });
   });

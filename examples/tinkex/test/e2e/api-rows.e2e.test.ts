@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUNDLED_TOKENIZERS } from '../../src/tokenizer/tokenizer.js';
+import { writeByteLevel } from '../support/byte-level.js';
 import {
   BadRequestError,
   dmelChunk,
@@ -51,9 +51,7 @@ describe('encode / decode and ModelInput.fromText', () => {
     // A sampler finds its tokenizer by base model name: give `tinkex/byte-tiny` the byte-level files,
     // where a user would put them ($TINKEX_TOKENIZER_CACHE/<id>/).
     const cache = await mkdtemp(join(tmpdir(), 'tinkex-tokenizers-'));
-    await cp(join(BUNDLED_TOKENIZERS, 'tinkex', 'byte-level'), join(cache, 'tinkex', 'byte-tiny'), {
-      recursive: true,
-    });
+    await writeByteLevel(join(cache, 'tinkex', 'byte-tiny'));
     const saved = process.env.TINKEX_TOKENIZER_CACHE;
     process.env.TINKEX_TOKENIZER_CACHE = cache;
     cleanup.push(async () => {

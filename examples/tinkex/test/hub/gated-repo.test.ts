@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { HubAuthError } from '../../src/hub/hub-errors.js';
 import { getTokenizer } from '../../src/tokenizer/get-tokenizer.js';
-import { BUNDLED_TOKENIZERS } from '../../src/tokenizer/tokenizer.js';
+import { BYTE_LEVEL_TOKENIZER_JSON } from '../support/byte-level.js';
 import { startFakeHub, TEST_TOKEN, type FakeHub } from '../support/fake-hub/index.js';
 
 const OTHER_TOKEN = 'hf_bob_has_not_accepted_123';
@@ -17,7 +17,7 @@ describe('a gated repository (its files need a token of an account that accepted
   beforeAll(async () => {
     hub = await startFakeHub({ tokens: { [TEST_TOKEN]: 'alice', [OTHER_TOKEN]: 'bob' } });
     work = await mkdtemp(join(tmpdir(), 'tinkex-hf-gated-'));
-    const tokenizerJson = await readFile(join(BUNDLED_TOKENIZERS, 'tinkex', 'byte-level', 'tokenizer.json'));
+    const tokenizerJson = BYTE_LEVEL_TOKENIZER_JSON;
     hub.seed('meta/gated-tok', { 'tokenizer.json': tokenizerJson }, { gated: ['alice'] });
   });
   afterAll(async () => {

@@ -6,10 +6,8 @@ import { inspect } from 'node:util';
 import { scanCacheDir } from '@huggingface/hub';
 import { HubAuthError, HubNotFoundError, HubOfflineError } from '../../src/hub/hub-errors.js';
 import { getTokenizer } from '../../src/tokenizer/get-tokenizer.js';
-import { BUNDLED_TOKENIZERS } from '../../src/tokenizer/tokenizer.js';
+import { BYTE_LEVEL_CONFIG_JSON, BYTE_LEVEL_TOKENIZER_JSON } from '../support/byte-level.js';
 import { gitBlobOid, sha256, startFakeHub, TEST_TOKEN, type FakeHub } from '../support/fake-hub/index.js';
-
-const BYTE_LEVEL = join(BUNDLED_TOKENIZERS, 'tinkex', 'byte-level');
 
 describe('getTokenizer downloads from the Hub into the Hugging Face cache', () => {
   let hub: FakeHub;
@@ -21,8 +19,8 @@ describe('getTokenizer downloads from the Hub into the Hugging Face cache', () =
   beforeAll(async () => {
     hub = await startFakeHub();
     work = await mkdtemp(join(tmpdir(), 'tinkex-hf-'));
-    tokenizerJson = await readFile(join(BYTE_LEVEL, 'tokenizer.json'));
-    config = await readFile(join(BYTE_LEVEL, 'tokenizer_config.json'));
+    tokenizerJson = BYTE_LEVEL_TOKENIZER_JSON;
+    config = BYTE_LEVEL_CONFIG_JSON;
     hub.seed('acme/tok', {
       'tokenizer.json': tokenizerJson,
       'tokenizer_config.json': config,

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaptureLogger, Ports } from 'pristine-kernel';
 import { startEmulator, type RunningEmulator } from 'tinker-emulator';
 import { ServiceClient } from '../../src/index.js';
-import { BUNDLED_TOKENIZERS } from '../../src/tokenizer/tokenizer.js';
+import { BYTE_LEVEL_TOKENIZER_JSON } from '../support/byte-level.js';
 import { startFakeHub, TEST_TOKEN, type FakeHub } from '../support/fake-hub/index.js';
 import { startForwarder, type Host } from '../support/loopback-hosts.js';
 
@@ -27,9 +27,8 @@ describe("Hub requests of a client's getTokenizer", () => {
     hub = await startFakeHub();
     emulator = await startEmulator({ seed: 7 });
     work = await mkdtemp(join(tmpdir(), 'tinkex-hub-client-log-'));
-    const byteLevel = join(BUNDLED_TOKENIZERS, 'tinkex', 'byte-level');
     proxy = await startForwarder(() => hub.url);
-    hub.seed('Qwen/Qwen3-8B', { 'tokenizer.json': await readFile(join(byteLevel, 'tokenizer.json')) });
+    hub.seed('Qwen/Qwen3-8B', { 'tokenizer.json': BYTE_LEVEL_TOKENIZER_JSON });
   });
   afterAll(async () => {
     jest.restoreAllMocks();

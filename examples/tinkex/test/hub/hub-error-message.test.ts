@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { HubAuthError, HubNotFoundError } from '../../src/hub/hub-errors.js';
 import { getTokenizer } from '../../src/tokenizer/get-tokenizer.js';
-import { BUNDLED_TOKENIZERS } from '../../src/tokenizer/tokenizer.js';
+import { BYTE_LEVEL_TOKENIZER_JSON } from '../support/byte-level.js';
 import { startFakeHub, TEST_TOKEN, type FakeHub } from '../support/fake-hub/index.js';
 
 const BOB = 'hf_bob_has_not_accepted_123';
@@ -29,7 +29,7 @@ describe("Hub errors carry the Hub's own message", () => {
   beforeAll(async () => {
     hub = await startFakeHub({ tokens: { [TEST_TOKEN]: 'alice', [BOB]: 'bob' } });
     work = await mkdtemp(join(tmpdir(), 'tinkex-hf-message-'));
-    const tokenizerJson = await readFile(join(BUNDLED_TOKENIZERS, 'tinkex', 'byte-level', 'tokenizer.json'));
+    const tokenizerJson = BYTE_LEVEL_TOKENIZER_JSON;
     hub.seed('meta/gated', { 'tokenizer.json': tokenizerJson }, { gated: ['alice'] });
   });
   afterAll(async () => {

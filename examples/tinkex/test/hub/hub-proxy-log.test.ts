@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pristine-kernel';
 import { getTokenizer } from '../../src/tokenizer/get-tokenizer.js';
-import { BUNDLED_TOKENIZERS } from '../../src/tokenizer/tokenizer.js';
+import { BYTE_LEVEL_TOKENIZER_JSON } from '../support/byte-level.js';
 import { startFakeHub, TEST_TOKEN, type FakeHub } from '../support/fake-hub/index.js';
 import { startForwarder, type Host } from '../support/loopback-hosts.js';
 
@@ -34,12 +34,7 @@ describe('Hugging Face Hub requests: proxy and debug log', () => {
     hub = await startFakeHub();
     proxy = await startForwarder(() => hub.url);
     work = await mkdtemp(join(tmpdir(), 'tinkex-hub-proxy-'));
-    const byteLevel = join(BUNDLED_TOKENIZERS, 'tinkex', 'byte-level');
-    hub.seed(
-      'acme/tok',
-      { 'tokenizer.json': await readFile(join(byteLevel, 'tokenizer.json')) },
-      { owner: 'alice', private: true },
-    );
+    hub.seed('acme/tok', { 'tokenizer.json': BYTE_LEVEL_TOKENIZER_JSON }, { owner: 'alice', private: true });
   });
   afterEach(() => {
     jest.restoreAllMocks();

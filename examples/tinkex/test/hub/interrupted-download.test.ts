@@ -4,10 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APIConnectionError } from 'pristine-kernel';
 import { getTokenizer } from '../../src/tokenizer/get-tokenizer.js';
-import { BUNDLED_TOKENIZERS } from '../../src/tokenizer/tokenizer.js';
+import { BYTE_LEVEL_CONFIG_JSON, BYTE_LEVEL_TOKENIZER_JSON } from '../support/byte-level.js';
 import { startFakeHub, type FakeHub } from '../support/fake-hub/index.js';
-
-const BYTE_LEVEL = join(BUNDLED_TOKENIZERS, 'tinkex', 'byte-level');
 
 describe('a Hub killed mid-download', () => {
   let hub: FakeHub;
@@ -18,8 +16,8 @@ describe('a Hub killed mid-download', () => {
   beforeAll(async () => {
     hub = await startFakeHub();
     work = await mkdtemp(join(tmpdir(), 'tinkex-hf-cut-'));
-    tokenizerJson = await readFile(join(BYTE_LEVEL, 'tokenizer.json'));
-    config = await readFile(join(BYTE_LEVEL, 'tokenizer_config.json'));
+    tokenizerJson = BYTE_LEVEL_TOKENIZER_JSON;
+    config = BYTE_LEVEL_CONFIG_JSON;
     hub.seed('acme/cut-tok', { 'tokenizer.json': tokenizerJson, 'tokenizer_config.json': config });
   });
   afterAll(async () => {

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getTokenizer } from '../../src/tokenizer/get-tokenizer.js';
-import { BUNDLED_TOKENIZERS, loadTokenizer } from '../../src/tokenizer/tokenizer.js';
+import { loadTokenizer } from '../../src/tokenizer/tokenizer.js';
+import { BYTE_LEVEL_CONFIG_JSON, BYTE_LEVEL_TOKENIZER_JSON } from '../support/byte-level.js';
 import { startFakeHub, type FakeHub } from '../support/fake-hub/index.js';
-
-const BYTE_LEVEL = join(BUNDLED_TOKENIZERS, 'tinkex', 'byte-level');
 
 /**
  * The in-memory tokenizer caches: found on review, their keys left out options that change the result,
@@ -34,7 +33,7 @@ describe('tokenizer caches key on every option that changes the result', () => {
   beforeAll(async () => {
     hub = await startFakeHub();
     work = await mkdtemp(join(tmpdir(), 'tinkex-tok-memo-'));
-    const plain = await readFile(join(BYTE_LEVEL, 'tokenizer.json'), 'utf8');
+    const plain = BYTE_LEVEL_TOKENIZER_JSON.toString('utf8');
     const json = JSON.parse(plain);
     json.added_tokens = [
       {
@@ -50,7 +49,7 @@ describe('tokenizer caches key on every option that changes the result', () => {
     variant = JSON.stringify(json);
     hub.seed('acme/memo', {
       'tokenizer.json': plain,
-      'tokenizer_config.json': await readFile(join(BYTE_LEVEL, 'tokenizer_config.json')),
+      'tokenizer_config.json': BYTE_LEVEL_CONFIG_JSON,
     });
   });
   afterAll(async () => {
@@ -88,7 +87,7 @@ describe('tokenizer caches key on every option that changes the result', () => {
     await shortSnapshot(b, 'acme/local');
     await writeFile(
       join(b, 'models--acme--local', 'snapshots', 'a'.repeat(40), 'tokenizer.json'),
-      await readFile(join(BYTE_LEVEL, 'tokenizer.json')),
+      BYTE_LEVEL_TOKENIZER_JSON,
     );
     expect(loadTokenizer('acme/local', { hubCache: a, env: {} }).vocabSize).toBe(257);
     expect(loadTokenizer('acme/local', { hubCache: b, env: {} }).vocabSize).toBe(256);

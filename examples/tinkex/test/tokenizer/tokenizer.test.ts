@@ -1,14 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ValidationError } from 'pristine-kernel';
-import {
-  BUNDLED_TOKENIZERS,
-  loadTokenizer,
-  resolveTokenizer,
-  resolveTokenizerId,
-} from '../../src/tokenizer/tokenizer.js';
+import { loadTokenizer, resolveTokenizer, resolveTokenizerId } from '../../src/tokenizer/tokenizer.js';
+import { BYTE_LEVEL_TOKENIZER_JSON } from '../support/byte-level.js';
 
 const empty = () => mkdtempSync(join(tmpdir(), 'tinkex-tok-'));
 const isolated = { hubCache: empty(), env: {} };
@@ -53,8 +49,8 @@ describe('bundled byte-level tokenizer', () => {
     expect(tok.decode([])).toBe('');
   });
 
-  it('is what the generator script writes', async () => {
-    const shipped = readFileSync(join(BUNDLED_TOKENIZERS, 'tinkex', 'byte-level', 'tokenizer.json'), 'utf8');
+  it('has one token per byte value, ids 0 to 255', () => {
+    const shipped = BYTE_LEVEL_TOKENIZER_JSON.toString('utf8');
     const vocab = JSON.parse(shipped).model.vocab as Record<string, number>;
     expect(Object.values(vocab).sort((a, b) => a - b)).toEqual([...Array(256).keys()]);
   });
@@ -62,7 +58,7 @@ describe('bundled byte-level tokenizer', () => {
 
 describe('loading from caches', () => {
   it('prefers $TINKEX_TOKENIZER_CACHE/<id>, then the hub cache snapshot of refs/main', () => {
-    const byte = readFileSync(join(BUNDLED_TOKENIZERS, 'tinkex', 'byte-level', 'tokenizer.json'), 'utf8');
+    const byte = BYTE_LEVEL_TOKENIZER_JSON.toString('utf8');
     const cache = empty();
     mkdirSync(join(cache, 'acme', 'tok'), { recursive: true });
     writeFileSync(join(cache, 'acme', 'tok', 'tokenizer.json'), byte);
@@ -82,5 +78,23 @@ describe('loading from caches', () => {
   it('fails with a ValidationError that says where it looked, without any network', () => {
     expect(() => loadTokenizer('nobody/missing', isolated)).toThrow(ValidationError);
     expect(() => loadTokenizer('nobody/missing', isolated)).toThrow(/TINKEX_TOKENIZER_CACHE/);
+  });
+
+  it('takes the shipped tokenizer after the caches, and not at all with bundled: false', () => {
+    // A cached tinkex/byte-level with 'A' and 'B' swapped wins over the shipped one.
+    const swapped = JSON.parse(BYTE_LEVEL_TOKENIZER_JSON.toString('utf8'));
+    Object.assign(swapped.model.vocab, { A: 66, B: 65 });
+    const cache = empty();
+    mkdirSync(join(cache, 'tinkex', 'byte-level'), { recursive: true });
+    writeFileSync(join(cache, 'tinkex', 'byte-level', 'tokenizer.json'), JSON.stringify(swapped));
+    const env = { TINKEX_TOKENIZER_CACHE: cache };
+    expect(loadTokenizer('tinkex/byte-level', { ...isolated, env }).encode('A')).toEqual([66]);
+    expect(loadTokenizer('tinkex/byte-level', isolated).encode('A')).toEqual([65]);
+    expect(() => loadTokenizer('tinkex/byte-level', { ...isolated, bundled: false })).toThrow(
+      ValidationError,
+    );
+    expect(() => loadTokenizer('nobody/missing', isolated)).toThrow(
+      /shipped with Tinkex \(tinkex\/byte-level\)/,
+    );
   });
 });

@@ -1,5 +1,7 @@
 import { scrubError } from '../../errors/error-secrets.js';
 import { redactUrl } from '../../redact.js';
+import type { TelemetrySpan } from '../../../ports/telemetry.js';
+import type { TransportRequest } from '../../../ports/transport.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
 
 /**
@@ -10,21 +12,26 @@ import type { CallContext, CallResult, Next, Stage } from '../context.js';
 export const attemptTelemetryStage: Stage = {
   name: 'attempt',
   run(context, next) {
-    return recorded(context) ? traced(context, next) : next();
+    const { callSpan, request } = context;
+    return recorded(context) && callSpan && request ? traced(context, callSpan, request, next) : next();
   },
-  passes: (context) => !recorded(context),
+  passes: (context) => !recorded(context) || !context.callSpan || !context.request,
 };
 
 function recorded(context: CallContext): boolean {
-  return context.services.telemetry.recording !== false && !!context.callSpan && !!context.request;
+  return context.services.telemetry.recording !== false;
 }
 
-async function traced(context: CallContext, next: Next): Promise<CallResult> {
+async function traced(
+  context: CallContext,
+  callSpan: TelemetrySpan,
+  request: TransportRequest,
+  next: Next,
+): Promise<CallResult> {
   const { telemetry } = context.services;
-  const request = context.request!;
   const url = new URL(request.url);
   const template = context.endpoint.spec.path;
-  const span = telemetry.startAttempt(context.callSpan!, `${request.method} ${template}`, {
+  const span = telemetry.startAttempt(callSpan, `${request.method} ${template}`, {
     'http.request.method': request.method,
     'url.template': template,
     'url.full': redactUrl(request.url),

@@ -2,6 +2,8 @@ import { lowerCased } from '../../request/lower-case.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import { AuthSchemeError } from '../../errors/plugin-errors.js';
 import { sanitizedCause } from '../../errors/error-secrets.js';
+import type { AuthScheme } from '../../../ports/auth.js';
+import type { TransportRequest } from '../../../ports/transport.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
 import { enteringStage } from '../stage-hooks.js';
 import { noteWrittenHeader, writtenHeaders } from './auth-headers.js';
@@ -18,42 +20,52 @@ export const authStage: Stage = enteringStage({
   name: 'auth',
   passes: (context) => !context.auth || !context.request,
   enter(context, next) {
-    if (!context.auth || !context.request) return false;
-    const renews = Boolean(context.auth.renew);
-    const applied = applyCredentials(context);
+    const { auth, request } = context;
+    if (!auth || !request) return false;
+    const applied = applyCredentials(context, auth, request);
     // Static keys apply synchronously; only token providers need to be awaited. A scheme that renews
     // waits for the outcome (a 401 sends once more); one that does not leaves nothing for later.
-    if (applied instanceof Promise) return applied.then(renews ? () => sendRenewing(context, next) : next);
-    return renews ? sendRenewing(context, next) : false;
+    const renews = Boolean(auth.renew);
+    if (applied instanceof Promise)
+      return applied.then(renews ? () => sendRenewing(context, auth, request, next) : next);
+    return renews ? sendRenewing(context, auth, request, next) : false;
   },
 });
 
-function sendRenewing(context: CallContext, next: Next): Promise<CallResult> {
-  return next().catch((error: unknown) => renewed(context, error, next));
+function sendRenewing(
+  context: CallContext,
+  auth: AuthScheme,
+  request: TransportRequest,
+  next: Next,
+): Promise<CallResult> {
+  return next().catch((error: unknown) => renewed(context, auth, request, error, next));
 }
 
-function applyCredentials(context: CallContext): void | Promise<void> {
-  const request = context.request!;
+function applyCredentials(
+  context: CallContext,
+  auth: AuthScheme,
+  request: TransportRequest,
+): void | Promise<void> {
   const before = keyCount(request.headers);
   let applied: void | Promise<void>;
   try {
-    applied = context.auth!.apply(request.headers, {
+    applied = auth.apply(request.headers, {
       url: request.url,
       method: request.method,
       endpointId: context.endpoint.id,
       attempt: context.attempt,
     });
   } catch (error) {
-    throw authFailed(context, error);
+    throw authFailed(context, auth, error);
   }
   if (applied instanceof Promise)
     return applied.then(
-      () => registerCredentials(context, before),
+      () => registerCredentials(context, auth, request, before),
       (error: unknown) => {
-        throw authFailed(context, error);
+        throw authFailed(context, auth, error);
       },
     );
-  registerCredentials(context, before);
+  registerCredentials(context, auth, request, before);
 }
 
 /**
@@ -62,13 +74,13 @@ function applyCredentials(context: CallContext): void | Promise<void> {
  * failing, which no retry can mend, so it must not pass for a connection error (those are retried by
  * pollers, resumed by streams and counted by breakers).
  */
-function authFailed(context: CallContext, error: unknown): PristineError {
+function authFailed(context: CallContext, auth: AuthScheme, error: unknown): PristineError {
   if (error instanceof PristineError) return error;
   const { endpoint } = context;
   const what = endpoint.spec.callName ?? endpoint.id;
   const reason = (error as Error)?.message ?? String(error);
   return new AuthSchemeError(
-    `Authentication failed before "${what}" was sent: auth scheme "${context.auth!.name}" threw: ${reason}`,
+    `Authentication failed before "${what}" was sent: auth scheme "${auth.name}" threw: ${reason}`,
     { cause: sanitizedCause(error), endpointId: endpoint.id },
   );
 }
@@ -78,19 +90,26 @@ function authFailed(context: CallContext, error: unknown): PristineError {
  * behind the server's): renew it and send once more, inside this attempt, so a poll sent without
  * retries is covered too. Anything else, or a second 401, is the call's answer.
  */
-async function renewed(context: CallContext, error: unknown, next: Next): Promise<CallResult> {
+async function renewed(
+  context: CallContext,
+  auth: AuthScheme,
+  request: TransportRequest,
+  error: unknown,
+  next: Next,
+): Promise<CallResult> {
   const refused = error instanceof PristineError && error.status === 401;
   if (!refused || context.authRenewed || !context.replayable || context.options.signal?.aborted) throw error;
   context.authRenewed = true;
   const endpointId = context.endpoint.id;
-  if (!(await context.auth!.renew!({ endpointId, headers: context.request!.headers }))) throw error;
+  // Only a scheme with `renew` sends through here (see `enter`).
+  if (!(await auth.renew?.({ endpointId, headers: request.headers }))) throw error;
   context.services.logger.info(
     `the server refused the credential of ${endpointId}; sending it again with a renewed one`,
     {
       endpoint: endpointId,
     },
   );
-  await applyCredentials(context);
+  await applyCredentials(context, auth, request);
   return next();
 }
 
@@ -100,16 +119,21 @@ async function renewed(context: CallContext, error: unknown, next: Next): Promis
  * list. New names come last in a plain object's key order, so only the tail is read: counting keys
  * allocates nothing, and a scheme that writes only what it declares costs two short loops.
  */
-function registerCredentials(context: CallContext, before: number): void {
-  const { auth, request, services } = context;
-  const headers = request!.headers;
-  for (const name of auth!.secretHeaders) {
+function registerCredentials(
+  context: CallContext,
+  auth: AuthScheme,
+  request: TransportRequest,
+  before: number,
+): void {
+  const { services } = context;
+  const headers = request.headers;
+  for (const name of auth.secretHeaders) {
     const value = headers[lowerCased(name)];
     // `add` ignores known values, so registering on every attempt costs a lookup.
     if (value) services.secrets.addHeaderValue(value);
   }
   // A renewed credential overwrites a header the scheme added on an earlier send: no new key this time.
-  for (const name of writtenHeaders(auth!) ?? NO_NAMES) {
+  for (const name of writtenHeaders(auth) ?? NO_NAMES) {
     const value = headers[name];
     if (value) services.secrets.addHeaderValue(value);
   }
@@ -118,7 +142,7 @@ function registerCredentials(context: CallContext, before: number): void {
     if (index++ < before) continue;
     const value = headers[name];
     if (value) services.secrets.addHeaderValue(value);
-    noteWrittenHeader(auth!, name);
+    noteWrittenHeader(auth, name);
   }
 }
 

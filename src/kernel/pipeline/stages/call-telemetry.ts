@@ -1,3 +1,6 @@
+import type { TelemetrySpan } from '../../../ports/telemetry.js';
+import { sanitizedCause } from '../../errors/error-secrets.js';
+import { PluginError } from '../../errors/plugin-errors.js';
 import type { CallContext, CallResult, Stage } from '../context.js';
 import { enteringStage } from '../stage-hooks.js';
 import type { CompiledEndpoint } from '../../manifest/compile.js';
@@ -68,7 +71,7 @@ function started(context: CallContext): void {
 /** A throw here fails the call, with the error recorded and reported as any failure (as `try` would). */
 function stopped(context: CallContext, result: CallResult): CallResult {
   const { services } = context;
-  const span = context.callSpan!;
+  const span = spanOf(context);
   try {
     span.setAttributes({
       'http.response.status_code': result.status,
@@ -90,7 +93,7 @@ function stopped(context: CallContext, result: CallResult): CallResult {
 /** The span ends whatever recording the failure throws. */
 function failed(context: CallContext, error: unknown): unknown {
   const { services } = context;
-  const span = context.callSpan!;
+  const span = spanOf(context, error);
   try {
     span.recordError(error);
     span.setAttributes({ 'http.request.resend_count': context.attempt });
@@ -107,4 +110,18 @@ function failed(context: CallContext, error: unknown): unknown {
     span.end();
   }
   return error;
+}
+
+/**
+ * The span `started` set: `enter` sets it whenever these hooks run. Only a plugin stage that cleared
+ * `context.callSpan` takes it away, and is told so (with the call's error as the cause), not a TypeError.
+ */
+function spanOf(context: CallContext, failure?: unknown): TelemetrySpan {
+  const span = context.callSpan;
+  if (span !== undefined) return span;
+  const details = failure === undefined ? {} : { cause: sanitizedCause(failure) };
+  throw new PluginError(`A stage cleared the call span of "${context.endpoint.id}" (context.callSpan)`, {
+    ...details,
+    endpointId: context.endpoint.id,
+  });
 }

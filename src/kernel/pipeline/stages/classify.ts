@@ -3,7 +3,9 @@ import { sanitizedCause } from '../../errors/error-secrets.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import { requestOrigin } from '../../errors/request-origin.js';
 import { SerializationError } from '../../errors/serialization-error.js';
+import type { BodyCodec } from '../../../ports/body-codec.js';
 import type { TransportResponse } from '../../../ports/transport.js';
+import { PluginError } from '../../errors/plugin-errors.js';
 import { lowerCased } from '../../request/lower-case.js';
 import { readAll } from '../../request/read-body.js';
 import { decodedBody, decodingFailure } from '../../serialization/codec-failures.js';
@@ -27,13 +29,14 @@ export const classifyStage: Stage = {
 };
 
 function classify(context: CallContext, result: CallResult): CallResult | Promise<CallResult> {
-  const response = result.response!;
+  const response = result.response;
   const { services, endpoint } = context;
+  if (!response) throw answeredWithoutResponse(context);
   const requestId = response.headers[lowerCased(services.settings.requestIdHeader)];
   // The body iterable is asked for only when it is read as one: a JSON body read whole never needs it.
   const decoded = () => decompressed(context, response);
   const ok = response.status < 300 || (response.status < 400 && endpoint.spec.redirect === 'manual');
-  if (!ok) return failed(context, result, decoded(), requestId);
+  if (!ok) return failed(context, result, response, decoded(), requestId);
   const responseType = endpoint.spec.responseType ?? 'json';
   if (endpoint.stream || responseType === 'stream') {
     // Built member by member, not spread: an adapter's response may keep its methods on a prototype.
@@ -43,12 +46,28 @@ function classify(context: CallContext, result: CallResult): CallResult | Promis
       body: endpoint.stream ? decoded() : rawBody(context, decoded(), response),
       cancel: () => response.cancel(),
     };
-    if (response.readAll) streamed.readAll = () => response.readAll!();
+    const readWholeBody = response.readAll;
+    if (readWholeBody) streamed.readAll = () => readWholeBody.call(response);
     return { ...result, requestId, response: streamed, timeoutMs: context.options.timeoutMs };
   }
   const decode = (raw: Buffer) => decodedResult(context, response, responseType, requestId, raw);
-  if (response.readAll && !hasCoding(response.headers)) return readWhole(response, decode);
+  const readWholeBody = response.readAll;
+  if (readWholeBody && !hasCoding(response.headers)) return readWhole(response, readWholeBody, decode);
   return readAll(decoded()).then(decode);
+}
+
+/**
+ * A stage placed inside `classify` (before `log` or `transport`) returned a result of its own without the
+ * transport's live response: nothing to classify or decode. The plugin's mistake, so not retried (a
+ * TypeError here passed for a connection error and was).
+ */
+function answeredWithoutResponse(context: CallContext): PluginError {
+  const { endpoint } = context;
+  return new PluginError(
+    `A stage inside "classify" answered "${endpoint.spec.callName ?? endpoint.id}" without the transport's ` +
+      'response (CallResult.response): a stage that answers by itself goes outside classify',
+    { endpointId: endpoint.id },
+  );
 }
 
 /**
@@ -73,6 +92,7 @@ function rawBody(context: CallContext, body: AsyncIterable<Uint8Array>, response
 async function failed(
   context: CallContext,
   result: CallResult,
+  response: TransportResponse,
   body: AsyncIterable<Uint8Array>,
   requestId: string | undefined,
 ): Promise<never> {
@@ -81,7 +101,7 @@ async function failed(
     if (error instanceof SerializationError) return Buffer.alloc(0);
     throw error;
   });
-  throw errorFor(context, result, decodeLoosely(raw, result.response!.headers['content-type']), requestId);
+  throw errorFor(context, result, decodeLoosely(raw, response.headers['content-type']), requestId);
 }
 
 function decodedResult(
@@ -96,18 +116,12 @@ function decodedResult(
   if (responseType === 'bytes') return { status, headers, requestId, body: raw };
   if (responseType === 'text') return { status, headers, requestId, body: raw.toString('utf8') };
   const { services } = context;
-  const decodedAs = codecTypeOf(context, headers['content-type']);
+  const decoder = codecFor(context, headers['content-type']);
   try {
-    if (decodedAs === undefined)
+    if (decoder === undefined)
       return { status, headers, requestId, body: services.serializer.decode(raw, headers['content-type']) };
-    const codec = services.codecs.lookup(decodedAs)!;
-    return {
-      status,
-      headers,
-      requestId,
-      body: codec.decode(raw, context.options.responseBodies![decodedAs]),
-      decodedAs,
-    };
+    const { decodedAs, codec, schema } = decoder;
+    return { status, headers, requestId, body: codec.decode(raw, schema), decodedAs };
   } catch (error) {
     throw decodingFailure(context.endpoint.id, status, headers['content-type'] ?? 'no content-type', error);
   }
@@ -121,13 +135,19 @@ function decompressed(context: CallContext, response: TransportResponse): AsyncI
   return decodedBody(body, context.endpoint.id, response.status, coding.trim().toLowerCase());
 }
 
-/** The declared non-JSON media type whose codec decodes this body; undefined: the JSON serializer. */
-function codecTypeOf(context: CallContext, contentType: string | undefined): string | undefined {
+/**
+ * The declared non-JSON media type of this body, its codec and its schema; undefined: the JSON serializer.
+ */
+function codecFor(
+  context: CallContext,
+  contentType: string | undefined,
+): { decodedAs: string; codec: BodyCodec; schema: unknown } | undefined {
   const bodies = context.options.responseBodies;
   if (!bodies) return undefined;
   const type = mediaType(contentType);
   if (type === undefined || !Object.hasOwn(bodies, type)) return undefined;
-  return context.services.codecs.lookup(type) ? type : undefined;
+  const codec = context.services.codecs.lookup(type);
+  return codec && { decodedAs: type, codec, schema: bodies[type] };
 }
 
 function hasCoding(headers: Record<string, string>): boolean {
@@ -140,10 +160,14 @@ function hasCoding(headers: Record<string, string>): boolean {
  * `then` (one promise per call less than a read and a decode chained); a decode error is not a broken
  * read.
  */
-function readWhole(response: TransportResponse, decode: (raw: Buffer) => CallResult): Promise<CallResult> {
+function readWhole(
+  response: TransportResponse,
+  readWholeBody: NonNullable<TransportResponse['readAll']>,
+  decode: (raw: Buffer) => CallResult,
+): Promise<CallResult> {
   let reading: Promise<Uint8Array>;
   try {
-    reading = response.readAll!();
+    reading = readWholeBody.call(response);
   } catch (error) {
     return Promise.reject(brokenRead(error));
   }

@@ -71,7 +71,7 @@ function holding(context: CallContext, call: Promise<CallResult>, release: Relea
 function free(context: CallContext, release: Release): void {
   const request = context.request;
   const held = request?.heldUntil;
-  if (held === undefined) return release();
+  if (request === undefined || held === undefined) return release();
   // Bounded by the attempt's own timeout: a library that never lets go must not keep the connection.
   let freed = false;
   const once = () => {
@@ -80,7 +80,7 @@ function free(context: CallContext, release: Release): void {
     clearTimeout(timer);
     release();
   };
-  const timer = setTimeout(once, request!.timeoutMs);
+  const timer = setTimeout(once, request.timeoutMs);
   timer.unref();
   void held.then(once);
 }

@@ -55,7 +55,9 @@ export const rateLimitStage: Stage = enteringStage({
   },
   hooks: {
     rejected(context, error) {
-      backoffOn429(error, context.services.rateLimiter, context.rateLimitBucket!);
+      // `enter` set the bucket whenever it leaves this hook to run.
+      const bucket = context.rateLimitBucket;
+      if (bucket !== undefined) backoffOn429(error, context.services.rateLimiter, bucket);
       return error;
     },
   },

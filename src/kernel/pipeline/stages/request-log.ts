@@ -1,4 +1,4 @@
-import type { RequestBody } from '../../../ports/transport.js';
+import type { RequestBody, TransportRequest } from '../../../ports/transport.js';
 import { REDACTED, redactHeaders, redactUrl } from '../../redact.js';
 import type { SecretRegistry } from '../../secret-registry.js';
 import { lowerCased } from '../../request/lower-case.js';
@@ -19,18 +19,18 @@ import { credentialHeaderNames } from './auth-headers.js';
 export const requestLogStage: Stage = {
   name: 'log',
   run(context, next) {
-    return debugging(context) ? logged(context, next) : next();
+    const { request } = context;
+    return request && debugging(context) ? logged(context, request, next) : next();
   },
-  passes: (context) => !debugging(context),
+  passes: (context) => !context.request || !debugging(context),
 };
 
 function debugging(context: CallContext): boolean {
-  return context.services.logger.level === 'debug' && context.request !== undefined;
+  return context.services.logger.level === 'debug';
 }
 
-async function logged(context: CallContext, next: Next): Promise<CallResult> {
+async function logged(context: CallContext, request: TransportRequest, next: Next): Promise<CallResult> {
   const { logger, clock, settings } = context.services;
-  const request = context.request!;
   const base = { endpoint: context.endpoint.id, attempt: context.attempt + 1 };
   const { own, omitted } = apartFromCommon(context, logger, request.headers);
   logger.debug(`request ${request.method} ${redactUrl(request.url)}`, {

@@ -120,7 +120,7 @@ function admitNow(context: CallContext, next: Next, plan: AdmissionPlan): Promis
   let throttled = false;
   try {
     for (let i = 0; i < permits.length; i++) {
-      if (i === plan.throttleAt) throttled = isThrottled(context, plan.throttled!);
+      if (i === plan.throttleAt && plan.throttled) throttled = isThrottled(context, plan.throttled);
       const permit = permits[i];
       if (permit.whileThrottled && !throttled) continue;
       const semaphore = services.semaphore(permit.name, permit.capacity);
@@ -166,7 +166,7 @@ async function limited(
   let throttled = false;
   try {
     for (let i = 0; i < permits.length; i++) {
-      if (i === plan.throttleAt) throttled = isThrottled(context, plan.throttled!);
+      if (i === plan.throttleAt && plan.throttled) throttled = isThrottled(context, plan.throttled);
       const permit = permits[i];
       if (permit.whileThrottled && !throttled) continue;
       const semaphore = services.semaphore(permit.name, permit.capacity);

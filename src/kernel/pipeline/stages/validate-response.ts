@@ -54,13 +54,18 @@ export const validateResponseStage: Stage = enteringStage({
   hooks: {
     fulfilled(context, result) {
       const mode = context.services.settings.responseValidation;
-      return mode === 'off' ? result : checked(context, result, mode);
+      const validate = context.endpoint.validateResponse;
+      return mode === 'off' || validate === undefined ? result : checked(context, result, validate, mode);
     },
   },
 });
 
-function checked(context: CallContext, result: CallResult, mode: 'strict' | 'warn'): CallResult {
-  const validate = context.endpoint.validateResponse!;
+function checked(
+  context: CallContext,
+  result: CallResult,
+  validate: NonNullable<CallContext['endpoint']['validateResponse']>,
+  mode: 'strict' | 'warn',
+): CallResult {
   // Streams are validated per event; a codec-decoded body (e.g. protobuf) was checked by its codec.
   if (result.response || result.decodedAs) return result;
   const issues = validate(result.body);

@@ -80,14 +80,12 @@ async function info(ctx: CliContext, path: string) {
   );
 }
 
-async function setTtl(ctx: CliContext, path: string, opts: { ttl?: number; remove?: boolean }) {
-  await (
-    await ctx.rest()
-  ).setCheckpointTtlFromTinkerPath(path, opts.remove ? null : opts.ttl!, {
-    signal: ctx.signal,
-  });
-  const ttl_seconds = opts.remove ? null : opts.ttl!;
-  ctx.done(opts.remove ? `Removed expiration for ${path}` : `Set TTL of ${path} to ${opts.ttl} seconds`, {
+/** `ttl_seconds`: null removes the expiration. */
+async function setTtl(ctx: CliContext, path: string, ttl_seconds: number | null) {
+  await (await ctx.rest()).setCheckpointTtlFromTinkerPath(path, ttl_seconds, { signal: ctx.signal });
+  const said =
+    ttl_seconds === null ? `Removed expiration for ${path}` : `Set TTL of ${path} to ${ttl_seconds} seconds`;
+  ctx.done(said, {
     tinker_path: path,
     ttl_seconds,
   });
@@ -143,9 +141,9 @@ export function registerCheckpoint(program: Command, action: Action): void {
     .option('--remove', 'remove the expiration')
     .action(
       action(async (ctx, opts, path: string) => {
-        if (opts.ttl === undefined && !opts.remove)
-          throw new UsageError('specify either --ttl <seconds> or --remove');
-        await setTtl(ctx, path, opts);
+        const ttl: number | null | undefined = opts.remove ? null : opts.ttl;
+        if (ttl === undefined) throw new UsageError('specify either --ttl <seconds> or --remove');
+        await setTtl(ctx, path, ttl);
       }),
     );
   registerDelete(checkpoint, action);

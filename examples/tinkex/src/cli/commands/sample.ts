@@ -20,7 +20,10 @@ interface SampleOptions {
 }
 
 /** Sample from a base model or a saved sampler checkpoint and print the decoded text (as Tinkex's `run`). */
-async function sample(ctx: CliContext, opts: SampleOptions) {
+/** What to sample from: exactly one of the two options (checked before anything is sent). */
+type SampleFrom = { model_path: string } | { base_model: string };
+
+async function sample(ctx: CliContext, opts: SampleOptions, from: SampleFrom) {
   const { loadTokenizer } = await import('../../tokenizer/tokenizer.js');
   // A --tokenizer this machine does not have is a bad argument: refused before a session is created.
   const given = opts.tokenizer ? localTokenizer(loadTokenizer, opts.tokenizer, ctx.io.env) : undefined;
@@ -29,12 +32,7 @@ async function sample(ctx: CliContext, opts: SampleOptions) {
   // A sample's whole-request retries are unlimited in the library (as in the Python SDK); a command
   // gives up after --max-retries like every other request, so a dead server ends it.
   const retry_config = { max_retries: service.config.max_retries };
-  const sampler = await service.createSamplingClient(
-    opts.modelPath
-      ? { model_path: opts.modelPath, retry_config }
-      : { base_model: opts.baseModel!, retry_config },
-    within,
-  );
+  const sampler = await service.createSamplingClient({ ...from, retry_config }, within);
   const tokenizer = given
     ? given
     : await sampler.getTokenizer(within).catch(async (error: unknown) => {
@@ -134,10 +132,13 @@ export function registerSample(program: Command, action: Action): void {
     )
     .action(
       action(async (ctx, opts: SampleOptions) => {
-        if (!opts.baseModel && !opts.modelPath) {
-          throw new UsageError('give --base-model or --model-path');
-        }
-        await sample(ctx, opts);
+        const from: SampleFrom | undefined = opts.modelPath
+          ? { model_path: opts.modelPath }
+          : opts.baseModel
+            ? { base_model: opts.baseModel }
+            : undefined;
+        if (!from) throw new UsageError('give --base-model or --model-path');
+        await sample(ctx, opts, from);
       }),
     );
 }
