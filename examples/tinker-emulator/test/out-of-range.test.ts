@@ -123,4 +123,27 @@ describe('out-of-range values the official client sends unchecked', () => {
       }
     });
   });
+
+  // The references type user_metadata dict[str, str] where the server answers it (TrainingRun, the
+  // billing sessions); the official client sends other values unchecked, and the emulator echoed them.
+  it('user_metadata with a non-string value is a 400 naming the key, on create_session and create_model', async () => {
+    await withEmulator({}, async (emu) => {
+      const api = client(emu);
+      const refused = await api.post('create_session', {
+        tags: [],
+        user_metadata: { a: 1 },
+        sdk_version: '0',
+      });
+      expect([refused.status, refused.body?.field]).toEqual([400, 'user_metadata.a']);
+      const { session } = await openModel(api, 4);
+      const r = await api.post('create_model', {
+        session_id: session,
+        model_seq_id: 1,
+        base_model: 'meta-llama/Llama-3.2-1B',
+        user_metadata: { ok: 'x', b: null },
+        lora_config: { rank: 4 },
+      });
+      expect([r.status, r.body?.field]).toEqual([400, 'user_metadata.b']);
+    });
+  });
 });
