@@ -55,7 +55,7 @@ export const REQUEST_SCHEMAS: Record<string, Rule> = {
   'auth/token': S.obj({}),
   create_session: typed('create_session', {
     tags: S.arr(S.str),
-    user_metadata: S.maybe(S.rec(S.any)),
+    user_metadata: S.maybe(S.rec(S.str)),
     sdk_version: S.str,
     project_id: S.maybe(S.str),
   }),
@@ -70,7 +70,7 @@ export const REQUEST_SCHEMAS: Record<string, Rule> = {
     session_id: S.str,
     model_seq_id: S.int,
     base_model: S.str,
-    user_metadata: S.maybe(S.rec(S.any)),
+    user_metadata: S.maybe(S.rec(S.str)),
     lora_config: S.maybe(
       S.obj({
         rank: S.opt(S.int),
@@ -114,7 +114,7 @@ export const REQUEST_SCHEMAS: Record<string, Rule> = {
     session_id: S.opt(S.str),
     model_seq_id: S.opt(S.int),
     base_model: S.maybe(S.str),
-    user_metadata: S.maybe(S.rec(S.any)),
+    user_metadata: S.maybe(S.rec(S.str)),
     path: S.str,
     optimizer: S.opt(S.bool),
     seq_id: S.maybe(S.int),

@@ -8,6 +8,7 @@ import {
 } from '../model/sampler.js';
 import { streamTokens } from './sample-stream.js';
 import { SUPPORTED_MODELS, parseTinkerPath, type EmulatorContext } from '../context.js';
+import { checkSampleRanges } from './sample-ranges.js';
 import { HttpError, ok, type Answer } from '../http-util.js';
 import type { SamplerRecord } from '../state.js';
 import { promptCacheHit } from '../model/prompt-cache.js';
@@ -146,6 +147,7 @@ function checkContextLength(baseModel: string, promptLength: number, maxTokens: 
 
 /** What a sample request needs before its first token: every HttpError it can raise is raised here. */
 function prepareSample(ctx: EmulatorContext, body: Body) {
+  checkSampleRanges(body);
   const sampler = resolveSampler(ctx, body);
   const prompt = promptTokens(body, sampler.model.vocabSize);
   const settings = settingsOf(body);

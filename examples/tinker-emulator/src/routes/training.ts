@@ -1,4 +1,4 @@
-import { ADAM_DEFAULTS, adamStep } from '../model/adam.js';
+import { ADAM_DEFAULTS, adamStep, type AdamSettings } from '../model/adam.js';
 import { runSequence, type Sequence } from '../model/training.js';
 import type { EmulatorContext } from '../context.js';
 import { HttpError, type Answer } from '../http-util.js';
@@ -105,10 +105,27 @@ export function optimStep(ctx: EmulatorContext, body: Body): Answer {
   const params = { ...ADAM_DEFAULTS, ...body.adam_params };
   // The byte model is tiny: scale the rate so real-world LoRA rates (1e-4 … 5e-4) train visibly.
   params.learning_rate *= ctx.learningRateScale;
-  if (!(params.learning_rate >= 0))
-    throw new HttpError(400, 'learning_rate must be >= 0', 'adam_params.learning_rate');
+  checkAdamRanges(params);
   return sequenced(ctx, model, body.seq_id, () => {
     const norm = adamStep(model.adapter, model.grads, model.optimizer, params);
     return { type: 'optim_step', metrics: { 'grad_norm:mean': norm } };
   });
+}
+
+/**
+ * The ranges torch's AdamW enforces (β in [0, 1), lr and weight decay ≥ 0), plus eps > 0 and a clip ≥ 0:
+ * β1 = 1 zeroes the bias correction and eps = 0 divides 0 by 0 on untouched weights, both NaN weights
+ * for every later call. The official client sends these unchecked; Tinkex refuses them before sending.
+ */
+function checkAdamRanges(p: AdamSettings): void {
+  const rules: [keyof AdamSettings, boolean, string][] = [
+    ['learning_rate', p.learning_rate >= 0, 'must be >= 0'],
+    ['beta1', p.beta1 >= 0 && p.beta1 < 1, 'must be >= 0 and < 1'],
+    ['beta2', p.beta2 >= 0 && p.beta2 < 1, 'must be >= 0 and < 1'],
+    ['eps', p.eps > 0, 'must be > 0'],
+    ['weight_decay', p.weight_decay >= 0, 'must be >= 0'],
+    ['grad_clip_norm', p.grad_clip_norm >= 0, 'must be >= 0 (0 = no clipping)'],
+  ];
+  for (const [key, holds, rule] of rules)
+    if (!holds) throw new HttpError(400, `${key} ${rule}`, `adam_params.${key}`);
 }

@@ -12,6 +12,10 @@ import { sequenced } from './sequenced.js';
 type Body = Record<string, any>;
 
 function checkpointName(body: Body, kind: string): string {
+  // As PUT …/ttl: 0 was stored as "never expires" and a negative TTL as already expired.
+  const ttl = body.ttl_seconds as number | null | undefined;
+  if (ttl != null && ttl <= 0)
+    throw new HttpError(400, 'ttl_seconds must be positive or null', 'ttl_seconds');
   const name = body.path ?? `${kind}-${Date.now().toString(36)}`;
   if (!/^[\w.-]+$/.test(name))
     throw new HttpError(400, 'path must be a bare name (letters, digits, . _ -)', 'path');
