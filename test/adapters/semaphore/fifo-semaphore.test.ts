@@ -20,21 +20,6 @@ describe('FifoSemaphore', () => {
     expect(sem.available).toBe(10);
   });
 
-  it('lets an aborted waiter leave the queue and gives its place to the next', async () => {
-    const sem = new FifoSemaphore(1);
-    const held = await sem.acquire();
-    const controller = new AbortController();
-    const aborted = sem.acquire(1, controller.signal);
-    const next = sem.acquire();
-    expect(sem.waiting).toBe(2);
-    controller.abort();
-    await expect(aborted).rejects.toBeInstanceOf(APIUserAbortError);
-    expect(sem.waiting).toBe(1);
-    held();
-    (await next)();
-    expect(sem.available).toBe(1);
-  });
-
   it('runs a request larger than the budget alone, and ignores a double release', async () => {
     const sem = new FifoSemaphore(4);
     const small = await sem.acquire(1);
