@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { client, openModel, textDatum, withEmulator } from './helpers.js';
+import { client, openModel, openSampler, textDatum, withEmulator } from './helpers.js';
 import { ManualClock } from './support/manual-clock.js';
 
 describe('the newer REST endpoints (0.13–0.24)', () => {
@@ -108,17 +108,8 @@ describe('the newer REST endpoints (0.13–0.24)', () => {
     const clock = new ManualClock();
     await withEmulator({ clock }, async (emu) => {
       const api = client(emu);
-      const session = (
-        await api.post('create_session', { tags: [], user_metadata: {}, sdk_version: '0.7.0' })
-      ).body.session_id;
-      const sampler = (
-        await api.post('create_sampling_session', {
-          session_id: session,
-          sampling_session_seq_id: 0,
-          base_model: 'meta-llama/Llama-3.2-1B',
-          model_path: null,
-        })
-      ).body.sampling_session_id;
+      const sampler = await openSampler(api);
+      const session = sampler.slice(0, sampler.indexOf(':sample:'));
       await api.submit('asample', {
         prompt: { chunks: [{ tokens: [...Buffer.from('ab')] }] },
         sampling_params: { max_tokens: 2 },
