@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { client, openModel, textDatum, withEmulator } from './helpers.js';
+import { client, openModel, openSampler, textDatum, withEmulator } from './helpers.js';
 import { ManualClock } from './support/manual-clock.js';
 
 describe('the newer REST endpoints (0.13–0.24)', () => {
@@ -81,9 +81,9 @@ describe('the newer REST endpoints (0.13–0.24)', () => {
       );
       expect(usage.status).toBe(200);
       expect(usage.body.data.map((e: any) => [e.bucket_start, e.event_info])).toEqual([
-        [start, { type: 'training', token_count: 5 }],
-        [new Date(clock.now()).toISOString(), { type: 'training', token_count: 4 }],
-        [new Date(clock.now()).toISOString(), { type: 'checkpoint', count: 1 }],
+        [start.replace('.000Z', 'Z'), { type: 'training', token_count: 5 }],
+        [new Date(clock.now()).toISOString().replace('.000Z', 'Z'), { type: 'training', token_count: 4 }],
+        [new Date(clock.now()).toISOString().replace('.000Z', 'Z'), { type: 'checkpoint', count: 1 }],
       ]);
       expect(usage.body.data[0]).toMatchObject({
         session_id: session,
@@ -98,6 +98,41 @@ describe('the newer REST endpoints (0.13–0.24)', () => {
       expect(
         (await bad(`starting_on=2025-01-01T00:00:00Z&ending_before=2025-02-01T00:00:00Z`)).body.detail,
       ).toMatch(/14 days/);
+    });
+  });
+
+  // The 0.25 SDK's `BillingUsageEvent`: `user_name` is a field (null when unknown), `cached` a bool, and
+  // a pydantic server writes a whole-second UTC datetime as `…T17:00:00Z`. The official CLI prints the rows
+  // through that model, so an emulator row of another shape made Tinkex's table and CSV differ from it.
+  it("serves billing rows in the SDK model's shape: every envelope field, whole-second hours, cached a bool", async () => {
+    const clock = new ManualClock();
+    await withEmulator({ clock }, async (emu) => {
+      const api = client(emu);
+      const sampler = await openSampler(api);
+      const session = sampler.slice(0, sampler.indexOf(':sample:'));
+      await api.submit('asample', {
+        prompt: { chunks: [{ tokens: [...Buffer.from('ab')] }] },
+        sampling_params: { max_tokens: 2 },
+        sampling_session_id: sampler,
+        seq_id: 0,
+      });
+      const hour = Math.floor(clock.now() / 3_600_000) * 3_600_000;
+      const at = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+      const usage = await api.call(
+        'GET',
+        `/api/v1/billing/usage/events?starting_on=${at(hour)}&ending_before=${at(hour + 3_600_000)}`,
+      );
+      const prefill = usage.body.data.find((e: any) => e.event_info.type === 'sampling_prefill');
+      expect(prefill).toEqual({
+        bucket_start: at(hour),
+        bucket_end: at(hour + 3_600_000),
+        base_model: 'meta-llama/Llama-3.2-1B',
+        user_id: 'emulator-user',
+        user_name: null,
+        session_id: session,
+        project_id: null,
+        event_info: { type: 'sampling_prefill', cached: false, token_count: 2 },
+      });
     });
   });
 });

@@ -27,7 +27,7 @@ describe('what a long-running emulator keeps', () => {
         `/api/v1/billing/usage/events?starting_on=${start}&ending_before=${end}`,
       );
       expect(usage.body.data.map((e: any) => e.event_info)).toEqual([
-        { type: 'sampling_prefill', cached: 0, token_count: 180 },
+        { type: 'sampling_prefill', cached: false, token_count: 180 },
         { type: 'sampling_sample', token_count: 120 },
       ]);
     });

@@ -69,10 +69,13 @@ function hourInstant(query: Query, name: string): number {
 
 const EVENT_INFO: Record<UsageRecord['type'], (amount: number) => Record<string, unknown>> = {
   training: (n) => ({ type: 'training', token_count: n }),
-  sampling_prefill: (n) => ({ type: 'sampling_prefill', cached: 0, token_count: n }),
+  sampling_prefill: (n) => ({ type: 'sampling_prefill', cached: false, token_count: n }),
   sampling_sample: (n) => ({ type: 'sampling_sample', token_count: n }),
   checkpoint: (n) => ({ type: 'checkpoint', count: n }),
 };
+
+/** A whole-second UTC time as the SDK's pydantic models write one: `2026-07-13T17:00:00Z`, no `.000`. */
+const hourText = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 /**
  * `GET billing/usage/events?starting_on&ending_before` (whole UTC hours, at most 14 days, not in the
@@ -99,10 +102,11 @@ export function billingUsage(ctx: EmulatorContext, query: Query): Answer {
     const owner = ctx.state.sessions.get(record.session_id);
     if (owner) sessions[owner.session_id] = { user_metadata: owner.user_metadata };
     return {
-      bucket_start: new Date(bucket).toISOString(),
-      bucket_end: new Date(bucket + HOUR).toISOString(),
+      bucket_start: hourText(bucket),
+      bucket_end: hourText(bucket + HOUR),
       base_model: record.base_model,
       user_id: 'emulator-user',
+      user_name: null, // `BillingUsageEvent` has it; the emulator knows no display names
       session_id: record.session_id,
       project_id: owner?.project_id ?? null,
       event_info: EVENT_INFO[record.type](amount),

@@ -9,8 +9,8 @@ import { Command, CommanderError, type HelpContext } from 'commander';
  *     Error: unknown command 'list'
  *
  * on stderr, exit 2 (runCli maps every rejected parse to 2), instead of commander's error followed by
- * the whole help text. A group given no command prints its help on stdout and exits 0, as Click 8.1's
- * groups do (`no_args_is_help`); commander treated that as an error (help on stderr, exit 1). A
+ * the whole help text. A group given no command prints its help on stderr, a usage error (exit 2), as
+ * `tinker` 0.25 does with the Click pip installs today (8.2+; 8.1 printed it on stdout, exit 0). A
  * command's help lists its own options and ends with `Global options: see tinkex --help`.
  */
 export class TinkexCommand extends Command {
@@ -36,12 +36,11 @@ export class TinkexCommand extends Command {
   override help(cb: (str: string) => string): never;
   override help(context?: HelpContext | ((str: string) => string)): never {
     if (typeof context === 'function') return super.help(context);
-    // Commander asks for help "as an error" in two cases only: a group given no command (Click 8.1
-    // prints the group's help, exit 0) and `help <name>` naming no command (a usage error, as Click's).
-    if (context?.error && this.commands.length > 0) {
-      if (this.args.length === 0) super.help();
+    // Commander asks for help "as an error" in two cases only: a group given no command (Click 8.2+
+    // prints the group's help on stderr, exit 2: commander's own, below) and `help <name>` naming no
+    // command (a usage error, as Click's).
+    if (context?.error && this.commands.length > 0 && this.args.length > 0)
       this.error(`unknown command '${this.args.at(-1)}'`, { code: 'commander.unknownCommand' });
-    }
     return super.help(context);
   }
 }

@@ -73,7 +73,10 @@ describe('tinkex session export-trace / billing usage / Ctrl-C (spawned CLI)', (
     expect(files.filter((f) => f.includes('sess-bad'))).toEqual([]);
   }, 60_000);
 
-  it('billing usage: a flattened table, nested JSON, CSV to a file or stdout', async () => {
+  // As `tinker` 0.25 prints them: through the SDK's `BillingUsageEvent`, so every envelope field is a
+  // column and a JSON key (null when the server left it out, as the first two rows do), in the model's
+  // order, and a boolean cell is Python's `True`/`False`.
+  it("billing usage: a flattened table, nested JSON, CSV to a file or stdout, in tinker's columns", async () => {
     const window = ['billing', 'usage', '2026-07-13T00:00:00Z', '2026-07-14T00:00:00Z'];
     const [table, json, csv, sessions] = await Promise.all([
       cli(...window),
@@ -82,15 +85,23 @@ describe('tinkex session export-trace / billing usage / Ctrl-C (spawned CLI)', (
       cli(...window, '--sessions-csv=sessions.csv'),
     ]);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^2 hourly usage row\(s\)\n/);
+    expect(table.stdout).toMatch(/^3 hourly usage row\(s\)\n/);
     expect(table.stdout).toMatch(
-      /bucket_start +│ bucket_end +│ base_model +│ session_id +│ project_id +│ type +│ tokens +│ gigabyte_hours/,
+      /bucket_start +│ bucket_end +│ base_model +│ user_id +│ user_name +│ session_id +│ project_id +│ type +│ tokens +│ gigabyte_hours +│ cached +│ token_count/,
     );
-    expect(JSON.parse(json.stdout)).toEqual(USAGE);
+    const unnamed = { user_id: null, user_name: null };
+    expect(JSON.parse(json.stdout)).toEqual({
+      ...USAGE,
+      data: USAGE.data.map((row) => ({ ...unnamed, ...row })),
+    });
+    expect(Object.keys(JSON.parse(json.stdout).data[0]).join(' ')).toBe(
+      'bucket_start bucket_end base_model user_id user_name session_id project_id event_info',
+    );
     expect(csv.stdout.split('\r\n')).toEqual([
-      'bucket_start,bucket_end,base_model,session_id,project_id,type,tokens,gigabyte_hours',
-      '2026-07-13T00:00:00Z,2026-07-13T01:00:00Z,meta-llama/Llama-3.2-1B,sess-1,,training_tokens,1200,',
-      '2026-07-13T01:00:00Z,2026-07-13T02:00:00Z,meta-llama/Llama-3.2-1B,sess-1,"p, ""quoted""",storage,,0.5',
+      'bucket_start,bucket_end,base_model,user_id,user_name,session_id,project_id,type,tokens,gigabyte_hours,cached,token_count',
+      '2026-07-13T00:00:00Z,2026-07-13T01:00:00Z,meta-llama/Llama-3.2-1B,,,sess-1,,training_tokens,1200,,,',
+      '2026-07-13T01:00:00Z,2026-07-13T02:00:00Z,meta-llama/Llama-3.2-1B,,,sess-1,"p, ""quoted""",storage,,0.5,,',
+      '2026-07-13T01:00:00Z,2026-07-13T02:00:00Z,meta-llama/Llama-3.2-1B,u-1,Ada,sess-1,,sampling_prefill,,,False,9',
       '',
     ]);
     expect(sessions.stdout).toBe('');

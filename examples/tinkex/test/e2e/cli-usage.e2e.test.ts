@@ -238,18 +238,24 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
     });
   }, 60_000);
 
-  it('a group without a command prints its help on stdout and exits 0, as tinker (Click 8.1) does', async () => {
+  // `tinker` 0.25 as pip installs it today (`click>=8.0.0` resolves to Click 8.2 or later): a group given
+  // no command prints its help on stderr and exits 2, a usage error (Click 8.1 printed it on stdout, exit 0).
+  it('a group without a command prints its help on stderr and exits 2, as tinker (Click 8.2+) does', async () => {
     const groups = [['run'], ['checkpoint'], ['session'], ['billing'], []];
     const results = await Promise.all(groups.map((g) => cli(...g)));
     results.forEach((r, i) => {
-      expect({ group: groups[i], code: r.code, stderr: r.stderr }).toEqual({
+      expect({ group: groups[i], code: r.code, stdout: r.stdout }).toEqual({
         group: groups[i],
-        code: 0,
-        stderr: '',
+        code: 2,
+        stdout: '',
       });
-      expect(r.stdout).toContain(`Usage: tinkex ${groups[i].join(' ')}`.replace(/ $/, ''));
-      expect(r.stdout).toContain('Commands:');
+      expect(r.stderr).toContain(`Usage: tinkex ${groups[i].join(' ')}`.replace(/ $/, ''));
+      expect(r.stderr).toContain('Commands:');
     });
+    // Asked for, the help is still the answer: stdout, exit 0.
+    const asked = await cli('checkpoint', '--help');
+    expect({ code: asked.code, stderr: asked.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(asked.stdout).toContain('Usage: tinkex checkpoint');
   }, 60_000);
 
   it('prints the version as text or JSON', async () => {

@@ -19,9 +19,28 @@ function hourTimestamp(value: string): string {
 
 type Row = Record<string, unknown>;
 
+/**
+ * The envelope of the 0.25 SDK's `BillingUsageEvent`, in its field order. `tinker` prints the rows through
+ * that model, so a field the server leaves out is still a column, a CSV field and a JSON key (null).
+ */
+const ENVELOPE = [
+  'bucket_start',
+  'bucket_end',
+  'base_model',
+  'user_id',
+  'user_name',
+  'session_id',
+  'project_id',
+];
+const EMPTY_ENVELOPE: Row = Object.fromEntries(ENVELOPE.map((key) => [key, null]));
+
+/** Each row with every envelope field, in the model's order, before the fields only this server sends. */
+const withEnvelope = (data: BillingUsageResponse['data']): Row[] =>
+  data.map((row) => ({ ...EMPTY_ENVELOPE, ...row }));
+
 /** Each event's `event_info` payload flattened into its row, for table and CSV (JSON keeps it nested). */
-function flatten(data: BillingUsageResponse['data']): Row[] {
-  return data.map(({ event_info, ...envelope }) => ({ ...envelope, ...event_info }));
+function flatten(data: Row[]): Row[] {
+  return data.map(({ event_info, ...envelope }) => ({ ...envelope, ...(event_info as Row) }));
 }
 
 /** The first row's key order, plus keys only later rows carry. */
@@ -31,12 +50,17 @@ function columnsOf(rows: Row[]): string[] {
   return columns;
 }
 
+// A boolean as `tinker` writes it (Python's `str`), so a CSV reads the same from either CLI.
 const cell = (value: unknown) =>
   value === null || value === undefined
     ? ''
-    : typeof value === 'object'
-      ? JSON.stringify(value)
-      : String(value);
+    : typeof value === 'boolean'
+      ? value
+        ? 'True'
+        : 'False'
+      : typeof value === 'object'
+        ? JSON.stringify(value)
+        : String(value);
 
 function csv(rows: Row[]): string {
   const columns = columnsOf(rows);
@@ -76,12 +100,13 @@ async function usage(
       })),
       opts.sessionsCsv,
     );
-  const rows = flatten(response.data);
+  const data = withEnvelope(response.data);
+  const rows = flatten(data);
   if (opts.csv !== undefined) await writeCsv(ctx, rows, opts.csv);
   if (opts.csv !== undefined || opts.sessionsCsv !== undefined) return;
   const columns = columnsOf(rows);
   ctx.print({
-    json: { data: response.data, sessions },
+    json: { data, sessions },
     title: rows.length === 0 ? 'No billing usage in this window' : `${rows.length} hourly usage row(s)`,
     columns,
     rows: rows.map((row) => columns.map((c) => cell(row[c]))),

@@ -19,6 +19,16 @@ export const USAGE = {
       project_id: 'p, "quoted"',
       event_info: { type: 'storage', gigabyte_hours: 0.5 },
     },
+    {
+      bucket_start: '2026-07-13T01:00:00Z',
+      bucket_end: '2026-07-13T02:00:00Z',
+      base_model: 'meta-llama/Llama-3.2-1B',
+      user_id: 'u-1',
+      user_name: 'Ada',
+      session_id: 'sess-1',
+      project_id: null,
+      event_info: { type: 'sampling_prefill', cached: false, token_count: 9 },
+    },
   ],
   sessions: { 'sess-1': { user_metadata: { team: 'a' } } },
 };
