@@ -195,7 +195,7 @@ export class RedisLink {
       // A script bug is ours, not an outage: let it surface.
       const reply = replyError(error);
       if (reply !== undefined && !UNAVAILABLE.test(reply)) throw error;
-      const notCluster = !this.options.cluster && /^(MOVED|ASK|CROSSSLOT)/.test(reply ?? '');
+      const notCluster = this.clusterOnly(reply ?? '');
       if (notCluster) this.notCluster = this.reason(error);
       // A command after close() (a late release) is no outage: nothing to log.
       if (!this.closed) this.fail(error);
@@ -326,7 +326,7 @@ export class RedisLink {
   private reason(error: unknown): string {
     const message = error instanceof Error ? error.message : String(error);
     // A setting to fix: the node answers for its own slots only, and the link does not follow MOVED.
-    if (!this.options.cluster && /^(MOVED|ASK|CROSSSLOT)/.test(message)) {
+    if (this.clusterOnly(message)) {
       return `Redis is a Redis Cluster node (${message}): set shared.cluster to true`;
     }
     if (!/enableOfflineQueue|maxRetriesPerRequest|Connection is closed|Redis connection is/.test(message)) {
@@ -337,6 +337,11 @@ export class RedisLink {
     if (replyError(this.socketError) !== undefined)
       return `Redis refused the connection: ${this.socketError.message}`;
     return `connection lost (${this.socketError.message})`;
+  }
+
+  /** A reply only a Redis Cluster node gives, to a link not set up for one (`cluster` unset). */
+  private clusterOnly(reply: string): boolean {
+    return !this.options.cluster && /^(MOVED|ASK|CROSSSLOT)/.test(reply);
   }
 
   private up(): void {
