@@ -280,6 +280,40 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   }, 30_000);
 
+  // Round 29 saw `session export-trace` print "Exporting trace… (this may take a while)" and then fail for
+  // want of a key: nothing may be said about work that cannot start.
+  it('says only that the key is missing, for every command that needs one, before saying anything else', async () => {
+    const path = 'tinker://run-1:train:0/weights/ckpt';
+    const commands = [
+      ['run', 'list'],
+      ['run', 'info', 'run-1'],
+      ['checkpoint', 'list'],
+      ['checkpoint', 'info', path],
+      ['checkpoint', 'publish', path],
+      ['checkpoint', 'unpublish', path],
+      ['checkpoint', 'set-ttl', path, '--ttl', '60'],
+      ['checkpoint', 'delete', path, '-y'],
+      ['checkpoint', 'download', path, '-o', 'never-made'],
+      ['session', 'export-trace', 'session-1', '-o', 'never-made.pftrace'],
+      ['billing', 'usage', '2026-12-01', '2026-12-02'],
+      ['sample', '--prompt', 'hi', '--model-path', 'tinker://run-1:train:0/sampler_weights/s'],
+    ];
+    const results = await Promise.all(commands.map((c) => cli(...c)));
+    results.forEach((r, i) => {
+      expect({
+        command: commands[i],
+        code: r.code,
+        stdout: r.stdout,
+        first: r.stderr.split('\n')[0],
+      }).toEqual({
+        command: commands[i],
+        code: 1,
+        stdout: '',
+        first: 'Error: No API key',
+      });
+    });
+  }, 60_000);
+
   // Found with the packed tarball (round 27): the help pointed at `docs/configuration.md`, a path of the
   // repository; an installed package ships the guide in `dist/docs/`, so a new user found nothing there.
   it('names the configuration guide by a path that exists, wherever the CLI runs from', async () => {

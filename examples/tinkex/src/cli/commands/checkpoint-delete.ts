@@ -46,9 +46,11 @@ async function remove(ctx: CliContext, paths: string[], opts: DeleteOptions): Pr
         (!opts.after || Date.parse(c.time) > opts.after.getTime()),
     );
     if (listed.length === 0) {
-      ctx.note(`No checkpoints found for run ${opts.runId} matching filters`);
-      // The JSON format's result all the same: a script reads a count, not empty input.
-      if (ctx.format === 'json') ctx.print({ json: { deleted_count: 0, failed: [] }, columns: [], rows: [] });
+      const none = `No checkpoints found for run ${opts.runId} matching filters`;
+      // The command's answer, so on stdout as `tinker` prints it; the JSON format's answer is the usual
+      // record (a script reads a count, not a sentence), with the sentence beside it on stderr.
+      ctx.done(none, { deleted_count: 0, failed: [] });
+      if (ctx.format === 'json') ctx.note(none);
       return 0;
     }
     paths = listed.map((c) => c.tinker_path);

@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { APITimeoutError, PristineError, visibleControls } from 'pristine-kernel';
 import type { CliContext } from '../context.js';
+import type { RestClient } from '../../client/rest-client.js';
 import { CliError, InterruptedError, UsageError } from '../errors.js';
 import { sessionId } from '../options.js';
 import { formatSize, propertyTable } from '../output.js';
@@ -17,8 +18,7 @@ const POLL_MS = 2_000;
 const MAX_WAIT_MS = 10 * 60_000;
 
 /** Ask for the export until it is ready; the answer is a signed URL valid for about an hour. */
-async function exportUrl(ctx: CliContext, session_id: string): Promise<string> {
-  const rest = await ctx.rest();
+async function exportUrl(ctx: CliContext, rest: RestClient, session_id: string): Promise<string> {
   try {
     const { url } = await rest.exportSessionTrace(
       session_id,
@@ -51,8 +51,10 @@ async function exportTrace(
     throw new UsageError(
       `--output ${destination} is a folder; name a file (e.g. ${join(destination, `${session_id}.pftrace`)})`,
     );
+  // The client first: without a key there is no export to announce.
+  const rest = await ctx.rest();
   if (ctx.format !== 'json') ctx.note(`Exporting trace for session ${session_id} (this may take a while)...`);
-  const url = await exportUrl(ctx, session_id);
+  const url = await exportUrl(ctx, rest, session_id);
   if (opts.urlOnly) {
     // A bare URL in table mode, for `curl -o t.pftrace "$(tinkex session export-trace <id> --url-only)"`;
     // it is server text, so control characters are shown like everywhere else (a real signed URL has none).
@@ -69,7 +71,7 @@ async function exportTrace(
   );
   let bytes = 0;
   try {
-    const download = await (await ctx.rest()).openDownload(url, { signal: ctx.signal });
+    const download = await rest.openDownload(url, { signal: ctx.signal });
     const body = Readable.from(download.body);
     body.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
