@@ -1,6 +1,4 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, createGzip, gzipSync } from 'node:zlib';
 import { Type } from '@sinclair/typebox';
 import { ZlibCompression } from '../../src/adapters/compression/zlib-compression.js';
@@ -11,6 +9,7 @@ import { APIConnectionError } from '../../src/kernel/errors/api-errors.js';
 import { SerializationError } from '../../src/kernel/errors/serialization-error.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
+import { scriptedServer } from '../support/scripted-server.js';
 
 // What the kernel does with compressed answers that are wrong (a server or a proxy in front of it that
 // compresses): corrupt, cut, an unknown coding, and a decompression bomb. A failure the same answer would
@@ -22,15 +21,13 @@ afterEach(async () => {
 });
 
 const JSON_BODY = Buffer.from(JSON.stringify({ used: 3, limit: 10 }));
+const QUOTA = Type.Object({ used: Type.Integer(), limit: Type.Integer() });
 
 /** One answer for every request: its headers and body, or a hook that writes it. */
 type Answer = { headers: Record<string, string | number>; body: Buffer; cut?: boolean };
 
 async function serve(answer: () => Answer) {
-  let hits = 0;
-  const server = http.createServer((req, res) => {
-    req.resume();
-    hits++;
+  const server = await scriptedServer((_req, res) => {
     const { headers, body, cut } = answer();
     res.writeHead(200, {
       'content-type': 'application/json',
@@ -42,15 +39,8 @@ async function serve(answer: () => Answer) {
       res.socket?.destroy();
     } else res.end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits: () => hits };
+  cleanups.push(server.close);
+  return { url: server.url, hits: () => server.seen.length };
 }
 
 function kernelFor(
@@ -71,12 +61,7 @@ function kernelFor(
         name: 'files',
         version: '1',
         endpoints: [
-          {
-            id: 'quota',
-            method: 'GET',
-            path: '/quota',
-            response: Type.Object({ used: Type.Integer(), limit: Type.Integer() }),
-          },
+          { id: 'quota', method: 'GET', path: '/quota', response: QUOTA },
           { id: 'file', method: 'GET', path: '/file', responseType: 'bytes', decompress: false },
         ],
       },
@@ -87,6 +72,12 @@ function kernelFor(
   cleanups.push(() => kernel.close());
   return kernel;
 }
+
+/** What `quota` fails with against `url`. */
+const failure = (url: string, transport: () => GotTransport | UndiciTransport) =>
+  kernelFor(url, transport)
+    .call('quota', {})
+    .catch((e: unknown) => e);
 
 /** gzip of `mib` MiB of zeros, made in 1 MiB steps (the whole input is never held). */
 async function gzipBomb(mib: number): Promise<Buffer> {
@@ -125,9 +116,7 @@ describe.each([
     const bad = gzipSync(JSON_BODY);
     bad.fill(0x55, 10, bad.length - 8); // the deflate data, not the header
     const server = await serve(() => ({ headers: { 'content-encoding': 'gzip' }, body: bad }));
-    const error = await kernelFor(server.url, transport)
-      .call('quota', {})
-      .catch((e: unknown) => e);
+    const error = await failure(server.url, transport);
     expect(error).toBeInstanceOf(SerializationError);
     expect((error as Error).message).toContain('content-encoding gzip');
     expect(server.hits()).toBe(1);
@@ -139,9 +128,7 @@ describe.each([
       headers: { 'content-encoding': 'gzip' },
       body: whole.subarray(0, whole.length - 12),
     }));
-    const error = await kernelFor(server.url, transport)
-      .call('quota', {})
-      .catch((e: unknown) => e);
+    const error = await failure(server.url, transport);
     expect(error).toBeInstanceOf(SerializationError);
     expect(server.hits()).toBe(1);
   });
@@ -153,18 +140,14 @@ describe.each([
       body: whole.subarray(0, 10),
       cut: true,
     }));
-    const error = await kernelFor(server.url, transport)
-      .call('quota', {})
-      .catch((e: unknown) => e);
+    const error = await failure(server.url, transport);
     expect(error).toBeInstanceOf(APIConnectionError);
     expect(server.hits()).toBe(3);
   });
 
   it('an unknown Content-Encoding is a SerializationError naming it, not retried', async () => {
     const server = await serve(() => ({ headers: { 'content-encoding': 'x-snappy' }, body: JSON_BODY }));
-    const error = await kernelFor(server.url, transport)
-      .call('quota', {})
-      .catch((e: unknown) => e);
+    const error = await failure(server.url, transport);
     expect(error).toBeInstanceOf(SerializationError);
     expect((error as Error).message).toContain('unsupported Content-Encoding "x-snappy"');
     expect(server.hits()).toBe(1);
