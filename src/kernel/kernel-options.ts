@@ -20,6 +20,8 @@ export const DEFAULT_SETTINGS: KernelSettings = {
   // the second call: each call makes up to 3 attempts).
   breaker: { failureRateThreshold: 0.5, samplingWindowMs: 30_000, minimumRps: 2, halfOpenAfterMs: 30_000 },
   requestIdHeader: 'x-request-id',
+  // The emulator's bound on decompressed request bodies; far above any Tinker result, far below a bomb.
+  maxDecompressedBytes: 256 * 1024 * 1024,
 };
 
 /** The kernel's settings: the given ones over the defaults (an option given as `undefined` keeps its default). */

@@ -29,6 +29,12 @@ export interface KernelSettings {
   tokenBucket?: TokenBucketSettings;
   /** Header carrying the server's request id, read into errors and results. */
   requestIdHeader: string;
+  /**
+   * The most bytes a response with a `Content-Encoding` may decode to (per response, whatever its type):
+   * a few KB of gzip or zstd can claim gigabytes. Past it the call fails with a SerializationError naming
+   * this setting, not retried (the server would send the same bytes again).
+   */
+  maxDecompressedBytes: number;
   proxy?: string;
 }
 

@@ -13,10 +13,16 @@ export interface Compression {
    * in `Content-Encoding`. Rejects for an encoding the adapter cannot write.
    */
   compress(body: Uint8Array, encoding?: string): Promise<{ body: Uint8Array; encoding: string }>;
-  /** Decode a response body stream by its `Content-Encoding` (gzip, deflate, br, zstd, identity). */
+  /**
+   * Decode a response body stream by its `Content-Encoding` (gzip, deflate, br, zstd, identity); an
+   * encoding the adapter cannot decode fails the stream. `maxBytes`: the kernel stops reading past this
+   * many decoded bytes; a decoder that produces a burst per input chunk (fzstd: a whole frame) must stop
+   * itself there, so that memory stays bounded.
+   */
   decompress(
     body: AsyncIterable<Uint8Array>,
     encoding: string | undefined,
+    maxBytes?: number,
   ): AsyncIterable<Uint8Array> | Readable;
 }
 

@@ -5,6 +5,7 @@ import { chaosOrEnv, parseChaos } from './chaos.js';
 import { startEmulator } from './emulator.js';
 import { MAX_SEED } from './model/prng.js';
 import { MAX_TIMER_MS } from './timers.js';
+import { responseCodings } from './response-compression.js';
 import { CLIENT_CONFIG_DEFAULTS, DYNAMIC_CONFIG_DEFAULTS, parseFlags } from './protocol/client-config.js';
 
 export const USAGE = `Usage: tinker-emulator [options]   (also: tinkex emulator [options])
@@ -24,6 +25,8 @@ export const USAGE = `Usage: tinker-emulator [options]   (also: tinkex emulator 
   --request-log-mib N        request bodies the request log keeps, oldest dropped (default 64)
   --account KEY=NAME         the API key KEY is account NAME, repeatable; other keys share one
                              account; another account's private checkpoint is 403 (docs/emulator.md)
+  --compress-responses LIST  compress answers as a proxy in front would, by Accept-Encoding, in this
+                             order of preference: e.g. zstd,br,gzip,deflate (default: never)
 
 Prints "listening on http://HOST:PORT" first and runs until SIGINT or SIGTERM (then
 closes and exits 130 or 143, as a shell reports a process a signal stopped).
@@ -104,6 +107,7 @@ export async function runEmulatorCli(
         'jwt-ttl': { type: 'string' },
         'request-log-mib': { type: 'string' },
         account: { type: 'string', multiple: true },
+        'compress-responses': { type: 'string' },
       },
     }),
   );
@@ -131,6 +135,10 @@ export async function runEmulatorCli(
     // At most what a safe integer holds in bytes.
     requestLogBytes: integer('request-log-mib', values['request-log-mib'], 64, MAX_LOG_MIB) * 1024 * 1024,
     accounts: asUsage(() => parseAccounts(values.account ?? [])),
+    compressResponses: asUsage(
+      () => responseCodings(values['compress-responses']?.split(',').map((c) => c.trim())),
+      '--compress-responses: ',
+    ),
   };
   // Without --chaos, startEmulator reads TINKEX_EMULATOR_CHAOS: a bad one is a usage error too.
   if (values.chaos === undefined) asUsage(() => chaosOrEnv(undefined));

@@ -13,6 +13,7 @@ import {
 import { MAX_SEED } from './model/prng.js';
 import { DEFAULT_LAYOUT, type ProtobufResultLayout } from './protocol/results.js';
 import { createServer } from './server.js';
+import { responseCodings, type ResponseCoding } from './response-compression.js';
 import { oneOf, withDefaults } from './defaults.js';
 import { EmulatorState, type LoggedRequest } from './state.js';
 import { MAX_TIMER_MS, realTimer, TimerSet } from './timers.js';
@@ -83,6 +84,13 @@ export interface EmulatorOptions {
    * emulator left running does not grow without end. Default 64 MiB.
    */
   requestLogBytes?: number;
+  /**
+   * Compress answers as a CDN or an nginx in front of the service would (the real service does not):
+   * `true` prefers zstd, br, gzip, deflate; a list names the emulator's order. Each answer with a body
+   * gets the first listed coding the request's `Accept-Encoding` accepts and this Node can write (zstd:
+   * Node ≥ 22.15); none: uncompressed. Default off.
+   */
+  compressResponses?: boolean | readonly ResponseCoding[];
   /** Injected time source, for tests (`clock` wins when both are given). */
   now?: () => number;
   /** Injected clock with timers, for tests: long polls, result holds, chaos latency and seq-id gaps wait on it. */
@@ -193,7 +201,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
   );
   ctx.sequenceGapMs = sequenceGapMs;
-  const server = createServer(ctx);
+  const server = createServer(ctx, responseCodings(options.compressResponses));
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);

@@ -5,6 +5,7 @@
  * @module tinker-emulator
  */
 export { startEmulator, type EmulatorOptions, type RunningEmulator } from './emulator.js';
+export type { ResponseCoding } from './response-compression.js';
 export { EmulatorState, type LoggedRequest } from './state.js';
 export { parseChaos } from './chaos.js';
 export { SUPPORTED_MODELS, TOKENIZER_ID } from './context.js';

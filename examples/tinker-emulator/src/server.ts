@@ -12,6 +12,7 @@ import {
   type Answer,
 } from './http-util.js';
 import { decodeBody } from './request-body.js';
+import { chooseCoding, compressResponse, type ResponseCoding } from './response-compression.js';
 import { MAX_DECOMPRESSED_BYTES } from './protocol/zstd.js';
 import { match } from './router.js';
 import { requestTarget } from './request-target.js';
@@ -26,9 +27,14 @@ const MAX_BODY_BYTES = MAX_DECOMPRESSED_BYTES;
 /** Endpoint classes that stop with 402 while the account's billing is paused. */
 const BILLED = new Set(['training', 'sampling', 'futures']);
 
-/** The HTTP face of the emulator: body decoding, auth, strict validation, chaos, routing and the request log. */
-export function createServer(ctx: EmulatorContext): http.Server {
+/**
+ * The HTTP face of the emulator: body decoding, auth, strict validation, chaos, routing and the request log;
+ * with `codings`, answers compressed by the request's `Accept-Encoding` (as a proxy in front would).
+ */
+export function createServer(ctx: EmulatorContext, codings?: readonly ResponseCoding[]): http.Server {
   const server = http.createServer((req, res) => {
+    const coding = codings && chooseCoding(req.headers['accept-encoding'], codings);
+    if (coding) compressResponse(req, res, coding);
     handle(ctx, req, res).catch((error) => {
       if (!res.headersSent) sendJson(res, 500, { detail: `emulator error: ${(error as Error).message}` });
       else res.destroy();

@@ -78,11 +78,17 @@ export class ZlibCompression implements Compression {
     throw new TypeError(`Cannot compress with "${encoding}": gzip and zstd are supported`);
   }
 
-  decompress(body: AsyncIterable<Uint8Array>, encoding: string | undefined): AsyncIterable<Uint8Array> {
+  decompress(
+    body: AsyncIterable<Uint8Array>,
+    encoding: string | undefined,
+    maxBytes = Infinity,
+  ): AsyncIterable<Uint8Array> {
     const coding = encoding?.trim().toLowerCase();
     if (!coding || coding === 'identity') return body;
     if (coding === 'zstd') {
-      return this.zstd ? decodedThrough(body, this.zstd.createZstdDecompress()) : zstdDecodeStream(body);
+      return this.zstd
+        ? decodedThrough(body, this.zstd.createZstdDecompress())
+        : zstdDecodeStream(body, maxBytes);
     }
     const decoder =
       coding === 'gzip' || coding === 'x-gzip'
@@ -92,7 +98,9 @@ export class ZlibCompression implements Compression {
           : coding === 'br'
             ? zlib.createBrotliDecompress()
             : undefined;
-    if (!decoder) return body;
+    // Passed through, the bytes of an unknown coding failed later as "not JSON" (or reached the caller
+    // as if decoded); refused here, they fail as what they are.
+    if (!decoder) return unsupported(body, coding);
     return decodedThrough(body, decoder);
   }
 }
@@ -105,6 +113,17 @@ export class ZlibCompression implements Compression {
 function decodedThrough(body: AsyncIterable<Uint8Array>, decoder: Transform): Transform {
   pipeline(Readable.from(body), decoder, noop);
   return decoder;
+}
+
+/**
+ * A coding this adapter cannot decode: the body is released and its reader gets the reason. Released by
+ * a started iteration's `return`: a transport's body that was never started skips its own cleanup (the
+ * connection stayed taken).
+ */
+// eslint-disable-next-line require-yield
+async function* unsupported(body: AsyncIterable<Uint8Array>, coding: string): AsyncIterable<Uint8Array> {
+  for await (const chunk of body) if (chunk) break;
+  throw new TypeError(`unsupported Content-Encoding "${coding}" (gzip, deflate, br and zstd are decoded)`);
 }
 
 /** Failures reach the reader through the decoder; the callback only has to exist. */

@@ -42,6 +42,19 @@ export class SerializationError extends PristineError {
       { endpointId, category: 'server', retryable: false, cause: sanitizedCause(error) },
     );
   }
+
+  /**
+   * The response of `endpointId` decodes (by its Content-Encoding `coding`) to more than `limit` bytes,
+   * the kernel's `maxDecompressedBytes`: a decompression bomb, or a body larger than this client allows.
+   */
+  static tooLarge(endpointId: string, status: number, coding: string, limit: number): SerializationError {
+    return new SerializationError(
+      `Could not decode the response of "${endpointId}" (HTTP ${status}, content-encoding ${coding}): it ` +
+        `decodes to more than ${limit} bytes (the kernel's maxDecompressedBytes)`,
+      'decode',
+      { endpointId, category: 'server', retryable: false },
+    );
+  }
 }
 
 function reasonOf(error: unknown): string {

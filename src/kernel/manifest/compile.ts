@@ -42,7 +42,7 @@ const ENDPOINT_KEYS: ReadonlySet<string> = new Set([
   'id', 'callName', 'method', 'path', 'description', 'input', 'response', 'query', 'headers', 'multiSegment',
   'idempotent', 'retry', 'timeoutMs', 'auth', 'resource', 'pool', 'stream', 'future', 'redirect', 'bodyType',
   'responseType', 'compress', 'pagination', 'weight', 'crossOriginCredentials', 'requestBody',
-  'responseBodies', 'result',
+  'responseBodies', 'result', 'decompress',
 ]); // prettier-ignore
 const BODY_KEYS: ReadonlySet<string> = new Set(['contentType', 'schema']);
 const COMPRESS_KEYS: ReadonlySet<string> = new Set(['encoding', 'minBytes']);
@@ -147,6 +147,9 @@ function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames):
   }
   if (spec.responseType !== undefined && !['json', 'text', 'bytes', 'stream'].includes(spec.responseType)) {
     throw new ManifestError(where, 'responseType', 'must be "json", "text", "bytes" or "stream"');
+  }
+  if (spec.decompress !== undefined && spec.decompress !== false) {
+    throw new ManifestError(where, 'decompress', 'must be false when given (decoding is the default)');
   }
   if (typeof spec.stream === 'object') rejectUnknownKeys(`${where} stream`, spec.stream, STREAM_KEYS);
   if (spec.stream && spec.future) throw new ManifestError(where, 'stream', 'cannot be combined with future');

@@ -108,6 +108,12 @@ export interface EndpointSpec {
   /** How to read a successful body. Default `json`. */
   responseType?: 'json' | 'text' | 'bytes' | 'stream';
   /**
+   * `false`: hand the body over as it came, whatever its `Content-Encoding` (a file download: a
+   * `.tar.gz` stored with `Content-Encoding: gzip` stays the `.tar.gz`, and its `Content-Length` still
+   * counts its bytes). Default: decode gzip, deflate, br and zstd.
+   */
+  decompress?: false;
+  /**
    * Compress the request body: `true` = gzip above the kernel's threshold; an object names the
    * `Content-Encoding` (e.g. `zstd`) and the size from which to compress (default: the threshold).
    */

@@ -28,6 +28,7 @@ const KERNEL_OPTION_NAMES = optionNames<KernelOptions>({
   breaker: true,
   tokenBucket: true,
   requestIdHeader: true,
+  maxDecompressedBytes: true,
   proxy: true,
   logLevel: true,
   shared: true,
@@ -112,6 +113,7 @@ export function checkKernelOptions(options: unknown): asserts options is KernelO
     .integer('maxRetries', o.maxRetries, 0)
     .oneOf('responseValidation', o.responseValidation, RESPONSE_VALIDATION)
     .integer('compressionThresholdBytes', o.compressionThresholdBytes, 0)
+    .integer('maxDecompressedBytes', o.maxDecompressedBytes, 1)
     .oneOf('logLevel', o.logLevel, LOG_LEVELS)
     .url('proxy', o.proxy);
   checkHeaderName(checks, 'requestIdHeader', o.requestIdHeader);

@@ -23,17 +23,28 @@ export function decodingFailure(
 
 /**
  * A decompressed body whose decoder's failures (bytes that are not the Content-Encoding they claim) are
- * SerializationErrors; the transport's own typed failures pass through as they are.
+ * SerializationErrors; the transport's own typed failures pass through as they are. Past `maxBytes`
+ * decoded bytes it stops (the decoder and the connection are released by the iterator's return).
  */
 export async function* decodedBody(
   body: AsyncIterable<Uint8Array>,
   endpointId: string,
   status: number,
   coding: string,
+  maxBytes: number,
 ): AsyncIterable<Uint8Array> {
+  let size = 0;
   try {
-    yield* body;
+    for await (const chunk of body) {
+      size += chunk.byteLength;
+      if (size > maxBytes) break;
+      yield chunk;
+    }
   } catch (error) {
+    // A decoder that stops itself at the bound (fzstd decodes a whole chunk per call) says so by code.
+    if ((error as { code?: unknown })?.code === 'ERR_BUFFER_TOO_LARGE')
+      throw SerializationError.tooLarge(endpointId, status, coding, maxBytes);
     throw decodingFailure(endpointId, status, `content-encoding ${coding}`, error);
   }
+  if (size > maxBytes) throw SerializationError.tooLarge(endpointId, status, coding, maxBytes);
 }

@@ -101,10 +101,14 @@ export async function openArchive(kernel: TinkerKernel, url: string, options: Ca
   const target = new URL(url);
   const query = Object.fromEntries(target.searchParams);
   const path = target.pathname.replace(/^\//, '').split('/').map(decodeURIComponent).join('/');
+  // The archive is a file: asked for as it is stored (the official CLI's urllib sends `identity` too), and
+  // read as it comes whatever its Content-Encoding (`decompress: false`), so a `.tar.gz` served with
+  // `Content-Encoding: gzip` stays the `.tar.gz` and its Content-Length still counts what arrives.
+  const headers = { ...options.headers, 'accept-encoding': 'identity' };
   const result = await kernel.execute(
     'download_archive',
     { path },
-    { ...options, baseUrl: target.origin, query },
+    { ...options, headers, baseUrl: target.origin, query },
   );
   return {
     size: Number(result.headers['content-length'] ?? Number.NaN),

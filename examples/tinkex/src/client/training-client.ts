@@ -154,7 +154,7 @@ export class TrainingClient {
     loss_fn_config: Record<string, number> | null | undefined,
     options: RequestOptions | undefined,
   ) {
-    checkData(input, loss_fn);
+    checkData(input, loss_fn, loss_fn_config);
     // Read-only from here on: a ModelInput is read through its chunks and serialized by its toJSON().
     const data = input as readonly Datum[];
     const scope = this.scope(options, kind === 'forward' ? 'forward' : 'forwardBackward');

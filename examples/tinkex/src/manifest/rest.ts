@@ -214,6 +214,7 @@ export const restEndpoints = [
     multiSegment: ['path'],
     auth: false,
     responseType: 'stream',
+    decompress: false,
     timeoutMs: 60_000,
     input: Type.Object({ path: Type.String() }, strict),
   },

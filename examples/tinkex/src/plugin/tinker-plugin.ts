@@ -22,6 +22,10 @@ import { sessionGone } from './session-gone.js';
  */
 export const SAMPLING_MAX_DISPATCH_BYTES = 5 * 1024 * 1024;
 
+/** `Accept-Encoding` of the official client 0.25 (tinker-wire-0.25.md §1, §3) and of 0.7.0 (§2 there). */
+export const ACCEPT_ENCODING_V025 = 'gzip, deflate, zstd';
+export const ACCEPT_ENCODING_LEGACY = 'gzip, deflate';
+
 /**
  * Tinker as a Pristine plugin: the manifest plus the protocol contributions (futures, sessions, headers,
  * auth, retry policies, sampling limits, the 0.25 negotiation). No HTTP, retry or polling code lives
@@ -77,6 +81,8 @@ export function tinkerPlugin(config: ResolvedConfig, holders: TinkerHolders) {
         const holder = context.auth instanceof TinkerAuth ? context.auth.holderFor(id) : holders.of(id);
         const version = HANDSHAKE_ENDPOINTS.has(id) ? PROTOCOL_VERSION : holder.versionHeader;
         if (version) headers['X-Stainless-Package-Version'] = version;
+        // What the official client's httpx offers: 0.25 depends on zstandard, 0.7.0 had httpx's default.
+        headers['Accept-Encoding'] = version ? ACCEPT_ENCODING_V025 : ACCEPT_ENCODING_LEGACY;
         headers['x-stainless-read-timeout'] = String(context.options.timeoutMs / 1000);
         if (id === 'asample') headers['X-Tinker-Sampling-Backpressure'] = '1';
         // The kernel sends an empty body without a Content-Type; the Python SDK sends its default one on a

@@ -90,7 +90,8 @@ function toWireTensor(name: string, value: TensorData | TensorDataWire | TensorV
  * `/data/3/loss_fn_inputs/target_tokens` and messages name `data[3].loss_fn_inputs.target_tokens`.
  * The Python SDK's own check (`forward*` with no data raises "No data provided") comes first.
  */
-export function checkData(data: readonly DatumInput[], lossFn: string): void {
+export function checkData(data: readonly DatumInput[], lossFn: string, lossFnConfig?: unknown): void {
+  checkLossFnConfig(lossFnConfig);
   if (!Array.isArray(data) || data.length === 0)
     throw ValidationError.field('training data', '/data', 'minItems', 'No data provided');
   if (!isLossFnType(lossFn)) {
@@ -189,4 +190,22 @@ export function rebase(error: unknown, prefix: string, where: string): unknown {
     where,
     error.issues.map((issue) => ({ ...issue, pointer: `${prefix}${issue.pointer}` })),
   );
+}
+
+/**
+ * A NaN or an infinity in `loss_fn_config` makes the loss NaN: refused here, in both protocols, with a
+ * reason true of both (the kernel's JSON check said "JSON has no NaN", which a 0.25 protobuf request,
+ * whose map holds doubles, can carry). Other wrong values are left to the request's schema.
+ */
+function checkLossFnConfig(config: unknown): void {
+  if (!isRecord(config)) return;
+  for (const [name, value] of Object.entries(config)) {
+    if (typeof value !== 'number' || Number.isFinite(value)) continue;
+    throw ValidationError.field(
+      'training data',
+      `/loss_fn_config/${name}`,
+      'finite',
+      `must be a finite number, got ${value}: a NaN or an infinity here would make the loss NaN`,
+    );
+  }
 }

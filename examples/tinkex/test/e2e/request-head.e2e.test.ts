@@ -26,6 +26,7 @@ const platformLines = (accept: string, readTimeout: string) => [
   'x-stainless-runtime: node',
   `x-stainless-runtime-version: ${process.version}`,
   'x-stainless-lang: js',
+  'accept-encoding: gzip, deflate, zstd',
   `x-stainless-read-timeout: ${readTimeout}`,
 ];
 

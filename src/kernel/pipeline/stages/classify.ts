@@ -127,12 +127,17 @@ function decodedResult(
   }
 }
 
-/** The body by its Content-Encoding; a decoder that fails on the server's bytes fails typed. */
+/**
+ * The body by its Content-Encoding; a decoder that fails on the server's bytes fails typed, and so does
+ * a body that decodes to more than `maxDecompressedBytes`. An endpoint with `decompress: false` (a file
+ * download: the bytes as stored) gets the body as it came.
+ */
 function decompressed(context: CallContext, response: TransportResponse): AsyncIterable<Uint8Array> {
+  if (!hasCoding(response.headers) || context.endpoint.spec.decompress === false) return response.body;
   const coding = response.headers['content-encoding'];
-  const body = context.services.compression.decompress(response.body, coding);
-  if (!hasCoding(response.headers)) return body;
-  return decodedBody(body, context.endpoint.id, response.status, coding.trim().toLowerCase());
+  const max = context.services.settings.maxDecompressedBytes;
+  const body = context.services.compression.decompress(response.body, coding, max);
+  return decodedBody(body, context.endpoint.id, response.status, coding.trim().toLowerCase(), max);
 }
 
 /**
