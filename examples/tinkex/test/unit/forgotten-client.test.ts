@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { FakeClock, Ports } from 'pristine-kernel';
-import { startEmulator, type Emulator } from 'tinker-emulator';
+import { startEmulator, type RunningEmulator } from 'tinker-emulator';
 import { ServiceClient } from '../../src/index.js';
 
 setFlagsFromString('--expose-gc');
@@ -26,7 +26,7 @@ const request = {
 };
 
 /** A client used once and dropped without `close()`: only weak references to it are returned. */
-async function useAndForget(emulator: Emulator, clock: FakeClock, use: 'sample' | 'rest') {
+async function useAndForget(emulator: RunningEmulator, clock: FakeClock, use: 'sample' | 'rest') {
   const service = new ServiceClient({
     api_key: 'tml-forgotten-client',
     base_url: emulator.url,

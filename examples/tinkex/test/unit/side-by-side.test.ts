@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { startEmulator, type Emulator } from 'tinker-emulator';
+import { startEmulator, type RunningEmulator } from 'tinker-emulator';
 import { ClientClosedError, FutureCancelledError, ServiceClient } from '../../src/index.js';
 
 const request = {
@@ -10,7 +10,7 @@ const request = {
 const BASE_MODEL = 'meta-llama/Llama-3.2-1B';
 
 /** Every credential a server was sent (API keys and JWTs: `X-API-Key`, `Authorization`). */
-function credentials(emulator: Emulator): Set<string> {
+function credentials(emulator: RunningEmulator): Set<string> {
   const seen = new Set<string>();
   for (const { headers } of emulator.state.requests)
     for (const name of ['x-api-key', 'authorization']) {
