@@ -2,23 +2,8 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { once } from 'node:events';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { UndiciTransport } from '../../../src/adapters/transport/undici-transport.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-/** Collect garbage until `ref` is gone; a `deref()` keeps its target to the end of the job, so wait a turn. */
-async function collected(ref: WeakRef<object>): Promise<boolean> {
-  for (let i = 0; i < 20; i++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-    if (ref.deref() === undefined) return true;
-  }
-  return false;
-}
+import { collected } from '../../support/collected.js';
 
 const sockets: Socket[] = [];
 // A server that keeps idle connections for a minute, as the Tinker API (and the emulator) do.

@@ -1,15 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { createKernel } from '../../../src/defaults/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { MemoryTransport } from '../../../src/adapters/transport/memory-transport.js';
 import { Ports } from '../../../src/ports/index.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
+import { collected } from '../../support/collected.js';
 
 const sessionProtocol = {
   createEndpoint: 'open',
@@ -50,20 +46,6 @@ async function beatingKernel(clock: FakeClock, hold: Promise<void>) {
 }
 
 const beats = (t: MemoryTransport) => t.requests.filter((r) => r.url.endsWith('/beat')).length;
-
-/**
- * Collect garbage until `ref` is gone (false if it never goes). A `deref()` keeps its target alive until
- * the current job ends, so each collection runs a turn after the last look.
- */
-async function collected(ref: WeakRef<object>): Promise<boolean> {
-  for (let i = 0; i < 20; i++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-    if (ref.deref() === undefined) return true;
-  }
-  return false;
-}
 
 /**
  * A web app that makes a client per request and forgets to close it: once nothing can reach the kernel,

@@ -1,23 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { FakeClock, Ports } from 'pristine-kernel';
 import { startEmulator, type RunningEmulator } from 'tinker-emulator';
 import { ServiceClient } from '../../src/index.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-/** Collect garbage until `ref` is gone; a `deref()` keeps its target to the end of the job, so wait a turn. */
-async function collected(ref: WeakRef<object>): Promise<boolean> {
-  for (let i = 0; i < 20; i++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-    if (ref.deref() === undefined) return true;
-  }
-  return false;
-}
+import { collected } from '../../../../test/support/collected.js';
 
 const request = {
   prompt: { chunks: [{ type: 'encoded_text' as const, tokens: [72, 105] }] },
