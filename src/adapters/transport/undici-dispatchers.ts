@@ -55,6 +55,16 @@ export class UndiciDispatchers {
     return destroyAll([...own, ...this.proxies.values()]);
   }
 
+  /**
+   * Close them gracefully (their transport was collected without `close()`): idle connections close
+   * now, an exchange still on the wire finishes first. A dispatcher passed in is the caller's.
+   */
+  release(): void {
+    const own = this.options.dispatcher ? [] : [this.main, ...this.pools.values()];
+    for (const d of [...own, ...this.proxies.values()])
+      if (!destroyed.has(d)) void d.close().catch(() => undefined);
+  }
+
   private get connections(): number {
     return this.options.connections ?? 256;
   }

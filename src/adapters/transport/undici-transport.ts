@@ -42,6 +42,12 @@ export interface UndiciTransportOptions {
 }
 
 /**
+ * The pools of a transport collected without `close()` (a client made per request and forgotten): closed
+ * gracefully then, rather than holding idle sockets until the server's keep-alive ends (a minute).
+ */
+const forgotten = new FinalizationRegistry<UndiciDispatchers>((dispatchers) => dispatchers.release());
+
+/**
  * The fetch-family transport, on undici's `request` (the engine under Node's fetch, without the WHATWG
  * stream wrapping). Same contract as the got adapter: no retries, a timeout always set, streamed bodies,
  * redirects per endpoint, never a hand-set `Connection` header. Redirects are followed here rather than
@@ -69,6 +75,7 @@ export class UndiciTransport implements Transport {
   constructor(options: UndiciTransportOptions = {}) {
     this.connectionsPerOrigin = options.dispatcher ? options.connections : (options.connections ?? 256);
     this.dispatchers = new UndiciDispatchers(options);
+    forgotten.register(this, this.dispatchers);
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Clock } from '../../ports/clock.js';
+import { everyWhileReachable } from '../timers/every-while-reachable.js';
 import type { Logger } from '../../ports/logger.js';
 import type { SessionHandle, SessionManager, SessionProtocol } from '../../ports/sessions.js';
 import { ClientClosedError } from '../errors/api-errors.js';
@@ -77,10 +78,15 @@ class HeartbeatSession implements SessionHandle {
   ) {}
 
   start(): void {
-    this.cancelTimer = this.host.clock.every(this.protocol.intervalMs, () => {
-      if (!this.inFlight && !this.stopped)
-        this.inFlight = this.beat().finally(() => (this.inFlight = undefined));
-    });
+    // Held weakly: a kernel nobody can reach (a client never closed) is collected, and its beat stops.
+    this.cancelTimer = everyWhileReachable(this.host.clock, this.protocol.intervalMs, this, (session) =>
+      session.tick(),
+    );
+  }
+
+  private tick(): void {
+    if (!this.inFlight && !this.stopped)
+      this.inFlight = this.beat().finally(() => (this.inFlight = undefined));
   }
 
   async stop(): Promise<void> {

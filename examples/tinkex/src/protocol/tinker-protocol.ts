@@ -1,4 +1,11 @@
-import { ClientClosedError, NotFoundError, Secret, type Clock, type Logger } from 'pristine-kernel';
+import {
+  ClientClosedError,
+  everyWhileReachable,
+  NotFoundError,
+  Secret,
+  type Clock,
+  type Logger,
+} from 'pristine-kernel';
 import { CredentialSource } from './credential.js';
 import { DEFAULT_FLAGS, PROTOCOL_VERSION, resolveFlags, type ClientFlags } from './flags.js';
 import { expiryMs, MIN_REFRESH_FLOOR_MS, refreshDelayMs, refreshGapMs, REFRESH_RETRY_MS } from './jwt.js';
@@ -267,7 +274,7 @@ export class TinkerProtocol {
 
   private scheduleJwtRefresh(delayMs: number): void {
     this.cancelJwtTimer?.();
-    this.cancelJwtTimer = this.once(delayMs, () => void this.refreshJwt().catch(() => undefined));
+    this.cancelJwtTimer = this.once(delayMs, (protocol) => void protocol.refreshJwt().catch(() => undefined));
   }
 
   /** `client/dynamic_config`: 404 or a failure keeps the last good value; re-asked every max(interval, 10 s). */
@@ -290,17 +297,20 @@ export class TinkerProtocol {
     }
     this.cancelDynamicTimer?.();
     if (this.options.refreshDynamicConfig === false) return;
-    this.cancelDynamicTimer = this.once(Math.max(this.refreshIntervalSec, 10) * 1000, () => {
-      void this.refreshDynamicConfig();
+    this.cancelDynamicTimer = this.once(Math.max(this.refreshIntervalSec, 10) * 1000, (protocol) => {
+      void protocol.refreshDynamicConfig();
     });
   }
 
-  /** A one-shot timer that does not keep the process alive (`every`, cancelled on its first run). */
-  private once(ms: number, fn: () => void): () => void {
+  /**
+   * A one-shot timer that keeps neither the process nor this holder alive (`every`, cancelled on its
+   * first run; holding the holder weakly, so a client never closed is collected with it).
+   */
+  private once(ms: number, fn: (protocol: TinkerProtocol) => void): () => void {
     if (this.closed) return () => {};
-    const cancel = this.requireHost().clock.every(ms, () => {
+    const cancel = everyWhileReachable(this.requireHost().clock, ms, this, (protocol) => {
       cancel();
-      if (!this.closed) fn();
+      if (!protocol.closed) fn(protocol);
     });
     return cancel;
   }

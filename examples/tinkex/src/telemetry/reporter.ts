@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { redactValue, type Clock, type Logger } from 'pristine-kernel';
+import { everyWhileReachable, redactValue, type Clock, type Logger } from 'pristine-kernel';
 import type { TinkerKernel } from '../client/tinker-kernel.js';
 import type { Severity } from '../types/telemetry.js';
 import { describeException } from './exception-event.js';
@@ -76,7 +76,8 @@ export class TelemetryReporter {
     this.sessionless = sessionId === undefined;
     this.sessionId = sessionId ?? `sessionless-${randomUUID()}`;
     this.startedAt = clock.monotonic();
-    this.stopTimer = clock.every(FLUSH_INTERVAL_MS, () => void this.flush());
+    // Held weakly: a client never closed is collected (its reporter with it) rather than flushed for ever.
+    this.stopTimer = everyWhileReachable(clock, FLUSH_INTERVAL_MS, this, (reporter) => void reporter.flush());
     if (!this.sessionless) this.record('SESSION_START', 'INFO', {});
   }
 
