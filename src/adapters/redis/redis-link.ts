@@ -6,6 +6,7 @@ import { SystemClock } from '../clock/system-clock.js';
 import type { OnRedisUnavailable, SharedStateOptions } from '../../kernel/shared-state-options.js';
 import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-unavailable.js';
 import { type Connection, connectTo, loadedIoredis, shut } from './redis-connection.js';
+import { checkLinkOptions } from './redis-link-options.js';
 
 /** The connection part of the `shared` option, with its `redis` URL. */
 export interface RedisLinkOptions extends Pick<
@@ -109,18 +110,10 @@ export class RedisLink {
   private notCluster: string | undefined;
 
   constructor(private readonly options: RedisLinkOptions) {
-    const url = redisUrl(options.url);
-    checkMs('commandTimeoutMs', options.commandTimeoutMs);
-    checkMs('connectTimeoutMs', options.connectTimeoutMs);
-    if (options.onUnavailable !== undefined && !['local', 'reject'].includes(options.onUnavailable)) {
-      throw new RangeError(`onUnavailable must be 'local' or 'reject', got ${String(options.onUnavailable)}`);
-    }
+    const url = checkLinkOptions(options);
     this.where = `${url.hostname}:${url.port || 6379}`;
     this.prefix = options.keyPrefix ?? 'pristine:';
     this.onUnavailable = options.onUnavailable ?? 'local';
-    if (options.cluster !== undefined && typeof options.cluster !== 'boolean') {
-      throw new RangeError(`cluster must be true or false, got ${String(options.cluster)}`);
-    }
     this.client = connectTo(options, false);
     // Failures are reported by the commands that fail; an unhandled 'error' event would crash the process.
     // The socket's own error is kept: it says what happened (ECONNREFUSED), where a command only says
@@ -348,27 +341,6 @@ export class RedisLink {
     if (!this.down) return;
     this.down = false;
     this.logger?.info('Redis reachable again: fleet-wide limits are shared again', { redis: this.where });
-  }
-}
-
-/** The parsed URL; never quoted when it is not one (it may carry a password). */
-function redisUrl(value: unknown): URL {
-  let url: URL | undefined;
-  try {
-    url = new URL(String(value));
-  } catch {
-    // The TypeError's `input` holds the URL, password and all: it is not passed on as a cause.
-  }
-  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
-    throw new RangeError('shared.redis must be a redis:// or rediss:// URL with a host');
-  }
-  return url;
-}
-
-/** A timeout a Node timer can wait: positive and finite (a NaN one would never bound anything). */
-function checkMs(name: string, value: number | undefined): void {
-  if (value !== undefined && !(Number.isFinite(value) && value >= 1 && value <= 2_147_483_647)) {
-    throw new RangeError(`${name} must be a number of ms from 1 to 2147483647, got ${String(value)}`);
   }
 }
 
