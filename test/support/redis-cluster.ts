@@ -96,7 +96,8 @@ export class RedisCluster {
     const slot = Number(cli(port, 'cluster', 'keyslot', key).trim());
     for (const line of cli(port, 'cluster', 'nodes').split('\n')) {
       const [, address, flags, , , , , , ...ranges] = line.split(' ');
-      if (!flags?.split(',').includes('master') || flags.includes('fail')) continue;
+      // 'fail?' is one node's suspicion (a slow node on a loaded machine); 'fail' is the cluster's verdict.
+      if (!flags?.split(',').includes('master') || flags.split(',').includes('fail')) continue;
       for (const range of ranges) {
         const [from, to = from] = range.split('-').map(Number);
         if (slot >= from! && slot <= to!) return Number(address!.split('@')[0]!.split(':')[1]);

@@ -13,7 +13,7 @@ import { describeRedis } from '../../support/redis-server.js';
 
 /*
  * A Redis Cluster of three masters and a replica each (started once for this file, `cluster-node-timeout`
- * 500 ms): the master serving a limiter's slot is SIGKILLed while the rate limiter, a semaphore and a
+ * 1000 ms): the master serving a limiter's slot is SIGKILLed while the rate limiter, a semaphore and a
  * breaker are in use, in 'local' and 'reject', and its replica takes over. What a managed cluster does on
  * a failover; round 29 ran three masters without replicas.
  */
@@ -41,7 +41,7 @@ describeRedis('Fleet limits across a Redis Cluster failover', () => {
   };
 
   beforeAll(async () => {
-    cluster = await RedisCluster.start({ replicas: 1, nodeTimeoutMs: 500 });
+    cluster = await RedisCluster.start({ replicas: 1, nodeTimeoutMs: 1000 });
     admin = new Cluster([{ host: '127.0.0.1', port: cluster.ports[0]! }]);
   });
   afterAll(async () => {
