@@ -42,6 +42,11 @@ describe('createKernel({ shared }) options', () => {
     [{ redis: URL_OK, connectTimeoutMs: 0 }, '/shared/connectTimeoutMs', 'minimum'],
     [{ redis: URL_OK, onUnavailable: 'maybe' }, '/shared/onUnavailable', 'enum'],
     [{ redis: URL_OK, keyPrefix: 5 }, '/shared/keyPrefix', 'type'],
+    // An empty hash tag first: Redis hashes each whole key, so a limiter's keys land on different
+    // slots of a cluster (CROSSSLOT at the first call). Refused without `cluster` too (a later move).
+    [{ redis: URL_OK, cluster: true, keyPrefix: 'fleet{}:' }, '/shared/keyPrefix', 'hashTag'],
+    [{ redis: URL_OK, keyPrefix: '{}' }, '/shared/keyPrefix', 'hashTag'],
+    [{ redis: URL_OK, keyPrefix: 'a{}{b}:' }, '/shared/keyPrefix', 'hashTag'],
     [{ redis: URL_OK, cluster: 'yes' }, '/shared/cluster', 'type'],
     [{ redis: URL_OK, shareSemaphore: 'all' }, '/shared/shareSemaphore', 'type'],
     [{ redis: URL_OK, on_unavailable: 'reject' }, '/shared/on_unavailable', 'additionalProperties'],
@@ -57,6 +62,13 @@ describe('createKernel({ shared }) options', () => {
     expect((error as ValidationError).issues).toEqual([expect.objectContaining({ pointer, rule })]);
     expect(shown).not.toContain(SECRET);
   });
+
+  it.each(['{fleet}:', 'a{b:', 'a}{b}:', 'a{', '}{'])(
+    'accepts a keyPrefix %j whose braces keep a limiter on one slot',
+    async (keyPrefix) => {
+      await createKernel({ shared: { redis: URL_OK, cluster: true, keyPrefix } }).close();
+    },
+  );
 
   it('accepts every documented option', async () => {
     const kernel = createKernel({

@@ -26,8 +26,16 @@ export type Connection = Redis | Cluster;
 
 /**
  * A connection to the `redis` URL; with `cluster`, to the Redis Cluster it is a node of (ioredis finds
- * the others, follows MOVED and ASK, and retries CLUSTERDOWN and TRYAGAIN a bounded number of times,
- * each send bounded by `commandTimeoutMs`). The subscriber (`queue`) connects at once and queues.
+ * the others and follows MOVED and ASK at once). The subscriber (`queue`) connects at once and queues.
+ *
+ * Nothing is sent again on a delay. ioredis's cluster client by default resends a command 100 ms after
+ * the connection it went out on closed (a master dying under it), and after CLUSTERDOWN or TRYAGAIN,
+ * up to 16 times: the dead master may have run it (a token taken twice, a refund counted twice once its
+ * replica takes over), and the resend goes out even after the caller was answered by its command
+ * timeout (a semaphore lease granted to no one). Meanwhile each call waited out `commandTimeoutMs`, and
+ * that timeout paused the link for every slot. So a command whose node is gone fails at once as "Redis
+ * unavailable" (unanswered if it was on the wire), as on a single Redis, and the callers fall back or
+ * reject until the cluster has promoted a replica, which a MOVED from any node then shows the client.
  */
 export function connectTo(options: ConnectOptions, queue: boolean): Connection {
   const { Redis, Cluster } = loadIoredis();
@@ -39,6 +47,9 @@ export function connectTo(options: ConnectOptions, queue: boolean): Connection {
     lazyConnect,
     enableOfflineQueue,
     clusterRetryStrategy: retryStrategy,
+    retryDelayOnFailover: 0,
+    retryDelayOnClusterDown: 0,
+    retryDelayOnTryAgain: 0, // retried at once (within the command's timeout), never after it
     redisOptions: {
       ...perNode,
       username: decodeURIComponent(url.username) || undefined,

@@ -6,6 +6,8 @@ import { SystemClock } from '../clock/system-clock.js';
 import type { OnRedisUnavailable, SharedStateOptions } from '../../kernel/shared-state-options.js';
 import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-unavailable.js';
 import { type Connection, connectTo, loadedIoredis, shut } from './redis-connection.js';
+import { checkLinkOptions } from './redis-link-options.js';
+import { OutageLog } from './redis-outage-log.js';
 
 /** The connection part of the `shared` option, with its `redis` URL. */
 export interface RedisLinkOptions extends Pick<
@@ -81,7 +83,8 @@ export type Reply = string | number | null | Reply[];
  * breakers of one kernel. Commands never queue while Redis is away (`enableOfflineQueue: false`) and
  * each one is bounded by `commandTimeoutMs` (after a timeout, commands fail at once for a second, then
  * one probes), so a dead Redis costs a caller one fast failure, never a
- * hang. The link logs the first failure and the recovery once each, not every failed command.
+ * hang. The link logs the first failure and the recovery once each, not every failed command (a
+ * flapping cluster's flips summed up: OutageLog).
  */
 export class RedisLink {
   readonly prefix: string;
@@ -92,7 +95,6 @@ export class RedisLink {
   /** Channels left while the subscriber was away, unsubscribed once it is ready again. */
   private readonly stale = new Set<string>();
   private connecting: Promise<void> | undefined;
-  private down = false;
   private closed = false;
   /**
    * After a command timed out (Redis hung, or a partition: the connection stays open, nothing answers),
@@ -101,7 +103,8 @@ export class RedisLink {
    */
   private quietUntil = 0;
   private probing = false;
-  private logger: Logger | undefined;
+  /** Logs the outages and recoveries, a flapping cluster's summed up. */
+  private readonly outages: OutageLog;
   private clock: Clock = new SystemClock();
   private readonly where: string;
   private socketError: Error | undefined;
@@ -109,18 +112,11 @@ export class RedisLink {
   private notCluster: string | undefined;
 
   constructor(private readonly options: RedisLinkOptions) {
-    const url = redisUrl(options.url);
-    checkMs('commandTimeoutMs', options.commandTimeoutMs);
-    checkMs('connectTimeoutMs', options.connectTimeoutMs);
-    if (options.onUnavailable !== undefined && !['local', 'reject'].includes(options.onUnavailable)) {
-      throw new RangeError(`onUnavailable must be 'local' or 'reject', got ${String(options.onUnavailable)}`);
-    }
+    const url = checkLinkOptions(options);
     this.where = `${url.hostname}:${url.port || 6379}`;
     this.prefix = options.keyPrefix ?? 'pristine:';
     this.onUnavailable = options.onUnavailable ?? 'local';
-    if (options.cluster !== undefined && typeof options.cluster !== 'boolean') {
-      throw new RangeError(`cluster must be true or false, got ${String(options.cluster)}`);
-    }
+    this.outages = new OutageLog(this.where, this.onUnavailable);
     this.client = connectTo(options, false);
     // Failures are reported by the commands that fail; an unhandled 'error' event would crash the process.
     // The socket's own error is kept: it says what happened (ECONNREFUSED), where a command only says
@@ -140,7 +136,7 @@ export class RedisLink {
   }
 
   toJSON() {
-    return { redis: this.where, prefix: this.prefix, down: this.down, closed: this.closed };
+    return { redis: this.where, prefix: this.prefix, down: this.outages.down, closed: this.closed };
   }
 
   /** close() was called: nothing will be asked of Redis again. */
@@ -150,12 +146,13 @@ export class RedisLink {
 
   /** The logger that reports fallback and recovery (the kernel's). */
   useLogger(logger: Logger): void {
-    this.logger = logger;
+    this.outages.useLogger(logger);
   }
 
   /** The clock that times the pause after a timeout (the kernel's). */
   useClock(clock: Clock): void {
     this.clock = clock;
+    this.outages.useClock(clock);
   }
 
   key(...parts: string[]): string {
@@ -188,7 +185,7 @@ export class RedisLink {
         // owns the keys (a SCRIPT LOAD on a cluster would go to any node) and runs it.
         reply = (await this.client.eval(script.source, keys.length, ...keys, ...args)) as Reply;
       }
-      this.up();
+      this.outages.succeeded();
       this.quietUntil = 0;
       return reply;
     } catch (error) {
@@ -198,7 +195,7 @@ export class RedisLink {
       const notCluster = this.clusterOnly(reply ?? '');
       if (notCluster) this.notCluster = this.reason(error);
       // A command after close() (a late release) is no outage: nothing to log.
-      if (!this.closed) this.fail(error);
+      if (!this.closed) this.outages.failed(this.reason(error), notCluster);
       // Each later command would wait out the same timeout: every call would pay one per shared decision.
       if (timedOut(error)) this.quietUntil = Math.max(1, this.clock.monotonic() + HUNG_PAUSE_MS);
       const unanswered = timedOut(error) || droppedUnder(error);
@@ -305,19 +302,6 @@ export class RedisLink {
     return this.subscriber;
   }
 
-  private fail(error: unknown): void {
-    if (this.down) return;
-    this.down = true;
-    // A cluster node without `cluster` will not "return": only a new setting helps.
-    const until = this.notCluster ? 'until shared.cluster is set' : 'until it returns';
-    this.logger?.warn(
-      this.onUnavailable === 'local'
-        ? `Redis unreachable: fleet-wide limits fall back to in-process ones ${until}`
-        : `Redis unreachable: calls needing fleet-wide limits fail ${until}`,
-      { redis: this.where, error: this.reason(error) },
-    );
-  }
-
   /**
    * Why a command failed, in Redis's terms. With no offline queue, ioredis fails a command sent while
    * the connection is down by naming its own options ("…enableOfflineQueue options is false",
@@ -342,33 +326,6 @@ export class RedisLink {
   /** A reply only a Redis Cluster node gives, to a link not set up for one (`cluster` unset). */
   private clusterOnly(reply: string): boolean {
     return !this.options.cluster && /^(MOVED|ASK|CROSSSLOT)/.test(reply);
-  }
-
-  private up(): void {
-    if (!this.down) return;
-    this.down = false;
-    this.logger?.info('Redis reachable again: fleet-wide limits are shared again', { redis: this.where });
-  }
-}
-
-/** The parsed URL; never quoted when it is not one (it may carry a password). */
-function redisUrl(value: unknown): URL {
-  let url: URL | undefined;
-  try {
-    url = new URL(String(value));
-  } catch {
-    // The TypeError's `input` holds the URL, password and all: it is not passed on as a cause.
-  }
-  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
-    throw new RangeError('shared.redis must be a redis:// or rediss:// URL with a host');
-  }
-  return url;
-}
-
-/** A timeout a Node timer can wait: positive and finite (a NaN one would never bound anything). */
-function checkMs(name: string, value: number | undefined): void {
-  if (value !== undefined && !(Number.isFinite(value) && value >= 1 && value <= 2_147_483_647)) {
-    throw new RangeError(`${name} must be a number of ms from 1 to 2147483647, got ${String(value)}`);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { SharedStateOptions } from '../shared-state-options.js';
 import { OptionChecks, isPlainObject } from './option-checks.js';
 import { optionNames } from './option-names.js';
+import { keyPrefixSplitsSlots, SPLIT_PREFIX_RULE } from './key-prefix-hash-tag.js';
 
 /** Every key of `shared`. */
 const SHARED_OPTION_NAMES = optionNames<SharedStateOptions>({
@@ -39,6 +40,10 @@ export function checkSharedOptions(outer: OptionChecks, shared: unknown): void {
   else checkRedisUrl(checks, shared.redis);
   if (shared.keyPrefix !== undefined && typeof shared.keyPrefix !== 'string') {
     checks.fail('keyPrefix', 'type', 'must be a string');
+  } else if (shared.keyPrefix !== undefined && keyPrefixSplitsSlots(shared.keyPrefix)) {
+    // Refused without `cluster` too: the keys are the same on a single Redis, and a fleet that moves to
+    // a cluster later would find out at its first call, where a new prefix splits the fleet's limits.
+    checks.fail('keyPrefix', 'hashTag', SPLIT_PREFIX_RULE);
   }
   checks
     .boolean('cluster', shared.cluster)

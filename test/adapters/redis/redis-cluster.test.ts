@@ -107,6 +107,18 @@ describeRedis('Fleet limits on a Redis Cluster', () => {
     }
   });
 
+  // Round 29 left it: `{}` in the prefix made Redis hash each whole key, so an acquire's two keys were on
+  // two slots (CROSSSLOT, reported as "Redis unavailable" at the first call). Now refused at setup.
+  it('refuses a keyPrefix that splits a limiter over slots, and shares with braces that do not', async () => {
+    expect(() => linkFor('fleet{}:')).toThrow(/keyPrefix must not have an empty hash tag/);
+    const tokenBucket = { requestsPerSecond: 1, burst: 1 };
+    for (const prefix of ['{fleet}:', `a{${randomUUID()}:`, `}{${randomUUID()}`]) {
+      await limiterFor(prefix).acquire(`b-${randomUUID()}`, { tokenBucket });
+      (await semaphoresFor(prefix).create(1, randomUUID()).acquire())();
+    }
+    // afterAll: no link logged a warn (a CROSSSLOT would have been one, and a fallback).
+  });
+
   it('says to set `cluster` when a link without it is pointed at a cluster node', async () => {
     const log = new CaptureLogger();
     const prefix = `c-${randomUUID()}:`;
