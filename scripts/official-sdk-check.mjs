@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the official Python SDK (tinker 0.25.0, unmodified) against the emulator: training, sampling and
-// REST flows, once with the 0.25 flags off and once with JWTs, zstd bodies, one-datum chunks and
-// create-via-load on, and fails if the client fails or the emulator answers any request with an error.
+// REST flows, once with the 0.25 flags off, once with JWTs, zstd bodies, one-datum chunks and
+// create-via-load on, and once with every answer compressed; fails if the client fails or the emulator
+// answers any request with an error.
 // Needs a virtualenv holding the SDK (CI has none, and does not need one):
 //   TINKER_PY_VENV=/path/to/venv node scripts/official-sdk-check.mjs   (after `npm run build`)
 // Without TINKER_PY_VENV it says it skipped and exits 0. docs/emulator.md, "Checked against the
@@ -47,18 +48,23 @@ print("ok", tinker.__version__)
 `;
 
 const MODES = {
-  'default flags': {},
+  'default flags': { clientConfig: {} },
   'JWT, zstd, chunks, create-via-load': {
-    pjwt_auth_enabled: true,
-    proto_compress_fwdbwd: true,
-    fwdbwd_max_chunk_len: 1,
-    create_model_via_load_weights: true,
+    clientConfig: {
+      pjwt_auth_enabled: true,
+      proto_compress_fwdbwd: true,
+      fwdbwd_max_chunk_len: 1,
+      create_model_via_load_weights: true,
+    },
   },
+  // As behind a CDN that compresses: zstd where this Node can write it (22.15+), else gzip. httpx
+  // decodes both; the archive, fetched by urllib with `identity`, stays the .tar.gz it is.
+  'compressed answers': { clientConfig: {}, compressResponses: true },
 };
 
 let failed = false;
-for (const [mode, clientConfig] of Object.entries(MODES)) {
-  const emulator = await startEmulator({ clientConfig });
+for (const [mode, options] of Object.entries(MODES)) {
+  const emulator = await startEmulator(options);
   try {
     const python = spawn(join(venv, 'bin', 'python'), ['-', emulator.url], {
       stdio: ['pipe', 'pipe', 'inherit'],
