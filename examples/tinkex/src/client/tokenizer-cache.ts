@@ -8,6 +8,12 @@ export interface EncodeOptions extends RequestOptions {
   add_special_tokens?: boolean;
 }
 
+/** `decode`'s options: the tokenizer's own, and the request options of any call. */
+export interface DecodeOptions extends RequestOptions {
+  /** Leave out BOS, EOS and the other special tokens (transformers' `skip_special_tokens`; default false). */
+  skip_special_tokens?: boolean;
+}
+
 /**
  * The tokenizer of one client, loaded on first use and kept (a failed load is retried next time), for
  * the `encode` / `decode` helpers of TrainingClient and SamplingClient (Elixir tinkex has them too).
@@ -49,7 +55,7 @@ export class TokenizerCache {
     return tokenizer.encode(text, add_special_tokens === undefined ? undefined : { add_special_tokens });
   }
 
-  async decode(tokens: readonly number[], options?: RequestOptions): Promise<string> {
+  async decode(tokens: readonly number[], options?: DecodeOptions): Promise<string> {
     if (!Array.isArray(tokens) || !tokens.every((t) => Number.isSafeInteger(t) && t >= 0))
       throw ValidationError.field(
         'decode',
@@ -57,7 +63,12 @@ export class TokenizerCache {
         'type',
         'tokens must be an array of non-negative integers',
       );
-    const scope = this.scope(options, 'decode');
-    return (await scope.run(() => this.get(scope.signal))).decode(tokens);
+    const given = isPlainObject(options);
+    const { skip_special_tokens, ...request }: DecodeOptions = given ? options : {};
+    if (skip_special_tokens !== undefined && typeof skip_special_tokens !== 'boolean')
+      throw ValidationError.field('decode', '/skip_special_tokens', 'type', 'must be a boolean');
+    const scope = this.scope(given ? request : options, 'decode');
+    const tokenizer = await scope.run(() => this.get(scope.signal));
+    return tokenizer.decode(tokens, skip_special_tokens === undefined ? undefined : { skip_special_tokens });
   }
 }
