@@ -20,7 +20,7 @@ export { RestClient, type AccessScope, type CheckpointArchiveUrl } from './clien
 export type { TraceExportProgress } from './client/rest-account.js';
 export { createTinkerKernel, type TinkerKernel } from './client/tinker-kernel.js';
 export { checkRequestOptions, type RequestOptions } from './client/request-options.js';
-export type { EncodeOptions } from './client/tokenizer-cache.js';
+export type { DecodeOptions, EncodeOptions } from './client/tokenizer-cache.js';
 export { resolveConfig, DEFAULT_BASE_URL, type ResolvedConfig } from './config.js';
 export type { ServiceClientOptions } from './service-client-options.js';
 export { tinkerPlugin } from './plugin/tinker-plugin.js';

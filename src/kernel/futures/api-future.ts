@@ -59,8 +59,9 @@ export class APIFuture<T> implements Promise<T> {
   declare private readonly shared: boolean;
   declare private readonly clock: Clock;
   /**
-   * The endpoint that submitted it (`kernel.submit`'s futures), for errors that come before there is a
-   * request id to name; undefined for a future made otherwise (`then`, `combine`, `resolved`).
+   * The endpoint that submitted it (`kernel.submit`'s futures) as its users know it (its manifest
+   * `callName`, else its id), for errors that come before there is a request id to name; undefined for
+   * a future made otherwise (`then`, `combine`, `resolved`).
    */
   declare readonly endpointId: string | undefined;
 

@@ -68,7 +68,8 @@ export function submitFuture<T>(
     clock,
     // The caller's signal ends the polling too (joined to the future's own by APIFuture).
     signal,
-    { shared, onSettled: host.futureSettled, endpointId },
+    // Named as its users called it: 0.25's `forward_backward_proto` is the `forward_backward` they made.
+    { shared, onSettled: host.futureSettled, endpointId: endpoint.spec.callName ?? endpointId },
   );
 }
 

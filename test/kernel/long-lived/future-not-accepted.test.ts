@@ -32,6 +32,15 @@ const plugin = definePlugin({
     version: '1',
     endpoints: [
       { id: 'start_job', method: 'POST', path: '/jobs', input: Type.Object({}), future: 'held' },
+      // Sent through an endpoint of its own (as Tinkex's 0.25 `forward_backward_proto`), named as called.
+      {
+        id: 'start_job_proto',
+        callName: 'start_job',
+        method: 'POST',
+        path: '/jobs-proto',
+        input: Type.Object({}),
+        future: 'held',
+      },
       { id: 'poll_job', method: 'POST', path: '/poll', input: Type.Object({ id: Type.String() }) },
     ],
   },
@@ -44,7 +53,7 @@ afterEach(async () => {
 });
 
 /** A kernel on a fake clock whose server holds every request (submission, poll) until the test answers it. */
-async function heldSubmission() {
+async function heldSubmission(endpoint: 'start_job' | 'start_job_proto' = 'start_job') {
   const held: http.ServerResponse[] = [];
   let onArrival = () => {};
   /** Resolves once `n` requests are held. */
@@ -62,7 +71,7 @@ async function heldSubmission() {
   const kernel = createKernel({ baseUrl: server.url, maxRetries: 0 }).use(plugin);
   kernel.register(Ports.Clock, clock);
   cleanups.push(() => kernel.close());
-  const future = kernel.submit<number>('start_job', {});
+  const future = kernel.submit<number>(endpoint, {});
   await arrived(1);
   return { future, clock, held, kernel, arrived };
 }
@@ -108,6 +117,19 @@ describe('a future the server has not accepted yet', () => {
     expect(error).toBeInstanceOf(FutureCancelledError);
     expect(error.requestId).toBeUndefined();
     expect(error.message).toBe(
+      'The future of start_job was cancelled before the server accepted it: the client was closed',
+    );
+  });
+
+  it('names the call as its users know it (the callName), not the endpoint that sent it', async () => {
+    // A user who called `forwardBackward` read "The future of forward_backward_proto was cancelled".
+    const timedOut = await heldSubmission('start_job_proto');
+    const waiting = timedOut.future.result({ timeoutMs: 5 }).catch((e: unknown) => e);
+    await timedOut.clock.advance(5);
+    expect(((await waiting) as Error).message).toMatch(/^Timed out after 5 ms waiting for start_job: /);
+    const closed = await heldSubmission('start_job_proto');
+    await closed.kernel.close();
+    expect(((await closed.future.result().catch((e: unknown) => e)) as Error).message).toBe(
       'The future of start_job was cancelled before the server accepted it: the client was closed',
     );
   });

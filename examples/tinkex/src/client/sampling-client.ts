@@ -22,7 +22,7 @@ import { promiseOrRejected } from './rejected-future.js';
 import { sampleDispatchGate } from './sample-dispatch-gate.js';
 import { samplingBucket } from '../plugin/sampling-bucket.js';
 import { ProgressWatch, type Stall } from './sampling-progress.js';
-import { TokenizerCache, type EncodeOptions } from './tokenizer-cache.js';
+import { TokenizerCache, type DecodeOptions, type EncodeOptions } from './tokenizer-cache.js';
 import { SampleAttempts, type AttemptsState, type RunAttempts } from './sample-attempts.js';
 import { SampleSubmitter } from './sample-submit.js';
 import { checkSampleRequestKeys } from './sample-request-keys.js';
@@ -330,8 +330,8 @@ export class SamplingClient {
     return this.tokenizers.encode(text, options);
   }
 
-  /** The text of `tokens` with the sampled model's tokenizer. */
-  async decode(tokens: readonly number[], options?: RequestOptions): Promise<string> {
+  /** The text of `tokens` with the sampled model's tokenizer (`skip_special_tokens` as in transformers). */
+  async decode(tokens: readonly number[], options?: DecodeOptions): Promise<string> {
     return this.tokenizers.decode(tokens, options);
   }
 }

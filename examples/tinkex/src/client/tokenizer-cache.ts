@@ -8,6 +8,12 @@ export interface EncodeOptions extends RequestOptions {
   add_special_tokens?: boolean;
 }
 
+/** `decode`'s options: the tokenizer's own, and the request options of any call. */
+export interface DecodeOptions extends RequestOptions {
+  /** Leave out BOS, EOS and the other special tokens (transformers' `skip_special_tokens`; default false). */
+  skip_special_tokens?: boolean;
+}
+
 /**
  * The tokenizer of one client, loaded on first use and kept (a failed load is retried next time), for
  * the `encode` / `decode` helpers of TrainingClient and SamplingClient (Elixir tinkex has them too).
@@ -39,17 +45,11 @@ export class TokenizerCache {
   async encode(text: string, options?: EncodeOptions): Promise<number[]> {
     if (typeof text !== 'string')
       throw ValidationError.field('encode', '/text', 'type', 'text must be a string');
-    // The request options go through the same checks as every call's (a misspelt one is refused).
-    const given = isPlainObject(options);
-    const { add_special_tokens, ...request }: EncodeOptions = given ? options : {};
-    if (add_special_tokens !== undefined && typeof add_special_tokens !== 'boolean')
-      throw ValidationError.field('encode', '/add_special_tokens', 'type', 'must be a boolean');
-    const scope = this.scope(given ? request : options, 'encode');
-    const tokenizer = await scope.run(() => this.get(scope.signal));
-    return tokenizer.encode(text, add_special_tokens === undefined ? undefined : { add_special_tokens });
+    const { own, tokenizer } = await this.withOption('encode', 'add_special_tokens', options);
+    return tokenizer.encode(text, own);
   }
 
-  async decode(tokens: readonly number[], options?: RequestOptions): Promise<string> {
+  async decode(tokens: readonly number[], options?: DecodeOptions): Promise<string> {
     if (!Array.isArray(tokens) || !tokens.every((t) => Number.isSafeInteger(t) && t >= 0))
       throw ValidationError.field(
         'decode',
@@ -57,7 +57,29 @@ export class TokenizerCache {
         'type',
         'tokens must be an array of non-negative integers',
       );
-    const scope = this.scope(options, 'decode');
-    return (await scope.run(() => this.get(scope.signal))).decode(tokens);
+    const { own, tokenizer } = await this.withOption('decode', 'skip_special_tokens', options);
+    return tokenizer.decode(tokens, own);
+  }
+
+  /**
+   * The tokenizer, once the call's options are checked: `name` (a boolean of the tokenizer's own) is
+   * taken out, and the rest go through the same checks as every call's request options (a misspelt one
+   * is refused), then bound the load.
+   */
+  private async withOption<K extends 'add_special_tokens' | 'skip_special_tokens'>(
+    method: string,
+    name: K,
+    options: (RequestOptions & { [key in K]?: boolean }) | undefined,
+  ): Promise<{ own: { [key in K]?: boolean } | undefined; tokenizer: Tokenizer }> {
+    const given = isPlainObject(options);
+    const { [name]: value, ...request } = (given ? options : {}) as Record<string, unknown>;
+    if (value !== undefined && typeof value !== 'boolean')
+      throw ValidationError.field(method, `/${name}`, 'type', 'must be a boolean');
+    const scope = this.scope(given ? (request as RequestOptions) : options, method);
+    const tokenizer = await scope.run(() => this.get(scope.signal));
+    return {
+      own: value === undefined ? undefined : ({ [name]: value } as { [key in K]?: boolean }),
+      tokenizer,
+    };
   }
 }

@@ -24,7 +24,7 @@ import { getTokenizer } from '../tokenizer/get-tokenizer.js';
 import type { HubOptions } from '../hub/hub-settings.js';
 import { checkHubOptions } from '../hub/check-hub-options.js';
 import { SubmissionOrder } from '../training/submission-order.js';
-import { TokenizerCache, type EncodeOptions } from './tokenizer-cache.js';
+import { TokenizerCache, type DecodeOptions, type EncodeOptions } from './tokenizer-cache.js';
 import {
   loadStateBody,
   samplerSaveBody,
@@ -374,8 +374,8 @@ export class TrainingClient {
     return this.tokenizers.encode(text, options);
   }
 
-  /** The text of `tokens` with this model's tokenizer. */
-  async decode(tokens: readonly number[], options?: RequestOptions): Promise<string> {
+  /** The text of `tokens` with this model's tokenizer (`skip_special_tokens` as in transformers). */
+  async decode(tokens: readonly number[], options?: DecodeOptions): Promise<string> {
     return this.tokenizers.decode(tokens, options);
   }
 

@@ -1,4 +1,11 @@
-import { PristineError, scrubText, type ErrorDetails, type SecretRegistry } from 'pristine-kernel';
+import {
+  APIConnectionError,
+  APITimeoutError,
+  PristineError,
+  scrubText,
+  type ErrorDetails,
+  type SecretRegistry,
+} from 'pristine-kernel';
 import type { HubErrorAnswer } from './hub-fetch.js';
 
 /** Root of the Hugging Face Hub errors. Messages never contain the token. */
@@ -87,7 +94,8 @@ function serverMessage(error: unknown, status: number, context: HubErrorContext)
 /**
  * Map what `@huggingface/hub` throws (`HubApiError` with `statusCode`, its `TypeError` for a token
  * without the `hf_` prefix) to the typed errors above; `what` says what was being done. Errors that
- * are already typed (timeouts, aborts, connection failures from `hubFetch`) pass through. The message
+ * are already typed (timeouts, aborts, connection failures from `hubFetch`) keep their class; a connection
+ * failure or timeout, which names only the host, is prefixed with `what`. The message
  * ends with what the Hub said (`serverMessage`).
  */
 export function toHubError(
@@ -96,7 +104,7 @@ export function toHubError(
   hadToken: boolean,
   context: HubErrorContext = {},
 ): Error {
-  if (error instanceof PristineError) return error;
+  if (error instanceof PristineError) return saying(what, error);
   if (error instanceof TypeError && /access token must start with/.test(error.message))
     return new HubAuthError('invalid', `${what}: a Hugging Face token starts with "hf_"`);
   const status = (error as { statusCode?: unknown }).statusCode;
@@ -143,5 +151,21 @@ export function toHubError(
     ...details,
     category: status >= 500 ? 'server' : 'user',
     retryable: status >= 500 || status === 429,
+  });
+}
+
+/**
+ * A connection failure or timeout of `hubFetch` names the host only ("Connection error: GET
+ * https://huggingface.co ENOTFOUND"): offline, a `getTokenizer` read as a network fault of no call
+ * in particular. The same class (retryable as before), saying what it was fetching; the original is
+ * its `cause`. Subclasses (a proxy's refusal) already say whose fault it is.
+ */
+function saying(what: string, error: PristineError): PristineError {
+  const Same = error.constructor;
+  if (Same !== APIConnectionError && Same !== APITimeoutError) return error;
+  const { status, headers, body, requestId, origin, endpointId, category, retryable, retryAfterMs } = error;
+  return new (Same as typeof APIConnectionError)(`${what}: ${error.message}`, {
+    ...{ status, headers, body, requestId, origin, endpointId, category, retryable, retryAfterMs },
+    cause: error,
   });
 }

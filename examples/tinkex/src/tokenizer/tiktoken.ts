@@ -60,6 +60,8 @@ export function fromTiktokenFiles(
     id,
     vocabSize: base + NUM_RESERVED_SPECIAL_TOKENS,
     encode: (text) => encoding.encode(text, 'all'),
-    decode: (ids) => encoding.decode([...ids]),
+    // The special tokens are the reserved ids from `base` on.
+    decode: (ids, options = {}) =>
+      encoding.decode(options.skip_special_tokens ? ids.filter((t) => t < base) : [...ids]),
   };
 }

@@ -13,7 +13,8 @@ export interface Tokenizer {
   readonly id: string;
   /** Token ids of `text`; special tokens (e.g. BOS) are added unless `add_special_tokens: false`. */
   encode(text: string, options?: { add_special_tokens?: boolean }): number[];
-  decode(ids: readonly number[]): string;
+  /** The text of `ids`; with `skip_special_tokens: true` (transformers' option) without BOS, EOS and the like. */
+  decode(ids: readonly number[], options?: { skip_special_tokens?: boolean }): string;
   /** Size of the vocabulary, added tokens included. */
   readonly vocabSize: number;
 }
@@ -87,6 +88,9 @@ export function fromJSON(id: string, tokenizerJson: object, config: object = {})
       hf.encode(text, { add_special_tokens: options.add_special_tokens ?? true }).ids,
     // Nothing sampled (`max_tokens: 0`) is no text: @huggingface/tokenizers throws on [] where the Python
     // `tokenizers` gives ''.
-    decode: (ids) => (ids.length === 0 ? '' : hf.decode([...ids])),
+    decode: (ids, options = {}) =>
+      ids.length === 0
+        ? ''
+        : hf.decode([...ids], { skip_special_tokens: options.skip_special_tokens ?? false }),
   };
 }

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { inspect } from 'node:util';
+import { APIConnectionError } from 'pristine-kernel';
 import { HubAuthError, HubNotFoundError } from '../../src/hub/hub-errors.js';
 import { getTokenizer } from '../../src/tokenizer/get-tokenizer.js';
 import { BYTE_LEVEL_TOKENIZER_JSON } from '../support/byte-level.js';
@@ -73,5 +75,19 @@ describe("Hub errors carry the Hub's own message", () => {
     } finally {
       await echoing.close();
     }
+  });
+
+  it('a Hub that cannot be reached names the repository that was being fetched', async () => {
+    // Found on a first day: `sampler.getTokenizer()` offline said only "Connection error: GET
+    // https://huggingface.co ENOTFOUND", not that a tokenizer was being downloaded, nor which.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const failed = await load('acme/some-tokenizer', {}, `http://127.0.0.1:${port}`);
+    expect(failed).toBeInstanceOf(APIConnectionError);
+    expect(failed).toMatchObject({ retryable: true, category: 'server' });
+    expect(failed.message).toMatch(/^Resolving acme\/some-tokenizer@main: Connection error: /);
+    expect((failed.cause as Error).message).toMatch(/^Connection error: /);
   });
 });

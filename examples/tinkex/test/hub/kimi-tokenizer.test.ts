@@ -66,6 +66,7 @@ describe('Kimi tokenizers (tiktoken) load through js-tiktoken from the pinned re
       base + 1,
     ]);
     expect(tok.decode(ids)).toBe('hello world世界[EOS]');
+    expect(tok.decode(ids, { skip_special_tokens: true })).toBe('hello world世界');
     // 256 reserved special ids follow the ranks; unnamed ones are <|reserved_token_<id>|>.
     expect(tok.vocabSize).toBe(base + 256);
     expect(tok.decode([base + 7])).toBe(`<|reserved_token_${base + 7}|>`);

@@ -3,7 +3,12 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ValidationError } from 'pristine-kernel';
-import { loadTokenizer, resolveTokenizer, resolveTokenizerId } from '../../src/tokenizer/tokenizer.js';
+import {
+  fromJSON,
+  loadTokenizer,
+  resolveTokenizer,
+  resolveTokenizerId,
+} from '../../src/tokenizer/tokenizer.js';
 import { BYTE_LEVEL_TOKENIZER_JSON } from '../support/byte-level.js';
 
 const empty = () => mkdtempSync(join(tmpdir(), 'tinkex-tok-'));
@@ -47,6 +52,23 @@ describe('bundled byte-level tokenizer', () => {
   // be a non-empty array of integers" decoding a sequence of no tokens; Python's `tokenizers` gives ''.
   it('decodes no tokens as no text', () => {
     expect(tok.decode([])).toBe('');
+  });
+
+  // Found on a first day (round 30): the cookbook decodes a sampled answer with
+  // `tokenizer.decode(tokens, skip_special_tokens=True)`; ours took no options, so the end-of-turn
+  // token came back as text and the Python call had no TypeScript spelling.
+  it('decodes with or without the special tokens (skip_special_tokens, as transformers does)', () => {
+    const json = JSON.parse(BYTE_LEVEL_TOKENIZER_JSON.toString('utf8')) as Record<string, unknown>;
+    const eot = { id: 256, content: '<|eot|>', single_word: false, lstrip: false, rstrip: false };
+    const withEot = fromJSON('test/eot', {
+      ...json,
+      added_tokens: [{ ...eot, normalized: false, special: true }],
+    });
+    const ids = [104, 105, 256];
+    expect(withEot.decode(ids)).toBe('hi<|eot|>');
+    expect(withEot.decode(ids, { skip_special_tokens: true })).toBe('hi');
+    expect(withEot.decode(ids, { skip_special_tokens: false })).toBe('hi<|eot|>');
+    expect(withEot.decode([256], { skip_special_tokens: true })).toBe('');
   });
 
   it('has one token per byte value, ids 0 to 255', () => {

@@ -72,6 +72,28 @@ describe('encode and decode take RequestOptions', () => {
     expect(sockets).toHaveLength(connectionsBefore);
   });
 
+  // Found on a first day (round 30): the Python cookbook's `decode(tokens, skip_special_tokens=True)`
+  // had no spelling here (refused: "not a decode option").
+  it('decode takes skip_special_tokens next to the request options, checked the same way', async () => {
+    const own = new ServiceClient({
+      api_key: 'tml-decode',
+      base_url: emulator.url,
+      telemetry: false,
+      env: {},
+    });
+    try {
+      const training = await own.createLoraTrainingClient({ base_model: 'meta-llama/Llama-3.2-1B', rank: 1 });
+      await expect(
+        training.decode([104, 105], { skip_special_tokens: true, timeoutMs: 5_000 }),
+      ).resolves.toBe('hi');
+      await expect(training.decode([104], { skip_special_tokens: 'yes' } as never)).rejects.toThrow(
+        /skip_special_tokens/,
+      );
+    } finally {
+      await own.close();
+    }
+  });
+
   it('timeoutMs bounds a tokenizer download that never answers', async () => {
     const encoding = sampler.encode('hi', { timeoutMs: 5_000 });
     const outcome = encoding.then(
