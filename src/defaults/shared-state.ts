@@ -9,6 +9,7 @@ import { RedisSemaphoreFactory } from '../adapters/semaphore/redis-semaphore-fac
 import { bind } from '../kernel/bind-adapter.js';
 import type { KernelEvents } from '../kernel/events.js';
 import type { SecretRegistry } from '../kernel/redact.js';
+import { redisSeeds } from '../kernel/options/redis-seeds.js';
 import type { SharedStateOptions } from '../kernel/shared-state-options.js';
 
 /**
@@ -22,7 +23,7 @@ export function registerSharedAdapters(
   context: { events: KernelEvents; secrets: SecretRegistry },
 ): () => Promise<void> {
   const { redis, leaseMs, trialLeaseMs, shareSemaphore, ...linkOptions } = options;
-  context.secrets.addUrlCredentials(redis);
+  for (const seed of redisSeeds(redis)) context.secrets.addUrlCredentials(seed);
   const link = new RedisLink({ url: redis, ...linkOptions });
   let semaphores: RedisSemaphoreFactory | undefined;
   const withLogger = (c: DependencyContainer) => {

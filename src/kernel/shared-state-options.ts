@@ -3,11 +3,15 @@ export type OnRedisUnavailable = 'local' | 'reject';
 
 /** `createKernel({ shared: { redis: 'redis://…' } })`: rate limits, semaphores and breakers for a fleet. */
 export interface SharedStateOptions {
-  /** The Redis every process of the fleet uses. Credentials in it are redacted like API keys. */
-  redis: string;
   /**
-   * `redis` is a node of a Redis Cluster (cluster mode of ElastiCache, Memorystore, Azure…): the
-   * others are found from it, and each limiter's keys share a hash slot. Default false.
+   * The Redis every process of the fleet uses. Credentials in it are redacted like API keys. With
+   * `cluster`, a list of seed nodes may be given (the same scheme, user and password in each): the link
+   * starts from any of them that answers, so one seed down does not stop a process starting.
+   */
+  redis: string | readonly string[];
+  /**
+   * `redis` is a node (or are seed nodes) of a Redis Cluster (cluster mode of ElastiCache, Memorystore,
+   * Azure…): the others are found from it, and each limiter's keys share a hash slot. Default false.
    */
   cluster?: boolean;
   /** Prepended to every key and channel, so fleets (or tests) sharing one Redis stay apart. */

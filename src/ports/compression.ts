@@ -15,9 +15,10 @@ export interface Compression {
   compress(body: Uint8Array, encoding?: string): Promise<{ body: Uint8Array; encoding: string }>;
   /**
    * Decode a response body stream by its `Content-Encoding` (gzip, deflate, br, zstd, identity); an
-   * encoding the adapter cannot decode fails the stream. `maxBytes`: the kernel stops reading past this
-   * many decoded bytes; a decoder that produces a burst per input chunk (fzstd: a whole frame) must stop
-   * itself there, so that memory stays bounded.
+   * encoding the adapter cannot decode fails the stream. `maxBytes`: the most the adapter may hold
+   * decoded at once; a decoder that produces a burst per input chunk (fzstd: a whole frame) must stop
+   * itself once one input chunk decodes to more, so that memory stays bounded. Not a bound on the
+   * body's total (a stream may run for hours): the kernel bounds a whole body's total itself.
    */
   decompress(
     body: AsyncIterable<Uint8Array>,

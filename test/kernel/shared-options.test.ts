@@ -56,6 +56,17 @@ describe('createKernel({ shared }) options', () => {
     [{ redis: `http://:${SECRET}@127.0.0.1:6379` }, '/shared/redis', 'format'],
     [{ redis: 42 }, '/shared/redis', 'type'],
     ['redis://127.0.0.1', '/shared', 'type'],
+    // Several seed nodes (a cluster's link starts while one of them is down).
+    [{ redis: [], cluster: true }, '/shared/redis', 'minItems'],
+    [{ redis: [URL_OK, URL_OK.replace('6399', '6400')] }, '/shared/redis', 'cluster'],
+    [{ redis: [URL_OK, `http://:${SECRET}@127.0.0.1:6400`], cluster: true }, '/shared/redis/1', 'format'],
+    [{ redis: [URL_OK, 6400], cluster: true }, '/shared/redis/1', 'type'],
+    [{ redis: [URL_OK, 'redis://127.0.0.1:6400'], cluster: true }, '/shared/redis/1', 'sameCredentials'],
+    [
+      { redis: [URL_OK, `rediss://:${SECRET}@127.0.0.1:6400`], cluster: true },
+      '/shared/redis/1',
+      'sameCredentials',
+    ],
   ])('refuses %j at construction, naming the field and the rule, never the URL', (shared, pointer, rule) => {
     const { error, shown } = refusal(shared);
     expect(error).toBeInstanceOf(ValidationError);
@@ -110,6 +121,12 @@ describe('the Redis adapters built directly', () => {
     expect(thrown(() => new RedisLink({ url: URL_OK, cluster: 1 as unknown as boolean })).message).toMatch(
       /cluster/,
     );
+    const other = `redis://:${SECRET}@127.0.0.1:6400`;
+    expect(thrown(() => new RedisLink({ url: [URL_OK, other] })).message).toMatch(/only with cluster/);
+    expect(thrown(() => new RedisLink({ url: [], cluster: true })).message).toMatch(/at least one/);
+    const mixed = thrown(() => new RedisLink({ url: [URL_OK, 'redis://127.0.0.1:6400'], cluster: true }));
+    expect(mixed.message).toMatch(/shared\.redis\/1 must use the same/);
+    expect(`${inspect(mixed, { depth: 10 })} ${mixed.stack}`).not.toContain(SECRET);
     const link = new RedisLink({ url: URL_OK });
     expect(thrown(() => new RedisSemaphoreFactory(link, new SystemClock(), { leaseMs: -5 })).message).toMatch(
       /leaseMs/,

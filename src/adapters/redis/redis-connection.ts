@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Cluster, Redis } from 'ioredis';
+import { redisSeeds } from '../../kernel/options/redis-seeds.js';
 
 /**
  * ioredis, loaded when the first link is made: it adds about 11 MB of RSS to every process that
@@ -15,7 +16,8 @@ export const loadedIoredis = () => ioredis;
 
 /** What a connection is made from: the link's options. */
 interface ConnectOptions {
-  url: string;
+  /** One URL, or a cluster's seed nodes (checked: one scheme, user and password for all). */
+  url: string | readonly string[];
   cluster?: boolean;
   commandTimeoutMs?: number;
   connectTimeoutMs?: number;
@@ -40,10 +42,14 @@ export type Connection = Redis | Cluster;
 export function connectTo(options: ConnectOptions, queue: boolean): Connection {
   const { Redis, Cluster } = loadIoredis();
   const common = connectionOptions(options, queue);
-  if (!options.cluster) return new Redis(options.url, common);
-  const url = new URL(options.url);
+  const [url, ...others] = redisSeeds(options.url).map((seed) => new URL(seed));
+  if (!url) throw new RangeError('shared.redis must name at least one seed node'); // checked before
+  if (!options.cluster) return new Redis(url.href, common);
+  const seeds = [url, ...others];
   const { retryStrategy, enableOfflineQueue, lazyConnect, ...perNode } = common;
-  return new Cluster([{ host: url.hostname, port: Number(url.port || 6379) }], {
+  // Every seed is tried until one answers (a seed down does not stop the start); all share credentials.
+  const nodes = seeds.map((seed) => ({ host: seed.hostname, port: Number(seed.port || 6379) }));
+  return new Cluster(nodes, {
     lazyConnect,
     enableOfflineQueue,
     clusterRetryStrategy: retryStrategy,

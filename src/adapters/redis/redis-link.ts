@@ -14,8 +14,11 @@ export interface RedisLinkOptions extends Pick<
   SharedStateOptions,
   'keyPrefix' | 'commandTimeoutMs' | 'connectTimeoutMs' | 'onUnavailable' | 'cluster'
 > {
-  /** `redis://[user:password@]host:port[/db]` or `rediss://…`. Never logged (it may carry a password). */
-  url: string;
+  /**
+   * `redis://[user:password@]host:port[/db]` or `rediss://…`; with `cluster`, a list of seed nodes (one
+   * scheme, user and password). Never logged (it may carry a password).
+   */
+  url: string | readonly string[];
 }
 
 /** Redis could not be asked (down, restarting, timed out). The adapters fall back or reject. */
@@ -112,8 +115,9 @@ export class RedisLink {
   private notCluster: string | undefined;
 
   constructor(private readonly options: RedisLinkOptions) {
-    const url = checkLinkOptions(options);
-    this.where = `${url.hostname}:${url.port || 6379}`;
+    this.where = checkLinkOptions(options)
+      .map((url) => `${url.hostname}:${url.port || 6379}`)
+      .join(',');
     this.prefix = options.keyPrefix ?? 'pristine:';
     this.onUnavailable = options.onUnavailable ?? 'local';
     this.outages = new OutageLog(this.where, this.onUnavailable);

@@ -7,10 +7,14 @@ export class SseBufferOverflowError extends PristineError {
   readonly limit: number;
 
   constructor(limit: number) {
-    super(`Server-sent event exceeded the maximum buffer size of ${limit} characters.`, {
-      category: 'server',
-      retryable: false,
-    });
+    super(
+      `Server-sent event exceeded the maximum buffer size of ${limit} characters (the SSE decoder's ` +
+        'maxBufferSize: one line plus the event being built; a stream that never ends a line stops here).',
+      {
+        category: 'server',
+        retryable: false,
+      },
+    );
     this.limit = limit;
   }
 }

@@ -31,6 +31,24 @@ export interface GotTransportOptions {
   http2?: boolean;
 }
 
+/** A transport's keep-alive agents: the default pool's, the named pools', the proxies'. */
+interface AgentSet {
+  readonly main: Agents;
+  readonly pools: Map<string, Agents>;
+  readonly proxies: Map<string, Agents>;
+}
+
+/**
+ * The agents of a transport collected without `close()` (a kernel made per request and forgotten):
+ * released then, rather than holding idle sockets until the server's keep-alive ends (a minute).
+ */
+const forgotten = new FinalizationRegistry<AgentSet>((set) => {
+  for (const agents of [set.main, ...set.pools.values(), ...set.proxies.values()]) {
+    releaseAgent(agents.http as http.Agent);
+    releaseAgent(agents.https as https.Agent);
+  }
+});
+
 /**
  * The default transport, on got 14. got's own retries are off (the Retry port owns them), a request
  * timeout is always set, redirects follow the endpoint flag, bodies stream, and no `Connection` header is
@@ -56,6 +74,8 @@ export class GotTransport implements Transport {
     this.agents = keepAliveAgents(options.maxSockets);
     this.httpAgent = this.agents.http as http.Agent;
     this.httpsAgent = this.agents.https as https.Agent;
+    // The set holds the agents and maps, never the transport: it must not keep it reachable.
+    forgotten.register(this, { main: this.agents, pools: this.poolAgents, proxies: this.proxyAgents });
   }
 
   async send(request: TransportRequest): Promise<TransportResponse> {
@@ -169,6 +189,16 @@ function shutAgent(agent: http.Agent): void {
     return undefined;
   };
   agent.destroy();
+}
+
+/**
+ * Let a forgotten transport's agent go quietly: idle sockets close now, a socket still carrying an
+ * exchange closes when it ends (an agent without keep-alive destroys a socket set free), and nothing
+ * refuses a request (none can come: nobody holds the transport).
+ */
+function releaseAgent(agent: http.Agent): void {
+  (agent as unknown as { keepAlive: boolean }).keepAlive = false;
+  for (const free of Object.values(agent.freeSockets)) for (const socket of free ?? []) socket.destroy();
 }
 
 /** The keep-alive agents of one pool (the default one, or a named one). */

@@ -2,6 +2,7 @@ import type { SharedStateOptions } from '../shared-state-options.js';
 import { OptionChecks, isPlainObject } from './option-checks.js';
 import { optionNames } from './option-names.js';
 import { keyPrefixSplitsSlots, SPLIT_PREFIX_RULE } from './key-prefix-hash-tag.js';
+import { SEEDS_DIFFER, SEEDS_NEED_CLUSTER, sameCredentials } from './redis-seeds.js';
 
 /** Every key of `shared`. */
 const SHARED_OPTION_NAMES = optionNames<SharedStateOptions>({
@@ -37,7 +38,7 @@ export function checkSharedOptions(outer: OptionChecks, shared: unknown): void {
   checks.only(shared, SHARED_OPTION_NAMES, 'a shared option');
   if (shared.redis === undefined)
     checks.fail('redis', 'required', 'is required (a redis:// or rediss:// URL)');
-  else checkRedisUrl(checks, shared.redis);
+  else checkRedisSeeds(checks, shared.redis, shared.cluster === true);
   if (shared.keyPrefix !== undefined && typeof shared.keyPrefix !== 'string') {
     checks.fail('keyPrefix', 'type', 'must be a string');
   } else if (shared.keyPrefix !== undefined && keyPrefixSplitsSlots(shared.keyPrefix)) {
@@ -56,11 +57,30 @@ export function checkSharedOptions(outer: OptionChecks, shared: unknown): void {
   outer.issues.push(...checks.issues);
 }
 
-/** A redis:// or rediss:// URL with a host; the message never quotes it. */
-function checkRedisUrl(checks: OptionChecks, value: unknown): void {
-  if (typeof value !== 'string') {
-    checks.fail('redis', 'type', 'must be a redis:// or rediss:// URL string');
+/** One URL, or with `cluster` a non-empty list of them sharing their credentials; never quoted. */
+function checkRedisSeeds(checks: OptionChecks, value: unknown, cluster: boolean): void {
+  if (!Array.isArray(value)) {
+    checkRedisUrl(checks, 'redis', value);
     return;
+  }
+  if (value.length === 0) {
+    checks.fail('redis', 'minItems', 'must name at least one seed node');
+    return;
+  }
+  if (!cluster && value.length > 1) checks.fail('redis', 'cluster', SEEDS_NEED_CLUSTER);
+  const urls = value.map((item, i) => checkRedisUrl(checks, `redis/${i}`, item));
+  const first = urls[0];
+  urls.forEach((url, i) => {
+    if (i > 0 && first && url && !sameCredentials(first, url))
+      checks.fail(`redis/${i}`, 'sameCredentials', SEEDS_DIFFER);
+  });
+}
+
+/** A redis:// or rediss:// URL with a host, parsed; the message never quotes it. */
+function checkRedisUrl(checks: OptionChecks, key: string, value: unknown): URL | undefined {
+  if (typeof value !== 'string') {
+    checks.fail(key, 'type', 'must be a redis:// or rediss:// URL string (or, with cluster, a list of them)');
+    return undefined;
   }
   let url: URL | undefined;
   try {
@@ -69,6 +89,8 @@ function checkRedisUrl(checks: OptionChecks, value: unknown): void {
     // Not a URL. The TypeError's `input` is the URL, password and all: it is not passed on.
   }
   if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
-    checks.fail('redis', 'format', 'must be a redis:// or rediss:// URL with a host');
+    checks.fail(key, 'format', 'must be a redis:// or rediss:// URL with a host');
+    return undefined;
   }
+  return url;
 }

@@ -24,7 +24,8 @@ export function decodingFailure(
 /**
  * A decompressed body whose decoder's failures (bytes that are not the Content-Encoding they claim) are
  * SerializationErrors; the transport's own typed failures pass through as they are. Past `maxBytes`
- * decoded bytes it stops (the decoder and the connection are released by the iterator's return).
+ * decoded bytes in all it stops (the decoder and the connection are released by the iterator's return),
+ * unless `streamed`: then only a decoder's own per-chunk bound applies.
  */
 export async function* decodedBody(
   body: AsyncIterable<Uint8Array>,
@@ -32,12 +33,14 @@ export async function* decodedBody(
   status: number,
   coding: string,
   maxBytes: number,
+  streamed = false,
 ): AsyncIterable<Uint8Array> {
   let size = 0;
+  const total = streamed ? Infinity : maxBytes;
   try {
     for await (const chunk of body) {
       size += chunk.byteLength;
-      if (size > maxBytes) break;
+      if (size > total) break;
       yield chunk;
     }
   } catch (error) {
@@ -46,5 +49,5 @@ export async function* decodedBody(
       throw SerializationError.tooLarge(endpointId, status, coding, maxBytes);
     throw decodingFailure(endpointId, status, `content-encoding ${coding}`, error);
   }
-  if (size > maxBytes) throw SerializationError.tooLarge(endpointId, status, coding, maxBytes);
+  if (size > total) throw SerializationError.tooLarge(endpointId, status, coding, maxBytes);
 }

@@ -14,6 +14,7 @@ import { SharedStateUnavailableError } from '../../../src/kernel/errors/shared-s
 import { createKernel } from '../../../src/defaults/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
 import { Ports } from '../../../src/ports/index.js';
+import { closedPort } from '../../support/closed-port.js';
 import { RedisCluster } from '../../support/redis-cluster.js';
 import { describeRedis } from '../../support/redis-server.js';
 import { contract as breakerContract } from '../../support/breaker-contract.js';
@@ -150,6 +151,27 @@ describeRedis('Fleet limits on a Redis Cluster', () => {
       expect.stringMatching(/set shared\.cluster to true/),
       expect.stringMatching(/set shared\.cluster to true/),
     ]);
+  });
+
+  // A link whose one seed was down could not start ("None of startup nodes is available"), the rest of
+  // the cluster up: `redis` takes several seeds with `cluster`, and any live one is enough.
+  it('starts from the seeds that answer when the first one is down', async () => {
+    const down = `redis://127.0.0.1:${await closedPort()}`;
+    const prefix = `c-${randomUUID()}:`;
+    const kernel = createKernel({
+      shared: { redis: [down, cluster.url], cluster: true, keyPrefix: prefix, onUnavailable: 'reject' },
+    });
+    const log = new CaptureLogger();
+    kernel.register(Ports.Logger, log);
+    try {
+      const limiter = kernel.resolve(Ports.RateLimiter);
+      // 'reject': without Redis this would be a SharedStateUnavailableError, not a grant.
+      await limiter.acquire('seeds', { tokenBucket: { requestsPerSecond: 1, burst: 1 } });
+      expect(await admin.exists(`${prefix}{rate:seeds}`)).toBe(1);
+    } finally {
+      await kernel.close();
+    }
+    expect(log.records.filter((r) => r.level !== 'debug')).toEqual([]);
   });
 
   // Found by hand (round 29): a Tinkex sampler on a cluster node without `cluster`, with 'reject', kept

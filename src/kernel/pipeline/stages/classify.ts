@@ -129,15 +129,19 @@ function decodedResult(
 
 /**
  * The body by its Content-Encoding; a decoder that fails on the server's bytes fails typed, and so does
- * a body that decodes to more than `maxDecompressedBytes`. An endpoint with `decompress: false` (a file
- * download: the bytes as stored) gets the body as it came.
+ * a body read whole that decodes to more than `maxDecompressedBytes`. A stream (SSE or raw) is handed on
+ * chunk by chunk and may run for hours: its total is not bounded, only what is held at once (the
+ * decoder's output per input chunk, by the same setting; an event, by the SSE decoder's buffer bound).
+ * An endpoint with `decompress: false` (a file download: the bytes as stored) gets the body as it came.
  */
 function decompressed(context: CallContext, response: TransportResponse): AsyncIterable<Uint8Array> {
-  if (!hasCoding(response.headers) || context.endpoint.spec.decompress === false) return response.body;
+  const { endpoint, services } = context;
+  if (!hasCoding(response.headers) || endpoint.spec.decompress === false) return response.body;
   const coding = response.headers['content-encoding'];
-  const max = context.services.settings.maxDecompressedBytes;
-  const body = context.services.compression.decompress(response.body, coding, max);
-  return decodedBody(body, context.endpoint.id, response.status, coding.trim().toLowerCase(), max);
+  const max = services.settings.maxDecompressedBytes;
+  const body = services.compression.decompress(response.body, coding, max);
+  const streamed = endpoint.stream !== undefined || endpoint.spec.responseType === 'stream';
+  return decodedBody(body, endpoint.id, response.status, coding.trim().toLowerCase(), max, streamed);
 }
 
 /**
