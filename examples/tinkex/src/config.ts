@@ -29,8 +29,8 @@ export interface ResolvedConfig extends ResolvedRequestShaping {
   log_level: 'debug' | 'info' | 'warn' | 'error' | 'off';
   heartbeat_interval_ms: number;
   sample_dispatch_concurrency: number;
-  /** The Redis URL of `shared.redis` (it may carry a password). */
-  shared_redis?: Secret;
+  /** The Redis URL of `shared.redis`, or a cluster's seed nodes (each may carry a password). */
+  shared_redis?: Secret | Secret[];
   /** `shared.on_unavailable`: while Redis is away, fall back to in-process limits or fail calls. */
   shared_on_unavailable?: 'local' | 'reject';
   /** `shared.cluster`: `shared.redis` is a node of a Redis Cluster. */
@@ -158,12 +158,34 @@ function withRedactedView(config: ResolvedConfig): ResolvedConfig {
   });
 }
 
-function sharedRedis(shared: ServiceClientOptions['shared']): Secret | undefined {
+/**
+ * `shared.redis`: one URL, or (with `cluster`) several seed nodes of one cluster, so a link starts while a
+ * seed is down. Each is a secret (it may carry a password); the kernel checks that seeds share credentials.
+ */
+function sharedRedis(shared: ServiceClientOptions['shared']): Secret | Secret[] | undefined {
   if (shared === undefined) return undefined;
-  if (typeof shared?.redis !== 'string' || !/^rediss?:\/\/[^/]/.test(shared.redis)) {
-    throw ValidationError.field('ServiceClient options', '/shared/redis', 'format', 'must be a redis:// URL');
-  }
-  return new Secret(shared.redis);
+  const redis: unknown = shared?.redis;
+  if (!Array.isArray(redis)) return new Secret(redisUrl(redis, '/shared/redis'));
+  if (redis.length === 0)
+    throw ValidationError.field(
+      'ServiceClient options',
+      '/shared/redis',
+      'minItems',
+      'must name at least one node',
+    );
+  if (shared.cluster !== true)
+    throw ValidationError.field(
+      'ServiceClient options',
+      '/shared/redis',
+      'cluster',
+      'several nodes are the seeds of a Redis Cluster: set cluster: true',
+    );
+  return redis.map((url, i) => new Secret(redisUrl(url, `/shared/redis/${i}`)));
+}
+
+function redisUrl(value: unknown, path: string): string {
+  if (typeof value === 'string' && /^rediss?:\/\/[^/]/.test(value)) return value;
+  throw ValidationError.field('ServiceClient options', path, 'format', 'must be a redis:// URL');
 }
 
 function sharedOnUnavailable(shared: ServiceClientOptions['shared']): 'local' | 'reject' | undefined {

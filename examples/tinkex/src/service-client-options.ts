@@ -40,9 +40,10 @@ export interface ServiceClientOptions extends RequestShapingOptions, SamplingDef
    * Redis cannot be reached, `on_unavailable: 'local'` (default) falls back to this process's own
    * limits; `'reject'` fails calls with `SharedStateUnavailableError` (retryable, except for a Redis Cluster
    * node without `cluster`) before anything is sent.
-   * `cluster: true` when `redis` is a node of a Redis Cluster.
+   * `cluster: true` when `redis` is a node of a Redis Cluster; then `redis` may list several seed nodes
+   * (sharing one user and password), so a client starts while one of them is down.
    */
-  shared?: { redis: string; on_unavailable?: 'local' | 'reject'; cluster?: boolean };
+  shared?: { redis: string | readonly string[]; on_unavailable?: 'local' | 'reject'; cluster?: boolean };
   /** Environment to read; defaults to process.env (tests pass their own). */
   env?: Record<string, string | undefined>;
 }

@@ -82,7 +82,9 @@ export function createTinkerKernel(
     requestIdHeader: 'x-request-id',
     proxy: config.proxy?.reveal(),
     shared: config.shared_redis && {
-      redis: config.shared_redis.reveal(),
+      redis: Array.isArray(config.shared_redis)
+        ? config.shared_redis.map((seed) => seed.reveal())
+        : config.shared_redis.reveal(),
       ...(config.shared_on_unavailable ? { onUnavailable: config.shared_on_unavailable } : {}),
       ...(config.shared_cluster ? { cluster: true } : {}),
       // One fleet per API key; only the submission count is shared (dispatch bytes are this process's memory).

@@ -28,9 +28,19 @@ describe('docs/configuration.md names every ServiceClient option', () => {
     expect([...rows.keys()]).toEqual(['`shared.redis`', '`shared.on_unavailable`', '`shared.cluster`']);
     expect(rows.get('`shared.cluster`')!.slice(0, 2)).toEqual(['boolean', '`false`']);
     expect(rows.get('`shared.redis`')!.slice(0, 2)).toEqual([
-      'string (`redis://` or `rediss://` URL)',
+      'string (`redis://` or `rediss://` URL), or with `shared.cluster` a list of them',
       '— (required)',
     ]);
+    // The list form, as the row says: seeds of a cluster, refused without `cluster`.
+    const seeds = ['redis://a:7000', 'redis://b:7000'];
+    expect(
+      resolveConfig({ api_key: 'tml-docs', env: {}, shared: { redis: seeds, cluster: true } }),
+    ).toMatchObject({
+      shared_cluster: true,
+    });
+    expect(() => resolveConfig({ api_key: 'tml-docs', env: {}, shared: { redis: seeds } })).toThrow(
+      /\(cluster\)/,
+    );
     expect(rows.get('`shared.on_unavailable`')!.slice(0, 2)).toEqual([
       "`'local'` or `'reject'`",
       "`'local'`",
