@@ -118,7 +118,10 @@ describe.each(E2E_MODES)('Accept-Encoding and compressed answers (%s)', (mode) =
       const expected = await flow(plain);
       const env = await setup({ compressResponses: [coding] }, {}, mode);
       cleanup.push(env.close);
-      expect(await codingOf(env.emulator.url, OFFERED[mode])).toBe(coding);
+      // Legacy mode offers no zstd (0.7.0's httpx did not), so a zstd-only server answers it plain: the
+      // case then checks that nothing unoffered arrives (found on Node 24, whose zlib writes zstd).
+      const offered = OFFERED[mode].split(', ').includes(coding);
+      expect(await codingOf(env.emulator.url, OFFERED[mode])).toBe(offered ? coding : undefined);
       const got = await flow(env);
       expect(got).toEqual(expected);
       expect(got.streamed.at(-1)).toBe('done');
