@@ -9,6 +9,7 @@ import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
 import { inMemoryTracing, useAsyncContext } from '../support/otel-tracing.js';
 import { scriptedServer } from '../support/scripted-server.js';
+import { beatingSessionProtocol, sessionEndpoints } from '../support/session-plugin.js';
 
 /*
  * Which span a call's span nests under, with a real async context manager (as an application that
@@ -27,14 +28,7 @@ function tracing() {
   return { telemetry: new OtelTelemetry({ tracerProvider: provider }), named, parentOf, inAppSpan };
 }
 
-const sessionProtocol = {
-  createEndpoint: 'open',
-  sessionId: (body: unknown) => (body as { id: string }).id,
-  heartbeatEndpoint: 'beat',
-  heartbeatInput: (id: string) => ({ id }),
-  intervalMs: 10_000,
-  heartbeatTimeoutMs: 5_000,
-};
+const sessionProtocol = beatingSessionProtocol;
 
 function kernelFor(baseUrl: string, telemetry: OtelTelemetry) {
   const plugin = definePlugin({
@@ -47,8 +41,7 @@ function kernelFor(baseUrl: string, telemetry: OtelTelemetry) {
       version: '1',
       endpoints: [
         { id: 'ping', method: 'POST', path: '/ping' },
-        { id: 'open', method: 'POST', path: '/open' },
-        { id: 'beat', method: 'POST', path: '/beat', input: Type.Object({ id: Type.String() }) },
+        ...sessionEndpoints(Type.Object({})),
         { id: 'ticks', method: 'POST', path: '/ticks', stream: { terminator: '[DONE]' } },
       ],
     },

@@ -6,16 +6,9 @@ import { SystemClock } from '../../../src/adapters/clock/system-clock.js';
 import { MemoryTransport } from '../../../src/adapters/transport/memory-transport.js';
 import { Ports } from '../../../src/ports/index.js';
 import type { TransportRequest } from '../../../src/ports/transport.js';
+import { beatingSessionProtocol, sessionEndpoints } from '../../support/session-plugin.js';
 
-const sessionProtocol = {
-  createEndpoint: 'open',
-  sessionId: (body: unknown) => (body as { id: string }).id,
-  heartbeatEndpoint: 'beat',
-  heartbeatInput: (id: string) => ({ id }),
-  intervalMs: 10_000,
-  heartbeatTimeoutMs: 5_000,
-  failureWindowMs: 120_000,
-};
+const sessionProtocol = beatingSessionProtocol;
 
 function setup(
   answer: (
@@ -34,10 +27,7 @@ function setup(
     manifest: {
       name: 's',
       version: '1',
-      endpoints: [
-        { id: 'open', method: 'POST', path: '/open', input: Type.Object({ tag: Type.String() }) },
-        { id: 'beat', method: 'POST', path: '/beat', input: Type.Object({ id: Type.String() }) },
-      ],
+      endpoints: [...sessionEndpoints(Type.Object({ tag: Type.String() }))],
     },
   });
   const kernel = createKernel({ logLevel: 'off' }).use(plugin);

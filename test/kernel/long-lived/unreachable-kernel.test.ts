@@ -6,15 +6,9 @@ import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { MemoryTransport } from '../../../src/adapters/transport/memory-transport.js';
 import { Ports } from '../../../src/ports/index.js';
 import { collected } from '../../support/collected.js';
+import { beatingSessionProtocol, sessionEndpoints } from '../../support/session-plugin.js';
 
-const sessionProtocol = {
-  createEndpoint: 'open',
-  sessionId: (body: unknown) => (body as { id: string }).id,
-  heartbeatEndpoint: 'beat',
-  heartbeatInput: (id: string) => ({ id }),
-  intervalMs: 10_000,
-  heartbeatTimeoutMs: 5_000,
-};
+const sessionProtocol = beatingSessionProtocol;
 
 /** A kernel with an open, beating session; `hold` answers `/slow` only once it is resolved. */
 async function beatingKernel(clock: FakeClock, hold: Promise<void>) {
@@ -32,8 +26,7 @@ async function beatingKernel(clock: FakeClock, hold: Promise<void>) {
       name: 's',
       version: '1',
       endpoints: [
-        { id: 'open', method: 'POST', path: '/open', input: Type.Object({}) },
-        { id: 'beat', method: 'POST', path: '/beat', input: Type.Object({ id: Type.String() }) },
+        ...sessionEndpoints(Type.Object({})),
         { id: 'slow', method: 'POST', path: '/slow', input: Type.Object({}) },
       ],
     },
