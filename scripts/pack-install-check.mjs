@@ -4,7 +4,9 @@
 // of each package, a TypeScript consumer type-checked against the shipped declarations, the README
 // quickstart against an emulator started from the installed package, and the `tinkex` and
 // `tinker-emulator` bins. Prints `pack-install-check: PASS` or `…: FAIL (reason)` and exits non-zero
-// on failure. Usage: `node scripts/pack-install-check.mjs [--keep]` (--keep leaves the temp dir for a look).
+// on failure. Usage: `node scripts/pack-install-check.mjs [--keep] [--also-node PATH]...` (--keep leaves
+// the temp dir for a look; each --also-node also runs the imports, the quickstart and the bins on that
+// Node binary, as CI does on the oldest Node 20 and 22 that `engines` admits).
 import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -23,9 +25,12 @@ import { fileURLToPath } from 'node:url';
 import { build, PACKAGES } from './build.mjs';
 import { undeclaredImports } from './package-imports.mjs';
 import { tarballProblems } from './tarball-contents.mjs';
+import { useInstalled } from './pack-check/use-installed.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const keep = process.argv.includes('--keep');
+// Node binaries the installed packages are also used on (`--also-node PATH`, repeatable).
+const alsoNodes = process.argv.flatMap((arg, i) => (process.argv[i - 1] === '--also-node' ? [arg] : []));
 const work = realpathSync(mkdtempSync(join(tmpdir(), 'pack-install-check-')));
 const started = Date.now();
 
@@ -178,42 +183,6 @@ for (const p of packages) {
 }
 process.stdout.write('package files: README.md, LICENSE and the guides in dist/docs/ in each package\n');
 
-// 3. ESM import of each package, resolved inside the app (never back into the repository).
-const importCheck = packages
-  .map(
-    (p) => `{
-  const url = import.meta.resolve(${JSON.stringify(p.name)});
-  if (!url.startsWith(${JSON.stringify(`file://${app}/node_modules/`)})) throw new Error('${p.name} resolved to ' + url);
-  const m = await import(${JSON.stringify(p.name)});
-  const n = Object.keys(m).length;
-  if (n === 0) throw new Error('${p.name} exports nothing');
-  console.log('import ${p.name}: ' + n + ' exports');
-}`,
-  )
-  .join('\n');
-writeFileSync(join(app, 'import-check.mjs'), importCheck + '\n');
-const imported = run(process.execPath, ['import-check.mjs'], { cwd: app });
-process.stdout.write(imported);
-const exportCounts = Object.fromEntries(
-  [...imported.matchAll(/^import (\S+): (\d+) exports$/gm)].map(([, name, n]) => [name, Number(n)]),
-);
-
-// 3b. CommonJS `require` of the same packages (Node ≥ 20.19 loads ES modules from require), as an app
-// still compiled to CommonJS does: the same exports an ES import sees, from the app's node_modules.
-const requireCheck = packages
-  .map(
-    (p) => `{
-  const path = require.resolve(${JSON.stringify(p.name)});
-  if (!path.startsWith(${JSON.stringify(`${app}/node_modules/`)})) throw new Error('${p.name} resolved to ' + path);
-  const n = Object.keys(require(${JSON.stringify(p.name)})).length;
-  if (n !== ${exportCounts[p.name]}) throw new Error('${p.name}: require saw ' + n + ' exports, import ${exportCounts[p.name]}');
-  console.log('require ${p.name}: ' + n + ' exports');
-}`,
-  )
-  .join('\n');
-writeFileSync(join(app, 'require-check.cjs'), requireCheck + '\n');
-process.stdout.write(run(process.execPath, ['require-check.cjs'], { cwd: app }));
-
 // 4. A TypeScript consumer, type-checked against the shipped declarations (NodeNext, as an app would).
 writeFileSync(
   join(app, 'consumer.ts'),
@@ -353,48 +322,15 @@ process.stdout.write(
   'types: consumer.ts (NodeNext, node16, bundler), the guide snippets, consumer-cjs.cts and consumer-node10.ts type-check against the shipped .d.ts\n',
 );
 
-// 5. The README quickstart, against an emulator started from the installed package.
-const readme = readFileSync(join(root, 'examples', 'tinkex', 'examples', 'readme-quickstart.ts'), 'utf8')
-  .replace(/^\/\/.*\n/, '')
-  .replace(/ as const/g, '');
-writeFileSync(
-  join(app, 'quickstart.mjs'),
-  `import { startEmulator } from 'tinker-emulator';
-const emulator = await startEmulator();
-process.env.TINKER_BASE_URL = emulator.url;
-process.env.TINKER_API_KEY = 'tml-pack-install-check';
-try {
-  await import('./readme-quickstart.mjs');
-} finally {
-  await emulator.close();
-}
-`,
-);
-writeFileSync(join(app, 'readme-quickstart.mjs'), readme);
-const sampled = run(process.execPath, ['quickstart.mjs'], { cwd: app, timeoutMs: 180_000 });
-if (sampled.trim() === '') fail('the quickstart printed no sample');
-process.stdout.write(`quickstart: sampled ${JSON.stringify(sampled.trim().slice(0, 60))}\n`);
-
-// 6. The bins, through npx as a user runs them (never installing anything else).
-const help = run('npx', ['--no-install', 'tinkex', '--help'], { cwd: app, env: { TINKER_API_KEY: '' } });
-if (!/tinkex/i.test(help)) fail('`npx tinkex --help` printed no usage');
-const version = run('npx', ['--no-install', 'tinkex', 'version'], { cwd: app, env: { TINKER_API_KEY: '' } });
-if (!version.includes(tinkex.manifest.version))
-  fail(`\`npx tinkex version\` printed ${JSON.stringify(version)}`);
-process.stdout.write(`bin: npx tinkex --help ok; npx tinkex version -> ${version.trim().split('\n')[0]}\n`);
-const emulatorHelp = run('npx', ['--no-install', 'tinker-emulator', '--help'], { cwd: app });
-if (!/tinker-emulator/.test(emulatorHelp)) fail('`npx tinker-emulator --help` printed no usage');
-process.stdout.write('bin: npx tinker-emulator --help ok\n');
-// The package README's offline try-out, against the bundled emulator (no TINKER_BASE_URL).
-const offline = run('npx', ['--no-install', 'tinkex', 'quickstart'], {
-  cwd: app,
-  env: { TINKER_API_KEY: '', TINKER_BASE_URL: '' },
-  timeoutMs: 180_000,
+// 5. Import, require, the README quickstart and the bins: on this Node, then on each `--also-node`.
+const say = (text) => process.stdout.write(text);
+const versions = [process.execPath, ...alsoNodes].map((node) => {
+  const from = Date.now();
+  const version = useInstalled({ node, app, root, packages, run, fail, say });
+  say(`used on node ${version}: ${((Date.now() - from) / 1000).toFixed(0)} s\n`);
+  return version;
 });
-if (!/loss .* lower/.test(offline))
-  fail(`\`npx tinkex quickstart\` printed ${JSON.stringify(offline.slice(-300))}`);
-process.stdout.write('bin: npx tinkex quickstart ok (offline, bundled emulator)\n');
 
 process.stdout.write(
-  `pack-install-check: PASS (${packages.map((p) => p.name).join(', ')}; ${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
+  `pack-install-check: PASS (${packages.map((p) => p.name).join(', ')}; node ${versions.join(', ')}; ${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
 );

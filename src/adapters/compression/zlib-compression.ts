@@ -1,7 +1,7 @@
 import { pipeline, Readable, type Transform } from 'node:stream';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import type { Compression } from '../../ports/compression.js';
+import type { Compression, DecompressOptions } from '../../ports/compression.js';
 import { zstdDecodeStream } from './fzstd-decoder.js';
 import { zstdCompressWasm } from './zstd-wasm.js';
 
@@ -82,13 +82,14 @@ export class ZlibCompression implements Compression {
     body: AsyncIterable<Uint8Array>,
     encoding: string | undefined,
     maxBytes = Infinity,
+    options: DecompressOptions = {},
   ): AsyncIterable<Uint8Array> {
     const coding = encoding?.trim().toLowerCase();
     if (!coding || coding === 'identity') return body;
     if (coding === 'zstd') {
       return this.zstd
         ? decodedThrough(body, this.zstd.createZstdDecompress())
-        : zstdDecodeStream(body, maxBytes);
+        : zstdDecodeStream(body, maxBytes, options.whole === true);
     }
     const decoder =
       coding === 'gzip' || coding === 'x-gzip'

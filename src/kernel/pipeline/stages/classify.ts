@@ -139,8 +139,8 @@ function decompressed(context: CallContext, response: TransportResponse): AsyncI
   if (!hasCoding(response.headers) || endpoint.spec.decompress === false) return response.body;
   const coding = response.headers['content-encoding'];
   const max = services.settings.maxDecompressedBytes;
-  const body = services.compression.decompress(response.body, coding, max);
   const streamed = endpoint.stream !== undefined || endpoint.spec.responseType === 'stream';
+  const body = services.compression.decompress(response.body, coding, max, { whole: !streamed });
   return decodedBody(body, endpoint.id, response.status, coding.trim().toLowerCase(), max, streamed);
 }
 
