@@ -15,6 +15,7 @@ import {
   ConflictError,
   InternalServerError,
   RateLimitError,
+  UnprocessableEntityError,
 } from '../../src/kernel/errors/api-errors.js';
 import { Ports } from '../../src/ports/index.js';
 import type { Retry } from '../../src/ports/retry.js';
@@ -119,6 +120,35 @@ describe('retry rules', () => {
     const error = (await kernel.call('echo', {}).catch((e: unknown) => e)) as BadRequestError;
     expect(error.body).toEqual({ detail: 'n must be even' });
     expect(error.message).toBe('400 n must be even');
+  });
+
+  it("names each of a FastAPI validation answer's entries (422 detail list) by place and message, never retried", async () => {
+    // FastAPI's request-validation answer: a list under `detail`, each entry a `loc` path and a `msg`.
+    // Raw JSON with its `type`/`input` noise buried the field the server named.
+    const detail = [
+      {
+        type: 'less_than',
+        loc: ['body', 'adam_params', 'beta1'],
+        msg: 'Input should be less than 1',
+        input: 1.5,
+      },
+      { type: 'missing', loc: ['body', 'data', 0, 'model_input'], msg: 'Field required' },
+    ];
+    const { kernel, seen } = scripted([{ status: 422, body: JSON.stringify({ detail }) }]);
+    const error = (await kernel.call('echo', {}).catch((e: unknown) => e)) as UnprocessableEntityError;
+    expect(error).toBeInstanceOf(UnprocessableEntityError);
+    expect(error.message).toBe(
+      '422 body.adam_params.beta1: Input should be less than 1; body.data[0].model_input: Field required',
+    );
+    expect(error.body).toEqual({ detail });
+    expect(error.retryable).toBe(false);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('keeps a detail list it cannot read as entries (no msg) as JSON, so nothing the server said is lost', async () => {
+    const { kernel } = scripted([{ status: 422, body: '{"detail":[{"code":7}]}' }]);
+    const error = (await kernel.call('echo', {}).catch((e: unknown) => e)) as UnprocessableEntityError;
+    expect(error.message).toBe('422 {"detail":[{"code":7}]}');
   });
 
   it('reads no more of an error answer than 64 KiB: the message needs its start, not a runaway body', async () => {

@@ -26,6 +26,8 @@ export interface ChaosRule {
   requestTimeout: number;
   /** Probability of a bare 400 (empty body, as proxies send). */
   bare400: number;
+  /** Probability of FastAPI's request-validation 422 (`{"detail": [{type, loc, msg}]}`), before the handler. */
+  validation422: number;
   /** Probability that a training request's work corrupts its run (the work fails; the run stays corrupted). */
   corrupt: number;
   latencyMs: number;
@@ -44,6 +46,7 @@ export const NO_CHAOS: ChaosRule = {
   paymentRequired: 0,
   requestTimeout: 0,
   bare400: 0,
+  validation422: 0,
   corrupt: 0,
   latencyMs: 0,
   latencyRate: 0,
@@ -61,6 +64,7 @@ const KEYS: Record<string, keyof ChaosRule> = {
   '402': 'paymentRequired',
   '408': 'requestTimeout',
   '400': 'bare400',
+  '422': 'validation422',
   corrupt: 'corrupt',
 };
 

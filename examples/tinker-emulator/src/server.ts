@@ -178,6 +178,13 @@ async function handle(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
       queue_state: 'paused_capacity',
       queue_state_reason: 'request timed out in the queue (chaos)',
     });
+  // Refused as FastAPI refuses a body before the handler: a training submission's seq_id is spent.
+  if (chaos.roll(route.endpointClass, 'validation422'))
+    return refuse(422, {
+      detail: [
+        { type: 'value_error', loc: ['body'], msg: 'Value error, request refused by validation (chaos)' },
+      ],
+    });
   if (chaos.roll(route.endpointClass, 'bare400')) {
     log(400);
     res.writeHead(400, { 'content-length': 0 });

@@ -17,6 +17,7 @@ describe('the chaos spec', () => {
     const rules = parseChaos('402=0.5,scope=sampling;408=0.25');
     expect(rules.sampling).toMatchObject({ paymentRequired: 0.5, requestTimeout: 0.25 });
     expect(rules.training).toMatchObject({ paymentRequired: 0, requestTimeout: 0.25 });
+    expect(parseChaos('422=0.5;scope=rest').rest).toMatchObject({ validation422: 0.5, bare400: 0 });
     expect(parseChaos('400=1,latency=20ms@0.1;scope=futures').futures).toMatchObject({
       bare400: 1,
       latencyMs: 20,

@@ -27,7 +27,7 @@ describe('402 billing pause and 408 / bare 400 poll answers', () => {
     });
   });
 
-  it('chaos 402 / 408 / 400 answer as the reference describes', async () => {
+  it('chaos 402 / 408 / 400 / 422 answer as the reference describes', async () => {
     await withEmulator({ chaos: '408=1;scope=futures' }, async (emu) => {
       const api = client(emu);
       const session = await api.post('create_session', {
@@ -56,6 +56,23 @@ describe('402 billing pause and 408 / bare 400 poll answers', () => {
       });
       expect(res.status).toBe(400);
       expect(await res.text()).toBe(''); // bare, as a proxy sends it
+    });
+    await withEmulator({}, async (emu) => {
+      const api = client(emu);
+      const { modelId } = await openModel(api);
+      emu.setChaos('422=1;scope=training');
+      const refused = await api.post('forward_backward', fb(modelId, 1));
+      // FastAPI's request-validation answer: a list of {type, loc, msg} under detail.
+      expect(refused.status).toBe(422);
+      expect(refused.body).toEqual({
+        detail: [{ type: 'value_error', loc: ['body'], msg: expect.stringContaining('(chaos)') }],
+      });
+      expect(emu.state.appliedSteps(modelId)).toEqual([]);
+      // Refused before the handler, as FastAPI refuses it: its seq_id is spent, the next one runs at once.
+      emu.setChaos('');
+      const next = await api.post('forward_backward', fb(modelId, 2));
+      await api.post('retrieve_future', { request_id: next.body.request_id });
+      expect(emu.state.appliedSteps(modelId)).toEqual([2]);
     });
     await withEmulator({ chaos: '402=1;scope=sampling' }, async (emu) => {
       const res = await client(emu).post('asample', {

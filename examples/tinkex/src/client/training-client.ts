@@ -21,6 +21,7 @@ import {
 } from '../training/custom-loss.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { getTokenizer } from '../tokenizer/get-tokenizer.js';
+import { withBareTokenizerId } from '../tokenizer/resolve.js';
 import type { HubOptions } from '../hub/hub-settings.js';
 import { checkHubOptions } from '../hub/check-hub-options.js';
 import { SubmissionOrder } from '../training/submission-order.js';
@@ -352,7 +353,8 @@ export class TrainingClient {
 
   async getInfo(options?: RequestOptions) {
     const scope = this.scope(options, 'getInfo');
-    return scope.run(() => this.service.kernel.call('get_info', { model_id: this.model_id }, scope.options));
+    const call = () => this.service.kernel.call('get_info', { model_id: this.model_id }, scope.options);
+    return withBareTokenizerId(await scope.run(call));
   }
 
   /**

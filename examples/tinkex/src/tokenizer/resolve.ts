@@ -59,3 +59,13 @@ export function resolveTokenizer(modelName: string, tokenizerId?: string | null)
 export function resolveTokenizerId(modelName: string, tokenizerId?: string | null): string {
   return resolveTokenizer(modelName, tokenizerId).tokenizer_id;
 }
+
+/**
+ * A `get_info` answer with `model_data.tokenizer_id` cut at its first `:`, as the Python SDK's
+ * `models.get_info` returns it (the suffix is the service's, no tokenizer hub knows it).
+ */
+export function withBareTokenizerId<T extends { model_data: { tokenizer_id?: string | null } }>(info: T): T {
+  const id = info.model_data.tokenizer_id;
+  if (!id?.includes(':')) return info;
+  return { ...info, model_data: { ...info.model_data, tokenizer_id: id.split(':')[0] } };
+}

@@ -238,6 +238,8 @@ function summarize(body: unknown): string {
   if (body === undefined || body === '') return 'status code (no body)';
   if (typeof body === 'string') return body.slice(0, 500);
   const record = body as Record<string, unknown>;
+  const entries = validationEntries(record?.detail);
+  if (entries) return entries;
   for (const key of ['message', 'detail', 'error']) {
     const value = record?.[key];
     if (typeof value === 'string') return value;
@@ -246,4 +248,27 @@ function summarize(body: unknown): string {
     }
   }
   return JSON.stringify(body).slice(0, 500);
+}
+
+/**
+ * FastAPI's request-validation answer (`{"detail": [{"loc": [...], "msg": ..., "type": ...}]}`, a 422 by
+ * default) as `body.a.b[0]: msg; ...`: the place and rule the server named, without the `type`/`input`
+ * noise of the raw JSON. Undefined when `detail` is not such a list (the raw JSON is kept then).
+ */
+function validationEntries(detail: unknown): string | undefined {
+  if (!Array.isArray(detail) || detail.length === 0) return undefined;
+  const parts: string[] = [];
+  for (const entry of detail as unknown[]) {
+    const { loc, msg } = (entry ?? {}) as { loc?: unknown; msg?: unknown };
+    if (typeof msg !== 'string') return undefined;
+    const place = Array.isArray(loc)
+      ? loc.reduce<string>(
+          (path, key) =>
+            typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${String(key)}` : String(key),
+          '',
+        )
+      : '';
+    parts.push(place ? `${place}: ${msg}` : msg);
+  }
+  return parts.join('; ').slice(0, 500);
 }
