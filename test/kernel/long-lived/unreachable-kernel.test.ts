@@ -68,7 +68,7 @@ describe('a kernel nobody can reach any more', () => {
     const call = made.kernel.call('slow', {});
     const ref = new WeakRef(made.kernel);
     (made as { kernel?: unknown }).kernel = undefined;
-    expect(await collected(ref)).toBe(false);
+    expect(await collected(ref, 3)).toBe(false);
     await clock.advance(30_000);
     expect(beats(transport)).toBe(3);
     answer();
