@@ -2,12 +2,18 @@ import { OptionChecks } from './options/option-checks.js';
 import type { KernelSettings } from './services.js';
 import type { SharedStateOptions } from './shared-state-options.js';
 
-/** Options for `createKernel`. Adapters are swapped with `kernel.register`. */
-export interface KernelOptions extends Partial<KernelSettings> {
+/** Each setting optional; `undefined` too, read as absent, so an SDK passes its own optional options on. */
+type OptionalSettings = { [K in keyof KernelSettings]?: KernelSettings[K] | undefined };
+
+/**
+ * Options for `createKernel`. Adapters are swapped with `kernel.register`. Every member also takes
+ * `undefined`, read as absent (the default applies), also under `exactOptionalPropertyTypes`.
+ */
+export interface KernelOptions extends OptionalSettings {
   /** Log level when no plugin env var says otherwise. */
-  logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'off';
+  logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'off' | undefined;
   /** Share rate limits, semaphores and breakers with every process using the same Redis (see docs). */
-  shared?: SharedStateOptions;
+  shared?: SharedStateOptions | undefined;
 }
 
 export const DEFAULT_SETTINGS: KernelSettings = {

@@ -220,19 +220,19 @@ export interface HeaderScheme {
 export type ErrorMapper = (error: PristineError, endpoint: CompiledEndpoint) => PristineError | undefined;
 
 export interface PluginDefaults {
-  baseUrl?: string;
-  timeoutMs?: number;
-  maxRetries?: number;
-  breaker?: BreakerSettings | false;
-  tokenBucket?: TokenBucketSettings;
-  requestIdHeader?: string;
+  baseUrl?: string | undefined;
+  timeoutMs?: number | undefined;
+  maxRetries?: number | undefined;
+  breaker?: BreakerSettings | false | undefined;
+  tokenBucket?: TokenBucketSettings | undefined;
+  requestIdHeader?: string | undefined;
   /** Name of an env var holding the log level (e.g. `MYSDK_LOG`). */
-  logLevelEnv?: string;
+  logLevelEnv?: string | undefined;
   /**
    * Query parameters merged into every request to the plugin's own origin (never a signed URL on another
    * host). An endpoint's query params and a call's `query` win over them for the same name.
    */
-  query?: Readonly<Record<string, string>>;
+  query?: Readonly<Record<string, string>> | undefined;
 }
 
 /**

@@ -7,6 +7,7 @@ import { ResponseValidationError } from '../pipeline/stages/validate-response.js
 import type { SecretRegistry } from '../redact.js';
 import type { KernelServices, KernelSettings } from '../services.js';
 import { APIFuture } from './api-future.js';
+import { FutureDeadline } from './future-deadline.js';
 
 /** Options of `kernel.submit`: a call's options, the poll's, and how to resubmit or order the submission. */
 export type SubmitOptions = CallOptions &
@@ -58,19 +59,33 @@ export function submitFuture<T>(
   const clock = host.getServices().clock;
   const started = clock.monotonic();
   const { maxResultBytes, onQueueState, resubmitInput, after, callerSignalOnly, ...callOptions } = options;
-  const { signal } = callOptions;
-  const shared = callerSignalOnly && signal ? host.sharedPollController(signal) : undefined;
-  const submission = new Submission(host, endpointId, callOptions, protocol, input, resubmitInput);
-  const accepted = after ? Promise.resolve(after).then(() => submission.send(input)) : submission.send(input);
-  return new APIFuture<T>(
+  // Named as its users called it: 0.25's `forward_backward_proto` is the `forward_backward` they made.
+  const name = endpoint.spec.callName ?? endpointId;
+  // `timeoutMs` bounds the whole future (and, as for any call, each attempt of its submission).
+  const deadline =
+    callOptions.timeoutMs === undefined
+      ? undefined
+      : new FutureDeadline(clock, callOptions.timeoutMs, callOptions.signal, name);
+  const signal = deadline ? deadline.signal : callOptions.signal;
+  const shared = callerSignalOnly && signal && !deadline ? host.sharedPollController(signal) : undefined;
+  const submitOptions = deadline ? { ...callOptions, signal } : callOptions;
+  const submission = new Submission(host, endpointId, submitOptions, protocol, input, resubmitInput);
+  const sent = after ? Promise.resolve(after).then(() => submission.send(input)) : submission.send(input);
+  const accepted = deadline
+    ? sent.catch((error: unknown) => {
+        throw deadline.failure(error, undefined);
+      })
+    : sent;
+  const future = new APIFuture<T>(
     accepted,
-    pollFor<T>(submission, plugin, endpoint, maxResultBytes, onQueueState, started),
+    pollFor<T>(submission, plugin, endpoint, maxResultBytes, onQueueState, started, deadline),
     clock,
     // The caller's signal ends the polling too (joined to the future's own by APIFuture).
     signal,
-    // Named as its users called it: 0.25's `forward_backward_proto` is the `forward_backward` they made.
-    { shared, onSettled: host.futureSettled, endpointId: endpoint.spec.callName ?? endpointId },
+    { shared, onSettled: host.futureSettled, endpointId: name },
   );
+  if (deadline) future.then(deadline.end, deadline.end);
+  return future;
 }
 
 /**
@@ -124,6 +139,7 @@ function pollFor<T>(
   maxResultBytes: number | undefined,
   onQueueState: SubmitOptions['onQueueState'],
   started: number,
+  deadline: FutureDeadline | undefined,
 ): (requestId: string, signal: AbortSignal) => Promise<T> {
   return (requestId, signal) => {
     const host = submission.host;
@@ -157,7 +173,7 @@ function pollFor<T>(
             }
           },
           (error: unknown) => {
-            throw scrubbed(host, error);
+            throw scrubbed(host, deadline ? deadline.failure(error, requestId) : error);
           },
         )
     );

@@ -1,4 +1,5 @@
 import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
 import type { Streaming } from '../../ports/streaming.js';
 import type { Telemetry } from '../../ports/telemetry.js';
 import type { TransportResponse } from '../../ports/transport.js';
@@ -18,6 +19,8 @@ export interface StreamHost {
   readonly clock: Clock;
   readonly streaming: Streaming;
   readonly telemetry: Telemetry;
+  /** Where a reconnect is told (at info, as a call's retries are); the kernel's logger. */
+  readonly logger?: Logger;
   /** The kernel's secrets: stream errors carry server data (an error event), scrubbed like call errors. */
   readonly secrets?: Scrubber;
   /** Aborted when the kernel closes (`KernelServices.stopping`). */
@@ -130,11 +133,14 @@ export class EventStream<T> implements AsyncIterable<T> {
             lastEventId !== undefined &&
             error instanceof APIConnectionError &&
             error.retryable;
-          if (!signal.aborted && resumable && reconnects < (this.options.maxReconnects ?? 3)) {
+          const maxReconnects = this.options.maxReconnects ?? 3;
+          if (!signal.aborted && resumable && reconnects < maxReconnects) {
             reconnects++;
             response?.cancel();
             response = undefined;
-            await this.beforeReconnect(reconnectDelayMs(serverRetryMs, reconnects), signal, stopping);
+            const delayMs = reconnectDelayMs(serverRetryMs, reconnects);
+            this.logReconnect(error, delayMs, reconnects, maxReconnects, lastEventId, yielded);
+            await this.beforeReconnect(delayMs, signal, stopping);
             continue;
           }
           throw error;
@@ -156,6 +162,26 @@ export class EventStream<T> implements AsyncIterable<T> {
       span.setAttributes(counts());
       span.end();
     }
+  }
+
+  /**
+   * A reconnect said as a call's retry is (`retrying X in 0.4 s after … (retry 1 of 4)`): without it a
+   * dropped stream showed only as a second request line with a `last-event-id` header.
+   */
+  private logReconnect(
+    error: APIConnectionError,
+    delayMs: number,
+    reconnect: number,
+    maxReconnects: number,
+    lastEventId: string | undefined,
+    events: number,
+  ): void {
+    const when = delayMs === 0 ? 'at once' : `in ${(delayMs / 1000).toFixed(1)} s`;
+    this.host.logger?.info(
+      `resuming the ${this.endpointId} stream ${when} after ${error.message} ` +
+        `(reconnect ${reconnect} of ${maxReconnects}, Last-Event-ID ${lastEventId})`,
+      { endpoint: this.endpointId, reconnect, delay_ms: delayMs, events },
+    );
   }
 
   /**

@@ -6,6 +6,7 @@ import type { AuthScheme } from '../../../ports/auth.js';
 import type { TransportRequest } from '../../../ports/transport.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
 import { enteringStage } from '../stage-hooks.js';
+import { buildRequest } from '../../request/build-request.js';
 import { noteWrittenHeader, writtenHeaders } from './auth-headers.js';
 
 const NO_NAMES: readonly string[] = [];
@@ -109,8 +110,17 @@ async function renewed(
       endpoint: endpointId,
     },
   );
-  await applyCredentials(context, auth, request);
+  // A body that is a stream (a file read from disk, in multipart) was consumed by the refused send:
+  // sending it again would announce its length and send nothing. Build it again, as a retry would.
+  const resent = isResendable(request.body)
+    ? request
+    : (context.request = await buildRequest(context, context.plugin.staticHeaders));
+  await applyCredentials(context, auth, resent);
   return next();
+}
+
+function isResendable(body: TransportRequest['body']): boolean {
+  return body === undefined || typeof body === 'string' || body instanceof Uint8Array;
 }
 
 /**
