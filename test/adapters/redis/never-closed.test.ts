@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { SystemClock } from '../../../src/adapters/clock/system-clock.js';
+import { LuaScript, RedisLink } from '../../../src/adapters/redis/redis-link.js';
+import { RedisSemaphoreFactory } from '../../../src/adapters/semaphore/redis-semaphore-factory.js';
+import { eventually } from '../../support/frozen-redis.js';
+import { RedisServer, describeRedis } from '../../support/redis-server.js';
+import { answeringServer, spawnScript } from '../../support/spawned-script.js';
+
+/*
+ * Found by hand (round 30): a script with a `shared` Redis that made one call and never called close()
+ * never exited (`timeout 20` killed it), where the same script without `shared` exits by itself. ioredis
+ * kept its sockets (and, while Redis was down, its reconnect timers) referenced for the link's life. The
+ * link now holds the process only while a command or a waiter awaits Redis.
+ */
+const WORKER = fileURLToPath(new URL('./never-closed-worker.ts', import.meta.url));
+
+/** The waiters in the fleet's queue of semaphore `name` (a ticket there: someone waits on Redis). */
+const QUEUED = new LuaScript('test-never-closed-queued', `return redis.call('ZCARD', KEYS[1])`);
+export async function queued(link: RedisLink, name: string): Promise<number> {
+  return (await link.run(QUEUED, link.slotKeys(['sem', name], ['queue']), [])) as number;
+}
+
+/** A permit of the worker's only semaphore (capacity 1), held by another connection until released. */
+export async function holdTheOnlyPermit(url: string | string[], prefix: string, cluster = false) {
+  const link = new RedisLink({ url, keyPrefix: prefix, cluster });
+  const semaphore = new RedisSemaphoreFactory(link, new SystemClock()).create(1, 'nc:jobs:count');
+  const release = await semaphore.acquire();
+  return { link, release };
+}
+
+/** Runs the worker against `redis` and the answering API; the exit, once it came by itself. */
+export function runWorker(redis: string, api: string, env: Record<string, string> = {}) {
+  return spawnScript(WORKER, {
+    NC_REDIS: redis,
+    NC_BASE_URL: api,
+    NC_PREFIX: `nc-${randomUUID()}:`,
+    ...env,
+  });
+}
+
+describeRedis('a script with shared Redis that never calls close()', () => {
+  let redis: RedisServer;
+  let api: Awaited<ReturnType<typeof answeringServer>>;
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    api = await answeringServer();
+  });
+  afterAll(async () => {
+    await api?.close();
+    await redis?.stop();
+  });
+
+  it('exits by itself with code 0 after one call', async () => {
+    const worker = runWorker(redis.url, api.url);
+    expect(await worker.line((e) => e.event === 'called')).toEqual({ event: 'called', n: 1, ok: true });
+    // Before the fix: killed by the guard (code null, SIGKILL), its command socket still referenced.
+    expect(await worker.exited).toMatchObject({ code: 0, signal: null });
+  }, 90_000);
+
+  it('does not exit while its only work is a waiter blocked on Redis, and exits once it is served', async () => {
+    const prefix = `nc-${randomUUID()}:`;
+    const holder = await holdTheOnlyPermit(redis.url, prefix);
+    try {
+      const worker = runWorker(redis.url, api.url, { NC_PREFIX: prefix, NC_LIMIT: '1' });
+      await eventually(async () => (await queued(holder.link, 'nc:jobs:count')) === 1);
+      holder.release();
+      // An early exit would end with Node's code 13 (a top-level await never settled), without this line.
+      expect(await worker.line((e) => e.event === 'called')).toEqual({ event: 'called', n: 1, ok: true });
+      // Before the fix: killed by the guard, the subscriber's socket still referenced as well.
+      expect(await worker.exited).toMatchObject({ code: 0, signal: null });
+    } finally {
+      await holder.link.close();
+    }
+  }, 90_000);
+
+  describe('with Redis down', () => {
+    it.each([
+      ['local', { event: 'called', n: 1, ok: true }],
+      ['reject', { event: 'called', n: 1, ok: false, error: 'SharedStateUnavailableError' }],
+    ])("exits by itself after a call made while Redis is down (onUnavailable '%s')", async (policy, called) => {
+      const down = await RedisServer.start();
+      await down.halt();
+      try {
+        const worker = runWorker(down.url, api.url, { NC_ON_UNAVAILABLE: policy });
+        expect(await worker.line((e) => e.event === 'called')).toEqual(called);
+        // Before the fix: killed by the guard, ioredis's reconnect timer re-armed once a second.
+        expect(await worker.exited).toMatchObject({ code: 0, signal: null });
+      } finally {
+        await down.stop();
+      }
+    }, 90_000);
+
+    it('exits by itself when Redis died under its call (the link left reconnecting)', async () => {
+      const dying = await RedisServer.start();
+      const api2 = await answeringServer(() => dying.halt());
+      try {
+        const worker = runWorker(dying.url, api2.url);
+        expect(await worker.line((e) => e.event === 'called')).toEqual({ event: 'called', n: 1, ok: true });
+        expect(await worker.exited).toMatchObject({ code: 0, signal: null });
+      } finally {
+        await api2.close();
+        await dying.stop();
+      }
+    }, 90_000);
+  });
+});
