@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { SystemClock } from '../../../src/adapters/clock/system-clock.js';
-import { LuaScript, RedisLink } from '../../../src/adapters/redis/redis-link.js';
-import { RedisSemaphoreFactory } from '../../../src/adapters/semaphore/redis-semaphore-factory.js';
 import { eventually } from '../../support/frozen-redis.js';
+import { holdTheOnlyPermit, queued, runWorker } from '../../support/never-closed.js';
 import { RedisServer, describeRedis } from '../../support/redis-server.js';
-import { answeringServer, spawnScript } from '../../support/spawned-script.js';
+import { answeringServer } from '../../support/spawned-script.js';
 
 /*
  * Found by hand (round 30): a script with a `shared` Redis that made one call and never called close()
@@ -14,32 +11,6 @@ import { answeringServer, spawnScript } from '../../support/spawned-script.js';
  * kept its sockets (and, while Redis was down, its reconnect timers) referenced for the link's life. The
  * link now holds the process only while a command or a waiter awaits Redis.
  */
-const WORKER = fileURLToPath(new URL('./never-closed-worker.ts', import.meta.url));
-
-/** The waiters in the fleet's queue of semaphore `name` (a ticket there: someone waits on Redis). */
-const QUEUED = new LuaScript('test-never-closed-queued', `return redis.call('ZCARD', KEYS[1])`);
-export async function queued(link: RedisLink, name: string): Promise<number> {
-  return (await link.run(QUEUED, link.slotKeys(['sem', name], ['queue']), [])) as number;
-}
-
-/** A permit of the worker's only semaphore (capacity 1), held by another connection until released. */
-export async function holdTheOnlyPermit(url: string | string[], prefix: string, cluster = false) {
-  const link = new RedisLink({ url, keyPrefix: prefix, cluster });
-  const semaphore = new RedisSemaphoreFactory(link, new SystemClock()).create(1, 'nc:jobs:count');
-  const release = await semaphore.acquire();
-  return { link, release };
-}
-
-/** Runs the worker against `redis` and the answering API; the exit, once it came by itself. */
-export function runWorker(redis: string, api: string, env: Record<string, string> = {}) {
-  return spawnScript(WORKER, {
-    NC_REDIS: redis,
-    NC_BASE_URL: api,
-    NC_PREFIX: `nc-${randomUUID()}:`,
-    ...env,
-  });
-}
-
 describeRedis('a script with shared Redis that never calls close()', () => {
   let redis: RedisServer;
   let api: Awaited<ReturnType<typeof answeringServer>>;
@@ -79,18 +50,22 @@ describeRedis('a script with shared Redis that never calls close()', () => {
     it.each([
       ['local', { event: 'called', n: 1, ok: true }],
       ['reject', { event: 'called', n: 1, ok: false, error: 'SharedStateUnavailableError' }],
-    ])("exits by itself after a call made while Redis is down (onUnavailable '%s')", async (policy, called) => {
-      const down = await RedisServer.start();
-      await down.halt();
-      try {
-        const worker = runWorker(down.url, api.url, { NC_ON_UNAVAILABLE: policy });
-        expect(await worker.line((e) => e.event === 'called')).toEqual(called);
-        // Before the fix: killed by the guard, ioredis's reconnect timer re-armed once a second.
-        expect(await worker.exited).toMatchObject({ code: 0, signal: null });
-      } finally {
-        await down.stop();
-      }
-    }, 90_000);
+    ])(
+      "exits by itself after a call made while Redis is down (onUnavailable '%s')",
+      async (policy, called) => {
+        const down = await RedisServer.start();
+        await down.halt();
+        try {
+          const worker = runWorker(down.url, api.url, { NC_ON_UNAVAILABLE: policy });
+          expect(await worker.line((e) => e.event === 'called')).toEqual(called);
+          // Before the fix: killed by the guard, ioredis's reconnect timer re-armed once a second.
+          expect(await worker.exited).toMatchObject({ code: 0, signal: null });
+        } finally {
+          await down.stop();
+        }
+      },
+      90_000,
+    );
 
     it('exits by itself when Redis died under its call (the link left reconnecting)', async () => {
       const dying = await RedisServer.start();

@@ -1,5 +1,5 @@
 // A script that uses a kernel with shared state in Redis and never closes it (spawned by
-// never-closed*.test.ts through test/support/ts-loader.mjs): NC_CALLS calls (default 1) to NC_BASE_URL,
+// never-closed*.test.ts (test/adapters/redis) through test/support/ts-loader.mjs): NC_CALLS calls (default 1) to NC_BASE_URL,
 // each printed as one JSON line ({"event":"called", n, ok, error?}); before each call after the first it
 // waits for one line on stdin (the test's go-ahead), then stops reading. Then it prints {"event":"done"}
 // and leaves the event loop to decide when the process exits: it must, by itself, with code 0.
@@ -26,7 +26,13 @@ const kernel = createKernel({
       name: 'nc',
       version: '1',
       endpoints: [
-        { id: 'work', method: 'POST', path: '/work', resource: 'jobs', input: Type.Object({ n: Type.Integer() }) },
+        {
+          id: 'work',
+          method: 'POST',
+          path: '/work',
+          resource: 'jobs',
+          input: Type.Object({ n: Type.Integer() }),
+        },
       ],
     },
   }),
@@ -52,7 +58,12 @@ for (let n = 1; n <= calls; n++) {
     await kernel.call('work', { n });
     say({ event: 'called', n, ok: true });
   } catch (error) {
-    say({ event: 'called', n, ok: false, error: error instanceof Error ? error.constructor.name : String(error) });
+    say({
+      event: 'called',
+      n,
+      ok: false,
+      error: error instanceof Error ? error.constructor.name : String(error),
+    });
   }
 }
 say({ event: 'done' });
