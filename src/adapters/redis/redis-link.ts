@@ -178,23 +178,23 @@ export class RedisLink {
   }
 
   /**
-   * Keep the process alive (the connections referenced) until the returned release: a waiter between
-   * two polls, listening for a release, is work a script must not exit in the middle of. Idempotent.
+   * Keep the process alive (the connections referenced) until `work` settles: a waiter between two
+   * polls, listening for a release, is work a script must not exit in the middle of.
    */
-  hold(): () => void {
-    return this.alive.hold();
+  async holding<T>(work: () => Promise<T>): Promise<T> {
+    const release = this.alive.hold();
+    try {
+      return await work();
+    } finally {
+      release();
+    }
   }
 
   /** Run a script atomically on the server. Throws RedisUnavailable when Redis cannot answer. */
   async run(script: LuaScript, keys: string[], args: (string | number)[]): Promise<Reply> {
     // A cluster node asked as a single Redis answers for its own slots only: no limit is shared then.
     if (this.notCluster) throw new RedisUnavailable(this.notCluster, false, this.notCluster, true);
-    const release = this.alive.hold();
-    try {
-      return await this.send(script, keys, args);
-    } finally {
-      release();
-    }
+    return this.holding(() => this.send(script, keys, args));
   }
 
   private async send(script: LuaScript, keys: string[], args: (string | number)[]): Promise<Reply> {

@@ -124,7 +124,7 @@ export class RedisSemaphore implements Semaphore {
       await this.turn(signal);
       let remote: Release;
       try {
-        remote = await this.poll(weight, signal);
+        remote = await this.link.holding(() => this.poll(weight, signal));
       } finally {
         this.passTurn();
       }
@@ -197,8 +197,6 @@ export class RedisSemaphore implements Semaphore {
   /** Ask Redis until granted: woken by release notifications, else re-asking after a bounded backoff. */
   private async poll(weight: number, signal: AbortSignal | undefined): Promise<Release> {
     const id = randomUUID();
-    // Waiting on Redis (asking, pausing, listening for a release) is work the process must stay for.
-    const release = this.link.hold();
     try {
       for (let delay = 5; ; delay = Math.min(delay * 2, this.maxPollMs)) {
         if (this.closing) throw closedError(this.name);
@@ -230,8 +228,6 @@ export class RedisSemaphore implements Semaphore {
     } catch (error) {
       this.leave(id, error instanceof RedisUnavailable && error.unanswered);
       throw error;
-    } finally {
-      release();
     }
   }
 
