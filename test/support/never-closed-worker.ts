@@ -2,7 +2,8 @@
 // never-closed*.test.ts (test/adapters/redis) through test/support/ts-loader.mjs): NC_CALLS calls (default 1) to NC_BASE_URL,
 // each printed as one JSON line ({"event":"called", n, ok, error?}); before each call after the first it
 // waits for one line on stdin (the test's go-ahead), then stops reading. Then it prints {"event":"done"}
-// and leaves the event loop to decide when the process exits: it must, by itself, with code 0.
+// and leaves the event loop to decide when the process exits: it must, by itself, with code 0. With
+// NC_CLOSE=1 it closes the kernel first (twice), then prints {"event":"closed"}.
 import { Type } from '@sinclair/typebox';
 import { createKernel, definePlugin, Ports, UndiciTransport } from 'pristine-kernel';
 
@@ -67,3 +68,9 @@ for (let n = 1; n <= calls; n++) {
   }
 }
 say({ event: 'done' });
+// NC_CLOSE=1: close after all (twice: the second is a no-op), as a script should.
+if (env.NC_CLOSE === '1') {
+  await kernel.close();
+  await kernel.close();
+  say({ event: 'closed' });
+}

@@ -30,6 +30,14 @@ describeRedis('a script with shared Redis that never calls close()', () => {
     expect(await worker.exited).toMatchObject({ code: 0, signal: null });
   }, 90_000);
 
+  // Found by fleet.test.ts while this was made: close() awaited QUIT's answer on a connection no longer
+  // referenced, and the worker exited with code 13 (a top-level await never settled) before it resolved.
+  it('still closes, twice, and then exits with code 0', async () => {
+    const worker = runWorker(redis.url, api.url, { NC_CLOSE: '1' });
+    expect(await worker.line((e) => e.event === 'closed')).toEqual({ event: 'closed' });
+    expect(await worker.exited).toMatchObject({ code: 0, signal: null });
+  }, 90_000);
+
   it('does not exit while its only work is a waiter blocked on Redis, and exits once it is served', async () => {
     const prefix = `nc-${randomUUID()}:`;
     const holder = await holdTheOnlyPermit(redis.url, prefix);
