@@ -2,8 +2,7 @@ import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RedisCluster } from '../../support/redis-cluster.js';
-import { eventually } from '../../support/frozen-redis.js';
-import { holdTheOnlyPermit, queued, runWorker } from '../../support/never-closed.js';
+import { expectServedWaiterToExit, runWorker } from '../../support/never-closed.js';
 import { describeRedis } from '../../support/redis-server.js';
 import { answeringServer } from '../../support/spawned-script.js';
 
@@ -47,19 +46,11 @@ describeRedis('a script with shared Redis Cluster that never calls close()', () 
     expect(await worker.exited).toMatchObject({ code: 0, signal: null });
   }, 90_000);
 
-  it('does not exit while its only work is a waiter blocked on the cluster, and exits once served', async () => {
-    const prefix = `nc-${randomUUID()}:`;
-    const holder = await holdTheOnlyPermit(cluster.url, prefix, true);
-    try {
-      const worker = runWorker(cluster.url, api.url, { ...cluster1, NC_PREFIX: prefix, NC_LIMIT: '1' });
-      await eventually(async () => (await queued(holder.link, 'nc:jobs:count')) === 1);
-      holder.release();
-      expect(await worker.line((e) => e.event === 'called')).toEqual({ event: 'called', n: 1, ok: true });
-      expect(await worker.exited).toMatchObject({ code: 0, signal: null });
-    } finally {
-      await holder.link.close();
-    }
-  }, 90_000);
+  it(
+    'does not exit while its only work is a waiter blocked on the cluster, and exits once served',
+    () => expectServedWaiterToExit(cluster.url, api.url, true),
+    90_000,
+  );
 
   it('exits by itself after a failover made it connect to the promoted replica', async () => {
     const prefix = `nc-${randomUUID()}:`;

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
-import { eventually } from '../../support/frozen-redis.js';
-import { holdTheOnlyPermit, queued, runWorker } from '../../support/never-closed.js';
+import { expectServedWaiterToExit, runWorker } from '../../support/never-closed.js';
 import { RedisServer, describeRedis } from '../../support/redis-server.js';
 import { answeringServer } from '../../support/spawned-script.js';
 
@@ -38,21 +36,11 @@ describeRedis('a script with shared Redis that never calls close()', () => {
     expect(await worker.exited).toMatchObject({ code: 0, signal: null });
   }, 90_000);
 
-  it('does not exit while its only work is a waiter blocked on Redis, and exits once it is served', async () => {
-    const prefix = `nc-${randomUUID()}:`;
-    const holder = await holdTheOnlyPermit(redis.url, prefix);
-    try {
-      const worker = runWorker(redis.url, api.url, { NC_PREFIX: prefix, NC_LIMIT: '1' });
-      await eventually(async () => (await queued(holder.link, 'nc:jobs:count')) === 1);
-      holder.release();
-      // An early exit would end with Node's code 13 (a top-level await never settled), without this line.
-      expect(await worker.line((e) => e.event === 'called')).toEqual({ event: 'called', n: 1, ok: true });
-      // Before the fix: killed by the guard, the subscriber's socket still referenced as well.
-      expect(await worker.exited).toMatchObject({ code: 0, signal: null });
-    } finally {
-      await holder.link.close();
-    }
-  }, 90_000);
+  it(
+    'does not exit while its only work is a waiter blocked on Redis, and exits once it is served',
+    () => expectServedWaiterToExit(redis.url, api.url),
+    90_000,
+  );
 
   describe('with Redis down', () => {
     it.each([
