@@ -160,32 +160,15 @@ function withRedactedView(config: ResolvedConfig): ResolvedConfig {
 
 /**
  * `shared.redis`: one URL, or (with `cluster`) several seed nodes of one cluster, so a link starts while a
- * seed is down. Each is a secret (it may carry a password); the kernel checks that seeds share credentials.
+ * seed is down. Each is a secret (it may carry a password). What they must be (a redis:// or rediss:// URL
+ * each, at least one, several only with `cluster`, one set of credentials) is the kernel's rule: the
+ * ServiceClient's kernel refuses them at construction, before anything is sent, naming the field.
  */
 function sharedRedis(shared: ServiceClientOptions['shared']): Secret | Secret[] | undefined {
   if (shared === undefined) return undefined;
   const redis: unknown = shared?.redis;
-  if (!Array.isArray(redis)) return new Secret(redisUrl(redis, '/shared/redis'));
-  if (redis.length === 0)
-    throw ValidationError.field(
-      'ServiceClient options',
-      '/shared/redis',
-      'minItems',
-      'must name at least one node',
-    );
-  if (shared.cluster !== true)
-    throw ValidationError.field(
-      'ServiceClient options',
-      '/shared/redis',
-      'cluster',
-      'several nodes are the seeds of a Redis Cluster: set cluster: true',
-    );
-  return redis.map((url, i) => new Secret(redisUrl(url, `/shared/redis/${i}`)));
-}
-
-function redisUrl(value: unknown, path: string): string {
-  if (typeof value === 'string' && /^rediss?:\/\/[^/]/.test(value)) return value;
-  throw ValidationError.field('ServiceClient options', path, 'format', 'must be a redis:// URL');
+  // Not a string: kept as its text (a Secret holds a string), which the kernel refuses as no URL.
+  return Array.isArray(redis) ? redis.map((seed) => new Secret(String(seed))) : new Secret(String(redis));
 }
 
 function sharedOnUnavailable(shared: ServiceClientOptions['shared']): 'local' | 'reject' | undefined {

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
 import type { Cluster, Redis } from 'ioredis';
 import { redisSeeds } from '../../kernel/options/redis-seeds.js';
 
@@ -10,6 +11,16 @@ import { redisSeeds } from '../../kernel/options/redis-seeds.js';
 let ioredis: typeof import('ioredis') | undefined;
 export const loadIoredis = () =>
   (ioredis ??= createRequire(import.meta.url)('ioredis') as typeof import('ioredis'));
+
+/** ioredis's own connector (not exported by name; `Connector` is an option every connection takes). */
+type StandaloneConnector = typeof import('ioredis/built/connectors/StandaloneConnector.js').default;
+let standalone: StandaloneConnector | undefined;
+const loadStandaloneConnector = () =>
+  (standalone ??= (
+    createRequire(import.meta.url)('ioredis/built/connectors/StandaloneConnector.js') as {
+      default: StandaloneConnector;
+    }
+  ).default);
 
 /** ioredis if a link has loaded it (an error can only be its ReplyError then). */
 export const loadedIoredis = () => ioredis;
@@ -39,9 +50,9 @@ export type Connection = Redis | Cluster;
  * unavailable" (unanswered if it was on the wire), as on a single Redis, and the callers fall back or
  * reject until the cluster has promoted a replica, which a MOVED from any node then shows the client.
  */
-export function connectTo(options: ConnectOptions, queue: boolean): Connection {
+export function connectTo(options: ConnectOptions, queue: boolean, onSocket: OnSocket): Connection {
   const { Redis, Cluster } = loadIoredis();
-  const common = connectionOptions(options, queue);
+  const common = connectionOptions(options, queue, onSocket);
   const [url, ...others] = redisSeeds(options.url).map((seed) => new URL(seed));
   if (!url) throw new RangeError('shared.redis must name at least one seed node'); // checked before
   if (!options.cluster) return new Redis(url.href, common);
@@ -49,7 +60,7 @@ export function connectTo(options: ConnectOptions, queue: boolean): Connection {
   const { retryStrategy, enableOfflineQueue, lazyConnect, ...perNode } = common;
   // Every seed is tried until one answers (a seed down does not stop the start); all share credentials.
   const nodes = seeds.map((seed) => ({ host: seed.hostname, port: Number(seed.port || 6379) }));
-  return new Cluster(nodes, {
+  const cluster = new Cluster(nodes, {
     lazyConnect,
     enableOfflineQueue,
     clusterRetryStrategy: retryStrategy,
@@ -63,10 +74,60 @@ export function connectTo(options: ConnectOptions, queue: boolean): Connection {
       tls: url.protocol === 'rediss:' ? {} : undefined,
     },
   });
+  reportSubscriberSockets(cluster, onSocket);
+  return cluster;
 }
 
-function connectionOptions(options: ConnectOptions, queue: boolean) {
+/** The part of ioredis's ClusterSubscriber used here (internal: the tests on a cluster pin it). */
+interface ClusterSubscriber {
+  selectSubscriber(): void;
+  subscriber: Redis | null;
+}
+
+/**
+ * A cluster subscribes through one connection that ioredis makes anew, with options of its own (not
+ * `redisOptions`, so not our connector), each time it picks a node to listen on. Its socket is reported
+ * once connected (until then a connect in progress, which ends or fails within ioredis's timeout).
+ */
+function reportSubscriberSockets(cluster: Cluster, onSocket: OnSocket): void {
+  const inner = (cluster as unknown as { subscriber?: ClusterSubscriber }).subscriber;
+  const select = inner?.selectSubscriber;
+  if (!inner || typeof select !== 'function') return;
+  inner.selectSubscriber = function (this: ClusterSubscriber) {
+    select.call(this);
+    const redis = this.subscriber;
+    redis?.once('connect', () => {
+      if (redis.stream) onSocket(redis.stream as Socket);
+    });
+  };
+}
+
+/** Told of each socket as soon as a connection opens it. */
+export type OnSocket = (socket: Socket) => void;
+
+/**
+ * ioredis's connector, telling `onSocket` of each socket it opens. Passed as an option, it reaches every
+ * connection ioredis makes from these options: a cluster's node connections (also those it opens later,
+ * after a MOVED or a failover) and the ones it duplicates to ask for the slots.
+ */
+function reportingConnector(onSocket: OnSocket) {
+  return class ReportingConnector extends loadStandaloneConnector() {
+    // ioredis passes each connection's options (typed `unknown` for any connector).
+    constructor(options: unknown) {
+      super(options as ConstructorParameters<StandaloneConnector>[0]);
+    }
+
+    override async connect(...args: Parameters<InstanceType<StandaloneConnector>['connect']>) {
+      const socket = await super.connect(...args);
+      onSocket(socket as Socket);
+      return socket;
+    }
+  };
+}
+
+function connectionOptions(options: ConnectOptions, queue: boolean, onSocket: OnSocket) {
   return {
+    Connector: reportingConnector(onSocket),
     lazyConnect: !queue,
     enableOfflineQueue: queue,
     commandTimeout: options.commandTimeoutMs ?? 1000,

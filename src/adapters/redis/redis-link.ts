@@ -8,6 +8,7 @@ import { SharedStateUnavailableError } from '../../kernel/errors/shared-state-un
 import { type Connection, connectTo, loadedIoredis, shut } from './redis-connection.js';
 import { checkLinkOptions } from './redis-link-options.js';
 import { OutageLog } from './redis-outage-log.js';
+import { ProcessHold } from './redis-process-hold.js';
 
 /** The connection part of the `shared` option, with its `redis` URL. */
 export interface RedisLinkOptions extends Pick<
@@ -113,6 +114,8 @@ export class RedisLink {
   private socketError: Error | undefined;
   /** Why every command fails at once: Redis is a cluster and `cluster` is not set (a setting to fix). */
   private notCluster: string | undefined;
+  /** The connections keep the process alive only while a command or a waiter awaits Redis. */
+  private readonly alive = new ProcessHold();
 
   constructor(private readonly options: RedisLinkOptions) {
     this.where = checkLinkOptions(options)
@@ -121,7 +124,8 @@ export class RedisLink {
     this.prefix = options.keyPrefix ?? 'pristine:';
     this.onUnavailable = options.onUnavailable ?? 'local';
     this.outages = new OutageLog(this.where, this.onUnavailable);
-    this.client = connectTo(options, false);
+    this.client = connectTo(options, false, this.alive.adopt);
+    this.alive.watch(this.client);
     // Failures are reported by the commands that fail; an unhandled 'error' event would crash the process.
     // The socket's own error is kept: it says what happened (ECONNREFUSED), where a command only says
     // that ioredis would not queue it.
@@ -173,10 +177,27 @@ export class RedisLink {
     return parts.map((part) => (part === '' ? base : `${base}:${part}`));
   }
 
+  /**
+   * Keep the process alive (the connections referenced) until `work` settles: a waiter between two
+   * polls, listening for a release, is work a script must not exit in the middle of.
+   */
+  async holding<T>(work: () => Promise<T>): Promise<T> {
+    const release = this.alive.hold();
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+
   /** Run a script atomically on the server. Throws RedisUnavailable when Redis cannot answer. */
   async run(script: LuaScript, keys: string[], args: (string | number)[]): Promise<Reply> {
     // A cluster node asked as a single Redis answers for its own slots only: no limit is shared then.
     if (this.notCluster) throw new RedisUnavailable(this.notCluster, false, this.notCluster, true);
+    return this.holding(() => this.send(script, keys, args));
+  }
+
+  private async send(script: LuaScript, keys: string[], args: (string | number)[]): Promise<Reply> {
     const probe = this.mayAsk();
     try {
       await this.ready();
@@ -257,7 +278,10 @@ export class RedisLink {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([this.client, this.subscriber].map((connection) => connection && shut(connection)));
+    // Until QUIT is answered and the sockets end: a script awaiting close() must not exit before.
+    await this.holding(() =>
+      Promise.all([this.client, this.subscriber].map((connection) => connection && shut(connection))),
+    );
   }
 
   private async ready(): Promise<void> {
@@ -291,7 +315,8 @@ export class RedisLink {
   private subscriberClient(): Connection {
     if (!this.subscriber) {
       // The subscriber may queue its SUBSCRIBE until connected; ioredis re-subscribes after a reconnect.
-      this.subscriber = connectTo(this.options, true);
+      this.subscriber = connectTo(this.options, true, this.alive.adopt);
+      this.alive.watch(this.subscriber);
       this.subscriber.on('error', () => {});
       this.subscriber.on('ready', () => {
         for (const name of this.stale) {

@@ -82,6 +82,8 @@ export class OutageLog {
 
   /** A command succeeded. */
   succeeded(): void {
+    // Every command's path: nothing to time while Redis is up and no episode waits to be closed.
+    if (!this.isDown && !this.episode) return;
     const mono = this.clock.monotonic();
     if (!this.isDown) return this.closeIfQuiet(mono);
     this.isDown = false;

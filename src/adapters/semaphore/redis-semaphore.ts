@@ -124,7 +124,7 @@ export class RedisSemaphore implements Semaphore {
       await this.turn(signal);
       let remote: Release;
       try {
-        remote = await this.poll(weight, signal);
+        remote = await this.link.holding(() => this.poll(weight, signal));
       } finally {
         this.passTurn();
       }

@@ -112,4 +112,31 @@ describe('OutageLog', () => {
       ],
     ]);
   });
+
+  // On every command's path: a healthy Redis costs no clock read (round 30's review).
+  it('reads no clock on a success while nothing is down and no episode is open', async () => {
+    const clock = new CountingClock();
+    const outages = new OutageLog('127.0.0.1:6379', 'local');
+    outages.useClock(clock);
+    outages.succeeded();
+    expect(clock.reads).toBe(0);
+    outages.failed('connection lost');
+    outages.succeeded(); // the recovery is timed, and the episode stays open for FLAP_QUIET_MS
+    await clock.advance(FLAP_QUIET_MS);
+    const before = clock.reads;
+    outages.succeeded(); // closes the episode: a read
+    expect(clock.reads).toBe(before + 1);
+    outages.succeeded();
+    outages.succeeded();
+    expect(clock.reads).toBe(before + 1);
+  });
 });
+
+/** A FakeClock that counts the reads of its monotonic time. */
+class CountingClock extends FakeClock {
+  reads = 0;
+  override monotonic(): number {
+    this.reads++;
+    return super.monotonic();
+  }
+}

@@ -14,18 +14,27 @@ describe('ServiceClient shared: { redis } option', () => {
     expect(resolveConfig({ env }).shared_redis).toBeUndefined();
   });
 
+  /**
+   * The error `new ServiceClient` throws for `shared`: its kernel's (checked at construction, before
+   * anything is sent), not a copy of the kernel's rules in Tinkex.
+   */
+  const refusal = (shared: Record<string, unknown>) => {
+    try {
+      new ServiceClient({ api_key: 'tml-x', base_url: 'http://127.0.0.1:9', shared } as never);
+    } catch (e) {
+      expect(String((e as Error).message)).toMatch(/^Invalid kernel options:/);
+      return e;
+    }
+    return undefined;
+  };
+
+  // The kernel's rules are the one source (round 31): Tinkex only keeps each seed secret.
   it.each([['localhost:6379'], ['http://redis:6379'], [''], [42]])(
-    'rejects %p with a ValidationError naming /shared/redis',
+    'refuses %p with a ValidationError naming /shared/redis and the format rule',
     (redis) => {
-      const error = (() => {
-        try {
-          resolveConfig({ env, shared: { redis } as { redis: string } });
-        } catch (e) {
-          return e;
-        }
-      })();
+      const error = refusal({ redis });
       expect(error).toBeInstanceOf(ValidationError);
-      expect(String((error as Error).message)).toContain('/shared/redis');
+      expect(String((error as Error).message)).toMatch(/\/shared\/redis: .*\(format\)/);
     },
   );
 
@@ -41,20 +50,14 @@ describe('ServiceClient shared: { redis } option', () => {
   });
 
   it.each([
-    [[], undefined, 'minItems'],
-    [['redis://a:7000', 'localhost:7000'], true, '/shared/redis/1'],
-    [['redis://a:7000', 'redis://b:7000'], undefined, 'cluster'],
-  ])('refuses the seed list %p (cluster %p) naming %s', (redis, cluster, named) => {
-    const error = (() => {
-      try {
-        resolveConfig({ env, shared: { redis, ...(cluster ? { cluster } : {}) } });
-      } catch (e) {
-        return e;
-      }
-    })();
+    [[], undefined, '/shared/redis', 'minItems'],
+    [['redis://a:7000', 'localhost:7000'], true, '/shared/redis/1', 'format'],
+    [['redis://a:7000', 'redis://b:7000'], undefined, '/shared/redis', 'cluster'],
+  ])('refuses the seed list %p (cluster %p) naming %s and the rule %s', (redis, cluster, field, rule) => {
+    const error = refusal({ redis, ...(cluster ? { cluster } : {}) });
     expect(error).toBeInstanceOf(ValidationError);
-    expect(String((error as Error).message)).toContain('/shared/redis');
-    expect(String((error as Error).message)).toContain(named);
+    expect(String((error as Error).message)).toContain(`${field}: `);
+    expect(String((error as Error).message)).toContain(`(${rule})`);
   });
 
   it('hands the seeds to the kernel, which refuses seeds with different passwords without showing them', () => {
