@@ -104,7 +104,7 @@ describe('the default signal', () => {
       .createRestClient()
       .exportSessionTrace('sess-1');
     job.abort();
-    for (const pending of [...viewSteps, later, sample, listing])
+    for (const pending of [...viewSteps, later, sample, listing] as PromiseLike<unknown>[])
       expect(await outcomeWithin(pending)).toBeInstanceOf(APIUserAbortError);
     env.emulator.setChaos(undefined);
     // The original's step was accepted and runs; the next one follows it in order.
