@@ -11,6 +11,7 @@ import {
   ValidationError,
 } from '../../src/index.js';
 import { bytes, callsTo, setup, TEXT, textDatum } from './harness.js';
+import { outcomeWithin } from '../support/outcome-within.js';
 import { onTestClock } from '../support/on-test-clock.js';
 
 /**
@@ -28,17 +29,6 @@ async function start(...args: Parameters<typeof setup>) {
   const env = await setup(...args);
   cleanups.push(env.close);
   return env;
-}
-
-/** Hang guard only (generous; a wedge would never settle): the outcome, or 'hung'. */
-async function outcomeWithin<T>(promise: PromiseLike<T>, ms = 15_000): Promise<T | Error | 'hung'> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const guard = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), ms)));
-  try {
-    return await Promise.race([Promise.resolve(promise).catch((error: Error) => error), guard]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 const BASE = { base_model: 'tinkex/byte-tiny', rank: 8 };
