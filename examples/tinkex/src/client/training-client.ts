@@ -245,17 +245,18 @@ export class TrainingClient {
     options?: RequestOptions,
   ): Promise<ForwardBackwardCustomOutput<LossMetrics<L>>> {
     const scope = this.scope(options, 'forwardBackwardCustom');
-    // Both passes run under this call's signal and deadline.
+    // Both passes run under this call's signal and deadline (a view's defaults are in it already).
     const within = { signal: scope.signal };
+    const self = baseOf(this);
     return scope.run(async () => {
       // Read-only from here on: a ModelInput is read through its chunks and serialized by its toJSON().
       const wire = data as readonly Datum[];
       const forwardData = forwardDataForCustomLoss(wire);
       await checkCustomLoss(loss);
-      const forward = await this.forward(forwardData, 'cross_entropy', null, within);
+      const forward = await self.forward(forwardData, 'cross_entropy', null, within);
       const logprobs = forward.loss_fn_outputs.map((o) => o.logprobs.data);
       const { grads, metrics, loss: value } = await customLossGradients(wire, logprobs, loss);
-      const backward = await this.forwardBackward(
+      const backward = await self.forwardBackward(
         backwardData(forwardData, grads),
         'cross_entropy',
         null,
