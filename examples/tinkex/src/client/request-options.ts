@@ -14,6 +14,17 @@ import {
 type Clock = ConstructorParameters<typeof APIFuture>[2];
 
 /**
+ * What a view (`client.withOptions(...)`, options-view.ts) adds to every call made through it: each of
+ * its signals aborts the call, and `timeoutMs` bounds it unless the call gives its own. The signals are
+ * kept apart, not joined once into one: each call links them with its own and lets go when it settles,
+ * so a signal that outlives thousands of calls holds no listener per call.
+ */
+export interface OptionDefaults {
+  readonly signals: readonly AbortSignal[];
+  readonly timeoutMs: number | undefined;
+}
+
+/**
  * The per-call options every Tinkex method that makes requests takes as its last argument (as
  * openai-node's `RequestOptions`).
  */
@@ -65,9 +76,16 @@ export class CallScope {
     options: RequestOptions | undefined,
     private readonly method: string,
     private readonly clock: Clock,
+    defaults?: OptionDefaults,
   ) {
-    const { signal, timeoutMs } = checkRequestOptions(options, method);
+    const own = checkRequestOptions(options, method);
+    // A view's defaults (`withOptions`): its signals join the call's own, its bound applies unless the
+    // call gives one. Without a view, the call's own options as they are.
+    const timeoutMs = own.timeoutMs ?? defaults?.timeoutMs;
+    const linked = defaults ? linkedSignals(defaults.signals, own.signal) : undefined;
+    const signal = linked ? linked.signal : own.signal;
     this.callerSignal = signal;
+    this.unlink = linked?.unlink;
     if (timeoutMs === undefined) {
       this.options = signal ? { signal } : NO_OPTIONS;
       return;
@@ -76,9 +94,14 @@ export class CallScope {
     this.cancelTimer = clock.after(timeoutMs, () => deadline.abort(this.timeoutError()));
     // Not AbortSignal.any: a caller may pass one signal to every call for hours, and Node 20 keeps one
     // entry per call in its dependants (linkedSignal); `end` lets go of it.
-    const linked = signal ? linkedSignal(signal, deadline.signal) : undefined;
-    this.unlink = linked?.unlink;
-    this.options = { signal: linked ? linked.signal : deadline.signal, timeoutMs };
+    const withDeadline = signal ? linkedSignal(signal, deadline.signal) : undefined;
+    const unlinkCaller = this.unlink;
+    if (withDeadline)
+      this.unlink = () => {
+        withDeadline.unlink();
+        unlinkCaller?.();
+      };
+    this.options = { signal: withDeadline ? withDeadline.signal : deadline.signal, timeoutMs };
   }
 
   get signal(): AbortSignal | undefined {
@@ -87,7 +110,7 @@ export class CallScope {
 
   /** Run the call; the deadline ends with it. */
   run<T>(call: () => Promise<T>): Promise<T> {
-    if (!this.deadline) return call();
+    if (!this.deadline && !this.unlink) return call();
     let running: Promise<T>;
     try {
       running = call();
@@ -113,8 +136,12 @@ export class CallScope {
 
   /** The same operation, whose failure after the deadline is an `APITimeoutError`. */
   future<T>(inner: APIFuture<T>): APIFuture<T> {
-    if (!this.deadline) return inner;
     const end = () => this.end();
+    if (!this.deadline) {
+      // Only signals to let go of (a view's): the future itself, with no deadline to translate.
+      if (this.unlink) inner.then(end, end);
+      return inner;
+    }
     inner.then(end, end);
     const translate = (error: unknown) => {
       throw this.failed(error);
@@ -137,6 +164,7 @@ export class CallScope {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     this.unlink?.();
+    this.unlink = undefined;
   }
 
   /** An error caused by our deadline (not by the caller's signal) becomes the timeout it is. */
@@ -163,16 +191,16 @@ export class CallScope {
 export function pagesWithin<T>(
   options: RequestOptions | undefined,
   method: string,
-  clock: Clock,
+  { clock, defaults }: { clock: Clock; defaults?: OptionDefaults },
   open: (options: CallOptions) => PageIterable<T>,
 ): PageIterable<T> {
   async function* iterate(): AsyncGenerator<T> {
     checkRequestOptions(options, method);
-    if (options?.timeoutMs === undefined) {
+    if (options?.timeoutMs === undefined && !defaults) {
       yield* open(options?.signal ? { signal: options.signal } : {});
       return;
     }
-    const scope = new CallScope(options, method, clock);
+    const scope = new CallScope(options, method, clock, defaults);
     try {
       yield* open(scope.options);
     } catch (error) {
@@ -184,5 +212,25 @@ export function pagesWithin<T>(
   return {
     [Symbol.asyncIterator]: iterate,
     toArray: (options) => collectPages(iterate, options),
+  };
+}
+
+/**
+ * One signal that aborts when any of `signals` or `own` does (with its reason), and `unlink`, which lets
+ * go of them all; undefined when there is none, the signal itself when there is one.
+ */
+export function linkedSignals(
+  signals: readonly AbortSignal[],
+  own: AbortSignal | undefined,
+): { signal: AbortSignal; unlink?: () => void } | undefined {
+  const all = own && !signals.includes(own) ? [...signals, own] : signals;
+  if (all.length <= 1) return all.length ? { signal: all[0] } : undefined;
+  const links = [linkedSignal(all[0], all[1])];
+  for (let i = 2; i < all.length; i++) links.push(linkedSignal(links[i - 2].signal, all[i]));
+  return {
+    signal: links[links.length - 1].signal,
+    unlink: () => {
+      for (const link of links) link.unlink();
+    },
   };
 }

@@ -12,6 +12,7 @@ import { parseTinkerPath } from '../types/tinker-path.js';
 import type { ClientHost as ServiceClient } from './client-host.js';
 import * as account from './rest-account.js';
 import { CallScope, pagesWithin, type RequestOptions } from './request-options.js';
+import { defaultsOf, optionsView } from './options-view.js';
 import type { HubOptions } from '../hub/hub-settings.js';
 import { hubOptionsOf } from './tinker-kernel.js';
 import { archiveUrl, openArchive, type CheckpointArchiveUrl } from './checkpoint-archive.js';
@@ -64,9 +65,22 @@ export class RestClient {
     return this.service.kernel;
   }
 
-  /** One call's signal and deadline (see RequestOptions). */
+  /** One call's signal and deadline (see RequestOptions), under the defaults of the view it came through. */
   private scope(options: RequestOptions | undefined, method: string): CallScope {
-    return new CallScope(options, method, this.kernel.getServices().clock);
+    return new CallScope(options, method, this.kernel.getServices().clock, defaultsOf(this));
+  }
+
+  /** What a listing's scope is made of: the kernel's clock and the defaults of the view it came through. */
+  private get listing() {
+    return { clock: this.kernel.getServices().clock, defaults: defaultsOf(this) };
+  }
+
+  /**
+   * This client under default request options (see `ServiceClient.withOptions`): every call through the
+   * view takes `defaults` (for the `iterate…` listings, each whole iteration).
+   */
+  withOptions(defaults: RequestOptions): this {
+    return optionsView(this, defaults);
   }
 
   async getTrainingRun(
@@ -118,7 +132,7 @@ export class RestClient {
     opts: { page_size?: number; access_scope?: AccessScope; project_id?: string } = {},
     options?: RequestOptions,
   ): PageIterable<TrainingRun> {
-    return pagesWithin(options, 'iterateTrainingRuns', this.kernel.getServices().clock, (call) => {
+    return pagesWithin(options, 'iterateTrainingRuns', this.listing, (call) => {
       const { page_size, ...filters } = OptionChecks.optionsObject('iterateTrainingRuns options', opts);
       // The filters of listTrainingRuns, on every page (the kernel sends no undefined one).
       return this.kernel.paginate('list_training_runs', filters, {
@@ -149,7 +163,7 @@ export class RestClient {
     opts: { page_size?: number } = {},
     options?: RequestOptions,
   ): PageIterable<Checkpoint> {
-    return pagesWithin(options, 'iterateUserCheckpoints', this.kernel.getServices().clock, (call) => {
+    return pagesWithin(options, 'iterateUserCheckpoints', this.listing, (call) => {
       const { page_size } = OptionChecks.optionsObject(
         'iterateUserCheckpoints options',
         opts,
@@ -287,7 +301,7 @@ export class RestClient {
     opts: { page_size?: number; access_scope?: AccessScope } = {},
     options?: RequestOptions,
   ): PageIterable<string> {
-    return pagesWithin(options, 'iterateSessions', this.kernel.getServices().clock, (call) => {
+    return pagesWithin(options, 'iterateSessions', this.listing, (call) => {
       const { page_size, ...filters } = OptionChecks.optionsObject('iterateSessions options', opts);
       return this.kernel.paginate('list_sessions', filters, {
         ...call,
@@ -320,7 +334,8 @@ export class RestClient {
       .func('onProgress', o.onProgress)
       .throwIfAny();
     const merged = { signal: o.signal, timeoutMs: o.timeoutMs, ...options };
-    merged.timeoutMs ??= TRACE_EXPORT_TIMEOUT_MS;
+    // The call's own bound, else a view's (`withOptions`), else this method's own default.
+    merged.timeoutMs ??= defaultsOf(this)?.timeoutMs ?? TRACE_EXPORT_TIMEOUT_MS;
     const scope = this.scope(merged, 'exportSessionTrace');
     return scope.run(() =>
       account.exportSessionTrace(this.service, session_id, o.pollIntervalMs, scope.options, o.onProgress),

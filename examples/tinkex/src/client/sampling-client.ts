@@ -18,6 +18,7 @@ import type { ClientHost as ServiceClient } from './client-host.js';
 import { captureCalls } from '../telemetry/capture.js';
 import { hubOptionsOf, protocolOf } from './tinker-kernel.js';
 import { CallScope, type RequestOptions } from './request-options.js';
+import { baseOf, defaultsOf, optionsView, underDefaults } from './options-view.js';
 import { promiseOrRejected } from './rejected-future.js';
 import { sampleDispatchGate } from './sample-dispatch-gate.js';
 import { samplingBucket } from '../plugin/sampling-bucket.js';
@@ -68,7 +69,7 @@ export class SamplingClient {
   private readonly progress: ProgressWatch;
   private readonly tokenizers = new TokenizerCache(
     (signal) => this.getTokenizer({ signal }),
-    (o, method) => this.scope(o, method),
+    (o, method, defaults) => new CallScope(o, method, this.service.kernel.getServices().clock, defaults),
   );
 
   constructor(
@@ -177,17 +178,26 @@ export class SamplingClient {
    * (`sample_max_concurrent_requests`), retries (`sample_no_retries`) and stuck detection.
    */
   sample(request: SampleRequest, options?: RequestOptions): Promise<SampleResponse> {
-    // Without options there is no deadline to end nor signal to join: no scope and no closure per sample.
-    if (options === undefined) return this.sampleWithin(request, undefined);
+    // Without options (nor a view's) there is no deadline to end nor signal to join: no scope and no
+    // closure per sample.
+    if (options === undefined && !defaultsOf(this)) return this.sampleWithin(request, undefined);
     return promiseOrRejected(() => {
       const scope = this.scope(options, 'sample');
       return scope.run(() => this.sampleWithin(request, scope.signal));
     });
   }
 
-  /** One call's signal and deadline (see RequestOptions). */
+  /** One call's signal and deadline (see RequestOptions), under the defaults of the view it came through. */
   private scope(options: RequestOptions | undefined, method: string): CallScope {
-    return new CallScope(options, method, this.service.kernel.getServices().clock);
+    return new CallScope(options, method, this.service.kernel.getServices().clock, defaultsOf(this));
+  }
+
+  /**
+   * This client under default request options (see `ServiceClient.withOptions`): the same sampler,
+   * seq_ids, in-flight limits and retry state; every call through the view takes `defaults`.
+   */
+  withOptions(defaults: RequestOptions): this {
+    return optionsView(this, defaults);
   }
 
   /** Never throws: a bad request rejects, as from an async function. */
@@ -321,18 +331,20 @@ export class SamplingClient {
    */
   async getTokenizer(options: HubOptions = {}): Promise<Tokenizer> {
     checkHubOptions(options, 'getTokenizer options');
-    const model = await this.getBaseModel({ signal: options.signal });
-    return getTokenizer(model, hubOptionsOf(this.service.kernel, this.service.config, options));
+    return underDefaults(this, options, async (o) => {
+      const model = await baseOf(this).getBaseModel({ signal: o.signal });
+      return getTokenizer(model, hubOptionsOf(this.service.kernel, this.service.config, o));
+    });
   }
 
   /** Token ids of `text` with the sampled model's tokenizer (loaded once per client). */
   async encode(text: string, options?: EncodeOptions): Promise<number[]> {
-    return this.tokenizers.encode(text, options);
+    return this.tokenizers.encode(text, options, defaultsOf(this));
   }
 
   /** The text of `tokens` with the sampled model's tokenizer (`skip_special_tokens` as in transformers). */
   async decode(tokens: readonly number[], options?: DecodeOptions): Promise<string> {
-    return this.tokenizers.decode(tokens, options);
+    return this.tokenizers.decode(tokens, options, defaultsOf(this));
   }
 }
 

@@ -1,4 +1,4 @@
-import { OptionChecks } from 'pristine-kernel';
+import { OptionChecks, ValidationError } from 'pristine-kernel';
 
 /**
  * The Python SDK's sampling RetryConfig. Every `sample` runs through it: at most `max_connections` of a
@@ -58,4 +58,21 @@ export function checkSamplingRetryConfig(
   if (o.max_retries !== Number.POSITIVE_INFINITY) checks.integer('max_retries', o.max_retries, 0);
   checks.throwIfAny();
   return o as Partial<SamplingRetryConfig>;
+}
+
+/**
+ * `saveWeightsAndGetSamplingClient`'s retry_config: refuses Python's deprecated first argument, a name
+ * (which has no effect there), by what to use instead, then checks it as any retry_config.
+ */
+export function checkSnapshotRetryConfig(config: Partial<SamplingRetryConfig> | undefined): void {
+  if (typeof config === 'string') {
+    throw ValidationError.field(
+      'saveWeightsAndGetSamplingClient',
+      '/retry_config',
+      'type',
+      'must be a retry_config object, not a name: the weights saved here are ephemeral; for a named ' +
+        'checkpoint use saveWeightsForSampler(name) and createSamplingClient(path)',
+    );
+  }
+  checkSamplingRetryConfig(config);
 }

@@ -22,6 +22,7 @@ import { queueStateLogger } from './queue-state-logger.js';
 import type { TinkerProtocol } from '../protocol/tinker-protocol.js';
 import { TrainingClient } from './training-client.js';
 import { CallScope, type RequestOptions } from './request-options.js';
+import { baseOf, defaultsOf, inheritOptions, optionsView } from './options-view.js';
 import { TelemetryReporter } from '../telemetry/reporter.js';
 import { forwardKernelEvents } from '../telemetry/forward-events.js';
 import { captureCalls } from '../telemetry/capture.js';
@@ -71,6 +72,7 @@ export class ServiceClient {
   static {
     captureCalls(ServiceClient.prototype, (self) => self.activeTelemetry(), [
       'session',
+      'openedSession',
       'queueWarnings',
       'reportException',
       'resolvedFuture',
@@ -124,23 +126,39 @@ export class ServiceClient {
 
   /** The session, created once on first use. */
   async session(options?: RequestOptions): Promise<SessionContext> {
-    this.sessionPromise ??= SessionContext.open(this.kernel, this.config).then(
+    if (options === undefined && !defaultsOf(this)) return this.openedSession();
+    // Shared by every client of this ServiceClient: an abort or a deadline ends this wait, not the opening.
+    const scope = this.scope(options, 'session');
+    const opening = this.openedSession();
+    return scope.run(() => scope.wait(opening));
+  }
+
+  /** The session, opened on the first call (by whichever call comes first; a failure lets the next retry). */
+  private openedSession(): Promise<SessionContext> {
+    return (this.sessionPromise ??= SessionContext.open(this.kernel, this.config).then(
       (ctx) => (this.openSession = ctx),
       (error) => {
         this.sessionPromise = undefined;
         throw error;
       },
-    );
-    if (options === undefined) return this.sessionPromise;
-    // Shared by every client of this ServiceClient: an abort or a deadline ends this wait, not the opening.
-    const scope = this.scope(options, 'session');
-    const opening = this.sessionPromise;
-    return scope.run(() => scope.wait(opening));
+    ));
   }
 
   /** One call's signal and deadline (see RequestOptions). */
   private scope(options: RequestOptions | undefined, method: string): CallScope {
-    return new CallScope(options, method, this.kernel.getServices().clock);
+    return new CallScope(options, method, this.kernel.getServices().clock, defaultsOf(this));
+  }
+
+  /**
+   * This client under default request options: every call made through the returned view (and through
+   * the clients it creates: training, sampling, REST) takes `defaults`, joined with the call's own
+   * options: either signal aborts the call, and the call's own `timeoutMs` wins over the default's. The
+   * view is this same client (one session, kernel, connection pools; `close()` on it closes this
+   * client), so it costs nothing to make; calls through the client itself are unaffected. `defaults` is
+   * checked here (`ValidationError` naming the field), before any call uses it.
+   */
+  withOptions(defaults: RequestOptions): this {
+    return optionsView(this, defaults);
   }
 
   async getServerCapabilities(options?: RequestOptions) {
@@ -160,7 +178,7 @@ export class ServiceClient {
     requestOptions?: RequestOptions,
   ): Promise<TrainingClient> {
     const scope = this.scope(requestOptions, 'createLoraTrainingClient');
-    return scope.run(() => this.createLora(options, scope));
+    return scope.run(async () => inheritOptions(this, await this.createLora(options, scope)));
   }
 
   private async createLora(options: LoraTrainingOptions, scope: CallScope): Promise<TrainingClient> {
@@ -189,14 +207,14 @@ export class ServiceClient {
     const lora_config: LoraConfig = { rank, seed, train_unembed, train_mlp, train_attn };
     const body = { base_model, user_metadata: options.user_metadata ?? null, lora_config };
     this.checkBeforeSession('create_model', { ...body, model_seq_id: 0 });
-    const ctx = await scope.wait(this.session());
+    const ctx = await scope.wait(this.openedSession());
     const future = this.kernel.submit<{ model_id: string }>(
       'create_model',
       { session_id: ctx.sessionId, model_seq_id: ctx.nextModelSeqId(), ...body },
       { ...scope.options, onQueueState: this.queueWarnings('Model creation', base_model) },
     );
     const { model_id } = await future;
-    return new TrainingClient(this, ctx, model_id);
+    return new TrainingClient(baseOf(this), ctx, model_id);
   }
 
   /** The queue-state observer that warns for `identifier`, shared by every client of this kernel. */
@@ -213,7 +231,7 @@ export class ServiceClient {
   /** A training client whose weights come from a saved checkpoint (fresh optimizer state). */
   async createTrainingClientFromState(path: string, opts: FromStateOptions = {}, options?: RequestOptions) {
     const scope = this.scope(options, 'createTrainingClientFromState');
-    return scope.run(() => this.fromState(path, false, opts, scope));
+    return scope.run(async () => inheritOptions(this, await this.fromState(path, false, opts, scope)));
   }
 
   /** A training client that resumes from a checkpoint including its optimizer state. */
@@ -223,7 +241,7 @@ export class ServiceClient {
     options?: RequestOptions,
   ) {
     const scope = this.scope(options, 'createTrainingClientFromStateWithOptimizer');
-    return scope.run(() => this.fromState(path, true, opts, scope));
+    return scope.run(async () => inheritOptions(this, await this.fromState(path, true, opts, scope)));
   }
 
   /**
@@ -242,7 +260,7 @@ export class ServiceClient {
     // Without create-via-load, base_model goes to create_model, which also refuses an empty one.
     if (opts.base_model !== undefined)
       this.checkBeforeSession('create_model', { base_model: opts.base_model, model_seq_id: 0 });
-    const ctx = await scope.wait(this.session());
+    const ctx = await scope.wait(this.openedSession());
     if (this.protocol.mode === 'v025' && this.protocol.flags.create_model_via_load_weights) {
       const model_seq_id = ctx.nextModelSeqId();
       await this.kernel.submit(
@@ -258,7 +276,7 @@ export class ServiceClient {
         },
         scope.options,
       );
-      return new TrainingClient(this, ctx, `${ctx.sessionId}:train:${model_seq_id}`);
+      return new TrainingClient(baseOf(this), ctx, `${ctx.sessionId}:train:${model_seq_id}`);
     }
     const info = await this.weightsInfo(path, token, scope);
     const client = await this.createLora(
@@ -323,18 +341,18 @@ export class ServiceClient {
     checkSamplingRetryConfig(options.retry_config);
     const body = { base_model: options.base_model ?? null, model_path: options.model_path ?? null };
     this.checkBeforeSession('create_sampling_session', { ...body, sampling_session_seq_id: 0 });
-    const ctx = await scope.wait(this.session());
+    const ctx = await scope.wait(this.openedSession());
     const { sampling_session_id } = await this.kernel.call(
       'create_sampling_session',
       { session_id: ctx.sessionId, sampling_session_seq_id: ctx.nextSamplingSeqId(), ...body },
       scope.options,
     );
-    return new SamplingClient(this, sampling_session_id, options.retry_config);
+    return inheritOptions(this, new SamplingClient(baseOf(this), sampling_session_id, options.retry_config));
   }
 
   createRestClient(): RestClient {
     this.restTelemetry();
-    return new RestClient(this);
+    return inheritOptions(this, new RestClient(baseOf(this)));
   }
 
   /** Report an exception to backend telemetry (a no-op while no reporter exists). */
@@ -347,7 +365,7 @@ export class ServiceClient {
   }
 
   /**
-   * Stop: no new request (calls reject with ClientClosedError), outstanding futures cancelled, then
+   * Stop (through a view too: it is this client): no new request (calls reject with ClientClosedError), outstanding futures cancelled, then
    * heartbeats stopped, telemetry flushed, sockets released. Stopping comes first so that the session's
    * last report does not queue behind work the caller asked to stop (during a burst of 1,800 samples
    * close() took 15 s, and 1,400 samples were still submitted); calls still on the wire or in a retry

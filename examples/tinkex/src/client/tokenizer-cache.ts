@@ -1,6 +1,6 @@
 import { abortErrorFor, ValidationError, isPlainObject, untilAborted } from 'pristine-kernel';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
-import type { CallScope, RequestOptions } from './request-options.js';
+import type { CallScope, OptionDefaults, RequestOptions } from './request-options.js';
 
 /** `encode`'s options: the tokenizer's own, and the request options of any call. */
 export interface EncodeOptions extends RequestOptions {
@@ -25,11 +25,16 @@ export class TokenizerCache {
 
   /**
    * `load` gets the signal of the call that started the load (the first caller's); `scope` is the
-   * client's, so the deadline runs on the kernel's clock.
+   * client's, so the deadline runs on the kernel's clock. `defaults` are those of the view a call came
+   * through (`withOptions`), passed on each call: this cache is the client's, shared by its views.
    */
   constructor(
     private readonly load: (signal?: AbortSignal) => Promise<Tokenizer>,
-    private readonly scope: (options: RequestOptions | undefined, method: string) => CallScope,
+    private readonly scope: (
+      options: RequestOptions | undefined,
+      method: string,
+      defaults: OptionDefaults | undefined,
+    ) => CallScope,
   ) {}
 
   /** The caller's signal ends its own wait; a load another call shares goes on. */
@@ -42,14 +47,18 @@ export class TokenizerCache {
     return untilAborted(this.loading, signal);
   }
 
-  async encode(text: string, options?: EncodeOptions): Promise<number[]> {
+  async encode(text: string, options?: EncodeOptions, defaults?: OptionDefaults): Promise<number[]> {
     if (typeof text !== 'string')
       throw ValidationError.field('encode', '/text', 'type', 'text must be a string');
-    const { own, tokenizer } = await this.withOption('encode', 'add_special_tokens', options);
+    const { own, tokenizer } = await this.withOption('encode', 'add_special_tokens', options, defaults);
     return tokenizer.encode(text, own);
   }
 
-  async decode(tokens: readonly number[], options?: DecodeOptions): Promise<string> {
+  async decode(
+    tokens: readonly number[],
+    options?: DecodeOptions,
+    defaults?: OptionDefaults,
+  ): Promise<string> {
     if (!Array.isArray(tokens) || !tokens.every((t) => Number.isSafeInteger(t) && t >= 0))
       throw ValidationError.field(
         'decode',
@@ -57,7 +66,7 @@ export class TokenizerCache {
         'type',
         'tokens must be an array of non-negative integers',
       );
-    const { own, tokenizer } = await this.withOption('decode', 'skip_special_tokens', options);
+    const { own, tokenizer } = await this.withOption('decode', 'skip_special_tokens', options, defaults);
     return tokenizer.decode(tokens, own);
   }
 
@@ -70,12 +79,13 @@ export class TokenizerCache {
     method: string,
     name: K,
     options: (RequestOptions & { [key in K]?: boolean }) | undefined,
+    defaults: OptionDefaults | undefined,
   ): Promise<{ own: { [key in K]?: boolean } | undefined; tokenizer: Tokenizer }> {
     const given = isPlainObject(options);
     const { [name]: value, ...request } = (given ? options : {}) as Record<string, unknown>;
     if (value !== undefined && typeof value !== 'boolean')
       throw ValidationError.field(method, `/${name}`, 'type', 'must be a boolean');
-    const scope = this.scope(given ? (request as RequestOptions) : options, method);
+    const scope = this.scope(given ? (request as RequestOptions) : options, method, defaults);
     const tokenizer = await scope.run(() => this.get(scope.signal));
     return {
       own: value === undefined ? undefined : ({ [name]: value } as { [key in K]?: boolean }),

@@ -1,4 +1,4 @@
-import { APIFuture, ValidationError, type CallOptions, type QueueStateEvent } from 'pristine-kernel';
+import { APIFuture, type CallOptions, type QueueStateEvent } from 'pristine-kernel';
 import type {
   AdamParams,
   Datum,
@@ -38,10 +38,11 @@ import { hubOptionsOf, loggerOf, protocolOf, type TinkerFutureId } from './tinke
 import { protoLossPass } from '../training/proto-loss-pass.js';
 import { WholeBatch } from '../training/whole-batch.js';
 import type { SamplingClient, SamplingRetryConfig } from './sampling-client.js';
-import { checkSamplingRetryConfig } from './sampling-retry-config.js';
+import { checkSnapshotRetryConfig } from './sampling-retry-config.js';
 import type { ClientHost } from './client-host.js';
 import type { SessionContext } from './session-context.js';
 import { CallScope, type RequestOptions } from './request-options.js';
+import { baseOf, defaultsOf, inheritOptions, optionsView, underDefaults } from './options-view.js';
 import { futureOrRejected } from './rejected-future.js';
 import { captureCalls } from '../telemetry/capture.js';
 
@@ -51,10 +52,7 @@ import { captureCalls } from '../telemetry/capture.js';
  */
 type ServiceClient = ClientHost & {
   createSamplingClient(
-    options: {
-      model_path: string;
-      retry_config?: Partial<SamplingRetryConfig>;
-    },
+    options: { model_path: string; retry_config?: Partial<SamplingRetryConfig> },
     requestOptions?: RequestOptions,
   ): Promise<SamplingClient>;
 };
@@ -70,7 +68,7 @@ export class TrainingClient {
   private readonly onQueueState: (event: QueueStateEvent) => void;
   private readonly tokenizers = new TokenizerCache(
     (signal) => this.getTokenizer({ signal }),
-    (o, method) => this.scope(o, method),
+    (o, method, defaults) => new CallScope(o, method, this.clock, defaults),
   );
 
   constructor(
@@ -112,9 +110,17 @@ export class TrainingClient {
     return this.service.kernel.getServices().clock;
   }
 
-  /** One call's signal and deadline (see RequestOptions). */
+  /** One call's signal and deadline (see RequestOptions), under the defaults of the view it came through. */
   private scope(options: RequestOptions | undefined, method: string): CallScope {
-    return new CallScope(options, method, this.service.kernel.getServices().clock);
+    return new CallScope(options, method, this.clock, defaultsOf(this));
+  }
+
+  /**
+   * This client under default request options (see `ServiceClient.withOptions`): the same model, seq_id
+   * order and futures, so calls through the view and through this client interleave in call order.
+   */
+  withOptions(defaults: RequestOptions): this {
+    return optionsView(this, defaults);
   }
 
   /** Throws the ValidationError the request would fail with; reserves nothing. */
@@ -240,17 +246,18 @@ export class TrainingClient {
     options?: RequestOptions,
   ): Promise<ForwardBackwardCustomOutput<LossMetrics<L>>> {
     const scope = this.scope(options, 'forwardBackwardCustom');
-    // Both passes run under this call's signal and deadline.
+    // Both passes run under this call's signal and deadline (a view's defaults are in it already).
     const within = { signal: scope.signal };
+    const self = baseOf(this);
     return scope.run(async () => {
       // Read-only from here on: a ModelInput is read through its chunks and serialized by its toJSON().
       const wire = data as readonly Datum[];
       const forwardData = forwardDataForCustomLoss(wire);
       await checkCustomLoss(loss);
-      const forward = await this.forward(forwardData, 'cross_entropy', null, within);
+      const forward = await self.forward(forwardData, 'cross_entropy', null, within);
       const logprobs = forward.loss_fn_outputs.map((o) => o.logprobs.data);
       const { grads, metrics, loss: value } = await customLossGradients(wire, logprobs, loss);
-      const backward = await this.forwardBackward(
+      const backward = await self.forwardBackward(
         backwardData(forwardData, grads),
         'cross_entropy',
         null,
@@ -321,17 +328,7 @@ export class TrainingClient {
     retry_config?: Partial<SamplingRetryConfig>,
     options?: RequestOptions,
   ) {
-    if (typeof retry_config === 'string') {
-      // Python's deprecated first argument, a name, which has no effect there.
-      throw ValidationError.field(
-        'saveWeightsAndGetSamplingClient',
-        '/retry_config',
-        'type',
-        'must be a retry_config object, not a name: the weights saved here are ephemeral; for a named ' +
-          'checkpoint use saveWeightsForSampler(name) and createSamplingClient(path)',
-      );
-    }
-    checkSamplingRetryConfig(retry_config);
+    checkSnapshotRetryConfig(retry_config);
     const sampling_session_seq_id = this.ctx.nextSamplingSeqId();
     const result = await this.enqueue<{ sampling_session_id: string }>(
       'save_weights_for_sampler',
@@ -340,7 +337,7 @@ export class TrainingClient {
       'saveWeightsAndGetSamplingClient',
     );
     const { SamplingClient } = await import('./sampling-client.js');
-    return new SamplingClient(this.service, result.sampling_session_id, retry_config);
+    return inheritOptions(this, new SamplingClient(this.service, result.sampling_session_id, retry_config));
   }
 
   async createSamplingClient(
@@ -348,7 +345,7 @@ export class TrainingClient {
     retry_config?: Partial<SamplingRetryConfig>,
     options?: RequestOptions,
   ) {
-    return this.service.createSamplingClient({ model_path, retry_config }, options);
+    return inheritOptions(this, this.service).createSamplingClient({ model_path, retry_config }, options);
   }
 
   async getInfo(options?: RequestOptions) {
@@ -364,21 +361,23 @@ export class TrainingClient {
    */
   async getTokenizer(options: HubOptions = {}): Promise<Tokenizer> {
     checkHubOptions(options, 'getTokenizer options');
-    const info = await this.getInfo({ signal: options.signal });
-    return getTokenizer(info.model_data.model_name ?? info.model_name ?? '', {
-      ...hubOptionsOf(this.service.kernel, this.service.config, options),
-      tokenizer_id: info.model_data.tokenizer_id,
+    return underDefaults(this, options, async (o) => {
+      const info = await baseOf(this).getInfo({ signal: o.signal });
+      return getTokenizer(info.model_data.model_name ?? info.model_name ?? '', {
+        ...hubOptionsOf(this.service.kernel, this.service.config, o),
+        tokenizer_id: info.model_data.tokenizer_id,
+      });
     });
   }
 
   /** Token ids of `text` with this model's tokenizer (loaded once per client). */
   async encode(text: string, options?: EncodeOptions): Promise<number[]> {
-    return this.tokenizers.encode(text, options);
+    return this.tokenizers.encode(text, options, defaultsOf(this));
   }
 
   /** The text of `tokens` with this model's tokenizer (`skip_special_tokens` as in transformers). */
   async decode(tokens: readonly number[], options?: DecodeOptions): Promise<string> {
-    return this.tokenizers.decode(tokens, options);
+    return this.tokenizers.decode(tokens, options, defaultsOf(this));
   }
 
   /**

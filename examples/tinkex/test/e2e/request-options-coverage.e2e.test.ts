@@ -23,9 +23,13 @@ type Calls<T, Excluded extends keyof T> = {
   [K in Exclude<MethodsOf<T>, Excluded>]: (client: T, options: RequestOptions) => unknown;
 };
 
-/** Public methods that send nothing themselves (they build clients, read state or close). */
+/**
+ * Public methods that send nothing themselves (they build clients or views, read state or close).
+ * `withOptions` is covered below: every method called through a view takes the view's options.
+ */
 const LOCAL = {
   service: [
+    'withOptions',
     'queueWarnings',
     'createRestClient',
     'reportException',
@@ -34,9 +38,9 @@ const LOCAL = {
     'activeTelemetry',
     'restTelemetry',
   ] as const,
-  rest: [] as const,
-  training: [] as const,
-  sampling: [] as const,
+  rest: ['withOptions'] as const,
+  training: ['withOptions'] as const,
+  sampling: ['withOptions'] as const,
 };
 
 const PATH = 'tinker://run-1/weights/w';
@@ -169,11 +173,64 @@ describe('RequestOptions on every request method', () => {
       expect(env.emulator.state.requests.length).toBe(before);
     },
   );
+
+  /** Each method's outcome, called through `view` with `options` of its own. */
+  async function outcomes(calls: object, view: unknown, options: () => RequestOptions) {
+    const seen: [string, unknown][] = [];
+    for (const [method, call] of Object.entries(calls) as [
+      string,
+      (c: unknown, o: RequestOptions) => unknown,
+    ][]) {
+      const outcome = await Promise.resolve()
+        .then(() => call(view, options()))
+        .then(
+          () => 'resolved',
+          (error: unknown) => error,
+        );
+      seen.push([method, outcome]);
+    }
+    return seen;
+  }
+
+  it.each(['service', 'rest', 'training', 'sampling'] as const)(
+    '%s: through a view whose default signal is aborted, every request method rejects with APIUserAbortError, sending nothing',
+    async (name) => {
+      const { client, calls } = clients()[name];
+      const before = env.emulator.state.requests.length;
+      const view = (client as { withOptions(o: RequestOptions): unknown }).withOptions({
+        signal: AbortSignal.abort(),
+      });
+      // With no options of the call's own, and with a live signal of its own: the default still aborts.
+      const seen = [
+        ...(await outcomes(calls, view, () => ({}))),
+        ...(await outcomes(calls, view, () => ({ signal: new AbortController().signal, timeoutMs: 60_000 }))),
+      ];
+      expect(seen).toEqual(seen.map(([method]) => [method, expect.any(APIUserAbortError)]));
+      expect(env.emulator.state.requests.length).toBe(before);
+    },
+  );
+
+  it.each(['service', 'rest', 'training', 'sampling'] as const)(
+    '%s: through a view with a live default signal, a call’s own aborted signal still rejects it, sending nothing',
+    async (name) => {
+      const { client, calls } = clients()[name];
+      const before = env.emulator.state.requests.length;
+      const job = new AbortController();
+      const view = (client as { withOptions(o: RequestOptions): unknown }).withOptions({
+        signal: job.signal,
+        timeoutMs: 60_000,
+      });
+      const seen = await outcomes(calls, view, () => ({ signal: AbortSignal.abort() }));
+      expect(seen).toEqual(seen.map(([method]) => [method, expect.any(APIUserAbortError)]));
+      expect(env.emulator.state.requests.length).toBe(before);
+    },
+  );
 });
 
 /** The private helpers of the four clients (TypeScript `private`: on the prototype, not in the API). */
 const PRIVATE = new Set([
   'scope',
+  'openedSession',
   'createLora',
   'fromState',
   'weightsInfo',

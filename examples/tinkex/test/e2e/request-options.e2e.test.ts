@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { createServer, type Socket } from 'node:net';
 import { APITimeoutError, APIUserAbortError, ServiceClient, ValidationError } from '../../src/index.js';
 import { API_KEY, bytes, setup, TEXT, textDatum } from './harness.js';
+import { outcomeWithin } from '../support/outcome-within.js';
 
 /**
  * `{ signal, timeoutMs }` on Tinkex methods, over real HTTP: an abort ends an in-flight call with the
@@ -18,17 +19,6 @@ async function start(emulatorOptions = {}) {
   const env = await setup({ sequenceGapMs: 300, ...emulatorOptions });
   cleanups.push(env.close);
   return env;
-}
-
-/** Hang guard only (generous; a wedge would never settle): the outcome, or 'hung'. */
-async function outcomeWithin<T>(promise: PromiseLike<T>, ms = 15_000): Promise<T | Error | 'hung'> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const guard = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), ms)));
-  try {
-    return await Promise.race([Promise.resolve(promise).catch((error: Error) => error), guard]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Resolves when the kernel starts an attempt on `endpointId` (the request is going out). */

@@ -88,4 +88,35 @@ describe('signals that outlive a call', () => {
     await clock.advance(1_000);
     expect(timed.signal!.aborted).toBe(true);
   });
+
+  it('a view’s default signals (withOptions) are let go of by every call, with or without a deadline', async () => {
+    const any = jest.spyOn(AbortSignal, 'any');
+    const clock = new FakeClock();
+    const [job, phase] = [new AbortController(), new AbortController()];
+    const defaults = { signals: [job.signal, phase.signal], timeoutMs: undefined };
+    const bounded = { ...defaults, timeoutMs: 60_000 };
+    for (let i = 0; i < 5_000; i++) {
+      const own = i % 2 ? { signal: new AbortController().signal } : undefined;
+      await new CallScope(own, 'sample', clock, i % 3 ? defaults : bounded).run(() => Promise.resolve(i));
+    }
+    expect(any).not.toHaveBeenCalled();
+    expect(getEventListeners(job.signal, 'abort')).toHaveLength(0);
+    expect(getEventListeners(phase.signal, 'abort')).toHaveLength(0);
+    expect(clock.pending).toBe(0);
+    // While a call runs, either default signal aborts it (with its reason), and the call's own too.
+    for (const which of [0, 1]) {
+      const controllers = [new AbortController(), new AbortController()];
+      const signals = controllers.map((c) => c.signal);
+      const scope = new CallScope(undefined, 'sample', clock, { signals, timeoutMs: undefined });
+      expect(scope.signal!.aborted).toBe(false);
+      controllers[which].abort(`stop ${which}`);
+      expect(scope.signal!.reason).toBe(`stop ${which}`);
+      scope.end();
+    }
+    const own = new AbortController();
+    const scope = new CallScope({ signal: own.signal }, 'sample', clock, defaults);
+    own.abort();
+    expect(scope.signal!.aborted).toBe(true);
+    scope.end();
+  });
 });
