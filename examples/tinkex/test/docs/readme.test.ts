@@ -151,7 +151,9 @@ describe('README and docs CLI commands run as written', () => {
         .replace(/^npx tinkex\b/, `node ${BIN}`)
         .replace(/^npx tinker-emulator\b/, `node ${EMULATOR_BIN}`)
         .replace(/--port \d+/, '--port 0');
-      if (/\bemulator\b/.test(command.split('#')[0].split(' ').slice(0, 3).join(' '))) {
+      // An emulator command serves until stopped, unless it only prints its help or version and exits.
+      const printsAndExits = /\s(--help|-h|--version|-V)(\s|$)/.test(command.split('#')[0]);
+      if (!printsAndExits && /\bemulator\b/.test(command.split('#')[0].split(' ').slice(0, 3).join(' '))) {
         const server = await serve(local, work);
         // It answers (and, once it has, it has installed its SIGTERM handler: it printed the line first); a clean
         // stop on SIGTERM exits 143.
