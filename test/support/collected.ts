@@ -20,3 +20,24 @@ export async function collected(ref: WeakRef<object>, collections = 20): Promise
   }
   return false;
 }
+
+/**
+ * Advance `clock` by `stepMs` with a full collection before each step, until no timer is left; the
+ * timers still pending after `rounds` steps. A client collected while work of its own was in flight (a
+ * telemetry flush on a slow socket) leaves that work's owner alive until it ends, and the owner's weak
+ * timer stops at its first tick after the owner is collected, not before: so the timers stop within a
+ * few steps, not at once. A strongly held timer never stops, and stays counted.
+ */
+export async function timersLeftAfterCollections(
+  clock: { advance(ms: number): Promise<void>; readonly pending: number },
+  stepMs: number,
+  rounds = 5,
+): Promise<number> {
+  for (let i = 0; i < rounds && clock.pending > 0; i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+    await clock.advance(stepMs);
+  }
+  return clock.pending;
+}
