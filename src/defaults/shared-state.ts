@@ -25,7 +25,7 @@ export function registerSharedAdapters(
   const { redis, leaseMs, trialLeaseMs, shareSemaphore, ...linkOptions } = options;
   for (const seed of redisSeeds(redis)) context.secrets.addUrlCredentials(seed);
   const link = new RedisLink({ url: redis, ...linkOptions });
-  let semaphores: RedisSemaphoreFactory | undefined;
+  const made: { semaphores?: RedisSemaphoreFactory } = {};
   const withLogger = (c: DependencyContainer) => {
     const logger = c.resolve<Logger>(Ports.Logger);
     link.useLogger(logger);
@@ -38,12 +38,12 @@ export function registerSharedAdapters(
   });
   bind(container, Ports.Semaphore, (c) => {
     const logger = withLogger(c);
-    semaphores = new RedisSemaphoreFactory(link, c.resolve<Clock>(Ports.Clock), {
+    made.semaphores = new RedisSemaphoreFactory(link, c.resolve<Clock>(Ports.Clock), {
       leaseMs,
       logger,
       share: shareSemaphore,
     });
-    return semaphores;
+    return made.semaphores;
   });
   bind(container, Ports.CircuitBreaker, (c) => {
     withLogger(c);
@@ -51,8 +51,17 @@ export function registerSharedAdapters(
     registry.onStateChange((change) => context.events.emit('breaker:state', change));
     return registry;
   });
+  return closerOf(link, made);
+}
+
+/**
+ * Made outside `registerSharedAdapters`, so that it captures only the link and the semaphores: the
+ * kernel also calls it once it is collected without `close()`, and a closure over that scope (the
+ * kernel's events, its container) would keep the kernel reachable, never collected.
+ */
+function closerOf(link: RedisLink, made: { semaphores?: RedisSemaphoreFactory }): () => Promise<void> {
   return async () => {
-    await semaphores?.close();
+    await made.semaphores?.close();
     await link.close();
   };
 }
