@@ -7,6 +7,7 @@ import { RedisRateLimiter } from '../adapters/rate-limiter/redis-rate-limiter.js
 import { RedisLink } from '../adapters/redis/redis-link.js';
 import { RedisSemaphoreFactory } from '../adapters/semaphore/redis-semaphore-factory.js';
 import { bind } from '../kernel/bind-adapter.js';
+import { logBreakerChanges } from '../kernel/breaker-log.js';
 import type { KernelEvents } from '../kernel/events.js';
 import type { SecretRegistry } from '../kernel/redact.js';
 import { redisSeeds } from '../kernel/options/redis-seeds.js';
@@ -49,6 +50,7 @@ export function registerSharedAdapters(
     withLogger(c);
     const registry = new RedisBreakerRegistry(link, { trialLeaseMs, clock: c.resolve<Clock>(Ports.Clock) });
     registry.onStateChange((change) => context.events.emit('breaker:state', change));
+    registry.onStateChange(logBreakerChanges(c.resolve<Logger>(Ports.Logger)));
     return registry;
   });
   return closerOf(link, made);
