@@ -12,6 +12,7 @@ import type { KernelEvents } from '../kernel/events.js';
 import type { SecretRegistry } from '../kernel/redact.js';
 import { redisSeeds } from '../kernel/options/redis-seeds.js';
 import type { SharedStateOptions } from '../kernel/shared-state-options.js';
+import type { SharedStateClosers } from '../kernel/composition-root.js';
 
 /**
  * Bind the Redis-backed RateLimiter, Semaphore and CircuitBreaker adapters in place of the in-process
@@ -22,7 +23,7 @@ export function registerSharedAdapters(
   container: DependencyContainer,
   options: SharedStateOptions,
   context: { events: KernelEvents; secrets: SecretRegistry },
-): () => Promise<void> {
+): SharedStateClosers {
   const { redis, leaseMs, trialLeaseMs, shareSemaphore, ...linkOptions } = options;
   for (const seed of redisSeeds(redis)) context.secrets.addUrlCredentials(seed);
   const link = new RedisLink({ url: redis, ...linkOptions });
@@ -53,17 +54,21 @@ export function registerSharedAdapters(
     registry.onStateChange(logBreakerChanges(c.resolve<Logger>(Ports.Logger)));
     return registry;
   });
-  return closerOf(link, made);
+  return { close: closerOf(link, made), closeForgotten: linkCloserOf(link) };
 }
 
-/**
- * Made outside `registerSharedAdapters`, so that it captures only the link and the semaphores: the
- * kernel also calls it once it is collected without `close()`, and a closure over that scope (the
- * kernel's events, its container) would keep the kernel reachable, never collected.
- */
 function closerOf(link: RedisLink, made: { semaphores?: RedisSemaphoreFactory }): () => Promise<void> {
   return async () => {
     await made.semaphores?.close();
     await link.close();
   };
+}
+
+/**
+ * Made in a scope of its own, capturing the link alone (closures made in one function share its
+ * captured variables): the kernel holds it until it is collected, and the semaphores reach the kernel
+ * (a plugin's `shareSemaphore` closes over it), so a closer over them kept every forgotten kernel alive.
+ */
+function linkCloserOf(link: RedisLink): () => Promise<void> {
+  return () => link.close();
 }

@@ -104,12 +104,13 @@ export class Kernel<E extends EndpointSpec = never> {
       logLevelEnv: () => [...this.plugins.values()].map((p) => p.spec.defaults?.logLevelEnv).find(Boolean),
     });
     if (shared) {
-      this.closeShared = root.bindShared(this.container, shared, {
+      const closers = root.bindShared(this.container, shared, {
         events: this.events,
         secrets: this.secrets,
       });
+      this.closeShared = closers.close;
       // A kernel made per request and never closed: its link must not outlive it on the Redis server.
-      this.sharedUnwatched = closeWhenCollected(this, this.closeShared);
+      this.sharedUnwatched = closeWhenCollected(this, closers.closeForgotten);
     }
     // Futures and sessions run through this kernel's own pipeline.
     bind(this.container, Ports.Futures, () => new PipelinePoller(this.host()));

@@ -1,18 +1,16 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Type } from '@sinclair/typebox';
 import { Redis } from 'ioredis';
+import { RedisBreakerRegistry } from '../../../src/adapters/circuit-breaker/redis-breaker.js';
+import { RedisLink } from '../../../src/adapters/redis/redis-link.js';
 import { MemoryTransport } from '../../../src/adapters/transport/memory-transport.js';
 import { createKernel } from '../../../src/defaults/kernel.js';
 import type { Kernel } from '../../../src/kernel/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
 import { Ports } from '../../../src/ports/index.js';
+import { connectedClients, connectedClientsAfterCollections } from '../../support/redis-clients.js';
 import { RedisServer, describeRedis } from '../../support/redis-server.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 
 /**
  * A web server that makes a client per request and forgets `close()`: once the kernel is collected,
@@ -31,30 +29,14 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-/** Clients connected to the server, the inspector's own connection included. */
-async function connected(): Promise<number> {
-  const info = await inspector.info('clients');
-  return Number(/connected_clients:(\d+)/.exec(info)?.[1]);
-}
-
-/**
- * Collect and ask the server, until it counts `expected` clients; the count it last saw otherwise. Each
- * turn is a full collection and a round trip to the server (the finalizer's QUIT is answered in one).
- */
-async function untilConnected(expected: number, turns = 30): Promise<number> {
-  let count = await connected();
-  for (let i = 0; i < turns && count !== expected; i++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-    count = await connected();
-  }
-  return count;
-}
+const connected = () => connectedClients(inspector);
+const untilConnected = (expected: number, turns?: number) =>
+  connectedClientsAfterCollections(inspector, expected, turns);
 
 /** A kernel with a shared semaphore and breaker, used for one call. */
-async function usedOnce(keyPrefix: string): Promise<WeakRef<Kernel>> {
-  const kernel = createKernel({ logLevel: 'off', shared: { redis: redis.url, keyPrefix } }).use(
+async function usedOnce(keyPrefix: string, callersLink?: RedisLink): Promise<WeakRef<Kernel>> {
+  const shared = callersLink ? undefined : { redis: redis.url, keyPrefix };
+  const kernel = createKernel({ logLevel: 'off', shared }).use(
     definePlugin({
       name: 'jobs',
       version: '1',
@@ -77,6 +59,7 @@ async function usedOnce(keyPrefix: string): Promise<WeakRef<Kernel>> {
       body: '{}',
     })),
   );
+  if (callersLink) kernel.register(Ports.CircuitBreaker, new RedisBreakerRegistry(callersLink));
   await kernel.call('upload', {});
   return new WeakRef(kernel);
 }
@@ -101,5 +84,20 @@ describeRedis('kernels with shared Redis that nobody closes', () => {
     expect(await untilConnected(baseline, 3)).toBe(inUse);
     await kernel?.close();
     expect(await connected()).toBe(baseline);
+  });
+
+  it("leaves open a link the caller made and passed in (the caller's to close)", async () => {
+    const baseline = await connected();
+    const keyPrefix = `callers-${randomUUID()}:`;
+    const link = new RedisLink({ url: redis.url, keyPrefix });
+    try {
+      const ref = await usedOnce(keyPrefix, link);
+      expect(await connected()).toBe(baseline + 1);
+      expect(await untilConnected(baseline, 5)).toBe(baseline + 1);
+      expect(ref.deref()).toBeUndefined();
+      expect(link.isClosed).toBe(false);
+    } finally {
+      await link.close();
+    }
   });
 });
