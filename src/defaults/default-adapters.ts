@@ -1,6 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import { Ports } from '../ports/index.js';
 import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
 import { NoAuth } from '../adapters/auth/no-auth.js';
 import { CockatielBreakerRegistry } from '../adapters/circuit-breaker/cockatiel-breaker.js';
 import { SystemClock } from '../adapters/clock/system-clock.js';
@@ -15,6 +16,7 @@ import { ProtobufCodec } from '../adapters/serializer/protobuf-codec.js';
 import { SseStreaming } from '../adapters/streaming/sse-streaming.js';
 import { NoopTelemetry } from '../adapters/telemetry/noop-telemetry.js';
 import { GotTransport } from '../adapters/transport/got-transport.js';
+import { logBreakerChanges } from '../kernel/breaker-log.js';
 import type { DefaultAdapterContext } from '../kernel/composition-root.js';
 import { BodyCodecRegistry } from '../kernel/serialization/codec-registry.js';
 
@@ -37,6 +39,7 @@ export function registerDefaultAdapters(
   lazy(Ports.CircuitBreaker, (c) => {
     const registry = new CockatielBreakerRegistry(c.resolve<Clock>(Ports.Clock));
     registry.onStateChange((change) => context.events.emit('breaker:state', change));
+    registry.onStateChange(logBreakerChanges(c.resolve<Logger>(Ports.Logger)));
     return registry;
   });
   lazy(Ports.RateLimiter, (c) => new WindowRateLimiter(c.resolve<Clock>(Ports.Clock)));

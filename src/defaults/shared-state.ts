@@ -7,10 +7,12 @@ import { RedisRateLimiter } from '../adapters/rate-limiter/redis-rate-limiter.js
 import { RedisLink } from '../adapters/redis/redis-link.js';
 import { RedisSemaphoreFactory } from '../adapters/semaphore/redis-semaphore-factory.js';
 import { bind } from '../kernel/bind-adapter.js';
+import { logBreakerChanges } from '../kernel/breaker-log.js';
 import type { KernelEvents } from '../kernel/events.js';
 import type { SecretRegistry } from '../kernel/redact.js';
 import { redisSeeds } from '../kernel/options/redis-seeds.js';
 import type { SharedStateOptions } from '../kernel/shared-state-options.js';
+import type { SharedStateClosers } from '../kernel/composition-root.js';
 
 /**
  * Bind the Redis-backed RateLimiter, Semaphore and CircuitBreaker adapters in place of the in-process
@@ -21,11 +23,11 @@ export function registerSharedAdapters(
   container: DependencyContainer,
   options: SharedStateOptions,
   context: { events: KernelEvents; secrets: SecretRegistry },
-): () => Promise<void> {
+): SharedStateClosers {
   const { redis, leaseMs, trialLeaseMs, shareSemaphore, ...linkOptions } = options;
   for (const seed of redisSeeds(redis)) context.secrets.addUrlCredentials(seed);
   const link = new RedisLink({ url: redis, ...linkOptions });
-  let semaphores: RedisSemaphoreFactory | undefined;
+  const made: { semaphores?: RedisSemaphoreFactory } = {};
   const withLogger = (c: DependencyContainer) => {
     const logger = c.resolve<Logger>(Ports.Logger);
     link.useLogger(logger);
@@ -38,21 +40,35 @@ export function registerSharedAdapters(
   });
   bind(container, Ports.Semaphore, (c) => {
     const logger = withLogger(c);
-    semaphores = new RedisSemaphoreFactory(link, c.resolve<Clock>(Ports.Clock), {
+    made.semaphores = new RedisSemaphoreFactory(link, c.resolve<Clock>(Ports.Clock), {
       leaseMs,
       logger,
       share: shareSemaphore,
     });
-    return semaphores;
+    return made.semaphores;
   });
   bind(container, Ports.CircuitBreaker, (c) => {
     withLogger(c);
     const registry = new RedisBreakerRegistry(link, { trialLeaseMs, clock: c.resolve<Clock>(Ports.Clock) });
     registry.onStateChange((change) => context.events.emit('breaker:state', change));
+    registry.onStateChange(logBreakerChanges(c.resolve<Logger>(Ports.Logger)));
     return registry;
   });
+  return { close: closerOf(link, made), closeForgotten: linkCloserOf(link) };
+}
+
+function closerOf(link: RedisLink, made: { semaphores?: RedisSemaphoreFactory }): () => Promise<void> {
   return async () => {
-    await semaphores?.close();
+    await made.semaphores?.close();
     await link.close();
   };
+}
+
+/**
+ * Made in a scope of its own, capturing the link alone (closures made in one function share its
+ * captured variables): the kernel holds it until it is collected, and the semaphores reach the kernel
+ * (a plugin's `shareSemaphore` closes over it), so a closer over them kept every forgotten kernel alive.
+ */
+function linkCloserOf(link: RedisLink): () => Promise<void> {
+  return () => link.close();
 }

@@ -29,17 +29,29 @@ export interface CompositionRoot {
   bindDefaults(container: DependencyContainer, context: DefaultAdapterContext): void;
   /**
    * The `shared` option: bind fleet-wide RateLimiter, Semaphore and CircuitBreaker adapters in place of
-   * the in-process ones (plugins and `kernel.register` may still override them). Returns what
-   * `kernel.close()` calls to let go of the shared state (leases, permits, connections).
+   * the in-process ones (plugins and `kernel.register` may still override them). Returns how to let go
+   * of the shared state: on `kernel.close()`, and once a kernel never closed is collected.
    */
   bindShared(
     container: DependencyContainer,
     options: SharedStateOptions,
     context: { events: KernelEvents; secrets: SecretRegistry },
-  ): () => Promise<void>;
+  ): SharedStateClosers;
   /**
    * In-process FIFO semaphores, whatever the Semaphore port is bound to: the connection gate mirrors
    * this process's connection pool, so neither a fleet's Redis nor a plugin's semaphore may hold it.
    */
   readonly localSemaphores: SemaphoreFactory;
+}
+
+/** How a kernel lets go of its `shared` state. */
+export interface SharedStateClosers {
+  /** For `kernel.close()`: stop lease renewals, give back permits and queue places, close the connections. */
+  close(): Promise<void>;
+  /**
+   * Once the kernel is collected without `close()`: close the connections. It must not reach the kernel
+   * (or the kernel is never collected), and has nothing else to give back: a held permit or a waiter
+   * keeps the kernel reachable until it is done.
+   */
+  closeForgotten(): Promise<void>;
 }

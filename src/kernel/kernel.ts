@@ -38,6 +38,7 @@ import { EventStream, type StreamOptions } from './streams/event-stream.js';
 import { paginate, type PageIterable } from './pagination/paginate.js';
 import { unknownEndpoint } from './errors/unknown-endpoint.js';
 import { ClosingState } from './closing-state.js';
+import { closeWhenCollected } from './close-when-collected.js';
 
 export type { AdapterRegistration } from './bind-adapter.js';
 export type { SubmitOptions } from './futures/submit.js';
@@ -79,6 +80,8 @@ export class Kernel<E extends EndpointSpec = never> {
   readonly futureSettled = this.liveFutures.settled;
   /** Stops lease renewals and closes the Redis connections of `shared` state. */
   private readonly closeShared?: () => Promise<void>;
+  /** Cancels the closing of the `shared` state once this kernel is collected (close() does it). */
+  private readonly sharedUnwatched: () => void = ignore;
 
   /** `root`: the adapters the kernel starts with (the package entry's `Kernel` passes the defaults). */
   constructor(
@@ -101,10 +104,13 @@ export class Kernel<E extends EndpointSpec = never> {
       logLevelEnv: () => [...this.plugins.values()].map((p) => p.spec.defaults?.logLevelEnv).find(Boolean),
     });
     if (shared) {
-      this.closeShared = root.bindShared(this.container, shared, {
+      const closers = root.bindShared(this.container, shared, {
         events: this.events,
         secrets: this.secrets,
       });
+      this.closeShared = closers.close;
+      // A kernel made per request and never closed: its link must not outlive it on the Redis server.
+      this.sharedUnwatched = closeWhenCollected(this, closers.closeForgotten);
     }
     // Futures and sessions run through this kernel's own pipeline.
     bind(this.container, Ports.Futures, () => new PipelinePoller(this.host()));
@@ -345,6 +351,7 @@ export class Kernel<E extends EndpointSpec = never> {
     const sessionsStopped = this.sessions.stopAll();
     await this.getServices().transport.close?.();
     await sessionsStopped;
+    this.sharedUnwatched();
     await this.closeShared?.();
   }
 

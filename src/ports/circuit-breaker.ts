@@ -16,6 +16,10 @@ export interface BreakerStateChange {
   key: string;
   from: BreakerState;
   to: BreakerState;
+  /** On opening, when known: the rule that tripped it ("5 consecutive failures"). */
+  trippedBy?: string;
+  /** On opening, when known: the last counted error's kind (class name and status; no message). */
+  lastError?: string;
 }
 
 /**

@@ -20,6 +20,7 @@ import type {
 import { CircuitOpenError } from '../../kernel/errors/api-errors.js';
 import { abortErrorFor } from '../../kernel/signals/abort-error-for.js';
 import { SystemClock } from '../clock/system-clock.js';
+import { breakerRule, errorKind } from '../../kernel/breaker-log.js';
 
 const STATE_NAMES: Record<CircuitState, BreakerState> = {
   [CircuitState.Closed]: 'closed',
@@ -197,11 +198,17 @@ export class CockatielBreakerRegistry implements CircuitBreakerRegistry {
       breaker.state = makeBreaker(settings).state;
     });
     let previous: BreakerState = 'closed';
+    // cockatiel tells the failure that opened it just before the state change.
+    let lastError: string | undefined;
+    policy.onBreak((reason) => {
+      lastError = 'error' in reason ? errorKind(reason.error) : undefined;
+    });
     policy.onStateChange((state) => {
       if (state === CircuitState.Open) entry.openedAt = this.clock.monotonic();
       const next = STATE_NAMES[state];
       if (next === previous) return;
       const change: BreakerStateChange = { key, from: previous, to: next };
+      if (next === 'open') Object.assign(change, { trippedBy: breakerRule(settings), lastError });
       previous = next;
       for (const listener of this.listeners) {
         try {

@@ -7,6 +7,7 @@ import type {
 import type { Clock } from '../../ports/clock.js';
 import { CircuitOpenError } from '../../kernel/errors/api-errors.js';
 import { rejectedFor, RedisUnavailable, type RedisLink } from '../redis/redis-link.js';
+import { breakerRule, errorKind } from '../../kernel/breaker-log.js';
 import { CockatielBreakerRegistry } from './cockatiel-breaker.js';
 import { untilAborted } from '../../kernel/signals/until-aborted.js';
 import { BREAKER_ENTER, BREAKER_HAND_ON, BREAKER_RECORD } from './redis-breaker-scripts.js';
@@ -62,7 +63,7 @@ export class RedisBreakerRegistry implements CircuitBreakerRegistry {
         `trialLeaseMs must be a number of ms from 1 to 2147483647, got ${this.trialLeaseMs}`,
       );
     }
-    this.local.onStateChange((change) => this.observe(change.key, change.to));
+    this.local.onStateChange((change) => this.observe(change.key, change.to, change));
   }
 
   async execute<T>(
@@ -94,15 +95,17 @@ export class RedisBreakerRegistry implements CircuitBreakerRegistry {
     }
     if (verdict === 'reject') throw new CircuitOpenError(key);
     let outcome: 'ok' | 'fail' | 'neutral' = 'ok';
+    let failure: unknown;
     try {
       return await fn();
     } catch (error) {
       outcome = countsAsFailure(error) ? 'fail' : 'neutral';
+      failure = error;
       throw error;
     } finally {
       // The caller's signal does not wait for Redis to take the outcome (a slow Redis held it until the
       // command timed out); the outcome is still sent.
-      const recorded = this.record(key, redisKey, settings, outcome, verdict === 'trial');
+      const recorded = this.record(key, redisKey, settings, outcome, verdict === 'trial', failure);
       await untilAborted(recorded, signal).catch(() => {});
     }
   }
@@ -128,6 +131,7 @@ export class RedisBreakerRegistry implements CircuitBreakerRegistry {
     settings: BreakerSettings,
     outcome: 'ok' | 'fail' | 'neutral',
     trial: boolean,
+    failure: unknown,
   ): Promise<void> {
     const mode =
       settings.failureRateThreshold !== undefined
@@ -145,18 +149,25 @@ export class RedisBreakerRegistry implements CircuitBreakerRegistry {
         [redisKey],
         [outcome, trial ? '1' : '0', settings.halfOpenAfterMs, IDLE_MS, ...mode],
       )) as [BreakerState, BreakerState];
-      this.observe(key, after);
+      // Opened by this call's failure (this process saw the fleet's breaker open here).
+      const why = { trippedBy: breakerRule(settings), lastError: errorKind(failure) };
+      this.observe(key, after, outcome === 'fail' ? why : undefined);
     } catch {
       // Not recorded (Redis away): the call's own result still stands; a lost trial's lease expires.
     }
   }
 
   /** Track this process's view of a key and tell listeners about each change it sees. */
-  private observe(key: string, next: BreakerState): void {
+  private observe(
+    key: string,
+    next: BreakerState,
+    why?: Pick<BreakerStateChange, 'trippedBy' | 'lastError'>,
+  ): void {
     const previous = this.states.get(key) ?? 'closed';
     this.states.set(key, next);
     if (previous === next) return;
     const change: BreakerStateChange = { key, from: previous, to: next };
+    if (next === 'open' && why) Object.assign(change, why);
     for (const listener of this.listeners) {
       try {
         listener(change);
