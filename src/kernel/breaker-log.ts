@@ -1,5 +1,6 @@
 import type { BreakerSettings, BreakerStateChange } from '../ports/circuit-breaker.js';
 import type { Logger } from '../ports/logger.js';
+import { redactUrl } from './redact.js';
 
 /** What tripped a breaker set with `settings`, in words ("5 consecutive failures"). */
 export function breakerRule(settings: BreakerSettings): string {
@@ -27,17 +28,19 @@ export function errorKind(error: unknown): string {
  */
 export function logBreakerChanges(logger: Logger): (change: BreakerStateChange) => void {
   return (change) => {
-    const fields = { breaker: change.key, from: change.from };
+    // A breaker is named by its base URL, which may carry credentials (`https://user:pass@host`).
+    const breaker = redactUrl(change.key);
+    const fields = { breaker, from: change.from };
     if (change.to === 'open') {
-      logger.warn(`Circuit breaker ${change.key} opened: calls fail fast until a trial call succeeds`, {
+      logger.warn(`Circuit breaker ${breaker} opened: calls fail fast until a trial call succeeds`, {
         ...fields,
         ...(change.trippedBy && { trippedBy: change.trippedBy }),
         ...(change.lastError && { lastError: change.lastError }),
       });
     } else if (change.to === 'closed') {
-      logger.info(`Circuit breaker ${change.key} closed: calls go through again`, fields);
+      logger.info(`Circuit breaker ${breaker} closed: calls go through again`, fields);
     } else {
-      logger.debug(`Circuit breaker ${change.key} half-open: one trial call goes through`, fields);
+      logger.debug(`Circuit breaker ${breaker} half-open: one trial call goes through`, fields);
     }
   };
 }

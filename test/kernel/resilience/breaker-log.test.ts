@@ -8,6 +8,7 @@ import { createKernel } from '../../../src/defaults/kernel.js';
 import { CircuitOpenError } from '../../../src/kernel/errors/api-errors.js';
 import type { KernelOptions } from '../../../src/kernel/kernel-options.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
+import { redactUrl } from '../../../src/kernel/redact.js';
 import { Ports } from '../../../src/ports/index.js';
 import { RedisServer, describeRedis } from '../../support/redis-server.js';
 
@@ -18,7 +19,7 @@ import { RedisServer, describeRedis } from '../../support/redis-server.js';
 
 const BODY_SECRET = 'sk-in-the-error-body-0001';
 
-function breakerKernel(options: KernelOptions = {}) {
+function breakerKernel(options: KernelOptions = {}, baseUrl = 'http://svc.test') {
   let failing = true;
   const clock = new FakeClock();
   const logger = new CaptureLogger();
@@ -26,7 +27,7 @@ function breakerKernel(options: KernelOptions = {}) {
     definePlugin({
       name: 'svc',
       version: '1',
-      defaults: { baseUrl: 'http://svc.test', maxRetries: 0 },
+      defaults: { baseUrl, maxRetries: 0 },
       breakers: { jobs: { consecutiveFailures: 3, halfOpenAfterMs: 1000 } },
       manifest: {
         name: 'svc',
@@ -60,7 +61,7 @@ async function opens({ kernel, logger, keys }: ReturnType<typeof breakerKernel>)
   const opened = aboutBreakers(logger);
   expect(opened.map((record) => record.level)).toEqual(['warn']);
   expect(opened[0]?.fields).toMatchObject({
-    breaker: keys[0],
+    breaker: redactUrl(keys[0]!),
     from: 'closed',
     trippedBy: '3 consecutive failures',
     lastError: 'InternalServerError 503',
@@ -80,13 +81,33 @@ async function opensAndCloses(made: ReturnType<typeof breakerKernel>): Promise<v
     'debug open',
     'info half-open',
   ]);
-  expect(after[1]?.fields).toMatchObject({ breaker: keys[0] });
+  expect(after[1]?.fields).toMatchObject({ breaker: redactUrl(keys[0]!) });
 }
 
 describe('circuit breaker state changes in the log', () => {
   it('warns once when a breaker opens, says why, and tells when it closes again', async () => {
     const made = breakerKernel();
     await opensAndCloses(made);
+    await made.kernel.close();
+  });
+
+  it('names a breaker whose base URL carries credentials without them', async () => {
+    const made = breakerKernel({}, 'http://svc-user:hunter2-password@svc.test');
+    await opens(made);
+    const failedFast: unknown = await made.kernel.call('work', {}).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failedFast).toBeInstanceOf(CircuitOpenError);
+    const { message, stack } = failedFast as CircuitOpenError;
+    expect(`${message} ${stack}`).not.toContain('hunter2-password');
+    made.recover();
+    await made.clock.advance(1000);
+    await made.kernel.call('work', {});
+    expect(aboutBreakers(made.logger).map((record) => record.fields?.breaker)).toContain(
+      'http://***:***@svc.test#jobs',
+    );
+    expect(made.logger.text()).not.toContain('hunter2-password');
     await made.kernel.close();
   });
 });
