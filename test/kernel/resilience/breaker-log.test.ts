@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
+import { Redis } from 'ioredis';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { CaptureLogger } from '../../../src/adapters/logger/capture-logger.js';
 import { MemoryTransport } from '../../../src/adapters/transport/memory-transport.js';
@@ -120,6 +121,24 @@ describeRedis('a shared circuit breaker opening, in the log', () => {
   });
   afterAll(async () => {
     await redis?.stop();
+  });
+
+  it('keeps the credentials of a base URL out of the keys it writes to Redis', async () => {
+    const keyPrefix = `breaker-log-${randomUUID()}:`;
+    const made = breakerKernel(
+      { shared: { redis: redis.url, keyPrefix } },
+      'http://u:hunter2-password@svc.test',
+    );
+    const inspector = new Redis(redis.url);
+    try {
+      await opens(made);
+      const keys = await inspector.keys(`${keyPrefix}*`);
+      expect(keys.length).toBeGreaterThan(0);
+      expect(keys.join(' ')).not.toContain('hunter2-password');
+    } finally {
+      inspector.disconnect();
+      await made.kernel.close();
+    }
   });
 
   it('warns once, with the rule and the last error, when this process sees it open', async () => {

@@ -1,5 +1,6 @@
 import { APIConnectionError, ProxyError } from '../../errors/api-errors.js';
 import { PristineError } from '../../errors/pristine-error.js';
+import { redactUrl } from '../../redact.js';
 import type { BreakerSettings } from '../../../ports/circuit-breaker.js';
 import type { CallContext, Stage } from '../context.js';
 
@@ -44,7 +45,16 @@ function breakerOf(context: CallContext): { key: string; settings: BreakerSettin
   const resource = resourceOf(context);
   const settings = settingsOf(context, resource);
   if (settings === false) return undefined;
-  return { key: `${context.options.baseUrl}#${resource}`, settings };
+  return { key: `${withoutCredentials(context.options.baseUrl)}#${resource}`, settings };
+}
+
+/**
+ * A breaker's key goes to Redis (the fleet's breakers), to logs and to `breaker:state` listeners: a base
+ * URL's credentials (`https://user:pass@host`) must reach none of them. Checked for an `@` first: the key
+ * is built on every attempt, and almost no base URL carries any.
+ */
+function withoutCredentials(baseUrl: string): string {
+  return baseUrl.includes('@') ? redactUrl(baseUrl) : baseUrl;
 }
 
 function resourceOf(context: CallContext): string {
