@@ -37,13 +37,11 @@ export function countUploadProgress(
   const reporter = new ProgressReporter(context, state, onProgress, totalOf(request));
   if (typeof body === 'string') reporter.report(Buffer.byteLength(body));
   else if (body instanceof Uint8Array) reporter.report(body.byteLength);
-  else request.body = countedBody(body, reporter);
+  else request.body = countedUploadBody(body, (loaded) => reporter.report(loaded));
 }
 
 /** One send's reports: nothing once the call is aborted or the callback has thrown. */
 class ProgressReporter {
-  /** The last `loaded` reported, so the end is reported once even when a step landed on it. */
-  last = -1;
   readonly #attempt: number;
 
   constructor(
@@ -57,7 +55,6 @@ class ProgressReporter {
 
   report(loaded: number): void {
     if (this.state.broken || this.context.options.signal?.aborted) return;
-    this.last = loaded;
     try {
       const returned: unknown = this.onProgress({ loaded, total: this.total, attempt: this.#attempt });
       // An async callback's rejection would be an unhandled rejection: it is the same broken callback.
@@ -83,24 +80,32 @@ class ProgressReporter {
   }
 }
 
-async function* countedBody(
+/**
+ * A request body that reports how many of its bytes the transport has pulled: 0 when reading starts,
+ * then at most once per `UPLOAD_PROGRESS_STEP_BYTES`, then once at its end (a step that lands on the
+ * end is not repeated). Chunks pass through as they are (strings as their UTF-8). The kernel uses it for
+ * `onUploadProgress`; an SDK sending through the Transport port itself (a `fetch` over it) may too.
+ * Nothing is reported after the transport stops reading (an abort, a failed exchange).
+ */
+export async function* countedUploadBody(
   body: AsyncIterable<Uint8Array | string>,
-  reporter: ProgressReporter,
+  report: (loaded: number) => void,
 ): AsyncGenerator<Uint8Array> {
   let loaded = 0;
+  let reported = 0;
   let nextReport = UPLOAD_PROGRESS_STEP_BYTES;
-  reporter.report(0);
+  report(0);
   for await (const piece of body) {
     // The kernel's streams hand out bytes (guardedSource); a string from an author's adapter is its UTF-8.
     const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
     loaded += chunk.byteLength;
     if (loaded >= nextReport) {
-      reporter.report(loaded);
+      report((reported = loaded));
       nextReport = loaded + UPLOAD_PROGRESS_STEP_BYTES;
     }
     yield chunk;
   }
-  if (reporter.last !== loaded) reporter.report(loaded);
+  if (reported !== loaded) report(loaded);
 }
 
 function totalOf(request: TransportRequest): number | undefined {
