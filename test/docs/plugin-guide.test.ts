@@ -64,6 +64,10 @@ describe('docs/plugin-authoring.md', () => {
     });
 
     it('upload-progress.ts: a 1 MiB file from disk, reported from 0 % to 100 % once, then attached', async () => {
+      // A server of its own: the todo it creates must not show in usage.ts's listing (any test order).
+      const own = await todoServer({ token: 'guide-token' });
+      const shared = process.env.TODO_BASE_URL;
+      process.env.TODO_BASE_URL = own.url;
       const log = jest.spyOn(console, 'log').mockImplementation(() => {});
       try {
         await import('../../docs/snippets/upload-progress.js');
@@ -81,6 +85,8 @@ describe('docs/plugin-authoring.md', () => {
         expect(numbers.length).toBeLessThanOrEqual(6);
       } finally {
         log.mockRestore();
+        process.env.TODO_BASE_URL = shared;
+        await own.close();
       }
     });
 
