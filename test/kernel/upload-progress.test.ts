@@ -15,9 +15,10 @@ import { ValidationError } from '../../src/kernel/errors/validation-error.js';
 import { FileInputSchema } from '../../src/kernel/manifest/file-input.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import type { Stage, UploadProgress } from '../../src/kernel/pipeline/context.js';
-import type { AuthRefusal, AuthScheme } from '../../src/ports/auth.js';
+import type { AuthScheme } from '../../src/ports/auth.js';
 import { Ports } from '../../src/ports/index.js';
 import type { Transport } from '../../src/ports/transport.js';
+import { ExpiringToken } from '../support/expiring-token.js';
 import { RecordingClock } from '../support/recording-clock.js';
 
 /**
@@ -114,6 +115,35 @@ function expectMonotonic(loaded: number[]): void {
   for (let i = 1; i < loaded.length; i++) expect(loaded[i]).toBeGreaterThanOrEqual(loaded[i - 1]!);
 }
 
+/** Upload the file with a recording callback; the kernel is closed after. */
+async function uploadReporting(kernel: ReturnType<typeof kernelOver>['kernel']): Promise<UploadProgress[]> {
+  const reports: UploadProgress[] = [];
+  try {
+    await kernel.call(
+      'upload',
+      { name: 'w', file: { path: file, filename: 'weights.bin' } },
+      { onUploadProgress: (p) => reports.push({ ...p }) },
+    );
+  } finally {
+    await kernel.close();
+  }
+  return reports;
+}
+
+/** The server got two sends; the reports show attempt 1 then 2, each from 0 to the total once. */
+function expectTwoSendsFromZero(reports: UploadProgress[]): void {
+  expect(received).toHaveLength(2);
+  const total = received[1]!.length!;
+  expect(reports.map((r) => r.attempt)).toEqual([...reports.map((r) => r.attempt)].sort());
+  const attempts = byAttempt(reports);
+  expect([...attempts.keys()]).toEqual([1, 2]);
+  for (const loaded of attempts.values()) {
+    expect(loaded[0]).toBe(0);
+    expectMonotonic(loaded);
+    expect(loaded.filter((n) => n === total)).toEqual([total]);
+  }
+}
+
 describe.each([
   ['undici', () => new UndiciTransport()],
   ['got', () => new GotTransport()],
@@ -122,16 +152,7 @@ describe.each([
     script = [];
     received = [];
     const { kernel } = kernelOver(transport);
-    const reports: UploadProgress[] = [];
-    try {
-      await kernel.call(
-        'upload',
-        { name: 'w', file: { path: file, filename: 'weights.bin' } },
-        { onUploadProgress: (p) => reports.push({ ...p }) },
-      );
-    } finally {
-      await kernel.close();
-    }
+    const reports = await uploadReporting(kernel);
     const total = received[0]!.length!;
     expect(received[0]!.bytes).toBe(total);
     // The multipart body is the file plus part headers and boundaries.
@@ -151,26 +172,8 @@ describe.each([
     script = [503];
     received = [];
     const { kernel } = kernelOver(transport);
-    const reports: UploadProgress[] = [];
-    try {
-      await kernel.call(
-        'upload',
-        { name: 'w', file: { path: file, filename: 'weights.bin' } },
-        { onUploadProgress: (p) => reports.push({ ...p }) },
-      );
-    } finally {
-      await kernel.close();
-    }
-    expect(received).toHaveLength(2);
-    const total = received[1]!.length!;
-    expect(reports.map((r) => r.attempt)).toEqual([...reports.map((r) => r.attempt)].sort());
-    const attempts = byAttempt(reports);
-    expect([...attempts.keys()]).toEqual([1, 2]);
-    for (const loaded of attempts.values()) {
-      expect(loaded[0]).toBe(0);
-      expectMonotonic(loaded);
-      expect(loaded.filter((n) => n === total)).toEqual([total]);
-    }
+    const reports = await uploadReporting(kernel);
+    expectTwoSendsFromZero(reports);
   });
 
   it('reports a JSON body once, at its length, on each attempt', async () => {
@@ -273,46 +276,13 @@ describe.each([
   });
 });
 
-/** A token the server refuses once: the kernel renews it and sends the body once more. */
-class ExpiringToken implements AuthScheme {
-  readonly name = 'expiring';
-  readonly secretHeaders = ['authorization'] as const;
-  token = 'tok-1';
-  apply(headers: Record<string, string>): void {
-    headers.authorization = `Bearer ${this.token}`;
-  }
-  identity(): string {
-    return 'expiring';
-  }
-  async renew(refused: AuthRefusal): Promise<boolean> {
-    if (refused.headers.authorization === `Bearer ${this.token}`) this.token = 'tok-2';
-    return true;
-  }
-}
-
 describe('onUploadProgress and the body handed over', () => {
   it('counts the resend after a renewed credential as the next attempt, from 0', async () => {
     script = [401];
     received = [];
     const { kernel } = kernelOver(() => new UndiciTransport(), { auth: new ExpiringToken() });
-    const reports: UploadProgress[] = [];
-    try {
-      await kernel.call(
-        'upload',
-        { name: 'w', file: { path: file, filename: 'weights.bin' } },
-        { onUploadProgress: (p) => reports.push({ ...p }) },
-      );
-    } finally {
-      await kernel.close();
-    }
-    expect(received).toHaveLength(2);
-    const total = received[1]!.length!;
-    const attempts = byAttempt(reports);
-    expect([...attempts.keys()]).toEqual([1, 2]);
-    for (const loaded of attempts.values()) {
-      expect(loaded[0]).toBe(0);
-      expect(loaded.filter((n) => n === total)).toEqual([total]);
-    }
+    const reports = await uploadReporting(kernel);
+    expectTwoSendsFromZero(reports);
   });
 
   it('hands the built body to the transport untouched when no callback is given', async () => {
