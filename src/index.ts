@@ -80,7 +80,9 @@ export type {
   CallContext,
   CallOptions,
   CallResult,
+  UploadProgress,
 } from './kernel/pipeline/context.js';
+export { UPLOAD_PROGRESS_STEP_BYTES, countedUploadBody } from './kernel/request/upload-progress.js';
 export { ResponseValidationError } from './kernel/pipeline/stages/validate-response.js';
 export { countsAsServerFailure } from './kernel/pipeline/stages/breaker.js';
 export { shouldRetryStatus } from './kernel/pipeline/stages/classify.js';

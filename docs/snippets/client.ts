@@ -1,5 +1,5 @@
 // docs/snippets/client.ts
-import { createKernel, type FileInput, type Kernel } from 'pristine-kernel';
+import { createKernel, type CallOptions, type FileInput, type Kernel } from 'pristine-kernel';
 import { todoManifest } from './manifest.js';
 import { todoPlugin, type TodoPluginOptions } from './plugin.js';
 
@@ -34,8 +34,9 @@ export class TodoClient {
     return this.kernel.stream('changes', {}, { signal }); // EventStream<{ kind; todo }>
   }
 
-  attach(id: string, file: FileInput) {
-    return this.kernel.call('attach_file', { id, file });
+  /** `options.onUploadProgress` shows the upload's progress ("Upload progress", below). */
+  attach(id: string, file: FileInput, options?: CallOptions) {
+    return this.kernel.call('attach_file', { id, file }, options);
   }
 
   close() {

@@ -46,6 +46,30 @@ export interface CallOptions {
    * Default: the caller's active OpenTelemetry context.
    */
   parentSpan?: TelemetrySpan | null | undefined;
+  /**
+   * Told how much of the request body the transport has taken, for a progress bar (axios's and
+   * openai-node's name; got calls it `uploadProgress`). Each send of the body counts from 0 again with
+   * `attempt` one higher: a retry, or the resend after a renewed credential, rebuilds the body. Within a
+   * send `loaded` never goes down and reaches its end exactly once: `total` when it is known (the
+   * `Content-Length`: a JSON or bytes body, a multipart body, compressed bytes when compressed), else
+   * the bytes of the stream once it ends. A streamed body (a multipart file, a `Readable`) is reported
+   * at 0 when the transport starts reading it, then at most once per 256 KiB
+   * (`UPLOAD_PROGRESS_STEP_BYTES`), then at its end; a string or bytes body is handed over whole, so it
+   * is reported once, at its length. Nothing is reported once the call is aborted. A callback that
+   * throws is logged once at warn and not called again for this call: the upload goes on. Unset, the
+   * body is sent as it is, with no wrapping.
+   */
+  onUploadProgress?: ((progress: UploadProgress) => void) | undefined;
+}
+
+/** What `CallOptions.onUploadProgress` is told (a fresh object each time: keep it if you like). */
+export interface UploadProgress {
+  /** Bytes of this send's body the transport has taken so far. */
+  loaded: number;
+  /** The body's length in bytes when it is known before sending (`Content-Length`); else undefined. */
+  total: number | undefined;
+  /** Which send of the body this is: 1, then 2 after a retry or a renewed credential, and so on. */
+  attempt: number;
 }
 
 /** Options after layering kernel defaults < plugin/manifest < per-call. */
@@ -59,6 +83,7 @@ export interface ResolvedOptions {
   responseBodies?: Readonly<Record<string, unknown>>;
   compress?: boolean | CompressSpec;
   parentSpan?: TelemetrySpan | null | undefined;
+  onUploadProgress?: ((progress: UploadProgress) => void) | undefined;
 }
 
 /** Everything one call carries through the stages. Attempt fields are reset by the retry stage. */

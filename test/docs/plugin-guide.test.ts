@@ -63,6 +63,33 @@ describe('docs/plugin-authoring.md', () => {
       }
     });
 
+    it('upload-progress.ts: a 1 MiB file from disk, reported from 0 % to 100 % once, then attached', async () => {
+      // A server of its own: the todo it creates must not show in usage.ts's listing (any test order).
+      const own = await todoServer({ token: 'guide-token' });
+      const shared = process.env.TODO_BASE_URL;
+      process.env.TODO_BASE_URL = own.url;
+      const log = jest.spyOn(console, 'log').mockImplementation(() => {});
+      try {
+        await import('../../docs/snippets/upload-progress.js');
+        const lines = log.mock.calls.map((args) => args.join(' '));
+        expect(lines.at(-1)).toBe(`attached ${1024 * 1024} bytes`);
+        const percents = lines.slice(0, -1).map((line) => /^attempt 1: (\d+)%$/.exec(line)?.[1]);
+        expect(percents.every((p) => p !== undefined)).toBe(true);
+        const numbers = percents.map(Number);
+        expect(numbers[0]).toBe(0);
+        expect(numbers.filter((n) => n === 100)).toHaveLength(1);
+        expect(numbers.at(-1)).toBe(100);
+        expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+        // Steps of 256 KiB, not one line per chunk: 0, four steps at most, and the end.
+        expect(numbers.length).toBeGreaterThanOrEqual(3);
+        expect(numbers.length).toBeLessThanOrEqual(6);
+      } finally {
+        log.mockRestore();
+        process.env.TODO_BASE_URL = shared;
+        await own.close();
+      }
+    });
+
     it("mock-agent.ts: undici's MockAgent answers through UndiciTransport({ dispatcher })", async () => {
       const log = jest.spyOn(console, 'log').mockImplementation(() => {});
       try {

@@ -8,7 +8,7 @@ import { Type } from '@sinclair/typebox';
 import { createKernel } from '../../src/defaults/kernel.js';
 import { FileInputSchema } from '../../src/kernel/manifest/file-input.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
-import type { AuthRefusal, AuthScheme } from '../../src/ports/auth.js';
+import { ExpiringToken } from '../support/expiring-token.js';
 
 /**
  * A 401 on an upload whose file is read from disk (`{ path }`): the kernel renews the credential and
@@ -17,22 +17,6 @@ import type { AuthRefusal, AuthScheme } from '../../src/ports/auth.js';
  * the server waited for the body until the call's timeout (round 31: a 300 MiB upload across a server
  * restart hung for its 10-minute timeout). The resend now builds the body again, as a retry does.
  */
-class ExpiringToken implements AuthScheme {
-  readonly name = 'expiring';
-  readonly secretHeaders = ['authorization'] as const;
-  token = 'tok-1';
-  apply(headers: Record<string, string>): void {
-    headers.authorization = `Bearer ${this.token}`;
-  }
-  identity(): string {
-    return 'expiring';
-  }
-  async renew(refused: AuthRefusal): Promise<boolean> {
-    if (refused.headers.authorization === `Bearer ${this.token}`) this.token = 'tok-2';
-    return true;
-  }
-}
-
 const FILE_BYTES = 256 * 1024;
 let dir: string;
 let file: string;

@@ -59,6 +59,7 @@ const CALL_OPTIONS = optionNames<CallOptions>({
   compress: true,
   auth: true,
   parentSpan: true,
+  onUploadProgress: true,
 });
 
 /** The options `stream`, `submit` and `paginate` take besides the call options. */
@@ -161,6 +162,7 @@ export function checkGivenCallOptions(options: CallOptions, endpointId: string):
     .headers('headers', o.headers);
   checks.signal('signal', o.signal);
   checks.string('idempotencyKey', o.idempotencyKey, { nonEmpty: true });
+  checks.func('onUploadProgress', o.onUploadProgress);
   if (o.parentSpan !== undefined && o.parentSpan !== null && !isSpan(o.parentSpan)) {
     checks.fail('parentSpan', 'type', 'must be a span from the Telemetry port, or null');
   }

@@ -65,6 +65,7 @@ function resolveOptions(
     responseBodies: call.responseBodies ?? endpoint.spec.responseBodies,
     compress: call.compress ?? endpoint.spec.compress,
     parentSpan: call.parentSpan,
+    onUploadProgress: call.onUploadProgress,
   };
 }
 

@@ -1,5 +1,6 @@
 import {
   APITimeoutError,
+  countedUploadBody,
   type Clock,
   type HttpMethod,
   type Logger,
@@ -63,7 +64,7 @@ export function hubFetch(
     const method = (init.method ?? 'GET').toUpperCase() as HttpMethod;
     const headers: Record<string, string> = { 'accept-encoding': 'identity' };
     new Headers(init.headers).forEach((value, name) => (headers[name] = value));
-    const body = await requestBody(init.body, headers);
+    const body = await requestBody(init.body, headers, progressHintOf(init)?.progressCallback);
     const carried: Record<string, string> = {};
     for (let hop = 0; ; hop++) {
       if (url.origin !== hubOrigin) delete headers.authorization;
@@ -108,17 +109,38 @@ export function hubFetch(
   };
 }
 
-/** What the library sends (JSON strings, Blobs of files, bytes) as a transport body; a Blob keeps its length. */
+/**
+ * What `@huggingface/hub` adds to a single-PUT LFS upload's `init` for a fetch that can report upload
+ * progress (the web's cannot): the file's path and a callback taking 0–1, which it turns into the push's
+ * `uploading` events (multipart uploads report per part without it).
+ */
+interface ProgressHint {
+  path?: string;
+  progressCallback?: (progress: number) => void;
+}
+
+function progressHintOf(init: RequestInit): ProgressHint | undefined {
+  return (init as { progressHint?: ProgressHint }).progressHint;
+}
+
+/**
+ * What the library sends (JSON strings, Blobs of files, bytes) as a transport body; a Blob keeps its
+ * length, and with `onProgress` reports the share of it the transport has taken (in 256 KiB steps).
+ */
 async function requestBody(
   body: BodyInit | null | undefined,
   headers: Record<string, string>,
+  onProgress?: (progress: number) => void,
 ): Promise<RequestBody | undefined> {
   if (body === undefined || body === null) return undefined;
   if (typeof body === 'string') return body;
   if (body instanceof Blob) {
     // A presigned upload URL (S3) refuses chunked bodies: the length goes along.
     headers['content-length'] = String(body.size);
-    return body.stream() as unknown as AsyncIterable<Uint8Array>;
+    const stream = body.stream() as unknown as AsyncIterable<Uint8Array>;
+    if (!onProgress) return stream;
+    const size = body.size;
+    return countedUploadBody(stream, (loaded) => onProgress(size === 0 ? 1 : loaded / size));
   }
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { openAsBlob } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   APIConnectionError,
   APITimeoutError,
@@ -32,6 +36,12 @@ describe('hubFetch: the fetch given to @huggingface/hub', () => {
 
   beforeAll(async () => {
     cdn = await serve((req, res) => {
+      if (req.url === '/lfs-put') {
+        let bytes = 0;
+        req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        req.on('end', () => res.writeHead(200).end(String(bytes)));
+        return;
+      }
       if (req.url === '/stall') {
         res.writeHead(200);
         res.write('first chunk');
@@ -61,6 +71,34 @@ describe('hubFetch: the fetch given to @huggingface/hub', () => {
   });
 
   const auth = { headers: { Authorization: 'Bearer hf_secret_value' } };
+
+  it("reports an upload's bytes to @huggingface/hub's progressHint: from 0 to 1, once at 1, in steps", async () => {
+    const f = hubFetch(hub.url, 5_000, undefined, deps);
+    const size = 1024 * 1024 + 7;
+    const dir = await mkdtemp(join(tmpdir(), 'hub-fetch-'));
+    const file = join(dir, 'adapter_model.safetensors');
+    await writeFile(file, new Uint8Array(size));
+    const progress: number[] = [];
+    // What the library passes with a single-PUT LFS upload, for a fetch that can report progress.
+    const init = {
+      method: 'PUT',
+      body: await openAsBlob(file), // as the push hands the library its files
+      progressHint: { path: 'adapter_model.safetensors', progressCallback: (p: number) => progress.push(p) },
+    };
+    try {
+      const response = await f(`${cdn.url}/lfs-put`, init as RequestInit);
+      expect(await response.text()).toBe(String(size));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect(progress[0]).toBe(0);
+    for (let i = 1; i < progress.length; i++) expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1]!);
+    expect(progress.filter((p) => p === 1)).toHaveLength(1);
+    expect(progress.at(-1)).toBe(1);
+    // Moving between the ends, and not once per chunk: 0, a step per 256 KiB, the end.
+    expect(progress.some((p) => p > 0 && p < 1)).toBe(true);
+    expect(progress.length).toBeLessThanOrEqual(Math.ceil(size / (256 * 1024)) + 2);
+  });
 
   it('sends the token to the Hub origin, never to another one, also across a redirect; keeps the file headers', async () => {
     const f = hubFetch(hub.url, 5_000, undefined, deps);

@@ -106,6 +106,42 @@ describe('pushCheckpointToHub (emulator checkpoint → fake Hub)', () => {
     expect((await readdir(tmpdir())).filter((d) => d.startsWith('tinkex-push-hf-'))).toEqual([]);
   });
 
+  it('a file PUT whole (no multipart) reports its bytes as they go, not only 0 and 1', async () => {
+    // A Hub that never asks for multipart: the library PUTs each file whole and hands hubFetch a progressHint.
+    const whole = await startFakeHub({ multipartThreshold: 2 ** 40 });
+    // Rank 64: weights of about 1.1 MB, several 256 KiB steps.
+    const big = await env.service.createLoraTrainingClient({
+      base_model: 'meta-llama/Llama-3.2-1B',
+      rank: 64,
+    });
+    const bigPath = (await big.saveState('big')).path;
+    const events: PushProgress[] = [];
+    try {
+      await pushCheckpointToHub(env.service.createRestClient(), bigPath, {
+        hubUrl: whole.url,
+        token: TEST_TOKEN,
+        env: {},
+        repo_id: 'alice/whole-files',
+        onProgress: (e) => events.push(e),
+      });
+      expect(
+        whole.requests.some(
+          (r) => r.host === 'cdn' && /^\/lfs-upload\/[0-9a-f]{64}$/.test(r.url.split('?')[0]!),
+        ),
+      ).toBe(true);
+    } finally {
+      await whole.close();
+    }
+    const weights = events
+      .filter((e) => e.phase === 'uploading' && e.file === 'adapter_model.safetensors')
+      .map((e) => (e as { progress: number }).progress);
+    // Before, the library's own 0 and 1 were all the CLI's bar got for a file PUT whole.
+    expect(weights[0]).toBe(0);
+    expect(weights).toEqual([...weights].sort((a, b) => a - b));
+    expect(weights.at(-1)).toBe(1);
+    expect(weights.filter((p) => p > 0 && p < 1).length).toBeGreaterThanOrEqual(2);
+  });
+
   it('re-pushing the same checkpoint is allowed; another checkpoint into that repo is refused unless overwrite', async () => {
     const rest = env.service.createRestClient();
     const options = { ...hubOptions(), repo_id: 'alice/twice' };

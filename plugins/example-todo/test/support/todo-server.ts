@@ -45,6 +45,9 @@ export async function todoServer(options: TodoServerOptions = {}) {
       }
       const attach = /^\/todos\/(.+)\/attachments$/.exec(url.pathname);
       if (attach) {
+        // Any other file: its part's content, counted (the guide's progress snippet sends 1 MiB of text).
+        const part = /filename="(?!receipt\.txt")[^"]+"[\s\S]*?\r\n\r\n([\s\S]*?)\r\n--/.exec(raw);
+        if (part) return send(201, { id: 'a2', bytes: Buffer.byteLength(part[1]!) });
         const ok = /filename="receipt.txt"[\s\S]*\r\n\r\nreceipt\r\n/.test(raw);
         return ok ? send(201, { id: 'a1', bytes: 'receipt'.length }) : send(400, { message: raw });
       }

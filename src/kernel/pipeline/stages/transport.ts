@@ -4,6 +4,7 @@ import type { TransportRequest, TransportResponse } from '../../../ports/transpo
 import type { CallResult, Stage } from '../context.js';
 import { onAbort } from '../../signals/on-abort.js';
 import { abortErrorFor } from '../../signals/abort-error-for.js';
+import { countUploadProgress } from '../../request/upload-progress.js';
 
 /**
  * How long past an attempt's deadline the kernel waits for the adapter to report its own timeout. The
@@ -28,6 +29,8 @@ export const transportStage: Stage = {
     const { transport, refuses } = context.services;
     const endpoint = context.endpoint;
     if (refuses(endpoint.id)) return Promise.reject(ClientClosedError.forCall(endpoint));
+    const onUploadProgress = context.options.onUploadProgress;
+    if (onUploadProgress) countUploadProgress(context, request, onUploadProgress);
     // An adapter that keeps its own deadline (and cuts its exchanges at close) needs no second timer.
     if (transport.settlesAtDeadline === true) return transport.send(request).then(asResult);
     const closing = context.services.stopping(endpoint.id);
