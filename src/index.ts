@@ -182,7 +182,7 @@ export { collectPages } from './kernel/pagination/collect-pages.js';
 export { onAbort } from './kernel/signals/on-abort.js';
 export { untilAborted } from './kernel/signals/until-aborted.js';
 export { abortErrorFor } from './kernel/signals/abort-error-for.js';
-export { linkedSignal, type LinkedSignal } from './kernel/signals/linked-signal.js';
+export { linkedSignal, linkedSignals, type LinkedSignal } from './kernel/signals/linked-signal.js';
 export { everyWhileReachable } from './kernel/timers/every-while-reachable.js';
 
 // Types that public signatures reference, so users can name them (and the API reference can link them).

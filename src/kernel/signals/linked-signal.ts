@@ -37,3 +37,24 @@ export function linkedSignal(a: AbortSignal, b: AbortSignal): LinkedSignal {
   });
   return { signal: controller.signal, unlink };
 }
+
+/**
+ * `linkedSignal` over any number of signals (`undefined` and repeats skipped): undefined when none is
+ * left, that one signal itself when one is (nothing to let go of), else a signal aborted when any of
+ * them is, with `unlink` letting go of them all. For defaults that join each call's own signal (a
+ * client-wide job signal, a view's several), linked per call and let go when the call settles.
+ */
+export function linkedSignals(
+  signals: readonly (AbortSignal | undefined)[],
+): { readonly signal: AbortSignal; unlink?: () => void } | undefined {
+  const all = [...new Set(signals.filter((signal) => signal !== undefined))];
+  if (all.length <= 1) return all.length === 1 ? { signal: all[0] } : undefined;
+  const links = [linkedSignal(all[0], all[1])];
+  for (let i = 2; i < all.length; i++) links.push(linkedSignal(links[i - 2].signal, all[i]));
+  return {
+    signal: links[links.length - 1].signal,
+    unlink: () => {
+      for (const link of links) link.unlink();
+    },
+  };
+}

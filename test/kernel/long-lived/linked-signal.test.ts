@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { getEventListeners } from 'node:events';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { BackoffRetry } from '../../../src/adapters/retry/backoff-retry.js';
-import { linkedSignal } from '../../../src/kernel/signals/linked-signal.js';
+import { linkedSignal, linkedSignals } from '../../../src/kernel/signals/linked-signal.js';
 
 afterEach(() => {
   jest.restoreAllMocks();
@@ -64,5 +64,24 @@ describe('linkedSignal', () => {
     }
     expect(any).not.toHaveBeenCalled();
     expect(getEventListeners(interrupt, 'abort')).toHaveLength(0);
+  });
+});
+
+describe('linkedSignals', () => {
+  it('is nothing for no signal and the signal itself for one (repeats and undefined skipped)', () => {
+    const a = new AbortController().signal;
+    expect(linkedSignals([undefined])).toBeUndefined();
+    expect(linkedSignals([a, undefined, a])).toEqual({ signal: a });
+  });
+
+  it('aborts when any of three does, with its reason, and lets go of all three once unlinked', () => {
+    const sources = [new AbortController(), new AbortController(), new AbortController()];
+    const linked = linkedSignals(sources.map((c) => c.signal))!;
+    sources[2].abort('the third');
+    expect([linked.signal.aborted, linked.signal.reason]).toEqual([true, 'the third']);
+    const others = [new AbortController(), new AbortController(), new AbortController()];
+    const links = Array.from({ length: 1_000 }, () => linkedSignals(others.map((c) => c.signal))!);
+    for (const link of links) link.unlink?.();
+    for (const source of others) expect(getEventListeners(source.signal, 'abort')).toHaveLength(0);
   });
 });

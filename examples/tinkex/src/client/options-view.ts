@@ -1,10 +1,5 @@
-import { ValidationError } from 'pristine-kernel';
-import {
-  checkRequestOptions,
-  linkedSignals,
-  type OptionDefaults,
-  type RequestOptions,
-} from './request-options.js';
+import { linkedSignals, ValidationError } from 'pristine-kernel';
+import { checkRequestOptions, type OptionDefaults, type RequestOptions } from './request-options.js';
 
 /** Each view and what it is a view of (the client every one of its calls runs on) with its defaults. */
 const views = new WeakMap<object, { base: object; defaults: OptionDefaults }>();
@@ -71,7 +66,7 @@ export async function underDefaults<T extends RequestOptions, R>(
 ): Promise<R> {
   const defaults = defaultsOf(client);
   if (!defaults) return run(options);
-  const linked = linkedSignals(defaults.signals, options.signal);
+  const linked = linkedSignals([...defaults.signals, options.signal]);
   try {
     return await run({
       ...options,

@@ -3,6 +3,7 @@ import {
   APITimeoutError,
   collectPages,
   linkedSignal,
+  linkedSignals,
   OptionChecks,
   optionNames,
   type CallOptions,
@@ -82,7 +83,7 @@ export class CallScope {
     // A view's defaults (`withOptions`): its signals join the call's own, its bound applies unless the
     // call gives one. Without a view, the call's own options as they are.
     const timeoutMs = own.timeoutMs ?? defaults?.timeoutMs;
-    const linked = defaults ? linkedSignals(defaults.signals, own.signal) : undefined;
+    const linked = defaults ? linkedSignals([...defaults.signals, own.signal]) : undefined;
     const signal = linked ? linked.signal : own.signal;
     this.callerSignal = signal;
     this.unlink = linked?.unlink;
@@ -212,25 +213,5 @@ export function pagesWithin<T>(
   return {
     [Symbol.asyncIterator]: iterate,
     toArray: (options) => collectPages(iterate, options),
-  };
-}
-
-/**
- * One signal that aborts when any of `signals` or `own` does (with its reason), and `unlink`, which lets
- * go of them all; undefined when there is none, the signal itself when there is one.
- */
-export function linkedSignals(
-  signals: readonly AbortSignal[],
-  own: AbortSignal | undefined,
-): { signal: AbortSignal; unlink?: () => void } | undefined {
-  const all = own && !signals.includes(own) ? [...signals, own] : signals;
-  if (all.length <= 1) return all.length ? { signal: all[0] } : undefined;
-  const links = [linkedSignal(all[0], all[1])];
-  for (let i = 2; i < all.length; i++) links.push(linkedSignal(links[i - 2].signal, all[i]));
-  return {
-    signal: links[links.length - 1].signal,
-    unlink: () => {
-      for (const link of links) link.unlink();
-    },
   };
 }
