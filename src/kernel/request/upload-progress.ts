@@ -1,5 +1,6 @@
 import type { TransportRequest } from '../../ports/transport.js';
 import type { CallContext, UploadProgress } from '../plugin-contract.js';
+import { knownBodySize } from './body-size.js';
 
 /**
  * A streamed body is reported at most once per this many bytes (and at 0 and at its end): at 1 GB/s
@@ -34,9 +35,10 @@ export function countUploadProgress(
   let state = context.bag.get(PROGRESS_STATE) as ProgressState | undefined;
   if (!state) context.bag.set(PROGRESS_STATE, (state = { sends: 0, broken: false }));
   state.sends++;
-  const reporter = new ProgressReporter(context, state, onProgress, totalOf(request));
-  if (typeof body === 'string') reporter.report(Buffer.byteLength(body));
-  else if (body instanceof Uint8Array) reporter.report(body.byteLength);
+  const total = knownBodySize(body, request.headers['content-length']);
+  const reporter = new ProgressReporter(context, state, onProgress, total);
+  // A string or bytes body has a known size: it goes to the transport whole.
+  if (typeof body === 'string' || body instanceof Uint8Array) reporter.report(total ?? 0);
   else request.body = countedUploadBody(body, (loaded) => reporter.report(loaded));
 }
 
@@ -106,12 +108,4 @@ export async function* countedUploadBody(
     yield chunk;
   }
   if (reported !== loaded) report(loaded);
-}
-
-function totalOf(request: TransportRequest): number | undefined {
-  const length = request.headers['content-length'];
-  if (length !== undefined) return Number(length);
-  const body = request.body;
-  if (typeof body === 'string') return Buffer.byteLength(body);
-  return body instanceof Uint8Array ? body.byteLength : undefined;
 }

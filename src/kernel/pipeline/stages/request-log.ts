@@ -1,4 +1,5 @@
-import type { RequestBody, TransportRequest } from '../../../ports/transport.js';
+import type { TransportRequest } from '../../../ports/transport.js';
+import { knownBodySize } from '../../request/body-size.js';
 import { REDACTED, redactHeaders, redactUrl } from '../../redact.js';
 import type { SecretRegistry } from '../../secret-registry.js';
 import { lowerCased } from '../../request/lower-case.js';
@@ -37,7 +38,8 @@ async function logged(context: CallContext, request: TransportRequest, next: Nex
     ...base,
     headers: own,
     ...(omitted.length > 0 ? { omitted_headers: omitted } : {}),
-    body_bytes: sizeOf(request.body, request.headers['content-length']),
+    // A stream's size is unknown up front unless the request declares it.
+    body_bytes: knownBodySize(request.body, request.headers['content-length']) ?? 'stream',
   });
   const started = clock.monotonic();
   try {
@@ -107,18 +109,6 @@ function masked(
     if (value !== REDACTED && secrets.scrub(value) !== value) out[name] = REDACTED;
   }
   return out;
-}
-
-/**
- * Bytes for strings and buffers; for a streamed body, its `Content-Length` when the request declares one
- * (a multipart upload of files from disk), else `stream`: its size is unknown up front.
- */
-function sizeOf(body: RequestBody | undefined, contentLength: string | undefined): number | 'stream' {
-  if (body === undefined) return 0;
-  if (typeof body === 'string') return Buffer.byteLength(body);
-  if (body instanceof Uint8Array) return body.byteLength;
-  const declared = Number(contentLength);
-  return contentLength !== undefined && Number.isSafeInteger(declared) ? declared : 'stream';
 }
 
 function describe(error: unknown): string {
