@@ -203,7 +203,7 @@ export type { Pending as PipelineEntry } from './kernel/pipeline/pipeline.js';
 export type { PollerHost, PollerOptions } from './kernel/futures/pipeline-poller.js';
 export type { Reply as RedisReply, LuaScript } from './adapters/redis/redis-link.js';
 export type { RedisBreakerOptions } from './adapters/circuit-breaker/redis-breaker.js';
-export type { RedisSemaphoreOptions } from './adapters/semaphore/redis-semaphore.js';
+export type { RedisSemaphoreOptions } from './adapters/semaphore/redis-semaphore-options.js';
 export type { SessionHost } from './kernel/sessions/pipeline-session-manager.js';
 export type { EndpointKinds } from './kernel/manifest/types.js';
 export type { Polling } from './kernel/manifest/poll-protocols.js';

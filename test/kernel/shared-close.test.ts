@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import { Redis } from 'ioredis';
 import { CaptureLogger } from '../../src/adapters/logger/capture-logger.js';
 import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
 import { ClientClosedError } from '../../src/kernel/errors/api-errors.js';
@@ -9,7 +8,8 @@ import { createKernel } from '../../src/defaults/kernel.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { Ports } from '../../src/ports/index.js';
 import { useHoldingServer } from '../support/holding-server.js';
-import { RedisServer, describeRedis } from '../support/redis-server.js';
+import { useInspectedRedis } from '../support/inspected-redis.js';
+import { describeRedis } from '../support/redis-server.js';
 
 /**
  * A worker of a fleet closes cleanly while it holds a shared permit and has a call queued for one.
@@ -49,16 +49,7 @@ function worker(redisUrl: string, keyPrefix: string) {
 }
 
 describeRedis('close() of a kernel with shared semaphores', () => {
-  let redis: RedisServer;
-  let inspector: Redis;
-  beforeAll(async () => {
-    redis = await RedisServer.start();
-    inspector = new Redis(redis.url);
-  });
-  afterAll(async () => {
-    await inspector?.quit();
-    await redis?.stop();
-  });
+  const redis = useInspectedRedis();
 
   it("gives back the closing worker's lease and queue ticket at once, so the fleet goes on", async () => {
     const keyPrefix = `close-${randomUUID()}:`;
@@ -74,18 +65,18 @@ describeRedis('close() of a kernel with shared semaphores', () => {
       await holding.heldCount(2);
       const queued = one.kernel.call('upload', { size: 3 });
       // `queued` is in the fleet's queue once the queue holds its ticket.
-      while ((await inspector.zcard(key('queue'))) < 1) await new Promise((r) => setImmediate(r));
+      while ((await redis.inspector.zcard(key('queue'))) < 1) await new Promise((r) => setImmediate(r));
       const fromOther = other.kernel.call('upload', { size: 4 });
       // Handled now too: a failing expectation below must not leave them unhandled when the server closes.
       for (const call of [holder, otherHolder, queued, fromOther]) call.catch(() => {});
-      while ((await inspector.zcard(key('queue'))) < 2) await new Promise((r) => setImmediate(r));
+      while ((await redis.inspector.zcard(key('queue'))) < 2) await new Promise((r) => setImmediate(r));
 
       await one.kernel.close();
       await expect(holder).rejects.toBeInstanceOf(ClientClosedError);
       await expect(queued).rejects.toBeInstanceOf(ClientClosedError);
       // Nothing of the closed worker is left in Redis: its lease and ticket went back with close().
-      const holders = await inspector.zrange(key('holders'), '0', '-1');
-      const tickets = await inspector.zrange(key('queue'), '0', '-1');
+      const holders = await redis.inspector.zrange(key('holders'), '0', '-1');
+      const tickets = await redis.inspector.zrange(key('queue'), '0', '-1');
       expect(holders.length + tickets.length).toBeLessThanOrEqual(2); // only the other worker's calls
       // ...so the other worker's queued call goes out now, not a lease (here 10 minutes) later.
       await holding.heldCount(3);

@@ -1,9 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import { CaptureLogger } from '../../src/adapters/logger/capture-logger.js';
@@ -20,45 +15,26 @@ import { Ports } from '../../src/ports/index.js';
 import type { Transport } from '../../src/ports/transport.js';
 import { ExpiringToken } from '../support/expiring-token.js';
 import { RecordingClock } from '../support/recording-clock.js';
+import { type ReceivedUpload, UPLOAD_ENDPOINT, uploadServer } from '../support/upload-server.js';
 
 /**
  * `onUploadProgress`: the bytes of the request body as the transport takes them, per attempt, on both
  * transports and for every body kind, against a real loopback server that counts what it received.
  */
 const FILE_BYTES = 3 * 1024 * 1024 + 123; // several report steps, not a multiple of any chunk size
-let dir: string;
-let file: string;
-let server: http.Server;
-let url: string;
 /** Statuses to answer, in order; then 200. */
 let script: number[] = [];
+let file: string;
+let url: string;
 /** Bytes each request carried, and its content-length. */
-let received: { bytes: number; length: number | undefined }[] = [];
+let received: ReceivedUpload[];
+let upload: Awaited<ReturnType<typeof uploadServer>>;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'upload-progress-'));
-  file = join(dir, 'weights.bin');
-  writeFileSync(file, Buffer.alloc(FILE_BYTES, 3));
-  server = http.createServer((req, res) => {
-    let bytes = 0;
-    req.on('data', (chunk: Buffer) => (bytes += chunk.length));
-    req.on('end', () => {
-      const length = req.headers['content-length'];
-      received.push({ bytes, length: length === undefined ? undefined : Number(length) });
-      const status = script.shift() ?? 200;
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(status === 200 ? { bytes } : { error: 'busy' }));
-    });
-    req.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  upload = await uploadServer('weights.bin', FILE_BYTES, () => script.shift() ?? 200);
+  ({ file, url, received } = upload);
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => upload.close());
 
 function kernelOver(transport: () => Transport, extra: { auth?: AuthScheme; stages?: Stage[] } = {}) {
   const kernel = createKernel().use(
@@ -75,10 +51,7 @@ function kernelOver(transport: () => Transport, extra: { auth?: AuthScheme; stag
         version: '1',
         endpoints: [
           {
-            id: 'upload',
-            method: 'POST',
-            path: '/uploads',
-            bodyType: 'multipart',
+            ...UPLOAD_ENDPOINT,
             idempotent: true,
             input: Type.Object({ name: Type.String(), file: FileInputSchema() }),
           },
@@ -150,7 +123,7 @@ describe.each([
 ])('onUploadProgress over %s', (_name, transport) => {
   it('reports a file part read from disk from 0 to the body total, once at the total, throttled', async () => {
     script = [];
-    received = [];
+    received.length = 0;
     const { kernel } = kernelOver(transport);
     const reports = await uploadReporting(kernel);
     const total = received[0]!.length!;
@@ -170,7 +143,7 @@ describe.each([
 
   it('starts again from 0 with the next attempt number after a 503', async () => {
     script = [503];
-    received = [];
+    received.length = 0;
     const { kernel } = kernelOver(transport);
     const reports = await uploadReporting(kernel);
     expectTwoSendsFromZero(reports);
@@ -178,7 +151,7 @@ describe.each([
 
   it('reports a JSON body once, at its length, on each attempt', async () => {
     script = [503];
-    received = [];
+    received.length = 0;
     const { kernel } = kernelOver(transport);
     const reports: UploadProgress[] = [];
     try {
@@ -200,7 +173,7 @@ describe.each([
 
   it('counts a streamed raw body, its total unknown, up to the bytes sent', async () => {
     script = [];
-    received = [];
+    received.length = 0;
     const { kernel } = kernelOver(transport);
     const reports: UploadProgress[] = [];
     const chunks = Array.from({ length: 40 }, () => Buffer.alloc(32 * 1024, 1));
@@ -223,7 +196,7 @@ describe.each([
 
   it('stops reporting once the caller aborts the upload', async () => {
     script = [];
-    received = [];
+    received.length = 0;
     const { kernel } = kernelOver(transport);
     const reports: UploadProgress[] = [];
     const controller = new AbortController();
@@ -250,7 +223,7 @@ describe.each([
 
   it('goes on with the upload when the callback throws, and says so once at warn', async () => {
     script = [];
-    received = [];
+    received.length = 0;
     const { kernel, logger } = kernelOver(transport);
     let calls = 0;
     try {
@@ -279,7 +252,7 @@ describe.each([
 describe('onUploadProgress and the body handed over', () => {
   it('counts the resend after a renewed credential as the next attempt, from 0', async () => {
     script = [401];
-    received = [];
+    received.length = 0;
     const { kernel } = kernelOver(() => new UndiciTransport(), { auth: new ExpiringToken() });
     const reports = await uploadReporting(kernel);
     expectTwoSendsFromZero(reports);
@@ -287,7 +260,7 @@ describe('onUploadProgress and the body handed over', () => {
 
   it('hands the built body to the transport untouched when no callback is given', async () => {
     script = [];
-    received = [];
+    received.length = 0;
     const built: unknown[] = [];
     const sent: unknown[] = [];
     const recordBuilt: Stage = {
@@ -323,7 +296,7 @@ describe('onUploadProgress and the body handed over', () => {
 
 describe('onUploadProgress checks', () => {
   it('refuses a callback that is not a function, before anything is sent', async () => {
-    received = [];
+    received.length = 0;
     const { kernel } = kernelOver(() => new UndiciTransport());
     try {
       const error = await kernel.call('note', { text: 'x' }, { onUploadProgress: 'yes' as never }).then(

@@ -278,6 +278,7 @@ export class RedisLink {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.outages.stop();
     // Until QUIT is answered and the sockets end: a script awaiting close() must not exit before.
     await this.holding(() =>
       Promise.all([this.client, this.subscriber].map((connection) => connection && shut(connection))),

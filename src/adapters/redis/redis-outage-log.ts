@@ -24,14 +24,18 @@ interface Episode {
  * flooded the log. Now the failures and recoveries that follow within FLAP_QUIET_MS of each other are one
  * episode: counted, with at most one `warn` per FLAP_QUIET_MS while it lasts, and once Redis has been up
  * for FLAP_QUIET_MS one `info` saying when it first failed, when it recovered and how many outages it had.
- * No timer: that line comes with the next call (success or failure) after the quiet period, carrying the
- * recovery's own time.
+ * That line comes from a timer set at each recovery of a flapping episode (so a process that goes idle
+ * after the flap still says it ended: an operator's log must not end on "unreachable on and off"), or
+ * with the next call after the quiet period, whichever is first. The timer is the clock's `every`, which
+ * never keeps the process alive, cancelled when it runs, at the next failure and by `stop()`.
  */
 export class OutageLog {
   private isDown = false;
   private episode: Episode | undefined;
   private logger: Logger | undefined;
   private clock: Clock = new SystemClock();
+  /** Cancels the timer that sums up a flapping episode once Redis has been up for FLAP_QUIET_MS. */
+  private cancelSummary: (() => void) | undefined;
 
   constructor(
     private readonly where: string,
@@ -54,6 +58,7 @@ export class OutageLog {
   failed(reason: string, setting = false): void {
     if (this.isDown) return;
     this.isDown = true;
+    this.stop();
     const mono = this.clock.monotonic();
     this.closeIfQuiet(mono);
     const episode = this.episode;
@@ -93,7 +98,18 @@ export class OutageLog {
     episode.upMono = mono;
     if (episode.outages === 1) {
       this.logger?.info('Redis reachable again: fleet-wide limits are shared again', { redis: this.where });
+      return;
     }
+    this.cancelSummary = this.clock.every(FLAP_QUIET_MS, () => {
+      this.stop();
+      this.closeIfQuiet(this.clock.monotonic());
+    });
+  }
+
+  /** No summary timer pending (the link closes; or the episode ended or flipped again). */
+  stop(): void {
+    this.cancelSummary?.();
+    this.cancelSummary = undefined;
   }
 
   /** Up for FLAP_QUIET_MS since the episode's last recovery: it is over (summed up if it flapped). */
@@ -101,6 +117,7 @@ export class OutageLog {
     const episode = this.episode;
     if (!episode || mono - episode.upMono < FLAP_QUIET_MS || (this.isDown && episode.upAt === 0)) return;
     this.episode = undefined;
+    this.stop();
     if (episode.outages === 1) return;
     this.logger?.info('Redis reachable again after flapping: fleet-wide limits are shared again', {
       redis: this.where,

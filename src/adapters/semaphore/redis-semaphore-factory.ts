@@ -2,12 +2,8 @@ import type { Clock } from '../../ports/clock.js';
 import type { Semaphore, SemaphoreFactory } from '../../ports/semaphore.js';
 import type { RedisLink } from '../redis/redis-link.js';
 import { FifoSemaphore } from './fifo-semaphore.js';
-import {
-  type FleetMembers,
-  RedisSemaphore,
-  type RedisSemaphoreOptions,
-  checkLeaseMs,
-} from './redis-semaphore.js';
+import { type FleetMembers, RedisSemaphore } from './redis-semaphore.js';
+import { checkLeaseMs, type RedisSemaphoreOptions } from './redis-semaphore-options.js';
 
 /** Builds fleet-wide semaphores named by the kernel's (plugin, resource, kind) key. */
 export class RedisSemaphoreFactory implements SemaphoreFactory {

@@ -1,24 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../ports/clock.js';
-import type { Logger } from '../../ports/logger.js';
 import type { Release, Semaphore } from '../../ports/semaphore.js';
 import { ClientClosedError } from '../../kernel/errors/api-errors.js';
 import { rejectedFor, RedisUnavailable, type RedisLink, type Reply } from '../redis/redis-link.js';
 import { untilAborted } from '../../kernel/signals/until-aborted.js';
 import { FifoSemaphore } from './fifo-semaphore.js';
+import { ProcessTurns } from './process-turns.js';
+import { checkLeaseMs, type RedisSemaphoreOptions } from './redis-semaphore-options.js';
 import { SemaphoreOrphans } from './redis-semaphore-orphans.js';
 import { SEM_ACQUIRE, SEM_LEAVE, SEM_RELEASE, SEM_RENEW } from './redis-semaphore-scripts.js';
 import { linkedSignal } from '../../kernel/signals/linked-signal.js';
-import { onAbort } from '../../kernel/signals/on-abort.js';
 import { abortErrorFor } from '../../kernel/signals/abort-error-for.js';
-
-export interface RedisSemaphoreOptions {
-  /** A holder's permits expire this long after its last renewal (a crashed worker's come back). Default 10 s. */
-  leaseMs?: number;
-  /** Longest pause between two polls of a waiter; a release notification wakes it sooner. Default 200 ms. */
-  maxPollMs?: number;
-  logger?: Logger;
-}
 
 /**
  * What a factory shares with its semaphores: the ones with something to give back at close (a lease
@@ -57,9 +49,8 @@ export class RedisSemaphore implements Semaphore {
   private stopRenewing: (() => void) | undefined;
   private lastAvailable: number;
   private localWaiting = 0;
-  /** Waiters of this process behind the one asking Redis (see `turn`). */
-  private readonly line: (() => void)[] = [];
-  private polling = false;
+  /** Only the waiter holding the turn asks Redis (one poller per process). */
+  private readonly turns = new ProcessTurns();
   private readonly keys: string[];
   private readonly channel: string;
   private readonly leaseMs: number;
@@ -121,12 +112,12 @@ export class RedisSemaphore implements Semaphore {
     let local: Release | undefined;
     try {
       local = await this.enter(weight, signal);
-      await this.turn(signal);
+      await this.turns.take(signal);
       let remote: Release;
       try {
         remote = await this.link.holding(() => this.poll(weight, signal));
       } finally {
-        this.passTurn();
+        this.turns.pass();
       }
       return both(remote, local);
     } catch (error) {
@@ -160,38 +151,6 @@ export class RedisSemaphore implements Semaphore {
     } finally {
       linked?.unlink();
     }
-  }
-
-  /**
-   * This process's waiters queue here in arrival order and only the first asks Redis, so the fleet's
-   * queue holds one waiter per process: grants within a process keep arrival order, processes take
-   * turns by ticket, and Redis sees one poller per process rather than one per waiter.
-   */
-  private turn(signal: AbortSignal | undefined): Promise<void> {
-    if (!this.polling) {
-      this.polling = true;
-      return Promise.resolve();
-    }
-    return new Promise((resolve, reject) => {
-      const go = () => {
-        unsubscribe?.();
-        resolve();
-      };
-      const unsubscribe =
-        signal &&
-        onAbort(signal, () => {
-          const index = this.line.indexOf(go);
-          if (index !== -1) this.line.splice(index, 1);
-          reject(abortErrorFor(signal));
-        });
-      this.line.push(go);
-    });
-  }
-
-  private passTurn(): void {
-    const next = this.line.shift();
-    if (next) next();
-    else this.polling = false;
   }
 
   /** Ask Redis until granted: woken by release notifications, else re-asking after a bounded backoff. */
@@ -385,13 +344,6 @@ function both(remote: Release, local: Release): Release {
     remote();
     local();
   };
-}
-
-/** A lease renewed every third of itself must be a positive, finite number of ms a timer can hold. */
-export function checkLeaseMs(leaseMs: number | undefined): void {
-  if (leaseMs !== undefined && !(Number.isFinite(leaseMs) && leaseMs >= 3 && leaseMs <= 2_147_483_647)) {
-    throw new RangeError(`leaseMs must be a number of ms from 3 to 2147483647, got ${String(leaseMs)}`);
-  }
 }
 
 /** A waiter of a closed semaphore: its kernel was closed, so its call is never sent. */

@@ -43,9 +43,23 @@ export class ProxyTunnelFailure extends Error {
   readonly proxy: string;
 }
 
-/** `METHOD scheme://host:port` of a request, for messages: no path, query or credentials. */
+/**
+ * `METHOD scheme://host:port/path` of a request, for messages: the path tells which of many calls in
+ * flight failed. Never the query or fragment (signed URLs carry their signature there) nor userinfo; a
+ * secret the kernel knows is scrubbed from the message wherever it appears.
+ */
 export function describeTarget(request: Pick<TransportRequest, 'method' | 'url'>): string {
-  return `${request.method} ${originOf(request.url)}`;
+  return `${request.method} ${originOf(request.url)}${pathOf(request.url)}`;
+}
+
+/** The URL's path, '' for a bare `/` (nothing to tell) or a URL that does not parse. */
+function pathOf(url: string): string {
+  try {
+    const { pathname } = new URL(url);
+    return pathname === '/' ? '' : pathname;
+  } catch {
+    return '';
+  }
 }
 
 function originOf(url: string): string {

@@ -113,6 +113,41 @@ describe('OutageLog', () => {
     ]);
   });
 
+  // A fleet's process that goes idle after a flap: its log ended on "unreachable on and off" for good.
+  it("sums up a flapping episode once Redis was up for FLAP_QUIET_MS, with no call, on an unref'd timer", async () => {
+    const clock = new TimerKindClock();
+    const logger = new CaptureLogger();
+    const outages = new OutageLog('127.0.0.1:6379', 'local');
+    outages.useClock(clock);
+    outages.useLogger(logger);
+    outages.failed('connection lost');
+    outages.succeeded();
+    expect(clock.pending).toBe(0); // one outage: its recovery line came at once, nothing to sum up
+    await clock.advance(50);
+    outages.failed('connection lost');
+    outages.succeeded();
+    const recovered = new Date(clock.now()).toISOString();
+    await clock.advance(FLAP_QUIET_MS - 1);
+    expect(logger.records).toHaveLength(2);
+    await clock.advance(1); // no call at all
+    expect(logger.records[2]).toMatchObject({
+      message: 'Redis reachable again after flapping: fleet-wide limits are shared again',
+      fields: { recoveredAt: recovered, outages: 2 },
+    });
+    // Only `every` (never keeps the process alive), cancelled once it ran; a flip resets it, stop() ends it.
+    expect(clock.afters).toBe(0);
+    expect(clock.pending).toBe(0);
+    outages.failed('connection lost');
+    outages.succeeded();
+    outages.failed('connection lost');
+    outages.succeeded();
+    expect(clock.pending).toBe(1);
+    outages.stop();
+    expect(clock.pending).toBe(0);
+    await clock.advance(FLAP_QUIET_MS);
+    expect(logger.records).toHaveLength(5);
+  });
+
   // On every command's path: a healthy Redis costs no clock read (round 30's review).
   it('reads no clock on a success while nothing is down and no episode is open', async () => {
     const clock = new CountingClock();
@@ -122,13 +157,13 @@ describe('OutageLog', () => {
     expect(clock.reads).toBe(0);
     outages.failed('connection lost');
     outages.succeeded(); // the recovery is timed, and the episode stays open for FLAP_QUIET_MS
+    outages.failed('connection lost');
+    outages.succeeded(); // a flap: the episode stays open for FLAP_QUIET_MS, and its timer closes it
     await clock.advance(FLAP_QUIET_MS);
     const before = clock.reads;
-    outages.succeeded(); // closes the episode: a read
-    expect(clock.reads).toBe(before + 1);
     outages.succeeded();
     outages.succeeded();
-    expect(clock.reads).toBe(before + 1);
+    expect(clock.reads).toBe(before);
   });
 });
 
@@ -138,5 +173,14 @@ class CountingClock extends FakeClock {
   override monotonic(): number {
     this.reads++;
     return super.monotonic();
+  }
+}
+
+/** A FakeClock that counts `after` timers (they keep a real process alive; `every` timers do not). */
+class TimerKindClock extends FakeClock {
+  afters = 0;
+  override after(ms: number, fn: () => void): () => void {
+    this.afters++;
+    return super.after(ms, fn);
   }
 }

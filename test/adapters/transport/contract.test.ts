@@ -164,9 +164,8 @@ describe.each(transports)('transport contract: %s', (_name, make) => {
       const reading = how === 'readAll' ? cut.readAll!() : text(cut.body);
       const error = (await reading.then(unexpected, (e: unknown) => e)) as APIConnectionError;
       expect(error).toBeInstanceOf(APIConnectionError);
-      // Method and origin, never the path; what broke is the response body, not the connection attempt.
-      expect(error.message).toMatch(/^Connection error: GET http:\/\/127\.0\.0\.1:\d+: /);
-      expect(error.message).not.toContain('/truncate');
+      // Method, origin and path; what broke is the response body, not the connection attempt.
+      expect(error.message).toMatch(/^Connection error: GET http:\/\/127\.0\.0\.1:\d+\/truncate: /);
       expect(error.message).toMatch(
         /the response body was cut short( after 10 bytes)? \(content-length 100\)/,
       );
@@ -259,7 +258,7 @@ describe.each(transports)('transport contract: %s', (_name, make) => {
     const started = Date.now();
     const error = await transport.send(req('/hang', { timeoutMs: 100 })).then(unexpected, (e: Error) => e);
     expect(error).toBeInstanceOf(APITimeoutError);
-    expect(error.message).toBe(`Request timed out after 100 ms: POST ${base}`);
+    expect(error.message).toBe(`Request timed out after 100 ms: POST ${base}/hang`);
     // undici's own timers tick once a second: a 100 ms timeout used to fire after about 1 s.
     expect(Date.now() - started).toBeLessThan(900);
   });
@@ -317,23 +316,25 @@ describe.each(transports)('transport contract: %s', (_name, make) => {
     }
   });
 
-  it('names the method, origin and cause of a connection error, never credentials or the path', async () => {
+  it('names method, origin and path (which call failed) and the cause, never credentials or the query', async () => {
     const port = await closedPort();
     const error = await transport
       .send(
         req('/private?key=query-secret', {
-          url: `http://127.0.0.1:${port}/private?key=query-secret`,
+          url: `http://user:userinfo-secret@127.0.0.1:${port}/v1/things/t-7?key=query-secret#frag-secret`,
           headers: { authorization: 'Bearer header-secret' },
         }),
       )
       .then(unexpected, (e: Error) => e);
     expect(error).toBeInstanceOf(APIConnectionError);
-    expect(error.message).toBe(`Connection error: POST http://127.0.0.1:${port} ECONNREFUSED`);
+    expect(error.message).toBe(`Connection error: POST http://127.0.0.1:${port}/v1/things/t-7 ECONNREFUSED`);
+    expect((error as Error & { cause?: { code?: string } }).cause?.code).toBe('ECONNREFUSED');
     // The origin is a field too, so a caller can tell which host failed without parsing the message.
     expect((error as APIConnectionError).origin).toBe(`http://127.0.0.1:${port}`);
-    expect(inspect(error, { depth: 6 })).not.toMatch(/header-secret|query-secret/);
+    const secrets = /header-secret|query-secret|userinfo-secret|frag-secret/;
+    expect(`${inspect(error, { depth: 6 })} ${JSON.stringify(error)}`).not.toMatch(secrets);
     const reset = await transport.send(req('/reset')).then(unexpected, (e: Error) => e);
-    expect(reset.message).toMatch(new RegExp(`^Connection error: POST ${base} `));
+    expect(reset.message).toMatch(new RegExp(`^Connection error: POST ${base}/reset `));
   });
 });
 
@@ -366,10 +367,11 @@ describe.each(transports)('transport contract through a failing proxy: %s', (_na
         expect(error).toBeInstanceOf(ErrorClass);
         if (error instanceof ProxyError) {
           expect(error.proxyStatus).toBe(proxyStatus);
-          expect(error.message).toMatch(new RegExp(`^Proxy error: POST ${base} via ${proxy.url}: CONNECT `));
+          expect(error.message).toMatch(
+            new RegExp(`^Proxy error: POST ${base}/echo via ${proxy.url}: CONNECT `),
+          );
         }
-        expect(error.message).not.toContain('proxy-secret');
-        expect(inspect(error, { depth: 6 })).not.toContain('proxy-secret');
+        expect(inspect(error, { depth: 6 })).not.toContain('proxy-secret'); // the stack holds the message
         // A hang guard, not a timing assertion: the attempt ends at its deadline at the latest.
         expect(Date.now() - started).toBeLessThan(timeoutMs + 1000);
         expect(proxy.connections).toBe(1);

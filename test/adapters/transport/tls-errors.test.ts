@@ -77,7 +77,7 @@ describe.each(transports)('TLS failures: %s', (_name, make) => {
     expect(error).toBeInstanceOf(APIConnectionError);
     // OpenSSL's text is Node's: Node 24 adds its own hint (`--use-system-ca`) after "self-signed certificate".
     expect(
-      error.message.startsWith(`TLS error: POST ${tlsBase}: the server's certificate is not trusted `),
+      error.message.startsWith(`TLS error: POST ${tlsBase}/path: the server's certificate is not trusted `),
     ).toBe(true);
     expect(error.message).toMatch(/\(DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate[^()]*\); /);
     expect(error.message).toMatch(
@@ -93,7 +93,7 @@ describe.each(transports)('TLS failures: %s', (_name, make) => {
     const error = await failure(transport, plainBase);
     expect(error).toBeInstanceOf(APIConnectionError);
     expect(error.message).toBe(
-      `TLS error: POST ${plainBase}: the server did not answer in TLS ` +
+      `TLS error: POST ${plainBase}/path: the server did not answer in TLS ` +
         '(ERR_SSL_WRONG_VERSION_NUMBER); is it an http:// URL?',
     );
     expect(error.retryable).toBe(false);
@@ -120,7 +120,9 @@ describe('a kernel call to a server whose certificate is not trusted', () => {
         () => new Error('expected a rejection'),
         (e: Error) => e,
       );
-      expect(error.message).toMatch(/^TLS error: POST https:\/\/127\.0\.0\.1:\d+: the server's certificate/);
+      expect(error.message).toMatch(
+        /^TLS error: POST https:\/\/127\.0\.0\.1:\d+\/ping: the server's certificate/,
+      );
       expect(tlsConnections - before).toBe(1);
     } finally {
       await kernel.close();

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import { Redis } from 'ioredis';
 import { RedisBreakerRegistry } from '../../../src/adapters/circuit-breaker/redis-breaker.js';
 import { RedisLink } from '../../../src/adapters/redis/redis-link.js';
 import { MemoryTransport } from '../../../src/adapters/transport/memory-transport.js';
@@ -10,7 +9,8 @@ import type { Kernel } from '../../../src/kernel/kernel.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
 import { Ports } from '../../../src/ports/index.js';
 import { connectedClients, connectedClientsAfterCollections } from '../../support/redis-clients.js';
-import { RedisServer, describeRedis } from '../../support/redis-server.js';
+import { useInspectedRedis } from '../../support/inspected-redis.js';
+import { describeRedis } from '../../support/redis-server.js';
 
 /**
  * A web server that makes a client per request and forgets `close()`: once the kernel is collected,
@@ -18,20 +18,11 @@ import { RedisServer, describeRedis } from '../../support/redis-server.js';
  * on the server (`maxclients`) for the life of the process.
  */
 
-let redis: RedisServer;
-let inspector: Redis;
-beforeAll(async () => {
-  redis = await RedisServer.start();
-  inspector = new Redis(redis.url);
-});
-afterAll(async () => {
-  await inspector?.quit();
-  await redis?.stop();
-});
+const redis = useInspectedRedis();
 
-const connected = () => connectedClients(inspector);
+const connected = () => connectedClients(redis.inspector);
 const untilConnected = (expected: number, turns?: number) =>
-  connectedClientsAfterCollections(inspector, expected, turns);
+  connectedClientsAfterCollections(redis.inspector, expected, turns);
 
 /** A kernel with a shared semaphore and breaker, used for one call. */
 async function usedOnce(keyPrefix: string, callersLink?: RedisLink): Promise<WeakRef<Kernel>> {

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import { Redis } from 'ioredis';
 import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { CaptureLogger } from '../../../src/adapters/logger/capture-logger.js';
 import { MemoryTransport } from '../../../src/adapters/transport/memory-transport.js';
@@ -11,7 +10,8 @@ import type { KernelOptions } from '../../../src/kernel/kernel-options.js';
 import { definePlugin } from '../../../src/kernel/plugin.js';
 import { redactUrl } from '../../../src/kernel/redact.js';
 import { Ports } from '../../../src/ports/index.js';
-import { RedisServer, describeRedis } from '../../support/redis-server.js';
+import { useInspectedRedis } from '../../support/inspected-redis.js';
+import { describeRedis } from '../../support/redis-server.js';
 
 /**
  * A user whose calls fail fast with CircuitOpenError must find one line saying why the breaker opened
@@ -115,13 +115,7 @@ describe('circuit breaker state changes in the log', () => {
 
 /** The fleet's breaker (its open time is kept by Redis, so only the opening is checked here). */
 describeRedis('a shared circuit breaker opening, in the log', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await RedisServer.start();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const redis = useInspectedRedis();
 
   it('keeps the credentials of a base URL out of the keys it writes to Redis', async () => {
     const keyPrefix = `breaker-log-${randomUUID()}:`;
@@ -129,14 +123,12 @@ describeRedis('a shared circuit breaker opening, in the log', () => {
       { shared: { redis: redis.url, keyPrefix } },
       'http://u:hunter2-password@svc.test',
     );
-    const inspector = new Redis(redis.url);
     try {
       await opens(made);
-      const keys = await inspector.keys(`${keyPrefix}*`);
+      const keys = await redis.inspector.keys(`${keyPrefix}*`);
       expect(keys.length).toBeGreaterThan(0);
       expect(keys.join(' ')).not.toContain('hunter2-password');
     } finally {
-      inspector.disconnect();
       await made.kernel.close();
     }
   });

@@ -39,7 +39,7 @@ describe('tinkex against a dead server (spawned CLI)', () => {
     const result = await done;
     expect(first).toMatch(
       new RegExp(
-        `^tinkex: retrying \\w+ in \\d\\.\\d s after Connection error: \\w+ http://127\\.0\\.0\\.1:${port} ECONNREFUSED \\(retry 1 of 10\\)$`,
+        `^tinkex: retrying \\w+ in \\d\\.\\d s after Connection error: \\w+ http://127\\.0\\.0\\.1:${port}/api/v1/[\\w/]+ ECONNREFUSED \\(retry 1 of 10\\)$`,
       ),
     );
     expect(result.code).toBe(130);
@@ -86,7 +86,9 @@ describe('tinkex against a dead server (spawned CLI)', () => {
     expect(log.filter((line) => line.includes('retrying'))).toEqual([]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      new RegExp(`Error: Connection failed\\n[\\s\\S]*http://127\\.0\\.0\\.1:${port} ECONNREFUSED`),
+      new RegExp(
+        `Error: Connection failed\\n[\\s\\S]*http://127\\.0\\.0\\.1:${port}/api/v1/[\\w/]+ ECONNREFUSED`,
+      ),
     );
     expect(result.stderr).not.toContain('tml-dead-server');
   }, 60_000);

@@ -152,7 +152,7 @@ describe('sample() after the server died', () => {
       const stalls = logger.at('warn').filter((r) => r.message.startsWith('Sampling ('));
       expect(stalls[0].message).toBe(
         `Sampling (sampler-of-a-dead-server) has made no progress for 60 s: 1 request(s) in progress. ` +
-          `Last error: Connection error: POST http://127.0.0.1:${port} ECONNREFUSED. They keep retrying ` +
+          `Last error: Connection error: POST http://127.0.0.1:${port}/api/v1/client/config ECONNREFUSED. They keep retrying ` +
           `and fail in 7140 s unless one completes (retry_config.progress_timeout_ms); pass a signal or ` +
           `timeoutMs to stop sooner.`,
       );

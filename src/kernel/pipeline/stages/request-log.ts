@@ -61,8 +61,8 @@ async function logged(context: CallContext, request: TransportRequest, next: Nex
   }
 }
 
-/** The plugins whose common headers each logger already showed. */
-const shown = new WeakMap<Logger, WeakSet<RegisteredPlugin>>();
+/** Per logger, each plugin's common headers as that logger showed them. */
+const shown = new WeakMap<Logger, WeakMap<RegisteredPlugin, Readonly<Record<string, string>>>>();
 
 /**
  * A request's headers apart from the plugin's common ones (User-Agent, Accept, platform and static
@@ -70,6 +70,9 @@ const shown = new WeakMap<Logger, WeakSet<RegisteredPlugin>>();
  * only its own headers and any common one it sends with another value, so a dozen identical
  * `x-stainless-*` headers no longer bury the retry count and idempotency key. A common header a request
  * does not send (one to another origin) is named in `omitted`, so the line still tells what left.
+ * The common line states the values the first request sent, not the plugin's static ones: a plugin's
+ * per-request headers may replace a static value on every request (Tinkex's package version in 0.25
+ * mode), and a log must never state a value that did not go out.
  */
 function apartFromCommon(
   context: CallContext,
@@ -77,14 +80,15 @@ function apartFromCommon(
   headers: Readonly<Record<string, string>>,
 ): { own: Record<string, string>; omitted: string[] } {
   const plugin = context.plugin;
-  const common = plugin.staticHeaders;
   let seen = shown.get(logger);
-  if (!seen) shown.set(logger, (seen = new WeakSet()));
-  if (!seen.has(plugin)) {
-    seen.add(plugin);
+  if (!seen) shown.set(logger, (seen = new WeakMap()));
+  let common = seen.get(plugin);
+  if (!common) {
+    common = asFirstSent(plugin.staticHeaders, headers);
+    seen.set(plugin, common);
     logger.debug(
       `headers every request to ${plugin.spec.name} sends, unless its line shows another value or omits it`,
-      { headers: masked(common, context.services.secrets) },
+      { headers: masked(common, context.services.secrets, credentialHeaderNames(context.auth)) },
     );
   }
   const own: Record<string, string> = {};
@@ -92,6 +96,16 @@ function apartFromCommon(
   const omitted = Object.keys(common).filter((name) => !(name in headers));
   const secret = credentialHeaderNames(context.auth);
   return { own: masked(own, context.services.secrets, secret), omitted };
+}
+
+/** The static headers with the values `sent` gave them; one it left out keeps the static value. */
+function asFirstSent(
+  statics: Readonly<Record<string, string>>,
+  sent: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const common: Record<string, string> = {};
+  for (const name in statics) common[name] = name in sent ? sent[name] : statics[name];
+  return common;
 }
 
 /**
