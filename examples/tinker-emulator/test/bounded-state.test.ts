@@ -46,4 +46,27 @@ describe('what a long-running emulator keeps', () => {
       expect(emu.state.telemetryBatchesReceived).toBe(23);
     });
   });
+
+  // Found serving samples from a web service (round 32): after an emulator restart every asample of the
+  // old client was a 404, yet each took a request id and left a pending future under it. The client's
+  // futures of the old emulator, re-polled under those same ids (`req-N` restarts from 1), then read
+  // `try_again` for ever and hung, as a poll of any refused request's id did.
+  it('a refused asample (unknown sampler, bad prompt) leaves no pending future behind', async () => {
+    await withEmulator({ longPollMs: 0 }, async (emu) => {
+      const api = client(emu);
+      const sampler = await openSampler(api);
+      const sample = (sampling_session_id: string, tokens: number[]) =>
+        api.post('asample', {
+          prompt: { chunks: [{ tokens }] },
+          sampling_params: { max_tokens: 2 },
+          sampling_session_id,
+          seq_id: 0,
+        });
+      expect((await sample('no-such-sampler', [72, 105])).status).toBe(404);
+      expect((await sample(sampler, [])).status).toBe(400);
+      const accepted = await sample(sampler, [72, 105]);
+      expect(accepted.body.request_id).toBe('req-1'); // the refused ones took no id
+      expect((await api.post('retrieve_future', { request_id: 'req-2' })).status).toBe(404);
+    });
+  });
 });
