@@ -1,6 +1,7 @@
 import { afterEach, expect, it } from '@jest/globals';
 import { NotFoundError } from 'pristine-kernel';
 import { describeError } from '../../src/cli/describe-error.js';
+import { SessionGoneError } from '../../src/index.js';
 import { describeInModes, setupRestartable, textDatum, TEXT } from './harness.js';
 
 const GONE = /The server no longer knows this session \(it may have restarted\)/;
@@ -40,7 +41,11 @@ describeInModes(
           .catch((e: unknown) => e),
       ]);
       for (const error of [train, sample, info, another]) {
+        // Round 32 (a web service sharing one client): a server must tell "rebuild the client" from an
+        // ordinary 404 without reading the message, so the error is typed (and still a NotFoundError).
+        expect(error).toBeInstanceOf(SessionGoneError);
         expect(error).toBeInstanceOf(NotFoundError);
+        expect((error as Error).name).toBe('SessionGoneError');
         const e = error as NotFoundError;
         // The server's own words stay first, and the error keeps what it knew (status, request id).
         expect(e.message).toMatch(/^404 (model|sampler|session) \S+ not found\. /);
@@ -80,7 +85,7 @@ describeInModes(
           ),
         ),
       )) {
-        expect(error).toBeInstanceOf(NotFoundError);
+        expect(error).toBeInstanceOf(SessionGoneError);
         expect((error as Error).message).toMatch(/^404 future req-\d+ not found\. /);
         expect((error as Error).message).toMatch(GONE);
         expect((error as Error).message).toMatch(/from your last checkpoint/);
@@ -94,6 +99,7 @@ describeInModes(
         .then((s) => s.sample({ prompt: [1, 2], num_samples: 1, sampling_params: { max_tokens: 2 } }))
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(NotFoundError);
+      expect(error).not.toBeInstanceOf(SessionGoneError);
       expect((error as Error).message).not.toMatch(/session/);
       expect(describeError(error).message).toBe('Resource not found (HTTP 404)');
     }, 60_000);
