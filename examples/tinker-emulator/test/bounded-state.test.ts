@@ -65,8 +65,32 @@ describe('what a long-running emulator keeps', () => {
       expect((await sample('no-such-sampler', [72, 105])).status).toBe(404);
       expect((await sample(sampler, [])).status).toBe(400);
       const accepted = await sample(sampler, [72, 105]);
-      expect(accepted.body.request_id).toBe('req-1'); // the refused ones took no id
-      expect((await api.post('retrieve_future', { request_id: 'req-2' })).status).toBe(404);
+      // The refused ones took no id: the ids just before the accepted one were never given.
+      const n = Number(/^req-(\d+)$/.exec(accepted.body.request_id)![1]);
+      for (const before of [n - 1, n - 2])
+        expect((await api.post('retrieve_future', { request_id: `req-${before}` })).status).toBe(404);
     });
+  });
+
+  // Round 32: a client polling a future of an emulator that was restarted (same port, same seed) read
+  // the future of whichever request the new one had numbered the same (ids restarted at req-1): another
+  // client's result, or a pending one of its own. A real server's ids are never reused.
+  it('an emulator started again gives ids the previous one never gave: an old id is a 404', async () => {
+    const acceptedId = async () =>
+      withEmulator({ seed: 7, longPollMs: 0 }, async (emu) => {
+        const api = client(emu);
+        const sampler = await openSampler(api);
+        const r = await api.post('asample', {
+          prompt: { chunks: [{ tokens: [72, 105] }] },
+          sampling_params: { max_tokens: 2 },
+          sampling_session_id: sampler,
+          seq_id: 0,
+        });
+        return r.body.request_id as string;
+      });
+    const first = await acceptedId();
+    const again = await acceptedId();
+    expect(again).toMatch(/^req-\d+$/);
+    expect(again).not.toBe(first);
   });
 });
