@@ -2,7 +2,9 @@ import { afterEach, expect, it } from '@jest/globals';
 import { NotFoundError } from 'pristine-kernel';
 import { describeError } from '../../src/cli/describe-error.js';
 import { SessionGoneError } from '../../src/index.js';
-import { describeInModes, setupRestartable, textDatum, TEXT } from './harness.js';
+import { Ports } from 'pristine-kernel';
+import { callsTo, describeInModes, setupRestartable, textDatum, TEXT } from './harness.js';
+import { InstantClock } from './instant-clock.js';
 
 const GONE = /The server no longer knows this session \(it may have restarted\)/;
 
@@ -90,6 +92,35 @@ describeInModes(
         expect((error as Error).message).toMatch(GONE);
         expect((error as Error).message).toMatch(/from your last checkpoint/);
       }
+    }, 60_000);
+
+    it('heartbeats stop once the server says the session is gone, instead of every 10 s for ever', async () => {
+      // Round 32: a web service left running after the server restarted beat (404) every 10 s for the
+      // life of the process, with a warning every 2 minutes.
+      const clock = new InstantClock();
+      env = await setupRestartable(
+        {},
+        { max_retries: 0, configureKernel: (k) => k.register(Ports.Clock, clock) },
+      );
+      await env.service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
+      const restarted = await env.restart();
+      // A refused beat ends as a request error (404), not a stop.
+      const refused = new Promise<void>((resolve) => {
+        const off = env.service.kernel.events.on('request:error', (e) => {
+          if (e.endpointId !== 'session_heartbeat') return;
+          off();
+          resolve();
+        });
+      });
+      clock.tick();
+      await refused;
+      // The session is let go of (its beat's timer cancelled): later ticks send nothing.
+      for (let i = 0; i < 3; i++) {
+        clock.tick();
+        await env.service.healthCheck(); // a round trip, sent after any beat the tick started
+      }
+      expect(callsTo({ emulator: restarted }, 'session_heartbeat')).toHaveLength(1);
+      expect(env.service.activeSessions).toHaveLength(0);
     }, 60_000);
 
     it('a 404 for a checkpoint path is about the path, not the session: no such hint', async () => {
