@@ -20,6 +20,12 @@ export interface SessionProtocol<TCreateInput = unknown, C = unknown, H = unknow
   heartbeatTimeoutMs: number;
   /** Warn after heartbeats have failed for this long (ms). Default 120 000. */
   failureWindowMs?: number;
+  /**
+   * Whether a heartbeat's error means the server no longer knows the session (it restarted, or ended
+   * it): heartbeats then stop, with one warning, instead of failing every interval for the life of the
+   * process. Without it a failing beat is always taken for a passing outage.
+   */
+  isGone?(error: unknown): boolean;
   /** Example of the create input, for docs only. */
   readonly _input?: TCreateInput;
 }

@@ -1,3 +1,5 @@
+import { randomInt } from 'node:crypto';
+
 /** Results the 0.25 protocol can deliver as protobuf (`Accept: application/x-protobuf`). */
 export type ResultKind = 'sample' | 'forward_backward';
 
@@ -21,6 +23,10 @@ const ISSUED_ID = /^req-[1-9][0-9]*$/;
  * Delivered results are freed once their TTL has passed, whether or not anyone polls again: a
  * long-running emulator polls each result once, and kept results would grow its heap without bound.
  * A freed id still reads as expired, since ids are numbered in order (`req-N`, N ≤ the counter).
+ *
+ * Numbering starts at a random point per store (per emulator start), not at 1: a client that polls a
+ * future of an emulator that was restarted must get 404, as from a real server, and not the future the
+ * new one numbered the same (another client's result).
  */
 export class FutureStore {
   private readonly futures = new Map<string, StoredFuture>();
@@ -28,13 +34,17 @@ export class FutureStore {
   /** Delivered ids in delivery order, so the expired ones are at the front. */
   private delivered: string[] = [];
   private deliveredHead = 0;
-  private counter = 0;
+  private counter: number;
   private released = false;
 
   constructor(
     private readonly now: () => number,
     private readonly ttlMs: number,
-  ) {}
+    /** Ids given are `req-(first + 1)` onwards; random by default (see above). */
+    private readonly first: number = randomInt(1_000_000, 2 ** 46),
+  ) {
+    this.counter = first;
+  }
 
   create(kind?: ResultKind): string {
     this.sweep();
@@ -96,7 +106,8 @@ export class FutureStore {
 
   private wasIssued(id: string): boolean {
     if (!ISSUED_ID.test(id)) return false;
-    return Number(id.slice(ID_PREFIX.length)) <= this.counter;
+    const n = Number(id.slice(ID_PREFIX.length));
+    return n > this.first && n <= this.counter;
   }
 
   /**

@@ -46,4 +46,51 @@ describe('what a long-running emulator keeps', () => {
       expect(emu.state.telemetryBatchesReceived).toBe(23);
     });
   });
+
+  // Found serving samples from a web service (round 32): after an emulator restart every asample of the
+  // old client was a 404, yet each took a request id and left a pending future under it. The client's
+  // futures of the old emulator, re-polled under those same ids (`req-N` restarts from 1), then read
+  // `try_again` for ever and hung, as a poll of any refused request's id did.
+  it('a refused asample (unknown sampler, bad prompt) leaves no pending future behind', async () => {
+    await withEmulator({ longPollMs: 0 }, async (emu) => {
+      const api = client(emu);
+      const sampler = await openSampler(api);
+      const sample = (sampling_session_id: string, tokens: number[]) =>
+        api.post('asample', {
+          prompt: { chunks: [{ tokens }] },
+          sampling_params: { max_tokens: 2 },
+          sampling_session_id,
+          seq_id: 0,
+        });
+      expect((await sample('no-such-sampler', [72, 105])).status).toBe(404);
+      expect((await sample(sampler, [])).status).toBe(400);
+      const accepted = await sample(sampler, [72, 105]);
+      // The refused ones took no id: the ids just before the accepted one were never given.
+      const n = Number(/^req-(\d+)$/.exec(accepted.body.request_id)![1]);
+      for (const before of [n - 1, n - 2])
+        expect((await api.post('retrieve_future', { request_id: `req-${before}` })).status).toBe(404);
+    });
+  });
+
+  // Round 32: a client polling a future of an emulator that was restarted (same port, same seed) read
+  // the future of whichever request the new one had numbered the same (ids restarted at req-1): another
+  // client's result, or a pending one of its own. A real server's ids are never reused.
+  it('an emulator started again gives ids the previous one never gave: an old id is a 404', async () => {
+    const acceptedId = async () =>
+      withEmulator({ seed: 7, longPollMs: 0 }, async (emu) => {
+        const api = client(emu);
+        const sampler = await openSampler(api);
+        const r = await api.post('asample', {
+          prompt: { chunks: [{ tokens: [72, 105] }] },
+          sampling_params: { max_tokens: 2 },
+          sampling_session_id: sampler,
+          seq_id: 0,
+        });
+        return r.body.request_id as string;
+      });
+    const first = await acceptedId();
+    const again = await acceptedId();
+    expect(again).toMatch(/^req-\d+$/);
+    expect(again).not.toBe(first);
+  });
 });

@@ -26,6 +26,7 @@ export type { ServiceClientOptions } from './service-client-options.js';
 export { tinkerPlugin } from './plugin/tinker-plugin.js';
 export { tinkerManifest, type TinkerManifest } from './manifest.js';
 export { RequestFailedError } from './plugin/errors.js';
+export { SessionGoneError } from './plugin/session-gone.js';
 export { CredentialCommandError } from './protocol/credential.js';
 export { ExpiredCredentialError } from './protocol/expired-credential.js';
 export { ModelInput } from './types/model-input.js';

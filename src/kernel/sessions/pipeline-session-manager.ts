@@ -96,6 +96,18 @@ class HeartbeatSession implements SessionHandle {
     this.onStop();
   }
 
+  /** The server forgot the session: beating on would only be refused every interval, for ever. */
+  private gone(error: unknown): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.cancelTimer?.();
+    this.onStop();
+    this.host.logger.warn('the server no longer knows this session: its heartbeats stopped', {
+      sessionId: this.id,
+      error: (error as Error).message,
+    });
+  }
+
   private async beat(): Promise<void> {
     const { clock, logger, events } = this.host;
     try {
@@ -109,6 +121,7 @@ class HeartbeatSession implements SessionHandle {
       this.failingSince = undefined;
       this.warnedAt = undefined;
     } catch (error) {
+      if (this.protocol.isGone?.(error)) return this.gone(error);
       const now = clock.monotonic();
       this.failingSince ??= now;
       const failingForMs = now - this.failingSince;

@@ -5,6 +5,7 @@ import { definePlugin } from '../../../src/kernel/plugin.js';
 import { SystemClock } from '../../../src/adapters/clock/system-clock.js';
 import { MemoryTransport } from '../../../src/adapters/transport/memory-transport.js';
 import { Ports } from '../../../src/ports/index.js';
+import { NotFoundError } from '../../../src/kernel/errors/api-errors.js';
 import type { TransportRequest } from '../../../src/ports/transport.js';
 import { beatingSessionProtocol, sessionEndpoints } from '../../support/session-plugin.js';
 
@@ -79,6 +80,34 @@ describe('sessions', () => {
     }
     expect(warnings).toEqual([{ sessionId: 's2', failingForMs: 120_000 }]);
     expect(kernel.sessions.sessions.map((s) => s.id)).toEqual(['s2']);
+    await kernel.close();
+  });
+
+  // Round 32 (a web service left running after its server restarted): the session was gone for good
+  // (404 on every beat), yet the kernel beat every 10 s for the life of the process.
+  it('stops beating, with one warning, once the protocol says a beat failed because the session is gone', async () => {
+    jest.useFakeTimers();
+    const { kernel, transport } = setup((req) =>
+      req.url.endsWith('/open') ? { status: 200, body: '{"id":"s5"}' } : { status: 404 },
+    );
+    const warned: unknown[] = [];
+    (kernel.getServices().logger as { warn: (m: string, f?: unknown) => void }).warn = (message, fields) =>
+      warned.push({ message, fields });
+    const gone = { ...sessionProtocol, isGone: (error: unknown) => error instanceof NotFoundError };
+    await kernel.sessions.open(gone, { tag: 'x' });
+    for (let i = 0; i < 5; i++) {
+      jest.advanceTimersByTime(10_000);
+      await flush();
+    }
+    expect(beats(transport)).toHaveLength(1);
+    expect(kernel.sessions.sessions).toHaveLength(0);
+    expect(jest.getTimerCount()).toBe(0);
+    expect(warned).toEqual([
+      {
+        message: 'the server no longer knows this session: its heartbeats stopped',
+        fields: { sessionId: 's5', error: expect.stringMatching(/^404/) },
+      },
+    ]);
     await kernel.close();
   });
 

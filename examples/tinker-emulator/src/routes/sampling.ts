@@ -204,15 +204,23 @@ function sampleResult(ctx: EmulatorContext, body: Body) {
   return sampleResponse(ctx, body, prepared, sequences);
 }
 
+/**
+ * Sampled before an id is given: a refused request (404 unknown sampler, 400 bad input) takes none and
+ * leaves no future, so a poll of an id the client holds from before a restart, which the ids of refused
+ * requests would otherwise reuse, reads 404 rather than a `try_again` that never ends.
+ */
 export function asample(ctx: EmulatorContext, body: Body): Answer {
-  const requestId = ctx.futures.create('sample');
+  let outcome: { result: unknown } | { failed: string };
   try {
-    ctx.futures.complete(requestId, sampleResult(ctx, body));
+    outcome = { result: sampleResult(ctx, body) };
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
     if (error.status === 404 || error.status === 400) throw error;
-    ctx.futures.fail(requestId, error.message, 'server');
+    outcome = { failed: error.message };
   }
+  const requestId = ctx.futures.create('sample');
+  if ('result' in outcome) ctx.futures.complete(requestId, outcome.result);
+  else ctx.futures.fail(requestId, outcome.failed, 'server');
   return ok({ request_id: requestId });
 }
 

@@ -1,5 +1,14 @@
 import { NotFoundError, type PristineError } from 'pristine-kernel';
 
+/**
+ * A 404 that means the server forgot this client's session, model or sampler (it restarted, or ended
+ * the session): every later call of the client fails the same way, so the way back is a new
+ * ServiceClient (and training clients from the last checkpoint). A `NotFoundError`, so a catch of that
+ * still matches; a server sharing one client checks `instanceof SessionGoneError` to rebuild it,
+ * rather than reading the message. A 404 naming a checkpoint path is a plain `NotFoundError`.
+ */
+export class SessionGoneError extends NotFoundError {}
+
 /** The hint's first words: the CLI and tests recognise a session-gone 404 by them. */
 export const SESSION_GONE = 'The server no longer knows this session (it may have restarted)';
 
@@ -47,7 +56,7 @@ export function sessionGone(error: PristineError, endpoint: { id: string }): Pri
   if (!(error instanceof NotFoundError) || way === undefined || isSessionGone(error)) return undefined;
   if (/checkpoint|tinker:\/\//i.test(error.message)) return undefined;
   const { status, headers, body, requestId, origin, endpointId, category, retryable, retryAfterMs } = error;
-  return new NotFoundError(`${error.message.replace(/\.$/, '')}. ${SESSION_GONE}: ${way}.`, {
+  return new SessionGoneError(`${error.message.replace(/\.$/, '')}. ${SESSION_GONE}: ${way}.`, {
     ...{ status, headers, body, requestId, origin, endpointId, category, retryable, retryAfterMs },
     cause: error.cause,
   });
@@ -55,5 +64,5 @@ export function sessionGone(error: PristineError, endpoint: { id: string }): Pri
 
 /** Whether `error` is a 404 that sessionGone explained. */
 export function isSessionGone(error: unknown): boolean {
-  return error instanceof NotFoundError && error.message.includes(SESSION_GONE);
+  return error instanceof SessionGoneError;
 }

@@ -1,5 +1,6 @@
 import type { Logger, SessionProtocolFor } from 'pristine-kernel';
 import type { tinkerManifest } from '../manifest.js';
+import { isSessionGone } from './session-gone.js';
 
 type TinkerSessionProtocol = SessionProtocolFor<typeof tinkerManifest, 'create_session', 'session_heartbeat'>;
 
@@ -31,5 +32,7 @@ export function tinkerSessionProtocol(intervalMs: number, logger: () => Logger):
     intervalMs,
     heartbeatTimeoutMs: 10_000,
     failureWindowMs: 120_000,
+    // A beat refused because the server forgot the session (it restarted): stop beating, warn once.
+    isGone: isSessionGone,
   };
 }

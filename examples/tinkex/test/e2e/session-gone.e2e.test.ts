@@ -1,7 +1,10 @@
 import { afterEach, expect, it } from '@jest/globals';
 import { NotFoundError } from 'pristine-kernel';
 import { describeError } from '../../src/cli/describe-error.js';
-import { describeInModes, setupRestartable, textDatum, TEXT } from './harness.js';
+import { SessionGoneError } from '../../src/index.js';
+import { Ports } from 'pristine-kernel';
+import { callsTo, describeInModes, setupRestartable, textDatum, TEXT } from './harness.js';
+import { InstantClock } from './instant-clock.js';
 
 const GONE = /The server no longer knows this session \(it may have restarted\)/;
 
@@ -40,7 +43,11 @@ describeInModes(
           .catch((e: unknown) => e),
       ]);
       for (const error of [train, sample, info, another]) {
+        // Round 32 (a web service sharing one client): a server must tell "rebuild the client" from an
+        // ordinary 404 without reading the message, so the error is typed (and still a NotFoundError).
+        expect(error).toBeInstanceOf(SessionGoneError);
         expect(error).toBeInstanceOf(NotFoundError);
+        expect((error as Error).name).toBe('SessionGoneError');
         const e = error as NotFoundError;
         // The server's own words stay first, and the error keeps what it knew (status, request id).
         expect(e.message).toMatch(/^404 (model|sampler|session) \S+ not found\. /);
@@ -80,11 +87,40 @@ describeInModes(
           ),
         ),
       )) {
-        expect(error).toBeInstanceOf(NotFoundError);
+        expect(error).toBeInstanceOf(SessionGoneError);
         expect((error as Error).message).toMatch(/^404 future req-\d+ not found\. /);
         expect((error as Error).message).toMatch(GONE);
         expect((error as Error).message).toMatch(/from your last checkpoint/);
       }
+    }, 60_000);
+
+    it('heartbeats stop once the server says the session is gone, instead of every 10 s for ever', async () => {
+      // Round 32: a web service left running after the server restarted beat (404) every 10 s for the
+      // life of the process, with a warning every 2 minutes.
+      const clock = new InstantClock();
+      env = await setupRestartable(
+        {},
+        { max_retries: 0, configureKernel: (k) => k.register(Ports.Clock, clock) },
+      );
+      await env.service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
+      const restarted = await env.restart();
+      // A refused beat ends as a request error (404), not a stop.
+      const refused = new Promise<void>((resolve) => {
+        const off = env.service.kernel.events.on('request:error', (e) => {
+          if (e.endpointId !== 'session_heartbeat') return;
+          off();
+          resolve();
+        });
+      });
+      clock.tick();
+      await refused;
+      // The session is let go of (its beat's timer cancelled): later ticks send nothing.
+      for (let i = 0; i < 3; i++) {
+        clock.tick();
+        await env.service.healthCheck(); // a round trip, sent after any beat the tick started
+      }
+      expect(callsTo({ emulator: restarted }, 'session_heartbeat')).toHaveLength(1);
+      expect(env.service.activeSessions).toHaveLength(0);
     }, 60_000);
 
     it('a 404 for a checkpoint path is about the path, not the session: no such hint', async () => {
@@ -94,6 +130,7 @@ describeInModes(
         .then((s) => s.sample({ prompt: [1, 2], num_samples: 1, sampling_params: { max_tokens: 2 } }))
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(NotFoundError);
+      expect(error).not.toBeInstanceOf(SessionGoneError);
       expect((error as Error).message).not.toMatch(/session/);
       expect(describeError(error).message).toBe('Resource not found (HTTP 404)');
     }, 60_000);
