@@ -32,6 +32,7 @@ export interface GlobalOptions {
  */
 export class CliContext {
   private service?: ServiceClient;
+  private serviceView?: ServiceClient;
   readonly term: Terminal;
 
   constructor(
@@ -51,7 +52,8 @@ export class CliContext {
 
   /**
    * The ServiceClient of this invocation: --api-key/--base-url over TINKER_API_KEY/TINKER_BASE_URL, and
-   * --max-retries as `max_retries`.
+   * --max-retries as `max_retries`. It is a view carrying the Ctrl-C signal (`withOptions`), as are the
+   * clients it creates (REST, sampling): every call a command makes stops on Ctrl-C, none can forget to.
    */
   async client(): Promise<ServiceClient> {
     this.checkApiAddress();
@@ -66,7 +68,8 @@ export class CliContext {
       ...(this.options.baseUrl !== undefined ? { base_url: this.options.baseUrl } : {}),
       ...(this.options.maxRetries !== undefined ? { max_retries: this.options.maxRetries } : {}),
     });
-    return this.service;
+    this.serviceView ??= this.service.withOptions({ signal: this.signal });
+    return this.serviceView;
   }
 
   /**

@@ -60,7 +60,6 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   // The deployment's URL, when TINKER_BASE_URL and TINKER_API_KEY both name one.
   const remote = env.TINKER_API_KEY ? env.TINKER_BASE_URL || undefined : undefined;
   const signal = options.signal;
-  const call = signal ? { signal } : {};
   const timings: Record<string, number> = {};
   const time = async <T>(name: string, work: () => PromiseLike<T>): Promise<T> => {
     const start = performance.now();
@@ -79,7 +78,7 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     target = `emulator ${emulator.url}`;
   }
   // Against a real deployment, retries and server messages are told as the CLI's commands tell them.
-  const service = new ServiceClient(
+  const owned = new ServiceClient(
     !emulator
       ? {
           env,
@@ -88,16 +87,18 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
         }
       : { api_key: 'tml-local-emulator', base_url: emulator.url, env: {}, log_level: 'off' },
   );
+  // Every call through this view, and through the clients it creates, stops when `signal` aborts.
+  const service = signal ? owned.withOptions({ signal }) : owned;
   const workDir = await mkdtemp(join(tmpdir(), 'tinkex-quickstart-'));
   try {
     const baseModel = 'meta-llama/Llama-3.2-1B';
     if (!options.json) term.progress('connecting', 0, 1, target);
     const training = await time('create_model', () =>
-      service.createLoraTrainingClient({ base_model: baseModel, rank: 16 }, call),
+      service.createLoraTrainingClient({ base_model: baseModel, rank: 16 }),
     );
     if (!options.json) term.progress('connecting', 1, 1, target);
     term.endProgress();
-    const tokenizer = await training.getTokenizer(call);
+    const tokenizer = await training.getTokenizer();
     const tokens = tokenizer.encode(QUICKSTART_TEXT, { add_special_tokens: false });
     const datum = {
       model_input: { chunks: [{ tokens: tokens.slice(0, -1) }] },
@@ -126,9 +127,9 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
       const inFlight: Promise<unknown>[] = [];
       for (let step = 0; step < options.steps; step++) {
         const pass = training
-          .forwardBackward([datum], 'cross_entropy', null, call)
+          .forwardBackward([datum], 'cross_entropy')
           .then((r) => record(step, r.metrics['loss:mean'] ?? r.metrics['loss:sum']));
-        const both = Promise.all([pass, training.optimStep({ learning_rate: 1e-4 }, call)]);
+        const both = Promise.all([pass, training.optimStep({ learning_rate: 1e-4 })]);
         // Awaited in order below; a failure while an earlier step is awaited is not "unhandled".
         both.catch(() => {});
         inFlight.push(both);
@@ -138,21 +139,18 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     });
     term.endProgress();
 
-    const saved = await time('save', () => training.saveState('quickstart', {}, call));
-    const sampler = await time('sampler', () => training.saveWeightsAndGetSamplingClient(undefined, call));
+    const saved = await time('save', () => training.saveState('quickstart'));
+    const sampler = await time('sampler', () => training.saveWeightsAndGetSamplingClient());
 
     const prompt = 'The quick';
     let completion = '';
     await time('sample', async () => {
       if (!options.json) out.write(`\n${term.paint(1, 'prompt:')} ${prompt}${term.paint(32, '')}`);
       const pending: number[] = [];
-      for await (const chunk of sampler.sampleStream(
-        {
-          prompt: tokenizer.encode(prompt, { add_special_tokens: false }),
-          sampling_params: { max_tokens: 40, temperature: 0, stop: ['.'] },
-        },
-        call,
-      )) {
+      for await (const chunk of sampler.sampleStream({
+        prompt: tokenizer.encode(prompt, { add_special_tokens: false }),
+        sampling_params: { max_tokens: 40, temperature: 0, stop: ['.'] },
+      })) {
         if (chunk.type !== 'token') continue;
         pending.push(chunk.token);
         const text = tokenizer.decode(pending);
@@ -167,12 +165,13 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     });
 
     const rest = service.createRestClient();
-    const runs = await time('list_runs', () => rest.listTrainingRuns({}, call));
-    const checkpoints = await time('list_checkpoints', () => rest.listCheckpoints(training.model_id, call));
+    const runs = await time('list_runs', () => rest.listTrainingRuns());
+    const checkpoints = await time('list_checkpoints', () => rest.listCheckpoints(training.model_id));
     const { files } = await time('download', () =>
       downloadCheckpoint(rest, saved.path, {
         output_dir: workDir,
-        ...call,
+        // The view's signal stops its requests; the download's file work takes it too.
+        ...(signal ? { signal } : {}),
         onProgress: (p) => {
           if (!options.json)
             term.progress(
@@ -216,7 +215,7 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   } finally {
     // A bar cut short (Ctrl-C, a failure) gets its line ended: the error then starts on its own line.
     term.endProgress();
-    await service.close();
+    await owned.close();
     await emulator?.close();
     await rm(workDir, { recursive: true, force: true });
   }

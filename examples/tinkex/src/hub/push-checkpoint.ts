@@ -126,9 +126,14 @@ async function push(
     });
     const dir = checkpoint.destination;
     await requireAdapter(dir, checkpoint.files, tinker_path);
+    // The base model only names things (the card, the default repo): unknown is fine, unless the push
+    // was stopped. Without the signal, Ctrl-C against a hung server waited out this call's retries.
     const info: AdapterInfo = await rest
-      .getWeightsInfoByTinkerPath(tinker_path)
-      .catch(() => ({ base_model: 'unknown' }));
+      .getWeightsInfoByTinkerPath(tinker_path, { signal: settings.signal })
+      .catch((error: unknown) => {
+        if (settings.signal?.aborted) throw error;
+        return { base_model: 'unknown' };
+      });
     const configPath = join(dir, 'adapter_config.json');
     const patched = patchAdapterConfig(await readFile(configPath, 'utf8'), info.base_model);
     if (patched !== undefined) await writeFile(configPath, patched);

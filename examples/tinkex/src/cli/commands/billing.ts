@@ -89,7 +89,7 @@ async function usage(
   const span = spanProblem(Date.parse(starting_on), Date.parse(ending_before));
   if (span) throw new UsageError(`ENDING_BEFORE ${span.message}`);
   const rest = await ctx.rest();
-  const response = await rest.getBillingUsage(starting_on, ending_before, { signal: ctx.signal });
+  const response = await rest.getBillingUsage(starting_on, ending_before);
   const sessions = response.sessions ?? {};
   if (opts.sessionsCsv !== undefined)
     await writeCsv(

@@ -39,7 +39,7 @@ async function remove(ctx: CliContext, paths: string[], opts: DeleteOptions): Pr
   const { describeError } = await import('../describe-error.js');
   let listed: Checkpoint[] | undefined;
   if (opts.runId) {
-    listed = (await rest.listCheckpoints(opts.runId, { signal: ctx.signal })).checkpoints.filter(
+    listed = (await rest.listCheckpoints(opts.runId)).checkpoints.filter(
       (c) =>
         (!opts.type || c.checkpoint_type === opts.type) &&
         (!opts.before || Date.parse(c.time) < opts.before.getTime()) &&
@@ -75,7 +75,7 @@ async function remove(ctx: CliContext, paths: string[], opts: DeleteOptions): Pr
   const worker = async () => {
     for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
       try {
-        await rest.deleteCheckpointFromTinkerPath(path, { signal: ctx.signal });
+        await rest.deleteCheckpointFromTinkerPath(path);
         deleted++;
       } catch (error) {
         const why = describeError(error, ctx.apiSetup());

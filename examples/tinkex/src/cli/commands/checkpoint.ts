@@ -25,7 +25,7 @@ async function list(ctx: CliContext, opts: { runId?: string; limit: number }) {
   const columns = ['Checkpoint ID', 'Type', 'Size', 'Public', 'Created', 'Expires', 'Path'];
   if (opts.runId) {
     // A run's checkpoints come in one answer (no paging), as in the official CLI.
-    const { checkpoints } = await rest.listCheckpoints(opts.runId, { signal: ctx.signal });
+    const { checkpoints } = await rest.listCheckpoints(opts.runId);
     ctx.print({
       json: { run_id: opts.runId, checkpoints },
       title: countTitle(checkpoints.length, undefined, 'checkpoint', ` for run ${opts.runId}`),
@@ -35,7 +35,7 @@ async function list(ctx: CliContext, opts: { runId?: string; limit: number }) {
     return;
   }
   const { items, total } = await collectPages(ctx, 'checkpoints', opts.limit, 1000, async (limit, offset) => {
-    const page = await rest.listUserCheckpoints({ limit, offset }, { signal: ctx.signal });
+    const page = await rest.listUserCheckpoints({ limit, offset });
     return { items: page.checkpoints, total: page.cursor?.total_count ?? page.checkpoints.length };
   });
   ctx.print({
@@ -48,7 +48,7 @@ async function list(ctx: CliContext, opts: { runId?: string; limit: number }) {
 
 /** The checkpoint a path names, from its run's list (as `tinker checkpoint info` finds it). */
 export async function findCheckpoint(ctx: CliContext, path: string): Promise<Checkpoint> {
-  const { checkpoints } = await (await ctx.rest()).listCheckpoints(runIdOf(path), { signal: ctx.signal });
+  const { checkpoints } = await (await ctx.rest()).listCheckpoints(runIdOf(path));
   const found = checkpoints.find((c) => c.tinker_path === path);
   if (!found)
     throw new CliError(
@@ -60,7 +60,7 @@ export async function findCheckpoint(ctx: CliContext, path: string): Promise<Che
 
 async function info(ctx: CliContext, path: string) {
   const checkpoint = await findCheckpoint(ctx, path);
-  const run = await (await ctx.rest()).getTrainingRun(runIdOf(path), undefined, { signal: ctx.signal });
+  const run = await (await ctx.rest()).getTrainingRun(runIdOf(path));
   ctx.print(
     propertyTable(
       `Checkpoint: ${checkpoint.checkpoint_id}`,
@@ -82,7 +82,7 @@ async function info(ctx: CliContext, path: string) {
 
 /** `ttl_seconds`: null removes the expiration. */
 async function setTtl(ctx: CliContext, path: string, ttl_seconds: number | null) {
-  await (await ctx.rest()).setCheckpointTtlFromTinkerPath(path, ttl_seconds, { signal: ctx.signal });
+  await (await ctx.rest()).setCheckpointTtlFromTinkerPath(path, ttl_seconds);
   const said =
     ttl_seconds === null ? `Removed expiration for ${path}` : `Set TTL of ${path} to ${ttl_seconds} seconds`;
   ctx.done(said, {
@@ -111,7 +111,7 @@ export function registerCheckpoint(program: Command, action: Action): void {
     .argument('<tinker_path>', 'checkpoint path', tinkerPath)
     .action(
       action(async (ctx, _opts, path: string) => {
-        await (await ctx.rest()).publishCheckpointFromTinkerPath(path, { signal: ctx.signal });
+        await (await ctx.rest()).publishCheckpointFromTinkerPath(path);
         ctx.done(`Published ${path}`, { tinker_path: path, public: true });
       }),
     );
@@ -121,7 +121,7 @@ export function registerCheckpoint(program: Command, action: Action): void {
     .argument('<tinker_path>', 'checkpoint path', tinkerPath)
     .action(
       action(async (ctx, _opts, path: string) => {
-        await (await ctx.rest()).unpublishCheckpointFromTinkerPath(path, { signal: ctx.signal });
+        await (await ctx.rest()).unpublishCheckpointFromTinkerPath(path);
         ctx.done(`Unpublished ${path}`, { tinker_path: path, public: false });
       }),
     );

@@ -46,14 +46,11 @@ async function list(
     opts.limit,
     100,
     async (limit, offset) => {
-      const page = await rest.listTrainingRuns(
-        {
-          limit,
-          offset,
-          ...(opts.accessScope ? { access_scope: opts.accessScope } : {}),
-        },
-        { signal: ctx.signal },
-      );
+      const page = await rest.listTrainingRuns({
+        limit,
+        offset,
+        ...(opts.accessScope ? { access_scope: opts.accessScope } : {}),
+      });
       return { items: page.training_runs, total: page.cursor.total_count };
     },
   );
@@ -67,7 +64,7 @@ async function list(
 }
 
 async function info(ctx: CliContext, runId: string) {
-  const run = await (await ctx.rest()).getTrainingRun(runId, undefined, { signal: ctx.signal });
+  const run = await (await ctx.rest()).getTrainingRun(runId);
   const rows: [string, string][] = [
     ['Run ID', run.training_run_id],
     ['Base Model', run.base_model],

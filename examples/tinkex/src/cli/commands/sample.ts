@@ -28,14 +28,13 @@ async function sample(ctx: CliContext, opts: SampleOptions, from: SampleFrom) {
   // A --tokenizer this machine does not have is a bad argument: refused before a session is created.
   const given = opts.tokenizer ? localTokenizer(loadTokenizer, opts.tokenizer, ctx.io.env) : undefined;
   const service = await ctx.client();
-  const within = { signal: ctx.signal };
   // A sample's whole-request retries are unlimited in the library (as in the Python SDK); a command
   // gives up after --max-retries like every other request, so a dead server ends it.
   const retry_config = { max_retries: service.config.max_retries };
-  const sampler = await service.createSamplingClient({ ...from, retry_config }, within);
+  const sampler = await service.createSamplingClient({ ...from, retry_config });
   const tokenizer = given
     ? given
-    : await sampler.getTokenizer(within).catch(async (error: unknown) => {
+    : await sampler.getTokenizer().catch(async (error: unknown) => {
         if (ctx.signal.aborted) throw error;
         const { describeError } = await import('../describe-error.js');
         const why = describeError(error, ctx.apiSetup());
@@ -45,21 +44,18 @@ async function sample(ctx: CliContext, opts: SampleOptions, from: SampleFrom) {
             `reachable (see docs/tinkex.md, "Tokenizers").${why.details ? `\n${why.details}` : ''}`,
         );
       });
-  const response = await sampler.sample(
-    {
-      prompt: tokenizer.encode(opts.prompt, { add_special_tokens: false }),
-      num_samples: opts.numSamples,
-      sampling_params: {
-        max_tokens: opts.maxTokens,
-        temperature: opts.temperature,
-        top_k: opts.topK,
-        top_p: opts.topP,
-        ...(opts.stop ? { stop: opts.stop } : {}),
-        ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-      },
+  const response = await sampler.sample({
+    prompt: tokenizer.encode(opts.prompt, { add_special_tokens: false }),
+    num_samples: opts.numSamples,
+    sampling_params: {
+      max_tokens: opts.maxTokens,
+      temperature: opts.temperature,
+      top_k: opts.topK,
+      top_p: opts.topP,
+      ...(opts.stop ? { stop: opts.stop } : {}),
+      ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     },
-    within,
-  );
+  });
   const samples = response.sequences.map((s, i) => ({
     index: i,
     text: tokenizer.decode(s.tokens),

@@ -23,7 +23,7 @@ async function exportUrl(ctx: CliContext, rest: RestClient, session_id: string):
     const { url } = await rest.exportSessionTrace(
       session_id,
       { pollIntervalMs: POLL_MS },
-      { signal: ctx.signal, timeoutMs: MAX_WAIT_MS },
+      { timeoutMs: MAX_WAIT_MS },
     );
     return url;
   } catch (error) {
@@ -71,7 +71,7 @@ async function exportTrace(
   );
   let bytes = 0;
   try {
-    const download = await rest.openDownload(url, { signal: ctx.signal });
+    const download = await rest.openDownload(url);
     const body = Readable.from(download.body);
     body.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
