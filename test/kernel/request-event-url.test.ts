@@ -42,15 +42,18 @@ describe('request:start url', () => {
     await kernel.call('things', undefined as never, { baseUrl: `${origin}/v2` });
     await kernel.call('other', undefined as never);
     await kernel.call('things', undefined as never);
-    // The base URL's own query: its secret parameter is masked whatever the path after it.
-    await kernel.call('things', undefined as never, { baseUrl: `${origin}/v3?token=t0p-s3cret` });
+    // Credentials in a per-call base URL are masked in the event.
+    await kernel.call('things', undefined as never, {
+      baseUrl: `http://user:t0p-s3cret@${origin.slice(7)}/v3`,
+    });
     await kernel.close();
     expect(urls).toEqual([
       `${origin}/v1/things`,
       `${origin}/v2/things`,
       `${origin}/v1/other`,
       `${origin}/v1/things`,
-      `${origin}/v3?token=[REDACTED]`,
+      `http://***:***@${origin.slice(7)}/v3/things`,
     ]);
+    expect(urls.join()).not.toContain('t0p-s3cret');
   });
 });

@@ -48,7 +48,7 @@ export function checkServiceClientOptions(options: unknown): void {
   }
   checks
     .string('api_key', o.api_key)
-    .url('base_url', o.base_url === '' ? undefined : o.base_url)
+    .baseUrl('base_url', o.base_url === '' ? undefined : o.base_url)
     .duration('timeout_ms', o.timeout_ms)
     .integer('max_retries', o.max_retries, 0)
     .strings('tags', o.tags)
@@ -79,7 +79,7 @@ export function checkEnvironment(env: Record<string, string | undefined>, apiKey
     // The key may come from the option or from TINKER_API_KEY; the pointer names the option either way.
     checks.issues.push({ pointer: '/api_key', rule: 'header-value', message: keyProblem });
   }
-  if (env.TINKER_BASE_URL) checks.url('TINKER_BASE_URL', env.TINKER_BASE_URL);
+  if (env.TINKER_BASE_URL) checks.baseUrl('TINKER_BASE_URL', env.TINKER_BASE_URL);
   for (const name of ['CLOUDFLARE_ACCESS_CLIENT_ID', 'CLOUDFLARE_ACCESS_CLIENT_SECRET']) {
     const value = env[name];
     const problem = value ? headerValueProblem(value) : undefined;

@@ -109,7 +109,7 @@ export function checkKernelOptions(options: unknown): asserts options is KernelO
   const checks = new OptionChecks('kernel options');
   const o = checks.root(options, { names: KERNEL_OPTION_NAMES, what: 'a kernel option' });
   checks
-    .url('baseUrl', o.baseUrl)
+    .baseUrl('baseUrl', o.baseUrl)
     .duration('timeoutMs', o.timeoutMs)
     .integer('maxRetries', o.maxRetries, 0)
     .oneOf('responseValidation', o.responseValidation, RESPONSE_VALIDATION)
@@ -158,7 +158,7 @@ export function checkGivenCallOptions(options: CallOptions, endpointId: string):
   checks
     .duration('timeoutMs', o.timeoutMs)
     .integer('maxRetries', o.maxRetries, 0)
-    .url('baseUrl', o.baseUrl)
+    .baseUrl('baseUrl', o.baseUrl)
     .headers('headers', o.headers);
   checks.signal('signal', o.signal);
   checks.string('idempotencyKey', o.idempotencyKey, { nonEmpty: true });
@@ -215,7 +215,7 @@ export function checkPluginDefaults(pluginName: string, defaults: unknown): void
   if (defaults === undefined) return;
   const checks = new OptionChecks(`plugin "${pluginName}" defaults`);
   const o = checks.root(defaults, { names: PLUGIN_DEFAULT_NAMES, what: 'a plugin default' });
-  checks.url('baseUrl', o.baseUrl).duration('timeoutMs', o.timeoutMs).integer('maxRetries', o.maxRetries, 0);
+  checks.baseUrl('baseUrl', o.baseUrl).duration('timeoutMs', o.timeoutMs).integer('maxRetries', o.maxRetries, 0);
   checks.stringRecord('query', o.query);
   if (isPlainObject(o.query) && Object.keys(o.query).some((key) => key === ''))
     checks.fail('query', 'propertyNames', 'query parameter names must not be empty');

@@ -155,6 +155,28 @@ export class OptionChecks {
     return this;
   }
 
+  /**
+   * A base URL: an absolute http(s) URL with no query and no fragment. Each endpoint's path is appended
+   * to it as text, so `https://host/?token=x` would send `POST https://host/?token=x/api/…`: every call
+   * to the wrong path, the path inside the query. Its parts are never echoed (they may carry secrets).
+   */
+  baseUrl(key: string, value: unknown): this {
+    const before = this.issues.length;
+    this.url(key, value);
+    if (this.issues.length !== before || value === undefined) return this;
+    const parsed = new URL(value as string);
+    // `new URL` drops a lone `?` or `#` from search/hash, so the text is what tells.
+    if (parsed.search !== '' || (value as string).includes('?'))
+      return this.fail(
+        key,
+        'format',
+        'must not have a query: the endpoint path goes after it; give parameters as `query`',
+      );
+    if (parsed.hash !== '' || (value as string).includes('#'))
+      return this.fail(key, 'format', 'must not have a fragment: the endpoint path goes after it');
+    return this;
+  }
+
   /** A list of strings. */
   strings(key: string, value: unknown): this {
     if (value === undefined) return this;

@@ -50,6 +50,8 @@ export function apiAddressProblem(value: string): string | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     return `must start with http:// or https:// (it starts with "${url.protocol}")`;
+  // The client appends each endpoint's path to the address: a query or fragment would swallow it.
+  if (value.includes('?') || value.includes('#')) return 'must not have a query (?…) or fragment (#…)';
   return undefined;
 }
 

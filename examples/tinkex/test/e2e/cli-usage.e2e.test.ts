@@ -162,6 +162,11 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
         ['run', 'list', '--base-url=ftp://host/api'],
         /--base-url must start with http:\/\/ or https:\/\/ \(it starts with "ftp:"\)/,
       ],
+      // Each endpoint's path is appended to the address: a query would take it in (round 32).
+      [
+        ['run', 'list', '--base-url=https://tinker.example/?token=t0p-s3cret'],
+        /--base-url must not have a query \(\?…\) or fragment \(#…\)$/m,
+      ],
       [['nope'], /unknown command 'nope'/],
       [['help', 'nope'], /unknown command 'nope'/],
       [['emulator', '--colour', 'red'], /Unknown option '--colour'/],

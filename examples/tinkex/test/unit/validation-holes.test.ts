@@ -27,6 +27,9 @@ describe('Tinkex validation holes (issue 13, items 6 and 7)', () => {
       [{ timeout_ms: '60s' }, '/timeout_ms', 'finite'],
       [{ timeout_ms: Infinity }, '/timeout_ms', 'finite'],
       [{ base_url: 'tinker.example' }, '/base_url', 'format'],
+      // The endpoint's path is appended to the base URL: in a query it would go to the wrong path (round 32).
+      [{ base_url: 'https://tinker.example/?token=t0p-s3cret' }, '/base_url', 'format'],
+      [{ base_url: 'https://tinker.example/api#v1' }, '/base_url', 'format'],
       [{ tags: 'a,b' }, '/tags', 'type'],
       [{ user_metadata: { team: 7 } }, '/user_metadata/team', 'type'],
       [{ telemetry: 'no' }, '/telemetry', 'type'],
@@ -40,6 +43,7 @@ describe('Tinkex validation holes (issue 13, items 6 and 7)', () => {
       [{ timeoutMs: 5000 }, '/timeoutMs', 'additionalProperties'],
       [{ maxRetries: 0 }, '/maxRetries', 'additionalProperties'],
       [{ env: { TINKER_BASE_URL: 'nope' } }, '/env/TINKER_BASE_URL', 'format'],
+      [{ env: { TINKER_BASE_URL: 'http://127.0.0.1:1/?' } }, '/env/TINKER_BASE_URL', 'format'],
       [{ protocol: 'v2' }, '/protocol', 'enum'],
       // Found in round 25: a bad TINKER_PROTOCOL was reported as the option `/protocol`, which the
       // caller never passed; every other variable is named as itself.
