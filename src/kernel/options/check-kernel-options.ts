@@ -215,7 +215,10 @@ export function checkPluginDefaults(pluginName: string, defaults: unknown): void
   if (defaults === undefined) return;
   const checks = new OptionChecks(`plugin "${pluginName}" defaults`);
   const o = checks.root(defaults, { names: PLUGIN_DEFAULT_NAMES, what: 'a plugin default' });
-  checks.baseUrl('baseUrl', o.baseUrl).duration('timeoutMs', o.timeoutMs).integer('maxRetries', o.maxRetries, 0);
+  checks
+    .baseUrl('baseUrl', o.baseUrl)
+    .duration('timeoutMs', o.timeoutMs)
+    .integer('maxRetries', o.maxRetries, 0);
   checks.stringRecord('query', o.query);
   if (isPlainObject(o.query) && Object.keys(o.query).some((key) => key === ''))
     checks.fail('query', 'propertyNames', 'query parameter names must not be empty');
