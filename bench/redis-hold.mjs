@@ -10,37 +10,11 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { median } from './lib.mjs';
 
-const CALLS = 2000;
 /** Measurements per subject inside one child (after a warm-up); the child reports their median. */
 const INNER = 3;
-
-/** One batch of CALLS calls of `op` by `concurrency` loops: µs per call of latency, wall and CPU. */
-async function batch(op, concurrency) {
-  let next = 0;
-  let latency = 0;
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next++ < CALLS) {
-        const began = performance.now();
-        await op();
-        latency += performance.now() - began;
-      }
-    }),
-  );
-  const wall = performance.now() - start;
-  const used = process.cpuUsage(cpu);
-  return {
-    latency_us: (latency / CALLS) * 1000,
-    wall_us: (wall / CALLS) * 1000,
-    cpu_us: (used.user + used.system) / CALLS,
-  };
-}
 
 /** Median of each field over `runs`. */
 function medians(runs) {
@@ -49,7 +23,7 @@ function medians(runs) {
 
 async function child(dist, url) {
   const kernel = await import(pathToFileURL(dist).href);
-  const { adapterCalls } = await import('./redis.mjs');
+  const { adapterCalls, batch } = await import('./redis.mjs');
   const link = new kernel.RedisLink({ url, keyPrefix: `bench:${process.pid}:` });
   const results = {};
   try {
@@ -110,7 +84,7 @@ async function main(args) {
     const ratio = Object.fromEntries(Object.keys(A).map((k) => [k, B[k] / A[k]]));
     results[subject] = { A, B, B_over_A: ratio };
   }
-  return { a, b, rounds, calls: CALLS, inner: INNER, load, results };
+  return { a, b, rounds, inner: INNER, load, results };
 }
 
 /**

@@ -59,21 +59,35 @@ export async function startRedis() {
   };
 }
 
-/** Mean µs per call of `op`, with `concurrency` loops sharing CALLS calls. */
-async function perCall(op, concurrency) {
+/**
+ * One batch of CALLS calls of `op` by `concurrency` loops, in µs per call: each call's own latency
+ * (mean), the batch's wall time, and this process's CPU time (process.cpuUsage: Redis's is another's).
+ */
+export async function batch(op, concurrency) {
   let next = 0;
-  let total = 0;
+  let latency = 0;
+  const cpu = process.cpuUsage();
+  const start = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next++ < CALLS) {
-        const start = performance.now();
+        const began = performance.now();
         await op();
-        total += performance.now() - start;
+        latency += performance.now() - began;
       }
     }),
   );
-  return (total / CALLS) * 1000;
+  const wall = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return {
+    latency_us: (latency / CALLS) * 1000,
+    wall_us: (wall / CALLS) * 1000,
+    cpu_us: (used.user + used.system) / CALLS,
+  };
 }
+
+/** Mean µs per call of `op`, with `concurrency` loops sharing CALLS calls. */
+const perCall = async (op, concurrency) => (await batch(op, concurrency)).latency_us;
 
 /** Interleaved rounds (in-process, Redis, …) after a warm-up; medians of µs per call. */
 async function compare(inProcess, redis, concurrency) {
