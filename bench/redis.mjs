@@ -7,16 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import {
-  CockatielBreakerRegistry,
-  FifoSemaphore,
-  RedisBreakerRegistry,
-  RedisLink,
-  RedisRateLimiter,
-  RedisSemaphoreFactory,
-  SystemClock,
-  WindowRateLimiter,
-} from '../packages/kernel/dist/index.js';
+import * as kernel from '../packages/kernel/dist/index.js';
 import { median } from './lib.mjs';
 
 const CALLS = 2000;
@@ -30,7 +21,8 @@ async function freePort() {
   return port;
 }
 
-async function startRedis() {
+/** A throwaway redis-server on a free loopback port; stop() kills it and removes its folder. */
+export async function startRedis() {
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-redis-'));
   const args = [
@@ -67,21 +59,35 @@ async function startRedis() {
   };
 }
 
-/** Mean µs per call of `op`, with `concurrency` loops sharing CALLS calls. */
-async function perCall(op, concurrency) {
+/**
+ * One batch of CALLS calls of `op` by `concurrency` loops, in µs per call: each call's own latency
+ * (mean), the batch's wall time, and this process's CPU time (process.cpuUsage: Redis's is another's).
+ */
+export async function batch(op, concurrency) {
   let next = 0;
-  let total = 0;
+  let latency = 0;
+  const cpu = process.cpuUsage();
+  const start = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next++ < CALLS) {
-        const start = performance.now();
+        const began = performance.now();
         await op();
-        total += performance.now() - start;
+        latency += performance.now() - began;
       }
     }),
   );
-  return (total / CALLS) * 1000;
+  const wall = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return {
+    latency_us: (latency / CALLS) * 1000,
+    wall_us: (wall / CALLS) * 1000,
+    cpu_us: (used.user + used.system) / CALLS,
+  };
 }
+
+/** Mean µs per call of `op`, with `concurrency` loops sharing CALLS calls. */
+const perCall = async (op, concurrency) => (await batch(op, concurrency)).latency_us;
 
 /** Interleaved rounds (in-process, Redis, …) after a warm-up; medians of µs per call. */
 async function compare(inProcess, redis, concurrency) {
@@ -98,52 +104,69 @@ async function compare(inProcess, redis, concurrency) {
   return { in_process_us: local, redis_us: shared, added_us: shared - local };
 }
 
+/**
+ * Each adapter's call as a benchmark subject, in-process and on Redis: `{ name: { local, redis } }`,
+ * each a function making one call. `kernel` is the kernel package's module (bench/redis-hold.mjs passes
+ * an older build's).
+ */
+export function adapterCalls(kernel, link) {
+  const clock = new kernel.SystemClock();
+  const limiters = {
+    local: new kernel.WindowRateLimiter(clock),
+    redis: new kernel.RedisRateLimiter(link, clock),
+  };
+  const tokenBucket = { requestsPerSecond: 1e9, burst: 1e9 };
+  const semaphores = {
+    local: new kernel.FifoSemaphore(1000),
+    redis: new kernel.RedisSemaphoreFactory(link, clock).create(1000, 'bench:jobs:count'),
+  };
+  const breakers = {
+    local: new kernel.CockatielBreakerRegistry(),
+    redis: new kernel.RedisBreakerRegistry(link),
+  };
+  const settings = {
+    failureRateThreshold: 0.5,
+    samplingWindowMs: 30_000,
+    minimumRps: 2,
+    halfOpenAfterMs: 30_000,
+  };
+  const ops = {
+    rate_limiter_window: (l) => () => l.acquire('bucket'),
+    rate_limiter_token_bucket: (l) => () => l.acquire('tokens', { tokenBucket }),
+    semaphore_acquire_release: (s) => async () => (await s.acquire(1))(),
+    breaker_execute: (b) => () =>
+      b.execute(
+        'key',
+        settings,
+        async () => 'ok',
+        () => true,
+      ),
+  };
+  const subjects = {
+    rate_limiter_window: limiters,
+    rate_limiter_token_bucket: limiters,
+    semaphore_acquire_release: semaphores,
+    breaker_execute: breakers,
+  };
+  return Object.fromEntries(
+    Object.entries(ops).map(([name, make]) => [
+      name,
+      { local: make(subjects[name].local), redis: make(subjects[name].redis) },
+    ]),
+  );
+}
+
 export async function redisAdapters() {
   if (spawnSync('redis-server', ['--version']).status !== 0) {
     return { skipped: 'redis-server is not installed (scripts/ensure-redis.sh installs it)' };
   }
   const redis = await startRedis();
-  const link = new RedisLink({ url: redis.url, keyPrefix: 'bench:' });
+  const link = new kernel.RedisLink({ url: redis.url, keyPrefix: 'bench:' });
   try {
-    const clock = new SystemClock();
-    const limiters = { local: new WindowRateLimiter(clock), redis: new RedisRateLimiter(link, clock) };
-    const tokenBucket = { requestsPerSecond: 1e9, burst: 1e9 };
-    const semaphores = {
-      local: new FifoSemaphore(1000),
-      redis: new RedisSemaphoreFactory(link, clock).create(1000, 'bench:jobs:count'),
-    };
-    const breakers = { local: new CockatielBreakerRegistry(), redis: new RedisBreakerRegistry(link) };
-    const settings = {
-      failureRateThreshold: 0.5,
-      samplingWindowMs: 30_000,
-      minimumRps: 2,
-      halfOpenAfterMs: 30_000,
-    };
-    const ops = {
-      rate_limiter_window: (l) => () => l.acquire('bucket'),
-      rate_limiter_token_bucket: (l) => () => l.acquire('tokens', { tokenBucket }),
-      semaphore_acquire_release: (s) => async () => (await s.acquire(1))(),
-      breaker_execute: (b) => () =>
-        b.execute(
-          'key',
-          settings,
-          async () => 'ok',
-          () => true,
-        ),
-    };
-    const subjects = {
-      rate_limiter_window: limiters,
-      rate_limiter_token_bucket: limiters,
-      semaphore_acquire_release: semaphores,
-      breaker_execute: breakers,
-    };
+    const calls = adapterCalls(kernel, link);
     const results = {};
-    for (const [name, make] of Object.entries(ops)) {
-      const { local, redis: shared } = subjects[name];
-      results[name] = {
-        c1: await compare(make(local), make(shared), 1),
-        c64: await compare(make(local), make(shared), 64),
-      };
+    for (const [name, { local, redis: shared }] of Object.entries(calls)) {
+      results[name] = { c1: await compare(local, shared, 1), c64: await compare(local, shared, 64) };
     }
     return results;
   } finally {

@@ -19,10 +19,18 @@ async function queued(link: RedisLink, name: string): Promise<number> {
   return (await link.run(QUEUED, link.slotKeys(['sem', name], ['queue']), [])) as number;
 }
 
-/** A permit of the worker's only semaphore (capacity 1), held by another connection until released. */
-async function holdTheOnlyPermit(url: string | string[], prefix: string, cluster = false) {
+/**
+ * A permit of the only one of semaphore `name` (capacity 1; by default the worker's), held by another
+ * connection until released; the caller closes `link`.
+ */
+export async function holdTheOnlyPermit(
+  url: string | string[],
+  prefix: string,
+  cluster = false,
+  name = 'nc:jobs:count',
+) {
   const link = new RedisLink({ url, keyPrefix: prefix, cluster });
-  const semaphore = new RedisSemaphoreFactory(link, new SystemClock()).create(1, 'nc:jobs:count');
+  const semaphore = new RedisSemaphoreFactory(link, new SystemClock()).create(1, name);
   const release = await semaphore.acquire();
   return { link, release };
 }
