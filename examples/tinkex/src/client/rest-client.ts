@@ -344,8 +344,11 @@ export class RestClient {
     // The call's own bound, else a view's (`withOptions`), else this method's own default.
     merged.timeoutMs ??= defaultsOf(this)?.timeoutMs ?? TRACE_EXPORT_TIMEOUT_MS;
     const scope = this.scope(merged, 'exportSessionTrace');
+    // `timeoutMs` bounds the whole wait (its deadline is in the signal), not each poll: a poll keeps the
+    // client's own timeout and retries, so one that never answers fails as that request's timeout.
+    const poll = scope.signal ? { signal: scope.signal } : {};
     return scope.run(() =>
-      account.exportSessionTrace(this.service, session_id, o.pollIntervalMs, scope.options, o.onProgress),
+      account.exportSessionTrace(this.service, session_id, o.pollIntervalMs, poll, o.onProgress),
     );
   }
 

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { APIUserAbortError, ServiceClient } from '../../src/index.js';
 import { buildCli, runCli } from '../support/cli/run-cli.js';
 
 /**
@@ -21,6 +22,8 @@ describe('tinkex request bounds (spawned CLI)', () => {
       const json = (status: number, body: unknown) =>
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       if (req.url?.endsWith('/archive')) return json(502, { detail: 'bad gateway' });
+      if (req.url?.includes('/sess-silent/')) return; // accepted, never answered
+      if (req.url?.includes('/sess-pending/')) return json(200, { status: 'pending' });
       json(404, { detail: 'not found' });
     });
     await Promise.all([new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)), buildCli()]);
@@ -28,12 +31,15 @@ describe('tinkex request bounds (spawned CLI)', () => {
     work = await mkdtemp(join(tmpdir(), 'tinkex-cli-bounds-'));
   }, 300_000);
   afterAll(async () => {
+    server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     await rm(work, { recursive: true, force: true });
   });
 
-  const cli = (...args: string[]) =>
-    runCli(args, { cwd: work, env: { TINKER_BASE_URL: base, TINKER_API_KEY: 'tml-bounds' } });
+  const cli = (...args: string[]) => cliWith({}, ...args);
+  const cliWith = (env: Record<string, string>, ...args: string[]) =>
+    runCli(args, { cwd: work, env: { TINKER_BASE_URL: base, TINKER_API_KEY: 'tml-bounds', ...env } });
+  const polls = (session: string) => seen.filter((r) => r.includes(`/${session}/trace_export`)).length;
 
   it('checkpoint download --max-retries 0 asks for the archive URL once, not 3 times', async () => {
     const path = 'tinker://run-502/weights/step-1';
@@ -52,5 +58,44 @@ describe('tinkex request bounds (spawned CLI)', () => {
     expect(result.code).toBe(1);
     const archive = seen.filter((r) => r.startsWith('GET /api/v1/training_runs/run-default/'));
     expect(archive).toHaveLength(3);
+  }, 60_000);
+
+  // The whole wait's bound (10 minutes) is the export's, not one request's: each poll has the client's
+  // own timeout and retries, so a hung request fails as the connection's, and is never "not ready".
+  it('exportSessionTrace gives each poll the client timeout, not the whole wait as its deadline', async () => {
+    const service = new ServiceClient({
+      base_url: base,
+      api_key: 'tml-bounds',
+      timeout_ms: 200,
+      max_retries: 1,
+    });
+    try {
+      const before = polls('sess-silent');
+      const failed = await service
+        .createRestClient()
+        .exportSessionTrace('sess-silent', {}, { timeoutMs: 20_000 })
+        .catch((error: unknown) => error as Error);
+      expect(failed).toBeInstanceOf(Error);
+      expect(failed).not.toBeInstanceOf(APIUserAbortError);
+      expect(String(failed)).not.toMatch(/did not finish within timeoutMs/);
+      expect(polls('sess-silent') - before).toBe(2); // one try and one retry, each timed out
+    } finally {
+      await service.close();
+    }
+  }, 60_000);
+
+  it('session export-trace says the server never answered, not that the export is not ready', async () => {
+    const wait = { TINKEX_TRACE_EXPORT_WAIT_MS: '500' };
+    const [silent, pending] = await Promise.all([
+      cliWith(wait, 'session', 'export-trace', 'sess-silent'),
+      cliWith(wait, 'session', 'export-trace', 'sess-pending'),
+    ]);
+    expect(silent.code).toBe(1);
+    expect(silent.stderr).not.toMatch(/not ready/);
+    expect(silent.stderr).toMatch(
+      /Error: No answer from the Tinker API within 0\.5 s while waiting for the trace export/,
+    );
+    expect(pending.code).toBe(1);
+    expect(pending.stderr).toMatch(/Error: Trace export not ready after 0\.5 s\nTry again later\./);
   }, 60_000);
 });
