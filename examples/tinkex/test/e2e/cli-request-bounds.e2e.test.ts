@@ -95,6 +95,15 @@ describe('tinkex request bounds (spawned CLI)', () => {
     expect(silent.stderr).toMatch(
       /Error: No answer from the Tinker API within 0\.5 s while waiting for the trace export/,
     );
+    const refused = await cliWith(
+      { TINKEX_TRACE_EXPORT_WAIT_MS: '1e9' },
+      'session',
+      'export-trace',
+      'sess-x',
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/Error: TINKEX_TRACE_EXPORT_WAIT_MS is not a wait\n.*from 1 to 600000/);
+    expect(polls('sess-x')).toBe(0); // refused before anything was sent
     expect(pending.code).toBe(1);
     expect(pending.stderr).toMatch(/Error: Trace export not ready after 0\.5 s\nTry again later\./);
   }, 60_000);

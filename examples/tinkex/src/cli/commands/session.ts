@@ -38,8 +38,12 @@ const spoken = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000} minutes` : `
  * (so a server that stops answering fails as that, through describeError), and when the wait runs out
  * the message says which it was: no answer at all, or an export the server still called pending.
  */
-async function exportUrl(ctx: CliContext, rest: RestClient, session_id: string): Promise<string> {
-  const wait = waitBound(ctx.io.env);
+async function exportUrl(
+  ctx: CliContext,
+  rest: RestClient,
+  session_id: string,
+  wait: number,
+): Promise<string> {
   const waited = new AbortController();
   // The client's clock (the kernel's Clock port), as every other bound of the SDK.
   const { clock } = (await ctx.client()).kernel.getServices();
@@ -79,6 +83,7 @@ async function exportTrace(
   session_id: string,
   opts: { output?: string; urlOnly?: boolean },
 ) {
+  const wait = waitBound(ctx.io.env); // a bad setting stops the command before anything is sent
   const destination = resolve(opts.output ?? join(process.cwd(), `${session_id}.pftrace`));
   // Checked before the export is asked for: it can take minutes, and rename() onto a folder fails.
   if (!opts.urlOnly && (await stat(destination).catch(() => undefined))?.isDirectory())
@@ -88,7 +93,7 @@ async function exportTrace(
   // The client first: without a key there is no export to announce.
   const rest = await ctx.rest();
   if (ctx.format !== 'json') ctx.note(`Exporting trace for session ${session_id} (this may take a while)...`);
-  const url = await exportUrl(ctx, rest, session_id);
+  const url = await exportUrl(ctx, rest, session_id, wait);
   if (opts.urlOnly) {
     // A bare URL in table mode, for `curl -o t.pftrace "$(tinkex session export-trace <id> --url-only)"`;
     // it is server text, so control characters are shown like everywhere else (a real signed URL has none).
