@@ -24,6 +24,9 @@ export type { CheckpointArchiveUrl };
 /** The default bound of a trace export's wait (the server builds it; long sessions take minutes). */
 const TRACE_EXPORT_TIMEOUT_MS = 10 * 60_000;
 
+/** The archive URL's retries when neither the call nor the client names any (fewer than the client's 10). */
+const ARCHIVE_URL_RETRIES = 2;
+
 export interface TraceExportOptions extends RequestOptions {
   pollIntervalMs?: number;
   onProgress?: (progress: account.TraceExportProgress) => void;
@@ -192,11 +195,15 @@ export class RestClient {
       options,
     );
     const scope = this.scope({ signal, timeoutMs }, 'getCheckpointArchiveUrl');
-    // Only an absent maxRetries takes the default: null goes on to the kernel's check, which refuses it.
+    // The call's maxRetries, else the client's `max_retries` when the user gave one (`--max-retries 0`
+    // means every request), else 2 of its own. Only an absent one falls through: null goes on to the
+    // kernel's check, which refuses it.
+    const { maxRetriesGiven, config } = this.service;
+    const fallback = maxRetriesGiven ? config.max_retries : ARCHIVE_URL_RETRIES;
     const call = {
       ...rest,
       ...scope.options,
-      maxRetries: rest.maxRetries === undefined ? 2 : rest.maxRetries,
+      maxRetries: rest.maxRetries === undefined ? fallback : rest.maxRetries,
     };
     return scope.run(() => archiveUrl(this.kernel, training_run_id, checkpoint_id, call));
   }
@@ -337,8 +344,11 @@ export class RestClient {
     // The call's own bound, else a view's (`withOptions`), else this method's own default.
     merged.timeoutMs ??= defaultsOf(this)?.timeoutMs ?? TRACE_EXPORT_TIMEOUT_MS;
     const scope = this.scope(merged, 'exportSessionTrace');
+    // `timeoutMs` bounds the whole wait (its deadline is in the signal), not each poll: a poll keeps the
+    // client's own timeout and retries, so one that never answers fails as that request's timeout.
+    const poll = scope.signal ? { signal: scope.signal } : {};
     return scope.run(() =>
-      account.exportSessionTrace(this.service, session_id, o.pollIntervalMs, scope.options, o.onProgress),
+      account.exportSessionTrace(this.service, session_id, o.pollIntervalMs, poll, o.onProgress),
     );
   }
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { APITimeoutError, PristineError, visibleControls } from 'pristine-kernel';
+import { PristineError, visibleControls } from 'pristine-kernel';
 import type { CliContext } from '../context.js';
 import type { RestClient } from '../../client/rest-client.js';
 import { CliError, InterruptedError, UsageError } from '../errors.js';
@@ -16,19 +16,55 @@ import { writeAtomically } from '../../fs/write-atomically.js';
 /** Polling cadence and bound while the server builds the trace (it can take minutes for long sessions). */
 const POLL_MS = 2_000;
 const MAX_WAIT_MS = 10 * 60_000;
+/** Shortens the whole wait (milliseconds, at most 10 minutes): for tests and scripts that cannot wait long. */
+const WAIT_VAR = 'TINKEX_TRACE_EXPORT_WAIT_MS';
 
-/** Ask for the export until it is ready; the answer is a signed URL valid for about an hour. */
-async function exportUrl(ctx: CliContext, rest: RestClient, session_id: string): Promise<string> {
+/** The whole wait's bound: MAX_WAIT_MS, or the shorter one TINKEX_TRACE_EXPORT_WAIT_MS names. */
+function waitBound(env: NodeJS.ProcessEnv): number {
+  const value = env[WAIT_VAR];
+  if (value === undefined || value === '') return MAX_WAIT_MS;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 1 || ms > MAX_WAIT_MS)
+    throw new CliError(`${WAIT_VAR} is not a wait`, `Set it to whole milliseconds from 1 to ${MAX_WAIT_MS}.`);
+  return ms;
+}
+
+/** A wait as a person reads it: `10 minutes`, `0.5 s`. */
+const spoken = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000} minutes` : `${ms / 1000} s`);
+
+/**
+ * Ask for the export until it is ready; the answer is a signed URL valid for about an hour. The wait's
+ * bound is the whole polling's, never one request's: each poll has the client's own timeout and retries
+ * (so a server that stops answering fails as that, through describeError), and when the wait runs out
+ * the message says which it was: no answer at all, or an export the server still called pending.
+ */
+async function exportUrl(
+  ctx: CliContext,
+  rest: RestClient,
+  session_id: string,
+  wait: number,
+): Promise<string> {
+  const waited = new AbortController();
+  // The client's clock (the kernel's Clock port), as every other bound of the SDK.
+  const { clock } = (await ctx.client()).kernel.getServices();
+  const stopTimer = clock.after(wait, () => waited.abort());
+  let answered = false;
   try {
     const { url } = await rest.exportSessionTrace(
       session_id,
-      { pollIntervalMs: POLL_MS },
-      { timeoutMs: MAX_WAIT_MS },
+      { pollIntervalMs: POLL_MS, signal: waited.signal, onProgress: () => (answered = true) },
+      // The client's own bound, a backstop just past the wait above, which decides the message.
+      { timeoutMs: wait + POLL_MS },
     );
     return url;
   } catch (error) {
-    if (error instanceof APITimeoutError && !ctx.signal.aborted)
-      throw new CliError(`Trace export not ready after ${MAX_WAIT_MS / 60_000} minutes`, 'Try again later.');
+    if (waited.signal.aborted && !ctx.signal.aborted) {
+      if (answered) throw new CliError(`Trace export not ready after ${spoken(wait)}`, 'Try again later.');
+      throw new CliError(
+        `No answer from the Tinker API within ${spoken(wait)} while waiting for the trace export`,
+        'The server accepted the request but never answered it: check that it is up, then try again.',
+      );
+    }
     const answer =
       error instanceof PristineError ? (error.body as { status?: string; error?: string }) : undefined;
     if (answer?.status === 'failed')
@@ -37,6 +73,8 @@ async function exportUrl(ctx: CliContext, rest: RestClient, session_id: string):
         answer.error ? `Details: ${answer.error}` : undefined,
       );
     throw error;
+  } finally {
+    stopTimer();
   }
 }
 
@@ -45,6 +83,7 @@ async function exportTrace(
   session_id: string,
   opts: { output?: string; urlOnly?: boolean },
 ) {
+  const wait = waitBound(ctx.io.env); // a bad setting stops the command before anything is sent
   const destination = resolve(opts.output ?? join(process.cwd(), `${session_id}.pftrace`));
   // Checked before the export is asked for: it can take minutes, and rename() onto a folder fails.
   if (!opts.urlOnly && (await stat(destination).catch(() => undefined))?.isDirectory())
@@ -54,7 +93,7 @@ async function exportTrace(
   // The client first: without a key there is no export to announce.
   const rest = await ctx.rest();
   if (ctx.format !== 'json') ctx.note(`Exporting trace for session ${session_id} (this may take a while)...`);
-  const url = await exportUrl(ctx, rest, session_id);
+  const url = await exportUrl(ctx, rest, session_id, wait);
   if (opts.urlOnly) {
     // A bare URL in table mode, for `curl -o t.pftrace "$(tinkex session export-trace <id> --url-only)"`;
     // it is server text, so control characters are shown like everywhere else (a real signed URL has none).
@@ -102,5 +141,10 @@ export function registerSession(program: Command, action: Action): void {
     .argument('<session_id>', 'session id', sessionId)
     .option('-o, --output <file>', 'output file (default: ./<session_id>.pftrace)')
     .option('--url-only', 'print the signed download URL instead of downloading')
+    .addHelpText(
+      'after',
+      `\nThe whole wait is bounded by ${MAX_WAIT_MS / 60_000} minutes (${WAIT_VAR}=<ms> shortens it, for tests and\n` +
+        'scripts); each request has the usual timeout and --max-retries.',
+    )
     .action(action((ctx, opts, id: string) => exportTrace(ctx, id, opts), { cleansUp: true }));
 }
