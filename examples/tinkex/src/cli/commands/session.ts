@@ -144,7 +144,7 @@ export function registerSession(program: Command, action: Action): void {
     .addHelpText(
       'after',
       `\nThe whole wait is bounded by ${MAX_WAIT_MS / 60_000} minutes (${WAIT_VAR}=<ms> shortens it, for tests and\n` +
-        'scripts); each request has the usual timeout and --max-retries.',
+        'scripts); each request has the usual timeout and retries.',
     )
     .action(action((ctx, opts, id: string) => exportTrace(ctx, id, opts), { cleansUp: true }));
 }
