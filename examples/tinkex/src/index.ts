@@ -131,6 +131,8 @@ export {
   FutureTimeoutError,
   FutureExpiredError,
   FutureCancelledError,
+  IdleWaitError,
+  type IdleOptions,
   PristineError,
   StreamIdleTimeoutError,
   StreamTruncatedError,
