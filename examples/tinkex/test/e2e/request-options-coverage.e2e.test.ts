@@ -235,7 +235,7 @@ const PRIVATE = new Set([
   'openedSession',
   'createLora',
   'fromState',
-  'weightsInfo',
+  'deleteAt',
   'newSamplingClient',
   'archiveUrl',
   'onCheckpoint',
