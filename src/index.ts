@@ -170,6 +170,13 @@ export {
   FutureCancelledError,
   FutureTimeoutError,
 } from './kernel/futures/future-errors.js';
+export { IdleWaitError, type IdleBound } from './kernel/idle/idle-error.js';
+export type { IdleOptions } from './kernel/idle/in-flight.js';
+export {
+  attemptMayHaveApplied,
+  earlierAttemptMayHaveApplied,
+  errorAfterMaybeAppliedAttempt,
+} from './kernel/pipeline/may-have-applied.js';
 export { EventStream, type StreamOptions } from './kernel/streams/event-stream.js';
 export {
   StreamIdleTimeoutError,

@@ -22,6 +22,8 @@ export function extensionHost(
   kernel: ExtensionHostSource,
   /** `execute` for options the kernel built itself from checked values (see PollerHost.executeBuilt). */
   executeBuilt?: (id: string, input: unknown, options: CallOptions) => Promise<CallResult>,
+  /** What `kernel.idle()` counts: streams are counted from their first read to their end. */
+  inFlight?: { begin(): void; end(): void },
 ) {
   return {
     execute: (id: string, input: unknown, options?: CallOptions) => kernel.executeById(id, input, options),
@@ -47,6 +49,7 @@ export function extensionHost(
       kernel.events.emit('queue:state', event),
     semaphore: (key: string, capacity: number) => kernel.getServices().semaphore(key, capacity),
     stopping: (id: string) => kernel.getServices().stopping(id),
+    inFlight,
   };
 }
 

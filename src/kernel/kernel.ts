@@ -39,6 +39,7 @@ import { paginate, type PageIterable } from './pagination/paginate.js';
 import { unknownEndpoint } from './errors/unknown-endpoint.js';
 import { ClosingState } from './closing-state.js';
 import { closeWhenCollected } from './close-when-collected.js';
+import { InFlight, type IdleOptions } from './idle/in-flight.js';
 
 export type { AdapterRegistration } from './bind-adapter.js';
 export type { SubmitOptions } from './futures/submit.js';
@@ -74,8 +75,10 @@ export class Kernel<E extends EndpointSpec = never> {
   private readonly closing = new ClosingState();
   /** Whether a call to `endpointId` may no longer be sent (`services.refuses`). */
   private readonly refuses = this.closing.refuses;
+  /** The calls, futures and tracked operations in flight, for `idle()`. */
+  private readonly inFlight = new InFlight();
   /** Futures still polling; `close()` cancels them so nothing polls a closed kernel. */
-  private readonly liveFutures = new LiveFutures();
+  private readonly liveFutures = new LiveFutures(this.inFlight);
   /** @internal Told by each submitted future once it settled. */
   readonly futureSettled = this.liveFutures.settled;
   /** Stops lease renewals and closes the Redis connections of `shared` state. */
@@ -198,9 +201,11 @@ export class Kernel<E extends EndpointSpec = never> {
     if (!entry) return Promise.reject(unknownEndpoint(endpointId, this.endpoints.keys()));
     if (this.refuses(endpointId)) return Promise.reject(ClientClosedError.forCall(entry.endpoint));
     try {
-      return this.pipeline.execute(
+      const result = this.pipeline.execute(
         startCall(this.getServices(), entry.plugin, entry.endpoint, input, options, optionsBuilt),
       );
+      // Background work (a heartbeat, a telemetry flush: a trace of its own) is close()'s, not idle()'s
+      return options.parentSpan === null ? result : this.inFlight.track(result);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -343,6 +348,26 @@ export class Kernel<E extends EndpointSpec = never> {
     void this.services?.transport.closePoolsExcept?.(kept).catch(ignore);
   }
 
+  /**
+   * Resolves once no call, future or tracked operation is in flight (at once when none is): to drain,
+   * stop taking work, `await idle({ timeoutMs })`, then `close()`. Background calls (`parentSpan: null`:
+   * heartbeats, telemetry flushes) are close()'s. Never blocks new work, and waits for it too. Rejects
+   * with IdleWaitError naming the bound (`timeoutMs`, `signal`), cancelling nothing.
+   */
+  idle(options?: IdleOptions): Promise<void> {
+    return this.inFlight.idle(this.getServices().clock, options);
+  }
+
+  /** Count `work` for `idle()` until it settles: a plugin's operation with waits between its calls. */
+  trackInFlight<T>(work: Promise<T>): Promise<T> {
+    return this.inFlight.track(work);
+  }
+
+  /** How many calls, futures and tracked operations `idle()` waits for. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
   /** Cancel outstanding futures, stop sessions and release transport sockets. */
   async close(): Promise<void> {
     this.liveFutures.cancelAll(CLOSED);
@@ -366,9 +391,8 @@ export class Kernel<E extends EndpointSpec = never> {
   /** The narrow view kernel extensions (futures, sessions, streams) work through. */
   private host() {
     // Built once: an object literal with getters is slow to create, and streams ask for it per call.
-    return (this.hostView ??= extensionHost(this, (id, input, options) =>
-      this.run(id, input, options, true),
-    ));
+    const built = (id: string, input: unknown, options: CallOptions) => this.run(id, input, options, true);
+    return (this.hostView ??= extensionHost(this, built, this.inFlight));
   }
 }
 

@@ -1,6 +1,6 @@
 // docs/tinkex.md "Serving samples from a web service", verbatim; test/docs/web-service.test.ts runs it against the emulator.
 import { createServer } from 'node:http';
-import { APIUserAbortError, ClientClosedError, ServiceClient, SessionGoneError } from 'tinkex';
+import { APIUserAbortError, ClientClosedError, IdleWaitError, ServiceClient, SessionGoneError } from 'tinkex';
 
 // One client and one sampler for the whole process, shared by every web request.
 const service = new ServiceClient(); // reads TINKER_API_KEY and TINKER_BASE_URL
@@ -36,14 +36,19 @@ const server = createServer(async (req, res) => {
 });
 server.listen(0, '127.0.0.1');
 
-// Graceful shutdown: stop accepting, give the requests in flight up to graceMs, then close the client.
+// Graceful shutdown: stop accepting, wait up to graceMs for the work in flight, then close the client.
 async function shutdown(graceMs = 10_000): Promise<void> {
   const drained = new Promise((resolve) => server.close(resolve)); // once every connection has ended
   server.closeIdleConnections();
-  // Past the bound, closing the connections aborts their requests' signals, so their samples stop.
-  const bound = setTimeout(() => server.closeAllConnections(), graceMs);
+  try {
+    // Every sample, stream and call this client started (through any view or sampler) has settled.
+    await service.idle({ timeoutMs: graceMs });
+  } catch (error) {
+    if (!(error instanceof IdleWaitError)) throw error;
+    // Past the bound, closing the connections aborts their requests' signals, so their samples stop.
+    server.closeAllConnections();
+  }
   await drained;
-  clearTimeout(bound);
   await service.close(); // anything still pending settles with a typed error; nothing hangs
 }
 const onSigterm = () => void shutdown();

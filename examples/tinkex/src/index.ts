@@ -17,6 +17,7 @@ export {
   type SampleStreamChunk,
 } from './client/sampling-client.js';
 export { RestClient, type AccessScope, type CheckpointArchiveUrl } from './client/rest-client.js';
+export type { CheckpointDeleted } from './client/checkpoint-delete.js';
 export type { TraceExportProgress } from './client/rest-account.js';
 export { createTinkerKernel, type TinkerKernel } from './client/tinker-kernel.js';
 export { checkRequestOptions, type RequestOptions } from './client/request-options.js';
@@ -131,6 +132,8 @@ export {
   FutureTimeoutError,
   FutureExpiredError,
   FutureCancelledError,
+  IdleWaitError,
+  type IdleOptions,
   PristineError,
   StreamIdleTimeoutError,
   StreamTruncatedError,

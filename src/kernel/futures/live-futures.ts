@@ -1,4 +1,5 @@
 import { abortOwned, onAbort, ownedAbortController } from '../signals/on-abort.js';
+import type { InFlight } from '../idle/in-flight.js';
 import type { APIFuture } from './api-future.js';
 
 /**
@@ -10,14 +11,19 @@ export class LiveFutures {
   /** Per caller signal, the controller its `callerSignalOnly` futures poll with. */
   private sharedPolls = new WeakMap<AbortSignal, AbortController>();
 
+  /** `inFlight`: counts each future from `add` until it settles or is cancelled (`kernel.idle()`). */
+  constructor(private readonly inFlight?: InFlight) {}
+
   /** Told by each submitted future once it settled: one function per kernel, not per future. */
   readonly settled = (future: APIFuture<unknown>): void => {
-    this.live.delete(future);
+    if (this.live.delete(future)) this.inFlight?.end();
   };
 
   /** Track a future until it settles (`settled`, from the future's own `then` pair). */
   add(future: APIFuture<unknown>): void {
+    if (this.live.has(future)) return;
     this.live.add(future);
+    this.inFlight?.begin();
   }
 
   /** The controller `callerSignalOnly` futures of `signal` poll with: aborted by it, or by `cancelAll()`. */
@@ -37,7 +43,9 @@ export class LiveFutures {
   cancelAll(why?: string): void {
     // All marked cancelled (synchronously) before any poll hears its, possibly shared, abort.
     for (const future of this.live) future.abandon(why);
+    const cancelled = this.live.size;
     this.live.clear();
+    for (let i = 0; i < cancelled; i++) this.inFlight?.end();
     this.sharedPolls = new WeakMap();
   }
 }

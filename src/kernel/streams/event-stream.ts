@@ -25,6 +25,8 @@ export interface StreamHost {
   readonly secrets?: Scrubber;
   /** Aborted when the kernel closes (`KernelServices.stopping`). */
   stopping?(endpointId: string): AbortSignal;
+  /** Counts the stream, from its first read to its end, for `kernel.idle()`. */
+  readonly inFlight?: { begin(): void; end(): void };
 }
 
 export interface StreamOptions extends CallOptions {
@@ -76,7 +78,15 @@ export class EventStream<T> implements AsyncIterable<T> {
     // ends here then, as closed (a span nobody ends is never exported and stays in memory).
     const stopping = this.host.stopping?.(this.endpointId);
     const closed = () => ClientClosedError.forCall(endpoint);
+    // In flight for `kernel.idle()` until it ends (a background stream, `parentSpan: null`, is not).
+    let counting = this.options.parentSpan !== null && this.host.inFlight !== undefined;
+    if (counting) this.host.inFlight?.begin();
+    const uncount = () => {
+      if (counting) this.host.inFlight?.end();
+      counting = false;
+    };
     const endAtClose = () => {
+      uncount();
       span.setAttributes(counts());
       span.recordError(closed());
       span.end();
@@ -157,6 +167,7 @@ export class EventStream<T> implements AsyncIterable<T> {
       span.recordError(error);
       throw error;
     } finally {
+      uncount();
       link?.unlink();
       stopping?.removeEventListener('abort', endAtClose);
       span.setAttributes(counts());

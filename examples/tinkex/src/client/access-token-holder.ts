@@ -1,4 +1,4 @@
-import { Secret } from 'pristine-kernel';
+import { Secret, type CallOptions } from 'pristine-kernel';
 import type { ResolvedConfig } from '../config.js';
 import { TinkerAuth } from '../plugin/tinker-auth.js';
 import { CredentialSource } from '../protocol/credential.js';
@@ -34,4 +34,21 @@ export function accessTokenHolder(
   const auth = new TinkerAuth(holdersOf(kernel), secret, holder);
   attachHolder(holder, () => kernel, auth);
   return { auth, close: () => holder.close() };
+}
+
+/** `weights_info` of the session-less holder, or of one authenticated with the caller's token. */
+export async function weightsInfo(
+  kernel: TinkerKernel,
+  config: ResolvedConfig,
+  tinker_path: string,
+  token: string | undefined,
+  options: CallOptions,
+) {
+  if (!token) return kernel.call('weights_info', { tinker_path }, options);
+  const holder = accessTokenHolder(kernel, config, token);
+  try {
+    return await kernel.call('weights_info', { tinker_path }, { ...options, auth: holder.auth });
+  } finally {
+    holder.close();
+  }
 }

@@ -17,6 +17,7 @@ import type { HubOptions } from '../hub/hub-settings.js';
 import { hubOptionsOf } from './tinker-kernel.js';
 import { archiveUrl, openArchive, type CheckpointArchiveUrl } from './checkpoint-archive.js';
 import { captureCalls } from '../telemetry/capture.js';
+import { deleteCheckpoint, type CheckpointDeleted } from './checkpoint-delete.js';
 
 export type AccessScope = 'owned' | 'accessible';
 export type { CheckpointArchiveUrl };
@@ -215,7 +216,7 @@ export class RestClient {
 
   /** Run one checkpoint endpoint on a `tinker://` path. */
   private onCheckpoint(
-    endpoint: 'delete_checkpoint' | 'publish_checkpoint' | 'unpublish_checkpoint',
+    endpoint: 'publish_checkpoint' | 'unpublish_checkpoint',
     method: string,
     path: { training_run_id: string; checkpoint_id: string },
     options: RequestOptions | undefined,
@@ -227,26 +228,29 @@ export class RestClient {
     });
   }
 
+  /** Delete a checkpoint; a 404 on a retry after an attempt that may have been applied is success. */
   async deleteCheckpoint(
     training_run_id: string,
     checkpoint_id: string,
     options?: RequestOptions,
-  ): Promise<void> {
-    return this.onCheckpoint(
-      'delete_checkpoint',
-      'deleteCheckpoint',
-      { training_run_id, checkpoint_id },
-      options,
-    );
+  ): Promise<CheckpointDeleted> {
+    return this.deleteAt({ training_run_id, checkpoint_id }, 'deleteCheckpoint', options);
   }
 
-  async deleteCheckpointFromTinkerPath(tinker_path: string, options?: RequestOptions): Promise<void> {
-    return this.onCheckpoint(
-      'delete_checkpoint',
-      'deleteCheckpointFromTinkerPath',
-      parseTinkerPath(tinker_path),
-      options,
-    );
+  private deleteAt(
+    path: { training_run_id: string; checkpoint_id: string },
+    method: string,
+    options: RequestOptions | undefined,
+  ): Promise<CheckpointDeleted> {
+    const scope = this.scope(options, method);
+    return scope.run(() => deleteCheckpoint(this.kernel, path, scope.options));
+  }
+
+  async deleteCheckpointFromTinkerPath(
+    tinker_path: string,
+    options?: RequestOptions,
+  ): Promise<CheckpointDeleted> {
+    return this.deleteAt(parseTinkerPath(tinker_path), 'deleteCheckpointFromTinkerPath', options);
   }
 
   /** Make a checkpoint public (409 ConflictError if it already is). */

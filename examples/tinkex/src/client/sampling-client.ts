@@ -238,8 +238,9 @@ export class SamplingClient {
       );
       // A free slot is taken at once (as `acquire` would grant it), without an async frame per sample.
       const now = signal?.aborted ? undefined : inFlight.tryAcquire?.(1);
-      if (now) return attempt.holding(now);
-      return inFlight.acquire(1, signal).then((release) => attempt.holding(release));
+      // Counted for `idle()` as one operation: between attempts (a retry's backoff) nothing is in flight.
+      if (now) return kernel.trackInFlight(attempt.holding(now));
+      return kernel.trackInFlight(inFlight.acquire(1, signal).then((release) => attempt.holding(release)));
     } catch (error) {
       return Promise.reject(error);
     }

@@ -1,9 +1,10 @@
-import { APIFuture, OptionChecks, ValidationError, type SessionHandle } from 'pristine-kernel';
+import { APIFuture, OptionChecks, ValidationError } from 'pristine-kernel';
+import type { IdleOptions, SessionHandle } from 'pristine-kernel';
 import { resolveConfig, type ResolvedConfig } from '../config.js';
 import type { ServiceClientOptions } from '../service-client-options.js';
 import type { LoraConfig } from '../types/schemas.js';
 import { parseTinkerPath } from '../types/tinker-path.js';
-import { accessTokenHolder } from './access-token-holder.js';
+import { weightsInfo } from './access-token-holder.js';
 import { checkWeightsAccessToken } from './weights-access-token.js';
 import { RestClient } from './rest-client.js';
 import { SamplingClient } from './sampling-client.js';
@@ -164,6 +165,16 @@ export class ServiceClient {
     return optionsView(this, defaults);
   }
 
+  /**
+   * Resolves once nothing this client, its views or the clients it made started is in flight: no call,
+   * future, stream, nor sample waiting for a slot or a retry (at once when nothing is). For a graceful
+   * shutdown: stop taking work, `await idle({ timeoutMs })`, then `close()`. New calls are not blocked.
+   * On `timeoutMs` or `signal` rejects with IdleWaitError (`bound`, `inFlight`), cancelling nothing.
+   */
+  idle(options?: IdleOptions): Promise<void> {
+    return this.kernel.idle(options);
+  }
+
   async getServerCapabilities(options?: RequestOptions) {
     const scope = this.scope(options, 'getServerCapabilities');
     return scope.run(() => this.kernel.call('get_server_capabilities', {}, scope.options));
@@ -281,7 +292,7 @@ export class ServiceClient {
       );
       return new TrainingClient(baseOf(this), ctx, `${ctx.sessionId}:train:${model_seq_id}`);
     }
-    const info = await this.weightsInfo(path, token, scope);
+    const info = await weightsInfo(this.kernel, this.config, path, token, scope.options);
     const client = await this.createLora(
       {
         base_model: opts.base_model ?? info.base_model,
@@ -299,17 +310,6 @@ export class ServiceClient {
       ? client.loadStateWithOptimizer(path, access, within)
       : client.loadState(path, access, within));
     return client;
-  }
-
-  /** `weights_info` of the session-less holder, or of one authenticated with the caller's token. */
-  private async weightsInfo(tinker_path: string, token: string | undefined, scope: CallScope) {
-    if (!token) return this.kernel.call('weights_info', { tinker_path }, scope.options);
-    const holder = accessTokenHolder(this.kernel, this.config, token);
-    try {
-      return await this.kernel.call('weights_info', { tinker_path }, { ...scope.options, auth: holder.auth });
-    } finally {
-      holder.close();
-    }
   }
 
   /**

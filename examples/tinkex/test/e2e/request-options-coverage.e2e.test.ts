@@ -37,6 +37,8 @@ const LOCAL = {
     'resolvedFuture',
     'activeTelemetry',
     'restTelemetry',
+    // Sends nothing: waits for the work in flight, under its own bounds (IdleOptions).
+    'idle',
   ] as const,
   rest: ['withOptions'] as const,
   training: ['withOptions'] as const,
@@ -233,7 +235,7 @@ const PRIVATE = new Set([
   'openedSession',
   'createLora',
   'fromState',
-  'weightsInfo',
+  'deleteAt',
   'newSamplingClient',
   'archiveUrl',
   'onCheckpoint',

@@ -4,6 +4,7 @@ import { PristineError } from '../../errors/pristine-error.js';
 import { PluginError } from '../../errors/plugin-errors.js';
 import type { ErrorMapper } from '../../plugin-contract.js';
 import type { CallContext, Stage } from '../context.js';
+import { carryMark } from '../may-have-applied.js';
 import { enteringStage } from '../stage-hooks.js';
 
 /**
@@ -25,7 +26,11 @@ export const mapErrorsStage: Stage = enteringStage({
               retryable: false,
             });
       const mapper = context.plugin.spec.errorMapper;
-      if (mapper) error = mapped(mapper, error, context);
+      if (mapper) {
+        const before = error;
+        error = mapped(mapper, error, context);
+        carryMark(before, error);
+      }
       return scrubError(error, context.services.secrets);
     },
   },

@@ -3,6 +3,7 @@ import { APIUserAbortError, CircuitOpenError } from '../../errors/api-errors.js'
 import { scrubError } from '../../errors/error-secrets.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
+import { noteFailedAttempt } from '../may-have-applied.js';
 import { enteringStage } from '../stage-hooks.js';
 import { openBreakerKey } from './breaker.js';
 import { abortErrorFor } from '../../signals/abort-error-for.js';
@@ -35,7 +36,7 @@ function attempts(context: CallContext, next: Next): Promise<CallResult> {
   return services.retry.run<CallResult>(
     (n) => {
       context.attempt = n;
-      return next().then(succeeded, (error) => outcomeOf(error, context));
+      return next().then(succeeded, (error) => failedAttempt(error, context));
     },
     {
       maxRetries: context.options.maxRetries,
@@ -66,6 +67,13 @@ type Failed = Exclude<AttemptOutcome<CallResult>, { kind: 'success' }>;
 
 function succeeded(value: CallResult): AttemptOutcome<CallResult> {
   return { kind: 'success', value };
+}
+
+/** The attempt's outcome; its error is marked when an earlier attempt may have been applied. */
+function failedAttempt(error: unknown, context: CallContext): Failed {
+  const outcome = outcomeOf(error, context);
+  noteFailedAttempt(context, error, outcome.error);
+  return outcome;
 }
 
 function outcomeOf(error: unknown, context: CallContext): Failed {

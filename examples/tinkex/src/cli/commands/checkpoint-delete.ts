@@ -71,11 +71,14 @@ async function remove(ctx: CliContext, paths: string[], opts: DeleteOptions): Pr
   }
   const failed: { tinker_path: string; error: string }[] = [];
   let deleted = 0;
+  /** Deleted by an attempt whose answer was lost (the retry met 404): said so in the table. */
+  const byEarlierAttempt = new Set<string>();
   const queue = [...paths];
   const worker = async () => {
     for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
       try {
-        await rest.deleteCheckpointFromTinkerPath(path);
+        const outcome = await rest.deleteCheckpointFromTinkerPath(path);
+        if (outcome.earlier_attempt_applied) byEarlierAttempt.add(path);
         deleted++;
       } catch (error) {
         const why = describeError(error, ctx.apiSetup());
@@ -96,7 +99,9 @@ async function remove(ctx: CliContext, paths: string[], opts: DeleteOptions): Pr
     title: `Deleted ${deleted} checkpoint(s)${failed.length ? `, failed to delete ${failed.length}` : ''}`,
     columns: ['Checkpoint', 'Result'],
     rows: [
-      ...paths.filter((p) => !failed.some((f) => f.tinker_path === p)).map((p) => [p, 'deleted']),
+      ...paths
+        .filter((p) => !failed.some((f) => f.tinker_path === p))
+        .map((p) => [p, byEarlierAttempt.has(p) ? 'deleted (an earlier attempt was applied)' : 'deleted']),
       ...failed.map((f) => [f.tinker_path, `failed: ${f.error}`]),
     ],
   });
