@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApiKeyHeaderAuth } from '../../src/adapters/auth/api-key-header.js';
+import { FakeClock } from '../../src/adapters/clock/fake-clock.js';
 import { CaptureLogger } from '../../src/adapters/logger/capture-logger.js';
 import { UndiciTransport } from '../../src/adapters/transport/undici-transport.js';
 import { GotTransport } from '../../src/adapters/transport/got-transport.js';
@@ -215,6 +216,29 @@ describe('request logging', () => {
       const retries = logger.records.filter((r) => r.message.startsWith('retrying create_thing'));
       // Still there for whoever asks for debug, and only then.
       expect(retries.map((r) => r.level)).toEqual(level === 'debug' ? ['debug'] : []);
+    }
+  });
+
+  // Round 33: an outage with 200 calls in flight logged a line per retry at info (651 in 2 s).
+  it('at info, the retries of many calls after one cause share one line (each one at debug)', async () => {
+    for (const level of ['info', 'debug'] as const) {
+      const { kernel, logger } = kernelFor(flaky.url, level, 'undici');
+      // Time stands still (sleeps end at once): every retry falls in one window, however slow the host.
+      kernel.register(
+        Ports.Clock,
+        new (class extends FakeClock {
+          override sleep = () => Promise.resolve();
+        })(),
+      );
+      try {
+        const names = Array.from({ length: 20 }, (_, i) => `outage-${level}-${i}`);
+        await Promise.all(names.map((name) => kernel.call('create_thing', { name, size: 1 })));
+      } finally {
+        await kernel.close();
+      }
+      const retries = logger.records.filter((r) => r.message.startsWith('retrying create_thing'));
+      expect(retries.filter((r) => r.level === 'info')).toHaveLength(1);
+      expect(retries).toHaveLength(level === 'debug' ? 20 : 1);
     }
   });
 

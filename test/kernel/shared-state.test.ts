@@ -149,59 +149,101 @@ describeRedis('createKernel({ shared: { redis } })', () => {
     }
   });
 
-  it('says Redis refused the password when it did (a setting to fix), falls back, and logs no password', async () => {
+  /** The records of `logger` about Redis refusing access: one error-level line, the fix in it. */
+  const refusals = (logger: CaptureLogger) =>
+    logger.records.filter((r) => r.message.startsWith('Redis refused access'));
+
+  // Round 33: a wrong password was logged as an outage, "until it returns": it never returns by itself.
+  it('logs a refused password once as a configuration error (not an outage), falls back, no password', async () => {
     const wrong = 'not-the-password-3141';
     const url = redis.url.replace(PASSWORD, wrong);
     const { kernel, logger } = kernelWith({ redis: url, keyPrefix: `k-${randomUUID()}:` });
     try {
       const before = received;
       await kernel.call('get', {});
-      expect(received).toBe(before + 1); // the in-process limits let it through
-      const outage = logger.records.filter((r) => r.message.includes('Redis unreachable'));
-      expect(outage).toHaveLength(1);
-      expect(String(outage[0]?.fields.error)).toMatch(/^Redis refused the connection: WRONGPASS/);
-      expect(JSON.stringify(logger.records)).not.toContain(wrong);
+      await kernel.call('get', {});
+      expect(received).toBe(before + 2); // the in-process limits let them through ('local')
+      expect(logger.records.filter((r) => r.message.includes('unreachable'))).toEqual([]);
+      const [line, ...more] = refusals(logger);
+      expect(more).toEqual([]);
+      expect(line?.level).toBe('error');
+      expect(line?.message).toBe(
+        'Redis refused access (WRONGPASS), a configuration error, not an outage: fleet-wide limits fall ' +
+          'back to in-process ones until it is fixed; check the Redis credentials',
+      );
+      expect(String(line?.fields.error)).toMatch(/^Redis refused access \(WRONGPASS invalid/);
+      expect(JSON.stringify(logger.records) + inspect(kernel, { depth: 8 })).not.toContain(wrong);
     } finally {
       await kernel.close();
     }
   });
 
-  it("fails closed with onUnavailable: 'reject': a typed, retryable error and nothing sent", async () => {
-    const { kernel } = kernelWith({
-      redis: redis.url,
+  it('names NOAUTH when shared.redis gives no password to a Redis that requires one', async () => {
+    const { kernel, logger } = kernelWith({
+      redis: redis.url.replace(`:${PASSWORD}@`, ''),
       keyPrefix: `k-${randomUUID()}:`,
-      onUnavailable: 'reject',
     });
     try {
       await kernel.call('get', {});
-      await redis.halt();
-      const before = received;
-      const error = await kernel.call('get', {}).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(SharedStateUnavailableError);
-      expect(error).toMatchObject({ retryable: true });
-      expect(String((error as Error).message)).not.toContain(PASSWORD);
-      expect(received).toBe(before);
+      expect(refusals(logger).map((r) => `${r.level} ${r.message.split(',')[0]}`)).toEqual([
+        'error Redis refused access (NOAUTH)',
+      ]);
     } finally {
-      await redis.resume();
       await kernel.close();
+    }
+  });
+
+  it("a user without the rights (ACL NOPERM) is a configuration error too, not the caller's failure", async () => {
+    const { Redis } = await import('ioredis');
+    const admin = new Redis(redis.url);
+    const user = `limited-${randomUUID()}`;
+    await admin.acl('SETUSER', user, 'on', '>user-secret-9', '~*', '&*', '+@all', '-evalsha', '-eval');
+    const { kernel, logger } = kernelWith({
+      redis: redis.url.replace(`:${PASSWORD}@`, `${user}:user-secret-9@`),
+      keyPrefix: `k-${randomUUID()}:`,
+    });
+    try {
+      // Before, the ReplyError of NOPERM failed the call itself, as a bug of ours would.
+      await kernel.call('get', {});
+      expect(refusals(logger).map((r) => `${r.level} ${r.message.split(',')[0]}`)).toEqual([
+        'error Redis refused access (NOPERM)',
+      ]);
+      expect(String(refusals(logger)[0]?.fields.error)).toMatch(/check the Redis credentials/);
+      expect(JSON.stringify(logger.records)).not.toContain('user-secret-9');
+    } finally {
+      await kernel.close();
+      await admin.quit();
     }
   });
 
   // Found by hand (round 27): the error said only "Connection is closed." (its cause), where the log
-  // said why; a caller seeing the error alone could not tell a wrong password from an outage.
-  it('fails closed on a refused password with an error that says why, and shows no password', async () => {
+  // said why; a caller seeing the error alone could not tell a wrong password from an outage. Round 33:
+  // no retry can help, so the error is not retryable (it was, and every call waited out its retries).
+  it('fails closed on a refused password at once, with an error that says why and the fix, no password', async () => {
     const wrong = 'not-the-password-2718';
     const url = redis.url.replace(PASSWORD, wrong);
-    const { kernel } = kernelWith({ redis: url, keyPrefix: `k-${randomUUID()}:`, onUnavailable: 'reject' });
+    const { kernel, logger } = kernelWith({
+      redis: url,
+      keyPrefix: `k-${randomUUID()}:`,
+      onUnavailable: 'reject',
+    });
     try {
-      const error = await kernel.call('get', {}).catch((e: unknown) => e);
+      const error = await kernel.call('get', {}, { maxRetries: 3 }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SharedStateUnavailableError);
-      expect((error as Error).message).toMatch(/Redis refused the connection: WRONGPASS/);
+      expect(error).toMatchObject({ retryable: false, category: 'user' });
+      expect((error as Error).message).toMatch(
+        /^Shared .* unavailable: Redis refused access \(WRONGPASS .*\): check the Redis credentials/,
+      );
       expect(((error as Error).cause as Error).message).toMatch(/WRONGPASS/);
+      expect(refusals(logger).map((r) => r.message)).toEqual([
+        'Redis refused access (WRONGPASS), a configuration error, not an outage: calls needing ' +
+          'fleet-wide limits fail until it is fixed; check the Redis credentials',
+      ]);
       for (const shown of [
         inspect(error, { depth: 10 }),
         JSON.stringify(error),
         String((error as Error).stack),
+        JSON.stringify(logger.records),
       ]) {
         expect(shown).not.toContain(wrong);
       }

@@ -87,7 +87,7 @@ export function resolveConfig(
       .map((t) => t.trim())
       .filter(Boolean) ??
     [];
-  return withRedactedView({
+  const config = withRedactedView({
     ...resolveRequestShaping(options, env, warn),
     ...checkSamplingDefaults(options),
     api_key: key ? new Secret(key) : undefined,
@@ -121,6 +121,19 @@ export function resolveConfig(
     shared_cluster: sharedCluster(options.shared),
     sdk_version: VERSION,
   });
+  if (options.max_retries !== undefined) givenMaxRetries.add(config);
+  return config;
+}
+
+/** The configs whose `max_retries` the caller gave (the rest hold the default 10): no field of their own. */
+const givenMaxRetries = new WeakSet<ResolvedConfig>();
+
+/**
+ * Whether the caller gave `max_retries` (the CLI's `--max-retries`), not the default: a call with a
+ * built-in retry count of its own (the archive URL's) keeps it only when the caller named none.
+ */
+export function maxRetriesGiven(config: ResolvedConfig): boolean {
+  return givenMaxRetries.has(config);
 }
 
 const CLOUDFLARE_ACCESS_ID = 'CF-Access-Client-Id';

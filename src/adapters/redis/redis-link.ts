@@ -9,6 +9,7 @@ import { type Connection, connectTo, loadedIoredis, shut } from './redis-connect
 import { checkLinkOptions } from './redis-link-options.js';
 import { OutageLog } from './redis-outage-log.js';
 import { ProcessHold } from './redis-process-hold.js';
+import { refusalKind, refusalReason, type RefusalKind } from './redis-refusal.js';
 
 /** The connection part of the `shared` option, with its `redis` URL. */
 export interface RedisLinkOptions extends Pick<
@@ -216,15 +217,17 @@ export class RedisLink {
     } catch (error) {
       // A script bug is ours, not an outage: let it surface.
       const reply = replyError(error);
-      if (reply !== undefined && !UNAVAILABLE.test(reply)) throw error;
+      const refused = this.refusal(error);
+      if (reply !== undefined && !UNAVAILABLE.test(reply) && !refused) throw error;
       const notCluster = this.clusterOnly(reply ?? '');
       if (notCluster) this.notCluster = this.reason(error);
       // A command after close() (a late release) is no outage: nothing to log.
-      if (!this.closed) this.outages.failed(this.reason(error), notCluster);
+      if (!this.closed) this.outages.failed(this.reason(error), notCluster ? 'cluster' : refused);
       // Each later command would wait out the same timeout: every call would pay one per shared decision.
       if (timedOut(error)) this.quietUntil = Math.max(1, this.clock.monotonic() + HUNG_PAUSE_MS);
       const unanswered = timedOut(error) || droppedUnder(error);
-      throw new RedisUnavailable(error, unanswered, this.reason(error), notCluster);
+      const setting = notCluster || refused !== undefined;
+      throw new RedisUnavailable(error, unanswered, this.reason(error), setting);
     } finally {
       if (probe) this.probing = false;
     }
@@ -343,14 +346,22 @@ export class RedisLink {
     if (this.clusterOnly(message)) {
       return `Redis is a Redis Cluster node (${message}): set shared.cluster to true`;
     }
-    if (!/enableOfflineQueue|maxRetriesPerRequest|Connection is closed|Redis connection is/.test(message)) {
-      return message;
-    }
+    if (refusalKind(replyError(error))) return refusalReason(message);
+    if (!LOST.test(message)) return message;
     if (!this.socketError) return 'connection lost';
     // A reply on connect (WRONGPASS, NOAUTH) is a setting to fix, not an outage to wait out.
-    if (replyError(this.socketError) !== undefined)
-      return `Redis refused the connection: ${this.socketError.message}`;
+    const onConnect = replyError(this.socketError);
+    if (refusalKind(onConnect)) return refusalReason(this.socketError.message);
+    if (onConnect !== undefined) return `Redis refused the connection: ${this.socketError.message}`;
     return `connection lost (${this.socketError.message})`;
+  }
+
+  /** Redis refused us access, on this command (NOPERM) or on connecting (NOAUTH, WRONGPASS). */
+  private refusal(error: unknown): RefusalKind | undefined {
+    const reply = replyError(error);
+    if (reply !== undefined) return refusalKind(reply);
+    const lost = error instanceof Error && LOST.test(error.message);
+    return lost && this.socketError ? refusalKind(replyError(this.socketError)) : undefined;
   }
 
   /** A reply only a Redis Cluster node gives, to a link not set up for one (`cluster` unset). */
@@ -365,6 +376,9 @@ export class RedisLink {
  * cluster node asked without `cluster`): Redis unavailable, not a script bug.
  */
 const UNAVAILABLE = /^(LOADING|BUSY|READONLY|MASTERDOWN|NOSCRIPT|CLUSTERDOWN|TRYAGAIN|MOVED|ASK|CROSSSLOT)/;
+
+/** ioredis's (or our) failure of a command sent while the connection is down: see `reason`. */
+const LOST = /enableOfflineQueue|maxRetriesPerRequest|Connection is closed|Redis connection is/;
 
 /** How long commands fail at once after one timed out, before one probes again (the reconnect cadence). */
 const HUNG_PAUSE_MS = 1000;

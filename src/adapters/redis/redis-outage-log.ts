@@ -2,6 +2,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { OnRedisUnavailable } from '../../kernel/shared-state-options.js';
 import { SystemClock } from '../clock/system-clock.js';
+import { REFUSAL_FIX, type RefusalKind } from './redis-refusal.js';
 
 /** Up this long after its last outage, Redis is taken as recovered; flips closer than this are one episode. */
 export const FLAP_QUIET_MS = 60_000;
@@ -54,8 +55,11 @@ export class OutageLog {
     this.clock = clock;
   }
 
-  /** A command failed for `reason`; `setting`: a setting to fix (a cluster node without `cluster`). */
-  failed(reason: string, setting = false): void {
+  /**
+   * A command failed for `reason`; `setting`: a setting to fix, not an outage (a cluster node without
+   * `cluster`; Redis refusing access, said once at `error` level with the fix).
+   */
+  failed(reason: string, setting?: 'cluster' | RefusalKind): void {
     if (this.isDown) return;
     this.isDown = true;
     this.stop();
@@ -64,6 +68,7 @@ export class OutageLog {
     const episode = this.episode;
     if (!episode) {
       this.episode = { since: this.clock.now(), outages: 1, upAt: 0, upMono: mono, lastLogMono: mono };
+      if (setting && setting !== 'cluster') return this.refused(reason, setting);
       // A cluster node without `cluster` will not "return": only a new setting helps.
       const until = setting ? 'until shared.cluster is set' : 'until it returns';
       this.logger?.warn(
@@ -82,6 +87,18 @@ export class OutageLog {
         ? 'Redis unreachable on and off: fleet-wide limits fall back to in-process ones while it is'
         : 'Redis unreachable on and off: calls needing fleet-wide limits fail while it is',
       { redis: this.where, error: reason, since: iso(episode.since), outages: episode.outages },
+    );
+  }
+
+  /** Redis is up and refuses our credentials or rights: a configuration error, whose fix the line says. */
+  private refused(reason: string, kind: RefusalKind): void {
+    const effect =
+      this.onUnavailable === 'local'
+        ? 'fleet-wide limits fall back to in-process ones'
+        : 'calls needing fleet-wide limits fail';
+    this.logger?.error(
+      `Redis refused access (${kind}), a configuration error, not an outage: ${effect} until it is fixed; ${REFUSAL_FIX}`,
+      { redis: this.where, error: reason },
     );
   }
 

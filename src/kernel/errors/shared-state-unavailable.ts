@@ -4,7 +4,8 @@ import { APIConnectionError } from './api-errors.js';
  * Fleet-wide limits were asked for with `onUnavailable: 'reject'` and Redis cannot be reached. Nothing
  * was sent to the API. Retryable: Redis may come back (the retry stage's bounds apply). Not retryable,
  * in the user category, when Redis answered as something the settings do not describe (a Redis Cluster
- * node without `shared.cluster`): only a new setting helps, so retries would only delay the error.
+ * node without `shared.cluster`) or refused access (NOAUTH, WRONGPASS, NOPERM): only a new setting or
+ * new credentials help, so retries would only delay the error.
  */
 export class SharedStateUnavailableError extends APIConnectionError {
   /** `reason`: why, as the shared adapter saw it (a refused password is a setting to fix, not an outage). */

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { OptionChecks } from 'pristine-kernel';
 import { startsWithCalendarDate } from '../calendar-date.js';
 
 /** Argument parsers: a bad value is a usage error (exit 2) before anything is sent. */
@@ -38,21 +39,21 @@ export function sessionId(value: string): string {
 }
 
 /**
- * What is wrong with an API address, or undefined: it must be an absolute http(s) URL, as the client
- * checks it. The value itself is never repeated: a base URL may carry credentials (`user:pass@`).
+ * What is wrong with an API address, or undefined. The rule is the client's own (the kernel's
+ * `OptionChecks.baseUrl`: an absolute http(s) URL, no query, no fragment); only its first issue is
+ * worded here, for a person typing an address rather than a program passing an option. The value itself
+ * is never repeated: a base URL may carry credentials (`user:pass@`).
  */
 export function apiAddressProblem(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
+  const [issue] = new OptionChecks('API address').baseUrl('base_url', value).issues;
+  if (issue === undefined) return undefined;
+  if (!URL.canParse(value))
     return 'must be an absolute http:// or https:// URL, e.g. https://tinker.example.com';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    return `must start with http:// or https:// (it starts with "${url.protocol}")`;
-  // The client appends each endpoint's path to the address: a query or fragment would swallow it.
-  if (value.includes('?') || value.includes('#')) return 'must not have a query (?…) or fragment (#…)';
-  return undefined;
+  const { protocol } = new URL(value);
+  if (protocol !== 'http:' && protocol !== 'https:')
+    return `must start with http:// or https:// (it starts with "${protocol}")`;
+  // The rest (a query, a fragment) in the kernel's words, without its advice for programs (`query`).
+  return issue.message.split('; ')[0];
 }
 
 /** The training run of a (validated) checkpoint path. */

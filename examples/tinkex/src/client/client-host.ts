@@ -12,11 +12,6 @@ import type { TinkerKernel } from './tinker-kernel.js';
 export interface ClientHost {
   readonly kernel: TinkerKernel;
   readonly config: ResolvedConfig;
-  /**
-   * Whether the user gave `max_retries` (else `config.max_retries` is the default 10): a call with a
-   * built-in retry count of its own (the archive URL's) keeps it only when the user named none.
-   */
-  readonly maxRetriesGiven: boolean;
   /** The sessionful holder's protocol (training, sampling, sessions). */
   readonly protocol: TinkerProtocol;
   /** The session-less holder's protocol (REST calls, capabilities, `weights_info`). */

@@ -5,6 +5,7 @@ import {
   type CallOptions,
   type PageIterable,
 } from 'pristine-kernel';
+import { maxRetriesGiven } from '../config.js';
 import type { Checkpoint, TrainingRun } from '../types/schemas.js';
 import { parseTinkerPath } from '../types/tinker-path.js';
 // The ServiceClient as seen from here (client-host.ts), not the class: importing service-client.ts,
@@ -199,8 +200,8 @@ export class RestClient {
     // The call's maxRetries, else the client's `max_retries` when the user gave one (`--max-retries 0`
     // means every request), else 2 of its own. Only an absent one falls through: null goes on to the
     // kernel's check, which refuses it.
-    const { maxRetriesGiven, config } = this.service;
-    const fallback = maxRetriesGiven ? config.max_retries : ARCHIVE_URL_RETRIES;
+    const { config } = this.service;
+    const fallback = maxRetriesGiven(config) ? config.max_retries : ARCHIVE_URL_RETRIES;
     const call = {
       ...rest,
       ...scope.options,

@@ -42,8 +42,6 @@ export interface ServiceClientInit extends ServiceClientOptions {
 export class ServiceClient {
   readonly kernel: TinkerKernel;
   readonly config: ResolvedConfig;
-  /** Whether `max_retries` was given (the CLI's `--max-retries`), not the default: see ClientHost. */
-  readonly maxRetriesGiven: boolean;
   private sessionPromise?: Promise<SessionContext>;
   /** The session once open (its telemetry receives the kernel's events). */
   private openSession?: SessionContext;
@@ -62,7 +60,6 @@ export class ServiceClient {
     // What the environment held that could not be read is said through the client's own logger (warn).
     const envNotes: string[] = [];
     this.config = resolveConfig(options, (message) => envNotes.push(message));
-    this.maxRetriesGiven = options.max_retries !== undefined;
     this.kernel = createTinkerKernel(this.config, options.configureKernel);
     for (const message of envNotes) loggerOf(this.kernel).warn(message);
     this.stopTrackingRetries = this.kernel.events.on('request:retry', ({ error }) => {

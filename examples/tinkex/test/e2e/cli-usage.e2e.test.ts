@@ -162,10 +162,15 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
         ['run', 'list', '--base-url=ftp://host/api'],
         /--base-url must start with http:\/\/ or https:\/\/ \(it starts with "ftp:"\)/,
       ],
-      // Each endpoint's path is appended to the address: a query would take it in (round 32).
+      // Each endpoint's path is appended to the address: a query would take it in (round 32). The rule
+      // is the kernel's (OptionChecks.baseUrl), said without its advice for programs (`query`).
       [
         ['run', 'list', '--base-url=https://tinker.example/?token=t0p-s3cret'],
-        /--base-url must not have a query \(\?…\) or fragment \(#…\)$/m,
+        /--base-url must not have a query: the endpoint path goes after it$/m,
+      ],
+      [
+        ['run', 'list', '--base-url=https://tinker.example/#frag'],
+        /--base-url must not have a fragment: the endpoint path goes after it$/m,
       ],
       [['nope'], /unknown command 'nope'/],
       [['help', 'nope'], /unknown command 'nope'/],

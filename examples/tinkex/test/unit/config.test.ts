@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { inspect } from 'node:util';
 import { resolveConfig, ServiceClient, ValidationError, DEFAULT_BASE_URL } from '../../src/index.js';
 import { tinkerPlugin } from '../../src/plugin/tinker-plugin.js';
-import type { ResolvedConfig } from '../../src/config.js';
+import { maxRetriesGiven, type ResolvedConfig } from '../../src/config.js';
 import { CredentialSource } from '../../src/protocol/credential.js';
 import { TinkerHolders } from '../../src/protocol/holders.js';
 import { TinkerProtocol } from '../../src/protocol/tinker-protocol.js';
@@ -131,6 +131,22 @@ describe('ServiceClient configuration', () => {
     expect(error!.message).toContain('tml-');
     expect(error!.message).not.toContain('super-secret');
     expect(() => new ServiceClient({ env: {} })).toThrow(/api_key/);
+  });
+
+  it("whether max_retries was given is the resolved config's own, no member of the client", () => {
+    // Round 32 added a public `maxRetriesGiven` to ServiceClient for the archive URL's retry count:
+    // API surface nobody asked for. The config keeps it, and shows no new field for it.
+    const env = { TINKER_API_KEY: 'tml-x' };
+    const given = new ServiceClient({ env, max_retries: 0, base_url: 'http://127.0.0.1:9' });
+    const plain = new ServiceClient({ env, base_url: 'http://127.0.0.1:9' });
+    for (const service of [given, plain]) {
+      expect('maxRetriesGiven' in service).toBe(false);
+      expect(Object.keys(service.config)).toEqual(Object.keys(resolveConfig({ env })));
+    }
+    expect(maxRetriesGiven(given.config)).toBe(true);
+    expect(maxRetriesGiven(plain.config)).toBe(false);
+    expect(given.config.max_retries).toBe(0);
+    expect(plain.config.max_retries).toBe(10);
   });
 
   it('never shows the key in util.inspect or JSON of the client', () => {

@@ -7,6 +7,7 @@ import { noteFailedAttempt } from '../may-have-applied.js';
 import { enteringStage } from '../stage-hooks.js';
 import { openBreakerKey } from './breaker.js';
 import { abortErrorFor } from '../../signals/abort-error-for.js';
+import { retryLogOf } from '../../retry-log.js';
 
 /**
  * Run the attempt stages until success or the retry budget is spent. Each attempt rebuilds the
@@ -47,16 +48,14 @@ function attempts(context: CallContext, next: Next): Promise<CallResult> {
       onRetry: ({ attempt, delayMs, error: raw }) => {
         // Scrubbed before anyone sees it: a retry logger must not print an echoed credential.
         const error = scrubError(raw, services.secrets);
+        const what = endpoint.spec.callName ?? endpoint.id;
+        const line = retryMessage(what, { attempt, delayMs, error }, context.options.maxRetries);
+        const fields = { endpoint: endpoint.id, attempt, delay_ms: Math.round(delayMs) };
         // At info (unless the policy says debug), so a user waiting on a dead server sees why within the
-        // first backoff.
-        services.logger[policy?.logLevel ?? 'info'](
-          retryMessage(
-            endpoint.spec.callName ?? endpoint.id,
-            { attempt, delayMs, error },
-            context.options.maxRetries,
-          ),
-          { endpoint: endpoint.id, attempt, delay_ms: Math.round(delayMs) },
-        );
+        // first backoff; an outage's many retries summed up there (RetryLog), each one at debug.
+        if (policy?.logLevel === 'debug') services.logger.debug(line, fields);
+        else
+          retryLogOf(services.logger, services.clock).retried(what, reasonOf(error), attempt, line, fields);
         services.events.emit('request:retry', { endpointId: endpoint.id, attempt, delayMs, error });
       },
     },
