@@ -69,3 +69,20 @@ export function satisfiesNode(version, range) {
     });
   });
 }
+
+/** The oldest release of each Node line we support (`engines`: ^20.19.0 || >=22.12.0), and Node 24's. */
+export const OLDEST_NODES = ['20.19.0', '22.12.0', '24.0.0'];
+
+/**
+ * `path@version wants RANGE, not NODE` for each package of a package-lock.json (`packages`, which
+ * records each one's engines) that `npm install` on one of `nodes` would warn EBADENGINE about.
+ */
+export function refusedEngines(lockPackages, nodes = OLDEST_NODES) {
+  return Object.entries(lockPackages).flatMap(([path, { version, engines }]) => {
+    const range = engines?.node;
+    if (typeof range !== 'string') return [];
+    return nodes
+      .filter((node) => !satisfiesNode(node, range))
+      .map((node) => `${path}@${version} wants ${range}, not ${node}`);
+  });
+}
