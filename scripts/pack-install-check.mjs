@@ -26,6 +26,7 @@ import { build, PACKAGES } from './build.mjs';
 import { undeclaredImports } from './package-imports.mjs';
 import { tarballProblems } from './tarball-contents.mjs';
 import { useInstalled } from './pack-check/use-installed.mjs';
+import { refusedEngines } from './node-range.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const keep = process.argv.includes('--keep');
@@ -133,6 +134,12 @@ for (const p of packages) {
     }
   }
 }
+
+// 2a. No installed package makes `npm install` warn EBADENGINE on a Node we support: the app's lock
+// records every package's engines, checked against the oldest Node 20, 22 and 24 whatever Node runs this.
+const refused = refusedEngines(JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')).packages);
+if (refused.length > 0) fail(`installing the tarballs warns EBADENGINE: ${refused.join('; ')}`);
+process.stdout.write('engines: every installed package admits Node 20.19, 22.12 and 24\n');
 
 // 2b. Every shipped source map can be followed: each source it names is in the package or embedded in
 // the map (`sourcesContent`). Maps naming the repository's src/ files, which no tarball holds, sent
