@@ -26,6 +26,7 @@ import { ProgressWatch, type Stall } from './sampling-progress.js';
 import { TokenizerCache, type DecodeOptions, type EncodeOptions } from './tokenizer-cache.js';
 import { SampleAttempts, type AttemptsState, type RunAttempts } from './sample-attempts.js';
 import { SampleSubmitter } from './sample-submit.js';
+import { SignalledContexts } from './signalled-context.js';
 import { checkSampleRequestKeys } from './sample-request-keys.js';
 import { ownSampleBody, v025SampleBody } from '../protocol/sample-body.js';
 import { fallbackStream, type SampleStreamChunk } from './sample-stream.js';
@@ -67,6 +68,8 @@ export class SamplingClient {
   /** Each attempt of every sample (the `asample` submission and its result). */
   private readonly submitter: SampleSubmitter;
   private readonly progress: ProgressWatch;
+  /** Each sample's retry context with its signal (shared by the samples under stuck detection's alone). */
+  private readonly signalledContexts = new SignalledContexts();
   private readonly tokenizers = new TokenizerCache(
     (signal) => this.getTokenizer({ signal }),
     (o, method, defaults) => new CallScope(o, method, this.service.kernel.getServices().clock, defaults),
@@ -259,7 +262,7 @@ export class SamplingClient {
       .getServices()
       .retry.run<SampleResponse>(
         () => this.submitter.attempt(input, newSeqIdPerAttempt, signal, seen, gate),
-        { ...retryContext, signal },
+        this.signalledContexts.of(retryContext, signal, this.progress.signal),
       );
   }
 

@@ -105,6 +105,11 @@ export class ProgressWatch {
     return watch.signal;
   }
 
+  /** The signal `enter` returns now (undefined before the first request): one for every request in progress. */
+  get signal(): AbortSignal | undefined {
+    return this.watch?.signal;
+  }
+
   /** The request that `enter` returned `signal` to succeeded: progress. */
   succeeded(): void {
     this.lastProgress = this.clock.monotonic();
