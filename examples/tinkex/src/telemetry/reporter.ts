@@ -9,8 +9,20 @@ export const MAX_BATCH_SIZE = 100;
 export const FLUSH_INTERVAL_MS = 10_000;
 /** A fatal exception waits this long for its events to be sent before it is rethrown. */
 export const FLUSH_TIMEOUT_MS = 30_000;
-/** A queue this long is flushed at once (Elixir's `flush_threshold`). */
+/**
+ * A queue this long is flushed at once (Elixir's `flush_threshold`), unless it filled faster than
+ * BURST_EVENTS_PER_S since the last flush began: then it waits for the timer, an exception, close, or
+ * BURST_FLUSH_AT waiting.
+ */
 export const FLUSH_THRESHOLD = 100;
+/**
+ * Faster than this (events a second since the last flush began) the queue is in a burst: a sampling
+ * fan-out queues four events a sample, and a batch sent per 100 of them meant building, checking and
+ * sending batches while the samples ran (docs/performance-notes.md, round 34), as Python never does.
+ */
+export const BURST_EVENTS_PER_S = 100;
+/** Half the cap: a burst flushes here, with half the queue left as room, so the wait drops nothing. */
+export const BURST_FLUSH_AT = 5_000;
 /** Events beyond this many waiting are dropped (with a warning at most once a minute). */
 export const MAX_QUEUE_SIZE = 10_000;
 const DROP_WARNING_INTERVAL_MS = 60_000;
@@ -33,8 +45,8 @@ export interface TelemetryReporterOptions {
 /**
  * Backend telemetry (POST /api/v1/telemetry), as the Python SDK sends it: SESSION_START, SESSION_END,
  * GENERIC_EVENT and UNHANDLED_EXCEPTION, in batches of at most 100, flushed every 10 s, as soon as 100
- * are waiting, after an exception, and on close. A failed send never breaks the SDK: the batch is
- * dropped after the endpoint's retries (Python retries it forever), later batches wait for the next flush. Without a session id the reporter is session-less (0.23.2,
+ * are waiting (in a burst, faster than 100 a second: 5,000), after an exception, and on close. A
+ * failed send never breaks the SDK: the batch is dropped after the endpoint's retries (Python retries it forever), later batches wait for the next flush. Without a session id the reporter is session-less (0.23.2,
  * REST-only use): batches carry `sessionless-<uuid>` and there is no SESSION_START or SESSION_END.
  * Everything sent is scrubbed of the kernel's secrets.
  */
@@ -57,6 +69,8 @@ export class TelemetryReporter {
   private readonly startedAt: number;
   private flushing?: Promise<void>;
   private flushAgain?: Promise<void>;
+  /** When the last flush began (`clock.monotonic()`): the queue's rate since then tells a burst. */
+  private flushedAt: number;
   /**
    * How many events had been queued when a batch last failed after the endpoint's retries: a dead or
    * refusing endpoint, so nobody waits for those (they go with a later flush, if one can send them).
@@ -76,6 +90,7 @@ export class TelemetryReporter {
     this.sessionless = sessionId === undefined;
     this.sessionId = sessionId ?? `sessionless-${randomUUID()}`;
     this.startedAt = clock.monotonic();
+    this.flushedAt = this.startedAt;
     // Held weakly: a client never closed is collected (its reporter with it) rather than flushed for ever.
     this.stopTimer = everyWhileReachable(clock, FLUSH_INTERVAL_MS, this, (reporter) => void reporter.flush());
     if (!this.sessionless) this.record('SESSION_START', 'INFO', {});
@@ -157,6 +172,7 @@ export class TelemetryReporter {
       });
       return this.flushAgain;
     }
+    this.flushedAt = this.clock.monotonic();
     this.flushing = this.sendAll().finally(() => (this.flushing = undefined));
     return this.flushing;
   }
@@ -246,8 +262,19 @@ export class TelemetryReporter {
   private push(queued: QueuedEvent): true {
     this.queue.push(queued);
     this.pushed++;
-    if (this.queue.length >= FLUSH_THRESHOLD) void this.flush();
+    if (this.queue.length >= FLUSH_THRESHOLD && !this.deferred()) void this.flush();
     return true;
+  }
+
+  /**
+   * True while the queue fills faster than BURST_EVENTS_PER_S and is shorter than BURST_FLUSH_AT: its
+   * batches wait for the timer (or an exception, close, or BURST_FLUSH_AT) instead of going out one per
+   * 100 events while the burst runs. A steady run below that rate flushes at 100 as before.
+   */
+  private deferred(): boolean {
+    if (this.queue.length >= BURST_FLUSH_AT) return false;
+    const elapsedMs = this.clock.monotonic() - this.flushedAt;
+    return this.queue.length * 1000 > BURST_EVENTS_PER_S * elapsedMs;
   }
 
   /**
@@ -277,8 +304,9 @@ export class TelemetryReporter {
 
   /**
    * Send what was queued when the flush began, in batches. Events queued meanwhile wait for the next
-   * trigger (100 waiting, the timer, an exception, close): chasing them made a busy training loop,
-   * which queues several events per step, send one POST per handful of events for as long as it ran.
+   * trigger (100 waiting, or 5,000 in a burst; the timer, an exception, close): chasing them made a
+   * busy training loop, which queues several events per step, send one POST per handful of events for
+   * as long as it ran.
    */
   private async sendAll(): Promise<void> {
     this.lastFlushFailed = false;
