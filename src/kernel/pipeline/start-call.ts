@@ -44,6 +44,14 @@ export function startCall(
   });
 }
 
+/**
+ * What a call without headers or query resolves to: one frozen object each, shared by every call, not
+ * two empty objects per call held for the call's whole network wait (stages and the request builder
+ * only read them; a per-call header goes in `extraHeaders`).
+ */
+const NO_HEADERS: Record<string, string> = Object.freeze({});
+const NO_QUERY: ResolvedOptions['query'] = Object.freeze({});
+
 function resolveOptions(
   services: KernelServices,
   plugin: PluginSpec,
@@ -59,8 +67,8 @@ function resolveOptions(
     signal: call.signal,
     timeoutMs: call.timeoutMs ?? endpoint.spec.timeoutMs ?? plugin.defaults?.timeoutMs ?? settings.timeoutMs,
     maxRetries: call.maxRetries ?? policy?.maxRetries ?? plugin.defaults?.maxRetries ?? settings.maxRetries,
-    headers: call.headers ?? {},
-    query: call.query ?? {},
+    headers: call.headers ?? NO_HEADERS,
+    query: call.query ?? NO_QUERY,
     baseUrl,
     responseBodies: call.responseBodies ?? endpoint.spec.responseBodies,
     compress: call.compress ?? endpoint.spec.compress,

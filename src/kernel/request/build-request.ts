@@ -4,6 +4,7 @@ import type { CallContext } from '../pipeline/context.js';
 import { buildBody, type BuiltBody } from './build-body.js';
 import { encodingFailure } from '../serialization/codec-failures.js';
 import { buildUrl } from './build-url.js';
+import { extraHeadersOf } from '../pipeline/call-context.js';
 import { lowerCased } from './lower-case.js';
 
 /**
@@ -33,7 +34,7 @@ function requestHeaders(context: CallContext, staticHeaders: Record<string, stri
   assignHeaderParams(headers, endpoint, input);
   if (scheme?.dynamic) assignLowerCased(headers, scheme.dynamic(context));
   assignLowerCased(headers, options.headers);
-  assignLowerCased(headers, context.extraHeaders);
+  assignLowerCased(headers, extraHeadersOf(context));
   const retryHeader = scheme?.retryCount === undefined ? 'x-retry-count' : scheme.retryCount;
   if (retryHeader) headers[lowerCased(retryHeader)] = String(context.attempt);
   const idempotency = scheme?.idempotency === undefined ? { header: 'idempotency-key' } : scheme.idempotency;
@@ -47,7 +48,7 @@ function crossOriginHeaders(context: CallContext): Record<string, string> {
   const headers: Record<string, string> = Object.assign({}, plugin.crossOriginHeaders);
   assignHeaderParams(headers, endpoint, input);
   assignLowerCased(headers, options.headers);
-  assignLowerCased(headers, context.extraHeaders);
+  assignLowerCased(headers, extraHeadersOf(context));
   return headers;
 }
 
