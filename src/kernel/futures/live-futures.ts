@@ -1,5 +1,5 @@
 import { abortOwned, onAbort, ownedAbortController } from '../signals/on-abort.js';
-import type { InFlight } from '../idle/in-flight.js';
+import type { InFlightCounter } from '../idle/in-flight.js';
 import type { APIFuture } from './api-future.js';
 
 /**
@@ -12,7 +12,7 @@ export class LiveFutures {
   private sharedPolls = new WeakMap<AbortSignal, AbortController>();
 
   /** `inFlight`: counts each future from `add` until it settles or is cancelled (`kernel.idle()`). */
-  constructor(private readonly inFlight?: InFlight) {}
+  constructor(private readonly inFlight?: InFlightCounter) {}
 
   /** Told by each submitted future once it settled: one function per kernel, not per future. */
   readonly settled = (future: APIFuture<unknown>): void => {
