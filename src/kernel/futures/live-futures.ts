@@ -41,11 +41,14 @@ export class LiveFutures {
 
   /** Cancel every tracked future (each rejects with FutureCancelledError, saying `why`). */
   cancelAll(why?: string): void {
-    // All marked cancelled (synchronously) before any poll hears its, possibly shared, abort.
-    for (const future of this.live) future.abandon(why);
-    const cancelled = this.live.size;
+    // All marked cancelled (synchronously) before any poll hears its, possibly shared, abort. Each is
+    // counted out here, once: it settles later (a promise callback, never inside `abandon`), when
+    // `settled` finds it gone; an idle() waiter released by the last `end` runs after the loop.
+    for (const future of this.live) {
+      future.abandon(why);
+      this.inFlight?.end();
+    }
     this.live.clear();
-    for (let i = 0; i < cancelled; i++) this.inFlight?.end();
     this.sharedPolls = new WeakMap();
   }
 }
