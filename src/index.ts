@@ -170,7 +170,7 @@ export {
   FutureCancelledError,
   FutureTimeoutError,
 } from './kernel/futures/future-errors.js';
-export { IdleWaitError, type IdleBound } from './kernel/idle/idle-error.js';
+export { IdleWaitError, type IdleBound, type InFlightCounts } from './kernel/idle/idle-error.js';
 export type { IdleOptions } from './kernel/idle/in-flight.js';
 export {
   attemptMayHaveApplied,

@@ -78,7 +78,7 @@ export class Kernel<E extends EndpointSpec = never> {
   /** The calls, futures and tracked operations in flight, for `idle()`. */
   private readonly inFlight = new InFlight();
   /** Futures still polling; `close()` cancels them so nothing polls a closed kernel. */
-  private readonly liveFutures = new LiveFutures(this.inFlight);
+  private readonly liveFutures = new LiveFutures(this.inFlight.futures);
   /** @internal Told by each submitted future once it settled. */
   readonly futureSettled = this.liveFutures.settled;
   /** Stops lease renewals and closes the Redis connections of `shared` state. */
@@ -205,7 +205,7 @@ export class Kernel<E extends EndpointSpec = never> {
         startCall(this.getServices(), entry.plugin, entry.endpoint, input, options, optionsBuilt),
       );
       // Background work (a heartbeat, a telemetry flush: a trace of its own) is close()'s, not idle()'s
-      return options.parentSpan === null ? result : this.inFlight.track(result);
+      return options.parentSpan === null ? result : this.inFlight.calls.track(result);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -360,7 +360,7 @@ export class Kernel<E extends EndpointSpec = never> {
 
   /** Count `work` for `idle()` until it settles: a plugin's operation with waits between its calls. */
   trackInFlight<T>(work: Promise<T>): Promise<T> {
-    return this.inFlight.track(work);
+    return this.inFlight.operations.track(work);
   }
 
   /** How many calls, futures and tracked operations `idle()` waits for. */
@@ -392,7 +392,7 @@ export class Kernel<E extends EndpointSpec = never> {
   private host() {
     // Built once: an object literal with getters is slow to create, and streams ask for it per call.
     const built = (id: string, input: unknown, options: CallOptions) => this.run(id, input, options, true);
-    return (this.hostView ??= extensionHost(this, built, this.inFlight));
+    return (this.hostView ??= extensionHost(this, built, this.inFlight.streams));
   }
 }
 

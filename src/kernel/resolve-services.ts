@@ -1,6 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import { Ports } from '../ports/index.js';
 import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
 import type { SemaphoreFactory } from '../ports/semaphore.js';
 import { parseRetryAfter } from './request/retry-after.js';
 import { checkClock } from './check-clock.js';
@@ -9,6 +10,7 @@ import type { CompositionRoot } from './composition-root.js';
 import type { KernelEvents } from './events.js';
 import type { ProxyResolver } from './request/proxy-for.js';
 import type { SecretRegistry } from './redact.js';
+import { RetryLog } from './retry-log.js';
 import { SharedSemaphores } from './shared-semaphores.js';
 import type { KernelServices, KernelSettings } from './services.js';
 
@@ -26,6 +28,7 @@ export function resolveServices(
   checkClock(clock); // a factory's clock is seen only now
   const semaphores = container.resolve<SemaphoreFactory>(Ports.Semaphore);
   const shared = new SharedSemaphores(semaphores);
+  const logger = container.resolve<Logger>(Ports.Logger);
   return {
     settings,
     transport: container.resolve(Ports.Transport),
@@ -43,7 +46,10 @@ export function resolveServices(
     streaming: container.resolve(Ports.Streaming),
     futures: container.resolve(Ports.Futures),
     clock,
-    logger: container.resolve(Ports.Logger),
+    logger,
+    // Made anew with the services (after a registration): a logger or clock registered anew starts
+    // with no windows; the kernel's close says what each one left unsaid.
+    retryLog: new RetryLog(logger, clock, closing.closingSignal),
     events,
     secrets,
     closing: closing.closingSignal,

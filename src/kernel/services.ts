@@ -15,6 +15,7 @@ import type { Telemetry } from '../ports/telemetry.js';
 import type { Transport } from '../ports/transport.js';
 import type { KernelEvents } from './events.js';
 import type { SecretRegistry } from './redact.js';
+import type { RetryLog } from './retry-log.js';
 
 /** Kernel-wide settings that are not adapters. */
 export interface KernelSettings {
@@ -61,6 +62,8 @@ export interface KernelServices {
   readonly futures: FuturePoller;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The kernel's retry lines at info, summed up per endpoint and cause (on this clock and logger). */
+  readonly retryLog: RetryLog;
   readonly events: KernelEvents;
   readonly secrets: SecretRegistry;
   /** Aborted by `close()`: waits that would only delay its ClientClosedError (retry backoff) end then. */

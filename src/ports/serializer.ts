@@ -5,6 +5,18 @@ export interface ValidationIssue {
   message: string;
   /** The schema keyword that failed (`type`, `required`, `additionalProperties`, …). */
   rule: string;
+  /**
+   * Optional: which case of the rule failed (`scheme`, `query`, …), for a caller that words the issue
+   * its own way (a CLI, a form) without parsing the message or the value again. Stable per check.
+   */
+  code?: string;
+  /**
+   * Optional: what a program should do instead, kept apart from `message` (which says only what is
+   * wrong) so a caller addressing a person can leave it out. ValidationError's text shows both.
+   */
+  advice?: string;
+  /** Optional: the offending part of the value, safe to show (never a secret), e.g. a URL's scheme. */
+  found?: string;
 }
 
 /** A compiled validator: returns the issues, or an empty list when the value is valid. */

@@ -45,15 +45,65 @@ describe('RetryLog', () => {
     const { clock, retry, info, logger } = setUp();
     for (let call = 0; call < 58; call++) retry('asample', 'HTTP 502', 1);
     retry('asample', 'HTTP 502', 2); // a higher retry number: said
+    expect(logger.records.at(-1)!.fields).toEqual({ attempt: 2, more_retries: 57 });
     await clock.advance(RETRY_LOG_WINDOW_MS - 1);
     retry('asample', 'HTTP 502', 1); // a new call, still in the window
-    await clock.advance(1);
-    retry('asample', 'HTTP 502', 1); // the window is over
+    await clock.advance(1); // the window is over: its count is said then
+    retry('asample', 'HTTP 502', 1); // a new window, nothing left to count
     expect(info()).toEqual([
       'retrying asample in 0.5 s after HTTP 502 (retry 1 of 10)',
       'retrying asample in 0.5 s after HTTP 502 (retry 2 of 10); 57 other retries of asample after HTTP 502 since the last such line',
-      'retrying asample in 0.5 s after HTTP 502 (retry 1 of 10); 1 other retry of asample after HTTP 502 since the last such line',
+      '1 other retry of asample after HTTP 502 since the last such line',
+      'retrying asample in 0.5 s after HTTP 502 (retry 1 of 10)',
     ]);
-    expect(logger.records.at(-1)!.fields).toEqual({ attempt: 1, more_retries: 1 });
+    expect(logger.records.at(-2)!.fields).toEqual({ more_retries: 1 });
+  });
+
+  // Round 34: an outage's last count was said only if another retry came, which after the last one never
+  // does: "199 other retries" were never said. Now the window's end says it, on the clock (no sleep).
+  it("says the count of an outage's last window when the window ends, with no retry after it", async () => {
+    const { clock, retry, info } = setUp();
+    for (let call = 0; call < 200; call++) retry('asample', 'HTTP 502', 1);
+    expect(info()).toHaveLength(1);
+    await clock.advance(RETRY_LOG_WINDOW_MS - 1);
+    expect(info()).toHaveLength(1);
+    await clock.advance(1);
+    expect(info()).toEqual([
+      'retrying asample in 0.5 s after HTTP 502 (retry 1 of 10)',
+      '199 other retries of asample after HTTP 502 since the last such line',
+    ]);
+    expect(clock.pending).toBe(0);
+    await clock.advance(10 * RETRY_LOG_WINDOW_MS); // said once
+    expect(info()).toHaveLength(2);
+  });
+
+  it('a window whose count an info line said leaves nothing to say at its end', async () => {
+    const { clock, retry, info } = setUp();
+    retry('asample', 'HTTP 502', 1);
+    retry('asample', 'HTTP 502', 1);
+    retry('asample', 'HTTP 502', 2); // says the 1 other
+    await clock.advance(RETRY_LOG_WINDOW_MS);
+    expect(info()).toHaveLength(2);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('says what is left at close, when the kernel closes, and leaves no timer', () => {
+    const clock = new FakeClock();
+    const logger = new CaptureLogger({ level: 'info' });
+    const closing = new AbortController();
+    const log = new RetryLog(logger, clock, closing.signal);
+    for (const cause of ['HTTP 502', 'HTTP 503'])
+      for (let call = 0; call < 3; call++) log.retried('asample', cause, 1, `retrying after ${cause}`, {});
+    expect(clock.pending).toBe(2);
+    closing.abort();
+    expect(logger.records.map((r) => r.message)).toEqual([
+      'retrying after HTTP 502',
+      'retrying after HTTP 503',
+      '2 other retries of asample after HTTP 502 since the last such line',
+      '2 other retries of asample after HTTP 503 since the last such line',
+    ]);
+    expect(clock.pending).toBe(0);
+    log.close(); // idempotent
+    expect(logger.records).toHaveLength(4);
   });
 });

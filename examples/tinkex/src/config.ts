@@ -121,19 +121,23 @@ export function resolveConfig(
     shared_cluster: sharedCluster(options.shared),
     sdk_version: VERSION,
   });
-  if (options.max_retries !== undefined) givenMaxRetries.add(config);
-  return config;
+  if (options.max_retries === undefined) return config;
+  return Object.defineProperty(config, MAX_RETRIES_GIVEN, { value: true });
 }
 
-/** The configs whose `max_retries` the caller gave (the rest hold the default 10): no field of their own. */
-const givenMaxRetries = new WeakSet<ResolvedConfig>();
+/**
+ * Marks a config whose `max_retries` the caller gave (the rest hold the default 10). A part of the
+ * config itself, like its redacted view: non-enumerable and keyed by a symbol of this module, so it is
+ * no field (not in keys, JSON or inspect) and no public API.
+ */
+const MAX_RETRIES_GIVEN = Symbol('max_retries given');
 
 /**
  * Whether the caller gave `max_retries` (the CLI's `--max-retries`), not the default: a call with a
  * built-in retry count of its own (the archive URL's) keeps it only when the caller named none.
  */
 export function maxRetriesGiven(config: ResolvedConfig): boolean {
-  return givenMaxRetries.has(config);
+  return (config as { [MAX_RETRIES_GIVEN]?: true })[MAX_RETRIES_GIVEN] === true;
 }
 
 const CLOUDFLARE_ACCESS_ID = 'CF-Access-Client-Id';

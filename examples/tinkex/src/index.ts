@@ -134,6 +134,7 @@ export {
   FutureCancelledError,
   IdleWaitError,
   type IdleOptions,
+  type InFlightCounts,
   PristineError,
   StreamIdleTimeoutError,
   StreamTruncatedError,

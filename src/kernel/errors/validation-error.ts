@@ -10,7 +10,9 @@ export class ValidationError extends PristineError {
   readonly where: string;
 
   constructor(where: string, issues: readonly ValidationIssue[]) {
-    const lines = issues.map((i) => `  ${i.pointer || '/'}: ${i.message} (${i.rule})`);
+    const lines = issues.map(
+      (i) => `  ${i.pointer || '/'}: ${i.message}${i.advice ? `; ${i.advice}` : ''} (${i.rule})`,
+    );
     super(`Invalid ${where}:\n${lines.join('\n')}`, { category: 'user', retryable: false });
     this.issues = issues;
     this.where = where;

@@ -1,5 +1,5 @@
 import { abortOwned, onAbort, ownedAbortController } from '../signals/on-abort.js';
-import type { InFlight } from '../idle/in-flight.js';
+import type { InFlightCounter } from '../idle/in-flight.js';
 import type { APIFuture } from './api-future.js';
 
 /**
@@ -12,7 +12,7 @@ export class LiveFutures {
   private sharedPolls = new WeakMap<AbortSignal, AbortController>();
 
   /** `inFlight`: counts each future from `add` until it settles or is cancelled (`kernel.idle()`). */
-  constructor(private readonly inFlight?: InFlight) {}
+  constructor(private readonly inFlight?: InFlightCounter) {}
 
   /** Told by each submitted future once it settled: one function per kernel, not per future. */
   readonly settled = (future: APIFuture<unknown>): void => {
@@ -41,11 +41,14 @@ export class LiveFutures {
 
   /** Cancel every tracked future (each rejects with FutureCancelledError, saying `why`). */
   cancelAll(why?: string): void {
-    // All marked cancelled (synchronously) before any poll hears its, possibly shared, abort.
-    for (const future of this.live) future.abandon(why);
-    const cancelled = this.live.size;
+    // All marked cancelled (synchronously) before any poll hears its, possibly shared, abort. Each is
+    // counted out here, once: it settles later (a promise callback, never inside `abandon`), when
+    // `settled` finds it gone; an idle() waiter released by the last `end` runs after the loop.
+    for (const future of this.live) {
+      future.abandon(why);
+      this.inFlight?.end();
+    }
     this.live.clear();
-    for (let i = 0; i < cancelled; i++) this.inFlight?.end();
     this.sharedPolls = new WeakMap();
   }
 }

@@ -3,19 +3,41 @@ import { PristineError } from '../errors/pristine-error.js';
 /** Which bound ended a wait for idle: the caller's `timeoutMs`, or its `signal`. */
 export type IdleBound = 'timeoutMs' | 'signal';
 
+/** The kinds of work `kernel.idle()` waits for. */
+export type InFlightKind = 'operations' | 'calls' | 'futures' | 'streams';
+
+/**
+ * What was in flight, per kind. They nest, so they are not summed: a plugin's operation (a Tinkex
+ * sample) makes a call and waits on a future, so 300 samples read `operations: 300`, with their calls
+ * and futures beside it.
+ */
+export type InFlightCounts = Record<InFlightKind, number>;
+
+const NAMES: Record<InFlightKind, [string, string]> = {
+  operations: ['operation', 'operations'],
+  calls: ['call', 'calls'],
+  futures: ['future', 'futures'],
+  streams: ['stream', 'streams'],
+};
+
 /**
  * `kernel.idle()` stopped waiting before the last call and future settled. Nothing was cancelled: the
- * work still in flight goes on (`close()` cancels it). `inFlight` is how much was left.
+ * work still in flight goes on (`close()` cancels it). `inFlight` is how much was left, per kind.
  */
 export class IdleWaitError extends PristineError {
   readonly bound: IdleBound;
-  readonly inFlight: number;
+  readonly inFlight: Readonly<InFlightCounts>;
 
-  constructor(bound: IdleBound, inFlight: number, timeoutMs: number | undefined, cause?: unknown) {
+  constructor(bound: IdleBound, inFlight: InFlightCounts, timeoutMs: number | undefined, cause?: unknown) {
     const why = bound === 'timeoutMs' ? `after timeoutMs ${timeoutMs} ms` : 'because the signal aborted';
+    const left = (Object.keys(NAMES) as InFlightKind[])
+      .filter((kind) => inFlight[kind] > 0)
+      .map((kind) => `${inFlight[kind]} ${NAMES[kind][inFlight[kind] === 1 ? 0 : 1]}`);
+    // An operation's own calls and futures are counted beside it: say so when both are there.
+    const nested = inFlight.operations > 0 && left.length > 1 ? ', the operations’ own among them' : '';
     super(
-      `Stopped waiting for idle ${why}: ${inFlight} call${inFlight === 1 ? '' : 's'} or future` +
-        `${inFlight === 1 ? '' : 's'} still in flight (not cancelled; close() cancels them)`,
+      `Stopped waiting for idle ${why}: ${left.join(', ')} still in flight${nested} ` +
+        '(not cancelled; close() cancels them)',
       { category: 'user', retryable: false, cause },
     );
     this.bound = bound;

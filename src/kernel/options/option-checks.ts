@@ -64,8 +64,9 @@ export class OptionChecks {
     return o;
   }
 
-  fail(key: string, rule: string, message: string): this {
-    this.issues.push({ pointer: this.pointer(key), rule, message });
+  /** Record an issue; `detail` adds its case `code`, `advice` for programs and what was `found`. */
+  fail(key: string, rule: string, message: string, detail: IssueDetail = {}): this {
+    this.issues.push({ pointer: this.pointer(key), rule, message, ...detail });
     return this;
   }
 
@@ -138,7 +139,10 @@ export class OptionChecks {
     );
   }
 
-  /** An absolute http(s) URL. Credentials in it are never echoed. */
+  /**
+   * An absolute http(s) URL. Credentials in it are never echoed. A `format` issue says its case in
+   * `code`: `unparsable` (not an absolute URL) or `scheme` (another protocol, given in `found`).
+   */
   url(key: string, value: unknown, protocols: readonly string[] = ['http:', 'https:']): this {
     if (value === undefined) return this;
     if (typeof value !== 'string')
@@ -147,10 +151,13 @@ export class OptionChecks {
     try {
       parsed = new URL(value);
     } catch {
-      return this.fail(key, 'format', 'must be an absolute URL');
+      return this.fail(key, 'format', 'must be an absolute URL', { code: 'unparsable' });
     }
     if (!protocols.includes(parsed.protocol)) {
-      return this.fail(key, 'format', `must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+      return this.fail(key, 'format', `must use ${protocols.join(' or ')}, got ${parsed.protocol}`, {
+        code: 'scheme',
+        found: parsed.protocol,
+      });
     }
     return this;
   }
@@ -159,6 +166,7 @@ export class OptionChecks {
    * A base URL: an absolute http(s) URL with no query and no fragment. Each endpoint's path is appended
    * to it as text, so `https://host/?token=x` would send `POST https://host/?token=x/api/…`: every call
    * to the wrong path, the path inside the query. Its parts are never echoed (they may carry secrets).
+   * Besides `url`'s codes, a `format` issue's `code` is `query` or `fragment`.
    */
   baseUrl(key: string, value: unknown): this {
     const before = this.issues.length;
@@ -167,13 +175,14 @@ export class OptionChecks {
     const parsed = new URL(value as string);
     // `new URL` drops a lone `?` or `#` from search/hash, so the text is what tells.
     if (parsed.search !== '' || (value as string).includes('?'))
-      return this.fail(
-        key,
-        'format',
-        'must not have a query: the endpoint path goes after it; give parameters as `query`',
-      );
+      return this.fail(key, 'format', 'must not have a query: the endpoint path goes after it', {
+        code: 'query',
+        advice: 'give parameters as `query`',
+      });
     if (parsed.hash !== '' || (value as string).includes('#'))
-      return this.fail(key, 'format', 'must not have a fragment: the endpoint path goes after it');
+      return this.fail(key, 'format', 'must not have a fragment: the endpoint path goes after it', {
+        code: 'fragment',
+      });
     return this;
   }
 
@@ -242,6 +251,9 @@ export class OptionChecks {
     return key === '' ? this.prefix : `${this.prefix}/${key}`;
   }
 }
+
+/** The optional parts of an issue besides its pointer, rule and message (see ValidationIssue). */
+export type IssueDetail = Pick<ValidationIssue, 'code' | 'advice' | 'found'>;
 
 /** A non-null object that is not an array (an options bag, from any realm). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Type } from '@sinclair/typebox';
+import { FakeClock } from '../../../src/adapters/clock/fake-clock.js';
 import { SystemClock } from '../../../src/adapters/clock/system-clock.js';
 import { MemoryTransport, type MemoryResponse } from '../../../src/adapters/transport/memory-transport.js';
 import { createKernel } from '../../../src/defaults/kernel.js';
@@ -159,8 +160,8 @@ describe('kernel.idle()', () => {
     jest.advanceTimersByTime(1);
     const error = await outcome;
     expect(error).toBeInstanceOf(IdleWaitError);
-    expect(error).toMatchObject({ bound: 'timeoutMs', inFlight: 1 });
-    expect((error as Error).message).toMatch(/timeoutMs 5000 ms: 1 call or future still in flight/);
+    expect(error).toMatchObject({ bound: 'timeoutMs', inFlight: { calls: 1, futures: 0, operations: 0 } });
+    expect((error as Error).message).toMatch(/timeoutMs 5000 ms: 1 call still in flight \(not cancelled/);
     // The call goes on, and a later idle() still sees it.
     expect(kernel.inFlightCount).toBe(1);
     held[0].answer();
@@ -177,10 +178,40 @@ describe('kernel.idle()', () => {
     const controller = new AbortController();
     const idle = kernel.idle({ signal: controller.signal });
     controller.abort(new Error('shutdown hurried'));
-    await expect(idle).rejects.toMatchObject({ name: 'IdleWaitError', bound: 'signal', inFlight: 1 });
+    await expect(idle).rejects.toMatchObject({
+      name: 'IdleWaitError',
+      bound: 'signal',
+      inFlight: { calls: 1 },
+    });
     await expect(kernel.idle({ signal: controller.signal })).rejects.toMatchObject({ bound: 'signal' });
     held[0].answer();
     await call;
+    await kernel.close();
+  });
+
+  // Round 34: one count over nested units read 300 pending samples (each an operation with its call and
+  // its future) as 900. The error counts per kind, so an operation reads as one operation.
+  it("counts per kind: a plugin's operations, apart from the calls and futures they make", async () => {
+    const { kernel, held } = setup();
+    const clock = new FakeClock();
+    kernel.register(Ports.Clock, clock);
+    const operations = [0, 1, 2].map(() =>
+      kernel.trackInFlight(kernel.submit<{ n: number }>('start', {}).then((r) => r)),
+    );
+    await heldCount(held, 3);
+    const outcome = kernel.idle({ timeoutMs: 1_000 }).catch((error: unknown) => error);
+    await clock.advance(1_000);
+    const error = (await outcome) as IdleWaitError;
+    expect(error.inFlight).toEqual({ operations: 3, calls: 3, futures: 3, streams: 0 });
+    expect(error.message).toBe(
+      'Stopped waiting for idle after timeoutMs 1000 ms: 3 operations, 3 calls, 3 futures still in flight, ' +
+        'the operations’ own among them (not cancelled; close() cancels them)',
+    );
+    for (const h of held.splice(0)) h.answer();
+    await heldCount(held, 3); // the polls
+    for (const h of held) h.answer();
+    await Promise.all(operations);
+    await kernel.idle();
     await kernel.close();
   });
 

@@ -41,19 +41,21 @@ export function sessionId(value: string): string {
 /**
  * What is wrong with an API address, or undefined. The rule is the client's own (the kernel's
  * `OptionChecks.baseUrl`: an absolute http(s) URL, no query, no fragment); only its first issue is
- * worded here, for a person typing an address rather than a program passing an option. The value itself
- * is never repeated: a base URL may carry credentials (`user:pass@`).
+ * worded here, from the issue's case `code`, for a person typing an address rather than a program
+ * passing an option (so without its `advice`). The value itself is never repeated: a base URL may carry
+ * credentials (`user:pass@`).
  */
 export function apiAddressProblem(value: string): string | undefined {
   const [issue] = new OptionChecks('API address').baseUrl('base_url', value).issues;
   if (issue === undefined) return undefined;
-  if (!URL.canParse(value))
-    return 'must be an absolute http:// or https:// URL, e.g. https://tinker.example.com';
-  const { protocol } = new URL(value);
-  if (protocol !== 'http:' && protocol !== 'https:')
-    return `must start with http:// or https:// (it starts with "${protocol}")`;
-  // The rest (a query, a fragment) in the kernel's words, without its advice for programs (`query`).
-  return issue.message.split('; ')[0];
+  switch (issue.code) {
+    case 'unparsable':
+      return 'must be an absolute http:// or https:// URL, e.g. https://tinker.example.com';
+    case 'scheme':
+      return `must start with http:// or https:// (it starts with "${issue.found}")`;
+    default:
+      return issue.message;
+  }
 }
 
 /** The training run of a (validated) checkpoint path. */

@@ -166,7 +166,8 @@ export class ServiceClient {
    * Resolves once nothing this client, its views or the clients it made started is in flight: no call,
    * future, stream, nor sample waiting for a slot or a retry (at once when nothing is). For a graceful
    * shutdown: stop taking work, `await idle({ timeoutMs })`, then `close()`. New calls are not blocked.
-   * On `timeoutMs` or `signal` rejects with IdleWaitError (`bound`, `inFlight`), cancelling nothing.
+   * On `timeoutMs` or `signal` rejects with IdleWaitError (`bound`, `inFlight` per kind: a sample is one
+   * of its `operations`), cancelling nothing.
    */
   idle(options?: IdleOptions): Promise<void> {
     return this.kernel.idle(options);

@@ -128,4 +128,22 @@ describe('deleting a checkpoint whose first attempt was applied but not answered
     expect(result.stdout).toContain('Deleted 1 checkpoint(s)');
     expect(result.stdout).toContain('deleted (an earlier attempt was applied)');
   }, 120_000);
+
+  // Round 34: `-f json` counted such a path in deleted_count but named it nowhere.
+  it('tinkex checkpoint delete -f json names the paths an earlier attempt deleted', async () => {
+    await buildCli();
+    const applied = await training.saveState('applied-json');
+    const plain = await training.saveState('plain-json');
+    firstDelete.set('applied-json', 'apply then reset');
+    const result = await runCli(['checkpoint', 'delete', applied.path, plain.path, '-y', '-f', 'json'], {
+      cwd: tmpdir(),
+      env: { ...env.cliEnv, TINKER_BASE_URL: proxy.url },
+    });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      deleted_count: 2,
+      earlier_attempt_applied: [applied.path],
+      failed: [],
+    });
+  }, 120_000);
 });

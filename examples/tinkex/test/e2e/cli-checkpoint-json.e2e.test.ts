@@ -70,7 +70,7 @@ describe('tinkex checkpoint publish / unpublish / set-ttl -f json (spawned CLI)'
       'json',
     );
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ deleted_count: 0, failed: [] });
+    expect(JSON.parse(result.stdout)).toEqual({ deleted_count: 0, earlier_attempt_applied: [], failed: [] });
     expect(result.stderr).toContain(`No checkpoints found for run ${runId} matching filters`);
     expect(await json('checkpoint', 'info', path, '-f', 'json')).toMatchObject({ tinker_path: path });
   }, 60_000);

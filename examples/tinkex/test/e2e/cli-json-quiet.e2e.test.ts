@@ -49,7 +49,7 @@ describe.each(E2E_MODES)('-f json: no progress bars on stderr (%s)', (mode) => {
   it('checkpoint delete -y: the JSON result, nothing on stderr', async () => {
     const result = await cli('checkpoint', 'delete', paths[2]!, '-y', '-f', 'json');
     expect(result).toMatchObject({ code: 0, stderr: '' });
-    expect(JSON.parse(result.stdout)).toEqual({ deleted_count: 1, failed: [] });
+    expect(JSON.parse(result.stdout)).toEqual({ deleted_count: 1, earlier_attempt_applied: [], failed: [] });
   }, 60_000);
 
   // The JSON protocol's servers (0.7.0–0.24.1) have no trace export.

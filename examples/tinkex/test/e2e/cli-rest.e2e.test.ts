@@ -245,7 +245,7 @@ describe('tinkex run / checkpoint / sample (spawned CLI)', () => {
     const { doomed, kept } = deleteRun;
     const deleted = await cli('checkpoint', 'delete', ...doomed, '-y', '-f', 'json');
     expect(deleted.code).toBe(0);
-    expect(JSON.parse(deleted.stdout)).toEqual({ deleted_count: 2, failed: [] });
+    expect(JSON.parse(deleted.stdout)).toEqual({ deleted_count: 2, earlier_attempt_applied: [], failed: [] });
     const left = await cli('checkpoint', 'list', '--run-id', deleteRun.id, '-f', 'json');
     expect(JSON.parse(left.stdout).checkpoints.map((c: { tinker_path: string }) => c.tinker_path)).toEqual([
       kept,

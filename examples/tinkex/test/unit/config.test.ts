@@ -142,6 +142,9 @@ describe('ServiceClient configuration', () => {
     for (const service of [given, plain]) {
       expect('maxRetriesGiven' in service).toBe(false);
       expect(Object.keys(service.config)).toEqual(Object.keys(resolveConfig({ env })));
+      // Nor does the mark show where a person reads the config.
+      expect(JSON.stringify(service.config)).not.toMatch(/given/i);
+      expect(inspect(service.config)).not.toMatch(/given/i);
     }
     expect(maxRetriesGiven(given.config)).toBe(true);
     expect(maxRetriesGiven(plain.config)).toBe(false);

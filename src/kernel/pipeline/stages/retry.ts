@@ -7,7 +7,6 @@ import { noteFailedAttempt } from '../may-have-applied.js';
 import { enteringStage } from '../stage-hooks.js';
 import { openBreakerKey } from './breaker.js';
 import { abortErrorFor } from '../../signals/abort-error-for.js';
-import { retryLogOf } from '../../retry-log.js';
 
 /**
  * Run the attempt stages until success or the retry budget is spent. Each attempt rebuilds the
@@ -54,8 +53,7 @@ function attempts(context: CallContext, next: Next): Promise<CallResult> {
         // At info (unless the policy says debug), so a user waiting on a dead server sees why within the
         // first backoff; an outage's many retries summed up there (RetryLog), each one at debug.
         if (policy?.logLevel === 'debug') services.logger.debug(line, fields);
-        else
-          retryLogOf(services.logger, services.clock).retried(what, reasonOf(error), attempt, line, fields);
+        else services.retryLog.retried(what, reasonOf(error), attempt, line, fields);
         services.events.emit('request:retry', { endpointId: endpoint.id, attempt, delayMs, error });
       },
     },

@@ -49,7 +49,7 @@ async function remove(ctx: CliContext, paths: string[], opts: DeleteOptions): Pr
       const none = `No checkpoints found for run ${opts.runId} matching filters`;
       // The command's answer, so on stdout as `tinker` prints it; the JSON format's answer is the usual
       // record (a script reads a count, not a sentence), with the sentence beside it on stderr.
-      ctx.done(none, { deleted_count: 0, failed: [] });
+      ctx.done(none, { deleted_count: 0, earlier_attempt_applied: [], failed: [] });
       if (ctx.format === 'json') ctx.note(none);
       return 0;
     }
@@ -95,7 +95,12 @@ async function remove(ctx: CliContext, paths: string[], opts: DeleteOptions): Pr
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, paths.length) }, worker));
   ctx.term.endProgress();
   ctx.print({
-    json: { deleted_count: deleted, failed },
+    // Counted in deleted_count, and named: a script that checks what each path's delete did can tell.
+    json: {
+      deleted_count: deleted,
+      earlier_attempt_applied: paths.filter((p) => byEarlierAttempt.has(p)),
+      failed,
+    },
     title: `Deleted ${deleted} checkpoint(s)${failed.length ? `, failed to delete ${failed.length}` : ''}`,
     columns: ['Checkpoint', 'Result'],
     rows: [
