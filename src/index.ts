@@ -208,7 +208,7 @@ export type { KernelEventsOptions, KernelEventListener } from './kernel/events.j
 export type { Attrs as SpanAttributes } from './adapters/telemetry/otel-telemetry.js';
 export type { Pending as PipelineEntry } from './kernel/pipeline/pipeline.js';
 export type { PollerHost, PollerOptions } from './kernel/futures/pipeline-poller.js';
-export type { Reply as RedisReply, LuaScript } from './adapters/redis/redis-link.js';
+export type { Reply as RedisReply, LuaScript } from './adapters/redis/redis-scripts.js';
 export type { RedisBreakerOptions } from './adapters/circuit-breaker/redis-breaker.js';
 export type { RedisSemaphoreOptions } from './adapters/semaphore/redis-semaphore-options.js';
 export type { SessionHost } from './kernel/sessions/pipeline-session-manager.js';

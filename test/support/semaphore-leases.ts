@@ -1,4 +1,5 @@
-import { LuaScript, type RedisLink } from '../../src/adapters/redis/redis-link.js';
+import type { RedisLink } from '../../src/adapters/redis/redis-link.js';
+import { LuaScript } from '../../src/adapters/redis/redis-scripts.js';
 
 /**
  * ARGV[1] optional: first set every lease's expiry to the server's now + ARGV[1] ms (a lease about to

@@ -1,4 +1,4 @@
-import { LuaScript } from '../redis/redis-link.js';
+import { LuaScript } from '../redis/redis-scripts.js';
 
 /*
  * One breaker is one hash (KEYS[1]): state ('closed' | 'open' | 'half-open'), reopen_at (when an open

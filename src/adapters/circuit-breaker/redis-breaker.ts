@@ -6,7 +6,8 @@ import type {
 } from '../../ports/circuit-breaker.js';
 import type { Clock } from '../../ports/clock.js';
 import { CircuitOpenError } from '../../kernel/errors/api-errors.js';
-import { rejectedFor, RedisUnavailable, type RedisLink } from '../redis/redis-link.js';
+import type { RedisLink } from '../redis/redis-link.js';
+import { rejectedFor, RedisUnavailable } from '../redis/redis-unavailable.js';
 import { breakerRule, errorKind } from '../../kernel/breaker-log.js';
 import { CockatielBreakerRegistry } from './cockatiel-breaker.js';
 import { untilAborted } from '../../kernel/signals/until-aborted.js';

@@ -1,4 +1,4 @@
-import { LuaScript } from '../redis/redis-link.js';
+import { LuaScript } from '../redis/redis-scripts.js';
 
 /*
  * One fleet-wide bucket is two keys, changed only by these scripts (atomic), on the server's clock:

@@ -1,6 +1,7 @@
 import type { Clock } from '../../ports/clock.js';
 import type { RateLimiter, TokenBucketSettings } from '../../ports/rate-limiter.js';
-import { rejectedFor, RedisUnavailable, type RedisLink } from '../redis/redis-link.js';
+import type { RedisLink } from '../redis/redis-link.js';
+import { rejectedFor, RedisUnavailable } from '../redis/redis-unavailable.js';
 import { ACQUIRE, BACKOFF, IDLE_MS, REFUND, type AcquireReply } from './redis-rate-limiter-scripts.js';
 import { untilAborted } from '../../kernel/signals/until-aborted.js';
 import { WindowRateLimiter } from './window-rate-limiter.js';

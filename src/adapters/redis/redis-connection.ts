@@ -26,7 +26,7 @@ const loadStandaloneConnector = () =>
 export const loadedIoredis = () => ioredis;
 
 /** What a connection is made from: the link's options. */
-interface ConnectOptions {
+export interface ConnectOptions {
   /** One URL, or a cluster's seed nodes (checked: one scheme, user and password for all). */
   url: string | readonly string[];
   cluster?: boolean;

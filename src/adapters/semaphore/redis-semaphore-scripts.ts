@@ -1,4 +1,4 @@
-import { LuaScript } from '../redis/redis-link.js';
+import { LuaScript } from '../redis/redis-scripts.js';
 
 /*
  * One fleet-wide semaphore is four keys:

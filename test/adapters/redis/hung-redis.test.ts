@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { LuaScript, RedisLink, RedisUnavailable } from '../../../src/adapters/redis/redis-link.js';
+import { RedisLink } from '../../../src/adapters/redis/redis-link.js';
+import { LuaScript } from '../../../src/adapters/redis/redis-scripts.js';
+import { RedisUnavailable } from '../../../src/adapters/redis/redis-unavailable.js';
 import { RedisServer, describeRedis } from '../../support/redis-server.js';
 
 /**

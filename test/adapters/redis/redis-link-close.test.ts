@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { createHook } from 'node:async_hooks';
 import { Redis } from 'ioredis';
-import { LuaScript, RedisLink } from '../../../src/adapters/redis/redis-link.js';
+import { RedisLink } from '../../../src/adapters/redis/redis-link.js';
+import { LuaScript } from '../../../src/adapters/redis/redis-scripts.js';
 import { eventually, turns } from '../../support/frozen-redis.js';
 import { RedisServer, describeRedis } from '../../support/redis-server.js';
 
