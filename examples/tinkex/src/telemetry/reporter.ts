@@ -45,10 +45,11 @@ export interface TelemetryReporterOptions {
 /**
  * Backend telemetry (POST /api/v1/telemetry), as the Python SDK sends it: SESSION_START, SESSION_END,
  * GENERIC_EVENT and UNHANDLED_EXCEPTION, in batches of at most 100, flushed every 10 s, as soon as 100
- * are waiting (in a burst, faster than 100 a second: 5,000), after an exception, and on close. A
- * failed send never breaks the SDK: the batch is dropped after the endpoint's retries (Python retries it forever), later batches wait for the next flush. Without a session id the reporter is session-less (0.23.2,
- * REST-only use): batches carry `sessionless-<uuid>` and there is no SESSION_START or SESSION_END.
- * Everything sent is scrubbed of the kernel's secrets.
+ * are waiting (in a burst, faster than 100 a second, after the first batch: 5,000), after an exception,
+ * and on close. A failed send never breaks the SDK: the batch is dropped after the endpoint's retries
+ * (Python retries it forever), later batches wait for the next flush. Without a session id the reporter
+ * is session-less (0.23.2, REST-only use): batches carry `sessionless-<uuid>` and there is no
+ * SESSION_START or SESSION_END. Everything sent is scrubbed of the kernel's secrets.
  */
 export class TelemetryReporter {
   readonly sessionId: string;
@@ -269,10 +270,15 @@ export class TelemetryReporter {
   /**
    * True while the queue fills faster than BURST_EVENTS_PER_S and is shorter than BURST_FLUSH_AT: its
    * batches wait for the timer (or an exception, close, or BURST_FLUSH_AT) instead of going out one per
-   * 100 events while the burst runs. A steady run below that rate flushes at 100 as before.
+   * 100 events while the burst runs. A steady run below that rate flushes at 100 as before, and so do
+   * the first 100 events of any run.
    */
   private deferred(): boolean {
     if (this.queue.length >= BURST_FLUSH_AT) return false;
+    // Not before the first batch went: the first POST compiles the telemetry call's validators, opens
+    // its connection and adds its call shape to the kernel's hot paths, which in the middle of a burst
+    // cost more CPU than the batches it saved (docs/performance-notes.md, round 34, second pass).
+    if (this.flushed === 0 && this.flushing === undefined) return false;
     const elapsedMs = this.clock.monotonic() - this.flushedAt;
     return this.queue.length * 1000 > BURST_EVENTS_PER_S * elapsedMs;
   }

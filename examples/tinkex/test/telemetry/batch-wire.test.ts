@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { FakeClock } from 'pristine-kernel';
 import { acceptingTelemetry } from '../support/accepting-telemetry.js';
-import { FLUSH_THRESHOLD, MAX_BATCH_SIZE } from '../../src/telemetry/reporter.js';
+import { FLUSH_INTERVAL_MS, FLUSH_THRESHOLD, MAX_BATCH_SIZE } from '../../src/telemetry/reporter.js';
 
 /**
  * What a session's batches hold when events keep coming while a batch is in flight, as in a sampling
@@ -15,8 +15,12 @@ describe('a session reporter fed during its sends', () => {
     const clock = new FakeClock();
     const { kernel, reporter, batches } = acceptingTelemetry('session-9', clock);
     const url = 'http://127.0.0.1:1/api/v1/asample';
-    // SESSION_START and 98 starts: nothing sent yet; the 100th event sends them at once.
-    for (let i = 0; i < FLUSH_THRESHOLD - 2; i++) reporter.httpStart('asample', 'POST', url);
+    // SESSION_START and 98 starts, 20 ms apart (50 a second: not a burst, which would wait for the
+    // 10 s timer): nothing sent yet; the 100th event sends them at once.
+    for (let i = 0; i < FLUSH_THRESHOLD - 2; i++) {
+      await clock.advance(20);
+      reporter.httpStart('asample', 'POST', url);
+    }
     expect(batches()).toHaveLength(0);
     reporter.httpStop('asample', 200, 1.25, 0);
     // The first batch is in flight; 380 more events arrive before it is answered, a millisecond apart.
@@ -28,6 +32,11 @@ describe('a session reporter fed during its sends', () => {
       else if (i % 3 === 1) reporter.httpStop('retrieve_future', 200 + (i % 5), i / 4, i % 2);
       else reporter.generic('tinkex.retry.attempt.retry', { attempt: i });
     }
+    // Those 380 came in under 0.4 s, a burst: they wait. Only the batch flushed at 100 went before
+    // close(), still short of the 10 s timer (2.4 s in).
+    expect(clock.monotonic()).toBeLessThan(FLUSH_INTERVAL_MS);
+    expect(batches()).toHaveLength(1);
+    expect(batches()[0]!.events).toHaveLength(FLUSH_THRESHOLD);
     await reporter.close();
     await kernel.close();
 
