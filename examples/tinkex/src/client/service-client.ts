@@ -81,6 +81,9 @@ export class ServiceClient {
       'restTelemetry',
       'weightsInfo',
       'close',
+      // A wait on the caller's own work, bounded by the caller: its IdleWaitError is no failure of the
+      // API to report, and a fatal report would end the session and hold the rejection for the flush.
+      'idle',
     ]);
   }
 

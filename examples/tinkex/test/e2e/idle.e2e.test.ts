@@ -46,9 +46,9 @@ async function until(condition: () => boolean) {
   while (!condition()) await turn();
 }
 
-async function heldSamples(n: number) {
+async function heldSamples(n: number, clientOptions: Parameters<typeof setup>[1] = {}) {
   const clock = new HoldingClock();
-  const env = await setup({ clock });
+  const env = await setup({ clock }, clientOptions);
   cleanup.push(env.close);
   const sampler = await env.service.createSamplingClient({ base_model: 'tinkex/byte-tiny' });
   env.emulator.setChaos(`latency=${HOLD_MS}ms@1;scope=sampling`);
@@ -87,13 +87,18 @@ describe('ServiceClient.idle()', () => {
   });
 
   it('rejects with IdleWaitError naming timeoutMs while samples are held, and cancels none', async () => {
-    const { env, clock, samples, settled } = await heldSamples(3);
+    const { env, clock, samples, settled } = await heldSamples(3, { telemetry: true });
     const error = await env.service.idle({ timeoutMs: 50 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IdleWaitError);
     expect(error).toMatchObject({ bound: 'timeoutMs' });
     // Round 34: per kind; 3 held samples read as 3 operations (one count over all kinds read 9).
     expect((error as IdleWaitError).inFlight.operations).toBe(3);
     expect(settled).toHaveLength(0);
+    // The caller's own bound, not a failure of the API: nothing reported to telemetry, and no SESSION_END
+    // (before, `idle` was wrapped as a public operation: its rejection waited for the fatal flush).
+    const sent = JSON.stringify(env.emulator.state.telemetry);
+    expect(sent).not.toContain('IdleWaitError');
+    expect(sent).not.toContain('SESSION_END');
     clock.release();
     // Not cancelled: each still completes, and the client then is idle.
     expect(await Promise.all(samples)).toHaveLength(3);
