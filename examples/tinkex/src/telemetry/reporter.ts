@@ -3,6 +3,7 @@ import { everyWhileReachable, redactValue, type Clock, type Logger } from 'prist
 import type { TinkerKernel } from '../client/tinker-kernel.js';
 import type { Severity } from '../types/telemetry.js';
 import { describeException } from './exception-event.js';
+import { flushAtExit } from './exit-flush.js';
 import { QueuedFields, QueuedHttpStart, QueuedHttpStop, type QueuedEvent } from './queued-event.js';
 
 export const MAX_BATCH_SIZE = 100;
@@ -79,6 +80,10 @@ export class TelemetryReporter {
   private unreachableUpTo = 0;
   /** The flush that ran last failed: the one asked for meanwhile is not run at once against it. */
   private lastFlushFailed = false;
+  /** A burst deferred a flush and the process's `beforeExit` is to send it (exit-flush.ts). */
+  private exitFlushAsked = false;
+  /** close() ran: its flush was the last (the kernel is closed with the client). */
+  private closed = false;
 
   constructor(
     private readonly kernel: TinkerKernel,
@@ -215,6 +220,7 @@ export class TelemetryReporter {
   async close(): Promise<void> {
     this.stopTimer?.();
     this.stopTimer = undefined;
+    this.closed = true;
     this.endSession();
     await this.within(FLUSH_TIMEOUT_MS, this.flush());
   }
@@ -263,8 +269,23 @@ export class TelemetryReporter {
   private push(queued: QueuedEvent): true {
     this.queue.push(queued);
     this.pushed++;
-    if (this.queue.length >= FLUSH_THRESHOLD && !this.deferred()) void this.flush();
+    if (this.queue.length < FLUSH_THRESHOLD) return true;
+    if (!this.deferred()) void this.flush();
+    else if (!this.exitFlushAsked) {
+      this.exitFlushAsked = true;
+      flushAtExit(this);
+    }
     return true;
+  }
+
+  /**
+   * The process ran out of work with a burst's flush deferred (no `close()`): send it now, as the flush
+   * at 100 would have been, rather than lose it at exit.
+   * @internal
+   */
+  flushDeferred(): void {
+    this.exitFlushAsked = false;
+    if (!this.closed && this.queue.length >= FLUSH_THRESHOLD) void this.flush();
   }
 
   /**
