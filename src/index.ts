@@ -86,7 +86,7 @@ export { UPLOAD_PROGRESS_STEP_BYTES, countedUploadBody } from './kernel/request/
 export { ResponseValidationError } from './kernel/pipeline/stages/validate-response.js';
 export { countsAsServerFailure } from './kernel/pipeline/stages/breaker.js';
 export { shouldRetryStatus } from './kernel/pipeline/stages/classify.js';
-export { retryMessage } from './kernel/pipeline/stages/retry.js';
+export { retryMessage, retryReason } from './kernel/pipeline/stages/retry.js';
 export { KERNEL_VERSION } from './kernel/version.js';
 export { ApiKeyHeaderAuth, fingerprint } from './adapters/auth/api-key-header.js';
 export { BearerTokenAuth } from './adapters/auth/bearer-token.js';

@@ -33,13 +33,17 @@ export class IdleWaitError extends PristineError {
     const left = (Object.keys(NAMES) as InFlightKind[])
       .filter((kind) => inFlight[kind] > 0)
       .map((kind) => `${inFlight[kind]} ${NAMES[kind][inFlight[kind] === 1 ? 0 : 1]}`);
-    // An operation's own calls and futures are counted beside it: say so when both are there.
-    const nested = inFlight.operations > 0 && left.length > 1 ? ', the operations’ own among them' : '';
-    super(
-      `Stopped waiting for idle ${why}: ${left.join(', ')} still in flight${nested} ` +
-        '(not cancelled; close() cancels them)',
-      { category: 'user', retryable: false, cause },
-    );
+    // An operation's own calls and futures are counted beside it: with both there, the operations come
+    // first and the rest is said apart ("3 operations, 3 calls, 3 futures" read as 9 things in flight).
+    const nested = inFlight.operations > 0 && left.length > 1;
+    const what = nested
+      ? `${left[0]} still in flight, with ${left.slice(1).join(', ')} (their own among these, not more work)`
+      : `${left.join(', ')} still in flight`;
+    super(`Stopped waiting for idle ${why}: ${what} (not cancelled; close() cancels them)`, {
+      category: 'user',
+      retryable: false,
+      cause,
+    });
     this.bound = bound;
     this.inFlight = inFlight;
   }

@@ -3,6 +3,7 @@ import {
   OptionChecks,
   ValidationError,
   retryMessage,
+  retryReason,
   type RetryContext,
 } from 'pristine-kernel';
 import { chunkLength, ModelInput } from '../types/model-input.js';
@@ -84,7 +85,7 @@ export class SamplingClient {
       DEFAULT_SAMPLING_RETRY,
       checkSamplingRetryConfig(retry_config),
     ));
-    const { clock, logger } = service.kernel.getServices();
+    const { clock, logger, retryLog } = service.kernel.getServices();
     const maxRetries = cfg.enable_retry_logic ? cfg.max_retries : 0;
     this.retryContext = {
       maxRetries,
@@ -93,14 +94,21 @@ export class SamplingClient {
         maxDelayMs: cfg.retry_delay_max_ms,
         jitter: cfg.jitter_factor,
       },
-      // At info, as the kernel's retries of any other request: a person waiting on a server that died
-      // sees why (the CLI shows info; the library's default level, warn, does not).
+      // Through the kernel's RetryLog, as its retries of any other request: a person waiting on a server
+      // that died sees why at info (the CLI shows info; the library's default level, warn, does not), and
+      // an outage's 200 samples say one line per retry number, not one per sample (the rest at debug).
       onRetry: (info) =>
-        logger.info(retryMessage('sample', info, maxRetries), {
-          samplingSessionId: sampling_session_id,
-          attempt: info.attempt,
-          delay_ms: Math.round(info.delayMs),
-        }),
+        retryLog.retried(
+          'sample',
+          retryReason(info.error),
+          info.attempt,
+          retryMessage('sample', info, maxRetries),
+          {
+            samplingSessionId: sampling_session_id,
+            attempt: info.attempt,
+            delay_ms: Math.round(info.delayMs),
+          },
+        ),
     };
     this.bucket = samplingBucket(service.config, sampling_session_id);
     this.inFlightKey = `tinker:sample-requests:${sampling_session_id}`;

@@ -53,7 +53,7 @@ function attempts(context: CallContext, next: Next): Promise<CallResult> {
         // At info (unless the policy says debug), so a user waiting on a dead server sees why within the
         // first backoff; an outage's many retries summed up there (RetryLog), each one at debug.
         if (policy?.logLevel === 'debug') services.logger.debug(line, fields);
-        else services.retryLog.retried(what, reasonOf(error), attempt, line, fields);
+        else services.retryLog.retried(what, retryReason(error), attempt, line, fields);
         services.events.emit('request:retry', { endpointId: endpoint.id, attempt, delayMs, error });
       },
     },
@@ -99,15 +99,18 @@ export function retryMessage(
   maxRetries: number | undefined,
 ): string {
   const budget = maxRetries !== undefined && Number.isFinite(maxRetries) ? ` of ${maxRetries}` : '';
-  return `retrying ${what} in ${seconds(info.delayMs)} after ${reasonOf(info.error)} (retry ${info.attempt}${budget})`;
+  return `retrying ${what} in ${seconds(info.delayMs)} after ${retryReason(info.error)} (retry ${info.attempt}${budget})`;
 }
 
 function seconds(ms: number): string {
   return `${ms < 10_000 ? (ms / 1000).toFixed(1) : Math.round(ms / 1000)} s`;
 }
 
-/** The status, or the (already redacted) error message: what went wrong, in one phrase. */
-function reasonOf(error: unknown): string {
+/**
+ * The status, or the (already redacted) error message: what went wrong, in one phrase; the cause a
+ * `RetryLog` window is kept by (a plugin's own retry loop passes it to `retryLog.retried` too).
+ */
+export function retryReason(error: unknown): string {
   const e = error as { status?: number; message?: string };
   if (typeof e?.status === 'number') return `HTTP ${e.status}`;
   return e?.message ?? String(error);
