@@ -40,7 +40,12 @@ describe('tinkex: the retry log’s last count comes before the command’s outp
     const fd = openSync(file, 'w');
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: work,
-      env: { PATH: process.env.PATH ?? '', TINKER_TELEMETRY: '0', TINKER_BASE_URL: base, TINKER_API_KEY: 'tml-order' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        TINKER_TELEMETRY: '0',
+        TINKER_BASE_URL: base,
+        TINKER_API_KEY: 'tml-order',
+      },
       stdio: ['ignore', fd, fd],
     });
     const code = await new Promise<number | null>((resolve, reject) => {
@@ -55,7 +60,9 @@ describe('tinkex: the retry log’s last count comes before the command’s outp
     const paths = ['a', 'b', 'c'].map((name) => `tinker://run-1/weights/${name}`);
     const { code, lines } = await merged(['--max-retries', '1', 'checkpoint', 'delete', '-y', ...paths]);
     expect(code).toBe(1);
-    const count = lines.findIndex((l) => /^tinkex: 2 other retries of delete_checkpoint after HTTP 503/.test(l));
+    const count = lines.findIndex((l) =>
+      /^tinkex: 2 other retries of delete_checkpoint after HTTP 503/.test(l),
+    );
     const title = lines.indexOf('Deleted 0 checkpoint(s), failed to delete 3');
     expect(count).toBeGreaterThanOrEqual(0);
     expect(count).toBeLessThan(title);
