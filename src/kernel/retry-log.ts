@@ -69,6 +69,14 @@ export class RetryLog {
   /** Say every count still unsaid, and clear the timers (the kernel's close). Idempotent. */
   close(): void {
     this.closed = true;
+    this.sayNow();
+  }
+
+  /**
+   * Say every count still unsaid now and end those windows (their timers cleared); later retries start
+   * new ones. For a program about to print its answer (the CLI): said at close, the count came after it.
+   */
+  sayNow(): void {
     for (const key of [...this.windows.keys()]) this.end(key);
   }
 

@@ -17,7 +17,7 @@ function setUp() {
       attempt: n,
     });
   const info = () => logger.records.filter((r) => r.level === 'info').map((r) => r.message);
-  return { clock, logger, retry, info };
+  return { clock, logger, log, retry, info };
 }
 
 describe('RetryLog', () => {
@@ -105,5 +105,22 @@ describe('RetryLog', () => {
     expect(clock.pending).toBe(0);
     log.close(); // idempotent
     expect(logger.records).toHaveLength(4);
+  });
+
+  // Round 34 (probe): the CLI printed its answer, then the count (said at close). sayNow says it first.
+  it('sayNow says what is left at once, clears the timers, and later retries start a new window', async () => {
+    const { clock, log, retry, info } = setUp();
+    for (let call = 0; call < 3; call++) retry('delete_checkpoint', 'HTTP 503', 1);
+    expect(info()).toHaveLength(1);
+    expect(clock.pending).toBe(1);
+    log.sayNow();
+    expect(info()).toEqual([
+      'retrying delete_checkpoint in 0.5 s after HTTP 503 (retry 1 of 10)',
+      '2 other retries of delete_checkpoint after HTTP 503 since the last such line',
+    ]);
+    expect(clock.pending).toBe(0);
+    await clock.advance(RETRY_LOG_WINDOW_MS); // said once
+    retry('delete_checkpoint', 'HTTP 503', 1); // a new window: said at info
+    expect(info()).toHaveLength(3);
   });
 });

@@ -146,6 +146,7 @@ export class CliContext {
   }
 
   print(output: Output): void {
+    this.sayRetryCounts();
     const { isTTY, columns } = this.io.stdout;
     // A terminal's tables fit its width; piped, a row stays on one line (for grep and cut).
     this.io.stdout.write(
@@ -164,7 +165,16 @@ export class CliContext {
 
   /** A line for people on stdout (table format only). */
   say(line: string): void {
+    this.sayRetryCounts();
     if (this.format === 'table') this.io.stdout.write(`${visibleControls(line)}\n`);
+  }
+
+  /**
+   * The retry log's counts still unsaid, said now: before a command's answer (or its error), not under
+   * it when the client closes ("7 other retries of delete_checkpoint …" printed below the result table).
+   */
+  sayRetryCounts(): void {
+    this.service?.kernel.getServices().retryLog.sayNow();
   }
 
   /** A note on stderr: progress and status never mix with the output a script parses. */

@@ -137,6 +137,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       described instanceof InterruptedError ? InterruptedError.by(stoppedBy, described) : described;
     // A command stopped mid-bar (Ctrl-C races the body) leaves the bar's line open: end it first.
     ctx?.term.endProgress();
+    ctx?.sayRetryCounts();
     // The message and details quote the server (its error text, the ids it echoes): shown, not obeyed.
     const details = failure.details ? `${failure.details}\n` : '';
     io.stderr.write(visibleControls(`Error: ${failure.message}\n${details}`));

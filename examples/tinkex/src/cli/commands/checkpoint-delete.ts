@@ -94,6 +94,9 @@ async function remove(ctx: CliContext, paths: string[], opts: DeleteOptions): Pr
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, paths.length) }, worker));
   ctx.term.endProgress();
+  // Failed in any order (concurrent deletes): listed in the order given, as the rest, the same each run.
+  const given = new Map(paths.map((path, index) => [path, index]));
+  failed.sort((a, b) => (given.get(a.tinker_path) ?? 0) - (given.get(b.tinker_path) ?? 0));
   ctx.print({
     // Counted in deleted_count, and named: a script that checks what each path's delete did can tell.
     json: {
