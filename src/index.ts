@@ -60,7 +60,13 @@ export type {
   DecodingCallOptions,
 } from './kernel/manifest/entry-types.js';
 export { ManifestError } from './kernel/manifest/manifest-error.js';
-export { OptionChecks, MAX_TIMER_MS, isPlainObject, describeValue } from './kernel/options/option-checks.js';
+export {
+  OptionChecks,
+  MAX_TIMER_MS,
+  isPlainObject,
+  describeValue,
+  type IssueDetail,
+} from './kernel/options/option-checks.js';
 export { optionNames } from './kernel/options/option-names.js';
 export {
   headerIssues,
@@ -87,6 +93,7 @@ export { ResponseValidationError } from './kernel/pipeline/stages/validate-respo
 export { countsAsServerFailure } from './kernel/pipeline/stages/breaker.js';
 export { shouldRetryStatus } from './kernel/pipeline/stages/classify.js';
 export { retryMessage, retryReason } from './kernel/pipeline/stages/retry.js';
+export type { RetryLog } from './kernel/retry-log.js';
 export { KERNEL_VERSION } from './kernel/version.js';
 export { ApiKeyHeaderAuth, fingerprint } from './adapters/auth/api-key-header.js';
 export { BearerTokenAuth } from './adapters/auth/bearer-token.js';
@@ -170,7 +177,12 @@ export {
   FutureCancelledError,
   FutureTimeoutError,
 } from './kernel/futures/future-errors.js';
-export { IdleWaitError, type IdleBound, type InFlightCounts } from './kernel/idle/idle-error.js';
+export {
+  IdleWaitError,
+  type IdleBound,
+  type InFlightCounts,
+  type InFlightKind,
+} from './kernel/idle/idle-error.js';
 export type { IdleOptions } from './kernel/idle/in-flight.js';
 export {
   attemptMayHaveApplied,
