@@ -1,5 +1,5 @@
 import { HttpError } from '../http-util.js';
-import { DTYPE, DType, ForwardBackwardRequest, readPacked, toNumber, WIDTH } from './proto.js';
+import { DTYPE, DType, fieldBytes, ForwardBackwardRequest, readPacked, toNumber, WIDTH } from './proto.js';
 
 type Obj = Record<string, any>;
 
@@ -13,7 +13,8 @@ const DTYPE_LABEL: Record<number, 'float32' | 'int64'> = {
 const has = (message: Obj, field: string) => Object.prototype.hasOwnProperty.call(message, field);
 const bad = (field: string, problem: string) => new HttpError(400, `${field} ${problem}`, field);
 
-function packed(bytes: Uint8Array, dtype: number, field: string): number[] {
+function packed(value: Uint8Array | readonly number[] | undefined, dtype: number, field: string): number[] {
+  const bytes = fieldBytes(value);
   if (bytes.byteLength % WIDTH[dtype] !== 0)
     throw bad(
       field,
@@ -89,12 +90,7 @@ function densify(values: number[], crow: number[], cols: number[], shape: number
 /** A proto `Chunk` as the JSON protocol's chunk. */
 function chunk(c: Obj, field: string): Obj {
   if (c.chunk === 'encoded_text') {
-    const tokens = packed(
-      c.encoded_text.tokens ?? new Uint8Array(),
-      DTYPE.INT32,
-      `${field}.encoded_text.tokens`,
-    );
-    return { tokens };
+    return { tokens: packed(c.encoded_text.tokens, DTYPE.INT32, `${field}.encoded_text.tokens`) };
   }
   if (c.chunk === 'image') return { type: 'image', ...image(c) };
   if (c.chunk === 'dmel') return { type: 'dmel', dmel: Buffer.from(c.dmel.dmel).toString('base64') };
@@ -110,7 +106,7 @@ function image(c: Obj): Obj {
 /** A chunk `chunk()` accepted, as the request log shows it. */
 function loggedChunk(c: Obj): Obj {
   if (c.chunk === 'encoded_text')
-    return { encoded_text: { tokens: readPacked(c.encoded_text.tokens ?? new Uint8Array(), DTYPE.INT32) } };
+    return { encoded_text: { tokens: readPacked(c.encoded_text.tokens, DTYPE.INT32) } };
   if (c.chunk === 'image') return { image: image(c) };
   return { dmel: { dmel: Buffer.from(c.dmel.dmel).toString('base64') } };
 }
