@@ -1,5 +1,6 @@
 import { HttpError } from '../http-util.js';
-import { DTYPE, DType, ForwardBackwardRequest, readPacked, toNumber, WIDTH } from './proto.js';
+import { densify } from './sparse-csr.js';
+import { DTYPE, DType, fieldBytes, ForwardBackwardRequest, readPacked, toNumber, WIDTH } from './proto.js';
 
 type Obj = Record<string, any>;
 
@@ -13,7 +14,8 @@ const DTYPE_LABEL: Record<number, 'float32' | 'int64'> = {
 const has = (message: Obj, field: string) => Object.prototype.hasOwnProperty.call(message, field);
 const bad = (field: string, problem: string) => new HttpError(400, `${field} ${problem}`, field);
 
-function packed(bytes: Uint8Array, dtype: number, field: string): number[] {
+function packed(value: Uint8Array | readonly number[] | undefined, dtype: number, field: string): number[] {
+  const bytes = fieldBytes(value);
   if (bytes.byteLength % WIDTH[dtype] !== 0)
     throw bad(
       field,
@@ -63,38 +65,10 @@ function loggedTensor(t: Obj): Obj {
   return logged;
 }
 
-/** CSR to dense, row-major; `shape` is the dense shape ([rows, cols], or [n] for one row). */
-function densify(values: number[], crow: number[], cols: number[], shape: number[], field: string): number[] {
-  if (shape.length === 0) throw bad(`${field}`, 'needs the dense shape');
-  const rows = shape.length === 1 ? 1 : shape[0];
-  const width = shape.length === 1 ? shape[0] : shape.slice(1).reduce((a, b) => a * b, 1);
-  if (
-    crow.length !== rows + 1 ||
-    crow[0] !== 0 ||
-    crow[rows] !== values.length ||
-    cols.length !== values.length
-  )
-    throw bad(field, 'indices do not describe the values (crow_indices: rows + 1 entries from 0 to nnz)');
-  const dense = new Array<number>(rows * width).fill(0);
-  for (let r = 0; r < rows; r++) {
-    for (let i = crow[r]; i < crow[r + 1]; i++) {
-      if (!(cols[i] >= 0 && cols[i] < width))
-        throw bad(`${field}.col_indices`, `has ${cols[i]} outside 0..${width - 1}`);
-      dense[r * width + cols[i]] = values[i];
-    }
-  }
-  return dense;
-}
-
 /** A proto `Chunk` as the JSON protocol's chunk. */
 function chunk(c: Obj, field: string): Obj {
   if (c.chunk === 'encoded_text') {
-    const tokens = packed(
-      c.encoded_text.tokens ?? new Uint8Array(),
-      DTYPE.INT32,
-      `${field}.encoded_text.tokens`,
-    );
-    return { tokens };
+    return { tokens: packed(c.encoded_text.tokens, DTYPE.INT32, `${field}.encoded_text.tokens`) };
   }
   if (c.chunk === 'image') return { type: 'image', ...image(c) };
   if (c.chunk === 'dmel') return { type: 'dmel', dmel: Buffer.from(c.dmel.dmel).toString('base64') };
@@ -110,7 +84,7 @@ function image(c: Obj): Obj {
 /** A chunk `chunk()` accepted, as the request log shows it. */
 function loggedChunk(c: Obj): Obj {
   if (c.chunk === 'encoded_text')
-    return { encoded_text: { tokens: readPacked(c.encoded_text.tokens ?? new Uint8Array(), DTYPE.INT32) } };
+    return { encoded_text: { tokens: readPacked(c.encoded_text.tokens, DTYPE.INT32) } };
   if (c.chunk === 'image') return { image: image(c) };
   return { dmel: { dmel: Buffer.from(c.dmel.dmel).toString('base64') } };
 }

@@ -37,8 +37,16 @@ export const toNumber = (value: unknown): number =>
 
 const TWO_32 = 4294967296;
 
+/**
+ * A decoded `bytes` field as bytes. proto3 leaves an empty one off the wire, and protobufjs then
+ * answers the prototype's default, a plain `[]` (no `byteLength`, no `buffer`): that is no bytes.
+ */
+export const fieldBytes = (value: Uint8Array | readonly number[] | undefined): Uint8Array =>
+  value instanceof Uint8Array ? value : Uint8Array.from(value ?? []);
+
 /** Read little-endian packed values of a dtype; bf16 widens to float32, int32 to int64 (numbers). */
-export function readPacked(bytes: Uint8Array, dtype: number): number[] {
+export function readPacked(field: Uint8Array | readonly number[] | undefined, dtype: number): number[] {
+  const bytes = fieldBytes(field);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: number[] = [];
   switch (dtype) {

@@ -2,6 +2,7 @@ import { ADAM_DEFAULTS, adamStep, type AdamSettings } from '../model/adam.js';
 import { runSequence, type Sequence } from '../model/training.js';
 import type { EmulatorContext } from '../context.js';
 import { HttpError, type Answer } from '../http-util.js';
+import { densify } from '../protocol/sparse-csr.js';
 import { sequenced } from './sequenced.js';
 
 type Body = Record<string, any>;
@@ -18,9 +19,15 @@ function sequences(input: Body, vocab: number): Sequence[] {
         );
       return c.tokens;
     });
-    const inputs = datum.loss_fn_inputs as Record<string, { data: number[] }>;
+    const inputs = datum.loss_fn_inputs as Record<string, Body | undefined>;
     const field = (name: string) => `data[${i}].loss_fn_inputs.${name}`;
-    const targets = inputs.target_tokens?.data;
+    // A JSON sparse tensor (SDK 0.18+) is its non-zero values plus CSR indices; protobuf ones arrive dense.
+    const values = (name: string): number[] | undefined => {
+      const t = inputs[name];
+      if (!t?.sparse_crow_indices) return t?.data;
+      return densify(t.data, t.sparse_crow_indices, t.sparse_col_indices ?? [], t.shape ?? [], field(name));
+    };
+    const targets = values('target_tokens');
     if (!targets) throw new HttpError(400, 'target_tokens is required', field('target_tokens'));
     if (targets.length !== tokens.length)
       throw new HttpError(400, 'target_tokens must match the model input length', field('target_tokens'));
@@ -28,15 +35,15 @@ function sequences(input: Body, vocab: number): Sequence[] {
       if (!Number.isInteger(t) || t < 0 || t >= vocab)
         throw new HttpError(400, `token ${t} is outside the vocabulary`, field('target_tokens'));
     }
-    const weights = inputs.weights?.data ?? new Array(tokens.length).fill(1);
+    const weights = values('weights') ?? new Array(tokens.length).fill(1);
     if (weights.length !== tokens.length)
       throw new HttpError(400, 'weights must match the model input length', field('weights'));
     return {
       tokens,
       targets,
       weights,
-      old_logprobs: inputs.logprobs?.data,
-      advantages: inputs.advantages?.data,
+      old_logprobs: values('logprobs'),
+      advantages: values('advantages'),
     };
   });
 }
