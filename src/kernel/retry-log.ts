@@ -107,5 +107,7 @@ export class RetryLog {
 }
 
 function othersText(what: string, cause: string, more: number): string {
-  return `${more} other ${more === 1 ? 'retry' : 'retries'} of ${what} after ${cause} since the last such line`;
+  // A cause that is a sentence ends with a full stop, which mid-line read "… limits. since the last".
+  const after = cause.replace(/\.+$/, '');
+  return `${more} other ${more === 1 ? 'retry' : 'retries'} of ${what} after ${after} since the last such line`;
 }

@@ -124,3 +124,24 @@ describe('RetryLog', () => {
     expect(info()).toHaveLength(3);
   });
 });
+
+// Round 35, by hand: a cause that is a sentence (SharedStateUnavailableError's message ends with a
+// period) read "… refusing to run without fleet-wide limits. since the last such line".
+describe('RetryLog counts after a cause that ends a sentence', () => {
+  it('say the count without the cause’s full stop in the middle of the line', async () => {
+    const { clock, retry, info } = setUp();
+    const cause =
+      'Shared rate limits unavailable: Redis cannot be reached; refusing to run without fleet-wide limits.';
+    for (let call = 0; call < 3; call++) retry('sample', cause, 1);
+    retry('sample', cause, 2);
+    retry('sample', cause, 2);
+    await clock.advance(RETRY_LOG_WINDOW_MS);
+    const counts = info().filter((line) => line.includes('other retr'));
+    expect(counts).toEqual([
+      expect.stringMatching(
+        /; 2 other retries of sample after .*fleet-wide limits since the last such line$/,
+      ),
+      '1 other retry of sample after Shared rate limits unavailable: Redis cannot be reached; refusing to run without fleet-wide limits since the last such line',
+    ]);
+  });
+});

@@ -55,6 +55,19 @@ describe('createKernel({ shared }) options', () => {
     [{ redis: `redis//:${SECRET}@127.0.0.1:6379` }, '/shared/redis', 'format'],
     [{ redis: `http://:${SECRET}@127.0.0.1:6379` }, '/shared/redis', 'format'],
     [{ redis: 42 }, '/shared/redis', 'type'],
+    // Found by hand (round 35): ioredis reads the path (or `?db=`) as the database number with parseInt.
+    // `/abc` became SELECT NaN, whose unhandled rejection killed the process at the first call; `/1.5`
+    // and `/-1` quietly used another database than the one written.
+    [{ redis: `redis://:${SECRET}@127.0.0.1:6379/abc` }, '/shared/redis', 'database'],
+    [{ redis: `redis://:${SECRET}@127.0.0.1:6379/1.5` }, '/shared/redis', 'database'],
+    [{ redis: `redis://:${SECRET}@127.0.0.1:6379/-1` }, '/shared/redis', 'database'],
+    [{ redis: `redis://:${SECRET}@127.0.0.1:6379/0/x` }, '/shared/redis', 'database'],
+    [{ redis: `redis://:${SECRET}@127.0.0.1:6379?db=abc` }, '/shared/redis', 'database'],
+    [
+      { redis: [URL_OK, `redis://:${SECRET}@127.0.0.1:6400/x`], cluster: true },
+      '/shared/redis/1',
+      'database',
+    ],
     ['redis://127.0.0.1', '/shared', 'type'],
     // Several seed nodes (a cluster's link starts while one of them is down).
     [{ redis: [], cluster: true }, '/shared/redis', 'minItems'],
@@ -72,6 +85,10 @@ describe('createKernel({ shared }) options', () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues).toEqual([expect.objectContaining({ pointer, rule })]);
     expect(shown).not.toContain(SECRET);
+  });
+
+  it.each(['', '/', '/0', '/15', '?db=2'])('accepts a URL whose database part is %j', async (tail) => {
+    await createKernel({ shared: { redis: `${URL_OK}${tail}` } }).close();
   });
 
   it.each(['{fleet}:', 'a{b:', 'a}{b}:', 'a{', '}{'])(
@@ -112,6 +129,10 @@ describe('the Redis adapters built directly', () => {
     const bad = thrown(() => new RedisLink({ url: `redis//:${SECRET}@127.0.0.1:6379` }));
     expect(bad).toBeInstanceOf(RangeError);
     expect(`${inspect(bad, { depth: 10 })} ${bad.stack}`).not.toContain(SECRET);
+    const db = thrown(() => new RedisLink({ url: `${URL_OK}/abc` }));
+    expect(db).toBeInstanceOf(RangeError);
+    expect(db.message).toMatch(/shared\.redis .*database number/);
+    expect(`${inspect(db, { depth: 10 })} ${db.stack}`).not.toContain(SECRET);
     expect(thrown(() => new RedisLink({ url: URL_OK, commandTimeoutMs: 0 })).message).toMatch(
       /commandTimeoutMs/,
     );

@@ -1,5 +1,11 @@
 import { keyPrefixSplitsSlots, SPLIT_PREFIX_RULE } from '../../kernel/options/key-prefix-hash-tag.js';
-import { SEEDS_DIFFER, SEEDS_NEED_CLUSTER, sameCredentials } from '../../kernel/options/redis-seeds.js';
+import {
+  DATABASE_RULE,
+  hasDatabaseNumber,
+  SEEDS_DIFFER,
+  SEEDS_NEED_CLUSTER,
+  sameCredentials,
+} from '../../kernel/options/redis-seeds.js';
 import type { SharedStateOptions } from '../../kernel/shared-state-options.js';
 
 /** What a link is made from (a RedisLink used without the kernel's checks is checked here). */
@@ -51,6 +57,7 @@ function redisUrl(value: unknown, name: string): URL {
   if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
     throw new RangeError(`${name} must be a redis:// or rediss:// URL with a host`);
   }
+  if (!hasDatabaseNumber(url)) throw new RangeError(`${name} ${DATABASE_RULE}`);
   return url;
 }
 

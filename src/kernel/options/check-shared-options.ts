@@ -2,7 +2,13 @@ import type { SharedStateOptions } from '../shared-state-options.js';
 import { OptionChecks, isPlainObject } from './option-checks.js';
 import { optionNames } from './option-names.js';
 import { keyPrefixSplitsSlots, SPLIT_PREFIX_RULE } from './key-prefix-hash-tag.js';
-import { SEEDS_DIFFER, SEEDS_NEED_CLUSTER, sameCredentials } from './redis-seeds.js';
+import {
+  DATABASE_RULE,
+  hasDatabaseNumber,
+  SEEDS_DIFFER,
+  SEEDS_NEED_CLUSTER,
+  sameCredentials,
+} from './redis-seeds.js';
 
 /** Every key of `shared`. */
 const SHARED_OPTION_NAMES = optionNames<SharedStateOptions>({
@@ -92,5 +98,6 @@ function checkRedisUrl(checks: OptionChecks, key: string, value: unknown): URL |
     checks.fail(key, 'format', 'must be a redis:// or rediss:// URL with a host');
     return undefined;
   }
+  if (!hasDatabaseNumber(url)) checks.fail(key, 'database', DATABASE_RULE);
   return url;
 }

@@ -18,3 +18,17 @@ export const SEEDS_NEED_CLUSTER =
   'may list several seed nodes only with cluster: true (a single Redis has one address)';
 export const SEEDS_DIFFER =
   'must use the same scheme (redis:// or rediss://), user and password as the first seed: every node of a cluster is reached with the same ones';
+
+/**
+ * Whether a URL's database part is one ioredis can use: none, `/`, or `/N` (else `?db=N`), N a whole
+ * number. ioredis parseInts it: `/abc` became SELECT NaN before every command, an unhandled rejection
+ * that ended the process, and `/1.5` or `/-1` quietly meant another database than the one written.
+ */
+export function hasDatabaseNumber(url: URL): boolean {
+  const path = url.pathname.replace(/^\//, '');
+  const db = path === '' ? url.searchParams.get('db') : path;
+  return db === null || /^\d+$/.test(db);
+}
+
+/** Why a URL's database part is refused. */
+export const DATABASE_RULE = 'must name its database as a whole database number (/0, /1, …) or not at all';
