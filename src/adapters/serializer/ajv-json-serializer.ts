@@ -18,15 +18,6 @@ function schemaChecker(): Ajv {
 }
 
 /**
- * Schemas that passed the check, by identity, for every serializer in the process. Why: a manifest's
- * schemas are checked at registration and compiled on first use, which `compile` checks again; that
- * second walk ran while the first calls' requests were in flight, and its garbage was promoted with
- * them (docs/performance-notes.md, round 35 notes). Schemas are treated as immutable once given, as the
- * compiled-validator caches below already do. A rejected schema is checked again every time.
- */
-const passed = new WeakSet<object>();
-
-/**
  * JSON serializer with ajv validation. One Ajv instance per serializer (so per kernel); schemas are
  * compiled once at plugin registration and cached by identity.
  *
@@ -59,13 +50,10 @@ export class AjvJsonSerializer implements Serializer {
   }
 
   checkSchema(schema: object): string | undefined {
-    if (passed.has(schema)) return undefined;
     const checker = schemaChecker();
     if (!checker.validateSchema(schema)) return checker.errorsText(checker.errors);
     // A format no validator checks would be ignored: an author who wrote one expects it enforced.
-    const problem = uncheckedFormat(schema);
-    if (!problem) passed.add(schema);
-    return problem;
+    return uncheckedFormat(schema);
   }
 
   encode(value: unknown): string {

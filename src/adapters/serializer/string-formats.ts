@@ -103,19 +103,11 @@ function formatProblem(format: string, type: unknown): string | undefined {
 }
 
 /** `format "x" at /properties/y is unknown (…)` for the first format nothing would check, else undefined. */
-export function uncheckedFormat(schema: unknown): string | undefined {
-  return findUncheckedFormat(schema, []);
-}
-
-// The pointer is a stack of keys joined only when a format is found: every schema of a manifest is
-// walked at registration, and a string per node was most of that walk's garbage.
-function findUncheckedFormat(schema: unknown, path: (string | number)[]): string | undefined {
+export function uncheckedFormat(schema: unknown, pointer = ''): string | undefined {
   if (schema === null || typeof schema !== 'object') return undefined;
   if (Array.isArray(schema)) {
     for (let i = 0; i < schema.length; i++) {
-      path.push(i);
-      const found = findUncheckedFormat(schema[i], path);
-      path.pop();
+      const found = uncheckedFormat(schema[i], `${pointer}/${i}`);
       if (found) return found;
     }
     return undefined;
@@ -123,13 +115,11 @@ function findUncheckedFormat(schema: unknown, path: (string | number)[]): string
   const { format, type } = schema as { format?: unknown; type?: unknown };
   if (typeof format === 'string') {
     const problem = formatProblem(format, type);
-    if (problem) return `format "${format}" at ${path.length ? `/${path.join('/')}` : '/'} ${problem}`;
+    if (problem) return `format "${format}" at ${pointer || '/'} ${problem}`;
   }
-  for (const key in schema) {
-    if (!Object.hasOwn(schema, key) || DATA_KEYWORDS.has(key)) continue;
-    path.push(key);
-    const found = findUncheckedFormat((schema as Record<string, unknown>)[key], path);
-    path.pop();
+  for (const [key, value] of Object.entries(schema)) {
+    if (DATA_KEYWORDS.has(key)) continue;
+    const found = uncheckedFormat(value, `${pointer}/${key}`);
     if (found) return found;
   }
   return undefined;

@@ -33,46 +33,6 @@ describe('AjvJsonSerializer schema checks', () => {
 
 // Found by hand: `max_tokens: -1` on a nullable field read "must be >= 0 (minimum)", "must be null
 // (type)", "must match a schema in anyOf (anyOf)": two lines about a branch the value never chose.
-// A manifest's schemas are checked at registration and compiled on first use, often while a burst of
-// requests is in flight: checking the same schema again there was garbage promoted with the burst.
-describe('AjvJsonSerializer checks a schema once', () => {
-  /** A valid schema that counts how often its `properties` are read (every walk of it reads them). */
-  const counted = () => {
-    const reads = { count: 0 };
-    const properties = { a: { type: 'string' } };
-    const schema = { type: 'object' };
-    Object.defineProperty(schema, 'properties', {
-      enumerable: true,
-      get: () => (reads.count++, properties),
-    });
-    return { schema, reads };
-  };
-
-  it('does not walk a schema it already checked when it compiles it, in any serializer', () => {
-    const first = counted();
-    expect(new AjvJsonSerializer().checkSchema(first.schema)).toBeUndefined();
-    const afterCheck = first.reads.count;
-    expect(new AjvJsonSerializer().checkSchema(first.schema)).toBeUndefined();
-    expect(first.reads.count).toBe(afterCheck);
-    const fresh = counted();
-    new AjvJsonSerializer().compile(fresh.schema);
-    const checkAndCompile = fresh.reads.count;
-    const serializer = new AjvJsonSerializer();
-    const validate = serializer.compile(first.schema);
-    // Compiling alone reads the schema fewer times than checking and compiling did.
-    expect(first.reads.count - afterCheck).toBeLessThan(checkAndCompile);
-    expect(validate({ a: 1 })).toEqual([expect.objectContaining({ pointer: '/a' })]);
-  });
-
-  it('checks a rejected schema again every time', () => {
-    const invalid = { type: 'object', description: 5 };
-    const serializer = new AjvJsonSerializer();
-    expect(serializer.checkSchema(invalid)).toMatch(/description must be string/);
-    expect(serializer.checkSchema(invalid)).toMatch(/description must be string/);
-    expect(() => serializer.compile(invalid)).toThrow(/schema is invalid/);
-  });
-});
-
 describe('AjvJsonSerializer issues for nullable fields', () => {
   const serializer = new AjvJsonSerializer();
   const schema = Type.Object({
