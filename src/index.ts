@@ -203,6 +203,7 @@ export { untilAborted } from './kernel/signals/until-aborted.js';
 export { abortErrorFor } from './kernel/signals/abort-error-for.js';
 export { linkedSignal, linkedSignals, type LinkedSignal } from './kernel/signals/linked-signal.js';
 export { everyWhileReachable } from './kernel/timers/every-while-reachable.js';
+export { atExitWhileReachable } from './kernel/timers/at-exit-while-reachable.js';
 
 // Types that public signatures reference, so users can name them (and the API reference can link them).
 export type { EndpointOf, ElementAt } from './kernel/manifest/types.js';

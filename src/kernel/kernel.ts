@@ -352,7 +352,8 @@ export class Kernel<E extends EndpointSpec = never> {
    * Resolves once no call, future or tracked operation is in flight (at once when none is): to drain,
    * stop taking work, `await idle({ timeoutMs })`, then `close()`. Background calls (`parentSpan: null`:
    * heartbeats, telemetry flushes) are close()'s. Never blocks new work, and waits for it too. Rejects
-   * with IdleWaitError naming the bound (`timeoutMs`, `signal`), cancelling nothing.
+   * with IdleWaitError naming the bound (`timeoutMs`, `signal`), cancelling nothing. Resolves whenever
+   * nothing is in flight, as between pages of a listing or before a stream's first read: await loops first.
    */
   idle(options?: IdleOptions): Promise<void> {
     return this.inFlight.idle(this.getServices().clock, options);

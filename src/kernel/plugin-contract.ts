@@ -111,8 +111,13 @@ export interface CallContext {
   replayable: boolean;
   /** The auth scheme renewed a refused credential for this call (`AuthScheme.renew`: once per call). */
   authRenewed: boolean;
-  /** Extra headers a stage wants on this call's requests (e.g. `Last-Event-ID`). */
-  readonly extraHeaders: Record<string, string>;
+  /**
+   * Headers stages added to this call's requests with `setHeader`, over the call's own; undefined
+   * while none was added (most calls add none, and are not given an object for it).
+   */
+  readonly addedHeaders: Readonly<Record<string, string>> | undefined;
+  /** Add a header to this call's requests (e.g. `Last-Event-ID`), over the call's own headers. */
+  setHeader(name: string, value: string): void;
   request?: TransportRequest;
   callSpan?: TelemetrySpan;
   attemptSpan?: TelemetrySpan;

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createKernel } from '../../src/defaults/kernel.js';
 import type { CallContext, Stage } from '../../src/kernel/plugin-contract.js';
-import { PipelineCallContext } from '../../src/kernel/pipeline/call-context.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { json, scriptedServer } from '../support/scripted-server.js';
 
 /**
  * Round 34 (issue 16): what every call holds across its network wait. A call that sets no headers or
  * query resolves to one shared, frozen empty object of each (not two fresh ones per call), and a call's
- * `extraHeaders` object is made only when a stage asks for it. What goes out must not change: a call's
+ * object for headers a stage adds is made only when a stage adds one (`addedHeaders` stays undefined). What goes out must not change: a call's
  * own headers and query, and a stage's extra header, still reach the server, and only on that call.
  */
 describe('objects a call holds across its network wait', () => {
@@ -57,7 +56,7 @@ describe('objects a call holds across its network wait', () => {
     expect(last.options.headers).toEqual({});
   });
 
-  it('makes extraHeaders only for a call whose stage asks, and sends what the stage set', async () => {
+  it('makes addedHeaders only for a call whose stage adds one, and sends what the stage set', async () => {
     const contexts: CallContext[] = [];
     let calls = 0;
     const kernel = createKernel().use(
@@ -73,7 +72,7 @@ describe('objects a call holds across its network wait', () => {
               name: 'mark',
               run: (context, next) => {
                 contexts.push(context);
-                if (calls++ === 1) context.extraHeaders['x-marked'] = 'second';
+                if (calls++ === 1) context.setHeader('x-marked', 'second');
                 return next();
               },
             },
@@ -91,7 +90,7 @@ describe('objects a call holds across its network wait', () => {
       'second',
       undefined,
     ]);
-    const made = contexts.map((context) => (context as PipelineCallContext).lazyExtraHeaders);
+    const made = contexts.map((context) => context.addedHeaders);
     expect(made).toEqual([undefined, { 'x-marked': 'second' }, undefined]);
   });
 });

@@ -1,5 +1,6 @@
 import type { Clock } from '../../ports/clock.js';
 import { ValidationError } from '../errors/validation-error.js';
+import { describeValue } from '../options/option-checks.js';
 import { IdleWaitError, type InFlightCounts, type InFlightKind } from './idle-error.js';
 
 /** Options of `kernel.idle()`. */
@@ -43,6 +44,10 @@ export class InFlight {
   /** Resolves once nothing is in flight (at once when nothing is); never blocks new work. */
   idle(clock: Clock, options: IdleOptions = {}): Promise<void> {
     const { signal, timeoutMs } = options;
+    if (timeoutMs !== undefined && typeof timeoutMs !== 'number') {
+      const got = `must be a number, got ${describeValue(timeoutMs)}`;
+      return Promise.reject(ValidationError.field('idle options', '/timeoutMs', 'type', got));
+    }
     if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
       return Promise.reject(
         ValidationError.field('idle options', '/timeoutMs', 'range', 'must be a finite number ≥ 0'),

@@ -22,8 +22,7 @@ export interface CallContextInit {
 /**
  * The context of one call. A class so every context has the same shape from the start (stages set
  * fields later), and so the plugin `bag` is only allocated when a stage uses it: with thousands of
- * calls in flight, an empty Map per call is real memory
- * (`extraHeaders` likewise).
+ * calls in flight, an empty Map per call is real memory (`addedHeaders` likewise).
  */
 export class PipelineCallContext implements CallContext {
   // Declared here and set in the constructor, not initialized here: initializers in the class body are a
@@ -44,8 +43,7 @@ export class PipelineCallContext implements CallContext {
   declare attemptSpan: TelemetrySpan | undefined;
   declare startedAt: number;
   declare rateLimitBucket: string | undefined;
-  /** @internal `extraHeaders` once a stage asked for it (read by `extraHeadersOf`). */
-  declare lazyExtraHeaders: Record<string, string> | undefined;
+  declare private lazyHeaders: Record<string, string> | undefined;
   declare private lazyBag: Map<string | symbol, unknown> | undefined;
 
   constructor(init: CallContextInit) {
@@ -65,24 +63,20 @@ export class PipelineCallContext implements CallContext {
     this.attemptSpan = undefined;
     this.startedAt = init.startedAt;
     this.rateLimitBucket = undefined;
-    this.lazyExtraHeaders = undefined;
+    this.lazyHeaders = undefined;
     this.lazyBag = undefined;
   }
 
-  /** Made when a stage first asks for it: most calls add no header of their own. */
-  get extraHeaders(): Record<string, string> {
-    return (this.lazyExtraHeaders ??= {});
+  get addedHeaders(): Readonly<Record<string, string>> | undefined {
+    return this.lazyHeaders;
+  }
+
+  /** The object is made by the first header a stage adds: most calls add none. */
+  setHeader(name: string, value: string): void {
+    (this.lazyHeaders ??= {})[name] = value;
   }
 
   get bag(): Map<string | symbol, unknown> {
     return (this.lazyBag ??= new Map());
   }
-}
-
-/**
- * The headers stages added to a call, without making the object for a call that added none (another
- * `CallContext` implementation is read as it is).
- */
-export function extraHeadersOf(context: CallContext): Record<string, string> | undefined {
-  return context instanceof PipelineCallContext ? context.lazyExtraHeaders : context.extraHeaders;
 }

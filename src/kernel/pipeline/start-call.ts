@@ -47,7 +47,7 @@ export function startCall(
 /**
  * What a call without headers or query resolves to: one frozen object each, shared by every call, not
  * two empty objects per call held for the call's whole network wait (stages and the request builder
- * only read them; a per-call header goes in `extraHeaders`).
+ * only read them; a stage adds a per-call header with `setHeader`).
  */
 const NO_HEADERS: Record<string, string> = Object.freeze({});
 const NO_QUERY: ResolvedOptions['query'] = Object.freeze({});

@@ -4,7 +4,6 @@ import type { CallContext } from '../pipeline/context.js';
 import { buildBody, type BuiltBody } from './build-body.js';
 import { encodingFailure } from '../serialization/codec-failures.js';
 import { buildUrl } from './build-url.js';
-import { extraHeadersOf } from '../pipeline/call-context.js';
 import { lowerCased } from './lower-case.js';
 
 /**
@@ -34,7 +33,7 @@ function requestHeaders(context: CallContext, staticHeaders: Record<string, stri
   assignHeaderParams(headers, endpoint, input);
   if (scheme?.dynamic) assignLowerCased(headers, scheme.dynamic(context));
   assignLowerCased(headers, options.headers);
-  assignLowerCased(headers, extraHeadersOf(context));
+  assignLowerCased(headers, context.addedHeaders);
   const retryHeader = scheme?.retryCount === undefined ? 'x-retry-count' : scheme.retryCount;
   if (retryHeader) headers[lowerCased(retryHeader)] = String(context.attempt);
   const idempotency = scheme?.idempotency === undefined ? { header: 'idempotency-key' } : scheme.idempotency;
@@ -48,7 +47,7 @@ function crossOriginHeaders(context: CallContext): Record<string, string> {
   const headers: Record<string, string> = Object.assign({}, plugin.crossOriginHeaders);
   assignHeaderParams(headers, endpoint, input);
   assignLowerCased(headers, options.headers);
-  assignLowerCased(headers, extraHeadersOf(context));
+  assignLowerCased(headers, context.addedHeaders);
   return headers;
 }
 

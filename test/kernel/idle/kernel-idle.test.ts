@@ -223,6 +223,19 @@ describe('kernel.idle()', () => {
       const error = await kernel.idle({ timeoutMs }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as Error).message).toContain('/timeoutMs');
+      expect((error as ValidationError).issues).toMatchObject([{ pointer: '/timeoutMs', rule: 'range' }]);
+    }
+    await kernel.close();
+  });
+
+  it('refuses a timeoutMs that is no number under rule type, not range', async () => {
+    const { kernel } = setup();
+    for (const timeoutMs of ['5', null, {}]) {
+      const error = await kernel.idle({ timeoutMs: timeoutMs as unknown as number }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues).toMatchObject([
+        { pointer: '/timeoutMs', rule: 'type', message: expect.stringContaining('must be a number') },
+      ]);
     }
     await kernel.close();
   });

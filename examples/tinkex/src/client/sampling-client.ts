@@ -27,7 +27,6 @@ import { ProgressWatch, type Stall } from './sampling-progress.js';
 import { TokenizerCache, type DecodeOptions, type EncodeOptions } from './tokenizer-cache.js';
 import { SampleAttempts, type AttemptsState, type RunAttempts } from './sample-attempts.js';
 import { SampleSubmitter } from './sample-submit.js';
-import { SignalledContexts } from './signalled-context.js';
 import { checkSampleRequestKeys } from './sample-request-keys.js';
 import { ownSampleBody, v025SampleBody } from '../protocol/sample-body.js';
 import { fallbackStream, type SampleStreamChunk } from './sample-stream.js';
@@ -69,8 +68,8 @@ export class SamplingClient {
   /** Each attempt of every sample (the `asample` submission and its result). */
   private readonly submitter: SampleSubmitter;
   private readonly progress: ProgressWatch;
-  /** Each sample's retry context with its signal (shared by the samples under stuck detection's alone). */
-  private readonly signalledContexts = new SignalledContexts();
+  /** `retryContext` with stuck detection's signal: shared by the samples with no signal of their own. */
+  private watchedRetryContext: RetryContext | undefined;
   private readonly tokenizers = new TokenizerCache(
     (signal) => this.getTokenizer({ signal }),
     (o, method, defaults) => new CallScope(o, method, this.service.kernel.getServices().clock, defaults),
@@ -270,8 +269,22 @@ export class SamplingClient {
       .getServices()
       .retry.run<SampleResponse>(
         () => this.submitter.attempt(input, newSeqIdPerAttempt, signal, seen, gate),
-        this.signalledContexts.of(retryContext, signal, this.progress.signal),
+        this.withSignal(retryContext, signal),
       );
+  }
+
+  /**
+   * `{ ...base, signal }`. Under stuck detection's signal alone (one for every sample of the sampler),
+   * every sample gets the same object, made again once that signal is replaced, rather than a copy each
+   * held for its whole network wait; the loop only reads it. A sample with a signal of its own (or no
+   * retries) gets a copy, never remembered: the sampler keeps no sample's signal alive.
+   */
+  private withSignal(base: RetryContext, signal: AbortSignal | undefined): RetryContext {
+    if (signal === undefined || signal !== this.progress.signal || base !== this.retryContext) {
+      return { ...base, signal };
+    }
+    if (this.watchedRetryContext?.signal !== signal) this.watchedRetryContext = { ...base, signal };
+    return this.watchedRetryContext;
   }
 
   /**

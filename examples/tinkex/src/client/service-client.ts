@@ -170,7 +170,8 @@ export class ServiceClient {
    * future, stream, nor sample waiting for a slot or a retry (at once when nothing is). For a graceful
    * shutdown: stop taking work, `await idle({ timeoutMs })`, then `close()`. New calls are not blocked.
    * On `timeoutMs` or `signal` rejects with IdleWaitError (`bound`, `inFlight` per kind: a sample is one
-   * of its `operations`), cancelling nothing.
+   * of its `operations`), cancelling nothing. Resolves whenever nothing is in flight, as between pages of
+   * a listing or before a stream's first read: to wait for a loop of yours, await the loop first.
    */
   idle(options?: IdleOptions): Promise<void> {
     return this.kernel.idle(options);

@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { everyWhileReachable, redactValue, type Clock, type Logger } from 'pristine-kernel';
+import {
+  atExitWhileReachable,
+  everyWhileReachable,
+  redactValue,
+  type Clock,
+  type Logger,
+} from 'pristine-kernel';
 import type { TinkerKernel } from '../client/tinker-kernel.js';
 import type { Severity } from '../types/telemetry.js';
 import { describeException } from './exception-event.js';
-import { flushAtExit } from './exit-flush.js';
 import { QueuedFields, QueuedHttpStart, QueuedHttpStop, type QueuedEvent } from './queued-event.js';
 
 export const MAX_BATCH_SIZE = 100;
@@ -80,8 +85,6 @@ export class TelemetryReporter {
   private unreachableUpTo = 0;
   /** The flush that ran last failed: the one asked for meanwhile is not run at once against it. */
   private lastFlushFailed = false;
-  /** A burst deferred a flush and the process's `beforeExit` is to send it (exit-flush.ts). */
-  private exitFlushAsked = false;
   /** close() ran: its flush was the last (the kernel is closed with the client). */
   private closed = false;
 
@@ -271,10 +274,8 @@ export class TelemetryReporter {
     this.pushed++;
     if (this.queue.length < FLUSH_THRESHOLD) return true;
     if (!this.deferred()) void this.flush();
-    else if (!this.exitFlushAsked) {
-      this.exitFlushAsked = true;
-      flushAtExit(this);
-    }
+    // Held weakly, once per reporter until it fires: a forgotten client is still collected.
+    else atExitWhileReachable(this, (reporter) => reporter.flushDeferred());
     return true;
   }
 
@@ -284,7 +285,6 @@ export class TelemetryReporter {
    * @internal
    */
   flushDeferred(): void {
-    this.exitFlushAsked = false;
     if (!this.closed && this.queue.length >= FLUSH_THRESHOLD) void this.flush();
   }
 

@@ -5,7 +5,7 @@ import { forwardingProxy } from '../support/forwarding-proxy.js';
 
 /**
  * A sample's retry loop runs under the sampler's retry context with the sample's signal. Samples without
- * a signal of their own share one such context (SignalledContexts); a sample with one must still have
+ * a signal of their own share one such context (SamplingClient.withSignal); a sample with one must still have
  * its own signal end its backoff, after the sampler's shared context was made.
  */
 describe.each(E2E_MODES)('a sample’s retry backoff and its signal (%s)', (mode) => {
