@@ -207,7 +207,11 @@ export class RestClient {
       ...scope.options,
       maxRetries: rest.maxRetries === undefined ? fallback : rest.maxRetries,
     };
-    return scope.run(() => archiveUrl(this.kernel, training_run_id, checkpoint_id, call));
+    // The client's `max_retries: 0` ("fails at once") covers the 30 s waits for an archive being
+    // prepared too (Python's waits whatever its client's max_retries). A call's own maxRetries bounds its
+    // requests only.
+    const waits = !(rest.maxRetries === undefined && maxRetriesGiven(config) && config.max_retries === 0);
+    return scope.run(() => archiveUrl(this.kernel, training_run_id, checkpoint_id, call, waits));
   }
 
   async getCheckpointArchiveUrlFromTinkerPath(tinker_path: string, options?: CallOptions) {

@@ -19,6 +19,7 @@ describe('tinkex request bounds (spawned CLI)', () => {
         seen.push(`${req.method} ${req.url ?? ''}`);
         const json = (status: number, body: unknown) =>
           res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        if (req.url?.includes('/run-503/')) return json(503, { detail: 'being prepared' });
         if (req.url?.endsWith('/archive')) return json(502, { detail: 'bad gateway' });
         if (req.url?.includes('/sess-silent/')) return; // accepted, never answered
         if (req.url?.includes('/sess-pending/')) return json(200, { status: 'pending' });
@@ -44,6 +45,22 @@ describe('tinkex request bounds (spawned CLI)', () => {
     );
     expect(archive).toHaveLength(1);
     expect(await readdir(work)).toEqual([]); // nothing left behind
+  }, 60_000);
+
+  it('checkpoint download --max-retries 0 of an archive being prepared (503) fails at once', async () => {
+    // Before (round 35 review): it waited 5 × 30 s, though the flag's help says "0 fails at once".
+    const result = await cli(
+      '--max-retries',
+      '0',
+      'checkpoint',
+      'download',
+      'tinker://run-503/weights/step-1',
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/archive of run-503\/weights\/step-1 is being prepared/);
+    expect(result.stderr).toMatch(/Try again later, or run without --max-retries 0 to wait for it/);
+    expect(seen.filter((r) => r.includes('/run-503/'))).toHaveLength(1);
+    expect(await readdir(work)).toEqual([]);
   }, 60_000);
 
   it('checkpoint download without --max-retries keeps the archive URL its own 2 retries', async () => {
