@@ -207,9 +207,7 @@ export class RestClient {
       ...scope.options,
       maxRetries: rest.maxRetries === undefined ? fallback : rest.maxRetries,
     };
-    // The client's `max_retries: 0` ("fails at once") covers the 30 s waits for an archive being
-    // prepared too (Python's waits whatever its client's max_retries). A call's own maxRetries bounds its
-    // requests only.
+    // The client's `max_retries: 0` ("fails at once") skips the 503 waits too; a call's maxRetries does not.
     const waits = !(rest.maxRetries === undefined && maxRetriesGiven(config) && config.max_retries === 0);
     return scope.run(() => archiveUrl(this.kernel, training_run_id, checkpoint_id, call, waits));
   }
