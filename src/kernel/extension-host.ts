@@ -37,6 +37,9 @@ export function extensionHost(
     get logger() {
       return kernel.getServices().logger;
     },
+    get retryLog() {
+      return kernel.getServices().retryLog;
+    },
     get streaming() {
       return kernel.getServices().streaming;
     },

@@ -80,6 +80,7 @@ export {
 export { extractSafely } from './download/extract.js';
 export { checkpointFolderName } from './download/download-target.js';
 export {
+  ArchiveNotReadyError,
   CheckpointArchiveError,
   CorruptArchiveError,
   DownloadInterruptedError,

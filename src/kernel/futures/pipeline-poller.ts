@@ -12,7 +12,8 @@ import { APIConnectionError } from '../errors/api-errors.js';
 import { PristineError } from '../errors/pristine-error.js';
 import type { KernelEvents } from '../events.js';
 import { scrubError } from '../errors/error-secrets.js';
-import { retryMessage } from '../pipeline/stages/retry.js';
+import { retryMessage, retryReason } from '../pipeline/stages/retry.js';
+import type { RetryLog } from '../retry-log.js';
 import type { SecretRegistry } from '../redact.js';
 import type { CallOptions, CallResult } from '../pipeline/context.js';
 import { FutureFailedError, ResultTooLargeError } from './future-errors.js';
@@ -36,6 +37,11 @@ export interface PollerHost {
   semaphore?(key: string, capacity: number): Semaphore;
   /** Where a failed poll's retry is logged; hosts without one stay silent. */
   readonly logger?: Logger;
+  /**
+   * The kernel's retry lines summed up per endpoint and cause (the pipeline's retries use it too); a host
+   * without one logs each poll retry at info.
+   */
+  readonly retryLog?: RetryLog;
   readonly secrets?: SecretRegistry;
 }
 
@@ -136,8 +142,9 @@ export class PipelinePoller implements FuturePoller, PollSteps {
   }
 
   /**
-   * At info, like the pipeline's own retries: during an outage a training loop's futures poll for
-   * minutes (the failure budget's backoff), and a user must see why within the first backoff.
+   * At info, like the pipeline's own retries and through the same RetryLog: during an outage a training
+   * loop's futures poll for minutes (the failure budget's backoff), and a user must see why within the
+   * first backoff, without a line per future.
    */
   /** @internal (`PollSteps`) */
   onRetry<T>(
@@ -150,12 +157,18 @@ export class PipelinePoller implements FuturePoller, PollSteps {
     if (!logger) return;
     const secrets = this.host.secrets;
     const error = retry.error instanceof Error && secrets ? scrubError(retry.error, secrets) : retry.error;
-    logger.info(retryMessage(`${protocol.pollEndpoint} of ${requestId}`, { ...retry, error }, budget), {
+    const line = retryMessage(`${protocol.pollEndpoint} of ${requestId}`, { ...retry, error }, budget);
+    const fields = {
       endpoint: protocol.pollEndpoint,
       request_id: requestId,
       attempt: retry.attempt,
       delay_ms: Math.round(retry.delayMs),
-    });
+    };
+    // Keyed by the poll endpoint and the cause, not the request id: 200 futures polling through an
+    // outage say one line per window and a count, not 200 lines (each is still at debug, with its id).
+    const retryLog = this.host.retryLog;
+    if (retryLog) retryLog.retried(protocol.pollEndpoint, retryReason(error), retry.attempt, line, fields);
+    else logger.info(line, fields);
   }
 
   /** @internal (`PollSteps`) */

@@ -6,6 +6,7 @@ import type { ServiceClient } from '../client/service-client.js';
 import { PROXY_VARS } from '../proxy-vars.js';
 import type { ApiSetup } from './describe-error.js';
 import { CliError, UsageError } from './errors.js';
+import { firstSays } from './first-says.js';
 import { apiAddressProblem } from './options.js';
 import { render, type Output, type OutputFormat } from './output.js';
 import { terminal, type Terminal } from './terminal.js';
@@ -34,12 +35,21 @@ export class CliContext {
   private service?: ServiceClient;
   private serviceView?: ServiceClient;
   readonly term: Terminal;
+  /**
+   * The streams, each write saying the retry log's pending counts first: a command's answer, note or
+   * error comes after them, never above the last count ("7 other retries of delete_checkpoint …" printed
+   * under the result table when the client closed). Log lines and progress bars (`term`) write to the
+   * streams as given: a log line saying the counts would end the retry log's windows at every line.
+   */
+  readonly io: CliIo;
 
   constructor(
-    readonly io: CliIo,
+    io: CliIo,
     readonly options: GlobalOptions,
     readonly signal: AbortSignal,
   ) {
+    const sayCounts = () => this.sayRetryCounts();
+    this.io = { ...io, stdout: firstSays(io.stdout, sayCounts), stderr: firstSays(io.stderr, sayCounts) };
     const term = terminal(io.stderr, io.env);
     // As `tinker`, whose bars are hidden unless the format is `table`: JSON output is for scripts, and
     // their stderr keeps errors and log lines only (`… -f json 2>&1 | jq`).
@@ -146,7 +156,6 @@ export class CliContext {
   }
 
   print(output: Output): void {
-    this.sayRetryCounts();
     const { isTTY, columns } = this.io.stdout;
     // A terminal's tables fit its width; piped, a row stays on one line (for grep and cut).
     this.io.stdout.write(
@@ -165,15 +174,11 @@ export class CliContext {
 
   /** A line for people on stdout (table format only). */
   say(line: string): void {
-    this.sayRetryCounts();
     if (this.format === 'table') this.io.stdout.write(`${visibleControls(line)}\n`);
   }
 
-  /**
-   * The retry log's counts still unsaid, said now: before a command's answer (or its error), not under
-   * it when the client closes ("7 other retries of delete_checkpoint …" printed below the result table).
-   */
-  sayRetryCounts(): void {
+  /** The retry log's counts still unsaid, said now (before any write to `io`, see there). */
+  private sayRetryCounts(): void {
     this.service?.kernel.getServices().retryLog.sayNow();
   }
 

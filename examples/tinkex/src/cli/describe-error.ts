@@ -10,7 +10,11 @@ import {
   SerializationError,
   StreamIdleTimeoutError,
 } from 'pristine-kernel';
-import { DownloadInterruptedError, DownloadTargetError } from '../download/download-errors.js';
+import {
+  ArchiveNotReadyError,
+  DownloadInterruptedError,
+  DownloadTargetError,
+} from '../download/download-errors.js';
 import { tinkerManifest } from '../manifest.js';
 import { CredentialCommandError } from '../protocol/credential.js';
 import { ExpiredCredentialError } from '../protocol/expired-credential.js';
@@ -87,6 +91,12 @@ export function describeError(error: unknown, api: ApiSetup = {}): CliError {
         : undefined,
     );
   }
+  if (error instanceof ArchiveNotReadyError)
+    // Worded for the CLI's flag, not the client's option.
+    return new CliError(
+      `The archive of ${error.training_run_id}/${error.checkpoint_id} is being prepared by the server`,
+      'Try again later, or run without --max-retries 0 to wait for it (up to 2.5 minutes).',
+    );
   if (error instanceof CredentialCommandError)
     return new CliError(
       `Could not get a credential: ${error.message}`,

@@ -73,7 +73,20 @@ const CLEAN_UP_HINT_MS = 1_000;
  * A second one while that clean-up runs ends the process at once (the usual convention): clean-up that
  * waits on a slow or hung server (the client's last telemetry report) must not hold the terminal.
  */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], given: CliIo): Promise<number> {
+  let ctx: CliContext | undefined;
+  // runCli's own writes (errors, commander's usage text) go through the command's context once there is
+  // one, whose streams say the retry log's pending counts first (CliContext.io).
+  const io: CliIo = {
+    stdin: given.stdin,
+    env: given.env,
+    get stdout() {
+      return (ctx?.io ?? given).stdout;
+    },
+    get stderr() {
+      return (ctx?.io ?? given).stderr;
+    },
+  };
   const controller = new AbortController();
   let stoppedBy: StopSignal = 'SIGINT';
   let cancelCleaningUpHint = (): void => {};
@@ -96,7 +109,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       });
   };
   let code: number = EXIT.ok;
-  let ctx: CliContext | undefined;
   const interrupted = new Promise<never>((_, reject) =>
     controller.signal.addEventListener('abort', () => reject(InterruptedError.by(stoppedBy)), {
       once: true,
@@ -108,7 +120,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     async (...args) => {
       const command = args.at(-1) as Command;
       const positional = args.slice(0, -2);
-      ctx = new CliContext(io, command.optsWithGlobals<GlobalOptions>(), controller.signal);
+      ctx = new CliContext(given, command.optsWithGlobals<GlobalOptions>(), controller.signal);
       const work = body(ctx, command.opts(), ...positional).catch((error: unknown) => {
         if (error instanceof UsageError) command.error(`error: ${error.message}`, { exitCode: EXIT.usage });
         throw error;
@@ -137,7 +149,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       described instanceof InterruptedError ? InterruptedError.by(stoppedBy, described) : described;
     // A command stopped mid-bar (Ctrl-C races the body) leaves the bar's line open: end it first.
     ctx?.term.endProgress();
-    ctx?.sayRetryCounts();
     // The message and details quote the server (its error text, the ids it echoes): shown, not obeyed.
     const details = failure.details ? `${failure.details}\n` : '';
     io.stderr.write(visibleControls(`Error: ${failure.message}\n${details}`));

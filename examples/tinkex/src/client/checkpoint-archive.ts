@@ -1,4 +1,5 @@
 import { APIStatusError, OptionChecks, ResponseValidationError, type CallOptions } from 'pristine-kernel';
+import { ArchiveNotReadyError } from '../download/download-errors.js';
 import { loggerOf, type TinkerKernel } from './tinker-kernel.js';
 
 /**
@@ -18,13 +19,15 @@ const DEFAULT_EXPIRY_MS = 15 * 60_000;
 
 /**
  * The signed download URL: the server answers 302 with `Location` (and `Expires`, else 15 minutes), or
- * 200 with a JSON body (0.11.0+); a 503 means the archive is being prepared, so wait and ask again.
+ * 200 with a JSON body (0.11.0+); a 503 means the archive is being prepared, so wait and ask again,
+ * unless `waitWhilePrepared` is false (the caller's `max_retries: 0`): then ArchiveNotReadyError at once.
  */
 export async function archiveUrl(
   kernel: TinkerKernel,
   training_run_id: string,
   checkpoint_id: string,
   options: CallOptions,
+  waitWhilePrepared = true,
 ): Promise<CheckpointArchiveUrl> {
   const clock = kernel.getServices().clock;
   for (let attempt = 1; ; attempt++) {
@@ -67,6 +70,8 @@ export async function archiveUrl(
         expires: Number.isNaN(expires.getTime()) ? new Date(clock.now() + DEFAULT_EXPIRY_MS) : expires,
       };
     } catch (error) {
+      if (error instanceof APIStatusError && error.status === 503 && !waitWhilePrepared)
+        throw new ArchiveNotReadyError(training_run_id, checkpoint_id, error);
       if (error instanceof APIStatusError && error.status === 503 && attempt < ARCHIVE_ATTEMPTS) {
         // A wait a person would otherwise sit through in silence: say so at info.
         loggerOf(kernel).info(

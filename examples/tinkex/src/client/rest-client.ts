@@ -207,7 +207,9 @@ export class RestClient {
       ...scope.options,
       maxRetries: rest.maxRetries === undefined ? fallback : rest.maxRetries,
     };
-    return scope.run(() => archiveUrl(this.kernel, training_run_id, checkpoint_id, call));
+    // The client's `max_retries: 0` ("fails at once") skips the 503 waits too; a call's maxRetries does not.
+    const waits = !(rest.maxRetries === undefined && maxRetriesGiven(config) && config.max_retries === 0);
+    return scope.run(() => archiveUrl(this.kernel, training_run_id, checkpoint_id, call, waits));
   }
 
   async getCheckpointArchiveUrlFromTinkerPath(tinker_path: string, options?: CallOptions) {

@@ -6,6 +6,25 @@ import { APIConnectionError, PristineError, ValidationError } from 'pristine-ker
  */
 export class CheckpointArchiveError extends PristineError {}
 
+/**
+ * The server is still preparing the checkpoint's archive (503), and the caller asked for no retries
+ * (`max_retries: 0`, the CLI's `--max-retries 0`, "fails at once"): said at once instead of waiting up to
+ * 2.5 minutes. Retryable: the archive is usually ready minutes later. The 503 is the `cause`.
+ */
+export class ArchiveNotReadyError extends CheckpointArchiveError {
+  constructor(
+    readonly training_run_id: string,
+    readonly checkpoint_id: string,
+    cause: unknown,
+  ) {
+    super(
+      `The archive of ${training_run_id}/${checkpoint_id} is being prepared by the server; try again later, ` +
+        'or leave max_retries unset (the CLI: drop --max-retries 0) to wait for it, up to 2.5 minutes.',
+      { category: 'server', retryable: true, status: 503, cause },
+    );
+  }
+}
+
 /** An entry would land outside the output directory, or is a link or device (checkpoints hold neither). */
 export class UnsafeArchiveError extends CheckpointArchiveError {
   constructor(

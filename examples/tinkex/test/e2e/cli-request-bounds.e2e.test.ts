@@ -1,44 +1,38 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer, type Server } from 'node:http';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import { APIUserAbortError, ServiceClient } from '../../src/index.js';
-import { buildCli, runCli } from '../support/cli/run-cli.js';
+import { cliAgainst, type CliAgainstServer } from '../support/cli/run-cli.js';
 
 /**
  * The bounds a user gives the CLI reach every request a command makes: a loopback server that answers
  * the checkpoint archive's URL with 502 and counts the attempts.
  */
 describe('tinkex request bounds (spawned CLI)', () => {
-  let server: Server;
+  let api: CliAgainstServer;
   let base: string;
   let work: string;
   const seen: string[] = [];
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      seen.push(`${req.method} ${req.url ?? ''}`);
-      const json = (status: number, body: unknown) =>
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      if (req.url?.endsWith('/archive')) return json(502, { detail: 'bad gateway' });
-      if (req.url?.includes('/sess-silent/')) return; // accepted, never answered
-      if (req.url?.includes('/sess-pending/')) return json(200, { status: 'pending' });
-      json(404, { detail: 'not found' });
-    });
-    await Promise.all([new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)), buildCli()]);
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    work = await mkdtemp(join(tmpdir(), 'tinkex-cli-bounds-'));
+    api = await cliAgainst(
+      (req, res) => {
+        seen.push(`${req.method} ${req.url ?? ''}`);
+        const json = (status: number, body: unknown) =>
+          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        if (req.url?.includes('/run-503/')) return json(503, { detail: 'being prepared' });
+        if (req.url?.endsWith('/archive')) return json(502, { detail: 'bad gateway' });
+        if (req.url?.includes('/sess-silent/')) return; // accepted, never answered
+        if (req.url?.includes('/sess-pending/')) return json(200, { status: 'pending' });
+        json(404, { detail: 'not found' });
+      },
+      { apiKey: 'tml-bounds', name: 'cli-bounds' },
+    );
+    ({ base, work } = api);
   }, 300_000);
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    await rm(work, { recursive: true, force: true });
-  });
+  afterAll(() => api.close());
 
   const cli = (...args: string[]) => cliWith({}, ...args);
-  const cliWith = (env: Record<string, string>, ...args: string[]) =>
-    runCli(args, { cwd: work, env: { TINKER_BASE_URL: base, TINKER_API_KEY: 'tml-bounds', ...env } });
+  const cliWith = (env: Record<string, string>, ...args: string[]) => api.run(args, env);
   const polls = (session: string) => seen.filter((r) => r.includes(`/${session}/trace_export`)).length;
 
   it('checkpoint download --max-retries 0 asks for the archive URL once, not 3 times', async () => {
@@ -51,6 +45,22 @@ describe('tinkex request bounds (spawned CLI)', () => {
     );
     expect(archive).toHaveLength(1);
     expect(await readdir(work)).toEqual([]); // nothing left behind
+  }, 60_000);
+
+  it('checkpoint download --max-retries 0 of an archive being prepared (503) fails at once', async () => {
+    // Before (round 35 review): it waited 5 × 30 s, though the flag's help says "0 fails at once".
+    const result = await cli(
+      '--max-retries',
+      '0',
+      'checkpoint',
+      'download',
+      'tinker://run-503/weights/step-1',
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/archive of run-503\/weights\/step-1 is being prepared/);
+    expect(result.stderr).toMatch(/Try again later, or run without --max-retries 0 to wait for it/);
+    expect(seen.filter((r) => r.includes('/run-503/'))).toHaveLength(1);
+    expect(await readdir(work)).toEqual([]);
   }, 60_000);
 
   it('checkpoint download without --max-retries keeps the archive URL its own 2 retries', async () => {

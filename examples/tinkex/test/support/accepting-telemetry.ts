@@ -1,4 +1,4 @@
-import { CaptureLogger, type Clock } from 'pristine-kernel';
+import { CaptureLogger, type Clock, type FakeClock } from 'pristine-kernel';
 import { recordingTinkerKernel } from './recording-tinker-kernel.js';
 import { TelemetryReporter, type TelemetryReporterOptions } from '../../src/telemetry/reporter.js';
 
@@ -21,4 +21,22 @@ export function acceptingTelemetry(sessionId: string, clock: Clock, options: Tel
         },
     );
   return { kernel, reporter, batches };
+}
+
+/** The URL the burst's events name (never requested: the reporter only records it). */
+export const SAMPLE_URL = 'http://127.0.0.1:1/api/v1/asample';
+
+/**
+ * A sampling burst: `starts` request starts, 10 every 10 ms of the fake clock (1,000 a second), as a
+ * fan-out queues them. After it, a reporter with the burst rule sent its first 100 events and holds the rest.
+ */
+export async function sampleBurst(
+  reporter: TelemetryReporter,
+  clock: FakeClock,
+  starts = 1_000,
+): Promise<void> {
+  for (let i = 0; i < starts; i++) {
+    reporter.httpStart('asample', 'POST', SAMPLE_URL);
+    if (i % 10 === 9) await clock.advance(10);
+  }
 }

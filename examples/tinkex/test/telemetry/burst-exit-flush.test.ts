@@ -1,10 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { CaptureLogger, FakeClock } from 'pristine-kernel';
-import { acceptingTelemetry } from '../support/accepting-telemetry.js';
+import { acceptingTelemetry, sampleBurst, SAMPLE_URL } from '../support/accepting-telemetry.js';
 import { closedTinkerKernel } from '../support/closed-tinker-kernel.js';
 import { TelemetryReporter } from '../../src/telemetry/reporter.js';
-
-const URL = 'http://127.0.0.1:1/api/v1/asample';
 
 /** Event-loop turns (not time) until `done`, at most 10,000: the batches go through the kernel's promises. */
 async function turnsUntil(done: () => boolean) {
@@ -21,10 +19,7 @@ describe('a burst held for the timer when the process runs out of work', () => {
   it('is sent at beforeExit, every event once, without close()', async () => {
     const clock = new FakeClock();
     const { kernel, reporter, batches } = acceptingTelemetry('session-exit', clock);
-    for (let i = 0; i < 1_000; i++) {
-      reporter.httpStart('asample', 'POST', URL);
-      if (i % 10 === 9) await clock.advance(10);
-    }
+    await sampleBurst(reporter, clock);
     expect(batches().flatMap((b) => b.events)).toHaveLength(100);
     process.emit('beforeExit', 0);
     await turnsUntil(() => batches().flatMap((b) => b.events).length >= 1_001);
@@ -41,7 +36,7 @@ describe('a burst held for the timer when the process runs out of work', () => {
   it('leaves a queue below 100 for the timer or close(), as before the burst rule', async () => {
     const clock = new FakeClock();
     const { kernel, reporter, batches } = acceptingTelemetry('session-exit', clock);
-    for (let i = 0; i < 50; i++) reporter.httpStart('asample', 'POST', URL);
+    for (let i = 0; i < 50; i++) reporter.httpStart('asample', 'POST', SAMPLE_URL);
     process.emit('beforeExit', 0);
     await turnsUntil(() => batches().length > 0);
     expect(batches()).toHaveLength(0);
@@ -63,10 +58,7 @@ describe('a burst held for the timer when the process runs out of work', () => {
       logger,
     );
     const batchesTried = () => logger.records.filter((r) => r.message === 'telemetry batch dropped').length;
-    for (let i = 0; i < 1_000; i++) {
-      reporter.httpStart('asample', 'POST', URL);
-      if (i % 10 === 9) await clock.advance(10);
-    }
+    await sampleBurst(reporter, clock);
     await reporter.close();
     const tried = batchesTried();
     process.emit('beforeExit', 0);

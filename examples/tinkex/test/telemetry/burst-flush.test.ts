@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { FakeClock } from 'pristine-kernel';
-import { acceptingTelemetry } from '../support/accepting-telemetry.js';
+import { acceptingTelemetry, sampleBurst, SAMPLE_URL } from '../support/accepting-telemetry.js';
 import {
   BURST_FLUSH_AT,
   FLUSH_INTERVAL_MS,
@@ -16,8 +16,6 @@ import {
  * at 100. Whatever the rate: nothing dropped, every event once, in order, in batches of at most 100.
  */
 
-const URL = 'http://127.0.0.1:1/api/v1/asample';
-
 /** Feed `perSecond` events a second for `seconds` (in 50 ms steps); the events sent after each second. */
 async function feed(perSecond: number, seconds: number) {
   const clock = new FakeClock();
@@ -28,7 +26,9 @@ async function feed(perSecond: number, seconds: number) {
     const due = Math.floor(((tick + 1) * perSecond) / 20) - Math.floor((tick * perSecond) / 20);
     for (let i = 0; i < due; i++) {
       const ok =
-        i % 2 === 0 ? reporter.httpStart('asample', 'POST', URL) : reporter.httpStop('asample', 200, 3, 0);
+        i % 2 === 0
+          ? reporter.httpStart('asample', 'POST', SAMPLE_URL)
+          : reporter.httpStop('asample', 200, 3, 0);
       if (ok) accepted++;
     }
     await clock.advance(50);
@@ -54,7 +54,7 @@ describe('telemetry flushes in a burst', () => {
     // (docs/performance-notes.md, round 34, second pass). It goes with the first 100 events, as before.
     const clock = new FakeClock();
     const { kernel, reporter, batches } = acceptingTelemetry('session-burst', clock);
-    for (let i = 0; i < 99; i++) reporter.httpStart('asample', 'POST', URL); // and SESSION_START
+    for (let i = 0; i < 99; i++) reporter.httpStart('asample', 'POST', SAMPLE_URL); // and SESSION_START
     await clock.advance(1);
     expect(batches().map((b) => b.events.length)).toEqual([100]);
     await reporter.close();
@@ -64,10 +64,7 @@ describe('telemetry flushes in a burst', () => {
   it('holds a burst of 1,000 events in a second, after its first 100, until the 10 s timer', async () => {
     const clock = new FakeClock();
     const { kernel, reporter, batches } = acceptingTelemetry('session-burst', clock);
-    for (let i = 0; i < 1_000; i++) {
-      reporter.httpStart('asample', 'POST', URL);
-      if (i % 10 === 9) await clock.advance(10);
-    }
+    await sampleBurst(reporter, clock);
     expect(batches().map((b) => b.events.length)).toEqual([100]);
     await clock.advance(FLUSH_INTERVAL_MS - 1_000);
     // The other 901 starts, at once when the timer fires.
@@ -81,12 +78,12 @@ describe('telemetry flushes in a burst', () => {
   it('flushes a burst once half the cap is waiting, without waiting for the timer', async () => {
     const clock = new FakeClock();
     const { kernel, reporter, batches } = acceptingTelemetry('session-burst', clock);
-    for (let i = 0; i < 99; i++) reporter.httpStart('asample', 'POST', URL); // the first 100, sent
+    for (let i = 0; i < 99; i++) reporter.httpStart('asample', 'POST', SAMPLE_URL); // the first 100, sent
     await clock.advance(1);
-    for (let i = 0; i < BURST_FLUSH_AT - 1; i++) reporter.httpStart('asample', 'POST', URL);
+    for (let i = 0; i < BURST_FLUSH_AT - 1; i++) reporter.httpStart('asample', 'POST', SAMPLE_URL);
     await clock.advance(1);
     expect(batches()).toHaveLength(1);
-    reporter.httpStart('asample', 'POST', URL); // the 5,000th waiting
+    reporter.httpStart('asample', 'POST', SAMPLE_URL); // the 5,000th waiting
     await clock.advance(1);
     expect(batches().length).toBeGreaterThan(1);
     await reporter.close();

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CaptureLogger, FakeClock, Ports } from 'pristine-kernel';
 import { startEmulator } from 'tinker-emulator';
-import { ServiceClient } from '../../src/index.js';
+import { ArchiveNotReadyError, ServiceClient } from '../../src/index.js';
 import { onTestClock } from '../support/on-test-clock.js';
 
 /**
@@ -12,8 +12,9 @@ import { onTestClock } from '../support/on-test-clock.js';
  * still pending. Time runs on a test clock; the servers are real.
  */
 
-function client(base_url: string, clock: FakeClock, logger: CaptureLogger) {
+function client(base_url: string, clock: FakeClock, logger: CaptureLogger, max_retries?: number) {
   return new ServiceClient({
+    ...(max_retries !== undefined ? { max_retries } : {}),
     api_key: 'tml-slow-waits',
     base_url,
     protocol: 'legacy', // no handshake: these servers answer only what the test asks
@@ -78,6 +79,36 @@ describe('slow waits are logged at info', () => {
     } finally {
       await service.close();
       await emulator.close();
+    }
+  });
+
+  it('max_retries 0 ("fails at once"): an archive being prepared is said at once, not waited for', async () => {
+    // Found in review (round 35): `--max-retries 0` still waited 5 × 30 s on a 503 "being prepared".
+    let asks = 0;
+    const server = http.createServer((req, res) => {
+      asks++;
+      res.writeHead(503, { 'content-type': 'application/json' }).end('{"detail":"preparing"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const clock = new FakeClock();
+    const logger = new CaptureLogger({ level: 'info' });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const service = client(base, clock, logger, 0);
+    try {
+      const asked = onTestClock(
+        service.createRestClient().getCheckpointArchiveUrl('run-1', 'weights/w'),
+        clock,
+      );
+      const error = await asked.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ArchiveNotReadyError);
+      expect((error as Error).message).toMatch(
+        /archive of run-1\/weights\/w is being prepared.*try again later.*--max-retries 0/,
+      );
+      expect(asks).toBe(1);
+      expect(logger.at('info')).toEqual([]); // no "still waiting" line: nothing was waited for
+    } finally {
+      await service.close();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

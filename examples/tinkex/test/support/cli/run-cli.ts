@@ -1,4 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The `tinkex` bin as npm links it: builds dist when a source is newer, then runs dist/cli/main.js. */
@@ -53,4 +59,74 @@ export function startCli(
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
   return { child, done };
+}
+
+/**
+ * Run the CLI with stdout and stderr into one file, in the order written (as a terminal shows them);
+ * the lines, without the last newline.
+ */
+export async function runCliMerged(
+  args: string[],
+  options: CliOptions,
+): Promise<{ code: number | null; lines: string[] }> {
+  // Beside the working folder, not in it: a test may check what a command left there.
+  const file = join(tmpdir(), `tinkex-merged-${process.pid}-${process.hrtime.bigint()}.txt`);
+  const fd = openSync(file, 'w');
+  try {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH ?? '', TINKER_TELEMETRY: '0', TINKER_LOG: 'off', ...options.env },
+      stdio: ['ignore', fd, fd],
+    });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+    return { code, lines: (await readFile(file, 'utf8')).trimEnd().split('\n') };
+  } finally {
+    closeSync(fd);
+    await rm(file, { force: true });
+  }
+}
+
+/** The CLI against a loopback API server of the test's own, in a scratch working folder. */
+export interface CliAgainstServer {
+  /** The server's `http://127.0.0.1:<port>`, the CLI's TINKER_BASE_URL. */
+  readonly base: string;
+  /** The CLI's working folder (empty unless a command writes there). */
+  readonly work: string;
+  /** `tinkex <args>` with TINKER_BASE_URL, TINKER_API_KEY and `env` (`TINKER_LOG: undefined`: the CLI's default). */
+  run(args: string[], env?: CliOptions['env']): Promise<CliResult>;
+  /** The same, stdout and stderr merged in the order written. */
+  merged(args: string[], env?: CliOptions['env']): Promise<{ code: number | null; lines: string[] }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Start `handler` on 127.0.0.1 port 0, build the CLI if stale and make a scratch folder: call it in a
+ * `beforeAll` with a generous timeout (the first build), and `close()` in the `afterAll`.
+ */
+export async function cliAgainst(
+  handler: RequestListener,
+  { apiKey = 'tml-cli-test', name = 'cli' }: { apiKey?: string; name?: string } = {},
+): Promise<CliAgainstServer> {
+  const server = createServer(handler);
+  await Promise.all([new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)), buildCli()]);
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const work = await mkdtemp(join(tmpdir(), `tinkex-${name}-`));
+  const options = (env: CliOptions['env']) => ({
+    cwd: work,
+    env: { TINKER_BASE_URL: base, TINKER_API_KEY: apiKey, ...env },
+  });
+  return {
+    base,
+    work,
+    run: (args, env = {}) => runCli(args, options(env)),
+    merged: (args, env = {}) => runCliMerged(args, options(env)),
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await rm(work, { recursive: true, force: true });
+    },
+  };
 }
