@@ -131,7 +131,10 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
         ['run', 'info', 'tinker://run-1:train:0/weights/a'],
         /argument 'run_id'. expected a training run id \(no "\/"\): this is a tinker:\/\/ path; its run id is run-1:train:0/,
       ],
-      [['run', 'info', 'run-1/x'], /argument 'run_id'. expected a training run id \(no "\/"\), as `tinkex run list`/],
+      [
+        ['run', 'info', 'run-1/x'],
+        /argument 'run_id'. expected a training run id \(no "\/"\), as `tinkex run list`/,
+      ],
       [['checkpoint', 'list', '--run-id', 'tinker://run-1'], /its run id is run-1$/m],
       [['checkpoint', 'delete', '--run-id', 'a/b', '-y'], /expected a training run id \(no "\/"\)/],
       [['checkpoint', 'set-ttl', 'tinker://r/weights/a'], /either --ttl <seconds> or --remove/],
