@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { visibleControls } from 'pristine-kernel';
+import { headerValueProblem, visibleControls } from 'pristine-kernel';
 import { apiKeyProblem } from '../api-key-format.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { ServiceClient } from '../client/service-client.js';
@@ -111,13 +111,13 @@ export class CliContext {
   checkApiKey({ required }: { required: boolean }): void {
     const { apiKey } = this.options;
     if (apiKey !== undefined && apiKey !== '') {
-      const problem = apiKeyProblem(apiKey);
+      const problem = keyProblem(apiKey);
       if (problem) throw new UsageError(`--api-key ${problem}`);
       return;
     }
     const fromEnv = this.io.env.TINKER_API_KEY;
     if (fromEnv) {
-      const problem = apiKeyProblem(fromEnv);
+      const problem = keyProblem(fromEnv);
       if (problem)
         throw new CliError(
           'TINKER_API_KEY is not an API key',
@@ -214,4 +214,13 @@ export class CliContext {
   async close(): Promise<void> {
     await this.service?.close();
   }
+}
+
+/**
+ * The prefix rule, then the rule of a header value (a key read from a CRLF file ends in `\r`): both
+ * worded for the setting here, else the second came from the SDK as its ServiceClient-environment
+ * ValidationError, exit 1 even for --api-key. Names the character and its index, never the key.
+ */
+function keyProblem(key: string): string | undefined {
+  return apiKeyProblem(key) ?? headerValueProblem(key);
 }

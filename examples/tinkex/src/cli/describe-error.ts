@@ -37,7 +37,8 @@ const byStatus: Record<number, [string, string?]> = {
     'Resource not found',
     'Check the id or tinker:// path (`tinkex run list`, `tinkex checkpoint list`).',
   ],
-  409: ['Conflict', 'The resource is not in a state that allows this (already published?).'],
+  // No guess at the state: a 409 is also `unpublish` of a private checkpoint. The server's Details say it.
+  409: ['Conflict', 'The resource is not in a state that allows this (the details below say why).'],
   422: ['Invalid data provided', 'Check the arguments; the server could not process them.'],
   429: ['Rate limit exceeded', 'Please wait a moment before trying again.'],
 };

@@ -23,11 +23,19 @@ export function tinkerPath(value: string): string {
 
 /**
  * A training run id. An empty one is almost always an unset variable interpolated (`--run-id "$RUN"`):
- * taken as absent, `checkpoint list` listed every run's checkpoints instead of one run's.
+ * taken as absent, `checkpoint list` listed every run's checkpoints instead of one run's. One holding a
+ * `/` (the request schema's rule) is most often a checkpoint's tinker:// path: named as such, with its
+ * run id, rather than failing after the SDK loaded with the schema's pattern.
  */
 export function runId(value: string): string {
   if (value.trim() === '')
     throw new InvalidArgumentError('expected a training run id, as `tinkex run list` prints them.');
+  if (value.includes('/'))
+    throw new InvalidArgumentError(
+      value.startsWith('tinker://') && runIdOf(value) !== ''
+        ? `expected a training run id (no "/"): this is a tinker:// path; its run id is ${runIdOf(value)}`
+        : 'expected a training run id (no "/"), as `tinkex run list` prints them.',
+    );
   return value;
 }
 

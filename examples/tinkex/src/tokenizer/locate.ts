@@ -31,15 +31,31 @@ export function tokenizerDirs(id: string, options: LocateOptions = {}): string[]
   const dirs: string[] = [];
   const cache = options.cacheDir ?? env.TINKEX_TOKENIZER_CACHE;
   if (cache) dirs.push(join(cache, ...id.split('/')));
-  const hub =
-    options.hubCache ??
-    env.HF_HUB_CACHE ??
-    (env.HF_HOME ? join(env.HF_HOME, 'hub') : join(homedir(), '.cache', 'huggingface', 'hub'));
-  const snapshots = hubSnapshots(join(hub, `models--${id.split('/').join('--')}`), options.revision);
+  const snapshots = hubSnapshots(hubRepo(id, options), options.revision);
   dirs.push(
     ...(options.complete ? snapshots.filter((d) => snapshotSettles(d, 'tokenizer_config.json')) : snapshots),
   );
   return dirs;
+}
+
+/** `<id>`'s folder in the Hugging Face hub cache (`models--org--name`), whether or not it exists. */
+function hubRepo(id: string, options: LocateOptions): string {
+  const env = options.env ?? process.env;
+  const hub =
+    options.hubCache ??
+    env.HF_HUB_CACHE ??
+    (env.HF_HOME ? join(env.HF_HOME, 'hub') : join(homedir(), '.cache', 'huggingface', 'hub'));
+  return join(hub, `models--${id.split('/').join('--')}`);
+}
+
+/**
+ * Where `locateTokenizer` looked, for a message: `tokenizerDirs`, and the hub cache folder when it gave
+ * no snapshot (else a miss with no $TINKEX_TOKENIZER_CACHE named no place at all).
+ */
+export function searchedPlaces(id: string, options: LocateOptions = {}): string[] {
+  const dirs = tokenizerDirs(id, options);
+  const repo = hubRepo(id, options);
+  return dirs.some((d) => d.startsWith(repo)) ? dirs : [...dirs, `${repo} (no snapshot)`];
 }
 
 function hubSnapshots(repo: string, revision?: string): string[] {

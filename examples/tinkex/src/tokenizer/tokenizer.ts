@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ValidationError } from 'pristine-kernel';
-import { locateTokenizer, tokenizerDirs, type LocateOptions } from './locate.js';
+import { locateTokenizer, searchedPlaces, type LocateOptions } from './locate.js';
 import { SHIPPED_TOKENIZER_IDS, shippedTokenizer } from './shipped.js';
 
 export { resolveTokenizer, resolveTokenizerId, type TokenizerRef } from './resolve.js';
@@ -50,7 +50,7 @@ export function loadTokenizer(id: string, options: LocateOptions = {}): Tokenize
     'available',
     `tokenizer "${id}" is not available locally. Put its tokenizer.json and tokenizer_config.json in ` +
       `$TINKEX_TOKENIZER_CACHE/${id}/ or the Hugging Face hub cache (e.g. \`huggingface-cli download ${id} ` +
-      `tokenizer.json tokenizer_config.json\`). Searched: ${tokenizerDirs(id, options).join(', ')}` +
+      `tokenizer.json tokenizer_config.json\`). Searched: ${searchedPlaces(id, options).join(', ')}` +
       (options.bundled === false
         ? ''
         : `, then the tokenizers shipped with Tinkex (${SHIPPED_TOKENIZER_IDS.join(', ')})`),

@@ -143,4 +143,26 @@ describe('tinkex against a dead server (spawned CLI)', () => {
       expect(r.stderr).not.toMatch(/sk-secret/);
     }
   }, 60_000);
+
+  it('a key with a line break (read from a CRLF file) is named as the setting that holds it, not the library', async () => {
+    // Found by hand (round 35): "Error: ValidationError: Invalid ServiceClient environment: /api_key:
+    // contains a line break", exit 1 even for --api-key, after the prefix check let it through.
+    const base = { TINKER_BASE_URL: 'http://127.0.0.1:9' };
+    const [flag, env] = await Promise.all([
+      runCli(['run', 'list', '--api-key', 'tml-secret-flag\r'], { cwd: tmpdir(), env: base }),
+      runCli(['run', 'list'], { cwd: tmpdir(), env: { ...base, TINKER_API_KEY: 'tml-secret-env\n' } }),
+    ]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(
+      /^Usage: tinkex run list .*\n.*\n\nError: --api-key contains a line break \(CR or LF\)/,
+    );
+    expect(env.code).toBe(1);
+    expect(env.stderr).toMatch(
+      /^Error: TINKER_API_KEY is not an API key\nIt contains a line break \(CR or LF\)/,
+    );
+    for (const r of [flag, env]) {
+      expect(r.stderr).not.toMatch(/ServiceClient|ValidationError|retrying|\n\s+at /);
+      expect(r.stderr).not.toMatch(/secret/);
+    }
+  }, 60_000);
 });

@@ -162,6 +162,11 @@ describe('tinkex run / checkpoint / sample (spawned CLI)', () => {
     expect(missingCkpt.stderr).toContain(`Error: Checkpoint not found: tinker://${runId}/weights/nope`);
     expect(conflict.code).toBe(1);
     expect(conflict.stderr).toMatch(/^Error: \w[\w ]* \(HTTP 4\d\d\)/);
+    // Unpublishing a private checkpoint: the hint guessed "(already published?)" for every 409 (round 35).
+    expect(conflict.stderr).toMatch(
+      /^Error: Conflict \(HTTP 409\)\n.*\nDetails: 409 checkpoint is not public$/m,
+    );
+    expect(conflict.stderr).not.toMatch(/already published/);
     expect(flags.code).toBe(0);
     expect(flags.stdout).toMatch(/training runs/);
     expect(wrongUrl.code).toBe(1);

@@ -125,6 +125,18 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
         /'--run-id <id>' argument '' is invalid. expected a training/,
       ],
       [['run', 'info', ''], /value '' is invalid for argument 'run_id'. expected a training run id/],
+      // A run id holds no "/": a checkpoint's tinker:// path given as a run id failed after loading the SDK
+      // with the request schema's pattern (exit 1: `ValidationError: … must match pattern "^[^/]+$"`).
+      [
+        ['run', 'info', 'tinker://run-1:train:0/weights/a'],
+        /argument 'run_id'. expected a training run id \(no "\/"\): this is a tinker:\/\/ path; its run id is run-1:train:0/,
+      ],
+      [
+        ['run', 'info', 'run-1/x'],
+        /argument 'run_id'. expected a training run id \(no "\/"\), as `tinkex run list`/,
+      ],
+      [['checkpoint', 'list', '--run-id', 'tinker://run-1'], /its run id is run-1$/m],
+      [['checkpoint', 'delete', '--run-id', 'a/b', '-y'], /expected a training run id \(no "\/"\)/],
       [['checkpoint', 'set-ttl', 'tinker://r/weights/a'], /either --ttl <seconds> or --remove/],
       [['checkpoint', 'set-ttl', 'tinker://r/weights/a', '--ttl=0'], /whole number of seconds ≥ 1/],
       [['checkpoint', 'set-ttl', 'tinker://r/weights/a', '--ttl=5', '--remove'], /cannot be used with/],

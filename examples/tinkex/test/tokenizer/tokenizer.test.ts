@@ -102,6 +102,23 @@ describe('loading from caches', () => {
     expect(() => loadTokenizer('nobody/missing', isolated)).toThrow(/TINKEX_TOKENIZER_CACHE/);
   });
 
+  it('names the hub cache folder it looked in even when that holds nothing (no empty "Searched: ,")', () => {
+    // Found by hand (round 35): with no $TINKEX_TOKENIZER_CACHE and no hub snapshot of the id, the message
+    // read "Searched: , then the tokenizers shipped with Tinkex": no place named at all.
+    const message = (() => {
+      try {
+        loadTokenizer('nobody/missing', isolated);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'no error';
+    })();
+    expect(message).toContain(
+      `Searched: ${join(isolated.hubCache, 'models--nobody--missing')} (no snapshot)`,
+    );
+    expect(message).not.toMatch(/Searched: ,/);
+  });
+
   it('takes the shipped tokenizer after the caches, and not at all with bundled: false', () => {
     // A cached tinkex/byte-level with 'A' and 'B' swapped wins over the shipped one.
     const swapped = JSON.parse(BYTE_LEVEL_TOKENIZER_JSON.toString('utf8'));
