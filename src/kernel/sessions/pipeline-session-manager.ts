@@ -69,6 +69,7 @@ class HeartbeatSession implements SessionHandle {
   private failingSince?: number;
   private warnedAt?: number;
   private stopped = false;
+  private restOneTick = false;
 
   constructor(
     readonly id: string,
@@ -85,8 +86,20 @@ class HeartbeatSession implements SessionHandle {
   }
 
   private tick(): void {
-    if (!this.inFlight && !this.stopped)
-      this.inFlight = this.beat().finally(() => (this.inFlight = undefined));
+    if (this.inFlight || this.stopped) return;
+    // A beat that outlasted the interval (a hung server's, until its timeout) is followed by one tick
+    // left out: run back to back, a beat was always in flight and a script that never called close()
+    // could not exit. The Python SDK likewise sleeps a whole interval after each beat.
+    if (this.restOneTick) {
+      this.restOneTick = false;
+      return;
+    }
+    const { clock } = this.host;
+    const startedAt = clock.monotonic();
+    this.inFlight = this.beat().finally(() => {
+      this.inFlight = undefined;
+      this.restOneTick = clock.monotonic() - startedAt >= this.protocol.intervalMs;
+    });
   }
 
   async stop(): Promise<void> {

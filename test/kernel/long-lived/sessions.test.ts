@@ -159,6 +159,31 @@ describe('sessions', () => {
     await kernel.close();
   });
 
+  // Round 35 (a script that never called close(), its server hung: accepting, never answering): each
+  // beat ran out its 10 s timeout just as the 10 s tick came, the next beat started at once, and a beat
+  // was always in flight, holding the process open for as long as the server stayed hung.
+  it('after a beat that outlasted the interval, leaves one tick out before the next beat', async () => {
+    jest.useFakeTimers();
+    const { kernel, transport } = setup((req) =>
+      req.url.endsWith('/open') ? { status: 200, body: '{"id":"s6"}' } : new Promise(() => {}),
+    );
+    const hungBeats = { ...sessionProtocol, heartbeatTimeoutMs: 15_000 };
+    await kernel.sessions.open(hungBeats, { tag: 'x' });
+    const beatsAt: number[] = [];
+    for (let t = 10_000; t <= 60_000; t += 10_000) {
+      jest.advanceTimersByTime(t === 10_000 ? 10_000 : 5_000);
+      await flush();
+      if (t > 10_000) {
+        jest.advanceTimersByTime(5_000);
+        await flush();
+      }
+      if (beats(transport).length > beatsAt.length) beatsAt.push(t);
+    }
+    // Beats at 10 s (failing at 25 s) and 40 s (failing at 55 s): a whole interval with none in flight.
+    expect(beatsAt).toEqual([10_000, 40_000]);
+    await kernel.close();
+  });
+
   it('holds several sessions per kernel and stops them all', async () => {
     jest.useFakeTimers();
     let n = 0;
