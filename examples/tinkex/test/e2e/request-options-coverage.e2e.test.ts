@@ -250,6 +250,7 @@ const PRIVATE = new Set([
   'run',
   'body',
   'checkBeforeSession',
+  'withSignal',
 ]);
 function isPrivate(method: string): boolean {
   return PRIVATE.has(method);
