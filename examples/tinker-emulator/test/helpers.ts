@@ -55,7 +55,7 @@ export async function withEmulator<T>(
   }
 }
 
-export { bytes, textDatum } from './support/text-datum.js';
+export { bytes, nextBytes, textDatum } from './support/text-datum.js';
 
 export async function openModel(api: ReturnType<typeof client>, rank = 8) {
   const session = (await api.post('create_session', { tags: [], user_metadata: {}, sdk_version: '0.7.0' }))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { bytes, client, openModel, withEmulator } from './helpers.js';
+import { client, nextBytes, openModel, withEmulator } from './helpers.js';
 
 // The JSON protocol (SDK 0.18–0.24.1) sends a sparse tensor as `data` (the non-zero values) plus
 // `sparse_crow_indices` and `sparse_col_indices`, `shape` being the dense shape. The emulator took the
@@ -13,8 +13,7 @@ describe('JSON protocol: sparse loss inputs', () => {
     await withEmulator({}, async (emu) => {
       const api = client(emu);
       const { modelId } = await openModel(api);
-      const b = bytes(TEXT);
-      const [tokens, targets] = [b.slice(0, -1), b.slice(1)];
+      const { tokens, targets } = nextBytes(TEXT);
       const n = targets.length;
       const forward = async (seq: number, weights: Record<string, unknown>) =>
         (

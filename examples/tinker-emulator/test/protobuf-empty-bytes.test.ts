@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { bytes, client, KEY, openModel, withEmulator } from './helpers.js';
+import { client, KEY, nextBytes, openModel, withEmulator } from './helpers.js';
 import {
   decodeFwdBwdOutput,
   fwdBwdRequest,
@@ -23,8 +23,7 @@ describe('0.25 protobuf forward_backward: empty bytes fields left out, as proto3
     await withEmulator({}, async (emu) => {
       const api = client(emu);
       const { modelId } = await openModel(api);
-      const b = bytes(TEXT);
-      const [tokens, targets] = [b.slice(0, -1), b.slice(1)];
+      const { tokens, targets } = nextBytes(TEXT);
       const protoForward = async (seq: number, weights: Record<string, unknown>) => {
         const body = fwdBwdRequest({
           model_id: modelId,
