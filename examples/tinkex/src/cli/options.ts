@@ -30,12 +30,14 @@ export function tinkerPath(value: string): string {
 export function runId(value: string): string {
   if (value.trim() === '')
     throw new InvalidArgumentError('expected a training run id, as `tinkex run list` prints them.');
-  if (value.includes('/'))
+  if (value.includes('/')) {
+    const pathRunId = value.startsWith('tinker://') ? runIdOf(value) : '';
     throw new InvalidArgumentError(
-      value.startsWith('tinker://') && runIdOf(value) !== ''
-        ? `expected a training run id (no "/"): this is a tinker:// path; its run id is ${runIdOf(value)}`
+      pathRunId !== ''
+        ? `expected a training run id (no "/"): this is a tinker:// path; its run id is ${pathRunId}`
         : 'expected a training run id (no "/"), as `tinkex run list` prints them.',
     );
+  }
   return value;
 }
 
