@@ -33,6 +33,8 @@ describe('the generated draft-07 meta-schema check', () => {
     ['required not an array', { type: 'object', required: 'a' }],
     ['several problems at once', { type: 7, minimum: 'x', properties: [], anyOf: [] }],
     ['a non-string pattern', { type: 'string', pattern: 5 }],
+    // uniqueItems on a type list: the one check that calls ajv's runtime `equal`, which the module imports.
+    ['a repeated type', { type: ['string', 'string'] }],
   ];
   it.each(schemas)('checks %s as ajv does', (_name, schema) => {
     const expected = referenceText(schema);
