@@ -10,6 +10,7 @@ export default tseslint.config(
       'docs/api/**',
       'bench/tmp/**',
       'examples/tinkex/src/proto/gen/**',
+      'src/adapters/serializer/gen/**',
       '.cache/**',
     ],
   },

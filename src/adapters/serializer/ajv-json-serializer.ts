@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import type { CompiledValidator, Serializer, ValidationIssue } from '../../ports/serializer.js';
+import { validate as draft07Check } from './gen/meta-schema-check.js';
 import { addFormats, uncheckedFormat } from './string-formats.js';
 import { withUnionsResolved } from './union-issues.js';
 
@@ -8,13 +9,25 @@ const AJV_OPTIONS = { allErrors: true, strict: false, strictNumbers: true } as c
 let checker: Ajv | undefined;
 
 /**
- * The one Ajv instance that checks schemas against the JSON Schema meta-schema, for every serializer in
- * the process. Why: an Ajv instance compiles the meta-schema's own validator (about 40 KB of generated
- * source, its closures and code: 0.2 MB of heap) the first time it checks a schema, and a kernel's
- * serializer has two instances (strict and lenient) and a plugin may keep its own serializer too.
+ * The Ajv instance that checks a schema naming its own `$schema` against that meta-schema, for every
+ * serializer in the process; made only when such a schema comes. A schema without `$schema` (every
+ * TypeBox schema) is checked against draft-07 by ajv's own validator for it, generated at build time
+ * (scripts/gen-schema-check.mjs). Why: compiling that validator in the process was 3.4 MB of allocation
+ * at the first `new ServiceClient`, and its closures and code stayed live for the process
+ * (docs/performance-notes.md, round 36 notes).
  */
 function schemaChecker(): Ajv {
   return (checker ??= new Ajv(AJV_OPTIONS));
+}
+
+/** ajv's `validateSchema` verdict for a schema: its errors, or none. */
+function metaSchemaErrors(schema: object): ErrorObject[] | null | undefined {
+  if ((schema as { $schema?: unknown }).$schema !== undefined) {
+    const ajv = schemaChecker();
+    return ajv.validateSchema(schema) ? undefined : ajv.errors;
+  }
+  const check = draft07Check as ((value: unknown) => boolean) & { errors?: ErrorObject[] | null };
+  return check(schema) ? undefined : check.errors;
 }
 
 /**
@@ -28,7 +41,7 @@ function schemaChecker(): Ajv {
  */
 export class AjvJsonSerializer implements Serializer {
   readonly contentType = 'application/json';
-  // Schemas are checked against the meta-schema by schemaChecker() (below), not by these two.
+  // Schemas are checked against the meta-schema by metaSchemaErrors() (above), not by these two.
   private readonly strictAjv = addFormats(new Ajv({ ...AJV_OPTIONS, validateSchema: false }));
   private readonly lenientAjv = addFormats(new Ajv({ ...AJV_OPTIONS, validateSchema: false }));
   private readonly cache = new WeakMap<object, CompiledValidator>();
@@ -50,8 +63,8 @@ export class AjvJsonSerializer implements Serializer {
   }
 
   checkSchema(schema: object): string | undefined {
-    const checker = schemaChecker();
-    if (!checker.validateSchema(schema)) return checker.errorsText(checker.errors);
+    const errors = metaSchemaErrors(schema);
+    if (errors !== undefined) return this.strictAjv.errorsText(errors);
     // A format no validator checks would be ignored: an author who wrote one expects it enforced.
     return uncheckedFormat(schema);
   }
