@@ -42,9 +42,12 @@ export class APIUserAbortError extends APIError {
 
 /**
  * A caller who gave `AbortSignal.timeout(ms)` set a deadline, and "aborted" alone would send them
- * looking for whoever aborted: the signal's reason (a `TimeoutError`) says it was the deadline.
+ * looking for whoever aborted: the signal's reason (a `TimeoutError`) says it was the deadline. So does
+ * an `APITimeoutError` reason, the deadline a client built on the kernel puts on a whole call (Tinkex's
+ * per-call `timeoutMs`): the request's log line and spans then name it, as the call's own error does.
  */
 function abortMessage(reason: unknown): string {
+  if (reason instanceof APITimeoutError) return `Request was aborted: ${reason.message}.`;
   return (reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
     ? 'Request was aborted: its signal timed out (AbortSignal.timeout).'
     : 'Request was aborted.';
