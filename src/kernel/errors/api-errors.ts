@@ -65,6 +65,16 @@ export class ClientClosedError extends APIError {
     super(message, { category: 'user', retryable: false, ...details });
   }
 
+  /**
+   * An exchange close() cut while its request was under way: it may have reached the server (a POST may
+   * have been applied), which "nothing is sent after close()" would deny.
+   */
+  static underWay(): ClientClosedError {
+    return new ClientClosedError(
+      'The client was closed while this request was under way: it may have reached the server, and its answer was not read.',
+    );
+  }
+
   /** A call refused because its client was closed, named as its users know it. */
   static forCall(endpoint: { id: string; spec: { callName?: string } }): ClientClosedError {
     return new ClientClosedError(
