@@ -64,6 +64,10 @@ describe.each(transports)('close() with calls in flight (%s transport)', (_name,
     }
     // Nothing was sent after close(): no retry, and no call that waited for a connection.
     expect(holding.held).toHaveLength(onWire);
+    // A call whose request was on the wire says so (the server may have acted on it), rather than that
+    // nothing is sent after close(); found by hand in a span of a sample that close() cut short.
+    const cutShort = outcomes.filter((o) => /may have reached the server/.test((o as Error).message));
+    expect(cutShort).toHaveLength(onWire);
   });
 });
 

@@ -71,6 +71,32 @@ describe('checkpoint ownership between accounts', () => {
     });
   });
 
+  it('refuses another account its archive, publish, unpublish, TTL and delete (found with the tinker CLI)', async () => {
+    await withEmulator({ accounts }, async (emu) => {
+      const path = await ownersCheckpoint(emu);
+      const [, run, name] = /^tinker:\/\/([^/]+)\/weights\/(.+)$/.exec(path)!;
+      const at = `/api/v1/training_runs/${run}/checkpoints/weights/${name}`;
+      const other = client(emu, OTHER);
+      for (const [method, suffix, body] of [
+        ['GET', '/archive', undefined],
+        ['POST', '/publish', undefined],
+        ['PUT', '/ttl', { ttl_seconds: 60 }],
+        ['DELETE', '', undefined],
+      ] as const) {
+        const refused = await other.call(method, `${at}${suffix}`, body);
+        expect({ method, suffix, status: refused.status }).toEqual({ method, suffix, status: 403 });
+        expect(JSON.stringify(refused.body)).toContain('another account');
+      }
+      const owner = client(emu, OWNER);
+      expect((await owner.call('POST', `${at}/publish`)).status).toBeLessThan(300);
+      // Public: anyone may download it, only its owner may take it back.
+      expect((await other.call('GET', `${at}/archive`)).status).toBe(302);
+      expect((await other.call('DELETE', `${at}/publish`)).status).toBe(403);
+      expect((await owner.call('DELETE', `${at}/publish`)).status).toBeLessThan(300);
+      expect((await owner.call('DELETE', at)).status).toBeLessThan(300);
+    });
+  });
+
   it('keeps one account for every key by default, and lets anyone read a public checkpoint', async () => {
     await withEmulator({}, async (emu) => {
       const path = await ownersCheckpoint(emu);

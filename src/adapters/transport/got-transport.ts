@@ -83,6 +83,7 @@ export class GotTransport implements Transport {
     if (this.closedFor(request.pool)) throw new ClientClosedError();
     // The clock starts before got loads, so even the first call's import counts against the deadline.
     const deadline = new AttemptDeadline(request);
+    let sending = false;
     try {
       const got = await deadline.race((this.client ??= this.createClient()));
       const agents = request.proxy
@@ -92,12 +93,17 @@ export class GotTransport implements Transport {
           : this.poolAgentsFor(request.pool);
       // close() may have come while got (or a proxy agent) loaded: nothing is sent after it.
       if (this.closedFor(request.pool)) throw new ClientClosedError();
+      sending = true;
       // The deadline destroys got's stream; the race is there so that no library path outlives it.
       return await deadline.race(exchange(got, request, deadline, agents), (late) => late.cancel());
     } catch (error) {
       deadline.release();
-      // Ended by close() destroying the agents: the caller closed the client, nothing to retry.
-      if (this.closedFor(request.pool)) throw new ClientClosedError();
+      // Ended by close() destroying the agents: the caller closed the client, nothing to retry. A shut
+      // agent's refusal (a ClientClosedError) sent nothing; any other end came with the request under way.
+      if (this.closedFor(request.pool))
+        throw sending && !(error instanceof ClientClosedError)
+          ? ClientClosedError.underWay()
+          : new ClientClosedError();
       throw toTransportError(error as Error, request, deadline);
     }
   }

@@ -246,7 +246,7 @@ export class UndiciTransport implements Transport {
 /** An exchange the transport's close() ended. */
 function closedDuring(deadline: AttemptDeadline): Error {
   deadline.release();
-  return new ClientClosedError();
+  return ClientClosedError.underWay();
 }
 
 /** An attempt that failed: its deadline is released, and the error typed for the port. */

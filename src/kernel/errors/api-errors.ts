@@ -42,9 +42,12 @@ export class APIUserAbortError extends APIError {
 
 /**
  * A caller who gave `AbortSignal.timeout(ms)` set a deadline, and "aborted" alone would send them
- * looking for whoever aborted: the signal's reason (a `TimeoutError`) says it was the deadline.
+ * looking for whoever aborted: the signal's reason (a `TimeoutError`) says it was the deadline. So does
+ * an `APITimeoutError` reason, the deadline a client built on the kernel puts on a whole call (Tinkex's
+ * per-call `timeoutMs`): the request's log line and spans then name it, as the call's own error does.
  */
 function abortMessage(reason: unknown): string {
+  if (reason instanceof APITimeoutError) return `Request was aborted: ${reason.message}.`;
   return (reason as { name?: unknown } | undefined)?.name === 'TimeoutError'
     ? 'Request was aborted: its signal timed out (AbortSignal.timeout).'
     : 'Request was aborted.';
@@ -60,6 +63,16 @@ export class ClientClosedError extends APIError {
     details: ErrorDetails = {},
   ) {
     super(message, { category: 'user', retryable: false, ...details });
+  }
+
+  /**
+   * An exchange close() cut while its request was under way: it may have reached the server (a POST may
+   * have been applied), which "nothing is sent after close()" would deny.
+   */
+  static underWay(): ClientClosedError {
+    return new ClientClosedError(
+      'The client was closed while this request was under way: it may have reached the server, and its answer was not read.',
+    );
   }
 
   /** A call refused because its client was closed, named as its users know it. */

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { EmulatorContext } from '../context.js';
 import { HttpError, ok, type Answer } from '../http-util.js';
 import type { CheckpointRecord, ModelRecord } from '../state.js';
+import type { IncomingHttpHeaders } from 'node:http';
 import { sendArchive } from '../archive.js';
+import { checkOwned, checkReadable } from './weights.js';
 
 type Query = URLSearchParams;
 
@@ -99,15 +101,28 @@ function checkpoint(ctx: EmulatorContext, runId: string, checkpointId: string): 
   return found;
 }
 
-export function deleteCheckpoint(ctx: EmulatorContext, runId: string, checkpointId: string): Answer {
+export function deleteCheckpoint(
+  ctx: EmulatorContext,
+  runId: string,
+  checkpointId: string,
+  headers: IncomingHttpHeaders,
+): Answer {
   const found = checkpoint(ctx, runId, checkpointId);
+  checkOwned(ctx, found, headers);
   ctx.state.checkpoints.delete(found.tinker_path);
   ctx.audit('delete_checkpoint', { model_id: runId, tinker_path: found.tinker_path });
   return { status: 204 };
 }
 
-export function publish(ctx: EmulatorContext, runId: string, checkpointId: string, on: boolean): Answer {
+export function publish(
+  ctx: EmulatorContext,
+  runId: string,
+  checkpointId: string,
+  on: boolean,
+  headers: IncomingHttpHeaders,
+): Answer {
   const found = checkpoint(ctx, runId, checkpointId);
+  checkOwned(ctx, found, headers);
   if (on && found.public) throw new HttpError(409, 'checkpoint is already public');
   if (!on && !found.public) throw new HttpError(409, 'checkpoint is not public');
   found.public = on;
@@ -123,8 +138,10 @@ export function setTtl(
   runId: string,
   checkpointId: string,
   body: Record<string, any>,
+  headers: IncomingHttpHeaders,
 ): Answer {
   const found = checkpoint(ctx, runId, checkpointId);
+  checkOwned(ctx, found, headers);
   const ttl = body.ttl_seconds as number | null;
   if (ttl !== null && ttl <= 0)
     throw new HttpError(400, 'ttl_seconds must be positive or null', 'ttl_seconds');
@@ -132,8 +149,14 @@ export function setTtl(
   return { status: 204 };
 }
 
-export function archiveUrl(ctx: EmulatorContext, runId: string, checkpointId: string): Answer {
+export function archiveUrl(
+  ctx: EmulatorContext,
+  runId: string,
+  checkpointId: string,
+  headers: IncomingHttpHeaders,
+): Answer {
   const found = checkpoint(ctx, runId, checkpointId);
+  checkReadable(ctx, found, headers, 'checkpoint_id');
   const token = randomUUID();
   const expires = ctx.now() + 15 * 60_000;
   ctx.audit('download_checkpoint', { model_id: runId, tinker_path: found.tinker_path, purpose: 'archive' });

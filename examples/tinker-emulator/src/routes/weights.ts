@@ -122,7 +122,7 @@ async function checkAccessToken(ctx: EmulatorContext, token: unknown): Promise<v
  * A checkpoint is readable by its owner's credentials, by anyone once public, and (load_weights) with a
  * `weights_access_token` of its owner; anyone else gets 403 (never the checkpoint's contents).
  */
-function checkReadable(
+export function checkReadable(
   ctx: EmulatorContext,
   checkpoint: CheckpointRecord,
   headers: IncomingHttpHeaders,
@@ -134,6 +134,11 @@ function checkReadable(
   if (accountOf(headers['x-api-key'], accounts) === checkpoint.account) return;
   if (typeof token === 'string' && accountOf(token, accounts) === checkpoint.account) return;
   throw new HttpError(403, `checkpoint ${checkpoint.tinker_path} belongs to another account`, field);
+}
+
+/** Publishing, unpublishing, a TTL and deleting are its owner's alone, public or not (else 403). */
+export function checkOwned(ctx: EmulatorContext, checkpoint: CheckpointRecord, headers: IncomingHttpHeaders) {
+  checkReadable(ctx, { ...checkpoint, public: false }, headers, 'checkpoint_id');
 }
 
 function readableCheckpoint(

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { APITimeoutError } from 'pristine-kernel';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { OtelTelemetry, Ports } from 'pristine-kernel';
 import { inMemoryTracing, useAsyncContext } from '../../../../test/support/otel-tracing.js';
@@ -65,5 +66,35 @@ describe('OpenTelemetry spans of a Tinkex client', () => {
     const recorded = JSON.stringify(spans.map((s) => [s.name, s.attributes, s.events, s.status]));
     expect(recorded).not.toContain(API_KEY);
     expect(recorded).not.toMatch(/eyJ[\w-]+\.[\w-]+/);
+  });
+
+  it('records a request its call’s timeoutMs cut short as cut by that deadline, not as aborted by someone', async () => {
+    const { provider, exporter } = inMemoryTracing();
+    const env = await setup(
+      {},
+      {
+        configureKernel: (kernel) =>
+          kernel.register(Ports.Telemetry, new OtelTelemetry({ tracerProvider: provider })),
+      },
+    );
+    cleanup.push(env.close);
+    const sampler = await env.service.createSamplingClient({ base_model: 'meta-llama/Llama-3.2-1B' });
+    // The server holds the sample, so the deadline ends it in flight (close() drops the held request).
+    env.emulator.setChaos('latency=60000ms@1;scope=sampling');
+    const error = await sampler
+      .sample({ prompt: bytes('The quick'), sampling_params: { max_tokens: 4 } }, { timeoutMs: 300 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APITimeoutError);
+    await env.close();
+    cleanup = [];
+
+    const failed = exporter.getFinishedSpans().filter((s) => s.name.includes('asample'));
+    expect(failed.map((s) => s.name).sort()).toEqual(['POST /api/v1/asample', 'asample']);
+    for (const span of failed) {
+      expect(span.status.message).toBe(
+        'Request was aborted: sample did not finish within timeoutMs (300 ms).',
+      );
+      expect(span.events[0]?.attributes?.['exception.message']).toBe(span.status.message);
+    }
   });
 });
