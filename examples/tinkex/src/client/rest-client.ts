@@ -208,9 +208,8 @@ export class RestClient {
       maxRetries: rest.maxRetries === undefined ? fallback : rest.maxRetries,
     };
     // No retries ("fails at once"), the call's or else the client's, skips the 503 waits too.
-    return scope.run(() =>
-      archiveUrl(this.kernel, training_run_id, checkpoint_id, call, call.maxRetries !== 0),
-    );
+    const waits = call.maxRetries !== 0;
+    return scope.run(() => archiveUrl(this.kernel, training_run_id, checkpoint_id, call, waits));
   }
 
   async getCheckpointArchiveUrlFromTinkerPath(tinker_path: string, options?: CallOptions) {
