@@ -15,7 +15,8 @@ import { kernelSummary, type KernelSummary } from './kernel-summary.js';
 import * as optionChecks from './options/check-kernel-options.js';
 import type { CompiledEndpoint } from './manifest/compile.js';
 import { addPluginSecrets, preparePlugin } from './plugin-registration.js';
-import type { Plugin, PluginSpec, RegisteredPlugin } from './plugin.js';
+import { PluginRegistry } from './plugin-registry.js';
+import type { Plugin, PluginSpec } from './plugin.js';
 import { SecretRegistry } from './redact.js';
 import type { EndpointSpec, KindedEndpointId, ManifestSpec } from './manifest/types.js';
 import type { CallOptions, CallResult } from './pipeline/context.js';
@@ -36,7 +37,6 @@ import { submitFuture, type SubmitOptions } from './futures/submit.js';
 import { PipelineSessionManager } from './sessions/pipeline-session-manager.js';
 import { EventStream, type StreamOptions } from './streams/event-stream.js';
 import { paginate, type PageIterable } from './pagination/paginate.js';
-import { unknownEndpoint } from './errors/unknown-endpoint.js';
 import { ClosingState } from './closing-state.js';
 import { closeWhenCollected } from './close-when-collected.js';
 import { InFlight, type IdleOptions } from './idle/in-flight.js';
@@ -65,8 +65,7 @@ export class Kernel<E extends EndpointSpec = never> {
   });
   readonly secrets = new SecretRegistry();
   readonly settings: KernelSettings;
-  private readonly plugins = new Map<string, RegisteredPlugin>();
-  private readonly endpoints = new Map<string, { plugin: RegisteredPlugin; endpoint: CompiledEndpoint }>();
+  private readonly registry = new PluginRegistry();
   private readonly overrides = new Map<symbol, AdapterRegistration<unknown>>();
   private services?: KernelServices;
   private readonly proxies: ProxyResolver;
@@ -104,7 +103,7 @@ export class Kernel<E extends EndpointSpec = never> {
       events: this.events,
       secrets: this.secrets,
       logLevel,
-      logLevelEnv: () => [...this.plugins.values()].map((p) => p.spec.defaults?.logLevelEnv).find(Boolean),
+      logLevelEnv: () => this.registry.logLevelEnv(),
     });
     if (shared) {
       const closers = root.bindShared(this.container, shared, {
@@ -145,12 +144,11 @@ export class Kernel<E extends EndpointSpec = never> {
 
   /** Register a plugin: validates and compiles its manifest, then lets it register adapters. */
   use<M extends ManifestSpec>(plugin: Plugin<M>): Kernel<E | M['endpoints'][number]> {
-    const registered = preparePlugin(plugin, this.container, this.plugins, this.endpoints);
+    const { registry } = this;
+    const registered = preparePlugin(plugin, this.container, registry.plugins, registry.endpoints);
     const { spec } = registered;
     if (spec.stages) this.pipeline.insertAll(spec.stages, spec.name);
-    this.plugins.set(spec.name, registered);
-    for (const endpoint of registered.endpoints.values())
-      this.endpoints.set(endpoint.id, { plugin: registered, endpoint });
+    registry.add(registered);
     addPluginSecrets(spec, this.secrets);
     if (spec.register) {
       spec.register(this.container);
@@ -197,10 +195,9 @@ export class Kernel<E extends EndpointSpec = never> {
     options: CallOptions,
     optionsBuilt: boolean,
   ): Promise<CallResult> {
-    const entry = this.endpoints.get(endpointId);
-    if (!entry) return Promise.reject(unknownEndpoint(endpointId, this.endpoints.keys()));
-    if (this.refuses(endpointId)) return Promise.reject(ClientClosedError.forCall(entry.endpoint));
     try {
+      const entry = this.registry.entry(endpointId);
+      if (this.refuses(endpointId)) return Promise.reject(ClientClosedError.forCall(entry.endpoint));
       const result = this.pipeline.execute(
         startCall(this.getServices(), entry.plugin, entry.endpoint, input, options, optionsBuilt),
       );
@@ -301,16 +298,12 @@ export class Kernel<E extends EndpointSpec = never> {
 
   /** The compiled endpoint for an id (for kernel extensions such as streams and futures). */
   endpoint(endpointId: string): CompiledEndpoint {
-    const entry = this.endpoints.get(endpointId);
-    if (!entry) throw unknownEndpoint(endpointId, this.endpoints.keys());
-    return entry.endpoint;
+    return this.registry.entry(endpointId).endpoint;
   }
 
   /** The plugin that owns an endpoint. */
   pluginOf(endpointId: string): PluginSpec {
-    const entry = this.endpoints.get(endpointId);
-    if (!entry) throw unknownEndpoint(endpointId, this.endpoints.keys());
-    return entry.plugin.spec;
+    return this.registry.entry(endpointId).plugin.spec;
   }
 
   /** The adapters and registries calls use, resolved once after the last registration. */
@@ -337,13 +330,7 @@ export class Kernel<E extends EndpointSpec = never> {
   closeExcept(finalEndpoints: Iterable<string>): void {
     // Every future is marked cancelled before any wait hears its signal abort.
     this.liveFutures.cancelAll(CLOSED);
-    const finals = this.closing.closeExcept(finalEndpoints);
-    const kept = new Set(
-      [...finals].flatMap((id) => {
-        const known = this.endpoints.get(id);
-        return known ? [known.endpoint.spec.pool] : [];
-      }),
-    );
+    const kept = this.registry.poolsOf(this.closing.closeExcept(finalEndpoints));
     // Nothing is in flight before the services exist; a failure to cut is close()'s to report.
     void this.services?.transport.closePoolsExcept?.(kept).catch(ignore);
   }
@@ -386,7 +373,7 @@ export class Kernel<E extends EndpointSpec = never> {
   }
 
   toJSON(): KernelSummary {
-    return kernelSummary(this.plugins.values(), this.closing.closed);
+    return kernelSummary(this.registry.plugins.values(), this.closing.closed);
   }
 
   /** The narrow view kernel extensions (futures, sessions, streams) work through. */

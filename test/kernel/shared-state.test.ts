@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
@@ -250,6 +250,62 @@ describeRedis('createKernel({ shared: { redis } })', () => {
     } finally {
       await kernel.close();
     }
+  });
+
+  // Round 36: a database the server does not have (`/99` on a default 16-database server) failed
+  // ioredis's SELECT silently and every command ran on database 0, shared with whatever else uses it.
+  describe('a database the server does not have (/99 of 16)', () => {
+    const missing = () => `${redis.url}/99`;
+    const databaseLines = (logger: CaptureLogger) =>
+      logger.records.filter((r) => r.message.startsWith('Redis has no database'));
+
+    it("'local' falls back, says so once (no password) and writes nothing to database 0", async () => {
+      const keyPrefix = `k-${randomUUID()}:`;
+      const { kernel, logger } = kernelWith({ redis: missing(), keyPrefix });
+      const { Redis } = await import('ioredis');
+      const admin = new Redis(redis.url);
+      try {
+        const before = received;
+        script.push(429); // a 429 writes the shared window: the one thing that surely reaches Redis
+        await kernel.call('get', {}).catch(() => {});
+        await kernel.call('get', {});
+        expect(received).toBe(before + 2); // the in-process limits let them through ('local')
+        expect(await admin.keys(`${keyPrefix}*`)).toEqual([]);
+        const [line, ...more] = databaseLines(logger);
+        expect(more).toEqual([]);
+        expect(`${line?.level} ${line?.message}`).toBe(
+          'error Redis has no database 99, a configuration error, not an outage: fleet-wide limits fall ' +
+            'back to in-process ones until it is fixed; name a database the server has in shared.redis',
+        );
+        expect(String(line?.fields.error)).toMatch(/DB index is out of range/);
+        expect(logger.records.filter((r) => r.message.includes('unreachable'))).toEqual([]);
+        expect(JSON.stringify(logger.records) + inspect(kernel, { depth: 8 })).not.toContain(PASSWORD);
+      } finally {
+        await kernel.close();
+        await admin.quit();
+      }
+    });
+
+    it("'reject' refuses the call at once, not retryable, naming the database and the fix", async () => {
+      const { kernel } = kernelWith({
+        redis: missing(),
+        keyPrefix: `k-${randomUUID()}:`,
+        onUnavailable: 'reject',
+      });
+      try {
+        const before = received;
+        const error = await kernel.call('get', {}, { maxRetries: 3 }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(SharedStateUnavailableError);
+        expect(error).toMatchObject({ retryable: false, category: 'user' });
+        expect((error as Error).message).toMatch(
+          /^Shared .* unavailable: Redis has no database 99 \(ERR DB index is out of range\): name a database the server has in shared\.redis/,
+        );
+        expect(received).toBe(before);
+        expect(inspect(error, { depth: 10 }) + String((error as Error).stack)).not.toContain(PASSWORD);
+      } finally {
+        await kernel.close();
+      }
+    });
   });
 
   it('rejects a URL that is not redis:// at once, without echoing it', () => {

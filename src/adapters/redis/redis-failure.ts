@@ -1,5 +1,12 @@
 import { loadedIoredis } from './redis-connection.js';
-import { refusalKind, refusalReason, type RefusalKind } from './redis-refusal.js';
+import { databaseReason, failedSelect, missingDatabase } from './redis-database.js';
+import {
+  type Misconfiguration,
+  refusal,
+  refusalKind,
+  refusalReason,
+  type RefusalKind,
+} from './redis-refusal.js';
 
 /**
  * Replies that say Redis cannot answer now (loading, busy, a replica, a failover, a slot moving) or
@@ -22,8 +29,8 @@ export interface FailureContext {
 export interface Failure {
   /** Why, in Redis's terms: never ioredis's option names, never the URL. */
   reason: string;
-  /** Redis refused us access (on this command, or on connecting). */
-  refusal: RefusalKind | undefined;
+  /** Redis answered that a setting is wrong: it refused us access, or has no such database. */
+  misconfigured: Misconfiguration | undefined;
   /** A cluster node answered a link not set up for one: every command will fail the same way. */
   notCluster: boolean;
   /** ioredis's `commandTimeout` fired: Redis may be hung rather than gone. */
@@ -35,12 +42,13 @@ export interface Failure {
 /** How a command failed, or undefined when Redis replied with an error that is ours (a script bug). */
 export function readFailure(error: unknown, context: FailureContext): Failure | undefined {
   const reply = replyError(error);
-  const refusal = refusalOf(error, context.socketError);
-  if (reply !== undefined && !UNAVAILABLE.test(reply) && !refusal) return undefined;
+  const refused = refusalOf(error, context.socketError);
+  const database = failedSelect(error);
+  if (reply !== undefined && !UNAVAILABLE.test(reply) && !refused && database === undefined) return undefined;
   const timeout = timedOut(error);
   return {
-    reason: failureReason(error, context),
-    refusal,
+    reason: database === undefined ? failureReason(error, context) : databaseReason(database, reply ?? ''),
+    misconfigured: database === undefined ? refused && refusal(refused) : missingDatabase(database),
     notCluster: clusterOnly(reply ?? '', context.cluster),
     timedOut: timeout,
     unanswered: timeout || droppedUnder(error),

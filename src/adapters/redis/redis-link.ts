@@ -5,6 +5,7 @@ import { SystemClock } from '../clock/system-clock.js';
 import type { OnRedisUnavailable, SharedStateOptions } from '../../kernel/shared-state-options.js';
 import { RedisChannels } from './redis-channels.js';
 import { type Connection, connectTo, shut } from './redis-connection.js';
+import { failedSelect } from './redis-database.js';
 import { readFailure, replyError } from './redis-failure.js';
 import { checkLinkOptions } from './redis-link-options.js';
 import { OutageLog } from './redis-outage-log.js';
@@ -51,6 +52,12 @@ export class RedisLink {
   private clock: Clock = new SystemClock();
   private readonly where: string;
   private socketError: Error | undefined;
+  /**
+   * Redis's reply to the SELECT of this connection's handshake, when it has no such database: every
+   * command would run on database 0, so each fails with it instead (a setting to fix). A reconnect
+   * selects anew (a server restarted with more databases ends it).
+   */
+  private selectError: Error | undefined;
   /** Why every command fails at once: Redis is a cluster and `cluster` is not set (a setting to fix). */
   private notCluster: string | undefined;
   /** The connections keep the process alive only while a command or a waiter awaits Redis. */
@@ -69,7 +76,12 @@ export class RedisLink {
     // Failures are reported by the commands that fail; an unhandled 'error' event would crash the process.
     // The socket's own error is kept: it says what happened (ECONNREFUSED), where a command only says
     // that ioredis would not queue it.
-    this.client.on('error', (error: Error) => (this.socketError = error));
+    this.client.on('error', (error: Error) => {
+      if (failedSelect(error) === undefined) this.socketError = error;
+      else this.selectError = error;
+    });
+    // Emitted (on the next tick) as the handshake goes out, before its replies.
+    this.client.on('connect', () => (this.selectError = undefined));
     // Load the scripts before any command of ours reaches a fresh (or restarted) server: a NOSCRIPT retry
     // would send that command after later ones (a backoff after the acquire that followed it).
     this.client.on('ready', () => {
@@ -141,6 +153,7 @@ export class RedisLink {
     const probe = this.mayAsk();
     try {
       await this.ready();
+      if (this.selectError) throw this.selectError;
       let reply: Reply;
       try {
         reply = (await this.client.evalsha(script.sha, keys.length, ...keys, ...args)) as Reply;
@@ -157,13 +170,18 @@ export class RedisLink {
       const failure = readFailure(error, { socketError: this.socketError, cluster: this.options.cluster });
       // A script bug is ours, not an outage: let it surface.
       if (!failure) throw error;
-      const { reason, refusal, notCluster } = failure;
+      const { reason, misconfigured, notCluster } = failure;
       if (notCluster) this.notCluster = reason;
       // A command after close() (a late release) is no outage: nothing to log.
-      if (!this.closed) this.outages.failed(reason, notCluster ? 'cluster' : refusal);
+      if (!this.closed) this.outages.failed(reason, notCluster ? 'cluster' : misconfigured);
       // Each later command would wait out the same timeout: every call would pay one per shared decision.
       if (failure.timedOut) this.quietUntil = Math.max(1, this.clock.monotonic() + HUNG_PAUSE_MS);
-      throw new RedisUnavailable(error, failure.unanswered, reason, notCluster || refusal !== undefined);
+      throw new RedisUnavailable(
+        error,
+        failure.unanswered,
+        reason,
+        notCluster || misconfigured !== undefined,
+      );
     } finally {
       if (probe) this.probing = false;
     }

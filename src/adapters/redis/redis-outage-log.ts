@@ -2,7 +2,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { OnRedisUnavailable } from '../../kernel/shared-state-options.js';
 import { SystemClock } from '../clock/system-clock.js';
-import { REFUSAL_FIX, type RefusalKind } from './redis-refusal.js';
+import type { Misconfiguration } from './redis-refusal.js';
 
 /** Up this long after its last outage, Redis is taken as recovered; flips closer than this are one episode. */
 export const FLAP_QUIET_MS = 60_000;
@@ -57,9 +57,9 @@ export class OutageLog {
 
   /**
    * A command failed for `reason`; `setting`: a setting to fix, not an outage (a cluster node without
-   * `cluster`; Redis refusing access, said once at `error` level with the fix).
+   * `cluster`; Redis refusing access or having no such database, said once at `error` level with the fix).
    */
-  failed(reason: string, setting?: 'cluster' | RefusalKind): void {
+  failed(reason: string, setting?: 'cluster' | Misconfiguration): void {
     if (this.isDown) return;
     this.isDown = true;
     this.stop();
@@ -68,7 +68,7 @@ export class OutageLog {
     const episode = this.episode;
     if (!episode) {
       this.episode = { since: this.clock.now(), outages: 1, upAt: 0, upMono: mono, lastLogMono: mono };
-      if (setting && setting !== 'cluster') return this.refused(reason, setting);
+      if (setting && setting !== 'cluster') return this.misconfigured(reason, setting);
       // A cluster node without `cluster` will not "return": only a new setting helps.
       const until = setting ? 'until shared.cluster is set' : 'until it returns';
       this.logger?.warn(
@@ -90,14 +90,14 @@ export class OutageLog {
     );
   }
 
-  /** Redis is up and refuses our credentials or rights: a configuration error, whose fix the line says. */
-  private refused(reason: string, kind: RefusalKind): void {
+  /** Redis is up and says a setting is wrong (credentials, rights, database): the line says the fix. */
+  private misconfigured(reason: string, { problem, fix }: Misconfiguration): void {
     const effect =
       this.onUnavailable === 'local'
         ? 'fleet-wide limits fall back to in-process ones'
         : 'calls needing fleet-wide limits fail';
     this.logger?.error(
-      `Redis refused access (${kind}), a configuration error, not an outage: ${effect} until it is fixed; ${REFUSAL_FIX}`,
+      `${problem}, a configuration error, not an outage: ${effect} until it is fixed; ${fix}`,
       { redis: this.where, error: reason },
     );
   }

@@ -16,6 +16,20 @@ export function refusalKind(reply: string | undefined): RefusalKind | undefined 
 /** What the fix is, said wherever the refusal is (the log line, the error of a `'reject'` adapter). */
 export const REFUSAL_FIX = 'check the Redis credentials';
 
+/**
+ * Redis answers, and says the settings are wrong (a refusal; a database it does not have): logged once
+ * at `error` as a configuration error, `problem` and `fix` in the line.
+ */
+export interface Misconfiguration {
+  problem: string;
+  fix: string;
+}
+
+/** A refusal as a setting to fix. */
+export function refusal(kind: RefusalKind): Misconfiguration {
+  return { problem: `Redis refused access (${kind})`, fix: REFUSAL_FIX };
+}
+
 /** A refusal as the reason of a failed command: Redis's reply and the fix. */
 export function refusalReason(reply: string): string {
   return `Redis refused access (${reply}): ${REFUSAL_FIX} (the user and password of shared.redis, and the user's ACL rights)`;

@@ -12,13 +12,19 @@ export interface Output {
   rows: string[][];
 }
 
+/** A JSON document as every command prints it (`tinker`'s too): two-space indent, one trailing newline. */
+export const jsonDocument = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
 /**
- * Render an output in the chosen format (JSON: two-space indent, one trailing newline). Table cells and
- * titles hold text from the server (names, metadata, model output): control characters in them are
- * shown, not sent to the terminal raw. JSON escapes them itself.
+ * Render an output in the chosen format. Table cells and titles hold text from the server (names,
+ * metadata, model output): control characters in them are shown, not sent to the terminal raw. JSON
+ * escapes them itself.
  */
 export function render(output: Output, format: OutputFormat, color = false, width?: number): string {
-  if (format === 'json') return `${JSON.stringify(output.json, null, 2)}\n`;
+  if (format === 'json') return jsonDocument(output.json);
+  const title = output.title ? `${visibleControls(output.title)}\n` : '';
+  // No columns (billing usage of an empty window): the title says it all; an empty table is a blank line.
+  if (output.columns.length === 0) return title;
   const rows = output.rows.map((row) => row.map(visibleControls));
   const colWidths = width ? fitColumns([output.columns, ...rows], width) : undefined;
   const table = new Table({
@@ -28,7 +34,6 @@ export function render(output: Output, format: OutputFormat, color = false, widt
     ...(colWidths ? { colWidths, wordWrap: true, wrapOnWordBoundary: false } : {}),
   });
   for (const row of rows) table.push(row);
-  const title = output.title ? `${visibleControls(output.title)}\n` : '';
   return `${title}${table.toString()}\n`;
 }
 

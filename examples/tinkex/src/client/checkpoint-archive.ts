@@ -20,7 +20,8 @@ const DEFAULT_EXPIRY_MS = 15 * 60_000;
 /**
  * The signed download URL: the server answers 302 with `Location` (and `Expires`, else 15 minutes), or
  * 200 with a JSON body (0.11.0+); a 503 means the archive is being prepared, so wait and ask again,
- * unless `waitWhilePrepared` is false (the caller's `max_retries: 0`): then ArchiveNotReadyError at once.
+ * unless `waitWhilePrepared` is false (no retries: the call's `maxRetries: 0`, else the client's
+ * `max_retries: 0`): then ArchiveNotReadyError at once.
  */
 export async function archiveUrl(
   kernel: TinkerKernel,

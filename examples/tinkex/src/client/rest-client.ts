@@ -207,8 +207,8 @@ export class RestClient {
       ...scope.options,
       maxRetries: rest.maxRetries === undefined ? fallback : rest.maxRetries,
     };
-    // The client's `max_retries: 0` ("fails at once") skips the 503 waits too; a call's maxRetries does not.
-    const waits = !(rest.maxRetries === undefined && maxRetriesGiven(config) && config.max_retries === 0);
+    // No retries ("fails at once"), the call's or else the client's, skips the 503 waits too.
+    const waits = call.maxRetries !== 0;
     return scope.run(() => archiveUrl(this.kernel, training_run_id, checkpoint_id, call, waits));
   }
 

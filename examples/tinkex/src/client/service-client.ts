@@ -1,8 +1,7 @@
-import { APIFuture, OptionChecks, ValidationError } from 'pristine-kernel';
+import { APIFuture, OptionChecks } from 'pristine-kernel';
 import type { IdleOptions, SessionHandle } from 'pristine-kernel';
 import { resolveConfig, type ResolvedConfig } from '../config.js';
 import type { ServiceClientOptions } from '../service-client-options.js';
-import type { LoraConfig } from '../types/schemas.js';
 import { parseTinkerPath } from '../types/tinker-path.js';
 import { weightsInfo } from './access-token-holder.js';
 import { checkWeightsAccessToken } from './weights-access-token.js';
@@ -10,13 +9,11 @@ import { RestClient } from './rest-client.js';
 import { SamplingClient } from './sampling-client.js';
 import {
   FROM_STATE_OPTIONS,
-  LORA_OPTIONS,
-  SAMPLING_CLIENT_OPTIONS,
   type FromStateOptions,
   type LoraTrainingOptions,
   type SamplingClientOptions,
 } from './create-client-options.js';
-import { checkSamplingRetryConfig } from './sampling-retry-config.js';
+import { loraModelBody, samplingSessionBody } from './create-request-bodies.js';
 import { SessionContext } from './session-context.js';
 import { createTinkerKernel, holdersOf, loggerOf, type TinkerKernel } from './tinker-kernel.js';
 import { queueStateLogger } from './queue-state-logger.js';
@@ -198,36 +195,13 @@ export class ServiceClient {
   }
 
   private async createLora(options: LoraTrainingOptions, scope: CallScope): Promise<TrainingClient> {
-    options = OptionChecks.optionsObject(
-      'createLoraTrainingClient options',
-      options as LoraTrainingOptions | undefined,
-      LORA_OPTIONS,
-    );
-    const {
-      base_model,
-      rank = 32,
-      seed = null,
-      train_mlp = true,
-      train_attn = true,
-      train_unembed = true,
-    } = options;
-    if (!train_mlp && !train_attn && !train_unembed) {
-      throw new ValidationError('createLoraTrainingClient options', [
-        {
-          pointer: '/train_mlp',
-          rule: 'anyOf',
-          message: 'at least one of train_mlp, train_attn, train_unembed must be true',
-        },
-      ]);
-    }
-    const lora_config: LoraConfig = { rank, seed, train_unembed, train_mlp, train_attn };
-    const body = { base_model, user_metadata: options.user_metadata ?? null, lora_config };
+    const body = loraModelBody(options);
     this.checkBeforeSession('create_model', { ...body, model_seq_id: 0 });
     const ctx = await scope.wait(this.openedSession());
     const future = this.kernel.submit<{ model_id: string }>(
       'create_model',
       { session_id: ctx.sessionId, model_seq_id: ctx.nextModelSeqId(), ...body },
-      { ...scope.options, onQueueState: this.queueWarnings('Model creation', base_model) },
+      { ...scope.options, onQueueState: this.queueWarnings('Model creation', body.base_model) },
     );
     const { model_id } = await future;
     return new TrainingClient(baseOf(this), ctx, model_id);
@@ -333,18 +307,7 @@ export class ServiceClient {
   }
 
   private async newSamplingClient(options: SamplingClientOptions, scope: CallScope): Promise<SamplingClient> {
-    options = OptionChecks.optionsObject('createSamplingClient options', options, SAMPLING_CLIENT_OPTIONS);
-    if (!options.model_path === !options.base_model) {
-      throw ValidationError.field(
-        'createSamplingClient options',
-        '/model_path',
-        'oneOf',
-        'pass exactly one of model_path or base_model',
-      );
-    }
-    if (options.model_path) parseTinkerPath(options.model_path);
-    checkSamplingRetryConfig(options.retry_config);
-    const body = { base_model: options.base_model ?? null, model_path: options.model_path ?? null };
+    const { body, options: checked } = samplingSessionBody(options);
     this.checkBeforeSession('create_sampling_session', { ...body, sampling_session_seq_id: 0 });
     const ctx = await scope.wait(this.openedSession());
     const { sampling_session_id } = await this.kernel.call(
@@ -352,7 +315,7 @@ export class ServiceClient {
       { session_id: ctx.sessionId, sampling_session_seq_id: ctx.nextSamplingSeqId(), ...body },
       scope.options,
     );
-    return inheritOptions(this, new SamplingClient(baseOf(this), sampling_session_id, options.retry_config));
+    return inheritOptions(this, new SamplingClient(baseOf(this), sampling_session_id, checked.retry_config));
   }
 
   createRestClient(): RestClient {

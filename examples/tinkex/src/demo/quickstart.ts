@@ -40,7 +40,9 @@ export interface QuickstartSummary {
   loss_reduction: number;
   checkpoint: string;
   sample: { prompt: string; completion: string };
+  /** How many training runs the account has (this one among them), as `listTrainingRuns` counts them. */
   training_runs: number;
+  /** This run's checkpoints (the one the quickstart saved). */
   checkpoints: string[];
   downloaded_files: string[];
   timings_ms: Record<string, number>;
@@ -209,7 +211,11 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
       );
       // The path and the archive's file names come from the server.
       out.write(visibleControls(`checkpoint ${saved.path} (${files.join(', ')})\n`));
-      out.write(`training runs: ${summary.training_runs}, checkpoints: ${summary.checkpoints.length}\n`);
+      // Listing runs lists the account's; listing checkpoints, this run's: each count says which.
+      out.write(
+        `training runs of this account: ${summary.training_runs}; ` +
+          `checkpoints of this run: ${summary.checkpoints.length}\n`,
+      );
     }
     return summary;
   } finally {

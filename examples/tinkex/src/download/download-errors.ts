@@ -8,8 +8,8 @@ export class CheckpointArchiveError extends PristineError {}
 
 /**
  * The server is still preparing the checkpoint's archive (503), and the caller asked for no retries
- * (`max_retries: 0`, the CLI's `--max-retries 0`, "fails at once"): said at once instead of waiting up to
- * 2.5 minutes. Retryable: the archive is usually ready minutes later. The 503 is the `cause`.
+ * (`max_retries: 0`, a call's `maxRetries: 0`, the CLI's `--max-retries 0`, "fails at once"): said at
+ * once instead of waiting up to 2.5 minutes. Retryable: the archive is usually ready minutes later. The 503 is the `cause`.
  */
 export class ArchiveNotReadyError extends CheckpointArchiveError {
   constructor(
@@ -19,7 +19,8 @@ export class ArchiveNotReadyError extends CheckpointArchiveError {
   ) {
     super(
       `The archive of ${training_run_id}/${checkpoint_id} is being prepared by the server; try again later, ` +
-        'or leave max_retries unset (the CLI: drop --max-retries 0) to wait for it, up to 2.5 minutes.',
+        "or allow retries (max_retries, and the call's maxRetries, above 0; the CLI: drop --max-retries 0) " +
+        'to wait for it, up to 2.5 minutes.',
       { category: 'server', retryable: true, status: 503, cause },
     );
   }

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAccountApi, TRACE, USAGE } from '../support/cli/account-api.js';
+import { NO_USAGE, startAccountApi, TRACE, USAGE } from '../support/cli/account-api.js';
 import { buildCli, runCli, startCli } from '../support/cli/run-cli.js';
 
 /**
@@ -112,6 +112,13 @@ describe('tinkex session export-trace / billing usage / Ctrl-C (spawned CLI)', (
     expect(api.seen).toContain(
       'GET /api/v1/billing/usage/events?starting_on=2026-07-13T00%3A00%3A00Z&ending_before=2026-07-14T00%3A00%3A00Z',
     );
+  }, 60_000);
+
+  it('billing usage with no rows: its title alone, no blank line after it (round 36 printed one)', async () => {
+    const window = ['billing', 'usage', '2020-01-01', '2020-01-02'];
+    const [table, json] = await Promise.all([cli(...window), cli(...window, '-f', 'json')]);
+    expect(table).toMatchObject({ code: 0, stdout: 'No billing usage in this window\n' });
+    expect(JSON.parse(json.stdout)).toEqual(NO_USAGE);
   }, 60_000);
 
   it('billing usage takes plain dates as midnight UTC, as a person types them', async () => {

@@ -291,6 +291,8 @@ describe('tinkex usage (spawned CLI, no API key)', () => {
     expect(JSON.parse(json.stdout)).toEqual({ version: VERSION });
     expect(flag.stdout).toBe(`${VERSION}\n`);
     expect(JSON.parse(flagAfter.stdout)).toEqual({ version: VERSION });
+    // Indented, as every other command's -f json (round 36: it alone printed compact JSON).
+    expect(json.stdout).toBe(`${JSON.stringify({ version: VERSION }, null, 2)}\n`);
   }, 30_000);
 
   it('says which key is missing when a command needs one (exit 1, not a stack trace)', async () => {

@@ -32,7 +32,7 @@ describe('slow waits are logged at info', () => {
     let asks = 0;
     const server = http.createServer((req, res) => {
       asks++;
-      if (asks <= 2)
+      if (asks <= 4)
         return res.writeHead(503, { 'content-type': 'application/json' }).end('{"detail":"preparing"}');
       res.writeHead(302, { location: 'http://127.0.0.1:9/archive.tar?sig=1' }).end();
     });
@@ -42,17 +42,18 @@ describe('slow waits are logged at info', () => {
     const service = client(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, clock, logger);
     try {
       const rest = service.createRestClient();
-      // maxRetries 0: each ask is one request, so the waits seen are the archive's own.
+      // maxRetries 1: each ask is two requests (maxRetries 0 would not wait at all).
       const archive = await onTestClock(
-        rest.getCheckpointArchiveUrl('run-1', 'weights/w', { maxRetries: 0 }),
+        rest.getCheckpointArchiveUrl('run-1', 'weights/w', { maxRetries: 1 }),
         clock,
       );
       expect(archive.url).toBe('http://127.0.0.1:9/archive.tar?sig=1');
-      expect(logger.at('info').map((r) => r.message)).toEqual([
+      const waits = logger.at('info').filter((r) => r.message.startsWith('still waiting'));
+      expect(waits.map((r) => r.message)).toEqual([
         'still waiting for the archive of run-1/weights/w: the server is preparing it; asking again in 30 s (wait 1 of 5)',
         'still waiting for the archive of run-1/weights/w: the server is preparing it; asking again in 30 s (wait 2 of 5)',
       ]);
-      expect(asks).toBe(3);
+      expect(asks).toBe(5);
     } finally {
       await service.close();
       await new Promise((resolve) => server.close(resolve));
@@ -82,8 +83,12 @@ describe('slow waits are logged at info', () => {
     }
   });
 
-  it('max_retries 0 ("fails at once"): an archive being prepared is said at once, not waited for', async () => {
-    // Found in review (round 35): `--max-retries 0` still waited 5 × 30 s on a 503 "being prepared".
+  // Found in review (round 35): `--max-retries 0` still waited 5 × 30 s on a 503 "being prepared".
+  // Round 36: a call's own `{ maxRetries: 0 }` still did.
+  it.each([
+    ['the client\'s max_retries 0 ("fails at once")', 0, undefined],
+    ["a call's maxRetries 0", undefined, { maxRetries: 0 }],
+  ])('%s: an archive being prepared is said at once, not waited for', async (_, max_retries, options) => {
     let asks = 0;
     const server = http.createServer((req, res) => {
       asks++;
@@ -93,10 +98,10 @@ describe('slow waits are logged at info', () => {
     const clock = new FakeClock();
     const logger = new CaptureLogger({ level: 'info' });
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const service = client(base, clock, logger, 0);
+    const service = client(base, clock, logger, max_retries);
     try {
       const asked = onTestClock(
-        service.createRestClient().getCheckpointArchiveUrl('run-1', 'weights/w'),
+        service.createRestClient().getCheckpointArchiveUrl('run-1', 'weights/w', options),
         clock,
       );
       const error = await asked.catch((e: unknown) => e);

@@ -32,13 +32,15 @@ export const USAGE = {
   ],
   sessions: { 'sess-1': { user_metadata: { team: 'a' } } },
 };
+/** The answer for a window starting in 2020: no usage at all. */
+export const NO_USAGE = { data: [], sessions: {} };
 
 /**
  * The 0.24 account endpoints that the emulator does not serve, answered on loopback as the Tinker API
  * does: `GET /sessions/{id}/trace_export` (`pending` on the first poll of `sess-1`, then `ready` with a
  * signed URL on this server; `failed` for `sess-bad`; for `sess-hostile` a URL holding terminal
  * control sequences; for `sess-cut` a URL whose body breaks off after
- * a few bytes) and `GET /billing/usage/events`.
+ * a few bytes) and `GET /billing/usage/events` (none for a window starting in 2020).
  */
 export async function startAccountApi() {
   const seen: string[] = [];
@@ -72,7 +74,8 @@ export async function startAccountApi() {
       res.write(TRACE, () => res.destroy());
       return;
     }
-    if (url.pathname === '/api/v1/billing/usage/events') return json(200, USAGE);
+    if (url.pathname === '/api/v1/billing/usage/events')
+      return json(200, url.searchParams.get('starting_on')?.startsWith('2020-') ? NO_USAGE : USAGE);
     json(404, { detail: 'not found' });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
