@@ -77,7 +77,8 @@ export {
 export { FileInputSchema } from './kernel/manifest/file-input.js';
 export { loadManifest } from './kernel/manifest/load.js';
 export type { CompiledEndpoint } from './kernel/manifest/compile.js';
-export { Pipeline } from './kernel/pipeline/pipeline.js';
+export { Pipeline, type CallFinish } from './kernel/pipeline/pipeline.js';
+export type { ResultMapping } from './kernel/pipeline/start-call.js';
 export { enteringStage, runEntered } from './kernel/pipeline/stage-hooks.js';
 export type {
   Stage,

@@ -22,7 +22,7 @@ import type { EndpointSpec, KindedEndpointId, ManifestSpec } from './manifest/ty
 import type { CallOptions, CallResult } from './pipeline/context.js';
 import { builtInStages } from './pipeline/built-in-stages.js';
 import { Pipeline } from './pipeline/pipeline.js';
-import { startCall } from './pipeline/start-call.js';
+import { type ResultMapping, runCall, startCall } from './pipeline/start-call.js';
 import { passedValidation } from './pipeline/stages/validate-input.js';
 import { ProxyResolver } from './request/proxy-for.js';
 import { resolveServices } from './resolve-services.js';
@@ -166,7 +166,7 @@ export class Kernel<E extends EndpointSpec = never> {
   ): Promise<OutputOf<ManifestOf<E>, Id>>;
   // One signature and its body, not a rest parameter: the call's hot path builds no arguments array.
   call(endpointId: string, input?: unknown, options?: CallOptions): Promise<unknown> {
-    return this.executeById(endpointId, input, options).then(bodyOf);
+    return this.run(endpointId, input, options ?? {}, false, bodyOf);
   }
 
   execute<Id extends E['id']>(id: Id, ...args: DecodingArgs<ManifestOf<E>, Id>): Promise<CallResult>;
@@ -179,30 +179,28 @@ export class Kernel<E extends EndpointSpec = never> {
     return this.executeById(endpointId, input, options);
   }
 
-  /** `execute` by a computed id, for kernel extensions (streams, futures, pages): the body is `unknown`. */
-  executeById(endpointId: string, input: unknown, options: CallOptions = {}): Promise<CallResult> {
-    return this.run(endpointId, input, options, false);
+  /** `execute` by a computed id, for kernel extensions (streams, futures, pages); `map`: see runCall. */
+  executeById<T = CallResult>(id: string, input: unknown, options: CallOptions = {}, map?: ResultMapping<T>) {
+    return this.run(id, input, options, false, map);
   }
 
   /**
-   * `optionsBuilt`: the kernel built `options` itself from values checked before (a poll's: the
+   * `built`: the kernel built `options` itself from values checked before (a poll's: the
    * protocol's timeout, checked at registration, and its headers, which the check-headers stage checks
    * before they leave), so the per-call option check is skipped. Never for a caller's options.
    */
-  private run(
-    endpointId: string,
+  private run<T = CallResult>(
+    id: string,
     input: unknown,
     options: CallOptions,
-    optionsBuilt: boolean,
-  ): Promise<CallResult> {
+    built: boolean,
+    map?: ResultMapping<T>,
+  ): Promise<T> {
     try {
-      const entry = this.registry.entry(endpointId);
-      if (this.refuses(endpointId)) return Promise.reject(ClientClosedError.forCall(entry.endpoint));
-      const result = this.pipeline.execute(
-        startCall(this.getServices(), entry.plugin, entry.endpoint, input, options, optionsBuilt),
-      );
-      // Background work (a heartbeat, a telemetry flush: a trace of its own) is close()'s, not idle()'s
-      return options.parentSpan === null ? result : this.inFlight.calls.track(result);
+      const entry = this.registry.entry(id);
+      if (this.refuses(id)) return Promise.reject(ClientClosedError.forCall(entry.endpoint));
+      const context = startCall(this.getServices(), entry.plugin, entry.endpoint, input, options, built);
+      return runCall(this.pipeline, this.inFlight.calls, context, map);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -31,7 +31,13 @@ export type SubmitOptions = CallOptions &
 export interface SubmitHost {
   readonly settings: KernelSettings;
   readonly secrets: SecretRegistry;
-  executeById(endpointId: string, input: unknown, options?: CallOptions): Promise<CallResult>;
+  /** `map`: the value the call settles with, made in the call's last step (see `Kernel.executeById`). */
+  executeById<V>(
+    endpointId: string,
+    input: unknown,
+    options: CallOptions | undefined,
+    map: (result: CallResult) => V,
+  ): Promise<V>;
   endpoint(endpointId: string): CompiledEndpoint;
   pluginOf(endpointId: string): PluginSpec;
   getServices(): KernelServices;
@@ -119,11 +125,11 @@ class Submission {
     this.resubmitInput = resubmitInput;
   }
 
-  /** Chained, not async: one promise per submission instead of two. */
+  /** Not async, nor a `then` of its own: the id is read in the call's last step. */
   send(body: unknown): Promise<string> {
-    return this.host
-      .executeById(this.endpointId, body, this.callOptions)
-      .then((result) => this.protocol.requestId(result.body));
+    return this.host.executeById(this.endpointId, body, this.callOptions, (result) =>
+      this.protocol.requestId(result.body),
+    );
   }
 
   resubmit(): Promise<string> {

@@ -1,7 +1,9 @@
 import { PristineError } from '../errors/pristine-error.js';
 import type { CallContext, CallResult, Stage, StagePlacement } from './context.js';
 import { guardedStage } from './guarded-stage.js';
-import { MAX_HOOKED_STAGE, settleThrough } from './stage-hooks.js';
+import { type CallFinish, MAX_HOOKED_STAGE, settleThrough } from './stage-hooks.js';
+
+export type { CallFinish } from './stage-hooks.js';
 
 /** A stage with where it goes, for {@link Pipeline.insertAll}. */
 export interface Pending {
@@ -71,11 +73,15 @@ export class Pipeline {
    * `passes(context)` says it has nothing to do is stepped over when its turn comes. Stages with `enter`
    * that leave only synchronous work on the outcome are run in one go with the stages after them, and
    * their hooks are attached together in one `then` around the first stage that returns a promise (see
-   * `Stage.enter`). Never throws synchronously.
+   * `Stage.enter`). With `finish`, its `settled` and `map` are done in the `then` the outermost hooks
+   * are settled in (one then is attached for them if no stage there has hooks). Never throws
+   * synchronously.
    */
-  execute(context: CallContext): Promise<CallResult> {
+  execute(context: CallContext): Promise<CallResult>;
+  execute<T>(context: CallContext, finish: CallFinish<T>): Promise<T>;
+  execute(context: CallContext, finish?: CallFinish<unknown>): Promise<unknown> {
     const stages = this.stages;
-    const run = (index: number): Promise<CallResult> => {
+    const run = (index: number, last?: CallFinish<unknown>): Promise<CallResult> => {
       let at = index;
       // The stages whose hooks apply to this stretch, one bit each.
       let hooked = 0;
@@ -113,9 +119,11 @@ export class Pipeline {
         // chained with `.then`/`.catch`: stages on the hot path avoid an async frame that way.
         result = Promise.reject(error);
       }
-      return hooked === 0 ? result : settleThrough(result, stages, hooked, context);
+      return hooked === 0 && last === undefined
+        ? result
+        : settleThrough(result, stages, hooked, context, last);
     };
-    return run(0);
+    return run(0, finish);
   }
 
   private indexOf(name: string): number {

@@ -8,6 +8,18 @@ import type { CallContext, CallResult, Next, Stage } from './context.js';
 export const MAX_HOOKED_STAGE = 30;
 
 /**
+ * What the caller of {@link Pipeline.execute} does with the call's outcome, done in the pipeline's own
+ * last `then` rather than in `then`s of the caller's: each is a promise, a reaction and a closure held for
+ * the call's whole network wait (the kernel's in-flight count and `call`'s body were two per call).
+ */
+export interface CallFinish<T> {
+  /** Told once the call settled, either way, after every stage's hooks; before `map`. Must not throw. */
+  readonly settled?: (() => void) | undefined;
+  /** The result handed on, made from the final `CallResult` (what it throws rejects the call). */
+  readonly map?: ((result: CallResult) => T) | undefined;
+}
+
+/**
  * `run` for a stage with `enter` (see `Stage.enter`): its own `then` around `next()` with its hooks,
  * which is what the pipeline does for several such stages at once. A stage without `enter` is a plugin's
  * mistake, told as one (it was a TypeError from inside the kernel).
@@ -41,19 +53,40 @@ export function enteringStage(stage: Omit<Stage, 'run' | 'enter'> & Required<Pic
 /**
  * `result` with the hooks of the stages in `hooked` (bit i: `stages[i]`) applied innermost first, as
  * nested `then`s would apply them: a fulfilled hook that throws hands its error to the hooks outside it,
- * and each rejected hook's answer (returned or thrown) is the error the next one outside sees.
+ * and each rejected hook's answer (returned or thrown) is the error the next one outside sees. Then, in
+ * the same `then`, the caller's `finish` (see `Pipeline.execute`): `settled` either way, `map` on success.
  */
 export function settleThrough(
   result: Promise<CallResult>,
   stages: readonly Stage[],
   hooked: number,
   context: CallContext,
+  finish?: CallFinish<unknown>,
 ): Promise<CallResult> {
   const innermost = 31 - Math.clz32(hooked);
+  if (finish === undefined) {
+    return result.then(
+      (value) => fulfilledFrom(stages, hooked, innermost, context, value),
+      (error: unknown) => {
+        throw rejectedFrom(stages, hooked, innermost, context, error);
+      },
+    );
+  }
+  const { settled, map } = finish;
   return result.then(
-    (value) => fulfilledFrom(stages, hooked, innermost, context, value),
+    (value) => {
+      let out: CallResult;
+      try {
+        out = fulfilledFrom(stages, hooked, innermost, context, value);
+      } finally {
+        settled?.();
+      }
+      return map ? (map(out) as CallResult) : out;
+    },
     (error: unknown) => {
-      throw rejectedFrom(stages, hooked, innermost, context, error);
+      const failure = rejectedFrom(stages, hooked, innermost, context, error);
+      settled?.();
+      throw failure;
     },
   );
 }

@@ -5,8 +5,33 @@ import * as optionChecks from '../options/check-kernel-options.js';
 import type { PluginSpec, RegisteredPlugin } from '../plugin.js';
 import { leavesOrigin } from '../request/cross-origin.js';
 import type { KernelServices } from '../services.js';
+import type { InFlightCounter } from '../idle/in-flight.js';
 import { PipelineCallContext } from './call-context.js';
-import type { CallContext, CallOptions, ResolvedOptions } from './context.js';
+import type { CallContext, CallOptions, CallResult, ResolvedOptions } from './context.js';
+import type { Pipeline } from './pipeline.js';
+
+/** What a kernel extension makes of a call's result (`Kernel.executeById`'s `map`). */
+export type ResultMapping<T> = (result: CallResult) => T;
+
+/**
+ * `context`'s call through `pipeline`, counted by `calls` for `idle()` until it settles (unless it is
+ * background work, `parentSpan: null`: a heartbeat, a telemetry flush, which are close()'s), with `map`
+ * making the value it settles with. Both are done in the pipeline's last step (`CallFinish`), not in
+ * `then`s of their own: each was a promise, a reaction and a closure held for the call's network wait.
+ */
+export function runCall<T>(
+  pipeline: Pipeline,
+  calls: InFlightCounter,
+  context: CallContext,
+  map?: ResultMapping<T>,
+): Promise<T> {
+  const counted = context.options.parentSpan !== null;
+  if (counted) calls.begin();
+  return pipeline.execute(context, {
+    settled: counted ? calls.end : undefined,
+    map: map as ResultMapping<T>,
+  });
+}
 
 /**
  * What one call starts from, before any stage runs: its options resolved by precedence (call, then
