@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import type { CompiledValidator, Serializer, ValidationIssue } from '../../ports/serializer.js';
+import { misspeltKeyword } from './misspelt-keywords.js';
 import { addFormats, uncheckedFormat } from './string-formats.js';
 import { withUnionsResolved } from './union-issues.js';
 
@@ -52,8 +53,9 @@ export class AjvJsonSerializer implements Serializer {
   checkSchema(schema: object): string | undefined {
     const checker = schemaChecker();
     if (!checker.validateSchema(schema)) return checker.errorsText(checker.errors);
-    // A format no validator checks would be ignored: an author who wrote one expects it enforced.
-    return uncheckedFormat(schema);
+    // A format no validator checks, or a misspelt keyword, would be ignored: an author who wrote one
+    // expects it enforced.
+    return uncheckedFormat(schema) ?? misspeltKeyword(schema);
   }
 
   encode(value: unknown): string {
