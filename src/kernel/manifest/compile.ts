@@ -84,6 +84,9 @@ export function compileManifest(
   names: DeclaredNames,
 ): CompiledEndpoint[] {
   const subject = `manifest "${manifest?.name ?? '?'}"`;
+  // From JavaScript, `manifest: loadManifest(file)` without `await` would read as a nameless manifest.
+  if (typeof (manifest as { then?: unknown } | undefined)?.then === 'function')
+    throw new ManifestError('plugin', 'manifest', 'is a Promise: await loadManifest(file) first');
   rejectUnknownKeys(subject, manifest as object, MANIFEST_KEYS);
   if (typeof manifest.name !== 'string' || !manifest.name)
     throw new ManifestError(subject, 'name', 'is required');
