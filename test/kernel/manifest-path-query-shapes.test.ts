@@ -19,7 +19,7 @@ function use(endpoint: Record<string, unknown>) {
     version: '1',
     defaults: { baseUrl: 'http://127.0.0.1:9' },
     manifest: { name: 'shop', version: '1', endpoints: [{ id: 'a', method: 'GET', ...endpoint }] },
-  } as PluginSpec);
+  } as unknown as PluginSpec);
   return () => createKernel().use(plugin);
 }
 
