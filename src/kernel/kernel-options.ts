@@ -1,4 +1,6 @@
+import { inspect, type InspectOptions } from 'node:util';
 import { OptionChecks } from './options/option-checks.js';
+import { redactUrl } from './redact.js';
 import type { KernelSettings } from './services.js';
 import type { SharedStateOptions } from './shared-state-options.js';
 
@@ -32,5 +34,24 @@ export const DEFAULT_SETTINGS: KernelSettings = {
 
 /** The kernel's settings: the given ones over the defaults (an option given as `undefined` keeps its default). */
 export function settingsWithDefaults(given: Partial<KernelSettings>): KernelSettings {
-  return OptionChecks.withDefaults(DEFAULT_SETTINGS, given);
+  return printedRedacted(OptionChecks.withDefaults(DEFAULT_SETTINGS, given));
+}
+
+/**
+ * `kernel.settings` is public and gets printed while debugging: it prints (inspect, JSON) its proxy
+ * with the credentials masked, read at print time since a caller may set `settings.proxy` later. The
+ * two members are not enumerable, so the settings still spread and compare as the plain object they are.
+ */
+function printedRedacted(settings: KernelSettings): KernelSettings {
+  const view = (): object => ({
+    ...settings,
+    ...(settings.proxy === undefined ? {} : { proxy: redactUrl(settings.proxy) }),
+  });
+  Object.defineProperties(settings, {
+    toJSON: { value: view },
+    [inspect.custom]: {
+      value: (_depth: number, options: InspectOptions) => inspect(view(), options),
+    },
+  });
+  return settings;
 }

@@ -1,6 +1,7 @@
 import type { ManifestSpec } from './manifest/types.js';
 import type { SessionProtocols } from './manifest/session-protocols.js';
 import type { Plugin, PluginSpec } from './plugin-contract.js';
+import { printedRedacted } from './plugin-printing.js';
 
 // The spec types live with the call context they refer to (one module, no cycle).
 export type {
@@ -34,5 +35,9 @@ export function definePlugin<
   const Creates extends Record<string, string> = Record<never, never>,
   const Beats extends Record<string, string> = Record<never, never>,
 >(spec: PluginSpec<M, Polls, Creates, Beats>): DefinedPlugin<M, Creates, Beats> {
-  return Object.freeze({ ...spec, __plugin: true as const }) as DefinedPlugin<M, Creates, Beats>;
+  return Object.freeze(printedRedacted({ ...spec, __plugin: true as const })) as DefinedPlugin<
+    M,
+    Creates,
+    Beats
+  >;
 }

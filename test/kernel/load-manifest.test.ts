@@ -59,4 +59,20 @@ describe('manifests from JSON files', () => {
     await writeFile(file, '{ not json');
     await expect(loadManifest(file)).rejects.toBeInstanceOf(ManifestError);
   });
+
+  // Found by hand, from JavaScript: the guide's `loadManifest(file)` given to definePlugin without
+  // `await` failed with 'manifest "?": name is required', which sent the author to check the file.
+  it('says to await loadManifest when given its promise', async () => {
+    const file = join(dir, 'later.json');
+    await writeFile(file, JSON.stringify({ name: 'later', version: '1', endpoints: [] }));
+    const pending = loadManifest(file);
+    const plugin = definePlugin({
+      name: 'later',
+      version: '1',
+      manifest: pending as never,
+      defaults: { baseUrl: 'http://json.test' },
+    });
+    expect(() => createKernel().use(plugin)).toThrow(/is a Promise: await loadManifest/);
+    await pending;
+  });
 });

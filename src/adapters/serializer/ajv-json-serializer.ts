@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import type { CompiledValidator, Serializer, ValidationIssue } from '../../ports/serializer.js';
 import { validate as draft07Check } from './gen/meta-schema-check.js';
+import { misspeltKeyword } from './misspelt-keywords.js';
 import { addFormats, uncheckedFormat } from './string-formats.js';
 import { withUnionsResolved } from './union-issues.js';
 
@@ -65,8 +66,9 @@ export class AjvJsonSerializer implements Serializer {
   checkSchema(schema: object): string | undefined {
     const errors = metaSchemaErrors(schema);
     if (errors !== undefined) return this.strictAjv.errorsText(errors);
-    // A format no validator checks would be ignored: an author who wrote one expects it enforced.
-    return uncheckedFormat(schema);
+    // A format no validator checks, or a misspelt keyword, would be ignored: an author who wrote one
+    // expects it enforced.
+    return uncheckedFormat(schema) ?? misspeltKeyword(schema);
   }
 
   encode(value: unknown): string {

@@ -2,8 +2,9 @@ import type { TSchema } from '@sinclair/typebox';
 import type { CodecRegistry } from '../../ports/body-codec.js';
 import type { CompiledValidator, Serializer } from '../../ports/serializer.js';
 import type { HttpMethod } from '../../ports/transport.js';
+import { closestName } from '../options/closest-name.js';
 import { ManifestError } from './manifest-error.js';
-import { parsePathTemplate, type PathTemplate } from './path-template.js';
+import { parsePathTemplate, pathShapeProblem, type PathTemplate } from './path-template.js';
 import type { EndpointSpec, ManifestSpec, StreamSpec } from './types.js';
 import { checkParams, inputProperties } from './check-params.js';
 import { checkEncoding } from './check-encoding.js';
@@ -83,6 +84,9 @@ export function compileManifest(
   names: DeclaredNames,
 ): CompiledEndpoint[] {
   const subject = `manifest "${manifest?.name ?? '?'}"`;
+  // From JavaScript, `manifest: loadManifest(file)` without `await` would read as a nameless manifest.
+  if (typeof (manifest as { then?: unknown } | undefined)?.then === 'function')
+    throw new ManifestError('plugin', 'manifest', 'is a Promise: await loadManifest(file) first');
   rejectUnknownKeys(subject, manifest as object, MANIFEST_KEYS);
   if (typeof manifest.name !== 'string' || !manifest.name)
     throw new ManifestError(subject, 'name', 'is required');
@@ -101,7 +105,9 @@ function rejectUnknownKeys(where: string, value: object, allowed: ReadonlySet<st
   if (typeof value !== 'object' || value === null)
     throw new ManifestError(where, 'value', 'must be an object');
   for (const key of Object.keys(value)) {
-    if (!allowed.has(key)) throw new ManifestError(where, key, 'is not a known key');
+    if (allowed.has(key)) continue;
+    const hint = closestName(key, allowed);
+    throw new ManifestError(where, key, `is not a known key${hint ? ` (did you mean "${hint}"?)` : ''}`);
   }
 }
 
@@ -118,6 +124,8 @@ function checkEndpoint(where: string, spec: EndpointSpec, names: DeclaredNames):
   if (typeof spec.path !== 'string' || !spec.path.startsWith('/')) {
     throw new ManifestError(where, 'path', 'must start with "/"');
   }
+  const pathProblem = pathShapeProblem(spec.path);
+  if (pathProblem) throw new ManifestError(where, 'path', pathProblem);
   const template = parsePathTemplate(spec.path);
   checkParams(where, spec, template);
   if (spec.description !== undefined && typeof spec.description !== 'string')

@@ -30,6 +30,21 @@ export function parsePathTemplate(path: string): PathTemplate {
 }
 
 /**
+ * Why a manifest path cannot be a template, or undefined. A query or fragment in it would be sent with
+ * the query appended after it (`/a?x=1?y=2`); a brace outside `{name}` is a param the author meant
+ * (`{id` unclosed, `{my-id}`) that would go out literally.
+ */
+export function pathShapeProblem(path: string): string | undefined {
+  if (path.includes('?'))
+    return `"${path}" holds a query: list query params in "query" (fixed ones in the plugin's defaults.query)`;
+  if (path.includes('#')) return `"${path}" holds a fragment, which is never sent`;
+  const brace = /[{}]/.exec(path.replace(PARAM, ''))?.[0];
+  if (brace !== undefined)
+    return `"${path}" has a "${brace}" outside a param ({name}: a letter or _, then letters, digits or _)`;
+  return undefined;
+}
+
+/**
  * Percent-encode one path segment. `encodeURIComponent` escapes `/`, `?` and `#`, so a value can never
  * leave its segment; `:` and `@` are legal in a segment (RFC 3986 pchar) and ids such as `S:train:0`
  * go out raw, as other clients send them.

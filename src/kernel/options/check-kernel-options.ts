@@ -11,6 +11,7 @@ import {
   checkPluginKeys,
   checkRetryPolicies,
 } from './check-plugin-limits.js';
+import { checkPluginStages } from './check-plugin-stages.js';
 import { checkSharedOptions } from './check-shared-options.js';
 import { OptionChecks, isPlainObject } from './option-checks.js';
 import { optionNames } from './option-names.js';
@@ -187,12 +188,14 @@ export function checkPluginOptions(spec: {
   retryPolicies?: unknown;
   concurrency?: unknown;
   breakers?: unknown;
+  stages?: unknown;
 }): void {
   checkPluginKeys(spec);
   checkPluginDefaults(spec.name, spec.defaults);
   checkRetryPolicies(spec.name, spec.retryPolicies);
   checkConcurrency(spec.name, spec.concurrency);
   checkBreakers(spec.name, spec.breakers);
+  checkPluginStages(spec.name, spec.stages);
   checkStaticHeaders(spec as Parameters<typeof checkStaticHeaders>[0]);
   checkPollTimeouts(spec.name, spec.pollProtocols);
 }

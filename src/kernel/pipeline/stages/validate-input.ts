@@ -37,6 +37,7 @@ export const validateInputStage: Stage = enteringStage({
     }
     if (endpoint.template.params.length > 0) endpoint.template.expand(input, endpoint.multiSegment);
     checkHeaderParams(context);
+    if (endpoint.queryKeys.length > 0) checkQueryParams(context);
     return false;
   },
 });
@@ -51,4 +52,27 @@ function checkHeaderParams({ endpoint, input }: CallContext): void {
     if (problem)
       throw ValidationError.field(`headers for "${endpoint.id}"`, pointer, 'header-value', problem);
   }
+}
+
+/**
+ * A query param is a string, number, boolean or bigint, or an array of them (one `key=` per item): an
+ * object would go out as `[object Object]`, whatever its schema allowed.
+ */
+function checkQueryParams({ endpoint, input }: CallContext): void {
+  for (const key of endpoint.queryKeys) {
+    const value = input[key];
+    if (value === undefined || value === null || isScalar(value)) continue;
+    if (Array.isArray(value) && value.every(isScalar)) continue;
+    throw ValidationError.field(
+      `query for "${endpoint.id}"`,
+      `/${escapePointer(key)}`,
+      'type',
+      `query parameter "${key}" must be a string, number or boolean, or an array of them, got ${Array.isArray(value) ? 'an array holding another kind' : typeof value}`,
+    );
+  }
+}
+
+function isScalar(value: unknown): boolean {
+  const kind = typeof value;
+  return kind === 'string' || kind === 'number' || kind === 'boolean' || kind === 'bigint';
 }
