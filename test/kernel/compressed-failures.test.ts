@@ -14,7 +14,7 @@ import { scriptedServer } from '../support/scripted-server.js';
 // What the kernel does with compressed answers that are wrong (a server or a proxy in front of it that
 // compresses): corrupt, cut, an unknown coding, and a decompression bomb. A failure the same answer would
 // repeat (the bytes arrived whole) is a SerializationError, not retried; a connection cut mid-body is a
-// connection error, retried.
+// connection error, retried. An uncompressed answer past maxDecompressedBytes is bound the same way.
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((c) => c()));
@@ -63,6 +63,7 @@ function kernelFor(
         endpoints: [
           { id: 'quota', method: 'GET', path: '/quota', response: QUOTA },
           { id: 'file', method: 'GET', path: '/file', responseType: 'bytes', decompress: false },
+          { id: 'notes', method: 'GET', path: '/notes', responseType: 'text' },
         ],
       },
     }),
@@ -192,5 +193,61 @@ describe.each([
 describe('maxDecompressedBytes', () => {
   it('is checked at createKernel', () => {
     expect(() => createKernel({ maxDecompressedBytes: 0 })).toThrow(/maxDecompressedBytes/);
+  });
+});
+
+// An answer without Content-Encoding far larger than any API answer (a broken server, a proxy that
+// serves a file instead): a JSON or text body read whole is bound by maxDecompressedBytes as a
+// compressed one is. Before, it was read to its end: 1 GiB of JSON took 2.1 GB of memory and then
+// failed with V8's "Cannot create a string longer than 0x1fffffe8 characters".
+const LIMIT = 1024 * 1024;
+const CHUNK = Buffer.alloc(64 * 1024, 0x20); // JSON whitespace
+
+/** Answers 4 MiB of JSON, with a Content-Length or chunked; stops writing when the client goes. */
+async function serveLarge(withLength: boolean) {
+  const total = 64;
+  const server = await scriptedServer((_req, res) => {
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      ...(withLength ? { 'content-length': total * CHUNK.length } : {}),
+    });
+    let sent = 0;
+    const write = (): void => {
+      while (sent < total && !res.destroyed) {
+        sent++;
+        if (!res.write(CHUNK)) {
+          res.once('drain', write);
+          return;
+        }
+      }
+      if (!res.destroyed) res.end();
+    };
+    res.on('close', () => res.off('drain', write));
+    write();
+  });
+  cleanups.push(server.close);
+  return { url: server.url, hits: () => server.seen.length };
+}
+
+describe.each([
+  ['undici', () => new UndiciTransport()],
+  ['got', () => new GotTransport()],
+])('an uncompressed answer larger than maxDecompressedBytes (%s)', (_name, transport) => {
+  it.each([
+    ['a Content-Length', true, 'quota'],
+    ['no Content-Length (chunked)', false, 'quota'],
+    ['no Content-Length, a text endpoint', false, 'notes'],
+  ])('with %s is a SerializationError naming the bound, not retried', async (_case, withLength, id) => {
+    const server = await serveLarge(withLength);
+    const error = await kernelFor(server.url, transport, { maxDecompressedBytes: LIMIT })
+      .call(id as 'quota', {})
+      .then(
+        () => 'resolved', // not the 4 MiB body: a failed expectation would print all of it
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(SerializationError);
+    expect((error as Error).message).toContain(`more than ${LIMIT} bytes`);
+    expect((error as Error).message).toContain('maxDecompressedBytes');
+    expect(server.hits()).toBe(1);
   });
 });

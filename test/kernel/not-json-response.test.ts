@@ -15,6 +15,11 @@ beforeAll(async () => {
   // A base URL that points at a web server, not the API: 200 and an HTML page (which echoes the key).
   server = http.createServer((req, res) => {
     req.resume();
+    if (req.url === '/plain-json') {
+      // A gateway that labels the API's JSON as text.
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      return res.end('{"a":1}');
+    }
     if (req.url === '/json-string') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end('"just a string"');
@@ -72,6 +77,31 @@ describe('a response that is not JSON where the schema wants an object', () => {
       (e: unknown) => e as Error,
     );
     expect(mismatch?.message).toBe('Response of "stringly" does not match its schema:\n  /: must be object');
+    await kernel.close();
+  });
+
+  it('is read as JSON when it is JSON the schema accepts, whatever its Content-Type (as Python reads it)', async () => {
+    // Before: 'Response of "plain" is not JSON (HTTP 200, Content-Type: text/plain; …): "{\"a\":1}"'.
+    const kernel = createKernel().use(
+      definePlugin({
+        name: 'svc',
+        version: '1',
+        defaults: { baseUrl: url, maxRetries: 0 },
+        manifest: {
+          name: 'svc',
+          version: '1',
+          endpoints: [
+            {
+              id: 'plain',
+              method: 'POST' as const,
+              path: '/plain-json',
+              response: Type.Object({ a: Type.Number() }),
+            },
+          ],
+        },
+      }),
+    );
+    await expect(kernel.call('plain', {})).resolves.toEqual({ a: 1 });
     await kernel.close();
   });
 });

@@ -44,13 +44,22 @@ export class SerializationError extends PristineError {
   }
 
   /**
-   * The response of `endpointId` decodes (by its Content-Encoding `coding`) to more than `limit` bytes,
-   * the kernel's `maxDecompressedBytes`: a decompression bomb, or a body larger than this client allows.
+   * The response of `endpointId` decodes (by its Content-Encoding `coding`; none: a JSON or text body as
+   * it came) to more than `limit` bytes, the kernel's `maxDecompressedBytes`: a decompression bomb, or a
+   * body larger than this client allows.
    */
-  static tooLarge(endpointId: string, status: number, coding: string, limit: number): SerializationError {
+  static tooLarge(
+    endpointId: string,
+    status: number,
+    coding: string | undefined,
+    limit: number,
+  ): SerializationError {
+    const size =
+      coding === undefined
+        ? `no content-encoding): its body is more than ${limit} bytes`
+        : `content-encoding ${coding}): it decodes to more than ${limit} bytes`;
     return new SerializationError(
-      `Could not decode the response of "${endpointId}" (HTTP ${status}, content-encoding ${coding}): it ` +
-        `decodes to more than ${limit} bytes (the kernel's maxDecompressedBytes)`,
+      `Could not decode the response of "${endpointId}" (HTTP ${status}, ${size} (the kernel's maxDecompressedBytes)`,
       'decode',
       { endpointId, category: 'server', retryable: false },
     );

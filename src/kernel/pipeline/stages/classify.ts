@@ -51,9 +51,22 @@ function classify(context: CallContext, result: CallResult): CallResult | Promis
     return { ...result, requestId, response: streamed, timeoutMs: context.options.timeoutMs };
   }
   const decode = (raw: Buffer) => decodedResult(context, response, responseType, requestId, raw);
+  if (hasCoding(response.headers)) return readAll(decoded()).then(decode);
   const readWholeBody = response.readAll;
-  if (readWholeBody && !hasCoding(response.headers)) return readWhole(response, readWholeBody, decode);
-  return readAll(decoded()).then(decode);
+  // JSON and text become one string: a body past the bound is no API answer, and read to its end it
+  // could take gigabytes first (a 'bytes' body, a file the caller asked for, is not bounded here).
+  const max = responseType === 'bytes' ? Infinity : services.settings.maxDecompressedBytes;
+  const length = Number(response.headers['content-length'] ?? NaN);
+  if (length > max) throw tooLarge(endpoint.id, response, max);
+  // Without a Content-Length, only a read that counts can stop at the bound.
+  if (readWholeBody && (length <= max || max === Infinity)) return readWhole(response, readWholeBody, decode);
+  return readAll(response.body, max, () => tooLarge(endpoint.id, response, max)).then(decode);
+}
+
+/** An uncompressed body past `max`: let go of it unread, and say which bound it passed. */
+function tooLarge(endpointId: string, response: TransportResponse, max: number): SerializationError {
+  response.cancel();
+  return SerializationError.tooLarge(endpointId, response.status, undefined, max);
 }
 
 /**

@@ -70,6 +70,8 @@ function checked(
   if (result.response || result.decodedAs) return result;
   const issues = validate(result.body);
   if (issues.length === 0) return result;
+  const relabelled = mislabelledJson(result, validate);
+  if (relabelled) return relabelled;
   if (mode === 'strict')
     throw new ResponseValidationError(context.endpoint.id, issues, result.body, {
       status: result.status,
@@ -80,4 +82,23 @@ function checked(
     issues,
   });
   return result;
+}
+
+/**
+ * JSON under a Content-Type that does not say so (a gateway's `text/plain`): the serializer kept the
+ * text, but when what it parses to is what the schema wants, that is the answer. The Python SDK reads
+ * a model's answer as JSON whatever its Content-Type; an HTML page still fails as not JSON.
+ */
+function mislabelledJson(
+  result: CallResult,
+  validate: NonNullable<CallContext['endpoint']['validateResponse']>,
+): CallResult | undefined {
+  if (typeof result.body !== 'string' || /json/i.test(result.headers['content-type'] ?? '')) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(result.body);
+  } catch {
+    return undefined;
+  }
+  return validate(parsed).length === 0 ? { ...result, body: parsed } : undefined;
 }
