@@ -1,5 +1,5 @@
-import { inspect, type InspectOptions } from 'node:util';
 import { OptionChecks } from './options/option-checks.js';
+import { printsAs } from './prints-as.js';
 import { redactUrl } from './redact.js';
 import type { KernelSettings } from './services.js';
 import type { SharedStateOptions } from './shared-state-options.js';
@@ -39,19 +39,11 @@ export function settingsWithDefaults(given: Partial<KernelSettings>): KernelSett
 
 /**
  * `kernel.settings` is public and gets printed while debugging: it prints (inspect, JSON) its proxy
- * with the credentials masked, read at print time since a caller may set `settings.proxy` later. The
- * two members are not enumerable, so the settings still spread and compare as the plain object they are.
+ * with the credentials masked, read at print time since a caller may set `settings.proxy` later.
  */
 function printedRedacted(settings: KernelSettings): KernelSettings {
-  const view = (): object => ({
+  return printsAs(settings, () => ({
     ...settings,
     ...(settings.proxy === undefined ? {} : { proxy: redactUrl(settings.proxy) }),
-  });
-  Object.defineProperties(settings, {
-    toJSON: { value: view },
-    [inspect.custom]: {
-      value: (_depth: number, options: InspectOptions) => inspect(view(), options),
-    },
-  });
-  return settings;
+  }));
 }

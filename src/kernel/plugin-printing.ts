@@ -1,4 +1,4 @@
-import { inspect, type InspectOptions } from 'node:util';
+import { printsAs } from './prints-as.js';
 import { REDACTED, redactHeaders } from './redact.js';
 
 interface Printable {
@@ -9,11 +9,10 @@ interface Printable {
 /**
  * Make a plugin print (inspect, console.log, JSON) with its static credential headers and its listed
  * `secrets` masked, as the kernel's logs show them: an author printing the plugin while debugging
- * would otherwise show a key read from the environment. The members are not enumerable, so the plugin
- * spreads and is checked as the plain object it is; the kernel reads the real values.
+ * would otherwise show a key read from the environment. The kernel reads the real values.
  */
 export function printedRedacted<P extends object>(plugin: P): P {
-  const view = (): object => {
+  return printsAs(plugin, () => {
     const { headers, secrets } = plugin as Printable;
     const listed = (secrets ?? []).filter((s): s is string => typeof s === 'string');
     return {
@@ -23,10 +22,6 @@ export function printedRedacted<P extends object>(plugin: P): P {
       }),
       ...(secrets && { secrets: secrets.map((s) => (typeof s === 'string' ? REDACTED : s)) }),
     };
-  };
-  return Object.defineProperties(plugin, {
-    toJSON: { value: view },
-    [inspect.custom]: { value: (_depth: number, options: InspectOptions) => inspect(view(), options) },
   });
 }
 
