@@ -15,8 +15,11 @@ import { formatSize } from '../cli/output.js';
  */
 const PIPELINE_DEPTH = 8;
 
-/** Every two-byte context in this text has one continuation, so the byte model can learn it exactly. */
-export const QUICKSTART_TEXT = 'The quick brown fox jumps over the lazy dog. ';
+/**
+ * Every two-byte context in this text has one continuation, so the byte model can learn it exactly and
+ * the sample repeats it. "… over the lazy dog" would not do: "e " goes on as "q" (The quick) and "l".
+ */
+export const QUICKSTART_TEXT = 'The quick brown fox jumps over a lazy dog. ';
 
 export interface QuickstartOptions {
   steps: number;
@@ -207,7 +210,7 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
     } else {
       out.write(`${term.paint(1, 'loss curve')}\n${lineChart(losses)}\n\n`);
       out.write(
-        `loss ${first.toFixed(4)} → ${last.toFixed(4)} (${(summary.loss_reduction * 100).toFixed(1)}% lower) in ${options.steps} steps\n`,
+        `loss ${first.toFixed(4)} → ${last.toFixed(4)} (${(summary.loss_reduction * 100).toFixed(1)}% lower) in ${options.steps} ${options.steps === 1 ? 'step' : 'steps'}\n`,
       );
       // The path and the archive's file names come from the server.
       out.write(visibleControls(`checkpoint ${saved.path} (${files.join(', ')})\n`));

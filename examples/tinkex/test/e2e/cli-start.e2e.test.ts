@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { buildCli } from '../support/cli/run-cli.js';
+import { QUICKSTART_TEXT } from '../../src/demo/quickstart.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -58,11 +59,28 @@ describe('npm start -- … (the quickstart, spawned)', () => {
     ]);
   }, 180_000);
 
+  it('after the default 30 steps the sample repeats the training text up to its full stop', async () => {
+    // Found by hand: the text was "… over the lazy dog. ", where the two-byte context "e " goes on as
+    // "q" (The quick) and as "l" (the lazy), so the bigram adapter could not learn it and `npm start`
+    // printed "The quick brown fox jumps over the quick brown fo" (40 tokens, cut mid-word).
+    const run = await npmStart(['--json']);
+    expect(run.code).toBe(0);
+    const { prompt, completion } = JSON.parse(run.stdout).sample as { prompt: string; completion: string };
+    expect(prompt + completion).toBe(QUICKSTART_TEXT.slice(0, QUICKSTART_TEXT.indexOf('.') + 1));
+  }, 180_000);
+
+  it('says "in 1 step" after one step, "in 2 steps" after two', async () => {
+    // Found by hand: `npm start -- --steps 1` ended with "(0.0% lower) in 1 steps".
+    const [one, two] = await Promise.all([npmStart(['--steps=1']), npmStart(['--steps=2'])]);
+    expect(one.stdout).toMatch(/% lower\) in 1 step\n/);
+    expect(two.stdout).toMatch(/% lower\) in 2 steps\n/);
+  }, 180_000);
+
   it("prints the model's output with its control characters made visible (an escape could rewrite the terminal)", async () => {
-    // Two steps leave the emulator's tiny model (seed 0) answering "The quick" with U+001D: found by
-    // hand, written to the terminal raw. `tinkex sample` already showed such characters.
+    // Two steps leave the emulator's tiny model (seed 0) answering "The quick" with U+001D and "o": found
+    // by hand, written to the terminal raw. `tinkex sample` already showed such characters.
     const [json, text] = await Promise.all([npmStart(['--steps=2', '--json']), npmStart(['--steps=2'])]);
-    expect(JSON.parse(json.stdout).sample.completion).toBe('\u001d');
+    expect(JSON.parse(json.stdout).sample.completion).toBe('\u001do');
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('prompt: The quick\u241d');
     // eslint-disable-next-line no-control-regex -- finding control characters is the point
