@@ -69,4 +69,14 @@ describe('a misspelt schema keyword is refused at kernel.use', () => {
     );
     expect(register(input)).not.toThrow();
   });
+
+  // Found by hand (probe36e), scanning real schemas: keys popular tools define were refused as typos of
+  // `type`. json-schema-to-typescript reads `tsType` (the TypeScript type to emit); ajv-keywords'
+  // `typeof` checks a JavaScript typeof. Neither is a misspelling of anything.
+  it.each([
+    ['tsType', Type.Object({ at: Type.String({ tsType: 'Date' }) })],
+    ['typeof', { type: 'object', properties: { cb: { typeof: 'function' } } }],
+  ])('accepts %s, a keyword of a popular tool', (_key, input) => {
+    expect(register(input)).not.toThrow();
+  });
 });
