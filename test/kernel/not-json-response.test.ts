@@ -104,4 +104,37 @@ describe('a response that is not JSON where the schema wants an object', () => {
     await expect(kernel.call('plain', {})).resolves.toEqual({ a: 1 });
     await kernel.close();
   });
+
+  it('is a schema mismatch naming the field when it is JSON the schema refuses', async () => {
+    // Found by hand (probe36e): the same relabelled JSON with a field of the wrong type said
+    // 'Response of "wrong" is not JSON (HTTP 200, Content-Type: text/plain; …): "{\"a\":1}"',
+    // quoting the JSON it called not JSON, and naming no field.
+    const kernel = createKernel().use(
+      definePlugin({
+        name: 'svc',
+        version: '1',
+        defaults: { baseUrl: url, maxRetries: 0 },
+        manifest: {
+          name: 'svc',
+          version: '1',
+          endpoints: [
+            {
+              id: 'wrong',
+              method: 'POST' as const,
+              path: '/plain-json',
+              response: Type.Object({ a: Type.String() }),
+            },
+          ],
+        },
+      }),
+    );
+    const error = await kernel.call('wrong', {}).then(
+      () => undefined,
+      (e: unknown) => e as ResponseValidationError,
+    );
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect(error?.notJson).toBe(false);
+    expect(error?.message).toBe('Response of "wrong" does not match its schema:\n  /a: must be string');
+    await kernel.close();
+  });
 });
