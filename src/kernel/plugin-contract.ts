@@ -119,6 +119,11 @@ export interface CallContext {
   /** Add a header to this call's requests (e.g. `Last-Event-ID`), over the call's own headers. */
   setHeader(name: string, value: string): void;
   request?: TransportRequest;
+  /**
+   * The transport's answer to this attempt until `classify` takes it: when a stage between them fails
+   * instead, classify lets it go (its socket and deadline would be held until the deadline).
+   */
+  transportResponse?: TransportResponse;
   callSpan?: TelemetrySpan;
   attemptSpan?: TelemetrySpan;
   /** `Clock.monotonic()` when the call started: for its duration, not a date (use `Clock.now()`). */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Type } from '@sinclair/typebox';
+import { type TSchema, Type } from '@sinclair/typebox';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiKeyHeaderAuth } from '../../src/adapters/auth/api-key-header.js';
@@ -80,9 +80,9 @@ describe('a response that is not JSON where the schema wants an object', () => {
     await kernel.close();
   });
 
-  it('is read as JSON when it is JSON the schema accepts, whatever its Content-Type (as Python reads it)', async () => {
-    // Before: 'Response of "plain" is not JSON (HTTP 200, Content-Type: text/plain; …): "{\"a\":1}"'.
-    const kernel = createKernel().use(
+  /** A kernel whose one endpoint reads `/plain-json` (JSON labelled text/plain) as a `{ a }` object. */
+  function plainJson(a: TSchema) {
+    return createKernel().use(
       definePlugin({
         name: 'svc',
         version: '1',
@@ -91,17 +91,32 @@ describe('a response that is not JSON where the schema wants an object', () => {
           name: 'svc',
           version: '1',
           endpoints: [
-            {
-              id: 'plain',
-              method: 'POST' as const,
-              path: '/plain-json',
-              response: Type.Object({ a: Type.Number() }),
-            },
+            { id: 'plain', method: 'POST' as const, path: '/plain-json', response: Type.Object({ a }) },
           ],
         },
       }),
     );
+  }
+
+  it('is read as JSON when it is JSON the schema accepts, whatever its Content-Type (as Python reads it)', async () => {
+    // Before: 'Response of "plain" is not JSON (HTTP 200, Content-Type: text/plain; …): "{\"a\":1}"'.
+    const kernel = plainJson(Type.Number());
     await expect(kernel.call('plain', {})).resolves.toEqual({ a: 1 });
+    await kernel.close();
+  });
+
+  it('is a schema mismatch naming the field when it is JSON the schema refuses', async () => {
+    // Found by hand (probe36e): the same relabelled JSON with a field of the wrong type said
+    // 'Response of "plain" is not JSON (HTTP 200, Content-Type: text/plain; …): "{\"a\":1}"',
+    // quoting the JSON it called not JSON, and naming no field.
+    const kernel = plainJson(Type.String());
+    const error = await kernel.call('plain', {}).then(
+      () => undefined,
+      (e: unknown) => e as ResponseValidationError,
+    );
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect(error?.notJson).toBe(false);
+    expect(error?.message).toBe('Response of "plain" does not match its schema:\n  /a: must be string');
     await kernel.close();
   });
 });

@@ -69,4 +69,36 @@ describe('a misspelt schema keyword is refused at kernel.use', () => {
     );
     expect(register(input)).not.toThrow();
   });
+
+  // Found by hand (probe36e), scanning real schemas: keys popular tools define were refused as typos of
+  // `type`. json-schema-to-typescript reads `tsType` (the TypeScript type to emit); ajv-keywords'
+  // `typeof` checks a JavaScript typeof. Neither is a misspelling of anything.
+  it.each([
+    ['tsType', Type.Object({ at: Type.String({ tsType: 'Date' }) })],
+    ['typeof', { type: 'object', properties: { cb: { typeof: 'function' } } }],
+  ])('accepts %s, a keyword of a popular tool', (_key, input) => {
+    expect(register(input)).not.toThrow();
+  });
+});
+
+// Found by hand (probe36e): a schema naming a `$schema` the kernel has no meta-schema for (2020-12,
+// 2019-09, draft-04) threw ajv's bare `Error: no schema with key or ref "…"` out of kernel.use, naming
+// neither the manifest, the endpoint nor what to do.
+describe('a $schema the kernel cannot check against', () => {
+  it.each([
+    ['https://json-schema.org/draft/2020-12/schema', 'is not a meta-schema the kernel knows'],
+    ['http://json-schema.org/draft-04/schema#', 'is not a meta-schema the kernel knows'],
+    [7, 'must be a string'],
+  ])('%j is a ManifestError naming the endpoint', (id, says) => {
+    const error = refusal({ $schema: id, type: 'object' });
+    expect(error.message).toContain('endpoint "buy": input is not a valid JSON schema: $schema');
+    expect(error.message).toContain(says);
+  });
+
+  it('draft-07 named with or without its # is still checked', () => {
+    expect(register({ $schema: 'http://json-schema.org/draft-07/schema', type: 'object' })).not.toThrow();
+    expect(refusal({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'objekt' }).message).toContain(
+      'must be equal to one of the allowed values',
+    );
+  });
 });

@@ -32,6 +32,18 @@ function metaSchemaErrors(schema: object): ErrorObject[] | null | undefined {
 }
 
 /**
+ * Why a schema's `$schema` names nothing the checker has (2020-12, draft-04: ajv's default class knows
+ * draft-07 only), else undefined. Ajv would throw a bare `no schema with key or ref "…"`.
+ */
+function unknownMetaSchema(schema: object): string | undefined {
+  const id = (schema as { $schema?: unknown }).$schema;
+  if (id === undefined) return undefined;
+  if (typeof id !== 'string') return `$schema must be a string, got ${typeof id}`;
+  if (schemaChecker().getSchema(id) !== undefined) return undefined;
+  return `$schema ${JSON.stringify(id)} is not a meta-schema the kernel knows (it checks draft-07: name http://json-schema.org/draft-07/schema# or leave $schema out)`;
+}
+
+/**
  * JSON serializer with ajv validation. One Ajv instance per serializer (so per kernel); schemas are
  * compiled once at plugin registration and cached by identity.
  *
@@ -64,6 +76,8 @@ export class AjvJsonSerializer implements Serializer {
   }
 
   checkSchema(schema: object): string | undefined {
+    const unknown = unknownMetaSchema(schema);
+    if (unknown) return unknown;
     const errors = metaSchemaErrors(schema);
     if (errors !== undefined) return this.strictAjv.errorsText(errors);
     // A format no validator checks, or a misspelt keyword, would be ignored: an author who wrote one

@@ -17,6 +17,8 @@ const KNOWN = new Set([
   ...['not', 'if', 'then', 'else', 'dependencies', 'definitions', 'title', 'description', 'default'],
   ...['examples', 'example', 'readOnly', 'writeOnly', 'deprecated', 'contentMediaType'],
   ...['contentEncoding', 'contentSchema', 'xml', 'externalDocs'],
+  // Popular tools' keywords within two edits of `type`: json-schema-to-typescript's, ajv-keywords'.
+  ...['tsType', 'typeof'],
 ]);
 /** Members whose values are data (or names), never schemas: nothing inside them is a keyword. */
 const DATA = new Set(['const', 'default', 'enum', 'examples', 'example', 'required', 'dependentRequired']);

@@ -1,6 +1,6 @@
 import type { AuthScheme } from '../../ports/auth.js';
 import type { TelemetrySpan } from '../../ports/telemetry.js';
-import type { TransportRequest } from '../../ports/transport.js';
+import type { TransportRequest, TransportResponse } from '../../ports/transport.js';
 import type { CompiledEndpoint } from '../manifest/compile.js';
 import type { RegisteredPlugin } from '../plugin.js';
 import type { KernelServices } from '../services.js';
@@ -39,6 +39,7 @@ export class PipelineCallContext implements CallContext {
   declare replayable: boolean;
   declare authRenewed: boolean;
   declare request: TransportRequest | undefined;
+  declare transportResponse: TransportResponse | undefined;
   declare callSpan: TelemetrySpan | undefined;
   declare attemptSpan: TelemetrySpan | undefined;
   declare startedAt: number;
@@ -59,6 +60,7 @@ export class PipelineCallContext implements CallContext {
     this.replayable = true;
     this.authRenewed = false;
     this.request = undefined;
+    this.transportResponse = undefined;
     this.callSpan = undefined;
     this.attemptSpan = undefined;
     this.startedAt = init.startedAt;

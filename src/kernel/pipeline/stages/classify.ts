@@ -24,7 +24,19 @@ export const classifyStage: Stage = {
   name: 'classify',
   // A `then` chain, not an async function: this runs on every attempt, and each await is a promise.
   run(context, next) {
-    return next().then((result) => classify(context, result));
+    return next().then(
+      (result) => {
+        context.transportResponse = undefined;
+        return classify(context, result);
+      },
+      (error: unknown) => {
+        // A stage between here and the transport failed after the server answered: nobody will read
+        // that answer, so let go of it now rather than at its deadline.
+        context.transportResponse?.cancel();
+        context.transportResponse = undefined;
+        throw error;
+      },
+    );
   },
 };
 

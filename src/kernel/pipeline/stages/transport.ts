@@ -1,7 +1,7 @@
 import { APITimeoutError, ClientClosedError } from '../../errors/api-errors.js';
 import { PristineError } from '../../errors/pristine-error.js';
 import type { TransportRequest, TransportResponse } from '../../../ports/transport.js';
-import type { CallResult, Stage } from '../context.js';
+import type { CallContext, CallResult, Stage } from '../context.js';
 import { onAbort } from '../../signals/on-abort.js';
 import { abortErrorFor } from '../../signals/abort-error-for.js';
 import { countUploadProgress } from '../../request/upload-progress.js';
@@ -32,11 +32,12 @@ export const transportStage: Stage = {
     const onUploadProgress = context.options.onUploadProgress;
     if (onUploadProgress) countUploadProgress(context, request, onUploadProgress);
     // An adapter that keeps its own deadline (and cuts its exchanges at close) needs no second timer.
-    if (transport.settlesAtDeadline === true) return transport.send(request).then(asResult);
+    const answered = (response: TransportResponse) => asResult(context, response);
+    if (transport.settlesAtDeadline === true) return transport.send(request).then(answered);
     const closing = context.services.stopping(endpoint.id);
     return bounded(transport.send(request), request, transport.name, closing, () =>
       ClientClosedError.forCall(endpoint),
-    ).then(asResult);
+    ).then(answered);
   },
 };
 
@@ -86,6 +87,7 @@ function bounded(
   });
 }
 
-function asResult(response: TransportResponse): CallResult {
+function asResult(context: CallContext, response: TransportResponse): CallResult {
+  context.transportResponse = response;
   return { status: response.status, headers: response.headers, body: undefined, response };
 }

@@ -68,12 +68,22 @@ function checked(
 ): CallResult {
   // Streams are validated per event; a codec-decoded body (e.g. protobuf) was checked by its codec.
   if (result.response || result.decodedAs) return result;
-  const issues = validate(result.body);
+  let issues = validate(result.body);
   if (issues.length === 0) return result;
-  const relabelled = mislabelledJson(result, validate);
-  if (relabelled) return relabelled;
+  let body = result.body;
+  const relabelled = mislabelledJson(result);
+  if (relabelled.parsed) {
+    // JSON after all: accepted as such; an object or array refused is refused for its fields, not as
+    // "not JSON" (a bare `404` of a text error page still is).
+    const relabelledIssues = validate(relabelled.value);
+    if (relabelledIssues.length === 0) return { ...result, body: relabelled.value };
+    if (relabelled.value !== null && typeof relabelled.value === 'object') {
+      issues = relabelledIssues;
+      body = relabelled.value;
+    }
+  }
   if (mode === 'strict')
-    throw new ResponseValidationError(context.endpoint.id, issues, result.body, {
+    throw new ResponseValidationError(context.endpoint.id, issues, body, {
       status: result.status,
       contentType: result.headers['content-type'],
     });
@@ -86,19 +96,15 @@ function checked(
 
 /**
  * JSON under a Content-Type that does not say so (a gateway's `text/plain`): the serializer kept the
- * text, but when what it parses to is what the schema wants, that is the answer. The Python SDK reads
- * a model's answer as JSON whatever its Content-Type; an HTML page still fails as not JSON.
+ * text, but what it parses to is the answer, checked against the schema. The Python SDK reads a model's
+ * answer as JSON whatever its Content-Type; an HTML page still fails as not JSON.
  */
-function mislabelledJson(
-  result: CallResult,
-  validate: NonNullable<CallContext['endpoint']['validateResponse']>,
-): CallResult | undefined {
-  if (typeof result.body !== 'string' || /json/i.test(result.headers['content-type'] ?? '')) return undefined;
-  let parsed: unknown;
+function mislabelledJson(result: CallResult): { parsed: true; value: unknown } | { parsed: false } {
+  if (typeof result.body !== 'string' || /json/i.test(result.headers['content-type'] ?? ''))
+    return { parsed: false };
   try {
-    parsed = JSON.parse(result.body);
+    return { parsed: true, value: JSON.parse(result.body) };
   } catch {
-    return undefined;
+    return { parsed: false };
   }
-  return validate(parsed).length === 0 ? { ...result, body: parsed } : undefined;
 }
