@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { CallContext, CallResult, Stage, StageHooks } from '../../src/kernel/pipeline/context.js';
 import { Pipeline } from '../../src/kernel/pipeline/pipeline.js';
 import { runEntered } from '../../src/kernel/pipeline/stage-hooks.js';
+import { taggingHooks } from '../support/tagging-hooks.js';
 
 const ok: CallResult = { status: 200, headers: {}, body: 'done' };
 const context = {} as CallContext;
@@ -12,16 +13,7 @@ function hooked(name: string, log: string[], hooks?: StageHooks): Stage {
     name,
     run: (c, next) => runEntered(stage, c, next),
     enter: () => true,
-    hooks: hooks ?? {
-      fulfilled: (_c, result) => {
-        log.push(`fulfilled ${name} ${String(result.body)}`);
-        return { ...result, body: `${String(result.body)}<${name}` };
-      },
-      rejected: (_c, error) => {
-        log.push(`rejected ${name} ${(error as Error).message}`);
-        return new Error(`${(error as Error).message}<${name}`);
-      },
-    },
+    hooks: hooks ?? taggingHooks(name, log),
   };
   return stage;
 }

@@ -3,6 +3,7 @@ import type { CallContext, CallResult, Stage, StageHooks } from '../../src/kerne
 import { Pipeline } from '../../src/kernel/pipeline/pipeline.js';
 import { PluginError } from '../../src/kernel/errors/plugin-errors.js';
 import { MAX_HOOKED_STAGE, runEntered } from '../../src/kernel/pipeline/stage-hooks.js';
+import { taggingHooks } from '../support/tagging-hooks.js';
 
 const ok: CallResult = { status: 200, headers: {}, body: 'done' };
 const context = {} as CallContext;
@@ -13,16 +14,7 @@ function hooked(name: string, log: string[], extra: Partial<Stage> & { hooks?: S
     name,
     run: (c, next) => runEntered(stage, c, next),
     enter: () => (log.push(`enter ${name}`), true),
-    hooks: {
-      fulfilled: (_c, result) => {
-        log.push(`fulfilled ${name} ${String(result.body)}`);
-        return { ...result, body: `${String(result.body)}<${name}` };
-      },
-      rejected: (_c, error) => {
-        log.push(`rejected ${name} ${(error as Error).message}`);
-        return new Error(`${(error as Error).message}<${name}`);
-      },
-    },
+    hooks: taggingHooks(name, log),
     ...extra,
   };
   return stage;
