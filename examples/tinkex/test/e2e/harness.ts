@@ -62,6 +62,19 @@ export const MODE_PROTOCOL: Record<E2EMode, 'auto' | 'v025' | 'legacy'> = {
   legacy: 'auto',
 };
 
+/** A quiet ServiceClient (no telemetry, no log, no environment) speaking `mode`'s protocol to `baseUrl`. */
+export function modeClient(mode: E2EMode, baseUrl: string, options: ServiceClientInit = {}): ServiceClient {
+  return new ServiceClient({
+    api_key: API_KEY,
+    base_url: baseUrl,
+    protocol: MODE_PROTOCOL[mode],
+    telemetry: false,
+    log_level: 'off',
+    env: {},
+    ...options,
+  });
+}
+
 /** Start an emulator (in `mode`) and a ServiceClient pointed at it; both are closed by `close()`. */
 export async function setup(
   emulatorOptions: EmulatorOptions = {},
@@ -75,15 +88,7 @@ export async function setup(
     ...emulatorOptions,
     clientConfig: { ...modeOptions.clientConfig, ...emulatorOptions.clientConfig },
   });
-  const service = new ServiceClient({
-    api_key: API_KEY,
-    base_url: emulator.url,
-    protocol: MODE_PROTOCOL[mode],
-    telemetry: false,
-    log_level: 'off',
-    env: {},
-    ...clientOptions,
-  });
+  const service = modeClient(mode, emulator.url, clientOptions);
   return {
     emulator,
     service,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { SamplingClient, ServiceClient } from '../../src/index.js';
-import { API_KEY, E2E_MODES, MODE_PROTOCOL, setup } from './harness.js';
+import { SamplingClient } from '../../src/index.js';
+import { E2E_MODES, modeClient, setup } from './harness.js';
 import { forwardingProxy } from '../support/forwarding-proxy.js';
 
 /**
@@ -102,15 +102,7 @@ describe.each(E2E_MODES)('sample dispatch slots (%s)', (mode) => {
   it('keeps the slot of a submission refused with a 5xx for its resubmission, ahead of samples waiting for one', async () => {
     const env = await setup({}, {}, mode);
     const proxy = await refuseFirstSubmission(env.emulator.url);
-    const service = new ServiceClient({
-      api_key: API_KEY,
-      base_url: proxy.url,
-      protocol: MODE_PROTOCOL[mode],
-      telemetry: false,
-      log_level: 'off',
-      env: {},
-      sample_dispatch_concurrency: 1,
-    });
+    const service = modeClient(mode, proxy.url, { sample_dispatch_concurrency: 1 });
     try {
       const sampler = await service.createSamplingClient({
         base_model: 'meta-llama/Llama-3.2-1B',

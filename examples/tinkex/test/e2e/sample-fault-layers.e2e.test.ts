@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { ServiceClient, type SamplingClient, type SamplingRetryConfig } from '../../src/index.js';
-import { API_KEY, E2E_MODES, MODE_PROTOCOL, setup, type E2EMode } from './harness.js';
+import type { SamplingClient, SamplingRetryConfig } from '../../src/index.js';
+import { E2E_MODES, modeClient, setup, type E2EMode } from './harness.js';
 import { forwardingProxy } from '../support/forwarding-proxy.js';
 
 /**
@@ -37,14 +37,7 @@ async function behindRefusals(
 ) {
   const env = await setup({}, {}, mode);
   const proxy = await refusing(env.emulator.url, refused.path, refused.times);
-  const service = new ServiceClient({
-    api_key: API_KEY,
-    base_url: proxy.url,
-    protocol: MODE_PROTOCOL[mode],
-    telemetry: false,
-    log_level: 'off',
-    env: {},
-  });
+  const service = modeClient(mode, proxy.url);
   try {
     const sampler = await service.createSamplingClient({
       base_model: 'meta-llama/Llama-3.2-1B',
