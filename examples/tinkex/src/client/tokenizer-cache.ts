@@ -22,6 +22,8 @@ export interface DecodeOptions extends RequestOptions {
  */
 export class TokenizerCache {
   private loading?: Promise<Tokenizer>;
+  /** The signal `loading` runs under: that of the call that started it. */
+  private loadSignal?: AbortSignal;
 
   /**
    * `load` gets the signal of the call that started the load (the first caller's); `scope` is the
@@ -37,14 +39,26 @@ export class TokenizerCache {
     ) => CallScope,
   ) {}
 
-  /** The caller's signal ends its own wait; a load another call shares goes on. */
+  /**
+   * The caller's signal ends its own wait; a load another call shares goes on. The load runs under the
+   * signal of the call that started it: when that signal ends it, a caller still waiting starts the load
+   * again under its own, instead of failing with another caller's abort.
+   */
   get(signal?: AbortSignal): Promise<Tokenizer> {
     if (signal?.aborted) return Promise.reject(abortErrorFor(signal));
-    this.loading ??= this.load(signal).catch((error: unknown) => {
-      this.loading = undefined;
+    if (!this.loading) {
+      const loading = this.load(signal).catch((error: unknown) => {
+        if (this.loading === loading) this.loading = undefined;
+        throw error;
+      });
+      this.loading = loading;
+      this.loadSignal = signal;
+    }
+    const startedBy = this.loadSignal;
+    return untilAborted(this.loading, signal).catch((error: unknown) => {
+      if (startedBy !== signal && startedBy?.aborted && !signal?.aborted) return this.get(signal);
       throw error;
     });
-    return untilAborted(this.loading, signal);
   }
 
   async encode(text: string, options?: EncodeOptions, defaults?: OptionDefaults): Promise<number[]> {

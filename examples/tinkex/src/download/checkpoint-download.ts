@@ -107,8 +107,10 @@ async function fetchArchive(rest: RestClient, url: string, file: string, options
       signal: options.signal,
     });
   } catch (error) {
+    // Node's own AbortError (from `pipeline`) carries the reason too, but the documented error is ours,
+    // with the signal's reason as its cause wherever the abort caught the download.
     if (options.signal?.aborted || error instanceof APIUserAbortError)
-      throw error instanceof APIUserAbortError ? error : new APIUserAbortError();
+      throw error instanceof APIUserAbortError ? error : abortErrorFor(options.signal);
     // A broken or stalled transfer: the transport's connection error, the stream's own, or no chunk
     // within the call's timeout (a server stopped mid-body).
     if (

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { OptionChecks, ValidationError, optionNames } from 'pristine-kernel';
+import { OptionChecks, ValidationError, optionNames, untilAborted } from 'pristine-kernel';
 import { hubOptionChecks, withHubOptions } from '../hub/check-hub-options.js';
 import { downloadToCache } from '../hub/hub-cache.js';
 import { hubSettings, type HubOptions } from '../hub/hub-settings.js';
@@ -14,7 +14,13 @@ export interface GetTokenizerOptions extends HubOptions {
   revision?: string;
 }
 
-const loaded = new Map<string, Promise<Tokenizer>>();
+/** A load in progress or done, and the signal it runs under (that of the call that started it). */
+interface Loaded {
+  readonly tokenizer: Promise<Tokenizer>;
+  readonly signal: AbortSignal | undefined;
+}
+
+const loaded = new Map<string, Loaded>();
 
 const TOKENIZER_OPTIONS = withHubOptions(
   optionNames<Omit<GetTokenizerOptions, keyof HubOptions>>({ tokenizer_id: true, revision: true }),
@@ -72,16 +78,22 @@ export function getTokenizer(model: string, given?: GetTokenizerOptions): Promis
   let hit = loaded.get(key);
   if (!hit) {
     const loading = load(ref.tokenizer_id, revision, tiktoken, options);
-    hit = loading.then(({ tokenizer }) => tokenizer);
-    loaded.set(key, hit);
+    const started: Loaded = { tokenizer: loading.then(({ tokenizer }) => tokenizer), signal: options.signal };
+    hit = started;
+    loaded.set(key, started);
     // A failure is not remembered: the next call tries again (the network may be back, a token set).
     // Nor is an offline load from a short snapshot: once an online call completed it, offline reads that.
-    loading.then(
-      ({ keep }) => keep || loaded.delete(key),
-      () => loaded.delete(key),
-    );
+    const forget = () => loaded.get(key) === started && loaded.delete(key);
+    loading.then(({ keep }) => keep || forget(), forget);
   }
-  return hit;
+  // Each caller's own signal ends its wait. A load the signal of the call that started it ended is
+  // started again for a caller still waiting (under its own), who must not fail with another's abort.
+  const { tokenizer, signal } = hit;
+  return untilAborted(tokenizer, options.signal).catch((error: unknown) => {
+    if (signal !== options.signal && signal?.aborted && !options.signal?.aborted)
+      return getTokenizer(model, given);
+    throw error;
+  });
 }
 
 async function load(

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { FakeClock, Ports, StreamIdleTimeoutError } from 'pristine-kernel';
 import {
   APIConnectionError,
+  APIUserAbortError,
   ClientClosedError,
   DownloadInterruptedError,
   downloadCheckpoint,
@@ -90,5 +91,26 @@ describe('a checkpoint download whose server stops sending mid-body', () => {
     expect(error).toBeInstanceOf(ClientClosedError);
     expect(error).not.toBeInstanceOf(APIConnectionError);
     expect(await readdir(out)).toEqual([]);
+  });
+
+  it("an abort mid-body rejects with APIUserAbortError whose cause is the signal's reason", async () => {
+    // Found by hand (round 37): aborted before the body, the error's cause was the reason, as documented;
+    // aborted mid-body, it was a fresh APIUserAbortError without one, so an `AbortSignal.timeout` or a
+    // caller's own reason read as a bare abort.
+    const service = client();
+    const out = join(work, 'aborted');
+    await mkdir(out);
+    const job = new AbortController();
+    const reason = new Error('the user left');
+    const download = downloadCheckpoint(service.createRestClient(), 'tinker://run-1/weights/stall', {
+      output_dir: out,
+      signal: job.signal,
+      onProgress: () => job.abort(reason),
+    }).catch((error: unknown) => error);
+    const error = await download;
+    expect(error).toBeInstanceOf(APIUserAbortError);
+    expect((error as Error).cause).toBe(reason);
+    expect(await readdir(out)).toEqual([]);
+    await service.close();
   });
 });
