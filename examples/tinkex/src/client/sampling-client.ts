@@ -49,9 +49,10 @@ export interface SampleRequest {
 export type { SampleStreamChunk } from './sample-stream.js';
 
 /**
- * Samples from one sampler. `sample` retries whole requests (new seq_id each attempt, unlimited attempts
- * on retryable errors, a 410 resubmits), waits out 429 back-pressure per sampler, and respects the
- * kernel's sampling concurrency and dispatch-bytes limits.
+ * Samples from one sampler. `sample` retries whole requests (unlimited attempts on retryable errors, a 410
+ * resubmits; 0.25 re-submits with the sample's seq_id, the JSON protocol gives each attempt a new one),
+ * waits out 429 back-pressure per sampler, and respects the kernel's sampling concurrency and dispatch-bytes
+ * limits.
  */
 export class SamplingClient {
   private seq = 0;
