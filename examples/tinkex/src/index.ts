@@ -18,7 +18,7 @@ export {
 } from './client/sampling-client.js';
 export { RestClient, type AccessScope, type CheckpointArchiveUrl } from './client/rest-client.js';
 export type { CheckpointDeleted } from './client/checkpoint-delete.js';
-export type { TraceExportProgress } from './client/rest-account.js';
+export type { TraceExportProgress, WhoAmI } from './client/rest-account.js';
 export { createTinkerKernel, type TinkerKernel } from './client/tinker-kernel.js';
 export { checkRequestOptions, type RequestOptions } from './client/request-options.js';
 export type { DecodeOptions, EncodeOptions } from './client/tokenizer-cache.js';

@@ -17,7 +17,12 @@ import { loggerOf } from './tinker-kernel.js';
 
 /** Who the credential belongs to, read from JWT claims (no request; the signature is not checked). */
 export interface WhoAmI {
-  /** The user URN (`sub`). */
+  /** The user URN (`sub`), as the Python SDK's `WhoamiResponse.user_urn`. */
+  user_urn?: string;
+  /**
+   * The same URN under this SDK's first name for it.
+   * @deprecated Use `user_urn`, the Python SDK's name.
+   */
   user_id?: string;
   email?: string;
   issuer?: string;
@@ -42,7 +47,7 @@ export async function whoami(service: ServiceClient, signal?: AbortSignal): Prom
       },
     );
   }
-  return { user_id: claims.sub, email: claims.email, issuer: claims.iss };
+  return { user_urn: claims.sub, user_id: claims.sub, email: claims.email, issuer: claims.iss };
 }
 
 /** What `exportSessionTrace`'s `onProgress` hears after each answer that is not final. */

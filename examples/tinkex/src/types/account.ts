@@ -24,7 +24,18 @@ export const AuditLogEntrySchema = Type.Object({
 });
 export const AuditLogResponseSchema = Type.Object({ entries: Type.Array(AuditLogEntrySchema) });
 
-/** `GET /billing/usage/events` (0.23.3+); `event_info` is a union on `type`, kept open. */
+/** What a billing row measures: the Python SDK's `BillingEventInfo`, a union on `type`. */
+export type BillingEventInfo =
+  | { type: 'training'; token_count: number }
+  | { type: 'sampling_prefill'; cached: boolean; token_count: number }
+  | { type: 'sampling_sample'; token_count: number }
+  | { type: 'checkpoint'; count: number }
+  | { type: 'storage'; gigabyte_hours: number };
+
+/**
+ * `GET /billing/usage/events` (0.23.3+). `event_info` is checked only for its `type` (a kind a newer
+ * server adds still arrives) but typed as the known kinds, so `info.token_count` reads after narrowing.
+ */
 export const BillingUsageEventSchema = Type.Object({
   bucket_start: Type.String(),
   bucket_end: Type.String(),
@@ -33,7 +44,7 @@ export const BillingUsageEventSchema = Type.Object({
   user_name: maybe(Type.String()),
   session_id: maybe(Type.String()),
   project_id: maybe(Type.String()),
-  event_info: Type.Object({ type: Type.String() }),
+  event_info: Type.Unsafe<BillingEventInfo>(Type.Object({ type: Type.String() })),
 });
 export const BillingUsageResponseSchema = Type.Object({
   data: Type.Array(BillingUsageEventSchema),

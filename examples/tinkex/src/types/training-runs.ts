@@ -12,7 +12,9 @@ export const TrainingRunSchema = Type.Object({
   last_request_time: Type.String(),
   last_checkpoint: maybe(CheckpointSchema),
   last_sampler_checkpoint: maybe(CheckpointSchema),
-  user_metadata: maybe(Type.Record(Type.String(), Type.Unknown())),
+  // Strings by name, as given at creation (the Python SDK's `dict[str, str] | None`); checked open, so a
+  // server that returns another value type does not fail the listing.
+  user_metadata: maybe(Type.Unsafe<Record<string, string>>(Type.Record(Type.String(), Type.Unknown()))),
 });
 
 export const TrainingRunsResponseSchema = Type.Object({

@@ -70,4 +70,39 @@ describe('RestClient.getBillingUsage: the window, checked before sending', () =>
       .map((r) => r.path);
     expect(sent[0]).toContain(`starting_on=${day}T00%3A00%3A00Z`);
   });
+
+  it("types each row's event_info as the Python SDK's union on `type`, so its quantity reads without a cast", async () => {
+    // Found by hand from the packed package: `event_info` was typed `{ type: string }`, so
+    // `row.event_info.token_count` did not compile although every row carries it. `npm run typecheck`
+    // compiles this test: the reads below are the check that failed there.
+    const training = await service.createLoraTrainingClient({ base_model: 'tinkex/byte-tiny', rank: 2 });
+    const tokens = [1, 2, 3, 4];
+    await training.forwardBackward(
+      [
+        {
+          model_input: { chunks: [{ tokens: tokens.slice(0, -1) }] },
+          loss_fn_inputs: { target_tokens: { data: tokens.slice(1), dtype: 'int64' } },
+        },
+      ],
+      'cross_entropy',
+    );
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    const usage = await service
+      .createRestClient()
+      .getBillingUsage(new Date(hour - 3_600_000), new Date(hour + 3_600_000));
+    const quantities = usage.data.map(({ event_info: info }) => {
+      switch (info.type) {
+        case 'training':
+        case 'sampling_sample':
+          return `${info.type} ${info.token_count}`;
+        case 'sampling_prefill':
+          return `${info.type} ${info.token_count} cached=${info.cached}`;
+        case 'checkpoint':
+          return `${info.type} ${info.count}`;
+        case 'storage':
+          return `${info.type} ${info.gigabyte_hours}`;
+      }
+    });
+    expect(quantities).toContain('training 3');
+  });
 });

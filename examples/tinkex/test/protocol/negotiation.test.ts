@@ -6,7 +6,7 @@ import { FakeClock, Ports } from 'pristine-kernel';
 import { API_KEY, callsTo, setup } from '../e2e/harness.js';
 import { jwtEnv as sharedClockJwtEnv } from '../support/jwt-env.js';
 import { decodeJwtClaims } from '../../src/protocol/jwt.js';
-import { ServiceClient, type ServiceClientInit } from '../../src/index.js';
+import { ServiceClient, type ServiceClientInit, type WhoAmI } from '../../src/index.js';
 
 // Each test drives a whole emulator run (three protocol modes); generous on a shared, busy machine.
 
@@ -284,7 +284,16 @@ describe('credentials', () => {
     // The key's own claims (truthy alone held for any claim, or for another token's).
     const claims = decodeJwtClaims(jwt)!;
     expect(claims.sub).toEqual(expect.any(String));
-    expect(me).toEqual({ user_id: claims.sub, email: claims.email, issuer: claims.iss });
+    // Named as the Python SDK's WhoamiResponse names it (`user_urn`), so `me.user_urn` ports as is;
+    // `user_id` (this SDK's first name for it) stays, deprecated.
+    expect(me).toEqual({
+      user_urn: claims.sub,
+      user_id: claims.sub,
+      email: claims.email,
+      issuer: claims.iss,
+    });
+    const typed: WhoAmI = me;
+    expect(typed.user_urn).toBe(claims.sub);
     expect(calls(env, 'client/config').at(-1)!.headers['x-api-key']).toBe(jwt);
     // An opaque tml- key has no claims: a typed error, not a request.
     await expect(env.service.createRestClient().whoami()).rejects.toThrow(/needs a JWT/);
