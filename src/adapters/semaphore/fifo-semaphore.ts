@@ -86,7 +86,7 @@ export class FifoSemaphore implements Semaphore {
    * V8 cannot move an array's start while compile jobs hold on to it (most of a cold burst), and then
    * copies every element left, per grant, with 1,600 waiters in a sampling fan-out's dispatch gate.
    */
-  private readonly queue: (Waiter | undefined)[] = [];
+  private readonly queue: (Waiter | undefined)[] = objectElements();
   private head = -1;
 
   constructor(readonly capacity: number) {
@@ -173,7 +173,13 @@ export class FifoSemaphore implements Semaphore {
   private drain(): void {
     const queue = this.queue;
     // From `head` on every slot holds a waiter (leavers behind it are spliced out); past the end, none.
-    for (let waiter = queue[this.head]; waiter && this.fits(waiter.weight); waiter = queue[this.head]) {
+    // One read of the head, not one before the loop and one after each grant: every release with an
+    // empty queue reads past the end there, so its feedback knows that read by a fan-out's warm-up. A
+    // second read first ran in the burst, in bounds, then past the end once the queue emptied, which
+    // deoptimized each function that had inlined it.
+    for (;;) {
+      const waiter = queue[this.head];
+      if (!waiter || !this.fits(waiter.weight)) return;
       this.granted();
       waiter.grant(this.take(waiter.weight));
     }
@@ -192,6 +198,19 @@ export class FifoSemaphore implements Semaphore {
       this.head = 0;
     }
   }
+}
+
+/**
+ * An empty array whose elements are already of V8's "any object" kind. A `[]` starts as small integers
+ * and changes its map at the first waiter pushed; code optimized before that (`tryAcquire`'s `waiting`,
+ * inlined into the sampler's `sampleWithin` and the connection gate during a fan-out's warm-up, which
+ * never queues) then deoptimized on the wrong map at the burst's first queue and was compiled again
+ * mid-burst. Holding `undefined` once makes the array take the object kind at once; emptying it keeps it.
+ */
+function objectElements(): (Waiter | undefined)[] {
+  const array: (Waiter | undefined)[] = [undefined];
+  array.length = 0;
+  return array;
 }
 
 /** Builds FIFO semaphores; the kernel keeps one per (plugin, resource, kind). */
