@@ -89,23 +89,26 @@ describe('a response that is not JSON where the schema wants an object', () => {
     await kernel.close();
   });
 
-  /** A kernel whose one endpoint reads `/plain-json` (JSON labelled text/plain) as a `{ a }` object. */
-  function plainJson(a: TSchema) {
+  /** A kernel of one plugin whose endpoints answer `{ a: number }` objects (`a` for `/plain-json`). */
+  function svc(paths: Record<string, string>, a: TSchema = Type.Number()) {
+    const endpoints = Object.entries(paths).map(([id, path]) => ({
+      id,
+      method: 'POST' as const,
+      path,
+      response: Type.Object({ a }),
+    }));
     return createKernel().use(
       definePlugin({
         name: 'svc',
         version: '1',
         defaults: { baseUrl: url, maxRetries: 0 },
-        manifest: {
-          name: 'svc',
-          version: '1',
-          endpoints: [
-            { id: 'plain', method: 'POST' as const, path: '/plain-json', response: Type.Object({ a }) },
-          ],
-        },
+        manifest: { name: 'svc', version: '1', endpoints },
       }),
     );
   }
+
+  /** A kernel whose one endpoint reads `/plain-json` (JSON labelled text/plain) as a `{ a }` object. */
+  const plainJson = (a: TSchema) => svc({ plain: '/plain-json' }, a);
 
   it('is read as JSON when it is JSON the schema accepts, whatever its Content-Type (as Python reads it)', async () => {
     // Before: 'Response of "plain" is not JSON (HTTP 200, Content-Type: text/plain; …): "{\"a\":1}"'.
@@ -132,24 +135,7 @@ describe('a response that is not JSON where the schema wants an object', () => {
   // Round 37: an empty 200 said 'Response of "empty" does not match its schema:\n  /: must be object',
   // as if the server had sent something of the wrong shape.
   it('says the body was empty where an object was expected, naming the endpoint, typed as before', async () => {
-    const endpoint = (id: string, path: string) => ({
-      id,
-      method: 'POST' as const,
-      path,
-      response: Type.Object({ a: Type.Number() }),
-    });
-    const kernel = createKernel().use(
-      definePlugin({
-        name: 'svc',
-        version: '1',
-        defaults: { baseUrl: url, maxRetries: 0 },
-        manifest: {
-          name: 'svc',
-          version: '1',
-          endpoints: [endpoint('emptyJson', '/empty-json'), endpoint('empty', '/empty')],
-        },
-      }),
-    );
+    const kernel = svc({ emptyJson: '/empty-json', empty: '/empty' });
     for (const id of ['emptyJson', 'empty']) {
       const error = await kernel.call(id, {}).then(
         () => undefined,
