@@ -28,7 +28,13 @@ beforeAll(async () => {
 afterAll(() => new Promise((r) => server.close(r)));
 
 async function cutShort(transport: Transport, path: string, how: string): Promise<APIConnectionError> {
-  const res = await transport.send({ method: 'GET', url: `${base}${path}`, headers: {}, timeoutMs: 5000 });
+  const res = await transport.send({
+    method: 'GET',
+    url: `${base}${path}`,
+    headers: {},
+    timeoutMs: 5000,
+    redirect: 'manual',
+  });
   const reading = how === 'readAll' ? res.readAll!() : drain(res.body);
   const error = await reading.then(
     () => undefined,
