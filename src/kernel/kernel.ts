@@ -40,6 +40,7 @@ import { paginate, type PageIterable } from './pagination/paginate.js';
 import { ClosingState } from './closing-state.js';
 import { closeWhenCollected } from './close-when-collected.js';
 import { InFlight, type IdleOptions } from './idle/in-flight.js';
+import { checkStageAnchors } from './options/check-plugin-stages.js';
 
 export type { AdapterRegistration } from './bind-adapter.js';
 export type { SubmitOptions } from './futures/submit.js';
@@ -147,7 +148,10 @@ export class Kernel<E extends EndpointSpec = never> {
     const { registry } = this;
     const registered = preparePlugin(plugin, this.container, registry.plugins, registry.endpoints);
     const { spec } = registered;
-    if (spec.stages) this.pipeline.insertAll(spec.stages, spec.name);
+    if (spec.stages) {
+      checkStageAnchors(spec.name, spec.stages, this.pipeline.order());
+      this.pipeline.insertAll(spec.stages, spec.name);
+    }
     registry.add(registered);
     addPluginSecrets(spec, this.secrets);
     if (spec.register) {

@@ -56,7 +56,7 @@ export function resolveServices(
     refuses: closing.refuses,
     stopping: closing.stopping,
     semaphore: (key, capacity) => shared.get(key, capacity),
-    proxyFor: (url) => proxies.resolve(url),
+    proxyFor: (url) => proxies.resolve(url, logger),
     retryAfter: (headers) => parseRetryAfter(headers, clock.now()),
   };
 }

@@ -6,7 +6,8 @@ export interface TelemetrySpan {
   setAttributes(attributes: Record<string, AttributeValue | undefined>): void;
   /**
    * The span's operation failed: the OTel conventions ask for an `exception` event, `error.type` (the HTTP
-   * status as a string, else the error's class) and an ERROR status with the message. The kernel passes
+   * status as a string, else the class the caller gets: `APITimeoutError` for an abort whose cause is
+   * one, a call's own deadline) and an ERROR status with the message. The kernel passes
    * errors already scrubbed of its secrets; an adapter scrubs what it copies again (shapes at least).
    */
   recordError(error: unknown): void;

@@ -77,9 +77,9 @@ export interface TransportResponse {
  * - `ProxyError` (a connection error) when the proxy refuses or breaks the tunnel, with its status;
  * - `APIConnectionError` otherwise (refused, reset, cut short), its message naming the method and
  *   origin (`Connection error: POST http://host:port ECONNREFUSED`), never credentials or the path; a
- *   body that breaks off after the headers says so, with the bytes received when the adapter counted
- *   them (`Connection error: GET http://host:port: the response body was cut short after 10 bytes
- *   (content-length 100) (ECONNRESET)`).
+ *   body that breaks off after the headers says so, with the bytes received and those its Content-Length
+ *   announced (`Connection error: GET http://host:port: the response body was cut short after 10 of the
+ *   100 bytes its Content-Length announced (ECONNRESET)`).
  * An attempt opens at most one connection (or tunnel) of its own: no reconnect loops inside adapters.
  * The adapters' shared contract suite is `test/adapters/transport/contract.test.ts`.
  */

@@ -75,4 +75,20 @@ describe('manifests from JSON files', () => {
     expect(() => createKernel().use(plugin)).toThrow(/is a Promise: await loadManifest/);
     await pending;
   });
+
+  // Round 37: a path that does not exist threw Node's raw ENOENT ("no such file or directory, open …"),
+  // untyped, so a caller catching ManifestError for a bad manifest missed it.
+  it('reports a file that is not there as a ManifestError naming the path, the cause kept', async () => {
+    const file = join(dir, 'missing', 'manifest.json');
+    const error = await loadManifest(file).then(
+      () => undefined,
+      (e: unknown) => e as ManifestError,
+    );
+    expect(error).toBeInstanceOf(ManifestError);
+    expect(error?.message).toBe(
+      `manifest file ${file}: path cannot be read (ENOENT: no such file or directory)`,
+    );
+    expect(error?.category).toBe('user');
+    expect((error?.cause as { code?: string } | undefined)?.code).toBe('ENOENT');
+  });
 });

@@ -20,6 +20,15 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
       return res.end('{"a":1}');
     }
+    if (req.url === '/empty-json') {
+      // A gateway or a broken server: 200, nothing after the headers (also under a JSON Content-Type).
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end();
+    }
+    if (req.url === '/empty') {
+      res.writeHead(200, { 'content-length': '0' });
+      return res.end();
+    }
     if (req.url === '/json-string') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end('"just a string"');
@@ -80,23 +89,26 @@ describe('a response that is not JSON where the schema wants an object', () => {
     await kernel.close();
   });
 
-  /** A kernel whose one endpoint reads `/plain-json` (JSON labelled text/plain) as a `{ a }` object. */
-  function plainJson(a: TSchema) {
+  /** A kernel of one plugin whose endpoints answer `{ a: number }` objects (`a` for `/plain-json`). */
+  function svc(paths: Record<string, string>, a: TSchema = Type.Number()) {
+    const endpoints = Object.entries(paths).map(([id, path]) => ({
+      id,
+      method: 'POST' as const,
+      path,
+      response: Type.Object({ a }),
+    }));
     return createKernel().use(
       definePlugin({
         name: 'svc',
         version: '1',
         defaults: { baseUrl: url, maxRetries: 0 },
-        manifest: {
-          name: 'svc',
-          version: '1',
-          endpoints: [
-            { id: 'plain', method: 'POST' as const, path: '/plain-json', response: Type.Object({ a }) },
-          ],
-        },
+        manifest: { name: 'svc', version: '1', endpoints },
       }),
     );
   }
+
+  /** A kernel whose one endpoint reads `/plain-json` (JSON labelled text/plain) as a `{ a }` object. */
+  const plainJson = (a: TSchema) => svc({ plain: '/plain-json' }, a);
 
   it('is read as JSON when it is JSON the schema accepts, whatever its Content-Type (as Python reads it)', async () => {
     // Before: 'Response of "plain" is not JSON (HTTP 200, Content-Type: text/plain; …): "{\"a\":1}"'.
@@ -117,6 +129,24 @@ describe('a response that is not JSON where the schema wants an object', () => {
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect(error?.notJson).toBe(false);
     expect(error?.message).toBe('Response of "plain" does not match its schema:\n  /a: must be string');
+    await kernel.close();
+  });
+
+  // Round 37: an empty 200 said 'Response of "empty" does not match its schema:\n  /: must be object',
+  // as if the server had sent something of the wrong shape.
+  it('says the body was empty where an object was expected, naming the endpoint, typed as before', async () => {
+    const kernel = svc({ emptyJson: '/empty-json', empty: '/empty' });
+    for (const id of ['emptyJson', 'empty']) {
+      const error = await kernel.call(id, {}).then(
+        () => undefined,
+        (e: unknown) => e as ResponseValidationError,
+      );
+      expect(error).toBeInstanceOf(ResponseValidationError);
+      expect(error).toMatchObject({ endpointId: id, category: 'server', notJson: false });
+      expect(error?.message).toMatch(
+        new RegExp(`^Response of "${id}" was empty \\(HTTP 200, no body\\) where an object was expected$`),
+      );
+    }
     await kernel.close();
   });
 });

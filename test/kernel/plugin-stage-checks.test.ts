@@ -82,6 +82,30 @@ describe("a plugin's stages are checked at kernel.use", () => {
     expect(error.issues).toEqual(expect.arrayContaining([expect.objectContaining({ pointer, rule })]));
   });
 
+  // Round 37: an anchor naming no stage threw a plain PristineError ('Stage "s" is placed relative to
+  // unknown stage "trasport"'), with no pointer, no rule and nothing to choose from.
+  it('refuses an anchor that names no stage, at its pointer, listing the stages and the closest one', () => {
+    const error = thrown(
+      register([
+        { stage: { name: 'audit', run }, placement: { before: 'transport' } },
+        { stage: { name: 's', run }, placement: { after: 'trasport' } },
+        { stage: { name: 't', run }, placement: { before: 'nowhere-near' } },
+      ]),
+    );
+    expect(error.issues.map((i) => [i.pointer, i.rule])).toEqual([
+      ['/stages/1/placement/after', 'enum'],
+      ['/stages/2/placement/before', 'enum'],
+    ]);
+    const [misspelt, unknown] = error.issues;
+    expect(misspelt.message).toMatch(
+      /^names no stage: "trasport" \(did you mean "transport"\?\); the stages are /,
+    );
+    // The plugin's own stages are anchors too.
+    expect(unknown.message).toContain('"audit"');
+    expect(unknown.message).toContain('"transport"');
+    expect(unknown.message).not.toContain('did you mean');
+  });
+
   it('says what an entry looks like when given the stage itself (flat)', () => {
     const error = thrown(register([{ name: 's', run, placement: { before: 'transport' } }]));
     expect(error.issues).toEqual(

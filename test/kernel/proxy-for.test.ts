@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { ProxyResolver, proxyFor } from '../../src/kernel/request/proxy-for.js';
 import { SecretRegistry } from '../../src/kernel/secret-registry.js';
+import { CaptureLogger } from '../../src/adapters/logger/capture-logger.js';
+import { createKernel } from '../../src/defaults/kernel.js';
+import { definePlugin } from '../../src/kernel/plugin.js';
+import { Ports } from '../../src/ports/index.js';
+import { closedPort } from '../support/closed-port.js';
 
 describe('proxyFor', () => {
   const env = {
@@ -76,5 +81,56 @@ describe('a proxy variable without a scheme (HTTPS_PROXY=proxy.corp:3128)', () =
     const secrets = new SecretRegistry();
     secrets.addProxyCredentials(undefined, { HTTPS_PROXY: 'alice:pr0xy-pass@proxy.corp:3128' });
     expect(secrets.scrub('via alice:pr0xy-pass@proxy.corp')).not.toContain('pr0xy-pass');
+  });
+});
+
+// Round 37: with HTTPS_PROXY set (or the proxy option), TINKER_LOG=debug never said a proxy was used, so
+// a person whose calls went to a corporate proxy could not see it from the SDK's own log.
+describe('which proxy a call goes through, at debug level', () => {
+  const env = {
+    HTTPS_PROXY: 'http://alice:pr0xy-pass@proxy.corp:3128',
+    NO_PROXY: 'localhost,.internal',
+  };
+
+  it('is one debug line per origin: the proxy host:port and the variable, never its credentials', () => {
+    const logger = new CaptureLogger();
+    const resolver = new ProxyResolver({}, env);
+    resolver.resolve('https://api.test/a', logger);
+    resolver.resolve('https://api.test/b', logger);
+    resolver.resolve('https://db.internal/x', logger);
+    expect(logger.records.map((r) => [r.level, r.message])).toEqual([
+      ['debug', 'https://api.test goes through proxy proxy.corp:3128 (HTTPS_PROXY)'],
+      [
+        'debug',
+        'https://db.internal goes direct, not through proxy proxy.corp:3128: NO_PROXY has ".internal"',
+      ],
+    ]);
+    const written = JSON.stringify(logger.records);
+    expect(written).not.toContain('pr0xy-pass');
+    expect(written).not.toContain('alice');
+  });
+
+  it('says so for the proxy option once, and for a kernel as it sends (real logger wiring)', async () => {
+    const port = await closedPort();
+    const logger = new CaptureLogger();
+    const kernel = createKernel({ proxy: `http://bob:0pt-secret@127.0.0.1:${port}` }).use(
+      definePlugin({
+        name: 'svc',
+        version: '1',
+        defaults: { baseUrl: 'http://api.test:8080', maxRetries: 0 },
+        manifest: { name: 'svc', version: '1', endpoints: [{ id: 'ping', method: 'GET', path: '/ping' }] },
+      }),
+    );
+    kernel.register(Ports.Logger, logger);
+    await kernel.call('ping', {}).catch(() => undefined);
+    await kernel.call('ping', {}).catch(() => undefined);
+    await kernel.close();
+    const lines = logger.records.filter((r) => r.message.includes('through proxy'));
+    expect(lines.map((r) => [r.level, r.message])).toEqual([
+      ['debug', `requests go through proxy 127.0.0.1:${port} (the proxy option)`],
+    ]);
+    const written = JSON.stringify(logger.records);
+    expect(written).not.toContain('0pt-secret');
+    expect(written).not.toContain('bob');
   });
 });

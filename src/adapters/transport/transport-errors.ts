@@ -149,8 +149,10 @@ export interface BodyRead {
  */
 function bodyCut({ received, headers }: BodyRead): string {
   const length = headers['content-length'];
-  const after = received === undefined ? '' : ` after ${received} bytes`;
-  return `the response body was cut short${after}${length === undefined ? '' : ` (content-length ${length})`}`;
+  const cut = 'the response body was cut short';
+  if (received === undefined) return length === undefined ? cut : `${cut} (Content-Length ${length})`;
+  if (length === undefined) return `${cut} after ${received} bytes`;
+  return `${cut} after ${received} of the ${length} bytes its Content-Length announced`;
 }
 
 const NEVER_SENDABLE: ReadonlySet<string> = new Set([

@@ -34,3 +34,15 @@ export function proxyAgentClass(): typeof Undici.ProxyAgent {
 export function request(...args: Parameters<typeof Undici.request>): ReturnType<typeof Undici.request> {
   return (require('undici') as typeof Undici).request(...args);
 }
+
+/**
+ * How many body bytes undici received for `body` (its BodyReadable counts every chunk it pushes, under
+ * a private symbol), for the message of a body cut short while read whole (`arrayBuffer()`, which keeps
+ * no count once it fails). Read only on that failure, so no chunk costs anything more; `undefined` if
+ * the pinned version ever stops keeping it (a transport contract test would then fail).
+ */
+export function bodyBytesRead(body: object): number | undefined {
+  const key = Object.getOwnPropertySymbols(body).find((symbol) => symbol.description === 'kBytesRead');
+  const count: unknown = key === undefined ? undefined : (body as Record<symbol, unknown>)[key];
+  return typeof count === 'number' ? count : undefined;
+}

@@ -7,7 +7,7 @@ import { AttemptDeadline } from './attempt-deadline.js';
 import { guardedBody } from './guarded-body.js';
 import { toTransportError } from './transport-errors.js';
 import { UndiciDispatchers } from './undici-dispatchers.js';
-import { request } from './undici-parts.js';
+import { bodyBytesRead, request } from './undici-parts.js';
 
 /** A path undici can send as is: printable ASCII, no fragment. */
 const PRINTABLE_PATH = /^\/[!-"$-~]*$/;
@@ -344,7 +344,10 @@ class UndiciResponse implements TransportResponse {
     };
     const failed = (error: unknown): never => {
       deadline.release();
-      throw toTransportError(error as Error, req, deadline, { headers: this.headers });
+      throw toTransportError(error as Error, req, deadline, {
+        headers: this.headers,
+        received: bodyBytesRead(this.raw.body),
+      });
     };
     // Cut short before the read began: the race answers with the typed reason at once and records
     // how long undici still holds the body (`TransportRequest.heldUntil`).

@@ -6,7 +6,9 @@ export class ManifestError extends PristineError {
     readonly subject: string,
     readonly field: string,
     problem: string,
+    /** What failed underneath (a file that could not be read). */
+    cause?: unknown,
   ) {
-    super(`${subject}: ${field} ${problem}`, { category: 'user' });
+    super(`${subject}: ${field} ${problem}`, { category: 'user', cause });
   }
 }

@@ -1,3 +1,4 @@
+import { closestName } from './closest-name.js';
 import { OptionChecks, isPlainObject } from './option-checks.js';
 
 const SHAPE = "an entry is { stage: { name, run }, placement: { before | after: '<stage name>' } }";
@@ -47,4 +48,32 @@ function checkPlacement(checks: OptionChecks, at: string, placement: unknown): v
   if (anchors.length === 0 && Object.keys(placement).every((key) => PLACEMENT_KEYS.has(key)))
     checks.fail(at, 'required', 'must name a stage in before or after');
   for (const key of anchors) checks.string(`${at}/${key}`, placement[key], { nonEmpty: true });
+}
+
+/**
+ * Each placement names a stage that exists: one of the pipeline's (`known`, in order) or another stage
+ * of the same plugin. Checked at `kernel.use` once the shapes passed, so a misspelt `{ after: 'trasport' }`
+ * is refused at its pointer with the stages to choose from, before the pipeline changes.
+ */
+export function checkStageAnchors(
+  pluginName: string,
+  stages: ReadonlyArray<{ stage: { name: string }; placement: { before: string } | { after: string } }>,
+  known: readonly string[],
+): void {
+  const checks = new OptionChecks(`plugin "${pluginName}"`);
+  const names = [...known, ...stages.map((entry) => entry.stage.name)];
+  for (const [index, { stage, placement }] of stages.entries()) {
+    const key = 'before' in placement ? 'before' : 'after';
+    const anchor = 'before' in placement ? placement.before : placement.after;
+    if (names.includes(anchor)) continue;
+    const others = names.filter((name) => name !== stage.name);
+    const hint = closestName(anchor, others);
+    const list = others.map((name) => JSON.stringify(name)).join(', ');
+    checks.fail(
+      `stages/${index}/placement/${key}`,
+      'enum',
+      `names no stage: ${JSON.stringify(anchor)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ''}; the stages are ${list}`,
+    );
+  }
+  checks.throwIfAny();
 }

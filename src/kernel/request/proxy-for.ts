@@ -1,3 +1,5 @@
+import type { Logger } from '../../ports/logger.js';
+
 /**
  * The proxy for one URL: an explicit setting wins; otherwise HTTPS_PROXY / HTTP_PROXY by scheme (either
  * case), unless NO_PROXY lists the host (`*`, exact hosts, `.suffix` or `suffix` domains, `host:port`).
@@ -8,12 +10,25 @@ export function proxyFor(
   env: NodeJS.ProcessEnv = process.env,
 ): string | undefined {
   if (explicit) return explicit;
+  return envProxyChoice(url, env).proxy;
+}
+
+/** What the environment says for one URL: the proxy and its variable, or the NO_PROXY entry that won. */
+interface EnvProxyChoice {
+  proxy?: string;
+  /** The variable the proxy came from (`HTTPS_PROXY`, `http_proxy`, …). */
+  variable?: string;
+  /** The NO_PROXY entry that sent the URL direct, and the proxy it would have used. */
+  bypass?: { entry: string; proxy: string };
+}
+
+function envProxyChoice(url: string, env: NodeJS.ProcessEnv): EnvProxyChoice {
   const target = new URL(url);
-  const fromEnv =
-    target.protocol === 'https:'
-      ? (env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy)
-      : (env.HTTP_PROXY ?? env.http_proxy);
-  if (!fromEnv) return undefined;
+  // The first one given, as `??` reads them: an empty HTTPS_PROXY turns the proxy off.
+  const names = target.protocol === 'https:' ? PROXY_VARS.slice(0, 4) : PROXY_VARS.slice(2, 4);
+  const variable = names.find((name) => env[name] !== undefined);
+  const fromEnv = variable === undefined ? undefined : env[variable];
+  if (!fromEnv) return {};
   const proxy = envProxyUrl(fromEnv);
   const noProxy = (env.NO_PROXY ?? env.no_proxy ?? '')
     .split(',')
@@ -21,13 +36,13 @@ export function proxyFor(
     .filter(Boolean);
   const host = target.hostname.toLowerCase();
   const hostPort = `${host}:${target.port || (target.protocol === 'https:' ? 443 : 80)}`;
-  const bypass = noProxy.some((entry) => {
+  const entry = noProxy.find((entry) => {
     if (entry === '*') return true;
     if (entry.includes(':') && !entry.startsWith('[')) return entry === hostPort;
     const domain = entry.replace(/^\*?\./, '');
     return host === domain || host.endsWith(`.${domain}`);
   });
-  return bypass ? undefined : proxy;
+  return entry === undefined ? { proxy, variable } : { bypass: { entry, proxy } };
 }
 
 /**
@@ -65,22 +80,42 @@ export class ProxyResolver {
     this.anyFromEnv = PROXY_VARS.slice(0, 4).some((name) => this.env[name]);
   }
 
-  resolve(url: string): string | undefined {
+  /**
+   * The proxy for `url`. Each new answer (an origin's first, a changed proxy option) is told to `logger`
+   * at debug level: which proxy, by host and port only (its URL may hold a password), and why.
+   */
+  resolve(url: string, logger?: Logger): string | undefined {
     const explicit = this.settings.proxy;
     if (explicit) {
       if (explicit !== this.lastExplicit) {
         this.lastExplicit = explicit;
         this.onExplicitProxy?.(explicit);
+        logger?.debug(`requests go through proxy ${proxyAddress(explicit)} (the proxy option)`);
       }
       return explicit;
     }
     if (!this.anyFromEnv) return undefined;
     const origin = originPrefix(url);
     if (this.byOrigin.has(origin)) return this.byOrigin.get(origin);
-    const proxy = proxyFor(url, undefined, this.env);
+    const { proxy, variable, bypass } = envProxyChoice(url, this.env);
     if (this.byOrigin.size >= 1024) this.byOrigin.clear(); // bounded: a few base URLs in practice
     this.byOrigin.set(origin, proxy);
+    if (proxy) logger?.debug(`${origin} goes through proxy ${proxyAddress(proxy)} (${variable})`);
+    if (bypass)
+      logger?.debug(
+        `${origin} goes direct, not through proxy ${proxyAddress(bypass.proxy)}: NO_PROXY has "${bypass.entry}"`,
+      );
     return proxy;
+  }
+}
+
+/** A proxy URL's `host:port`, never its user or password. */
+function proxyAddress(proxy: string): string {
+  try {
+    const url = new URL(envProxyUrl(proxy));
+    return `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
+  } catch {
+    return '(not a URL)';
   }
 }
 

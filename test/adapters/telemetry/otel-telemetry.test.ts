@@ -21,7 +21,8 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { OtelTelemetry } from '../../../src/adapters/telemetry/otel-telemetry.js';
 import { NoopTelemetry } from '../../../src/adapters/telemetry/noop-telemetry.js';
-import { APIConnectionError, statusError } from '../../../src/kernel/errors/api-errors.js';
+import { APIConnectionError, APITimeoutError, statusError } from '../../../src/kernel/errors/api-errors.js';
+import { abortErrorFor } from '../../../src/kernel/signals/abort-error-for.js';
 import { REDACTED, SecretRegistry } from '../../../src/kernel/redact.js';
 
 const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/;
@@ -163,6 +164,25 @@ describe('OtelTelemetry', () => {
     expect(exception('network')['exception.stacktrace']).toMatch(/^APIConnectionError: refused with /);
     expect(JSON.stringify(span('network').events)).not.toContain('sk-telemetry-secret');
     expect(exception('odd')).toMatchObject({ 'exception.type': '_OTHER', 'exception.message': 'a string' });
+  });
+
+  // Round 37: a call its own deadline (a client's per-call timeoutMs) stopped said "timed out" in its
+  // message but `error.type` APIUserAbortError, so a dashboard grouped it with calls someone cancelled.
+  it("gives a request stopped by the call's deadline the error.type the caller gets: APITimeoutError", () => {
+    const { telemetry, span } = setup();
+    const deadline = new AbortController();
+    deadline.abort(new APITimeoutError('sample did not finish within timeoutMs (300 ms)'));
+    const timedOut = telemetry.startCall('timed-out', {});
+    timedOut.recordError(abortErrorFor(deadline.signal));
+    timedOut.end();
+    const cancelled = telemetry.startCall('cancelled', {});
+    cancelled.recordError(abortErrorFor(AbortSignal.abort()));
+    cancelled.end();
+    expect(span('timed-out').attributes['error.type']).toBe('APITimeoutError');
+    expect(span('timed-out').status.message).toBe(
+      'Request was aborted: sample did not finish within timeoutMs (300 ms).',
+    );
+    expect(span('cancelled').attributes['error.type']).toBe('APIUserAbortError');
   });
 
   it('injects a W3C traceparent for the attempt span without any global propagator', () => {

@@ -53,8 +53,8 @@ export interface QuickstartSummary {
 
 /**
  * The whole Tinker workflow through the public API: train a LoRA, save, sample (streamed), list runs and
- * checkpoints, download the archive. Uses the embedded emulator unless TINKER_BASE_URL and
- * TINKER_API_KEY point at a real deployment.
+ * checkpoints, download the archive. Uses the embedded emulator unless TINKER_BASE_URL names a
+ * deployment (whose key comes from TINKER_API_KEY or TINKER_CREDENTIAL_CMD, as for any client).
  */
 export async function runQuickstart(options: QuickstartOptions): Promise<QuickstartSummary> {
   if (!Number.isInteger(options.steps) || options.steps < 1)
@@ -62,8 +62,8 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   const env = options.env ?? process.env;
   const out = options.stdout ?? process.stdout;
   const term = options.terminal ?? terminal(options.stderr ?? process.stderr, env);
-  // The deployment's URL, when TINKER_BASE_URL and TINKER_API_KEY both name one.
-  const remote = env.TINKER_API_KEY ? env.TINKER_BASE_URL || undefined : undefined;
+  // The deployment's URL, when TINKER_BASE_URL names one: never silently the emulator instead of it.
+  const remote = env.TINKER_BASE_URL || undefined;
   const signal = options.signal;
   const timings: Record<string, number> = {};
   const time = async <T>(name: string, work: () => PromiseLike<T>): Promise<T> => {

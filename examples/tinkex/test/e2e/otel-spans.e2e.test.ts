@@ -95,6 +95,8 @@ describe('OpenTelemetry spans of a Tinkex client', () => {
         'Request was aborted: sample did not finish within timeoutMs (300 ms).',
       );
       expect(span.events[0]?.attributes?.['exception.message']).toBe(span.status.message);
+      // The class the caller got, not the abort the SDK used inside to stop the request (round 37).
+      expect(span.attributes['error.type']).toBe('APITimeoutError');
     }
   });
 });

@@ -22,8 +22,11 @@ export class ResponseValidationError extends PristineError {
     answer?: { status: number; contentType: string | undefined },
   ) {
     const notJson =
-      answer !== undefined && typeof body === 'string' && !/json/i.test(answer.contentType ?? '');
-    super(describe(endpointId, issues, body, notJson ? answer : undefined), { body, category: 'server' });
+      answer !== undefined &&
+      typeof body === 'string' &&
+      !isEmpty(body) &&
+      !/json/i.test(answer.contentType ?? '');
+    super(describe(endpointId, issues, body, answer, notJson), { body, category: 'server' });
     this.notJson = notJson;
   }
 }
@@ -33,15 +36,33 @@ function describe(
   issues: readonly ValidationIssue[],
   body: unknown,
   answer: { status: number; contentType: string | undefined } | undefined,
+  notJson: boolean,
 ): string {
+  // Nothing after the headers is not "/: must be object": the server sent no answer at all.
+  if (answer && isEmpty(body))
+    return `Response of "${endpointId}" was empty (HTTP ${answer.status}, no body) where ${expected(issues)} was expected`;
   // Only for a body that is not JSON: a JSON string where an object belongs is a schema mismatch.
-  if (answer && typeof body === 'string') {
+  if (answer && notJson && typeof body === 'string') {
     const excerpt = body.length > EXCERPT_CHARS ? `${body.slice(0, EXCERPT_CHARS)}…` : body;
     const type = answer.contentType ?? 'none';
     return `Response of "${endpointId}" is not JSON (HTTP ${answer.status}, Content-Type: ${type}): ${JSON.stringify(excerpt)}`;
   }
   const lines = issues.map((i) => `  ${i.pointer || '/'}: ${i.message}`).join('\n');
   return `Response of "${endpointId}" does not match its schema:\n${lines}`;
+}
+
+/** A body of no bytes: the serializer decodes it as `undefined` (a text codec may keep `''`). */
+function isEmpty(body: unknown): boolean {
+  return body === undefined || body === '';
+}
+
+/** What the schema wanted at the root, from its `type` issue ("must be object"): "an object". */
+function expected(issues: readonly ValidationIssue[]): string {
+  const type = /^must be (\w+)$/.exec(
+    issues.find((i) => !i.pointer && i.rule === 'type')?.message ?? '',
+  )?.[1];
+  if (!type) return 'a body';
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
 /** Validate decoded responses: `strict` throws, `warn` logs, `off` skips. Unknown fields are kept. */

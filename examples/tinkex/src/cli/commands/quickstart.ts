@@ -8,7 +8,7 @@ export function registerQuickstart(program: Command, action: Action): void {
     .command('quickstart')
     .description(
       'Train a LoRA, sample from it, list and download its checkpoint: against the bundled emulator, ' +
-        'or a real deployment when TINKER_BASE_URL and TINKER_API_KEY are set',
+        'or the deployment TINKER_BASE_URL (or --base-url) names, with TINKER_API_KEY',
     )
     .option('--steps <n>', 'training steps', positiveInt, 30)
     .option('--json', 'print one JSON summary instead of progress and text')
@@ -16,8 +16,9 @@ export function registerQuickstart(program: Command, action: Action): void {
       action(
         async (ctx, opts: { steps: number; json?: boolean }) => {
           ctx.checkApiAddress();
-          // No key is fine here: the quickstart then runs against the bundled emulator.
-          ctx.checkApiKey({ required: false });
+          // No address: the bundled emulator, which needs no key. An address a person gave is the one used,
+          // so it needs a key like every other command, and its absence is said before anything is sent.
+          ctx.checkApiKey({ required: Boolean(ctx.options.baseUrl || ctx.io.env.TINKER_BASE_URL) });
           const { runQuickstart } = await import('../../demo/quickstart.js');
           await runQuickstart({
             steps: opts.steps,
