@@ -1,10 +1,4 @@
-import {
-  OptionChecks,
-  ValidationError,
-  optionNames,
-  type CallOptions,
-  type PageIterable,
-} from 'pristine-kernel';
+import { OptionChecks, type CallOptions, type PageIterable } from 'pristine-kernel';
 import { maxRetriesGiven } from '../config.js';
 import type { Checkpoint, TrainingRun } from '../types/schemas.js';
 import { parseTinkerPath } from '../types/tinker-path.js';
@@ -19,37 +13,24 @@ import { hubOptionsOf } from './tinker-kernel.js';
 import { archiveUrl, openArchive, type CheckpointArchiveUrl } from './checkpoint-archive.js';
 import { captureCalls } from '../telemetry/capture.js';
 import { deleteCheckpoint, type CheckpointDeleted } from './checkpoint-delete.js';
+import {
+  ARCHIVE_URL_RETRIES,
+  PAGE_SIZE_ONLY,
+  TRACE_EXPORT_OPTIONS,
+  TRACE_EXPORT_TIMEOUT_MS,
+  pageSize,
+  type TraceExportOptions,
+} from './rest-options.js';
 
 export type AccessScope = 'owned' | 'accessible';
-export type { CheckpointArchiveUrl };
+export type { CheckpointArchiveUrl, TraceExportOptions };
 
-/** The default bound of a trace export's wait (the server builds it; long sessions take minutes). */
-const TRACE_EXPORT_TIMEOUT_MS = 10 * 60_000;
-
-/** The archive URL's retries when neither the call nor the client names any (fewer than the client's 10). */
-const ARCHIVE_URL_RETRIES = 2;
-
-export interface TraceExportOptions extends RequestOptions {
-  pollIntervalMs?: number;
-  onProgress?: (progress: account.TraceExportProgress) => void;
-}
-
-const TRACE_EXPORT_OPTIONS = {
-  names: optionNames<TraceExportOptions>({
-    pollIntervalMs: true,
-    onProgress: true,
-    signal: true,
-    timeoutMs: true,
-  }),
-  what: 'an exportSessionTrace option',
-};
-
-const PAGE_SIZE_ONLY = {
-  names: optionNames<{ page_size?: number }>({ page_size: true }),
-  what: 'an iterateUserCheckpoints option',
-};
-
-/** The REST API: training runs, checkpoints, sessions and samplers. Needs no session. */
+/**
+ * The REST API: training runs, checkpoints, sessions and samplers. Needs no session. Every call checks its
+ * input first (`ValidationError` naming the field, nothing sent) and rejects with the kernel's typed
+ * errors: an `APIStatusError` subclass for a refusal (`NotFoundError`, `PermissionDeniedError` …),
+ * `APIConnectionError` or `APITimeoutError`, and `APIUserAbortError` when `signal` aborts.
+ */
 export class RestClient {
   constructor(private readonly service: ServiceClient) {}
 
@@ -88,6 +69,7 @@ export class RestClient {
     return optionsView(this, defaults);
   }
 
+  /** `GET /training_runs/{id}`: one training run; `access_scope` `'accessible'` includes shared runs. */
   async getTrainingRun(
     training_run_id: string,
     access_scope?: AccessScope,
@@ -103,6 +85,7 @@ export class RestClient {
     );
   }
 
+  /** As `getTrainingRun`, for the run a `tinker://` path names (a malformed path is a ValidationError). */
   async getTrainingRunByTinkerPath(
     tinker_path: string,
     access_scope?: AccessScope,
@@ -111,12 +94,14 @@ export class RestClient {
     return this.getTrainingRun(parseTinkerPath(tinker_path).training_run_id, access_scope, options);
   }
 
+  /** `POST /weights_info`: a checkpoint's base model and LoRA settings (`is_lora`, `lora_rank` …). */
   async getWeightsInfoByTinkerPath(tinker_path: string, options?: RequestOptions) {
     parseTinkerPath(tinker_path);
     const scope = this.scope(options, 'getWeightsInfoByTinkerPath');
     return scope.run(() => this.kernel.call('weights_info', { tinker_path }, scope.options));
   }
 
+  /** `GET /training_runs`: one page (`limit` 20, `offset` 0) of runs and the `cursor` with `total_count`. */
   async listTrainingRuns(
     opts: { limit?: number; offset?: number; access_scope?: AccessScope; project_id?: string } = {},
     options?: RequestOptions,
@@ -147,11 +132,13 @@ export class RestClient {
     });
   }
 
+  /** `GET /training_runs/{id}/checkpoints`: the checkpoints of one run (NotFoundError for an unknown run). */
   async listCheckpoints(training_run_id: string, options?: RequestOptions) {
     const scope = this.scope(options, 'listCheckpoints');
     return scope.run(() => this.kernel.call('list_checkpoints', { training_run_id }, scope.options));
   }
 
+  /** `GET /checkpoints`: one page (`limit` 100, `offset` 0) of the user's checkpoints across runs. */
   async listUserCheckpoints(opts: { limit?: number; offset?: number } = {}, options?: RequestOptions) {
     const {
       limit = 100,
@@ -186,6 +173,7 @@ export class RestClient {
    * A signed download URL for a checkpoint archive. The server answers 302 with `Location` (and
    * `Expires`, else 15 minutes); a 503 means the archive is being prepared, so wait and ask again.
    * Besides `signal` and `timeoutMs` (which bounds the waits too), takes the kernel's other call options.
+   * Endpoint: `GET /training_runs/{id}/checkpoints/{checkpoint_id}/archive`.
    */
   async getCheckpointArchiveUrl(
     training_run_id: string,
@@ -212,6 +200,7 @@ export class RestClient {
     return scope.run(() => archiveUrl(this.kernel, training_run_id, checkpoint_id, call, waits));
   }
 
+  /** As `getCheckpointArchiveUrl`, for a checkpoint's `tinker://` path. */
   async getCheckpointArchiveUrlFromTinkerPath(tinker_path: string, options?: CallOptions) {
     const p = parseTinkerPath(tinker_path);
     return this.getCheckpointArchiveUrl(p.training_run_id, p.checkpoint_id, options);
@@ -231,7 +220,10 @@ export class RestClient {
     });
   }
 
-  /** Delete a checkpoint; a 404 on a retry after an attempt that may have been applied is success. */
+  /**
+   * `DELETE /training_runs/{id}/checkpoints/{checkpoint_id}`. A 404 is NotFoundError, except on a retry
+   * after an attempt that may have been applied: that is success.
+   */
   async deleteCheckpoint(
     training_run_id: string,
     checkpoint_id: string,
@@ -249,6 +241,7 @@ export class RestClient {
     return scope.run(() => deleteCheckpoint(this.kernel, path, scope.options));
   }
 
+  /** As `deleteCheckpoint`, for a checkpoint's `tinker://` path. */
   async deleteCheckpointFromTinkerPath(
     tinker_path: string,
     options?: RequestOptions,
@@ -256,7 +249,7 @@ export class RestClient {
     return this.deleteAt(parseTinkerPath(tinker_path), 'deleteCheckpointFromTinkerPath', options);
   }
 
-  /** Make a checkpoint public (409 ConflictError if it already is). */
+  /** `POST …/checkpoints/{checkpoint_id}/publish`: make it public (ConflictError if it already is). */
   async publishCheckpointFromTinkerPath(tinker_path: string, options?: RequestOptions): Promise<void> {
     return this.onCheckpoint(
       'publish_checkpoint',
@@ -266,6 +259,7 @@ export class RestClient {
     );
   }
 
+  /** `DELETE …/checkpoints/{checkpoint_id}/publish`: make it private (ConflictError if it is). */
   async unpublishCheckpointFromTinkerPath(tinker_path: string, options?: RequestOptions): Promise<void> {
     return this.onCheckpoint(
       'unpublish_checkpoint',
@@ -275,7 +269,7 @@ export class RestClient {
     );
   }
 
-  /** Set a time-to-live in seconds; `null` removes the expiry. */
+  /** `PUT …/checkpoints/{checkpoint_id}/ttl`: the time-to-live in seconds; `null` removes the expiry. */
   async setCheckpointTtlFromTinkerPath(
     tinker_path: string,
     ttl_seconds: number | null,
@@ -288,6 +282,7 @@ export class RestClient {
     );
   }
 
+  /** `GET /sessions/{id}`: the ids of the session's training runs and samplers. */
   async getSession(session_id: string, access_scope?: AccessScope, options?: RequestOptions) {
     const scope = this.scope(options, 'getSession');
     return scope.run(() =>
@@ -299,6 +294,7 @@ export class RestClient {
     );
   }
 
+  /** `GET /sessions`: one page (`limit` 20, `offset` 0) of session ids. */
   async listSessions(
     opts: { limit?: number; offset?: number; access_scope?: AccessScope } = {},
     options?: RequestOptions,
@@ -324,6 +320,7 @@ export class RestClient {
     });
   }
 
+  /** `GET /samplers/{id}`: a sampler's base model and, for saved weights, its `model_path`. */
   async getSampler(sampler_id: string, options?: RequestOptions) {
     const scope = this.scope(options, 'getSampler');
     return scope.run(() => this.kernel.call('get_sampler', { sampler_id }, scope.options));
@@ -336,9 +333,10 @@ export class RestClient {
   }
 
   /**
-   * Export a session's trace: polls every `pollIntervalMs` (5 s) until the export is ready, resolves with
-   * its URL. `timeoutMs` bounds the whole wait: by default 10 minutes (the CLI's bound), since a server
-   * that keeps answering `pending` would otherwise be polled forever.
+   * Export a session's trace (`GET /sessions/{id}/trace_export`): polls every `pollIntervalMs` (5 s)
+   * until the export is ready, resolves with its URL. `timeoutMs` bounds the whole wait: by default 10
+   * minutes (the CLI's bound), since a server that keeps answering `pending` would otherwise be polled
+   * forever. An export the server reports `failed` rejects with its error.
    */
   async exportSessionTrace(session_id: string, opts: TraceExportOptions = {}, options?: RequestOptions) {
     const o = OptionChecks.optionsObject('exportSessionTrace options', opts, TRACE_EXPORT_OPTIONS);
@@ -359,17 +357,20 @@ export class RestClient {
     );
   }
 
+  /** `GET /billing/usage/events`: the usage rows in `[starting_on, ending_before)` (Date or RFC 3339). */
   async getBillingUsage(starting_on: Date | string, ending_before: Date | string, options?: RequestOptions) {
     const scope = this.scope(options, 'getBillingUsage');
     return scope.run(() => account.getBillingUsage(this.service, starting_on, ending_before, scope.options));
   }
 
+  /** `GET /audit`: the organization's audit entries of one UTC `day` (default today); admin role only. */
   async getAuditLog(opts?: account.AuditLogOptions, options?: RequestOptions) {
     const o = OptionChecks.optionsObject('getAuditLog options', opts, account.AUDIT_LOG_OPTIONS);
     const scope = this.scope(options, 'getAuditLog');
     return scope.run(() => account.getAuditLog(this.service, o, scope.options));
   }
 
+  /** `PUT /sessions/{id}/project`: move a session, its runs and samplers, into a project (no way out). */
   async assignSessionProject(
     session_id: string,
     project_id: string,
@@ -387,14 +388,4 @@ export class RestClient {
     const scope = this.scope(options, 'openDownload');
     return scope.run(() => openArchive(this.kernel, url, scope.options));
   }
-}
-
-/** An iteration's `page_size`: a whole number of at least 1 (it is each page's `limit`), else `fallback`. */
-function pageSize(value: unknown, fallback: number, method: string): number {
-  if (value === undefined) return fallback;
-  const where = `${method} options`;
-  if (!Number.isInteger(value))
-    throw ValidationError.field(where, '/page_size', 'type', 'must be an integer');
-  if ((value as number) < 1) throw ValidationError.field(where, '/page_size', 'minimum', 'must be ≥ 1');
-  return value as number;
 }

@@ -39,10 +39,15 @@ import {
 export { DEFAULT_SAMPLING_RETRY, type SamplingRetryConfig };
 
 export interface SampleRequest {
+  /** The prompt: a ModelInput, its wire form, or plain token ids. */
   prompt: ModelInput | ModelInputWire | readonly number[];
+  /** Completions to draw for this prompt (default 1). */
   num_samples?: number;
+  /** `max_tokens`, `temperature`, `top_p`, `top_k`, `stop`, `seed` of each completion. */
   sampling_params: SamplingParams;
+  /** Also return the log probability of each prompt token (`prompt_logprobs`). */
   include_prompt_logprobs?: boolean;
+  /** Also return the `k` likeliest tokens at each prompt position with their log probabilities. */
   topk_prompt_logprobs?: number;
 }
 
@@ -78,7 +83,7 @@ export class SamplingClient {
 
   constructor(
     private readonly service: ServiceClient,
-    readonly sampling_session_id: string,
+    /** The server's id of this sampler (`GET /samplers/{id}` takes it). */ readonly sampling_session_id: string,
     retry_config: Partial<SamplingRetryConfig> = {},
   ) {
     const cfg = (this.retryConfig = OptionChecks.withDefaults(
@@ -184,9 +189,12 @@ export class SamplingClient {
   }
 
   /**
-   * Sample; resolves with the whole response. JSON protocol: each retry is a new request with the next
-   * seq_id. 0.25: a re-submission keeps its seq_id, and the server's flags set the in-flight limit
-   * (`sample_max_concurrent_requests`), retries (`sample_no_retries`) and stuck detection.
+   * Sample (`POST /asample`, then its future); resolves with the whole response. JSON protocol: each
+   * retry is a new request with the next seq_id. 0.25: a re-submission keeps its seq_id, and the server's
+   * flags set the in-flight limit (`sample_max_concurrent_requests`), retries (`sample_no_retries`) and
+   * stuck detection. A bad request is a ValidationError before anything is sent; once retries (see
+   * `retry_config`) are spent, rejects with the last APIStatusError, APIConnectionError or the future's
+   * FutureFailedError; stuck detection ends a sample with APIConnectionError.
    */
   sample(request: SampleRequest, options?: RequestOptions): Promise<SampleResponse> {
     // Without options (nor a view's) there is no deadline to end nor signal to join: no scope and no
@@ -325,7 +333,7 @@ export class SamplingClient {
     }
   }
 
-  /** Log probability of every prompt token given its prefix (the first is null). */
+  /** Log probability of every prompt token given its prefix (the first is null): a 1-token `asample`. */
   async computeLogprobs(
     prompt: ModelInput | ModelInputWire | readonly number[],
     options?: RequestOptions,
@@ -343,6 +351,7 @@ export class SamplingClient {
     return response.prompt_logprobs ?? [];
   }
 
+  /** The base model this sampler runs (`GET /samplers/{id}`), e.g. to pick the tokenizer. */
   async getBaseModel(options?: RequestOptions): Promise<string> {
     const scope = this.scope(options, 'getBaseModel');
     const input = { sampler_id: this.sampling_session_id };

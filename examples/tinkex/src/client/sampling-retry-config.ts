@@ -8,8 +8,11 @@ import { OptionChecks, ValidationError } from 'pristine-kernel';
 export interface SamplingRetryConfig {
   /** Samples of this sampler in progress at once, retries and polling included. Default 1000. */
   max_connections: number;
+  /** The first retry's backoff in ms (default 500); later ones grow up to `retry_delay_max_ms`. */
   retry_delay_base_ms: number;
+  /** The longest backoff between two retries of one sample, in ms (default 10,000). */
   retry_delay_max_ms: number;
+  /** The random share of each backoff, 0–1 (default 0.25). */
   jitter_factor: number;
   /**
    * Stuck detection: once no sample of this sampler has completed for this long, every one in progress
@@ -18,6 +21,7 @@ export interface SamplingRetryConfig {
   progress_timeout_ms: number;
   /** Off: no progress timeout (a sample may wait forever). Also off when the server's flag says so. */
   enable_stuck_detection: boolean;
+  /** Off: a sample's retryable failure is not retried but rejects at once (default on). */
   enable_retry_logic: boolean;
   /**
    * Whole-request retries of one sample on retryable errors. Default unlimited, as in the Python SDK

@@ -37,7 +37,9 @@ export interface ServiceClientInit extends ServiceClientOptions {
  * use. `close()` (or `await using`) stops heartbeats and flushes telemetry.
  */
 export class ServiceClient {
+  /** The Pristine kernel every call goes through (its adapters, events, sessions). */
   readonly kernel: TinkerKernel;
+  /** The settings in force: each option as given, else its `TINKER_*` variable, else its default. */
   readonly config: ResolvedConfig;
   private sessionPromise?: Promise<SessionContext>;
   /** The session once open (its telemetry receives the kernel's events). */
@@ -53,6 +55,10 @@ export class ServiceClient {
    */
   latestRetry: { error: unknown; at: number } | undefined;
 
+  /**
+   * Reads `options`, then the environment (`TINKER_API_KEY`, `TINKER_BASE_URL` …); makes no request. A bad
+   * option, or neither an API key nor a credential command, is a ValidationError naming the field.
+   */
   constructor(options: ServiceClientInit = {}) {
     // What the environment held that could not be read is said through the client's own logger (warn).
     const envNotes: string[] = [];
@@ -174,6 +180,10 @@ export class ServiceClient {
     return this.kernel.idle(options);
   }
 
+  /**
+   * `GET /get_server_capabilities`: the base models this server trains and samples (`supported_models`,
+   * each with `model_name` and `max_context_length`). No session is created.
+   */
   async getServerCapabilities(options?: RequestOptions) {
     const scope = this.scope(options, 'getServerCapabilities');
     return scope.run(() => this.kernel.call('get_server_capabilities', {}, scope.options));
@@ -185,7 +195,11 @@ export class ServiceClient {
     return scope.run(() => this.kernel.call('healthz', {}, scope.options));
   }
 
-  /** Create a LoRA model and its training client (waits until the model exists). */
+  /**
+   * Create a LoRA model on `base_model` and its training client (`POST /create_model`, opening the session
+   * first if need be); resolves once the model exists. Bad options are a ValidationError before anything
+   * is sent; a model the server refuses rejects with the future's FutureFailedError or an APIStatusError.
+   */
   async createLoraTrainingClient(
     options: LoraTrainingOptions,
     requestOptions?: RequestOptions,
@@ -218,13 +232,17 @@ export class ServiceClient {
     });
   }
 
-  /** A training client whose weights come from a saved checkpoint (fresh optimizer state). */
+  /**
+   * A training client whose weights come from a saved checkpoint (`tinker://…/weights/…`), with a fresh
+   * optimizer state: `weights_info`, `create_model`, then `load_weights` (or one create-via-load request
+   * when the server offers it). A malformed path is a ValidationError; an unknown one NotFoundError.
+   */
   async createTrainingClientFromState(path: string, opts: FromStateOptions = {}, options?: RequestOptions) {
     const scope = this.scope(options, 'createTrainingClientFromState');
     return scope.run(async () => inheritOptions(this, await this.fromState(path, false, opts, scope)));
   }
 
-  /** A training client that resumes from a checkpoint including its optimizer state. */
+  /** As `createTrainingClientFromState`, also restoring the optimizer state saved with the weights. */
   async createTrainingClientFromStateWithOptimizer(
     path: string,
     opts: FromStateOptions = {},
@@ -297,7 +315,10 @@ export class ServiceClient {
     this.kernel.validateInput(endpoint, { session_id: 'session-not-started', ...body });
   }
 
-  /** A sampling client for saved sampler weights (`model_path`) or a base model. */
+  /**
+   * A sampling client for saved sampler weights (`model_path`, a `tinker://…/sampler_weights/…` path) or
+   * a `base_model` (`POST /create_sampling_session`). `retry_config` tunes how its samples are retried.
+   */
   async createSamplingClient(
     options: SamplingClientOptions,
     requestOptions?: RequestOptions,
@@ -318,6 +339,7 @@ export class ServiceClient {
     return inheritOptions(this, new SamplingClient(baseOf(this), sampling_session_id, checked.retry_config));
   }
 
+  /** A RestClient sharing this client's kernel, credentials and defaults; it needs no session (no I/O). */
   createRestClient(): RestClient {
     this.restTelemetry();
     return inheritOptions(this, new RestClient(baseOf(this)));
@@ -328,6 +350,7 @@ export class ServiceClient {
     this.activeTelemetry()?.exception(error);
   }
 
+  /** The sessions this client's kernel holds open (heartbeats running). */
   get activeSessions(): readonly SessionHandle[] {
     return this.kernel.sessions.sessions;
   }

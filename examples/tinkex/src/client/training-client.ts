@@ -46,10 +46,7 @@ import { baseOf, defaultsOf, inheritOptions, optionsView, underDefaults } from '
 import { futureOrRejected } from './rejected-future.js';
 import { captureCalls } from '../telemetry/capture.js';
 
-/**
- * The ServiceClient as seen from here, not the class: importing service-client.ts, which constructs
- * this client, would make the two modules import each other.
- */
+/** The ServiceClient as seen from here: importing service-client.ts, which builds this client, is a cycle. */
 type ServiceClient = ClientHost & {
   createSamplingClient(
     options: { model_path: string; retry_config?: Partial<SamplingRetryConfig> },
@@ -74,7 +71,7 @@ export class TrainingClient {
   constructor(
     private readonly service: ServiceClient,
     private readonly ctx: SessionContext,
-    readonly model_id: string,
+    /** The server's id of the trained model (`get_info`, `unload_model` take it). */ readonly model_id: string,
   ) {
     const logger = loggerOf(service.kernel);
     this.order = new SubmissionOrder((level, message) => logger[level](`${model_id}: ${message}`));
@@ -271,6 +268,7 @@ export class TrainingClient {
     });
   }
 
+  /** `POST /optim_step`: one Adam step on the gradients accumulated so far; resolves with its metrics. */
   optimStep(adam_params: AdamParams, options?: RequestOptions): APIFuture<OptimStepResponse> {
     return futureOrRejected(this.clock, () =>
       this.enqueue('optim_step', { adam_params }, options, 'optimStep'),
@@ -300,6 +298,7 @@ export class TrainingClient {
     });
   }
 
+  /** As `loadState`, also restoring the optimizer state a `saveState` checkpoint holds. */
   loadStateWithOptimizer(
     path: string,
     opts: LoadStateOptions = {},
@@ -340,6 +339,7 @@ export class TrainingClient {
     return inheritOptions(this, new SamplingClient(this.service, result.sampling_session_id, retry_config));
   }
 
+  /** A sampling client for saved sampler weights, as `ServiceClient.createSamplingClient({ model_path })`. */
   async createSamplingClient(
     model_path: string,
     retry_config?: Partial<SamplingRetryConfig>,
@@ -348,6 +348,7 @@ export class TrainingClient {
     return inheritOptions(this, this.service).createSamplingClient({ model_path, retry_config }, options);
   }
 
+  /** `POST /get_info`: the model's id, name, LoRA rank and `model_data` (tokenizer id, architecture). */
   async getInfo(options?: RequestOptions) {
     const scope = this.scope(options, 'getInfo');
     const call = () => this.service.kernel.call('get_info', { model_id: this.model_id }, scope.options);
