@@ -1,12 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { hubCacheDir } from '../hub/hub-settings.js';
 import { snapshotSettles } from '../hub/snapshot-files.js';
 
 export interface LocateOptions {
   /** A directory laid out as `<dir>/<org>/<name>/tokenizer.json`; default `$TINKEX_TOKENIZER_CACHE`. */
   cacheDir?: string;
-  /** The Hugging Face hub cache; default `$HF_HUB_CACHE`, else `$HF_HOME/hub`, else `~/.cache/huggingface/hub`. */
+  /** The Hugging Face hub cache; default `$HF_HUB_CACHE` (or `$HUGGINGFACE_HUB_CACHE`), else `$HF_HOME/hub` (see hubCacheDir). */
   hubCache?: string;
   /** A pinned hub revision (commit); otherwise `refs/main`, else any snapshot. */
   revision?: string;
@@ -41,10 +41,9 @@ export function tokenizerDirs(id: string, options: LocateOptions = {}): string[]
 /** `<id>`'s folder in the Hugging Face hub cache (`models--org--name`), whether or not it exists. */
 function hubRepo(id: string, options: LocateOptions): string {
   const env = options.env ?? process.env;
-  const hub =
-    options.hubCache ??
-    env.HF_HUB_CACHE ??
-    (env.HF_HOME ? join(env.HF_HOME, 'hub') : join(homedir(), '.cache', 'huggingface', 'hub'));
+  // The Hub client's own rule (XDG_CACHE_HOME, the legacy HUGGINGFACE_HUB_CACHE, empty = unset), so a
+  // local-only load finds what getTokenizer downloaded.
+  const hub = options.hubCache ?? hubCacheDir(env);
   return join(hub, `models--${id.split('/').join('--')}`);
 }
 

@@ -84,6 +84,12 @@ function envVarsReadBy(dir: string): Set<string> {
     const text = readFileSync(join(src, file), 'utf8');
     for (const m of text.matchAll(/env\??\.([A-Z][A-Z0-9_]+)|envValue\(\s*env,\s*'([A-Z][A-Z0-9_]+)'/g))
       names.add(m[1] ?? m[2]);
+    // `env[WAIT_VAR]` with `const WAIT_VAR = 'NAME'` (found in round 38: the CLI's
+    // TINKEX_TRACE_EXPORT_WAIT_MS was read so, and missing from the table).
+    for (const [, constant] of text.matchAll(/env\[([A-Z][A-Z0-9_]+)\]/g)) {
+      const value = new RegExp(`const ${constant} = '([A-Z][A-Z0-9_]+)'`).exec(text)?.[1];
+      if (value) names.add(value);
+    }
   }
   return names;
 }

@@ -97,6 +97,24 @@ describe('loading from caches', () => {
     expect(loadTokenizer('acme/hubtok', { hubCache: hub, env: {} }).decode([104, 105])).toBe('hi');
   });
 
+  it.each([
+    ['XDG_CACHE_HOME', (root: string) => join(root, 'huggingface', 'hub')],
+    ['HUGGINGFACE_HUB_CACHE', (root: string) => root],
+    ['HF_HOME', (root: string) => join(root, 'hub')],
+  ])('finds a hub snapshot where $%s puts the cache, as getTokenizer downloads it', (name, hubOf) => {
+    // Found by hand (round 38): loadTokenizer looked in ~/.cache/huggingface/hub whatever XDG_CACHE_HOME or
+    // the legacy HUGGINGFACE_HUB_CACHE said (docs/configuration.md), so it missed what getTokenizer saved.
+    const root = empty();
+    const repo = join(hubOf(root), 'models--acme--envtok');
+    mkdirSync(join(repo, 'snapshots', 'abc123'), { recursive: true });
+    mkdirSync(join(repo, 'refs'), { recursive: true });
+    writeFileSync(join(repo, 'refs', 'main'), 'abc123\n');
+    writeFileSync(join(repo, 'snapshots', 'abc123', 'tokenizer.json'), BYTE_LEVEL_TOKENIZER_JSON);
+    // An empty HF_HUB_CACHE counts as unset, as for every other variable (not the working directory).
+    const env = { HF_HUB_CACHE: '', [name]: root };
+    expect(loadTokenizer('acme/envtok', { env, bundled: false }).decode([104, 105])).toBe('hi');
+  });
+
   it('fails with a ValidationError that says where it looked, without any network', () => {
     expect(() => loadTokenizer('nobody/missing', isolated)).toThrow(ValidationError);
     expect(() => loadTokenizer('nobody/missing', isolated)).toThrow(/TINKEX_TOKENIZER_CACHE/);
