@@ -220,7 +220,7 @@ export class RedisLink {
     if (this.saidChannelRefused) return;
     this.saidChannelRefused = true;
     this.logger?.warn(
-      `Redis refused the release notifications (NOPERM): waiters of fleet-wide semaphores ask again up to 200 ms later instead of being woken; give the user of shared.redis the channels of its key prefix (ACL rule &${this.prefix}*)`,
+      `Redis refused the release notifications (NOPERM): waiters of fleet-wide semaphores ask again up to 200 ms later instead of being woken; let the user of shared.redis subscribe and publish on the channels of its key prefix (ACL rules +subscribe +publish &${this.prefix}*)`,
       { redis: this.where, error: reply },
     );
   }
