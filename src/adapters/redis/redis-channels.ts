@@ -1,4 +1,6 @@
 import { type Connection, type ConnectOptions, connectTo, shut } from './redis-connection.js';
+import { replyError } from './redis-failure.js';
+import { refusalKind } from './redis-refusal.js';
 import type { ProcessHold } from './redis-process-hold.js';
 
 /**
@@ -15,6 +17,8 @@ export class RedisChannels {
   constructor(
     private readonly options: ConnectOptions,
     private readonly alive: ProcessHold,
+    /** Redis refused a SUBSCRIBE (NOPERM: the user has no rights to the channel); Redis's reply. */
+    private readonly onRefused: (reply: string) => void,
   ) {}
 
   /** Call `listener` for each message on `name` (prefixed already) until the returned stop. */
@@ -27,8 +31,11 @@ export class RedisChannels {
       this.listeners.set(name, set);
       this.subscriberClient()
         .subscribe(name)
-        .catch(() => {
-          // Notifications are an optimisation: waiters also poll, with a bounded backoff.
+        .catch((error: unknown) => {
+          // Notifications are an optimisation: waiters also poll, with a bounded backoff. A refusal
+          // lasts (an ACL without the channel), so it is said; a connection lost is retried by ioredis.
+          const reply = replyError(error);
+          if (reply !== undefined && refusalKind(reply) === 'NOPERM') this.onRefused(reply);
         });
     }
     set.add(listener);

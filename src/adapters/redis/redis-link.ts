@@ -62,6 +62,9 @@ export class RedisLink {
   private notCluster: string | undefined;
   /** The connections keep the process alive only while a command or a waiter awaits Redis. */
   private readonly alive = new ProcessHold();
+  private logger: Logger | undefined;
+  /** A refused SUBSCRIBE was logged: once per link, as every channel of the user is refused alike. */
+  private saidChannelRefused = false;
 
   constructor(private readonly options: RedisLinkOptions) {
     this.where = checkLinkOptions(options)
@@ -72,7 +75,7 @@ export class RedisLink {
     this.outages = new OutageLog(this.where, this.onUnavailable);
     this.client = connectTo(options, false, this.alive.adopt);
     this.alive.watch(this.client);
-    this.channels = new RedisChannels(options, this.alive);
+    this.channels = new RedisChannels(options, this.alive, (reply) => this.channelRefused(reply));
     // Failures are reported by the commands that fail; an unhandled 'error' event would crash the process.
     // The socket's own error is kept: it says what happened (ECONNREFUSED), where a command only says
     // that ioredis would not queue it.
@@ -106,6 +109,7 @@ export class RedisLink {
 
   /** The logger that reports fallback and recovery (the kernel's). */
   useLogger(logger: Logger): void {
+    this.logger = logger;
     this.outages.useLogger(logger);
   }
 
@@ -206,6 +210,19 @@ export class RedisLink {
   /** Call `listener` for each message on `channel` (the key prefix is added) until the returned stop. */
   subscribe(channel: string, listener: () => void): () => void {
     return this.channels.subscribe(this.prefix + channel, listener);
+  }
+
+  /**
+   * Redis 7 gives a new ACL user no channels: the limits still hold, but nothing wakes a waiter when a
+   * permit comes back, so each asks again after its poll delay. Not an outage; a setting to fix.
+   */
+  private channelRefused(reply: string): void {
+    if (this.saidChannelRefused) return;
+    this.saidChannelRefused = true;
+    this.logger?.warn(
+      `Redis refused the release notifications (NOPERM): waiters of fleet-wide semaphores ask again up to 200 ms later instead of being woken; let the user of shared.redis subscribe and publish on the channels of its key prefix (ACL rules +subscribe +publish &${this.prefix}*)`,
+      { redis: this.where, error: reply },
+    );
   }
 
   /** Close both connections and wait (bounded) until their sockets are gone, so nothing outlives close. */

@@ -7,6 +7,8 @@ import { LuaScript } from '../redis/redis-scripts.js';
  *   KEYS[3] alive    zset  waiter id -> heartbeat expiry (a crashed waiter leaves the queue)
  *   KEYS[4] meta     hash  used, exclusive, seq, h:<lease id> = weight | 'x', q:<waiter id> = weight
  * Only these scripts change them, so every step is atomic; time is the server's.
+ * A PUBLISH is only a wake-up (waiters also poll): it goes through `pcall`, so a user without the
+ * channel's rights (Redis 7 gives a new ACL user none) does not fail a script after its writes.
  */
 
 const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
@@ -100,7 +102,7 @@ if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
   if w == 'x' then redis.call('HSET', KEYS[4], 'exclusive', 0)
   elseif w then redis.call('HINCRBYFLOAT', KEYS[4], 'used', -tonumber(w)) end
   redis.call('HDEL', KEYS[4], 'h:' .. ARGV[1])
-  redis.call('PUBLISH', ARGV[2], 'released')
+  redis.pcall('PUBLISH', ARGV[2], 'released')
 end
 if redis.call('HGET', KEYS[4], 'exclusive') == '1' then return '0' end
 return tostring(math.max(0, tonumber(ARGV[3]) - tonumber(redis.call('HGET', KEYS[4], 'used') or '0')))`,
@@ -112,7 +114,7 @@ export const SEM_LEAVE = new LuaScript(
   `if redis.call('ZREM', KEYS[2], ARGV[1]) == 0 then return 0 end
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('HDEL', KEYS[4], 'q:' .. ARGV[1])
-redis.call('PUBLISH', ARGV[2], 'left')
+redis.pcall('PUBLISH', ARGV[2], 'left')
 return 1`,
 );
 
@@ -148,6 +150,6 @@ if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
   redis.call('HDEL', KEYS[4], 'h:' .. ARGV[1])
   gone = 1
 end
-if gone == 1 then redis.call('PUBLISH', ARGV[2], 'left') end
+if gone == 1 then redis.pcall('PUBLISH', ARGV[2], 'left') end
 return gone`,
 );
