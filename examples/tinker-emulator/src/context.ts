@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { ByteModel } from './model/byte-model.js';
 import { prng } from './model/prng.js';
 import type { Chaos } from './chaos.js';
@@ -58,7 +59,12 @@ export class EmulatorContext {
   private readonly baseModels = new Map<string, ByteModel>();
   /** Short-lived archive download tokens. */
   readonly downloads = new Map<string, { path?: string; trace?: string; expires: number }>();
-  private nextSession = 0;
+  /**
+   * Random per start, as the future store's ids (futures.ts): a client from before a restart (same port,
+   * same seed) must get 404 for its session and models, not the session the new emulator numbered the
+   * same, another client's, whose model its training steps were applied to.
+   */
+  private nextSession = randomInt(0, 2 ** 40);
   /** How long a request waits for a missing predecessor seq_id before the gap is passed over. */
   sequenceGapMs = 10_000;
   /**

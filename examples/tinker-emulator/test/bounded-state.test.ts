@@ -93,4 +93,20 @@ describe('what a long-running emulator keeps', () => {
     expect(again).toMatch(/^req-\d+$/);
     expect(again).not.toBe(first);
   });
+
+  // Round 38 (a training service run against an emulator restarted on the same port): session ids
+  // restarted at `…-0001-…`, so a client from before the restart, on the first session the new
+  // emulator opened (another client's), had its optim_step applied to that client's model and
+  // succeed, where a real server's 404 says the session is gone.
+  it('an emulator started again gives session ids the previous one never gave', async () => {
+    const sessionId = async () =>
+      withEmulator({ seed: 7 }, async (emu) => {
+        const api = client(emu);
+        return (await api.post('create_session', { tags: [], sdk_version: '0' })).body.session_id as string;
+      });
+    const first = await sessionId();
+    const again = await sessionId();
+    expect(again).toMatch(/emulator$/);
+    expect(again).not.toBe(first);
+  });
 });
