@@ -3,7 +3,8 @@ import type { Release } from '../../../ports/semaphore.js';
 import type { CompiledEndpoint } from '../../manifest/compile.js';
 import type { ConcurrencySpec, PluginSpec, ThrottledSpec } from '../../plugin.js';
 import { afterSettled } from '../../promises/after-settled.js';
-import type { CallContext, CallResult, Next, Stage } from '../context.js';
+import type { CallContext, CallResult, Next } from '../context.js';
+import type { FixedPassesStage } from '../endpoint-stages.js';
 import { throughConnectionGate } from './connection-gate.js';
 import { rateLimitBucket } from './rate-limit.js';
 import { untilClosed } from './wait-signal.js';
@@ -19,8 +20,10 @@ import { untilClosed } from './wait-signal.js';
  * until the window reopens. Last, an attempt takes one of the transport's connections to its origin when
  * the transport declares how many it has (`throughConnectionGate`), before its request is built.
  */
-export const semaphoreStage: Stage = {
+export const semaphoreStage: FixedPassesStage = {
   name: 'semaphore',
+  // Its answer depends on the endpoint, its plugin's spec and the transport only: asked once per endpoint.
+  passesFixed: true,
   run(context, next) {
     const resource = context.endpoint.spec.resource;
     const limits = resource ? context.plugin.spec.concurrency?.[resource] : undefined;
