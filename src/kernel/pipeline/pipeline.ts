@@ -1,7 +1,5 @@
 import { PristineError } from '../errors/pristine-error.js';
-import type { CompiledEndpoint } from '../manifest/compile.js';
 import type { CallContext, CallResult, Stage, StagePlacement } from './context.js';
-import { allStages, endpointStages, type RunningStages } from './endpoint-stages.js';
 import { guardedStage } from './guarded-stage.js';
 import { type CallFinish, MAX_HOOKED_STAGE, settleThrough } from './stage-hooks.js';
 
@@ -19,14 +17,10 @@ export interface Pending {
  */
 export class Pipeline {
   private stages: Stage[];
-  /** `stages` as calls run them (endpoint-stages.ts): for every endpoint, or per endpoint when `fixed`. */
-  private running: RunningStages;
-  private perEndpoint = new WeakMap<CompiledEndpoint, RunningStages>();
 
   constructor(builtIns: readonly Stage[]) {
     this.stages = [...builtIns];
     assertUnique(this.stages.map((s) => s.name));
-    this.running = allStages(this.stages);
   }
 
   order(): string[] {
@@ -76,8 +70,7 @@ export class Pipeline {
 
   /**
    * Run the stages in order; each decides whether and how often to call the next. A stage whose
-   * `passes(context)` says it has nothing to do is stepped over when its turn comes (a built-in stage
-   * whose answer is fixed per endpoint is asked once for the endpoint, see endpoint-stages.ts). Stages with `enter`
+   * `passes(context)` says it has nothing to do is stepped over when its turn comes. Stages with `enter`
    * that leave only synchronous work on the outcome are run in one go with the stages after them, and
    * their hooks are attached together in one `then` around the first stage that returns a promise (see
    * `Stage.enter`). With `finish`, its `settled` and `map` are done in the `then` the outermost hooks
@@ -87,7 +80,7 @@ export class Pipeline {
   execute(context: CallContext): Promise<CallResult>;
   execute<T>(context: CallContext, finish: CallFinish<T>): Promise<T>;
   execute(context: CallContext, finish?: CallFinish<unknown>): Promise<unknown> {
-    const { stages, checks } = this.runningFor(context);
+    const stages = this.stages;
     const run = (index: number, last?: CallFinish<unknown>): Promise<CallResult> => {
       let at = index;
       // The stages whose hooks apply to this stretch, one bit each.
@@ -103,7 +96,7 @@ export class Pipeline {
             result = Promise.reject(new PristineError(PAST_THE_END));
             break;
           }
-          if (checks[at]?.call(stage, context) === true) {
+          if (stage.passes?.(context) === true) {
             at++;
             continue;
           }
@@ -131,21 +124,6 @@ export class Pipeline {
         : settleThrough(result, stages, hooked, context, last);
     };
     return run(0, finish);
-  }
-
-  /** The stages as `context`'s call runs them, made once per endpoint when a stage's `passes` is fixed. */
-  private runningFor(context: CallContext): RunningStages {
-    if (this.running.from !== this.stages) {
-      this.running = allStages(this.stages);
-      this.perEndpoint = new WeakMap();
-    }
-    if (!this.running.fixed) return this.running;
-    const made = this.perEndpoint.get(context.endpoint);
-    if (made !== undefined && made.spec === context.plugin.spec && made.services === context.services)
-      return made;
-    const running = endpointStages(this.stages, context);
-    this.perEndpoint.set(context.endpoint, running);
-    return running;
   }
 
   private indexOf(name: string): number {

@@ -3,8 +3,7 @@ import type { Release } from '../../../ports/semaphore.js';
 import type { CompiledEndpoint } from '../../manifest/compile.js';
 import type { ConcurrencySpec, PluginSpec, ThrottledSpec } from '../../plugin.js';
 import { afterSettled } from '../../promises/after-settled.js';
-import type { CallContext, CallResult, Next } from '../context.js';
-import type { FixedPassesStage } from '../endpoint-stages.js';
+import type { CallContext, CallResult, Next, Stage } from '../context.js';
 import { throughConnectionGate } from './connection-gate.js';
 import { rateLimitBucket } from './rate-limit.js';
 import { untilClosed } from './wait-signal.js';
@@ -20,10 +19,8 @@ import { untilClosed } from './wait-signal.js';
  * until the window reopens. Last, an attempt takes one of the transport's connections to its origin when
  * the transport declares how many it has (`throughConnectionGate`), before its request is built.
  */
-export const semaphoreStage: FixedPassesStage = {
+export const semaphoreStage: Stage = {
   name: 'semaphore',
-  // Its answer depends on the endpoint, its plugin's spec and the transport only: asked once per endpoint.
-  passesFixed: true,
   run(context, next) {
     const resource = context.endpoint.spec.resource;
     const limits = resource ? context.plugin.spec.concurrency?.[resource] : undefined;
