@@ -6,9 +6,10 @@ export interface TelemetrySpan {
   setAttributes(attributes: Record<string, AttributeValue | undefined>): void;
   /**
    * The span's operation failed: the OTel conventions ask for an `exception` event, `error.type` (the HTTP
-   * status as a string, else the class the caller gets: `APITimeoutError` for an abort whose cause is
-   * one, a call's own deadline) and an ERROR status with the message. The kernel passes
-   * errors already scrubbed of its secrets; an adapter scrubs what it copies again (shapes at least).
+   * status as a string, else the error's class) and an ERROR status with the message. The kernel passes
+   * the error the caller gets (a call stopped by a deadline on its signal, one aborted with an
+   * `APITimeoutError`: that error, not the abort it caused inside), already scrubbed of its secrets; an
+   * adapter scrubs what it copies again (shapes at least).
    */
   recordError(error: unknown): void;
   end(): void;

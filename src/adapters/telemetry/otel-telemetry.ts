@@ -14,7 +14,6 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 import type { AttributeValue, Telemetry, TelemetrySpan } from '../../ports/telemetry.js';
-import { APITimeoutError, APIUserAbortError } from '../../kernel/errors/api-errors.js';
 import { redactUrl, scrubText } from '../../kernel/redact.js';
 import { KERNEL_VERSION } from '../../kernel/version.js';
 
@@ -65,12 +64,10 @@ function toAttributes(attributes: Attrs): Attributes {
 
 /**
  * `error.type` per the HTTP semantic conventions: the status code for HTTP errors, else the error's
- * class name, else `_OTHER`. A request stopped by its call's deadline (a client's per-call `timeoutMs`
- * aborts with an `APITimeoutError`) ends inside as an abort, but the caller gets the timeout: the span
- * is grouped with timeouts, not with calls someone cancelled.
+ * class name, else `_OTHER`. The kernel passes the error the caller gets (a call stopped by its deadline:
+ * the timeout, not the abort it caused inside), so the span is grouped with what the caller was told.
  */
 function errorType(error: unknown): string {
-  if (error instanceof APIUserAbortError && error.cause instanceof APITimeoutError) return error.cause.name;
   const status = (error as { status?: unknown } | null)?.status;
   if (typeof status === 'number') return String(status);
   if (error instanceof Error) return error.name || error.constructor.name || '_OTHER';

@@ -1,3 +1,4 @@
+import { ValidationError } from '../../kernel/errors/validation-error.js';
 import { APITimeoutError } from '../../kernel/errors/api-errors.js';
 import type { PristineError } from '../../kernel/errors/pristine-error.js';
 import type { TransportRequest } from '../../ports/transport.js';
@@ -48,6 +49,14 @@ export class AttemptDeadline implements AbortSubscriber {
     this.subscribed = false;
     this.listeners = undefined;
     this.racing = undefined;
+    const { timeoutMs } = request;
+    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
+      // The port requires it ("always set"): a plugin calling a transport from JS may leave it out, which
+      // setTimeout would read as 1 ms ("timed out after undefined ms"). Refused before anything is sent.
+      const rule = 'must be a finite number ≥ 0: the attempt deadline the Transport port requires';
+      this.reason = ValidationError.field('transport request', '/timeoutMs', 'range', rule);
+      return;
+    }
     const caller = request.signal;
     if (caller?.aborted) {
       this.end('abort');

@@ -1,6 +1,7 @@
 import {
   APIFuture,
   APITimeoutError,
+  APIUserAbortError,
   collectPages,
   linkedSignal,
   linkedSignals,
@@ -168,10 +169,16 @@ export class CallScope {
     this.unlink = undefined;
   }
 
-  /** An error caused by our deadline (not by the caller's signal) becomes the timeout it is. */
+  /**
+   * An error caused by our deadline (not by the caller's signal) becomes the timeout it is. The abort it
+   * caused becomes the deadline's own APITimeoutError, the one the kernel's spans recorded for the call.
+   */
   failed(error: unknown): unknown {
-    const timedOut = this.deadline?.signal.aborted && !this.callerSignal?.aborted;
+    const deadline = this.deadline?.signal;
+    const timedOut = deadline?.aborted && !this.callerSignal?.aborted;
     if (!timedOut || error instanceof APITimeoutError) return error;
+    if (error instanceof APIUserAbortError && deadline.reason instanceof APITimeoutError)
+      return deadline.reason;
     return this.timeoutError(error);
   }
 

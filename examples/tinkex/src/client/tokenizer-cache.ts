@@ -1,4 +1,4 @@
-import { abortErrorFor, ValidationError, isPlainObject, untilAborted } from 'pristine-kernel';
+import { SharedLoads, ValidationError, isPlainObject } from 'pristine-kernel';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import type { CallScope, OptionDefaults, RequestOptions } from './request-options.js';
 
@@ -21,9 +21,8 @@ export interface DecodeOptions extends RequestOptions {
  * other call (`timeoutMs` was once accepted and ignored here, which left a stalled Hub unbounded).
  */
 export class TokenizerCache {
-  private loading?: Promise<Tokenizer>;
-  /** The signal `loading` runs under: that of the call that started it. */
-  private loadSignal?: AbortSignal;
+  /** The one load of this client (one key), shared by its concurrent calls. */
+  private readonly loads = new SharedLoads<'tokenizer', Tokenizer>();
 
   /**
    * `load` gets the signal of the call that started the load (the first caller's); `scope` is the
@@ -42,23 +41,10 @@ export class TokenizerCache {
   /**
    * The caller's signal ends its own wait; a load another call shares goes on. The load runs under the
    * signal of the call that started it: when that signal ends it, a caller still waiting starts the load
-   * again under its own, instead of failing with another caller's abort.
+   * again under its own, instead of failing with another caller's abort (see `SharedLoads`).
    */
   get(signal?: AbortSignal): Promise<Tokenizer> {
-    if (signal?.aborted) return Promise.reject(abortErrorFor(signal));
-    if (!this.loading) {
-      const loading = this.load(signal).catch((error: unknown) => {
-        if (this.loading === loading) this.loading = undefined;
-        throw error;
-      });
-      this.loading = loading;
-      this.loadSignal = signal;
-    }
-    const startedBy = this.loadSignal;
-    return untilAborted(this.loading, signal).catch((error: unknown) => {
-      if (startedBy !== signal && startedBy?.aborted && !signal?.aborted) return this.get(signal);
-      throw error;
-    });
+    return this.loads.get('tokenizer', signal, this.load);
   }
 
   async encode(text: string, options?: EncodeOptions, defaults?: OptionDefaults): Promise<number[]> {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { OptionChecks, ValidationError, optionNames, untilAborted } from 'pristine-kernel';
+import { OptionChecks, SharedLoads, ValidationError, optionNames } from 'pristine-kernel';
 import { hubOptionChecks, withHubOptions } from '../hub/check-hub-options.js';
 import { downloadToCache } from '../hub/hub-cache.js';
 import { hubSettings, type HubOptions } from '../hub/hub-settings.js';
@@ -14,13 +14,18 @@ export interface GetTokenizerOptions extends HubOptions {
   revision?: string;
 }
 
-/** A load in progress or done, and the signal it runs under (that of the call that started it). */
+/** A tokenizer loaded, and whether later calls may reuse it. */
 interface Loaded {
-  readonly tokenizer: Promise<Tokenizer>;
-  readonly signal: AbortSignal | undefined;
+  readonly tokenizer: Tokenizer;
+  readonly keep: boolean;
 }
 
-const loaded = new Map<string, Loaded>();
+/**
+ * Loads per key, shared by concurrent calls: each caller's own signal ends its wait, a load the signal of
+ * the call that started it ended is started again for a caller still waiting, and a failure is not
+ * remembered (the next call tries again: the network may be back, a token set).
+ */
+const loads = new SharedLoads<string, Loaded>();
 
 const TOKENIZER_OPTIONS = withHubOptions(
   optionNames<Omit<GetTokenizerOptions, keyof HubOptions>>({ tokenizer_id: true, revision: true }),
@@ -75,25 +80,12 @@ export function getTokenizer(model: string, given?: GetTokenizerOptions): Promis
     settings.offline,
     (options.env ?? process.env).TINKEX_TOKENIZER_CACHE ?? null,
   ]);
-  let hit = loaded.get(key);
-  if (!hit) {
-    const loading = load(ref.tokenizer_id, revision, tiktoken, options);
-    const started: Loaded = { tokenizer: loading.then(({ tokenizer }) => tokenizer), signal: options.signal };
-    hit = started;
-    loaded.set(key, started);
-    // A failure is not remembered: the next call tries again (the network may be back, a token set).
-    // Nor is an offline load from a short snapshot: once an online call completed it, offline reads that.
-    const forget = () => loaded.get(key) === started && loaded.delete(key);
-    loading.then(({ keep }) => keep || forget(), forget);
-  }
-  // Each caller's own signal ends its wait. A load the signal of the call that started it ended is
-  // started again for a caller still waiting (under its own), who must not fail with another's abort.
-  const { tokenizer, signal } = hit;
-  return untilAborted(tokenizer, options.signal).catch((error: unknown) => {
-    if (signal !== options.signal && signal?.aborted && !options.signal?.aborted)
-      return getTokenizer(model, given);
-    throw error;
-  });
+  // The load runs under the signal of the call that starts it. Not kept: an offline load from a short
+  // snapshot (once an online call completed it, offline reads that).
+  const start = (signal: AbortSignal | undefined) =>
+    load(ref.tokenizer_id, revision, tiktoken, { ...options, signal });
+  const loading = loads.get(key, options.signal, start, { keep: ({ keep }) => keep });
+  return loading.then(({ tokenizer }) => tokenizer);
 }
 
 async function load(
@@ -101,7 +93,7 @@ async function load(
   revision: string,
   tiktoken: boolean,
   options: GetTokenizerOptions,
-): Promise<{ tokenizer: Tokenizer; keep: boolean }> {
+): Promise<Loaded> {
   if (!/^[\w.-]+(\/[\w.-]+)?$/.test(id))
     throw ValidationError.field(
       'tokenizer',

@@ -91,9 +91,11 @@ describe('OpenTelemetry spans of a Tinkex client', () => {
     const failed = exporter.getFinishedSpans().filter((s) => s.name.includes('asample'));
     expect(failed.map((s) => s.name).sort()).toEqual(['POST /api/v1/asample', 'asample']);
     for (const span of failed) {
-      expect(span.status.message).toBe(
-        'Request was aborted: sample did not finish within timeoutMs (300 ms).',
-      );
+      // The caller's message too (round 38: the abort's "Request was aborted: …" before).
+      expect(span.status.message).toBe('sample did not finish within timeoutMs (300 ms)');
+      expect(span.status.message).toBe((error as Error).message);
+      // The very instance the caller got: its stack, not that of an abort, or of a timeout made after.
+      expect(span.events[0]?.attributes?.['exception.stacktrace']).toBe((error as Error).stack);
       expect(span.events[0]?.attributes?.['exception.message']).toBe(span.status.message);
       // The class the caller got, not the abort the SDK used inside to stop the request (round 37).
       expect(span.attributes['error.type']).toBe('APITimeoutError');

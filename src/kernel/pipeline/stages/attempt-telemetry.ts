@@ -1,5 +1,6 @@
 import { scrubError } from '../../errors/error-secrets.js';
 import { redactUrl } from '../../redact.js';
+import { deadlineErrorOf } from '../../signals/deadline-error.js';
 import type { TelemetrySpan } from '../../../ports/telemetry.js';
 import type { TransportRequest } from '../../../ports/transport.js';
 import type { CallContext, CallResult, Next, Stage } from '../context.js';
@@ -50,7 +51,9 @@ async function traced(
     if (status !== undefined) span.setAttributes({ 'http.response.status_code': status });
     // Scrubbed before the span sees it (in place, as it leaves the kernel anyway): a server may echo a
     // registered credential, and an adapter built without the kernel's secrets knows only their shapes.
-    span.recordError(error instanceof Error ? scrubError(error, context.services.secrets) : error);
+    // As the call span: the error the caller gets (a whole-call deadline's timeout, not its abort).
+    const surfaced = deadlineErrorOf(error, context.options.signal);
+    span.recordError(surfaced instanceof Error ? scrubError(surfaced, context.services.secrets) : surfaced);
     throw error;
   } finally {
     span.end();

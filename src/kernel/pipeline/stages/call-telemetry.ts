@@ -1,10 +1,11 @@
 import type { TelemetrySpan } from '../../../ports/telemetry.js';
-import { sanitizedCause } from '../../errors/error-secrets.js';
+import { sanitizedCause, scrubError } from '../../errors/error-secrets.js';
 import { PluginError } from '../../errors/plugin-errors.js';
 import type { CallContext, CallResult, Stage } from '../context.js';
 import { enteringStage } from '../stage-hooks.js';
 import type { CompiledEndpoint } from '../../manifest/compile.js';
 import { redactUrl } from '../../redact.js';
+import { deadlineErrorOf } from '../../signals/deadline-error.js';
 
 /**
  * Each endpoint's redacted URL for the base URL it was last called with: the same string for every
@@ -95,7 +96,12 @@ function failed(context: CallContext, error: unknown): unknown {
   const { services } = context;
   const span = spanOf(context, error);
   try {
-    span.recordError(error);
+    // The error the caller gets: a whole-call deadline's timeout, not the abort it caused inside (the
+    // client's error, not yet scrubbed as the pipeline's errors are).
+    const surfaced = deadlineErrorOf(error, context.options.signal);
+    span.recordError(
+      surfaced !== error && surfaced instanceof Error ? scrubError(surfaced, services.secrets) : surfaced,
+    );
     span.setAttributes({ 'http.request.resend_count': context.attempt });
     if (services.events.observed('request:error')) {
       const status = (error as { status?: unknown } | null)?.status;
