@@ -1,12 +1,13 @@
 import {
   NotFoundError,
   OptionChecks,
+  type FifoSemaphore,
   ValidationError,
   retryMessage,
   retryReason,
   type RetryContext,
 } from 'pristine-kernel';
-import { chunkLength, ModelInput } from '../types/model-input.js';
+import { chunkLength, ModelInput, type ModelInputChunk } from '../types/model-input.js';
 import { copySamplingParams } from '../types/sampling-params.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
@@ -67,6 +68,8 @@ export class SamplingClient {
   private readonly bucket: string;
   /** The in-flight semaphore's name (built once, not per sample). */
   private readonly inFlightKey: string;
+  /** The ServiceClient's dispatch gate (one per kernel), looked up once rather than twice a sample. */
+  private readonly dispatchGate: FifoSemaphore;
   /** `run` for SampleAttempts, made once per client (`run` itself stays private). */
   private readonly runAttempts: RunAttempts<ReturnType<SamplingClient['body']>> = (...args) =>
     this.run(...args);
@@ -117,6 +120,7 @@ export class SamplingClient {
     };
     this.bucket = samplingBucket(service.config, sampling_session_id);
     this.inFlightKey = `tinker:sample-requests:${sampling_session_id}`;
+    this.dispatchGate = sampleDispatchGate(service.kernel, service.config.sample_dispatch_concurrency);
     this.onQueueState = service.queueWarnings('Sampling', sampling_session_id);
     this.submitter = new SampleSubmitter({
       kernel: service.kernel,
@@ -152,15 +156,15 @@ export class SamplingClient {
   }
 
   /** The `asample` body, in its 0.25 shape when that is the protocol already (`v025SampleBody`). */
-  private body(request: SampleRequest, v025 = false) {
-    OptionChecks.optionsObject('sample request', request);
-    checkSampleRequestKeys(request, false);
+  private body(given: SampleRequest, v025 = false) {
+    // One check of the request as an object and of its keys (it was two walks of the same object).
+    const request = checkSampleRequestKeys(given, false);
     if (request.prompt == null)
       throw ValidationError.field('sample request', '/prompt', 'required', 'prompt is required');
     const prompt = ModelInput.from(request.prompt);
     // Nothing to condition on: servers refuse it (vLLM: "The decoder prompt cannot be empty"); say so
     // before sending, naming the field. An image or audio chunk of unknown length counts as content.
-    if (prompt.chunks.every((chunk) => chunkLength(chunk) === 0))
+    if (!hasContent(prompt.chunks))
       throw ValidationError.field(
         'sample request',
         '/prompt',
@@ -253,7 +257,7 @@ export class SamplingClient {
         !v025,
         signal,
         watched ? this.progress : undefined,
-        sampleDispatchGate(kernel, this.service.config.sample_dispatch_concurrency),
+        this.dispatchGate,
       );
       // A free slot is taken at once (as `acquire` would grant it), without an async frame per sample.
       const now = signal?.aborted ? undefined : inFlight.tryAcquire?.(1);
@@ -272,9 +276,8 @@ export class SamplingClient {
     signal: AbortSignal | undefined,
     seen: AttemptsState,
   ): Promise<SampleResponse> {
-    const kernel = this.service.kernel;
-    const gate = sampleDispatchGate(kernel, this.service.config.sample_dispatch_concurrency);
-    return kernel
+    const gate = this.dispatchGate;
+    return this.service.kernel
       .getServices()
       .retry.run<SampleResponse>(
         () => this.submitter.attempt(input, newSeqIdPerAttempt, signal, seen, gate),
@@ -381,6 +384,12 @@ export class SamplingClient {
   async decode(tokens: readonly number[], options?: DecodeOptions): Promise<string> {
     return this.tokenizers.decode(tokens, options, defaultsOf(this));
   }
+}
+
+/** Whether any chunk holds a token (or is an image or audio chunk of unknown length): a loop, no closure per sample. */
+function hasContent(chunks: readonly ModelInputChunk[]): boolean {
+  for (let i = 0; i < chunks.length; i++) if (chunkLength(chunks[i]) !== 0) return true;
+  return false;
 }
 
 function stallMessage(samplingSessionId: string, stall: Stall): string {
