@@ -7,7 +7,7 @@ import {
   retryReason,
   type RetryContext,
 } from 'pristine-kernel';
-import { chunkLength, ModelInput, type ModelInputChunk } from '../types/model-input.js';
+import { ModelInput } from '../types/model-input.js';
 import { copySamplingParams } from '../types/sampling-params.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
@@ -28,7 +28,7 @@ import { ProgressWatch, type Stall } from './sampling-progress.js';
 import { TokenizerCache, type DecodeOptions, type EncodeOptions } from './tokenizer-cache.js';
 import { SampleAttempts, type AttemptsState, type RunAttempts } from './sample-attempts.js';
 import { SampleSubmitter } from './sample-submit.js';
-import { checkSampleRequestKeys } from './sample-request-keys.js';
+import { checkSampleRequestKeys, hasContent } from './sample-request-keys.js';
 import { ownSampleBody, v025SampleBody } from '../protocol/sample-body.js';
 import { fallbackStream, type SampleStreamChunk } from './sample-stream.js';
 import {
@@ -384,12 +384,6 @@ export class SamplingClient {
   async decode(tokens: readonly number[], options?: DecodeOptions): Promise<string> {
     return this.tokenizers.decode(tokens, options, defaultsOf(this));
   }
-}
-
-/** Whether any chunk holds a token (or is an image or audio chunk of unknown length): a loop, no closure per sample. */
-function hasContent(chunks: readonly ModelInputChunk[]): boolean {
-  for (let i = 0; i < chunks.length; i++) if (chunkLength(chunks[i]) !== 0) return true;
-  return false;
 }
 
 function stallMessage(samplingSessionId: string, stall: Stall): string {
