@@ -1,5 +1,4 @@
 import { OptionChecks, ValidationError } from 'pristine-kernel';
-import { chunkLength, type ModelInputChunk } from '../types/model-input.js';
 
 const SAMPLE_REQUEST_KEYS = [
   'prompt',
@@ -33,10 +32,4 @@ export function checkSampleRequestKeys<
       'sampleStream streams one sample: num_samples must be 1 or omitted (use sample() for several)',
     );
   return request;
-}
-
-/** Whether any chunk holds a token (or is an image or audio chunk of unknown length): a loop, no closure per sample. */
-export function hasContent(chunks: readonly ModelInputChunk[]): boolean {
-  for (let i = 0; i < chunks.length; i++) if (chunkLength(chunks[i]) !== 0) return true;
-  return false;
 }

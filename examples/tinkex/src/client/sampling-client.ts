@@ -1,13 +1,12 @@
 import {
   NotFoundError,
   OptionChecks,
-  type FifoSemaphore,
   ValidationError,
   retryMessage,
   retryReason,
   type RetryContext,
 } from 'pristine-kernel';
-import { ModelInput } from '../types/model-input.js';
+import { chunkLength, ModelInput } from '../types/model-input.js';
 import { copySamplingParams } from '../types/sampling-params.js';
 import type { ModelInputWire, SampleResponse, SamplingParams } from '../types/schemas.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
@@ -28,7 +27,7 @@ import { ProgressWatch, type Stall } from './sampling-progress.js';
 import { TokenizerCache, type DecodeOptions, type EncodeOptions } from './tokenizer-cache.js';
 import { SampleAttempts, type AttemptsState, type RunAttempts } from './sample-attempts.js';
 import { SampleSubmitter } from './sample-submit.js';
-import { checkSampleRequestKeys, hasContent } from './sample-request-keys.js';
+import { checkSampleRequestKeys } from './sample-request-keys.js';
 import { ownSampleBody, v025SampleBody } from '../protocol/sample-body.js';
 import { fallbackStream, type SampleStreamChunk } from './sample-stream.js';
 import {
@@ -68,8 +67,6 @@ export class SamplingClient {
   private readonly bucket: string;
   /** The in-flight semaphore's name (built once, not per sample). */
   private readonly inFlightKey: string;
-  /** The ServiceClient's dispatch gate (one per kernel), looked up once rather than twice a sample. */
-  private readonly dispatchGate: FifoSemaphore;
   /** `run` for SampleAttempts, made once per client (`run` itself stays private). */
   private readonly runAttempts: RunAttempts<ReturnType<SamplingClient['body']>> = (...args) =>
     this.run(...args);
@@ -120,7 +117,6 @@ export class SamplingClient {
     };
     this.bucket = samplingBucket(service.config, sampling_session_id);
     this.inFlightKey = `tinker:sample-requests:${sampling_session_id}`;
-    this.dispatchGate = sampleDispatchGate(service.kernel, service.config.sample_dispatch_concurrency);
     this.onQueueState = service.queueWarnings('Sampling', sampling_session_id);
     this.submitter = new SampleSubmitter({
       kernel: service.kernel,
@@ -164,7 +160,7 @@ export class SamplingClient {
     const prompt = ModelInput.from(request.prompt);
     // Nothing to condition on: servers refuse it (vLLM: "The decoder prompt cannot be empty"); say so
     // before sending, naming the field. An image or audio chunk of unknown length counts as content.
-    if (!hasContent(prompt.chunks))
+    if (prompt.chunks.every((chunk) => chunkLength(chunk) === 0))
       throw ValidationError.field(
         'sample request',
         '/prompt',
@@ -257,7 +253,7 @@ export class SamplingClient {
         !v025,
         signal,
         watched ? this.progress : undefined,
-        this.dispatchGate,
+        sampleDispatchGate(kernel, this.service.config.sample_dispatch_concurrency),
       );
       // A free slot is taken at once (as `acquire` would grant it), without an async frame per sample.
       const now = signal?.aborted ? undefined : inFlight.tryAcquire?.(1);
@@ -276,8 +272,9 @@ export class SamplingClient {
     signal: AbortSignal | undefined,
     seen: AttemptsState,
   ): Promise<SampleResponse> {
-    const gate = this.dispatchGate;
-    return this.service.kernel
+    const kernel = this.service.kernel;
+    const gate = sampleDispatchGate(kernel, this.service.config.sample_dispatch_concurrency);
+    return kernel
       .getServices()
       .retry.run<SampleResponse>(
         () => this.submitter.attempt(input, newSeqIdPerAttempt, signal, seen, gate),
