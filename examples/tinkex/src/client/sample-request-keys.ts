@@ -16,13 +16,13 @@ const ONLY_SAMPLE_REQUEST_KEYS = {
  * A sample request's own keys (sampling_params' are the schema's). The body is built field by field, so
  * a misspelt key (`num_sample: 3`) was dropped and the caller got one sample believing they asked for
  * three; and a stream is one sample, so `sampleStream({ num_samples: 2 })` streamed one. Both are refused
- * by name before anything is sent.
+ * by name before anything is sent. Returns the request (`{}` when it is missing), checked as an object.
  */
-export function checkSampleRequestKeys(
-  request: Partial<Record<(typeof SAMPLE_REQUEST_KEYS)[number], unknown>>,
-  stream: boolean,
-): void {
-  OptionChecks.optionsObject('sample request', request, ONLY_SAMPLE_REQUEST_KEYS);
+export function checkSampleRequestKeys<
+  T extends Partial<Record<(typeof SAMPLE_REQUEST_KEYS)[number], unknown>>,
+>(given: T | undefined, stream: boolean): T {
+  // A missing request reads as `{}` (then "prompt is required"), not a TypeError on its first field.
+  const request = OptionChecks.optionsObject('sample request', given, ONLY_SAMPLE_REQUEST_KEYS);
   const n = request.num_samples;
   if (stream && n !== undefined && n !== 1)
     throw ValidationError.field(
@@ -31,4 +31,5 @@ export function checkSampleRequestKeys(
       'const',
       'sampleStream streams one sample: num_samples must be 1 or omitted (use sample() for several)',
     );
+  return request;
 }

@@ -152,9 +152,9 @@ export class SamplingClient {
   }
 
   /** The `asample` body, in its 0.25 shape when that is the protocol already (`v025SampleBody`). */
-  private body(request: SampleRequest, v025 = false) {
-    OptionChecks.optionsObject('sample request', request);
-    checkSampleRequestKeys(request, false);
+  private body(given: SampleRequest, v025 = false) {
+    // One check of the request as an object and of its keys (it was two walks of the same object).
+    const request = checkSampleRequestKeys(given, false);
     if (request.prompt == null)
       throw ValidationError.field('sample request', '/prompt', 'required', 'prompt is required');
     const prompt = ModelInput.from(request.prompt);

@@ -91,4 +91,18 @@ describe.each(E2E_MODES)('an empty prompt, an unknown key, a stream of several (
     await eventsOf(sampler.sampleStream({ ...request, num_samples: 1 } as never));
     expect(sent()).toBe(before + 1);
   });
+
+  // Found while shortening the sample path (round 38): a missing request (`sample()` from plain
+  // JavaScript) was a TypeError from reading `undefined.num_samples`, not a typed error naming the field.
+  it('a missing request is a ValidationError at /prompt, and nothing is sent', async () => {
+    const before = sent();
+    for (const attempt of [sampler.sample(undefined as never)]) {
+      const error = await refusal(attempt);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues).toEqual([
+        expect.objectContaining({ pointer: '/prompt', rule: 'required' }),
+      ]);
+    }
+    expect(sent()).toBe(before);
+  });
 });
