@@ -68,6 +68,7 @@ export {
   type IssueDetail,
 } from './kernel/options/option-checks.js';
 export { optionNames } from './kernel/options/option-names.js';
+export { closestName } from './kernel/options/closest-name.js';
 export {
   headerIssues,
   headerNameProblem,

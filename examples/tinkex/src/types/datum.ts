@@ -1,7 +1,7 @@
-import { Type, describeValue, ValidationError, type Static } from 'pristine-kernel';
+import { Type, closestName, describeValue, ValidationError, type Static } from 'pristine-kernel';
 import { strict } from './common.js';
 import { checkWire, isRecord } from './wire-check.js';
-import { LOSS_FN_REQUIRED_INPUTS, LOSS_INPUT_DTYPES, isLossFnType } from './loss.js';
+import { LOSS_FN_REQUIRED_INPUTS, LOSS_INPUT_DTYPES, LOSS_INPUT_KEYS, isLossFnType } from './loss.js';
 import { chunkLength, ModelInput, ModelInputSchema, type ModelInputWire } from './model-input.js';
 import { TensorData, TensorDataSchema, type TensorDataWire, type TensorValues } from './tensor-data.js';
 
@@ -157,6 +157,10 @@ function checkDatum(
   }
   for (const [name, tensor] of Object.entries(inputs)) {
     const where = `${base}/loss_fn_inputs/${name}`;
+    if (!LOSS_INPUT_KEYS.includes(name)) {
+      issues.push(unknownInput(i, name, where));
+      continue;
+    }
     try {
       TensorData.check(tensor, where);
     } catch (error) {
@@ -181,6 +185,21 @@ function checkDatum(
       });
     }
   }
+}
+
+/**
+ * A key no built-in loss reads (`weight` for `weights`): the server would ignore it, and train as if the
+ * input were missing (every token at weight 1), so it is refused with the key it most likely meant.
+ */
+function unknownInput(i: number, name: string, pointer: string): ValidationIssue {
+  const hint = closestName(name, LOSS_INPUT_KEYS);
+  return {
+    pointer,
+    rule: 'additionalProperties',
+    message:
+      `data[${i}].loss_fn_inputs.${name} is not a loss input${hint ? ` (did you mean "${hint}"?)` : ''}; ` +
+      `the known keys are ${LOSS_INPUT_KEYS.join(', ')}`,
+  };
 }
 
 /** Re-anchor a tensor's ValidationError pointers under `prefix`. */

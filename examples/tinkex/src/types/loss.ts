@@ -35,6 +35,12 @@ export const LOSS_INPUT_DTYPES: Readonly<Record<string, 'int64' | 'float32'>> = 
   clip_high_threshold: 'float32',
 };
 
+/**
+ * Every `loss_fn_inputs` key a built-in loss reads: the keys the Python SDK knows (`Datum._key_to_type`).
+ * The Tinker docs list no other input for any built-in loss; `forward*` refuses any other key.
+ */
+export const LOSS_INPUT_KEYS: readonly string[] = Object.keys(LOSS_INPUT_DTYPES);
+
 export function isLossFnType(value: unknown): value is LossFnType {
   return typeof value === 'string' && (LOSS_FN_TYPES as readonly string[]).includes(value);
 }
