@@ -50,7 +50,11 @@ async function flow(env: Awaited<ReturnType<typeof setup>>) {
   const out = await mkdtemp(join(tmpdir(), 'tinkex-e2e-enc-'));
   cleanup.push(() => rm(out, { recursive: true, force: true }));
   const { files, destination } = await downloadCheckpoint(rest, path, { output_dir: out });
-  const config = JSON.parse(await readFile(join(destination, 'adapter_config.json'), 'utf8')) as object;
+  // Session ids differ per emulator start (a restarted one never reuses them): the config must name the
+  // checkpoint this run saved, and the rest of it must be the same as the uncompressed run's.
+  const { tinker_path, ...config } = JSON.parse(
+    await readFile(join(destination, 'adapter_config.json'), 'utf8'),
+  ) as { tinker_path?: string };
   return {
     loss: fb.metrics['loss:mean'],
     samples: sampled.sequences.map((s) => s.tokens),
@@ -58,6 +62,7 @@ async function flow(env: Awaited<ReturnType<typeof setup>>) {
     missing: missing instanceof NotFoundError ? missing.message : missing,
     files,
     config,
+    namesSavedCheckpoint: tinker_path === path,
   };
 }
 
@@ -127,6 +132,7 @@ describe.each(E2E_MODES)('Accept-Encoding and compressed answers (%s)', (mode) =
       expect(got.streamed.at(-1)).toBe('done');
       expect(got.missing).toMatch(/not found/i);
       expect(got.files).toEqual(['adapter_config.json', 'adapter_model.safetensors', 'checkpoint_complete']);
+      expect(got.namesSavedCheckpoint).toBe(true);
     },
   );
 
