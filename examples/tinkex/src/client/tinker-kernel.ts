@@ -36,6 +36,7 @@ export function createTinkerHolders(config: ResolvedConfig, kernel: () => Tinker
       say: (message) => loggerOf(kernel()).info(message),
     },
     config.api_key_from,
+    config.credential_cmd_from,
   );
   const session = new TinkerProtocol(credential, { protocol: config.protocol });
   const rest = new TinkerProtocol(credential, { protocol: config.protocol, refreshDynamicConfig: false });
