@@ -82,6 +82,7 @@ export function createTinkerKernel(
     logLevel: config.log_level,
     requestIdHeader: 'x-request-id',
     proxy: config.proxy?.reveal(),
+    proxySource: config.proxy_source,
     shared: config.shared_redis && {
       redis: Array.isArray(config.shared_redis)
         ? config.shared_redis.map((seed) => seed.reveal())
