@@ -37,6 +37,11 @@ export interface KernelSettings {
    */
   maxDecompressedBytes: number;
   proxy?: string;
+  /**
+   * Where `proxy` came from, named in the debug line saying calls go through it (a plugin that reads
+   * its own variable into `proxy` names it, e.g. `MY_SDK_PROXY`); default "the proxy option".
+   */
+  proxySource?: string;
 }
 
 /** The resolved adapters and shared registries one kernel's stages use. */

@@ -133,4 +133,18 @@ describe('which proxy a call goes through, at debug level', () => {
     expect(written).not.toContain('0pt-secret');
     expect(written).not.toContain('bob');
   });
+
+  // Round 38: a plugin that reads its own variable into the proxy setting (Tinkex's TINKEX_PROXY) had it
+  // called "the proxy option", so a person who never passed one looked for it in their code.
+  it('names the setting a plugin says the proxy came from, and still no credentials', () => {
+    const logger = new CaptureLogger();
+    const proxy = 'http://carol:v4r-secret@proxy.corp:3128';
+    new ProxyResolver({ proxy, proxySource: 'MY_SDK_PROXY' }, {}).resolve('https://api.test/a', logger);
+    new ProxyResolver({ proxy }, {}).resolve('https://api.test/a', logger);
+    expect(logger.records.map((r) => r.message)).toEqual([
+      'requests go through proxy proxy.corp:3128 (MY_SDK_PROXY)',
+      'requests go through proxy proxy.corp:3128 (the proxy option)',
+    ]);
+    expect(JSON.stringify(logger.records)).not.toMatch(/v4r-secret|carol/);
+  });
 });

@@ -48,6 +48,8 @@ export interface ResolvedRequestShaping {
   default_query: Record<string, string>;
   /** The proxy URL (its credentials are secrets). */
   proxy?: Secret;
+  /** Set when TINKEX_PROXY (not the `proxy` option) gave the proxy: the kernel's debug line names it. */
+  proxy_source?: 'TINKEX_PROXY';
   /** Delay (ms) before the re-poll that follows a 408 or 5xx, by poll iteration; undefined for none. */
   poll_backoff?: (iteration: number) => number;
   /** Kernel breaker settings, or false (the default). */
@@ -72,6 +74,8 @@ export function resolveRequestShaping(
   return {
     default_query: options.default_query ?? queryFromEnv(nonEmpty(env.TINKEX_DEFAULT_QUERY)),
     proxy: proxy === undefined ? undefined : new Secret(proxy),
+    // Named in the kernel's debug line: the variable when it set the proxy (the option is the default).
+    ...(options.proxy === undefined && proxy !== undefined ? { proxy_source: 'TINKEX_PROXY' as const } : {}),
     poll_backoff: pollBackoffFn(options.poll_backoff ?? pollBackoffFromEnv(env, warn)),
     circuit_breaker: breakerSettings(options.circuit_breaker ?? false),
   };

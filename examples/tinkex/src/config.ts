@@ -16,6 +16,8 @@ export interface ResolvedConfig extends ResolvedRequestShaping {
   api_key?: Secret;
   /** Where `api_key` came from: the option or the variable (named if the key is an expired JWT). */
   api_key_from?: 'api_key' | 'TINKER_API_KEY';
+  /** Where `credential_cmd` came from: the option or the variable (its errors name it). */
+  credential_cmd_from?: 'credential_cmd' | 'TINKER_CREDENTIAL_CMD';
   credential_cmd?: string;
   protocol: 'auto' | 'v025' | 'legacy';
   base_url: string;
@@ -93,6 +95,12 @@ export function resolveConfig(
     api_key: key ? new Secret(key) : undefined,
     api_key_from: key === undefined ? undefined : nonEmpty(options.api_key) ? 'api_key' : 'TINKER_API_KEY',
     credential_cmd: credentialCmd,
+    credential_cmd_from:
+      credentialCmd === undefined
+        ? undefined
+        : nonEmpty(options.credential_cmd)
+          ? 'credential_cmd'
+          : 'TINKER_CREDENTIAL_CMD',
     protocol,
     base_url: (nonEmpty(options.base_url) ?? nonEmpty(env.TINKER_BASE_URL) ?? DEFAULT_BASE_URL).replace(
       /\/+$/,

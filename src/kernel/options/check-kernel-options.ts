@@ -31,6 +31,7 @@ const KERNEL_OPTION_NAMES = optionNames<KernelOptions>({
   requestIdHeader: true,
   maxDecompressedBytes: true,
   proxy: true,
+  proxySource: true,
   logLevel: true,
   shared: true,
 });
@@ -117,7 +118,8 @@ export function checkKernelOptions(options: unknown): asserts options is KernelO
     .integer('compressionThresholdBytes', o.compressionThresholdBytes, 0)
     .integer('maxDecompressedBytes', o.maxDecompressedBytes, 1)
     .oneOf('logLevel', o.logLevel, LOG_LEVELS)
-    .url('proxy', o.proxy);
+    .url('proxy', o.proxy)
+    .string('proxySource', o.proxySource, { nonEmpty: true });
   checkHeaderName(checks, 'requestIdHeader', o.requestIdHeader);
   checkBreaker(checks, 'breaker', o.breaker);
   checkTokenBucket(checks, 'tokenBucket', o.tokenBucket);

@@ -72,7 +72,7 @@ export class ProxyResolver {
    * registered as secrets even when the setting changed after the kernel was created.
    */
   constructor(
-    private readonly settings: { readonly proxy?: string },
+    private readonly settings: { readonly proxy?: string; readonly proxySource?: string },
     env: NodeJS.ProcessEnv = process.env,
     private readonly onExplicitProxy?: (proxy: string) => void,
   ) {
@@ -90,7 +90,8 @@ export class ProxyResolver {
       if (explicit !== this.lastExplicit) {
         this.lastExplicit = explicit;
         this.onExplicitProxy?.(explicit);
-        logger?.debug(`requests go through proxy ${proxyAddress(explicit)} (the proxy option)`);
+        const source = this.settings.proxySource ?? 'the proxy option';
+        logger?.debug(`requests go through proxy ${proxyAddress(explicit)} (${source})`);
       }
       return explicit;
     }

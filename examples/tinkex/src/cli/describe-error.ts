@@ -17,7 +17,7 @@ import {
 } from '../download/download-errors.js';
 import { tinkerManifest } from '../manifest.js';
 import { CredentialCommandError } from '../protocol/credential.js';
-import { ExpiredCredentialError } from '../protocol/expired-credential.js';
+import { ExpiredCredentialError, isCommandOrigin } from '../protocol/expired-credential.js';
 import { isSessionGone, SESSION_GONE } from '../plugin/session-gone.js';
 import { CliError, InterruptedError } from './errors.js';
 import { formatSize } from './output.js';
@@ -212,9 +212,9 @@ function baseUrlHint(baseUrl: string | undefined): string {
 
 /** An expired JWT, named by the CLI's own setting (the client's `api_key` option is --api-key here). */
 function expiredCredential(error: ExpiredCredentialError): CliError {
-  if (error.source === 'TINKER_CREDENTIAL_CMD')
+  if (isCommandOrigin(error.source))
     return new CliError(
-      `The JWT TINKER_CREDENTIAL_CMD printed expired at ${error.expiredAt}`,
+      `The JWT ${error.source} printed expired at ${error.expiredAt}`,
       'It printed an expired one when run twice; nothing was sent. Renew the login (or the cached token) ' +
         'the command uses, then run this again.',
     );

@@ -36,6 +36,7 @@ export function createTinkerHolders(config: ResolvedConfig, kernel: () => Tinker
       say: (message) => loggerOf(kernel()).info(message),
     },
     config.api_key_from,
+    config.credential_cmd_from,
   );
   const session = new TinkerProtocol(credential, { protocol: config.protocol });
   const rest = new TinkerProtocol(credential, { protocol: config.protocol, refreshDynamicConfig: false });
@@ -81,6 +82,7 @@ export function createTinkerKernel(
     logLevel: config.log_level,
     requestIdHeader: 'x-request-id',
     proxy: config.proxy?.reveal(),
+    proxySource: config.proxy_source,
     shared: config.shared_redis && {
       redis: Array.isArray(config.shared_redis)
         ? config.shared_redis.map((seed) => seed.reveal())

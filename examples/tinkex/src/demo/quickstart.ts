@@ -33,6 +33,11 @@ export interface QuickstartOptions {
   maxRetries?: number;
   /** Where progress bars go (the CLI's own, so it can end a bar before an error); default: `stderr`'s. */
   terminal?: Terminal;
+  /**
+   * Say on stderr, in one line, that the bundled emulator is used and where. The CLI sets it when a key
+   * was given but no address: that person probably meant a Tinker server.
+   */
+  sayEmulator?: boolean;
 }
 
 export interface QuickstartSummary {
@@ -81,6 +86,11 @@ export async function runQuickstart(options: QuickstartOptions): Promise<Quickst
   } else {
     emulator = await (await loadEmulator()).startEmulator({ seed: 7 });
     target = `emulator ${emulator.url}`;
+    if (options.sayEmulator)
+      term.line(
+        `No TINKER_BASE_URL or --base-url given: running against the bundled local emulator at ${emulator.url} ` +
+          '(set TINKER_BASE_URL to use a Tinker server)',
+      );
   }
   // Against a real deployment, retries and server messages are told as the CLI's commands tell them.
   const owned = new ServiceClient(

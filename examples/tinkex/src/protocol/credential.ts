@@ -1,18 +1,30 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { isatty } from 'node:tty';
 import { PristineError, Secret, ValidationError } from 'pristine-kernel';
-import { ExpiredCredentialError, expiredAt, type CredentialSourceName } from './expired-credential.js';
+import {
+  ExpiredCredentialError,
+  expiredAt,
+  type CommandOrigin,
+  type CredentialSourceName,
+} from './expired-credential.js';
 import { expiryMs, looksLikeJwt } from './jwt.js';
 
 /**
- * TINKER_CREDENTIAL_CMD did not give a credential. Its message says how the command ended and never
+ * The credential command (`credential_cmd` or TINKER_CREDENTIAL_CMD) did not give a credential. Its message says how the command ended and never
  * holds its output, which may be a secret. A PristineError, so the pipeline passes it on as it is (it
  * is not a connection failure) and does not retry it.
  */
 export class CredentialCommandError extends PristineError {}
 
-/** Runs a shell command and resolves its trimmed stdout; `signal` ends the command. */
-export type CommandRunner = (command: string, signal?: AbortSignal) => Promise<string>;
+/**
+ * Runs a shell command and resolves its trimmed stdout; `signal` ends the command. `origin` is the
+ * setting the command came from, which its errors name (default TINKER_CREDENTIAL_CMD).
+ */
+export type CommandRunner = (
+  command: string,
+  signal?: AbortSignal,
+  origin?: CommandOrigin,
+) => Promise<string>;
 
 const COMMAND_TIMEOUT_MS = 60_000;
 
@@ -56,7 +68,7 @@ function terminalSettings(): string | undefined {
  */
 export function shellCommandRunner(options: { timeoutMs?: number; terminal?: boolean } = {}): CommandRunner {
   const timeoutMs = options.timeoutMs ?? COMMAND_TIMEOUT_MS;
-  return (command, signal) =>
+  return (command, signal, origin = 'TINKER_CREDENTIAL_CMD') =>
     new Promise((resolve, reject) => {
       const terminal = options.terminal ?? atTerminal();
       const settings = terminal ? terminalSettings() : undefined;
@@ -114,16 +126,12 @@ export function shellCommandRunner(options: { timeoutMs?: number; terminal?: boo
         process.off('exit', onProcessExit);
         restoreTerminal();
         // Never include stdout or stderr in the error: a credential command may print secrets.
-        if (signal?.aborted)
-          reject(new CredentialCommandError('TINKER_CREDENTIAL_CMD was ended: the client was closed'));
+        if (signal?.aborted) reject(new CredentialCommandError(`${origin} was ended: the client was closed`));
         else if (child.killed && exit?.signal === 'SIGTERM')
-          reject(
-            new CredentialCommandError(`TINKER_CREDENTIAL_CMD did not finish within ${timeoutMs / 1000} s`),
-          );
-        else if (spawnError) reject(new CredentialCommandError('TINKER_CREDENTIAL_CMD could not be started'));
-        else if (exit?.signal)
-          reject(new CredentialCommandError(`TINKER_CREDENTIAL_CMD was killed by ${exit.signal}`));
-        else if (exit?.code) reject(new CredentialCommandError(`TINKER_CREDENTIAL_CMD ${failed(exit.code)}`));
+          reject(new CredentialCommandError(`${origin} did not finish within ${timeoutMs / 1000} s`));
+        else if (spawnError) reject(new CredentialCommandError(`${origin} could not be started`));
+        else if (exit?.signal) reject(new CredentialCommandError(`${origin} was killed by ${exit.signal}`));
+        else if (exit?.code) reject(new CredentialCommandError(`${origin} ${failed(exit.code)}`));
         else resolve(stdout.trim());
       }
     });
@@ -160,6 +168,8 @@ export class CredentialSource {
     private readonly slow?: SlowCommandNotice,
     /** Where the API key came from, named when it has expired (never the key itself). */
     private readonly keyOrigin: CredentialSourceName = 'api_key',
+    /** Where the command came from, named by its errors (never its output). */
+    private readonly commandOrigin: CommandOrigin = 'TINKER_CREDENTIAL_CMD',
   ) {
     const key = apiKey?.reveal();
     this.keyExpiresAt = key !== undefined && looksLikeJwt(key) ? expiryMs(key) : undefined;
@@ -233,7 +243,7 @@ export class CredentialSource {
     // An expired JWT may be a stale cache the command renews when asked again: once, never in a loop.
     if (expiredAt(value, this.now()) !== undefined) value = await this.runOnce(command);
     const expired = expiredAt(value, this.now());
-    if (expired !== undefined) throw new ExpiredCredentialError('TINKER_CREDENTIAL_CMD', expired);
+    if (expired !== undefined) throw new ExpiredCredentialError(this.commandOrigin, expired);
     this.cached = { value: new Secret(value), expiresAt: expiryMs(value) };
     return value;
   }
@@ -243,18 +253,18 @@ export class CredentialSource {
     const slow = this.slow;
     const cancel = slow?.after(SLOW_COMMAND_MS, () =>
       slow.say(
-        `still waiting for TINKER_CREDENTIAL_CMD to print a credential (ended after ${COMMAND_TIMEOUT_MS / 1000} s): ` +
+        `still waiting for ${this.commandOrigin} to print a credential (ended after ${COMMAND_TIMEOUT_MS / 1000} s): ` +
           'if it asks you to log in, in a browser or on this terminal, do so',
       ),
     );
-    const value = await this.run(command, this.closing.signal).finally(() => cancel?.());
-    if (!value) throw new CredentialCommandError('TINKER_CREDENTIAL_CMD printed nothing');
+    const value = await this.run(command, this.closing.signal, this.commandOrigin).finally(() => cancel?.());
+    if (!value) throw new CredentialCommandError(`${this.commandOrigin} printed nothing`);
     // A status line before the key ("Fetching token…") would otherwise reach the header check, whose
     // error names neither the command nor the fix. The count only: the lines may hold the secret.
     const lines = value.split(/\r\n|\r|\n/).length;
     if (lines > 1)
       throw new CredentialCommandError(
-        `TINKER_CREDENTIAL_CMD printed ${lines} lines; it must print the credential alone (anything ` +
+        `${this.commandOrigin} printed ${lines} lines; it must print the credential alone (anything ` +
           'else goes to stderr)',
       );
     this.onSecret(value);

@@ -2,8 +2,14 @@ import { PristineError } from 'pristine-kernel';
 import { expiryMs, looksLikeJwt } from './jwt.js';
 
 /** Where a credential came from, as the user set it: an option, a variable, or the command's output. */
-export type CredentialSourceName =
-  'api_key' | 'TINKER_API_KEY' | 'TINKER_CREDENTIAL_CMD' | 'weights_access_token';
+export type CredentialSourceName = 'api_key' | 'TINKER_API_KEY' | CommandOrigin | 'weights_access_token';
+
+/** Where a credential command was set: the ServiceClient option or the variable. */
+export type CommandOrigin = 'credential_cmd' | 'TINKER_CREDENTIAL_CMD';
+
+/** Whether the credential is what a command printed (rather than a key the user set). */
+export const isCommandOrigin = (source: CredentialSourceName): source is CommandOrigin =>
+  source === 'credential_cmd' || source === 'TINKER_CREDENTIAL_CMD';
 
 /**
  * The credential is a JWT whose `exp` has passed: every request would be refused with a 401, so none is
@@ -12,19 +18,15 @@ export type CredentialSourceName =
  */
 export class ExpiredCredentialError extends PristineError {
   constructor(
-    /** The option or variable that held the JWT (or `TINKER_CREDENTIAL_CMD`, for what it printed). */
+    /** The option or variable that held the JWT (or the command's setting, for what it printed). */
     readonly source: CredentialSourceName,
     /** The JWT's `exp`, as an ISO time. */
     readonly expiredAt: string,
   ) {
-    const what =
-      source === 'TINKER_CREDENTIAL_CMD'
-        ? 'TINKER_CREDENTIAL_CMD printed a JWT that'
-        : `${source} is a JWT that`;
-    const fix =
-      source === 'TINKER_CREDENTIAL_CMD'
-        ? 'it printed an expired one twice: renew the login it uses, then run again'
-        : `get a new key and set ${source} to it`;
+    const what = isCommandOrigin(source) ? `${source} printed a JWT that` : `${source} is a JWT that`;
+    const fix = isCommandOrigin(source)
+      ? 'it printed an expired one twice: renew the login it uses, then run again'
+      : `get a new key and set ${source} to it`;
     super(`${what} expired at ${expiredAt}; nothing was sent: ${fix}`, {
       category: 'user',
       retryable: false,

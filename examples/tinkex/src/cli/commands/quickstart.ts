@@ -18,7 +18,12 @@ export function registerQuickstart(program: Command, action: Action): void {
           ctx.checkApiAddress();
           // No address: the bundled emulator, which needs no key. An address a person gave is the one used,
           // so it needs a key like every other command, and its absence is said before anything is sent.
-          ctx.checkApiKey({ required: Boolean(ctx.options.baseUrl || ctx.io.env.TINKER_BASE_URL) });
+          const address = Boolean(ctx.options.baseUrl || ctx.io.env.TINKER_BASE_URL);
+          ctx.checkApiKey({ required: address });
+          // A key but no address: the person probably meant a server, so the emulator is named, on stderr.
+          const key = Boolean(
+            ctx.options.apiKey || ctx.io.env.TINKER_API_KEY || ctx.io.env.TINKER_CREDENTIAL_CMD,
+          );
           const { runQuickstart } = await import('../../demo/quickstart.js');
           await runQuickstart({
             steps: opts.steps,
@@ -32,6 +37,7 @@ export function registerQuickstart(program: Command, action: Action): void {
             stderr: ctx.io.stderr,
             terminal: ctx.term,
             signal: ctx.signal,
+            sayEmulator: key && !address,
             ...(ctx.options.maxRetries !== undefined ? { maxRetries: ctx.options.maxRetries } : {}),
           });
         },
