@@ -202,6 +202,7 @@ export { paginate, type PageIterable } from './kernel/pagination/paginate.js';
 export { collectPages } from './kernel/pagination/collect-pages.js';
 export { onAbort } from './kernel/signals/on-abort.js';
 export { untilAborted } from './kernel/signals/until-aborted.js';
+export { deadlineErrorOf } from './kernel/signals/deadline-error.js';
 export { SharedLoads, type SharedLoadStart, type SharedLoadOptions } from './kernel/signals/shared-loads.js';
 export { abortErrorFor } from './kernel/signals/abort-error-for.js';
 export { linkedSignal, linkedSignals, type LinkedSignal } from './kernel/signals/linked-signal.js';

@@ -1,7 +1,7 @@
 import {
   APIFuture,
   APITimeoutError,
-  APIUserAbortError,
+  deadlineErrorOf,
   collectPages,
   linkedSignal,
   linkedSignals,
@@ -177,9 +177,9 @@ export class CallScope {
     const deadline = this.deadline?.signal;
     const timedOut = deadline?.aborted && !this.callerSignal?.aborted;
     if (!timedOut || error instanceof APITimeoutError) return error;
-    if (error instanceof APIUserAbortError && deadline.reason instanceof APITimeoutError)
-      return deadline.reason;
-    return this.timeoutError(error);
+    // The kernel's own rule, so the caller gets the very error its spans recorded.
+    const surfaced = deadlineErrorOf(error, deadline);
+    return surfaced === error ? this.timeoutError(error) : surfaced;
   }
 
   private timeoutError(cause?: unknown): APITimeoutError {

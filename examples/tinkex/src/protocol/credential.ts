@@ -10,8 +10,8 @@ import {
 import { expiryMs, looksLikeJwt } from './jwt.js';
 
 /**
- * The credential command (`credential_cmd` or TINKER_CREDENTIAL_CMD) did not give a credential. Its message says how the command ended and never
- * holds its output, which may be a secret. A PristineError, so the pipeline passes it on as it is (it
+ * The credential command (`credential_cmd` or TINKER_CREDENTIAL_CMD) did not give a credential. Its
+ * message says how the command ended and never holds its output, which may be a secret. A PristineError, so the pipeline passes it on as it is (it
  * is not a connection failure) and does not retry it.
  */
 export class CredentialCommandError extends PristineError {}
